@@ -1,0 +1,104 @@
+//! The registry table: every resource type in the schemas, with its create-only
+//! properties, tagging and attributes.
+
+use std::fmt::Write;
+
+use serde_json::Value as J;
+
+use crate::Schemas;
+
+fn pointers(schema: &J, key: &str) -> Vec<String> {
+    let mut v: Vec<String> = schema
+        .get(key)
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(J::as_str)
+        .filter_map(|p| p.strip_prefix("/properties/"))
+        .map(|p| p.replace('/', "."))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
+    format!("&[{}]", quoted.join(", "))
+}
+
+fn tagging(schema: &J) -> String {
+    let Some(t) = schema.get("tagging") else {
+        return "None".into();
+    };
+    if t.get("taggable").and_then(J::as_bool) == Some(false) {
+        return "None".into();
+    }
+    let property = t
+        .get("tagProperty")
+        .and_then(J::as_str)
+        .unwrap_or("/properties/Tags");
+    let Some(name) = property
+        .strip_prefix("/properties/")
+        .filter(|n| !n.contains('/'))
+    else {
+        return "None".into();
+    };
+    let Some(prop) = schema.get("properties").and_then(|p| p.get(name)) else {
+        return "None".into();
+    };
+    let defs = schema.get("definitions");
+    let resolve = |s: &J| -> J {
+        match s
+            .get("$ref")
+            .and_then(J::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+        {
+            Some(k) => defs.and_then(|d| d.get(k)).cloned().unwrap_or(J::Null),
+            None => s.clone(),
+        }
+    };
+    let prop = resolve(prop);
+    let format = match prop.get("type").and_then(J::as_str) {
+        Some("array") => {
+            let item = prop.get("items").map(resolve).unwrap_or(J::Null);
+            let has = |k: &str| item.get("properties").and_then(|p| p.get(k)).is_some();
+            if !(has("Key") && has("Value")) {
+                return "None".into();
+            }
+            if has("PropagateAtLaunch") {
+                "ListWithPropagateAtLaunch"
+            } else {
+                "List"
+            }
+        }
+        Some("object") => "Map",
+        _ => return "None".into(),
+    };
+    format!("Some(Tagging {{ property: {name:?}, format: TagFormat::{format} }})")
+}
+
+pub fn render(header: &str, schemas: &Schemas) -> String {
+    let mut out = String::from(header);
+    out.push_str(
+        "//! Every resource type of the schemas: create-only properties (a change replaces the\n",
+    );
+    out.push_str(
+        "//! resource), conditionally create-only ones (a change may replace it), tagging and\n",
+    );
+    out.push_str("//! attributes. Sorted by type name for binary search.\n\n");
+    out.push_str("use crate::l1::{TagFormat, Tagging, TypeInfo};\n\n");
+    out.push_str("pub static TYPES: &[TypeInfo] = &[\n");
+    for (name, schema) in &schemas.types {
+        let _ = writeln!(
+            out,
+            "    TypeInfo {{ type_name: {name:?}, create_only: {}, conditional_create_only: {}, tagging: {}, attributes: {} }},",
+            list(&pointers(schema, "createOnlyProperties")),
+            list(&pointers(schema, "conditionalCreateOnlyProperties")),
+            tagging(schema),
+            list(&pointers(schema, "readOnlyProperties")),
+        );
+    }
+    out.push_str("];\n");
+    out
+}

@@ -1,0 +1,251 @@
+//! Typed constructors for the intrinsic functions and pseudo parameters.
+//!
+//! ```
+//! use rcdk::expr::{fns, Expr};
+//! let arn: Expr<String> = fns::sub("arn:${AWS::Partition}:s3:::${Bucket}/*")
+//!     .var("Bucket", "my-bucket")
+//!     .into();
+//! let first_az: Expr<String> = fns::select(0, fns::get_azs());
+//! # let _ = (arn, first_az);
+//! ```
+
+use std::collections::BTreeMap;
+
+use super::{ElementRef, Expr, Intrinsic, Pseudo, Value};
+
+/// Something that names a template condition (see `rcdk::CfnCondition`).
+pub trait AsCondition {
+    fn condition_element(&self) -> ElementRef;
+}
+
+/// Something that names a template mapping (see `rcdk::CfnMapping`).
+pub trait AsMapping {
+    fn mapping_element(&self) -> ElementRef;
+}
+
+/// A condition expression (`Fn::Equals`, `Fn::And`, `Fn::Or`, `Fn::Not`, `Condition`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CondExpr(Value);
+
+impl CondExpr {
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+
+    pub fn as_value(&self) -> &Value {
+        &self.0
+    }
+}
+
+fn expr<T>(i: Intrinsic) -> Expr<T> {
+    Expr::unchecked(Value::intrinsic(i))
+}
+
+fn pseudo<T>(p: Pseudo) -> Expr<T> {
+    expr(Intrinsic::Pseudo(p))
+}
+
+/// `AWS::AccountId`
+pub fn account_id() -> Expr<String> {
+    pseudo(Pseudo::AccountId)
+}
+
+/// `AWS::Region`
+pub fn region() -> Expr<String> {
+    pseudo(Pseudo::Region)
+}
+
+/// `AWS::Partition`
+pub fn partition() -> Expr<String> {
+    pseudo(Pseudo::Partition)
+}
+
+/// `AWS::StackName`
+pub fn stack_name() -> Expr<String> {
+    pseudo(Pseudo::StackName)
+}
+
+/// `AWS::StackId`
+pub fn stack_id() -> Expr<String> {
+    pseudo(Pseudo::StackId)
+}
+
+/// `AWS::URLSuffix`
+pub fn url_suffix() -> Expr<String> {
+    pseudo(Pseudo::UrlSuffix)
+}
+
+/// `AWS::NotificationARNs`
+pub fn notification_arns() -> Expr<Vec<String>> {
+    pseudo(Pseudo::NotificationArns)
+}
+
+/// `AWS::NoValue`: drops the property where it is used.
+pub fn no_value<T>() -> Expr<T> {
+    Expr::no_value()
+}
+
+/// Builder for `Fn::Sub`. Every `${Name}` must be a pseudo parameter (`${AWS::Region}`)
+/// or a variable given with [`Sub::var`]; synthesis rejects anything else, so no
+/// reference hides inside a string.
+#[derive(Debug, Clone)]
+pub struct Sub {
+    template: String,
+    vars: BTreeMap<String, Value>,
+}
+
+/// `Fn::Sub` with the given template string.
+pub fn sub(template: impl Into<String>) -> Sub {
+    Sub {
+        template: template.into(),
+        vars: BTreeMap::new(),
+    }
+}
+
+impl Sub {
+    pub fn var(mut self, name: impl Into<String>, value: impl Into<Expr<String>>) -> Self {
+        self.vars.insert(name.into(), value.into().into_value());
+        self
+    }
+}
+
+impl From<Sub> for Expr<String> {
+    fn from(s: Sub) -> Expr<String> {
+        expr(Intrinsic::Sub {
+            template: s.template,
+            vars: s.vars,
+        })
+    }
+}
+
+/// `Fn::Join` over individual parts.
+pub fn join<S: Into<Expr<String>>>(
+    delimiter: &str,
+    parts: impl IntoIterator<Item = S>,
+) -> Expr<String> {
+    let list = Value::List(parts.into_iter().map(|p| p.into().into_value()).collect());
+    expr(Intrinsic::Join {
+        delimiter: delimiter.to_owned(),
+        list,
+    })
+}
+
+/// `Fn::Join` over a list-valued expression (e.g. a `Fn::GetAZs` or list attribute).
+pub fn join_list(delimiter: &str, list: impl Into<Expr<Vec<String>>>) -> Expr<String> {
+    expr(Intrinsic::Join {
+        delimiter: delimiter.to_owned(),
+        list: list.into().into_value(),
+    })
+}
+
+/// `Fn::Select`: the `index`th element of a list.
+pub fn select<T>(index: impl Into<Expr<i64>>, list: impl Into<Expr<Vec<T>>>) -> Expr<T> {
+    expr(Intrinsic::Select {
+        index: index.into().into_value(),
+        list: list.into().into_value(),
+    })
+}
+
+/// `Fn::Split`
+pub fn split(delimiter: &str, source: impl Into<Expr<String>>) -> Expr<Vec<String>> {
+    expr(Intrinsic::Split {
+        delimiter: delimiter.to_owned(),
+        source: source.into().into_value(),
+    })
+}
+
+/// `Fn::GetAZs` for the stack's own region (`""`).
+pub fn get_azs() -> Expr<Vec<String>> {
+    get_azs_in("")
+}
+
+/// `Fn::GetAZs` for a given region.
+pub fn get_azs_in(region: impl Into<Expr<String>>) -> Expr<Vec<String>> {
+    expr(Intrinsic::GetAzs {
+        region: region.into().into_value(),
+    })
+}
+
+/// `Fn::ImportValue` of an export made outside this app. Exports between stacks
+/// of one app are wired by synthesis; use a resource's attribute directly there.
+pub fn import_value(export_name: impl Into<Expr<String>>) -> Expr<String> {
+    expr(Intrinsic::ImportValue(export_name.into().into_value()))
+}
+
+/// `Fn::If`: `then` where the condition holds, else `otherwise`.
+pub fn if_<T>(
+    condition: &impl AsCondition,
+    then: impl Into<Expr<T>>,
+    otherwise: impl Into<Expr<T>>,
+) -> Expr<T> {
+    expr(Intrinsic::If {
+        condition: condition.condition_element(),
+        then: then.into().into_value(),
+        otherwise: otherwise.into().into_value(),
+    })
+}
+
+/// `Fn::Equals`
+pub fn equals(a: impl Into<Expr<String>>, b: impl Into<Expr<String>>) -> CondExpr {
+    CondExpr(Value::intrinsic(Intrinsic::Equals(
+        a.into().into_value(),
+        b.into().into_value(),
+    )))
+}
+
+/// `Fn::And` (2 to 10 conditions; checked at synthesis).
+pub fn and(conditions: impl IntoIterator<Item = CondExpr>) -> CondExpr {
+    CondExpr(Value::intrinsic(Intrinsic::And(
+        conditions.into_iter().map(|c| c.0).collect(),
+    )))
+}
+
+/// `Fn::Or` (2 to 10 conditions; checked at synthesis).
+pub fn or(conditions: impl IntoIterator<Item = CondExpr>) -> CondExpr {
+    CondExpr(Value::intrinsic(Intrinsic::Or(
+        conditions.into_iter().map(|c| c.0).collect(),
+    )))
+}
+
+/// `Fn::Not`
+pub fn not(condition: CondExpr) -> CondExpr {
+    CondExpr(Value::intrinsic(Intrinsic::Not(condition.0)))
+}
+
+/// `{"Condition": name}`: another named condition inside a condition expression.
+pub fn condition(condition: &impl AsCondition) -> CondExpr {
+    CondExpr(Value::intrinsic(Intrinsic::Condition(
+        condition.condition_element(),
+    )))
+}
+
+/// `Fn::FindInMap`
+pub fn find_in_map<T>(
+    mapping: &impl AsMapping,
+    top_key: impl Into<Expr<String>>,
+    second_key: impl Into<Expr<String>>,
+) -> Expr<T> {
+    expr(Intrinsic::FindInMap {
+        mapping: mapping.mapping_element(),
+        top_key: top_key.into().into_value(),
+        second_key: second_key.into().into_value(),
+    })
+}
+
+/// `Fn::Base64`
+pub fn base64(value: impl Into<Expr<String>>) -> Expr<String> {
+    expr(Intrinsic::Base64(value.into().into_value()))
+}
+
+/// `Fn::Cidr`: `count` CIDR blocks of `cidr_bits` host bits carved from `ip_block`.
+pub fn cidr(
+    ip_block: impl Into<Expr<String>>,
+    count: impl Into<Expr<i64>>,
+    cidr_bits: impl Into<Expr<i64>>,
+) -> Expr<Vec<String>> {
+    expr(Intrinsic::Cidr {
+        ip_block: ip_block.into().into_value(),
+        count: count.into().into_value(),
+        cidr_bits: cidr_bits.into().into_value(),
+    })
+}

@@ -1,0 +1,22 @@
+//! rcdk: typed AWS constructs that synthesize deterministic CloudFormation.
+//!
+//! Layers, each using only the ones above it: [`expr`] (typed values and intrinsics),
+//! [`l1`] (generated resource types), [`tree`] (app, stacks, constructs, tags, aspects),
+//! [`synth`] (references, validation, the cloud assembly), and the CLI in [`cli`].
+
+pub mod cli;
+pub mod error;
+pub mod expr;
+pub mod l1;
+pub mod synth;
+pub mod tree;
+
+pub use error::{Error, Problem, SynthError};
+pub use expr::{Expr, Json, ToValue, Value, fns};
+pub use synth::{CloudAssembly, StackArtifact};
+pub use tree::app::run;
+pub use tree::{
+    Annotation, AnnotationLevel, App, Aspect, AspectPriority, Aspects, CfnCondition, CfnMapping,
+    CfnOutput, CfnParameter, CfnResource, DeletionPolicy, Environment, OutputProps, ParameterProps,
+    RemovalPolicy, Scope, Stack, StackProps, TagProps, Tags,
+};

@@ -1,0 +1,232 @@
+//! The cloud assembly: `manifest.json` plus one template per stack, in the AWS CDK's
+//! format so tools that read CDK output can read ours.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value as J, json};
+
+use super::graph::Dependencies;
+use super::render::Context;
+use super::template::StackTemplate;
+use crate::error::Error;
+use crate::tree::{Annotation, AnnotationLevel, Environment, NodeKind, Tree, stack_tags};
+
+/// Cloud assembly schema version written to `manifest.json` (read by the AWS CDK CLI 2.x).
+pub const MANIFEST_VERSION: &str = "36.0.0";
+
+/// One synthesized stack.
+#[derive(Debug, Clone)]
+pub struct StackArtifact {
+    pub stack_name: String,
+    /// Construct path of the stack.
+    pub display_name: String,
+    pub environment: Environment,
+    pub description: Option<String>,
+    pub template: J,
+    /// The template exactly as written to `<stack>.template.json`.
+    pub template_json: String,
+    /// Names of the stacks to deploy first.
+    pub dependencies: Vec<String>,
+    pub termination_protection: bool,
+    pub tags: BTreeMap<String, String>,
+    /// Non-error annotations by construct path.
+    pub annotations: Vec<(String, Annotation)>,
+}
+
+impl StackArtifact {
+    pub fn template_file(&self) -> String {
+        format!("{}.template.json", self.stack_name)
+    }
+
+    pub fn resource_count(&self) -> usize {
+        self.template
+            .get("Resources")
+            .and_then(J::as_object)
+            .map_or(0, Map::len)
+    }
+}
+
+/// Every stack of an app, dependencies first.
+#[derive(Debug, Clone)]
+pub struct CloudAssembly {
+    pub stacks: Vec<StackArtifact>,
+}
+
+pub(crate) fn artifact(
+    tree: &Tree,
+    ctx: &Context<'_>,
+    stack: u32,
+    t: StackTemplate,
+    deps: &Dependencies,
+) -> StackArtifact {
+    let node = tree.node(stack);
+    let NodeKind::Stack(data) = &node.kind else {
+        unreachable!("artifact takes a stack")
+    };
+    let template = t.to_json();
+    let template_json = to_pretty(&template);
+    let mut dependencies: Vec<String> = deps
+        .get(&stack)
+        .into_iter()
+        .flatten()
+        .map(|&d| ctx.stack_name(d))
+        .collect();
+    dependencies.sort();
+    let mut annotations = Vec::new();
+    for index in std::iter::once(stack).chain(super::subtree(tree, stack)) {
+        let n = tree.node(index);
+        for a in n
+            .annotations
+            .iter()
+            .filter(|a| a.level != AnnotationLevel::Error)
+        {
+            annotations.push((n.path.clone(), a.clone()));
+        }
+    }
+    let limit = super::Limits::CLOUDFORMATION.inline_template_bytes;
+    if template_json.len() > limit {
+        annotations.push((
+            node.path.clone(),
+            Annotation {
+                level: AnnotationLevel::Info,
+                message: format!(
+                    "template is {} bytes, over the {limit} bytes CloudFormation takes inline: deploy uploads it to the deployment bucket (rcdk bootstrap)",
+                    template_json.len()
+                ),
+            },
+        ));
+    }
+    StackArtifact {
+        stack_name: data.name.clone(),
+        display_name: node.path.clone(),
+        environment: data.env.clone(),
+        description: data.description.clone(),
+        template,
+        template_json,
+        dependencies,
+        termination_protection: data.termination_protection,
+        tags: stack_tags(tree, stack),
+        annotations,
+    }
+}
+
+fn to_pretty(v: &J) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+impl CloudAssembly {
+    pub fn stack(&self, name: &str) -> Option<&StackArtifact> {
+        self.stacks.iter().find(|s| s.stack_name == name)
+    }
+
+    /// Warnings of every stack, as `path: message`.
+    pub fn warnings(&self) -> Vec<String> {
+        self.stacks
+            .iter()
+            .flat_map(|s| s.annotations.iter())
+            .filter(|(_, a)| a.level == AnnotationLevel::Warning)
+            .map(|(path, a)| format!("{path}: {}", a.message))
+            .collect()
+    }
+
+    /// `manifest.json`, in the AWS CDK cloud assembly format.
+    pub fn manifest(&self) -> J {
+        let mut artifacts = Map::new();
+        for s in &self.stacks {
+            let mut props = Map::new();
+            props.insert("templateFile".into(), json!(s.template_file()));
+            props.insert("stackName".into(), json!(s.stack_name));
+            if s.termination_protection {
+                props.insert("terminationProtection".into(), json!(true));
+            }
+            if !s.tags.is_empty() {
+                props.insert("tags".into(), json!(s.tags));
+            }
+            let mut a = Map::new();
+            a.insert("type".into(), json!("aws:cloudformation:stack"));
+            a.insert("environment".into(), json!(s.environment.uri()));
+            a.insert("properties".into(), J::Object(props));
+            if !s.dependencies.is_empty() {
+                a.insert("dependencies".into(), json!(s.dependencies));
+            }
+            let mut metadata: BTreeMap<String, Vec<J>> = BTreeMap::new();
+            for (path, ann) in &s.annotations {
+                metadata
+                    .entry(format!("/{path}"))
+                    .or_default()
+                    .push(json!({"type": ann.level.metadata_type(), "data": ann.message}));
+            }
+            if !metadata.is_empty() {
+                a.insert("metadata".into(), json!(metadata));
+            }
+            a.insert("displayName".into(), json!(s.display_name));
+            artifacts.insert(s.stack_name.clone(), J::Object(a));
+        }
+        json!({"version": MANIFEST_VERSION, "artifacts": artifacts})
+    }
+
+    /// The files of the assembly: (file name, contents).
+    pub fn files(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = self
+            .stacks
+            .iter()
+            .map(|s| (s.template_file(), s.template_json.clone()))
+            .collect();
+        files.push(("manifest.json".into(), to_pretty(&self.manifest())));
+        files
+    }
+
+    /// Writes the assembly to `dir`, replacing what was there only once every file is
+    /// written: a failure leaves the previous assembly intact.
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        let err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Write { path, source }
+        };
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dir
+            .file_name()
+            .map_or_else(|| "cdk.out".into(), |n| n.to_string_lossy().into_owned());
+        let pid = std::process::id();
+        let staging = parent.join(format!(".{name}.staging-{pid}"));
+        let previous = parent.join(format!(".{name}.previous-{pid}"));
+        fs::create_dir_all(&parent).map_err(err(&parent))?;
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(err(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(err(&staging))?;
+        for (file, contents) in self.files() {
+            let path = staging.join(&file);
+            if let Err(e) = fs::write(&path, contents) {
+                let _ = fs::remove_dir_all(&staging);
+                return Err(Error::Write { path, source: e });
+            }
+        }
+        // Swap: the old assembly moves aside, the new one takes its name, the old one goes.
+        let had_previous = dir.exists();
+        if had_previous {
+            fs::rename(dir, &previous).map_err(err(dir))?;
+        }
+        if let Err(e) = fs::rename(&staging, dir) {
+            if had_previous {
+                let _ = fs::rename(&previous, dir);
+            }
+            let _ = fs::remove_dir_all(&staging);
+            return Err(Error::Write {
+                path: dir.to_path_buf(),
+                source: e,
+            });
+        }
+        if had_previous {
+            let _ = fs::remove_dir_all(&previous);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! CloudFormation's quotas, checked at synthesis so a deploy never finds them.
+
+use super::StackArtifact;
+use crate::error::Problem;
+
+/// The quotas a template is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub resources: usize,
+    pub outputs: usize,
+    pub parameters: usize,
+    pub mappings: usize,
+    /// Largest template CloudFormation accepts from S3.
+    pub template_bytes: usize,
+    /// Largest template that can be passed inline, without an S3 upload.
+    pub inline_template_bytes: usize,
+}
+
+impl Limits {
+    pub const CLOUDFORMATION: Limits = Limits {
+        resources: 500,
+        outputs: 200,
+        parameters: 200,
+        mappings: 200,
+        template_bytes: 1_000_000,
+        inline_template_bytes: 51_200,
+    };
+}
+
+pub(crate) fn check(artifact: &StackArtifact, limits: &Limits, problems: &mut Vec<Problem>) {
+    let t = &artifact.template;
+    let count = |section: &str| {
+        t.get(section)
+            .and_then(|s| s.as_object())
+            .map_or(0, serde_json::Map::len)
+    };
+    let stack = &artifact.stack_name;
+    let checks = [
+        (
+            "resources",
+            count("Resources"),
+            limits.resources,
+            "split the stack: move a group of constructs into a stack of their own",
+        ),
+        (
+            "outputs",
+            count("Outputs"),
+            limits.outputs,
+            "remove outputs, or split the stack so fewer values cross stacks",
+        ),
+        (
+            "parameters",
+            count("Parameters"),
+            limits.parameters,
+            "replace parameters with context or config values",
+        ),
+        (
+            "mappings",
+            count("Mappings"),
+            limits.mappings,
+            "merge mappings or use context values",
+        ),
+    ];
+    for (what, n, max, fix) in checks {
+        if n > max {
+            problems.push(Problem::new(
+                stack.clone(),
+                format!("stack '{stack}' has {n} {what}, over CloudFormation's limit of {max}"),
+                Some(fix.into()),
+            ));
+        }
+    }
+    let size = artifact.template_json.len();
+    if size > limits.template_bytes {
+        problems.push(Problem::new(
+            stack.clone(),
+            format!("template of stack '{stack}' is {size} bytes, over CloudFormation's limit of {} bytes", limits.template_bytes),
+            Some("split the stack into several stacks".into()),
+        ));
+    }
+}

@@ -1,0 +1,449 @@
+//! Turns symbolic values into template JSON: resolves references to logical ids,
+//! and references into other stacks to `Fn::ImportValue` of an export it records.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as J, json};
+
+use crate::error::Problem;
+use crate::expr::{ElementRef, Intrinsic, Pseudo, Value};
+use crate::tree::{NodeKind, Tree};
+
+/// An export a producer stack must publish because another stack imports it.
+pub(crate) struct Export {
+    pub name: String,
+    pub value: J,
+}
+
+/// Where every element landed, and what rendering found out along the way.
+pub(crate) struct Context<'a> {
+    pub tree: &'a Tree,
+    /// Per node index: (stack node index, logical id) for template elements.
+    pub ids: Vec<Option<(u32, String)>>,
+    /// Producer stack → output logical id → export.
+    pub exports: BTreeMap<u32, BTreeMap<String, Export>>,
+    /// (consumer stack, producer stack)
+    pub dependencies: BTreeSet<(u32, u32)>,
+    pub problems: Vec<Problem>,
+}
+
+impl<'a> Context<'a> {
+    pub fn stack_name(&self, stack: u32) -> String {
+        match &self.tree.node(stack).kind {
+            NodeKind::Stack(d) => d.name.clone(),
+            _ => self.tree.node(stack).path.clone(),
+        }
+    }
+}
+
+/// Renders the values of one template element.
+pub(crate) struct Renderer<'c, 'a> {
+    pub ctx: &'c mut Context<'a>,
+    pub stack: u32,
+    /// Construct path of the element being rendered (for messages).
+    pub location: String,
+    /// Property path inside the element (for messages).
+    pub keys: Vec<String>,
+}
+
+/// What an element reference points at, once checked.
+struct Target {
+    node: u32,
+    stack: u32,
+    logical_id: String,
+}
+
+const LIST_EXPORT_DELIMITER: &str = "||";
+
+impl<'c, 'a> Renderer<'c, 'a> {
+    pub fn new(ctx: &'c mut Context<'a>, stack: u32, location: String) -> Self {
+        Renderer {
+            ctx,
+            stack,
+            location,
+            keys: Vec::new(),
+        }
+    }
+
+    fn problem(&mut self, message: String) -> J {
+        let at = if self.keys.is_empty() {
+            String::new()
+        } else {
+            format!(" (at {})", self.keys.join("."))
+        };
+        self.ctx.problems.push(Problem::new(
+            self.location.clone(),
+            format!("{message}{at}"),
+            None,
+        ));
+        J::Null
+    }
+
+    pub fn render(&mut self, value: &Value) -> J {
+        match value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(n) => J::from(*n),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::List(items) => J::Array(items.iter().map(|v| self.render(v)).collect()),
+            Value::Map(m) => {
+                let mut out = Map::new();
+                for (k, v) in m {
+                    self.keys.push(k.clone());
+                    let rendered = self.render(v);
+                    self.keys.pop();
+                    out.insert(k.clone(), rendered);
+                }
+                J::Object(out)
+            }
+            Value::Lazy(l) => self.render(&l.produce()),
+            Value::Intrinsic(i) => self.intrinsic(i),
+        }
+    }
+
+    /// Checks an element reference and says where it lives.
+    fn target(&mut self, e: ElementRef, what: &str) -> Option<Target> {
+        let tree = self.ctx.tree;
+        if e.tree != tree.id {
+            self.problem(format!(
+                "{what} refers to a construct of another app; build every stack in one App"
+            ));
+            return None;
+        }
+        let path = tree.node(e.node).path.clone();
+        if tree.is_removed(e.node) {
+            self.problem(format!("{what} refers to '{path}', which was removed from the tree; remove the reference too"));
+            return None;
+        }
+        match self.ctx.ids.get(e.node as usize).cloned().flatten() {
+            Some((stack, logical_id)) => Some(Target {
+                node: e.node,
+                stack,
+                logical_id,
+            }),
+            None => {
+                self.problem(format!(
+                    "{what} refers to '{path}', which is not in any stack (a dangling reference); create it inside a Stack"
+                ));
+                None
+            }
+        }
+    }
+
+    fn same_stack(&mut self, t: &Target, what: &str) -> bool {
+        if t.stack == self.stack {
+            return true;
+        }
+        let path = self.ctx.tree.node(t.node).path.clone();
+        self.problem(format!(
+            "{what} '{path}' belongs to stack '{}'; it can only be used inside its own stack",
+            self.ctx.stack_name(t.stack)
+        ));
+        false
+    }
+
+    /// A reference into another stack: export it there, import it here, and record
+    /// the dependency.
+    fn import(&mut self, t: &Target, output_id: String, value: J, is_list: bool) -> J {
+        let (here, there) = (self.env_of(self.stack), self.env_of(t.stack));
+        if here != there {
+            let path = self.ctx.tree.node(t.node).path.clone();
+            return self.problem(format!(
+                "a reference to '{path}' crosses environments ({} → {}); exports only work within one account and region, so pass the value through a parameter or SSM",
+                there.uri(),
+                here.uri()
+            ));
+        }
+        let name = format!("{}:{}", self.ctx.stack_name(t.stack), output_id);
+        let exported = if is_list {
+            json!({"Fn::Join": [LIST_EXPORT_DELIMITER, value]})
+        } else {
+            value
+        };
+        self.ctx.exports.entry(t.stack).or_default().insert(
+            output_id,
+            Export {
+                name: name.clone(),
+                value: exported,
+            },
+        );
+        self.ctx.dependencies.insert((self.stack, t.stack));
+        let import = json!({"Fn::ImportValue": name});
+        if is_list {
+            json!({"Fn::Split": [LIST_EXPORT_DELIMITER, import]})
+        } else {
+            import
+        }
+    }
+
+    fn env_of(&self, stack: u32) -> crate::tree::Environment {
+        match &self.ctx.tree.node(stack).kind {
+            NodeKind::Stack(d) => d.env.clone(),
+            _ => crate::tree::Environment::default(),
+        }
+    }
+
+    fn intrinsic(&mut self, i: &Intrinsic) -> J {
+        match i {
+            Intrinsic::Ref(e) => {
+                let Some(t) = self.target(*e, "Ref") else {
+                    return J::Null;
+                };
+                let kind_ok = matches!(
+                    self.ctx.tree.node(t.node).kind,
+                    NodeKind::Resource(_) | NodeKind::Parameter(_)
+                );
+                if !kind_ok {
+                    let path = self.ctx.tree.node(t.node).path.clone();
+                    return self.problem(format!(
+                        "Ref can only point at a resource or parameter, not '{path}'"
+                    ));
+                }
+                let local = json!({"Ref": t.logical_id});
+                if t.stack == self.stack {
+                    local
+                } else {
+                    let output_id = format!("ExportsOutputRef{}", t.logical_id);
+                    self.import(&t, output_id, local, false)
+                }
+            }
+            Intrinsic::GetAtt {
+                target,
+                attribute,
+                is_list,
+            } => {
+                let Some(t) = self.target(*target, "Fn::GetAtt") else {
+                    return J::Null;
+                };
+                if !matches!(self.ctx.tree.node(t.node).kind, NodeKind::Resource(_)) {
+                    let path = self.ctx.tree.node(t.node).path.clone();
+                    return self.problem(format!(
+                        "Fn::GetAtt can only point at a resource, not '{path}'"
+                    ));
+                }
+                let local = json!({"Fn::GetAtt": [t.logical_id, attribute]});
+                if t.stack == self.stack {
+                    local
+                } else {
+                    let attr_id = super::logical_id::pascal_case(attribute);
+                    let output_id = format!("ExportsOutputFnGetAtt{}{}", t.logical_id, attr_id);
+                    self.import(&t, output_id, local, *is_list)
+                }
+            }
+            Intrinsic::Pseudo(p) => json!({"Ref": p.name()}),
+            Intrinsic::Sub { template, vars } => self.sub(template, vars),
+            Intrinsic::Join { delimiter, list } => self.join(delimiter, list),
+            Intrinsic::Select { index, list } => {
+                let (index, list) = (self.render(index), self.render(list));
+                json!({"Fn::Select": [index, list]})
+            }
+            Intrinsic::Split { delimiter, source } => {
+                let source = self.render(source);
+                json!({"Fn::Split": [delimiter, source]})
+            }
+            Intrinsic::GetAzs { region } => json!({"Fn::GetAZs": self.render(region)}),
+            Intrinsic::ImportValue(v) => json!({"Fn::ImportValue": self.render(v)}),
+            Intrinsic::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                let Some(name) = self.condition_name(*condition) else {
+                    return J::Null;
+                };
+                let (a, b) = (self.render(then), self.render(otherwise));
+                json!({"Fn::If": [name, a, b]})
+            }
+            Intrinsic::Equals(a, b) => {
+                let (a, b) = (self.render(a), self.render(b));
+                json!({"Fn::Equals": [a, b]})
+            }
+            Intrinsic::And(items) => self.condition_list("Fn::And", items),
+            Intrinsic::Or(items) => self.condition_list("Fn::Or", items),
+            Intrinsic::Not(c) => json!({"Fn::Not": [self.render(c)]}),
+            Intrinsic::Condition(c) => match self.condition_name(*c) {
+                Some(name) => json!({"Condition": name}),
+                None => J::Null,
+            },
+            Intrinsic::FindInMap {
+                mapping,
+                top_key,
+                second_key,
+            } => {
+                let Some(t) = self.target(*mapping, "Fn::FindInMap") else {
+                    return J::Null;
+                };
+                if !matches!(self.ctx.tree.node(t.node).kind, NodeKind::Mapping(_))
+                    || !self.same_stack(&t, "mapping")
+                {
+                    return J::Null;
+                }
+                let (a, b) = (self.render(top_key), self.render(second_key));
+                json!({"Fn::FindInMap": [t.logical_id, a, b]})
+            }
+            Intrinsic::Base64(v) => json!({"Fn::Base64": self.render(v)}),
+            Intrinsic::Cidr {
+                ip_block,
+                count,
+                cidr_bits,
+            } => {
+                let (a, b, c) = (
+                    self.render(ip_block),
+                    self.render(count),
+                    self.render(cidr_bits),
+                );
+                json!({"Fn::Cidr": [a, b, c]})
+            }
+            Intrinsic::Dynamic(parts) => {
+                let parts: Vec<J> = parts.iter().map(|p| self.render(p)).collect();
+                fold_join("", parts)
+            }
+        }
+    }
+
+    fn condition_name(&mut self, e: ElementRef) -> Option<String> {
+        let t = self.target(e, "condition")?;
+        if !matches!(self.ctx.tree.node(t.node).kind, NodeKind::Condition(_)) {
+            let path = self.ctx.tree.node(t.node).path.clone();
+            self.problem(format!("'{path}' is not a condition"));
+            return None;
+        }
+        self.same_stack(&t, "condition").then_some(t.logical_id)
+    }
+
+    fn condition_list(&mut self, name: &str, items: &[Value]) -> J {
+        if !(2..=10).contains(&items.len()) {
+            return self.problem(format!(
+                "{name} takes 2 to 10 conditions, got {}",
+                items.len()
+            ));
+        }
+        let rendered: Vec<J> = items.iter().map(|v| self.render(v)).collect();
+        json!({name: rendered})
+    }
+
+    fn join(&mut self, delimiter: &str, list: &Value) -> J {
+        match list {
+            Value::List(items) => {
+                let parts: Vec<J> = items.iter().map(|v| self.render(v)).collect();
+                fold_join(delimiter, parts)
+            }
+            other => {
+                let rendered = self.render(other);
+                json!({"Fn::Join": [delimiter, rendered]})
+            }
+        }
+    }
+
+    fn sub(&mut self, template: &str, vars: &BTreeMap<String, Value>) -> J {
+        // Variables that are same-stack references or plain text are written inline,
+        // as a person would; the rest stay in the variable map.
+        let mut inline: BTreeMap<String, String> = BTreeMap::new();
+        let mut map = Map::new();
+        for (name, value) in vars {
+            self.keys.push(format!("${{{name}}}"));
+            let rendered = self.render(value);
+            self.keys.pop();
+            match inline_form(&rendered) {
+                Some(text) => {
+                    inline.insert(name.clone(), text);
+                }
+                None => {
+                    map.insert(name.clone(), rendered);
+                }
+            }
+        }
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            if after.starts_with('!') {
+                out.push_str("${");
+                rest = after;
+                continue;
+            }
+            let Some(end) = after.find('}') else {
+                return self.problem(format!(
+                    "Fn::Sub template '{template}' has an unclosed '${{'"
+                ));
+            };
+            let name = &after[..end];
+            if let Some(text) = inline.get(name) {
+                out.push_str(text);
+            } else if map.contains_key(name) || Pseudo::from_name(name).is_some() {
+                out.push_str(&rest[start..start + 2 + end + 1]);
+            } else {
+                return self.problem(format!(
+                    "Fn::Sub template '{template}' uses ${{{name}}}, which is neither a pseudo parameter nor a variable; pass it with .var(\"{name}\", …)"
+                ));
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        if map.is_empty() {
+            json!({"Fn::Sub": out})
+        } else {
+            json!({"Fn::Sub": [out, map]})
+        }
+    }
+}
+
+/// How a rendered `Fn::Sub` variable can be written inside the template string, if it can.
+fn inline_form(v: &J) -> Option<String> {
+    match v {
+        J::String(s) if !s.contains("${") => Some(s.clone()),
+        J::Object(o) if o.len() == 1 => {
+            if let Some(J::String(id)) = o.get("Ref") {
+                return Some(format!("${{{id}}}"));
+            }
+            match o.get("Fn::GetAtt") {
+                Some(J::Array(a)) => match (a.first(), a.get(1)) {
+                    (Some(J::String(id)), Some(J::String(attr))) => {
+                        Some(format!("${{{id}.{attr}}}"))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `Fn::Join` with adjacent literal parts merged, and a plain string when all are literal.
+fn fold_join(delimiter: &str, parts: Vec<J>) -> J {
+    let mut folded: Vec<J> = Vec::with_capacity(parts.len());
+    for part in parts {
+        if let (J::String(s), Some(J::String(prev))) = (&part, folded.last_mut()) {
+            prev.push_str(delimiter);
+            prev.push_str(s);
+            continue;
+        }
+        folded.push(part);
+    }
+    match folded.as_slice() {
+        [] => J::String(String::new()),
+        [J::String(s)] => J::String(s.clone()),
+        _ => json!({"Fn::Join": [delimiter, folded]}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_folds_literals() {
+        assert_eq!(fold_join("-", vec![json!("a"), json!("b")]), json!("a-b"));
+        assert_eq!(
+            fold_join(
+                ":",
+                vec![json!("a"), json!("b"), json!({"Ref": "X"}), json!("c")]
+            ),
+            json!({"Fn::Join": [":", ["a:b", {"Ref": "X"}, "c"]]})
+        );
+        assert_eq!(fold_join(",", vec![]), json!(""));
+    }
+}

@@ -1,0 +1,346 @@
+//! One stack's template, section by section, in CloudFormation's documented order.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as J, json};
+
+use super::render::{Context, Export, Renderer};
+use crate::error::Problem;
+use crate::expr::Value;
+use crate::l1::{TagFormat, type_info};
+use crate::tree::{EffectiveTag, NodeKind, ResourceData, effective_tags};
+
+pub(crate) struct StackTemplate {
+    pub description: Option<String>,
+    pub parameters: BTreeMap<String, J>,
+    pub mappings: BTreeMap<String, J>,
+    pub conditions: BTreeMap<String, J>,
+    pub resources: BTreeMap<String, J>,
+    pub outputs: BTreeMap<String, J>,
+}
+
+impl StackTemplate {
+    pub fn add_exports(&mut self, exports: BTreeMap<String, Export>, problems: &mut Vec<Problem>) {
+        for (id, export) in exports {
+            if self.outputs.contains_key(&id) {
+                problems.push(Problem::new(
+                    "",
+                    format!("output '{id}' is reserved for the cross-stack export '{}'; rename your output", export.name),
+                    None,
+                ));
+                continue;
+            }
+            self.outputs.insert(
+                id,
+                json!({"Value": export.value, "Export": {"Name": export.name}}),
+            );
+        }
+    }
+
+    pub fn to_json(&self) -> J {
+        let mut t = Map::new();
+        t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        if let Some(d) = &self.description {
+            t.insert("Description".into(), json!(d));
+        }
+        for (name, section) in [
+            ("Parameters", &self.parameters),
+            ("Mappings", &self.mappings),
+            ("Conditions", &self.conditions),
+            ("Resources", &self.resources),
+            ("Outputs", &self.outputs),
+        ] {
+            if !section.is_empty() || name == "Resources" {
+                t.insert(
+                    name.into(),
+                    J::Object(
+                        section
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                    ),
+                );
+            }
+        }
+        J::Object(t)
+    }
+}
+
+pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
+    let tree = ctx.tree;
+    let NodeKind::Stack(data) = &tree.node(stack).kind else {
+        unreachable!("render_stack takes a stack")
+    };
+    let mut t = StackTemplate {
+        description: data.description.clone(),
+        parameters: BTreeMap::new(),
+        mappings: BTreeMap::new(),
+        conditions: BTreeMap::new(),
+        resources: BTreeMap::new(),
+        outputs: BTreeMap::new(),
+    };
+    for index in super::subtree(tree, stack) {
+        let Some((_, id)) = ctx.ids[index as usize].clone() else {
+            continue;
+        };
+        let node = tree.node(index);
+        let mut r = Renderer::new(ctx, stack, node.path.clone());
+        match &node.kind {
+            NodeKind::Resource(res) => {
+                let rendered = resource(&mut r, index, res);
+                t.resources.insert(id, rendered);
+            }
+            NodeKind::Parameter(p) => {
+                let mut m = Map::new();
+                m.insert("Type".into(), json!(p.type_name));
+                let props = &p.props;
+                if let Some(d) = &props.default {
+                    m.insert("Default".into(), r.render(d));
+                }
+                if let Some(d) = &props.description {
+                    m.insert("Description".into(), json!(d));
+                }
+                if !props.allowed_values.is_empty() {
+                    m.insert("AllowedValues".into(), json!(props.allowed_values));
+                }
+                if let Some(v) = &props.allowed_pattern {
+                    m.insert("AllowedPattern".into(), json!(v));
+                }
+                if let Some(v) = &props.constraint_description {
+                    m.insert("ConstraintDescription".into(), json!(v));
+                }
+                for (key, v) in [
+                    ("MinLength", props.min_length),
+                    ("MaxLength", props.max_length),
+                ] {
+                    if let Some(v) = v {
+                        m.insert(key.into(), json!(v));
+                    }
+                }
+                for (key, v) in [("MinValue", props.min_value), ("MaxValue", props.max_value)] {
+                    if let Some(v) = v {
+                        m.insert(key.into(), json!(v));
+                    }
+                }
+                if props.no_echo {
+                    m.insert("NoEcho".into(), json!(true));
+                }
+                t.parameters.insert(id, J::Object(m));
+            }
+            NodeKind::Output(o) => {
+                let mut m = Map::new();
+                if let Some(d) = &o.props.description {
+                    m.insert("Description".into(), json!(d));
+                }
+                m.insert("Value".into(), r.render(o.props.value.as_value()));
+                if let Some(name) = &o.props.export_name {
+                    m.insert("Export".into(), json!({"Name": r.render(name.as_value())}));
+                }
+                if let Some(c) = o.condition {
+                    if let Some(name) = local_condition(&mut r, c) {
+                        m.insert("Condition".into(), json!(name));
+                    }
+                }
+                t.outputs.insert(id, J::Object(m));
+            }
+            NodeKind::Condition(c) => {
+                let rendered = r.render(c.expression.as_value());
+                t.conditions.insert(id, rendered);
+            }
+            NodeKind::Mapping(mp) => {
+                let rendered = r.render(&Value::from(mp.entries.clone()));
+                t.mappings.insert(id, rendered);
+            }
+            NodeKind::App | NodeKind::Scope | NodeKind::Stack(_) => {}
+        }
+    }
+    if t.resources.is_empty() {
+        ctx.problems.push(Problem::new(
+            tree.node(stack).path.clone(),
+            "stack has no resources; CloudFormation requires at least one",
+            Some("add a resource to the stack or remove the stack".into()),
+        ));
+    }
+    t
+}
+
+fn local_condition(r: &mut Renderer<'_, '_>, condition: u32) -> Option<String> {
+    let c = crate::expr::ElementRef {
+        tree: r.ctx.tree.id,
+        node: condition,
+    };
+    match r.render(&Value::intrinsic(crate::expr::Intrinsic::Condition(c))) {
+        J::Object(mut o) => match o.remove("Condition") {
+            Some(J::String(name)) => Some(name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData) -> J {
+    let tree = r.ctx.tree;
+    let mut props = res.properties();
+    apply_tags(tree, index, &res.type_name, &mut props);
+    let mut m = Map::new();
+    m.insert("Type".into(), json!(res.type_name));
+    let rendered = r.render(&props);
+    if rendered.as_object().is_some_and(|o| !o.is_empty()) {
+        m.insert("Properties".into(), rendered);
+    } else if !rendered.is_object() && !rendered.is_null() {
+        r.ctx.problems.push(Problem::new(
+            tree.node(index).path.clone(),
+            "resource properties must be an object",
+            None,
+        ));
+    }
+    let mut depends_on: Vec<String> = Vec::new();
+    for &dep in &res.depends_on {
+        let path = tree.node(dep).path.clone();
+        match r.ctx.ids.get(dep as usize).cloned().flatten() {
+            Some((stack, id))
+                if matches!(tree.node(dep).kind, NodeKind::Resource(_))
+                    && !tree.is_removed(dep) =>
+            {
+                if stack == r.stack {
+                    depends_on.push(id);
+                } else {
+                    r.ctx.dependencies.insert((r.stack, stack));
+                }
+            }
+            _ => r.ctx.problems.push(Problem::new(
+                tree.node(index).path.clone(),
+                format!("DependsOn '{path}' is not a resource in any stack"),
+                None,
+            )),
+        }
+    }
+    depends_on.sort();
+    depends_on.dedup();
+    if !depends_on.is_empty() {
+        m.insert("DependsOn".into(), json!(depends_on));
+    }
+    if let Some(c) = res.condition {
+        if let Some(name) = local_condition(r, c) {
+            m.insert("Condition".into(), json!(name));
+        }
+    }
+    if let Some(p) = res.update_policy.as_ref() {
+        m.insert("UpdatePolicy".into(), r.render(p));
+    }
+    if let Some(p) = res.creation_policy.as_ref() {
+        m.insert("CreationPolicy".into(), r.render(p));
+    }
+    if let Some(p) = res.update_replace_policy {
+        m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
+    }
+    if let Some(p) = res.deletion_policy {
+        m.insert("DeletionPolicy".into(), json!(p.as_str()));
+    }
+    let mut metadata = Map::new();
+    metadata.insert("aws:cdk:path".into(), json!(tree.node(index).path));
+    for (k, v) in &res.metadata {
+        metadata.insert(k.clone(), r.render(v));
+    }
+    m.insert("Metadata".into(), J::Object(metadata));
+    J::Object(m)
+}
+
+/// Merges the tags that reach this resource into its tag property, sorted by key.
+fn apply_tags(tree: &crate::tree::Tree, index: u32, type_name: &str, props: &mut Value) {
+    let Some(tagging) = type_info(type_name).and_then(|i| i.tagging.as_ref()) else {
+        return;
+    };
+    let path = [tagging.property.to_owned()];
+    let existing = props.get_path(&[tagging.property]).cloned();
+    let mut initial: BTreeMap<String, EffectiveTag> = BTreeMap::new();
+    let mut opaque: Vec<Value> = Vec::new();
+    match existing {
+        Some(Value::List(items)) => {
+            for item in items {
+                let key = item
+                    .get_path(&["Key"])
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let value = item
+                    .get_path(&["Value"])
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let propagate = !matches!(
+                    item.get_path(&["PropagateAtLaunch"]),
+                    Some(Value::Bool(false))
+                );
+                match (key, value) {
+                    (Some(k), Some(v)) => {
+                        initial.insert(
+                            k,
+                            EffectiveTag {
+                                value: v,
+                                propagate_at_launch: propagate,
+                            },
+                        );
+                    }
+                    // A tag built from intrinsics cannot be merged by key; keep it as written.
+                    _ => opaque.push(item),
+                }
+            }
+        }
+        Some(Value::Map(m)) => {
+            for (k, v) in m {
+                match v {
+                    Value::String(s) => {
+                        initial.insert(
+                            k,
+                            EffectiveTag {
+                                value: s,
+                                propagate_at_launch: true,
+                            },
+                        );
+                    }
+                    other => opaque.push(Value::object([(k, other)])),
+                }
+            }
+        }
+        _ => {}
+    }
+    let tags = effective_tags(tree, index, type_name, initial);
+    if tags.is_empty() && opaque.is_empty() {
+        props.remove_path(&path);
+        return;
+    }
+    let value = match tagging.format {
+        TagFormat::Map => {
+            let mut m: BTreeMap<String, Value> = tags
+                .into_iter()
+                .map(|(k, t)| (k, Value::String(t.value)))
+                .collect();
+            for o in opaque {
+                if let Value::Map(entry) = o {
+                    m.extend(entry);
+                }
+            }
+            Value::Map(m)
+        }
+        TagFormat::List | TagFormat::ListWithPropagateAtLaunch => {
+            let mut list: Vec<Value> = tags
+                .into_iter()
+                .map(|(k, t)| {
+                    let mut m = BTreeMap::from([
+                        ("Key".to_owned(), Value::String(k)),
+                        ("Value".to_owned(), Value::String(t.value)),
+                    ]);
+                    if tagging.format == TagFormat::ListWithPropagateAtLaunch {
+                        m.insert(
+                            "PropagateAtLaunch".into(),
+                            Value::Bool(t.propagate_at_launch),
+                        );
+                    }
+                    Value::Map(m)
+                })
+                .collect();
+            list.extend(opaque);
+            Value::List(list)
+        }
+    };
+    props.set_path(&path, value);
+}

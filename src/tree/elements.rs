@@ -1,0 +1,251 @@
+//! Template elements other than resources: parameters, outputs, conditions, mappings.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::ops::Deref;
+
+use super::{NodeKind, Scope};
+use crate::expr::fns::{AsCondition, AsMapping, CondExpr};
+use crate::expr::{ElementRef, Expr, Intrinsic, Value};
+
+/// Settings of a template parameter.
+#[derive(Debug, Clone, Default)]
+pub struct ParameterProps {
+    pub description: Option<String>,
+    pub default: Option<Value>,
+    pub allowed_values: Vec<String>,
+    pub allowed_pattern: Option<String>,
+    pub constraint_description: Option<String>,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    pub min_value: Option<f64>,
+    pub max_value: Option<f64>,
+    /// Masks the value in the console and API (for secrets passed as parameters).
+    pub no_echo: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct ParameterData {
+    pub type_name: String,
+    pub props: ParameterProps,
+}
+
+/// A template parameter whose value is a `T`.
+#[derive(Debug, Clone)]
+pub struct CfnParameter<T> {
+    scope: Scope,
+    kind: PhantomData<fn() -> T>,
+}
+
+impl<T> Deref for CfnParameter<T> {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl<T> CfnParameter<T> {
+    fn create(scope: &Scope, id: &str, type_name: &str, props: ParameterProps) -> Self {
+        let data = ParameterData {
+            type_name: type_name.to_owned(),
+            props,
+        };
+        let p = CfnParameter {
+            scope: scope.add_child(id, NodeKind::Parameter(data)),
+            kind: PhantomData,
+        };
+        if scope.stack().is_none() {
+            p.add_error("a parameter must be inside a stack");
+        }
+        p
+    }
+
+    /// `{"Ref": parameter}`
+    pub fn value(&self) -> Expr<T> {
+        Expr::unchecked(Value::intrinsic(Intrinsic::Ref(self.scope.element())))
+    }
+}
+
+impl CfnParameter<String> {
+    /// A `String` parameter.
+    pub fn string(scope: &Scope, id: &str, props: ParameterProps) -> Self {
+        Self::create(scope, id, "String", props)
+    }
+
+    /// A parameter of an AWS-specific or SSM type whose value is a string,
+    /// e.g. `AWS::EC2::VPC::Id` or `AWS::SSM::Parameter::Value<String>`.
+    pub fn of_type(scope: &Scope, id: &str, type_name: &str, props: ParameterProps) -> Self {
+        Self::create(scope, id, type_name, props)
+    }
+}
+
+impl CfnParameter<f64> {
+    /// A `Number` parameter.
+    pub fn number(scope: &Scope, id: &str, props: ParameterProps) -> Self {
+        Self::create(scope, id, "Number", props)
+    }
+}
+
+impl CfnParameter<Vec<String>> {
+    /// A `CommaDelimitedList` parameter.
+    pub fn comma_delimited_list(scope: &Scope, id: &str, props: ParameterProps) -> Self {
+        Self::create(scope, id, "CommaDelimitedList", props)
+    }
+
+    /// A list parameter of an AWS-specific type, e.g. `List<AWS::EC2::Subnet::Id>`.
+    pub fn list_of_type(scope: &Scope, id: &str, type_name: &str, props: ParameterProps) -> Self {
+        Self::create(scope, id, type_name, props)
+    }
+}
+
+/// Settings of a stack output.
+#[derive(Debug, Clone)]
+pub struct OutputProps {
+    pub value: Expr<String>,
+    pub description: Option<String>,
+    /// Exports the value under this name for other stacks (outside this app).
+    pub export_name: Option<Expr<String>>,
+}
+
+impl OutputProps {
+    pub fn new(value: impl Into<Expr<String>>) -> OutputProps {
+        OutputProps {
+            value: value.into(),
+            description: None,
+            export_name: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct OutputData {
+    pub props: OutputProps,
+    pub condition: Option<u32>,
+}
+
+/// A stack output.
+#[derive(Debug, Clone)]
+pub struct CfnOutput {
+    scope: Scope,
+}
+
+impl Deref for CfnOutput {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl CfnOutput {
+    pub fn new(scope: &Scope, id: &str, props: OutputProps) -> CfnOutput {
+        let data = OutputData {
+            props,
+            condition: None,
+        };
+        let o = CfnOutput {
+            scope: scope.add_child(id, NodeKind::Output(data)),
+        };
+        if scope.stack().is_none() {
+            o.add_error("an output must be inside a stack");
+        }
+        o
+    }
+
+    /// Emits the output only where `condition` holds.
+    pub fn set_condition(&self, condition: &CfnCondition) {
+        let index = condition.index();
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Output(data) = &mut tree.node_mut(self.scope.index).kind {
+            data.condition = Some(index);
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct ConditionData {
+    pub expression: CondExpr,
+}
+
+/// A named template condition, used by `fns::if_`, resources and outputs.
+#[derive(Debug, Clone)]
+pub struct CfnCondition {
+    scope: Scope,
+}
+
+impl Deref for CfnCondition {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl CfnCondition {
+    pub fn new(scope: &Scope, id: &str, expression: CondExpr) -> CfnCondition {
+        let c = CfnCondition {
+            scope: scope.add_child(id, NodeKind::Condition(ConditionData { expression })),
+        };
+        if scope.stack().is_none() {
+            c.add_error("a condition must be inside a stack");
+        }
+        c
+    }
+
+    pub(crate) fn index(&self) -> u32 {
+        self.scope.index
+    }
+}
+
+impl AsCondition for CfnCondition {
+    fn condition_element(&self) -> ElementRef {
+        self.scope.element()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct MappingData {
+    pub entries: BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+/// A template mapping (two-level lookup table), read with `fns::find_in_map`.
+#[derive(Debug, Clone)]
+pub struct CfnMapping {
+    scope: Scope,
+}
+
+impl Deref for CfnMapping {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl CfnMapping {
+    pub fn new(
+        scope: &Scope,
+        id: &str,
+        entries: BTreeMap<String, BTreeMap<String, Value>>,
+    ) -> CfnMapping {
+        let m = CfnMapping {
+            scope: scope.add_child(id, NodeKind::Mapping(MappingData { entries })),
+        };
+        if scope.stack().is_none() {
+            m.add_error("a mapping must be inside a stack");
+        }
+        m
+    }
+
+    /// `Fn::FindInMap` on this mapping.
+    pub fn find<T>(
+        &self,
+        top_key: impl Into<Expr<String>>,
+        second_key: impl Into<Expr<String>>,
+    ) -> Expr<T> {
+        crate::expr::fns::find_in_map(self, top_key, second_key)
+    }
+}
+
+impl AsMapping for CfnMapping {
+    fn mapping_element(&self) -> ElementRef {
+        self.scope.element()
+    }
+}

@@ -1,0 +1,271 @@
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::ops::Deref;
+
+use super::{CfnCondition, NodeKind, RemovalPolicy, Scope};
+use crate::expr::{Expr, Intrinsic, ToValue, Value};
+
+/// Typed properties of a resource (generated L1 props implement it, and so does a raw [`Value`]).
+pub trait ResourceProps: Debug + 'static {
+    fn to_value(&self) -> Value;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: ToValue + Debug + 'static> ResourceProps for T {
+    fn to_value(&self) -> Value {
+        ToValue::to_value(self)
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// `DeletionPolicy` / `UpdateReplacePolicy` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletionPolicy {
+    Delete,
+    Retain,
+    RetainExceptOnCreate,
+    Snapshot,
+}
+
+impl DeletionPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeletionPolicy::Delete => "Delete",
+            DeletionPolicy::Retain => "Retain",
+            DeletionPolicy::RetainExceptOnCreate => "RetainExceptOnCreate",
+            DeletionPolicy::Snapshot => "Snapshot",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct ResourceData {
+    pub type_name: String,
+    pub props: Box<dyn ResourceProps>,
+    pub depends_on: Vec<u32>,
+    pub condition: Option<u32>,
+    pub deletion_policy: Option<DeletionPolicy>,
+    pub update_replace_policy: Option<DeletionPolicy>,
+    pub update_policy: Option<Value>,
+    pub creation_policy: Option<Value>,
+    pub metadata: BTreeMap<String, Value>,
+    /// Property overrides in application order: dotted path split into keys, `None` deletes.
+    pub overrides: Vec<(Vec<String>, Option<Value>)>,
+    pub logical_id_override: Option<String>,
+}
+
+impl ResourceData {
+    /// The properties as they will be written: typed props, then overrides.
+    pub fn properties(&self) -> Value {
+        let mut value = self.props.to_value();
+        for (path, new) in &self.overrides {
+            match new {
+                Some(v) => value.set_path(path, v.clone()),
+                None => {
+                    value.remove_path(path);
+                }
+            }
+        }
+        value
+    }
+}
+
+/// A CloudFormation resource in the tree: the handle generated L1 types wrap, and the
+/// raw escape hatch for any resource type by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CfnResource {
+    scope: Scope,
+}
+
+impl Deref for CfnResource {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl CfnResource {
+    /// Adds a resource of `type_name` with typed properties below `scope`.
+    pub fn new(scope: &Scope, id: &str, type_name: &str, props: impl ResourceProps) -> CfnResource {
+        let data = ResourceData {
+            type_name: type_name.to_owned(),
+            props: Box::new(props),
+            depends_on: Vec::new(),
+            condition: None,
+            deletion_policy: None,
+            update_replace_policy: None,
+            update_policy: None,
+            creation_policy: None,
+            metadata: BTreeMap::new(),
+            overrides: Vec::new(),
+            logical_id_override: None,
+        };
+        let resource = CfnResource {
+            scope: scope.add_child(id, NodeKind::Resource(data)),
+        };
+        if scope.stack().is_none() {
+            resource.add_error(format!(
+                "resource '{}' ({type_name}) is not inside a stack; create it under a Stack",
+                resource.path()
+            ));
+        }
+        resource
+    }
+
+    /// Escape hatch: a resource of any type with free-form properties.
+    pub fn raw(scope: &Scope, id: &str, type_name: &str, properties: Value) -> CfnResource {
+        CfnResource::new(scope, id, type_name, properties)
+    }
+
+    pub(crate) fn from_scope(scope: Scope) -> CfnResource {
+        CfnResource { scope }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    fn with_data<R>(&self, f: impl FnOnce(&ResourceData) -> R) -> R {
+        let tree = self.scope.tree.borrow();
+        match &tree.node(self.scope.index).kind {
+            NodeKind::Resource(data) => f(data),
+            _ => unreachable!("a CfnResource handle always points at a resource node"),
+        }
+    }
+
+    fn with_data_mut<R>(&self, f: impl FnOnce(&mut ResourceData) -> R) -> R {
+        let mut tree = self.scope.tree.borrow_mut();
+        match &mut tree.node_mut(self.scope.index).kind {
+            NodeKind::Resource(data) => f(data),
+            _ => unreachable!("a CfnResource handle always points at a resource node"),
+        }
+    }
+
+    pub fn resource_type(&self) -> String {
+        self.with_data(|d| d.type_name.clone())
+    }
+
+    /// The properties as they will be written (typed props plus overrides).
+    pub fn properties(&self) -> Value {
+        self.with_data(ResourceData::properties)
+    }
+
+    /// Changes the typed props after creation (L2 constructs use this to add rules or
+    /// statements). Does nothing when `P` is not this resource's props type.
+    pub fn update_props<P: 'static>(&self, f: impl FnOnce(&mut P)) {
+        self.with_data_mut(|d| {
+            if let Some(p) = d.props.as_any_mut().downcast_mut::<P>() {
+                f(p);
+            }
+        });
+    }
+
+    /// `{"Ref": …}` of this resource.
+    pub fn ref_(&self) -> Expr<String> {
+        Expr::unchecked(Value::intrinsic(Intrinsic::Ref(self.scope.element())))
+    }
+
+    /// `Fn::GetAtt` of a scalar attribute.
+    pub fn get_att<T>(&self, attribute: &str) -> Expr<T> {
+        Expr::unchecked(Value::intrinsic(Intrinsic::GetAtt {
+            target: self.scope.element(),
+            attribute: attribute.to_owned(),
+            is_list: false,
+        }))
+    }
+
+    /// `Fn::GetAtt` of a list attribute (exported across stacks joined with `||`).
+    pub fn get_att_list<T>(&self, attribute: &str) -> Expr<Vec<T>> {
+        Expr::unchecked(Value::intrinsic(Intrinsic::GetAtt {
+            target: self.scope.element(),
+            attribute: attribute.to_owned(),
+            is_list: true,
+        }))
+    }
+
+    /// Sets a property by dotted path (`"VpcConfig.SubnetIds"`), for what the typed props lack.
+    pub fn add_property_override(&self, path: &str, value: impl Into<Value>) {
+        let keys = path.split('.').map(str::to_owned).collect();
+        let value = value.into();
+        self.with_data_mut(|d| d.overrides.push((keys, Some(value))));
+    }
+
+    /// Removes a property by dotted path.
+    pub fn add_property_deletion_override(&self, path: &str) {
+        let keys = path.split('.').map(str::to_owned).collect();
+        self.with_data_mut(|d| d.overrides.push((keys, None)));
+    }
+
+    /// Create `other` before this resource. Across stacks this becomes a stack dependency.
+    pub fn add_depends_on(&self, other: &CfnResource) {
+        let target = other.scope.index;
+        self.with_data_mut(|d| {
+            if !d.depends_on.contains(&target) {
+                d.depends_on.push(target);
+            }
+        });
+    }
+
+    /// Maps a removal policy to `DeletionPolicy` and `UpdateReplacePolicy`.
+    pub fn apply_removal_policy(&self, policy: RemovalPolicy) {
+        let type_name = self.resource_type();
+        if policy == RemovalPolicy::Snapshot && !RemovalPolicy::supports_snapshot(&type_name) {
+            self.add_error(format!(
+                "removal policy SNAPSHOT is not supported by {type_name}; use RETAIN or DESTROY"
+            ));
+            return;
+        }
+        let p = policy.deletion_policy();
+        // UpdateReplacePolicy has no RetainExceptOnCreate: a replaced resource is kept.
+        let on_replace = if p == DeletionPolicy::RetainExceptOnCreate {
+            DeletionPolicy::Retain
+        } else {
+            p
+        };
+        self.with_data_mut(|d| {
+            d.deletion_policy = Some(p);
+            d.update_replace_policy = Some(on_replace);
+        });
+    }
+
+    pub fn set_deletion_policy(&self, policy: DeletionPolicy) {
+        self.with_data_mut(|d| d.deletion_policy = Some(policy));
+    }
+
+    pub fn set_update_replace_policy(&self, policy: DeletionPolicy) {
+        self.with_data_mut(|d| d.update_replace_policy = Some(policy));
+    }
+
+    pub fn set_update_policy(&self, policy: impl Into<Value>) {
+        let v = policy.into();
+        self.with_data_mut(|d| d.update_policy = Some(v));
+    }
+
+    pub fn set_creation_policy(&self, policy: impl Into<Value>) {
+        let v = policy.into();
+        self.with_data_mut(|d| d.creation_policy = Some(v));
+    }
+
+    /// Creates this resource only where `condition` holds.
+    pub fn set_condition(&self, condition: &CfnCondition) {
+        let index = condition.index();
+        self.with_data_mut(|d| d.condition = Some(index));
+    }
+
+    pub fn add_metadata(&self, key: impl Into<String>, value: impl Into<Value>) {
+        let (k, v) = (key.into(), value.into());
+        self.with_data_mut(|d| {
+            d.metadata.insert(k, v);
+        });
+    }
+
+    /// Pins the logical id (for refactors that move a construct without replacing it).
+    pub fn override_logical_id(&self, logical_id: impl Into<String>) {
+        let id = logical_id.into();
+        self.with_data_mut(|d| d.logical_id_override = Some(id));
+    }
+}

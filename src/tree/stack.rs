@@ -1,0 +1,139 @@
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+use super::{NodeKind, Scope, TagProps, Tags};
+
+/// Where a stack is deployed. `None` fields make the stack environment-agnostic
+/// in that dimension (`aws://unknown-account/unknown-region` in the manifest).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    pub account: Option<String>,
+    pub region: Option<String>,
+}
+
+impl Environment {
+    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Environment {
+        Environment {
+            account: Some(account.into()),
+            region: Some(region.into()),
+        }
+    }
+
+    /// The account and region the CLI resolved from the AWS configuration
+    /// (`CDK_DEFAULT_ACCOUNT`, `CDK_DEFAULT_REGION`), as the AWS CDK passes them.
+    pub fn from_cli_defaults() -> Environment {
+        Environment {
+            account: std::env::var("CDK_DEFAULT_ACCOUNT")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            region: std::env::var("CDK_DEFAULT_REGION")
+                .ok()
+                .filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// `aws://ACCOUNT/REGION` as in the cloud assembly.
+    pub fn uri(&self) -> String {
+        format!(
+            "aws://{}/{}",
+            self.account.as_deref().unwrap_or("unknown-account"),
+            self.region.as_deref().unwrap_or("unknown-region")
+        )
+    }
+}
+
+/// Settings of a stack.
+#[derive(Debug, Clone, Default)]
+pub struct StackProps {
+    /// The CloudFormation stack name. Default: the construct id.
+    pub stack_name: Option<String>,
+    pub env: Environment,
+    pub description: Option<String>,
+    /// Protects the deployed stack from deletion.
+    pub termination_protection: bool,
+    /// Tags for the stack itself and every taggable resource in it.
+    pub tags: BTreeMap<String, String>,
+}
+
+pub(crate) struct StackData {
+    pub name: String,
+    pub env: Environment,
+    pub description: Option<String>,
+    pub termination_protection: bool,
+    pub explicit_dependencies: Vec<u32>,
+}
+
+/// A CloudFormation stack: the unit of deployment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    scope: Scope,
+}
+
+impl Deref for Stack {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl Stack {
+    pub fn new(scope: &Scope, id: &str, props: StackProps) -> Stack {
+        let name = props.stack_name.clone().unwrap_or_else(|| id.to_owned());
+        let data = StackData {
+            name,
+            env: props.env,
+            description: props.description,
+            termination_protection: props.termination_protection,
+            explicit_dependencies: Vec::new(),
+        };
+        let stack = Stack {
+            scope: scope.add_child(id, NodeKind::Stack(data)),
+        };
+        if scope.stack().is_some() {
+            stack.add_error("a stack cannot be created inside another stack; create it under the app or a plain construct");
+        }
+        for (key, value) in &props.tags {
+            Tags::of(&stack).add_with(key, value, TagProps::default());
+        }
+        stack
+    }
+
+    pub(crate) fn from_scope(scope: Scope) -> Stack {
+        Stack { scope }
+    }
+
+    fn with_data<R>(&self, f: impl FnOnce(&StackData) -> R) -> R {
+        let tree = self.scope.tree.borrow();
+        match &tree.node(self.scope.index).kind {
+            NodeKind::Stack(data) => f(data),
+            _ => unreachable!("a Stack handle always points at a stack node"),
+        }
+    }
+
+    pub fn stack_name(&self) -> String {
+        self.with_data(|d| d.name.clone())
+    }
+
+    pub fn environment(&self) -> Environment {
+        self.with_data(|d| d.env.clone())
+    }
+
+    /// The region, when the stack is bound to one.
+    pub fn region(&self) -> Option<String> {
+        self.with_data(|d| d.env.region.clone())
+    }
+
+    pub fn account(&self) -> Option<String> {
+        self.with_data(|d| d.env.account.clone())
+    }
+
+    /// Deploy `other` before this stack, even without a reference between them.
+    pub fn add_dependency(&self, other: &Stack) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            if !data.explicit_dependencies.contains(&other.scope.index) {
+                data.explicit_dependencies.push(other.scope.index);
+            }
+        }
+    }
+}
