@@ -1,1 +1,5 @@
-fn main() {}
+//! The `rcdk` binary: a thin shell over the library's CLI module.
+
+fn main() -> std::process::ExitCode {
+    rcdk::cli::main()
+}

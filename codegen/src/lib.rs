@@ -25,6 +25,46 @@ pub const OUTPUT_DIR: &str = "src/l1/generated";
 pub struct Schemas {
     pub version: String,
     pub types: BTreeMap<String, J>,
+    /// Type name → the `Fn::GetAtt` names cfn-lint accepts (its own rules, which add
+    /// writable properties for some types, e.g. `AWS::EC2::VPC.CidrBlock`).
+    pub attributes: BTreeMap<String, Vec<String>>,
+}
+
+const GETATTS_SCRIPT: &str = r#"
+import json, sys
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER as m
+types = json.load(open(sys.argv[1]))
+out = {t: sorted(m.get_resource_schema("us-east-1", t).get_atts.keys()) for t in sorted(types)}
+print(json.dumps(out))
+"#;
+
+/// Asks the pinned cfn-lint which attributes each type has.
+fn getatts(root: &Path, dir: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let python = root.join(".tools/venv/bin/python");
+    let out = Command::new(&python)
+        .args(["-c", GETATTS_SCRIPT])
+        .arg(dir.join("providers/us-east-1.json"))
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cfn-lint attribute listing failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let all: BTreeMap<String, Vec<String>> = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("cfn-lint attribute listing: {e}"))?;
+    // Pattern entries (e.g. `Outputs\..*`) and tag lists are not attributes one reads by name.
+    Ok(all
+        .into_iter()
+        .map(|(t, names)| {
+            let names = names
+                .into_iter()
+                .filter(|n| n != "Tags" && !n.contains(['\\', '*']))
+                .collect();
+            (t, names)
+        })
+        .collect())
 }
 
 /// Installs the pinned tools (idempotent) and returns the schema directory of cfn-lint.
@@ -55,7 +95,7 @@ pub fn schemas_dir(root: &Path) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-pub fn load(dir: &Path) -> Result<Schemas, String> {
+pub fn load(root: &Path, dir: &Path) -> Result<Schemas, String> {
     let read = |p: &Path| {
         std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
     };
@@ -76,7 +116,12 @@ pub fn load(dir: &Path) -> Result<Schemas, String> {
             serde_json::from_str(&read(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
         types.insert(type_name, schema);
     }
-    Ok(Schemas { version, types })
+    let attributes = getatts(root, dir)?;
+    Ok(Schemas {
+        version,
+        types,
+        attributes,
+    })
 }
 
 /// Generated files: path relative to the workspace root → contents.
@@ -89,7 +134,12 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
                 schemas.version
             )
         })?;
-        let resource = model::Resource::build(type_name, schema)?;
+        let attributes = schemas
+            .attributes
+            .get(*type_name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let resource = model::Resource::build(type_name, schema, attributes)?;
         let service = type_name.split("::").nth(1).unwrap_or_default();
         by_service
             .entry(names::service_module(service))
@@ -172,7 +222,7 @@ mod tests {
         let root = workspace_root();
         let dir =
             schemas_dir(&root).expect("the pinned cfn-lint installs (scripts/install-tools.sh)");
-        let schemas = load(&dir).expect("schemas load");
+        let schemas = load(&root, &dir).expect("schemas load");
         let files = generate(&schemas).expect("generation succeeds");
         let stale = stale(&root, &files);
         assert!(

@@ -6,7 +6,7 @@ fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
     let root = rcdk_codegen::workspace_root();
     let result = rcdk_codegen::schemas_dir(&root)
-        .and_then(|dir| rcdk_codegen::load(&dir))
+        .and_then(|dir| rcdk_codegen::load(&root, &dir))
         .and_then(|schemas| rcdk_codegen::generate(&schemas));
     let files = match result {
         Ok(files) => files,

@@ -189,10 +189,7 @@ impl<'a> Builder<'a> {
                     .and_then(|p| p.values().next())
                     .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
                 match value_schema {
-                    Some(v) => match self.ty(v, hint, &format!("{path}/*")) {
-                        Ty::Json => Ty::Json,
-                        t => Ty::Map(Box::new(t)),
-                    },
+                    Some(v) => Ty::Map(Box::new(self.ty(v, hint, &format!("{path}/*")))),
                     None => Ty::Json,
                 }
             }
@@ -342,7 +339,11 @@ fn pointer_set(schema: &J, key: &str) -> BTreeSet<String> {
 }
 
 impl Resource {
-    pub fn build(type_name: &str, schema: &J) -> Result<Resource, String> {
+    pub fn build(
+        type_name: &str,
+        schema: &J,
+        attribute_names: &[String],
+    ) -> Result<Resource, String> {
         let empty = serde_json::Map::new();
         let defs = schema
             .get("definitions")
@@ -371,14 +372,8 @@ impl Resource {
         b.box_recursive_fields();
         let mut attributes = Vec::new();
         let mut methods = BTreeSet::new();
-        for pointer in pointer_set(schema, "readOnlyProperties") {
-            let Some(rest) = pointer.strip_prefix("/properties/") else {
-                continue;
-            };
-            if rest.contains('*') {
-                continue;
-            }
-            let parts: Vec<&str> = rest.split('/').collect();
+        for name in attribute_names {
+            let parts: Vec<&str> = name.split('.').collect();
             let ty = attribute_type(schema, defs, &parts);
             let method = format!(
                 "attr_{}",

@@ -96,7 +96,13 @@ pub fn render(header: &str, schemas: &Schemas) -> String {
             list(&pointers(schema, "createOnlyProperties")),
             list(&pointers(schema, "conditionalCreateOnlyProperties")),
             tagging(schema),
-            list(&pointers(schema, "readOnlyProperties")),
+            list(
+                schemas
+                    .attributes
+                    .get(name)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+            ),
         );
     }
     out.push_str("];\n");

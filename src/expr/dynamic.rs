@@ -100,3 +100,15 @@ impl From<SecretsManagerRef> for Expr<String> {
         DynamicRef::from(r).into()
     }
 }
+
+impl From<DynamicRef> for Value {
+    fn from(r: DynamicRef) -> Value {
+        Expr::<String>::from(r).into_value()
+    }
+}
+
+impl From<SecretsManagerRef> for Value {
+    fn from(r: SecretsManagerRef) -> Value {
+        Expr::<String>::from(r).into_value()
+    }
+}

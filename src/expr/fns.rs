@@ -2,14 +2,10 @@
 //!
 //! ```
 //! use rcdk::expr::{fns, Expr};
-//! let arn: Expr<String> = fns::sub("arn:${AWS::Partition}:s3:::${Bucket}/*")
-//!     .var("Bucket", "my-bucket")
-//!     .into();
+//! let arn: Expr<String> = fns::sub_with("arn:${AWS::Partition}:s3:::${Bucket}/*", [("Bucket", "my-bucket")]);
 //! let first_az: Expr<String> = fns::select(0, fns::get_azs());
 //! # let _ = (arn, first_az);
 //! ```
-
-use std::collections::BTreeMap;
 
 use super::{ElementRef, Expr, Intrinsic, Pseudo, Value};
 
@@ -85,37 +81,27 @@ pub fn no_value<T>() -> Expr<T> {
     Expr::no_value()
 }
 
-/// Builder for `Fn::Sub`. Every `${Name}` must be a pseudo parameter (`${AWS::Region}`)
-/// or a variable given with [`Sub::var`]; synthesis rejects anything else, so no
-/// reference hides inside a string.
-#[derive(Debug, Clone)]
-pub struct Sub {
-    template: String,
-    vars: BTreeMap<String, Value>,
+/// `Fn::Sub` without variables. Every `${Name}` must be a pseudo parameter
+/// (`${AWS::Region}`); synthesis rejects anything else, so no reference hides in a string.
+pub fn sub(template: impl Into<String>) -> Expr<String> {
+    sub_with(template, std::iter::empty::<(String, Expr<String>)>())
 }
 
-/// `Fn::Sub` with the given template string.
-pub fn sub(template: impl Into<String>) -> Sub {
-    Sub {
+/// `Fn::Sub` with a variable map: every `${Name}` is a pseudo parameter or a key of
+/// `vars`. Variables that are references are tracked like any other reference
+/// (same-stack ones are written inline, `${Vpc}`; others become imports).
+pub fn sub_with<K: Into<String>, V: Into<Expr<String>>>(
+    template: impl Into<String>,
+    vars: impl IntoIterator<Item = (K, V)>,
+) -> Expr<String> {
+    let vars = vars
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into().into_value()))
+        .collect();
+    expr(Intrinsic::Sub {
         template: template.into(),
-        vars: BTreeMap::new(),
-    }
-}
-
-impl Sub {
-    pub fn var(mut self, name: impl Into<String>, value: impl Into<Expr<String>>) -> Self {
-        self.vars.insert(name.into(), value.into().into_value());
-        self
-    }
-}
-
-impl From<Sub> for Expr<String> {
-    fn from(s: Sub) -> Expr<String> {
-        expr(Intrinsic::Sub {
-            template: s.template,
-            vars: s.vars,
-        })
-    }
+        vars,
+    })
 }
 
 /// `Fn::Join` over individual parts.

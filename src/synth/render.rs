@@ -376,7 +376,7 @@ impl<'c, 'a> Renderer<'c, 'a> {
                 out.push_str(&rest[start..start + 2 + end + 1]);
             } else {
                 return self.problem(format!(
-                    "Fn::Sub template '{template}' uses ${{{name}}}, which is neither a pseudo parameter nor a variable; pass it with .var(\"{name}\", …)"
+                    "Fn::Sub template '{template}' uses ${{{name}}}, which is neither a pseudo parameter nor a variable; pass it in the variables of fns::sub_with"
                 ));
             }
             rest = &after[end + 1..];

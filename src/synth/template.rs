@@ -95,6 +95,16 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
                 m.insert("Type".into(), json!(p.type_name));
                 let props = &p.props;
                 if let Some(d) = &props.default {
+                    let allowed = &props.allowed_values;
+                    if !allowed.is_empty()
+                        && !d.as_str().is_some_and(|v| allowed.iter().any(|a| a == v))
+                    {
+                        r.ctx.problems.push(Problem::new(
+                            node.path.clone(),
+                            format!("default {d:?} of the parameter is not one of its allowed values {allowed:?}"),
+                            Some("make the default one of the allowed values (as a string)".into()),
+                        ));
+                    }
                     m.insert("Default".into(), r.render(d));
                 }
                 if let Some(d) = &props.description {
@@ -154,7 +164,10 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
             NodeKind::App | NodeKind::Scope | NodeKind::Stack(_) => {}
         }
     }
-    if t.resources.is_empty() {
+    let has_resources = super::subtree(tree, stack)
+        .iter()
+        .any(|&i| matches!(tree.node(i).kind, NodeKind::Resource(_)));
+    if !has_resources {
         ctx.problems.push(Problem::new(
             tree.node(stack).path.clone(),
             "stack has no resources; CloudFormation requires at least one",

@@ -86,6 +86,13 @@ impl CfnParameter<f64> {
     }
 }
 
+impl CfnParameter<i64> {
+    /// A `Number` parameter used where an integer is expected.
+    pub fn integer(scope: &Scope, id: &str, props: ParameterProps) -> Self {
+        Self::create(scope, id, "Number", props)
+    }
+}
+
 impl CfnParameter<Vec<String>> {
     /// A `CommaDelimitedList` parameter.
     pub fn comma_delimited_list(scope: &Scope, id: &str, props: ParameterProps) -> Self {

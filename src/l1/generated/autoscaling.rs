@@ -317,6 +317,276 @@ pub mod auto_scaling_group {
         pub fn attr_auto_scaling_group_arn(&self) -> Expr<String> {
             self.0.get_att("AutoScalingGroupARN")
         }
+
+        /// `Fn::GetAtt` `AutoScalingGroupName`.
+        pub fn attr_auto_scaling_group_name(&self) -> Expr<String> {
+            self.0.get_att("AutoScalingGroupName")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZoneDistribution.CapacityDistributionStrategy`.
+        pub fn attr_availability_zone_distribution_capacity_distribution_strategy(&self) -> Expr<String> {
+            self.0.get_att("AvailabilityZoneDistribution.CapacityDistributionStrategy")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZoneIds`.
+        pub fn attr_availability_zone_ids(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("AvailabilityZoneIds")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior`.
+        pub fn attr_availability_zone_impairment_policy_impaired_zone_health_check_behavior(&self) -> Expr<String> {
+            self.0.get_att("AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled`.
+        pub fn attr_availability_zone_impairment_policy_zonal_shift_enabled(&self) -> Expr<bool> {
+            self.0.get_att("AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZones`.
+        pub fn attr_availability_zones(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("AvailabilityZones")
+        }
+
+        /// `Fn::GetAtt` `CapacityRebalance`.
+        pub fn attr_capacity_rebalance(&self) -> Expr<bool> {
+            self.0.get_att("CapacityRebalance")
+        }
+
+        /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationPreference`.
+        pub fn attr_capacity_reservation_specification_capacity_reservation_preference(&self) -> Expr<String> {
+            self.0.get_att("CapacityReservationSpecification.CapacityReservationPreference")
+        }
+
+        /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds`.
+        pub fn attr_capacity_reservation_specification_capacity_reservation_target_capacity_reservation_ids(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds")
+        }
+
+        /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns`.
+        pub fn attr_capacity_reservation_specification_capacity_reservation_target_capacity_reservation_resource_group_arns(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns")
+        }
+
+        /// `Fn::GetAtt` `Context`.
+        pub fn attr_context(&self) -> Expr<String> {
+            self.0.get_att("Context")
+        }
+
+        /// `Fn::GetAtt` `Cooldown`.
+        pub fn attr_cooldown(&self) -> Expr<String> {
+            self.0.get_att("Cooldown")
+        }
+
+        /// `Fn::GetAtt` `DefaultInstanceWarmup`.
+        pub fn attr_default_instance_warmup(&self) -> Expr<i64> {
+            self.0.get_att("DefaultInstanceWarmup")
+        }
+
+        /// `Fn::GetAtt` `DeletionProtection`.
+        pub fn attr_deletion_protection(&self) -> Expr<String> {
+            self.0.get_att("DeletionProtection")
+        }
+
+        /// `Fn::GetAtt` `DesiredCapacity`.
+        pub fn attr_desired_capacity(&self) -> Expr<String> {
+            self.0.get_att("DesiredCapacity")
+        }
+
+        /// `Fn::GetAtt` `DesiredCapacityType`.
+        pub fn attr_desired_capacity_type(&self) -> Expr<String> {
+            self.0.get_att("DesiredCapacityType")
+        }
+
+        /// `Fn::GetAtt` `HealthCheckGracePeriod`.
+        pub fn attr_health_check_grace_period(&self) -> Expr<i64> {
+            self.0.get_att("HealthCheckGracePeriod")
+        }
+
+        /// `Fn::GetAtt` `HealthCheckType`.
+        pub fn attr_health_check_type(&self) -> Expr<String> {
+            self.0.get_att("HealthCheckType")
+        }
+
+        /// `Fn::GetAtt` `InstanceId`.
+        pub fn attr_instance_id(&self) -> Expr<String> {
+            self.0.get_att("InstanceId")
+        }
+
+        /// `Fn::GetAtt` `InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon`.
+        pub fn attr_instance_lifecycle_policy_retention_triggers_terminate_hook_abandon(&self) -> Expr<String> {
+            self.0.get_att("InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon")
+        }
+
+        /// `Fn::GetAtt` `InstanceMaintenancePolicy.MaxHealthyPercentage`.
+        pub fn attr_instance_maintenance_policy_max_healthy_percentage(&self) -> Expr<i64> {
+            self.0.get_att("InstanceMaintenancePolicy.MaxHealthyPercentage")
+        }
+
+        /// `Fn::GetAtt` `InstanceMaintenancePolicy.MinHealthyPercentage`.
+        pub fn attr_instance_maintenance_policy_min_healthy_percentage(&self) -> Expr<i64> {
+            self.0.get_att("InstanceMaintenancePolicy.MinHealthyPercentage")
+        }
+
+        /// `Fn::GetAtt` `LaunchConfigurationName`.
+        pub fn attr_launch_configuration_name(&self) -> Expr<String> {
+            self.0.get_att("LaunchConfigurationName")
+        }
+
+        /// `Fn::GetAtt` `LaunchTemplate.LaunchTemplateId`.
+        pub fn attr_launch_template_launch_template_id(&self) -> Expr<String> {
+            self.0.get_att("LaunchTemplate.LaunchTemplateId")
+        }
+
+        /// `Fn::GetAtt` `LaunchTemplate.LaunchTemplateName`.
+        pub fn attr_launch_template_launch_template_name(&self) -> Expr<String> {
+            self.0.get_att("LaunchTemplate.LaunchTemplateName")
+        }
+
+        /// `Fn::GetAtt` `LaunchTemplate.Version`.
+        pub fn attr_launch_template_version(&self) -> Expr<String> {
+            self.0.get_att("LaunchTemplate.Version")
+        }
+
+        /// `Fn::GetAtt` `LifecycleHookSpecificationList`.
+        pub fn attr_lifecycle_hook_specification_list(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("LifecycleHookSpecificationList")
+        }
+
+        /// `Fn::GetAtt` `LoadBalancerNames`.
+        pub fn attr_load_balancer_names(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("LoadBalancerNames")
+        }
+
+        /// `Fn::GetAtt` `MaxInstanceLifetime`.
+        pub fn attr_max_instance_lifetime(&self) -> Expr<i64> {
+            self.0.get_att("MaxInstanceLifetime")
+        }
+
+        /// `Fn::GetAtt` `MaxSize`.
+        pub fn attr_max_size(&self) -> Expr<String> {
+            self.0.get_att("MaxSize")
+        }
+
+        /// `Fn::GetAtt` `MetricsCollection`.
+        pub fn attr_metrics_collection(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("MetricsCollection")
+        }
+
+        /// `Fn::GetAtt` `MinSize`.
+        pub fn attr_min_size(&self) -> Expr<String> {
+            self.0.get_att("MinSize")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.DistributionSegments`.
+        pub fn attr_mixed_instances_policy_instances_distribution_distribution_segments(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("MixedInstancesPolicy.InstancesDistribution.DistributionSegments")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy`.
+        pub fn attr_mixed_instances_policy_instances_distribution_on_demand_allocation_strategy(&self) -> Expr<String> {
+            self.0.get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity`.
+        pub fn attr_mixed_instances_policy_instances_distribution_on_demand_base_capacity(&self) -> Expr<i64> {
+            self.0.get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity`.
+        pub fn attr_mixed_instances_policy_instances_distribution_on_demand_percentage_above_base_capacity(&self) -> Expr<i64> {
+            self.0.get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy`.
+        pub fn attr_mixed_instances_policy_instances_distribution_spot_allocation_strategy(&self) -> Expr<String> {
+            self.0.get_att("MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.SpotInstancePools`.
+        pub fn attr_mixed_instances_policy_instances_distribution_spot_instance_pools(&self) -> Expr<i64> {
+            self.0.get_att("MixedInstancesPolicy.InstancesDistribution.SpotInstancePools")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice`.
+        pub fn attr_mixed_instances_policy_instances_distribution_spot_max_price(&self) -> Expr<String> {
+            self.0.get_att("MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId`.
+        pub fn attr_mixed_instances_policy_launch_template_launch_template_specification_launch_template_id(&self) -> Expr<String> {
+            self.0.get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName`.
+        pub fn attr_mixed_instances_policy_launch_template_launch_template_specification_launch_template_name(&self) -> Expr<String> {
+            self.0.get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version`.
+        pub fn attr_mixed_instances_policy_launch_template_launch_template_specification_version(&self) -> Expr<String> {
+            self.0.get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version")
+        }
+
+        /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.Overrides`.
+        pub fn attr_mixed_instances_policy_launch_template_overrides(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("MixedInstancesPolicy.LaunchTemplate.Overrides")
+        }
+
+        /// `Fn::GetAtt` `NewInstancesProtectedFromScaleIn`.
+        pub fn attr_new_instances_protected_from_scale_in(&self) -> Expr<bool> {
+            self.0.get_att("NewInstancesProtectedFromScaleIn")
+        }
+
+        /// `Fn::GetAtt` `NotificationConfiguration.NotificationTypes`.
+        pub fn attr_notification_configuration_notification_types(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("NotificationConfiguration.NotificationTypes")
+        }
+
+        /// `Fn::GetAtt` `NotificationConfiguration.TopicARN`.
+        pub fn attr_notification_configuration_topic_arn(&self) -> Expr<String> {
+            self.0.get_att("NotificationConfiguration.TopicARN")
+        }
+
+        /// `Fn::GetAtt` `NotificationConfigurations`.
+        pub fn attr_notification_configurations(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("NotificationConfigurations")
+        }
+
+        /// `Fn::GetAtt` `PlacementGroup`.
+        pub fn attr_placement_group(&self) -> Expr<String> {
+            self.0.get_att("PlacementGroup")
+        }
+
+        /// `Fn::GetAtt` `ServiceLinkedRoleARN`.
+        pub fn attr_service_linked_role_arn(&self) -> Expr<String> {
+            self.0.get_att("ServiceLinkedRoleARN")
+        }
+
+        /// `Fn::GetAtt` `SkipZonalShiftValidation`.
+        pub fn attr_skip_zonal_shift_validation(&self) -> Expr<bool> {
+            self.0.get_att("SkipZonalShiftValidation")
+        }
+
+        /// `Fn::GetAtt` `TargetGroupARNs`.
+        pub fn attr_target_group_ar_ns(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("TargetGroupARNs")
+        }
+
+        /// `Fn::GetAtt` `TerminationPolicies`.
+        pub fn attr_termination_policies(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("TerminationPolicies")
+        }
+
+        /// `Fn::GetAtt` `TrafficSources`.
+        pub fn attr_traffic_sources(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("TrafficSources")
+        }
+
+        /// `Fn::GetAtt` `VPCZoneIdentifier`.
+        pub fn attr_vpc_zone_identifier(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("VPCZoneIdentifier")
+        }
     }
 
     /// ``AcceleratorCountRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of accelerators for an instance type.

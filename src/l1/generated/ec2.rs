@@ -2686,14 +2686,39 @@ pub mod security_group {
             self.0.update_props(f)
         }
 
+        /// `Fn::GetAtt` `GroupDescription`.
+        pub fn attr_group_description(&self) -> Expr<String> {
+            self.0.get_att("GroupDescription")
+        }
+
         /// `Fn::GetAtt` `GroupId`.
         pub fn attr_group_id(&self) -> Expr<String> {
             self.0.get_att("GroupId")
         }
 
+        /// `Fn::GetAtt` `GroupName`.
+        pub fn attr_group_name(&self) -> Expr<String> {
+            self.0.get_att("GroupName")
+        }
+
         /// `Fn::GetAtt` `Id`.
         pub fn attr_id(&self) -> Expr<String> {
             self.0.get_att("Id")
+        }
+
+        /// `Fn::GetAtt` `SecurityGroupEgress`.
+        pub fn attr_security_group_egress(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("SecurityGroupEgress")
+        }
+
+        /// `Fn::GetAtt` `SecurityGroupIngress`.
+        pub fn attr_security_group_ingress(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("SecurityGroupIngress")
+        }
+
+        /// `Fn::GetAtt` `VpcId`.
+        pub fn attr_vpc_id(&self) -> Expr<String> {
+            self.0.get_att("VpcId")
         }
     }
 
@@ -3308,9 +3333,54 @@ pub mod subnet {
             self.0.update_props(f)
         }
 
-        /// `Fn::GetAtt` `BlockPublicAccessStates`.
-        pub fn attr_block_public_access_states(&self) -> Expr<Json> {
-            self.0.get_att("BlockPublicAccessStates")
+        /// `Fn::GetAtt` `AssignIpv6AddressOnCreation`.
+        pub fn attr_assign_ipv6_address_on_creation(&self) -> Expr<bool> {
+            self.0.get_att("AssignIpv6AddressOnCreation")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZone`.
+        pub fn attr_availability_zone(&self) -> Expr<String> {
+            self.0.get_att("AvailabilityZone")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZoneId`.
+        pub fn attr_availability_zone_id(&self) -> Expr<String> {
+            self.0.get_att("AvailabilityZoneId")
+        }
+
+        /// `Fn::GetAtt` `BlockPublicAccessStates.InternetGatewayBlockMode`.
+        pub fn attr_block_public_access_states_internet_gateway_block_mode(&self) -> Expr<String> {
+            self.0.get_att("BlockPublicAccessStates.InternetGatewayBlockMode")
+        }
+
+        /// `Fn::GetAtt` `CidrBlock`.
+        pub fn attr_cidr_block(&self) -> Expr<String> {
+            self.0.get_att("CidrBlock")
+        }
+
+        /// `Fn::GetAtt` `EnableDns64`.
+        pub fn attr_enable_dns64(&self) -> Expr<bool> {
+            self.0.get_att("EnableDns64")
+        }
+
+        /// `Fn::GetAtt` `EnableLniAtDeviceIndex`.
+        pub fn attr_enable_lni_at_device_index(&self) -> Expr<i64> {
+            self.0.get_att("EnableLniAtDeviceIndex")
+        }
+
+        /// `Fn::GetAtt` `Ipv4IpamPoolId`.
+        pub fn attr_ipv4_ipam_pool_id(&self) -> Expr<String> {
+            self.0.get_att("Ipv4IpamPoolId")
+        }
+
+        /// `Fn::GetAtt` `Ipv4NetmaskLength`.
+        pub fn attr_ipv4_netmask_length(&self) -> Expr<i64> {
+            self.0.get_att("Ipv4NetmaskLength")
+        }
+
+        /// `Fn::GetAtt` `Ipv6CidrBlock`.
+        pub fn attr_ipv6_cidr_block(&self) -> Expr<String> {
+            self.0.get_att("Ipv6CidrBlock")
         }
 
         /// `Fn::GetAtt` `Ipv6CidrBlocks`.
@@ -3318,14 +3388,59 @@ pub mod subnet {
             self.0.get_att_list("Ipv6CidrBlocks")
         }
 
+        /// `Fn::GetAtt` `Ipv6IpamPoolId`.
+        pub fn attr_ipv6_ipam_pool_id(&self) -> Expr<String> {
+            self.0.get_att("Ipv6IpamPoolId")
+        }
+
+        /// `Fn::GetAtt` `Ipv6Native`.
+        pub fn attr_ipv6_native(&self) -> Expr<bool> {
+            self.0.get_att("Ipv6Native")
+        }
+
+        /// `Fn::GetAtt` `Ipv6NetmaskLength`.
+        pub fn attr_ipv6_netmask_length(&self) -> Expr<i64> {
+            self.0.get_att("Ipv6NetmaskLength")
+        }
+
+        /// `Fn::GetAtt` `MapPublicIpOnLaunch`.
+        pub fn attr_map_public_ip_on_launch(&self) -> Expr<bool> {
+            self.0.get_att("MapPublicIpOnLaunch")
+        }
+
         /// `Fn::GetAtt` `NetworkAclAssociationId`.
         pub fn attr_network_acl_association_id(&self) -> Expr<String> {
             self.0.get_att("NetworkAclAssociationId")
         }
 
+        /// `Fn::GetAtt` `OutpostArn`.
+        pub fn attr_outpost_arn(&self) -> Expr<String> {
+            self.0.get_att("OutpostArn")
+        }
+
+        /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord`.
+        pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(&self) -> Expr<bool> {
+            self.0.get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord")
+        }
+
+        /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord`.
+        pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_a_record(&self) -> Expr<bool> {
+            self.0.get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord")
+        }
+
+        /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.HostnameType`.
+        pub fn attr_private_dns_name_options_on_launch_hostname_type(&self) -> Expr<String> {
+            self.0.get_att("PrivateDnsNameOptionsOnLaunch.HostnameType")
+        }
+
         /// `Fn::GetAtt` `SubnetId`.
         pub fn attr_subnet_id(&self) -> Expr<String> {
             self.0.get_att("SubnetId")
+        }
+
+        /// `Fn::GetAtt` `VpcId`.
+        pub fn attr_vpc_id(&self) -> Expr<String> {
+            self.0.get_att("VpcId")
         }
     }
 
@@ -3535,6 +3650,11 @@ pub mod vpc {
             self.0.update_props(f)
         }
 
+        /// `Fn::GetAtt` `CidrBlock`.
+        pub fn attr_cidr_block(&self) -> Expr<String> {
+            self.0.get_att("CidrBlock")
+        }
+
         /// `Fn::GetAtt` `CidrBlockAssociations`.
         pub fn attr_cidr_block_associations(&self) -> Expr<Vec<String>> {
             self.0.get_att_list("CidrBlockAssociations")
@@ -3550,19 +3670,64 @@ pub mod vpc {
             self.0.get_att("DefaultSecurityGroup")
         }
 
+        /// `Fn::GetAtt` `EnableDnsHostnames`.
+        pub fn attr_enable_dns_hostnames(&self) -> Expr<bool> {
+            self.0.get_att("EnableDnsHostnames")
+        }
+
+        /// `Fn::GetAtt` `EnableDnsSupport`.
+        pub fn attr_enable_dns_support(&self) -> Expr<bool> {
+            self.0.get_att("EnableDnsSupport")
+        }
+
+        /// `Fn::GetAtt` `InstanceTenancy`.
+        pub fn attr_instance_tenancy(&self) -> Expr<String> {
+            self.0.get_att("InstanceTenancy")
+        }
+
+        /// `Fn::GetAtt` `Ipv4IpamPoolId`.
+        pub fn attr_ipv4_ipam_pool_id(&self) -> Expr<String> {
+            self.0.get_att("Ipv4IpamPoolId")
+        }
+
+        /// `Fn::GetAtt` `Ipv4NetmaskLength`.
+        pub fn attr_ipv4_netmask_length(&self) -> Expr<i64> {
+            self.0.get_att("Ipv4NetmaskLength")
+        }
+
         /// `Fn::GetAtt` `Ipv6CidrBlocks`.
         pub fn attr_ipv6_cidr_blocks(&self) -> Expr<Vec<String>> {
             self.0.get_att_list("Ipv6CidrBlocks")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions`.
-        pub fn attr_vpc_encryption_control_resource_exclusions(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions")
+        /// `Fn::GetAtt` `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion`.
+        pub fn attr_vpc_encryption_control_egress_only_internet_gateway_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.EgressOnlyInternetGatewayExclusion")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway")
+        /// `Fn::GetAtt` `VpcEncryptionControl.ElasticFileSystemExclusion`.
+        pub fn attr_vpc_encryption_control_elastic_file_system_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.ElasticFileSystemExclusion")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.InternetGatewayExclusion`.
+        pub fn attr_vpc_encryption_control_internet_gateway_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.InternetGatewayExclusion")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.LambdaExclusion`.
+        pub fn attr_vpc_encryption_control_lambda_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.LambdaExclusion")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.Mode`.
+        pub fn attr_vpc_encryption_control_mode(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.Mode")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.NatGatewayExclusion`.
+        pub fn attr_vpc_encryption_control_nat_gateway_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.NatGatewayExclusion")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`.
@@ -3575,11 +3740,6 @@ pub mod vpc {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem")
-        }
-
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State`.
         pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State")
@@ -3588,11 +3748,6 @@ pub mod vpc {
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage`.
         pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.State`.
@@ -3605,11 +3760,6 @@ pub mod vpc {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_lambda(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.Lambda")
-        }
-
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.State`.
         pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.Lambda.State")
@@ -3618,11 +3768,6 @@ pub mod vpc {
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage`.
         pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state_message(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.NatGateway")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.State`.
@@ -3635,11 +3780,6 @@ pub mod vpc {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway")
-        }
-
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State`.
         pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State")
@@ -3650,11 +3790,6 @@ pub mod vpc {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice")
-        }
-
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.State`.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.State")
@@ -3663,11 +3798,6 @@ pub mod vpc {
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage`.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering(&self) -> Expr<Json> {
-            self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.State`.
@@ -3690,6 +3820,11 @@ pub mod vpc {
             self.0.get_att("VpcEncryptionControl.StateMessage")
         }
 
+        /// `Fn::GetAtt` `VpcEncryptionControl.VirtualPrivateGatewayExclusion`.
+        pub fn attr_vpc_encryption_control_virtual_private_gateway_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.VirtualPrivateGatewayExclusion")
+        }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.VpcEncryptionControlId`.
         pub fn attr_vpc_encryption_control_vpc_encryption_control_id(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.VpcEncryptionControlId")
@@ -3698,6 +3833,16 @@ pub mod vpc {
         /// `Fn::GetAtt` `VpcEncryptionControl.VpcId`.
         pub fn attr_vpc_encryption_control_vpc_id(&self) -> Expr<String> {
             self.0.get_att("VpcEncryptionControl.VpcId")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.VpcLatticeExclusion`.
+        pub fn attr_vpc_encryption_control_vpc_lattice_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.VpcLatticeExclusion")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.VpcPeeringExclusion`.
+        pub fn attr_vpc_encryption_control_vpc_peering_exclusion(&self) -> Expr<String> {
+            self.0.get_att("VpcEncryptionControl.VpcPeeringExclusion")
         }
 
         /// `Fn::GetAtt` `VpcId`.

@@ -317,9 +317,49 @@ pub mod replication_group {
             self.0.update_props(f)
         }
 
-        /// `Fn::GetAtt` `ConfigurationEndPoint`.
-        pub fn attr_configuration_end_point(&self) -> Expr<Json> {
-            self.0.get_att("ConfigurationEndPoint")
+        /// `Fn::GetAtt` `AtRestEncryptionEnabled`.
+        pub fn attr_at_rest_encryption_enabled(&self) -> Expr<bool> {
+            self.0.get_att("AtRestEncryptionEnabled")
+        }
+
+        /// `Fn::GetAtt` `AuthToken`.
+        pub fn attr_auth_token(&self) -> Expr<String> {
+            self.0.get_att("AuthToken")
+        }
+
+        /// `Fn::GetAtt` `AutoMinorVersionUpgrade`.
+        pub fn attr_auto_minor_version_upgrade(&self) -> Expr<bool> {
+            self.0.get_att("AutoMinorVersionUpgrade")
+        }
+
+        /// `Fn::GetAtt` `AutomaticFailoverEnabled`.
+        pub fn attr_automatic_failover_enabled(&self) -> Expr<bool> {
+            self.0.get_att("AutomaticFailoverEnabled")
+        }
+
+        /// `Fn::GetAtt` `CacheNodeType`.
+        pub fn attr_cache_node_type(&self) -> Expr<String> {
+            self.0.get_att("CacheNodeType")
+        }
+
+        /// `Fn::GetAtt` `CacheParameterGroupName`.
+        pub fn attr_cache_parameter_group_name(&self) -> Expr<String> {
+            self.0.get_att("CacheParameterGroupName")
+        }
+
+        /// `Fn::GetAtt` `CacheSecurityGroupNames`.
+        pub fn attr_cache_security_group_names(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("CacheSecurityGroupNames")
+        }
+
+        /// `Fn::GetAtt` `CacheSubnetGroupName`.
+        pub fn attr_cache_subnet_group_name(&self) -> Expr<String> {
+            self.0.get_att("CacheSubnetGroupName")
+        }
+
+        /// `Fn::GetAtt` `ClusterMode`.
+        pub fn attr_cluster_mode(&self) -> Expr<String> {
+            self.0.get_att("ClusterMode")
         }
 
         /// `Fn::GetAtt` `ConfigurationEndPoint.Address`.
@@ -332,14 +372,99 @@ pub mod replication_group {
             self.0.get_att("ConfigurationEndPoint.Port")
         }
 
+        /// `Fn::GetAtt` `DataTieringEnabled`.
+        pub fn attr_data_tiering_enabled(&self) -> Expr<bool> {
+            self.0.get_att("DataTieringEnabled")
+        }
+
+        /// `Fn::GetAtt` `Durability`.
+        pub fn attr_durability(&self) -> Expr<String> {
+            self.0.get_att("Durability")
+        }
+
         /// `Fn::GetAtt` `EffectiveDurability`.
         pub fn attr_effective_durability(&self) -> Expr<String> {
             self.0.get_att("EffectiveDurability")
         }
 
-        /// `Fn::GetAtt` `PrimaryEndPoint`.
-        pub fn attr_primary_end_point(&self) -> Expr<Json> {
-            self.0.get_att("PrimaryEndPoint")
+        /// `Fn::GetAtt` `Engine`.
+        pub fn attr_engine(&self) -> Expr<String> {
+            self.0.get_att("Engine")
+        }
+
+        /// `Fn::GetAtt` `EngineVersion`.
+        pub fn attr_engine_version(&self) -> Expr<String> {
+            self.0.get_att("EngineVersion")
+        }
+
+        /// `Fn::GetAtt` `GlobalReplicationGroupId`.
+        pub fn attr_global_replication_group_id(&self) -> Expr<String> {
+            self.0.get_att("GlobalReplicationGroupId")
+        }
+
+        /// `Fn::GetAtt` `IpDiscovery`.
+        pub fn attr_ip_discovery(&self) -> Expr<String> {
+            self.0.get_att("IpDiscovery")
+        }
+
+        /// `Fn::GetAtt` `KmsKeyId`.
+        pub fn attr_kms_key_id(&self) -> Expr<String> {
+            self.0.get_att("KmsKeyId")
+        }
+
+        /// `Fn::GetAtt` `LogDeliveryConfigurations`.
+        pub fn attr_log_delivery_configurations(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("LogDeliveryConfigurations")
+        }
+
+        /// `Fn::GetAtt` `MultiAZEnabled`.
+        pub fn attr_multi_az_enabled(&self) -> Expr<bool> {
+            self.0.get_att("MultiAZEnabled")
+        }
+
+        /// `Fn::GetAtt` `NetworkType`.
+        pub fn attr_network_type(&self) -> Expr<String> {
+            self.0.get_att("NetworkType")
+        }
+
+        /// `Fn::GetAtt` `NodeGroupConfiguration`.
+        pub fn attr_node_group_configuration(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("NodeGroupConfiguration")
+        }
+
+        /// `Fn::GetAtt` `NotificationTopicArn`.
+        pub fn attr_notification_topic_arn(&self) -> Expr<String> {
+            self.0.get_att("NotificationTopicArn")
+        }
+
+        /// `Fn::GetAtt` `NumCacheClusters`.
+        pub fn attr_num_cache_clusters(&self) -> Expr<i64> {
+            self.0.get_att("NumCacheClusters")
+        }
+
+        /// `Fn::GetAtt` `NumNodeGroups`.
+        pub fn attr_num_node_groups(&self) -> Expr<i64> {
+            self.0.get_att("NumNodeGroups")
+        }
+
+        /// `Fn::GetAtt` `Port`.
+        pub fn attr_port(&self) -> Expr<i64> {
+            self.0.get_att("Port")
+        }
+
+        /// `Fn::GetAtt` `PreferredCacheClusterAZs`.
+        pub fn attr_preferred_cache_cluster_a_zs(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("PreferredCacheClusterAZs")
+        }
+
+        /// `Fn::GetAtt` `PreferredMaintenanceWindow`.
+        pub fn attr_preferred_maintenance_window(&self) -> Expr<String> {
+            self.0.get_att("PreferredMaintenanceWindow")
+        }
+
+        /// `Fn::GetAtt` `PrimaryClusterId`.
+        pub fn attr_primary_cluster_id(&self) -> Expr<String> {
+            self.0.get_att("PrimaryClusterId")
         }
 
         /// `Fn::GetAtt` `PrimaryEndPoint.Address`.
@@ -350,11 +475,6 @@ pub mod replication_group {
         /// `Fn::GetAtt` `PrimaryEndPoint.Port`.
         pub fn attr_primary_end_point_port(&self) -> Expr<String> {
             self.0.get_att("PrimaryEndPoint.Port")
-        }
-
-        /// `Fn::GetAtt` `ReadEndPoint`.
-        pub fn attr_read_end_point(&self) -> Expr<Json> {
-            self.0.get_att("ReadEndPoint")
         }
 
         /// `Fn::GetAtt` `ReadEndPoint.Addresses`.
@@ -377,11 +497,6 @@ pub mod replication_group {
             self.0.get_att_list("ReadEndPoint.PortsList")
         }
 
-        /// `Fn::GetAtt` `ReaderEndPoint`.
-        pub fn attr_reader_end_point(&self) -> Expr<Json> {
-            self.0.get_att("ReaderEndPoint")
-        }
-
         /// `Fn::GetAtt` `ReaderEndPoint.Address`.
         pub fn attr_reader_end_point_address(&self) -> Expr<String> {
             self.0.get_att("ReaderEndPoint.Address")
@@ -390,6 +505,66 @@ pub mod replication_group {
         /// `Fn::GetAtt` `ReaderEndPoint.Port`.
         pub fn attr_reader_end_point_port(&self) -> Expr<String> {
             self.0.get_att("ReaderEndPoint.Port")
+        }
+
+        /// `Fn::GetAtt` `ReplicasPerNodeGroup`.
+        pub fn attr_replicas_per_node_group(&self) -> Expr<i64> {
+            self.0.get_att("ReplicasPerNodeGroup")
+        }
+
+        /// `Fn::GetAtt` `ReplicationGroupDescription`.
+        pub fn attr_replication_group_description(&self) -> Expr<String> {
+            self.0.get_att("ReplicationGroupDescription")
+        }
+
+        /// `Fn::GetAtt` `ReplicationGroupId`.
+        pub fn attr_replication_group_id(&self) -> Expr<String> {
+            self.0.get_att("ReplicationGroupId")
+        }
+
+        /// `Fn::GetAtt` `SecurityGroupIds`.
+        pub fn attr_security_group_ids(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("SecurityGroupIds")
+        }
+
+        /// `Fn::GetAtt` `SnapshotArns`.
+        pub fn attr_snapshot_arns(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("SnapshotArns")
+        }
+
+        /// `Fn::GetAtt` `SnapshotName`.
+        pub fn attr_snapshot_name(&self) -> Expr<String> {
+            self.0.get_att("SnapshotName")
+        }
+
+        /// `Fn::GetAtt` `SnapshotRetentionLimit`.
+        pub fn attr_snapshot_retention_limit(&self) -> Expr<i64> {
+            self.0.get_att("SnapshotRetentionLimit")
+        }
+
+        /// `Fn::GetAtt` `SnapshotWindow`.
+        pub fn attr_snapshot_window(&self) -> Expr<String> {
+            self.0.get_att("SnapshotWindow")
+        }
+
+        /// `Fn::GetAtt` `SnapshottingClusterId`.
+        pub fn attr_snapshotting_cluster_id(&self) -> Expr<String> {
+            self.0.get_att("SnapshottingClusterId")
+        }
+
+        /// `Fn::GetAtt` `TransitEncryptionEnabled`.
+        pub fn attr_transit_encryption_enabled(&self) -> Expr<bool> {
+            self.0.get_att("TransitEncryptionEnabled")
+        }
+
+        /// `Fn::GetAtt` `TransitEncryptionMode`.
+        pub fn attr_transit_encryption_mode(&self) -> Expr<String> {
+            self.0.get_att("TransitEncryptionMode")
+        }
+
+        /// `Fn::GetAtt` `UserGroupIds`.
+        pub fn attr_user_group_ids(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("UserGroupIds")
         }
     }
 

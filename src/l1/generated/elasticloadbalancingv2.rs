@@ -1822,9 +1822,39 @@ pub mod load_balancer {
             self.0.get_att("DNSName")
         }
 
+        /// `Fn::GetAtt` `EnableCapacityReservationProvisionStabilize`.
+        pub fn attr_enable_capacity_reservation_provision_stabilize(&self) -> Expr<bool> {
+            self.0.get_att("EnableCapacityReservationProvisionStabilize")
+        }
+
+        /// `Fn::GetAtt` `EnablePrefixForIpv6SourceNat`.
+        pub fn attr_enable_prefix_for_ipv6_source_nat(&self) -> Expr<String> {
+            self.0.get_att("EnablePrefixForIpv6SourceNat")
+        }
+
+        /// `Fn::GetAtt` `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`.
+        pub fn attr_enforce_security_group_inbound_rules_on_private_link_traffic(&self) -> Expr<String> {
+            self.0.get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+        }
+
+        /// `Fn::GetAtt` `IpAddressType`.
+        pub fn attr_ip_address_type(&self) -> Expr<String> {
+            self.0.get_att("IpAddressType")
+        }
+
+        /// `Fn::GetAtt` `Ipv4IpamPoolId`.
+        pub fn attr_ipv4_ipam_pool_id(&self) -> Expr<String> {
+            self.0.get_att("Ipv4IpamPoolId")
+        }
+
         /// `Fn::GetAtt` `LoadBalancerArn`.
         pub fn attr_load_balancer_arn(&self) -> Expr<String> {
             self.0.get_att("LoadBalancerArn")
+        }
+
+        /// `Fn::GetAtt` `LoadBalancerAttributes`.
+        pub fn attr_load_balancer_attributes(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("LoadBalancerAttributes")
         }
 
         /// `Fn::GetAtt` `LoadBalancerFullName`.
@@ -1835,6 +1865,36 @@ pub mod load_balancer {
         /// `Fn::GetAtt` `LoadBalancerName`.
         pub fn attr_load_balancer_name(&self) -> Expr<String> {
             self.0.get_att("LoadBalancerName")
+        }
+
+        /// `Fn::GetAtt` `Name`.
+        pub fn attr_name(&self) -> Expr<String> {
+            self.0.get_att("Name")
+        }
+
+        /// `Fn::GetAtt` `Scheme`.
+        pub fn attr_scheme(&self) -> Expr<String> {
+            self.0.get_att("Scheme")
+        }
+
+        /// `Fn::GetAtt` `SecurityGroups`.
+        pub fn attr_security_groups(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("SecurityGroups")
+        }
+
+        /// `Fn::GetAtt` `SubnetMappings`.
+        pub fn attr_subnet_mappings(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("SubnetMappings")
+        }
+
+        /// `Fn::GetAtt` `Subnets`.
+        pub fn attr_subnets(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("Subnets")
+        }
+
+        /// `Fn::GetAtt` `Type`.
+        pub fn attr_type(&self) -> Expr<String> {
+            self.0.get_att("Type")
         }
     }
 

@@ -443,7 +443,7 @@ pub mod function {
         /// If the value of the environment variable is a time or a duration, enclose the value in quotes.
         ///
         /// CloudFormation: `Variables`.
-        pub variables: Option<Value>,
+        pub variables: Option<BTreeMap<String, Value>>,
     }
 
     impl ToValue for Environment {

@@ -975,14 +975,74 @@ pub mod db_instance {
             self.0.update_props(f)
         }
 
+        /// `Fn::GetAtt` `AdditionalStorageVolumes`.
+        pub fn attr_additional_storage_volumes(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("AdditionalStorageVolumes")
+        }
+
+        /// `Fn::GetAtt` `AllocatedStorage`.
+        pub fn attr_allocated_storage(&self) -> Expr<String> {
+            self.0.get_att("AllocatedStorage")
+        }
+
+        /// `Fn::GetAtt` `AllowMajorVersionUpgrade`.
+        pub fn attr_allow_major_version_upgrade(&self) -> Expr<bool> {
+            self.0.get_att("AllowMajorVersionUpgrade")
+        }
+
+        /// `Fn::GetAtt` `ApplyImmediately`.
+        pub fn attr_apply_immediately(&self) -> Expr<bool> {
+            self.0.get_att("ApplyImmediately")
+        }
+
+        /// `Fn::GetAtt` `AssociatedRoles`.
+        pub fn attr_associated_roles(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("AssociatedRoles")
+        }
+
+        /// `Fn::GetAtt` `AutoMinorVersionUpgrade`.
+        pub fn attr_auto_minor_version_upgrade(&self) -> Expr<bool> {
+            self.0.get_att("AutoMinorVersionUpgrade")
+        }
+
+        /// `Fn::GetAtt` `AutomaticBackupReplicationKmsKeyId`.
+        pub fn attr_automatic_backup_replication_kms_key_id(&self) -> Expr<String> {
+            self.0.get_att("AutomaticBackupReplicationKmsKeyId")
+        }
+
+        /// `Fn::GetAtt` `AutomaticBackupReplicationRegion`.
+        pub fn attr_automatic_backup_replication_region(&self) -> Expr<String> {
+            self.0.get_att("AutomaticBackupReplicationRegion")
+        }
+
+        /// `Fn::GetAtt` `AutomaticBackupReplicationRetentionPeriod`.
+        pub fn attr_automatic_backup_replication_retention_period(&self) -> Expr<i64> {
+            self.0.get_att("AutomaticBackupReplicationRetentionPeriod")
+        }
+
         /// `Fn::GetAtt` `AutomaticRestartTime`.
         pub fn attr_automatic_restart_time(&self) -> Expr<String> {
             self.0.get_att("AutomaticRestartTime")
         }
 
-        /// `Fn::GetAtt` `CertificateDetails`.
-        pub fn attr_certificate_details(&self) -> Expr<Json> {
-            self.0.get_att("CertificateDetails")
+        /// `Fn::GetAtt` `AvailabilityZone`.
+        pub fn attr_availability_zone(&self) -> Expr<String> {
+            self.0.get_att("AvailabilityZone")
+        }
+
+        /// `Fn::GetAtt` `BackupRetentionPeriod`.
+        pub fn attr_backup_retention_period(&self) -> Expr<i64> {
+            self.0.get_att("BackupRetentionPeriod")
+        }
+
+        /// `Fn::GetAtt` `BackupTarget`.
+        pub fn attr_backup_target(&self) -> Expr<String> {
+            self.0.get_att("BackupTarget")
+        }
+
+        /// `Fn::GetAtt` `CACertificateIdentifier`.
+        pub fn attr_ca_certificate_identifier(&self) -> Expr<String> {
+            self.0.get_att("CACertificateIdentifier")
         }
 
         /// `Fn::GetAtt` `CertificateDetails.CAIdentifier`.
@@ -995,9 +1055,49 @@ pub mod db_instance {
             self.0.get_att("CertificateDetails.ValidTill")
         }
 
+        /// `Fn::GetAtt` `CertificateRotationRestart`.
+        pub fn attr_certificate_rotation_restart(&self) -> Expr<bool> {
+            self.0.get_att("CertificateRotationRestart")
+        }
+
+        /// `Fn::GetAtt` `CharacterSetName`.
+        pub fn attr_character_set_name(&self) -> Expr<String> {
+            self.0.get_att("CharacterSetName")
+        }
+
+        /// `Fn::GetAtt` `CopyTagsToSnapshot`.
+        pub fn attr_copy_tags_to_snapshot(&self) -> Expr<bool> {
+            self.0.get_att("CopyTagsToSnapshot")
+        }
+
+        /// `Fn::GetAtt` `CustomIAMInstanceProfile`.
+        pub fn attr_custom_iam_instance_profile(&self) -> Expr<String> {
+            self.0.get_att("CustomIAMInstanceProfile")
+        }
+
+        /// `Fn::GetAtt` `DBClusterIdentifier`.
+        pub fn attr_db_cluster_identifier(&self) -> Expr<String> {
+            self.0.get_att("DBClusterIdentifier")
+        }
+
+        /// `Fn::GetAtt` `DBClusterSnapshotIdentifier`.
+        pub fn attr_db_cluster_snapshot_identifier(&self) -> Expr<String> {
+            self.0.get_att("DBClusterSnapshotIdentifier")
+        }
+
         /// `Fn::GetAtt` `DBInstanceArn`.
         pub fn attr_db_instance_arn(&self) -> Expr<String> {
             self.0.get_att("DBInstanceArn")
+        }
+
+        /// `Fn::GetAtt` `DBInstanceClass`.
+        pub fn attr_db_instance_class(&self) -> Expr<String> {
+            self.0.get_att("DBInstanceClass")
+        }
+
+        /// `Fn::GetAtt` `DBInstanceIdentifier`.
+        pub fn attr_db_instance_identifier(&self) -> Expr<String> {
+            self.0.get_att("DBInstanceIdentifier")
         }
 
         /// `Fn::GetAtt` `DBInstanceStatus`.
@@ -1005,14 +1105,104 @@ pub mod db_instance {
             self.0.get_att("DBInstanceStatus")
         }
 
+        /// `Fn::GetAtt` `DBName`.
+        pub fn attr_db_name(&self) -> Expr<String> {
+            self.0.get_att("DBName")
+        }
+
+        /// `Fn::GetAtt` `DBParameterGroupName`.
+        pub fn attr_db_parameter_group_name(&self) -> Expr<String> {
+            self.0.get_att("DBParameterGroupName")
+        }
+
+        /// `Fn::GetAtt` `DBSecurityGroups`.
+        pub fn attr_db_security_groups(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("DBSecurityGroups")
+        }
+
+        /// `Fn::GetAtt` `DBSnapshotIdentifier`.
+        pub fn attr_db_snapshot_identifier(&self) -> Expr<String> {
+            self.0.get_att("DBSnapshotIdentifier")
+        }
+
+        /// `Fn::GetAtt` `DBSubnetGroupName`.
+        pub fn attr_db_subnet_group_name(&self) -> Expr<String> {
+            self.0.get_att("DBSubnetGroupName")
+        }
+
+        /// `Fn::GetAtt` `DBSystemId`.
+        pub fn attr_db_system_id(&self) -> Expr<String> {
+            self.0.get_att("DBSystemId")
+        }
+
+        /// `Fn::GetAtt` `DatabaseInsightsMode`.
+        pub fn attr_database_insights_mode(&self) -> Expr<String> {
+            self.0.get_att("DatabaseInsightsMode")
+        }
+
         /// `Fn::GetAtt` `DbiResourceId`.
         pub fn attr_dbi_resource_id(&self) -> Expr<String> {
             self.0.get_att("DbiResourceId")
         }
 
-        /// `Fn::GetAtt` `Endpoint`.
-        pub fn attr_endpoint(&self) -> Expr<Json> {
-            self.0.get_att("Endpoint")
+        /// `Fn::GetAtt` `DedicatedLogVolume`.
+        pub fn attr_dedicated_log_volume(&self) -> Expr<bool> {
+            self.0.get_att("DedicatedLogVolume")
+        }
+
+        /// `Fn::GetAtt` `DeleteAutomatedBackups`.
+        pub fn attr_delete_automated_backups(&self) -> Expr<bool> {
+            self.0.get_att("DeleteAutomatedBackups")
+        }
+
+        /// `Fn::GetAtt` `DeletionProtection`.
+        pub fn attr_deletion_protection(&self) -> Expr<bool> {
+            self.0.get_att("DeletionProtection")
+        }
+
+        /// `Fn::GetAtt` `Domain`.
+        pub fn attr_domain(&self) -> Expr<String> {
+            self.0.get_att("Domain")
+        }
+
+        /// `Fn::GetAtt` `DomainAuthSecretArn`.
+        pub fn attr_domain_auth_secret_arn(&self) -> Expr<String> {
+            self.0.get_att("DomainAuthSecretArn")
+        }
+
+        /// `Fn::GetAtt` `DomainDnsIps`.
+        pub fn attr_domain_dns_ips(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("DomainDnsIps")
+        }
+
+        /// `Fn::GetAtt` `DomainFqdn`.
+        pub fn attr_domain_fqdn(&self) -> Expr<String> {
+            self.0.get_att("DomainFqdn")
+        }
+
+        /// `Fn::GetAtt` `DomainIAMRoleName`.
+        pub fn attr_domain_iam_role_name(&self) -> Expr<String> {
+            self.0.get_att("DomainIAMRoleName")
+        }
+
+        /// `Fn::GetAtt` `DomainOu`.
+        pub fn attr_domain_ou(&self) -> Expr<String> {
+            self.0.get_att("DomainOu")
+        }
+
+        /// `Fn::GetAtt` `EnableCloudwatchLogsExports`.
+        pub fn attr_enable_cloudwatch_logs_exports(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("EnableCloudwatchLogsExports")
+        }
+
+        /// `Fn::GetAtt` `EnableIAMDatabaseAuthentication`.
+        pub fn attr_enable_iam_database_authentication(&self) -> Expr<bool> {
+            self.0.get_att("EnableIAMDatabaseAuthentication")
+        }
+
+        /// `Fn::GetAtt` `EnablePerformanceInsights`.
+        pub fn attr_enable_performance_insights(&self) -> Expr<bool> {
+            self.0.get_att("EnablePerformanceInsights")
         }
 
         /// `Fn::GetAtt` `Endpoint.Address`.
@@ -1030,9 +1220,29 @@ pub mod db_instance {
             self.0.get_att("Endpoint.Port")
         }
 
+        /// `Fn::GetAtt` `Engine`.
+        pub fn attr_engine(&self) -> Expr<String> {
+            self.0.get_att("Engine")
+        }
+
+        /// `Fn::GetAtt` `EngineLifecycleSupport`.
+        pub fn attr_engine_lifecycle_support(&self) -> Expr<String> {
+            self.0.get_att("EngineLifecycleSupport")
+        }
+
+        /// `Fn::GetAtt` `EngineVersion`.
+        pub fn attr_engine_version(&self) -> Expr<String> {
+            self.0.get_att("EngineVersion")
+        }
+
         /// `Fn::GetAtt` `InstanceCreateTime`.
         pub fn attr_instance_create_time(&self) -> Expr<String> {
             self.0.get_att("InstanceCreateTime")
+        }
+
+        /// `Fn::GetAtt` `Iops`.
+        pub fn attr_iops(&self) -> Expr<i64> {
+            self.0.get_att("Iops")
         }
 
         /// `Fn::GetAtt` `IsStorageConfigUpgradeAvailable`.
@@ -1040,14 +1250,19 @@ pub mod db_instance {
             self.0.get_att("IsStorageConfigUpgradeAvailable")
         }
 
+        /// `Fn::GetAtt` `KmsKeyId`.
+        pub fn attr_kms_key_id(&self) -> Expr<String> {
+            self.0.get_att("KmsKeyId")
+        }
+
         /// `Fn::GetAtt` `LatestRestorableTime`.
         pub fn attr_latest_restorable_time(&self) -> Expr<String> {
             self.0.get_att("LatestRestorableTime")
         }
 
-        /// `Fn::GetAtt` `ListenerEndpoint`.
-        pub fn attr_listener_endpoint(&self) -> Expr<Json> {
-            self.0.get_att("ListenerEndpoint")
+        /// `Fn::GetAtt` `LicenseModel`.
+        pub fn attr_license_model(&self) -> Expr<String> {
+            self.0.get_att("LicenseModel")
         }
 
         /// `Fn::GetAtt` `ListenerEndpoint.Address`.
@@ -1065,14 +1280,114 @@ pub mod db_instance {
             self.0.get_att("ListenerEndpoint.Port")
         }
 
+        /// `Fn::GetAtt` `ManageMasterUserPassword`.
+        pub fn attr_manage_master_user_password(&self) -> Expr<bool> {
+            self.0.get_att("ManageMasterUserPassword")
+        }
+
+        /// `Fn::GetAtt` `MasterUserAuthenticationType`.
+        pub fn attr_master_user_authentication_type(&self) -> Expr<String> {
+            self.0.get_att("MasterUserAuthenticationType")
+        }
+
+        /// `Fn::GetAtt` `MasterUserPassword`.
+        pub fn attr_master_user_password(&self) -> Expr<String> {
+            self.0.get_att("MasterUserPassword")
+        }
+
+        /// `Fn::GetAtt` `MasterUserSecret.KmsKeyId`.
+        pub fn attr_master_user_secret_kms_key_id(&self) -> Expr<String> {
+            self.0.get_att("MasterUserSecret.KmsKeyId")
+        }
+
         /// `Fn::GetAtt` `MasterUserSecret.SecretArn`.
         pub fn attr_master_user_secret_secret_arn(&self) -> Expr<String> {
             self.0.get_att("MasterUserSecret.SecretArn")
         }
 
+        /// `Fn::GetAtt` `MasterUsername`.
+        pub fn attr_master_username(&self) -> Expr<String> {
+            self.0.get_att("MasterUsername")
+        }
+
+        /// `Fn::GetAtt` `MaxAllocatedStorage`.
+        pub fn attr_max_allocated_storage(&self) -> Expr<i64> {
+            self.0.get_att("MaxAllocatedStorage")
+        }
+
+        /// `Fn::GetAtt` `MonitoringInterval`.
+        pub fn attr_monitoring_interval(&self) -> Expr<i64> {
+            self.0.get_att("MonitoringInterval")
+        }
+
+        /// `Fn::GetAtt` `MonitoringRoleArn`.
+        pub fn attr_monitoring_role_arn(&self) -> Expr<String> {
+            self.0.get_att("MonitoringRoleArn")
+        }
+
+        /// `Fn::GetAtt` `MultiAZ`.
+        pub fn attr_multi_az(&self) -> Expr<bool> {
+            self.0.get_att("MultiAZ")
+        }
+
+        /// `Fn::GetAtt` `NcharCharacterSetName`.
+        pub fn attr_nchar_character_set_name(&self) -> Expr<String> {
+            self.0.get_att("NcharCharacterSetName")
+        }
+
+        /// `Fn::GetAtt` `NetworkType`.
+        pub fn attr_network_type(&self) -> Expr<String> {
+            self.0.get_att("NetworkType")
+        }
+
+        /// `Fn::GetAtt` `OptionGroupName`.
+        pub fn attr_option_group_name(&self) -> Expr<String> {
+            self.0.get_att("OptionGroupName")
+        }
+
         /// `Fn::GetAtt` `PercentProgress`.
         pub fn attr_percent_progress(&self) -> Expr<String> {
             self.0.get_att("PercentProgress")
+        }
+
+        /// `Fn::GetAtt` `PerformanceInsightsKMSKeyId`.
+        pub fn attr_performance_insights_kms_key_id(&self) -> Expr<String> {
+            self.0.get_att("PerformanceInsightsKMSKeyId")
+        }
+
+        /// `Fn::GetAtt` `PerformanceInsightsRetentionPeriod`.
+        pub fn attr_performance_insights_retention_period(&self) -> Expr<i64> {
+            self.0.get_att("PerformanceInsightsRetentionPeriod")
+        }
+
+        /// `Fn::GetAtt` `Port`.
+        pub fn attr_port(&self) -> Expr<String> {
+            self.0.get_att("Port")
+        }
+
+        /// `Fn::GetAtt` `PreferredBackupWindow`.
+        pub fn attr_preferred_backup_window(&self) -> Expr<String> {
+            self.0.get_att("PreferredBackupWindow")
+        }
+
+        /// `Fn::GetAtt` `PreferredMaintenanceWindow`.
+        pub fn attr_preferred_maintenance_window(&self) -> Expr<String> {
+            self.0.get_att("PreferredMaintenanceWindow")
+        }
+
+        /// `Fn::GetAtt` `ProcessorFeatures`.
+        pub fn attr_processor_features(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("ProcessorFeatures")
+        }
+
+        /// `Fn::GetAtt` `PromotionTier`.
+        pub fn attr_promotion_tier(&self) -> Expr<i64> {
+            self.0.get_att("PromotionTier")
+        }
+
+        /// `Fn::GetAtt` `PubliclyAccessible`.
+        pub fn attr_publicly_accessible(&self) -> Expr<bool> {
+            self.0.get_att("PubliclyAccessible")
         }
 
         /// `Fn::GetAtt` `ReadReplicaDBClusterIdentifiers`.
@@ -1085,6 +1400,16 @@ pub mod db_instance {
             self.0.get_att_list("ReadReplicaDBInstanceIdentifiers")
         }
 
+        /// `Fn::GetAtt` `ReplicaMode`.
+        pub fn attr_replica_mode(&self) -> Expr<String> {
+            self.0.get_att("ReplicaMode")
+        }
+
+        /// `Fn::GetAtt` `RestoreTime`.
+        pub fn attr_restore_time(&self) -> Expr<String> {
+            self.0.get_att("RestoreTime")
+        }
+
         /// `Fn::GetAtt` `ResumeFullAutomationModeTime`.
         pub fn attr_resume_full_automation_mode_time(&self) -> Expr<String> {
             self.0.get_att("ResumeFullAutomationModeTime")
@@ -1095,9 +1420,39 @@ pub mod db_instance {
             self.0.get_att("SecondaryAvailabilityZone")
         }
 
+        /// `Fn::GetAtt` `SourceDBClusterIdentifier`.
+        pub fn attr_source_db_cluster_identifier(&self) -> Expr<String> {
+            self.0.get_att("SourceDBClusterIdentifier")
+        }
+
+        /// `Fn::GetAtt` `SourceDBInstanceAutomatedBackupsArn`.
+        pub fn attr_source_db_instance_automated_backups_arn(&self) -> Expr<String> {
+            self.0.get_att("SourceDBInstanceAutomatedBackupsArn")
+        }
+
+        /// `Fn::GetAtt` `SourceDBInstanceIdentifier`.
+        pub fn attr_source_db_instance_identifier(&self) -> Expr<String> {
+            self.0.get_att("SourceDBInstanceIdentifier")
+        }
+
+        /// `Fn::GetAtt` `SourceDbiResourceId`.
+        pub fn attr_source_dbi_resource_id(&self) -> Expr<String> {
+            self.0.get_att("SourceDbiResourceId")
+        }
+
+        /// `Fn::GetAtt` `SourceRegion`.
+        pub fn attr_source_region(&self) -> Expr<String> {
+            self.0.get_att("SourceRegion")
+        }
+
         /// `Fn::GetAtt` `StatusInfos`.
         pub fn attr_status_infos(&self) -> Expr<Vec<String>> {
             self.0.get_att_list("StatusInfos")
+        }
+
+        /// `Fn::GetAtt` `StorageEncrypted`.
+        pub fn attr_storage_encrypted(&self) -> Expr<bool> {
+            self.0.get_att("StorageEncrypted")
         }
 
         /// `Fn::GetAtt` `StorageOperationPercentProgress`.
@@ -1108,6 +1463,46 @@ pub mod db_instance {
         /// `Fn::GetAtt` `StorageOperationStatus`.
         pub fn attr_storage_operation_status(&self) -> Expr<String> {
             self.0.get_att("StorageOperationStatus")
+        }
+
+        /// `Fn::GetAtt` `StorageThroughput`.
+        pub fn attr_storage_throughput(&self) -> Expr<i64> {
+            self.0.get_att("StorageThroughput")
+        }
+
+        /// `Fn::GetAtt` `StorageType`.
+        pub fn attr_storage_type(&self) -> Expr<String> {
+            self.0.get_att("StorageType")
+        }
+
+        /// `Fn::GetAtt` `TdeCredentialArn`.
+        pub fn attr_tde_credential_arn(&self) -> Expr<String> {
+            self.0.get_att("TdeCredentialArn")
+        }
+
+        /// `Fn::GetAtt` `TdeCredentialPassword`.
+        pub fn attr_tde_credential_password(&self) -> Expr<String> {
+            self.0.get_att("TdeCredentialPassword")
+        }
+
+        /// `Fn::GetAtt` `Timezone`.
+        pub fn attr_timezone(&self) -> Expr<String> {
+            self.0.get_att("Timezone")
+        }
+
+        /// `Fn::GetAtt` `UseDefaultProcessorFeatures`.
+        pub fn attr_use_default_processor_features(&self) -> Expr<bool> {
+            self.0.get_att("UseDefaultProcessorFeatures")
+        }
+
+        /// `Fn::GetAtt` `UseLatestRestorableTime`.
+        pub fn attr_use_latest_restorable_time(&self) -> Expr<bool> {
+            self.0.get_att("UseLatestRestorableTime")
+        }
+
+        /// `Fn::GetAtt` `VPCSecurityGroups`.
+        pub fn attr_vpc_security_groups(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("VPCSecurityGroups")
         }
     }
 
@@ -1360,6 +1755,21 @@ pub mod db_parameter_group {
         /// `Fn::GetAtt` `DBParameterGroupArn`.
         pub fn attr_db_parameter_group_arn(&self) -> Expr<String> {
             self.0.get_att("DBParameterGroupArn")
+        }
+
+        /// `Fn::GetAtt` `DBParameterGroupName`.
+        pub fn attr_db_parameter_group_name(&self) -> Expr<String> {
+            self.0.get_att("DBParameterGroupName")
+        }
+
+        /// `Fn::GetAtt` `Description`.
+        pub fn attr_description(&self) -> Expr<String> {
+            self.0.get_att("Description")
+        }
+
+        /// `Fn::GetAtt` `Family`.
+        pub fn attr_family(&self) -> Expr<String> {
+            self.0.get_att("Family")
         }
     }
 }

@@ -258,9 +258,64 @@ pub mod topic {
             self.0.update_props(f)
         }
 
+        /// `Fn::GetAtt` `ContentBasedDeduplication`.
+        pub fn attr_content_based_deduplication(&self) -> Expr<bool> {
+            self.0.get_att("ContentBasedDeduplication")
+        }
+
+        /// `Fn::GetAtt` `DeliveryStatusLogging`.
+        pub fn attr_delivery_status_logging(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("DeliveryStatusLogging")
+        }
+
+        /// `Fn::GetAtt` `DisplayName`.
+        pub fn attr_display_name(&self) -> Expr<String> {
+            self.0.get_att("DisplayName")
+        }
+
+        /// `Fn::GetAtt` `FifoThroughputScope`.
+        pub fn attr_fifo_throughput_scope(&self) -> Expr<String> {
+            self.0.get_att("FifoThroughputScope")
+        }
+
+        /// `Fn::GetAtt` `FifoTopic`.
+        pub fn attr_fifo_topic(&self) -> Expr<bool> {
+            self.0.get_att("FifoTopic")
+        }
+
+        /// `Fn::GetAtt` `KmsMasterKeyId`.
+        pub fn attr_kms_master_key_id(&self) -> Expr<String> {
+            self.0.get_att("KmsMasterKeyId")
+        }
+
+        /// `Fn::GetAtt` `MaximumMessageSize`.
+        pub fn attr_maximum_message_size(&self) -> Expr<i64> {
+            self.0.get_att("MaximumMessageSize")
+        }
+
+        /// `Fn::GetAtt` `SignatureVersion`.
+        pub fn attr_signature_version(&self) -> Expr<String> {
+            self.0.get_att("SignatureVersion")
+        }
+
+        /// `Fn::GetAtt` `Subscription`.
+        pub fn attr_subscription(&self) -> Expr<Vec<String>> {
+            self.0.get_att_list("Subscription")
+        }
+
         /// `Fn::GetAtt` `TopicArn`.
         pub fn attr_topic_arn(&self) -> Expr<String> {
             self.0.get_att("TopicArn")
+        }
+
+        /// `Fn::GetAtt` `TopicName`.
+        pub fn attr_topic_name(&self) -> Expr<String> {
+            self.0.get_att("TopicName")
+        }
+
+        /// `Fn::GetAtt` `TracingConfig`.
+        pub fn attr_tracing_config(&self) -> Expr<String> {
+            self.0.get_att("TracingConfig")
         }
     }
 

@@ -166,9 +166,84 @@ pub mod queue {
             self.0.get_att("Arn")
         }
 
+        /// `Fn::GetAtt` `ContentBasedDeduplication`.
+        pub fn attr_content_based_deduplication(&self) -> Expr<bool> {
+            self.0.get_att("ContentBasedDeduplication")
+        }
+
+        /// `Fn::GetAtt` `DeduplicationScope`.
+        pub fn attr_deduplication_scope(&self) -> Expr<String> {
+            self.0.get_att("DeduplicationScope")
+        }
+
+        /// `Fn::GetAtt` `DelaySeconds`.
+        pub fn attr_delay_seconds(&self) -> Expr<i64> {
+            self.0.get_att("DelaySeconds")
+        }
+
+        /// `Fn::GetAtt` `FifoQueue`.
+        pub fn attr_fifo_queue(&self) -> Expr<bool> {
+            self.0.get_att("FifoQueue")
+        }
+
+        /// `Fn::GetAtt` `FifoThroughputLimit`.
+        pub fn attr_fifo_throughput_limit(&self) -> Expr<String> {
+            self.0.get_att("FifoThroughputLimit")
+        }
+
+        /// `Fn::GetAtt` `KmsDataKeyReusePeriodSeconds`.
+        pub fn attr_kms_data_key_reuse_period_seconds(&self) -> Expr<i64> {
+            self.0.get_att("KmsDataKeyReusePeriodSeconds")
+        }
+
+        /// `Fn::GetAtt` `KmsMasterKeyId`.
+        pub fn attr_kms_master_key_id(&self) -> Expr<String> {
+            self.0.get_att("KmsMasterKeyId")
+        }
+
+        /// `Fn::GetAtt` `MaximumMessageSize`.
+        pub fn attr_maximum_message_size(&self) -> Expr<i64> {
+            self.0.get_att("MaximumMessageSize")
+        }
+
+        /// `Fn::GetAtt` `MessageRetentionPeriod`.
+        pub fn attr_message_retention_period(&self) -> Expr<i64> {
+            self.0.get_att("MessageRetentionPeriod")
+        }
+
+        /// `Fn::GetAtt` `QueueName`.
+        pub fn attr_queue_name(&self) -> Expr<String> {
+            self.0.get_att("QueueName")
+        }
+
         /// `Fn::GetAtt` `QueueUrl`.
         pub fn attr_queue_url(&self) -> Expr<String> {
             self.0.get_att("QueueUrl")
+        }
+
+        /// `Fn::GetAtt` `ReceiveMessageWaitTimeSeconds`.
+        pub fn attr_receive_message_wait_time_seconds(&self) -> Expr<i64> {
+            self.0.get_att("ReceiveMessageWaitTimeSeconds")
+        }
+
+        /// `Fn::GetAtt` `RedrivePolicy.deadLetterTargetArn`.
+        pub fn attr_redrive_policy_dead_letter_target_arn(&self) -> Expr<String> {
+            self.0.get_att("RedrivePolicy.deadLetterTargetArn")
+        }
+
+        /// `Fn::GetAtt` `RedrivePolicy.maxReceiveCount`.
+        pub fn attr_redrive_policy_max_receive_count(&self) -> Expr<i64> {
+            self.0.get_att("RedrivePolicy.maxReceiveCount")
+        }
+
+        /// `Fn::GetAtt` `SqsManagedSseEnabled`.
+        pub fn attr_sqs_managed_sse_enabled(&self) -> Expr<bool> {
+            self.0.get_att("SqsManagedSseEnabled")
+        }
+
+        /// `Fn::GetAtt` `VisibilityTimeout`.
+        pub fn attr_visibility_timeout(&self) -> Expr<i64> {
+            self.0.get_att("VisibilityTimeout")
         }
     }
 }

@@ -1,0 +1,133 @@
+//! Reads a cloud assembly (ours or the AWS CDK's) back from disk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as J;
+
+use super::CliError;
+
+/// One stack artifact of an assembly, with its template loaded.
+#[derive(Debug, Clone)]
+pub struct AssemblyStack {
+    pub artifact_id: String,
+    pub stack_name: String,
+    pub display_name: String,
+    /// `aws://ACCOUNT/REGION`
+    pub environment: String,
+    pub template_path: PathBuf,
+    pub template: J,
+    pub template_bytes: usize,
+    pub dependencies: Vec<String>,
+    pub termination_protection: bool,
+    pub tags: BTreeMap<String, String>,
+    /// (construct path, metadata type, message) of warnings and infos.
+    pub messages: Vec<(String, String, String)>,
+}
+
+impl AssemblyStack {
+    pub fn resource_count(&self) -> usize {
+        self.template
+            .get("Resources")
+            .and_then(J::as_object)
+            .map_or(0, serde_json::Map::len)
+    }
+}
+
+fn bad(path: &Path, message: impl Into<String>) -> CliError {
+    CliError::Assembly {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// The stack artifacts of the assembly in `dir`, in manifest order.
+pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
+    let manifest_path = dir.join("manifest.json");
+    let text =
+        std::fs::read_to_string(&manifest_path).map_err(|e| bad(&manifest_path, e.to_string()))?;
+    let manifest: J = serde_json::from_str(&text)
+        .map_err(|e| bad(&manifest_path, format!("invalid JSON: {e}")))?;
+    let artifacts = manifest
+        .get("artifacts")
+        .and_then(J::as_object)
+        .ok_or_else(|| bad(&manifest_path, "has no \"artifacts\" object"))?;
+    let mut stacks = Vec::new();
+    for (id, a) in artifacts {
+        if a.get("type").and_then(J::as_str) != Some("aws:cloudformation:stack") {
+            continue;
+        }
+        let props = a.get("properties").cloned().unwrap_or(J::Null);
+        let file = props
+            .get("templateFile")
+            .and_then(J::as_str)
+            .ok_or_else(|| {
+                bad(
+                    &manifest_path,
+                    format!("artifact '{id}' has no properties.templateFile"),
+                )
+            })?;
+        let template_path = dir.join(file);
+        let body = std::fs::read_to_string(&template_path)
+            .map_err(|e| bad(&template_path, e.to_string()))?;
+        let template: J = serde_json::from_str(&body)
+            .map_err(|e| bad(&template_path, format!("invalid JSON: {e}")))?;
+        let strings = |v: Option<&J>| -> Vec<String> {
+            v.and_then(J::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(J::as_str)
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut messages = Vec::new();
+        if let Some(meta) = a.get("metadata").and_then(J::as_object) {
+            for (path, entries) in meta {
+                for e in entries.as_array().into_iter().flatten() {
+                    let kind = e.get("type").and_then(J::as_str).unwrap_or_default();
+                    if let Some(data) = e.get("data").and_then(J::as_str) {
+                        let path = path.trim_start_matches('/').to_owned();
+                        messages.push((path, kind.to_owned(), data.to_owned()));
+                    }
+                }
+            }
+        }
+        stacks.push(AssemblyStack {
+            artifact_id: id.clone(),
+            stack_name: props
+                .get("stackName")
+                .and_then(J::as_str)
+                .unwrap_or(id)
+                .to_owned(),
+            display_name: a
+                .get("displayName")
+                .and_then(J::as_str)
+                .unwrap_or(id)
+                .to_owned(),
+            environment: a
+                .get("environment")
+                .and_then(J::as_str)
+                .unwrap_or("aws://unknown-account/unknown-region")
+                .to_owned(),
+            template_path,
+            template,
+            template_bytes: body.len(),
+            dependencies: strings(a.get("dependencies")),
+            termination_protection: props
+                .get("terminationProtection")
+                .and_then(J::as_bool)
+                .unwrap_or(false),
+            tags: props
+                .get("tags")
+                .and_then(J::as_object)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            messages,
+        });
+    }
+    Ok(stacks)
+}

@@ -1,0 +1,42 @@
+//! Every template the tests synthesize passes cfn-lint with no error and no warning.
+
+use std::process::Command;
+
+use crate::fixtures;
+use crate::support::cfn_lint;
+
+#[test]
+fn cfn_lint_reports_nothing_on_any_synthesized_template() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut templates = Vec::new();
+    let reference = rcdk::App::with_context(Default::default(), "cdk.out");
+    rcdk_apps::build(&reference).expect("reference app builds");
+    let apps = [
+        ("intrinsics", fixtures::intrinsics_app()),
+        ("multi", fixtures::multi_stack_app()),
+        ("reference", reference),
+    ];
+    for (name, app) in apps {
+        let out = dir.path().join(name);
+        let assembly = app.synth_to(&out).unwrap_or_else(|e| panic!("{name}: {e}"));
+        templates.extend(assembly.stacks.iter().map(|s| out.join(s.template_file())));
+    }
+    assert!(
+        templates.len() >= 9,
+        "expected every fixture's stacks, got {}",
+        templates.len()
+    );
+    let out = Command::new(cfn_lint())
+        .args(&templates)
+        .output()
+        .expect("cfn-lint runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && report.trim().is_empty(),
+        "cfn-lint found problems:\n{report}"
+    );
+}

@@ -1,0 +1,162 @@
+//! The `rcdk` binary: cdk.json, the app protocol (CDK_OUTDIR, CDK_CONTEXT_JSON),
+//! `list`, `synth`, stack patterns, and errors.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::fixtures;
+
+fn rcdk(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rcdk"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("rcdk runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A project whose app copies a prebuilt assembly into CDK_OUTDIR and records its context.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::multi_stack_app()
+        .synth_to(&dir.path().join("prebuilt"))
+        .expect("synth");
+    let cdk_json = serde_json::json!({
+        "app": "cp -r prebuilt/. \"$CDK_OUTDIR\" && printf '%s' \"$CDK_CONTEXT_JSON\" > context.json && echo app-chatter",
+        "context": {"env": "dev", "source": "cdk.json"}
+    });
+    fs::write(dir.path().join("cdk.json"), cdk_json.to_string()).expect("cdk.json");
+    dir
+}
+
+#[test]
+fn synth_runs_the_app_with_merged_context_and_prints_a_summary() {
+    let p = project();
+    let out = rcdk(p.path(), &["synth", "-c", "env=prod"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let context: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(p.path().join("context.json")).expect("context"))
+            .expect("json");
+    assert_eq!(
+        context,
+        serde_json::json!({"env": "prod", "source": "cdk.json"})
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("Synthesized 2 stacks to "), "{text}");
+    assert!(text.contains("network          1"), "{text}");
+    assert!(text.contains("service          1"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_end().ends_with("network") && l.contains("service")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("app-chatter"),
+        "the app's stdout goes to stderr"
+    );
+    assert!(stderr(&out).contains("app-chatter"));
+    assert!(p.path().join("cdk.out/manifest.json").is_file());
+}
+
+#[test]
+fn synth_of_one_stack_prints_its_template() {
+    let p = project();
+    let yaml = rcdk(p.path(), &["synth", "service"]);
+    assert!(yaml.status.success(), "{}", stderr(&yaml));
+    let text = stdout(&yaml);
+    assert!(
+        text.starts_with("AWSTemplateFormatVersion: 2010-09-09")
+            || text.starts_with("AWSTemplateFormatVersion: '2010-09-09'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fn::ImportValue: network:ExportsOutputRefVpc"),
+        "{text}"
+    );
+    let json = rcdk(p.path(), &["synth", "serv*", "--json"]);
+    let printed: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("JSON template on stdout");
+    let written: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(p.path().join("cdk.out/service.template.json")).expect("file"),
+    )
+    .expect("json");
+    assert_eq!(printed, written);
+}
+
+#[test]
+fn list_prints_stacks_with_dependencies_and_accepts_globs() {
+    let p = project();
+    let out = rcdk(p.path(), &["list"]);
+    assert_eq!(stdout(&out), "network\nservice (depends on network)\n");
+    let out = rcdk(p.path(), &["ls", "net*"]);
+    assert_eq!(stdout(&out), "network\n");
+    let out = rcdk(p.path(), &["list", "--json", "service"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v[0]["dependencies"], serde_json::json!(["network"]));
+    assert_eq!(v[0]["environment"], "aws://123456789012/us-east-1");
+}
+
+#[test]
+fn an_assembly_directory_can_stand_in_for_the_app() {
+    let p = project();
+    let out = rcdk(p.path(), &["list", "--app", "prebuilt"]);
+    assert_eq!(
+        stdout(&out),
+        "network\nservice (depends on network)\n",
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !p.path().join("context.json").exists(),
+        "the app did not run"
+    );
+}
+
+#[test]
+fn errors_are_clear_and_exit_non_zero() {
+    let p = project();
+    // A stale assembly is on disk: an app that writes nothing must not pass it off as its own.
+    assert!(rcdk(p.path(), &["synth"]).status.success());
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["list", "nomatch"],
+            "no stack matches 'nomatch'; the app has: network, service",
+        ),
+        (
+            &["synth", "-c", "novalue"],
+            "context argument 'novalue' is not KEY=VALUE",
+        ),
+        (
+            &["synth", "--app", "echo broken >&2; exit 3"],
+            "failed (exit code 3); its errors are printed above",
+        ),
+        (
+            &["synth", "--app", "true"],
+            "exited without writing a cloud assembly",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = rcdk(p.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+    }
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = rcdk(empty.path(), &["synth"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no cdk.json in"), "{}", stderr(&out));
+    fs::write(empty.path().join("cdk.json"), "{ not json").expect("write");
+    let out = rcdk(empty.path(), &["synth"]);
+    assert!(
+        stderr(&out).contains("cdk.json: invalid JSON"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,202 @@
+//! Cross-stack references: exports, imports, dependencies, cycles, dangling references.
+
+use rcdk::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps, CfnVpc, CfnVpcProps};
+use rcdk::{App, CfnResource, Environment, Scope, Stack, StackProps, Value};
+use serde_json::json;
+
+use crate::fixtures::{self, app, stack};
+use crate::support::{resource, synth, synth_err, template};
+
+fn vpc(scope: &Scope) -> CfnVpc {
+    CfnVpc::new(
+        scope,
+        "Vpc",
+        CfnVpcProps {
+            cidr_block: Some("10.0.0.0/16".into()),
+            ..Default::default()
+        },
+    )
+}
+
+fn sg_in(scope: &Scope, id: &str, vpc_id: rcdk::Expr<String>) -> CfnSecurityGroup {
+    CfnSecurityGroup::new(
+        scope,
+        id,
+        CfnSecurityGroupProps {
+            vpc_id: Some(vpc_id),
+            ..CfnSecurityGroupProps::new(id)
+        },
+    )
+}
+
+#[test]
+fn references_become_exports_imports_and_a_dependency() {
+    let assembly = synth(&fixtures::multi_stack_app());
+    let outputs = &template(&assembly, "network")["Outputs"];
+    assert_eq!(
+        outputs["ExportsOutputRefVpc"],
+        json!({"Value": {"Ref": "Vpc"}, "Export": {"Name": "network:ExportsOutputRefVpc"}})
+    );
+    assert_eq!(
+        outputs["ExportsOutputFnGetAttVpcCidrBlock"],
+        json!({"Value": {"Fn::GetAtt": ["Vpc", "CidrBlock"]}, "Export": {"Name": "network:ExportsOutputFnGetAttVpcCidrBlock"}})
+    );
+    // A list attribute is exported joined and imported split.
+    assert_eq!(
+        outputs["ExportsOutputFnGetAttVpcIpv6CidrBlocks"]["Value"],
+        json!({"Fn::Join": ["||", {"Fn::GetAtt": ["Vpc", "Ipv6CidrBlocks"]}]})
+    );
+    let sg = resource(&assembly, "service", "Sg");
+    assert_eq!(
+        sg["Properties"]["VpcId"],
+        json!({"Fn::ImportValue": "network:ExportsOutputRefVpc"})
+    );
+    assert_eq!(
+        sg["Properties"]["SecurityGroupIngress"][1]["CidrIpv6"],
+        json!({"Fn::Select": [0, {"Fn::Split": ["||", {"Fn::ImportValue": "network:ExportsOutputFnGetAttVpcIpv6CidrBlocks"}]}]})
+    );
+    assert_eq!(
+        assembly.stack("service").map(|s| s.dependencies.clone()),
+        Some(vec!["network".to_owned()])
+    );
+    let names: Vec<&str> = assembly
+        .stacks
+        .iter()
+        .map(|s| s.stack_name.as_str())
+        .collect();
+    assert_eq!(names, ["network", "service"], "dependencies come first");
+}
+
+#[test]
+fn a_reference_cycle_between_stacks_names_the_chain() {
+    let app = app();
+    let a = stack(&app, "stack-a");
+    let b = stack(&app, "stack-b");
+    let va = vpc(&a);
+    let vb = vpc(&b);
+    sg_in(&a, "UsesB", vb.ref_());
+    sg_in(&b, "UsesA", va.ref_());
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("stacks depend on each other in a cycle: stack-a → stack-b → stack-a"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explicit_dependencies_join_the_cycle_check() {
+    let app = app();
+    let a = stack(&app, "a");
+    let b = stack(&app, "b");
+    let va = vpc(&a);
+    vpc(&b);
+    sg_in(&b, "UsesA", va.ref_());
+    a.add_dependency(&b);
+    let err = synth_err(&app);
+    assert!(err.mentions("cycle: a → b → a"), "{err}");
+}
+
+#[test]
+fn a_reference_to_a_removed_construct_is_dangling() {
+    let app = app();
+    let net = stack(&app, "net");
+    let v = vpc(&net);
+    sg_in(&net, "Sg", v.ref_());
+    assert!(net.try_remove_child("Vpc"));
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("Ref refers to 'net/Vpc', which was removed from the tree"),
+        "{err}"
+    );
+    assert_eq!(err.problems[0].path, "net/Sg");
+    assert!(err.problems[0].message.ends_with("(at VpcId)"), "{err}");
+}
+
+#[test]
+fn a_resource_outside_any_stack_is_an_error_and_so_are_references_to_it() {
+    let app = app();
+    let orphan = vpc(&app);
+    let s = stack(&app, "s");
+    sg_in(&s, "Sg", orphan.ref_());
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("resource 'Vpc' (AWS::EC2::VPC) is not inside a stack"),
+        "{err}"
+    );
+    assert!(
+        err.mentions("which is not in any stack (a dangling reference)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_reference_into_another_app_is_an_error() {
+    let other = app();
+    let o = stack(&other, "other");
+    let foreign = vpc(&o);
+    let app = app();
+    let s = stack(&app, "s");
+    sg_in(&s, "Sg", foreign.ref_());
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("refers to a construct of another app"),
+        "{err}"
+    );
+}
+
+#[test]
+fn references_across_environments_are_rejected() {
+    let app = App::with_context(Default::default(), "cdk.out");
+    let east = Stack::new(
+        &app,
+        "east",
+        StackProps {
+            env: Environment::new("123456789012", "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let west = Stack::new(
+        &app,
+        "west",
+        StackProps {
+            env: Environment::new("123456789012", "eu-west-1"),
+            ..Default::default()
+        },
+    );
+    let v = vpc(&east);
+    sg_in(&west, "Sg", v.ref_());
+    let err = synth_err(&app);
+    assert!(
+        err.mentions(
+            "crosses environments (aws://123456789012/us-east-1 → aws://123456789012/eu-west-1)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn conditions_cannot_be_used_from_another_stack() {
+    let app = app();
+    let a = stack(&app, "a");
+    let b = stack(&app, "b");
+    vpc(&a);
+    let c = rcdk::CfnCondition::new(
+        &a,
+        "IsProd",
+        rcdk::fns::equals(rcdk::fns::region(), "us-east-1"),
+    );
+    let r = CfnResource::raw(
+        &b,
+        "P",
+        "AWS::SSM::Parameter",
+        Value::object([("Type", Value::from("String")), ("Value", Value::from("x"))]),
+    );
+    r.set_condition(&c);
+    let err = synth_err(&app);
+    assert!(
+        err.mentions(
+            "condition 'a/IsProd' belongs to stack 'a'; it can only be used inside its own stack"
+        ),
+        "{err}"
+    );
+}

@@ -1,0 +1,57 @@
+//! Helpers shared by the test modules.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use rcdk::{App, CloudAssembly, SynthError};
+use serde_json::Value as J;
+
+pub fn synth(app: &App) -> CloudAssembly {
+    app.synthesize()
+        .unwrap_or_else(|e| panic!("synthesis failed: {e}"))
+}
+
+pub fn synth_err(app: &App) -> SynthError {
+    match app.synthesize() {
+        Ok(_) => panic!("synthesis succeeded but an error was expected"),
+        Err(e) => e,
+    }
+}
+
+pub fn template<'a>(assembly: &'a CloudAssembly, stack: &str) -> &'a J {
+    &assembly
+        .stack(stack)
+        .unwrap_or_else(|| panic!("no stack {stack}"))
+        .template
+}
+
+pub fn resource<'a>(assembly: &'a CloudAssembly, stack: &str, logical_id: &str) -> &'a J {
+    template(assembly, stack)
+        .get("Resources")
+        .and_then(|r| r.get(logical_id))
+        .unwrap_or_else(|| panic!("no resource {logical_id} in {stack}"))
+}
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// cfn-lint, installed (pinned) by the project's script on first use. A missing tool
+/// fails the test; it never skips.
+pub fn cfn_lint() -> PathBuf {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            let status = Command::new("bash")
+                .arg(root().join("scripts/install-tools.sh"))
+                .status()
+                .map_err(|e| format!("cannot run scripts/install-tools.sh: {e}"))?;
+            if !status.success() {
+                return Err(format!("scripts/install-tools.sh failed: {status}"));
+            }
+            Ok(root().join(".tools/venv/bin/cfn-lint"))
+        })
+        .clone()
+        .unwrap_or_else(|e| panic!("cfn-lint is required: {e}"))
+}
