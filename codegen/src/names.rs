@@ -89,5 +89,6 @@ mod tests {
         assert_eq!(snake("Type"), "type_");
         assert_eq!(pascal("WebACL"), "WebAcl");
         assert_eq!(snake("SSESpecification"), "sse_specification");
+        assert_eq!(snake("MemoryMiB"), "memory_mib");
     }
 }

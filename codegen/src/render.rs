@@ -104,7 +104,12 @@ fn structure(out: &mut String, s: &Struct) {
         out.push_str("        Self {\n");
         for f in &s.fields {
             if f.required {
-                let _ = writeln!(out, "            {}: {},", f.rust, param(f).1);
+                let value = param(f).1;
+                if value == f.rust {
+                    let _ = writeln!(out, "            {value},");
+                } else {
+                    let _ = writeln!(out, "            {}: {value},", f.rust);
+                }
             } else {
                 let _ = writeln!(out, "            {}: None,", f.rust);
             }

@@ -3,7 +3,21 @@
 //! [`Value`] is the untyped tree every template is built from: JSON literals plus
 //! intrinsic functions ([`Intrinsic`]) whose references are resolved at synthesis.
 //! [`Expr<T>`] wraps a `Value` with the CloudFormation type it yields, so a number
-//! field cannot receive a list by mistake.
+//! field cannot receive a list by mistake:
+//!
+//! ```compile_fail
+//! use rcdk::l1::ec2::security_group::Ingress;
+//! // FromPort is an integer; Fn::GetAZs yields a list of strings.
+//! let rule = Ingress { from_port: Some(rcdk::fns::get_azs()), ..Ingress::new("tcp") };
+//! ```
+//!
+//! while the right types go through:
+//!
+//! ```
+//! use rcdk::l1::ec2::security_group::Ingress;
+//! let rule = Ingress { from_port: Some(443.into()), cidr_ip: Some(rcdk::fns::select(0, rcdk::fns::get_azs())), ..Ingress::new("tcp") };
+//! # let _ = rule;
+//! ```
 
 mod dynamic;
 pub mod fns;

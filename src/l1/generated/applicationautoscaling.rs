@@ -634,7 +634,7 @@ pub mod scaling_policy {
         /// Sets the required properties; the rest start unset.
         pub fn new(metric_data_queries: Vec<PredictiveScalingMetricDataQuery>) -> Self {
             Self {
-                metric_data_queries: metric_data_queries,
+                metric_data_queries,
             }
         }
     }
@@ -661,7 +661,7 @@ pub mod scaling_policy {
         /// Sets the required properties; the rest start unset.
         pub fn new(metric_data_queries: Vec<PredictiveScalingMetricDataQuery>) -> Self {
             Self {
-                metric_data_queries: metric_data_queries,
+                metric_data_queries,
             }
         }
     }
@@ -690,7 +690,7 @@ pub mod scaling_policy {
         /// Sets the required properties; the rest start unset.
         pub fn new(metric_data_queries: Vec<PredictiveScalingMetricDataQuery>) -> Self {
             Self {
-                metric_data_queries: metric_data_queries,
+                metric_data_queries,
             }
         }
     }
@@ -932,7 +932,7 @@ pub mod scaling_policy {
             Self {
                 max_capacity_breach_behavior: None,
                 max_capacity_buffer: None,
-                metric_specifications: metric_specifications,
+                metric_specifications,
                 mode: None,
                 scheduling_buffer_time: None,
             }

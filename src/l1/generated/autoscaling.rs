@@ -1106,14 +1106,14 @@ pub mod auto_scaling_group {
                 local_storage_types: None,
                 max_spot_price_as_percentage_of_optimal_on_demand_price: None,
                 memory_gi_b_per_v_cpu: None,
-                memory_mi_b: memory_mi_b,
+                memory_mi_b,
                 network_bandwidth_gbps: None,
                 network_interface_count: None,
                 on_demand_max_price_percentage_over_lowest_price: None,
                 require_hibernate_support: None,
                 spot_max_price_percentage_over_lowest_price: None,
                 total_local_storage_gb: None,
-                v_cpu_count: v_cpu_count,
+                v_cpu_count,
             }
         }
     }
@@ -1234,7 +1234,7 @@ pub mod auto_scaling_group {
         /// Sets the required properties; the rest start unset.
         pub fn new(launch_template_specification: LaunchTemplateSpecification) -> Self {
             Self {
-                launch_template_specification: launch_template_specification,
+                launch_template_specification,
                 overrides: None,
             }
         }
@@ -1562,7 +1562,7 @@ pub mod auto_scaling_group {
         pub fn new(launch_template: LaunchTemplate) -> Self {
             Self {
                 instances_distribution: None,
-                launch_template: launch_template,
+                launch_template,
             }
         }
     }

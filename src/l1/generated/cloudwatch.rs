@@ -510,7 +510,7 @@ pub mod alarm {
         /// Sets the required properties; the rest start unset.
         pub fn new(metric: Metric, period: impl Into<Expr<i64>>, stat: impl Into<Expr<String>>) -> Self {
             Self {
-                metric: metric,
+                metric,
                 period: period.into(),
                 stat: stat.into(),
                 unit: None,

@@ -440,7 +440,7 @@ pub mod launch_template {
         /// Sets the required properties; the rest start unset.
         pub fn new(launch_template_data: LaunchTemplateData) -> Self {
             Self {
-                launch_template_data: launch_template_data,
+                launch_template_data,
                 launch_template_name: None,
                 tag_specifications: None,
                 version_description: None,

@@ -258,7 +258,7 @@ pub mod capacity_provider {
                 instance_requirements: None,
                 local_storage_configuration: None,
                 monitoring: None,
-                network_configuration: network_configuration,
+                network_configuration,
                 storage_configuration: None,
             }
         }
@@ -364,14 +364,14 @@ pub mod capacity_provider {
                 local_storage_types: None,
                 max_spot_price_as_percentage_of_optimal_on_demand_price: None,
                 memory_gi_b_per_v_cpu: None,
-                memory_mi_b: memory_mi_b,
+                memory_mi_b,
                 network_bandwidth_gbps: None,
                 network_interface_count: None,
                 on_demand_max_price_percentage_over_lowest_price: None,
                 require_hibernate_support: None,
                 spot_max_price_percentage_over_lowest_price: None,
                 total_local_storage_gb: None,
-                v_cpu_count: v_cpu_count,
+                v_cpu_count,
             }
         }
     }
@@ -484,7 +484,7 @@ pub mod capacity_provider {
                 auto_repair_configuration: None,
                 infrastructure_optimization: None,
                 infrastructure_role_arn: infrastructure_role_arn.into(),
-                instance_launch_template: instance_launch_template,
+                instance_launch_template,
                 propagate_tags: None,
             }
         }
@@ -1041,7 +1041,7 @@ pub mod cluster_capacity_provider_associations {
             Self {
                 capacity_providers: None,
                 cluster: cluster.into(),
-                default_capacity_provider_strategy: default_capacity_provider_strategy,
+                default_capacity_provider_strategy,
             }
         }
     }
@@ -2306,7 +2306,7 @@ pub mod service {
         /// Sets the required properties; the rest start unset.
         pub fn new(metric_configurations: Vec<MetricConfiguration>) -> Self {
             Self {
-                metric_configurations: metric_configurations,
+                metric_configurations,
             }
         }
     }
@@ -2711,7 +2711,7 @@ pub mod service {
         /// Sets the required properties; the rest start unset.
         pub fn new(header: ServiceConnectTestTrafficRulesHeader) -> Self {
             Self {
-                header: header,
+                header,
             }
         }
     }
@@ -2822,7 +2822,7 @@ pub mod service {
         /// Sets the required properties; the rest start unset.
         pub fn new(issuer_certificate_authority: ServiceConnectTlsCertificateAuthority) -> Self {
             Self {
-                issuer_certificate_authority: issuer_certificate_authority,
+                issuer_certificate_authority,
                 kms_key: None,
                 role_arn: None,
             }
@@ -4803,7 +4803,7 @@ pub mod task_definition {
         /// Sets the required properties; the rest start unset.
         pub fn new(nvidia_mps: NvidiaMpsAllocation) -> Self {
             Self {
-                nvidia_mps: nvidia_mps,
+                nvidia_mps,
             }
         }
     }

@@ -675,7 +675,7 @@ pub mod replication_group {
         /// Sets the required properties; the rest start unset.
         pub fn new(destination_details: DestinationDetails, destination_type: impl Into<Expr<String>>, log_format: impl Into<Expr<String>>, log_type: impl Into<Expr<String>>) -> Self {
             Self {
-                destination_details: destination_details,
+                destination_details,
                 destination_type: destination_type.into(),
                 log_format: log_format.into(),
                 log_type: log_type.into(),

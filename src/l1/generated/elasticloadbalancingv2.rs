@@ -68,7 +68,7 @@ pub mod listener {
             Self {
                 alpn_policy: None,
                 certificates: None,
-                default_actions: default_actions,
+                default_actions,
                 listener_attributes: None,
                 load_balancer_arn: load_balancer_arn.into(),
                 mutual_authentication: None,
@@ -761,8 +761,8 @@ pub mod listener_rule {
         /// Sets the required properties; the rest start unset.
         pub fn new(actions: Vec<Action>, conditions: Vec<RuleCondition>, priority: impl Into<Expr<i64>>) -> Self {
             Self {
-                actions: actions,
-                conditions: conditions,
+                actions,
+                conditions,
                 listener_arn: None,
                 priority: priority.into(),
                 tags: None,
@@ -1471,7 +1471,7 @@ pub mod listener_rule {
         /// Sets the required properties; the rest start unset.
         pub fn new(rewrites: Vec<RewriteConfig>) -> Self {
             Self {
-                rewrites: rewrites,
+                rewrites,
             }
         }
     }

@@ -577,7 +577,7 @@ pub mod rule {
         /// Sets the required properties; the rest start unset.
         pub fn new(run_command_targets: Vec<RunCommandTarget>) -> Self {
             Self {
-                run_command_targets: run_command_targets,
+                run_command_targets,
             }
         }
     }

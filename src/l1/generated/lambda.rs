@@ -170,7 +170,7 @@ pub mod function {
             Self {
                 architectures: None,
                 capacity_provider_config: None,
-                code: code,
+                code,
                 code_signing_config_arn: None,
                 dead_letter_config: None,
                 description: None,
@@ -307,7 +307,7 @@ pub mod function {
         /// Sets the required properties; the rest start unset.
         pub fn new(lambda_managed_instances_capacity_provider_config: LambdaManagedInstancesCapacityProviderConfig) -> Self {
             Self {
-                lambda_managed_instances_capacity_provider_config: lambda_managed_instances_capacity_provider_config,
+                lambda_managed_instances_capacity_provider_config,
             }
         }
     }

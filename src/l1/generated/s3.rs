@@ -384,7 +384,7 @@ pub mod bucket {
             Self {
                 id: id.into(),
                 prefix: None,
-                storage_class_analysis: storage_class_analysis,
+                storage_class_analysis,
                 tag_filters: None,
             }
         }
@@ -486,7 +486,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(server_side_encryption_configuration: Vec<ServerSideEncryptionRule>) -> Self {
             Self {
-                server_side_encryption_configuration: server_side_encryption_configuration,
+                server_side_encryption_configuration,
             }
         }
     }
@@ -515,7 +515,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(cors_rules: Vec<CorsRule>) -> Self {
             Self {
-                cors_rules: cors_rules,
+                cors_rules,
             }
         }
     }
@@ -612,7 +612,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(destination: Destination, output_schema_version: impl Into<Expr<String>>) -> Self {
             Self {
-                destination: destination,
+                destination,
                 output_schema_version: output_schema_version.into(),
             }
         }
@@ -905,7 +905,7 @@ pub mod bucket {
                 prefix: None,
                 status: status.into(),
                 tag_filters: None,
-                tierings: tierings,
+                tierings,
             }
         }
     }
@@ -974,7 +974,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(destination: Destination, enabled: impl Into<Expr<bool>>, id: impl Into<Expr<String>>, included_object_versions: impl Into<Expr<String>>, schedule_frequency: impl Into<Expr<String>>) -> Self {
             Self {
-                destination: destination,
+                destination,
                 enabled: enabled.into(),
                 id: id.into(),
                 included_object_versions: included_object_versions.into(),
@@ -1059,7 +1059,7 @@ pub mod bucket {
         pub fn new(record_expiration: RecordExpiration) -> Self {
             Self {
                 encryption_configuration: None,
-                record_expiration: record_expiration,
+                record_expiration,
             }
         }
     }
@@ -1143,7 +1143,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(rules: Vec<Rule>) -> Self {
             Self {
-                rules: rules,
+                rules,
                 transition_default_minimum_object_size: None,
             }
         }
@@ -1213,7 +1213,7 @@ pub mod bucket {
             Self {
                 annotation_table_configuration: None,
                 inventory_table_configuration: None,
-                journal_table_configuration: journal_table_configuration,
+                journal_table_configuration,
             }
         }
     }
@@ -1246,7 +1246,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(s3_tables_destination: S3TablesDestination) -> Self {
             Self {
-                s3_tables_destination: s3_tables_destination,
+                s3_tables_destination,
             }
         }
     }
@@ -1513,7 +1513,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(s3_key: S3KeyFilter) -> Self {
             Self {
-                s3_key: s3_key,
+                s3_key,
             }
         }
     }
@@ -1586,7 +1586,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(rules: Vec<OwnershipControlsRule>) -> Self {
             Self {
-                rules: rules,
+                rules,
             }
         }
     }
@@ -1875,7 +1875,7 @@ pub mod bucket {
         pub fn new(role: impl Into<Expr<String>>, rules: Vec<ReplicationRule>) -> Self {
             Self {
                 role: role.into(),
-                rules: rules,
+                rules,
             }
         }
     }
@@ -2013,7 +2013,7 @@ pub mod bucket {
         pub fn new(destination: ReplicationDestination, status: impl Into<Expr<String>>) -> Self {
             Self {
                 delete_marker_replication: None,
-                destination: destination,
+                destination,
                 filter: None,
                 id: None,
                 prefix: None,
@@ -2122,7 +2122,7 @@ pub mod bucket {
         pub fn new(status: impl Into<Expr<String>>, time: ReplicationTimeValue) -> Self {
             Self {
                 status: status.into(),
-                time: time,
+                time,
             }
         }
     }
@@ -2186,7 +2186,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(redirect_rule: RedirectRule) -> Self {
             Self {
-                redirect_rule: redirect_rule,
+                redirect_rule,
                 routing_rule_condition: None,
             }
         }
@@ -2366,7 +2366,7 @@ pub mod bucket {
         /// Sets the required properties; the rest start unset.
         pub fn new(rules: Vec<FilterRule>) -> Self {
             Self {
-                rules: rules,
+                rules,
             }
         }
     }

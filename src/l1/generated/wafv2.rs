@@ -296,7 +296,7 @@ pub mod logging_configuration {
         pub fn new(behavior: impl Into<Expr<String>>, conditions: Vec<Condition>, requirement: impl Into<Expr<String>>) -> Self {
             Self {
                 behavior: behavior.into(),
-                conditions: conditions,
+                conditions,
                 requirement: requirement.into(),
             }
         }
@@ -366,7 +366,7 @@ pub mod logging_configuration {
         pub fn new(default_behavior: impl Into<Expr<String>>, filters: Vec<Filter>) -> Self {
             Self {
                 default_behavior: default_behavior.into(),
-                filters: filters,
+                filters,
             }
         }
     }
@@ -479,7 +479,7 @@ pub mod web_acl {
                 challenge_config: None,
                 custom_response_bodies: None,
                 data_protection_config: None,
-                default_action: default_action,
+                default_action,
                 description: None,
                 monetization_config: None,
                 name: None,
@@ -488,7 +488,7 @@ pub mod web_acl {
                 scope: scope.into(),
                 tags: None,
                 token_domains: None,
-                visibility_config: visibility_config,
+                visibility_config,
             }
         }
     }
@@ -589,7 +589,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(statements: Vec<Statement>) -> Self {
             Self {
-                statements: statements,
+                statements,
             }
         }
     }
@@ -649,7 +649,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(attributes: Vec<ApplicationAttribute>) -> Self {
             Self {
-                attributes: attributes,
+                attributes,
             }
         }
     }
@@ -725,7 +725,7 @@ pub mod web_acl {
                 creation_path: creation_path.into(),
                 enable_regex_in_path: None,
                 registration_page_path: registration_page_path.into(),
-                request_inspection: request_inspection,
+                request_inspection,
                 response_inspection: None,
             }
         }
@@ -759,7 +759,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(client_side_action_config: ClientSideActionConfig) -> Self {
             Self {
-                client_side_action_config: client_side_action_config,
+                client_side_action_config,
                 sensitivity_to_block: None,
             }
         }
@@ -906,12 +906,12 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(field_to_match: FieldToMatch, positional_constraint: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
-                field_to_match: field_to_match,
+                field_to_match,
                 positional_constraint: positional_constraint.into(),
                 pre_parse_text_transformations: None,
                 search_string: None,
                 search_string_base64: None,
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -1040,7 +1040,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(challenge: ClientSideAction) -> Self {
             Self {
-                challenge: challenge,
+                challenge,
             }
         }
     }
@@ -1097,7 +1097,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(match_pattern: CookieMatchPattern, match_scope: impl Into<Expr<String>>, oversize_handling: impl Into<Expr<String>>) -> Self {
             Self {
-                match_pattern: match_pattern,
+                match_pattern,
                 match_scope: match_scope.into(),
                 oversize_handling: oversize_handling.into(),
             }
@@ -1144,7 +1144,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(payment_networks: Vec<PaymentNetwork>) -> Self {
             Self {
-                payment_networks: payment_networks,
+                payment_networks,
             }
         }
     }
@@ -1206,7 +1206,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(insert_headers: Vec<CustomHttpHeader>) -> Self {
             Self {
-                insert_headers: insert_headers,
+                insert_headers,
             }
         }
     }
@@ -1315,7 +1315,7 @@ pub mod web_acl {
                 action: action.into(),
                 exclude_rate_based_details: None,
                 exclude_rule_match_details: None,
-                field: field,
+                field,
             }
         }
     }
@@ -1344,7 +1344,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(data_protections: Vec<DataProtect>) -> Self {
             Self {
-                data_protections: data_protections,
+                data_protections,
             }
         }
     }
@@ -1646,7 +1646,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(match_pattern: HeaderMatchPattern, match_scope: impl Into<Expr<String>>, oversize_handling: impl Into<Expr<String>>) -> Self {
             Self {
-                match_pattern: match_pattern,
+                match_pattern,
                 match_scope: match_scope.into(),
                 oversize_handling: oversize_handling.into(),
             }
@@ -1842,7 +1842,7 @@ pub mod web_acl {
         pub fn new(match_pattern: JsonMatchPattern, match_scope: impl Into<Expr<String>>) -> Self {
             Self {
                 invalid_fallback_behavior: None,
-                match_pattern: match_pattern,
+                match_pattern,
                 match_scope: match_scope.into(),
                 oversize_handling: None,
             }
@@ -2135,7 +2135,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(statements: Vec<Statement>) -> Self {
             Self {
-                statements: statements,
+                statements,
             }
         }
     }
@@ -2190,7 +2190,7 @@ pub mod web_acl {
         pub fn new(chain: impl Into<Expr<String>>, prices: Vec<Price>, wallet_address: impl Into<Expr<String>>) -> Self {
             Self {
                 chain: chain.into(),
-                prices: prices,
+                prices,
                 wallet_address: wallet_address.into(),
             }
         }
@@ -2394,7 +2394,7 @@ pub mod web_acl {
         pub fn new(name: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
                 name: name.into(),
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -2429,7 +2429,7 @@ pub mod web_acl {
         pub fn new(name: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
                 name: name.into(),
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -2551,7 +2551,7 @@ pub mod web_acl {
         pub fn new(name: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
                 name: name.into(),
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -2579,7 +2579,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(text_transformations: Vec<TextTransformation>) -> Self {
             Self {
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -2606,7 +2606,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(text_transformations: Vec<TextTransformation>) -> Self {
             Self {
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -2658,10 +2658,10 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(field_to_match: FieldToMatch, regex_string: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
-                field_to_match: field_to_match,
+                field_to_match,
                 pre_parse_text_transformations: None,
                 regex_string: regex_string.into(),
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -2701,9 +2701,9 @@ pub mod web_acl {
         pub fn new(arn: impl Into<Expr<String>>, field_to_match: FieldToMatch, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
                 arn: arn.into(),
-                field_to_match: field_to_match,
+                field_to_match,
                 pre_parse_text_transformations: None,
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -2770,9 +2770,9 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(password_field: FieldIdentifier, payload_type: impl Into<Expr<String>>, username_field: FieldIdentifier) -> Self {
             Self {
-                password_field: password_field,
+                password_field,
                 payload_type: payload_type.into(),
-                username_field: username_field,
+                username_field,
             }
         }
     }
@@ -3050,8 +3050,8 @@ pub mod web_acl {
                 override_action: None,
                 priority: priority.into(),
                 rule_labels: None,
-                statement: statement,
-                visibility_config: visibility_config,
+                statement,
+                visibility_config,
             }
         }
     }
@@ -3121,7 +3121,7 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(action_to_use: RuleAction, name: impl Into<Expr<String>>) -> Self {
             Self {
-                action_to_use: action_to_use,
+                action_to_use,
                 name: name.into(),
             }
         }
@@ -3256,10 +3256,10 @@ pub mod web_acl {
         pub fn new(comparison_operator: impl Into<Expr<String>>, field_to_match: FieldToMatch, size: impl Into<Expr<f64>>, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
                 comparison_operator: comparison_operator.into(),
-                field_to_match: field_to_match,
+                field_to_match,
                 pre_parse_text_transformations: None,
                 size: size.into(),
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -3298,10 +3298,10 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(field_to_match: FieldToMatch, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
-                field_to_match: field_to_match,
+                field_to_match,
                 pre_parse_text_transformations: None,
                 sensitivity_level: None,
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
@@ -3488,9 +3488,9 @@ pub mod web_acl {
         /// Sets the required properties; the rest start unset.
         pub fn new(field_to_match: FieldToMatch, text_transformations: Vec<TextTransformation>) -> Self {
             Self {
-                field_to_match: field_to_match,
+                field_to_match,
                 pre_parse_text_transformations: None,
-                text_transformations: text_transformations,
+                text_transformations,
             }
         }
     }
