@@ -7,7 +7,9 @@ fn words(name: &str) -> Vec<String> {
         .replace("IPv6", "Ipv6")
         .replace("IPv4", "Ipv4")
         .replace("IPV6", "Ipv6")
-        .replace("IPV4", "Ipv4");
+        .replace("IPV4", "Ipv4")
+        .replace("MiB", "Mib")
+        .replace("GiB", "Gib");
     let chars: Vec<char> = name.chars().collect();
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();

@@ -614,7 +614,7 @@ pub mod auto_scaling_group {
 
     /// ``AcceleratorTotalMemoryMiBRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total memory size for the accelerators for an instance type, in MiB.
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct AcceleratorTotalMemoryMiBRequest {
+    pub struct AcceleratorTotalMemoryMibRequest {
         /// The memory maximum in MiB.
         ///
         /// CloudFormation: `Max`.
@@ -625,7 +625,7 @@ pub mod auto_scaling_group {
         pub min: Option<Expr<i64>>,
     }
 
-    impl ToValue for AcceleratorTotalMemoryMiBRequest {
+    impl ToValue for AcceleratorTotalMemoryMibRequest {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);
@@ -942,7 +942,7 @@ pub mod auto_scaling_group {
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation: `AcceleratorTotalMemoryMiB`.
-        pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
+        pub accelerator_total_memory_mib: Option<AcceleratorTotalMemoryMibRequest>,
         /// Lists the accelerator types that must be on an instance type.
         /// +  For instance types with GPU accelerators, specify ``gpu``.
         /// +  For instance types with FPGA accelerators, specify ``fpga``.
@@ -1035,13 +1035,13 @@ pub mod auto_scaling_group {
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation: `MemoryGiBPerVCpu`.
-        pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
+        pub memory_gib_per_v_cpu: Option<MemoryGibPerVCpuRequest>,
         /// The minimum and maximum instance memory size for an instance type, in MiB.
         ///
         /// Required.
         ///
         /// CloudFormation: `MemoryMiB`.
-        pub memory_mi_b: MemoryMiBRequest,
+        pub memory_mib: MemoryMibRequest,
         /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
         /// Default: No minimum or maximum limits
         ///
@@ -1087,12 +1087,12 @@ pub mod auto_scaling_group {
 
     impl InstanceRequirements {
         /// Sets the required properties; the rest start unset.
-        pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRequest) -> Self {
+        pub fn new(memory_mib: MemoryMibRequest, v_cpu_count: VCpuCountRequest) -> Self {
             Self {
                 accelerator_count: None,
                 accelerator_manufacturers: None,
                 accelerator_names: None,
-                accelerator_total_memory_mi_b: None,
+                accelerator_total_memory_mib: None,
                 accelerator_types: None,
                 allowed_instance_types: None,
                 bare_metal: None,
@@ -1105,8 +1105,8 @@ pub mod auto_scaling_group {
                 local_storage: None,
                 local_storage_types: None,
                 max_spot_price_as_percentage_of_optimal_on_demand_price: None,
-                memory_gi_b_per_v_cpu: None,
-                memory_mi_b,
+                memory_gib_per_v_cpu: None,
+                memory_mib,
                 network_bandwidth_gbps: None,
                 network_interface_count: None,
                 on_demand_max_price_percentage_over_lowest_price: None,
@@ -1124,7 +1124,7 @@ pub mod auto_scaling_group {
             m.opt("AcceleratorCount", &self.accelerator_count);
             m.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
             m.opt("AcceleratorNames", &self.accelerator_names);
-            m.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mi_b);
+            m.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mib);
             m.opt("AcceleratorTypes", &self.accelerator_types);
             m.opt("AllowedInstanceTypes", &self.allowed_instance_types);
             m.opt("BareMetal", &self.bare_metal);
@@ -1137,8 +1137,8 @@ pub mod auto_scaling_group {
             m.opt("LocalStorage", &self.local_storage);
             m.opt("LocalStorageTypes", &self.local_storage_types);
             m.opt("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", &self.max_spot_price_as_percentage_of_optimal_on_demand_price);
-            m.opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu);
-            m.req("MemoryMiB", &self.memory_mi_b);
+            m.opt("MemoryGiBPerVCpu", &self.memory_gib_per_v_cpu);
+            m.req("MemoryMiB", &self.memory_mib);
             m.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
             m.opt("NetworkInterfaceCount", &self.network_interface_count);
             m.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
@@ -1430,7 +1430,7 @@ pub mod auto_scaling_group {
 
     /// ``MemoryGiBPerVCpuRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum amount of memory per vCPU for an instance type, in GiB.
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct MemoryGiBPerVCpuRequest {
+    pub struct MemoryGibPerVCpuRequest {
         /// The memory maximum in GiB.
         ///
         /// CloudFormation: `Max`.
@@ -1441,7 +1441,7 @@ pub mod auto_scaling_group {
         pub min: Option<Expr<f64>>,
     }
 
-    impl ToValue for MemoryGiBPerVCpuRequest {
+    impl ToValue for MemoryGibPerVCpuRequest {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);
@@ -1453,7 +1453,7 @@ pub mod auto_scaling_group {
 
     /// ``MemoryMiBRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum instance memory size for an instance type, in MiB.
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct MemoryMiBRequest {
+    pub struct MemoryMibRequest {
         /// The memory maximum in MiB.
         ///
         /// CloudFormation: `Max`.
@@ -1464,7 +1464,7 @@ pub mod auto_scaling_group {
         pub min: Option<Expr<i64>>,
     }
 
-    impl ToValue for MemoryMiBRequest {
+    impl ToValue for MemoryMibRequest {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);

@@ -530,7 +530,7 @@ pub mod launch_template {
 
     /// The minimum and maximum amount of total accelerator memory, in MiB.
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct AcceleratorTotalMemoryMiB {
+    pub struct AcceleratorTotalMemoryMib {
         /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
         ///
         /// CloudFormation: `Max`.
@@ -541,7 +541,7 @@ pub mod launch_template {
         pub min: Option<Expr<i64>>,
     }
 
-    impl ToValue for AcceleratorTotalMemoryMiB {
+    impl ToValue for AcceleratorTotalMemoryMib {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);
@@ -1058,7 +1058,7 @@ pub mod launch_template {
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation: `AcceleratorTotalMemoryMiB`.
-        pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiB>,
+        pub accelerator_total_memory_mib: Option<AcceleratorTotalMemoryMib>,
         /// The accelerator types that must be on the instance type.
         /// +  For instance types with FPGA accelerators, specify ``fpga``.
         /// +  For instance types with GPU accelerators, specify ``gpu``.
@@ -1164,11 +1164,11 @@ pub mod launch_template {
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation: `MemoryGiBPerVCpu`.
-        pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpu>,
+        pub memory_gib_per_v_cpu: Option<MemoryGibPerVCpu>,
         /// The minimum and maximum amount of memory, in MiB.
         ///
         /// CloudFormation: `MemoryMiB`.
-        pub memory_mi_b: Option<MemoryMiB>,
+        pub memory_mib: Option<MemoryMib>,
         /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
         /// Default: No minimum or maximum limits
         ///
@@ -1220,7 +1220,7 @@ pub mod launch_template {
             m.opt("AcceleratorCount", &self.accelerator_count);
             m.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
             m.opt("AcceleratorNames", &self.accelerator_names);
-            m.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mi_b);
+            m.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mib);
             m.opt("AcceleratorTypes", &self.accelerator_types);
             m.opt("AllowedInstanceTypes", &self.allowed_instance_types);
             m.opt("BareMetal", &self.bare_metal);
@@ -1233,8 +1233,8 @@ pub mod launch_template {
             m.opt("LocalStorage", &self.local_storage);
             m.opt("LocalStorageTypes", &self.local_storage_types);
             m.opt("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", &self.max_spot_price_as_percentage_of_optimal_on_demand_price);
-            m.opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu);
-            m.opt("MemoryMiB", &self.memory_mi_b);
+            m.opt("MemoryGiBPerVCpu", &self.memory_gib_per_v_cpu);
+            m.opt("MemoryMiB", &self.memory_mib);
             m.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
             m.opt("NetworkInterfaceCount", &self.network_interface_count);
             m.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
@@ -1564,7 +1564,7 @@ pub mod launch_template {
 
     /// The minimum and maximum amount of memory per vCPU, in GiB.
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct MemoryGiBPerVCpu {
+    pub struct MemoryGibPerVCpu {
         /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
         ///
         /// CloudFormation: `Max`.
@@ -1575,7 +1575,7 @@ pub mod launch_template {
         pub min: Option<Expr<f64>>,
     }
 
-    impl ToValue for MemoryGiBPerVCpu {
+    impl ToValue for MemoryGibPerVCpu {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);
@@ -1587,7 +1587,7 @@ pub mod launch_template {
 
     /// The minimum and maximum amount of memory, in MiB.
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct MemoryMiB {
+    pub struct MemoryMib {
         /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
         ///
         /// CloudFormation: `Max`.
@@ -1598,7 +1598,7 @@ pub mod launch_template {
         pub min: Option<Expr<i64>>,
     }
 
-    impl ToValue for MemoryMiB {
+    impl ToValue for MemoryMib {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);

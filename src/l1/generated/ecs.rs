@@ -82,14 +82,14 @@ pub mod capacity_provider {
 
 
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct AcceleratorTotalMemoryMiBRequest {
+    pub struct AcceleratorTotalMemoryMibRequest {
         /// CloudFormation: `Max`.
         pub max: Option<Expr<i64>>,
         /// CloudFormation: `Min`.
         pub min: Option<Expr<i64>>,
     }
 
-    impl ToValue for AcceleratorTotalMemoryMiBRequest {
+    impl ToValue for AcceleratorTotalMemoryMibRequest {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);
@@ -291,7 +291,7 @@ pub mod capacity_provider {
         /// CloudFormation: `AcceleratorNames`.
         pub accelerator_names: Option<Expr<Vec<String>>>,
         /// CloudFormation: `AcceleratorTotalMemoryMiB`.
-        pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
+        pub accelerator_total_memory_mib: Option<AcceleratorTotalMemoryMibRequest>,
         /// CloudFormation: `AcceleratorTypes`.
         pub accelerator_types: Option<Expr<Vec<String>>>,
         /// CloudFormation: `AllowedInstanceTypes`.
@@ -321,11 +321,11 @@ pub mod capacity_provider {
         /// CloudFormation: `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Expr<i64>>,
         /// CloudFormation: `MemoryGiBPerVCpu`.
-        pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
+        pub memory_gib_per_v_cpu: Option<MemoryGibPerVCpuRequest>,
         /// Required.
         ///
         /// CloudFormation: `MemoryMiB`.
-        pub memory_mi_b: MemoryMiBRequest,
+        pub memory_mib: MemoryMibRequest,
         /// CloudFormation: `NetworkBandwidthGbps`.
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
         /// CloudFormation: `NetworkInterfaceCount`.
@@ -346,12 +346,12 @@ pub mod capacity_provider {
 
     impl InstanceRequirementsRequest {
         /// Sets the required properties; the rest start unset.
-        pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRangeRequest) -> Self {
+        pub fn new(memory_mib: MemoryMibRequest, v_cpu_count: VCpuCountRangeRequest) -> Self {
             Self {
                 accelerator_count: None,
                 accelerator_manufacturers: None,
                 accelerator_names: None,
-                accelerator_total_memory_mi_b: None,
+                accelerator_total_memory_mib: None,
                 accelerator_types: None,
                 allowed_instance_types: None,
                 bare_metal: None,
@@ -363,8 +363,8 @@ pub mod capacity_provider {
                 local_storage: None,
                 local_storage_types: None,
                 max_spot_price_as_percentage_of_optimal_on_demand_price: None,
-                memory_gi_b_per_v_cpu: None,
-                memory_mi_b,
+                memory_gib_per_v_cpu: None,
+                memory_mib,
                 network_bandwidth_gbps: None,
                 network_interface_count: None,
                 on_demand_max_price_percentage_over_lowest_price: None,
@@ -382,7 +382,7 @@ pub mod capacity_provider {
             m.opt("AcceleratorCount", &self.accelerator_count);
             m.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
             m.opt("AcceleratorNames", &self.accelerator_names);
-            m.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mi_b);
+            m.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mib);
             m.opt("AcceleratorTypes", &self.accelerator_types);
             m.opt("AllowedInstanceTypes", &self.allowed_instance_types);
             m.opt("BareMetal", &self.bare_metal);
@@ -394,8 +394,8 @@ pub mod capacity_provider {
             m.opt("LocalStorage", &self.local_storage);
             m.opt("LocalStorageTypes", &self.local_storage_types);
             m.opt("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", &self.max_spot_price_as_percentage_of_optimal_on_demand_price);
-            m.opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu);
-            m.req("MemoryMiB", &self.memory_mi_b);
+            m.opt("MemoryGiBPerVCpu", &self.memory_gib_per_v_cpu);
+            m.req("MemoryMiB", &self.memory_mib);
             m.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
             m.opt("NetworkInterfaceCount", &self.network_interface_count);
             m.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
@@ -508,14 +508,14 @@ pub mod capacity_provider {
         /// Required.
         ///
         /// CloudFormation: `StorageSizeGiB`.
-        pub storage_size_gi_b: Expr<i64>,
+        pub storage_size_gib: Expr<i64>,
     }
 
     impl ManagedInstancesStorageConfiguration {
         /// Sets the required properties; the rest start unset.
-        pub fn new(storage_size_gi_b: impl Into<Expr<i64>>) -> Self {
+        pub fn new(storage_size_gib: impl Into<Expr<i64>>) -> Self {
             Self {
-                storage_size_gi_b: storage_size_gi_b.into(),
+                storage_size_gib: storage_size_gib.into(),
             }
         }
     }
@@ -523,7 +523,7 @@ pub mod capacity_provider {
     impl ToValue for ManagedInstancesStorageConfiguration {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
-            m.req("StorageSizeGiB", &self.storage_size_gi_b);
+            m.req("StorageSizeGiB", &self.storage_size_gib);
             m.finish()
         }
     }
@@ -560,14 +560,14 @@ pub mod capacity_provider {
 
 
     #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct MemoryGiBPerVCpuRequest {
+    pub struct MemoryGibPerVCpuRequest {
         /// CloudFormation: `Max`.
         pub max: Option<Expr<f64>>,
         /// CloudFormation: `Min`.
         pub min: Option<Expr<f64>>,
     }
 
-    impl ToValue for MemoryGiBPerVCpuRequest {
+    impl ToValue for MemoryGibPerVCpuRequest {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);
@@ -578,7 +578,7 @@ pub mod capacity_provider {
 
 
     #[derive(Debug, Clone, PartialEq)]
-    pub struct MemoryMiBRequest {
+    pub struct MemoryMibRequest {
         /// CloudFormation: `Max`.
         pub max: Option<Expr<i64>>,
         /// Required.
@@ -587,7 +587,7 @@ pub mod capacity_provider {
         pub min: Expr<i64>,
     }
 
-    impl MemoryMiBRequest {
+    impl MemoryMibRequest {
         /// Sets the required properties; the rest start unset.
         pub fn new(min: impl Into<Expr<i64>>) -> Self {
             Self {
@@ -597,7 +597,7 @@ pub mod capacity_provider {
         }
     }
 
-    impl ToValue for MemoryMiBRequest {
+    impl ToValue for MemoryMibRequest {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.opt("Max", &self.max);
@@ -2886,7 +2886,7 @@ pub mod service {
         /// +  ``standard``: 1-1,024
         ///
         /// CloudFormation: `SizeInGiB`.
-        pub size_in_gi_b: Option<Expr<i64>>,
+        pub size_in_gib: Option<Expr<i64>>,
         /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service. You must specify either ``snapshotId`` or ``sizeInGiB`` in your volume configuration. This parameter maps 1:1 with the ``SnapshotId`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
         ///
         /// CloudFormation: `SnapshotId`.
@@ -2926,7 +2926,7 @@ pub mod service {
                 iops: None,
                 kms_key_id: None,
                 role_arn: role_arn.into(),
-                size_in_gi_b: None,
+                size_in_gib: None,
                 snapshot_id: None,
                 tag_specifications: None,
                 throughput: None,
@@ -2944,7 +2944,7 @@ pub mod service {
             m.opt("Iops", &self.iops);
             m.opt("KmsKeyId", &self.kms_key_id);
             m.req("RoleArn", &self.role_arn);
-            m.opt("SizeInGiB", &self.size_in_gi_b);
+            m.opt("SizeInGiB", &self.size_in_gib);
             m.opt("SnapshotId", &self.snapshot_id);
             m.opt("TagSpecifications", &self.tag_specifications);
             m.opt("Throughput", &self.throughput);
@@ -3984,13 +3984,13 @@ pub mod task_definition {
         /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is ``21`` GiB and the maximum supported value is ``200`` GiB.
         ///
         /// CloudFormation: `SizeInGiB`.
-        pub size_in_gi_b: Option<Expr<i64>>,
+        pub size_in_gib: Option<Expr<i64>>,
     }
 
     impl ToValue for EphemeralStorage {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
-            m.opt("SizeInGiB", &self.size_in_gi_b);
+            m.opt("SizeInGiB", &self.size_in_gib);
             m.finish()
         }
     }

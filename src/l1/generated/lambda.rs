@@ -590,7 +590,7 @@ pub mod function {
         /// The amount of memory in GiB allocated per vCPU for execution environments.
         ///
         /// CloudFormation: `ExecutionEnvironmentMemoryGiBPerVCpu`.
-        pub execution_environment_memory_gi_b_per_v_cpu: Option<Expr<f64>>,
+        pub execution_environment_memory_gib_per_v_cpu: Option<Expr<f64>>,
         /// The maximum number of concurrent executions that can run on each execution environment.
         ///
         /// CloudFormation: `PerExecutionEnvironmentMaxConcurrency`.
@@ -602,7 +602,7 @@ pub mod function {
         pub fn new(capacity_provider_arn: impl Into<Expr<String>>) -> Self {
             Self {
                 capacity_provider_arn: capacity_provider_arn.into(),
-                execution_environment_memory_gi_b_per_v_cpu: None,
+                execution_environment_memory_gib_per_v_cpu: None,
                 per_execution_environment_max_concurrency: None,
             }
         }
@@ -612,7 +612,7 @@ pub mod function {
         fn to_value(&self) -> Value {
             let mut m = PropMap::new();
             m.req("CapacityProviderArn", &self.capacity_provider_arn);
-            m.opt("ExecutionEnvironmentMemoryGiBPerVCpu", &self.execution_environment_memory_gi_b_per_v_cpu);
+            m.opt("ExecutionEnvironmentMemoryGiBPerVCpu", &self.execution_environment_memory_gib_per_v_cpu);
             m.opt("PerExecutionEnvironmentMaxConcurrency", &self.per_execution_environment_max_concurrency);
             m.finish()
         }
