@@ -107,3 +107,81 @@ fn an_unwritable_output_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn termination_protection_and_description_reach_the_assembly() {
+    let app = app();
+    let s = rcdk::Stack::new(
+        &app,
+        "guarded",
+        rcdk::StackProps {
+            env: fixtures::env(),
+            description: Some("Production data".into()),
+            termination_protection: true,
+            ..Default::default()
+        },
+    );
+    let secret = rcdk::CfnParameter::string(
+        &s,
+        "Password",
+        rcdk::ParameterProps {
+            no_echo: true,
+            min_length: Some(12),
+            ..Default::default()
+        },
+    );
+    let r = CfnResource::raw(
+        &s,
+        "P",
+        "AWS::SSM::Parameter",
+        Value::object([
+            ("Type", Value::from("String")),
+            ("Value", Value::from(secret.value())),
+        ]),
+    );
+    r.add_metadata("Owner", "data-team");
+    let assembly = synth(&app);
+    let manifest = assembly.manifest();
+    assert_eq!(
+        manifest["artifacts"]["guarded"]["properties"]["terminationProtection"],
+        serde_json::json!(true)
+    );
+    let t = crate::support::template(&assembly, "guarded");
+    assert_eq!(t["Description"], "Production data");
+    assert_eq!(
+        t["Parameters"]["Password"],
+        serde_json::json!({"Type": "String", "MinLength": 12, "NoEcho": true})
+    );
+    assert_eq!(
+        t["Resources"]["P"]["Metadata"],
+        serde_json::json!({"aws:cdk:path": "guarded/P", "Owner": "data-team"})
+    );
+}
+
+#[test]
+fn the_registry_knows_create_only_properties_tagging_and_attributes() {
+    let vpc = rcdk::l1::type_info("AWS::EC2::VPC").expect("VPC is registered");
+    assert!(vpc.create_only.contains(&"CidrBlock"));
+    assert_eq!(vpc.tagging.map(|t| t.property), Some("Tags"));
+    assert!(vpc.attributes.contains(&"VpcId") && vpc.attributes.contains(&"CidrBlock"));
+    let db = rcdk::l1::type_info("AWS::RDS::DBInstance").expect("DBInstance is registered");
+    assert!(db.create_only.contains(&"DBInstanceIdentifier"));
+    assert!(db.attributes.contains(&"Endpoint.Address"));
+    assert_eq!(
+        rcdk::l1::type_info("AWS::SSM::Parameter")
+            .and_then(|t| t.tagging)
+            .map(|t| t.format),
+        Some(rcdk::l1::TagFormat::Map)
+    );
+    assert!(
+        rcdk::l1::type_info("AWS::EC2::VPCGatewayAttachment").is_some_and(|t| t.tagging.is_none())
+    );
+    assert!(rcdk::l1::type_info("AWS::Not::AType").is_none());
+    // Every type of the schemas is there, sorted for lookup.
+    assert!(rcdk::l1::registry::TYPES.len() > 1500);
+    assert!(
+        rcdk::l1::registry::TYPES
+            .windows(2)
+            .all(|w| w[0].type_name < w[1].type_name)
+    );
+}

@@ -105,6 +105,15 @@ fn list_prints_stacks_with_dependencies_and_accepts_globs() {
 }
 
 #[test]
+fn output_directory_flag_is_honoured() {
+    let p = project();
+    let out = rcdk(p.path(), &["synth", "-o", "elsewhere", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(p.path().join("elsewhere/manifest.json").is_file());
+    assert!(!p.path().join("cdk.out").exists());
+}
+
+#[test]
 fn an_assembly_directory_can_stand_in_for_the_app() {
     let p = project();
     let out = rcdk(p.path(), &["list", "--app", "prebuilt"]);

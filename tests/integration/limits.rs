@@ -180,3 +180,26 @@ fn a_parameter_default_outside_its_allowed_values_is_rejected() {
         "default 14 of the parameter is not one of its allowed values [\"7\", \"30\"]"
     );
 }
+
+#[test]
+fn mappings_are_limited_to_two_hundred() {
+    let app = app();
+    let s = stack(&app, "maps");
+    for i in 0..201 {
+        let m = rcdk::CfnMapping::new(
+            &s,
+            &format!("M{i}"),
+            [("k".to_owned(), [("v".to_owned(), Value::from("x"))].into())].into(),
+        );
+        param(
+            &s,
+            &format!("Uses{i}"),
+            Value::from(m.find::<String>("k", "v")),
+        );
+    }
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("stack 'maps' has 201 mappings, over CloudFormation's limit of 200"),
+        "{err}"
+    );
+}
