@@ -4,6 +4,7 @@ mod assembly;
 mod graph;
 mod limits;
 pub(crate) mod logical_id;
+mod placement;
 mod render;
 mod template;
 
@@ -18,6 +19,7 @@ use render::Context;
 
 pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
     crate::tree::invoke_aspects(root);
+    placement::place_floating_resources(root);
     // From here on the tree is only read: lazy values may read it, but not change it.
     let tree = root.tree.borrow();
     let mut problems = annotation_errors(&tree);

@@ -12,6 +12,7 @@ use crate::tree::{EffectiveTag, NodeKind, ResourceData, effective_tags};
 
 pub(crate) struct StackTemplate {
     pub description: Option<String>,
+    pub transforms: Vec<String>,
     pub parameters: BTreeMap<String, J>,
     pub mappings: BTreeMap<String, J>,
     pub conditions: BTreeMap<String, J>,
@@ -43,6 +44,15 @@ impl StackTemplate {
         if let Some(d) = &self.description {
             t.insert("Description".into(), json!(d));
         }
+        match self.transforms.as_slice() {
+            [] => {}
+            [one] => {
+                t.insert("Transform".into(), json!(one));
+            }
+            many => {
+                t.insert("Transform".into(), json!(many));
+            }
+        }
         for (name, section) in [
             ("Parameters", &self.parameters),
             ("Mappings", &self.mappings),
@@ -73,6 +83,7 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
     };
     let mut t = StackTemplate {
         description: data.description.clone(),
+        transforms: data.transforms.clone(),
         parameters: BTreeMap::new(),
         mappings: BTreeMap::new(),
         conditions: BTreeMap::new(),

@@ -56,6 +56,8 @@ pub(crate) struct ResourceData {
     /// Property overrides in application order: dotted path split into keys, `None` deletes.
     pub overrides: Vec<(Vec<String>, Option<Value>)>,
     pub logical_id_override: Option<String>,
+    /// Other stacks this resource may be moved to at synthesis (see `new_floating`).
+    pub alternative_stacks: Vec<u32>,
 }
 
 impl ResourceData {
@@ -103,6 +105,7 @@ impl CfnResource {
             metadata: BTreeMap::new(),
             overrides: Vec::new(),
             logical_id_override: None,
+            alternative_stacks: Vec::new(),
         };
         let resource = CfnResource {
             scope: scope.add_child(id, NodeKind::Resource(data)),
@@ -113,6 +116,29 @@ impl CfnResource {
                 resource.path()
             ));
         }
+        resource
+    }
+
+    /// A resource that synthesis places in the first of `stacks` where its references
+    /// create no dependency cycle between stacks (the first stack when none would).
+    /// It is created as `id` directly below the chosen stack. For rules that connect
+    /// two stacks, such as a security-group ingress from one stack's group to another's.
+    pub fn new_floating(
+        stacks: &[&super::Stack],
+        id: &str,
+        type_name: &str,
+        props: impl ResourceProps,
+    ) -> CfnResource {
+        let Some((first, rest)) = stacks.split_first() else {
+            unreachable!("new_floating needs at least one stack")
+        };
+        let resource = CfnResource::new(first, id, type_name, props);
+        let alternatives: Vec<u32> = rest
+            .iter()
+            .map(|s| s.index)
+            .filter(|&i| i != first.index)
+            .collect();
+        resource.with_data_mut(|d| d.alternative_stacks = alternatives);
         resource
     }
 

@@ -61,6 +61,8 @@ pub(crate) struct StackData {
     pub description: Option<String>,
     pub termination_protection: bool,
     pub explicit_dependencies: Vec<u32>,
+    /// Template macros (`Transform`), e.g. `AWS::SecretsManager-2020-07-23`.
+    pub transforms: Vec<String>,
 }
 
 /// A CloudFormation stack: the unit of deployment.
@@ -85,6 +87,7 @@ impl Stack {
             description: props.description,
             termination_protection: props.termination_protection,
             explicit_dependencies: Vec::new(),
+            transforms: Vec::new(),
         };
         let stack = Stack {
             scope: scope.add_child(id, NodeKind::Stack(data)),
@@ -125,6 +128,17 @@ impl Stack {
 
     pub fn account(&self) -> Option<String> {
         self.with_data(|d| d.env.account.clone())
+    }
+
+    /// Adds a template macro (`Transform`) once, e.g. `AWS::SecretsManager-2020-07-23`
+    /// for hosted secret rotation. Deploying it needs `CAPABILITY_AUTO_EXPAND`.
+    pub fn add_transform(&self, name: &str) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            if !data.transforms.iter().any(|t| t == name) {
+                data.transforms.push(name.to_owned());
+            }
+        }
     }
 
     /// Deploy `other` before this stack, even without a reference between them.

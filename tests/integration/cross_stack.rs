@@ -200,3 +200,77 @@ fn conditions_cannot_be_used_from_another_stack() {
         "{err}"
     );
 }
+
+/// A rule that connects two stacks goes where it adds no cycle: here the service stack
+/// already reads the data stack, so the rule cannot live in the data stack.
+#[test]
+fn a_floating_resource_lands_in_the_stack_that_avoids_a_cycle() {
+    use rcdk::l1::ec2::{CfnSecurityGroupIngress, CfnSecurityGroupIngressProps};
+    let app = app();
+    let data = stack(&app, "data");
+    let service = stack(&app, "service");
+    let net = vpc(&data);
+    let db_sg = sg_in(&data, "DbSg", net.ref_());
+    let app_sg = sg_in(&service, "AppSg", net.ref_());
+    let rule = CfnSecurityGroupIngressProps {
+        group_id: Some(db_sg.attr_group_id()),
+        source_security_group_id: Some(app_sg.attr_group_id()),
+        from_port: Some(5432.into()),
+        to_port: Some(5432.into()),
+        description: Some("Postgres from the service".into()),
+        ..CfnSecurityGroupIngressProps::new("tcp")
+    };
+    CfnResource::new_floating(
+        &[&data, &service],
+        "DbFromApp",
+        CfnSecurityGroupIngress::TYPE_NAME,
+        rule,
+    );
+    let assembly = synth(&app);
+    let moved = resource(&assembly, "service", "DbFromApp");
+    assert_eq!(moved["Metadata"]["aws:cdk:path"], "service/DbFromApp");
+    assert_eq!(
+        moved["Properties"]["GroupId"],
+        json!({"Fn::ImportValue": "data:ExportsOutputFnGetAttDbSgGroupId"})
+    );
+    assert!(
+        template(&assembly, "data")["Resources"]
+            .get("DbFromApp")
+            .is_none()
+    );
+    assert_eq!(
+        assembly.stack("service").map(|s| s.dependencies.clone()),
+        Some(vec!["data".to_owned()])
+    );
+}
+
+#[test]
+fn a_floating_resource_stays_home_when_that_is_fine() {
+    use rcdk::l1::ec2::{CfnSecurityGroupIngress, CfnSecurityGroupIngressProps};
+    let app = app();
+    let a = stack(&app, "a");
+    let b = stack(&app, "b");
+    let va = vpc(&a);
+    let vb = vpc(&b);
+    let sa = sg_in(&a, "SgA", va.ref_());
+    let sb = sg_in(&b, "SgB", vb.ref_());
+    let rule = CfnSecurityGroupIngressProps {
+        group_id: Some(sa.attr_group_id()),
+        source_security_group_id: Some(sb.attr_group_id()),
+        from_port: Some(443.into()),
+        to_port: Some(443.into()),
+        ..CfnSecurityGroupIngressProps::new("tcp")
+    };
+    CfnResource::new_floating(
+        &[&a, &b],
+        "AFromB",
+        CfnSecurityGroupIngress::TYPE_NAME,
+        rule,
+    );
+    let assembly = synth(&app);
+    assert!(
+        template(&assembly, "a")["Resources"]
+            .get("AFromB")
+            .is_some()
+    );
+}
