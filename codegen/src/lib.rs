@@ -6,6 +6,7 @@
 //! and a registry of every type in the schemas (create-only properties for replacement
 //! prediction, tagging, attributes).
 
+mod catalog;
 mod model;
 mod names;
 mod registry;
@@ -24,6 +25,7 @@ pub const OUTPUT_DIR: &str = "src/l1/generated";
 /// The loaded schemas: type name → resource schema.
 pub struct Schemas {
     pub version: String,
+    pub dir: PathBuf,
     pub types: BTreeMap<String, J>,
     /// Type name → the `Fn::GetAtt` names cfn-lint accepts (its own rules, which add
     /// writable properties for some types, e.g. `AWS::EC2::VPC.CidrBlock`).
@@ -119,6 +121,7 @@ pub fn load(root: &Path, dir: &Path) -> Result<Schemas, String> {
     let attributes = getatts(root, dir)?;
     Ok(Schemas {
         version,
+        dir: dir.to_path_buf(),
         types,
         attributes,
     })
@@ -168,6 +171,10 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
         format!("{OUTPUT_DIR}/registry.rs"),
         registry::render(&header, schemas),
     );
+    files.insert(
+        catalog::OUTPUT.to_owned(),
+        catalog::render(&header, &schemas.dir, &schemas.version)?,
+    );
     Ok(files)
 }
 
@@ -197,10 +204,13 @@ pub fn write(root: &Path, files: &BTreeMap<String, String>) -> Result<(), String
         std::fs::remove_dir_all(&dir)
             .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
     }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for (path, contents) in files {
-        std::fs::write(root.join(path), contents)
-            .map_err(|e| format!("cannot write {path}: {e}"))?;
+        let target = root.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&target, contents).map_err(|e| format!("cannot write {path}: {e}"))?;
     }
     Ok(())
 }
