@@ -18,5 +18,5 @@ pub use tree::app::run;
 pub use tree::{
     Annotation, AnnotationLevel, App, Aspect, AspectPriority, Aspects, CfnCondition, CfnMapping,
     CfnOutput, CfnParameter, CfnResource, DeletionPolicy, Environment, OutputProps, ParameterProps,
-    RemovalPolicy, Scope, Stack, StackProps, TagProps, Tags,
+    RemovalPolicy, ResourceProps, Scope, Stack, StackProps, TagProps, Tags,
 };

@@ -1,8 +1,16 @@
-//! rcdk's L2 construct library. Each construct family lives in its own module, with
-//! props whose defaults are the secure, production choice.
+//! rcdk's L2 construct library: secure, production defaults over the generated L1
+//! resources. Props whose `Default` is the production choice, so
+//! `..Default::default()` gives encryption, private placement and backups.
 //!
-//! The families (network, data, load balancer and WAF, Fargate service, alarms and
-//! dashboards) are built on the core crate's generated L1 resources; this crate
-//! re-exports the core so apps need a single dependency.
+//! Families, one module each: [`network`] (VPC, subnets, NAT, flow logs, endpoints),
+//! [`connections`] (security groups and the rules between them), [`data`] (PostgreSQL
+//! on RDS), and the shared pieces they use: [`iam`], [`kms`], [`metrics`].
+
+pub mod connections;
+pub mod data;
+pub mod iam;
+pub mod kms;
+pub mod metrics;
+pub mod network;
 
 pub use rcdk;

@@ -1,0 +1,108 @@
+//! Customer-managed KMS keys with rotation and a key policy that services can be added to.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::iam::{PolicyStatement, Principal};
+//! use rcdk_constructs::kms::{Key, KeyProps};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "s", StackProps::default());
+//! let key = Key::new(&stack, "LogsKey", KeyProps { alias: Some("alias/logs".into()), ..KeyProps::default() });
+//! key.grant_service(
+//!     PolicyStatement::allow()
+//!         .principal(Principal::service("logs.amazonaws.com"))
+//!         .actions(["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"]),
+//! );
+//! # let _ = key.arn();
+//! ```
+
+use std::ops::Deref;
+
+use rcdk::l1::kms::{CfnAlias, CfnAliasProps, CfnKey, CfnKeyProps};
+use rcdk::{Expr, RemovalPolicy, Scope, Value};
+
+use crate::iam::{PolicyDocument, PolicyStatement, Principal};
+
+/// Settings of a [`Key`].
+#[derive(Debug, Clone)]
+pub struct KeyProps {
+    pub description: Option<String>,
+    /// `alias/...` name. Default: none.
+    pub alias: Option<String>,
+    /// Yearly automatic rotation. Default: true.
+    pub enable_rotation: bool,
+    /// Default: `Retain`: data encrypted with a deleted key is lost.
+    pub removal_policy: RemovalPolicy,
+}
+
+impl Default for KeyProps {
+    fn default() -> Self {
+        KeyProps {
+            description: None,
+            alias: None,
+            enable_rotation: true,
+            removal_policy: RemovalPolicy::Retain,
+        }
+    }
+}
+
+/// A symmetric customer-managed key. Its policy lets the account's IAM policies
+/// govern use (the account-root statement), plus the services given with
+/// [`Key::grant_service`].
+#[derive(Debug, Clone)]
+pub struct Key {
+    key: CfnKey,
+}
+
+impl Deref for Key {
+    type Target = CfnKey;
+    fn deref(&self) -> &CfnKey {
+        &self.key
+    }
+}
+
+impl Key {
+    pub fn new(scope: &Scope, id: &str, props: KeyProps) -> Key {
+        let root = PolicyStatement::allow()
+            .sid("AccountAdministers")
+            .principal(Principal::AccountRoot)
+            .actions(["kms:*"])
+            .resource("*");
+        let key = CfnKey::new(
+            scope,
+            id,
+            CfnKeyProps {
+                description: props.description.map(Into::into),
+                enable_key_rotation: Some(props.enable_rotation.into()),
+                key_policy: Some(Value::from(&PolicyDocument::new(vec![root]))),
+                ..Default::default()
+            },
+        );
+        key.apply_removal_policy(props.removal_policy);
+        if let Some(alias) = props.alias {
+            CfnAlias::new(&key, "Alias", CfnAliasProps::new(alias, key.ref_()));
+        }
+        Key { key }
+    }
+
+    /// Lets a service principal (e.g. `logs.amazonaws.com`) use the key.
+    pub fn grant_service(&self, statement: PolicyStatement) {
+        self.key.update_props(|p: &mut CfnKeyProps| {
+            if let Some(Value::Map(doc)) = &mut p.key_policy {
+                if let Some(Value::List(list)) = doc.get_mut("Statement") {
+                    let v = Value::from(&statement);
+                    if !list.contains(&v) {
+                        list.push(v);
+                    }
+                }
+            }
+        });
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.key.attr_arn()
+    }
+
+    pub fn key_id(&self) -> Expr<String> {
+        self.key.ref_()
+    }
+}
