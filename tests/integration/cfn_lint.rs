@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-use crate::fixtures;
 use crate::support::cfn_lint;
+use crate::{fixtures, l2_fixtures};
 
 #[test]
 fn cfn_lint_reports_nothing_on_any_synthesized_template() {
@@ -15,6 +15,10 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
         ("intrinsics", fixtures::intrinsics_app()),
         ("multi", fixtures::multi_stack_app()),
         ("reference", reference),
+        ("network-dev", l2_fixtures::network_app(false)),
+        ("network-prod", l2_fixtures::network_app(true)),
+        ("data-dev", l2_fixtures::data_app(false)),
+        ("data-prod", l2_fixtures::data_app(true)),
     ];
     for (name, app) in apps {
         let out = dir.path().join(name);
@@ -22,7 +26,7 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
         templates.extend(assembly.stacks.iter().map(|s| out.join(s.template_file())));
     }
     assert!(
-        templates.len() >= 9,
+        templates.len() >= 17,
         "expected every fixture's stacks, got {}",
         templates.len()
     );
