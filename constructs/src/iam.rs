@@ -288,7 +288,10 @@ impl Role {
                 Some(existing) => {
                     if let Value::Map(m) = &mut existing.policy_document {
                         if let Some(Value::List(list)) = m.get_mut("Statement") {
-                            list.push(Value::from(&statement));
+                            let v = Value::from(&statement);
+                            if !list.contains(&v) {
+                                list.push(v);
+                            }
                         }
                     }
                 }

@@ -1,9 +1,9 @@
 use rcdk::l1::ec2::{CfnFlowLog, CfnFlowLogProps};
-use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
 use rcdk::{Expr, RemovalPolicy, Scope};
 
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::Key;
+use crate::logs::{LogGroup, LogGroupProps};
 
 /// VPC flow logs to a CloudWatch log group.
 #[derive(Debug, Clone)]
@@ -29,52 +29,19 @@ impl Default for FlowLogsProps {
     }
 }
 
-const RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
 /// Log group, delivery role (scoped to that log group) and the flow log itself.
 pub(super) fn add(scope: &Scope, vpc_id: Expr<String>, props: &FlowLogsProps) {
     let logs = Scope::new(scope, "FlowLogs");
-    if !RETENTION_DAYS.contains(&props.retention_days) {
-        logs.add_error(format!(
-            "flow log retention of {} days is not a value CloudWatch Logs accepts; use one of {RETENTION_DAYS:?}",
-            props.retention_days
-        ));
-    }
-    if let Some(key) = &props.encryption_key {
-        key.grant_service(
-            PolicyStatement::allow()
-                .sid("CloudWatchLogsEncrypt")
-                .principal(Principal::service("logs.amazonaws.com"))
-                .actions([
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ])
-                .resource("*")
-                .condition(
-                    "ArnLike",
-                    "kms:EncryptionContext:aws:logs:arn",
-                    rcdk::Value::from(rcdk::fns::sub(
-                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*",
-                    )),
-                ),
-        );
-    }
-    let group = CfnLogGroup::new(
+    let group = LogGroup::new(
         &logs,
         "LogGroup",
-        CfnLogGroupProps {
-            retention_in_days: Some(i64::from(props.retention_days).into()),
-            kms_key_id: props.encryption_key.as_ref().map(Key::arn),
-            ..Default::default()
+        LogGroupProps {
+            retention_days: props.retention_days,
+            encryption_key: props.encryption_key.clone(),
+            name: None,
+            removal_policy: props.removal_policy,
         },
     );
-    group.apply_removal_policy(props.removal_policy);
     let role = Role::new(
         &logs,
         "Role",
@@ -87,7 +54,7 @@ pub(super) fn add(scope: &Scope, vpc_id: Expr<String>, props: &FlowLogsProps) {
                         "logs:PutLogEvents",
                         "logs:DescribeLogStreams",
                     ])
-                    .resource(group.attr_arn()),
+                    .resource(group.arn()),
             ],
             ..RoleProps::new(Principal::service("vpc-flow-logs.amazonaws.com"))
         },

@@ -1,0 +1,129 @@
+//! CloudWatch log groups with a validated retention, optional customer-managed
+//! encryption, and a removal policy.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::logs::{LogGroup, LogGroupProps};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "s", StackProps::default());
+//! let logs = LogGroup::new(&stack, "AppLogs", LogGroupProps { retention_days: 30, ..LogGroupProps::default() });
+//! # let _ = logs.arn();
+//! ```
+
+use std::ops::Deref;
+
+use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
+use rcdk::{Expr, RemovalPolicy, Scope, fns};
+
+use crate::iam::{PolicyStatement, Principal};
+use crate::kms::Key;
+
+/// The retention periods CloudWatch Logs accepts, in days.
+pub const RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// Settings of a [`LogGroup`].
+#[derive(Debug, Clone)]
+pub struct LogGroupProps {
+    /// Days to keep the events; one of [`RETENTION_DAYS`]. Default: 90.
+    pub retention_days: u32,
+    /// Encrypt with this key (its policy is extended for CloudWatch Logs). Default:
+    /// CloudWatch Logs' own encryption.
+    pub encryption_key: Option<Key>,
+    /// A fixed name (some services require a prefix). Default: generated.
+    pub name: Option<Expr<String>>,
+    /// Default: `Retain` (logs are audit data).
+    pub removal_policy: RemovalPolicy,
+}
+
+impl Default for LogGroupProps {
+    fn default() -> Self {
+        LogGroupProps {
+            retention_days: 90,
+            encryption_key: None,
+            name: None,
+            removal_policy: RemovalPolicy::Retain,
+        }
+    }
+}
+
+/// Reports a retention CloudWatch Logs would reject, naming the field.
+pub fn check_retention(scope: &Scope, field: &str, days: u32) {
+    if !RETENTION_DAYS.contains(&days) {
+        scope.add_error(format!(
+            "{field} of {days} days is not a value CloudWatch Logs accepts; use one of {RETENTION_DAYS:?}"
+        ));
+    }
+}
+
+/// A log group.
+#[derive(Debug, Clone)]
+pub struct LogGroup {
+    group: CfnLogGroup,
+}
+
+impl Deref for LogGroup {
+    type Target = CfnLogGroup;
+    fn deref(&self) -> &CfnLogGroup {
+        &self.group
+    }
+}
+
+impl LogGroup {
+    pub fn new(scope: &Scope, id: &str, props: LogGroupProps) -> LogGroup {
+        check_retention(scope, "retention_days", props.retention_days);
+        if let Some(key) = &props.encryption_key {
+            key.grant_service(
+                PolicyStatement::allow()
+                    .sid("CloudWatchLogsEncrypt")
+                    .principal(Principal::service("logs.amazonaws.com"))
+                    .actions([
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ])
+                    .resource("*")
+                    .condition(
+                        "ArnLike",
+                        "kms:EncryptionContext:aws:logs:arn",
+                        rcdk::Value::from(fns::sub(
+                            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*",
+                        )),
+                    ),
+            );
+        }
+        let group = CfnLogGroup::new(
+            scope,
+            id,
+            CfnLogGroupProps {
+                retention_in_days: Some(i64::from(props.retention_days).into()),
+                kms_key_id: props.encryption_key.as_ref().map(Key::arn),
+                log_group_name: props.name,
+                ..Default::default()
+            },
+        );
+        group.apply_removal_policy(props.removal_policy);
+        LogGroup { group }
+    }
+
+    /// `arn:…:log-group:NAME:*` (for IAM statements on the group's streams).
+    pub fn arn(&self) -> Expr<String> {
+        self.group.attr_arn()
+    }
+
+    pub fn name(&self) -> Expr<String> {
+        self.group.ref_()
+    }
+
+    /// `arn:…:log-group:NAME`, without the `:*` suffix (what WAF and others take).
+    pub fn plain_arn(&self) -> Expr<String> {
+        fns::sub_with(
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}",
+            [("Name", self.name())],
+        )
+    }
+}

@@ -1,0 +1,42 @@
+//! References to Secrets Manager secrets that other constructs read, with the key
+//! that encrypts them, so grants can cover both.
+
+use rcdk::Expr;
+
+use crate::iam::{PolicyStatement, Role};
+
+/// A secret and, when it uses a customer-managed key, that key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretRef {
+    pub arn: Expr<String>,
+    pub key_arn: Option<Expr<String>>,
+}
+
+impl SecretRef {
+    pub fn new(arn: impl Into<Expr<String>>, key_arn: Option<Expr<String>>) -> SecretRef {
+        SecretRef {
+            arn: arn.into(),
+            key_arn,
+        }
+    }
+
+    /// Lets `role` read the secret's value: `GetSecretValue` on exactly this secret,
+    /// and `kms:Decrypt` on its key.
+    pub fn grant_read(&self, role: &Role) {
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret",
+                ])
+                .resource(self.arn.clone()),
+        );
+        if let Some(key) = &self.key_arn {
+            role.add_to_policy(
+                PolicyStatement::allow()
+                    .actions(["kms:Decrypt"])
+                    .resource(key.clone()),
+            );
+        }
+    }
+}

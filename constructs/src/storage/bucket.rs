@@ -1,0 +1,257 @@
+//! An S3 bucket that is encrypted, blocks public access, enforces TLS, and expires
+//! what it no longer needs.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::storage::{Bucket, BucketProps, LifecycleRule};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "s", StackProps::default());
+//! let bucket = Bucket::new(&stack, "Reports", BucketProps {
+//!     lifecycle_rules: vec![LifecycleRule::expire_after_days(365)],
+//!     ..BucketProps::default()
+//! });
+//! # let _ = bucket.arn();
+//! ```
+
+use std::cell::RefCell;
+use std::ops::Deref;
+use std::rc::Rc;
+
+use rcdk::l1::s3::bucket::{
+    AbortIncompleteMultipartUpload, BucketEncryption as CfnEncryption, LifecycleConfiguration,
+    NoncurrentVersionExpiration, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, Rule, ServerSideEncryptionByDefault, ServerSideEncryptionRule,
+    VersioningConfiguration,
+};
+use rcdk::l1::s3::{CfnBucket, CfnBucketPolicy, CfnBucketPolicyProps, CfnBucketProps};
+use rcdk::{Expr, RemovalPolicy, Scope, Value, fns};
+
+use crate::iam::{PolicyDocument, PolicyStatement, Principal, Role};
+use crate::kms::Key;
+
+/// How objects are encrypted at rest.
+#[derive(Debug, Clone, Default)]
+pub enum BucketEncryption {
+    /// SSE-S3 (AES-256). The only choice some writers support, e.g. ALB access logs.
+    #[default]
+    S3Managed,
+    /// SSE-KMS with a customer-managed key and S3 bucket keys.
+    Kms(Key),
+}
+
+/// Expire objects (and old versions) after some days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleRule {
+    pub id: String,
+    /// Only keys under this prefix. Default: the whole bucket.
+    pub prefix: Option<String>,
+    pub expiration_days: Option<u32>,
+    pub noncurrent_expiration_days: Option<u32>,
+    /// Default: 7.
+    pub abort_incomplete_upload_days: u32,
+}
+
+impl LifecycleRule {
+    pub fn expire_after_days(days: u32) -> LifecycleRule {
+        LifecycleRule {
+            id: format!("ExpireAfter{days}Days"),
+            prefix: None,
+            expiration_days: Some(days),
+            noncurrent_expiration_days: Some(days),
+            abort_incomplete_upload_days: 7,
+        }
+    }
+}
+
+/// Settings of a [`Bucket`].
+#[derive(Debug, Clone)]
+pub struct BucketProps {
+    /// Default: SSE-S3.
+    pub encryption: BucketEncryption,
+    /// Default: true.
+    pub versioned: bool,
+    /// Default: none.
+    pub lifecycle_rules: Vec<LifecycleRule>,
+    /// Default: `Retain`.
+    pub removal_policy: RemovalPolicy,
+}
+
+impl Default for BucketProps {
+    fn default() -> Self {
+        BucketProps {
+            encryption: BucketEncryption::S3Managed,
+            versioned: true,
+            lifecycle_rules: Vec::new(),
+            removal_policy: RemovalPolicy::Retain,
+        }
+    }
+}
+
+/// A private S3 bucket with a resource policy that denies requests without TLS.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    bucket: CfnBucket,
+    policy: CfnBucketPolicy,
+    key: Option<Key>,
+    statements: Rc<RefCell<Vec<PolicyStatement>>>,
+}
+
+impl Deref for Bucket {
+    type Target = CfnBucket;
+    fn deref(&self) -> &CfnBucket {
+        &self.bucket
+    }
+}
+
+fn lifecycle(scope: &Scope, rules: &[LifecycleRule]) -> Option<LifecycleConfiguration> {
+    let mut out = Vec::new();
+    for r in rules {
+        if r.expiration_days == Some(0) || r.noncurrent_expiration_days == Some(0) {
+            scope.add_error(format!(
+                "lifecycle rule '{}': expiration must be at least 1 day",
+                r.id
+            ));
+        }
+        out.push(Rule {
+            id: Some(r.id.as_str().into()),
+            prefix: r.prefix.as_deref().map(Into::into),
+            expiration_in_days: r.expiration_days.map(|d| i64::from(d).into()),
+            noncurrent_version_expiration: r
+                .noncurrent_expiration_days
+                .map(|d| NoncurrentVersionExpiration::new(i64::from(d))),
+            abort_incomplete_multipart_upload: Some(AbortIncompleteMultipartUpload::new(
+                i64::from(r.abort_incomplete_upload_days),
+            )),
+            ..Rule::new("Enabled")
+        });
+    }
+    (!out.is_empty()).then(|| LifecycleConfiguration::new(out))
+}
+
+impl Bucket {
+    pub fn new(scope: &Scope, id: &str, props: BucketProps) -> Bucket {
+        let by_default = match &props.encryption {
+            BucketEncryption::S3Managed => ServerSideEncryptionByDefault::new("AES256"),
+            BucketEncryption::Kms(key) => ServerSideEncryptionByDefault {
+                kms_master_key_id: Some(key.arn()),
+                ..ServerSideEncryptionByDefault::new("aws:kms")
+            },
+        };
+        let key = match props.encryption {
+            BucketEncryption::Kms(k) => Some(k),
+            BucketEncryption::S3Managed => None,
+        };
+        let bucket = CfnBucket::new(
+            scope,
+            id,
+            CfnBucketProps {
+                bucket_encryption: Some(CfnEncryption::new(vec![ServerSideEncryptionRule {
+                    server_side_encryption_by_default: Some(by_default),
+                    bucket_key_enabled: key.is_some().then(|| true.into()),
+                    ..Default::default()
+                }])),
+                public_access_block_configuration: Some(PublicAccessBlockConfiguration {
+                    block_public_acls: Some(true.into()),
+                    block_public_policy: Some(true.into()),
+                    ignore_public_acls: Some(true.into()),
+                    restrict_public_buckets: Some(true.into()),
+                }),
+                ownership_controls: Some(OwnershipControls::new(vec![OwnershipControlsRule {
+                    object_ownership: Some("BucketOwnerEnforced".into()),
+                }])),
+                versioning_configuration: props
+                    .versioned
+                    .then(|| VersioningConfiguration::new("Enabled")),
+                lifecycle_configuration: lifecycle(scope, &props.lifecycle_rules),
+                ..Default::default()
+            },
+        );
+        bucket.apply_removal_policy(props.removal_policy);
+        let enforce_tls = PolicyStatement::deny()
+            .sid("EnforceTls")
+            .principal(Principal::Aws("*".into()))
+            .actions(["s3:*"])
+            .resource(bucket.attr_arn())
+            .resource(fns::join("", [bucket.attr_arn(), "/*".into()]))
+            .condition("Bool", "aws:SecureTransport", Value::from("false"));
+        let statements = Rc::new(RefCell::new(vec![enforce_tls]));
+        let policy = CfnBucketPolicy::new(
+            &bucket,
+            "Policy",
+            CfnBucketPolicyProps::new(bucket.ref_(), Value::Null),
+        );
+        let this = Bucket {
+            bucket,
+            policy,
+            key,
+            statements,
+        };
+        this.render_policy();
+        this
+    }
+
+    fn render_policy(&self) {
+        let doc = Value::from(&PolicyDocument::new(self.statements.borrow().clone()));
+        self.policy
+            .update_props(|p: &mut CfnBucketPolicyProps| p.policy_document = doc);
+    }
+
+    /// Adds a statement to the bucket policy.
+    pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
+        let mut list = self.statements.borrow_mut();
+        if !list.contains(&statement) {
+            list.push(statement);
+        }
+        drop(list);
+        self.render_policy();
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.bucket.attr_arn()
+    }
+
+    pub fn name(&self) -> Expr<String> {
+        self.bucket.ref_()
+    }
+
+    /// The bucket policy resource (to order other resources after it).
+    pub fn policy(&self) -> &CfnBucketPolicy {
+        &self.policy
+    }
+
+    /// ARN of the objects under `prefix` (`""` for all).
+    pub fn objects_arn(&self, prefix: &str) -> Expr<String> {
+        fns::join("", [self.arn(), format!("/{prefix}*").into()])
+    }
+
+    /// Lets `role` read objects (and decrypt them).
+    pub fn grant_read(&self, role: &Role) {
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions(["s3:GetObject", "s3:ListBucket"])
+                .resource(self.arn())
+                .resource(self.objects_arn("")),
+        );
+        self.grant_key(role, &["kms:Decrypt"]);
+    }
+
+    /// Lets `role` write objects (and encrypt them).
+    pub fn grant_write(&self, role: &Role) {
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions(["s3:PutObject", "s3:AbortMultipartUpload"])
+                .resource(self.objects_arn("")),
+        );
+        self.grant_key(role, &["kms:Encrypt", "kms:GenerateDataKey*"]);
+    }
+
+    fn grant_key(&self, role: &Role, actions: &[&str]) {
+        if let Some(key) = &self.key {
+            role.add_to_policy(
+                PolicyStatement::allow()
+                    .actions(actions.iter().copied())
+                    .resource(key.arn()),
+            );
+        }
+    }
+}
