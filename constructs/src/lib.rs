@@ -7,10 +7,16 @@
 //! on RDS), and the shared pieces they use: [`iam`], [`kms`], [`metrics`].
 
 pub mod connections;
+pub mod containers;
 pub mod data;
 pub mod iam;
 pub mod kms;
+pub mod load_balancing;
+pub mod logs;
 pub mod metrics;
 pub mod network;
+pub mod secrets;
+pub mod storage;
+pub mod waf;
 
 pub use rcdk;

@@ -487,6 +487,11 @@ impl PostgresInstance {
         self.secret.ref_()
     }
 
+    /// The credentials secret and its key, for grants and container secrets.
+    pub fn secret_ref(&self) -> crate::secrets::SecretRef {
+        crate::secrets::SecretRef::new(self.secret.ref_(), Some(self.key.arn()))
+    }
+
     pub fn secret(&self) -> &CfnSecret {
         &self.secret
     }

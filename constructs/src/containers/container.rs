@@ -1,0 +1,142 @@
+//! Container definitions: image, ports, environment, secrets, health check, logs.
+
+use std::collections::BTreeMap;
+
+use rcdk::{Expr, fns};
+
+use crate::kms::Key;
+use crate::secrets::SecretRef;
+
+/// Where a container image comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContainerImage {
+    /// A public image, e.g. `public.ecr.aws/nginx/nginx:1.27`.
+    Registry(String),
+    /// An image in an ECR repository of this account and region; the execution role
+    /// may pull from exactly that repository.
+    Ecr { repository: String, tag: String },
+}
+
+impl ContainerImage {
+    pub fn ecr(repository: &str, tag: &str) -> ContainerImage {
+        ContainerImage::Ecr {
+            repository: repository.to_owned(),
+            tag: tag.to_owned(),
+        }
+    }
+
+    pub(super) fn uri(&self) -> Expr<String> {
+        match self {
+            ContainerImage::Registry(uri) => uri.as_str().into(),
+            ContainerImage::Ecr { repository, tag } => fns::sub(format!(
+                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{repository}:{tag}"
+            )),
+        }
+    }
+
+    pub(super) fn repository_arn(&self) -> Option<Expr<String>> {
+        match self {
+            ContainerImage::Registry(_) => None,
+            ContainerImage::Ecr { repository, .. } => Some(fns::sub(format!(
+                "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repository}"
+            ))),
+        }
+    }
+}
+
+/// A secret injected as an environment variable: the whole value, or one JSON key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretValue {
+    pub secret: SecretRef,
+    pub json_key: Option<String>,
+}
+
+impl SecretValue {
+    pub fn json_key(secret: SecretRef, key: &str) -> SecretValue {
+        SecretValue {
+            secret,
+            json_key: Some(key.to_owned()),
+        }
+    }
+
+    pub fn whole(secret: SecretRef) -> SecretValue {
+        SecretValue {
+            secret,
+            json_key: None,
+        }
+    }
+
+    /// The `ValueFrom` ECS takes: `ARN:KEY::` for one key.
+    pub(super) fn value_from(&self) -> Expr<String> {
+        match &self.json_key {
+            Some(k) => fns::join("", [self.secret.arn.clone(), format!(":{k}::").into()]),
+            None => self.secret.arn.clone(),
+        }
+    }
+}
+
+/// A command the container runs to report its health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerHealthCheck {
+    /// e.g. `["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]`.
+    pub command: Vec<String>,
+    /// 5 to 300. Default: 30.
+    pub interval_seconds: u32,
+    /// 2 to 60. Default: 5.
+    pub timeout_seconds: u32,
+    /// 1 to 10. Default: 3.
+    pub retries: u32,
+    /// 0 to 300. Default: 10.
+    pub start_period_seconds: u32,
+}
+
+impl ContainerHealthCheck {
+    pub fn shell(command: &str) -> ContainerHealthCheck {
+        ContainerHealthCheck {
+            command: vec!["CMD-SHELL".into(), command.to_owned()],
+            interval_seconds: 30,
+            timeout_seconds: 5,
+            retries: 3,
+            start_period_seconds: 10,
+        }
+    }
+}
+
+/// Settings of one container.
+#[derive(Debug, Clone)]
+pub struct ContainerProps {
+    pub image: ContainerImage,
+    /// Container ports (TCP). The first is the one load balancers target.
+    pub port_mappings: Vec<u16>,
+    /// Plain values; use expressions for values known at deploy (an endpoint).
+    pub environment: BTreeMap<String, Expr<String>>,
+    /// Environment variable → secret.
+    pub secrets: BTreeMap<String, SecretValue>,
+    pub health_check: Option<ContainerHealthCheck>,
+    pub command: Option<Vec<String>>,
+    /// Default: 30.
+    pub log_retention_days: u32,
+    /// Default: CloudWatch Logs' own encryption.
+    pub log_encryption_key: Option<Key>,
+    /// Default: true (mount a volume for what the app must write).
+    pub readonly_root_filesystem: bool,
+    /// Run as this user (`uid`, `uid:gid`); `None` keeps the image's user.
+    pub user: Option<String>,
+}
+
+impl ContainerProps {
+    pub fn new(image: ContainerImage) -> ContainerProps {
+        ContainerProps {
+            image,
+            port_mappings: Vec::new(),
+            environment: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            health_check: None,
+            command: None,
+            log_retention_days: 30,
+            log_encryption_key: None,
+            readonly_root_filesystem: true,
+            user: None,
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The containers family: an ECS cluster, Fargate task definitions with
+//! least-privilege roles, and Fargate services with load balancing and autoscaling.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use rcdk::{App, Environment, Stack, StackProps};
+//! use rcdk_constructs::containers::*;
+//! use rcdk_constructs::network::{Vpc, VpcProps};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let env = Environment::new("123456789012", "us-east-1");
+//! let stack = Stack::new(&app, "app", StackProps { env, ..Default::default() });
+//! let vpc = Vpc::new(&stack, "Vpc", VpcProps::default());
+//! let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
+//! let task = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps { cpu: 512, memory_mib: 1024, ..Default::default() });
+//! task.add_container("web", ContainerProps {
+//!     port_mappings: vec![8080],
+//!     environment: BTreeMap::from([("LOG_LEVEL".into(), "info".into())]),
+//!     ..ContainerProps::new(ContainerImage::ecr("web", "1.4.2"))
+//! });
+//! let service = FargateService::new(&stack, "Service", FargateServiceProps::new(&cluster, &task, &vpc));
+//! service.auto_scale(2, 10).scale_on_cpu(60.0);
+//! ```
+
+mod cluster;
+mod container;
+mod scaling;
+mod service;
+mod task_definition;
+
+pub use cluster::{Cluster, ClusterProps, ContainerInsights};
+pub use container::{ContainerHealthCheck, ContainerImage, ContainerProps, SecretValue};
+pub use scaling::ServiceScaling;
+pub use service::{FargateService, FargateServiceProps};
+pub use task_definition::{FARGATE_SIZES, FargateTaskDefinition, FargateTaskDefinitionProps};

@@ -1,0 +1,267 @@
+//! The Fargate service.
+
+use std::ops::Deref;
+
+use rcdk::l1::ecs::service::{
+    AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration, LoadBalancer,
+    NetworkConfiguration,
+};
+use rcdk::l1::ecs::{CfnService, CfnServiceProps};
+use rcdk::{Expr, Scope};
+
+use super::cluster::Cluster;
+use super::scaling::ServiceScaling;
+use super::task_definition::FargateTaskDefinition;
+use crate::connections::{Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps};
+use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
+use crate::metrics::{Metric, Statistic};
+use crate::network::{SubnetKind, Vpc};
+
+/// Settings of a [`FargateService`]. `FargateServiceProps::new(…)` gives the
+/// production defaults.
+#[derive(Debug, Clone)]
+pub struct FargateServiceProps {
+    pub cluster: Cluster,
+    pub task_definition: FargateTaskDefinition,
+    pub vpc: Vpc,
+    /// Default: private subnets with egress (no public IP either way).
+    pub subnets: SubnetKind,
+    /// Default: 2.
+    pub desired_count: u32,
+    /// Default: 100 (never below the desired count during a deployment).
+    pub min_healthy_percent: u32,
+    /// Default: 200.
+    pub max_percent: u32,
+    /// Seconds the service ignores failing load-balancer health checks after a task
+    /// starts. Default: 60.
+    pub health_check_grace_period_seconds: u32,
+    /// ECS Exec (a shell in running tasks). Default: false.
+    pub enable_execute_command: bool,
+}
+
+impl FargateServiceProps {
+    pub fn new(
+        cluster: &Cluster,
+        task_definition: &FargateTaskDefinition,
+        vpc: &Vpc,
+    ) -> FargateServiceProps {
+        FargateServiceProps {
+            cluster: cluster.clone(),
+            task_definition: task_definition.clone(),
+            vpc: vpc.clone(),
+            subnets: SubnetKind::PrivateWithEgress,
+            desired_count: 2,
+            min_healthy_percent: 100,
+            max_percent: 200,
+            health_check_grace_period_seconds: 60,
+            enable_execute_command: false,
+        }
+    }
+}
+
+/// A Fargate service with its own security group, a deployment circuit breaker that
+/// rolls back, and no public IP.
+#[derive(Debug, Clone)]
+pub struct FargateService {
+    scope: Scope,
+    service: CfnService,
+    cluster: Cluster,
+    task_definition: FargateTaskDefinition,
+    security_group: SecurityGroup,
+    grace_seconds: u32,
+}
+
+impl Deref for FargateService {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+fn validate(scope: &Scope, props: &FargateServiceProps) {
+    if props.max_percent < 100 || props.max_percent > 400 {
+        scope.add_error(format!(
+            "max_percent {} is out of range 100 to 400",
+            props.max_percent
+        ));
+    }
+    if props.min_healthy_percent > 100 || props.min_healthy_percent >= props.max_percent {
+        scope.add_error(format!(
+            "min_healthy_percent {} must be at most 100 and below max_percent {}",
+            props.min_healthy_percent, props.max_percent
+        ));
+    }
+    if props.health_check_grace_period_seconds > 2_147_483_647 {
+        scope.add_error("health_check_grace_period_seconds is out of range 0 to 2147483647");
+    }
+    if !props.vpc.has_subnets(props.subnets) {
+        scope.add_error(format!(
+            "subnets: the VPC has no {:?} subnets; add such a subnet group or choose another kind",
+            props.subnets
+        ));
+    }
+    if props.task_definition.container_count() == 0 {
+        scope.add_error("task_definition has no containers; add one with add_container before creating the service");
+    }
+}
+
+impl FargateService {
+    pub fn new(parent: &Scope, id: &str, props: FargateServiceProps) -> FargateService {
+        let scope = Scope::new(parent, id);
+        validate(&scope, &props);
+        let security_group = SecurityGroup::new(
+            &scope,
+            "SecurityGroup",
+            SecurityGroupProps {
+                // Tasks pull images and call AWS APIs; egress is open, ingress is not.
+                allow_all_outbound: true,
+                ..SecurityGroupProps::new(props.vpc.vpc_id(), &format!("Tasks of {}", scope.path()))
+            },
+        );
+        let service = CfnService::new(
+            &scope,
+            "Service",
+            CfnServiceProps {
+                cluster: Some(props.cluster.name()),
+                task_definition: Some(props.task_definition.arn()),
+                launch_type: Some("FARGATE".into()),
+                platform_version: Some("LATEST".into()),
+                desired_count: Some(i64::from(props.desired_count).into()),
+                enable_execute_command: Some(props.enable_execute_command.into()),
+                propagate_tags: Some("SERVICE".into()),
+                enable_ecs_managed_tags: Some(true.into()),
+                deployment_configuration: Some(DeploymentConfiguration {
+                    deployment_circuit_breaker: Some(DeploymentCircuitBreaker::new(true, true)),
+                    minimum_healthy_percent: Some(i64::from(props.min_healthy_percent).into()),
+                    maximum_percent: Some(i64::from(props.max_percent).into()),
+                    ..Default::default()
+                }),
+                network_configuration: Some(NetworkConfiguration {
+                    awsvpc_configuration: Some(AwsVpcConfiguration {
+                        assign_public_ip: Some("DISABLED".into()),
+                        security_groups: Some(vec![security_group.group_id()].into()),
+                        subnets: Some(Expr::unchecked(rcdk::Value::list(
+                            props.vpc.subnet_ids(props.subnets),
+                        ))),
+                    }),
+                }),
+                ..Default::default()
+            },
+        );
+        FargateService {
+            scope,
+            service,
+            cluster: props.cluster,
+            task_definition: props.task_definition,
+            security_group,
+            grace_seconds: props.health_check_grace_period_seconds,
+        }
+    }
+
+    /// Registers the tasks' default container port with `target_group` and lets the
+    /// load balancer reach it. The service waits for the listeners that forward to the
+    /// group (ECS rejects a target group no load balancer uses).
+    pub fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer) {
+        let Some((container, port)) = self.task_definition.default_container() else {
+            self.scope
+                .add_error("attach_to: the task definition has no container with a port mapping");
+            return;
+        };
+        if port != target_group.port() {
+            self.scope.add_error(format!(
+                "attach_to: the container '{container}' listens on {port} but the target group {} sends to {}; use the same port",
+                target_group.path(),
+                target_group.port()
+            ));
+        }
+        let grace = self.grace_seconds;
+        // Built outside `update_props`, which holds the construct tree.
+        let registration = LoadBalancer {
+            container_name: Some(container.as_str().into()),
+            container_port: Some(i64::from(port).into()),
+            target_group_arn: Some(target_group.arn()),
+            ..Default::default()
+        };
+        self.service.update_props(|p: &mut CfnServiceProps| {
+            p.load_balancers
+                .get_or_insert_with(Vec::new)
+                .push(registration);
+            p.health_check_grace_period_seconds = Some(i64::from(grace).into());
+        });
+        let service_stack = self.scope.stack();
+        for route in target_group.routes() {
+            if route.stack() == service_stack {
+                self.service.add_depends_on(&route);
+            }
+        }
+        self.connections().allow_from(
+            load_balancer,
+            Port::tcp(port),
+            &format!("Load balancer to {}", self.scope.path()),
+        );
+    }
+
+    /// Autoscaling of the task count between `min` and `max`; add policies on the result.
+    pub fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling {
+        ServiceScaling::new(&self.scope, self.cluster.name(), self.name(), min, max)
+    }
+
+    /// The service name (the `ServiceName` dimension).
+    pub fn name(&self) -> Expr<String> {
+        self.service.attr_name()
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.service.ref_()
+    }
+
+    pub fn resource(&self) -> &CfnService {
+        &self.service
+    }
+
+    pub fn task_definition(&self) -> &FargateTaskDefinition {
+        &self.task_definition
+    }
+
+    fn metric(&self, namespace: &str, name: &str, statistic: Statistic) -> Metric {
+        Metric::new(
+            namespace,
+            name,
+            vec![
+                ("ClusterName".into(), self.cluster.name()),
+                ("ServiceName".into(), self.name()),
+            ],
+        )
+        .with_statistic(statistic)
+    }
+
+    /// `CPUUtilization` of the service (percent of the reserved CPU).
+    pub fn metric_cpu(&self) -> Metric {
+        self.metric("AWS/ECS", "CPUUtilization", Statistic::Average)
+    }
+
+    /// `MemoryUtilization` of the service (percent of the reserved memory).
+    pub fn metric_memory(&self) -> Metric {
+        self.metric("AWS/ECS", "MemoryUtilization", Statistic::Average)
+    }
+
+    /// Container Insights' `RunningTaskCount`, minimum over the period.
+    pub fn metric_running_tasks(&self) -> Metric {
+        self.metric(
+            "ECS/ContainerInsights",
+            "RunningTaskCount",
+            Statistic::Minimum,
+        )
+    }
+}
+
+impl HasConnections for FargateService {
+    fn connections(&self) -> Connections {
+        Connections::new(
+            vec![self.security_group.clone()],
+            self.task_definition
+                .default_container()
+                .map(|(_, p)| Port::tcp(p)),
+        )
+    }
+}

@@ -1,0 +1,377 @@
+//! Fargate task definitions with an execution role scoped to exactly what the
+//! containers need and an empty task role.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Deref;
+use std::rc::Rc;
+
+use rcdk::l1::ecs::task_definition::{
+    ContainerDefinition, HealthCheck, KeyValuePair, LogConfiguration, PortMapping, RuntimePlatform,
+    Secret,
+};
+use rcdk::l1::ecs::{CfnTaskDefinition, CfnTaskDefinitionProps};
+use rcdk::{Expr, Scope, fns};
+
+use super::container::ContainerProps;
+use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
+use crate::logs::{LogGroup, LogGroupProps};
+
+/// Fargate's CPU units and the memory (MiB) each allows.
+pub const FARGATE_SIZES: &[(u32, &[u32])] = &[
+    (256, &[512, 1024, 2048]),
+    (512, &[1024, 2048, 3072, 4096]),
+    (1024, &[2048, 3072, 4096, 5120, 6144, 7168, 8192]),
+    (
+        2048,
+        &[
+            4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384,
+        ],
+    ),
+    (
+        4096,
+        &[
+            8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456,
+            20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720,
+        ],
+    ),
+    (
+        8192,
+        &[
+            16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440,
+        ],
+    ),
+    (
+        16384,
+        &[
+            32768, 40960, 49152, 57344, 65536, 73728, 81920, 90112, 98304, 106496, 114688, 122880,
+        ],
+    ),
+];
+
+/// Settings of a [`FargateTaskDefinition`].
+#[derive(Debug, Clone)]
+pub struct FargateTaskDefinitionProps {
+    /// CPU units (1024 = one vCPU). Default: 256.
+    pub cpu: u32,
+    /// Default: 512.
+    pub memory_mib: u32,
+    /// Graviton (`ARM64`) instead of `X86_64`. Default: false.
+    pub arm64: bool,
+}
+
+impl Default for FargateTaskDefinitionProps {
+    fn default() -> Self {
+        FargateTaskDefinitionProps {
+            cpu: 256,
+            memory_mib: 512,
+            arm64: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ContainerInfo {
+    name: String,
+    port: Option<u16>,
+}
+
+/// A Fargate task definition.
+#[derive(Debug, Clone)]
+pub struct FargateTaskDefinition {
+    scope: Scope,
+    definition: CfnTaskDefinition,
+    execution_role: Role,
+    task_role: Role,
+    containers: Rc<RefCell<Vec<ContainerInfo>>>,
+}
+
+impl Deref for FargateTaskDefinition {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+fn check_size(scope: &Scope, cpu: u32, memory: u32) {
+    match FARGATE_SIZES.iter().find(|(c, _)| *c == cpu) {
+        None => scope.add_error(format!(
+            "cpu {cpu} is not a Fargate size; use one of {:?}",
+            FARGATE_SIZES.iter().map(|(c, _)| c).collect::<Vec<_>>()
+        )),
+        Some((_, memories)) if !memories.contains(&memory) => scope.add_error(format!(
+            "memory_mib {memory} does not fit cpu {cpu} on Fargate; with cpu {cpu} use {} to {} MiB ({memories:?})",
+            memories.first().copied().unwrap_or(0),
+            memories.last().copied().unwrap_or(0),
+        )),
+        Some(_) => {}
+    }
+}
+
+fn check_container(scope: &Scope, name: &str, props: &ContainerProps) {
+    let mut problems = Vec::new();
+    let name_ok = !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        problems.push("the container name must be 1 to 255 letters, digits, '-' or '_'".to_owned());
+    }
+    for var in props.environment.keys().chain(props.secrets.keys()) {
+        let ok = var
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            problems.push(format!("environment variable name '{var}' must be letters, digits and '_', not starting with a digit"));
+        }
+    }
+    for var in props
+        .environment
+        .keys()
+        .filter(|k| props.secrets.contains_key(*k))
+    {
+        problems.push(format!(
+            "'{var}' is both in environment and in secrets; keep one"
+        ));
+    }
+    if props.port_mappings.contains(&0) {
+        problems.push("port_mappings: port 0 is not a port".to_owned());
+    }
+    if let Some(h) = &props.health_check {
+        for (field, v, lo, hi) in [
+            ("interval_seconds", h.interval_seconds, 5, 300),
+            ("timeout_seconds", h.timeout_seconds, 2, 60),
+            ("retries", h.retries, 1, 10),
+            ("start_period_seconds", h.start_period_seconds, 0, 300),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                problems.push(format!(
+                    "health_check.{field} {v} is out of range {lo} to {hi}"
+                ));
+            }
+        }
+        if h.command.is_empty() {
+            problems.push("health_check.command is empty".to_owned());
+        }
+    }
+    for p in problems {
+        scope.add_error(format!("container '{name}': {p}"));
+    }
+}
+
+impl FargateTaskDefinition {
+    pub fn new(
+        parent: &Scope,
+        id: &str,
+        props: FargateTaskDefinitionProps,
+    ) -> FargateTaskDefinition {
+        let scope = Scope::new(parent, id);
+        check_size(&scope, props.cpu, props.memory_mib);
+        let execution_role = Role::new(
+            &scope,
+            "ExecutionRole",
+            RoleProps {
+                description: Some(format!(
+                    "Starts the tasks of {}: pulls images, writes logs, reads secrets",
+                    scope.path()
+                )),
+                ..RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))
+            },
+        );
+        let task_role = Role::new(
+            &scope,
+            "TaskRole",
+            RoleProps {
+                description: Some(format!(
+                    "Permissions of the application in {}",
+                    scope.path()
+                )),
+                ..RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))
+            },
+        );
+        let definition = CfnTaskDefinition::new(
+            &scope,
+            "Resource",
+            CfnTaskDefinitionProps {
+                family: Some(fns::sub(format!("${{AWS::StackName}}-{id}"))),
+                cpu: Some(props.cpu.to_string().into()),
+                memory: Some(props.memory_mib.to_string().into()),
+                network_mode: Some("awsvpc".into()),
+                requires_compatibilities: Some(vec!["FARGATE".to_owned()].into()),
+                runtime_platform: Some(RuntimePlatform {
+                    cpu_architecture: Some(if props.arm64 { "ARM64" } else { "X86_64" }.into()),
+                    operating_system_family: Some("LINUX".into()),
+                }),
+                execution_role_arn: Some(execution_role.arn()),
+                task_role_arn: Some(task_role.arn()),
+                container_definitions: Some(Vec::new()),
+                ..Default::default()
+            },
+        );
+        FargateTaskDefinition {
+            scope,
+            definition,
+            execution_role,
+            task_role,
+            containers: Rc::default(),
+        }
+    }
+
+    /// Adds a container with its own log group; the execution role gets exactly the
+    /// permissions it needs (that log group, those secrets, that repository).
+    pub fn add_container(&self, name: &str, props: ContainerProps) {
+        check_container(&self.scope, name, &props);
+        if self.containers.borrow().iter().any(|c| c.name == name) {
+            self.scope
+                .add_error(format!("container '{name}' is added twice"));
+            return;
+        }
+        let logs = LogGroup::new(
+            &self.scope,
+            &format!("{}Logs", pascal(name)),
+            LogGroupProps {
+                retention_days: props.log_retention_days,
+                encryption_key: props.log_encryption_key.clone(),
+                ..LogGroupProps::default()
+            },
+        );
+        self.execution_role.add_to_policy(
+            PolicyStatement::allow()
+                .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+                .resource(logs.arn()),
+        );
+        for secret in props.secrets.values() {
+            secret.secret.grant_read(&self.execution_role);
+        }
+        if let Some(repository) = props.image.repository_arn() {
+            self.execution_role.add_to_policy(
+                PolicyStatement::allow()
+                    .actions([
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchGetImage",
+                    ])
+                    .resource(repository),
+            );
+            // GetAuthorizationToken has no resource-level permissions.
+            self.execution_role.add_to_policy(
+                PolicyStatement::allow()
+                    .actions(["ecr:GetAuthorizationToken"])
+                    .resource("*"),
+            );
+        }
+        let definition = container_definition(name, &props, &logs);
+        self.definition
+            .update_props(|p: &mut CfnTaskDefinitionProps| {
+                p.container_definitions
+                    .get_or_insert_with(Vec::new)
+                    .push(definition);
+            });
+        self.containers.borrow_mut().push(ContainerInfo {
+            name: name.to_owned(),
+            port: props.port_mappings.first().copied(),
+        });
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.definition.ref_()
+    }
+
+    pub fn resource(&self) -> &CfnTaskDefinition {
+        &self.definition
+    }
+
+    pub fn execution_role(&self) -> &Role {
+        &self.execution_role
+    }
+
+    /// The application's role: empty until something is granted to it.
+    pub fn task_role(&self) -> &Role {
+        &self.task_role
+    }
+
+    pub fn container_count(&self) -> usize {
+        self.containers.borrow().len()
+    }
+
+    /// The first container with a port, and that port: what a load balancer targets.
+    pub fn default_container(&self) -> Option<(String, u16)> {
+        self.containers
+            .borrow()
+            .iter()
+            .find_map(|c| c.port.map(|p| (c.name.clone(), p)))
+    }
+}
+
+fn pascal(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map_or_else(String::new, |f| {
+                f.to_ascii_uppercase().to_string() + cs.as_str()
+            })
+        })
+        .collect()
+}
+
+fn container_definition(
+    name: &str,
+    props: &ContainerProps,
+    logs: &LogGroup,
+) -> ContainerDefinition {
+    let options = BTreeMap::from([
+        ("awslogs-group".to_owned(), logs.name()),
+        ("awslogs-region".to_owned(), fns::region()),
+        ("awslogs-stream-prefix".to_owned(), Expr::from(name)),
+    ]);
+    ContainerDefinition {
+        essential: Some(true.into()),
+        port_mappings: (!props.port_mappings.is_empty()).then(|| {
+            props
+                .port_mappings
+                .iter()
+                .map(|p| PortMapping {
+                    container_port: Some(i64::from(*p).into()),
+                    protocol: Some("tcp".into()),
+                    ..Default::default()
+                })
+                .collect()
+        }),
+        environment: (!props.environment.is_empty()).then(|| {
+            props
+                .environment
+                .iter()
+                .map(|(k, v)| KeyValuePair {
+                    name: Some(k.as_str().into()),
+                    value: Some(v.clone()),
+                })
+                .collect()
+        }),
+        secrets: (!props.secrets.is_empty()).then(|| {
+            props
+                .secrets
+                .iter()
+                .map(|(k, v)| Secret::new(k.as_str(), v.value_from()))
+                .collect()
+        }),
+        health_check: props.health_check.as_ref().map(|h| HealthCheck {
+            command: Some(h.command.clone().into()),
+            interval: Some(i64::from(h.interval_seconds).into()),
+            timeout: Some(i64::from(h.timeout_seconds).into()),
+            retries: Some(i64::from(h.retries).into()),
+            start_period: Some(i64::from(h.start_period_seconds).into()),
+        }),
+        command: props.command.clone().map(Into::into),
+        log_configuration: Some(LogConfiguration {
+            options: Some(options),
+            ..LogConfiguration::new("awslogs")
+        }),
+        readonly_root_filesystem: Some(props.readonly_root_filesystem.into()),
+        user: props.user.as_deref().map(Into::into),
+        ..ContainerDefinition::new(props.image.uri(), name)
+    }
+}
