@@ -19,6 +19,8 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
         ("network-prod", l2_fixtures::network_app(true)),
         ("data-dev", l2_fixtures::data_app(false)),
         ("data-prod", l2_fixtures::data_app(true)),
+        ("web-dev", l2_fixtures::web_app(false)),
+        ("web-prod", l2_fixtures::web_app(true)),
     ];
     for (name, app) in apps {
         let out = dir.path().join(name);
@@ -26,7 +28,7 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
         templates.extend(assembly.stacks.iter().map(|s| out.join(s.template_file())));
     }
     assert!(
-        templates.len() >= 17,
+        templates.len() >= 23,
         "expected every fixture's stacks, got {}",
         templates.len()
     );

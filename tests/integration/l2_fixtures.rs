@@ -1,11 +1,22 @@
 //! Apps built from the L2 constructs in dev-like and prod-like configurations.
 
+use std::collections::BTreeMap;
+
 use rcdk::{App, Stack};
 use rcdk_constructs::connections::{HasConnections, SecurityGroup, SecurityGroupProps};
+use rcdk_constructs::containers::{
+    Cluster, ClusterProps, ContainerHealthCheck, ContainerImage, ContainerProps, FargateService,
+    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
+};
 use rcdk_constructs::data::{
     PostgresInstance, PostgresInstanceProps, PostgresReadReplica, ReadReplicaProps,
 };
+use rcdk_constructs::load_balancing::{
+    AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction, ListenerRuleProps,
+    RuleCondition, TargetGroup, TargetGroupProps,
+};
 use rcdk_constructs::network::{AvailabilityZones, InterfaceEndpoint, NatStrategy, Vpc, VpcProps};
+use rcdk_constructs::waf::{AwsManagedRuleGroup, IpSetAction, WebAcl, WebAclProps};
 
 use crate::fixtures::{app, stack};
 
@@ -103,4 +114,150 @@ pub fn data_app(prod: bool) -> App {
         ]),
     );
     app
+}
+
+pub const CERTIFICATE: &str =
+    "arn:aws:acm:us-east-1:123456789012:certificate/0e4a2a0c-1111-2222-3333-444455556666";
+
+/// The web tier: network, data and an app stack with an ALB behind WAF and a Fargate
+/// service that reads the database secret.
+pub fn web_app(prod: bool) -> App {
+    let app = app();
+    let net = stack(&app, "network");
+    let vpc = if prod { prod_vpc(&net) } else { dev_vpc(&net) };
+    let data = stack(&app, "data");
+    let db = PostgresInstance::new(
+        &data,
+        "Database",
+        PostgresInstanceProps {
+            multi_az: prod,
+            database_name: Some("app".into()),
+            ..PostgresInstanceProps::new(&vpc)
+        },
+    );
+    let web = stack(&app, "app");
+    web_tier(&web, &vpc, &db, prod);
+    app
+}
+
+pub fn web_tier(
+    s: &Stack,
+    vpc: &Vpc,
+    db: &PostgresInstance,
+    prod: bool,
+) -> (ApplicationLoadBalancer, FargateService) {
+    let alb = ApplicationLoadBalancer::new(
+        s,
+        "LoadBalancer",
+        AlbProps {
+            deletion_protection: prod,
+            ..AlbProps::new(vpc)
+        },
+    );
+    let targets = TargetGroup::new(
+        s,
+        "WebTargets",
+        TargetGroupProps {
+            stickiness_seconds: prod.then_some(3600),
+            ..TargetGroupProps::new(vpc, 8080)
+        },
+    );
+    let https = alb.add_https_listener(
+        "Https",
+        HttpsListenerProps {
+            certificate_arn: Some(CERTIFICATE.into()),
+            ..HttpsListenerProps::default()
+        },
+    );
+    alb.add_http_redirect("Http");
+    https.add_rule(
+        "Api",
+        ListenerRuleProps {
+            priority: 10,
+            conditions: vec![RuleCondition::PathPatterns(vec![
+                "/api/*".into(),
+                "/health".into(),
+            ])],
+            action: ListenerAction::Forward(targets.clone()),
+        },
+    );
+    https.add_rule(
+        "Www",
+        ListenerRuleProps {
+            priority: 20,
+            conditions: vec![RuleCondition::HostHeaders(vec!["www.example.com".into()])],
+            action: ListenerAction::Forward(targets.clone()),
+        },
+    );
+    let acl = WebAcl::new(s, "WebAcl", WebAclProps::default());
+    acl.add_managed_rule_group(AwsManagedRuleGroup::AmazonIpReputationList, &[]);
+    acl.add_managed_rule_group(
+        AwsManagedRuleGroup::CommonRuleSet,
+        &["SizeRestrictions_BODY"],
+    );
+    acl.add_managed_rule_group(AwsManagedRuleGroup::KnownBadInputsRuleSet, &[]);
+    acl.add_rate_limit("RateLimitPerIp", if prod { 2000 } else { 500 });
+    if prod {
+        acl.add_geo_block("GeoBlock", &["KP", "IR"]);
+        acl.add_ip_set(
+            "Blocklist",
+            &["192.0.2.0/24", "198.51.100.7/32"],
+            IpSetAction::Block,
+        );
+        acl.enable_logging(365);
+    }
+    acl.associate(&alb);
+
+    let cluster = Cluster::new(s, "Cluster", ClusterProps::default());
+    let task = FargateTaskDefinition::new(
+        s,
+        "WebTask",
+        FargateTaskDefinitionProps {
+            cpu: if prod { 1024 } else { 256 },
+            memory_mib: if prod { 2048 } else { 512 },
+            arm64: true,
+        },
+    );
+    task.add_container(
+        "web",
+        ContainerProps {
+            port_mappings: vec![8080],
+            environment: BTreeMap::from([
+                ("DB_HOST".into(), db.endpoint_address()),
+                ("LOG_LEVEL".into(), "info".into()),
+            ]),
+            secrets: BTreeMap::from([
+                (
+                    "DB_PASSWORD".into(),
+                    SecretValue::json_key(db.secret_ref(), "password"),
+                ),
+                (
+                    "DB_USER".into(),
+                    SecretValue::json_key(db.secret_ref(), "username"),
+                ),
+            ]),
+            health_check: Some(ContainerHealthCheck::shell(
+                "curl -fs http://localhost:8080/health || exit 1",
+            )),
+            user: Some("1000:1000".into()),
+            log_retention_days: if prod { 365 } else { 30 },
+            ..ContainerProps::new(ContainerImage::ecr("web", "1.4.2"))
+        },
+    );
+    let service = FargateService::new(
+        s,
+        "WebService",
+        FargateServiceProps {
+            desired_count: if prod { 3 } else { 1 },
+            ..FargateServiceProps::new(&cluster, &task, vpc)
+        },
+    );
+    service.attach_to(&targets, &alb);
+    let scaling = service.auto_scale(if prod { 3 } else { 1 }, if prod { 12 } else { 2 });
+    scaling.scale_on_cpu(60.0);
+    scaling.scale_on_memory(75.0);
+    scaling.scale_on_requests_per_target(&alb, &targets, 1000);
+    db.connections()
+        .allow_default_port_from(&service, "Postgres from the web service");
+    (alb, service)
 }

@@ -16,3 +16,4 @@ mod network;
 mod reference_app;
 mod support;
 mod tags;
+mod web;

@@ -250,7 +250,7 @@ fn network_settings_are_validated() {
                 }),
                 ..VpcProps::default()
             },
-            "flow log retention of 10 days is not a value CloudWatch Logs accepts",
+            "retention_days of 10 days is not a value CloudWatch Logs accepts",
         ),
         (
             VpcProps {
