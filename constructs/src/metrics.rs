@@ -1,4 +1,7 @@
-//! CloudWatch metrics as data, produced by the constructs' metric helpers.
+//! CloudWatch metrics as data, produced by the constructs' metric helpers, and metric
+//! math over them.
+
+use std::collections::BTreeMap;
 
 use rcdk::Expr;
 
@@ -29,6 +32,27 @@ impl Statistic {
 
     pub fn is_percentile(self) -> bool {
         matches!(self, Statistic::Percentile(_))
+    }
+
+    /// Parses `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount` or `pNN` (0 < NN < 100).
+    pub fn parse(name: &str) -> Result<Statistic, String> {
+        let simple = match name {
+            "Average" => Some(Statistic::Average),
+            "Sum" => Some(Statistic::Sum),
+            "Minimum" => Some(Statistic::Minimum),
+            "Maximum" => Some(Statistic::Maximum),
+            "SampleCount" => Some(Statistic::SampleCount),
+            _ => None,
+        };
+        if let Some(s) = simple {
+            return Ok(s);
+        }
+        match name.strip_prefix('p').map(str::parse::<f64>) {
+            Some(Ok(p)) if p > 0.0 && p < 100.0 => Ok(Statistic::Percentile(p)),
+            _ => Err(format!(
+                "'{name}' is not a statistic; use Average, Sum, Minimum, Maximum, SampleCount or a percentile like p99"
+            )),
+        }
     }
 }
 
@@ -72,9 +96,162 @@ impl Metric {
     }
 }
 
+/// Metric math over named metrics, e.g. the 5xx rate:
+/// `MathExpression::new("100 * errors / requests", "5xx rate (%)", [("errors", e), ("requests", r)])`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MathExpression {
+    pub expression: String,
+    pub label: String,
+    /// Id (lower-case first letter) → metric.
+    pub using: BTreeMap<String, Metric>,
+    pub period_seconds: u32,
+}
+
+impl MathExpression {
+    pub fn new<const N: usize>(
+        expression: &str,
+        label: &str,
+        using: [(&str, Metric); N],
+    ) -> MathExpression {
+        let period_seconds = using
+            .iter()
+            .map(|(_, m)| m.period_seconds)
+            .max()
+            .unwrap_or(60);
+        MathExpression {
+            expression: expression.to_owned(),
+            label: label.to_owned(),
+            using: using.into_iter().map(|(k, m)| (k.to_owned(), m)).collect(),
+            period_seconds,
+        }
+    }
+
+    /// Problems CloudWatch would reject: bad ids, ids the expression does not know,
+    /// metrics with different periods.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for id in self.using.keys() {
+            let ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                out.push(format!("metric id '{id}' must start with a lower-case letter and hold only letters, digits and '_'"));
+            }
+        }
+        let words: Vec<&str> = self
+            .expression
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .collect();
+        for w in &words {
+            if !self.using.contains_key(*w) {
+                out.push(format!(
+                    "expression '{}' uses '{w}', which is not one of its metrics {:?}",
+                    self.expression,
+                    self.using.keys().collect::<Vec<_>>()
+                ));
+            }
+        }
+        for id in self.using.keys() {
+            if !words.contains(&id.as_str()) {
+                out.push(format!(
+                    "metric '{id}' is not used in expression '{}'",
+                    self.expression
+                ));
+            }
+        }
+        if self
+            .using
+            .values()
+            .any(|m| m.period_seconds != self.period_seconds)
+        {
+            out.push("the metrics of one expression must share a period".to_owned());
+        }
+        out
+    }
+}
+
+/// What an alarm or a graph watches: a metric or metric math.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlarmMetric {
+    Metric(Metric),
+    Math(MathExpression),
+}
+
+impl From<Metric> for AlarmMetric {
+    fn from(m: Metric) -> AlarmMetric {
+        AlarmMetric::Metric(m)
+    }
+}
+
+impl From<MathExpression> for AlarmMetric {
+    fn from(m: MathExpression) -> AlarmMetric {
+        AlarmMetric::Math(m)
+    }
+}
+
+impl AlarmMetric {
+    pub fn period_seconds(&self) -> u32 {
+        match self {
+            AlarmMetric::Metric(m) => m.period_seconds,
+            AlarmMetric::Math(m) => m.period_seconds,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn metric(name: &str) -> Metric {
+        Metric::new("AWS/ApplicationELB", name, Vec::new()).with_statistic(Statistic::Sum)
+    }
+
+    #[test]
+    fn percentiles_parse_and_print() {
+        assert_eq!(Statistic::parse("p99"), Ok(Statistic::Percentile(99.0)));
+        assert_eq!(
+            Statistic::parse("p99.9").map(Statistic::name),
+            Ok("p99.9".to_owned())
+        );
+        assert_eq!(Statistic::parse("Sum"), Ok(Statistic::Sum));
+        for bad in ["p100", "p0", "pX", "avg"] {
+            assert!(Statistic::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Statistic::Percentile(50.0).is_percentile());
+        assert!(!Statistic::Maximum.is_percentile());
+    }
+
+    #[test]
+    fn math_expressions_check_their_ids() {
+        let rate = MathExpression::new(
+            "100 * errors / requests",
+            "5xx rate",
+            [("errors", metric("E")), ("requests", metric("R"))],
+        );
+        assert!(rate.problems().is_empty(), "{:?}", rate.problems());
+        assert_eq!(rate.period_seconds, 60);
+        let unknown = MathExpression::new("100 * errors / total", "x", [("errors", metric("E"))]);
+        assert_eq!(
+            unknown.problems(),
+            [
+                "expression '100 * errors / total' uses 'total', which is not one of its metrics [\"errors\"]"
+            ]
+        );
+        let unused = MathExpression::new(
+            "a",
+            "x",
+            [("a", metric("A")), ("b", metric("B").with_period(300))],
+        );
+        assert_eq!(
+            unused.problems(),
+            [
+                "metric 'b' is not used in expression 'a'",
+                "the metrics of one expression must share a period"
+            ]
+        );
+        let bad_id = MathExpression::new("Errors", "x", [("Errors", metric("E"))]);
+        assert!(bad_id.problems()[0].contains("must start with a lower-case letter"));
+    }
 
     #[test]
     fn statistic_names() {
