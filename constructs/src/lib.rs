@@ -14,6 +14,7 @@ pub mod kms;
 pub mod load_balancing;
 pub mod logs;
 pub mod metrics;
+pub mod monitoring;
 pub mod network;
 pub mod secrets;
 pub mod storage;

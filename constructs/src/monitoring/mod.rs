@@ -1,0 +1,34 @@
+//! The monitoring family: alarms over metrics and metric math, composite alarms, an
+//! encrypted SNS topic for alarm notifications, dashboards built as typed data, and
+//! the RED + saturation alarm set of a web tier.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::metrics::{Metric, Statistic};
+//! use rcdk_constructs::monitoring::*;
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "monitoring", StackProps::default());
+//! let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps {
+//!     emails: vec!["oncall@example.com".into()],
+//!     ..AlarmTopicProps::default()
+//! });
+//! let queue_depth = Metric::new("AWS/SQS", "ApproximateNumberOfMessagesVisible", vec![])
+//!     .with_statistic(Statistic::Maximum);
+//! let alarm = Alarm::new(&stack, "QueueBacklog", AlarmProps {
+//!     description: "Messages wait in the queue: consumers are down or too slow. Look first at the consumer's errors.".into(),
+//!     ..AlarmProps::new(queue_depth, Comparison::GreaterThan, 1000.0)
+//! });
+//! alarm.notify(&topic);
+//! let dashboard = Dashboard::new(&stack, "Dashboard");
+//! dashboard.add_row(vec![Widget::alarm_status("Alarms", &[&alarm])]);
+//! ```
+
+mod alarm;
+mod dashboard;
+mod topic;
+mod web_alarms;
+
+pub use alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm, TreatMissingData};
+pub use dashboard::{Dashboard, Widget};
+pub use topic::{AlarmTopic, AlarmTopicProps};
+pub use web_alarms::{AlarmThresholds, WebAlarms, WebTier};

@@ -1,0 +1,123 @@
+//! The SNS topic alarms notify: encrypted with a customer-managed key that CloudWatch
+//! may use, and a topic policy that lets CloudWatch of this account publish.
+
+use std::ops::Deref;
+
+use rcdk::l1::sns::{
+    CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicPolicy, CfnTopicPolicyProps,
+    CfnTopicProps,
+};
+use rcdk::{Expr, RemovalPolicy, Scope, Value};
+
+use crate::iam::{PolicyDocument, PolicyStatement, Principal};
+use crate::kms::{Key, KeyProps};
+
+/// Settings of an [`AlarmTopic`].
+#[derive(Debug, Clone, Default)]
+pub struct AlarmTopicProps {
+    /// Default: a new key.
+    pub key: Option<Key>,
+    /// E-mail addresses to subscribe (each confirms by mail).
+    pub emails: Vec<String>,
+    /// HTTPS endpoints to subscribe (a pager or chat webhook).
+    pub https_endpoints: Vec<String>,
+}
+
+/// An encrypted SNS topic for alarm notifications.
+#[derive(Debug, Clone)]
+pub struct AlarmTopic {
+    topic: CfnTopic,
+}
+
+impl Deref for AlarmTopic {
+    type Target = CfnTopic;
+    fn deref(&self) -> &CfnTopic {
+        &self.topic
+    }
+}
+
+impl AlarmTopic {
+    pub fn new(scope: &Scope, id: &str, props: AlarmTopicProps) -> AlarmTopic {
+        let key = props.key.clone().unwrap_or_else(|| {
+            Key::new(
+                scope,
+                &format!("{id}Key"),
+                KeyProps {
+                    description: Some(format!("Encrypts the alarm topic {}/{id}", scope.path())),
+                    removal_policy: RemovalPolicy::Destroy,
+                    ..KeyProps::default()
+                },
+            )
+        });
+        key.grant_service(
+            PolicyStatement::allow()
+                .sid("CloudWatchAlarmsPublish")
+                .principal(Principal::service("cloudwatch.amazonaws.com"))
+                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
+                .resource("*")
+                .from_this_account(),
+        );
+        let topic = CfnTopic::new(
+            scope,
+            id,
+            CfnTopicProps {
+                kms_master_key_id: Some(key.arn()),
+                display_name: Some(format!("Alarms of {}", scope.path()).into()),
+                ..Default::default()
+            },
+        );
+        let arn = topic.ref_();
+        let policy = PolicyDocument::new(vec![
+            PolicyStatement::allow()
+                .sid("CloudWatchAlarmsPublish")
+                .principal(Principal::service("cloudwatch.amazonaws.com"))
+                .actions(["sns:Publish"])
+                .resource(arn.clone())
+                .from_this_account(),
+            PolicyStatement::deny()
+                .sid("EnforceTls")
+                .principal(Principal::Aws("*".into()))
+                .actions(["sns:Publish"])
+                .resource(arn.clone())
+                .condition("Bool", "aws:SecureTransport", Value::from("false")),
+        ]);
+        CfnTopicPolicy::new(
+            &topic,
+            "Policy",
+            CfnTopicPolicyProps::new(Value::from(&policy), vec![arn.clone()]),
+        );
+        for (i, email) in props.emails.iter().enumerate() {
+            if !email.contains('@') || email.contains(char::is_whitespace) {
+                topic.add_error(format!("emails[{i}]: '{email}' is not an e-mail address"));
+            }
+            CfnSubscription::new(
+                &topic,
+                &format!("Email{}", i + 1),
+                CfnSubscriptionProps {
+                    endpoint: Some(email.as_str().into()),
+                    ..CfnSubscriptionProps::new("email", arn.clone())
+                },
+            );
+        }
+        for (i, url) in props.https_endpoints.iter().enumerate() {
+            if !url.starts_with("https://") {
+                topic.add_error(format!(
+                    "https_endpoints[{i}]: '{url}' must start with https://"
+                ));
+            }
+            CfnSubscription::new(
+                &topic,
+                &format!("Https{}", i + 1),
+                CfnSubscriptionProps {
+                    endpoint: Some(url.as_str().into()),
+                    ..CfnSubscriptionProps::new("https", arn.clone())
+                },
+            );
+        }
+        AlarmTopic { topic }
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.topic.ref_()
+    }
+}
