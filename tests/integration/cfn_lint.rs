@@ -21,6 +21,8 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
         ("data-prod", l2_fixtures::data_app(true)),
         ("web-dev", l2_fixtures::web_app(false)),
         ("web-prod", l2_fixtures::web_app(true)),
+        ("monitored-dev", l2_fixtures::monitored_app(false).0),
+        ("monitored-prod", l2_fixtures::monitored_app(true).0),
     ];
     for (name, app) in apps {
         let out = dir.path().join(name);
@@ -28,7 +30,7 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
         templates.extend(assembly.stacks.iter().map(|s| out.join(s.template_file())));
     }
     assert!(
-        templates.len() >= 23,
+        templates.len() >= 31,
         "expected every fixture's stacks, got {}",
         templates.len()
     );

@@ -15,6 +15,9 @@ use rcdk_constructs::load_balancing::{
     AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction, ListenerRuleProps,
     RuleCondition, TargetGroup, TargetGroupProps,
 };
+use rcdk_constructs::monitoring::{
+    AlarmThresholds, AlarmTopic, AlarmTopicProps, WebAlarms, WebTier,
+};
 use rcdk_constructs::network::{AvailabilityZones, InterfaceEndpoint, NatStrategy, Vpc, VpcProps};
 use rcdk_constructs::waf::{AwsManagedRuleGroup, IpSetAction, WebAcl, WebAclProps};
 
@@ -140,12 +143,15 @@ pub fn web_app(prod: bool) -> App {
     app
 }
 
-pub fn web_tier(
-    s: &Stack,
-    vpc: &Vpc,
-    db: &PostgresInstance,
-    prod: bool,
-) -> (ApplicationLoadBalancer, FargateService) {
+/// The constructs of a web tier that monitoring watches.
+pub struct Web {
+    pub alb: ApplicationLoadBalancer,
+    pub targets: TargetGroup,
+    pub service: FargateService,
+    pub acl: WebAcl,
+}
+
+pub fn web_tier(s: &Stack, vpc: &Vpc, db: &PostgresInstance, prod: bool) -> Web {
     let alb = ApplicationLoadBalancer::new(
         s,
         "LoadBalancer",
@@ -259,5 +265,55 @@ pub fn web_tier(
     scaling.scale_on_requests_per_target(&alb, &targets, 1000);
     db.connections()
         .allow_default_port_from(&service, "Postgres from the web service");
-    (alb, service)
+    Web {
+        alb,
+        targets,
+        service,
+        acl,
+    }
+}
+
+/// The web tier plus a monitoring stack: alarm topic, RED + saturation alarms, dashboard.
+pub fn monitored_app(prod: bool) -> (App, WebAlarms) {
+    let app = app();
+    let net = stack(&app, "network");
+    let vpc = if prod { prod_vpc(&net) } else { dev_vpc(&net) };
+    let data = stack(&app, "data");
+    let db = PostgresInstance::new(
+        &data,
+        "Database",
+        PostgresInstanceProps {
+            multi_az: prod,
+            database_name: Some("app".into()),
+            ..PostgresInstanceProps::new(&vpc)
+        },
+    );
+    let web = web_tier(&stack(&app, "app"), &vpc, &db, prod);
+    let monitoring = stack(&app, "monitoring");
+    let topic = AlarmTopic::new(
+        &monitoring,
+        "AlarmTopic",
+        AlarmTopicProps {
+            emails: vec!["oncall@example.com".into()],
+            https_endpoints: if prod {
+                vec!["https://events.pagerduty.example/integration/abc".into()]
+            } else {
+                vec![]
+            },
+            ..AlarmTopicProps::default()
+        },
+    );
+    let thresholds = AlarmThresholds {
+        latency_p99_seconds: if prod { 1.0 } else { 3.0 },
+        ..AlarmThresholds::default()
+    };
+    let tier = WebTier {
+        load_balancer: &web.alb,
+        target_group: &web.targets,
+        service: &web.service,
+        database: &db,
+        web_acl: &web.acl,
+    };
+    let alarms = WebAlarms::new(&monitoring, "Web", tier, &thresholds, &topic);
+    (app, alarms)
 }

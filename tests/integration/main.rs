@@ -12,6 +12,7 @@ mod intrinsics;
 mod l2_fixtures;
 mod limits;
 mod logical_ids;
+mod monitoring;
 mod network;
 mod reference_app;
 mod support;

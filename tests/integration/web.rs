@@ -308,7 +308,7 @@ fn metric_helpers_name_their_dimensions() {
         "Database",
         rcdk_constructs::data::PostgresInstanceProps::new(&vpc),
     );
-    let (alb, service) = l2_fixtures::web_tier(&s, &vpc, &db, false);
+    let l2_fixtures::Web { alb, service, .. } = l2_fixtures::web_tier(&s, &vpc, &db, false);
     let p99 = alb.metric_target_response_time(99.0);
     assert_eq!(
         (p99.metric_name.as_str(), p99.statistic.name()),

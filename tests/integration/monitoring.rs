@@ -1,0 +1,350 @@
+//! Alarms, the alarm topic and dashboards.
+
+use rcdk_constructs::metrics::{MathExpression, Metric, Statistic};
+use rcdk_constructs::monitoring::{
+    Alarm, AlarmProps, AlarmRule, AlarmTopic, AlarmTopicProps, Comparison, CompositeAlarm,
+    Dashboard, Widget,
+};
+use serde_json::{Value as J, json};
+
+use crate::fixtures::{app, stack};
+use crate::l2_fixtures;
+use crate::support::{resource, synth, synth_err, template};
+
+#[test]
+fn alarm_set_and_dashboard_match_their_snapshots() {
+    for (name, prod) in [("monitoring_dev", false), ("monitoring_prod", true)] {
+        let (app, _) = l2_fixtures::monitored_app(prod);
+        let assembly = synth(&app);
+        insta::assert_json_snapshot!(name, template(&assembly, "monitoring"));
+    }
+}
+
+#[test]
+fn every_alarm_has_an_action_and_a_description() {
+    let (app, alarms) = l2_fixtures::monitored_app(true);
+    assert_eq!(alarms.alarms().len(), 11);
+    for a in alarms.alarms() {
+        assert!(a.has_action(), "{} has no action", a.path());
+        assert!(
+            a.description().contains("Look first at"),
+            "{}: '{}'",
+            a.path(),
+            a.description()
+        );
+    }
+    let assembly = synth(&app);
+    let t = template(&assembly, "monitoring");
+    let mut count = 0;
+    for (id, r) in t["Resources"].as_object().into_iter().flatten() {
+        if r["Type"] == "AWS::CloudWatch::Alarm" || r["Type"] == "AWS::CloudWatch::CompositeAlarm" {
+            count += 1;
+            assert_eq!(
+                r["Properties"]["AlarmActions"],
+                json!([{"Ref": "AlarmTopic"}]),
+                "{id}"
+            );
+            assert_eq!(
+                r["Properties"]["OKActions"],
+                json!([{"Ref": "AlarmTopic"}]),
+                "{id}"
+            );
+            assert!(
+                r["Properties"]["AlarmDescription"]
+                    .as_str()
+                    .is_some_and(|d| d.len() > 40),
+                "{id}"
+            );
+        }
+    }
+    assert_eq!(count, 12, "eleven alarms and the composite");
+}
+
+#[test]
+fn percentile_alarms_use_extended_statistic_and_rates_use_math() {
+    let (app, _) = l2_fixtures::monitored_app(true);
+    let assembly = synth(&app);
+    let latency = &resource(&assembly, "monitoring", "WebLatencyP99")["Properties"];
+    assert_eq!(latency["ExtendedStatistic"], "p99");
+    assert!(latency.get("Statistic").is_none());
+    assert_eq!(latency["Threshold"], 1.0);
+    assert_eq!(
+        latency["Dimensions"][0]["Value"],
+        json!({"Fn::ImportValue": "app:ExportsOutputFnGetAttLoadBalancerLoadBalancerFullName"})
+    );
+    let errors = &resource(&assembly, "monitoring", "WebErrorRate")["Properties"];
+    let queries = errors["Metrics"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        queries[0]["Expression"],
+        "IF(requests > 0, 100 * (FILL(targets, 0) + FILL(balancer, 0)) / requests, 0)"
+    );
+    assert_eq!(queries[0]["ReturnData"], true);
+    let ids: Vec<&J> = queries.iter().map(|q| &q["Id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &json!("expr"),
+            &json!("balancer"),
+            &json!("requests"),
+            &json!("targets")
+        ]
+    );
+    assert_eq!(
+        queries[2]["MetricStat"]["Metric"]["MetricName"],
+        "RequestCount"
+    );
+    assert_eq!(queries[2]["MetricStat"]["Stat"], "Sum");
+    assert_eq!(queries[2]["ReturnData"], false);
+    let storage = &resource(&assembly, "monitoring", "WebDatabaseFreeStorage")["Properties"];
+    assert_eq!(storage["ComparisonOperator"], "LessThanThreshold");
+    assert_eq!(storage["Threshold"], 5.0 * 1024.0 * 1024.0 * 1024.0);
+    let waf = &resource(&assembly, "monitoring", "WebWafBlockedSpike")["Properties"];
+    assert_eq!(
+        (waf["Period"].clone(), waf["EvaluationPeriods"].clone()),
+        (json!(300), json!(1))
+    );
+    let composite = &resource(&assembly, "monitoring", "WebWebTierUnhealthy")["Properties"];
+    assert_eq!(
+        composite["AlarmRule"],
+        json!({"Fn::Join": ["", ["(ALARM(\"", {"Ref": "WebLatencyP99"}, "\") OR ALARM(\"", {"Ref": "WebErrorRate"}, "\") OR ALARM(\"", {"Ref": "WebUnhealthyHosts"}, "\"))"]]})
+    );
+    // The monitoring stack reads the others; nothing reads it.
+    let deps = assembly
+        .stack("monitoring")
+        .map(|s| s.dependencies.clone())
+        .unwrap_or_default();
+    assert_eq!(deps, ["app", "data"]);
+}
+
+#[test]
+fn alarm_topic_is_encrypted_and_cloudwatch_may_publish() {
+    let (app, _) = l2_fixtures::monitored_app(true);
+    let assembly = synth(&app);
+    let topic = &resource(&assembly, "monitoring", "AlarmTopic")["Properties"];
+    assert_eq!(
+        topic["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["AlarmTopicKey", "Arn"]})
+    );
+    let key_policy =
+        &resource(&assembly, "monitoring", "AlarmTopicKey")["Properties"]["KeyPolicy"]["Statement"];
+    assert_eq!(
+        key_policy[1],
+        json!({
+            "Sid": "CloudWatchAlarmsPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+        })
+    );
+    let policy = &resource(&assembly, "monitoring", "AlarmTopicPolicy")["Properties"];
+    assert_eq!(
+        policy["PolicyDocument"]["Statement"][0]["Action"],
+        "sns:Publish"
+    );
+    assert_eq!(policy["PolicyDocument"]["Statement"][1]["Effect"], "Deny");
+    assert_eq!(
+        resource(&assembly, "monitoring", "AlarmTopicEmail1")["Properties"]["Endpoint"],
+        "oncall@example.com"
+    );
+    assert_eq!(
+        resource(&assembly, "monitoring", "AlarmTopicHttps1")["Properties"]["Protocol"],
+        "https"
+    );
+}
+
+#[test]
+fn dashboard_body_is_typed_json_with_deploy_time_values_joined() {
+    let (app, _) = l2_fixtures::monitored_app(false);
+    let assembly = synth(&app);
+    let body = &resource(&assembly, "monitoring", "WebDashboard")["Properties"]["DashboardBody"];
+    let parts = body["Fn::Join"][1].as_array().cloned().unwrap_or_default();
+    // Re-assemble with placeholders to check that the body is valid JSON.
+    let text: String = parts
+        .iter()
+        .map(|p| p.as_str().map_or_else(|| "TOKEN".to_owned(), str::to_owned))
+        .collect();
+    let parsed: J = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let widgets = parsed["widgets"].as_array().cloned().unwrap_or_default();
+    let layout: Vec<(i64, i64, i64, i64)> = widgets
+        .iter()
+        .map(|w| {
+            (
+                w["x"].as_i64().unwrap_or(-1),
+                w["y"].as_i64().unwrap_or(-1),
+                w["width"].as_i64().unwrap_or(-1),
+                w["height"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        layout,
+        [
+            (0, 0, 24, 3),
+            (0, 3, 8, 6),
+            (8, 3, 8, 6),
+            (16, 3, 8, 6),
+            (0, 9, 12, 6),
+            (12, 9, 6, 4),
+            (18, 9, 6, 4),
+            (0, 15, 8, 6),
+            (8, 15, 8, 6),
+            (16, 15, 8, 6),
+            (0, 21, 12, 6),
+            (12, 21, 12, 6)
+        ]
+    );
+    assert_eq!(widgets[0]["type"], "alarm");
+    assert_eq!(
+        widgets[0]["properties"]["alarms"].as_array().map(Vec::len),
+        Some(11)
+    );
+    assert_eq!(widgets[3]["properties"]["metrics"][2][4]["stat"], "p99");
+    assert_eq!(
+        widgets[3]["properties"]["annotations"]["horizontal"][0]["value"],
+        3.0
+    );
+    assert_eq!(widgets[3]["properties"]["region"], "TOKEN");
+    assert!(parts.contains(&json!({"Ref": "AWS::Region"})));
+    // Deterministic: the same app gives the same body.
+    let (again, _) = l2_fixtures::monitored_app(false);
+    assert_eq!(
+        &resource(&synth(&again), "monitoring", "WebDashboard")["Properties"]["DashboardBody"],
+        body
+    );
+}
+
+fn requests() -> Metric {
+    Metric::new("AWS/ApplicationELB", "RequestCount", vec![]).with_statistic(Statistic::Sum)
+}
+
+#[test]
+fn alarms_are_validated() {
+    let cases: Vec<(AlarmProps, &str)> = vec![
+        (
+            AlarmProps::new(requests(), Comparison::GreaterThan, 1.0),
+            "description is empty",
+        ),
+        (
+            AlarmProps {
+                datapoints_to_alarm: 6,
+                description: "d".into(),
+                ..AlarmProps::new(requests(), Comparison::GreaterThan, 1.0)
+            },
+            "datapoints_to_alarm 6 must be 1 to evaluation_periods 5",
+        ),
+        (
+            AlarmProps {
+                description: "d".into(),
+                ..AlarmProps::new(requests().with_period(90), Comparison::GreaterThan, 1.0)
+            },
+            "period 90s is not allowed",
+        ),
+        (
+            AlarmProps {
+                description: "d".into(),
+                ..AlarmProps::new(
+                    MathExpression::new("a / b", "x", [("a", requests())]),
+                    Comparison::GreaterThan,
+                    1.0,
+                )
+            },
+            "expression 'a / b' uses 'b'",
+        ),
+    ];
+    for (props, message) in cases {
+        let app = app();
+        let s = stack(&app, "m");
+        Alarm::new(&s, "Alarm", props);
+        let err = synth_err(&app);
+        assert_eq!(err.problems[0].path, "m/Alarm");
+        assert!(err.mentions(message), "expected '{message}' in:\n{err}");
+    }
+    let app = app();
+    let s = stack(&app, "m");
+    AlarmTopic::new(
+        &s,
+        "Topic",
+        AlarmTopicProps {
+            emails: vec!["oncall".into()],
+            https_endpoints: vec!["http://x".into()],
+            ..Default::default()
+        },
+    );
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("emails[0]: 'oncall' is not an e-mail address"),
+        "{err}"
+    );
+    assert!(
+        err.mentions("https_endpoints[0]: 'http://x' must start with https://"),
+        "{err}"
+    );
+}
+
+#[test]
+fn composite_rules_nest() {
+    let app = app();
+    let s = stack(&app, "m");
+    let a = Alarm::new(
+        &s,
+        "A",
+        AlarmProps {
+            description: "A fires".into(),
+            ..AlarmProps::new(requests(), Comparison::GreaterThan, 1.0)
+        },
+    );
+    let b = Alarm::new(
+        &s,
+        "B",
+        AlarmProps {
+            description: "B fires".into(),
+            ..AlarmProps::new(requests(), Comparison::LessThan, 1.0)
+        },
+    );
+    let rule = AlarmRule::AllOf(vec![
+        AlarmRule::Alarm(a.clone()),
+        AlarmRule::Not(Box::new(AlarmRule::Alarm(b))),
+    ]);
+    CompositeAlarm::new(&s, "Both", &rule, "A without B", None);
+    let dash = Dashboard::new(&s, "Dash");
+    dash.add_row(vec![
+        Widget::text("# Runbook"),
+        Widget::graph("Requests", vec![requests().into()]).with_size(30, 6),
+    ]);
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("a widget is 30×6; widths are 1 to 24"),
+        "{err}"
+    );
+    let app2 = self::app();
+    let s2 = stack(&app2, "m");
+    let a2 = Alarm::new(
+        &s2,
+        "A",
+        AlarmProps {
+            description: "A fires".into(),
+            ..AlarmProps::new(requests(), Comparison::GreaterThan, 1.0)
+        },
+    );
+    let b2 = Alarm::new(
+        &s2,
+        "B",
+        AlarmProps {
+            description: "B fires".into(),
+            ..AlarmProps::new(requests(), Comparison::LessThan, 1.0)
+        },
+    );
+    let rule = AlarmRule::AllOf(vec![
+        AlarmRule::Alarm(a2),
+        AlarmRule::Not(Box::new(AlarmRule::Alarm(b2))),
+    ]);
+    CompositeAlarm::new(&s2, "Both", &rule, "A without B", None);
+    let assembly = synth(&app2);
+    assert_eq!(
+        resource(&assembly, "m", "Both")["Properties"]["AlarmRule"],
+        json!({"Fn::Join": ["", ["(ALARM(\"", {"Ref": "A"}, "\") AND NOT ALARM(\"", {"Ref": "B"}, "\"))"]]})
+    );
+    let _ = a;
+}
