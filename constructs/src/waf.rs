@@ -267,6 +267,20 @@ impl WebAcl {
             .update_props(|p: &mut CfnWebAclProps| p.rules.get_or_insert_with(Vec::new).push(rule));
     }
 
+    /// A rule with its own action (not a rule group) and metrics under its name.
+    fn push_action_rule(
+        &self,
+        name: &str,
+        capacity: u32,
+        action: RuleAction,
+        statement: Statement,
+    ) {
+        self.push(name, capacity, |priority| Rule {
+            action: Some(action),
+            ..Rule::new(name, priority, statement, visibility(name))
+        });
+    }
+
     /// An AWS managed rule group; the rules named in `count_rules` only count
     /// (for rules that misfire on the application) instead of blocking.
     pub fn add_managed_rule_group(&self, group: AwsManagedRuleGroup, count_rules: &[&str]) {
@@ -312,21 +326,14 @@ impl WebAcl {
             ));
         }
         let action = self.block();
-        self.push(name, 2, |priority| Rule {
-            action: Some(action),
-            ..Rule::new(
-                name,
-                priority,
-                Statement {
-                    rate_based_statement: Some(Box::new(RateBasedStatement {
-                        evaluation_window_sec: Some(300.into()),
-                        ..RateBasedStatement::new("IP", i64::from(limit))
-                    })),
-                    ..Default::default()
-                },
-                visibility(name),
-            )
-        });
+        let statement = Statement {
+            rate_based_statement: Some(Box::new(RateBasedStatement {
+                evaluation_window_sec: Some(300.into()),
+                ..RateBasedStatement::new("IP", i64::from(limit))
+            })),
+            ..Default::default()
+        };
+        self.push_action_rule(name, 2, action, statement);
     }
 
     /// Blocks requests from these countries (ISO 3166 alpha-2 codes).
@@ -342,21 +349,14 @@ impl WebAcl {
         }
         let action = self.block();
         let codes: Vec<String> = countries.iter().map(|c| (*c).to_owned()).collect();
-        self.push(name, 1, |priority| Rule {
-            action: Some(action),
-            ..Rule::new(
-                name,
-                priority,
-                Statement {
-                    geo_match_statement: Some(GeoMatchStatement {
-                        country_codes: Some(codes.into()),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                visibility(name),
-            )
-        });
+        let statement = Statement {
+            geo_match_statement: Some(GeoMatchStatement {
+                country_codes: Some(codes.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        self.push_action_rule(name, 1, action, statement);
     }
 
     /// An IP set (IPv4 CIDRs) and a rule that allows or blocks its addresses.
@@ -388,18 +388,11 @@ impl WebAcl {
             IpSetAction::Block => self.block(),
         };
         let arn = set.attr_arn();
-        self.push(name, 1, |priority| Rule {
-            action: Some(action),
-            ..Rule::new(
-                name,
-                priority,
-                Statement {
-                    ip_set_reference_statement: Some(IpSetReferenceStatement::new(arn)),
-                    ..Default::default()
-                },
-                visibility(name),
-            )
-        });
+        let statement = Statement {
+            ip_set_reference_statement: Some(IpSetReferenceStatement::new(arn)),
+            ..Default::default()
+        };
+        self.push_action_rule(name, 1, action, statement);
         set
     }
 

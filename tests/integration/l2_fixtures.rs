@@ -122,13 +122,11 @@ pub fn data_app(prod: bool) -> App {
 pub const CERTIFICATE: &str =
     "arn:aws:acm:us-east-1:123456789012:certificate/0e4a2a0c-1111-2222-3333-444455556666";
 
-/// The web tier: network, data and an app stack with an ALB behind WAF and a Fargate
-/// service that reads the database secret.
-pub fn web_app(prod: bool) -> App {
-    let app = app();
-    let net = stack(&app, "network");
+/// A `network` stack and a `data` stack with the database the web tier uses.
+fn network_and_database(app: &App, prod: bool) -> (Vpc, PostgresInstance) {
+    let net = stack(app, "network");
     let vpc = if prod { prod_vpc(&net) } else { dev_vpc(&net) };
-    let data = stack(&app, "data");
+    let data = stack(app, "data");
     let db = PostgresInstance::new(
         &data,
         "Database",
@@ -138,6 +136,14 @@ pub fn web_app(prod: bool) -> App {
             ..PostgresInstanceProps::new(&vpc)
         },
     );
+    (vpc, db)
+}
+
+/// The web tier: network, data and an app stack with an ALB behind WAF and a Fargate
+/// service that reads the database secret.
+pub fn web_app(prod: bool) -> App {
+    let app = app();
+    let (vpc, db) = network_and_database(&app, prod);
     let web = stack(&app, "app");
     web_tier(&web, &vpc, &db, prod);
     app
@@ -276,18 +282,7 @@ pub fn web_tier(s: &Stack, vpc: &Vpc, db: &PostgresInstance, prod: bool) -> Web 
 /// The web tier plus a monitoring stack: alarm topic, RED + saturation alarms, dashboard.
 pub fn monitored_app(prod: bool) -> (App, WebAlarms) {
     let app = app();
-    let net = stack(&app, "network");
-    let vpc = if prod { prod_vpc(&net) } else { dev_vpc(&net) };
-    let data = stack(&app, "data");
-    let db = PostgresInstance::new(
-        &data,
-        "Database",
-        PostgresInstanceProps {
-            multi_az: prod,
-            database_name: Some("app".into()),
-            ..PostgresInstanceProps::new(&vpc)
-        },
-    );
+    let (vpc, db) = network_and_database(&app, prod);
     let web = web_tier(&stack(&app, "app"), &vpc, &db, prod);
     let monitoring = stack(&app, "monitoring");
     let topic = AlarmTopic::new(

@@ -283,68 +283,47 @@ fn alarms_are_validated() {
     );
 }
 
+fn alarm(s: &rcdk::Stack, id: &str) -> Alarm {
+    Alarm::new(
+        s,
+        id,
+        AlarmProps {
+            description: format!("{id} fires"),
+            ..AlarmProps::new(requests(), Comparison::GreaterThan, 1.0)
+        },
+    )
+}
+
 #[test]
 fn composite_rules_nest() {
     let app = app();
     let s = stack(&app, "m");
-    let a = Alarm::new(
-        &s,
-        "A",
-        AlarmProps {
-            description: "A fires".into(),
-            ..AlarmProps::new(requests(), Comparison::GreaterThan, 1.0)
-        },
-    );
-    let b = Alarm::new(
-        &s,
-        "B",
-        AlarmProps {
-            description: "B fires".into(),
-            ..AlarmProps::new(requests(), Comparison::LessThan, 1.0)
-        },
-    );
+    let (a, b) = (alarm(&s, "A"), alarm(&s, "B"));
     let rule = AlarmRule::AllOf(vec![
-        AlarmRule::Alarm(a.clone()),
+        AlarmRule::Alarm(a),
         AlarmRule::Not(Box::new(AlarmRule::Alarm(b))),
     ]);
     CompositeAlarm::new(&s, "Both", &rule, "A without B", None);
+    let assembly = synth(&app);
+    assert_eq!(
+        resource(&assembly, "m", "Both")["Properties"]["AlarmRule"],
+        json!({"Fn::Join": ["", ["(ALARM(\"", {"Ref": "A"}, "\") AND NOT ALARM(\"", {"Ref": "B"}, "\"))"]]})
+    );
+}
+
+#[test]
+fn dashboard_widgets_must_fit_the_grid() {
+    let app = app();
+    let s = stack(&app, "m");
     let dash = Dashboard::new(&s, "Dash");
     dash.add_row(vec![
         Widget::text("# Runbook"),
         Widget::graph("Requests", vec![requests().into()]).with_size(30, 6),
     ]);
     let err = synth_err(&app);
+    assert_eq!(err.problems[0].path, "m/Dash");
     assert!(
         err.mentions("a widget is 30×6; widths are 1 to 24"),
         "{err}"
     );
-    let app2 = self::app();
-    let s2 = stack(&app2, "m");
-    let a2 = Alarm::new(
-        &s2,
-        "A",
-        AlarmProps {
-            description: "A fires".into(),
-            ..AlarmProps::new(requests(), Comparison::GreaterThan, 1.0)
-        },
-    );
-    let b2 = Alarm::new(
-        &s2,
-        "B",
-        AlarmProps {
-            description: "B fires".into(),
-            ..AlarmProps::new(requests(), Comparison::LessThan, 1.0)
-        },
-    );
-    let rule = AlarmRule::AllOf(vec![
-        AlarmRule::Alarm(a2),
-        AlarmRule::Not(Box::new(AlarmRule::Alarm(b2))),
-    ]);
-    CompositeAlarm::new(&s2, "Both", &rule, "A without B", None);
-    let assembly = synth(&app2);
-    assert_eq!(
-        resource(&assembly, "m", "Both")["Properties"]["AlarmRule"],
-        json!({"Fn::Join": ["", ["(ALARM(\"", {"Ref": "A"}, "\") AND NOT ALARM(\"", {"Ref": "B"}, "\"))"]]})
-    );
-    let _ = a;
 }
