@@ -16,6 +16,7 @@ pub mod logs;
 pub mod metrics;
 pub mod monitoring;
 pub mod network;
+pub mod posture;
 pub mod secrets;
 pub mod storage;
 pub mod waf;

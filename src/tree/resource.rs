@@ -289,6 +289,11 @@ impl CfnResource {
         });
     }
 
+    /// A metadata entry set with [`CfnResource::add_metadata`].
+    pub fn metadata(&self, key: &str) -> Option<Value> {
+        self.with_data(|d| d.metadata.get(key).cloned())
+    }
+
     /// Pins the logical id (for refactors that move a construct without replacing it).
     pub fn override_logical_id(&self, logical_id: impl Into<String>) {
         let id = logical_id.into();

@@ -1,0 +1,280 @@
+//! The rules, run once over every resource below the scope `enforce` was given.
+
+use rcdk::{CfnResource, Scope, Value};
+
+use super::policy::{
+    actions, identity_statements, is_allow, list, on_every_resource, resource_statements,
+};
+use super::{Rule, report};
+use crate::load_balancing::is_modern_tls_policy;
+
+/// Actions that have no resource-level permissions: `*` is the only resource they take.
+const RESOURCELESS_ACTIONS: &[&str] = &[
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+];
+
+const PUBLIC_PORTS: [i64; 2] = [80, 443];
+
+struct Resource {
+    handle: CfnResource,
+    type_name: String,
+    props: Value,
+}
+
+pub(super) fn run(root: &Scope) {
+    let resources: Vec<Resource> = std::iter::once(root.clone())
+        .chain(root.descendants())
+        .filter_map(|s| s.as_resource())
+        .map(|handle| Resource {
+            type_name: handle.resource_type(),
+            props: handle.properties(),
+            handle,
+        })
+        .collect();
+    let public_lbs: Vec<&Resource> = resources
+        .iter()
+        .filter(|r| r.type_name == "AWS::ElasticLoadBalancingV2::LoadBalancer")
+        .filter(|r| {
+            r.props
+                .get_path(&["Scheme"])
+                .and_then(Value::as_str)
+                .unwrap_or("internet-facing")
+                == "internet-facing"
+        })
+        .filter(|r| {
+            r.props
+                .get_path(&["Type"])
+                .and_then(Value::as_str)
+                .unwrap_or("application")
+                == "application"
+        })
+        .collect();
+    let public_lb_groups: Vec<&Value> = public_lbs
+        .iter()
+        .flat_map(|lb| list(lb.props.get_path(&["SecurityGroups"])))
+        .collect();
+    for r in &resources {
+        check_iam(r);
+        check_encryption(r);
+        check_ingress(r, &public_lb_groups);
+        check_database(r);
+        check_listener(r, &public_lbs);
+    }
+    for lb in &public_lbs {
+        let lb_ref = Value::from(lb.handle.ref_());
+        let protected = resources.iter().any(|r| {
+            r.type_name == "AWS::WAFv2::WebACLAssociation"
+                && r.props.get_path(&["ResourceArn"]) == Some(&lb_ref)
+        });
+        if !protected {
+            report(
+                &lb.handle,
+                Rule::AlbWithoutWaf,
+                "this internet-facing load balancer has no WAF web ACL",
+                "create a waf::WebAcl and call associate(&load_balancer)",
+            );
+        }
+    }
+}
+
+fn check_iam(r: &Resource) {
+    let identity = identity_statements(&r.type_name, &r.props);
+    let resource_policy = resource_statements(&r.type_name, &r.props);
+    for s in identity
+        .iter()
+        .chain(resource_policy.iter())
+        .filter(|s| is_allow(s.value))
+    {
+        let acts = actions(s.value);
+        if acts.iter().any(|a| a == "*" || a == "*:*") {
+            report(
+                &r.handle,
+                Rule::WildcardAction,
+                &format!("{} allows every action (*)", s.place),
+                "list the actions it needs",
+            );
+        }
+    }
+    for s in identity
+        .iter()
+        .filter(|s| is_allow(s.value) && on_every_resource(s.value))
+    {
+        let acts = actions(s.value);
+        let needing: Vec<&String> = acts
+            .iter()
+            .filter(|a| !RESOURCELESS_ACTIONS.contains(&a.as_str()))
+            .collect();
+        if !needing.is_empty() {
+            report(
+                &r.handle,
+                Rule::WildcardResource,
+                &format!("{} allows {needing:?} on every resource (*)", s.place),
+                "name the resources (ARNs) the actions need",
+            );
+        }
+    }
+}
+
+fn has(props: &Value, path: &[&str]) -> bool {
+    props.get_path(path).is_some_and(|v| !v.is_null())
+}
+
+fn check_encryption(r: &Resource) {
+    let p = &r.props;
+    let missing = match r.type_name.as_str() {
+        "AWS::S3::Bucket" => {
+            (!has(p, &["BucketEncryption"])).then_some("BucketEncryption (SSE-S3 or SSE-KMS)")
+        }
+        "AWS::SNS::Topic" => {
+            (!has(p, &["KmsMasterKeyId"])).then_some("KmsMasterKeyId (a customer-managed key)")
+        }
+        "AWS::SQS::Queue" => {
+            (!has(p, &["KmsMasterKeyId"])).then_some("KmsMasterKeyId (a customer-managed key)")
+        }
+        "AWS::SecretsManager::Secret" => {
+            (!has(p, &["KmsKeyId"])).then_some("KmsKeyId (a customer-managed key)")
+        }
+        "AWS::Logs::LogGroup" => (!has(p, &["KmsKeyId"]))
+            .then_some("KmsKeyId (a customer-managed key; LogGroupProps.encryption_key)"),
+        "AWS::RDS::DBInstance" => {
+            let replica = has(p, &["SourceDBInstanceIdentifier"]) && !has(p, &["SourceRegion"]);
+            let encrypted = p.get_path(&["StorageEncrypted"]) == Some(&Value::Bool(true))
+                && has(p, &["KmsKeyId"]);
+            (!replica && !encrypted)
+                .then_some("StorageEncrypted with KmsKeyId (a customer-managed key)")
+        }
+        "AWS::ElastiCache::ReplicationGroup" => (p.get_path(&["AtRestEncryptionEnabled"])
+            != Some(&Value::Bool(true)))
+        .then_some("AtRestEncryptionEnabled"),
+        _ => None,
+    };
+    if let Some(what) = missing {
+        report(
+            &r.handle,
+            Rule::Unencrypted,
+            &format!("{} is not encrypted at rest", r.type_name),
+            &format!("set {what}"),
+        );
+    }
+}
+
+fn open_rule(rule: &Value) -> bool {
+    ["CidrIp", "CidrIpv6"].iter().any(|k| {
+        matches!(
+            rule.get_path(&[k]).and_then(Value::as_str),
+            Some("0.0.0.0/0" | "::/0")
+        )
+    })
+}
+
+fn public_port_only(rule: &Value) -> bool {
+    let port = |k: &str| match rule.get_path(&[k]) {
+        Some(Value::Int(i)) => Some(*i),
+        _ => None,
+    };
+    rule.get_path(&["IpProtocol"]).and_then(Value::as_str) == Some("tcp")
+        && port("FromPort").is_some_and(|p| PUBLIC_PORTS.contains(&p))
+        && port("FromPort") == port("ToPort")
+}
+
+fn group_is_public_lb(group: &Value, public_lb_groups: &[&Value]) -> bool {
+    public_lb_groups.contains(&group)
+}
+
+fn check_ingress(r: &Resource, public_lb_groups: &[&Value]) {
+    let (rules, group): (Vec<&Value>, Option<Value>) = match r.type_name.as_str() {
+        "AWS::EC2::SecurityGroup" => (
+            list(r.props.get_path(&["SecurityGroupIngress"])),
+            Some(Value::from(r.handle.get_att::<String>("GroupId"))),
+        ),
+        "AWS::EC2::SecurityGroupIngress" => {
+            (vec![&r.props], r.props.get_path(&["GroupId"]).cloned())
+        }
+        _ => return,
+    };
+    for rule in rules.into_iter().filter(|rule| open_rule(rule)) {
+        let allowed = public_port_only(rule)
+            && group
+                .as_ref()
+                .is_some_and(|g| group_is_public_lb(g, public_lb_groups));
+        if !allowed {
+            let port = rule
+                .get_path(&["FromPort"])
+                .map_or_else(|| "all ports".to_owned(), |p| format!("port {p:?}"));
+            report(
+                &r.handle,
+                Rule::OpenIngress,
+                &format!("ingress from the whole internet on {port}"),
+                "admit a security group or a private CIDR instead; only an internet-facing load balancer may take 80/443 from anywhere",
+            );
+        }
+    }
+}
+
+fn check_database(r: &Resource) {
+    if r.type_name == "AWS::RDS::DBInstance"
+        && r.props.get_path(&["PubliclyAccessible"]) != Some(&Value::Bool(false))
+    {
+        report(
+            &r.handle,
+            Rule::PublicDatabase,
+            "the database instance is not set PubliclyAccessible: false",
+            "set PubliclyAccessible to false",
+        );
+    }
+}
+
+fn check_listener(r: &Resource, public_lbs: &[&Resource]) {
+    if r.type_name != "AWS::ElasticLoadBalancingV2::Listener" {
+        return;
+    }
+    let protocol = r
+        .props
+        .get_path(&["Protocol"])
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match protocol {
+        "HTTPS" => {
+            let policy = r.props.get_path(&["SslPolicy"]).and_then(Value::as_str);
+            if !policy.is_some_and(is_modern_tls_policy) {
+                report(
+                    &r.handle,
+                    Rule::WeakTls,
+                    &format!("the HTTPS listener's SslPolicy {policy:?} allows TLS below 1.2"),
+                    "use ELBSecurityPolicy-TLS13-1-2-2021-06",
+                );
+            }
+        }
+        "HTTP" => {
+            let lb = r.props.get_path(&["LoadBalancerArn"]);
+            let public = public_lbs
+                .iter()
+                .any(|p| Some(&Value::from(p.handle.ref_())) == lb);
+            let redirects = list(r.props.get_path(&["DefaultActions"])).iter().all(|a| {
+                a.get_path(&["Type"]).and_then(Value::as_str) == Some("redirect")
+                    && a.get_path(&["RedirectConfig", "Protocol"])
+                        .and_then(Value::as_str)
+                        == Some("HTTPS")
+            });
+            if public && !redirects {
+                report(
+                    &r.handle,
+                    Rule::WeakTls,
+                    "plain HTTP on an internet-facing load balancer does not redirect to HTTPS",
+                    "serve HTTPS and use add_http_redirect for port 80",
+                );
+            }
+        }
+        _ => {}
+    }
+}

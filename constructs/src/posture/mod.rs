@@ -1,0 +1,129 @@
+//! Security posture rules that run at synthesis and fail it with a clear message:
+//! no security group open to the internet except a public load balancer on 80/443,
+//! no IAM `*` action, no `*` resource where the resource is known, encryption at rest
+//! (customer keys where the service takes one), no public database, TLS 1.2+ on HTTPS
+//! listeners, WAF on every internet-facing load balancer.
+//!
+//! A rule can be suppressed on one resource only with a written reason, which is kept
+//! in the resource's `Metadata` for reviewers.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::posture::{self, Rule};
+//! use rcdk_constructs::storage::{Bucket, BucketProps};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! posture::enforce(&app);
+//! let stack = Stack::new(&app, "s", StackProps::default());
+//! let bucket = Bucket::new(&stack, "Public", BucketProps::default());
+//! posture::suppress(&bucket, Rule::Unencrypted, "Holds only public release artifacts; checked by security in SEC-123");
+//! assert!(app.synthesize().is_ok());
+//! ```
+
+mod checks;
+mod policy;
+
+use rcdk::{AspectPriority, Aspects, CfnResource, Scope, Value};
+
+/// A posture rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rule {
+    /// Security group ingress from 0.0.0.0/0 or ::/0 other than an internet-facing
+    /// load balancer on 80/443.
+    OpenIngress,
+    /// An IAM Allow statement with the action `*`.
+    WildcardAction,
+    /// An identity-policy Allow statement on resource `*` for actions that take a resource.
+    WildcardResource,
+    /// A bucket, log group, topic, queue, secret or database without encryption at rest
+    /// (or without a customer key where the service supports one).
+    Unencrypted,
+    /// A database instance that is (or may be) publicly accessible.
+    PublicDatabase,
+    /// An HTTPS listener without a TLS 1.2+ policy, or plain HTTP on a public load balancer
+    /// that does not redirect.
+    WeakTls,
+    /// An internet-facing load balancer without a WAF web ACL.
+    AlbWithoutWaf,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 7] = [
+        Rule::OpenIngress,
+        Rule::WildcardAction,
+        Rule::WildcardResource,
+        Rule::Unencrypted,
+        Rule::PublicDatabase,
+        Rule::WeakTls,
+        Rule::AlbWithoutWaf,
+    ];
+
+    /// The id written in messages and suppressions.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::OpenIngress => "RCDK-SG-OPEN-INGRESS",
+            Rule::WildcardAction => "RCDK-IAM-WILDCARD-ACTION",
+            Rule::WildcardResource => "RCDK-IAM-WILDCARD-RESOURCE",
+            Rule::Unencrypted => "RCDK-ENCRYPTION-AT-REST",
+            Rule::PublicDatabase => "RCDK-RDS-PUBLIC",
+            Rule::WeakTls => "RCDK-ELB-TLS",
+            Rule::AlbWithoutWaf => "RCDK-ELB-WAF",
+        }
+    }
+}
+
+/// Metadata key holding `[{"Rule": id, "Reason": text}]`.
+pub const SUPPRESSIONS_KEY: &str = "rcdk:posture:suppressions";
+const MIN_REASON_CHARS: usize = 20;
+
+/// Checks every resource at or below `scope` at synthesis.
+pub fn enforce(scope: &Scope) {
+    let root = scope.clone();
+    Aspects::of(scope).add_with_priority(
+        move |node: &Scope| {
+            if *node == root {
+                checks::run(node);
+            }
+        },
+        AspectPriority::READONLY,
+    );
+}
+
+/// Exempts one resource from one rule. The reason is required (at least 20
+/// characters) and recorded in the resource's `Metadata`.
+pub fn suppress(resource: &CfnResource, rule: Rule, reason: &str) {
+    if reason.trim().chars().count() < MIN_REASON_CHARS {
+        resource.add_error(format!(
+            "suppressing {} needs a written reason of at least {MIN_REASON_CHARS} characters (why it is safe, who agreed)",
+            rule.id()
+        ));
+        return;
+    }
+    let mut list = match resource.metadata(SUPPRESSIONS_KEY) {
+        Some(Value::List(items)) => items,
+        _ => Vec::new(),
+    };
+    list.push(Value::object([
+        ("Reason", Value::from(reason.trim())),
+        ("Rule", Value::from(rule.id())),
+    ]));
+    resource.add_metadata(SUPPRESSIONS_KEY, Value::List(list));
+}
+
+fn is_suppressed(resource: &CfnResource, rule: Rule) -> bool {
+    match resource.metadata(SUPPRESSIONS_KEY) {
+        Some(Value::List(items)) => items
+            .iter()
+            .any(|i| i.get_path(&["Rule"]).and_then(Value::as_str) == Some(rule.id())),
+        _ => false,
+    }
+}
+
+/// Reports a violation on the resource, unless it is suppressed.
+fn report(resource: &CfnResource, rule: Rule, problem: &str, fix: &str) {
+    if !is_suppressed(resource, rule) {
+        resource.add_error(format!(
+            "[{}] {problem}; {fix} (or, if it is safe, posture::suppress(&resource, Rule::{rule:?}, \"why\"))",
+            rule.id()
+        ));
+    }
+}

@@ -1,0 +1,106 @@
+//! Reading IAM statements out of resource properties.
+
+use rcdk::Value;
+
+/// One statement and where it was found (for messages).
+pub(super) struct Statement<'a> {
+    pub place: String,
+    pub value: &'a Value,
+}
+
+fn as_list(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::List(items) => items.iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn statements_of<'a>(document: Option<&'a Value>, place: &str, out: &mut Vec<Statement<'a>>) {
+    let Some(list) = document.and_then(|d| d.get_path(&["Statement"])) else {
+        return;
+    };
+    for (i, s) in as_list(list).into_iter().enumerate() {
+        out.push(Statement {
+            place: format!("statement {} of {place}", i + 1),
+            value: s,
+        });
+    }
+}
+
+/// Identity-policy statements (what a principal may do) of a resource.
+pub(super) fn identity_statements<'a>(type_name: &str, props: &'a Value) -> Vec<Statement<'a>> {
+    let mut out = Vec::new();
+    match type_name {
+        "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
+            if let Some(policies) = props.get_path(&["Policies"]) {
+                for p in as_list(policies) {
+                    let name = p
+                        .get_path(&["PolicyName"])
+                        .and_then(Value::as_str)
+                        .unwrap_or("?");
+                    statements_of(
+                        p.get_path(&["PolicyDocument"]),
+                        &format!("the inline policy '{name}'"),
+                        &mut out,
+                    );
+                }
+            }
+        }
+        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+            statements_of(props.get_path(&["PolicyDocument"]), "the policy", &mut out);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Resource-policy statements (who may use this resource) of a resource.
+pub(super) fn resource_statements<'a>(type_name: &str, props: &'a Value) -> Vec<Statement<'a>> {
+    let mut out = Vec::new();
+    let field = match type_name {
+        "AWS::S3::BucketPolicy" | "AWS::SNS::TopicPolicy" | "AWS::SQS::QueuePolicy" => {
+            "PolicyDocument"
+        }
+        "AWS::KMS::Key" => "KeyPolicy",
+        "AWS::SecretsManager::ResourcePolicy" => "ResourcePolicy",
+        _ => return out,
+    };
+    statements_of(props.get_path(&[field]), "the resource policy", &mut out);
+    out
+}
+
+pub(super) fn is_allow(statement: &Value) -> bool {
+    statement.get_path(&["Effect"]).and_then(Value::as_str) == Some("Allow")
+}
+
+/// Literal actions of a statement (`NotAction` counts as every action).
+pub(super) fn actions(statement: &Value) -> Vec<String> {
+    if statement.get_path(&["NotAction"]).is_some() {
+        return vec!["*".to_owned()];
+    }
+    statement
+        .get_path(&["Action"])
+        .map(as_list)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Whether the statement applies to every resource (`"*"` or `NotResource`).
+pub(super) fn on_every_resource(statement: &Value) -> bool {
+    if statement.get_path(&["NotResource"]).is_some() {
+        return true;
+    }
+    statement
+        .get_path(&["Resource"])
+        .map(as_list)
+        .unwrap_or_default()
+        .into_iter()
+        .any(|r| r.as_str() == Some("*"))
+}
+
+pub(super) fn list(v: Option<&Value>) -> Vec<&Value> {
+    v.map(as_list).unwrap_or_default()
+}
