@@ -23,8 +23,9 @@ use std::rc::Rc;
 use rcdk::l1::wafv2::logging_configuration::{FieldToMatch, SingleHeader};
 use rcdk::l1::wafv2::web_acl::{
     AllowAction, BlockAction, CountAction, CustomResponse, CustomResponseBody, DefaultAction,
-    GeoMatchStatement, IpSetReferenceStatement, ManagedRuleGroupStatement, OverrideAction,
-    RateBasedStatement, Rule, RuleAction, RuleActionOverride, Statement, VisibilityConfig,
+    GeoMatchStatement, IpSetReferenceStatement, ManagedRuleGroupStatement, NotStatement,
+    OverrideAction, RateBasedStatement, Rule, RuleAction, RuleActionOverride, Statement,
+    VisibilityConfig,
 };
 use rcdk::l1::wafv2::{
     CfnIpSet, CfnIpSetProps, CfnLoggingConfiguration, CfnLoggingConfigurationProps, CfnWebAcl,
@@ -32,6 +33,7 @@ use rcdk::l1::wafv2::{
 };
 use rcdk::{Expr, RemovalPolicy, Scope, Value, fns};
 
+use crate::kms::Key;
 use crate::load_balancing::ApplicationLoadBalancer;
 use crate::logs::{LogGroup, LogGroupProps};
 use crate::metrics::{Metric, Statistic};
@@ -338,25 +340,36 @@ impl WebAcl {
 
     /// Blocks requests from these countries (ISO 3166 alpha-2 codes).
     pub fn add_geo_block(&self, name: &str, countries: &[&str]) {
-        let bad: Vec<&&str> = countries
+        let statement = self.geo_match(name, countries);
+        self.push_action_rule(name, 1, self.block(), statement);
+    }
+
+    /// Blocks requests from every country except these (ISO 3166 alpha-2 codes).
+    pub fn add_geo_allow_only(&self, name: &str, countries: &[&str]) {
+        let statement = Statement {
+            not_statement: Some(Box::new(NotStatement::new(self.geo_match(name, countries)))),
+            ..Default::default()
+        };
+        self.push_action_rule(name, 2, self.block(), statement);
+    }
+
+    fn geo_match(&self, name: &str, countries: &[&str]) -> Statement {
+        let bad = countries
             .iter()
-            .filter(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
-            .collect();
-        if countries.is_empty() || !bad.is_empty() {
+            .any(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()));
+        if countries.is_empty() || bad {
             self.acl.add_error(format!(
                 "{name}: country codes must be ISO 3166 alpha-2, like \"KP\"; got {countries:?}"
             ));
         }
-        let action = self.block();
         let codes: Vec<String> = countries.iter().map(|c| (*c).to_owned()).collect();
-        let statement = Statement {
+        Statement {
             geo_match_statement: Some(GeoMatchStatement {
                 country_codes: Some(codes.into()),
                 ..Default::default()
             }),
             ..Default::default()
-        };
-        self.push_action_rule(name, 1, action, statement);
+        }
     }
 
     /// An IP set (IPv4 CIDRs) and a rule that allows or blocks its addresses.
@@ -408,18 +421,18 @@ impl WebAcl {
 
     /// Sends request logs to a CloudWatch log group (named `aws-waf-logs-…`, as WAF
     /// requires), with the `authorization` and `cookie` headers redacted.
-    pub fn enable_logging(&self, retention_days: u32) -> LogGroup {
+    pub fn enable_logging(&self, retention_days: u32, encryption_key: Option<&Key>) -> LogGroup {
         let group = LogGroup::new(
             &self.acl,
             "Logs",
             LogGroupProps {
                 retention_days,
+                encryption_key: encryption_key.cloned(),
                 name: Some(fns::sub(format!(
                     "aws-waf-logs-${{AWS::StackName}}-{}",
                     self.acl.id()
                 ))),
                 removal_policy: RemovalPolicy::Retain,
-                ..LogGroupProps::default()
             },
         );
         let redact = |h: &str| FieldToMatch {

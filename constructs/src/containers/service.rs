@@ -37,6 +37,9 @@ pub struct FargateServiceProps {
     pub health_check_grace_period_seconds: u32,
     /// ECS Exec (a shell in running tasks). Default: false.
     pub enable_execute_command: bool,
+    /// Share a security group with other services (one database rule admits them
+    /// all). Default: a group of its own, with open egress and no ingress.
+    pub security_group: Option<SecurityGroup>,
 }
 
 impl FargateServiceProps {
@@ -55,6 +58,7 @@ impl FargateServiceProps {
             max_percent: 200,
             health_check_grace_period_seconds: 60,
             enable_execute_command: false,
+            security_group: None,
         }
     }
 }
@@ -109,15 +113,20 @@ impl FargateService {
     pub fn new(parent: &Scope, id: &str, props: FargateServiceProps) -> FargateService {
         let scope = Scope::new(parent, id);
         validate(&scope, &props);
-        let security_group = SecurityGroup::new(
-            &scope,
-            "SecurityGroup",
-            SecurityGroupProps {
-                // Tasks pull images and call AWS APIs; egress is open, ingress is not.
-                allow_all_outbound: true,
-                ..SecurityGroupProps::new(props.vpc.vpc_id(), &format!("Tasks of {}", scope.path()))
-            },
-        );
+        let security_group = props.security_group.clone().unwrap_or_else(|| {
+            SecurityGroup::new(
+                &scope,
+                "SecurityGroup",
+                SecurityGroupProps {
+                    // Tasks pull images and call AWS APIs; egress is open, ingress is not.
+                    allow_all_outbound: true,
+                    ..SecurityGroupProps::new(
+                        props.vpc.vpc_id(),
+                        &format!("Tasks of {}", scope.path()),
+                    )
+                },
+            )
+        });
         let service = CfnService::new(
             &scope,
             "Service",
