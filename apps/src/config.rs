@@ -1,0 +1,351 @@
+//! Per-environment settings, from `apps/config/environments.yaml` (or the context key
+//! `environments`, or the file named by the context key `config`). A JSON Schema of the
+//! file is generated from these types and committed, so editors validate it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rcdk::App;
+use rcdk_constructs::network::cidr::Ipv4Cidr;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Where the settings live, relative to the repository root.
+pub const CONFIG_FILE: &str = "apps/config/environments.yaml";
+/// The committed JSON Schema of [`Config`].
+pub const SCHEMA_FILE: &str = "apps/config/environments.schema.json";
+
+/// The reference app's settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The `Project` tag.
+    pub project: String,
+    /// The `Service` tag.
+    pub service: String,
+    /// Environments by name, in deployment order (dev, staging, prod).
+    pub environments: BTreeMap<String, EnvironmentConfig>,
+    /// Deployment order of the environments; every key of `environments` once.
+    pub order: Vec<String>,
+}
+
+/// NAT gateways for the private subnets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Nat {
+    /// One NAT gateway shared by every AZ.
+    Single,
+    /// One NAT gateway per AZ (no cross-AZ dependency).
+    PerAz,
+}
+
+/// One environment.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    /// 12-digit AWS account id.
+    pub account: String,
+    /// AWS region, e.g. `us-east-1`.
+    pub region: String,
+    /// Availability zones by name (no lookup needed); their count is the AZ count.
+    pub availability_zones: Vec<String>,
+    /// VPC CIDR block, e.g. `10.10.0.0/16`.
+    pub cidr: String,
+    pub nat: Nat,
+    /// `CostCode` tag.
+    pub cost_code: String,
+    /// Days to keep logs (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, …).
+    pub log_retention_days: u32,
+    /// ACM certificate of the HTTPS listener.
+    pub certificate_arn: String,
+    /// If not empty, only these countries (ISO 3166 alpha-2) may reach the site.
+    #[serde(default)]
+    pub allowed_countries: Vec<String>,
+    /// Countries (ISO 3166 alpha-2) that are blocked.
+    #[serde(default)]
+    pub blocked_countries: Vec<String>,
+    pub database: DatabaseConfig,
+    pub service_tier: ServiceConfig,
+    pub alarms: AlarmConfig,
+    /// Whether stateful resources are protected from deletion (DB, load balancer).
+    pub deletion_protection: bool,
+}
+
+/// The PostgreSQL database.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// RDS instance class, e.g. `db.t4g.medium`.
+    pub instance_class: String,
+    pub multi_az: bool,
+    /// Days of automated backups, 1 to 35.
+    pub backup_days: u32,
+    /// Storage at creation, GiB.
+    pub allocated_storage_gb: u32,
+    /// Storage autoscaling ceiling, GiB.
+    pub max_storage_gb: u32,
+}
+
+/// The Fargate web service.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Container image in this account's ECR: `repository:tag`.
+    pub image: String,
+    /// CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+    pub cpu: u32,
+    /// Memory in MiB, valid for the CPU size.
+    pub memory_mib: u32,
+    pub desired_count: u32,
+    pub min_tasks: u32,
+    pub max_tasks: u32,
+    /// Target average CPU utilization for autoscaling, percent.
+    pub target_cpu_percent: f64,
+    /// Requests per task per minute for autoscaling.
+    pub target_requests_per_task: u32,
+    /// Requests per IP per five minutes before WAF blocks it.
+    pub rate_limit_per_ip: u32,
+}
+
+/// Alarm thresholds and who is told.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmConfig {
+    /// E-mail addresses that receive alarm notifications.
+    #[serde(default)]
+    pub emails: Vec<String>,
+    pub latency_p99_seconds: f64,
+    pub error_rate_percent: f64,
+    pub service_cpu_percent: f64,
+    pub service_memory_percent: f64,
+    pub db_cpu_percent: f64,
+    pub db_free_storage_gib: f64,
+    pub db_connections: f64,
+    pub waf_blocked_requests: f64,
+}
+
+/// A configuration problem: the file, the field and what to do.
+pub fn problem(file: &str, field: &str, message: &str) -> String {
+    format!("{file}: {field}: {message}")
+}
+
+/// Reads and checks the configuration the app's context points at.
+pub fn load(app: &App) -> Result<Config, String> {
+    if let Some(inline) = app.context("environments") {
+        let text = serde_json::to_string(&serde_json::json!({
+            "project": app.context_str("project").unwrap_or_else(|| "rcdk-reference".into()),
+            "service": app.context_str("service").unwrap_or_else(|| "web".into()),
+            "order": inline.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default(),
+            "environments": inline,
+        }))
+        .map_err(|e| e.to_string())?;
+        return parse("context 'environments'", &text);
+    }
+    let path = match app.context_str("config") {
+        Some(p) => PathBuf::from(p),
+        None => default_path(),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: cannot read the configuration: {e}", path.display()))?;
+    parse(&display(&path), &text)
+}
+
+/// `apps/config/environments.yaml` from the repository root, or from this crate when
+/// the app runs elsewhere (tests run in the crate directory).
+fn default_path() -> PathBuf {
+    let from_root = Path::new(CONFIG_FILE);
+    if from_root.exists() {
+        return from_root.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/environments.yaml")
+}
+
+fn display(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."));
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Parses YAML (or JSON) text; every error names `file`, the field path and the fix.
+pub fn parse(file: &str, text: &str) -> Result<Config, String> {
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        // serde_yaml_ng names the field itself (`environments.dev: unknown field …`) and
+        // appends " at line L column C"; keep both, they point at the spot.
+        let top = field.split(['.', '[']).next().unwrap_or_default();
+        if !top.is_empty() && top != "?" && inner.starts_with(top) {
+            format!("{file}: {inner}")
+        } else {
+            problem(
+                file,
+                if field == "." { "(top level)" } else { &field },
+                &inner,
+            )
+        }
+    })?;
+    let problems = validate(&config);
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems
+            .iter()
+            .map(|(field, msg)| problem(file, field, msg))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+fn country_problems(field: &str, countries: &[String], out: &mut Vec<(String, String)>) {
+    for (i, c) in countries.iter().enumerate() {
+        if c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
+            out.push((
+                format!("{field}[{i}]"),
+                format!("'{c}' is not an ISO 3166 alpha-2 country code like \"DE\""),
+            ));
+        }
+    }
+}
+
+/// Checks what types alone cannot: formats, ranges and consistency.
+pub fn validate(config: &Config) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut names: Vec<&String> = config.environments.keys().collect();
+    names.sort();
+    let mut ordered = config.order.clone();
+    ordered.sort();
+    if ordered.iter().collect::<Vec<_>>() != names {
+        out.push((
+            "order".into(),
+            format!("must list every environment once: {names:?}"),
+        ));
+    }
+    for (name, env) in &config.environments {
+        let f = |field: &str| format!("environments.{name}.{field}");
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            || name.is_empty()
+        {
+            out.push((
+                format!("environments.{name}"),
+                "environment names are lower-case letters and digits (they start stack names)"
+                    .into(),
+            ));
+        }
+        if env.account.len() != 12 || !env.account.chars().all(|c| c.is_ascii_digit()) {
+            out.push((
+                f("account"),
+                format!("'{}' is not a 12-digit AWS account id", env.account),
+            ));
+        }
+        let region_ok = env.region.split('-').count() >= 3
+            && env
+                .region
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_digit());
+        if !region_ok {
+            out.push((
+                f("region"),
+                format!("'{}' is not an AWS region like us-east-1", env.region),
+            ));
+        }
+        if let Err(e) = env.cidr.parse::<Ipv4Cidr>() {
+            out.push((f("cidr"), e));
+        }
+        if env.availability_zones.is_empty() || env.availability_zones.len() > 6 {
+            out.push((
+                f("availability_zones"),
+                "list 1 to 6 availability zones".into(),
+            ));
+        }
+        for (i, az) in env.availability_zones.iter().enumerate() {
+            let suffix = az.strip_prefix(env.region.as_str());
+            if !suffix.is_some_and(|s| s.len() == 1 && s.chars().all(|c| c.is_ascii_lowercase())) {
+                out.push((
+                    format!("{}[{i}]", f("availability_zones")),
+                    format!(
+                        "'{az}' is not an AZ of {} (like {}a)",
+                        env.region, env.region
+                    ),
+                ));
+            }
+        }
+        if env.database.multi_az && env.availability_zones.len() < 2 {
+            out.push((
+                f("database.multi_az"),
+                "needs at least two availability_zones".into(),
+            ));
+        }
+        let arn_prefix = format!("arn:aws:acm:{}:{}:certificate/", env.region, env.account);
+        if !env.certificate_arn.starts_with(&arn_prefix) {
+            out.push((
+                f("certificate_arn"),
+                format!("must be an ACM certificate of this account and region ({arn_prefix}…)"),
+            ));
+        }
+        country_problems(&f("allowed_countries"), &env.allowed_countries, &mut out);
+        country_problems(&f("blocked_countries"), &env.blocked_countries, &mut out);
+        if !rcdk_constructs::logs::RETENTION_DAYS.contains(&env.log_retention_days) {
+            out.push((
+                f("log_retention_days"),
+                format!(
+                    "{} is not allowed; use one of {:?}",
+                    env.log_retention_days,
+                    rcdk_constructs::logs::RETENTION_DAYS
+                ),
+            ));
+        }
+        let s = &env.service_tier;
+        if s.min_tasks > s.desired_count || s.desired_count > s.max_tasks {
+            out.push((
+                f("service_tier"),
+                format!(
+                    "need min_tasks ≤ desired_count ≤ max_tasks, got {} ≤ {} ≤ {}",
+                    s.min_tasks, s.desired_count, s.max_tasks
+                ),
+            ));
+        }
+        if !s.image.contains(':') {
+            out.push((
+                f("service_tier.image"),
+                format!("'{}' needs a tag: repository:tag", s.image),
+            ));
+        }
+        if !(1.0..=100.0).contains(&s.target_cpu_percent) {
+            out.push((
+                f("service_tier.target_cpu_percent"),
+                "must be 1 to 100".into(),
+            ));
+        }
+        if !(1..=35).contains(&env.database.backup_days) {
+            out.push((
+                f("database.backup_days"),
+                format!("{} is out of range 1 to 35", env.database.backup_days),
+            ));
+        }
+        for (i, e) in env.alarms.emails.iter().enumerate() {
+            if !e.contains('@') {
+                out.push((
+                    format!("{}[{i}]", f("alarms.emails")),
+                    format!("'{e}' is not an e-mail address"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The JSON Schema of the configuration file, as committed.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Config);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
