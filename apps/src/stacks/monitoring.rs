@@ -1,0 +1,55 @@
+//! `{env}-monitoring`: the alarm topic, the RED + saturation alarms and the dashboard.
+
+use rcdk::App;
+use rcdk_constructs::data::PostgresInstance;
+use rcdk_constructs::monitoring::{
+    AlarmThresholds, AlarmTopic, AlarmTopicProps, WebAlarms, WebTier,
+};
+
+use super::web::Web;
+use crate::config::EnvironmentConfig;
+use crate::env_stack;
+
+pub fn build(
+    app: &App,
+    env: &str,
+    settings: &EnvironmentConfig,
+    db: &PostgresInstance,
+    web: &Web,
+) -> WebAlarms {
+    let stack = env_stack(
+        app,
+        env,
+        settings,
+        "monitoring",
+        "Alarms, notifications and the dashboard",
+    );
+    let topic = AlarmTopic::new(
+        &stack,
+        "AlarmTopic",
+        AlarmTopicProps {
+            emails: settings.alarms.emails.clone(),
+            ..AlarmTopicProps::default()
+        },
+    );
+    let a = &settings.alarms;
+    let thresholds = AlarmThresholds {
+        latency_p99_seconds: a.latency_p99_seconds,
+        error_rate_percent: a.error_rate_percent,
+        service_cpu_percent: a.service_cpu_percent,
+        service_memory_percent: a.service_memory_percent,
+        db_cpu_percent: a.db_cpu_percent,
+        db_free_storage_gib: a.db_free_storage_gib,
+        db_connections: a.db_connections,
+        waf_blocked_requests: a.waf_blocked_requests,
+        ..AlarmThresholds::default()
+    };
+    let tier = WebTier {
+        load_balancer: &web.load_balancer,
+        target_group: &web.target_group,
+        service: &web.service,
+        database: db,
+        web_acl: &web.web_acl,
+    };
+    WebAlarms::new(&stack, "Web", tier, &thresholds, &topic)
+}

@@ -1,0 +1,200 @@
+//! `{env}-app`: the internet-facing load balancer behind WAF, and the Fargate web
+//! service that reads the database.
+
+use std::collections::BTreeMap;
+
+use rcdk::{App, RemovalPolicy};
+use rcdk_constructs::connections::HasConnections;
+use rcdk_constructs::containers::{
+    Cluster, ClusterProps, ContainerHealthCheck, ContainerImage, ContainerProps, FargateService,
+    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
+};
+use rcdk_constructs::data::PostgresInstance;
+use rcdk_constructs::kms::{Key, KeyProps};
+use rcdk_constructs::load_balancing::{
+    AccessLogsProps, AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
+    TargetGroup, TargetGroupProps,
+};
+use rcdk_constructs::network::Vpc;
+use rcdk_constructs::waf::{AwsManagedRuleGroup, WebAcl, WebAclProps};
+
+use crate::config::EnvironmentConfig;
+use crate::env_stack;
+
+pub const CONTAINER_PORT: u16 = 8080;
+
+/// What the monitoring and worker stacks use from the app stack.
+pub struct Web {
+    pub load_balancer: ApplicationLoadBalancer,
+    pub target_group: TargetGroup,
+    pub service: FargateService,
+    pub web_acl: WebAcl,
+    pub cluster: Cluster,
+}
+
+/// `repository:tag` → an ECR image of this account and region.
+pub fn image(reference: &str) -> ContainerImage {
+    let (repository, tag) = reference.split_once(':').unwrap_or((reference, "latest"));
+    ContainerImage::ecr(repository, tag)
+}
+
+/// The database connection as environment variables and secrets.
+pub fn database_environment(
+    db: &PostgresInstance,
+) -> (
+    BTreeMap<String, rcdk::Expr<String>>,
+    BTreeMap<String, SecretValue>,
+) {
+    let environment = BTreeMap::from([
+        ("DB_HOST".to_owned(), db.endpoint_address()),
+        ("DB_PORT".to_owned(), db.endpoint_port()),
+        ("DB_NAME".to_owned(), "app".into()),
+    ]);
+    let secrets = BTreeMap::from([
+        (
+            "DB_USER".to_owned(),
+            SecretValue::json_key(db.secret_ref(), "username"),
+        ),
+        (
+            "DB_PASSWORD".to_owned(),
+            SecretValue::json_key(db.secret_ref(), "password"),
+        ),
+    ]);
+    (environment, secrets)
+}
+
+pub fn build(
+    app: &App,
+    env: &str,
+    settings: &EnvironmentConfig,
+    vpc: &Vpc,
+    db: &PostgresInstance,
+) -> Web {
+    let stack = env_stack(
+        app,
+        env,
+        settings,
+        "app",
+        "Load balancer, WAF and the web service",
+    );
+    let logs_key = Key::new(
+        &stack,
+        "LogsKey",
+        KeyProps {
+            description: Some(format!("Encrypts the application and WAF logs of {env}")),
+            removal_policy: RemovalPolicy::Retain,
+            ..KeyProps::default()
+        },
+    );
+    let load_balancer = ApplicationLoadBalancer::new(
+        &stack,
+        "LoadBalancer",
+        AlbProps {
+            deletion_protection: settings.deletion_protection,
+            access_logs: Some(AccessLogsProps {
+                prefix: None,
+                retention_days: settings.log_retention_days,
+            }),
+            ..AlbProps::new(vpc)
+        },
+    );
+    let target_group = TargetGroup::new(
+        &stack,
+        "WebTargets",
+        TargetGroupProps::new(vpc, CONTAINER_PORT),
+    );
+    load_balancer.add_https_listener(
+        "Https",
+        HttpsListenerProps {
+            certificate_arn: Some(settings.certificate_arn.as_str().into()),
+            default_action: ListenerAction::Forward(target_group.clone()),
+            ..HttpsListenerProps::default()
+        },
+    );
+    load_balancer.add_http_redirect("Http");
+
+    let web_acl = WebAcl::new(
+        &stack,
+        "WebAcl",
+        WebAclProps {
+            description: Some(format!("Protects the {env} load balancer")),
+            ..WebAclProps::default()
+        },
+    );
+    web_acl.add_managed_rule_group(AwsManagedRuleGroup::AmazonIpReputationList, &[]);
+    web_acl.add_managed_rule_group(AwsManagedRuleGroup::CommonRuleSet, &[]);
+    web_acl.add_managed_rule_group(AwsManagedRuleGroup::KnownBadInputsRuleSet, &[]);
+    web_acl.add_managed_rule_group(AwsManagedRuleGroup::SqliRuleSet, &[]);
+    web_acl.add_rate_limit("RateLimitPerIp", settings.service_tier.rate_limit_per_ip);
+    if !settings.allowed_countries.is_empty() {
+        let allowed: Vec<&str> = settings
+            .allowed_countries
+            .iter()
+            .map(String::as_str)
+            .collect();
+        web_acl.add_geo_allow_only("AllowedCountries", &allowed);
+    }
+    if !settings.blocked_countries.is_empty() {
+        let blocked: Vec<&str> = settings
+            .blocked_countries
+            .iter()
+            .map(String::as_str)
+            .collect();
+        web_acl.add_geo_block("BlockedCountries", &blocked);
+    }
+    web_acl.enable_logging(settings.log_retention_days, Some(&logs_key));
+    web_acl.associate(&load_balancer);
+
+    let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
+    let tier = &settings.service_tier;
+    let task = FargateTaskDefinition::new(
+        &stack,
+        "WebTask",
+        FargateTaskDefinitionProps {
+            cpu: tier.cpu,
+            memory_mib: tier.memory_mib,
+            arm64: true,
+        },
+    );
+    let (environment, secrets) = database_environment(db);
+    task.add_container(
+        "web",
+        ContainerProps {
+            port_mappings: vec![CONTAINER_PORT],
+            environment,
+            secrets,
+            health_check: Some(ContainerHealthCheck::shell(
+                "curl -fs http://localhost:8080/health || exit 1",
+            )),
+            log_retention_days: settings.log_retention_days,
+            log_encryption_key: Some(logs_key),
+            user: Some("1000:1000".into()),
+            ..ContainerProps::new(image(&tier.image))
+        },
+    );
+    let service = FargateService::new(
+        &stack,
+        "WebService",
+        FargateServiceProps {
+            desired_count: tier.desired_count,
+            ..FargateServiceProps::new(&cluster, &task, vpc)
+        },
+    );
+    service.attach_to(&target_group, &load_balancer);
+    let scaling = service.auto_scale(tier.min_tasks, tier.max_tasks);
+    scaling.scale_on_cpu(tier.target_cpu_percent);
+    scaling.scale_on_requests_per_target(
+        &load_balancer,
+        &target_group,
+        tier.target_requests_per_task,
+    );
+    db.connections()
+        .allow_default_port_from(&service, "Postgres from the web service");
+    Web {
+        load_balancer,
+        target_group,
+        service,
+        web_acl,
+        cluster,
+    }
+}

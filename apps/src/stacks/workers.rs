@@ -1,0 +1,104 @@
+//! `{env}-workers-N`: background worker services (context `workers`), to show how an
+//! app with many services stays under CloudFormation's 500 resources per stack.
+//!
+//! Worker `k` (1-based) lives in stack `(k - 1) / WORKERS_PER_STACK + 1`: a function of
+//! its name, never of how many workers there are, so adding worker 41 never moves
+//! worker 3 (moving a resource between stacks would replace it).
+
+use rcdk::App;
+use rcdk_constructs::connections::{HasConnections, SecurityGroup, SecurityGroupProps};
+use rcdk_constructs::containers::{
+    ContainerProps, FargateService, FargateServiceProps, FargateTaskDefinition,
+    FargateTaskDefinitionProps,
+};
+use rcdk_constructs::data::PostgresInstance;
+use rcdk_constructs::kms::{Key, KeyProps};
+use rcdk_constructs::network::Vpc;
+
+use super::web::{Web, database_environment, image};
+use crate::config::EnvironmentConfig;
+use crate::env_stack;
+
+/// 7 resources per worker: 50 workers fill a stack to 350 (+ key and group) of 500.
+pub const WORKERS_PER_STACK: u32 = 50;
+
+pub fn build(
+    app: &App,
+    env: &str,
+    settings: &EnvironmentConfig,
+    vpc: &Vpc,
+    db: &PostgresInstance,
+    web: &Web,
+    count: u32,
+) {
+    let mut current: Option<(u32, rcdk::Stack, Key)> = None;
+    let mut group: Option<SecurityGroup> = None;
+    for k in 1..=count {
+        let shard = (k - 1) / WORKERS_PER_STACK + 1;
+        if current.as_ref().is_none_or(|(s, _, _)| *s != shard) {
+            let stack = env_stack(
+                app,
+                env,
+                settings,
+                &format!("workers-{shard}"),
+                "Background worker services",
+            );
+            let key = Key::new(
+                &stack,
+                "LogsKey",
+                KeyProps {
+                    description: Some(format!("Encrypts the worker logs of {env}")),
+                    ..KeyProps::default()
+                },
+            );
+            // One group for every worker: one database rule, not one per worker
+            // (a security group holds 60 inbound rules by default).
+            if group.is_none() {
+                let sg = SecurityGroup::new(
+                    &stack,
+                    "WorkersSecurityGroup",
+                    SecurityGroupProps {
+                        allow_all_outbound: true,
+                        ..SecurityGroupProps::new(vpc.vpc_id(), &format!("Worker tasks of {env}"))
+                    },
+                );
+                db.connections()
+                    .allow_default_port_from(&sg, "Postgres from the workers");
+                group = Some(sg);
+            }
+            current = Some((shard, stack, key));
+        }
+        let Some((_, stack, key)) = &current else {
+            continue;
+        };
+        let id = format!("Worker{k}");
+        let task = FargateTaskDefinition::new(
+            stack,
+            &format!("{id}Task"),
+            FargateTaskDefinitionProps::default(),
+        );
+        let (environment, secrets) = database_environment(db);
+        task.add_container(
+            "worker",
+            ContainerProps {
+                environment,
+                secrets,
+                command: Some(vec!["worker".into(), format!("--queue=q{k}")]),
+                log_retention_days: settings.log_retention_days,
+                log_encryption_key: Some(key.clone()),
+                user: Some("1000:1000".into()),
+                ..ContainerProps::new(image(&settings.service_tier.image))
+            },
+        );
+        let service = FargateService::new(
+            stack,
+            &id,
+            FargateServiceProps {
+                desired_count: 1,
+                security_group: group.clone(),
+                ..FargateServiceProps::new(&web.cluster, &task, vpc)
+            },
+        );
+        service.auto_scale(1, 4).scale_on_cpu(70.0);
+    }
+}
