@@ -30,7 +30,7 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
         templates.extend(assembly.stacks.iter().map(|s| out.join(s.template_file())));
     }
     assert!(
-        templates.len() >= 31,
+        templates.len() >= 37,
         "expected every fixture's stacks, got {}",
         templates.len()
     );

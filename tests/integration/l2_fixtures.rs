@@ -216,7 +216,7 @@ pub fn web_tier(s: &Stack, vpc: &Vpc, db: &PostgresInstance, prod: bool) -> Web 
             &["192.0.2.0/24", "198.51.100.7/32"],
             IpSetAction::Block,
         );
-        acl.enable_logging(365);
+        acl.enable_logging(365, None);
     }
     acl.associate(&alb);
 

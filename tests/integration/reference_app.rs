@@ -1,36 +1,41 @@
 //! The reference app: golden templates under `snapshots/` (reviewed in PRs; accept a
-//! change with `cargo insta review`), and its configuration errors.
+//! change with `cargo insta review`), environment selection, determinism, and scale.
 
-use rcdk::App;
+use rcdk::{App, CloudAssembly};
 
 use crate::support::synth;
 
-fn reference_app(env: &str) -> App {
+pub fn reference_app(context: &[(&str, serde_json::Value)]) -> App {
     let app = App::with_context(Default::default(), "cdk.out");
-    app.set_context("env", serde_json::json!(env));
-    rcdk_apps::build(&app).expect("reference app builds");
+    for (k, v) in context {
+        app.set_context(*k, v.clone());
+    }
+    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("reference app: {e}"));
     app
+}
+
+pub fn all_environments() -> CloudAssembly {
+    synth(&reference_app(&[]))
+}
+
+fn names(assembly: &CloudAssembly) -> Vec<&str> {
+    assembly
+        .stacks
+        .iter()
+        .map(|s| s.stack_name.as_str())
+        .collect()
 }
 
 #[test]
 fn golden_templates() {
-    let assembly = synth(&reference_app("all"));
-    let names: Vec<&str> = assembly
-        .stacks
-        .iter()
-        .map(|s| s.stack_name.as_str())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "dev-network",
-            "dev-app",
-            "staging-network",
-            "staging-app",
-            "prod-network",
-            "prod-app"
-        ]
-    );
+    let assembly = all_environments();
+    let mut expected = Vec::new();
+    for env in ["dev", "staging", "prod"] {
+        for stack in ["network", "data", "app", "monitoring"] {
+            expected.push(format!("{env}-{stack}"));
+        }
+    }
+    assert_eq!(names(&assembly), expected);
     insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
         for s in &assembly.stacks {
             insta::assert_snapshot!(s.stack_name.clone(), s.template_json);
@@ -40,16 +45,124 @@ fn golden_templates() {
 }
 
 #[test]
-fn context_selects_environments() {
-    let assembly = synth(&reference_app("prod,dev"));
-    let names: Vec<&str> = assembly
-        .stacks
-        .iter()
-        .map(|s| s.stack_name.as_str())
-        .collect();
+fn synthesis_is_byte_for_byte_deterministic() {
+    let (a, b) = (all_environments(), all_environments());
+    assert_eq!(a.files(), b.files());
+}
+
+#[test]
+fn environments_are_tiered() {
+    let assembly = all_environments();
+    let count = |stack: &str, type_name: &str| {
+        assembly.stack(stack).map_or(0, |s| {
+            s.template["Resources"]
+                .as_object()
+                .map_or(0, |r| r.values().filter(|v| v["Type"] == type_name).count())
+        })
+    };
+    assert_eq!(count("dev-network", "AWS::EC2::NatGateway"), 1);
+    assert_eq!(count("staging-network", "AWS::EC2::NatGateway"), 1);
+    assert_eq!(count("prod-network", "AWS::EC2::NatGateway"), 3);
+    assert_eq!(count("prod-network", "AWS::EC2::Subnet"), 9);
+    let db = |env: &str| {
+        assembly
+            .stack(&format!("{env}-data"))
+            .map(|s| s.template["Resources"]["Database"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(db("dev")["Properties"]["MultiAZ"], false);
+    assert_eq!(db("staging")["Properties"]["MultiAZ"], true);
+    assert_eq!(db("prod")["Properties"]["MultiAZ"], true);
+    assert_eq!(db("prod")["Properties"]["DeletionProtection"], true);
+    assert_eq!(db("prod")["DeletionPolicy"], "Snapshot");
+    assert_eq!(db("dev")["DeletionPolicy"], "Delete");
+    assert_eq!(db("prod")["Properties"]["BackupRetentionPeriod"], 30);
+    assert_eq!(db("dev")["Properties"]["BackupRetentionPeriod"], 7);
+    let prod = assembly.stack("prod-app").map(|s| s.termination_protection);
+    assert_eq!(prod, Some(true));
     assert_eq!(
-        names,
-        ["prod-network", "prod-app", "dev-network", "dev-app"]
+        assembly.stack("dev-app").map(|s| s.termination_protection),
+        Some(false)
+    );
+    let subnet = &assembly.stack("prod-network").map(|s| {
+        s.template["Resources"]["VpcPrivateSubnet3"]["Properties"]["AvailabilityZone"].clone()
+    });
+    assert_eq!(
+        subnet,
+        &Some(serde_json::json!("us-east-1c")),
+        "explicit AZs, no lookup"
+    );
+}
+
+#[test]
+fn every_taggable_resource_carries_the_five_tags() {
+    let assembly = all_environments();
+    for s in &assembly.stacks {
+        let env = s.stack_name.split('-').next().unwrap_or_default();
+        for (id, r) in s.template["Resources"].as_object().into_iter().flatten() {
+            let Some(tags) = r["Properties"].get("Tags") else {
+                continue;
+            };
+            let get = |k: &str| -> Option<String> {
+                match tags {
+                    serde_json::Value::Array(list) => list
+                        .iter()
+                        .find(|t| t["Key"] == k)
+                        .and_then(|t| t["Value"].as_str().map(str::to_owned)),
+                    serde_json::Value::Object(map) => {
+                        map.get(k).and_then(|v| v.as_str().map(str::to_owned))
+                    }
+                    _ => None,
+                }
+            };
+            assert_eq!(
+                get("Environment").as_deref(),
+                Some(env),
+                "{}/{id}",
+                s.stack_name
+            );
+            assert_eq!(
+                get("Project").as_deref(),
+                Some("rcdk-reference"),
+                "{}/{id}",
+                s.stack_name
+            );
+            assert_eq!(
+                get("Service").as_deref(),
+                Some("web"),
+                "{}/{id}",
+                s.stack_name
+            );
+            assert_eq!(
+                get("ManagedBy").as_deref(),
+                Some("rcdk"),
+                "{}/{id}",
+                s.stack_name
+            );
+            assert!(
+                get("CostCode").is_some_and(|c| c.starts_with("CC-")),
+                "{}/{id}",
+                s.stack_name
+            );
+        }
+    }
+}
+
+#[test]
+fn context_selects_environments() {
+    let assembly = synth(&reference_app(&[("env", "prod,dev".into())]));
+    assert_eq!(
+        names(&assembly),
+        [
+            "prod-network",
+            "prod-data",
+            "prod-app",
+            "prod-monitoring",
+            "dev-network",
+            "dev-data",
+            "dev-app",
+            "dev-monitoring"
+        ]
     );
 }
 
@@ -57,9 +170,58 @@ fn context_selects_environments() {
 fn an_unknown_environment_is_a_clear_error() {
     let app = App::with_context(Default::default(), "cdk.out");
     app.set_context("env", serde_json::json!("qa"));
-    let err = rcdk_apps::build(&app).expect_err("qa is not an environment");
     assert_eq!(
-        err,
-        "context env='qa' is not an environment; use one of dev, staging, prod or all"
+        rcdk_apps::build(&app),
+        Err(
+            "context env='qa' is not an environment; use one of dev, staging, prod or all"
+                .to_owned()
+        )
     );
+}
+
+#[test]
+fn many_services_spread_over_stacks_without_moving() {
+    let with = |n: u32| {
+        synth(&reference_app(&[
+            ("env", "dev".into()),
+            ("workers", n.into()),
+        ]))
+    };
+    let big = with(200);
+    let workers: Vec<&str> = names(&big)
+        .into_iter()
+        .filter(|n| n.contains("workers"))
+        .collect();
+    assert_eq!(
+        workers,
+        [
+            "dev-workers-1",
+            "dev-workers-2",
+            "dev-workers-3",
+            "dev-workers-4"
+        ]
+    );
+    for s in &big.stacks {
+        assert!(
+            s.resource_count() <= 500,
+            "{} has {} resources",
+            s.stack_name,
+            s.resource_count()
+        );
+    }
+    // Placement is a function of the worker's name: adding workers never changes the
+    // resources of the stacks that hold the earlier ones (a later stack may add an
+    // export to an earlier one, which moves nothing).
+    let fifty = with(rcdk_apps::WORKERS_PER_STACK);
+    let fifty_one = with(rcdk_apps::WORKERS_PER_STACK + 1);
+    let resources =
+        |a: &CloudAssembly, n: &str| a.stack(n).map(|s| s.template["Resources"].clone());
+    let same = |a: &CloudAssembly, b: &CloudAssembly, n: &str| {
+        resources(a, n).is_some() && resources(a, n) == resources(b, n)
+    };
+    assert!(same(&fifty, &fifty_one, "dev-workers-1"));
+    assert!(same(&fifty, &big, "dev-workers-1"));
+    assert!(same(&fifty, &big, "dev-app"));
+    let template = |a: &CloudAssembly, n: &str| a.stack(n).map(|s| s.template_json.clone());
+    assert!(template(&fifty_one, "dev-workers-2").is_some_and(|t| t.contains("Worker51Task")));
 }

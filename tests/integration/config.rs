@@ -1,0 +1,142 @@
+//! The reference app's configuration: its schema and its errors.
+
+use rcdk_apps::config;
+
+fn base() -> String {
+    std::fs::read_to_string(crate::support::root().join(config::CONFIG_FILE))
+        .expect("the committed configuration")
+}
+
+fn error_for(from: &str, to: &str) -> String {
+    let text = base();
+    assert!(
+        text.contains(from),
+        "the fixture edit '{from}' does not apply"
+    );
+    match config::parse("environments.yaml", &text.replacen(from, to, 1)) {
+        Ok(_) => panic!("'{to}' was accepted"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn committed_configuration_is_valid() {
+    let c = config::parse("environments.yaml", &base()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.order, ["dev", "staging", "prod"]);
+}
+
+#[test]
+fn committed_schema_is_fresh() {
+    let committed = std::fs::read_to_string(crate::support::root().join(config::SCHEMA_FILE))
+        .unwrap_or_default();
+    assert!(
+        committed == config::schema_json(),
+        "{} is stale; run `cargo run -p rcdk-apps --bin config-schema`",
+        config::SCHEMA_FILE
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).expect("schema is JSON");
+    let env = &schema["$defs"]["EnvironmentConfig"];
+    assert_eq!(
+        env["additionalProperties"], false,
+        "unknown fields are rejected by editors too"
+    );
+    assert!(
+        env["required"]
+            .as_array()
+            .is_some_and(|r| r.contains(&"cidr".into()))
+    );
+    assert_eq!(schema["$defs"]["Nat"]["oneOf"][1]["const"], "per-az");
+}
+
+#[test]
+fn unknown_field_names_the_file_the_field_and_the_allowed_fields() {
+    let err = error_for("    nat: single\n", "    nat_gateways: single\n");
+    assert!(
+        err.starts_with("environments.yaml: environments.dev: unknown field `nat_gateways`, expected one of `account`, `region`,"),
+        "{err}"
+    );
+    assert!(err.ends_with("at line 13 column 5"), "{err}");
+}
+
+#[test]
+fn bad_enum_value_lists_the_allowed_values() {
+    let err = error_for("    nat: per-az\n", "    nat: two\n");
+    assert!(
+        err.starts_with("environments.yaml: environments.prod.nat: unknown variant `two`, expected `single` or `per-az`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_cidr_is_named() {
+    let err = error_for("cidr: 10.20.0.0/16", "cidr: 10.20.0.0/33");
+    assert_eq!(
+        err,
+        "environments.yaml: environments.staging.cidr: '10.20.0.0/33' is not an IPv4 CIDR block like 10.0.0.0/16"
+    );
+    let err = error_for("cidr: 10.20.0.0/16", "cidr: 10.20.0.1/16");
+    assert!(
+        err.contains("environments.staging.cidr: '10.20.0.1/16' has host bits set"),
+        "{err}"
+    );
+}
+
+#[test]
+fn other_values_are_checked_with_their_field() {
+    let cases = [
+        (
+            "account: \"123456789012\"",
+            "account: \"1234\"",
+            "environments.dev.account: '1234' is not a 12-digit AWS account id",
+        ),
+        (
+            "[us-east-1a, us-east-1b]",
+            "[us-east-1a, eu-west-1b]",
+            "environments.dev.availability_zones[1]: 'eu-west-1b' is not an AZ of us-east-1",
+        ),
+        (
+            "multi_az: true",
+            "multi_az: yes please",
+            "environments.staging.database.multi_az: invalid type: string \"yes please\", expected a boolean",
+        ),
+        (
+            "blocked_countries: [KP, IR]",
+            "blocked_countries: [KP, Iran]",
+            "environments.prod.blocked_countries[1]: 'Iran' is not an ISO 3166 alpha-2 country code",
+        ),
+        (
+            "log_retention_days: 30",
+            "log_retention_days: 31",
+            "environments.dev.log_retention_days: 31 is not allowed; use one of [1, 3, 5",
+        ),
+        (
+            "min_tasks: 3",
+            "min_tasks: 4",
+            "environments.prod.service_tier: need min_tasks ≤ desired_count ≤ max_tasks, got 4 ≤ 3 ≤ 12",
+        ),
+        (
+            "order: [dev, staging, prod]",
+            "order: [dev, prod]",
+            "order: must list every environment once",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let err = error_for(from, to);
+        assert!(err.contains(expected), "expected '{expected}' in:\n{err}");
+        assert!(err.starts_with("environments.yaml: "), "{err}");
+    }
+}
+
+#[test]
+fn configuration_can_come_from_context() {
+    let app = rcdk::App::with_context(Default::default(), "cdk.out");
+    app.set_context(
+        "config",
+        serde_json::json!("/nonexistent/environments.yaml"),
+    );
+    let err = rcdk_apps::build(&app).expect_err("missing file");
+    assert!(
+        err.starts_with("/nonexistent/environments.yaml: cannot read the configuration:"),
+        "{err}"
+    );
+}

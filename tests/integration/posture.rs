@@ -1,0 +1,426 @@
+//! The security posture: checked directly over every reference template, and each
+//! rule shown failing synthesis on a construct that breaks it.
+
+use rcdk::l1::ec2::security_group::Ingress;
+use rcdk::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps};
+use rcdk::l1::iam::role::Policy;
+use rcdk::l1::iam::{CfnRole, CfnRoleProps};
+use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
+use rcdk::l1::rds::{CfnDbInstance, CfnDbInstanceProps};
+use rcdk::{App, Stack, Value};
+use rcdk_constructs::load_balancing::{
+    AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
+};
+use rcdk_constructs::posture::{self, Rule};
+use rcdk_constructs::storage::{Bucket, BucketProps};
+use serde_json::{Value as J, json};
+
+use crate::fixtures::{app, stack};
+use crate::l2_fixtures::{self, CERTIFICATE};
+use crate::reference_app::all_environments;
+use crate::support::{resource, synth, synth_err};
+
+fn items(v: &J) -> Vec<&J> {
+    match v {
+        J::Array(a) => a.iter().collect(),
+        J::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn identity_statements(r: &J) -> Vec<&J> {
+    let docs: Vec<&J> = match r["Type"].as_str() {
+        Some("AWS::IAM::Role") => items(&r["Properties"]["Policies"])
+            .into_iter()
+            .map(|p| &p["PolicyDocument"])
+            .collect(),
+        Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") => {
+            vec![&r["Properties"]["PolicyDocument"]]
+        }
+        _ => Vec::new(),
+    };
+    docs.into_iter()
+        .flat_map(|d| items(&d["Statement"]))
+        .collect()
+}
+
+fn resource_statements(r: &J) -> Vec<&J> {
+    let doc = match r["Type"].as_str() {
+        Some("AWS::S3::BucketPolicy" | "AWS::SNS::TopicPolicy" | "AWS::SQS::QueuePolicy") => {
+            &r["Properties"]["PolicyDocument"]
+        }
+        Some("AWS::KMS::Key") => &r["Properties"]["KeyPolicy"],
+        _ => return Vec::new(),
+    };
+    items(&doc["Statement"])
+}
+
+#[test]
+fn every_reference_template_meets_the_posture() {
+    let assembly = all_environments();
+    assert_eq!(assembly.stacks.len(), 12);
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for s in &assembly.stacks {
+        let resources = s.template["Resources"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let public_lb_groups: Vec<J> = resources
+            .values()
+            .filter(|r| {
+                r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+                    && r["Properties"]["Scheme"] == "internet-facing"
+            })
+            .flat_map(|r| {
+                items(&r["Properties"]["SecurityGroups"])
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (id, r) in &resources {
+            let at = format!("{}/{id}", s.stack_name);
+            let p = &r["Properties"];
+            let ty = r["Type"].as_str().unwrap_or_default();
+            *seen
+                .entry(
+                    match ty {
+                        "AWS::EC2::SecurityGroup"
+                        | "AWS::IAM::Role"
+                        | "AWS::S3::Bucket"
+                        | "AWS::Logs::LogGroup"
+                        | "AWS::SNS::Topic"
+                        | "AWS::SecretsManager::Secret"
+                        | "AWS::RDS::DBInstance"
+                        | "AWS::ElasticLoadBalancingV2::Listener" => ty,
+                        _ => "other",
+                    }
+                    .to_owned(),
+                )
+                .or_default() += 1;
+            if ty == "AWS::EC2::SecurityGroup" {
+                for rule in items(&p["SecurityGroupIngress"]) {
+                    if rule["CidrIp"] == "0.0.0.0/0" || rule["CidrIpv6"] == "::/0" {
+                        let group = json!({"Fn::GetAtt": [id, "GroupId"]});
+                        assert!(
+                            public_lb_groups.contains(&group),
+                            "{at}: open ingress on a group that is not a public ALB's"
+                        );
+                        assert!(
+                            [json!(80), json!(443)].contains(&rule["FromPort"])
+                                && rule["FromPort"] == rule["ToPort"],
+                            "{at}: {rule}"
+                        );
+                    }
+                }
+            }
+            assert!(
+                ty != "AWS::EC2::SecurityGroupIngress" || p.get("CidrIp").is_none(),
+                "{at}: CIDR ingress resource"
+            );
+            for st in identity_statements(r)
+                .into_iter()
+                .chain(resource_statements(r))
+            {
+                if st["Effect"] == "Allow" {
+                    assert!(
+                        !items(&st["Action"]).contains(&&json!("*")),
+                        "{at}: Action *"
+                    );
+                }
+            }
+            for st in identity_statements(r) {
+                if items(&st["Resource"]).contains(&&json!("*")) {
+                    assert_eq!(
+                        st["Action"], "ecr:GetAuthorizationToken",
+                        "{at}: Resource * for {}",
+                        st["Action"]
+                    );
+                }
+            }
+            let encrypted = match ty {
+                "AWS::S3::Bucket" => p.get("BucketEncryption").is_some(),
+                "AWS::Logs::LogGroup" => p.get("KmsKeyId").is_some(),
+                "AWS::SNS::Topic" => p.get("KmsMasterKeyId").is_some(),
+                "AWS::SecretsManager::Secret" => p.get("KmsKeyId").is_some(),
+                "AWS::RDS::DBInstance" => {
+                    p["StorageEncrypted"] == true && p.get("KmsKeyId").is_some()
+                }
+                _ => true,
+            };
+            assert!(encrypted, "{at}: {ty} not encrypted");
+            if ty == "AWS::RDS::DBInstance" {
+                assert_eq!(p["PubliclyAccessible"], false, "{at}");
+            }
+            if ty == "AWS::ElasticLoadBalancingV2::Listener" && p["Protocol"] == "HTTPS" {
+                assert_eq!(
+                    p["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    "{at}"
+                );
+            }
+            if ty == "AWS::ElasticLoadBalancingV2::LoadBalancer" && p["Scheme"] == "internet-facing"
+            {
+                let protected = resources.values().any(|a| {
+                    a["Type"] == "AWS::WAFv2::WebACLAssociation"
+                        && a["Properties"]["ResourceArn"] == json!({"Ref": id})
+                });
+                assert!(protected, "{at}: no WAF");
+            }
+        }
+    }
+    // The checks above saw every kind they check.
+    for kind in [
+        "AWS::EC2::SecurityGroup",
+        "AWS::IAM::Role",
+        "AWS::S3::Bucket",
+        "AWS::Logs::LogGroup",
+        "AWS::SNS::Topic",
+        "AWS::SecretsManager::Secret",
+        "AWS::RDS::DBInstance",
+        "AWS::ElasticLoadBalancingV2::Listener",
+    ] {
+        assert!(seen.get(kind).is_some_and(|n| *n >= 3), "{kind}: {seen:?}");
+    }
+}
+
+fn guarded() -> (App, Stack) {
+    let app = app();
+    posture::enforce(&app);
+    let s = stack(&app, "s");
+    (app, s)
+}
+
+fn expect_violation(app: &App, path: &str, rule: Rule, message: &str) {
+    let err = synth_err(app);
+    let p = err
+        .problems
+        .iter()
+        .find(|p| p.path == path)
+        .unwrap_or_else(|| panic!("no problem at {path}:\n{err}"));
+    assert!(
+        p.message.starts_with(&format!("[{}] {message}", rule.id())),
+        "{}",
+        p.message
+    );
+    assert!(
+        p.message
+            .contains(&format!("posture::suppress(&resource, Rule::{rule:?}")),
+        "{}",
+        p.message
+    );
+}
+
+fn open_group(s: &Stack, port: i64) -> CfnSecurityGroup {
+    CfnSecurityGroup::new(
+        s,
+        "Ssh",
+        CfnSecurityGroupProps {
+            vpc_id: Some("vpc-1".into()),
+            security_group_ingress: Some(vec![Ingress {
+                cidr_ip: Some("0.0.0.0/0".into()),
+                from_port: Some(port.into()),
+                to_port: Some(port.into()),
+                ..Ingress::new("tcp")
+            }]),
+            ..CfnSecurityGroupProps::new("SSH from anywhere")
+        },
+    )
+}
+
+#[test]
+fn open_ingress_fails_synthesis() {
+    let (app, s) = guarded();
+    open_group(&s, 22);
+    expect_violation(
+        &app,
+        "s/Ssh",
+        Rule::OpenIngress,
+        "ingress from the whole internet on port 22",
+    );
+    // 443 from anywhere is only for a public load balancer's group.
+    let (app, s) = guarded();
+    open_group(&s, 443);
+    expect_violation(
+        &app,
+        "s/Ssh",
+        Rule::OpenIngress,
+        "ingress from the whole internet on port 443",
+    );
+}
+
+fn role_with(s: &Stack, action: &str, resource: &str) {
+    let doc = Value::from(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}),
+    );
+    CfnRole::new(
+        s,
+        "Role",
+        CfnRoleProps {
+            policies: Some(vec![Policy::new(doc, "Inline")]),
+            ..CfnRoleProps::new(Value::from(
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            ))
+        },
+    );
+}
+
+#[test]
+fn wildcard_action_fails_synthesis() {
+    let (app, s) = guarded();
+    role_with(&s, "*", "arn:aws:s3:::bucket");
+    expect_violation(
+        &app,
+        "s/Role",
+        Rule::WildcardAction,
+        "statement 1 of the inline policy 'Inline' allows every action (*)",
+    );
+}
+
+#[test]
+fn wildcard_resource_fails_synthesis() {
+    let (app, s) = guarded();
+    role_with(&s, "s3:GetObject", "*");
+    expect_violation(
+        &app,
+        "s/Role",
+        Rule::WildcardResource,
+        "statement 1 of the inline policy 'Inline' allows [\"s3:GetObject\"] on every resource (*)",
+    );
+    let (app, s) = guarded();
+    role_with(&s, "ecr:GetAuthorizationToken", "*");
+    synth(&app);
+}
+
+#[test]
+fn unencrypted_log_group_fails_synthesis() {
+    let (app, s) = guarded();
+    CfnLogGroup::new(
+        &s,
+        "Logs",
+        CfnLogGroupProps {
+            retention_in_days: Some(30.into()),
+            ..Default::default()
+        },
+    );
+    expect_violation(
+        &app,
+        "s/Logs",
+        Rule::Unencrypted,
+        "AWS::Logs::LogGroup is not encrypted at rest",
+    );
+}
+
+#[test]
+fn public_database_fails_synthesis() {
+    let (app, s) = guarded();
+    CfnDbInstance::new(
+        &s,
+        "Db",
+        CfnDbInstanceProps {
+            engine: Some("postgres".into()),
+            db_instance_class: Some("db.t4g.micro".into()),
+            storage_encrypted: Some(true.into()),
+            kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/1".into()),
+            publicly_accessible: Some(true.into()),
+            ..Default::default()
+        },
+    );
+    expect_violation(
+        &app,
+        "s/Db",
+        Rule::PublicDatabase,
+        "the database instance is not set PubliclyAccessible: false",
+    );
+}
+
+fn public_alb(s: &Stack) -> ApplicationLoadBalancer {
+    let vpc = l2_fixtures::dev_vpc(s);
+    ApplicationLoadBalancer::new(
+        s,
+        "Lb",
+        AlbProps {
+            access_logs: None,
+            ..AlbProps::new(&vpc)
+        },
+    )
+}
+
+#[test]
+fn weak_tls_fails_synthesis() {
+    let (app, s) = guarded();
+    let alb = public_alb(&s);
+    let listener = alb.add_https_listener(
+        "Https",
+        HttpsListenerProps {
+            certificate_arn: Some(CERTIFICATE.into()),
+            ..Default::default()
+        },
+    );
+    // An override the construct's own check cannot see.
+    listener.add_property_override("SslPolicy", "ELBSecurityPolicy-2016-08");
+    rcdk_constructs::waf::WebAcl::new(&s, "Acl", Default::default()).associate(&alb);
+    expect_violation(
+        &app,
+        "s/Lb/Https",
+        Rule::WeakTls,
+        "the HTTPS listener's SslPolicy Some(\"ELBSecurityPolicy-2016-08\") allows TLS below 1.2",
+    );
+}
+
+#[test]
+fn load_balancer_without_waf_fails_synthesis() {
+    let (app, s) = guarded();
+    let alb = public_alb(&s);
+    alb.add_https_listener(
+        "Https",
+        HttpsListenerProps {
+            certificate_arn: Some(CERTIFICATE.into()),
+            default_action: ListenerAction::not_found(),
+            ..Default::default()
+        },
+    );
+    expect_violation(
+        &app,
+        "s/Lb/Resource",
+        Rule::AlbWithoutWaf,
+        "this internet-facing load balancer has no WAF web ACL",
+    );
+}
+
+#[test]
+fn suppression_needs_a_reason_and_records_it() {
+    let (app, s) = guarded();
+    let bucket = Bucket::new(&s, "Artifacts", BucketProps::default());
+    let logs = CfnLogGroup::new(&s, "Logs", CfnLogGroupProps::default());
+    posture::suppress(
+        &logs,
+        Rule::Unencrypted,
+        "Holds only build timings, no user data; agreed in SEC-42",
+    );
+    let assembly = synth(&app);
+    assert_eq!(
+        resource(&assembly, "s", "Logs")["Metadata"][posture::SUPPRESSIONS_KEY],
+        json!([{"Reason": "Holds only build timings, no user data; agreed in SEC-42", "Rule": "RCDK-ENCRYPTION-AT-REST"}])
+    );
+    posture::suppress(&bucket, Rule::Unencrypted, "because");
+    let err = synth_err(&app);
+    assert_eq!(err.problems[0].path, "s/Artifacts");
+    assert_eq!(
+        err.problems[0].message,
+        "suppressing RCDK-ENCRYPTION-AT-REST needs a written reason of at least 20 characters (why it is safe, who agreed)"
+    );
+    // A suppression covers one rule only.
+    let (app, s) = guarded();
+    let group = open_group(&s, 22);
+    posture::suppress(
+        &group,
+        Rule::Unencrypted,
+        "A reason long enough to be accepted",
+    );
+    expect_violation(
+        &app,
+        "s/Ssh",
+        Rule::OpenIngress,
+        "ingress from the whole internet",
+    );
+}
