@@ -1,0 +1,97 @@
+//! Template differences, computed offline: by resource (added, removed, modified with
+//! the changed property paths), with replacement predicted from the schemas'
+//! create-only properties, security-relevant changes (IAM statements, managed
+//! policies, security group rules) on their own, and the other template sections.
+
+mod compare;
+mod render;
+mod security;
+
+use serde::Serialize;
+use serde_json::Value as J;
+
+pub use compare::diff_templates;
+pub use render::{render_text, to_json};
+pub use security::{SecurityChange, SecurityKind};
+
+/// Added, removed or modified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Removed,
+    Modified,
+}
+
+/// Whether a change replaces the resource (a new physical resource; the old one is
+/// deleted, with its data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Replacement {
+    None,
+    /// The new value is known only at deploy: it replaces if it differs then.
+    MayReplace,
+    Replace,
+}
+
+/// One changed value at a path (`Properties.DBName`, `Outputs.Endpoint.Value`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueChange {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<J>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<J>,
+    pub replacement: Replacement,
+}
+
+/// A resource that was added, removed or changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceDiff {
+    pub logical_id: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub change: Change,
+    /// The strongest replacement among the changes.
+    pub replacement: Replacement,
+    pub changes: Vec<ValueChange>,
+}
+
+/// A parameter, output, condition, mapping or top-level field that changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryDiff {
+    pub name: String,
+    pub change: Change,
+    pub changes: Vec<ValueChange>,
+}
+
+/// The differences between two templates of one stack.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TemplateDiff {
+    pub security: Vec<SecurityChange>,
+    pub resources: Vec<ResourceDiff>,
+    pub parameters: Vec<EntryDiff>,
+    pub outputs: Vec<EntryDiff>,
+    pub conditions: Vec<EntryDiff>,
+    pub mappings: Vec<EntryDiff>,
+    /// `Description`, `Transform` and other top-level fields.
+    pub other: Vec<EntryDiff>,
+}
+
+impl TemplateDiff {
+    pub fn is_empty(&self) -> bool {
+        self.security.is_empty()
+            && self.resources.is_empty()
+            && self.parameters.is_empty()
+            && self.outputs.is_empty()
+            && self.conditions.is_empty()
+            && self.mappings.is_empty()
+            && self.other.is_empty()
+    }
+
+    /// Whether the change widens access: an added Allow statement, a removed Deny, a
+    /// new managed policy, a new security group rule.
+    pub fn is_broadening(&self) -> bool {
+        self.security.iter().any(|s| s.broadening)
+    }
+}
