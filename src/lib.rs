@@ -5,6 +5,8 @@
 //! [`synth`] (references, validation, the cloud assembly), and the CLI in [`cli`].
 
 pub mod cli;
+pub mod deploy;
+pub mod diff;
 pub mod error;
 pub mod expr;
 pub mod l1;

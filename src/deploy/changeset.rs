@@ -1,0 +1,233 @@
+//! Creating, waiting for, reading and deleting change sets.
+
+use std::time::Duration;
+
+use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, Tag};
+
+use super::client::{Cfn, describe};
+use super::error::DeployError;
+
+/// One row of the change table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangeRow {
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// `True`, `False`, `Conditional` as CloudFormation says; empty when it does not.
+    pub replacement: String,
+}
+
+/// What to create.
+pub struct ChangeSetRequest<'a> {
+    pub stack: &'a str,
+    pub name: &'a str,
+    pub create: bool,
+    pub template_body: &'a str,
+    pub capabilities: Vec<Capability>,
+    pub parameters: Vec<Parameter>,
+    pub tags: Vec<Tag>,
+    pub role_arn: Option<&'a str>,
+}
+
+/// The outcome of waiting for a change set.
+pub enum Prepared {
+    Ready {
+        rows: Vec<ChangeRow>,
+    },
+    /// CloudFormation found nothing to change; the empty change set is deleted.
+    NoChanges,
+}
+
+pub async fn create(cfn: &Cfn, req: ChangeSetRequest<'_>) -> Result<String, DeployError> {
+    let out = cfn
+        .client
+        .create_change_set()
+        .stack_name(req.stack)
+        .change_set_name(req.name)
+        .change_set_type(if req.create {
+            ChangeSetType::Create
+        } else {
+            ChangeSetType::Update
+        })
+        .template_body(req.template_body)
+        .set_capabilities(Some(req.capabilities))
+        .set_parameters(Some(req.parameters))
+        .set_tags(Some(req.tags))
+        .set_role_arn(req.role_arn.map(str::to_owned))
+        .description("Created by rcdk deploy")
+        .send()
+        .await
+        .map_err(|e| DeployError::Api {
+            stack: req.stack.into(),
+            operation: "CreateChangeSet",
+            message: describe(&e),
+        })?;
+    Ok(out.id().unwrap_or(req.name).to_owned())
+}
+
+/// "No changes" as CloudFormation words it in a FAILED change set's reason.
+fn is_no_changes(reason: &str) -> bool {
+    reason.contains("didn't contain changes")
+        || reason.contains("No updates are to be performed")
+        || reason.contains("No changes")
+}
+
+/// Waits with back-off (no busy polling) until the change set is ready or failed.
+pub async fn wait(cfn: &Cfn, stack: &str, id: &str) -> Result<Prepared, DeployError> {
+    let mut delay = Duration::from_millis(250);
+    loop {
+        let out = cfn
+            .client
+            .describe_change_set()
+            .stack_name(stack)
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|e| DeployError::Api {
+                stack: stack.into(),
+                operation: "DescribeChangeSet",
+                message: describe(&e),
+            })?;
+        match out.status() {
+            Some(ChangeSetStatus::CreateComplete) => {
+                let rows = rows(
+                    cfn,
+                    stack,
+                    id,
+                    out.changes(),
+                    out.next_token().map(str::to_owned),
+                )
+                .await?;
+                return Ok(Prepared::Ready { rows });
+            }
+            Some(ChangeSetStatus::Failed) => {
+                let reason = out.status_reason().unwrap_or("no reason given").to_owned();
+                delete(cfn, stack, id).await;
+                if is_no_changes(&reason) {
+                    return Ok(Prepared::NoChanges);
+                }
+                return Err(DeployError::ChangeSetFailed {
+                    stack: stack.into(),
+                    reason,
+                });
+            }
+            _ => {}
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+fn to_rows(changes: &[aws_sdk_cloudformation::types::Change]) -> Vec<ChangeRow> {
+    changes
+        .iter()
+        .filter_map(|c| c.resource_change())
+        .map(|r| ChangeRow {
+            action: r
+                .action()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+            logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
+            resource_type: r.resource_type().unwrap_or_default().to_owned(),
+            replacement: r
+                .replacement()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+async fn rows(
+    cfn: &Cfn,
+    stack: &str,
+    id: &str,
+    first: &[aws_sdk_cloudformation::types::Change],
+    mut next: Option<String>,
+) -> Result<Vec<ChangeRow>, DeployError> {
+    let mut out = to_rows(first);
+    while let Some(token) = next {
+        let page = cfn
+            .client
+            .describe_change_set()
+            .stack_name(stack)
+            .change_set_name(id)
+            .next_token(token)
+            .send()
+            .await
+            .map_err(|e| DeployError::Api {
+                stack: stack.into(),
+                operation: "DescribeChangeSet",
+                message: describe(&e),
+            })?;
+        out.extend(to_rows(page.changes()));
+        next = page.next_token().map(str::to_owned);
+    }
+    out.sort_by(|a, b| a.logical_id.cmp(&b.logical_id));
+    Ok(out)
+}
+
+/// Deletes a change set; failure to clean up is reported but does not mask the cause.
+pub async fn delete(cfn: &Cfn, stack: &str, id: &str) {
+    if let Err(e) = cfn
+        .client
+        .delete_change_set()
+        .stack_name(stack)
+        .change_set_name(id)
+        .send()
+        .await
+    {
+        eprintln!(
+            "warning: {stack}: could not delete change set {id}: {}",
+            describe(&e)
+        );
+    }
+}
+
+pub async fn execute(cfn: &Cfn, stack: &str, id: &str) -> Result<(), DeployError> {
+    cfn.client
+        .execute_change_set()
+        .stack_name(stack)
+        .change_set_name(id)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| DeployError::Api {
+            stack: stack.into(),
+            operation: "ExecuteChangeSet",
+            message: describe(&e),
+        })
+}
+
+/// The change table as text.
+pub fn table(rows: &[ChangeRow]) -> String {
+    let w = |f: fn(&ChangeRow) -> &str, title: &str| {
+        rows.iter()
+            .map(|r| f(r).len())
+            .max()
+            .unwrap_or(0)
+            .max(title.len())
+    };
+    let (wa, wl, wt) = (
+        w(|r| &r.action, "ACTION"),
+        w(|r| &r.logical_id, "LOGICAL ID"),
+        w(|r| &r.resource_type, "TYPE"),
+    );
+    let mut s = format!(
+        "  {:wa$}  {:wl$}  {:wt$}  REPLACEMENT\n",
+        "ACTION", "LOGICAL ID", "TYPE"
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "  {:wa$}  {:wl$}  {:wt$}  {}\n",
+            r.action,
+            r.logical_id,
+            r.resource_type,
+            if r.replacement.is_empty() {
+                "-"
+            } else {
+                &r.replacement
+            }
+        ));
+    }
+    s
+}

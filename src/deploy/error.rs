@@ -1,0 +1,41 @@
+//! Deploy errors: each says which stack and what to do.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum DeployError {
+    #[error("{stack}: {operation} failed: {message}")]
+    Api {
+        stack: String,
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{stack}: the stack is {status}; {advice}")]
+    BadState {
+        stack: String,
+        status: String,
+        advice: String,
+    },
+    #[error("{stack}: the change set failed: {reason}")]
+    ChangeSetFailed { stack: String, reason: String },
+    #[error("{stack}: deployment failed ({status}):\n{reasons}")]
+    StackFailed {
+        stack: String,
+        status: String,
+        reasons: String,
+    },
+    #[error("{stack}: {message}")]
+    Refused { stack: String, message: String },
+    #[error(
+        "{stack}: the template is {size} bytes, over the {limit}-byte limit for inline templates; run `rcdk bootstrap` and deploy again (large templates are uploaded to the deployment bucket)"
+    )]
+    TemplateTooLarge {
+        stack: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("interrupted: {0}")]
+    Interrupted(String),
+    #[error("{0}")]
+    Other(String),
+}

@@ -1,0 +1,124 @@
+//! Following a stack operation: new events as they arrive, until a terminal status.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::client::{Cfn, describe};
+use super::error::DeployError;
+use super::progress::StackBar;
+use super::stack_state::stack_state;
+
+/// The end of an operation.
+pub struct Finished {
+    pub status: String,
+    /// `LOGICAL_ID (TYPE): reason` of every resource that failed.
+    pub failures: Vec<String>,
+}
+
+fn is_terminal(status: &str) -> bool {
+    !status.ends_with("_IN_PROGRESS")
+}
+
+/// Event ids already on the stack, so that only this operation's events are shown.
+pub async fn seen_events(cfn: &Cfn, stack: &str) -> BTreeSet<String> {
+    match cfn
+        .client
+        .describe_stack_events()
+        .stack_name(stack)
+        .send()
+        .await
+    {
+        Ok(out) => out
+            .stack_events()
+            .iter()
+            .filter_map(|e| e.event_id().map(str::to_owned))
+            .collect(),
+        Err(_) => BTreeSet::new(),
+    }
+}
+
+/// Polls events and status with back-off until the stack settles (or is gone).
+pub async fn follow(
+    cfn: &Cfn,
+    stack: &str,
+    mut seen: BTreeSet<String>,
+    bar: &StackBar,
+    total: u64,
+) -> Result<Finished, DeployError> {
+    let mut delay = Duration::from_millis(300);
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut failures = Vec::new();
+    loop {
+        match cfn
+            .client
+            .describe_stack_events()
+            .stack_name(stack)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                // The API returns newest first.
+                let mut fresh: Vec<_> = out
+                    .stack_events()
+                    .iter()
+                    .filter(|e| e.event_id().is_some_and(|id| !seen.contains(id)))
+                    .collect();
+                fresh.reverse();
+                for e in fresh {
+                    seen.insert(e.event_id().unwrap_or_default().to_owned());
+                    let id = e.logical_resource_id().unwrap_or_default();
+                    let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
+                    let ty = e.resource_type().unwrap_or_default();
+                    let reason = e.resource_status_reason().unwrap_or_default();
+                    bar.line(&format!(
+                        "{stack} | {status:<20} | {ty:<42} | {id}{}",
+                        if reason.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {reason}")
+                        }
+                    ));
+                    if ty != "AWS::CloudFormation::Stack" && status.ends_with("_COMPLETE") {
+                        done.insert(id.to_owned());
+                    }
+                    if status.ends_with("_FAILED") && !reason.is_empty() {
+                        failures.push(format!("{id} ({ty}): {reason}"));
+                    }
+                    bar.set_done(done.len().min(total as usize) as u64, status);
+                }
+            }
+            Err(e) => {
+                let msg = describe(&e);
+                if msg.contains("does not exist") {
+                    return Ok(Finished {
+                        status: "DELETE_COMPLETE".into(),
+                        failures,
+                    });
+                }
+                return Err(DeployError::Api {
+                    stack: stack.into(),
+                    operation: "DescribeStackEvents",
+                    message: msg,
+                });
+            }
+        }
+        match stack_state(cfn, stack).await? {
+            None => {
+                return Ok(Finished {
+                    status: "DELETE_COMPLETE".into(),
+                    failures,
+                });
+            }
+            Some(s) if is_terminal(&s.status) => {
+                bar.finish(&s.status);
+                return Ok(Finished {
+                    status: s.status,
+                    failures,
+                });
+            }
+            Some(_) => {}
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 3 / 2).min(Duration::from_secs(5));
+    }
+}

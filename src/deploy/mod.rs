@@ -1,0 +1,29 @@
+//! Deploying through CloudFormation change sets, and destroying: the engine behind
+//! `rcdk deploy`, `rcdk destroy` and the deployed side of `rcdk diff`. Endpoint,
+//! credentials and retries come from the standard AWS configuration chain
+//! (`AWS_ENDPOINT_URL`, profiles, environment variables); nothing here knows which
+//! CloudFormation it talks to.
+
+mod capabilities;
+mod changeset;
+mod client;
+mod destroy;
+mod error;
+mod events;
+mod guards;
+mod orchestrate;
+mod progress;
+mod stack_state;
+
+pub use capabilities::capabilities_for;
+pub use changeset::ChangeRow;
+pub use client::{Cfn, connect};
+pub use destroy::{DestroyOptions, destroy_stacks};
+pub use error::DeployError;
+pub use guards::{Approval, STATEFUL_TYPES, confirm, destructive_changes};
+pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, deploy_stacks};
+pub use progress::Progress;
+pub use stack_state::{StackState, deployed_template};
+
+/// CloudFormation's limit for a template passed inline (`TemplateBody`).
+pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;

@@ -1,0 +1,116 @@
+//! What CloudFormation holds for a stack.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudformation::error::ProvideErrorMetadata;
+use aws_sdk_cloudformation::types::TemplateStage;
+use serde_json::Value as J;
+
+use super::client::{Cfn, describe};
+use super::error::DeployError;
+
+/// A deployed stack, or its absence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackState {
+    pub status: String,
+    pub stack_id: String,
+    pub termination_protection: bool,
+    pub outputs: BTreeMap<String, String>,
+    /// Export names of the outputs that have one.
+    pub exports: BTreeMap<String, String>,
+}
+
+impl StackState {
+    /// A failed first creation: nothing usable, the stack must be deleted first.
+    pub fn is_rollback_complete(&self) -> bool {
+        self.status == "ROLLBACK_COMPLETE"
+    }
+
+    /// Created with a change set that never ran: a CREATE change set is still right.
+    pub fn is_review(&self) -> bool {
+        self.status == "REVIEW_IN_PROGRESS"
+    }
+
+    pub fn is_in_progress(&self) -> bool {
+        self.status.ends_with("_IN_PROGRESS") && !self.is_review()
+    }
+}
+
+fn missing(e: &impl ProvideErrorMetadata) -> bool {
+    e.code() == Some("ValidationError") && e.message().is_some_and(|m| m.contains("does not exist"))
+}
+
+/// The stack's state, `None` when it does not exist (or was deleted).
+pub async fn stack_state(cfn: &Cfn, stack: &str) -> Result<Option<StackState>, DeployError> {
+    let out = match cfn.client.describe_stacks().stack_name(stack).send().await {
+        Ok(o) => o,
+        Err(e) if e.as_service_error().is_some_and(missing) => return Ok(None),
+        Err(e) => {
+            return Err(DeployError::Api {
+                stack: stack.into(),
+                operation: "DescribeStacks",
+                message: describe(&e),
+            });
+        }
+    };
+    let Some(s) = out.stacks().first() else {
+        return Ok(None);
+    };
+    let status = s
+        .stack_status()
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
+    if status == "DELETE_COMPLETE" {
+        return Ok(None);
+    }
+    let mut outputs = BTreeMap::new();
+    let mut exports = BTreeMap::new();
+    for o in s.outputs() {
+        let (Some(k), Some(v)) = (o.output_key(), o.output_value()) else {
+            continue;
+        };
+        outputs.insert(k.to_owned(), v.to_owned());
+        if let Some(name) = o.export_name() {
+            exports.insert(k.to_owned(), name.to_owned());
+        }
+    }
+    Ok(Some(StackState {
+        status,
+        stack_id: s.stack_id().unwrap_or_default().to_owned(),
+        termination_protection: s.enable_termination_protection().unwrap_or(false),
+        outputs,
+        exports,
+    }))
+}
+
+/// The template CloudFormation has for the stack (`None` when it does not exist).
+pub async fn deployed_template(cfn: &Cfn, stack: &str) -> Result<Option<J>, DeployError> {
+    let out = match cfn
+        .client
+        .get_template()
+        .stack_name(stack)
+        .template_stage(TemplateStage::Original)
+        .send()
+        .await
+    {
+        Ok(o) => o,
+        Err(e) if e.as_service_error().is_some_and(missing) => return Ok(None),
+        Err(e) => {
+            return Err(DeployError::Api {
+                stack: stack.into(),
+                operation: "GetTemplate",
+                message: describe(&e),
+            });
+        }
+    };
+    let body = out.template_body().unwrap_or_default();
+    // Templates may come back as JSON or YAML.
+    let parsed = serde_json::from_str(body)
+        .or_else(|_| serde_yaml_ng::from_str(body))
+        .map_err(|e| DeployError::Api {
+            stack: stack.into(),
+            operation: "GetTemplate",
+            message: format!("the deployed template is neither JSON nor YAML: {e}"),
+        })?;
+    Ok(Some(parsed))
+}
