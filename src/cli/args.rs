@@ -39,6 +39,79 @@ pub enum Command {
     List(ListArgs),
     /// Synthesize the app into a cloud assembly and print a summary (or one template).
     Synth(SynthArgs),
+    /// Compare synthesized templates with the deployed stacks (or a template file).
+    Diff(DiffArgs),
+    /// Deploy stacks through CloudFormation change sets, dependencies first.
+    Deploy(DeployArgs),
+    /// Delete stacks, dependents first.
+    Destroy(DestroyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Stack names or glob patterns (dev-*); default: all.
+    pub stacks: Vec<String>,
+    /// Compare with this template file (a golden template) instead of the deployed
+    /// stack; needs exactly one stack.
+    #[arg(long, value_name = "OLD.json")]
+    pub template: Option<PathBuf>,
+    /// Print JSON for machines.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with 1 when there are differences.
+    #[arg(long)]
+    pub fail: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Stack names or glob patterns (dev-*); their dependencies are included.
+    pub stacks: Vec<String>,
+    /// Deploy every stack of the app.
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+    /// Only the named stacks, not their dependencies.
+    #[arg(long)]
+    pub exclusively: bool,
+    /// Stacks deployed at the same time (independent ones only).
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// When to ask before executing a change set.
+    #[arg(long, value_enum, default_value = "broadening")]
+    pub require_approval: crate::deploy::Approval,
+    /// Allow replacing or deleting this stateful resource (repeatable).
+    #[arg(long, value_name = "LOGICAL_ID")]
+    pub allow_replace: Vec<String>,
+    /// Allow replacing or deleting any stateful resource.
+    #[arg(long)]
+    pub allow_replace_all: bool,
+    /// Create the change sets and stop; print their names for review.
+    #[arg(long)]
+    pub no_execute: bool,
+    /// Stack parameter (repeatable): STACK:KEY=VALUE.
+    #[arg(long = "parameters", value_name = "STACK:KEY=VALUE")]
+    pub parameters: Vec<String>,
+    /// IAM role CloudFormation assumes for the deployment.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// Write every deployed stack's outputs to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub outputs_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Stack names or glob patterns; the stacks that depend on them go too.
+    pub stacks: Vec<String>,
+    /// Destroy every stack of the app.
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+    /// Only the named stacks, not their dependents.
+    #[arg(long)]
+    pub exclusively: bool,
+    /// Do not ask for confirmation.
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

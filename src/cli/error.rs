@@ -27,4 +27,8 @@ pub enum CliError {
     BadPattern { pattern: String, message: String },
     #[error("cannot write to stdout: {0}")]
     Output(#[source] std::io::Error),
+    #[error(transparent)]
+    Deploy(#[from] crate::deploy::DeployError),
+    #[error("{0}")]
+    Usage(String),
 }

@@ -4,6 +4,9 @@
 pub mod args;
 mod assembly;
 mod config;
+mod deploy;
+mod destroy;
+mod diff;
 mod error;
 mod list;
 mod runner;
@@ -26,6 +29,18 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::List(a) => list::run(&cli.global, a),
         Command::Synth(a) => synth::run(&cli.global, a),
+        Command::Diff(a) => {
+            return match diff::run(&cli.global, a) {
+                Ok(differs) if differs && a.fail => ExitCode::from(1),
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    crate::error::render(&e);
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Command::Deploy(a) => deploy::run(&cli.global, a),
+        Command::Destroy(a) => destroy::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -34,4 +49,13 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The async runtime the AWS verbs run on (built only when they are used).
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))
 }

@@ -55,3 +55,30 @@ pub fn select_stacks<'a>(
         .filter(|s| chosen.contains(&s.artifact_id))
         .collect())
 }
+
+/// The stacks matching `patterns` plus every stack that depends on them, in
+/// assembly (dependency) order.
+pub fn select_with_dependents<'a>(
+    stacks: &'a [AssemblyStack],
+    patterns: &[String],
+) -> Result<Vec<&'a AssemblyStack>, CliError> {
+    let mut chosen: BTreeSet<String> = select_stacks(stacks, patterns, false)?
+        .into_iter()
+        .map(|s| s.artifact_id.clone())
+        .collect();
+    loop {
+        let before = chosen.len();
+        for s in stacks {
+            if s.dependencies.iter().any(|d| chosen.contains(d)) {
+                chosen.insert(s.artifact_id.clone());
+            }
+        }
+        if chosen.len() == before {
+            break;
+        }
+    }
+    Ok(stacks
+        .iter()
+        .filter(|s| chosen.contains(&s.artifact_id))
+        .collect())
+}
