@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the pinned Python tools the test suite uses (cfn-lint; later moto) into
+# Installs the pinned Python tools the test suite uses (cfn-lint, and moto for the local CloudFormation endpoint) into
 # .tools/venv. Idempotent and safe to call from concurrent test processes.
 set -euo pipefail
 
@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 venv="$tools/venv"
 # One line per pinned requirement; the stamp records what the venv holds.
-requirements="cfn-lint==1.58.0"
+requirements="cfn-lint==1.58.0 moto[server]==5.2.5"
 
 mkdir -p "$tools"
 exec 9>"$tools/.lock"
