@@ -1,0 +1,249 @@
+//! End to end on a local CloudFormation endpoint (moto on 127.0.0.1): deploy the dev
+//! environment, redeploy unchanged, update one setting, destroy; rejected templates,
+//! `--no-execute`, the replacement guard, and a faulty network.
+
+use std::path::Path;
+
+use crate::local_endpoint::{Moto, dev_assembly, http_post, rcdk, text};
+
+const DEV_STACKS: [&str; 4] = ["dev-network", "dev-data", "dev-app", "dev-monitoring"];
+
+fn stack_status(moto: &Moto, stack: &str) -> Option<String> {
+    let body = http_post(
+        moto.port,
+        "cloudformation",
+        &format!("Action=DescribeStacks&Version=2010-05-15&StackName={stack}"),
+    );
+    let start = body.find("<StackStatus>")? + "<StackStatus>".len();
+    let end = body[start..].find("</StackStatus>")? + start;
+    Some(body[start..end].to_owned())
+}
+
+/// Change sets of `stack` that were not executed (moto also lists executed ones, and
+/// those of other stacks).
+fn change_set_count(moto: &Moto, stack: &str) -> usize {
+    http_post(
+        moto.port,
+        "cloudformation",
+        &format!("Action=ListChangeSets&Version=2010-05-15&StackName={stack}"),
+    )
+    .split("<member>")
+    .filter(|m| {
+        m.contains(&format!("<StackName>{stack}</StackName>"))
+            && !m.contains("<ExecutionStatus>EXECUTE_COMPLETE<")
+    })
+    .count()
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+fn deploy(moto: &Moto, app: &Path, extra: &[&str]) -> (bool, String, String) {
+    let app = app.display().to_string();
+    let mut args = vec![
+        "deploy",
+        "--all",
+        "--app",
+        app.as_str(),
+        "--require-approval",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    let out = rcdk(&moto.endpoint(), &args);
+    let (stdout, stderr) = text(&out);
+    (out.status.success(), stdout, stderr)
+}
+
+#[test]
+fn deploy_redeploy_update_and_destroy_the_dev_environment() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = dev_assembly(&dir.path().join("v1"), None);
+
+    let (ok, stdout, stderr) = deploy(
+        &moto,
+        &first,
+        &[
+            "--outputs-file",
+            &dir.path().join("outputs.json").display().to_string(),
+        ],
+    );
+    assert!(ok, "{stdout}\n{stderr}");
+    for s in DEV_STACKS {
+        assert!(stdout.contains(&format!("✅ {s}: deployed")), "{stdout}");
+        assert_eq!(
+            stack_status(&moto, s).as_deref(),
+            Some("CREATE_COMPLETE"),
+            "{s}"
+        );
+    }
+    // The cross-stack exports were created and used, and the resources exist.
+    assert!(
+        count(
+            &moto.query("ec2", "DescribeVpcs", "2016-11-15"),
+            "<cidrBlock>10.10.0.0/16</cidrBlock>"
+        ) >= 1
+    );
+    assert!(
+        count(
+            &moto.query("ec2", "DescribeSubnets", "2016-11-15"),
+            "<subnetId>"
+        ) >= 6
+    );
+    assert_eq!(
+        count(
+            &moto.query(
+                "elasticloadbalancing",
+                "DescribeLoadBalancers",
+                "2015-12-01"
+            ),
+            "<LoadBalancerArn>"
+        ),
+        1
+    );
+    assert!(
+        moto.query("rds", "DescribeDBInstances", "2014-10-31")
+            .contains("<Engine>postgres</Engine>")
+    );
+    let outputs: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("outputs.json")).expect("outputs file"),
+    )
+    .expect("json");
+    assert!(
+        outputs["dev-network"]["ExportsOutputRefVpc"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("vpc-")),
+        "{outputs}"
+    );
+
+    // Again: nothing to do, and no change set left behind.
+    let (ok, stdout, stderr) = deploy(&moto, &first, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert_eq!(count(&stdout, ": unchanged"), 4, "{stdout}");
+    for s in DEV_STACKS {
+        assert_eq!(change_set_count(&moto, s), 0, "{s}");
+    }
+
+    // One setting changes: one UPDATE change set with exactly that change.
+    let config =
+        std::fs::read_to_string(crate::support::root().join(rcdk_apps::config::CONFIG_FILE))
+            .expect("config");
+    let changed = config.replacen("      desired_count: 1\n", "      desired_count: 2\n", 1);
+    assert_ne!(config, changed);
+    let config_path = dir.path().join("environments.yaml");
+    std::fs::write(&config_path, changed).expect("write config");
+    let second = dev_assembly(&dir.path().join("v2"), Some(&config_path));
+    let (ok, stdout, stderr) = deploy(&moto, &second, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("✅ dev-app: deployed"), "{stdout}");
+    assert_eq!(count(&stdout, ": unchanged"), 3, "{stdout}");
+    let table = stderr
+        .split("dev-app: change set")
+        .nth(1)
+        .unwrap_or_default();
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(rows.len(), 1, "{stderr}");
+    assert!(
+        rows[0].contains("Modify")
+            && rows[0].contains("WebServiceService")
+            && rows[0].contains("AWS::ECS::Service"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stack_status(&moto, "dev-app").as_deref(),
+        Some("UPDATE_COMPLETE")
+    );
+
+    let app = second.display().to_string();
+    let out = rcdk(
+        &moto.endpoint(),
+        &["destroy", "--all", "--app", &app, "--force"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("destroyed 4 stacks"), "{stdout}");
+    for s in DEV_STACKS {
+        assert_eq!(stack_status(&moto, s), None, "{s} is gone");
+    }
+}
+
+fn one_stack_assembly(dir: &Path, template: serde_json::Value) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).expect("dir");
+    let manifest = serde_json::json!({"version": "36.0.0", "artifacts": {"solo": {
+        "type": "aws:cloudformation:stack", "environment": "aws://123456789012/us-east-1",
+        "properties": {"templateFile": "solo.template.json"}}}});
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).expect("manifest");
+    std::fs::write(dir.join("solo.template.json"), template.to_string()).expect("template");
+    dir.to_path_buf()
+}
+
+#[test]
+fn a_rejected_template_fails_with_the_endpoint_message_and_leaves_no_change_set() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::ImportValue": "no-such-export"}}}}});
+    let app = one_stack_assembly(dir.path(), bad);
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(!ok);
+    assert!(stdout.contains("❌ solo: ExecuteChangeSet failed: ValidationError: No export named no-such-export found."), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("1 of 1 stacks did not deploy: solo"),
+        "{stderr}"
+    );
+    assert_eq!(change_set_count(&moto, "solo"), 0);
+}
+
+#[test]
+fn no_execute_leaves_the_change_set_for_review() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = one_stack_assembly(
+        dir.path(),
+        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &app, &["--no-execute"]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("⏸  solo: change set left for review: arn:aws:cloudformation:us-east-1:123456789012:changeSet/rcdk-deploy-"), "{stdout}");
+    assert_eq!(change_set_count(&moto, "solo"), 1);
+    assert_eq!(
+        stack_status(&moto, "solo").as_deref(),
+        Some("REVIEW_IN_PROGRESS")
+    );
+}
+
+#[test]
+fn replacing_a_database_needs_explicit_permission() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = |name: &str| {
+        serde_json::json!({"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+            "DBName": name, "Engine": "postgres", "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": "20",
+            "MasterUsername": "admin1", "MasterUserPassword": "not-a-real-password-1"}}}})
+    };
+    let (ok, stdout, stderr) = deploy(
+        &moto,
+        &one_stack_assembly(&dir.path().join("a"), db("app")),
+        &[],
+    );
+    assert!(ok, "{stdout}\n{stderr}");
+    let renamed = one_stack_assembly(&dir.path().join("b"), db("shop"));
+    let (ok, stdout, stderr) = deploy(&moto, &renamed, &[]);
+    assert!(!ok);
+    assert!(
+        stdout.contains("❌ solo: stopped: Db (AWS::RDS::DBInstance) would be replaced; that loses data. If it is intended, pass --allow-replace LOGICAL_ID"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(
+        change_set_count(&moto, "solo"),
+        0,
+        "the refused change set is deleted"
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &renamed, &["--allow-replace", "Db"]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("✅ solo: deployed"), "{stdout}");
+}

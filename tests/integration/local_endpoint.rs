@@ -1,0 +1,124 @@
+//! A local CloudFormation endpoint for the end-to-end tests: moto in server mode on a
+//! free loopback port, started by `scripts/moto_server.py` (which documents the moto
+//! gaps it fills), installed pinned by `scripts/install-tools.sh`. A missing tool fails
+//! the test; it never skips.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{cfn_lint, root};
+
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        // The same script installs cfn-lint and moto, pinned.
+        let python = cfn_lint().with_file_name("python");
+        let port = free_port();
+        let child = Command::new(&python)
+            .arg(root().join("scripts/moto_server.py"))
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto with {}: {e}", python.display()));
+        let moto = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto did not listen on 127.0.0.1:{port} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A query-protocol call to one of moto's services (moto routes on the credential
+    /// scope and does not check signatures); returns the response body.
+    pub fn query(&self, service: &str, action: &str, version: &str) -> String {
+        http_post(
+            self.port,
+            service,
+            &format!("Action={action}&Version={version}"),
+        )
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn http_post(port: u16, service: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+/// Runs the `rcdk` binary against `endpoint` with dummy credentials and nothing
+/// from this machine's AWS configuration.
+pub fn rcdk(endpoint: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rcdk"))
+        .args(args)
+        .current_dir(root())
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .expect("rcdk runs")
+}
+
+pub fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The dev environment of the reference app, synthesized into `dir`, optionally with
+/// another settings file.
+pub fn dev_assembly(dir: &Path, config: Option<&Path>) -> PathBuf {
+    let app = rcdk::App::with_context(Default::default(), dir);
+    app.set_context("env", "dev".into());
+    if let Some(c) = config {
+        app.set_context("config", c.display().to_string().into());
+    }
+    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
+    app.synth_to(dir).unwrap_or_else(|e| panic!("{e}"));
+    dir.to_path_buf()
+}
