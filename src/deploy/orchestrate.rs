@@ -206,16 +206,26 @@ async fn prepare_state(
     Ok(Some(s))
 }
 
-/// Deletes the change set a guard stopped, and says why.
+/// Deletes the change set a guard stopped (and the empty stack a first CREATE change
+/// set made, which would otherwise sit in REVIEW_IN_PROGRESS), and says why.
 async fn refuse(
     cfn: &Cfn,
     stack: &str,
     id: &str,
     inflight: &Shared,
+    created: bool,
     message: String,
 ) -> Result<DeployOutcome, DeployError> {
     changeset::delete(cfn, stack, id).await;
     lock(inflight).change_sets.retain(|(_, _, i)| i != id);
+    if created {
+        if let Err(e) = cfn.client.delete_stack().stack_name(stack).send().await {
+            eprintln!(
+                "warning: {stack}: could not delete the empty stack: {}",
+                describe(&e)
+            );
+        }
+    }
     Err(DeployError::Refused {
         stack: stack.into(),
         message,
@@ -321,7 +331,7 @@ async fn deploy_inner(
         })
         .collect();
     if !destructive.is_empty() && !opts.allow_replace_all {
-        return refuse(cfn, stack, &id, inflight, format!(
+        return refuse(cfn, stack, &id, inflight, state.is_none(), format!(
             "stopped: {}; that loses data. If it is intended, pass --allow-replace LOGICAL_ID (or --allow-replace-all); the change set was deleted",
             destructive.join("; ")
         ))
@@ -340,6 +350,7 @@ async fn deploy_inner(
                 stack,
                 &id,
                 inflight,
+                state.is_none(),
                 "the change needs approval (it widens IAM or network access, or --require-approval any-change); answer on a terminal, or pass --require-approval never".into(),
             )
             .await;

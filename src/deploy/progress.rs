@@ -31,7 +31,7 @@ impl Progress {
             Some(m) => {
                 let _ = m.println(text);
             }
-            None => eprintln!("{text}"),
+            None => anstream::eprintln!("{text}"),
         }
     }
 

@@ -247,3 +247,87 @@ fn replacing_a_database_needs_explicit_permission() {
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("✅ solo: deployed"), "{stdout}");
 }
+
+#[test]
+fn deploy_survives_throttling_and_dropped_connections() {
+    let moto = Moto::start();
+    let proxy = crate::fault_proxy::FaultProxy::start(moto.port, 60);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = dev_assembly(dir.path(), None).display().to_string();
+    let out = rcdk(
+        &format!("http://127.0.0.1:{}", proxy.port),
+        &[
+            "deploy",
+            "--all",
+            "--app",
+            &app,
+            "--require-approval",
+            "never",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(proxy.throttled.load(std::sync::atomic::Ordering::SeqCst) >= 10);
+    assert!(proxy.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 10);
+    for s in DEV_STACKS {
+        assert_eq!(
+            stack_status(&moto, s).as_deref(),
+            Some("CREATE_COMPLETE"),
+            "{s}"
+        );
+        assert_eq!(change_set_count(&moto, s), 0, "{s}");
+    }
+}
+
+#[test]
+fn a_dead_endpoint_fails_fast_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = one_stack_assembly(
+        dir.path(),
+        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let started = std::time::Instant::now();
+    let out = rcdk(
+        &format!("http://127.0.0.1:{port}"),
+        &["deploy", "--all", "--app", &app.display().to_string()],
+    );
+    let (stdout, _) = text(&out);
+    assert!(!out.status.success());
+    assert!(stdout.contains("❌ solo: DescribeStacks failed: cannot reach the CloudFormation endpoint (connection failed"), "{stdout}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "no hang"
+    );
+}
+
+#[test]
+fn broadening_changes_need_approval_and_a_refusal_leaves_nothing() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let role = serde_json::json!({"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyName": "Read", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}}]}}}});
+    let app = one_stack_assembly(dir.path(), role).display().to_string();
+    // Default --require-approval broadening, and no terminal to ask on.
+    let out = rcdk(&moto.endpoint(), &["deploy", "--all", "--app", &app]);
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stdout.contains("❌ solo: the change needs approval (it widens IAM or network access"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("+ IAM statement on Role:"),
+        "the broadening change is shown: {stderr}"
+    );
+    assert_eq!(
+        stack_status(&moto, "solo"),
+        None,
+        "the empty stack is deleted"
+    );
+    assert_eq!(change_set_count(&moto, "solo"), 0);
+}
