@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, Tag};
 
-use super::client::{Cfn, describe};
+use super::client::{Cfn, api, describe};
 use super::error::DeployError;
 
 /// One row of the change table.
@@ -57,11 +57,7 @@ pub async fn create(cfn: &Cfn, req: ChangeSetRequest<'_>) -> Result<String, Depl
         .description("Created by rcdk deploy")
         .send()
         .await
-        .map_err(|e| DeployError::Api {
-            stack: req.stack.into(),
-            operation: "CreateChangeSet",
-            message: describe(&e),
-        })?;
+        .map_err(api(req.stack, "CreateChangeSet"))?;
     Ok(out.id().unwrap_or(req.name).to_owned())
 }
 
@@ -83,11 +79,7 @@ pub async fn wait(cfn: &Cfn, stack: &str, id: &str) -> Result<Prepared, DeployEr
             .change_set_name(id)
             .send()
             .await
-            .map_err(|e| DeployError::Api {
-                stack: stack.into(),
-                operation: "DescribeChangeSet",
-                message: describe(&e),
-            })?;
+            .map_err(api(stack, "DescribeChangeSet"))?;
         match out.status() {
             Some(ChangeSetStatus::CreateComplete) => {
                 let rows = rows(
@@ -154,11 +146,7 @@ async fn rows(
             .next_token(token)
             .send()
             .await
-            .map_err(|e| DeployError::Api {
-                stack: stack.into(),
-                operation: "DescribeChangeSet",
-                message: describe(&e),
-            })?;
+            .map_err(api(stack, "DescribeChangeSet"))?;
         out.extend(to_rows(page.changes()));
         next = page.next_token().map(str::to_owned);
     }
@@ -191,11 +179,7 @@ pub async fn execute(cfn: &Cfn, stack: &str, id: &str) -> Result<(), DeployError
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| DeployError::Api {
-            stack: stack.into(),
-            operation: "ExecuteChangeSet",
-            message: describe(&e),
-        })
+        .map_err(api(stack, "ExecuteChangeSet"))
 }
 
 /// The change table as text.

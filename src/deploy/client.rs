@@ -86,3 +86,16 @@ pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::f
         _ => DisplayErrorContext(e).to_string(),
     }
 }
+
+/// Maps an SDK error of `operation` on `stack` to a [`DeployError`].
+pub fn api<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    stack: &str,
+    operation: &'static str,
+) -> impl FnOnce(aws_sdk_cloudformation::error::SdkError<E, R>) -> super::error::DeployError {
+    let stack = stack.to_owned();
+    move |e| super::error::DeployError::Api {
+        stack,
+        operation,
+        message: describe(&e),
+    }
+}

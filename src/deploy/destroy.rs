@@ -1,8 +1,8 @@
 //! Deleting stacks in reverse dependency order.
 
-use super::client::{connect, describe};
+use super::client::{Cfn, api, connect};
 use super::error::DeployError;
-use super::events::{follow, seen_events};
+use super::events::{Finished, follow, seen_events};
 use super::progress::Progress;
 use super::stack_state::stack_state;
 
@@ -10,6 +10,22 @@ use super::stack_state::stack_state;
 pub struct DestroyOptions {
     /// Stack name and region, dependencies first (they are deleted last).
     pub stacks: Vec<(String, Option<String>)>,
+}
+
+/// Deletes a stack and follows its events until it is gone (or failed).
+pub(super) async fn delete_and_follow(
+    cfn: &Cfn,
+    stack: &str,
+    progress: &Progress,
+) -> Result<Finished, DeployError> {
+    let seen = seen_events(cfn, stack).await;
+    cfn.client
+        .delete_stack()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(api(stack, "DeleteStack"))?;
+    follow(cfn, stack, seen, &progress.stack_bar(stack, 0), 0).await
 }
 
 /// Deletes every stack, last dependency first; stops at the first failure.
@@ -30,19 +46,7 @@ pub async fn destroy_stacks(
                 message: "termination protection is on; turn it off (StackProps::termination_protection = false and deploy, or in the console) to destroy it".into(),
             });
         }
-        let seen = seen_events(&cfn, stack).await;
-        cfn.client
-            .delete_stack()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(|e| DeployError::Api {
-                stack: stack.clone(),
-                operation: "DeleteStack",
-                message: describe(&e),
-            })?;
-        let total = 0;
-        let finished = follow(&cfn, stack, seen, &progress.stack_bar(stack, total), total).await?;
+        let finished = delete_and_follow(&cfn, stack, progress).await?;
         if finished.status != "DELETE_COMPLETE" {
             let reasons = finished
                 .failures

@@ -9,7 +9,7 @@ use serde_json::Value as J;
 use tokio::task::JoinSet;
 
 use super::changeset::{self, ChangeSetRequest, Prepared};
-use super::client::{Cfn, connect, describe};
+use super::client::{Cfn, api, connect, describe};
 use super::error::DeployError;
 use super::events::{follow, seen_events};
 use super::guards::{Approval, confirm, destructive_changes};
@@ -171,18 +171,7 @@ async fn prepare_state(
         progress.line(&format!(
             "{stack}: ROLLBACK_COMPLETE after a failed first create; deleting it to create it again"
         ));
-        let seen = seen_events(cfn, stack).await;
-        cfn.client
-            .delete_stack()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(|e| DeployError::Api {
-                stack: stack.into(),
-                operation: "DeleteStack",
-                message: describe(&e),
-            })?;
-        let finished = follow(cfn, stack, seen, &progress.stack_bar(stack, 0), 0).await?;
+        let finished = super::destroy::delete_and_follow(cfn, stack, progress).await?;
         if finished.status != "DELETE_COMPLETE" {
             return bad(
                 "deleting the failed stack did not finish; delete it by hand and deploy again",
@@ -406,11 +395,7 @@ async fn deploy_inner(
             .enable_termination_protection(plan.termination_protection)
             .send()
             .await
-            .map_err(|e| DeployError::Api {
-                stack: stack.into(),
-                operation: "UpdateTerminationProtection",
-                message: describe(&e),
-            })?;
+            .map_err(api(stack, "UpdateTerminationProtection"))?;
     }
     Ok(DeployOutcome::Deployed {
         outputs: now.map(|s| s.outputs).unwrap_or_default(),
