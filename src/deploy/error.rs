@@ -27,7 +27,7 @@ pub enum DeployError {
     #[error("{stack}: {message}")]
     Refused { stack: String, message: String },
     #[error(
-        "{stack}: the template is {size} bytes, over the {limit}-byte limit for inline templates; run `rcdk bootstrap` and deploy again (large templates are uploaded to the deployment bucket)"
+        "{stack}: the template is {size} bytes, over CloudFormation's {limit}-byte limit for inline templates, and rcdk does not upload templates to S3 yet; split the stack (synth flags such templates)"
     )]
     TemplateTooLarge {
         stack: String,
