@@ -45,6 +45,15 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Delete stacks, dependents first.
     Destroy(DestroyArgs),
+    /// Create the deployment bucket (stack RcdkToolkit) that large templates are
+    /// uploaded to.
+    Bootstrap(BootstrapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// Regions to bootstrap; default: the region of the AWS configuration chain.
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod assembly;
+mod bootstrap;
 mod config;
 mod deploy;
 mod destroy;
@@ -41,6 +42,7 @@ pub fn main() -> ExitCode {
         }
         Command::Deploy(a) => deploy::run(&cli.global, a),
         Command::Destroy(a) => destroy::run(&cli.global, a),
+        Command::Bootstrap(a) => bootstrap::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

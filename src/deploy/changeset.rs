@@ -22,11 +22,18 @@ pub struct ChangeSetRequest<'a> {
     pub stack: &'a str,
     pub name: &'a str,
     pub create: bool,
-    pub template_body: &'a str,
+    /// The template inline, or the URL of its upload.
+    pub template: TemplateSource<'a>,
     pub capabilities: Vec<Capability>,
     pub parameters: Vec<Parameter>,
     pub tags: Vec<Tag>,
     pub role_arn: Option<&'a str>,
+}
+
+/// How CloudFormation gets the template.
+pub enum TemplateSource<'a> {
+    Body(&'a str),
+    Url(String),
 }
 
 /// The outcome of waiting for a change set.
@@ -49,7 +56,14 @@ pub async fn create(cfn: &Cfn, req: ChangeSetRequest<'_>) -> Result<String, Depl
         } else {
             ChangeSetType::Update
         })
-        .template_body(req.template_body)
+        .set_template_body(match &req.template {
+            TemplateSource::Body(b) => Some((*b).to_owned()),
+            TemplateSource::Url(_) => None,
+        })
+        .set_template_url(match &req.template {
+            TemplateSource::Url(u) => Some(u.clone()),
+            TemplateSource::Body(_) => None,
+        })
         .set_capabilities(Some(req.capabilities))
         .set_parameters(Some(req.parameters))
         .set_tags(Some(req.tags))

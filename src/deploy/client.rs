@@ -16,6 +16,8 @@ use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata};
 pub struct Cfn {
     pub client: Client,
     pub region: String,
+    /// The resolved configuration (credentials, endpoint) for other calls (S3 uploads).
+    pub config: aws_config::SdkConfig,
 }
 
 /// Connects for `region` (or the chain's region when `None`).
@@ -44,6 +46,7 @@ pub async fn connect(region: Option<&str>) -> Cfn {
     Cfn {
         client: Client::new(&config),
         region,
+        config,
     }
 }
 

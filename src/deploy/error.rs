@@ -26,14 +26,6 @@ pub enum DeployError {
     },
     #[error("{stack}: {message}")]
     Refused { stack: String, message: String },
-    #[error(
-        "{stack}: the template is {size} bytes, over CloudFormation's {limit}-byte limit for inline templates, and rcdk does not upload templates to S3 yet; split the stack (synth flags such templates)"
-    )]
-    TemplateTooLarge {
-        stack: String,
-        size: usize,
-        limit: usize,
-    },
     #[error("interrupted: {0}")]
     Interrupted(String),
     #[error("{0}")]

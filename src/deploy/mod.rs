@@ -4,6 +4,7 @@
 //! (`AWS_ENDPOINT_URL`, profiles, environment variables); nothing here knows which
 //! CloudFormation it talks to.
 
+mod bootstrap;
 mod capabilities;
 mod changeset;
 mod client;
@@ -14,7 +15,9 @@ mod guards;
 mod orchestrate;
 mod progress;
 mod stack_state;
+mod upload;
 
+pub use bootstrap::{bootstrap, toolkit_template};
 pub use capabilities::capabilities_for;
 pub use changeset::ChangeRow;
 pub use client::{Cfn, connect};
@@ -24,6 +27,7 @@ pub use guards::{Approval, STATEFUL_TYPES, confirm, destructive_changes};
 pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, deploy_stacks};
 pub use progress::Progress;
 pub use stack_state::{StackState, deployed_template};
+pub use upload::TOOLKIT_STACK;
 
 /// CloudFormation's limit for a template passed inline (`TemplateBody`).
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;

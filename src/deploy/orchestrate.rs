@@ -8,7 +8,7 @@ use aws_sdk_cloudformation::types::{Parameter, Tag};
 use serde_json::Value as J;
 use tokio::task::JoinSet;
 
-use super::changeset::{self, ChangeSetRequest, Prepared};
+use super::changeset::{self, ChangeSetRequest, Prepared, TemplateSource};
 use super::client::{Cfn, api, connect, describe};
 use super::error::DeployError;
 use super::events::{follow, seen_events};
@@ -248,13 +248,17 @@ async fn deploy_inner(
         keep_used_exports(cfn, plan, s, &mut template, progress).await?;
     }
     let body = serde_json::to_string_pretty(&template).unwrap_or_default();
-    if body.len() > INLINE_TEMPLATE_LIMIT {
-        return Err(DeployError::TemplateTooLarge {
-            stack: stack.into(),
-            size: body.len(),
-            limit: INLINE_TEMPLATE_LIMIT,
-        });
-    }
+    let source = if body.len() > INLINE_TEMPLATE_LIMIT {
+        let bucket = super::upload::deployment_bucket(cfn, stack).await?;
+        let url = super::upload::upload_template(cfn, stack, &bucket, &body).await?;
+        progress.line(&format!(
+            "{stack}: template ({} bytes) uploaded to {url}",
+            body.len()
+        ));
+        TemplateSource::Url(url)
+    } else {
+        TemplateSource::Body(&body)
+    };
     let deployed = match &state {
         Some(s) if !s.is_review() => deployed_template(cfn, stack).await?.unwrap_or(J::Null),
         _ => J::Null,
@@ -268,7 +272,7 @@ async fn deploy_inner(
             stack,
             name: &name,
             create,
-            template_body: &body,
+            template: source,
             capabilities: capabilities_for(&template),
             parameters: plan
                 .parameters

@@ -331,3 +331,59 @@ fn broadening_changes_need_approval_and_a_refusal_leaves_nothing() {
     );
     assert_eq!(change_set_count(&moto, "solo"), 0);
 }
+
+#[test]
+fn large_templates_go_through_the_bootstrap_bucket() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 400 topics: about 70 KB of template, over the 51,200-byte inline limit.
+    let topics: serde_json::Map<String, serde_json::Value> = (1..=400)
+        .map(|i| (format!("Topic{i}"), serde_json::json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("Notifications for team number {i} of the organisation")}})))
+        .collect();
+    let template = serde_json::json!({"Resources": topics});
+    assert!(
+        serde_json::to_string_pretty(&template)
+            .map(|t| t.len())
+            .unwrap_or(0)
+            > 51_200
+    );
+    let app = one_stack_assembly(dir.path(), template)
+        .display()
+        .to_string();
+    let (ok, stdout, stderr) = deploy(&moto, Path::new(&app), &[]);
+    assert!(!ok);
+    assert!(
+        stdout.contains("has no deployment bucket yet; run `rcdk bootstrap` once for the region"),
+        "{stdout}\n{stderr}"
+    );
+
+    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("✅ RcdkToolkit in the configured region: deployment bucket "),
+        "{stdout}"
+    );
+    let policy = moto.query("s3", "ListBuckets", "2006-03-01");
+    assert!(
+        policy.contains("rcdktoolkit-deploymentbucket") || policy.contains("RcdkToolkit"),
+        "{policy}"
+    );
+
+    let (ok, stdout, stderr) = deploy(&moto, Path::new(&app), &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("solo: template (")
+            && stderr.contains(".s3.us-east-1.amazonaws.com/templates/solo/"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stack_status(&moto, "solo").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    assert_eq!(
+        count(&moto.query("sns", "ListTopics", "2010-03-31"), "<TopicArn>"),
+        100,
+        "the first page of 400 topics"
+    );
+}

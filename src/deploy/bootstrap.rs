@@ -1,0 +1,86 @@
+//! `rcdk bootstrap`: the per-region stack with the deployment bucket that holds
+//! templates too large to pass inline. The bucket is encrypted, private, TLS-only,
+//! versioned, and forgets old templates after 30 days.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value as J, json};
+
+use super::error::DeployError;
+use super::guards::Approval;
+use super::orchestrate::{DeployOptions, DeployOutcome, StackPlan, deploy_stacks};
+use super::progress::Progress;
+use super::upload::TOOLKIT_STACK;
+
+/// The bootstrap stack's template.
+pub fn toolkit_template() -> J {
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "rcdk deployment bucket: templates over CloudFormation's inline limit",
+        "Resources": {
+            "DeploymentBucket": {
+                "Type": "AWS::S3::Bucket",
+                "DeletionPolicy": "Retain",
+                "UpdateReplacePolicy": "Retain",
+                "Properties": {
+                    "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                    "PublicAccessBlockConfiguration": {
+                        "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
+                    },
+                    "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                    "VersioningConfiguration": {"Status": "Enabled"},
+                    "LifecycleConfiguration": {"Rules": [{
+                        "Id": "ForgetOldTemplates", "Status": "Enabled",
+                        "ExpirationInDays": 30,
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}
+                    }]}
+                }
+            },
+            "DeploymentBucketPolicy": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Properties": {
+                    "Bucket": {"Ref": "DeploymentBucket"},
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                        "Sid": "EnforceTls", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+                        "Resource": [{"Fn::GetAtt": ["DeploymentBucket", "Arn"]}, {"Fn::Join": ["", [{"Fn::GetAtt": ["DeploymentBucket", "Arn"]}, "/*"]]}],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+                    }]}
+                }
+            }
+        },
+        "Outputs": {"BucketName": {"Description": "Where rcdk uploads large templates", "Value": {"Ref": "DeploymentBucket"}}}
+    })
+}
+
+/// Creates or updates the bootstrap stack in `region`; returns the bucket name.
+pub async fn bootstrap(region: Option<String>, progress: &Progress) -> Result<String, DeployError> {
+    let plan = StackPlan {
+        stack_name: TOOLKIT_STACK.into(),
+        region,
+        template: toolkit_template(),
+        dependencies: Vec::new(),
+        tags: BTreeMap::from([("ManagedBy".to_owned(), "rcdk".to_owned())]),
+        termination_protection: false,
+        parameters: BTreeMap::new(),
+    };
+    let opts = DeployOptions {
+        concurrency: 1,
+        approval: Approval::Never,
+        allow_replace: Vec::new(),
+        allow_replace_all: false,
+        no_execute: false,
+        role_arn: None,
+    };
+    let mut outcomes = deploy_stacks(vec![plan], &opts, progress).await?;
+    match outcomes.pop().map(|(_, o)| o) {
+        Some(DeployOutcome::Deployed { outputs } | DeployOutcome::Unchanged { outputs }) => outputs
+            .get("BucketName")
+            .cloned()
+            .ok_or_else(|| DeployError::Other(format!("{TOOLKIT_STACK} has no BucketName output"))),
+        Some(DeployOutcome::Failed(e)) => Err(e),
+        _ => Err(DeployError::Other(format!(
+            "{TOOLKIT_STACK} did not deploy"
+        ))),
+    }
+}
