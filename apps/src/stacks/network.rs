@@ -1,8 +1,7 @@
 //! `{env}-network`: the VPC over the configured AZs with public, private and isolated
 //! subnets, NAT, encrypted flow logs and the VPC endpoints the tasks use.
 
-use rcdk::{App, RemovalPolicy};
-use rcdk_constructs::kms::{Key, KeyProps};
+use rcdk::App;
 use rcdk_constructs::network::{
     AvailabilityZones, FlowLogsProps, InterfaceEndpoint, NatStrategy, Vpc, VpcProps,
 };
@@ -18,15 +17,7 @@ pub fn build(app: &App, env: &str, settings: &EnvironmentConfig) -> Vpc {
         "network",
         "VPC, subnets, NAT, flow logs and endpoints",
     );
-    let logs_key = Key::new(
-        &stack,
-        "LogsKey",
-        KeyProps {
-            description: Some(format!("Encrypts the flow logs of {env}")),
-            removal_policy: RemovalPolicy::Retain,
-            ..KeyProps::default()
-        },
-    );
+    let logs_key = super::logs_key(&stack, &format!("the flow logs of {env}"));
     Vpc::new(
         &stack,
         "Vpc",

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use rcdk::{App, RemovalPolicy};
+use rcdk::App;
 use rcdk_constructs::connections::HasConnections;
 use rcdk_constructs::containers::{
     Cluster, ClusterProps, ContainerHealthCheck, ContainerImage, ContainerProps, FargateService,
     FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
 };
 use rcdk_constructs::data::PostgresInstance;
-use rcdk_constructs::kms::{Key, KeyProps};
 use rcdk_constructs::load_balancing::{
     AccessLogsProps, AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
     TargetGroup, TargetGroupProps,
@@ -77,15 +76,7 @@ pub fn build(
         "app",
         "Load balancer, WAF and the web service",
     );
-    let logs_key = Key::new(
-        &stack,
-        "LogsKey",
-        KeyProps {
-            description: Some(format!("Encrypts the application and WAF logs of {env}")),
-            removal_policy: RemovalPolicy::Retain,
-            ..KeyProps::default()
-        },
-    );
+    let logs_key = super::logs_key(&stack, &format!("the application and WAF logs of {env}"));
     let load_balancer = ApplicationLoadBalancer::new(
         &stack,
         "LoadBalancer",

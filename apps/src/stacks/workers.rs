@@ -12,7 +12,7 @@ use rcdk_constructs::containers::{
     FargateTaskDefinitionProps,
 };
 use rcdk_constructs::data::PostgresInstance;
-use rcdk_constructs::kms::{Key, KeyProps};
+use rcdk_constructs::kms::Key;
 use rcdk_constructs::network::Vpc;
 
 use super::web::{Web, database_environment, image};
@@ -43,14 +43,7 @@ pub fn build(
                 &format!("workers-{shard}"),
                 "Background worker services",
             );
-            let key = Key::new(
-                &stack,
-                "LogsKey",
-                KeyProps {
-                    description: Some(format!("Encrypts the worker logs of {env}")),
-                    ..KeyProps::default()
-                },
-            );
+            let key = super::logs_key(&stack, &format!("the worker logs of {env}"));
             // One group for every worker: one database rule, not one per worker
             // (a security group holds 60 inbound rules by default).
             if group.is_none() {
