@@ -23,7 +23,10 @@ moto behave more like CloudFormation):
 6. HTTPS listeners need the ACM certificate to exist in moto, and the reference app
    names certificates of its real account that a local endpoint cannot own. Any
    well-formed ACM certificate ARN is accepted.
-7. Deleting a VPC or subnet that moto's other services still reference fails with
+7. ListImports and UpdateTerminationProtection are not implemented. ListImports now
+   answers from the ImportValue references in the region's stacks; termination
+   protection can be turned on and off after creation.
+8. Deleting a VPC or subnet that moto's other services still reference fails with
    DependencyViolation when the stack that owned them is deleted; CloudFormation
    would have deleted the dependents first. Stack deletion now ignores that error.
 """
@@ -204,7 +207,47 @@ def register_certificate(account_id, region, arn_certificate, arn_user):
 elbv2_models.register_certificate = register_certificate
 
 
-# 7. Stack deletion and resources other moto services still reference.
+# 7. ListImports, UpdateTerminationProtection.
+from moto.cloudformation import responses as cfn_responses  # noqa: E402
+from moto.cloudformation.exceptions import ValidationError  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+
+
+def _imports(value, name):
+    if isinstance(value, dict):
+        if value.get("Fn::ImportValue") == name:
+            return True
+        return any(_imports(v, name) for v in value.values())
+    if isinstance(value, list):
+        return any(_imports(v, name) for v in value)
+    return False
+
+
+def list_imports(self):
+    name = self._get_param("ExportName")
+    backend = self.cloudformation_backend
+    importers = sorted(
+        stack.name
+        for stack in backend.stacks.values()
+        if not stack.status.startswith("DELETE") and _imports(getattr(stack, "template_dict", {}), name)
+    )
+    if not importers:
+        raise ValidationError(message=f"Export '{name}' is not imported by any stack.")
+    return ActionResult({"Imports": importers})
+
+
+def update_termination_protection(self):
+    backend = self.cloudformation_backend
+    stack = backend.get_stack(self._get_param("StackName"))
+    stack.enable_termination_protection = self._get_bool_param("EnableTerminationProtection")
+    return ActionResult({"StackId": stack.stack_id})
+
+
+cfn_responses.CloudFormationResponse.list_imports = list_imports
+cfn_responses.CloudFormationResponse.update_termination_protection = update_termination_protection
+
+
+# 8. Stack deletion and resources other moto services still reference.
 _original_delete = parsing.ResourceMap.delete
 
 

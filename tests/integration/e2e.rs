@@ -173,13 +173,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
 }
 
 fn one_stack_assembly(dir: &Path, template: serde_json::Value) -> std::path::PathBuf {
-    std::fs::create_dir_all(dir).expect("dir");
-    let manifest = serde_json::json!({"version": "36.0.0", "artifacts": {"solo": {
-        "type": "aws:cloudformation:stack", "environment": "aws://123456789012/us-east-1",
-        "properties": {"templateFile": "solo.template.json"}}}});
-    std::fs::write(dir.join("manifest.json"), manifest.to_string()).expect("manifest");
-    std::fs::write(dir.join("solo.template.json"), template.to_string()).expect("template");
-    dir.to_path_buf()
+    assembly_of(dir, &[("solo", template, &[], false)])
 }
 
 #[test]
@@ -385,5 +379,120 @@ fn large_templates_go_through_the_bootstrap_bucket() {
         count(&moto.query("sns", "ListTopics", "2010-03-31"), "<TopicArn>"),
         100,
         "the first page of 400 topics"
+    );
+}
+
+fn assembly_of(
+    dir: &Path,
+    stacks: &[(&str, serde_json::Value, &[&str], bool)],
+) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).expect("dir");
+    let mut artifacts = serde_json::Map::new();
+    for (name, template, deps, protect) in stacks {
+        artifacts.insert((*name).to_owned(), serde_json::json!({
+            "type": "aws:cloudformation:stack", "environment": "aws://123456789012/us-east-1",
+            "properties": {"templateFile": format!("{name}.template.json"), "terminationProtection": protect},
+            "dependencies": deps}));
+        std::fs::write(
+            dir.join(format!("{name}.template.json")),
+            template.to_string(),
+        )
+        .expect("template");
+    }
+    let manifest = serde_json::json!({"version": "36.0.0", "artifacts": artifacts});
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).expect("manifest");
+    dir.to_path_buf()
+}
+
+#[test]
+fn an_export_still_imported_is_kept_for_one_more_deploy() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let producer = |with_output: bool| {
+        let mut t = serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}});
+        if with_output {
+            t["Outputs"] = serde_json::json!({"TopicArn": {"Value": {"Ref": "Topic"}, "Export": {"Name": "shared-topic-arn"}}});
+        }
+        t
+    };
+    let consumer = serde_json::json!({"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {
+        "Tags": [{"Key": "Topic", "Value": {"Fn::ImportValue": "shared-topic-arn"}}]}}}});
+    let first = assembly_of(
+        &dir.path().join("a"),
+        &[
+            ("producer", producer(true), &[], false),
+            ("consumer", consumer.clone(), &["producer"], false),
+        ],
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &first, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    // The producer stops exporting while the consumer still imports: rcdk keeps it.
+    let second = assembly_of(
+        &dir.path().join("b"),
+        &[
+            ("producer", producer(false), &[], false),
+            ("consumer", consumer, &["producer"], false),
+        ],
+    );
+    let second = second.display().to_string();
+    let out = rcdk(
+        &moto.endpoint(),
+        &[
+            "deploy",
+            "producer",
+            "--exclusively",
+            "--app",
+            &second,
+            "--require-approval",
+            "never",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "producer: keeping export shared-topic-arn for this deploy: still imported by consumer"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        http_post(
+            moto.port,
+            "cloudformation",
+            "Action=ListExports&Version=2010-05-15"
+        )
+        .contains("<Name>shared-topic-arn</Name>")
+    );
+}
+
+#[test]
+fn destroy_refuses_a_stack_with_termination_protection() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = assembly_of(
+        dir.path(),
+        &[(
+            "guarded",
+            serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+            &[],
+            true,
+        )],
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let app = app.display().to_string();
+    let out = rcdk(
+        &moto.endpoint(),
+        &["destroy", "--all", "--app", &app, "--force"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("guarded: termination protection is on; turn it off"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(
+        stack_status(&moto, "guarded").as_deref(),
+        Some("CREATE_COMPLETE")
     );
 }
