@@ -65,7 +65,7 @@ pub(crate) fn artifact(
     let NodeKind::Stack(data) = &node.kind else {
         unreachable!("artifact takes a stack")
     };
-    let template = t.to_json();
+    let template = t.into_json();
     let template_json = to_pretty(&template);
     let mut dependencies: Vec<String> = deps
         .get(&stack)

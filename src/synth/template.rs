@@ -38,7 +38,8 @@ impl StackTemplate {
         }
     }
 
-    pub fn to_json(&self) -> J {
+    /// The template as JSON; consumes the sections instead of copying them.
+    pub fn into_json(self) -> J {
         let mut t = Map::new();
         t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         if let Some(d) = &self.description {
@@ -54,22 +55,14 @@ impl StackTemplate {
             }
         }
         for (name, section) in [
-            ("Parameters", &self.parameters),
-            ("Mappings", &self.mappings),
-            ("Conditions", &self.conditions),
-            ("Resources", &self.resources),
-            ("Outputs", &self.outputs),
+            ("Parameters", self.parameters),
+            ("Mappings", self.mappings),
+            ("Conditions", self.conditions),
+            ("Resources", self.resources),
+            ("Outputs", self.outputs),
         ] {
             if !section.is_empty() || name == "Resources" {
-                t.insert(
-                    name.into(),
-                    J::Object(
-                        section
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect(),
-                    ),
-                );
+                t.insert(name.into(), J::Object(section.into_iter().collect()));
             }
         }
         J::Object(t)

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
+use rcdk::expr::Lazy;
 use rcdk::l1::cloudwatch::{CfnDashboard, CfnDashboardProps};
 use rcdk::{Expr, Scope, Value, fns};
 
@@ -264,6 +265,28 @@ struct Layout {
     next_y: u32,
 }
 
+impl Layout {
+    fn body(&self) -> Value {
+        let widgets = self
+            .widgets
+            .iter()
+            .map(|(x, y, w)| {
+                let (kind, properties) = w.properties();
+                let (width, height) = w.size();
+                Value::object([
+                    ("type", Value::from(kind)),
+                    ("x", Value::from(*x)),
+                    ("y", Value::from(*y)),
+                    ("width", Value::from(width)),
+                    ("height", Value::from(height)),
+                    ("properties", properties),
+                ])
+            })
+            .collect();
+        Value::object([("widgets", Value::List(widgets))])
+    }
+}
+
 /// A CloudWatch dashboard; widgets are added a row at a time.
 #[derive(Debug, Clone)]
 pub struct Dashboard {
@@ -281,12 +304,17 @@ impl Deref for Dashboard {
 impl Dashboard {
     pub fn new(scope: &Scope, id: &str) -> Dashboard {
         let layout: Rc<RefCell<Layout>> = Rc::default();
+        // The body is serialized once, at synthesis, from every row added by then.
+        let rows = Rc::clone(&layout);
+        let body = Value::Lazy(Lazy::new(move || {
+            to_json_expr(&rows.borrow().body()).into_value()
+        }));
         let dashboard = CfnDashboard::new(
             scope,
             id,
             CfnDashboardProps {
                 dashboard_name: Some(fns::sub(format!("${{AWS::StackName}}-{id}"))),
-                ..CfnDashboardProps::new("{}")
+                ..CfnDashboardProps::new(Expr::unchecked(body))
             },
         );
         Dashboard { dashboard, layout }
@@ -314,31 +342,6 @@ impl Dashboard {
             row_height = row_height.max(height);
         }
         layout.next_y = y + row_height;
-        let body = Value::object([(
-            "widgets",
-            Value::List(
-                layout
-                    .widgets
-                    .iter()
-                    .map(|(x, y, w)| {
-                        let (kind, properties) = w.properties();
-                        let (width, height) = w.size();
-                        Value::object([
-                            ("type", Value::from(kind)),
-                            ("x", Value::from(*x)),
-                            ("y", Value::from(*y)),
-                            ("width", Value::from(width)),
-                            ("height", Value::from(height)),
-                            ("properties", properties),
-                        ])
-                    })
-                    .collect(),
-            ),
-        )]);
-        drop(layout);
-        let body = to_json_expr(&body);
-        self.dashboard
-            .update_props(|p: &mut CfnDashboardProps| p.dashboard_body = body);
     }
 }
 
