@@ -134,6 +134,18 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     let config_path = dir.path().join("environments.yaml");
     std::fs::write(&config_path, changed).expect("write config");
     let second = dev_assembly(&dir.path().join("v2"), Some(&config_path));
+    // diff against the deployed template (GetTemplate) shows exactly that change.
+    let v2 = second.display().to_string();
+    let out = rcdk(&moto.endpoint(), &["diff", "--app", &v2, "--fail", "dev-*"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(
+            "[~] AWS::ECS::Service WebServiceService\n    Properties.DesiredCount: 1 → 2\n"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(count(&stdout, "There were no differences"), 3, "{stdout}");
     let (ok, stdout, stderr) = deploy(&moto, &second, &[]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("✅ dev-app: deployed"), "{stdout}");
