@@ -10,6 +10,11 @@ pub mod diff;
 pub mod error;
 pub mod expr;
 pub mod l1;
+
+/// How construct paths become logical ids, for constructs that name resources the same way.
+pub mod naming {
+    pub use crate::synth::logical_id::{from_components, pascal_case};
+}
 pub mod synth;
 pub mod tree;
 

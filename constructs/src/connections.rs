@@ -206,21 +206,13 @@ impl SecurityGroup {
         self.group.attr_group_id()
     }
 
-    /// Path below its stack, as a PascalCase name for rule ids.
+    /// The group's logical id (its path below the stack), to name rule ids after.
     fn rule_name(&self, stack: &Stack) -> String {
         let stack_path = stack.path();
         let path = self.group.path();
         let relative = path.strip_prefix(&stack_path).unwrap_or(&path);
-        relative
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty() && *w != "Resource")
-            .map(|w| {
-                let mut cs = w.chars();
-                cs.next().map_or_else(String::new, |f| {
-                    f.to_ascii_uppercase().to_string() + cs.as_str()
-                })
-            })
-            .collect()
+        let components: Vec<&str> = relative.split('/').filter(|c| !c.is_empty()).collect();
+        rcdk::naming::from_components(&components)
     }
 
     fn add_inline_ingress(&self, peer: &Peer, port: &Port, description: &str) {

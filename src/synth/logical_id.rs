@@ -7,7 +7,7 @@ const HIDDEN: [&str; 2] = ["Resource", "Default"];
 pub(crate) const MAX_LENGTH: usize = 255;
 
 /// `["Vpc", "PublicSubnet1", "RouteTable"]` → `VpcPublicSubnet1RouteTable`.
-pub(crate) fn from_components(components: &[&str]) -> String {
+pub fn from_components(components: &[&str]) -> String {
     let mut kept: Vec<&str> = components
         .iter()
         .copied()
@@ -21,7 +21,7 @@ pub(crate) fn from_components(components: &[&str]) -> String {
 }
 
 /// `dev-network` → `DevNetwork`; characters CloudFormation rejects are dropped.
-pub(crate) fn pascal_case(s: &str) -> String {
+pub fn pascal_case(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut upper_next = true;
     for ch in s.chars() {

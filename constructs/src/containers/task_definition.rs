@@ -231,7 +231,7 @@ impl FargateTaskDefinition {
         }
         let logs = LogGroup::new(
             &self.scope,
-            &format!("{}Logs", pascal(name)),
+            &format!("{}Logs", rcdk::naming::pascal_case(name)),
             LogGroupProps {
                 retention_days: props.log_retention_days,
                 encryption_key: props.log_encryption_key.clone(),
@@ -304,18 +304,6 @@ impl FargateTaskDefinition {
             .iter()
             .find_map(|c| c.port.map(|p| (c.name.clone(), p)))
     }
-}
-
-fn pascal(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut cs = w.chars();
-            cs.next().map_or_else(String::new, |f| {
-                f.to_ascii_uppercase().to_string() + cs.as_str()
-            })
-        })
-        .collect()
 }
 
 fn container_definition(
