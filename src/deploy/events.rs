@@ -3,16 +3,20 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use aws_sdk_cloudformation::types::StackEvent;
+
 use super::client::{Cfn, describe};
 use super::error::DeployError;
 use super::progress::StackBar;
-use super::stack_state::stack_state;
+use super::stack_state::{StackState, stack_state};
 
 /// The end of an operation.
 pub struct Finished {
     pub status: String,
     /// `LOGICAL_ID (TYPE): reason` of every resource that failed.
     pub failures: Vec<String>,
+    /// The stack as the last poll saw it; `None` once it is deleted.
+    pub state: Option<StackState>,
 }
 
 fn is_terminal(status: &str) -> bool {
@@ -21,20 +25,25 @@ fn is_terminal(status: &str) -> bool {
 
 /// Event ids already on the stack, so that only this operation's events are shown.
 pub async fn seen_events(cfn: &Cfn, stack: &str) -> BTreeSet<String> {
-    match cfn
-        .client
-        .describe_stack_events()
-        .stack_name(stack)
-        .send()
-        .await
-    {
-        Ok(out) => out
-            .stack_events()
+    match stack_events(cfn, stack).await {
+        Ok(events) => events
             .iter()
             .filter_map(|e| e.event_id().map(str::to_owned))
             .collect(),
         Err(_) => BTreeSet::new(),
     }
+}
+
+/// The stack's events, newest first (the first page is all a deploy needs: older
+/// events were seen before the operation started).
+async fn stack_events(cfn: &Cfn, stack: &str) -> Result<Vec<StackEvent>, String> {
+    cfn.client
+        .describe_stack_events()
+        .stack_name(stack)
+        .send()
+        .await
+        .map(|out| out.stack_events().to_vec())
+        .map_err(|e| describe(&e))
 }
 
 /// Polls events and status with back-off until the stack settles (or is gone).
@@ -49,17 +58,10 @@ pub async fn follow(
     let mut done: BTreeSet<String> = BTreeSet::new();
     let mut failures = Vec::new();
     loop {
-        match cfn
-            .client
-            .describe_stack_events()
-            .stack_name(stack)
-            .send()
-            .await
-        {
-            Ok(out) => {
+        match stack_events(cfn, stack).await {
+            Ok(events) => {
                 // The API returns newest first.
-                let mut fresh: Vec<_> = out
-                    .stack_events()
+                let mut fresh: Vec<_> = events
                     .iter()
                     .filter(|e| e.event_id().is_some_and(|id| !seen.contains(id)))
                     .collect();
@@ -87,12 +89,12 @@ pub async fn follow(
                     bar.set_done(done.len().min(total as usize) as u64, status);
                 }
             }
-            Err(e) => {
-                let msg = describe(&e);
+            Err(msg) => {
                 if msg.contains("does not exist") {
                     return Ok(Finished {
                         status: "DELETE_COMPLETE".into(),
                         failures,
+                        state: None,
                     });
                 }
                 return Err(DeployError::Api {
@@ -107,13 +109,15 @@ pub async fn follow(
                 return Ok(Finished {
                     status: "DELETE_COMPLETE".into(),
                     failures,
+                    state: None,
                 });
             }
             Some(s) if is_terminal(&s.status) => {
                 bar.finish(&s.status);
                 return Ok(Finished {
-                    status: s.status,
+                    status: s.status.clone(),
                     failures,
+                    state: Some(s),
                 });
             }
             Some(_) => {}

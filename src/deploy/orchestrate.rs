@@ -388,7 +388,8 @@ async fn deploy_inner(
             reasons,
         });
     }
-    let now = stack_state(cfn, stack).await?;
+    // The last poll already read the settled stack: its outputs and protection.
+    let now = finished.state;
     if now
         .as_ref()
         .is_some_and(|s| s.termination_protection != plan.termination_protection)
