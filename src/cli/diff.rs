@@ -27,12 +27,10 @@ fn read_template(path: &std::path::Path) -> Result<J, CliError> {
         Some(rest) => rest.split_once("\n---\n").map_or(rest, |(_, b)| b),
         None => &text,
     };
-    serde_json::from_str(body)
-        .or_else(|_| serde_yaml_ng::from_str(body))
-        .map_err(|e| CliError::Config {
-            path: path.into(),
-            message: format!("not a JSON or YAML template: {e}"),
-        })
+    crate::diff::parse_template(body).map_err(|e| CliError::Config {
+        path: path.into(),
+        message: format!("not a JSON or YAML template: {e}"),
+    })
 }
 
 /// Returns whether any selected stack differs.

@@ -105,12 +105,10 @@ pub async fn deployed_template(cfn: &Cfn, stack: &str) -> Result<Option<J>, Depl
     };
     let body = out.template_body().unwrap_or_default();
     // Templates may come back as JSON or YAML.
-    let parsed = serde_json::from_str(body)
-        .or_else(|_| serde_yaml_ng::from_str(body))
-        .map_err(|e| DeployError::Api {
-            stack: stack.into(),
-            operation: "GetTemplate",
-            message: format!("the deployed template is neither JSON nor YAML: {e}"),
-        })?;
+    let parsed = crate::diff::parse_template(body).map_err(|e| DeployError::Api {
+        stack: stack.into(),
+        operation: "GetTemplate",
+        message: format!("the deployed template is neither JSON nor YAML: {e}"),
+    })?;
     Ok(Some(parsed))
 }

@@ -14,6 +14,12 @@ pub use compare::diff_templates;
 pub use render::{render_text, to_json};
 pub use security::{SecurityChange, SecurityKind};
 
+/// Parses a template written as JSON or YAML (CloudFormation accepts both); the error
+/// is YAML's, which also reads JSON.
+pub fn parse_template(text: &str) -> Result<J, String> {
+    serde_json::from_str(text).or_else(|_| serde_yaml_ng::from_str(text).map_err(|e| e.to_string()))
+}
+
 /// Added, removed or modified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
