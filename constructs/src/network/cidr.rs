@@ -12,6 +12,15 @@ pub struct Ipv4Cidr {
 }
 
 impl Ipv4Cidr {
+    /// 10.0.0.0/16: stands in for an invalid VPC CIDR so that construction goes on and
+    /// synthesis reports every problem at once.
+    pub(crate) const FALLBACK: Ipv4Cidr = Ipv4Cidr {
+        base: 0x0A00_0000,
+        prefix: 16,
+    };
+}
+
+impl Ipv4Cidr {
     pub fn prefix(self) -> u8 {
         self.prefix
     }

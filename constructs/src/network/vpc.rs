@@ -147,7 +147,7 @@ impl Vpc {
             Ok(c) => c,
             Err(e) => {
                 scope.add_error(format!("cidr: {e}"));
-                Ipv4Cidr::from_default()
+                Ipv4Cidr::FALLBACK
             }
         };
         let azs: Vec<Expr<String>> = match &props.availability_zones {
@@ -404,15 +404,6 @@ impl Vpc {
     /// The L1 VPC resource.
     pub fn resource(&self) -> &CfnVpc {
         &self.vpc
-    }
-}
-
-impl Ipv4Cidr {
-    fn from_default() -> Ipv4Cidr {
-        match "10.0.0.0/16".parse() {
-            Ok(c) => c,
-            Err(_) => unreachable!("the default CIDR parses"),
-        }
     }
 }
 

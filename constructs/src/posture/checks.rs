@@ -187,10 +187,6 @@ fn public_port_only(rule: &Value) -> bool {
         && port("FromPort") == port("ToPort")
 }
 
-fn group_is_public_lb(group: &Value, public_lb_groups: &[&Value]) -> bool {
-    public_lb_groups.contains(&group)
-}
-
 fn check_ingress(r: &Resource, public_lb_groups: &[&Value]) {
     let (rules, group): (Vec<&Value>, Option<Value>) = match r.type_name.as_str() {
         "AWS::EC2::SecurityGroup" => (
@@ -206,7 +202,7 @@ fn check_ingress(r: &Resource, public_lb_groups: &[&Value]) {
         let allowed = public_port_only(rule)
             && group
                 .as_ref()
-                .is_some_and(|g| group_is_public_lb(g, public_lb_groups));
+                .is_some_and(|g| public_lb_groups.contains(&g));
         if !allowed {
             let port = rule
                 .get_path(&["FromPort"])
