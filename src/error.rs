@@ -17,6 +17,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("refusing to write the cloud assembly to '{}': {why}; choose a new or empty folder with -o/--output (or `output` in cdk.json)", path.display())]
+    OutputInUse { path: PathBuf, why: String },
 }
 
 /// One thing wrong with the app, attached to the construct path (or stack) at fault.

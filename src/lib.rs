@@ -17,10 +17,11 @@ pub mod naming {
 }
 pub mod synth;
 pub mod tree;
+pub mod yaml;
 
 pub use error::{Error, Problem, SynthError};
 pub use expr::{Expr, Json, ToValue, Value, fns};
-pub use synth::{CloudAssembly, StackArtifact};
+pub use synth::{CloudAssembly, OutdirState, StackArtifact, check_output_dir};
 pub use tree::app::run;
 pub use tree::{
     Annotation, AnnotationLevel, App, Aspect, AspectPriority, Aspects, CfnCondition, CfnMapping,

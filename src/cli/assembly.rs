@@ -70,8 +70,9 @@ pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
         let template_path = dir.join(file);
         let body = std::fs::read_to_string(&template_path)
             .map_err(|e| bad(&template_path, e.to_string()))?;
-        let template: J = serde_json::from_str(&body)
-            .map_err(|e| bad(&template_path, format!("invalid JSON: {e}")))?;
+        // The AWS CDK writes JSON; a hand-made assembly may hold YAML with short forms.
+        let template: J = crate::yaml::parse_template(&body)
+            .map_err(|e| bad(&template_path, format!("not a JSON or YAML template: {e}")))?;
         let strings = |v: Option<&J>| -> Vec<String> {
             v.and_then(J::as_array)
                 .into_iter()

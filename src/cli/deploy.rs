@@ -6,7 +6,7 @@ use std::io::Write;
 
 use super::args::{DeployArgs, GlobalArgs};
 use super::diff::region_of;
-use super::{CliError, select_stacks, synth};
+use super::{CliError, outputs_file, select_stacks, synth};
 use crate::deploy::{DeployOptions, DeployOutcome, StackPlan, deploy_stacks};
 
 fn parameters(args: &[String]) -> Result<BTreeMap<String, BTreeMap<String, String>>, CliError> {
@@ -35,6 +35,9 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
         ));
     }
     let mut params = parameters(&args.parameters)?;
+    if let Some(path) = &args.outputs_file {
+        outputs_file::check(path)?;
+    }
     let (_, stacks) = synth::synthesize(global)?;
     let selected = select_stacks(&stacks, &args.stacks, !args.exclusively)?;
     let names: Vec<String> = selected.iter().map(|s| s.stack_name.clone()).collect();
@@ -107,12 +110,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
         writeln!(out, "{line}").map_err(CliError::Output)?;
     }
     if let Some(path) = &args.outputs_file {
-        let text = serde_json::to_string_pretty(&serde_json::Value::Object(all_outputs))
-            .unwrap_or_default();
-        std::fs::write(path, text + "\n").map_err(|e| CliError::Config {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        outputs_file::write(path, all_outputs)?;
     }
     if failed.is_empty() {
         Ok(())

@@ -24,8 +24,10 @@ fn read_template(path: &std::path::Path) -> Result<J, CliError> {
     })?;
     // A golden snapshot (insta) has a `---` header before the template.
     let body = match text.strip_prefix("---\n") {
-        Some(rest) => rest.split_once("\n---\n").map_or(rest, |(_, b)| b),
-        None => &text,
+        Some(rest) if rest.starts_with("source:") => {
+            rest.split_once("\n---\n").map_or(rest, |(_, b)| b)
+        }
+        _ => &text,
     };
     crate::diff::parse_template(body).map_err(|e| CliError::Config {
         path: path.into(),

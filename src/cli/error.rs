@@ -28,6 +28,8 @@ pub enum CliError {
     #[error("cannot write to stdout: {0}")]
     Output(#[source] std::io::Error),
     #[error(transparent)]
+    Library(#[from] crate::Error),
+    #[error(transparent)]
     Deploy(#[from] crate::deploy::DeployError),
     #[error("{0}")]
     Usage(String),

@@ -10,6 +10,7 @@ mod destroy;
 mod diff;
 mod error;
 mod list;
+mod outputs_file;
 mod runner;
 mod select;
 mod synth;

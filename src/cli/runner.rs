@@ -13,6 +13,8 @@ pub fn produce_assembly(settings: &Settings, dir: &Path) -> Result<PathBuf, CliE
         AppSource::Assembly(path) => return Ok(path.clone()),
         AppSource::Command(c) => c,
     };
+    // Refuse before the app runs (and builds): the app would refuse too, but later.
+    crate::synth::check_output_dir(&settings.outdir)?;
     let context = serde_json::to_string(&settings.context).unwrap_or_else(|_| "{}".into());
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(command).current_dir(dir);

@@ -17,7 +17,7 @@ pub use security::{SecurityChange, SecurityKind};
 /// Parses a template written as JSON or YAML (CloudFormation accepts both); the error
 /// is YAML's, which also reads JSON.
 pub fn parse_template(text: &str) -> Result<J, String> {
-    serde_json::from_str(text).or_else(|_| serde_yaml_ng::from_str(text).map_err(|e| e.to_string()))
+    crate::yaml::parse_template(text).map_err(|e| e.to_string())
 }
 
 /// Added, removed or modified.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value as J, json};
 
 use super::graph::Dependencies;
+use super::outdir::{OutdirState, check_output_dir};
 use super::render::Context;
 use super::template::StackTemplate;
 use crate::error::Error;
@@ -181,12 +182,18 @@ impl CloudAssembly {
     }
 
     /// Writes the assembly to `dir`, replacing what was there only once every file is
-    /// written: a failure leaves the previous assembly intact.
+    /// written: a failure leaves the previous assembly intact. `dir` must be absent, an
+    /// empty folder or a cloud assembly ([`check_output_dir`]); anything else is refused.
+    ///
+    /// Files are staged in one hidden temporary folder beside `dir`, which the old
+    /// assembly moves into before it is removed, so nothing is left behind on success or
+    /// on error.
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
         let err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Write { path, source }
         };
+        let state = check_output_dir(dir)?;
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -194,39 +201,32 @@ impl CloudAssembly {
         let name = dir
             .file_name()
             .map_or_else(|| "cdk.out".into(), |n| n.to_string_lossy().into_owned());
-        let pid = std::process::id();
-        let staging = parent.join(format!(".{name}.staging-{pid}"));
-        let previous = parent.join(format!(".{name}.previous-{pid}"));
         fs::create_dir_all(&parent).map_err(err(&parent))?;
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(err(&staging))?;
-        }
-        fs::create_dir(&staging).map_err(err(&staging))?;
+        // Removed on drop, with whatever it still holds, on every path out of here.
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{name}.rcdk-"))
+            .tempdir_in(&parent)
+            .map_err(err(&parent))?;
+        let fresh = staging.path().join("new");
+        let previous = staging.path().join("previous");
+        fs::create_dir(&fresh).map_err(err(&fresh))?;
         for (file, contents) in self.files() {
-            let path = staging.join(&file);
-            if let Err(e) = fs::write(&path, contents) {
-                let _ = fs::remove_dir_all(&staging);
-                return Err(Error::Write { path, source: e });
-            }
+            let path = fresh.join(&file);
+            fs::write(&path, contents).map_err(err(&path))?;
         }
-        // Swap: the old assembly moves aside, the new one takes its name, the old one goes.
-        let had_previous = dir.exists();
+        let had_previous = state != OutdirState::Absent;
         if had_previous {
             fs::rename(dir, &previous).map_err(err(dir))?;
         }
-        if let Err(e) = fs::rename(&staging, dir) {
+        if let Err(e) = fs::rename(&fresh, dir) {
             if had_previous {
                 let _ = fs::rename(&previous, dir);
             }
-            let _ = fs::remove_dir_all(&staging);
             return Err(Error::Write {
                 path: dir.to_path_buf(),
                 source: e,
             });
         }
-        if had_previous {
-            let _ = fs::remove_dir_all(&previous);
-        }
-        Ok(())
+        staging.close().map_err(err(&parent))
     }
 }

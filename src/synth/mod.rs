@@ -4,12 +4,14 @@ mod assembly;
 mod graph;
 mod limits;
 pub(crate) mod logical_id;
+pub mod outdir;
 mod placement;
 mod render;
 mod template;
 
 pub use assembly::{CloudAssembly, MANIFEST_VERSION, StackArtifact};
 pub use limits::Limits;
+pub use outdir::{OutdirState, check_output_dir};
 
 use std::collections::BTreeMap;
 

@@ -19,6 +19,7 @@ mod local_endpoint;
 mod logical_ids;
 mod monitoring;
 mod network;
+mod outdir;
 mod posture;
 pub mod reference_app;
 mod support;
