@@ -287,10 +287,18 @@ impl Builder {
     }
 }
 
-/// A plain scalar's type by the YAML 1.2 core schema; quoted scalars are always text.
+/// A plain scalar's type by the YAML 1.2 core schema, plus YAML 1.1's `yes`/`no`/`on`/`off`
+/// booleans, which CloudFormation (a YAML 1.1 reader) and cfn-lint also take; quoted scalars
+/// are always text.
 fn plain_scalar(text: String, style: TScalarStyle) -> J {
     if style != TScalarStyle::Plain {
         return J::String(text);
+    }
+    match text.as_str() {
+        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return J::Bool(true),
+        "no" | "No" | "NO" | "off" | "Off" | "OFF" => return J::Bool(false),
+        "Null" | "NULL" => return J::Null,
+        _ => {}
     }
     match yaml_rust2::Yaml::from_str(&text) {
         yaml_rust2::Yaml::Null => J::Null,

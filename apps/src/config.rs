@@ -172,6 +172,11 @@ fn display(path: &Path) -> String {
 
 /// Parses YAML (or JSON) text; every error names `file`, the field path and the fix.
 pub fn parse(file: &str, text: &str) -> Result<Config, String> {
+    // serde keeps the last of two equal keys in a map; a settings file that says a thing
+    // twice is a mistake, so name both lines. Other YAML errors are serde_yaml_ng's to tell.
+    if let Err(e @ rcdk::yaml::YamlError::DuplicateKey { .. }) = rcdk::yaml::parse(text) {
+        return Err(format!("{file}: {e}"));
+    }
     let de = serde_yaml_ng::Deserializer::from_str(text);
     let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();

@@ -25,3 +25,4 @@ pub mod reference_app;
 mod support;
 mod tags;
 mod web;
+mod yaml;
