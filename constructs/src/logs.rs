@@ -13,7 +13,7 @@
 use std::ops::Deref;
 
 use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
-use rcdk::{Expr, RemovalPolicy, Scope, fns};
+use rcdk::{Expr, RemovalPolicy, Scope};
 
 use crate::iam::{PolicyStatement, Principal};
 use crate::kms::Key;
@@ -90,9 +90,11 @@ impl LogGroup {
                     .condition(
                         "ArnLike",
                         "kms:EncryptionContext:aws:logs:arn",
-                        rcdk::Value::from(fns::sub(
-                            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*",
-                        )),
+                        rcdk::Value::from(
+                            scope.aws().sub(
+                                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*",
+                            ),
+                        ),
                     ),
             );
         }
@@ -121,7 +123,7 @@ impl LogGroup {
 
     /// `arn:…:log-group:NAME`, without the `:*` suffix (what WAF and others take).
     pub fn plain_arn(&self) -> Expr<String> {
-        fns::sub_with(
+        self.group.aws().sub_with(
             "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}",
             [("Name", self.name())],
         )

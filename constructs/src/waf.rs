@@ -31,7 +31,7 @@ use rcdk::l1::wafv2::{
     CfnIpSet, CfnIpSetProps, CfnLoggingConfiguration, CfnLoggingConfigurationProps, CfnWebAcl,
     CfnWebAclAssociation, CfnWebAclAssociationProps, CfnWebAclProps,
 };
-use rcdk::{Expr, RemovalPolicy, Scope, Value, fns};
+use rcdk::{Expr, RemovalPolicy, Scope, Value};
 
 use crate::kms::Key;
 use crate::load_balancing::ApplicationLoadBalancer;
@@ -171,8 +171,9 @@ fn visibility(metric: &str) -> VisibilityConfig {
 
 impl WebAcl {
     pub fn new(scope: &Scope, id: &str, props: WebAclProps) -> WebAcl {
-        // A stable name, unique per region, so that metrics can name the ACL.
-        let name = fns::sub(format!("${{AWS::StackName}}-{id}"));
+        // A stable name, unique per region, so that metrics can name the ACL. Scoped to
+        // this stack: an alarm in another stack must name this stack's ACL, not its own.
+        let name = scope.aws().sub(format!("${{AWS::StackName}}-{id}"));
         let default_action = if props.default_allow {
             DefaultAction {
                 allow: Some(AllowAction::default()),
@@ -428,7 +429,7 @@ impl WebAcl {
             LogGroupProps {
                 retention_days,
                 encryption_key: encryption_key.cloned(),
-                name: Some(fns::sub(format!(
+                name: Some(self.acl.aws().sub(format!(
                     "aws-waf-logs-${{AWS::StackName}}-{}",
                     self.acl.id()
                 ))),
@@ -456,7 +457,7 @@ impl WebAcl {
             name,
             vec![
                 ("WebACL".into(), self.name()),
-                ("Region".into(), fns::region()),
+                ("Region".into(), self.acl.aws().region()),
                 ("Rule".into(), rule.into()),
             ],
         )

@@ -41,7 +41,9 @@ fn pseudo<T>(p: Pseudo) -> Expr<T> {
     expr(Intrinsic::Pseudo(p))
 }
 
-/// `AWS::AccountId`
+/// `AWS::AccountId` of the stack this value is rendered in. A value that an L2 construct
+/// hands to other stacks (a name, an ARN) should use the scoped form,
+/// `scope.aws().account_id()`, which keeps its meaning in every stack.
 pub fn account_id() -> Expr<String> {
     pseudo(Pseudo::AccountId)
 }
@@ -56,7 +58,8 @@ pub fn partition() -> Expr<String> {
     pseudo(Pseudo::Partition)
 }
 
-/// `AWS::StackName`
+/// `AWS::StackName` of the stack this value is rendered in; see [`ScopedAws`] for the
+/// name of one particular stack.
 pub fn stack_name() -> Expr<String> {
     pseudo(Pseudo::StackName)
 }
@@ -83,6 +86,8 @@ pub fn no_value<T>() -> Expr<T> {
 
 /// `Fn::Sub` without variables. Every `${Name}` must be a pseudo parameter
 /// (`${AWS::Region}`); synthesis rejects anything else, so no reference hides in a string.
+/// The pseudo parameters are those of the stack the value is rendered in; for a value that
+/// names something of one stack, use `scope.aws().sub(…)` ([`ScopedAws::sub`]).
 pub fn sub(template: impl Into<String>) -> Expr<String> {
     sub_with(template, std::iter::empty::<(String, Expr<String>)>())
 }
@@ -101,6 +106,7 @@ pub fn sub_with<K: Into<String>, V: Into<Expr<String>>>(
     expr(Intrinsic::Sub {
         template: template.into(),
         vars,
+        scope: None,
     })
 }
 
@@ -234,4 +240,81 @@ pub fn cidr(
         count: count.into().into_value(),
         cidr_bits: cidr_bits.into().into_value(),
     })
+}
+
+/// The pseudo parameters of one stack (the AWS CDK's `ScopedAws`), from `scope.aws()`.
+/// Used in another stack they keep their meaning: `scope.aws().stack_name()` in
+/// `prod-monitoring` is still `"prod-app"` when the scope is in `prod-app`.
+///
+/// ```
+/// # use rcdk::{App, Stack, StackProps};
+/// let app = App::with_context(Default::default(), "cdk.out");
+/// let stack = Stack::new(&app, "prod-app", StackProps::default());
+/// let acl_name = stack.aws().sub("${AWS::StackName}-WebAcl");
+/// # let _ = acl_name;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopedAws {
+    /// The stack; `None` outside any stack, where the values are unscoped.
+    stack: Option<ElementRef>,
+}
+
+impl ScopedAws {
+    /// The pseudo parameters of the stack `stack` names (`None`: unscoped).
+    pub fn new(stack: Option<ElementRef>) -> ScopedAws {
+        ScopedAws { stack }
+    }
+
+    fn pseudo<T>(&self, p: Pseudo) -> Expr<T> {
+        match self.stack {
+            Some(stack) => expr(Intrinsic::ScopedPseudo { pseudo: p, stack }),
+            None => pseudo(p),
+        }
+    }
+
+    pub fn account_id(&self) -> Expr<String> {
+        self.pseudo(Pseudo::AccountId)
+    }
+
+    pub fn region(&self) -> Expr<String> {
+        self.pseudo(Pseudo::Region)
+    }
+
+    pub fn partition(&self) -> Expr<String> {
+        self.pseudo(Pseudo::Partition)
+    }
+
+    pub fn stack_name(&self) -> Expr<String> {
+        self.pseudo(Pseudo::StackName)
+    }
+
+    pub fn stack_id(&self) -> Expr<String> {
+        self.pseudo(Pseudo::StackId)
+    }
+
+    pub fn url_suffix(&self) -> Expr<String> {
+        self.pseudo(Pseudo::UrlSuffix)
+    }
+
+    /// `Fn::Sub` whose `${AWS::…}` are this stack's.
+    pub fn sub(&self, template: impl Into<String>) -> Expr<String> {
+        self.sub_with(template, std::iter::empty::<(String, Expr<String>)>())
+    }
+
+    /// `Fn::Sub` with variables, whose `${AWS::…}` are this stack's.
+    pub fn sub_with<K: Into<String>, V: Into<Expr<String>>>(
+        &self,
+        template: impl Into<String>,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Expr<String> {
+        let vars = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into().into_value()))
+            .collect();
+        expr(Intrinsic::Sub {
+            template: template.into(),
+            vars,
+            scope: self.stack,
+        })
+    }
 }

@@ -65,11 +65,23 @@ pub enum Intrinsic {
         attribute: String,
         is_list: bool,
     },
+    /// A pseudo parameter as seen by whichever stack the value is rendered in
+    /// (`fns::region()`, …): the consumer's own.
     Pseudo(Pseudo),
+    /// A pseudo parameter of one stack (`scope.aws().stack_name()`). Rendered in another
+    /// stack it keeps its meaning: the producer's literal where synthesis knows it, else an
+    /// export of the producer.
+    ScopedPseudo {
+        pseudo: Pseudo,
+        stack: ElementRef,
+    },
     /// `Fn::Sub`; every `${Name}` in the template is a pseudo parameter or a key of `vars`.
+    /// With a `scope`, the pseudo parameters in the template are that stack's (see
+    /// [`Intrinsic::ScopedPseudo`]); without, the consumer's.
     Sub {
         template: String,
         vars: BTreeMap<String, Value>,
+        scope: Option<ElementRef>,
     },
     Join {
         delimiter: String,
@@ -120,6 +132,7 @@ impl Intrinsic {
             Intrinsic::Ref(_)
             | Intrinsic::GetAtt { .. }
             | Intrinsic::Pseudo(_)
+            | Intrinsic::ScopedPseudo { .. }
             | Intrinsic::Condition(_) => vec![],
             Intrinsic::Sub { vars, .. } => vars.values().collect(),
             Intrinsic::Join { list, .. } => vec![list],

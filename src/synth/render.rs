@@ -232,7 +232,15 @@ impl<'c, 'a> Renderer<'c, 'a> {
                 }
             }
             Intrinsic::Pseudo(p) => json!({"Ref": p.name()}),
-            Intrinsic::Sub { template, vars } => self.sub(template, vars),
+            Intrinsic::ScopedPseudo { pseudo, stack } => match self.producer(*stack) {
+                Some(producer) => self.pseudo_of(*pseudo, producer),
+                None => J::Null,
+            },
+            Intrinsic::Sub {
+                template,
+                vars,
+                scope,
+            } => self.sub(template, vars, *scope),
             Intrinsic::Join { delimiter, list } => self.join(delimiter, list),
             Intrinsic::Select { index, list } => {
                 let (index, list) = (self.render(index), self.render(list));
@@ -302,6 +310,52 @@ impl<'c, 'a> Renderer<'c, 'a> {
         }
     }
 
+    /// The stack a scoped value belongs to.
+    fn producer(&mut self, e: ElementRef) -> Option<u32> {
+        if e.tree != self.ctx.tree.id {
+            self.problem(
+                "a stack-scoped value comes from another app; build every stack in one App".into(),
+            );
+            return None;
+        }
+        matches!(self.ctx.tree.node(e.node).kind, NodeKind::Stack(_)).then_some(e.node)
+    }
+
+    /// A pseudo parameter of stack `producer` as this stack must write it to mean the same:
+    /// itself at home (and for account, region and partition within one environment), the
+    /// producer's literal where synthesis knows it, else an export of the producer.
+    fn pseudo_of(&mut self, p: Pseudo, producer: u32) -> J {
+        let local = json!({"Ref": p.name()});
+        if producer == self.stack || p == Pseudo::NoValue {
+            return local;
+        }
+        let env = self.env_of(producer);
+        let same_env = env == self.env_of(self.stack);
+        let known = match p {
+            Pseudo::StackName => Some(self.ctx.stack_name(producer)),
+            Pseudo::AccountId | Pseudo::Region | Pseudo::Partition | Pseudo::UrlSuffix
+                if same_env =>
+            {
+                return local;
+            }
+            Pseudo::AccountId => env.account.clone(),
+            Pseudo::Region => env.region.clone(),
+            Pseudo::Partition => env.region.as_deref().map(|r| partition(r).0.to_owned()),
+            Pseudo::UrlSuffix => env.region.as_deref().map(|r| partition(r).1.to_owned()),
+            Pseudo::StackId | Pseudo::NotificationArns | Pseudo::NoValue => None,
+        };
+        if let Some(text) = known {
+            return J::String(text);
+        }
+        let target = Target {
+            node: producer,
+            stack: producer,
+            logical_id: String::new(),
+        };
+        let output_id = format!("ExportsOutputRef{}", p.name().replace("::", ""));
+        self.import(&target, output_id, local, p == Pseudo::NotificationArns)
+    }
+
     fn condition_name(&mut self, e: ElementRef) -> Option<String> {
         let t = self.target(e, "condition")?;
         if !matches!(self.ctx.tree.node(t.node).kind, NodeKind::Condition(_)) {
@@ -336,7 +390,17 @@ impl<'c, 'a> Renderer<'c, 'a> {
         }
     }
 
-    fn sub(&mut self, template: &str, vars: &BTreeMap<String, Value>) -> J {
+    fn sub(
+        &mut self,
+        template: &str,
+        vars: &BTreeMap<String, Value>,
+        scope: Option<ElementRef>,
+    ) -> J {
+        // The pseudo parameters of a Sub built for another stack are that stack's.
+        let producer = match scope {
+            Some(e) => self.producer(e).filter(|&s| s != self.stack),
+            None => None,
+        };
         // Variables that are same-stack references or plain text are written inline,
         // as a person would; the rest stay in the variable map.
         let mut inline: BTreeMap<String, String> = BTreeMap::new();
@@ -370,7 +434,20 @@ impl<'c, 'a> Renderer<'c, 'a> {
                 ));
             };
             let name = &after[..end];
-            if let Some(text) = inline.get(name) {
+            let foreign = producer.zip(Pseudo::from_name(name));
+            if let Some((producer, p)) = foreign {
+                match self.pseudo_of(p, producer) {
+                    J::String(text) => out.push_str(&text),
+                    J::Object(o) if o.get("Ref") == Some(&J::from(p.name())) => {
+                        out.push_str(&rest[start..start + 2 + end + 1]);
+                    }
+                    imported => {
+                        let var = p.name().replace("::", "");
+                        out.push_str(&format!("${{{var}}}"));
+                        map.insert(var, imported);
+                    }
+                }
+            } else if let Some(text) = inline.get(name) {
                 out.push_str(text);
             } else if map.contains_key(name) || Pseudo::from_name(name).is_some() {
                 out.push_str(&rest[start..start + 2 + end + 1]);
@@ -382,11 +459,29 @@ impl<'c, 'a> Renderer<'c, 'a> {
             rest = &after[end + 1..];
         }
         out.push_str(rest);
-        if map.is_empty() {
+        if map.is_empty() && !out.contains("${") {
+            // Nothing left to substitute (cfn-lint W1020 flags such a Fn::Sub).
+            J::String(out)
+        } else if map.is_empty() {
             json!({"Fn::Sub": out})
         } else {
             json!({"Fn::Sub": [out, map]})
         }
+    }
+}
+
+/// The partition and URL suffix of a region.
+fn partition(region: &str) -> (&'static str, &'static str) {
+    if region.starts_with("cn-") {
+        ("aws-cn", "amazonaws.com.cn")
+    } else if region.starts_with("us-gov-") {
+        ("aws-us-gov", "amazonaws.com")
+    } else if region.starts_with("us-isob-") {
+        ("aws-iso-b", "sc2s.sgov.gov")
+    } else if region.starts_with("us-iso-") {
+        ("aws-iso", "c2s.ic.gov")
+    } else {
+        ("aws", "amazonaws.com")
     }
 }
 

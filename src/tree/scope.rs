@@ -212,6 +212,12 @@ impl Scope {
         out
     }
 
+    /// The pseudo parameters of this scope's stack, which keep their meaning when the
+    /// value is used in another stack (`scope.aws().sub("${AWS::StackName}-Acl")`).
+    pub fn aws(&self) -> crate::expr::fns::ScopedAws {
+        crate::expr::fns::ScopedAws::new(self.stack().map(|s| s.element()))
+    }
+
     pub(crate) fn element(&self) -> ElementRef {
         ElementRef {
             tree: self.tree.borrow().id,

@@ -71,7 +71,7 @@ impl ServiceScaling {
                     },
                 ),
                 ..CfnScalingPolicyProps::new(
-                    fns::sub(format!(
+                    self.scope.aws().sub(format!(
                         "${{AWS::StackName}}-{}-{id}",
                         self.scope.parent().map(|p| p.id()).unwrap_or_default()
                     )),

@@ -196,7 +196,7 @@ impl FargateTaskDefinition {
             &scope,
             "Resource",
             CfnTaskDefinitionProps {
-                family: Some(fns::sub(format!("${{AWS::StackName}}-{id}"))),
+                family: Some(scope.aws().sub(format!("${{AWS::StackName}}-{id}"))),
                 cpu: Some(props.cpu.to_string().into()),
                 memory: Some(props.memory_mib.to_string().into()),
                 network_mode: Some("awsvpc".into()),

@@ -313,7 +313,7 @@ impl Dashboard {
             scope,
             id,
             CfnDashboardProps {
-                dashboard_name: Some(fns::sub(format!("${{AWS::StackName}}-{id}"))),
+                dashboard_name: Some(scope.aws().sub(format!("${{AWS::StackName}}-{id}"))),
                 ..CfnDashboardProps::new(Expr::unchecked(body))
             },
         );
