@@ -29,6 +29,14 @@ moto behave more like CloudFormation):
 8. Deleting a VPC or subnet that moto's other services still reference fails with
    DependencyViolation when the stack that owned them is deleted; CloudFormation
    would have deleted the dependents first. Stack deletion now ignores that error.
+9. Change-set execution never fails and never rolls back, so a deploy tool's failure
+   paths cannot be exercised. A resource whose properties hold a string starting with
+   "RCDK_TEST_FAIL:" now fails to provision with the rest of that string as its reason,
+   and the stack rolls back as CloudFormation does: a failed create ends in
+   ROLLBACK_COMPLETE with nothing kept (CREATE_FAILED, the cancelled resources, the
+   rollback's deletions); a failed update ends in UPDATE_ROLLBACK_COMPLETE with the
+   previous template and resources kept (UPDATE_FAILED, "Resource update cancelled" for
+   the other changes in flight, the rollback's updates). Nothing else marks a failure.
 """
 
 import logging
@@ -146,6 +154,8 @@ def execute_change_set(self, change_set_name, stack_name=None):
     if stack is not None:
         stack.cross_stack_resources = self.exports
         stack.resource_map.cross_stack_resources = self.exports
+        if _fail_and_roll_back(stack, change_set):
+            return
     _original_execute(self, change_set_name, stack_name)
     if stack is None:
         return
@@ -158,6 +168,86 @@ def execute_change_set(self, change_set_name, stack_name=None):
 
 
 cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
+
+
+# 9. Planned provisioning failures, and the rollback that follows.
+FAIL_MARKER = "RCDK_TEST_FAIL:"
+
+
+def _failure_reason(value):
+    if isinstance(value, str):
+        return value[len(FAIL_MARKER):].strip() if value.startswith(FAIL_MARKER) else None
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    for child in children:
+        reason = _failure_reason(child)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _resource_event(stack, logical_id, resource_type, status, reason=None):
+    stack.events.append(
+        cfn_models.Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id="",
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def _fail_and_roll_back(stack, change_set):
+    """Plays a failed execution if the change set provisions a marked resource; True if it did."""
+    new = change_set.template_dict.get("Resources", {})
+    creating = change_set.change_set_type == "CREATE"
+    if creating:
+        touched = sorted(new)
+    else:
+        diff = stack.resource_map.build_resource_diff(change_set.template_dict, change_set.parameters)
+        touched = sorted(set(diff["Add"]) | set(diff["Modify"]))
+    failing = [(name, _failure_reason(new[name].get("Properties", {}))) for name in touched]
+    failing = [(name, reason) for name, reason in failing if reason is not None]
+    if not failing:
+        return False
+    name, reason = failing[0]
+    others = [n for n in touched if n != name]
+    kind = "CREATE" if creating or name not in stack.resource_map._resource_json_map else "UPDATE"
+    verb = "create" if kind == "CREATE" else "update"
+    log.info("planned failure of %s in %s: %s", name, stack.name, reason)
+    if creating:
+        stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    else:
+        stack._add_stack_event("UPDATE_IN_PROGRESS")
+    # The failing resource and the others in flight at the time, which are cancelled.
+    for n in [name] + others[:2]:
+        _resource_event(stack, n, new[n]["Type"], f"{kind}_IN_PROGRESS")
+    _resource_event(stack, name, new[name]["Type"], f"{kind}_FAILED", reason)
+    for n in others[:2]:
+        _resource_event(stack, n, new[n]["Type"], f"{kind}_FAILED", f"Resource {'creation' if kind == 'CREATE' else 'update'} cancelled")
+    cause = f"The following resource(s) failed to {verb}: [{name}]. "
+    if creating:
+        stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=cause + "Rollback requested by user.")
+        for n in [name] + others[:2]:
+            _resource_event(stack, n, new[n]["Type"], "DELETE_COMPLETE")
+        stack._add_stack_event("ROLLBACK_COMPLETE")
+        stack.status = "ROLLBACK_COMPLETE"
+    else:
+        stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=cause)
+        old = stack.resource_map._resource_json_map
+        for n in [name] + others[:2]:
+            if n in old:
+                _resource_event(stack, n, old[n]["Type"], "UPDATE_COMPLETE")
+            else:
+                _resource_event(stack, n, new[n]["Type"], "DELETE_COMPLETE")
+        stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+        stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    change_set.execution_status = "EXECUTE_FAILED"
+    return True
 
 
 # 4. KMS tags from templates.

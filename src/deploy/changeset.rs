@@ -178,10 +178,11 @@ pub async fn delete(cfn: &Cfn, stack: &str, id: &str) {
         .send()
         .await
     {
-        eprintln!(
-            "warning: {stack}: could not delete change set {id}: {}",
-            describe(&e)
-        );
+        let message = describe(&e);
+        // Already gone (CloudFormation removes change sets after some executions): nothing dangles.
+        if !message.contains("ChangeSetNotFound") && !message.contains("does not exist") {
+            eprintln!("warning: {stack}: could not delete change set {id}: {message}");
+        }
     }
 }
 

@@ -19,6 +19,28 @@ pub struct Finished {
     pub state: Option<StackState>,
 }
 
+impl Finished {
+    /// The failures that caused the outcome. When one resource fails, CloudFormation
+    /// cancels the others in flight ("Resource creation cancelled", "Resource update
+    /// cancelled"); those are consequences, shown only when nothing else failed.
+    pub fn causes(&self) -> Vec<&str> {
+        let is_cascade = |f: &&String| {
+            f.ends_with("Resource creation cancelled") || f.ends_with("Resource update cancelled")
+        };
+        let causes: Vec<&str> = self
+            .failures
+            .iter()
+            .filter(|f| !is_cascade(f))
+            .map(String::as_str)
+            .collect();
+        if causes.is_empty() {
+            self.failures.iter().map(String::as_str).collect()
+        } else {
+            causes
+        }
+    }
+}
+
 fn is_terminal(status: &str) -> bool {
     !status.ends_with("_IN_PROGRESS")
 }

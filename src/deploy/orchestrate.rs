@@ -372,16 +372,24 @@ async fn deploy_inner(
     let finished = follow(cfn, stack, seen, &progress.stack_bar(stack, total), total).await?;
     lock(inflight).executing.remove(stack);
     if finished.status != "CREATE_COMPLETE" && finished.status != "UPDATE_COMPLETE" {
-        let reasons = if finished.failures.is_empty() {
+        // An execution that failed leaves its change set behind (EXECUTE_FAILED); it
+        // can never run again, so it goes.
+        changeset::delete(cfn, stack, &id).await;
+        let causes = finished.causes();
+        let mut reasons = if causes.is_empty() {
             "  (no resource reported a reason)".to_owned()
         } else {
-            finished
-                .failures
+            causes
                 .iter()
                 .map(|f| format!("  {f}"))
                 .collect::<Vec<_>>()
                 .join("\n")
         };
+        reasons.push_str(match finished.status.as_str() {
+            "ROLLBACK_COMPLETE" => "\n  nothing was kept: the next rcdk deploy deletes the failed stack and creates it again",
+            "UPDATE_ROLLBACK_COMPLETE" => "\n  rolled back: the stack keeps its previous template and resources",
+            _ => "",
+        });
         return Err(DeployError::StackFailed {
             stack: stack.into(),
             status: finished.status,

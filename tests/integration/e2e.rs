@@ -508,3 +508,141 @@ fn destroy_refuses_a_stack_with_termination_protection() {
         Some("CREATE_COMPLETE")
     );
 }
+
+/// A stack of a topic and two parameters; `flag` is the first parameter's value (a value
+/// starting with RCDK_TEST_FAIL: makes the local endpoint fail that resource).
+fn params_template(flag: &str, other: &str) -> serde_json::Value {
+    let param = |v: &str| serde_json::json!({"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": v}});
+    serde_json::json!({"Resources": {
+        "Topic": {"Type": "AWS::SNS::Topic"},
+        "Flag": param(flag),
+        "Other": param(other),
+    }})
+}
+
+/// The deploy's one-line verdict for `stack` and the lines of its error below it.
+fn verdict(stdout: &str, stack: &str) -> String {
+    let start = stdout
+        .find(&format!("❌ {stack}: "))
+        .unwrap_or_else(|| panic!("no failure line for {stack}: {stdout}"));
+    stdout[start..].to_owned()
+}
+
+#[test]
+fn a_failed_first_create_reports_its_cause_and_is_recreated_on_the_next_deploy() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let failing = params_template(
+        "RCDK_TEST_FAIL: Resource limit exceeded for parameters in this account",
+        "b",
+    );
+    let (ok, stdout, stderr) = deploy(
+        &moto,
+        &one_stack_assembly(&dir.path().join("a"), failing),
+        &[],
+    );
+    assert!(!ok, "{stdout}\n{stderr}");
+    let v = verdict(&stdout, "solo");
+    assert!(
+        v.starts_with(
+            "❌ solo: deployment failed (ROLLBACK_COMPLETE):\n  Flag (AWS::SSM::Parameter): Resource limit exceeded for parameters in this account\n  nothing was kept: the next rcdk deploy deletes the failed stack and creates it again\n"
+        ),
+        "{v}"
+    );
+    assert!(
+        !v.contains("cancelled"),
+        "the cascade is not the cause: {v}"
+    );
+    assert!(
+        stderr.contains("Resource creation cancelled"),
+        "the endpoint did cancel the others: {stderr}"
+    );
+    assert_eq!(
+        stack_status(&moto, "solo").as_deref(),
+        Some("ROLLBACK_COMPLETE")
+    );
+    assert_eq!(change_set_count(&moto, "solo"), 0, "no dangling change set");
+
+    let fixed = one_stack_assembly(&dir.path().join("b"), params_template("a", "b"));
+    let (ok, stdout, stderr) = deploy(&moto, &fixed, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains(
+            "solo: ROLLBACK_COMPLETE after a failed first create; deleting it to create it again"
+        ),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("✅ solo: deployed"), "{stdout}");
+    assert_eq!(
+        stack_status(&moto, "solo").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+}
+
+#[test]
+fn a_failed_update_reports_the_first_failure_and_keeps_the_previous_template() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v1 = one_stack_assembly(&dir.path().join("v1"), params_template("one", "a"));
+    let (ok, stdout, stderr) = deploy(&moto, &v1, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let template_body = || {
+        let body = http_post(
+            moto.port,
+            "cloudformation",
+            "Action=GetTemplate&Version=2010-05-15&StackName=solo",
+        );
+        let start = body.find("<TemplateBody>").expect("a template") + "<TemplateBody>".len();
+        body[start..body.find("</TemplateBody>").expect("end")].to_owned()
+    };
+    let before = template_body();
+    assert!(before.contains("\"Value\": \"one\""), "{before}");
+
+    let v2 = one_stack_assembly(
+        &dir.path().join("v2"),
+        params_template(
+            "RCDK_TEST_FAIL: Parameter value is not valid for this tier",
+            "b",
+        ),
+    );
+    let out = rcdk(
+        &moto.endpoint(),
+        &[
+            "deploy",
+            "solo",
+            "--app",
+            &v2.display().to_string(),
+            "--require-approval",
+            "never",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let v = verdict(&stdout, "solo");
+    assert!(
+        v.starts_with(
+            "❌ solo: deployment failed (UPDATE_ROLLBACK_COMPLETE):\n  Flag (AWS::SSM::Parameter): Parameter value is not valid for this tier\n  rolled back: the stack keeps its previous template and resources\n"
+        ),
+        "{v}"
+    );
+    assert!(!v.contains("Resource update cancelled"), "{v}");
+    assert!(stderr.contains("Resource update cancelled"), "{stderr}");
+    assert_eq!(
+        stack_status(&moto, "solo").as_deref(),
+        Some("UPDATE_ROLLBACK_COMPLETE")
+    );
+    assert_eq!(
+        template_body(),
+        before,
+        "the stack keeps its previous template"
+    );
+    assert_eq!(change_set_count(&moto, "solo"), 0, "no dangling change set");
+    // The next deploy of a good template updates the rolled-back stack as usual.
+    let v3 = one_stack_assembly(&dir.path().join("v3"), params_template("two", "b"));
+    let (ok, stdout, stderr) = deploy(&moto, &v3, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert_eq!(
+        stack_status(&moto, "solo").as_deref(),
+        Some("UPDATE_COMPLETE")
+    );
+}

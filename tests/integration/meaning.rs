@@ -67,7 +67,7 @@ impl World<'_> {
                         for s in &self.assembly.stacks {
                             let outputs = s.template["Outputs"].as_object();
                             for o in outputs.into_iter().flat_map(|m| m.values()) {
-                                if o["Export"]["Name"] == J::from(name.as_str()) {
+                                if o["Export"]["Name"] == name.as_str() {
                                     return self.resolve(&s.stack_name, &o["Value"]);
                                 }
                             }
