@@ -9,7 +9,7 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod expr;
-pub mod l1;
+pub mod registry;
 
 /// How construct paths become logical ids, for constructs that name resources the same way.
 pub mod naming {

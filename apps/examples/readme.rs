@@ -1,7 +1,7 @@
 //! The README's 20-line example, compiled so it cannot rot.
 
-use rcdk::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps, CfnVpc, CfnVpcProps};
 use rcdk::{App, Environment, Stack, StackProps, Tags};
+use rcdk_l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps, CfnVpc, CfnVpcProps};
 
 fn main() -> std::process::ExitCode {
     rcdk::run(|app: &App| {

@@ -1,4 +1,5 @@
-//! `cargo run -p rcdk-codegen [-- --check]`: regenerates (or checks) `src/l1/generated/`.
+//! `cargo run -p rcdk-codegen [-- --check]`: regenerates (or checks) the L1 crate, the
+//! registry and the Postgres catalog.
 
 use std::process::ExitCode;
 

@@ -44,9 +44,21 @@ pub struct Attribute {
     pub ty: Ty,
 }
 
+/// A field generated as untyped JSON because its schema gives no shape.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    pub type_name: String,
+    /// JSON pointer below the resource's properties, `/properties/A/B`.
+    pub path: String,
+    pub why: &'static str,
+}
+
 #[derive(Debug)]
 pub struct Resource {
     pub type_name: String,
+    /// The resource's page in the CloudFormation template reference.
+    pub doc_url: String,
+    pub fallbacks: Vec<Fallback>,
     pub module: String,
     pub rust_name: String,
     pub doc: String,
@@ -86,6 +98,7 @@ struct Builder<'a> {
     def_names: BTreeMap<String, String>,
     structs: BTreeMap<String, Struct>,
     used_names: BTreeSet<String>,
+    fallbacks: Vec<(String, &'static str)>,
 }
 
 fn doc_of(schema: &J) -> String {
@@ -138,50 +151,64 @@ impl<'a> Builder<'a> {
     /// The Rust type of a property schema. `path` is its JSON pointer below the
     /// resource (`/properties/A/B`), used to skip read-only nested fields.
     fn ty(&mut self, schema: &J, hint: &str, path: &str) -> Ty {
+        let (ty, why) = self.shape(schema, hint, path);
+        if let Some(why) = why {
+            self.fallbacks.push((path.to_owned(), why));
+        }
+        ty
+    }
+
+    /// The type of a schema, and why it is untyped JSON where it is.
+    fn shape(&mut self, schema: &J, hint: &str, path: &str) -> (Ty, Option<&'static str>) {
         if let Some(reference) = schema.get("$ref").and_then(J::as_str) {
             let Some((key, def)) = self.definition(reference) else {
-                return Ty::Json;
+                return (Ty::Json, Some("refers outside the schema's definitions"));
             };
             if is_tag_def(def) {
-                return Ty::Tag;
+                return (Ty::Tag, None);
             }
             if is_struct(def) {
                 if let Some(name) = self.def_names.get(key) {
-                    return Ty::Struct(name.clone());
+                    return (Ty::Struct(name.clone()), None);
                 }
                 let name = self.unique_name(pascal(key), "Property");
                 self.def_names.insert(key.to_owned(), name.clone());
                 self.build_struct(&name, def, path);
-                return Ty::Struct(name);
+                return (Ty::Struct(name), None);
             }
-            return self.ty(def, key, path);
+            return self.shape(def, key, path);
         }
         let kind = match schema.get("type") {
             Some(J::String(s)) => s.as_str(),
             Some(J::Array(a)) if a.len() == 1 => a[0].as_str().unwrap_or(""),
-            Some(_) => return Ty::Json,
+            Some(_) => return (Ty::Json, Some("several alternative types")),
             None if is_struct(schema) => "object",
-            None => return Ty::Json,
+            None if schema.get("oneOf").is_some() || schema.get("anyOf").is_some() => {
+                return (Ty::Json, Some("alternative shapes (oneOf/anyOf)"));
+            }
+            None => return (Ty::Json, Some("no type given")),
         };
         match kind {
-            "string" => Ty::Str,
-            "integer" => Ty::Int,
-            "number" => Ty::Float,
-            "boolean" => Ty::Bool,
+            "string" => (Ty::Str, None),
+            "integer" => (Ty::Int, None),
+            "number" => (Ty::Float, None),
+            "boolean" => (Ty::Bool, None),
             "array" => match schema.get("items") {
-                Some(items) if items.get("type").and_then(J::as_str) != Some("array") => {
-                    Ty::List(Box::new(self.ty(items, hint, &format!("{path}/*"))))
-                }
-                _ => Ty::Json,
+                Some(items) if items.get("type").and_then(J::as_str) != Some("array") => (
+                    Ty::List(Box::new(self.ty(items, hint, &format!("{path}/*")))),
+                    None,
+                ),
+                Some(_) => (Ty::Json, Some("a list of lists")),
+                None => (Ty::Json, Some("a list with no item type")),
             },
             "object" => {
                 if is_struct(schema) {
                     if is_tag_def(schema) {
-                        return Ty::Tag;
+                        return (Ty::Tag, None);
                     }
                     let name = self.unique_name(pascal(hint), "Property");
                     self.build_struct(&name, schema, path);
-                    return Ty::Struct(name);
+                    return (Ty::Struct(name), None);
                 }
                 let value_schema = schema
                     .get("patternProperties")
@@ -189,11 +216,17 @@ impl<'a> Builder<'a> {
                     .and_then(|p| p.values().next())
                     .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
                 match value_schema {
-                    Some(v) => Ty::Map(Box::new(self.ty(v, hint, &format!("{path}/*")))),
-                    None => Ty::Json,
+                    Some(v) => (
+                        Ty::Map(Box::new(self.ty(v, hint, &format!("{path}/*")))),
+                        None,
+                    ),
+                    None => (
+                        Ty::Json,
+                        Some("an object with no declared properties (free-form JSON)"),
+                    ),
                 }
             }
-            _ => Ty::Json,
+            _ => (Ty::Json, Some("an unknown type")),
         }
     }
 
@@ -358,6 +391,7 @@ impl Resource {
             def_names: BTreeMap::new(),
             structs: BTreeMap::new(),
             used_names: BTreeSet::from([rust_name.clone(), format!("{rust_name}Props")]),
+            fallbacks: Vec::new(),
         };
         let props_fields = b.fields(schema, "/properties");
         let props_name = format!("{rust_name}Props");
@@ -393,8 +427,19 @@ impl Resource {
         }
         let mut structs = std::mem::take(&mut b.structs);
         let props = structs.remove(&props_name).ok_or("props struct vanished")?;
+        let fallbacks = b
+            .fallbacks
+            .iter()
+            .map(|(path, why)| Fallback {
+                type_name: type_name.to_owned(),
+                path: path.clone(),
+                why,
+            })
+            .collect();
         Ok(Resource {
             type_name: type_name.to_owned(),
+            doc_url: doc_url(type_name, schema),
+            fallbacks,
             module: snake(short),
             rust_name,
             doc: doc_of(schema),
@@ -428,4 +473,21 @@ fn attribute_type(schema: &J, defs: &serde_json::Map<String, J>, parts: &[&str])
         Some("object") => Ty::Json,
         _ => Ty::Str,
     }
+}
+
+/// The type's page in the CloudFormation template reference (the schema's own link where
+/// it has one).
+fn doc_url(type_name: &str, schema: &J) -> String {
+    if let Some(url) = schema.get("documentationUrl").and_then(J::as_str) {
+        return url.to_owned();
+    }
+    let parts: Vec<String> = type_name
+        .split("::")
+        .skip(1)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    format!(
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-{}.html",
+        parts.join("-")
+    )
 }

@@ -39,7 +39,7 @@ fn words(name: &str) -> Vec<String> {
 }
 
 pub fn pascal(name: &str) -> String {
-    words(name)
+    let p: String = words(name)
         .iter()
         .map(|w| {
             let mut cs = w.chars();
@@ -48,14 +48,20 @@ pub fn pascal(name: &str) -> String {
                 None => String::new(),
             }
         })
-        .collect()
+        .collect();
+    if p.is_empty() || p.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("T{p}")
+    } else {
+        p
+    }
 }
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum",
     "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
     "move", "mut", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
-    "true", "try", "type", "unsafe", "use", "where", "while", "yield",
+    "true", "try", "type", "unsafe", "use", "where", "while", "yield", "abstract", "become", "do",
+    "final", "macro", "override", "typeof", "unsized", "virtual",
 ];
 
 pub fn snake(name: &str) -> String {
@@ -64,16 +70,26 @@ pub fn snake(name: &str) -> String {
         .map(|w| w.to_ascii_lowercase())
         .collect::<Vec<_>>()
         .join("_");
-    if KEYWORDS.contains(&s.as_str()) {
+    if s.is_empty() {
+        "field".to_owned()
+    } else if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("n{s}")
+    } else if KEYWORDS.contains(&s.as_str()) {
         format!("{s}_")
     } else {
         s
     }
 }
 
-/// Module name of a service: `ElasticLoadBalancingV2` → `elasticloadbalancingv2` (as in aws-cdk-lib).
-pub fn service_module(service: &str) -> String {
-    service.to_ascii_lowercase()
+/// Module (and cargo feature) of a type's service: the service part of the type name in
+/// lower case, `AWS::ElasticLoadBalancingV2::LoadBalancer` → `elasticloadbalancingv2` (as
+/// in aws-cdk-lib).
+pub fn service_module(type_name: &str) -> String {
+    type_name
+        .split("::")
+        .nth(1)
+        .unwrap_or(type_name)
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -7,6 +7,9 @@ use serde_json::Value as J;
 
 use crate::Schemas;
 
+/// Where the registry goes: in the core, which reads it for tags and diffs.
+pub const OUTPUT: &str = "src/registry/types.rs";
+
 fn pointers(schema: &J, key: &str) -> Vec<String> {
     let mut v: Vec<String> = schema
         .get(key)
@@ -87,7 +90,7 @@ pub fn render(header: &str, schemas: &Schemas) -> String {
         "//! resource), conditionally create-only ones (a change may replace it), tagging and\n",
     );
     out.push_str("//! attributes. Sorted by type name for binary search.\n\n");
-    out.push_str("use crate::l1::{TagFormat, Tagging, TypeInfo};\n\n");
+    out.push_str("use super::{TagFormat, Tagging, TypeInfo};\n\n");
     out.push_str("pub static TYPES: &[TypeInfo] = &[\n");
     for (name, schema) in &schemas.types {
         let _ = writeln!(

@@ -74,13 +74,16 @@ fn param(f: &Field) -> (String, String) {
     }
 }
 
+/// A struct, its constructor, its conversion, and `Debug`/`PartialEq` through that.
 fn structure(out: &mut String, s: &Struct) {
     doc(out, "", &s.doc);
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    // Debug and PartialEq come from the rendered value (`value_traits!`): derived, they
+    // would be much of the crate's compile time.
     if required.is_empty() {
-        out.push_str("#[derive(Debug, Clone, Default, PartialEq)]\n");
+        out.push_str("#[derive(Clone, Default)]\n");
     } else {
-        out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
+        out.push_str("#[derive(Clone)]\n");
     }
     let _ = writeln!(out, "pub struct {} {{", s.name);
     for f in &s.fields {
@@ -100,7 +103,11 @@ fn structure(out: &mut String, s: &Struct) {
             .iter()
             .map(|f| format!("{}: {}", f.rust, param(f).0))
             .collect();
-        let _ = writeln!(out, "    pub fn new({}) -> Self {{", params.join(", "));
+        let _ = writeln!(
+            out,
+            "    #[inline]\n    pub fn new({}) -> Self {{",
+            params.join(", ")
+        );
         out.push_str("        Self {\n");
         for f in &s.fields {
             if f.required {
@@ -117,7 +124,7 @@ fn structure(out: &mut String, s: &Struct) {
         out.push_str("        }\n    }\n}\n\n");
     }
     let _ = writeln!(out, "impl ToValue for {} {{", s.name);
-    out.push_str("    fn to_value(&self) -> Value {\n");
+    out.push_str("    #[inline]\n    fn to_value(&self) -> Value {\n");
     if s.fields.is_empty() {
         out.push_str("        PropMap::new().finish()\n");
     } else {
@@ -129,18 +136,24 @@ fn structure(out: &mut String, s: &Struct) {
         out.push_str("        m.finish()\n");
     }
     out.push_str("    }\n}\n\n");
+    let _ = writeln!(out, "value_traits!({});\n", s.name);
 }
 
 pub fn resource(r: &Resource) -> String {
     let mut body = String::new();
     let name = &r.rust_name;
     structure(&mut body, &r.props);
-    doc(&mut body, "", &format!("`{}`: {}", r.type_name, r.doc));
+    doc(
+        &mut body,
+        "",
+        &format!("`{}`: {}\n\nReference: <{}>", r.type_name, r.doc, r.doc_url),
+    );
     body.push_str("#[derive(Debug, Clone, PartialEq)]\n");
-    let _ = writeln!(body, "pub struct {name}(CfnResource);\n");
+    // The core type is named in full: a resource type may itself be called `Resource`.
+    let _ = writeln!(body, "pub struct {name}(::rcdk::CfnResource);\n");
     let _ = writeln!(
         body,
-        "impl std::ops::Deref for {name} {{\n    type Target = CfnResource;\n    fn deref(&self) -> &CfnResource {{\n        &self.0\n    }}\n}}\n"
+        "impl std::ops::Deref for {name} {{\n    type Target = ::rcdk::CfnResource;\n    #[inline]\n    fn deref(&self) -> &::rcdk::CfnResource {{\n        &self.0\n    }}\n}}\n"
     );
     let _ = writeln!(body, "impl {name} {{");
     let _ = writeln!(
@@ -151,12 +164,12 @@ pub fn resource(r: &Resource) -> String {
     let _ = writeln!(body, "    /// Adds the resource below `scope`.");
     let _ = writeln!(
         body,
-        "    pub fn new(scope: &Scope, id: &str, props: {name}Props) -> Self {{\n        Self(CfnResource::new(scope, id, Self::TYPE_NAME, props))\n    }}\n"
+        "    #[inline]\n    pub fn new(scope: &Scope, id: &str, props: {name}Props) -> Self {{\n        Self(::rcdk::CfnResource::new(scope, id, Self::TYPE_NAME, props))\n    }}\n"
     );
     let _ = writeln!(body, "    /// Changes the props after creation.");
     let _ = writeln!(
         body,
-        "    pub fn update_props(&self, f: impl FnOnce(&mut {name}Props)) {{\n        self.0.update_props(f)\n    }}"
+        "    #[inline]\n    pub fn update_props(&self, f: impl FnOnce(&mut {name}Props)) {{\n        self.0.update_props(f)\n    }}"
     );
     for a in &r.attributes {
         let (ret, call) = match &a.ty {
@@ -170,7 +183,7 @@ pub fn resource(r: &Resource) -> String {
         let _ = writeln!(body, "\n    /// `Fn::GetAtt` `{}`.", a.name);
         let _ = writeln!(
             body,
-            "    pub fn {}(&self) -> {ret} {{\n        self.0.{call}(\"{}\")\n    }}",
+            "    #[inline]\n    pub fn {}(&self) -> {ret} {{\n        self.0.{call}(\"{}\")\n    }}",
             a.method, a.name
         );
     }
@@ -183,7 +196,7 @@ pub fn resource(r: &Resource) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "/// `{}`", r.type_name);
     let _ = writeln!(out, "pub mod {} {{", r.module);
-    out.push_str("    #[allow(unused_imports)]\n    use crate::l1::prelude::*;\n\n");
+    out.push_str("    #[allow(unused_imports)]\n    use crate::prelude::*;\n\n");
     for line in body.lines() {
         if line.is_empty() {
             out.push('\n');

@@ -19,12 +19,12 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::ec2::security_group::{Egress, Ingress};
-use rcdk::l1::ec2::{
+use rcdk::{CfnResource, Expr, Scope, Stack};
+use rcdk_l1::ec2::security_group::{Egress, Ingress};
+use rcdk_l1::ec2::{
     CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupEgressProps, CfnSecurityGroupIngress,
     CfnSecurityGroupIngressProps, CfnSecurityGroupProps,
 };
-use rcdk::{CfnResource, Expr, Scope, Stack};
 
 /// A protocol and port range.
 #[derive(Debug, Clone, PartialEq, Eq)]

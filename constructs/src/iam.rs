@@ -17,9 +17,9 @@
 use std::collections::BTreeMap;
 use std::ops::Deref;
 
-use rcdk::l1::iam::role::Policy;
-use rcdk::l1::iam::{CfnRole, CfnRoleProps};
 use rcdk::{Expr, Scope, Value, fns};
+use rcdk_l1::iam::role::Policy;
+use rcdk_l1::iam::{CfnRole, CfnRoleProps};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {

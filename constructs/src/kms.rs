@@ -17,8 +17,8 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::kms::{CfnAlias, CfnAliasProps, CfnKey, CfnKeyProps};
 use rcdk::{Expr, RemovalPolicy, Scope, Value};
+use rcdk_l1::kms::{CfnAlias, CfnAliasProps, CfnKey, CfnKeyProps};
 
 use crate::iam::{PolicyDocument, PolicyStatement, Principal};
 

@@ -12,8 +12,8 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
 use rcdk::{Expr, RemovalPolicy, Scope};
+use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
 
 use crate::iam::{PolicyStatement, Principal};
 use crate::kms::Key;

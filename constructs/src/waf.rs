@@ -20,18 +20,18 @@ use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use rcdk::l1::wafv2::logging_configuration::{FieldToMatch, SingleHeader};
-use rcdk::l1::wafv2::web_acl::{
+use rcdk::{Expr, RemovalPolicy, Scope, Value};
+use rcdk_l1::wafv2::logging_configuration::{FieldToMatch, SingleHeader};
+use rcdk_l1::wafv2::web_acl::{
     AllowAction, BlockAction, CountAction, CustomResponse, CustomResponseBody, DefaultAction,
     GeoMatchStatement, IpSetReferenceStatement, ManagedRuleGroupStatement, NotStatement,
     OverrideAction, RateBasedStatement, Rule, RuleAction, RuleActionOverride, Statement,
     VisibilityConfig,
 };
-use rcdk::l1::wafv2::{
+use rcdk_l1::wafv2::{
     CfnIpSet, CfnIpSetProps, CfnLoggingConfiguration, CfnLoggingConfigurationProps, CfnWebAcl,
     CfnWebAclAssociation, CfnWebAclAssociationProps, CfnWebAclProps,
 };
-use rcdk::{Expr, RemovalPolicy, Scope, Value};
 
 use crate::kms::Key;
 use crate::load_balancing::ApplicationLoadBalancer;

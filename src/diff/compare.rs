@@ -72,7 +72,7 @@ fn is_intrinsic_map(m: &Map<String, J>) -> bool {
 
 /// How a change of `path` (below `Properties`) affects a resource of `type_name`.
 fn replacement(type_name: &str, path: &str, new: Option<&J>) -> Replacement {
-    let Some(info) = crate::l1::type_info(type_name) else {
+    let Some(info) = crate::registry::type_info(type_name) else {
         return Replacement::None;
     };
     let matches = |p: &&str| path == *p || path.starts_with(&format!("{p}."));

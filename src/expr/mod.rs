@@ -6,17 +6,20 @@
 //! field cannot receive a list by mistake:
 //!
 //! ```compile_fail
-//! use rcdk::l1::ec2::security_group::Ingress;
-//! // FromPort is an integer; Fn::GetAZs yields a list of strings.
-//! let rule = Ingress { from_port: Some(rcdk::fns::get_azs()), ..Ingress::new("tcp") };
+//! use rcdk::Expr;
+//! // As the generated L1 declares an integer property (an ingress rule's FromPort):
+//! struct Ingress { from_port: Option<Expr<i64>> }
+//! // Fn::GetAZs yields a list of strings.
+//! let rule = Ingress { from_port: Some(rcdk::fns::get_azs()) };
 //! ```
 //!
 //! while the right types go through:
 //!
 //! ```
-//! use rcdk::l1::ec2::security_group::Ingress;
-//! let rule = Ingress { from_port: Some(443.into()), cidr_ip: Some(rcdk::fns::select(0, rcdk::fns::get_azs())), ..Ingress::new("tcp") };
-//! # let _ = rule;
+//! use rcdk::Expr;
+//! struct Ingress { from_port: Option<Expr<i64>>, cidr_ip: Option<Expr<String>> }
+//! let rule = Ingress { from_port: Some(443.into()), cidr_ip: Some(rcdk::fns::select(0, rcdk::fns::get_azs())) };
+//! # let _ = (rule.from_port, rule.cidr_ip);
 //! ```
 
 mod dynamic;

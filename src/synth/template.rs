@@ -7,7 +7,7 @@ use serde_json::{Map, Value as J, json};
 use super::render::{Context, Export, Renderer};
 use crate::error::Problem;
 use crate::expr::Value;
-use crate::l1::{TagFormat, type_info};
+use crate::registry::{TagFormat, type_info};
 use crate::tree::{EffectiveTag, NodeKind, ResourceData, effective_tags};
 
 pub(crate) struct StackTemplate {

@@ -3,8 +3,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
 use rcdk::{AspectPriority, Aspects, RemovalPolicy, Scope, Value};
+use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
 use serde_json::json;
 
 use crate::fixtures::{app, stack};

@@ -160,27 +160,28 @@ fn termination_protection_and_description_reach_the_assembly() {
 
 #[test]
 fn the_registry_knows_create_only_properties_tagging_and_attributes() {
-    let vpc = rcdk::l1::type_info("AWS::EC2::VPC").expect("VPC is registered");
+    let vpc = rcdk::registry::type_info("AWS::EC2::VPC").expect("VPC is registered");
     assert!(vpc.create_only.contains(&"CidrBlock"));
     assert_eq!(vpc.tagging.map(|t| t.property), Some("Tags"));
     assert!(vpc.attributes.contains(&"VpcId") && vpc.attributes.contains(&"CidrBlock"));
-    let db = rcdk::l1::type_info("AWS::RDS::DBInstance").expect("DBInstance is registered");
+    let db = rcdk::registry::type_info("AWS::RDS::DBInstance").expect("DBInstance is registered");
     assert!(db.create_only.contains(&"DBInstanceIdentifier"));
     assert!(db.attributes.contains(&"Endpoint.Address"));
     assert_eq!(
-        rcdk::l1::type_info("AWS::SSM::Parameter")
+        rcdk::registry::type_info("AWS::SSM::Parameter")
             .and_then(|t| t.tagging)
             .map(|t| t.format),
-        Some(rcdk::l1::TagFormat::Map)
+        Some(rcdk::registry::TagFormat::Map)
     );
     assert!(
-        rcdk::l1::type_info("AWS::EC2::VPCGatewayAttachment").is_some_and(|t| t.tagging.is_none())
+        rcdk::registry::type_info("AWS::EC2::VPCGatewayAttachment")
+            .is_some_and(|t| t.tagging.is_none())
     );
-    assert!(rcdk::l1::type_info("AWS::Not::AType").is_none());
+    assert!(rcdk::registry::type_info("AWS::Not::AType").is_none());
     // Every type of the schemas is there, sorted for lookup.
-    assert!(rcdk::l1::registry::TYPES.len() > 1500);
+    assert!(rcdk::registry::TYPES.len() > 1500);
     assert!(
-        rcdk::l1::registry::TYPES
+        rcdk::registry::TYPES
             .windows(2)
             .all(|w| w[0].type_name < w[1].type_name)
     );

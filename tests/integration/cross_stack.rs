@@ -1,7 +1,7 @@
 //! Cross-stack references: exports, imports, dependencies, cycles, dangling references.
 
-use rcdk::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps, CfnVpc, CfnVpcProps};
 use rcdk::{App, CfnResource, Environment, Scope, Stack, StackProps, Value};
+use rcdk_l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps, CfnVpc, CfnVpcProps};
 use serde_json::json;
 
 use crate::fixtures::{self, app, stack};
@@ -205,7 +205,7 @@ fn conditions_cannot_be_used_from_another_stack() {
 /// already reads the data stack, so the rule cannot live in the data stack.
 #[test]
 fn a_floating_resource_lands_in_the_stack_that_avoids_a_cycle() {
-    use rcdk::l1::ec2::{CfnSecurityGroupIngress, CfnSecurityGroupIngressProps};
+    use rcdk_l1::ec2::{CfnSecurityGroupIngress, CfnSecurityGroupIngressProps};
     let app = app();
     let data = stack(&app, "data");
     let service = stack(&app, "service");
@@ -246,7 +246,7 @@ fn a_floating_resource_lands_in_the_stack_that_avoids_a_cycle() {
 
 #[test]
 fn a_floating_resource_stays_home_when_that_is_fine() {
-    use rcdk::l1::ec2::{CfnSecurityGroupIngress, CfnSecurityGroupIngressProps};
+    use rcdk_l1::ec2::{CfnSecurityGroupIngress, CfnSecurityGroupIngressProps};
     let app = app();
     let a = stack(&app, "a");
     let b = stack(&app, "b");

@@ -3,21 +3,21 @@
 
 use std::collections::BTreeMap;
 
-use rcdk::l1::ec2::security_group::Ingress;
-use rcdk::l1::ec2::{
-    CfnSecurityGroup, CfnSecurityGroupProps, CfnSubnet, CfnSubnetProps, CfnVpc, CfnVpcProps,
-};
-use rcdk::l1::iam::{CfnRole, CfnRoleProps};
-use rcdk::l1::kms::{CfnKey, CfnKeyProps};
-use rcdk::l1::lambda::function::{Code, Environment as LambdaEnv, VpcConfig};
-use rcdk::l1::lambda::{CfnFunction, CfnFunctionProps};
-use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
-use rcdk::l1::secretsmanager::secret::GenerateSecretString;
-use rcdk::l1::secretsmanager::{CfnSecret, CfnSecretProps};
 use rcdk::{
     App, CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnResource, Environment, OutputProps,
     ParameterProps, RemovalPolicy, Stack, StackProps, Value, expr, fns,
 };
+use rcdk_l1::ec2::security_group::Ingress;
+use rcdk_l1::ec2::{
+    CfnSecurityGroup, CfnSecurityGroupProps, CfnSubnet, CfnSubnetProps, CfnVpc, CfnVpcProps,
+};
+use rcdk_l1::iam::{CfnRole, CfnRoleProps};
+use rcdk_l1::kms::{CfnKey, CfnKeyProps};
+use rcdk_l1::lambda::function::{Code, Environment as LambdaEnv, VpcConfig};
+use rcdk_l1::lambda::{CfnFunction, CfnFunctionProps};
+use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
+use rcdk_l1::secretsmanager::secret::GenerateSecretString;
+use rcdk_l1::secretsmanager::{CfnSecret, CfnSecretProps};
 use serde_json::json;
 
 pub fn app() -> App {

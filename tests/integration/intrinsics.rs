@@ -1,7 +1,7 @@
 //! The JSON form of every intrinsic, parameter, condition and mapping.
 
-use rcdk::l1::ec2::{CfnVpc, CfnVpcProps};
 use rcdk::{CfnResource, Value, expr, fns};
+use rcdk_l1::ec2::{CfnVpc, CfnVpcProps};
 use serde_json::json;
 
 use crate::fixtures;

@@ -1,7 +1,7 @@
 //! Logical ids: readable, stable, collisions and over-long ids rejected with both paths.
 
-use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
 use rcdk::{RemovalPolicy, Scope};
+use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
 
 use crate::fixtures::{app, stack};
 use crate::support::{resource, synth, synth_err, template};

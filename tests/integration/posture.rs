@@ -1,18 +1,18 @@
 //! The security posture: checked directly over every reference template, and each
 //! rule shown failing synthesis on a construct that breaks it.
 
-use rcdk::l1::ec2::security_group::Ingress;
-use rcdk::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps};
-use rcdk::l1::iam::role::Policy;
-use rcdk::l1::iam::{CfnRole, CfnRoleProps};
-use rcdk::l1::logs::{CfnLogGroup, CfnLogGroupProps};
-use rcdk::l1::rds::{CfnDbInstance, CfnDbInstanceProps};
 use rcdk::{App, Stack, Value};
 use rcdk_constructs::load_balancing::{
     AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
 };
 use rcdk_constructs::posture::{self, Rule};
 use rcdk_constructs::storage::{Bucket, BucketProps};
+use rcdk_l1::ec2::security_group::Ingress;
+use rcdk_l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps};
+use rcdk_l1::iam::role::Policy;
+use rcdk_l1::iam::{CfnRole, CfnRoleProps};
+use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
+use rcdk_l1::rds::{CfnDbInstance, CfnDbInstanceProps};
 use serde_json::{Value as J, json};
 
 use crate::fixtures::{app, stack};

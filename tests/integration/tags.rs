@@ -1,9 +1,9 @@
 //! Tags: propagation to taggable resources, priority, include/exclude, formats.
 
-use rcdk::l1::CfnTag;
-use rcdk::l1::autoscaling::{CfnAutoScalingGroup, CfnAutoScalingGroupProps};
-use rcdk::l1::ec2::{CfnVpc, CfnVpcGatewayAttachment, CfnVpcGatewayAttachmentProps, CfnVpcProps};
 use rcdk::{CfnResource, Scope, Stack, StackProps, TagProps, Tags, Value};
+use rcdk_l1::CfnTag;
+use rcdk_l1::autoscaling::{CfnAutoScalingGroup, CfnAutoScalingGroupProps};
+use rcdk_l1::ec2::{CfnVpc, CfnVpcGatewayAttachment, CfnVpcGatewayAttachmentProps, CfnVpcProps};
 use serde_json::json;
 
 use crate::fixtures::{app, env, stack};

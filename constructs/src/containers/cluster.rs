@@ -2,9 +2,9 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::ecs::cluster::ClusterSettings;
-use rcdk::l1::ecs::{CfnCluster, CfnClusterProps};
 use rcdk::{Expr, Scope};
+use rcdk_l1::ecs::cluster::ClusterSettings;
+use rcdk_l1::ecs::{CfnCluster, CfnClusterProps};
 
 /// CloudWatch Container Insights level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,12 +1,12 @@
 //! Target-tracking autoscaling of a service's task count.
 
-use rcdk::l1::applicationautoscaling::scaling_policy::{
+use rcdk::{Expr, Scope, fns};
+use rcdk_l1::applicationautoscaling::scaling_policy::{
     PredefinedMetricSpecification, TargetTrackingScalingPolicyConfiguration,
 };
-use rcdk::l1::applicationautoscaling::{
+use rcdk_l1::applicationautoscaling::{
     CfnScalableTarget, CfnScalableTargetProps, CfnScalingPolicy, CfnScalingPolicyProps,
 };
-use rcdk::{Expr, Scope, fns};
 
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
 

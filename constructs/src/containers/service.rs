@@ -2,12 +2,12 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::ecs::service::{
+use rcdk::{Expr, Scope};
+use rcdk_l1::ecs::service::{
     AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration, LoadBalancer,
     NetworkConfiguration,
 };
-use rcdk::l1::ecs::{CfnService, CfnServiceProps};
-use rcdk::{Expr, Scope};
+use rcdk_l1::ecs::{CfnService, CfnServiceProps};
 
 use super::cluster::Cluster;
 use super::scaling::ServiceScaling;

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use rcdk::l1::ecs::task_definition::{
+use rcdk::{Expr, Scope, fns};
+use rcdk_l1::ecs::task_definition::{
     ContainerDefinition, HealthCheck, KeyValuePair, LogConfiguration, PortMapping, RuntimePlatform,
     Secret,
 };
-use rcdk::l1::ecs::{CfnTaskDefinition, CfnTaskDefinitionProps};
-use rcdk::{Expr, Scope, fns};
+use rcdk_l1::ecs::{CfnTaskDefinition, CfnTaskDefinitionProps};
 
 use super::container::ContainerProps;
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};

@@ -20,17 +20,17 @@
 use std::collections::BTreeMap;
 use std::ops::Deref;
 
-use rcdk::l1::rds::{
+use rcdk::{Expr, RemovalPolicy, Scope, expr, fns};
+use rcdk_l1::rds::{
     CfnDbInstance, CfnDbInstanceProps, CfnDbParameterGroup, CfnDbParameterGroupProps,
     CfnDbSubnetGroup, CfnDbSubnetGroupProps,
 };
-use rcdk::l1::secretsmanager::rotation_schedule::{HostedRotationLambda, RotationRules};
-use rcdk::l1::secretsmanager::secret::GenerateSecretString;
-use rcdk::l1::secretsmanager::{
+use rcdk_l1::secretsmanager::rotation_schedule::{HostedRotationLambda, RotationRules};
+use rcdk_l1::secretsmanager::secret::GenerateSecretString;
+use rcdk_l1::secretsmanager::{
     CfnRotationSchedule, CfnRotationScheduleProps, CfnSecret, CfnSecretProps,
     CfnSecretTargetAttachment, CfnSecretTargetAttachmentProps,
 };
-use rcdk::{Expr, RemovalPolicy, Scope, expr, fns};
 
 use super::postgres_catalog::{POSTGRES_INSTANCE_CLASSES, PostgresVersion};
 use crate::connections::{

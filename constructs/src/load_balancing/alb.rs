@@ -2,9 +2,9 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::CfnTag;
-use rcdk::l1::elasticloadbalancingv2::{CfnLoadBalancer, CfnLoadBalancerProps};
 use rcdk::{Expr, Scope};
+use rcdk_l1::CfnTag;
+use rcdk_l1::elasticloadbalancingv2::{CfnLoadBalancer, CfnLoadBalancerProps};
 
 use super::access_logs::{self, AccessLogsProps};
 use super::listener::{HttpsListenerProps, Listener, ListenerAction};

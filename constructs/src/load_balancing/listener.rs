@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use rcdk::l1::elasticloadbalancingv2::listener::Certificate;
-use rcdk::l1::elasticloadbalancingv2::listener_rule::{
+use rcdk::{CfnResource, Expr, Scope};
+use rcdk_l1::elasticloadbalancingv2::listener::Certificate;
+use rcdk_l1::elasticloadbalancingv2::listener_rule::{
     HostHeaderConfig, PathPatternConfig, RuleCondition as CfnCondition,
 };
-use rcdk::l1::elasticloadbalancingv2::{
+use rcdk_l1::elasticloadbalancingv2::{
     CfnListener, CfnListenerProps, CfnListenerRule, CfnListenerRuleProps,
 };
-use rcdk::{CfnResource, Expr, Scope};
 
 use super::target_group::TargetGroup;
 
@@ -58,7 +58,7 @@ impl ListenerAction {
 /// The listener and listener-rule schemas have separate but identical action types.
 macro_rules! cfn_action {
     ($($m:ident)::+, $action:expr) => {{
-        use rcdk::l1::elasticloadbalancingv2::$($m)::+ as m;
+        use rcdk_l1::elasticloadbalancingv2::$($m)::+ as m;
         match $action {
             ListenerAction::Forward(tg) => m::Action {
                 target_group_arn: Some(tg.arn()),

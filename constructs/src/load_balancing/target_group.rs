@@ -4,10 +4,10 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use rcdk::l1::CfnTag;
-use rcdk::l1::elasticloadbalancingv2::target_group::Matcher;
-use rcdk::l1::elasticloadbalancingv2::{CfnTargetGroup, CfnTargetGroupProps};
 use rcdk::{CfnResource, Expr, Scope};
+use rcdk_l1::CfnTag;
+use rcdk_l1::elasticloadbalancingv2::target_group::Matcher;
+use rcdk_l1::elasticloadbalancingv2::{CfnTargetGroup, CfnTargetGroupProps};
 
 use crate::network::Vpc;
 

@@ -2,9 +2,9 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::cloudwatch::alarm::{Dimension, Metric as CfnMetric, MetricDataQuery, MetricStat};
-use rcdk::l1::cloudwatch::{CfnAlarm, CfnAlarmProps, CfnCompositeAlarm, CfnCompositeAlarmProps};
 use rcdk::{Expr, Scope, fns};
+use rcdk_l1::cloudwatch::alarm::{Dimension, Metric as CfnMetric, MetricDataQuery, MetricStat};
+use rcdk_l1::cloudwatch::{CfnAlarm, CfnAlarmProps, CfnCompositeAlarm, CfnCompositeAlarmProps};
 
 use super::topic::AlarmTopic;
 use crate::metrics::{AlarmMetric, Metric};

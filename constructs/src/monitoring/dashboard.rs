@@ -7,8 +7,8 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use rcdk::expr::Lazy;
-use rcdk::l1::cloudwatch::{CfnDashboard, CfnDashboardProps};
 use rcdk::{Expr, Scope, Value, fns};
+use rcdk_l1::cloudwatch::{CfnDashboard, CfnDashboardProps};
 
 use super::alarm::Alarm;
 use crate::metrics::{AlarmMetric, Metric};

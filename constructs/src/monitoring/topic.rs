@@ -3,11 +3,11 @@
 
 use std::ops::Deref;
 
-use rcdk::l1::sns::{
+use rcdk::{Expr, RemovalPolicy, Scope, Value};
+use rcdk_l1::sns::{
     CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicPolicy, CfnTopicPolicyProps,
     CfnTopicProps,
 };
-use rcdk::{Expr, RemovalPolicy, Scope, Value};
 
 use crate::iam::{PolicyDocument, PolicyStatement, Principal};
 use crate::kms::{Key, KeyProps};

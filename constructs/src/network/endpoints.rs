@@ -1,5 +1,5 @@
-use rcdk::l1::ec2::{CfnVpcEndpoint, CfnVpcEndpointProps};
 use rcdk::{Expr, Scope, fns};
+use rcdk_l1::ec2::{CfnVpcEndpoint, CfnVpcEndpointProps};
 
 use crate::connections::{HasConnections, Peer, Port, SecurityGroup, SecurityGroupProps};
 

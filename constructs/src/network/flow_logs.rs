@@ -1,5 +1,5 @@
-use rcdk::l1::ec2::{CfnFlowLog, CfnFlowLogProps};
 use rcdk::{Expr, RemovalPolicy, Scope};
+use rcdk_l1::ec2::{CfnFlowLog, CfnFlowLogProps};
 
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::Key;

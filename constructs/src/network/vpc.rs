@@ -1,13 +1,13 @@
 use std::ops::Deref;
 
-use rcdk::l1::CfnTag;
-use rcdk::l1::ec2::{
+use rcdk::{Expr, Scope, fns};
+use rcdk_l1::CfnTag;
+use rcdk_l1::ec2::{
     CfnEip, CfnEipProps, CfnInternetGateway, CfnInternetGatewayProps, CfnNatGateway,
     CfnNatGatewayProps, CfnRoute, CfnRouteProps, CfnRouteTable, CfnRouteTableProps, CfnSubnet,
     CfnSubnetProps, CfnSubnetRouteTableAssociation, CfnSubnetRouteTableAssociationProps, CfnVpc,
     CfnVpcGatewayAttachment, CfnVpcGatewayAttachmentProps, CfnVpcProps,
 };
-use rcdk::{Expr, Scope, fns};
 
 use super::cidr::{self, Ipv4Cidr, Request};
 use super::endpoints::{self, InterfaceEndpoint};

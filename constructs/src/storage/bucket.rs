@@ -17,14 +17,14 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use rcdk::l1::s3::bucket::{
+use rcdk::{Expr, RemovalPolicy, Scope, Value, fns};
+use rcdk_l1::s3::bucket::{
     AbortIncompleteMultipartUpload, BucketEncryption as CfnEncryption, LifecycleConfiguration,
     NoncurrentVersionExpiration, OwnershipControls, OwnershipControlsRule,
     PublicAccessBlockConfiguration, Rule, ServerSideEncryptionByDefault, ServerSideEncryptionRule,
     VersioningConfiguration,
 };
-use rcdk::l1::s3::{CfnBucket, CfnBucketPolicy, CfnBucketPolicyProps, CfnBucketProps};
-use rcdk::{Expr, RemovalPolicy, Scope, Value, fns};
+use rcdk_l1::s3::{CfnBucket, CfnBucketPolicy, CfnBucketPolicyProps, CfnBucketProps};
 
 use crate::iam::{PolicyDocument, PolicyStatement, Principal, Role};
 use crate::kms::Key;
