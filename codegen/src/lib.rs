@@ -8,6 +8,7 @@
 //! properties for replacement prediction, tagging, attributes).
 
 mod catalog;
+mod documents;
 mod model;
 mod names;
 mod registry;

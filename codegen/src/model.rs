@@ -17,6 +17,8 @@ pub enum Ty {
     Struct(String),
     /// The shared `CfnTag` (Key/Value).
     Tag,
+    /// A hand-written document type of the L1 crate (a policy document, …), by path.
+    Doc(&'static str),
     Json,
 }
 
@@ -91,6 +93,7 @@ const RESERVED: &[&str] = &[
 ];
 
 struct Builder<'a> {
+    type_name: &'a str,
     defs: &'a serde_json::Map<String, J>,
     read_only: BTreeSet<String>,
     create_only: BTreeSet<String>,
@@ -153,6 +156,9 @@ impl<'a> Builder<'a> {
     fn ty(&mut self, schema: &J, hint: &str, path: &str) -> Ty {
         let (ty, why) = self.shape(schema, hint, path);
         if let Some(why) = why {
+            if let Some(doc) = crate::documents::document_type(self.type_name, path) {
+                return Ty::Doc(doc);
+            }
             self.fallbacks.push((path.to_owned(), why));
         }
         ty
@@ -385,6 +391,7 @@ impl Resource {
         let short = type_name.rsplit("::").next().unwrap_or(type_name);
         let rust_name = format!("Cfn{}", pascal(short));
         let mut b = Builder {
+            type_name,
             defs,
             read_only: pointer_set(schema, "readOnlyProperties"),
             create_only: pointer_set(schema, "createOnlyProperties"),

@@ -45,6 +45,7 @@ pub fn rust_type(ty: &Ty) -> String {
         Ty::Map(inner) => format!("BTreeMap<String, {}>", rust_type(inner)),
         Ty::Struct(name) => name.clone(),
         Ty::Tag => "CfnTag".to_owned(),
+        Ty::Doc(path) => (*path).to_owned(),
         Ty::Json => "Value".to_owned(),
     }
 }

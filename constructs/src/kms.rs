@@ -17,7 +17,7 @@
 
 use std::ops::Deref;
 
-use rcdk::{Expr, RemovalPolicy, Scope, Value};
+use rcdk::{Expr, RemovalPolicy, Scope};
 use rcdk_l1::kms::{CfnAlias, CfnAliasProps, CfnKey, CfnKeyProps};
 
 use crate::iam::{PolicyDocument, PolicyStatement, Principal};
@@ -73,7 +73,7 @@ impl Key {
             CfnKeyProps {
                 description: props.description.map(Into::into),
                 enable_key_rotation: Some(props.enable_rotation.into()),
-                key_policy: Some(Value::from(&PolicyDocument::new(vec![root]))),
+                key_policy: Some(PolicyDocument::new(vec![root])),
                 ..Default::default()
             },
         );
@@ -87,14 +87,9 @@ impl Key {
     /// Lets a service principal (e.g. `logs.amazonaws.com`) use the key.
     pub fn grant_service(&self, statement: PolicyStatement) {
         self.key.update_props(|p: &mut CfnKeyProps| {
-            if let Some(Value::Map(doc)) = &mut p.key_policy {
-                if let Some(Value::List(list)) = doc.get_mut("Statement") {
-                    let v = Value::from(&statement);
-                    if !list.contains(&v) {
-                        list.push(v);
-                    }
-                }
-            }
+            p.key_policy
+                .get_or_insert_with(PolicyDocument::default)
+                .add_statement(statement);
         });
     }
 

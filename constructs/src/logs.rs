@@ -88,7 +88,7 @@ impl LogGroup {
                     ])
                     .resource("*")
                     .condition(
-                        "ArnLike",
+                        crate::iam::Operator::ArnLike,
                         "kms:EncryptionContext:aws:logs:arn",
                         rcdk::Value::from(
                             scope.aws().sub(

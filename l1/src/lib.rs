@@ -50,6 +50,9 @@ macro_rules! value_traits {
 #[rustfmt::skip]
 mod generated;
 
+pub mod documents;
+pub mod policy;
+
 pub use generated::*;
 
 use std::collections::BTreeMap;

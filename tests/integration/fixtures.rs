@@ -16,9 +16,9 @@ use rcdk_l1::kms::{CfnKey, CfnKeyProps};
 use rcdk_l1::lambda::function::{Code, Environment as LambdaEnv, VpcConfig};
 use rcdk_l1::lambda::{CfnFunction, CfnFunctionProps};
 use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
+use rcdk_l1::policy::{PolicyDocument, PolicyStatement, Principal};
 use rcdk_l1::secretsmanager::secret::GenerateSecretString;
 use rcdk_l1::secretsmanager::{CfnSecret, CfnSecretProps};
-use serde_json::json;
 
 pub fn app() -> App {
     App::with_context(BTreeMap::new(), "cdk.out")
@@ -135,15 +135,12 @@ pub fn intrinsics_app() -> App {
         "Key",
         CfnKeyProps {
             enable_key_rotation: Some(true.into()),
-            key_policy: Some(Value::from(json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"AWS": "REPLACED"},
-                    "Action": "kms:*",
-                    "Resource": "*"
-                }]
-            }))),
+            key_policy: Some(PolicyDocument::new(vec![
+                PolicyStatement::allow()
+                    .principal(Principal::Aws("REPLACED".into()))
+                    .actions(["kms:*"])
+                    .resource("*"),
+            ])),
             ..Default::default()
         },
     );
@@ -196,10 +193,11 @@ pub fn intrinsics_app() -> App {
             managed_policy_arns: Some(
                 vec![fns::sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")].into(),
             ),
-            ..CfnRoleProps::new(Value::from(json!({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
-            })))
+            ..CfnRoleProps::new(PolicyDocument::new(vec![
+                PolicyStatement::allow()
+                    .principal(Principal::service("lambda.amazonaws.com"))
+                    .actions(["sts:AssumeRole"]),
+            ]))
         },
     );
     let sg = CfnSecurityGroup::new(

@@ -13,6 +13,7 @@ mod e2e;
 mod fault_proxy;
 mod fixtures;
 mod intrinsics;
+mod l1_catalogue;
 mod l2_fixtures;
 mod limits;
 mod local_endpoint;

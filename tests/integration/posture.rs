@@ -1,7 +1,7 @@
 //! The security posture: checked directly over every reference template, and each
 //! rule shown failing synthesis on a construct that breaks it.
 
-use rcdk::{App, Stack, Value};
+use rcdk::{App, Stack};
 use rcdk_constructs::load_balancing::{
     AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
 };
@@ -12,6 +12,7 @@ use rcdk_l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps};
 use rcdk_l1::iam::role::Policy;
 use rcdk_l1::iam::{CfnRole, CfnRoleProps};
 use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
+use rcdk_l1::policy::{PolicyDocument, PolicyStatement, Principal};
 use rcdk_l1::rds::{CfnDbInstance, CfnDbInstanceProps};
 use serde_json::{Value as J, json};
 
@@ -249,17 +250,21 @@ fn open_ingress_fails_synthesis() {
 }
 
 fn role_with(s: &Stack, action: &str, resource: &str) {
-    let doc = Value::from(
-        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}),
-    );
+    let doc = PolicyDocument::new(vec![
+        PolicyStatement::allow()
+            .actions([action])
+            .resource(resource),
+    ]);
     CfnRole::new(
         s,
         "Role",
         CfnRoleProps {
             policies: Some(vec![Policy::new(doc, "Inline")]),
-            ..CfnRoleProps::new(Value::from(
-                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
-            ))
+            ..CfnRoleProps::new(PolicyDocument::new(vec![
+                PolicyStatement::allow()
+                    .principal(Principal::service("lambda.amazonaws.com"))
+                    .actions(["sts:AssumeRole"]),
+            ]))
         },
     );
 }

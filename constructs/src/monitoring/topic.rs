@@ -9,7 +9,7 @@ use rcdk_l1::sns::{
     CfnTopicProps,
 };
 
-use crate::iam::{PolicyDocument, PolicyStatement, Principal};
+use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal};
 use crate::kms::{Key, KeyProps};
 
 /// Settings of an [`AlarmTopic`].
@@ -79,12 +79,12 @@ impl AlarmTopic {
                 .principal(Principal::Aws("*".into()))
                 .actions(["sns:Publish"])
                 .resource(arn.clone())
-                .condition("Bool", "aws:SecureTransport", Value::from("false")),
+                .condition(Operator::Bool, "aws:SecureTransport", Value::from("false")),
         ]);
         CfnTopicPolicy::new(
             &topic,
             "Policy",
-            CfnTopicPolicyProps::new(Value::from(&policy), vec![arn.clone()]),
+            CfnTopicPolicyProps::new(policy, vec![arn.clone()]),
         );
         for (i, email) in props.emails.iter().enumerate() {
             if !email.contains('@') || email.contains(char::is_whitespace) {

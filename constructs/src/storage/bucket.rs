@@ -26,7 +26,7 @@ use rcdk_l1::s3::bucket::{
 };
 use rcdk_l1::s3::{CfnBucket, CfnBucketPolicy, CfnBucketPolicyProps, CfnBucketProps};
 
-use crate::iam::{PolicyDocument, PolicyStatement, Principal, Role};
+use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal, Role};
 use crate::kms::Key;
 
 /// How objects are encrypted at rest.
@@ -173,12 +173,12 @@ impl Bucket {
             .actions(["s3:*"])
             .resource(bucket.attr_arn())
             .resource(fns::join("", [bucket.attr_arn(), "/*".into()]))
-            .condition("Bool", "aws:SecureTransport", Value::from("false"));
+            .condition(Operator::Bool, "aws:SecureTransport", Value::from("false"));
         let statements = Rc::new(RefCell::new(vec![enforce_tls]));
         let policy = CfnBucketPolicy::new(
             &bucket,
             "Policy",
-            CfnBucketPolicyProps::new(bucket.ref_(), Value::Null),
+            CfnBucketPolicyProps::new(bucket.ref_(), PolicyDocument::default()),
         );
         let this = Bucket {
             bucket,
@@ -191,7 +191,7 @@ impl Bucket {
     }
 
     fn render_policy(&self) {
-        let doc = Value::from(&PolicyDocument::new(self.statements.borrow().clone()));
+        let doc = PolicyDocument::new(self.statements.borrow().clone());
         self.policy
             .update_props(|p: &mut CfnBucketPolicyProps| p.policy_document = doc);
     }

@@ -1362,7 +1362,7 @@ pub mod domain_name_v2 {
         /// CloudFormation: `EndpointConfiguration`.
         pub endpoint_configuration: Option<EndpointConfiguration>,
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// The valid routing modes are [BASE_PATH_MAPPING_ONLY], [ROUTING_RULE_THEN_BASE_PATH_MAPPING] and [ROUTING_RULE_ONLY]. All other inputs are invalid.
         ///
         /// Allowed values: `BASE_PATH_MAPPING_ONLY`, `ROUTING_RULE_THEN_BASE_PATH_MAPPING`, `ROUTING_RULE_ONLY`.
@@ -2195,7 +2195,7 @@ pub mod rest_api {
         /// A policy document that contains the permissions for the ``RestApi`` resource. To set the ARN for the policy, use the ``!Join`` intrinsic function with ``""`` as delimiter and values of ``"execute-api:/"`` and ``"*"``.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// CloudFormation: `SecurityPolicy`.
         pub security_policy: Option<Expr<String>>,
         /// CloudFormation: `Tags`.

@@ -670,7 +670,7 @@ pub mod backup_vault {
     #[derive(Clone)]
     pub struct CfnBackupVaultProps {
         /// CloudFormation: `AccessPolicy`.
-        pub access_policy: Option<Value>,
+        pub access_policy: Option<crate::policy::PolicyDocument>,
         /// Create-only: changing it replaces the resource.
         ///
         /// Required.
@@ -1297,7 +1297,7 @@ pub mod logically_air_gapped_backup_vault {
     #[derive(Clone)]
     pub struct CfnLogicallyAirGappedBackupVaultProps {
         /// CloudFormation: `AccessPolicy`.
-        pub access_policy: Option<Value>,
+        pub access_policy: Option<crate::policy::PolicyDocument>,
         /// Create-only: changing it replaces the resource.
         ///
         /// Required.

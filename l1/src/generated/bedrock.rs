@@ -8945,16 +8945,16 @@ pub mod knowledge_base_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl CfnKnowledgeBasePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(knowledge_base_id: impl Into<Expr<String>>, policy_document: impl Into<Value>) -> Self {
+        pub fn new(knowledge_base_id: impl Into<Expr<String>>, policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
                 knowledge_base_id: knowledge_base_id.into(),
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }
@@ -9391,7 +9391,7 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The ARN of the Bedrock Guardrail or Guardrail Profile resource
         ///
         /// Create-only: changing it replaces the resource.
@@ -9405,9 +9405,9 @@ pub mod resource_policy {
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, resource_arn: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, resource_arn: impl Into<Expr<String>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 resource_arn: resource_arn.into(),
             }
         }

@@ -21,7 +21,7 @@ pub mod domain {
         /// The access control resource policy on the provided domain.
         ///
         /// CloudFormation: `PermissionsPolicyDocument`.
-        pub permissions_policy_document: Option<Value>,
+        pub permissions_policy_document: Option<crate::policy::PolicyDocument>,
         /// An array of key-value pairs to apply to this resource.
         ///
         /// CloudFormation: `Tags`.
@@ -356,7 +356,7 @@ pub mod repository {
         /// The access control resource policy on the provided repository.
         ///
         /// CloudFormation: `PermissionsPolicyDocument`.
-        pub permissions_policy_document: Option<Value>,
+        pub permissions_policy_document: Option<crate::policy::PolicyDocument>,
         /// The name of the repository.
         ///
         /// Create-only: changing it replaces the resource.

@@ -792,15 +792,15 @@ pub mod global_table {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl ResourcePolicy {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }
@@ -1930,15 +1930,15 @@ pub mod table {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl ResourcePolicy {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }

@@ -24,7 +24,7 @@ pub mod public_repository {
         /// The JSON repository policy text to apply to the public repository. For more information, see [Amazon ECR Public repository policies](https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-policies.html) in the *Amazon ECR Public User Guide*.
         ///
         /// CloudFormation: `RepositoryPolicyText`.
-        pub repository_policy_text: Option<Value>,
+        pub repository_policy_text: Option<crate::policy::PolicyDocument>,
         /// An array of key-value pairs to apply to this resource.
         ///
         /// CloudFormation: `Tags`.
@@ -289,15 +289,15 @@ pub mod registry_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyText`.
-        pub policy_text: Value,
+        pub policy_text: crate::policy::PolicyDocument,
     }
 
     impl CfnRegistryPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_text: impl Into<Value>) -> Self {
+        pub fn new(policy_text: crate::policy::PolicyDocument) -> Self {
             Self {
-                policy_text: policy_text.into(),
+                policy_text,
             }
         }
     }
@@ -793,7 +793,7 @@ pub mod repository {
         /// The JSON repository policy text to apply to the repository. For more information, see [Amazon ECR repository policies](https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html) in the *Amazon Elastic Container Registry User Guide*.
         ///
         /// CloudFormation: `RepositoryPolicyText`.
-        pub repository_policy_text: Option<Value>,
+        pub repository_policy_text: Option<crate::policy::PolicyDocument>,
         /// An array of key-value pairs to apply to this resource.
         ///
         /// CloudFormation: `Tags`.

@@ -287,7 +287,7 @@ pub mod file_system {
         /// CloudFormation: `Encrypted`.
         pub encrypted: Option<Expr<bool>>,
         /// CloudFormation: `FileSystemPolicy`.
-        pub file_system_policy: Option<Value>,
+        pub file_system_policy: Option<crate::policy::PolicyDocument>,
         /// Describes the protection on the file system.
         ///
         /// CloudFormation: `FileSystemProtection`.

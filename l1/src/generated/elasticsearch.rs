@@ -11,7 +11,7 @@ pub mod domain {
     #[derive(Clone, Default)]
     pub struct CfnDomainProps {
         /// CloudFormation: `AccessPolicies`.
-        pub access_policies: Option<Value>,
+        pub access_policies: Option<crate::policy::PolicyDocument>,
         /// CloudFormation: `AdvancedOptions`.
         pub advanced_options: Option<BTreeMap<String, Expr<String>>>,
         /// CloudFormation: `AdvancedSecurityOptions`.

@@ -130,7 +130,7 @@ pub mod archive {
         /// CloudFormation: `Description`.
         pub description: Option<Expr<String>>,
         /// CloudFormation: `EventPattern`.
-        pub event_pattern: Option<Value>,
+        pub event_pattern: Option<crate::documents::EventPattern>,
         /// CloudFormation: `KmsKeyIdentifier`.
         pub kms_key_identifier: Option<Expr<String>>,
         /// CloudFormation: `RetentionDays`.
@@ -1007,7 +1007,7 @@ pub mod event_bus {
         /// A JSON string that describes the permission policy statement for the event bus.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// Any tags assigned to the event bus.
         ///
         /// CloudFormation: `Tags`.
@@ -1329,7 +1329,7 @@ pub mod rule {
         /// The event pattern of the rule. For more information, see Events and Event Patterns in the Amazon EventBridge User Guide.
         ///
         /// CloudFormation: `EventPattern`.
-        pub event_pattern: Option<Value>,
+        pub event_pattern: Option<crate::documents::EventPattern>,
         /// The name of the rule.
         ///
         /// Create-only: changing it replaces the resource.

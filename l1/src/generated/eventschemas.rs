@@ -225,7 +225,7 @@ pub mod registry_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
         /// Required.
         ///
         /// CloudFormation: `RegistryName`.
@@ -237,9 +237,9 @@ pub mod registry_policy {
     impl CfnRegistryPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy: impl Into<Value>, registry_name: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy: crate::policy::PolicyDocument, registry_name: impl Into<Expr<String>>) -> Self {
             Self {
-                policy: policy.into(),
+                policy,
                 registry_name: registry_name.into(),
                 revision_id: None,
             }

@@ -458,16 +458,16 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(event_bus_arn: impl Into<Expr<String>>, policy_document: impl Into<Value>) -> Self {
+        pub fn new(event_bus_arn: impl Into<Expr<String>>, policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
                 event_bus_arn: event_bus_arn.into(),
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }

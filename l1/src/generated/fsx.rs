@@ -1803,7 +1803,7 @@ pub mod s3_access_point_attachment {
         /// The S3 access point's policy.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// The S3 access point's virtual private cloud (VPC) configuration.
         ///
         /// CloudFormation: `VpcConfiguration`.

@@ -191,7 +191,7 @@ pub mod group {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The friendly name (not ARN) identifying the policy.
         ///
         /// Required.
@@ -203,9 +203,9 @@ pub mod group {
     impl Policy {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, policy_name: impl Into<Expr<String>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 policy_name: policy_name.into(),
             }
         }
@@ -243,7 +243,7 @@ pub mod group_policy {
         /// CloudFormation: `GroupName`.
         pub group_name: Expr<String>,
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Option<Value>,
+        pub policy_document: Option<crate::policy::PolicyDocument>,
         /// The name of the policy document.
         /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
         ///
@@ -452,7 +452,7 @@ pub mod managed_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The name (friendly name, not ARN) of the role to attach the policy to.
         /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
         /// If an external policy (such as ``AWS::IAM::Policy`` or ``AWS::IAM::ManagedPolicy``) has a ``Ref`` to a role and if a resource (such as ``AWS::ECS::Service``) also has a ``Ref`` to the same role, add a ``DependsOn`` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an ``AWS::ECS::Service`` resource, the ``DependsOn`` attribute ensures that CFN deletes the ``AWS::ECS::Service`` resource before deleting its role's policy.
@@ -469,13 +469,13 @@ pub mod managed_policy {
     impl CfnManagedPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
                 description: None,
                 groups: None,
                 managed_policy_name: None,
                 path: None,
-                policy_document: policy_document.into(),
+                policy_document,
                 roles: None,
                 users: None,
             }
@@ -677,7 +677,7 @@ pub mod policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The name of the policy document.
         /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
         ///
@@ -701,10 +701,10 @@ pub mod policy {
     impl CfnPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, policy_name: impl Into<Expr<String>>) -> Self {
             Self {
                 groups: None,
-                policy_document: policy_document.into(),
+                policy_document,
                 policy_name: policy_name.into(),
                 roles: None,
                 users: None,
@@ -786,7 +786,7 @@ pub mod role {
         /// Required.
         ///
         /// CloudFormation: `AssumeRolePolicyDocument`.
-        pub assume_role_policy_document: Value,
+        pub assume_role_policy_document: crate::policy::PolicyDocument,
         /// A description of the role that you provide.
         ///
         /// CloudFormation: `Description`.
@@ -841,9 +841,9 @@ pub mod role {
     impl CfnRoleProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(assume_role_policy_document: impl Into<Value>) -> Self {
+        pub fn new(assume_role_policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
-                assume_role_policy_document: assume_role_policy_document.into(),
+                assume_role_policy_document,
                 description: None,
                 managed_policy_arns: None,
                 max_session_duration: None,
@@ -928,7 +928,7 @@ pub mod role {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The friendly name (not ARN) identifying the policy.
         ///
         /// Required.
@@ -940,9 +940,9 @@ pub mod role {
     impl Policy {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, policy_name: impl Into<Expr<String>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 policy_name: policy_name.into(),
             }
         }
@@ -971,7 +971,7 @@ pub mod role_policy {
     #[derive(Clone)]
     pub struct CfnRolePolicyProps {
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Option<Value>,
+        pub policy_document: Option<crate::policy::PolicyDocument>,
         /// The name of the policy document.
         /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
         ///
@@ -1514,7 +1514,7 @@ pub mod user {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The friendly name (not ARN) identifying the policy.
         ///
         /// Required.
@@ -1526,9 +1526,9 @@ pub mod user {
     impl Policy {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, policy_name: impl Into<Expr<String>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 policy_name: policy_name.into(),
             }
         }
@@ -1557,7 +1557,7 @@ pub mod user_policy {
     #[derive(Clone)]
     pub struct CfnUserPolicyProps {
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Option<Value>,
+        pub policy_document: Option<crate::policy::PolicyDocument>,
         /// The name of the policy document.
         /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
         ///

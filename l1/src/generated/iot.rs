@@ -3521,7 +3521,7 @@ pub mod policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// Create-only: changing it replaces the resource.
         ///
         /// CloudFormation: `PolicyName`.
@@ -3533,9 +3533,9 @@ pub mod policy {
     impl CfnPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 policy_name: None,
                 tags: None,
             }

@@ -725,16 +725,16 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `ResourcePolicy`.
-        pub resource_policy: Value,
+        pub resource_policy: crate::policy::PolicyDocument,
     }
 
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(resource_arn: impl Into<Expr<String>>, resource_policy: impl Into<Value>) -> Self {
+        pub fn new(resource_arn: impl Into<Expr<String>>, resource_policy: crate::policy::PolicyDocument) -> Self {
             Self {
                 resource_arn: resource_arn.into(),
-                resource_policy: resource_policy.into(),
+                resource_policy,
             }
         }
     }

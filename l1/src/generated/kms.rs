@@ -149,7 +149,7 @@ pub mod key {
         /// *Maximum*: ``32768``
         ///
         /// CloudFormation: `KeyPolicy`.
-        pub key_policy: Option<Value>,
+        pub key_policy: Option<crate::policy::PolicyDocument>,
         /// Specifies the type of KMS key to create. The default value, ``SYMMETRIC_DEFAULT``, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, ``SYMMETRIC_DEFAULT`` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the ``KeySpec`` value after the KMS key is created. For help choosing a key spec for your KMS key, see [Choosing a KMS key type](https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose.html) in the *Developer Guide*.
         /// The ``KeySpec`` property determines the type of key material in the KMS key and the algorithms that the KMS key supports. To further restrict the algorithms that can be used with the KMS key, use a condition key in its key policy or IAM policy. For more information, see [condition keys](https://docs.aws.amazon.com/kms/latest/developerguide/policy-conditions.html#conditions-kms) in the *Developer Guide*.
         /// If you change the value of the ``KeySpec`` property on an existing KMS key, the update request fails, regardless of the value of the [UpdateReplacePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html). This prevents you from accidentally deleting a KMS key by changing an immutable property value.
@@ -345,7 +345,7 @@ pub mod replica_key {
         /// Required.
         ///
         /// CloudFormation: `KeyPolicy`.
-        pub key_policy: Value,
+        pub key_policy: crate::policy::PolicyDocument,
         /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
         ///
         /// CloudFormation: `PendingWindowInDays`.
@@ -367,11 +367,11 @@ pub mod replica_key {
     impl CfnReplicaKeyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(key_policy: impl Into<Value>, primary_key_arn: impl Into<Expr<String>>) -> Self {
+        pub fn new(key_policy: crate::policy::PolicyDocument, primary_key_arn: impl Into<Expr<String>>) -> Self {
             Self {
                 description: None,
                 enabled: None,
-                key_policy: key_policy.into(),
+                key_policy,
                 pending_window_in_days: None,
                 primary_key_arn: primary_key_arn.into(),
                 tags: None,

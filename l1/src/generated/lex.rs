@@ -4834,7 +4834,7 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
         /// Create-only: changing it replaces the resource.
         ///
         /// Required.
@@ -4846,9 +4846,9 @@ pub mod resource_policy {
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy: impl Into<Value>, resource_arn: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy: crate::policy::PolicyDocument, resource_arn: impl Into<Expr<String>>) -> Self {
             Self {
-                policy: policy.into(),
+                policy,
                 resource_arn: resource_arn.into(),
             }
         }

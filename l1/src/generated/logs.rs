@@ -378,7 +378,7 @@ pub mod delivery_destination {
         /// The contents of the policy attached to the delivery destination
         ///
         /// CloudFormation: `DeliveryDestinationPolicy`.
-        pub delivery_destination_policy: Option<Value>,
+        pub delivery_destination_policy: Option<crate::policy::PolicyDocument>,
     }
 
     impl ToValue for DestinationPolicy {
@@ -951,7 +951,7 @@ pub mod log_group {
         /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. A LogGroup can have 1 resource policy.
         ///
         /// CloudFormation: `ResourcePolicyDocument`.
-        pub resource_policy_document: Option<Value>,
+        pub resource_policy_document: Option<crate::policy::PolicyDocument>,
         /// The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.
         /// To set a log group so that its log events do not expire, do not specify this property.
         ///
@@ -1451,7 +1451,7 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// A name for resource policy
         ///
         /// Create-only: changing it replaces the resource.
@@ -1465,9 +1465,9 @@ pub mod resource_policy {
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, policy_name: impl Into<Expr<String>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 policy_name: policy_name.into(),
             }
         }

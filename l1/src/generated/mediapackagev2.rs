@@ -362,17 +362,17 @@ pub mod channel_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
     }
 
     impl CfnChannelPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(channel_group_name: impl Into<Expr<String>>, channel_name: impl Into<Expr<String>>, policy: impl Into<Value>) -> Self {
+        pub fn new(channel_group_name: impl Into<Expr<String>>, channel_name: impl Into<Expr<String>>, policy: crate::policy::PolicyDocument) -> Self {
             Self {
                 channel_group_name: channel_group_name.into(),
                 channel_name: channel_name.into(),
-                policy: policy.into(),
+                policy,
             }
         }
     }
@@ -1793,19 +1793,19 @@ pub mod origin_endpoint_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
     }
 
     impl CfnOriginEndpointPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(channel_group_name: impl Into<Expr<String>>, channel_name: impl Into<Expr<String>>, origin_endpoint_name: impl Into<Expr<String>>, policy: impl Into<Value>) -> Self {
+        pub fn new(channel_group_name: impl Into<Expr<String>>, channel_name: impl Into<Expr<String>>, origin_endpoint_name: impl Into<Expr<String>>, policy: crate::policy::PolicyDocument) -> Self {
             Self {
                 cdn_auth_configuration: None,
                 channel_group_name: channel_group_name.into(),
                 channel_name: channel_name.into(),
                 origin_endpoint_name: origin_endpoint_name.into(),
-                policy: policy.into(),
+                policy,
             }
         }
     }

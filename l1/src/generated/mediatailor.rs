@@ -330,16 +330,16 @@ pub mod channel_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
     }
 
     impl CfnChannelPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(channel_name: impl Into<Expr<String>>, policy: impl Into<Value>) -> Self {
+        pub fn new(channel_name: impl Into<Expr<String>>, policy: crate::policy::PolicyDocument) -> Self {
             Self {
                 channel_name: channel_name.into(),
-                policy: policy.into(),
+                policy,
             }
         }
     }

@@ -2069,16 +2069,16 @@ pub mod cluster_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
     }
 
     impl CfnClusterPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(cluster_arn: impl Into<Expr<String>>, policy: impl Into<Value>) -> Self {
+        pub fn new(cluster_arn: impl Into<Expr<String>>, policy: crate::policy::PolicyDocument) -> Self {
             Self {
                 cluster_arn: cluster_arn.into(),
-                policy: policy.into(),
+                policy,
             }
         }
     }

@@ -172,7 +172,7 @@ pub mod sink {
         /// CloudFormation: `Name`.
         pub name: Expr<String>,
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// Tags to apply to the sink
         ///
         /// CloudFormation: `Tags`.

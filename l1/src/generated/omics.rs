@@ -749,7 +749,7 @@ pub mod sequence_store {
         /// The resource policy that controls S3 access on the store
         ///
         /// CloudFormation: `S3AccessPolicy`.
-        pub s3_access_policy: Option<Value>,
+        pub s3_access_policy: Option<crate::policy::PolicyDocument>,
         /// Create-only: changing it replaces the resource.
         ///
         /// CloudFormation: `SseConfig`.

@@ -244,7 +244,7 @@ pub mod domain {
         /// CloudFormation: `AIMLOptions`.
         pub aiml_options: Option<AimlOptions>,
         /// CloudFormation: `AccessPolicies`.
-        pub access_policies: Option<Value>,
+        pub access_policies: Option<crate::policy::PolicyDocument>,
         /// CloudFormation: `AdvancedOptions`.
         pub advanced_options: Option<BTreeMap<String, Expr<String>>>,
         /// CloudFormation: `AdvancedSecurityOptions`.

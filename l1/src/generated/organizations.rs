@@ -350,7 +350,7 @@ pub mod policy {
         /// Required.
         ///
         /// CloudFormation: `Content`.
-        pub content: Value,
+        pub content: crate::policy::PolicyDocument,
         /// Human readable description of the policy
         ///
         /// CloudFormation: `Description`.
@@ -384,9 +384,9 @@ pub mod policy {
     impl CfnPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(content: impl Into<Value>, name: impl Into<Expr<String>>, type_: impl Into<Expr<String>>) -> Self {
+        pub fn new(content: crate::policy::PolicyDocument, name: impl Into<Expr<String>>, type_: impl Into<Expr<String>>) -> Self {
             Self {
-                content: content.into(),
+                content,
                 description: None,
                 name: name.into(),
                 tags: None,
@@ -475,7 +475,7 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `Content`.
-        pub content: Value,
+        pub content: crate::policy::PolicyDocument,
         /// A list of tags that you want to attach to the resource policy
         ///
         /// CloudFormation: `Tags`.
@@ -485,9 +485,9 @@ pub mod resource_policy {
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(content: impl Into<Value>) -> Self {
+        pub fn new(content: crate::policy::PolicyDocument) -> Self {
             Self {
-                content: content.into(),
+                content,
                 tags: None,
             }
         }

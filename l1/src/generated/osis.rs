@@ -279,15 +279,15 @@ pub mod pipeline {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
     }
 
     impl ResourcePolicy {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy: impl Into<Value>) -> Self {
+        pub fn new(policy: crate::policy::PolicyDocument) -> Self {
             Self {
-                policy: policy.into(),
+                policy,
             }
         }
     }

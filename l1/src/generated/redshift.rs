@@ -171,7 +171,7 @@ pub mod cluster {
         /// CloudFormation: `MultiAZ`.
         pub multi_az: Option<Expr<bool>>,
         /// CloudFormation: `NamespaceResourcePolicy`.
-        pub namespace_resource_policy: Option<Value>,
+        pub namespace_resource_policy: Option<crate::policy::PolicyDocument>,
         /// The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlarge | rg.4xlarge | rg.12xlarge
         ///
         /// Required.

@@ -63,7 +63,7 @@ pub mod namespace {
         /// CloudFormation: `NamespaceName`.
         pub namespace_name: Expr<String>,
         /// CloudFormation: `NamespaceResourcePolicy`.
-        pub namespace_resource_policy: Option<Value>,
+        pub namespace_resource_policy: Option<crate::policy::PolicyDocument>,
         /// The ARN for the Redshift application that integrates with IAM Identity Center.
         ///
         /// CloudFormation: `RedshiftIdcApplicationArn`.

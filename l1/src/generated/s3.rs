@@ -406,7 +406,7 @@ pub mod access_point {
         /// CloudFormation: `Name`.
         pub name: Option<Expr<String>>,
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// The PublicAccessBlock configuration that you want to apply to this Access Point. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status 'The Meaning of Public' in the Amazon Simple Storage Service Developer Guide.
         ///
         /// CloudFormation: `PublicAccessBlockConfiguration`.
@@ -3667,16 +3667,16 @@ pub mod bucket_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl CfnBucketPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(bucket: impl Into<Expr<String>>, policy_document: impl Into<Value>) -> Self {
+        pub fn new(bucket: impl Into<Expr<String>>, policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
                 bucket: bucket.into(),
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }
@@ -3925,16 +3925,16 @@ pub mod multi_region_access_point_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
     }
 
     impl CfnMultiRegionAccessPointPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(mrap_name: impl Into<Expr<String>>, policy: impl Into<Value>) -> Self {
+        pub fn new(mrap_name: impl Into<Expr<String>>, policy: crate::policy::PolicyDocument) -> Self {
             Self {
                 mrap_name: mrap_name.into(),
-                policy: policy.into(),
+                policy,
             }
         }
     }

@@ -33,7 +33,7 @@ pub mod access_point {
         /// The Access Point Policy you want to apply to this access point.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// The PublicAccessBlock configuration that you want to apply to this Access Point.
         ///
         /// CloudFormation: `PublicAccessBlockConfiguration`.
@@ -237,16 +237,16 @@ pub mod bucket_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl CfnBucketPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(bucket: impl Into<Expr<String>>, policy_document: impl Into<Value>) -> Self {
+        pub fn new(bucket: impl Into<Expr<String>>, policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
                 bucket: bucket.into(),
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }

@@ -536,16 +536,16 @@ pub mod file_system_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
     }
 
     impl CfnFileSystemPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(file_system_id: impl Into<Expr<String>>, policy: impl Into<Value>) -> Self {
+        pub fn new(file_system_id: impl Into<Expr<String>>, policy: crate::policy::PolicyDocument) -> Self {
             Self {
                 file_system_id: file_system_id.into(),
-                policy: policy.into(),
+                policy,
             }
         }
     }

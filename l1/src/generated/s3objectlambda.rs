@@ -227,16 +227,16 @@ pub mod access_point_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl CfnAccessPointPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(object_lambda_access_point: impl Into<Expr<String>>, policy_document: impl Into<Value>) -> Self {
+        pub fn new(object_lambda_access_point: impl Into<Expr<String>>, policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
                 object_lambda_access_point: object_lambda_access_point.into(),
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }

@@ -27,7 +27,7 @@ pub mod access_point {
         /// CloudFormation: `Name`.
         pub name: Expr<String>,
         /// CloudFormation: `Policy`.
-        pub policy: Option<Value>,
+        pub policy: Option<crate::policy::PolicyDocument>,
         /// Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint.
         ///
         /// Create-only: changing it replaces the resource.
@@ -381,16 +381,16 @@ pub mod bucket_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
     }
 
     impl CfnBucketPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(bucket: impl Into<Expr<String>>, policy_document: impl Into<Value>) -> Self {
+        pub fn new(bucket: impl Into<Expr<String>>, policy_document: crate::policy::PolicyDocument) -> Self {
             Self {
                 bucket: bucket.into(),
-                policy_document: policy_document.into(),
+                policy_document,
             }
         }
     }

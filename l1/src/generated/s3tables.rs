@@ -1057,7 +1057,7 @@ pub mod table_bucket_policy {
         /// Required.
         ///
         /// CloudFormation: `ResourcePolicy`.
-        pub resource_policy: Value,
+        pub resource_policy: crate::policy::PolicyDocument,
         /// Create-only: changing it replaces the resource.
         ///
         /// Required.
@@ -1069,9 +1069,9 @@ pub mod table_bucket_policy {
     impl CfnTableBucketPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(resource_policy: impl Into<Value>, table_bucket_arn: impl Into<Expr<String>>) -> Self {
+        pub fn new(resource_policy: crate::policy::PolicyDocument, table_bucket_arn: impl Into<Expr<String>>) -> Self {
             Self {
-                resource_policy: resource_policy.into(),
+                resource_policy,
                 table_bucket_arn: table_bucket_arn.into(),
             }
         }
@@ -1132,7 +1132,7 @@ pub mod table_policy {
         /// Required.
         ///
         /// CloudFormation: `ResourcePolicy`.
-        pub resource_policy: Value,
+        pub resource_policy: crate::policy::PolicyDocument,
         /// Create-only: changing it replaces the resource.
         ///
         /// Required.
@@ -1144,9 +1144,9 @@ pub mod table_policy {
     impl CfnTablePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(resource_policy: impl Into<Value>, table_arn: impl Into<Expr<String>>) -> Self {
+        pub fn new(resource_policy: crate::policy::PolicyDocument, table_arn: impl Into<Expr<String>>) -> Self {
             Self {
-                resource_policy: resource_policy.into(),
+                resource_policy,
                 table_arn: table_arn.into(),
             }
         }

@@ -300,7 +300,7 @@ pub mod vector_bucket_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
         /// Create-only: changing it replaces the resource.
         ///
         /// CloudFormation: `VectorBucketArn`.
@@ -314,9 +314,9 @@ pub mod vector_bucket_policy {
     impl CfnVectorBucketPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy: impl Into<Value>) -> Self {
+        pub fn new(policy: crate::policy::PolicyDocument) -> Self {
             Self {
-                policy: policy.into(),
+                policy,
                 vector_bucket_arn: None,
                 vector_bucket_name: None,
             }

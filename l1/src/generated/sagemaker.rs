@@ -15614,7 +15614,7 @@ pub mod model_package_group {
         /// CloudFormation: `ModelPackageGroupName`.
         pub model_package_group_name: Expr<String>,
         /// CloudFormation: `ModelPackageGroupPolicy`.
-        pub model_package_group_policy: Option<Value>,
+        pub model_package_group_policy: Option<crate::policy::PolicyDocument>,
         /// An array of key-value pairs to apply to this resource.
         ///
         /// CloudFormation: `Tags`.

@@ -17,7 +17,7 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `ResourcePolicy`.
-        pub resource_policy: Value,
+        pub resource_policy: crate::policy::PolicyDocument,
         /// The ARN or name of the secret to attach the resource-based policy.
         ///
         /// Create-only: changing it replaces the resource.
@@ -31,10 +31,10 @@ pub mod resource_policy {
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(resource_policy: impl Into<Value>, secret_id: impl Into<Expr<String>>) -> Self {
+        pub fn new(resource_policy: crate::policy::PolicyDocument, secret_id: impl Into<Expr<String>>) -> Self {
             Self {
                 block_public_policy: None,
-                resource_policy: resource_policy.into(),
+                resource_policy,
                 secret_id: secret_id.into(),
             }
         }

@@ -457,7 +457,7 @@ pub mod topic_inline_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
         ///
         /// Create-only: changing it replaces the resource.
@@ -471,9 +471,9 @@ pub mod topic_inline_policy {
     impl CfnTopicInlinePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, topic_arn: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, topic_arn: impl Into<Expr<String>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 topic_arn: topic_arn.into(),
             }
         }
@@ -536,7 +536,7 @@ pub mod topic_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the ``Ref`` function to specify an ``AWS::SNS::Topic`` resource.
         ///
         /// Required.
@@ -548,9 +548,9 @@ pub mod topic_policy {
     impl CfnTopicPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, topics: impl Into<Expr<Vec<String>>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, topics: impl Into<Expr<Vec<String>>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 topics: topics.into(),
             }
         }

@@ -76,7 +76,7 @@ pub mod queue {
         /// +  ``sourceQueueArns``: The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the ``redrivePermission`` parameter is set to ``byQueue``. You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the ``redrivePermission`` parameter to ``allowAll``.
         ///
         /// CloudFormation: `RedriveAllowPolicy`.
-        pub redrive_allow_policy: Option<Value>,
+        pub redrive_allow_policy: Option<crate::documents::RedriveAllowPolicy>,
         /// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:
         /// +  ``deadLetterTargetArn``: The Amazon Resource Name (ARN) of the dead-letter queue to which SQS moves messages after the value of ``maxReceiveCount`` is exceeded.
         /// +  ``maxReceiveCount``: The number of times a message is received by a consumer of the source queue before being moved to the dead-letter queue. When the ``ReceiveCount`` for a message exceeds the ``maxReceiveCount`` for a queue, SQS moves the message to the dead-letter-queue.
@@ -89,7 +89,7 @@ pub mod queue {
         /// ``maxReceiveCount : Integer``
         ///
         /// CloudFormation: `RedrivePolicy`.
-        pub redrive_policy: Option<Value>,
+        pub redrive_policy: Option<crate::documents::RedrivePolicy>,
         /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)). When ``SqsManagedSseEnabled`` is not defined, ``SSE-SQS`` encryption is enabled by default.
         ///
         /// CloudFormation: `SqsManagedSseEnabled`.
@@ -285,7 +285,7 @@ pub mod queue_inline_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The URL of the SQS queue.
         ///
         /// Create-only: changing it replaces the resource.
@@ -299,9 +299,9 @@ pub mod queue_inline_policy {
     impl CfnQueueInlinePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, queue: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, queue: impl Into<Expr<String>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 queue: queue.into(),
             }
         }
@@ -364,7 +364,7 @@ pub mod queue_policy {
         /// Required.
         ///
         /// CloudFormation: `PolicyDocument`.
-        pub policy_document: Value,
+        pub policy_document: crate::policy::PolicyDocument,
         /// The URLs of the queues to which you want to add the policy. You can use the ``Ref`` function to specify an ``AWS::SQS::Queue`` resource.
         ///
         /// Required.
@@ -376,9 +376,9 @@ pub mod queue_policy {
     impl CfnQueuePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy_document: impl Into<Value>, queues: impl Into<Expr<Vec<String>>>) -> Self {
+        pub fn new(policy_document: crate::policy::PolicyDocument, queues: impl Into<Expr<Vec<String>>>) -> Self {
             Self {
-                policy_document: policy_document.into(),
+                policy_document,
                 queues: queues.into(),
             }
         }

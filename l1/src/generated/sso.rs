@@ -691,7 +691,7 @@ pub mod permission_set {
         /// The inline policy to put in permission set.
         ///
         /// CloudFormation: `InlinePolicy`.
-        pub inline_policy: Option<Value>,
+        pub inline_policy: Option<crate::policy::PolicyDocument>,
         /// The sso instance arn that the permission set is owned.
         ///
         /// Create-only: changing it replaces the resource.

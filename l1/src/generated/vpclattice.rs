@@ -120,7 +120,7 @@ pub mod auth_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
         /// Create-only: changing it replaces the resource.
         ///
         /// Required.
@@ -132,9 +132,9 @@ pub mod auth_policy {
     impl CfnAuthPolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy: impl Into<Value>, resource_identifier: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy: crate::policy::PolicyDocument, resource_identifier: impl Into<Expr<String>>) -> Self {
             Self {
-                policy: policy.into(),
+                policy,
                 resource_identifier: resource_identifier.into(),
             }
         }
@@ -815,7 +815,7 @@ pub mod resource_policy {
         /// Required.
         ///
         /// CloudFormation: `Policy`.
-        pub policy: Value,
+        pub policy: crate::policy::PolicyDocument,
         /// Create-only: changing it replaces the resource.
         ///
         /// Required.
@@ -827,9 +827,9 @@ pub mod resource_policy {
     impl CfnResourcePolicyProps {
         /// Sets the required properties; the rest start unset.
         #[inline]
-        pub fn new(policy: impl Into<Value>, resource_arn: impl Into<Expr<String>>) -> Self {
+        pub fn new(policy: crate::policy::PolicyDocument, resource_arn: impl Into<Expr<String>>) -> Self {
             Self {
-                policy: policy.into(),
+                policy,
                 resource_arn: resource_arn.into(),
             }
         }
