@@ -1,10 +1,14 @@
 //! rcdk: typed AWS constructs that synthesize deterministic CloudFormation.
 //!
 //! Layers, each using only the ones above it: [`expr`] (typed values and intrinsics),
-//! [`l1`] (generated resource types), [`tree`] (app, stacks, constructs, tags, aspects),
-//! [`synth`] (references, validation, the cloud assembly), and the CLI in [`cli`].
+//! [`registry`] (what the schemas say about each resource type; the typed L1 resources
+//! are the `rcdk-l1` crate), [`tree`] (app, stacks, constructs, tags, aspects),
+//! [`synth`] (references, validation, the cloud assembly), [`diff`], and, with the `cli`
+//! feature (on by default, off for apps), the command line and the deploy engine.
 
+#[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
 pub mod deploy;
 pub mod diff;
 pub mod error;

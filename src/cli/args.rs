@@ -48,6 +48,44 @@ pub enum Command {
     /// Create the deployment bucket (stack RcdkToolkit) that large templates are
     /// uploaded to.
     Bootstrap(BootstrapArgs),
+    /// Create a new app project (Cargo.toml, cdk.json, a sample stack, a snapshot test).
+    Init(InitArgs),
+    /// Check the toolchain, the app, credentials, the endpoint and bootstrap per region.
+    Doctor(DoctorArgs),
+    /// Print a shell completion script: rcdk completions bash > ~/.local/share/bash-completion/completions/rcdk
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder of the new project (created if missing; must be empty); default: here.
+    pub dir: Option<PathBuf>,
+    /// Package name; default: the folder's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Depend on the rcdk checkout at this path (default when rcdk was built from one).
+    #[arg(long, value_name = "DIR", conflicts_with = "rcdk_version")]
+    pub rcdk_path: Option<PathBuf>,
+    /// Depend on this published version of rcdk (default otherwise: this binary's).
+    #[arg(long, value_name = "VERSION")]
+    pub rcdk_version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Regions to check besides those of the last assembly.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Only local checks: no credentials, endpoint or bootstrap look-ups.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,8 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot build the app `{command}`: {message}")]
+    AppBuild { command: String, message: String },
     #[error("the app `{command}` failed ({status}); its errors are printed above")]
     AppFailed { command: String, status: String },
     #[error("the app `{command}` exited without writing a cloud assembly to {}; it must synthesize into $CDK_OUTDIR (rcdk::run or App::synth do)", outdir.display())]

@@ -4,11 +4,14 @@
 pub mod args;
 mod assembly;
 mod bootstrap;
+mod cargo_app;
 mod config;
 mod deploy;
 mod destroy;
 mod diff;
+mod doctor;
 mod error;
+mod init;
 mod list;
 mod outputs_file;
 mod runner;
@@ -44,6 +47,22 @@ pub fn main() -> ExitCode {
         Command::Deploy(a) => deploy::run(&cli.global, a),
         Command::Destroy(a) => destroy::run(&cli.global, a),
         Command::Bootstrap(a) => bootstrap::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Doctor(a) => {
+            return match doctor::run(&cli.global, a) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    crate::error::render(&e);
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            clap_complete::generate(a.shell, &mut Cli::command(), "rcdk", &mut std::io::stdout());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::CliError;
+use super::cargo_app::{self, CargoRun};
 use super::config::{AppSource, Settings};
 
 /// Runs the app (unless it is a prebuilt assembly) and returns the assembly directory.
@@ -16,8 +17,26 @@ pub fn produce_assembly(settings: &Settings, dir: &Path) -> Result<PathBuf, CliE
     // Refuse before the app runs (and builds): the app would refuse too, but later.
     crate::synth::check_output_dir(&settings.outdir)?;
     let context = serde_json::to_string(&settings.context).unwrap_or_else(|_| "{}".into());
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(command).current_dir(dir);
+    // A `cargo run` app: rcdk builds it (or finds it up to date) and runs the binary.
+    let mut cmd = match CargoRun::parse(command) {
+        Some(run) => {
+            let exe = cargo_app::executable(dir, command, &run).map_err(|message| {
+                CliError::AppBuild {
+                    command: command.clone(),
+                    message,
+                }
+            })?;
+            let mut c = Command::new(exe);
+            c.args(run.app_args());
+            c
+        }
+        None => {
+            let mut c = Command::new("sh");
+            c.arg("-c").arg(command);
+            c
+        }
+    };
+    cmd.current_dir(dir);
     cmd.env("CDK_OUTDIR", &settings.outdir)
         .env("CDK_CONTEXT_JSON", context);
     if std::env::var_os("CDK_DEFAULT_REGION").is_none() {

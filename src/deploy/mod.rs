@@ -20,13 +20,13 @@ mod upload;
 pub use bootstrap::{bootstrap, toolkit_template};
 pub use capabilities::capabilities_for;
 pub use changeset::ChangeRow;
-pub use client::{Cfn, connect};
+pub use client::{Cfn, connect, describe};
 pub use destroy::{DestroyOptions, destroy_stacks};
 pub use error::DeployError;
 pub use guards::{Approval, STATEFUL_TYPES, confirm, destructive_changes};
 pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, deploy_stacks};
 pub use progress::Progress;
-pub use stack_state::{StackState, deployed_template};
+pub use stack_state::{StackState, deployed_template, stack_state};
 pub use upload::TOOLKIT_STACK;
 
 /// CloudFormation's limit for a template passed inline (`TemplateBody`).

@@ -169,3 +169,26 @@ fn errors_are_clear_and_exit_non_zero() {
         stderr(&out)
     );
 }
+
+#[test]
+fn version_and_shell_completions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = rcdk(dir.path(), &["--version"]);
+    assert_eq!(
+        stdout(&out),
+        format!("rcdk {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for (shell, marker) in [
+        ("bash", "_rcdk()"),
+        ("zsh", "#compdef rcdk"),
+        ("fish", "complete -c rcdk"),
+    ] {
+        let out = rcdk(dir.path(), &["completions", shell]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for verb in ["synth", "deploy", "init", "doctor"] {
+            assert!(script.contains(verb), "{shell} completes {verb}");
+        }
+    }
+}

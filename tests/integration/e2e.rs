@@ -646,3 +646,44 @@ fn a_failed_update_reports_the_first_failure_and_keeps_the_previous_template() {
         Some("UPDATE_COMPLETE")
     );
 }
+
+#[test]
+fn doctor_checks_credentials_the_endpoint_and_bootstrap_per_region() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = one_stack_assembly(
+        dir.path(),
+        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    );
+    let app = app.display().to_string();
+    let doctor = |endpoint: &str| {
+        let out = rcdk(endpoint, &["doctor", "--app", &app]);
+        let (stdout, stderr) = text(&out);
+        (out.status.code(), stdout, stderr)
+    };
+    let (code, stdout, stderr) = doctor(&moto.endpoint());
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    for line in [
+        "ok   cargo ",
+        "ok   credentials          access key test… from the AWS configuration chain",
+        &format!("ok   endpoint us-east-1   {} answers", moto.endpoint()),
+        "FAIL bootstrap us-east-1  not bootstrapped (needed for templates over 51,200 bytes); run rcdk bootstrap us-east-1",
+    ] {
+        assert!(stdout.contains(line), "missing '{line}' in:\n{stdout}");
+    }
+    let out = rcdk(&moto.endpoint(), &["bootstrap", "us-east-1"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (code, stdout, _) = doctor(&moto.endpoint());
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("ok   bootstrap us-east-1  RcdkToolkit is CREATE_COMPLETE"),
+        "{stdout}"
+    );
+    // Nothing listens on port 9 of 127.0.0.1: the endpoint check fails and says why.
+    let (code, stdout, _) = doctor("http://127.0.0.1:9");
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.contains("FAIL endpoint us-east-1   http://127.0.0.1:9: "),
+        "{stdout}"
+    );
+}

@@ -12,6 +12,7 @@ mod diff;
 mod e2e;
 mod fault_proxy;
 mod fixtures;
+mod init_app;
 mod intrinsics;
 mod l1_catalogue;
 mod l2_fixtures;

@@ -1,0 +1,102 @@
+//! The developer loop as a user feels it, `rcdk synth` as a process, end to end:
+//! `cargo bench --bench synth_loop` prints medians of
+//! 1. `rcdk synth` of the unchanged reference app (wall time and peak memory),
+//! 2. a one-line edit in a stack (`apps/src/stacks/web.rs`), then `rcdk synth`,
+//! 3. the first `rcdk synth` of a project made by `rcdk init` (a clean build).
+//!
+//! Numbers only, never assertions: timing depends on the machine.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RCDK: &str = env!("CARGO_BIN_EXE_rcdk");
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Runs one command; returns its wall time and the peak RSS (KiB) of it and its children.
+fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> (Duration, i64) {
+    let start = Instant::now();
+    let mut cmd = Command::new(RCDK);
+    cmd.args(args).current_dir(dir);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("rcdk starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: wait4 fills the status and the rusage of the child it reaps.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
+    let elapsed = start.elapsed();
+    assert_eq!(reaped, pid, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "rcdk {args:?} failed"
+    );
+    // The process is reaped; tell the handle so it does not wait again.
+    let _ = child.try_wait();
+    // SAFETY: wait4 succeeded, so the struct is initialized.
+    let rss = unsafe { usage.assume_init() }.ru_maxrss;
+    (elapsed, rss)
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let synth = ["synth", "-q"];
+    // Warm: the app is built and cached.
+    run(root, &synth, &[]);
+    let mut walls = Vec::new();
+    let mut peak = 0;
+    for _ in 0..21 {
+        let (wall, rss) = run(root, &synth, &[]);
+        walls.push(wall);
+        peak = peak.max(rss);
+    }
+    println!(
+        "unchanged app:        rcdk synth  median {:>7.1} ms   peak {:>5.1} MiB  (21 runs)",
+        median(walls).as_secs_f64() * 1e3,
+        peak as f64 / 1024.0
+    );
+
+    let web = root.join("apps/src/stacks/web.rs");
+    let original = std::fs::read_to_string(&web).expect("web.rs");
+    let needle = "(\"DB_NAME\".to_owned(), \"app\".into())";
+    assert!(
+        original.contains(needle),
+        "the edited line moved; update the bench"
+    );
+    let mut walls = Vec::new();
+    for i in 0..7 {
+        let edited = original.replace(
+            needle,
+            &format!("(\"DB_NAME\".to_owned(), \"app{i}\".into())"),
+        );
+        std::fs::write(&web, edited).expect("edit");
+        walls.push(run(root, &synth, &[]).0);
+    }
+    std::fs::write(&web, &original).expect("restore web.rs");
+    run(root, &synth, &[]);
+    println!(
+        "one-line edit:        rcdk synth  median {:>7.1} ms  (7 edits of apps/src/stacks/web.rs)",
+        median(walls).as_secs_f64() * 1e3
+    );
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let target = tmp.path().join("target");
+    let cache = tmp.path().join("cache");
+    run(tmp.path(), &["init", "fresh"], &[]);
+    let envs = [
+        ("CARGO_TARGET_DIR", target.to_str().expect("utf-8")),
+        ("XDG_CACHE_HOME", cache.to_str().expect("utf-8")),
+    ];
+    let (wall, rss) = run(&tmp.path().join("fresh"), &synth, &envs);
+    println!(
+        "first build, init app: rcdk synth {:>7.1} s    peak {:>5.1} MiB  (clean target dir)",
+        wall.as_secs_f64(),
+        rss as f64 / 1024.0
+    );
+}

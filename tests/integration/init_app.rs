@@ -1,0 +1,286 @@
+//! `rcdk init` end to end (init, build, synth, snapshot test), and the app cache: an
+//! unchanged app runs without cargo; every kind of build input change rebuilds it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn rcdk_in(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rcdk"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("AWS_ENDPOINT_URL");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("rcdk runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Shared by the test's projects: the init app's dependencies build once per test run.
+fn target_dir() -> PathBuf {
+    crate::support::root().join("target/init-app")
+}
+
+struct Project {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    cache: PathBuf,
+}
+
+impl Project {
+    /// `rcdk synth -q` with a private app cache; `cargo` on PATH or not.
+    fn synth(&self, with_cargo: bool, extra_env: &[(&str, &str)]) -> Output {
+        let target = target_dir();
+        let mut envs = vec![
+            ("XDG_CACHE_HOME", self.cache.to_str().expect("utf-8")),
+            ("CARGO_TARGET_DIR", target.to_str().expect("utf-8")),
+        ];
+        if !with_cargo {
+            envs.push(("PATH", "/nonexistent"));
+        }
+        envs.extend_from_slice(extra_env);
+        rcdk_in(&self.dir, &["synth", "-q"], &envs)
+    }
+
+    fn template(&self) -> String {
+        fs::read_to_string(self.dir.join("cdk.out/dev-storage.template.json")).expect("template")
+    }
+
+    /// After a change, the cache must not claim the app is up to date: without cargo the
+    /// synth fails for want of it; with cargo it rebuilds and succeeds.
+    #[track_caller]
+    fn rebuilds(&self, what: &str) {
+        let out = self.synth(false, &[]);
+        assert!(
+            !out.status.success() && text(&out).contains("cannot start cargo"),
+            "{what}: the cache called a changed app up to date:\n{}",
+            text(&out)
+        );
+        let out = self.synth(true, &[]);
+        assert!(out.status.success(), "{what}: {}", text(&out));
+        let out = self.synth(false, &[]);
+        assert!(
+            out.status.success(),
+            "{what}: not cached after the rebuild: {}",
+            text(&out)
+        );
+    }
+}
+
+fn init() -> Project {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("demo");
+    let cache = tmp.path().join("cache");
+    let out = rcdk_in(
+        tmp.path(),
+        &[
+            "init",
+            "demo",
+            "--rcdk-path",
+            crate::support::root().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Created the rcdk app 'demo'"),
+        "{}",
+        text(&out)
+    );
+    let again = rcdk_in(&dir, &["init"], &[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again).contains("refusing to create a project in a folder that is not empty"));
+    Project {
+        _tmp: tmp,
+        dir,
+        cache,
+    }
+}
+
+#[test]
+fn an_init_app_builds_synthesizes_and_its_cache_never_goes_stale() {
+    let p = init();
+    let mut names: Vec<String> = walk(&p.dir);
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".gitignore",
+            "Cargo.toml",
+            "README.md",
+            "cdk.json",
+            "src/lib.rs",
+            "src/main.rs",
+            "tests/snapshot.rs"
+        ]
+    );
+    // First synth builds the app; the template is the L2's encrypted, TLS-only bucket.
+    let out = p.synth(true, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = p.template();
+    assert!(
+        t.contains("\"Type\": \"AWS::S3::Bucket\"") && t.contains("aws:SecureTransport"),
+        "{t}"
+    );
+    // Unchanged: the binary runs without cargo.
+    let out = p.synth(false, &[]);
+    assert!(
+        out.status.success(),
+        "an unchanged app needs no cargo: {}",
+        text(&out)
+    );
+
+    // A source change.
+    let lib = p.dir.join("src/lib.rs");
+    let src = fs::read_to_string(&lib).expect("lib.rs");
+    fs::write(&lib, src.replace("\"Assets\"", "\"Uploads\"")).expect("edit");
+    p.rebuilds("an edited source file");
+    assert!(
+        p.template().contains("Uploads"),
+        "the edit reached the template"
+    );
+    // The manifest, the lock file, cargo configuration and a toolchain pin.
+    let manifest = p.dir.join("Cargo.toml");
+    let m = fs::read_to_string(&manifest).expect("Cargo.toml");
+    fs::write(&manifest, format!("{m}\n# edited\n")).expect("edit");
+    p.rebuilds("an edited Cargo.toml");
+    let lock = p.dir.join("Cargo.lock");
+    let l = fs::read_to_string(&lock).expect("a lock file after the build");
+    fs::write(&lock, format!("{l}\n")).expect("edit");
+    p.rebuilds("an edited Cargo.lock");
+    fs::create_dir_all(p.dir.join(".cargo")).expect("mkdir");
+    fs::write(
+        p.dir.join(".cargo/config.toml"),
+        "[term]\nverbose = false\n",
+    )
+    .expect("write");
+    p.rebuilds("a new .cargo/config.toml");
+    // A path dependency's source.
+    let helper = p.dir.join("helper");
+    fs::create_dir_all(helper.join("src")).expect("mkdir");
+    fs::write(
+        helper.join("Cargo.toml"),
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )
+    .expect("write");
+    fs::write(
+        helper.join("src/lib.rs"),
+        "pub const BUCKET: &str = \"Shared\";\n",
+    )
+    .expect("write");
+    let m = fs::read_to_string(&manifest).expect("Cargo.toml");
+    fs::write(
+        &manifest,
+        m.replace(
+            "[dev-dependencies]",
+            "helper = { path = \"helper\" }\n\n[dev-dependencies]",
+        ),
+    )
+    .expect("edit");
+    let src = fs::read_to_string(&lib).expect("lib.rs");
+    fs::write(&lib, src.replace("\"Uploads\"", "helper::BUCKET")).expect("edit");
+    p.rebuilds("a new path dependency");
+    fs::write(
+        helper.join("src/lib.rs"),
+        "pub const BUCKET: &str = \"Renamed\";\n",
+    )
+    .expect("write");
+    p.rebuilds("an edited path dependency");
+    assert!(
+        p.template().contains("Renamed"),
+        "the dependency's change reached the template"
+    );
+    // The environment that steers a build.
+    let out = p.synth(false, &[("RUSTFLAGS", "-C debug-assertions")]);
+    assert!(
+        !out.status.success(),
+        "RUSTFLAGS changed, yet the cache was used"
+    );
+    // The binary itself, rebuilt or removed behind rcdk's back.
+    let record = fs::read_dir(p.cache.join("rcdk/apps"))
+        .expect("cache")
+        .next()
+        .expect("a record")
+        .expect("entry")
+        .path();
+    let exe: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(record).expect("read")).expect("json");
+    fs::remove_file(exe["executable"].as_str().expect("path")).expect("remove the binary");
+    p.rebuilds("a removed binary");
+
+    // The generated snapshot test records, then passes, then fails on drift.
+    let cargo_test = |envs: &[(&str, &str)]| {
+        let mut cmd = Command::new("cargo");
+        cmd.args(["test", "-q"])
+            .current_dir(&p.dir)
+            .env("CARGO_TARGET_DIR", target_dir());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("cargo test runs")
+    };
+    let out = cargo_test(&[("INSTA_UPDATE", "always")]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        p.dir
+            .join("tests/snapshots/snapshot__dev-storage.snap")
+            .is_file()
+    );
+    let out = cargo_test(&[("CI", "true")]);
+    assert!(out.status.success(), "{}", text(&out));
+    fs::write(
+        helper.join("src/lib.rs"),
+        "pub const BUCKET: &str = \"Drifted\";\n",
+    )
+    .expect("write");
+    let out = cargo_test(&[("CI", "true"), ("INSTA_UPDATE", "no")]);
+    assert!(
+        !out.status.success(),
+        "a drifted template must fail the snapshot test"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).expect("dir").flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            out.extend(
+                walk(&path)
+                    .into_iter()
+                    .map(|n| format!("{}/{n}", e.file_name().to_string_lossy())),
+            );
+        } else {
+            out.push(e.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn apps_compile_neither_the_aws_sdk_nor_tokio_nor_hyper() {
+    for package in ["rcdk-apps", "rcdk-constructs", "rcdk-l1"] {
+        let out = Command::new(env!("CARGO"))
+            .args(["tree", "-p", package, "-e", "normal", "--prefix", "none"])
+            .current_dir(crate::support::root())
+            .output()
+            .expect("cargo tree runs");
+        assert!(out.status.success(), "{}", text(&out));
+        let tree = String::from_utf8_lossy(&out.stdout);
+        assert!(tree.contains("rcdk v"), "{tree}");
+        for heavy in ["aws-sdk", "aws-config", "tokio", "hyper"] {
+            assert!(
+                !tree.lines().any(|l| l.starts_with(heavy)),
+                "{package} depends on {heavy}:\n{tree}"
+            );
+        }
+    }
+}
