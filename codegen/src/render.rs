@@ -75,8 +75,9 @@ fn param(f: &Field) -> (String, String) {
     }
 }
 
-/// A struct, its constructor, its conversion, and `Debug`/`PartialEq` through that.
-fn structure(out: &mut String, s: &Struct) {
+/// A struct, its constructor, its conversion, and `PartialEq` through that; the resource's
+/// props (`top`) also get `Debug` (nested structs show as part of it).
+fn structure(out: &mut String, s: &Struct, top: bool) {
     doc(out, "", &s.doc);
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     // Debug and PartialEq come from the rendered value (`value_traits!`): derived, they
@@ -137,13 +138,17 @@ fn structure(out: &mut String, s: &Struct) {
         out.push_str("        m.finish()\n");
     }
     out.push_str("    }\n}\n\n");
-    let _ = writeln!(out, "value_traits!({});\n", s.name);
+    if top {
+        let _ = writeln!(out, "value_traits!({});\n", s.name);
+    } else {
+        let _ = writeln!(out, "value_traits!(eq {});\n", s.name);
+    }
 }
 
 pub fn resource(r: &Resource) -> String {
     let mut body = String::new();
     let name = &r.rust_name;
-    structure(&mut body, &r.props);
+    structure(&mut body, &r.props, true);
     doc(
         &mut body,
         "",
@@ -191,7 +196,7 @@ pub fn resource(r: &Resource) -> String {
     body.push_str("}\n");
     for s in &r.nested {
         body.push('\n');
-        structure(&mut body, s);
+        structure(&mut body, s, false);
     }
     let body = body.trim_end().to_owned();
     let mut out = String::new();

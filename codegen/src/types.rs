@@ -1,27 +1,22 @@
-//! Which services the L1 crate enables by default: the ones rcdk's L2 constructs use.
+//! Which services the L1 crate enables by default: the ones rcdk's L2 constructs use
+//! (`constructs/Cargo.toml` names the same list; a test keeps them equal).
 //! Every type of every service is generated; a service is compiled only when its
 //! feature is on.
 
 /// Feature names (service modules) on by default in `rcdk-l1`.
 pub const DEFAULT_SERVICES: &[&str] = &[
     "applicationautoscaling",
-    "autoscaling",
     "cloudwatch",
     "ec2",
-    "ecr",
     "ecs",
-    "elasticache",
     "elasticloadbalancingv2",
-    "events",
     "iam",
     "kms",
-    "lambda",
     "logs",
     "rds",
     "s3",
     "secretsmanager",
     "sns",
-    "sqs",
     "wafv2",
 ];
 

@@ -26,22 +26,20 @@
 /// fraction of the compile time. Generated functions are `#[inline]`, so only the ones an
 /// app uses are compiled to machine code.
 macro_rules! value_traits {
-    ($name:ident) => {
-        impl ::std::fmt::Debug for $name {
-            #[inline]
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                $crate::debug_value(
-                    stringify!($name),
-                    &$crate::prelude::ToValue::to_value(self),
-                    f,
-                )
-            }
-        }
+    (eq $name:ident) => {
         impl ::std::cmp::PartialEq for $name {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                $crate::prelude::ToValue::to_value(self)
-                    == $crate::prelude::ToValue::to_value(other)
+                $crate::prelude::ToValue::to_value(self) == $crate::prelude::ToValue::to_value(other)
+            }
+        }
+    };
+    ($name:ident) => {
+        value_traits!(eq $name);
+        impl ::std::fmt::Debug for $name {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $crate::debug_value(stringify!($name), &$crate::prelude::ToValue::to_value(self), f)
             }
         }
     };

@@ -99,14 +99,23 @@ pub fn sub_with<K: Into<String>, V: Into<Expr<String>>>(
     template: impl Into<String>,
     vars: impl IntoIterator<Item = (K, V)>,
 ) -> Expr<String> {
+    sub_in(None, template.into(), vars)
+}
+
+/// `Fn::Sub` whose pseudo parameters are those of `scope`'s stack (`None`: the consumer's).
+fn sub_in<K: Into<String>, V: Into<Expr<String>>>(
+    scope: Option<ElementRef>,
+    template: String,
+    vars: impl IntoIterator<Item = (K, V)>,
+) -> Expr<String> {
     let vars = vars
         .into_iter()
         .map(|(k, v)| (k.into(), v.into().into_value()))
         .collect();
     expr(Intrinsic::Sub {
-        template: template.into(),
+        template,
         vars,
-        scope: None,
+        scope,
     })
 }
 
@@ -307,14 +316,6 @@ impl ScopedAws {
         template: impl Into<String>,
         vars: impl IntoIterator<Item = (K, V)>,
     ) -> Expr<String> {
-        let vars = vars
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into().into_value()))
-            .collect();
-        expr(Intrinsic::Sub {
-            template: template.into(),
-            vars,
-            scope: self.stack,
-        })
+        sub_in(self.stack, template.into(), vars)
     }
 }

@@ -1,8 +1,6 @@
 //! The whole L1 catalogue: one typed struct per registered type, and an app over a dozen
 //! services outside the L2 set, typed end to end, whose template cfn-lint accepts.
 
-use std::process::Command;
-
 use rcdk::{App, CfnParameter, ParameterProps, Stack, StackProps, fns};
 use rcdk_l1::backup::backup_plan::{BackupPlanResourceType, BackupRuleResourceType};
 use rcdk_l1::backup::{CfnBackupPlan, CfnBackupPlanProps, CfnBackupVault, CfnBackupVaultProps};
@@ -32,7 +30,7 @@ use rcdk_l1::route53::{CfnHostedZone, CfnHostedZoneProps, CfnRecordSet, CfnRecor
 use rcdk_l1::s3::{CfnBucket, CfnBucketProps};
 use rcdk_l1::ssm::{CfnParameter as CfnSsmParameter, CfnParameterProps as CfnSsmParameterProps};
 
-use crate::support::{cfn_lint, root, synth, template};
+use crate::support::{assert_cfn_lint_clean, root, synth, template};
 
 #[test]
 fn every_registered_type_has_a_generated_struct() {
@@ -295,17 +293,33 @@ fn a_dozen_services_outside_the_l2_set_synthesize_and_pass_cfn_lint() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     app.synth_to(dir.path()).expect("written");
-    let out = Command::new(cfn_lint())
-        .arg(dir.path().join("catalogue.template.json"))
-        .output()
-        .expect("cfn-lint runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && report.trim().is_empty(),
-        "cfn-lint found problems:\n{report}"
+    assert_cfn_lint_clean(&[dir.path().join("catalogue.template.json")]);
+}
+
+/// The `features = [...]` list of the line that starts with `key` in a manifest.
+fn feature_list(manifest: &str, key: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(manifest)).expect("manifest");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no '{key}' line in {manifest}"));
+    let list = line.rsplit_once('[').expect("a list").1;
+    let mut names: Vec<String> = list
+        .trim_end_matches([']', '}', ' '])
+        .split(',')
+        .map(|s| s.trim().trim_matches('"').to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_default_services_are_the_ones_the_constructs_enable() {
+    let defaults = feature_list("l1/Cargo.toml", "default = ");
+    assert_eq!(defaults.len(), 13, "{defaults:?}");
+    assert_eq!(
+        defaults,
+        feature_list("constructs/Cargo.toml", "rcdk-l1 = ")
     );
 }

@@ -55,3 +55,21 @@ pub fn cfn_lint() -> PathBuf {
         .clone()
         .unwrap_or_else(|e| panic!("cfn-lint is required: {e}"))
 }
+
+/// Runs cfn-lint on `templates`: zero errors and zero warnings is the bar.
+#[track_caller]
+pub fn assert_cfn_lint_clean(templates: &[PathBuf]) {
+    let out = Command::new(cfn_lint())
+        .args(templates)
+        .output()
+        .expect("cfn-lint runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && report.trim().is_empty(),
+        "cfn-lint found problems:\n{report}"
+    );
+}

@@ -119,7 +119,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(AnalysisRule);
+    value_traits!(eq AnalysisRule);
 
 
     /// The criteria for an analysis rule for an analyzer.
@@ -149,7 +149,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(AnalysisRuleCriteria);
+    value_traits!(eq AnalysisRuleCriteria);
 
 
     /// The configuration for the analyzer
@@ -171,7 +171,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(AnalyzerConfiguration);
+    value_traits!(eq AnalyzerConfiguration);
 
 
     /// An Access Analyzer archive rule. Archive rules automatically archive new findings that meet the criteria you define when you create the rule.
@@ -210,7 +210,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(ArchiveRule);
+    value_traits!(eq ArchiveRule);
 
 
     #[derive(Clone)]
@@ -256,7 +256,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// Contains information about analysis rules for the internal access analyzer. Analysis rules determine which entities will generate findings based on the criteria you define when you create the rule.
@@ -277,7 +277,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(InternalAccessAnalysisRule);
+    value_traits!(eq InternalAccessAnalysisRule);
 
 
     /// The criteria for an analysis rule for an internal access analyzer.
@@ -308,7 +308,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(InternalAccessAnalysisRuleCriteria);
+    value_traits!(eq InternalAccessAnalysisRuleCriteria);
 
 
     /// Specifies the configuration of an internal access analyzer for an AWS organization or account. This configuration determines how the analyzer evaluates internal access within your AWS environment.
@@ -329,7 +329,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(InternalAccessConfiguration);
+    value_traits!(eq InternalAccessConfiguration);
 
 
     /// The Configuration for Unused Access Analyzer
@@ -355,7 +355,7 @@ pub mod analyzer {
         }
     }
 
-    value_traits!(UnusedAccessConfiguration);
+    value_traits!(eq UnusedAccessConfiguration);
 }
 pub use analyzer::{CfnAnalyzer, CfnAnalyzerProps};
 
@@ -488,6 +488,6 @@ pub mod archive_rule {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 }
 pub use archive_rule::{CfnArchiveRule, CfnArchiveRuleProps};

@@ -142,7 +142,7 @@ pub mod application {
         }
     }
 
-    value_traits!(IdentityCenter);
+    value_traits!(eq IdentityCenter);
 
 
     #[derive(Clone)]
@@ -172,7 +172,7 @@ pub mod application {
         }
     }
 
-    value_traits!(IdentitySource);
+    value_traits!(eq IdentitySource);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -300,7 +300,7 @@ pub mod entitlement {
         }
     }
 
-    value_traits!(Entitlement);
+    value_traits!(eq Entitlement);
 
 
     #[derive(Clone, Default)]
@@ -325,7 +325,7 @@ pub mod entitlement {
         }
     }
 
-    value_traits!(IdentityCenterPrincipal);
+    value_traits!(eq IdentityCenterPrincipal);
 
 
     #[derive(Clone)]
@@ -355,7 +355,7 @@ pub mod entitlement {
         }
     }
 
-    value_traits!(Principal);
+    value_traits!(eq Principal);
 
 
     #[derive(Clone)]
@@ -393,6 +393,6 @@ pub mod entitlement {
         }
     }
 
-    value_traits!(PrincipalRoleEntitlement);
+    value_traits!(eq PrincipalRoleEntitlement);
 }
 pub use entitlement::{CfnEntitlement, CfnEntitlementProps};

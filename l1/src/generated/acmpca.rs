@@ -166,7 +166,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(ApiPassthrough);
+    value_traits!(eq ApiPassthrough);
 
 
     /// Defines the X.500 relative distinguished name (RDN).
@@ -207,7 +207,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(CustomAttribute);
+    value_traits!(eq CustomAttribute);
 
 
     /// Specifies the X.509 extension information for a certificate.
@@ -255,7 +255,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(CustomExtension);
+    value_traits!(eq CustomExtension);
 
 
     /// Describes an Electronic Data Interchange (EDI) entity as described in as defined in [Subject Alternative Name](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) in RFC 5280.
@@ -296,7 +296,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(EdiPartyName);
+    value_traits!(eq EdiPartyName);
 
 
     /// Specifies additional purposes for which the certified public key may be used other than basic purposes indicated in the ``KeyUsage`` extension.
@@ -322,7 +322,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(ExtendedKeyUsage);
+    value_traits!(eq ExtendedKeyUsage);
 
 
     /// Contains X.509 extension information for a certificate.
@@ -364,7 +364,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(Extensions);
+    value_traits!(eq Extensions);
 
 
     /// Describes an ASN.1 X.400 ``GeneralName`` as defined in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280). Only one of the following naming options should be provided. Providing more than one option results in an ``InvalidArgsException`` error.
@@ -420,7 +420,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(GeneralName);
+    value_traits!(eq GeneralName);
 
 
     /// Defines one or more purposes for which the key contained in the certificate can be used. Default value for each option is false.
@@ -481,7 +481,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(KeyUsage);
+    value_traits!(eq KeyUsage);
 
 
     /// Defines a custom ASN.1 X.400 ``GeneralName`` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
@@ -522,7 +522,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(OtherName);
+    value_traits!(eq OtherName);
 
 
     /// Defines the X.509 ``CertificatePolicies`` extension.
@@ -561,7 +561,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(PolicyInformation);
+    value_traits!(eq PolicyInformation);
 
 
     /// Modifies the ``CertPolicyId`` of a ``PolicyInformation`` object with a qualifier. AWS Private CA supports the certification practice statement (CPS) qualifier.
@@ -602,7 +602,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(PolicyQualifierInfo);
+    value_traits!(eq PolicyQualifierInfo);
 
 
     /// Defines a ``PolicyInformation`` qualifier. AWS Private CA supports the [certification practice statement (CPS) qualifier](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.4) defined in RFC 5280.
@@ -635,7 +635,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(Qualifier);
+    value_traits!(eq Qualifier);
 
 
     /// Contains information about the certificate subject. The ``Subject`` field in the certificate identifies the entity that owns or controls the public key in the certificate. The entity can be a user, computer, device, or service. The ``Subject``must contain an X.500 distinguished name (DN). A DN is a sequence of relative distinguished names (RDNs). The RDNs are separated by commas in the certificate.
@@ -728,7 +728,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(Subject);
+    value_traits!(eq Subject);
 
 
     /// Length of time for which the certificate issued by your private certificate authority (CA), or by the private CA itself, is valid in days, months, or years. You can issue a certificate by calling the ``IssueCertificate`` operation.
@@ -769,7 +769,7 @@ pub mod certificate {
         }
     }
 
-    value_traits!(Validity);
+    value_traits!(eq Validity);
 }
 pub use certificate::{CfnCertificate, CfnCertificateProps};
 
@@ -956,7 +956,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(AccessDescription);
+    value_traits!(eq AccessDescription);
 
 
     /// Structure that contains X.509 AccessMethod information. Assign one and ONLY one field.
@@ -978,7 +978,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(AccessMethod);
+    value_traits!(eq AccessMethod);
 
 
     /// Your certificate authority can create and maintain a certificate revocation list (CRL). A CRL contains information about certificates that have been revoked.
@@ -1041,7 +1041,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(CrlConfiguration);
+    value_traits!(eq CrlConfiguration);
 
 
     /// Configures the default behavior of the CRL Distribution Point extension for certificates issued by your certificate authority
@@ -1072,7 +1072,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(CrlDistributionPointExtensionConfiguration);
+    value_traits!(eq CrlDistributionPointExtensionConfiguration);
 
 
     /// Structure that contains CSR pass though extensions information.
@@ -1094,7 +1094,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(CsrExtensions);
+    value_traits!(eq CsrExtensions);
 
 
     /// Structure that contains X.500 attribute type and value.
@@ -1131,7 +1131,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(CustomAttribute);
+    value_traits!(eq CustomAttribute);
 
 
     /// Structure that contains X.509 EdiPartyName information.
@@ -1166,7 +1166,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(EdiPartyName);
+    value_traits!(eq EdiPartyName);
 
 
     /// Structure that contains X.509 GeneralName information. Assign one and ONLY one field.
@@ -1206,7 +1206,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(GeneralName);
+    value_traits!(eq GeneralName);
 
 
     /// Structure that contains X.509 KeyUsage information.
@@ -1249,7 +1249,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(KeyUsage);
+    value_traits!(eq KeyUsage);
 
 
     /// Helps to configure online certificate status protocol (OCSP) responder for your certificate authority
@@ -1284,7 +1284,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(OcspConfiguration);
+    value_traits!(eq OcspConfiguration);
 
 
     /// Structure that contains X.509 OtherName information.
@@ -1321,7 +1321,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(OtherName);
+    value_traits!(eq OtherName);
 
 
     /// Certificate Authority revocation information.
@@ -1343,7 +1343,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(RevocationConfiguration);
+    value_traits!(eq RevocationConfiguration);
 
 
     /// Structure that contains X.500 distinguished name information for your CA.
@@ -1404,7 +1404,7 @@ pub mod certificate_authority {
         }
     }
 
-    value_traits!(Subject);
+    value_traits!(eq Subject);
 }
 pub use certificate_authority::{CfnCertificateAuthority, CfnCertificateAuthorityProps};
 

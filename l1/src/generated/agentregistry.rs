@@ -169,7 +169,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(ApprovalConfiguration);
+    value_traits!(eq ApprovalConfiguration);
 
 
     /// The authorizer configuration for the registry. This is a union - specify exactly one member.
@@ -200,7 +200,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(AuthorizerConfiguration);
+    value_traits!(eq AuthorizerConfiguration);
 
 
     /// The value and match operator used to authorize a claim during JWT validation.
@@ -239,7 +239,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(AuthorizingClaimMatchValueType);
+    value_traits!(eq AuthorizingClaimMatchValueType);
 
 
     /// The expected value used to match a claim. Exactly one member is set.
@@ -261,7 +261,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(ClaimMatchValueType);
+    value_traits!(eq ClaimMatchValueType);
 
 
     /// A validation rule applied to a single claim of an inbound JWT.
@@ -306,7 +306,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(CustomClaimValidationType);
+    value_traits!(eq CustomClaimValidationType);
 
 
     /// Configuration for a custom JWT authorizer that validates inbound bearer tokens against an OpenID Connect identity provider.
@@ -363,7 +363,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(CustomJwtAuthorizerConfiguration);
+    value_traits!(eq CustomJwtAuthorizerConfiguration);
 
 
     /// Configuration that defines a typed metadata schema for a registry. A default schema and per-record-type schema overrides are both optional. Schema evolution is additive only: you can add fields and enum values, but you cannot remove fields, change types, or remove enum values.
@@ -389,7 +389,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(CustomMetadataSchemaConfiguration);
+    value_traits!(eq CustomMetadataSchemaConfiguration);
 
 
     /// Discovery configuration for the registry. Controls how consumers are authorized to search the registry and invoke its MCP endpoint.
@@ -408,7 +408,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(DiscoveryConfiguration);
+    value_traits!(eq DiscoveryConfiguration);
 
 
     /// The server-side encryption configuration for a registry. Specifies a customer managed key used to encrypt the registry's content. When omitted, the registry's content is encrypted with an AWS owned key. You cannot change the encryption configuration after registry creation. Specifying a different KMS key, adding this property to an existing registry, or removing it replaces the registry: CloudFormation creates a new registry with a new Amazon Resource Name (ARN) and then deletes the original, including all registry records it contains. Registry records that are not managed by the stack are not re-created in the new registry, and if any remain in the original registry its deletion fails and it is left behind.
@@ -441,7 +441,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// A schema override for a specific record type within a custom metadata schema configuration.
@@ -484,7 +484,7 @@ pub mod registry {
         }
     }
 
-    value_traits!(RecordTypeSchemaOverride);
+    value_traits!(eq RecordTypeSchemaOverride);
 }
 pub use registry::{CfnRegistry, CfnRegistryProps};
 
@@ -673,7 +673,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(A2aAgentCardDescriptor);
+    value_traits!(eq A2aAgentCardDescriptor);
 
 
     /// The AG-UI (Agent-User Interaction) descriptor, populated for records detected from an AG-UI protocol source. This descriptor is source-only: its content is synchronized from the configured source URL rather than supplied inline.
@@ -692,7 +692,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(AgUiDescriptor);
+    value_traits!(eq AgUiDescriptor);
 
 
     /// Additional data associated with an agent skills definition descriptor.
@@ -711,7 +711,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(AgentSkillsAdditionalData);
+    value_traits!(eq AgentSkillsAdditionalData);
 
 
     /// The agent skills definition descriptor, populated when the record type is SKILL.
@@ -738,7 +738,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(AgentSkillsDefinitionDescriptor);
+    value_traits!(eq AgentSkillsDefinitionDescriptor);
 
 
     /// Markdown-format descriptor containing an agent skills document.
@@ -765,7 +765,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(AgentSkillsMdDescriptor);
+    value_traits!(eq AgentSkillsMdDescriptor);
 
 
     /// The custom descriptor, populated when the record type is CUSTOM.
@@ -784,7 +784,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(CustomDescriptor);
+    value_traits!(eq CustomDescriptor);
 
 
     /// The source configuration that defines where descriptor content is retrieved from.
@@ -803,7 +803,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(DescriptorSource);
+    value_traits!(eq DescriptorSource);
 
 
     /// URL-based descriptor source configuration, with credential provider configurations for authenticated URL retrieval.
@@ -842,7 +842,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(DescriptorSourceFromUrl);
+    value_traits!(eq DescriptorSourceFromUrl);
 
 
     /// The typed set of descriptors for a registry record. Exactly one descriptor field is populated based on the record type.
@@ -876,7 +876,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(Descriptors);
+    value_traits!(eq Descriptors);
 
 
     /// The HTTP descriptor, populated for records detected from an HTTP protocol source. This descriptor is source-only: its content is synchronized from the configured source URL rather than supplied inline.
@@ -895,7 +895,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(HttpDescriptor);
+    value_traits!(eq HttpDescriptor);
 
 
     /// Additional data associated with an MCP server descriptor.
@@ -914,7 +914,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(McpServerAdditionalData);
+    value_traits!(eq McpServerAdditionalData);
 
 
     /// The MCP server descriptor, populated when the record type is MCP.
@@ -944,7 +944,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(McpServerDescriptor);
+    value_traits!(eq McpServerDescriptor);
 
 
     /// The MCP tools descriptor.
@@ -968,7 +968,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(McpToolsDescriptor);
+    value_traits!(eq McpToolsDescriptor);
 
 
     /// A credential provider configuration used for authenticated descriptor retrieval.
@@ -1007,7 +1007,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(RegistryRecordCredentialProviderConfiguration);
+    value_traits!(eq RegistryRecordCredentialProviderConfiguration);
 
 
     /// The credential provider details. Specify exactly one member.
@@ -1029,7 +1029,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(RegistryRecordCredentialProviderUnion);
+    value_traits!(eq RegistryRecordCredentialProviderUnion);
 
 
     /// IAM credential provider configuration.
@@ -1060,7 +1060,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(RegistryRecordIamCredentialProvider);
+    value_traits!(eq RegistryRecordIamCredentialProvider);
 
 
     /// OAuth credential provider configuration.
@@ -1111,7 +1111,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(RegistryRecordOAuthCredentialProvider);
+    value_traits!(eq RegistryRecordOAuthCredentialProvider);
 
 
     /// Source configuration for a SkillMd document. Unlike MCP/A2A sources, SkillMd does not support credential providers.
@@ -1130,7 +1130,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(SkillMdSource);
+    value_traits!(eq SkillMdSource);
 
 
     /// URL-based source for SkillMd content (sync is skipped; content is provided inline via Data).
@@ -1163,7 +1163,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(SkillMdSourceFromUrl);
+    value_traits!(eq SkillMdSourceFromUrl);
 
 
     /// Source configuration for a source-only descriptor. Unlike mcpServer/a2aAgentCard sources, source-only descriptors do not support credential providers.
@@ -1182,7 +1182,7 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(SourceOnlyDescriptorSource);
+    value_traits!(eq SourceOnlyDescriptorSource);
 
 
     /// URL-based source configuration for a source-only descriptor.
@@ -1215,6 +1215,6 @@ pub mod registry_record {
         }
     }
 
-    value_traits!(SourceOnlyDescriptorSourceFromUrl);
+    value_traits!(eq SourceOnlyDescriptorSourceFromUrl);
 }
 pub use registry_record::{CfnRegistryRecord, CfnRegistryRecordProps};

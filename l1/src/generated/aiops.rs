@@ -167,7 +167,7 @@ pub mod investigation_group {
         }
     }
 
-    value_traits!(ChatbotNotificationChannel);
+    value_traits!(eq ChatbotNotificationChannel);
 
 
     #[derive(Clone, Default)]
@@ -185,7 +185,7 @@ pub mod investigation_group {
         }
     }
 
-    value_traits!(CrossAccountConfiguration);
+    value_traits!(eq CrossAccountConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -206,6 +206,6 @@ pub mod investigation_group {
         }
     }
 
-    value_traits!(EncryptionConfigMap);
+    value_traits!(eq EncryptionConfigMap);
 }
 pub use investigation_group::{CfnInvestigationGroup, CfnInvestigationGroupProps};

@@ -298,7 +298,7 @@ pub mod broker {
         }
     }
 
-    value_traits!(ConfigurationId);
+    value_traits!(eq ConfigurationId);
 
 
     #[derive(Clone)]
@@ -337,7 +337,7 @@ pub mod broker {
         }
     }
 
-    value_traits!(EncryptionOptions);
+    value_traits!(eq EncryptionOptions);
 
 
     #[derive(Clone)]
@@ -417,7 +417,7 @@ pub mod broker {
         }
     }
 
-    value_traits!(LdapServerMetadata);
+    value_traits!(eq LdapServerMetadata);
 
 
     #[derive(Clone, Default)]
@@ -438,7 +438,7 @@ pub mod broker {
         }
     }
 
-    value_traits!(LogList);
+    value_traits!(eq LogList);
 
 
     #[derive(Clone)]
@@ -487,7 +487,7 @@ pub mod broker {
         }
     }
 
-    value_traits!(MaintenanceWindow);
+    value_traits!(eq MaintenanceWindow);
 
 
     #[derive(Clone)]
@@ -535,7 +535,7 @@ pub mod broker {
         }
     }
 
-    value_traits!(User);
+    value_traits!(eq User);
 }
 pub use broker::{CfnBroker, CfnBrokerProps};
 
@@ -790,6 +790,6 @@ pub mod configuration_association {
         }
     }
 
-    value_traits!(ConfigurationId);
+    value_traits!(eq ConfigurationId);
 }
 pub use configuration_association::{CfnConfigurationAssociation, CfnConfigurationAssociationProps};

@@ -208,7 +208,7 @@ pub mod app {
         }
     }
 
-    value_traits!(AutoBranchCreationConfig);
+    value_traits!(eq AutoBranchCreationConfig);
 
 
     #[derive(Clone, Default)]
@@ -232,7 +232,7 @@ pub mod app {
         }
     }
 
-    value_traits!(BasicAuthConfig);
+    value_traits!(eq BasicAuthConfig);
 
 
     #[derive(Clone, Default)]
@@ -252,7 +252,7 @@ pub mod app {
         }
     }
 
-    value_traits!(CacheConfig);
+    value_traits!(eq CacheConfig);
 
 
     #[derive(Clone)]
@@ -296,7 +296,7 @@ pub mod app {
         }
     }
 
-    value_traits!(CustomRule);
+    value_traits!(eq CustomRule);
 
 
     #[derive(Clone)]
@@ -332,7 +332,7 @@ pub mod app {
         }
     }
 
-    value_traits!(EnvironmentVariable);
+    value_traits!(eq EnvironmentVariable);
 
 
     #[derive(Clone)]
@@ -364,7 +364,7 @@ pub mod app {
         }
     }
 
-    value_traits!(JobConfig);
+    value_traits!(eq JobConfig);
 }
 pub use app::{CfnApp, CfnAppProps};
 
@@ -624,7 +624,7 @@ pub mod branch {
         }
     }
 
-    value_traits!(Backend);
+    value_traits!(eq Backend);
 
 
     #[derive(Clone)]
@@ -664,7 +664,7 @@ pub mod branch {
         }
     }
 
-    value_traits!(BasicAuthConfig);
+    value_traits!(eq BasicAuthConfig);
 
 
     #[derive(Clone)]
@@ -700,7 +700,7 @@ pub mod branch {
         }
     }
 
-    value_traits!(EnvironmentVariable);
+    value_traits!(eq EnvironmentVariable);
 }
 pub use branch::{CfnBranch, CfnBranchProps};
 
@@ -917,7 +917,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CertificateSettings);
+    value_traits!(eq CertificateSettings);
 
 
     #[derive(Clone)]
@@ -953,7 +953,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(SubDomainSetting);
+    value_traits!(eq SubDomainSetting);
 }
 pub use domain::{CfnDomain, CfnDomainProps};
 

@@ -155,7 +155,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ActionParameters);
+    value_traits!(eq ActionParameters);
 
 
     #[derive(Clone, Default)]
@@ -179,7 +179,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentBindingPropertiesValue);
+    value_traits!(eq ComponentBindingPropertiesValue);
 
 
     #[derive(Clone, Default)]
@@ -218,7 +218,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentBindingPropertiesValueProperties);
+    value_traits!(eq ComponentBindingPropertiesValueProperties);
 
 
     #[derive(Clone)]
@@ -272,7 +272,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentChild);
+    value_traits!(eq ComponentChild);
 
 
     #[derive(Clone, Default)]
@@ -308,7 +308,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentConditionProperty);
+    value_traits!(eq ComponentConditionProperty);
 
 
     #[derive(Clone)]
@@ -350,7 +350,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentDataConfiguration);
+    value_traits!(eq ComponentDataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -374,7 +374,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentEvent);
+    value_traits!(eq ComponentEvent);
 
 
     #[derive(Clone, Default)]
@@ -434,7 +434,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentProperty);
+    value_traits!(eq ComponentProperty);
 
 
     #[derive(Clone)]
@@ -468,7 +468,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentPropertyBindingProperties);
+    value_traits!(eq ComponentPropertyBindingProperties);
 
 
     #[derive(Clone, Default)]
@@ -489,7 +489,7 @@ pub mod component {
         }
     }
 
-    value_traits!(ComponentVariant);
+    value_traits!(eq ComponentVariant);
 
 
     #[derive(Clone)]
@@ -525,7 +525,7 @@ pub mod component {
         }
     }
 
-    value_traits!(FormBindingElement);
+    value_traits!(eq FormBindingElement);
 
 
     #[derive(Clone)]
@@ -567,7 +567,7 @@ pub mod component {
         }
     }
 
-    value_traits!(MutationActionSetStateParameter);
+    value_traits!(eq MutationActionSetStateParameter);
 
 
     #[derive(Clone, Default)]
@@ -600,7 +600,7 @@ pub mod component {
         }
     }
 
-    value_traits!(Predicate);
+    value_traits!(eq Predicate);
 
 
     #[derive(Clone)]
@@ -636,7 +636,7 @@ pub mod component {
         }
     }
 
-    value_traits!(SortProperty);
+    value_traits!(eq SortProperty);
 }
 pub use component::{CfnComponent, CfnComponentProps};
 
@@ -763,7 +763,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FieldConfig);
+    value_traits!(eq FieldConfig);
 
 
     #[derive(Clone)]
@@ -853,7 +853,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FieldInputConfig);
+    value_traits!(eq FieldInputConfig);
 
 
     #[derive(Clone)]
@@ -895,7 +895,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FieldValidationConfiguration);
+    value_traits!(eq FieldValidationConfiguration);
 
 
     #[derive(Clone)]
@@ -947,7 +947,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FileUploaderFieldConfig);
+    value_traits!(eq FileUploaderFieldConfig);
 
 
     #[derive(Clone, Default)]
@@ -971,7 +971,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormButton);
+    value_traits!(eq FormButton);
 
 
     #[derive(Clone, Default)]
@@ -998,7 +998,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormCta);
+    value_traits!(eq FormCta);
 
 
     #[derive(Clone)]
@@ -1034,7 +1034,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormDataTypeConfig);
+    value_traits!(eq FormDataTypeConfig);
 
 
     #[derive(Clone, Default)]
@@ -1055,7 +1055,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormInputBindingPropertiesValue);
+    value_traits!(eq FormInputBindingPropertiesValue);
 
 
     #[derive(Clone, Default)]
@@ -1073,7 +1073,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormInputBindingPropertiesValueProperties);
+    value_traits!(eq FormInputBindingPropertiesValueProperties);
 
 
     #[derive(Clone, Default)]
@@ -1097,7 +1097,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormInputValueProperty);
+    value_traits!(eq FormInputValueProperty);
 
 
     #[derive(Clone)]
@@ -1131,7 +1131,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormInputValuePropertyBindingProperties);
+    value_traits!(eq FormInputValuePropertyBindingProperties);
 
 
     #[derive(Clone, Default)]
@@ -1155,7 +1155,7 @@ pub mod form {
         }
     }
 
-    value_traits!(FormStyle);
+    value_traits!(eq FormStyle);
 
 
     #[derive(Clone)]
@@ -1205,7 +1205,7 @@ pub mod form {
         }
     }
 
-    value_traits!(SectionalElement);
+    value_traits!(eq SectionalElement);
 
 
     #[derive(Clone)]
@@ -1239,7 +1239,7 @@ pub mod form {
         }
     }
 
-    value_traits!(ValueMapping);
+    value_traits!(eq ValueMapping);
 
 
     #[derive(Clone)]
@@ -1273,7 +1273,7 @@ pub mod form {
         }
     }
 
-    value_traits!(ValueMappings);
+    value_traits!(eq ValueMappings);
 }
 pub use form::{CfnForm, CfnFormProps};
 
@@ -1385,7 +1385,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(ThemeValue);
+    value_traits!(eq ThemeValue);
 
 
     #[derive(Clone, Default)]
@@ -1406,6 +1406,6 @@ pub mod theme {
         }
     }
 
-    value_traits!(ThemeValues);
+    value_traits!(eq ThemeValues);
 }
 pub use theme::{CfnTheme, CfnThemeProps};

@@ -172,7 +172,7 @@ pub mod api_key {
         }
     }
 
-    value_traits!(StageKey);
+    value_traits!(eq StageKey);
 }
 pub use api_key::{CfnApiKey, CfnApiKeyProps};
 
@@ -650,7 +650,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(AccessLogSetting);
+    value_traits!(eq AccessLogSetting);
 
 
     /// The ``CanarySetting`` property type specifies settings for the canary deployment in this stage.
@@ -676,7 +676,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(CanarySetting);
+    value_traits!(eq CanarySetting);
 
 
     /// The ``DeploymentCanarySettings`` property type specifies settings for the canary deployment.
@@ -701,7 +701,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(DeploymentCanarySettings);
+    value_traits!(eq DeploymentCanarySettings);
 
 
     /// The ``MethodSetting`` property type configures settings for all methods in a stage.
@@ -752,7 +752,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(MethodSetting);
+    value_traits!(eq MethodSetting);
 
 
     /// ``StageDescription`` is a property of the [AWS::ApiGateway::Deployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html) resource that configures a deployment stage.
@@ -862,7 +862,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(StageDescription);
+    value_traits!(eq StageDescription);
 }
 pub use deployment::{CfnDeployment, CfnDeploymentProps};
 
@@ -984,7 +984,7 @@ pub mod documentation_part {
         }
     }
 
-    value_traits!(Location);
+    value_traits!(eq Location);
 }
 pub use documentation_part::{CfnDocumentationPart, CfnDocumentationPartProps};
 
@@ -1209,7 +1209,7 @@ pub mod domain_name {
         }
     }
 
-    value_traits!(EndpointConfiguration);
+    value_traits!(eq EndpointConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1230,7 +1230,7 @@ pub mod domain_name {
         }
     }
 
-    value_traits!(MutualTlsAuthentication);
+    value_traits!(eq MutualTlsAuthentication);
 }
 pub use domain_name::{CfnDomainName, CfnDomainNameProps};
 
@@ -1455,7 +1455,7 @@ pub mod domain_name_v2 {
         }
     }
 
-    value_traits!(EndpointConfiguration);
+    value_traits!(eq EndpointConfiguration);
 }
 pub use domain_name_v2::{CfnDomainNameV2, CfnDomainNameV2Props};
 
@@ -1778,7 +1778,7 @@ pub mod method {
         }
     }
 
-    value_traits!(Integration);
+    value_traits!(eq Integration);
 
 
     /// ``IntegrationResponse`` is a property of the [Amazon API Gateway Method Integration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apitgateway-method-integration.html) property type that specifies the response that API Gateway sends after a method's backend finishes processing a request.
@@ -1827,7 +1827,7 @@ pub mod method {
         }
     }
 
-    value_traits!(IntegrationResponse);
+    value_traits!(eq IntegrationResponse);
 
 
     #[derive(Clone)]
@@ -1865,7 +1865,7 @@ pub mod method {
         }
     }
 
-    value_traits!(MethodResponse);
+    value_traits!(eq MethodResponse);
 }
 pub use method::{CfnMethod, CfnMethodProps};
 
@@ -2298,7 +2298,7 @@ pub mod rest_api {
         }
     }
 
-    value_traits!(EndpointConfiguration);
+    value_traits!(eq EndpointConfiguration);
 
 
     /// ``S3Location`` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
@@ -2335,7 +2335,7 @@ pub mod rest_api {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use rest_api::{CfnRestApi, CfnRestApiProps};
 
@@ -2486,7 +2486,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(AccessLogSetting);
+    value_traits!(eq AccessLogSetting);
 
 
     #[derive(Clone, Default)]
@@ -2513,7 +2513,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(CanarySetting);
+    value_traits!(eq CanarySetting);
 
 
     /// The ``MethodSetting`` property type configures settings for all methods in a stage.
@@ -2564,7 +2564,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(MethodSetting);
+    value_traits!(eq MethodSetting);
 }
 pub use stage::{CfnStage, CfnStageProps};
 
@@ -2664,7 +2664,7 @@ pub mod usage_plan {
         }
     }
 
-    value_traits!(ApiStage);
+    value_traits!(eq ApiStage);
 
 
     /// ``QuotaSettings`` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
@@ -2690,7 +2690,7 @@ pub mod usage_plan {
         }
     }
 
-    value_traits!(QuotaSettings);
+    value_traits!(eq QuotaSettings);
 
 
     /// ``ThrottleSettings`` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies the overall request rate (average requests per second) and burst capacity when users call your REST APIs.
@@ -2712,7 +2712,7 @@ pub mod usage_plan {
         }
     }
 
-    value_traits!(ThrottleSettings);
+    value_traits!(eq ThrottleSettings);
 }
 pub use usage_plan::{CfnUsagePlan, CfnUsagePlanProps};
 

@@ -192,7 +192,7 @@ pub mod api {
         }
     }
 
-    value_traits!(BodyS3Location);
+    value_traits!(eq BodyS3Location);
 
 
     /// The ``Cors`` property specifies a CORS configuration for an API. Supported only for HTTP APIs. See [Configuring CORS](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for more information.
@@ -238,7 +238,7 @@ pub mod api {
         }
     }
 
-    value_traits!(Cors);
+    value_traits!(eq Cors);
 }
 pub use api::{CfnApi, CfnApiProps};
 
@@ -357,7 +357,7 @@ pub mod api_gateway_managed_overrides {
         }
     }
 
-    value_traits!(AccessLogSettings);
+    value_traits!(eq AccessLogSettings);
 
 
     #[derive(Clone, Default)]
@@ -392,7 +392,7 @@ pub mod api_gateway_managed_overrides {
         }
     }
 
-    value_traits!(IntegrationOverrides);
+    value_traits!(eq IntegrationOverrides);
 
 
     #[derive(Clone, Default)]
@@ -432,7 +432,7 @@ pub mod api_gateway_managed_overrides {
         }
     }
 
-    value_traits!(RouteOverrides);
+    value_traits!(eq RouteOverrides);
 
 
     #[derive(Clone, Default)]
@@ -462,7 +462,7 @@ pub mod api_gateway_managed_overrides {
         }
     }
 
-    value_traits!(RouteSettings);
+    value_traits!(eq RouteSettings);
 
 
     #[derive(Clone, Default)]
@@ -503,7 +503,7 @@ pub mod api_gateway_managed_overrides {
         }
     }
 
-    value_traits!(StageOverrides);
+    value_traits!(eq StageOverrides);
 }
 pub use api_gateway_managed_overrides::{CfnApiGatewayManagedOverrides, CfnApiGatewayManagedOverridesProps};
 
@@ -770,7 +770,7 @@ pub mod authorizer {
         }
     }
 
-    value_traits!(JwtConfiguration);
+    value_traits!(eq JwtConfiguration);
 }
 pub use authorizer::{CfnAuthorizer, CfnAuthorizerProps};
 
@@ -1019,7 +1019,7 @@ pub mod domain_name {
         }
     }
 
-    value_traits!(DomainNameConfiguration);
+    value_traits!(eq DomainNameConfiguration);
 
 
     /// If specified, API Gateway performs two-way authentication between the client and the server. Clients must present a trusted certificate to access your API.
@@ -1045,7 +1045,7 @@ pub mod domain_name {
         }
     }
 
-    value_traits!(MutualTlsAuthentication);
+    value_traits!(eq MutualTlsAuthentication);
 }
 pub use domain_name::{CfnDomainName, CfnDomainNameProps};
 
@@ -1247,7 +1247,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ResponseParameter);
+    value_traits!(eq ResponseParameter);
 
 
     /// map of response parameter lists
@@ -1266,7 +1266,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ResponseParameterMap);
+    value_traits!(eq ResponseParameterMap);
 
 
     /// The TlsConfig property specifies the TLS configuration for a private integration. Supported only for HTTP APIs.
@@ -1285,7 +1285,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(TlsConfig);
+    value_traits!(eq TlsConfig);
 }
 pub use integration::{CfnIntegration, CfnIntegrationProps};
 
@@ -1998,7 +1998,7 @@ pub mod routing_rule {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// Represents an InvokeApi action.
@@ -2045,7 +2045,7 @@ pub mod routing_rule {
         }
     }
 
-    value_traits!(ActionInvokeApi);
+    value_traits!(eq ActionInvokeApi);
 
 
     /// Represents a condition. Conditions can contain up to two ``matchHeaders`` conditions and one ``matchBasePaths`` conditions. API Gateway evaluates header conditions and base path conditions together. You can only use AND between header and base path conditions.
@@ -2071,7 +2071,7 @@ pub mod routing_rule {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// Represents a ``MatchBasePaths`` condition.
@@ -2104,7 +2104,7 @@ pub mod routing_rule {
         }
     }
 
-    value_traits!(MatchBasePaths);
+    value_traits!(eq MatchBasePaths);
 
 
     /// Represents a ``MatchHeaderValue``.
@@ -2145,7 +2145,7 @@ pub mod routing_rule {
         }
     }
 
-    value_traits!(MatchHeaderValue);
+    value_traits!(eq MatchHeaderValue);
 
 
     /// Represents a ``MatchHeaders`` condition.
@@ -2178,7 +2178,7 @@ pub mod routing_rule {
         }
     }
 
-    value_traits!(MatchHeaders);
+    value_traits!(eq MatchHeaders);
 }
 pub use routing_rule::{CfnRoutingRule, CfnRoutingRuleProps};
 
@@ -2327,7 +2327,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(AccessLogSettings);
+    value_traits!(eq AccessLogSettings);
 
 
     #[derive(Clone, Default)]
@@ -2357,7 +2357,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(RouteSettings);
+    value_traits!(eq RouteSettings);
 }
 pub use stage::{CfnStage, CfnStageProps};
 

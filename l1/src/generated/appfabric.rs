@@ -185,7 +185,7 @@ pub mod app_authorization {
         }
     }
 
-    value_traits!(ApiKeyCredential);
+    value_traits!(eq ApiKeyCredential);
 
 
     /// Contains credential information for the application.
@@ -207,7 +207,7 @@ pub mod app_authorization {
         }
     }
 
-    value_traits!(Credential);
+    value_traits!(eq Credential);
 
 
     /// Contains OAuth2 client credential information.
@@ -248,7 +248,7 @@ pub mod app_authorization {
         }
     }
 
-    value_traits!(Oauth2Credential);
+    value_traits!(eq Oauth2Credential);
 
 
     /// Contains information about an application tenant.
@@ -289,7 +289,7 @@ pub mod app_authorization {
         }
     }
 
-    value_traits!(Tenant);
+    value_traits!(eq Tenant);
 }
 pub use app_authorization::{CfnAppAuthorization, CfnAppAuthorizationProps};
 
@@ -444,7 +444,7 @@ pub mod ingestion_destination {
         }
     }
 
-    value_traits!(AuditLogDestinationConfiguration);
+    value_traits!(eq AuditLogDestinationConfiguration);
 
 
     /// Contains information about an audit log processing configuration.
@@ -489,7 +489,7 @@ pub mod ingestion_destination {
         }
     }
 
-    value_traits!(AuditLogProcessingConfiguration);
+    value_traits!(eq AuditLogProcessingConfiguration);
 
 
     /// Contains information about an audit log destination.
@@ -511,7 +511,7 @@ pub mod ingestion_destination {
         }
     }
 
-    value_traits!(Destination);
+    value_traits!(eq Destination);
 
 
     /// Contains information about the destination of ingested data.
@@ -542,7 +542,7 @@ pub mod ingestion_destination {
         }
     }
 
-    value_traits!(DestinationConfiguration);
+    value_traits!(eq DestinationConfiguration);
 
 
     /// Contains information about an Amazon Kinesis Data Firehose delivery stream.
@@ -575,7 +575,7 @@ pub mod ingestion_destination {
         }
     }
 
-    value_traits!(FirehoseStream);
+    value_traits!(eq FirehoseStream);
 
 
     /// Contains information about how ingested data is processed.
@@ -606,7 +606,7 @@ pub mod ingestion_destination {
         }
     }
 
-    value_traits!(ProcessingConfiguration);
+    value_traits!(eq ProcessingConfiguration);
 
 
     /// Contains information about an Amazon S3 bucket.
@@ -645,6 +645,6 @@ pub mod ingestion_destination {
         }
     }
 
-    value_traits!(S3Bucket);
+    value_traits!(eq S3Bucket);
 }
 pub use ingestion_destination::{CfnIngestionDestination, CfnIngestionDestinationProps};

@@ -115,7 +115,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ConnectorProvisioningConfig);
+    value_traits!(eq ConnectorProvisioningConfig);
 
 
     /// Contains information about the configuration of the lambda which is being registered as the connector.
@@ -148,7 +148,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(LambdaConnectorProvisioningConfig);
+    value_traits!(eq LambdaConnectorProvisioningConfig);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -308,7 +308,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(AmplitudeConnectorProfileCredentials);
+    value_traits!(eq AmplitudeConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -342,7 +342,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ApiKeyCredentials);
+    value_traits!(eq ApiKeyCredentials);
 
 
     #[derive(Clone)]
@@ -378,7 +378,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(BasicAuthCredentials);
+    value_traits!(eq BasicAuthCredentials);
 
 
     #[derive(Clone, Default)]
@@ -404,7 +404,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ConnectorOAuthRequest);
+    value_traits!(eq ConnectorOAuthRequest);
 
 
     /// Connector specific configurations needed to create connector profile
@@ -426,7 +426,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ConnectorProfileConfig);
+    value_traits!(eq ConnectorProfileConfig);
 
 
     /// Connector specific configuration needed to create connector profile based on Authentication mechanism
@@ -496,7 +496,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ConnectorProfileCredentials);
+    value_traits!(eq ConnectorProfileCredentials);
 
 
     /// Connector specific properties needed to create connector profile - currently not needed for Amplitude, Trendmicro, Googleanalytics and Singular
@@ -554,7 +554,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ConnectorProfileProperties);
+    value_traits!(eq ConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -588,7 +588,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(CustomAuthCredentials);
+    value_traits!(eq CustomAuthCredentials);
 
 
     #[derive(Clone)]
@@ -634,7 +634,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(CustomConnectorProfileCredentials);
+    value_traits!(eq CustomConnectorProfileCredentials);
 
 
     #[derive(Clone, Default)]
@@ -655,7 +655,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(CustomConnectorProfileProperties);
+    value_traits!(eq CustomConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -695,7 +695,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(DatadogConnectorProfileCredentials);
+    value_traits!(eq DatadogConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -727,7 +727,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(DatadogConnectorProfileProperties);
+    value_traits!(eq DatadogConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -759,7 +759,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(DynatraceConnectorProfileCredentials);
+    value_traits!(eq DynatraceConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -791,7 +791,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(DynatraceConnectorProfileProperties);
+    value_traits!(eq DynatraceConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -849,7 +849,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(GoogleAnalyticsConnectorProfileCredentials);
+    value_traits!(eq GoogleAnalyticsConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -905,7 +905,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(InforNexusConnectorProfileCredentials);
+    value_traits!(eq InforNexusConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -937,7 +937,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(InforNexusConnectorProfileProperties);
+    value_traits!(eq InforNexusConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -989,7 +989,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(MarketoConnectorProfileCredentials);
+    value_traits!(eq MarketoConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1021,7 +1021,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(MarketoConnectorProfileProperties);
+    value_traits!(eq MarketoConnectorProfileProperties);
 
 
     #[derive(Clone, Default)]
@@ -1051,7 +1051,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(OAuth2Credentials);
+    value_traits!(eq OAuth2Credentials);
 
 
     #[derive(Clone, Default)]
@@ -1075,7 +1075,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(OAuth2Properties);
+    value_traits!(eq OAuth2Properties);
 
 
     #[derive(Clone, Default)]
@@ -1105,7 +1105,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(OAuthCredentials);
+    value_traits!(eq OAuthCredentials);
 
 
     #[derive(Clone, Default)]
@@ -1129,7 +1129,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(OAuthProperties);
+    value_traits!(eq OAuthProperties);
 
 
     #[derive(Clone, Default)]
@@ -1164,7 +1164,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(PardotConnectorProfileCredentials);
+    value_traits!(eq PardotConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1208,7 +1208,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(PardotConnectorProfileProperties);
+    value_traits!(eq PardotConnectorProfileProperties);
 
 
     #[derive(Clone, Default)]
@@ -1233,7 +1233,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(RedshiftConnectorProfileCredentials);
+    value_traits!(eq RedshiftConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1315,7 +1315,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(RedshiftConnectorProfileProperties);
+    value_traits!(eq RedshiftConnectorProfileProperties);
 
 
     #[derive(Clone, Default)]
@@ -1360,7 +1360,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SalesforceConnectorProfileCredentials);
+    value_traits!(eq SalesforceConnectorProfileCredentials);
 
 
     #[derive(Clone, Default)]
@@ -1390,7 +1390,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SalesforceConnectorProfileProperties);
+    value_traits!(eq SalesforceConnectorProfileProperties);
 
 
     #[derive(Clone, Default)]
@@ -1411,7 +1411,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SapoDataConnectorProfileCredentials);
+    value_traits!(eq SapoDataConnectorProfileCredentials);
 
 
     #[derive(Clone, Default)]
@@ -1452,7 +1452,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SapoDataConnectorProfileProperties);
+    value_traits!(eq SapoDataConnectorProfileProperties);
 
 
     #[derive(Clone, Default)]
@@ -1482,7 +1482,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ServiceNowConnectorProfileCredentials);
+    value_traits!(eq ServiceNowConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1514,7 +1514,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ServiceNowConnectorProfileProperties);
+    value_traits!(eq ServiceNowConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -1546,7 +1546,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SingularConnectorProfileCredentials);
+    value_traits!(eq SingularConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1598,7 +1598,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SlackConnectorProfileCredentials);
+    value_traits!(eq SlackConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1630,7 +1630,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SlackConnectorProfileProperties);
+    value_traits!(eq SlackConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -1670,7 +1670,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SnowflakeConnectorProfileCredentials);
+    value_traits!(eq SnowflakeConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1743,7 +1743,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(SnowflakeConnectorProfileProperties);
+    value_traits!(eq SnowflakeConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -1775,7 +1775,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(TrendmicroConnectorProfileCredentials);
+    value_traits!(eq TrendmicroConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1815,7 +1815,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(VeevaConnectorProfileCredentials);
+    value_traits!(eq VeevaConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1847,7 +1847,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(VeevaConnectorProfileProperties);
+    value_traits!(eq VeevaConnectorProfileProperties);
 
 
     #[derive(Clone)]
@@ -1899,7 +1899,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ZendeskConnectorProfileCredentials);
+    value_traits!(eq ZendeskConnectorProfileCredentials);
 
 
     #[derive(Clone)]
@@ -1931,7 +1931,7 @@ pub mod connector_profile {
         }
     }
 
-    value_traits!(ZendeskConnectorProfileProperties);
+    value_traits!(eq ZendeskConnectorProfileProperties);
 }
 pub use connector_profile::{CfnConnectorProfile, CfnConnectorProfileProps};
 
@@ -2094,7 +2094,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(AggregationConfig);
+    value_traits!(eq AggregationConfig);
 
 
     #[derive(Clone)]
@@ -2124,7 +2124,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(AmplitudeSourceProperties);
+    value_traits!(eq AmplitudeSourceProperties);
 
 
     /// Operation to be performed on provided source fields
@@ -2191,7 +2191,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(ConnectorOperator);
+    value_traits!(eq ConnectorOperator);
 
 
     #[derive(Clone)]
@@ -2239,7 +2239,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(CustomConnectorDestinationProperties);
+    value_traits!(eq CustomConnectorDestinationProperties);
 
 
     #[derive(Clone)]
@@ -2277,7 +2277,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(CustomConnectorSourceProperties);
+    value_traits!(eq CustomConnectorSourceProperties);
 
 
     #[derive(Clone)]
@@ -2315,7 +2315,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(DataTransferApi);
+    value_traits!(eq DataTransferApi);
 
 
     #[derive(Clone)]
@@ -2345,7 +2345,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(DatadogSourceProperties);
+    value_traits!(eq DatadogSourceProperties);
 
 
     /// Destination connector details
@@ -2394,7 +2394,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(DestinationConnectorProperties);
+    value_traits!(eq DestinationConnectorProperties);
 
 
     /// Configurations of destination connector.
@@ -2447,7 +2447,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(DestinationFlowConfig);
+    value_traits!(eq DestinationFlowConfig);
 
 
     #[derive(Clone)]
@@ -2477,7 +2477,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(DynatraceSourceProperties);
+    value_traits!(eq DynatraceSourceProperties);
 
 
     #[derive(Clone, Default)]
@@ -2501,7 +2501,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(ErrorHandlingConfig);
+    value_traits!(eq ErrorHandlingConfig);
 
 
     #[derive(Clone)]
@@ -2535,7 +2535,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(EventBridgeDestinationProperties);
+    value_traits!(eq EventBridgeDestinationProperties);
 
 
     /// Trigger settings of the flow.
@@ -2584,7 +2584,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(GlueDataCatalog);
+    value_traits!(eq GlueDataCatalog);
 
 
     #[derive(Clone)]
@@ -2614,7 +2614,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(GoogleAnalyticsSourceProperties);
+    value_traits!(eq GoogleAnalyticsSourceProperties);
 
 
     /// Configuration for scheduled incremental data pull
@@ -2633,7 +2633,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(IncrementalPullConfig);
+    value_traits!(eq IncrementalPullConfig);
 
 
     #[derive(Clone)]
@@ -2663,7 +2663,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(InforNexusSourceProperties);
+    value_traits!(eq InforNexusSourceProperties);
 
 
     #[derive(Clone, Default)]
@@ -2681,7 +2681,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(LookoutMetricsDestinationProperties);
+    value_traits!(eq LookoutMetricsDestinationProperties);
 
 
     #[derive(Clone)]
@@ -2715,7 +2715,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(MarketoDestinationProperties);
+    value_traits!(eq MarketoDestinationProperties);
 
 
     #[derive(Clone)]
@@ -2745,7 +2745,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(MarketoSourceProperties);
+    value_traits!(eq MarketoSourceProperties);
 
 
     /// Configurations of metadata catalog of the flow.
@@ -2766,7 +2766,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(MetadataCatalogConfig);
+    value_traits!(eq MetadataCatalogConfig);
 
 
     #[derive(Clone)]
@@ -2796,7 +2796,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(PardotSourceProperties);
+    value_traits!(eq PardotSourceProperties);
 
 
     #[derive(Clone, Default)]
@@ -2820,7 +2820,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(PrefixConfig);
+    value_traits!(eq PrefixConfig);
 
 
     #[derive(Clone)]
@@ -2864,7 +2864,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(RedshiftDestinationProperties);
+    value_traits!(eq RedshiftDestinationProperties);
 
 
     #[derive(Clone)]
@@ -2902,7 +2902,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(S3DestinationProperties);
+    value_traits!(eq S3DestinationProperties);
 
 
     #[derive(Clone, Default)]
@@ -2922,7 +2922,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(S3InputFormatConfig);
+    value_traits!(eq S3InputFormatConfig);
 
 
     #[derive(Clone, Default)]
@@ -2949,7 +2949,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(S3OutputFormatConfig);
+    value_traits!(eq S3OutputFormatConfig);
 
 
     #[derive(Clone)]
@@ -2989,7 +2989,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(S3SourceProperties);
+    value_traits!(eq S3SourceProperties);
 
 
     #[derive(Clone)]
@@ -3037,7 +3037,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SalesforceDestinationProperties);
+    value_traits!(eq SalesforceDestinationProperties);
 
 
     #[derive(Clone)]
@@ -3079,7 +3079,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SalesforceSourceProperties);
+    value_traits!(eq SalesforceSourceProperties);
 
 
     #[derive(Clone)]
@@ -3127,7 +3127,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SapoDataDestinationProperties);
+    value_traits!(eq SapoDataDestinationProperties);
 
 
     /// SAP Source connector page size
@@ -3158,7 +3158,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SapoDataPaginationConfig);
+    value_traits!(eq SapoDataPaginationConfig);
 
 
     /// SAP Source connector parallelism factor
@@ -3189,7 +3189,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SapoDataParallelismConfig);
+    value_traits!(eq SapoDataParallelismConfig);
 
 
     #[derive(Clone)]
@@ -3227,7 +3227,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SapoDataSourceProperties);
+    value_traits!(eq SapoDataSourceProperties);
 
 
     /// Details required for scheduled trigger type
@@ -3288,7 +3288,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(ScheduledTriggerProperties);
+    value_traits!(eq ScheduledTriggerProperties);
 
 
     #[derive(Clone)]
@@ -3318,7 +3318,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(ServiceNowSourceProperties);
+    value_traits!(eq ServiceNowSourceProperties);
 
 
     #[derive(Clone)]
@@ -3348,7 +3348,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SingularSourceProperties);
+    value_traits!(eq SingularSourceProperties);
 
 
     #[derive(Clone)]
@@ -3378,7 +3378,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SlackSourceProperties);
+    value_traits!(eq SlackSourceProperties);
 
 
     #[derive(Clone)]
@@ -3422,7 +3422,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SnowflakeDestinationProperties);
+    value_traits!(eq SnowflakeDestinationProperties);
 
 
     /// Source connector details required to query a connector
@@ -3489,7 +3489,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SourceConnectorProperties);
+    value_traits!(eq SourceConnectorProperties);
 
 
     /// Configurations of Source connector of the flow.
@@ -3548,7 +3548,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SourceFlowConfig);
+    value_traits!(eq SourceFlowConfig);
 
 
     #[derive(Clone, Default)]
@@ -3569,7 +3569,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SuccessResponseHandlingConfig);
+    value_traits!(eq SuccessResponseHandlingConfig);
 
 
     #[derive(Clone)]
@@ -3627,7 +3627,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(Task);
+    value_traits!(eq Task);
 
 
     /// An object used to store task related info
@@ -3664,7 +3664,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(TaskPropertiesObject);
+    value_traits!(eq TaskPropertiesObject);
 
 
     #[derive(Clone)]
@@ -3694,7 +3694,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(TrendmicroSourceProperties);
+    value_traits!(eq TrendmicroSourceProperties);
 
 
     /// Trigger settings of the flow.
@@ -3733,7 +3733,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(TriggerConfig);
+    value_traits!(eq TriggerConfig);
 
 
     #[derive(Clone)]
@@ -3773,7 +3773,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(UpsolverDestinationProperties);
+    value_traits!(eq UpsolverDestinationProperties);
 
 
     #[derive(Clone)]
@@ -3811,7 +3811,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(UpsolverS3OutputFormatConfig);
+    value_traits!(eq UpsolverS3OutputFormatConfig);
 
 
     #[derive(Clone)]
@@ -3857,7 +3857,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(VeevaSourceProperties);
+    value_traits!(eq VeevaSourceProperties);
 
 
     #[derive(Clone)]
@@ -3901,7 +3901,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(ZendeskDestinationProperties);
+    value_traits!(eq ZendeskDestinationProperties);
 
 
     #[derive(Clone)]
@@ -3931,6 +3931,6 @@ pub mod flow {
         }
     }
 
-    value_traits!(ZendeskSourceProperties);
+    value_traits!(eq ZendeskSourceProperties);
 }
 pub use flow::{CfnFlow, CfnFlowProps};

@@ -162,7 +162,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationConfig);
+    value_traits!(eq ApplicationConfig);
 
 
     /// Application source config
@@ -193,7 +193,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationSourceConfig);
+    value_traits!(eq ApplicationSourceConfig);
 
 
     #[derive(Clone)]
@@ -225,7 +225,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ContactHandling);
+    value_traits!(eq ContactHandling);
 
 
     #[derive(Clone)]
@@ -259,7 +259,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ExternalUrlConfig);
+    value_traits!(eq ExternalUrlConfig);
 
 
     #[derive(Clone, Default)]
@@ -280,7 +280,7 @@ pub mod application {
         }
     }
 
-    value_traits!(IframeConfig);
+    value_traits!(eq IframeConfig);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -451,7 +451,7 @@ pub mod data_integration {
         }
     }
 
-    value_traits!(FileConfiguration);
+    value_traits!(eq FileConfiguration);
 
 
     #[derive(Clone)]
@@ -495,7 +495,7 @@ pub mod data_integration {
         }
     }
 
-    value_traits!(ScheduleConfig);
+    value_traits!(eq ScheduleConfig);
 }
 pub use data_integration::{CfnDataIntegration, CfnDataIntegrationProps};
 
@@ -635,6 +635,6 @@ pub mod event_integration {
         }
     }
 
-    value_traits!(EventFilter);
+    value_traits!(eq EventFilter);
 }
 pub use event_integration::{CfnEventIntegration, CfnEventIntegrationProps};

@@ -213,7 +213,7 @@ pub mod scalable_target {
         }
     }
 
-    value_traits!(ScalableTargetAction);
+    value_traits!(eq ScalableTargetAction);
 
 
     /// ``ScheduledAction`` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
@@ -287,7 +287,7 @@ pub mod scalable_target {
         }
     }
 
-    value_traits!(ScheduledAction);
+    value_traits!(eq ScheduledAction);
 
 
     /// ``SuspendedState`` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
@@ -319,7 +319,7 @@ pub mod scalable_target {
         }
     }
 
-    value_traits!(SuspendedState);
+    value_traits!(eq SuspendedState);
 }
 pub use scalable_target::{CfnScalableTarget, CfnScalableTargetProps};
 
@@ -567,7 +567,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(CustomizedMetricSpecification);
+    value_traits!(eq CustomizedMetricSpecification);
 
 
     /// ``MetricDimension`` specifies a name/value pair that is part of the identity of a CloudWatch metric for the ``Dimensions`` property of the [AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html) property type. Duplicate dimensions are not allowed.
@@ -608,7 +608,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(MetricDimension);
+    value_traits!(eq MetricDimension);
 
 
     /// Contains predefined metric specification information for a target tracking scaling policy for Application Auto Scaling.
@@ -657,7 +657,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredefinedMetricSpecification);
+    value_traits!(eq PredefinedMetricSpecification);
 
 
     /// Represents a CloudWatch metric of your choosing for a predictive scaling policy.
@@ -690,7 +690,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingCustomizedCapacityMetric);
+    value_traits!(eq PredictiveScalingCustomizedCapacityMetric);
 
 
     /// The customized load metric specification.
@@ -721,7 +721,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingCustomizedLoadMetric);
+    value_traits!(eq PredictiveScalingCustomizedLoadMetric);
 
 
     /// One or more metric data queries to provide data points for a metric specification.
@@ -754,7 +754,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingCustomizedScalingMetric);
+    value_traits!(eq PredictiveScalingCustomizedScalingMetric);
 
 
     /// Describes the scaling metric.
@@ -785,7 +785,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingMetric);
+    value_traits!(eq PredictiveScalingMetric);
 
 
     /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
@@ -830,7 +830,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingMetricDataQuery);
+    value_traits!(eq PredictiveScalingMetricDataQuery);
 
 
     /// Describes the dimension of a metric.
@@ -856,7 +856,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingMetricDimension);
+    value_traits!(eq PredictiveScalingMetricDimension);
 
 
     /// This structure specifies the metrics and target utilization settings for a predictive scaling policy.
@@ -926,7 +926,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingMetricSpecification);
+    value_traits!(eq PredictiveScalingMetricSpecification);
 
 
     /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
@@ -958,7 +958,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingMetricStat);
+    value_traits!(eq PredictiveScalingMetricStat);
 
 
     /// Represents a predictive scaling policy configuration. Predictive scaling is supported on Amazon ECS services.
@@ -1022,7 +1022,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingPolicyConfiguration);
+    value_traits!(eq PredictiveScalingPolicyConfiguration);
 
 
     /// Describes a load metric for a predictive scaling policy.
@@ -1074,7 +1074,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingPredefinedLoadMetric);
+    value_traits!(eq PredictiveScalingPredefinedLoadMetric);
 
 
     /// Represents a metric pair for a predictive scaling policy.
@@ -1125,7 +1125,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingPredefinedMetricPair);
+    value_traits!(eq PredictiveScalingPredefinedMetricPair);
 
 
     /// Describes a scaling metric for a predictive scaling policy.
@@ -1177,7 +1177,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingPredefinedScalingMetric);
+    value_traits!(eq PredictiveScalingPredefinedScalingMetric);
 
 
     /// ``StepAdjustment`` specifies a step adjustment for the ``StepAdjustments`` property of the [AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html) property type.
@@ -1230,7 +1230,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(StepAdjustment);
+    value_traits!(eq StepAdjustment);
 
 
     /// ``StepScalingPolicyConfiguration`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a step scaling policy configuration for Application Auto Scaling.
@@ -1277,7 +1277,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(StepScalingPolicyConfiguration);
+    value_traits!(eq StepScalingPolicyConfiguration);
 
 
     /// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
@@ -1310,7 +1310,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingMetric);
+    value_traits!(eq TargetTrackingMetric);
 
 
     /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
@@ -1358,7 +1358,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingMetricDataQuery);
+    value_traits!(eq TargetTrackingMetricDataQuery);
 
 
     /// ``TargetTrackingMetricDimension`` specifies a name/value pair that is part of the identity of a CloudWatch metric for the ``Dimensions`` property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetric](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html) property type. Duplicate dimensions are not allowed.
@@ -1384,7 +1384,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingMetricDimension);
+    value_traits!(eq TargetTrackingMetricDimension);
 
 
     /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
@@ -1418,7 +1418,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingMetricStat);
+    value_traits!(eq TargetTrackingMetricStat);
 
 
     /// ``TargetTrackingScalingPolicyConfiguration`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a target tracking scaling policy configuration for Application Auto Scaling. Use a target tracking scaling policy to adjust the capacity of the specified scalable target in response to actual workloads, so that resource utilization remains at or near the target utilization value.
@@ -1482,6 +1482,6 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingScalingPolicyConfiguration);
+    value_traits!(eq TargetTrackingScalingPolicyConfiguration);
 }
 pub use scaling_policy::{CfnScalingPolicy, CfnScalingPolicyProps};

@@ -185,7 +185,7 @@ pub mod application {
         }
     }
 
-    value_traits!(Alarm);
+    value_traits!(eq Alarm);
 
 
     /// A metric to be monitored for the component.
@@ -218,7 +218,7 @@ pub mod application {
         }
     }
 
-    value_traits!(AlarmMetric);
+    value_traits!(eq AlarmMetric);
 
 
     /// The configuration settings of the component.
@@ -244,7 +244,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ComponentConfiguration);
+    value_traits!(eq ComponentConfiguration);
 
 
     /// The monitoring setting of the component.
@@ -311,7 +311,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ComponentMonitoringSetting);
+    value_traits!(eq ComponentMonitoringSetting);
 
 
     /// The configuration settings.
@@ -377,7 +377,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ConfigurationDetails);
+    value_traits!(eq ConfigurationDetails);
 
 
     /// The custom grouped component.
@@ -418,7 +418,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CustomComponent);
+    value_traits!(eq CustomComponent);
 
 
     /// The HA cluster Prometheus Exporter settings.
@@ -439,7 +439,7 @@ pub mod application {
         }
     }
 
-    value_traits!(HaClusterPrometheusExporter);
+    value_traits!(eq HaClusterPrometheusExporter);
 
 
     /// The HANA DB Prometheus Exporter settings.
@@ -505,7 +505,7 @@ pub mod application {
         }
     }
 
-    value_traits!(HanaPrometheusExporter);
+    value_traits!(eq HanaPrometheusExporter);
 
 
     /// The JMX Prometheus Exporter settings.
@@ -536,7 +536,7 @@ pub mod application {
         }
     }
 
-    value_traits!(JmxPrometheusExporter);
+    value_traits!(eq JmxPrometheusExporter);
 
 
     /// A log to be monitored for the component.
@@ -595,7 +595,7 @@ pub mod application {
         }
     }
 
-    value_traits!(Log);
+    value_traits!(eq Log);
 
 
     /// The log pattern.
@@ -644,7 +644,7 @@ pub mod application {
         }
     }
 
-    value_traits!(LogPattern);
+    value_traits!(eq LogPattern);
 
 
     /// The log pattern set.
@@ -685,7 +685,7 @@ pub mod application {
         }
     }
 
-    value_traits!(LogPatternSet);
+    value_traits!(eq LogPatternSet);
 
 
     /// The NetWeaver Prometheus Exporter Settings.
@@ -732,7 +732,7 @@ pub mod application {
         }
     }
 
-    value_traits!(NetWeaverPrometheusExporter);
+    value_traits!(eq NetWeaverPrometheusExporter);
 
 
     /// A process to be monitored for the component.
@@ -773,7 +773,7 @@ pub mod application {
         }
     }
 
-    value_traits!(Process);
+    value_traits!(eq Process);
 
 
     /// The SQL prometheus exporter settings.
@@ -814,7 +814,7 @@ pub mod application {
         }
     }
 
-    value_traits!(SqlServerPrometheusExporter);
+    value_traits!(eq SqlServerPrometheusExporter);
 
 
     /// The configuration settings of sub components.
@@ -850,7 +850,7 @@ pub mod application {
         }
     }
 
-    value_traits!(SubComponentConfigurationDetails);
+    value_traits!(eq SubComponentConfigurationDetails);
 
 
     /// One type sub component configurations for the component.
@@ -893,7 +893,7 @@ pub mod application {
         }
     }
 
-    value_traits!(SubComponentTypeConfiguration);
+    value_traits!(eq SubComponentTypeConfiguration);
 
 
     /// A Windows Event to be monitored for the component.
@@ -948,6 +948,6 @@ pub mod application {
         }
     }
 
-    value_traits!(WindowsEvent);
+    value_traits!(eq WindowsEvent);
 }
 pub use application::{CfnApplication, CfnApplicationProps};

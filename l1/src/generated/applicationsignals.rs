@@ -173,7 +173,7 @@ pub mod grouping_configuration {
         }
     }
 
-    value_traits!(GroupingAttributeDefinition);
+    value_traits!(eq GroupingAttributeDefinition);
 }
 pub use grouping_configuration::{CfnGroupingConfiguration, CfnGroupingConfigurationProps};
 
@@ -376,7 +376,7 @@ pub mod instrumentation_config {
         }
     }
 
-    value_traits!(CaptureConfiguration);
+    value_traits!(eq CaptureConfiguration);
 
 
     /// Safety limits that bound what is captured.
@@ -432,7 +432,7 @@ pub mod instrumentation_config {
         }
     }
 
-    value_traits!(CaptureLimitsConfig);
+    value_traits!(eq CaptureLimitsConfig);
 
 
     /// Defines what data to capture for code-level instrumentation.
@@ -487,7 +487,7 @@ pub mod instrumentation_config {
         }
     }
 
-    value_traits!(CodeCaptureConfiguration);
+    value_traits!(eq CodeCaptureConfiguration);
 
 
     /// Identifies a code location to instrument.
@@ -554,7 +554,7 @@ pub mod instrumentation_config {
         }
     }
 
-    value_traits!(CodeLocation);
+    value_traits!(eq CodeLocation);
 
 
     /// The location where instrumentation should be applied.
@@ -585,7 +585,7 @@ pub mod instrumentation_config {
         }
     }
 
-    value_traits!(Location);
+    value_traits!(eq Location);
 }
 pub use instrumentation_config::{CfnInstrumentationConfig, CfnInstrumentationConfigProps};
 
@@ -744,7 +744,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(BurnRateConfiguration);
+    value_traits!(eq BurnRateConfiguration);
 
 
     /// If the interval for this service level objective is a calendar interval, this structure contains the interval specifications.
@@ -790,7 +790,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(CalendarInterval);
+    value_traits!(eq CalendarInterval);
 
 
     #[derive(Clone)]
@@ -820,7 +820,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(CompositeSliComponent);
+    value_traits!(eq CompositeSliComponent);
 
 
     #[derive(Clone)]
@@ -854,7 +854,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(CompositeSliConfig);
+    value_traits!(eq CompositeSliConfig);
 
 
     /// Configuration for identifying a dependency and its operation
@@ -893,7 +893,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(DependencyConfig);
+    value_traits!(eq DependencyConfig);
 
 
     /// A dimension is a name/value pair that is part of the identity of a metric. Because dimensions are part of the unique identifier for a metric, whenever you add a unique name/value pair to one of your metrics, you are creating a new variation of that metric. For example, many Amazon EC2 metrics publish `InstanceId` as a dimension name, and the actual instance ID as the value for that dimension. You can assign up to 30 dimensions to a metric.
@@ -934,7 +934,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(Dimension);
+    value_traits!(eq Dimension);
 
 
     /// This object defines a time exclusion window for this SLO. The time exclusion window is used to exclude breaching data points from affecting attainment rate, error budget, and burn rate metrics.
@@ -981,7 +981,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(ExclusionWindow);
+    value_traits!(eq ExclusionWindow);
 
 
     /// A structure that contains the attributes that determine the goal of the SLO. This includes the time period for evaluation and the attainment threshold.
@@ -1011,7 +1011,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(Goal);
+    value_traits!(eq Goal);
 
 
     /// The time period used to evaluate the SLO. It can be either a calendar interval or rolling interval.
@@ -1034,7 +1034,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(Interval);
+    value_traits!(eq Interval);
 
 
     /// This structure defines the metric used for a service level indicator, including the metric name, namespace, and dimensions.
@@ -1065,7 +1065,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(Metric);
+    value_traits!(eq Metric);
 
 
     /// Use this structure to define a metric or metric math expression that you want to use as for a service level objective.
@@ -1123,7 +1123,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(MetricDataQuery);
+    value_traits!(eq MetricDataQuery);
 
 
     /// Configuration for identifying the source of metrics for non-Application Signals services
@@ -1158,7 +1158,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(MetricSource);
+    value_traits!(eq MetricSource);
 
 
     /// A metric to be used directly for the SLO, or to be used in the math expression that will be used for the SLO. Within one MetricDataQuery object, you must specify either Expression or MetricStat but not both.
@@ -1211,7 +1211,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(MetricStat);
+    value_traits!(eq MetricStat);
 
 
     /// This structure defines the metric that is used as the "good request" or "bad request" value for a request-based SLO. This value observed for the metric defined in `TotalRequestCountMetric` is divided by the number found for `MonitoredRequestCountMetric` to determine the percentage of successful requests that this SLO tracks.
@@ -1237,7 +1237,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(MonitoredRequestCountMetric);
+    value_traits!(eq MonitoredRequestCountMetric);
 
 
     /// This object defines how often to repeat a time exclusion window.
@@ -1270,7 +1270,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(RecurrenceRule);
+    value_traits!(eq RecurrenceRule);
 
 
     /// This structure contains information about the performance metric that a request-based SLO monitors.
@@ -1315,7 +1315,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(RequestBasedSli);
+    value_traits!(eq RequestBasedSli);
 
 
     /// This structure contains the information about the metric that is used for a request-based SLO.
@@ -1366,7 +1366,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(RequestBasedSliMetric);
+    value_traits!(eq RequestBasedSliMetric);
 
 
     /// If the interval is a calendar interval, this structure contains the interval specifications.
@@ -1403,7 +1403,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(RollingInterval);
+    value_traits!(eq RollingInterval);
 
 
     #[derive(Clone)]
@@ -1437,7 +1437,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(SelectionConfig);
+    value_traits!(eq SelectionConfig);
 
 
     /// This structure contains information about the performance metric that an SLO monitors.
@@ -1486,7 +1486,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(Sli);
+    value_traits!(eq Sli);
 
 
     /// A structure that contains information about the metric that the SLO monitors.
@@ -1542,7 +1542,7 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(SliMetric);
+    value_traits!(eq SliMetric);
 
 
     /// This object defines the length of time an exclusion window should span.
@@ -1579,6 +1579,6 @@ pub mod service_level_objective {
         }
     }
 
-    value_traits!(Window);
+    value_traits!(eq Window);
 }
 pub use service_level_objective::{CfnServiceLevelObjective, CfnServiceLevelObjectiveProps};

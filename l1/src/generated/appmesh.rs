@@ -165,7 +165,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GatewayRouteHostnameMatch);
+    value_traits!(eq GatewayRouteHostnameMatch);
 
 
     #[derive(Clone, Default)]
@@ -183,7 +183,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GatewayRouteHostnameRewrite);
+    value_traits!(eq GatewayRouteHostnameRewrite);
 
 
     #[derive(Clone, Default)]
@@ -213,7 +213,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GatewayRouteMetadataMatch);
+    value_traits!(eq GatewayRouteMetadataMatch);
 
 
     #[derive(Clone)]
@@ -249,7 +249,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GatewayRouteRangeMatch);
+    value_traits!(eq GatewayRouteRangeMatch);
 
 
     #[derive(Clone, Default)]
@@ -276,7 +276,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GatewayRouteSpec);
+    value_traits!(eq GatewayRouteSpec);
 
 
     #[derive(Clone)]
@@ -310,7 +310,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GatewayRouteTarget);
+    value_traits!(eq GatewayRouteTarget);
 
 
     #[derive(Clone)]
@@ -340,7 +340,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GatewayRouteVirtualService);
+    value_traits!(eq GatewayRouteVirtualService);
 
 
     #[derive(Clone)]
@@ -376,7 +376,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GrpcGatewayRoute);
+    value_traits!(eq GrpcGatewayRoute);
 
 
     #[derive(Clone)]
@@ -410,7 +410,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GrpcGatewayRouteAction);
+    value_traits!(eq GrpcGatewayRouteAction);
 
 
     #[derive(Clone, Default)]
@@ -437,7 +437,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GrpcGatewayRouteMatch);
+    value_traits!(eq GrpcGatewayRouteMatch);
 
 
     #[derive(Clone)]
@@ -475,7 +475,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GrpcGatewayRouteMetadata);
+    value_traits!(eq GrpcGatewayRouteMetadata);
 
 
     #[derive(Clone, Default)]
@@ -493,7 +493,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(GrpcGatewayRouteRewrite);
+    value_traits!(eq GrpcGatewayRouteRewrite);
 
 
     #[derive(Clone)]
@@ -529,7 +529,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRoute);
+    value_traits!(eq HttpGatewayRoute);
 
 
     #[derive(Clone)]
@@ -563,7 +563,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRouteAction);
+    value_traits!(eq HttpGatewayRouteAction);
 
 
     #[derive(Clone)]
@@ -601,7 +601,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRouteHeader);
+    value_traits!(eq HttpGatewayRouteHeader);
 
 
     #[derive(Clone, Default)]
@@ -631,7 +631,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRouteHeaderMatch);
+    value_traits!(eq HttpGatewayRouteHeaderMatch);
 
 
     #[derive(Clone, Default)]
@@ -667,7 +667,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRouteMatch);
+    value_traits!(eq HttpGatewayRouteMatch);
 
 
     #[derive(Clone, Default)]
@@ -685,7 +685,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRoutePathRewrite);
+    value_traits!(eq HttpGatewayRoutePathRewrite);
 
 
     #[derive(Clone, Default)]
@@ -706,7 +706,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRoutePrefixRewrite);
+    value_traits!(eq HttpGatewayRoutePrefixRewrite);
 
 
     #[derive(Clone, Default)]
@@ -730,7 +730,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpGatewayRouteRewrite);
+    value_traits!(eq HttpGatewayRouteRewrite);
 
 
     #[derive(Clone, Default)]
@@ -751,7 +751,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpPathMatch);
+    value_traits!(eq HttpPathMatch);
 
 
     #[derive(Clone, Default)]
@@ -769,7 +769,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(HttpQueryParameterMatch);
+    value_traits!(eq HttpQueryParameterMatch);
 
 
     #[derive(Clone)]
@@ -803,7 +803,7 @@ pub mod gateway_route {
         }
     }
 
-    value_traits!(QueryParameter);
+    value_traits!(eq QueryParameter);
 }
 pub use gateway_route::{CfnGatewayRoute, CfnGatewayRouteProps};
 
@@ -931,7 +931,7 @@ pub mod mesh {
         }
     }
 
-    value_traits!(EgressFilter);
+    value_traits!(eq EgressFilter);
 
 
     #[derive(Clone, Default)]
@@ -949,7 +949,7 @@ pub mod mesh {
         }
     }
 
-    value_traits!(MeshServiceDiscovery);
+    value_traits!(eq MeshServiceDiscovery);
 
 
     #[derive(Clone, Default)]
@@ -970,7 +970,7 @@ pub mod mesh {
         }
     }
 
-    value_traits!(MeshSpec);
+    value_traits!(eq MeshSpec);
 }
 pub use mesh::{CfnMesh, CfnMeshProps};
 
@@ -1152,7 +1152,7 @@ pub mod route {
         }
     }
 
-    value_traits!(Duration);
+    value_traits!(eq Duration);
 
 
     #[derive(Clone)]
@@ -1200,7 +1200,7 @@ pub mod route {
         }
     }
 
-    value_traits!(GrpcRetryPolicy);
+    value_traits!(eq GrpcRetryPolicy);
 
 
     #[derive(Clone)]
@@ -1244,7 +1244,7 @@ pub mod route {
         }
     }
 
-    value_traits!(GrpcRoute);
+    value_traits!(eq GrpcRoute);
 
 
     #[derive(Clone)]
@@ -1274,7 +1274,7 @@ pub mod route {
         }
     }
 
-    value_traits!(GrpcRouteAction);
+    value_traits!(eq GrpcRouteAction);
 
 
     #[derive(Clone, Default)]
@@ -1301,7 +1301,7 @@ pub mod route {
         }
     }
 
-    value_traits!(GrpcRouteMatch);
+    value_traits!(eq GrpcRouteMatch);
 
 
     #[derive(Clone)]
@@ -1339,7 +1339,7 @@ pub mod route {
         }
     }
 
-    value_traits!(GrpcRouteMetadata);
+    value_traits!(eq GrpcRouteMetadata);
 
 
     #[derive(Clone, Default)]
@@ -1369,7 +1369,7 @@ pub mod route {
         }
     }
 
-    value_traits!(GrpcRouteMetadataMatchMethod);
+    value_traits!(eq GrpcRouteMetadataMatchMethod);
 
 
     #[derive(Clone, Default)]
@@ -1390,7 +1390,7 @@ pub mod route {
         }
     }
 
-    value_traits!(GrpcTimeout);
+    value_traits!(eq GrpcTimeout);
 
 
     #[derive(Clone, Default)]
@@ -1420,7 +1420,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HeaderMatchMethod);
+    value_traits!(eq HeaderMatchMethod);
 
 
     #[derive(Clone, Default)]
@@ -1441,7 +1441,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpPathMatch);
+    value_traits!(eq HttpPathMatch);
 
 
     #[derive(Clone, Default)]
@@ -1459,7 +1459,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpQueryParameterMatch);
+    value_traits!(eq HttpQueryParameterMatch);
 
 
     #[derive(Clone)]
@@ -1503,7 +1503,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpRetryPolicy);
+    value_traits!(eq HttpRetryPolicy);
 
 
     #[derive(Clone)]
@@ -1547,7 +1547,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpRoute);
+    value_traits!(eq HttpRoute);
 
 
     #[derive(Clone)]
@@ -1577,7 +1577,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpRouteAction);
+    value_traits!(eq HttpRouteAction);
 
 
     #[derive(Clone)]
@@ -1615,7 +1615,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpRouteHeader);
+    value_traits!(eq HttpRouteHeader);
 
 
     #[derive(Clone, Default)]
@@ -1651,7 +1651,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpRouteMatch);
+    value_traits!(eq HttpRouteMatch);
 
 
     #[derive(Clone, Default)]
@@ -1672,7 +1672,7 @@ pub mod route {
         }
     }
 
-    value_traits!(HttpTimeout);
+    value_traits!(eq HttpTimeout);
 
 
     #[derive(Clone)]
@@ -1708,7 +1708,7 @@ pub mod route {
         }
     }
 
-    value_traits!(MatchRange);
+    value_traits!(eq MatchRange);
 
 
     #[derive(Clone)]
@@ -1742,7 +1742,7 @@ pub mod route {
         }
     }
 
-    value_traits!(QueryParameter);
+    value_traits!(eq QueryParameter);
 
 
     #[derive(Clone, Default)]
@@ -1772,7 +1772,7 @@ pub mod route {
         }
     }
 
-    value_traits!(RouteSpec);
+    value_traits!(eq RouteSpec);
 
 
     #[derive(Clone)]
@@ -1810,7 +1810,7 @@ pub mod route {
         }
     }
 
-    value_traits!(TcpRoute);
+    value_traits!(eq TcpRoute);
 
 
     #[derive(Clone)]
@@ -1840,7 +1840,7 @@ pub mod route {
         }
     }
 
-    value_traits!(TcpRouteAction);
+    value_traits!(eq TcpRouteAction);
 
 
     #[derive(Clone, Default)]
@@ -1858,7 +1858,7 @@ pub mod route {
         }
     }
 
-    value_traits!(TcpRouteMatch);
+    value_traits!(eq TcpRouteMatch);
 
 
     #[derive(Clone, Default)]
@@ -1876,7 +1876,7 @@ pub mod route {
         }
     }
 
-    value_traits!(TcpTimeout);
+    value_traits!(eq TcpTimeout);
 
 
     #[derive(Clone)]
@@ -1916,7 +1916,7 @@ pub mod route {
         }
     }
 
-    value_traits!(WeightedTarget);
+    value_traits!(eq WeightedTarget);
 }
 pub use route::{CfnRoute, CfnRouteProps};
 
@@ -2069,7 +2069,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(LoggingFormat);
+    value_traits!(eq LoggingFormat);
 
 
     #[derive(Clone, Default)]
@@ -2087,7 +2087,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(SubjectAlternativeNameMatchers);
+    value_traits!(eq SubjectAlternativeNameMatchers);
 
 
     #[derive(Clone)]
@@ -2117,7 +2117,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(SubjectAlternativeNames);
+    value_traits!(eq SubjectAlternativeNames);
 
 
     #[derive(Clone, Default)]
@@ -2135,7 +2135,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayAccessLog);
+    value_traits!(eq VirtualGatewayAccessLog);
 
 
     #[derive(Clone, Default)]
@@ -2153,7 +2153,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayBackendDefaults);
+    value_traits!(eq VirtualGatewayBackendDefaults);
 
 
     #[derive(Clone, Default)]
@@ -2171,7 +2171,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayClientPolicy);
+    value_traits!(eq VirtualGatewayClientPolicy);
 
 
     #[derive(Clone)]
@@ -2213,7 +2213,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayClientPolicyTls);
+    value_traits!(eq VirtualGatewayClientPolicyTls);
 
 
     #[derive(Clone, Default)]
@@ -2234,7 +2234,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayClientTlsCertificate);
+    value_traits!(eq VirtualGatewayClientTlsCertificate);
 
 
     #[derive(Clone, Default)]
@@ -2258,7 +2258,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayConnectionPool);
+    value_traits!(eq VirtualGatewayConnectionPool);
 
 
     #[derive(Clone)]
@@ -2292,7 +2292,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayFileAccessLog);
+    value_traits!(eq VirtualGatewayFileAccessLog);
 
 
     #[derive(Clone)]
@@ -2322,7 +2322,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayGrpcConnectionPool);
+    value_traits!(eq VirtualGatewayGrpcConnectionPool);
 
 
     #[derive(Clone)]
@@ -2384,7 +2384,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayHealthCheckPolicy);
+    value_traits!(eq VirtualGatewayHealthCheckPolicy);
 
 
     #[derive(Clone)]
@@ -2414,7 +2414,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayHttp2ConnectionPool);
+    value_traits!(eq VirtualGatewayHttp2ConnectionPool);
 
 
     #[derive(Clone)]
@@ -2448,7 +2448,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayHttpConnectionPool);
+    value_traits!(eq VirtualGatewayHttpConnectionPool);
 
 
     #[derive(Clone)]
@@ -2490,7 +2490,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListener);
+    value_traits!(eq VirtualGatewayListener);
 
 
     #[derive(Clone)]
@@ -2530,7 +2530,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListenerTls);
+    value_traits!(eq VirtualGatewayListenerTls);
 
 
     #[derive(Clone)]
@@ -2560,7 +2560,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListenerTlsAcmCertificate);
+    value_traits!(eq VirtualGatewayListenerTlsAcmCertificate);
 
 
     #[derive(Clone, Default)]
@@ -2584,7 +2584,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListenerTlsCertificate);
+    value_traits!(eq VirtualGatewayListenerTlsCertificate);
 
 
     #[derive(Clone)]
@@ -2620,7 +2620,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListenerTlsFileCertificate);
+    value_traits!(eq VirtualGatewayListenerTlsFileCertificate);
 
 
     #[derive(Clone)]
@@ -2650,7 +2650,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListenerTlsSdsCertificate);
+    value_traits!(eq VirtualGatewayListenerTlsSdsCertificate);
 
 
     #[derive(Clone)]
@@ -2684,7 +2684,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListenerTlsValidationContext);
+    value_traits!(eq VirtualGatewayListenerTlsValidationContext);
 
 
     #[derive(Clone, Default)]
@@ -2705,7 +2705,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayListenerTlsValidationContextTrust);
+    value_traits!(eq VirtualGatewayListenerTlsValidationContextTrust);
 
 
     #[derive(Clone, Default)]
@@ -2723,7 +2723,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayLogging);
+    value_traits!(eq VirtualGatewayLogging);
 
 
     #[derive(Clone)]
@@ -2759,7 +2759,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayPortMapping);
+    value_traits!(eq VirtualGatewayPortMapping);
 
 
     #[derive(Clone)]
@@ -2797,7 +2797,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewaySpec);
+    value_traits!(eq VirtualGatewaySpec);
 
 
     #[derive(Clone)]
@@ -2831,7 +2831,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayTlsValidationContext);
+    value_traits!(eq VirtualGatewayTlsValidationContext);
 
 
     #[derive(Clone)]
@@ -2861,7 +2861,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayTlsValidationContextAcmTrust);
+    value_traits!(eq VirtualGatewayTlsValidationContextAcmTrust);
 
 
     #[derive(Clone)]
@@ -2891,7 +2891,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayTlsValidationContextFileTrust);
+    value_traits!(eq VirtualGatewayTlsValidationContextFileTrust);
 
 
     #[derive(Clone)]
@@ -2921,7 +2921,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayTlsValidationContextSdsTrust);
+    value_traits!(eq VirtualGatewayTlsValidationContextSdsTrust);
 
 
     #[derive(Clone, Default)]
@@ -2945,7 +2945,7 @@ pub mod virtual_gateway {
         }
     }
 
-    value_traits!(VirtualGatewayTlsValidationContextTrust);
+    value_traits!(eq VirtualGatewayTlsValidationContextTrust);
 }
 pub use virtual_gateway::{CfnVirtualGateway, CfnVirtualGatewayProps};
 
@@ -3095,7 +3095,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(AccessLog);
+    value_traits!(eq AccessLog);
 
 
     #[derive(Clone)]
@@ -3139,7 +3139,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(AwsCloudMapServiceDiscovery);
+    value_traits!(eq AwsCloudMapServiceDiscovery);
 
 
     #[derive(Clone, Default)]
@@ -3157,7 +3157,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(Backend);
+    value_traits!(eq Backend);
 
 
     #[derive(Clone, Default)]
@@ -3175,7 +3175,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(BackendDefaults);
+    value_traits!(eq BackendDefaults);
 
 
     #[derive(Clone, Default)]
@@ -3193,7 +3193,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ClientPolicy);
+    value_traits!(eq ClientPolicy);
 
 
     #[derive(Clone)]
@@ -3235,7 +3235,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ClientPolicyTls);
+    value_traits!(eq ClientPolicyTls);
 
 
     #[derive(Clone, Default)]
@@ -3256,7 +3256,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ClientTlsCertificate);
+    value_traits!(eq ClientTlsCertificate);
 
 
     #[derive(Clone)]
@@ -3294,7 +3294,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(DnsServiceDiscovery);
+    value_traits!(eq DnsServiceDiscovery);
 
 
     #[derive(Clone)]
@@ -3330,7 +3330,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(Duration);
+    value_traits!(eq Duration);
 
 
     #[derive(Clone)]
@@ -3364,7 +3364,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(FileAccessLog);
+    value_traits!(eq FileAccessLog);
 
 
     #[derive(Clone, Default)]
@@ -3385,7 +3385,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(GrpcTimeout);
+    value_traits!(eq GrpcTimeout);
 
 
     #[derive(Clone)]
@@ -3447,7 +3447,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(HealthCheck);
+    value_traits!(eq HealthCheck);
 
 
     #[derive(Clone, Default)]
@@ -3468,7 +3468,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(HttpTimeout);
+    value_traits!(eq HttpTimeout);
 
 
     #[derive(Clone)]
@@ -3518,7 +3518,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(Listener);
+    value_traits!(eq Listener);
 
 
     #[derive(Clone, Default)]
@@ -3545,7 +3545,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTimeout);
+    value_traits!(eq ListenerTimeout);
 
 
     #[derive(Clone)]
@@ -3585,7 +3585,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTls);
+    value_traits!(eq ListenerTls);
 
 
     #[derive(Clone)]
@@ -3615,7 +3615,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTlsAcmCertificate);
+    value_traits!(eq ListenerTlsAcmCertificate);
 
 
     #[derive(Clone, Default)]
@@ -3639,7 +3639,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTlsCertificate);
+    value_traits!(eq ListenerTlsCertificate);
 
 
     #[derive(Clone)]
@@ -3675,7 +3675,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTlsFileCertificate);
+    value_traits!(eq ListenerTlsFileCertificate);
 
 
     #[derive(Clone)]
@@ -3705,7 +3705,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTlsSdsCertificate);
+    value_traits!(eq ListenerTlsSdsCertificate);
 
 
     #[derive(Clone)]
@@ -3739,7 +3739,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTlsValidationContext);
+    value_traits!(eq ListenerTlsValidationContext);
 
 
     #[derive(Clone, Default)]
@@ -3760,7 +3760,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ListenerTlsValidationContextTrust);
+    value_traits!(eq ListenerTlsValidationContextTrust);
 
 
     #[derive(Clone, Default)]
@@ -3778,7 +3778,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(Logging);
+    value_traits!(eq Logging);
 
 
     #[derive(Clone, Default)]
@@ -3799,7 +3799,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(LoggingFormat);
+    value_traits!(eq LoggingFormat);
 
 
     #[derive(Clone)]
@@ -3847,7 +3847,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(OutlierDetection);
+    value_traits!(eq OutlierDetection);
 
 
     #[derive(Clone)]
@@ -3883,7 +3883,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(PortMapping);
+    value_traits!(eq PortMapping);
 
 
     #[derive(Clone, Default)]
@@ -3904,7 +3904,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(ServiceDiscovery);
+    value_traits!(eq ServiceDiscovery);
 
 
     #[derive(Clone, Default)]
@@ -3922,7 +3922,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(SubjectAlternativeNameMatchers);
+    value_traits!(eq SubjectAlternativeNameMatchers);
 
 
     #[derive(Clone)]
@@ -3952,7 +3952,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(SubjectAlternativeNames);
+    value_traits!(eq SubjectAlternativeNames);
 
 
     #[derive(Clone, Default)]
@@ -3970,7 +3970,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(TcpTimeout);
+    value_traits!(eq TcpTimeout);
 
 
     #[derive(Clone)]
@@ -4004,7 +4004,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(TlsValidationContext);
+    value_traits!(eq TlsValidationContext);
 
 
     #[derive(Clone)]
@@ -4034,7 +4034,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(TlsValidationContextAcmTrust);
+    value_traits!(eq TlsValidationContextAcmTrust);
 
 
     #[derive(Clone)]
@@ -4064,7 +4064,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(TlsValidationContextFileTrust);
+    value_traits!(eq TlsValidationContextFileTrust);
 
 
     #[derive(Clone)]
@@ -4094,7 +4094,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(TlsValidationContextSdsTrust);
+    value_traits!(eq TlsValidationContextSdsTrust);
 
 
     #[derive(Clone, Default)]
@@ -4118,7 +4118,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(TlsValidationContextTrust);
+    value_traits!(eq TlsValidationContextTrust);
 
 
     #[derive(Clone, Default)]
@@ -4145,7 +4145,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(VirtualNodeConnectionPool);
+    value_traits!(eq VirtualNodeConnectionPool);
 
 
     #[derive(Clone)]
@@ -4175,7 +4175,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(VirtualNodeGrpcConnectionPool);
+    value_traits!(eq VirtualNodeGrpcConnectionPool);
 
 
     #[derive(Clone)]
@@ -4205,7 +4205,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(VirtualNodeHttp2ConnectionPool);
+    value_traits!(eq VirtualNodeHttp2ConnectionPool);
 
 
     #[derive(Clone)]
@@ -4239,7 +4239,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(VirtualNodeHttpConnectionPool);
+    value_traits!(eq VirtualNodeHttpConnectionPool);
 
 
     #[derive(Clone, Default)]
@@ -4269,7 +4269,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(VirtualNodeSpec);
+    value_traits!(eq VirtualNodeSpec);
 
 
     #[derive(Clone)]
@@ -4299,7 +4299,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(VirtualNodeTcpConnectionPool);
+    value_traits!(eq VirtualNodeTcpConnectionPool);
 
 
     #[derive(Clone)]
@@ -4333,7 +4333,7 @@ pub mod virtual_node {
         }
     }
 
-    value_traits!(VirtualServiceBackend);
+    value_traits!(eq VirtualServiceBackend);
 }
 pub use virtual_node::{CfnVirtualNode, CfnVirtualNodeProps};
 
@@ -4501,7 +4501,7 @@ pub mod virtual_router {
         }
     }
 
-    value_traits!(PortMapping);
+    value_traits!(eq PortMapping);
 
 
     #[derive(Clone)]
@@ -4531,7 +4531,7 @@ pub mod virtual_router {
         }
     }
 
-    value_traits!(VirtualRouterListener);
+    value_traits!(eq VirtualRouterListener);
 
 
     #[derive(Clone)]
@@ -4561,7 +4561,7 @@ pub mod virtual_router {
         }
     }
 
-    value_traits!(VirtualRouterSpec);
+    value_traits!(eq VirtualRouterSpec);
 }
 pub use virtual_router::{CfnVirtualRouter, CfnVirtualRouterProps};
 
@@ -4725,7 +4725,7 @@ pub mod virtual_service {
         }
     }
 
-    value_traits!(VirtualNodeServiceProvider);
+    value_traits!(eq VirtualNodeServiceProvider);
 
 
     #[derive(Clone)]
@@ -4755,7 +4755,7 @@ pub mod virtual_service {
         }
     }
 
-    value_traits!(VirtualRouterServiceProvider);
+    value_traits!(eq VirtualRouterServiceProvider);
 
 
     #[derive(Clone, Default)]
@@ -4776,7 +4776,7 @@ pub mod virtual_service {
         }
     }
 
-    value_traits!(VirtualServiceProvider);
+    value_traits!(eq VirtualServiceProvider);
 
 
     #[derive(Clone, Default)]
@@ -4794,6 +4794,6 @@ pub mod virtual_service {
         }
     }
 
-    value_traits!(VirtualServiceSpec);
+    value_traits!(eq VirtualServiceSpec);
 }
 pub use virtual_service::{CfnVirtualService, CfnVirtualServiceProps};

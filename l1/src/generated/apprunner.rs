@@ -228,7 +228,7 @@ pub mod observability_configuration {
         }
     }
 
-    value_traits!(TraceConfiguration);
+    value_traits!(eq TraceConfiguration);
 }
 pub use observability_configuration::{CfnObservabilityConfiguration, CfnObservabilityConfigurationProps};
 
@@ -386,7 +386,7 @@ pub mod service {
         }
     }
 
-    value_traits!(AuthenticationConfiguration);
+    value_traits!(eq AuthenticationConfiguration);
 
 
     /// Code Configuration
@@ -425,7 +425,7 @@ pub mod service {
         }
     }
 
-    value_traits!(CodeConfiguration);
+    value_traits!(eq CodeConfiguration);
 
 
     /// Code Configuration Values
@@ -488,7 +488,7 @@ pub mod service {
         }
     }
 
-    value_traits!(CodeConfigurationValues);
+    value_traits!(eq CodeConfigurationValues);
 
 
     /// Source Code Repository
@@ -537,7 +537,7 @@ pub mod service {
         }
     }
 
-    value_traits!(CodeRepository);
+    value_traits!(eq CodeRepository);
 
 
     /// Network egress configuration
@@ -578,7 +578,7 @@ pub mod service {
         }
     }
 
-    value_traits!(EgressConfiguration);
+    value_traits!(eq EgressConfiguration);
 
 
     /// Encryption configuration (KMS key)
@@ -611,7 +611,7 @@ pub mod service {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Health check configuration
@@ -659,7 +659,7 @@ pub mod service {
         }
     }
 
-    value_traits!(HealthCheckConfiguration);
+    value_traits!(eq HealthCheckConfiguration);
 
 
     /// Image Configuration
@@ -693,7 +693,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ImageConfiguration);
+    value_traits!(eq ImageConfiguration);
 
 
     /// Image Repository
@@ -740,7 +740,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ImageRepository);
+    value_traits!(eq ImageRepository);
 
 
     /// Network ingress configuration
@@ -773,7 +773,7 @@ pub mod service {
         }
     }
 
-    value_traits!(IngressConfiguration);
+    value_traits!(eq IngressConfiguration);
 
 
     /// Instance Configuration
@@ -804,7 +804,7 @@ pub mod service {
         }
     }
 
-    value_traits!(InstanceConfiguration);
+    value_traits!(eq InstanceConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -825,7 +825,7 @@ pub mod service {
         }
     }
 
-    value_traits!(KeyValuePair);
+    value_traits!(eq KeyValuePair);
 
 
     /// Network configuration
@@ -854,7 +854,7 @@ pub mod service {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     /// Service observability configuration
@@ -893,7 +893,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceObservabilityConfiguration);
+    value_traits!(eq ServiceObservabilityConfiguration);
 
 
     /// Source Code Version
@@ -936,7 +936,7 @@ pub mod service {
         }
     }
 
-    value_traits!(SourceCodeVersion);
+    value_traits!(eq SourceCodeVersion);
 
 
     /// Source Code configuration
@@ -966,7 +966,7 @@ pub mod service {
         }
     }
 
-    value_traits!(SourceConfiguration);
+    value_traits!(eq SourceConfiguration);
 }
 pub use service::{CfnService, CfnServiceProps};
 
@@ -1222,6 +1222,6 @@ pub mod vpc_ingress_connection {
         }
     }
 
-    value_traits!(IngressVpcConfiguration);
+    value_traits!(eq IngressVpcConfiguration);
 }
 pub use vpc_ingress_connection::{CfnVpcIngressConnection, CfnVpcIngressConnectionProps};

@@ -154,7 +154,7 @@ pub mod app_block {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     #[derive(Clone)]
@@ -200,7 +200,7 @@ pub mod app_block {
         }
     }
 
-    value_traits!(ScriptDetails);
+    value_traits!(eq ScriptDetails);
 }
 pub use app_block::{CfnAppBlock, CfnAppBlockProps};
 
@@ -368,7 +368,7 @@ pub mod app_block_builder {
         }
     }
 
-    value_traits!(AccessEndpoint);
+    value_traits!(eq AccessEndpoint);
 
 
     #[derive(Clone, Default)]
@@ -389,7 +389,7 @@ pub mod app_block_builder {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use app_block_builder::{CfnAppBlockBuilder, CfnAppBlockBuilderProps};
 
@@ -563,7 +563,7 @@ pub mod application {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -832,7 +832,7 @@ pub mod directory_config {
         }
     }
 
-    value_traits!(CertificateBasedAuthProperties);
+    value_traits!(eq CertificateBasedAuthProperties);
 
 
     #[derive(Clone)]
@@ -868,7 +868,7 @@ pub mod directory_config {
         }
     }
 
-    value_traits!(ServiceAccountCredentials);
+    value_traits!(eq ServiceAccountCredentials);
 }
 pub use directory_config::{CfnDirectoryConfig, CfnDirectoryConfigProps};
 
@@ -1010,7 +1010,7 @@ pub mod entitlement {
         }
     }
 
-    value_traits!(Attribute);
+    value_traits!(eq Attribute);
 }
 pub use entitlement::{CfnEntitlement, CfnEntitlementProps};
 
@@ -1209,7 +1209,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ComputeCapacity);
+    value_traits!(eq ComputeCapacity);
 
 
     #[derive(Clone, Default)]
@@ -1230,7 +1230,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(DomainJoinInfo);
+    value_traits!(eq DomainJoinInfo);
 
 
     #[derive(Clone)]
@@ -1266,7 +1266,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     #[derive(Clone, Default)]
@@ -1284,7 +1284,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(VolumeConfig);
+    value_traits!(eq VolumeConfig);
 
 
     #[derive(Clone, Default)]
@@ -1305,7 +1305,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use fleet::{CfnFleet, CfnFleetProps};
 
@@ -1483,7 +1483,7 @@ pub mod image_builder {
         }
     }
 
-    value_traits!(AccessEndpoint);
+    value_traits!(eq AccessEndpoint);
 
 
     #[derive(Clone, Default)]
@@ -1504,7 +1504,7 @@ pub mod image_builder {
         }
     }
 
-    value_traits!(DomainJoinInfo);
+    value_traits!(eq DomainJoinInfo);
 
 
     #[derive(Clone, Default)]
@@ -1522,7 +1522,7 @@ pub mod image_builder {
         }
     }
 
-    value_traits!(VolumeConfig);
+    value_traits!(eq VolumeConfig);
 
 
     #[derive(Clone, Default)]
@@ -1543,7 +1543,7 @@ pub mod image_builder {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use image_builder::{CfnImageBuilder, CfnImageBuilderProps};
 
@@ -1719,7 +1719,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(AccessEndpoint);
+    value_traits!(eq AccessEndpoint);
 
 
     /// The configuration for agent access on a stack. Agent access enables AI agents to interact with desktop applications during streaming sessions.
@@ -1792,7 +1792,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(AgentAccessConfig);
+    value_traits!(eq AgentAccessConfig);
 
 
     /// A permission setting for an agent action. Each setting specifies an agent action and whether it is enabled or disabled.
@@ -1837,7 +1837,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(AgentAccessSetting);
+    value_traits!(eq AgentAccessSetting);
 
 
     /// The persistent application settings for users of a stack.
@@ -1876,7 +1876,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(ApplicationSettings);
+    value_traits!(eq ApplicationSettings);
 
 
     /// The content redirection settings for the stack.
@@ -1897,7 +1897,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(ContentRedirection);
+    value_traits!(eq ContentRedirection);
 
 
     /// A connector that enables persistent storage for users.
@@ -1938,7 +1938,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(StorageConnector);
+    value_traits!(eq StorageConnector);
 
 
     /// The streaming protocol that you want your stack to prefer. This can be UDP or TCP. Currently, UDP is only supported in the Windows native client.
@@ -1961,7 +1961,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(StreamingExperienceSettings);
+    value_traits!(eq StreamingExperienceSettings);
 
 
     /// The configuration for URL redirection.
@@ -2006,7 +2006,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(UrlRedirectionConfig);
+    value_traits!(eq UrlRedirectionConfig);
 
 
     /// Specifies an action and whether the action is enabled or disabled for users during their streaming sessions.
@@ -2057,7 +2057,7 @@ pub mod stack {
         }
     }
 
-    value_traits!(UserSetting);
+    value_traits!(eq UserSetting);
 }
 pub use stack::{CfnStack, CfnStackProps};
 

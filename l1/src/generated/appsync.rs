@@ -125,7 +125,7 @@ pub mod api {
         }
     }
 
-    value_traits!(AuthMode);
+    value_traits!(eq AuthMode);
 
 
     /// An auth provider for the AppSync API.
@@ -168,7 +168,7 @@ pub mod api {
         }
     }
 
-    value_traits!(AuthProvider);
+    value_traits!(eq AuthProvider);
 
 
     /// Optional authorization configuration for using Amazon Cognito user pools with your API endpoint.
@@ -209,7 +209,7 @@ pub mod api {
         }
     }
 
-    value_traits!(CognitoConfig);
+    value_traits!(eq CognitoConfig);
 
 
     /// The configuration for an Event Api
@@ -262,7 +262,7 @@ pub mod api {
         }
     }
 
-    value_traits!(EventConfig);
+    value_traits!(eq EventConfig);
 
 
     /// The log config for the AppSync API.
@@ -299,7 +299,7 @@ pub mod api {
         }
     }
 
-    value_traits!(EventLogConfig);
+    value_traits!(eq EventLogConfig);
 
 
     /// A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when using the AWS_LAMBDA authorizer mode. Be aware that an AWS AppSync API may have only one Lambda authorizer configured at a time.
@@ -338,7 +338,7 @@ pub mod api {
         }
     }
 
-    value_traits!(LambdaAuthorizerConfig);
+    value_traits!(eq LambdaAuthorizerConfig);
 
 
     /// The OpenID Connect configuration.
@@ -381,7 +381,7 @@ pub mod api {
         }
     }
 
-    value_traits!(OpenIdConnectConfig);
+    value_traits!(eq OpenIdConnectConfig);
 }
 pub use api::{CfnApi, CfnApiProps};
 
@@ -744,7 +744,7 @@ pub mod channel_namespace {
         }
     }
 
-    value_traits!(AuthMode);
+    value_traits!(eq AuthMode);
 
 
     #[derive(Clone)]
@@ -780,7 +780,7 @@ pub mod channel_namespace {
         }
     }
 
-    value_traits!(HandlerConfig);
+    value_traits!(eq HandlerConfig);
 
 
     #[derive(Clone, Default)]
@@ -801,7 +801,7 @@ pub mod channel_namespace {
         }
     }
 
-    value_traits!(HandlerConfigs);
+    value_traits!(eq HandlerConfigs);
 
 
     #[derive(Clone)]
@@ -837,7 +837,7 @@ pub mod channel_namespace {
         }
     }
 
-    value_traits!(Integration);
+    value_traits!(eq Integration);
 
 
     #[derive(Clone)]
@@ -867,7 +867,7 @@ pub mod channel_namespace {
         }
     }
 
-    value_traits!(LambdaConfig);
+    value_traits!(eq LambdaConfig);
 }
 pub use channel_namespace::{CfnChannelNamespace, CfnChannelNamespaceProps};
 
@@ -1070,7 +1070,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AuthorizationConfig);
+    value_traits!(eq AuthorizationConfig);
 
 
     #[derive(Clone, Default)]
@@ -1095,7 +1095,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AwsIamConfig);
+    value_traits!(eq AwsIamConfig);
 
 
     #[derive(Clone)]
@@ -1143,7 +1143,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DeltaSyncConfig);
+    value_traits!(eq DeltaSyncConfig);
 
 
     #[derive(Clone)]
@@ -1201,7 +1201,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DynamoDbConfig);
+    value_traits!(eq DynamoDbConfig);
 
 
     #[derive(Clone)]
@@ -1241,7 +1241,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ElasticsearchConfig);
+    value_traits!(eq ElasticsearchConfig);
 
 
     #[derive(Clone)]
@@ -1273,7 +1273,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(EventBridgeConfig);
+    value_traits!(eq EventBridgeConfig);
 
 
     #[derive(Clone)]
@@ -1311,7 +1311,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(HttpConfig);
+    value_traits!(eq HttpConfig);
 
 
     #[derive(Clone)]
@@ -1343,7 +1343,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(LambdaConfig);
+    value_traits!(eq LambdaConfig);
 
 
     #[derive(Clone)]
@@ -1383,7 +1383,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(OpenSearchServiceConfig);
+    value_traits!(eq OpenSearchServiceConfig);
 
 
     #[derive(Clone)]
@@ -1443,7 +1443,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(RdsHttpEndpointConfig);
+    value_traits!(eq RdsHttpEndpointConfig);
 
 
     #[derive(Clone)]
@@ -1483,7 +1483,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(RelationalDatabaseConfig);
+    value_traits!(eq RelationalDatabaseConfig);
 }
 pub use data_source::{CfnDataSource, CfnDataSourceProps};
 
@@ -1994,7 +1994,7 @@ pub mod function_configuration {
         }
     }
 
-    value_traits!(AppSyncRuntime);
+    value_traits!(eq AppSyncRuntime);
 
 
     /// The LambdaConflictHandlerConfig when configuring LAMBDA as the Conflict Handler.
@@ -2015,7 +2015,7 @@ pub mod function_configuration {
         }
     }
 
-    value_traits!(LambdaConflictHandlerConfig);
+    value_traits!(eq LambdaConflictHandlerConfig);
 
 
     /// Describes a Sync configuration for a resolver. Specifies which Conflict Detection strategy and Resolution strategy to use when the resolver is invoked.
@@ -2062,7 +2062,7 @@ pub mod function_configuration {
         }
     }
 
-    value_traits!(SyncConfig);
+    value_traits!(eq SyncConfig);
 }
 pub use function_configuration::{CfnFunctionConfiguration, CfnFunctionConfigurationProps};
 
@@ -2330,7 +2330,7 @@ pub mod graph_ql_api {
         }
     }
 
-    value_traits!(AdditionalAuthenticationProvider);
+    value_traits!(eq AdditionalAuthenticationProvider);
 
 
     #[derive(Clone, Default)]
@@ -2360,7 +2360,7 @@ pub mod graph_ql_api {
         }
     }
 
-    value_traits!(CognitoUserPoolConfig);
+    value_traits!(eq CognitoUserPoolConfig);
 
 
     #[derive(Clone)]
@@ -2414,7 +2414,7 @@ pub mod graph_ql_api {
         }
     }
 
-    value_traits!(EnhancedMetricsConfig);
+    value_traits!(eq EnhancedMetricsConfig);
 
 
     #[derive(Clone, Default)]
@@ -2444,7 +2444,7 @@ pub mod graph_ql_api {
         }
     }
 
-    value_traits!(LambdaAuthorizerConfig);
+    value_traits!(eq LambdaAuthorizerConfig);
 
 
     #[derive(Clone)]
@@ -2492,7 +2492,7 @@ pub mod graph_ql_api {
         }
     }
 
-    value_traits!(LogConfig);
+    value_traits!(eq LogConfig);
 
 
     #[derive(Clone, Default)]
@@ -2527,7 +2527,7 @@ pub mod graph_ql_api {
         }
     }
 
-    value_traits!(OpenIdConnectConfig);
+    value_traits!(eq OpenIdConnectConfig);
 
 
     #[derive(Clone, Default)]
@@ -2564,7 +2564,7 @@ pub mod graph_ql_api {
         }
     }
 
-    value_traits!(UserPoolConfig);
+    value_traits!(eq UserPoolConfig);
 }
 pub use graph_ql_api::{CfnGraphQlApi, CfnGraphQlApiProps};
 
@@ -3003,7 +3003,7 @@ pub mod resolver {
         }
     }
 
-    value_traits!(AppSyncRuntime);
+    value_traits!(eq AppSyncRuntime);
 
 
     /// The caching configuration for a resolver that has caching activated.
@@ -3044,7 +3044,7 @@ pub mod resolver {
         }
     }
 
-    value_traits!(CachingConfig);
+    value_traits!(eq CachingConfig);
 
 
     /// The ``LambdaConflictHandlerConfig`` when configuring LAMBDA as the Conflict Handler.
@@ -3065,7 +3065,7 @@ pub mod resolver {
         }
     }
 
-    value_traits!(LambdaConflictHandlerConfig);
+    value_traits!(eq LambdaConflictHandlerConfig);
 
 
     /// Use the ``PipelineConfig`` property type to specify ``PipelineConfig`` for an APSYlong resolver.
@@ -3087,7 +3087,7 @@ pub mod resolver {
         }
     }
 
-    value_traits!(PipelineConfig);
+    value_traits!(eq PipelineConfig);
 
 
     /// Describes a Sync configuration for a resolver.
@@ -3142,7 +3142,7 @@ pub mod resolver {
         }
     }
 
-    value_traits!(SyncConfig);
+    value_traits!(eq SyncConfig);
 }
 pub use resolver::{CfnResolver, CfnResolverProps};
 
@@ -3293,7 +3293,7 @@ pub mod source_api_association {
         }
     }
 
-    value_traits!(SourceApiAssociationConfig);
+    value_traits!(eq SourceApiAssociationConfig);
 }
 pub use source_api_association::{CfnSourceApiAssociation, CfnSourceApiAssociationProps};
 

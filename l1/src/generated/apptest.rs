@@ -162,6 +162,6 @@ pub mod test_case {
         }
     }
 
-    value_traits!(Step);
+    value_traits!(eq Step);
 }
 pub use test_case::{CfnTestCase, CfnTestCaseProps};

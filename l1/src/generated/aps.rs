@@ -146,7 +146,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(AnomalyDetectorConfiguration);
+    value_traits!(eq AnomalyDetectorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -167,7 +167,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(IgnoreNearExpected);
+    value_traits!(eq IgnoreNearExpected);
 
 
     #[derive(Clone, Default)]
@@ -188,7 +188,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(MissingDataAction);
+    value_traits!(eq MissingDataAction);
 
 
     #[derive(Clone)]
@@ -234,7 +234,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(RandomCutForestConfiguration);
+    value_traits!(eq RandomCutForestConfiguration);
 }
 pub use anomaly_detector::{CfnAnomalyDetector, CfnAnomalyDetectorProps};
 
@@ -565,7 +565,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(AmpConfiguration);
+    value_traits!(eq AmpConfiguration);
 
 
     /// Configuration for CloudWatch metrics destination
@@ -598,7 +598,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(CloudWatchConfiguration);
+    value_traits!(eq CloudWatchConfiguration);
 
 
     /// Represents a cloudwatch logs destination for scraper logging
@@ -619,7 +619,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(CloudWatchLogDestination);
+    value_traits!(eq CloudWatchLogDestination);
 
 
     #[derive(Clone, Default)]
@@ -637,7 +637,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(ComponentConfig);
+    value_traits!(eq ComponentConfig);
 
 
     /// Scraper metrics destination
@@ -663,7 +663,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(Destination);
+    value_traits!(eq Destination);
 
 
     /// Configuration for EKS metrics source
@@ -710,7 +710,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(EksConfiguration);
+    value_traits!(eq EksConfiguration);
 
 
     /// Role configuration
@@ -736,7 +736,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(RoleConfiguration);
+    value_traits!(eq RoleConfiguration);
 
 
     /// Scraper configuration
@@ -757,7 +757,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(ScrapeConfiguration);
+    value_traits!(eq ScrapeConfiguration);
 
 
     #[derive(Clone)]
@@ -791,7 +791,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(ScraperComponent);
+    value_traits!(eq ScraperComponent);
 
 
     /// Configuration for scraper logging
@@ -828,7 +828,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(ScraperLoggingConfiguration);
+    value_traits!(eq ScraperLoggingConfiguration);
 
 
     /// Destination for scraper logging
@@ -847,7 +847,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(ScraperLoggingDestination);
+    value_traits!(eq ScraperLoggingDestination);
 
 
     /// Scraper metrics source
@@ -873,7 +873,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     /// Configuration for VPC metrics source
@@ -914,7 +914,7 @@ pub mod scraper {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use scraper::{CfnScraper, CfnScraperProps};
 
@@ -1047,7 +1047,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(CloudWatchLogDestination);
+    value_traits!(eq CloudWatchLogDestination);
 
 
     /// Series label
@@ -1088,7 +1088,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(Label);
+    value_traits!(eq Label);
 
 
     /// Label set and its associated limits
@@ -1127,7 +1127,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(LimitsPerLabelSet);
+    value_traits!(eq LimitsPerLabelSet);
 
 
     /// Limits that can be applied to a label set
@@ -1148,7 +1148,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(LimitsPerLabelSetEntry);
+    value_traits!(eq LimitsPerLabelSetEntry);
 
 
     /// Logging configuration
@@ -1169,7 +1169,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(LoggingConfiguration);
+    value_traits!(eq LoggingConfiguration);
 
 
     /// Destinations for query logging
@@ -1206,7 +1206,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(LoggingDestination);
+    value_traits!(eq LoggingDestination);
 
 
     /// Filters for logging
@@ -1239,7 +1239,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(LoggingFilter);
+    value_traits!(eq LoggingFilter);
 
 
     /// Query logging configuration
@@ -1272,7 +1272,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(QueryLoggingConfiguration);
+    value_traits!(eq QueryLoggingConfiguration);
 
 
     /// Workspace configuration
@@ -1308,6 +1308,6 @@ pub mod workspace {
         }
     }
 
-    value_traits!(WorkspaceConfiguration);
+    value_traits!(eq WorkspaceConfiguration);
 }
 pub use workspace::{CfnWorkspace, CfnWorkspaceProps};

@@ -208,7 +208,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(AssociatedAlarm);
+    value_traits!(eq AssociatedAlarm);
 
 
     #[derive(Clone, Default)]
@@ -226,7 +226,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(ReportConfiguration);
+    value_traits!(eq ReportConfiguration);
 
 
     #[derive(Clone)]
@@ -272,7 +272,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(Step);
+    value_traits!(eq Step);
 
 
     #[derive(Clone)]
@@ -324,7 +324,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(Trigger);
+    value_traits!(eq Trigger);
 
 
     #[derive(Clone)]
@@ -360,7 +360,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(TriggerCondition);
+    value_traits!(eq TriggerCondition);
 
 
     #[derive(Clone)]
@@ -402,6 +402,6 @@ pub mod plan {
         }
     }
 
-    value_traits!(Workflow);
+    value_traits!(eq Workflow);
 }
 pub use plan::{CfnPlan, CfnPlanProps};

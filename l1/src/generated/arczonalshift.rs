@@ -177,7 +177,7 @@ pub mod zonal_autoshift_configuration {
         }
     }
 
-    value_traits!(ControlCondition);
+    value_traits!(eq ControlCondition);
 
 
     #[derive(Clone)]
@@ -219,6 +219,6 @@ pub mod zonal_autoshift_configuration {
         }
     }
 
-    value_traits!(PracticeRunConfiguration);
+    value_traits!(eq PracticeRunConfiguration);
 }
 pub use zonal_autoshift_configuration::{CfnZonalAutoshiftConfiguration, CfnZonalAutoshiftConfigurationProps};

@@ -126,7 +126,7 @@ pub mod skill {
         }
     }
 
-    value_traits!(AuthenticationConfiguration);
+    value_traits!(eq AuthenticationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -144,7 +144,7 @@ pub mod skill {
         }
     }
 
-    value_traits!(Overrides);
+    value_traits!(eq Overrides);
 
 
     #[derive(Clone)]
@@ -192,6 +192,6 @@ pub mod skill {
         }
     }
 
-    value_traits!(SkillPackage);
+    value_traits!(eq SkillPackage);
 }
 pub use skill::{CfnSkill, CfnSkillProps};

@@ -146,7 +146,7 @@ pub mod capacity_reservation {
         }
     }
 
-    value_traits!(CapacityAssignment);
+    value_traits!(eq CapacityAssignment);
 
 
     /// Assignment configuration to assign workgroups to a reservation
@@ -177,7 +177,7 @@ pub mod capacity_reservation {
         }
     }
 
-    value_traits!(CapacityAssignmentConfiguration);
+    value_traits!(eq CapacityAssignmentConfiguration);
 }
 pub use capacity_reservation::{CfnCapacityReservation, CfnCapacityReservationProps};
 
@@ -659,7 +659,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(AclConfiguration);
+    value_traits!(eq AclConfiguration);
 
 
     /// A classification refers to a set of specific configurations.
@@ -685,7 +685,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(Classification);
+    value_traits!(eq Classification);
 
 
     /// Configuration settings for delivering logs to Amazon CloudWatch log groups.
@@ -721,7 +721,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(CloudWatchLoggingConfiguration);
+    value_traits!(eq CloudWatchLoggingConfiguration);
 
 
     /// Indicates the KMS key for encrypting notebook content.
@@ -752,7 +752,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(CustomerContentEncryptionConfiguration);
+    value_traits!(eq CustomerContentEncryptionConfiguration);
 
 
     /// If query results are encrypted in Amazon S3, indicates the encryption option used (for example, SSE-KMS or CSE-KMS) and key information.
@@ -787,7 +787,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// The engine configuration for running queries.
@@ -833,7 +833,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(EngineConfiguration);
+    value_traits!(eq EngineConfiguration);
 
 
     /// The Athena engine version for running queries.
@@ -852,7 +852,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(EngineVersion);
+    value_traits!(eq EngineVersion);
 
 
     /// Configuration settings for managed log persistence.
@@ -878,7 +878,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(ManagedLoggingConfiguration);
+    value_traits!(eq ManagedLoggingConfiguration);
 
 
     /// The configuration for the managed query results and encryption option. ResultConfiguration and ManagedQueryResultsConfiguration cannot be set at the same time
@@ -900,7 +900,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(ManagedQueryResultsConfiguration);
+    value_traits!(eq ManagedQueryResultsConfiguration);
 
 
     /// Indicates the encryption configuration for Athena Managed Storage. If not setting this field, Managed Storage will encrypt the query results with Athena's encryption key
@@ -919,7 +919,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(ManagedStorageEncryptionConfiguration);
+    value_traits!(eq ManagedStorageEncryptionConfiguration);
 
 
     /// Contains the configuration settings for managed log persistence, delivering logs to Amazon S3 buckets, Amazon CloudWatch log groups etc.
@@ -944,7 +944,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(MonitoringConfiguration);
+    value_traits!(eq MonitoringConfiguration);
 
 
     /// The location in Amazon S3 where query results are stored and the encryption option, if any, used for query results. These are known as "client-side settings". If workgroup settings override client-side settings, then the query uses the workgroup settings.
@@ -972,7 +972,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(ResultConfiguration);
+    value_traits!(eq ResultConfiguration);
 
 
     /// The result configuration information about the queries in this workgroup that will be updated. Includes the updated results location and an updated option for encrypting query results.
@@ -1012,7 +1012,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(ResultConfigurationUpdates);
+    value_traits!(eq ResultConfigurationUpdates);
 
 
     /// Configuration settings for delivering logs to Amazon S3 buckets.
@@ -1043,7 +1043,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(S3LoggingConfiguration);
+    value_traits!(eq S3LoggingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1094,7 +1094,7 @@ pub mod work_group {
         }
     }
 
-    value_traits!(WorkGroupConfiguration);
+    value_traits!(eq WorkGroupConfiguration);
 
 
     /// The configuration information that will be updated for this workgroup, which includes the location in Amazon S3 where query results are stored, the encryption option, if any, used for query results, whether the Amazon CloudWatch Metrics are enabled for the workgroup, whether the workgroup settings override the client-side settings, and the data usage limit for the amount of bytes scanned per query, if it is specified.
@@ -1152,6 +1152,6 @@ pub mod work_group {
         }
     }
 
-    value_traits!(WorkGroupConfigurationUpdates);
+    value_traits!(eq WorkGroupConfigurationUpdates);
 }
 pub use work_group::{CfnWorkGroup, CfnWorkGroupProps};

@@ -129,7 +129,7 @@ pub mod assessment {
         }
     }
 
-    value_traits!(AssessmentReportsDestination);
+    value_traits!(eq AssessmentReportsDestination);
 
 
     /// The AWS account associated with the assessment.
@@ -154,7 +154,7 @@ pub mod assessment {
         }
     }
 
-    value_traits!(AwsAccount);
+    value_traits!(eq AwsAccount);
 
 
     /// An AWS service such as Amazon S3, AWS CloudTrail, and so on.
@@ -173,7 +173,7 @@ pub mod assessment {
         }
     }
 
-    value_traits!(AwsService);
+    value_traits!(eq AwsService);
 
 
     /// The assignment of a control set to a delegate for review.
@@ -222,7 +222,7 @@ pub mod assessment {
         }
     }
 
-    value_traits!(Delegation);
+    value_traits!(eq Delegation);
 
 
     /// The wrapper that contains AWS Audit Manager role information, such as the role type and IAM ARN.
@@ -244,7 +244,7 @@ pub mod assessment {
         }
     }
 
-    value_traits!(Role);
+    value_traits!(eq Role);
 
 
     /// The wrapper that contains the AWS accounts and AWS services in scope for the assessment.
@@ -270,7 +270,7 @@ pub mod assessment {
         }
     }
 
-    value_traits!(ScopeProperty);
+    value_traits!(eq ScopeProperty);
 }
 pub use assessment::{CfnAssessment, CfnAssessmentProps};
 
@@ -447,7 +447,7 @@ pub mod assessment_framework {
         }
     }
 
-    value_traits!(ControlSet);
+    value_traits!(eq ControlSet);
 
 
     /// A reference to an existing control by ID.
@@ -480,6 +480,6 @@ pub mod assessment_framework {
         }
     }
 
-    value_traits!(ControlSetControl);
+    value_traits!(eq ControlSetControl);
 }
 pub use assessment_framework::{CfnAssessmentFramework, CfnAssessmentFrameworkProps};

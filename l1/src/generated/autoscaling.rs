@@ -676,7 +676,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(AcceleratorCountRequest);
+    value_traits!(eq AcceleratorCountRequest);
 
 
     /// ``AcceleratorTotalMemoryMiBRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total memory size for the accelerators for an instance type, in MiB.
@@ -702,7 +702,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(AcceleratorTotalMemoryMibRequest);
+    value_traits!(eq AcceleratorTotalMemoryMibRequest);
 
 
     /// ``AvailabilityZoneDistribution`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
@@ -728,7 +728,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(AvailabilityZoneDistribution);
+    value_traits!(eq AvailabilityZoneDistribution);
 
 
     /// Describes an Availability Zone impairment policy.
@@ -771,7 +771,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(AvailabilityZoneImpairmentPolicy);
+    value_traits!(eq AvailabilityZoneImpairmentPolicy);
 
 
     /// ``BaselineEbsBandwidthMbpsRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum baseline bandwidth performance for an instance type, in Mbps.
@@ -797,7 +797,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(BaselineEbsBandwidthMbpsRequest);
+    value_traits!(eq BaselineEbsBandwidthMbpsRequest);
 
 
     /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Auto Scaling uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
@@ -819,7 +819,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(BaselinePerformanceFactorsRequest);
+    value_traits!(eq BaselinePerformanceFactorsRequest);
 
 
     /// Describes the Capacity Reservation preference and targeting options. If you specify ``open`` or ``none`` for ``CapacityReservationPreference``, do not specify a ``CapacityReservationTarget``.
@@ -864,7 +864,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(CapacityReservationSpecification);
+    value_traits!(eq CapacityReservationSpecification);
 
 
     /// The target for the Capacity Reservation. Specify Capacity Reservations IDs or Capacity Reservation resource group ARNs.
@@ -890,7 +890,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(CapacityReservationTarget);
+    value_traits!(eq CapacityReservationTarget);
 
 
     /// The CPU performance to consider, using an instance family as the baseline reference.
@@ -912,7 +912,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(CpuPerformanceFactorRequest);
+    value_traits!(eq CpuPerformanceFactorRequest);
 
 
     /// Use this structure to specify the capacity types that Amazon EC2 Auto Scaling prioritizes when it launches instances.
@@ -947,7 +947,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(DistributionSegment);
+    value_traits!(eq DistributionSegment);
 
 
     /// The instance lifecycle policy for the Auto Scaling group. This policy controls instance behavior when an instance transitions through its lifecycle states. Configure retention triggers to specify when instances should move to a ``Retained`` state instead of automatic termination.
@@ -969,7 +969,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(InstanceLifecyclePolicy);
+    value_traits!(eq InstanceLifecyclePolicy);
 
 
     /// ``InstanceMaintenancePolicy`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
@@ -997,7 +997,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(InstanceMaintenancePolicy);
+    value_traits!(eq InstanceMaintenancePolicy);
 
 
     /// The attributes for the instance types for a mixed instances policy. Amazon EC2 Auto Scaling uses your specified requirements to identify instance types. Then, it uses your On-Demand and Spot allocation strategies to launch instances from these instance types.
@@ -1255,7 +1255,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(InstanceRequirements);
+    value_traits!(eq InstanceRequirements);
 
 
     /// Use this structure to specify the distribution of On-Demand Instances and Spot Instances and the allocation strategies used to fulfill On-Demand and Spot capacities for a mixed instances policy.
@@ -1321,7 +1321,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(InstancesDistribution);
+    value_traits!(eq InstancesDistribution);
 
 
     /// Use this structure to specify the launch templates and instance types (overrides) for a mixed instances policy.
@@ -1361,7 +1361,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(LaunchTemplate);
+    value_traits!(eq LaunchTemplate);
 
 
     /// Use this structure to let Amazon EC2 Auto Scaling do the following when the Auto Scaling group has a mixed instances policy:
@@ -1418,7 +1418,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(LaunchTemplateOverrides);
+    value_traits!(eq LaunchTemplateOverrides);
 
 
     /// Specifies a launch template to use when provisioning EC2 instances for an Auto Scaling group.
@@ -1474,7 +1474,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(LaunchTemplateSpecification);
+    value_traits!(eq LaunchTemplateSpecification);
 
 
     /// ``LifecycleHookSpecification`` specifies a lifecycle hook for the ``LifecycleHookSpecificationList`` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource. A lifecycle hook specifies actions to perform when Amazon EC2 Auto Scaling launches or terminates instances.
@@ -1550,7 +1550,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(LifecycleHookSpecification);
+    value_traits!(eq LifecycleHookSpecification);
 
 
     /// ``MemoryGiBPerVCpuRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum amount of memory per vCPU for an instance type, in GiB.
@@ -1576,7 +1576,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(MemoryGibPerVCpuRequest);
+    value_traits!(eq MemoryGibPerVCpuRequest);
 
 
     /// ``MemoryMiBRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum instance memory size for an instance type, in MiB.
@@ -1602,7 +1602,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(MemoryMibRequest);
+    value_traits!(eq MemoryMibRequest);
 
 
     /// ``MetricsCollection`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource that describes the group metrics that an Amazon EC2 Auto Scaling group sends to Amazon CloudWatch. These metrics describe the group rather than any of its instances.
@@ -1666,7 +1666,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(MetricsCollection);
+    value_traits!(eq MetricsCollection);
 
 
     /// Use this structure to launch multiple instance types and On-Demand Instances and Spot Instances within a single Auto Scaling group.
@@ -1713,7 +1713,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(MixedInstancesPolicy);
+    value_traits!(eq MixedInstancesPolicy);
 
 
     /// ``NetworkBandwidthGbpsRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
@@ -1740,7 +1740,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(NetworkBandwidthGbpsRequest);
+    value_traits!(eq NetworkBandwidthGbpsRequest);
 
 
     /// ``NetworkInterfaceCountRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of network interfaces for an instance type.
@@ -1766,7 +1766,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(NetworkInterfaceCountRequest);
+    value_traits!(eq NetworkInterfaceCountRequest);
 
 
     /// A structure that specifies an Amazon SNS notification configuration for the ``NotificationConfigurations`` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
@@ -1813,7 +1813,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(NotificationConfiguration);
+    value_traits!(eq NotificationConfiguration);
 
 
     /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
@@ -1848,7 +1848,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(PerformanceFactorReferenceRequest);
+    value_traits!(eq PerformanceFactorReferenceRequest);
 
 
     /// Defines the specific triggers that cause instances to be retained in a Retained state rather than terminated. Each trigger corresponds to a different failure scenario during the instance lifecycle. This allows fine-grained control over when to preserve instances for manual intervention.
@@ -1873,7 +1873,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(RetentionTriggers);
+    value_traits!(eq RetentionTriggers);
 
 
     /// A structure that specifies a tag for the ``Tags`` property of [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
@@ -1927,7 +1927,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(TagProperty);
+    value_traits!(eq TagProperty);
 
 
     /// ``TotalLocalStorageGBRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total local storage size for an instance type, in GB.
@@ -1953,7 +1953,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(TotalLocalStorageGbRequest);
+    value_traits!(eq TotalLocalStorageGbRequest);
 
 
     /// Identifying information for a traffic source.
@@ -2008,7 +2008,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(TrafficSourceIdentifier);
+    value_traits!(eq TrafficSourceIdentifier);
 
 
     /// ``VCpuCountRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of vCPUs for an instance type.
@@ -2034,7 +2034,7 @@ pub mod auto_scaling_group {
         }
     }
 
-    value_traits!(VCpuCountRequest);
+    value_traits!(eq VCpuCountRequest);
 }
 pub use auto_scaling_group::{CfnAutoScalingGroup, CfnAutoScalingGroupProps};
 
@@ -2301,7 +2301,7 @@ pub mod launch_configuration {
         }
     }
 
-    value_traits!(BlockDevice);
+    value_traits!(eq BlockDevice);
 
 
     /// BlockDeviceMapping is a property of AWS::AutoScaling::LaunchConfiguration that describes a block device mapping for an Auto Scaling group.
@@ -2352,7 +2352,7 @@ pub mod launch_configuration {
         }
     }
 
-    value_traits!(BlockDeviceMapping);
+    value_traits!(eq BlockDeviceMapping);
 
 
     /// MetadataOptions is a property of AWS::AutoScaling::LaunchConfiguration that describes metadata options for the instances.
@@ -2387,7 +2387,7 @@ pub mod launch_configuration {
         }
     }
 
-    value_traits!(MetadataOptions);
+    value_traits!(eq MetadataOptions);
 }
 pub use launch_configuration::{CfnLaunchConfiguration, CfnLaunchConfigurationProps};
 
@@ -2694,7 +2694,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(CustomizedMetricSpecification);
+    value_traits!(eq CustomizedMetricSpecification);
 
 
     #[derive(Clone)]
@@ -2734,7 +2734,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(Metric);
+    value_traits!(eq Metric);
 
 
     #[derive(Clone)]
@@ -2780,7 +2780,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(MetricDataQuery);
+    value_traits!(eq MetricDataQuery);
 
 
     #[derive(Clone)]
@@ -2816,7 +2816,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(MetricDimension);
+    value_traits!(eq MetricDimension);
 
 
     #[derive(Clone)]
@@ -2856,7 +2856,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(MetricStat);
+    value_traits!(eq MetricStat);
 
 
     #[derive(Clone)]
@@ -2892,7 +2892,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredefinedMetricSpecification);
+    value_traits!(eq PredefinedMetricSpecification);
 
 
     #[derive(Clone)]
@@ -2942,7 +2942,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingConfiguration);
+    value_traits!(eq PredictiveScalingConfiguration);
 
 
     #[derive(Clone)]
@@ -2972,7 +2972,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingCustomizedCapacityMetric);
+    value_traits!(eq PredictiveScalingCustomizedCapacityMetric);
 
 
     #[derive(Clone)]
@@ -3002,7 +3002,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingCustomizedLoadMetric);
+    value_traits!(eq PredictiveScalingCustomizedLoadMetric);
 
 
     #[derive(Clone)]
@@ -3032,7 +3032,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingCustomizedScalingMetric);
+    value_traits!(eq PredictiveScalingCustomizedScalingMetric);
 
 
     #[derive(Clone)]
@@ -3086,7 +3086,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingMetricSpecification);
+    value_traits!(eq PredictiveScalingMetricSpecification);
 
 
     #[derive(Clone)]
@@ -3122,7 +3122,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingPredefinedLoadMetric);
+    value_traits!(eq PredictiveScalingPredefinedLoadMetric);
 
 
     #[derive(Clone)]
@@ -3158,7 +3158,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingPredefinedMetricPair);
+    value_traits!(eq PredictiveScalingPredefinedMetricPair);
 
 
     #[derive(Clone)]
@@ -3194,7 +3194,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(PredictiveScalingPredefinedScalingMetric);
+    value_traits!(eq PredictiveScalingPredefinedScalingMetric);
 
 
     #[derive(Clone)]
@@ -3232,7 +3232,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(StepAdjustment);
+    value_traits!(eq StepAdjustment);
 
 
     #[derive(Clone)]
@@ -3274,7 +3274,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingConfiguration);
+    value_traits!(eq TargetTrackingConfiguration);
 
 
     #[derive(Clone)]
@@ -3324,7 +3324,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingMetricDataQuery);
+    value_traits!(eq TargetTrackingMetricDataQuery);
 
 
     #[derive(Clone)]
@@ -3368,7 +3368,7 @@ pub mod scaling_policy {
         }
     }
 
-    value_traits!(TargetTrackingMetricStat);
+    value_traits!(eq TargetTrackingMetricStat);
 }
 pub use scaling_policy::{CfnScalingPolicy, CfnScalingPolicyProps};
 
@@ -3591,6 +3591,6 @@ pub mod warm_pool {
         }
     }
 
-    value_traits!(InstanceReusePolicy);
+    value_traits!(eq InstanceReusePolicy);
 }
 pub use warm_pool::{CfnWarmPool, CfnWarmPoolProps};

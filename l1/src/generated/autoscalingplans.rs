@@ -117,7 +117,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(ApplicationSource);
+    value_traits!(eq ApplicationSource);
 
 
     #[derive(Clone)]
@@ -179,7 +179,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(CustomizedLoadMetricSpecification);
+    value_traits!(eq CustomizedLoadMetricSpecification);
 
 
     #[derive(Clone)]
@@ -241,7 +241,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(CustomizedScalingMetricSpecification);
+    value_traits!(eq CustomizedScalingMetricSpecification);
 
 
     #[derive(Clone)]
@@ -281,7 +281,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(MetricDimension);
+    value_traits!(eq MetricDimension);
 
 
     #[derive(Clone)]
@@ -321,7 +321,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(PredefinedLoadMetricSpecification);
+    value_traits!(eq PredefinedLoadMetricSpecification);
 
 
     #[derive(Clone)]
@@ -361,7 +361,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(PredefinedScalingMetricSpecification);
+    value_traits!(eq PredefinedScalingMetricSpecification);
 
 
     #[derive(Clone)]
@@ -491,7 +491,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(ScalingInstruction);
+    value_traits!(eq ScalingInstruction);
 
 
     #[derive(Clone)]
@@ -529,7 +529,7 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(TagFilter);
+    value_traits!(eq TagFilter);
 
 
     #[derive(Clone)]
@@ -597,6 +597,6 @@ pub mod scaling_plan {
         }
     }
 
-    value_traits!(TargetTrackingConfiguration);
+    value_traits!(eq TargetTrackingConfiguration);
 }
 pub use scaling_plan::{CfnScalingPlan, CfnScalingPlanProps};

@@ -127,6 +127,6 @@ pub mod workspace {
         }
     }
 
-    value_traits!(DataResidency);
+    value_traits!(eq DataResidency);
 }
 pub use workspace::{CfnWorkspace, CfnWorkspaceProps};

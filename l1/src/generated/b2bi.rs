@@ -131,7 +131,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use capability::{CfnCapability, CfnCapabilityProps};
 
@@ -284,7 +284,7 @@ pub mod partnership {
         }
     }
 
-    value_traits!(CapabilityOptions);
+    value_traits!(eq CapabilityOptions);
 
 
     #[derive(Clone, Default)]
@@ -302,7 +302,7 @@ pub mod partnership {
         }
     }
 
-    value_traits!(InboundEdiOptions);
+    value_traits!(eq InboundEdiOptions);
 
 
     #[derive(Clone)]
@@ -338,7 +338,7 @@ pub mod partnership {
         }
     }
 
-    value_traits!(X12AcknowledgmentOptions);
+    value_traits!(eq X12AcknowledgmentOptions);
 
 
     #[derive(Clone, Default)]
@@ -356,7 +356,7 @@ pub mod partnership {
         }
     }
 
-    value_traits!(X12InboundEdiOptions);
+    value_traits!(eq X12InboundEdiOptions);
 }
 pub use partnership::{CfnPartnership, CfnPartnershipProps};
 
@@ -635,7 +635,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(AdvancedOptions);
+    value_traits!(eq AdvancedOptions);
 
 
     #[derive(Clone)]
@@ -673,7 +673,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(InputConversion);
+    value_traits!(eq InputConversion);
 
 
     #[derive(Clone)]
@@ -707,7 +707,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(Mapping);
+    value_traits!(eq Mapping);
 
 
     #[derive(Clone)]
@@ -745,7 +745,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(OutputConversion);
+    value_traits!(eq OutputConversion);
 
 
     #[derive(Clone, Default)]
@@ -766,7 +766,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(SampleDocumentKeys);
+    value_traits!(eq SampleDocumentKeys);
 
 
     #[derive(Clone)]
@@ -802,7 +802,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(SampleDocuments);
+    value_traits!(eq SampleDocuments);
 
 
     #[derive(Clone, Default)]
@@ -823,7 +823,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(X12AdvancedOptions);
+    value_traits!(eq X12AdvancedOptions);
 
 
     #[derive(Clone, Default)]
@@ -841,7 +841,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(X12SplitOptions);
+    value_traits!(eq X12SplitOptions);
 
 
     #[derive(Clone, Default)]
@@ -859,6 +859,6 @@ pub mod transformer {
         }
     }
 
-    value_traits!(X12ValidationOptions);
+    value_traits!(eq X12ValidationOptions);
 }
 pub use transformer::{CfnTransformer, CfnTransformerProps};

@@ -122,7 +122,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(AdvancedBackupSettingResourceType);
+    value_traits!(eq AdvancedBackupSettingResourceType);
 
 
     #[derive(Clone)]
@@ -166,7 +166,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(BackupPlanResourceType);
+    value_traits!(eq BackupPlanResourceType);
 
 
     #[derive(Clone)]
@@ -246,7 +246,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(BackupRuleResourceType);
+    value_traits!(eq BackupRuleResourceType);
 
 
     #[derive(Clone)]
@@ -280,7 +280,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(CopyActionResourceType);
+    value_traits!(eq CopyActionResourceType);
 
 
     #[derive(Clone, Default)]
@@ -298,7 +298,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(IndexActionsResourceType);
+    value_traits!(eq IndexActionsResourceType);
 
 
     #[derive(Clone, Default)]
@@ -322,7 +322,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(LifecycleResourceType);
+    value_traits!(eq LifecycleResourceType);
 
 
     #[derive(Clone, Default)]
@@ -343,7 +343,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(ScanActionResourceType);
+    value_traits!(eq ScanActionResourceType);
 
 
     #[derive(Clone, Default)]
@@ -367,7 +367,7 @@ pub mod backup_plan {
         }
     }
 
-    value_traits!(ScanSettingResourceType);
+    value_traits!(eq ScanSettingResourceType);
 }
 pub use backup_plan::{CfnBackupPlan, CfnBackupPlanProps};
 
@@ -567,7 +567,7 @@ pub mod backup_selection {
         }
     }
 
-    value_traits!(BackupSelectionResourceType);
+    value_traits!(eq BackupSelectionResourceType);
 
 
     #[derive(Clone, Default)]
@@ -588,7 +588,7 @@ pub mod backup_selection {
         }
     }
 
-    value_traits!(ConditionParameter);
+    value_traits!(eq ConditionParameter);
 
 
     #[derive(Clone)]
@@ -630,7 +630,7 @@ pub mod backup_selection {
         }
     }
 
-    value_traits!(ConditionResourceType);
+    value_traits!(eq ConditionResourceType);
 
 
     #[derive(Clone, Default)]
@@ -657,7 +657,7 @@ pub mod backup_selection {
         }
     }
 
-    value_traits!(Conditions);
+    value_traits!(eq Conditions);
 }
 pub use backup_selection::{CfnBackupSelection, CfnBackupSelectionProps};
 
@@ -833,7 +833,7 @@ pub mod backup_vault {
         }
     }
 
-    value_traits!(LockConfigurationType);
+    value_traits!(eq LockConfigurationType);
 
 
     #[derive(Clone)]
@@ -869,7 +869,7 @@ pub mod backup_vault {
         }
     }
 
-    value_traits!(NotificationObjectType);
+    value_traits!(eq NotificationObjectType);
 }
 pub use backup_vault::{CfnBackupVault, CfnBackupVaultProps};
 
@@ -1017,7 +1017,7 @@ pub mod framework {
         }
     }
 
-    value_traits!(ControlInputParameter);
+    value_traits!(eq ControlInputParameter);
 
 
     /// The scope of a control. The control scope defines what the control will evaluate. Three examples of control scopes are: a specific backup plan, all backup plans with a specific tag, or all backup plans.
@@ -1048,7 +1048,7 @@ pub mod framework {
         }
     }
 
-    value_traits!(ControlScope);
+    value_traits!(eq ControlScope);
 
 
     #[derive(Clone)]
@@ -1092,7 +1092,7 @@ pub mod framework {
         }
     }
 
-    value_traits!(FrameworkControl);
+    value_traits!(eq FrameworkControl);
 }
 pub use framework::{CfnFramework, CfnFrameworkProps};
 
@@ -1253,7 +1253,7 @@ pub mod legal_hold {
         }
     }
 
-    value_traits!(DateRange);
+    value_traits!(eq DateRange);
 
 
     /// The criteria to assign a set of resources, such as resource types or backup vaults.
@@ -1284,7 +1284,7 @@ pub mod legal_hold {
         }
     }
 
-    value_traits!(RecoveryPointSelection);
+    value_traits!(eq RecoveryPointSelection);
 }
 pub use legal_hold::{CfnLegalHold, CfnLegalHoldProps};
 
@@ -1486,7 +1486,7 @@ pub mod logically_air_gapped_backup_vault {
         }
     }
 
-    value_traits!(NotificationObjectType);
+    value_traits!(eq NotificationObjectType);
 }
 pub use logically_air_gapped_backup_vault::{CfnLogicallyAirGappedBackupVault, CfnLogicallyAirGappedBackupVaultProps};
 
@@ -1633,7 +1633,7 @@ pub mod report_plan {
         }
     }
 
-    value_traits!(ReportDeliveryChannel);
+    value_traits!(eq ReportDeliveryChannel);
 
 
     /// Identifies the report template for the report. Reports are built using a report template.
@@ -1690,7 +1690,7 @@ pub mod report_plan {
         }
     }
 
-    value_traits!(ReportSetting);
+    value_traits!(eq ReportSetting);
 }
 pub use report_plan::{CfnReportPlan, CfnReportPlanProps};
 
@@ -1838,7 +1838,7 @@ pub mod restore_testing_plan {
         }
     }
 
-    value_traits!(RestoreTestingRecoveryPointSelection);
+    value_traits!(eq RestoreTestingRecoveryPointSelection);
 }
 pub use restore_testing_plan::{CfnRestoreTestingPlan, CfnRestoreTestingPlanProps};
 
@@ -1965,7 +1965,7 @@ pub mod restore_testing_selection {
         }
     }
 
-    value_traits!(ProtectedResourceConditions);
+    value_traits!(eq ProtectedResourceConditions);
 }
 pub use restore_testing_selection::{CfnRestoreTestingSelection, CfnRestoreTestingSelectionProps};
 
@@ -2109,6 +2109,6 @@ pub mod tiering_configuration {
         }
     }
 
-    value_traits!(ResourceSelection);
+    value_traits!(eq ResourceSelection);
 }
 pub use tiering_configuration::{CfnTieringConfiguration, CfnTieringConfigurationProps};

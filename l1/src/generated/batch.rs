@@ -149,7 +149,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(CapacityReservations);
+    value_traits!(eq CapacityReservations);
 
 
     #[derive(Clone)]
@@ -267,7 +267,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(ComputeResources);
+    value_traits!(eq ComputeResources);
 
 
     #[derive(Clone, Default)]
@@ -285,7 +285,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(ComputeScalingPolicy);
+    value_traits!(eq ComputeScalingPolicy);
 
 
     #[derive(Clone)]
@@ -323,7 +323,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(Ec2ConfigurationObject);
+    value_traits!(eq Ec2ConfigurationObject);
 
 
     #[derive(Clone, Default)]
@@ -343,7 +343,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(EcsSettings);
+    value_traits!(eq EcsSettings);
 
 
     /// The EKS access entry configuration for the compute environment. Controls whether AWS Batch manages the EKS access entry for the compute environment's service role, or inherits it from the cluster.
@@ -364,7 +364,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(EksAccessEntry);
+    value_traits!(eq EksAccessEntry);
 
 
     #[derive(Clone)]
@@ -408,7 +408,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(EksConfiguration);
+    value_traits!(eq EksConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -426,7 +426,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(InfrastructureOptimization);
+    value_traits!(eq InfrastructureOptimization);
 
 
     #[derive(Clone)]
@@ -500,7 +500,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(InstanceLaunchTemplate);
+    value_traits!(eq InstanceLaunchTemplate);
 
 
     #[derive(Clone, Default)]
@@ -518,7 +518,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(InstanceRequirements);
+    value_traits!(eq InstanceRequirements);
 
 
     #[derive(Clone, Default)]
@@ -548,7 +548,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(LaunchTemplateSpecification);
+    value_traits!(eq LaunchTemplateSpecification);
 
 
     #[derive(Clone, Default)]
@@ -578,7 +578,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(LaunchTemplateSpecificationOverride);
+    value_traits!(eq LaunchTemplateSpecificationOverride);
 
 
     #[derive(Clone, Default)]
@@ -596,7 +596,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(ManagedInstancesLocalStorageConfiguration);
+    value_traits!(eq ManagedInstancesLocalStorageConfiguration);
 
 
     #[derive(Clone)]
@@ -632,7 +632,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(ManagedInstancesNetworkConfiguration);
+    value_traits!(eq ManagedInstancesNetworkConfiguration);
 
 
     #[derive(Clone)]
@@ -678,7 +678,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(ManagedInstancesProvider);
+    value_traits!(eq ManagedInstancesProvider);
 
 
     #[derive(Clone, Default)]
@@ -696,7 +696,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(ManagedInstancesStorageConfiguration);
+    value_traits!(eq ManagedInstancesStorageConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -717,7 +717,7 @@ pub mod compute_environment {
         }
     }
 
-    value_traits!(UpdatePolicy);
+    value_traits!(eq UpdatePolicy);
 }
 pub use compute_environment::{CfnComputeEnvironment, CfnComputeEnvironmentProps};
 
@@ -994,7 +994,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(ConsumableResourceProperties);
+    value_traits!(eq ConsumableResourceProperties);
 
 
     #[derive(Clone)]
@@ -1032,7 +1032,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(ConsumableResourceRequirement);
+    value_traits!(eq ConsumableResourceRequirement);
 
 
     #[derive(Clone)]
@@ -1150,7 +1150,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(ContainerProperties);
+    value_traits!(eq ContainerProperties);
 
 
     #[derive(Clone, Default)]
@@ -1174,7 +1174,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(Device);
+    value_traits!(eq Device);
 
 
     #[derive(Clone)]
@@ -1204,7 +1204,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EcsProperties);
+    value_traits!(eq EcsProperties);
 
 
     #[derive(Clone, Default)]
@@ -1255,7 +1255,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EcsTaskProperties);
+    value_traits!(eq EcsTaskProperties);
 
 
     #[derive(Clone, Default)]
@@ -1276,7 +1276,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EfsAuthorizationConfig);
+    value_traits!(eq EfsAuthorizationConfig);
 
 
     #[derive(Clone)]
@@ -1322,7 +1322,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EfsVolumeConfiguration);
+    value_traits!(eq EfsVolumeConfiguration);
 
 
     #[derive(Clone)]
@@ -1384,7 +1384,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksContainer);
+    value_traits!(eq EksContainer);
 
 
     #[derive(Clone)]
@@ -1418,7 +1418,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksContainerEnvironmentVariable);
+    value_traits!(eq EksContainerEnvironmentVariable);
 
 
     #[derive(Clone, Default)]
@@ -1439,7 +1439,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksContainerResourceRequirements);
+    value_traits!(eq EksContainerResourceRequirements);
 
 
     #[derive(Clone, Default)]
@@ -1472,7 +1472,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksContainerSecurityContext);
+    value_traits!(eq EksContainerSecurityContext);
 
 
     #[derive(Clone, Default)]
@@ -1499,7 +1499,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksContainerVolumeMount);
+    value_traits!(eq EksContainerVolumeMount);
 
 
     #[derive(Clone, Default)]
@@ -1520,7 +1520,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksEmptyDir);
+    value_traits!(eq EksEmptyDir);
 
 
     #[derive(Clone, Default)]
@@ -1538,7 +1538,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksHostPath);
+    value_traits!(eq EksHostPath);
 
 
     #[derive(Clone, Default)]
@@ -1562,7 +1562,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksMetadata);
+    value_traits!(eq EksMetadata);
 
 
     #[derive(Clone)]
@@ -1596,7 +1596,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksPersistentVolumeClaim);
+    value_traits!(eq EksPersistentVolumeClaim);
 
 
     #[derive(Clone, Default)]
@@ -1638,7 +1638,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksPodProperties);
+    value_traits!(eq EksPodProperties);
 
 
     #[derive(Clone, Default)]
@@ -1656,7 +1656,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksProperties);
+    value_traits!(eq EksProperties);
 
 
     #[derive(Clone)]
@@ -1690,7 +1690,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksSecret);
+    value_traits!(eq EksSecret);
 
 
     #[derive(Clone)]
@@ -1736,7 +1736,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EksVolume);
+    value_traits!(eq EksVolume);
 
 
     #[derive(Clone, Default)]
@@ -1757,7 +1757,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(Environment);
+    value_traits!(eq Environment);
 
 
     #[derive(Clone)]
@@ -1787,7 +1787,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EphemeralStorage);
+    value_traits!(eq EphemeralStorage);
 
 
     #[derive(Clone)]
@@ -1829,7 +1829,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(EvaluateOnExit);
+    value_traits!(eq EvaluateOnExit);
 
 
     #[derive(Clone, Default)]
@@ -1847,7 +1847,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(FargatePlatformConfiguration);
+    value_traits!(eq FargatePlatformConfiguration);
 
 
     #[derive(Clone)]
@@ -1881,7 +1881,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(FirelensConfiguration);
+    value_traits!(eq FirelensConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1899,7 +1899,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(Host);
+    value_traits!(eq Host);
 
 
     #[derive(Clone, Default)]
@@ -1917,7 +1917,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(ImagePullSecret);
+    value_traits!(eq ImagePullSecret);
 
 
     #[derive(Clone, Default)]
@@ -1935,7 +1935,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(JobTimeout);
+    value_traits!(eq JobTimeout);
 
 
     #[derive(Clone, Default)]
@@ -1968,7 +1968,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(LinuxParameters);
+    value_traits!(eq LinuxParameters);
 
 
     #[derive(Clone)]
@@ -2006,7 +2006,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2030,7 +2030,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(MountPoint);
+    value_traits!(eq MountPoint);
 
 
     #[derive(Clone)]
@@ -2144,7 +2144,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(MultiNodeContainerProperties);
+    value_traits!(eq MultiNodeContainerProperties);
 
 
     #[derive(Clone)]
@@ -2174,7 +2174,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(MultiNodeEcsProperties);
+    value_traits!(eq MultiNodeEcsProperties);
 
 
     #[derive(Clone, Default)]
@@ -2210,7 +2210,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(MultiNodeEcsTaskProperties);
+    value_traits!(eq MultiNodeEcsTaskProperties);
 
 
     #[derive(Clone, Default)]
@@ -2228,7 +2228,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone)]
@@ -2270,7 +2270,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(NodeProperties);
+    value_traits!(eq NodeProperties);
 
 
     #[derive(Clone)]
@@ -2320,7 +2320,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(NodeRangeProperty);
+    value_traits!(eq NodeRangeProperty);
 
 
     #[derive(Clone)]
@@ -2350,7 +2350,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(RepositoryCredentials);
+    value_traits!(eq RepositoryCredentials);
 
 
     #[derive(Clone, Default)]
@@ -2371,7 +2371,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(ResourceRequirement);
+    value_traits!(eq ResourceRequirement);
 
 
     #[derive(Clone, Default)]
@@ -2389,7 +2389,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(ResourceRetentionPolicy);
+    value_traits!(eq ResourceRetentionPolicy);
 
 
     #[derive(Clone, Default)]
@@ -2410,7 +2410,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(RetryStrategy);
+    value_traits!(eq RetryStrategy);
 
 
     #[derive(Clone, Default)]
@@ -2431,7 +2431,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(RuntimePlatform);
+    value_traits!(eq RuntimePlatform);
 
 
     #[derive(Clone)]
@@ -2473,7 +2473,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(S3FilesVolumeConfiguration);
+    value_traits!(eq S3FilesVolumeConfiguration);
 
 
     #[derive(Clone)]
@@ -2509,7 +2509,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(Secret);
+    value_traits!(eq Secret);
 
 
     #[derive(Clone)]
@@ -2545,7 +2545,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(TaskContainerDependency);
+    value_traits!(eq TaskContainerDependency);
 
 
     #[derive(Clone)]
@@ -2647,7 +2647,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(TaskContainerProperties);
+    value_traits!(eq TaskContainerProperties);
 
 
     #[derive(Clone)]
@@ -2687,7 +2687,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(Tmpfs);
+    value_traits!(eq Tmpfs);
 
 
     #[derive(Clone)]
@@ -2729,7 +2729,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(Ulimit);
+    value_traits!(eq Ulimit);
 
 
     #[derive(Clone, Default)]
@@ -2756,7 +2756,7 @@ pub mod job_definition {
         }
     }
 
-    value_traits!(Volume);
+    value_traits!(eq Volume);
 }
 pub use job_definition::{CfnJobDefinition, CfnJobDefinitionProps};
 
@@ -2904,7 +2904,7 @@ pub mod job_queue {
         }
     }
 
-    value_traits!(ComputeEnvironmentOrder);
+    value_traits!(eq ComputeEnvironmentOrder);
 
 
     #[derive(Clone)]
@@ -2954,7 +2954,7 @@ pub mod job_queue {
         }
     }
 
-    value_traits!(JobStateTimeLimitAction);
+    value_traits!(eq JobStateTimeLimitAction);
 
 
     #[derive(Clone)]
@@ -2990,7 +2990,7 @@ pub mod job_queue {
         }
     }
 
-    value_traits!(ServiceEnvironmentOrder);
+    value_traits!(eq ServiceEnvironmentOrder);
 }
 pub use job_queue::{CfnJobQueue, CfnJobQueueProps};
 
@@ -3154,7 +3154,7 @@ pub mod quota_share {
         }
     }
 
-    value_traits!(QuotaShareCapacityLimit);
+    value_traits!(eq QuotaShareCapacityLimit);
 
 
     #[derive(Clone)]
@@ -3186,7 +3186,7 @@ pub mod quota_share {
         }
     }
 
-    value_traits!(QuotaSharePreemptionConfiguration);
+    value_traits!(eq QuotaSharePreemptionConfiguration);
 
 
     #[derive(Clone)]
@@ -3224,7 +3224,7 @@ pub mod quota_share {
         }
     }
 
-    value_traits!(QuotaShareResourceSharingConfiguration);
+    value_traits!(eq QuotaShareResourceSharingConfiguration);
 }
 pub use quota_share::{CfnQuotaShare, CfnQuotaShareProps};
 
@@ -3326,7 +3326,7 @@ pub mod scheduling_policy {
         }
     }
 
-    value_traits!(FairsharePolicy);
+    value_traits!(eq FairsharePolicy);
 
 
     /// Quota Share Policy for the Job Queue.
@@ -3345,7 +3345,7 @@ pub mod scheduling_policy {
         }
     }
 
-    value_traits!(QuotaSharePolicy);
+    value_traits!(eq QuotaSharePolicy);
 
 
     #[derive(Clone, Default)]
@@ -3366,7 +3366,7 @@ pub mod scheduling_policy {
         }
     }
 
-    value_traits!(ShareAttributes);
+    value_traits!(eq ShareAttributes);
 }
 pub use scheduling_policy::{CfnSchedulingPolicy, CfnSchedulingPolicyProps};
 
@@ -3483,6 +3483,6 @@ pub mod service_environment {
         }
     }
 
-    value_traits!(CapacityLimit);
+    value_traits!(eq CapacityLimit);
 }
 pub use service_environment::{CfnServiceEnvironment, CfnServiceEnvironmentProps};

@@ -135,7 +135,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CostAndUsageExpression);
+    value_traits!(eq CostAndUsageExpression);
 
 
     #[derive(Clone)]
@@ -185,7 +185,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CostAndUsageQuery);
+    value_traits!(eq CostAndUsageQuery);
 
 
     #[derive(Clone)]
@@ -225,7 +225,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CostCategoryValues);
+    value_traits!(eq CostCategoryValues);
 
 
     #[derive(Clone)]
@@ -261,7 +261,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeRange);
+    value_traits!(eq DateTimeRange);
 
 
     #[derive(Clone)]
@@ -297,7 +297,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeValue);
+    value_traits!(eq DateTimeValue);
 
 
     #[derive(Clone)]
@@ -337,7 +337,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DimensionValues);
+    value_traits!(eq DimensionValues);
 
 
     #[derive(Clone, Default)]
@@ -358,7 +358,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DisplayConfig);
+    value_traits!(eq DisplayConfig);
 
 
     #[derive(Clone, Default)]
@@ -388,7 +388,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Expression);
+    value_traits!(eq Expression);
 
 
     #[derive(Clone)]
@@ -418,7 +418,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GraphDisplayConfig);
+    value_traits!(eq GraphDisplayConfig);
 
 
     #[derive(Clone)]
@@ -452,7 +452,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GroupDefinition);
+    value_traits!(eq GroupDefinition);
 
 
     #[derive(Clone, Default)]
@@ -482,7 +482,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(QueryParameters);
+    value_traits!(eq QueryParameters);
 
 
     #[derive(Clone)]
@@ -528,7 +528,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReservationCoverageQuery);
+    value_traits!(eq ReservationCoverageQuery);
 
 
     #[derive(Clone)]
@@ -570,7 +570,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReservationUtilizationQuery);
+    value_traits!(eq ReservationUtilizationQuery);
 
 
     #[derive(Clone)]
@@ -616,7 +616,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SavingsPlansCoverageQuery);
+    value_traits!(eq SavingsPlansCoverageQuery);
 
 
     #[derive(Clone)]
@@ -654,7 +654,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SavingsPlansUtilizationQuery);
+    value_traits!(eq SavingsPlansUtilizationQuery);
 
 
     #[derive(Clone)]
@@ -694,7 +694,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TagValues);
+    value_traits!(eq TagValues);
 
 
     #[derive(Clone)]
@@ -746,7 +746,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Widget);
+    value_traits!(eq Widget);
 
 
     #[derive(Clone)]
@@ -782,7 +782,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WidgetConfig);
+    value_traits!(eq WidgetConfig);
 }
 pub use dashboard::{CfnDashboard, CfnDashboardProps};
 
@@ -963,7 +963,7 @@ pub mod scheduled_report {
         }
     }
 
-    value_traits!(DateTimeRange);
+    value_traits!(eq DateTimeRange);
 
 
     /// A date expressed either as an absolute instant or as an offset from now.
@@ -1004,7 +1004,7 @@ pub mod scheduled_report {
         }
     }
 
-    value_traits!(DateTimeValue);
+    value_traits!(eq DateTimeValue);
 
 
     /// Defines when and how often a scheduled report runs.
@@ -1040,7 +1040,7 @@ pub mod scheduled_report {
         }
     }
 
-    value_traits!(ScheduleConfig);
+    value_traits!(eq ScheduleConfig);
 
 
     /// The window during which the schedule is active. When omitted the service defaults it. EndTime must be within three years of the time of the request.
@@ -1066,6 +1066,6 @@ pub mod scheduled_report {
         }
     }
 
-    value_traits!(SchedulePeriod);
+    value_traits!(eq SchedulePeriod);
 }
 pub use scheduled_report::{CfnScheduledReport, CfnScheduledReportProps};

@@ -114,7 +114,7 @@ pub mod export {
         }
     }
 
-    value_traits!(DataQuery);
+    value_traits!(eq DataQuery);
 
 
     #[derive(Clone)]
@@ -144,7 +144,7 @@ pub mod export {
         }
     }
 
-    value_traits!(DestinationConfigurations);
+    value_traits!(eq DestinationConfigurations);
 
 
     #[derive(Clone)]
@@ -200,7 +200,7 @@ pub mod export {
         }
     }
 
-    value_traits!(Export);
+    value_traits!(eq Export);
 
 
     #[derive(Clone)]
@@ -230,7 +230,7 @@ pub mod export {
         }
     }
 
-    value_traits!(RefreshCadence);
+    value_traits!(eq RefreshCadence);
 
 
     #[derive(Clone)]
@@ -282,7 +282,7 @@ pub mod export {
         }
     }
 
-    value_traits!(S3Destination);
+    value_traits!(eq S3Destination);
 
 
     #[derive(Clone)]
@@ -330,6 +330,6 @@ pub mod export {
         }
     }
 
-    value_traits!(S3OutputConfigurations);
+    value_traits!(eq S3OutputConfigurations);
 }
 pub use export::{CfnExport, CfnExportProps};

@@ -281,7 +281,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(AgentActionGroup);
+    value_traits!(eq AgentActionGroup);
 
 
     /// Agent Collaborator
@@ -334,7 +334,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(AgentCollaborator);
+    value_traits!(eq AgentCollaborator);
 
 
     /// Agent descriptor for agent collaborator
@@ -355,7 +355,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(AgentDescriptor);
+    value_traits!(eq AgentDescriptor);
 
 
     /// Agent Knowledge Base
@@ -400,7 +400,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(AgentKnowledgeBase);
+    value_traits!(eq AgentKnowledgeBase);
 
 
     /// Structure for custom orchestration
@@ -419,7 +419,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(CustomOrchestration);
+    value_traits!(eq CustomOrchestration);
 
 
     /// Function definition
@@ -466,7 +466,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(Function);
+    value_traits!(eq Function);
 
 
     /// Schema of Functions
@@ -499,7 +499,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(FunctionSchema);
+    value_traits!(eq FunctionSchema);
 
 
     /// Configuration for a guardrail.
@@ -525,7 +525,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(GuardrailConfiguration);
+    value_traits!(eq GuardrailConfiguration);
 
 
     /// Configuration for inference in prompt configuration
@@ -566,7 +566,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(InferenceConfiguration);
+    value_traits!(eq InferenceConfiguration);
 
 
     /// Configuration for memory storage
@@ -593,7 +593,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(MemoryConfiguration);
+    value_traits!(eq MemoryConfiguration);
 
 
     /// Types of executors for custom orchestration strategy
@@ -626,7 +626,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(OrchestrationExecutor);
+    value_traits!(eq OrchestrationExecutor);
 
 
     /// Parameter detail
@@ -669,7 +669,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(ParameterDetail);
+    value_traits!(eq ParameterDetail);
 
 
     /// BasePromptConfiguration per Prompt Type.
@@ -711,7 +711,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(PromptConfiguration);
+    value_traits!(eq PromptConfiguration);
 
 
     /// Configuration for prompt override.
@@ -750,7 +750,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(PromptOverrideConfiguration);
+    value_traits!(eq PromptOverrideConfiguration);
 
 
     /// Configuration for Session Summarization
@@ -771,7 +771,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(SessionSummaryConfiguration);
+    value_traits!(eq SessionSummaryConfiguration);
 }
 pub use agent::{CfnAgent, CfnAgentProps};
 
@@ -934,7 +934,7 @@ pub mod agent_alias {
         }
     }
 
-    value_traits!(AgentAliasRoutingConfigurationListItem);
+    value_traits!(eq AgentAliasRoutingConfigurationListItem);
 }
 pub use agent_alias::{CfnAgentAlias, CfnAgentAliasProps};
 
@@ -1236,7 +1236,7 @@ pub mod automated_reasoning_policy {
         }
     }
 
-    value_traits!(PolicyDefinition);
+    value_traits!(eq PolicyDefinition);
 
 
     #[derive(Clone)]
@@ -1282,7 +1282,7 @@ pub mod automated_reasoning_policy {
         }
     }
 
-    value_traits!(PolicyDefinitionRule);
+    value_traits!(eq PolicyDefinitionRule);
 
 
     #[derive(Clone)]
@@ -1328,7 +1328,7 @@ pub mod automated_reasoning_policy {
         }
     }
 
-    value_traits!(PolicyDefinitionType);
+    value_traits!(eq PolicyDefinitionType);
 
 
     #[derive(Clone)]
@@ -1366,7 +1366,7 @@ pub mod automated_reasoning_policy {
         }
     }
 
-    value_traits!(PolicyDefinitionTypeValue);
+    value_traits!(eq PolicyDefinitionTypeValue);
 
 
     #[derive(Clone)]
@@ -1414,7 +1414,7 @@ pub mod automated_reasoning_policy {
         }
     }
 
-    value_traits!(PolicyDefinitionVariable);
+    value_traits!(eq PolicyDefinitionVariable);
 }
 pub use automated_reasoning_policy::{CfnAutomatedReasoningPolicy, CfnAutomatedReasoningPolicyProps};
 
@@ -1819,7 +1819,7 @@ pub mod data_automation_library {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 }
 pub use data_automation_library::{CfnDataAutomationLibrary, CfnDataAutomationLibraryProps};
 
@@ -2003,7 +2003,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(AudioExtractionCategory);
+    value_traits!(eq AudioExtractionCategory);
 
 
     #[derive(Clone, Default)]
@@ -2021,7 +2021,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(AudioExtractionCategoryTypeConfiguration);
+    value_traits!(eq AudioExtractionCategoryTypeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2045,7 +2045,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(AudioLanguageConfiguration);
+    value_traits!(eq AudioLanguageConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2069,7 +2069,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(AudioOverrideConfiguration);
+    value_traits!(eq AudioOverrideConfiguration);
 
 
     #[derive(Clone)]
@@ -2099,7 +2099,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(AudioStandardExtraction);
+    value_traits!(eq AudioStandardExtraction);
 
 
     #[derive(Clone)]
@@ -2133,7 +2133,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(AudioStandardGenerativeField);
+    value_traits!(eq AudioStandardGenerativeField);
 
 
     #[derive(Clone, Default)]
@@ -2154,7 +2154,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(AudioStandardOutputConfiguration);
+    value_traits!(eq AudioStandardOutputConfiguration);
 
 
     #[derive(Clone)]
@@ -2196,7 +2196,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(BlueprintItem);
+    value_traits!(eq BlueprintItem);
 
 
     #[derive(Clone)]
@@ -2226,7 +2226,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ChannelLabelingConfiguration);
+    value_traits!(eq ChannelLabelingConfiguration);
 
 
     /// Custom output configuration
@@ -2245,7 +2245,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(CustomOutputConfiguration);
+    value_traits!(eq CustomOutputConfiguration);
 
 
     #[derive(Clone)]
@@ -2275,7 +2275,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentBoundingBox);
+    value_traits!(eq DocumentBoundingBox);
 
 
     #[derive(Clone, Default)]
@@ -2293,7 +2293,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentExtractionGranularity);
+    value_traits!(eq DocumentExtractionGranularity);
 
 
     #[derive(Clone)]
@@ -2323,7 +2323,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentOutputAdditionalFileFormat);
+    value_traits!(eq DocumentOutputAdditionalFileFormat);
 
 
     #[derive(Clone)]
@@ -2359,7 +2359,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentOutputFormat);
+    value_traits!(eq DocumentOutputFormat);
 
 
     #[derive(Clone, Default)]
@@ -2377,7 +2377,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentOutputTextFormat);
+    value_traits!(eq DocumentOutputTextFormat);
 
 
     #[derive(Clone, Default)]
@@ -2401,7 +2401,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentOverrideConfiguration);
+    value_traits!(eq DocumentOverrideConfiguration);
 
 
     #[derive(Clone)]
@@ -2437,7 +2437,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentStandardExtraction);
+    value_traits!(eq DocumentStandardExtraction);
 
 
     #[derive(Clone)]
@@ -2467,7 +2467,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentStandardGenerativeField);
+    value_traits!(eq DocumentStandardGenerativeField);
 
 
     #[derive(Clone, Default)]
@@ -2491,7 +2491,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(DocumentStandardOutputConfiguration);
+    value_traits!(eq DocumentStandardOutputConfiguration);
 
 
     #[derive(Clone)]
@@ -2521,7 +2521,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ImageBoundingBox);
+    value_traits!(eq ImageBoundingBox);
 
 
     #[derive(Clone)]
@@ -2555,7 +2555,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ImageExtractionCategory);
+    value_traits!(eq ImageExtractionCategory);
 
 
     #[derive(Clone, Default)]
@@ -2576,7 +2576,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ImageOverrideConfiguration);
+    value_traits!(eq ImageOverrideConfiguration);
 
 
     #[derive(Clone)]
@@ -2612,7 +2612,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ImageStandardExtraction);
+    value_traits!(eq ImageStandardExtraction);
 
 
     #[derive(Clone)]
@@ -2646,7 +2646,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ImageStandardGenerativeField);
+    value_traits!(eq ImageStandardGenerativeField);
 
 
     #[derive(Clone, Default)]
@@ -2667,7 +2667,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ImageStandardOutputConfiguration);
+    value_traits!(eq ImageStandardOutputConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2685,7 +2685,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ModalityProcessingConfiguration);
+    value_traits!(eq ModalityProcessingConfiguration);
 
 
     /// Modality routing configuration
@@ -2713,7 +2713,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(ModalityRoutingConfiguration);
+    value_traits!(eq ModalityRoutingConfiguration);
 
 
     /// Override configuration
@@ -2744,7 +2744,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(OverrideConfiguration);
+    value_traits!(eq OverrideConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2765,7 +2765,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(PiiEntitiesConfiguration);
+    value_traits!(eq PiiEntitiesConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2789,7 +2789,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(SensitiveDataConfiguration);
+    value_traits!(eq SensitiveDataConfiguration);
 
 
     #[derive(Clone)]
@@ -2819,7 +2819,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(SpeakerLabelingConfiguration);
+    value_traits!(eq SpeakerLabelingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2837,7 +2837,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(SplitterConfiguration);
+    value_traits!(eq SplitterConfiguration);
 
 
     /// Standard output configuration
@@ -2865,7 +2865,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(StandardOutputConfiguration);
+    value_traits!(eq StandardOutputConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2886,7 +2886,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(TranscriptConfiguration);
+    value_traits!(eq TranscriptConfiguration);
 
 
     #[derive(Clone)]
@@ -2916,7 +2916,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(VideoBoundingBox);
+    value_traits!(eq VideoBoundingBox);
 
 
     #[derive(Clone)]
@@ -2950,7 +2950,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(VideoExtractionCategory);
+    value_traits!(eq VideoExtractionCategory);
 
 
     #[derive(Clone, Default)]
@@ -2971,7 +2971,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(VideoOverrideConfiguration);
+    value_traits!(eq VideoOverrideConfiguration);
 
 
     #[derive(Clone)]
@@ -3007,7 +3007,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(VideoStandardExtraction);
+    value_traits!(eq VideoStandardExtraction);
 
 
     #[derive(Clone)]
@@ -3041,7 +3041,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(VideoStandardGenerativeField);
+    value_traits!(eq VideoStandardGenerativeField);
 
 
     #[derive(Clone, Default)]
@@ -3062,7 +3062,7 @@ pub mod data_automation_project {
         }
     }
 
-    value_traits!(VideoStandardOutputConfiguration);
+    value_traits!(eq VideoStandardOutputConfiguration);
 }
 pub use data_automation_project::{CfnDataAutomationProject, CfnDataAutomationProjectProps};
 
@@ -3231,7 +3231,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AudioExtractionConfiguration);
+    value_traits!(eq AudioExtractionConfiguration);
 
 
     /// Settings for a Bedrock Data Automation used to parse documents for a data source.
@@ -3250,7 +3250,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(BedrockDataAutomationConfiguration);
+    value_traits!(eq BedrockDataAutomationConfiguration);
 
 
     /// Settings for a foundation model used to parse documents for a data source.
@@ -3289,7 +3289,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(BedrockFoundationModelConfiguration);
+    value_traits!(eq BedrockFoundationModelConfiguration);
 
 
     /// Bedrock Foundation Model configuration to be used for Context Enrichment.
@@ -3326,7 +3326,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(BedrockFoundationModelContextEnrichmentConfiguration);
+    value_traits!(eq BedrockFoundationModelContextEnrichmentConfiguration);
 
 
     /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried.
@@ -3369,7 +3369,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ChunkingConfiguration);
+    value_traits!(eq ChunkingConfiguration);
 
 
     /// The configuration of the Confluence content. For example, configuring specific types of Confluence content.
@@ -3388,7 +3388,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceCrawlerConfiguration);
+    value_traits!(eq ConfluenceCrawlerConfiguration);
 
 
     /// The configuration information to connect to Confluence as your data source.
@@ -3423,7 +3423,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceDataSourceConfiguration);
+    value_traits!(eq ConfluenceDataSourceConfiguration);
 
 
     /// The endpoint information to connect to your Confluence data source.
@@ -3484,7 +3484,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceSourceConfiguration);
+    value_traits!(eq ConfluenceSourceConfiguration);
 
 
     /// Additional Enrichment Configuration for example when using GraphRag.
@@ -3519,7 +3519,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ContextEnrichmentConfiguration);
+    value_traits!(eq ContextEnrichmentConfiguration);
 
 
     /// The type of filtering that you want to apply to certain objects or content of the data source. For example, the PATTERN type is regular expression patterns you can apply to filter your content.
@@ -3558,7 +3558,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(CrawlFilterConfiguration);
+    value_traits!(eq CrawlFilterConfiguration);
 
 
     /// Settings for customizing steps in the data source content ingestion pipeline.
@@ -3597,7 +3597,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(CustomTransformationConfiguration);
+    value_traits!(eq CustomTransformationConfiguration);
 
 
     /// Specifies a raw data source location to ingest.
@@ -3654,7 +3654,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceConfiguration);
+    value_traits!(eq DataSourceConfiguration);
 
 
     /// Day of the month on which a monthly refresh runs. Exactly one variant is set: an explicit day number, or the last calendar day of the month.
@@ -3680,7 +3680,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DayOfMonth);
+    value_traits!(eq DayOfMonth);
 
 
     /// Configuration for deletion protection.
@@ -3717,7 +3717,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DeletionProtectionConfiguration);
+    value_traits!(eq DeletionProtectionConfiguration);
 
 
     /// Strategy to be used when using Bedrock Foundation Model for Context Enrichment.
@@ -3748,7 +3748,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(EnrichmentStrategyConfiguration);
+    value_traits!(eq EnrichmentStrategyConfiguration);
 
 
     /// Configurations for when you choose fixed-size chunking. If you set the chunkingStrategy as NONE, exclude this field.
@@ -3789,7 +3789,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(FixedSizeChunkingConfiguration);
+    value_traits!(eq FixedSizeChunkingConfiguration);
 
 
     /// Configurations for when you choose hierarchical chunking. If you set the chunkingStrategy as NONE, exclude this field.
@@ -3830,7 +3830,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(HierarchicalChunkingConfiguration);
+    value_traits!(eq HierarchicalChunkingConfiguration);
 
 
     /// Token settings for a layer in a hierarchical chunking configuration.
@@ -3863,7 +3863,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(HierarchicalChunkingLevelConfiguration);
+    value_traits!(eq HierarchicalChunkingLevelConfiguration);
 
 
     /// Configuration for image extraction.
@@ -3894,7 +3894,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ImageExtractionConfiguration);
+    value_traits!(eq ImageExtractionConfiguration);
 
 
     /// A location for storing content from data sources temporarily as it is processed by custom components in the ingestion pipeline.
@@ -3925,7 +3925,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(IntermediateStorage);
+    value_traits!(eq IntermediateStorage);
 
 
     /// Configuration for managed knowledge base connector data sources.
@@ -3955,7 +3955,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ManagedKnowledgeBaseConnectorConfiguration);
+    value_traits!(eq ManagedKnowledgeBaseConnectorConfiguration);
 
 
     /// Configuration for media extraction settings.
@@ -3980,7 +3980,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(MediaExtractionConfiguration);
+    value_traits!(eq MediaExtractionConfiguration);
 
 
     /// A monthly refresh on a specified day of the month.
@@ -4011,7 +4011,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(MonthlySchedule);
+    value_traits!(eq MonthlySchedule);
 
 
     /// Settings for parsing document contents
@@ -4050,7 +4050,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ParsingConfiguration);
+    value_traits!(eq ParsingConfiguration);
 
 
     /// Instructions for interpreting the contents of a document.
@@ -4083,7 +4083,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ParsingPrompt);
+    value_traits!(eq ParsingPrompt);
 
 
     /// The specific filters applied to your data source content. You can filter out or include certain content.
@@ -4124,7 +4124,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(PatternObjectFilter);
+    value_traits!(eq PatternObjectFilter);
 
 
     /// The configuration of specific filters applied to your data source content. You can filter out or include certain content.
@@ -4155,7 +4155,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(PatternObjectFilterConfiguration);
+    value_traits!(eq PatternObjectFilterConfiguration);
 
 
     /// The configuration information to connect to Amazon S3 as your data source.
@@ -4200,7 +4200,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(S3DataSourceConfiguration);
+    value_traits!(eq S3DataSourceConfiguration);
 
 
     /// An Amazon S3 location.
@@ -4233,7 +4233,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// The configuration of filtering the Salesforce content. For example, configuring regular expression patterns to include or exclude certain content.
@@ -4252,7 +4252,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceCrawlerConfiguration);
+    value_traits!(eq SalesforceCrawlerConfiguration);
 
 
     /// The configuration information to connect to Salesforce as your data source.
@@ -4287,7 +4287,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceDataSourceConfiguration);
+    value_traits!(eq SalesforceDataSourceConfiguration);
 
 
     /// The endpoint information to connect to your Salesforce data source.
@@ -4338,7 +4338,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceSourceConfiguration);
+    value_traits!(eq SalesforceSourceConfiguration);
 
 
     /// A seed url object.
@@ -4371,7 +4371,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SeedUrl);
+    value_traits!(eq SeedUrl);
 
 
     /// Configurations for when you choose semantic chunking. If you set the chunkingStrategy as NONE, exclude this field.
@@ -4420,7 +4420,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SemanticChunkingConfiguration);
+    value_traits!(eq SemanticChunkingConfiguration);
 
 
     /// Contains details about the server-side encryption for the data source.
@@ -4441,7 +4441,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ServerSideEncryptionConfiguration);
+    value_traits!(eq ServerSideEncryptionConfiguration);
 
 
     /// The configuration of the SharePoint content. For example, configuring specific types of SharePoint content.
@@ -4460,7 +4460,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SharePointCrawlerConfiguration);
+    value_traits!(eq SharePointCrawlerConfiguration);
 
 
     /// The configuration information to connect to SharePoint as your data source.
@@ -4495,7 +4495,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SharePointDataSourceConfiguration);
+    value_traits!(eq SharePointDataSourceConfiguration);
 
 
     /// The endpoint information to connect to your SharePoint data source.
@@ -4570,7 +4570,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SharePointSourceConfiguration);
+    value_traits!(eq SharePointSourceConfiguration);
 
 
     /// Recurring schedule on which the connector automatically refreshes ingested content. Exactly one frequency variant is set.
@@ -4595,7 +4595,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SyncSchedule);
+    value_traits!(eq SyncSchedule);
 
 
     /// A Lambda function that processes documents.
@@ -4636,7 +4636,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(Transformation);
+    value_traits!(eq Transformation);
 
 
     /// A Lambda function that processes documents.
@@ -4667,7 +4667,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(TransformationFunction);
+    value_traits!(eq TransformationFunction);
 
 
     /// A Lambda function that processes documents.
@@ -4700,7 +4700,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(TransformationLambdaConfiguration);
+    value_traits!(eq TransformationLambdaConfiguration);
 
 
     /// A url configuration.
@@ -4731,7 +4731,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(UrlConfiguration);
+    value_traits!(eq UrlConfiguration);
 
 
     /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried.
@@ -4763,7 +4763,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(VectorIngestionConfiguration);
+    value_traits!(eq VectorIngestionConfiguration);
 
 
     /// Configuration for video extraction.
@@ -4794,7 +4794,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(VideoExtractionConfiguration);
+    value_traits!(eq VideoExtractionConfiguration);
 
 
     /// Configuration for the web crawler.
@@ -4827,7 +4827,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerConfiguration);
+    value_traits!(eq WebCrawlerConfiguration);
 
 
     /// Limit settings for the web crawler.
@@ -4853,7 +4853,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerLimits);
+    value_traits!(eq WebCrawlerLimits);
 
 
     /// Configures a web data source location.
@@ -4888,7 +4888,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebDataSourceConfiguration);
+    value_traits!(eq WebDataSourceConfiguration);
 
 
     /// A web source configuration.
@@ -4919,7 +4919,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebSourceConfiguration);
+    value_traits!(eq WebSourceConfiguration);
 
 
     /// A weekly refresh on a specified day of the week.
@@ -4950,7 +4950,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WeeklySchedule);
+    value_traits!(eq WeeklySchedule);
 }
 pub use data_source::{CfnDataSource, CfnDataSourceProps};
 
@@ -5123,7 +5123,7 @@ pub mod enforced_guardrail_configuration {
         }
     }
 
-    value_traits!(ModelEnforcement);
+    value_traits!(eq ModelEnforcement);
 
 
     /// Selective content guarding controls for enforced guardrails
@@ -5153,7 +5153,7 @@ pub mod enforced_guardrail_configuration {
         }
     }
 
-    value_traits!(SelectiveContentGuarding);
+    value_traits!(eq SelectiveContentGuarding);
 }
 pub use enforced_guardrail_configuration::{CfnEnforcedGuardrailConfiguration, CfnEnforcedGuardrailConfigurationProps};
 
@@ -5368,7 +5368,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FlowConnection);
+    value_traits!(eq FlowConnection);
 
 
     /// Flow definition
@@ -5394,7 +5394,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FlowDefinition);
+    value_traits!(eq FlowDefinition);
 
 
     /// Internal mixin for flow node
@@ -5449,7 +5449,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FlowNode);
+    value_traits!(eq FlowNode);
 
 
     /// Input to a node in a flow
@@ -5500,7 +5500,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FlowNodeInput);
+    value_traits!(eq FlowNodeInput);
 
 
     /// Output of a node in a flow
@@ -5539,7 +5539,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FlowNodeOutput);
+    value_traits!(eq FlowNodeOutput);
 
 
     /// A bucket, key and optional version pointing to an S3 object containing a UTF-8 encoded JSON string Definition with the same schema as the Definition property of this resource
@@ -5586,7 +5586,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use flow::{CfnFlow, CfnFlowProps};
 
@@ -5752,7 +5752,7 @@ pub mod flow_alias {
         }
     }
 
-    value_traits!(FlowAliasConcurrencyConfiguration);
+    value_traits!(eq FlowAliasConcurrencyConfiguration);
 
 
     /// Details about the routing configuration for a Flow alias.
@@ -5773,7 +5773,7 @@ pub mod flow_alias {
         }
     }
 
-    value_traits!(FlowAliasRoutingConfigurationListItem);
+    value_traits!(eq FlowAliasRoutingConfigurationListItem);
 }
 pub use flow_alias::{CfnFlowAlias, CfnFlowAliasProps};
 
@@ -6117,7 +6117,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(AutomatedReasoningPolicyConfig);
+    value_traits!(eq AutomatedReasoningPolicyConfig);
 
 
     /// Content filter config in content policy.
@@ -6188,7 +6188,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(ContentFilterConfig);
+    value_traits!(eq ContentFilterConfig);
 
 
     /// Guardrail tier config for content policy
@@ -6219,7 +6219,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(ContentFiltersTierConfig);
+    value_traits!(eq ContentFiltersTierConfig);
 
 
     /// Content policy config for a guardrail.
@@ -6258,7 +6258,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(ContentPolicyConfig);
+    value_traits!(eq ContentPolicyConfig);
 
 
     /// A config for grounding filter.
@@ -6305,7 +6305,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(ContextualGroundingFilterConfig);
+    value_traits!(eq ContextualGroundingFilterConfig);
 
 
     /// Contextual grounding policy config for a guardrail.
@@ -6338,7 +6338,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(ContextualGroundingPolicyConfig);
+    value_traits!(eq ContextualGroundingPolicyConfig);
 
 
     /// The system-defined guardrail profile that you’re using with your guardrail
@@ -6371,7 +6371,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(GuardrailCrossRegionConfig);
+    value_traits!(eq GuardrailCrossRegionConfig);
 
 
     /// A managed words config.
@@ -6418,7 +6418,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(ManagedWordsConfig);
+    value_traits!(eq ManagedWordsConfig);
 
 
     /// Pii entity configuration.
@@ -6471,7 +6471,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(PiiEntityConfig);
+    value_traits!(eq PiiEntityConfig);
 
 
     /// A regex configuration.
@@ -6540,7 +6540,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(RegexConfig);
+    value_traits!(eq RegexConfig);
 
 
     /// Sensitive information policy config for a guardrail.
@@ -6566,7 +6566,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(SensitiveInformationPolicyConfig);
+    value_traits!(eq SensitiveInformationPolicyConfig);
 
 
     /// Topic config in topic policy.
@@ -6635,7 +6635,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(TopicConfig);
+    value_traits!(eq TopicConfig);
 
 
     /// Topic policy config for a guardrail.
@@ -6674,7 +6674,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(TopicPolicyConfig);
+    value_traits!(eq TopicPolicyConfig);
 
 
     /// Guardrail tier config for topic policy
@@ -6705,7 +6705,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(TopicsTierConfig);
+    value_traits!(eq TopicsTierConfig);
 
 
     /// A custom word config.
@@ -6754,7 +6754,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(WordConfig);
+    value_traits!(eq WordConfig);
 
 
     /// Word policy config for a guardrail.
@@ -6780,7 +6780,7 @@ pub mod guardrail {
         }
     }
 
-    value_traits!(WordPolicyConfig);
+    value_traits!(eq WordPolicyConfig);
 }
 pub use guardrail::{CfnGuardrail, CfnGuardrailProps};
 
@@ -7050,7 +7050,7 @@ pub mod intelligent_prompt_router {
         }
     }
 
-    value_traits!(PromptRouterTargetModel);
+    value_traits!(eq PromptRouterTargetModel);
 
 
     /// Represents the criteria used for routing requests.
@@ -7081,7 +7081,7 @@ pub mod intelligent_prompt_router {
         }
     }
 
-    value_traits!(RoutingCriteria);
+    value_traits!(eq RoutingCriteria);
 }
 pub use intelligent_prompt_router::{CfnIntelligentPromptRouter, CfnIntelligentPromptRouterProps};
 
@@ -7246,7 +7246,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(AudioConfiguration);
+    value_traits!(eq AudioConfiguration);
 
 
     /// Configure the audio segmentation configuration for multi modal ingestion.
@@ -7277,7 +7277,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(AudioSegmentationConfiguration);
+    value_traits!(eq AudioSegmentationConfiguration);
 
 
     /// The vector configuration details for the Bedrock embeddings model.
@@ -7316,7 +7316,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(BedrockEmbeddingModelConfiguration);
+    value_traits!(eq BedrockEmbeddingModelConfiguration);
 
 
     /// Curated query or question and answer pair
@@ -7353,7 +7353,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(CuratedQuery);
+    value_traits!(eq CuratedQuery);
 
 
     /// The embeddings model configuration details for the vector model used in Knowledge Base.
@@ -7372,7 +7372,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(EmbeddingModelConfiguration);
+    value_traits!(eq EmbeddingModelConfiguration);
 
 
     /// Configurations for a Kendra knowledge base
@@ -7403,7 +7403,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(KendraKnowledgeBaseConfiguration);
+    value_traits!(eq KendraKnowledgeBaseConfiguration);
 
 
     /// Contains details about the embeddings model used for the knowledge base.
@@ -7458,7 +7458,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(KnowledgeBaseConfiguration);
+    value_traits!(eq KnowledgeBaseConfiguration);
 
 
     /// Contains details about the model used to create vector embeddings for a managed knowledge base.
@@ -7491,7 +7491,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ManagedKnowledgeBaseConfiguration);
+    value_traits!(eq ManagedKnowledgeBaseConfiguration);
 
 
     /// Contains details about the server-side encryption for the managed knowledge base.
@@ -7512,7 +7512,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ManagedKnowledgeBaseServerSideEncryptionConfiguration);
+    value_traits!(eq ManagedKnowledgeBaseServerSideEncryptionConfiguration);
 
 
     /// Contains the storage configuration of the knowledge base in MongoDb Atlas Cloud.
@@ -7595,7 +7595,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(MongoDbAtlasConfiguration);
+    value_traits!(eq MongoDbAtlasConfiguration);
 
 
     /// Contains the names of the fields to which to map information about the vector store.
@@ -7644,7 +7644,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(MongoDbAtlasFieldMapping);
+    value_traits!(eq MongoDbAtlasFieldMapping);
 
 
     /// Contains the configurations to use Neptune Analytics as Vector Store.
@@ -7683,7 +7683,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(NeptuneAnalyticsConfiguration);
+    value_traits!(eq NeptuneAnalyticsConfiguration);
 
 
     /// A mapping of Bedrock Knowledge Base fields to Neptune Analytics fields.
@@ -7724,7 +7724,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(NeptuneAnalyticsFieldMapping);
+    value_traits!(eq NeptuneAnalyticsFieldMapping);
 
 
     /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
@@ -7779,7 +7779,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(OpenSearchManagedClusterConfiguration);
+    value_traits!(eq OpenSearchManagedClusterConfiguration);
 
 
     /// A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names
@@ -7828,7 +7828,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(OpenSearchManagedClusterFieldMapping);
+    value_traits!(eq OpenSearchManagedClusterFieldMapping);
 
 
     /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
@@ -7875,7 +7875,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(OpenSearchServerlessConfiguration);
+    value_traits!(eq OpenSearchServerlessConfiguration);
 
 
     /// A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names
@@ -7924,7 +7924,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(OpenSearchServerlessFieldMapping);
+    value_traits!(eq OpenSearchServerlessFieldMapping);
 
 
     /// Contains the storage configuration of the knowledge base in Pinecone.
@@ -7977,7 +7977,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(PineconeConfiguration);
+    value_traits!(eq PineconeConfiguration);
 
 
     /// Contains the names of the fields to which to map information about the vector store.
@@ -8018,7 +8018,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(PineconeFieldMapping);
+    value_traits!(eq PineconeFieldMapping);
 
 
     /// Redshift query generation column
@@ -8043,7 +8043,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(QueryGenerationColumn);
+    value_traits!(eq QueryGenerationColumn);
 
 
     /// Configurations for generating Redshift engine queries
@@ -8065,7 +8065,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(QueryGenerationConfiguration);
+    value_traits!(eq QueryGenerationConfiguration);
 
 
     /// Context used to improve query generation
@@ -8087,7 +8087,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(QueryGenerationContext);
+    value_traits!(eq QueryGenerationContext);
 
 
     /// Tables used for Redshift query generation context
@@ -8130,7 +8130,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(QueryGenerationTable);
+    value_traits!(eq QueryGenerationTable);
 
 
     /// Contains details about the storage configuration of the knowledge base in Amazon RDS. For more information, see Create a vector index in Amazon RDS.
@@ -8193,7 +8193,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RdsConfiguration);
+    value_traits!(eq RdsConfiguration);
 
 
     /// Contains the names of the fields to which to map information about the vector store.
@@ -8256,7 +8256,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RdsFieldMapping);
+    value_traits!(eq RdsFieldMapping);
 
 
     /// Configurations for a Redshift knowledge base
@@ -8301,7 +8301,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftConfiguration);
+    value_traits!(eq RedshiftConfiguration);
 
 
     /// Configurations for Redshift query engine provisioned auth setup
@@ -8342,7 +8342,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftProvisionedAuthConfiguration);
+    value_traits!(eq RedshiftProvisionedAuthConfiguration);
 
 
     /// Configurations for provisioned Redshift query engine
@@ -8379,7 +8379,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftProvisionedConfiguration);
+    value_traits!(eq RedshiftProvisionedConfiguration);
 
 
     /// Configurations for Redshift query engine AWS Data Catalog backed storage
@@ -8410,7 +8410,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftQueryEngineAwsDataCatalogStorageConfiguration);
+    value_traits!(eq RedshiftQueryEngineAwsDataCatalogStorageConfiguration);
 
 
     /// Configurations for Redshift query engine
@@ -8449,7 +8449,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftQueryEngineConfiguration);
+    value_traits!(eq RedshiftQueryEngineConfiguration);
 
 
     /// Configurations for Redshift query engine Redshift backed storage
@@ -8480,7 +8480,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftQueryEngineRedshiftStorageConfiguration);
+    value_traits!(eq RedshiftQueryEngineRedshiftStorageConfiguration);
 
 
     /// Configurations for available Redshift query engine storage types
@@ -8519,7 +8519,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftQueryEngineStorageConfiguration);
+    value_traits!(eq RedshiftQueryEngineStorageConfiguration);
 
 
     /// Configurations for Redshift query engine serverless auth setup
@@ -8554,7 +8554,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftServerlessAuthConfiguration);
+    value_traits!(eq RedshiftServerlessAuthConfiguration);
 
 
     /// Configurations for serverless Redshift query engine
@@ -8591,7 +8591,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RedshiftServerlessConfiguration);
+    value_traits!(eq RedshiftServerlessConfiguration);
 
 
     /// An Amazon S3 location.
@@ -8624,7 +8624,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// Contains the storage configuration of the knowledge base for S3 vectors.
@@ -8655,7 +8655,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(S3VectorsConfiguration);
+    value_traits!(eq S3VectorsConfiguration);
 
 
     /// Configurations for a SQL knowledge base
@@ -8692,7 +8692,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(SqlKnowledgeBaseConfiguration);
+    value_traits!(eq SqlKnowledgeBaseConfiguration);
 
 
     /// The vector store service in which the knowledge base is stored.
@@ -8751,7 +8751,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(StorageConfiguration);
+    value_traits!(eq StorageConfiguration);
 
 
     /// Configurations for supplemental data storage.
@@ -8782,7 +8782,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(SupplementalDataStorageConfiguration);
+    value_traits!(eq SupplementalDataStorageConfiguration);
 
 
     /// Supplemental data storage location.
@@ -8817,7 +8817,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(SupplementalDataStorageLocation);
+    value_traits!(eq SupplementalDataStorageLocation);
 
 
     /// Contains details about the model used to create vector embeddings for the knowledge base.
@@ -8858,7 +8858,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(VectorKnowledgeBaseConfiguration);
+    value_traits!(eq VectorKnowledgeBaseConfiguration);
 
 
     /// Configure the video configuration for multi modal ingestion.
@@ -8889,7 +8889,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(VideoConfiguration);
+    value_traits!(eq VideoConfiguration);
 
 
     /// Configure the video segmentation configuration for multi modal ingestion.
@@ -8920,7 +8920,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(VideoSegmentationConfiguration);
+    value_traits!(eq VideoSegmentationConfiguration);
 }
 pub use knowledge_base::{CfnKnowledgeBase, CfnKnowledgeBaseProps};
 
@@ -9168,7 +9168,7 @@ pub mod prompt {
         }
     }
 
-    value_traits!(PromptMetadataEntry);
+    value_traits!(eq PromptMetadataEntry);
 
 
     /// Prompt variant
@@ -9235,7 +9235,7 @@ pub mod prompt {
         }
     }
 
-    value_traits!(PromptVariant);
+    value_traits!(eq PromptVariant);
 }
 pub use prompt::{CfnPrompt, CfnPromptProps};
 
@@ -9623,7 +9623,7 @@ pub mod retrieval_instruction {
         }
     }
 
-    value_traits!(Instruction);
+    value_traits!(eq Instruction);
 }
 pub use retrieval_instruction::{CfnRetrievalInstruction, CfnRetrievalInstructionProps};
 

@@ -165,7 +165,7 @@ pub mod api_key_credential_provider {
         }
     }
 
-    value_traits!(SecretReference);
+    value_traits!(eq SecretReference);
 }
 pub use api_key_credential_provider::{CfnApiKeyCredentialProvider, CfnApiKeyCredentialProviderProps};
 
@@ -374,7 +374,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(BrowserEnterprisePolicy);
+    value_traits!(eq BrowserEnterprisePolicy);
 
 
     /// Network configuration for browser
@@ -409,7 +409,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(BrowserNetworkConfiguration);
+    value_traits!(eq BrowserNetworkConfiguration);
 
 
     /// Browser signing configuration
@@ -428,7 +428,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(BrowserSigning);
+    value_traits!(eq BrowserSigning);
 
 
     /// A root CA certificate configuration.
@@ -461,7 +461,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(Certificate);
+    value_traits!(eq Certificate);
 
 
     /// Certificate location in Secrets Manager.
@@ -494,7 +494,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(CertificateLocation);
+    value_traits!(eq CertificateLocation);
 
 
     /// Recording configuration for browser
@@ -516,7 +516,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(RecordingConfig);
+    value_traits!(eq RecordingConfig);
 
 
     /// S3 Location Configuration
@@ -553,7 +553,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// Network mode configuration for VPC
@@ -590,7 +590,7 @@ pub mod browser_custom {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use browser_custom::{CfnBrowserCustom, CfnBrowserCustomProps};
 
@@ -873,7 +873,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityReservationSpecification);
+    value_traits!(eq CapacityReservationSpecification);
 
 
     /// Information about the target Capacity Reservation or Capacity Reservation group.
@@ -899,7 +899,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityReservationTarget);
+    value_traits!(eq CapacityReservationTarget);
 
 
     /// The capacity configuration for the capacity provider. Defines the compute resources for this capacity provider.
@@ -930,7 +930,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(ComputeConfiguration);
+    value_traits!(eq ComputeConfiguration);
 
 
     /// Configuration for an EBS-backed persistent volume.
@@ -1009,7 +1009,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(EbsVolumeConfiguration);
+    value_traits!(eq EbsVolumeConfiguration);
 
 
     /// Configuration for EC2-based capacity.
@@ -1060,7 +1060,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(Ec2Configuration);
+    value_traits!(eq Ec2Configuration);
 
 
     /// Describes an ephemeral block device mapping.
@@ -1089,7 +1089,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(EphemeralBlockDeviceMapping);
+    value_traits!(eq EphemeralBlockDeviceMapping);
 
 
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
@@ -1152,7 +1152,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(EphemeralEbsVolumeConfiguration);
+    value_traits!(eq EphemeralEbsVolumeConfiguration);
 
 
     /// Configuration for managing the lifecycle of instances in a capacity provider.
@@ -1178,7 +1178,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(InstanceLifecycleConfiguration);
+    value_traits!(eq InstanceLifecycleConfiguration);
 
 
     /// Requirements for EC2 instance types.
@@ -1211,7 +1211,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(InstanceRequirements);
+    value_traits!(eq InstanceRequirements);
 
 
     /// Parameters for launching EC2 instances.
@@ -1294,7 +1294,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(LaunchParameters);
+    value_traits!(eq LaunchParameters);
 
 
     /// How the launch template is specified.
@@ -1325,7 +1325,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(LaunchTemplateSource);
+    value_traits!(eq LaunchTemplateSource);
 
 
     /// Describes a license configuration.
@@ -1358,7 +1358,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(LicenseSpecification);
+    value_traits!(eq LicenseSpecification);
 
 
     /// Configuration for permissions associated with a capacity provider.
@@ -1391,7 +1391,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(PermissionsConfiguration);
+    value_traits!(eq PermissionsConfiguration);
 
 
     /// Customer-facing configuration for the (service-managed) root volume. The service provisions the root volume at its own AMI size estimate plus FreeSpaceGiB, and pins the visible free space to FreeSpaceGiB with a filler file, so the space you are guaranteed does not change as the underlying AMI grows. The device name and the delete-on-termination behavior are service-owned and are not configurable.
@@ -1439,7 +1439,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(RootVolumeConfiguration);
+    value_traits!(eq RootVolumeConfiguration);
 
 
     /// Configuration for a persistent volume attached to a capacity provider session.
@@ -1470,7 +1470,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(VolumeConfiguration);
+    value_traits!(eq VolumeConfiguration);
 
 
     /// VPC configuration for launching EC2 instances.
@@ -1511,7 +1511,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 
@@ -1688,7 +1688,7 @@ pub mod code_interpreter_custom {
         }
     }
 
-    value_traits!(Certificate);
+    value_traits!(eq Certificate);
 
 
     /// Certificate location in Secrets Manager.
@@ -1721,7 +1721,7 @@ pub mod code_interpreter_custom {
         }
     }
 
-    value_traits!(CertificateLocation);
+    value_traits!(eq CertificateLocation);
 
 
     /// Network configuration for code interpreter
@@ -1756,7 +1756,7 @@ pub mod code_interpreter_custom {
         }
     }
 
-    value_traits!(CodeInterpreterNetworkConfiguration);
+    value_traits!(eq CodeInterpreterNetworkConfiguration);
 
 
     /// Network mode configuration for VPC
@@ -1793,7 +1793,7 @@ pub mod code_interpreter_custom {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use code_interpreter_custom::{CfnCodeInterpreterCustom, CfnCodeInterpreterCustomProps};
 
@@ -1974,7 +1974,7 @@ pub mod configuration_bundle {
         }
     }
 
-    value_traits!(ComponentConfiguration);
+    value_traits!(eq ComponentConfiguration);
 
 
     /// The source that created a configuration bundle version.
@@ -2013,7 +2013,7 @@ pub mod configuration_bundle {
         }
     }
 
-    value_traits!(VersionCreatedBySource);
+    value_traits!(eq VersionCreatedBySource);
 }
 pub use configuration_bundle::{CfnConfigurationBundle, CfnConfigurationBundleProps};
 
@@ -2185,7 +2185,7 @@ pub mod consent_portal {
         }
     }
 
-    value_traits!(ConsentPortalSource);
+    value_traits!(eq ConsentPortalSource);
 
 
     #[derive(Clone)]
@@ -2227,7 +2227,7 @@ pub mod consent_portal {
         }
     }
 
-    value_traits!(IdpConfig);
+    value_traits!(eq IdpConfig);
 }
 pub use consent_portal::{CfnConsentPortal, CfnConsentPortalProps};
 
@@ -2393,7 +2393,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DataSourceType);
+    value_traits!(eq DataSourceType);
 
 
     /// Inline examples provided directly in the request body.
@@ -2426,7 +2426,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(InlineExamplesSource);
+    value_traits!(eq InlineExamplesSource);
 
 
     /// S3 location of a JSONL file containing dataset examples.
@@ -2459,7 +2459,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(S3Source);
+    value_traits!(eq S3Source);
 }
 pub use dataset::{CfnDataset, CfnDatasetProps};
 
@@ -2648,7 +2648,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(BedrockEvaluatorModelConfig);
+    value_traits!(eq BedrockEvaluatorModelConfig);
 
 
     /// A categorical rating scale option.
@@ -2689,7 +2689,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(CategoricalScaleDefinition);
+    value_traits!(eq CategoricalScaleDefinition);
 
 
     /// The configuration for code-based evaluation using a Lambda function.
@@ -2720,7 +2720,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(CodeBasedEvaluatorConfig);
+    value_traits!(eq CodeBasedEvaluatorConfig);
 
 
     /// The configuration for an evaluator derived from an existing base evaluator (a built-in or third-party evaluator), run on your own model. The base evaluator supplies the prompt and scoring logic.
@@ -2761,7 +2761,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(DerivedEvaluatorConfig);
+    value_traits!(eq DerivedEvaluatorConfig);
 
 
     /// The rating scale for one dimension of an LLM-as-a-Judge evaluator.
@@ -2787,7 +2787,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(DimensionRatingScale);
+    value_traits!(eq DimensionRatingScale);
 
 
     /// One dimension of an LLM-as-a-Judge evaluator.
@@ -2834,7 +2834,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(EvaluationDimension);
+    value_traits!(eq EvaluationDimension);
 
 
     /// The configuration that defines how an evaluator assesses agent performance.
@@ -2859,7 +2859,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(EvaluatorConfig);
+    value_traits!(eq EvaluatorConfig);
 
 
     /// The model configuration that specifies which foundation model to use for evaluation.
@@ -2881,7 +2881,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(EvaluatorModelConfig);
+    value_traits!(eq EvaluatorModelConfig);
 
 
     /// The inference configuration parameters that control model behavior during evaluation.
@@ -2917,7 +2917,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(InferenceConfiguration);
+    value_traits!(eq InferenceConfiguration);
 
 
     /// The Lambda function configuration for code-based evaluation.
@@ -2956,7 +2956,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(LambdaEvaluatorConfig);
+    value_traits!(eq LambdaEvaluatorConfig);
 
 
     /// The configuration for LLM-as-a-Judge evaluation.
@@ -3001,7 +3001,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(LlmAsAJudgeEvaluatorConfig);
+    value_traits!(eq LlmAsAJudgeEvaluatorConfig);
 
 
     /// A numerical rating scale option.
@@ -3050,7 +3050,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(NumericalScaleDefinition);
+    value_traits!(eq NumericalScaleDefinition);
 
 
     /// The configuration for using OpenResponses-compatible models in evaluator assessments.
@@ -3105,7 +3105,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(OpenResponsesEvaluatorModelConfig);
+    value_traits!(eq OpenResponsesEvaluatorModelConfig);
 
 
     /// The rating scale that defines how evaluators should score agent performance.
@@ -3132,7 +3132,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(RatingScale);
+    value_traits!(eq RatingScale);
 
 
     /// The reasoning configuration for reasoning models.
@@ -3153,7 +3153,7 @@ pub mod evaluator {
         }
     }
 
-    value_traits!(ReasoningConfiguration);
+    value_traits!(eq ReasoningConfiguration);
 }
 pub use evaluator::{CfnEvaluator, CfnEvaluatorProps};
 
@@ -3365,7 +3365,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayInterceptorConfiguration);
+    value_traits!(eq GatewayInterceptorConfiguration);
 
 
     #[derive(Clone)]
@@ -3401,7 +3401,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayPolicyEngineConfiguration);
+    value_traits!(eq GatewayPolicyEngineConfiguration);
 
 
     #[derive(Clone)]
@@ -3435,7 +3435,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(InterceptorInputConfiguration);
+    value_traits!(eq InterceptorInputConfiguration);
 
 
     #[derive(Clone)]
@@ -3465,7 +3465,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(InterceptorPayloadFilter);
+    value_traits!(eq InterceptorPayloadFilter);
 
 
     #[derive(Clone, Default)]
@@ -3483,7 +3483,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(WafConfiguration);
+    value_traits!(eq WafConfiguration);
 }
 pub use gateway::{CfnGateway, CfnGatewayProps};
 
@@ -3650,7 +3650,7 @@ pub mod gateway_rate_limit {
         }
     }
 
-    value_traits!(LimitEntry);
+    value_traits!(eq LimitEntry);
 
 
     /// Rate configuration for a metric (requests or tokens)
@@ -3687,7 +3687,7 @@ pub mod gateway_rate_limit {
         }
     }
 
-    value_traits!(RateConfig);
+    value_traits!(eq RateConfig);
 }
 pub use gateway_rate_limit::{CfnGatewayRateLimit, CfnGatewayRateLimitProps};
 
@@ -3996,7 +3996,7 @@ pub mod gateway_target {
         }
     }
 
-    value_traits!(CredentialProviderConfiguration);
+    value_traits!(eq CredentialProviderConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4020,7 +4020,7 @@ pub mod gateway_target {
         }
     }
 
-    value_traits!(MetadataConfiguration);
+    value_traits!(eq MetadataConfiguration);
 }
 pub use gateway_target::{CfnGatewayTarget, CfnGatewayTargetProps};
 
@@ -4274,7 +4274,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(AuthorizerConfiguration);
+    value_traits!(eq AuthorizerConfiguration);
 
 
     #[derive(Clone)]
@@ -4312,7 +4312,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(AuthorizingClaimMatchValueType);
+    value_traits!(eq AuthorizingClaimMatchValueType);
 
 
     #[derive(Clone, Default)]
@@ -4333,7 +4333,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(ClaimMatchValueType);
+    value_traits!(eq ClaimMatchValueType);
 
 
     #[derive(Clone)]
@@ -4365,7 +4365,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(ContainerConfiguration);
+    value_traits!(eq ContainerConfiguration);
 
 
     #[derive(Clone)]
@@ -4409,7 +4409,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(CustomClaimValidationType);
+    value_traits!(eq CustomClaimValidationType);
 
 
     #[derive(Clone)]
@@ -4469,7 +4469,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(CustomJwtAuthorizerConfiguration);
+    value_traits!(eq CustomJwtAuthorizerConfiguration);
 
 
     /// Configuration for an Amazon EFS access point to mount into the AgentCore Runtime.
@@ -4506,7 +4506,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(EfsAccessPointConfiguration);
+    value_traits!(eq EfsAccessPointConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4530,7 +4530,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(FilesystemConfiguration);
+    value_traits!(eq FilesystemConfiguration);
 
 
     /// A hook that runs after an agent invocation.
@@ -4569,7 +4569,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAfterInvocationHook);
+    value_traits!(eq HarnessAfterInvocationHook);
 
 
     /// A hook that runs after each tool call.
@@ -4608,7 +4608,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAfterToolCallHook);
+    value_traits!(eq HarnessAfterToolCallHook);
 
 
     #[derive(Clone, Default)]
@@ -4626,7 +4626,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAgentCoreBrowserConfig);
+    value_traits!(eq HarnessAgentCoreBrowserConfig);
 
 
     #[derive(Clone, Default)]
@@ -4644,7 +4644,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAgentCoreCodeInterpreterConfig);
+    value_traits!(eq HarnessAgentCoreCodeInterpreterConfig);
 
 
     #[derive(Clone)]
@@ -4678,7 +4678,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAgentCoreGatewayConfig);
+    value_traits!(eq HarnessAgentCoreGatewayConfig);
 
 
     #[derive(Clone)]
@@ -4720,7 +4720,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAgentCoreMemoryConfiguration);
+    value_traits!(eq HarnessAgentCoreMemoryConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4748,7 +4748,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAgentCoreMemoryRetrievalConfig);
+    value_traits!(eq HarnessAgentCoreMemoryRetrievalConfig);
 
 
     #[derive(Clone, Default)]
@@ -4772,7 +4772,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessAgentCoreRuntimeEnvironment);
+    value_traits!(eq HarnessAgentCoreRuntimeEnvironment);
 
 
     #[derive(Clone)]
@@ -4826,7 +4826,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessBedrockModelConfig);
+    value_traits!(eq HarnessBedrockModelConfig);
 
 
     /// A hook that runs before an agent invocation.
@@ -4865,7 +4865,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessBeforeInvocationHook);
+    value_traits!(eq HarnessBeforeInvocationHook);
 
 
     /// A hook that runs before each tool call.
@@ -4904,7 +4904,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessBeforeToolCallHook);
+    value_traits!(eq HarnessBeforeToolCallHook);
 
 
     #[derive(Clone, Default)]
@@ -4922,7 +4922,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessEnvironmentArtifact);
+    value_traits!(eq HarnessEnvironmentArtifact);
 
 
     #[derive(Clone, Default)]
@@ -4940,7 +4940,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessEnvironmentProvider);
+    value_traits!(eq HarnessEnvironmentProvider);
 
 
     #[derive(Clone, Default)]
@@ -4964,7 +4964,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessGatewayOutboundAuth);
+    value_traits!(eq HarnessGatewayOutboundAuth);
 
 
     #[derive(Clone)]
@@ -5022,7 +5022,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessGeminiModelConfig);
+    value_traits!(eq HarnessGeminiModelConfig);
 
 
     /// A lifecycle hook configured for one phase of the agent loop.
@@ -5050,7 +5050,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessHook);
+    value_traits!(eq HarnessHook);
 
 
     /// An EventBridge event bus that receives lifecycle hook events asynchronously.
@@ -5083,7 +5083,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessHookEventBridgeTarget);
+    value_traits!(eq HarnessHookEventBridgeTarget);
 
 
     /// A Lambda function invoked synchronously for a lifecycle hook.
@@ -5130,7 +5130,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessHookLambdaTarget);
+    value_traits!(eq HarnessHookLambdaTarget);
 
 
     /// An SNS topic that receives lifecycle hook events asynchronously.
@@ -5163,7 +5163,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessHookSnsTarget);
+    value_traits!(eq HarnessHookSnsTarget);
 
 
     /// The destination that receives lifecycle hook events.
@@ -5188,7 +5188,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessHookTarget);
+    value_traits!(eq HarnessHookTarget);
 
 
     #[derive(Clone)]
@@ -5226,7 +5226,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessInlineFunctionConfig);
+    value_traits!(eq HarnessInlineFunctionConfig);
 
 
     #[derive(Clone)]
@@ -5282,7 +5282,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessLiteLlmModelConfig);
+    value_traits!(eq HarnessLiteLlmModelConfig);
 
 
     /// Configuration for managed memory. The harness creates and manages a memory resource in the customer's account.
@@ -5315,7 +5315,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessManagedMemoryConfiguration);
+    value_traits!(eq HarnessManagedMemoryConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5339,7 +5339,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessMemoryConfiguration);
+    value_traits!(eq HarnessMemoryConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5366,7 +5366,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessModelConfiguration);
+    value_traits!(eq HarnessModelConfiguration);
 
 
     #[derive(Clone)]
@@ -5432,7 +5432,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessOpenAiModelConfig);
+    value_traits!(eq HarnessOpenAiModelConfig);
 
 
     #[derive(Clone)]
@@ -5466,7 +5466,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessRemoteMcpConfig);
+    value_traits!(eq HarnessRemoteMcpConfig);
 
 
     #[derive(Clone, Default)]
@@ -5495,7 +5495,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSkill);
+    value_traits!(eq HarnessSkill);
 
 
     /// AWS Skills baked into the Harness's underlying Runtime.
@@ -5516,7 +5516,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSkillAwsSkillsSource);
+    value_traits!(eq HarnessSkillAwsSkillsSource);
 
 
     /// Authentication configuration for accessing a private git repository.
@@ -5555,7 +5555,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSkillGitAuth);
+    value_traits!(eq HarnessSkillGitAuth);
 
 
     /// A git repository containing the skill, cloned over HTTPS.
@@ -5598,7 +5598,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSkillGitSource);
+    value_traits!(eq HarnessSkillGitSource);
 
 
     /// An S3 source containing the skill.
@@ -5631,7 +5631,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSkillS3Source);
+    value_traits!(eq HarnessSkillS3Source);
 
 
     #[derive(Clone, Default)]
@@ -5649,7 +5649,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSlidingWindowConfiguration);
+    value_traits!(eq HarnessSlidingWindowConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5673,7 +5673,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSummarizationConfiguration);
+    value_traits!(eq HarnessSummarizationConfiguration);
 
 
     #[derive(Clone)]
@@ -5705,7 +5705,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessSystemContentBlock);
+    value_traits!(eq HarnessSystemContentBlock);
 
 
     #[derive(Clone)]
@@ -5745,7 +5745,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessTool);
+    value_traits!(eq HarnessTool);
 
 
     #[derive(Clone, Default)]
@@ -5775,7 +5775,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessToolConfiguration);
+    value_traits!(eq HarnessToolConfiguration);
 
 
     #[derive(Clone)]
@@ -5811,7 +5811,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessTruncationConfiguration);
+    value_traits!(eq HarnessTruncationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5832,7 +5832,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(HarnessTruncationStrategyConfiguration);
+    value_traits!(eq HarnessTruncationStrategyConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5853,7 +5853,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(LifecycleConfiguration);
+    value_traits!(eq LifecycleConfiguration);
 
 
     /// Configuration for a service-managed VPC endpoint.
@@ -5910,7 +5910,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(ManagedVpcResource);
+    value_traits!(eq ManagedVpcResource);
 
 
     #[derive(Clone)]
@@ -5946,7 +5946,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone)]
@@ -5996,7 +5996,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(OAuthCredentialProvider);
+    value_traits!(eq OAuthCredentialProvider);
 
 
     /// Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
@@ -6018,7 +6018,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(PrivateEndpoint);
+    value_traits!(eq PrivateEndpoint);
 
 
     /// Maps a domain to a private endpoint for resolving that domain over a private network.
@@ -6055,7 +6055,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(PrivateEndpointOverride);
+    value_traits!(eq PrivateEndpointOverride);
 
 
     /// Configuration for an Amazon S3 Files access point to mount into the AgentCore Runtime.
@@ -6092,7 +6092,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(S3FilesAccessPointConfiguration);
+    value_traits!(eq S3FilesAccessPointConfiguration);
 
 
     /// Configuration for connecting to a private resource using a self-managed VPC Lattice resource configuration.
@@ -6123,7 +6123,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(SelfManagedLatticeResource);
+    value_traits!(eq SelfManagedLatticeResource);
 
 
     #[derive(Clone)]
@@ -6153,7 +6153,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(SessionStorageConfiguration);
+    value_traits!(eq SessionStorageConfiguration);
 
 
     #[derive(Clone)]
@@ -6189,7 +6189,7 @@ pub mod harness {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use harness::{CfnHarness, CfnHarnessProps};
 
@@ -6512,7 +6512,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(ContentConfiguration);
+    value_traits!(eq ContentConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -6542,7 +6542,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(CustomConfigurationInput);
+    value_traits!(eq CustomConfigurationInput);
 
 
     #[derive(Clone)]
@@ -6596,7 +6596,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(CustomMemoryStrategy);
+    value_traits!(eq CustomMemoryStrategy);
 
 
     #[derive(Clone)]
@@ -6650,7 +6650,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(EpisodicMemoryStrategy);
+    value_traits!(eq EpisodicMemoryStrategy);
 
 
     #[derive(Clone, Default)]
@@ -6674,7 +6674,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(EpisodicOverride);
+    value_traits!(eq EpisodicOverride);
 
 
     #[derive(Clone)]
@@ -6710,7 +6710,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(EpisodicOverrideConsolidationConfigurationInput);
+    value_traits!(eq EpisodicOverrideConsolidationConfigurationInput);
 
 
     #[derive(Clone)]
@@ -6746,7 +6746,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(EpisodicOverrideExtractionConfigurationInput);
+    value_traits!(eq EpisodicOverrideExtractionConfigurationInput);
 
 
     #[derive(Clone)]
@@ -6794,7 +6794,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(EpisodicOverrideReflectionConfigurationInput);
+    value_traits!(eq EpisodicOverrideReflectionConfigurationInput);
 
 
     #[derive(Clone, Default)]
@@ -6818,7 +6818,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(EpisodicReflectionConfigurationInput);
+    value_traits!(eq EpisodicReflectionConfigurationInput);
 
 
     #[derive(Clone, Default)]
@@ -6836,7 +6836,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(ExtractionConfig);
+    value_traits!(eq ExtractionConfig);
 
 
     #[derive(Clone)]
@@ -6872,7 +6872,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(IndexedKey);
+    value_traits!(eq IndexedKey);
 
 
     #[derive(Clone, Default)]
@@ -6893,7 +6893,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(InvocationConfigurationInput);
+    value_traits!(eq InvocationConfigurationInput);
 
 
     #[derive(Clone)]
@@ -6929,7 +6929,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(KinesisResource);
+    value_traits!(eq KinesisResource);
 
 
     #[derive(Clone)]
@@ -6967,7 +6967,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(LlmExtractionConfig);
+    value_traits!(eq LlmExtractionConfig);
 
 
     #[derive(Clone, Default)]
@@ -6985,7 +6985,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(MemoryRecordSchema);
+    value_traits!(eq MemoryRecordSchema);
 
 
     #[derive(Clone, Default)]
@@ -7015,7 +7015,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(MemoryStrategy);
+    value_traits!(eq MemoryStrategy);
 
 
     #[derive(Clone, Default)]
@@ -7033,7 +7033,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(MessageBasedTriggerInput);
+    value_traits!(eq MessageBasedTriggerInput);
 
 
     #[derive(Clone)]
@@ -7075,7 +7075,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(MetadataSchemaEntry);
+    value_traits!(eq MetadataSchemaEntry);
 
 
     /// A namespace variable key definition with optional validation rules
@@ -7110,7 +7110,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(NamespaceKeyEntry);
+    value_traits!(eq NamespaceKeyEntry);
 
 
     /// Validation rules for namespace variable values. Multiple rules can be specified and all must pass.
@@ -7134,7 +7134,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(NamespaceKeyValidation);
+    value_traits!(eq NamespaceKeyValidation);
 
 
     #[derive(Clone, Default)]
@@ -7155,7 +7155,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(NumberValidation);
+    value_traits!(eq NumberValidation);
 
 
     #[derive(Clone, Default)]
@@ -7179,7 +7179,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SelfManagedConfiguration);
+    value_traits!(eq SelfManagedConfiguration);
 
 
     #[derive(Clone)]
@@ -7229,7 +7229,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SemanticMemoryStrategy);
+    value_traits!(eq SemanticMemoryStrategy);
 
 
     #[derive(Clone, Default)]
@@ -7250,7 +7250,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SemanticOverride);
+    value_traits!(eq SemanticOverride);
 
 
     #[derive(Clone)]
@@ -7286,7 +7286,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SemanticOverrideConsolidationConfigurationInput);
+    value_traits!(eq SemanticOverrideConsolidationConfigurationInput);
 
 
     #[derive(Clone)]
@@ -7322,7 +7322,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SemanticOverrideExtractionConfigurationInput);
+    value_traits!(eq SemanticOverrideExtractionConfigurationInput);
 
 
     #[derive(Clone, Default)]
@@ -7340,7 +7340,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(StreamDeliveryResource);
+    value_traits!(eq StreamDeliveryResource);
 
 
     #[derive(Clone)]
@@ -7370,7 +7370,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(StreamDeliveryResources);
+    value_traits!(eq StreamDeliveryResources);
 
 
     #[derive(Clone, Default)]
@@ -7391,7 +7391,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(StringListValidation);
+    value_traits!(eq StringListValidation);
 
 
     #[derive(Clone)]
@@ -7421,7 +7421,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(StringValidation);
+    value_traits!(eq StringValidation);
 
 
     #[derive(Clone)]
@@ -7471,7 +7471,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SummaryMemoryStrategy);
+    value_traits!(eq SummaryMemoryStrategy);
 
 
     #[derive(Clone, Default)]
@@ -7489,7 +7489,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SummaryOverride);
+    value_traits!(eq SummaryOverride);
 
 
     #[derive(Clone)]
@@ -7525,7 +7525,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(SummaryOverrideConsolidationConfigurationInput);
+    value_traits!(eq SummaryOverrideConsolidationConfigurationInput);
 
 
     #[derive(Clone, Default)]
@@ -7543,7 +7543,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(TimeBasedTriggerInput);
+    value_traits!(eq TimeBasedTriggerInput);
 
 
     #[derive(Clone, Default)]
@@ -7561,7 +7561,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(TokenBasedTriggerInput);
+    value_traits!(eq TokenBasedTriggerInput);
 
 
     #[derive(Clone, Default)]
@@ -7585,7 +7585,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(TriggerConditionInput);
+    value_traits!(eq TriggerConditionInput);
 
 
     #[derive(Clone)]
@@ -7635,7 +7635,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(UserPreferenceMemoryStrategy);
+    value_traits!(eq UserPreferenceMemoryStrategy);
 
 
     #[derive(Clone, Default)]
@@ -7656,7 +7656,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(UserPreferenceOverride);
+    value_traits!(eq UserPreferenceOverride);
 
 
     #[derive(Clone)]
@@ -7692,7 +7692,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(UserPreferenceOverrideConsolidationConfigurationInput);
+    value_traits!(eq UserPreferenceOverrideConsolidationConfigurationInput);
 
 
     #[derive(Clone)]
@@ -7728,7 +7728,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(UserPreferenceOverrideExtractionConfigurationInput);
+    value_traits!(eq UserPreferenceOverrideExtractionConfigurationInput);
 
 
     #[derive(Clone, Default)]
@@ -7752,7 +7752,7 @@ pub mod memory {
         }
     }
 
-    value_traits!(Validation);
+    value_traits!(eq Validation);
 }
 pub use memory::{CfnMemory, CfnMemoryProps};
 
@@ -7945,7 +7945,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(AtlassianOauth2ProviderConfigInput);
+    value_traits!(eq AtlassianOauth2ProviderConfigInput);
 
 
     /// Input configuration for a custom OAuth2 provider
@@ -8026,7 +8026,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(CustomOauth2ProviderConfigInput);
+    value_traits!(eq CustomOauth2ProviderConfigInput);
 
 
     /// Input configuration for a GitHub OAuth2 provider
@@ -8071,7 +8071,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(GithubOauth2ProviderConfigInput);
+    value_traits!(eq GithubOauth2ProviderConfigInput);
 
 
     /// Input configuration for a Google OAuth2 provider
@@ -8116,7 +8116,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(GoogleOauth2ProviderConfigInput);
+    value_traits!(eq GoogleOauth2ProviderConfigInput);
 
 
     /// Input configuration for a supported non-custom OAuth2 provider
@@ -8179,7 +8179,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(IncludedOauth2ProviderConfigInput);
+    value_traits!(eq IncludedOauth2ProviderConfigInput);
 
 
     /// Contains the KMS key configuration for a JWT client assertion
@@ -8212,7 +8212,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(KmsKeySourceType);
+    value_traits!(eq KmsKeySourceType);
 
 
     /// Input configuration for a LinkedIn OAuth2 provider
@@ -8257,7 +8257,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(LinkedinOauth2ProviderConfigInput);
+    value_traits!(eq LinkedinOauth2ProviderConfigInput);
 
 
     /// Configuration for a managed VPC Lattice resource. AgentCore creates and manages the VPC Lattice resource gateway and resource configuration on your behalf.
@@ -8326,7 +8326,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(ManagedVpcResource);
+    value_traits!(eq ManagedVpcResource);
 
 
     /// Input configuration for a Microsoft OAuth2 provider
@@ -8377,7 +8377,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(MicrosoftOauth2ProviderConfigInput);
+    value_traits!(eq MicrosoftOauth2ProviderConfigInput);
 
 
     /// Authorization server metadata for the OAuth2 provider
@@ -8432,7 +8432,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(Oauth2AuthorizationServerMetadata);
+    value_traits!(eq Oauth2AuthorizationServerMetadata);
 
 
     /// Discovery information for an OAuth2 provider
@@ -8456,7 +8456,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(Oauth2Discovery);
+    value_traits!(eq Oauth2Discovery);
 
 
     /// Input configuration for an OAuth2 provider
@@ -8499,7 +8499,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(Oauth2ProviderConfigInput);
+    value_traits!(eq Oauth2ProviderConfigInput);
 
 
     /// Configuration for on-behalf-of token exchange
@@ -8538,7 +8538,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(OnBehalfOfTokenExchangeConfig);
+    value_traits!(eq OnBehalfOfTokenExchangeConfig);
 
 
     /// The private endpoint configuration for connecting to private resources in your VPC
@@ -8560,7 +8560,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(PrivateEndpoint);
+    value_traits!(eq PrivateEndpoint);
 
 
     /// A mapping of a specific domain to a private endpoint for secure connectivity through a VPC Lattice resource configuration
@@ -8599,7 +8599,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(PrivateEndpointOverride);
+    value_traits!(eq PrivateEndpointOverride);
 
 
     /// Configuration for private_key_jwt client authentication (RFC 7523)
@@ -8631,7 +8631,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(PrivateKeyJwtConfig);
+    value_traits!(eq PrivateKeyJwtConfig);
 
 
     /// Contains the private key source configuration for a JWT client assertion
@@ -8650,7 +8650,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(PrivateKeySource);
+    value_traits!(eq PrivateKeySource);
 
 
     /// Input configuration for a Salesforce OAuth2 provider
@@ -8695,7 +8695,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(SalesforceOauth2ProviderConfigInput);
+    value_traits!(eq SalesforceOauth2ProviderConfigInput);
 
 
     /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -8736,7 +8736,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(SecretReference);
+    value_traits!(eq SecretReference);
 
 
     /// Configuration for a self-managed VPC Lattice resource. You create and manage the VPC Lattice resource gateway and resource configuration, then provide the resource configuration identifier.
@@ -8769,7 +8769,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(SelfManagedLatticeResource);
+    value_traits!(eq SelfManagedLatticeResource);
 
 
     /// Input configuration for a Slack OAuth2 provider
@@ -8814,7 +8814,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(SlackOauth2ProviderConfigInput);
+    value_traits!(eq SlackOauth2ProviderConfigInput);
 
 
     /// Configuration for RFC 8693 Token Exchange
@@ -8855,7 +8855,7 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    value_traits!(TokenExchangeGrantTypeConfig);
+    value_traits!(eq TokenExchangeGrantTypeConfig);
 }
 pub use o_auth2_credential_provider::{CfnOAuth2CredentialProvider, CfnOAuth2CredentialProviderProps};
 
@@ -9066,7 +9066,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(CloudWatchLogsInputConfig);
+    value_traits!(eq CloudWatchLogsInputConfig);
 
 
     /// The CloudWatch configuration for writing evaluation results.
@@ -9099,7 +9099,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(CloudWatchOutputConfig);
+    value_traits!(eq CloudWatchOutputConfig);
 
 
     /// The configuration for clustering analysis of evaluation results.
@@ -9132,7 +9132,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(ClusteringConfig);
+    value_traits!(eq ClusteringConfig);
 
 
     /// The configuration that specifies where to read agent traces for online evaluation.
@@ -9163,7 +9163,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(DataSourceConfig);
+    value_traits!(eq DataSourceConfig);
 
 
     /// The reference to an evaluator used in online evaluation configurations.
@@ -9196,7 +9196,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(EvaluatorReference);
+    value_traits!(eq EvaluatorReference);
 
 
     /// The filter that applies conditions to agent traces during online evaluation.
@@ -9245,7 +9245,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// The value used in filter comparisons.
@@ -9276,7 +9276,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(FilterValue);
+    value_traits!(eq FilterValue);
 
 
     /// An insight configuration for failure analysis.
@@ -9309,7 +9309,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(Insight);
+    value_traits!(eq Insight);
 
 
     /// The configuration that specifies where evaluation results should be written.
@@ -9328,7 +9328,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(OutputConfig);
+    value_traits!(eq OutputConfig);
 
 
     /// The evaluation rule that defines sampling configuration, filtering criteria, and session detection settings.
@@ -9369,7 +9369,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// The configuration that controls what percentage of agent traces are sampled for evaluation.
@@ -9402,7 +9402,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(SamplingConfig);
+    value_traits!(eq SamplingConfig);
 
 
     /// The configuration that defines how agent sessions are detected.
@@ -9435,7 +9435,7 @@ pub mod online_evaluation_config {
         }
     }
 
-    value_traits!(SessionConfig);
+    value_traits!(eq SessionConfig);
 }
 pub use online_evaluation_config::{CfnOnlineEvaluationConfig, CfnOnlineEvaluationConfigProps};
 
@@ -9600,7 +9600,7 @@ pub mod payment_connector {
         }
     }
 
-    value_traits!(CredentialsProviderConfiguration);
+    value_traits!(eq CredentialsProviderConfiguration);
 
 
     #[derive(Clone)]
@@ -9632,7 +9632,7 @@ pub mod payment_connector {
         }
     }
 
-    value_traits!(PaymentCredentialProviderConfiguration);
+    value_traits!(eq PaymentCredentialProviderConfiguration);
 }
 pub use payment_connector::{CfnPaymentConnector, CfnPaymentConnectorProps};
 
@@ -9805,7 +9805,7 @@ pub mod payment_credential_provider {
         }
     }
 
-    value_traits!(CoinbaseCdpConfigurationInput);
+    value_traits!(eq CoinbaseCdpConfigurationInput);
 
 
     /// Provider configuration input containing secrets for creation/update
@@ -9827,7 +9827,7 @@ pub mod payment_credential_provider {
         }
     }
 
-    value_traits!(PaymentProviderConfigurationInput);
+    value_traits!(eq PaymentProviderConfigurationInput);
 
 
     /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -9868,7 +9868,7 @@ pub mod payment_credential_provider {
         }
     }
 
-    value_traits!(SecretReference);
+    value_traits!(eq SecretReference);
 
 
     /// Stripe Privy configuration with credentials
@@ -9937,7 +9937,7 @@ pub mod payment_credential_provider {
         }
     }
 
-    value_traits!(StripePrivyConfigurationInput);
+    value_traits!(eq StripePrivyConfigurationInput);
 }
 pub use payment_credential_provider::{CfnPaymentCredentialProvider, CfnPaymentCredentialProviderProps};
 
@@ -10107,7 +10107,7 @@ pub mod payment_manager {
         }
     }
 
-    value_traits!(AuthorizerConfiguration);
+    value_traits!(eq AuthorizerConfiguration);
 
 
     #[derive(Clone)]
@@ -10145,7 +10145,7 @@ pub mod payment_manager {
         }
     }
 
-    value_traits!(AuthorizingClaimMatchValueType);
+    value_traits!(eq AuthorizingClaimMatchValueType);
 
 
     #[derive(Clone, Default)]
@@ -10166,7 +10166,7 @@ pub mod payment_manager {
         }
     }
 
-    value_traits!(ClaimMatchValueType);
+    value_traits!(eq ClaimMatchValueType);
 
 
     #[derive(Clone)]
@@ -10210,7 +10210,7 @@ pub mod payment_manager {
         }
     }
 
-    value_traits!(CustomClaimValidationType);
+    value_traits!(eq CustomClaimValidationType);
 
 
     #[derive(Clone)]
@@ -10256,7 +10256,7 @@ pub mod payment_manager {
         }
     }
 
-    value_traits!(CustomJwtAuthorizerConfiguration);
+    value_traits!(eq CustomJwtAuthorizerConfiguration);
 }
 pub use payment_manager::{CfnPaymentManager, CfnPaymentManagerProps};
 
@@ -10425,7 +10425,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(CedarPolicy);
+    value_traits!(eq CedarPolicy);
 
 
     /// The definition structure for policies. Encapsulates different policy formats.
@@ -10447,7 +10447,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(PolicyDefinition);
+    value_traits!(eq PolicyDefinition);
 
 
     /// A policy statement within the AgentCore Policy system.
@@ -10480,7 +10480,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(PolicyStatement);
+    value_traits!(eq PolicyStatement);
 }
 pub use policy::{CfnPolicy, CfnPolicyProps};
 
@@ -10905,7 +10905,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(AgentRuntimeArtifact);
+    value_traits!(eq AgentRuntimeArtifact);
 
 
     /// Allow-list of upstream workloads permitted to reach this resource via the workload identity chain. When set, the data plane enforces that the introspected workload chain's caller matches one of the configured hosting environments or workload identities; absent means no chain enforcement.
@@ -10927,7 +10927,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(AllowedWorkloadConfiguration);
+    value_traits!(eq AllowedWorkloadConfiguration);
 
 
     /// Configuration for the authorizer
@@ -10946,7 +10946,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(AuthorizerConfiguration);
+    value_traits!(eq AuthorizerConfiguration);
 
 
     /// The value or values in the custom claim to match and relationship of match
@@ -10983,7 +10983,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(AuthorizingClaimMatchValueType);
+    value_traits!(eq AuthorizingClaimMatchValueType);
 
 
     /// Configuration for a capacity provider
@@ -11014,7 +11014,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(CapacityProviderConfiguration);
+    value_traits!(eq CapacityProviderConfiguration);
 
 
     /// Configuration for a CapacityProvider-managed volume to mount into the agent runtime
@@ -11051,7 +11051,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(CapacityProviderVolumeConfiguration);
+    value_traits!(eq CapacityProviderVolumeConfiguration);
 
 
     /// The value or values in the custom claim to match for
@@ -11073,7 +11073,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(ClaimMatchValueType);
+    value_traits!(eq ClaimMatchValueType);
 
 
     /// Object represents source code from zip file
@@ -11092,7 +11092,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(Code);
+    value_traits!(eq Code);
 
 
     /// Representation of a code configuration
@@ -11135,7 +11135,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(CodeConfiguration);
+    value_traits!(eq CodeConfiguration);
 
 
     #[derive(Clone)]
@@ -11165,7 +11165,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(ContainerConfiguration);
+    value_traits!(eq ContainerConfiguration);
 
 
     /// Required custom claim
@@ -11208,7 +11208,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(CustomClaimValidationType);
+    value_traits!(eq CustomClaimValidationType);
 
 
     /// Configuration for custom JWT authorizer
@@ -11267,7 +11267,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(CustomJwtAuthorizerConfiguration);
+    value_traits!(eq CustomJwtAuthorizerConfiguration);
 
 
     /// Configuration for EFS access point filesystem
@@ -11304,7 +11304,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(EfsAccessPointConfiguration);
+    value_traits!(eq EfsAccessPointConfiguration);
 
 
     /// Filesystem configuration for the runtime
@@ -11332,7 +11332,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(FilesystemConfiguration);
+    value_traits!(eq FilesystemConfiguration);
 
 
     /// An upstream workload identified by the ARN of its hosting environment (for example a Gateway or Runtime ARN)
@@ -11365,7 +11365,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(HostingEnvironment);
+    value_traits!(eq HostingEnvironment);
 
 
     /// Configuration for managing the lifecycle of runtime sessions and resources
@@ -11391,7 +11391,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(LifecycleConfiguration);
+    value_traits!(eq LifecycleConfiguration);
 
 
     #[derive(Clone)]
@@ -11425,7 +11425,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     /// Override mapping of a domain to a private endpoint
@@ -11464,7 +11464,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(PrivateEndpointOverride);
+    value_traits!(eq PrivateEndpointOverride);
 
 
     /// Configuration for HTTP request headers
@@ -11483,7 +11483,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(RequestHeaderConfiguration);
+    value_traits!(eq RequestHeaderConfiguration);
 
 
     /// Configuration for S3 Files access point filesystem
@@ -11520,7 +11520,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(S3FilesAccessPointConfiguration);
+    value_traits!(eq S3FilesAccessPointConfiguration);
 
 
     /// S3 Location Configuration
@@ -11567,7 +11567,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// Configuration for session storage
@@ -11598,7 +11598,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(SessionStorageConfiguration);
+    value_traits!(eq SessionStorageConfiguration);
 
 
     /// Network mode configuration for VPC
@@ -11635,7 +11635,7 @@ pub mod runtime {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use runtime::{CfnRuntime, CfnRuntimeProps};
 

@@ -144,7 +144,7 @@ pub mod billing_view {
         }
     }
 
-    value_traits!(DataFilterExpression);
+    value_traits!(eq DataFilterExpression);
 
 
     #[derive(Clone, Default)]
@@ -165,7 +165,7 @@ pub mod billing_view {
         }
     }
 
-    value_traits!(Dimensions);
+    value_traits!(eq Dimensions);
 
 
     #[derive(Clone, Default)]
@@ -186,7 +186,7 @@ pub mod billing_view {
         }
     }
 
-    value_traits!(Tags);
+    value_traits!(eq Tags);
 
 
     #[derive(Clone, Default)]
@@ -207,6 +207,6 @@ pub mod billing_view {
         }
     }
 
-    value_traits!(TimeRange);
+    value_traits!(eq TimeRange);
 }
 pub use billing_view::{CfnBillingView, CfnBillingViewProps};

@@ -152,7 +152,7 @@ pub mod billing_group {
         }
     }
 
-    value_traits!(AccountGrouping);
+    value_traits!(eq AccountGrouping);
 
 
     #[derive(Clone)]
@@ -184,7 +184,7 @@ pub mod billing_group {
         }
     }
 
-    value_traits!(ComputationPreference);
+    value_traits!(eq ComputationPreference);
 }
 pub use billing_group::{CfnBillingGroup, CfnBillingGroupProps};
 
@@ -361,7 +361,7 @@ pub mod custom_line_item {
         }
     }
 
-    value_traits!(BillingPeriodRange);
+    value_traits!(eq BillingPeriodRange);
 
 
     #[derive(Clone)]
@@ -405,7 +405,7 @@ pub mod custom_line_item {
         }
     }
 
-    value_traits!(CustomLineItemChargeDetails);
+    value_traits!(eq CustomLineItemChargeDetails);
 
 
     #[derive(Clone)]
@@ -435,7 +435,7 @@ pub mod custom_line_item {
         }
     }
 
-    value_traits!(CustomLineItemFlatChargeDetails);
+    value_traits!(eq CustomLineItemFlatChargeDetails);
 
 
     #[derive(Clone)]
@@ -469,7 +469,7 @@ pub mod custom_line_item {
         }
     }
 
-    value_traits!(CustomLineItemPercentageChargeDetails);
+    value_traits!(eq CustomLineItemPercentageChargeDetails);
 
 
     #[derive(Clone)]
@@ -517,7 +517,7 @@ pub mod custom_line_item {
         }
     }
 
-    value_traits!(LineItemFilter);
+    value_traits!(eq LineItemFilter);
 
 
     #[derive(Clone)]
@@ -547,7 +547,7 @@ pub mod custom_line_item {
         }
     }
 
-    value_traits!(PresentationDetails);
+    value_traits!(eq PresentationDetails);
 }
 pub use custom_line_item::{CfnCustomLineItem, CfnCustomLineItemProps};
 
@@ -867,7 +867,7 @@ pub mod pricing_rule {
         }
     }
 
-    value_traits!(CustomTier);
+    value_traits!(eq CustomTier);
 
 
     /// The possible customizable free tier configurations.
@@ -898,7 +898,7 @@ pub mod pricing_rule {
         }
     }
 
-    value_traits!(FreeTier);
+    value_traits!(eq FreeTier);
 
 
     /// The set of tiering configurations for the pricing rule.
@@ -922,6 +922,6 @@ pub mod pricing_rule {
         }
     }
 
-    value_traits!(Tiering);
+    value_traits!(eq Tiering);
 }
 pub use pricing_rule::{CfnPricingRule, CfnPricingRuleProps};

@@ -157,6 +157,6 @@ pub mod spending_limit {
         }
     }
 
-    value_traits!(TimePeriod);
+    value_traits!(eq TimePeriod);
 }
 pub use spending_limit::{CfnSpendingLimit, CfnSpendingLimitProps};

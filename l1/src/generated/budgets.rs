@@ -114,7 +114,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(AutoAdjustData);
+    value_traits!(eq AutoAdjustData);
 
 
     #[derive(Clone)]
@@ -192,7 +192,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(BudgetData);
+    value_traits!(eq BudgetData);
 
 
     #[derive(Clone, Default)]
@@ -216,7 +216,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(CostCategoryValues);
+    value_traits!(eq CostCategoryValues);
 
 
     #[derive(Clone, Default)]
@@ -264,7 +264,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(CostTypes);
+    value_traits!(eq CostTypes);
 
 
     #[derive(Clone, Default)]
@@ -297,7 +297,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(Expression);
+    value_traits!(eq Expression);
 
 
     #[derive(Clone, Default)]
@@ -321,7 +321,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(ExpressionDimensionValues);
+    value_traits!(eq ExpressionDimensionValues);
 
 
     #[derive(Clone)]
@@ -351,7 +351,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(HistoricalOptions);
+    value_traits!(eq HistoricalOptions);
 
 
     #[derive(Clone)]
@@ -397,7 +397,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(Notification);
+    value_traits!(eq Notification);
 
 
     #[derive(Clone)]
@@ -433,7 +433,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(NotificationWithSubscribers);
+    value_traits!(eq NotificationWithSubscribers);
 
 
     #[derive(Clone)]
@@ -469,7 +469,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(Spend);
+    value_traits!(eq Spend);
 
 
     #[derive(Clone)]
@@ -505,7 +505,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(Subscriber);
+    value_traits!(eq Subscriber);
 
 
     #[derive(Clone, Default)]
@@ -529,7 +529,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(TagValues);
+    value_traits!(eq TagValues);
 
 
     #[derive(Clone, Default)]
@@ -550,7 +550,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(TimePeriod);
+    value_traits!(eq TimePeriod);
 }
 pub use budget::{CfnBudget, CfnBudgetProps};
 
@@ -714,7 +714,7 @@ pub mod budgets_action {
         }
     }
 
-    value_traits!(ActionThreshold);
+    value_traits!(eq ActionThreshold);
 
 
     #[derive(Clone, Default)]
@@ -738,7 +738,7 @@ pub mod budgets_action {
         }
     }
 
-    value_traits!(Definition);
+    value_traits!(eq Definition);
 
 
     #[derive(Clone)]
@@ -780,7 +780,7 @@ pub mod budgets_action {
         }
     }
 
-    value_traits!(IamActionDefinition);
+    value_traits!(eq IamActionDefinition);
 
 
     #[derive(Clone)]
@@ -816,7 +816,7 @@ pub mod budgets_action {
         }
     }
 
-    value_traits!(ScpActionDefinition);
+    value_traits!(eq ScpActionDefinition);
 
 
     #[derive(Clone)]
@@ -860,7 +860,7 @@ pub mod budgets_action {
         }
     }
 
-    value_traits!(SsmActionDefinition);
+    value_traits!(eq SsmActionDefinition);
 
 
     #[derive(Clone)]
@@ -898,6 +898,6 @@ pub mod budgets_action {
         }
     }
 
-    value_traits!(Subscriber);
+    value_traits!(eq Subscriber);
 }
 pub use budgets_action::{CfnBudgetsAction, CfnBudgetsActionProps};

@@ -484,7 +484,7 @@ pub mod field {
         }
     }
 
-    value_traits!(FieldAttributes);
+    value_traits!(eq FieldAttributes);
 
 
     /// Field attributes for Text field type
@@ -517,7 +517,7 @@ pub mod field {
         }
     }
 
-    value_traits!(TextAttributes);
+    value_traits!(eq TextAttributes);
 }
 pub use field::{CfnField, CfnFieldProps};
 
@@ -791,7 +791,7 @@ pub mod related_item {
         }
     }
 
-    value_traits!(CommentContent);
+    value_traits!(eq CommentContent);
 
 
     /// Represents the content of a related item.
@@ -810,7 +810,7 @@ pub mod related_item {
         }
     }
 
-    value_traits!(RelatedItemContent);
+    value_traits!(eq RelatedItemContent);
 }
 pub use related_item::{CfnRelatedItem, CfnRelatedItemProps};
 
@@ -963,7 +963,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LayoutConfiguration);
+    value_traits!(eq LayoutConfiguration);
 
 
     /// Wrapper object containing a field identifier
@@ -996,7 +996,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RequiredField);
+    value_traits!(eq RequiredField);
 
 
     /// Links a case rule to a specific field within this template. When specified, the rule's conditions will be evaluated for the associated field, controlling behavior like required status, visibility, or available options.
@@ -1035,6 +1035,6 @@ pub mod template {
         }
     }
 
-    value_traits!(TemplateRule);
+    value_traits!(eq TemplateRule);
 }
 pub use template::{CfnTemplate, CfnTemplateProps};

@@ -90,7 +90,7 @@ pub mod keyspace {
         }
     }
 
-    value_traits!(ReplicationSpecification);
+    value_traits!(eq ReplicationSpecification);
 }
 pub use keyspace::{CfnKeyspace, CfnKeyspaceProps};
 
@@ -270,7 +270,7 @@ pub mod table {
         }
     }
 
-    value_traits!(AutoScalingSetting);
+    value_traits!(eq AutoScalingSetting);
 
 
     /// Represents the read and write settings used for AutoScaling.
@@ -292,7 +292,7 @@ pub mod table {
         }
     }
 
-    value_traits!(AutoScalingSpecification);
+    value_traits!(eq AutoScalingSpecification);
 
 
     #[derive(Clone)]
@@ -326,7 +326,7 @@ pub mod table {
         }
     }
 
-    value_traits!(BillingMode);
+    value_traits!(eq BillingMode);
 
 
     /// Represents the CDC configuration for the table
@@ -367,7 +367,7 @@ pub mod table {
         }
     }
 
-    value_traits!(CdcSpecification);
+    value_traits!(eq CdcSpecification);
 
 
     #[derive(Clone)]
@@ -403,7 +403,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ClusteringKeyColumn);
+    value_traits!(eq ClusteringKeyColumn);
 
 
     #[derive(Clone)]
@@ -439,7 +439,7 @@ pub mod table {
         }
     }
 
-    value_traits!(Column);
+    value_traits!(eq Column);
 
 
     /// Represents the settings used to enable server-side encryption
@@ -474,7 +474,7 @@ pub mod table {
         }
     }
 
-    value_traits!(EncryptionSpecification);
+    value_traits!(eq EncryptionSpecification);
 
 
     /// Throughput for the specified table, which consists of values for ReadCapacityUnits and WriteCapacityUnits
@@ -511,7 +511,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ProvisionedThroughput);
+    value_traits!(eq ProvisionedThroughput);
 
 
     /// Represents replica specifications.
@@ -550,7 +550,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ReplicaSpecification);
+    value_traits!(eq ReplicaSpecification);
 
 
     /// Represents scaling policy.
@@ -569,7 +569,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ScalingPolicy);
+    value_traits!(eq ScalingPolicy);
 
 
     /// Represents configuration for target tracking scaling policy.
@@ -612,7 +612,7 @@ pub mod table {
         }
     }
 
-    value_traits!(TargetTrackingScalingPolicyConfiguration);
+    value_traits!(eq TargetTrackingScalingPolicyConfiguration);
 
 
     /// Warm throughput configuration for the table
@@ -634,7 +634,7 @@ pub mod table {
         }
     }
 
-    value_traits!(WarmThroughput);
+    value_traits!(eq WarmThroughput);
 }
 pub use table::{CfnTable, CfnTableProps};
 
@@ -790,6 +790,6 @@ pub mod type_ {
         }
     }
 
-    value_traits!(Field);
+    value_traits!(eq Field);
 }
 pub use type_::{CfnType, CfnTypeProps};

@@ -295,7 +295,7 @@ pub mod anomaly_subscription {
         }
     }
 
-    value_traits!(Subscriber);
+    value_traits!(eq Subscriber);
 }
 pub use anomaly_subscription::{CfnAnomalySubscription, CfnAnomalySubscriptionProps};
 

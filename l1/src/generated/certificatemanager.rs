@@ -88,7 +88,7 @@ pub mod account {
         }
     }
 
-    value_traits!(ExpiryEventsConfiguration);
+    value_traits!(eq ExpiryEventsConfiguration);
 }
 pub use account::{CfnAccount, CfnAccountProps};
 
@@ -212,7 +212,7 @@ pub mod acme_domain_validation {
         }
     }
 
-    value_traits!(DnsPrevalidationOptions);
+    value_traits!(eq DnsPrevalidationOptions);
 
 
     /// Controls which certificate types are authorized to be issued for the domain via the ACME endpoint.
@@ -243,7 +243,7 @@ pub mod acme_domain_validation {
         }
     }
 
-    value_traits!(DomainScope);
+    value_traits!(eq DomainScope);
 
 
     /// Prevalidation method configuration. Currently only DNS-based prevalidation is supported.
@@ -274,7 +274,7 @@ pub mod acme_domain_validation {
         }
     }
 
-    value_traits!(PrevalidationOptions);
+    value_traits!(eq PrevalidationOptions);
 }
 pub use acme_domain_validation::{CfnAcmeDomainValidation, CfnAcmeDomainValidationProps};
 
@@ -417,7 +417,7 @@ pub mod acme_endpoint {
         }
     }
 
-    value_traits!(CertificateAuthority);
+    value_traits!(eq CertificateAuthority);
 
 
     /// Configuration for the public certificate authority.
@@ -438,7 +438,7 @@ pub mod acme_endpoint {
         }
     }
 
-    value_traits!(PublicCertificateAuthority);
+    value_traits!(eq PublicCertificateAuthority);
 }
 pub use acme_endpoint::{CfnAcmeEndpoint, CfnAcmeEndpointProps};
 
@@ -579,7 +579,7 @@ pub mod acme_external_account_binding {
         }
     }
 
-    value_traits!(Expiration);
+    value_traits!(eq Expiration);
 }
 pub use acme_external_account_binding::{CfnAcmeExternalAccountBinding, CfnAcmeExternalAccountBindingProps};
 
@@ -745,6 +745,6 @@ pub mod certificate {
         }
     }
 
-    value_traits!(DomainValidationOption);
+    value_traits!(eq DomainValidationOption);
 }
 pub use certificate::{CfnCertificate, CfnCertificateProps};

@@ -117,7 +117,7 @@ pub mod custom_action {
         }
     }
 
-    value_traits!(CustomActionAttachment);
+    value_traits!(eq CustomActionAttachment);
 
 
     #[derive(Clone)]
@@ -157,7 +157,7 @@ pub mod custom_action {
         }
     }
 
-    value_traits!(CustomActionAttachmentCriteria);
+    value_traits!(eq CustomActionAttachmentCriteria);
 
 
     #[derive(Clone)]
@@ -187,7 +187,7 @@ pub mod custom_action {
         }
     }
 
-    value_traits!(CustomActionDefinition);
+    value_traits!(eq CustomActionDefinition);
 }
 pub use custom_action::{CfnCustomAction, CfnCustomActionProps};
 

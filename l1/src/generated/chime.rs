@@ -240,7 +240,7 @@ pub mod app_instance_bot {
         }
     }
 
-    value_traits!(Configuration);
+    value_traits!(eq Configuration);
 
 
     /// Specifies the type of message that triggers a bot.
@@ -285,7 +285,7 @@ pub mod app_instance_bot {
         }
     }
 
-    value_traits!(InvokedBy);
+    value_traits!(eq InvokedBy);
 
 
     /// The configuration for an Amazon Lex V2 bot.
@@ -344,7 +344,7 @@ pub mod app_instance_bot {
         }
     }
 
-    value_traits!(LexConfiguration);
+    value_traits!(eq LexConfiguration);
 }
 pub use app_instance_bot::{CfnAppInstanceBot, CfnAppInstanceBotProps};
 
@@ -480,7 +480,7 @@ pub mod app_instance_user {
         }
     }
 
-    value_traits!(ExpirationSettings);
+    value_traits!(eq ExpirationSettings);
 }
 pub use app_instance_user::{CfnAppInstanceUser, CfnAppInstanceUserProps};
 
@@ -717,7 +717,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ElasticChannelConfiguration);
+    value_traits!(eq ElasticChannelConfiguration);
 
 
     /// Settings that control the interval after which the channel is automatically deleted.
@@ -760,7 +760,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ExpirationSettings);
+    value_traits!(eq ExpirationSettings);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -925,7 +925,7 @@ pub mod channel_flow {
         }
     }
 
-    value_traits!(LambdaConfiguration);
+    value_traits!(eq LambdaConfiguration);
 
 
     /// Information about a processor in a channel flow.
@@ -982,7 +982,7 @@ pub mod channel_flow {
         }
     }
 
-    value_traits!(Processor);
+    value_traits!(eq Processor);
 
 
     /// A processor's metadata.
@@ -1013,7 +1013,7 @@ pub mod channel_flow {
         }
     }
 
-    value_traits!(ProcessorConfiguration);
+    value_traits!(eq ProcessorConfiguration);
 }
 pub use channel_flow::{CfnChannelFlow, CfnChannelFlowProps};
 
@@ -1245,7 +1245,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(AmazonTranscribeCallAnalyticsProcessorConfiguration);
+    value_traits!(eq AmazonTranscribeCallAnalyticsProcessorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1362,7 +1362,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(AmazonTranscribeProcessorConfiguration);
+    value_traits!(eq AmazonTranscribeProcessorConfiguration);
 
 
     #[derive(Clone)]
@@ -1394,7 +1394,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(IssueDetectionConfiguration);
+    value_traits!(eq IssueDetectionConfiguration);
 
 
     #[derive(Clone)]
@@ -1440,7 +1440,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(KeywordMatchConfiguration);
+    value_traits!(eq KeywordMatchConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1460,7 +1460,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(KinesisDataStreamSinkConfiguration);
+    value_traits!(eq KinesisDataStreamSinkConfiguration);
 
 
     #[derive(Clone)]
@@ -1510,7 +1510,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(MediaInsightsPipelineConfigurationElement);
+    value_traits!(eq MediaInsightsPipelineConfigurationElement);
 
 
     #[derive(Clone)]
@@ -1564,7 +1564,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(PostCallAnalyticsSettings);
+    value_traits!(eq PostCallAnalyticsSettings);
 
 
     #[derive(Clone, Default)]
@@ -1589,7 +1589,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(RealTimeAlertConfiguration);
+    value_traits!(eq RealTimeAlertConfiguration);
 
 
     #[derive(Clone)]
@@ -1635,7 +1635,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(RealTimeAlertRule);
+    value_traits!(eq RealTimeAlertRule);
 
 
     #[derive(Clone, Default)]
@@ -1662,7 +1662,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(S3RecordingSinkConfiguration);
+    value_traits!(eq S3RecordingSinkConfiguration);
 
 
     #[derive(Clone)]
@@ -1712,7 +1712,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    value_traits!(SentimentConfiguration);
+    value_traits!(eq SentimentConfiguration);
 }
 pub use media_insights_pipeline_configuration::{CfnMediaInsightsPipelineConfiguration, CfnMediaInsightsPipelineConfigurationProps};
 
@@ -1867,7 +1867,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
         }
     }
 
-    value_traits!(StreamConfiguration);
+    value_traits!(eq StreamConfiguration);
 }
 pub use media_pipeline_kinesis_video_stream_pool::{CfnMediaPipelineKinesisVideoStreamPool, CfnMediaPipelineKinesisVideoStreamPoolProps};
 
@@ -2015,7 +2015,7 @@ pub mod sip_media_application {
         }
     }
 
-    value_traits!(SipMediaApplicationEndpoint);
+    value_traits!(eq SipMediaApplicationEndpoint);
 }
 pub use sip_media_application::{CfnSipMediaApplication, CfnSipMediaApplicationProps};
 

@@ -198,7 +198,7 @@ pub mod analysis_template {
         }
     }
 
-    value_traits!(AnalysisParameter);
+    value_traits!(eq AnalysisParameter);
 
 
     #[derive(Clone)]
@@ -228,7 +228,7 @@ pub mod analysis_template {
         }
     }
 
-    value_traits!(AnalysisSchema);
+    value_traits!(eq AnalysisSchema);
 
 
     #[derive(Clone)]
@@ -260,7 +260,7 @@ pub mod analysis_template {
         }
     }
 
-    value_traits!(ErrorMessageConfiguration);
+    value_traits!(eq ErrorMessageConfiguration);
 }
 pub use analysis_template::{CfnAnalysisTemplate, CfnAnalysisTemplateProps};
 
@@ -470,7 +470,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(DataEncryptionMetadata);
+    value_traits!(eq DataEncryptionMetadata);
 
 
     #[derive(Clone)]
@@ -500,7 +500,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(JobComputePaymentConfig);
+    value_traits!(eq JobComputePaymentConfig);
 
 
     #[derive(Clone)]
@@ -548,7 +548,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(MemberSpecification);
+    value_traits!(eq MemberSpecification);
 
 
     #[derive(Clone)]
@@ -578,7 +578,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(MlMemberAbilities);
+    value_traits!(eq MlMemberAbilities);
 
 
     #[derive(Clone, Default)]
@@ -602,7 +602,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(MlPaymentConfig);
+    value_traits!(eq MlPaymentConfig);
 
 
     #[derive(Clone)]
@@ -632,7 +632,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(ModelInferencePaymentConfig);
+    value_traits!(eq ModelInferencePaymentConfig);
 
 
     #[derive(Clone)]
@@ -662,7 +662,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(ModelTrainingPaymentConfig);
+    value_traits!(eq ModelTrainingPaymentConfig);
 
 
     #[derive(Clone)]
@@ -700,7 +700,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(PaymentConfiguration);
+    value_traits!(eq PaymentConfiguration);
 
 
     #[derive(Clone)]
@@ -730,7 +730,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(QueryComputePaymentConfig);
+    value_traits!(eq QueryComputePaymentConfig);
 
 
     #[derive(Clone)]
@@ -760,7 +760,7 @@ pub mod collaboration {
         }
     }
 
-    value_traits!(SyntheticDataGenerationPaymentConfig);
+    value_traits!(eq SyntheticDataGenerationPaymentConfig);
 }
 pub use collaboration::{CfnCollaboration, CfnCollaborationProps};
 
@@ -910,7 +910,7 @@ pub mod configured_table {
         }
     }
 
-    value_traits!(AnalysisRule);
+    value_traits!(eq AnalysisRule);
 
 
     #[derive(Clone)]
@@ -940,7 +940,7 @@ pub mod configured_table {
         }
     }
 
-    value_traits!(ConfiguredTableAnalysisRulePolicy);
+    value_traits!(eq ConfiguredTableAnalysisRulePolicy);
 }
 pub use configured_table::{CfnConfiguredTable, CfnConfiguredTableProps};
 
@@ -1092,7 +1092,7 @@ pub mod configured_table_association {
         }
     }
 
-    value_traits!(ConfiguredTableAssociationAnalysisRule);
+    value_traits!(eq ConfiguredTableAssociationAnalysisRule);
 
 
     #[derive(Clone)]
@@ -1122,7 +1122,7 @@ pub mod configured_table_association {
         }
     }
 
-    value_traits!(ConfiguredTableAssociationAnalysisRulePolicy);
+    value_traits!(eq ConfiguredTableAssociationAnalysisRulePolicy);
 }
 pub use configured_table_association::{CfnConfiguredTableAssociation, CfnConfiguredTableAssociationProps};
 
@@ -1290,7 +1290,7 @@ pub mod id_mapping_table {
         }
     }
 
-    value_traits!(IdMappingTableInputReferenceConfig);
+    value_traits!(eq IdMappingTableInputReferenceConfig);
 }
 pub use id_mapping_table::{CfnIdMappingTable, CfnIdMappingTableProps};
 
@@ -1450,7 +1450,7 @@ pub mod id_namespace_association {
         }
     }
 
-    value_traits!(IdMappingConfig);
+    value_traits!(eq IdMappingConfig);
 
 
     #[derive(Clone)]
@@ -1486,7 +1486,7 @@ pub mod id_namespace_association {
         }
     }
 
-    value_traits!(IdNamespaceAssociationInputReferenceConfig);
+    value_traits!(eq IdNamespaceAssociationInputReferenceConfig);
 }
 pub use id_namespace_association::{CfnIdNamespaceAssociation, CfnIdNamespaceAssociationProps};
 
@@ -1658,7 +1658,7 @@ pub mod intermediate_table {
         }
     }
 
-    value_traits!(IntermediateTableAnalysisRule);
+    value_traits!(eq IntermediateTableAnalysisRule);
 
 
     #[derive(Clone)]
@@ -1688,7 +1688,7 @@ pub mod intermediate_table {
         }
     }
 
-    value_traits!(IntermediateTableAnalysisRulePolicy);
+    value_traits!(eq IntermediateTableAnalysisRulePolicy);
 
 
     #[derive(Clone, Default)]
@@ -1706,7 +1706,7 @@ pub mod intermediate_table {
         }
     }
 
-    value_traits!(PopulationAnalysisConfiguration);
+    value_traits!(eq PopulationAnalysisConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1727,7 +1727,7 @@ pub mod intermediate_table {
         }
     }
 
-    value_traits!(PopulationAnalysisSqlParameters);
+    value_traits!(eq PopulationAnalysisSqlParameters);
 }
 pub use intermediate_table::{CfnIntermediateTable, CfnIntermediateTableProps};
 
@@ -1881,7 +1881,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipJobComputePaymentConfig);
+    value_traits!(eq MembershipJobComputePaymentConfig);
 
 
     #[derive(Clone, Default)]
@@ -1905,7 +1905,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipMlPaymentConfig);
+    value_traits!(eq MembershipMlPaymentConfig);
 
 
     #[derive(Clone)]
@@ -1935,7 +1935,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipModelInferencePaymentConfig);
+    value_traits!(eq MembershipModelInferencePaymentConfig);
 
 
     #[derive(Clone)]
@@ -1965,7 +1965,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipModelTrainingPaymentConfig);
+    value_traits!(eq MembershipModelTrainingPaymentConfig);
 
 
     #[derive(Clone)]
@@ -2003,7 +2003,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipPaymentConfiguration);
+    value_traits!(eq MembershipPaymentConfiguration);
 
 
     #[derive(Clone)]
@@ -2033,7 +2033,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipProtectedJobOutputConfiguration);
+    value_traits!(eq MembershipProtectedJobOutputConfiguration);
 
 
     #[derive(Clone)]
@@ -2069,7 +2069,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipProtectedJobResultConfiguration);
+    value_traits!(eq MembershipProtectedJobResultConfiguration);
 
 
     #[derive(Clone)]
@@ -2099,7 +2099,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipProtectedQueryOutputConfiguration);
+    value_traits!(eq MembershipProtectedQueryOutputConfiguration);
 
 
     #[derive(Clone)]
@@ -2133,7 +2133,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipProtectedQueryResultConfiguration);
+    value_traits!(eq MembershipProtectedQueryResultConfiguration);
 
 
     #[derive(Clone)]
@@ -2163,7 +2163,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipQueryComputePaymentConfig);
+    value_traits!(eq MembershipQueryComputePaymentConfig);
 
 
     #[derive(Clone)]
@@ -2193,7 +2193,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(MembershipSyntheticDataGenerationPaymentConfig);
+    value_traits!(eq MembershipSyntheticDataGenerationPaymentConfig);
 
 
     #[derive(Clone)]
@@ -2227,7 +2227,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(ProtectedJobS3OutputConfigurationInput);
+    value_traits!(eq ProtectedJobS3OutputConfigurationInput);
 
 
     #[derive(Clone)]
@@ -2271,7 +2271,7 @@ pub mod membership {
         }
     }
 
-    value_traits!(ProtectedQueryS3OutputConfiguration);
+    value_traits!(eq ProtectedQueryS3OutputConfiguration);
 }
 pub use membership::{CfnMembership, CfnMembershipProps};
 
@@ -2445,7 +2445,7 @@ pub mod privacy_budget_template {
         }
     }
 
-    value_traits!(BudgetParameter);
+    value_traits!(eq BudgetParameter);
 
 
     #[derive(Clone, Default)]
@@ -2474,6 +2474,6 @@ pub mod privacy_budget_template {
         }
     }
 
-    value_traits!(Parameters);
+    value_traits!(eq Parameters);
 }
 pub use privacy_budget_template::{CfnPrivacyBudgetTemplate, CfnPrivacyBudgetTemplateProps};

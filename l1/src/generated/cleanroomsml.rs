@@ -152,7 +152,7 @@ pub mod configured_model_algorithm {
         }
     }
 
-    value_traits!(ContainerConfig);
+    value_traits!(eq ContainerConfig);
 
 
     #[derive(Clone)]
@@ -182,7 +182,7 @@ pub mod configured_model_algorithm {
         }
     }
 
-    value_traits!(InferenceContainerConfig);
+    value_traits!(eq InferenceContainerConfig);
 
 
     #[derive(Clone)]
@@ -218,7 +218,7 @@ pub mod configured_model_algorithm {
         }
     }
 
-    value_traits!(MetricDefinition);
+    value_traits!(eq MetricDefinition);
 }
 pub use configured_model_algorithm::{CfnConfiguredModelAlgorithm, CfnConfiguredModelAlgorithmProps};
 
@@ -362,7 +362,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(CustomEntityConfig);
+    value_traits!(eq CustomEntityConfig);
 
 
     #[derive(Clone)]
@@ -396,7 +396,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(LogRedactionConfiguration);
+    value_traits!(eq LogRedactionConfiguration);
 
 
     #[derive(Clone)]
@@ -438,7 +438,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(LogsConfigurationPolicy);
+    value_traits!(eq LogsConfigurationPolicy);
 
 
     #[derive(Clone)]
@@ -468,7 +468,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(MetricsConfigurationPolicy);
+    value_traits!(eq MetricsConfigurationPolicy);
 
 
     #[derive(Clone)]
@@ -498,7 +498,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(PrivacyConfiguration);
+    value_traits!(eq PrivacyConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -522,7 +522,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(PrivacyConfigurationPolicies);
+    value_traits!(eq PrivacyConfigurationPolicies);
 
 
     #[derive(Clone)]
@@ -558,7 +558,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(TrainedModelArtifactMaxSize);
+    value_traits!(eq TrainedModelArtifactMaxSize);
 
 
     #[derive(Clone)]
@@ -594,7 +594,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(TrainedModelExportsConfigurationPolicy);
+    value_traits!(eq TrainedModelExportsConfigurationPolicy);
 
 
     #[derive(Clone)]
@@ -630,7 +630,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(TrainedModelExportsMaxSize);
+    value_traits!(eq TrainedModelExportsMaxSize);
 
 
     #[derive(Clone, Default)]
@@ -651,7 +651,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(TrainedModelInferenceJobsConfigurationPolicy);
+    value_traits!(eq TrainedModelInferenceJobsConfigurationPolicy);
 
 
     #[derive(Clone)]
@@ -687,7 +687,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(TrainedModelInferenceMaxOutputSize);
+    value_traits!(eq TrainedModelInferenceMaxOutputSize);
 
 
     #[derive(Clone, Default)]
@@ -711,7 +711,7 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    value_traits!(TrainedModelsConfigurationPolicy);
+    value_traits!(eq TrainedModelsConfigurationPolicy);
 }
 pub use configured_model_algorithm_association::{CfnConfiguredModelAlgorithmAssociation, CfnConfiguredModelAlgorithmAssociationProps};
 
@@ -855,7 +855,7 @@ pub mod training_dataset {
         }
     }
 
-    value_traits!(ColumnSchema);
+    value_traits!(eq ColumnSchema);
 
 
     #[derive(Clone)]
@@ -885,7 +885,7 @@ pub mod training_dataset {
         }
     }
 
-    value_traits!(DataSource);
+    value_traits!(eq DataSource);
 
 
     #[derive(Clone)]
@@ -921,7 +921,7 @@ pub mod training_dataset {
         }
     }
 
-    value_traits!(Dataset);
+    value_traits!(eq Dataset);
 
 
     #[derive(Clone)]
@@ -957,7 +957,7 @@ pub mod training_dataset {
         }
     }
 
-    value_traits!(DatasetInputConfig);
+    value_traits!(eq DatasetInputConfig);
 
 
     #[derive(Clone)]
@@ -997,6 +997,6 @@ pub mod training_dataset {
         }
     }
 
-    value_traits!(GlueDataSource);
+    value_traits!(eq GlueDataSource);
 }
 pub use training_dataset::{CfnTrainingDataset, CfnTrainingDatasetProps};

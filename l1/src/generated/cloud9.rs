@@ -173,6 +173,6 @@ pub mod environment_ec2 {
         }
     }
 
-    value_traits!(Repository);
+    value_traits!(eq Repository);
 }
 pub use environment_ec2::{CfnEnvironmentEc2, CfnEnvironmentEc2Props};

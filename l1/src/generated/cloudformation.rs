@@ -424,7 +424,7 @@ pub mod generated_template {
         }
     }
 
-    value_traits!(TemplateConfiguration);
+    value_traits!(eq TemplateConfiguration);
 }
 pub use generated_template::{CfnGeneratedTemplate, CfnGeneratedTemplateProps};
 
@@ -586,7 +586,7 @@ pub mod guard_hook {
         }
     }
 
-    value_traits!(Options);
+    value_traits!(eq Options);
 
 
     /// S3 Source Location for the Guard files.
@@ -625,7 +625,7 @@ pub mod guard_hook {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// Filters to allow hooks to target specific stack attributes
@@ -672,7 +672,7 @@ pub mod guard_hook {
         }
     }
 
-    value_traits!(StackFilters);
+    value_traits!(eq StackFilters);
 
 
     /// List of stack names as filters
@@ -698,7 +698,7 @@ pub mod guard_hook {
         }
     }
 
-    value_traits!(StackNames);
+    value_traits!(eq StackNames);
 
 
     /// List of stack roles that are performing the stack operations.
@@ -724,7 +724,7 @@ pub mod guard_hook {
         }
     }
 
-    value_traits!(StackRoles);
+    value_traits!(eq StackRoles);
 }
 pub use guard_hook::{CfnGuardHook, CfnGuardHookProps};
 
@@ -1038,7 +1038,7 @@ pub mod hook_version {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 }
 pub use hook_version::{CfnHookVersion, CfnHookVersionProps};
 
@@ -1227,7 +1227,7 @@ pub mod lambda_hook {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 
 
     /// Filters to allow hooks to target specific stack attributes
@@ -1274,7 +1274,7 @@ pub mod lambda_hook {
         }
     }
 
-    value_traits!(StackFilters);
+    value_traits!(eq StackFilters);
 
 
     /// List of stack names as filters
@@ -1300,7 +1300,7 @@ pub mod lambda_hook {
         }
     }
 
-    value_traits!(StackNames);
+    value_traits!(eq StackNames);
 
 
     /// List of stack roles that are performing the stack operations.
@@ -1326,7 +1326,7 @@ pub mod lambda_hook {
         }
     }
 
-    value_traits!(StackRoles);
+    value_traits!(eq StackRoles);
 }
 pub use lambda_hook::{CfnLambdaHook, CfnLambdaHookProps};
 
@@ -2071,7 +2071,7 @@ pub mod resource_version {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 }
 pub use resource_version::{CfnResourceVersion, CfnResourceVersionProps};
 
@@ -2350,7 +2350,7 @@ pub mod stack_set {
         }
     }
 
-    value_traits!(AutoDeployment);
+    value_traits!(eq AutoDeployment);
 
 
     /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
@@ -2388,7 +2388,7 @@ pub mod stack_set {
         }
     }
 
-    value_traits!(DeploymentTargets);
+    value_traits!(eq DeploymentTargets);
 
 
     /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
@@ -2407,7 +2407,7 @@ pub mod stack_set {
         }
     }
 
-    value_traits!(ManagedExecution);
+    value_traits!(eq ManagedExecution);
 
 
     /// The user-specified preferences for how AWS CloudFormation performs a stack set operation.
@@ -2444,7 +2444,7 @@ pub mod stack_set {
         }
     }
 
-    value_traits!(OperationPreferences);
+    value_traits!(eq OperationPreferences);
 
 
     #[derive(Clone)]
@@ -2484,7 +2484,7 @@ pub mod stack_set {
         }
     }
 
-    value_traits!(Parameter);
+    value_traits!(eq Parameter);
 
 
     /// Stack instances in some specific accounts and Regions.
@@ -2529,7 +2529,7 @@ pub mod stack_set {
         }
     }
 
-    value_traits!(StackInstances);
+    value_traits!(eq StackInstances);
 }
 pub use stack_set::{CfnStackSet, CfnStackSetProps};
 
@@ -2669,7 +2669,7 @@ pub mod type_activation {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 }
 pub use type_activation::{CfnTypeActivation, CfnTypeActivationProps};
 

@@ -163,7 +163,7 @@ pub mod anycast_ip_list {
         }
     }
 
-    value_traits!(IpamCidrConfig);
+    value_traits!(eq IpamCidrConfig);
 
 
     /// A complex type that contains zero or more ``Tag`` elements.
@@ -184,7 +184,7 @@ pub mod anycast_ip_list {
         }
     }
 
-    value_traits!(Tags);
+    value_traits!(eq Tags);
 }
 pub use anycast_ip_list::{CfnAnycastIpList, CfnAnycastIpListProps};
 
@@ -348,7 +348,7 @@ pub mod cache_policy {
         }
     }
 
-    value_traits!(CachePolicyConfig);
+    value_traits!(eq CachePolicyConfig);
 
 
     /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
@@ -391,7 +391,7 @@ pub mod cache_policy {
         }
     }
 
-    value_traits!(CookiesConfig);
+    value_traits!(eq CookiesConfig);
 
 
     /// An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
@@ -432,7 +432,7 @@ pub mod cache_policy {
         }
     }
 
-    value_traits!(HeadersConfig);
+    value_traits!(eq HeadersConfig);
 
 
     /// This object determines the values that CloudFront includes in the cache key. These values can include HTTP headers, cookies, and URL query strings. CloudFront uses the cache key to find an object in its cache that it can return to the viewer.
@@ -512,7 +512,7 @@ pub mod cache_policy {
         }
     }
 
-    value_traits!(ParametersInCacheKeyAndForwardedToOrigin);
+    value_traits!(eq ParametersInCacheKeyAndForwardedToOrigin);
 
 
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
@@ -555,7 +555,7 @@ pub mod cache_policy {
         }
     }
 
-    value_traits!(QueryStringsConfig);
+    value_traits!(eq QueryStringsConfig);
 }
 pub use cache_policy::{CfnCachePolicy, CfnCachePolicyProps};
 
@@ -668,7 +668,7 @@ pub mod cloud_front_origin_access_identity {
         }
     }
 
-    value_traits!(CloudFrontOriginAccessIdentityConfig);
+    value_traits!(eq CloudFrontOriginAccessIdentityConfig);
 }
 pub use cloud_front_origin_access_identity::{CfnCloudFrontOriginAccessIdentity, CfnCloudFrontOriginAccessIdentityProps};
 
@@ -859,7 +859,7 @@ pub mod connection_function {
         }
     }
 
-    value_traits!(ConnectionFunctionConfig);
+    value_traits!(eq ConnectionFunctionConfig);
 
 
     /// The key value store association.
@@ -892,7 +892,7 @@ pub mod connection_function {
         }
     }
 
-    value_traits!(KeyValueStoreAssociation);
+    value_traits!(eq KeyValueStoreAssociation);
 }
 pub use connection_function::{CfnConnectionFunction, CfnConnectionFunctionProps};
 
@@ -1184,7 +1184,7 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    value_traits!(ContinuousDeploymentPolicyConfig);
+    value_traits!(eq ContinuousDeploymentPolicyConfig);
 
 
     /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session. This prevents the potentially inconsistent experience of sending some of a given user's requests to your staging distribution, while others are sent to your primary distribution. Define the session duration using TTL values.
@@ -1225,7 +1225,7 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    value_traits!(SessionStickinessConfig);
+    value_traits!(eq SessionStickinessConfig);
 
 
     /// Determines which HTTP requests are sent to the staging distribution.
@@ -1266,7 +1266,7 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    value_traits!(SingleHeaderConfig);
+    value_traits!(eq SingleHeaderConfig);
 
 
     /// This configuration determines which HTTP requests are sent to the staging distribution. If the HTTP request contains a header and value that matches what you specify here, the request is sent to the staging distribution. Otherwise the request is sent to the primary distribution.
@@ -1303,7 +1303,7 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    value_traits!(SingleHeaderPolicyConfig);
+    value_traits!(eq SingleHeaderPolicyConfig);
 
 
     /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
@@ -1342,7 +1342,7 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    value_traits!(SingleWeightConfig);
+    value_traits!(eq SingleWeightConfig);
 
 
     /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
@@ -1377,7 +1377,7 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    value_traits!(SingleWeightPolicyConfig);
+    value_traits!(eq SingleWeightPolicyConfig);
 
 
     /// The traffic configuration of your continuous deployment.
@@ -1424,7 +1424,7 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    value_traits!(TrafficConfig);
+    value_traits!(eq TrafficConfig);
 }
 pub use continuous_deployment_policy::{CfnContinuousDeploymentPolicy, CfnContinuousDeploymentPolicyProps};
 
@@ -1709,7 +1709,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CacheBehavior);
+    value_traits!(eq CacheBehavior);
 
 
     /// A complex type that specifies the HTTP header name from which CloudFront extracts cache tags from origin responses. When you add ``CacheTagConfig`` to a distribution, CloudFront reads the specified header from origin responses, parses the comma-separated tag values, and stores them with the cached object. You can then invalidate cached objects by tag using the ``CreateInvalidation`` API.
@@ -1742,7 +1742,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CacheTagConfig);
+    value_traits!(eq CacheTagConfig);
 
 
     /// A connection function association.
@@ -1775,7 +1775,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(ConnectionFunctionAssociation);
+    value_traits!(eq ConnectionFunctionAssociation);
 
 
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
@@ -1826,7 +1826,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(Cookies);
+    value_traits!(eq Cookies);
 
 
     /// A complex type that controls:
@@ -1892,7 +1892,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CustomErrorResponse);
+    value_traits!(eq CustomErrorResponse);
 
 
     /// A custom origin. A custom origin is any origin that is *not* an Amazon S3 bucket, with one exception. An Amazon S3 bucket that is [configured with static website hosting](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html)*is* a custom origin.
@@ -1975,7 +1975,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CustomOriginConfig);
+    value_traits!(eq CustomOriginConfig);
 
 
     /// A complex type that describes the default cache behavior if you don't specify a ``CacheBehavior`` element or if request URLs don't match any of the values of ``PathPattern`` in ``CacheBehavior`` elements. You must create exactly one default cache behavior.
@@ -2159,7 +2159,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(DefaultCacheBehavior);
+    value_traits!(eq DefaultCacheBehavior);
 
 
     /// The value that you assigned to the parameter.
@@ -2178,7 +2178,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(Definition);
+    value_traits!(eq Definition);
 
 
     /// A distribution configuration.
@@ -2410,7 +2410,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(DistributionConfig);
+    value_traits!(eq DistributionConfig);
 
 
     /// This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
@@ -2482,7 +2482,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(ForwardedValues);
+    value_traits!(eq ForwardedValues);
 
 
     /// A CloudFront function that is associated with a cache behavior in a CloudFront distribution.
@@ -2508,7 +2508,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(FunctionAssociation);
+    value_traits!(eq FunctionAssociation);
 
 
     /// A complex type that controls the countries in which your content is distributed. CF determines the location of your users using ``MaxMind`` GeoIP databases. To disable geo restriction, remove the [Restrictions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-restrictions) property from your stack template.
@@ -2554,7 +2554,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(GeoRestriction);
+    value_traits!(eq GeoRestriction);
 
 
     /// Amazon CloudFront supports gRPC, an open-source remote procedure call (RPC) framework built on HTTP/2. gRPC offers bi-directional streaming and binary protocol that buffers payloads, making it suitable for applications that require low latency communications.
@@ -2589,7 +2589,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(GrpcConfig);
+    value_traits!(eq GrpcConfig);
 
 
     /// A complex type that contains a Lambda@Edge function association.
@@ -2625,7 +2625,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(LambdaFunctionAssociation);
+    value_traits!(eq LambdaFunctionAssociation);
 
 
     /// A custom origin. A custom origin is any origin that is *not* an S3 bucket, with one exception. An S3 bucket that is [configured with static website hosting](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html)*is* a custom origin.
@@ -2688,7 +2688,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(LegacyCustomOrigin);
+    value_traits!(eq LegacyCustomOrigin);
 
 
     /// The origin as an S3 bucket.
@@ -2729,7 +2729,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(LegacyS3Origin);
+    value_traits!(eq LegacyS3Origin);
 
 
     /// A complex type that specifies whether access logs are written for the distribution.
@@ -2761,7 +2761,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(Logging);
+    value_traits!(eq Logging);
 
 
     /// An origin.
@@ -2884,7 +2884,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(Origin);
+    value_traits!(eq Origin);
 
 
     /// A complex type that contains ``HeaderName`` and ``HeaderValue`` elements, if any, for this distribution.
@@ -2925,7 +2925,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginCustomHeader);
+    value_traits!(eq OriginCustomHeader);
 
 
     /// An origin group includes two origins (a primary origin and a secondary origin to failover to) and a failover criteria that you specify. You create an origin group to support origin failover in CloudFront. When you create or update a distribution, you can specify the origin group instead of a single origin, and CloudFront will failover from the primary origin to the secondary origin under the failover conditions that you've chosen.
@@ -2981,7 +2981,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginGroup);
+    value_traits!(eq OriginGroup);
 
 
     /// A complex data type that includes information about the failover criteria for an origin group, including the status codes for which CloudFront will failover from the primary origin to the second origin.
@@ -3014,7 +3014,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginGroupFailoverCriteria);
+    value_traits!(eq OriginGroupFailoverCriteria);
 
 
     /// An origin in an origin group.
@@ -3047,7 +3047,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginGroupMember);
+    value_traits!(eq OriginGroupMember);
 
 
     /// A complex data type for the origins included in an origin group.
@@ -3088,7 +3088,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginGroupMembers);
+    value_traits!(eq OriginGroupMembers);
 
 
     /// A complex data type for the origin groups specified for a distribution.
@@ -3127,7 +3127,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginGroups);
+    value_traits!(eq OriginGroups);
 
 
     /// Configures mutual TLS authentication between CloudFront and your origin server.
@@ -3160,7 +3160,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginMtlsConfig);
+    value_traits!(eq OriginMtlsConfig);
 
 
     /// CloudFront Origin Shield.
@@ -3190,7 +3190,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(OriginShield);
+    value_traits!(eq OriginShield);
 
 
     /// A list of parameter values to add to the resource. A parameter is specified as a key-value pair. A valid parameter value must exist for any parameter that is marked as required in the multi-tenant distribution.
@@ -3231,7 +3231,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(ParameterDefinition);
+    value_traits!(eq ParameterDefinition);
 
 
     /// A complex type that identifies ways in which you want to restrict distribution of your content.
@@ -3264,7 +3264,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(Restrictions);
+    value_traits!(eq Restrictions);
 
 
     /// A complex type that contains information about the Amazon S3 origin. If the origin is a custom origin or an S3 bucket that is configured as a website endpoint, use the ``CustomOriginConfig`` element instead.
@@ -3298,7 +3298,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(S3OriginConfig);
+    value_traits!(eq S3OriginConfig);
 
 
     /// A complex data type for the status codes that you specify that, when returned by a primary origin, trigger CloudFront to failover to a second origin.
@@ -3339,7 +3339,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(StatusCodes);
+    value_traits!(eq StatusCodes);
 
 
     #[derive(Clone)]
@@ -3377,7 +3377,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(StringSchema);
+    value_traits!(eq StringSchema);
 
 
     /// This field only supports multi-tenant distributions. You can't specify this field for standard distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
@@ -3397,7 +3397,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(TenantConfig);
+    value_traits!(eq TenantConfig);
 
 
     /// A trust store configuration.
@@ -3442,7 +3442,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(TrustStoreConfig);
+    value_traits!(eq TrustStoreConfig);
 
 
     /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
@@ -3522,7 +3522,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(ViewerCertificate);
+    value_traits!(eq ViewerCertificate);
 
 
     /// A viewer mTLS configuration.
@@ -3548,7 +3548,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(ViewerMtlsConfig);
+    value_traits!(eq ViewerMtlsConfig);
 
 
     /// An Amazon CloudFront VPC origin configuration.
@@ -3601,7 +3601,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(VpcOriginConfig);
+    value_traits!(eq VpcOriginConfig);
 }
 pub use distribution::{CfnDistribution, CfnDistributionProps};
 
@@ -3786,7 +3786,7 @@ pub mod distribution_tenant {
         }
     }
 
-    value_traits!(Certificate);
+    value_traits!(eq Certificate);
 
 
     /// Customizations for the distribution tenant. For each distribution tenant, you can specify the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and WAF web ACL. These are specific values that you can override or disable from the multi-tenant distribution that was used to create the distribution tenant.
@@ -3817,7 +3817,7 @@ pub mod distribution_tenant {
         }
     }
 
-    value_traits!(Customizations);
+    value_traits!(eq Customizations);
 
 
     /// The customizations that you specified for the distribution tenant for geographic restrictions.
@@ -3848,7 +3848,7 @@ pub mod distribution_tenant {
         }
     }
 
-    value_traits!(GeoRestrictionCustomization);
+    value_traits!(eq GeoRestrictionCustomization);
 
 
     /// An object that represents the request for the Amazon CloudFront managed ACM certificate.
@@ -3885,7 +3885,7 @@ pub mod distribution_tenant {
         }
     }
 
-    value_traits!(ManagedCertificateRequest);
+    value_traits!(eq ManagedCertificateRequest);
 
 
     /// A list of parameter values to add to the resource. A parameter is specified as a key-value pair. A valid parameter value must exist for any parameter that is marked as required in the multi-tenant distribution.
@@ -3911,7 +3911,7 @@ pub mod distribution_tenant {
         }
     }
 
-    value_traits!(Parameter);
+    value_traits!(eq Parameter);
 
 
     /// The WAF web ACL customization specified for the distribution tenant.
@@ -3939,7 +3939,7 @@ pub mod distribution_tenant {
         }
     }
 
-    value_traits!(WebAclCustomization);
+    value_traits!(eq WebAclCustomization);
 }
 pub use distribution_tenant::{CfnDistributionTenant, CfnDistributionTenantProps};
 
@@ -4096,7 +4096,7 @@ pub mod field_level_encryption_config {
         }
     }
 
-    value_traits!(ContentTypeProfile);
+    value_traits!(eq ContentTypeProfile);
 
 
     /// How CloudFront handles content types, including the profile paired with each one.
@@ -4137,7 +4137,7 @@ pub mod field_level_encryption_config {
         }
     }
 
-    value_traits!(ContentTypeProfileConfig);
+    value_traits!(eq ContentTypeProfileConfig);
 
 
     /// A query argument paired with the field-level encryption profile that encrypts it.
@@ -4178,7 +4178,7 @@ pub mod field_level_encryption_config {
         }
     }
 
-    value_traits!(QueryArgProfile);
+    value_traits!(eq QueryArgProfile);
 
 
     /// How CloudFront handles query arguments, including the profile paired with each one.
@@ -4219,7 +4219,7 @@ pub mod field_level_encryption_config {
         }
     }
 
-    value_traits!(QueryArgProfileConfig);
+    value_traits!(eq QueryArgProfileConfig);
 }
 pub use field_level_encryption_config::{CfnFieldLevelEncryptionConfig, CfnFieldLevelEncryptionConfigProps};
 
@@ -4352,7 +4352,7 @@ pub mod field_level_encryption_profile {
         }
     }
 
-    value_traits!(EncryptionEntity);
+    value_traits!(eq EncryptionEntity);
 
 
     /// The configuration of a field-level encryption profile.
@@ -4409,7 +4409,7 @@ pub mod field_level_encryption_profile {
         }
     }
 
-    value_traits!(FieldLevelEncryptionProfileConfig);
+    value_traits!(eq FieldLevelEncryptionProfileConfig);
 }
 pub use field_level_encryption_profile::{CfnFieldLevelEncryptionProfile, CfnFieldLevelEncryptionProfileProps};
 
@@ -4578,7 +4578,7 @@ pub mod function {
         }
     }
 
-    value_traits!(FunctionConfig);
+    value_traits!(eq FunctionConfig);
 
 
     /// The key value store association.
@@ -4611,7 +4611,7 @@ pub mod function {
         }
     }
 
-    value_traits!(KeyValueStoreAssociation);
+    value_traits!(eq KeyValueStoreAssociation);
 }
 pub use function::{CfnFunction, CfnFunctionProps};
 
@@ -4740,7 +4740,7 @@ pub mod key_group {
         }
     }
 
-    value_traits!(KeyGroupConfig);
+    value_traits!(eq KeyGroupConfig);
 }
 pub use key_group::{CfnKeyGroup, CfnKeyGroupProps};
 
@@ -4889,7 +4889,7 @@ pub mod key_value_store {
         }
     }
 
-    value_traits!(ImportSource);
+    value_traits!(eq ImportSource);
 }
 pub use key_value_store::{CfnKeyValueStore, CfnKeyValueStoreProps};
 
@@ -4988,7 +4988,7 @@ pub mod monitoring_subscription {
         }
     }
 
-    value_traits!(MonitoringSubscription);
+    value_traits!(eq MonitoringSubscription);
 
 
     /// A subscription configuration for additional CloudWatch metrics.
@@ -5023,7 +5023,7 @@ pub mod monitoring_subscription {
         }
     }
 
-    value_traits!(RealtimeMetricsSubscriptionConfig);
+    value_traits!(eq RealtimeMetricsSubscriptionConfig);
 }
 pub use monitoring_subscription::{CfnMonitoringSubscription, CfnMonitoringSubscriptionProps};
 
@@ -5168,7 +5168,7 @@ pub mod origin_access_control {
         }
     }
 
-    value_traits!(OriginAccessControlConfig);
+    value_traits!(eq OriginAccessControlConfig);
 }
 pub use origin_access_control::{CfnOriginAccessControl, CfnOriginAccessControlProps};
 
@@ -5297,7 +5297,7 @@ pub mod origin_request_policy {
         }
     }
 
-    value_traits!(CookiesConfig);
+    value_traits!(eq CookiesConfig);
 
 
     /// An object that determines whether any HTTP headers (and if so, which headers) are included in requests that CloudFront sends to the origin.
@@ -5341,7 +5341,7 @@ pub mod origin_request_policy {
         }
     }
 
-    value_traits!(HeadersConfig);
+    value_traits!(eq HeadersConfig);
 
 
     /// An origin request policy configuration.
@@ -5410,7 +5410,7 @@ pub mod origin_request_policy {
         }
     }
 
-    value_traits!(OriginRequestPolicyConfig);
+    value_traits!(eq OriginRequestPolicyConfig);
 
 
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in requests that CloudFront sends to the origin.
@@ -5453,7 +5453,7 @@ pub mod origin_request_policy {
         }
     }
 
-    value_traits!(QueryStringsConfig);
+    value_traits!(eq QueryStringsConfig);
 }
 pub use origin_request_policy::{CfnOriginRequestPolicy, CfnOriginRequestPolicyProps};
 
@@ -5590,7 +5590,7 @@ pub mod public_key {
         }
     }
 
-    value_traits!(PublicKeyConfig);
+    value_traits!(eq PublicKeyConfig);
 }
 pub use public_key::{CfnPublicKey, CfnPublicKeyProps};
 
@@ -5732,7 +5732,7 @@ pub mod realtime_log_config {
         }
     }
 
-    value_traits!(EndPoint);
+    value_traits!(eq EndPoint);
 
 
     /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data.
@@ -5774,7 +5774,7 @@ pub mod realtime_log_config {
         }
     }
 
-    value_traits!(KinesisStreamConfig);
+    value_traits!(eq KinesisStreamConfig);
 }
 pub use realtime_log_config::{CfnRealtimeLogConfig, CfnRealtimeLogConfigProps};
 
@@ -5891,7 +5891,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(AccessControlAllowHeaders);
+    value_traits!(eq AccessControlAllowHeaders);
 
 
     /// A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header.
@@ -5935,7 +5935,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(AccessControlAllowMethods);
+    value_traits!(eq AccessControlAllowMethods);
 
 
     /// A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header.
@@ -5969,7 +5969,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(AccessControlAllowOrigins);
+    value_traits!(eq AccessControlAllowOrigins);
 
 
     /// A list of HTTP headers that CloudFront includes as values for the ``Access-Control-Expose-Headers`` HTTP response header.
@@ -6003,7 +6003,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(AccessControlExposeHeaders);
+    value_traits!(eq AccessControlExposeHeaders);
 
 
     /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
@@ -6046,7 +6046,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(ContentSecurityPolicy);
+    value_traits!(eq ContentSecurityPolicy);
 
 
     /// Determines whether CloudFront includes the ``X-Content-Type-Options`` HTTP response header with its value set to ``nosniff``.
@@ -6080,7 +6080,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(ContentTypeOptions);
+    value_traits!(eq ContentTypeOptions);
 
 
     /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS). CloudFront adds these headers to HTTP responses that it sends for CORS requests that match a cache behavior associated with this response headers policy.
@@ -6164,7 +6164,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(CorsConfig);
+    value_traits!(eq CorsConfig);
 
 
     /// An HTTP response header name and its value. CloudFront includes this header in HTTP responses that it sends for requests that match a cache behavior that's associated with this response headers policy.
@@ -6213,7 +6213,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(CustomHeader);
+    value_traits!(eq CustomHeader);
 
 
     /// A list of HTTP response header names and their values. CloudFront includes these headers in HTTP responses that it sends for requests that match a cache behavior that's associated with this response headers policy.
@@ -6246,7 +6246,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(CustomHeadersConfig);
+    value_traits!(eq CustomHeadersConfig);
 
 
     /// Determines whether CloudFront includes the ``X-Frame-Options`` HTTP response header and the header's value.
@@ -6289,7 +6289,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(FrameOptions);
+    value_traits!(eq FrameOptions);
 
 
     /// Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the header's value.
@@ -6332,7 +6332,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(ReferrerPolicy);
+    value_traits!(eq ReferrerPolicy);
 
 
     /// The name of an HTTP header that CloudFront removes from HTTP responses to requests that match the cache behavior that this response headers policy is attached to.
@@ -6365,7 +6365,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(RemoveHeader);
+    value_traits!(eq RemoveHeader);
 
 
     /// A list of HTTP header names that CloudFront removes from HTTP responses to requests that match the cache behavior that this response headers policy is attached to.
@@ -6398,7 +6398,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(RemoveHeadersConfig);
+    value_traits!(eq RemoveHeadersConfig);
 
 
     /// A response headers policy configuration.
@@ -6470,7 +6470,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(ResponseHeadersPolicyConfig);
+    value_traits!(eq ResponseHeadersPolicyConfig);
 
 
     /// A configuration for a set of security-related HTTP response headers. CloudFront adds these headers to HTTP responses that it sends for requests that match a cache behavior associated with this response headers policy.
@@ -6522,7 +6522,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(SecurityHeadersConfig);
+    value_traits!(eq SecurityHeadersConfig);
 
 
     /// A configuration for enabling the ``Server-Timing`` header in HTTP responses sent from CloudFront.
@@ -6561,7 +6561,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(ServerTimingHeadersConfig);
+    value_traits!(eq ServerTimingHeadersConfig);
 
 
     /// Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response header and the header's value.
@@ -6615,7 +6615,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(StrictTransportSecurity);
+    value_traits!(eq StrictTransportSecurity);
 
 
     /// Determines whether CloudFront includes the ``X-XSS-Protection`` HTTP response header and the header's value.
@@ -6673,7 +6673,7 @@ pub mod response_headers_policy {
         }
     }
 
-    value_traits!(XssProtection);
+    value_traits!(eq XssProtection);
 }
 pub use response_headers_policy::{CfnResponseHeadersPolicy, CfnResponseHeadersPolicyProps};
 
@@ -6799,7 +6799,7 @@ pub mod streaming_distribution {
         }
     }
 
-    value_traits!(Logging);
+    value_traits!(eq Logging);
 
 
     #[derive(Clone)]
@@ -6835,7 +6835,7 @@ pub mod streaming_distribution {
         }
     }
 
-    value_traits!(S3Origin);
+    value_traits!(eq S3Origin);
 
 
     #[derive(Clone)]
@@ -6895,7 +6895,7 @@ pub mod streaming_distribution {
         }
     }
 
-    value_traits!(StreamingDistributionConfig);
+    value_traits!(eq StreamingDistributionConfig);
 
 
     #[derive(Clone)]
@@ -6929,7 +6929,7 @@ pub mod streaming_distribution {
         }
     }
 
-    value_traits!(TrustedSigners);
+    value_traits!(eq TrustedSigners);
 }
 pub use streaming_distribution::{CfnStreamingDistribution, CfnStreamingDistributionProps};
 
@@ -7108,7 +7108,7 @@ pub mod trust_store {
         }
     }
 
-    value_traits!(CaCertificatesBundleS3Location);
+    value_traits!(eq CaCertificatesBundleS3Location);
 
 
     /// A CA certificates bundle source.
@@ -7141,7 +7141,7 @@ pub mod trust_store {
         }
     }
 
-    value_traits!(CaCertificatesBundleSource);
+    value_traits!(eq CaCertificatesBundleSource);
 }
 pub use trust_store::{CfnTrustStore, CfnTrustStoreProps};
 
@@ -7325,6 +7325,6 @@ pub mod vpc_origin {
         }
     }
 
-    value_traits!(VpcOriginEndpointConfig);
+    value_traits!(eq VpcOriginEndpointConfig);
 }
 pub use vpc_origin::{CfnVpcOrigin, CfnVpcOriginProps};

@@ -178,6 +178,6 @@ pub mod cluster {
         }
     }
 
-    value_traits!(BackupRetentionPolicy);
+    value_traits!(eq BackupRetentionPolicy);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};

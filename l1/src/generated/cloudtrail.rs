@@ -118,7 +118,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Destination);
+    value_traits!(eq Destination);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -264,7 +264,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Frequency);
+    value_traits!(eq Frequency);
 
 
     /// Configures the automatic refresh schedule for the dashboard. Includes the frequency unit (DAYS or HOURS) and value, as well as the status (ENABLED or DISABLED) of the refresh schedule.
@@ -295,7 +295,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RefreshSchedule);
+    value_traits!(eq RefreshSchedule);
 
 
     /// The dashboard widget
@@ -340,7 +340,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Widget);
+    value_traits!(eq Widget);
 }
 pub use dashboard::{CfnDashboard, CfnDashboardProps};
 
@@ -536,7 +536,7 @@ pub mod event_data_store {
         }
     }
 
-    value_traits!(AdvancedEventSelector);
+    value_traits!(eq AdvancedEventSelector);
 
 
     /// A single selector statement in an advanced event selector.
@@ -605,7 +605,7 @@ pub mod event_data_store {
         }
     }
 
-    value_traits!(AdvancedFieldSelector);
+    value_traits!(eq AdvancedFieldSelector);
 
 
     /// An object that contains information types to be included in CloudTrail enriched events.
@@ -648,7 +648,7 @@ pub mod event_data_store {
         }
     }
 
-    value_traits!(ContextKeySelector);
+    value_traits!(eq ContextKeySelector);
 
 
     /// A string that contains Insights types that are logged on an event data store.
@@ -671,7 +671,7 @@ pub mod event_data_store {
         }
     }
 
-    value_traits!(InsightSelector);
+    value_traits!(eq InsightSelector);
 }
 pub use event_data_store::{CfnEventDataStore, CfnEventDataStoreProps};
 
@@ -965,7 +965,7 @@ pub mod trail {
         }
     }
 
-    value_traits!(AdvancedEventSelector);
+    value_traits!(eq AdvancedEventSelector);
 
 
     /// A single selector statement in an advanced event selector.
@@ -1034,7 +1034,7 @@ pub mod trail {
         }
     }
 
-    value_traits!(AdvancedFieldSelector);
+    value_traits!(eq AdvancedFieldSelector);
 
 
     /// Configure to add aggregation rules to aggregate CloudTrail Events.
@@ -1077,7 +1077,7 @@ pub mod trail {
         }
     }
 
-    value_traits!(AggregationConfiguration);
+    value_traits!(eq AggregationConfiguration);
 
 
     /// CloudTrail supports data event logging for Amazon S3 objects and AWS Lambda functions. You can specify up to 250 resources for an individual event selector, but the total number of data resources cannot exceed 250 across all event selectors in a trail. This limit does not apply if you configure resource logging for all data events.
@@ -1118,7 +1118,7 @@ pub mod trail {
         }
     }
 
-    value_traits!(DataResource);
+    value_traits!(eq DataResource);
 
 
     /// The type of email sending events to publish to the event destination.
@@ -1154,7 +1154,7 @@ pub mod trail {
         }
     }
 
-    value_traits!(EventSelector);
+    value_traits!(eq EventSelector);
 
 
     /// A string that contains insight types that are logged on a trail.
@@ -1182,6 +1182,6 @@ pub mod trail {
         }
     }
 
-    value_traits!(InsightSelector);
+    value_traits!(eq InsightSelector);
 }
 pub use trail::{CfnTrail, CfnTrailProps};

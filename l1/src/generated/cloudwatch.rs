@@ -235,7 +235,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(ActionConfiguration);
+    value_traits!(eq ActionConfiguration);
 
 
     /// Contains the configuration that determines how a PromQL alarm evaluates its contributors, including the query to run and the durations that define when contributors transition between states.
@@ -266,7 +266,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(AlarmPromQlCriteria);
+    value_traits!(eq AlarmPromQlCriteria);
 
 
     #[derive(Clone)]
@@ -310,7 +310,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(AlarmTagsPropagation);
+    value_traits!(eq AlarmTagsPropagation);
 
 
     /// Dimension is an embedded property of the ``AWS::CloudWatch::Alarm`` type. Dimensions are name/value pairs that can be associated with a CW metric. You can specify a maximum of 30 dimensions for a given metric.
@@ -351,7 +351,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(Dimension);
+    value_traits!(eq Dimension);
 
 
     /// The evaluation criteria for an alarm. This is a union type that currently supports ``PromQLCriteria``.
@@ -372,7 +372,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(EvaluationCriteria);
+    value_traits!(eq EvaluationCriteria);
 
 
     /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs. This is a union type. Set exactly one of its members, ``SlidingWindow`` or ``WallClockWindow``. If you don't set ``EvaluationWindow``, the alarm uses a ``SlidingWindow`` by default.
@@ -399,7 +399,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(EvaluationWindow);
+    value_traits!(eq EvaluationWindow);
 
 
     /// The ``Metric`` property type represents a specific metric. ``Metric`` is a property of the [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html) property type.
@@ -430,7 +430,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(Metric);
+    value_traits!(eq Metric);
 
 
     /// The ``MetricDataQuery`` property type specifies the metric data to return, and whether this call is just retrieving a batch set of data for one metric, or is performing a math expression on metric data.
@@ -504,7 +504,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(MetricDataQuery);
+    value_traits!(eq MetricDataQuery);
 
 
     /// This structure defines the metric to be returned, along with the statistics, period, and units.
@@ -567,7 +567,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(MetricStat);
+    value_traits!(eq MetricStat);
 
 
     /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
@@ -591,7 +591,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(WallClockWindow);
+    value_traits!(eq WallClockWindow);
 
 
     /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a new resource or service starts publishing data.
@@ -619,7 +619,7 @@ pub mod alarm {
         }
     }
 
-    value_traits!(WarmUpConfiguration);
+    value_traits!(eq WarmUpConfiguration);
 }
 pub use alarm::{CfnAlarm, CfnAlarmProps};
 
@@ -782,7 +782,7 @@ pub mod alarm_mute_rule {
         }
     }
 
-    value_traits!(MuteTargets);
+    value_traits!(eq MuteTargets);
 
 
     /// The rule for the mute
@@ -815,7 +815,7 @@ pub mod alarm_mute_rule {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// Schedule for the mute to be active
@@ -862,7 +862,7 @@ pub mod alarm_mute_rule {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 }
 pub use alarm_mute_rule::{CfnAlarmMuteRule, CfnAlarmMuteRuleProps};
 
@@ -978,7 +978,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(Configuration);
+    value_traits!(eq Configuration);
 
 
     #[derive(Clone)]
@@ -1014,7 +1014,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(Dimension);
+    value_traits!(eq Dimension);
 
 
     #[derive(Clone)]
@@ -1054,7 +1054,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(Metric);
+    value_traits!(eq Metric);
 
 
     #[derive(Clone, Default)]
@@ -1072,7 +1072,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(MetricCharacteristics);
+    value_traits!(eq MetricCharacteristics);
 
 
     #[derive(Clone)]
@@ -1126,7 +1126,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(MetricDataQuery);
+    value_traits!(eq MetricDataQuery);
 
 
     #[derive(Clone, Default)]
@@ -1144,7 +1144,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(MetricMathAnomalyDetector);
+    value_traits!(eq MetricMathAnomalyDetector);
 
 
     #[derive(Clone)]
@@ -1190,7 +1190,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(MetricStat);
+    value_traits!(eq MetricStat);
 
 
     #[derive(Clone)]
@@ -1226,7 +1226,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(Range);
+    value_traits!(eq Range);
 
 
     #[derive(Clone, Default)]
@@ -1256,7 +1256,7 @@ pub mod anomaly_detector {
         }
     }
 
-    value_traits!(SingleMetricAnomalyDetector);
+    value_traits!(eq SingleMetricAnomalyDetector);
 }
 pub use anomaly_detector::{CfnAnomalyDetector, CfnAnomalyDetectorProps};
 
@@ -1419,7 +1419,7 @@ pub mod composite_alarm {
         }
     }
 
-    value_traits!(ActionConfiguration);
+    value_traits!(eq ActionConfiguration);
 
 
     /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
@@ -1464,7 +1464,7 @@ pub mod composite_alarm {
         }
     }
 
-    value_traits!(AlarmTagsPropagation);
+    value_traits!(eq AlarmTagsPropagation);
 }
 pub use composite_alarm::{CfnCompositeAlarm, CfnCompositeAlarmProps};
 
@@ -1815,7 +1815,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ApiKeyCredential);
+    value_traits!(eq ApiKeyCredential);
 
 
     /// Write-only API-key credential material for the integration. Stored encrypted and never returned on read.
@@ -1848,7 +1848,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(IntegrationCredential);
+    value_traits!(eq IntegrationCredential);
 }
 pub use integration::{CfnIntegration, CfnIntegrationProps};
 
@@ -2051,7 +2051,7 @@ pub mod log_alarm {
         }
     }
 
-    value_traits!(ActionConfiguration);
+    value_traits!(eq ActionConfiguration);
 
 
     /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
@@ -2096,7 +2096,7 @@ pub mod log_alarm {
         }
     }
 
-    value_traits!(AlarmTagsPropagation);
+    value_traits!(eq AlarmTagsPropagation);
 
 
     /// The schedule configuration for the scheduled query.
@@ -2143,7 +2143,7 @@ pub mod log_alarm {
         }
     }
 
-    value_traits!(ScheduleConfiguration);
+    value_traits!(eq ScheduleConfiguration);
 
 
     /// The scheduled query configuration for the log alarm.
@@ -2212,7 +2212,7 @@ pub mod log_alarm {
         }
     }
 
-    value_traits!(ScheduledQueryConfiguration);
+    value_traits!(eq ScheduledQueryConfiguration);
 
 
     /// The warm-up configuration for an alarm. A warm-up period delays alarm evaluation after you create or update the alarm. This reduces alarm noise from missing data while a new resource or service starts up. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions.
@@ -2238,7 +2238,7 @@ pub mod log_alarm {
         }
     }
 
-    value_traits!(WarmUpConfiguration);
+    value_traits!(eq WarmUpConfiguration);
 }
 pub use log_alarm::{CfnLogAlarm, CfnLogAlarmProps};
 
@@ -2401,7 +2401,7 @@ pub mod metric_stream {
         }
     }
 
-    value_traits!(MetricStreamFilter);
+    value_traits!(eq MetricStreamFilter);
 
 
     /// This structure specifies a list of additional statistics to stream, and the metrics to stream those additional statistics for. All metrics that match the combination of metric name and namespace will be streamed with the extended statistics, no matter their dimensions.
@@ -2442,7 +2442,7 @@ pub mod metric_stream {
         }
     }
 
-    value_traits!(MetricStreamStatisticsConfiguration);
+    value_traits!(eq MetricStreamStatisticsConfiguration);
 
 
     /// A structure that specifies the metric name and namespace for one metric that is going to have additional statistics included in the stream.
@@ -2483,7 +2483,7 @@ pub mod metric_stream {
         }
     }
 
-    value_traits!(MetricStreamStatisticsMetric);
+    value_traits!(eq MetricStreamStatisticsMetric);
 }
 pub use metric_stream::{CfnMetricStream, CfnMetricStreamProps};
 
@@ -2595,7 +2595,7 @@ pub mod o_tel_enrichment {
         }
     }
 
-    value_traits!(OTelEnrichmentMetricSelector);
+    value_traits!(eq OTelEnrichmentMetricSelector);
 }
 pub use o_tel_enrichment::{CfnOTelEnrichment, CfnOTelEnrichmentProps};
 
@@ -2716,7 +2716,7 @@ pub mod resource_metrics_configuration {
         }
     }
 
-    value_traits!(ResourceMetricSelection);
+    value_traits!(eq ResourceMetricSelection);
 }
 pub use resource_metrics_configuration::{CfnResourceMetricsConfiguration, CfnResourceMetricsConfigurationProps};
 

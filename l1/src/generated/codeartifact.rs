@@ -259,7 +259,7 @@ pub mod package_group {
         }
     }
 
-    value_traits!(OriginConfiguration);
+    value_traits!(eq OriginConfiguration);
 
 
     #[derive(Clone)]
@@ -295,7 +295,7 @@ pub mod package_group {
         }
     }
 
-    value_traits!(RestrictionType);
+    value_traits!(eq RestrictionType);
 
 
     #[derive(Clone, Default)]
@@ -325,7 +325,7 @@ pub mod package_group {
         }
     }
 
-    value_traits!(Restrictions);
+    value_traits!(eq Restrictions);
 }
 pub use package_group::{CfnPackageGroup, CfnPackageGroupProps};
 

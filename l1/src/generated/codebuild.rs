@@ -131,7 +131,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ComputeConfiguration);
+    value_traits!(eq ComputeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -159,7 +159,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(FleetProxyRule);
+    value_traits!(eq FleetProxyRule);
 
 
     #[derive(Clone, Default)]
@@ -182,7 +182,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ProxyConfiguration);
+    value_traits!(eq ProxyConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -208,7 +208,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ScalingConfigurationInput);
+    value_traits!(eq ScalingConfigurationInput);
 
 
     #[derive(Clone, Default)]
@@ -231,7 +231,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(TargetTrackingScalingConfiguration);
+    value_traits!(eq TargetTrackingScalingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -255,7 +255,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use fleet::{CfnFleet, CfnFleetProps};
 
@@ -499,7 +499,7 @@ pub mod project {
         }
     }
 
-    value_traits!(Artifacts);
+    value_traits!(eq Artifacts);
 
 
     #[derive(Clone, Default)]
@@ -520,7 +520,7 @@ pub mod project {
         }
     }
 
-    value_traits!(BatchRestrictions);
+    value_traits!(eq BatchRestrictions);
 
 
     #[derive(Clone, Default)]
@@ -541,7 +541,7 @@ pub mod project {
         }
     }
 
-    value_traits!(BuildStatusConfig);
+    value_traits!(eq BuildStatusConfig);
 
 
     #[derive(Clone)]
@@ -579,7 +579,7 @@ pub mod project {
         }
     }
 
-    value_traits!(CloudWatchLogsConfig);
+    value_traits!(eq CloudWatchLogsConfig);
 
 
     #[derive(Clone)]
@@ -613,7 +613,7 @@ pub mod project {
         }
     }
 
-    value_traits!(DockerServer);
+    value_traits!(eq DockerServer);
 
 
     #[derive(Clone)]
@@ -687,7 +687,7 @@ pub mod project {
         }
     }
 
-    value_traits!(Environment);
+    value_traits!(eq Environment);
 
 
     #[derive(Clone)]
@@ -727,7 +727,7 @@ pub mod project {
         }
     }
 
-    value_traits!(EnvironmentVariable);
+    value_traits!(eq EnvironmentVariable);
 
 
     #[derive(Clone)]
@@ -757,7 +757,7 @@ pub mod project {
         }
     }
 
-    value_traits!(GitSubmodulesConfig);
+    value_traits!(eq GitSubmodulesConfig);
 
 
     #[derive(Clone, Default)]
@@ -778,7 +778,7 @@ pub mod project {
         }
     }
 
-    value_traits!(LogsConfig);
+    value_traits!(eq LogsConfig);
 
 
     #[derive(Clone, Default)]
@@ -808,7 +808,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ProjectBuildBatchConfig);
+    value_traits!(eq ProjectBuildBatchConfig);
 
 
     #[derive(Clone)]
@@ -850,7 +850,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ProjectCache);
+    value_traits!(eq ProjectCache);
 
 
     #[derive(Clone)]
@@ -902,7 +902,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ProjectFileSystemLocation);
+    value_traits!(eq ProjectFileSystemLocation);
 
 
     #[derive(Clone, Default)]
@@ -920,7 +920,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ProjectFleet);
+    value_traits!(eq ProjectFleet);
 
 
     #[derive(Clone)]
@@ -954,7 +954,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ProjectSourceVersion);
+    value_traits!(eq ProjectSourceVersion);
 
 
     #[derive(Clone, Default)]
@@ -984,7 +984,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ProjectTriggers);
+    value_traits!(eq ProjectTriggers);
 
 
     #[derive(Clone)]
@@ -1018,7 +1018,7 @@ pub mod project {
         }
     }
 
-    value_traits!(PullRequestBuildPolicy);
+    value_traits!(eq PullRequestBuildPolicy);
 
 
     #[derive(Clone)]
@@ -1054,7 +1054,7 @@ pub mod project {
         }
     }
 
-    value_traits!(RegistryCredential);
+    value_traits!(eq RegistryCredential);
 
 
     #[derive(Clone)]
@@ -1092,7 +1092,7 @@ pub mod project {
         }
     }
 
-    value_traits!(S3LogsConfig);
+    value_traits!(eq S3LogsConfig);
 
 
     #[derive(Clone)]
@@ -1130,7 +1130,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ScopeConfiguration);
+    value_traits!(eq ScopeConfiguration);
 
 
     #[derive(Clone)]
@@ -1196,7 +1196,7 @@ pub mod project {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     #[derive(Clone)]
@@ -1230,7 +1230,7 @@ pub mod project {
         }
     }
 
-    value_traits!(SourceAuth);
+    value_traits!(eq SourceAuth);
 
 
     #[derive(Clone, Default)]
@@ -1254,7 +1254,7 @@ pub mod project {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use project::{CfnProject, CfnProjectProps};
 
@@ -1386,7 +1386,7 @@ pub mod report_group {
         }
     }
 
-    value_traits!(ReportExportConfig);
+    value_traits!(eq ReportExportConfig);
 
 
     #[derive(Clone)]
@@ -1438,7 +1438,7 @@ pub mod report_group {
         }
     }
 
-    value_traits!(S3ReportExportConfig);
+    value_traits!(eq S3ReportExportConfig);
 }
 pub use report_group::{CfnReportGroup, CfnReportGroupProps};
 

@@ -165,7 +165,7 @@ pub mod repository {
         }
     }
 
-    value_traits!(Code);
+    value_traits!(eq Code);
 
 
     /// Information about a trigger for a repository.
@@ -226,7 +226,7 @@ pub mod repository {
         }
     }
 
-    value_traits!(RepositoryTrigger);
+    value_traits!(eq RepositoryTrigger);
 
 
     /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
@@ -273,6 +273,6 @@ pub mod repository {
         }
     }
 
-    value_traits!(S3);
+    value_traits!(eq S3);
 }
 pub use repository::{CfnRepository, CfnRepositoryProps};

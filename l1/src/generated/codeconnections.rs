@@ -284,6 +284,6 @@ pub mod host {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use host::{CfnHost, CfnHostProps};

@@ -197,7 +197,7 @@ pub mod deployment_config {
         }
     }
 
-    value_traits!(MinimumHealthyHosts);
+    value_traits!(eq MinimumHealthyHosts);
 
 
     #[derive(Clone)]
@@ -235,7 +235,7 @@ pub mod deployment_config {
         }
     }
 
-    value_traits!(MinimumHealthyHostsPerZone);
+    value_traits!(eq MinimumHealthyHostsPerZone);
 
 
     #[derive(Clone)]
@@ -271,7 +271,7 @@ pub mod deployment_config {
         }
     }
 
-    value_traits!(TimeBasedCanary);
+    value_traits!(eq TimeBasedCanary);
 
 
     #[derive(Clone)]
@@ -307,7 +307,7 @@ pub mod deployment_config {
         }
     }
 
-    value_traits!(TimeBasedLinear);
+    value_traits!(eq TimeBasedLinear);
 
 
     #[derive(Clone)]
@@ -347,7 +347,7 @@ pub mod deployment_config {
         }
     }
 
-    value_traits!(TrafficRoutingConfig);
+    value_traits!(eq TrafficRoutingConfig);
 
 
     #[derive(Clone, Default)]
@@ -371,7 +371,7 @@ pub mod deployment_config {
         }
     }
 
-    value_traits!(ZonalConfig);
+    value_traits!(eq ZonalConfig);
 }
 pub use deployment_config::{CfnDeploymentConfig, CfnDeploymentConfigProps};
 
@@ -582,7 +582,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(Alarm);
+    value_traits!(eq Alarm);
 
 
     /// Configures CloudWatch alarms for an AWS CodeDeploy deployment group.
@@ -613,7 +613,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(AlarmConfiguration);
+    value_traits!(eq AlarmConfiguration);
 
 
     /// Configures automatic rollback for an AWS CodeDeploy deployment group when a deployment is not completed successfully.
@@ -639,7 +639,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(AutoRollbackConfiguration);
+    value_traits!(eq AutoRollbackConfiguration);
 
 
     /// Information about blue/green deployment options for a deployment group.
@@ -670,7 +670,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(BlueGreenDeploymentConfiguration);
+    value_traits!(eq BlueGreenDeploymentConfiguration);
 
 
     /// Information about whether instances in the original environment are terminated when a blue/green deployment is successful. BlueInstanceTerminationOption does not apply to Lambda deployments.
@@ -698,7 +698,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(BlueInstanceTerminationOption);
+    value_traits!(eq BlueInstanceTerminationOption);
 
 
     /// Specifies an AWS CodeDeploy application revision to be deployed to instances in the deployment group. If you specify an application revision, your target revision is deployed as soon as the provisioning process is complete.
@@ -743,7 +743,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(Deployment);
+    value_traits!(eq Deployment);
 
 
     /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
@@ -771,7 +771,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(DeploymentReadyOption);
+    value_traits!(eq DeploymentReadyOption);
 
 
     /// Information about the type of deployment, either in-place or blue/green, you want to run and whether to route deployment traffic behind a load balancer.
@@ -801,7 +801,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(DeploymentStyle);
+    value_traits!(eq DeploymentStyle);
 
 
     /// Information about an Amazon EC2 tag filter.
@@ -834,7 +834,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(Ec2TagFilter);
+    value_traits!(eq Ec2TagFilter);
 
 
     /// Specifies information about groups of tags applied to Amazon EC2 instances. The deployment group includes only Amazon EC2 instances identified by all the tag groups. Cannot be used in the same template as EC2TagFilters.
@@ -855,7 +855,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(Ec2TagSet);
+    value_traits!(eq Ec2TagSet);
 
 
     /// The EC2TagSet property type specifies information about groups of tags applied to Amazon EC2 instances. The deployment group includes only Amazon EC2 instances identified by all the tag groups. Cannot be used in the same template as EC2TagFilters.
@@ -876,7 +876,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(Ec2TagSetListObject);
+    value_traits!(eq Ec2TagSetListObject);
 
 
     /// Contains the service and cluster names used to identify an Amazon ECS deployment's target.
@@ -917,7 +917,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(EcsService);
+    value_traits!(eq EcsService);
 
 
     /// The ELBInfo property type specifies information about the Elastic Load Balancing load balancer used for an CodeDeploy deployment group. If you specify the ELBInfo property, the DeploymentStyle.DeploymentOption property must be set to WITH_TRAFFIC_CONTROL for AWS CodeDeploy to route your traffic using the specified load balancers.
@@ -938,7 +938,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(ElbInfo);
+    value_traits!(eq ElbInfo);
 
 
     /// Specifies the location of an application revision that is stored in GitHub.
@@ -979,7 +979,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(GitHubLocation);
+    value_traits!(eq GitHubLocation);
 
 
     /// Information about the instances that belong to the replacement environment in a blue/green deployment.
@@ -1002,7 +1002,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(GreenFleetProvisioningOption);
+    value_traits!(eq GreenFleetProvisioningOption);
 
 
     /// Specifies information about the load balancer or target group used for an AWS CodeDeploy deployment group. For AWS CloudFormation to use the properties specified in LoadBalancerInfo, the DeploymentStyle.DeploymentOption property must be set to WITH_TRAFFIC_CONTROL.
@@ -1033,7 +1033,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(LoadBalancerInfo);
+    value_traits!(eq LoadBalancerInfo);
 
 
     /// Specifies a list containing other lists of on-premises instance tag groups. In order for an instance to be included in the deployment group, it must be identified by all the tag groups in the list.
@@ -1054,7 +1054,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(OnPremisesTagSet);
+    value_traits!(eq OnPremisesTagSet);
 
 
     /// Specifies lists of on-premises instance tag groups. In order for an instance to be included in the deployment group, it must be identified by all the tag groups in the list.
@@ -1075,7 +1075,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(OnPremisesTagSetListObject);
+    value_traits!(eq OnPremisesTagSetListObject);
 
 
     /// Defines the location of the CodeDeploy application revision to deploy.
@@ -1102,7 +1102,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(RevisionLocation);
+    value_traits!(eq RevisionLocation);
 
 
     /// Information about the location of application artifacts stored in Amazon S3.
@@ -1161,7 +1161,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// Specifies which on-premises instances to associate with the deployment group.
@@ -1194,7 +1194,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(TagFilter);
+    value_traits!(eq TagFilter);
 
 
     /// Specifies information about a target group in Elastic Load Balancing to use in a deployment. Instances are registered as targets in a target group, and traffic is routed to the target group. The DeploymentStyle.DeploymentOption property must be set to WITH_TRAFFIC_CONTROL for CodeDeploy to route your traffic using the specified target groups.
@@ -1215,7 +1215,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(TargetGroupInfo);
+    value_traits!(eq TargetGroupInfo);
 
 
     /// The TargetGroupInfo property type specifies information about a target group in Elastic Load Balancing to use in a deployment. Instances are registered as targets in a target group, and traffic is routed to the target group. The DeploymentStyle.DeploymentOption property must be set to WITH_TRAFFIC_CONTROL for CodeDeploy to route your traffic using the specified target groups.
@@ -1246,7 +1246,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(TargetGroupPairInfo);
+    value_traits!(eq TargetGroupPairInfo);
 
 
     /// Information about a listener. The listener contains the path used to route traffic that is received from the load balancer to a target group.
@@ -1267,7 +1267,7 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(TrafficRoute);
+    value_traits!(eq TrafficRoute);
 
 
     /// Information about notification triggers for the deployment group.
@@ -1298,6 +1298,6 @@ pub mod deployment_group {
         }
     }
 
-    value_traits!(TriggerConfig);
+    value_traits!(eq TriggerConfig);
 }
 pub use deployment_group::{CfnDeploymentGroup, CfnDeploymentGroupProps};

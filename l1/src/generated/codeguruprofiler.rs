@@ -135,7 +135,7 @@ pub mod profiling_group {
         }
     }
 
-    value_traits!(AgentPermissions);
+    value_traits!(eq AgentPermissions);
 
 
     /// Notification medium for users to get alerted for events that occur in application profile. We support SNS topic as a notification channel.
@@ -170,6 +170,6 @@ pub mod profiling_group {
         }
     }
 
-    value_traits!(Channel);
+    value_traits!(eq Channel);
 }
 pub use profiling_group::{CfnProfilingGroup, CfnProfilingGroupProps};

@@ -179,7 +179,7 @@ pub mod custom_action_type {
         }
     }
 
-    value_traits!(ArtifactDetails);
+    value_traits!(eq ArtifactDetails);
 
 
     /// The configuration properties for the custom action.
@@ -256,7 +256,7 @@ pub mod custom_action_type {
         }
     }
 
-    value_traits!(ConfigurationProperties);
+    value_traits!(eq ConfigurationProperties);
 
 
     /// Settings is a property of the AWS::CodePipeline::CustomActionType resource that provides URLs that users can access to view information about the CodePipeline custom action.
@@ -292,7 +292,7 @@ pub mod custom_action_type {
         }
     }
 
-    value_traits!(Settings);
+    value_traits!(eq Settings);
 }
 pub use custom_action_type::{CfnCustomActionType, CfnCustomActionTypeProps};
 
@@ -545,7 +545,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ActionDeclaration);
+    value_traits!(eq ActionDeclaration);
 
 
     /// Represents information about an action type.
@@ -604,7 +604,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ActionTypeId);
+    value_traits!(eq ActionTypeId);
 
 
     /// The S3 bucket where artifacts for the pipeline are stored.
@@ -651,7 +651,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ArtifactStore);
+    value_traits!(eq ArtifactStore);
 
 
     /// A mapping of artifactStore objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
@@ -690,7 +690,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ArtifactStoreMap);
+    value_traits!(eq ArtifactStoreMap);
 
 
     /// The configuration that specifies the rules to run before stage starts.
@@ -709,7 +709,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(BeforeEntryConditions);
+    value_traits!(eq BeforeEntryConditions);
 
 
     /// Reserved for future use.
@@ -752,7 +752,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(BlockerDeclaration);
+    value_traits!(eq BlockerDeclaration);
 
 
     /// Represents information about condition.
@@ -776,7 +776,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// Represents information about the key used to encrypt data in the artifact store, such as an AWS Key Management Service (AWS KMS) key
@@ -817,7 +817,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(EncryptionKey);
+    value_traits!(eq EncryptionKey);
 
 
     /// Represents information about the environment variable of an action.
@@ -866,7 +866,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(EnvironmentVariable);
+    value_traits!(eq EnvironmentVariable);
 
 
     /// The configuration that specifies the result, such as rollback, to occur upon stage failure
@@ -897,7 +897,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(FailureConditions);
+    value_traits!(eq FailureConditions);
 
 
     /// The Git repository branches specified as filter criteria to start the pipeline.
@@ -923,7 +923,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(GitBranchFilterCriteria);
+    value_traits!(eq GitBranchFilterCriteria);
 
 
     /// A type of trigger configuration for Git-based source actions.
@@ -968,7 +968,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(GitConfiguration);
+    value_traits!(eq GitConfiguration);
 
 
     /// The Git repository file paths specified as filter criteria to start the pipeline.
@@ -994,7 +994,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(GitFilePathFilterCriteria);
+    value_traits!(eq GitFilePathFilterCriteria);
 
 
     /// The event criteria for the pull request trigger configuration, such as the lists of branches or file paths to include and exclude.
@@ -1021,7 +1021,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(GitPullRequestFilter);
+    value_traits!(eq GitPullRequestFilter);
 
 
     /// The event criteria that specify when a specified repository event will start the pipeline for the specified trigger configuration, such as the lists of Git tags to include and exclude.
@@ -1046,7 +1046,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(GitPushFilter);
+    value_traits!(eq GitPushFilter);
 
 
     /// The Git tags specified as filter criteria for whether a Git tag repository event will start the pipeline.
@@ -1072,7 +1072,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(GitTagFilterCriteria);
+    value_traits!(eq GitTagFilterCriteria);
 
 
     /// Represents information about an artifact to be worked on, such as a test or build artifact.
@@ -1105,7 +1105,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(InputArtifact);
+    value_traits!(eq InputArtifact);
 
 
     /// Represents information about the output of an action.
@@ -1144,7 +1144,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(OutputArtifact);
+    value_traits!(eq OutputArtifact);
 
 
     /// Represents information about the specified trigger configuration, such as the filter criteria and the source stage for the action that contains the trigger.
@@ -1183,7 +1183,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(PipelineTriggerDeclaration);
+    value_traits!(eq PipelineTriggerDeclaration);
 
 
     /// The configuration that specifies the retry configuration for a stage
@@ -1206,7 +1206,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(RetryConfiguration);
+    value_traits!(eq RetryConfiguration);
 
 
     /// Represents information about condition.
@@ -1253,7 +1253,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(RuleDeclaration);
+    value_traits!(eq RuleDeclaration);
 
 
     /// Represents information about a rule type.
@@ -1289,7 +1289,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(RuleTypeId);
+    value_traits!(eq RuleTypeId);
 
 
     /// Represents information about a stage and its definition.
@@ -1350,7 +1350,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(StageDeclaration);
+    value_traits!(eq StageDeclaration);
 
 
     /// The name of the pipeline in which you want to disable the flow of artifacts from one stage to another.
@@ -1391,7 +1391,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(StageTransition);
+    value_traits!(eq StageTransition);
 
 
     /// The configuration that specifies the result, such as rollback, to occur upon stage failure
@@ -1410,7 +1410,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(SuccessConditions);
+    value_traits!(eq SuccessConditions);
 
 
     /// A variable declared at the pipeline level.
@@ -1455,7 +1455,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(VariableDeclaration);
+    value_traits!(eq VariableDeclaration);
 }
 pub use pipeline::{CfnPipeline, CfnPipelineProps};
 
@@ -1621,7 +1621,7 @@ pub mod webhook {
         }
     }
 
-    value_traits!(WebhookAuthConfiguration);
+    value_traits!(eq WebhookAuthConfiguration);
 
 
     /// A list of rules applied to the body/payload sent in the POST request to a webhook URL. All defined rules must pass for the request to be accepted and the pipeline started.
@@ -1660,6 +1660,6 @@ pub mod webhook {
         }
     }
 
-    value_traits!(WebhookFilterRule);
+    value_traits!(eq WebhookFilterRule);
 }
 pub use webhook::{CfnWebhook, CfnWebhookProps};

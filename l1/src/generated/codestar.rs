@@ -130,7 +130,7 @@ pub mod git_hub_repository {
         }
     }
 
-    value_traits!(Code);
+    value_traits!(eq Code);
 
 
     #[derive(Clone)]
@@ -170,6 +170,6 @@ pub mod git_hub_repository {
         }
     }
 
-    value_traits!(S3);
+    value_traits!(eq S3);
 }
 pub use git_hub_repository::{CfnGitHubRepository, CfnGitHubRepositoryProps};

@@ -156,6 +156,6 @@ pub mod notification_rule {
         }
     }
 
-    value_traits!(Target);
+    value_traits!(eq Target);
 }
 pub use notification_rule::{CfnNotificationRule, CfnNotificationRuleProps};

@@ -162,7 +162,7 @@ pub mod identity_pool {
         }
     }
 
-    value_traits!(CognitoIdentityProvider);
+    value_traits!(eq CognitoIdentityProvider);
 
 
     #[derive(Clone, Default)]
@@ -186,7 +186,7 @@ pub mod identity_pool {
         }
     }
 
-    value_traits!(CognitoStreams);
+    value_traits!(eq CognitoStreams);
 
 
     #[derive(Clone, Default)]
@@ -207,7 +207,7 @@ pub mod identity_pool {
         }
     }
 
-    value_traits!(PushSync);
+    value_traits!(eq PushSync);
 }
 pub use identity_pool::{CfnIdentityPool, CfnIdentityPoolProps};
 
@@ -471,7 +471,7 @@ pub mod log_delivery_configuration {
         }
     }
 
-    value_traits!(CloudWatchLogsConfiguration);
+    value_traits!(eq CloudWatchLogsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -489,7 +489,7 @@ pub mod log_delivery_configuration {
         }
     }
 
-    value_traits!(FirehoseConfiguration);
+    value_traits!(eq FirehoseConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -519,7 +519,7 @@ pub mod log_delivery_configuration {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -537,7 +537,7 @@ pub mod log_delivery_configuration {
         }
     }
 
-    value_traits!(S3Configuration);
+    value_traits!(eq S3Configuration);
 }
 pub use log_delivery_configuration::{CfnLogDeliveryConfiguration, CfnLogDeliveryConfigurationProps};
 
@@ -683,7 +683,7 @@ pub mod managed_login_branding {
         }
     }
 
-    value_traits!(AssetType);
+    value_traits!(eq AssetType);
 }
 pub use managed_login_branding::{CfnManagedLoginBranding, CfnManagedLoginBrandingProps};
 
@@ -985,7 +985,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(AccountRecoverySetting);
+    value_traits!(eq AccountRecoverySetting);
 
 
     #[derive(Clone, Default)]
@@ -1009,7 +1009,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(AdminCreateUserConfig);
+    value_traits!(eq AdminCreateUserConfig);
 
 
     #[derive(Clone, Default)]
@@ -1029,7 +1029,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(AdvancedSecurityAdditionalFlows);
+    value_traits!(eq AdvancedSecurityAdditionalFlows);
 
 
     #[derive(Clone, Default)]
@@ -1052,7 +1052,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(CustomEmailSender);
+    value_traits!(eq CustomEmailSender);
 
 
     #[derive(Clone, Default)]
@@ -1075,7 +1075,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(CustomSmsSender);
+    value_traits!(eq CustomSmsSender);
 
 
     #[derive(Clone, Default)]
@@ -1096,7 +1096,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(DeviceConfiguration);
+    value_traits!(eq DeviceConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1128,7 +1128,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(EmailConfiguration);
+    value_traits!(eq EmailConfiguration);
 
 
     #[derive(Clone)]
@@ -1182,7 +1182,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(EumsSmsConfiguration);
+    value_traits!(eq EumsSmsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1205,7 +1205,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(InboundFederation);
+    value_traits!(eq InboundFederation);
 
 
     #[derive(Clone, Default)]
@@ -1229,7 +1229,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(InviteMessageTemplate);
+    value_traits!(eq InviteMessageTemplate);
 
 
     #[derive(Clone, Default)]
@@ -1249,7 +1249,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(IssuerConfiguration);
+    value_traits!(eq IssuerConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1270,7 +1270,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(KeyConfiguration);
+    value_traits!(eq KeyConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1330,7 +1330,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(LambdaConfig);
+    value_traits!(eq LambdaConfig);
 
 
     #[derive(Clone, Default)]
@@ -1351,7 +1351,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(NumberAttributeConstraints);
+    value_traits!(eq NumberAttributeConstraints);
 
 
     #[derive(Clone, Default)]
@@ -1387,7 +1387,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(PasswordPolicy);
+    value_traits!(eq PasswordPolicy);
 
 
     #[derive(Clone, Default)]
@@ -1408,7 +1408,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(Policies);
+    value_traits!(eq Policies);
 
 
     #[derive(Clone, Default)]
@@ -1431,7 +1431,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(PreTokenGenerationConfig);
+    value_traits!(eq PreTokenGenerationConfig);
 
 
     #[derive(Clone, Default)]
@@ -1454,7 +1454,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(RecoveryOption);
+    value_traits!(eq RecoveryOption);
 
 
     #[derive(Clone, Default)]
@@ -1492,7 +1492,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(SchemaAttribute);
+    value_traits!(eq SchemaAttribute);
 
 
     #[derive(Clone, Default)]
@@ -1510,7 +1510,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(SignInPolicy);
+    value_traits!(eq SignInPolicy);
 
 
     #[derive(Clone, Default)]
@@ -1537,7 +1537,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(SmsConfiguration);
+    value_traits!(eq SmsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1558,7 +1558,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(StringAttributeConstraints);
+    value_traits!(eq StringAttributeConstraints);
 
 
     #[derive(Clone)]
@@ -1588,7 +1588,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(UserAttributeUpdateSettings);
+    value_traits!(eq UserAttributeUpdateSettings);
 
 
     #[derive(Clone, Default)]
@@ -1611,7 +1611,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(UserPoolAddOns);
+    value_traits!(eq UserPoolAddOns);
 
 
     #[derive(Clone, Default)]
@@ -1629,7 +1629,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(UsernameConfiguration);
+    value_traits!(eq UsernameConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1664,7 +1664,7 @@ pub mod user_pool {
         }
     }
 
-    value_traits!(VerificationMessageTemplate);
+    value_traits!(eq VerificationMessageTemplate);
 }
 pub use user_pool::{CfnUserPool, CfnUserPoolProps};
 
@@ -1872,7 +1872,7 @@ pub mod user_pool_client {
         }
     }
 
-    value_traits!(AnalyticsConfiguration);
+    value_traits!(eq AnalyticsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1895,7 +1895,7 @@ pub mod user_pool_client {
         }
     }
 
-    value_traits!(RefreshTokenRotation);
+    value_traits!(eq RefreshTokenRotation);
 
 
     #[derive(Clone, Default)]
@@ -1925,7 +1925,7 @@ pub mod user_pool_client {
         }
     }
 
-    value_traits!(TokenValidityUnits);
+    value_traits!(eq TokenValidityUnits);
 }
 pub use user_pool_client::{CfnUserPoolClient, CfnUserPoolClientProps};
 
@@ -2042,7 +2042,7 @@ pub mod user_pool_domain {
         }
     }
 
-    value_traits!(CustomDomainConfigType);
+    value_traits!(eq CustomDomainConfigType);
 
 
     #[derive(Clone)]
@@ -2078,7 +2078,7 @@ pub mod user_pool_domain {
         }
     }
 
-    value_traits!(FailoverType);
+    value_traits!(eq FailoverType);
 
 
     #[derive(Clone, Default)]
@@ -2096,7 +2096,7 @@ pub mod user_pool_domain {
         }
     }
 
-    value_traits!(RoutingType);
+    value_traits!(eq RoutingType);
 }
 pub use user_pool_domain::{CfnUserPoolDomain, CfnUserPoolDomainProps};
 
@@ -2395,7 +2395,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(CustomEmailSender);
+    value_traits!(eq CustomEmailSender);
 
 
     #[derive(Clone, Default)]
@@ -2416,7 +2416,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(CustomSmsSender);
+    value_traits!(eq CustomSmsSender);
 
 
     #[derive(Clone, Default)]
@@ -2446,7 +2446,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(EmailConfiguration);
+    value_traits!(eq EmailConfiguration);
 
 
     #[derive(Clone)]
@@ -2500,7 +2500,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(EumsSmsConfiguration);
+    value_traits!(eq EumsSmsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2521,7 +2521,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(InboundFederation);
+    value_traits!(eq InboundFederation);
 
 
     #[derive(Clone, Default)]
@@ -2581,7 +2581,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(LambdaConfig);
+    value_traits!(eq LambdaConfig);
 
 
     #[derive(Clone, Default)]
@@ -2602,7 +2602,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(PreTokenGenerationConfig);
+    value_traits!(eq PreTokenGenerationConfig);
 
 
     #[derive(Clone, Default)]
@@ -2629,7 +2629,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
-    value_traits!(SmsConfiguration);
+    value_traits!(eq SmsConfiguration);
 }
 pub use user_pool_regional_configuration_attachment::{CfnUserPoolRegionalConfigurationAttachment, CfnUserPoolRegionalConfigurationAttachmentProps};
 
@@ -2834,7 +2834,7 @@ pub mod user_pool_resource_server {
         }
     }
 
-    value_traits!(ResourceServerScopeType);
+    value_traits!(eq ResourceServerScopeType);
 }
 pub use user_pool_resource_server::{CfnUserPoolResourceServer, CfnUserPoolResourceServerProps};
 
@@ -2958,7 +2958,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(AccountTakeoverActionType);
+    value_traits!(eq AccountTakeoverActionType);
 
 
     #[derive(Clone, Default)]
@@ -2982,7 +2982,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(AccountTakeoverActionsType);
+    value_traits!(eq AccountTakeoverActionsType);
 
 
     #[derive(Clone)]
@@ -3016,7 +3016,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(AccountTakeoverRiskConfigurationType);
+    value_traits!(eq AccountTakeoverRiskConfigurationType);
 
 
     #[derive(Clone)]
@@ -3046,7 +3046,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(CompromisedCredentialsActionsType);
+    value_traits!(eq CompromisedCredentialsActionsType);
 
 
     #[derive(Clone)]
@@ -3080,7 +3080,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(CompromisedCredentialsRiskConfigurationType);
+    value_traits!(eq CompromisedCredentialsRiskConfigurationType);
 
 
     #[derive(Clone)]
@@ -3130,7 +3130,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(NotifyConfigurationType);
+    value_traits!(eq NotifyConfigurationType);
 
 
     #[derive(Clone)]
@@ -3168,7 +3168,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(NotifyEmailType);
+    value_traits!(eq NotifyEmailType);
 
 
     #[derive(Clone, Default)]
@@ -3189,7 +3189,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    value_traits!(RiskExceptionConfigurationType);
+    value_traits!(eq RiskExceptionConfigurationType);
 }
 pub use user_pool_risk_configuration_attachment::{CfnUserPoolRiskConfigurationAttachment, CfnUserPoolRiskConfigurationAttachmentProps};
 
@@ -3401,7 +3401,7 @@ pub mod user_pool_user {
         }
     }
 
-    value_traits!(AttributeType);
+    value_traits!(eq AttributeType);
 }
 pub use user_pool_user::{CfnUserPoolUser, CfnUserPoolUserProps};
 

@@ -186,7 +186,7 @@ pub mod document_classifier {
         }
     }
 
-    value_traits!(AugmentedManifestsListItem);
+    value_traits!(eq AugmentedManifestsListItem);
 
 
     #[derive(Clone)]
@@ -220,7 +220,7 @@ pub mod document_classifier {
         }
     }
 
-    value_traits!(DocumentClassifierDocuments);
+    value_traits!(eq DocumentClassifierDocuments);
 
 
     #[derive(Clone, Default)]
@@ -263,7 +263,7 @@ pub mod document_classifier {
         }
     }
 
-    value_traits!(DocumentClassifierInputDataConfig);
+    value_traits!(eq DocumentClassifierInputDataConfig);
 
 
     #[derive(Clone, Default)]
@@ -284,7 +284,7 @@ pub mod document_classifier {
         }
     }
 
-    value_traits!(DocumentClassifierOutputDataConfig);
+    value_traits!(eq DocumentClassifierOutputDataConfig);
 
 
     #[derive(Clone)]
@@ -326,7 +326,7 @@ pub mod document_classifier {
         }
     }
 
-    value_traits!(DocumentReaderConfig);
+    value_traits!(eq DocumentReaderConfig);
 
 
     #[derive(Clone)]
@@ -362,7 +362,7 @@ pub mod document_classifier {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use document_classifier::{CfnDocumentClassifier, CfnDocumentClassifierProps};
 
@@ -702,7 +702,7 @@ pub mod entity_recognizer {
         }
     }
 
-    value_traits!(AugmentedManifestsListItem);
+    value_traits!(eq AugmentedManifestsListItem);
 
 
     /// Describes the annotations associated with an entity recognizer.
@@ -741,7 +741,7 @@ pub mod entity_recognizer {
         }
     }
 
-    value_traits!(EntityRecognizerAnnotations);
+    value_traits!(eq EntityRecognizerAnnotations);
 
 
     /// Describes the training documents submitted with an entity recognizer.
@@ -788,7 +788,7 @@ pub mod entity_recognizer {
         }
     }
 
-    value_traits!(EntityRecognizerDocuments);
+    value_traits!(eq EntityRecognizerDocuments);
 
 
     /// Describes the entity list submitted with an entity recognizer.
@@ -821,7 +821,7 @@ pub mod entity_recognizer {
         }
     }
 
-    value_traits!(EntityRecognizerEntityList);
+    value_traits!(eq EntityRecognizerEntityList);
 
 
     /// Specifies the format and location of the input data for an entity recognizer.
@@ -886,7 +886,7 @@ pub mod entity_recognizer {
         }
     }
 
-    value_traits!(EntityRecognizerInputDataConfig);
+    value_traits!(eq EntityRecognizerInputDataConfig);
 
 
     /// An entity type within a labeled training dataset that Amazon Comprehend uses to train a custom entity recognizer.
@@ -919,7 +919,7 @@ pub mod entity_recognizer {
         }
     }
 
-    value_traits!(EntityTypesListItem);
+    value_traits!(eq EntityTypesListItem);
 
 
     /// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job.
@@ -960,7 +960,7 @@ pub mod entity_recognizer {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use entity_recognizer::{CfnEntityRecognizer, CfnEntityRecognizerProps};
 
@@ -1236,7 +1236,7 @@ pub mod flywheel {
         }
     }
 
-    value_traits!(DataSecurityConfig);
+    value_traits!(eq DataSecurityConfig);
 
 
     #[derive(Clone)]
@@ -1272,7 +1272,7 @@ pub mod flywheel {
         }
     }
 
-    value_traits!(DocumentClassificationConfig);
+    value_traits!(eq DocumentClassificationConfig);
 
 
     #[derive(Clone, Default)]
@@ -1290,7 +1290,7 @@ pub mod flywheel {
         }
     }
 
-    value_traits!(EntityRecognitionConfig);
+    value_traits!(eq EntityRecognitionConfig);
 
 
     #[derive(Clone)]
@@ -1320,7 +1320,7 @@ pub mod flywheel {
         }
     }
 
-    value_traits!(EntityTypesListItem);
+    value_traits!(eq EntityTypesListItem);
 
 
     #[derive(Clone)]
@@ -1360,7 +1360,7 @@ pub mod flywheel {
         }
     }
 
-    value_traits!(TaskConfig);
+    value_traits!(eq TaskConfig);
 
 
     #[derive(Clone)]
@@ -1396,6 +1396,6 @@ pub mod flywheel {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use flywheel::{CfnFlywheel, CfnFlywheelProps};

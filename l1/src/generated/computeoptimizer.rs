@@ -207,7 +207,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(Criteria);
+    value_traits!(eq Criteria);
 
 
     #[derive(Clone, Default)]
@@ -230,7 +230,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(DoubleCriteriaCondition);
+    value_traits!(eq DoubleCriteriaCondition);
 
 
     #[derive(Clone, Default)]
@@ -253,7 +253,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(IntegerCriteriaCondition);
+    value_traits!(eq IntegerCriteriaCondition);
 
 
     #[derive(Clone, Default)]
@@ -280,7 +280,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(OrganizationConfiguration);
+    value_traits!(eq OrganizationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -306,7 +306,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(ResourceTagsCriteriaCondition);
+    value_traits!(eq ResourceTagsCriteriaCondition);
 
 
     #[derive(Clone, Default)]
@@ -336,7 +336,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     #[derive(Clone, Default)]
@@ -359,6 +359,6 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(StringCriteriaCondition);
+    value_traits!(eq StringCriteriaCondition);
 }
 pub use automation_rule::{CfnAutomationRule, CfnAutomationRuleProps};

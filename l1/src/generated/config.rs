@@ -258,7 +258,7 @@ pub mod config_rule {
         }
     }
 
-    value_traits!(CustomPolicyDetails);
+    value_traits!(eq CustomPolicyDetails);
 
 
     /// The configuration object for CC rule evaluation mode. The supported valid values are Detective or Proactive.
@@ -279,7 +279,7 @@ pub mod config_rule {
         }
     }
 
-    value_traits!(EvaluationModeConfiguration);
+    value_traits!(eq EvaluationModeConfiguration);
 
 
     /// Defines which resources trigger an evaluation for an CC rule. The scope can include one or more resource types, a combination of a tag key and value, or a combination of one resource type and one resource ID. Specify a scope to constrain which resources trigger an evaluation for a rule. Otherwise, evaluations for the rule are triggered when any resource in your recording group changes in configuration.
@@ -315,7 +315,7 @@ pub mod config_rule {
         }
     }
 
-    value_traits!(ScopeProperty);
+    value_traits!(eq ScopeProperty);
 
 
     /// Provides the CustomPolicyDetails, the rule owner (`` for managed rules, ``CUSTOM_POLICY`` for Custom Policy rules, and ``CUSTOM_LAMBDA`` for Custom Lambda rules), the rule identifier, and the events that cause the evaluation of your AWS resources.
@@ -371,7 +371,7 @@ pub mod config_rule {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     /// Provides the source and the message types that trigger CC to evaluate your AWS resources against a rule. It also provides the frequency with which you want CC to run evaluations for the rule if the trigger type is periodic. You can specify the parameter values for ``SourceDetail`` only for custom rules.
@@ -426,7 +426,7 @@ pub mod config_rule {
         }
     }
 
-    value_traits!(SourceDetail);
+    value_traits!(eq SourceDetail);
 }
 pub use config_rule::{CfnConfigRule, CfnConfigRuleProps};
 
@@ -539,7 +539,7 @@ pub mod configuration_aggregator {
         }
     }
 
-    value_traits!(AccountAggregationSource);
+    value_traits!(eq AccountAggregationSource);
 
 
     #[derive(Clone)]
@@ -577,7 +577,7 @@ pub mod configuration_aggregator {
         }
     }
 
-    value_traits!(OrganizationAggregationSource);
+    value_traits!(eq OrganizationAggregationSource);
 }
 pub use configuration_aggregator::{CfnConfigurationAggregator, CfnConfigurationAggregatorProps};
 
@@ -712,7 +712,7 @@ pub mod configuration_recorder {
         }
     }
 
-    value_traits!(ExclusionByResourceTypes);
+    value_traits!(eq ExclusionByResourceTypes);
 
 
     /// Specifies which resource types AWS Config records for configuration changes.
@@ -753,7 +753,7 @@ pub mod configuration_recorder {
         }
     }
 
-    value_traits!(RecordingGroup);
+    value_traits!(eq RecordingGroup);
 
 
     /// Specifies the default recording frequency for the configuration recorder.
@@ -792,7 +792,7 @@ pub mod configuration_recorder {
         }
     }
 
-    value_traits!(RecordingMode);
+    value_traits!(eq RecordingMode);
 
 
     /// Specifies your overrides for the recording mode
@@ -839,7 +839,7 @@ pub mod configuration_recorder {
         }
     }
 
-    value_traits!(RecordingModeOverride);
+    value_traits!(eq RecordingModeOverride);
 
 
     /// Specifies the recording strategy of the configuration recorder.
@@ -870,7 +870,7 @@ pub mod configuration_recorder {
         }
     }
 
-    value_traits!(RecordingStrategy);
+    value_traits!(eq RecordingStrategy);
 }
 pub use configuration_recorder::{CfnConfigurationRecorder, CfnConfigurationRecorderProps};
 
@@ -1025,7 +1025,7 @@ pub mod conformance_pack {
         }
     }
 
-    value_traits!(ConformancePackInputParameter);
+    value_traits!(eq ConformancePackInputParameter);
 
 
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
@@ -1047,7 +1047,7 @@ pub mod conformance_pack {
         }
     }
 
-    value_traits!(TemplateSsmDocumentDetails);
+    value_traits!(eq TemplateSsmDocumentDetails);
 }
 pub use conformance_pack::{CfnConformancePack, CfnConformancePackProps};
 
@@ -1182,7 +1182,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(AzureConnectorConfiguration);
+    value_traits!(eq AzureConnectorConfiguration);
 
 
     /// The configuration for the connector. Specify the third-party cloud provider configuration.
@@ -1203,7 +1203,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ConnectorConfiguration);
+    value_traits!(eq ConnectorConfiguration);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -1325,7 +1325,7 @@ pub mod delivery_channel {
         }
     }
 
-    value_traits!(ConfigSnapshotDeliveryProperties);
+    value_traits!(eq ConfigSnapshotDeliveryProperties);
 }
 pub use delivery_channel::{CfnDeliveryChannel, CfnDeliveryChannelProps};
 
@@ -1513,7 +1513,7 @@ pub mod organization_config_rule {
         }
     }
 
-    value_traits!(OrganizationCustomPolicyRuleMetadata);
+    value_traits!(eq OrganizationCustomPolicyRuleMetadata);
 
 
     #[derive(Clone)]
@@ -1597,7 +1597,7 @@ pub mod organization_config_rule {
         }
     }
 
-    value_traits!(OrganizationCustomRuleMetadata);
+    value_traits!(eq OrganizationCustomRuleMetadata);
 
 
     #[derive(Clone)]
@@ -1673,7 +1673,7 @@ pub mod organization_config_rule {
         }
     }
 
-    value_traits!(OrganizationManagedRuleMetadata);
+    value_traits!(eq OrganizationManagedRuleMetadata);
 }
 pub use organization_config_rule::{CfnOrganizationConfigRule, CfnOrganizationConfigRuleProps};
 
@@ -1828,7 +1828,7 @@ pub mod organization_conformance_pack {
         }
     }
 
-    value_traits!(ConformancePackInputParameter);
+    value_traits!(eq ConformancePackInputParameter);
 }
 pub use organization_conformance_pack::{CfnOrganizationConformancePack, CfnOrganizationConformancePackProps};
 
@@ -1954,7 +1954,7 @@ pub mod remediation_configuration {
         }
     }
 
-    value_traits!(ExecutionControls);
+    value_traits!(eq ExecutionControls);
 
 
     #[derive(Clone, Default)]
@@ -1975,7 +1975,7 @@ pub mod remediation_configuration {
         }
     }
 
-    value_traits!(SsmControls);
+    value_traits!(eq SsmControls);
 }
 pub use remediation_configuration::{CfnRemediationConfiguration, CfnRemediationConfigurationProps};
 

@@ -480,7 +480,7 @@ pub mod contact_flow_module {
         }
     }
 
-    value_traits!(ExternalInvocationConfiguration);
+    value_traits!(eq ExternalInvocationConfiguration);
 }
 pub use contact_flow_module::{CfnContactFlowModule, CfnContactFlowModuleProps};
 
@@ -1178,7 +1178,7 @@ pub mod data_table_attribute {
         }
     }
 
-    value_traits!(Enum);
+    value_traits!(eq Enum);
 
 
     #[derive(Clone, Default)]
@@ -1223,7 +1223,7 @@ pub mod data_table_attribute {
         }
     }
 
-    value_traits!(Validation);
+    value_traits!(eq Validation);
 }
 pub use data_table_attribute::{CfnDataTableAttribute, CfnDataTableAttributeProps};
 
@@ -1345,7 +1345,7 @@ pub mod data_table_record {
         }
     }
 
-    value_traits!(DataTableRecord);
+    value_traits!(eq DataTableRecord);
 
 
     #[derive(Clone, Default)]
@@ -1366,7 +1366,7 @@ pub mod data_table_record {
         }
     }
 
-    value_traits!(ValueProperty);
+    value_traits!(eq ValueProperty);
 }
 pub use data_table_record::{CfnDataTableRecord, CfnDataTableRecordProps};
 
@@ -1507,7 +1507,7 @@ pub mod email_address {
         }
     }
 
-    value_traits!(AliasConfiguration);
+    value_traits!(eq AliasConfiguration);
 }
 pub use email_address::{CfnEmailAddress, CfnEmailAddressProps};
 
@@ -1678,7 +1678,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(AutoEvaluationConfiguration);
+    value_traits!(eq AutoEvaluationConfiguration);
 
 
     /// Information about automatic fail configuration for an evaluation form.
@@ -1699,7 +1699,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(AutomaticFailConfiguration);
+    value_traits!(eq AutomaticFailConfiguration);
 
 
     /// An item at the root level. All items must be sections.
@@ -1732,7 +1732,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormBaseItem);
+    value_traits!(eq EvaluationFormBaseItem);
 
 
     /// Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each. Questions must be contained in a section.
@@ -1758,7 +1758,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormItem);
+    value_traits!(eq EvaluationFormItem);
 
 
     /// A condition for item enablement.
@@ -1799,7 +1799,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormItemEnablementCondition);
+    value_traits!(eq EvaluationFormItemEnablementCondition);
 
 
     /// An operand of the enablement condition.
@@ -1820,7 +1820,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormItemEnablementConditionOperand);
+    value_traits!(eq EvaluationFormItemEnablementConditionOperand);
 
 
     /// An item enablement configuration.
@@ -1871,7 +1871,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormItemEnablementConfiguration);
+    value_traits!(eq EvaluationFormItemEnablementConfiguration);
 
 
     /// An expression that defines a basic building block of conditional enablement.
@@ -1922,7 +1922,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormItemEnablementExpression);
+    value_traits!(eq EvaluationFormItemEnablementExpression);
 
 
     /// An enablement expression source item.
@@ -1963,7 +1963,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormItemEnablementSource);
+    value_traits!(eq EvaluationFormItemEnablementSource);
 
 
     /// An enablement expression source value.
@@ -1991,7 +1991,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormItemEnablementSourceValue);
+    value_traits!(eq EvaluationFormItemEnablementSourceValue);
 
 
     /// Language configuration for an evaluation form.
@@ -2014,7 +2014,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormLanguageConfiguration);
+    value_traits!(eq EvaluationFormLanguageConfiguration);
 
 
     /// Information about the metric configuration for an evaluation form question. Use this to associate a business outcome metric with a question.
@@ -2062,7 +2062,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormMetricConfiguration);
+    value_traits!(eq EvaluationFormMetricConfiguration);
 
 
     /// Automation configuration for multi-select questions.
@@ -2091,7 +2091,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormMultiSelectQuestionAutomation);
+    value_traits!(eq EvaluationFormMultiSelectQuestionAutomation);
 
 
     /// An automation option for a multi-select question.
@@ -2124,7 +2124,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormMultiSelectQuestionAutomationOption);
+    value_traits!(eq EvaluationFormMultiSelectQuestionAutomationOption);
 
 
     /// An option for a multi-select question in an evaluation form.
@@ -2187,7 +2187,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormMultiSelectQuestionOption);
+    value_traits!(eq EvaluationFormMultiSelectQuestionOption);
 
 
     /// Properties for a multi-select question in an evaluation form.
@@ -2234,7 +2234,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormMultiSelectQuestionProperties);
+    value_traits!(eq EvaluationFormMultiSelectQuestionProperties);
 
 
     /// Information about the automation configuration in numeric questions.
@@ -2260,7 +2260,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormNumericQuestionAutomation);
+    value_traits!(eq EvaluationFormNumericQuestionAutomation);
 
 
     /// Information about the option range used for scoring in numeric questions.
@@ -2327,7 +2327,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormNumericQuestionOption);
+    value_traits!(eq EvaluationFormNumericQuestionOption);
 
 
     /// Information about properties for a numeric question in an evaluation form.
@@ -2380,7 +2380,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormNumericQuestionProperties);
+    value_traits!(eq EvaluationFormNumericQuestionProperties);
 
 
     /// Information about a question from an evaluation form.
@@ -2479,7 +2479,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormQuestion);
+    value_traits!(eq EvaluationFormQuestion);
 
 
     /// A question automation answer.
@@ -2514,7 +2514,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormQuestionAutomationAnswerSource);
+    value_traits!(eq EvaluationFormQuestionAutomationAnswerSource);
 
 
     /// Scoring configuration for a question in an evaluation form.
@@ -2545,7 +2545,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormQuestionScoringConfiguration);
+    value_traits!(eq EvaluationFormQuestionScoringConfiguration);
 
 
     /// Information about properties for a question in an evaluation form. The question type properties must be either for a numeric question or a single select question.
@@ -2581,7 +2581,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormQuestionTypeProperties);
+    value_traits!(eq EvaluationFormQuestionTypeProperties);
 
 
     /// Information about a score threshold for a performance category.
@@ -2628,7 +2628,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormScoreThreshold);
+    value_traits!(eq EvaluationFormScoreThreshold);
 
 
     /// Information about a section from an evaluation form. A section can contain sections and/or questions. Evaluation forms can only contain sections and subsections (two level nesting).
@@ -2704,7 +2704,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormSection);
+    value_traits!(eq EvaluationFormSection);
 
 
     /// Information about the automation configuration in single select questions. Automation options are evaluated in order, and the first matched option is applied. If no automation option matches, and there is a default option, then the default option is applied.
@@ -2738,7 +2738,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormSingleSelectQuestionAutomation);
+    value_traits!(eq EvaluationFormSingleSelectQuestionAutomation);
 
 
     /// The automation options of the single select question.
@@ -2771,7 +2771,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormSingleSelectQuestionAutomationOption);
+    value_traits!(eq EvaluationFormSingleSelectQuestionAutomationOption);
 
 
     /// Information about the automation configuration in single select questions.
@@ -2840,7 +2840,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormSingleSelectQuestionOption);
+    value_traits!(eq EvaluationFormSingleSelectQuestionOption);
 
 
     /// Information about the options in single select questions.
@@ -2890,7 +2890,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormSingleSelectQuestionProperties);
+    value_traits!(eq EvaluationFormSingleSelectQuestionProperties);
 
 
     /// Configuration that specifies the target for an evaluation form.
@@ -2925,7 +2925,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormTargetConfiguration);
+    value_traits!(eq EvaluationFormTargetConfiguration);
 
 
     /// Information about the automation configuration in text questions.
@@ -2946,7 +2946,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormTextQuestionAutomation);
+    value_traits!(eq EvaluationFormTextQuestionAutomation);
 
 
     /// Information about properties for a text question in an evaluation form.
@@ -2967,7 +2967,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationFormTextQuestionProperties);
+    value_traits!(eq EvaluationFormTextQuestionProperties);
 
 
     /// Configuration settings for evaluation reviews.
@@ -3006,7 +3006,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationReviewConfiguration);
+    value_traits!(eq EvaluationReviewConfiguration);
 
 
     /// Information about a recipient who should be notified when an evaluation review is requested.
@@ -3049,7 +3049,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationReviewNotificationRecipient);
+    value_traits!(eq EvaluationReviewNotificationRecipient);
 
 
     /// The value information for an evaluation review notification recipient.
@@ -3070,7 +3070,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(EvaluationReviewNotificationRecipientValue);
+    value_traits!(eq EvaluationReviewNotificationRecipientValue);
 
 
     /// Automation rule for multi-select questions based on rule categories.
@@ -3121,7 +3121,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(MultiSelectQuestionRuleCategoryAutomation);
+    value_traits!(eq MultiSelectQuestionRuleCategoryAutomation);
 
 
     /// Information about the property value used in automation of a numeric questions.
@@ -3156,7 +3156,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(NumericQuestionPropertyValueAutomation);
+    value_traits!(eq NumericQuestionPropertyValueAutomation);
 
 
     /// Information about the points configuration for an answer option.
@@ -3195,7 +3195,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(QuestionOptionPointsConfiguration);
+    value_traits!(eq QuestionOptionPointsConfiguration);
 
 
     /// Information about the points configuration for a question.
@@ -3226,7 +3226,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(QuestionPointsConfiguration);
+    value_traits!(eq QuestionPointsConfiguration);
 
 
     /// A scoring strategy of the evaluation form.
@@ -3277,7 +3277,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(ScoringStrategy);
+    value_traits!(eq ScoringStrategy);
 
 
     /// Information about the automation option based on a rule category for a single select question.
@@ -3334,7 +3334,7 @@ pub mod evaluation_form {
         }
     }
 
-    value_traits!(SingleSelectQuestionRuleCategoryAutomation);
+    value_traits!(eq SingleSelectQuestionRuleCategoryAutomation);
 }
 pub use evaluation_form::{CfnEvaluationForm, CfnEvaluationFormProps};
 
@@ -3513,7 +3513,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(HoursOfOperationConfig);
+    value_traits!(eq HoursOfOperationConfig);
 
 
     /// Overrides attached to the hours of operation.
@@ -3578,7 +3578,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(HoursOfOperationOverride);
+    value_traits!(eq HoursOfOperationOverride);
 
 
     /// Contains information about the hours of operation override.
@@ -3629,7 +3629,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(HoursOfOperationOverrideConfig);
+    value_traits!(eq HoursOfOperationOverrideConfig);
 
 
     /// The start time or end time for an hours of operation.
@@ -3670,7 +3670,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(HoursOfOperationTimeSlice);
+    value_traits!(eq HoursOfOperationTimeSlice);
 
 
     /// Identifier for hours of operation.
@@ -3709,7 +3709,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(HoursOfOperationsIdentifier);
+    value_traits!(eq HoursOfOperationsIdentifier);
 
 
     /// The start time or end time for an an hours of operation override.
@@ -3750,7 +3750,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(OverrideTimeSlice);
+    value_traits!(eq OverrideTimeSlice);
 
 
     /// Configuration for recurring hours of operation overrides.
@@ -3781,7 +3781,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(RecurrenceConfig);
+    value_traits!(eq RecurrenceConfig);
 
 
     /// Pattern for recurring hours of operation overrides.
@@ -3812,7 +3812,7 @@ pub mod hours_of_operation {
         }
     }
 
-    value_traits!(RecurrencePattern);
+    value_traits!(eq RecurrencePattern);
 }
 pub use hours_of_operation::{CfnHoursOfOperation, CfnHoursOfOperationProps};
 
@@ -4028,7 +4028,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(Attributes);
+    value_traits!(eq Attributes);
 }
 pub use instance::{CfnInstance, CfnInstanceProps};
 
@@ -4170,7 +4170,7 @@ pub mod instance_storage_config {
         }
     }
 
-    value_traits!(EncryptionConfig);
+    value_traits!(eq EncryptionConfig);
 
 
     #[derive(Clone)]
@@ -4200,7 +4200,7 @@ pub mod instance_storage_config {
         }
     }
 
-    value_traits!(KinesisFirehoseConfig);
+    value_traits!(eq KinesisFirehoseConfig);
 
 
     #[derive(Clone)]
@@ -4230,7 +4230,7 @@ pub mod instance_storage_config {
         }
     }
 
-    value_traits!(KinesisStreamConfig);
+    value_traits!(eq KinesisStreamConfig);
 
 
     #[derive(Clone)]
@@ -4272,7 +4272,7 @@ pub mod instance_storage_config {
         }
     }
 
-    value_traits!(KinesisVideoStreamConfig);
+    value_traits!(eq KinesisVideoStreamConfig);
 
 
     #[derive(Clone)]
@@ -4312,7 +4312,7 @@ pub mod instance_storage_config {
         }
     }
 
-    value_traits!(S3Config);
+    value_traits!(eq S3Config);
 }
 pub use instance_storage_config::{CfnInstanceStorageConfig, CfnInstanceStorageConfigProps};
 
@@ -4707,7 +4707,7 @@ pub mod metric {
         }
     }
 
-    value_traits!(CalculationComponent);
+    value_traits!(eq CalculationComponent);
 
 
     /// The calculation configuration for the metric
@@ -4748,7 +4748,7 @@ pub mod metric {
         }
     }
 
-    value_traits!(MetricCalculation);
+    value_traits!(eq MetricCalculation);
 
 
     #[derive(Clone)]
@@ -4794,7 +4794,7 @@ pub mod metric {
         }
     }
 
-    value_traits!(MetricFilter);
+    value_traits!(eq MetricFilter);
 
 
     #[derive(Clone)]
@@ -4826,7 +4826,7 @@ pub mod metric {
         }
     }
 
-    value_traits!(MetricFilterBooleanCondition);
+    value_traits!(eq MetricFilterBooleanCondition);
 
 
     #[derive(Clone)]
@@ -4864,7 +4864,7 @@ pub mod metric {
         }
     }
 
-    value_traits!(MetricFilterNumberCondition);
+    value_traits!(eq MetricFilterNumberCondition);
 
 
     #[derive(Clone)]
@@ -4902,7 +4902,7 @@ pub mod metric {
         }
     }
 
-    value_traits!(MetricFilterStringCondition);
+    value_traits!(eq MetricFilterStringCondition);
 }
 pub use metric::{CfnMetric, CfnMetricProps};
 
@@ -5077,7 +5077,7 @@ pub mod notification {
         }
     }
 
-    value_traits!(NotificationContent);
+    value_traits!(eq NotificationContent);
 }
 pub use notification::{CfnNotification, CfnNotificationProps};
 
@@ -5338,7 +5338,7 @@ pub mod predefined_attribute {
         }
     }
 
-    value_traits!(AttributeConfiguration);
+    value_traits!(eq AttributeConfiguration);
 
 
     /// The values of a predefined attribute.
@@ -5357,7 +5357,7 @@ pub mod predefined_attribute {
         }
     }
 
-    value_traits!(Values);
+    value_traits!(eq Values);
 }
 pub use predefined_attribute::{CfnPredefinedAttribute, CfnPredefinedAttributeProps};
 
@@ -5649,7 +5649,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(EmailAddress);
+    value_traits!(eq EmailAddress);
 
 
     /// The outbound caller ID name, number, and outbound whisper flow.
@@ -5674,7 +5674,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(OutboundCallerConfig);
+    value_traits!(eq OutboundCallerConfig);
 
 
     /// The outbound email configuration for a specified queue.
@@ -5693,7 +5693,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(OutboundEmailConfig);
+    value_traits!(eq OutboundEmailConfig);
 
 
     /// A key-value pair to associate with a resource.
@@ -5730,7 +5730,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(Tag);
+    value_traits!(eq Tag);
 }
 pub use queue::{CfnQueue, CfnQueueProps};
 
@@ -5869,7 +5869,7 @@ pub mod quick_connect {
         }
     }
 
-    value_traits!(FlowQuickConnectConfig);
+    value_traits!(eq FlowQuickConnectConfig);
 
 
     /// The phone configuration. This is required only if QuickConnectType is PHONE_NUMBER.
@@ -5900,7 +5900,7 @@ pub mod quick_connect {
         }
     }
 
-    value_traits!(PhoneNumberQuickConnectConfig);
+    value_traits!(eq PhoneNumberQuickConnectConfig);
 
 
     /// The queue configuration. This is required only if QuickConnectType is QUEUE.
@@ -5937,7 +5937,7 @@ pub mod quick_connect {
         }
     }
 
-    value_traits!(QueueQuickConnectConfig);
+    value_traits!(eq QueueQuickConnectConfig);
 
 
     /// Configuration settings for the quick connect.
@@ -5984,7 +5984,7 @@ pub mod quick_connect {
         }
     }
 
-    value_traits!(QuickConnectConfig);
+    value_traits!(eq QuickConnectConfig);
 
 
     /// The user configuration. This is required only if QuickConnectType is USER.
@@ -6021,7 +6021,7 @@ pub mod quick_connect {
         }
     }
 
-    value_traits!(UserQuickConnectConfig);
+    value_traits!(eq UserQuickConnectConfig);
 }
 pub use quick_connect::{CfnQuickConnect, CfnQuickConnectProps};
 
@@ -6184,7 +6184,7 @@ pub mod routing_profile {
         }
     }
 
-    value_traits!(CrossChannelBehavior);
+    value_traits!(eq CrossChannelBehavior);
 
 
     /// Contains information about which channels are supported, and how many contacts an agent can have on a channel simultaneously.
@@ -6225,7 +6225,7 @@ pub mod routing_profile {
         }
     }
 
-    value_traits!(MediaConcurrency);
+    value_traits!(eq MediaConcurrency);
 
 
     /// Contains information about the manual assignment queue and channel
@@ -6256,7 +6256,7 @@ pub mod routing_profile {
         }
     }
 
-    value_traits!(RoutingProfileManualAssignmentQueueConfig);
+    value_traits!(eq RoutingProfileManualAssignmentQueueConfig);
 
 
     /// Contains information about the queue and channel for which priority and delay can be set.
@@ -6299,7 +6299,7 @@ pub mod routing_profile {
         }
     }
 
-    value_traits!(RoutingProfileQueueConfig);
+    value_traits!(eq RoutingProfileQueueConfig);
 
 
     /// Contains the channel and queue identifier for a routing profile.
@@ -6336,7 +6336,7 @@ pub mod routing_profile {
         }
     }
 
-    value_traits!(RoutingProfileQueueReference);
+    value_traits!(eq RoutingProfileQueueReference);
 }
 pub use routing_profile::{CfnRoutingProfile, CfnRoutingProfileProps};
 
@@ -6517,7 +6517,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(Actions);
+    value_traits!(eq Actions);
 
 
     #[derive(Clone)]
@@ -6555,7 +6555,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(AssignSlaAction);
+    value_traits!(eq AssignSlaAction);
 
 
     #[derive(Clone)]
@@ -6617,7 +6617,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(CaseSlaConfiguration);
+    value_traits!(eq CaseSlaConfiguration);
 
 
     #[derive(Clone)]
@@ -6653,7 +6653,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(CreateCaseAction);
+    value_traits!(eq CreateCaseAction);
 
 
     /// The EV action definition.
@@ -6686,7 +6686,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(EventBridgeAction);
+    value_traits!(eq EventBridgeAction);
 
 
     #[derive(Clone)]
@@ -6722,7 +6722,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(Field);
+    value_traits!(eq Field);
 
 
     /// Object for case field values.
@@ -6750,7 +6750,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(FieldValue);
+    value_traits!(eq FieldValue);
 
 
     #[derive(Clone, Default)]
@@ -6775,7 +6775,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(InAppNotificationRecipientType);
+    value_traits!(eq InAppNotificationRecipientType);
 
 
     #[derive(Clone, Default)]
@@ -6823,7 +6823,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(NotificationContent);
+    value_traits!(eq NotificationContent);
 
 
     /// The type of notification recipient.
@@ -6849,7 +6849,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(NotificationRecipientType);
+    value_traits!(eq NotificationRecipientType);
 
 
     /// The name of the event source.
@@ -6890,7 +6890,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(RuleTriggerEventSource);
+    value_traits!(eq RuleTriggerEventSource);
 
 
     #[derive(Clone)]
@@ -6938,7 +6938,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(SendInAppNotificationAction);
+    value_traits!(eq SendInAppNotificationAction);
 
 
     /// Information about the send notification action.
@@ -7011,7 +7011,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(SendNotificationAction);
+    value_traits!(eq SendNotificationAction);
 
 
     #[derive(Clone, Default)]
@@ -7029,7 +7029,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(SlaTargetFieldValue);
+    value_traits!(eq SlaTargetFieldValue);
 
 
     #[derive(Clone)]
@@ -7059,7 +7059,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(SubmitAutoEvaluationAction);
+    value_traits!(eq SubmitAutoEvaluationAction);
 
 
     /// Information about the task action. This field is required if ``TriggerEventSource`` is one of the following values: ``OnZendeskTicketCreate`` | ``OnZendeskTicketStatusUpdate`` | ``OnSalesforceCaseCreate``
@@ -7112,7 +7112,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(TaskAction);
+    value_traits!(eq TaskAction);
 
 
     #[derive(Clone)]
@@ -7142,7 +7142,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(UpdateCaseAction);
+    value_traits!(eq UpdateCaseAction);
 }
 pub use rule::{CfnRule, CfnRuleProps};
 
@@ -7414,7 +7414,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(Application);
+    value_traits!(eq Application);
 
 
     /// Defines the access control configuration for data tables.
@@ -7433,7 +7433,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(DataTableAccessControlConfiguration);
+    value_traits!(eq DataTableAccessControlConfiguration);
 
 
     /// A first-party application's metadata.
@@ -7461,7 +7461,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(FlowModule);
+    value_traits!(eq FlowModule);
 
 
     #[derive(Clone, Default)]
@@ -7479,7 +7479,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(GranularAccessControlConfiguration);
+    value_traits!(eq GranularAccessControlConfiguration);
 
 
     /// Contains the configuration for record-based access control.
@@ -7500,7 +7500,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(PrimaryAttributeAccessControlConfigurationItem);
+    value_traits!(eq PrimaryAttributeAccessControlConfigurationItem);
 
 
     /// An object defining the access control for a specific attribute and its values.
@@ -7533,7 +7533,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(PrimaryAttributeValue);
+    value_traits!(eq PrimaryAttributeValue);
 }
 pub use security_profile::{CfnSecurityProfile, CfnSecurityProfileProps};
 
@@ -7686,7 +7686,7 @@ pub mod task_template {
         }
     }
 
-    value_traits!(Constraints);
+    value_traits!(eq Constraints);
 
 
     /// the default value for the task template's field
@@ -7723,7 +7723,7 @@ pub mod task_template {
         }
     }
 
-    value_traits!(DefaultFieldValue);
+    value_traits!(eq DefaultFieldValue);
 
 
     /// A task template field object.
@@ -7772,7 +7772,7 @@ pub mod task_template {
         }
     }
 
-    value_traits!(Field);
+    value_traits!(eq Field);
 
 
     /// the identifier (name) for the task template field
@@ -7805,7 +7805,7 @@ pub mod task_template {
         }
     }
 
-    value_traits!(FieldIdentifier);
+    value_traits!(eq FieldIdentifier);
 
 
     /// Invisible field info
@@ -7836,7 +7836,7 @@ pub mod task_template {
         }
     }
 
-    value_traits!(InvisibleFieldInfo);
+    value_traits!(eq InvisibleFieldInfo);
 
 
     /// ReadOnly field info
@@ -7867,7 +7867,7 @@ pub mod task_template {
         }
     }
 
-    value_traits!(ReadOnlyFieldInfo);
+    value_traits!(eq ReadOnlyFieldInfo);
 
 
     /// Required field info
@@ -7898,7 +7898,7 @@ pub mod task_template {
         }
     }
 
-    value_traits!(RequiredFieldInfo);
+    value_traits!(eq RequiredFieldInfo);
 }
 pub use task_template::{CfnTaskTemplate, CfnTaskTemplateProps};
 
@@ -8053,7 +8053,7 @@ pub mod test_case {
         }
     }
 
-    value_traits!(ChatEntryPointParameters);
+    value_traits!(eq ChatEntryPointParameters);
 
 
     /// The Entry Point associated with the test case
@@ -8086,7 +8086,7 @@ pub mod test_case {
         }
     }
 
-    value_traits!(EntryPoint);
+    value_traits!(eq EntryPoint);
 
 
     /// The voice call entry point parameters for the test case
@@ -8117,7 +8117,7 @@ pub mod test_case {
         }
     }
 
-    value_traits!(VoiceCallEntryPointParameters);
+    value_traits!(eq VoiceCallEntryPointParameters);
 }
 pub use test_case::{CfnTestCase, CfnTestCaseProps};
 
@@ -8531,7 +8531,7 @@ pub mod user {
         }
     }
 
-    value_traits!(AfterContactWorkConfig);
+    value_traits!(eq AfterContactWorkConfig);
 
 
     /// After Contact Work configuration per channel.
@@ -8572,7 +8572,7 @@ pub mod user {
         }
     }
 
-    value_traits!(AfterContactWorkConfigPerChannel);
+    value_traits!(eq AfterContactWorkConfigPerChannel);
 
 
     /// Auto-accept configuration per channel.
@@ -8613,7 +8613,7 @@ pub mod user {
         }
     }
 
-    value_traits!(AutoAcceptConfig);
+    value_traits!(eq AutoAcceptConfig);
 
 
     /// Persistent Connection configuration per channel.
@@ -8650,7 +8650,7 @@ pub mod user {
         }
     }
 
-    value_traits!(PersistentConnectionConfig);
+    value_traits!(eq PersistentConnectionConfig);
 
 
     /// Phone Number configuration per channel.
@@ -8691,7 +8691,7 @@ pub mod user {
         }
     }
 
-    value_traits!(PhoneNumberConfig);
+    value_traits!(eq PhoneNumberConfig);
 
 
     /// Contains information about the identity of a user.
@@ -8722,7 +8722,7 @@ pub mod user {
         }
     }
 
-    value_traits!(UserIdentityInfo);
+    value_traits!(eq UserIdentityInfo);
 
 
     /// Contains information about the phone configuration settings for a user.
@@ -8753,7 +8753,7 @@ pub mod user {
         }
     }
 
-    value_traits!(UserPhoneConfig);
+    value_traits!(eq UserPhoneConfig);
 
 
     /// Proficiency of a user.
@@ -8796,7 +8796,7 @@ pub mod user {
         }
     }
 
-    value_traits!(UserProficiency);
+    value_traits!(eq UserProficiency);
 
 
     /// Voice Enhancement configuration per channel.
@@ -8833,7 +8833,7 @@ pub mod user {
         }
     }
 
-    value_traits!(VoiceEnhancementConfig);
+    value_traits!(eq VoiceEnhancementConfig);
 }
 pub use user::{CfnUser, CfnUserProps};
 
@@ -9051,7 +9051,7 @@ pub mod user_hierarchy_structure {
         }
     }
 
-    value_traits!(LevelFive);
+    value_traits!(eq LevelFive);
 
 
     /// Information about level four.
@@ -9090,7 +9090,7 @@ pub mod user_hierarchy_structure {
         }
     }
 
-    value_traits!(LevelFour);
+    value_traits!(eq LevelFour);
 
 
     /// Information about level one.
@@ -9129,7 +9129,7 @@ pub mod user_hierarchy_structure {
         }
     }
 
-    value_traits!(LevelOne);
+    value_traits!(eq LevelOne);
 
 
     /// Information about level three.
@@ -9168,7 +9168,7 @@ pub mod user_hierarchy_structure {
         }
     }
 
-    value_traits!(LevelThree);
+    value_traits!(eq LevelThree);
 
 
     /// Information about level two.
@@ -9207,7 +9207,7 @@ pub mod user_hierarchy_structure {
         }
     }
 
-    value_traits!(LevelTwo);
+    value_traits!(eq LevelTwo);
 
 
     /// Information about the hierarchy structure.
@@ -9238,7 +9238,7 @@ pub mod user_hierarchy_structure {
         }
     }
 
-    value_traits!(UserHierarchyStructure);
+    value_traits!(eq UserHierarchyStructure);
 }
 pub use user_hierarchy_structure::{CfnUserHierarchyStructure, CfnUserHierarchyStructureProps};
 
@@ -9745,7 +9745,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(FontFamily);
+    value_traits!(eq FontFamily);
 
 
     #[derive(Clone)]
@@ -9779,7 +9779,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(MediaItem);
+    value_traits!(eq MediaItem);
 
 
     #[derive(Clone, Default)]
@@ -9803,7 +9803,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(PaletteCanvas);
+    value_traits!(eq PaletteCanvas);
 
 
     #[derive(Clone, Default)]
@@ -9830,7 +9830,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(PaletteHeader);
+    value_traits!(eq PaletteHeader);
 
 
     #[derive(Clone, Default)]
@@ -9866,7 +9866,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(PaletteNavigation);
+    value_traits!(eq PaletteNavigation);
 
 
     #[derive(Clone, Default)]
@@ -9890,7 +9890,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(PalettePrimary);
+    value_traits!(eq PalettePrimary);
 
 
     #[derive(Clone)]
@@ -9942,7 +9942,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(WorkspacePage);
+    value_traits!(eq WorkspacePage);
 
 
     /// The theme configuration for the Connect workspace
@@ -9964,7 +9964,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(WorkspaceTheme);
+    value_traits!(eq WorkspaceTheme);
 
 
     #[derive(Clone, Default)]
@@ -9985,7 +9985,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(WorkspaceThemeConfig);
+    value_traits!(eq WorkspaceThemeConfig);
 
 
     #[derive(Clone, Default)]
@@ -10012,7 +10012,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(WorkspaceThemePalette);
+    value_traits!(eq WorkspaceThemePalette);
 
 
     #[derive(Clone, Default)]
@@ -10030,6 +10030,6 @@ pub mod workspace {
         }
     }
 
-    value_traits!(WorkspaceThemeTypography);
+    value_traits!(eq WorkspaceThemeTypography);
 }
 pub use workspace::{CfnWorkspace, CfnWorkspaceProps};

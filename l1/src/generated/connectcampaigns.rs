@@ -121,7 +121,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(AgentlessDialerConfig);
+    value_traits!(eq AgentlessDialerConfig);
 
 
     /// The configuration used for answering machine detection during outbound calls
@@ -160,7 +160,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(AnswerMachineDetectionConfig);
+    value_traits!(eq AnswerMachineDetectionConfig);
 
 
     /// The possible types of dialer config parameters
@@ -185,7 +185,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(DialerConfig);
+    value_traits!(eq DialerConfig);
 
 
     /// The configuration used for outbound calls.
@@ -234,7 +234,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(OutboundCallConfig);
+    value_traits!(eq OutboundCallConfig);
 
 
     /// Predictive Dialer config
@@ -273,7 +273,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(PredictiveDialerConfig);
+    value_traits!(eq PredictiveDialerConfig);
 
 
     /// Progressive Dialer config
@@ -312,6 +312,6 @@ pub mod campaign {
         }
     }
 
-    value_traits!(ProgressiveDialerConfig);
+    value_traits!(eq ProgressiveDialerConfig);
 }
 pub use campaign::{CfnCampaign, CfnCampaignProps};

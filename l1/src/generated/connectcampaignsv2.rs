@@ -155,7 +155,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(AnswerMachineDetectionConfig);
+    value_traits!(eq AnswerMachineDetectionConfig);
 
 
     /// The possible types of channel subtype config parameters
@@ -183,7 +183,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(ChannelSubtypeConfig);
+    value_traits!(eq ChannelSubtypeConfig);
 
 
     /// Communication Limit
@@ -226,7 +226,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CommunicationLimit);
+    value_traits!(eq CommunicationLimit);
 
 
     /// Communication limits
@@ -245,7 +245,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CommunicationLimits);
+    value_traits!(eq CommunicationLimits);
 
 
     /// Communication limits config
@@ -267,7 +267,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CommunicationLimitsConfig);
+    value_traits!(eq CommunicationLimitsConfig);
 
 
     /// Campaign communication time config
@@ -314,7 +314,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CommunicationTimeConfig);
+    value_traits!(eq CommunicationTimeConfig);
 
 
     /// Daily Hour
@@ -336,7 +336,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(DailyHour);
+    value_traits!(eq DailyHour);
 
 
     /// Email Channel Subtype config
@@ -377,7 +377,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(EmailChannelSubtypeConfig);
+    value_traits!(eq EmailChannelSubtypeConfig);
 
 
     /// Default Email outbound config
@@ -418,7 +418,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(EmailOutboundConfig);
+    value_traits!(eq EmailOutboundConfig);
 
 
     /// Email Outbound Mode
@@ -437,7 +437,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(EmailOutboundMode);
+    value_traits!(eq EmailOutboundMode);
 
 
     /// Entry limits config for a campaign
@@ -478,7 +478,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(EntryLimitsConfig);
+    value_traits!(eq EntryLimitsConfig);
 
 
     /// The event trigger of the campaign
@@ -497,7 +497,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(EventTrigger);
+    value_traits!(eq EventTrigger);
 
 
     /// Local time zone config
@@ -522,7 +522,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(LocalTimeZoneConfig);
+    value_traits!(eq LocalTimeZoneConfig);
 
 
     /// Open Hours config
@@ -553,7 +553,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(OpenHours);
+    value_traits!(eq OpenHours);
 
 
     /// Predictive config
@@ -584,7 +584,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(PredictiveConfig);
+    value_traits!(eq PredictiveConfig);
 
 
     /// Preview config
@@ -625,7 +625,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(PreviewConfig);
+    value_traits!(eq PreviewConfig);
 
 
     /// Progressive config
@@ -656,7 +656,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(ProgressiveConfig);
+    value_traits!(eq ProgressiveConfig);
 
 
     /// Restricted period
@@ -699,7 +699,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(RestrictedPeriod);
+    value_traits!(eq RestrictedPeriod);
 
 
     /// Restricted period config
@@ -718,7 +718,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(RestrictedPeriods);
+    value_traits!(eq RestrictedPeriods);
 
 
     /// Campaign schedule
@@ -759,7 +759,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     /// SMS Channel Subtype config
@@ -800,7 +800,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(SmsChannelSubtypeConfig);
+    value_traits!(eq SmsChannelSubtypeConfig);
 
 
     /// Default SMS outbound config
@@ -837,7 +837,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(SmsOutboundConfig);
+    value_traits!(eq SmsOutboundConfig);
 
 
     /// SMS Outbound Mode
@@ -856,7 +856,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(SmsOutboundMode);
+    value_traits!(eq SmsOutboundMode);
 
 
     /// The possible source of the campaign
@@ -878,7 +878,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     /// Telephony Channel Subtype config
@@ -923,7 +923,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(TelephonyChannelSubtypeConfig);
+    value_traits!(eq TelephonyChannelSubtypeConfig);
 
 
     /// Default Telephone Outbound config
@@ -966,7 +966,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(TelephonyOutboundConfig);
+    value_traits!(eq TelephonyOutboundConfig);
 
 
     /// Telephony Outbound Mode
@@ -994,7 +994,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(TelephonyOutboundMode);
+    value_traits!(eq TelephonyOutboundMode);
 
 
     /// Time range in 24 hour format
@@ -1031,7 +1031,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(TimeRange);
+    value_traits!(eq TimeRange);
 
 
     /// Time window config
@@ -1066,7 +1066,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(TimeWindow);
+    value_traits!(eq TimeWindow);
 
 
     /// Timeout Config for preview contacts
@@ -1085,7 +1085,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(TimeoutConfig);
+    value_traits!(eq TimeoutConfig);
 
 
     /// WhatsApp Channel Subtype config
@@ -1126,7 +1126,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(WhatsAppChannelSubtypeConfig);
+    value_traits!(eq WhatsAppChannelSubtypeConfig);
 
 
     /// Default WhatsApp outbound config
@@ -1163,7 +1163,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(WhatsAppOutboundConfig);
+    value_traits!(eq WhatsAppOutboundConfig);
 
 
     /// WhatsApp Outbound Mode
@@ -1182,6 +1182,6 @@ pub mod campaign {
         }
     }
 
-    value_traits!(WhatsAppOutboundMode);
+    value_traits!(eq WhatsAppOutboundMode);
 }
 pub use campaign::{CfnCampaign, CfnCampaignProps};

@@ -115,7 +115,7 @@ pub mod enabled_baseline {
         }
     }
 
-    value_traits!(Parameter);
+    value_traits!(eq Parameter);
 }
 pub use enabled_baseline::{CfnEnabledBaseline, CfnEnabledBaselineProps};
 
@@ -243,7 +243,7 @@ pub mod enabled_control {
         }
     }
 
-    value_traits!(EnabledControlParameter);
+    value_traits!(eq EnabledControlParameter);
 }
 pub use enabled_control::{CfnEnabledControl, CfnEnabledControlProps};
 

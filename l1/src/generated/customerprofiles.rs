@@ -171,7 +171,7 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    value_traits!(AttributeDetails);
+    value_traits!(eq AttributeDetails);
 
 
     /// The details of a single attribute item specified in the mathematical expression.
@@ -202,7 +202,7 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    value_traits!(AttributeItem);
+    value_traits!(eq AttributeItem);
 
 
     /// The conditions including range, object count, and threshold for the calculated attribute.
@@ -227,7 +227,7 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    value_traits!(Conditions);
+    value_traits!(eq Conditions);
 
 
     /// The relative time period over which data is included in the aggregation.
@@ -282,7 +282,7 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    value_traits!(Range);
+    value_traits!(eq Range);
 
 
     /// The threshold for the calculated attribute.
@@ -319,7 +319,7 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    value_traits!(Threshold);
+    value_traits!(eq Threshold);
 
 
     /// A structure specifying the endpoints of the relative time period over which data is included in the aggregation.
@@ -360,7 +360,7 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    value_traits!(ValueRange);
+    value_traits!(eq ValueRange);
 }
 pub use calculated_attribute_definition::{CfnCalculatedAttributeDefinition, CfnCalculatedAttributeDefinitionProps};
 
@@ -551,7 +551,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(AttributeTypesSelector);
+    value_traits!(eq AttributeTypesSelector);
 
 
     /// Configuration information about the auto-merging process.
@@ -598,7 +598,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(AutoMerging);
+    value_traits!(eq AutoMerging);
 
 
     /// How the auto-merging process should resolve conflicts between different profiles. For example, if Profile A and Profile B have the same FirstName and LastName (and that is the matching criteria), which EmailAddress should be used?
@@ -639,7 +639,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ConflictResolution);
+    value_traits!(eq ConflictResolution);
 
 
     /// A list of matching attributes that represent matching criteria. If two profiles meet at least one of the requirements in the matching attributes list, they will be merged.
@@ -672,7 +672,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(Consolidation);
+    value_traits!(eq Consolidation);
 
 
     /// Configuration and status of the data store for the domain.
@@ -693,7 +693,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DataStore);
+    value_traits!(eq DataStore);
 
 
     /// Configuration information for exporting Identity Resolution results, for example, to an S3 bucket.
@@ -712,7 +712,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ExportingConfig);
+    value_traits!(eq ExportingConfig);
 
 
     /// The day and time when do you want to start the Identity Resolution Job every week.
@@ -755,7 +755,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(JobSchedule);
+    value_traits!(eq JobSchedule);
 
 
     /// The process of matching duplicate profiles. If Matching = true, Amazon Connect Customer Profiles starts a weekly batch process called Identity Resolution Job. If you do not specify a date and time for Identity Resolution Job to run, by default it runs every Saturday at 12AM UTC to detect duplicate profiles in your domains. After the Identity Resolution Job completes, use the GetMatches API to return and review the results. Or, if you have configured ExportingConfig in the MatchingRequest, you can download the results from S3.
@@ -800,7 +800,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(Matching);
+    value_traits!(eq Matching);
 
 
     /// Specifies how does the rule-based matching process should match profiles.
@@ -831,7 +831,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(MatchingRule);
+    value_traits!(eq MatchingRule);
 
 
     /// The process of matching duplicate profiles using the Rule-Based matching. If RuleBasedMatching = true, Amazon Connect Customer Profiles will start to match and merge your profiles according to your configuration in the RuleBasedMatchingRequest. You can use the ListRuleBasedMatches and GetSimilarProfiles API to return and review the results. Also, if you have configured ExportingConfig in the RuleBasedMatchingRequest, you can download the results from S3.
@@ -894,7 +894,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(RuleBasedMatching);
+    value_traits!(eq RuleBasedMatching);
 
 
     /// The S3 location where Identity Resolution Jobs write result files.
@@ -933,7 +933,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(S3ExportingConfig);
+    value_traits!(eq S3ExportingConfig);
 }
 pub use domain::{CfnDomain, CfnDomainProps};
 
@@ -1098,7 +1098,7 @@ pub mod domain_object_type {
         }
     }
 
-    value_traits!(DomainObjectTypeField);
+    value_traits!(eq DomainObjectTypeField);
 }
 pub use domain_object_type::{CfnDomainObjectType, CfnDomainObjectTypeProps};
 
@@ -1370,7 +1370,7 @@ pub mod event_trigger {
         }
     }
 
-    value_traits!(EventTriggerCondition);
+    value_traits!(eq EventTriggerCondition);
 
 
     /// A specific event dimension to be assessed.
@@ -1401,7 +1401,7 @@ pub mod event_trigger {
         }
     }
 
-    value_traits!(EventTriggerDimension);
+    value_traits!(eq EventTriggerDimension);
 
 
     /// Defines limits controlling whether an event triggers the destination, based on ingestion latency and the number of invocations per profile over specific time periods.
@@ -1423,7 +1423,7 @@ pub mod event_trigger {
         }
     }
 
-    value_traits!(EventTriggerLimits);
+    value_traits!(eq EventTriggerLimits);
 
 
     /// The criteria that a specific object attribute must meet to trigger the destination.
@@ -1478,7 +1478,7 @@ pub mod event_trigger {
         }
     }
 
-    value_traits!(ObjectAttribute);
+    value_traits!(eq ObjectAttribute);
 
 
     /// Defines a limit and the time period during which it is enforced.
@@ -1533,7 +1533,7 @@ pub mod event_trigger {
         }
     }
 
-    value_traits!(Period);
+    value_traits!(eq Period);
 }
 pub use event_trigger::{CfnEventTrigger, CfnEventTriggerProps};
 
@@ -1689,7 +1689,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ConnectorOperator);
+    value_traits!(eq ConnectorOperator);
 
 
     #[derive(Clone)]
@@ -1747,7 +1747,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(FlowDefinition);
+    value_traits!(eq FlowDefinition);
 
 
     #[derive(Clone, Default)]
@@ -1765,7 +1765,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(IncrementalPullConfig);
+    value_traits!(eq IncrementalPullConfig);
 
 
     #[derive(Clone)]
@@ -1795,7 +1795,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(MarketoSourceProperties);
+    value_traits!(eq MarketoSourceProperties);
 
 
     #[derive(Clone)]
@@ -1829,7 +1829,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(S3SourceProperties);
+    value_traits!(eq S3SourceProperties);
 
 
     #[derive(Clone)]
@@ -1867,7 +1867,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(SalesforceSourceProperties);
+    value_traits!(eq SalesforceSourceProperties);
 
 
     #[derive(Clone)]
@@ -1923,7 +1923,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ScheduledTriggerProperties);
+    value_traits!(eq ScheduledTriggerProperties);
 
 
     #[derive(Clone)]
@@ -1953,7 +1953,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ServiceNowSourceProperties);
+    value_traits!(eq ServiceNowSourceProperties);
 
 
     #[derive(Clone, Default)]
@@ -1983,7 +1983,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(SourceConnectorProperties);
+    value_traits!(eq SourceConnectorProperties);
 
 
     #[derive(Clone)]
@@ -2027,7 +2027,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(SourceFlowConfig);
+    value_traits!(eq SourceFlowConfig);
 
 
     #[derive(Clone)]
@@ -2075,7 +2075,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(Task);
+    value_traits!(eq Task);
 
 
     #[derive(Clone)]
@@ -2111,7 +2111,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(TaskPropertiesMap);
+    value_traits!(eq TaskPropertiesMap);
 
 
     #[derive(Clone)]
@@ -2145,7 +2145,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(TriggerConfig);
+    value_traits!(eq TriggerConfig);
 
 
     #[derive(Clone, Default)]
@@ -2163,7 +2163,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(TriggerProperties);
+    value_traits!(eq TriggerProperties);
 
 
     #[derive(Clone)]
@@ -2193,7 +2193,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ZendeskSourceProperties);
+    value_traits!(eq ZendeskSourceProperties);
 }
 pub use integration::{CfnIntegration, CfnIntegrationProps};
 
@@ -2380,7 +2380,7 @@ pub mod object_type {
         }
     }
 
-    value_traits!(FieldMap);
+    value_traits!(eq FieldMap);
 
 
     #[derive(Clone, Default)]
@@ -2401,7 +2401,7 @@ pub mod object_type {
         }
     }
 
-    value_traits!(KeyMap);
+    value_traits!(eq KeyMap);
 
 
     /// Represents a field in a ProfileObjectType.
@@ -2434,7 +2434,7 @@ pub mod object_type {
         }
     }
 
-    value_traits!(ObjectTypeField);
+    value_traits!(eq ObjectTypeField);
 
 
     /// An object that defines the Key element of a ProfileObject. A Key is a special element that can be used to search for a customer profile.
@@ -2460,7 +2460,7 @@ pub mod object_type {
         }
     }
 
-    value_traits!(ObjectTypeKey);
+    value_traits!(eq ObjectTypeKey);
 }
 pub use object_type::{CfnObjectType, CfnObjectTypeProps};
 
@@ -2639,7 +2639,7 @@ pub mod recommender {
         }
     }
 
-    value_traits!(EventParameters);
+    value_traits!(eq EventParameters);
 
 
     /// Configuration for events used in the recommender
@@ -2672,7 +2672,7 @@ pub mod recommender {
         }
     }
 
-    value_traits!(EventsConfig);
+    value_traits!(eq EventsConfig);
 
 
     /// Configuration for the recommender
@@ -2691,7 +2691,7 @@ pub mod recommender {
         }
     }
 
-    value_traits!(RecommenderConfig);
+    value_traits!(eq RecommenderConfig);
 }
 pub use recommender::{CfnRecommender, CfnRecommenderProps};
 
@@ -2970,7 +2970,7 @@ pub mod recommender_schema {
         }
     }
 
-    value_traits!(RecommenderSchemaField);
+    value_traits!(eq RecommenderSchemaField);
 }
 pub use recommender_schema::{CfnRecommenderSchema, CfnRecommenderSchemaProps};
 
@@ -3140,7 +3140,7 @@ pub mod segment_definition {
         }
     }
 
-    value_traits!(Group);
+    value_traits!(eq Group);
 
 
     #[derive(Clone, Default)]
@@ -3161,7 +3161,7 @@ pub mod segment_definition {
         }
     }
 
-    value_traits!(SegmentGroup);
+    value_traits!(eq SegmentGroup);
 
 
     /// Defines how segments should be sorted and ordered in the results.
@@ -3194,7 +3194,7 @@ pub mod segment_definition {
         }
     }
 
-    value_traits!(SegmentSort);
+    value_traits!(eq SegmentSort);
 
 
     /// Defines the characteristics and rules for sorting by a specific attribute.
@@ -3241,7 +3241,7 @@ pub mod segment_definition {
         }
     }
 
-    value_traits!(SortAttribute);
+    value_traits!(eq SortAttribute);
 
 
     /// The base segment to build the segment on.
@@ -3260,6 +3260,6 @@ pub mod segment_definition {
         }
     }
 
-    value_traits!(SourceSegment);
+    value_traits!(eq SourceSegment);
 }
 pub use segment_definition::{CfnSegmentDefinition, CfnSegmentDefinitionProps};

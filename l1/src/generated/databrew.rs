@@ -130,7 +130,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(CsvOptions);
+    value_traits!(eq CsvOptions);
 
 
     #[derive(Clone, Default)]
@@ -163,7 +163,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DataCatalogInputDefinition);
+    value_traits!(eq DataCatalogInputDefinition);
 
 
     #[derive(Clone)]
@@ -211,7 +211,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatabaseInputDefinition);
+    value_traits!(eq DatabaseInputDefinition);
 
 
     #[derive(Clone)]
@@ -265,7 +265,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatasetParameter);
+    value_traits!(eq DatasetParameter);
 
 
     #[derive(Clone)]
@@ -309,7 +309,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatetimeOptions);
+    value_traits!(eq DatetimeOptions);
 
 
     #[derive(Clone, Default)]
@@ -333,7 +333,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(ExcelOptions);
+    value_traits!(eq ExcelOptions);
 
 
     #[derive(Clone)]
@@ -381,7 +381,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(FilesLimit);
+    value_traits!(eq FilesLimit);
 
 
     #[derive(Clone)]
@@ -419,7 +419,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(FilterExpression);
+    value_traits!(eq FilterExpression);
 
 
     /// A key-value pair to associate expression variable names with their values
@@ -458,7 +458,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(FilterValue);
+    value_traits!(eq FilterValue);
 
 
     /// Format options for dataset
@@ -483,7 +483,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(FormatOptions);
+    value_traits!(eq FormatOptions);
 
 
     /// Input
@@ -511,7 +511,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Input);
+    value_traits!(eq Input);
 
 
     /// Json options
@@ -530,7 +530,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(JsonOptions);
+    value_traits!(eq JsonOptions);
 
 
     #[derive(Clone, Default)]
@@ -550,7 +550,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Metadata);
+    value_traits!(eq Metadata);
 
 
     /// Path options for dataset
@@ -575,7 +575,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(PathOptions);
+    value_traits!(eq PathOptions);
 
 
     /// A key-value pair to associate dataset parameter name with its definition.
@@ -612,7 +612,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(PathParameter);
+    value_traits!(eq PathParameter);
 
 
     /// Input location
@@ -651,7 +651,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use dataset::{CfnDataset, CfnDatasetProps};
 
@@ -867,7 +867,7 @@ pub mod job {
         }
     }
 
-    value_traits!(AllowedStatistics);
+    value_traits!(eq AllowedStatistics);
 
 
     #[derive(Clone, Default)]
@@ -888,7 +888,7 @@ pub mod job {
         }
     }
 
-    value_traits!(ColumnSelector);
+    value_traits!(eq ColumnSelector);
 
 
     #[derive(Clone)]
@@ -922,7 +922,7 @@ pub mod job {
         }
     }
 
-    value_traits!(ColumnStatisticsConfiguration);
+    value_traits!(eq ColumnStatisticsConfiguration);
 
 
     /// Output Csv options
@@ -941,7 +941,7 @@ pub mod job {
         }
     }
 
-    value_traits!(CsvOutputOptions);
+    value_traits!(eq CsvOutputOptions);
 
 
     #[derive(Clone)]
@@ -993,7 +993,7 @@ pub mod job {
         }
     }
 
-    value_traits!(DataCatalogOutput);
+    value_traits!(eq DataCatalogOutput);
 
 
     #[derive(Clone)]
@@ -1039,7 +1039,7 @@ pub mod job {
         }
     }
 
-    value_traits!(DatabaseOutput);
+    value_traits!(eq DatabaseOutput);
 
 
     #[derive(Clone)]
@@ -1073,7 +1073,7 @@ pub mod job {
         }
     }
 
-    value_traits!(DatabaseTableOutputOptions);
+    value_traits!(eq DatabaseTableOutputOptions);
 
 
     #[derive(Clone)]
@@ -1107,7 +1107,7 @@ pub mod job {
         }
     }
 
-    value_traits!(EntityDetectorConfiguration);
+    value_traits!(eq EntityDetectorConfiguration);
 
 
     /// Job Sample
@@ -1129,7 +1129,7 @@ pub mod job {
         }
     }
 
-    value_traits!(JobSample);
+    value_traits!(eq JobSample);
 
 
     #[derive(Clone)]
@@ -1187,7 +1187,7 @@ pub mod job {
         }
     }
 
-    value_traits!(Output);
+    value_traits!(eq Output);
 
 
     /// Format options for job Output
@@ -1206,7 +1206,7 @@ pub mod job {
         }
     }
 
-    value_traits!(OutputFormatOptions);
+    value_traits!(eq OutputFormatOptions);
 
 
     /// Output location
@@ -1245,7 +1245,7 @@ pub mod job {
         }
     }
 
-    value_traits!(OutputLocation);
+    value_traits!(eq OutputLocation);
 
 
     #[derive(Clone, Default)]
@@ -1272,7 +1272,7 @@ pub mod job {
         }
     }
 
-    value_traits!(ProfileConfiguration);
+    value_traits!(eq ProfileConfiguration);
 
 
     #[derive(Clone)]
@@ -1310,7 +1310,7 @@ pub mod job {
         }
     }
 
-    value_traits!(Recipe);
+    value_traits!(eq Recipe);
 
 
     /// S3 Output location
@@ -1349,7 +1349,7 @@ pub mod job {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     #[derive(Clone)]
@@ -1379,7 +1379,7 @@ pub mod job {
         }
     }
 
-    value_traits!(S3TableOutputOptions);
+    value_traits!(eq S3TableOutputOptions);
 
 
     #[derive(Clone)]
@@ -1415,7 +1415,7 @@ pub mod job {
         }
     }
 
-    value_traits!(StatisticOverride);
+    value_traits!(eq StatisticOverride);
 
 
     #[derive(Clone, Default)]
@@ -1436,7 +1436,7 @@ pub mod job {
         }
     }
 
-    value_traits!(StatisticsConfiguration);
+    value_traits!(eq StatisticsConfiguration);
 
 
     /// Configuration to attach Rulesets to the job
@@ -1473,7 +1473,7 @@ pub mod job {
         }
     }
 
-    value_traits!(ValidationConfiguration);
+    value_traits!(eq ValidationConfiguration);
 }
 pub use job::{CfnJob, CfnJobProps};
 
@@ -1617,7 +1617,7 @@ pub mod project {
         }
     }
 
-    value_traits!(Sample);
+    value_traits!(eq Sample);
 }
 pub use project::{CfnProject, CfnProjectProps};
 
@@ -1739,7 +1739,7 @@ pub mod recipe {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// Condition expressions applied to the step action
@@ -1786,7 +1786,7 @@ pub mod recipe {
         }
     }
 
-    value_traits!(ConditionExpression);
+    value_traits!(eq ConditionExpression);
 
 
     #[derive(Clone)]
@@ -1822,7 +1822,7 @@ pub mod recipe {
         }
     }
 
-    value_traits!(RecipeStep);
+    value_traits!(eq RecipeStep);
 }
 pub use recipe::{CfnRecipe, CfnRecipeProps};
 
@@ -1946,7 +1946,7 @@ pub mod ruleset {
         }
     }
 
-    value_traits!(ColumnSelector);
+    value_traits!(eq ColumnSelector);
 
 
     /// Data quality rule for a target resource (dataset)
@@ -2001,7 +2001,7 @@ pub mod ruleset {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// A key-value pair to associate expression's substitution variable names with their values
@@ -2042,7 +2042,7 @@ pub mod ruleset {
         }
     }
 
-    value_traits!(SubstitutionValue);
+    value_traits!(eq SubstitutionValue);
 
 
     #[derive(Clone)]
@@ -2080,7 +2080,7 @@ pub mod ruleset {
         }
     }
 
-    value_traits!(Threshold);
+    value_traits!(eq Threshold);
 }
 pub use ruleset::{CfnRuleset, CfnRulesetProps};
 

@@ -250,7 +250,7 @@ pub mod event_action {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// A revision destination is the Amazon S3 bucket folder destination to where the export will be sent.
@@ -289,7 +289,7 @@ pub mod event_action {
         }
     }
 
-    value_traits!(AutoExportRevisionDestinationEntry);
+    value_traits!(eq AutoExportRevisionDestinationEntry);
 
 
     /// Details of the operation to be performed by the job.
@@ -324,7 +324,7 @@ pub mod event_action {
         }
     }
 
-    value_traits!(AutoExportRevisionToS3RequestDetails);
+    value_traits!(eq AutoExportRevisionToS3RequestDetails);
 
 
     /// What occurs to start an action.
@@ -343,7 +343,7 @@ pub mod event_action {
         }
     }
 
-    value_traits!(Event);
+    value_traits!(eq Event);
 
 
     /// Encryption configuration of the export job.
@@ -384,7 +384,7 @@ pub mod event_action {
         }
     }
 
-    value_traits!(ExportServerSideEncryption);
+    value_traits!(eq ExportServerSideEncryption);
 
 
     /// Information about the published revision.
@@ -417,6 +417,6 @@ pub mod event_action {
         }
     }
 
-    value_traits!(RevisionPublished);
+    value_traits!(eq RevisionPublished);
 }
 pub use event_action::{CfnEventAction, CfnEventActionProps};

@@ -156,7 +156,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Field);
+    value_traits!(eq Field);
 
 
     #[derive(Clone)]
@@ -196,7 +196,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ParameterAttribute);
+    value_traits!(eq ParameterAttribute);
 
 
     #[derive(Clone)]
@@ -236,7 +236,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ParameterObject);
+    value_traits!(eq ParameterObject);
 
 
     #[derive(Clone)]
@@ -276,7 +276,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ParameterValue);
+    value_traits!(eq ParameterValue);
 
 
     #[derive(Clone)]
@@ -324,6 +324,6 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(PipelineObject);
+    value_traits!(eq PipelineObject);
 }
 pub use pipeline::{CfnPipeline, CfnPipelineProps};

@@ -285,7 +285,7 @@ pub mod location_azure_blob {
         }
     }
 
-    value_traits!(AzureBlobSasConfiguration);
+    value_traits!(eq AzureBlobSasConfiguration);
 
 
     /// Specifies the identity federation configuration that DataSync uses to access your Azure Blob Storage container using an OpenID Connect (OIDC) token.
@@ -309,7 +309,7 @@ pub mod location_azure_blob {
         }
     }
 
-    value_traits!(AzureFederatedIdentityConfig);
+    value_traits!(eq AzureFederatedIdentityConfig);
 
 
     /// Specifies the Microsoft Entra (Azure AD) identity that DataSync federates with to obtain an access token for your Azure Blob Storage container.
@@ -350,7 +350,7 @@ pub mod location_azure_blob {
         }
     }
 
-    value_traits!(AzureOidcConfig);
+    value_traits!(eq AzureOidcConfig);
 
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
@@ -371,7 +371,7 @@ pub mod location_azure_blob {
         }
     }
 
-    value_traits!(CmkSecretConfig);
+    value_traits!(eq CmkSecretConfig);
 
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
@@ -412,7 +412,7 @@ pub mod location_azure_blob {
         }
     }
 
-    value_traits!(CustomSecretConfig);
+    value_traits!(eq CustomSecretConfig);
 }
 pub use location_azure_blob::{CfnLocationAzureBlob, CfnLocationAzureBlobProps};
 
@@ -573,7 +573,7 @@ pub mod location_efs {
         }
     }
 
-    value_traits!(Ec2Config);
+    value_traits!(eq Ec2Config);
 }
 pub use location_efs::{CfnLocationEfs, CfnLocationEfsProps};
 
@@ -823,7 +823,7 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    value_traits!(CmkSecretConfig);
+    value_traits!(eq CmkSecretConfig);
 
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
@@ -864,7 +864,7 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    value_traits!(CustomSecretConfig);
+    value_traits!(eq CustomSecretConfig);
 
 
     /// NFS protocol configuration for FSx ONTAP file system.
@@ -895,7 +895,7 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    value_traits!(Nfs);
+    value_traits!(eq Nfs);
 
 
     /// The NFS mount options that DataSync can use to mount your NFS share.
@@ -918,7 +918,7 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    value_traits!(NfsMountOptions);
+    value_traits!(eq NfsMountOptions);
 
 
     /// Configuration settings for NFS or SMB protocol.
@@ -940,7 +940,7 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    value_traits!(Protocol);
+    value_traits!(eq Protocol);
 
 
     /// SMB protocol configuration for FSx ONTAP file system.
@@ -999,7 +999,7 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    value_traits!(Smb);
+    value_traits!(eq Smb);
 
 
     /// The mount options used by DataSync to access the SMB server.
@@ -1022,7 +1022,7 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    value_traits!(SmbMountOptions);
+    value_traits!(eq SmbMountOptions);
 }
 pub use location_f_sx_ontap::{CfnLocationFSxOntap, CfnLocationFSxOntapProps};
 
@@ -1153,7 +1153,7 @@ pub mod location_f_sx_open_zfs {
         }
     }
 
-    value_traits!(MountOptions);
+    value_traits!(eq MountOptions);
 
 
     /// FSx OpenZFS file system NFS protocol information
@@ -1184,7 +1184,7 @@ pub mod location_f_sx_open_zfs {
         }
     }
 
-    value_traits!(Nfs);
+    value_traits!(eq Nfs);
 
 
     /// Configuration settings for an NFS or SMB protocol, currently only support NFS
@@ -1203,7 +1203,7 @@ pub mod location_f_sx_open_zfs {
         }
     }
 
-    value_traits!(Protocol);
+    value_traits!(eq Protocol);
 }
 pub use location_f_sx_open_zfs::{CfnLocationFSxOpenZfs, CfnLocationFSxOpenZfsProps};
 
@@ -1366,7 +1366,7 @@ pub mod location_f_sx_windows {
         }
     }
 
-    value_traits!(CmkSecretConfig);
+    value_traits!(eq CmkSecretConfig);
 
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
@@ -1407,7 +1407,7 @@ pub mod location_f_sx_windows {
         }
     }
 
-    value_traits!(CustomSecretConfig);
+    value_traits!(eq CustomSecretConfig);
 }
 pub use location_f_sx_windows::{CfnLocationFSxWindows, CfnLocationFSxWindowsProps};
 
@@ -1604,7 +1604,7 @@ pub mod location_hdfs {
         }
     }
 
-    value_traits!(CmkSecretConfig);
+    value_traits!(eq CmkSecretConfig);
 
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
@@ -1645,7 +1645,7 @@ pub mod location_hdfs {
         }
     }
 
-    value_traits!(CustomSecretConfig);
+    value_traits!(eq CustomSecretConfig);
 
 
     /// HDFS Name Node IP and port information.
@@ -1686,7 +1686,7 @@ pub mod location_hdfs {
         }
     }
 
-    value_traits!(NameNode);
+    value_traits!(eq NameNode);
 
 
     /// Configuration information for RPC Protection and Data Transfer Protection. These parameters can be set to AUTHENTICATION, INTEGRITY, or PRIVACY. The default value is PRIVACY.
@@ -1716,7 +1716,7 @@ pub mod location_hdfs {
         }
     }
 
-    value_traits!(QopConfiguration);
+    value_traits!(eq QopConfiguration);
 }
 pub use location_hdfs::{CfnLocationHdfs, CfnLocationHdfsProps};
 
@@ -1839,7 +1839,7 @@ pub mod location_nfs {
         }
     }
 
-    value_traits!(MountOptions);
+    value_traits!(eq MountOptions);
 
 
     /// Contains a list of Amazon Resource Names (ARNs) of agents that are used to connect an NFS server.
@@ -1872,7 +1872,7 @@ pub mod location_nfs {
         }
     }
 
-    value_traits!(OnPremConfig);
+    value_traits!(eq OnPremConfig);
 }
 pub use location_nfs::{CfnLocationNfs, CfnLocationNfsProps};
 
@@ -2031,7 +2031,7 @@ pub mod location_object_storage {
         }
     }
 
-    value_traits!(CmkSecretConfig);
+    value_traits!(eq CmkSecretConfig);
 
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
@@ -2072,7 +2072,7 @@ pub mod location_object_storage {
         }
     }
 
-    value_traits!(CustomSecretConfig);
+    value_traits!(eq CustomSecretConfig);
 
 
     /// Specifies the Google Cloud workload identity federation configuration that DataSync uses to obtain an access token for your Google Cloud Storage bucket.
@@ -2129,7 +2129,7 @@ pub mod location_object_storage {
         }
     }
 
-    value_traits!(GoogleOidcConfig);
+    value_traits!(eq GoogleOidcConfig);
 
 
     /// Specifies the external (non-AWS) identity provider that DataSync federates with to access your object storage location.
@@ -2148,7 +2148,7 @@ pub mod location_object_storage {
         }
     }
 
-    value_traits!(ObjectStorageExternalIdentityConfig);
+    value_traits!(eq ObjectStorageExternalIdentityConfig);
 
 
     /// Specifies the identity federation configuration that DataSync uses to access your object storage location using an OpenID Connect (OIDC) token.
@@ -2172,7 +2172,7 @@ pub mod location_object_storage {
         }
     }
 
-    value_traits!(ObjectStorageFederatedIdentityConfig);
+    value_traits!(eq ObjectStorageFederatedIdentityConfig);
 }
 pub use location_object_storage::{CfnLocationObjectStorage, CfnLocationObjectStorageProps};
 
@@ -2311,7 +2311,7 @@ pub mod location_s3 {
         }
     }
 
-    value_traits!(S3Config);
+    value_traits!(eq S3Config);
 }
 pub use location_s3::{CfnLocationS3, CfnLocationS3Props};
 
@@ -2504,7 +2504,7 @@ pub mod location_smb {
         }
     }
 
-    value_traits!(CmkSecretConfig);
+    value_traits!(eq CmkSecretConfig);
 
 
     /// Specifies configuration information for a customer-managed secret, such as a password or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
@@ -2545,7 +2545,7 @@ pub mod location_smb {
         }
     }
 
-    value_traits!(CustomSecretConfig);
+    value_traits!(eq CustomSecretConfig);
 
 
     /// The mount options used by DataSync to access the SMB server.
@@ -2568,7 +2568,7 @@ pub mod location_smb {
         }
     }
 
-    value_traits!(MountOptions);
+    value_traits!(eq MountOptions);
 }
 pub use location_smb::{CfnLocationSmb, CfnLocationSmbProps};
 
@@ -2747,7 +2747,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Deleted);
+    value_traits!(eq Deleted);
 
 
     /// Specifies where DataSync uploads your task report.
@@ -2766,7 +2766,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Destination);
+    value_traits!(eq Destination);
 
 
     /// Specifies which files folders and objects to include or exclude when transferring files from source to destination.
@@ -2794,7 +2794,7 @@ pub mod task {
         }
     }
 
-    value_traits!(FilterRule);
+    value_traits!(eq FilterRule);
 
 
     /// Configures a manifest, which is a list of files or objects that you want DataSync to transfer.
@@ -2843,7 +2843,7 @@ pub mod task {
         }
     }
 
-    value_traits!(ManifestConfig);
+    value_traits!(eq ManifestConfig);
 
 
     /// Specifies the S3 bucket where you're hosting the manifest that you want AWS DataSync to use.
@@ -2879,7 +2879,7 @@ pub mod task {
         }
     }
 
-    value_traits!(ManifestConfigSourceS3);
+    value_traits!(eq ManifestConfigSourceS3);
 
 
     /// Represents the options that are available to control the behavior of a StartTaskExecution operation.
@@ -3005,7 +3005,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Options);
+    value_traits!(eq Options);
 
 
     /// Customizes the reporting level for aspects of your task report. For example, your report might generally only include errors, but you could specify that you want a list of successes and errors just for the files that Datasync attempted to delete in your destination location.
@@ -3041,7 +3041,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Overrides);
+    value_traits!(eq Overrides);
 
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to skip during your transfer.
@@ -3064,7 +3064,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Skipped);
+    value_traits!(eq Skipped);
 
 
     /// Specifies the manifest that you want DataSync to use and where it's hosted.
@@ -3083,7 +3083,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     /// Specifies how you want to configure a task report, which provides detailed information about for your Datasync transfer.
@@ -3148,7 +3148,7 @@ pub mod task {
         }
     }
 
-    value_traits!(TaskReportConfig);
+    value_traits!(eq TaskReportConfig);
 
 
     /// Specifies the Amazon S3 bucket where DataSync uploads your task report.
@@ -3179,7 +3179,7 @@ pub mod task {
         }
     }
 
-    value_traits!(TaskReportConfigDestinationS3);
+    value_traits!(eq TaskReportConfigDestinationS3);
 
 
     /// Specifies the schedule you want your task to use for repeated executions.
@@ -3207,7 +3207,7 @@ pub mod task {
         }
     }
 
-    value_traits!(TaskSchedule);
+    value_traits!(eq TaskSchedule);
 
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to transfer.
@@ -3230,7 +3230,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Transferred);
+    value_traits!(eq Transferred);
 
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to verify at the end of your transfer. This only applies if you configure your task to verify data during and after the transfer (which Datasync does by default)
@@ -3253,6 +3253,6 @@ pub mod task {
         }
     }
 
-    value_traits!(Verified);
+    value_traits!(eq Verified);
 }
 pub use task::{CfnTask, CfnTaskProps};

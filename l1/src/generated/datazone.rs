@@ -202,7 +202,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(AwsLocation);
+    value_traits!(eq AwsLocation);
 
 
     /// A configuration of the connection.
@@ -226,7 +226,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(ConnectionConfiguration);
+    value_traits!(eq ConnectionConfiguration);
 }
 pub use connection::{CfnConnection, CfnConnectionProps};
 
@@ -499,7 +499,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(FormInput);
+    value_traits!(eq FormInput);
 
 
     /// The recommendation to be updated as part of the UpdateDataSource action.
@@ -520,7 +520,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(RecommendationConfiguration);
+    value_traits!(eq RecommendationConfiguration);
 
 
     /// The schedule of the data source runs.
@@ -546,7 +546,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ScheduleConfiguration);
+    value_traits!(eq ScheduleConfiguration);
 }
 pub use data_source::{CfnDataSource, CfnDataSourceProps};
 
@@ -735,7 +735,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(SingleSignOn);
+    value_traits!(eq SingleSignOn);
 }
 pub use domain::{CfnDomain, CfnDomainProps};
 
@@ -1126,7 +1126,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(EnvironmentParameter);
+    value_traits!(eq EnvironmentParameter);
 }
 pub use environment::{CfnEnvironment, CfnEnvironmentProps};
 
@@ -1265,7 +1265,7 @@ pub mod environment_actions {
         }
     }
 
-    value_traits!(AwsConsoleLinkParameters);
+    value_traits!(eq AwsConsoleLinkParameters);
 }
 pub use environment_actions::{CfnEnvironmentActions, CfnEnvironmentActionsProps};
 
@@ -1418,7 +1418,7 @@ pub mod environment_blueprint_configuration {
         }
     }
 
-    value_traits!(RegionalParameter);
+    value_traits!(eq RegionalParameter);
 }
 pub use environment_blueprint_configuration::{CfnEnvironmentBlueprintConfiguration, CfnEnvironmentBlueprintConfigurationProps};
 
@@ -1612,7 +1612,7 @@ pub mod environment_profile {
         }
     }
 
-    value_traits!(EnvironmentParameter);
+    value_traits!(eq EnvironmentParameter);
 }
 pub use environment_profile::{CfnEnvironmentProfile, CfnEnvironmentProfileProps};
 
@@ -1777,7 +1777,7 @@ pub mod form_type {
         }
     }
 
-    value_traits!(Model);
+    value_traits!(eq Model);
 }
 pub use form_type::{CfnFormType, CfnFormTypeProps};
 
@@ -2344,7 +2344,7 @@ pub mod project {
         }
     }
 
-    value_traits!(EnvironmentConfigurationUserParameter);
+    value_traits!(eq EnvironmentConfigurationUserParameter);
 
 
     #[derive(Clone, Default)]
@@ -2365,7 +2365,7 @@ pub mod project {
         }
     }
 
-    value_traits!(EnvironmentParameter);
+    value_traits!(eq EnvironmentParameter);
 
 
     /// The member of the project.
@@ -2387,7 +2387,7 @@ pub mod project {
         }
     }
 
-    value_traits!(Member);
+    value_traits!(eq Member);
 
 
     /// The project membership assignment.
@@ -2424,7 +2424,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ProjectMembershipAssignment);
+    value_traits!(eq ProjectMembershipAssignment);
 }
 pub use project::{CfnProject, CfnProjectProps};
 
@@ -2705,7 +2705,7 @@ pub mod project_profile {
         }
     }
 
-    value_traits!(AwsAccount);
+    value_traits!(eq AwsAccount);
 
 
     #[derive(Clone)]
@@ -2767,7 +2767,7 @@ pub mod project_profile {
         }
     }
 
-    value_traits!(EnvironmentConfiguration);
+    value_traits!(eq EnvironmentConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2791,7 +2791,7 @@ pub mod project_profile {
         }
     }
 
-    value_traits!(EnvironmentConfigurationParameter);
+    value_traits!(eq EnvironmentConfigurationParameter);
 
 
     #[derive(Clone, Default)]
@@ -2812,7 +2812,7 @@ pub mod project_profile {
         }
     }
 
-    value_traits!(EnvironmentConfigurationParametersDetails);
+    value_traits!(eq EnvironmentConfigurationParametersDetails);
 
 
     #[derive(Clone)]
@@ -2842,7 +2842,7 @@ pub mod project_profile {
         }
     }
 
-    value_traits!(Region);
+    value_traits!(eq Region);
 
 
     #[derive(Clone)]
@@ -2884,7 +2884,7 @@ pub mod project_profile {
         }
     }
 
-    value_traits!(ResourceTagParameter);
+    value_traits!(eq ResourceTagParameter);
 }
 pub use project_profile::{CfnProjectProfile, CfnProjectProfileProps};
 
@@ -3107,7 +3107,7 @@ pub mod subscription_target {
         }
     }
 
-    value_traits!(SubscriptionTargetForm);
+    value_traits!(eq SubscriptionTargetForm);
 }
 pub use subscription_target::{CfnSubscriptionTarget, CfnSubscriptionTargetProps};
 

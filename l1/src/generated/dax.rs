@@ -180,7 +180,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SseSpecification);
+    value_traits!(eq SseSpecification);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 

@@ -185,7 +185,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(BudgetActionToAdd);
+    value_traits!(eq BudgetActionToAdd);
 
 
     /// The start and end time of the budget.
@@ -216,7 +216,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(BudgetSchedule);
+    value_traits!(eq BudgetSchedule);
 
 
     /// The details of a fixed budget schedule.
@@ -257,7 +257,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(FixedBudgetSchedule);
+    value_traits!(eq FixedBudgetSchedule);
 
 
     /// The usage details of the allotted budget.
@@ -290,7 +290,7 @@ pub mod budget {
         }
     }
 
-    value_traits!(UsageTrackingResource);
+    value_traits!(eq UsageTrackingResource);
 }
 pub use budget::{CfnBudget, CfnBudgetProps};
 
@@ -569,7 +569,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(HostConfiguration);
+    value_traits!(eq HostConfiguration);
 }
 pub use fleet::{CfnFleet, CfnFleetProps};
 
@@ -1166,7 +1166,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(JobAttachmentSettings);
+    value_traits!(eq JobAttachmentSettings);
 
 
     #[derive(Clone)]
@@ -1204,7 +1204,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(JobRunAsUser);
+    value_traits!(eq JobRunAsUser);
 
 
     #[derive(Clone)]
@@ -1240,7 +1240,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(PosixUser);
+    value_traits!(eq PosixUser);
 
 
     #[derive(Clone)]
@@ -1276,7 +1276,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(WindowsUser);
+    value_traits!(eq WindowsUser);
 }
 pub use queue::{CfnQueue, CfnQueueProps};
 
@@ -1685,7 +1685,7 @@ pub mod storage_profile {
         }
     }
 
-    value_traits!(FileSystemLocation);
+    value_traits!(eq FileSystemLocation);
 }
 pub use storage_profile::{CfnStorageProfile, CfnStorageProfileProps};
 
@@ -1833,7 +1833,7 @@ pub mod worker {
         }
     }
 
-    value_traits!(HostPropertiesRequest);
+    value_traits!(eq HostPropertiesRequest);
 
 
     /// The IP addresses for a host.
@@ -1859,6 +1859,6 @@ pub mod worker {
         }
     }
 
-    value_traits!(IpAddresses);
+    value_traits!(eq IpAddresses);
 }
 pub use worker::{CfnWorker, CfnWorkerProps};

@@ -202,7 +202,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(IamAuthConfiguration);
+    value_traits!(eq IamAuthConfiguration);
 
 
     #[derive(Clone)]
@@ -238,7 +238,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(IdcAuthConfiguration);
+    value_traits!(eq IdcAuthConfiguration);
 
 
     /// External identity provider configuration for the Operator App.
@@ -305,7 +305,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(IdpAuthConfiguration);
+    value_traits!(eq IdpAuthConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -329,7 +329,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(OperatorApp);
+    value_traits!(eq OperatorApp);
 
 
     /// Preferences that configure behavior of this AgentSpace. This container fully owns the AgentSpace preferences: the properties supplied here replace the stored preferences in their entirety, and omitting the Preferences container reverts all preferences to their service defaults.
@@ -350,7 +350,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(Preferences);
+    value_traits!(eq Preferences);
 }
 pub use agent_space::{CfnAgentSpace, CfnAgentSpaceProps};
 
@@ -529,7 +529,7 @@ pub mod asset {
         }
     }
 
-    value_traits!(AssetFile);
+    value_traits!(eq AssetFile);
 }
 pub use asset::{CfnAsset, CfnAssetProps};
 
@@ -1059,7 +1059,7 @@ pub mod trigger {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// Schedule configuration for a time-based trigger.
@@ -1092,6 +1092,6 @@ pub mod trigger {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 }
 pub use trigger::{CfnTrigger, CfnTriggerProps};

@@ -151,7 +151,7 @@ pub mod notification_channel {
         }
     }
 
-    value_traits!(NotificationChannelConfig);
+    value_traits!(eq NotificationChannelConfig);
 
 
     /// Information about filters of a notification channel configured in DevOpsGuru to filter for insights.
@@ -173,7 +173,7 @@ pub mod notification_channel {
         }
     }
 
-    value_traits!(NotificationFilterConfig);
+    value_traits!(eq NotificationFilterConfig);
 
 
     /// Information about a notification channel configured in DevOps Guru to send notifications when insights are created.
@@ -192,7 +192,7 @@ pub mod notification_channel {
         }
     }
 
-    value_traits!(SnsChannelConfig);
+    value_traits!(eq SnsChannelConfig);
 }
 pub use notification_channel::{CfnNotificationChannel, CfnNotificationChannelProps};
 
@@ -285,7 +285,7 @@ pub mod resource_collection {
         }
     }
 
-    value_traits!(CloudFormationCollectionFilter);
+    value_traits!(eq CloudFormationCollectionFilter);
 
 
     /// Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.
@@ -307,7 +307,7 @@ pub mod resource_collection {
         }
     }
 
-    value_traits!(ResourceCollectionFilter);
+    value_traits!(eq ResourceCollectionFilter);
 
 
     /// Tagged resource for DevOps Guru to monitor
@@ -333,6 +333,6 @@ pub mod resource_collection {
         }
     }
 
-    value_traits!(TagCollection);
+    value_traits!(eq TagCollection);
 }
 pub use resource_collection::{CfnResourceCollection, CfnResourceCollectionProps};

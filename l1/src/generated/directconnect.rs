@@ -677,7 +677,7 @@ pub mod private_virtual_interface {
         }
     }
 
-    value_traits!(BgpPeer);
+    value_traits!(eq BgpPeer);
 }
 pub use private_virtual_interface::{CfnPrivateVirtualInterface, CfnPrivateVirtualInterfaceProps};
 
@@ -870,7 +870,7 @@ pub mod public_virtual_interface {
         }
     }
 
-    value_traits!(BgpPeer);
+    value_traits!(eq BgpPeer);
 }
 pub use public_virtual_interface::{CfnPublicVirtualInterface, CfnPublicVirtualInterfaceProps};
 
@@ -1077,6 +1077,6 @@ pub mod transit_virtual_interface {
         }
     }
 
-    value_traits!(BgpPeer);
+    value_traits!(eq BgpPeer);
 }
 pub use transit_virtual_interface::{CfnTransitVirtualInterface, CfnTransitVirtualInterfaceProps};

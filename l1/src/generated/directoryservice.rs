@@ -177,7 +177,7 @@ pub mod microsoft_ad {
         }
     }
 
-    value_traits!(VpcSettings);
+    value_traits!(eq VpcSettings);
 }
 pub use microsoft_ad::{CfnMicrosoftAd, CfnMicrosoftAdProps};
 
@@ -369,6 +369,6 @@ pub mod simple_ad {
         }
     }
 
-    value_traits!(VpcSettings);
+    value_traits!(eq VpcSettings);
 }
 pub use simple_ad::{CfnSimpleAd, CfnSimpleAdProps};

@@ -157,7 +157,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// Information about the retention period for the snapshot archiving rule.
@@ -188,7 +188,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(ArchiveRetainRule);
+    value_traits!(eq ArchiveRetainRule);
 
 
     /// **[Custom snapshot policies that target volumes only]** The snapshot archiving rule for the schedule. When you specify an archiving rule, snapshots are automatically moved from the standard tier to the archive tier once the schedule's retention threshold is met. Snapshots are then retained in the archive tier for the archive retention period that you specify.
@@ -219,7 +219,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(ArchiveRule);
+    value_traits!(eq ArchiveRule);
 
 
     /// The creation rule.
@@ -277,7 +277,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(CreateRule);
+    value_traits!(eq CreateRule);
 
 
     #[derive(Clone)]
@@ -319,7 +319,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(CrossRegionCopyAction);
+    value_traits!(eq CrossRegionCopyAction);
 
 
     /// **[Custom AMI policies only]** The AMI deprecation rule for cross-Region AMI copies created by the rule.
@@ -362,7 +362,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(CrossRegionCopyDeprecateRule);
+    value_traits!(eq CrossRegionCopyDeprecateRule);
 
 
     /// The retention rule that indicates how long the cross-Region snapshot or AMI copies are to be retained in the destination Region.
@@ -405,7 +405,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(CrossRegionCopyRetainRule);
+    value_traits!(eq CrossRegionCopyRetainRule);
 
 
     #[derive(Clone)]
@@ -469,7 +469,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(CrossRegionCopyRule);
+    value_traits!(eq CrossRegionCopyRule);
 
 
     #[derive(Clone, Default)]
@@ -489,7 +489,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(CrossRegionCopyTarget);
+    value_traits!(eq CrossRegionCopyTarget);
 
 
     /// **[Custom AMI policies only]** The AMI deprecation rule for the schedule.
@@ -522,7 +522,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(DeprecateRule);
+    value_traits!(eq DeprecateRule);
 
 
     /// The encryption settings for the copied snapshot.
@@ -561,7 +561,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Information about the event.
@@ -610,7 +610,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(EventParameters);
+    value_traits!(eq EventParameters);
 
 
     /// **[Event-based policies only]** The event that activates the event-based policy.
@@ -649,7 +649,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(EventSource);
+    value_traits!(eq EventSource);
 
 
     /// **[Default policies only]** Specifies exclusion parameters for volumes or instances for which you do not want to create snapshots or AMIs. The policy will not create snapshots or AMIs for target resources that match any of the specified exclusion parameters.
@@ -678,7 +678,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(Exclusions);
+    value_traits!(eq Exclusions);
 
 
     /// **[Custom snapshot policies only]** The rule for enabling fast snapshot restore.
@@ -721,7 +721,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(FastRestoreRule);
+    value_traits!(eq FastRestoreRule);
 
 
     /// **[Custom snapshot and AMI policies only]** A set of optional parameters for snapshot and AMI lifecycle policies.
@@ -754,7 +754,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(Parameters);
+    value_traits!(eq Parameters);
 
 
     /// The configuration details of the lifecycle policy.
@@ -864,7 +864,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(PolicyDetails);
+    value_traits!(eq PolicyDetails);
 
 
     /// The retention rule for snapshots or AMIs created by the policy.
@@ -897,7 +897,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(RetainRule);
+    value_traits!(eq RetainRule);
 
 
     /// Information about retention period in the Amazon EBS Snapshots Archive.
@@ -930,7 +930,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(RetentionArchiveTier);
+    value_traits!(eq RetentionArchiveTier);
 
 
     #[derive(Clone, Default)]
@@ -990,7 +990,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     #[derive(Clone, Default)]
@@ -1066,7 +1066,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(Script);
+    value_traits!(eq Script);
 
 
     #[derive(Clone, Default)]
@@ -1098,6 +1098,6 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(ShareRule);
+    value_traits!(eq ShareRule);
 }
 pub use lifecycle_policy::{CfnLifecyclePolicy, CfnLifecyclePolicyProps};

@@ -235,7 +235,7 @@ pub mod data_migration {
         }
     }
 
-    value_traits!(DataMigrationSettings);
+    value_traits!(eq DataMigrationSettings);
 
 
     #[derive(Clone, Default)]
@@ -270,7 +270,7 @@ pub mod data_migration {
         }
     }
 
-    value_traits!(SourceDataSettings);
+    value_traits!(eq SourceDataSettings);
 }
 pub use data_migration::{CfnDataMigration, CfnDataMigrationProps};
 
@@ -445,7 +445,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(DocDbSettings);
+    value_traits!(eq DocDbSettings);
 
 
     /// IbmDb2LuwSettings property identifier.
@@ -506,7 +506,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(IbmDb2LuwSettings);
+    value_traits!(eq IbmDb2LuwSettings);
 
 
     /// IbmDb2zOsSettings property identifier.
@@ -559,7 +559,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(IbmDb2zOsSettings);
+    value_traits!(eq IbmDb2zOsSettings);
 
 
     /// MariaDbSettings property identifier.
@@ -606,7 +606,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(MariaDbSettings);
+    value_traits!(eq MariaDbSettings);
 
 
     /// MicrosoftSqlServerSettings property identifier.
@@ -671,7 +671,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(MicrosoftSqlServerSettings);
+    value_traits!(eq MicrosoftSqlServerSettings);
 
 
     /// MongoDbSettings property identifier.
@@ -732,7 +732,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(MongoDbSettings);
+    value_traits!(eq MongoDbSettings);
 
 
     /// MySqlSettings property identifier.
@@ -779,7 +779,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(MySqlSettings);
+    value_traits!(eq MySqlSettings);
 
 
     /// OracleSettings property identifier.
@@ -852,7 +852,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(OracleSettings);
+    value_traits!(eq OracleSettings);
 
 
     /// PostgreSqlSettings property identifier.
@@ -905,7 +905,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(PostgreSqlSettings);
+    value_traits!(eq PostgreSqlSettings);
 
 
     /// RedshiftSettings property identifier.
@@ -948,7 +948,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(RedshiftSettings);
+    value_traits!(eq RedshiftSettings);
 
 
     /// The property identifies the exact type of settings for the data provider.
@@ -1019,7 +1019,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(Settings);
+    value_traits!(eq Settings);
 
 
     /// SybaseAseSettings property identifier.
@@ -1074,7 +1074,7 @@ pub mod data_provider {
         }
     }
 
-    value_traits!(SybaseAseSettings);
+    value_traits!(eq SybaseAseSettings);
 }
 pub use data_provider::{CfnDataProvider, CfnDataProviderProps};
 
@@ -1381,7 +1381,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(DocDbSettings);
+    value_traits!(eq DocDbSettings);
 
 
     /// Provides information, including the Amazon Resource Name (ARN) of the IAM role used to define an Amazon DynamoDB target endpoint.
@@ -1402,7 +1402,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(DynamoDbSettings);
+    value_traits!(eq DynamoDbSettings);
 
 
     /// Provides information that defines an OpenSearch endpoint.
@@ -1440,7 +1440,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(ElasticsearchSettings);
+    value_traits!(eq ElasticsearchSettings);
 
 
     /// Provides information that defines a GCP MySQL endpoint.
@@ -1521,7 +1521,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(GcpMySqlSettings);
+    value_traits!(eq GcpMySqlSettings);
 
 
     /// Provides information that defines an IBMDB2 endpoint.
@@ -1582,7 +1582,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(IbmDb2Settings);
+    value_traits!(eq IbmDb2Settings);
 
 
     /// Provides information that describes an Apache Kafka endpoint.
@@ -1688,7 +1688,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(KafkaSettings);
+    value_traits!(eq KafkaSettings);
 
 
     /// Provides information that describes an Amazon Kinesis Data Stream endpoint.
@@ -1754,7 +1754,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(KinesisSettings);
+    value_traits!(eq KinesisSettings);
 
 
     /// Provides information that defines a Microsoft SQL Server endpoint.
@@ -1855,7 +1855,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(MicrosoftSqlServerSettings);
+    value_traits!(eq MicrosoftSqlServerSettings);
 
 
     /// Provides information that defines a MongoDB endpoint.
@@ -1938,7 +1938,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(MongoDbSettings);
+    value_traits!(eq MongoDbSettings);
 
 
     /// Provides information that defines a MySQL endpoint.
@@ -1999,7 +1999,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(MySqlSettings);
+    value_traits!(eq MySqlSettings);
 
 
     /// Provides information that defines an Amazon Neptune endpoint
@@ -2050,7 +2050,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(NeptuneSettings);
+    value_traits!(eq NeptuneSettings);
 
 
     /// Provides information that defines an Oracle endpoint
@@ -2241,7 +2241,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(OracleSettings);
+    value_traits!(eq OracleSettings);
 
 
     /// Provides information that defines a PostgreSQL endpoint
@@ -2337,7 +2337,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(PostgreSqlSettings);
+    value_traits!(eq PostgreSqlSettings);
 
 
     /// Provides information that defines a Redis target endpoint.
@@ -2388,7 +2388,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(RedisSettings);
+    value_traits!(eq RedisSettings);
 
 
     /// Provides information that defines an Amazon Redshift endpoint.
@@ -2534,7 +2534,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(RedshiftSettings);
+    value_traits!(eq RedshiftSettings);
 
 
     /// Provides information that defines an Amazon S3 endpoint.
@@ -2755,7 +2755,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(S3Settings);
+    value_traits!(eq S3Settings);
 
 
     /// Provides information that defines a SAP ASE endpoint.
@@ -2781,7 +2781,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(SybaseSettings);
+    value_traits!(eq SybaseSettings);
 }
 pub use endpoint::{CfnEndpoint, CfnEndpointProps};
 
@@ -3155,7 +3155,7 @@ pub mod migration_project {
         }
     }
 
-    value_traits!(DataProviderDescriptor);
+    value_traits!(eq DataProviderDescriptor);
 
 
     /// The property describes schema conversion application attributes for the migration project.
@@ -3177,7 +3177,7 @@ pub mod migration_project {
         }
     }
 
-    value_traits!(SchemaConversionApplicationAttributes);
+    value_traits!(eq SchemaConversionApplicationAttributes);
 }
 pub use migration_project::{CfnMigrationProject, CfnMigrationProjectProps};
 
@@ -3374,7 +3374,7 @@ pub mod replication_config {
         }
     }
 
-    value_traits!(ComputeConfig);
+    value_traits!(eq ComputeConfig);
 }
 pub use replication_config::{CfnReplicationConfig, CfnReplicationConfigProps};
 

@@ -223,7 +223,7 @@ pub mod db_cluster {
         }
     }
 
-    value_traits!(ServerlessV2ScalingConfiguration);
+    value_traits!(eq ServerlessV2ScalingConfiguration);
 }
 pub use db_cluster::{CfnDbCluster, CfnDbClusterProps};
 

@@ -131,7 +131,7 @@ pub mod launch_configuration_template {
         }
     }
 
-    value_traits!(Licensing);
+    value_traits!(eq Licensing);
 }
 pub use launch_configuration_template::{CfnLaunchConfigurationTemplate, CfnLaunchConfigurationTemplateProps};
 
@@ -492,7 +492,7 @@ pub mod replication_configuration_template {
         }
     }
 
-    value_traits!(PitPolicyRule);
+    value_traits!(eq PitPolicyRule);
 }
 pub use replication_configuration_template::{CfnReplicationConfigurationTemplate, CfnReplicationConfigurationTemplateProps};
 

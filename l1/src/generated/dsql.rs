@@ -150,6 +150,6 @@ pub mod cluster {
         }
     }
 
-    value_traits!(MultiRegionProperties);
+    value_traits!(eq MultiRegionProperties);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};

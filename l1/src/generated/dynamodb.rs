@@ -204,7 +204,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(AttributeDefinition);
+    value_traits!(eq AttributeDefinition);
 
 
     #[derive(Clone)]
@@ -250,7 +250,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(CapacityAutoScalingSettings);
+    value_traits!(eq CapacityAutoScalingSettings);
 
 
     #[derive(Clone)]
@@ -286,7 +286,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ContributorInsightsSpecification);
+    value_traits!(eq ContributorInsightsSpecification);
 
 
     #[derive(Clone, Default)]
@@ -304,7 +304,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(GlobalReadProvisionedThroughputSettings);
+    value_traits!(eq GlobalReadProvisionedThroughputSettings);
 
 
     #[derive(Clone)]
@@ -366,7 +366,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(GlobalSecondaryIndex);
+    value_traits!(eq GlobalSecondaryIndex);
 
 
     #[derive(Clone, Default)]
@@ -384,7 +384,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(GlobalTableWitness);
+    value_traits!(eq GlobalTableWitness);
 
 
     #[derive(Clone)]
@@ -422,7 +422,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(KeySchema);
+    value_traits!(eq KeySchema);
 
 
     #[derive(Clone, Default)]
@@ -442,7 +442,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(KeySchema2);
+    value_traits!(eq KeySchema2);
 
 
     #[derive(Clone)]
@@ -478,7 +478,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(KinesisStreamSpecification);
+    value_traits!(eq KinesisStreamSpecification);
 
 
     #[derive(Clone)]
@@ -520,7 +520,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(LocalSecondaryIndex);
+    value_traits!(eq LocalSecondaryIndex);
 
 
     #[derive(Clone, Default)]
@@ -541,7 +541,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(PointInTimeRecoverySpecification);
+    value_traits!(eq PointInTimeRecoverySpecification);
 
 
     #[derive(Clone, Default)]
@@ -564,7 +564,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(Projection);
+    value_traits!(eq Projection);
 
 
     #[derive(Clone, Default)]
@@ -582,7 +582,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ReadOnDemandThroughputSettings);
+    value_traits!(eq ReadOnDemandThroughputSettings);
 
 
     #[derive(Clone, Default)]
@@ -603,7 +603,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ReadProvisionedThroughputSettings);
+    value_traits!(eq ReadProvisionedThroughputSettings);
 
 
     #[derive(Clone)]
@@ -645,7 +645,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ReplicaGlobalSecondaryIndexSpecification);
+    value_traits!(eq ReplicaGlobalSecondaryIndexSpecification);
 
 
     #[derive(Clone)]
@@ -733,7 +733,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ReplicaSpecification);
+    value_traits!(eq ReplicaSpecification);
 
 
     #[derive(Clone)]
@@ -763,7 +763,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ReplicaSseSpecification);
+    value_traits!(eq ReplicaSseSpecification);
 
 
     #[derive(Clone, Default)]
@@ -784,7 +784,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ReplicaStreamSpecification);
+    value_traits!(eq ReplicaStreamSpecification);
 
 
     #[derive(Clone)]
@@ -814,7 +814,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(ResourcePolicy);
+    value_traits!(eq ResourcePolicy);
 
 
     #[derive(Clone)]
@@ -852,7 +852,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(SearchSchemaElement);
+    value_traits!(eq SearchSchemaElement);
 
 
     #[derive(Clone)]
@@ -888,7 +888,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(SseSpecification);
+    value_traits!(eq SseSpecification);
 
 
     #[derive(Clone)]
@@ -920,7 +920,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(StreamSpecification);
+    value_traits!(eq StreamSpecification);
 
 
     #[derive(Clone)]
@@ -962,7 +962,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(TargetTrackingScalingPolicyConfiguration);
+    value_traits!(eq TargetTrackingScalingPolicyConfiguration);
 
 
     #[derive(Clone)]
@@ -996,7 +996,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(TimeToLiveSpecification);
+    value_traits!(eq TimeToLiveSpecification);
 
 
     #[derive(Clone)]
@@ -1026,7 +1026,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(VectorAttribute);
+    value_traits!(eq VectorAttribute);
 
 
     #[derive(Clone)]
@@ -1086,7 +1086,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(VectorIndex);
+    value_traits!(eq VectorIndex);
 
 
     #[derive(Clone, Default)]
@@ -1107,7 +1107,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(WarmThroughput);
+    value_traits!(eq WarmThroughput);
 
 
     #[derive(Clone, Default)]
@@ -1125,7 +1125,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(WriteOnDemandThroughputSettings);
+    value_traits!(eq WriteOnDemandThroughputSettings);
 
 
     #[derive(Clone, Default)]
@@ -1143,7 +1143,7 @@ pub mod global_table {
         }
     }
 
-    value_traits!(WriteProvisionedThroughputSettings);
+    value_traits!(eq WriteProvisionedThroughputSettings);
 }
 pub use global_table::{CfnGlobalTable, CfnGlobalTableProps};
 
@@ -1419,7 +1419,7 @@ pub mod table {
         }
     }
 
-    value_traits!(AttributeDefinition);
+    value_traits!(eq AttributeDefinition);
 
 
     /// Configures contributor insights settings for a table or one of its indexes.
@@ -1460,7 +1460,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ContributorInsightsSpecification);
+    value_traits!(eq ContributorInsightsSpecification);
 
 
     /// The options for imported source files in CSV format. The values are Delimiter and HeaderList.
@@ -1486,7 +1486,7 @@ pub mod table {
         }
     }
 
-    value_traits!(Csv);
+    value_traits!(eq Csv);
 
 
     /// Represents the properties of a global secondary index.
@@ -1558,7 +1558,7 @@ pub mod table {
         }
     }
 
-    value_traits!(GlobalSecondaryIndex);
+    value_traits!(eq GlobalSecondaryIndex);
 
 
     /// Specifies the properties of data being imported from the S3 bucket source to the table.
@@ -1611,7 +1611,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ImportSourceSpecification);
+    value_traits!(eq ImportSourceSpecification);
 
 
     /// The format options for the data that was imported into the target table. There is one value, CsvOption.
@@ -1632,7 +1632,7 @@ pub mod table {
         }
     }
 
-    value_traits!(InputFormatOptions);
+    value_traits!(eq InputFormatOptions);
 
 
     #[derive(Clone)]
@@ -1668,7 +1668,7 @@ pub mod table {
         }
     }
 
-    value_traits!(KeySchema);
+    value_traits!(eq KeySchema);
 
 
     #[derive(Clone, Default)]
@@ -1691,7 +1691,7 @@ pub mod table {
         }
     }
 
-    value_traits!(KeySchema2);
+    value_traits!(eq KeySchema2);
 
 
     /// The Kinesis Data Streams configuration for the specified table.
@@ -1733,7 +1733,7 @@ pub mod table {
         }
     }
 
-    value_traits!(KinesisStreamSpecification);
+    value_traits!(eq KinesisStreamSpecification);
 
 
     /// Represents the properties of a local secondary index. A local secondary index can only be created when its parent table is created.
@@ -1780,7 +1780,7 @@ pub mod table {
         }
     }
 
-    value_traits!(LocalSecondaryIndex);
+    value_traits!(eq LocalSecondaryIndex);
 
 
     /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify ``MaxReadRequestUnits``, ``MaxWriteRequestUnits``, or both.
@@ -1808,7 +1808,7 @@ pub mod table {
         }
     }
 
-    value_traits!(OnDemandThroughput);
+    value_traits!(eq OnDemandThroughput);
 
 
     /// The settings used to enable point in time recovery.
@@ -1834,7 +1834,7 @@ pub mod table {
         }
     }
 
-    value_traits!(PointInTimeRecoverySpecification);
+    value_traits!(eq PointInTimeRecoverySpecification);
 
 
     /// Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
@@ -1869,7 +1869,7 @@ pub mod table {
         }
     }
 
-    value_traits!(Projection);
+    value_traits!(eq Projection);
 
 
     /// Throughput for the specified table, which consists of values for ``ReadCapacityUnits`` and ``WriteCapacityUnits``. For more information about the contents of a provisioned throughput structure, see [Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
@@ -1912,7 +1912,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ProvisionedThroughput);
+    value_traits!(eq ProvisionedThroughput);
 
 
     /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
@@ -1952,7 +1952,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ResourcePolicy);
+    value_traits!(eq ResourcePolicy);
 
 
     /// The S3 bucket that is being imported from.
@@ -1997,7 +1997,7 @@ pub mod table {
         }
     }
 
-    value_traits!(S3BucketSource);
+    value_traits!(eq S3BucketSource);
 
 
     #[derive(Clone)]
@@ -2035,7 +2035,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SearchSchemaElement);
+    value_traits!(eq SearchSchemaElement);
 
 
     /// Represents the settings used to enable server-side encryption.
@@ -2083,7 +2083,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SseSpecification);
+    value_traits!(eq SseSpecification);
 
 
     /// Represents the DynamoDB Streams configuration for a table in DynamoDB.
@@ -2137,7 +2137,7 @@ pub mod table {
         }
     }
 
-    value_traits!(StreamSpecification);
+    value_traits!(eq StreamSpecification);
 
 
     /// Represents the settings used to enable or disable Time to Live (TTL) for the specified table.
@@ -2178,7 +2178,7 @@ pub mod table {
         }
     }
 
-    value_traits!(TimeToLiveSpecification);
+    value_traits!(eq TimeToLiveSpecification);
 
 
     #[derive(Clone)]
@@ -2208,7 +2208,7 @@ pub mod table {
         }
     }
 
-    value_traits!(VectorAttribute);
+    value_traits!(eq VectorAttribute);
 
 
     #[derive(Clone)]
@@ -2268,7 +2268,7 @@ pub mod table {
         }
     }
 
-    value_traits!(VectorIndex);
+    value_traits!(eq VectorIndex);
 
 
     /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the ``UpdateTable`` operation to meet the throughput requirements of an upcoming peak event.
@@ -2294,6 +2294,6 @@ pub mod table {
         }
     }
 
-    value_traits!(WarmThroughput);
+    value_traits!(eq WarmThroughput);
 }
 pub use table::{CfnTable, CfnTableProps};

@@ -203,7 +203,7 @@ pub mod application_status_check {
         }
     }
 
-    value_traits!(HealthCheckPath);
+    value_traits!(eq HealthCheckPath);
 
 
     #[derive(Clone, Default)]
@@ -224,7 +224,7 @@ pub mod application_status_check {
         }
     }
 
-    value_traits!(HealthCheckPathDestination);
+    value_traits!(eq HealthCheckPathDestination);
 
 
     #[derive(Clone, Default)]
@@ -245,7 +245,7 @@ pub mod application_status_check {
         }
     }
 
-    value_traits!(HealthCheckPathSource);
+    value_traits!(eq HealthCheckPathSource);
 }
 pub use application_status_check::{CfnApplicationStatusCheck, CfnApplicationStatusCheckProps};
 
@@ -709,7 +709,7 @@ pub mod capacity_reservation {
         }
     }
 
-    value_traits!(TagSpecification);
+    value_traits!(eq TagSpecification);
 }
 pub use capacity_reservation::{CfnCapacityReservation, CfnCapacityReservationProps};
 
@@ -845,7 +845,7 @@ pub mod capacity_reservation_fleet {
         }
     }
 
-    value_traits!(InstanceTypeSpecification);
+    value_traits!(eq InstanceTypeSpecification);
 
 
     #[derive(Clone, Default)]
@@ -868,7 +868,7 @@ pub mod capacity_reservation_fleet {
         }
     }
 
-    value_traits!(TagSpecification);
+    value_traits!(eq TagSpecification);
 }
 pub use capacity_reservation_fleet::{CfnCapacityReservationFleet, CfnCapacityReservationFleetProps};
 
@@ -1290,7 +1290,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(AuthorizationPolicy);
+    value_traits!(eq AuthorizationPolicy);
 
 
     #[derive(Clone)]
@@ -1320,7 +1320,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(CertificateAuthenticationRequest);
+    value_traits!(eq CertificateAuthenticationRequest);
 
 
     #[derive(Clone)]
@@ -1362,7 +1362,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(ClientAuthenticationRequest);
+    value_traits!(eq ClientAuthenticationRequest);
 
 
     #[derive(Clone)]
@@ -1396,7 +1396,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(ClientConnectOptions);
+    value_traits!(eq ClientConnectOptions);
 
 
     #[derive(Clone)]
@@ -1430,7 +1430,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(ClientLoginBannerOptions);
+    value_traits!(eq ClientLoginBannerOptions);
 
 
     #[derive(Clone, Default)]
@@ -1448,7 +1448,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(ClientRouteEnforcementOptions);
+    value_traits!(eq ClientRouteEnforcementOptions);
 
 
     #[derive(Clone)]
@@ -1490,7 +1490,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(ConnectionLogOptions);
+    value_traits!(eq ConnectionLogOptions);
 
 
     #[derive(Clone)]
@@ -1526,7 +1526,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(DevicePostureOptions);
+    value_traits!(eq DevicePostureOptions);
 
 
     #[derive(Clone)]
@@ -1566,7 +1566,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(DevicePostureTrustProvider);
+    value_traits!(eq DevicePostureTrustProvider);
 
 
     #[derive(Clone)]
@@ -1596,7 +1596,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(DirectoryServiceAuthenticationRequest);
+    value_traits!(eq DirectoryServiceAuthenticationRequest);
 
 
     #[derive(Clone)]
@@ -1630,7 +1630,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(FederatedAuthenticationRequest);
+    value_traits!(eq FederatedAuthenticationRequest);
 
 
     #[derive(Clone)]
@@ -1666,7 +1666,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(TagSpecification);
+    value_traits!(eq TagSpecification);
 
 
     #[derive(Clone)]
@@ -1704,7 +1704,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    value_traits!(TransitGatewayConfiguration);
+    value_traits!(eq TransitGatewayConfiguration);
 }
 pub use client_vpn_endpoint::{CfnClientVpnEndpoint, CfnClientVpnEndpointProps};
 
@@ -2300,7 +2300,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(AcceleratorCountRequest);
+    value_traits!(eq AcceleratorCountRequest);
 
 
     #[derive(Clone, Default)]
@@ -2321,7 +2321,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(AcceleratorTotalMemoryMibRequest);
+    value_traits!(eq AcceleratorTotalMemoryMibRequest);
 
 
     #[derive(Clone, Default)]
@@ -2342,7 +2342,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(BaselineEbsBandwidthMbpsRequest);
+    value_traits!(eq BaselineEbsBandwidthMbpsRequest);
 
 
     #[derive(Clone, Default)]
@@ -2360,7 +2360,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(BaselinePerformanceFactorsRequest);
+    value_traits!(eq BaselinePerformanceFactorsRequest);
 
 
     #[derive(Clone, Default)]
@@ -2387,7 +2387,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(BlockDeviceMapping);
+    value_traits!(eq BlockDeviceMapping);
 
 
     #[derive(Clone, Default)]
@@ -2410,7 +2410,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(CapacityRebalance);
+    value_traits!(eq CapacityRebalance);
 
 
     #[derive(Clone, Default)]
@@ -2430,7 +2430,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(CapacityReservationOptionsRequest);
+    value_traits!(eq CapacityReservationOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -2451,7 +2451,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(CapacityReservationTargetRequest);
+    value_traits!(eq CapacityReservationTargetRequest);
 
 
     #[derive(Clone, Default)]
@@ -2469,7 +2469,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(CpuPerformanceFactorRequest);
+    value_traits!(eq CpuPerformanceFactorRequest);
 
 
     #[derive(Clone, Default)]
@@ -2510,7 +2510,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(EbsBlockDevice);
+    value_traits!(eq EbsBlockDevice);
 
 
     #[derive(Clone, Default)]
@@ -2531,7 +2531,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(FleetLaunchTemplateConfigRequest);
+    value_traits!(eq FleetLaunchTemplateConfigRequest);
 
 
     #[derive(Clone, Default)]
@@ -2588,7 +2588,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(FleetLaunchTemplateOverridesRequest);
+    value_traits!(eq FleetLaunchTemplateOverridesRequest);
 
 
     #[derive(Clone)]
@@ -2630,7 +2630,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(FleetLaunchTemplateSpecificationRequest);
+    value_traits!(eq FleetLaunchTemplateSpecificationRequest);
 
 
     #[derive(Clone, Default)]
@@ -2651,7 +2651,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(IamInstanceProfileSpecification);
+    value_traits!(eq IamInstanceProfileSpecification);
 
 
     #[derive(Clone, Default)]
@@ -2679,7 +2679,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(InstanceMetadataOptionsRequest);
+    value_traits!(eq InstanceMetadataOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -2778,7 +2778,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(InstanceRequirementsRequest);
+    value_traits!(eq InstanceRequirementsRequest);
 
 
     #[derive(Clone, Default)]
@@ -2796,7 +2796,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(Ipv6AddressRequest);
+    value_traits!(eq Ipv6AddressRequest);
 
 
     #[derive(Clone, Default)]
@@ -2814,7 +2814,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(MaintenanceStrategies);
+    value_traits!(eq MaintenanceStrategies);
 
 
     #[derive(Clone, Default)]
@@ -2835,7 +2835,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(MemoryGibPerVCpuRequest);
+    value_traits!(eq MemoryGibPerVCpuRequest);
 
 
     #[derive(Clone, Default)]
@@ -2856,7 +2856,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(MemoryMibRequest);
+    value_traits!(eq MemoryMibRequest);
 
 
     #[derive(Clone, Default)]
@@ -2877,7 +2877,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(MultiAvailabilityZoneConfiguration);
+    value_traits!(eq MultiAvailabilityZoneConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2898,7 +2898,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(NetworkBandwidthGbpsRequest);
+    value_traits!(eq NetworkBandwidthGbpsRequest);
 
 
     #[derive(Clone, Default)]
@@ -2919,7 +2919,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(NetworkInterfaceCountRequest);
+    value_traits!(eq NetworkInterfaceCountRequest);
 
 
     #[derive(Clone, Default)]
@@ -2976,7 +2976,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(NetworkInterfaceSpecificationRequest);
+    value_traits!(eq NetworkInterfaceSpecificationRequest);
 
 
     #[derive(Clone, Default)]
@@ -3011,7 +3011,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(OnDemandOptionsRequest);
+    value_traits!(eq OnDemandOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -3029,7 +3029,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(PerformanceFactorReferenceRequest);
+    value_traits!(eq PerformanceFactorReferenceRequest);
 
 
     #[derive(Clone, Default)]
@@ -3070,7 +3070,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(Placement);
+    value_traits!(eq Placement);
 
 
     #[derive(Clone, Default)]
@@ -3091,7 +3091,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(PrivateIpAddressSpecificationRequest);
+    value_traits!(eq PrivateIpAddressSpecificationRequest);
 
 
     #[derive(Clone, Default)]
@@ -3109,7 +3109,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(ReservedCapacityFallbackOptionsRequest);
+    value_traits!(eq ReservedCapacityFallbackOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -3138,7 +3138,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(ReservedCapacityOptionsRequest);
+    value_traits!(eq ReservedCapacityOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -3181,7 +3181,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(SpotOptionsRequest);
+    value_traits!(eq SpotOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -3202,7 +3202,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(StandbyAvailabilityZone);
+    value_traits!(eq StandbyAvailabilityZone);
 
 
     #[derive(Clone, Default)]
@@ -3225,7 +3225,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(TagSpecification);
+    value_traits!(eq TagSpecification);
 
 
     #[derive(Clone)]
@@ -3279,7 +3279,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(TargetCapacitySpecificationRequest);
+    value_traits!(eq TargetCapacitySpecificationRequest);
 
 
     #[derive(Clone, Default)]
@@ -3300,7 +3300,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(TotalLocalStorageGbRequest);
+    value_traits!(eq TotalLocalStorageGbRequest);
 
 
     #[derive(Clone, Default)]
@@ -3321,7 +3321,7 @@ pub mod ec2_fleet {
         }
     }
 
-    value_traits!(VCpuCountRangeRequest);
+    value_traits!(eq VCpuCountRangeRequest);
 }
 pub use ec2_fleet::{CfnEc2Fleet, CfnEc2FleetProps};
 
@@ -3935,7 +3935,7 @@ pub mod flow_log {
         }
     }
 
-    value_traits!(DestinationOptions);
+    value_traits!(eq DestinationOptions);
 
 
     #[derive(Clone)]
@@ -3973,7 +3973,7 @@ pub mod flow_log {
         }
     }
 
-    value_traits!(TagFieldSpecification);
+    value_traits!(eq TagFieldSpecification);
 }
 pub use flow_log::{CfnFlowLog, CfnFlowLogProps};
 
@@ -4133,7 +4133,7 @@ pub mod fpga_image {
         }
     }
 
-    value_traits!(StorageLocation);
+    value_traits!(eq StorageLocation);
 }
 pub use fpga_image::{CfnFpgaImage, CfnFpgaImageProps};
 
@@ -4526,7 +4526,7 @@ pub mod ipam {
         }
     }
 
-    value_traits!(IpamOperatingRegion);
+    value_traits!(eq IpamOperatingRegion);
 
 
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
@@ -4559,7 +4559,7 @@ pub mod ipam {
         }
     }
 
-    value_traits!(IpamOrganizationalUnitExclusion);
+    value_traits!(eq IpamOrganizationalUnitExclusion);
 }
 pub use ipam::{CfnIpam, CfnIpamProps};
 
@@ -4907,7 +4907,7 @@ pub mod ipam_pool {
         }
     }
 
-    value_traits!(ProvisionedCidr);
+    value_traits!(eq ProvisionedCidr);
 
 
     /// The resource associated with this pool's space. Depending on the ResourceType, setting a SourceResource changes which space can be provisioned in this pool and which types of resources can receive allocations
@@ -4956,7 +4956,7 @@ pub mod ipam_pool {
         }
     }
 
-    value_traits!(SourceResource);
+    value_traits!(eq SourceResource);
 }
 pub use ipam_pool::{CfnIpamPool, CfnIpamPoolProps};
 
@@ -5230,7 +5230,7 @@ pub mod ipam_prefix_list_resolver {
         }
     }
 
-    value_traits!(IpamPrefixListResolverRule);
+    value_traits!(eq IpamPrefixListResolverRule);
 
 
     /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope.  (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
@@ -5283,7 +5283,7 @@ pub mod ipam_prefix_list_resolver {
         }
     }
 
-    value_traits!(IpamPrefixListResolverRuleCondition);
+    value_traits!(eq IpamPrefixListResolverRuleCondition);
 }
 pub use ipam_prefix_list_resolver::{CfnIpamPrefixListResolver, CfnIpamPrefixListResolverProps};
 
@@ -5544,7 +5544,7 @@ pub mod ipam_resource_discovery {
         }
     }
 
-    value_traits!(IpamOperatingRegion);
+    value_traits!(eq IpamOperatingRegion);
 
 
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
@@ -5577,7 +5577,7 @@ pub mod ipam_resource_discovery {
         }
     }
 
-    value_traits!(IpamResourceDiscoveryOrganizationalUnitExclusion);
+    value_traits!(eq IpamResourceDiscoveryOrganizationalUnitExclusion);
 }
 pub use ipam_resource_discovery::{CfnIpamResourceDiscovery, CfnIpamResourceDiscoveryProps};
 
@@ -5875,7 +5875,7 @@ pub mod ipam_scope {
         }
     }
 
-    value_traits!(IpamScopeExternalAuthorityConfiguration);
+    value_traits!(eq IpamScopeExternalAuthorityConfiguration);
 }
 pub use ipam_scope::{CfnIpamScope, CfnIpamScopeProps};
 
@@ -6568,7 +6568,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(AssociationParameter);
+    value_traits!(eq AssociationParameter);
 
 
     #[derive(Clone)]
@@ -6614,7 +6614,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(BlockDeviceMapping);
+    value_traits!(eq BlockDeviceMapping);
 
 
     /// The CPU options for the instance.
@@ -6636,7 +6636,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(CpuOptions);
+    value_traits!(eq CpuOptions);
 
 
     /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
@@ -6655,7 +6655,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(CreditSpecification);
+    value_traits!(eq CreditSpecification);
 
 
     #[derive(Clone, Default)]
@@ -6707,7 +6707,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(Ebs);
+    value_traits!(eq Ebs);
 
 
     #[derive(Clone)]
@@ -6739,7 +6739,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(ElasticGpuSpecification);
+    value_traits!(eq ElasticGpuSpecification);
 
 
     #[derive(Clone)]
@@ -6777,7 +6777,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(ElasticInferenceAccelerator);
+    value_traits!(eq ElasticInferenceAccelerator);
 
 
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
@@ -6801,7 +6801,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(EnaSrdSpecification);
+    value_traits!(eq EnaSrdSpecification);
 
 
     /// Contains ENA Express settings for UDP network traffic for the network interface that's attached to the instance.
@@ -6822,7 +6822,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(EnaSrdUdpSpecification);
+    value_traits!(eq EnaSrdUdpSpecification);
 
 
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
@@ -6843,7 +6843,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(EnclaveOptions);
+    value_traits!(eq EnclaveOptions);
 
 
     /// Indicates whether an instance is enabled for hibernation.
@@ -6864,7 +6864,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(HibernationOptions);
+    value_traits!(eq HibernationOptions);
 
 
     #[derive(Clone)]
@@ -6896,7 +6896,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(InstanceIpv6Address);
+    value_traits!(eq InstanceIpv6Address);
 
 
     #[derive(Clone, Default)]
@@ -6926,7 +6926,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(LaunchTemplateSpecification);
+    value_traits!(eq LaunchTemplateSpecification);
 
 
     #[derive(Clone)]
@@ -6958,7 +6958,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(LicenseSpecification);
+    value_traits!(eq LicenseSpecification);
 
 
     #[derive(Clone, Default)]
@@ -7006,7 +7006,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(MetadataOptions);
+    value_traits!(eq MetadataOptions);
 
 
     #[derive(Clone)]
@@ -7114,7 +7114,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(NetworkInterface);
+    value_traits!(eq NetworkInterface);
 
 
     #[derive(Clone, Default)]
@@ -7146,7 +7146,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(PrivateDnsNameOptions);
+    value_traits!(eq PrivateDnsNameOptions);
 
 
     #[derive(Clone)]
@@ -7186,7 +7186,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(PrivateIpAddressSpecification);
+    value_traits!(eq PrivateIpAddressSpecification);
 
 
     #[derive(Clone)]
@@ -7224,7 +7224,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(SsmAssociation);
+    value_traits!(eq SsmAssociation);
 
 
     #[derive(Clone)]
@@ -7264,7 +7264,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(Volume);
+    value_traits!(eq Volume);
 }
 pub use instance::{CfnInstance, CfnInstanceProps};
 
@@ -7560,7 +7560,7 @@ pub mod instance_event_window {
         }
     }
 
-    value_traits!(TimeRange);
+    value_traits!(eq TimeRange);
 }
 pub use instance_event_window::{CfnInstanceEventWindow, CfnInstanceEventWindowProps};
 
@@ -8252,7 +8252,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(AcceleratorCount);
+    value_traits!(eq AcceleratorCount);
 
 
     /// The minimum and maximum amount of total accelerator memory, in MiB.
@@ -8278,7 +8278,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(AcceleratorTotalMemoryMib);
+    value_traits!(eq AcceleratorTotalMemoryMib);
 
 
     /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
@@ -8304,7 +8304,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(BaselineEbsBandwidthMbps);
+    value_traits!(eq BaselineEbsBandwidthMbps);
 
 
     /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
@@ -8326,7 +8326,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(BaselinePerformanceFactors);
+    value_traits!(eq BaselinePerformanceFactors);
 
 
     /// Specifies a block device mapping for a launch template. You must specify ``DeviceName`` plus exactly one of the following properties: ``Ebs``, ``NoDevice``, or ``VirtualName``.
@@ -8363,7 +8363,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(BlockDeviceMapping);
+    value_traits!(eq BlockDeviceMapping);
 
 
     /// Specifies an instance's Capacity Reservation targeting option. You can specify only one option at a time.
@@ -8395,7 +8395,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(CapacityReservationSpecification);
+    value_traits!(eq CapacityReservationSpecification);
 
 
     /// Specifies a target Capacity Reservation.
@@ -8422,7 +8422,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(CapacityReservationTarget);
+    value_traits!(eq CapacityReservationTarget);
 
 
     /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
@@ -8453,7 +8453,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(ConnectionTrackingSpecification);
+    value_traits!(eq ConnectionTrackingSpecification);
 
 
     /// Specifies the CPU performance to consider when using an instance family as the baseline reference.
@@ -8474,7 +8474,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Cpu);
+    value_traits!(eq Cpu);
 
 
     /// Specifies the CPU options for an instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *User Guide*.
@@ -8515,7 +8515,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(CpuOptions);
+    value_traits!(eq CpuOptions);
 
 
     /// Specifies the credit option for CPU usage of a T2, T3, or T3a instance.
@@ -8538,7 +8538,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(CreditSpecification);
+    value_traits!(eq CreditSpecification);
 
 
     /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template.
@@ -8626,7 +8626,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Ebs);
+    value_traits!(eq Ebs);
 
 
     /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
@@ -8653,7 +8653,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(EnaSrdSpecification);
+    value_traits!(eq EnaSrdSpecification);
 
 
     /// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic automatically uses it. However, some UDP-based applications are designed to handle network packets that are out of order, without a need for retransmission, such as live video broadcasting or other near-real-time applications. For UDP traffic, you can specify whether to use ENA Express, based on your application environment needs.
@@ -8674,7 +8674,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(EnaSrdUdpSpecification);
+    value_traits!(eq EnaSrdUdpSpecification);
 
 
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
@@ -8695,7 +8695,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(EnclaveOptions);
+    value_traits!(eq EnclaveOptions);
 
 
     /// Specifies whether your instance is configured for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html#hibernating-prerequisites). For more information, see [Hibernate Your Instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
@@ -8718,7 +8718,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(HibernationOptions);
+    value_traits!(eq HibernationOptions);
 
 
     /// Specifies an IAM instance profile, which is a container for an IAM role for your instance. You can use an IAM role to distribute your AWS credentials to your instances.
@@ -8746,7 +8746,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(IamInstanceProfile);
+    value_traits!(eq IamInstanceProfile);
 
 
     /// Specifies the market (purchasing) option for an instance.
@@ -8775,7 +8775,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(InstanceMarketOptions);
+    value_traits!(eq InstanceMarketOptions);
 
 
     /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
@@ -9025,7 +9025,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(InstanceRequirements);
+    value_traits!(eq InstanceRequirements);
 
 
     /// Specifies an IPv4 prefix for a network interface.
@@ -9047,7 +9047,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Ipv4PrefixSpecification);
+    value_traits!(eq Ipv4PrefixSpecification);
 
 
     /// Specifies an IPv6 address in an Amazon EC2 launch template.
@@ -9069,7 +9069,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Ipv6Add);
+    value_traits!(eq Ipv6Add);
 
 
     /// Specifies an IPv6 prefix for a network interface.
@@ -9091,7 +9091,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Ipv6PrefixSpecification);
+    value_traits!(eq Ipv6PrefixSpecification);
 
 
     /// The information to include in the launch template.
@@ -9286,7 +9286,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(LaunchTemplateData);
+    value_traits!(eq LaunchTemplateData);
 
 
     /// Specifies the tags to apply to the launch template during creation.
@@ -9316,7 +9316,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(LaunchTemplateTagSpecification);
+    value_traits!(eq LaunchTemplateTagSpecification);
 
 
     /// Specifies a license configuration for an instance.
@@ -9338,7 +9338,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(LicenseSpecification);
+    value_traits!(eq LicenseSpecification);
 
 
     /// The maintenance options of your instance.
@@ -9361,7 +9361,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(MaintenanceOptions);
+    value_traits!(eq MaintenanceOptions);
 
 
     /// The minimum and maximum amount of memory per vCPU, in GiB.
@@ -9387,7 +9387,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(MemoryGibPerVCpu);
+    value_traits!(eq MemoryGibPerVCpu);
 
 
     /// The minimum and maximum amount of memory, in MiB.
@@ -9413,7 +9413,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(MemoryMib);
+    value_traits!(eq MemoryMib);
 
 
     /// The metadata options for the instance. For more information, see [Instance metadata and user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html) in the *Amazon EC2 User Guide*.
@@ -9472,7 +9472,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(MetadataOptions);
+    value_traits!(eq MetadataOptions);
 
 
     /// Specifies whether detailed monitoring is enabled for an instance. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *User Guide*.
@@ -9494,7 +9494,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Monitoring);
+    value_traits!(eq Monitoring);
 
 
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
@@ -9521,7 +9521,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(NetworkBandwidthGbps);
+    value_traits!(eq NetworkBandwidthGbps);
 
 
     /// Specifies the parameters for a network interface.
@@ -9659,7 +9659,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(NetworkInterface);
+    value_traits!(eq NetworkInterface);
 
 
     /// The minimum and maximum number of network interfaces.
@@ -9685,7 +9685,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(NetworkInterfaceCount);
+    value_traits!(eq NetworkInterfaceCount);
 
 
     /// Contains settings for the network performance options for the instance.
@@ -9709,7 +9709,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(NetworkPerformanceOptions);
+    value_traits!(eq NetworkPerformanceOptions);
 
 
     /// Specifies the placement of an instance.
@@ -9774,7 +9774,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Placement);
+    value_traits!(eq Placement);
 
 
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
@@ -9807,7 +9807,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(PrivateDnsNameOptions);
+    value_traits!(eq PrivateDnsNameOptions);
 
 
     /// Specifies a secondary private IPv4 address for a network interface.
@@ -9834,7 +9834,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(PrivateIpAdd);
+    value_traits!(eq PrivateIpAdd);
 
 
     /// Specifies an instance family to use as the baseline reference for CPU performance.
@@ -9867,7 +9867,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(Reference);
+    value_traits!(eq Reference);
 
 
     /// Specifies options for Spot Instances.
@@ -9919,7 +9919,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(SpotOptions);
+    value_traits!(eq SpotOptions);
 
 
     /// Specifies the tags to apply to resources that are created during instance launch.
@@ -9949,7 +9949,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(TagSpecification);
+    value_traits!(eq TagSpecification);
 
 
     /// The minimum and maximum amount of total local storage, in GB.
@@ -9975,7 +9975,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(TotalLocalStorageGb);
+    value_traits!(eq TotalLocalStorageGb);
 
 
     /// The minimum and maximum number of vCPUs.
@@ -10001,7 +10001,7 @@ pub mod launch_template {
         }
     }
 
-    value_traits!(VCpuCount);
+    value_traits!(eq VCpuCount);
 }
 pub use launch_template::{CfnLaunchTemplate, CfnLaunchTemplateProps};
 
@@ -10929,7 +10929,7 @@ pub mod nat_gateway {
         }
     }
 
-    value_traits!(AvailabilityZoneAddress);
+    value_traits!(eq AvailabilityZoneAddress);
 }
 pub use nat_gateway::{CfnNatGateway, CfnNatGatewayProps};
 
@@ -11168,7 +11168,7 @@ pub mod network_acl_entry {
         }
     }
 
-    value_traits!(Icmp);
+    value_traits!(eq Icmp);
 
 
     #[derive(Clone, Default)]
@@ -11189,7 +11189,7 @@ pub mod network_acl_entry {
         }
     }
 
-    value_traits!(PortRange);
+    value_traits!(eq PortRange);
 }
 pub use network_acl_entry::{CfnNetworkAclEntry, CfnNetworkAclEntryProps};
 
@@ -11301,7 +11301,7 @@ pub mod network_insights_access_scope {
         }
     }
 
-    value_traits!(AccessScopePathRequest);
+    value_traits!(eq AccessScopePathRequest);
 
 
     #[derive(Clone, Default)]
@@ -11337,7 +11337,7 @@ pub mod network_insights_access_scope {
         }
     }
 
-    value_traits!(PacketHeaderStatementRequest);
+    value_traits!(eq PacketHeaderStatementRequest);
 
 
     #[derive(Clone, Default)]
@@ -11358,7 +11358,7 @@ pub mod network_insights_access_scope {
         }
     }
 
-    value_traits!(PathStatementRequest);
+    value_traits!(eq PathStatementRequest);
 
 
     #[derive(Clone, Default)]
@@ -11379,7 +11379,7 @@ pub mod network_insights_access_scope {
         }
     }
 
-    value_traits!(ResourceStatementRequest);
+    value_traits!(eq ResourceStatementRequest);
 
 
     #[derive(Clone, Default)]
@@ -11397,7 +11397,7 @@ pub mod network_insights_access_scope {
         }
     }
 
-    value_traits!(ThroughResourcesStatementRequest);
+    value_traits!(eq ThroughResourcesStatementRequest);
 }
 pub use network_insights_access_scope::{CfnNetworkInsightsAccessScope, CfnNetworkInsightsAccessScopeProps};
 
@@ -11840,7 +11840,7 @@ pub mod network_insights_path {
         }
     }
 
-    value_traits!(FilterPortRange);
+    value_traits!(eq FilterPortRange);
 
 
     #[derive(Clone, Default)]
@@ -11867,7 +11867,7 @@ pub mod network_insights_path {
         }
     }
 
-    value_traits!(PathFilter);
+    value_traits!(eq PathFilter);
 }
 pub use network_insights_path::{CfnNetworkInsightsPath, CfnNetworkInsightsPathProps};
 
@@ -12103,7 +12103,7 @@ pub mod network_interface {
         }
     }
 
-    value_traits!(ConnectionTrackingSpecification);
+    value_traits!(eq ConnectionTrackingSpecification);
 
 
     #[derive(Clone)]
@@ -12133,7 +12133,7 @@ pub mod network_interface {
         }
     }
 
-    value_traits!(InstanceIpv6Address);
+    value_traits!(eq InstanceIpv6Address);
 
 
     #[derive(Clone)]
@@ -12163,7 +12163,7 @@ pub mod network_interface {
         }
     }
 
-    value_traits!(Ipv4PrefixSpecification);
+    value_traits!(eq Ipv4PrefixSpecification);
 
 
     #[derive(Clone)]
@@ -12193,7 +12193,7 @@ pub mod network_interface {
         }
     }
 
-    value_traits!(Ipv6PrefixSpecification);
+    value_traits!(eq Ipv6PrefixSpecification);
 
 
     #[derive(Clone)]
@@ -12229,7 +12229,7 @@ pub mod network_interface {
         }
     }
 
-    value_traits!(PrivateIpAddressSpecification);
+    value_traits!(eq PrivateIpAddressSpecification);
 }
 pub use network_interface::{CfnNetworkInterface, CfnNetworkInterfaceProps};
 
@@ -12370,7 +12370,7 @@ pub mod network_interface_attachment {
         }
     }
 
-    value_traits!(EnaSrdSpecification);
+    value_traits!(eq EnaSrdSpecification);
 
 
     /// Configures ENA Express for UDP network traffic.
@@ -12389,7 +12389,7 @@ pub mod network_interface_attachment {
         }
     }
 
-    value_traits!(EnaSrdUdpSpecification);
+    value_traits!(eq EnaSrdUdpSpecification);
 }
 pub use network_interface_attachment::{CfnNetworkInterfaceAttachment, CfnNetworkInterfaceAttachmentProps};
 
@@ -12838,7 +12838,7 @@ pub mod prefix_list {
         }
     }
 
-    value_traits!(Entry);
+    value_traits!(eq Entry);
 }
 pub use prefix_list::{CfnPrefixList, CfnPrefixListProps};
 
@@ -13485,7 +13485,7 @@ pub mod route_server_peer {
         }
     }
 
-    value_traits!(BgpOptions);
+    value_traits!(eq BgpOptions);
 }
 pub use route_server_peer::{CfnRouteServerPeer, CfnRouteServerPeerProps};
 
@@ -13967,7 +13967,7 @@ pub mod security_group {
         }
     }
 
-    value_traits!(Egress);
+    value_traits!(eq Egress);
 
 
     #[derive(Clone)]
@@ -14033,7 +14033,7 @@ pub mod security_group {
         }
     }
 
-    value_traits!(Ingress);
+    value_traits!(eq Ingress);
 }
 pub use security_group::{CfnSecurityGroup, CfnSecurityGroupProps};
 
@@ -14636,7 +14636,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(AcceleratorCountRequest);
+    value_traits!(eq AcceleratorCountRequest);
 
 
     #[derive(Clone, Default)]
@@ -14657,7 +14657,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(AcceleratorTotalMemoryMibRequest);
+    value_traits!(eq AcceleratorTotalMemoryMibRequest);
 
 
     #[derive(Clone, Default)]
@@ -14678,7 +14678,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(BaselineEbsBandwidthMbpsRequest);
+    value_traits!(eq BaselineEbsBandwidthMbpsRequest);
 
 
     #[derive(Clone, Default)]
@@ -14696,7 +14696,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(BaselinePerformanceFactorsRequest);
+    value_traits!(eq BaselinePerformanceFactorsRequest);
 
 
     #[derive(Clone)]
@@ -14738,7 +14738,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(BlockDeviceMapping);
+    value_traits!(eq BlockDeviceMapping);
 
 
     #[derive(Clone)]
@@ -14768,7 +14768,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(ClassicLoadBalancer);
+    value_traits!(eq ClassicLoadBalancer);
 
 
     #[derive(Clone)]
@@ -14798,7 +14798,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(ClassicLoadBalancersConfig);
+    value_traits!(eq ClassicLoadBalancersConfig);
 
 
     #[derive(Clone, Default)]
@@ -14816,7 +14816,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(CpuPerformanceFactorRequest);
+    value_traits!(eq CpuPerformanceFactorRequest);
 
 
     #[derive(Clone, Default)]
@@ -14849,7 +14849,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(EbsBlockDevice);
+    value_traits!(eq EbsBlockDevice);
 
 
     #[derive(Clone)]
@@ -14887,7 +14887,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(FleetLaunchTemplateSpecification);
+    value_traits!(eq FleetLaunchTemplateSpecification);
 
 
     #[derive(Clone)]
@@ -14917,7 +14917,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(GroupIdentifier);
+    value_traits!(eq GroupIdentifier);
 
 
     #[derive(Clone, Default)]
@@ -14935,7 +14935,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(IamInstanceProfileSpecification);
+    value_traits!(eq IamInstanceProfileSpecification);
 
 
     #[derive(Clone)]
@@ -14965,7 +14965,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(InstanceIpv6Address);
+    value_traits!(eq InstanceIpv6Address);
 
 
     #[derive(Clone, Default)]
@@ -15013,7 +15013,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(InstanceNetworkInterfaceSpecification);
+    value_traits!(eq InstanceNetworkInterfaceSpecification);
 
 
     #[derive(Clone, Default)]
@@ -15112,7 +15112,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(InstanceRequirementsRequest);
+    value_traits!(eq InstanceRequirementsRequest);
 
 
     #[derive(Clone, Default)]
@@ -15133,7 +15133,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(LaunchTemplateConfig);
+    value_traits!(eq LaunchTemplateConfig);
 
 
     #[derive(Clone, Default)]
@@ -15172,7 +15172,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(LaunchTemplateOverrides);
+    value_traits!(eq LaunchTemplateOverrides);
 
 
     #[derive(Clone, Default)]
@@ -15193,7 +15193,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(LoadBalancersConfig);
+    value_traits!(eq LoadBalancersConfig);
 
 
     #[derive(Clone, Default)]
@@ -15214,7 +15214,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(MemoryGibPerVCpuRequest);
+    value_traits!(eq MemoryGibPerVCpuRequest);
 
 
     #[derive(Clone, Default)]
@@ -15235,7 +15235,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(MemoryMibRequest);
+    value_traits!(eq MemoryMibRequest);
 
 
     #[derive(Clone, Default)]
@@ -15256,7 +15256,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(NetworkBandwidthGbpsRequest);
+    value_traits!(eq NetworkBandwidthGbpsRequest);
 
 
     #[derive(Clone, Default)]
@@ -15277,7 +15277,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(NetworkInterfaceCountRequest);
+    value_traits!(eq NetworkInterfaceCountRequest);
 
 
     #[derive(Clone, Default)]
@@ -15295,7 +15295,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(PerformanceFactorReferenceRequest);
+    value_traits!(eq PerformanceFactorReferenceRequest);
 
 
     #[derive(Clone)]
@@ -15329,7 +15329,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(PrivateIpAddressSpecification);
+    value_traits!(eq PrivateIpAddressSpecification);
 
 
     #[derive(Clone, Default)]
@@ -15352,7 +15352,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(SpotCapacityRebalance);
+    value_traits!(eq SpotCapacityRebalance);
 
 
     #[derive(Clone)]
@@ -15450,7 +15450,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(SpotFleetLaunchSpecification);
+    value_traits!(eq SpotFleetLaunchSpecification);
 
 
     #[derive(Clone, Default)]
@@ -15468,7 +15468,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(SpotFleetMonitoring);
+    value_traits!(eq SpotFleetMonitoring);
 
 
     #[derive(Clone)]
@@ -15632,7 +15632,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(SpotFleetRequestConfigData);
+    value_traits!(eq SpotFleetRequestConfigData);
 
 
     #[derive(Clone, Default)]
@@ -15655,7 +15655,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(SpotFleetTagSpecification);
+    value_traits!(eq SpotFleetTagSpecification);
 
 
     #[derive(Clone, Default)]
@@ -15673,7 +15673,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(SpotMaintenanceStrategies);
+    value_traits!(eq SpotMaintenanceStrategies);
 
 
     #[derive(Clone, Default)]
@@ -15702,7 +15702,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(SpotPlacement);
+    value_traits!(eq SpotPlacement);
 
 
     #[derive(Clone)]
@@ -15732,7 +15732,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(TargetGroup);
+    value_traits!(eq TargetGroup);
 
 
     #[derive(Clone)]
@@ -15762,7 +15762,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(TargetGroupsConfig);
+    value_traits!(eq TargetGroupsConfig);
 
 
     #[derive(Clone, Default)]
@@ -15783,7 +15783,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(TotalLocalStorageGbRequest);
+    value_traits!(eq TotalLocalStorageGbRequest);
 
 
     #[derive(Clone, Default)]
@@ -15804,7 +15804,7 @@ pub mod spot_fleet {
         }
     }
 
-    value_traits!(VCpuCountRangeRequest);
+    value_traits!(eq VCpuCountRangeRequest);
 }
 pub use spot_fleet::{CfnSpotFleet, CfnSpotFleetProps};
 
@@ -16253,7 +16253,7 @@ pub mod subnet {
         }
     }
 
-    value_traits!(PrivateDnsNameOptionsOnLaunch);
+    value_traits!(eq PrivateDnsNameOptionsOnLaunch);
 }
 pub use subnet::{CfnSubnet, CfnSubnetProps};
 
@@ -16927,7 +16927,7 @@ pub mod traffic_mirror_filter_rule {
         }
     }
 
-    value_traits!(TrafficMirrorPortRange);
+    value_traits!(eq TrafficMirrorPortRange);
 }
 pub use traffic_mirror_filter_rule::{CfnTrafficMirrorFilterRule, CfnTrafficMirrorFilterRuleProps};
 
@@ -17407,7 +17407,7 @@ pub mod transit_gateway_attachment {
         }
     }
 
-    value_traits!(Options);
+    value_traits!(eq Options);
 }
 pub use transit_gateway_attachment::{CfnTransitGatewayAttachment, CfnTransitGatewayAttachmentProps};
 
@@ -17539,7 +17539,7 @@ pub mod transit_gateway_connect {
         }
     }
 
-    value_traits!(TransitGatewayConnectOptions);
+    value_traits!(eq TransitGatewayConnectOptions);
 }
 pub use transit_gateway_connect::{CfnTransitGatewayConnect, CfnTransitGatewayConnectProps};
 
@@ -17707,7 +17707,7 @@ pub mod transit_gateway_connect_peer {
         }
     }
 
-    value_traits!(TransitGatewayConnectPeerConfiguration);
+    value_traits!(eq TransitGatewayConnectPeerConfiguration);
 }
 pub use transit_gateway_connect_peer::{CfnTransitGatewayConnectPeer, CfnTransitGatewayConnectPeerProps};
 
@@ -18124,7 +18124,7 @@ pub mod transit_gateway_multicast_domain {
         }
     }
 
-    value_traits!(Options);
+    value_traits!(eq Options);
 }
 pub use transit_gateway_multicast_domain::{CfnTransitGatewayMulticastDomain, CfnTransitGatewayMulticastDomainProps};
 
@@ -18952,7 +18952,7 @@ pub mod transit_gateway_policy_table_entry {
         }
     }
 
-    value_traits!(TransitGatewayPolicyRule);
+    value_traits!(eq TransitGatewayPolicyRule);
 }
 pub use transit_gateway_policy_table_entry::{CfnTransitGatewayPolicyTableEntry, CfnTransitGatewayPolicyTableEntryProps};
 
@@ -19446,7 +19446,7 @@ pub mod transit_gateway_vpc_attachment {
         }
     }
 
-    value_traits!(Options);
+    value_traits!(eq Options);
 }
 pub use transit_gateway_vpc_attachment::{CfnTransitGatewayVpcAttachment, CfnTransitGatewayVpcAttachmentProps};
 
@@ -19861,7 +19861,7 @@ pub mod vpc {
         }
     }
 
-    value_traits!(VpcEncryptionControl);
+    value_traits!(eq VpcEncryptionControl);
 }
 pub use vpc::{CfnVpc, CfnVpcProps};
 
@@ -20821,7 +20821,7 @@ pub mod vpc_endpoint {
         }
     }
 
-    value_traits!(DnsOptionsSpecification);
+    value_traits!(eq DnsOptionsSpecification);
 }
 pub use vpc_endpoint::{CfnVpcEndpoint, CfnVpcEndpointProps};
 
@@ -21688,7 +21688,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(CloudwatchLogOptionsSpecification);
+    value_traits!(eq CloudwatchLogOptionsSpecification);
 
 
     /// The IKE version that is permitted for the VPN tunnel.
@@ -21711,7 +21711,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(IkeVersionsRequestListValue);
+    value_traits!(eq IkeVersionsRequestListValue);
 
 
     /// Specifies a Diffie-Hellman group number for the VPN tunnel for phase 1 IKE negotiations.
@@ -21732,7 +21732,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(Phase1DhGroupNumbersRequestListValue);
+    value_traits!(eq Phase1DhGroupNumbersRequestListValue);
 
 
     /// Specifies the encryption algorithm for the VPN tunnel for phase 1 IKE negotiations.
@@ -21755,7 +21755,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(Phase1EncryptionAlgorithmsRequestListValue);
+    value_traits!(eq Phase1EncryptionAlgorithmsRequestListValue);
 
 
     /// Specifies the integrity algorithm for the VPN tunnel for phase 1 IKE negotiations.
@@ -21778,7 +21778,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(Phase1IntegrityAlgorithmsRequestListValue);
+    value_traits!(eq Phase1IntegrityAlgorithmsRequestListValue);
 
 
     /// Specifies a Diffie-Hellman group number for the VPN tunnel for phase 2 IKE negotiations.
@@ -21799,7 +21799,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(Phase2DhGroupNumbersRequestListValue);
+    value_traits!(eq Phase2DhGroupNumbersRequestListValue);
 
 
     /// Specifies the encryption algorithm for the VPN tunnel for phase 2 IKE negotiations.
@@ -21822,7 +21822,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(Phase2EncryptionAlgorithmsRequestListValue);
+    value_traits!(eq Phase2EncryptionAlgorithmsRequestListValue);
 
 
     /// Specifies the integrity algorithm for the VPN tunnel for phase 2 IKE negotiations.
@@ -21845,7 +21845,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(Phase2IntegrityAlgorithmsRequestListValue);
+    value_traits!(eq Phase2IntegrityAlgorithmsRequestListValue);
 
 
     /// Options for logging VPN tunnel activity.
@@ -21866,7 +21866,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(VpnTunnelLogOptionsSpecification);
+    value_traits!(eq VpnTunnelLogOptionsSpecification);
 
 
     /// The tunnel options for a single VPN tunnel.
@@ -22019,7 +22019,7 @@ pub mod vpn_connection {
         }
     }
 
-    value_traits!(VpnTunnelOptionsSpecification);
+    value_traits!(eq VpnTunnelOptionsSpecification);
 }
 pub use vpn_connection::{CfnVpnConnection, CfnVpnConnectionProps};
 
@@ -22540,7 +22540,7 @@ pub mod verified_access_endpoint {
         }
     }
 
-    value_traits!(CidrOptions);
+    value_traits!(eq CidrOptions);
 
 
     /// The load balancer details if creating the AWS Verified Access endpoint as load-balancertype.
@@ -22585,7 +22585,7 @@ pub mod verified_access_endpoint {
         }
     }
 
-    value_traits!(LoadBalancerOptions);
+    value_traits!(eq LoadBalancerOptions);
 
 
     /// The options for network-interface type endpoint.
@@ -22625,7 +22625,7 @@ pub mod verified_access_endpoint {
         }
     }
 
-    value_traits!(NetworkInterfaceOptions);
+    value_traits!(eq NetworkInterfaceOptions);
 
 
     /// The IP port range.
@@ -22651,7 +22651,7 @@ pub mod verified_access_endpoint {
         }
     }
 
-    value_traits!(PortRange);
+    value_traits!(eq PortRange);
 
 
     /// The options for rds type endpoint.
@@ -22712,7 +22712,7 @@ pub mod verified_access_endpoint {
         }
     }
 
-    value_traits!(RdsOptions);
+    value_traits!(eq RdsOptions);
 
 
     /// The configuration options for customer provided KMS encryption.
@@ -22738,7 +22738,7 @@ pub mod verified_access_endpoint {
         }
     }
 
-    value_traits!(SseSpecification);
+    value_traits!(eq SseSpecification);
 }
 pub use verified_access_endpoint::{CfnVerifiedAccessEndpoint, CfnVerifiedAccessEndpointProps};
 
@@ -22892,7 +22892,7 @@ pub mod verified_access_group {
         }
     }
 
-    value_traits!(SseSpecification);
+    value_traits!(eq SseSpecification);
 }
 pub use verified_access_group::{CfnVerifiedAccessGroup, CfnVerifiedAccessGroupProps};
 
@@ -23028,7 +23028,7 @@ pub mod verified_access_instance {
         }
     }
 
-    value_traits!(CloudWatchLogs);
+    value_traits!(eq CloudWatchLogs);
 
 
     /// Sends Verified Access logs to Kinesis.
@@ -23054,7 +23054,7 @@ pub mod verified_access_instance {
         }
     }
 
-    value_traits!(KinesisDataFirehose);
+    value_traits!(eq KinesisDataFirehose);
 
 
     /// Sends Verified Access logs to Amazon S3.
@@ -23090,7 +23090,7 @@ pub mod verified_access_instance {
         }
     }
 
-    value_traits!(S3);
+    value_traits!(eq S3);
 
 
     /// The configuration options for AWS Verified Access instances.
@@ -23131,7 +23131,7 @@ pub mod verified_access_instance {
         }
     }
 
-    value_traits!(VerifiedAccessLogs);
+    value_traits!(eq VerifiedAccessLogs);
 
 
     /// A Verified Access Trust Provider.
@@ -23172,7 +23172,7 @@ pub mod verified_access_instance {
         }
     }
 
-    value_traits!(VerifiedAccessTrustProvider);
+    value_traits!(eq VerifiedAccessTrustProvider);
 }
 pub use verified_access_instance::{CfnVerifiedAccessInstance, CfnVerifiedAccessInstanceProps};
 
@@ -23350,7 +23350,7 @@ pub mod verified_access_trust_provider {
         }
     }
 
-    value_traits!(DeviceOptions);
+    value_traits!(eq DeviceOptions);
 
 
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider for L4.
@@ -23406,7 +23406,7 @@ pub mod verified_access_trust_provider {
         }
     }
 
-    value_traits!(NativeApplicationOidcOptions);
+    value_traits!(eq NativeApplicationOidcOptions);
 
 
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider.
@@ -23457,7 +23457,7 @@ pub mod verified_access_trust_provider {
         }
     }
 
-    value_traits!(OidcOptions);
+    value_traits!(eq OidcOptions);
 
 
     /// The configuration options for customer provided KMS encryption.
@@ -23483,7 +23483,7 @@ pub mod verified_access_trust_provider {
         }
     }
 
-    value_traits!(SseSpecification);
+    value_traits!(eq SseSpecification);
 }
 pub use verified_access_trust_provider::{CfnVerifiedAccessTrustProvider, CfnVerifiedAccessTrustProviderProps};
 

@@ -109,7 +109,7 @@ pub mod public_repository {
         }
     }
 
-    value_traits!(RepositoryCatalogData);
+    value_traits!(eq RepositoryCatalogData);
 }
 pub use public_repository::{CfnPublicRepository, CfnPublicRepositoryProps};
 
@@ -471,7 +471,7 @@ pub mod registry_scanning_configuration {
         }
     }
 
-    value_traits!(RepositoryFilter);
+    value_traits!(eq RepositoryFilter);
 
 
     /// The scanning rules associated with the registry.
@@ -512,7 +512,7 @@ pub mod registry_scanning_configuration {
         }
     }
 
-    value_traits!(ScanningRule);
+    value_traits!(eq ScanningRule);
 }
 pub use registry_scanning_configuration::{CfnRegistryScanningConfiguration, CfnRegistryScanningConfigurationProps};
 
@@ -620,7 +620,7 @@ pub mod replication_configuration {
         }
     }
 
-    value_traits!(ReplicationConfiguration);
+    value_traits!(eq ReplicationConfiguration);
 
 
     /// An array of objects representing the destination for a replication rule.
@@ -661,7 +661,7 @@ pub mod replication_configuration {
         }
     }
 
-    value_traits!(ReplicationDestination);
+    value_traits!(eq ReplicationDestination);
 
 
     /// An array of objects representing the replication destinations and repository filters for a replication configuration.
@@ -700,7 +700,7 @@ pub mod replication_configuration {
         }
     }
 
-    value_traits!(ReplicationRule);
+    value_traits!(eq ReplicationRule);
 
 
     /// The filter settings used with image replication. Specifying a repository filter to a replication rule provides a method for controlling which repositories in a private registry are replicated. If no filters are added, the contents of all repositories are replicated.
@@ -741,7 +741,7 @@ pub mod replication_configuration {
         }
     }
 
-    value_traits!(RepositoryFilter);
+    value_traits!(eq RepositoryFilter);
 }
 pub use replication_configuration::{CfnReplicationConfiguration, CfnReplicationConfigurationProps};
 
@@ -907,7 +907,7 @@ pub mod repository {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// The image scanning configuration for a repository.
@@ -928,7 +928,7 @@ pub mod repository {
         }
     }
 
-    value_traits!(ImageScanningConfiguration);
+    value_traits!(eq ImageScanningConfiguration);
 
 
     /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
@@ -965,7 +965,7 @@ pub mod repository {
         }
     }
 
-    value_traits!(ImageTagMutabilityExclusionFilter);
+    value_traits!(eq ImageTagMutabilityExclusionFilter);
 
 
     /// The ``LifecyclePolicy`` property type specifies a lifecycle policy. For information about lifecycle policy syntax, see [Lifecycle policy template](https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html) in the *Amazon ECR User Guide*.
@@ -991,7 +991,7 @@ pub mod repository {
         }
     }
 
-    value_traits!(LifecyclePolicy);
+    value_traits!(eq LifecyclePolicy);
 }
 pub use repository::{CfnRepository, CfnRepositoryProps};
 
@@ -1176,7 +1176,7 @@ pub mod repository_creation_template {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
@@ -1215,7 +1215,7 @@ pub mod repository_creation_template {
         }
     }
 
-    value_traits!(ImageTagMutabilityExclusionFilter);
+    value_traits!(eq ImageTagMutabilityExclusionFilter);
 }
 pub use repository_creation_template::{CfnRepositoryCreationTemplate, CfnRepositoryCreationTemplateProps};
 
@@ -1326,7 +1326,7 @@ pub mod signing_configuration {
         }
     }
 
-    value_traits!(RepositoryFilter);
+    value_traits!(eq RepositoryFilter);
 
 
     #[derive(Clone)]
@@ -1364,6 +1364,6 @@ pub mod signing_configuration {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use signing_configuration::{CfnSigningConfiguration, CfnSigningConfigurationProps};

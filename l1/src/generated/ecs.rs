@@ -89,7 +89,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(AcceleratorCountRequest);
+    value_traits!(eq AcceleratorCountRequest);
 
 
     #[derive(Clone, Default)]
@@ -110,7 +110,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(AcceleratorTotalMemoryMibRequest);
+    value_traits!(eq AcceleratorTotalMemoryMibRequest);
 
 
     #[derive(Clone, Default)]
@@ -130,7 +130,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(AutoRepairConfiguration);
+    value_traits!(eq AutoRepairConfiguration);
 
 
     #[derive(Clone)]
@@ -178,7 +178,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(AutoScalingGroupProvider);
+    value_traits!(eq AutoScalingGroupProvider);
 
 
     #[derive(Clone, Default)]
@@ -199,7 +199,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(BaselineEbsBandwidthMbpsRequest);
+    value_traits!(eq BaselineEbsBandwidthMbpsRequest);
 
 
     #[derive(Clone, Default)]
@@ -222,7 +222,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityReservationRequest);
+    value_traits!(eq CapacityReservationRequest);
 
 
     /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
@@ -243,7 +243,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(InfrastructureOptimization);
+    value_traits!(eq InfrastructureOptimization);
 
 
     #[derive(Clone)]
@@ -313,7 +313,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(InstanceLaunchTemplate);
+    value_traits!(eq InstanceLaunchTemplate);
 
 
     #[derive(Clone)]
@@ -443,7 +443,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(InstanceRequirementsRequest);
+    value_traits!(eq InstanceRequirementsRequest);
 
 
     #[derive(Clone, Default)]
@@ -461,7 +461,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(ManagedInstancesLocalStorageConfiguration);
+    value_traits!(eq ManagedInstancesLocalStorageConfiguration);
 
 
     #[derive(Clone)]
@@ -497,7 +497,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(ManagedInstancesNetworkConfiguration);
+    value_traits!(eq ManagedInstancesNetworkConfiguration);
 
 
     #[derive(Clone)]
@@ -549,7 +549,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(ManagedInstancesProvider);
+    value_traits!(eq ManagedInstancesProvider);
 
 
     #[derive(Clone)]
@@ -579,7 +579,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(ManagedInstancesStorageConfiguration);
+    value_traits!(eq ManagedInstancesStorageConfiguration);
 
 
     /// The managed scaling settings for the Auto Scaling group capacity provider.
@@ -612,7 +612,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(ManagedScaling);
+    value_traits!(eq ManagedScaling);
 
 
     #[derive(Clone, Default)]
@@ -633,7 +633,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(MemoryGibPerVCpuRequest);
+    value_traits!(eq MemoryGibPerVCpuRequest);
 
 
     #[derive(Clone)]
@@ -667,7 +667,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(MemoryMibRequest);
+    value_traits!(eq MemoryMibRequest);
 
 
     #[derive(Clone, Default)]
@@ -688,7 +688,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(NetworkBandwidthGbpsRequest);
+    value_traits!(eq NetworkBandwidthGbpsRequest);
 
 
     #[derive(Clone, Default)]
@@ -709,7 +709,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(NetworkInterfaceCountRequest);
+    value_traits!(eq NetworkInterfaceCountRequest);
 
 
     #[derive(Clone, Default)]
@@ -730,7 +730,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(TotalLocalStorageGbRequest);
+    value_traits!(eq TotalLocalStorageGbRequest);
 
 
     #[derive(Clone)]
@@ -764,7 +764,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(VCpuCountRangeRequest);
+    value_traits!(eq VCpuCountRangeRequest);
 }
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 
@@ -923,7 +923,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(CapacityProviderStrategyItem);
+    value_traits!(eq CapacityProviderStrategyItem);
 
 
     /// The execute command and managed storage configuration for the cluster.
@@ -949,7 +949,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterConfiguration);
+    value_traits!(eq ClusterConfiguration);
 
 
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
@@ -980,7 +980,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterSettings);
+    value_traits!(eq ClusterSettings);
 
 
     /// The details of the execute command configuration.
@@ -1016,7 +1016,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ExecuteCommandConfiguration);
+    value_traits!(eq ExecuteCommandConfiguration);
 
 
     /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket.
@@ -1059,7 +1059,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ExecuteCommandLogConfiguration);
+    value_traits!(eq ExecuteCommandLogConfiguration);
 
 
     /// The managed storage configuration for the cluster.
@@ -1089,7 +1089,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ManagedStorageConfiguration);
+    value_traits!(eq ManagedStorageConfiguration);
 
 
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the ``enabled`` parameter to ``true`` in the ``ServiceConnectConfiguration``. You can set the namespace of each service individually in the ``ServiceConnectConfiguration`` to override this default parameter.
@@ -1115,7 +1115,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ServiceConnectDefaults);
+    value_traits!(eq ServiceConnectDefaults);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -1231,7 +1231,7 @@ pub mod cluster_capacity_provider_associations {
         }
     }
 
-    value_traits!(CapacityProviderStrategy);
+    value_traits!(eq CapacityProviderStrategy);
 }
 pub use cluster_capacity_provider_associations::{CfnClusterCapacityProviderAssociations, CfnClusterCapacityProviderAssociationsProps};
 
@@ -1388,7 +1388,7 @@ pub mod daemon {
         }
     }
 
-    value_traits!(DaemonAlarmConfiguration);
+    value_traits!(eq DaemonAlarmConfiguration);
 
 
     /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
@@ -1419,7 +1419,7 @@ pub mod daemon {
         }
     }
 
-    value_traits!(DaemonDeploymentConfiguration);
+    value_traits!(eq DaemonDeploymentConfiguration);
 }
 pub use daemon::{CfnDaemon, CfnDaemonProps};
 
@@ -1586,7 +1586,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(ContainerDependency);
+    value_traits!(eq ContainerDependency);
 
 
     /// A container definition for a daemon task. Daemon container definitions describe the containers that run as part of a daemon task on container instances managed by capacity providers.
@@ -1789,7 +1789,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(DaemonContainerDefinition);
+    value_traits!(eq DaemonContainerDefinition);
 
 
     /// An object representing a container instance host device.
@@ -1820,7 +1820,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(Device);
+    value_traits!(eq Device);
 
 
     /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file should contain an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
@@ -1858,7 +1858,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(EnvironmentFile);
+    value_traits!(eq EnvironmentFile);
 
 
     /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -1887,7 +1887,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(FirelensConfiguration);
+    value_traits!(eq FirelensConfiguration);
 
 
     /// An object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the ``HEALTHCHECK`` parameter of docker run.
@@ -1985,7 +1985,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(HealthCheck);
+    value_traits!(eq HealthCheck);
 
 
     /// Details on a container instance bind mount host volume.
@@ -2007,7 +2007,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(HostVolumeProperties);
+    value_traits!(eq HostVolumeProperties);
 
 
     /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
@@ -2042,7 +2042,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(KernelCapabilities);
+    value_traits!(eq KernelCapabilities);
 
 
     /// A key-value pair object.
@@ -2068,7 +2068,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(KeyValuePair);
+    value_traits!(eq KeyValuePair);
 
 
     /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
@@ -2106,7 +2106,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(LinuxParameters);
+    value_traits!(eq LinuxParameters);
 
 
     /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
@@ -2175,7 +2175,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     /// The details for a volume mount point that's used in a container definition.
@@ -2206,7 +2206,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(MountPoint);
+    value_traits!(eq MountPoint);
 
 
     /// The repository credentials for private registry authentication.
@@ -2228,7 +2228,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(RepositoryCredentials);
+    value_traits!(eq RepositoryCredentials);
 
 
     #[derive(Clone, Default)]
@@ -2252,7 +2252,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(RestartPolicy);
+    value_traits!(eq RestartPolicy);
 
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
@@ -2299,7 +2299,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(Secret);
+    value_traits!(eq Secret);
 
 
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to ``Sysctls`` in the docker container create command and the ``--sysctl`` option to docker run. For example, you can configure ``net.ipv4.tcp_keepalive_time`` setting to maintain longer lived connections.
@@ -2338,7 +2338,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(SystemControl);
+    value_traits!(eq SystemControl);
 
 
     /// The container path, mount options, and size of the tmpfs mount.
@@ -2384,7 +2384,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(Tmpfs);
+    value_traits!(eq Tmpfs);
 
 
     /// The ``ulimit`` settings to pass to the container.
@@ -2437,7 +2437,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(Ulimit);
+    value_traits!(eq Ulimit);
 
 
     /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a ``name`` and one of either ``configuredAtLaunch``, ``dockerVolumeConfiguration``, ``efsVolumeConfiguration``, ``s3filesVolumeConfiguration``, ``fsxWindowsFileServerVolumeConfiguration``, or ``host``. If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
@@ -2468,7 +2468,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    value_traits!(Volume);
+    value_traits!(eq Volume);
 }
 pub use daemon_task_definition::{CfnDaemonTaskDefinition, CfnDaemonTaskDefinitionProps};
 
@@ -2764,7 +2764,7 @@ pub mod express_gateway_service {
         }
     }
 
-    value_traits!(ExpressGatewayContainer);
+    value_traits!(eq ExpressGatewayContainer);
 
 
     #[derive(Clone)]
@@ -2794,7 +2794,7 @@ pub mod express_gateway_service {
         }
     }
 
-    value_traits!(ExpressGatewayRepositoryCredentials);
+    value_traits!(eq ExpressGatewayRepositoryCredentials);
 
 
     #[derive(Clone, Default)]
@@ -2821,7 +2821,7 @@ pub mod express_gateway_service {
         }
     }
 
-    value_traits!(ExpressGatewayScalingTarget);
+    value_traits!(eq ExpressGatewayScalingTarget);
 
 
     #[derive(Clone)]
@@ -2857,7 +2857,7 @@ pub mod express_gateway_service {
         }
     }
 
-    value_traits!(ExpressGatewayServiceAwsLogsConfiguration);
+    value_traits!(eq ExpressGatewayServiceAwsLogsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2878,7 +2878,7 @@ pub mod express_gateway_service {
         }
     }
 
-    value_traits!(ExpressGatewayServiceNetworkConfiguration);
+    value_traits!(eq ExpressGatewayServiceNetworkConfiguration);
 
 
     #[derive(Clone)]
@@ -2914,7 +2914,7 @@ pub mod express_gateway_service {
         }
     }
 
-    value_traits!(KeyValuePair);
+    value_traits!(eq KeyValuePair);
 
 
     #[derive(Clone)]
@@ -2950,7 +2950,7 @@ pub mod express_gateway_service {
         }
     }
 
-    value_traits!(Secret);
+    value_traits!(eq Secret);
 }
 pub use express_gateway_service::{CfnExpressGatewayService, CfnExpressGatewayServiceProps};
 
@@ -3109,7 +3109,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayAlbTestTrafficRules);
+    value_traits!(eq GatewayAlbTestTrafficRules);
 
 
     /// The configuration for the gateway. Currently only supports hostSharedAlb.
@@ -3140,7 +3140,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayConfiguration);
+    value_traits!(eq GatewayConfiguration);
 
 
     /// The access log configuration for the gateway ALB. Access logging is enabled by the presence of a destination.
@@ -3159,7 +3159,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayElbAccessLogConfiguration);
+    value_traits!(eq GatewayElbAccessLogConfiguration);
 
 
     /// The destination for gateway ALB access logs. Exactly one destination type must be specified.
@@ -3178,7 +3178,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayElbAccessLogDestination);
+    value_traits!(eq GatewayElbAccessLogDestination);
 
 
     /// The S3 destination for gateway ALB access logs.
@@ -3217,7 +3217,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayElbAccessLogS3Destination);
+    value_traits!(eq GatewayElbAccessLogS3Destination);
 
 
     /// The network configuration for the gateway ALB.
@@ -3250,7 +3250,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayElbNetworkConfiguration);
+    value_traits!(eq GatewayElbNetworkConfiguration);
 
 
     /// The header configuration for test traffic routing.
@@ -3291,7 +3291,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayTestTrafficHeader);
+    value_traits!(eq GatewayTestTrafficHeader);
 
 
     /// The host shared ALB configuration for the gateway.
@@ -3346,7 +3346,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(HostSharedAlbConfiguration);
+    value_traits!(eq HostSharedAlbConfiguration);
 }
 pub use gateway::{CfnGateway, CfnGatewayProps};
 
@@ -3864,7 +3864,7 @@ pub mod service {
         }
     }
 
-    value_traits!(AdvancedConfiguration);
+    value_traits!(eq AdvancedConfiguration);
 
 
     /// An object representing the networking details for a task or service. For example ``awsVpcConfiguration={subnets=["subnet-12344321"],securityGroups=["sg-12344321"]}``.
@@ -3902,7 +3902,7 @@ pub mod service {
         }
     }
 
-    value_traits!(AwsVpcConfiguration);
+    value_traits!(eq AwsVpcConfiguration);
 
 
     /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
@@ -3931,7 +3931,7 @@ pub mod service {
         }
     }
 
-    value_traits!(CanaryConfiguration);
+    value_traits!(eq CanaryConfiguration);
 
 
     /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the ``RunTask`` or ``CreateService`` APIs or as the default capacity provider strategy for a cluster with the ``CreateCluster`` API.
@@ -3985,7 +3985,7 @@ pub mod service {
         }
     }
 
-    value_traits!(CapacityProviderStrategyItem);
+    value_traits!(eq CapacityProviderStrategyItem);
 
 
     /// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally roll back the failure to the last working deployment.
@@ -4037,7 +4037,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DeploymentAlarms);
+    value_traits!(eq DeploymentAlarms);
 
 
     /// The deployment circuit breaker can only be used for services using the rolling update (``ECS``) deployment type.
@@ -4092,7 +4092,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DeploymentCircuitBreaker);
+    value_traits!(eq DeploymentCircuitBreaker);
 
 
     /// Optional deployment parameters that control how many tasks run during a deployment and the ordering of stopping and starting tasks.
@@ -4190,7 +4190,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DeploymentConfiguration);
+    value_traits!(eq DeploymentConfiguration);
 
 
     /// The deployment controller to use for the service.
@@ -4245,7 +4245,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DeploymentController);
+    value_traits!(eq DeploymentController);
 
 
     /// You can use early success criteria only with rolling deployment strategy.
@@ -4283,7 +4283,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DeploymentEarlySuccessCriteria);
+    value_traits!(eq DeploymentEarlySuccessCriteria);
 
 
     /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process. You can use Lambda functions or pause hooks as hook targets.
@@ -4383,7 +4383,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DeploymentLifecycleHook);
+    value_traits!(eq DeploymentLifecycleHook);
 
 
     /// The tag specifications of an Amazon EBS volume.
@@ -4432,7 +4432,7 @@ pub mod service {
         }
     }
 
-    value_traits!(EbsTagSpecification);
+    value_traits!(eq EbsTagSpecification);
 
 
     /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (``my_image:latest``) or to roll Fargate tasks onto a newer platform version.
@@ -4471,7 +4471,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ForceNewDeployment);
+    value_traits!(eq ForceNewDeployment);
 
 
     #[derive(Clone)]
@@ -4509,7 +4509,7 @@ pub mod service {
         }
     }
 
-    value_traits!(GatewayConnector);
+    value_traits!(eq GatewayConnector);
 
 
     #[derive(Clone, Default)]
@@ -4527,7 +4527,7 @@ pub mod service {
         }
     }
 
-    value_traits!(GatewayConnectorFilters);
+    value_traits!(eq GatewayConnectorFilters);
 
 
     #[derive(Clone, Default)]
@@ -4568,7 +4568,7 @@ pub mod service {
         }
     }
 
-    value_traits!(GatewayConnectorHealthCheck);
+    value_traits!(eq GatewayConnectorHealthCheck);
 
 
     #[derive(Clone, Default)]
@@ -4589,7 +4589,7 @@ pub mod service {
         }
     }
 
-    value_traits!(GatewayConnectorHealthCheckMatcher);
+    value_traits!(eq GatewayConnectorHealthCheckMatcher);
 
 
     #[derive(Clone, Default)]
@@ -4612,7 +4612,7 @@ pub mod service {
         }
     }
 
-    value_traits!(HookTimeoutConfig);
+    value_traits!(eq HookTimeoutConfig);
 
 
     /// Configuration for a linear deployment strategy that shifts production traffic in equal percentage increments with configurable wait times between each step until 100 percent of traffic is shifted to the new service revision.
@@ -4646,7 +4646,7 @@ pub mod service {
         }
     }
 
-    value_traits!(LinearConfiguration);
+    value_traits!(eq LinearConfiguration);
 
 
     /// The ``LoadBalancer`` property specifies details on a load balancer that is used with a service.
@@ -4695,7 +4695,7 @@ pub mod service {
         }
     }
 
-    value_traits!(LoadBalancer);
+    value_traits!(eq LoadBalancer);
 
 
     /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
@@ -4750,7 +4750,7 @@ pub mod service {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     /// The configuration for a specific set of metrics to collect for a service.
@@ -4791,7 +4791,7 @@ pub mod service {
         }
     }
 
-    value_traits!(MetricConfiguration);
+    value_traits!(eq MetricConfiguration);
 
 
     /// The optional monitoring configuration for a service, which defines the resolution for the service-level ``CPUUtilization`` and ``MemoryUtilization`` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of ``60`` seconds.
@@ -4824,7 +4824,7 @@ pub mod service {
         }
     }
 
-    value_traits!(MonitoringConfiguration);
+    value_traits!(eq MonitoringConfiguration);
 
 
     /// The network configuration for a task or service.
@@ -4846,7 +4846,7 @@ pub mod service {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     /// An object representing a constraint on task placement. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -4888,7 +4888,7 @@ pub mod service {
         }
     }
 
-    value_traits!(PlacementConstraint);
+    value_traits!(eq PlacementConstraint);
 
 
     /// The task placement strategy for a task or service. For more information, see [Task placement strategies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -4929,7 +4929,7 @@ pub mod service {
         }
     }
 
-    value_traits!(PlacementStrategy);
+    value_traits!(eq PlacementStrategy);
 
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
@@ -4976,7 +4976,7 @@ pub mod service {
         }
     }
 
-    value_traits!(Secret);
+    value_traits!(eq Secret);
 
 
     /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
@@ -5021,7 +5021,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectAccessLogConfiguration);
+    value_traits!(eq ServiceConnectAccessLogConfiguration);
 
 
     /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
@@ -5071,7 +5071,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectClientAlias);
+    value_traits!(eq ServiceConnectClientAlias);
 
 
     /// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
@@ -5144,7 +5144,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectConfiguration);
+    value_traits!(eq ServiceConnectConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5164,7 +5164,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectContainerConfiguration);
+    value_traits!(eq ServiceConnectContainerConfiguration);
 
 
     /// The Service Connect service object configuration. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -5233,7 +5233,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectService);
+    value_traits!(eq ServiceConnectService);
 
 
     /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
@@ -5267,7 +5267,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectTestTrafficRules);
+    value_traits!(eq ServiceConnectTestTrafficRules);
 
 
     #[derive(Clone)]
@@ -5301,7 +5301,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectTestTrafficRulesHeader);
+    value_traits!(eq ServiceConnectTestTrafficRulesHeader);
 
 
     #[derive(Clone)]
@@ -5331,7 +5331,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectTestTrafficRulesHeaderValue);
+    value_traits!(eq ServiceConnectTestTrafficRulesHeaderValue);
 
 
     /// The certificate root authority that secures your service.
@@ -5352,7 +5352,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectTlsCertificateAuthority);
+    value_traits!(eq ServiceConnectTlsCertificateAuthority);
 
 
     /// The key that encrypts and decrypts your resources for Service Connect TLS.
@@ -5397,7 +5397,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceConnectTlsConfiguration);
+    value_traits!(eq ServiceConnectTlsConfiguration);
 
 
     /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. For information about the supported launch types and operating systems, see [Supported operating systems and launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html#ebs-volumes-configuration) in the*Amazon Elastic Container Service Developer Guide*.
@@ -5516,7 +5516,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceManagedEbsVolumeConfiguration);
+    value_traits!(eq ServiceManagedEbsVolumeConfiguration);
 
 
     /// The details for the service registry.
@@ -5554,7 +5554,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceRegistry);
+    value_traits!(eq ServiceRegistry);
 
 
     /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
@@ -5593,7 +5593,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceVolumeConfiguration);
+    value_traits!(eq ServiceVolumeConfiguration);
 
 
     /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The ``type`` and ``value`` together determine the number of task failures that are tolerated before the circuit breaker triggers.
@@ -5637,7 +5637,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ThresholdConfiguration);
+    value_traits!(eq ThresholdConfiguration);
 
 
     /// An object that represents the timeout configurations for Service Connect.
@@ -5666,7 +5666,7 @@ pub mod service {
         }
     }
 
-    value_traits!(TimeoutConfiguration);
+    value_traits!(eq TimeoutConfiguration);
 
 
     /// The advanced settings for VPC Lattice used in blue/green deployments. Specify the alternate target group and listener rules required for traffic shifting during blue/green deployments. For more information, see [Required resources for Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -5697,7 +5697,7 @@ pub mod service {
         }
     }
 
-    value_traits!(VpcLatticeAdvancedConfiguration);
+    value_traits!(eq VpcLatticeAdvancedConfiguration);
 
 
     /// The VPC Lattice configuration for your service that holds the information for the target group(s) Amazon ECS tasks will be registered to.
@@ -5750,7 +5750,7 @@ pub mod service {
         }
     }
 
-    value_traits!(VpcLatticeConfiguration);
+    value_traits!(eq VpcLatticeConfiguration);
 }
 pub use service::{CfnService, CfnServiceProps};
 
@@ -6012,7 +6012,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(AuthorizationConfig);
+    value_traits!(eq AuthorizationConfig);
 
 
     /// The ``ContainerDefinition`` property specifies a container definition. Container definitions are used in task definitions to describe the different containers that are launched as part of a task.
@@ -6382,7 +6382,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(ContainerDefinition);
+    value_traits!(eq ContainerDefinition);
 
 
     /// The ``ContainerDependency`` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
@@ -6416,7 +6416,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(ContainerDependency);
+    value_traits!(eq ContainerDependency);
 
 
     /// The ``Device`` property specifies an object representing a container instance host device.
@@ -6447,7 +6447,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(Device);
+    value_traits!(eq Device);
 
 
     /// The ``DockerVolumeConfiguration`` property specifies a Docker volume configuration and is used when you use Docker volumes. Docker volumes are only supported when you are using the EC2 launch type. Windows containers only support the use of the ``local`` driver. To use bind mounts, specify a ``host`` instead.
@@ -6491,7 +6491,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(DockerVolumeConfiguration);
+    value_traits!(eq DockerVolumeConfiguration);
 
 
     /// This parameter is specified when you're using an Amazon Elastic File System file system for task storage. For more information, see [Amazon EFS volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -6551,7 +6551,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(EfsVolumeConfiguration);
+    value_traits!(eq EfsVolumeConfiguration);
 
 
     /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file should contain an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
@@ -6589,7 +6589,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(EnvironmentFile);
+    value_traits!(eq EnvironmentFile);
 
 
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on FARGATElong. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;*.
@@ -6613,7 +6613,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(EphemeralStorage);
+    value_traits!(eq EphemeralStorage);
 
 
     /// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference*.
@@ -6655,7 +6655,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(FSxAuthorizationConfig);
+    value_traits!(eq FSxAuthorizationConfig);
 
 
     /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
@@ -6703,7 +6703,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(FSxWindowsFileServerVolumeConfiguration);
+    value_traits!(eq FSxWindowsFileServerVolumeConfiguration);
 
 
     /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -6735,7 +6735,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(FirelensConfiguration);
+    value_traits!(eq FirelensConfiguration);
 
 
     /// The ``HealthCheck`` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the ``HEALTHCHECK`` parameter of docker run.
@@ -6788,7 +6788,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(HealthCheck);
+    value_traits!(eq HealthCheck);
 
 
     /// The ``HostEntry`` property specifies a hostname and an IP address that are added to the ``/etc/hosts`` file of a container through the ``extraHosts`` parameter of its ``ContainerDefinition`` resource.
@@ -6814,7 +6814,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(HostEntry);
+    value_traits!(eq HostEntry);
 
 
     /// The ``HostVolumeProperties`` property specifies details on a container instance bind mount host volume.
@@ -6836,7 +6836,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(HostVolumeProperties);
+    value_traits!(eq HostVolumeProperties);
 
 
     #[derive(Clone, Default)]
@@ -6857,7 +6857,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(InferenceAccelerator);
+    value_traits!(eq InferenceAccelerator);
 
 
     /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
@@ -6892,7 +6892,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(KernelCapabilities);
+    value_traits!(eq KernelCapabilities);
 
 
     /// A key-value pair object.
@@ -6918,7 +6918,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(KeyValuePair);
+    value_traits!(eq KeyValuePair);
 
 
     /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
@@ -6977,7 +6977,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(LinuxParameters);
+    value_traits!(eq LinuxParameters);
 
 
     /// The ``LogConfiguration`` property specifies log configuration options to send to a custom log driver for the container.
@@ -7038,7 +7038,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     /// The details for a volume mount point that's used in a container definition.
@@ -7069,7 +7069,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(MountPoint);
+    value_traits!(eq MountPoint);
 
 
     #[derive(Clone)]
@@ -7107,7 +7107,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(NvidiaMpsAllocation);
+    value_traits!(eq NvidiaMpsAllocation);
 
 
     /// The ``PortMapping`` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
@@ -7191,7 +7191,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(PortMapping);
+    value_traits!(eq PortMapping);
 
 
     /// The configuration details for the App Mesh proxy.
@@ -7246,7 +7246,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(ProxyConfiguration);
+    value_traits!(eq ProxyConfiguration);
 
 
     /// The repository credentials for private registry authentication.
@@ -7268,7 +7268,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(RepositoryCredentials);
+    value_traits!(eq RepositoryCredentials);
 
 
     /// The type and amount of a resource to assign to a container. The supported resource types are GPUs, Neuron devices, and Elastic Inference accelerators. For more information, see [Working with GPUs on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html) or [Working with Amazon Elastic Inference on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html) in the *Amazon Elastic Container Service Developer Guide*
@@ -7316,7 +7316,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(ResourceRequirement);
+    value_traits!(eq ResourceRequirement);
 
 
     /// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability. When you enable a restart policy for a container, Amazon ECS can restart the container if it exits, without needing to replace the task. For more information, see [Restart individual containers in Amazon ECS tasks with container restart policies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -7347,7 +7347,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(RestartPolicy);
+    value_traits!(eq RestartPolicy);
 
 
     /// Information about the platform for the Amazon ECS service or task.
@@ -7379,7 +7379,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(RuntimePlatform);
+    value_traits!(eq RuntimePlatform);
 
 
     /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -7432,7 +7432,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(S3FilesVolumeConfiguration);
+    value_traits!(eq S3FilesVolumeConfiguration);
 
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
@@ -7479,7 +7479,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(Secret);
+    value_traits!(eq Secret);
 
 
     #[derive(Clone)]
@@ -7509,7 +7509,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(SharingStrategy);
+    value_traits!(eq SharingStrategy);
 
 
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to ``Sysctls`` in the docker container create command and the ``--sysctl`` option to docker run. For example, you can configure ``net.ipv4.tcp_keepalive_time`` setting to maintain longer lived connections.
@@ -7548,7 +7548,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(SystemControl);
+    value_traits!(eq SystemControl);
 
 
     /// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -7590,7 +7590,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(TaskDefinitionPlacementConstraint);
+    value_traits!(eq TaskDefinitionPlacementConstraint);
 
 
     /// The container path, mount options, and size of the tmpfs mount.
@@ -7636,7 +7636,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(Tmpfs);
+    value_traits!(eq Tmpfs);
 
 
     /// The ``ulimit`` settings to pass to the container.
@@ -7689,7 +7689,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(Ulimit);
+    value_traits!(eq Ulimit);
 
 
     /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a ``name`` and one of either ``configuredAtLaunch``, ``dockerVolumeConfiguration``, ``efsVolumeConfiguration``, ``s3filesVolumeConfiguration``, ``fsxWindowsFileServerVolumeConfiguration``, or ``host``. If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
@@ -7748,7 +7748,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(Volume);
+    value_traits!(eq Volume);
 
 
     /// Details on a data volume from another container in the same task definition.
@@ -7774,7 +7774,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(VolumeFrom);
+    value_traits!(eq VolumeFrom);
 }
 pub use task_definition::{CfnTaskDefinition, CfnTaskDefinitionProps};
 
@@ -7979,7 +7979,7 @@ pub mod task_set {
         }
     }
 
-    value_traits!(AwsVpcConfiguration);
+    value_traits!(eq AwsVpcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -8003,7 +8003,7 @@ pub mod task_set {
         }
     }
 
-    value_traits!(CapacityProviderStrategyItem);
+    value_traits!(eq CapacityProviderStrategyItem);
 
 
     /// A load balancer object representing the load balancer to use with the task set. The supported load balancer types are either an Application Load Balancer or a Network Load Balancer.
@@ -8034,7 +8034,7 @@ pub mod task_set {
         }
     }
 
-    value_traits!(LoadBalancer);
+    value_traits!(eq LoadBalancer);
 
 
     /// An object representing the network configuration for a task or service.
@@ -8053,7 +8053,7 @@ pub mod task_set {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -8080,7 +8080,7 @@ pub mod task_set {
         }
     }
 
-    value_traits!(Scale);
+    value_traits!(eq Scale);
 
 
     #[derive(Clone, Default)]
@@ -8115,6 +8115,6 @@ pub mod task_set {
         }
     }
 
-    value_traits!(ServiceRegistry);
+    value_traits!(eq ServiceRegistry);
 }
 pub use task_set::{CfnTaskSet, CfnTaskSetProps};

@@ -169,7 +169,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(CreationInfo);
+    value_traits!(eq CreationInfo);
 
 
     /// The full POSIX identity, including the user ID, group ID, and any secondary group IDs, on the access point that is used for all file system operations performed by NFS clients using the access point.
@@ -222,7 +222,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(PosixUser);
+    value_traits!(eq PosixUser);
 
 
     /// Specifies the directory on the Amazon EFS file system that the access point provides access to. The access point exposes the specified file system path as the root directory of your file system to applications using the access point. NFS clients using the access point can only access data in the access point's ``RootDirectory`` and its subdirectories.
@@ -253,7 +253,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(RootDirectory);
+    value_traits!(eq RootDirectory);
 }
 pub use access_point::{CfnAccessPoint, CfnAccessPointProps};
 
@@ -443,7 +443,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(BackupPolicy);
+    value_traits!(eq BackupPolicy);
 
 
     /// Describes the protection on the file system.
@@ -471,7 +471,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(FileSystemProtection);
+    value_traits!(eq FileSystemProtection);
 
 
     /// Describes a policy used by Lifecycle management that specifies when to transition files into and out of the EFS storage classes. For more information, see [Managing file system storage](https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html).
@@ -510,7 +510,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(LifecyclePolicy);
+    value_traits!(eq LifecyclePolicy);
 
 
     /// Describes the replication configuration for a specific file system.
@@ -531,7 +531,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(ReplicationConfiguration);
+    value_traits!(eq ReplicationConfiguration);
 
 
     /// Describes the destination file system in the replication configuration.
@@ -575,7 +575,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(ReplicationDestination);
+    value_traits!(eq ReplicationDestination);
 }
 pub use file_system::{CfnFileSystem, CfnFileSystemProps};
 

@@ -155,7 +155,7 @@ pub mod access_entry {
         }
     }
 
-    value_traits!(AccessPolicy);
+    value_traits!(eq AccessPolicy);
 
 
     /// The access scope of the access policy.
@@ -196,7 +196,7 @@ pub mod access_entry {
         }
     }
 
-    value_traits!(AccessScope);
+    value_traits!(eq AccessScope);
 }
 pub use access_entry::{CfnAccessEntry, CfnAccessEntryProps};
 
@@ -367,7 +367,7 @@ pub mod addon {
         }
     }
 
-    value_traits!(NamespaceConfig);
+    value_traits!(eq NamespaceConfig);
 
 
     /// A pod identity to associate with an add-on.
@@ -408,7 +408,7 @@ pub mod addon {
         }
     }
 
-    value_traits!(PodIdentityAssociation);
+    value_traits!(eq PodIdentityAssociation);
 }
 pub use addon::{CfnAddon, CfnAddonProps};
 
@@ -598,7 +598,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(Ack);
+    value_traits!(eq Ack);
 
 
     /// Configuration settings for an Argo CD capability. This includes the Kubernetes namespace, IAM Identity Center integration, RBAC role mappings, and network access configuration.
@@ -657,7 +657,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(ArgoCd);
+    value_traits!(eq ArgoCd);
 
 
     /// A mapping between an Argo CD role and IAM Identity Center identities. This defines which users or groups have specific permissions in Argo CD.
@@ -700,7 +700,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(ArgoCdRoleMapping);
+    value_traits!(eq ArgoCdRoleMapping);
 
 
     /// Configuration for integrating Argo CD with IAM Identity Center. This allows you to use your organization's identity provider for authentication to Argo CD.
@@ -739,7 +739,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(AwsIdc);
+    value_traits!(eq AwsIdc);
 
 
     /// Configuration settings for a capability. The structure of this object varies depending on the capability type.
@@ -761,7 +761,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(CapabilityConfiguration);
+    value_traits!(eq CapabilityConfiguration);
 
 
     /// Configuration for network access to the Argo CD capability's managed API server endpoint. By default, the Argo CD server is accessible via a public endpoint. You can optionally specify one or more VPC endpoint IDs to enable private connectivity from your VPCs.
@@ -782,7 +782,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(NetworkAccess);
+    value_traits!(eq NetworkAccess);
 
 
     /// An IAM Identity Center identity (user or group) that can be assigned permissions in a capability.
@@ -825,7 +825,7 @@ pub mod capability {
         }
     }
 
-    value_traits!(SsoIdentity);
+    value_traits!(eq SsoIdentity);
 }
 pub use capability::{CfnCapability, CfnCapabilityProps};
 
@@ -1266,7 +1266,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(AccessConfig);
+    value_traits!(eq AccessConfig);
 
 
     /// Todo: add description
@@ -1287,7 +1287,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(BlockStorage);
+    value_traits!(eq BlockStorage);
 
 
     /// The certificate authority information for the cluster, including the trust bundle and the currently active signing certificate authority.
@@ -1302,7 +1302,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(CertificateAuthority);
+    value_traits!(eq CertificateAuthority);
 
 
     /// The cluster control plane logging configuration for your cluster.
@@ -1321,7 +1321,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterLogging);
+    value_traits!(eq ClusterLogging);
 
 
     /// Todo: add description
@@ -1352,7 +1352,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ComputeConfig);
+    value_traits!(eq ComputeConfig);
 
 
     /// The placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost.
@@ -1380,7 +1380,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ControlPlanePlacement);
+    value_traits!(eq ControlPlanePlacement);
 
 
     /// Configuration for provisioned control plane scaling.
@@ -1403,7 +1403,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ControlPlaneScalingConfig);
+    value_traits!(eq ControlPlaneScalingConfig);
 
 
     /// Todo: add description
@@ -1424,7 +1424,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ElasticLoadBalancing);
+    value_traits!(eq ElasticLoadBalancing);
 
 
     /// The encryption configuration for the cluster
@@ -1450,7 +1450,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EncryptionConfig);
+    value_traits!(eq EncryptionConfig);
 
 
     /// The placement configuration for the etcd instances of your local Amazon EKS cluster on an AWS Outpost.
@@ -1473,7 +1473,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EtcdPlacement);
+    value_traits!(eq EtcdPlacement);
 
 
     /// The horizontal pod autoscaler controller configuration.
@@ -1494,7 +1494,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(HorizontalPodAutoscalerControllerConfig);
+    value_traits!(eq HorizontalPodAutoscalerControllerConfig);
 
 
     /// The configuration for the Kubernetes API server on an Amazon EKS cluster.
@@ -1518,7 +1518,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(KubeApiServerConfig);
+    value_traits!(eq KubeApiServerConfig);
 
 
     /// The configuration for the Kubernetes controller manager on an Amazon EKS cluster.
@@ -1540,7 +1540,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(KubeControllerManagerConfig);
+    value_traits!(eq KubeControllerManagerConfig);
 
 
     /// The configuration for the Kubernetes scheduler on an Amazon EKS cluster.
@@ -1559,7 +1559,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(KubeSchedulerConfig);
+    value_traits!(eq KubeSchedulerConfig);
 
 
     /// The Kubernetes network configuration for the cluster.
@@ -1596,7 +1596,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(KubernetesNetworkConfig);
+    value_traits!(eq KubernetesNetworkConfig);
 
 
     /// Enable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs based on log types. By default, cluster control plane logs aren't exported to CloudWatch Logs.
@@ -1617,7 +1617,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Logging);
+    value_traits!(eq Logging);
 
 
     /// Enabled Logging Type
@@ -1640,7 +1640,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(LoggingTypeConfig);
+    value_traits!(eq LoggingTypeConfig);
 
 
     /// The NodeResourcesFit plugin configuration for the Kubernetes scheduler.
@@ -1659,7 +1659,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(NodeResourcesFitConfig);
+    value_traits!(eq NodeResourcesFitConfig);
 
 
     /// An object representing the Outpost configuration to use for AWS EKS outpost cluster.
@@ -1718,7 +1718,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(OutpostConfig);
+    value_traits!(eq OutpostConfig);
 
 
     /// The pod garbage collector controller configuration.
@@ -1739,7 +1739,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(PodGcControllerConfig);
+    value_traits!(eq PodGcControllerConfig);
 
 
     #[derive(Clone, Default)]
@@ -1759,7 +1759,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Provider);
+    value_traits!(eq Provider);
 
 
     /// Configuration fields for specifying on-premises node and pod CIDRs that are external to the VPC passed during cluster creation.
@@ -1785,7 +1785,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(RemoteNetworkConfig);
+    value_traits!(eq RemoteNetworkConfig);
 
 
     /// Network configuration of nodes run on-premises with EKS Hybrid Nodes.
@@ -1818,7 +1818,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(RemoteNodeNetwork);
+    value_traits!(eq RemoteNodeNetwork);
 
 
     /// Network configuration of pods run on-premises with EKS Hybrid Nodes.
@@ -1851,7 +1851,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(RemotePodNetwork);
+    value_traits!(eq RemotePodNetwork);
 
 
     /// A resource weight entry for the scheduler scoring strategy.
@@ -1877,7 +1877,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ResourceWeight);
+    value_traits!(eq ResourceWeight);
 
 
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
@@ -1942,7 +1942,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ResourcesVpcConfig);
+    value_traits!(eq ResourcesVpcConfig);
 
 
     /// The rollback configuration to use for the cluster version rollback.
@@ -1963,7 +1963,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(RollbackConfig);
+    value_traits!(eq RollbackConfig);
 
 
     /// The scoring strategy configuration for the NodeResourcesFit scheduler plugin.
@@ -1991,7 +1991,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ScoringStrategy);
+    value_traits!(eq ScoringStrategy);
 
 
     /// The port range for Kubernetes NodePort services.
@@ -2017,7 +2017,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ServiceNodePortRange);
+    value_traits!(eq ServiceNodePortRange);
 
 
     /// Todo: add description
@@ -2038,7 +2038,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(StorageConfig);
+    value_traits!(eq StorageConfig);
 
 
     /// An object representing the Upgrade Policy to use for the cluster.
@@ -2061,7 +2061,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(UpgradePolicy);
+    value_traits!(eq UpgradePolicy);
 
 
     /// The current zonal shift configuration to use for the cluster.
@@ -2082,7 +2082,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ZonalShiftConfig);
+    value_traits!(eq ZonalShiftConfig);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -2230,7 +2230,7 @@ pub mod fargate_profile {
         }
     }
 
-    value_traits!(Selector);
+    value_traits!(eq Selector);
 }
 pub use fargate_profile::{CfnFargateProfile, CfnFargateProfileProps};
 
@@ -2407,7 +2407,7 @@ pub mod identity_provider_config {
         }
     }
 
-    value_traits!(OidcIdentityProviderConfig);
+    value_traits!(eq OidcIdentityProviderConfig);
 }
 pub use identity_provider_config::{CfnIdentityProviderConfig, CfnIdentityProviderConfigProps};
 
@@ -2856,7 +2856,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(LaunchTemplateSpecification);
+    value_traits!(eq LaunchTemplateSpecification);
 
 
     /// The node auto repair configuration for node group.
@@ -2902,7 +2902,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(NodeRepairConfig);
+    value_traits!(eq NodeRepairConfig);
 
 
     /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
@@ -2940,7 +2940,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(NodeRepairConfigOverrides);
+    value_traits!(eq NodeRepairConfigOverrides);
 
 
     /// An object representing a remote access configuration specification for AWS EKS Nodegroup.
@@ -2975,7 +2975,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(RemoteAccess);
+    value_traits!(eq RemoteAccess);
 
 
     /// An object representing a auto scaling group specification for AWS EKS Nodegroup.
@@ -3000,7 +3000,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(ScalingConfig);
+    value_traits!(eq ScalingConfig);
 
 
     /// An object representing a Taint specification for AWS EKS Nodegroup.
@@ -3027,7 +3027,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(Taint);
+    value_traits!(eq Taint);
 
 
     /// The node group update configuration.
@@ -3060,7 +3060,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(UpdateConfig);
+    value_traits!(eq UpdateConfig);
 
 
     /// The warm pool configuration for the node group.
@@ -3103,7 +3103,7 @@ pub mod nodegroup {
         }
     }
 
-    value_traits!(WarmPoolConfig);
+    value_traits!(eq WarmPoolConfig);
 }
 pub use nodegroup::{CfnNodegroup, CfnNodegroupProps};
 

@@ -296,7 +296,7 @@ pub mod cache_cluster {
         }
     }
 
-    value_traits!(CloudWatchLogsDestinationDetails);
+    value_traits!(eq CloudWatchLogsDestinationDetails);
 
 
     #[derive(Clone, Default)]
@@ -321,7 +321,7 @@ pub mod cache_cluster {
         }
     }
 
-    value_traits!(DestinationDetails);
+    value_traits!(eq DestinationDetails);
 
 
     #[derive(Clone)]
@@ -353,7 +353,7 @@ pub mod cache_cluster {
         }
     }
 
-    value_traits!(KinesisFirehoseDestinationDetails);
+    value_traits!(eq KinesisFirehoseDestinationDetails);
 
 
     #[derive(Clone)]
@@ -409,7 +409,7 @@ pub mod cache_cluster {
         }
     }
 
-    value_traits!(LogDeliveryConfigurationRequest);
+    value_traits!(eq LogDeliveryConfigurationRequest);
 }
 pub use cache_cluster::{CfnCacheCluster, CfnCacheClusterProps};
 
@@ -587,7 +587,7 @@ pub mod global_replication_group {
         }
     }
 
-    value_traits!(GlobalReplicationGroupMember);
+    value_traits!(eq GlobalReplicationGroupMember);
 
 
     #[derive(Clone, Default)]
@@ -617,7 +617,7 @@ pub mod global_replication_group {
         }
     }
 
-    value_traits!(RegionalConfiguration);
+    value_traits!(eq RegionalConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -642,7 +642,7 @@ pub mod global_replication_group {
         }
     }
 
-    value_traits!(ReshardingConfiguration);
+    value_traits!(eq ReshardingConfiguration);
 }
 pub use global_replication_group::{CfnGlobalReplicationGroup, CfnGlobalReplicationGroupProps};
 
@@ -1398,7 +1398,7 @@ pub mod replication_group {
         }
     }
 
-    value_traits!(CloudWatchLogsDestinationDetails);
+    value_traits!(eq CloudWatchLogsDestinationDetails);
 
 
     /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
@@ -1420,7 +1420,7 @@ pub mod replication_group {
         }
     }
 
-    value_traits!(DestinationDetails);
+    value_traits!(eq DestinationDetails);
 
 
     /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
@@ -1453,7 +1453,7 @@ pub mod replication_group {
         }
     }
 
-    value_traits!(KinesisFirehoseDestinationDetails);
+    value_traits!(eq KinesisFirehoseDestinationDetails);
 
 
     #[derive(Clone)]
@@ -1507,7 +1507,7 @@ pub mod replication_group {
         }
     }
 
-    value_traits!(LogDeliveryConfigurationRequest);
+    value_traits!(eq LogDeliveryConfigurationRequest);
 
 
     #[derive(Clone, Default)]
@@ -1547,7 +1547,7 @@ pub mod replication_group {
         }
     }
 
-    value_traits!(NodeGroupConfiguration);
+    value_traits!(eq NodeGroupConfiguration);
 }
 pub use replication_group::{CfnReplicationGroup, CfnReplicationGroupProps};
 
@@ -1943,7 +1943,7 @@ pub mod serverless_cache {
         }
     }
 
-    value_traits!(CacheUsageLimits);
+    value_traits!(eq CacheUsageLimits);
 
 
     /// The cached data capacity of the Serverless Cache.
@@ -1988,7 +1988,7 @@ pub mod serverless_cache {
         }
     }
 
-    value_traits!(DataStorage);
+    value_traits!(eq DataStorage);
 
 
     /// The ECPU per second of the Serverless Cache.
@@ -2014,7 +2014,7 @@ pub mod serverless_cache {
         }
     }
 
-    value_traits!(EcpuPerSecond);
+    value_traits!(eq EcpuPerSecond);
 }
 pub use serverless_cache::{CfnServerlessCache, CfnServerlessCacheProps};
 
@@ -2641,7 +2641,7 @@ pub mod user {
         }
     }
 
-    value_traits!(AuthenticationMode);
+    value_traits!(eq AuthenticationMode);
 }
 pub use user::{CfnUser, CfnUserProps};
 

@@ -91,7 +91,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationResourceLifecycleConfig);
+    value_traits!(eq ApplicationResourceLifecycleConfig);
 
 
     #[derive(Clone, Default)]
@@ -116,7 +116,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationVersionLifecycleConfig);
+    value_traits!(eq ApplicationVersionLifecycleConfig);
 
 
     #[derive(Clone, Default)]
@@ -146,7 +146,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MaxAgeRule);
+    value_traits!(eq MaxAgeRule);
 
 
     #[derive(Clone, Default)]
@@ -176,7 +176,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MaxCountRule);
+    value_traits!(eq MaxCountRule);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -350,7 +350,7 @@ pub mod application_version {
         }
     }
 
-    value_traits!(BuildConfiguration);
+    value_traits!(eq BuildConfiguration);
 
 
     #[derive(Clone)]
@@ -426,7 +426,7 @@ pub mod application_version {
         }
     }
 
-    value_traits!(ImageBuildConfiguration);
+    value_traits!(eq ImageBuildConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -451,7 +451,7 @@ pub mod application_version {
         }
     }
 
-    value_traits!(ImageConfiguration);
+    value_traits!(eq ImageConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -471,7 +471,7 @@ pub mod application_version {
         }
     }
 
-    value_traits!(ImageSource);
+    value_traits!(eq ImageSource);
 
 
     #[derive(Clone)]
@@ -511,7 +511,7 @@ pub mod application_version {
         }
     }
 
-    value_traits!(SourceBundle);
+    value_traits!(eq SourceBundle);
 }
 pub use application_version::{CfnApplicationVersion, CfnApplicationVersionProps};
 
@@ -693,7 +693,7 @@ pub mod configuration_template {
         }
     }
 
-    value_traits!(ConfigurationOptionSetting);
+    value_traits!(eq ConfigurationOptionSetting);
 
 
     #[derive(Clone)]
@@ -733,7 +733,7 @@ pub mod configuration_template {
         }
     }
 
-    value_traits!(SourceConfiguration);
+    value_traits!(eq SourceConfiguration);
 }
 pub use configuration_template::{CfnConfigurationTemplate, CfnConfigurationTemplateProps};
 
@@ -933,7 +933,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(OptionSetting);
+    value_traits!(eq OptionSetting);
 
 
     #[derive(Clone, Default)]
@@ -967,6 +967,6 @@ pub mod environment {
         }
     }
 
-    value_traits!(Tier);
+    value_traits!(eq Tier);
 }
 pub use environment::{CfnEnvironment, CfnEnvironmentProps};

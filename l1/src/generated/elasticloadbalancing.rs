@@ -251,7 +251,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(AccessLoggingPolicy);
+    value_traits!(eq AccessLoggingPolicy);
 
 
     /// Information about a policy for application-controlled session stickiness.
@@ -292,7 +292,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(AppCookieStickinessPolicy);
+    value_traits!(eq AppCookieStickinessPolicy);
 
 
     /// If enabled, the load balancer allows existing requests to complete before the load balancer shifts traffic away from a deregistered or unhealthy instance.
@@ -331,7 +331,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(ConnectionDrainingPolicy);
+    value_traits!(eq ConnectionDrainingPolicy);
 
 
     /// If enabled, the load balancer allows the connections to remain idle (no data is sent over the connection) for the specified duration.
@@ -364,7 +364,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(ConnectionSettings);
+    value_traits!(eq ConnectionSettings);
 
 
     /// The health check settings to use when evaluating the health of your EC2 instances.
@@ -433,7 +433,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(HealthCheck);
+    value_traits!(eq HealthCheck);
 
 
     /// Information about a policy for duration-based session stickiness.
@@ -459,7 +459,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(LbCookieStickinessPolicy);
+    value_traits!(eq LbCookieStickinessPolicy);
 
 
     #[derive(Clone)]
@@ -531,7 +531,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(Listeners);
+    value_traits!(eq Listeners);
 
 
     #[derive(Clone)]
@@ -591,7 +591,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(Policies);
+    value_traits!(eq Policies);
 
 
     #[derive(Clone, Default)]
@@ -612,6 +612,6 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(PolicyItem);
+    value_traits!(eq PolicyItem);
 }
 pub use load_balancer::{CfnLoadBalancer, CfnLoadBalancerProps};

@@ -218,7 +218,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// Specifies information required when integrating with Amazon Cognito to authenticate users.
@@ -303,7 +303,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(AuthenticateCognitoConfig);
+    value_traits!(eq AuthenticateCognitoConfig);
 
 
     /// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to authenticate users.
@@ -416,7 +416,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(AuthenticateOidcConfig);
+    value_traits!(eq AuthenticateOidcConfig);
 
 
     /// Specifies an SSL server certificate to use as the default certificate for a secure listener.
@@ -437,7 +437,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(Certificate);
+    value_traits!(eq Certificate);
 
 
     /// Specifies information required when returning a custom HTTP response.
@@ -483,7 +483,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(FixedResponseConfig);
+    value_traits!(eq FixedResponseConfig);
 
 
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when ``Type`` is ``forward``.
@@ -510,7 +510,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(ForwardConfig);
+    value_traits!(eq ForwardConfig);
 
 
     /// Information about an additional claim to validate.
@@ -561,7 +561,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(JwtValidationActionAdditionalClaim);
+    value_traits!(eq JwtValidationActionAdditionalClaim);
 
 
     #[derive(Clone)]
@@ -601,7 +601,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(JwtValidationConfig);
+    value_traits!(eq JwtValidationConfig);
 
 
     /// The mutual authentication configuration information.
@@ -639,7 +639,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(MutualAuthentication);
+    value_traits!(eq MutualAuthentication);
 
 
     /// Information about a redirect action.
@@ -713,7 +713,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(RedirectConfig);
+    value_traits!(eq RedirectConfig);
 
 
     /// Information about the target group stickiness for a rule.
@@ -739,7 +739,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(TargetGroupStickinessConfig);
+    value_traits!(eq TargetGroupStickinessConfig);
 
 
     /// Information about how traffic will be distributed between multiple target groups in a forward rule.
@@ -765,7 +765,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(TargetGroupTuple);
+    value_traits!(eq TargetGroupTuple);
 }
 pub use listener::{CfnListener, CfnListenerProps};
 
@@ -863,7 +863,7 @@ pub mod listener_certificate {
         }
     }
 
-    value_traits!(Certificate);
+    value_traits!(eq Certificate);
 }
 pub use listener_certificate::{CfnListenerCertificate, CfnListenerCertificateProps};
 
@@ -1063,7 +1063,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// Specifies information required when integrating with Amazon Cognito to authenticate users.
@@ -1148,7 +1148,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(AuthenticateCognitoConfig);
+    value_traits!(eq AuthenticateCognitoConfig);
 
 
     /// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to authenticate users.
@@ -1261,7 +1261,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(AuthenticateOidcConfig);
+    value_traits!(eq AuthenticateOidcConfig);
 
 
     /// Specifies information required when returning a custom HTTP response.
@@ -1307,7 +1307,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(FixedResponseConfig);
+    value_traits!(eq FixedResponseConfig);
 
 
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when ``Type`` is ``forward``.
@@ -1334,7 +1334,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(ForwardConfig);
+    value_traits!(eq ForwardConfig);
 
 
     /// Information about a host header condition.
@@ -1359,7 +1359,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(HostHeaderConfig);
+    value_traits!(eq HostHeaderConfig);
 
 
     /// Information about an HTTP header condition.
@@ -1391,7 +1391,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(HttpHeaderConfig);
+    value_traits!(eq HttpHeaderConfig);
 
 
     /// Information about an HTTP method condition.
@@ -1414,7 +1414,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(HttpRequestMethodConfig);
+    value_traits!(eq HttpRequestMethodConfig);
 
 
     /// Information about an additional claim to validate.
@@ -1465,7 +1465,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(JwtValidationActionAdditionalClaim);
+    value_traits!(eq JwtValidationActionAdditionalClaim);
 
 
     #[derive(Clone)]
@@ -1505,7 +1505,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(JwtValidationConfig);
+    value_traits!(eq JwtValidationConfig);
 
 
     /// Information about a path pattern condition.
@@ -1530,7 +1530,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(PathPatternConfig);
+    value_traits!(eq PathPatternConfig);
 
 
     /// Information about a query string condition.
@@ -1553,7 +1553,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(QueryStringConfig);
+    value_traits!(eq QueryStringConfig);
 
 
     /// Information about a redirect action.
@@ -1627,7 +1627,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(RedirectConfig);
+    value_traits!(eq RedirectConfig);
 
 
     /// Information about a rewrite transform. This transform matches a pattern and replaces it with the specified string.
@@ -1668,7 +1668,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(RewriteConfig);
+    value_traits!(eq RewriteConfig);
 
 
     #[derive(Clone)]
@@ -1698,7 +1698,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(RewriteConfigObject);
+    value_traits!(eq RewriteConfigObject);
 
 
     /// Specifies a condition for a listener rule.
@@ -1777,7 +1777,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(RuleCondition);
+    value_traits!(eq RuleCondition);
 
 
     /// Information about a source IP condition.
@@ -1806,7 +1806,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(SourceIpConfig);
+    value_traits!(eq SourceIpConfig);
 
 
     /// Information about the target group stickiness for a rule.
@@ -1832,7 +1832,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(TargetGroupStickinessConfig);
+    value_traits!(eq TargetGroupStickinessConfig);
 
 
     /// Information about how traffic will be distributed between multiple target groups in a forward rule.
@@ -1858,7 +1858,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(TargetGroupTuple);
+    value_traits!(eq TargetGroupTuple);
 
 
     #[derive(Clone)]
@@ -1898,7 +1898,7 @@ pub mod listener_rule {
         }
     }
 
-    value_traits!(Transform);
+    value_traits!(eq Transform);
 }
 pub use listener_rule::{CfnListenerRule, CfnListenerRuleProps};
 
@@ -2185,7 +2185,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(MinimumLoadBalancerCapacity);
+    value_traits!(eq MinimumLoadBalancerCapacity);
 
 
     /// Specifies a subnet for a load balancer.
@@ -2242,7 +2242,7 @@ pub mod load_balancer {
         }
     }
 
-    value_traits!(SubnetMapping);
+    value_traits!(eq SubnetMapping);
 }
 pub use load_balancer::{CfnLoadBalancer, CfnLoadBalancerProps};
 
@@ -2464,7 +2464,7 @@ pub mod target_group {
         }
     }
 
-    value_traits!(Matcher);
+    value_traits!(eq Matcher);
 
 
     #[derive(Clone)]
@@ -2514,7 +2514,7 @@ pub mod target_group {
         }
     }
 
-    value_traits!(TargetDescription);
+    value_traits!(eq TargetDescription);
 }
 pub use target_group::{CfnTargetGroup, CfnTargetGroupProps};
 
@@ -2717,6 +2717,6 @@ pub mod trust_store_revocation {
         }
     }
 
-    value_traits!(RevocationContent);
+    value_traits!(eq RevocationContent);
 }
 pub use trust_store_revocation::{CfnTrustStoreRevocation, CfnTrustStoreRevocationProps};

@@ -147,7 +147,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(AdvancedSecurityOptionsInput);
+    value_traits!(eq AdvancedSecurityOptionsInput);
 
 
     #[derive(Clone, Default)]
@@ -174,7 +174,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CognitoOptions);
+    value_traits!(eq CognitoOptions);
 
 
     #[derive(Clone, Default)]
@@ -192,7 +192,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ColdStorageOptions);
+    value_traits!(eq ColdStorageOptions);
 
 
     #[derive(Clone, Default)]
@@ -222,7 +222,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DomainEndpointOptions);
+    value_traits!(eq DomainEndpointOptions);
 
 
     #[derive(Clone, Default)]
@@ -249,7 +249,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(EbsOptions);
+    value_traits!(eq EbsOptions);
 
 
     #[derive(Clone, Default)]
@@ -297,7 +297,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ElasticsearchClusterConfig);
+    value_traits!(eq ElasticsearchClusterConfig);
 
 
     #[derive(Clone, Default)]
@@ -318,7 +318,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(EncryptionAtRestOptions);
+    value_traits!(eq EncryptionAtRestOptions);
 
 
     #[derive(Clone, Default)]
@@ -339,7 +339,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(LogPublishingOption);
+    value_traits!(eq LogPublishingOption);
 
 
     #[derive(Clone, Default)]
@@ -363,7 +363,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(MasterUserOptions);
+    value_traits!(eq MasterUserOptions);
 
 
     #[derive(Clone, Default)]
@@ -381,7 +381,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(NodeToNodeEncryptionOptions);
+    value_traits!(eq NodeToNodeEncryptionOptions);
 
 
     #[derive(Clone, Default)]
@@ -399,7 +399,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(SnapshotOptions);
+    value_traits!(eq SnapshotOptions);
 
 
     #[derive(Clone, Default)]
@@ -420,7 +420,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(VpcOptions);
+    value_traits!(eq VpcOptions);
 
 
     #[derive(Clone, Default)]
@@ -438,6 +438,6 @@ pub mod domain {
         }
     }
 
-    value_traits!(ZoneAwarenessConfig);
+    value_traits!(eq ZoneAwarenessConfig);
 }
 pub use domain::{CfnDomain, CfnDomainProps};

@@ -235,6 +235,6 @@ pub mod feed {
         }
     }
 
-    value_traits!(GetOutput);
+    value_traits!(eq GetOutput);
 }
 pub use feed::{CfnFeed, CfnFeedProps};

@@ -255,7 +255,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Application);
+    value_traits!(eq Application);
 
 
     #[derive(Clone)]
@@ -291,7 +291,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(AutoScalingPolicy);
+    value_traits!(eq AutoScalingPolicy);
 
 
     #[derive(Clone, Default)]
@@ -309,7 +309,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(AutoTerminationPolicy);
+    value_traits!(eq AutoTerminationPolicy);
 
 
     #[derive(Clone)]
@@ -345,7 +345,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(BootstrapActionConfig);
+    value_traits!(eq BootstrapActionConfig);
 
 
     #[derive(Clone)]
@@ -413,7 +413,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(CloudWatchAlarmDefinition);
+    value_traits!(eq CloudWatchAlarmDefinition);
 
 
     #[derive(Clone)]
@@ -463,7 +463,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ComputeLimits);
+    value_traits!(eq ComputeLimits);
 
 
     #[derive(Clone, Default)]
@@ -487,7 +487,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Configuration);
+    value_traits!(eq Configuration);
 
 
     #[derive(Clone)]
@@ -521,7 +521,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EbsBlockDeviceConfig);
+    value_traits!(eq EbsBlockDeviceConfig);
 
 
     #[derive(Clone, Default)]
@@ -542,7 +542,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EbsConfiguration);
+    value_traits!(eq EbsConfiguration);
 
 
     #[derive(Clone)]
@@ -584,7 +584,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(HadoopJarStepConfig);
+    value_traits!(eq HadoopJarStepConfig);
 
 
     #[derive(Clone, Default)]
@@ -617,7 +617,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(InstanceFleetConfig);
+    value_traits!(eq InstanceFleetConfig);
 
 
     #[derive(Clone, Default)]
@@ -638,7 +638,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(InstanceFleetProvisioningSpecifications);
+    value_traits!(eq InstanceFleetProvisioningSpecifications);
 
 
     #[derive(Clone, Default)]
@@ -659,7 +659,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(InstanceFleetResizingSpecifications);
+    value_traits!(eq InstanceFleetResizingSpecifications);
 
 
     #[derive(Clone)]
@@ -723,7 +723,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(InstanceGroupConfig);
+    value_traits!(eq InstanceGroupConfig);
 
 
     #[derive(Clone)]
@@ -781,7 +781,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(InstanceTypeConfig);
+    value_traits!(eq InstanceTypeConfig);
 
 
     #[derive(Clone, Default)]
@@ -853,7 +853,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(JobFlowInstancesConfig);
+    value_traits!(eq JobFlowInstancesConfig);
 
 
     #[derive(Clone)]
@@ -901,7 +901,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(KerberosAttributes);
+    value_traits!(eq KerberosAttributes);
 
 
     #[derive(Clone, Default)]
@@ -925,7 +925,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ManagedScalingPolicy);
+    value_traits!(eq ManagedScalingPolicy);
 
 
     #[derive(Clone, Default)]
@@ -949,7 +949,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(OnDemandCapacityReservationOptions);
+    value_traits!(eq OnDemandCapacityReservationOptions);
 
 
     #[derive(Clone)]
@@ -983,7 +983,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(OnDemandProvisioningSpecification);
+    value_traits!(eq OnDemandProvisioningSpecification);
 
 
     #[derive(Clone, Default)]
@@ -1007,7 +1007,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(OnDemandResizingSpecification);
+    value_traits!(eq OnDemandResizingSpecification);
 
 
     #[derive(Clone)]
@@ -1041,7 +1041,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(PlacementGroupConfig);
+    value_traits!(eq PlacementGroupConfig);
 
 
     #[derive(Clone)]
@@ -1071,7 +1071,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(PlacementType);
+    value_traits!(eq PlacementType);
 
 
     #[derive(Clone)]
@@ -1105,7 +1105,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ScalingAction);
+    value_traits!(eq ScalingAction);
 
 
     #[derive(Clone)]
@@ -1141,7 +1141,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ScalingConstraints);
+    value_traits!(eq ScalingConstraints);
 
 
     #[derive(Clone)]
@@ -1187,7 +1187,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ScalingRule);
+    value_traits!(eq ScalingRule);
 
 
     #[derive(Clone)]
@@ -1217,7 +1217,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ScalingTrigger);
+    value_traits!(eq ScalingTrigger);
 
 
     #[derive(Clone)]
@@ -1251,7 +1251,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ScriptBootstrapActionConfig);
+    value_traits!(eq ScriptBootstrapActionConfig);
 
 
     #[derive(Clone)]
@@ -1289,7 +1289,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SimpleScalingPolicyConfiguration);
+    value_traits!(eq SimpleScalingPolicyConfiguration);
 
 
     #[derive(Clone)]
@@ -1333,7 +1333,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SpotProvisioningSpecification);
+    value_traits!(eq SpotProvisioningSpecification);
 
 
     #[derive(Clone, Default)]
@@ -1354,7 +1354,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SpotResizingSpecification);
+    value_traits!(eq SpotResizingSpecification);
 
 
     #[derive(Clone)]
@@ -1394,7 +1394,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(StepConfig);
+    value_traits!(eq StepConfig);
 
 
     #[derive(Clone)]
@@ -1438,7 +1438,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VolumeSpecification);
+    value_traits!(eq VolumeSpecification);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -1595,7 +1595,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(ApplicationConfiguration);
+    value_traits!(eq ApplicationConfiguration);
 
 
     /// EbsBlockDeviceConfig defines the number and type of EBS volumes to associate with all EC2 instances in an EMR cluster.
@@ -1634,7 +1634,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(EbsBlockDeviceConfig);
+    value_traits!(eq EbsBlockDeviceConfig);
 
 
     /// EbsConfiguration determines the EBS volumes to attach to EMR cluster instances.
@@ -1660,7 +1660,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(EbsConfiguration);
+    value_traits!(eq EbsConfiguration);
 
 
     /// InstanceTypeConfig determines the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
@@ -1686,7 +1686,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(InstanceFleetProvisioningSpecifications);
+    value_traits!(eq InstanceFleetProvisioningSpecifications);
 
 
     #[derive(Clone, Default)]
@@ -1711,7 +1711,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(InstanceFleetResizingSpecifications);
+    value_traits!(eq InstanceFleetResizingSpecifications);
 
 
     /// The configuration determines the EC2 instances Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
@@ -1786,7 +1786,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(InstanceTypeConfig);
+    value_traits!(eq InstanceTypeConfig);
 
 
     #[derive(Clone, Default)]
@@ -1816,7 +1816,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(OnDemandCapacityReservationOptions);
+    value_traits!(eq OnDemandCapacityReservationOptions);
 
 
     /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
@@ -1853,7 +1853,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(OnDemandProvisioningSpecification);
+    value_traits!(eq OnDemandProvisioningSpecification);
 
 
     #[derive(Clone, Default)]
@@ -1883,7 +1883,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(OnDemandResizingSpecification);
+    value_traits!(eq OnDemandResizingSpecification);
 
 
     /// SpotProvisioningSpecification determines the launch specification for Spot instances in the instance fleet, which includes the defined duration and provisioning timeout behavior.
@@ -1936,7 +1936,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(SpotProvisioningSpecification);
+    value_traits!(eq SpotProvisioningSpecification);
 
 
     #[derive(Clone, Default)]
@@ -1961,7 +1961,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(SpotResizingSpecification);
+    value_traits!(eq SpotResizingSpecification);
 
 
     /// VolumeSpecification is a subproperty of the EbsBlockDeviceConfig property type. VolumeSecification determines the volume type, IOPS, and size (GiB) for EBS volumes attached to EC2 instances.
@@ -2014,7 +2014,7 @@ pub mod instance_fleet_config {
         }
     }
 
-    value_traits!(VolumeSpecification);
+    value_traits!(eq VolumeSpecification);
 }
 pub use instance_fleet_config::{CfnInstanceFleetConfig, CfnInstanceFleetConfigProps};
 
@@ -2174,7 +2174,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(AppConfiguration);
+    value_traits!(eq AppConfiguration);
 
 
     #[derive(Clone)]
@@ -2210,7 +2210,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(AutoScalingPolicy);
+    value_traits!(eq AutoScalingPolicy);
 
 
     #[derive(Clone)]
@@ -2278,7 +2278,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(CloudWatchAlarmDefinition);
+    value_traits!(eq CloudWatchAlarmDefinition);
 
 
     #[derive(Clone)]
@@ -2314,7 +2314,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(EbsBlockDeviceConfig);
+    value_traits!(eq EbsBlockDeviceConfig);
 
 
     #[derive(Clone, Default)]
@@ -2335,7 +2335,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(EbsConfiguration);
+    value_traits!(eq EbsConfiguration);
 
 
     #[derive(Clone)]
@@ -2369,7 +2369,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(ScalingAction);
+    value_traits!(eq ScalingAction);
 
 
     #[derive(Clone)]
@@ -2405,7 +2405,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(ScalingConstraints);
+    value_traits!(eq ScalingConstraints);
 
 
     #[derive(Clone)]
@@ -2451,7 +2451,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(ScalingRule);
+    value_traits!(eq ScalingRule);
 
 
     #[derive(Clone)]
@@ -2481,7 +2481,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(ScalingTrigger);
+    value_traits!(eq ScalingTrigger);
 
 
     #[derive(Clone)]
@@ -2519,7 +2519,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(SimpleScalingPolicyConfiguration);
+    value_traits!(eq SimpleScalingPolicyConfiguration);
 
 
     #[derive(Clone)]
@@ -2563,7 +2563,7 @@ pub mod instance_group_config {
         }
     }
 
-    value_traits!(VolumeSpecification);
+    value_traits!(eq VolumeSpecification);
 }
 pub use instance_group_config::{CfnInstanceGroupConfig, CfnInstanceGroupConfigProps};
 
@@ -2806,7 +2806,7 @@ pub mod step {
         }
     }
 
-    value_traits!(HadoopJarStepConfig);
+    value_traits!(eq HadoopJarStepConfig);
 }
 pub use step::{CfnStep, CfnStepProps};
 

@@ -222,7 +222,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(CloudWatchMonitoringConfiguration);
+    value_traits!(eq CloudWatchMonitoringConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -243,7 +243,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(ConfigurationOverrides);
+    value_traits!(eq ConfigurationOverrides);
 
 
     #[derive(Clone)]
@@ -279,7 +279,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(ContainerLogRotationConfiguration);
+    value_traits!(eq ContainerLogRotationConfiguration);
 
 
     #[derive(Clone)]
@@ -317,7 +317,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(EmreksConfiguration);
+    value_traits!(eq EmreksConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -346,7 +346,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(MonitoringConfiguration);
+    value_traits!(eq MonitoringConfiguration);
 
 
     #[derive(Clone)]
@@ -376,7 +376,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(S3MonitoringConfiguration);
+    value_traits!(eq S3MonitoringConfiguration);
 }
 pub use endpoint::{CfnEndpoint, CfnEndpointProps};
 
@@ -529,7 +529,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(Configuration);
+    value_traits!(eq Configuration);
 
 
     /// Specify the driver that the job runs on. Exactly one of the two available job drivers is required, either SparkSqlJobDriver or SparkSubmitJobDriver.
@@ -551,7 +551,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(JobDriver);
+    value_traits!(eq JobDriver);
 
 
     /// The values of a StartJobRun API request used in job runs started using the job template.
@@ -614,7 +614,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(JobTemplateData);
+    value_traits!(eq JobTemplateData);
 
 
     /// A configuration for CloudWatch monitoring. This data type allows job template parameters to be specified within.
@@ -640,7 +640,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(ParametricCloudWatchMonitoringConfiguration);
+    value_traits!(eq ParametricCloudWatchMonitoringConfiguration);
 
 
     /// A configuration specification to be used to override existing configurations. This data type allows job template parameters to be specified within.
@@ -662,7 +662,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(ParametricConfigurationOverrides);
+    value_traits!(eq ParametricConfigurationOverrides);
 
 
     /// Configuration setting for monitoring. This data type allows job template parameters to be specified within.
@@ -689,7 +689,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(ParametricMonitoringConfiguration);
+    value_traits!(eq ParametricMonitoringConfiguration);
 
 
     /// Amazon S3 configuration for monitoring log publishing. This data type allows job template parameters to be specified within.
@@ -710,7 +710,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(ParametricS3MonitoringConfiguration);
+    value_traits!(eq ParametricS3MonitoringConfiguration);
 
 
     /// The job driver for job type.
@@ -732,7 +732,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(SparkSqlJobDriver);
+    value_traits!(eq SparkSqlJobDriver);
 
 
     /// The information about job driver for Spark submit.
@@ -771,7 +771,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(SparkSubmitJobDriver);
+    value_traits!(eq SparkSubmitJobDriver);
 
 
     /// The configuration of a job template parameter.
@@ -799,7 +799,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(TemplateParameterConfiguration);
+    value_traits!(eq TemplateParameterConfiguration);
 }
 pub use job_template::{CfnJobTemplate, CfnJobTemplateProps};
 
@@ -925,7 +925,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(AtRestEncryptionConfiguration);
+    value_traits!(eq AtRestEncryptionConfiguration);
 
 
     /// Authentication configuration for the security configuration.
@@ -947,7 +947,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(AuthenticationConfiguration);
+    value_traits!(eq AuthenticationConfiguration);
 
 
     /// Authorization configuration for the security configuration.
@@ -966,7 +966,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(AuthorizationConfiguration);
+    value_traits!(eq AuthorizationConfiguration);
 
 
     /// Container information.
@@ -985,7 +985,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(ContainerInfo);
+    value_traits!(eq ContainerInfo);
 
 
     /// Container provider information.
@@ -1032,7 +1032,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(ContainerProvider);
+    value_traits!(eq ContainerProvider);
 
 
     /// EKS information.
@@ -1053,7 +1053,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(EksInfo);
+    value_traits!(eq EksInfo);
 
 
     /// Encryption configuration for the security configuration.
@@ -1075,7 +1075,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// IAM configuration.
@@ -1096,7 +1096,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(IamConfiguration);
+    value_traits!(eq IamConfiguration);
 
 
     /// Identity Center configuration.
@@ -1127,7 +1127,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(IdentityCenterConfiguration);
+    value_traits!(eq IdentityCenterConfiguration);
 
 
     /// In-transit encryption configuration.
@@ -1146,7 +1146,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(InTransitEncryptionConfiguration);
+    value_traits!(eq InTransitEncryptionConfiguration);
 
 
     /// Lake Formation configuration.
@@ -1180,7 +1180,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(LakeFormationConfiguration);
+    value_traits!(eq LakeFormationConfiguration);
 
 
     /// Local disk encryption configuration.
@@ -1208,7 +1208,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(LocalDiskEncryptionConfiguration);
+    value_traits!(eq LocalDiskEncryptionConfiguration);
 
 
     /// S3 encryption configuration.
@@ -1236,7 +1236,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(S3EncryptionConfiguration);
+    value_traits!(eq S3EncryptionConfiguration);
 
 
     /// Secure namespace information for Lake Formation.
@@ -1262,7 +1262,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(SecureNamespaceInfo);
+    value_traits!(eq SecureNamespaceInfo);
 
 
     /// Security configuration data containing encryption and authorization settings.
@@ -1287,7 +1287,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(SecurityConfigurationData);
+    value_traits!(eq SecurityConfigurationData);
 
 
     /// TLS certificate configuration for in-transit encryption.
@@ -1320,7 +1320,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(TlsCertificateConfiguration);
+    value_traits!(eq TlsCertificateConfiguration);
 }
 pub use security_configuration::{CfnSecurityConfiguration, CfnSecurityConfigurationProps};
 
@@ -1464,7 +1464,7 @@ pub mod virtual_cluster {
         }
     }
 
-    value_traits!(ContainerInfo);
+    value_traits!(eq ContainerInfo);
 
 
     #[derive(Clone)]
@@ -1512,7 +1512,7 @@ pub mod virtual_cluster {
         }
     }
 
-    value_traits!(ContainerProvider);
+    value_traits!(eq ContainerProvider);
 
 
     #[derive(Clone)]
@@ -1542,6 +1542,6 @@ pub mod virtual_cluster {
         }
     }
 
-    value_traits!(EksInfo);
+    value_traits!(eq EksInfo);
 }
 pub use virtual_cluster::{CfnVirtualCluster, CfnVirtualClusterProps};

@@ -191,7 +191,7 @@ pub mod application {
         }
     }
 
-    value_traits!(AutoStartConfiguration);
+    value_traits!(eq AutoStartConfiguration);
 
 
     /// Configuration for Auto Stop of Application
@@ -217,7 +217,7 @@ pub mod application {
         }
     }
 
-    value_traits!(AutoStopConfiguration);
+    value_traits!(eq AutoStopConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -257,7 +257,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CloudWatchLoggingConfiguration);
+    value_traits!(eq CloudWatchLoggingConfiguration);
 
 
     /// Configuration for a JobRun.
@@ -298,7 +298,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ConfigurationObject);
+    value_traits!(eq ConfigurationObject);
 
 
     /// The IAM IdentityCenter configuration for trusted-identity-propagation on this application. Supported with release labels emr-7.8.0 and above.
@@ -319,7 +319,7 @@ pub mod application {
         }
     }
 
-    value_traits!(IdentityCenterConfiguration);
+    value_traits!(eq IdentityCenterConfiguration);
 
 
     /// The image configuration.
@@ -340,7 +340,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ImageConfigurationInput);
+    value_traits!(eq ImageConfigurationInput);
 
 
     #[derive(Clone)]
@@ -378,7 +378,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InitialCapacityConfig);
+    value_traits!(eq InitialCapacityConfig);
 
 
     #[derive(Clone)]
@@ -416,7 +416,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InitialCapacityConfigKeyValuePair);
+    value_traits!(eq InitialCapacityConfigKeyValuePair);
 
 
     #[derive(Clone, Default)]
@@ -446,7 +446,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InteractiveConfiguration);
+    value_traits!(eq InteractiveConfiguration);
 
 
     #[derive(Clone)]
@@ -482,7 +482,7 @@ pub mod application {
         }
     }
 
-    value_traits!(LogTypeMapKeyValuePair);
+    value_traits!(eq LogTypeMapKeyValuePair);
 
 
     #[derive(Clone, Default)]
@@ -507,7 +507,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ManagedPersistenceMonitoringConfiguration);
+    value_traits!(eq ManagedPersistenceMonitoringConfiguration);
 
 
     #[derive(Clone)]
@@ -553,7 +553,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MaximumAllowedResources);
+    value_traits!(eq MaximumAllowedResources);
 
 
     /// Monitoring configuration for batch and interactive JobRun.
@@ -589,7 +589,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MonitoringConfiguration);
+    value_traits!(eq MonitoringConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -614,7 +614,7 @@ pub mod application {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -634,7 +634,7 @@ pub mod application {
         }
     }
 
-    value_traits!(PrometheusMonitoringConfiguration);
+    value_traits!(eq PrometheusMonitoringConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -657,7 +657,7 @@ pub mod application {
         }
     }
 
-    value_traits!(S3MonitoringConfiguration);
+    value_traits!(eq S3MonitoringConfiguration);
 
 
     /// The scheduler configuration for batch and streaming jobs running on this application. Supported with release labels emr-7.0.0 and above.
@@ -683,7 +683,7 @@ pub mod application {
         }
     }
 
-    value_traits!(SchedulerConfiguration);
+    value_traits!(eq SchedulerConfiguration);
 
 
     #[derive(Clone)]
@@ -735,7 +735,7 @@ pub mod application {
         }
     }
 
-    value_traits!(WorkerConfiguration);
+    value_traits!(eq WorkerConfiguration);
 
 
     /// The specifications for a worker type.
@@ -754,6 +754,6 @@ pub mod application {
         }
     }
 
-    value_traits!(WorkerTypeSpecificationInput);
+    value_traits!(eq WorkerTypeSpecificationInput);
 }
 pub use application::{CfnApplication, CfnApplicationProps};

@@ -154,7 +154,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(IdMappingIncrementalRunConfig);
+    value_traits!(eq IdMappingIncrementalRunConfig);
 
 
     #[derive(Clone)]
@@ -204,7 +204,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(IdMappingRuleBasedProperties);
+    value_traits!(eq IdMappingRuleBasedProperties);
 
 
     #[derive(Clone, Default)]
@@ -233,7 +233,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(IdMappingTechniques);
+    value_traits!(eq IdMappingTechniques);
 
 
     #[derive(Clone)]
@@ -275,7 +275,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(IdMappingWorkflowInputSource);
+    value_traits!(eq IdMappingWorkflowInputSource);
 
 
     #[derive(Clone)]
@@ -311,7 +311,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(IdMappingWorkflowOutputSource);
+    value_traits!(eq IdMappingWorkflowOutputSource);
 
 
     #[derive(Clone)]
@@ -343,7 +343,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(IntermediateSourceConfiguration);
+    value_traits!(eq IntermediateSourceConfiguration);
 
 
     #[derive(Clone)]
@@ -385,7 +385,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(ProviderProperties);
+    value_traits!(eq ProviderProperties);
 
 
     #[derive(Clone)]
@@ -421,7 +421,7 @@ pub mod id_mapping_workflow {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use id_mapping_workflow::{CfnIdMappingWorkflow, CfnIdMappingWorkflowProps};
 
@@ -575,7 +575,7 @@ pub mod id_namespace {
         }
     }
 
-    value_traits!(IdNamespaceIdMappingWorkflowProperties);
+    value_traits!(eq IdNamespaceIdMappingWorkflowProperties);
 
 
     #[derive(Clone)]
@@ -609,7 +609,7 @@ pub mod id_namespace {
         }
     }
 
-    value_traits!(IdNamespaceInputSource);
+    value_traits!(eq IdNamespaceInputSource);
 
 
     #[derive(Clone)]
@@ -645,7 +645,7 @@ pub mod id_namespace {
         }
     }
 
-    value_traits!(NamespaceProviderProperties);
+    value_traits!(eq NamespaceProviderProperties);
 
 
     #[derive(Clone, Default)]
@@ -674,7 +674,7 @@ pub mod id_namespace {
         }
     }
 
-    value_traits!(NamespaceRuleBasedProperties);
+    value_traits!(eq NamespaceRuleBasedProperties);
 
 
     #[derive(Clone)]
@@ -710,7 +710,7 @@ pub mod id_namespace {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use id_namespace::{CfnIdNamespace, CfnIdNamespaceProps};
 
@@ -873,7 +873,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(CustomerProfilesIntegrationConfig);
+    value_traits!(eq CustomerProfilesIntegrationConfig);
 
 
     #[derive(Clone)]
@@ -905,7 +905,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(IncrementalRunConfig);
+    value_traits!(eq IncrementalRunConfig);
 
 
     #[derive(Clone)]
@@ -947,7 +947,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(InputSource);
+    value_traits!(eq InputSource);
 
 
     #[derive(Clone)]
@@ -979,7 +979,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(IntermediateSourceConfiguration);
+    value_traits!(eq IntermediateSourceConfiguration);
 
 
     /// Configuration for matching behavior within rule condition properties
@@ -1000,7 +1000,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(MatchingConfig);
+    value_traits!(eq MatchingConfig);
 
 
     #[derive(Clone)]
@@ -1034,7 +1034,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(OutputAttribute);
+    value_traits!(eq OutputAttribute);
 
 
     #[derive(Clone)]
@@ -1082,7 +1082,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(OutputSource);
+    value_traits!(eq OutputSource);
 
 
     #[derive(Clone)]
@@ -1124,7 +1124,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(ProviderProperties);
+    value_traits!(eq ProviderProperties);
 
 
     #[derive(Clone, Default)]
@@ -1158,7 +1158,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(ResolutionTechniques);
+    value_traits!(eq ResolutionTechniques);
 
 
     #[derive(Clone)]
@@ -1194,7 +1194,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     #[derive(Clone)]
@@ -1238,7 +1238,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(RuleBasedProperties);
+    value_traits!(eq RuleBasedProperties);
 
 
     #[derive(Clone, Default)]
@@ -1259,7 +1259,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(RuleCondition);
+    value_traits!(eq RuleCondition);
 
 
     #[derive(Clone)]
@@ -1293,7 +1293,7 @@ pub mod matching_workflow {
         }
     }
 
-    value_traits!(RuleConditionProperties);
+    value_traits!(eq RuleConditionProperties);
 }
 pub use matching_workflow::{CfnMatchingWorkflow, CfnMatchingWorkflowProps};
 
@@ -1552,6 +1552,6 @@ pub mod schema_mapping {
         }
     }
 
-    value_traits!(SchemaInputAttribute);
+    value_traits!(eq SchemaInputAttribute);
 }
 pub use schema_mapping::{CfnSchemaMapping, CfnSchemaMappingProps};

@@ -353,7 +353,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(ApiKeyAuthParameters);
+    value_traits!(eq ApiKeyAuthParameters);
 
 
     #[derive(Clone, Default)]
@@ -383,7 +383,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(AuthParameters);
+    value_traits!(eq AuthParameters);
 
 
     #[derive(Clone)]
@@ -419,7 +419,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(BasicAuthParameters);
+    value_traits!(eq BasicAuthParameters);
 
 
     #[derive(Clone)]
@@ -455,7 +455,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(ClientParameters);
+    value_traits!(eq ClientParameters);
 
 
     #[derive(Clone, Default)]
@@ -479,7 +479,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(ConnectionHttpParameters);
+    value_traits!(eq ConnectionHttpParameters);
 
 
     #[derive(Clone)]
@@ -509,7 +509,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(ConnectivityParameters);
+    value_traits!(eq ConnectivityParameters);
 
 
     /// The private resource the HTTP request will be sent to.
@@ -540,7 +540,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(InvocationConnectivityParameters);
+    value_traits!(eq InvocationConnectivityParameters);
 
 
     #[derive(Clone)]
@@ -588,7 +588,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(OAuthParameters);
+    value_traits!(eq OAuthParameters);
 
 
     #[derive(Clone)]
@@ -628,7 +628,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(Parameter);
+    value_traits!(eq Parameter);
 
 
     #[derive(Clone)]
@@ -658,7 +658,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(ResourceParameters);
+    value_traits!(eq ResourceParameters);
 }
 pub use connection::{CfnConnection, CfnConnectionProps};
 
@@ -808,7 +808,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(EndpointEventBus);
+    value_traits!(eq EndpointEventBus);
 
 
     #[derive(Clone)]
@@ -844,7 +844,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(FailoverConfig);
+    value_traits!(eq FailoverConfig);
 
 
     #[derive(Clone)]
@@ -874,7 +874,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(Primary);
+    value_traits!(eq Primary);
 
 
     #[derive(Clone)]
@@ -904,7 +904,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(ReplicationConfig);
+    value_traits!(eq ReplicationConfig);
 
 
     #[derive(Clone)]
@@ -934,7 +934,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(RoutingConfig);
+    value_traits!(eq RoutingConfig);
 
 
     #[derive(Clone)]
@@ -964,7 +964,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(Secondary);
+    value_traits!(eq Secondary);
 }
 pub use endpoint::{CfnEndpoint, CfnEndpointProps};
 
@@ -1143,7 +1143,7 @@ pub mod event_bus {
         }
     }
 
-    value_traits!(DeadLetterConfig);
+    value_traits!(eq DeadLetterConfig);
 
 
     /// The logging configuration settings for vended logs.
@@ -1173,7 +1173,7 @@ pub mod event_bus {
         }
     }
 
-    value_traits!(LogConfig);
+    value_traits!(eq LogConfig);
 }
 pub use event_bus::{CfnEventBus, CfnEventBusProps};
 
@@ -1306,7 +1306,7 @@ pub mod event_bus_policy {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 }
 pub use event_bus_policy::{CfnEventBusPolicy, CfnEventBusPolicyProps};
 
@@ -1449,7 +1449,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(AppSyncParameters);
+    value_traits!(eq AppSyncParameters);
 
 
     #[derive(Clone)]
@@ -1489,7 +1489,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(AwsVpcConfiguration);
+    value_traits!(eq AwsVpcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1507,7 +1507,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(BatchArrayProperties);
+    value_traits!(eq BatchArrayProperties);
 
 
     #[derive(Clone)]
@@ -1551,7 +1551,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(BatchParameters);
+    value_traits!(eq BatchParameters);
 
 
     #[derive(Clone, Default)]
@@ -1569,7 +1569,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(BatchRetryStrategy);
+    value_traits!(eq BatchRetryStrategy);
 
 
     #[derive(Clone)]
@@ -1607,7 +1607,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(CapacityProviderStrategyItem);
+    value_traits!(eq CapacityProviderStrategyItem);
 
 
     #[derive(Clone, Default)]
@@ -1625,7 +1625,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(DeadLetterConfig);
+    value_traits!(eq DeadLetterConfig);
 
 
     #[derive(Clone)]
@@ -1711,7 +1711,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(EcsParameters);
+    value_traits!(eq EcsParameters);
 
 
     #[derive(Clone, Default)]
@@ -1735,7 +1735,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(HttpParameters);
+    value_traits!(eq HttpParameters);
 
 
     #[derive(Clone)]
@@ -1769,7 +1769,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(InputTransformer);
+    value_traits!(eq InputTransformer);
 
 
     #[derive(Clone)]
@@ -1799,7 +1799,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(KinesisParameters);
+    value_traits!(eq KinesisParameters);
 
 
     #[derive(Clone, Default)]
@@ -1817,7 +1817,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1840,7 +1840,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(PlacementConstraint);
+    value_traits!(eq PlacementConstraint);
 
 
     #[derive(Clone, Default)]
@@ -1861,7 +1861,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(PlacementStrategy);
+    value_traits!(eq PlacementStrategy);
 
 
     #[derive(Clone)]
@@ -1915,7 +1915,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(RedshiftDataParameters);
+    value_traits!(eq RedshiftDataParameters);
 
 
     #[derive(Clone, Default)]
@@ -1936,7 +1936,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(RetryPolicy);
+    value_traits!(eq RetryPolicy);
 
 
     #[derive(Clone)]
@@ -1966,7 +1966,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(RunCommandParameters);
+    value_traits!(eq RunCommandParameters);
 
 
     #[derive(Clone)]
@@ -2002,7 +2002,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(RunCommandTarget);
+    value_traits!(eq RunCommandTarget);
 
 
     #[derive(Clone)]
@@ -2038,7 +2038,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(SageMakerPipelineParameter);
+    value_traits!(eq SageMakerPipelineParameter);
 
 
     #[derive(Clone, Default)]
@@ -2056,7 +2056,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(SageMakerPipelineParameters);
+    value_traits!(eq SageMakerPipelineParameters);
 
 
     #[derive(Clone)]
@@ -2086,7 +2086,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(SqsParameters);
+    value_traits!(eq SqsParameters);
 
 
     #[derive(Clone)]
@@ -2182,6 +2182,6 @@ pub mod rule {
         }
     }
 
-    value_traits!(Target);
+    value_traits!(eq Target);
 }
 pub use rule::{CfnRule, CfnRuleProps};

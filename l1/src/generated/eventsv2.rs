@@ -137,7 +137,7 @@ pub mod event_bus {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Storage (retention) configuration for the event bus.
@@ -158,7 +158,7 @@ pub mod event_bus {
         }
     }
 
-    value_traits!(StorageConfiguration);
+    value_traits!(eq StorageConfiguration);
 }
 pub use event_bus::{CfnEventBus, CfnEventBusProps};
 
@@ -333,7 +333,7 @@ pub mod event_source {
         }
     }
 
-    value_traits!(AwsServiceEventsConfiguration);
+    value_traits!(eq AwsServiceEventsConfiguration);
 
 
     /// Event source configuration. Exactly one of the two variants must be set.
@@ -359,7 +359,7 @@ pub mod event_source {
         }
     }
 
-    value_traits!(EventSourceConfiguration);
+    value_traits!(eq EventSourceConfiguration);
 
 
     /// The destination for events that could not be forwarded by the managed forwarding target or, for partner event sources, the managed partner event bus. Arn is optional. An empty object removes a configured destination on update.
@@ -380,7 +380,7 @@ pub mod event_source {
         }
     }
 
-    value_traits!(OnFailureConfiguration);
+    value_traits!(eq OnFailureConfiguration);
 
 
     /// Forward a partner event source's events through a managed partner event bus.
@@ -433,7 +433,7 @@ pub mod event_source {
         }
     }
 
-    value_traits!(PartnerEventsConfiguration);
+    value_traits!(eq PartnerEventsConfiguration);
 }
 pub use event_source::{CfnEventSource, CfnEventSourceProps};
 
@@ -748,7 +748,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(BatchConfiguration);
+    value_traits!(eq BatchConfiguration);
 
 
     /// Deduplication settings applied to the forwarded events on the downstream bus.
@@ -783,7 +783,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(DeduplicationConfiguration);
+    value_traits!(eq DeduplicationConfiguration);
 
 
     /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
@@ -814,7 +814,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(EventBusV2Parameters);
+    value_traits!(eq EventBusV2Parameters);
 
 
     /// Customer-controllable system metadata attached to each forwarded event.
@@ -840,7 +840,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(EventBusV2SystemMetadata);
+    value_traits!(eq EventBusV2SystemMetadata);
 
 
     /// A single filter entry: an event pattern and the scope of the event it is evaluated against.
@@ -883,7 +883,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// Configuration for filtering which events are delivered to the target. An event must match every filter to be delivered.
@@ -924,7 +924,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(FilterConfiguration);
+    value_traits!(eq FilterConfiguration);
 
 
     /// Parameters for invoking an HTTP endpoint target, such as an Amazon API Gateway endpoint or an EventBridge API destination.
@@ -960,7 +960,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(HttpParameters);
+    value_traits!(eq HttpParameters);
 
 
     /// Configuration for how the subscriber invokes its target. Specify the target ARN, the IAM role, and, optionally, the target-specific parameters object that matches the target type.
@@ -1051,7 +1051,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(InvokeConfiguration);
+    value_traits!(eq InvokeConfiguration);
 
 
     /// JSONata transform settings.
@@ -1084,7 +1084,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(JsonataConfiguration);
+    value_traits!(eq JsonataConfiguration);
 
 
     /// Parameters for writing events to an Amazon Kinesis Data Streams target.
@@ -1110,7 +1110,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(KinesisParameters);
+    value_traits!(eq KinesisParameters);
 
 
     /// Parameters for invoking an AWS Lambda function target.
@@ -1151,7 +1151,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(LambdaParameters);
+    value_traits!(eq LambdaParameters);
 
 
     /// Delivery logging configuration.
@@ -1181,7 +1181,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     /// A message attribute value and its data type, for Amazon SQS and Amazon SNS targets.
@@ -1226,7 +1226,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(MessageAttributeValue);
+    value_traits!(eq MessageAttributeValue);
 
 
     /// The destination for events that could not be delivered.
@@ -1247,7 +1247,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(OnFailureConfiguration);
+    value_traits!(eq OnFailureConfiguration);
 
 
     /// The point in time to start delivering events from, used when StartingPosition is POINT_IN_TIME.
@@ -1294,7 +1294,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(PointInTimeConfiguration);
+    value_traits!(eq PointInTimeConfiguration);
 
 
     /// The retry policy for failed deliveries.
@@ -1327,7 +1327,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(RetryPolicy);
+    value_traits!(eq RetryPolicy);
 
 
     /// Parameters for publishing events to an Amazon SNS topic target.
@@ -1368,7 +1368,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(SnsParameters);
+    value_traits!(eq SnsParameters);
 
 
     /// Parameters for sending events to an Amazon SQS queue target.
@@ -1409,7 +1409,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(SqsParameters);
+    value_traits!(eq SqsParameters);
 
 
     /// Parameters for starting an AWS Step Functions state machine execution target.
@@ -1445,7 +1445,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(StepFunctionsParameters);
+    value_traits!(eq StepFunctionsParameters);
 
 
     /// Configuration for transforming events before delivery: the raw payload, the payload with its metadata envelope, or the output of a JSONata expression.
@@ -1473,7 +1473,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(Transformer);
+    value_traits!(eq Transformer);
 
 
     /// Parameters for invoking an AWS service API as a universal service integration target, used when TargetArn has the form arn:{partition}:events:::aws-sdk:{service}:{apiAction}.
@@ -1512,6 +1512,6 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(UniversalTargetParameters);
+    value_traits!(eq UniversalTargetParameters);
 }
 pub use subscriber::{CfnSubscriber, CfnSubscriberProps};

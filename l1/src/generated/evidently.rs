@@ -194,7 +194,7 @@ pub mod experiment {
         }
     }
 
-    value_traits!(MetricGoalObject);
+    value_traits!(eq MetricGoalObject);
 
 
     #[derive(Clone, Default)]
@@ -215,7 +215,7 @@ pub mod experiment {
         }
     }
 
-    value_traits!(OnlineAbConfigObject);
+    value_traits!(eq OnlineAbConfigObject);
 
 
     #[derive(Clone, Default)]
@@ -250,7 +250,7 @@ pub mod experiment {
         }
     }
 
-    value_traits!(RunningStatusObject);
+    value_traits!(eq RunningStatusObject);
 
 
     #[derive(Clone)]
@@ -296,7 +296,7 @@ pub mod experiment {
         }
     }
 
-    value_traits!(TreatmentObject);
+    value_traits!(eq TreatmentObject);
 
 
     #[derive(Clone)]
@@ -332,7 +332,7 @@ pub mod experiment {
         }
     }
 
-    value_traits!(TreatmentToWeight);
+    value_traits!(eq TreatmentToWeight);
 }
 pub use experiment::{CfnExperiment, CfnExperimentProps};
 
@@ -465,7 +465,7 @@ pub mod feature {
         }
     }
 
-    value_traits!(EntityOverride);
+    value_traits!(eq EntityOverride);
 
 
     #[derive(Clone, Default)]
@@ -495,7 +495,7 @@ pub mod feature {
         }
     }
 
-    value_traits!(VariationObject);
+    value_traits!(eq VariationObject);
 }
 pub use feature::{CfnFeature, CfnFeatureProps};
 
@@ -657,7 +657,7 @@ pub mod launch {
         }
     }
 
-    value_traits!(ExecutionStatusObject);
+    value_traits!(eq ExecutionStatusObject);
 
 
     #[derive(Clone)]
@@ -693,7 +693,7 @@ pub mod launch {
         }
     }
 
-    value_traits!(GroupToWeight);
+    value_traits!(eq GroupToWeight);
 
 
     #[derive(Clone)]
@@ -739,7 +739,7 @@ pub mod launch {
         }
     }
 
-    value_traits!(LaunchGroupObject);
+    value_traits!(eq LaunchGroupObject);
 
 
     #[derive(Clone)]
@@ -795,7 +795,7 @@ pub mod launch {
         }
     }
 
-    value_traits!(MetricDefinitionObject);
+    value_traits!(eq MetricDefinitionObject);
 
 
     #[derive(Clone)]
@@ -837,7 +837,7 @@ pub mod launch {
         }
     }
 
-    value_traits!(SegmentOverride);
+    value_traits!(eq SegmentOverride);
 
 
     #[derive(Clone)]
@@ -877,7 +877,7 @@ pub mod launch {
         }
     }
 
-    value_traits!(StepConfig);
+    value_traits!(eq StepConfig);
 }
 pub use launch::{CfnLaunch, CfnLaunchProps};
 
@@ -1005,7 +1005,7 @@ pub mod project {
         }
     }
 
-    value_traits!(AppConfigResourceObject);
+    value_traits!(eq AppConfigResourceObject);
 
 
     /// Destinations for data.
@@ -1027,7 +1027,7 @@ pub mod project {
         }
     }
 
-    value_traits!(DataDeliveryObject);
+    value_traits!(eq DataDeliveryObject);
 
 
     #[derive(Clone)]
@@ -1061,7 +1061,7 @@ pub mod project {
         }
     }
 
-    value_traits!(S3Destination);
+    value_traits!(eq S3Destination);
 }
 pub use project::{CfnProject, CfnProjectProps};
 

@@ -234,7 +234,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(ConnectivityInfo);
+    value_traits!(eq ConnectivityInfo);
 
 
     #[derive(Clone)]
@@ -286,7 +286,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(HostInfoForCreate);
+    value_traits!(eq HostInfoForCreate);
 
 
     #[derive(Clone)]
@@ -316,7 +316,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(InitialVlanInfo);
+    value_traits!(eq InitialVlanInfo);
 
 
     /// The initial Vlan configuration only required upon creation. Modification after creation will have no effect
@@ -409,7 +409,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(InitialVlans);
+    value_traits!(eq InitialVlans);
 
 
     /// The license information for an EVS environment
@@ -446,7 +446,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(LicenseInfo);
+    value_traits!(eq LicenseInfo);
 
 
     #[derive(Clone, Default)]
@@ -464,7 +464,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(ServiceAccessSecurityGroups);
+    value_traits!(eq ServiceAccessSecurityGroups);
 
 
     #[derive(Clone)]
@@ -542,6 +542,6 @@ pub mod environment {
         }
     }
 
-    value_traits!(VcfHostnames);
+    value_traits!(eq VcfHostnames);
 }
 pub use environment::{CfnEnvironment, CfnEnvironmentProps};

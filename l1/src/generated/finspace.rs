@@ -204,7 +204,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(FederationParameters);
+    value_traits!(eq FederationParameters);
 
 
     /// Parameters of the first Superuser for the FinSpace Environment
@@ -235,6 +235,6 @@ pub mod environment {
         }
     }
 
-    value_traits!(SuperuserParameters);
+    value_traits!(eq SuperuserParameters);
 }
 pub use environment::{CfnEnvironment, CfnEnvironmentProps};

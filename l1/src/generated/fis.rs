@@ -138,7 +138,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(CloudWatchDashboard);
+    value_traits!(eq CloudWatchDashboard);
 
 
     #[derive(Clone)]
@@ -168,7 +168,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(CloudWatchLogsConfiguration);
+    value_traits!(eq CloudWatchLogsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -186,7 +186,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(DataSources);
+    value_traits!(eq DataSources);
 
 
     #[derive(Clone)]
@@ -220,7 +220,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentReportS3Configuration);
+    value_traits!(eq ExperimentReportS3Configuration);
 
 
     /// Specifies an action for the experiment template.
@@ -271,7 +271,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentTemplateAction);
+    value_traits!(eq ExperimentTemplateAction);
 
 
     #[derive(Clone, Default)]
@@ -302,7 +302,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentTemplateExperimentOptions);
+    value_traits!(eq ExperimentTemplateExperimentOptions);
 
 
     #[derive(Clone)]
@@ -344,7 +344,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentTemplateExperimentReportConfiguration);
+    value_traits!(eq ExperimentTemplateExperimentReportConfiguration);
 
 
     #[derive(Clone)]
@@ -382,7 +382,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentTemplateLogConfiguration);
+    value_traits!(eq ExperimentTemplateLogConfiguration);
 
 
     #[derive(Clone)]
@@ -416,7 +416,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentTemplateStopCondition);
+    value_traits!(eq ExperimentTemplateStopCondition);
 
 
     /// Specifies a target for an experiment.
@@ -469,7 +469,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentTemplateTarget);
+    value_traits!(eq ExperimentTemplateTarget);
 
 
     /// Describes a filter used for the target resource input in an experiment template.
@@ -506,7 +506,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(ExperimentTemplateTargetFilter);
+    value_traits!(eq ExperimentTemplateTargetFilter);
 
 
     #[derive(Clone)]
@@ -536,7 +536,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(Outputs);
+    value_traits!(eq Outputs);
 
 
     #[derive(Clone)]
@@ -570,7 +570,7 @@ pub mod experiment_template {
         }
     }
 
-    value_traits!(S3Configuration);
+    value_traits!(eq S3Configuration);
 }
 pub use experiment_template::{CfnExperimentTemplate, CfnExperimentTemplateProps};
 

@@ -153,7 +153,7 @@ pub mod applications_list {
         }
     }
 
-    value_traits!(App);
+    value_traits!(eq App);
 }
 pub use applications_list::{CfnApplicationsList, CfnApplicationsListProps};
 
@@ -411,7 +411,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(IcmpTypeCode);
+    value_traits!(eq IcmpTypeCode);
 
 
     /// An FMS includeMap or excludeMap.
@@ -433,7 +433,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(IeMap);
+    value_traits!(eq IeMap);
 
 
     /// Network ACL common policy.
@@ -464,7 +464,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(NetworkAclCommonPolicy);
+    value_traits!(eq NetworkAclCommonPolicy);
 
 
     /// Network ACL entry.
@@ -539,7 +539,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(NetworkAclEntry);
+    value_traits!(eq NetworkAclEntry);
 
 
     /// Network ACL entry set.
@@ -584,7 +584,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(NetworkAclEntrySet);
+    value_traits!(eq NetworkAclEntrySet);
 
 
     /// Network firewall policy.
@@ -615,7 +615,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(NetworkFirewallPolicy);
+    value_traits!(eq NetworkFirewallPolicy);
 
 
     /// Firewall policy option.
@@ -640,7 +640,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(PolicyOption);
+    value_traits!(eq PolicyOption);
 
 
     /// Port range.
@@ -681,7 +681,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(PortRange);
+    value_traits!(eq PortRange);
 
 
     /// Firewall security service policy data.
@@ -720,7 +720,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(SecurityServicePolicyData);
+    value_traits!(eq SecurityServicePolicyData);
 
 
     /// Third party firewall policy.
@@ -751,7 +751,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(ThirdPartyFirewallPolicy);
+    value_traits!(eq ThirdPartyFirewallPolicy);
 }
 pub use policy::{CfnPolicy, CfnPolicyProps};
 

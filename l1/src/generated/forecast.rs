@@ -141,7 +141,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Attributes);
+    value_traits!(eq Attributes);
 
 
     #[derive(Clone, Default)]
@@ -162,7 +162,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(EncryptionConfig);
+    value_traits!(eq EncryptionConfig);
 
 
     #[derive(Clone, Default)]
@@ -180,7 +180,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Schema);
+    value_traits!(eq Schema);
 
 
     /// A key-value pair to associate with a resource.
@@ -217,7 +217,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Tags);
+    value_traits!(eq Tags);
 }
 pub use dataset::{CfnDataset, CfnDatasetProps};
 

@@ -187,7 +187,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(EntityType);
+    value_traits!(eq EntityType);
 
 
     #[derive(Clone, Default)]
@@ -229,7 +229,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(EventType);
+    value_traits!(eq EventType);
 
 
     #[derive(Clone, Default)]
@@ -278,7 +278,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(EventVariable);
+    value_traits!(eq EventVariable);
 
 
     #[derive(Clone, Default)]
@@ -309,7 +309,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(Label);
+    value_traits!(eq Label);
 
 
     /// A model to associate with a detector.
@@ -324,7 +324,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(Model);
+    value_traits!(eq Model);
 
 
     #[derive(Clone, Default)]
@@ -355,7 +355,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(Outcome);
+    value_traits!(eq Outcome);
 
 
     #[derive(Clone, Default)]
@@ -397,7 +397,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use detector::{CfnDetector, CfnDetectorProps};
 
@@ -647,7 +647,7 @@ pub mod event_type {
         }
     }
 
-    value_traits!(EntityType);
+    value_traits!(eq EntityType);
 
 
     #[derive(Clone, Default)]
@@ -696,7 +696,7 @@ pub mod event_type {
         }
     }
 
-    value_traits!(EventVariable);
+    value_traits!(eq EventVariable);
 
 
     #[derive(Clone, Default)]
@@ -727,7 +727,7 @@ pub mod event_type {
         }
     }
 
-    value_traits!(Label);
+    value_traits!(eq Label);
 }
 pub use event_type::{CfnEventType, CfnEventTypeProps};
 

@@ -264,7 +264,7 @@ pub mod data_repository_association {
         }
     }
 
-    value_traits!(AutoExportPolicy);
+    value_traits!(eq AutoExportPolicy);
 
 
     /// Specifies the type of updated objects (new, changed, deleted) that will be automatically imported from the linked S3 bucket to your file system.
@@ -295,7 +295,7 @@ pub mod data_repository_association {
         }
     }
 
-    value_traits!(AutoImportPolicy);
+    value_traits!(eq AutoImportPolicy);
 
 
     /// The configuration for an Amazon S3 data repository linked to an Amazon FSx Lustre file system with a data repository association. The configuration defines which file events (new, changed, or deleted files or directories) are automatically imported from the linked data repository to the file system or automatically exported from the file system to the data repository.
@@ -317,7 +317,7 @@ pub mod data_repository_association {
         }
     }
 
-    value_traits!(S3);
+    value_traits!(eq S3);
 }
 pub use data_repository_association::{CfnDataRepositoryAssociation, CfnDataRepositoryAssociationProps};
 
@@ -565,7 +565,7 @@ pub mod file_cache {
         }
     }
 
-    value_traits!(DataRepositoryAssociation);
+    value_traits!(eq DataRepositoryAssociation);
 
 
     #[derive(Clone)]
@@ -619,7 +619,7 @@ pub mod file_cache {
         }
     }
 
-    value_traits!(LustreConfiguration);
+    value_traits!(eq LustreConfiguration);
 
 
     #[derive(Clone)]
@@ -649,7 +649,7 @@ pub mod file_cache {
         }
     }
 
-    value_traits!(MetadataConfiguration);
+    value_traits!(eq MetadataConfiguration);
 }
 pub use file_cache::{CfnFileCache, CfnFileCacheProps};
 
@@ -849,7 +849,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(AuditLogConfiguration);
+    value_traits!(eq AuditLogConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -870,7 +870,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(ClientConfigurations);
+    value_traits!(eq ClientConfigurations);
 
 
     #[derive(Clone, Default)]
@@ -891,7 +891,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(DataReadCacheConfiguration);
+    value_traits!(eq DataReadCacheConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -912,7 +912,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(DiskIopsConfiguration);
+    value_traits!(eq DiskIopsConfiguration);
 
 
     #[derive(Clone)]
@@ -946,7 +946,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(FsrmConfiguration);
+    value_traits!(eq FsrmConfiguration);
 
 
     #[derive(Clone)]
@@ -980,7 +980,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1046,7 +1046,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(LustreConfiguration);
+    value_traits!(eq LustreConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1067,7 +1067,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(MetadataConfiguration);
+    value_traits!(eq MetadataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1085,7 +1085,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(NfsExports);
+    value_traits!(eq NfsExports);
 
 
     #[derive(Clone)]
@@ -1163,7 +1163,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(OntapConfiguration);
+    value_traits!(eq OntapConfiguration);
 
 
     #[derive(Clone)]
@@ -1249,7 +1249,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(OpenZfsConfiguration);
+    value_traits!(eq OpenZfsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1270,7 +1270,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(ReadCacheConfiguration);
+    value_traits!(eq ReadCacheConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1303,7 +1303,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(RootVolumeConfiguration);
+    value_traits!(eq RootVolumeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1339,7 +1339,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(SelfManagedActiveDirectoryConfiguration);
+    value_traits!(eq SelfManagedActiveDirectoryConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1363,7 +1363,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(UserAndGroupQuotas);
+    value_traits!(eq UserAndGroupQuotas);
 
 
     #[derive(Clone)]
@@ -1441,7 +1441,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(WindowsConfiguration);
+    value_traits!(eq WindowsConfiguration);
 }
 pub use file_system::{CfnFileSystem, CfnFileSystemProps};
 
@@ -1597,7 +1597,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(FileSystemGid);
+    value_traits!(eq FileSystemGid);
 
 
     #[derive(Clone)]
@@ -1643,7 +1643,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(OntapFileSystemIdentity);
+    value_traits!(eq OntapFileSystemIdentity);
 
 
     #[derive(Clone)]
@@ -1675,7 +1675,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(OntapUnixFileSystemUser);
+    value_traits!(eq OntapUnixFileSystemUser);
 
 
     #[derive(Clone)]
@@ -1707,7 +1707,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(OntapWindowsFileSystemUser);
+    value_traits!(eq OntapWindowsFileSystemUser);
 
 
     #[derive(Clone)]
@@ -1749,7 +1749,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(OpenZfsFileSystemIdentity);
+    value_traits!(eq OpenZfsFileSystemIdentity);
 
 
     #[derive(Clone)]
@@ -1795,7 +1795,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(OpenZfsPosixFileSystemUser);
+    value_traits!(eq OpenZfsPosixFileSystemUser);
 
 
     #[derive(Clone, Default)]
@@ -1820,7 +1820,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(S3AccessPoint);
+    value_traits!(eq S3AccessPoint);
 
 
     #[derive(Clone)]
@@ -1860,7 +1860,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(S3AccessPointOntapConfiguration);
+    value_traits!(eq S3AccessPointOntapConfiguration);
 
 
     #[derive(Clone)]
@@ -1900,7 +1900,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(S3AccessPointOpenZfsConfiguration);
+    value_traits!(eq S3AccessPointOpenZfsConfiguration);
 
 
     #[derive(Clone)]
@@ -1932,7 +1932,7 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    value_traits!(S3AccessPointVpcConfiguration);
+    value_traits!(eq S3AccessPointVpcConfiguration);
 }
 pub use s3_access_point_attachment::{CfnS3AccessPointAttachment, CfnS3AccessPointAttachmentProps};
 
@@ -2181,7 +2181,7 @@ pub mod storage_virtual_machine {
         }
     }
 
-    value_traits!(ActiveDirectoryConfiguration);
+    value_traits!(eq ActiveDirectoryConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2231,7 +2231,7 @@ pub mod storage_virtual_machine {
         }
     }
 
-    value_traits!(SelfManagedActiveDirectoryConfiguration);
+    value_traits!(eq SelfManagedActiveDirectoryConfiguration);
 }
 pub use storage_virtual_machine::{CfnStorageVirtualMachine, CfnStorageVirtualMachineProps};
 
@@ -2382,7 +2382,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(AggregateConfiguration);
+    value_traits!(eq AggregateConfiguration);
 
 
     #[derive(Clone)]
@@ -2422,7 +2422,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(AutocommitPeriod);
+    value_traits!(eq AutocommitPeriod);
 
 
     #[derive(Clone)]
@@ -2462,7 +2462,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(ClientConfigurations);
+    value_traits!(eq ClientConfigurations);
 
 
     #[derive(Clone)]
@@ -2494,7 +2494,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(NfsExports);
+    value_traits!(eq NfsExports);
 
 
     #[derive(Clone)]
@@ -2612,7 +2612,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(OntapConfiguration);
+    value_traits!(eq OntapConfiguration);
 
 
     #[derive(Clone)]
@@ -2710,7 +2710,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(OpenZfsConfiguration);
+    value_traits!(eq OpenZfsConfiguration);
 
 
     #[derive(Clone)]
@@ -2756,7 +2756,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(OriginSnapshot);
+    value_traits!(eq OriginSnapshot);
 
 
     #[derive(Clone)]
@@ -2796,7 +2796,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(RetentionPeriod);
+    value_traits!(eq RetentionPeriod);
 
 
     #[derive(Clone)]
@@ -2864,7 +2864,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(SnaplockConfiguration);
+    value_traits!(eq SnaplockConfiguration);
 
 
     #[derive(Clone)]
@@ -2912,7 +2912,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(SnaplockRetentionPeriod);
+    value_traits!(eq SnaplockRetentionPeriod);
 
 
     /// Describes the data tiering policy for an ONTAP volume. When enabled, Amazon FSx for ONTAP's intelligent tiering automatically transitions a volume's data between the file system's primary storage and capacity pool storage based on your access patterns.
@@ -2940,7 +2940,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(TieringPolicy);
+    value_traits!(eq TieringPolicy);
 
 
     #[derive(Clone)]
@@ -2990,6 +2990,6 @@ pub mod volume {
         }
     }
 
-    value_traits!(UserAndGroupQuotas);
+    value_traits!(eq UserAndGroupQuotas);
 }
 pub use volume::{CfnVolume, CfnVolumeProps};

@@ -144,7 +144,7 @@ pub mod alias {
         }
     }
 
-    value_traits!(RoutingStrategy);
+    value_traits!(eq RoutingStrategy);
 }
 pub use alias::{CfnAlias, CfnAliasProps};
 
@@ -299,7 +299,7 @@ pub mod build {
         }
     }
 
-    value_traits!(StorageLocation);
+    value_traits!(eq StorageLocation);
 }
 pub use build::{CfnBuild, CfnBuildProps};
 
@@ -562,7 +562,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(ConnectionPortRange);
+    value_traits!(eq ConnectionPortRange);
 
 
     /// Provides details about how to drain old tasks and replace them with new updated tasks.
@@ -597,7 +597,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(DeploymentConfiguration);
+    value_traits!(eq DeploymentConfiguration);
 
 
     /// A policy that limits the number of game sessions a player can create on the same fleet. This optional policy gives game owners control over how players can consume available game server resources. A resource creation policy makes the following statement: "An individual player can create a maximum number of new game sessions within a specified time period".
@@ -625,7 +625,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(GameSessionCreationLimitPolicy);
+    value_traits!(eq GameSessionCreationLimitPolicy);
 
 
     /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift hosting resource. New game sessions that are started on the fleet are assigned an IP address/port number combination, which must fall into the fleet's allowed ranges. For fleets created with a custom game server, the ranges reflect the server's game session assignments. For Realtime Servers fleets, Amazon GameLift automatically opens two port ranges, one for TCP messaging and one for UDP, for use by the Realtime servers.
@@ -684,7 +684,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(IpPermission);
+    value_traits!(eq IpPermission);
 
 
     /// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote location or its home Region.
@@ -735,7 +735,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(LocationCapacity);
+    value_traits!(eq LocationCapacity);
 
 
     /// A remote location where a multi-location fleet can deploy EC2 instances for game hosting.
@@ -774,7 +774,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(LocationConfiguration);
+    value_traits!(eq LocationConfiguration);
 
 
     /// A policy the location and provider of logs from the fleet.
@@ -803,7 +803,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     /// Configuration options for Amazon GameLift Servers managed capacity behavior.
@@ -844,7 +844,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(ManagedCapacityConfiguration);
+    value_traits!(eq ManagedCapacityConfiguration);
 
 
     /// Rule that controls how a fleet is scaled. Scaling policies are uniquely identified by the combination of name and fleet ID.
@@ -933,7 +933,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(ScalingPolicy);
+    value_traits!(eq ScalingPolicy);
 
 
     /// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target value for the metric. As player usage changes, the policy triggers Amazon GameLift to adjust capacity so that the metric returns to the target value. The target configuration specifies settings as needed for the target based policy, including the target value.
@@ -966,7 +966,7 @@ pub mod container_fleet {
         }
     }
 
-    value_traits!(TargetConfiguration);
+    value_traits!(eq TargetConfiguration);
 }
 pub use container_fleet::{CfnContainerFleet, CfnContainerFleetProps};
 
@@ -1171,7 +1171,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(ContainerDependency);
+    value_traits!(eq ContainerDependency);
 
 
     /// An environment variable to set inside a container, in the form of a key-value pair.
@@ -1212,7 +1212,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(ContainerEnvironment);
+    value_traits!(eq ContainerEnvironment);
 
 
     /// Specifies how the process manager checks the health of containers.
@@ -1269,7 +1269,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(ContainerHealthCheck);
+    value_traits!(eq ContainerHealthCheck);
 
 
     /// Defines the mount point configuration within a container.
@@ -1316,7 +1316,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(ContainerMountPoint);
+    value_traits!(eq ContainerMountPoint);
 
 
     /// A set of one or more port numbers that can be opened on the container.
@@ -1367,7 +1367,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(ContainerPortRange);
+    value_traits!(eq ContainerPortRange);
 
 
     /// Specifies the information required to run game servers with this container group
@@ -1458,7 +1458,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(GameServerContainerDefinition);
+    value_traits!(eq GameServerContainerDefinition);
 
 
     /// A set of Linux capabilities that are added to a container's default Docker configuration. For more detailed information, see the capabilities(7) Linux manual page.
@@ -1479,7 +1479,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(LinuxCapabilities);
+    value_traits!(eq LinuxCapabilities);
 
 
     /// Defines the ports on a container.
@@ -1512,7 +1512,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(PortConfiguration);
+    value_traits!(eq PortConfiguration);
 
 
     /// Supports the function of the main container group
@@ -1613,7 +1613,7 @@ pub mod container_group_definition {
         }
     }
 
-    value_traits!(SupportContainerDefinition);
+    value_traits!(eq SupportContainerDefinition);
 }
 pub use container_group_definition::{CfnContainerGroupDefinition, CfnContainerGroupDefinitionProps};
 
@@ -1944,7 +1944,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(AnywhereConfiguration);
+    value_traits!(eq AnywhereConfiguration);
 
 
     /// Information about the use of a TLS/SSL certificate for a fleet. TLS certificate generation is enabled at the fleet level, with one certificate generated for the fleet. When this feature is enabled, the certificate can be retrieved using the GameLift Server SDK call GetInstanceCertificate. All instances in a fleet share the same certificate.
@@ -1977,7 +1977,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(CertificateConfiguration);
+    value_traits!(eq CertificateConfiguration);
 
 
     /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift hosting resource. New game sessions that are started on the fleet are assigned an IP address/port number combination, which must fall into the fleet's allowed ranges. For fleets created with a custom game server, the ranges reflect the server's game session assignments. For Realtime Servers fleets, Amazon GameLift automatically opens two port ranges, one for TCP messaging and one for UDP, for use by the Realtime servers.
@@ -2036,7 +2036,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(IpPermission);
+    value_traits!(eq IpPermission);
 
 
     /// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote location or its home Region.
@@ -2087,7 +2087,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(LocationCapacity);
+    value_traits!(eq LocationCapacity);
 
 
     /// A remote location where a multi-location fleet can deploy EC2 instances for game hosting.
@@ -2122,7 +2122,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(LocationConfiguration);
+    value_traits!(eq LocationConfiguration);
 
 
     /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
@@ -2163,7 +2163,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ManagedCapacityConfiguration);
+    value_traits!(eq ManagedCapacityConfiguration);
 
 
     /// Configuration for player gateway.
@@ -2186,7 +2186,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(PlayerGatewayConfiguration);
+    value_traits!(eq PlayerGatewayConfiguration);
 
 
     /// A policy that limits the number of game sessions a player can create on the same fleet. This optional policy gives game owners control over how players can consume available game server resources. A resource creation policy makes the following statement: "An individual player can create a maximum number of new game sessions within a specified time period".
@@ -2214,7 +2214,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ResourceCreationLimitPolicy);
+    value_traits!(eq ResourceCreationLimitPolicy);
 
 
     /// A collection of server process configurations that describe the processes to run on each instance in a fleet. All fleets must have a runtime configuration. Each instance in the fleet maintains server processes as specified in the runtime configuration, launching new ones as existing processes end. Each instance regularly checks for an updated runtime configuration makes adjustments as called for.
@@ -2249,7 +2249,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(RuntimeConfiguration);
+    value_traits!(eq RuntimeConfiguration);
 
 
     /// Rule that controls how a fleet is scaled. Scaling policies are uniquely identified by the combination of name and fleet ID.
@@ -2358,7 +2358,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ScalingPolicy);
+    value_traits!(eq ScalingPolicy);
 
 
     /// A set of instructions for launching server processes on each instance in a fleet. Each instruction set identifies the location of the server executable, optional launch parameters, and the number of server processes with this configuration to maintain concurrently on the instance. Server process configurations make up a fleet's RuntimeConfiguration.
@@ -2409,7 +2409,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(ServerProcess);
+    value_traits!(eq ServerProcess);
 
 
     /// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target value for the metric. As player usage changes, the policy triggers Amazon GameLift to adjust capacity so that the metric returns to the target value. The target configuration specifies settings as needed for the target based policy, including the target value.
@@ -2442,7 +2442,7 @@ pub mod fleet {
         }
     }
 
-    value_traits!(TargetConfiguration);
+    value_traits!(eq TargetConfiguration);
 }
 pub use fleet::{CfnFleet, CfnFleetProps};
 
@@ -2627,7 +2627,7 @@ pub mod game_server_group {
         }
     }
 
-    value_traits!(AutoScalingPolicy);
+    value_traits!(eq AutoScalingPolicy);
 
 
     /// An allowed instance type for your game server group.
@@ -2662,7 +2662,7 @@ pub mod game_server_group {
         }
     }
 
-    value_traits!(InstanceDefinition);
+    value_traits!(eq InstanceDefinition);
 
 
     /// The EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the game server group. Updating this game server group property will not take effect for the created EC2 Auto Scaling group, please update the EC2 Auto Scaling group directly after creating the resource.
@@ -2687,7 +2687,7 @@ pub mod game_server_group {
         }
     }
 
-    value_traits!(LaunchTemplate);
+    value_traits!(eq LaunchTemplate);
 
 
     /// Settings for a target-based scaling policy applied to Auto Scaling group.
@@ -2718,7 +2718,7 @@ pub mod game_server_group {
         }
     }
 
-    value_traits!(TargetTrackingConfiguration);
+    value_traits!(eq TargetTrackingConfiguration);
 }
 pub use game_server_group::{CfnGameServerGroup, CfnGameServerGroupProps};
 
@@ -2896,7 +2896,7 @@ pub mod game_session_queue {
         }
     }
 
-    value_traits!(FilterConfiguration);
+    value_traits!(eq FilterConfiguration);
 
 
     /// A fleet or alias designated in a game session queue.
@@ -2915,7 +2915,7 @@ pub mod game_session_queue {
         }
     }
 
-    value_traits!(GameSessionQueueDestination);
+    value_traits!(eq GameSessionQueueDestination);
 
 
     /// Sets a latency cap for individual players when placing a game session.
@@ -2941,7 +2941,7 @@ pub mod game_session_queue {
         }
     }
 
-    value_traits!(PlayerLatencyPolicy);
+    value_traits!(eq PlayerLatencyPolicy);
 
 
     #[derive(Clone, Default)]
@@ -2962,7 +2962,7 @@ pub mod game_session_queue {
         }
     }
 
-    value_traits!(PriorityConfiguration);
+    value_traits!(eq PriorityConfiguration);
 }
 pub use game_session_queue::{CfnGameSessionQueue, CfnGameSessionQueueProps};
 
@@ -3605,6 +3605,6 @@ pub mod script {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use script::{CfnScript, CfnScriptProps};

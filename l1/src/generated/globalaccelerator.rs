@@ -254,7 +254,7 @@ pub mod cross_account_attachment {
         }
     }
 
-    value_traits!(Resource);
+    value_traits!(eq Resource);
 }
 pub use cross_account_attachment::{CfnCrossAccountAttachment, CfnCrossAccountAttachmentProps};
 
@@ -437,7 +437,7 @@ pub mod endpoint_group {
         }
     }
 
-    value_traits!(EndpointConfiguration);
+    value_traits!(eq EndpointConfiguration);
 
 
     /// listener to endpoint port mapping.
@@ -474,7 +474,7 @@ pub mod endpoint_group {
         }
     }
 
-    value_traits!(PortOverride);
+    value_traits!(eq PortOverride);
 }
 pub use endpoint_group::{CfnEndpointGroup, CfnEndpointGroupProps};
 
@@ -611,6 +611,6 @@ pub mod listener {
         }
     }
 
-    value_traits!(PortRange);
+    value_traits!(eq PortRange);
 }
 pub use listener::{CfnListener, CfnListenerProps};

@@ -314,7 +314,7 @@ pub mod catalog {
         }
     }
 
-    value_traits!(CatalogProperties);
+    value_traits!(eq CatalogProperties);
 
 
     /// Data lake access properties for the catalog.
@@ -357,7 +357,7 @@ pub mod catalog {
         }
     }
 
-    value_traits!(DataLakeAccessProperties);
+    value_traits!(eq DataLakeAccessProperties);
 
 
     /// A FederatedCatalog structure that references an entity outside the Glue Data Catalog.
@@ -383,7 +383,7 @@ pub mod catalog {
         }
     }
 
-    value_traits!(FederatedCatalog);
+    value_traits!(eq FederatedCatalog);
 
 
     /// Permissions granted to a principal.
@@ -398,7 +398,7 @@ pub mod catalog {
         }
     }
 
-    value_traits!(PrincipalPermissions);
+    value_traits!(eq PrincipalPermissions);
 
 
     /// A structure that describes a target catalog for resource linking.
@@ -431,7 +431,7 @@ pub mod catalog {
         }
     }
 
-    value_traits!(TargetRedshiftCatalog);
+    value_traits!(eq TargetRedshiftCatalog);
 }
 pub use catalog::{CfnCatalog, CfnCatalogProps};
 
@@ -572,7 +572,7 @@ pub mod classifier {
         }
     }
 
-    value_traits!(CsvClassifier);
+    value_traits!(eq CsvClassifier);
 
 
     #[derive(Clone)]
@@ -626,7 +626,7 @@ pub mod classifier {
         }
     }
 
-    value_traits!(GrokClassifier);
+    value_traits!(eq GrokClassifier);
 
 
     #[derive(Clone)]
@@ -666,7 +666,7 @@ pub mod classifier {
         }
     }
 
-    value_traits!(JsonClassifier);
+    value_traits!(eq JsonClassifier);
 
 
     #[derive(Clone)]
@@ -714,7 +714,7 @@ pub mod classifier {
         }
     }
 
-    value_traits!(XmlClassifier);
+    value_traits!(eq XmlClassifier);
 }
 pub use classifier::{CfnClassifier, CfnClassifierProps};
 
@@ -868,7 +868,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(AuthenticationConfiguration);
+    value_traits!(eq AuthenticationConfiguration);
 
 
     /// A structure containing the authorization code used in the authentication configuration.
@@ -894,7 +894,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(AuthorizationCodeProperties);
+    value_traits!(eq AuthorizationCodeProperties);
 
 
     /// A structure containing the authentication credentials in the CreateConnection request.
@@ -920,7 +920,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(BasicAuthenticationCredentials);
+    value_traits!(eq BasicAuthenticationCredentials);
 
 
     #[derive(Clone)]
@@ -1018,7 +1018,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(ConnectionInput);
+    value_traits!(eq ConnectionInput);
 
 
     /// The OAuth2 client app used for the connection.
@@ -1044,7 +1044,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(OAuth2ClientApplication);
+    value_traits!(eq OAuth2ClientApplication);
 
 
     /// A structure containing the OAuth2 credentials used in the authentication configuration.
@@ -1080,7 +1080,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(OAuth2Credentials);
+    value_traits!(eq OAuth2Credentials);
 
 
     /// A structure containing the authentication credentials in the CreateConnection request.
@@ -1128,7 +1128,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(OAuth2Properties);
+    value_traits!(eq OAuth2Properties);
 
 
     #[derive(Clone, Default)]
@@ -1158,7 +1158,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(PhysicalConnectionRequirements);
+    value_traits!(eq PhysicalConnectionRequirements);
 }
 pub use connection::{CfnConnection, CfnConnectionProps};
 
@@ -1300,7 +1300,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(BasicAuthenticationProperties);
+    value_traits!(eq BasicAuthenticationProperties);
 
 
     /// Configuration that defines how BETWEEN range filter operations are translated into REST API request parameters.
@@ -1331,7 +1331,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(BetweenConfiguration);
+    value_traits!(eq BetweenConfiguration);
 
 
     /// OAuth2 client credentials configuration.
@@ -1372,7 +1372,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ClientCredentialsProperties);
+    value_traits!(eq ClientCredentialsProperties);
 
 
     /// Configuration that defines the base URL and additional request parameters needed during connection creation.
@@ -1396,7 +1396,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ConnectionPropertiesConfiguration);
+    value_traits!(eq ConnectionPropertiesConfiguration);
 
 
     /// Configuration that defines supported authentication types and required properties.
@@ -1441,7 +1441,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ConnectorAuthenticationConfiguration);
+    value_traits!(eq ConnectorAuthenticationConfiguration);
 
 
     /// OAuth2 authorization code configuration.
@@ -1494,7 +1494,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ConnectorAuthorizationCodeProperties);
+    value_traits!(eq ConnectorAuthorizationCodeProperties);
 
 
     /// OAuth2 configuration container.
@@ -1541,7 +1541,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ConnectorOAuth2Properties);
+    value_traits!(eq ConnectorOAuth2Properties);
 
 
     /// Defines a property configuration for connection types.
@@ -1618,7 +1618,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ConnectorProperty);
+    value_traits!(eq ConnectorProperty);
 
 
     /// Cursor-based pagination configuration.
@@ -1653,7 +1653,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(CursorConfiguration);
+    value_traits!(eq CursorConfiguration);
 
 
     /// Custom authentication configuration.
@@ -1684,7 +1684,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(CustomAuthenticationProperties);
+    value_traits!(eq CustomAuthenticationProperties);
 
 
     /// Configuration for interacting with a specific data entity.
@@ -1708,7 +1708,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(EntityConfiguration);
+    value_traits!(eq EntityConfiguration);
 
 
     /// Parameter extraction configuration.
@@ -1744,7 +1744,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ExtractedParameter);
+    value_traits!(eq ExtractedParameter);
 
 
     /// Defines a field in an entity schema.
@@ -1821,7 +1821,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(FieldDefinition);
+    value_traits!(eq FieldDefinition);
 
 
     /// Configuration that defines how filter predicates are applied to REST API requests, supporting both query parameter and filter string strategies.
@@ -1882,7 +1882,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(FilterConfiguration);
+    value_traits!(eq FilterConfiguration);
 
 
     /// Configuration that defines per-field overrides for filter behavior, allowing individual fields to customize how filter operations are applied.
@@ -1916,7 +1916,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(FilterOverrides);
+    value_traits!(eq FilterOverrides);
 
 
     /// Configuration for constructing filter expression strings when using the FILTER_STRING filter mode.
@@ -1961,7 +1961,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(FilterStringConfiguration);
+    value_traits!(eq FilterStringConfiguration);
 
 
     /// JWT bearer token configuration.
@@ -1996,7 +1996,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(JwtBearerProperties);
+    value_traits!(eq JwtBearerProperties);
 
 
     /// Offset-based pagination configuration.
@@ -2033,7 +2033,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(OffsetConfiguration);
+    value_traits!(eq OffsetConfiguration);
 
 
     /// Configuration for handling paginated responses.
@@ -2055,7 +2055,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(PaginationConfiguration);
+    value_traits!(eq PaginationConfiguration);
 
 
     /// Configuration for parsing JSON responses from REST API calls.
@@ -2094,7 +2094,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ResponseConfiguration);
+    value_traits!(eq ResponseConfiguration);
 
 
     /// Defines how to extract values from HTTP responses.
@@ -2120,7 +2120,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ResponseExtractionMapping);
+    value_traits!(eq ResponseExtractionMapping);
 
 
     /// Configuration for HTTP request and response handling.
@@ -2149,7 +2149,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(RestConfiguration);
+    value_traits!(eq RestConfiguration);
 
 
     /// Defines a secret property configuration. SECRET-type properties cannot have DefaultValue or AllowedValues.
@@ -2214,7 +2214,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(SecretConnectorProperty);
+    value_traits!(eq SecretConnectorProperty);
 
 
     /// Configuration that defines how to make requests to endpoints.
@@ -2256,7 +2256,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(SourceConfiguration);
+    value_traits!(eq SourceConfiguration);
 
 
     /// Configuration for the validation endpoint. Only supports RequestMethod and RequestPath.
@@ -2284,7 +2284,7 @@ pub mod connection_type {
         }
     }
 
-    value_traits!(ValidationEndpointConfiguration);
+    value_traits!(eq ValidationEndpointConfiguration);
 }
 pub use connection_type::{CfnConnectionType, CfnConnectionTypeProps};
 
@@ -2463,7 +2463,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(CatalogTarget);
+    value_traits!(eq CatalogTarget);
 
 
     /// Specifies a Delta data store to crawl one or more Delta tables.
@@ -2497,7 +2497,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(DeltaTarget);
+    value_traits!(eq DeltaTarget);
 
 
     /// Specifies an Amazon DynamoDB table to crawl.
@@ -2530,7 +2530,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(DynamoDbTarget);
+    value_traits!(eq DynamoDbTarget);
 
 
     /// Specifies Apache Hudi data store targets.
@@ -2566,7 +2566,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(HudiTarget);
+    value_traits!(eq HudiTarget);
 
 
     /// Specifies Apache Iceberg data store targets.
@@ -2602,7 +2602,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(IcebergTarget);
+    value_traits!(eq IcebergTarget);
 
 
     /// Specifies a JDBC data store to crawl.
@@ -2640,7 +2640,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(JdbcTarget);
+    value_traits!(eq JdbcTarget);
 
 
     /// Specifies AWS Lake Formation configuration settings for the crawler
@@ -2666,7 +2666,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(LakeFormationConfiguration);
+    value_traits!(eq LakeFormationConfiguration);
 
 
     /// Specifies an Amazon DocumentDB or MongoDB data store to crawl.
@@ -2692,7 +2692,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(MongoDbTarget);
+    value_traits!(eq MongoDbTarget);
 
 
     /// When crawling an Amazon S3 data source after the first crawl is complete, specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run. For more information, see Incremental Crawls in AWS Glue in the developer guide.
@@ -2715,7 +2715,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(RecrawlPolicy);
+    value_traits!(eq RecrawlPolicy);
 
 
     /// Specifies a data store in Amazon Simple Storage Service (Amazon S3).
@@ -2761,7 +2761,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(S3Target);
+    value_traits!(eq S3Target);
 
 
     /// A scheduling object using a cron statement to schedule an event.
@@ -2782,7 +2782,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     /// The policy that specifies update and delete behaviors for the crawler. The policy tells the crawler what to do in the event that it detects a change in a table that already exists in the customer's database at the time of the crawl. The SchemaChangePolicy does not affect whether or how new tables and partitions are added. New tables and partitions are always created regardless of the SchemaChangePolicy on a crawler. The SchemaChangePolicy consists of two components, UpdateBehavior and DeleteBehavior.
@@ -2812,7 +2812,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(SchemaChangePolicy);
+    value_traits!(eq SchemaChangePolicy);
 
 
     /// Specifies data stores to crawl.
@@ -2868,7 +2868,7 @@ pub mod crawler {
         }
     }
 
-    value_traits!(Targets);
+    value_traits!(eq Targets);
 }
 pub use crawler::{CfnCrawler, CfnCrawlerProps};
 
@@ -3042,7 +3042,7 @@ pub mod data_catalog_encryption_settings {
         }
     }
 
-    value_traits!(ConnectionPasswordEncryption);
+    value_traits!(eq ConnectionPasswordEncryption);
 
 
     /// Contains configuration information for maintaining Data Catalog security.
@@ -3064,7 +3064,7 @@ pub mod data_catalog_encryption_settings {
         }
     }
 
-    value_traits!(DataCatalogEncryptionSettings);
+    value_traits!(eq DataCatalogEncryptionSettings);
 
 
     /// Specifies the encryption-at-rest configuration for the Data Catalog.
@@ -3097,7 +3097,7 @@ pub mod data_catalog_encryption_settings {
         }
     }
 
-    value_traits!(EncryptionAtRest);
+    value_traits!(eq EncryptionAtRest);
 }
 pub use data_catalog_encryption_settings::{CfnDataCatalogEncryptionSettings, CfnDataCatalogEncryptionSettingsProps};
 
@@ -3236,7 +3236,7 @@ pub mod data_quality_ruleset {
         }
     }
 
-    value_traits!(DataQualityTargetTable);
+    value_traits!(eq DataQualityTargetTable);
 }
 pub use data_quality_ruleset::{CfnDataQualityRuleset, CfnDataQualityRulesetProps};
 
@@ -3341,7 +3341,7 @@ pub mod database {
         }
     }
 
-    value_traits!(DataLakePrincipal);
+    value_traits!(eq DataLakePrincipal);
 
 
     /// A structure that describes a target database for resource linking.
@@ -3372,7 +3372,7 @@ pub mod database {
         }
     }
 
-    value_traits!(DatabaseIdentifier);
+    value_traits!(eq DatabaseIdentifier);
 
 
     /// The structure used to create or update a database.
@@ -3421,7 +3421,7 @@ pub mod database {
         }
     }
 
-    value_traits!(DatabaseInput);
+    value_traits!(eq DatabaseInput);
 
 
     /// A FederatedDatabase structure that references an entity outside the AWS Glue Data Catalog.
@@ -3447,7 +3447,7 @@ pub mod database {
         }
     }
 
-    value_traits!(FederatedDatabase);
+    value_traits!(eq FederatedDatabase);
 
 
     /// The permissions granted to a principal.
@@ -3473,7 +3473,7 @@ pub mod database {
         }
     }
 
-    value_traits!(PrincipalPrivileges);
+    value_traits!(eq PrincipalPrivileges);
 }
 pub use database::{CfnDatabase, CfnDatabaseProps};
 
@@ -3872,7 +3872,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(IntegrationConfig);
+    value_traits!(eq IntegrationConfig);
 }
 pub use integration::{CfnIntegration, CfnIntegrationProps};
 
@@ -3999,7 +3999,7 @@ pub mod integration_resource_property {
         }
     }
 
-    value_traits!(SourceProcessingProperties);
+    value_traits!(eq SourceProcessingProperties);
 
 
     /// The resource properties associated with the integration target.
@@ -4050,7 +4050,7 @@ pub mod integration_resource_property {
         }
     }
 
-    value_traits!(TargetProcessingProperties);
+    value_traits!(eq TargetProcessingProperties);
 }
 pub use integration_resource_property::{CfnIntegrationResourceProperty, CfnIntegrationResourcePropertyProps};
 
@@ -4274,7 +4274,7 @@ pub mod job {
         }
     }
 
-    value_traits!(ConnectionsList);
+    value_traits!(eq ConnectionsList);
 
 
     #[derive(Clone, Default)]
@@ -4294,7 +4294,7 @@ pub mod job {
         }
     }
 
-    value_traits!(ExecutionProperty);
+    value_traits!(eq ExecutionProperty);
 
 
     #[derive(Clone, Default)]
@@ -4329,7 +4329,7 @@ pub mod job {
         }
     }
 
-    value_traits!(JobCommand);
+    value_traits!(eq JobCommand);
 
 
     #[derive(Clone, Default)]
@@ -4349,7 +4349,7 @@ pub mod job {
         }
     }
 
-    value_traits!(NotificationProperty);
+    value_traits!(eq NotificationProperty);
 }
 pub use job::{CfnJob, CfnJobProps};
 
@@ -4556,7 +4556,7 @@ pub mod ml_transform {
         }
     }
 
-    value_traits!(FindMatchesParameters);
+    value_traits!(eq FindMatchesParameters);
 
 
     /// The database and table in the AWS Glue Data Catalog that is used for input or output data.
@@ -4609,7 +4609,7 @@ pub mod ml_transform {
         }
     }
 
-    value_traits!(GlueTables);
+    value_traits!(eq GlueTables);
 
 
     /// A list of AWS Glue table definitions used by the transform.
@@ -4630,7 +4630,7 @@ pub mod ml_transform {
         }
     }
 
-    value_traits!(InputRecordTables);
+    value_traits!(eq InputRecordTables);
 
 
     /// The encryption-at-rest settings of the transform that apply to accessing user data.
@@ -4671,7 +4671,7 @@ pub mod ml_transform {
         }
     }
 
-    value_traits!(MlUserDataEncryption);
+    value_traits!(eq MlUserDataEncryption);
 
 
     /// The encryption-at-rest settings of the transform that apply to accessing user data.
@@ -4695,7 +4695,7 @@ pub mod ml_transform {
         }
     }
 
-    value_traits!(TransformEncryption);
+    value_traits!(eq TransformEncryption);
 
 
     /// The algorithm-specific parameters that are associated with the machine learning transform.
@@ -4732,7 +4732,7 @@ pub mod ml_transform {
         }
     }
 
-    value_traits!(TransformParameters);
+    value_traits!(eq TransformParameters);
 }
 pub use ml_transform::{CfnMlTransform, CfnMlTransformProps};
 
@@ -4879,7 +4879,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(Column);
+    value_traits!(eq Column);
 
 
     /// Specifies the sort order of a sorted column.
@@ -4918,7 +4918,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(Order);
+    value_traits!(eq Order);
 
 
     /// The structure used to create and update a partition.
@@ -4961,7 +4961,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(PartitionInput);
+    value_traits!(eq PartitionInput);
 
 
     /// A structure that contains schema identity fields. Either this or the SchemaVersionId has to be provided.
@@ -4992,7 +4992,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(SchemaId);
+    value_traits!(eq SchemaId);
 
 
     /// An object that references a schema stored in the AWS Glue Schema Registry.
@@ -5021,7 +5021,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(SchemaReference);
+    value_traits!(eq SchemaReference);
 
 
     /// The serialization/deserialization (SerDe) information.
@@ -5050,7 +5050,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(SerdeInfo);
+    value_traits!(eq SerdeInfo);
 
 
     /// The information about values that appear frequently in a column (skewed values).
@@ -5079,7 +5079,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(SkewedInfo);
+    value_traits!(eq SkewedInfo);
 
 
     /// Provides information about the physical location where the partition is stored.
@@ -5152,7 +5152,7 @@ pub mod partition {
         }
     }
 
-    value_traits!(StorageDescriptor);
+    value_traits!(eq StorageDescriptor);
 }
 pub use partition::{CfnPartition, CfnPartitionProps};
 
@@ -5401,7 +5401,7 @@ pub mod schema {
         }
     }
 
-    value_traits!(Registry);
+    value_traits!(eq Registry);
 
 
     /// Specify checkpoint version for update. This is only required to update the Compatibility.
@@ -5427,7 +5427,7 @@ pub mod schema {
         }
     }
 
-    value_traits!(SchemaVersion);
+    value_traits!(eq SchemaVersion);
 }
 pub use schema::{CfnSchema, CfnSchemaProps};
 
@@ -5542,7 +5542,7 @@ pub mod schema_version {
         }
     }
 
-    value_traits!(Schema);
+    value_traits!(eq Schema);
 }
 pub use schema_version::{CfnSchemaVersion, CfnSchemaVersionProps};
 
@@ -5733,7 +5733,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(CloudWatchEncryption);
+    value_traits!(eq CloudWatchEncryption);
 
 
     /// The encryption configuration for the security configuration.
@@ -5760,7 +5760,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// The encryption configuration for job bookmarks.
@@ -5784,7 +5784,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(JobBookmarksEncryption);
+    value_traits!(eq JobBookmarksEncryption);
 
 
     /// Specifies how Amazon Simple Storage Service (Amazon S3) data should be encrypted.
@@ -5806,7 +5806,7 @@ pub mod security_configuration {
         }
     }
 
-    value_traits!(S3Encryption);
+    value_traits!(eq S3Encryption);
 }
 pub use security_configuration::{CfnSecurityConfiguration, CfnSecurityConfigurationProps};
 
@@ -6033,7 +6033,7 @@ pub mod session {
         }
     }
 
-    value_traits!(ConnectionsList);
+    value_traits!(eq ConnectionsList);
 
 
     /// The SessionCommand that runs the job.
@@ -6059,7 +6059,7 @@ pub mod session {
         }
     }
 
-    value_traits!(SessionCommand);
+    value_traits!(eq SessionCommand);
 }
 pub use session::{CfnSession, CfnSessionProps};
 
@@ -6204,7 +6204,7 @@ pub mod table {
         }
     }
 
-    value_traits!(Column);
+    value_traits!(eq Column);
 
 
     /// Specifies an input structure that defines an Apache Iceberg metadata table.
@@ -6235,7 +6235,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergInput);
+    value_traits!(eq IcebergInput);
 
 
     /// A partition field in an Iceberg partition spec.
@@ -6290,7 +6290,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergPartitionField);
+    value_traits!(eq IcebergPartitionField);
 
 
     /// The partition spec for an Iceberg table.
@@ -6329,7 +6329,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergPartitionSpec);
+    value_traits!(eq IcebergPartitionSpec);
 
 
     /// The schema for an Iceberg table.
@@ -6380,7 +6380,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergSchema);
+    value_traits!(eq IcebergSchema);
 
 
     /// A sort field in an Iceberg sort order.
@@ -6437,7 +6437,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergSortField);
+    value_traits!(eq IcebergSortField);
 
 
     /// The sort order for an Iceberg table.
@@ -6478,7 +6478,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergSortOrder);
+    value_traits!(eq IcebergSortOrder);
 
 
     /// A field in an Iceberg schema.
@@ -6541,7 +6541,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergStructField);
+    value_traits!(eq IcebergStructField);
 
 
     /// Specifies the Iceberg table configuration.
@@ -6600,7 +6600,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergTableInput);
+    value_traits!(eq IcebergTableInput);
 
 
     /// Specifies an OpenTableFormatInput structure when creating an open format table.
@@ -6621,7 +6621,7 @@ pub mod table {
         }
     }
 
-    value_traits!(OpenTableFormatInput);
+    value_traits!(eq OpenTableFormatInput);
 
 
     /// Specifies the sort order of a sorted column.
@@ -6662,7 +6662,7 @@ pub mod table {
         }
     }
 
-    value_traits!(Order);
+    value_traits!(eq Order);
 
 
     /// A structure that contains schema identity fields. Either this or the SchemaVersionId has to be provided.
@@ -6693,7 +6693,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SchemaId);
+    value_traits!(eq SchemaId);
 
 
     /// An object that references a schema stored in the AWS Glue Schema Registry.
@@ -6724,7 +6724,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SchemaReference);
+    value_traits!(eq SchemaReference);
 
 
     /// Information about a serialization/deserialization program (SerDe) that serves as an extractor an loader.
@@ -6753,7 +6753,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SerdeInfo);
+    value_traits!(eq SerdeInfo);
 
 
     /// Specifies skewed values in a table. Skewed values are those that occur with very high frequency.
@@ -6782,7 +6782,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SkewedInfo);
+    value_traits!(eq SkewedInfo);
 
 
     /// Describes the physical storage of table data.
@@ -6861,7 +6861,7 @@ pub mod table {
         }
     }
 
-    value_traits!(StorageDescriptor);
+    value_traits!(eq StorageDescriptor);
 
 
     /// A structure that describes a target table for resource linking.
@@ -6897,7 +6897,7 @@ pub mod table {
         }
     }
 
-    value_traits!(TableIdentifier);
+    value_traits!(eq TableIdentifier);
 
 
     /// A structure used to define a table.
@@ -6975,7 +6975,7 @@ pub mod table {
         }
     }
 
-    value_traits!(TableInput);
+    value_traits!(eq TableInput);
 
 
     /// A structure that defines the view.
@@ -7011,7 +7011,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ViewDefinition);
+    value_traits!(eq ViewDefinition);
 
 
     /// A structure that defines a view representation.
@@ -7054,7 +7054,7 @@ pub mod table {
         }
     }
 
-    value_traits!(ViewRepresentation);
+    value_traits!(eq ViewRepresentation);
 }
 pub use table::{CfnTable, CfnTableProps};
 
@@ -7184,7 +7184,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(CompactionConfiguration);
+    value_traits!(eq CompactionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7216,7 +7216,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(IcebergCompactionConfiguration);
+    value_traits!(eq IcebergCompactionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7241,7 +7241,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(IcebergConfiguration);
+    value_traits!(eq IcebergConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7265,7 +7265,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(IcebergRetentionConfiguration);
+    value_traits!(eq IcebergRetentionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7285,7 +7285,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(OrphanFileDeletionConfiguration);
+    value_traits!(eq OrphanFileDeletionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7305,7 +7305,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(RetentionConfiguration);
+    value_traits!(eq RetentionConfiguration);
 
 
     #[derive(Clone)]
@@ -7369,7 +7369,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(TableOptimizerConfiguration);
+    value_traits!(eq TableOptimizerConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7389,7 +7389,7 @@ pub mod table_optimizer {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use table_optimizer::{CfnTableOptimizer, CfnTableOptimizerProps};
 
@@ -7563,7 +7563,7 @@ pub mod trigger {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// Defines a condition under which a trigger fires.
@@ -7610,7 +7610,7 @@ pub mod trigger {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge event trigger fires.
@@ -7649,7 +7649,7 @@ pub mod trigger {
         }
     }
 
-    value_traits!(EventBatchingCondition);
+    value_traits!(eq EventBatchingCondition);
 
 
     /// Specifies configuration properties of a job run notification.
@@ -7670,7 +7670,7 @@ pub mod trigger {
         }
     }
 
-    value_traits!(NotificationProperty);
+    value_traits!(eq NotificationProperty);
 
 
     /// The predicate of this trigger, which defines when it will fire.
@@ -7698,7 +7698,7 @@ pub mod trigger {
         }
     }
 
-    value_traits!(Predicate);
+    value_traits!(eq Predicate);
 }
 pub use trigger::{CfnTrigger, CfnTriggerProps};
 
@@ -7813,7 +7813,7 @@ pub mod usage_profile {
         }
     }
 
-    value_traits!(ProfileConfiguration);
+    value_traits!(eq ProfileConfiguration);
 }
 pub use usage_profile::{CfnUsageProfile, CfnUsageProfileProps};
 
@@ -7963,7 +7963,7 @@ pub mod user_defined_function {
         }
     }
 
-    value_traits!(ResourceUri);
+    value_traits!(eq ResourceUri);
 }
 pub use user_defined_function::{CfnUserDefinedFunction, CfnUserDefinedFunctionProps};
 

@@ -432,7 +432,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(AssertionAttributes);
+    value_traits!(eq AssertionAttributes);
 
 
     /// IdP Metadata used to configure SAML authentication in Grafana.
@@ -458,7 +458,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(IdpMetadata);
+    value_traits!(eq IdpMetadata);
 
 
     /// The configuration settings for Network Access Control.
@@ -484,7 +484,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(NetworkAccessControl);
+    value_traits!(eq NetworkAccessControl);
 
 
     /// Maps SAML roles to the Grafana Editor and Admin roles.
@@ -510,7 +510,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(RoleValues);
+    value_traits!(eq RoleValues);
 
 
     /// SAML configuration data associated with an AMG workspace.
@@ -561,7 +561,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(SamlConfiguration);
+    value_traits!(eq SamlConfiguration);
 
 
     /// The configuration settings for an Amazon VPC that contains data sources for your Grafana workspace to connect to.
@@ -602,6 +602,6 @@ pub mod workspace {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use workspace::{CfnWorkspace, CfnWorkspaceProps};

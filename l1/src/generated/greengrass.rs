@@ -144,7 +144,7 @@ pub mod connector_definition {
         }
     }
 
-    value_traits!(Connector);
+    value_traits!(eq Connector);
 
 
     #[derive(Clone)]
@@ -174,7 +174,7 @@ pub mod connector_definition {
         }
     }
 
-    value_traits!(ConnectorDefinitionVersion);
+    value_traits!(eq ConnectorDefinitionVersion);
 }
 pub use connector_definition::{CfnConnectorDefinition, CfnConnectorDefinitionProps};
 
@@ -296,7 +296,7 @@ pub mod connector_definition_version {
         }
     }
 
-    value_traits!(Connector);
+    value_traits!(eq Connector);
 }
 pub use connector_definition_version::{CfnConnectorDefinitionVersion, CfnConnectorDefinitionVersionProps};
 
@@ -448,7 +448,7 @@ pub mod core_definition {
         }
     }
 
-    value_traits!(Core);
+    value_traits!(eq Core);
 
 
     #[derive(Clone)]
@@ -478,7 +478,7 @@ pub mod core_definition {
         }
     }
 
-    value_traits!(CoreDefinitionVersion);
+    value_traits!(eq CoreDefinitionVersion);
 }
 pub use core_definition::{CfnCoreDefinition, CfnCoreDefinitionProps};
 
@@ -606,7 +606,7 @@ pub mod core_definition_version {
         }
     }
 
-    value_traits!(Core);
+    value_traits!(eq Core);
 }
 pub use core_definition_version::{CfnCoreDefinitionVersion, CfnCoreDefinitionVersionProps};
 
@@ -758,7 +758,7 @@ pub mod device_definition {
         }
     }
 
-    value_traits!(Device);
+    value_traits!(eq Device);
 
 
     #[derive(Clone)]
@@ -788,7 +788,7 @@ pub mod device_definition {
         }
     }
 
-    value_traits!(DeviceDefinitionVersion);
+    value_traits!(eq DeviceDefinitionVersion);
 }
 pub use device_definition::{CfnDeviceDefinition, CfnDeviceDefinitionProps};
 
@@ -916,7 +916,7 @@ pub mod device_definition_version {
         }
     }
 
-    value_traits!(Device);
+    value_traits!(eq Device);
 }
 pub use device_definition_version::{CfnDeviceDefinitionVersion, CfnDeviceDefinitionVersionProps};
 
@@ -1070,7 +1070,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(DefaultConfig);
+    value_traits!(eq DefaultConfig);
 
 
     #[derive(Clone, Default)]
@@ -1097,7 +1097,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(Environment);
+    value_traits!(eq Environment);
 
 
     #[derive(Clone, Default)]
@@ -1118,7 +1118,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(Execution);
+    value_traits!(eq Execution);
 
 
     #[derive(Clone)]
@@ -1160,7 +1160,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(Function);
+    value_traits!(eq Function);
 
 
     #[derive(Clone, Default)]
@@ -1196,7 +1196,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(FunctionConfiguration);
+    value_traits!(eq FunctionConfiguration);
 
 
     #[derive(Clone)]
@@ -1230,7 +1230,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(FunctionDefinitionVersion);
+    value_traits!(eq FunctionDefinitionVersion);
 
 
     #[derive(Clone)]
@@ -1264,7 +1264,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(ResourceAccessPolicy);
+    value_traits!(eq ResourceAccessPolicy);
 
 
     #[derive(Clone, Default)]
@@ -1285,7 +1285,7 @@ pub mod function_definition {
         }
     }
 
-    value_traits!(RunAs);
+    value_traits!(eq RunAs);
 }
 pub use function_definition::{CfnFunctionDefinition, CfnFunctionDefinitionProps};
 
@@ -1403,7 +1403,7 @@ pub mod function_definition_version {
         }
     }
 
-    value_traits!(DefaultConfig);
+    value_traits!(eq DefaultConfig);
 
 
     #[derive(Clone, Default)]
@@ -1430,7 +1430,7 @@ pub mod function_definition_version {
         }
     }
 
-    value_traits!(Environment);
+    value_traits!(eq Environment);
 
 
     #[derive(Clone, Default)]
@@ -1451,7 +1451,7 @@ pub mod function_definition_version {
         }
     }
 
-    value_traits!(Execution);
+    value_traits!(eq Execution);
 
 
     #[derive(Clone)]
@@ -1493,7 +1493,7 @@ pub mod function_definition_version {
         }
     }
 
-    value_traits!(Function);
+    value_traits!(eq Function);
 
 
     #[derive(Clone, Default)]
@@ -1529,7 +1529,7 @@ pub mod function_definition_version {
         }
     }
 
-    value_traits!(FunctionConfiguration);
+    value_traits!(eq FunctionConfiguration);
 
 
     #[derive(Clone)]
@@ -1563,7 +1563,7 @@ pub mod function_definition_version {
         }
     }
 
-    value_traits!(ResourceAccessPolicy);
+    value_traits!(eq ResourceAccessPolicy);
 
 
     #[derive(Clone, Default)]
@@ -1584,7 +1584,7 @@ pub mod function_definition_version {
         }
     }
 
-    value_traits!(RunAs);
+    value_traits!(eq RunAs);
 }
 pub use function_definition_version::{CfnFunctionDefinitionVersion, CfnFunctionDefinitionVersionProps};
 
@@ -1778,7 +1778,7 @@ pub mod group {
         }
     }
 
-    value_traits!(GroupVersion);
+    value_traits!(eq GroupVersion);
 }
 pub use group::{CfnGroup, CfnGroupProps};
 
@@ -2053,7 +2053,7 @@ pub mod logger_definition {
         }
     }
 
-    value_traits!(Logger);
+    value_traits!(eq Logger);
 
 
     #[derive(Clone)]
@@ -2083,7 +2083,7 @@ pub mod logger_definition {
         }
     }
 
-    value_traits!(LoggerDefinitionVersion);
+    value_traits!(eq LoggerDefinitionVersion);
 }
 pub use logger_definition::{CfnLoggerDefinition, CfnLoggerDefinitionProps};
 
@@ -2217,7 +2217,7 @@ pub mod logger_definition_version {
         }
     }
 
-    value_traits!(Logger);
+    value_traits!(eq Logger);
 }
 pub use logger_definition_version::{CfnLoggerDefinitionVersion, CfnLoggerDefinitionVersionProps};
 
@@ -2357,7 +2357,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(GroupOwnerSetting);
+    value_traits!(eq GroupOwnerSetting);
 
 
     #[derive(Clone)]
@@ -2391,7 +2391,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(LocalDeviceResourceData);
+    value_traits!(eq LocalDeviceResourceData);
 
 
     #[derive(Clone)]
@@ -2431,7 +2431,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(LocalVolumeResourceData);
+    value_traits!(eq LocalVolumeResourceData);
 
 
     #[derive(Clone, Default)]
@@ -2461,7 +2461,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(ResourceDataContainer);
+    value_traits!(eq ResourceDataContainer);
 
 
     #[derive(Clone)]
@@ -2491,7 +2491,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(ResourceDefinitionVersion);
+    value_traits!(eq ResourceDefinitionVersion);
 
 
     #[derive(Clone)]
@@ -2527,7 +2527,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(ResourceDownloadOwnerSetting);
+    value_traits!(eq ResourceDownloadOwnerSetting);
 
 
     #[derive(Clone)]
@@ -2569,7 +2569,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(ResourceInstance);
+    value_traits!(eq ResourceInstance);
 
 
     #[derive(Clone)]
@@ -2609,7 +2609,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(S3MachineLearningModelResourceData);
+    value_traits!(eq S3MachineLearningModelResourceData);
 
 
     #[derive(Clone)]
@@ -2649,7 +2649,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(SageMakerMachineLearningModelResourceData);
+    value_traits!(eq SageMakerMachineLearningModelResourceData);
 
 
     #[derive(Clone)]
@@ -2683,7 +2683,7 @@ pub mod resource_definition {
         }
     }
 
-    value_traits!(SecretsManagerSecretResourceData);
+    value_traits!(eq SecretsManagerSecretResourceData);
 }
 pub use resource_definition::{CfnResourceDefinition, CfnResourceDefinitionProps};
 
@@ -2799,7 +2799,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(GroupOwnerSetting);
+    value_traits!(eq GroupOwnerSetting);
 
 
     #[derive(Clone)]
@@ -2833,7 +2833,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(LocalDeviceResourceData);
+    value_traits!(eq LocalDeviceResourceData);
 
 
     #[derive(Clone)]
@@ -2873,7 +2873,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(LocalVolumeResourceData);
+    value_traits!(eq LocalVolumeResourceData);
 
 
     #[derive(Clone, Default)]
@@ -2903,7 +2903,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(ResourceDataContainer);
+    value_traits!(eq ResourceDataContainer);
 
 
     #[derive(Clone)]
@@ -2939,7 +2939,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(ResourceDownloadOwnerSetting);
+    value_traits!(eq ResourceDownloadOwnerSetting);
 
 
     #[derive(Clone)]
@@ -2981,7 +2981,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(ResourceInstance);
+    value_traits!(eq ResourceInstance);
 
 
     #[derive(Clone)]
@@ -3021,7 +3021,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(S3MachineLearningModelResourceData);
+    value_traits!(eq S3MachineLearningModelResourceData);
 
 
     #[derive(Clone)]
@@ -3061,7 +3061,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(SageMakerMachineLearningModelResourceData);
+    value_traits!(eq SageMakerMachineLearningModelResourceData);
 
 
     #[derive(Clone)]
@@ -3095,7 +3095,7 @@ pub mod resource_definition_version {
         }
     }
 
-    value_traits!(SecretsManagerSecretResourceData);
+    value_traits!(eq SecretsManagerSecretResourceData);
 }
 pub use resource_definition_version::{CfnResourceDefinitionVersion, CfnResourceDefinitionVersionProps};
 
@@ -3249,7 +3249,7 @@ pub mod subscription_definition {
         }
     }
 
-    value_traits!(Subscription);
+    value_traits!(eq Subscription);
 
 
     #[derive(Clone)]
@@ -3279,7 +3279,7 @@ pub mod subscription_definition {
         }
     }
 
-    value_traits!(SubscriptionDefinitionVersion);
+    value_traits!(eq SubscriptionDefinitionVersion);
 }
 pub use subscription_definition::{CfnSubscriptionDefinition, CfnSubscriptionDefinitionProps};
 
@@ -3409,6 +3409,6 @@ pub mod subscription_definition_version {
         }
     }
 
-    value_traits!(Subscription);
+    value_traits!(eq Subscription);
 }
 pub use subscription_definition_version::{CfnSubscriptionDefinitionVersion, CfnSubscriptionDefinitionVersionProps};

@@ -103,7 +103,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(ComponentDependencyRequirement);
+    value_traits!(eq ComponentDependencyRequirement);
 
 
     #[derive(Clone, Default)]
@@ -124,7 +124,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(ComponentPlatform);
+    value_traits!(eq ComponentPlatform);
 
 
     #[derive(Clone, Default)]
@@ -151,7 +151,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(LambdaContainerParams);
+    value_traits!(eq LambdaContainerParams);
 
 
     #[derive(Clone, Default)]
@@ -175,7 +175,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(LambdaDeviceMount);
+    value_traits!(eq LambdaDeviceMount);
 
 
     #[derive(Clone, Default)]
@@ -198,7 +198,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(LambdaEventSource);
+    value_traits!(eq LambdaEventSource);
 
 
     #[derive(Clone, Default)]
@@ -248,7 +248,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(LambdaExecutionParameters);
+    value_traits!(eq LambdaExecutionParameters);
 
 
     #[derive(Clone, Default)]
@@ -281,7 +281,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(LambdaFunctionRecipeSource);
+    value_traits!(eq LambdaFunctionRecipeSource);
 
 
     #[derive(Clone, Default)]
@@ -304,7 +304,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(LambdaLinuxProcessParams);
+    value_traits!(eq LambdaLinuxProcessParams);
 
 
     #[derive(Clone, Default)]
@@ -331,7 +331,7 @@ pub mod component_version {
         }
     }
 
-    value_traits!(LambdaVolumeMount);
+    value_traits!(eq LambdaVolumeMount);
 }
 pub use component_version::{CfnComponentVersion, CfnComponentVersionProps};
 
@@ -460,7 +460,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(ComponentConfigurationUpdate);
+    value_traits!(eq ComponentConfigurationUpdate);
 
 
     #[derive(Clone, Default)]
@@ -484,7 +484,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(ComponentDeploymentSpecification);
+    value_traits!(eq ComponentDeploymentSpecification);
 
 
     #[derive(Clone, Default)]
@@ -508,7 +508,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(ComponentRunWith);
+    value_traits!(eq ComponentRunWith);
 
 
     #[derive(Clone, Default)]
@@ -531,7 +531,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(DeploymentComponentUpdatePolicy);
+    value_traits!(eq DeploymentComponentUpdatePolicy);
 
 
     #[derive(Clone, Default)]
@@ -549,7 +549,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(DeploymentConfigurationValidationPolicy);
+    value_traits!(eq DeploymentConfigurationValidationPolicy);
 
 
     #[derive(Clone, Default)]
@@ -573,7 +573,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(DeploymentIoTJobConfiguration);
+    value_traits!(eq DeploymentIoTJobConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -599,7 +599,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(DeploymentPolicies);
+    value_traits!(eq DeploymentPolicies);
 
 
     #[derive(Clone)]
@@ -629,7 +629,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(IoTJobAbortConfig);
+    value_traits!(eq IoTJobAbortConfig);
 
 
     #[derive(Clone)]
@@ -681,7 +681,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(IoTJobAbortCriteria);
+    value_traits!(eq IoTJobAbortCriteria);
 
 
     #[derive(Clone, Default)]
@@ -702,7 +702,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(IoTJobExecutionsRolloutConfig);
+    value_traits!(eq IoTJobExecutionsRolloutConfig);
 
 
     #[derive(Clone)]
@@ -744,7 +744,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(IoTJobExponentialRolloutRate);
+    value_traits!(eq IoTJobExponentialRolloutRate);
 
 
     #[derive(Clone, Default)]
@@ -762,7 +762,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(IoTJobTimeoutConfig);
+    value_traits!(eq IoTJobTimeoutConfig);
 
 
     #[derive(Clone, Default)]
@@ -783,6 +783,6 @@ pub mod deployment {
         }
     }
 
-    value_traits!(SystemResourceLimits);
+    value_traits!(eq SystemResourceLimits);
 }
 pub use deployment::{CfnDeployment, CfnDeploymentProps};

@@ -110,7 +110,7 @@ pub mod config {
         }
     }
 
-    value_traits!(AntennaDownlinkConfig);
+    value_traits!(eq AntennaDownlinkConfig);
 
 
     #[derive(Clone, Default)]
@@ -134,7 +134,7 @@ pub mod config {
         }
     }
 
-    value_traits!(AntennaDownlinkDemodDecodeConfig);
+    value_traits!(eq AntennaDownlinkDemodDecodeConfig);
 
 
     #[derive(Clone, Default)]
@@ -158,7 +158,7 @@ pub mod config {
         }
     }
 
-    value_traits!(AntennaUplinkConfig);
+    value_traits!(eq AntennaUplinkConfig);
 
 
     #[derive(Clone, Default)]
@@ -197,7 +197,7 @@ pub mod config {
         }
     }
 
-    value_traits!(ConfigData);
+    value_traits!(eq ConfigData);
 
 
     #[derive(Clone, Default)]
@@ -218,7 +218,7 @@ pub mod config {
         }
     }
 
-    value_traits!(DataflowEndpointConfig);
+    value_traits!(eq DataflowEndpointConfig);
 
 
     #[derive(Clone, Default)]
@@ -236,7 +236,7 @@ pub mod config {
         }
     }
 
-    value_traits!(DecodeConfig);
+    value_traits!(eq DecodeConfig);
 
 
     #[derive(Clone, Default)]
@@ -254,7 +254,7 @@ pub mod config {
         }
     }
 
-    value_traits!(DemodulationConfig);
+    value_traits!(eq DemodulationConfig);
 
 
     #[derive(Clone, Default)]
@@ -275,7 +275,7 @@ pub mod config {
         }
     }
 
-    value_traits!(Eirp);
+    value_traits!(eq Eirp);
 
 
     #[derive(Clone, Default)]
@@ -296,7 +296,7 @@ pub mod config {
         }
     }
 
-    value_traits!(Frequency);
+    value_traits!(eq Frequency);
 
 
     #[derive(Clone, Default)]
@@ -317,7 +317,7 @@ pub mod config {
         }
     }
 
-    value_traits!(FrequencyBandwidth);
+    value_traits!(eq FrequencyBandwidth);
 
 
     #[derive(Clone)]
@@ -353,7 +353,7 @@ pub mod config {
         }
     }
 
-    value_traits!(KinesisDataStreamData);
+    value_traits!(eq KinesisDataStreamData);
 
 
     #[derive(Clone, Default)]
@@ -377,7 +377,7 @@ pub mod config {
         }
     }
 
-    value_traits!(S3RecordingConfig);
+    value_traits!(eq S3RecordingConfig);
 
 
     #[derive(Clone, Default)]
@@ -401,7 +401,7 @@ pub mod config {
         }
     }
 
-    value_traits!(SpectrumConfig);
+    value_traits!(eq SpectrumConfig);
 
 
     #[derive(Clone)]
@@ -437,7 +437,7 @@ pub mod config {
         }
     }
 
-    value_traits!(TelemetrySinkConfig);
+    value_traits!(eq TelemetrySinkConfig);
 
 
     #[derive(Clone, Default)]
@@ -455,7 +455,7 @@ pub mod config {
         }
     }
 
-    value_traits!(TelemetrySinkData);
+    value_traits!(eq TelemetrySinkData);
 
 
     #[derive(Clone, Default)]
@@ -475,7 +475,7 @@ pub mod config {
         }
     }
 
-    value_traits!(TrackingConfig);
+    value_traits!(eq TrackingConfig);
 
 
     #[derive(Clone, Default)]
@@ -496,7 +496,7 @@ pub mod config {
         }
     }
 
-    value_traits!(UplinkEchoConfig);
+    value_traits!(eq UplinkEchoConfig);
 
 
     #[derive(Clone, Default)]
@@ -517,7 +517,7 @@ pub mod config {
         }
     }
 
-    value_traits!(UplinkSpectrumConfig);
+    value_traits!(eq UplinkSpectrumConfig);
 }
 pub use config::{CfnConfig, CfnConfigProps};
 
@@ -648,7 +648,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(AwsGroundStationAgentEndpoint);
+    value_traits!(eq AwsGroundStationAgentEndpoint);
 
 
     /// Egress address of AgentEndpoint with an optional mtu.
@@ -672,7 +672,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(ConnectionDetails);
+    value_traits!(eq ConnectionDetails);
 
 
     #[derive(Clone, Default)]
@@ -696,7 +696,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(DataflowEndpoint);
+    value_traits!(eq DataflowEndpoint);
 
 
     #[derive(Clone, Default)]
@@ -720,7 +720,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(EndpointDetails);
+    value_traits!(eq EndpointDetails);
 
 
     /// An integer range that has a minimum and maximum value.
@@ -746,7 +746,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(IntegerRange);
+    value_traits!(eq IntegerRange);
 
 
     /// Ingress address of AgentEndpoint with a port range and an optional mtu.
@@ -770,7 +770,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(RangedConnectionDetails);
+    value_traits!(eq RangedConnectionDetails);
 
 
     /// A socket address with a port range.
@@ -796,7 +796,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(RangedSocketAddress);
+    value_traits!(eq RangedSocketAddress);
 
 
     #[derive(Clone, Default)]
@@ -820,7 +820,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(SecurityDetails);
+    value_traits!(eq SecurityDetails);
 
 
     #[derive(Clone, Default)]
@@ -841,7 +841,7 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    value_traits!(SocketAddress);
+    value_traits!(eq SocketAddress);
 }
 pub use dataflow_endpoint_group::{CfnDataflowEndpointGroup, CfnDataflowEndpointGroupProps};
 
@@ -969,7 +969,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(ConnectionDetails);
+    value_traits!(eq ConnectionDetails);
 
 
     #[derive(Clone, Default)]
@@ -990,7 +990,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(CreateEndpointDetails);
+    value_traits!(eq CreateEndpointDetails);
 
 
     /// Information about DownlinkAwsGroundStationAgentEndpoint used for create
@@ -1027,7 +1027,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(DownlinkAwsGroundStationAgentEndpoint);
+    value_traits!(eq DownlinkAwsGroundStationAgentEndpoint);
 
 
     /// Connection details for downlink, from ground station to agent, and customer to agent
@@ -1064,7 +1064,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(DownlinkConnectionDetails);
+    value_traits!(eq DownlinkConnectionDetails);
 
 
     /// Dataflow details for downlink
@@ -1083,7 +1083,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(DownlinkDataflowDetails);
+    value_traits!(eq DownlinkDataflowDetails);
 
 
     /// An integer range that has a minimum and maximum value.
@@ -1124,7 +1124,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(IntegerRange);
+    value_traits!(eq IntegerRange);
 
 
     /// Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
@@ -1161,7 +1161,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(RangedConnectionDetails);
+    value_traits!(eq RangedConnectionDetails);
 
 
     /// A socket address with a port range.
@@ -1202,7 +1202,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(RangedSocketAddress);
+    value_traits!(eq RangedSocketAddress);
 
 
     #[derive(Clone)]
@@ -1242,7 +1242,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(SocketAddress);
+    value_traits!(eq SocketAddress);
 
 
     /// Information about UplinkAwsGroundStationAgentEndpoint used for create
@@ -1279,7 +1279,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(UplinkAwsGroundStationAgentEndpoint);
+    value_traits!(eq UplinkAwsGroundStationAgentEndpoint);
 
 
     /// Connection details for uplink, from ground station to agent, and customer to agent
@@ -1316,7 +1316,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(UplinkConnectionDetails);
+    value_traits!(eq UplinkConnectionDetails);
 
 
     /// Dataflow details for uplink
@@ -1335,7 +1335,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    value_traits!(UplinkDataflowDetails);
+    value_traits!(eq UplinkDataflowDetails);
 }
 pub use dataflow_endpoint_group_v2::{CfnDataflowEndpointGroupV2, CfnDataflowEndpointGroupV2Props};
 
@@ -1496,7 +1496,7 @@ pub mod mission_profile {
         }
     }
 
-    value_traits!(DataflowEdge);
+    value_traits!(eq DataflowEdge);
 
 
     #[derive(Clone, Default)]
@@ -1520,6 +1520,6 @@ pub mod mission_profile {
         }
     }
 
-    value_traits!(StreamsKmsKey);
+    value_traits!(eq StreamsKmsKey);
 }
 pub use mission_profile::{CfnMissionProfile, CfnMissionProfileProps};

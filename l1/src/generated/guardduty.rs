@@ -229,7 +229,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(CfnDataSourceConfigurationsProperty);
+    value_traits!(eq CfnDataSourceConfigurationsProperty);
 
 
     #[derive(Clone, Default)]
@@ -254,7 +254,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(CfnFeatureAdditionalConfigurationProperty);
+    value_traits!(eq CfnFeatureAdditionalConfigurationProperty);
 
 
     #[derive(Clone)]
@@ -298,7 +298,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(CfnFeatureConfigurationProperty);
+    value_traits!(eq CfnFeatureConfigurationProperty);
 
 
     #[derive(Clone)]
@@ -328,7 +328,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(CfnKubernetesAuditLogsConfigurationProperty);
+    value_traits!(eq CfnKubernetesAuditLogsConfigurationProperty);
 
 
     #[derive(Clone)]
@@ -358,7 +358,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(CfnKubernetesConfigurationProperty);
+    value_traits!(eq CfnKubernetesConfigurationProperty);
 
 
     #[derive(Clone, Default)]
@@ -376,7 +376,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(CfnMalwareProtectionConfigurationProperty);
+    value_traits!(eq CfnMalwareProtectionConfigurationProperty);
 
 
     #[derive(Clone, Default)]
@@ -394,7 +394,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(CfnScanEc2InstanceWithFindingsConfigurationProperty);
+    value_traits!(eq CfnScanEc2InstanceWithFindingsConfigurationProperty);
 
 
     #[derive(Clone)]
@@ -424,7 +424,7 @@ pub mod detector {
         }
     }
 
-    value_traits!(Cfns3LogsConfigurationProperty);
+    value_traits!(eq Cfns3LogsConfigurationProperty);
 }
 pub use detector::{CfnDetector, CfnDetectorProps};
 
@@ -581,7 +581,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     #[derive(Clone, Default)]
@@ -599,7 +599,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(FindingCriteria);
+    value_traits!(eq FindingCriteria);
 }
 pub use filter::{CfnFilter, CfnFilterProps};
 
@@ -842,7 +842,7 @@ pub mod malware_protection_plan {
         }
     }
 
-    value_traits!(CfnActionsProperty);
+    value_traits!(eq CfnActionsProperty);
 
 
     #[derive(Clone)]
@@ -874,7 +874,7 @@ pub mod malware_protection_plan {
         }
     }
 
-    value_traits!(CfnProtectedResourceProperty);
+    value_traits!(eq CfnProtectedResourceProperty);
 
 
     #[derive(Clone, Default)]
@@ -896,7 +896,7 @@ pub mod malware_protection_plan {
         }
     }
 
-    value_traits!(CfnTaggingProperty);
+    value_traits!(eq CfnTaggingProperty);
 
 
     /// Information about the protected S3 bucket resource.
@@ -922,7 +922,7 @@ pub mod malware_protection_plan {
         }
     }
 
-    value_traits!(S3Bucket);
+    value_traits!(eq S3Bucket);
 }
 pub use malware_protection_plan::{CfnMalwareProtectionPlan, CfnMalwareProtectionPlanProps};
 
@@ -1237,7 +1237,7 @@ pub mod publishing_destination {
         }
     }
 
-    value_traits!(CfnDestinationPropertiesProperty);
+    value_traits!(eq CfnDestinationPropertiesProperty);
 }
 pub use publishing_destination::{CfnPublishingDestination, CfnPublishingDestinationProps};
 

@@ -167,7 +167,7 @@ pub mod data_transformation_profile {
         }
     }
 
-    value_traits!(ExistingVersionedProfileSource);
+    value_traits!(eq ExistingVersionedProfileSource);
 
 
     /// Create the profile from raw Velocity template mapping content.
@@ -200,7 +200,7 @@ pub mod data_transformation_profile {
         }
     }
 
-    value_traits!(ProfileMappingSource);
+    value_traits!(eq ProfileMappingSource);
 
 
     /// The source from which to create the profile's initial template content. Exactly one of the members must be specified. Use StarterProfile (C-CDA only), ProfileMapping (C-CDA or CSV), or ExistingVersionedProfileId to clone an existing profile. Each produces a published profile.
@@ -225,7 +225,7 @@ pub mod data_transformation_profile {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     /// Create the profile from a predefined starter profile of transformation templates.
@@ -258,7 +258,7 @@ pub mod data_transformation_profile {
         }
     }
 
-    value_traits!(StarterProfileSource);
+    value_traits!(eq StarterProfileSource);
 }
 pub use data_transformation_profile::{CfnDataTransformationProfile, CfnDataTransformationProfileProps};
 
@@ -427,7 +427,7 @@ pub mod fhir_datastore {
         }
     }
 
-    value_traits!(AnalyticsConfiguration);
+    value_traits!(eq AnalyticsConfiguration);
 
 
     /// The identity provider configuration for the datastore
@@ -480,7 +480,7 @@ pub mod fhir_datastore {
         }
     }
 
-    value_traits!(IdentityProviderConfiguration);
+    value_traits!(eq IdentityProviderConfiguration);
 
 
     /// The customer-managed-key (CMK) used when creating a Data Store. If a customer owned key is not specified, an AWS owned key will be used for encryption.
@@ -521,7 +521,7 @@ pub mod fhir_datastore {
         }
     }
 
-    value_traits!(KmsEncryptionConfig);
+    value_traits!(eq KmsEncryptionConfig);
 
 
     /// The natural language processing (NLP) configuration for the Data Store.
@@ -556,7 +556,7 @@ pub mod fhir_datastore {
         }
     }
 
-    value_traits!(NlpConfiguration);
+    value_traits!(eq NlpConfiguration);
 
 
     /// The preloaded data configuration for the Data Store. Only data preloaded from Synthea is supported.
@@ -591,7 +591,7 @@ pub mod fhir_datastore {
         }
     }
 
-    value_traits!(PreloadDataConfig);
+    value_traits!(eq PreloadDataConfig);
 
 
     /// The profile configuration for the Data Store.
@@ -624,7 +624,7 @@ pub mod fhir_datastore {
         }
     }
 
-    value_traits!(ProfileConfiguration);
+    value_traits!(eq ProfileConfiguration);
 
 
     /// The server-side encryption key configuration for a customer provided encryption key.
@@ -655,6 +655,6 @@ pub mod fhir_datastore {
         }
     }
 
-    value_traits!(SseConfiguration);
+    value_traits!(eq SseConfiguration);
 }
 pub use fhir_datastore::{CfnFhirDatastore, CfnFhirDatastoreProps};

@@ -221,7 +221,7 @@ pub mod group {
         }
     }
 
-    value_traits!(Policy);
+    value_traits!(eq Policy);
 }
 pub use group::{CfnGroup, CfnGroupProps};
 
@@ -958,7 +958,7 @@ pub mod role {
         }
     }
 
-    value_traits!(Policy);
+    value_traits!(eq Policy);
 }
 pub use role::{CfnRole, CfnRoleProps};
 
@@ -1187,7 +1187,7 @@ pub mod saml_provider {
         }
     }
 
-    value_traits!(SamlPrivateKey);
+    value_traits!(eq SamlPrivateKey);
 }
 pub use saml_provider::{CfnSamlProvider, CfnSamlProviderProps};
 
@@ -1501,7 +1501,7 @@ pub mod user {
         }
     }
 
-    value_traits!(LoginProfile);
+    value_traits!(eq LoginProfile);
 
 
     /// Contains information about an attached policy.
@@ -1544,7 +1544,7 @@ pub mod user {
         }
     }
 
-    value_traits!(Policy);
+    value_traits!(eq Policy);
 }
 pub use user::{CfnUser, CfnUserProps};
 

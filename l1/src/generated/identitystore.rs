@@ -218,7 +218,7 @@ pub mod group_membership {
         }
     }
 
-    value_traits!(MemberId);
+    value_traits!(eq MemberId);
 }
 pub use group_membership::{CfnGroupMembership, CfnGroupMembershipProps};
 
@@ -499,7 +499,7 @@ pub mod user {
         }
     }
 
-    value_traits!(Addresses);
+    value_traits!(eq Addresses);
 
 
     #[derive(Clone, Default)]
@@ -529,7 +529,7 @@ pub mod user {
         }
     }
 
-    value_traits!(Emails);
+    value_traits!(eq Emails);
 
 
     /// The name of the user.
@@ -575,7 +575,7 @@ pub mod user {
         }
     }
 
-    value_traits!(Name);
+    value_traits!(eq Name);
 
 
     #[derive(Clone, Default)]
@@ -605,7 +605,7 @@ pub mod user {
         }
     }
 
-    value_traits!(PhoneNumbers);
+    value_traits!(eq PhoneNumbers);
 
 
     #[derive(Clone)]
@@ -655,7 +655,7 @@ pub mod user {
         }
     }
 
-    value_traits!(Photos);
+    value_traits!(eq Photos);
 
 
     #[derive(Clone, Default)]
@@ -685,6 +685,6 @@ pub mod user {
         }
     }
 
-    value_traits!(Roles);
+    value_traits!(eq Roles);
 }
 pub use user::{CfnUser, CfnUserProps};

@@ -551,7 +551,7 @@ pub mod container_recipe {
         }
     }
 
-    value_traits!(ComponentConfiguration);
+    value_traits!(eq ComponentConfiguration);
 
 
     /// Contains a key/value pair that sets the named component parameter.
@@ -592,7 +592,7 @@ pub mod container_recipe {
         }
     }
 
-    value_traits!(ComponentParameter);
+    value_traits!(eq ComponentParameter);
 
 
     /// Amazon EBS-specific block device mapping specifications.
@@ -650,7 +650,7 @@ pub mod container_recipe {
         }
     }
 
-    value_traits!(EbsInstanceBlockDeviceSpecification);
+    value_traits!(eq EbsInstanceBlockDeviceSpecification);
 
 
     /// Defines block device mappings for the instance used to configure your image.
@@ -686,7 +686,7 @@ pub mod container_recipe {
         }
     }
 
-    value_traits!(InstanceBlockDeviceMapping);
+    value_traits!(eq InstanceBlockDeviceMapping);
 
 
     /// A group of options that can be used to configure an instance for building and testing container images.
@@ -712,7 +712,7 @@ pub mod container_recipe {
         }
     }
 
-    value_traits!(InstanceConfiguration);
+    value_traits!(eq InstanceConfiguration);
 
 
     /// The container repository where the output container image is stored.
@@ -740,7 +740,7 @@ pub mod container_recipe {
         }
     }
 
-    value_traits!(TargetContainerRepository);
+    value_traits!(eq TargetContainerRepository);
 }
 pub use container_recipe::{CfnContainerRecipe, CfnContainerRecipeProps};
 
@@ -898,7 +898,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(AmiDistributionConfiguration);
+    value_traits!(eq AmiDistributionConfiguration);
 
 
     /// Container distribution settings for encryption, licensing, and sharing in a specific Region.
@@ -929,7 +929,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(ContainerDistributionConfiguration);
+    value_traits!(eq ContainerDistributionConfiguration);
 
 
     /// The distributions of the distribution configuration.
@@ -994,7 +994,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(Distribution);
+    value_traits!(eq Distribution);
 
 
     /// The Windows faster-launching configuration to use for AMI distribution.
@@ -1035,7 +1035,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(FastLaunchConfiguration);
+    value_traits!(eq FastLaunchConfiguration);
 
 
     /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
@@ -1066,7 +1066,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(FastLaunchLaunchTemplateSpecification);
+    value_traits!(eq FastLaunchLaunchTemplateSpecification);
 
 
     /// Configuration settings for managing the number of snapshots that are created from pre-provisioned instances for the Windows AMI when faster launching is enabled.
@@ -1087,7 +1087,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(FastLaunchSnapshotConfiguration);
+    value_traits!(eq FastLaunchSnapshotConfiguration);
 
 
     /// Launch permissions can be used to configure which AWS accounts can use the AMI to launch instances.
@@ -1123,7 +1123,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(LaunchPermissionConfiguration);
+    value_traits!(eq LaunchPermissionConfiguration);
 
 
     /// launchTemplateConfiguration settings that apply to image distribution.
@@ -1154,7 +1154,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(LaunchTemplateConfiguration);
+    value_traits!(eq LaunchTemplateConfiguration);
 
 
     /// The SSM parameter configuration for AMI distribution.
@@ -1201,7 +1201,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(SsmParameterConfiguration);
+    value_traits!(eq SsmParameterConfiguration);
 
 
     /// The destination repository for the container image.
@@ -1229,7 +1229,7 @@ pub mod distribution_configuration {
         }
     }
 
-    value_traits!(TargetContainerRepository);
+    value_traits!(eq TargetContainerRepository);
 }
 pub use distribution_configuration::{CfnDistributionConfiguration, CfnDistributionConfigurationProps};
 
@@ -1448,7 +1448,7 @@ pub mod image {
         }
     }
 
-    value_traits!(DeletionSettings);
+    value_traits!(eq DeletionSettings);
 
 
     /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
@@ -1474,7 +1474,7 @@ pub mod image {
         }
     }
 
-    value_traits!(EcrConfiguration);
+    value_traits!(eq EcrConfiguration);
 
 
     /// The logging configuration settings for the image.
@@ -1495,7 +1495,7 @@ pub mod image {
         }
     }
 
-    value_traits!(ImageLoggingConfiguration);
+    value_traits!(eq ImageLoggingConfiguration);
 
 
     /// The settings for starting an image pipeline execution.
@@ -1521,7 +1521,7 @@ pub mod image {
         }
     }
 
-    value_traits!(ImagePipelineExecutionSettings);
+    value_traits!(eq ImagePipelineExecutionSettings);
 
 
     /// Contains settings for Image Builder image resource and container image scans.
@@ -1547,7 +1547,7 @@ pub mod image {
         }
     }
 
-    value_traits!(ImageScanningConfiguration);
+    value_traits!(eq ImageScanningConfiguration);
 
 
     /// The image tests configuration used when creating this image.
@@ -1573,7 +1573,7 @@ pub mod image {
         }
     }
 
-    value_traits!(ImageTestsConfiguration);
+    value_traits!(eq ImageTestsConfiguration);
 
 
     /// The workflow configuration of the image
@@ -1611,7 +1611,7 @@ pub mod image {
         }
     }
 
-    value_traits!(WorkflowConfiguration);
+    value_traits!(eq WorkflowConfiguration);
 
 
     /// A parameter associated with the workflow
@@ -1633,7 +1633,7 @@ pub mod image {
         }
     }
 
-    value_traits!(WorkflowParameter);
+    value_traits!(eq WorkflowParameter);
 }
 pub use image::{CfnImage, CfnImageProps};
 
@@ -1939,7 +1939,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(AutoDisablePolicy);
+    value_traits!(eq AutoDisablePolicy);
 
 
     /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
@@ -1965,7 +1965,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(EcrConfiguration);
+    value_traits!(eq EcrConfiguration);
 
 
     /// Determines if tests should run after building the image. Image Builder defaults to enable tests to run following the image build, before image distribution.
@@ -1991,7 +1991,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(ImageScanningConfiguration);
+    value_traits!(eq ImageScanningConfiguration);
 
 
     /// Image tests configuration.
@@ -2017,7 +2017,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(ImageTestsConfiguration);
+    value_traits!(eq ImageTestsConfiguration);
 
 
     /// The logging configuration settings for the image pipeline.
@@ -2043,7 +2043,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(PipelineLoggingConfiguration);
+    value_traits!(eq PipelineLoggingConfiguration);
 
 
     /// The schedule of the image pipeline.
@@ -2081,7 +2081,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     /// The workflow configuration of the image
@@ -2119,7 +2119,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(WorkflowConfiguration);
+    value_traits!(eq WorkflowConfiguration);
 
 
     /// A parameter associated with the workflow
@@ -2141,7 +2141,7 @@ pub mod image_pipeline {
         }
     }
 
-    value_traits!(WorkflowParameter);
+    value_traits!(eq WorkflowParameter);
 }
 pub use image_pipeline::{CfnImagePipeline, CfnImagePipelineProps};
 
@@ -2409,7 +2409,7 @@ pub mod image_recipe {
         }
     }
 
-    value_traits!(AdditionalInstanceConfiguration);
+    value_traits!(eq AdditionalInstanceConfiguration);
 
 
     /// Configuration details of the component.
@@ -2435,7 +2435,7 @@ pub mod image_recipe {
         }
     }
 
-    value_traits!(ComponentConfiguration);
+    value_traits!(eq ComponentConfiguration);
 
 
     /// Contains a key/value pair that sets the named component parameter.
@@ -2476,7 +2476,7 @@ pub mod image_recipe {
         }
     }
 
-    value_traits!(ComponentParameter);
+    value_traits!(eq ComponentParameter);
 
 
     /// Amazon EBS-specific block device mapping specifications.
@@ -2534,7 +2534,7 @@ pub mod image_recipe {
         }
     }
 
-    value_traits!(EbsInstanceBlockDeviceSpecification);
+    value_traits!(eq EbsInstanceBlockDeviceSpecification);
 
 
     /// Defines block device mappings for the instance used to configure your image.
@@ -2570,7 +2570,7 @@ pub mod image_recipe {
         }
     }
 
-    value_traits!(InstanceBlockDeviceMapping);
+    value_traits!(eq InstanceBlockDeviceMapping);
 
 
     /// Contains settings for the SSM agent on your build instance.
@@ -2591,7 +2591,7 @@ pub mod image_recipe {
         }
     }
 
-    value_traits!(SystemsManagerAgent);
+    value_traits!(eq SystemsManagerAgent);
 }
 pub use image_recipe::{CfnImageRecipe, CfnImageRecipeProps};
 
@@ -2918,7 +2918,7 @@ pub mod infrastructure_configuration {
         }
     }
 
-    value_traits!(AutoScalingGroup);
+    value_traits!(eq AutoScalingGroup);
 
 
     /// The instance metadata option settings for the infrastructure configuration.
@@ -2946,7 +2946,7 @@ pub mod infrastructure_configuration {
         }
     }
 
-    value_traits!(InstanceMetadataOptions);
+    value_traits!(eq InstanceMetadataOptions);
 
 
     /// The logging configuration of the infrastructure configuration.
@@ -2965,7 +2965,7 @@ pub mod infrastructure_configuration {
         }
     }
 
-    value_traits!(Logging);
+    value_traits!(eq Logging);
 
 
     /// Settings for building on an instance that is already running, instead of an instance that Image Builder launches for the build.
@@ -2998,7 +2998,7 @@ pub mod infrastructure_configuration {
         }
     }
 
-    value_traits!(ParentInstance);
+    value_traits!(eq ParentInstance);
 
 
     /// The placement options
@@ -3036,7 +3036,7 @@ pub mod infrastructure_configuration {
         }
     }
 
-    value_traits!(Placement);
+    value_traits!(eq Placement);
 
 
     /// The S3 path in which to store the logs.
@@ -3062,7 +3062,7 @@ pub mod infrastructure_configuration {
         }
     }
 
-    value_traits!(S3Logs);
+    value_traits!(eq S3Logs);
 }
 pub use infrastructure_configuration::{CfnInfrastructureConfiguration, CfnInfrastructureConfigurationProps};
 
@@ -3231,7 +3231,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// The AMI exclusion rules for the policy detail.
@@ -3272,7 +3272,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(AmiExclusionRules);
+    value_traits!(eq AmiExclusionRules);
 
 
     /// The exclusion rules to apply of the policy detail.
@@ -3296,7 +3296,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(ExclusionRules);
+    value_traits!(eq ExclusionRules);
 
 
     /// The filters to apply of the policy detail.
@@ -3351,7 +3351,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// The included resources of the policy detail.
@@ -3382,7 +3382,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(IncludeResources);
+    value_traits!(eq IncludeResources);
 
 
     /// The last launched time of a resource.
@@ -3423,7 +3423,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(LastLaunched);
+    value_traits!(eq LastLaunched);
 
 
     /// The policy detail of the lifecycle policy.
@@ -3464,7 +3464,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(PolicyDetail);
+    value_traits!(eq PolicyDetail);
 
 
     /// The recipe to apply the lifecycle policy for.
@@ -3505,7 +3505,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(RecipeSelection);
+    value_traits!(eq RecipeSelection);
 
 
     /// The resource selection for the lifecycle policy.
@@ -3531,7 +3531,7 @@ pub mod lifecycle_policy {
         }
     }
 
-    value_traits!(ResourceSelection);
+    value_traits!(eq ResourceSelection);
 }
 pub use lifecycle_policy::{CfnLifecyclePolicy, CfnLifecyclePolicyProps};
 

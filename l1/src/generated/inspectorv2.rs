@@ -130,7 +130,7 @@ pub mod cis_scan_configuration {
         }
     }
 
-    value_traits!(CisTargets);
+    value_traits!(eq CisTargets);
 
 
     #[derive(Clone)]
@@ -160,7 +160,7 @@ pub mod cis_scan_configuration {
         }
     }
 
-    value_traits!(DailySchedule);
+    value_traits!(eq DailySchedule);
 
 
     #[derive(Clone)]
@@ -196,7 +196,7 @@ pub mod cis_scan_configuration {
         }
     }
 
-    value_traits!(MonthlySchedule);
+    value_traits!(eq MonthlySchedule);
 
 
     /// Choose a Schedule cadence
@@ -224,7 +224,7 @@ pub mod cis_scan_configuration {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     #[derive(Clone)]
@@ -260,7 +260,7 @@ pub mod cis_scan_configuration {
         }
     }
 
-    value_traits!(Time);
+    value_traits!(eq Time);
 
 
     #[derive(Clone)]
@@ -296,7 +296,7 @@ pub mod cis_scan_configuration {
         }
     }
 
-    value_traits!(WeeklySchedule);
+    value_traits!(eq WeeklySchedule);
 }
 pub use cis_scan_configuration::{CfnCisScanConfiguration, CfnCisScanConfigurationProps};
 
@@ -438,7 +438,7 @@ pub mod code_security_integration {
         }
     }
 
-    value_traits!(CreateDetails);
+    value_traits!(eq CreateDetails);
 
 
     #[derive(Clone)]
@@ -474,7 +474,7 @@ pub mod code_security_integration {
         }
     }
 
-    value_traits!(CreateGitLabSelfManagedIntegrationDetail);
+    value_traits!(eq CreateGitLabSelfManagedIntegrationDetail);
 
 
     #[derive(Clone, Default)]
@@ -495,7 +495,7 @@ pub mod code_security_integration {
         }
     }
 
-    value_traits!(UpdateDetails);
+    value_traits!(eq UpdateDetails);
 
 
     #[derive(Clone)]
@@ -531,7 +531,7 @@ pub mod code_security_integration {
         }
     }
 
-    value_traits!(UpdateGitHubIntegrationDetail);
+    value_traits!(eq UpdateGitHubIntegrationDetail);
 
 
     #[derive(Clone)]
@@ -561,7 +561,7 @@ pub mod code_security_integration {
         }
     }
 
-    value_traits!(UpdateGitLabSelfManagedIntegrationDetail);
+    value_traits!(eq UpdateGitLabSelfManagedIntegrationDetail);
 }
 pub use code_security_integration::{CfnCodeSecurityIntegration, CfnCodeSecurityIntegrationProps};
 
@@ -685,7 +685,7 @@ pub mod code_security_scan_configuration {
         }
     }
 
-    value_traits!(CodeSecurityScanConfiguration);
+    value_traits!(eq CodeSecurityScanConfiguration);
 
 
     #[derive(Clone)]
@@ -715,7 +715,7 @@ pub mod code_security_scan_configuration {
         }
     }
 
-    value_traits!(ContinuousIntegrationScanConfiguration);
+    value_traits!(eq ContinuousIntegrationScanConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -736,7 +736,7 @@ pub mod code_security_scan_configuration {
         }
     }
 
-    value_traits!(PeriodicScanConfiguration);
+    value_traits!(eq PeriodicScanConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -754,7 +754,7 @@ pub mod code_security_scan_configuration {
         }
     }
 
-    value_traits!(ScopeSettings);
+    value_traits!(eq ScopeSettings);
 }
 pub use code_security_scan_configuration::{CfnCodeSecurityScanConfiguration, CfnCodeSecurityScanConfigurationProps};
 
@@ -980,7 +980,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(AzureProviderConfiguration);
+    value_traits!(eq AzureProviderConfiguration);
 
 
     /// Defines which resource types to scan and at what scope level.
@@ -1005,7 +1005,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(AzureScopeConfigurationMap);
+    value_traits!(eq AzureScopeConfigurationMap);
 
 
     #[derive(Clone)]
@@ -1035,7 +1035,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ProviderConfiguration);
+    value_traits!(eq ProviderConfiguration);
 
 
     /// Defines the scope of Azure resources to monitor for a specific resource type.
@@ -1072,7 +1072,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ScopeConfiguration);
+    value_traits!(eq ScopeConfiguration);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -1193,7 +1193,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(DateFilter);
+    value_traits!(eq DateFilter);
 
 
     #[derive(Clone, Default)]
@@ -1337,7 +1337,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(FilterCriteria);
+    value_traits!(eq FilterCriteria);
 
 
     #[derive(Clone)]
@@ -1375,7 +1375,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(MapFilter);
+    value_traits!(eq MapFilter);
 
 
     #[derive(Clone, Default)]
@@ -1396,7 +1396,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(NumberFilter);
+    value_traits!(eq NumberFilter);
 
 
     #[derive(Clone, Default)]
@@ -1435,7 +1435,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(PackageFilter);
+    value_traits!(eq PackageFilter);
 
 
     #[derive(Clone, Default)]
@@ -1456,7 +1456,7 @@ pub mod filter {
         }
     }
 
-    value_traits!(PortRangeFilter);
+    value_traits!(eq PortRangeFilter);
 
 
     #[derive(Clone)]
@@ -1492,6 +1492,6 @@ pub mod filter {
         }
     }
 
-    value_traits!(StringFilter);
+    value_traits!(eq StringFilter);
 }
 pub use filter::{CfnFilter, CfnFilterProps};

@@ -190,7 +190,7 @@ pub mod connection {
         }
     }
 
-    value_traits!(AttachPoint);
+    value_traits!(eq AttachPoint);
 
 
     /// The remote account identifier for the connection. Required when creating a connection through AWS. Replaces RemoteOwnerAccount.
@@ -223,6 +223,6 @@ pub mod connection {
         }
     }
 
-    value_traits!(RemoteAccount);
+    value_traits!(eq RemoteAccount);
 }
 pub use connection::{CfnConnection, CfnConnectionProps};

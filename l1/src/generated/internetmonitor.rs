@@ -167,7 +167,7 @@ pub mod monitor {
         }
     }
 
-    value_traits!(HealthEventsConfig);
+    value_traits!(eq HealthEventsConfig);
 
 
     #[derive(Clone, Default)]
@@ -185,7 +185,7 @@ pub mod monitor {
         }
     }
 
-    value_traits!(InternetMeasurementsLogDelivery);
+    value_traits!(eq InternetMeasurementsLogDelivery);
 
 
     #[derive(Clone, Default)]
@@ -211,7 +211,7 @@ pub mod monitor {
         }
     }
 
-    value_traits!(LocalHealthEventsConfig);
+    value_traits!(eq LocalHealthEventsConfig);
 
 
     #[derive(Clone, Default)]
@@ -237,6 +237,6 @@ pub mod monitor {
         }
     }
 
-    value_traits!(S3Config);
+    value_traits!(eq S3Config);
 }
 pub use monitor::{CfnMonitor, CfnMonitorProps};

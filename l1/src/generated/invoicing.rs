@@ -134,7 +134,7 @@ pub mod invoice_unit {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use invoice_unit::{CfnInvoiceUnit, CfnInvoiceUnitProps};
 
@@ -378,7 +378,7 @@ pub mod procurement_portal_preference {
         }
     }
 
-    value_traits!(Contact);
+    value_traits!(eq Contact);
 
 
     /// Specifies the preferences for e-invoice delivery.
@@ -428,7 +428,7 @@ pub mod procurement_portal_preference {
         }
     }
 
-    value_traits!(EinvoiceDeliveryPreference);
+    value_traits!(eq EinvoiceDeliveryPreference);
 
 
     /// Specifies criteria for selecting which invoices should be processed.
@@ -449,7 +449,7 @@ pub mod procurement_portal_preference {
         }
     }
 
-    value_traits!(ProcurementPortalPreferenceSelector);
+    value_traits!(eq ProcurementPortalPreferenceSelector);
 
 
     /// Specifies the source configuration for retrieving purchase order data.
@@ -479,7 +479,7 @@ pub mod procurement_portal_preference {
         }
     }
 
-    value_traits!(PurchaseOrderDataSource);
+    value_traits!(eq PurchaseOrderDataSource);
 
 
     /// Configuration settings for the test environment of the procurement portal.
@@ -529,6 +529,6 @@ pub mod procurement_portal_preference {
         }
     }
 
-    value_traits!(TestEnvPreference);
+    value_traits!(eq TestEnvPreference);
 }
 pub use procurement_portal_preference::{CfnProcurementPortalPreference, CfnProcurementPortalPreferenceProps};

@@ -107,7 +107,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(AuditCheckConfiguration);
+    value_traits!(eq AuditCheckConfiguration);
 
 
     /// Specifies which audit checks are enabled and disabled for this account.
@@ -174,7 +174,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(AuditCheckConfigurations);
+    value_traits!(eq AuditCheckConfigurations);
 
 
     #[derive(Clone, Default)]
@@ -204,7 +204,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(AuditNotificationTarget);
+    value_traits!(eq AuditNotificationTarget);
 
 
     /// Information about the targets to which audit notifications are sent.
@@ -223,7 +223,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(AuditNotificationTargetConfigurations);
+    value_traits!(eq AuditNotificationTargetConfigurations);
 
 
     /// A structure containing the configName and corresponding configValue for configuring audit checks.
@@ -242,7 +242,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(CertAgeCheckCustomConfiguration);
+    value_traits!(eq CertAgeCheckCustomConfiguration);
 
 
     /// A structure containing the configName and corresponding configValue for configuring audit checks.
@@ -261,7 +261,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(CertExpirationCheckCustomConfiguration);
+    value_traits!(eq CertExpirationCheckCustomConfiguration);
 
 
     /// A structure containing the configName and corresponding configValue for configuring DeviceCertAgeCheck.
@@ -285,7 +285,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(DeviceCertAgeAuditCheckConfiguration);
+    value_traits!(eq DeviceCertAgeAuditCheckConfiguration);
 
 
     /// A structure containing the configName and corresponding configValue for configuring DeviceCertExpirationCheck.
@@ -309,7 +309,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    value_traits!(DeviceCertExpirationAuditCheckConfiguration);
+    value_traits!(eq DeviceCertExpirationAuditCheckConfiguration);
 }
 pub use account_audit_configuration::{CfnAccountAuditConfiguration, CfnAccountAuditConfigurationProps};
 
@@ -510,7 +510,7 @@ pub mod billing_group {
         }
     }
 
-    value_traits!(BillingGroupProperties);
+    value_traits!(eq BillingGroupProperties);
 }
 pub use billing_group::{CfnBillingGroup, CfnBillingGroupProps};
 
@@ -658,7 +658,7 @@ pub mod ca_certificate {
         }
     }
 
-    value_traits!(RegistrationConfig);
+    value_traits!(eq RegistrationConfig);
 }
 pub use ca_certificate::{CfnCaCertificate, CfnCaCertificateProps};
 
@@ -1046,7 +1046,7 @@ pub mod command {
         }
     }
 
-    value_traits!(AwsJsonSubstitutionCommandPreprocessorConfig);
+    value_traits!(eq AwsJsonSubstitutionCommandPreprocessorConfig);
 
 
     #[derive(Clone)]
@@ -1096,7 +1096,7 @@ pub mod command {
         }
     }
 
-    value_traits!(CommandParameter);
+    value_traits!(eq CommandParameter);
 
 
     #[derive(Clone, Default)]
@@ -1132,7 +1132,7 @@ pub mod command {
         }
     }
 
-    value_traits!(CommandParameterValue);
+    value_traits!(eq CommandParameterValue);
 
 
     #[derive(Clone, Default)]
@@ -1162,7 +1162,7 @@ pub mod command {
         }
     }
 
-    value_traits!(CommandParameterValueComparisonOperand);
+    value_traits!(eq CommandParameterValueComparisonOperand);
 
 
     #[derive(Clone)]
@@ -1198,7 +1198,7 @@ pub mod command {
         }
     }
 
-    value_traits!(CommandParameterValueCondition);
+    value_traits!(eq CommandParameterValueCondition);
 
 
     #[derive(Clone)]
@@ -1234,7 +1234,7 @@ pub mod command {
         }
     }
 
-    value_traits!(CommandParameterValueNumberRange);
+    value_traits!(eq CommandParameterValueNumberRange);
 
 
     #[derive(Clone, Default)]
@@ -1255,7 +1255,7 @@ pub mod command {
         }
     }
 
-    value_traits!(CommandPayload);
+    value_traits!(eq CommandPayload);
 
 
     #[derive(Clone, Default)]
@@ -1273,7 +1273,7 @@ pub mod command {
         }
     }
 
-    value_traits!(CommandPreprocessor);
+    value_traits!(eq CommandPreprocessor);
 }
 pub use command::{CfnCommand, CfnCommandProps};
 
@@ -1620,7 +1620,7 @@ pub mod domain_configuration {
         }
     }
 
-    value_traits!(AuthorizerConfig);
+    value_traits!(eq AuthorizerConfig);
 
 
     #[derive(Clone, Default)]
@@ -1638,7 +1638,7 @@ pub mod domain_configuration {
         }
     }
 
-    value_traits!(ClientCertificateConfig);
+    value_traits!(eq ClientCertificateConfig);
 
 
     #[derive(Clone, Default)]
@@ -1662,7 +1662,7 @@ pub mod domain_configuration {
         }
     }
 
-    value_traits!(ServerCertificateConfig);
+    value_traits!(eq ServerCertificateConfig);
 
 
     #[derive(Clone, Default)]
@@ -1680,7 +1680,7 @@ pub mod domain_configuration {
         }
     }
 
-    value_traits!(TlsConfig);
+    value_traits!(eq TlsConfig);
 }
 pub use domain_configuration::{CfnDomainConfiguration, CfnDomainConfigurationProps};
 
@@ -1966,7 +1966,7 @@ pub mod fleet_metric {
         }
     }
 
-    value_traits!(AggregationType);
+    value_traits!(eq AggregationType);
 }
 pub use fleet_metric::{CfnFleetMetric, CfnFleetMetricProps};
 
@@ -2181,7 +2181,7 @@ pub mod job {
         }
     }
 
-    value_traits!(AbortConfig);
+    value_traits!(eq AbortConfig);
 
 
     /// The criteria that determine when and how a job abort takes place.
@@ -2242,7 +2242,7 @@ pub mod job {
         }
     }
 
-    value_traits!(AbortCriteria);
+    value_traits!(eq AbortCriteria);
 
 
     /// Allows you to create an exponential rate of rollout for a job.
@@ -2289,7 +2289,7 @@ pub mod job {
         }
     }
 
-    value_traits!(ExponentialRolloutRate);
+    value_traits!(eq ExponentialRolloutRate);
 
 
     /// The configuration that determines how many retries are allowed for each failure type for a job.
@@ -2322,7 +2322,7 @@ pub mod job {
         }
     }
 
-    value_traits!(JobExecutionsRetryConfig);
+    value_traits!(eq JobExecutionsRetryConfig);
 
 
     /// Allows you to create a staged rollout of a job.
@@ -2346,7 +2346,7 @@ pub mod job {
         }
     }
 
-    value_traits!(JobExecutionsRolloutConfig);
+    value_traits!(eq JobExecutionsRolloutConfig);
 
 
     /// An optional configuration within the SchedulingConfig to setup a recurring maintenance window with a predetermined start time and duration for the rollout of a job document to all devices in a target group for a job.
@@ -2387,7 +2387,7 @@ pub mod job {
         }
     }
 
-    value_traits!(MaintenanceWindow);
+    value_traits!(eq MaintenanceWindow);
 
 
     /// Configuration for pre-signed S3 URLs.
@@ -2413,7 +2413,7 @@ pub mod job {
         }
     }
 
-    value_traits!(PresignedUrlConfig);
+    value_traits!(eq PresignedUrlConfig);
 
 
     /// Allows you to define a criteria to initiate the increase in rate of rollout for a job.
@@ -2439,7 +2439,7 @@ pub mod job {
         }
     }
 
-    value_traits!(RateIncreaseCriteria);
+    value_traits!(eq RateIncreaseCriteria);
 
 
     /// The criteria that determines how many retries are allowed for each failure type for a job.
@@ -2482,7 +2482,7 @@ pub mod job {
         }
     }
 
-    value_traits!(RetryCriteria);
+    value_traits!(eq RetryCriteria);
 
 
     /// Specifies the date and time that a job will begin the rollout of the job document to all devices in the target group.
@@ -2520,7 +2520,7 @@ pub mod job {
         }
     }
 
-    value_traits!(SchedulingConfig);
+    value_traits!(eq SchedulingConfig);
 
 
     /// Specifies the amount of time each device has to finish its execution of the job.
@@ -2541,7 +2541,7 @@ pub mod job {
         }
     }
 
-    value_traits!(TimeoutConfig);
+    value_traits!(eq TimeoutConfig);
 }
 pub use job::{CfnJob, CfnJobProps};
 
@@ -2738,7 +2738,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(AbortConfig);
+    value_traits!(eq AbortConfig);
 
 
     /// The criteria that determine when and how a job abort takes place.
@@ -2795,7 +2795,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(AbortCriteria);
+    value_traits!(eq AbortCriteria);
 
 
     /// Allows you to create an exponential rate of rollout for a job.
@@ -2844,7 +2844,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(ExponentialRolloutRate);
+    value_traits!(eq ExponentialRolloutRate);
 
 
     #[derive(Clone, Default)]
@@ -2862,7 +2862,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(JobExecutionsRetryConfig);
+    value_traits!(eq JobExecutionsRetryConfig);
 
 
     /// Allows you to create a staged rollout of a job.
@@ -2888,7 +2888,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(JobExecutionsRolloutConfig);
+    value_traits!(eq JobExecutionsRolloutConfig);
 
 
     /// Specifies a start time and duration for a scheduled Job.
@@ -2910,7 +2910,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(MaintenanceWindow);
+    value_traits!(eq MaintenanceWindow);
 
 
     /// Configuration for pre-signed S3 URLs.
@@ -2945,7 +2945,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(PresignedUrlConfig);
+    value_traits!(eq PresignedUrlConfig);
 
 
     #[derive(Clone, Default)]
@@ -2966,7 +2966,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(RateIncreaseCriteria);
+    value_traits!(eq RateIncreaseCriteria);
 
 
     /// Specifies how many times a failure type should be retried.
@@ -2988,7 +2988,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(RetryCriteria);
+    value_traits!(eq RetryCriteria);
 
 
     /// Specifies the amount of time each device has to finish its execution of the job.
@@ -3019,7 +3019,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(TimeoutConfig);
+    value_traits!(eq TimeoutConfig);
 }
 pub use job_template::{CfnJobTemplate, CfnJobTemplateProps};
 
@@ -3160,7 +3160,7 @@ pub mod logging {
         }
     }
 
-    value_traits!(EventConfiguration);
+    value_traits!(eq EventConfiguration);
 }
 pub use logging::{CfnLogging, CfnLoggingProps};
 
@@ -3292,7 +3292,7 @@ pub mod mitigation_action {
         }
     }
 
-    value_traits!(ActionParams);
+    value_traits!(eq ActionParams);
 
 
     /// Parameters to define a mitigation action that moves devices associated with a certificate to one or more specified thing groups, typically for quarantine.
@@ -3331,7 +3331,7 @@ pub mod mitigation_action {
         }
     }
 
-    value_traits!(AddThingsToThingGroupParams);
+    value_traits!(eq AddThingsToThingGroupParams);
 
 
     /// Parameters to define a mitigation action that enables AWS IoT logging at a specified level of detail.
@@ -3374,7 +3374,7 @@ pub mod mitigation_action {
         }
     }
 
-    value_traits!(EnableIoTLoggingParams);
+    value_traits!(eq EnableIoTLoggingParams);
 
 
     /// Parameters, to define a mitigation action that publishes findings to Amazon SNS. You can implement your own custom actions in response to the Amazon SNS messages.
@@ -3407,7 +3407,7 @@ pub mod mitigation_action {
         }
     }
 
-    value_traits!(PublishFindingToSnsParams);
+    value_traits!(eq PublishFindingToSnsParams);
 
 
     /// Parameters to define a mitigation action that adds a blank policy to restrict permissions.
@@ -3440,7 +3440,7 @@ pub mod mitigation_action {
         }
     }
 
-    value_traits!(ReplaceDefaultPolicyVersionParams);
+    value_traits!(eq ReplaceDefaultPolicyVersionParams);
 
 
     /// Parameters to define a mitigation action that changes the state of the CA certificate to inactive.
@@ -3473,7 +3473,7 @@ pub mod mitigation_action {
         }
     }
 
-    value_traits!(UpdateCaCertificateParams);
+    value_traits!(eq UpdateCaCertificateParams);
 
 
     /// Parameters to define a mitigation action that changes the state of the device certificate to inactive.
@@ -3506,7 +3506,7 @@ pub mod mitigation_action {
         }
     }
 
-    value_traits!(UpdateDeviceCertificateParams);
+    value_traits!(eq UpdateDeviceCertificateParams);
 }
 pub use mitigation_action::{CfnMitigationAction, CfnMitigationActionProps};
 
@@ -3805,7 +3805,7 @@ pub mod provisioning_template {
         }
     }
 
-    value_traits!(ProvisioningHook);
+    value_traits!(eq ProvisioningHook);
 }
 pub use provisioning_template::{CfnProvisioningTemplate, CfnProvisioningTemplateProps};
 
@@ -4244,7 +4244,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(AlertTarget);
+    value_traits!(eq AlertTarget);
 
 
     /// A security profile behavior.
@@ -4301,7 +4301,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(Behavior);
+    value_traits!(eq Behavior);
 
 
     /// The criteria by which the behavior is determined to be normal.
@@ -4348,7 +4348,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(BehaviorCriteria);
+    value_traits!(eq BehaviorCriteria);
 
 
     /// The configuration of an ML Detect Security Profile.
@@ -4371,7 +4371,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(MachineLearningDetectionConfig);
+    value_traits!(eq MachineLearningDetectionConfig);
 
 
     /// The dimension of a metric.
@@ -4412,7 +4412,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(MetricDimension);
+    value_traits!(eq MetricDimension);
 
 
     /// The metric you want to retain. Dimensions are optional.
@@ -4453,7 +4453,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(MetricToRetain);
+    value_traits!(eq MetricToRetain);
 
 
     /// The value to be compared with the metric.
@@ -4499,7 +4499,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(MetricValue);
+    value_traits!(eq MetricValue);
 
 
     /// A structure containing the mqtt topic for metrics export.
@@ -4540,7 +4540,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(MetricsExportConfig);
+    value_traits!(eq MetricsExportConfig);
 
 
     /// A statistical ranking (percentile) which indicates a threshold value by which a behavior is determined to be in compliance or in violation of the behavior.
@@ -4563,7 +4563,7 @@ pub mod security_profile {
         }
     }
 
-    value_traits!(StatisticalThreshold);
+    value_traits!(eq StatisticalThreshold);
 }
 pub use security_profile::{CfnSecurityProfile, CfnSecurityProfileProps};
 
@@ -4791,7 +4791,7 @@ pub mod software_package_version {
         }
     }
 
-    value_traits!(PackageVersionArtifact);
+    value_traits!(eq PackageVersionArtifact);
 
 
     /// The Amazon S3 location
@@ -4840,7 +4840,7 @@ pub mod software_package_version {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// The sbom zip archive location of the package version
@@ -4871,7 +4871,7 @@ pub mod software_package_version {
         }
     }
 
-    value_traits!(Sbom);
+    value_traits!(eq Sbom);
 }
 pub use software_package_version::{CfnSoftwarePackageVersion, CfnSoftwarePackageVersionProps};
 
@@ -5024,7 +5024,7 @@ pub mod stream {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     /// Represents a file to stream.
@@ -5048,7 +5048,7 @@ pub mod stream {
         }
     }
 
-    value_traits!(StreamFile);
+    value_traits!(eq StreamFile);
 }
 pub use stream::{CfnStream, CfnStreamProps};
 
@@ -5137,7 +5137,7 @@ pub mod thing {
         }
     }
 
-    value_traits!(AttributePayload);
+    value_traits!(eq AttributePayload);
 }
 pub use thing::{CfnThing, CfnThingProps};
 
@@ -5239,7 +5239,7 @@ pub mod thing_group {
         }
     }
 
-    value_traits!(AttributePayload);
+    value_traits!(eq AttributePayload);
 
 
     #[derive(Clone, Default)]
@@ -5260,7 +5260,7 @@ pub mod thing_group {
         }
     }
 
-    value_traits!(ThingGroupProperties);
+    value_traits!(eq ThingGroupProperties);
 }
 pub use thing_group::{CfnThingGroup, CfnThingGroupProps};
 
@@ -5446,7 +5446,7 @@ pub mod thing_type {
         }
     }
 
-    value_traits!(Mqtt5Configuration);
+    value_traits!(eq Mqtt5Configuration);
 
 
     #[derive(Clone)]
@@ -5486,7 +5486,7 @@ pub mod thing_type {
         }
     }
 
-    value_traits!(PropagatingAttribute);
+    value_traits!(eq PropagatingAttribute);
 
 
     #[derive(Clone, Default)]
@@ -5510,7 +5510,7 @@ pub mod thing_type {
         }
     }
 
-    value_traits!(ThingTypeProperties);
+    value_traits!(eq ThingTypeProperties);
 }
 pub use thing_type::{CfnThingType, CfnThingTypeProps};
 
@@ -5676,7 +5676,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     #[derive(Clone)]
@@ -5710,7 +5710,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(AssetPropertyTimestamp);
+    value_traits!(eq AssetPropertyTimestamp);
 
 
     #[derive(Clone)]
@@ -5750,7 +5750,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(AssetPropertyValue);
+    value_traits!(eq AssetPropertyValue);
 
 
     #[derive(Clone, Default)]
@@ -5777,7 +5777,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(AssetPropertyVariant);
+    value_traits!(eq AssetPropertyVariant);
 
 
     #[derive(Clone, Default)]
@@ -5804,7 +5804,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(BatchConfig);
+    value_traits!(eq BatchConfig);
 
 
     #[derive(Clone)]
@@ -5852,7 +5852,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(CloudwatchAlarmAction);
+    value_traits!(eq CloudwatchAlarmAction);
 
 
     #[derive(Clone)]
@@ -5892,7 +5892,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(CloudwatchLogsAction);
+    value_traits!(eq CloudwatchLogsAction);
 
 
     #[derive(Clone)]
@@ -5950,7 +5950,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(CloudwatchMetricAction);
+    value_traits!(eq CloudwatchMetricAction);
 
 
     #[derive(Clone, Default)]
@@ -5971,7 +5971,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(DynamoDBv2Action);
+    value_traits!(eq DynamoDBv2Action);
 
 
     #[derive(Clone)]
@@ -6043,7 +6043,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(DynamoDbAction);
+    value_traits!(eq DynamoDbAction);
 
 
     #[derive(Clone)]
@@ -6097,7 +6097,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(ElasticsearchAction);
+    value_traits!(eq ElasticsearchAction);
 
 
     #[derive(Clone)]
@@ -6141,7 +6141,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(FirehoseAction);
+    value_traits!(eq FirehoseAction);
 
 
     #[derive(Clone)]
@@ -6191,7 +6191,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(HttpAction);
+    value_traits!(eq HttpAction);
 
 
     #[derive(Clone, Default)]
@@ -6209,7 +6209,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(HttpAuthorization);
+    value_traits!(eq HttpAuthorization);
 
 
     #[derive(Clone)]
@@ -6275,7 +6275,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(InfluxDbAction);
+    value_traits!(eq InfluxDbAction);
 
 
     #[derive(Clone, Default)]
@@ -6302,7 +6302,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(InfluxDbBatchConfig);
+    value_traits!(eq InfluxDbBatchConfig);
 
 
     #[derive(Clone)]
@@ -6342,7 +6342,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(IotAnalyticsAction);
+    value_traits!(eq IotAnalyticsAction);
 
 
     #[derive(Clone)]
@@ -6386,7 +6386,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(IotEventsAction);
+    value_traits!(eq IotEventsAction);
 
 
     #[derive(Clone)]
@@ -6422,7 +6422,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(IotSiteWiseAction);
+    value_traits!(eq IotSiteWiseAction);
 
 
     #[derive(Clone)]
@@ -6476,7 +6476,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(KafkaAction);
+    value_traits!(eq KafkaAction);
 
 
     #[derive(Clone)]
@@ -6516,7 +6516,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(KinesisAction);
+    value_traits!(eq KinesisAction);
 
 
     #[derive(Clone, Default)]
@@ -6534,7 +6534,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(LambdaAction);
+    value_traits!(eq LambdaAction);
 
 
     #[derive(Clone)]
@@ -6592,7 +6592,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(LocationAction);
+    value_traits!(eq LocationAction);
 
 
     #[derive(Clone)]
@@ -6646,7 +6646,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(OpenSearchAction);
+    value_traits!(eq OpenSearchAction);
 
 
     #[derive(Clone)]
@@ -6692,7 +6692,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(PutAssetPropertyValueEntry);
+    value_traits!(eq PutAssetPropertyValueEntry);
 
 
     #[derive(Clone)]
@@ -6722,7 +6722,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(PutItemInput);
+    value_traits!(eq PutItemInput);
 
 
     #[derive(Clone)]
@@ -6766,7 +6766,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(RepublishAction);
+    value_traits!(eq RepublishAction);
 
 
     #[derive(Clone, Default)]
@@ -6799,7 +6799,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(RepublishActionHeaders);
+    value_traits!(eq RepublishActionHeaders);
 
 
     #[derive(Clone)]
@@ -6845,7 +6845,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(S3Action);
+    value_traits!(eq S3Action);
 
 
     #[derive(Clone)]
@@ -6887,7 +6887,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(SigV4Authorization);
+    value_traits!(eq SigV4Authorization);
 
 
     #[derive(Clone)]
@@ -6929,7 +6929,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(SnsAction);
+    value_traits!(eq SnsAction);
 
 
     #[derive(Clone)]
@@ -6969,7 +6969,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(SqsAction);
+    value_traits!(eq SqsAction);
 
 
     #[derive(Clone)]
@@ -7009,7 +7009,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(StepFunctionsAction);
+    value_traits!(eq StepFunctionsAction);
 
 
     #[derive(Clone)]
@@ -7043,7 +7043,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(Timestamp);
+    value_traits!(eq Timestamp);
 
 
     #[derive(Clone)]
@@ -7095,7 +7095,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(TimestreamAction);
+    value_traits!(eq TimestreamAction);
 
 
     #[derive(Clone)]
@@ -7131,7 +7131,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(TimestreamDimension);
+    value_traits!(eq TimestreamDimension);
 
 
     #[derive(Clone)]
@@ -7167,7 +7167,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(TimestreamTimestamp);
+    value_traits!(eq TimestreamTimestamp);
 
 
     #[derive(Clone)]
@@ -7219,7 +7219,7 @@ pub mod topic_rule {
         }
     }
 
-    value_traits!(TopicRulePayload);
+    value_traits!(eq TopicRulePayload);
 }
 pub use topic_rule::{CfnTopicRule, CfnTopicRuleProps};
 
@@ -7326,7 +7326,7 @@ pub mod topic_rule_destination {
         }
     }
 
-    value_traits!(HttpUrlDestinationSummary);
+    value_traits!(eq HttpUrlDestinationSummary);
 
 
     #[derive(Clone)]
@@ -7386,7 +7386,7 @@ pub mod topic_rule_destination {
         }
     }
 
-    value_traits!(InfluxDbDestinationProperties);
+    value_traits!(eq InfluxDbDestinationProperties);
 
 
     #[derive(Clone, Default)]
@@ -7413,6 +7413,6 @@ pub mod topic_rule_destination {
         }
     }
 
-    value_traits!(VpcDestinationProperties);
+    value_traits!(eq VpcDestinationProperties);
 }
 pub use topic_rule_destination::{CfnTopicRuleDestination, CfnTopicRuleDestinationProps};

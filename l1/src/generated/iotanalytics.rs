@@ -90,7 +90,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ChannelStorage);
+    value_traits!(eq ChannelStorage);
 
 
     #[derive(Clone)]
@@ -130,7 +130,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CustomerManagedS3);
+    value_traits!(eq CustomerManagedS3);
 
 
     #[derive(Clone, Default)]
@@ -151,7 +151,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RetentionPeriod);
+    value_traits!(eq RetentionPeriod);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -291,7 +291,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     #[derive(Clone)]
@@ -337,7 +337,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(ContainerAction);
+    value_traits!(eq ContainerAction);
 
 
     #[derive(Clone)]
@@ -371,7 +371,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatasetContentDeliveryRule);
+    value_traits!(eq DatasetContentDeliveryRule);
 
 
     #[derive(Clone, Default)]
@@ -392,7 +392,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatasetContentDeliveryRuleDestination);
+    value_traits!(eq DatasetContentDeliveryRuleDestination);
 
 
     #[derive(Clone)]
@@ -422,7 +422,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatasetContentVersionValue);
+    value_traits!(eq DatasetContentVersionValue);
 
 
     #[derive(Clone)]
@@ -458,7 +458,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DeltaTime);
+    value_traits!(eq DeltaTime);
 
 
     #[derive(Clone)]
@@ -488,7 +488,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DeltaTimeSessionWindowConfiguration);
+    value_traits!(eq DeltaTimeSessionWindowConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -506,7 +506,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     #[derive(Clone)]
@@ -542,7 +542,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(GlueConfiguration);
+    value_traits!(eq GlueConfiguration);
 
 
     #[derive(Clone)]
@@ -578,7 +578,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(IotEventsDestinationConfiguration);
+    value_traits!(eq IotEventsDestinationConfiguration);
 
 
     #[derive(Clone)]
@@ -612,7 +612,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(LateDataRule);
+    value_traits!(eq LateDataRule);
 
 
     #[derive(Clone, Default)]
@@ -630,7 +630,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(LateDataRuleConfiguration);
+    value_traits!(eq LateDataRuleConfiguration);
 
 
     #[derive(Clone)]
@@ -660,7 +660,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(OutputFileUriValue);
+    value_traits!(eq OutputFileUriValue);
 
 
     #[derive(Clone)]
@@ -694,7 +694,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(QueryAction);
+    value_traits!(eq QueryAction);
 
 
     #[derive(Clone)]
@@ -732,7 +732,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(ResourceConfiguration);
+    value_traits!(eq ResourceConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -753,7 +753,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(RetentionPeriod);
+    value_traits!(eq RetentionPeriod);
 
 
     #[derive(Clone)]
@@ -799,7 +799,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(S3DestinationConfiguration);
+    value_traits!(eq S3DestinationConfiguration);
 
 
     #[derive(Clone)]
@@ -829,7 +829,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     #[derive(Clone, Default)]
@@ -850,7 +850,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Trigger);
+    value_traits!(eq Trigger);
 
 
     #[derive(Clone)]
@@ -880,7 +880,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(TriggeringDataset);
+    value_traits!(eq TriggeringDataset);
 
 
     #[derive(Clone)]
@@ -926,7 +926,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Variable);
+    value_traits!(eq Variable);
 
 
     #[derive(Clone, Default)]
@@ -947,7 +947,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(VersioningConfiguration);
+    value_traits!(eq VersioningConfiguration);
 }
 pub use dataset::{CfnDataset, CfnDatasetProps};
 
@@ -1060,7 +1060,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(Column);
+    value_traits!(eq Column);
 
 
     #[derive(Clone)]
@@ -1100,7 +1100,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(CustomerManagedS3);
+    value_traits!(eq CustomerManagedS3);
 
 
     #[derive(Clone)]
@@ -1134,7 +1134,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(CustomerManagedS3Storage);
+    value_traits!(eq CustomerManagedS3Storage);
 
 
     #[derive(Clone, Default)]
@@ -1155,7 +1155,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(DatastorePartition);
+    value_traits!(eq DatastorePartition);
 
 
     #[derive(Clone, Default)]
@@ -1173,7 +1173,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(DatastorePartitions);
+    value_traits!(eq DatastorePartitions);
 
 
     #[derive(Clone, Default)]
@@ -1197,7 +1197,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(DatastoreStorage);
+    value_traits!(eq DatastoreStorage);
 
 
     #[derive(Clone, Default)]
@@ -1218,7 +1218,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(FileFormatConfiguration);
+    value_traits!(eq FileFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1236,7 +1236,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(IotSiteWiseMultiLayerStorage);
+    value_traits!(eq IotSiteWiseMultiLayerStorage);
 
 
     #[derive(Clone, Default)]
@@ -1254,7 +1254,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(ParquetConfiguration);
+    value_traits!(eq ParquetConfiguration);
 
 
     #[derive(Clone)]
@@ -1284,7 +1284,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(Partition);
+    value_traits!(eq Partition);
 
 
     #[derive(Clone, Default)]
@@ -1305,7 +1305,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(RetentionPeriod);
+    value_traits!(eq RetentionPeriod);
 
 
     #[derive(Clone, Default)]
@@ -1323,7 +1323,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(SchemaDefinition);
+    value_traits!(eq SchemaDefinition);
 
 
     #[derive(Clone)]
@@ -1357,7 +1357,7 @@ pub mod datastore {
         }
     }
 
-    value_traits!(TimestampPartition);
+    value_traits!(eq TimestampPartition);
 }
 pub use datastore::{CfnDatastore, CfnDatastoreProps};
 
@@ -1484,7 +1484,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Activity);
+    value_traits!(eq Activity);
 
 
     #[derive(Clone)]
@@ -1524,7 +1524,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(AddAttributes);
+    value_traits!(eq AddAttributes);
 
 
     #[derive(Clone)]
@@ -1564,7 +1564,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Channel);
+    value_traits!(eq Channel);
 
 
     #[derive(Clone)]
@@ -1600,7 +1600,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Datastore);
+    value_traits!(eq Datastore);
 
 
     #[derive(Clone)]
@@ -1652,7 +1652,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(DeviceRegistryEnrich);
+    value_traits!(eq DeviceRegistryEnrich);
 
 
     #[derive(Clone)]
@@ -1704,7 +1704,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(DeviceShadowEnrich);
+    value_traits!(eq DeviceShadowEnrich);
 
 
     #[derive(Clone)]
@@ -1744,7 +1744,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     #[derive(Clone)]
@@ -1790,7 +1790,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Lambda);
+    value_traits!(eq Lambda);
 
 
     #[derive(Clone)]
@@ -1836,7 +1836,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(Math);
+    value_traits!(eq Math);
 
 
     #[derive(Clone)]
@@ -1876,7 +1876,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(RemoveAttributes);
+    value_traits!(eq RemoveAttributes);
 
 
     #[derive(Clone)]
@@ -1916,6 +1916,6 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(SelectAttributes);
+    value_traits!(eq SelectAttributes);
 }
 pub use pipeline::{CfnPipeline, CfnPipelineProps};

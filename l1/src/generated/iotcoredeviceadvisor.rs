@@ -109,7 +109,7 @@ pub mod suite_definition {
         }
     }
 
-    value_traits!(DeviceUnderTest);
+    value_traits!(eq DeviceUnderTest);
 
 
     #[derive(Clone)]
@@ -157,6 +157,6 @@ pub mod suite_definition {
         }
     }
 
-    value_traits!(SuiteDefinitionConfiguration);
+    value_traits!(eq SuiteDefinitionConfiguration);
 }
 pub use suite_definition::{CfnSuiteDefinition, CfnSuiteDefinitionProps};

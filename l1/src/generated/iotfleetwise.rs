@@ -236,7 +236,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(DataPartition);
+    value_traits!(eq DataPartition);
 
 
     #[derive(Clone)]
@@ -278,7 +278,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(DataPartitionStorageOptions);
+    value_traits!(eq DataPartitionStorageOptions);
 
 
     #[derive(Clone)]
@@ -312,7 +312,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(DataPartitionUploadOptions);
+    value_traits!(eq DataPartitionUploadOptions);
 
 
     #[derive(Clone)]
@@ -358,7 +358,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(SignalFetchInformation);
+    value_traits!(eq SignalFetchInformation);
 
 
     #[derive(Clone)]
@@ -400,7 +400,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(SignalInformation);
+    value_traits!(eq SignalInformation);
 
 
     #[derive(Clone)]
@@ -436,7 +436,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(StorageMaximumSize);
+    value_traits!(eq StorageMaximumSize);
 
 
     #[derive(Clone)]
@@ -472,7 +472,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(StorageMinimumTimeToLive);
+    value_traits!(eq StorageMinimumTimeToLive);
 }
 pub use campaign::{CfnCampaign, CfnCampaignProps};
 
@@ -1192,6 +1192,6 @@ pub mod vehicle {
         }
     }
 
-    value_traits!(StateTemplateAssociation);
+    value_traits!(eq StateTemplateAssociation);
 }
 pub use vehicle::{CfnVehicle, CfnVehicleProps};

@@ -132,7 +132,7 @@ pub mod tunnel {
         }
     }
 
-    value_traits!(DestinationConfig);
+    value_traits!(eq DestinationConfig);
 
 
     /// Tunnel timeout configuration.
@@ -153,6 +153,6 @@ pub mod tunnel {
         }
     }
 
-    value_traits!(TimeoutConfig);
+    value_traits!(eq TimeoutConfig);
 }
 pub use tunnel::{CfnTunnel, CfnTunnelProps};

@@ -121,7 +121,7 @@ pub mod access_policy {
         }
     }
 
-    value_traits!(AccessPolicyIdentity);
+    value_traits!(eq AccessPolicyIdentity);
 
 
     /// The AWS IoT SiteWise Monitor resource for this access policy. Choose either portal or project but not both.
@@ -143,7 +143,7 @@ pub mod access_policy {
         }
     }
 
-    value_traits!(AccessPolicyResource);
+    value_traits!(eq AccessPolicyResource);
 
 
     /// Contains information for an IAM role identity in an access policy.
@@ -164,7 +164,7 @@ pub mod access_policy {
         }
     }
 
-    value_traits!(IamRole);
+    value_traits!(eq IamRole);
 
 
     /// Contains information for an IAM user identity in an access policy.
@@ -185,7 +185,7 @@ pub mod access_policy {
         }
     }
 
-    value_traits!(IamUser);
+    value_traits!(eq IamUser);
 
 
     /// A portal resource.
@@ -206,7 +206,7 @@ pub mod access_policy {
         }
     }
 
-    value_traits!(Portal);
+    value_traits!(eq Portal);
 
 
     /// A project resource.
@@ -227,7 +227,7 @@ pub mod access_policy {
         }
     }
 
-    value_traits!(Project);
+    value_traits!(eq Project);
 
 
     /// Contains information for a user identity in an access policy.
@@ -248,7 +248,7 @@ pub mod access_policy {
         }
     }
 
-    value_traits!(User);
+    value_traits!(eq User);
 }
 pub use access_policy::{CfnAccessPolicy, CfnAccessPolicyProps};
 
@@ -552,7 +552,7 @@ pub mod asset {
         }
     }
 
-    value_traits!(AssetHierarchy);
+    value_traits!(eq AssetHierarchy);
 
 
     /// The asset property's definition, alias, unit, and notification state.
@@ -595,7 +595,7 @@ pub mod asset {
         }
     }
 
-    value_traits!(AssetProperty);
+    value_traits!(eq AssetProperty);
 }
 pub use asset::{CfnAsset, CfnAssetProps};
 
@@ -804,7 +804,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(AssetModelCompositeModel);
+    value_traits!(eq AssetModelCompositeModel);
 
 
     /// Contains information about an asset model hierarchy.
@@ -857,7 +857,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(AssetModelHierarchy);
+    value_traits!(eq AssetModelHierarchy);
 
 
     /// Contains information about an asset model property.
@@ -930,7 +930,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(AssetModelProperty);
+    value_traits!(eq AssetModelProperty);
 
 
     #[derive(Clone, Default)]
@@ -948,7 +948,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(Attribute);
+    value_traits!(eq Attribute);
 
 
     /// Contains information about enforced interface property and asset model property
@@ -993,7 +993,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(EnforcedAssetModelInterfacePropertyMapping);
+    value_traits!(eq EnforcedAssetModelInterfacePropertyMapping);
 
 
     /// Contains information about enforced interface hierarchy and asset model hierarchy
@@ -1019,7 +1019,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(EnforcedAssetModelInterfaceRelationship);
+    value_traits!(eq EnforcedAssetModelInterfaceRelationship);
 
 
     #[derive(Clone)]
@@ -1059,7 +1059,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(ExpressionVariable);
+    value_traits!(eq ExpressionVariable);
 
 
     #[derive(Clone)]
@@ -1107,7 +1107,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(Metric);
+    value_traits!(eq Metric);
 
 
     /// Contains a time interval window used for data aggregate computations (for example, average, sum, count, and so on).
@@ -1126,7 +1126,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(MetricWindow);
+    value_traits!(eq MetricWindow);
 
 
     /// The definition for property path which is used to reference properties in transforms/metrics
@@ -1159,7 +1159,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(PropertyPathDefinition);
+    value_traits!(eq PropertyPathDefinition);
 
 
     /// Contains a property type, which can be one of attribute, measurement, metric, or transform.
@@ -1202,7 +1202,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(PropertyType);
+    value_traits!(eq PropertyType);
 
 
     #[derive(Clone)]
@@ -1242,7 +1242,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(Transform);
+    value_traits!(eq Transform);
 
 
     /// Contains a tumbling window, which is a repeating fixed-sized, non-overlapping, and contiguous time interval. This window is used in metric and aggregation computations.
@@ -1277,7 +1277,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(TumblingWindow);
+    value_traits!(eq TumblingWindow);
 
 
     #[derive(Clone, Default)]
@@ -1318,7 +1318,7 @@ pub mod asset_model {
         }
     }
 
-    value_traits!(VariableValue);
+    value_traits!(eq VariableValue);
 }
 pub use asset_model::{CfnAssetModel, CfnAssetModelProps};
 
@@ -1466,7 +1466,7 @@ pub mod computation_model {
         }
     }
 
-    value_traits!(AnomalyDetectionComputationModelConfiguration);
+    value_traits!(eq AnomalyDetectionComputationModelConfiguration);
 
 
     #[derive(Clone)]
@@ -1506,7 +1506,7 @@ pub mod computation_model {
         }
     }
 
-    value_traits!(AssetModelPropertyBindingValue);
+    value_traits!(eq AssetModelPropertyBindingValue);
 
 
     #[derive(Clone)]
@@ -1546,7 +1546,7 @@ pub mod computation_model {
         }
     }
 
-    value_traits!(AssetPropertyBindingValue);
+    value_traits!(eq AssetPropertyBindingValue);
 
 
     #[derive(Clone, Default)]
@@ -1566,7 +1566,7 @@ pub mod computation_model {
         }
     }
 
-    value_traits!(ComputationModelConfiguration);
+    value_traits!(eq ComputationModelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1596,7 +1596,7 @@ pub mod computation_model {
         }
     }
 
-    value_traits!(ComputationModelDataBindingValue);
+    value_traits!(eq ComputationModelDataBindingValue);
 }
 pub use computation_model::{CfnComputationModel, CfnComputationModelProps};
 
@@ -1849,7 +1849,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatasetConfig);
+    value_traits!(eq DatasetConfig);
 
 
     #[derive(Clone)]
@@ -1899,7 +1899,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatasetSource);
+    value_traits!(eq DatasetSource);
 
 
     #[derive(Clone)]
@@ -1939,7 +1939,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(KendraSourceDetail);
+    value_traits!(eq KendraSourceDetail);
 
 
     #[derive(Clone)]
@@ -1979,7 +1979,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(SessionConfig);
+    value_traits!(eq SessionConfig);
 
 
     #[derive(Clone, Default)]
@@ -1999,7 +1999,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(SourceDetail);
+    value_traits!(eq SourceDetail);
 }
 pub use dataset::{CfnDataset, CfnDatasetProps};
 
@@ -2138,7 +2138,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayCapabilitySummary);
+    value_traits!(eq GatewayCapabilitySummary);
 
 
     /// Contains a gateway's platform information.
@@ -2164,7 +2164,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayPlatform);
+    value_traits!(eq GatewayPlatform);
 
 
     /// Contains the CoreDeviceThingName of AWS IoT Greengrass Group V2 that the gateway runs on.
@@ -2205,7 +2205,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GreengrassV2);
+    value_traits!(eq GreengrassV2);
 
 
     /// Contains the IotCoreThingName of AWS IoT Thing that the gateway runs on.
@@ -2238,7 +2238,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(SiemensIe);
+    value_traits!(eq SiemensIe);
 }
 pub use gateway::{CfnGateway, CfnGatewayProps};
 
@@ -2407,7 +2407,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ComputeNode);
+    value_traits!(eq ComputeNode);
 }
 pub use pipeline::{CfnPipeline, CfnPipelineProps};
 
@@ -2589,7 +2589,7 @@ pub mod portal {
         }
     }
 
-    value_traits!(Alarms);
+    value_traits!(eq Alarms);
 
 
     /// Container associated a certain PortalType.
@@ -2620,7 +2620,7 @@ pub mod portal {
         }
     }
 
-    value_traits!(PortalTypeEntry);
+    value_traits!(eq PortalTypeEntry);
 }
 pub use portal::{CfnPortal, CfnPortalProps};
 
@@ -2928,7 +2928,7 @@ pub mod task {
         }
     }
 
-    value_traits!(ContainerTaskConfiguration);
+    value_traits!(eq ContainerTaskConfiguration);
 
 
     /// Configuration for ephemeral storage attached to the container task.
@@ -2971,7 +2971,7 @@ pub mod task {
         }
     }
 
-    value_traits!(EphemeralStorageConfiguration);
+    value_traits!(eq EphemeralStorageConfiguration);
 
 
     /// Attaches a data source to the container filesystem for a task at a customer-supplied relative path under the service-owned mount root.
@@ -3028,7 +3028,7 @@ pub mod task {
         }
     }
 
-    value_traits!(Mount);
+    value_traits!(eq Mount);
 
 
     /// The data source configuration for a mount.
@@ -3059,7 +3059,7 @@ pub mod task {
         }
     }
 
-    value_traits!(MountSource);
+    value_traits!(eq MountSource);
 
 
     /// Configures a mount that reads from an Amazon S3 access point.
@@ -3098,7 +3098,7 @@ pub mod task {
         }
     }
 
-    value_traits!(S3AccessPointSource);
+    value_traits!(eq S3AccessPointSource);
 
 
     /// The task execution configuration.
@@ -3129,7 +3129,7 @@ pub mod task {
         }
     }
 
-    value_traits!(TaskConfiguration);
+    value_traits!(eq TaskConfiguration);
 }
 pub use task::{CfnTask, CfnTaskProps};
 
@@ -3286,6 +3286,6 @@ pub mod workspace {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 }
 pub use workspace::{CfnWorkspace, CfnWorkspaceProps};

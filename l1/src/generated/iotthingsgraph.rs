@@ -110,6 +110,6 @@ pub mod flow_template {
         }
     }
 
-    value_traits!(DefinitionDocument);
+    value_traits!(eq DefinitionDocument);
 }
 pub use flow_template::{CfnFlowTemplate, CfnFlowTemplateProps};

@@ -183,7 +183,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(CompositeComponentType);
+    value_traits!(eq CompositeComponentType);
 
 
     /// The data connector.
@@ -209,7 +209,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(DataConnector);
+    value_traits!(eq DataConnector);
 
 
     /// An object that specifies the data type of a property.
@@ -268,7 +268,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(DataType);
+    value_traits!(eq DataType);
 
 
     /// An object that specifies a value for a property.
@@ -329,7 +329,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(DataValue);
+    value_traits!(eq DataValue);
 
 
     /// The function of component type.
@@ -362,7 +362,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(Function);
+    value_traits!(eq Function);
 
 
     #[derive(Clone)]
@@ -392,7 +392,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(LambdaFunction);
+    value_traits!(eq LambdaFunction);
 
 
     /// An object that sets information about a property.
@@ -443,7 +443,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(PropertyDefinition);
+    value_traits!(eq PropertyDefinition);
 
 
     /// An object that sets information about a property group.
@@ -471,7 +471,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(PropertyGroup);
+    value_traits!(eq PropertyGroup);
 
 
     /// The type of the relationship.
@@ -497,7 +497,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(Relationship);
+    value_traits!(eq Relationship);
 
 
     /// A value that relates a component to another component.
@@ -519,7 +519,7 @@ pub mod component_type {
         }
     }
 
-    value_traits!(RelationshipValue);
+    value_traits!(eq RelationshipValue);
 }
 pub use component_type::{CfnComponentType, CfnComponentTypeProps};
 
@@ -715,7 +715,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(Component);
+    value_traits!(eq Component);
 
 
     #[derive(Clone, Default)]
@@ -765,7 +765,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(CompositeComponent);
+    value_traits!(eq CompositeComponent);
 
 
     /// An object that specifies the data type of a property.
@@ -808,7 +808,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(DataType);
+    value_traits!(eq DataType);
 
 
     /// An object that specifies a value for a property.
@@ -869,7 +869,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(DataValue);
+    value_traits!(eq DataValue);
 
 
     /// An object that specifies information about a property definition.
@@ -935,7 +935,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(Definition);
+    value_traits!(eq Definition);
 
 
     /// An object that specifies information about a property.
@@ -961,7 +961,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(Property);
+    value_traits!(eq Property);
 
 
     /// An object that specifies information about a property group.
@@ -989,7 +989,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(PropertyGroup);
+    value_traits!(eq PropertyGroup);
 
 
     /// The type of the relationship.
@@ -1015,7 +1015,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(Relationship);
+    value_traits!(eq Relationship);
 
 
     /// A value that relates a component to another component.
@@ -1037,7 +1037,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(RelationshipValue);
+    value_traits!(eq RelationshipValue);
 
 
     #[derive(Clone, Default)]
@@ -1060,7 +1060,7 @@ pub mod entity {
         }
     }
 
-    value_traits!(Status);
+    value_traits!(eq Status);
 }
 pub use entity::{CfnEntity, CfnEntityProps};
 

@@ -265,7 +265,7 @@ pub mod device_profile {
         }
     }
 
-    value_traits!(LoRaWanDeviceProfile);
+    value_traits!(eq LoRaWanDeviceProfile);
 }
 pub use device_profile::{CfnDeviceProfile, CfnDeviceProfileProps};
 
@@ -449,7 +449,7 @@ pub mod fuota_task {
         }
     }
 
-    value_traits!(LoRaWan);
+    value_traits!(eq LoRaWan);
 }
 pub use fuota_task::{CfnFuotaTask, CfnFuotaTaskProps};
 
@@ -621,7 +621,7 @@ pub mod multicast_group {
         }
     }
 
-    value_traits!(LoRaWan);
+    value_traits!(eq LoRaWan);
 }
 pub use multicast_group::{CfnMulticastGroup, CfnMulticastGroupProps};
 
@@ -749,7 +749,7 @@ pub mod network_analyzer_configuration {
         }
     }
 
-    value_traits!(TraceContent);
+    value_traits!(eq TraceContent);
 }
 pub use network_analyzer_configuration::{CfnNetworkAnalyzerConfiguration, CfnNetworkAnalyzerConfigurationProps};
 
@@ -881,7 +881,7 @@ pub mod partner_account {
         }
     }
 
-    value_traits!(SidewalkAccountInfo);
+    value_traits!(eq SidewalkAccountInfo);
 
 
     #[derive(Clone, Default)]
@@ -905,7 +905,7 @@ pub mod partner_account {
         }
     }
 
-    value_traits!(SidewalkAccountInfoWithFingerprint);
+    value_traits!(eq SidewalkAccountInfoWithFingerprint);
 
 
     #[derive(Clone, Default)]
@@ -923,7 +923,7 @@ pub mod partner_account {
         }
     }
 
-    value_traits!(SidewalkUpdateAccount);
+    value_traits!(eq SidewalkUpdateAccount);
 }
 pub use partner_account::{CfnPartnerAccount, CfnPartnerAccountProps};
 
@@ -1125,7 +1125,7 @@ pub mod service_profile {
         }
     }
 
-    value_traits!(LoRaWanServiceProfile);
+    value_traits!(eq LoRaWanServiceProfile);
 }
 pub use service_profile::{CfnServiceProfile, CfnServiceProfileProps};
 
@@ -1261,7 +1261,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(LoRaWanGatewayVersion);
+    value_traits!(eq LoRaWanGatewayVersion);
 
 
     #[derive(Clone, Default)]
@@ -1288,7 +1288,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(LoRaWanUpdateGatewayTaskCreate);
+    value_traits!(eq LoRaWanUpdateGatewayTaskCreate);
 
 
     #[derive(Clone, Default)]
@@ -1309,7 +1309,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(LoRaWanUpdateGatewayTaskEntry);
+    value_traits!(eq LoRaWanUpdateGatewayTaskEntry);
 
 
     #[derive(Clone, Default)]
@@ -1333,7 +1333,7 @@ pub mod task_definition {
         }
     }
 
-    value_traits!(UpdateWirelessGatewayTaskCreate);
+    value_traits!(eq UpdateWirelessGatewayTaskCreate);
 }
 pub use task_definition::{CfnTaskDefinition, CfnTaskDefinitionProps};
 
@@ -1509,7 +1509,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(AbpV10x);
+    value_traits!(eq AbpV10x);
 
 
     #[derive(Clone)]
@@ -1545,7 +1545,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(AbpV11);
+    value_traits!(eq AbpV11);
 
 
     /// LoRaWAN application configuration, which can be used to perform geolocation.
@@ -1578,7 +1578,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(Application);
+    value_traits!(eq Application);
 
 
     #[derive(Clone, Default)]
@@ -1598,7 +1598,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(FPorts);
+    value_traits!(eq FPorts);
 
 
     #[derive(Clone, Default)]
@@ -1637,7 +1637,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(LoRaWanDevice);
+    value_traits!(eq LoRaWanDevice);
 
 
     #[derive(Clone)]
@@ -1673,7 +1673,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(OtaaV10x);
+    value_traits!(eq OtaaV10x);
 
 
     #[derive(Clone)]
@@ -1715,7 +1715,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(OtaaV11);
+    value_traits!(eq OtaaV11);
 
 
     #[derive(Clone)]
@@ -1751,7 +1751,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(SessionKeysAbpV10x);
+    value_traits!(eq SessionKeysAbpV10x);
 
 
     #[derive(Clone)]
@@ -1799,7 +1799,7 @@ pub mod wireless_device {
         }
     }
 
-    value_traits!(SessionKeysAbpV11);
+    value_traits!(eq SessionKeysAbpV11);
 }
 pub use wireless_device::{CfnWirelessDevice, CfnWirelessDeviceProps};
 
@@ -1966,7 +1966,7 @@ pub mod wireless_device_import_task {
         }
     }
 
-    value_traits!(Sidewalk);
+    value_traits!(eq Sidewalk);
 }
 pub use wireless_device_import_task::{CfnWirelessDeviceImportTask, CfnWirelessDeviceImportTaskProps};
 
@@ -2118,6 +2118,6 @@ pub mod wireless_gateway {
         }
     }
 
-    value_traits!(LoRaWanGateway);
+    value_traits!(eq LoRaWanGateway);
 }
 pub use wireless_gateway::{CfnWirelessGateway, CfnWirelessGatewayProps};

@@ -109,7 +109,7 @@ pub mod ad_configuration {
         }
     }
 
-    value_traits!(MediaTailorPlaybackConfiguration);
+    value_traits!(eq MediaTailorPlaybackConfiguration);
 
 
     /// Configuration for the post-roll ad break to use for this ad configuration.
@@ -150,7 +150,7 @@ pub mod ad_configuration {
         }
     }
 
-    value_traits!(PostRollConfiguration);
+    value_traits!(eq PostRollConfiguration);
 }
 pub use ad_configuration::{CfnAdConfiguration, CfnAdConfigurationProps};
 
@@ -309,7 +309,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MultitrackInputConfiguration);
+    value_traits!(eq MultitrackInputConfiguration);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -429,7 +429,7 @@ pub mod encoder_configuration {
         }
     }
 
-    value_traits!(Video);
+    value_traits!(eq Video);
 }
 pub use encoder_configuration::{CfnEncoderConfiguration, CfnEncoderConfigurationProps};
 
@@ -929,7 +929,7 @@ pub mod recording_configuration {
         }
     }
 
-    value_traits!(DestinationConfiguration);
+    value_traits!(eq DestinationConfiguration);
 
 
     /// Rendition Configuration describes which renditions should be recorded for a stream.
@@ -961,7 +961,7 @@ pub mod recording_configuration {
         }
     }
 
-    value_traits!(RenditionConfiguration);
+    value_traits!(eq RenditionConfiguration);
 
 
     /// Recording S3 Destination Configuration.
@@ -994,7 +994,7 @@ pub mod recording_configuration {
         }
     }
 
-    value_traits!(S3DestinationConfiguration);
+    value_traits!(eq S3DestinationConfiguration);
 
 
     /// Recording Thumbnail Configuration.
@@ -1042,7 +1042,7 @@ pub mod recording_configuration {
         }
     }
 
-    value_traits!(ThumbnailConfiguration);
+    value_traits!(eq ThumbnailConfiguration);
 }
 pub use recording_configuration::{CfnRecordingConfiguration, CfnRecordingConfigurationProps};
 
@@ -1171,7 +1171,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(AutoParticipantRecordingConfiguration);
+    value_traits!(eq AutoParticipantRecordingConfiguration);
 
 
     /// HLS configuration object for individual participant recording.
@@ -1190,7 +1190,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(HlsConfiguration);
+    value_traits!(eq HlsConfiguration);
 
 
     /// An object representing a configuration of participant HLS recordings for individual participant recording.
@@ -1211,7 +1211,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(ParticipantRecordingHlsConfiguration);
+    value_traits!(eq ParticipantRecordingHlsConfiguration);
 
 
     /// An object representing a configuration of thumbnails for recorded video from an individual participant.
@@ -1244,7 +1244,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(ParticipantThumbnailConfiguration);
+    value_traits!(eq ParticipantThumbnailConfiguration);
 
 
     /// A complex type that allows you to enable/disable the recording of thumbnails for individual participant recording and modify the interval at which thumbnails are generated for the live session.
@@ -1265,7 +1265,7 @@ pub mod stage {
         }
     }
 
-    value_traits!(ThumbnailConfiguration);
+    value_traits!(eq ThumbnailConfiguration);
 }
 pub use stage::{CfnStage, CfnStageProps};
 
@@ -1388,7 +1388,7 @@ pub mod storage_configuration {
         }
     }
 
-    value_traits!(S3StorageConfiguration);
+    value_traits!(eq S3StorageConfiguration);
 }
 pub use storage_configuration::{CfnStorageConfiguration, CfnStorageConfigurationProps};
 

@@ -127,7 +127,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(CloudWatchLogsDestinationConfiguration);
+    value_traits!(eq CloudWatchLogsDestinationConfiguration);
 
 
     /// Destination configuration for IVS Chat logging.
@@ -152,7 +152,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(DestinationConfiguration);
+    value_traits!(eq DestinationConfiguration);
 
 
     /// Kinesis Firehose destination configuration for IVS Chat logging.
@@ -185,7 +185,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(FirehoseDestinationConfiguration);
+    value_traits!(eq FirehoseDestinationConfiguration);
 
 
     /// S3 destination configuration for IVS Chat logging.
@@ -218,7 +218,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(S3DestinationConfiguration);
+    value_traits!(eq S3DestinationConfiguration);
 }
 pub use logging_configuration::{CfnLoggingConfiguration, CfnLoggingConfigurationProps};
 
@@ -337,6 +337,6 @@ pub mod room {
         }
     }
 
-    value_traits!(MessageReviewHandler);
+    value_traits!(eq MessageReviewHandler);
 }
 pub use room::{CfnRoom, CfnRoomProps};

@@ -217,7 +217,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ApacheKafkaCluster);
+    value_traits!(eq ApacheKafkaCluster);
 
 
     /// Details about auto scaling of a connector.
@@ -284,7 +284,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(AutoScaling);
+    value_traits!(eq AutoScaling);
 
 
     /// Information about the capacity allocated to the connector.
@@ -306,7 +306,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(Capacity);
+    value_traits!(eq Capacity);
 
 
     /// Details about delivering logs to Amazon CloudWatch Logs.
@@ -345,7 +345,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(CloudWatchLogsLogDelivery);
+    value_traits!(eq CloudWatchLogsLogDelivery);
 
 
     /// Details about a custom plugin.
@@ -386,7 +386,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(CustomPlugin);
+    value_traits!(eq CustomPlugin);
 
 
     /// Details about delivering logs to Amazon Kinesis Data Firehose.
@@ -425,7 +425,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(FirehoseLogDelivery);
+    value_traits!(eq FirehoseLogDelivery);
 
 
     /// Details of how to connect to the Kafka cluster.
@@ -456,7 +456,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(KafkaCluster);
+    value_traits!(eq KafkaCluster);
 
 
     /// Details of the client authentication used by the Kafka cluster.
@@ -487,7 +487,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(KafkaClusterClientAuthentication);
+    value_traits!(eq KafkaClusterClientAuthentication);
 
 
     /// Details of encryption in transit to the Kafka cluster.
@@ -518,7 +518,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(KafkaClusterEncryptionInTransit);
+    value_traits!(eq KafkaClusterEncryptionInTransit);
 
 
     /// Details of what logs are delivered and where they are delivered.
@@ -549,7 +549,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(LogDelivery);
+    value_traits!(eq LogDelivery);
 
 
     /// Details about a Kafka Connect plugin which will be used with the connector.
@@ -580,7 +580,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(Plugin);
+    value_traits!(eq Plugin);
 
 
     /// Details about a fixed capacity allocated to a connector.
@@ -621,7 +621,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ProvisionedCapacity);
+    value_traits!(eq ProvisionedCapacity);
 
 
     /// Details about delivering logs to Amazon S3.
@@ -666,7 +666,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(S3LogDelivery);
+    value_traits!(eq S3LogDelivery);
 
 
     /// Information about the scale in policy of the connector.
@@ -699,7 +699,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ScaleInPolicy);
+    value_traits!(eq ScaleInPolicy);
 
 
     /// Information about the scale out policy of the connector.
@@ -732,7 +732,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ScaleOutPolicy);
+    value_traits!(eq ScaleOutPolicy);
 
 
     /// Information about a VPC used with the connector.
@@ -773,7 +773,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(Vpc);
+    value_traits!(eq Vpc);
 
 
     /// Specifies the worker configuration to use with the connector.
@@ -814,7 +814,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(WorkerConfiguration);
+    value_traits!(eq WorkerConfiguration);
 
 
     /// Specifies where worker logs are delivered.
@@ -839,7 +839,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(WorkerLogDelivery);
+    value_traits!(eq WorkerLogDelivery);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -992,7 +992,7 @@ pub mod custom_plugin {
         }
     }
 
-    value_traits!(CustomPluginLocation);
+    value_traits!(eq CustomPluginLocation);
 
 
     /// The S3 bucket Amazon Resource Name (ARN), file key, and object version of the plugin file stored in Amazon S3.
@@ -1039,7 +1039,7 @@ pub mod custom_plugin {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use custom_plugin::{CfnCustomPlugin, CfnCustomPluginProps};
 

@@ -140,7 +140,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AccessControlListConfiguration);
+    value_traits!(eq AccessControlListConfiguration);
 
 
     #[derive(Clone)]
@@ -170,7 +170,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AclConfiguration);
+    value_traits!(eq AclConfiguration);
 
 
     #[derive(Clone)]
@@ -220,7 +220,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ColumnConfiguration);
+    value_traits!(eq ColumnConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -241,7 +241,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceAttachmentConfiguration);
+    value_traits!(eq ConfluenceAttachmentConfiguration);
 
 
     #[derive(Clone)]
@@ -281,7 +281,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceAttachmentToIndexFieldMapping);
+    value_traits!(eq ConfluenceAttachmentToIndexFieldMapping);
 
 
     #[derive(Clone, Default)]
@@ -299,7 +299,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceBlogConfiguration);
+    value_traits!(eq ConfluenceBlogConfiguration);
 
 
     #[derive(Clone)]
@@ -339,7 +339,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceBlogToIndexFieldMapping);
+    value_traits!(eq ConfluenceBlogToIndexFieldMapping);
 
 
     #[derive(Clone)]
@@ -409,7 +409,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceConfiguration);
+    value_traits!(eq ConfluenceConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -427,7 +427,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluencePageConfiguration);
+    value_traits!(eq ConfluencePageConfiguration);
 
 
     #[derive(Clone)]
@@ -467,7 +467,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluencePageToIndexFieldMapping);
+    value_traits!(eq ConfluencePageToIndexFieldMapping);
 
 
     #[derive(Clone, Default)]
@@ -497,7 +497,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceSpaceConfiguration);
+    value_traits!(eq ConfluenceSpaceConfiguration);
 
 
     #[derive(Clone)]
@@ -537,7 +537,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConfluenceSpaceToIndexFieldMapping);
+    value_traits!(eq ConfluenceSpaceToIndexFieldMapping);
 
 
     #[derive(Clone)]
@@ -591,7 +591,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ConnectionConfiguration);
+    value_traits!(eq ConnectionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -618,7 +618,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(CustomDocumentEnrichmentConfiguration);
+    value_traits!(eq CustomDocumentEnrichmentConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -666,7 +666,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceConfiguration);
+    value_traits!(eq DataSourceConfiguration);
 
 
     #[derive(Clone)]
@@ -706,7 +706,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceToIndexFieldMapping);
+    value_traits!(eq DataSourceToIndexFieldMapping);
 
 
     #[derive(Clone)]
@@ -742,7 +742,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceVpcConfiguration);
+    value_traits!(eq DataSourceVpcConfiguration);
 
 
     #[derive(Clone)]
@@ -796,7 +796,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DatabaseConfiguration);
+    value_traits!(eq DatabaseConfiguration);
 
 
     #[derive(Clone)]
@@ -836,7 +836,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DocumentAttributeCondition);
+    value_traits!(eq DocumentAttributeCondition);
 
 
     #[derive(Clone)]
@@ -874,7 +874,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DocumentAttributeTarget);
+    value_traits!(eq DocumentAttributeTarget);
 
 
     #[derive(Clone, Default)]
@@ -901,7 +901,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DocumentAttributeValue);
+    value_traits!(eq DocumentAttributeValue);
 
 
     #[derive(Clone, Default)]
@@ -919,7 +919,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DocumentsMetadataConfiguration);
+    value_traits!(eq DocumentsMetadataConfiguration);
 
 
     #[derive(Clone)]
@@ -973,7 +973,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(GoogleDriveConfiguration);
+    value_traits!(eq GoogleDriveConfiguration);
 
 
     #[derive(Clone)]
@@ -1013,7 +1013,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(HookConfiguration);
+    value_traits!(eq HookConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1037,7 +1037,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(InlineCustomDocumentEnrichmentConfiguration);
+    value_traits!(eq InlineCustomDocumentEnrichmentConfiguration);
 
 
     #[derive(Clone)]
@@ -1095,7 +1095,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(OneDriveConfiguration);
+    value_traits!(eq OneDriveConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1116,7 +1116,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(OneDriveUsers);
+    value_traits!(eq OneDriveUsers);
 
 
     #[derive(Clone)]
@@ -1156,7 +1156,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ProxyConfiguration);
+    value_traits!(eq ProxyConfiguration);
 
 
     /// S3 data source configuration
@@ -1207,7 +1207,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(S3DataSourceConfiguration);
+    value_traits!(eq S3DataSourceConfiguration);
 
 
     #[derive(Clone)]
@@ -1243,7 +1243,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(S3Path);
+    value_traits!(eq S3Path);
 
 
     #[derive(Clone)]
@@ -1285,7 +1285,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceChatterFeedConfiguration);
+    value_traits!(eq SalesforceChatterFeedConfiguration);
 
 
     #[derive(Clone)]
@@ -1349,7 +1349,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceConfiguration);
+    value_traits!(eq SalesforceConfiguration);
 
 
     #[derive(Clone)]
@@ -1393,7 +1393,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceCustomKnowledgeArticleTypeConfiguration);
+    value_traits!(eq SalesforceCustomKnowledgeArticleTypeConfiguration);
 
 
     #[derive(Clone)]
@@ -1431,7 +1431,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceKnowledgeArticleConfiguration);
+    value_traits!(eq SalesforceKnowledgeArticleConfiguration);
 
 
     #[derive(Clone)]
@@ -1469,7 +1469,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceStandardKnowledgeArticleTypeConfiguration);
+    value_traits!(eq SalesforceStandardKnowledgeArticleTypeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1490,7 +1490,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceStandardObjectAttachmentConfiguration);
+    value_traits!(eq SalesforceStandardObjectAttachmentConfiguration);
 
 
     #[derive(Clone)]
@@ -1534,7 +1534,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SalesforceStandardObjectConfiguration);
+    value_traits!(eq SalesforceStandardObjectConfiguration);
 
 
     #[derive(Clone)]
@@ -1588,7 +1588,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ServiceNowConfiguration);
+    value_traits!(eq ServiceNowConfiguration);
 
 
     #[derive(Clone)]
@@ -1642,7 +1642,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ServiceNowKnowledgeArticleConfiguration);
+    value_traits!(eq ServiceNowKnowledgeArticleConfiguration);
 
 
     #[derive(Clone)]
@@ -1692,7 +1692,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ServiceNowServiceCatalogConfiguration);
+    value_traits!(eq ServiceNowServiceCatalogConfiguration);
 
 
     /// SharePoint configuration
@@ -1773,7 +1773,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SharePointConfiguration);
+    value_traits!(eq SharePointConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1791,7 +1791,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SqlConfiguration);
+    value_traits!(eq SqlConfiguration);
 
 
     #[derive(Clone)]
@@ -1821,7 +1821,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(TemplateConfiguration);
+    value_traits!(eq TemplateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1839,7 +1839,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerAuthenticationConfiguration);
+    value_traits!(eq WebCrawlerAuthenticationConfiguration);
 
 
     #[derive(Clone)]
@@ -1881,7 +1881,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerBasicAuthentication);
+    value_traits!(eq WebCrawlerBasicAuthentication);
 
 
     #[derive(Clone)]
@@ -1943,7 +1943,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerConfiguration);
+    value_traits!(eq WebCrawlerConfiguration);
 
 
     #[derive(Clone)]
@@ -1979,7 +1979,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerSeedUrlConfiguration);
+    value_traits!(eq WebCrawlerSeedUrlConfiguration);
 
 
     #[derive(Clone)]
@@ -2009,7 +2009,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerSiteMapsConfiguration);
+    value_traits!(eq WebCrawlerSiteMapsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2030,7 +2030,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WebCrawlerUrls);
+    value_traits!(eq WebCrawlerUrls);
 
 
     #[derive(Clone)]
@@ -2080,7 +2080,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(WorkDocsConfiguration);
+    value_traits!(eq WorkDocsConfiguration);
 }
 pub use data_source::{CfnDataSource, CfnDataSourceProps};
 
@@ -2254,7 +2254,7 @@ pub mod faq {
         }
     }
 
-    value_traits!(S3Path);
+    value_traits!(eq S3Path);
 }
 pub use faq::{CfnFaq, CfnFaqProps};
 
@@ -2397,7 +2397,7 @@ pub mod featured_results_set {
         }
     }
 
-    value_traits!(FeaturedDocument);
+    value_traits!(eq FeaturedDocument);
 }
 pub use featured_results_set::{CfnFeaturedResultsSet, CfnFeaturedResultsSetProps};
 
@@ -2565,7 +2565,7 @@ pub mod index {
         }
     }
 
-    value_traits!(CapacityUnitsConfiguration);
+    value_traits!(eq CapacityUnitsConfiguration);
 
 
     #[derive(Clone)]
@@ -2609,7 +2609,7 @@ pub mod index {
         }
     }
 
-    value_traits!(DocumentMetadataConfiguration);
+    value_traits!(eq DocumentMetadataConfiguration);
 
 
     #[derive(Clone)]
@@ -2645,7 +2645,7 @@ pub mod index {
         }
     }
 
-    value_traits!(JsonTokenTypeConfiguration);
+    value_traits!(eq JsonTokenTypeConfiguration);
 
 
     #[derive(Clone)]
@@ -2699,7 +2699,7 @@ pub mod index {
         }
     }
 
-    value_traits!(JwtTokenTypeConfiguration);
+    value_traits!(eq JwtTokenTypeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2729,7 +2729,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Relevance);
+    value_traits!(eq Relevance);
 
 
     #[derive(Clone, Default)]
@@ -2756,7 +2756,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Search);
+    value_traits!(eq Search);
 
 
     #[derive(Clone, Default)]
@@ -2774,7 +2774,7 @@ pub mod index {
         }
     }
 
-    value_traits!(ServerSideEncryptionConfiguration);
+    value_traits!(eq ServerSideEncryptionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2795,7 +2795,7 @@ pub mod index {
         }
     }
 
-    value_traits!(UserTokenConfiguration);
+    value_traits!(eq UserTokenConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2816,7 +2816,7 @@ pub mod index {
         }
     }
 
-    value_traits!(ValueImportanceItem);
+    value_traits!(eq ValueImportanceItem);
 }
 pub use index::{CfnIndex, CfnIndexProps};
 
@@ -2973,7 +2973,7 @@ pub mod query_suggestions_block_list {
         }
     }
 
-    value_traits!(S3Path);
+    value_traits!(eq S3Path);
 }
 pub use query_suggestions_block_list::{CfnQuerySuggestionsBlockList, CfnQuerySuggestionsBlockListProps};
 
@@ -3130,6 +3130,6 @@ pub mod thesaurus {
         }
     }
 
-    value_traits!(S3Path);
+    value_traits!(eq S3Path);
 }
 pub use thesaurus::{CfnThesaurus, CfnThesaurusProps};

@@ -124,6 +124,6 @@ pub mod execution_plan {
         }
     }
 
-    value_traits!(CapacityUnitsConfiguration);
+    value_traits!(eq CapacityUnitsConfiguration);
 }
 pub use execution_plan::{CfnExecutionPlan, CfnExecutionPlanProps};

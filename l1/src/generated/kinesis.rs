@@ -189,7 +189,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CloudWatchLogsConfiguration);
+    value_traits!(eq CloudWatchLogsConfiguration);
 
 
     /// Configuration of the S3 bucket used to capture records that cannot be delivered to the primary destination.
@@ -236,7 +236,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DeadLetterQueueS3Configuration);
+    value_traits!(eq DeadLetterQueueS3Configuration);
 
 
     /// Server-side encryption configuration for data at rest in the destination. Data delivered to S3 / S3 Tables is encrypted with the same key.
@@ -279,7 +279,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Configuration for delivering channel operational logs.
@@ -312,7 +312,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(LoggingConfiguration);
+    value_traits!(eq LoggingConfiguration);
 
 
     /// A single partition field consisting of a transform applied to a source column.
@@ -355,7 +355,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(PartitionField);
+    value_traits!(eq PartitionField);
 
 
     /// Partitioning specification for the destination Iceberg table. Follows the S3 Tables / Iceberg PartitionSpec format.
@@ -388,7 +388,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(PartitionSpec);
+    value_traits!(eq PartitionSpec);
 
 
     /// The configuration that describes how records on the source stream are encoded.
@@ -429,7 +429,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RecordConfiguration);
+    value_traits!(eq RecordConfiguration);
 
 
     /// Configuration for delivery to a vanilla S3 bucket destination. Exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration must be specified on the channel.
@@ -478,7 +478,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(S3DestinationConfiguration);
+    value_traits!(eq S3DestinationConfiguration);
 
 
     /// S3 storage configuration that describes the destination bucket and how delivered objects are stored.
@@ -543,7 +543,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(S3StorageConfiguration);
+    value_traits!(eq S3StorageConfiguration);
 
 
     /// An S3 Tables destination including its table bucket, namespace, table name, and partition spec.
@@ -608,7 +608,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(S3TableConfiguration);
+    value_traits!(eq S3TableConfiguration);
 
 
     /// Configuration for delivery to S3 Tables destinations. Exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration must be specified on the channel.
@@ -659,7 +659,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(S3TablesDestinationConfiguration);
+    value_traits!(eq S3TablesDestinationConfiguration);
 
 
     /// The configuration of a Kinesis stream that the channel reads from.
@@ -700,7 +700,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(StreamConfiguration);
+    value_traits!(eq StreamConfiguration);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -939,7 +939,7 @@ pub mod stream {
         }
     }
 
-    value_traits!(StreamEncryption);
+    value_traits!(eq StreamEncryption);
 
 
     /// When specified, enables or updates the mode of stream. Default is PROVISIONED.
@@ -974,7 +974,7 @@ pub mod stream {
         }
     }
 
-    value_traits!(StreamModeDetails);
+    value_traits!(eq StreamModeDetails);
 }
 pub use stream::{CfnStream, CfnStreamProps};
 

@@ -120,7 +120,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CsvMappingParameters);
+    value_traits!(eq CsvMappingParameters);
 
 
     #[derive(Clone)]
@@ -172,7 +172,7 @@ pub mod application {
         }
     }
 
-    value_traits!(Input);
+    value_traits!(eq Input);
 
 
     #[derive(Clone)]
@@ -208,7 +208,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputLambdaProcessor);
+    value_traits!(eq InputLambdaProcessor);
 
 
     #[derive(Clone, Default)]
@@ -226,7 +226,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputParallelism);
+    value_traits!(eq InputParallelism);
 
 
     #[derive(Clone, Default)]
@@ -244,7 +244,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputProcessingConfiguration);
+    value_traits!(eq InputProcessingConfiguration);
 
 
     #[derive(Clone)]
@@ -284,7 +284,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputSchema);
+    value_traits!(eq InputSchema);
 
 
     #[derive(Clone)]
@@ -314,7 +314,7 @@ pub mod application {
         }
     }
 
-    value_traits!(JsonMappingParameters);
+    value_traits!(eq JsonMappingParameters);
 
 
     #[derive(Clone)]
@@ -350,7 +350,7 @@ pub mod application {
         }
     }
 
-    value_traits!(KinesisFirehoseInput);
+    value_traits!(eq KinesisFirehoseInput);
 
 
     #[derive(Clone)]
@@ -386,7 +386,7 @@ pub mod application {
         }
     }
 
-    value_traits!(KinesisStreamsInput);
+    value_traits!(eq KinesisStreamsInput);
 
 
     #[derive(Clone, Default)]
@@ -407,7 +407,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MappingParameters);
+    value_traits!(eq MappingParameters);
 
 
     #[derive(Clone)]
@@ -447,7 +447,7 @@ pub mod application {
         }
     }
 
-    value_traits!(RecordColumn);
+    value_traits!(eq RecordColumn);
 
 
     #[derive(Clone)]
@@ -481,7 +481,7 @@ pub mod application {
         }
     }
 
-    value_traits!(RecordFormat);
+    value_traits!(eq RecordFormat);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -579,7 +579,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(DestinationSchema);
+    value_traits!(eq DestinationSchema);
 
 
     #[derive(Clone)]
@@ -615,7 +615,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(KinesisFirehoseOutput);
+    value_traits!(eq KinesisFirehoseOutput);
 
 
     #[derive(Clone)]
@@ -651,7 +651,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(KinesisStreamsOutput);
+    value_traits!(eq KinesisStreamsOutput);
 
 
     #[derive(Clone)]
@@ -687,7 +687,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(LambdaOutput);
+    value_traits!(eq LambdaOutput);
 
 
     #[derive(Clone)]
@@ -733,7 +733,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(Output);
+    value_traits!(eq Output);
 }
 pub use application_output::{CfnApplicationOutput, CfnApplicationOutputProps};
 
@@ -849,7 +849,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(CsvMappingParameters);
+    value_traits!(eq CsvMappingParameters);
 
 
     #[derive(Clone)]
@@ -879,7 +879,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(JsonMappingParameters);
+    value_traits!(eq JsonMappingParameters);
 
 
     #[derive(Clone, Default)]
@@ -900,7 +900,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(MappingParameters);
+    value_traits!(eq MappingParameters);
 
 
     #[derive(Clone)]
@@ -940,7 +940,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(RecordColumn);
+    value_traits!(eq RecordColumn);
 
 
     #[derive(Clone)]
@@ -974,7 +974,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(RecordFormat);
+    value_traits!(eq RecordFormat);
 
 
     #[derive(Clone)]
@@ -1012,7 +1012,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(ReferenceDataSource);
+    value_traits!(eq ReferenceDataSource);
 
 
     #[derive(Clone)]
@@ -1052,7 +1052,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(ReferenceSchema);
+    value_traits!(eq ReferenceSchema);
 
 
     #[derive(Clone)]
@@ -1094,6 +1094,6 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(S3ReferenceDataSource);
+    value_traits!(eq S3ReferenceDataSource);
 }
 pub use application_reference_data_source::{CfnApplicationReferenceDataSource, CfnApplicationReferenceDataSourceProps};

@@ -167,7 +167,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationCodeConfiguration);
+    value_traits!(eq ApplicationCodeConfiguration);
 
 
     /// Specifies the creation parameters for a Kinesis Data Analytics application.
@@ -228,7 +228,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationConfiguration);
+    value_traits!(eq ApplicationConfiguration);
 
 
     /// Describes whether customer managed key is enabled and key details for customer data encryption
@@ -269,7 +269,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationEncryptionConfiguration);
+    value_traits!(eq ApplicationEncryptionConfiguration);
 
 
     /// Describes the maintenance configuration for the application.
@@ -302,7 +302,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationMaintenanceConfiguration);
+    value_traits!(eq ApplicationMaintenanceConfiguration);
 
 
     /// Describes the restore behavior of a restarting application.
@@ -343,7 +343,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationRestoreConfiguration);
+    value_traits!(eq ApplicationRestoreConfiguration);
 
 
     /// Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
@@ -376,7 +376,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationSnapshotConfiguration);
+    value_traits!(eq ApplicationSnapshotConfiguration);
 
 
     /// Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
@@ -409,7 +409,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApplicationSystemRollbackConfiguration);
+    value_traits!(eq ApplicationSystemRollbackConfiguration);
 
 
     /// The configuration parameters for the default Amazon Glue database. You use this database for SQL queries that you write in a Kinesis Data Analytics Studio notebook.
@@ -430,7 +430,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CatalogConfiguration);
+    value_traits!(eq CatalogConfiguration);
 
 
     /// Describes an application's checkpointing configuration. Checkpointing is the process of persisting application state for fault tolerance. For more information, see Checkpoints for Fault Tolerance in the Apache Flink Documentation.
@@ -483,7 +483,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CheckpointConfiguration);
+    value_traits!(eq CheckpointConfiguration);
 
 
     /// Specifies either the application code, or the location of the application code, for a Flink-based Kinesis Data Analytics application.
@@ -514,7 +514,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CodeContent);
+    value_traits!(eq CodeContent);
 
 
     /// For a SQL-based Kinesis Data Analytics application, provides additional mapping information when the record format uses delimiters, such as CSV. For example, the following sample records use CSV format, where the records use the '\n' as the row delimiter and a comma (",") as the column delimiter:
@@ -557,7 +557,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CsvMappingParameters);
+    value_traits!(eq CsvMappingParameters);
 
 
     /// The configuration of connectors and user-defined functions.
@@ -604,7 +604,7 @@ pub mod application {
         }
     }
 
-    value_traits!(CustomArtifactConfiguration);
+    value_traits!(eq CustomArtifactConfiguration);
 
 
     /// The information required to deploy a Kinesis Data Analytics Studio notebook as an application with durable state.
@@ -637,7 +637,7 @@ pub mod application {
         }
     }
 
-    value_traits!(DeployAsApplicationConfiguration);
+    value_traits!(eq DeployAsApplicationConfiguration);
 
 
     /// Describes execution properties for a Flink-based Kinesis Data Analytics application.
@@ -658,7 +658,7 @@ pub mod application {
         }
     }
 
-    value_traits!(EnvironmentProperties);
+    value_traits!(eq EnvironmentProperties);
 
 
     /// Describes configuration parameters for a Flink-based Kinesis Data Analytics application or a Studio notebook.
@@ -689,7 +689,7 @@ pub mod application {
         }
     }
 
-    value_traits!(FlinkApplicationConfiguration);
+    value_traits!(eq FlinkApplicationConfiguration);
 
 
     /// Describes the starting parameters for a Flink-based Kinesis Data Analytics application.
@@ -710,7 +710,7 @@ pub mod application {
         }
     }
 
-    value_traits!(FlinkRunConfiguration);
+    value_traits!(eq FlinkRunConfiguration);
 
 
     /// The configuration of the Glue Data Catalog that you use for Apache Flink SQL queries and table API transforms that you write in an application.
@@ -731,7 +731,7 @@ pub mod application {
         }
     }
 
-    value_traits!(GlueDataCatalogConfiguration);
+    value_traits!(eq GlueDataCatalogConfiguration);
 
 
     /// When you configure the application input for a SQL-based Kinesis Data Analytics application, you specify the streaming source, the in-application stream name that is created, and the mapping between the two.
@@ -796,7 +796,7 @@ pub mod application {
         }
     }
 
-    value_traits!(Input);
+    value_traits!(eq Input);
 
 
     /// An object that contains the Amazon Resource Name (ARN) of the Amazon Lambda function that is used to preprocess records in the stream in a SQL-based Kinesis Data Analytics application.
@@ -829,7 +829,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputLambdaProcessor);
+    value_traits!(eq InputLambdaProcessor);
 
 
     /// For a SQL-based Kinesis Data Analytics application, describes the number of in-application streams to create for a given streaming source.
@@ -850,7 +850,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputParallelism);
+    value_traits!(eq InputParallelism);
 
 
     /// For an SQL-based Amazon Kinesis Data Analytics application, describes a processor that is used to preprocess the records in the stream before being processed by your application code. Currently, the only input processor available is Amazon Lambda.
@@ -871,7 +871,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputProcessingConfiguration);
+    value_traits!(eq InputProcessingConfiguration);
 
 
     /// For a SQL-based Kinesis Data Analytics application, describes the format of the data in the streaming source, and how each data element maps to corresponding columns created in the in-application stream.
@@ -920,7 +920,7 @@ pub mod application {
         }
     }
 
-    value_traits!(InputSchema);
+    value_traits!(eq InputSchema);
 
 
     /// For a SQL-based Kinesis Data Analytics application, provides additional mapping information when JSON is the record format on the streaming source.
@@ -953,7 +953,7 @@ pub mod application {
         }
     }
 
-    value_traits!(JsonMappingParameters);
+    value_traits!(eq JsonMappingParameters);
 
 
     /// For a SQL-based Kinesis Data Analytics application, identifies a Kinesis Data Firehose delivery stream as the streaming source. You provide the delivery stream's Amazon Resource Name (ARN).
@@ -986,7 +986,7 @@ pub mod application {
         }
     }
 
-    value_traits!(KinesisFirehoseInput);
+    value_traits!(eq KinesisFirehoseInput);
 
 
     /// Identifies a Kinesis data stream as the streaming source. You provide the stream's Amazon Resource Name (ARN).
@@ -1019,7 +1019,7 @@ pub mod application {
         }
     }
 
-    value_traits!(KinesisStreamsInput);
+    value_traits!(eq KinesisStreamsInput);
 
 
     /// When you configure a SQL-based Kinesis Data Analytics application's input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
@@ -1045,7 +1045,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MappingParameters);
+    value_traits!(eq MappingParameters);
 
 
     /// The information required to specify a Maven reference. You can use Maven references to specify dependency JAR files.
@@ -1094,7 +1094,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MavenReference);
+    value_traits!(eq MavenReference);
 
 
     /// Describes configuration parameters for Amazon CloudWatch logging for a Java-based Kinesis Data Analytics application. For more information about CloudWatch logging, see Monitoring.
@@ -1145,7 +1145,7 @@ pub mod application {
         }
     }
 
-    value_traits!(MonitoringConfiguration);
+    value_traits!(eq MonitoringConfiguration);
 
 
     /// Describes parameters for how a Flink-based Kinesis Data Analytics application executes multiple tasks simultaneously. For more information about parallelism, see Parallel Execution in the Apache Flink Documentation
@@ -1198,7 +1198,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ParallelismConfiguration);
+    value_traits!(eq ParallelismConfiguration);
 
 
     /// Property key-value pairs passed into an application.
@@ -1224,7 +1224,7 @@ pub mod application {
         }
     }
 
-    value_traits!(PropertyGroup);
+    value_traits!(eq PropertyGroup);
 
 
     /// For a SQL-based Kinesis Data Analytics application, describes the mapping of each data element in the streaming source to the corresponding column in the in-application stream.
@@ -1272,7 +1272,7 @@ pub mod application {
         }
     }
 
-    value_traits!(RecordColumn);
+    value_traits!(eq RecordColumn);
 
 
     /// For a SQL-based Kinesis Data Analytics application, describes the record format and relevant mapping information that should be applied to schematize the records on the stream.
@@ -1313,7 +1313,7 @@ pub mod application {
         }
     }
 
-    value_traits!(RecordFormat);
+    value_traits!(eq RecordFormat);
 
 
     /// Identifies the run configuration (start parameters) of a Kinesis Data Analytics application. This section is evaluated only on stack updates for applications in running RUNNING state and has no effect during manual application start.
@@ -1339,7 +1339,7 @@ pub mod application {
         }
     }
 
-    value_traits!(RunConfiguration);
+    value_traits!(eq RunConfiguration);
 
 
     /// The base location of the Amazon Data Analytics application.
@@ -1378,7 +1378,7 @@ pub mod application {
         }
     }
 
-    value_traits!(S3ContentBaseLocation);
+    value_traits!(eq S3ContentBaseLocation);
 
 
     /// The location of an application or a custom artifact.
@@ -1425,7 +1425,7 @@ pub mod application {
         }
     }
 
-    value_traits!(S3ContentLocation);
+    value_traits!(eq S3ContentLocation);
 
 
     /// Describes the inputs, outputs, and reference data sources for a SQL-based Kinesis Data Analytics application.
@@ -1446,7 +1446,7 @@ pub mod application {
         }
     }
 
-    value_traits!(SqlApplicationConfiguration);
+    value_traits!(eq SqlApplicationConfiguration);
 
 
     /// Describes the parameters of a VPC used by the application.
@@ -1487,7 +1487,7 @@ pub mod application {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 
 
     /// The configuration of a Kinesis Data Analytics Studio notebook.
@@ -1523,7 +1523,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ZeppelinApplicationConfiguration);
+    value_traits!(eq ZeppelinApplicationConfiguration);
 
 
     /// Describes configuration parameters for Amazon CloudWatch logging for a Kinesis Data Analytics Studio notebook. For more information about CloudWatch logging, see Monitoring.
@@ -1546,7 +1546,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ZeppelinMonitoringConfiguration);
+    value_traits!(eq ZeppelinMonitoringConfiguration);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -1656,7 +1656,7 @@ pub mod application_cloud_watch_logging_option {
         }
     }
 
-    value_traits!(CloudWatchLoggingOption);
+    value_traits!(eq CloudWatchLoggingOption);
 }
 pub use application_cloud_watch_logging_option::{CfnApplicationCloudWatchLoggingOption, CfnApplicationCloudWatchLoggingOptionProps};
 
@@ -1754,7 +1754,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(DestinationSchema);
+    value_traits!(eq DestinationSchema);
 
 
     #[derive(Clone)]
@@ -1784,7 +1784,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(KinesisFirehoseOutput);
+    value_traits!(eq KinesisFirehoseOutput);
 
 
     #[derive(Clone)]
@@ -1814,7 +1814,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(KinesisStreamsOutput);
+    value_traits!(eq KinesisStreamsOutput);
 
 
     #[derive(Clone)]
@@ -1844,7 +1844,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(LambdaOutput);
+    value_traits!(eq LambdaOutput);
 
 
     #[derive(Clone)]
@@ -1890,7 +1890,7 @@ pub mod application_output {
         }
     }
 
-    value_traits!(Output);
+    value_traits!(eq Output);
 }
 pub use application_output::{CfnApplicationOutput, CfnApplicationOutputProps};
 
@@ -2006,7 +2006,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(CsvMappingParameters);
+    value_traits!(eq CsvMappingParameters);
 
 
     #[derive(Clone)]
@@ -2036,7 +2036,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(JsonMappingParameters);
+    value_traits!(eq JsonMappingParameters);
 
 
     #[derive(Clone, Default)]
@@ -2057,7 +2057,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(MappingParameters);
+    value_traits!(eq MappingParameters);
 
 
     #[derive(Clone)]
@@ -2097,7 +2097,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(RecordColumn);
+    value_traits!(eq RecordColumn);
 
 
     #[derive(Clone)]
@@ -2131,7 +2131,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(RecordFormat);
+    value_traits!(eq RecordFormat);
 
 
     #[derive(Clone)]
@@ -2169,7 +2169,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(ReferenceDataSource);
+    value_traits!(eq ReferenceDataSource);
 
 
     #[derive(Clone)]
@@ -2209,7 +2209,7 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(ReferenceSchema);
+    value_traits!(eq ReferenceSchema);
 
 
     #[derive(Clone)]
@@ -2245,6 +2245,6 @@ pub mod application_reference_data_source {
         }
     }
 
-    value_traits!(S3ReferenceDataSource);
+    value_traits!(eq S3ReferenceDataSource);
 }
 pub use application_reference_data_source::{CfnApplicationReferenceDataSource, CfnApplicationReferenceDataSourceProps};

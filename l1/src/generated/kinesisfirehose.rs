@@ -144,7 +144,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(AmazonOpenSearchServerlessBufferingHints);
+    value_traits!(eq AmazonOpenSearchServerlessBufferingHints);
 
 
     #[derive(Clone)]
@@ -218,7 +218,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(AmazonOpenSearchServerlessDestinationConfiguration);
+    value_traits!(eq AmazonOpenSearchServerlessDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -236,7 +236,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(AmazonOpenSearchServerlessRetryOptions);
+    value_traits!(eq AmazonOpenSearchServerlessRetryOptions);
 
 
     #[derive(Clone, Default)]
@@ -257,7 +257,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(AmazonopensearchserviceBufferingHints);
+    value_traits!(eq AmazonopensearchserviceBufferingHints);
 
 
     #[derive(Clone)]
@@ -349,7 +349,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(AmazonopensearchserviceDestinationConfiguration);
+    value_traits!(eq AmazonopensearchserviceDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -367,7 +367,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(AmazonopensearchserviceRetryOptions);
+    value_traits!(eq AmazonopensearchserviceRetryOptions);
 
 
     #[derive(Clone)]
@@ -405,7 +405,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(AuthenticationConfiguration);
+    value_traits!(eq AuthenticationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -426,7 +426,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(BufferingHints);
+    value_traits!(eq BufferingHints);
 
 
     #[derive(Clone, Default)]
@@ -447,7 +447,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(CatalogConfiguration);
+    value_traits!(eq CatalogConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -471,7 +471,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(CloudWatchLoggingOptions);
+    value_traits!(eq CloudWatchLoggingOptions);
 
 
     #[derive(Clone)]
@@ -509,7 +509,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(CopyCommand);
+    value_traits!(eq CopyCommand);
 
 
     #[derive(Clone, Default)]
@@ -536,7 +536,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DataFormatConversionConfiguration);
+    value_traits!(eq DataFormatConversionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -557,7 +557,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DatabaseColumns);
+    value_traits!(eq DatabaseColumns);
 
 
     #[derive(Clone)]
@@ -587,7 +587,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DatabaseSourceAuthenticationConfiguration);
+    value_traits!(eq DatabaseSourceAuthenticationConfiguration);
 
 
     #[derive(Clone)]
@@ -683,7 +683,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DatabaseSourceConfiguration);
+    value_traits!(eq DatabaseSourceConfiguration);
 
 
     #[derive(Clone)]
@@ -713,7 +713,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DatabaseSourceVpcConfiguration);
+    value_traits!(eq DatabaseSourceVpcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -734,7 +734,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DatabaseTables);
+    value_traits!(eq DatabaseTables);
 
 
     #[derive(Clone, Default)]
@@ -755,7 +755,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(Databases);
+    value_traits!(eq Databases);
 
 
     #[derive(Clone)]
@@ -791,7 +791,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DeliveryStreamEncryptionConfigurationInput);
+    value_traits!(eq DeliveryStreamEncryptionConfigurationInput);
 
 
     #[derive(Clone, Default)]
@@ -812,7 +812,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(Deserializer);
+    value_traits!(eq Deserializer);
 
 
     #[derive(Clone)]
@@ -860,7 +860,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DestinationTableConfiguration);
+    value_traits!(eq DestinationTableConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -878,7 +878,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DirectPutSourceConfiguration);
+    value_traits!(eq DirectPutSourceConfiguration);
 
 
     #[derive(Clone)]
@@ -910,7 +910,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DocumentIdOptions);
+    value_traits!(eq DocumentIdOptions);
 
 
     #[derive(Clone, Default)]
@@ -931,7 +931,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(DynamicPartitioningConfiguration);
+    value_traits!(eq DynamicPartitioningConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -952,7 +952,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(ElasticsearchBufferingHints);
+    value_traits!(eq ElasticsearchBufferingHints);
 
 
     #[derive(Clone)]
@@ -1044,7 +1044,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(ElasticsearchDestinationConfiguration);
+    value_traits!(eq ElasticsearchDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1062,7 +1062,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(ElasticsearchRetryOptions);
+    value_traits!(eq ElasticsearchRetryOptions);
 
 
     #[derive(Clone, Default)]
@@ -1085,7 +1085,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     #[derive(Clone)]
@@ -1177,7 +1177,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(ExtendedS3DestinationConfiguration);
+    value_traits!(eq ExtendedS3DestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1195,7 +1195,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(HiveJsonSerDe);
+    value_traits!(eq HiveJsonSerDe);
 
 
     #[derive(Clone)]
@@ -1231,7 +1231,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(HttpEndpointCommonAttribute);
+    value_traits!(eq HttpEndpointCommonAttribute);
 
 
     #[derive(Clone)]
@@ -1269,7 +1269,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(HttpEndpointConfiguration);
+    value_traits!(eq HttpEndpointConfiguration);
 
 
     #[derive(Clone)]
@@ -1339,7 +1339,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(HttpEndpointDestinationConfiguration);
+    value_traits!(eq HttpEndpointDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1362,7 +1362,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(HttpEndpointRequestConfiguration);
+    value_traits!(eq HttpEndpointRequestConfiguration);
 
 
     #[derive(Clone)]
@@ -1444,7 +1444,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(IcebergDestinationConfiguration);
+    value_traits!(eq IcebergDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1462,7 +1462,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(InputFormatConfiguration);
+    value_traits!(eq InputFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -1498,7 +1498,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(KinesisStreamSourceConfiguration);
+    value_traits!(eq KinesisStreamSourceConfiguration);
 
 
     #[derive(Clone)]
@@ -1528,7 +1528,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(KmsEncryptionConfig);
+    value_traits!(eq KmsEncryptionConfig);
 
 
     #[derive(Clone)]
@@ -1574,7 +1574,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(MskSourceConfiguration);
+    value_traits!(eq MskSourceConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1598,7 +1598,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(OpenXJsonSerDe);
+    value_traits!(eq OpenXJsonSerDe);
 
 
     #[derive(Clone, Default)]
@@ -1647,7 +1647,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(OrcSerDe);
+    value_traits!(eq OrcSerDe);
 
 
     #[derive(Clone, Default)]
@@ -1665,7 +1665,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(OutputFormatConfiguration);
+    value_traits!(eq OutputFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1702,7 +1702,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(ParquetSerDe);
+    value_traits!(eq ParquetSerDe);
 
 
     #[derive(Clone)]
@@ -1732,7 +1732,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(PartitionField);
+    value_traits!(eq PartitionField);
 
 
     #[derive(Clone, Default)]
@@ -1750,7 +1750,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(PartitionSpec);
+    value_traits!(eq PartitionSpec);
 
 
     #[derive(Clone, Default)]
@@ -1771,7 +1771,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(ProcessingConfiguration);
+    value_traits!(eq ProcessingConfiguration);
 
 
     #[derive(Clone)]
@@ -1807,7 +1807,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(Processor);
+    value_traits!(eq Processor);
 
 
     #[derive(Clone)]
@@ -1845,7 +1845,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(ProcessorParameter);
+    value_traits!(eq ProcessorParameter);
 
 
     #[derive(Clone)]
@@ -1927,7 +1927,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(RedshiftDestinationConfiguration);
+    value_traits!(eq RedshiftDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1945,7 +1945,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(RedshiftRetryOptions);
+    value_traits!(eq RedshiftRetryOptions);
 
 
     #[derive(Clone, Default)]
@@ -1963,7 +1963,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(RetryOptions);
+    value_traits!(eq RetryOptions);
 
 
     #[derive(Clone)]
@@ -2025,7 +2025,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(S3DestinationConfiguration);
+    value_traits!(eq S3DestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2058,7 +2058,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SchemaConfiguration);
+    value_traits!(eq SchemaConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2076,7 +2076,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SchemaEvolutionConfiguration);
+    value_traits!(eq SchemaEvolutionConfiguration);
 
 
     #[derive(Clone)]
@@ -2114,7 +2114,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SecretsManagerConfiguration);
+    value_traits!(eq SecretsManagerConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2135,7 +2135,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(Serializer);
+    value_traits!(eq Serializer);
 
 
     #[derive(Clone, Default)]
@@ -2156,7 +2156,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SnowflakeBufferingHints);
+    value_traits!(eq SnowflakeBufferingHints);
 
 
     #[derive(Clone)]
@@ -2278,7 +2278,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SnowflakeDestinationConfiguration);
+    value_traits!(eq SnowflakeDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2296,7 +2296,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SnowflakeRetryOptions);
+    value_traits!(eq SnowflakeRetryOptions);
 
 
     #[derive(Clone, Default)]
@@ -2317,7 +2317,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SnowflakeRoleConfiguration);
+    value_traits!(eq SnowflakeRoleConfiguration);
 
 
     #[derive(Clone)]
@@ -2347,7 +2347,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SnowflakeVpcConfiguration);
+    value_traits!(eq SnowflakeVpcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2368,7 +2368,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SplunkBufferingHints);
+    value_traits!(eq SplunkBufferingHints);
 
 
     #[derive(Clone)]
@@ -2446,7 +2446,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SplunkDestinationConfiguration);
+    value_traits!(eq SplunkDestinationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2464,7 +2464,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(SplunkRetryOptions);
+    value_traits!(eq SplunkRetryOptions);
 
 
     #[derive(Clone, Default)]
@@ -2482,7 +2482,7 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(TableCreationConfiguration);
+    value_traits!(eq TableCreationConfiguration);
 
 
     #[derive(Clone)]
@@ -2524,6 +2524,6 @@ pub mod delivery_stream {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use delivery_stream::{CfnDeliveryStream, CfnDeliveryStreamProps};

@@ -197,6 +197,6 @@ pub mod stream {
         }
     }
 
-    value_traits!(StreamStorageConfiguration);
+    value_traits!(eq StreamStorageConfiguration);
 }
 pub use stream::{CfnStream, CfnStreamProps};

@@ -143,7 +143,7 @@ pub mod data_cells_filter {
         }
     }
 
-    value_traits!(ColumnWildcard);
+    value_traits!(eq ColumnWildcard);
 
 
     /// An object representing the Data Cells Filter's Row Filter. Either a Filter Expression or a Wildcard is required.
@@ -169,7 +169,7 @@ pub mod data_cells_filter {
         }
     }
 
-    value_traits!(RowFilter);
+    value_traits!(eq RowFilter);
 }
 pub use data_cells_filter::{CfnDataCellsFilter, CfnDataCellsFilterProps};
 
@@ -289,7 +289,7 @@ pub mod data_lake_settings {
         }
     }
 
-    value_traits!(DataLakePrincipal);
+    value_traits!(eq DataLakePrincipal);
 
 
     #[derive(Clone)]
@@ -325,7 +325,7 @@ pub mod data_lake_settings {
         }
     }
 
-    value_traits!(PrincipalPermissions);
+    value_traits!(eq PrincipalPermissions);
 }
 pub use data_lake_settings::{CfnDataLakeSettings, CfnDataLakeSettingsProps};
 
@@ -433,7 +433,7 @@ pub mod permissions {
         }
     }
 
-    value_traits!(ColumnWildcard);
+    value_traits!(eq ColumnWildcard);
 
 
     #[derive(Clone, Default)]
@@ -451,7 +451,7 @@ pub mod permissions {
         }
     }
 
-    value_traits!(DataLakePrincipal);
+    value_traits!(eq DataLakePrincipal);
 
 
     #[derive(Clone, Default)]
@@ -472,7 +472,7 @@ pub mod permissions {
         }
     }
 
-    value_traits!(DataLocationResource);
+    value_traits!(eq DataLocationResource);
 
 
     #[derive(Clone, Default)]
@@ -493,7 +493,7 @@ pub mod permissions {
         }
     }
 
-    value_traits!(DatabaseResource);
+    value_traits!(eq DatabaseResource);
 
 
     #[derive(Clone, Default)]
@@ -520,7 +520,7 @@ pub mod permissions {
         }
     }
 
-    value_traits!(Resource);
+    value_traits!(eq Resource);
 
 
     #[derive(Clone, Default)]
@@ -547,7 +547,7 @@ pub mod permissions {
         }
     }
 
-    value_traits!(TableResource);
+    value_traits!(eq TableResource);
 
 
     #[derive(Clone, Default)]
@@ -577,7 +577,7 @@ pub mod permissions {
         }
     }
 
-    value_traits!(TableWithColumnsResource);
+    value_traits!(eq TableWithColumnsResource);
 }
 pub use permissions::{CfnPermissions, CfnPermissionsProps};
 
@@ -718,7 +718,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(ColumnWildcard);
+    value_traits!(eq ColumnWildcard);
 
 
     /// A structure that describes certain columns on certain rows.
@@ -775,7 +775,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(DataCellsFilterResource);
+    value_traits!(eq DataCellsFilterResource);
 
 
     /// The LFlong principal.
@@ -796,7 +796,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(DataLakePrincipal);
+    value_traits!(eq DataLakePrincipal);
 
 
     /// A structure for a data location object where permissions are granted or revoked.
@@ -837,7 +837,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(DataLocationResource);
+    value_traits!(eq DataLocationResource);
 
 
     /// A structure for the database object.
@@ -878,7 +878,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(DatabaseResource);
+    value_traits!(eq DatabaseResource);
 
 
     /// The LF-tag key and values attached to a resource.
@@ -904,7 +904,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(LfTag);
+    value_traits!(eq LfTag);
 
 
     /// A structure containing an LF-tag key and values for a resource.
@@ -953,7 +953,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(LfTagKeyResource);
+    value_traits!(eq LfTagKeyResource);
 
 
     /// A list of LF-tag conditions that define a resource's LF-tag policy.
@@ -1003,7 +1003,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(LfTagPolicyResource);
+    value_traits!(eq LfTagPolicyResource);
 
 
     /// A structure for the resource.
@@ -1059,7 +1059,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(Resource);
+    value_traits!(eq Resource);
 
 
     /// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
@@ -1113,7 +1113,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(TableResource);
+    value_traits!(eq TableResource);
 
 
     /// A structure for a table with columns object. This object is only used when granting a SELECT permission.
@@ -1175,7 +1175,7 @@ pub mod principal_permissions {
         }
     }
 
-    value_traits!(TableWithColumnsResource);
+    value_traits!(eq TableWithColumnsResource);
 }
 pub use principal_permissions::{CfnPrincipalPermissions, CfnPrincipalPermissionsProps};
 
@@ -1483,7 +1483,7 @@ pub mod tag_association {
         }
     }
 
-    value_traits!(DatabaseResource);
+    value_traits!(eq DatabaseResource);
 
 
     #[derive(Clone)]
@@ -1525,7 +1525,7 @@ pub mod tag_association {
         }
     }
 
-    value_traits!(LfTagPair);
+    value_traits!(eq LfTagPair);
 
 
     #[derive(Clone, Default)]
@@ -1552,7 +1552,7 @@ pub mod tag_association {
         }
     }
 
-    value_traits!(Resource);
+    value_traits!(eq Resource);
 
 
     #[derive(Clone)]
@@ -1596,7 +1596,7 @@ pub mod tag_association {
         }
     }
 
-    value_traits!(TableResource);
+    value_traits!(eq TableResource);
 
 
     #[derive(Clone)]
@@ -1644,6 +1644,6 @@ pub mod tag_association {
         }
     }
 
-    value_traits!(TableWithColumnsResource);
+    value_traits!(eq TableWithColumnsResource);
 }
 pub use tag_association::{CfnTagAssociation, CfnTagAssociationProps};

@@ -131,7 +131,7 @@ pub mod alias {
         }
     }
 
-    value_traits!(AliasRoutingConfiguration);
+    value_traits!(eq AliasRoutingConfiguration);
 
 
     /// A provisioned concurrency configuration for a function's alias.
@@ -164,7 +164,7 @@ pub mod alias {
         }
     }
 
-    value_traits!(ProvisionedConcurrencyConfiguration);
+    value_traits!(eq ProvisionedConcurrencyConfiguration);
 
 
     /// The traffic-shifting configuration of a Lambda function alias.
@@ -205,7 +205,7 @@ pub mod alias {
         }
     }
 
-    value_traits!(VersionWeight);
+    value_traits!(eq VersionWeight);
 }
 pub use alias::{CfnAlias, CfnAliasProps};
 
@@ -371,7 +371,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityProviderLoggingConfig);
+    value_traits!(eq CapacityProviderLoggingConfig);
 
 
     /// Configuration that specifies the permissions required for the capacity provider to manage compute resources.
@@ -404,7 +404,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityProviderPermissionsConfig);
+    value_traits!(eq CapacityProviderPermissionsConfig);
 
 
     /// Configuration that defines how the capacity provider scales compute instances based on demand and policies.
@@ -435,7 +435,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityProviderScalingConfig);
+    value_traits!(eq CapacityProviderScalingConfig);
 
 
     /// Configuration that specifies the telemetry collection for the capacity provider.
@@ -456,7 +456,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityProviderTelemetryConfig);
+    value_traits!(eq CapacityProviderTelemetryConfig);
 
 
     /// VPC configuration that specifies the network settings for compute instances managed by the capacity provider.
@@ -497,7 +497,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(CapacityProviderVpcConfig);
+    value_traits!(eq CapacityProviderVpcConfig);
 
 
     /// Specifications that define the characteristics and constraints for compute instances used by the capacity provider.
@@ -528,7 +528,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(InstanceRequirements);
+    value_traits!(eq InstanceRequirements);
 
 
     /// Configuration that defines how tags are propagated to managed resources.
@@ -554,7 +554,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(PropagateTagsConfig);
+    value_traits!(eq PropagateTagsConfig);
 
 
     /// A scaling policy for the capacity provider that automatically adjusts capacity to maintain a target value for a specific metric.
@@ -595,7 +595,7 @@ pub mod capacity_provider {
         }
     }
 
-    value_traits!(TargetTrackingScalingPolicy);
+    value_traits!(eq TargetTrackingScalingPolicy);
 }
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 
@@ -726,7 +726,7 @@ pub mod code_signing_config {
         }
     }
 
-    value_traits!(AllowedPublishers);
+    value_traits!(eq AllowedPublishers);
 
 
     /// Policies to control how to act if a signature is invalid
@@ -761,7 +761,7 @@ pub mod code_signing_config {
         }
     }
 
-    value_traits!(CodeSigningPolicies);
+    value_traits!(eq CodeSigningPolicies);
 }
 pub use code_signing_config::{CfnCodeSigningConfig, CfnCodeSigningConfigProps};
 
@@ -879,7 +879,7 @@ pub mod event_invoke_config {
         }
     }
 
-    value_traits!(DestinationConfig);
+    value_traits!(eq DestinationConfig);
 
 
     /// The destination configuration for failed invocations.
@@ -912,7 +912,7 @@ pub mod event_invoke_config {
         }
     }
 
-    value_traits!(OnFailure);
+    value_traits!(eq OnFailure);
 
 
     /// The destination configuration for successful invocations.
@@ -945,7 +945,7 @@ pub mod event_invoke_config {
         }
     }
 
-    value_traits!(OnSuccess);
+    value_traits!(eq OnSuccess);
 }
 pub use event_invoke_config::{CfnEventInvokeConfig, CfnEventInvokeConfigProps};
 
@@ -1260,7 +1260,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(AmazonManagedKafkaEventSourceConfig);
+    value_traits!(eq AmazonManagedKafkaEventSourceConfig);
 
 
     /// A configuration object that specifies the destination of an event after Lambda processes it. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
@@ -1281,7 +1281,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(DestinationConfig);
+    value_traits!(eq DestinationConfig);
 
 
     /// Specific configuration settings for a DocumentDB event source.
@@ -1314,7 +1314,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(DocumentDbEventSourceConfig);
+    value_traits!(eq DocumentDbEventSourceConfig);
 
 
     /// The list of bootstrap servers for your Kafka brokers in the following format: ``"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]``.
@@ -1335,7 +1335,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(Endpoints);
+    value_traits!(eq Endpoints);
 
 
     /// A structure within a ``FilterCriteria`` object that defines an event filtering pattern.
@@ -1356,7 +1356,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// An object that contains the filters for an event source.
@@ -1377,7 +1377,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(FilterCriteria);
+    value_traits!(eq FilterCriteria);
 
 
     /// The function's Amazon CloudWatch Logs configuration settings.
@@ -1400,7 +1400,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 
 
     /// The metrics configuration for your event source. Use this configuration object to define which metrics you want your event source mapping to produce.
@@ -1426,7 +1426,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(MetricsConfig);
+    value_traits!(eq MetricsConfig);
 
 
     /// A destination for events that failed processing. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
@@ -1450,7 +1450,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(OnFailure);
+    value_traits!(eq OnFailure);
 
 
     /// The [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) configuration for the event source. Use Provisioned Mode to customize the minimum and maximum number of event pollers for your event source.
@@ -1481,7 +1481,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(ProvisionedPollerConfig);
+    value_traits!(eq ProvisionedPollerConfig);
 
 
     /// (Amazon SQS only) The scaling configuration for the event source. To remove the configuration, pass an empty value.
@@ -1502,7 +1502,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(ScalingConfig);
+    value_traits!(eq ScalingConfig);
 
 
     /// Specific access configuration settings that tell Lambda how to authenticate with your schema registry.
@@ -1532,7 +1532,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(SchemaRegistryAccessConfig);
+    value_traits!(eq SchemaRegistryAccessConfig);
 
 
     /// Specific configuration settings for a Kafka schema registry.
@@ -1574,7 +1574,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(SchemaRegistryConfig);
+    value_traits!(eq SchemaRegistryConfig);
 
 
     /// Specific schema validation configuration settings that tell Lambda the message attributes you want to validate and filter using your schema registry.
@@ -1597,7 +1597,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(SchemaValidationConfig);
+    value_traits!(eq SchemaValidationConfig);
 
 
     /// The self-managed Apache Kafka cluster for your event source.
@@ -1618,7 +1618,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(SelfManagedEventSource);
+    value_traits!(eq SelfManagedEventSource);
 
 
     /// Specific configuration settings for a self-managed Apache Kafka event source.
@@ -1647,7 +1647,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(SelfManagedKafkaEventSourceConfig);
+    value_traits!(eq SelfManagedKafkaEventSourceConfig);
 
 
     /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
@@ -1684,7 +1684,7 @@ pub mod event_source_mapping {
         }
     }
 
-    value_traits!(SourceAccessConfiguration);
+    value_traits!(eq SourceAccessConfiguration);
 }
 pub use event_source_mapping::{CfnEventSourceMapping, CfnEventSourceMappingProps};
 
@@ -2021,7 +2021,7 @@ pub mod function {
         }
     }
 
-    value_traits!(CapacityProviderConfig);
+    value_traits!(eq CapacityProviderConfig);
 
 
     /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon ECR registry. For a .zip file deployment package, you can specify the location of an object in Amazon S3. For Node.js and Python functions, you can specify the function code inline in the template.
@@ -2080,7 +2080,7 @@ pub mod function {
         }
     }
 
-    value_traits!(Code);
+    value_traits!(eq Code);
 
 
     /// The [dead-letter queue](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq) for failed asynchronous invocations.
@@ -2101,7 +2101,7 @@ pub mod function {
         }
     }
 
-    value_traits!(DeadLetterConfig);
+    value_traits!(eq DeadLetterConfig);
 
 
     /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
@@ -2146,7 +2146,7 @@ pub mod function {
         }
     }
 
-    value_traits!(DurableConfig);
+    value_traits!(eq DurableConfig);
 
 
     /// A function's environment variable settings. You can use environment variables to adjust your function's behavior without updating code. An environment variable is a pair of strings that are stored in a function's version-specific configuration.
@@ -2168,7 +2168,7 @@ pub mod function {
         }
     }
 
-    value_traits!(Environment);
+    value_traits!(eq Environment);
 
 
     /// The size of the function's ``/tmp`` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
@@ -2201,7 +2201,7 @@ pub mod function {
         }
     }
 
-    value_traits!(EphemeralStorage);
+    value_traits!(eq EphemeralStorage);
 
 
     /// Details about the connection between a Lambda function and an [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html) or an [Amazon S3 file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
@@ -2248,7 +2248,7 @@ pub mod function {
         }
     }
 
-    value_traits!(FileSystemConfig);
+    value_traits!(eq FileSystemConfig);
 
 
     /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
@@ -2274,7 +2274,7 @@ pub mod function {
         }
     }
 
-    value_traits!(FunctionScalingConfig);
+    value_traits!(eq FunctionScalingConfig);
 
 
     /// Configuration values that override the container image Dockerfile settings. For more information, see [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
@@ -2305,7 +2305,7 @@ pub mod function {
         }
     }
 
-    value_traits!(ImageConfig);
+    value_traits!(eq ImageConfig);
 
 
     /// Configuration for Lambda-managed instances used by the capacity provider.
@@ -2350,7 +2350,7 @@ pub mod function {
         }
     }
 
-    value_traits!(LambdaManagedInstancesCapacityProviderConfig);
+    value_traits!(eq LambdaManagedInstancesCapacityProviderConfig);
 
 
     /// The function's Amazon CloudWatch Logs configuration settings.
@@ -2392,7 +2392,7 @@ pub mod function {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 
 
     /// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
@@ -2439,7 +2439,7 @@ pub mod function {
         }
     }
 
-    value_traits!(RuntimeManagementConfig);
+    value_traits!(eq RuntimeManagementConfig);
 
 
     /// Setting controls how your function accesses data from an Amazon S3 file system.
@@ -2467,7 +2467,7 @@ pub mod function {
         }
     }
 
-    value_traits!(S3FilesConfig);
+    value_traits!(eq S3FilesConfig);
 
 
     /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
@@ -2502,7 +2502,7 @@ pub mod function {
         }
     }
 
-    value_traits!(SnapStart);
+    value_traits!(eq SnapStart);
 
 
     /// Specifies the tenant isolation mode configuration for a Lambda function. This allows you to configure specific tenant isolation strategies for your function invocations. Tenant isolation configuration cannot be modified after function creation.
@@ -2537,7 +2537,7 @@ pub mod function {
         }
     }
 
-    value_traits!(TenancyConfig);
+    value_traits!(eq TenancyConfig);
 
 
     /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
@@ -2560,7 +2560,7 @@ pub mod function {
         }
     }
 
-    value_traits!(TracingConfig);
+    value_traits!(eq TracingConfig);
 
 
     /// The VPC security groups and subnets that are attached to a Lambda function. When you connect a function to a VPC, Lambda creates an elastic network interface for each combination of security group and subnet in the function's VPC configuration. The function can only access resources and the internet through that VPC. For more information, see [VPC Settings](https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
@@ -2593,7 +2593,7 @@ pub mod function {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use function::{CfnFunction, CfnFunctionProps};
 
@@ -2763,7 +2763,7 @@ pub mod layer_version {
         }
     }
 
-    value_traits!(Content);
+    value_traits!(eq Content);
 }
 pub use layer_version::{CfnLayerVersion, CfnLayerVersionProps};
 
@@ -3087,7 +3087,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(CloudWatchLogging);
+    value_traits!(eq CloudWatchLogging);
 
 
     #[derive(Clone)]
@@ -3117,7 +3117,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(CodeArtifact);
+    value_traits!(eq CodeArtifact);
 
 
     #[derive(Clone)]
@@ -3149,7 +3149,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(CpuConfiguration);
+    value_traits!(eq CpuConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -3173,7 +3173,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(Hooks);
+    value_traits!(eq Hooks);
 
 
     #[derive(Clone, Default)]
@@ -3194,7 +3194,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(Logging);
+    value_traits!(eq Logging);
 
 
     #[derive(Clone, Default)]
@@ -3233,7 +3233,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(MicrovmHooks);
+    value_traits!(eq MicrovmHooks);
 
 
     #[derive(Clone, Default)]
@@ -3260,7 +3260,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(MicrovmImageHooks);
+    value_traits!(eq MicrovmImageHooks);
 
 
     #[derive(Clone)]
@@ -3290,7 +3290,7 @@ pub mod microvm_image {
         }
     }
 
-    value_traits!(Resources);
+    value_traits!(eq Resources);
 }
 pub use microvm_image::{CfnMicrovmImage, CfnMicrovmImageProps};
 
@@ -3427,7 +3427,7 @@ pub mod network_connector {
         }
     }
 
-    value_traits!(Config);
+    value_traits!(eq Config);
 
 
     /// The VPC egress configuration for the network connector. Specifies the subnets, security groups, and network protocol for routing outbound traffic through your VPC.
@@ -3486,7 +3486,7 @@ pub mod network_connector {
         }
     }
 
-    value_traits!(VpcEgressConfiguration);
+    value_traits!(eq VpcEgressConfiguration);
 }
 pub use network_connector::{CfnNetworkConnector, CfnNetworkConnectorProps};
 
@@ -3888,7 +3888,7 @@ pub mod url {
         }
     }
 
-    value_traits!(Cors);
+    value_traits!(eq Cors);
 }
 pub use url::{CfnUrl, CfnUrlProps};
 
@@ -4034,7 +4034,7 @@ pub mod version {
         }
     }
 
-    value_traits!(FunctionScalingConfig);
+    value_traits!(eq FunctionScalingConfig);
 
 
     /// A provisioned concurrency configuration for a function's version.
@@ -4067,7 +4067,7 @@ pub mod version {
         }
     }
 
-    value_traits!(ProvisionedConcurrencyConfiguration);
+    value_traits!(eq ProvisionedConcurrencyConfiguration);
 
 
     /// Runtime Management Config of a function.
@@ -4106,7 +4106,7 @@ pub mod version {
         }
     }
 
-    value_traits!(RuntimePolicy);
+    value_traits!(eq RuntimePolicy);
 }
 pub use version::{CfnVersion, CfnVersionProps};
 
@@ -4448,7 +4448,7 @@ pub mod web_function_endpoint {
         }
     }
 
-    value_traits!(RevisionWeight);
+    value_traits!(eq RevisionWeight);
 
 
     /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the endpoint can use, in addition to your account's vCPU quota.
@@ -4469,7 +4469,7 @@ pub mod web_function_endpoint {
         }
     }
 
-    value_traits!(ScalingConfig);
+    value_traits!(eq ScalingConfig);
 
 
     /// The throttling configuration for the endpoint. Optionally constrains the request rate that the endpoint accepts, in addition to your account's rate limit quota.
@@ -4490,7 +4490,7 @@ pub mod web_function_endpoint {
         }
     }
 
-    value_traits!(ThrottleConfig);
+    value_traits!(eq ThrottleConfig);
 }
 pub use web_function_endpoint::{CfnWebFunctionEndpoint, CfnWebFunctionEndpointProps};
 
@@ -4673,7 +4673,7 @@ pub mod web_function_revision {
         }
     }
 
-    value_traits!(BuildConfig);
+    value_traits!(eq BuildConfig);
 
 
     /// The code configuration for the revision.
@@ -4706,7 +4706,7 @@ pub mod web_function_revision {
         }
     }
 
-    value_traits!(CodeConfig);
+    value_traits!(eq CodeConfig);
 
 
     /// The logging configuration.
@@ -4741,7 +4741,7 @@ pub mod web_function_revision {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 
 
     /// The runtime configuration for the revision.
@@ -4774,7 +4774,7 @@ pub mod web_function_revision {
         }
     }
 
-    value_traits!(RuntimeConfig);
+    value_traits!(eq RuntimeConfig);
 
 
     /// The S3 location of the function code.
@@ -4821,7 +4821,7 @@ pub mod web_function_revision {
         }
     }
 
-    value_traits!(S3Object);
+    value_traits!(eq S3Object);
 
 
     /// The service configuration for the revision.
@@ -4884,7 +4884,7 @@ pub mod web_function_revision {
         }
     }
 
-    value_traits!(ServiceConfig);
+    value_traits!(eq ServiceConfig);
 
 
     /// The telemetry configuration.
@@ -4905,6 +4905,6 @@ pub mod web_function_revision {
         }
     }
 
-    value_traits!(TelemetryConfig);
+    value_traits!(eq TelemetryConfig);
 }
 pub use web_function_revision::{CfnWebFunctionRevision, CfnWebFunctionRevisionProps};

@@ -164,7 +164,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(AdvancedRecognitionSetting);
+    value_traits!(eq AdvancedRecognitionSetting);
 
 
     #[derive(Clone)]
@@ -200,7 +200,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(AllowedInputTypes);
+    value_traits!(eq AllowedInputTypes);
 
 
     #[derive(Clone)]
@@ -238,7 +238,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(AudioAndDtmfInputSpecification);
+    value_traits!(eq AudioAndDtmfInputSpecification);
 
 
     #[derive(Clone)]
@@ -286,7 +286,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(AudioFillerSettings);
+    value_traits!(eq AudioFillerSettings);
 
 
     #[derive(Clone)]
@@ -316,7 +316,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(AudioLogDestination);
+    value_traits!(eq AudioLogDestination);
 
 
     #[derive(Clone)]
@@ -352,7 +352,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(AudioLogSetting);
+    value_traits!(eq AudioLogSetting);
 
 
     #[derive(Clone)]
@@ -388,7 +388,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(AudioSpecification);
+    value_traits!(eq AudioSpecification);
 
 
     #[derive(Clone, Default)]
@@ -409,7 +409,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BedrockAgentConfiguration);
+    value_traits!(eq BedrockAgentConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -430,7 +430,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BedrockAgentIntentConfiguration);
+    value_traits!(eq BedrockAgentIntentConfiguration);
 
 
     #[derive(Clone)]
@@ -466,7 +466,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BedrockAgentIntentKnowledgeBaseConfiguration);
+    value_traits!(eq BedrockAgentIntentKnowledgeBaseConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -487,7 +487,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BedrockGuardrailConfiguration);
+    value_traits!(eq BedrockGuardrailConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -511,7 +511,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BedrockKnowledgeStoreConfiguration);
+    value_traits!(eq BedrockKnowledgeStoreConfiguration);
 
 
     #[derive(Clone)]
@@ -555,7 +555,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BedrockModelSpecification);
+    value_traits!(eq BedrockModelSpecification);
 
 
     #[derive(Clone, Default)]
@@ -573,7 +573,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BkbExactResponseFields);
+    value_traits!(eq BkbExactResponseFields);
 
 
     #[derive(Clone)]
@@ -607,7 +607,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BotAliasLocaleSettings);
+    value_traits!(eq BotAliasLocaleSettings);
 
 
     #[derive(Clone)]
@@ -643,7 +643,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BotAliasLocaleSettingsItem);
+    value_traits!(eq BotAliasLocaleSettingsItem);
 
 
     #[derive(Clone)]
@@ -719,7 +719,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BotLocale);
+    value_traits!(eq BotLocale);
 
 
     /// A bot that is a member of a bot network.
@@ -784,7 +784,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BotMember);
+    value_traits!(eq BotMember);
 
 
     #[derive(Clone, Default)]
@@ -805,7 +805,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(BuildtimeSettings);
+    value_traits!(eq BuildtimeSettings);
 
 
     #[derive(Clone)]
@@ -841,7 +841,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(Button);
+    value_traits!(eq Button);
 
 
     #[derive(Clone)]
@@ -877,7 +877,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(CloudWatchLogGroupLogDestination);
+    value_traits!(eq CloudWatchLogGroupLogDestination);
 
 
     #[derive(Clone)]
@@ -907,7 +907,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(CodeHookSpecification);
+    value_traits!(eq CodeHookSpecification);
 
 
     #[derive(Clone, Default)]
@@ -925,7 +925,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(CompositeSlotTypeSetting);
+    value_traits!(eq CompositeSlotTypeSetting);
 
 
     #[derive(Clone)]
@@ -955,7 +955,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     #[derive(Clone)]
@@ -1001,7 +1001,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ConditionalBranch);
+    value_traits!(eq ConditionalBranch);
 
 
     #[derive(Clone)]
@@ -1043,7 +1043,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ConditionalSpecification);
+    value_traits!(eq ConditionalSpecification);
 
 
     #[derive(Clone, Default)]
@@ -1064,7 +1064,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ConversationLogSettings);
+    value_traits!(eq ConversationLogSettings);
 
 
     #[derive(Clone)]
@@ -1094,7 +1094,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(CustomPayload);
+    value_traits!(eq CustomPayload);
 
 
     #[derive(Clone)]
@@ -1124,7 +1124,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(CustomVocabulary);
+    value_traits!(eq CustomVocabulary);
 
 
     #[derive(Clone)]
@@ -1162,7 +1162,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(CustomVocabularyItem);
+    value_traits!(eq CustomVocabularyItem);
 
 
     #[derive(Clone)]
@@ -1192,7 +1192,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DataPrivacy);
+    value_traits!(eq DataPrivacy);
 
 
     #[derive(Clone, Default)]
@@ -1216,7 +1216,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DataSourceConfiguration);
+    value_traits!(eq DataSourceConfiguration);
 
 
     #[derive(Clone)]
@@ -1250,7 +1250,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DeepgramSpeechModelConfig);
+    value_traits!(eq DeepgramSpeechModelConfig);
 
 
     #[derive(Clone, Default)]
@@ -1271,7 +1271,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DefaultConditionalBranch);
+    value_traits!(eq DefaultConditionalBranch);
 
 
     #[derive(Clone)]
@@ -1305,7 +1305,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DescriptiveBotBuilderSpecification);
+    value_traits!(eq DescriptiveBotBuilderSpecification);
 
 
     #[derive(Clone)]
@@ -1343,7 +1343,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DialogAction);
+    value_traits!(eq DialogAction);
 
 
     #[derive(Clone)]
@@ -1389,7 +1389,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DialogCodeHookInvocationSetting);
+    value_traits!(eq DialogCodeHookInvocationSetting);
 
 
     #[derive(Clone)]
@@ -1419,7 +1419,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DialogCodeHookSetting);
+    value_traits!(eq DialogCodeHookSetting);
 
 
     #[derive(Clone, Default)]
@@ -1443,7 +1443,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DialogState);
+    value_traits!(eq DialogState);
 
 
     #[derive(Clone)]
@@ -1491,7 +1491,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(DtmfSpecification);
+    value_traits!(eq DtmfSpecification);
 
 
     #[derive(Clone)]
@@ -1525,7 +1525,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ElicitationCodeHookInvocationSetting);
+    value_traits!(eq ElicitationCodeHookInvocationSetting);
 
 
     #[derive(Clone)]
@@ -1555,7 +1555,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ErrorLogSettings);
+    value_traits!(eq ErrorLogSettings);
 
 
     #[derive(Clone, Default)]
@@ -1576,7 +1576,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ExactResponseFields);
+    value_traits!(eq ExactResponseFields);
 
 
     #[derive(Clone, Default)]
@@ -1594,7 +1594,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ExternalSourceSetting);
+    value_traits!(eq ExternalSourceSetting);
 
 
     #[derive(Clone)]
@@ -1636,7 +1636,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(FulfillmentCodeHookSetting);
+    value_traits!(eq FulfillmentCodeHookSetting);
 
 
     #[derive(Clone)]
@@ -1676,7 +1676,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(FulfillmentStartResponseSpecification);
+    value_traits!(eq FulfillmentStartResponseSpecification);
 
 
     #[derive(Clone)]
@@ -1716,7 +1716,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(FulfillmentUpdateResponseSpecification);
+    value_traits!(eq FulfillmentUpdateResponseSpecification);
 
 
     #[derive(Clone)]
@@ -1758,7 +1758,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(FulfillmentUpdatesSpecification);
+    value_traits!(eq FulfillmentUpdatesSpecification);
 
 
     #[derive(Clone, Default)]
@@ -1779,7 +1779,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(GenerativeAiSettings);
+    value_traits!(eq GenerativeAiSettings);
 
 
     #[derive(Clone, Default)]
@@ -1797,7 +1797,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(GrammarSlotTypeSetting);
+    value_traits!(eq GrammarSlotTypeSetting);
 
 
     #[derive(Clone)]
@@ -1837,7 +1837,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(GrammarSlotTypeSource);
+    value_traits!(eq GrammarSlotTypeSource);
 
 
     #[derive(Clone)]
@@ -1879,7 +1879,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ImageResponseCard);
+    value_traits!(eq ImageResponseCard);
 
 
     #[derive(Clone, Default)]
@@ -1906,7 +1906,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(InitialResponseSetting);
+    value_traits!(eq InitialResponseSetting);
 
 
     #[derive(Clone)]
@@ -1936,7 +1936,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(InputContext);
+    value_traits!(eq InputContext);
 
 
     #[derive(Clone)]
@@ -2036,7 +2036,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(Intent);
+    value_traits!(eq Intent);
 
 
     #[derive(Clone, Default)]
@@ -2063,7 +2063,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(IntentClosingSetting);
+    value_traits!(eq IntentClosingSetting);
 
 
     #[derive(Clone)]
@@ -2141,7 +2141,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(IntentConfirmationSetting);
+    value_traits!(eq IntentConfirmationSetting);
 
 
     #[derive(Clone)]
@@ -2179,7 +2179,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(IntentDisambiguationSettings);
+    value_traits!(eq IntentDisambiguationSettings);
 
 
     #[derive(Clone, Default)]
@@ -2200,7 +2200,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(IntentOverride);
+    value_traits!(eq IntentOverride);
 
 
     #[derive(Clone)]
@@ -2238,7 +2238,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(KendraConfiguration);
+    value_traits!(eq KendraConfiguration);
 
 
     #[derive(Clone)]
@@ -2274,7 +2274,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(LambdaCodeHook);
+    value_traits!(eq LambdaCodeHook);
 
 
     #[derive(Clone, Default)]
@@ -2301,7 +2301,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(Message);
+    value_traits!(eq Message);
 
 
     #[derive(Clone)]
@@ -2335,7 +2335,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(MessageGroup);
+    value_traits!(eq MessageGroup);
 
 
     #[derive(Clone, Default)]
@@ -2353,7 +2353,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(MultipleValuesSetting);
+    value_traits!(eq MultipleValuesSetting);
 
 
     #[derive(Clone)]
@@ -2393,7 +2393,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(NluImprovementSpecification);
+    value_traits!(eq NluImprovementSpecification);
 
 
     #[derive(Clone)]
@@ -2425,7 +2425,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ObfuscationSetting);
+    value_traits!(eq ObfuscationSetting);
 
 
     #[derive(Clone, Default)]
@@ -2455,7 +2455,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(OpensearchConfiguration);
+    value_traits!(eq OpensearchConfiguration);
 
 
     #[derive(Clone)]
@@ -2497,7 +2497,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(OutputContext);
+    value_traits!(eq OutputContext);
 
 
     #[derive(Clone)]
@@ -2527,7 +2527,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(PlainTextMessage);
+    value_traits!(eq PlainTextMessage);
 
 
     #[derive(Clone, Default)]
@@ -2569,7 +2569,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(PostDialogCodeHookInvocationSpecification);
+    value_traits!(eq PostDialogCodeHookInvocationSpecification);
 
 
     #[derive(Clone, Default)]
@@ -2611,7 +2611,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(PostFulfillmentStatusSpecification);
+    value_traits!(eq PostFulfillmentStatusSpecification);
 
 
     #[derive(Clone)]
@@ -2653,7 +2653,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(PromptAttemptSpecification);
+    value_traits!(eq PromptAttemptSpecification);
 
 
     #[derive(Clone)]
@@ -2701,7 +2701,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(PromptSpecification);
+    value_traits!(eq PromptSpecification);
 
 
     #[derive(Clone)]
@@ -2731,7 +2731,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(QInConnectAssistantConfiguration);
+    value_traits!(eq QInConnectAssistantConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2749,7 +2749,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(QInConnectIntentConfiguration);
+    value_traits!(eq QInConnectIntentConfiguration);
 
 
     #[derive(Clone)]
@@ -2785,7 +2785,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(QnAIntentConfiguration);
+    value_traits!(eq QnAIntentConfiguration);
 
 
     #[derive(Clone)]
@@ -2831,7 +2831,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(QnAKendraConfiguration);
+    value_traits!(eq QnAKendraConfiguration);
 
 
     #[derive(Clone)]
@@ -2861,7 +2861,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(Replication);
+    value_traits!(eq Replication);
 
 
     #[derive(Clone)]
@@ -2895,7 +2895,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(ResponseSpecification);
+    value_traits!(eq ResponseSpecification);
 
 
     #[derive(Clone, Default)]
@@ -2916,7 +2916,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(RuntimeSettings);
+    value_traits!(eq RuntimeSettings);
 
 
     #[derive(Clone)]
@@ -2956,7 +2956,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(S3BucketLogDestination);
+    value_traits!(eq S3BucketLogDestination);
 
 
     #[derive(Clone)]
@@ -2996,7 +2996,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     #[derive(Clone)]
@@ -3026,7 +3026,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SampleUtterance);
+    value_traits!(eq SampleUtterance);
 
 
     #[derive(Clone)]
@@ -3060,7 +3060,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SampleUtteranceGenerationSpecification);
+    value_traits!(eq SampleUtteranceGenerationSpecification);
 
 
     #[derive(Clone)]
@@ -3090,7 +3090,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SampleValue);
+    value_traits!(eq SampleValue);
 
 
     #[derive(Clone)]
@@ -3120,7 +3120,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SentimentAnalysisSettings);
+    value_traits!(eq SentimentAnalysisSettings);
 
 
     #[derive(Clone)]
@@ -3178,7 +3178,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(Slot);
+    value_traits!(eq Slot);
 
 
     #[derive(Clone, Default)]
@@ -3217,7 +3217,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotCaptureSetting);
+    value_traits!(eq SlotCaptureSetting);
 
 
     #[derive(Clone)]
@@ -3247,7 +3247,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotDefaultValue);
+    value_traits!(eq SlotDefaultValue);
 
 
     #[derive(Clone)]
@@ -3277,7 +3277,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotDefaultValueSpecification);
+    value_traits!(eq SlotDefaultValueSpecification);
 
 
     #[derive(Clone)]
@@ -3313,7 +3313,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotPriority);
+    value_traits!(eq SlotPriority);
 
 
     #[derive(Clone)]
@@ -3347,7 +3347,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotResolutionImprovementSpecification);
+    value_traits!(eq SlotResolutionImprovementSpecification);
 
 
     #[derive(Clone)]
@@ -3401,7 +3401,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotType);
+    value_traits!(eq SlotType);
 
 
     #[derive(Clone)]
@@ -3435,7 +3435,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotTypeValue);
+    value_traits!(eq SlotTypeValue);
 
 
     #[derive(Clone, Default)]
@@ -3453,7 +3453,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotValue);
+    value_traits!(eq SlotValue);
 
 
     #[derive(Clone)]
@@ -3503,7 +3503,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotValueElicitationSetting);
+    value_traits!(eq SlotValueElicitationSetting);
 
 
     #[derive(Clone, Default)]
@@ -3527,7 +3527,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotValueOverride);
+    value_traits!(eq SlotValueOverride);
 
 
     #[derive(Clone, Default)]
@@ -3548,7 +3548,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotValueOverrideMap);
+    value_traits!(eq SlotValueOverrideMap);
 
 
     #[derive(Clone)]
@@ -3578,7 +3578,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotValueRegexFilter);
+    value_traits!(eq SlotValueRegexFilter);
 
 
     #[derive(Clone)]
@@ -3616,7 +3616,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SlotValueSelectionSetting);
+    value_traits!(eq SlotValueSelectionSetting);
 
 
     #[derive(Clone)]
@@ -3654,7 +3654,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(Specifications);
+    value_traits!(eq Specifications);
 
 
     #[derive(Clone)]
@@ -3688,7 +3688,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SpeechFoundationModel);
+    value_traits!(eq SpeechFoundationModel);
 
 
     #[derive(Clone, Default)]
@@ -3706,7 +3706,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SpeechModelConfig);
+    value_traits!(eq SpeechModelConfig);
 
 
     #[derive(Clone, Default)]
@@ -3727,7 +3727,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SpeechRecognitionSettings);
+    value_traits!(eq SpeechRecognitionSettings);
 
 
     #[derive(Clone)]
@@ -3757,7 +3757,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SsmlMessage);
+    value_traits!(eq SsmlMessage);
 
 
     #[derive(Clone)]
@@ -3803,7 +3803,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(StillWaitingResponseSpecification);
+    value_traits!(eq StillWaitingResponseSpecification);
 
 
     #[derive(Clone, Default)]
@@ -3824,7 +3824,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SubSlotSetting);
+    value_traits!(eq SubSlotSetting);
 
 
     #[derive(Clone)]
@@ -3862,7 +3862,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SubSlotTypeComposition);
+    value_traits!(eq SubSlotTypeComposition);
 
 
     #[derive(Clone, Default)]
@@ -3889,7 +3889,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(SubSlotValueElicitationSetting);
+    value_traits!(eq SubSlotValueElicitationSetting);
 
 
     #[derive(Clone, Default)]
@@ -3916,7 +3916,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(TestBotAliasSettings);
+    value_traits!(eq TestBotAliasSettings);
 
 
     #[derive(Clone)]
@@ -3946,7 +3946,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(TextInputSpecification);
+    value_traits!(eq TextInputSpecification);
 
 
     #[derive(Clone)]
@@ -3976,7 +3976,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(TextLogDestination);
+    value_traits!(eq TextLogDestination);
 
 
     #[derive(Clone)]
@@ -4012,7 +4012,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(TextLogSetting);
+    value_traits!(eq TextLogSetting);
 
 
     #[derive(Clone)]
@@ -4042,7 +4042,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(UnifiedSpeechSettings);
+    value_traits!(eq UnifiedSpeechSettings);
 
 
     #[derive(Clone)]
@@ -4078,7 +4078,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(VoiceSettings);
+    value_traits!(eq VoiceSettings);
 
 
     #[derive(Clone)]
@@ -4122,7 +4122,7 @@ pub mod bot {
         }
     }
 
-    value_traits!(WaitAndContinueSpecification);
+    value_traits!(eq WaitAndContinueSpecification);
 }
 pub use bot::{CfnBot, CfnBotProps};
 
@@ -4273,7 +4273,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(AudioLogDestination);
+    value_traits!(eq AudioLogDestination);
 
 
     /// Settings for logging audio of conversations between Amazon Lex and a user. You specify whether to log audio and the Amazon S3 bucket where the audio file is stored.
@@ -4310,7 +4310,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(AudioLogSetting);
+    value_traits!(eq AudioLogSetting);
 
 
     /// You can use this parameter to specify a specific Lambda function to run different functions in different locales.
@@ -4347,7 +4347,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(BotAliasLocaleSettings);
+    value_traits!(eq BotAliasLocaleSettings);
 
 
     /// A locale setting in alias
@@ -4386,7 +4386,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(BotAliasLocaleSettingsItem);
+    value_traits!(eq BotAliasLocaleSettingsItem);
 
 
     #[derive(Clone)]
@@ -4426,7 +4426,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(CloudWatchLogGroupLogDestination);
+    value_traits!(eq CloudWatchLogGroupLogDestination);
 
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
@@ -4457,7 +4457,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(CodeHookSpecification);
+    value_traits!(eq CodeHookSpecification);
 
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
@@ -4479,7 +4479,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(ConversationLogSettings);
+    value_traits!(eq ConversationLogSettings);
 
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
@@ -4520,7 +4520,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(LambdaCodeHook);
+    value_traits!(eq LambdaCodeHook);
 
 
     /// Specifies an Amazon S3 bucket for logging audio conversations
@@ -4567,7 +4567,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(S3BucketLogDestination);
+    value_traits!(eq S3BucketLogDestination);
 
 
     /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
@@ -4600,7 +4600,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(SentimentAnalysisSettings);
+    value_traits!(eq SentimentAnalysisSettings);
 
 
     /// Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
@@ -4631,7 +4631,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(TextLogDestination);
+    value_traits!(eq TextLogDestination);
 
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
@@ -4668,7 +4668,7 @@ pub mod bot_alias {
         }
     }
 
-    value_traits!(TextLogSetting);
+    value_traits!(eq TextLogSetting);
 }
 pub use bot_alias::{CfnBotAlias, CfnBotAliasProps};
 
@@ -4783,7 +4783,7 @@ pub mod bot_version {
         }
     }
 
-    value_traits!(BotVersionLocaleDetails);
+    value_traits!(eq BotVersionLocaleDetails);
 
 
     #[derive(Clone)]
@@ -4819,7 +4819,7 @@ pub mod bot_version {
         }
     }
 
-    value_traits!(BotVersionLocaleSpecification);
+    value_traits!(eq BotVersionLocaleSpecification);
 }
 pub use bot_version::{CfnBotVersion, CfnBotVersionProps};
 

@@ -279,7 +279,7 @@ pub mod license {
         }
     }
 
-    value_traits!(BorrowConfiguration);
+    value_traits!(eq BorrowConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -305,7 +305,7 @@ pub mod license {
         }
     }
 
-    value_traits!(ConsumptionConfiguration);
+    value_traits!(eq ConsumptionConfiguration);
 
 
     #[derive(Clone)]
@@ -359,7 +359,7 @@ pub mod license {
         }
     }
 
-    value_traits!(Entitlement);
+    value_traits!(eq Entitlement);
 
 
     #[derive(Clone)]
@@ -393,7 +393,7 @@ pub mod license {
         }
     }
 
-    value_traits!(IssuerData);
+    value_traits!(eq IssuerData);
 
 
     #[derive(Clone)]
@@ -429,7 +429,7 @@ pub mod license {
         }
     }
 
-    value_traits!(Metadata);
+    value_traits!(eq Metadata);
 
 
     #[derive(Clone)]
@@ -459,7 +459,7 @@ pub mod license {
         }
     }
 
-    value_traits!(ProvisionalConfiguration);
+    value_traits!(eq ProvisionalConfiguration);
 
 
     #[derive(Clone)]
@@ -499,7 +499,7 @@ pub mod license {
         }
     }
 
-    value_traits!(ValidityDateFormat);
+    value_traits!(eq ValidityDateFormat);
 }
 pub use license::{CfnLicense, CfnLicenseProps};
 
@@ -627,7 +627,7 @@ pub mod license_asset_group {
         }
     }
 
-    value_traits!(LicenseAssetGroupConfiguration);
+    value_traits!(eq LicenseAssetGroupConfiguration);
 }
 pub use license_asset_group::{CfnLicenseAssetGroup, CfnLicenseAssetGroupProps};
 
@@ -740,7 +740,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(AndRuleStatement);
+    value_traits!(eq AndRuleStatement);
 
 
     /// Instance rule statement.
@@ -765,7 +765,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(InstanceRuleStatement);
+    value_traits!(eq InstanceRuleStatement);
 
 
     /// License asset rule.
@@ -796,7 +796,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(LicenseAssetRule);
+    value_traits!(eq LicenseAssetRule);
 
 
     /// License configuration rule statement.
@@ -821,7 +821,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(LicenseConfigurationRuleStatement);
+    value_traits!(eq LicenseConfigurationRuleStatement);
 
 
     /// License rule statement.
@@ -846,7 +846,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(LicenseRuleStatement);
+    value_traits!(eq LicenseRuleStatement);
 
 
     /// Matching rule statement.
@@ -895,7 +895,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(MatchingRuleStatement);
+    value_traits!(eq MatchingRuleStatement);
 
 
     /// OR rule statement.
@@ -914,7 +914,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(OrRuleStatement);
+    value_traits!(eq OrRuleStatement);
 
 
     /// Rule statement. Specify exactly one of InstanceRuleStatement, LicenseRuleStatement, or LicenseConfigurationRuleStatement.
@@ -939,7 +939,7 @@ pub mod license_asset_rule_set {
         }
     }
 
-    value_traits!(RuleStatement);
+    value_traits!(eq RuleStatement);
 }
 pub use license_asset_rule_set::{CfnLicenseAssetRuleSet, CfnLicenseAssetRuleSetProps};
 
@@ -1134,7 +1134,7 @@ pub mod license_configuration {
         }
     }
 
-    value_traits!(ProductInformation);
+    value_traits!(eq ProductInformation);
 
 
     /// Describes a product information filter.
@@ -1181,7 +1181,7 @@ pub mod license_configuration {
         }
     }
 
-    value_traits!(ProductInformationFilter);
+    value_traits!(eq ProductInformationFilter);
 }
 pub use license_configuration::{CfnLicenseConfiguration, CfnLicenseConfigurationProps};
 
@@ -1341,7 +1341,7 @@ pub mod report_generator {
         }
     }
 
-    value_traits!(ReportContext);
+    value_traits!(eq ReportContext);
 
 
     /// Details about how frequently reports are generated.
@@ -1369,6 +1369,6 @@ pub mod report_generator {
         }
     }
 
-    value_traits!(ReportFrequency);
+    value_traits!(eq ReportFrequency);
 }
 pub use report_generator::{CfnReportGenerator, CfnReportGeneratorProps};

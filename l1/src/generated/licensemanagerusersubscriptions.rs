@@ -153,7 +153,7 @@ pub mod license_server_endpoint {
         }
     }
 
-    value_traits!(CredentialsProvider);
+    value_traits!(eq CredentialsProvider);
 
 
     /// The settings of the RDS license server to create the endpoint for.
@@ -194,7 +194,7 @@ pub mod license_server_endpoint {
         }
     }
 
-    value_traits!(LicenseServerSettings);
+    value_traits!(eq LicenseServerSettings);
 
 
     /// The settings of a Remote Desktop Services Subscriber Access License server.
@@ -225,7 +225,7 @@ pub mod license_server_endpoint {
         }
     }
 
-    value_traits!(RdsSalSettings);
+    value_traits!(eq RdsSalSettings);
 
 
     /// Credentials held in AWS Secrets Manager.
@@ -258,7 +258,7 @@ pub mod license_server_endpoint {
         }
     }
 
-    value_traits!(SecretsManagerCredentialsProvider);
+    value_traits!(eq SecretsManagerCredentialsProvider);
 
 
     /// The settings of a license server, by server type.
@@ -289,6 +289,6 @@ pub mod license_server_endpoint {
         }
     }
 
-    value_traits!(ServerSettings);
+    value_traits!(eq ServerSettings);
 }
 pub use license_server_endpoint::{CfnLicenseServerEndpoint, CfnLicenseServerEndpointProps};

@@ -311,7 +311,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(AccessRules);
+    value_traits!(eq AccessRules);
 }
 pub use bucket::{CfnBucket, CfnBucketProps};
 
@@ -720,7 +720,7 @@ pub mod container {
         }
     }
 
-    value_traits!(Container);
+    value_traits!(eq Container);
 
 
     /// Describes a container deployment configuration of an Amazon Lightsail container service.
@@ -746,7 +746,7 @@ pub mod container {
         }
     }
 
-    value_traits!(ContainerServiceDeployment);
+    value_traits!(eq ContainerServiceDeployment);
 
 
     /// An object to describe a request to activate or deactivate the role that you can use to grant an Amazon Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR) private repositories.
@@ -767,7 +767,7 @@ pub mod container {
         }
     }
 
-    value_traits!(EcrImagePullerRole);
+    value_traits!(eq EcrImagePullerRole);
 
 
     #[derive(Clone, Default)]
@@ -788,7 +788,7 @@ pub mod container {
         }
     }
 
-    value_traits!(EnvironmentVariable);
+    value_traits!(eq EnvironmentVariable);
 
 
     /// Describes the health check configuration of an Amazon Lightsail container service.
@@ -834,7 +834,7 @@ pub mod container {
         }
     }
 
-    value_traits!(HealthCheckConfig);
+    value_traits!(eq HealthCheckConfig);
 
 
     #[derive(Clone, Default)]
@@ -855,7 +855,7 @@ pub mod container {
         }
     }
 
-    value_traits!(PortInfo);
+    value_traits!(eq PortInfo);
 
 
     /// An object to describe the configuration for the container service to access private container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private repositories.
@@ -876,7 +876,7 @@ pub mod container {
         }
     }
 
-    value_traits!(PrivateRegistryAccess);
+    value_traits!(eq PrivateRegistryAccess);
 
 
     /// The public domain name to use with the container service, such as example.com and www.example.com.
@@ -900,7 +900,7 @@ pub mod container {
         }
     }
 
-    value_traits!(PublicDomainName);
+    value_traits!(eq PublicDomainName);
 
 
     /// Describes the settings of a public endpoint for an Amazon Lightsail container service.
@@ -931,7 +931,7 @@ pub mod container {
         }
     }
 
-    value_traits!(PublicEndpoint);
+    value_traits!(eq PublicEndpoint);
 }
 pub use container::{CfnContainer, CfnContainerProps};
 
@@ -1165,7 +1165,7 @@ pub mod database {
         }
     }
 
-    value_traits!(RelationalDatabaseParameter);
+    value_traits!(eq RelationalDatabaseParameter);
 }
 pub use database::{CfnDatabase, CfnDatabaseProps};
 
@@ -1549,7 +1549,7 @@ pub mod disk {
         }
     }
 
-    value_traits!(AddOn);
+    value_traits!(eq AddOn);
 
 
     /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
@@ -1570,7 +1570,7 @@ pub mod disk {
         }
     }
 
-    value_traits!(AutoSnapshotAddOn);
+    value_traits!(eq AutoSnapshotAddOn);
 }
 pub use disk::{CfnDisk, CfnDiskProps};
 
@@ -1892,7 +1892,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CacheBehavior);
+    value_traits!(eq CacheBehavior);
 
 
     /// Describes the per-path cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
@@ -1920,7 +1920,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CacheBehaviorPerPath);
+    value_traits!(eq CacheBehaviorPerPath);
 
 
     /// Describes the cache settings of an Amazon Lightsail content delivery network (CDN) distribution.
@@ -1976,7 +1976,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CacheSettings);
+    value_traits!(eq CacheSettings);
 
 
     /// Describes whether an Amazon Lightsail content delivery network (CDN) distribution forwards cookies to the origin and, if so, which ones.
@@ -2004,7 +2004,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(CookieObject);
+    value_traits!(eq CookieObject);
 
 
     /// Describes the request headers that a Lightsail distribution bases caching on.
@@ -2032,7 +2032,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(HeaderObject);
+    value_traits!(eq HeaderObject);
 
 
     /// Describes the origin resource of an Amazon Lightsail content delivery network (CDN) distribution.
@@ -2067,7 +2067,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(InputOrigin);
+    value_traits!(eq InputOrigin);
 
 
     /// Describes the query string parameters that an Amazon Lightsail content delivery network (CDN) distribution to bases caching on.
@@ -2093,7 +2093,7 @@ pub mod distribution {
         }
     }
 
-    value_traits!(QueryStringObject);
+    value_traits!(eq QueryStringObject);
 }
 pub use distribution::{CfnDistribution, CfnDistributionProps};
 
@@ -2262,7 +2262,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DomainEntry);
+    value_traits!(eq DomainEntry);
 }
 pub use domain::{CfnDomain, CfnDomainProps};
 
@@ -2535,7 +2535,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(AddOn);
+    value_traits!(eq AddOn);
 
 
     /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
@@ -2556,7 +2556,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(AutoSnapshotAddOn);
+    value_traits!(eq AutoSnapshotAddOn);
 
 
     /// Disk associated with the Instance.
@@ -2627,7 +2627,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(Disk);
+    value_traits!(eq Disk);
 
 
     /// Hardware of the Instance.
@@ -2648,7 +2648,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(Hardware);
+    value_traits!(eq Hardware);
 
 
     /// Networking of the Instance.
@@ -2681,7 +2681,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(Networking);
+    value_traits!(eq Networking);
 
 
     /// Port of the Instance.
@@ -2741,7 +2741,7 @@ pub mod instance {
         }
     }
 
-    value_traits!(Port);
+    value_traits!(eq Port);
 }
 pub use instance::{CfnInstance, CfnInstanceProps};
 

@@ -158,7 +158,7 @@ pub mod api_key {
         }
     }
 
-    value_traits!(AndroidApp);
+    value_traits!(eq AndroidApp);
 
 
     #[derive(Clone)]
@@ -206,7 +206,7 @@ pub mod api_key {
         }
     }
 
-    value_traits!(ApiKeyRestrictions);
+    value_traits!(eq ApiKeyRestrictions);
 
 
     #[derive(Clone)]
@@ -236,7 +236,7 @@ pub mod api_key {
         }
     }
 
-    value_traits!(AppleApp);
+    value_traits!(eq AppleApp);
 }
 pub use api_key::{CfnApiKey, CfnApiKeyProps};
 
@@ -507,7 +507,7 @@ pub mod map {
         }
     }
 
-    value_traits!(MapConfiguration);
+    value_traits!(eq MapConfiguration);
 }
 pub use map::{CfnMap, CfnMapProps};
 
@@ -643,7 +643,7 @@ pub mod place_index {
         }
     }
 
-    value_traits!(DataSourceConfiguration);
+    value_traits!(eq DataSourceConfiguration);
 }
 pub use place_index::{CfnPlaceIndex, CfnPlaceIndexProps};
 

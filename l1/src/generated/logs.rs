@@ -391,7 +391,7 @@ pub mod delivery_destination {
         }
     }
 
-    value_traits!(DestinationPolicy);
+    value_traits!(eq DestinationPolicy);
 }
 pub use delivery_destination::{CfnDeliveryDestination, CfnDeliveryDestinationProps};
 
@@ -769,7 +769,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(OpenSearchResourceConfig);
+    value_traits!(eq OpenSearchResourceConfig);
 
 
     /// OpenSearchResourceConfig for the given Integration
@@ -788,7 +788,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ResourceConfig);
+    value_traits!(eq ResourceConfig);
 }
 pub use integration::{CfnIntegration, CfnIntegrationProps};
 
@@ -1287,7 +1287,7 @@ pub mod metric_filter {
         }
     }
 
-    value_traits!(MetricTransformation);
+    value_traits!(eq MetricTransformation);
 }
 pub use metric_filter::{CfnMetricFilter, CfnMetricFilterProps};
 
@@ -1434,7 +1434,7 @@ pub mod query_definition {
         }
     }
 
-    value_traits!(QueryParameter);
+    value_traits!(eq QueryParameter);
 }
 pub use query_definition::{CfnQueryDefinition, CfnQueryDefinitionProps};
 
@@ -1691,7 +1691,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(DestinationConfiguration);
+    value_traits!(eq DestinationConfiguration);
 
 
     #[derive(Clone)]
@@ -1727,7 +1727,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(S3Configuration);
+    value_traits!(eq S3Configuration);
 }
 pub use scheduled_query::{CfnScheduledQuery, CfnScheduledQueryProps};
 
@@ -2062,7 +2062,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(AddKeyEntry);
+    value_traits!(eq AddKeyEntry);
 
 
     #[derive(Clone)]
@@ -2092,7 +2092,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(AddKeys);
+    value_traits!(eq AddKeys);
 
 
     #[derive(Clone)]
@@ -2122,7 +2122,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(CopyValue);
+    value_traits!(eq CopyValue);
 
 
     #[derive(Clone)]
@@ -2162,7 +2162,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(CopyValueEntry);
+    value_traits!(eq CopyValueEntry);
 
 
     #[derive(Clone, Default)]
@@ -2189,7 +2189,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(Csv);
+    value_traits!(eq Csv);
 
 
     #[derive(Clone)]
@@ -2247,7 +2247,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(DateTimeConverter);
+    value_traits!(eq DateTimeConverter);
 
 
     #[derive(Clone)]
@@ -2277,7 +2277,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(DeleteKeys);
+    value_traits!(eq DeleteKeys);
 
 
     #[derive(Clone)]
@@ -2311,7 +2311,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(Grok);
+    value_traits!(eq Grok);
 
 
     #[derive(Clone)]
@@ -2365,7 +2365,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ListToMap);
+    value_traits!(eq ListToMap);
 
 
     #[derive(Clone)]
@@ -2395,7 +2395,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(LowerCaseString);
+    value_traits!(eq LowerCaseString);
 
 
     #[derive(Clone)]
@@ -2435,7 +2435,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(MoveKeyEntry);
+    value_traits!(eq MoveKeyEntry);
 
 
     #[derive(Clone)]
@@ -2465,7 +2465,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(MoveKeys);
+    value_traits!(eq MoveKeys);
 
 
     #[derive(Clone, Default)]
@@ -2483,7 +2483,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParseCloudfront);
+    value_traits!(eq ParseCloudfront);
 
 
     #[derive(Clone, Default)]
@@ -2504,7 +2504,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParseJson);
+    value_traits!(eq ParseJson);
 
 
     #[derive(Clone, Default)]
@@ -2540,7 +2540,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParseKeyValue);
+    value_traits!(eq ParseKeyValue);
 
 
     #[derive(Clone, Default)]
@@ -2558,7 +2558,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParsePostgres);
+    value_traits!(eq ParsePostgres);
 
 
     #[derive(Clone, Default)]
@@ -2576,7 +2576,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParseRoute53);
+    value_traits!(eq ParseRoute53);
 
 
     #[derive(Clone)]
@@ -2620,7 +2620,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParseToOcsf);
+    value_traits!(eq ParseToOcsf);
 
 
     #[derive(Clone, Default)]
@@ -2638,7 +2638,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParseVpc);
+    value_traits!(eq ParseVpc);
 
 
     #[derive(Clone, Default)]
@@ -2656,7 +2656,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(ParseWaf);
+    value_traits!(eq ParseWaf);
 
 
     /// Individual processor configuration
@@ -2741,7 +2741,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(Processor);
+    value_traits!(eq Processor);
 
 
     #[derive(Clone)]
@@ -2781,7 +2781,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(RenameKeyEntry);
+    value_traits!(eq RenameKeyEntry);
 
 
     #[derive(Clone)]
@@ -2811,7 +2811,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(RenameKeys);
+    value_traits!(eq RenameKeys);
 
 
     #[derive(Clone)]
@@ -2841,7 +2841,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(SplitString);
+    value_traits!(eq SplitString);
 
 
     #[derive(Clone)]
@@ -2877,7 +2877,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(SplitStringEntry);
+    value_traits!(eq SplitStringEntry);
 
 
     #[derive(Clone)]
@@ -2907,7 +2907,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(SubstituteString);
+    value_traits!(eq SubstituteString);
 
 
     #[derive(Clone)]
@@ -2949,7 +2949,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(SubstituteStringEntry);
+    value_traits!(eq SubstituteStringEntry);
 
 
     #[derive(Clone)]
@@ -2979,7 +2979,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(TrimString);
+    value_traits!(eq TrimString);
 
 
     #[derive(Clone)]
@@ -3009,7 +3009,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(TypeConverter);
+    value_traits!(eq TypeConverter);
 
 
     #[derive(Clone)]
@@ -3047,7 +3047,7 @@ pub mod transformer {
         }
     }
 
-    value_traits!(TypeConverterEntry);
+    value_traits!(eq TypeConverterEntry);
 
 
     #[derive(Clone)]
@@ -3077,6 +3077,6 @@ pub mod transformer {
         }
     }
 
-    value_traits!(UpperCaseString);
+    value_traits!(eq UpperCaseString);
 }
 pub use transformer::{CfnTransformer, CfnTransformerProps};

@@ -177,7 +177,7 @@ pub mod inference_scheduler {
         }
     }
 
-    value_traits!(DataInputConfiguration);
+    value_traits!(eq DataInputConfiguration);
 
 
     /// Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output.
@@ -214,7 +214,7 @@ pub mod inference_scheduler {
         }
     }
 
-    value_traits!(DataOutputConfiguration);
+    value_traits!(eq DataOutputConfiguration);
 
 
     /// Specifies configuration information for the input data for the inference, including timestamp format and delimiter.
@@ -240,7 +240,7 @@ pub mod inference_scheduler {
         }
     }
 
-    value_traits!(InputNameConfiguration);
+    value_traits!(eq InputNameConfiguration);
 
 
     /// Specifies configuration information for the input data for the inference, including input data S3 location.
@@ -275,7 +275,7 @@ pub mod inference_scheduler {
         }
     }
 
-    value_traits!(S3InputConfiguration);
+    value_traits!(eq S3InputConfiguration);
 
 
     /// Specifies configuration information for the output results from the inference, including output S3 location.
@@ -310,6 +310,6 @@ pub mod inference_scheduler {
         }
     }
 
-    value_traits!(S3OutputConfiguration);
+    value_traits!(eq S3OutputConfiguration);
 }
 pub use inference_scheduler::{CfnInferenceScheduler, CfnInferenceSchedulerProps};

@@ -419,6 +419,6 @@ pub mod environment {
         }
     }
 
-    value_traits!(HighAvailabilityConfig);
+    value_traits!(eq HighAvailabilityConfig);
 }
 pub use environment::{CfnEnvironment, CfnEnvironmentProps};

@@ -381,7 +381,7 @@ pub mod findings_filter {
         }
     }
 
-    value_traits!(CriterionAdditionalProperties);
+    value_traits!(eq CriterionAdditionalProperties);
 
 
     #[derive(Clone, Default)]
@@ -399,7 +399,7 @@ pub mod findings_filter {
         }
     }
 
-    value_traits!(FindingCriteria);
+    value_traits!(eq FindingCriteria);
 }
 pub use findings_filter::{CfnFindingsFilter, CfnFindingsFilterProps};
 

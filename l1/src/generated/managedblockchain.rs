@@ -223,7 +223,7 @@ pub mod member {
         }
     }
 
-    value_traits!(ApprovalThresholdPolicy);
+    value_traits!(eq ApprovalThresholdPolicy);
 
 
     #[derive(Clone)]
@@ -261,7 +261,7 @@ pub mod member {
         }
     }
 
-    value_traits!(MemberConfiguration);
+    value_traits!(eq MemberConfiguration);
 
 
     #[derive(Clone)]
@@ -297,7 +297,7 @@ pub mod member {
         }
     }
 
-    value_traits!(MemberFabricConfiguration);
+    value_traits!(eq MemberFabricConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -315,7 +315,7 @@ pub mod member {
         }
     }
 
-    value_traits!(MemberFrameworkConfiguration);
+    value_traits!(eq MemberFrameworkConfiguration);
 
 
     #[derive(Clone)]
@@ -371,7 +371,7 @@ pub mod member {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone)]
@@ -401,7 +401,7 @@ pub mod member {
         }
     }
 
-    value_traits!(NetworkFabricConfiguration);
+    value_traits!(eq NetworkFabricConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -419,7 +419,7 @@ pub mod member {
         }
     }
 
-    value_traits!(NetworkFrameworkConfiguration);
+    value_traits!(eq NetworkFrameworkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -437,7 +437,7 @@ pub mod member {
         }
     }
 
-    value_traits!(VotingPolicy);
+    value_traits!(eq VotingPolicy);
 }
 pub use member::{CfnMember, CfnMemberProps};
 
@@ -585,6 +585,6 @@ pub mod node {
         }
     }
 
-    value_traits!(NodeConfiguration);
+    value_traits!(eq NodeConfiguration);
 }
 pub use node::{CfnNode, CfnNodeProps};

@@ -159,7 +159,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(BridgeFlowSource);
+    value_traits!(eq BridgeFlowSource);
 
 
     /// The output of the bridge. A network output is delivered to your premises.
@@ -232,7 +232,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(BridgeNetworkOutput);
+    value_traits!(eq BridgeNetworkOutput);
 
 
     /// The source of the bridge. A network source originates at your premises.
@@ -303,7 +303,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(BridgeNetworkSource);
+    value_traits!(eq BridgeNetworkSource);
 
 
     /// The output of the bridge.
@@ -322,7 +322,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(BridgeOutput);
+    value_traits!(eq BridgeOutput);
 
 
     /// The bridge's source.
@@ -344,7 +344,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(BridgeSource);
+    value_traits!(eq BridgeSource);
 
 
     #[derive(Clone)]
@@ -376,7 +376,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(EgressGatewayBridge);
+    value_traits!(eq EgressGatewayBridge);
 
 
     /// The settings for source failover.
@@ -419,7 +419,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(FailoverConfig);
+    value_traits!(eq FailoverConfig);
 
 
     #[derive(Clone)]
@@ -459,7 +459,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(IngressGatewayBridge);
+    value_traits!(eq IngressGatewayBridge);
 
 
     /// The settings related to the multicast source.
@@ -480,7 +480,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(MulticastSourceSettings);
+    value_traits!(eq MulticastSourceSettings);
 
 
     /// The priority you want to assign to a source. You can have a primary stream and a backup stream or two equally prioritized streams.
@@ -501,7 +501,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(SourcePriority);
+    value_traits!(eq SourcePriority);
 
 
     /// The settings for attaching a VPC interface to an resource.
@@ -522,7 +522,7 @@ pub mod bridge {
         }
     }
 
-    value_traits!(VpcInterfaceAttachment);
+    value_traits!(eq VpcInterfaceAttachment);
 }
 pub use bridge::{CfnBridge, CfnBridgeProps};
 
@@ -677,7 +677,7 @@ pub mod bridge_output {
         }
     }
 
-    value_traits!(BridgeNetworkOutput);
+    value_traits!(eq BridgeNetworkOutput);
 }
 pub use bridge_output::{CfnBridgeOutput, CfnBridgeOutputProps};
 
@@ -804,7 +804,7 @@ pub mod bridge_source {
         }
     }
 
-    value_traits!(BridgeFlowSource);
+    value_traits!(eq BridgeFlowSource);
 
 
     /// The source of the bridge. A network source originates at your premises.
@@ -867,7 +867,7 @@ pub mod bridge_source {
         }
     }
 
-    value_traits!(BridgeNetworkSource);
+    value_traits!(eq BridgeNetworkSource);
 
 
     /// The settings related to the multicast source.
@@ -888,7 +888,7 @@ pub mod bridge_source {
         }
     }
 
-    value_traits!(MulticastSourceSettings);
+    value_traits!(eq MulticastSourceSettings);
 
 
     /// The settings for attaching a VPC interface to an resource.
@@ -909,7 +909,7 @@ pub mod bridge_source {
         }
     }
 
-    value_traits!(VpcInterfaceAttachment);
+    value_traits!(eq VpcInterfaceAttachment);
 }
 pub use bridge_source::{CfnBridgeSource, CfnBridgeSourceProps};
 
@@ -1112,7 +1112,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(AudioMonitoringSetting);
+    value_traits!(eq AudioMonitoringSetting);
 
 
     /// Configures settings for the BlackFrames metric.
@@ -1140,7 +1140,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(BlackFrames);
+    value_traits!(eq BlackFrames);
 
 
     #[derive(Clone, Default)]
@@ -1163,7 +1163,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(EncodingConfig);
+    value_traits!(eq EncodingConfig);
 
 
     /// Information about the encryption of the flow.
@@ -1248,7 +1248,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(Encryption);
+    value_traits!(eq Encryption);
 
 
     /// The settings for source failover
@@ -1286,7 +1286,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FailoverConfig);
+    value_traits!(eq FailoverConfig);
 
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
@@ -1321,7 +1321,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FlowTransitEncryption);
+    value_traits!(eq FlowTransitEncryption);
 
 
     /// A set of parameters that define the media stream.
@@ -1380,7 +1380,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(Fmtp);
+    value_traits!(eq Fmtp);
 
 
     /// Configures settings for the FrozenFrames metric.
@@ -1408,7 +1408,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(FrozenFrames);
+    value_traits!(eq FrozenFrames);
 
 
     /// The source configuration for cloud flows receiving a stream from a bridge.
@@ -1447,7 +1447,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(GatewayBridgeSource);
+    value_traits!(eq GatewayBridgeSource);
 
 
     /// The transport parameters associated with an incoming media stream.
@@ -1488,7 +1488,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(InputConfiguration);
+    value_traits!(eq InputConfiguration);
 
 
     /// The VPC interface that you want to use for the media stream associated with the output.
@@ -1521,7 +1521,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(Interface);
+    value_traits!(eq Interface);
 
 
     /// The maintenance setting of a flow.
@@ -1564,7 +1564,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(Maintenance);
+    value_traits!(eq Maintenance);
 
 
     /// A single track or stream of media that contains video, audio, or ancillary data. After you add a media stream to a flow, you can associate it with sources and outputs on that flow, as long as they use the CDI protocol or the ST 2110 JPEG XS protocol. Each source or output can consist of one or many media streams.
@@ -1653,7 +1653,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(MediaStream);
+    value_traits!(eq MediaStream);
 
 
     /// Attributes that are related to the media stream.
@@ -1679,7 +1679,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(MediaStreamAttributes);
+    value_traits!(eq MediaStreamAttributes);
 
 
     /// The media stream that is associated with the source, and the parameters for that association.
@@ -1728,7 +1728,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(MediaStreamSourceConfiguration);
+    value_traits!(eq MediaStreamSourceConfiguration);
 
 
     /// Specifies the configuration settings for NDI sources and outputs. Required when the flow includes NDI sources or outputs.
@@ -1759,7 +1759,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(NdiConfig);
+    value_traits!(eq NdiConfig);
 
 
     /// Specifies the configuration settings for individual NDI discovery servers. A maximum of 3 servers is allowed.
@@ -1806,7 +1806,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(NdiDiscoveryServerConfig);
+    value_traits!(eq NdiDiscoveryServerConfig);
 
 
     #[derive(Clone, Default)]
@@ -1829,7 +1829,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(NdiSourceSettings);
+    value_traits!(eq NdiSourceSettings);
 
 
     /// Configures settings for the SilentAudio metric.
@@ -1857,7 +1857,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SilentAudio);
+    value_traits!(eq SilentAudio);
 
 
     /// The settings for the source of the flow.
@@ -1990,7 +1990,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     /// The settings for source monitoring.
@@ -2030,7 +2030,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SourceMonitoringConfig);
+    value_traits!(eq SourceMonitoringConfig);
 
 
     /// The priority you want to assign to a source. You can have a primary stream and a backup stream or two equally prioritized streams.
@@ -2063,7 +2063,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(SourcePriority);
+    value_traits!(eq SourcePriority);
 
 
     /// Specifies the configuration for video stream metrics monitoring.
@@ -2085,7 +2085,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(VideoMonitoringSetting);
+    value_traits!(eq VideoMonitoringSetting);
 
 
     /// The details of a VPC interface.
@@ -2162,7 +2162,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(VpcInterface);
+    value_traits!(eq VpcInterface);
 
 
     /// The settings for attaching a VPC interface to an resource.
@@ -2183,7 +2183,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(VpcInterfaceAttachment);
+    value_traits!(eq VpcInterfaceAttachment);
 }
 pub use flow::{CfnFlow, CfnFlowProps};
 
@@ -2400,7 +2400,7 @@ pub mod flow_entitlement {
         }
     }
 
-    value_traits!(Encryption);
+    value_traits!(eq Encryption);
 }
 pub use flow_entitlement::{CfnFlowEntitlement, CfnFlowEntitlementProps};
 
@@ -2599,7 +2599,7 @@ pub mod flow_media_stream {
         }
     }
 
-    value_traits!(Fmtp);
+    value_traits!(eq Fmtp);
 
 
     /// Attributes that are related to the media stream.
@@ -2623,7 +2623,7 @@ pub mod flow_media_stream {
         }
     }
 
-    value_traits!(MediaStreamAttributes);
+    value_traits!(eq MediaStreamAttributes);
 }
 pub use flow_media_stream::{CfnFlowMediaStream, CfnFlowMediaStreamProps};
 
@@ -2886,7 +2886,7 @@ pub mod flow_output {
         }
     }
 
-    value_traits!(DestinationConfiguration);
+    value_traits!(eq DestinationConfiguration);
 
 
     /// A collection of parameters that determine how MediaConnect will convert the content. These fields only apply to outputs on flows that have a CDI source.
@@ -2927,7 +2927,7 @@ pub mod flow_output {
         }
     }
 
-    value_traits!(EncodingParameters);
+    value_traits!(eq EncodingParameters);
 
 
     /// Information about the encryption of the flow.
@@ -2984,7 +2984,7 @@ pub mod flow_output {
         }
     }
 
-    value_traits!(Encryption);
+    value_traits!(eq Encryption);
 
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
@@ -3019,7 +3019,7 @@ pub mod flow_output {
         }
     }
 
-    value_traits!(FlowTransitEncryption);
+    value_traits!(eq FlowTransitEncryption);
 
 
     /// The VPC interface that you want to use for the media stream associated with the output.
@@ -3052,7 +3052,7 @@ pub mod flow_output {
         }
     }
 
-    value_traits!(Interface);
+    value_traits!(eq Interface);
 
 
     /// The media stream that is associated with the output, and the parameters for that association.
@@ -3107,7 +3107,7 @@ pub mod flow_output {
         }
     }
 
-    value_traits!(MediaStreamOutputConfiguration);
+    value_traits!(eq MediaStreamOutputConfiguration);
 
 
     /// The settings for attaching a VPC interface to an output.
@@ -3128,7 +3128,7 @@ pub mod flow_output {
         }
     }
 
-    value_traits!(VpcInterfaceAttachment);
+    value_traits!(eq VpcInterfaceAttachment);
 }
 pub use flow_output::{CfnFlowOutput, CfnFlowOutputProps};
 
@@ -3419,7 +3419,7 @@ pub mod flow_source {
         }
     }
 
-    value_traits!(Encryption);
+    value_traits!(eq Encryption);
 
 
     /// The source configuration for cloud flows receiving a stream from a bridge.
@@ -3458,7 +3458,7 @@ pub mod flow_source {
         }
     }
 
-    value_traits!(GatewayBridgeSource);
+    value_traits!(eq GatewayBridgeSource);
 
 
     /// The settings for attaching a VPC interface to an resource.
@@ -3479,7 +3479,7 @@ pub mod flow_source {
         }
     }
 
-    value_traits!(VpcInterfaceAttachment);
+    value_traits!(eq VpcInterfaceAttachment);
 }
 pub use flow_source::{CfnFlowSource, CfnFlowSourceProps};
 
@@ -3739,7 +3739,7 @@ pub mod gateway {
         }
     }
 
-    value_traits!(GatewayNetwork);
+    value_traits!(eq GatewayNetwork);
 }
 pub use gateway::{CfnGateway, CfnGatewayProps};
 
@@ -3962,7 +3962,7 @@ pub mod router_input {
         }
     }
 
-    value_traits!(RouterInputTransitEncryption);
+    value_traits!(eq RouterInputTransitEncryption);
 }
 pub use router_input::{CfnRouterInput, CfnRouterInputProps};
 
@@ -4308,6 +4308,6 @@ pub mod router_output {
         }
     }
 
-    value_traits!(FabricConfiguration);
+    value_traits!(eq FabricConfiguration);
 }
 pub use router_output::{CfnRouterOutput, CfnRouterOutputProps};

@@ -237,7 +237,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(AccelerationSettings);
+    value_traits!(eq AccelerationSettings);
 
 
     #[derive(Clone, Default)]
@@ -267,7 +267,7 @@ pub mod job_template {
         }
     }
 
-    value_traits!(HopDestination);
+    value_traits!(eq HopDestination);
 }
 pub use job_template::{CfnJobTemplate, CfnJobTemplateProps};
 

@@ -165,7 +165,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AacSettings);
+    value_traits!(eq AacSettings);
 
 
     #[derive(Clone, Default)]
@@ -189,7 +189,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AbWatermarkingCustomProfile);
+    value_traits!(eq AbWatermarkingCustomProfile);
 
 
     #[derive(Clone, Default)]
@@ -228,7 +228,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Ac3Settings);
+    value_traits!(eq Ac3Settings);
 
 
     #[derive(Clone, Default)]
@@ -246,7 +246,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AdditionalDestinations);
+    value_traits!(eq AdditionalDestinations);
 
 
     #[derive(Clone, Default)]
@@ -264,7 +264,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AncillarySourceSettings);
+    value_traits!(eq AncillarySourceSettings);
 
 
     #[derive(Clone, Default)]
@@ -285,7 +285,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AnywhereSettings);
+    value_traits!(eq AnywhereSettings);
 
 
     #[derive(Clone, Default)]
@@ -303,7 +303,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ArchiveCdnSettings);
+    value_traits!(eq ArchiveCdnSettings);
 
 
     #[derive(Clone, Default)]
@@ -324,7 +324,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ArchiveContainerSettings);
+    value_traits!(eq ArchiveContainerSettings);
 
 
     #[derive(Clone, Default)]
@@ -342,7 +342,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ArchiveFrameCaptureHlsS3Settings);
+    value_traits!(eq ArchiveFrameCaptureHlsS3Settings);
 
 
     #[derive(Clone, Default)]
@@ -366,7 +366,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ArchiveGroupSettings);
+    value_traits!(eq ArchiveGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -390,7 +390,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ArchiveOutputSettings);
+    value_traits!(eq ArchiveOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -411,7 +411,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioChannelMapping);
+    value_traits!(eq AudioChannelMapping);
 
 
     #[derive(Clone, Default)]
@@ -447,7 +447,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioCodecSettings);
+    value_traits!(eq AudioCodecSettings);
 
 
     #[derive(Clone, Default)]
@@ -501,7 +501,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioDescription);
+    value_traits!(eq AudioDescription);
 
 
     #[derive(Clone, Default)]
@@ -519,7 +519,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioDolbyEDecode);
+    value_traits!(eq AudioDolbyEDecode);
 
 
     #[derive(Clone, Default)]
@@ -540,7 +540,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioFeedInput);
+    value_traits!(eq AudioFeedInput);
 
 
     #[derive(Clone, Default)]
@@ -561,7 +561,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioHlsRenditionSelection);
+    value_traits!(eq AudioHlsRenditionSelection);
 
 
     #[derive(Clone, Default)]
@@ -582,7 +582,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioLanguageSelection);
+    value_traits!(eq AudioLanguageSelection);
 
 
     #[derive(Clone, Default)]
@@ -612,7 +612,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioNormalizationSettings);
+    value_traits!(eq AudioNormalizationSettings);
 
 
     #[derive(Clone, Default)]
@@ -639,7 +639,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioOnlyHlsSettings);
+    value_traits!(eq AudioOnlyHlsSettings);
 
 
     #[derive(Clone, Default)]
@@ -663,7 +663,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioPid);
+    value_traits!(eq AudioPid);
 
 
     #[derive(Clone, Default)]
@@ -684,7 +684,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioPidSelection);
+    value_traits!(eq AudioPidSelection);
 
 
     #[derive(Clone, Default)]
@@ -711,7 +711,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioPreMixerSettings);
+    value_traits!(eq AudioPreMixerSettings);
 
 
     #[derive(Clone, Default)]
@@ -732,7 +732,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioSelector);
+    value_traits!(eq AudioSelector);
 
 
     #[derive(Clone, Default)]
@@ -759,7 +759,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioSelectorSettings);
+    value_traits!(eq AudioSelectorSettings);
 
 
     #[derive(Clone, Default)]
@@ -780,7 +780,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioSilenceFailoverSettings);
+    value_traits!(eq AudioSilenceFailoverSettings);
 
 
     #[derive(Clone, Default)]
@@ -801,7 +801,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioTrack);
+    value_traits!(eq AudioTrack);
 
 
     #[derive(Clone, Default)]
@@ -822,7 +822,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioTrackSelection);
+    value_traits!(eq AudioTrackSelection);
 
 
     #[derive(Clone, Default)]
@@ -840,7 +840,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AudioWatermarkSettings);
+    value_traits!(eq AudioWatermarkSettings);
 
 
     #[derive(Clone, Default)]
@@ -867,7 +867,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AutomaticInputFailoverSettings);
+    value_traits!(eq AutomaticInputFailoverSettings);
 
 
     #[derive(Clone, Default)]
@@ -897,7 +897,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Av1ColorSpaceSettings);
+    value_traits!(eq Av1ColorSpaceSettings);
 
 
     #[derive(Clone, Default)]
@@ -984,7 +984,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Av1Settings);
+    value_traits!(eq Av1Settings);
 
 
     #[derive(Clone, Default)]
@@ -1005,7 +1005,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AvailBlanking);
+    value_traits!(eq AvailBlanking);
 
 
     #[derive(Clone, Default)]
@@ -1026,7 +1026,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AvailConfiguration);
+    value_traits!(eq AvailConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1050,7 +1050,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(AvailSettings);
+    value_traits!(eq AvailSettings);
 
 
     #[derive(Clone, Default)]
@@ -1071,7 +1071,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(BandwidthReductionFilterSettings);
+    value_traits!(eq BandwidthReductionFilterSettings);
 
 
     #[derive(Clone, Default)]
@@ -1101,7 +1101,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(BlackoutSlate);
+    value_traits!(eq BlackoutSlate);
 
 
     #[derive(Clone, Default)]
@@ -1170,7 +1170,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(BurnInDvbSubDestinationSettings);
+    value_traits!(eq BurnInDvbSubDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -1209,7 +1209,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CaptionDescription);
+    value_traits!(eq CaptionDescription);
 
 
     #[derive(Clone, Default)]
@@ -1263,7 +1263,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CaptionDestinationSettings);
+    value_traits!(eq CaptionDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -1287,7 +1287,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CaptionLanguageMapping);
+    value_traits!(eq CaptionLanguageMapping);
 
 
     #[derive(Clone, Default)]
@@ -1314,7 +1314,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CaptionRectangle);
+    value_traits!(eq CaptionRectangle);
 
 
     #[derive(Clone, Default)]
@@ -1338,7 +1338,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CaptionSelector);
+    value_traits!(eq CaptionSelector);
 
 
     #[derive(Clone, Default)]
@@ -1377,7 +1377,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CaptionSelectorSettings);
+    value_traits!(eq CaptionSelectorSettings);
 
 
     #[derive(Clone, Default)]
@@ -1395,7 +1395,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CdiInputSpecification);
+    value_traits!(eq CdiInputSpecification);
 
 
     #[derive(Clone, Default)]
@@ -1413,7 +1413,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ChannelEngineVersionRequest);
+    value_traits!(eq ChannelEngineVersionRequest);
 
 
     #[derive(Clone, Default)]
@@ -1434,7 +1434,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CmafIngestCaptionLanguageMapping);
+    value_traits!(eq CmafIngestCaptionLanguageMapping);
 
 
     #[derive(Clone, Default)]
@@ -1452,7 +1452,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CmafIngestFrameCaptureOutputSettings);
+    value_traits!(eq CmafIngestFrameCaptureOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -1521,7 +1521,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CmafIngestGroupSettings);
+    value_traits!(eq CmafIngestGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -1560,7 +1560,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings);
+    value_traits!(eq CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings);
 
 
     #[derive(Clone, Default)]
@@ -1578,7 +1578,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CmafIngestWatermarkingSettings);
+    value_traits!(eq CmafIngestWatermarkingSettings);
 
 
     #[derive(Clone, Default)]
@@ -1602,7 +1602,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ColorCorrection);
+    value_traits!(eq ColorCorrection);
 
 
     #[derive(Clone, Default)]
@@ -1620,7 +1620,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ColorCorrectionSettings);
+    value_traits!(eq ColorCorrectionSettings);
 
 
     #[derive(Clone, Default)]
@@ -1638,7 +1638,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DisabledLockingSettings);
+    value_traits!(eq DisabledLockingSettings);
 
 
     #[derive(Clone, Default)]
@@ -1662,7 +1662,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DvbNitSettings);
+    value_traits!(eq DvbNitSettings);
 
 
     #[derive(Clone, Default)]
@@ -1689,7 +1689,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DvbSdtSettings);
+    value_traits!(eq DvbSdtSettings);
 
 
     #[derive(Clone, Default)]
@@ -1707,7 +1707,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DvbTdtSettings);
+    value_traits!(eq DvbTdtSettings);
 
 
     #[derive(Clone, Default)]
@@ -1743,7 +1743,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Eac3AtmosSettings);
+    value_traits!(eq Eac3AtmosSettings);
 
 
     #[derive(Clone, Default)]
@@ -1818,7 +1818,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Eac3Settings);
+    value_traits!(eq Eac3Settings);
 
 
     #[derive(Clone, Default)]
@@ -1851,7 +1851,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(EbuTtDDestinationSettings);
+    value_traits!(eq EbuTtDDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -1878,7 +1878,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(EmbeddedSourceSettings);
+    value_traits!(eq EmbeddedSourceSettings);
 
 
     #[derive(Clone, Default)]
@@ -1935,7 +1935,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(EncoderSettings);
+    value_traits!(eq EncoderSettings);
 
 
     #[derive(Clone, Default)]
@@ -1956,7 +1956,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(EpochLockingSettings);
+    value_traits!(eq EpochLockingSettings);
 
 
     #[derive(Clone, Default)]
@@ -1989,7 +1989,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Esam);
+    value_traits!(eq Esam);
 
 
     #[derive(Clone, Default)]
@@ -2007,7 +2007,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FailoverCondition);
+    value_traits!(eq FailoverCondition);
 
 
     #[derive(Clone, Default)]
@@ -2031,7 +2031,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FailoverConditionSettings);
+    value_traits!(eq FailoverConditionSettings);
 
 
     #[derive(Clone, Default)]
@@ -2052,7 +2052,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FeatureActivations);
+    value_traits!(eq FeatureActivations);
 
 
     #[derive(Clone, Default)]
@@ -2076,7 +2076,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FecOutputSettings);
+    value_traits!(eq FecOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -2100,7 +2100,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Fmp4HlsSettings);
+    value_traits!(eq Fmp4HlsSettings);
 
 
     #[derive(Clone, Default)]
@@ -2121,7 +2121,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FollowerChannelSettings);
+    value_traits!(eq FollowerChannelSettings);
 
 
     #[derive(Clone, Default)]
@@ -2139,7 +2139,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FrameCaptureCdnSettings);
+    value_traits!(eq FrameCaptureCdnSettings);
 
 
     #[derive(Clone, Default)]
@@ -2160,7 +2160,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FrameCaptureGroupSettings);
+    value_traits!(eq FrameCaptureGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -2184,7 +2184,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FrameCaptureSettings);
+    value_traits!(eq FrameCaptureSettings);
 
 
     #[derive(Clone, Default)]
@@ -2220,7 +2220,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(GlobalConfiguration);
+    value_traits!(eq GlobalConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2244,7 +2244,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(H264ColorSpaceSettings);
+    value_traits!(eq H264ColorSpaceSettings);
 
 
     #[derive(Clone, Default)]
@@ -2265,7 +2265,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(H264H265FilterSettings);
+    value_traits!(eq H264H265FilterSettings);
 
 
     #[derive(Clone, Default)]
@@ -2412,7 +2412,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(H264Settings);
+    value_traits!(eq H264Settings);
 
 
     #[derive(Clone, Default)]
@@ -2445,7 +2445,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(H265ColorSpaceSettings);
+    value_traits!(eq H265ColorSpaceSettings);
 
 
     #[derive(Clone, Default)]
@@ -2586,7 +2586,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(H265Settings);
+    value_traits!(eq H265Settings);
 
 
     #[derive(Clone, Default)]
@@ -2607,7 +2607,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Hdr10Settings);
+    value_traits!(eq Hdr10Settings);
 
 
     #[derive(Clone, Default)]
@@ -2643,7 +2643,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsAkamaiSettings);
+    value_traits!(eq HlsAkamaiSettings);
 
 
     #[derive(Clone, Default)]
@@ -2670,7 +2670,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsBasicPutSettings);
+    value_traits!(eq HlsBasicPutSettings);
 
 
     #[derive(Clone, Default)]
@@ -2700,7 +2700,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsCdnSettings);
+    value_traits!(eq HlsCdnSettings);
 
 
     #[derive(Clone, Default)]
@@ -2844,7 +2844,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsGroupSettings);
+    value_traits!(eq HlsGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -2874,7 +2874,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsInputSettings);
+    value_traits!(eq HlsInputSettings);
 
 
     #[derive(Clone, Default)]
@@ -2904,7 +2904,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsMediaStoreSettings);
+    value_traits!(eq HlsMediaStoreSettings);
 
 
     #[derive(Clone, Default)]
@@ -2931,7 +2931,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsOutputSettings);
+    value_traits!(eq HlsOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -2958,7 +2958,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsSettings);
+    value_traits!(eq HlsSettings);
 
 
     #[derive(Clone, Default)]
@@ -2988,7 +2988,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsWebdavSettings);
+    value_traits!(eq HlsWebdavSettings);
 
 
     #[derive(Clone, Default)]
@@ -3012,7 +3012,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InferenceSettings);
+    value_traits!(eq InferenceSettings);
 
 
     #[derive(Clone, Default)]
@@ -3042,7 +3042,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputAttachment);
+    value_traits!(eq InputAttachment);
 
 
     #[derive(Clone, Default)]
@@ -3063,7 +3063,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputChannelLevel);
+    value_traits!(eq InputChannelLevel);
 
 
     #[derive(Clone, Default)]
@@ -3087,7 +3087,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputLocation);
+    value_traits!(eq InputLocation);
 
 
     #[derive(Clone, Default)]
@@ -3117,7 +3117,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputLossBehavior);
+    value_traits!(eq InputLossBehavior);
 
 
     #[derive(Clone, Default)]
@@ -3135,7 +3135,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputLossFailoverSettings);
+    value_traits!(eq InputLossFailoverSettings);
 
 
     #[derive(Clone, Default)]
@@ -3183,7 +3183,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputSettings);
+    value_traits!(eq InputSettings);
 
 
     #[derive(Clone, Default)]
@@ -3207,7 +3207,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputSpecification);
+    value_traits!(eq InputSpecification);
 
 
     #[derive(Clone, Default)]
@@ -3225,7 +3225,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(KeyProviderSettings);
+    value_traits!(eq KeyProviderSettings);
 
 
     #[derive(Clone, Default)]
@@ -3246,7 +3246,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(LinkedChannelSettings);
+    value_traits!(eq LinkedChannelSettings);
 
 
     #[derive(Clone, Default)]
@@ -3405,7 +3405,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(M2tsSettings);
+    value_traits!(eq M2tsSettings);
 
 
     #[derive(Clone, Default)]
@@ -3477,7 +3477,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(M3u8Settings);
+    value_traits!(eq M3u8Settings);
 
 
     #[derive(Clone, Default)]
@@ -3498,7 +3498,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MaintenanceCreateSettings);
+    value_traits!(eq MaintenanceCreateSettings);
 
 
     #[derive(Clone, Default)]
@@ -3516,7 +3516,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaConnectRouterGroupSettings);
+    value_traits!(eq MediaConnectRouterGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -3537,7 +3537,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaConnectRouterOutputConnectionMap);
+    value_traits!(eq MediaConnectRouterOutputConnectionMap);
 
 
     #[derive(Clone, Default)]
@@ -3558,7 +3558,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaConnectRouterOutputDestinationSettings);
+    value_traits!(eq MediaConnectRouterOutputDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -3582,7 +3582,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaConnectRouterOutputSettings);
+    value_traits!(eq MediaConnectRouterOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -3603,7 +3603,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaPackageGroupSettings);
+    value_traits!(eq MediaPackageGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -3633,7 +3633,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaPackageOutputDestinationSettings);
+    value_traits!(eq MediaPackageOutputDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -3684,7 +3684,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaPackageV2GroupSettings);
+    value_traits!(eq MediaPackageV2GroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -3702,7 +3702,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MediaPackageV2WatermarkingSettings);
+    value_traits!(eq MediaPackageV2WatermarkingSettings);
 
 
     #[derive(Clone, Default)]
@@ -3723,7 +3723,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MotionGraphicsConfiguration);
+    value_traits!(eq MotionGraphicsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -3741,7 +3741,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MotionGraphicsSettings);
+    value_traits!(eq MotionGraphicsSettings);
 
 
     #[derive(Clone, Default)]
@@ -3765,7 +3765,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Mp2Settings);
+    value_traits!(eq Mp2Settings);
 
 
     #[derive(Clone, Default)]
@@ -3783,7 +3783,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Mpeg2FilterSettings);
+    value_traits!(eq Mpeg2FilterSettings);
 
 
     #[derive(Clone, Default)]
@@ -3849,7 +3849,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Mpeg2Settings);
+    value_traits!(eq Mpeg2Settings);
 
 
     #[derive(Clone, Default)]
@@ -3921,7 +3921,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MsSmoothGroupSettings);
+    value_traits!(eq MsSmoothGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -3942,7 +3942,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MsSmoothOutputSettings);
+    value_traits!(eq MsSmoothOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -3960,7 +3960,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MulticastInputSettings);
+    value_traits!(eq MulticastInputSettings);
 
 
     #[derive(Clone, Default)]
@@ -3978,7 +3978,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MultiplexContainerSettings);
+    value_traits!(eq MultiplexContainerSettings);
 
 
     #[derive(Clone, Default)]
@@ -4035,7 +4035,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MultiplexM2tsSettings);
+    value_traits!(eq MultiplexM2tsSettings);
 
 
     #[derive(Clone, Default)]
@@ -4056,7 +4056,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MultiplexOutputSettings);
+    value_traits!(eq MultiplexOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -4077,7 +4077,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MultiplexProgramChannelDestinationSettings);
+    value_traits!(eq MultiplexProgramChannelDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -4101,7 +4101,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(NetworkInputSettings);
+    value_traits!(eq NetworkInputSettings);
 
 
     #[derive(Clone, Default)]
@@ -4125,7 +4125,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(NielsenCbet);
+    value_traits!(eq NielsenCbet);
 
 
     #[derive(Clone, Default)]
@@ -4146,7 +4146,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(NielsenConfiguration);
+    value_traits!(eq NielsenConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4170,7 +4170,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(NielsenNaesIiNwOnlySettings);
+    value_traits!(eq NielsenNaesIiNwOnlySettings);
 
 
     #[derive(Clone, Default)]
@@ -4197,7 +4197,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(NielsenWatermarksSettings);
+    value_traits!(eq NielsenWatermarksSettings);
 
 
     #[derive(Clone, Default)]
@@ -4227,7 +4227,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Output);
+    value_traits!(eq Output);
 
 
     #[derive(Clone, Default)]
@@ -4263,7 +4263,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputDestination);
+    value_traits!(eq OutputDestination);
 
 
     #[derive(Clone, Default)]
@@ -4293,7 +4293,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputDestinationSettings);
+    value_traits!(eq OutputDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -4317,7 +4317,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputGroup);
+    value_traits!(eq OutputGroup);
 
 
     #[derive(Clone, Default)]
@@ -4365,7 +4365,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputGroupSettings);
+    value_traits!(eq OutputGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -4383,7 +4383,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputLocationRef);
+    value_traits!(eq OutputLocationRef);
 
 
     #[derive(Clone, Default)]
@@ -4407,7 +4407,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputLockingSettings);
+    value_traits!(eq OutputLockingSettings);
 
 
     #[derive(Clone, Default)]
@@ -4455,7 +4455,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputSettings);
+    value_traits!(eq OutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -4473,7 +4473,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(PrimaryChannelSettings);
+    value_traits!(eq PrimaryChannelSettings);
 
 
     #[derive(Clone, Default)]
@@ -4497,7 +4497,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RemixSettings);
+    value_traits!(eq RemixSettings);
 
 
     #[derive(Clone, Default)]
@@ -4536,7 +4536,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RtmpGroupSettings);
+    value_traits!(eq RtmpGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -4563,7 +4563,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RtmpOutputSettings);
+    value_traits!(eq RtmpOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -4584,7 +4584,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Scte20SourceSettings);
+    value_traits!(eq Scte20SourceSettings);
 
 
     #[derive(Clone, Default)]
@@ -4605,7 +4605,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Scte27DvbSubSourceSettings);
+    value_traits!(eq Scte27DvbSubSourceSettings);
 
 
     #[derive(Clone, Default)]
@@ -4629,7 +4629,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Scte35SpliceInsertTimeSignalAposSettings);
+    value_traits!(eq Scte35SpliceInsertTimeSignalAposSettings);
 
 
     #[derive(Clone, Default)]
@@ -4650,7 +4650,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(SmartSubtitleSourceSettings);
+    value_traits!(eq SmartSubtitleSourceSettings);
 
 
     #[derive(Clone, Default)]
@@ -4668,7 +4668,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(SrtGroupSettings);
+    value_traits!(eq SrtGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -4698,7 +4698,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(SrtOutputDestinationSettings);
+    value_traits!(eq SrtOutputDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -4728,7 +4728,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(SrtOutputSettings);
+    value_traits!(eq SrtOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -4749,7 +4749,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(StandardHlsSettings);
+    value_traits!(eq StandardHlsSettings);
 
 
     #[derive(Clone, Default)]
@@ -4770,7 +4770,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(StaticKeySettings);
+    value_traits!(eq StaticKeySettings);
 
 
     #[derive(Clone, Default)]
@@ -4791,7 +4791,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TeletextSourceSettings);
+    value_traits!(eq TeletextSourceSettings);
 
 
     #[derive(Clone, Default)]
@@ -4812,7 +4812,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TemporalFilterSettings);
+    value_traits!(eq TemporalFilterSettings);
 
 
     #[derive(Clone, Default)]
@@ -4830,7 +4830,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TextCaptionPositionSettings);
+    value_traits!(eq TextCaptionPositionSettings);
 
 
     #[derive(Clone, Default)]
@@ -4848,7 +4848,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ThumbnailConfiguration);
+    value_traits!(eq ThumbnailConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4872,7 +4872,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TimecodeBurninSettings);
+    value_traits!(eq TimecodeBurninSettings);
 
 
     #[derive(Clone, Default)]
@@ -4893,7 +4893,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TimecodeConfig);
+    value_traits!(eq TimecodeConfig);
 
 
     #[derive(Clone, Default)]
@@ -4914,7 +4914,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TtmlDestinationSettings);
+    value_traits!(eq TtmlDestinationSettings);
 
 
     #[derive(Clone, Default)]
@@ -4938,7 +4938,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(UdpGroupSettings);
+    value_traits!(eq UdpGroupSettings);
 
 
     #[derive(Clone, Default)]
@@ -4956,7 +4956,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(UdpMediaConnectRouterContainerSettings);
+    value_traits!(eq UdpMediaConnectRouterContainerSettings);
 
 
     #[derive(Clone, Default)]
@@ -4983,7 +4983,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(UdpOutputSettings);
+    value_traits!(eq UdpOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -5004,7 +5004,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoBlackFailoverSettings);
+    value_traits!(eq VideoBlackFailoverSettings);
 
 
     #[derive(Clone, Default)]
@@ -5034,7 +5034,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoCodecSettings);
+    value_traits!(eq VideoCodecSettings);
 
 
     #[derive(Clone, Default)]
@@ -5079,7 +5079,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoDescription);
+    value_traits!(eq VideoDescription);
 
 
     #[derive(Clone, Default)]
@@ -5106,7 +5106,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoPositionRectangle);
+    value_traits!(eq VideoPositionRectangle);
 
 
     #[derive(Clone, Default)]
@@ -5133,7 +5133,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoSelector);
+    value_traits!(eq VideoSelector);
 
 
     #[derive(Clone, Default)]
@@ -5151,7 +5151,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoSelectorColorSpaceSettings);
+    value_traits!(eq VideoSelectorColorSpaceSettings);
 
 
     #[derive(Clone, Default)]
@@ -5169,7 +5169,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoSelectorPid);
+    value_traits!(eq VideoSelectorPid);
 
 
     #[derive(Clone, Default)]
@@ -5187,7 +5187,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoSelectorProgramId);
+    value_traits!(eq VideoSelectorProgramId);
 
 
     #[derive(Clone, Default)]
@@ -5208,7 +5208,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VideoSelectorSettings);
+    value_traits!(eq VideoSelectorSettings);
 
 
     #[derive(Clone, Default)]
@@ -5232,7 +5232,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(VpcOutputSettings);
+    value_traits!(eq VpcOutputSettings);
 
 
     #[derive(Clone, Default)]
@@ -5256,7 +5256,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(WavSettings);
+    value_traits!(eq WavSettings);
 
 
     #[derive(Clone, Default)]
@@ -5277,7 +5277,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(WebvttDestinationSettings);
+    value_traits!(eq WebvttDestinationSettings);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -5799,7 +5799,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterNetworkSettings);
+    value_traits!(eq ClusterNetworkSettings);
 
 
     /// Network mappings for the cluster
@@ -5825,7 +5825,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(InterfaceMapping);
+    value_traits!(eq InterfaceMapping);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -5992,7 +5992,7 @@ pub mod event_bridge_rule_template {
         }
     }
 
-    value_traits!(EventBridgeRuleTemplateTarget);
+    value_traits!(eq EventBridgeRuleTemplateTarget);
 }
 pub use event_bridge_rule_template::{CfnEventBridgeRuleTemplate, CfnEventBridgeRuleTemplateProps};
 
@@ -6355,7 +6355,7 @@ pub mod input {
         }
     }
 
-    value_traits!(InputDestination);
+    value_traits!(eq InputDestination);
 
 
     /// A network route configuration.
@@ -6381,7 +6381,7 @@ pub mod input {
         }
     }
 
-    value_traits!(InputDestinationRoute);
+    value_traits!(eq InputDestinationRoute);
 
 
     /// Settings for an input device.
@@ -6402,7 +6402,7 @@ pub mod input {
         }
     }
 
-    value_traits!(InputDeviceSettings);
+    value_traits!(eq InputDeviceSettings);
 
 
     /// The location of the SDP file for one of the SMPTE 2110 streams in a receiver group.
@@ -6428,7 +6428,7 @@ pub mod input {
         }
     }
 
-    value_traits!(InputSdpLocation);
+    value_traits!(eq InputSdpLocation);
 
 
     /// The settings for a PULL type input.
@@ -6460,7 +6460,7 @@ pub mod input {
         }
     }
 
-    value_traits!(InputSource);
+    value_traits!(eq InputSource);
 
 
     /// Settings for a private VPC Input.
@@ -6491,7 +6491,7 @@ pub mod input {
         }
     }
 
-    value_traits!(InputVpcRequest);
+    value_traits!(eq InputVpcRequest);
 
 
     /// The settings for a MediaConnect Flow.
@@ -6512,7 +6512,7 @@ pub mod input {
         }
     }
 
-    value_traits!(MediaConnectFlow);
+    value_traits!(eq MediaConnectFlow);
 
 
     /// Settings for a Multicast input. Contains a list of multicast Urls and optional source ip addresses.
@@ -6533,7 +6533,7 @@ pub mod input {
         }
     }
 
-    value_traits!(MulticastSettings);
+    value_traits!(eq MulticastSettings);
 
 
     /// Pair of multicast url and source ip address (optional) that make up a multicast source.
@@ -6572,7 +6572,7 @@ pub mod input {
         }
     }
 
-    value_traits!(MulticastSource);
+    value_traits!(eq MulticastSource);
 
 
     /// A MediaConnect Router destination associated with a MediaLive Input. RouterOutputArn is server-assigned.
@@ -6605,7 +6605,7 @@ pub mod input {
         }
     }
 
-    value_traits!(RouterDestinationSettings);
+    value_traits!(eq RouterDestinationSettings);
 
 
     /// Information about the MediaConnect Router association for this input.
@@ -6638,7 +6638,7 @@ pub mod input {
         }
     }
 
-    value_traits!(RouterSettings);
+    value_traits!(eq RouterSettings);
 
 
     /// A receiver group is a collection of video, audio, and ancillary streams that you want to group together and attach to one input.
@@ -6659,7 +6659,7 @@ pub mod input {
         }
     }
 
-    value_traits!(Smpte2110ReceiverGroup);
+    value_traits!(eq Smpte2110ReceiverGroup);
 
 
     /// Information about the SDP files that describe the SMPTE 2110 streams that go into one SMPTE 2110 receiver group.
@@ -6691,7 +6691,7 @@ pub mod input {
         }
     }
 
-    value_traits!(Smpte2110ReceiverGroupSdpSettings);
+    value_traits!(eq Smpte2110ReceiverGroupSdpSettings);
 
 
     /// Configures the sources for the SMPTE 2110 Receiver Group input.
@@ -6712,7 +6712,7 @@ pub mod input {
         }
     }
 
-    value_traits!(Smpte2110ReceiverGroupSettings);
+    value_traits!(eq Smpte2110ReceiverGroupSettings);
 
 
     /// The decryption settings for the SRT caller source. Present only if the source has decryption enabled.
@@ -6738,7 +6738,7 @@ pub mod input {
         }
     }
 
-    value_traits!(SrtCallerDecryption);
+    value_traits!(eq SrtCallerDecryption);
 
 
     /// The configuration for a source that uses SRT as the connection protocol. In terms of establishing the connection, MediaLive is always caller and the upstream system is always the listener. In terms of transmission of the source content, MediaLive is always the receiver and the upstream system is always the sender.
@@ -6779,7 +6779,7 @@ pub mod input {
         }
     }
 
-    value_traits!(SrtCallerSource);
+    value_traits!(eq SrtCallerSource);
 
 
     /// The decryption settings for the SRT listener source. Present only if the source has decryption enabled.
@@ -6805,7 +6805,7 @@ pub mod input {
         }
     }
 
-    value_traits!(SrtListenerDecryption);
+    value_traits!(eq SrtListenerDecryption);
 
 
     /// The configuration for a source that uses SRT as the connection protocol. In terms of establishing the connection, MediaLive is the listener and the upstream system is the caller.
@@ -6836,7 +6836,7 @@ pub mod input {
         }
     }
 
-    value_traits!(SrtListenerSettings);
+    value_traits!(eq SrtListenerSettings);
 
 
     /// The configured sources for this SRT input.
@@ -6862,7 +6862,7 @@ pub mod input {
         }
     }
 
-    value_traits!(SrtSettings);
+    value_traits!(eq SrtSettings);
 }
 pub use input::{CfnInput, CfnInputProps};
 
@@ -6960,7 +6960,7 @@ pub mod input_security_group {
         }
     }
 
-    value_traits!(InputWhitelistRule);
+    value_traits!(eq InputWhitelistRule);
 }
 pub use input_security_group::{CfnInputSecurityGroup, CfnInputSecurityGroupProps};
 
@@ -7109,7 +7109,7 @@ pub mod multiplex {
         }
     }
 
-    value_traits!(MultiplexMediaConnectOutputDestinationSettings);
+    value_traits!(eq MultiplexMediaConnectOutputDestinationSettings);
 
 
     /// Multiplex MediaConnect output destination settings.
@@ -7130,7 +7130,7 @@ pub mod multiplex {
         }
     }
 
-    value_traits!(MultiplexOutputDestination);
+    value_traits!(eq MultiplexOutputDestination);
 
 
     /// A key-value pair to associate with a resource.
@@ -7183,7 +7183,7 @@ pub mod multiplex {
         }
     }
 
-    value_traits!(MultiplexSettings);
+    value_traits!(eq MultiplexSettings);
 }
 pub use multiplex::{CfnMultiplex, CfnMultiplexProps};
 
@@ -7329,7 +7329,7 @@ pub mod multiplexprogram {
         }
     }
 
-    value_traits!(MultiplexProgramPacketIdentifiersMap);
+    value_traits!(eq MultiplexProgramPacketIdentifiersMap);
 
 
     /// The current source for one of the pipelines in the multiplex.
@@ -7355,7 +7355,7 @@ pub mod multiplexprogram {
         }
     }
 
-    value_traits!(MultiplexProgramPipelineDetail);
+    value_traits!(eq MultiplexProgramPipelineDetail);
 
 
     /// Transport stream service descriptor configuration for the Multiplex program.
@@ -7396,7 +7396,7 @@ pub mod multiplexprogram {
         }
     }
 
-    value_traits!(MultiplexProgramServiceDescriptor);
+    value_traits!(eq MultiplexProgramServiceDescriptor);
 
 
     /// Multiplex Program settings configuration.
@@ -7445,7 +7445,7 @@ pub mod multiplexprogram {
         }
     }
 
-    value_traits!(MultiplexProgramSettings);
+    value_traits!(eq MultiplexProgramSettings);
 }
 pub use multiplexprogram::{CfnMultiplexprogram, CfnMultiplexprogramProps};
 
@@ -7578,7 +7578,7 @@ pub mod network {
         }
     }
 
-    value_traits!(IpPool);
+    value_traits!(eq IpPool);
 
 
     #[derive(Clone, Default)]
@@ -7603,7 +7603,7 @@ pub mod network {
         }
     }
 
-    value_traits!(Route);
+    value_traits!(eq Route);
 }
 pub use network::{CfnNetwork, CfnNetworkProps};
 
@@ -7772,7 +7772,7 @@ pub mod node {
         }
     }
 
-    value_traits!(NodeInterfaceMapping);
+    value_traits!(eq NodeInterfaceMapping);
 
 
     /// SDI source mapping.
@@ -7803,7 +7803,7 @@ pub mod node {
         }
     }
 
-    value_traits!(SdiSourceMapping);
+    value_traits!(eq SdiSourceMapping);
 }
 pub use node::{CfnNode, CfnNodeProps};
 

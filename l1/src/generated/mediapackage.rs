@@ -139,7 +139,7 @@ pub mod asset {
         }
     }
 
-    value_traits!(EgressEndpoint);
+    value_traits!(eq EgressEndpoint);
 }
 pub use asset::{CfnAsset, CfnAssetProps};
 
@@ -268,7 +268,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsIngest);
+    value_traits!(eq HlsIngest);
 
 
     /// An endpoint for ingesting source content for a Channel.
@@ -283,7 +283,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(IngestEndpoint);
+    value_traits!(eq IngestEndpoint);
 
 
     #[derive(Clone, Default)]
@@ -303,7 +303,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -498,7 +498,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(Authorization);
+    value_traits!(eq Authorization);
 
 
     /// A Common Media Application Format (CMAF) encryption configuration.
@@ -549,7 +549,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(CmafEncryption);
+    value_traits!(eq CmafEncryption);
 
 
     /// A Common Media Application Format (CMAF) packaging configuration.
@@ -586,7 +586,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(CmafPackage);
+    value_traits!(eq CmafPackage);
 
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) encryption configuration.
@@ -623,7 +623,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashEncryption);
+    value_traits!(eq DashEncryption);
 
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
@@ -721,7 +721,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashPackage);
+    value_traits!(eq DashPackage);
 
 
     /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
@@ -766,7 +766,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(EncryptionContractConfiguration);
+    value_traits!(eq EncryptionContractConfiguration);
 
 
     /// An HTTP Live Streaming (HLS) encryption configuration.
@@ -823,7 +823,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(HlsEncryption);
+    value_traits!(eq HlsEncryption);
 
 
     /// A HTTP Live Streaming (HLS) manifest configuration.
@@ -912,7 +912,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(HlsManifest);
+    value_traits!(eq HlsManifest);
 
 
     /// An HTTP Live Streaming (HLS) packaging configuration.
@@ -986,7 +986,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(HlsPackage);
+    value_traits!(eq HlsPackage);
 
 
     /// A Microsoft Smooth Streaming (MSS) encryption configuration.
@@ -1017,7 +1017,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(MssEncryption);
+    value_traits!(eq MssEncryption);
 
 
     /// A Microsoft Smooth Streaming (MSS) packaging configuration.
@@ -1049,7 +1049,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(MssPackage);
+    value_traits!(eq MssPackage);
 
 
     /// A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
@@ -1116,7 +1116,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(SpekeKeyProvider);
+    value_traits!(eq SpekeKeyProvider);
 
 
     /// A StreamSelection configuration.
@@ -1149,7 +1149,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(StreamSelection);
+    value_traits!(eq StreamSelection);
 }
 pub use origin_endpoint::{CfnOriginEndpoint, CfnOriginEndpointProps};
 
@@ -1294,7 +1294,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(CmafEncryption);
+    value_traits!(eq CmafEncryption);
 
 
     /// A CMAF packaging configuration.
@@ -1341,7 +1341,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(CmafPackage);
+    value_traits!(eq CmafPackage);
 
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) encryption configuration.
@@ -1372,7 +1372,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(DashEncryption);
+    value_traits!(eq DashEncryption);
 
 
     /// A DASH manifest configuration.
@@ -1420,7 +1420,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(DashManifest);
+    value_traits!(eq DashManifest);
 
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
@@ -1487,7 +1487,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(DashPackage);
+    value_traits!(eq DashPackage);
 
 
     /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
@@ -1532,7 +1532,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(EncryptionContractConfiguration);
+    value_traits!(eq EncryptionContractConfiguration);
 
 
     /// An HTTP Live Streaming (HLS) encryption configuration.
@@ -1577,7 +1577,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(HlsEncryption);
+    value_traits!(eq HlsEncryption);
 
 
     /// An HTTP Live Streaming (HLS) manifest configuration.
@@ -1621,7 +1621,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(HlsManifest);
+    value_traits!(eq HlsManifest);
 
 
     /// An HTTP Live Streaming (HLS) packaging configuration.
@@ -1674,7 +1674,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(HlsPackage);
+    value_traits!(eq HlsPackage);
 
 
     /// A CMAF encryption configuration.
@@ -1705,7 +1705,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(MssEncryption);
+    value_traits!(eq MssEncryption);
 
 
     /// A Microsoft Smooth Streaming (MSS) manifest configuration.
@@ -1727,7 +1727,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(MssManifest);
+    value_traits!(eq MssManifest);
 
 
     /// A Microsoft Smooth Streaming (MSS) PackagingConfiguration.
@@ -1768,7 +1768,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(MssPackage);
+    value_traits!(eq MssPackage);
 
 
     /// A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
@@ -1819,7 +1819,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(SpekeKeyProvider);
+    value_traits!(eq SpekeKeyProvider);
 
 
     /// A StreamSelection configuration.
@@ -1852,7 +1852,7 @@ pub mod packaging_configuration {
         }
     }
 
-    value_traits!(StreamSelection);
+    value_traits!(eq StreamSelection);
 }
 pub use packaging_configuration::{CfnPackagingConfiguration, CfnPackagingConfigurationProps};
 
@@ -1994,7 +1994,7 @@ pub mod packaging_group {
         }
     }
 
-    value_traits!(Authorization);
+    value_traits!(eq Authorization);
 
 
     #[derive(Clone, Default)]
@@ -2014,6 +2014,6 @@ pub mod packaging_group {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 }
 pub use packaging_group::{CfnPackagingGroup, CfnPackagingGroupProps};

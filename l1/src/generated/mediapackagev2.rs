@@ -170,7 +170,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(InputSwitchConfiguration);
+    value_traits!(eq InputSwitchConfiguration);
 
 
     /// <p>The multiview configuration for a channel. A multiview channel composites video from several source channels into a single tiled output stream. Players receive one standard HLS or DASH stream instead of several separate streams. This setting is required when <code>InputType</code> is <code>MULTIVIEW</code>, and can't be set for any other input type.</p>
@@ -211,7 +211,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(MultiviewConfiguration);
+    value_traits!(eq MultiviewConfiguration);
 
 
     /// <p>The settings for what common media server data (CMSD) headers AWS Elemental MediaPackage includes in responses to the CDN.</p>
@@ -232,7 +232,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(OutputHeaderConfiguration);
+    value_traits!(eq OutputHeaderConfiguration);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -625,7 +625,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(ContentKeyPeriodConfiguration);
+    value_traits!(eq ContentKeyPeriodConfiguration);
 
 
     /// <p>The base URLs to use for retrieving segments. You can specify multiple locations and indicate the priority and weight for when each should be used, for use in mutli-CDN workflows.</p>
@@ -676,7 +676,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashBaseUrl);
+    value_traits!(eq DashBaseUrl);
 
 
     /// <p>For use with DVB-DASH profiles only. The settings for font downloads that you want Elemental MediaPackage to pass through to the manifest.</p>
@@ -707,7 +707,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashDvbFontDownload);
+    value_traits!(eq DashDvbFontDownload);
 
 
     /// <p>For use with DVB-DASH profiles only. The settings for error reporting from the playback device that you want Elemental MediaPackage to pass through to the manifest.</p>
@@ -746,7 +746,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashDvbMetricsReporting);
+    value_traits!(eq DashDvbMetricsReporting);
 
 
     /// <p>For endpoints that use the DVB-DASH profile only. The font download and error reporting information that you want MediaPackage to pass through to the manifest.</p>
@@ -770,7 +770,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashDvbSettings);
+    value_traits!(eq DashDvbSettings);
 
 
     /// <p>Retrieve the DASH manifest configuration.</p>
@@ -893,7 +893,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashManifestConfiguration);
+    value_traits!(eq DashManifestConfiguration);
 
 
     /// <p>Details about the content that you want MediaPackage to pass through in the manifest to the playback device.</p>
@@ -934,7 +934,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashProgramInformation);
+    value_traits!(eq DashProgramInformation);
 
 
     /// <p>The configuration for DASH subtitles.</p>
@@ -953,7 +953,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashSubtitleConfiguration);
+    value_traits!(eq DashSubtitleConfiguration);
 
 
     /// <p>The settings for TTML subtitles.</p>
@@ -984,7 +984,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashTtmlConfiguration);
+    value_traits!(eq DashTtmlConfiguration);
 
 
     /// <p>Determines the type of UTC timing included in the DASH Media Presentation Description (MPD).</p>
@@ -1008,7 +1008,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(DashUtcTiming);
+    value_traits!(eq DashUtcTiming);
 
 
     /// <p>The parameters for encrypting content.</p>
@@ -1063,7 +1063,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(Encryption);
+    value_traits!(eq Encryption);
 
 
     /// <p>Configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines which content keys are used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use.</p>
@@ -1100,7 +1100,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(EncryptionContractConfiguration);
+    value_traits!(eq EncryptionContractConfiguration);
 
 
     /// <p>The encryption type.</p>
@@ -1125,7 +1125,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(EncryptionMethod);
+    value_traits!(eq EncryptionMethod);
 
 
     /// <p>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. </p>
@@ -1174,7 +1174,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(FilterConfiguration);
+    value_traits!(eq FilterConfiguration);
 
 
     /// <p>The failover settings for the endpoint.</p>
@@ -1195,7 +1195,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(ForceEndpointErrorConfiguration);
+    value_traits!(eq ForceEndpointErrorConfiguration);
 
 
     /// <p>Retrieve the HTTP live streaming (HLS) manifest configuration.</p>
@@ -1268,7 +1268,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(HlsManifestConfiguration);
+    value_traits!(eq HlsManifestConfiguration);
 
 
     /// <p>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. </p>
@@ -1314,7 +1314,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(LowLatencyHlsFilterConfiguration);
+    value_traits!(eq LowLatencyHlsFilterConfiguration);
 
 
     /// <p>Retrieve the low-latency HTTP live streaming (HLS) manifest configuration.</p>
@@ -1387,7 +1387,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(LowLatencyHlsManifestConfiguration);
+    value_traits!(eq LowLatencyHlsManifestConfiguration);
 
 
     /// <p>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. </p>
@@ -1433,7 +1433,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(MssFilterConfiguration);
+    value_traits!(eq MssFilterConfiguration);
 
 
     /// <p>Configuration details for a Microsoft Smooth Streaming (MSS) manifest associated with an origin endpoint. This includes all the settings and properties that define how the MSS content is packaged and delivered.</p>
@@ -1480,7 +1480,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(MssManifestConfiguration);
+    value_traits!(eq MssManifestConfiguration);
 
 
     /// <p>The multiview combination for a pinned manifest. MediaPackage serves the manifest with this layout and these sources, so players request it without an <code>aws.multiview</code> query parameter.</p> <p>If a request for a pinned manifest also includes an <code>aws.multiview</code> query parameter, MediaPackage rejects the request, even when that parameter requests the same combination.</p>
@@ -1519,7 +1519,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(MultiviewFilterConfiguration);
+    value_traits!(eq MultiviewFilterConfiguration);
 
 
     /// <p>The SCTE configuration.</p>
@@ -1548,7 +1548,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(Scte);
+    value_traits!(eq Scte);
 
 
     /// <p>The SCTE configuration.</p>
@@ -1570,7 +1570,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(ScteDash);
+    value_traits!(eq ScteDash);
 
 
     /// <p>The SCTE configuration.</p>
@@ -1592,7 +1592,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(ScteHls);
+    value_traits!(eq ScteHls);
 
 
     /// <p>The segment configuration, including the segment name, duration, and other configuration values.</p>
@@ -1642,7 +1642,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(Segment);
+    value_traits!(eq Segment);
 
 
     /// <p>The parameters for the SPEKE key provider.</p>
@@ -1719,7 +1719,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(SpekeKeyProvider);
+    value_traits!(eq SpekeKeyProvider);
 
 
     /// <p>To insert an EXT-X-START tag in your HLS playlist, specify a StartTag configuration object with a valid TimeOffset. When you do, you can also optionally specify whether to include a PRECISE value in the EXT-X-START tag.</p>
@@ -1758,7 +1758,7 @@ pub mod origin_endpoint {
         }
     }
 
-    value_traits!(StartTag);
+    value_traits!(eq StartTag);
 }
 pub use origin_endpoint::{CfnOriginEndpoint, CfnOriginEndpointProps};
 
@@ -1893,6 +1893,6 @@ pub mod origin_endpoint_policy {
         }
     }
 
-    value_traits!(CdnAuthConfiguration);
+    value_traits!(eq CdnAuthConfiguration);
 }
 pub use origin_endpoint_policy::{CfnOriginEndpointPolicy, CfnOriginEndpointPolicyProps};

@@ -132,7 +132,7 @@ pub mod container {
         }
     }
 
-    value_traits!(CorsRule);
+    value_traits!(eq CorsRule);
 
 
     #[derive(Clone)]
@@ -166,7 +166,7 @@ pub mod container {
         }
     }
 
-    value_traits!(MetricPolicy);
+    value_traits!(eq MetricPolicy);
 
 
     #[derive(Clone)]
@@ -202,6 +202,6 @@ pub mod container {
         }
     }
 
-    value_traits!(MetricPolicyRule);
+    value_traits!(eq MetricPolicyRule);
 }
 pub use container::{CfnContainer, CfnContainerProps};

@@ -152,7 +152,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DashPlaylistSettings);
+    value_traits!(eq DashPlaylistSettings);
 
 
     /// <p>HLS playlist configuration parameters.</p>
@@ -178,7 +178,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(HlsPlaylistSettings);
+    value_traits!(eq HlsPlaylistSettings);
 
 
     /// <p>The log configuration for the channel.</p>
@@ -199,7 +199,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(LogConfigurationForChannel);
+    value_traits!(eq LogConfigurationForChannel);
 
 
     /// <p>The output configuration for this channel.</p>
@@ -248,7 +248,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RequestOutputItem);
+    value_traits!(eq RequestOutputItem);
 
 
     /// <p>Slate VOD source configuration.</p>
@@ -274,7 +274,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(SlateSource);
+    value_traits!(eq SlateSource);
 
 
     /// <p>The configuration for time-shifted viewing.</p>
@@ -307,7 +307,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TimeShiftConfiguration);
+    value_traits!(eq TimeShiftConfiguration);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -593,7 +593,7 @@ pub mod function {
         }
     }
 
-    value_traits!(AwsServiceRequestConfiguration);
+    value_traits!(eq AwsServiceRequestConfiguration);
 
 
     /// The configuration for a CONCURRENT_EXECUTOR function. A CONCURRENT_EXECUTOR runs a set of child functions in parallel, up to a maximum concurrency, and combines their output when all functions complete. For more information about functions, see Working with functions (https://docs.aws.amazon.com/mediatailor/latest/ug/monetization-functions.html) in the MediaTailor User Guide.
@@ -656,7 +656,7 @@ pub mod function {
         }
     }
 
-    value_traits!(ConcurrentExecutorConfiguration);
+    value_traits!(eq ConcurrentExecutorConfiguration);
 
 
     /// Configuration for custom output functions.
@@ -695,7 +695,7 @@ pub mod function {
         }
     }
 
-    value_traits!(CustomOutputConfiguration);
+    value_traits!(eq CustomOutputConfiguration);
 
 
     /// A reference to a child function within an executor function.
@@ -726,7 +726,7 @@ pub mod function {
         }
     }
 
-    value_traits!(FunctionRef);
+    value_traits!(eq FunctionRef);
 
 
     /// Configuration for HTTP request functions.
@@ -801,7 +801,7 @@ pub mod function {
         }
     }
 
-    value_traits!(HttpRequestConfiguration);
+    value_traits!(eq HttpRequestConfiguration);
 
 
     /// The configuration for a SEQUENTIAL_EXECUTOR function. A SEQUENTIAL_EXECUTOR runs an ordered list of child functions one at a time, passing data between them. For more information about functions, see Working with functions (https://docs.aws.amazon.com/mediatailor/latest/ug/monetization-functions.html) in the MediaTailor User Guide.
@@ -854,7 +854,7 @@ pub mod function {
         }
     }
 
-    value_traits!(SequentialExecutorConfiguration);
+    value_traits!(eq SequentialExecutorConfiguration);
 
 
     /// The configuration for a VAST_REQUEST function. Specifies the HTTP method, URL, headers, body, timeout, and output expressions for a request to a VAST endpoint. MediaTailor parses the response as VAST and resolves wrapper redirects, then makes the parsed ads available to the function's output expressions. For more information, see Function types and composition (https://docs.aws.amazon.com/mediatailor/latest/ug/monetization-functions-types.html) in the MediaTailor User Guide.
@@ -925,7 +925,7 @@ pub mod function {
         }
     }
 
-    value_traits!(VastRequestConfiguration);
+    value_traits!(eq VastRequestConfiguration);
 }
 pub use function::{CfnFunction, CfnFunctionProps};
 
@@ -1068,7 +1068,7 @@ pub mod live_source {
         }
     }
 
-    value_traits!(HttpPackageConfiguration);
+    value_traits!(eq HttpPackageConfiguration);
 }
 pub use live_source::{CfnLiveSource, CfnLiveSourceProps};
 
@@ -1325,7 +1325,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(AdConditioningConfiguration);
+    value_traits!(eq AdConditioningConfiguration);
 
 
     /// The configuration for the request to the specified Ad Decision Server URL.
@@ -1347,7 +1347,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(AdDecisionServerConfiguration);
+    value_traits!(eq AdDecisionServerConfiguration);
 
 
     /// For HLS, when set to true, MediaTailor passes through EXT-X-CUE-IN, EXT-X-CUE-OUT, and EXT-X-SPLICEPOINT-SCTE35 ad markers from the origin manifest to the MediaTailor personalized manifest. No logic is applied to these ad markers. For example, if EXT-X-CUE-OUT has a value of 60, but no ads are filled for that ad break, MediaTailor will not set the value to 0.
@@ -1368,7 +1368,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(AdMarkerPassthrough);
+    value_traits!(eq AdMarkerPassthrough);
 
 
     #[derive(Clone, Default)]
@@ -1393,7 +1393,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(AdsInteractionLog);
+    value_traits!(eq AdsInteractionLog);
 
 
     /// The settings that control how many concurrent requests MediaTailor makes to the ad decision server (ADS).
@@ -1419,7 +1419,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(AdsPersonalizationConcurrency);
+    value_traits!(eq AdsPersonalizationConcurrency);
 
 
     /// The ad decision server (ADS) request timeouts and personalization time budgets for live, VOD, and prefetch workflows.
@@ -1460,7 +1460,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(AdsPersonalizationTimeouts);
+    value_traits!(eq AdsPersonalizationTimeouts);
 
 
     /// The configuration for avail suppression, also known as ad suppression. For more information about ad suppression, see Ad Suppression (https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html).
@@ -1495,7 +1495,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(AvailSuppression);
+    value_traits!(eq AvailSuppression);
 
 
     /// The beaconing configuration for a playback configuration. Beaconing controls whether AWS Elemental MediaTailor includes its own beacons in the ad tracking response, in addition to the ad server beacons. If you omit this setting, MediaTailor uses INSIGHTS.
@@ -1516,7 +1516,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(BeaconingConfiguration);
+    value_traits!(eq BeaconingConfiguration);
 
 
     /// The configuration for bumpers. Bumpers are short audio or video clips that play at the start or before the end of an ad break. To learn more about bumpers, see Bumpers (https://docs.aws.amazon.com/mediatailor/latest/ug/bumpers.html).
@@ -1542,7 +1542,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(Bumper);
+    value_traits!(eq Bumper);
 
 
     /// The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment management.
@@ -1568,7 +1568,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(CdnConfiguration);
+    value_traits!(eq CdnConfiguration);
 
 
     /// The beaconing settings that apply to client-side reporting sessions: whether AWS Elemental MediaTailor includes its beacons in the ad tracking response, and which player operation events it reports on. If you omit this object, MediaTailor uses INSIGHTS reporting mode.
@@ -1609,7 +1609,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(ClientSideBeaconingConfiguration);
+    value_traits!(eq ClientSideBeaconingConfiguration);
 
 
     /// The configuration for DASH PUT operations.
@@ -1637,7 +1637,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(DashConfiguration);
+    value_traits!(eq DashConfiguration);
 
 
     /// The configuration for the request to the Ad Decision Server URL.
@@ -1675,7 +1675,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(HttpRequest);
+    value_traits!(eq HttpRequest);
 
 
     /// The configuration for pre-roll ad insertion.
@@ -1704,7 +1704,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(LivePreRollConfiguration);
+    value_traits!(eq LivePreRollConfiguration);
 
 
     #[derive(Clone)]
@@ -1754,7 +1754,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     /// The configuration for manifest processing rules. Manifest processing rules enable customization of the personalized manifests created by MediaTailor.
@@ -1775,7 +1775,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(ManifestProcessingRules);
+    value_traits!(eq ManifestProcessingRules);
 
 
     #[derive(Clone, Default)]
@@ -1795,7 +1795,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(ManifestServiceInteractionLog);
+    value_traits!(eq ManifestServiceInteractionLog);
 
 
     /// The configuration for the request to the pre-roll Ad Decision Server.
@@ -1814,7 +1814,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(PreRollAdDecisionServerConfiguration);
+    value_traits!(eq PreRollAdDecisionServerConfiguration);
 
 
     /// The configuration for how MediaTailor processes the VAST response returned by the pre-roll Ad Decision Server.
@@ -1837,7 +1837,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(PreRollVastResponse);
+    value_traits!(eq PreRollVastResponse);
 
 
     /// The configuration for how MediaTailor processes the VAST response returned by the Ad Decision Server.
@@ -1860,7 +1860,7 @@ pub mod playback_configuration {
         }
     }
 
-    value_traits!(VastResponse);
+    value_traits!(eq VastResponse);
 }
 pub use playback_configuration::{CfnPlaybackConfiguration, CfnPlaybackConfigurationProps};
 
@@ -2030,7 +2030,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(AvailMatchingCriteria);
+    value_traits!(eq AvailMatchingCriteria);
 
 
     #[derive(Clone)]
@@ -2074,7 +2074,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(PrefetchConsumption);
+    value_traits!(eq PrefetchConsumption);
 
 
     #[derive(Clone)]
@@ -2134,7 +2134,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(PrefetchRetrieval);
+    value_traits!(eq PrefetchRetrieval);
 
 
     #[derive(Clone, Default)]
@@ -2159,7 +2159,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(RecurringConsumption);
+    value_traits!(eq RecurringConsumption);
 
 
     #[derive(Clone)]
@@ -2209,7 +2209,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(RecurringPrefetchConfiguration);
+    value_traits!(eq RecurringPrefetchConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2247,7 +2247,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(RecurringRetrieval);
+    value_traits!(eq RecurringRetrieval);
 
 
     #[derive(Clone, Default)]
@@ -2267,7 +2267,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(TrafficShapingRetrievalWindow);
+    value_traits!(eq TrafficShapingRetrievalWindow);
 
 
     #[derive(Clone, Default)]
@@ -2292,7 +2292,7 @@ pub mod prefetch_schedule {
         }
     }
 
-    value_traits!(TrafficShapingTpsConfiguration);
+    value_traits!(eq TrafficShapingTpsConfiguration);
 }
 pub use prefetch_schedule::{CfnPrefetchSchedule, CfnPrefetchScheduleProps};
 
@@ -2505,7 +2505,7 @@ pub mod program {
         }
     }
 
-    value_traits!(AdBreak);
+    value_traits!(eq AdBreak);
 
 
     /// A playlist of media to be played instead of the default media on a particular program.
@@ -2554,7 +2554,7 @@ pub mod program {
         }
     }
 
-    value_traits!(AlternateMedia);
+    value_traits!(eq AlternateMedia);
 
 
     /// An AudienceMedia object contains an Audience and a list of AlternateMedia.
@@ -2580,7 +2580,7 @@ pub mod program {
         }
     }
 
-    value_traits!(AudienceMedia);
+    value_traits!(eq AudienceMedia);
 
 
     /// Clip range configuration for the VOD source associated with the program.
@@ -2606,7 +2606,7 @@ pub mod program {
         }
     }
 
-    value_traits!(ClipRange);
+    value_traits!(eq ClipRange);
 
 
     /// Schedule configuration parameters.
@@ -2641,7 +2641,7 @@ pub mod program {
         }
     }
 
-    value_traits!(ScheduleConfiguration);
+    value_traits!(eq ScheduleConfiguration);
 
 
     /// The segmentation_descriptor message configuration.
@@ -2697,7 +2697,7 @@ pub mod program {
         }
     }
 
-    value_traits!(SegmentationDescriptor);
+    value_traits!(eq SegmentationDescriptor);
 
 
     /// Slate VOD source configuration.
@@ -2723,7 +2723,7 @@ pub mod program {
         }
     }
 
-    value_traits!(SlateSource);
+    value_traits!(eq SlateSource);
 
 
     /// Splice insert message configuration.
@@ -2759,7 +2759,7 @@ pub mod program {
         }
     }
 
-    value_traits!(SpliceInsertMessage);
+    value_traits!(eq SpliceInsertMessage);
 
 
     /// The SCTE-35 time_signal message configuration.
@@ -2780,7 +2780,7 @@ pub mod program {
         }
     }
 
-    value_traits!(TimeSignalMessage);
+    value_traits!(eq TimeSignalMessage);
 
 
     /// Program transition configuration.
@@ -2841,7 +2841,7 @@ pub mod program {
         }
     }
 
-    value_traits!(Transition);
+    value_traits!(eq Transition);
 }
 pub use program::{CfnProgram, CfnProgramProps};
 
@@ -2963,7 +2963,7 @@ pub mod source_location {
         }
     }
 
-    value_traits!(AccessConfiguration);
+    value_traits!(eq AccessConfiguration);
 
 
     /// <p>The optional configuration for a server that serves segments. Use this if you want the segment delivery server to be different from the source location server. For example, you can configure your source location server to be an origination server, such as MediaPackage, and the segment delivery server to be a content delivery network (CDN), such as CloudFront. If you don't specify a segment delivery server, then the source location server is used.</p>
@@ -2984,7 +2984,7 @@ pub mod source_location {
         }
     }
 
-    value_traits!(DefaultSegmentDeliveryConfiguration);
+    value_traits!(eq DefaultSegmentDeliveryConfiguration);
 
 
     /// <p>The HTTP configuration for the source location.</p>
@@ -3017,7 +3017,7 @@ pub mod source_location {
         }
     }
 
-    value_traits!(HttpConfiguration);
+    value_traits!(eq HttpConfiguration);
 
 
     /// <p>AWS Secrets Manager access token configuration parameters. For information about Secrets Manager access token authentication, see <a href="https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-access-configuration-access-token.html">Working with AWS Secrets Manager access token authentication</a>.</p>
@@ -3048,7 +3048,7 @@ pub mod source_location {
         }
     }
 
-    value_traits!(SecretsManagerAccessTokenConfiguration);
+    value_traits!(eq SecretsManagerAccessTokenConfiguration);
 
 
     /// <p>The segment delivery configuration settings.</p>
@@ -3074,7 +3074,7 @@ pub mod source_location {
         }
     }
 
-    value_traits!(SegmentDeliveryConfiguration);
+    value_traits!(eq SegmentDeliveryConfiguration);
 }
 pub use source_location::{CfnSourceLocation, CfnSourceLocationProps};
 
@@ -3217,6 +3217,6 @@ pub mod vod_source {
         }
     }
 
-    value_traits!(HttpPackageConfiguration);
+    value_traits!(eq HttpPackageConfiguration);
 }
 pub use vod_source::{CfnVodSource, CfnVodSourceProps};

@@ -993,6 +993,6 @@ pub mod user {
         }
     }
 
-    value_traits!(AuthenticationMode);
+    value_traits!(eq AuthenticationMode);
 }
 pub use user::{CfnUser, CfnUserProps};

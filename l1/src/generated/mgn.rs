@@ -151,7 +151,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ConnectorSsmCommandConfig);
+    value_traits!(eq ConnectorSsmCommandConfig);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -333,7 +333,7 @@ pub mod launch_configuration_template {
         }
     }
 
-    value_traits!(LaunchTemplateDiskConf);
+    value_traits!(eq LaunchTemplateDiskConf);
 
 
     /// Configuration of a machine's license.
@@ -354,7 +354,7 @@ pub mod launch_configuration_template {
         }
     }
 
-    value_traits!(Licensing);
+    value_traits!(eq Licensing);
 
 
     /// Post launch actions to execute on the Test or Cutover instance.
@@ -397,7 +397,7 @@ pub mod launch_configuration_template {
         }
     }
 
-    value_traits!(PostLaunchActions);
+    value_traits!(eq PostLaunchActions);
 
 
     /// An AWS Systems Manager Document to execute as a post launch action.
@@ -458,7 +458,7 @@ pub mod launch_configuration_template {
         }
     }
 
-    value_traits!(SsmDocument);
+    value_traits!(eq SsmDocument);
 
 
     /// An AWS Systems Manager Document external parameter.
@@ -491,7 +491,7 @@ pub mod launch_configuration_template {
         }
     }
 
-    value_traits!(SsmExternalParameter);
+    value_traits!(eq SsmExternalParameter);
 
 
     /// An AWS Systems Manager Parameter Store parameter.
@@ -534,7 +534,7 @@ pub mod launch_configuration_template {
         }
     }
 
-    value_traits!(SsmParameterStoreParameter);
+    value_traits!(eq SsmParameterStoreParameter);
 }
 pub use launch_configuration_template::{CfnLaunchConfigurationTemplate, CfnLaunchConfigurationTemplateProps};
 
@@ -717,7 +717,7 @@ pub mod network_migration_definition {
         }
     }
 
-    value_traits!(SourceConfiguration);
+    value_traits!(eq SourceConfiguration);
 
 
     /// S3 configuration for source network data.
@@ -766,7 +766,7 @@ pub mod network_migration_definition {
         }
     }
 
-    value_traits!(SourceS3Configuration);
+    value_traits!(eq SourceS3Configuration);
 
 
     /// Configuration for the target network topology and addressing.
@@ -819,7 +819,7 @@ pub mod network_migration_definition {
         }
     }
 
-    value_traits!(TargetNetwork);
+    value_traits!(eq TargetNetwork);
 
 
     /// S3 configuration for storing target network artifacts.
@@ -860,6 +860,6 @@ pub mod network_migration_definition {
         }
     }
 
-    value_traits!(TargetS3Configuration);
+    value_traits!(eq TargetS3Configuration);
 }
 pub use network_migration_definition::{CfnNetworkMigrationDefinition, CfnNetworkMigrationDefinitionProps};

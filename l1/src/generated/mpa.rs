@@ -180,7 +180,7 @@ pub mod approval_team {
         }
     }
 
-    value_traits!(ApprovalStrategy);
+    value_traits!(eq ApprovalStrategy);
 
 
     #[derive(Clone)]
@@ -216,7 +216,7 @@ pub mod approval_team {
         }
     }
 
-    value_traits!(Approver);
+    value_traits!(eq Approver);
 
 
     #[derive(Clone)]
@@ -246,7 +246,7 @@ pub mod approval_team {
         }
     }
 
-    value_traits!(MofNApprovalStrategy);
+    value_traits!(eq MofNApprovalStrategy);
 
 
     #[derive(Clone)]
@@ -278,7 +278,7 @@ pub mod approval_team {
         }
     }
 
-    value_traits!(Policy);
+    value_traits!(eq Policy);
 }
 pub use approval_team::{CfnApprovalTeam, CfnApprovalTeamProps};
 
@@ -432,7 +432,7 @@ pub mod identity_source {
         }
     }
 
-    value_traits!(IamIdentityCenter);
+    value_traits!(eq IamIdentityCenter);
 
 
     #[derive(Clone)]
@@ -464,6 +464,6 @@ pub mod identity_source {
         }
     }
 
-    value_traits!(IdentitySourceParameters);
+    value_traits!(eq IdentitySourceParameters);
 }
 pub use identity_source::{CfnIdentitySource, CfnIdentitySourceProps};

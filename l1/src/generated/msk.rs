@@ -229,7 +229,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(Catalog);
+    value_traits!(eq Catalog);
 
 
     /// Log configuration details for Channel
@@ -254,7 +254,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(ChannelLoggingInfo);
+    value_traits!(eq ChannelLoggingInfo);
 
 
     /// CloudWatch Logs log destination details
@@ -293,7 +293,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(CloudWatchLogsLogDestination);
+    value_traits!(eq CloudWatchLogsLogDestination);
 
 
     /// Dead letter queue S3 configuration of the destination
@@ -346,7 +346,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DeadLetterQueueS3);
+    value_traits!(eq DeadLetterQueueS3);
 
 
     /// Destination table configuration
@@ -397,7 +397,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(DestinationTable);
+    value_traits!(eq DestinationTable);
 
 
     /// Encryption configuration
@@ -430,7 +430,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Firehose log destination details
@@ -469,7 +469,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(FirehoseLogDestination);
+    value_traits!(eq FirehoseLogDestination);
 
 
     /// Iceberg destination configuration
@@ -566,7 +566,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(IcebergDestinationConfiguration);
+    value_traits!(eq IcebergDestinationConfiguration);
 
 
     /// Partition source configuration
@@ -589,7 +589,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(PartitionSource);
+    value_traits!(eq PartitionSource);
 
 
     /// Partition specification
@@ -630,7 +630,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(PartitionSpec);
+    value_traits!(eq PartitionSpec);
 
 
     /// Record converter configuration for a topic
@@ -661,7 +661,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RecordConverter);
+    value_traits!(eq RecordConverter);
 
 
     /// Record schema configuration for a topic
@@ -694,7 +694,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(RecordSchema);
+    value_traits!(eq RecordSchema);
 
 
     /// S3 destination configuration
@@ -751,7 +751,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(S3DestinationConfiguration);
+    value_traits!(eq S3DestinationConfiguration);
 
 
     /// S3 log destination details
@@ -796,7 +796,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(S3LogDestination);
+    value_traits!(eq S3LogDestination);
 
 
     /// S3 storage configuration
@@ -871,7 +871,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(S3Storage);
+    value_traits!(eq S3Storage);
 
 
     /// Schema evolution configuration of the destination
@@ -906,7 +906,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(SchemaEvolution);
+    value_traits!(eq SchemaEvolution);
 
 
     /// Table creation configuration of the destination
@@ -941,7 +941,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TableCreation);
+    value_traits!(eq TableCreation);
 
 
     /// Configuration of topic in a channel
@@ -984,7 +984,7 @@ pub mod channel {
         }
     }
 
-    value_traits!(TopicConfiguration);
+    value_traits!(eq TopicConfiguration);
 }
 pub use channel::{CfnChannel, CfnChannelProps};
 
@@ -1152,7 +1152,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(AuthorizerLogs);
+    value_traits!(eq AuthorizerLogs);
 
 
     #[derive(Clone, Default)]
@@ -1176,7 +1176,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(BrokerLogs);
+    value_traits!(eq BrokerLogs);
 
 
     #[derive(Clone)]
@@ -1236,7 +1236,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(BrokerNodeGroupInfo);
+    value_traits!(eq BrokerNodeGroupInfo);
 
 
     #[derive(Clone, Default)]
@@ -1260,7 +1260,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClientAuthentication);
+    value_traits!(eq ClientAuthentication);
 
 
     #[derive(Clone)]
@@ -1294,7 +1294,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(CloudWatchLogs);
+    value_traits!(eq CloudWatchLogs);
 
 
     #[derive(Clone)]
@@ -1330,7 +1330,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ConfigurationInfo);
+    value_traits!(eq ConfigurationInfo);
 
 
     #[derive(Clone, Default)]
@@ -1354,7 +1354,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ConnectivityInfo);
+    value_traits!(eq ConnectivityInfo);
 
 
     #[derive(Clone, Default)]
@@ -1375,7 +1375,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EbsStorageInfo);
+    value_traits!(eq EbsStorageInfo);
 
 
     #[derive(Clone)]
@@ -1405,7 +1405,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EncryptionAtRest);
+    value_traits!(eq EncryptionAtRest);
 
 
     #[derive(Clone, Default)]
@@ -1430,7 +1430,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EncryptionInTransit);
+    value_traits!(eq EncryptionInTransit);
 
 
     #[derive(Clone, Default)]
@@ -1453,7 +1453,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EncryptionInfo);
+    value_traits!(eq EncryptionInfo);
 
 
     #[derive(Clone)]
@@ -1487,7 +1487,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Firehose);
+    value_traits!(eq Firehose);
 
 
     #[derive(Clone)]
@@ -1517,7 +1517,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Iam);
+    value_traits!(eq Iam);
 
 
     #[derive(Clone)]
@@ -1547,7 +1547,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(JmxExporter);
+    value_traits!(eq JmxExporter);
 
 
     #[derive(Clone, Default)]
@@ -1568,7 +1568,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(LoggingInfo);
+    value_traits!(eq LoggingInfo);
 
 
     #[derive(Clone)]
@@ -1598,7 +1598,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(NodeExporter);
+    value_traits!(eq NodeExporter);
 
 
     #[derive(Clone)]
@@ -1628,7 +1628,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(OpenMonitoring);
+    value_traits!(eq OpenMonitoring);
 
 
     #[derive(Clone, Default)]
@@ -1649,7 +1649,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Prometheus);
+    value_traits!(eq Prometheus);
 
 
     #[derive(Clone, Default)]
@@ -1670,7 +1670,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ProvisionedThroughput);
+    value_traits!(eq ProvisionedThroughput);
 
 
     #[derive(Clone, Default)]
@@ -1688,7 +1688,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(PublicAccess);
+    value_traits!(eq PublicAccess);
 
 
     #[derive(Clone)]
@@ -1720,7 +1720,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Rebalancing);
+    value_traits!(eq Rebalancing);
 
 
     #[derive(Clone)]
@@ -1758,7 +1758,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(S3);
+    value_traits!(eq S3);
 
 
     #[derive(Clone, Default)]
@@ -1779,7 +1779,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Sasl);
+    value_traits!(eq Sasl);
 
 
     #[derive(Clone)]
@@ -1809,7 +1809,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Scram);
+    value_traits!(eq Scram);
 
 
     #[derive(Clone, Default)]
@@ -1827,7 +1827,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(StorageInfo);
+    value_traits!(eq StorageInfo);
 
 
     #[derive(Clone, Default)]
@@ -1848,7 +1848,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Tls);
+    value_traits!(eq Tls);
 
 
     #[derive(Clone)]
@@ -1878,7 +1878,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Unauthenticated);
+    value_traits!(eq Unauthenticated);
 
 
     #[derive(Clone, Default)]
@@ -1896,7 +1896,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VpcConnectivity);
+    value_traits!(eq VpcConnectivity);
 
 
     #[derive(Clone, Default)]
@@ -1917,7 +1917,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VpcConnectivityClientAuthentication);
+    value_traits!(eq VpcConnectivityClientAuthentication);
 
 
     #[derive(Clone)]
@@ -1947,7 +1947,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VpcConnectivityIam);
+    value_traits!(eq VpcConnectivityIam);
 
 
     #[derive(Clone, Default)]
@@ -1968,7 +1968,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VpcConnectivitySasl);
+    value_traits!(eq VpcConnectivitySasl);
 
 
     #[derive(Clone)]
@@ -1998,7 +1998,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VpcConnectivityScram);
+    value_traits!(eq VpcConnectivityScram);
 
 
     #[derive(Clone)]
@@ -2028,7 +2028,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VpcConnectivityTls);
+    value_traits!(eq VpcConnectivityTls);
 
 
     #[derive(Clone, Default)]
@@ -2046,7 +2046,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ZookeeperAccess);
+    value_traits!(eq ZookeeperAccess);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -2401,7 +2401,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(AmazonMskCluster);
+    value_traits!(eq AmazonMskCluster);
 
 
     /// Details of an Apache Kafka cluster.
@@ -2442,7 +2442,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(ApacheKafkaCluster);
+    value_traits!(eq ApacheKafkaCluster);
 
 
     /// Details about delivering logs to CloudWatch Logs.
@@ -2481,7 +2481,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(CloudWatchLogs);
+    value_traits!(eq CloudWatchLogs);
 
 
     /// Configuration relating to consumer group replication.
@@ -2540,7 +2540,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(ConsumerGroupReplication);
+    value_traits!(eq ConsumerGroupReplication);
 
 
     /// Details about delivering logs to Firehose.
@@ -2579,7 +2579,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(Firehose);
+    value_traits!(eq Firehose);
 
 
     /// Details of a Kafka cluster for replication.
@@ -2620,7 +2620,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaCluster);
+    value_traits!(eq KafkaCluster);
 
 
     /// Details of the client authentication used by the Apache Kafka cluster.
@@ -2651,7 +2651,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterClientAuthentication);
+    value_traits!(eq KafkaClusterClientAuthentication);
 
 
     /// Details of an Amazon VPC which has network connectivity to the Kafka cluster.
@@ -2690,7 +2690,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterClientVpcConfig);
+    value_traits!(eq KafkaClusterClientVpcConfig);
 
 
     /// Details of encryption in transit to the Apache Kafka cluster.
@@ -2729,7 +2729,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterEncryptionInTransit);
+    value_traits!(eq KafkaClusterEncryptionInTransit);
 
 
     /// Details for mTLS client authentication.
@@ -2762,7 +2762,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterMtlsAuthentication);
+    value_traits!(eq KafkaClusterMtlsAuthentication);
 
 
     /// Details for SASL/OAUTHBEARER using the standard client_credentials grant. The referenced secret must contain client_id and client_secret.
@@ -2795,7 +2795,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterOAuthClientCredentials);
+    value_traits!(eq KafkaClusterOAuthClientCredentials);
 
 
     /// Details for SASL/OAUTHBEARER using the client credentials grant with a JWT client assertion (RFC 7521/7523 Section 2.2). An STS-vended JWT is used as the client_assertion.
@@ -2842,7 +2842,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterOAuthClientCredentialsAssertion);
+    value_traits!(eq KafkaClusterOAuthClientCredentialsAssertion);
 
 
     /// Details for SASL/OAUTHBEARER using the JWT Bearer assertion grant (RFC 7523). An STS-vended JWT is used as the assertion.
@@ -2889,7 +2889,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterOAuthIamJwtBearer);
+    value_traits!(eq KafkaClusterOAuthIamJwtBearer);
 
 
     /// Details for client authentication using SASL/OAUTHBEARER.
@@ -2960,7 +2960,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterSaslOAuthBearerAuthentication);
+    value_traits!(eq KafkaClusterSaslOAuthBearerAuthentication);
 
 
     /// Details for SASL/SCRAM client authentication.
@@ -3001,7 +3001,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(KafkaClusterSaslScramAuthentication);
+    value_traits!(eq KafkaClusterSaslScramAuthentication);
 
 
     /// Configuration for log delivery for the replicator.
@@ -3022,7 +3022,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(LogDelivery);
+    value_traits!(eq LogDelivery);
 
 
     /// Specifies configuration for replication between a source and target Kafka cluster.
@@ -3107,7 +3107,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(ReplicationInfo);
+    value_traits!(eq ReplicationInfo);
 
 
     /// Configuration for specifying the position in the topics to start replicating from.
@@ -3126,7 +3126,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(ReplicationStartingPosition);
+    value_traits!(eq ReplicationStartingPosition);
 
 
     /// Configuration for specifying replicated topic names should be the same as their corresponding upstream topics or prefixed with source cluster alias.
@@ -3145,7 +3145,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(ReplicationTopicNameConfiguration);
+    value_traits!(eq ReplicationTopicNameConfiguration);
 
 
     /// Details of the log delivery for the replicator.
@@ -3176,7 +3176,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(ReplicatorLogDelivery);
+    value_traits!(eq ReplicatorLogDelivery);
 
 
     /// Details about delivering logs to S3.
@@ -3221,7 +3221,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(S3);
+    value_traits!(eq S3);
 
 
     #[derive(Clone)]
@@ -3293,7 +3293,7 @@ pub mod replicator {
         }
     }
 
-    value_traits!(TopicReplication);
+    value_traits!(eq TopicReplication);
 }
 pub use replicator::{CfnReplicator, CfnReplicatorProps};
 
@@ -3421,7 +3421,7 @@ pub mod serverless_cluster {
         }
     }
 
-    value_traits!(ClientAuthentication);
+    value_traits!(eq ClientAuthentication);
 
 
     #[derive(Clone)]
@@ -3451,7 +3451,7 @@ pub mod serverless_cluster {
         }
     }
 
-    value_traits!(Iam);
+    value_traits!(eq Iam);
 
 
     #[derive(Clone)]
@@ -3481,7 +3481,7 @@ pub mod serverless_cluster {
         }
     }
 
-    value_traits!(Sasl);
+    value_traits!(eq Sasl);
 
 
     #[derive(Clone)]
@@ -3515,7 +3515,7 @@ pub mod serverless_cluster {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use serverless_cluster::{CfnServerlessCluster, CfnServerlessClusterProps};
 

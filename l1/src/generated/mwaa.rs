@@ -261,7 +261,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(LoggingConfiguration);
+    value_traits!(eq LoggingConfiguration);
 
 
     /// Logging configuration for a specific airflow component.
@@ -283,7 +283,7 @@ pub mod environment {
         }
     }
 
-    value_traits!(ModuleLoggingConfiguration);
+    value_traits!(eq ModuleLoggingConfiguration);
 
 
     /// Configures the network resources of the environment.
@@ -311,6 +311,6 @@ pub mod environment {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 }
 pub use environment::{CfnEnvironment, CfnEnvironmentProps};

@@ -167,7 +167,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(Code);
+    value_traits!(eq Code);
 
 
     #[derive(Clone)]
@@ -207,7 +207,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(CodeS3Location);
+    value_traits!(eq CodeS3Location);
 
 
     #[derive(Clone)]
@@ -243,7 +243,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     #[derive(Clone)]
@@ -273,7 +273,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(LoggingConfiguration);
+    value_traits!(eq LoggingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -294,7 +294,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone)]
@@ -334,6 +334,6 @@ pub mod workflow {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use workflow::{CfnWorkflow, CfnWorkflowProps};

@@ -465,7 +465,7 @@ pub mod db_cluster {
         }
     }
 
-    value_traits!(DbClusterRole);
+    value_traits!(eq DbClusterRole);
 
 
     /// Contains the scaling configuration of an Neptune Serverless DB cluster.
@@ -506,7 +506,7 @@ pub mod db_cluster {
         }
     }
 
-    value_traits!(ServerlessScalingConfiguration);
+    value_traits!(eq ServerlessScalingConfiguration);
 }
 pub use db_cluster::{CfnDbCluster, CfnDbClusterProps};
 

@@ -179,7 +179,7 @@ pub mod graph {
         }
     }
 
-    value_traits!(ImportOptions);
+    value_traits!(eq ImportOptions);
 
 
     /// The import task details to import data into the graph at creation time.
@@ -268,7 +268,7 @@ pub mod graph {
         }
     }
 
-    value_traits!(ImportTask);
+    value_traits!(eq ImportTask);
 
 
     /// Options for importing data from a Neptune database.
@@ -321,7 +321,7 @@ pub mod graph {
         }
     }
 
-    value_traits!(NeptuneImportOptions);
+    value_traits!(eq NeptuneImportOptions);
 
 
     /// The vector search configuration.
@@ -354,7 +354,7 @@ pub mod graph {
         }
     }
 
-    value_traits!(VectorSearchConfiguration);
+    value_traits!(eq VectorSearchConfiguration);
 }
 pub use graph::{CfnGraph, CfnGraphProps};
 

@@ -157,7 +157,7 @@ pub mod container_association {
         }
     }
 
-    value_traits!(ContainerMonitoringConfiguration);
+    value_traits!(eq ContainerMonitoringConfiguration);
 }
 pub use container_association::{CfnContainerAssociation, CfnContainerAssociationProps};
 
@@ -367,7 +367,7 @@ pub mod firewall {
         }
     }
 
-    value_traits!(AvailabilityZoneMapping);
+    value_traits!(eq AvailabilityZoneMapping);
 
 
     /// A port and protocol that a proxy-mode firewall's proxy listener accepts traffic on.
@@ -395,7 +395,7 @@ pub mod firewall {
         }
     }
 
-    value_traits!(ListenerProperty);
+    value_traits!(eq ListenerProperty);
 
 
     /// A mapping to a NAT gateway that a proxy-mode firewall proxies egress traffic through.
@@ -428,7 +428,7 @@ pub mod firewall {
         }
     }
 
-    value_traits!(NatGatewayMapping);
+    value_traits!(eq NatGatewayMapping);
 
 
     /// The proxy listener configuration for a proxy-mode (no source preservation) firewall.
@@ -447,7 +447,7 @@ pub mod firewall {
         }
     }
 
-    value_traits!(ProxySettings);
+    value_traits!(eq ProxySettings);
 
 
     #[derive(Clone)]
@@ -487,7 +487,7 @@ pub mod firewall {
         }
     }
 
-    value_traits!(SubnetMapping);
+    value_traits!(eq SubnetMapping);
 
 
     /// The VPC and subnets for a proxy-mode firewall's endpoint. Provide this instead of the top-level VpcId and SubnetMappings when NoSourcePreservation is true.
@@ -511,7 +511,7 @@ pub mod firewall {
         }
     }
 
-    value_traits!(VpcEndpoint);
+    value_traits!(eq VpcEndpoint);
 }
 pub use firewall::{CfnFirewall, CfnFirewallProps};
 
@@ -623,7 +623,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(ActionDefinition);
+    value_traits!(eq ActionDefinition);
 
 
     #[derive(Clone)]
@@ -659,7 +659,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(CustomAction);
+    value_traits!(eq CustomAction);
 
 
     #[derive(Clone)]
@@ -689,7 +689,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(Dimension);
+    value_traits!(eq Dimension);
 
 
     #[derive(Clone)]
@@ -757,7 +757,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(FirewallPolicy);
+    value_traits!(eq FirewallPolicy);
 
 
     #[derive(Clone, Default)]
@@ -775,7 +775,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(FlowTimeouts);
+    value_traits!(eq FlowTimeouts);
 
 
     #[derive(Clone, Default)]
@@ -793,7 +793,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(IpSet);
+    value_traits!(eq IpSet);
 
 
     #[derive(Clone, Default)]
@@ -811,7 +811,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(PolicyVariables);
+    value_traits!(eq PolicyVariables);
 
 
     #[derive(Clone)]
@@ -841,7 +841,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(PublishMetricAction);
+    value_traits!(eq PublishMetricAction);
 
 
     #[derive(Clone, Default)]
@@ -865,7 +865,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(StatefulEngineOptions);
+    value_traits!(eq StatefulEngineOptions);
 
 
     #[derive(Clone, Default)]
@@ -883,7 +883,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(StatefulRuleGroupOverride);
+    value_traits!(eq StatefulRuleGroupOverride);
 
 
     #[derive(Clone)]
@@ -925,7 +925,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(StatefulRuleGroupReference);
+    value_traits!(eq StatefulRuleGroupReference);
 
 
     #[derive(Clone)]
@@ -961,7 +961,7 @@ pub mod firewall_policy {
         }
     }
 
-    value_traits!(StatelessRuleGroupReference);
+    value_traits!(eq StatelessRuleGroupReference);
 }
 pub use firewall_policy::{CfnFirewallPolicy, CfnFirewallPolicyProps};
 
@@ -1093,7 +1093,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(LogDestinationConfig);
+    value_traits!(eq LogDestinationConfig);
 
 
     #[derive(Clone)]
@@ -1123,7 +1123,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(LoggingConfiguration);
+    value_traits!(eq LoggingConfiguration);
 }
 pub use logging_configuration::{CfnLoggingConfiguration, CfnLoggingConfigurationProps};
 
@@ -1255,7 +1255,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(ActionDefinition);
+    value_traits!(eq ActionDefinition);
 
 
     #[derive(Clone)]
@@ -1285,7 +1285,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Address);
+    value_traits!(eq Address);
 
 
     #[derive(Clone)]
@@ -1321,7 +1321,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CustomAction);
+    value_traits!(eq CustomAction);
 
 
     #[derive(Clone)]
@@ -1351,7 +1351,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Dimension);
+    value_traits!(eq Dimension);
 
 
     #[derive(Clone)]
@@ -1415,7 +1415,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Header);
+    value_traits!(eq Header);
 
 
     #[derive(Clone, Default)]
@@ -1433,7 +1433,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(IpSet);
+    value_traits!(eq IpSet);
 
 
     #[derive(Clone, Default)]
@@ -1451,7 +1451,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(IpSetReference);
+    value_traits!(eq IpSetReference);
 
 
     #[derive(Clone, Default)]
@@ -1484,7 +1484,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(MatchAttributes);
+    value_traits!(eq MatchAttributes);
 
 
     #[derive(Clone)]
@@ -1520,7 +1520,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(PortRange);
+    value_traits!(eq PortRange);
 
 
     #[derive(Clone, Default)]
@@ -1538,7 +1538,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(PortSet);
+    value_traits!(eq PortSet);
 
 
     #[derive(Clone)]
@@ -1568,7 +1568,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(PublishMetricAction);
+    value_traits!(eq PublishMetricAction);
 
 
     #[derive(Clone, Default)]
@@ -1586,7 +1586,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(ReferenceSets);
+    value_traits!(eq ReferenceSets);
 
 
     #[derive(Clone)]
@@ -1622,7 +1622,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RuleDefinition);
+    value_traits!(eq RuleDefinition);
 
 
     #[derive(Clone)]
@@ -1664,7 +1664,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RuleGroup);
+    value_traits!(eq RuleGroup);
 
 
     #[derive(Clone)]
@@ -1698,7 +1698,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RuleOption);
+    value_traits!(eq RuleOption);
 
 
     #[derive(Clone, Default)]
@@ -1719,7 +1719,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RuleVariables);
+    value_traits!(eq RuleVariables);
 
 
     #[derive(Clone, Default)]
@@ -1746,7 +1746,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RulesSource);
+    value_traits!(eq RulesSource);
 
 
     #[derive(Clone)]
@@ -1788,7 +1788,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RulesSourceList);
+    value_traits!(eq RulesSourceList);
 
 
     #[derive(Clone)]
@@ -1832,7 +1832,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(StatefulRule);
+    value_traits!(eq StatefulRule);
 
 
     #[derive(Clone, Default)]
@@ -1850,7 +1850,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(StatefulRuleOptions);
+    value_traits!(eq StatefulRuleOptions);
 
 
     #[derive(Clone)]
@@ -1886,7 +1886,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(StatelessRule);
+    value_traits!(eq StatelessRule);
 
 
     #[derive(Clone)]
@@ -1920,7 +1920,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(StatelessRulesAndCustomActions);
+    value_traits!(eq StatelessRulesAndCustomActions);
 
 
     #[derive(Clone, Default)]
@@ -1938,7 +1938,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(SummaryConfiguration);
+    value_traits!(eq SummaryConfiguration);
 
 
     #[derive(Clone)]
@@ -1972,7 +1972,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(TcpFlagField);
+    value_traits!(eq TcpFlagField);
 }
 pub use rule_group::{CfnRuleGroup, CfnRuleGroupProps};
 
@@ -2096,7 +2096,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    value_traits!(Address);
+    value_traits!(eq Address);
 
 
     #[derive(Clone, Default)]
@@ -2117,7 +2117,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    value_traits!(CheckCertificateRevocationStatus);
+    value_traits!(eq CheckCertificateRevocationStatus);
 
 
     #[derive(Clone)]
@@ -2153,7 +2153,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    value_traits!(PortRange);
+    value_traits!(eq PortRange);
 
 
     #[derive(Clone, Default)]
@@ -2171,7 +2171,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    value_traits!(ServerCertificate);
+    value_traits!(eq ServerCertificate);
 
 
     #[derive(Clone, Default)]
@@ -2198,7 +2198,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    value_traits!(ServerCertificateConfiguration);
+    value_traits!(eq ServerCertificateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2228,7 +2228,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    value_traits!(ServerCertificateScope);
+    value_traits!(eq ServerCertificateScope);
 
 
     #[derive(Clone, Default)]
@@ -2246,7 +2246,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    value_traits!(TlsInspectionConfiguration);
+    value_traits!(eq TlsInspectionConfiguration);
 }
 pub use tls_inspection_configuration::{CfnTlsInspectionConfiguration, CfnTlsInspectionConfigurationProps};
 
@@ -2398,6 +2398,6 @@ pub mod vpc_endpoint_association {
         }
     }
 
-    value_traits!(SubnetMapping);
+    value_traits!(eq SubnetMapping);
 }
 pub use vpc_endpoint_association::{CfnVpcEndpointAssociation, CfnVpcEndpointAssociationProps};

@@ -163,7 +163,7 @@ pub mod monitor {
         }
     }
 
-    value_traits!(MonitorLocalResource);
+    value_traits!(eq MonitorLocalResource);
 
 
     /// A remote resource is the other endpoint in a network flow.
@@ -206,7 +206,7 @@ pub mod monitor {
         }
     }
 
-    value_traits!(MonitorRemoteResource);
+    value_traits!(eq MonitorRemoteResource);
 }
 pub use monitor::{CfnMonitor, CfnMonitorProps};
 
@@ -333,7 +333,7 @@ pub mod scope {
         }
     }
 
-    value_traits!(TargetId);
+    value_traits!(eq TargetId);
 
 
     /// A target identifier is a pair of identifying information for a scope target.
@@ -374,7 +374,7 @@ pub mod scope {
         }
     }
 
-    value_traits!(TargetIdentifier);
+    value_traits!(eq TargetIdentifier);
 
 
     /// A target resource in a scope, identified by a Region and target identifier.
@@ -413,6 +413,6 @@ pub mod scope {
         }
     }
 
-    value_traits!(TargetResource);
+    value_traits!(eq TargetResource);
 }
 pub use scope::{CfnScope, CfnScopeProps};

@@ -217,7 +217,7 @@ pub mod connect_attachment {
         }
     }
 
-    value_traits!(ConnectAttachmentOptions);
+    value_traits!(eq ConnectAttachmentOptions);
 }
 pub use connect_attachment::{CfnConnectAttachment, CfnConnectAttachmentProps};
 
@@ -396,7 +396,7 @@ pub mod connect_peer {
         }
     }
 
-    value_traits!(BgpOptions);
+    value_traits!(eq BgpOptions);
 }
 pub use connect_peer::{CfnConnectPeer, CfnConnectPeerProps};
 
@@ -895,7 +895,7 @@ pub mod device {
         }
     }
 
-    value_traits!(AwsLocation);
+    value_traits!(eq AwsLocation);
 
 
     /// The site location.
@@ -926,7 +926,7 @@ pub mod device {
         }
     }
 
-    value_traits!(Location);
+    value_traits!(eq Location);
 }
 pub use device::{CfnDevice, CfnDeviceProps};
 
@@ -1357,7 +1357,7 @@ pub mod link {
         }
     }
 
-    value_traits!(Bandwidth);
+    value_traits!(eq Bandwidth);
 }
 pub use link::{CfnLink, CfnLinkProps};
 
@@ -1591,7 +1591,7 @@ pub mod site {
         }
     }
 
-    value_traits!(Location);
+    value_traits!(eq Location);
 }
 pub use site::{CfnSite, CfnSiteProps};
 
@@ -2423,6 +2423,6 @@ pub mod vpc_attachment {
         }
     }
 
-    value_traits!(VpcOptions);
+    value_traits!(eq VpcOptions);
 }
 pub use vpc_attachment::{CfnVpcAttachment, CfnVpcAttachmentProps};

@@ -158,7 +158,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(AssociatedPolicy);
+    value_traits!(eq AssociatedPolicy);
 
 
     #[derive(Clone)]
@@ -190,7 +190,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(AssociatedScope);
+    value_traits!(eq AssociatedScope);
 
 
     /// Configuration settings for the deployment.
@@ -223,7 +223,7 @@ pub mod deployment {
         }
     }
 
-    value_traits!(DeploymentConfiguration);
+    value_traits!(eq DeploymentConfiguration);
 }
 pub use deployment::{CfnDeployment, CfnDeploymentProps};
 
@@ -395,7 +395,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(AssociatedTemplateAndRule);
+    value_traits!(eq AssociatedTemplateAndRule);
 
 
     /// Configuration settings for policy behavior.
@@ -424,7 +424,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(PolicyConfiguration);
+    value_traits!(eq PolicyConfiguration);
 
 
     /// WAF-specific policy settings. Populated only for WAF firewall type policies.
@@ -469,7 +469,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(WafConfig);
+    value_traits!(eq WafConfig);
 }
 pub use policy::{CfnPolicy, CfnPolicyProps};
 
@@ -888,6 +888,6 @@ pub mod template {
         }
     }
 
-    value_traits!(AssociatedRule);
+    value_traits!(eq AssociatedRule);
 }
 pub use template::{CfnTemplate, CfnTemplateProps};

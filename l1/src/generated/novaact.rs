@@ -139,6 +139,6 @@ pub mod workflow_definition {
         }
     }
 
-    value_traits!(WorkflowExportConfig);
+    value_traits!(eq WorkflowExportConfig);
 }
 pub use workflow_definition::{CfnWorkflowDefinition, CfnWorkflowDefinitionProps};

@@ -121,7 +121,7 @@ pub mod link {
         }
     }
 
-    value_traits!(LinkConfiguration);
+    value_traits!(eq LinkConfiguration);
 
 
     #[derive(Clone)]
@@ -151,7 +151,7 @@ pub mod link {
         }
     }
 
-    value_traits!(LinkFilter);
+    value_traits!(eq LinkFilter);
 }
 pub use link::{CfnLink, CfnLinkProps};
 

@@ -213,7 +213,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(CentralizationRule);
+    value_traits!(eq CentralizationRule);
 
 
     #[derive(Clone)]
@@ -255,7 +255,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(CentralizationRuleDestination);
+    value_traits!(eq CentralizationRuleDestination);
 
 
     #[derive(Clone)]
@@ -297,7 +297,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(CentralizationRuleSource);
+    value_traits!(eq CentralizationRuleSource);
 
 
     #[derive(Clone, Default)]
@@ -324,7 +324,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(DestinationLogsConfiguration);
+    value_traits!(eq DestinationLogsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -342,7 +342,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(DestinationMetricsConfiguration);
+    value_traits!(eq DestinationMetricsConfiguration);
 
 
     #[derive(Clone)]
@@ -372,7 +372,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(LogGroupNameConfiguration);
+    value_traits!(eq LogGroupNameConfiguration);
 
 
     #[derive(Clone)]
@@ -406,7 +406,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(LogsBackupConfiguration);
+    value_traits!(eq LogsBackupConfiguration);
 
 
     #[derive(Clone)]
@@ -454,7 +454,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(LogsEncryptionConfiguration);
+    value_traits!(eq LogsEncryptionConfiguration);
 
 
     #[derive(Clone)]
@@ -484,7 +484,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(MetricsBackupConfiguration);
+    value_traits!(eq MetricsBackupConfiguration);
 
 
     #[derive(Clone)]
@@ -524,7 +524,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(SourceLogsConfiguration);
+    value_traits!(eq SourceLogsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -542,7 +542,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(SourceMetricsConfiguration);
+    value_traits!(eq SourceMetricsConfiguration);
 
 
     #[derive(Clone)]
@@ -582,7 +582,7 @@ pub mod organization_centralization_rule {
         }
     }
 
-    value_traits!(TagPropagationConfiguration);
+    value_traits!(eq TagPropagationConfiguration);
 }
 pub use organization_centralization_rule::{CfnOrganizationCentralizationRule, CfnOrganizationCentralizationRuleProps};
 
@@ -695,7 +695,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(ActionCondition);
+    value_traits!(eq ActionCondition);
 
 
     /// An advanced event selector that includes optional name and field selectors
@@ -734,7 +734,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(AdvancedEventSelector);
+    value_traits!(eq AdvancedEventSelector);
 
 
     /// A single selector statement in an advanced event selector.
@@ -785,7 +785,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(AdvancedFieldSelector);
+    value_traits!(eq AdvancedFieldSelector);
 
 
     /// Telemetry parameters for Cloudtrail
@@ -818,7 +818,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(CloudtrailParameters);
+    value_traits!(eq CloudtrailParameters);
 
 
     /// A condition for a filter.
@@ -840,7 +840,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// Telemetry parameters for ELB/NLB Load Balancer Logs
@@ -866,7 +866,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(ElbLoadBalancerLoggingParameters);
+    value_traits!(eq ElbLoadBalancerLoggingParameters);
 
 
     /// The field that we want to match this rule to.
@@ -900,7 +900,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     /// A filter to be applied
@@ -925,7 +925,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// The label name of the condition.
@@ -946,7 +946,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(LabelNameCondition);
+    value_traits!(eq LabelNameCondition);
 
 
     /// Parameters for log delivery configuration
@@ -967,7 +967,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(LogDeliveryParameters);
+    value_traits!(eq LogDeliveryParameters);
 
 
     /// Default handling for logs that don't match any of the specified filtering conditions.
@@ -989,7 +989,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(LoggingFilter);
+    value_traits!(eq LoggingFilter);
 
 
     /// Configuration parameters for Amazon MSK cluster monitoring.
@@ -1012,7 +1012,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(MskMonitoringParameters);
+    value_traits!(eq MskMonitoringParameters);
 
 
     /// Header for the field to match.
@@ -1045,7 +1045,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(SingleHeader);
+    value_traits!(eq SingleHeader);
 
 
     /// The destination configuration for telemetry data
@@ -1093,7 +1093,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(TelemetryDestinationConfiguration);
+    value_traits!(eq TelemetryDestinationConfiguration);
 
 
     /// The telemetry rule
@@ -1164,7 +1164,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(TelemetryRule);
+    value_traits!(eq TelemetryRule);
 
 
     /// Telemetry parameters for VPC Flow logs
@@ -1195,7 +1195,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(VpcFlowLogParameters);
+    value_traits!(eq VpcFlowLogParameters);
 
 
     /// Telemetry parameters for WAF v2 Web ACL
@@ -1222,7 +1222,7 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    value_traits!(WafLoggingParameters);
+    value_traits!(eq WafLoggingParameters);
 }
 pub use organization_telemetry_rule::{CfnOrganizationTelemetryRule, CfnOrganizationTelemetryRuleProps};
 
@@ -1359,7 +1359,7 @@ pub mod s3_table_integration {
         }
     }
 
-    value_traits!(EncryptionConfig);
+    value_traits!(eq EncryptionConfig);
 
 
     /// CloudWatch Logs data source to associate with the S3 Table Integration
@@ -1400,7 +1400,7 @@ pub mod s3_table_integration {
         }
     }
 
-    value_traits!(LogSource);
+    value_traits!(eq LogSource);
 }
 pub use s3_table_integration::{CfnS3TableIntegration, CfnS3TableIntegrationProps};
 
@@ -1613,7 +1613,7 @@ pub mod telemetry_pipelines {
         }
     }
 
-    value_traits!(TelemetryPipelineConfiguration);
+    value_traits!(eq TelemetryPipelineConfiguration);
 }
 pub use telemetry_pipelines::{CfnTelemetryPipelines, CfnTelemetryPipelinesProps};
 
@@ -1726,7 +1726,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(ActionCondition);
+    value_traits!(eq ActionCondition);
 
 
     /// An advanced event selector that includes optional name and field selectors
@@ -1765,7 +1765,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(AdvancedEventSelector);
+    value_traits!(eq AdvancedEventSelector);
 
 
     /// A single selector statement in an advanced event selector.
@@ -1816,7 +1816,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(AdvancedFieldSelector);
+    value_traits!(eq AdvancedFieldSelector);
 
 
     /// Telemetry parameters for Cloudtrail
@@ -1849,7 +1849,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(CloudtrailParameters);
+    value_traits!(eq CloudtrailParameters);
 
 
     /// A condition for a filter.
@@ -1871,7 +1871,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// Telemetry parameters for ELB/NLB Load Balancer Logs
@@ -1897,7 +1897,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(ElbLoadBalancerLoggingParameters);
+    value_traits!(eq ElbLoadBalancerLoggingParameters);
 
 
     /// The field that we want to match this rule to.
@@ -1931,7 +1931,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     /// A filter to be applied
@@ -1956,7 +1956,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// The label name of the condition.
@@ -1977,7 +1977,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(LabelNameCondition);
+    value_traits!(eq LabelNameCondition);
 
 
     /// Parameters for log delivery configuration
@@ -1998,7 +1998,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(LogDeliveryParameters);
+    value_traits!(eq LogDeliveryParameters);
 
 
     /// Default handling for logs that don't match any of the specified filtering conditions.
@@ -2020,7 +2020,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(LoggingFilter);
+    value_traits!(eq LoggingFilter);
 
 
     /// Configuration parameters for Amazon MSK cluster monitoring.
@@ -2043,7 +2043,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(MskMonitoringParameters);
+    value_traits!(eq MskMonitoringParameters);
 
 
     /// Header for the field to match.
@@ -2076,7 +2076,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(SingleHeader);
+    value_traits!(eq SingleHeader);
 
 
     /// The destination configuration for telemetry data
@@ -2124,7 +2124,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(TelemetryDestinationConfiguration);
+    value_traits!(eq TelemetryDestinationConfiguration);
 
 
     /// The telemetry rule
@@ -2191,7 +2191,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(TelemetryRule);
+    value_traits!(eq TelemetryRule);
 
 
     /// Telemetry parameters for VPC Flow logs
@@ -2222,7 +2222,7 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(VpcFlowLogParameters);
+    value_traits!(eq VpcFlowLogParameters);
 
 
     /// Telemetry parameters for WAF v2 Web ACL
@@ -2249,6 +2249,6 @@ pub mod telemetry_rule {
         }
     }
 
-    value_traits!(WafLoggingParameters);
+    value_traits!(eq WafLoggingParameters);
 }
 pub use telemetry_rule::{CfnTelemetryRule, CfnTelemetryRuleProps};

@@ -360,7 +360,7 @@ pub mod cloud_autonomous_vm_cluster {
         }
     }
 
-    value_traits!(IamRole);
+    value_traits!(eq IamRole);
 
 
     /// The scheduling details for the maintenance window. Patching and system updates take place during the maintenance window.
@@ -408,7 +408,7 @@ pub mod cloud_autonomous_vm_cluster {
         }
     }
 
-    value_traits!(MaintenanceWindow);
+    value_traits!(eq MaintenanceWindow);
 }
 pub use cloud_autonomous_vm_cluster::{CfnCloudAutonomousVmCluster, CfnCloudAutonomousVmClusterProps};
 
@@ -679,7 +679,7 @@ pub mod cloud_exadata_infrastructure {
         }
     }
 
-    value_traits!(CustomerContact);
+    value_traits!(eq CustomerContact);
 
 
     /// The scheduling details for the maintenance window. Patching and system updates take place during the maintenance window.
@@ -744,7 +744,7 @@ pub mod cloud_exadata_infrastructure {
         }
     }
 
-    value_traits!(MaintenanceWindow);
+    value_traits!(eq MaintenanceWindow);
 }
 pub use cloud_exadata_infrastructure::{CfnCloudExadataInfrastructure, CfnCloudExadataInfrastructureProps};
 
@@ -1066,7 +1066,7 @@ pub mod cloud_vm_cluster {
         }
     }
 
-    value_traits!(DataCollectionOptions);
+    value_traits!(eq DataCollectionOptions);
 
 
     /// A DbNode is a virtual machine that hosts Oracle database instances and provides access to shared storage servers within a VM Cluster
@@ -1105,7 +1105,7 @@ pub mod cloud_vm_cluster {
         }
     }
 
-    value_traits!(DbNode);
+    value_traits!(eq DbNode);
 
 
     /// An AWS Identity and Access Management (IAM) service role associated with the VM cluster.
@@ -1131,7 +1131,7 @@ pub mod cloud_vm_cluster {
         }
     }
 
-    value_traits!(IamRole);
+    value_traits!(eq IamRole);
 }
 pub use cloud_vm_cluster::{CfnCloudVmCluster, CfnCloudVmClusterProps};
 

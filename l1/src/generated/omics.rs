@@ -174,7 +174,7 @@ pub mod annotation_store {
         }
     }
 
-    value_traits!(ReferenceItem);
+    value_traits!(eq ReferenceItem);
 
 
     #[derive(Clone)]
@@ -208,7 +208,7 @@ pub mod annotation_store {
         }
     }
 
-    value_traits!(SseConfig);
+    value_traits!(eq SseConfig);
 }
 pub use annotation_store::{CfnAnnotationStore, CfnAnnotationStoreProps};
 
@@ -342,7 +342,7 @@ pub mod configuration {
         }
     }
 
-    value_traits!(RunConfigurations);
+    value_traits!(eq RunConfigurations);
 
 
     #[derive(Clone, Default)]
@@ -363,7 +363,7 @@ pub mod configuration {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use configuration::{CfnConfiguration, CfnConfigurationProps};
 
@@ -508,7 +508,7 @@ pub mod reference_store {
         }
     }
 
-    value_traits!(SseConfig);
+    value_traits!(eq SseConfig);
 }
 pub use reference_store::{CfnReferenceStore, CfnReferenceStoreProps};
 
@@ -907,7 +907,7 @@ pub mod sequence_store {
         }
     }
 
-    value_traits!(SseConfig);
+    value_traits!(eq SseConfig);
 }
 pub use sequence_store::{CfnSequenceStore, CfnSequenceStoreProps};
 
@@ -1071,7 +1071,7 @@ pub mod variant_store {
         }
     }
 
-    value_traits!(ReferenceItem);
+    value_traits!(eq ReferenceItem);
 
 
     #[derive(Clone)]
@@ -1105,7 +1105,7 @@ pub mod variant_store {
         }
     }
 
-    value_traits!(SseConfig);
+    value_traits!(eq SseConfig);
 }
 pub use variant_store::{CfnVariantStore, CfnVariantStoreProps};
 
@@ -1303,7 +1303,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(ContainerRegistryMap);
+    value_traits!(eq ContainerRegistryMap);
 
 
     #[derive(Clone, Default)]
@@ -1330,7 +1330,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(DefinitionRepository);
+    value_traits!(eq DefinitionRepository);
 
 
     #[derive(Clone, Default)]
@@ -1351,7 +1351,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(ImageMapping);
+    value_traits!(eq ImageMapping);
 
 
     #[derive(Clone, Default)]
@@ -1378,7 +1378,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(RegistryMapping);
+    value_traits!(eq RegistryMapping);
 
 
     #[derive(Clone, Default)]
@@ -1401,7 +1401,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(SourceReference);
+    value_traits!(eq SourceReference);
 
 
     #[derive(Clone, Default)]
@@ -1422,7 +1422,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(WorkflowParameter);
+    value_traits!(eq WorkflowParameter);
 }
 pub use workflow::{CfnWorkflow, CfnWorkflowProps};
 
@@ -1649,7 +1649,7 @@ pub mod workflow_version {
         }
     }
 
-    value_traits!(ContainerRegistryMap);
+    value_traits!(eq ContainerRegistryMap);
 
 
     #[derive(Clone, Default)]
@@ -1676,7 +1676,7 @@ pub mod workflow_version {
         }
     }
 
-    value_traits!(DefinitionRepository);
+    value_traits!(eq DefinitionRepository);
 
 
     #[derive(Clone, Default)]
@@ -1697,7 +1697,7 @@ pub mod workflow_version {
         }
     }
 
-    value_traits!(ImageMapping);
+    value_traits!(eq ImageMapping);
 
 
     #[derive(Clone, Default)]
@@ -1724,7 +1724,7 @@ pub mod workflow_version {
         }
     }
 
-    value_traits!(RegistryMapping);
+    value_traits!(eq RegistryMapping);
 
 
     #[derive(Clone, Default)]
@@ -1747,7 +1747,7 @@ pub mod workflow_version {
         }
     }
 
-    value_traits!(SourceReference);
+    value_traits!(eq SourceReference);
 
 
     #[derive(Clone, Default)]
@@ -1768,6 +1768,6 @@ pub mod workflow_version {
         }
     }
 
-    value_traits!(WorkflowParameter);
+    value_traits!(eq WorkflowParameter);
 }
 pub use workflow_version::{CfnWorkflowVersion, CfnWorkflowVersionProps};

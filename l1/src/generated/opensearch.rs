@@ -121,7 +121,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceType);
+    value_traits!(eq DataSourceType);
 
 
     /// Configuration for an S3 Glue Data Catalog data source.
@@ -154,6 +154,6 @@ pub mod data_source {
         }
     }
 
-    value_traits!(S3GlueDataCatalog);
+    value_traits!(eq S3GlueDataCatalog);
 }
 pub use data_source::{CfnDataSource, CfnDataSourceProps};

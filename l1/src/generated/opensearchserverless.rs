@@ -277,7 +277,7 @@ pub mod collection {
         }
     }
 
-    value_traits!(EncryptionConfig);
+    value_traits!(eq EncryptionConfig);
 
 
     /// Vector search configuration options for the collection
@@ -296,7 +296,7 @@ pub mod collection {
         }
     }
 
-    value_traits!(VectorOptions);
+    value_traits!(eq VectorOptions);
 }
 pub use collection::{CfnCollection, CfnCollectionProps};
 
@@ -451,7 +451,7 @@ pub mod collection_group {
         }
     }
 
-    value_traits!(CapacityLimits);
+    value_traits!(eq CapacityLimits);
 }
 pub use collection_group::{CfnCollectionGroup, CfnCollectionGroupProps};
 
@@ -657,7 +657,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Analysis);
+    value_traits!(eq Analysis);
 
 
     #[derive(Clone, Default)]
@@ -692,7 +692,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Analyzer);
+    value_traits!(eq Analyzer);
 
 
     #[derive(Clone, Default)]
@@ -722,7 +722,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Index);
+    value_traits!(eq Index);
 
 
     #[derive(Clone, Default)]
@@ -747,7 +747,7 @@ pub mod index {
         }
     }
 
-    value_traits!(IndexSettings);
+    value_traits!(eq IndexSettings);
 
 
     /// Index Mappings
@@ -768,7 +768,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Mappings);
+    value_traits!(eq Mappings);
 
 
     /// Configuration for k-NN search method
@@ -825,7 +825,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Method);
+    value_traits!(eq Method);
 
 
     /// Additional parameters for the k-NN algorithm
@@ -851,7 +851,7 @@ pub mod index {
         }
     }
 
-    value_traits!(Parameters);
+    value_traits!(eq Parameters);
 
 
     #[derive(Clone)]
@@ -945,7 +945,7 @@ pub mod index {
         }
     }
 
-    value_traits!(PropertyMapping);
+    value_traits!(eq PropertyMapping);
 }
 pub use index::{CfnIndex, CfnIndexProps};
 
@@ -1165,7 +1165,7 @@ pub mod security_config {
         }
     }
 
-    value_traits!(IamFederationConfigOptions);
+    value_traits!(eq IamFederationConfigOptions);
 
 
     /// Describes IAM Identity Center options for an OpenSearch Serverless security configuration in the form of a key-value map
@@ -1206,7 +1206,7 @@ pub mod security_config {
         }
     }
 
-    value_traits!(IamIdentityCenterConfigOptions);
+    value_traits!(eq IamIdentityCenterConfigOptions);
 
 
     /// Describes saml options in form of key value map
@@ -1263,7 +1263,7 @@ pub mod security_config {
         }
     }
 
-    value_traits!(SamlConfigOptions);
+    value_traits!(eq SamlConfigOptions);
 }
 pub use security_config::{CfnSecurityConfig, CfnSecurityConfigProps};
 

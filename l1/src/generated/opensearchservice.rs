@@ -159,7 +159,7 @@ pub mod application {
         }
     }
 
-    value_traits!(AppConfig);
+    value_traits!(eq AppConfig);
 
 
     /// Datasource arn and description
@@ -198,7 +198,7 @@ pub mod application {
         }
     }
 
-    value_traits!(DataSource);
+    value_traits!(eq DataSource);
 
 
     /// Options for configuring IAM Identity Center
@@ -229,7 +229,7 @@ pub mod application {
         }
     }
 
-    value_traits!(IamIdentityCenterOptions);
+    value_traits!(eq IamIdentityCenterOptions);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -465,7 +465,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(AdvancedSecurityOptionsInput);
+    value_traits!(eq AdvancedSecurityOptionsInput);
 
 
     #[derive(Clone, Default)]
@@ -486,7 +486,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(AimlOptions);
+    value_traits!(eq AimlOptions);
 
 
     #[derive(Clone)]
@@ -524,7 +524,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(AutomatedSnapshotPauseOptions);
+    value_traits!(eq AutomatedSnapshotPauseOptions);
 
 
     #[derive(Clone, Default)]
@@ -578,7 +578,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ClusterConfig);
+    value_traits!(eq ClusterConfig);
 
 
     #[derive(Clone, Default)]
@@ -605,7 +605,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CognitoOptions);
+    value_traits!(eq CognitoOptions);
 
 
     #[derive(Clone, Default)]
@@ -623,7 +623,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ColdStorageOptions);
+    value_traits!(eq ColdStorageOptions);
 
 
     #[derive(Clone, Default)]
@@ -643,7 +643,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DeploymentStrategyOptions);
+    value_traits!(eq DeploymentStrategyOptions);
 
 
     #[derive(Clone, Default)]
@@ -673,7 +673,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DomainEndpointOptions);
+    value_traits!(eq DomainEndpointOptions);
 
 
     #[derive(Clone, Default)]
@@ -703,7 +703,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(EbsOptions);
+    value_traits!(eq EbsOptions);
 
 
     #[derive(Clone, Default)]
@@ -724,7 +724,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(EncryptionAtRestOptions);
+    value_traits!(eq EncryptionAtRestOptions);
 
 
     #[derive(Clone, Default)]
@@ -748,7 +748,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(IamFederationOptions);
+    value_traits!(eq IamFederationOptions);
 
 
     /// Options for configuring Identity Center
@@ -784,7 +784,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(IdentityCenterOptions);
+    value_traits!(eq IdentityCenterOptions);
 
 
     #[derive(Clone)]
@@ -820,7 +820,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(Idp);
+    value_traits!(eq Idp);
 
 
     #[derive(Clone, Default)]
@@ -847,7 +847,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(JwtOptions);
+    value_traits!(eq JwtOptions);
 
 
     #[derive(Clone, Default)]
@@ -868,7 +868,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(LogPublishingOption);
+    value_traits!(eq LogPublishingOption);
 
 
     #[derive(Clone, Default)]
@@ -892,7 +892,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(MasterUserOptions);
+    value_traits!(eq MasterUserOptions);
 
 
     #[derive(Clone, Default)]
@@ -916,7 +916,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(NodeConfig);
+    value_traits!(eq NodeConfig);
 
 
     #[derive(Clone, Default)]
@@ -939,7 +939,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(NodeOption);
+    value_traits!(eq NodeOption);
 
 
     #[derive(Clone, Default)]
@@ -957,7 +957,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(NodeToNodeEncryptionOptions);
+    value_traits!(eq NodeToNodeEncryptionOptions);
 
 
     #[derive(Clone, Default)]
@@ -975,7 +975,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(OffPeakWindow);
+    value_traits!(eq OffPeakWindow);
 
 
     #[derive(Clone, Default)]
@@ -996,7 +996,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(OffPeakWindowOptions);
+    value_traits!(eq OffPeakWindowOptions);
 
 
     #[derive(Clone)]
@@ -1028,7 +1028,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(S3VectorsEngine);
+    value_traits!(eq S3VectorsEngine);
 
 
     #[derive(Clone, Default)]
@@ -1064,7 +1064,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(SamlOptions);
+    value_traits!(eq SamlOptions);
 
 
     #[derive(Clone, Default)]
@@ -1084,7 +1084,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ServerlessVectorAcceleration);
+    value_traits!(eq ServerlessVectorAcceleration);
 
 
     #[derive(Clone, Default)]
@@ -1102,7 +1102,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(SnapshotOptions);
+    value_traits!(eq SnapshotOptions);
 
 
     #[derive(Clone, Default)]
@@ -1123,7 +1123,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(SoftwareUpdateOptions);
+    value_traits!(eq SoftwareUpdateOptions);
 
 
     #[derive(Clone, Default)]
@@ -1149,7 +1149,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(VpcOptions);
+    value_traits!(eq VpcOptions);
 
 
     #[derive(Clone)]
@@ -1185,7 +1185,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(WindowStartTime);
+    value_traits!(eq WindowStartTime);
 
 
     #[derive(Clone, Default)]
@@ -1203,6 +1203,6 @@ pub mod domain {
         }
     }
 
-    value_traits!(ZoneAwarenessConfig);
+    value_traits!(eq ZoneAwarenessConfig);
 }
 pub use domain::{CfnDomain, CfnDomainProps};

@@ -181,7 +181,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(BufferOptions);
+    value_traits!(eq BufferOptions);
 
 
     /// The destination for OpenSearch Ingestion Service logs sent to Amazon CloudWatch.
@@ -212,7 +212,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(CloudWatchLogDestination);
+    value_traits!(eq CloudWatchLogDestination);
 
 
     /// Key-value pairs to configure encryption at rest.
@@ -245,7 +245,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(EncryptionAtRestOptions);
+    value_traits!(eq EncryptionAtRestOptions);
 
 
     /// Key-value pairs to configure log publishing.
@@ -271,7 +271,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(LogPublishingOptions);
+    value_traits!(eq LogPublishingOptions);
 
 
     #[derive(Clone)]
@@ -301,7 +301,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ResourcePolicy);
+    value_traits!(eq ResourcePolicy);
 
 
     /// Options for attaching a VPC to the pipeline.
@@ -342,7 +342,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(VpcAttachmentOptions);
+    value_traits!(eq VpcAttachmentOptions);
 
 
     /// Container for the values required to configure VPC access for the pipeline. If you don't specify these values, OpenSearch Ingestion Service creates the pipeline with a public endpoint.
@@ -395,6 +395,6 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(VpcOptions);
+    value_traits!(eq VpcOptions);
 }
 pub use pipeline::{CfnPipeline, CfnPipelineProps};

@@ -317,7 +317,7 @@ pub mod site {
         }
     }
 
-    value_traits!(Address);
+    value_traits!(eq Address);
 
 
     #[derive(Clone, Default)]
@@ -377,6 +377,6 @@ pub mod site {
         }
     }
 
-    value_traits!(RackPhysicalProperties);
+    value_traits!(eq RackPhysicalProperties);
 }
 pub use site::{CfnSite, CfnSiteProps};

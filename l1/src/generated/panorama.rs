@@ -193,7 +193,7 @@ pub mod application_instance {
         }
     }
 
-    value_traits!(ManifestOverridesPayload);
+    value_traits!(eq ManifestOverridesPayload);
 
 
     /// A application verion's manifest file. This is a JSON document that has a single key (``PayloadData``) where the value is an escaped string representation of the application manifest (``graph.json``). This file is located in the ``graphs`` folder in your application source.
@@ -214,7 +214,7 @@ pub mod application_instance {
         }
     }
 
-    value_traits!(ManifestPayload);
+    value_traits!(eq ManifestPayload);
 }
 pub use application_instance::{CfnApplicationInstance, CfnApplicationInstanceProps};
 

@@ -241,7 +241,7 @@ pub mod key {
         }
     }
 
-    value_traits!(KeyAttributes);
+    value_traits!(eq KeyAttributes);
 
 
     #[derive(Clone, Default)]
@@ -283,6 +283,6 @@ pub mod key {
         }
     }
 
-    value_traits!(KeyModesOfUse);
+    value_traits!(eq KeyModesOfUse);
 }
 pub use key::{CfnKey, CfnKeyProps};

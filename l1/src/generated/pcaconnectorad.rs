@@ -128,7 +128,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(VpcInformation);
+    value_traits!(eq VpcInformation);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -490,6 +490,6 @@ pub mod template_group_access_control_entry {
         }
     }
 
-    value_traits!(AccessRights);
+    value_traits!(eq AccessRights);
 }
 pub use template_group_access_control_entry::{CfnTemplateGroupAccessControlEntry, CfnTemplateGroupAccessControlEntryProps};

@@ -179,7 +179,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Accounting);
+    value_traits!(eq Accounting);
 
 
     /// The shared Slurm key for authentication, also known as the cluster secret.
@@ -220,7 +220,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(AuthKey);
+    value_traits!(eq AuthKey);
 
 
     /// Additional cgroup configuration settings.
@@ -261,7 +261,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(CgroupCustomSetting);
+    value_traits!(eq CgroupCustomSetting);
 
 
     /// JWT authentication configuration for Slurm.
@@ -280,7 +280,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(JwtAuth);
+    value_traits!(eq JwtAuth);
 
 
     /// JWT key configuration.
@@ -321,7 +321,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(JwtKey);
+    value_traits!(eq JwtKey);
 
 
     /// The networking configuration for the cluster's control plane.
@@ -354,7 +354,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Networking);
+    value_traits!(eq Networking);
 
 
     /// The cluster management and job scheduling software associated with the cluster.
@@ -397,7 +397,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(Scheduler);
+    value_traits!(eq Scheduler);
 
 
     /// Additional options related to the Slurm scheduler.
@@ -445,7 +445,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SlurmConfiguration);
+    value_traits!(eq SlurmConfiguration);
 
 
     /// Additional settings that directly map to Slurm settings.
@@ -486,7 +486,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SlurmCustomSetting);
+    value_traits!(eq SlurmCustomSetting);
 
 
     /// The SlurmRest configuration includes configurable settings for Slurm Rest.
@@ -521,7 +521,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SlurmRest);
+    value_traits!(eq SlurmRest);
 
 
     /// Additional slurmdbd configuration settings.
@@ -562,7 +562,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SlurmdbdCustomSetting);
+    value_traits!(eq SlurmdbdCustomSetting);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -766,7 +766,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(CustomLaunchTemplate);
+    value_traits!(eq CustomLaunchTemplate);
 
 
     /// An EC2 instance configuration AWS PCS uses to launch compute nodes.
@@ -787,7 +787,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(InstanceConfig);
+    value_traits!(eq InstanceConfig);
 
 
     /// Custom scripts that run at defined points in a compute node's lifecycle.
@@ -826,7 +826,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(NodeLifecycleActions);
+    value_traits!(eq NodeLifecycleActions);
 
 
     /// A single lifecycle script with its source, arguments, and error behavior.
@@ -887,7 +887,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(NodeLifecycleScript);
+    value_traits!(eq NodeLifecycleScript);
 
 
     /// The ordered scripts to run at each compute node lifecycle stage.
@@ -913,7 +913,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(NodeLifecycleStages);
+    value_traits!(eq NodeLifecycleStages);
 
 
     /// Specifies the boundaries of the compute node group auto scaling.
@@ -954,7 +954,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(ScalingConfiguration);
+    value_traits!(eq ScalingConfiguration);
 
 
     /// The external location of a lifecycle script.
@@ -999,7 +999,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(ScriptSource);
+    value_traits!(eq ScriptSource);
 
 
     /// Additional options related to the Slurm scheduler.
@@ -1030,7 +1030,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(SlurmConfiguration);
+    value_traits!(eq SlurmConfiguration);
 
 
     /// Additional settings that directly map to Slurm settings.
@@ -1071,7 +1071,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(SlurmCustomSetting);
+    value_traits!(eq SlurmCustomSetting);
 
 
     /// Additional configuration when you specify SPOT as the purchase option.
@@ -1094,7 +1094,7 @@ pub mod compute_node_group {
         }
     }
 
-    value_traits!(SpotOptions);
+    value_traits!(eq SpotOptions);
 }
 pub use compute_node_group::{CfnComputeNodeGroup, CfnComputeNodeGroupProps};
 
@@ -1235,7 +1235,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(ComputeNodeGroupConfiguration);
+    value_traits!(eq ComputeNodeGroupConfiguration);
 
 
     /// The Slurm configuration for the queue.
@@ -1256,7 +1256,7 @@ pub mod queue {
         }
     }
 
-    value_traits!(SlurmConfiguration);
+    value_traits!(eq SlurmConfiguration);
 
 
     /// Additional settings that directly map to Slurm settings.
@@ -1297,6 +1297,6 @@ pub mod queue {
         }
     }
 
-    value_traits!(SlurmCustomSetting);
+    value_traits!(eq SlurmCustomSetting);
 }
 pub use queue::{CfnQueue, CfnQueueProps};

@@ -152,7 +152,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CampaignConfig);
+    value_traits!(eq CampaignConfig);
 }
 pub use campaign::{CfnCampaign, CfnCampaignProps};
 
@@ -293,7 +293,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DataSource);
+    value_traits!(eq DataSource);
 
 
     /// Initial DatasetImportJob for the created dataset
@@ -334,7 +334,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DatasetImportJob);
+    value_traits!(eq DatasetImportJob);
 }
 pub use dataset::{CfnDataset, CfnDatasetProps};
 
@@ -822,7 +822,7 @@ pub mod metric_attribution {
         }
     }
 
-    value_traits!(MetricAttribute);
+    value_traits!(eq MetricAttribute);
 
 
     /// The output configuration details for the metric attribution.
@@ -859,7 +859,7 @@ pub mod metric_attribution {
         }
     }
 
-    value_traits!(MetricsOutputConfig);
+    value_traits!(eq MetricsOutputConfig);
 
 
     /// The configuration details of an Amazon S3 output bucket.
@@ -898,7 +898,7 @@ pub mod metric_attribution {
         }
     }
 
-    value_traits!(S3DataDestination);
+    value_traits!(eq S3DataDestination);
 }
 pub use metric_attribution::{CfnMetricAttribution, CfnMetricAttributionProps};
 
@@ -1166,7 +1166,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(AlgorithmHyperParameterRanges);
+    value_traits!(eq AlgorithmHyperParameterRanges);
 
 
     /// The AutoMLConfig object containing a list of recipes to search when AutoML is performed.
@@ -1192,7 +1192,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(AutoMlConfig);
+    value_traits!(eq AutoMlConfig);
 
 
     /// Provides the name and values of a Categorical hyperparameter.
@@ -1218,7 +1218,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(CategoricalHyperParameterRange);
+    value_traits!(eq CategoricalHyperParameterRange);
 
 
     /// Provides the name and range of a continuous hyperparameter.
@@ -1249,7 +1249,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(ContinuousHyperParameterRange);
+    value_traits!(eq ContinuousHyperParameterRange);
 
 
     /// Describes the properties for hyperparameter optimization (HPO)
@@ -1280,7 +1280,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(HpoConfig);
+    value_traits!(eq HpoConfig);
 
 
     /// The metric to optimize during HPO.
@@ -1313,7 +1313,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(HpoObjective);
+    value_traits!(eq HpoObjective);
 
 
     /// Describes the resource configuration for hyperparameter optimization (HPO).
@@ -1339,7 +1339,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(HpoResourceConfig);
+    value_traits!(eq HpoResourceConfig);
 
 
     /// Provides the name and range of an integer-valued hyperparameter.
@@ -1370,7 +1370,7 @@ pub mod solution {
         }
     }
 
-    value_traits!(IntegerHyperParameterRange);
+    value_traits!(eq IntegerHyperParameterRange);
 
 
     /// The configuration to use with the solution. When performAutoML is set to true, Amazon Personalize only evaluates the autoMLConfig section of the solution configuration.
@@ -1411,6 +1411,6 @@ pub mod solution {
         }
     }
 
-    value_traits!(SolutionConfig);
+    value_traits!(eq SolutionConfig);
 }
 pub use solution::{CfnSolution, CfnSolutionProps};

@@ -716,7 +716,7 @@ pub mod application_settings {
         }
     }
 
-    value_traits!(CampaignHook);
+    value_traits!(eq CampaignHook);
 
 
     #[derive(Clone, Default)]
@@ -743,7 +743,7 @@ pub mod application_settings {
         }
     }
 
-    value_traits!(Limits);
+    value_traits!(eq Limits);
 
 
     #[derive(Clone)]
@@ -779,7 +779,7 @@ pub mod application_settings {
         }
     }
 
-    value_traits!(QuietTime);
+    value_traits!(eq QuietTime);
 }
 pub use application_settings::{CfnApplicationSettings, CfnApplicationSettingsProps};
 
@@ -1042,7 +1042,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CampaignCustomMessage);
+    value_traits!(eq CampaignCustomMessage);
 
 
     #[derive(Clone, Default)]
@@ -1069,7 +1069,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CampaignEmailMessage);
+    value_traits!(eq CampaignEmailMessage);
 
 
     #[derive(Clone, Default)]
@@ -1090,7 +1090,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CampaignEventFilter);
+    value_traits!(eq CampaignEventFilter);
 
 
     #[derive(Clone, Default)]
@@ -1114,7 +1114,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CampaignHook);
+    value_traits!(eq CampaignHook);
 
 
     #[derive(Clone, Default)]
@@ -1138,7 +1138,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CampaignInAppMessage);
+    value_traits!(eq CampaignInAppMessage);
 
 
     #[derive(Clone, Default)]
@@ -1171,7 +1171,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CampaignSmsMessage);
+    value_traits!(eq CampaignSmsMessage);
 
 
     #[derive(Clone, Default)]
@@ -1192,7 +1192,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(CustomDeliveryConfiguration);
+    value_traits!(eq CustomDeliveryConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1225,7 +1225,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(DefaultButtonConfiguration);
+    value_traits!(eq DefaultButtonConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1249,7 +1249,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(EventDimensions);
+    value_traits!(eq EventDimensions);
 
 
     #[derive(Clone, Default)]
@@ -1273,7 +1273,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(InAppMessageBodyConfig);
+    value_traits!(eq InAppMessageBodyConfig);
 
 
     #[derive(Clone, Default)]
@@ -1300,7 +1300,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(InAppMessageButton);
+    value_traits!(eq InAppMessageButton);
 
 
     #[derive(Clone, Default)]
@@ -1333,7 +1333,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(InAppMessageContent);
+    value_traits!(eq InAppMessageContent);
 
 
     #[derive(Clone, Default)]
@@ -1357,7 +1357,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(InAppMessageHeaderConfig);
+    value_traits!(eq InAppMessageHeaderConfig);
 
 
     #[derive(Clone, Default)]
@@ -1387,7 +1387,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(Limits);
+    value_traits!(eq Limits);
 
 
     #[derive(Clone, Default)]
@@ -1438,7 +1438,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(Message);
+    value_traits!(eq Message);
 
 
     #[derive(Clone, Default)]
@@ -1480,7 +1480,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(MessageConfiguration);
+    value_traits!(eq MessageConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1501,7 +1501,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(OverrideButtonConfiguration);
+    value_traits!(eq OverrideButtonConfiguration);
 
 
     #[derive(Clone)]
@@ -1537,7 +1537,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(QuietTime);
+    value_traits!(eq QuietTime);
 
 
     #[derive(Clone, Default)]
@@ -1573,7 +1573,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     #[derive(Clone, Default)]
@@ -1594,7 +1594,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(SetDimension);
+    value_traits!(eq SetDimension);
 
 
     #[derive(Clone, Default)]
@@ -1615,7 +1615,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(Template);
+    value_traits!(eq Template);
 
 
     #[derive(Clone, Default)]
@@ -1642,7 +1642,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(TemplateConfiguration);
+    value_traits!(eq TemplateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1678,7 +1678,7 @@ pub mod campaign {
         }
     }
 
-    value_traits!(WriteTreatmentResource);
+    value_traits!(eq WriteTreatmentResource);
 }
 pub use campaign::{CfnCampaign, CfnCampaignProps};
 
@@ -2186,7 +2186,7 @@ pub mod in_app_template {
         }
     }
 
-    value_traits!(BodyConfig);
+    value_traits!(eq BodyConfig);
 
 
     #[derive(Clone, Default)]
@@ -2213,7 +2213,7 @@ pub mod in_app_template {
         }
     }
 
-    value_traits!(ButtonConfig);
+    value_traits!(eq ButtonConfig);
 
 
     #[derive(Clone, Default)]
@@ -2246,7 +2246,7 @@ pub mod in_app_template {
         }
     }
 
-    value_traits!(DefaultButtonConfiguration);
+    value_traits!(eq DefaultButtonConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2270,7 +2270,7 @@ pub mod in_app_template {
         }
     }
 
-    value_traits!(HeaderConfig);
+    value_traits!(eq HeaderConfig);
 
 
     #[derive(Clone, Default)]
@@ -2303,7 +2303,7 @@ pub mod in_app_template {
         }
     }
 
-    value_traits!(InAppMessageContent);
+    value_traits!(eq InAppMessageContent);
 
 
     #[derive(Clone, Default)]
@@ -2324,7 +2324,7 @@ pub mod in_app_template {
         }
     }
 
-    value_traits!(OverrideButtonConfiguration);
+    value_traits!(eq OverrideButtonConfiguration);
 }
 pub use in_app_template::{CfnInAppTemplate, CfnInAppTemplateProps};
 
@@ -2475,7 +2475,7 @@ pub mod push_template {
         }
     }
 
-    value_traits!(AndroidPushNotificationTemplate);
+    value_traits!(eq AndroidPushNotificationTemplate);
 
 
     #[derive(Clone, Default)]
@@ -2508,7 +2508,7 @@ pub mod push_template {
         }
     }
 
-    value_traits!(ApnsPushNotificationTemplate);
+    value_traits!(eq ApnsPushNotificationTemplate);
 
 
     #[derive(Clone, Default)]
@@ -2538,7 +2538,7 @@ pub mod push_template {
         }
     }
 
-    value_traits!(DefaultPushNotificationTemplate);
+    value_traits!(eq DefaultPushNotificationTemplate);
 }
 pub use push_template::{CfnPushTemplate, CfnPushTemplateProps};
 
@@ -2741,7 +2741,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(Behavior);
+    value_traits!(eq Behavior);
 
 
     #[derive(Clone)]
@@ -2777,7 +2777,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(Coordinates);
+    value_traits!(eq Coordinates);
 
 
     #[derive(Clone, Default)]
@@ -2810,7 +2810,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(Demographic);
+    value_traits!(eq Demographic);
 
 
     #[derive(Clone)]
@@ -2846,7 +2846,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(GpsPoint);
+    value_traits!(eq GpsPoint);
 
 
     #[derive(Clone, Default)]
@@ -2873,7 +2873,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(Groups);
+    value_traits!(eq Groups);
 
 
     #[derive(Clone, Default)]
@@ -2894,7 +2894,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(Location);
+    value_traits!(eq Location);
 
 
     #[derive(Clone)]
@@ -2930,7 +2930,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(Recency);
+    value_traits!(eq Recency);
 
 
     #[derive(Clone, Default)]
@@ -2963,7 +2963,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(SegmentDimensions);
+    value_traits!(eq SegmentDimensions);
 
 
     #[derive(Clone, Default)]
@@ -2984,7 +2984,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(SegmentGroups);
+    value_traits!(eq SegmentGroups);
 
 
     #[derive(Clone, Default)]
@@ -3005,7 +3005,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(SetDimension);
+    value_traits!(eq SetDimension);
 
 
     #[derive(Clone)]
@@ -3039,7 +3039,7 @@ pub mod segment {
         }
     }
 
-    value_traits!(SourceSegments);
+    value_traits!(eq SourceSegments);
 }
 pub use segment::{CfnSegment, CfnSegmentProps};
 

@@ -110,7 +110,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(DeliveryOptions);
+    value_traits!(eq DeliveryOptions);
 
 
     #[derive(Clone, Default)]
@@ -128,7 +128,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(ReputationOptions);
+    value_traits!(eq ReputationOptions);
 
 
     #[derive(Clone, Default)]
@@ -146,7 +146,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(SendingOptions);
+    value_traits!(eq SendingOptions);
 
 
     #[derive(Clone, Default)]
@@ -164,7 +164,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(TrackingOptions);
+    value_traits!(eq TrackingOptions);
 }
 pub use configuration_set::{CfnConfigurationSet, CfnConfigurationSetProps};
 
@@ -268,7 +268,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(CloudWatchDestination);
+    value_traits!(eq CloudWatchDestination);
 
 
     #[derive(Clone)]
@@ -310,7 +310,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(DimensionConfiguration);
+    value_traits!(eq DimensionConfiguration);
 
 
     #[derive(Clone)]
@@ -360,7 +360,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(EventDestination);
+    value_traits!(eq EventDestination);
 
 
     #[derive(Clone)]
@@ -396,7 +396,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(KinesisFirehoseDestination);
+    value_traits!(eq KinesisFirehoseDestination);
 
 
     #[derive(Clone, Default)]
@@ -414,7 +414,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(PinpointDestination);
+    value_traits!(eq PinpointDestination);
 
 
     #[derive(Clone)]
@@ -444,7 +444,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(SnsDestination);
+    value_traits!(eq SnsDestination);
 }
 pub use configuration_set_event_destination::{CfnConfigurationSetEventDestination, CfnConfigurationSetEventDestinationProps};
 
@@ -657,6 +657,6 @@ pub mod identity {
         }
     }
 
-    value_traits!(MailFromAttributes);
+    value_traits!(eq MailFromAttributes);
 }
 pub use identity::{CfnIdentity, CfnIdentityProps};

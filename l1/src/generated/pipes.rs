@@ -188,7 +188,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(AwsVpcConfiguration);
+    value_traits!(eq AwsVpcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -206,7 +206,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(BatchArrayProperties);
+    value_traits!(eq BatchArrayProperties);
 
 
     #[derive(Clone, Default)]
@@ -233,7 +233,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(BatchContainerOverrides);
+    value_traits!(eq BatchContainerOverrides);
 
 
     #[derive(Clone, Default)]
@@ -254,7 +254,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(BatchEnvironmentVariable);
+    value_traits!(eq BatchEnvironmentVariable);
 
 
     #[derive(Clone, Default)]
@@ -275,7 +275,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(BatchJobDependency);
+    value_traits!(eq BatchJobDependency);
 
 
     #[derive(Clone)]
@@ -311,7 +311,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(BatchResourceRequirement);
+    value_traits!(eq BatchResourceRequirement);
 
 
     #[derive(Clone, Default)]
@@ -329,7 +329,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(BatchRetryStrategy);
+    value_traits!(eq BatchRetryStrategy);
 
 
     #[derive(Clone)]
@@ -367,7 +367,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(CapacityProviderStrategyItem);
+    value_traits!(eq CapacityProviderStrategyItem);
 
 
     #[derive(Clone, Default)]
@@ -385,7 +385,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(CloudwatchLogsLogDestination);
+    value_traits!(eq CloudwatchLogsLogDestination);
 
 
     #[derive(Clone, Default)]
@@ -403,7 +403,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(DeadLetterConfig);
+    value_traits!(eq DeadLetterConfig);
 
 
     #[derive(Clone)]
@@ -445,7 +445,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(DimensionMapping);
+    value_traits!(eq DimensionMapping);
 
 
     #[derive(Clone, Default)]
@@ -484,7 +484,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(EcsContainerOverride);
+    value_traits!(eq EcsContainerOverride);
 
 
     #[derive(Clone)]
@@ -520,7 +520,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(EcsEnvironmentFile);
+    value_traits!(eq EcsEnvironmentFile);
 
 
     #[derive(Clone, Default)]
@@ -541,7 +541,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(EcsEnvironmentVariable);
+    value_traits!(eq EcsEnvironmentVariable);
 
 
     #[derive(Clone)]
@@ -571,7 +571,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(EcsEphemeralStorage);
+    value_traits!(eq EcsEphemeralStorage);
 
 
     #[derive(Clone, Default)]
@@ -592,7 +592,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(EcsInferenceAcceleratorOverride);
+    value_traits!(eq EcsInferenceAcceleratorOverride);
 
 
     #[derive(Clone)]
@@ -628,7 +628,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(EcsResourceRequirement);
+    value_traits!(eq EcsResourceRequirement);
 
 
     #[derive(Clone, Default)]
@@ -664,7 +664,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(EcsTaskOverride);
+    value_traits!(eq EcsTaskOverride);
 
 
     #[derive(Clone, Default)]
@@ -682,7 +682,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     #[derive(Clone, Default)]
@@ -700,7 +700,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(FilterCriteria);
+    value_traits!(eq FilterCriteria);
 
 
     #[derive(Clone, Default)]
@@ -718,7 +718,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(FirehoseLogDestination);
+    value_traits!(eq FirehoseLogDestination);
 
 
     #[derive(Clone)]
@@ -760,7 +760,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(MultiMeasureAttributeMapping);
+    value_traits!(eq MultiMeasureAttributeMapping);
 
 
     #[derive(Clone)]
@@ -796,7 +796,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(MultiMeasureMapping);
+    value_traits!(eq MultiMeasureMapping);
 
 
     #[derive(Clone, Default)]
@@ -814,7 +814,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -838,7 +838,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeEnrichmentHttpParameters);
+    value_traits!(eq PipeEnrichmentHttpParameters);
 
 
     #[derive(Clone, Default)]
@@ -859,7 +859,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeEnrichmentParameters);
+    value_traits!(eq PipeEnrichmentParameters);
 
 
     #[derive(Clone, Default)]
@@ -889,7 +889,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeLogConfiguration);
+    value_traits!(eq PipeLogConfiguration);
 
 
     #[derive(Clone)]
@@ -935,7 +935,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceActiveMqBrokerParameters);
+    value_traits!(eq PipeSourceActiveMqBrokerParameters);
 
 
     #[derive(Clone)]
@@ -995,7 +995,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceDynamoDbStreamParameters);
+    value_traits!(eq PipeSourceDynamoDbStreamParameters);
 
 
     #[derive(Clone)]
@@ -1061,7 +1061,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceKinesisStreamParameters);
+    value_traits!(eq PipeSourceKinesisStreamParameters);
 
 
     #[derive(Clone)]
@@ -1117,7 +1117,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceManagedStreamingKafkaParameters);
+    value_traits!(eq PipeSourceManagedStreamingKafkaParameters);
 
 
     #[derive(Clone, Default)]
@@ -1156,7 +1156,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceParameters);
+    value_traits!(eq PipeSourceParameters);
 
 
     #[derive(Clone)]
@@ -1208,7 +1208,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceRabbitMqBrokerParameters);
+    value_traits!(eq PipeSourceRabbitMqBrokerParameters);
 
 
     #[derive(Clone)]
@@ -1280,7 +1280,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceSelfManagedKafkaParameters);
+    value_traits!(eq PipeSourceSelfManagedKafkaParameters);
 
 
     #[derive(Clone, Default)]
@@ -1301,7 +1301,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeSourceSqsQueueParameters);
+    value_traits!(eq PipeSourceSqsQueueParameters);
 
 
     #[derive(Clone)]
@@ -1357,7 +1357,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetBatchJobParameters);
+    value_traits!(eq PipeTargetBatchJobParameters);
 
 
     #[derive(Clone, Default)]
@@ -1378,7 +1378,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetCloudWatchLogsParameters);
+    value_traits!(eq PipeTargetCloudWatchLogsParameters);
 
 
     #[derive(Clone)]
@@ -1464,7 +1464,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetEcsTaskParameters);
+    value_traits!(eq PipeTargetEcsTaskParameters);
 
 
     #[derive(Clone, Default)]
@@ -1494,7 +1494,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetEventBridgeEventBusParameters);
+    value_traits!(eq PipeTargetEventBridgeEventBusParameters);
 
 
     #[derive(Clone, Default)]
@@ -1518,7 +1518,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetHttpParameters);
+    value_traits!(eq PipeTargetHttpParameters);
 
 
     #[derive(Clone)]
@@ -1548,7 +1548,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetKinesisStreamParameters);
+    value_traits!(eq PipeTargetKinesisStreamParameters);
 
 
     #[derive(Clone, Default)]
@@ -1566,7 +1566,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetLambdaFunctionParameters);
+    value_traits!(eq PipeTargetLambdaFunctionParameters);
 
 
     #[derive(Clone, Default)]
@@ -1620,7 +1620,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetParameters);
+    value_traits!(eq PipeTargetParameters);
 
 
     #[derive(Clone)]
@@ -1682,7 +1682,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetRedshiftDataParameters);
+    value_traits!(eq PipeTargetRedshiftDataParameters);
 
 
     #[derive(Clone, Default)]
@@ -1700,7 +1700,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetSageMakerPipelineParameters);
+    value_traits!(eq PipeTargetSageMakerPipelineParameters);
 
 
     #[derive(Clone, Default)]
@@ -1721,7 +1721,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetSqsQueueParameters);
+    value_traits!(eq PipeTargetSqsQueueParameters);
 
 
     #[derive(Clone, Default)]
@@ -1739,7 +1739,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetStateMachineParameters);
+    value_traits!(eq PipeTargetStateMachineParameters);
 
 
     #[derive(Clone)]
@@ -1801,7 +1801,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PipeTargetTimestreamParameters);
+    value_traits!(eq PipeTargetTimestreamParameters);
 
 
     #[derive(Clone, Default)]
@@ -1822,7 +1822,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PlacementConstraint);
+    value_traits!(eq PlacementConstraint);
 
 
     #[derive(Clone, Default)]
@@ -1843,7 +1843,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(PlacementStrategy);
+    value_traits!(eq PlacementStrategy);
 
 
     #[derive(Clone, Default)]
@@ -1870,7 +1870,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(S3LogDestination);
+    value_traits!(eq S3LogDestination);
 
 
     #[derive(Clone)]
@@ -1906,7 +1906,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(SageMakerPipelineParameter);
+    value_traits!(eq SageMakerPipelineParameter);
 
 
     #[derive(Clone, Default)]
@@ -1931,7 +1931,7 @@ pub mod pipe {
         }
     }
 
-    value_traits!(SelfManagedKafkaAccessConfigurationVpc);
+    value_traits!(eq SelfManagedKafkaAccessConfigurationVpc);
 
 
     #[derive(Clone)]
@@ -1973,6 +1973,6 @@ pub mod pipe {
         }
     }
 
-    value_traits!(SingleMeasureMapping);
+    value_traits!(eq SingleMeasureMapping);
 }
 pub use pipe::{CfnPipe, CfnPipeProps};

@@ -192,7 +192,7 @@ pub mod application {
         }
     }
 
-    value_traits!(AttachmentsConfiguration);
+    value_traits!(eq AttachmentsConfiguration);
 
 
     #[derive(Clone)]
@@ -226,7 +226,7 @@ pub mod application {
         }
     }
 
-    value_traits!(AutoSubscriptionConfiguration);
+    value_traits!(eq AutoSubscriptionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -244,7 +244,7 @@ pub mod application {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     #[derive(Clone)]
@@ -274,7 +274,7 @@ pub mod application {
         }
     }
 
-    value_traits!(PersonalizationConfiguration);
+    value_traits!(eq PersonalizationConfiguration);
 
 
     #[derive(Clone)]
@@ -304,7 +304,7 @@ pub mod application {
         }
     }
 
-    value_traits!(QAppsConfiguration);
+    value_traits!(eq QAppsConfiguration);
 
 
     #[derive(Clone)]
@@ -334,7 +334,7 @@ pub mod application {
         }
     }
 
-    value_traits!(QuickSightConfiguration);
+    value_traits!(eq QuickSightConfiguration);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -494,7 +494,7 @@ pub mod data_accessor {
         }
     }
 
-    value_traits!(ActionConfiguration);
+    value_traits!(eq ActionConfiguration);
 
 
     #[derive(Clone)]
@@ -524,7 +524,7 @@ pub mod data_accessor {
         }
     }
 
-    value_traits!(ActionFilterConfiguration);
+    value_traits!(eq ActionFilterConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -569,7 +569,7 @@ pub mod data_accessor {
         }
     }
 
-    value_traits!(AttributeFilter);
+    value_traits!(eq AttributeFilter);
 
 
     #[derive(Clone)]
@@ -607,7 +607,7 @@ pub mod data_accessor {
         }
     }
 
-    value_traits!(DataAccessorAuthenticationDetail);
+    value_traits!(eq DataAccessorAuthenticationDetail);
 
 
     #[derive(Clone)]
@@ -643,7 +643,7 @@ pub mod data_accessor {
         }
     }
 
-    value_traits!(DocumentAttribute);
+    value_traits!(eq DocumentAttribute);
 }
 pub use data_accessor::{CfnDataAccessor, CfnDataAccessorProps};
 
@@ -825,7 +825,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AudioExtractionConfiguration);
+    value_traits!(eq AudioExtractionConfiguration);
 
 
     #[derive(Clone)]
@@ -861,7 +861,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceVpcConfiguration);
+    value_traits!(eq DataSourceVpcConfiguration);
 
 
     #[derive(Clone)]
@@ -901,7 +901,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DocumentAttributeCondition);
+    value_traits!(eq DocumentAttributeCondition);
 
 
     #[derive(Clone)]
@@ -939,7 +939,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DocumentAttributeTarget);
+    value_traits!(eq DocumentAttributeTarget);
 
 
     #[derive(Clone, Default)]
@@ -963,7 +963,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DocumentEnrichmentConfiguration);
+    value_traits!(eq DocumentEnrichmentConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -990,7 +990,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(HookConfiguration);
+    value_traits!(eq HookConfiguration);
 
 
     #[derive(Clone)]
@@ -1020,7 +1020,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ImageExtractionConfiguration);
+    value_traits!(eq ImageExtractionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1044,7 +1044,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(InlineDocumentEnrichmentConfiguration);
+    value_traits!(eq InlineDocumentEnrichmentConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1068,7 +1068,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(MediaExtractionConfiguration);
+    value_traits!(eq MediaExtractionConfiguration);
 
 
     #[derive(Clone)]
@@ -1098,7 +1098,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(VideoExtractionConfiguration);
+    value_traits!(eq VideoExtractionConfiguration);
 }
 pub use data_source::{CfnDataSource, CfnDataSourceProps};
 
@@ -1254,7 +1254,7 @@ pub mod index {
         }
     }
 
-    value_traits!(DocumentAttributeConfiguration);
+    value_traits!(eq DocumentAttributeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1272,7 +1272,7 @@ pub mod index {
         }
     }
 
-    value_traits!(IndexCapacityConfiguration);
+    value_traits!(eq IndexCapacityConfiguration);
 }
 pub use index::{CfnIndex, CfnIndexProps};
 
@@ -1414,7 +1414,7 @@ pub mod permission {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 }
 pub use permission::{CfnPermission, CfnPermissionProps};
 
@@ -1588,7 +1588,7 @@ pub mod plugin {
         }
     }
 
-    value_traits!(CustomPluginConfiguration);
+    value_traits!(eq CustomPluginConfiguration);
 }
 pub use plugin::{CfnPlugin, CfnPluginProps};
 
@@ -1889,7 +1889,7 @@ pub mod web_experience {
         }
     }
 
-    value_traits!(BrowserExtensionConfiguration);
+    value_traits!(eq BrowserExtensionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1916,6 +1916,6 @@ pub mod web_experience {
         }
     }
 
-    value_traits!(CustomizationConfiguration);
+    value_traits!(eq CustomizationConfiguration);
 }
 pub use web_experience::{CfnWebExperience, CfnWebExperienceProps};

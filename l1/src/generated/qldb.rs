@@ -234,6 +234,6 @@ pub mod stream {
         }
     }
 
-    value_traits!(KinesisConfiguration);
+    value_traits!(eq KinesisConfiguration);
 }
 pub use stream::{CfnStream, CfnStreamProps};

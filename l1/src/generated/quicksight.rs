@@ -176,7 +176,7 @@ pub mod action_connector {
         }
     }
 
-    value_traits!(AuthConfig);
+    value_traits!(eq AuthConfig);
 
 
     /// <p>Permission for the resource.</p>
@@ -231,7 +231,7 @@ pub mod action_connector {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 }
 pub use action_connector::{CfnActionConnector, CfnActionConnectorProps};
 
@@ -439,7 +439,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(CustomPromptInput);
+    value_traits!(eq CustomPromptInput);
 
 
     /// Parameters for creating a new custom prompt configuration.
@@ -480,7 +480,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(CustomPromptInputParameters);
+    value_traits!(eq CustomPromptInputParameters);
 
 
     /// Reference to an existing custom prompt profile.
@@ -529,7 +529,7 @@ pub mod agent {
         }
     }
 
-    value_traits!(CustomPromptProfile);
+    value_traits!(eq CustomPromptProfile);
 }
 pub use agent::{CfnAgent, CfnAgentProps};
 
@@ -714,7 +714,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AggregationFunction);
+    value_traits!(eq AggregationFunction);
 
 
     #[derive(Clone)]
@@ -754,7 +754,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AggregationSortConfiguration);
+    value_traits!(eq AggregationSortConfiguration);
 
 
     #[derive(Clone)]
@@ -784,7 +784,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AnalysisDefaults);
+    value_traits!(eq AnalysisDefaults);
 
 
     #[derive(Clone)]
@@ -856,7 +856,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AnalysisDefinition);
+    value_traits!(eq AnalysisDefinition);
 
 
     /// <p>Analysis error.</p>
@@ -885,7 +885,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AnalysisError);
+    value_traits!(eq AnalysisError);
 
 
     /// <p>The source entity of an analysis.</p>
@@ -904,7 +904,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AnalysisSourceEntity);
+    value_traits!(eq AnalysisSourceEntity);
 
 
     /// <p>The source template of an analysis.</p>
@@ -949,7 +949,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AnalysisSourceTemplate);
+    value_traits!(eq AnalysisSourceTemplate);
 
 
     #[derive(Clone, Default)]
@@ -970,7 +970,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AnchorDateConfiguration);
+    value_traits!(eq AnchorDateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -991,7 +991,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ArcAxisConfiguration);
+    value_traits!(eq ArcAxisConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1012,7 +1012,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ArcAxisDisplayRange);
+    value_traits!(eq ArcAxisDisplayRange);
 
 
     #[derive(Clone, Default)]
@@ -1033,7 +1033,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ArcConfiguration);
+    value_traits!(eq ArcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1051,7 +1051,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ArcOptions);
+    value_traits!(eq ArcOptions);
 
 
     #[derive(Clone, Default)]
@@ -1072,7 +1072,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AssetOptions);
+    value_traits!(eq AssetOptions);
 
 
     #[derive(Clone, Default)]
@@ -1093,7 +1093,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AttributeAggregationFunction);
+    value_traits!(eq AttributeAggregationFunction);
 
 
     #[derive(Clone, Default)]
@@ -1114,7 +1114,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisDataOptions);
+    value_traits!(eq AxisDataOptions);
 
 
     #[derive(Clone, Default)]
@@ -1135,7 +1135,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisDisplayMinMaxRange);
+    value_traits!(eq AxisDisplayMinMaxRange);
 
 
     #[derive(Clone, Default)]
@@ -1170,7 +1170,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisDisplayOptions);
+    value_traits!(eq AxisDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -1191,7 +1191,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisDisplayRange);
+    value_traits!(eq AxisDisplayRange);
 
 
     #[derive(Clone, Default)]
@@ -1215,7 +1215,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisLabelOptions);
+    value_traits!(eq AxisLabelOptions);
 
 
     #[derive(Clone)]
@@ -1251,7 +1251,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisLabelReferenceOptions);
+    value_traits!(eq AxisLabelReferenceOptions);
 
 
     #[derive(Clone, Default)]
@@ -1272,7 +1272,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisLinearScale);
+    value_traits!(eq AxisLinearScale);
 
 
     #[derive(Clone, Default)]
@@ -1290,7 +1290,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisLogarithmicScale);
+    value_traits!(eq AxisLogarithmicScale);
 
 
     #[derive(Clone, Default)]
@@ -1311,7 +1311,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisScale);
+    value_traits!(eq AxisScale);
 
 
     #[derive(Clone, Default)]
@@ -1332,7 +1332,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(AxisTickLabelOptions);
+    value_traits!(eq AxisTickLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -1359,7 +1359,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarChartAggregatedFieldWells);
+    value_traits!(eq BarChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -1431,7 +1431,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarChartConfiguration);
+    value_traits!(eq BarChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1452,7 +1452,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarChartDefaultSeriesSettings);
+    value_traits!(eq BarChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -1470,7 +1470,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarChartFieldWells);
+    value_traits!(eq BarChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -1491,7 +1491,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarChartSeriesSettings);
+    value_traits!(eq BarChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -1524,7 +1524,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarChartSortConfiguration);
+    value_traits!(eq BarChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -1578,7 +1578,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarChartVisual);
+    value_traits!(eq BarChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -1599,7 +1599,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BarSeriesItem);
+    value_traits!(eq BarSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -1617,7 +1617,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BinCountOptions);
+    value_traits!(eq BinCountOptions);
 
 
     #[derive(Clone, Default)]
@@ -1638,7 +1638,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BinWidthOptions);
+    value_traits!(eq BinWidthOptions);
 
 
     #[derive(Clone)]
@@ -1686,7 +1686,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BodySectionConfiguration);
+    value_traits!(eq BodySectionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1704,7 +1704,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BodySectionContent);
+    value_traits!(eq BodySectionContent);
 
 
     #[derive(Clone)]
@@ -1742,7 +1742,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BodySectionDynamicCategoryDimensionConfiguration);
+    value_traits!(eq BodySectionDynamicCategoryDimensionConfiguration);
 
 
     #[derive(Clone)]
@@ -1780,7 +1780,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BodySectionDynamicNumericDimensionConfiguration);
+    value_traits!(eq BodySectionDynamicNumericDimensionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1804,7 +1804,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BodySectionRepeatConfiguration);
+    value_traits!(eq BodySectionRepeatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1825,7 +1825,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BodySectionRepeatDimensionConfiguration);
+    value_traits!(eq BodySectionRepeatDimensionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1843,7 +1843,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BodySectionRepeatPageBreakConfiguration);
+    value_traits!(eq BodySectionRepeatPageBreakConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1869,7 +1869,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BorderSettings);
+    value_traits!(eq BorderSettings);
 
 
     #[derive(Clone, Default)]
@@ -1890,7 +1890,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BoxPlotAggregatedFieldWells);
+    value_traits!(eq BoxPlotAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -1941,7 +1941,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BoxPlotChartConfiguration);
+    value_traits!(eq BoxPlotChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1959,7 +1959,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BoxPlotFieldWells);
+    value_traits!(eq BoxPlotFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -1983,7 +1983,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BoxPlotOptions);
+    value_traits!(eq BoxPlotOptions);
 
 
     #[derive(Clone, Default)]
@@ -2004,7 +2004,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BoxPlotSortConfiguration);
+    value_traits!(eq BoxPlotSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2022,7 +2022,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BoxPlotStyleOptions);
+    value_traits!(eq BoxPlotStyleOptions);
 
 
     #[derive(Clone)]
@@ -2076,7 +2076,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(BoxPlotVisual);
+    value_traits!(eq BoxPlotVisual);
 
 
     #[derive(Clone)]
@@ -2120,7 +2120,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CalculatedField);
+    value_traits!(eq CalculatedField);
 
 
     #[derive(Clone)]
@@ -2156,7 +2156,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CalculatedMeasureField);
+    value_traits!(eq CalculatedMeasureField);
 
 
     #[derive(Clone, Default)]
@@ -2174,7 +2174,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CascadingControlConfiguration);
+    value_traits!(eq CascadingControlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2195,7 +2195,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CascadingControlSource);
+    value_traits!(eq CascadingControlSource);
 
 
     #[derive(Clone)]
@@ -2239,7 +2239,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CategoricalDimensionField);
+    value_traits!(eq CategoricalDimensionField);
 
 
     #[derive(Clone)]
@@ -2283,7 +2283,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CategoricalMeasureField);
+    value_traits!(eq CategoricalMeasureField);
 
 
     #[derive(Clone)]
@@ -2319,7 +2319,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CategoryDrillDownFilter);
+    value_traits!(eq CategoryDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -2365,7 +2365,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CategoryFilter);
+    value_traits!(eq CategoryFilter);
 
 
     #[derive(Clone, Default)]
@@ -2389,7 +2389,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CategoryFilterConfiguration);
+    value_traits!(eq CategoryFilterConfiguration);
 
 
     #[derive(Clone)]
@@ -2429,7 +2429,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CategoryInnerFilter);
+    value_traits!(eq CategoryInnerFilter);
 
 
     #[derive(Clone, Default)]
@@ -2453,7 +2453,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ChartAxisLabelOptions);
+    value_traits!(eq ChartAxisLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -2471,7 +2471,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ClusterMarker);
+    value_traits!(eq ClusterMarker);
 
 
     #[derive(Clone, Default)]
@@ -2489,7 +2489,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ClusterMarkerConfiguration);
+    value_traits!(eq ClusterMarkerConfiguration);
 
 
     #[derive(Clone)]
@@ -2529,7 +2529,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ColorScale);
+    value_traits!(eq ColorScale);
 
 
     #[derive(Clone, Default)]
@@ -2547,7 +2547,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ColorsConfiguration);
+    value_traits!(eq ColorsConfiguration);
 
 
     #[derive(Clone)]
@@ -2593,7 +2593,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ColumnConfiguration);
+    value_traits!(eq ColumnConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2617,7 +2617,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ColumnHierarchy);
+    value_traits!(eq ColumnHierarchy);
 
 
     #[derive(Clone)]
@@ -2655,7 +2655,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ColumnIdentifier);
+    value_traits!(eq ColumnIdentifier);
 
 
     #[derive(Clone)]
@@ -2695,7 +2695,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ColumnSort);
+    value_traits!(eq ColumnSort);
 
 
     #[derive(Clone)]
@@ -2741,7 +2741,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ColumnTooltipItem);
+    value_traits!(eq ColumnTooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -2768,7 +2768,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboChartAggregatedFieldWells);
+    value_traits!(eq ComboChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -2843,7 +2843,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboChartConfiguration);
+    value_traits!(eq ComboChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2870,7 +2870,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboChartDefaultSeriesSettings);
+    value_traits!(eq ComboChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -2888,7 +2888,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboChartFieldWells);
+    value_traits!(eq ComboChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -2915,7 +2915,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboChartSeriesSettings);
+    value_traits!(eq ComboChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -2942,7 +2942,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboChartSortConfiguration);
+    value_traits!(eq ComboChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -2996,7 +2996,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboChartVisual);
+    value_traits!(eq ComboChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -3017,7 +3017,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComboSeriesItem);
+    value_traits!(eq ComboSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -3038,7 +3038,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComparisonConfiguration);
+    value_traits!(eq ComparisonConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -3059,7 +3059,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ComparisonFormatConfiguration);
+    value_traits!(eq ComparisonFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -3104,7 +3104,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Computation);
+    value_traits!(eq Computation);
 
 
     #[derive(Clone, Default)]
@@ -3125,7 +3125,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingColor);
+    value_traits!(eq ConditionalFormattingColor);
 
 
     #[derive(Clone)]
@@ -3169,7 +3169,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingCustomIconCondition);
+    value_traits!(eq ConditionalFormattingCustomIconCondition);
 
 
     #[derive(Clone, Default)]
@@ -3190,7 +3190,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingCustomIconOptions);
+    value_traits!(eq ConditionalFormattingCustomIconOptions);
 
 
     #[derive(Clone)]
@@ -3226,7 +3226,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingGradientColor);
+    value_traits!(eq ConditionalFormattingGradientColor);
 
 
     #[derive(Clone, Default)]
@@ -3247,7 +3247,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingIcon);
+    value_traits!(eq ConditionalFormattingIcon);
 
 
     #[derive(Clone, Default)]
@@ -3265,7 +3265,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingIconDisplayConfiguration);
+    value_traits!(eq ConditionalFormattingIconDisplayConfiguration);
 
 
     #[derive(Clone)]
@@ -3299,7 +3299,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingIconSet);
+    value_traits!(eq ConditionalFormattingIconSet);
 
 
     #[derive(Clone)]
@@ -3333,7 +3333,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ConditionalFormattingSolidColor);
+    value_traits!(eq ConditionalFormattingSolidColor);
 
 
     #[derive(Clone, Default)]
@@ -3351,7 +3351,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ContextMenuOption);
+    value_traits!(eq ContextMenuOption);
 
 
     #[derive(Clone)]
@@ -3387,7 +3387,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ContributionAnalysisDefault);
+    value_traits!(eq ContributionAnalysisDefault);
 
 
     #[derive(Clone, Default)]
@@ -3426,7 +3426,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CurrencyDisplayFormatConfiguration);
+    value_traits!(eq CurrencyDisplayFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -3462,7 +3462,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomActionFilterOperation);
+    value_traits!(eq CustomActionFilterOperation);
 
 
     #[derive(Clone, Default)]
@@ -3480,7 +3480,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomActionNavigationOperation);
+    value_traits!(eq CustomActionNavigationOperation);
 
 
     #[derive(Clone)]
@@ -3510,7 +3510,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomActionSetParametersOperation);
+    value_traits!(eq CustomActionSetParametersOperation);
 
 
     #[derive(Clone)]
@@ -3546,7 +3546,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomActionUrlOperation);
+    value_traits!(eq CustomActionUrlOperation);
 
 
     #[derive(Clone)]
@@ -3584,7 +3584,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomColor);
+    value_traits!(eq CustomColor);
 
 
     #[derive(Clone, Default)]
@@ -3611,7 +3611,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomContentConfiguration);
+    value_traits!(eq CustomContentConfiguration);
 
 
     #[derive(Clone)]
@@ -3669,7 +3669,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomContentVisual);
+    value_traits!(eq CustomContentVisual);
 
 
     #[derive(Clone)]
@@ -3717,7 +3717,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomFilterConfiguration);
+    value_traits!(eq CustomFilterConfiguration);
 
 
     #[derive(Clone)]
@@ -3761,7 +3761,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomFilterListConfiguration);
+    value_traits!(eq CustomFilterListConfiguration);
 
 
     #[derive(Clone)]
@@ -3791,7 +3791,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomNarrativeOptions);
+    value_traits!(eq CustomNarrativeOptions);
 
 
     #[derive(Clone, Default)]
@@ -3818,7 +3818,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomParameterValues);
+    value_traits!(eq CustomParameterValues);
 
 
     #[derive(Clone)]
@@ -3852,7 +3852,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(CustomValuesConfiguration);
+    value_traits!(eq CustomValuesConfiguration);
 
 
     #[derive(Clone)]
@@ -3890,7 +3890,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataBarsOptions);
+    value_traits!(eq DataBarsOptions);
 
 
     #[derive(Clone, Default)]
@@ -3911,7 +3911,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataColor);
+    value_traits!(eq DataColor);
 
 
     #[derive(Clone)]
@@ -3949,7 +3949,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataFieldBarSeriesItem);
+    value_traits!(eq DataFieldBarSeriesItem);
 
 
     #[derive(Clone)]
@@ -3987,7 +3987,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataFieldComboSeriesItem);
+    value_traits!(eq DataFieldComboSeriesItem);
 
 
     #[derive(Clone)]
@@ -4031,7 +4031,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataFieldSeriesItem);
+    value_traits!(eq DataFieldSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -4076,7 +4076,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataLabelOptions);
+    value_traits!(eq DataLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -4106,7 +4106,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataLabelType);
+    value_traits!(eq DataLabelType);
 
 
     #[derive(Clone)]
@@ -4146,7 +4146,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataPathColor);
+    value_traits!(eq DataPathColor);
 
 
     #[derive(Clone, Default)]
@@ -4170,7 +4170,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataPathLabelType);
+    value_traits!(eq DataPathLabelType);
 
 
     #[derive(Clone)]
@@ -4206,7 +4206,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataPathSort);
+    value_traits!(eq DataPathSort);
 
 
     #[derive(Clone, Default)]
@@ -4224,7 +4224,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataPathType);
+    value_traits!(eq DataPathType);
 
 
     #[derive(Clone, Default)]
@@ -4248,7 +4248,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataPathValue);
+    value_traits!(eq DataPathValue);
 
 
     #[derive(Clone)]
@@ -4284,7 +4284,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataSetIdentifierDeclaration);
+    value_traits!(eq DataSetIdentifierDeclaration);
 
 
     /// <p>Dataset reference.</p>
@@ -4325,7 +4325,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DataSetReference);
+    value_traits!(eq DataSetReference);
 
 
     #[derive(Clone, Default)]
@@ -4343,7 +4343,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateAxisOptions);
+    value_traits!(eq DateAxisOptions);
 
 
     #[derive(Clone)]
@@ -4391,7 +4391,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateDimensionField);
+    value_traits!(eq DateDimensionField);
 
 
     #[derive(Clone)]
@@ -4435,7 +4435,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateMeasureField);
+    value_traits!(eq DateMeasureField);
 
 
     #[derive(Clone, Default)]
@@ -4459,7 +4459,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateTimeDefaultValues);
+    value_traits!(eq DateTimeDefaultValues);
 
 
     #[derive(Clone, Default)]
@@ -4483,7 +4483,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateTimeFormatConfiguration);
+    value_traits!(eq DateTimeFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -4517,7 +4517,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateTimeHierarchy);
+    value_traits!(eq DateTimeHierarchy);
 
 
     /// <p>A date-time parameter.</p>
@@ -4558,7 +4558,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateTimeParameter);
+    value_traits!(eq DateTimeParameter);
 
 
     #[derive(Clone)]
@@ -4604,7 +4604,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateTimeParameterDeclaration);
+    value_traits!(eq DateTimeParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -4634,7 +4634,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateTimePickerControlDisplayOptions);
+    value_traits!(eq DateTimePickerControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -4655,7 +4655,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DateTimeValueWhenUnsetConfiguration);
+    value_traits!(eq DateTimeValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4685,7 +4685,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DecalSettings);
+    value_traits!(eq DecalSettings);
 
 
     #[derive(Clone, Default)]
@@ -4703,7 +4703,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DecalSettingsConfiguration);
+    value_traits!(eq DecalSettingsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4724,7 +4724,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DecimalDefaultValues);
+    value_traits!(eq DecimalDefaultValues);
 
 
     /// <p>A decimal parameter.</p>
@@ -4765,7 +4765,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DecimalParameter);
+    value_traits!(eq DecimalParameter);
 
 
     #[derive(Clone)]
@@ -4813,7 +4813,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DecimalParameterDeclaration);
+    value_traits!(eq DecimalParameterDeclaration);
 
 
     #[derive(Clone)]
@@ -4843,7 +4843,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DecimalPlacesConfiguration);
+    value_traits!(eq DecimalPlacesConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4864,7 +4864,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DecimalValueWhenUnsetConfiguration);
+    value_traits!(eq DecimalValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4888,7 +4888,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultDateTimePickerControlOptions);
+    value_traits!(eq DefaultDateTimePickerControlOptions);
 
 
     #[derive(Clone)]
@@ -4924,7 +4924,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultFilterControlConfiguration);
+    value_traits!(eq DefaultFilterControlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4960,7 +4960,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultFilterControlOptions);
+    value_traits!(eq DefaultFilterControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -4987,7 +4987,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultFilterDropDownControlOptions);
+    value_traits!(eq DefaultFilterDropDownControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -5011,7 +5011,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultFilterListControlOptions);
+    value_traits!(eq DefaultFilterListControlOptions);
 
 
     #[derive(Clone)]
@@ -5041,7 +5041,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultFreeFormLayoutConfiguration);
+    value_traits!(eq DefaultFreeFormLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -5071,7 +5071,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultGridLayoutConfiguration);
+    value_traits!(eq DefaultGridLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5092,7 +5092,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultInteractiveLayoutConfiguration);
+    value_traits!(eq DefaultInteractiveLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5116,7 +5116,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultNewSheetConfiguration);
+    value_traits!(eq DefaultNewSheetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5134,7 +5134,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultPaginatedLayoutConfiguration);
+    value_traits!(eq DefaultPaginatedLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5155,7 +5155,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultRelativeDateTimeControlOptions);
+    value_traits!(eq DefaultRelativeDateTimeControlOptions);
 
 
     #[derive(Clone)]
@@ -5185,7 +5185,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultSectionBasedLayoutConfiguration);
+    value_traits!(eq DefaultSectionBasedLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -5235,7 +5235,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultSliderControlOptions);
+    value_traits!(eq DefaultSliderControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -5256,7 +5256,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultTextAreaControlOptions);
+    value_traits!(eq DefaultTextAreaControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -5274,7 +5274,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DefaultTextFieldControlOptions);
+    value_traits!(eq DefaultTextFieldControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -5304,7 +5304,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DestinationParameterValueConfiguration);
+    value_traits!(eq DestinationParameterValueConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5328,7 +5328,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DimensionField);
+    value_traits!(eq DimensionField);
 
 
     #[derive(Clone, Default)]
@@ -5346,7 +5346,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DonutCenterOptions);
+    value_traits!(eq DonutCenterOptions);
 
 
     #[derive(Clone, Default)]
@@ -5367,7 +5367,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DonutOptions);
+    value_traits!(eq DonutOptions);
 
 
     #[derive(Clone, Default)]
@@ -5391,7 +5391,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DrillDownFilter);
+    value_traits!(eq DrillDownFilter);
 
 
     #[derive(Clone, Default)]
@@ -5415,7 +5415,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DropDownControlDisplayOptions);
+    value_traits!(eq DropDownControlDisplayOptions);
 
 
     #[derive(Clone)]
@@ -5453,7 +5453,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(DynamicDefaultValue);
+    value_traits!(eq DynamicDefaultValue);
 
 
     #[derive(Clone)]
@@ -5495,7 +5495,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(EmptyVisual);
+    value_traits!(eq EmptyVisual);
 
 
     #[derive(Clone, Default)]
@@ -5513,7 +5513,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Entity);
+    value_traits!(eq Entity);
 
 
     #[derive(Clone)]
@@ -5553,7 +5553,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ExcludePeriodConfiguration);
+    value_traits!(eq ExcludePeriodConfiguration);
 
 
     #[derive(Clone)]
@@ -5593,7 +5593,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ExplicitHierarchy);
+    value_traits!(eq ExplicitHierarchy);
 
 
     #[derive(Clone)]
@@ -5627,7 +5627,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldBarSeriesItem);
+    value_traits!(eq FieldBarSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -5651,7 +5651,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldBasedTooltip);
+    value_traits!(eq FieldBasedTooltip);
 
 
     #[derive(Clone)]
@@ -5685,7 +5685,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldComboSeriesItem);
+    value_traits!(eq FieldComboSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -5706,7 +5706,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldLabelType);
+    value_traits!(eq FieldLabelType);
 
 
     #[derive(Clone)]
@@ -5746,7 +5746,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldSeriesItem);
+    value_traits!(eq FieldSeriesItem);
 
 
     #[derive(Clone)]
@@ -5782,7 +5782,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldSort);
+    value_traits!(eq FieldSort);
 
 
     #[derive(Clone, Default)]
@@ -5803,7 +5803,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldSortOptions);
+    value_traits!(eq FieldSortOptions);
 
 
     #[derive(Clone)]
@@ -5845,7 +5845,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FieldTooltipItem);
+    value_traits!(eq FieldTooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -5866,7 +5866,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapAggregatedFieldWells);
+    value_traits!(eq FilledMapAggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -5896,7 +5896,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapConditionalFormatting);
+    value_traits!(eq FilledMapConditionalFormatting);
 
 
     #[derive(Clone)]
@@ -5926,7 +5926,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapConditionalFormattingOption);
+    value_traits!(eq FilledMapConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -5962,7 +5962,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapConfiguration);
+    value_traits!(eq FilledMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -5980,7 +5980,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapFieldWells);
+    value_traits!(eq FilledMapFieldWells);
 
 
     #[derive(Clone)]
@@ -6014,7 +6014,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapShapeConditionalFormatting);
+    value_traits!(eq FilledMapShapeConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -6032,7 +6032,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapSortConfiguration);
+    value_traits!(eq FilledMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -6090,7 +6090,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilledMapVisual);
+    value_traits!(eq FilledMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -6129,7 +6129,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     #[derive(Clone, Default)]
@@ -6168,7 +6168,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterControl);
+    value_traits!(eq FilterControl);
 
 
     #[derive(Clone)]
@@ -6208,7 +6208,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterCrossSheetControl);
+    value_traits!(eq FilterCrossSheetControl);
 
 
     #[derive(Clone)]
@@ -6262,7 +6262,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterDateTimePickerControl);
+    value_traits!(eq FilterDateTimePickerControl);
 
 
     #[derive(Clone)]
@@ -6324,7 +6324,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterDropDownControl);
+    value_traits!(eq FilterDropDownControl);
 
 
     #[derive(Clone)]
@@ -6376,7 +6376,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterGroup);
+    value_traits!(eq FilterGroup);
 
 
     #[derive(Clone)]
@@ -6418,7 +6418,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterListConfiguration);
+    value_traits!(eq FilterListConfiguration);
 
 
     #[derive(Clone)]
@@ -6476,7 +6476,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterListControl);
+    value_traits!(eq FilterListControl);
 
 
     #[derive(Clone, Default)]
@@ -6502,7 +6502,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterOperationSelectedFieldsConfiguration);
+    value_traits!(eq FilterOperationSelectedFieldsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -6520,7 +6520,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterOperationTargetVisualsConfiguration);
+    value_traits!(eq FilterOperationTargetVisualsConfiguration);
 
 
     #[derive(Clone)]
@@ -6570,7 +6570,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterRelativeDateTimeControl);
+    value_traits!(eq FilterRelativeDateTimeControl);
 
 
     #[derive(Clone, Default)]
@@ -6591,7 +6591,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterScopeConfiguration);
+    value_traits!(eq FilterScopeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -6609,7 +6609,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterSelectableValues);
+    value_traits!(eq FilterSelectableValues);
 
 
     #[derive(Clone)]
@@ -6677,7 +6677,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterSliderControl);
+    value_traits!(eq FilterSliderControl);
 
 
     #[derive(Clone)]
@@ -6727,7 +6727,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterTextAreaControl);
+    value_traits!(eq FilterTextAreaControl);
 
 
     #[derive(Clone)]
@@ -6773,7 +6773,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FilterTextFieldControl);
+    value_traits!(eq FilterTextFieldControl);
 
 
     #[derive(Clone, Default)]
@@ -6808,7 +6808,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FontConfiguration);
+    value_traits!(eq FontConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -6831,7 +6831,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FontSize);
+    value_traits!(eq FontSize);
 
 
     #[derive(Clone, Default)]
@@ -6849,7 +6849,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FontWeight);
+    value_traits!(eq FontWeight);
 
 
     #[derive(Clone)]
@@ -6919,7 +6919,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ForecastComputation);
+    value_traits!(eq ForecastComputation);
 
 
     #[derive(Clone, Default)]
@@ -6940,7 +6940,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ForecastConfiguration);
+    value_traits!(eq ForecastConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -6961,7 +6961,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ForecastScenario);
+    value_traits!(eq ForecastScenario);
 
 
     #[derive(Clone, Default)]
@@ -6985,7 +6985,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FormatConfiguration);
+    value_traits!(eq FormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7003,7 +7003,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FreeFormLayoutCanvasSizeOptions);
+    value_traits!(eq FreeFormLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -7041,7 +7041,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FreeFormLayoutConfiguration);
+    value_traits!(eq FreeFormLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -7141,7 +7141,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FreeFormLayoutElement);
+    value_traits!(eq FreeFormLayoutElement);
 
 
     #[derive(Clone, Default)]
@@ -7162,7 +7162,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FreeFormLayoutElementBackgroundStyle);
+    value_traits!(eq FreeFormLayoutElementBackgroundStyle);
 
 
     #[derive(Clone, Default)]
@@ -7188,7 +7188,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FreeFormLayoutElementBorderStyle);
+    value_traits!(eq FreeFormLayoutElementBorderStyle);
 
 
     #[derive(Clone)]
@@ -7220,7 +7220,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FreeFormLayoutScreenCanvasSizeOptions);
+    value_traits!(eq FreeFormLayoutScreenCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -7250,7 +7250,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FreeFormSectionLayoutConfiguration);
+    value_traits!(eq FreeFormSectionLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7271,7 +7271,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FunnelChartAggregatedFieldWells);
+    value_traits!(eq FunnelChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -7310,7 +7310,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FunnelChartConfiguration);
+    value_traits!(eq FunnelChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7346,7 +7346,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FunnelChartDataLabelOptions);
+    value_traits!(eq FunnelChartDataLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -7364,7 +7364,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FunnelChartFieldWells);
+    value_traits!(eq FunnelChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -7385,7 +7385,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FunnelChartSortConfiguration);
+    value_traits!(eq FunnelChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -7439,7 +7439,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(FunnelChartVisual);
+    value_traits!(eq FunnelChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -7457,7 +7457,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartArcConditionalFormatting);
+    value_traits!(eq GaugeChartArcConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -7478,7 +7478,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartColorConfiguration);
+    value_traits!(eq GaugeChartColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7496,7 +7496,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartConditionalFormatting);
+    value_traits!(eq GaugeChartConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -7517,7 +7517,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartConditionalFormattingOption);
+    value_traits!(eq GaugeChartConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -7553,7 +7553,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartConfiguration);
+    value_traits!(eq GaugeChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -7574,7 +7574,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartFieldWells);
+    value_traits!(eq GaugeChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -7604,7 +7604,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartOptions);
+    value_traits!(eq GaugeChartOptions);
 
 
     #[derive(Clone, Default)]
@@ -7625,7 +7625,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartPrimaryValueConditionalFormatting);
+    value_traits!(eq GaugeChartPrimaryValueConditionalFormatting);
 
 
     #[derive(Clone)]
@@ -7679,7 +7679,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GaugeChartVisual);
+    value_traits!(eq GaugeChartVisual);
 
 
     #[derive(Clone)]
@@ -7721,7 +7721,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialCategoricalColor);
+    value_traits!(eq GeospatialCategoricalColor);
 
 
     #[derive(Clone)]
@@ -7757,7 +7757,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialCategoricalDataColor);
+    value_traits!(eq GeospatialCategoricalDataColor);
 
 
     #[derive(Clone, Default)]
@@ -7775,7 +7775,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialCircleRadius);
+    value_traits!(eq GeospatialCircleRadius);
 
 
     #[derive(Clone, Default)]
@@ -7802,7 +7802,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialCircleSymbolStyle);
+    value_traits!(eq GeospatialCircleSymbolStyle);
 
 
     #[derive(Clone, Default)]
@@ -7826,7 +7826,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialColor);
+    value_traits!(eq GeospatialColor);
 
 
     #[derive(Clone)]
@@ -7874,7 +7874,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialCoordinateBounds);
+    value_traits!(eq GeospatialCoordinateBounds);
 
 
     #[derive(Clone, Default)]
@@ -7892,7 +7892,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialDataSourceItem);
+    value_traits!(eq GeospatialDataSourceItem);
 
 
     #[derive(Clone)]
@@ -7934,7 +7934,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialGradientColor);
+    value_traits!(eq GeospatialGradientColor);
 
 
     #[derive(Clone)]
@@ -7970,7 +7970,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialGradientStepColor);
+    value_traits!(eq GeospatialGradientStepColor);
 
 
     #[derive(Clone, Default)]
@@ -7988,7 +7988,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialHeatmapColorScale);
+    value_traits!(eq GeospatialHeatmapColorScale);
 
 
     #[derive(Clone, Default)]
@@ -8006,7 +8006,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialHeatmapConfiguration);
+    value_traits!(eq GeospatialHeatmapConfiguration);
 
 
     #[derive(Clone)]
@@ -8036,7 +8036,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialHeatmapDataColor);
+    value_traits!(eq GeospatialHeatmapDataColor);
 
 
     #[derive(Clone, Default)]
@@ -8057,7 +8057,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLayerColorField);
+    value_traits!(eq GeospatialLayerColorField);
 
 
     #[derive(Clone, Default)]
@@ -8081,7 +8081,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLayerDefinition);
+    value_traits!(eq GeospatialLayerDefinition);
 
 
     #[derive(Clone)]
@@ -8143,7 +8143,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLayerItem);
+    value_traits!(eq GeospatialLayerItem);
 
 
     #[derive(Clone, Default)]
@@ -8167,7 +8167,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLayerJoinDefinition);
+    value_traits!(eq GeospatialLayerJoinDefinition);
 
 
     #[derive(Clone, Default)]
@@ -8197,7 +8197,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLayerMapConfiguration);
+    value_traits!(eq GeospatialLayerMapConfiguration);
 
 
     #[derive(Clone)]
@@ -8227,7 +8227,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLineLayer);
+    value_traits!(eq GeospatialLineLayer);
 
 
     #[derive(Clone, Default)]
@@ -8245,7 +8245,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLineStyle);
+    value_traits!(eq GeospatialLineStyle);
 
 
     #[derive(Clone, Default)]
@@ -8266,7 +8266,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLineSymbolStyle);
+    value_traits!(eq GeospatialLineSymbolStyle);
 
 
     #[derive(Clone, Default)]
@@ -8284,7 +8284,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialLineWidth);
+    value_traits!(eq GeospatialLineWidth);
 
 
     #[derive(Clone, Default)]
@@ -8308,7 +8308,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialMapAggregatedFieldWells);
+    value_traits!(eq GeospatialMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -8347,7 +8347,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialMapConfiguration);
+    value_traits!(eq GeospatialMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -8365,7 +8365,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialMapFieldWells);
+    value_traits!(eq GeospatialMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -8386,7 +8386,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialMapState);
+    value_traits!(eq GeospatialMapState);
 
 
     #[derive(Clone, Default)]
@@ -8410,7 +8410,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialMapStyle);
+    value_traits!(eq GeospatialMapStyle);
 
 
     #[derive(Clone, Default)]
@@ -8428,7 +8428,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialMapStyleOptions);
+    value_traits!(eq GeospatialMapStyleOptions);
 
 
     #[derive(Clone)]
@@ -8482,7 +8482,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialMapVisual);
+    value_traits!(eq GeospatialMapVisual);
 
 
     #[derive(Clone)]
@@ -8512,7 +8512,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialNullDataSettings);
+    value_traits!(eq GeospatialNullDataSettings);
 
 
     #[derive(Clone, Default)]
@@ -8536,7 +8536,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialNullSymbolStyle);
+    value_traits!(eq GeospatialNullSymbolStyle);
 
 
     #[derive(Clone)]
@@ -8566,7 +8566,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialPointLayer);
+    value_traits!(eq GeospatialPointLayer);
 
 
     #[derive(Clone, Default)]
@@ -8584,7 +8584,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialPointStyle);
+    value_traits!(eq GeospatialPointStyle);
 
 
     #[derive(Clone, Default)]
@@ -8608,7 +8608,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialPointStyleOptions);
+    value_traits!(eq GeospatialPointStyleOptions);
 
 
     #[derive(Clone)]
@@ -8638,7 +8638,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialPolygonLayer);
+    value_traits!(eq GeospatialPolygonLayer);
 
 
     #[derive(Clone, Default)]
@@ -8656,7 +8656,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialPolygonStyle);
+    value_traits!(eq GeospatialPolygonStyle);
 
 
     #[derive(Clone, Default)]
@@ -8680,7 +8680,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialPolygonSymbolStyle);
+    value_traits!(eq GeospatialPolygonSymbolStyle);
 
 
     /// Describes the properties for a solid color
@@ -8715,7 +8715,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialSolidColor);
+    value_traits!(eq GeospatialSolidColor);
 
 
     #[derive(Clone)]
@@ -8745,7 +8745,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialStaticFileSource);
+    value_traits!(eq GeospatialStaticFileSource);
 
 
     #[derive(Clone, Default)]
@@ -8766,7 +8766,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GeospatialWindowOptions);
+    value_traits!(eq GeospatialWindowOptions);
 
 
     #[derive(Clone, Default)]
@@ -8787,7 +8787,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GlobalTableBorderOptions);
+    value_traits!(eq GlobalTableBorderOptions);
 
 
     #[derive(Clone, Default)]
@@ -8805,7 +8805,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GradientColor);
+    value_traits!(eq GradientColor);
 
 
     #[derive(Clone)]
@@ -8843,7 +8843,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GradientStop);
+    value_traits!(eq GradientStop);
 
 
     #[derive(Clone, Default)]
@@ -8861,7 +8861,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GridLayoutCanvasSizeOptions);
+    value_traits!(eq GridLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -8895,7 +8895,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GridLayoutConfiguration);
+    value_traits!(eq GridLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -8975,7 +8975,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GridLayoutElement);
+    value_traits!(eq GridLayoutElement);
 
 
     #[derive(Clone, Default)]
@@ -8996,7 +8996,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GridLayoutElementBackgroundStyle);
+    value_traits!(eq GridLayoutElementBackgroundStyle);
 
 
     #[derive(Clone, Default)]
@@ -9022,7 +9022,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GridLayoutElementBorderStyle);
+    value_traits!(eq GridLayoutElementBorderStyle);
 
 
     #[derive(Clone)]
@@ -9058,7 +9058,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GridLayoutScreenCanvasSizeOptions);
+    value_traits!(eq GridLayoutScreenCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -9104,7 +9104,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(GrowthRateComputation);
+    value_traits!(eq GrowthRateComputation);
 
 
     #[derive(Clone)]
@@ -9144,7 +9144,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HeaderFooterSectionConfiguration);
+    value_traits!(eq HeaderFooterSectionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -9168,7 +9168,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HeatMapAggregatedFieldWells);
+    value_traits!(eq HeatMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -9210,7 +9210,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HeatMapConfiguration);
+    value_traits!(eq HeatMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -9228,7 +9228,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HeatMapFieldWells);
+    value_traits!(eq HeatMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -9255,7 +9255,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HeatMapSortConfiguration);
+    value_traits!(eq HeatMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -9309,7 +9309,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HeatMapVisual);
+    value_traits!(eq HeatMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -9327,7 +9327,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HistogramAggregatedFieldWells);
+    value_traits!(eq HistogramAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -9354,7 +9354,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HistogramBinOptions);
+    value_traits!(eq HistogramBinOptions);
 
 
     #[derive(Clone, Default)]
@@ -9396,7 +9396,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HistogramConfiguration);
+    value_traits!(eq HistogramConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -9414,7 +9414,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HistogramFieldWells);
+    value_traits!(eq HistogramFieldWells);
 
 
     #[derive(Clone)]
@@ -9464,7 +9464,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(HistogramVisual);
+    value_traits!(eq HistogramVisual);
 
 
     #[derive(Clone)]
@@ -9516,7 +9516,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ImageCustomAction);
+    value_traits!(eq ImageCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -9540,7 +9540,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ImageCustomActionOperation);
+    value_traits!(eq ImageCustomActionOperation);
 
 
     #[derive(Clone, Default)]
@@ -9558,7 +9558,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ImageInteractionOptions);
+    value_traits!(eq ImageInteractionOptions);
 
 
     #[derive(Clone, Default)]
@@ -9576,7 +9576,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ImageMenuOption);
+    value_traits!(eq ImageMenuOption);
 
 
     #[derive(Clone)]
@@ -9610,7 +9610,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ImageStaticFile);
+    value_traits!(eq ImageStaticFile);
 
 
     #[derive(Clone, Default)]
@@ -9628,7 +9628,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(InnerFilter);
+    value_traits!(eq InnerFilter);
 
 
     #[derive(Clone, Default)]
@@ -9652,7 +9652,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(InsightConfiguration);
+    value_traits!(eq InsightConfiguration);
 
 
     #[derive(Clone)]
@@ -9710,7 +9710,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(InsightVisual);
+    value_traits!(eq InsightVisual);
 
 
     #[derive(Clone, Default)]
@@ -9731,7 +9731,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(IntegerDefaultValues);
+    value_traits!(eq IntegerDefaultValues);
 
 
     /// <p>An integer parameter.</p>
@@ -9772,7 +9772,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(IntegerParameter);
+    value_traits!(eq IntegerParameter);
 
 
     #[derive(Clone)]
@@ -9820,7 +9820,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(IntegerParameterDeclaration);
+    value_traits!(eq IntegerParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -9841,7 +9841,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(IntegerValueWhenUnsetConfiguration);
+    value_traits!(eq IntegerValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -9862,7 +9862,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ItemsLimitConfiguration);
+    value_traits!(eq ItemsLimitConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -9883,7 +9883,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiActualValueConditionalFormatting);
+    value_traits!(eq KpiActualValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -9904,7 +9904,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiComparisonValueConditionalFormatting);
+    value_traits!(eq KpiComparisonValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -9922,7 +9922,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiConditionalFormatting);
+    value_traits!(eq KpiConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -9949,7 +9949,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiConditionalFormattingOption);
+    value_traits!(eq KpiConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -9976,7 +9976,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiConfiguration);
+    value_traits!(eq KpiConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -10000,7 +10000,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiFieldWells);
+    value_traits!(eq KpiFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -10042,7 +10042,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiOptions);
+    value_traits!(eq KpiOptions);
 
 
     #[derive(Clone, Default)]
@@ -10063,7 +10063,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiPrimaryValueConditionalFormatting);
+    value_traits!(eq KpiPrimaryValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -10081,7 +10081,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiProgressBarConditionalFormatting);
+    value_traits!(eq KpiProgressBarConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -10099,7 +10099,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiSortConfiguration);
+    value_traits!(eq KpiSortConfiguration);
 
 
     #[derive(Clone)]
@@ -10141,7 +10141,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiSparklineOptions);
+    value_traits!(eq KpiSparklineOptions);
 
 
     #[derive(Clone)]
@@ -10199,7 +10199,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiVisual);
+    value_traits!(eq KpiVisual);
 
 
     #[derive(Clone, Default)]
@@ -10217,7 +10217,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiVisualLayoutOptions);
+    value_traits!(eq KpiVisualLayoutOptions);
 
 
     #[derive(Clone)]
@@ -10247,7 +10247,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(KpiVisualStandardLayout);
+    value_traits!(eq KpiVisualStandardLayout);
 
 
     #[derive(Clone, Default)]
@@ -10271,7 +10271,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LabelOptions);
+    value_traits!(eq LabelOptions);
 
 
     #[derive(Clone)]
@@ -10323,7 +10323,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LayerCustomAction);
+    value_traits!(eq LayerCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -10350,7 +10350,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LayerCustomActionOperation);
+    value_traits!(eq LayerCustomActionOperation);
 
 
     #[derive(Clone)]
@@ -10404,7 +10404,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LayerMapVisual);
+    value_traits!(eq LayerMapVisual);
 
 
     #[derive(Clone)]
@@ -10434,7 +10434,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Layout);
+    value_traits!(eq Layout);
 
 
     #[derive(Clone, Default)]
@@ -10458,7 +10458,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LayoutConfiguration);
+    value_traits!(eq LayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -10495,7 +10495,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LegendOptions);
+    value_traits!(eq LegendOptions);
 
 
     #[derive(Clone, Default)]
@@ -10522,7 +10522,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartAggregatedFieldWells);
+    value_traits!(eq LineChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -10600,7 +10600,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartConfiguration);
+    value_traits!(eq LineChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -10627,7 +10627,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartDefaultSeriesSettings);
+    value_traits!(eq LineChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -10645,7 +10645,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartFieldWells);
+    value_traits!(eq LineChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -10674,7 +10674,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartLineStyleSettings);
+    value_traits!(eq LineChartLineStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -10703,7 +10703,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartMarkerStyleSettings);
+    value_traits!(eq LineChartMarkerStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -10727,7 +10727,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartSeriesSettings);
+    value_traits!(eq LineChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -10757,7 +10757,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartSortConfiguration);
+    value_traits!(eq LineChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -10811,7 +10811,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineChartVisual);
+    value_traits!(eq LineChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -10832,7 +10832,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LineSeriesAxisDisplayOptions);
+    value_traits!(eq LineSeriesAxisDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -10859,7 +10859,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ListControlDisplayOptions);
+    value_traits!(eq ListControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -10877,7 +10877,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ListControlSearchOptions);
+    value_traits!(eq ListControlSearchOptions);
 
 
     #[derive(Clone, Default)]
@@ -10895,7 +10895,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ListControlSelectAllOptions);
+    value_traits!(eq ListControlSelectAllOptions);
 
 
     #[derive(Clone, Default)]
@@ -10913,7 +10913,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LoadingAnimation);
+    value_traits!(eq LoadingAnimation);
 
 
     #[derive(Clone)]
@@ -10943,7 +10943,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LocalNavigationConfiguration);
+    value_traits!(eq LocalNavigationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -10964,7 +10964,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(LongFormatText);
+    value_traits!(eq LongFormatText);
 
 
     #[derive(Clone)]
@@ -11000,7 +11000,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(MappedDataSetParameter);
+    value_traits!(eq MappedDataSetParameter);
 
 
     #[derive(Clone, Default)]
@@ -11018,7 +11018,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(MaximumLabelType);
+    value_traits!(eq MaximumLabelType);
 
 
     #[derive(Clone)]
@@ -11066,7 +11066,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(MaximumMinimumComputation);
+    value_traits!(eq MaximumMinimumComputation);
 
 
     #[derive(Clone, Default)]
@@ -11093,7 +11093,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(MeasureField);
+    value_traits!(eq MeasureField);
 
 
     #[derive(Clone)]
@@ -11139,7 +11139,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(MetricComparisonComputation);
+    value_traits!(eq MetricComparisonComputation);
 
 
     #[derive(Clone, Default)]
@@ -11157,7 +11157,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(MinimumLabelType);
+    value_traits!(eq MinimumLabelType);
 
 
     #[derive(Clone, Default)]
@@ -11175,7 +11175,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(MissingDataConfiguration);
+    value_traits!(eq MissingDataConfiguration);
 
 
     #[derive(Clone)]
@@ -11205,7 +11205,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NegativeValueConfiguration);
+    value_traits!(eq NegativeValueConfiguration);
 
 
     #[derive(Clone)]
@@ -11253,7 +11253,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NestedFilter);
+    value_traits!(eq NestedFilter);
 
 
     #[derive(Clone)]
@@ -11283,7 +11283,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NullValueFormatConfiguration);
+    value_traits!(eq NullValueFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -11319,7 +11319,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumberDisplayFormatConfiguration);
+    value_traits!(eq NumberDisplayFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -11337,7 +11337,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumberFormatConfiguration);
+    value_traits!(eq NumberFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -11358,7 +11358,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericAxisOptions);
+    value_traits!(eq NumericAxisOptions);
 
 
     #[derive(Clone)]
@@ -11394,7 +11394,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericEqualityDrillDownFilter);
+    value_traits!(eq NumericEqualityDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -11462,7 +11462,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericEqualityFilter);
+    value_traits!(eq NumericEqualityFilter);
 
 
     #[derive(Clone, Default)]
@@ -11486,7 +11486,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericFormatConfiguration);
+    value_traits!(eq NumericFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -11556,7 +11556,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericRangeFilter);
+    value_traits!(eq NumericRangeFilter);
 
 
     #[derive(Clone, Default)]
@@ -11577,7 +11577,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericRangeFilterValue);
+    value_traits!(eq NumericRangeFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -11598,7 +11598,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericSeparatorConfiguration);
+    value_traits!(eq NumericSeparatorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -11619,7 +11619,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericalAggregationFunction);
+    value_traits!(eq NumericalAggregationFunction);
 
 
     #[derive(Clone)]
@@ -11663,7 +11663,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericalDimensionField);
+    value_traits!(eq NumericalDimensionField);
 
 
     #[derive(Clone)]
@@ -11707,7 +11707,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(NumericalMeasureField);
+    value_traits!(eq NumericalMeasureField);
 
 
     #[derive(Clone)]
@@ -11743,7 +11743,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PaginationConfiguration);
+    value_traits!(eq PaginationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -11789,7 +11789,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PanelConfiguration);
+    value_traits!(eq PanelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -11813,7 +11813,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PanelTitleOptions);
+    value_traits!(eq PanelTitleOptions);
 
 
     #[derive(Clone, Default)]
@@ -11846,7 +11846,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterControl);
+    value_traits!(eq ParameterControl);
 
 
     #[derive(Clone)]
@@ -11892,7 +11892,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterDateTimePickerControl);
+    value_traits!(eq ParameterDateTimePickerControl);
 
 
     #[derive(Clone, Default)]
@@ -11919,7 +11919,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterDeclaration);
+    value_traits!(eq ParameterDeclaration);
 
 
     #[derive(Clone)]
@@ -11981,7 +11981,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterDropDownControl);
+    value_traits!(eq ParameterDropDownControl);
 
 
     #[derive(Clone)]
@@ -12039,7 +12039,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterListControl);
+    value_traits!(eq ParameterListControl);
 
 
     #[derive(Clone, Default)]
@@ -12060,7 +12060,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterSelectableValues);
+    value_traits!(eq ParameterSelectableValues);
 
 
     #[derive(Clone)]
@@ -12124,7 +12124,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterSliderControl);
+    value_traits!(eq ParameterSliderControl);
 
 
     #[derive(Clone)]
@@ -12174,7 +12174,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterTextAreaControl);
+    value_traits!(eq ParameterTextAreaControl);
 
 
     #[derive(Clone)]
@@ -12220,7 +12220,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ParameterTextFieldControl);
+    value_traits!(eq ParameterTextFieldControl);
 
 
     /// <p>A list of Quick parameters and the list's override values.</p>
@@ -12256,7 +12256,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Parameters);
+    value_traits!(eq Parameters);
 
 
     #[derive(Clone, Default)]
@@ -12277,7 +12277,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PercentVisibleRange);
+    value_traits!(eq PercentVisibleRange);
 
 
     #[derive(Clone, Default)]
@@ -12310,7 +12310,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PercentageDisplayFormatConfiguration);
+    value_traits!(eq PercentageDisplayFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -12328,7 +12328,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PercentileAggregation);
+    value_traits!(eq PercentileAggregation);
 
 
     #[derive(Clone)]
@@ -12370,7 +12370,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PeriodOverPeriodComputation);
+    value_traits!(eq PeriodOverPeriodComputation);
 
 
     #[derive(Clone)]
@@ -12416,7 +12416,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PeriodToDateComputation);
+    value_traits!(eq PeriodToDateComputation);
 
 
     #[derive(Clone, Default)]
@@ -12440,7 +12440,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PieChartAggregatedFieldWells);
+    value_traits!(eq PieChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -12491,7 +12491,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PieChartConfiguration);
+    value_traits!(eq PieChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -12509,7 +12509,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PieChartFieldWells);
+    value_traits!(eq PieChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -12536,7 +12536,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PieChartSortConfiguration);
+    value_traits!(eq PieChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -12590,7 +12590,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PieChartVisual);
+    value_traits!(eq PieChartVisual);
 
 
     #[derive(Clone)]
@@ -12626,7 +12626,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotFieldSortOptions);
+    value_traits!(eq PivotFieldSortOptions);
 
 
     #[derive(Clone, Default)]
@@ -12650,7 +12650,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableAggregatedFieldWells);
+    value_traits!(eq PivotTableAggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -12692,7 +12692,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableCellConditionalFormatting);
+    value_traits!(eq PivotTableCellConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -12710,7 +12710,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableConditionalFormatting);
+    value_traits!(eq PivotTableConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -12728,7 +12728,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableConditionalFormattingOption);
+    value_traits!(eq PivotTableConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -12746,7 +12746,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableConditionalFormattingScope);
+    value_traits!(eq PivotTableConditionalFormattingScope);
 
 
     #[derive(Clone, Default)]
@@ -12782,7 +12782,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableConfiguration);
+    value_traits!(eq PivotTableConfiguration);
 
 
     #[derive(Clone)]
@@ -12818,7 +12818,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableDataPathOption);
+    value_traits!(eq PivotTableDataPathOption);
 
 
     #[derive(Clone)]
@@ -12852,7 +12852,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableFieldCollapseStateOption);
+    value_traits!(eq PivotTableFieldCollapseStateOption);
 
 
     #[derive(Clone, Default)]
@@ -12873,7 +12873,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableFieldCollapseStateTarget);
+    value_traits!(eq PivotTableFieldCollapseStateTarget);
 
 
     #[derive(Clone)]
@@ -12911,7 +12911,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableFieldOption);
+    value_traits!(eq PivotTableFieldOption);
 
 
     #[derive(Clone, Default)]
@@ -12935,7 +12935,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableFieldOptions);
+    value_traits!(eq PivotTableFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -12953,7 +12953,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableFieldSubtotalOptions);
+    value_traits!(eq PivotTableFieldSubtotalOptions);
 
 
     #[derive(Clone, Default)]
@@ -12971,7 +12971,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableFieldWells);
+    value_traits!(eq PivotTableFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -13027,7 +13027,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableOptions);
+    value_traits!(eq PivotTableOptions);
 
 
     #[derive(Clone, Default)]
@@ -13048,7 +13048,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTablePaginatedReportOptions);
+    value_traits!(eq PivotTablePaginatedReportOptions);
 
 
     #[derive(Clone, Default)]
@@ -13069,7 +13069,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableRowsLabelOptions);
+    value_traits!(eq PivotTableRowsLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -13093,7 +13093,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableSortBy);
+    value_traits!(eq PivotTableSortBy);
 
 
     #[derive(Clone, Default)]
@@ -13111,7 +13111,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableSortConfiguration);
+    value_traits!(eq PivotTableSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13138,7 +13138,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableTotalOptions);
+    value_traits!(eq PivotTableTotalOptions);
 
 
     #[derive(Clone)]
@@ -13192,7 +13192,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTableVisual);
+    value_traits!(eq PivotTableVisual);
 
 
     #[derive(Clone, Default)]
@@ -13231,7 +13231,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PivotTotalOptions);
+    value_traits!(eq PivotTotalOptions);
 
 
     #[derive(Clone)]
@@ -13283,7 +13283,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisual);
+    value_traits!(eq PluginVisual);
 
 
     #[derive(Clone, Default)]
@@ -13307,7 +13307,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisualConfiguration);
+    value_traits!(eq PluginVisualConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13334,7 +13334,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisualFieldWell);
+    value_traits!(eq PluginVisualFieldWell);
 
 
     #[derive(Clone, Default)]
@@ -13352,7 +13352,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisualItemsLimitConfiguration);
+    value_traits!(eq PluginVisualItemsLimitConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13370,7 +13370,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisualOptions);
+    value_traits!(eq PluginVisualOptions);
 
 
     #[derive(Clone, Default)]
@@ -13391,7 +13391,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisualProperty);
+    value_traits!(eq PluginVisualProperty);
 
 
     #[derive(Clone, Default)]
@@ -13409,7 +13409,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisualSortConfiguration);
+    value_traits!(eq PluginVisualSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13430,7 +13430,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PluginVisualTableQuerySort);
+    value_traits!(eq PluginVisualTableQuerySort);
 
 
     #[derive(Clone)]
@@ -13470,7 +13470,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(PredefinedHierarchy);
+    value_traits!(eq PredefinedHierarchy);
 
 
     #[derive(Clone, Default)]
@@ -13488,7 +13488,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ProgressBarOptions);
+    value_traits!(eq ProgressBarOptions);
 
 
     #[derive(Clone, Default)]
@@ -13506,7 +13506,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(QueryExecutionOptions);
+    value_traits!(eq QueryExecutionOptions);
 
 
     #[derive(Clone, Default)]
@@ -13530,7 +13530,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RadarChartAggregatedFieldWells);
+    value_traits!(eq RadarChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -13548,7 +13548,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RadarChartAreaStyleSettings);
+    value_traits!(eq RadarChartAreaStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -13611,7 +13611,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RadarChartConfiguration);
+    value_traits!(eq RadarChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13629,7 +13629,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RadarChartFieldWells);
+    value_traits!(eq RadarChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -13647,7 +13647,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RadarChartSeriesSettings);
+    value_traits!(eq RadarChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -13674,7 +13674,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RadarChartSortConfiguration);
+    value_traits!(eq RadarChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -13728,7 +13728,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RadarChartVisual);
+    value_traits!(eq RadarChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -13746,7 +13746,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RangeEndsLabelType);
+    value_traits!(eq RangeEndsLabelType);
 
 
     #[derive(Clone)]
@@ -13788,7 +13788,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLine);
+    value_traits!(eq ReferenceLine);
 
 
     #[derive(Clone)]
@@ -13818,7 +13818,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLineCustomLabelConfiguration);
+    value_traits!(eq ReferenceLineCustomLabelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13845,7 +13845,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLineDataConfiguration);
+    value_traits!(eq ReferenceLineDataConfiguration);
 
 
     #[derive(Clone)]
@@ -13885,7 +13885,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLineDynamicDataConfiguration);
+    value_traits!(eq ReferenceLineDynamicDataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13918,7 +13918,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLineLabelConfiguration);
+    value_traits!(eq ReferenceLineLabelConfiguration);
 
 
     #[derive(Clone)]
@@ -13948,7 +13948,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLineStaticDataConfiguration);
+    value_traits!(eq ReferenceLineStaticDataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13969,7 +13969,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLineStyleConfiguration);
+    value_traits!(eq ReferenceLineStyleConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -13990,7 +13990,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ReferenceLineValueLabelConfiguration);
+    value_traits!(eq ReferenceLineValueLabelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14014,7 +14014,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RelativeDateTimeControlDisplayOptions);
+    value_traits!(eq RelativeDateTimeControlDisplayOptions);
 
 
     #[derive(Clone)]
@@ -14094,7 +14094,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RelativeDatesFilter);
+    value_traits!(eq RelativeDatesFilter);
 
 
     /// <p>Permission for the resource.</p>
@@ -14149,7 +14149,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     #[derive(Clone)]
@@ -14183,7 +14183,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RollingDateConfiguration);
+    value_traits!(eq RollingDateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14207,7 +14207,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(RowAlternateColorOptions);
+    value_traits!(eq RowAlternateColorOptions);
 
 
     #[derive(Clone, Default)]
@@ -14228,7 +14228,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SameSheetTargetVisualConfiguration);
+    value_traits!(eq SameSheetTargetVisualConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14252,7 +14252,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SankeyDiagramAggregatedFieldWells);
+    value_traits!(eq SankeyDiagramAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -14279,7 +14279,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SankeyDiagramChartConfiguration);
+    value_traits!(eq SankeyDiagramChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14297,7 +14297,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SankeyDiagramFieldWells);
+    value_traits!(eq SankeyDiagramFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -14321,7 +14321,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SankeyDiagramSortConfiguration);
+    value_traits!(eq SankeyDiagramSortConfiguration);
 
 
     #[derive(Clone)]
@@ -14371,7 +14371,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SankeyDiagramVisual);
+    value_traits!(eq SankeyDiagramVisual);
 
 
     #[derive(Clone, Default)]
@@ -14401,7 +14401,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ScatterPlotCategoricallyAggregatedFieldWells);
+    value_traits!(eq ScatterPlotCategoricallyAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -14449,7 +14449,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ScatterPlotConfiguration);
+    value_traits!(eq ScatterPlotConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14470,7 +14470,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ScatterPlotFieldWells);
+    value_traits!(eq ScatterPlotFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -14488,7 +14488,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ScatterPlotSortConfiguration);
+    value_traits!(eq ScatterPlotSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14518,7 +14518,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ScatterPlotUnaggregatedFieldWells);
+    value_traits!(eq ScatterPlotUnaggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -14572,7 +14572,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ScatterPlotVisual);
+    value_traits!(eq ScatterPlotVisual);
 
 
     #[derive(Clone, Default)]
@@ -14593,7 +14593,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ScrollBarOptions);
+    value_traits!(eq ScrollBarOptions);
 
 
     #[derive(Clone, Default)]
@@ -14611,7 +14611,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SecondaryValueOptions);
+    value_traits!(eq SecondaryValueOptions);
 
 
     #[derive(Clone, Default)]
@@ -14629,7 +14629,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SectionAfterPageBreak);
+    value_traits!(eq SectionAfterPageBreak);
 
 
     #[derive(Clone, Default)]
@@ -14647,7 +14647,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SectionBasedLayoutCanvasSizeOptions);
+    value_traits!(eq SectionBasedLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -14695,7 +14695,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SectionBasedLayoutConfiguration);
+    value_traits!(eq SectionBasedLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14719,7 +14719,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SectionBasedLayoutPaperCanvasSizeOptions);
+    value_traits!(eq SectionBasedLayoutPaperCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -14749,7 +14749,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SectionLayoutConfiguration);
+    value_traits!(eq SectionLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14767,7 +14767,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SectionPageBreakConfiguration);
+    value_traits!(eq SectionPageBreakConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14790,7 +14790,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SectionStyle);
+    value_traits!(eq SectionStyle);
 
 
     #[derive(Clone, Default)]
@@ -14808,7 +14808,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SelectedSheetsFilterScopeConfiguration);
+    value_traits!(eq SelectedSheetsFilterScopeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -14829,7 +14829,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SeriesItem);
+    value_traits!(eq SeriesItem);
 
 
     #[derive(Clone)]
@@ -14865,7 +14865,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SetParameterValueConfiguration);
+    value_traits!(eq SetParameterValueConfiguration);
 
 
     #[derive(Clone)]
@@ -14895,7 +14895,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ShapeConditionalFormat);
+    value_traits!(eq ShapeConditionalFormat);
 
 
     /// <p>A <i>sheet</i>, which is an object that contains a set of visuals that
@@ -14926,7 +14926,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Sheet);
+    value_traits!(eq Sheet);
 
 
     #[derive(Clone, Default)]
@@ -14947,7 +14947,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetControlInfoIconLabelOptions);
+    value_traits!(eq SheetControlInfoIconLabelOptions);
 
 
     #[derive(Clone)]
@@ -14977,7 +14977,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetControlLayout);
+    value_traits!(eq SheetControlLayout);
 
 
     #[derive(Clone, Default)]
@@ -14995,7 +14995,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetControlLayoutConfiguration);
+    value_traits!(eq SheetControlLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -15069,7 +15069,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetDefinition);
+    value_traits!(eq SheetDefinition);
 
 
     #[derive(Clone, Default)]
@@ -15087,7 +15087,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetElementConfigurationOverrides);
+    value_traits!(eq SheetElementConfigurationOverrides);
 
 
     #[derive(Clone)]
@@ -15123,7 +15123,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetElementRenderingRule);
+    value_traits!(eq SheetElementRenderingRule);
 
 
     #[derive(Clone)]
@@ -15179,7 +15179,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetImage);
+    value_traits!(eq SheetImage);
 
 
     #[derive(Clone, Default)]
@@ -15197,7 +15197,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetImageScalingConfiguration);
+    value_traits!(eq SheetImageScalingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -15215,7 +15215,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetImageSource);
+    value_traits!(eq SheetImageSource);
 
 
     #[derive(Clone)]
@@ -15245,7 +15245,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetImageStaticFileSource);
+    value_traits!(eq SheetImageStaticFileSource);
 
 
     #[derive(Clone, Default)]
@@ -15266,7 +15266,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetImageTooltipConfiguration);
+    value_traits!(eq SheetImageTooltipConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -15284,7 +15284,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetImageTooltipText);
+    value_traits!(eq SheetImageTooltipText);
 
 
     #[derive(Clone)]
@@ -15320,7 +15320,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetLayoutGroup);
+    value_traits!(eq SheetLayoutGroup);
 
 
     #[derive(Clone)]
@@ -15356,7 +15356,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetLayoutGroupMember);
+    value_traits!(eq SheetLayoutGroupMember);
 
 
     #[derive(Clone)]
@@ -15390,7 +15390,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetTextBox);
+    value_traits!(eq SheetTextBox);
 
 
     #[derive(Clone)]
@@ -15430,7 +15430,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SheetVisualScopingConfiguration);
+    value_traits!(eq SheetVisualScopingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -15451,7 +15451,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ShortFormatText);
+    value_traits!(eq ShortFormatText);
 
 
     #[derive(Clone, Default)]
@@ -15469,7 +15469,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SimpleClusterMarker);
+    value_traits!(eq SimpleClusterMarker);
 
 
     #[derive(Clone, Default)]
@@ -15487,7 +15487,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SingleAxisOptions);
+    value_traits!(eq SingleAxisOptions);
 
 
     #[derive(Clone, Default)]
@@ -15508,7 +15508,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SliderControlDisplayOptions);
+    value_traits!(eq SliderControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -15529,7 +15529,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SmallMultiplesAxisProperties);
+    value_traits!(eq SmallMultiplesAxisProperties);
 
 
     #[derive(Clone, Default)]
@@ -15559,7 +15559,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SmallMultiplesOptions);
+    value_traits!(eq SmallMultiplesOptions);
 
 
     #[derive(Clone, Default)]
@@ -15594,7 +15594,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Spacing);
+    value_traits!(eq Spacing);
 
 
     #[derive(Clone)]
@@ -15658,7 +15658,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SparklinesOptions);
+    value_traits!(eq SparklinesOptions);
 
 
     #[derive(Clone)]
@@ -15692,7 +15692,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SpatialStaticFile);
+    value_traits!(eq SpatialStaticFile);
 
 
     #[derive(Clone, Default)]
@@ -15713,7 +15713,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StaticFile);
+    value_traits!(eq StaticFile);
 
 
     #[derive(Clone)]
@@ -15755,7 +15755,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StaticFileS3SourceOptions);
+    value_traits!(eq StaticFileS3SourceOptions);
 
 
     #[derive(Clone, Default)]
@@ -15776,7 +15776,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StaticFileSource);
+    value_traits!(eq StaticFileSource);
 
 
     #[derive(Clone)]
@@ -15806,7 +15806,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StaticFileUrlSourceOptions);
+    value_traits!(eq StaticFileUrlSourceOptions);
 
 
     #[derive(Clone, Default)]
@@ -15827,7 +15827,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StringDefaultValues);
+    value_traits!(eq StringDefaultValues);
 
 
     #[derive(Clone, Default)]
@@ -15848,7 +15848,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StringFormatConfiguration);
+    value_traits!(eq StringFormatConfiguration);
 
 
     /// <p>A string parameter.</p>
@@ -15889,7 +15889,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StringParameter);
+    value_traits!(eq StringParameter);
 
 
     #[derive(Clone)]
@@ -15937,7 +15937,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StringParameterDeclaration);
+    value_traits!(eq StringParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -15958,7 +15958,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(StringValueWhenUnsetConfiguration);
+    value_traits!(eq StringValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -15997,7 +15997,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(SubtotalOptions);
+    value_traits!(eq SubtotalOptions);
 
 
     #[derive(Clone, Default)]
@@ -16018,7 +16018,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableAggregatedFieldWells);
+    value_traits!(eq TableAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -16042,7 +16042,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableBorderOptions);
+    value_traits!(eq TableBorderOptions);
 
 
     #[derive(Clone)]
@@ -16076,7 +16076,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableCellConditionalFormatting);
+    value_traits!(eq TableCellConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -16094,7 +16094,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableCellImageSizingConfiguration);
+    value_traits!(eq TableCellImageSizingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -16133,7 +16133,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableCellStyle);
+    value_traits!(eq TableCellStyle);
 
 
     #[derive(Clone, Default)]
@@ -16151,7 +16151,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableConditionalFormatting);
+    value_traits!(eq TableConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -16172,7 +16172,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableConditionalFormattingOption);
+    value_traits!(eq TableConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -16211,7 +16211,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableConfiguration);
+    value_traits!(eq TableConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -16229,7 +16229,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldCustomIconContent);
+    value_traits!(eq TableFieldCustomIconContent);
 
 
     #[derive(Clone)]
@@ -16263,7 +16263,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldCustomTextContent);
+    value_traits!(eq TableFieldCustomTextContent);
 
 
     #[derive(Clone, Default)]
@@ -16281,7 +16281,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldImageConfiguration);
+    value_traits!(eq TableFieldImageConfiguration);
 
 
     #[derive(Clone)]
@@ -16317,7 +16317,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldLinkConfiguration);
+    value_traits!(eq TableFieldLinkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -16338,7 +16338,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldLinkContentConfiguration);
+    value_traits!(eq TableFieldLinkContentConfiguration);
 
 
     #[derive(Clone)]
@@ -16386,7 +16386,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldOption);
+    value_traits!(eq TableFieldOption);
 
 
     #[derive(Clone, Default)]
@@ -16413,7 +16413,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldOptions);
+    value_traits!(eq TableFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -16434,7 +16434,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldUrlConfiguration);
+    value_traits!(eq TableFieldUrlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -16455,7 +16455,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableFieldWells);
+    value_traits!(eq TableFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -16476,7 +16476,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableInlineVisualization);
+    value_traits!(eq TableInlineVisualization);
 
 
     #[derive(Clone, Default)]
@@ -16503,7 +16503,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableOptions);
+    value_traits!(eq TableOptions);
 
 
     #[derive(Clone, Default)]
@@ -16524,7 +16524,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TablePaginatedReportOptions);
+    value_traits!(eq TablePaginatedReportOptions);
 
 
     #[derive(Clone, Default)]
@@ -16542,7 +16542,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TablePinnedFieldOptions);
+    value_traits!(eq TablePinnedFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -16563,7 +16563,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableRowConditionalFormatting);
+    value_traits!(eq TableRowConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -16596,7 +16596,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableSideBorderOptions);
+    value_traits!(eq TableSideBorderOptions);
 
 
     #[derive(Clone, Default)]
@@ -16617,7 +16617,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableSortConfiguration);
+    value_traits!(eq TableSortConfiguration);
 
 
     #[derive(Clone)]
@@ -16647,7 +16647,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableStyleTarget);
+    value_traits!(eq TableStyleTarget);
 
 
     #[derive(Clone, Default)]
@@ -16665,7 +16665,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableUnaggregatedFieldWells);
+    value_traits!(eq TableUnaggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -16719,7 +16719,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TableVisual);
+    value_traits!(eq TableVisual);
 
 
     #[derive(Clone, Default)]
@@ -16743,7 +16743,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TextAreaControlDisplayOptions);
+    value_traits!(eq TextAreaControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -16767,7 +16767,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TextConditionalFormat);
+    value_traits!(eq TextConditionalFormat);
 
 
     #[derive(Clone, Default)]
@@ -16785,7 +16785,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TextControlPlaceholderOptions);
+    value_traits!(eq TextControlPlaceholderOptions);
 
 
     #[derive(Clone, Default)]
@@ -16809,7 +16809,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TextFieldControlDisplayOptions);
+    value_traits!(eq TextFieldControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -16833,7 +16833,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ThousandSeparatorOptions);
+    value_traits!(eq ThousandSeparatorOptions);
 
 
     #[derive(Clone, Default)]
@@ -16866,7 +16866,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TimeBasedForecastProperties);
+    value_traits!(eq TimeBasedForecastProperties);
 
 
     #[derive(Clone)]
@@ -16922,7 +16922,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TimeEqualityFilter);
+    value_traits!(eq TimeEqualityFilter);
 
 
     #[derive(Clone)]
@@ -16970,7 +16970,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TimeRangeDrillDownFilter);
+    value_traits!(eq TimeRangeDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -17040,7 +17040,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TimeRangeFilter);
+    value_traits!(eq TimeRangeFilter);
 
 
     #[derive(Clone, Default)]
@@ -17064,7 +17064,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TimeRangeFilterValue);
+    value_traits!(eq TimeRangeFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -17085,7 +17085,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TooltipItem);
+    value_traits!(eq TooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -17109,7 +17109,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TooltipOptions);
+    value_traits!(eq TooltipOptions);
 
 
     #[derive(Clone)]
@@ -17167,7 +17167,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TopBottomFilter);
+    value_traits!(eq TopBottomFilter);
 
 
     #[derive(Clone)]
@@ -17227,7 +17227,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TopBottomMoversComputation);
+    value_traits!(eq TopBottomMoversComputation);
 
 
     #[derive(Clone)]
@@ -17279,7 +17279,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TopBottomRankedComputation);
+    value_traits!(eq TopBottomRankedComputation);
 
 
     #[derive(Clone)]
@@ -17315,7 +17315,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TopicIdentifierDeclaration);
+    value_traits!(eq TopicIdentifierDeclaration);
 
 
     #[derive(Clone)]
@@ -17351,7 +17351,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TopicReference);
+    value_traits!(eq TopicReference);
 
 
     #[derive(Clone)]
@@ -17389,7 +17389,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TotalAggregationComputation);
+    value_traits!(eq TotalAggregationComputation);
 
 
     #[derive(Clone, Default)]
@@ -17407,7 +17407,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TotalAggregationFunction);
+    value_traits!(eq TotalAggregationFunction);
 
 
     #[derive(Clone)]
@@ -17443,7 +17443,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TotalAggregationOption);
+    value_traits!(eq TotalAggregationOption);
 
 
     #[derive(Clone, Default)]
@@ -17476,7 +17476,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TotalOptions);
+    value_traits!(eq TotalOptions);
 
 
     #[derive(Clone)]
@@ -17516,7 +17516,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TransposedTableOption);
+    value_traits!(eq TransposedTableOption);
 
 
     #[derive(Clone, Default)]
@@ -17540,7 +17540,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TreeMapAggregatedFieldWells);
+    value_traits!(eq TreeMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -17585,7 +17585,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TreeMapConfiguration);
+    value_traits!(eq TreeMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -17603,7 +17603,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TreeMapFieldWells);
+    value_traits!(eq TreeMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -17624,7 +17624,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TreeMapSortConfiguration);
+    value_traits!(eq TreeMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -17678,7 +17678,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TreeMapVisual);
+    value_traits!(eq TreeMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -17696,7 +17696,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(TrendArrowOptions);
+    value_traits!(eq TrendArrowOptions);
 
 
     #[derive(Clone)]
@@ -17736,7 +17736,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(UnaggregatedField);
+    value_traits!(eq UnaggregatedField);
 
 
     #[derive(Clone)]
@@ -17774,7 +17774,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(UniqueValuesComputation);
+    value_traits!(eq UniqueValuesComputation);
 
 
     /// <p>The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects. When you set this value to <code>LENIENT</code>, validation is skipped for specific errors.</p>
@@ -17805,7 +17805,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(ValidationStrategy);
+    value_traits!(eq ValidationStrategy);
 
 
     #[derive(Clone, Default)]
@@ -17823,7 +17823,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisibleRangeOptions);
+    value_traits!(eq VisibleRangeOptions);
 
 
     #[derive(Clone, Default)]
@@ -17913,7 +17913,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(Visual);
+    value_traits!(eq Visual);
 
 
     #[derive(Clone)]
@@ -17965,7 +17965,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisualCustomAction);
+    value_traits!(eq VisualCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -17992,7 +17992,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisualCustomActionOperation);
+    value_traits!(eq VisualCustomActionOperation);
 
 
     #[derive(Clone, Default)]
@@ -18013,7 +18013,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisualInteractionOptions);
+    value_traits!(eq VisualInteractionOptions);
 
 
     #[derive(Clone, Default)]
@@ -18031,7 +18031,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisualMenuOption);
+    value_traits!(eq VisualMenuOption);
 
 
     #[derive(Clone, Default)]
@@ -18052,7 +18052,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisualPalette);
+    value_traits!(eq VisualPalette);
 
 
     #[derive(Clone, Default)]
@@ -18073,7 +18073,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisualSubtitleLabelOptions);
+    value_traits!(eq VisualSubtitleLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -18094,7 +18094,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(VisualTitleLabelOptions);
+    value_traits!(eq VisualTitleLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -18118,7 +18118,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallChartAggregatedFieldWells);
+    value_traits!(eq WaterfallChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -18136,7 +18136,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallChartColorConfiguration);
+    value_traits!(eq WaterfallChartColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -18187,7 +18187,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallChartConfiguration);
+    value_traits!(eq WaterfallChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -18205,7 +18205,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallChartFieldWells);
+    value_traits!(eq WaterfallChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -18229,7 +18229,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallChartGroupColorConfiguration);
+    value_traits!(eq WaterfallChartGroupColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -18247,7 +18247,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallChartOptions);
+    value_traits!(eq WaterfallChartOptions);
 
 
     #[derive(Clone, Default)]
@@ -18268,7 +18268,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallChartSortConfiguration);
+    value_traits!(eq WaterfallChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -18322,7 +18322,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WaterfallVisual);
+    value_traits!(eq WaterfallVisual);
 
 
     #[derive(Clone)]
@@ -18358,7 +18358,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WhatIfPointScenario);
+    value_traits!(eq WhatIfPointScenario);
 
 
     #[derive(Clone)]
@@ -18400,7 +18400,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WhatIfRangeScenario);
+    value_traits!(eq WhatIfRangeScenario);
 
 
     #[derive(Clone, Default)]
@@ -18421,7 +18421,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WordCloudAggregatedFieldWells);
+    value_traits!(eq WordCloudAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -18451,7 +18451,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WordCloudChartConfiguration);
+    value_traits!(eq WordCloudChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -18469,7 +18469,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WordCloudFieldWells);
+    value_traits!(eq WordCloudFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -18502,7 +18502,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WordCloudOptions);
+    value_traits!(eq WordCloudOptions);
 
 
     #[derive(Clone, Default)]
@@ -18523,7 +18523,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WordCloudSortConfiguration);
+    value_traits!(eq WordCloudSortConfiguration);
 
 
     #[derive(Clone)]
@@ -18577,7 +18577,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(WordCloudVisual);
+    value_traits!(eq WordCloudVisual);
 
 
     #[derive(Clone, Default)]
@@ -18595,7 +18595,7 @@ pub mod analysis {
         }
     }
 
-    value_traits!(YAxisOptions);
+    value_traits!(eq YAxisOptions);
 }
 pub use analysis::{CfnAnalysis, CfnAnalysisProps};
 
@@ -18764,7 +18764,7 @@ pub mod approval_policy {
         }
     }
 
-    value_traits!(ApplicableTo);
+    value_traits!(eq ApplicableTo);
 }
 pub use approval_policy::{CfnApprovalPolicy, CfnApprovalPolicyProps};
 
@@ -19023,7 +19023,7 @@ pub mod brand {
         }
     }
 
-    value_traits!(ApplicationTheme);
+    value_traits!(eq ApplicationTheme);
 
 
     /// The color palette.
@@ -19066,7 +19066,7 @@ pub mod brand {
         }
     }
 
-    value_traits!(BrandColorPalette);
+    value_traits!(eq BrandColorPalette);
 
 
     #[derive(Clone, Default)]
@@ -19094,7 +19094,7 @@ pub mod brand {
         }
     }
 
-    value_traits!(BrandDefinition);
+    value_traits!(eq BrandDefinition);
 
 
     /// The element style.
@@ -19113,7 +19113,7 @@ pub mod brand {
         }
     }
 
-    value_traits!(BrandElementStyle);
+    value_traits!(eq BrandElementStyle);
 
 
     /// The navigation bar style.
@@ -19135,7 +19135,7 @@ pub mod brand {
         }
     }
 
-    value_traits!(NavbarStyle);
+    value_traits!(eq NavbarStyle);
 
 
     /// The palette colors.
@@ -19161,7 +19161,7 @@ pub mod brand {
         }
     }
 
-    value_traits!(Palette);
+    value_traits!(eq Palette);
 }
 pub use brand::{CfnBrand, CfnBrandProps};
 
@@ -19944,7 +19944,7 @@ pub mod custom_permissions {
         }
     }
 
-    value_traits!(Capabilities);
+    value_traits!(eq Capabilities);
 }
 pub use custom_permissions::{CfnCustomPermissions, CfnCustomPermissionsProps};
 
@@ -20353,7 +20353,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AdHocFilteringOption);
+    value_traits!(eq AdHocFilteringOption);
 
 
     #[derive(Clone, Default)]
@@ -20380,7 +20380,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AggregationFunction);
+    value_traits!(eq AggregationFunction);
 
 
     #[derive(Clone)]
@@ -20420,7 +20420,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AggregationSortConfiguration);
+    value_traits!(eq AggregationSortConfiguration);
 
 
     #[derive(Clone)]
@@ -20450,7 +20450,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AnalysisDefaults);
+    value_traits!(eq AnalysisDefaults);
 
 
     #[derive(Clone, Default)]
@@ -20471,7 +20471,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AnchorDateConfiguration);
+    value_traits!(eq AnchorDateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -20492,7 +20492,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ArcAxisConfiguration);
+    value_traits!(eq ArcAxisConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -20513,7 +20513,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ArcAxisDisplayRange);
+    value_traits!(eq ArcAxisDisplayRange);
 
 
     #[derive(Clone, Default)]
@@ -20534,7 +20534,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ArcConfiguration);
+    value_traits!(eq ArcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -20552,7 +20552,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ArcOptions);
+    value_traits!(eq ArcOptions);
 
 
     #[derive(Clone, Default)]
@@ -20579,7 +20579,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AssetOptions);
+    value_traits!(eq AssetOptions);
 
 
     #[derive(Clone, Default)]
@@ -20600,7 +20600,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AttributeAggregationFunction);
+    value_traits!(eq AttributeAggregationFunction);
 
 
     #[derive(Clone, Default)]
@@ -20621,7 +20621,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisDataOptions);
+    value_traits!(eq AxisDataOptions);
 
 
     #[derive(Clone, Default)]
@@ -20642,7 +20642,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisDisplayMinMaxRange);
+    value_traits!(eq AxisDisplayMinMaxRange);
 
 
     #[derive(Clone, Default)]
@@ -20677,7 +20677,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisDisplayOptions);
+    value_traits!(eq AxisDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -20698,7 +20698,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisDisplayRange);
+    value_traits!(eq AxisDisplayRange);
 
 
     #[derive(Clone, Default)]
@@ -20722,7 +20722,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisLabelOptions);
+    value_traits!(eq AxisLabelOptions);
 
 
     #[derive(Clone)]
@@ -20758,7 +20758,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisLabelReferenceOptions);
+    value_traits!(eq AxisLabelReferenceOptions);
 
 
     #[derive(Clone, Default)]
@@ -20779,7 +20779,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisLinearScale);
+    value_traits!(eq AxisLinearScale);
 
 
     #[derive(Clone, Default)]
@@ -20797,7 +20797,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisLogarithmicScale);
+    value_traits!(eq AxisLogarithmicScale);
 
 
     #[derive(Clone, Default)]
@@ -20818,7 +20818,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisScale);
+    value_traits!(eq AxisScale);
 
 
     #[derive(Clone, Default)]
@@ -20839,7 +20839,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(AxisTickLabelOptions);
+    value_traits!(eq AxisTickLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -20866,7 +20866,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarChartAggregatedFieldWells);
+    value_traits!(eq BarChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -20938,7 +20938,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarChartConfiguration);
+    value_traits!(eq BarChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -20959,7 +20959,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarChartDefaultSeriesSettings);
+    value_traits!(eq BarChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -20977,7 +20977,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarChartFieldWells);
+    value_traits!(eq BarChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -20998,7 +20998,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarChartSeriesSettings);
+    value_traits!(eq BarChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -21031,7 +21031,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarChartSortConfiguration);
+    value_traits!(eq BarChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -21085,7 +21085,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarChartVisual);
+    value_traits!(eq BarChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -21106,7 +21106,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BarSeriesItem);
+    value_traits!(eq BarSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -21124,7 +21124,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BinCountOptions);
+    value_traits!(eq BinCountOptions);
 
 
     #[derive(Clone, Default)]
@@ -21145,7 +21145,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BinWidthOptions);
+    value_traits!(eq BinWidthOptions);
 
 
     #[derive(Clone)]
@@ -21193,7 +21193,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BodySectionConfiguration);
+    value_traits!(eq BodySectionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21211,7 +21211,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BodySectionContent);
+    value_traits!(eq BodySectionContent);
 
 
     #[derive(Clone)]
@@ -21249,7 +21249,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BodySectionDynamicCategoryDimensionConfiguration);
+    value_traits!(eq BodySectionDynamicCategoryDimensionConfiguration);
 
 
     #[derive(Clone)]
@@ -21287,7 +21287,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BodySectionDynamicNumericDimensionConfiguration);
+    value_traits!(eq BodySectionDynamicNumericDimensionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21311,7 +21311,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BodySectionRepeatConfiguration);
+    value_traits!(eq BodySectionRepeatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21332,7 +21332,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BodySectionRepeatDimensionConfiguration);
+    value_traits!(eq BodySectionRepeatDimensionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21350,7 +21350,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BodySectionRepeatPageBreakConfiguration);
+    value_traits!(eq BodySectionRepeatPageBreakConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21376,7 +21376,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BorderSettings);
+    value_traits!(eq BorderSettings);
 
 
     #[derive(Clone, Default)]
@@ -21397,7 +21397,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BoxPlotAggregatedFieldWells);
+    value_traits!(eq BoxPlotAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -21448,7 +21448,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BoxPlotChartConfiguration);
+    value_traits!(eq BoxPlotChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21466,7 +21466,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BoxPlotFieldWells);
+    value_traits!(eq BoxPlotFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -21490,7 +21490,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BoxPlotOptions);
+    value_traits!(eq BoxPlotOptions);
 
 
     #[derive(Clone, Default)]
@@ -21511,7 +21511,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BoxPlotSortConfiguration);
+    value_traits!(eq BoxPlotSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21529,7 +21529,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BoxPlotStyleOptions);
+    value_traits!(eq BoxPlotStyleOptions);
 
 
     #[derive(Clone)]
@@ -21583,7 +21583,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(BoxPlotVisual);
+    value_traits!(eq BoxPlotVisual);
 
 
     #[derive(Clone)]
@@ -21627,7 +21627,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CalculatedField);
+    value_traits!(eq CalculatedField);
 
 
     #[derive(Clone)]
@@ -21663,7 +21663,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CalculatedMeasureField);
+    value_traits!(eq CalculatedMeasureField);
 
 
     #[derive(Clone, Default)]
@@ -21681,7 +21681,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CascadingControlConfiguration);
+    value_traits!(eq CascadingControlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -21702,7 +21702,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CascadingControlSource);
+    value_traits!(eq CascadingControlSource);
 
 
     #[derive(Clone)]
@@ -21746,7 +21746,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CategoricalDimensionField);
+    value_traits!(eq CategoricalDimensionField);
 
 
     #[derive(Clone)]
@@ -21790,7 +21790,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CategoricalMeasureField);
+    value_traits!(eq CategoricalMeasureField);
 
 
     #[derive(Clone)]
@@ -21826,7 +21826,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CategoryDrillDownFilter);
+    value_traits!(eq CategoryDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -21872,7 +21872,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CategoryFilter);
+    value_traits!(eq CategoryFilter);
 
 
     #[derive(Clone, Default)]
@@ -21896,7 +21896,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CategoryFilterConfiguration);
+    value_traits!(eq CategoryFilterConfiguration);
 
 
     #[derive(Clone)]
@@ -21936,7 +21936,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CategoryInnerFilter);
+    value_traits!(eq CategoryInnerFilter);
 
 
     #[derive(Clone, Default)]
@@ -21960,7 +21960,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ChartAxisLabelOptions);
+    value_traits!(eq ChartAxisLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -21978,7 +21978,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ClusterMarker);
+    value_traits!(eq ClusterMarker);
 
 
     #[derive(Clone, Default)]
@@ -21996,7 +21996,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ClusterMarkerConfiguration);
+    value_traits!(eq ClusterMarkerConfiguration);
 
 
     #[derive(Clone)]
@@ -22036,7 +22036,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ColorScale);
+    value_traits!(eq ColorScale);
 
 
     #[derive(Clone, Default)]
@@ -22054,7 +22054,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ColorsConfiguration);
+    value_traits!(eq ColorsConfiguration);
 
 
     #[derive(Clone)]
@@ -22100,7 +22100,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ColumnConfiguration);
+    value_traits!(eq ColumnConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -22124,7 +22124,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ColumnHierarchy);
+    value_traits!(eq ColumnHierarchy);
 
 
     #[derive(Clone)]
@@ -22162,7 +22162,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ColumnIdentifier);
+    value_traits!(eq ColumnIdentifier);
 
 
     #[derive(Clone)]
@@ -22202,7 +22202,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ColumnSort);
+    value_traits!(eq ColumnSort);
 
 
     #[derive(Clone)]
@@ -22248,7 +22248,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ColumnTooltipItem);
+    value_traits!(eq ColumnTooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -22275,7 +22275,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboChartAggregatedFieldWells);
+    value_traits!(eq ComboChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -22350,7 +22350,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboChartConfiguration);
+    value_traits!(eq ComboChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -22377,7 +22377,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboChartDefaultSeriesSettings);
+    value_traits!(eq ComboChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -22395,7 +22395,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboChartFieldWells);
+    value_traits!(eq ComboChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -22422,7 +22422,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboChartSeriesSettings);
+    value_traits!(eq ComboChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -22449,7 +22449,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboChartSortConfiguration);
+    value_traits!(eq ComboChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -22503,7 +22503,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboChartVisual);
+    value_traits!(eq ComboChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -22524,7 +22524,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComboSeriesItem);
+    value_traits!(eq ComboSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -22545,7 +22545,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComparisonConfiguration);
+    value_traits!(eq ComparisonConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -22566,7 +22566,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ComparisonFormatConfiguration);
+    value_traits!(eq ComparisonFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -22611,7 +22611,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Computation);
+    value_traits!(eq Computation);
 
 
     #[derive(Clone, Default)]
@@ -22632,7 +22632,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingColor);
+    value_traits!(eq ConditionalFormattingColor);
 
 
     #[derive(Clone)]
@@ -22676,7 +22676,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingCustomIconCondition);
+    value_traits!(eq ConditionalFormattingCustomIconCondition);
 
 
     #[derive(Clone, Default)]
@@ -22697,7 +22697,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingCustomIconOptions);
+    value_traits!(eq ConditionalFormattingCustomIconOptions);
 
 
     #[derive(Clone)]
@@ -22733,7 +22733,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingGradientColor);
+    value_traits!(eq ConditionalFormattingGradientColor);
 
 
     #[derive(Clone, Default)]
@@ -22754,7 +22754,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingIcon);
+    value_traits!(eq ConditionalFormattingIcon);
 
 
     #[derive(Clone, Default)]
@@ -22772,7 +22772,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingIconDisplayConfiguration);
+    value_traits!(eq ConditionalFormattingIconDisplayConfiguration);
 
 
     #[derive(Clone)]
@@ -22806,7 +22806,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingIconSet);
+    value_traits!(eq ConditionalFormattingIconSet);
 
 
     #[derive(Clone)]
@@ -22840,7 +22840,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ConditionalFormattingSolidColor);
+    value_traits!(eq ConditionalFormattingSolidColor);
 
 
     #[derive(Clone, Default)]
@@ -22858,7 +22858,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ContextMenuOption);
+    value_traits!(eq ContextMenuOption);
 
 
     #[derive(Clone)]
@@ -22894,7 +22894,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ContributionAnalysisDefault);
+    value_traits!(eq ContributionAnalysisDefault);
 
 
     #[derive(Clone, Default)]
@@ -22933,7 +22933,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CurrencyDisplayFormatConfiguration);
+    value_traits!(eq CurrencyDisplayFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -22969,7 +22969,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomActionFilterOperation);
+    value_traits!(eq CustomActionFilterOperation);
 
 
     #[derive(Clone, Default)]
@@ -22987,7 +22987,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomActionNavigationOperation);
+    value_traits!(eq CustomActionNavigationOperation);
 
 
     #[derive(Clone)]
@@ -23017,7 +23017,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomActionSetParametersOperation);
+    value_traits!(eq CustomActionSetParametersOperation);
 
 
     #[derive(Clone)]
@@ -23053,7 +23053,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomActionUrlOperation);
+    value_traits!(eq CustomActionUrlOperation);
 
 
     #[derive(Clone)]
@@ -23091,7 +23091,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomColor);
+    value_traits!(eq CustomColor);
 
 
     #[derive(Clone, Default)]
@@ -23118,7 +23118,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomContentConfiguration);
+    value_traits!(eq CustomContentConfiguration);
 
 
     #[derive(Clone)]
@@ -23176,7 +23176,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomContentVisual);
+    value_traits!(eq CustomContentVisual);
 
 
     #[derive(Clone)]
@@ -23224,7 +23224,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomFilterConfiguration);
+    value_traits!(eq CustomFilterConfiguration);
 
 
     #[derive(Clone)]
@@ -23268,7 +23268,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomFilterListConfiguration);
+    value_traits!(eq CustomFilterListConfiguration);
 
 
     #[derive(Clone)]
@@ -23298,7 +23298,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomNarrativeOptions);
+    value_traits!(eq CustomNarrativeOptions);
 
 
     #[derive(Clone, Default)]
@@ -23325,7 +23325,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomParameterValues);
+    value_traits!(eq CustomParameterValues);
 
 
     #[derive(Clone)]
@@ -23359,7 +23359,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(CustomValuesConfiguration);
+    value_traits!(eq CustomValuesConfiguration);
 
 
     /// <p>Dashboard publish options.</p>
@@ -23420,7 +23420,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DashboardPublishOptions);
+    value_traits!(eq DashboardPublishOptions);
 
 
     /// <p>Dashboard source entity.</p>
@@ -23439,7 +23439,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DashboardSourceEntity);
+    value_traits!(eq DashboardSourceEntity);
 
 
     /// <p>Dashboard source template.</p>
@@ -23484,7 +23484,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DashboardSourceTemplate);
+    value_traits!(eq DashboardSourceTemplate);
 
 
     #[derive(Clone)]
@@ -23552,7 +23552,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DashboardVersionDefinition);
+    value_traits!(eq DashboardVersionDefinition);
 
 
     /// <p>The visual publish options of a visual in a dashboard</p>
@@ -23571,7 +23571,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DashboardVisualPublishOptions);
+    value_traits!(eq DashboardVisualPublishOptions);
 
 
     #[derive(Clone)]
@@ -23609,7 +23609,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataBarsOptions);
+    value_traits!(eq DataBarsOptions);
 
 
     #[derive(Clone, Default)]
@@ -23630,7 +23630,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataColor);
+    value_traits!(eq DataColor);
 
 
     #[derive(Clone)]
@@ -23668,7 +23668,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataFieldBarSeriesItem);
+    value_traits!(eq DataFieldBarSeriesItem);
 
 
     #[derive(Clone)]
@@ -23706,7 +23706,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataFieldComboSeriesItem);
+    value_traits!(eq DataFieldComboSeriesItem);
 
 
     #[derive(Clone)]
@@ -23750,7 +23750,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataFieldSeriesItem);
+    value_traits!(eq DataFieldSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -23795,7 +23795,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataLabelOptions);
+    value_traits!(eq DataLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -23825,7 +23825,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataLabelType);
+    value_traits!(eq DataLabelType);
 
 
     #[derive(Clone)]
@@ -23865,7 +23865,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPathColor);
+    value_traits!(eq DataPathColor);
 
 
     #[derive(Clone, Default)]
@@ -23889,7 +23889,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPathLabelType);
+    value_traits!(eq DataPathLabelType);
 
 
     #[derive(Clone)]
@@ -23925,7 +23925,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPathSort);
+    value_traits!(eq DataPathSort);
 
 
     #[derive(Clone, Default)]
@@ -23943,7 +23943,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPathType);
+    value_traits!(eq DataPathType);
 
 
     #[derive(Clone, Default)]
@@ -23967,7 +23967,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPathValue);
+    value_traits!(eq DataPathValue);
 
 
     /// <p>The drill down options for data points in a dashbaord.</p>
@@ -23986,7 +23986,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPointDrillUpDownOption);
+    value_traits!(eq DataPointDrillUpDownOption);
 
 
     /// <p>The data point menu options of a dashboard.</p>
@@ -24005,7 +24005,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPointMenuLabelOption);
+    value_traits!(eq DataPointMenuLabelOption);
 
 
     /// <p>The data point tooltip options.</p>
@@ -24024,7 +24024,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataPointTooltipOption);
+    value_traits!(eq DataPointTooltipOption);
 
 
     /// <p>Adds Q&A capabilities to a dashboard. If no topic is linked, Dashboard Q&A uses the data values that are rendered on the dashboard. End users can use Dashboard Q&A to ask for different slices of the data that they see on the dashboard. If a topic is linked, Topic Q&A is enabled.</p>
@@ -24043,7 +24043,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataQaEnabledOption);
+    value_traits!(eq DataQaEnabledOption);
 
 
     #[derive(Clone)]
@@ -24079,7 +24079,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataSetIdentifierDeclaration);
+    value_traits!(eq DataSetIdentifierDeclaration);
 
 
     /// <p>Dataset reference.</p>
@@ -24120,7 +24120,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataSetReference);
+    value_traits!(eq DataSetReference);
 
 
     #[derive(Clone, Default)]
@@ -24138,7 +24138,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DataStoriesSharingOption);
+    value_traits!(eq DataStoriesSharingOption);
 
 
     #[derive(Clone, Default)]
@@ -24156,7 +24156,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateAxisOptions);
+    value_traits!(eq DateAxisOptions);
 
 
     #[derive(Clone)]
@@ -24204,7 +24204,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateDimensionField);
+    value_traits!(eq DateDimensionField);
 
 
     #[derive(Clone)]
@@ -24248,7 +24248,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateMeasureField);
+    value_traits!(eq DateMeasureField);
 
 
     #[derive(Clone, Default)]
@@ -24272,7 +24272,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeDefaultValues);
+    value_traits!(eq DateTimeDefaultValues);
 
 
     #[derive(Clone, Default)]
@@ -24296,7 +24296,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeFormatConfiguration);
+    value_traits!(eq DateTimeFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -24330,7 +24330,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeHierarchy);
+    value_traits!(eq DateTimeHierarchy);
 
 
     /// <p>A date-time parameter.</p>
@@ -24371,7 +24371,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeParameter);
+    value_traits!(eq DateTimeParameter);
 
 
     #[derive(Clone)]
@@ -24417,7 +24417,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeParameterDeclaration);
+    value_traits!(eq DateTimeParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -24447,7 +24447,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimePickerControlDisplayOptions);
+    value_traits!(eq DateTimePickerControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -24468,7 +24468,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DateTimeValueWhenUnsetConfiguration);
+    value_traits!(eq DateTimeValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24498,7 +24498,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DecalSettings);
+    value_traits!(eq DecalSettings);
 
 
     #[derive(Clone, Default)]
@@ -24516,7 +24516,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DecalSettingsConfiguration);
+    value_traits!(eq DecalSettingsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24537,7 +24537,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DecimalDefaultValues);
+    value_traits!(eq DecimalDefaultValues);
 
 
     /// <p>A decimal parameter.</p>
@@ -24578,7 +24578,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DecimalParameter);
+    value_traits!(eq DecimalParameter);
 
 
     #[derive(Clone)]
@@ -24626,7 +24626,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DecimalParameterDeclaration);
+    value_traits!(eq DecimalParameterDeclaration);
 
 
     #[derive(Clone)]
@@ -24656,7 +24656,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DecimalPlacesConfiguration);
+    value_traits!(eq DecimalPlacesConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24677,7 +24677,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DecimalValueWhenUnsetConfiguration);
+    value_traits!(eq DecimalValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24701,7 +24701,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultDateTimePickerControlOptions);
+    value_traits!(eq DefaultDateTimePickerControlOptions);
 
 
     #[derive(Clone)]
@@ -24737,7 +24737,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultFilterControlConfiguration);
+    value_traits!(eq DefaultFilterControlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24773,7 +24773,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultFilterControlOptions);
+    value_traits!(eq DefaultFilterControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -24800,7 +24800,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultFilterDropDownControlOptions);
+    value_traits!(eq DefaultFilterDropDownControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -24824,7 +24824,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultFilterListControlOptions);
+    value_traits!(eq DefaultFilterListControlOptions);
 
 
     #[derive(Clone)]
@@ -24854,7 +24854,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultFreeFormLayoutConfiguration);
+    value_traits!(eq DefaultFreeFormLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -24884,7 +24884,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultGridLayoutConfiguration);
+    value_traits!(eq DefaultGridLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24905,7 +24905,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultInteractiveLayoutConfiguration);
+    value_traits!(eq DefaultInteractiveLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24929,7 +24929,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultNewSheetConfiguration);
+    value_traits!(eq DefaultNewSheetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24947,7 +24947,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultPaginatedLayoutConfiguration);
+    value_traits!(eq DefaultPaginatedLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -24968,7 +24968,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultRelativeDateTimeControlOptions);
+    value_traits!(eq DefaultRelativeDateTimeControlOptions);
 
 
     #[derive(Clone)]
@@ -24998,7 +24998,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultSectionBasedLayoutConfiguration);
+    value_traits!(eq DefaultSectionBasedLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -25048,7 +25048,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultSliderControlOptions);
+    value_traits!(eq DefaultSliderControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -25069,7 +25069,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultTextAreaControlOptions);
+    value_traits!(eq DefaultTextAreaControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -25087,7 +25087,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DefaultTextFieldControlOptions);
+    value_traits!(eq DefaultTextFieldControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -25117,7 +25117,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DestinationParameterValueConfiguration);
+    value_traits!(eq DestinationParameterValueConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -25141,7 +25141,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DimensionField);
+    value_traits!(eq DimensionField);
 
 
     #[derive(Clone, Default)]
@@ -25159,7 +25159,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DonutCenterOptions);
+    value_traits!(eq DonutCenterOptions);
 
 
     #[derive(Clone, Default)]
@@ -25180,7 +25180,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DonutOptions);
+    value_traits!(eq DonutOptions);
 
 
     #[derive(Clone, Default)]
@@ -25204,7 +25204,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DrillDownFilter);
+    value_traits!(eq DrillDownFilter);
 
 
     #[derive(Clone, Default)]
@@ -25228,7 +25228,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DropDownControlDisplayOptions);
+    value_traits!(eq DropDownControlDisplayOptions);
 
 
     #[derive(Clone)]
@@ -25266,7 +25266,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(DynamicDefaultValue);
+    value_traits!(eq DynamicDefaultValue);
 
 
     #[derive(Clone)]
@@ -25308,7 +25308,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(EmptyVisual);
+    value_traits!(eq EmptyVisual);
 
 
     #[derive(Clone)]
@@ -25348,7 +25348,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ExcludePeriodConfiguration);
+    value_traits!(eq ExcludePeriodConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -25366,7 +25366,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ExecutiveSummaryOption);
+    value_traits!(eq ExecutiveSummaryOption);
 
 
     #[derive(Clone)]
@@ -25406,7 +25406,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ExplicitHierarchy);
+    value_traits!(eq ExplicitHierarchy);
 
 
     /// <p>Determines if hidden fields are included in an exported dashboard.</p>
@@ -25425,7 +25425,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ExportHiddenFieldsOption);
+    value_traits!(eq ExportHiddenFieldsOption);
 
 
     /// <p>Export to .csv option.</p>
@@ -25444,7 +25444,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ExportToCsvOption);
+    value_traits!(eq ExportToCsvOption);
 
 
     /// <p>Determines whether or not hidden fields are visible on exported dashbaords.</p>
@@ -25463,7 +25463,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ExportWithHiddenFieldsOption);
+    value_traits!(eq ExportWithHiddenFieldsOption);
 
 
     #[derive(Clone)]
@@ -25497,7 +25497,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldBarSeriesItem);
+    value_traits!(eq FieldBarSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -25521,7 +25521,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldBasedTooltip);
+    value_traits!(eq FieldBasedTooltip);
 
 
     #[derive(Clone)]
@@ -25555,7 +25555,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldComboSeriesItem);
+    value_traits!(eq FieldComboSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -25576,7 +25576,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldLabelType);
+    value_traits!(eq FieldLabelType);
 
 
     #[derive(Clone)]
@@ -25616,7 +25616,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldSeriesItem);
+    value_traits!(eq FieldSeriesItem);
 
 
     #[derive(Clone)]
@@ -25652,7 +25652,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldSort);
+    value_traits!(eq FieldSort);
 
 
     #[derive(Clone, Default)]
@@ -25673,7 +25673,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldSortOptions);
+    value_traits!(eq FieldSortOptions);
 
 
     #[derive(Clone)]
@@ -25715,7 +25715,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FieldTooltipItem);
+    value_traits!(eq FieldTooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -25736,7 +25736,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapAggregatedFieldWells);
+    value_traits!(eq FilledMapAggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -25766,7 +25766,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapConditionalFormatting);
+    value_traits!(eq FilledMapConditionalFormatting);
 
 
     #[derive(Clone)]
@@ -25796,7 +25796,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapConditionalFormattingOption);
+    value_traits!(eq FilledMapConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -25832,7 +25832,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapConfiguration);
+    value_traits!(eq FilledMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -25850,7 +25850,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapFieldWells);
+    value_traits!(eq FilledMapFieldWells);
 
 
     #[derive(Clone)]
@@ -25884,7 +25884,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapShapeConditionalFormatting);
+    value_traits!(eq FilledMapShapeConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -25902,7 +25902,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapSortConfiguration);
+    value_traits!(eq FilledMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -25960,7 +25960,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilledMapVisual);
+    value_traits!(eq FilledMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -25999,7 +25999,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     #[derive(Clone, Default)]
@@ -26038,7 +26038,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterControl);
+    value_traits!(eq FilterControl);
 
 
     #[derive(Clone)]
@@ -26078,7 +26078,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterCrossSheetControl);
+    value_traits!(eq FilterCrossSheetControl);
 
 
     #[derive(Clone)]
@@ -26132,7 +26132,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterDateTimePickerControl);
+    value_traits!(eq FilterDateTimePickerControl);
 
 
     #[derive(Clone)]
@@ -26194,7 +26194,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterDropDownControl);
+    value_traits!(eq FilterDropDownControl);
 
 
     #[derive(Clone)]
@@ -26246,7 +26246,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterGroup);
+    value_traits!(eq FilterGroup);
 
 
     #[derive(Clone)]
@@ -26288,7 +26288,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterListConfiguration);
+    value_traits!(eq FilterListConfiguration);
 
 
     #[derive(Clone)]
@@ -26346,7 +26346,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterListControl);
+    value_traits!(eq FilterListControl);
 
 
     #[derive(Clone, Default)]
@@ -26372,7 +26372,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterOperationSelectedFieldsConfiguration);
+    value_traits!(eq FilterOperationSelectedFieldsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -26390,7 +26390,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterOperationTargetVisualsConfiguration);
+    value_traits!(eq FilterOperationTargetVisualsConfiguration);
 
 
     #[derive(Clone)]
@@ -26440,7 +26440,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterRelativeDateTimeControl);
+    value_traits!(eq FilterRelativeDateTimeControl);
 
 
     #[derive(Clone, Default)]
@@ -26461,7 +26461,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterScopeConfiguration);
+    value_traits!(eq FilterScopeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -26479,7 +26479,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterSelectableValues);
+    value_traits!(eq FilterSelectableValues);
 
 
     #[derive(Clone)]
@@ -26547,7 +26547,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterSliderControl);
+    value_traits!(eq FilterSliderControl);
 
 
     #[derive(Clone)]
@@ -26597,7 +26597,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterTextAreaControl);
+    value_traits!(eq FilterTextAreaControl);
 
 
     #[derive(Clone)]
@@ -26643,7 +26643,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FilterTextFieldControl);
+    value_traits!(eq FilterTextFieldControl);
 
 
     #[derive(Clone, Default)]
@@ -26678,7 +26678,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FontConfiguration);
+    value_traits!(eq FontConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -26701,7 +26701,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FontSize);
+    value_traits!(eq FontSize);
 
 
     #[derive(Clone, Default)]
@@ -26719,7 +26719,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FontWeight);
+    value_traits!(eq FontWeight);
 
 
     #[derive(Clone)]
@@ -26789,7 +26789,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ForecastComputation);
+    value_traits!(eq ForecastComputation);
 
 
     #[derive(Clone, Default)]
@@ -26810,7 +26810,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ForecastConfiguration);
+    value_traits!(eq ForecastConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -26831,7 +26831,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ForecastScenario);
+    value_traits!(eq ForecastScenario);
 
 
     #[derive(Clone, Default)]
@@ -26855,7 +26855,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FormatConfiguration);
+    value_traits!(eq FormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -26873,7 +26873,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FreeFormLayoutCanvasSizeOptions);
+    value_traits!(eq FreeFormLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -26911,7 +26911,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FreeFormLayoutConfiguration);
+    value_traits!(eq FreeFormLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -27011,7 +27011,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FreeFormLayoutElement);
+    value_traits!(eq FreeFormLayoutElement);
 
 
     #[derive(Clone, Default)]
@@ -27032,7 +27032,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FreeFormLayoutElementBackgroundStyle);
+    value_traits!(eq FreeFormLayoutElementBackgroundStyle);
 
 
     #[derive(Clone, Default)]
@@ -27058,7 +27058,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FreeFormLayoutElementBorderStyle);
+    value_traits!(eq FreeFormLayoutElementBorderStyle);
 
 
     #[derive(Clone)]
@@ -27090,7 +27090,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FreeFormLayoutScreenCanvasSizeOptions);
+    value_traits!(eq FreeFormLayoutScreenCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -27120,7 +27120,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FreeFormSectionLayoutConfiguration);
+    value_traits!(eq FreeFormSectionLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -27141,7 +27141,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FunnelChartAggregatedFieldWells);
+    value_traits!(eq FunnelChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -27180,7 +27180,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FunnelChartConfiguration);
+    value_traits!(eq FunnelChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -27216,7 +27216,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FunnelChartDataLabelOptions);
+    value_traits!(eq FunnelChartDataLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -27234,7 +27234,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FunnelChartFieldWells);
+    value_traits!(eq FunnelChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -27255,7 +27255,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FunnelChartSortConfiguration);
+    value_traits!(eq FunnelChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -27309,7 +27309,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(FunnelChartVisual);
+    value_traits!(eq FunnelChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -27327,7 +27327,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartArcConditionalFormatting);
+    value_traits!(eq GaugeChartArcConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -27348,7 +27348,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartColorConfiguration);
+    value_traits!(eq GaugeChartColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -27366,7 +27366,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartConditionalFormatting);
+    value_traits!(eq GaugeChartConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -27387,7 +27387,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartConditionalFormattingOption);
+    value_traits!(eq GaugeChartConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -27423,7 +27423,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartConfiguration);
+    value_traits!(eq GaugeChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -27444,7 +27444,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartFieldWells);
+    value_traits!(eq GaugeChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -27474,7 +27474,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartOptions);
+    value_traits!(eq GaugeChartOptions);
 
 
     #[derive(Clone, Default)]
@@ -27495,7 +27495,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartPrimaryValueConditionalFormatting);
+    value_traits!(eq GaugeChartPrimaryValueConditionalFormatting);
 
 
     #[derive(Clone)]
@@ -27549,7 +27549,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GaugeChartVisual);
+    value_traits!(eq GaugeChartVisual);
 
 
     #[derive(Clone)]
@@ -27591,7 +27591,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialCategoricalColor);
+    value_traits!(eq GeospatialCategoricalColor);
 
 
     #[derive(Clone)]
@@ -27627,7 +27627,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialCategoricalDataColor);
+    value_traits!(eq GeospatialCategoricalDataColor);
 
 
     #[derive(Clone, Default)]
@@ -27645,7 +27645,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialCircleRadius);
+    value_traits!(eq GeospatialCircleRadius);
 
 
     #[derive(Clone, Default)]
@@ -27672,7 +27672,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialCircleSymbolStyle);
+    value_traits!(eq GeospatialCircleSymbolStyle);
 
 
     #[derive(Clone, Default)]
@@ -27696,7 +27696,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialColor);
+    value_traits!(eq GeospatialColor);
 
 
     #[derive(Clone)]
@@ -27744,7 +27744,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialCoordinateBounds);
+    value_traits!(eq GeospatialCoordinateBounds);
 
 
     #[derive(Clone, Default)]
@@ -27762,7 +27762,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialDataSourceItem);
+    value_traits!(eq GeospatialDataSourceItem);
 
 
     #[derive(Clone)]
@@ -27804,7 +27804,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialGradientColor);
+    value_traits!(eq GeospatialGradientColor);
 
 
     #[derive(Clone)]
@@ -27840,7 +27840,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialGradientStepColor);
+    value_traits!(eq GeospatialGradientStepColor);
 
 
     #[derive(Clone, Default)]
@@ -27858,7 +27858,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialHeatmapColorScale);
+    value_traits!(eq GeospatialHeatmapColorScale);
 
 
     #[derive(Clone, Default)]
@@ -27876,7 +27876,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialHeatmapConfiguration);
+    value_traits!(eq GeospatialHeatmapConfiguration);
 
 
     #[derive(Clone)]
@@ -27906,7 +27906,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialHeatmapDataColor);
+    value_traits!(eq GeospatialHeatmapDataColor);
 
 
     #[derive(Clone, Default)]
@@ -27927,7 +27927,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLayerColorField);
+    value_traits!(eq GeospatialLayerColorField);
 
 
     #[derive(Clone, Default)]
@@ -27951,7 +27951,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLayerDefinition);
+    value_traits!(eq GeospatialLayerDefinition);
 
 
     #[derive(Clone)]
@@ -28013,7 +28013,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLayerItem);
+    value_traits!(eq GeospatialLayerItem);
 
 
     #[derive(Clone, Default)]
@@ -28037,7 +28037,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLayerJoinDefinition);
+    value_traits!(eq GeospatialLayerJoinDefinition);
 
 
     #[derive(Clone, Default)]
@@ -28067,7 +28067,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLayerMapConfiguration);
+    value_traits!(eq GeospatialLayerMapConfiguration);
 
 
     #[derive(Clone)]
@@ -28097,7 +28097,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLineLayer);
+    value_traits!(eq GeospatialLineLayer);
 
 
     #[derive(Clone, Default)]
@@ -28115,7 +28115,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLineStyle);
+    value_traits!(eq GeospatialLineStyle);
 
 
     #[derive(Clone, Default)]
@@ -28136,7 +28136,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLineSymbolStyle);
+    value_traits!(eq GeospatialLineSymbolStyle);
 
 
     #[derive(Clone, Default)]
@@ -28154,7 +28154,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialLineWidth);
+    value_traits!(eq GeospatialLineWidth);
 
 
     #[derive(Clone, Default)]
@@ -28178,7 +28178,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialMapAggregatedFieldWells);
+    value_traits!(eq GeospatialMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -28217,7 +28217,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialMapConfiguration);
+    value_traits!(eq GeospatialMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -28235,7 +28235,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialMapFieldWells);
+    value_traits!(eq GeospatialMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -28256,7 +28256,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialMapState);
+    value_traits!(eq GeospatialMapState);
 
 
     #[derive(Clone, Default)]
@@ -28280,7 +28280,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialMapStyle);
+    value_traits!(eq GeospatialMapStyle);
 
 
     #[derive(Clone, Default)]
@@ -28298,7 +28298,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialMapStyleOptions);
+    value_traits!(eq GeospatialMapStyleOptions);
 
 
     #[derive(Clone)]
@@ -28352,7 +28352,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialMapVisual);
+    value_traits!(eq GeospatialMapVisual);
 
 
     #[derive(Clone)]
@@ -28382,7 +28382,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialNullDataSettings);
+    value_traits!(eq GeospatialNullDataSettings);
 
 
     #[derive(Clone, Default)]
@@ -28406,7 +28406,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialNullSymbolStyle);
+    value_traits!(eq GeospatialNullSymbolStyle);
 
 
     #[derive(Clone)]
@@ -28436,7 +28436,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialPointLayer);
+    value_traits!(eq GeospatialPointLayer);
 
 
     #[derive(Clone, Default)]
@@ -28454,7 +28454,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialPointStyle);
+    value_traits!(eq GeospatialPointStyle);
 
 
     #[derive(Clone, Default)]
@@ -28478,7 +28478,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialPointStyleOptions);
+    value_traits!(eq GeospatialPointStyleOptions);
 
 
     #[derive(Clone)]
@@ -28508,7 +28508,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialPolygonLayer);
+    value_traits!(eq GeospatialPolygonLayer);
 
 
     #[derive(Clone, Default)]
@@ -28526,7 +28526,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialPolygonStyle);
+    value_traits!(eq GeospatialPolygonStyle);
 
 
     #[derive(Clone, Default)]
@@ -28550,7 +28550,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialPolygonSymbolStyle);
+    value_traits!(eq GeospatialPolygonSymbolStyle);
 
 
     /// Describes the properties for a solid color
@@ -28585,7 +28585,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialSolidColor);
+    value_traits!(eq GeospatialSolidColor);
 
 
     #[derive(Clone)]
@@ -28615,7 +28615,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialStaticFileSource);
+    value_traits!(eq GeospatialStaticFileSource);
 
 
     #[derive(Clone, Default)]
@@ -28636,7 +28636,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GeospatialWindowOptions);
+    value_traits!(eq GeospatialWindowOptions);
 
 
     #[derive(Clone, Default)]
@@ -28657,7 +28657,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GlobalTableBorderOptions);
+    value_traits!(eq GlobalTableBorderOptions);
 
 
     #[derive(Clone, Default)]
@@ -28675,7 +28675,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GradientColor);
+    value_traits!(eq GradientColor);
 
 
     #[derive(Clone)]
@@ -28713,7 +28713,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GradientStop);
+    value_traits!(eq GradientStop);
 
 
     #[derive(Clone, Default)]
@@ -28731,7 +28731,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GridLayoutCanvasSizeOptions);
+    value_traits!(eq GridLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -28765,7 +28765,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GridLayoutConfiguration);
+    value_traits!(eq GridLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -28845,7 +28845,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GridLayoutElement);
+    value_traits!(eq GridLayoutElement);
 
 
     #[derive(Clone, Default)]
@@ -28866,7 +28866,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GridLayoutElementBackgroundStyle);
+    value_traits!(eq GridLayoutElementBackgroundStyle);
 
 
     #[derive(Clone, Default)]
@@ -28892,7 +28892,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GridLayoutElementBorderStyle);
+    value_traits!(eq GridLayoutElementBorderStyle);
 
 
     #[derive(Clone)]
@@ -28928,7 +28928,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GridLayoutScreenCanvasSizeOptions);
+    value_traits!(eq GridLayoutScreenCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -28974,7 +28974,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(GrowthRateComputation);
+    value_traits!(eq GrowthRateComputation);
 
 
     #[derive(Clone)]
@@ -29014,7 +29014,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HeaderFooterSectionConfiguration);
+    value_traits!(eq HeaderFooterSectionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -29038,7 +29038,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HeatMapAggregatedFieldWells);
+    value_traits!(eq HeatMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -29080,7 +29080,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HeatMapConfiguration);
+    value_traits!(eq HeatMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -29098,7 +29098,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HeatMapFieldWells);
+    value_traits!(eq HeatMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -29125,7 +29125,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HeatMapSortConfiguration);
+    value_traits!(eq HeatMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -29179,7 +29179,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HeatMapVisual);
+    value_traits!(eq HeatMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -29197,7 +29197,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HistogramAggregatedFieldWells);
+    value_traits!(eq HistogramAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -29224,7 +29224,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HistogramBinOptions);
+    value_traits!(eq HistogramBinOptions);
 
 
     #[derive(Clone, Default)]
@@ -29266,7 +29266,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HistogramConfiguration);
+    value_traits!(eq HistogramConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -29284,7 +29284,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HistogramFieldWells);
+    value_traits!(eq HistogramFieldWells);
 
 
     #[derive(Clone)]
@@ -29334,7 +29334,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(HistogramVisual);
+    value_traits!(eq HistogramVisual);
 
 
     #[derive(Clone)]
@@ -29386,7 +29386,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ImageCustomAction);
+    value_traits!(eq ImageCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -29410,7 +29410,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ImageCustomActionOperation);
+    value_traits!(eq ImageCustomActionOperation);
 
 
     #[derive(Clone, Default)]
@@ -29428,7 +29428,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ImageInteractionOptions);
+    value_traits!(eq ImageInteractionOptions);
 
 
     #[derive(Clone, Default)]
@@ -29446,7 +29446,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ImageMenuOption);
+    value_traits!(eq ImageMenuOption);
 
 
     #[derive(Clone)]
@@ -29480,7 +29480,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ImageStaticFile);
+    value_traits!(eq ImageStaticFile);
 
 
     #[derive(Clone, Default)]
@@ -29498,7 +29498,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(InnerFilter);
+    value_traits!(eq InnerFilter);
 
 
     #[derive(Clone, Default)]
@@ -29522,7 +29522,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(InsightConfiguration);
+    value_traits!(eq InsightConfiguration);
 
 
     #[derive(Clone)]
@@ -29580,7 +29580,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(InsightVisual);
+    value_traits!(eq InsightVisual);
 
 
     #[derive(Clone, Default)]
@@ -29601,7 +29601,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(IntegerDefaultValues);
+    value_traits!(eq IntegerDefaultValues);
 
 
     /// <p>An integer parameter.</p>
@@ -29642,7 +29642,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(IntegerParameter);
+    value_traits!(eq IntegerParameter);
 
 
     #[derive(Clone)]
@@ -29690,7 +29690,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(IntegerParameterDeclaration);
+    value_traits!(eq IntegerParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -29711,7 +29711,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(IntegerValueWhenUnsetConfiguration);
+    value_traits!(eq IntegerValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -29732,7 +29732,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ItemsLimitConfiguration);
+    value_traits!(eq ItemsLimitConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -29753,7 +29753,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiActualValueConditionalFormatting);
+    value_traits!(eq KpiActualValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -29774,7 +29774,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiComparisonValueConditionalFormatting);
+    value_traits!(eq KpiComparisonValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -29792,7 +29792,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiConditionalFormatting);
+    value_traits!(eq KpiConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -29819,7 +29819,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiConditionalFormattingOption);
+    value_traits!(eq KpiConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -29846,7 +29846,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiConfiguration);
+    value_traits!(eq KpiConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -29870,7 +29870,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiFieldWells);
+    value_traits!(eq KpiFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -29912,7 +29912,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiOptions);
+    value_traits!(eq KpiOptions);
 
 
     #[derive(Clone, Default)]
@@ -29933,7 +29933,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiPrimaryValueConditionalFormatting);
+    value_traits!(eq KpiPrimaryValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -29951,7 +29951,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiProgressBarConditionalFormatting);
+    value_traits!(eq KpiProgressBarConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -29969,7 +29969,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiSortConfiguration);
+    value_traits!(eq KpiSortConfiguration);
 
 
     #[derive(Clone)]
@@ -30011,7 +30011,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiSparklineOptions);
+    value_traits!(eq KpiSparklineOptions);
 
 
     #[derive(Clone)]
@@ -30069,7 +30069,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiVisual);
+    value_traits!(eq KpiVisual);
 
 
     #[derive(Clone, Default)]
@@ -30087,7 +30087,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiVisualLayoutOptions);
+    value_traits!(eq KpiVisualLayoutOptions);
 
 
     #[derive(Clone)]
@@ -30117,7 +30117,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(KpiVisualStandardLayout);
+    value_traits!(eq KpiVisualStandardLayout);
 
 
     #[derive(Clone, Default)]
@@ -30141,7 +30141,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LabelOptions);
+    value_traits!(eq LabelOptions);
 
 
     #[derive(Clone)]
@@ -30193,7 +30193,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LayerCustomAction);
+    value_traits!(eq LayerCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -30220,7 +30220,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LayerCustomActionOperation);
+    value_traits!(eq LayerCustomActionOperation);
 
 
     #[derive(Clone)]
@@ -30274,7 +30274,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LayerMapVisual);
+    value_traits!(eq LayerMapVisual);
 
 
     #[derive(Clone)]
@@ -30304,7 +30304,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Layout);
+    value_traits!(eq Layout);
 
 
     #[derive(Clone, Default)]
@@ -30328,7 +30328,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LayoutConfiguration);
+    value_traits!(eq LayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -30365,7 +30365,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LegendOptions);
+    value_traits!(eq LegendOptions);
 
 
     #[derive(Clone, Default)]
@@ -30392,7 +30392,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartAggregatedFieldWells);
+    value_traits!(eq LineChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -30470,7 +30470,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartConfiguration);
+    value_traits!(eq LineChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -30497,7 +30497,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartDefaultSeriesSettings);
+    value_traits!(eq LineChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -30515,7 +30515,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartFieldWells);
+    value_traits!(eq LineChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -30544,7 +30544,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartLineStyleSettings);
+    value_traits!(eq LineChartLineStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -30573,7 +30573,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartMarkerStyleSettings);
+    value_traits!(eq LineChartMarkerStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -30597,7 +30597,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartSeriesSettings);
+    value_traits!(eq LineChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -30627,7 +30627,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartSortConfiguration);
+    value_traits!(eq LineChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -30681,7 +30681,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineChartVisual);
+    value_traits!(eq LineChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -30702,7 +30702,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LineSeriesAxisDisplayOptions);
+    value_traits!(eq LineSeriesAxisDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -30720,7 +30720,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LinkSharingConfiguration);
+    value_traits!(eq LinkSharingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -30747,7 +30747,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ListControlDisplayOptions);
+    value_traits!(eq ListControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -30765,7 +30765,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ListControlSearchOptions);
+    value_traits!(eq ListControlSearchOptions);
 
 
     #[derive(Clone, Default)]
@@ -30783,7 +30783,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ListControlSelectAllOptions);
+    value_traits!(eq ListControlSelectAllOptions);
 
 
     #[derive(Clone, Default)]
@@ -30801,7 +30801,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LoadingAnimation);
+    value_traits!(eq LoadingAnimation);
 
 
     #[derive(Clone)]
@@ -30831,7 +30831,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LocalNavigationConfiguration);
+    value_traits!(eq LocalNavigationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -30852,7 +30852,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(LongFormatText);
+    value_traits!(eq LongFormatText);
 
 
     #[derive(Clone)]
@@ -30888,7 +30888,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(MappedDataSetParameter);
+    value_traits!(eq MappedDataSetParameter);
 
 
     #[derive(Clone, Default)]
@@ -30906,7 +30906,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(MaximumLabelType);
+    value_traits!(eq MaximumLabelType);
 
 
     #[derive(Clone)]
@@ -30954,7 +30954,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(MaximumMinimumComputation);
+    value_traits!(eq MaximumMinimumComputation);
 
 
     #[derive(Clone, Default)]
@@ -30981,7 +30981,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(MeasureField);
+    value_traits!(eq MeasureField);
 
 
     #[derive(Clone)]
@@ -31027,7 +31027,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(MetricComparisonComputation);
+    value_traits!(eq MetricComparisonComputation);
 
 
     #[derive(Clone, Default)]
@@ -31045,7 +31045,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(MinimumLabelType);
+    value_traits!(eq MinimumLabelType);
 
 
     #[derive(Clone, Default)]
@@ -31063,7 +31063,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(MissingDataConfiguration);
+    value_traits!(eq MissingDataConfiguration);
 
 
     #[derive(Clone)]
@@ -31093,7 +31093,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NegativeValueConfiguration);
+    value_traits!(eq NegativeValueConfiguration);
 
 
     #[derive(Clone)]
@@ -31141,7 +31141,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NestedFilter);
+    value_traits!(eq NestedFilter);
 
 
     #[derive(Clone)]
@@ -31171,7 +31171,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NullValueFormatConfiguration);
+    value_traits!(eq NullValueFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -31207,7 +31207,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumberDisplayFormatConfiguration);
+    value_traits!(eq NumberDisplayFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -31225,7 +31225,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumberFormatConfiguration);
+    value_traits!(eq NumberFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -31246,7 +31246,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericAxisOptions);
+    value_traits!(eq NumericAxisOptions);
 
 
     #[derive(Clone)]
@@ -31282,7 +31282,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericEqualityDrillDownFilter);
+    value_traits!(eq NumericEqualityDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -31350,7 +31350,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericEqualityFilter);
+    value_traits!(eq NumericEqualityFilter);
 
 
     #[derive(Clone, Default)]
@@ -31374,7 +31374,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericFormatConfiguration);
+    value_traits!(eq NumericFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -31444,7 +31444,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericRangeFilter);
+    value_traits!(eq NumericRangeFilter);
 
 
     #[derive(Clone, Default)]
@@ -31465,7 +31465,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericRangeFilterValue);
+    value_traits!(eq NumericRangeFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -31486,7 +31486,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericSeparatorConfiguration);
+    value_traits!(eq NumericSeparatorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -31507,7 +31507,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericalAggregationFunction);
+    value_traits!(eq NumericalAggregationFunction);
 
 
     #[derive(Clone)]
@@ -31551,7 +31551,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericalDimensionField);
+    value_traits!(eq NumericalDimensionField);
 
 
     #[derive(Clone)]
@@ -31595,7 +31595,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(NumericalMeasureField);
+    value_traits!(eq NumericalMeasureField);
 
 
     #[derive(Clone)]
@@ -31631,7 +31631,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PaginationConfiguration);
+    value_traits!(eq PaginationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -31677,7 +31677,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PanelConfiguration);
+    value_traits!(eq PanelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -31701,7 +31701,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PanelTitleOptions);
+    value_traits!(eq PanelTitleOptions);
 
 
     #[derive(Clone, Default)]
@@ -31734,7 +31734,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterControl);
+    value_traits!(eq ParameterControl);
 
 
     #[derive(Clone)]
@@ -31780,7 +31780,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterDateTimePickerControl);
+    value_traits!(eq ParameterDateTimePickerControl);
 
 
     #[derive(Clone, Default)]
@@ -31807,7 +31807,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterDeclaration);
+    value_traits!(eq ParameterDeclaration);
 
 
     #[derive(Clone)]
@@ -31869,7 +31869,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterDropDownControl);
+    value_traits!(eq ParameterDropDownControl);
 
 
     #[derive(Clone)]
@@ -31927,7 +31927,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterListControl);
+    value_traits!(eq ParameterListControl);
 
 
     #[derive(Clone, Default)]
@@ -31948,7 +31948,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterSelectableValues);
+    value_traits!(eq ParameterSelectableValues);
 
 
     #[derive(Clone)]
@@ -32012,7 +32012,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterSliderControl);
+    value_traits!(eq ParameterSliderControl);
 
 
     #[derive(Clone)]
@@ -32062,7 +32062,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterTextAreaControl);
+    value_traits!(eq ParameterTextAreaControl);
 
 
     #[derive(Clone)]
@@ -32108,7 +32108,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ParameterTextFieldControl);
+    value_traits!(eq ParameterTextFieldControl);
 
 
     /// <p>A list of Quick parameters and the list's override values.</p>
@@ -32144,7 +32144,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Parameters);
+    value_traits!(eq Parameters);
 
 
     #[derive(Clone, Default)]
@@ -32165,7 +32165,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PercentVisibleRange);
+    value_traits!(eq PercentVisibleRange);
 
 
     #[derive(Clone, Default)]
@@ -32198,7 +32198,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PercentageDisplayFormatConfiguration);
+    value_traits!(eq PercentageDisplayFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -32216,7 +32216,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PercentileAggregation);
+    value_traits!(eq PercentileAggregation);
 
 
     #[derive(Clone)]
@@ -32258,7 +32258,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PeriodOverPeriodComputation);
+    value_traits!(eq PeriodOverPeriodComputation);
 
 
     #[derive(Clone)]
@@ -32304,7 +32304,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PeriodToDateComputation);
+    value_traits!(eq PeriodToDateComputation);
 
 
     #[derive(Clone, Default)]
@@ -32328,7 +32328,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PieChartAggregatedFieldWells);
+    value_traits!(eq PieChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -32379,7 +32379,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PieChartConfiguration);
+    value_traits!(eq PieChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -32397,7 +32397,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PieChartFieldWells);
+    value_traits!(eq PieChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -32424,7 +32424,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PieChartSortConfiguration);
+    value_traits!(eq PieChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -32478,7 +32478,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PieChartVisual);
+    value_traits!(eq PieChartVisual);
 
 
     #[derive(Clone)]
@@ -32514,7 +32514,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotFieldSortOptions);
+    value_traits!(eq PivotFieldSortOptions);
 
 
     #[derive(Clone, Default)]
@@ -32538,7 +32538,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableAggregatedFieldWells);
+    value_traits!(eq PivotTableAggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -32580,7 +32580,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableCellConditionalFormatting);
+    value_traits!(eq PivotTableCellConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -32598,7 +32598,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableConditionalFormatting);
+    value_traits!(eq PivotTableConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -32616,7 +32616,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableConditionalFormattingOption);
+    value_traits!(eq PivotTableConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -32634,7 +32634,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableConditionalFormattingScope);
+    value_traits!(eq PivotTableConditionalFormattingScope);
 
 
     #[derive(Clone, Default)]
@@ -32670,7 +32670,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableConfiguration);
+    value_traits!(eq PivotTableConfiguration);
 
 
     #[derive(Clone)]
@@ -32706,7 +32706,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableDataPathOption);
+    value_traits!(eq PivotTableDataPathOption);
 
 
     #[derive(Clone)]
@@ -32740,7 +32740,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableFieldCollapseStateOption);
+    value_traits!(eq PivotTableFieldCollapseStateOption);
 
 
     #[derive(Clone, Default)]
@@ -32761,7 +32761,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableFieldCollapseStateTarget);
+    value_traits!(eq PivotTableFieldCollapseStateTarget);
 
 
     #[derive(Clone)]
@@ -32799,7 +32799,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableFieldOption);
+    value_traits!(eq PivotTableFieldOption);
 
 
     #[derive(Clone, Default)]
@@ -32823,7 +32823,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableFieldOptions);
+    value_traits!(eq PivotTableFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -32841,7 +32841,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableFieldSubtotalOptions);
+    value_traits!(eq PivotTableFieldSubtotalOptions);
 
 
     #[derive(Clone, Default)]
@@ -32859,7 +32859,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableFieldWells);
+    value_traits!(eq PivotTableFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -32915,7 +32915,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableOptions);
+    value_traits!(eq PivotTableOptions);
 
 
     #[derive(Clone, Default)]
@@ -32936,7 +32936,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTablePaginatedReportOptions);
+    value_traits!(eq PivotTablePaginatedReportOptions);
 
 
     #[derive(Clone, Default)]
@@ -32957,7 +32957,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableRowsLabelOptions);
+    value_traits!(eq PivotTableRowsLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -32981,7 +32981,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableSortBy);
+    value_traits!(eq PivotTableSortBy);
 
 
     #[derive(Clone, Default)]
@@ -32999,7 +32999,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableSortConfiguration);
+    value_traits!(eq PivotTableSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33026,7 +33026,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableTotalOptions);
+    value_traits!(eq PivotTableTotalOptions);
 
 
     #[derive(Clone)]
@@ -33080,7 +33080,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTableVisual);
+    value_traits!(eq PivotTableVisual);
 
 
     #[derive(Clone, Default)]
@@ -33119,7 +33119,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PivotTotalOptions);
+    value_traits!(eq PivotTotalOptions);
 
 
     #[derive(Clone)]
@@ -33171,7 +33171,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisual);
+    value_traits!(eq PluginVisual);
 
 
     #[derive(Clone, Default)]
@@ -33195,7 +33195,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisualConfiguration);
+    value_traits!(eq PluginVisualConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33222,7 +33222,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisualFieldWell);
+    value_traits!(eq PluginVisualFieldWell);
 
 
     #[derive(Clone, Default)]
@@ -33240,7 +33240,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisualItemsLimitConfiguration);
+    value_traits!(eq PluginVisualItemsLimitConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33258,7 +33258,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisualOptions);
+    value_traits!(eq PluginVisualOptions);
 
 
     #[derive(Clone, Default)]
@@ -33279,7 +33279,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisualProperty);
+    value_traits!(eq PluginVisualProperty);
 
 
     #[derive(Clone, Default)]
@@ -33297,7 +33297,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisualSortConfiguration);
+    value_traits!(eq PluginVisualSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33318,7 +33318,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PluginVisualTableQuerySort);
+    value_traits!(eq PluginVisualTableQuerySort);
 
 
     #[derive(Clone)]
@@ -33358,7 +33358,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(PredefinedHierarchy);
+    value_traits!(eq PredefinedHierarchy);
 
 
     #[derive(Clone, Default)]
@@ -33376,7 +33376,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ProgressBarOptions);
+    value_traits!(eq ProgressBarOptions);
 
 
     #[derive(Clone, Default)]
@@ -33394,7 +33394,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(QuickSuiteActionsOption);
+    value_traits!(eq QuickSuiteActionsOption);
 
 
     #[derive(Clone, Default)]
@@ -33418,7 +33418,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RadarChartAggregatedFieldWells);
+    value_traits!(eq RadarChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -33436,7 +33436,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RadarChartAreaStyleSettings);
+    value_traits!(eq RadarChartAreaStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -33499,7 +33499,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RadarChartConfiguration);
+    value_traits!(eq RadarChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33517,7 +33517,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RadarChartFieldWells);
+    value_traits!(eq RadarChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -33535,7 +33535,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RadarChartSeriesSettings);
+    value_traits!(eq RadarChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -33562,7 +33562,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RadarChartSortConfiguration);
+    value_traits!(eq RadarChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -33616,7 +33616,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RadarChartVisual);
+    value_traits!(eq RadarChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -33634,7 +33634,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RangeEndsLabelType);
+    value_traits!(eq RangeEndsLabelType);
 
 
     #[derive(Clone)]
@@ -33676,7 +33676,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLine);
+    value_traits!(eq ReferenceLine);
 
 
     #[derive(Clone)]
@@ -33706,7 +33706,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLineCustomLabelConfiguration);
+    value_traits!(eq ReferenceLineCustomLabelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33733,7 +33733,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLineDataConfiguration);
+    value_traits!(eq ReferenceLineDataConfiguration);
 
 
     #[derive(Clone)]
@@ -33773,7 +33773,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLineDynamicDataConfiguration);
+    value_traits!(eq ReferenceLineDynamicDataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33806,7 +33806,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLineLabelConfiguration);
+    value_traits!(eq ReferenceLineLabelConfiguration);
 
 
     #[derive(Clone)]
@@ -33836,7 +33836,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLineStaticDataConfiguration);
+    value_traits!(eq ReferenceLineStaticDataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33857,7 +33857,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLineStyleConfiguration);
+    value_traits!(eq ReferenceLineStyleConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33878,7 +33878,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ReferenceLineValueLabelConfiguration);
+    value_traits!(eq ReferenceLineValueLabelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -33902,7 +33902,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RelativeDateTimeControlDisplayOptions);
+    value_traits!(eq RelativeDateTimeControlDisplayOptions);
 
 
     #[derive(Clone)]
@@ -33982,7 +33982,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RelativeDatesFilter);
+    value_traits!(eq RelativeDatesFilter);
 
 
     /// <p>Permission for the resource.</p>
@@ -34037,7 +34037,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     #[derive(Clone)]
@@ -34071,7 +34071,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RollingDateConfiguration);
+    value_traits!(eq RollingDateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34095,7 +34095,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(RowAlternateColorOptions);
+    value_traits!(eq RowAlternateColorOptions);
 
 
     #[derive(Clone, Default)]
@@ -34116,7 +34116,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SameSheetTargetVisualConfiguration);
+    value_traits!(eq SameSheetTargetVisualConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34140,7 +34140,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SankeyDiagramAggregatedFieldWells);
+    value_traits!(eq SankeyDiagramAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -34167,7 +34167,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SankeyDiagramChartConfiguration);
+    value_traits!(eq SankeyDiagramChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34185,7 +34185,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SankeyDiagramFieldWells);
+    value_traits!(eq SankeyDiagramFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -34209,7 +34209,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SankeyDiagramSortConfiguration);
+    value_traits!(eq SankeyDiagramSortConfiguration);
 
 
     #[derive(Clone)]
@@ -34259,7 +34259,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SankeyDiagramVisual);
+    value_traits!(eq SankeyDiagramVisual);
 
 
     #[derive(Clone, Default)]
@@ -34289,7 +34289,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ScatterPlotCategoricallyAggregatedFieldWells);
+    value_traits!(eq ScatterPlotCategoricallyAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -34337,7 +34337,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ScatterPlotConfiguration);
+    value_traits!(eq ScatterPlotConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34358,7 +34358,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ScatterPlotFieldWells);
+    value_traits!(eq ScatterPlotFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -34376,7 +34376,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ScatterPlotSortConfiguration);
+    value_traits!(eq ScatterPlotSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34406,7 +34406,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ScatterPlotUnaggregatedFieldWells);
+    value_traits!(eq ScatterPlotUnaggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -34460,7 +34460,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ScatterPlotVisual);
+    value_traits!(eq ScatterPlotVisual);
 
 
     #[derive(Clone, Default)]
@@ -34481,7 +34481,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ScrollBarOptions);
+    value_traits!(eq ScrollBarOptions);
 
 
     #[derive(Clone, Default)]
@@ -34499,7 +34499,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SecondaryValueOptions);
+    value_traits!(eq SecondaryValueOptions);
 
 
     #[derive(Clone, Default)]
@@ -34517,7 +34517,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SectionAfterPageBreak);
+    value_traits!(eq SectionAfterPageBreak);
 
 
     #[derive(Clone, Default)]
@@ -34535,7 +34535,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SectionBasedLayoutCanvasSizeOptions);
+    value_traits!(eq SectionBasedLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -34583,7 +34583,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SectionBasedLayoutConfiguration);
+    value_traits!(eq SectionBasedLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34607,7 +34607,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SectionBasedLayoutPaperCanvasSizeOptions);
+    value_traits!(eq SectionBasedLayoutPaperCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -34637,7 +34637,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SectionLayoutConfiguration);
+    value_traits!(eq SectionLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34655,7 +34655,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SectionPageBreakConfiguration);
+    value_traits!(eq SectionPageBreakConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34678,7 +34678,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SectionStyle);
+    value_traits!(eq SectionStyle);
 
 
     #[derive(Clone, Default)]
@@ -34696,7 +34696,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SelectedSheetsFilterScopeConfiguration);
+    value_traits!(eq SelectedSheetsFilterScopeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -34717,7 +34717,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SeriesItem);
+    value_traits!(eq SeriesItem);
 
 
     #[derive(Clone)]
@@ -34753,7 +34753,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SetParameterValueConfiguration);
+    value_traits!(eq SetParameterValueConfiguration);
 
 
     #[derive(Clone)]
@@ -34783,7 +34783,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ShapeConditionalFormat);
+    value_traits!(eq ShapeConditionalFormat);
 
 
     #[derive(Clone, Default)]
@@ -34804,7 +34804,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetControlInfoIconLabelOptions);
+    value_traits!(eq SheetControlInfoIconLabelOptions);
 
 
     #[derive(Clone)]
@@ -34834,7 +34834,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetControlLayout);
+    value_traits!(eq SheetControlLayout);
 
 
     #[derive(Clone, Default)]
@@ -34852,7 +34852,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetControlLayoutConfiguration);
+    value_traits!(eq SheetControlLayoutConfiguration);
 
 
     /// <p>Sheet controls option.</p>
@@ -34871,7 +34871,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetControlsOption);
+    value_traits!(eq SheetControlsOption);
 
 
     #[derive(Clone)]
@@ -34945,7 +34945,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetDefinition);
+    value_traits!(eq SheetDefinition);
 
 
     #[derive(Clone, Default)]
@@ -34963,7 +34963,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetElementConfigurationOverrides);
+    value_traits!(eq SheetElementConfigurationOverrides);
 
 
     #[derive(Clone)]
@@ -34999,7 +34999,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetElementRenderingRule);
+    value_traits!(eq SheetElementRenderingRule);
 
 
     #[derive(Clone)]
@@ -35055,7 +35055,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetImage);
+    value_traits!(eq SheetImage);
 
 
     #[derive(Clone, Default)]
@@ -35073,7 +35073,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetImageScalingConfiguration);
+    value_traits!(eq SheetImageScalingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -35091,7 +35091,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetImageSource);
+    value_traits!(eq SheetImageSource);
 
 
     #[derive(Clone)]
@@ -35121,7 +35121,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetImageStaticFileSource);
+    value_traits!(eq SheetImageStaticFileSource);
 
 
     #[derive(Clone, Default)]
@@ -35142,7 +35142,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetImageTooltipConfiguration);
+    value_traits!(eq SheetImageTooltipConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -35160,7 +35160,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetImageTooltipText);
+    value_traits!(eq SheetImageTooltipText);
 
 
     /// <p>The sheet layout maximization options of a dashbaord.</p>
@@ -35179,7 +35179,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetLayoutElementMaximizationOption);
+    value_traits!(eq SheetLayoutElementMaximizationOption);
 
 
     #[derive(Clone)]
@@ -35215,7 +35215,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetLayoutGroup);
+    value_traits!(eq SheetLayoutGroup);
 
 
     #[derive(Clone)]
@@ -35251,7 +35251,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetLayoutGroupMember);
+    value_traits!(eq SheetLayoutGroupMember);
 
 
     #[derive(Clone)]
@@ -35285,7 +35285,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetTextBox);
+    value_traits!(eq SheetTextBox);
 
 
     #[derive(Clone)]
@@ -35325,7 +35325,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SheetVisualScopingConfiguration);
+    value_traits!(eq SheetVisualScopingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -35346,7 +35346,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ShortFormatText);
+    value_traits!(eq ShortFormatText);
 
 
     #[derive(Clone, Default)]
@@ -35364,7 +35364,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SimpleClusterMarker);
+    value_traits!(eq SimpleClusterMarker);
 
 
     #[derive(Clone, Default)]
@@ -35382,7 +35382,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SingleAxisOptions);
+    value_traits!(eq SingleAxisOptions);
 
 
     #[derive(Clone, Default)]
@@ -35403,7 +35403,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SliderControlDisplayOptions);
+    value_traits!(eq SliderControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -35424,7 +35424,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SmallMultiplesAxisProperties);
+    value_traits!(eq SmallMultiplesAxisProperties);
 
 
     #[derive(Clone, Default)]
@@ -35454,7 +35454,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SmallMultiplesOptions);
+    value_traits!(eq SmallMultiplesOptions);
 
 
     #[derive(Clone, Default)]
@@ -35489,7 +35489,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Spacing);
+    value_traits!(eq Spacing);
 
 
     #[derive(Clone)]
@@ -35553,7 +35553,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SparklinesOptions);
+    value_traits!(eq SparklinesOptions);
 
 
     #[derive(Clone)]
@@ -35587,7 +35587,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SpatialStaticFile);
+    value_traits!(eq SpatialStaticFile);
 
 
     #[derive(Clone, Default)]
@@ -35608,7 +35608,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StaticFile);
+    value_traits!(eq StaticFile);
 
 
     #[derive(Clone)]
@@ -35650,7 +35650,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StaticFileS3SourceOptions);
+    value_traits!(eq StaticFileS3SourceOptions);
 
 
     #[derive(Clone, Default)]
@@ -35671,7 +35671,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StaticFileSource);
+    value_traits!(eq StaticFileSource);
 
 
     #[derive(Clone)]
@@ -35701,7 +35701,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StaticFileUrlSourceOptions);
+    value_traits!(eq StaticFileUrlSourceOptions);
 
 
     #[derive(Clone, Default)]
@@ -35722,7 +35722,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StringDefaultValues);
+    value_traits!(eq StringDefaultValues);
 
 
     #[derive(Clone, Default)]
@@ -35743,7 +35743,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StringFormatConfiguration);
+    value_traits!(eq StringFormatConfiguration);
 
 
     /// <p>A string parameter.</p>
@@ -35784,7 +35784,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StringParameter);
+    value_traits!(eq StringParameter);
 
 
     #[derive(Clone)]
@@ -35832,7 +35832,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StringParameterDeclaration);
+    value_traits!(eq StringParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -35853,7 +35853,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(StringValueWhenUnsetConfiguration);
+    value_traits!(eq StringValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -35892,7 +35892,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(SubtotalOptions);
+    value_traits!(eq SubtotalOptions);
 
 
     #[derive(Clone, Default)]
@@ -35913,7 +35913,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableAggregatedFieldWells);
+    value_traits!(eq TableAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -35937,7 +35937,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableBorderOptions);
+    value_traits!(eq TableBorderOptions);
 
 
     #[derive(Clone)]
@@ -35971,7 +35971,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableCellConditionalFormatting);
+    value_traits!(eq TableCellConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -35989,7 +35989,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableCellImageSizingConfiguration);
+    value_traits!(eq TableCellImageSizingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -36028,7 +36028,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableCellStyle);
+    value_traits!(eq TableCellStyle);
 
 
     #[derive(Clone, Default)]
@@ -36046,7 +36046,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableConditionalFormatting);
+    value_traits!(eq TableConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -36067,7 +36067,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableConditionalFormattingOption);
+    value_traits!(eq TableConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -36106,7 +36106,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableConfiguration);
+    value_traits!(eq TableConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -36124,7 +36124,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldCustomIconContent);
+    value_traits!(eq TableFieldCustomIconContent);
 
 
     #[derive(Clone)]
@@ -36158,7 +36158,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldCustomTextContent);
+    value_traits!(eq TableFieldCustomTextContent);
 
 
     #[derive(Clone, Default)]
@@ -36176,7 +36176,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldImageConfiguration);
+    value_traits!(eq TableFieldImageConfiguration);
 
 
     #[derive(Clone)]
@@ -36212,7 +36212,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldLinkConfiguration);
+    value_traits!(eq TableFieldLinkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -36233,7 +36233,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldLinkContentConfiguration);
+    value_traits!(eq TableFieldLinkContentConfiguration);
 
 
     #[derive(Clone)]
@@ -36281,7 +36281,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldOption);
+    value_traits!(eq TableFieldOption);
 
 
     #[derive(Clone, Default)]
@@ -36308,7 +36308,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldOptions);
+    value_traits!(eq TableFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -36329,7 +36329,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldUrlConfiguration);
+    value_traits!(eq TableFieldUrlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -36350,7 +36350,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableFieldWells);
+    value_traits!(eq TableFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -36371,7 +36371,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableInlineVisualization);
+    value_traits!(eq TableInlineVisualization);
 
 
     #[derive(Clone, Default)]
@@ -36398,7 +36398,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableOptions);
+    value_traits!(eq TableOptions);
 
 
     #[derive(Clone, Default)]
@@ -36419,7 +36419,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TablePaginatedReportOptions);
+    value_traits!(eq TablePaginatedReportOptions);
 
 
     #[derive(Clone, Default)]
@@ -36437,7 +36437,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TablePinnedFieldOptions);
+    value_traits!(eq TablePinnedFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -36458,7 +36458,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableRowConditionalFormatting);
+    value_traits!(eq TableRowConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -36491,7 +36491,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableSideBorderOptions);
+    value_traits!(eq TableSideBorderOptions);
 
 
     #[derive(Clone, Default)]
@@ -36512,7 +36512,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableSortConfiguration);
+    value_traits!(eq TableSortConfiguration);
 
 
     #[derive(Clone)]
@@ -36542,7 +36542,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableStyleTarget);
+    value_traits!(eq TableStyleTarget);
 
 
     #[derive(Clone, Default)]
@@ -36560,7 +36560,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableUnaggregatedFieldWells);
+    value_traits!(eq TableUnaggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -36614,7 +36614,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TableVisual);
+    value_traits!(eq TableVisual);
 
 
     #[derive(Clone, Default)]
@@ -36638,7 +36638,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TextAreaControlDisplayOptions);
+    value_traits!(eq TextAreaControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -36662,7 +36662,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TextConditionalFormat);
+    value_traits!(eq TextConditionalFormat);
 
 
     #[derive(Clone, Default)]
@@ -36680,7 +36680,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TextControlPlaceholderOptions);
+    value_traits!(eq TextControlPlaceholderOptions);
 
 
     #[derive(Clone, Default)]
@@ -36704,7 +36704,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TextFieldControlDisplayOptions);
+    value_traits!(eq TextFieldControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -36728,7 +36728,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ThousandSeparatorOptions);
+    value_traits!(eq ThousandSeparatorOptions);
 
 
     #[derive(Clone, Default)]
@@ -36761,7 +36761,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TimeBasedForecastProperties);
+    value_traits!(eq TimeBasedForecastProperties);
 
 
     #[derive(Clone)]
@@ -36817,7 +36817,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TimeEqualityFilter);
+    value_traits!(eq TimeEqualityFilter);
 
 
     #[derive(Clone)]
@@ -36865,7 +36865,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TimeRangeDrillDownFilter);
+    value_traits!(eq TimeRangeDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -36935,7 +36935,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TimeRangeFilter);
+    value_traits!(eq TimeRangeFilter);
 
 
     #[derive(Clone, Default)]
@@ -36959,7 +36959,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TimeRangeFilterValue);
+    value_traits!(eq TimeRangeFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -36980,7 +36980,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TooltipItem);
+    value_traits!(eq TooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -37004,7 +37004,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TooltipOptions);
+    value_traits!(eq TooltipOptions);
 
 
     #[derive(Clone)]
@@ -37062,7 +37062,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TopBottomFilter);
+    value_traits!(eq TopBottomFilter);
 
 
     #[derive(Clone)]
@@ -37122,7 +37122,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TopBottomMoversComputation);
+    value_traits!(eq TopBottomMoversComputation);
 
 
     #[derive(Clone)]
@@ -37174,7 +37174,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TopBottomRankedComputation);
+    value_traits!(eq TopBottomRankedComputation);
 
 
     #[derive(Clone)]
@@ -37210,7 +37210,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TopicIdentifierDeclaration);
+    value_traits!(eq TopicIdentifierDeclaration);
 
 
     #[derive(Clone)]
@@ -37246,7 +37246,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TopicReference);
+    value_traits!(eq TopicReference);
 
 
     #[derive(Clone)]
@@ -37284,7 +37284,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TotalAggregationComputation);
+    value_traits!(eq TotalAggregationComputation);
 
 
     #[derive(Clone, Default)]
@@ -37302,7 +37302,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TotalAggregationFunction);
+    value_traits!(eq TotalAggregationFunction);
 
 
     #[derive(Clone)]
@@ -37338,7 +37338,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TotalAggregationOption);
+    value_traits!(eq TotalAggregationOption);
 
 
     #[derive(Clone, Default)]
@@ -37371,7 +37371,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TotalOptions);
+    value_traits!(eq TotalOptions);
 
 
     #[derive(Clone)]
@@ -37411,7 +37411,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TransposedTableOption);
+    value_traits!(eq TransposedTableOption);
 
 
     #[derive(Clone, Default)]
@@ -37435,7 +37435,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TreeMapAggregatedFieldWells);
+    value_traits!(eq TreeMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -37480,7 +37480,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TreeMapConfiguration);
+    value_traits!(eq TreeMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -37498,7 +37498,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TreeMapFieldWells);
+    value_traits!(eq TreeMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -37519,7 +37519,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TreeMapSortConfiguration);
+    value_traits!(eq TreeMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -37573,7 +37573,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TreeMapVisual);
+    value_traits!(eq TreeMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -37591,7 +37591,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(TrendArrowOptions);
+    value_traits!(eq TrendArrowOptions);
 
 
     #[derive(Clone)]
@@ -37631,7 +37631,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(UnaggregatedField);
+    value_traits!(eq UnaggregatedField);
 
 
     #[derive(Clone)]
@@ -37669,7 +37669,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(UniqueValuesComputation);
+    value_traits!(eq UniqueValuesComputation);
 
 
     /// <p>The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects. When you set this value to <code>LENIENT</code>, validation is skipped for specific errors.</p>
@@ -37700,7 +37700,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(ValidationStrategy);
+    value_traits!(eq ValidationStrategy);
 
 
     #[derive(Clone, Default)]
@@ -37718,7 +37718,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisibleRangeOptions);
+    value_traits!(eq VisibleRangeOptions);
 
 
     #[derive(Clone, Default)]
@@ -37808,7 +37808,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(Visual);
+    value_traits!(eq Visual);
 
 
     #[derive(Clone, Default)]
@@ -37826,7 +37826,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualAxisSortOption);
+    value_traits!(eq VisualAxisSortOption);
 
 
     #[derive(Clone)]
@@ -37878,7 +37878,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualCustomAction);
+    value_traits!(eq VisualCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -37905,7 +37905,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualCustomActionOperation);
+    value_traits!(eq VisualCustomActionOperation);
 
 
     #[derive(Clone, Default)]
@@ -37926,7 +37926,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualInteractionOptions);
+    value_traits!(eq VisualInteractionOptions);
 
 
     #[derive(Clone, Default)]
@@ -37944,7 +37944,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualMenuOption);
+    value_traits!(eq VisualMenuOption);
 
 
     #[derive(Clone, Default)]
@@ -37962,7 +37962,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualMenuOption2);
+    value_traits!(eq VisualMenuOption2);
 
 
     #[derive(Clone, Default)]
@@ -37983,7 +37983,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualPalette);
+    value_traits!(eq VisualPalette);
 
 
     #[derive(Clone, Default)]
@@ -38004,7 +38004,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualSubtitleLabelOptions);
+    value_traits!(eq VisualSubtitleLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -38025,7 +38025,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(VisualTitleLabelOptions);
+    value_traits!(eq VisualTitleLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -38049,7 +38049,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallChartAggregatedFieldWells);
+    value_traits!(eq WaterfallChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -38067,7 +38067,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallChartColorConfiguration);
+    value_traits!(eq WaterfallChartColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -38118,7 +38118,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallChartConfiguration);
+    value_traits!(eq WaterfallChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -38136,7 +38136,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallChartFieldWells);
+    value_traits!(eq WaterfallChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -38160,7 +38160,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallChartGroupColorConfiguration);
+    value_traits!(eq WaterfallChartGroupColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -38178,7 +38178,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallChartOptions);
+    value_traits!(eq WaterfallChartOptions);
 
 
     #[derive(Clone, Default)]
@@ -38199,7 +38199,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallChartSortConfiguration);
+    value_traits!(eq WaterfallChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -38253,7 +38253,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WaterfallVisual);
+    value_traits!(eq WaterfallVisual);
 
 
     #[derive(Clone)]
@@ -38289,7 +38289,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WhatIfPointScenario);
+    value_traits!(eq WhatIfPointScenario);
 
 
     #[derive(Clone)]
@@ -38331,7 +38331,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WhatIfRangeScenario);
+    value_traits!(eq WhatIfRangeScenario);
 
 
     #[derive(Clone, Default)]
@@ -38352,7 +38352,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WordCloudAggregatedFieldWells);
+    value_traits!(eq WordCloudAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -38382,7 +38382,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WordCloudChartConfiguration);
+    value_traits!(eq WordCloudChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -38400,7 +38400,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WordCloudFieldWells);
+    value_traits!(eq WordCloudFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -38433,7 +38433,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WordCloudOptions);
+    value_traits!(eq WordCloudOptions);
 
 
     #[derive(Clone, Default)]
@@ -38454,7 +38454,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WordCloudSortConfiguration);
+    value_traits!(eq WordCloudSortConfiguration);
 
 
     #[derive(Clone)]
@@ -38508,7 +38508,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(WordCloudVisual);
+    value_traits!(eq WordCloudVisual);
 
 
     #[derive(Clone, Default)]
@@ -38526,7 +38526,7 @@ pub mod dashboard {
         }
     }
 
-    value_traits!(YAxisOptions);
+    value_traits!(eq YAxisOptions);
 }
 pub use dashboard::{CfnDashboard, CfnDashboardProps};
 
@@ -38711,7 +38711,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(AdditionalNotes);
+    value_traits!(eq AdditionalNotes);
 
 
     #[derive(Clone)]
@@ -38757,7 +38757,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(AggregateOperation);
+    value_traits!(eq AggregateOperation);
 
 
     #[derive(Clone)]
@@ -38799,7 +38799,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(Aggregation);
+    value_traits!(eq Aggregation);
 
 
     #[derive(Clone)]
@@ -38843,7 +38843,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(AppendOperation);
+    value_traits!(eq AppendOperation);
 
 
     #[derive(Clone)]
@@ -38879,7 +38879,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(AppendedColumn);
+    value_traits!(eq AppendedColumn);
 
 
     /// <p>A calculated column for a dataset.</p>
@@ -38930,7 +38930,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(CalculatedColumn);
+    value_traits!(eq CalculatedColumn);
 
 
     /// <p>A transform operation that casts a column to a different type.</p>
@@ -38980,7 +38980,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(CastColumnTypeOperation);
+    value_traits!(eq CastColumnTypeOperation);
 
 
     #[derive(Clone)]
@@ -39022,7 +39022,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(CastColumnTypesOperation);
+    value_traits!(eq CastColumnTypesOperation);
 
 
     /// <p>Metadata that contains a description for a column.</p>
@@ -39043,7 +39043,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ColumnDescription);
+    value_traits!(eq ColumnDescription);
 
 
     /// <p>Groupings of columns that work together in certain Amazon QuickSight features. This is
@@ -39064,7 +39064,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ColumnGroup);
+    value_traits!(eq ColumnGroup);
 
 
     /// <p>A rule defined to grant access on one or more restricted columns.
@@ -39095,7 +39095,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ColumnLevelPermissionRule);
+    value_traits!(eq ColumnLevelPermissionRule);
 
 
     #[derive(Clone, Default)]
@@ -39119,7 +39119,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ColumnSemanticProperty);
+    value_traits!(eq ColumnSemanticProperty);
 
 
     #[derive(Clone, Default)]
@@ -39137,7 +39137,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ColumnSemanticType);
+    value_traits!(eq ColumnSemanticType);
 
 
     /// <p>A tag for a column in a
@@ -39165,7 +39165,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ColumnTag);
+    value_traits!(eq ColumnTag);
 
 
     #[derive(Clone, Default)]
@@ -39186,7 +39186,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ColumnToUnpivot);
+    value_traits!(eq ColumnToUnpivot);
 
 
     /// <p>A transform operation that creates calculated columns. Columns created in one such
@@ -39228,7 +39228,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(CreateColumnsOperation);
+    value_traits!(eq CreateColumnsOperation);
 
 
     #[derive(Clone, Default)]
@@ -39246,7 +39246,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(CustomInstruction);
+    value_traits!(eq CustomInstruction);
 
 
     /// <p>A physical table type built from the results of the custom SQL query.</p>
@@ -39303,7 +39303,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(CustomSql);
+    value_traits!(eq CustomSql);
 
 
     #[derive(Clone, Default)]
@@ -39327,7 +39327,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataPrepAggregationFunction);
+    value_traits!(eq DataPrepAggregationFunction);
 
 
     #[derive(Clone)]
@@ -39369,7 +39369,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataPrepConfiguration);
+    value_traits!(eq DataPrepConfiguration);
 
 
     #[derive(Clone)]
@@ -39409,7 +39409,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataPrepListAggregationFunction);
+    value_traits!(eq DataPrepListAggregationFunction);
 
 
     #[derive(Clone)]
@@ -39443,7 +39443,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataPrepPercentileAggregationFunction);
+    value_traits!(eq DataPrepPercentileAggregationFunction);
 
 
     #[derive(Clone)]
@@ -39477,7 +39477,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataPrepSimpleAggregationFunction);
+    value_traits!(eq DataPrepSimpleAggregationFunction);
 
 
     #[derive(Clone)]
@@ -39513,7 +39513,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetColumnIdMapping);
+    value_traits!(eq DataSetColumnIdMapping);
 
 
     #[derive(Clone)]
@@ -39547,7 +39547,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetDateComparisonFilterCondition);
+    value_traits!(eq DataSetDateComparisonFilterCondition);
 
 
     #[derive(Clone, Default)]
@@ -39571,7 +39571,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetDateFilterCondition);
+    value_traits!(eq DataSetDateFilterCondition);
 
 
     #[derive(Clone, Default)]
@@ -39589,7 +39589,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetDateFilterValue);
+    value_traits!(eq DataSetDateFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -39616,7 +39616,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetDateRangeFilterCondition);
+    value_traits!(eq DataSetDateRangeFilterCondition);
 
 
     #[derive(Clone)]
@@ -39650,7 +39650,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetNumericComparisonFilterCondition);
+    value_traits!(eq DataSetNumericComparisonFilterCondition);
 
 
     #[derive(Clone, Default)]
@@ -39674,7 +39674,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetNumericFilterCondition);
+    value_traits!(eq DataSetNumericFilterCondition);
 
 
     #[derive(Clone, Default)]
@@ -39692,7 +39692,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetNumericFilterValue);
+    value_traits!(eq DataSetNumericFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -39719,7 +39719,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetNumericRangeFilterCondition);
+    value_traits!(eq DataSetNumericRangeFilterCondition);
 
 
     /// <p>The refresh properties of a dataset.</p>
@@ -39741,7 +39741,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetRefreshProperties);
+    value_traits!(eq DataSetRefreshProperties);
 
 
     #[derive(Clone)]
@@ -39771,7 +39771,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetSemanticDescription);
+    value_traits!(eq DataSetSemanticDescription);
 
 
     #[derive(Clone, Default)]
@@ -39792,7 +39792,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetSemanticMetadata);
+    value_traits!(eq DataSetSemanticMetadata);
 
 
     #[derive(Clone)]
@@ -39826,7 +39826,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetStringComparisonFilterCondition);
+    value_traits!(eq DataSetStringComparisonFilterCondition);
 
 
     #[derive(Clone, Default)]
@@ -39850,7 +39850,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetStringFilterCondition);
+    value_traits!(eq DataSetStringFilterCondition);
 
 
     #[derive(Clone, Default)]
@@ -39868,7 +39868,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetStringFilterValue);
+    value_traits!(eq DataSetStringFilterValue);
 
 
     #[derive(Clone)]
@@ -39902,7 +39902,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetStringListFilterCondition);
+    value_traits!(eq DataSetStringListFilterCondition);
 
 
     #[derive(Clone, Default)]
@@ -39920,7 +39920,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetStringListFilterValue);
+    value_traits!(eq DataSetStringListFilterValue);
 
 
     /// <p>The usage configuration to apply to child datasets that reference this dataset as a source.</p>
@@ -39946,7 +39946,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DataSetUsageConfiguration);
+    value_traits!(eq DataSetUsageConfiguration);
 
 
     /// <p>A dataset parameter.</p>
@@ -39974,7 +39974,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DatasetParameter);
+    value_traits!(eq DatasetParameter);
 
 
     /// <p>A date time parameter for a dataset.</p>
@@ -40029,7 +40029,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DateTimeDatasetParameter);
+    value_traits!(eq DateTimeDatasetParameter);
 
 
     /// <p>The default values of a date time parameter.</p>
@@ -40050,7 +40050,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DateTimeDatasetParameterDefaultValues);
+    value_traits!(eq DateTimeDatasetParameterDefaultValues);
 
 
     /// <p>A decimal parameter for a dataset.</p>
@@ -40101,7 +40101,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DecimalDatasetParameter);
+    value_traits!(eq DecimalDatasetParameter);
 
 
     /// <p>The default values of a decimal parameter.</p>
@@ -40122,7 +40122,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DecimalDatasetParameterDefaultValues);
+    value_traits!(eq DecimalDatasetParameterDefaultValues);
 
 
     #[derive(Clone)]
@@ -40158,7 +40158,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DestinationTable);
+    value_traits!(eq DestinationTable);
 
 
     #[derive(Clone)]
@@ -40188,7 +40188,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(DestinationTableSource);
+    value_traits!(eq DestinationTableSource);
 
 
     /// <p>A FieldFolder element is a folder that contains fields and nested subfolders.</p>
@@ -40214,7 +40214,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(FieldFolder);
+    value_traits!(eq FieldFolder);
 
 
     /// <p>A transform operation that filters rows based on a condition.</p>
@@ -40245,7 +40245,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(FilterOperation);
+    value_traits!(eq FilterOperation);
 
 
     #[derive(Clone)]
@@ -40287,7 +40287,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(FiltersOperation);
+    value_traits!(eq FiltersOperation);
 
 
     /// <p>Geospatial column group that denotes a hierarchy.</p>
@@ -40332,7 +40332,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(GeoSpatialColumnGroup);
+    value_traits!(eq GeoSpatialColumnGroup);
 
 
     #[derive(Clone)]
@@ -40368,7 +40368,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ImportTableOperation);
+    value_traits!(eq ImportTableOperation);
 
 
     #[derive(Clone)]
@@ -40402,7 +40402,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ImportTableOperationSource);
+    value_traits!(eq ImportTableOperationSource);
 
 
     /// <p>The incremental refresh configuration for a dataset.</p>
@@ -40433,7 +40433,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(IncrementalRefresh);
+    value_traits!(eq IncrementalRefresh);
 
 
     /// <p>Wait policy to use when creating/updating dataset. Default is to wait for SPICE ingestion to finish with timeout of 36 hours.</p>
@@ -40461,7 +40461,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(IngestionWaitPolicy);
+    value_traits!(eq IngestionWaitPolicy);
 
 
     #[derive(Clone)]
@@ -40495,7 +40495,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(InlineCustomInstruction);
+    value_traits!(eq InlineCustomInstruction);
 
 
     /// <p>Metadata for a column that is used as the input of a transform operation.</p>
@@ -40542,7 +40542,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(InputColumn);
+    value_traits!(eq InputColumn);
 
 
     /// <p>An integer parameter for a dataset.</p>
@@ -40593,7 +40593,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(IntegerDatasetParameter);
+    value_traits!(eq IntegerDatasetParameter);
 
 
     /// <p>The default values of an integer parameter.</p>
@@ -40614,7 +40614,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(IntegerDatasetParameterDefaultValues);
+    value_traits!(eq IntegerDatasetParameterDefaultValues);
 
 
     /// <p>The instructions associated with a join. </p>
@@ -40677,7 +40677,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(JoinInstruction);
+    value_traits!(eq JoinInstruction);
 
 
     /// <p>Properties associated with the columns participating in a join.</p>
@@ -40699,7 +40699,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(JoinKeyProperties);
+    value_traits!(eq JoinKeyProperties);
 
 
     #[derive(Clone)]
@@ -40729,7 +40729,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(JoinOperandProperties);
+    value_traits!(eq JoinOperandProperties);
 
 
     #[derive(Clone)]
@@ -40791,7 +40791,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(JoinOperation);
+    value_traits!(eq JoinOperation);
 
 
     /// <p>A <i>logical table</i> is a unit that joins and that data
@@ -40839,7 +40839,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(LogicalTable);
+    value_traits!(eq LogicalTable);
 
 
     /// <p>Information about the source of a logical table. This is a variant type structure. For
@@ -40869,7 +40869,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(LogicalTableSource);
+    value_traits!(eq LogicalTableSource);
 
 
     /// <p>The lookback window setup of an incremental refresh configuration.</p>
@@ -40916,7 +40916,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(LookbackWindow);
+    value_traits!(eq LookbackWindow);
 
 
     /// <p>The configuration that overrides the existing default values for a dataset parameter that is inherited from another dataset.</p>
@@ -40952,7 +40952,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(NewDefaultValues);
+    value_traits!(eq NewDefaultValues);
 
 
     #[derive(Clone)]
@@ -40986,7 +40986,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(OutputColumnNameOverride);
+    value_traits!(eq OutputColumnNameOverride);
 
 
     /// <p>A transform operation that overrides the dataset parameter values that are defined in another dataset.</p>
@@ -41029,7 +41029,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(OverrideDatasetParameterOperation);
+    value_traits!(eq OverrideDatasetParameterOperation);
 
 
     #[derive(Clone)]
@@ -41065,7 +41065,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ParentDataSet);
+    value_traits!(eq ParentDataSet);
 
 
     #[derive(Clone, Default)]
@@ -41083,7 +41083,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(PerformanceConfiguration);
+    value_traits!(eq PerformanceConfiguration);
 
 
     /// <p>A view of a data source that contains information about the shape of the data in the
@@ -41113,7 +41113,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(PhysicalTable);
+    value_traits!(eq PhysicalTable);
 
 
     #[derive(Clone)]
@@ -41147,7 +41147,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(PivotConfiguration);
+    value_traits!(eq PivotConfiguration);
 
 
     #[derive(Clone)]
@@ -41199,7 +41199,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(PivotOperation);
+    value_traits!(eq PivotOperation);
 
 
     #[derive(Clone)]
@@ -41241,7 +41241,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(PivotedLabel);
+    value_traits!(eq PivotedLabel);
 
 
     /// <p>A transform operation that projects columns. Operations that come after a projection
@@ -41269,7 +41269,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ProjectOperation);
+    value_traits!(eq ProjectOperation);
 
 
     /// <p>The refresh configuration of a dataset.</p>
@@ -41300,7 +41300,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RefreshConfiguration);
+    value_traits!(eq RefreshConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -41318,7 +41318,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RefreshFailureConfiguration);
+    value_traits!(eq RefreshFailureConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -41336,7 +41336,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RefreshFailureEmailAlert);
+    value_traits!(eq RefreshFailureEmailAlert);
 
 
     /// <p>A physical table type for relational data sources.</p>
@@ -41397,7 +41397,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RelationalTable);
+    value_traits!(eq RelationalTable);
 
 
     /// <p>A transform operation that renames a column.</p>
@@ -41438,7 +41438,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RenameColumnOperation);
+    value_traits!(eq RenameColumnOperation);
 
 
     #[derive(Clone)]
@@ -41480,7 +41480,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RenameColumnsOperation);
+    value_traits!(eq RenameColumnsOperation);
 
 
     /// <p>Permission for the resource.</p>
@@ -41535,7 +41535,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     #[derive(Clone, Default)]
@@ -41556,7 +41556,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RowLevelPermissionConfiguration);
+    value_traits!(eq RowLevelPermissionConfiguration);
 
 
     /// <p>Information about a dataset that contains permissions for row-level security (RLS).
@@ -41614,7 +41614,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RowLevelPermissionDataSet);
+    value_traits!(eq RowLevelPermissionDataSet);
 
 
     /// <p>The configuration of tags on a dataset to set row-level security. </p>
@@ -41657,7 +41657,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RowLevelPermissionTagConfiguration);
+    value_traits!(eq RowLevelPermissionTagConfiguration);
 
 
     /// <p>A set of rules associated with a tag.</p>
@@ -41710,7 +41710,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(RowLevelPermissionTagRule);
+    value_traits!(eq RowLevelPermissionTagRule);
 
 
     /// <p>A physical table type for an S3 data source.</p>
@@ -41758,7 +41758,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(S3Source);
+    value_traits!(eq S3Source);
 
 
     #[derive(Clone)]
@@ -41800,7 +41800,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(SaaSTable);
+    value_traits!(eq SaaSTable);
 
 
     #[derive(Clone, Default)]
@@ -41821,7 +41821,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(SemanticModelConfiguration);
+    value_traits!(eq SemanticModelConfiguration);
 
 
     #[derive(Clone)]
@@ -41865,7 +41865,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(SemanticTable);
+    value_traits!(eq SemanticTable);
 
 
     #[derive(Clone)]
@@ -41899,7 +41899,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(SharedColumnSemanticMetadata);
+    value_traits!(eq SharedColumnSemanticMetadata);
 
 
     #[derive(Clone, Default)]
@@ -41920,7 +41920,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(SourceTable);
+    value_traits!(eq SourceTable);
 
 
     /// <p>A string parameter for a dataset.</p>
@@ -41971,7 +41971,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(StringDatasetParameter);
+    value_traits!(eq StringDatasetParameter);
 
 
     /// <p>The default values of a string parameter.</p>
@@ -41992,7 +41992,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(StringDatasetParameterDefaultValues);
+    value_traits!(eq StringDatasetParameterDefaultValues);
 
 
     #[derive(Clone, Default)]
@@ -42013,7 +42013,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(TablePathElement);
+    value_traits!(eq TablePathElement);
 
 
     #[derive(Clone, Default)]
@@ -42031,7 +42031,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(TableSemanticMetadata);
+    value_traits!(eq TableSemanticMetadata);
 
 
     /// <p>A transform operation that tags a column with additional information.</p>
@@ -42075,7 +42075,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(TagColumnOperation);
+    value_traits!(eq TagColumnOperation);
 
 
     /// <p>A data transformation on a logical table. This is a variant type structure. For this
@@ -42116,7 +42116,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(TransformOperation);
+    value_traits!(eq TransformOperation);
 
 
     #[derive(Clone)]
@@ -42150,7 +42150,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(TransformOperationSource);
+    value_traits!(eq TransformOperationSource);
 
 
     #[derive(Clone, Default)]
@@ -42198,7 +42198,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(TransformStep);
+    value_traits!(eq TransformStep);
 
 
     #[derive(Clone)]
@@ -42228,7 +42228,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(UniqueKey);
+    value_traits!(eq UniqueKey);
 
 
     #[derive(Clone)]
@@ -42294,7 +42294,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(UnpivotOperation);
+    value_traits!(eq UnpivotOperation);
 
 
     /// <p>A transform operation that removes tags associated with a column.</p>
@@ -42335,7 +42335,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(UntagColumnOperation);
+    value_traits!(eq UntagColumnOperation);
 
 
     /// <p>Information about the format for a source file or files.</p>
@@ -42372,7 +42372,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(UploadSettings);
+    value_traits!(eq UploadSettings);
 
 
     #[derive(Clone, Default)]
@@ -42390,7 +42390,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(UploadedDocumentMetadata);
+    value_traits!(eq UploadedDocumentMetadata);
 
 
     #[derive(Clone, Default)]
@@ -42408,7 +42408,7 @@ pub mod data_set {
         }
     }
 
-    value_traits!(ValueColumnConfiguration);
+    value_traits!(eq ValueColumnConfiguration);
 }
 pub use data_set::{CfnDataSet, CfnDataSetProps};
 
@@ -42597,7 +42597,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AmazonElasticsearchParameters);
+    value_traits!(eq AmazonElasticsearchParameters);
 
 
     /// <p>The parameters for OpenSearch.</p>
@@ -42630,7 +42630,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AmazonOpenSearchParameters);
+    value_traits!(eq AmazonOpenSearchParameters);
 
 
     /// <p>Parameters for Amazon Athena.</p>
@@ -42662,7 +42662,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AthenaParameters);
+    value_traits!(eq AthenaParameters);
 
 
     /// <p>Parameters for Amazon Aurora.</p>
@@ -42711,7 +42711,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AuroraParameters);
+    value_traits!(eq AuroraParameters);
 
 
     /// <p>Parameters for Amazon Aurora PostgreSQL-Compatible Edition.</p>
@@ -42760,7 +42760,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(AuroraPostgreSqlParameters);
+    value_traits!(eq AuroraPostgreSqlParameters);
 
 
     /// <p>The combination of user name and password that are used as credentials.</p>
@@ -42815,7 +42815,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(CredentialPair);
+    value_traits!(eq CredentialPair);
 
 
     /// <p>Data source credentials. This is a variant type structure. For this structure to be
@@ -42854,7 +42854,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceCredentials);
+    value_traits!(eq DataSourceCredentials);
 
 
     /// <p>Error information for the data source creation or update.</p>
@@ -42878,7 +42878,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceErrorInfo);
+    value_traits!(eq DataSourceErrorInfo);
 
 
     /// <p>The parameters that Amazon QuickSight uses to connect to your underlying data source.
@@ -42959,7 +42959,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DataSourceParameters);
+    value_traits!(eq DataSourceParameters);
 
 
     /// <p>The parameters that are required to connect to a Databricks data source.</p>
@@ -43016,7 +43016,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(DatabricksParameters);
+    value_traits!(eq DatabricksParameters);
 
 
     /// <p>The parameters for an IAM Identity Center configuration.</p>
@@ -43037,7 +43037,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(IdentityCenterConfiguration);
+    value_traits!(eq IdentityCenterConfiguration);
 
 
     #[derive(Clone)]
@@ -43077,7 +43077,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(KeyPairCredentials);
+    value_traits!(eq KeyPairCredentials);
 
 
     /// <p>Amazon S3 manifest file location.</p>
@@ -43118,7 +43118,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ManifestFileLocation);
+    value_traits!(eq ManifestFileLocation);
 
 
     /// <p>The parameters for MariaDB.</p>
@@ -43167,7 +43167,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(MariaDbParameters);
+    value_traits!(eq MariaDbParameters);
 
 
     /// <p>The parameters for MySQL.</p>
@@ -43216,7 +43216,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(MySqlParameters);
+    value_traits!(eq MySqlParameters);
 
 
     #[derive(Clone, Default)]
@@ -43240,7 +43240,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(OAuthClientCredentials);
+    value_traits!(eq OAuthClientCredentials);
 
 
     #[derive(Clone)]
@@ -43282,7 +43282,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(OAuthParameters);
+    value_traits!(eq OAuthParameters);
 
 
     /// <p>The parameters for Oracle.</p>
@@ -43335,7 +43335,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(OracleParameters);
+    value_traits!(eq OracleParameters);
 
 
     /// <p>The parameters for PostgreSQL.</p>
@@ -43384,7 +43384,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(PostgreSqlParameters);
+    value_traits!(eq PostgreSqlParameters);
 
 
     /// <p>The parameters for Presto.</p>
@@ -43433,7 +43433,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(PrestoParameters);
+    value_traits!(eq PrestoParameters);
 
 
     /// <p>The parameters for Amazon RDS.</p>
@@ -43474,7 +43474,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(RdsParameters);
+    value_traits!(eq RdsParameters);
 
 
     /// <p>A structure that grants Amazon QuickSight access to your cluster and make a call to the <code>redshift:GetClusterCredentials</code> API. For more information on the <code>redshift:GetClusterCredentials</code> API, see <a href="https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentials.html">
@@ -43527,7 +43527,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(RedshiftIamParameters);
+    value_traits!(eq RedshiftIamParameters);
 
 
     /// <p>The parameters for Amazon Redshift. The <code>ClusterId</code> field can be blank if
@@ -43588,7 +43588,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(RedshiftParameters);
+    value_traits!(eq RedshiftParameters);
 
 
     /// <p>Permission for the resource.</p>
@@ -43647,7 +43647,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     /// <p>The parameters for S3.</p>
@@ -43684,7 +43684,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(S3Parameters);
+    value_traits!(eq S3Parameters);
 
 
     #[derive(Clone, Default)]
@@ -43702,7 +43702,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(S3TablesParameters);
+    value_traits!(eq S3TablesParameters);
 
 
     /// <p>The parameters for Snowflake.</p>
@@ -43763,7 +43763,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SnowflakeParameters);
+    value_traits!(eq SnowflakeParameters);
 
 
     /// <p>The parameters for Spark.</p>
@@ -43804,7 +43804,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SparkParameters);
+    value_traits!(eq SparkParameters);
 
 
     /// <p>The parameters for SQL Server.</p>
@@ -43853,7 +43853,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SqlServerParameters);
+    value_traits!(eq SqlServerParameters);
 
 
     /// <p>Secure Socket Layer (SSL) properties that apply when Amazon QuickSight connects to your
@@ -43875,7 +43875,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(SslProperties);
+    value_traits!(eq SslProperties);
 
 
     /// <p>The parameters that are required to connect to a Starburst data source.</p>
@@ -43940,7 +43940,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(StarburstParameters);
+    value_traits!(eq StarburstParameters);
 
 
     /// <p>The parameters for Teradata.</p>
@@ -43989,7 +43989,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(TeradataParameters);
+    value_traits!(eq TeradataParameters);
 
 
     /// <p>The parameters that are required to connect to a Trino data source.</p>
@@ -44038,7 +44038,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(TrinoParameters);
+    value_traits!(eq TrinoParameters);
 
 
     /// <p>VPC connection properties.</p>
@@ -44071,7 +44071,7 @@ pub mod data_source {
         }
     }
 
-    value_traits!(VpcConnectionProperties);
+    value_traits!(eq VpcConnectionProperties);
 }
 pub use data_source::{CfnDataSource, CfnDataSourceProps};
 
@@ -44231,7 +44231,7 @@ pub mod flow {
         }
     }
 
-    value_traits!(Permission);
+    value_traits!(eq Permission);
 }
 pub use flow::{CfnFlow, CfnFlowProps};
 
@@ -44389,7 +44389,7 @@ pub mod folder {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 }
 pub use folder::{CfnFolder, CfnFolderProps};
 
@@ -44680,7 +44680,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(AccessControlConfiguration);
+    value_traits!(eq AccessControlConfiguration);
 
 
     #[derive(Clone)]
@@ -44710,7 +44710,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(AudioExtractionConfiguration);
+    value_traits!(eq AudioExtractionConfiguration);
 
 
     #[derive(Clone)]
@@ -44740,7 +44740,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ImageExtractionConfiguration);
+    value_traits!(eq ImageExtractionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -44758,7 +44758,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(KbTemplateConfiguration);
+    value_traits!(eq KbTemplateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -44776,7 +44776,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(KnowledgeBaseConfiguration);
+    value_traits!(eq KnowledgeBaseConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -44800,7 +44800,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(MediaExtractionConfiguration);
+    value_traits!(eq MediaExtractionConfiguration);
 
 
     /// <p>Permission for the resource.</p>
@@ -44859,7 +44859,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     #[derive(Clone)]
@@ -44893,7 +44893,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(VideoExtractionConfiguration);
+    value_traits!(eq VideoExtractionConfiguration);
 }
 pub use knowledge_base::{CfnKnowledgeBase, CfnKnowledgeBaseProps};
 
@@ -45037,7 +45037,7 @@ pub mod limits_profile {
         }
     }
 
-    value_traits!(ProfileLimitValue);
+    value_traits!(eq ProfileLimitValue);
 }
 pub use limits_profile::{CfnLimitsProfile, CfnLimitsProfileProps};
 
@@ -45205,7 +45205,7 @@ pub mod o_auth_client_application {
         }
     }
 
-    value_traits!(IdentityProviderVpcConnectionProperties);
+    value_traits!(eq IdentityProviderVpcConnectionProperties);
 }
 pub use o_auth_client_application::{CfnOAuthClientApplication, CfnOAuthClientApplicationProps};
 
@@ -45301,7 +45301,7 @@ pub mod refresh_schedule {
         }
     }
 
-    value_traits!(RefreshOnDay);
+    value_traits!(eq RefreshOnDay);
 
 
     #[derive(Clone, Default)]
@@ -45338,7 +45338,7 @@ pub mod refresh_schedule {
         }
     }
 
-    value_traits!(RefreshScheduleMap);
+    value_traits!(eq RefreshScheduleMap);
 
 
     /// <p>Information about the schedule frequency.</p>
@@ -45374,7 +45374,7 @@ pub mod refresh_schedule {
         }
     }
 
-    value_traits!(ScheduleFrequency);
+    value_traits!(eq ScheduleFrequency);
 }
 pub use refresh_schedule::{CfnRefreshSchedule, CfnRefreshScheduleProps};
 
@@ -45551,7 +45551,7 @@ pub mod space {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     /// A QuickSight resource attached to the space.
@@ -45594,7 +45594,7 @@ pub mod space {
         }
     }
 
-    value_traits!(SpaceResource);
+    value_traits!(eq SpaceResource);
 }
 pub use space::{CfnSpace, CfnSpaceProps};
 
@@ -45749,7 +45749,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AggregationFunction);
+    value_traits!(eq AggregationFunction);
 
 
     #[derive(Clone)]
@@ -45789,7 +45789,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AggregationSortConfiguration);
+    value_traits!(eq AggregationSortConfiguration);
 
 
     #[derive(Clone)]
@@ -45819,7 +45819,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AnalysisDefaults);
+    value_traits!(eq AnalysisDefaults);
 
 
     #[derive(Clone, Default)]
@@ -45840,7 +45840,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AnchorDateConfiguration);
+    value_traits!(eq AnchorDateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -45861,7 +45861,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ArcAxisConfiguration);
+    value_traits!(eq ArcAxisConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -45882,7 +45882,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ArcAxisDisplayRange);
+    value_traits!(eq ArcAxisDisplayRange);
 
 
     #[derive(Clone, Default)]
@@ -45903,7 +45903,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ArcConfiguration);
+    value_traits!(eq ArcConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -45921,7 +45921,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ArcOptions);
+    value_traits!(eq ArcOptions);
 
 
     #[derive(Clone, Default)]
@@ -45942,7 +45942,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AssetOptions);
+    value_traits!(eq AssetOptions);
 
 
     #[derive(Clone, Default)]
@@ -45963,7 +45963,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AttributeAggregationFunction);
+    value_traits!(eq AttributeAggregationFunction);
 
 
     #[derive(Clone, Default)]
@@ -45984,7 +45984,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisDataOptions);
+    value_traits!(eq AxisDataOptions);
 
 
     #[derive(Clone, Default)]
@@ -46005,7 +46005,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisDisplayMinMaxRange);
+    value_traits!(eq AxisDisplayMinMaxRange);
 
 
     #[derive(Clone, Default)]
@@ -46040,7 +46040,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisDisplayOptions);
+    value_traits!(eq AxisDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -46061,7 +46061,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisDisplayRange);
+    value_traits!(eq AxisDisplayRange);
 
 
     #[derive(Clone, Default)]
@@ -46085,7 +46085,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisLabelOptions);
+    value_traits!(eq AxisLabelOptions);
 
 
     #[derive(Clone)]
@@ -46121,7 +46121,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisLabelReferenceOptions);
+    value_traits!(eq AxisLabelReferenceOptions);
 
 
     #[derive(Clone, Default)]
@@ -46142,7 +46142,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisLinearScale);
+    value_traits!(eq AxisLinearScale);
 
 
     #[derive(Clone, Default)]
@@ -46160,7 +46160,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisLogarithmicScale);
+    value_traits!(eq AxisLogarithmicScale);
 
 
     #[derive(Clone, Default)]
@@ -46181,7 +46181,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisScale);
+    value_traits!(eq AxisScale);
 
 
     #[derive(Clone, Default)]
@@ -46202,7 +46202,7 @@ pub mod template {
         }
     }
 
-    value_traits!(AxisTickLabelOptions);
+    value_traits!(eq AxisTickLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -46229,7 +46229,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarChartAggregatedFieldWells);
+    value_traits!(eq BarChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -46301,7 +46301,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarChartConfiguration);
+    value_traits!(eq BarChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46322,7 +46322,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarChartDefaultSeriesSettings);
+    value_traits!(eq BarChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -46340,7 +46340,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarChartFieldWells);
+    value_traits!(eq BarChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -46361,7 +46361,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarChartSeriesSettings);
+    value_traits!(eq BarChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -46394,7 +46394,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarChartSortConfiguration);
+    value_traits!(eq BarChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -46448,7 +46448,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarChartVisual);
+    value_traits!(eq BarChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -46469,7 +46469,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BarSeriesItem);
+    value_traits!(eq BarSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -46487,7 +46487,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BinCountOptions);
+    value_traits!(eq BinCountOptions);
 
 
     #[derive(Clone, Default)]
@@ -46508,7 +46508,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BinWidthOptions);
+    value_traits!(eq BinWidthOptions);
 
 
     #[derive(Clone)]
@@ -46556,7 +46556,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BodySectionConfiguration);
+    value_traits!(eq BodySectionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46574,7 +46574,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BodySectionContent);
+    value_traits!(eq BodySectionContent);
 
 
     #[derive(Clone)]
@@ -46612,7 +46612,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BodySectionDynamicCategoryDimensionConfiguration);
+    value_traits!(eq BodySectionDynamicCategoryDimensionConfiguration);
 
 
     #[derive(Clone)]
@@ -46650,7 +46650,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BodySectionDynamicNumericDimensionConfiguration);
+    value_traits!(eq BodySectionDynamicNumericDimensionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46674,7 +46674,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BodySectionRepeatConfiguration);
+    value_traits!(eq BodySectionRepeatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46695,7 +46695,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BodySectionRepeatDimensionConfiguration);
+    value_traits!(eq BodySectionRepeatDimensionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46713,7 +46713,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BodySectionRepeatPageBreakConfiguration);
+    value_traits!(eq BodySectionRepeatPageBreakConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46739,7 +46739,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BorderSettings);
+    value_traits!(eq BorderSettings);
 
 
     #[derive(Clone, Default)]
@@ -46760,7 +46760,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BoxPlotAggregatedFieldWells);
+    value_traits!(eq BoxPlotAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -46811,7 +46811,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BoxPlotChartConfiguration);
+    value_traits!(eq BoxPlotChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46829,7 +46829,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BoxPlotFieldWells);
+    value_traits!(eq BoxPlotFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -46853,7 +46853,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BoxPlotOptions);
+    value_traits!(eq BoxPlotOptions);
 
 
     #[derive(Clone, Default)]
@@ -46874,7 +46874,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BoxPlotSortConfiguration);
+    value_traits!(eq BoxPlotSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -46892,7 +46892,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BoxPlotStyleOptions);
+    value_traits!(eq BoxPlotStyleOptions);
 
 
     #[derive(Clone)]
@@ -46946,7 +46946,7 @@ pub mod template {
         }
     }
 
-    value_traits!(BoxPlotVisual);
+    value_traits!(eq BoxPlotVisual);
 
 
     #[derive(Clone)]
@@ -46990,7 +46990,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CalculatedField);
+    value_traits!(eq CalculatedField);
 
 
     #[derive(Clone)]
@@ -47026,7 +47026,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CalculatedMeasureField);
+    value_traits!(eq CalculatedMeasureField);
 
 
     #[derive(Clone, Default)]
@@ -47044,7 +47044,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CascadingControlConfiguration);
+    value_traits!(eq CascadingControlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -47065,7 +47065,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CascadingControlSource);
+    value_traits!(eq CascadingControlSource);
 
 
     #[derive(Clone)]
@@ -47109,7 +47109,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CategoricalDimensionField);
+    value_traits!(eq CategoricalDimensionField);
 
 
     #[derive(Clone)]
@@ -47153,7 +47153,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CategoricalMeasureField);
+    value_traits!(eq CategoricalMeasureField);
 
 
     #[derive(Clone)]
@@ -47189,7 +47189,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CategoryDrillDownFilter);
+    value_traits!(eq CategoryDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -47235,7 +47235,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CategoryFilter);
+    value_traits!(eq CategoryFilter);
 
 
     #[derive(Clone, Default)]
@@ -47259,7 +47259,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CategoryFilterConfiguration);
+    value_traits!(eq CategoryFilterConfiguration);
 
 
     #[derive(Clone)]
@@ -47299,7 +47299,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CategoryInnerFilter);
+    value_traits!(eq CategoryInnerFilter);
 
 
     #[derive(Clone, Default)]
@@ -47323,7 +47323,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ChartAxisLabelOptions);
+    value_traits!(eq ChartAxisLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -47341,7 +47341,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ClusterMarker);
+    value_traits!(eq ClusterMarker);
 
 
     #[derive(Clone, Default)]
@@ -47359,7 +47359,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ClusterMarkerConfiguration);
+    value_traits!(eq ClusterMarkerConfiguration);
 
 
     #[derive(Clone)]
@@ -47399,7 +47399,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColorScale);
+    value_traits!(eq ColorScale);
 
 
     #[derive(Clone, Default)]
@@ -47417,7 +47417,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColorsConfiguration);
+    value_traits!(eq ColorsConfiguration);
 
 
     #[derive(Clone)]
@@ -47463,7 +47463,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnConfiguration);
+    value_traits!(eq ColumnConfiguration);
 
 
     /// <p>A structure describing the name, data type, and geographic role of the columns.</p>
@@ -47484,7 +47484,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnGroupColumnSchema);
+    value_traits!(eq ColumnGroupColumnSchema);
 
 
     /// <p>The column group schema.</p>
@@ -47510,7 +47510,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnGroupSchema);
+    value_traits!(eq ColumnGroupSchema);
 
 
     #[derive(Clone, Default)]
@@ -47534,7 +47534,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnHierarchy);
+    value_traits!(eq ColumnHierarchy);
 
 
     #[derive(Clone)]
@@ -47572,7 +47572,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnIdentifier);
+    value_traits!(eq ColumnIdentifier);
 
 
     /// <p>The column schema.</p>
@@ -47603,7 +47603,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnSchema);
+    value_traits!(eq ColumnSchema);
 
 
     #[derive(Clone)]
@@ -47643,7 +47643,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnSort);
+    value_traits!(eq ColumnSort);
 
 
     #[derive(Clone)]
@@ -47689,7 +47689,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ColumnTooltipItem);
+    value_traits!(eq ColumnTooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -47716,7 +47716,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboChartAggregatedFieldWells);
+    value_traits!(eq ComboChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -47791,7 +47791,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboChartConfiguration);
+    value_traits!(eq ComboChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -47818,7 +47818,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboChartDefaultSeriesSettings);
+    value_traits!(eq ComboChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -47836,7 +47836,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboChartFieldWells);
+    value_traits!(eq ComboChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -47863,7 +47863,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboChartSeriesSettings);
+    value_traits!(eq ComboChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -47890,7 +47890,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboChartSortConfiguration);
+    value_traits!(eq ComboChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -47944,7 +47944,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboChartVisual);
+    value_traits!(eq ComboChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -47965,7 +47965,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComboSeriesItem);
+    value_traits!(eq ComboSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -47986,7 +47986,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComparisonConfiguration);
+    value_traits!(eq ComparisonConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -48007,7 +48007,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ComparisonFormatConfiguration);
+    value_traits!(eq ComparisonFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -48052,7 +48052,7 @@ pub mod template {
         }
     }
 
-    value_traits!(Computation);
+    value_traits!(eq Computation);
 
 
     #[derive(Clone, Default)]
@@ -48073,7 +48073,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingColor);
+    value_traits!(eq ConditionalFormattingColor);
 
 
     #[derive(Clone)]
@@ -48117,7 +48117,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingCustomIconCondition);
+    value_traits!(eq ConditionalFormattingCustomIconCondition);
 
 
     #[derive(Clone, Default)]
@@ -48138,7 +48138,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingCustomIconOptions);
+    value_traits!(eq ConditionalFormattingCustomIconOptions);
 
 
     #[derive(Clone)]
@@ -48174,7 +48174,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingGradientColor);
+    value_traits!(eq ConditionalFormattingGradientColor);
 
 
     #[derive(Clone, Default)]
@@ -48195,7 +48195,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingIcon);
+    value_traits!(eq ConditionalFormattingIcon);
 
 
     #[derive(Clone, Default)]
@@ -48213,7 +48213,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingIconDisplayConfiguration);
+    value_traits!(eq ConditionalFormattingIconDisplayConfiguration);
 
 
     #[derive(Clone)]
@@ -48247,7 +48247,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingIconSet);
+    value_traits!(eq ConditionalFormattingIconSet);
 
 
     #[derive(Clone)]
@@ -48281,7 +48281,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ConditionalFormattingSolidColor);
+    value_traits!(eq ConditionalFormattingSolidColor);
 
 
     #[derive(Clone, Default)]
@@ -48299,7 +48299,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ContextMenuOption);
+    value_traits!(eq ContextMenuOption);
 
 
     #[derive(Clone)]
@@ -48335,7 +48335,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ContributionAnalysisDefault);
+    value_traits!(eq ContributionAnalysisDefault);
 
 
     #[derive(Clone, Default)]
@@ -48374,7 +48374,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CurrencyDisplayFormatConfiguration);
+    value_traits!(eq CurrencyDisplayFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -48410,7 +48410,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomActionFilterOperation);
+    value_traits!(eq CustomActionFilterOperation);
 
 
     #[derive(Clone, Default)]
@@ -48428,7 +48428,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomActionNavigationOperation);
+    value_traits!(eq CustomActionNavigationOperation);
 
 
     #[derive(Clone)]
@@ -48458,7 +48458,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomActionSetParametersOperation);
+    value_traits!(eq CustomActionSetParametersOperation);
 
 
     #[derive(Clone)]
@@ -48494,7 +48494,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomActionUrlOperation);
+    value_traits!(eq CustomActionUrlOperation);
 
 
     #[derive(Clone)]
@@ -48532,7 +48532,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomColor);
+    value_traits!(eq CustomColor);
 
 
     #[derive(Clone, Default)]
@@ -48559,7 +48559,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomContentConfiguration);
+    value_traits!(eq CustomContentConfiguration);
 
 
     #[derive(Clone)]
@@ -48617,7 +48617,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomContentVisual);
+    value_traits!(eq CustomContentVisual);
 
 
     #[derive(Clone)]
@@ -48665,7 +48665,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomFilterConfiguration);
+    value_traits!(eq CustomFilterConfiguration);
 
 
     #[derive(Clone)]
@@ -48709,7 +48709,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomFilterListConfiguration);
+    value_traits!(eq CustomFilterListConfiguration);
 
 
     #[derive(Clone)]
@@ -48739,7 +48739,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomNarrativeOptions);
+    value_traits!(eq CustomNarrativeOptions);
 
 
     #[derive(Clone, Default)]
@@ -48766,7 +48766,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomParameterValues);
+    value_traits!(eq CustomParameterValues);
 
 
     #[derive(Clone)]
@@ -48800,7 +48800,7 @@ pub mod template {
         }
     }
 
-    value_traits!(CustomValuesConfiguration);
+    value_traits!(eq CustomValuesConfiguration);
 
 
     #[derive(Clone)]
@@ -48838,7 +48838,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataBarsOptions);
+    value_traits!(eq DataBarsOptions);
 
 
     #[derive(Clone, Default)]
@@ -48859,7 +48859,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataColor);
+    value_traits!(eq DataColor);
 
 
     #[derive(Clone)]
@@ -48897,7 +48897,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataFieldBarSeriesItem);
+    value_traits!(eq DataFieldBarSeriesItem);
 
 
     #[derive(Clone)]
@@ -48935,7 +48935,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataFieldComboSeriesItem);
+    value_traits!(eq DataFieldComboSeriesItem);
 
 
     #[derive(Clone)]
@@ -48979,7 +48979,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataFieldSeriesItem);
+    value_traits!(eq DataFieldSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -49024,7 +49024,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataLabelOptions);
+    value_traits!(eq DataLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -49054,7 +49054,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataLabelType);
+    value_traits!(eq DataLabelType);
 
 
     #[derive(Clone)]
@@ -49094,7 +49094,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataPathColor);
+    value_traits!(eq DataPathColor);
 
 
     #[derive(Clone, Default)]
@@ -49118,7 +49118,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataPathLabelType);
+    value_traits!(eq DataPathLabelType);
 
 
     #[derive(Clone)]
@@ -49154,7 +49154,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataPathSort);
+    value_traits!(eq DataPathSort);
 
 
     #[derive(Clone, Default)]
@@ -49172,7 +49172,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataPathType);
+    value_traits!(eq DataPathType);
 
 
     #[derive(Clone, Default)]
@@ -49196,7 +49196,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataPathValue);
+    value_traits!(eq DataPathValue);
 
 
     /// <p>Dataset configuration.</p>
@@ -49225,7 +49225,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataSetConfiguration);
+    value_traits!(eq DataSetConfiguration);
 
 
     /// <p>Dataset reference.</p>
@@ -49266,7 +49266,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataSetReference);
+    value_traits!(eq DataSetReference);
 
 
     /// <p>Dataset schema.</p>
@@ -49287,7 +49287,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DataSetSchema);
+    value_traits!(eq DataSetSchema);
 
 
     #[derive(Clone, Default)]
@@ -49305,7 +49305,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateAxisOptions);
+    value_traits!(eq DateAxisOptions);
 
 
     #[derive(Clone)]
@@ -49353,7 +49353,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateDimensionField);
+    value_traits!(eq DateDimensionField);
 
 
     #[derive(Clone)]
@@ -49397,7 +49397,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateMeasureField);
+    value_traits!(eq DateMeasureField);
 
 
     #[derive(Clone, Default)]
@@ -49421,7 +49421,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateTimeDefaultValues);
+    value_traits!(eq DateTimeDefaultValues);
 
 
     #[derive(Clone, Default)]
@@ -49445,7 +49445,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateTimeFormatConfiguration);
+    value_traits!(eq DateTimeFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -49479,7 +49479,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateTimeHierarchy);
+    value_traits!(eq DateTimeHierarchy);
 
 
     #[derive(Clone)]
@@ -49525,7 +49525,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateTimeParameterDeclaration);
+    value_traits!(eq DateTimeParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -49555,7 +49555,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateTimePickerControlDisplayOptions);
+    value_traits!(eq DateTimePickerControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -49576,7 +49576,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DateTimeValueWhenUnsetConfiguration);
+    value_traits!(eq DateTimeValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -49606,7 +49606,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DecalSettings);
+    value_traits!(eq DecalSettings);
 
 
     #[derive(Clone, Default)]
@@ -49624,7 +49624,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DecalSettingsConfiguration);
+    value_traits!(eq DecalSettingsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -49645,7 +49645,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DecimalDefaultValues);
+    value_traits!(eq DecimalDefaultValues);
 
 
     #[derive(Clone)]
@@ -49693,7 +49693,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DecimalParameterDeclaration);
+    value_traits!(eq DecimalParameterDeclaration);
 
 
     #[derive(Clone)]
@@ -49723,7 +49723,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DecimalPlacesConfiguration);
+    value_traits!(eq DecimalPlacesConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -49744,7 +49744,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DecimalValueWhenUnsetConfiguration);
+    value_traits!(eq DecimalValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -49768,7 +49768,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultDateTimePickerControlOptions);
+    value_traits!(eq DefaultDateTimePickerControlOptions);
 
 
     #[derive(Clone)]
@@ -49804,7 +49804,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultFilterControlConfiguration);
+    value_traits!(eq DefaultFilterControlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -49840,7 +49840,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultFilterControlOptions);
+    value_traits!(eq DefaultFilterControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -49867,7 +49867,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultFilterDropDownControlOptions);
+    value_traits!(eq DefaultFilterDropDownControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -49891,7 +49891,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultFilterListControlOptions);
+    value_traits!(eq DefaultFilterListControlOptions);
 
 
     #[derive(Clone)]
@@ -49921,7 +49921,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultFreeFormLayoutConfiguration);
+    value_traits!(eq DefaultFreeFormLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -49951,7 +49951,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultGridLayoutConfiguration);
+    value_traits!(eq DefaultGridLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -49972,7 +49972,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultInteractiveLayoutConfiguration);
+    value_traits!(eq DefaultInteractiveLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -49996,7 +49996,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultNewSheetConfiguration);
+    value_traits!(eq DefaultNewSheetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -50014,7 +50014,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultPaginatedLayoutConfiguration);
+    value_traits!(eq DefaultPaginatedLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -50035,7 +50035,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultRelativeDateTimeControlOptions);
+    value_traits!(eq DefaultRelativeDateTimeControlOptions);
 
 
     #[derive(Clone)]
@@ -50065,7 +50065,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultSectionBasedLayoutConfiguration);
+    value_traits!(eq DefaultSectionBasedLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -50115,7 +50115,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultSliderControlOptions);
+    value_traits!(eq DefaultSliderControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -50136,7 +50136,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultTextAreaControlOptions);
+    value_traits!(eq DefaultTextAreaControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -50154,7 +50154,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DefaultTextFieldControlOptions);
+    value_traits!(eq DefaultTextFieldControlOptions);
 
 
     #[derive(Clone, Default)]
@@ -50184,7 +50184,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DestinationParameterValueConfiguration);
+    value_traits!(eq DestinationParameterValueConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -50208,7 +50208,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DimensionField);
+    value_traits!(eq DimensionField);
 
 
     #[derive(Clone, Default)]
@@ -50226,7 +50226,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DonutCenterOptions);
+    value_traits!(eq DonutCenterOptions);
 
 
     #[derive(Clone, Default)]
@@ -50247,7 +50247,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DonutOptions);
+    value_traits!(eq DonutOptions);
 
 
     #[derive(Clone, Default)]
@@ -50271,7 +50271,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DrillDownFilter);
+    value_traits!(eq DrillDownFilter);
 
 
     #[derive(Clone, Default)]
@@ -50295,7 +50295,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DropDownControlDisplayOptions);
+    value_traits!(eq DropDownControlDisplayOptions);
 
 
     #[derive(Clone)]
@@ -50333,7 +50333,7 @@ pub mod template {
         }
     }
 
-    value_traits!(DynamicDefaultValue);
+    value_traits!(eq DynamicDefaultValue);
 
 
     #[derive(Clone)]
@@ -50375,7 +50375,7 @@ pub mod template {
         }
     }
 
-    value_traits!(EmptyVisual);
+    value_traits!(eq EmptyVisual);
 
 
     #[derive(Clone)]
@@ -50415,7 +50415,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ExcludePeriodConfiguration);
+    value_traits!(eq ExcludePeriodConfiguration);
 
 
     #[derive(Clone)]
@@ -50455,7 +50455,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ExplicitHierarchy);
+    value_traits!(eq ExplicitHierarchy);
 
 
     #[derive(Clone)]
@@ -50489,7 +50489,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldBarSeriesItem);
+    value_traits!(eq FieldBarSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -50513,7 +50513,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldBasedTooltip);
+    value_traits!(eq FieldBasedTooltip);
 
 
     #[derive(Clone)]
@@ -50547,7 +50547,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldComboSeriesItem);
+    value_traits!(eq FieldComboSeriesItem);
 
 
     #[derive(Clone, Default)]
@@ -50568,7 +50568,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldLabelType);
+    value_traits!(eq FieldLabelType);
 
 
     #[derive(Clone)]
@@ -50608,7 +50608,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldSeriesItem);
+    value_traits!(eq FieldSeriesItem);
 
 
     #[derive(Clone)]
@@ -50644,7 +50644,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldSort);
+    value_traits!(eq FieldSort);
 
 
     #[derive(Clone, Default)]
@@ -50665,7 +50665,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldSortOptions);
+    value_traits!(eq FieldSortOptions);
 
 
     #[derive(Clone)]
@@ -50707,7 +50707,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FieldTooltipItem);
+    value_traits!(eq FieldTooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -50728,7 +50728,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapAggregatedFieldWells);
+    value_traits!(eq FilledMapAggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -50758,7 +50758,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapConditionalFormatting);
+    value_traits!(eq FilledMapConditionalFormatting);
 
 
     #[derive(Clone)]
@@ -50788,7 +50788,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapConditionalFormattingOption);
+    value_traits!(eq FilledMapConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -50824,7 +50824,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapConfiguration);
+    value_traits!(eq FilledMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -50842,7 +50842,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapFieldWells);
+    value_traits!(eq FilledMapFieldWells);
 
 
     #[derive(Clone)]
@@ -50876,7 +50876,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapShapeConditionalFormatting);
+    value_traits!(eq FilledMapShapeConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -50894,7 +50894,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapSortConfiguration);
+    value_traits!(eq FilledMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -50952,7 +50952,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilledMapVisual);
+    value_traits!(eq FilledMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -50991,7 +50991,7 @@ pub mod template {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     #[derive(Clone, Default)]
@@ -51030,7 +51030,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterControl);
+    value_traits!(eq FilterControl);
 
 
     #[derive(Clone)]
@@ -51070,7 +51070,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterCrossSheetControl);
+    value_traits!(eq FilterCrossSheetControl);
 
 
     #[derive(Clone)]
@@ -51124,7 +51124,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterDateTimePickerControl);
+    value_traits!(eq FilterDateTimePickerControl);
 
 
     #[derive(Clone)]
@@ -51186,7 +51186,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterDropDownControl);
+    value_traits!(eq FilterDropDownControl);
 
 
     #[derive(Clone)]
@@ -51238,7 +51238,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterGroup);
+    value_traits!(eq FilterGroup);
 
 
     #[derive(Clone)]
@@ -51280,7 +51280,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterListConfiguration);
+    value_traits!(eq FilterListConfiguration);
 
 
     #[derive(Clone)]
@@ -51338,7 +51338,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterListControl);
+    value_traits!(eq FilterListControl);
 
 
     #[derive(Clone, Default)]
@@ -51364,7 +51364,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterOperationSelectedFieldsConfiguration);
+    value_traits!(eq FilterOperationSelectedFieldsConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -51382,7 +51382,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterOperationTargetVisualsConfiguration);
+    value_traits!(eq FilterOperationTargetVisualsConfiguration);
 
 
     #[derive(Clone)]
@@ -51432,7 +51432,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterRelativeDateTimeControl);
+    value_traits!(eq FilterRelativeDateTimeControl);
 
 
     #[derive(Clone, Default)]
@@ -51453,7 +51453,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterScopeConfiguration);
+    value_traits!(eq FilterScopeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -51471,7 +51471,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterSelectableValues);
+    value_traits!(eq FilterSelectableValues);
 
 
     #[derive(Clone)]
@@ -51539,7 +51539,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterSliderControl);
+    value_traits!(eq FilterSliderControl);
 
 
     #[derive(Clone)]
@@ -51589,7 +51589,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterTextAreaControl);
+    value_traits!(eq FilterTextAreaControl);
 
 
     #[derive(Clone)]
@@ -51635,7 +51635,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FilterTextFieldControl);
+    value_traits!(eq FilterTextFieldControl);
 
 
     #[derive(Clone, Default)]
@@ -51670,7 +51670,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FontConfiguration);
+    value_traits!(eq FontConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -51693,7 +51693,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FontSize);
+    value_traits!(eq FontSize);
 
 
     #[derive(Clone, Default)]
@@ -51711,7 +51711,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FontWeight);
+    value_traits!(eq FontWeight);
 
 
     #[derive(Clone)]
@@ -51781,7 +51781,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ForecastComputation);
+    value_traits!(eq ForecastComputation);
 
 
     #[derive(Clone, Default)]
@@ -51802,7 +51802,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ForecastConfiguration);
+    value_traits!(eq ForecastConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -51823,7 +51823,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ForecastScenario);
+    value_traits!(eq ForecastScenario);
 
 
     #[derive(Clone, Default)]
@@ -51847,7 +51847,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FormatConfiguration);
+    value_traits!(eq FormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -51865,7 +51865,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FreeFormLayoutCanvasSizeOptions);
+    value_traits!(eq FreeFormLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -51903,7 +51903,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FreeFormLayoutConfiguration);
+    value_traits!(eq FreeFormLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -51995,7 +51995,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FreeFormLayoutElement);
+    value_traits!(eq FreeFormLayoutElement);
 
 
     #[derive(Clone, Default)]
@@ -52016,7 +52016,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FreeFormLayoutElementBackgroundStyle);
+    value_traits!(eq FreeFormLayoutElementBackgroundStyle);
 
 
     #[derive(Clone, Default)]
@@ -52037,7 +52037,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FreeFormLayoutElementBorderStyle);
+    value_traits!(eq FreeFormLayoutElementBorderStyle);
 
 
     #[derive(Clone)]
@@ -52069,7 +52069,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FreeFormLayoutScreenCanvasSizeOptions);
+    value_traits!(eq FreeFormLayoutScreenCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -52099,7 +52099,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FreeFormSectionLayoutConfiguration);
+    value_traits!(eq FreeFormSectionLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -52120,7 +52120,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FunnelChartAggregatedFieldWells);
+    value_traits!(eq FunnelChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -52159,7 +52159,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FunnelChartConfiguration);
+    value_traits!(eq FunnelChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -52195,7 +52195,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FunnelChartDataLabelOptions);
+    value_traits!(eq FunnelChartDataLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -52213,7 +52213,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FunnelChartFieldWells);
+    value_traits!(eq FunnelChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -52234,7 +52234,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FunnelChartSortConfiguration);
+    value_traits!(eq FunnelChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -52288,7 +52288,7 @@ pub mod template {
         }
     }
 
-    value_traits!(FunnelChartVisual);
+    value_traits!(eq FunnelChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -52306,7 +52306,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartArcConditionalFormatting);
+    value_traits!(eq GaugeChartArcConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -52327,7 +52327,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartColorConfiguration);
+    value_traits!(eq GaugeChartColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -52345,7 +52345,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartConditionalFormatting);
+    value_traits!(eq GaugeChartConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -52366,7 +52366,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartConditionalFormattingOption);
+    value_traits!(eq GaugeChartConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -52402,7 +52402,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartConfiguration);
+    value_traits!(eq GaugeChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -52423,7 +52423,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartFieldWells);
+    value_traits!(eq GaugeChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -52453,7 +52453,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartOptions);
+    value_traits!(eq GaugeChartOptions);
 
 
     #[derive(Clone, Default)]
@@ -52474,7 +52474,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartPrimaryValueConditionalFormatting);
+    value_traits!(eq GaugeChartPrimaryValueConditionalFormatting);
 
 
     #[derive(Clone)]
@@ -52528,7 +52528,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GaugeChartVisual);
+    value_traits!(eq GaugeChartVisual);
 
 
     #[derive(Clone)]
@@ -52570,7 +52570,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialCategoricalColor);
+    value_traits!(eq GeospatialCategoricalColor);
 
 
     #[derive(Clone)]
@@ -52606,7 +52606,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialCategoricalDataColor);
+    value_traits!(eq GeospatialCategoricalDataColor);
 
 
     #[derive(Clone, Default)]
@@ -52624,7 +52624,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialCircleRadius);
+    value_traits!(eq GeospatialCircleRadius);
 
 
     #[derive(Clone, Default)]
@@ -52651,7 +52651,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialCircleSymbolStyle);
+    value_traits!(eq GeospatialCircleSymbolStyle);
 
 
     #[derive(Clone, Default)]
@@ -52675,7 +52675,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialColor);
+    value_traits!(eq GeospatialColor);
 
 
     #[derive(Clone)]
@@ -52723,7 +52723,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialCoordinateBounds);
+    value_traits!(eq GeospatialCoordinateBounds);
 
 
     #[derive(Clone, Default)]
@@ -52741,7 +52741,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialDataSourceItem);
+    value_traits!(eq GeospatialDataSourceItem);
 
 
     #[derive(Clone)]
@@ -52783,7 +52783,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialGradientColor);
+    value_traits!(eq GeospatialGradientColor);
 
 
     #[derive(Clone)]
@@ -52819,7 +52819,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialGradientStepColor);
+    value_traits!(eq GeospatialGradientStepColor);
 
 
     #[derive(Clone, Default)]
@@ -52837,7 +52837,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialHeatmapColorScale);
+    value_traits!(eq GeospatialHeatmapColorScale);
 
 
     #[derive(Clone, Default)]
@@ -52855,7 +52855,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialHeatmapConfiguration);
+    value_traits!(eq GeospatialHeatmapConfiguration);
 
 
     #[derive(Clone)]
@@ -52885,7 +52885,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialHeatmapDataColor);
+    value_traits!(eq GeospatialHeatmapDataColor);
 
 
     #[derive(Clone, Default)]
@@ -52906,7 +52906,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLayerColorField);
+    value_traits!(eq GeospatialLayerColorField);
 
 
     #[derive(Clone, Default)]
@@ -52930,7 +52930,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLayerDefinition);
+    value_traits!(eq GeospatialLayerDefinition);
 
 
     #[derive(Clone)]
@@ -52992,7 +52992,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLayerItem);
+    value_traits!(eq GeospatialLayerItem);
 
 
     #[derive(Clone, Default)]
@@ -53016,7 +53016,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLayerJoinDefinition);
+    value_traits!(eq GeospatialLayerJoinDefinition);
 
 
     #[derive(Clone, Default)]
@@ -53046,7 +53046,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLayerMapConfiguration);
+    value_traits!(eq GeospatialLayerMapConfiguration);
 
 
     #[derive(Clone)]
@@ -53076,7 +53076,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLineLayer);
+    value_traits!(eq GeospatialLineLayer);
 
 
     #[derive(Clone, Default)]
@@ -53094,7 +53094,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLineStyle);
+    value_traits!(eq GeospatialLineStyle);
 
 
     #[derive(Clone, Default)]
@@ -53115,7 +53115,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLineSymbolStyle);
+    value_traits!(eq GeospatialLineSymbolStyle);
 
 
     #[derive(Clone, Default)]
@@ -53133,7 +53133,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialLineWidth);
+    value_traits!(eq GeospatialLineWidth);
 
 
     #[derive(Clone, Default)]
@@ -53157,7 +53157,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialMapAggregatedFieldWells);
+    value_traits!(eq GeospatialMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -53196,7 +53196,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialMapConfiguration);
+    value_traits!(eq GeospatialMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -53214,7 +53214,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialMapFieldWells);
+    value_traits!(eq GeospatialMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -53235,7 +53235,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialMapState);
+    value_traits!(eq GeospatialMapState);
 
 
     #[derive(Clone, Default)]
@@ -53259,7 +53259,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialMapStyle);
+    value_traits!(eq GeospatialMapStyle);
 
 
     #[derive(Clone, Default)]
@@ -53277,7 +53277,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialMapStyleOptions);
+    value_traits!(eq GeospatialMapStyleOptions);
 
 
     #[derive(Clone)]
@@ -53331,7 +53331,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialMapVisual);
+    value_traits!(eq GeospatialMapVisual);
 
 
     #[derive(Clone)]
@@ -53361,7 +53361,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialNullDataSettings);
+    value_traits!(eq GeospatialNullDataSettings);
 
 
     #[derive(Clone, Default)]
@@ -53385,7 +53385,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialNullSymbolStyle);
+    value_traits!(eq GeospatialNullSymbolStyle);
 
 
     #[derive(Clone)]
@@ -53415,7 +53415,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialPointLayer);
+    value_traits!(eq GeospatialPointLayer);
 
 
     #[derive(Clone, Default)]
@@ -53433,7 +53433,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialPointStyle);
+    value_traits!(eq GeospatialPointStyle);
 
 
     #[derive(Clone, Default)]
@@ -53457,7 +53457,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialPointStyleOptions);
+    value_traits!(eq GeospatialPointStyleOptions);
 
 
     #[derive(Clone)]
@@ -53487,7 +53487,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialPolygonLayer);
+    value_traits!(eq GeospatialPolygonLayer);
 
 
     #[derive(Clone, Default)]
@@ -53505,7 +53505,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialPolygonStyle);
+    value_traits!(eq GeospatialPolygonStyle);
 
 
     #[derive(Clone, Default)]
@@ -53529,7 +53529,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialPolygonSymbolStyle);
+    value_traits!(eq GeospatialPolygonSymbolStyle);
 
 
     /// Describes the properties for a solid color
@@ -53564,7 +53564,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialSolidColor);
+    value_traits!(eq GeospatialSolidColor);
 
 
     #[derive(Clone)]
@@ -53594,7 +53594,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialStaticFileSource);
+    value_traits!(eq GeospatialStaticFileSource);
 
 
     #[derive(Clone, Default)]
@@ -53615,7 +53615,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GeospatialWindowOptions);
+    value_traits!(eq GeospatialWindowOptions);
 
 
     #[derive(Clone, Default)]
@@ -53636,7 +53636,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GlobalTableBorderOptions);
+    value_traits!(eq GlobalTableBorderOptions);
 
 
     #[derive(Clone, Default)]
@@ -53654,7 +53654,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GradientColor);
+    value_traits!(eq GradientColor);
 
 
     #[derive(Clone)]
@@ -53692,7 +53692,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GradientStop);
+    value_traits!(eq GradientStop);
 
 
     #[derive(Clone, Default)]
@@ -53710,7 +53710,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GridLayoutCanvasSizeOptions);
+    value_traits!(eq GridLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -53744,7 +53744,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GridLayoutConfiguration);
+    value_traits!(eq GridLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -53824,7 +53824,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GridLayoutElement);
+    value_traits!(eq GridLayoutElement);
 
 
     #[derive(Clone, Default)]
@@ -53845,7 +53845,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GridLayoutElementBackgroundStyle);
+    value_traits!(eq GridLayoutElementBackgroundStyle);
 
 
     #[derive(Clone, Default)]
@@ -53871,7 +53871,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GridLayoutElementBorderStyle);
+    value_traits!(eq GridLayoutElementBorderStyle);
 
 
     #[derive(Clone)]
@@ -53907,7 +53907,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GridLayoutScreenCanvasSizeOptions);
+    value_traits!(eq GridLayoutScreenCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -53953,7 +53953,7 @@ pub mod template {
         }
     }
 
-    value_traits!(GrowthRateComputation);
+    value_traits!(eq GrowthRateComputation);
 
 
     #[derive(Clone)]
@@ -53993,7 +53993,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HeaderFooterSectionConfiguration);
+    value_traits!(eq HeaderFooterSectionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -54017,7 +54017,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HeatMapAggregatedFieldWells);
+    value_traits!(eq HeatMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -54059,7 +54059,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HeatMapConfiguration);
+    value_traits!(eq HeatMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -54077,7 +54077,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HeatMapFieldWells);
+    value_traits!(eq HeatMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -54104,7 +54104,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HeatMapSortConfiguration);
+    value_traits!(eq HeatMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -54158,7 +54158,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HeatMapVisual);
+    value_traits!(eq HeatMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -54176,7 +54176,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HistogramAggregatedFieldWells);
+    value_traits!(eq HistogramAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -54203,7 +54203,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HistogramBinOptions);
+    value_traits!(eq HistogramBinOptions);
 
 
     #[derive(Clone, Default)]
@@ -54245,7 +54245,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HistogramConfiguration);
+    value_traits!(eq HistogramConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -54263,7 +54263,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HistogramFieldWells);
+    value_traits!(eq HistogramFieldWells);
 
 
     #[derive(Clone)]
@@ -54313,7 +54313,7 @@ pub mod template {
         }
     }
 
-    value_traits!(HistogramVisual);
+    value_traits!(eq HistogramVisual);
 
 
     #[derive(Clone)]
@@ -54365,7 +54365,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ImageCustomAction);
+    value_traits!(eq ImageCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -54389,7 +54389,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ImageCustomActionOperation);
+    value_traits!(eq ImageCustomActionOperation);
 
 
     #[derive(Clone, Default)]
@@ -54407,7 +54407,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ImageInteractionOptions);
+    value_traits!(eq ImageInteractionOptions);
 
 
     #[derive(Clone, Default)]
@@ -54425,7 +54425,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ImageMenuOption);
+    value_traits!(eq ImageMenuOption);
 
 
     #[derive(Clone)]
@@ -54459,7 +54459,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ImageStaticFile);
+    value_traits!(eq ImageStaticFile);
 
 
     #[derive(Clone, Default)]
@@ -54477,7 +54477,7 @@ pub mod template {
         }
     }
 
-    value_traits!(InnerFilter);
+    value_traits!(eq InnerFilter);
 
 
     #[derive(Clone, Default)]
@@ -54501,7 +54501,7 @@ pub mod template {
         }
     }
 
-    value_traits!(InsightConfiguration);
+    value_traits!(eq InsightConfiguration);
 
 
     #[derive(Clone)]
@@ -54559,7 +54559,7 @@ pub mod template {
         }
     }
 
-    value_traits!(InsightVisual);
+    value_traits!(eq InsightVisual);
 
 
     #[derive(Clone, Default)]
@@ -54580,7 +54580,7 @@ pub mod template {
         }
     }
 
-    value_traits!(IntegerDefaultValues);
+    value_traits!(eq IntegerDefaultValues);
 
 
     #[derive(Clone)]
@@ -54628,7 +54628,7 @@ pub mod template {
         }
     }
 
-    value_traits!(IntegerParameterDeclaration);
+    value_traits!(eq IntegerParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -54649,7 +54649,7 @@ pub mod template {
         }
     }
 
-    value_traits!(IntegerValueWhenUnsetConfiguration);
+    value_traits!(eq IntegerValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -54670,7 +54670,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ItemsLimitConfiguration);
+    value_traits!(eq ItemsLimitConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -54691,7 +54691,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiActualValueConditionalFormatting);
+    value_traits!(eq KpiActualValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -54712,7 +54712,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiComparisonValueConditionalFormatting);
+    value_traits!(eq KpiComparisonValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -54730,7 +54730,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiConditionalFormatting);
+    value_traits!(eq KpiConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -54757,7 +54757,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiConditionalFormattingOption);
+    value_traits!(eq KpiConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -54784,7 +54784,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiConfiguration);
+    value_traits!(eq KpiConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -54808,7 +54808,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiFieldWells);
+    value_traits!(eq KpiFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -54850,7 +54850,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiOptions);
+    value_traits!(eq KpiOptions);
 
 
     #[derive(Clone, Default)]
@@ -54871,7 +54871,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiPrimaryValueConditionalFormatting);
+    value_traits!(eq KpiPrimaryValueConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -54889,7 +54889,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiProgressBarConditionalFormatting);
+    value_traits!(eq KpiProgressBarConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -54907,7 +54907,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiSortConfiguration);
+    value_traits!(eq KpiSortConfiguration);
 
 
     #[derive(Clone)]
@@ -54949,7 +54949,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiSparklineOptions);
+    value_traits!(eq KpiSparklineOptions);
 
 
     #[derive(Clone)]
@@ -55007,7 +55007,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiVisual);
+    value_traits!(eq KpiVisual);
 
 
     #[derive(Clone, Default)]
@@ -55025,7 +55025,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiVisualLayoutOptions);
+    value_traits!(eq KpiVisualLayoutOptions);
 
 
     #[derive(Clone)]
@@ -55055,7 +55055,7 @@ pub mod template {
         }
     }
 
-    value_traits!(KpiVisualStandardLayout);
+    value_traits!(eq KpiVisualStandardLayout);
 
 
     #[derive(Clone, Default)]
@@ -55079,7 +55079,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LabelOptions);
+    value_traits!(eq LabelOptions);
 
 
     #[derive(Clone)]
@@ -55131,7 +55131,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LayerCustomAction);
+    value_traits!(eq LayerCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -55158,7 +55158,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LayerCustomActionOperation);
+    value_traits!(eq LayerCustomActionOperation);
 
 
     #[derive(Clone)]
@@ -55212,7 +55212,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LayerMapVisual);
+    value_traits!(eq LayerMapVisual);
 
 
     #[derive(Clone)]
@@ -55242,7 +55242,7 @@ pub mod template {
         }
     }
 
-    value_traits!(Layout);
+    value_traits!(eq Layout);
 
 
     #[derive(Clone, Default)]
@@ -55266,7 +55266,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LayoutConfiguration);
+    value_traits!(eq LayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -55303,7 +55303,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LegendOptions);
+    value_traits!(eq LegendOptions);
 
 
     #[derive(Clone, Default)]
@@ -55330,7 +55330,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartAggregatedFieldWells);
+    value_traits!(eq LineChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -55408,7 +55408,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartConfiguration);
+    value_traits!(eq LineChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -55435,7 +55435,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartDefaultSeriesSettings);
+    value_traits!(eq LineChartDefaultSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -55453,7 +55453,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartFieldWells);
+    value_traits!(eq LineChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -55482,7 +55482,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartLineStyleSettings);
+    value_traits!(eq LineChartLineStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -55511,7 +55511,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartMarkerStyleSettings);
+    value_traits!(eq LineChartMarkerStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -55535,7 +55535,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartSeriesSettings);
+    value_traits!(eq LineChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -55565,7 +55565,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartSortConfiguration);
+    value_traits!(eq LineChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -55619,7 +55619,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineChartVisual);
+    value_traits!(eq LineChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -55640,7 +55640,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LineSeriesAxisDisplayOptions);
+    value_traits!(eq LineSeriesAxisDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -55667,7 +55667,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ListControlDisplayOptions);
+    value_traits!(eq ListControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -55685,7 +55685,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ListControlSearchOptions);
+    value_traits!(eq ListControlSearchOptions);
 
 
     #[derive(Clone, Default)]
@@ -55703,7 +55703,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ListControlSelectAllOptions);
+    value_traits!(eq ListControlSelectAllOptions);
 
 
     #[derive(Clone, Default)]
@@ -55721,7 +55721,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LoadingAnimation);
+    value_traits!(eq LoadingAnimation);
 
 
     #[derive(Clone)]
@@ -55751,7 +55751,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LocalNavigationConfiguration);
+    value_traits!(eq LocalNavigationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -55772,7 +55772,7 @@ pub mod template {
         }
     }
 
-    value_traits!(LongFormatText);
+    value_traits!(eq LongFormatText);
 
 
     #[derive(Clone)]
@@ -55808,7 +55808,7 @@ pub mod template {
         }
     }
 
-    value_traits!(MappedDataSetParameter);
+    value_traits!(eq MappedDataSetParameter);
 
 
     #[derive(Clone, Default)]
@@ -55826,7 +55826,7 @@ pub mod template {
         }
     }
 
-    value_traits!(MaximumLabelType);
+    value_traits!(eq MaximumLabelType);
 
 
     #[derive(Clone)]
@@ -55874,7 +55874,7 @@ pub mod template {
         }
     }
 
-    value_traits!(MaximumMinimumComputation);
+    value_traits!(eq MaximumMinimumComputation);
 
 
     #[derive(Clone, Default)]
@@ -55901,7 +55901,7 @@ pub mod template {
         }
     }
 
-    value_traits!(MeasureField);
+    value_traits!(eq MeasureField);
 
 
     #[derive(Clone)]
@@ -55947,7 +55947,7 @@ pub mod template {
         }
     }
 
-    value_traits!(MetricComparisonComputation);
+    value_traits!(eq MetricComparisonComputation);
 
 
     #[derive(Clone, Default)]
@@ -55965,7 +55965,7 @@ pub mod template {
         }
     }
 
-    value_traits!(MinimumLabelType);
+    value_traits!(eq MinimumLabelType);
 
 
     #[derive(Clone, Default)]
@@ -55983,7 +55983,7 @@ pub mod template {
         }
     }
 
-    value_traits!(MissingDataConfiguration);
+    value_traits!(eq MissingDataConfiguration);
 
 
     #[derive(Clone)]
@@ -56013,7 +56013,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NegativeValueConfiguration);
+    value_traits!(eq NegativeValueConfiguration);
 
 
     #[derive(Clone)]
@@ -56061,7 +56061,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NestedFilter);
+    value_traits!(eq NestedFilter);
 
 
     #[derive(Clone)]
@@ -56091,7 +56091,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NullValueFormatConfiguration);
+    value_traits!(eq NullValueFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -56127,7 +56127,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumberDisplayFormatConfiguration);
+    value_traits!(eq NumberDisplayFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -56145,7 +56145,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumberFormatConfiguration);
+    value_traits!(eq NumberFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -56166,7 +56166,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericAxisOptions);
+    value_traits!(eq NumericAxisOptions);
 
 
     #[derive(Clone)]
@@ -56202,7 +56202,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericEqualityDrillDownFilter);
+    value_traits!(eq NumericEqualityDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -56270,7 +56270,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericEqualityFilter);
+    value_traits!(eq NumericEqualityFilter);
 
 
     #[derive(Clone, Default)]
@@ -56294,7 +56294,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericFormatConfiguration);
+    value_traits!(eq NumericFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -56364,7 +56364,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericRangeFilter);
+    value_traits!(eq NumericRangeFilter);
 
 
     #[derive(Clone, Default)]
@@ -56385,7 +56385,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericRangeFilterValue);
+    value_traits!(eq NumericRangeFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -56406,7 +56406,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericSeparatorConfiguration);
+    value_traits!(eq NumericSeparatorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -56427,7 +56427,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericalAggregationFunction);
+    value_traits!(eq NumericalAggregationFunction);
 
 
     #[derive(Clone)]
@@ -56471,7 +56471,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericalDimensionField);
+    value_traits!(eq NumericalDimensionField);
 
 
     #[derive(Clone)]
@@ -56515,7 +56515,7 @@ pub mod template {
         }
     }
 
-    value_traits!(NumericalMeasureField);
+    value_traits!(eq NumericalMeasureField);
 
 
     #[derive(Clone)]
@@ -56551,7 +56551,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PaginationConfiguration);
+    value_traits!(eq PaginationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -56597,7 +56597,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PanelConfiguration);
+    value_traits!(eq PanelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -56621,7 +56621,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PanelTitleOptions);
+    value_traits!(eq PanelTitleOptions);
 
 
     #[derive(Clone, Default)]
@@ -56654,7 +56654,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterControl);
+    value_traits!(eq ParameterControl);
 
 
     #[derive(Clone)]
@@ -56700,7 +56700,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterDateTimePickerControl);
+    value_traits!(eq ParameterDateTimePickerControl);
 
 
     #[derive(Clone, Default)]
@@ -56727,7 +56727,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterDeclaration);
+    value_traits!(eq ParameterDeclaration);
 
 
     #[derive(Clone)]
@@ -56789,7 +56789,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterDropDownControl);
+    value_traits!(eq ParameterDropDownControl);
 
 
     #[derive(Clone)]
@@ -56847,7 +56847,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterListControl);
+    value_traits!(eq ParameterListControl);
 
 
     #[derive(Clone, Default)]
@@ -56868,7 +56868,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterSelectableValues);
+    value_traits!(eq ParameterSelectableValues);
 
 
     #[derive(Clone)]
@@ -56932,7 +56932,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterSliderControl);
+    value_traits!(eq ParameterSliderControl);
 
 
     #[derive(Clone)]
@@ -56982,7 +56982,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterTextAreaControl);
+    value_traits!(eq ParameterTextAreaControl);
 
 
     #[derive(Clone)]
@@ -57028,7 +57028,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ParameterTextFieldControl);
+    value_traits!(eq ParameterTextFieldControl);
 
 
     #[derive(Clone, Default)]
@@ -57049,7 +57049,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PercentVisibleRange);
+    value_traits!(eq PercentVisibleRange);
 
 
     #[derive(Clone, Default)]
@@ -57082,7 +57082,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PercentageDisplayFormatConfiguration);
+    value_traits!(eq PercentageDisplayFormatConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -57100,7 +57100,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PercentileAggregation);
+    value_traits!(eq PercentileAggregation);
 
 
     #[derive(Clone)]
@@ -57142,7 +57142,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PeriodOverPeriodComputation);
+    value_traits!(eq PeriodOverPeriodComputation);
 
 
     #[derive(Clone)]
@@ -57188,7 +57188,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PeriodToDateComputation);
+    value_traits!(eq PeriodToDateComputation);
 
 
     #[derive(Clone, Default)]
@@ -57212,7 +57212,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PieChartAggregatedFieldWells);
+    value_traits!(eq PieChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -57263,7 +57263,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PieChartConfiguration);
+    value_traits!(eq PieChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -57281,7 +57281,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PieChartFieldWells);
+    value_traits!(eq PieChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -57308,7 +57308,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PieChartSortConfiguration);
+    value_traits!(eq PieChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -57362,7 +57362,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PieChartVisual);
+    value_traits!(eq PieChartVisual);
 
 
     #[derive(Clone)]
@@ -57398,7 +57398,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotFieldSortOptions);
+    value_traits!(eq PivotFieldSortOptions);
 
 
     #[derive(Clone, Default)]
@@ -57422,7 +57422,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableAggregatedFieldWells);
+    value_traits!(eq PivotTableAggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -57464,7 +57464,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableCellConditionalFormatting);
+    value_traits!(eq PivotTableCellConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -57482,7 +57482,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableConditionalFormatting);
+    value_traits!(eq PivotTableConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -57500,7 +57500,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableConditionalFormattingOption);
+    value_traits!(eq PivotTableConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -57518,7 +57518,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableConditionalFormattingScope);
+    value_traits!(eq PivotTableConditionalFormattingScope);
 
 
     #[derive(Clone, Default)]
@@ -57554,7 +57554,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableConfiguration);
+    value_traits!(eq PivotTableConfiguration);
 
 
     #[derive(Clone)]
@@ -57590,7 +57590,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableDataPathOption);
+    value_traits!(eq PivotTableDataPathOption);
 
 
     #[derive(Clone)]
@@ -57624,7 +57624,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableFieldCollapseStateOption);
+    value_traits!(eq PivotTableFieldCollapseStateOption);
 
 
     #[derive(Clone, Default)]
@@ -57645,7 +57645,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableFieldCollapseStateTarget);
+    value_traits!(eq PivotTableFieldCollapseStateTarget);
 
 
     #[derive(Clone)]
@@ -57683,7 +57683,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableFieldOption);
+    value_traits!(eq PivotTableFieldOption);
 
 
     #[derive(Clone, Default)]
@@ -57707,7 +57707,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableFieldOptions);
+    value_traits!(eq PivotTableFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -57725,7 +57725,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableFieldSubtotalOptions);
+    value_traits!(eq PivotTableFieldSubtotalOptions);
 
 
     #[derive(Clone, Default)]
@@ -57743,7 +57743,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableFieldWells);
+    value_traits!(eq PivotTableFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -57799,7 +57799,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableOptions);
+    value_traits!(eq PivotTableOptions);
 
 
     #[derive(Clone, Default)]
@@ -57820,7 +57820,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTablePaginatedReportOptions);
+    value_traits!(eq PivotTablePaginatedReportOptions);
 
 
     #[derive(Clone, Default)]
@@ -57841,7 +57841,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableRowsLabelOptions);
+    value_traits!(eq PivotTableRowsLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -57865,7 +57865,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableSortBy);
+    value_traits!(eq PivotTableSortBy);
 
 
     #[derive(Clone, Default)]
@@ -57883,7 +57883,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableSortConfiguration);
+    value_traits!(eq PivotTableSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -57910,7 +57910,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableTotalOptions);
+    value_traits!(eq PivotTableTotalOptions);
 
 
     #[derive(Clone)]
@@ -57964,7 +57964,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTableVisual);
+    value_traits!(eq PivotTableVisual);
 
 
     #[derive(Clone, Default)]
@@ -58003,7 +58003,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PivotTotalOptions);
+    value_traits!(eq PivotTotalOptions);
 
 
     #[derive(Clone)]
@@ -58055,7 +58055,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisual);
+    value_traits!(eq PluginVisual);
 
 
     #[derive(Clone, Default)]
@@ -58079,7 +58079,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisualConfiguration);
+    value_traits!(eq PluginVisualConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58106,7 +58106,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisualFieldWell);
+    value_traits!(eq PluginVisualFieldWell);
 
 
     #[derive(Clone, Default)]
@@ -58124,7 +58124,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisualItemsLimitConfiguration);
+    value_traits!(eq PluginVisualItemsLimitConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58142,7 +58142,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisualOptions);
+    value_traits!(eq PluginVisualOptions);
 
 
     #[derive(Clone, Default)]
@@ -58163,7 +58163,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisualProperty);
+    value_traits!(eq PluginVisualProperty);
 
 
     #[derive(Clone, Default)]
@@ -58181,7 +58181,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisualSortConfiguration);
+    value_traits!(eq PluginVisualSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58202,7 +58202,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PluginVisualTableQuerySort);
+    value_traits!(eq PluginVisualTableQuerySort);
 
 
     #[derive(Clone)]
@@ -58242,7 +58242,7 @@ pub mod template {
         }
     }
 
-    value_traits!(PredefinedHierarchy);
+    value_traits!(eq PredefinedHierarchy);
 
 
     #[derive(Clone, Default)]
@@ -58260,7 +58260,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ProgressBarOptions);
+    value_traits!(eq ProgressBarOptions);
 
 
     #[derive(Clone, Default)]
@@ -58278,7 +58278,7 @@ pub mod template {
         }
     }
 
-    value_traits!(QueryExecutionOptions);
+    value_traits!(eq QueryExecutionOptions);
 
 
     #[derive(Clone, Default)]
@@ -58302,7 +58302,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RadarChartAggregatedFieldWells);
+    value_traits!(eq RadarChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -58320,7 +58320,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RadarChartAreaStyleSettings);
+    value_traits!(eq RadarChartAreaStyleSettings);
 
 
     #[derive(Clone, Default)]
@@ -58383,7 +58383,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RadarChartConfiguration);
+    value_traits!(eq RadarChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58401,7 +58401,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RadarChartFieldWells);
+    value_traits!(eq RadarChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -58419,7 +58419,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RadarChartSeriesSettings);
+    value_traits!(eq RadarChartSeriesSettings);
 
 
     #[derive(Clone, Default)]
@@ -58446,7 +58446,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RadarChartSortConfiguration);
+    value_traits!(eq RadarChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -58500,7 +58500,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RadarChartVisual);
+    value_traits!(eq RadarChartVisual);
 
 
     #[derive(Clone, Default)]
@@ -58518,7 +58518,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RangeEndsLabelType);
+    value_traits!(eq RangeEndsLabelType);
 
 
     #[derive(Clone)]
@@ -58560,7 +58560,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLine);
+    value_traits!(eq ReferenceLine);
 
 
     #[derive(Clone)]
@@ -58590,7 +58590,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLineCustomLabelConfiguration);
+    value_traits!(eq ReferenceLineCustomLabelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58617,7 +58617,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLineDataConfiguration);
+    value_traits!(eq ReferenceLineDataConfiguration);
 
 
     #[derive(Clone)]
@@ -58657,7 +58657,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLineDynamicDataConfiguration);
+    value_traits!(eq ReferenceLineDynamicDataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58690,7 +58690,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLineLabelConfiguration);
+    value_traits!(eq ReferenceLineLabelConfiguration);
 
 
     #[derive(Clone)]
@@ -58720,7 +58720,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLineStaticDataConfiguration);
+    value_traits!(eq ReferenceLineStaticDataConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58741,7 +58741,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLineStyleConfiguration);
+    value_traits!(eq ReferenceLineStyleConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58762,7 +58762,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ReferenceLineValueLabelConfiguration);
+    value_traits!(eq ReferenceLineValueLabelConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58786,7 +58786,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RelativeDateTimeControlDisplayOptions);
+    value_traits!(eq RelativeDateTimeControlDisplayOptions);
 
 
     #[derive(Clone)]
@@ -58866,7 +58866,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RelativeDatesFilter);
+    value_traits!(eq RelativeDatesFilter);
 
 
     /// <p>Permission for the resource.</p>
@@ -58921,7 +58921,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     #[derive(Clone)]
@@ -58955,7 +58955,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RollingDateConfiguration);
+    value_traits!(eq RollingDateConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -58979,7 +58979,7 @@ pub mod template {
         }
     }
 
-    value_traits!(RowAlternateColorOptions);
+    value_traits!(eq RowAlternateColorOptions);
 
 
     #[derive(Clone, Default)]
@@ -59000,7 +59000,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SameSheetTargetVisualConfiguration);
+    value_traits!(eq SameSheetTargetVisualConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59024,7 +59024,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SankeyDiagramAggregatedFieldWells);
+    value_traits!(eq SankeyDiagramAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -59051,7 +59051,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SankeyDiagramChartConfiguration);
+    value_traits!(eq SankeyDiagramChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59069,7 +59069,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SankeyDiagramFieldWells);
+    value_traits!(eq SankeyDiagramFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -59093,7 +59093,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SankeyDiagramSortConfiguration);
+    value_traits!(eq SankeyDiagramSortConfiguration);
 
 
     #[derive(Clone)]
@@ -59143,7 +59143,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SankeyDiagramVisual);
+    value_traits!(eq SankeyDiagramVisual);
 
 
     #[derive(Clone, Default)]
@@ -59173,7 +59173,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ScatterPlotCategoricallyAggregatedFieldWells);
+    value_traits!(eq ScatterPlotCategoricallyAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -59221,7 +59221,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ScatterPlotConfiguration);
+    value_traits!(eq ScatterPlotConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59242,7 +59242,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ScatterPlotFieldWells);
+    value_traits!(eq ScatterPlotFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -59260,7 +59260,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ScatterPlotSortConfiguration);
+    value_traits!(eq ScatterPlotSortConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59290,7 +59290,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ScatterPlotUnaggregatedFieldWells);
+    value_traits!(eq ScatterPlotUnaggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -59344,7 +59344,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ScatterPlotVisual);
+    value_traits!(eq ScatterPlotVisual);
 
 
     #[derive(Clone, Default)]
@@ -59365,7 +59365,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ScrollBarOptions);
+    value_traits!(eq ScrollBarOptions);
 
 
     #[derive(Clone, Default)]
@@ -59383,7 +59383,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SecondaryValueOptions);
+    value_traits!(eq SecondaryValueOptions);
 
 
     #[derive(Clone, Default)]
@@ -59401,7 +59401,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SectionAfterPageBreak);
+    value_traits!(eq SectionAfterPageBreak);
 
 
     #[derive(Clone, Default)]
@@ -59419,7 +59419,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SectionBasedLayoutCanvasSizeOptions);
+    value_traits!(eq SectionBasedLayoutCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -59467,7 +59467,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SectionBasedLayoutConfiguration);
+    value_traits!(eq SectionBasedLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59491,7 +59491,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SectionBasedLayoutPaperCanvasSizeOptions);
+    value_traits!(eq SectionBasedLayoutPaperCanvasSizeOptions);
 
 
     #[derive(Clone)]
@@ -59521,7 +59521,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SectionLayoutConfiguration);
+    value_traits!(eq SectionLayoutConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59539,7 +59539,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SectionPageBreakConfiguration);
+    value_traits!(eq SectionPageBreakConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59562,7 +59562,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SectionStyle);
+    value_traits!(eq SectionStyle);
 
 
     #[derive(Clone, Default)]
@@ -59580,7 +59580,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SelectedSheetsFilterScopeConfiguration);
+    value_traits!(eq SelectedSheetsFilterScopeConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59601,7 +59601,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SeriesItem);
+    value_traits!(eq SeriesItem);
 
 
     #[derive(Clone)]
@@ -59637,7 +59637,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SetParameterValueConfiguration);
+    value_traits!(eq SetParameterValueConfiguration);
 
 
     #[derive(Clone)]
@@ -59667,7 +59667,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ShapeConditionalFormat);
+    value_traits!(eq ShapeConditionalFormat);
 
 
     #[derive(Clone, Default)]
@@ -59688,7 +59688,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetControlInfoIconLabelOptions);
+    value_traits!(eq SheetControlInfoIconLabelOptions);
 
 
     #[derive(Clone)]
@@ -59718,7 +59718,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetControlLayout);
+    value_traits!(eq SheetControlLayout);
 
 
     #[derive(Clone, Default)]
@@ -59736,7 +59736,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetControlLayoutConfiguration);
+    value_traits!(eq SheetControlLayoutConfiguration);
 
 
     #[derive(Clone)]
@@ -59810,7 +59810,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetDefinition);
+    value_traits!(eq SheetDefinition);
 
 
     #[derive(Clone, Default)]
@@ -59828,7 +59828,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetElementConfigurationOverrides);
+    value_traits!(eq SheetElementConfigurationOverrides);
 
 
     #[derive(Clone)]
@@ -59864,7 +59864,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetElementRenderingRule);
+    value_traits!(eq SheetElementRenderingRule);
 
 
     #[derive(Clone)]
@@ -59920,7 +59920,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetImage);
+    value_traits!(eq SheetImage);
 
 
     #[derive(Clone, Default)]
@@ -59938,7 +59938,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetImageScalingConfiguration);
+    value_traits!(eq SheetImageScalingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -59956,7 +59956,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetImageSource);
+    value_traits!(eq SheetImageSource);
 
 
     #[derive(Clone)]
@@ -59986,7 +59986,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetImageStaticFileSource);
+    value_traits!(eq SheetImageStaticFileSource);
 
 
     #[derive(Clone, Default)]
@@ -60007,7 +60007,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetImageTooltipConfiguration);
+    value_traits!(eq SheetImageTooltipConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -60025,7 +60025,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetImageTooltipText);
+    value_traits!(eq SheetImageTooltipText);
 
 
     #[derive(Clone)]
@@ -60061,7 +60061,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetLayoutGroup);
+    value_traits!(eq SheetLayoutGroup);
 
 
     #[derive(Clone)]
@@ -60097,7 +60097,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetLayoutGroupMember);
+    value_traits!(eq SheetLayoutGroupMember);
 
 
     #[derive(Clone)]
@@ -60131,7 +60131,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetTextBox);
+    value_traits!(eq SheetTextBox);
 
 
     #[derive(Clone)]
@@ -60171,7 +60171,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SheetVisualScopingConfiguration);
+    value_traits!(eq SheetVisualScopingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -60192,7 +60192,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ShortFormatText);
+    value_traits!(eq ShortFormatText);
 
 
     #[derive(Clone, Default)]
@@ -60210,7 +60210,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SimpleClusterMarker);
+    value_traits!(eq SimpleClusterMarker);
 
 
     #[derive(Clone, Default)]
@@ -60228,7 +60228,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SingleAxisOptions);
+    value_traits!(eq SingleAxisOptions);
 
 
     #[derive(Clone, Default)]
@@ -60249,7 +60249,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SliderControlDisplayOptions);
+    value_traits!(eq SliderControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -60270,7 +60270,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SmallMultiplesAxisProperties);
+    value_traits!(eq SmallMultiplesAxisProperties);
 
 
     #[derive(Clone, Default)]
@@ -60300,7 +60300,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SmallMultiplesOptions);
+    value_traits!(eq SmallMultiplesOptions);
 
 
     #[derive(Clone, Default)]
@@ -60335,7 +60335,7 @@ pub mod template {
         }
     }
 
-    value_traits!(Spacing);
+    value_traits!(eq Spacing);
 
 
     #[derive(Clone)]
@@ -60399,7 +60399,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SparklinesOptions);
+    value_traits!(eq SparklinesOptions);
 
 
     #[derive(Clone)]
@@ -60433,7 +60433,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SpatialStaticFile);
+    value_traits!(eq SpatialStaticFile);
 
 
     #[derive(Clone, Default)]
@@ -60454,7 +60454,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StaticFile);
+    value_traits!(eq StaticFile);
 
 
     #[derive(Clone)]
@@ -60496,7 +60496,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StaticFileS3SourceOptions);
+    value_traits!(eq StaticFileS3SourceOptions);
 
 
     #[derive(Clone, Default)]
@@ -60517,7 +60517,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StaticFileSource);
+    value_traits!(eq StaticFileSource);
 
 
     #[derive(Clone)]
@@ -60547,7 +60547,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StaticFileUrlSourceOptions);
+    value_traits!(eq StaticFileUrlSourceOptions);
 
 
     #[derive(Clone, Default)]
@@ -60568,7 +60568,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StringDefaultValues);
+    value_traits!(eq StringDefaultValues);
 
 
     #[derive(Clone, Default)]
@@ -60589,7 +60589,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StringFormatConfiguration);
+    value_traits!(eq StringFormatConfiguration);
 
 
     #[derive(Clone)]
@@ -60637,7 +60637,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StringParameterDeclaration);
+    value_traits!(eq StringParameterDeclaration);
 
 
     #[derive(Clone, Default)]
@@ -60658,7 +60658,7 @@ pub mod template {
         }
     }
 
-    value_traits!(StringValueWhenUnsetConfiguration);
+    value_traits!(eq StringValueWhenUnsetConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -60697,7 +60697,7 @@ pub mod template {
         }
     }
 
-    value_traits!(SubtotalOptions);
+    value_traits!(eq SubtotalOptions);
 
 
     #[derive(Clone, Default)]
@@ -60718,7 +60718,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableAggregatedFieldWells);
+    value_traits!(eq TableAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -60742,7 +60742,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableBorderOptions);
+    value_traits!(eq TableBorderOptions);
 
 
     #[derive(Clone)]
@@ -60776,7 +60776,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableCellConditionalFormatting);
+    value_traits!(eq TableCellConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -60794,7 +60794,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableCellImageSizingConfiguration);
+    value_traits!(eq TableCellImageSizingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -60833,7 +60833,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableCellStyle);
+    value_traits!(eq TableCellStyle);
 
 
     #[derive(Clone, Default)]
@@ -60851,7 +60851,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableConditionalFormatting);
+    value_traits!(eq TableConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -60872,7 +60872,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableConditionalFormattingOption);
+    value_traits!(eq TableConditionalFormattingOption);
 
 
     #[derive(Clone, Default)]
@@ -60911,7 +60911,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableConfiguration);
+    value_traits!(eq TableConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -60929,7 +60929,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldCustomIconContent);
+    value_traits!(eq TableFieldCustomIconContent);
 
 
     #[derive(Clone)]
@@ -60963,7 +60963,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldCustomTextContent);
+    value_traits!(eq TableFieldCustomTextContent);
 
 
     #[derive(Clone, Default)]
@@ -60981,7 +60981,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldImageConfiguration);
+    value_traits!(eq TableFieldImageConfiguration);
 
 
     #[derive(Clone)]
@@ -61017,7 +61017,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldLinkConfiguration);
+    value_traits!(eq TableFieldLinkConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -61038,7 +61038,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldLinkContentConfiguration);
+    value_traits!(eq TableFieldLinkContentConfiguration);
 
 
     #[derive(Clone)]
@@ -61086,7 +61086,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldOption);
+    value_traits!(eq TableFieldOption);
 
 
     #[derive(Clone, Default)]
@@ -61113,7 +61113,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldOptions);
+    value_traits!(eq TableFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -61134,7 +61134,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldUrlConfiguration);
+    value_traits!(eq TableFieldUrlConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -61155,7 +61155,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableFieldWells);
+    value_traits!(eq TableFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -61176,7 +61176,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableInlineVisualization);
+    value_traits!(eq TableInlineVisualization);
 
 
     #[derive(Clone, Default)]
@@ -61203,7 +61203,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableOptions);
+    value_traits!(eq TableOptions);
 
 
     #[derive(Clone, Default)]
@@ -61224,7 +61224,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TablePaginatedReportOptions);
+    value_traits!(eq TablePaginatedReportOptions);
 
 
     #[derive(Clone, Default)]
@@ -61242,7 +61242,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TablePinnedFieldOptions);
+    value_traits!(eq TablePinnedFieldOptions);
 
 
     #[derive(Clone, Default)]
@@ -61263,7 +61263,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableRowConditionalFormatting);
+    value_traits!(eq TableRowConditionalFormatting);
 
 
     #[derive(Clone, Default)]
@@ -61296,7 +61296,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableSideBorderOptions);
+    value_traits!(eq TableSideBorderOptions);
 
 
     #[derive(Clone, Default)]
@@ -61317,7 +61317,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableSortConfiguration);
+    value_traits!(eq TableSortConfiguration);
 
 
     #[derive(Clone)]
@@ -61347,7 +61347,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableStyleTarget);
+    value_traits!(eq TableStyleTarget);
 
 
     #[derive(Clone, Default)]
@@ -61365,7 +61365,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableUnaggregatedFieldWells);
+    value_traits!(eq TableUnaggregatedFieldWells);
 
 
     #[derive(Clone)]
@@ -61419,7 +61419,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TableVisual);
+    value_traits!(eq TableVisual);
 
 
     /// <p>The source analysis of the template.</p>
@@ -61465,7 +61465,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TemplateSourceAnalysis);
+    value_traits!(eq TemplateSourceAnalysis);
 
 
     /// <p>The source entity of the template.</p>
@@ -61487,7 +61487,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TemplateSourceEntity);
+    value_traits!(eq TemplateSourceEntity);
 
 
     /// <p>The source template of the template.</p>
@@ -61520,7 +61520,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TemplateSourceTemplate);
+    value_traits!(eq TemplateSourceTemplate);
 
 
     #[derive(Clone)]
@@ -61592,7 +61592,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TemplateVersionDefinition);
+    value_traits!(eq TemplateVersionDefinition);
 
 
     #[derive(Clone, Default)]
@@ -61616,7 +61616,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TextAreaControlDisplayOptions);
+    value_traits!(eq TextAreaControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -61640,7 +61640,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TextConditionalFormat);
+    value_traits!(eq TextConditionalFormat);
 
 
     #[derive(Clone, Default)]
@@ -61658,7 +61658,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TextControlPlaceholderOptions);
+    value_traits!(eq TextControlPlaceholderOptions);
 
 
     #[derive(Clone, Default)]
@@ -61682,7 +61682,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TextFieldControlDisplayOptions);
+    value_traits!(eq TextFieldControlDisplayOptions);
 
 
     #[derive(Clone, Default)]
@@ -61706,7 +61706,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ThousandSeparatorOptions);
+    value_traits!(eq ThousandSeparatorOptions);
 
 
     #[derive(Clone, Default)]
@@ -61739,7 +61739,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TimeBasedForecastProperties);
+    value_traits!(eq TimeBasedForecastProperties);
 
 
     #[derive(Clone)]
@@ -61795,7 +61795,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TimeEqualityFilter);
+    value_traits!(eq TimeEqualityFilter);
 
 
     #[derive(Clone)]
@@ -61843,7 +61843,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TimeRangeDrillDownFilter);
+    value_traits!(eq TimeRangeDrillDownFilter);
 
 
     #[derive(Clone)]
@@ -61913,7 +61913,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TimeRangeFilter);
+    value_traits!(eq TimeRangeFilter);
 
 
     #[derive(Clone, Default)]
@@ -61937,7 +61937,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TimeRangeFilterValue);
+    value_traits!(eq TimeRangeFilterValue);
 
 
     #[derive(Clone, Default)]
@@ -61958,7 +61958,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TooltipItem);
+    value_traits!(eq TooltipItem);
 
 
     #[derive(Clone, Default)]
@@ -61982,7 +61982,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TooltipOptions);
+    value_traits!(eq TooltipOptions);
 
 
     #[derive(Clone)]
@@ -62040,7 +62040,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TopBottomFilter);
+    value_traits!(eq TopBottomFilter);
 
 
     #[derive(Clone)]
@@ -62100,7 +62100,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TopBottomMoversComputation);
+    value_traits!(eq TopBottomMoversComputation);
 
 
     #[derive(Clone)]
@@ -62152,7 +62152,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TopBottomRankedComputation);
+    value_traits!(eq TopBottomRankedComputation);
 
 
     #[derive(Clone, Default)]
@@ -62176,7 +62176,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TopicConfiguration);
+    value_traits!(eq TopicConfiguration);
 
 
     #[derive(Clone)]
@@ -62212,7 +62212,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TopicReference);
+    value_traits!(eq TopicReference);
 
 
     #[derive(Clone)]
@@ -62250,7 +62250,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TotalAggregationComputation);
+    value_traits!(eq TotalAggregationComputation);
 
 
     #[derive(Clone, Default)]
@@ -62268,7 +62268,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TotalAggregationFunction);
+    value_traits!(eq TotalAggregationFunction);
 
 
     #[derive(Clone)]
@@ -62304,7 +62304,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TotalAggregationOption);
+    value_traits!(eq TotalAggregationOption);
 
 
     #[derive(Clone, Default)]
@@ -62337,7 +62337,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TotalOptions);
+    value_traits!(eq TotalOptions);
 
 
     #[derive(Clone)]
@@ -62377,7 +62377,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TransposedTableOption);
+    value_traits!(eq TransposedTableOption);
 
 
     #[derive(Clone, Default)]
@@ -62401,7 +62401,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TreeMapAggregatedFieldWells);
+    value_traits!(eq TreeMapAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -62446,7 +62446,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TreeMapConfiguration);
+    value_traits!(eq TreeMapConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -62464,7 +62464,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TreeMapFieldWells);
+    value_traits!(eq TreeMapFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -62485,7 +62485,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TreeMapSortConfiguration);
+    value_traits!(eq TreeMapSortConfiguration);
 
 
     #[derive(Clone)]
@@ -62539,7 +62539,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TreeMapVisual);
+    value_traits!(eq TreeMapVisual);
 
 
     #[derive(Clone, Default)]
@@ -62557,7 +62557,7 @@ pub mod template {
         }
     }
 
-    value_traits!(TrendArrowOptions);
+    value_traits!(eq TrendArrowOptions);
 
 
     #[derive(Clone)]
@@ -62597,7 +62597,7 @@ pub mod template {
         }
     }
 
-    value_traits!(UnaggregatedField);
+    value_traits!(eq UnaggregatedField);
 
 
     #[derive(Clone)]
@@ -62635,7 +62635,7 @@ pub mod template {
         }
     }
 
-    value_traits!(UniqueValuesComputation);
+    value_traits!(eq UniqueValuesComputation);
 
 
     /// <p>The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects. When you set this value to <code>LENIENT</code>, validation is skipped for specific errors.</p>
@@ -62666,7 +62666,7 @@ pub mod template {
         }
     }
 
-    value_traits!(ValidationStrategy);
+    value_traits!(eq ValidationStrategy);
 
 
     #[derive(Clone, Default)]
@@ -62684,7 +62684,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisibleRangeOptions);
+    value_traits!(eq VisibleRangeOptions);
 
 
     #[derive(Clone, Default)]
@@ -62774,7 +62774,7 @@ pub mod template {
         }
     }
 
-    value_traits!(Visual);
+    value_traits!(eq Visual);
 
 
     #[derive(Clone)]
@@ -62826,7 +62826,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisualCustomAction);
+    value_traits!(eq VisualCustomAction);
 
 
     #[derive(Clone, Default)]
@@ -62853,7 +62853,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisualCustomActionOperation);
+    value_traits!(eq VisualCustomActionOperation);
 
 
     #[derive(Clone, Default)]
@@ -62874,7 +62874,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisualInteractionOptions);
+    value_traits!(eq VisualInteractionOptions);
 
 
     #[derive(Clone, Default)]
@@ -62892,7 +62892,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisualMenuOption);
+    value_traits!(eq VisualMenuOption);
 
 
     #[derive(Clone, Default)]
@@ -62913,7 +62913,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisualPalette);
+    value_traits!(eq VisualPalette);
 
 
     #[derive(Clone, Default)]
@@ -62934,7 +62934,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisualSubtitleLabelOptions);
+    value_traits!(eq VisualSubtitleLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -62955,7 +62955,7 @@ pub mod template {
         }
     }
 
-    value_traits!(VisualTitleLabelOptions);
+    value_traits!(eq VisualTitleLabelOptions);
 
 
     #[derive(Clone, Default)]
@@ -62979,7 +62979,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallChartAggregatedFieldWells);
+    value_traits!(eq WaterfallChartAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -62997,7 +62997,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallChartColorConfiguration);
+    value_traits!(eq WaterfallChartColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -63048,7 +63048,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallChartConfiguration);
+    value_traits!(eq WaterfallChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -63066,7 +63066,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallChartFieldWells);
+    value_traits!(eq WaterfallChartFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -63090,7 +63090,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallChartGroupColorConfiguration);
+    value_traits!(eq WaterfallChartGroupColorConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -63108,7 +63108,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallChartOptions);
+    value_traits!(eq WaterfallChartOptions);
 
 
     #[derive(Clone, Default)]
@@ -63129,7 +63129,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallChartSortConfiguration);
+    value_traits!(eq WaterfallChartSortConfiguration);
 
 
     #[derive(Clone)]
@@ -63183,7 +63183,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WaterfallVisual);
+    value_traits!(eq WaterfallVisual);
 
 
     #[derive(Clone)]
@@ -63219,7 +63219,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WhatIfPointScenario);
+    value_traits!(eq WhatIfPointScenario);
 
 
     #[derive(Clone)]
@@ -63261,7 +63261,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WhatIfRangeScenario);
+    value_traits!(eq WhatIfRangeScenario);
 
 
     #[derive(Clone, Default)]
@@ -63282,7 +63282,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WordCloudAggregatedFieldWells);
+    value_traits!(eq WordCloudAggregatedFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -63312,7 +63312,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WordCloudChartConfiguration);
+    value_traits!(eq WordCloudChartConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -63330,7 +63330,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WordCloudFieldWells);
+    value_traits!(eq WordCloudFieldWells);
 
 
     #[derive(Clone, Default)]
@@ -63363,7 +63363,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WordCloudOptions);
+    value_traits!(eq WordCloudOptions);
 
 
     #[derive(Clone, Default)]
@@ -63384,7 +63384,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WordCloudSortConfiguration);
+    value_traits!(eq WordCloudSortConfiguration);
 
 
     #[derive(Clone)]
@@ -63438,7 +63438,7 @@ pub mod template {
         }
     }
 
-    value_traits!(WordCloudVisual);
+    value_traits!(eq WordCloudVisual);
 
 
     #[derive(Clone, Default)]
@@ -63456,7 +63456,7 @@ pub mod template {
         }
     }
 
-    value_traits!(YAxisOptions);
+    value_traits!(eq YAxisOptions);
 }
 pub use template::{CfnTemplate, CfnTemplateProps};
 
@@ -63623,7 +63623,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(BorderStyle);
+    value_traits!(eq BorderStyle);
 
 
     /// <p>The theme colors that are used for data colors in charts. The colors description is a
@@ -63657,7 +63657,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(DataColorPalette);
+    value_traits!(eq DataColorPalette);
 
 
     #[derive(Clone, Default)]
@@ -63675,7 +63675,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(Font);
+    value_traits!(eq Font);
 
 
     #[derive(Clone, Default)]
@@ -63710,7 +63710,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(FontConfiguration);
+    value_traits!(eq FontConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -63730,7 +63730,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(FontSize);
+    value_traits!(eq FontSize);
 
 
     #[derive(Clone, Default)]
@@ -63748,7 +63748,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(FontWeight);
+    value_traits!(eq FontWeight);
 
 
     /// <p>The display options for gutter spacing between tiles on a sheet.</p>
@@ -63770,7 +63770,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(GutterStyle);
+    value_traits!(eq GutterStyle);
 
 
     /// <p>The display options for margins around the outside edge of sheets.</p>
@@ -63791,7 +63791,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(MarginStyle);
+    value_traits!(eq MarginStyle);
 
 
     /// <p>Permission for the resource.</p>
@@ -63846,7 +63846,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 
 
     #[derive(Clone, Default)]
@@ -63869,7 +63869,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(SheetBackgroundStyle);
+    value_traits!(eq SheetBackgroundStyle);
 
 
     /// <p>The theme display options for sheets. </p>
@@ -63894,7 +63894,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(SheetStyle);
+    value_traits!(eq SheetStyle);
 
 
     /// <p>The theme configuration. This configuration contains all of the display properties for
@@ -63923,7 +63923,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(ThemeConfiguration);
+    value_traits!(eq ThemeConfiguration);
 
 
     /// <p>The display options for the layout of tiles on a sheet.</p>
@@ -63945,7 +63945,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(TileLayoutStyle);
+    value_traits!(eq TileLayoutStyle);
 
 
     /// <p>Display options related to tiles on a sheet.</p>
@@ -63975,7 +63975,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(TileStyle);
+    value_traits!(eq TileStyle);
 
 
     #[derive(Clone, Default)]
@@ -64014,7 +64014,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(Typography);
+    value_traits!(eq Typography);
 
 
     /// <p>The theme colors that apply to UI and to charts, excluding data colors. The colors
@@ -64124,7 +64124,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(UiColorPalette);
+    value_traits!(eq UiColorPalette);
 
 
     #[derive(Clone, Default)]
@@ -64148,7 +64148,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(VisualSubtitleFontConfiguration);
+    value_traits!(eq VisualSubtitleFontConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -64172,7 +64172,7 @@ pub mod theme {
         }
     }
 
-    value_traits!(VisualTitleFontConfiguration);
+    value_traits!(eq VisualTitleFontConfiguration);
 }
 pub use theme::{CfnTheme, CfnThemeProps};
 
@@ -64288,7 +64288,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(CellValueSynonym);
+    value_traits!(eq CellValueSynonym);
 
 
     #[derive(Clone, Default)]
@@ -64306,7 +64306,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(CollectiveConstant);
+    value_traits!(eq CollectiveConstant);
 
 
     #[derive(Clone, Default)]
@@ -64330,7 +64330,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(ComparativeOrder);
+    value_traits!(eq ComparativeOrder);
 
 
     /// <p>Instructions that provide additional guidance and context for response generation.</p>
@@ -64363,7 +64363,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(CustomInstructions);
+    value_traits!(eq CustomInstructions);
 
 
     #[derive(Clone, Default)]
@@ -64384,7 +64384,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(DataAggregation);
+    value_traits!(eq DataAggregation);
 
 
     #[derive(Clone)]
@@ -64442,7 +64442,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(DatasetMetadata);
+    value_traits!(eq DatasetMetadata);
 
 
     #[derive(Clone, Default)]
@@ -64463,7 +64463,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(DefaultFormatting);
+    value_traits!(eq DefaultFormatting);
 
 
     #[derive(Clone, Default)]
@@ -64514,7 +64514,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(DisplayFormatOptions);
+    value_traits!(eq DisplayFormatOptions);
 
 
     #[derive(Clone, Default)]
@@ -64544,7 +64544,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(NamedEntityDefinition);
+    value_traits!(eq NamedEntityDefinition);
 
 
     #[derive(Clone, Default)]
@@ -64565,7 +64565,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(NamedEntityDefinitionMetric);
+    value_traits!(eq NamedEntityDefinitionMetric);
 
 
     #[derive(Clone, Default)]
@@ -64586,7 +64586,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(NegativeFormat);
+    value_traits!(eq NegativeFormat);
 
 
     #[derive(Clone, Default)]
@@ -64607,7 +64607,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(RangeConstant);
+    value_traits!(eq RangeConstant);
 
 
     #[derive(Clone, Default)]
@@ -64631,7 +64631,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(SemanticEntityType);
+    value_traits!(eq SemanticEntityType);
 
 
     #[derive(Clone, Default)]
@@ -64667,7 +64667,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(SemanticType);
+    value_traits!(eq SemanticType);
 
 
     #[derive(Clone)]
@@ -64763,7 +64763,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicCalculatedField);
+    value_traits!(eq TopicCalculatedField);
 
 
     #[derive(Clone, Default)]
@@ -64790,7 +64790,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicCategoryFilter);
+    value_traits!(eq TopicCategoryFilter);
 
 
     #[derive(Clone, Default)]
@@ -64814,7 +64814,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicCategoryFilterConstant);
+    value_traits!(eq TopicCategoryFilterConstant);
 
 
     #[derive(Clone)]
@@ -64908,7 +64908,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicColumn);
+    value_traits!(eq TopicColumn);
 
 
     #[derive(Clone, Default)]
@@ -64926,7 +64926,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicConfigOptions);
+    value_traits!(eq TopicConfigOptions);
 
 
     #[derive(Clone, Default)]
@@ -64947,7 +64947,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicDateRangeFilter);
+    value_traits!(eq TopicDateRangeFilter);
 
 
     #[derive(Clone)]
@@ -65019,7 +65019,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicFilter);
+    value_traits!(eq TopicFilter);
 
 
     #[derive(Clone)]
@@ -65065,7 +65065,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicNamedEntity);
+    value_traits!(eq TopicNamedEntity);
 
 
     #[derive(Clone, Default)]
@@ -65086,7 +65086,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicNumericEqualityFilter);
+    value_traits!(eq TopicNumericEqualityFilter);
 
 
     #[derive(Clone, Default)]
@@ -65110,7 +65110,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicNumericRangeFilter);
+    value_traits!(eq TopicNumericRangeFilter);
 
 
     #[derive(Clone, Default)]
@@ -65131,7 +65131,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicRangeFilterConstant);
+    value_traits!(eq TopicRangeFilterConstant);
 
 
     #[derive(Clone, Default)]
@@ -65155,7 +65155,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicRelativeDateFilter);
+    value_traits!(eq TopicRelativeDateFilter);
 
 
     #[derive(Clone, Default)]
@@ -65176,7 +65176,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(TopicSingularFilterConstant);
+    value_traits!(eq TopicSingularFilterConstant);
 }
 pub use topic::{CfnTopic, CfnTopicProps};
 
@@ -65301,7 +65301,7 @@ pub mod topic_v2 {
         }
     }
 
-    value_traits!(CustomInstructions);
+    value_traits!(eq CustomInstructions);
 
 
     /// A dataset reference used by a V2 (SEMANTIC_VIEW) topic.
@@ -65336,7 +65336,7 @@ pub mod topic_v2 {
         }
     }
 
-    value_traits!(DataSetReference);
+    value_traits!(eq DataSetReference);
 
 
     /// A relation between two datasets referenced by a V2 (SEMANTIC_VIEW) topic.
@@ -65373,7 +65373,7 @@ pub mod topic_v2 {
         }
     }
 
-    value_traits!(DataSetRelation);
+    value_traits!(eq DataSetRelation);
 
 
     #[derive(Clone)]
@@ -65409,7 +65409,7 @@ pub mod topic_v2 {
         }
     }
 
-    value_traits!(DataSetRelationEndpoint);
+    value_traits!(eq DataSetRelationEndpoint);
 
 
     #[derive(Clone)]
@@ -65445,7 +65445,7 @@ pub mod topic_v2 {
         }
     }
 
-    value_traits!(ResourcePermission);
+    value_traits!(eq ResourcePermission);
 }
 pub use topic_v2::{CfnTopicV2, CfnTopicV2Props};
 

@@ -654,7 +654,7 @@ pub mod resource_share {
         }
     }
 
-    value_traits!(ResourceShareConfiguration);
+    value_traits!(eq ResourceShareConfiguration);
 }
 pub use resource_share::{CfnResourceShare, CfnResourceShareProps};
 

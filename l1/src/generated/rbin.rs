@@ -173,7 +173,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(ResourceTag);
+    value_traits!(eq ResourceTag);
 
 
     /// The retention period of the rule.
@@ -216,7 +216,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(RetentionPeriod);
+    value_traits!(eq RetentionPeriod);
 
 
     #[derive(Clone, Default)]
@@ -243,6 +243,6 @@ pub mod rule {
         }
     }
 
-    value_traits!(UnlockDelay);
+    value_traits!(eq UnlockDelay);
 }
 pub use rule::{CfnRule, CfnRuleProps};

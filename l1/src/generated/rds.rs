@@ -1130,7 +1130,7 @@ pub mod db_cluster {
         }
     }
 
-    value_traits!(DbClusterRole);
+    value_traits!(eq DbClusterRole);
 
 
     /// The ``MasterUserSecret`` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
@@ -1152,7 +1152,7 @@ pub mod db_cluster {
         }
     }
 
-    value_traits!(MasterUserSecret);
+    value_traits!(eq MasterUserSecret);
 
 
     /// The ``ScalingConfiguration`` property type specifies the scaling configuration of an Aurora Serverless v1 DB cluster.
@@ -1214,7 +1214,7 @@ pub mod db_cluster {
         }
     }
 
-    value_traits!(ScalingConfiguration);
+    value_traits!(eq ScalingConfiguration);
 
 
     /// The ``ServerlessV2ScalingConfiguration`` property type specifies the scaling configuration of an Aurora Serverless V2 DB cluster. For more information, see [Using Amazon Aurora Serverless v2](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.html) in the *Amazon Aurora User Guide*.
@@ -1251,7 +1251,7 @@ pub mod db_cluster {
         }
     }
 
-    value_traits!(ServerlessV2ScalingConfiguration);
+    value_traits!(eq ServerlessV2ScalingConfiguration);
 }
 pub use db_cluster::{CfnDbCluster, CfnDbClusterProps};
 
@@ -3183,7 +3183,7 @@ pub mod db_instance {
         }
     }
 
-    value_traits!(AdditionalStorageVolume);
+    value_traits!(eq AdditionalStorageVolume);
 
 
     /// Information about an AWS Identity and Access Management (IAM) role that is associated with a DB instance.
@@ -3224,7 +3224,7 @@ pub mod db_instance {
         }
     }
 
-    value_traits!(DbInstanceRole);
+    value_traits!(eq DbInstanceRole);
 
 
     /// The ``MasterUserSecret`` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
@@ -3246,7 +3246,7 @@ pub mod db_instance {
         }
     }
 
-    value_traits!(MasterUserSecret);
+    value_traits!(eq MasterUserSecret);
 
 
     /// The ``ProcessorFeature`` property type specifies the processor features of a DB instance class.
@@ -3274,7 +3274,7 @@ pub mod db_instance {
         }
     }
 
-    value_traits!(ProcessorFeature);
+    value_traits!(eq ProcessorFeature);
 }
 pub use db_instance::{CfnDbInstance, CfnDbInstanceProps};
 
@@ -3657,7 +3657,7 @@ pub mod db_proxy {
         }
     }
 
-    value_traits!(AuthFormat);
+    value_traits!(eq AuthFormat);
 }
 pub use db_proxy::{CfnDbProxy, CfnDbProxyProps};
 
@@ -3948,7 +3948,7 @@ pub mod db_proxy_target_group {
         }
     }
 
-    value_traits!(ConnectionPoolConfigurationInfoFormat);
+    value_traits!(eq ConnectionPoolConfigurationInfoFormat);
 }
 pub use db_proxy_target_group::{CfnDbProxyTargetGroup, CfnDbProxyTargetGroupProps};
 
@@ -4065,7 +4065,7 @@ pub mod db_security_group {
         }
     }
 
-    value_traits!(Ingress);
+    value_traits!(eq Ingress);
 }
 pub use db_security_group::{CfnDbSecurityGroup, CfnDbSecurityGroupProps};
 
@@ -5375,7 +5375,7 @@ pub mod option_group {
         }
     }
 
-    value_traits!(OptionConfiguration);
+    value_traits!(eq OptionConfiguration);
 
 
     /// The ``OptionSetting`` property type specifies the value for an option within an ``OptionSetting`` property.
@@ -5401,6 +5401,6 @@ pub mod option_group {
         }
     }
 
-    value_traits!(OptionSetting);
+    value_traits!(eq OptionSetting);
 }
 pub use option_group::{CfnOptionGroup, CfnOptionGroupProps};

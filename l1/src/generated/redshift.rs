@@ -453,7 +453,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(LoggingProperties);
+    value_traits!(eq LoggingProperties);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -593,7 +593,7 @@ pub mod cluster_parameter_group {
         }
     }
 
-    value_traits!(Parameter);
+    value_traits!(eq Parameter);
 }
 pub use cluster_parameter_group::{CfnClusterParameterGroup, CfnClusterParameterGroupProps};
 
@@ -1717,7 +1717,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(AuthorizedTokenIssuer);
+    value_traits!(eq AuthorizedTokenIssuer);
 
 
     /// The Amazon Redshift connect integration scope.
@@ -1752,7 +1752,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(Connect);
+    value_traits!(eq Connect);
 
 
     /// The Lake Formation scope.
@@ -1787,7 +1787,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(LakeFormationQuery);
+    value_traits!(eq LakeFormationQuery);
 
 
     /// A list of scopes set up for Lake Formation integration.
@@ -1806,7 +1806,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(LakeFormationScopeUnion);
+    value_traits!(eq LakeFormationScopeUnion);
 
 
     /// The S3 Access Grants scope.
@@ -1841,7 +1841,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(ReadWriteAccess);
+    value_traits!(eq ReadWriteAccess);
 
 
     /// A union structure that defines the scope of Amazon Redshift service integrations.
@@ -1860,7 +1860,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(RedshiftScopeUnion);
+    value_traits!(eq RedshiftScopeUnion);
 
 
     /// A list of scopes set up for S3 Access Grants integration.
@@ -1879,7 +1879,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(S3AccessGrantsScopeUnion);
+    value_traits!(eq S3AccessGrantsScopeUnion);
 
 
     /// A list of service integrations.
@@ -1910,7 +1910,7 @@ pub mod redshift_idc_application {
         }
     }
 
-    value_traits!(ServiceIntegrationsUnion);
+    value_traits!(eq ServiceIntegrationsUnion);
 }
 pub use redshift_idc_application::{CfnRedshiftIdcApplication, CfnRedshiftIdcApplicationProps};
 

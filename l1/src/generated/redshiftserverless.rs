@@ -266,7 +266,7 @@ pub mod namespace {
         }
     }
 
-    value_traits!(SnapshotCopyConfiguration);
+    value_traits!(eq SnapshotCopyConfiguration);
 }
 pub use namespace::{CfnNamespace, CfnNamespaceProps};
 
@@ -828,7 +828,7 @@ pub mod workgroup {
         }
     }
 
-    value_traits!(ConfigParameter);
+    value_traits!(eq ConfigParameter);
 
 
     #[derive(Clone, Default)]
@@ -846,7 +846,7 @@ pub mod workgroup {
         }
     }
 
-    value_traits!(Endpoint);
+    value_traits!(eq Endpoint);
 
 
     #[derive(Clone, Default)]
@@ -860,7 +860,7 @@ pub mod workgroup {
         }
     }
 
-    value_traits!(NetworkInterface);
+    value_traits!(eq NetworkInterface);
 
 
     #[derive(Clone, Default)]
@@ -881,7 +881,7 @@ pub mod workgroup {
         }
     }
 
-    value_traits!(PerformanceTarget);
+    value_traits!(eq PerformanceTarget);
 
 
     #[derive(Clone, Default)]
@@ -899,7 +899,7 @@ pub mod workgroup {
         }
     }
 
-    value_traits!(VpcEndpoint);
+    value_traits!(eq VpcEndpoint);
 
 
     #[derive(Clone, Default)]
@@ -920,6 +920,6 @@ pub mod workgroup {
         }
     }
 
-    value_traits!(Workgroup);
+    value_traits!(eq Workgroup);
 }
 pub use workgroup::{CfnWorkgroup, CfnWorkgroupProps};

@@ -171,7 +171,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ApiGatewayProxyInput);
+    value_traits!(eq ApiGatewayProxyInput);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -415,7 +415,7 @@ pub mod route {
         }
     }
 
-    value_traits!(DefaultRouteInput);
+    value_traits!(eq DefaultRouteInput);
 
 
     #[derive(Clone)]
@@ -469,7 +469,7 @@ pub mod route {
         }
     }
 
-    value_traits!(UriPathRouteInput);
+    value_traits!(eq UriPathRouteInput);
 }
 pub use route::{CfnRoute, CfnRouteProps};
 
@@ -633,7 +633,7 @@ pub mod service {
         }
     }
 
-    value_traits!(LambdaEndpointInput);
+    value_traits!(eq LambdaEndpointInput);
 
 
     #[derive(Clone)]
@@ -667,6 +667,6 @@ pub mod service {
         }
     }
 
-    value_traits!(UrlEndpointInput);
+    value_traits!(eq UrlEndpointInput);
 }
 pub use service::{CfnService, CfnServiceProps};

@@ -472,7 +472,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(BoundingBox);
+    value_traits!(eq BoundingBox);
 
 
     /// Connected home settings to use on a streaming video. Note that either ConnectedHomeSettings or FaceSearchSettings should be set. Not both
@@ -509,7 +509,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(ConnectedHomeSettings);
+    value_traits!(eq ConnectedHomeSettings);
 
 
     /// Indicates whether Rekognition is allowed to store the video stream data for model-training.
@@ -542,7 +542,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(DataSharingPreference);
+    value_traits!(eq DataSharingPreference);
 
 
     /// Face search settings to use on a streaming video. Note that either FaceSearchSettings or ConnectedHomeSettings should be set. Not both
@@ -581,7 +581,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(FaceSearchSettings);
+    value_traits!(eq FaceSearchSettings);
 
 
     /// The Amazon Kinesis Data Stream stream to which the Amazon Rekognition stream processor streams the analysis results, as part of face search feature.
@@ -614,7 +614,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(KinesisDataStream);
+    value_traits!(eq KinesisDataStream);
 
 
     /// The Kinesis Video Stream that streams the source video.
@@ -647,7 +647,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(KinesisVideoStream);
+    value_traits!(eq KinesisVideoStream);
 
 
     /// The ARN of the SNS notification channel where events of interests are published, as part of connected home feature.
@@ -680,7 +680,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(NotificationChannel);
+    value_traits!(eq NotificationChannel);
 
 
     /// An (X, Y) cartesian coordinate denoting a point on the frame
@@ -721,7 +721,7 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(Point);
+    value_traits!(eq Point);
 
 
     /// The S3 location in customer's account where inference output & artifacts are stored, as part of connected home feature.
@@ -760,6 +760,6 @@ pub mod stream_processor {
         }
     }
 
-    value_traits!(S3Destination);
+    value_traits!(eq S3Destination);
 }
 pub use stream_processor::{CfnStreamProcessor, CfnStreamProcessorProps};

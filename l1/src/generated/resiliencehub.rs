@@ -179,7 +179,7 @@ pub mod app {
         }
     }
 
-    value_traits!(EventSubscription);
+    value_traits!(eq EventSubscription);
 
 
     /// Defines the roles and credentials that AWS Resilience Hub would use while creating the application, importing its resources, and running an assessment.
@@ -226,7 +226,7 @@ pub mod app {
         }
     }
 
-    value_traits!(PermissionModel);
+    value_traits!(eq PermissionModel);
 
 
     #[derive(Clone)]
@@ -270,7 +270,7 @@ pub mod app {
         }
     }
 
-    value_traits!(PhysicalResourceId);
+    value_traits!(eq PhysicalResourceId);
 
 
     /// Resource mapping is used to map logical resources from template to physical resource
@@ -323,7 +323,7 @@ pub mod app {
         }
     }
 
-    value_traits!(ResourceMapping);
+    value_traits!(eq ResourceMapping);
 }
 pub use app::{CfnApp, CfnAppProps};
 
@@ -472,7 +472,7 @@ pub mod resiliency_policy {
         }
     }
 
-    value_traits!(FailurePolicy);
+    value_traits!(eq FailurePolicy);
 
 
     #[derive(Clone)]
@@ -518,6 +518,6 @@ pub mod resiliency_policy {
         }
     }
 
-    value_traits!(PolicyMap);
+    value_traits!(eq PolicyMap);
 }
 pub use resiliency_policy::{CfnResiliencyPolicy, CfnResiliencyPolicyProps};

@@ -154,7 +154,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(AvailabilitySlo);
+    value_traits!(eq AvailabilitySlo);
 
 
     #[derive(Clone, Default)]
@@ -174,7 +174,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(DataRecoveryTargets);
+    value_traits!(eq DataRecoveryTargets);
 
 
     #[derive(Clone, Default)]
@@ -206,7 +206,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(MultiAzTargets);
+    value_traits!(eq MultiAzTargets);
 
 
     #[derive(Clone, Default)]
@@ -238,7 +238,7 @@ pub mod policy {
         }
     }
 
-    value_traits!(MultiRegionTargets);
+    value_traits!(eq MultiRegionTargets);
 }
 pub use policy::{CfnPolicy, CfnPolicyProps};
 
@@ -439,7 +439,7 @@ pub mod service {
         }
     }
 
-    value_traits!(AssertionDefinition);
+    value_traits!(eq AssertionDefinition);
 
 
     #[derive(Clone)]
@@ -477,7 +477,7 @@ pub mod service {
         }
     }
 
-    value_traits!(AssociatedSystem);
+    value_traits!(eq AssociatedSystem);
 
 
     #[derive(Clone)]
@@ -515,7 +515,7 @@ pub mod service {
         }
     }
 
-    value_traits!(CrossAccountRoleConfiguration);
+    value_traits!(eq CrossAccountRoleConfiguration);
 
 
     /// Links the service to an AWS DevOps Agent Agent Space. Provide AgentSpaceArn to connect the service; omit this property to leave an existing link unchanged. The DevOps Agent integration is governed by the service's resilience policy and operates in analysis-only mode.
@@ -548,7 +548,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DevOpsAgentConfiguration);
+    value_traits!(eq DevOpsAgentConfiguration);
 
 
     /// Kubernetes label selector that scopes discovery to matching objects in the specified namespaces. An object must satisfy both MatchLabels and MatchExpressions. Specify at least one of them; a selector carrying neither is treated as though no selector were supplied, and all supported objects in the specified namespaces are discovered.
@@ -574,7 +574,7 @@ pub mod service {
         }
     }
 
-    value_traits!(EksLabelSelector);
+    value_traits!(eq EksLabelSelector);
 
 
     /// A single label selector requirement. Specify Values when Operator is IN or NOT_IN, and omit Values when Operator is EXISTS or DOES_NOT_EXIST.
@@ -623,7 +623,7 @@ pub mod service {
         }
     }
 
-    value_traits!(EksLabelSelectorRequirement);
+    value_traits!(eq EksLabelSelectorRequirement);
 
 
     #[derive(Clone)]
@@ -667,7 +667,7 @@ pub mod service {
         }
     }
 
-    value_traits!(EksSource);
+    value_traits!(eq EksSource);
 
 
     /// An input source for the service.
@@ -698,7 +698,7 @@ pub mod service {
         }
     }
 
-    value_traits!(InputSourceDefinition);
+    value_traits!(eq InputSourceDefinition);
 
 
     #[derive(Clone)]
@@ -736,7 +736,7 @@ pub mod service {
         }
     }
 
-    value_traits!(PermissionModel);
+    value_traits!(eq PermissionModel);
 
 
     /// Configuration for a report output destination.
@@ -755,7 +755,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ReportOutputConfiguration);
+    value_traits!(eq ReportOutputConfiguration);
 
 
     /// Resource configuration for an input source. Provide exactly one field.
@@ -794,7 +794,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ResourceConfiguration);
+    value_traits!(eq ResourceConfiguration);
 
 
     #[derive(Clone)]
@@ -834,7 +834,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ResourceTag);
+    value_traits!(eq ResourceTag);
 
 
     /// S3 configuration for report output.
@@ -875,7 +875,7 @@ pub mod service {
         }
     }
 
-    value_traits!(S3ReportOutputConfiguration);
+    value_traits!(eq S3ReportOutputConfiguration);
 
 
     /// Configuration for automatic report generation on a Service.
@@ -908,7 +908,7 @@ pub mod service {
         }
     }
 
-    value_traits!(ServiceReportConfiguration);
+    value_traits!(eq ServiceReportConfiguration);
 }
 pub use service::{CfnService, CfnServiceProps};
 

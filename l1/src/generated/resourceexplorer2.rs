@@ -276,7 +276,7 @@ pub mod view {
         }
     }
 
-    value_traits!(IncludedProperty);
+    value_traits!(eq IncludedProperty);
 
 
     #[derive(Clone)]
@@ -306,6 +306,6 @@ pub mod view {
         }
     }
 
-    value_traits!(SearchFilter);
+    value_traits!(eq SearchFilter);
 }
 pub use view::{CfnView, CfnViewProps};

@@ -117,7 +117,7 @@ pub mod group {
         }
     }
 
-    value_traits!(ConfigurationItem);
+    value_traits!(eq ConfigurationItem);
 
 
     #[derive(Clone, Default)]
@@ -138,7 +138,7 @@ pub mod group {
         }
     }
 
-    value_traits!(ConfigurationParameter);
+    value_traits!(eq ConfigurationParameter);
 
 
     #[derive(Clone, Default)]
@@ -162,7 +162,7 @@ pub mod group {
         }
     }
 
-    value_traits!(Query);
+    value_traits!(eq Query);
 
 
     #[derive(Clone, Default)]
@@ -185,7 +185,7 @@ pub mod group {
         }
     }
 
-    value_traits!(ResourceQuery);
+    value_traits!(eq ResourceQuery);
 
 
     #[derive(Clone, Default)]
@@ -206,7 +206,7 @@ pub mod group {
         }
     }
 
-    value_traits!(TagFilter);
+    value_traits!(eq TagFilter);
 }
 pub use group::{CfnGroup, CfnGroupProps};
 

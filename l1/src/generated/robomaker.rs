@@ -356,7 +356,7 @@ pub mod robot_application {
         }
     }
 
-    value_traits!(RobotSoftwareSuite);
+    value_traits!(eq RobotSoftwareSuite);
 
 
     #[derive(Clone)]
@@ -406,7 +406,7 @@ pub mod robot_application {
         }
     }
 
-    value_traits!(SourceConfig);
+    value_traits!(eq SourceConfig);
 }
 pub use robot_application::{CfnRobotApplication, CfnRobotApplicationProps};
 
@@ -716,7 +716,7 @@ pub mod simulation_application {
         }
     }
 
-    value_traits!(RenderingEngine);
+    value_traits!(eq RenderingEngine);
 
 
     /// Information about a robot software suite.
@@ -759,7 +759,7 @@ pub mod simulation_application {
         }
     }
 
-    value_traits!(RobotSoftwareSuite);
+    value_traits!(eq RobotSoftwareSuite);
 
 
     /// Information about a simulation software suite.
@@ -802,7 +802,7 @@ pub mod simulation_application {
         }
     }
 
-    value_traits!(SimulationSoftwareSuite);
+    value_traits!(eq SimulationSoftwareSuite);
 
 
     /// Information about a source configuration.
@@ -853,7 +853,7 @@ pub mod simulation_application {
         }
     }
 
-    value_traits!(SourceConfig);
+    value_traits!(eq SourceConfig);
 }
 pub use simulation_application::{CfnSimulationApplication, CfnSimulationApplicationProps};
 

@@ -243,7 +243,7 @@ pub mod profile {
         }
     }
 
-    value_traits!(AttributeMapping);
+    value_traits!(eq AttributeMapping);
 
 
     #[derive(Clone)]
@@ -273,7 +273,7 @@ pub mod profile {
         }
     }
 
-    value_traits!(MappingRule);
+    value_traits!(eq MappingRule);
 }
 pub use profile::{CfnProfile, CfnProfileProps};
 
@@ -413,7 +413,7 @@ pub mod trust_anchor {
         }
     }
 
-    value_traits!(NotificationSetting);
+    value_traits!(eq NotificationSetting);
 
 
     #[derive(Clone)]
@@ -449,6 +449,6 @@ pub mod trust_anchor {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 }
 pub use trust_anchor::{CfnTrustAnchor, CfnTrustAnchorProps};

@@ -126,7 +126,7 @@ pub mod cidr_collection {
         }
     }
 
-    value_traits!(Location);
+    value_traits!(eq Location);
 }
 pub use cidr_collection::{CfnCidrCollection, CfnCidrCollectionProps};
 
@@ -395,7 +395,7 @@ pub mod health_check {
         }
     }
 
-    value_traits!(AlarmIdentifier);
+    value_traits!(eq AlarmIdentifier);
 
 
     /// A complex type that contains information about the health check.
@@ -500,7 +500,7 @@ pub mod health_check {
         }
     }
 
-    value_traits!(HealthCheckConfig);
+    value_traits!(eq HealthCheckConfig);
 }
 pub use health_check::{CfnHealthCheck, CfnHealthCheckProps};
 
@@ -647,7 +647,7 @@ pub mod hosted_zone {
         }
     }
 
-    value_traits!(HostedZoneConfig);
+    value_traits!(eq HostedZoneConfig);
 
 
     /// Represents the features configuration for a hosted zone, including the status of various features and any associated failure reasons.
@@ -666,7 +666,7 @@ pub mod hosted_zone {
         }
     }
 
-    value_traits!(HostedZoneFeatures);
+    value_traits!(eq HostedZoneFeatures);
 
 
     /// A complex type that contains information about a configuration for DNS query logging.
@@ -699,7 +699,7 @@ pub mod hosted_zone {
         }
     }
 
-    value_traits!(QueryLoggingConfig);
+    value_traits!(eq QueryLoggingConfig);
 
 
     /// *Private hosted zones only:* A complex type that contains information about an Amazon VPC. Route 53 Resolver uses the records in the private hosted zone to route traffic in that VPC.
@@ -743,7 +743,7 @@ pub mod hosted_zone {
         }
     }
 
-    value_traits!(Vpc);
+    value_traits!(eq Vpc);
 }
 pub use hosted_zone::{CfnHostedZone, CfnHostedZoneProps};
 
@@ -1153,7 +1153,7 @@ pub mod record_set {
         }
     }
 
-    value_traits!(AliasTarget);
+    value_traits!(eq AliasTarget);
 
 
     #[derive(Clone)]
@@ -1193,7 +1193,7 @@ pub mod record_set {
         }
     }
 
-    value_traits!(CidrRoutingConfig);
+    value_traits!(eq CidrRoutingConfig);
 
 
     #[derive(Clone)]
@@ -1233,7 +1233,7 @@ pub mod record_set {
         }
     }
 
-    value_traits!(Coordinates);
+    value_traits!(eq Coordinates);
 
 
     #[derive(Clone, Default)]
@@ -1263,7 +1263,7 @@ pub mod record_set {
         }
     }
 
-    value_traits!(GeoLocation);
+    value_traits!(eq GeoLocation);
 
 
     #[derive(Clone, Default)]
@@ -1298,7 +1298,7 @@ pub mod record_set {
         }
     }
 
-    value_traits!(GeoProximityLocation);
+    value_traits!(eq GeoProximityLocation);
 }
 pub use record_set::{CfnRecordSet, CfnRecordSetProps};
 
@@ -1411,7 +1411,7 @@ pub mod record_set_group {
         }
     }
 
-    value_traits!(AliasTarget);
+    value_traits!(eq AliasTarget);
 
 
     #[derive(Clone)]
@@ -1447,7 +1447,7 @@ pub mod record_set_group {
         }
     }
 
-    value_traits!(CidrRoutingConfig);
+    value_traits!(eq CidrRoutingConfig);
 
 
     #[derive(Clone)]
@@ -1483,7 +1483,7 @@ pub mod record_set_group {
         }
     }
 
-    value_traits!(Coordinates);
+    value_traits!(eq Coordinates);
 
 
     #[derive(Clone, Default)]
@@ -1507,7 +1507,7 @@ pub mod record_set_group {
         }
     }
 
-    value_traits!(GeoLocation);
+    value_traits!(eq GeoLocation);
 
 
     #[derive(Clone, Default)]
@@ -1534,7 +1534,7 @@ pub mod record_set_group {
         }
     }
 
-    value_traits!(GeoProximityLocation);
+    value_traits!(eq GeoProximityLocation);
 
 
     #[derive(Clone)]
@@ -1626,7 +1626,7 @@ pub mod record_set_group {
         }
     }
 
-    value_traits!(RecordSet);
+    value_traits!(eq RecordSet);
 }
 pub use record_set_group::{CfnRecordSetGroup, CfnRecordSetGroupProps};
 

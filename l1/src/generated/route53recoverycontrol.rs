@@ -435,7 +435,7 @@ pub mod safety_rule {
         }
     }
 
-    value_traits!(AssertionRule);
+    value_traits!(eq AssertionRule);
 
 
     /// A gating rule verifies that a set of gating controls evaluates as true, based on a rule configuration that you specify. If the gating rule evaluates to true, Amazon Route 53 Application Recovery Controller allows a set of routing control state changes to run and complete against the set of target controls.
@@ -485,7 +485,7 @@ pub mod safety_rule {
         }
     }
 
-    value_traits!(GatingRule);
+    value_traits!(eq GatingRule);
 
 
     /// The rule configuration for an assertion rule or gating rule. This is the criteria that you set for specific assertion controls (routing controls) or gating controls. This configuration specifies how many controls must be enabled after a transaction completes.
@@ -532,6 +532,6 @@ pub mod safety_rule {
         }
     }
 
-    value_traits!(RuleConfig);
+    value_traits!(eq RuleConfig);
 }
 pub use safety_rule::{CfnSafetyRule, CfnSafetyRuleProps};

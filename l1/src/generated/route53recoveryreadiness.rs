@@ -368,7 +368,7 @@ pub mod resource_set {
         }
     }
 
-    value_traits!(DnsTargetResource);
+    value_traits!(eq DnsTargetResource);
 
 
     /// The Network Load Balancer resource that a DNS target resource points to.
@@ -389,7 +389,7 @@ pub mod resource_set {
         }
     }
 
-    value_traits!(NlbResource);
+    value_traits!(eq NlbResource);
 
 
     /// The Route 53 resource that a DNS target resource record points to.
@@ -415,7 +415,7 @@ pub mod resource_set {
         }
     }
 
-    value_traits!(R53ResourceRecord);
+    value_traits!(eq R53ResourceRecord);
 
 
     /// The resource element of a ResourceSet
@@ -449,7 +449,7 @@ pub mod resource_set {
         }
     }
 
-    value_traits!(Resource);
+    value_traits!(eq Resource);
 
 
     /// The target resource that the Route 53 record points to.
@@ -471,6 +471,6 @@ pub mod resource_set {
         }
     }
 
-    value_traits!(TargetResource);
+    value_traits!(eq TargetResource);
 }
 pub use resource_set::{CfnResourceSet, CfnResourceSetProps};

@@ -285,7 +285,7 @@ pub mod firewall_rule_group {
         }
     }
 
-    value_traits!(FirewallAdvancedContentCategoryConfig);
+    value_traits!(eq FirewallAdvancedContentCategoryConfig);
 
 
     /// Configuration for an advanced threat category rule type.
@@ -318,7 +318,7 @@ pub mod firewall_rule_group {
         }
     }
 
-    value_traits!(FirewallAdvancedThreatCategoryConfig);
+    value_traits!(eq FirewallAdvancedThreatCategoryConfig);
 
 
     /// Firewall Rule associating the Rule Group to a Domain List or advanced rule type
@@ -431,7 +431,7 @@ pub mod firewall_rule_group {
         }
     }
 
-    value_traits!(FirewallRule);
+    value_traits!(eq FirewallRule);
 
 
     /// Firewall rule type union. Exactly one member must be set. Mutually exclusive with FirewallDomainListId and DnsThreatProtection/ConfidenceThreshold.
@@ -456,7 +456,7 @@ pub mod firewall_rule_group {
         }
     }
 
-    value_traits!(FirewallRuleType);
+    value_traits!(eq FirewallRuleType);
 
 
     /// Configuration for a partner threat protection rule type.
@@ -489,7 +489,7 @@ pub mod firewall_rule_group {
         }
     }
 
-    value_traits!(PartnerThreatProtectionConfig);
+    value_traits!(eq PartnerThreatProtectionConfig);
 }
 pub use firewall_rule_group::{CfnFirewallRuleGroup, CfnFirewallRuleGroupProps};
 
@@ -1200,7 +1200,7 @@ pub mod resolver_endpoint {
         }
     }
 
-    value_traits!(IpAddressRequest);
+    value_traits!(eq IpAddressRequest);
 }
 pub use resolver_endpoint::{CfnResolverEndpoint, CfnResolverEndpointProps};
 
@@ -1611,7 +1611,7 @@ pub mod resolver_rule {
         }
     }
 
-    value_traits!(TargetAddress);
+    value_traits!(eq TargetAddress);
 }
 pub use resolver_rule::{CfnResolverRule, CfnResolverRuleProps};
 

@@ -144,7 +144,7 @@ pub mod inbound_external_link {
         }
     }
 
-    value_traits!(ApplicationLogs);
+    value_traits!(eq ApplicationLogs);
 
 
     #[derive(Clone)]
@@ -180,7 +180,7 @@ pub mod inbound_external_link {
         }
     }
 
-    value_traits!(LinkApplicationLogSampling);
+    value_traits!(eq LinkApplicationLogSampling);
 
 
     #[derive(Clone, Default)]
@@ -201,7 +201,7 @@ pub mod inbound_external_link {
         }
     }
 
-    value_traits!(LinkAttributes);
+    value_traits!(eq LinkAttributes);
 
 
     #[derive(Clone)]
@@ -231,7 +231,7 @@ pub mod inbound_external_link {
         }
     }
 
-    value_traits!(LinkLogSettings);
+    value_traits!(eq LinkLogSettings);
 
 
     #[derive(Clone)]
@@ -279,7 +279,7 @@ pub mod inbound_external_link {
         }
     }
 
-    value_traits!(ResponderErrorMaskingForHttpCode);
+    value_traits!(eq ResponderErrorMaskingForHttpCode);
 }
 pub use inbound_external_link::{CfnInboundExternalLink, CfnInboundExternalLinkProps};
 
@@ -439,7 +439,7 @@ pub mod link {
         }
     }
 
-    value_traits!(ApplicationLogs);
+    value_traits!(eq ApplicationLogs);
 
 
     #[derive(Clone)]
@@ -475,7 +475,7 @@ pub mod link {
         }
     }
 
-    value_traits!(LinkApplicationLogSampling);
+    value_traits!(eq LinkApplicationLogSampling);
 
 
     #[derive(Clone, Default)]
@@ -496,7 +496,7 @@ pub mod link {
         }
     }
 
-    value_traits!(LinkAttributes);
+    value_traits!(eq LinkAttributes);
 
 
     #[derive(Clone)]
@@ -526,7 +526,7 @@ pub mod link {
         }
     }
 
-    value_traits!(LinkLogSettings);
+    value_traits!(eq LinkLogSettings);
 
 
     #[derive(Clone)]
@@ -568,7 +568,7 @@ pub mod link {
         }
     }
 
-    value_traits!(ModuleConfiguration);
+    value_traits!(eq ModuleConfiguration);
 
 
     #[derive(Clone)]
@@ -616,7 +616,7 @@ pub mod link {
         }
     }
 
-    value_traits!(ResponderErrorMaskingForHttpCode);
+    value_traits!(eq ResponderErrorMaskingForHttpCode);
 }
 pub use link::{CfnLink, CfnLinkProps};
 
@@ -780,7 +780,7 @@ pub mod link_routing_rule {
         }
     }
 
-    value_traits!(RuleCondition);
+    value_traits!(eq RuleCondition);
 }
 pub use link_routing_rule::{CfnLinkRoutingRule, CfnLinkRoutingRuleProps};
 
@@ -926,7 +926,7 @@ pub mod outbound_external_link {
         }
     }
 
-    value_traits!(ApplicationLogs);
+    value_traits!(eq ApplicationLogs);
 
 
     #[derive(Clone)]
@@ -962,7 +962,7 @@ pub mod outbound_external_link {
         }
     }
 
-    value_traits!(LinkApplicationLogSampling);
+    value_traits!(eq LinkApplicationLogSampling);
 
 
     #[derive(Clone, Default)]
@@ -983,7 +983,7 @@ pub mod outbound_external_link {
         }
     }
 
-    value_traits!(LinkAttributes);
+    value_traits!(eq LinkAttributes);
 
 
     #[derive(Clone)]
@@ -1013,7 +1013,7 @@ pub mod outbound_external_link {
         }
     }
 
-    value_traits!(LinkLogSettings);
+    value_traits!(eq LinkLogSettings);
 
 
     #[derive(Clone)]
@@ -1061,7 +1061,7 @@ pub mod outbound_external_link {
         }
     }
 
-    value_traits!(ResponderErrorMaskingForHttpCode);
+    value_traits!(eq ResponderErrorMaskingForHttpCode);
 }
 pub use outbound_external_link::{CfnOutboundExternalLink, CfnOutboundExternalLinkProps};
 
@@ -1390,7 +1390,7 @@ pub mod responder_gateway {
         }
     }
 
-    value_traits!(ListenerConfig);
+    value_traits!(eq ListenerConfig);
 
 
     #[derive(Clone)]
@@ -1420,6 +1420,6 @@ pub mod responder_gateway {
         }
     }
 
-    value_traits!(TrustStoreConfiguration);
+    value_traits!(eq TrustStoreConfiguration);
 }
 pub use responder_gateway::{CfnResponderGateway, CfnResponderGatewayProps};

@@ -186,7 +186,7 @@ pub mod app_monitor {
         }
     }
 
-    value_traits!(AppMonitorConfiguration);
+    value_traits!(eq AppMonitorConfiguration);
 
 
     /// AppMonitor custom events configuration
@@ -207,7 +207,7 @@ pub mod app_monitor {
         }
     }
 
-    value_traits!(CustomEvents);
+    value_traits!(eq CustomEvents);
 
 
     /// A structure that contains the configuration for how an app monitor can deobfuscate stack traces.
@@ -228,7 +228,7 @@ pub mod app_monitor {
         }
     }
 
-    value_traits!(DeobfuscationConfiguration);
+    value_traits!(eq DeobfuscationConfiguration);
 
 
     /// A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using source maps.
@@ -269,7 +269,7 @@ pub mod app_monitor {
         }
     }
 
-    value_traits!(JavaScriptSourceMaps);
+    value_traits!(eq JavaScriptSourceMaps);
 
 
     /// A single metric definition
@@ -432,7 +432,7 @@ pub mod app_monitor {
         }
     }
 
-    value_traits!(MetricDefinition);
+    value_traits!(eq MetricDefinition);
 
 
     /// An structure which defines the destination and the metrics that you want to send.
@@ -489,7 +489,7 @@ pub mod app_monitor {
         }
     }
 
-    value_traits!(MetricDestination);
+    value_traits!(eq MetricDestination);
 
 
     /// A structure that defines resource policy attached to your app monitor.
@@ -530,6 +530,6 @@ pub mod app_monitor {
         }
     }
 
-    value_traits!(ResourcePolicy);
+    value_traits!(eq ResourcePolicy);
 }
 pub use app_monitor::{CfnAppMonitor, CfnAppMonitorProps};

@@ -162,7 +162,7 @@ pub mod access_grant {
         }
     }
 
-    value_traits!(AccessGrantsLocationConfiguration);
+    value_traits!(eq AccessGrantsLocationConfiguration);
 
 
     #[derive(Clone)]
@@ -204,7 +204,7 @@ pub mod access_grant {
         }
     }
 
-    value_traits!(Grantee);
+    value_traits!(eq Grantee);
 }
 pub use access_grant::{CfnAccessGrant, CfnAccessGrantProps};
 
@@ -589,7 +589,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(PublicAccessBlockConfiguration);
+    value_traits!(eq PublicAccessBlockConfiguration);
 
 
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
@@ -610,7 +610,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use access_point::{CfnAccessPoint, CfnAccessPointProps};
 
@@ -925,7 +925,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(AbortIncompleteMultipartUpload);
+    value_traits!(eq AbortIncompleteMultipartUpload);
 
 
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
@@ -960,7 +960,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(AccelerateConfiguration);
+    value_traits!(eq AccelerateConfiguration);
 
 
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
@@ -995,7 +995,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(AccessControlTranslation);
+    value_traits!(eq AccessControlTranslation);
 
 
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
@@ -1049,7 +1049,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(AnalyticsConfiguration);
+    value_traits!(eq AnalyticsConfiguration);
 
 
     /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on objects in your bucket so that you can query annotation data at scale.
@@ -1097,7 +1097,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(AnnotationTableConfiguration);
+    value_traits!(eq AnnotationTableConfiguration);
 
 
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block ``PutObject``, ``CopyObject``, ``PostObject``, multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
@@ -1125,7 +1125,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(BlockedEncryptionTypes);
+    value_traits!(eq BlockedEncryptionTypes);
 
 
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html) in the *Amazon S3 User Guide*.
@@ -1158,7 +1158,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(BucketEncryption);
+    value_traits!(eq BucketEncryption);
 
 
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide*.
@@ -1191,7 +1191,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(CorsConfiguration);
+    value_traits!(eq CorsConfiguration);
 
 
     /// Specifies a cross-origin access rule for an Amazon S3 bucket.
@@ -1257,7 +1257,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(CorsRule);
+    value_traits!(eq CorsRule);
 
 
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
@@ -1298,7 +1298,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(DataExport);
+    value_traits!(eq DataExport);
 
 
     /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings. New object versions are placed under an event hold and remain protected while the hold is active. When the event hold is released, Amazon S3 retains the object version for this duration, measured from the time the hold is released.
@@ -1325,7 +1325,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(DefaultEventHold);
+    value_traits!(eq DefaultEventHold);
 
 
     /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
@@ -1366,7 +1366,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(DefaultRetention);
+    value_traits!(eq DefaultRetention);
 
 
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your ``Filter`` includes a ``Tag`` element, the ``DeleteMarkerReplication``Status`` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config).
@@ -1391,7 +1391,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(DeleteMarkerReplication);
+    value_traits!(eq DeleteMarkerReplication);
 
 
     /// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
@@ -1448,7 +1448,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(Destination);
+    value_traits!(eq Destination);
 
 
     /// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
@@ -1482,7 +1482,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see [Using EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html) in the *Amazon S3 User Guide*.
@@ -1516,7 +1516,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(EventBridgeConfiguration);
+    value_traits!(eq EventBridgeConfiguration);
 
 
     /// Specifies the Amazon S3 object key name to filter on. An object key name is the name assigned to an object in your Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the object key name. A prefix is a specific string of characters at the beginning of an object key name, which you can use to organize objects. For example, you can start the key names of related objects with a prefix, such as ``2023-`` or ``engineering/``. Then, you can use ``FilterRule`` to find objects in a bucket with key names that have the same prefix. A suffix is similar to a prefix, but it is at the end of the object key name instead of at the beginning.
@@ -1557,7 +1557,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(FilterRule);
+    value_traits!(eq FilterRule);
 
 
     /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
@@ -1622,7 +1622,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(IntelligentTieringConfiguration);
+    value_traits!(eq IntelligentTieringConfiguration);
 
 
     /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference*.
@@ -1703,7 +1703,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(InventoryConfiguration);
+    value_traits!(eq InventoryConfiguration);
 
 
     /// The inventory table configuration for an S3 Metadata configuration.
@@ -1745,7 +1745,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(InventoryTableConfiguration);
+    value_traits!(eq InventoryTableConfiguration);
 
 
     /// The journal table configuration for an S3 Metadata configuration. The journal table is required for each metadata table configuration and cannot be disabled.
@@ -1785,7 +1785,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(JournalTableConfiguration);
+    value_traits!(eq JournalTableConfiguration);
 
 
     /// Describes the LAMlong functions to invoke and the events for which to invoke them.
@@ -1832,7 +1832,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(LambdaConfiguration);
+    value_traits!(eq LambdaConfiguration);
 
 
     /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
@@ -1878,7 +1878,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(LifecycleConfiguration);
+    value_traits!(eq LifecycleConfiguration);
 
 
     /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the *Amazon S3 API Reference*.
@@ -1910,7 +1910,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(LoggingConfiguration);
+    value_traits!(eq LoggingConfiguration);
 
 
     /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
@@ -1955,7 +1955,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(MetadataConfiguration);
+    value_traits!(eq MetadataConfiguration);
 
 
     /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type. We no longer recommend using the V1 ``MetadataTableConfiguration`` resource type.
@@ -1990,7 +1990,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(MetadataTableConfiguration);
+    value_traits!(eq MetadataTableConfiguration);
 
 
     /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
@@ -2031,7 +2031,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(MetadataTableEncryptionConfiguration);
+    value_traits!(eq MetadataTableEncryptionConfiguration);
 
 
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
@@ -2072,7 +2072,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(Metrics);
+    value_traits!(eq Metrics);
 
 
     /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For examples, see [AWS::S3::Bucket](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket.html#aws-properties-s3-bucket--examples). For more information, see [PUT Bucket metrics](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html) in the *Amazon S3 API Reference*.
@@ -2123,7 +2123,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(MetricsConfiguration);
+    value_traits!(eq MetricsConfiguration);
 
 
     /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime. For more information about setting a lifecycle rule configuration, see [AWS::S3::Bucket Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html).
@@ -2162,7 +2162,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(NoncurrentVersionExpiration);
+    value_traits!(eq NoncurrentVersionExpiration);
 
 
     /// Container for the transition rule that describes when noncurrent objects transition to the ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``, ``GLACIER``, or ``DEEP_ARCHIVE`` storage class. If your bucket is versioning-enabled (or versioning is suspended), you can set this action to request that Amazon S3 transition noncurrent object versions to the ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``, ``GLACIER``, or ``DEEP_ARCHIVE`` storage class at a specific period in the object's lifetime. If you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
@@ -2211,7 +2211,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(NoncurrentVersionTransition);
+    value_traits!(eq NoncurrentVersionTransition);
 
 
     /// Describes the notification configuration for an Amazon S3 bucket.
@@ -2251,7 +2251,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(NotificationConfiguration);
+    value_traits!(eq NotificationConfiguration);
 
 
     /// Specifies object key name filtering rules. For information about key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
@@ -2284,7 +2284,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(NotificationFilter);
+    value_traits!(eq NotificationFilter);
 
 
     /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
@@ -2312,7 +2312,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ObjectLockConfiguration);
+    value_traits!(eq ObjectLockConfiguration);
 
 
     /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply ``ObjectLockConfiguration`` to a bucket.
@@ -2333,7 +2333,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ObjectLockRule);
+    value_traits!(eq ObjectLockRule);
 
 
     /// Specifies the container element for Object Ownership rules.
@@ -2367,7 +2367,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(OwnershipControls);
+    value_traits!(eq OwnershipControls);
 
 
     /// Specifies an Object Ownership rule.
@@ -2391,7 +2391,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(OwnershipControlsRule);
+    value_traits!(eq OwnershipControlsRule);
 
 
     /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status) in the *Amazon S3 User Guide*.
@@ -2435,7 +2435,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(PublicAccessBlockConfiguration);
+    value_traits!(eq PublicAccessBlockConfiguration);
 
 
     /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
@@ -2482,7 +2482,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(QueueConfiguration);
+    value_traits!(eq QueueConfiguration);
 
 
     /// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
@@ -2523,7 +2523,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(RecordExpiration);
+    value_traits!(eq RecordExpiration);
 
 
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
@@ -2564,7 +2564,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(RedirectAllRequestsTo);
+    value_traits!(eq RedirectAllRequestsTo);
 
 
     /// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
@@ -2609,7 +2609,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(RedirectRule);
+    value_traits!(eq RedirectRule);
 
 
     /// A filter that you can specify for selection for modifications on replicas.
@@ -2645,7 +2645,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicaModifications);
+    value_traits!(eq ReplicaModifications);
 
 
     /// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2 MB. The latest version of the replication configuration XML is V2. For more information about XML V2 replication configurations, see [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html) in the *Amazon S3 User Guide*.
@@ -2686,7 +2686,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicationConfiguration);
+    value_traits!(eq ReplicationConfiguration);
 
 
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
@@ -2760,7 +2760,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicationDestination);
+    value_traits!(eq ReplicationDestination);
 
 
     /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
@@ -2844,7 +2844,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicationRule);
+    value_traits!(eq ReplicationRule);
 
 
     /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter.
@@ -2873,7 +2873,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicationRuleAndOperator);
+    value_traits!(eq ReplicationRuleAndOperator);
 
 
     /// A filter that identifies the subset of objects to which the replication rule applies. A ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element.
@@ -2908,7 +2908,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicationRuleFilter);
+    value_traits!(eq ReplicationRuleFilter);
 
 
     /// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a ``Metrics`` block.
@@ -2951,7 +2951,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicationTime);
+    value_traits!(eq ReplicationTime);
 
 
     /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics ``EventThreshold``.
@@ -2985,7 +2985,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ReplicationTimeValue);
+    value_traits!(eq ReplicationTimeValue);
 
 
     /// Specifies the redirect behavior and when a redirect is applied. For more information about routing rules, see [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects) in the *Amazon S3 User Guide*.
@@ -3024,7 +3024,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(RoutingRule);
+    value_traits!(eq RoutingRule);
 
 
     /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents`` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
@@ -3052,7 +3052,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(RoutingRuleCondition);
+    value_traits!(eq RoutingRuleCondition);
 
 
     /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference*.
@@ -3179,7 +3179,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
@@ -3213,7 +3213,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(S3KeyFilter);
+    value_traits!(eq S3KeyFilter);
 
 
     /// The destination information for a V1 S3 Metadata configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
@@ -3254,7 +3254,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(S3TablesDestination);
+    value_traits!(eq S3TablesDestination);
 
 
     /// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html).
@@ -3312,7 +3312,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ServerSideEncryptionByDefault);
+    value_traits!(eq ServerSideEncryptionByDefault);
 
 
     /// Specifies the default server-side encryption configuration.
@@ -3347,7 +3347,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(ServerSideEncryptionRule);
+    value_traits!(eq ServerSideEncryptionRule);
 
 
     /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
@@ -3373,7 +3373,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(SourceSelectionCriteria);
+    value_traits!(eq SourceSelectionCriteria);
 
 
     /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
@@ -3408,7 +3408,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(SseKmsEncryptedObjects);
+    value_traits!(eq SseKmsEncryptedObjects);
 
 
     /// Specifies data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes for an Amazon S3 bucket.
@@ -3429,7 +3429,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(StorageClassAnalysis);
+    value_traits!(eq StorageClassAnalysis);
 
 
     /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically moving data to the most cost-effective storage access tier, without additional operational overhead.
@@ -3472,7 +3472,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(Tiering);
+    value_traits!(eq Tiering);
 
 
     /// A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
@@ -3519,7 +3519,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(TopicConfiguration);
+    value_traits!(eq TopicConfiguration);
 
 
     /// Specifies when an object transitions to a specified storage class. For more information about Amazon S3 lifecycle configuration rules, see [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html) in the *Amazon S3 User Guide*.
@@ -3566,7 +3566,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(Transition);
+    value_traits!(eq Transition);
 
 
     /// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API Reference*.
@@ -3605,7 +3605,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(VersioningConfiguration);
+    value_traits!(eq VersioningConfiguration);
 
 
     /// Specifies website configuration parameters for an Amazon S3 bucket.
@@ -3642,7 +3642,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(WebsiteConfiguration);
+    value_traits!(eq WebsiteConfiguration);
 }
 pub use bucket::{CfnBucket, CfnBucketProps};
 
@@ -3868,7 +3868,7 @@ pub mod multi_region_access_point {
         }
     }
 
-    value_traits!(PublicAccessBlockConfiguration);
+    value_traits!(eq PublicAccessBlockConfiguration);
 
 
     #[derive(Clone)]
@@ -3902,7 +3902,7 @@ pub mod multi_region_access_point {
         }
     }
 
-    value_traits!(Region);
+    value_traits!(eq Region);
 }
 pub use multi_region_access_point::{CfnMultiRegionAccessPoint, CfnMultiRegionAccessPointProps};
 
@@ -4124,7 +4124,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(AccountLevel);
+    value_traits!(eq AccountLevel);
 
 
     /// Enables activity metrics.
@@ -4145,7 +4145,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(ActivityMetrics);
+    value_traits!(eq ActivityMetrics);
 
 
     /// Enables advanced cost optimization metrics.
@@ -4166,7 +4166,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(AdvancedCostOptimizationMetrics);
+    value_traits!(eq AdvancedCostOptimizationMetrics);
 
 
     /// Enables advanced data protection metrics.
@@ -4187,7 +4187,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(AdvancedDataProtectionMetrics);
+    value_traits!(eq AdvancedDataProtectionMetrics);
 
 
     /// Advanced Performance Metrics.
@@ -4208,7 +4208,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(AdvancedPerformanceMetrics);
+    value_traits!(eq AdvancedPerformanceMetrics);
 
 
     /// The AWS Organizations ARN to use in the Amazon S3 Storage Lens configuration.
@@ -4239,7 +4239,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(AwsOrg);
+    value_traits!(eq AwsOrg);
 
 
     /// Bucket-level metrics configurations.
@@ -4273,7 +4273,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(BucketLevel);
+    value_traits!(eq BucketLevel);
 
 
     /// S3 buckets and Regions to include/exclude in the Amazon S3 Storage Lens configuration.
@@ -4295,7 +4295,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(BucketsAndRegions);
+    value_traits!(eq BucketsAndRegions);
 
 
     /// CloudWatch metrics settings for the Amazon S3 Storage Lens metrics export.
@@ -4328,7 +4328,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(CloudWatchMetrics);
+    value_traits!(eq CloudWatchMetrics);
 
 
     /// Specifies how Amazon S3 Storage Lens metrics should be exported.
@@ -4353,7 +4353,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(DataExport);
+    value_traits!(eq DataExport);
 
 
     /// Enables detailed status codes metrics.
@@ -4374,7 +4374,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(DetailedStatusCodesMetrics);
+    value_traits!(eq DetailedStatusCodesMetrics);
 
 
     /// Prefix-level metrics configurations.
@@ -4405,7 +4405,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(PrefixLevel);
+    value_traits!(eq PrefixLevel);
 
 
     #[derive(Clone, Default)]
@@ -4428,7 +4428,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(PrefixLevelStorageMetrics);
+    value_traits!(eq PrefixLevelStorageMetrics);
 
 
     /// S3 bucket destination settings for the Amazon S3 Storage Lens metrics export.
@@ -4499,7 +4499,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(S3BucketDestination);
+    value_traits!(eq S3BucketDestination);
 
 
     /// Selection criteria for prefix-level metrics.
@@ -4530,7 +4530,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(SelectionCriteria);
+    value_traits!(eq SelectionCriteria);
 
 
     /// Specifies the details of Amazon S3 Storage Lens configuration.
@@ -4603,7 +4603,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(StorageLensConfiguration);
+    value_traits!(eq StorageLensConfiguration);
 
 
     /// Expanded Prefixes Data Export.
@@ -4625,7 +4625,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(StorageLensExpandedPrefixesDataExport);
+    value_traits!(eq StorageLensExpandedPrefixesDataExport);
 
 
     /// Specifies the details of Amazon S3 Storage Lens Group configuration.
@@ -4644,7 +4644,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(StorageLensGroupLevel);
+    value_traits!(eq StorageLensGroupLevel);
 
 
     /// Selection criteria for Storage Lens Group level metrics
@@ -4666,7 +4666,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(StorageLensGroupSelectionCriteria);
+    value_traits!(eq StorageLensGroupSelectionCriteria);
 
 
     /// S3 Tables destination settings for the Amazon S3 Storage Lens metrics export.
@@ -4703,7 +4703,7 @@ pub mod storage_lens {
         }
     }
 
-    value_traits!(StorageLensTableDestination);
+    value_traits!(eq StorageLensTableDestination);
 }
 pub use storage_lens::{CfnStorageLens, CfnStorageLensProps};
 
@@ -4820,7 +4820,7 @@ pub mod storage_lens_group {
         }
     }
 
-    value_traits!(And);
+    value_traits!(eq And);
 
 
     /// Sets the Storage Lens Group filter.
@@ -4857,7 +4857,7 @@ pub mod storage_lens_group {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// Filter to match all of the specified values for the minimum and maximum object age.
@@ -4883,7 +4883,7 @@ pub mod storage_lens_group {
         }
     }
 
-    value_traits!(MatchObjectAge);
+    value_traits!(eq MatchObjectAge);
 
 
     /// Filter to match all of the specified values for the minimum and maximum object size.
@@ -4909,7 +4909,7 @@ pub mod storage_lens_group {
         }
     }
 
-    value_traits!(MatchObjectSize);
+    value_traits!(eq MatchObjectSize);
 
 
     /// The Storage Lens group will include objects that match any of the specified filter values.
@@ -4940,6 +4940,6 @@ pub mod storage_lens_group {
         }
     }
 
-    value_traits!(Or);
+    value_traits!(eq Or);
 }
 pub use storage_lens_group::{CfnStorageLensGroup, CfnStorageLensGroupProps};

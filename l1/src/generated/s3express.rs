@@ -166,7 +166,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(PublicAccessBlockConfiguration);
+    value_traits!(eq PublicAccessBlockConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -191,7 +191,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(ScopeProperty);
+    value_traits!(eq ScopeProperty);
 
 
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
@@ -212,7 +212,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use access_point::{CfnAccessPoint, CfnAccessPointProps};
 
@@ -452,7 +452,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(AbortIncompleteMultipartUpload);
+    value_traits!(eq AbortIncompleteMultipartUpload);
 
 
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS).
@@ -485,7 +485,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(BucketEncryption);
+    value_traits!(eq BucketEncryption);
 
 
     /// Specifies information about where to publish inventory reports for an Amazon S3 Express bucket.
@@ -540,7 +540,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(Destination);
+    value_traits!(eq Destination);
 
 
     /// Specifies an inventory configuration for an Amazon S3 Express bucket
@@ -619,7 +619,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(InventoryConfiguration);
+    value_traits!(eq InventoryConfiguration);
 
 
     #[derive(Clone)]
@@ -651,7 +651,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(LifecycleConfiguration);
+    value_traits!(eq LifecycleConfiguration);
 
 
     /// Specifies a metrics configuration for the CloudWatch request metrics from an Amazon S3 Express bucket.
@@ -696,7 +696,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(MetricsConfiguration);
+    value_traits!(eq MetricsConfiguration);
 
 
     /// You must specify at least one of the following properties: AbortIncompleteMultipartUpload, or ExpirationInDays.
@@ -753,7 +753,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
@@ -792,7 +792,7 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(ServerSideEncryptionByDefault);
+    value_traits!(eq ServerSideEncryptionByDefault);
 
 
     /// Specifies the default server-side encryption configuration.
@@ -816,6 +816,6 @@ pub mod directory_bucket {
         }
     }
 
-    value_traits!(ServerSideEncryptionRule);
+    value_traits!(eq ServerSideEncryptionRule);
 }
 pub use directory_bucket::{CfnDirectoryBucket, CfnDirectoryBucketProps};

@@ -174,7 +174,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(CreationPermissions);
+    value_traits!(eq CreationPermissions);
 
 
     #[derive(Clone)]
@@ -226,7 +226,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(PosixUser);
+    value_traits!(eq PosixUser);
 
 
     #[derive(Clone, Default)]
@@ -255,7 +255,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(RootDirectory);
+    value_traits!(eq RootDirectory);
 }
 pub use access_point::{CfnAccessPoint, CfnAccessPointProps};
 
@@ -435,7 +435,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(ExpirationDataRule);
+    value_traits!(eq ExpirationDataRule);
 
 
     #[derive(Clone)]
@@ -479,7 +479,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(ImportDataRule);
+    value_traits!(eq ImportDataRule);
 
 
     #[derive(Clone)]
@@ -515,7 +515,7 @@ pub mod file_system {
         }
     }
 
-    value_traits!(SynchronizationConfiguration);
+    value_traits!(eq SynchronizationConfiguration);
 }
 pub use file_system::{CfnFileSystem, CfnFileSystemProps};
 

@@ -167,7 +167,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(ObjectLambdaConfiguration);
+    value_traits!(eq ObjectLambdaConfiguration);
 
 
     /// Configuration to define what content transformation will be applied on which S3 Action.
@@ -204,7 +204,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(TransformationConfiguration);
+    value_traits!(eq TransformationConfiguration);
 }
 pub use access_point::{CfnAccessPoint, CfnAccessPointProps};
 

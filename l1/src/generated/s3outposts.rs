@@ -118,7 +118,7 @@ pub mod access_point {
         }
     }
 
-    value_traits!(VpcConfiguration);
+    value_traits!(eq VpcConfiguration);
 }
 pub use access_point::{CfnAccessPoint, CfnAccessPointProps};
 
@@ -249,7 +249,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(AbortIncompleteMultipartUpload);
+    value_traits!(eq AbortIncompleteMultipartUpload);
 
 
     /// The container for the filter of the lifecycle rule.
@@ -280,7 +280,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     #[derive(Clone)]
@@ -312,7 +312,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(LifecycleConfiguration);
+    value_traits!(eq LifecycleConfiguration);
 
 
     /// Specifies lifecycle rules for an Amazon S3Outposts bucket. You must specify at least one of the following: AbortIncompleteMultipartUpload, ExpirationDate, ExpirationInDays.
@@ -358,7 +358,7 @@ pub mod bucket {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use bucket::{CfnBucket, CfnBucketProps};
 
@@ -610,6 +610,6 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(FailedReason);
+    value_traits!(eq FailedReason);
 }
 pub use endpoint::{CfnEndpoint, CfnEndpointProps};

@@ -241,7 +241,7 @@ pub mod table {
         }
     }
 
-    value_traits!(Compaction);
+    value_traits!(eq Compaction);
 
 
     /// Contains details about the metadata for an Iceberg table. Specify either IcebergSchema (for simple flat schemas with primitive types only) or IcebergSchemaV2 (for schemas with nested types like struct, list, map), but not both.
@@ -276,7 +276,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergMetadata);
+    value_traits!(eq IcebergMetadata);
 
 
     /// A partition field specification for an Iceberg table
@@ -331,7 +331,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergPartitionField);
+    value_traits!(eq IcebergPartitionField);
 
 
     /// Partition specification for an Iceberg table
@@ -370,7 +370,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergPartitionSpec);
+    value_traits!(eq IcebergPartitionSpec);
 
 
     /// Contains details about the schema for an Iceberg table
@@ -401,7 +401,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergSchema);
+    value_traits!(eq IcebergSchema);
 
 
     /// Contains details about the schema version 2 (V2) for an Iceberg table that supports Apache Iceberg Nested Types (struct, list, map). Primitive types are also supported.
@@ -456,7 +456,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergSchemaV2);
+    value_traits!(eq IcebergSchemaV2);
 
 
     /// A sort field specification for an Iceberg table
@@ -517,7 +517,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergSortField);
+    value_traits!(eq IcebergSortField);
 
 
     /// Sort order specification for an Iceberg table
@@ -556,7 +556,7 @@ pub mod table {
         }
     }
 
-    value_traits!(IcebergSortOrder);
+    value_traits!(eq IcebergSortOrder);
 
 
     /// Contains details about the schema for an Iceberg table
@@ -609,7 +609,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SchemaField);
+    value_traits!(eq SchemaField);
 
 
     /// Contains details about a schema field for an Iceberg table that supports nested types (struct, list, map)
@@ -672,7 +672,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SchemaV2Field);
+    value_traits!(eq SchemaV2Field);
 
 
     /// Contains details about the snapshot management settings for an Iceberg table. A snapshot is expired when it exceeds MinSnapshotsToKeep and MaxSnapshotAgeHours.
@@ -705,7 +705,7 @@ pub mod table {
         }
     }
 
-    value_traits!(SnapshotManagement);
+    value_traits!(eq SnapshotManagement);
 
 
     /// Specifies storage class settings for the table
@@ -728,7 +728,7 @@ pub mod table {
         }
     }
 
-    value_traits!(StorageClassConfiguration);
+    value_traits!(eq StorageClassConfiguration);
 }
 pub use table::{CfnTable, CfnTableProps};
 
@@ -856,7 +856,7 @@ pub mod table_bucket {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Settings governing the Metric configuration for the table bucket.
@@ -879,7 +879,7 @@ pub mod table_bucket {
         }
     }
 
-    value_traits!(MetricsConfiguration);
+    value_traits!(eq MetricsConfiguration);
 
 
     /// Specifies replication configuration for the table bucket
@@ -920,7 +920,7 @@ pub mod table_bucket {
         }
     }
 
-    value_traits!(ReplicationConfiguration);
+    value_traits!(eq ReplicationConfiguration);
 
 
     /// A replication destination
@@ -953,7 +953,7 @@ pub mod table_bucket {
         }
     }
 
-    value_traits!(ReplicationDestination);
+    value_traits!(eq ReplicationDestination);
 
 
     /// A replication rule for the table bucket
@@ -986,7 +986,7 @@ pub mod table_bucket {
         }
     }
 
-    value_traits!(ReplicationRule);
+    value_traits!(eq ReplicationRule);
 
 
     /// Specifies storage class settings for the table bucket
@@ -1009,7 +1009,7 @@ pub mod table_bucket {
         }
     }
 
-    value_traits!(StorageClassConfiguration);
+    value_traits!(eq StorageClassConfiguration);
 
 
     /// Settings governing the Unreferenced File Removal maintenance action. Unreferenced file removal identifies and deletes all objects that are not referenced by any table snapshots.
@@ -1042,7 +1042,7 @@ pub mod table_bucket {
         }
     }
 
-    value_traits!(UnreferencedFileRemoval);
+    value_traits!(eq UnreferencedFileRemoval);
 }
 pub use table_bucket::{CfnTableBucket, CfnTableBucketProps};
 

@@ -158,7 +158,7 @@ pub mod index {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// The metadata configuration for the vector index.
@@ -179,7 +179,7 @@ pub mod index {
         }
     }
 
-    value_traits!(MetadataConfiguration);
+    value_traits!(eq MetadataConfiguration);
 }
 pub use index::{CfnIndex, CfnIndexProps};
 
@@ -285,7 +285,7 @@ pub mod vector_bucket {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 }
 pub use vector_bucket::{CfnVectorBucket, CfnVectorBucketProps};
 

@@ -135,7 +135,7 @@ pub mod ai_workload_config {
         }
     }
 
-    value_traits!(AiDatasetConfig);
+    value_traits!(eq AiDatasetConfig);
 
 
     /// The benchmark tool configuration for an AI workload.
@@ -168,7 +168,7 @@ pub mod ai_workload_config {
         }
     }
 
-    value_traits!(AiWorkloadConfigs);
+    value_traits!(eq AiWorkloadConfigs);
 
 
     /// The data source for an AI workload input data channel.
@@ -189,7 +189,7 @@ pub mod ai_workload_config {
         }
     }
 
-    value_traits!(AiWorkloadDataSource);
+    value_traits!(eq AiWorkloadDataSource);
 
 
     /// A channel of input data for an AI workload configuration.
@@ -230,7 +230,7 @@ pub mod ai_workload_config {
         }
     }
 
-    value_traits!(AiWorkloadInputDataConfig);
+    value_traits!(eq AiWorkloadInputDataConfig);
 
 
     /// The Amazon S3 data source for an AI workload.
@@ -263,7 +263,7 @@ pub mod ai_workload_config {
         }
     }
 
-    value_traits!(AiWorkloadS3DataSource);
+    value_traits!(eq AiWorkloadS3DataSource);
 
 
     /// The workload specification for benchmark tool configuration.
@@ -296,7 +296,7 @@ pub mod ai_workload_config {
         }
     }
 
-    value_traits!(WorkloadSpec);
+    value_traits!(eq WorkloadSpec);
 }
 pub use ai_workload_config::{CfnAiWorkloadConfig, CfnAiWorkloadConfigProps};
 
@@ -482,7 +482,7 @@ pub mod action {
         }
     }
 
-    value_traits!(ActionSource);
+    value_traits!(eq ActionSource);
 
 
     #[derive(Clone, Default)]
@@ -517,7 +517,7 @@ pub mod action {
         }
     }
 
-    value_traits!(MetadataProperties);
+    value_traits!(eq MetadataProperties);
 }
 pub use action::{CfnAction, CfnActionProps};
 
@@ -665,7 +665,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(CategoricalParameterRangeSpecification);
+    value_traits!(eq CategoricalParameterRangeSpecification);
 
 
     #[derive(Clone)]
@@ -719,7 +719,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(ChannelSpecification);
+    value_traits!(eq ChannelSpecification);
 
 
     #[derive(Clone)]
@@ -755,7 +755,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(ContinuousParameterRangeSpecification);
+    value_traits!(eq ContinuousParameterRangeSpecification);
 
 
     #[derive(Clone)]
@@ -813,7 +813,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(HyperParameterSpecification);
+    value_traits!(eq HyperParameterSpecification);
 
 
     #[derive(Clone)]
@@ -851,7 +851,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(HyperParameterTuningJobObjective);
+    value_traits!(eq HyperParameterTuningJobObjective);
 
 
     #[derive(Clone)]
@@ -897,7 +897,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(InferenceSpecification);
+    value_traits!(eq InferenceSpecification);
 
 
     #[derive(Clone)]
@@ -933,7 +933,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(IntegerParameterRangeSpecification);
+    value_traits!(eq IntegerParameterRangeSpecification);
 
 
     #[derive(Clone)]
@@ -969,7 +969,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(MetricDefinition);
+    value_traits!(eq MetricDefinition);
 
 
     #[derive(Clone)]
@@ -999,7 +999,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(ModelInput);
+    value_traits!(eq ModelInput);
 
 
     #[derive(Clone)]
@@ -1061,7 +1061,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(ModelPackageContainerDefinition);
+    value_traits!(eq ModelPackageContainerDefinition);
 
 
     #[derive(Clone, Default)]
@@ -1085,7 +1085,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(ParameterRange);
+    value_traits!(eq ParameterRange);
 
 
     #[derive(Clone)]
@@ -1147,7 +1147,7 @@ pub mod algorithm {
         }
     }
 
-    value_traits!(TrainingSpecification);
+    value_traits!(eq TrainingSpecification);
 }
 pub use algorithm::{CfnAlgorithm, CfnAlgorithmProps};
 
@@ -1318,7 +1318,7 @@ pub mod app {
         }
     }
 
-    value_traits!(ResourceSpec);
+    value_traits!(eq ResourceSpec);
 }
 pub use app::{CfnApp, CfnAppProps};
 
@@ -1439,7 +1439,7 @@ pub mod app_image_config {
         }
     }
 
-    value_traits!(CodeEditorAppImageConfig);
+    value_traits!(eq CodeEditorAppImageConfig);
 
 
     /// The container configuration for a SageMaker image.
@@ -1470,7 +1470,7 @@ pub mod app_image_config {
         }
     }
 
-    value_traits!(ContainerConfig);
+    value_traits!(eq ContainerConfig);
 
 
     /// The Amazon Elastic File System (EFS) storage configuration for a SageMaker image.
@@ -1501,7 +1501,7 @@ pub mod app_image_config {
         }
     }
 
-    value_traits!(FileSystemConfig);
+    value_traits!(eq FileSystemConfig);
 
 
     /// The configuration for the kernels in a SageMaker image running as a JupyterLab app.
@@ -1522,7 +1522,7 @@ pub mod app_image_config {
         }
     }
 
-    value_traits!(JupyterLabAppImageConfig);
+    value_traits!(eq JupyterLabAppImageConfig);
 
 
     /// The configuration for the file system and kernels in a SageMaker image running as a KernelGateway app.
@@ -1561,7 +1561,7 @@ pub mod app_image_config {
         }
     }
 
-    value_traits!(KernelGatewayImageConfig);
+    value_traits!(eq KernelGatewayImageConfig);
 
 
     #[derive(Clone)]
@@ -1599,7 +1599,7 @@ pub mod app_image_config {
         }
     }
 
-    value_traits!(KernelSpec);
+    value_traits!(eq KernelSpec);
 }
 pub use app_image_config::{CfnAppImageConfig, CfnAppImageConfigProps};
 
@@ -1761,7 +1761,7 @@ pub mod artifact {
         }
     }
 
-    value_traits!(ArtifactSource);
+    value_traits!(eq ArtifactSource);
 
 
     #[derive(Clone)]
@@ -1803,7 +1803,7 @@ pub mod artifact {
         }
     }
 
-    value_traits!(ArtifactSourceType);
+    value_traits!(eq ArtifactSourceType);
 
 
     #[derive(Clone, Default)]
@@ -1838,7 +1838,7 @@ pub mod artifact {
         }
     }
 
-    value_traits!(MetadataProperties);
+    value_traits!(eq MetadataProperties);
 }
 pub use artifact::{CfnArtifact, CfnArtifactProps};
 
@@ -2000,7 +2000,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(AlarmDetails);
+    value_traits!(eq AlarmDetails);
 
 
     /// The configuration for automatic patching of the instance group. Enables workload-aware, patch-level AMI updates.
@@ -2039,7 +2039,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(AutoPatchConfig);
+    value_traits!(eq AutoPatchConfig);
 
 
     /// The configuration of the size measurements of the AMI update. Using this configuration, you can specify whether SageMaker should update your instance group by an amount or percentage of instances.
@@ -2080,7 +2080,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(CapacitySizeConfig);
+    value_traits!(eq CapacitySizeConfig);
 
 
     /// Configuration for cluster auto-scaling
@@ -2123,7 +2123,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterAutoScalingConfig);
+    value_traits!(eq ClusterAutoScalingConfig);
 
 
     /// Specifies the capacity requirements configuration for an instance group
@@ -2145,7 +2145,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterCapacityRequirements);
+    value_traits!(eq ClusterCapacityRequirements);
 
 
     /// Details of an instance group in a SageMaker HyperPod cluster.
@@ -2266,7 +2266,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterInstanceGroup);
+    value_traits!(eq ClusterInstanceGroup);
 
 
     /// Kubernetes configuration for cluster nodes including labels and taints.
@@ -2288,7 +2288,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterKubernetesConfig);
+    value_traits!(eq ClusterKubernetesConfig);
 
 
     /// A Kubernetes taint to apply to cluster nodes.
@@ -2337,7 +2337,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterKubernetesTaint);
+    value_traits!(eq ClusterKubernetesTaint);
 
 
     /// The lifecycle configuration for a SageMaker HyperPod cluster. When omitted, the instance group uses Bootstrap mode. When provided with SourceS3Uri and OnCreate, uses Customer Managed mode. When provided with SourceS3Uri and OnInitComplete, uses Extended mode.
@@ -2368,7 +2368,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterLifeCycleConfig);
+    value_traits!(eq ClusterLifeCycleConfig);
 
 
     /// Specifies the network interface configuration for the instance group.
@@ -2403,7 +2403,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterNetworkInterface);
+    value_traits!(eq ClusterNetworkInterface);
 
 
     /// Details of a restricted instance group in a SageMaker HyperPod cluster.
@@ -2482,7 +2482,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterRestrictedInstanceGroup);
+    value_traits!(eq ClusterRestrictedInstanceGroup);
 
 
     /// Slurm configuration for the instance group.
@@ -2523,7 +2523,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ClusterSlurmConfig);
+    value_traits!(eq ClusterSlurmConfig);
 
 
     /// The configuration to use when updating the AMI versions.
@@ -2550,7 +2550,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(DeploymentConfig);
+    value_traits!(eq DeploymentConfig);
 
 
     /// The configuration for the restricted instance groups (RIG) environment.
@@ -2569,7 +2569,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(EnvironmentConfig);
+    value_traits!(eq EnvironmentConfig);
 
 
     /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
@@ -2610,7 +2610,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(FSxLustreConfig);
+    value_traits!(eq FSxLustreConfig);
 
 
     /// The instance requirements for the instance group. Specifies a list of instance types that can be used.
@@ -2643,7 +2643,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(InstanceRequirements);
+    value_traits!(eq InstanceRequirements);
 
 
     /// The cluster-level configuration for restricted instance groups, including shared environment settings for inter-RIG communication and FSx Lustre sharing.
@@ -2674,7 +2674,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(RestrictedInstanceGroupsConfig);
+    value_traits!(eq RestrictedInstanceGroupsConfig);
 
 
     /// The policy that SageMaker uses when updating the AMI versions of the cluster.
@@ -2709,7 +2709,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(RollingUpdatePolicy);
+    value_traits!(eq RollingUpdatePolicy);
 
 
     /// The configuration object of the schedule that SageMaker follows when updating the AMI.
@@ -2746,7 +2746,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(ScheduledUpdateConfig);
+    value_traits!(eq ScheduledUpdateConfig);
 
 
     /// The shared environment configuration for restricted instance groups that use cluster-level shared FSx Lustre storage.
@@ -2785,7 +2785,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(SharedEnvironmentConfig);
+    value_traits!(eq SharedEnvironmentConfig);
 
 
     /// Configuration for tiered storage in the SageMaker HyperPod cluster.
@@ -2826,7 +2826,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(TieredStorageConfig);
+    value_traits!(eq TieredStorageConfig);
 
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC.
@@ -2867,7 +2867,7 @@ pub mod cluster {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use cluster::{CfnCluster, CfnClusterProps};
 
@@ -3036,7 +3036,7 @@ pub mod cluster_scheduler_config {
         }
     }
 
-    value_traits!(PriorityClass);
+    value_traits!(eq PriorityClass);
 
 
     /// Cluster policy configuration.
@@ -3071,7 +3071,7 @@ pub mod cluster_scheduler_config {
         }
     }
 
-    value_traits!(SchedulerConfig);
+    value_traits!(eq SchedulerConfig);
 }
 pub use cluster_scheduler_config::{CfnClusterSchedulerConfig, CfnClusterSchedulerConfigProps};
 
@@ -3213,7 +3213,7 @@ pub mod code_repository {
         }
     }
 
-    value_traits!(GitConfig);
+    value_traits!(eq GitConfig);
 }
 pub use code_repository::{CfnCodeRepository, CfnCodeRepositoryProps};
 
@@ -3408,7 +3408,7 @@ pub mod compute_quota {
         }
     }
 
-    value_traits!(AcceleratorPartitionConfig);
+    value_traits!(eq AcceleratorPartitionConfig);
 
 
     /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
@@ -3441,7 +3441,7 @@ pub mod compute_quota {
         }
     }
 
-    value_traits!(ComputeQuotaConfig);
+    value_traits!(eq ComputeQuotaConfig);
 
 
     /// Per-instance-type compute quota element. Reused under ComputeQuotaConfig.ComputeQuotaResources and ResourceSharingConfig.AbsoluteBorrowLimits.
@@ -3506,7 +3506,7 @@ pub mod compute_quota {
         }
     }
 
-    value_traits!(ComputeQuotaResourceConfig);
+    value_traits!(eq ComputeQuotaResourceConfig);
 
 
     /// The team this compute allocation rule applies to.
@@ -3547,7 +3547,7 @@ pub mod compute_quota {
         }
     }
 
-    value_traits!(ComputeQuotaTarget);
+    value_traits!(eq ComputeQuotaTarget);
 
 
     /// Idle-resource-sharing strategy for this team's quota.
@@ -3594,7 +3594,7 @@ pub mod compute_quota {
         }
     }
 
-    value_traits!(ResourceSharingConfig);
+    value_traits!(eq ResourceSharingConfig);
 }
 pub use compute_quota::{CfnComputeQuota, CfnComputeQuotaProps};
 
@@ -3765,7 +3765,7 @@ pub mod context {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 }
 pub use context::{CfnContext, CfnContextProps};
 
@@ -4196,7 +4196,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(BatchTransformInput);
+    value_traits!(eq BatchTransformInput);
 
 
     /// Configuration for the cluster used to run model monitoring jobs.
@@ -4251,7 +4251,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(ClusterConfig);
+    value_traits!(eq ClusterConfig);
 
 
     /// The baseline constraints resource for a monitoring job.
@@ -4272,7 +4272,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(ConstraintsResource);
+    value_traits!(eq ConstraintsResource);
 
 
     /// The CSV format
@@ -4293,7 +4293,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(Csv);
+    value_traits!(eq Csv);
 
 
     /// Container image configuration object for the monitoring job.
@@ -4356,7 +4356,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(DataQualityAppSpecification);
+    value_traits!(eq DataQualityAppSpecification);
 
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
@@ -4381,7 +4381,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(DataQualityBaselineConfig);
+    value_traits!(eq DataQualityBaselineConfig);
 
 
     /// The inputs for a monitoring job.
@@ -4403,7 +4403,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(DataQualityJobInput);
+    value_traits!(eq DataQualityJobInput);
 
 
     /// The dataset format of the data to monitor
@@ -4428,7 +4428,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(DatasetFormat);
+    value_traits!(eq DatasetFormat);
 
 
     /// The endpoint for a monitoring job.
@@ -4489,7 +4489,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(EndpointInput);
+    value_traits!(eq EndpointInput);
 
 
     /// The Json format
@@ -4510,7 +4510,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(JsonProperty);
+    value_traits!(eq JsonProperty);
 
 
     /// The output object for a monitoring job.
@@ -4541,7 +4541,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutput);
+    value_traits!(eq MonitoringOutput);
 
 
     /// The output configuration for monitoring jobs.
@@ -4580,7 +4580,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutputConfig);
+    value_traits!(eq MonitoringOutputConfig);
 
 
     /// Identifies the resources to deploy for a monitoring job.
@@ -4611,7 +4611,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(MonitoringResources);
+    value_traits!(eq MonitoringResources);
 
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -4640,7 +4640,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(NetworkConfig);
+    value_traits!(eq NetworkConfig);
 
 
     /// Information about where and how to store the results of a monitoring job.
@@ -4689,7 +4689,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(S3Output);
+    value_traits!(eq S3Output);
 
 
     /// The baseline statistics resource for a monitoring job.
@@ -4710,7 +4710,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(StatisticsResource);
+    value_traits!(eq StatisticsResource);
 
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -4743,7 +4743,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(StoppingCondition);
+    value_traits!(eq StoppingCondition);
 
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and model containers by configuring the VPC.
@@ -4784,7 +4784,7 @@ pub mod data_quality_job_definition {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use data_quality_job_definition::{CfnDataQualityJobDefinition, CfnDataQualityJobDefinitionProps};
 
@@ -4911,7 +4911,7 @@ pub mod device {
         }
     }
 
-    value_traits!(Device);
+    value_traits!(eq Device);
 }
 pub use device::{CfnDevice, CfnDeviceProps};
 
@@ -5047,7 +5047,7 @@ pub mod device_fleet {
         }
     }
 
-    value_traits!(EdgeOutputConfig);
+    value_traits!(eq EdgeOutputConfig);
 }
 pub use device_fleet::{CfnDeviceFleet, CfnDeviceFleetProps};
 
@@ -5265,7 +5265,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(AppLifecycleManagement);
+    value_traits!(eq AppLifecycleManagement);
 
 
     /// The CodeEditor app settings.
@@ -5304,7 +5304,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CodeEditorAppSettings);
+    value_traits!(eq CodeEditorAppSettings);
 
 
     #[derive(Clone)]
@@ -5336,7 +5336,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CodeRepository);
+    value_traits!(eq CodeRepository);
 
 
     #[derive(Clone, Default)]
@@ -5360,7 +5360,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CustomFileSystemConfig);
+    value_traits!(eq CustomFileSystemConfig);
 
 
     /// A custom SageMaker image.
@@ -5407,7 +5407,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CustomImage);
+    value_traits!(eq CustomImage);
 
 
     #[derive(Clone)]
@@ -5443,7 +5443,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(CustomPosixUserConfig);
+    value_traits!(eq CustomPosixUserConfig);
 
 
     /// Properties related to the Amazon Elastic Block Store volume. Must be provided if storage type is Amazon EBS and must not be provided if storage type is not Amazon EBS
@@ -5484,7 +5484,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DefaultEbsStorageSettings);
+    value_traits!(eq DefaultEbsStorageSettings);
 
 
     /// A collection of settings that apply to spaces of Amazon SageMaker Studio. These settings are specified when the Create/Update Domain API is called.
@@ -5557,7 +5557,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DefaultSpaceSettings);
+    value_traits!(eq DefaultSpaceSettings);
 
 
     /// Default storage settings for a space.
@@ -5576,7 +5576,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DefaultSpaceStorageSettings);
+    value_traits!(eq DefaultSpaceStorageSettings);
 
 
     /// A collection of settings that are required to start docker-proxy server.
@@ -5604,7 +5604,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DockerSettings);
+    value_traits!(eq DockerSettings);
 
 
     /// A collection of Domain settings.
@@ -5644,7 +5644,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(DomainSettings);
+    value_traits!(eq DomainSettings);
 
 
     #[derive(Clone)]
@@ -5678,7 +5678,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(EfsFileSystemConfig);
+    value_traits!(eq EfsFileSystemConfig);
 
 
     #[derive(Clone)]
@@ -5712,7 +5712,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(FSxLustreFileSystemConfig);
+    value_traits!(eq FSxLustreFileSystemConfig);
 
 
     #[derive(Clone, Default)]
@@ -5737,7 +5737,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(HiddenSageMakerImage);
+    value_traits!(eq HiddenSageMakerImage);
 
 
     #[derive(Clone, Default)]
@@ -5764,7 +5764,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(IdleSettings);
+    value_traits!(eq IdleSettings);
 
 
     /// The JupyterLab app settings.
@@ -5808,7 +5808,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(JupyterLabAppSettings);
+    value_traits!(eq JupyterLabAppSettings);
 
 
     /// The JupyterServer app settings.
@@ -5832,7 +5832,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(JupyterServerAppSettings);
+    value_traits!(eq JupyterServerAppSettings);
 
 
     /// The kernel gateway app settings.
@@ -5863,7 +5863,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(KernelGatewayAppSettings);
+    value_traits!(eq KernelGatewayAppSettings);
 
 
     /// A collection of settings that apply to an RSessionGateway app.
@@ -5887,7 +5887,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(RSessionAppSettings);
+    value_traits!(eq RSessionAppSettings);
 
 
     /// A collection of settings that configure user interaction with the RStudioServerPro app.
@@ -5917,7 +5917,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(RStudioServerProAppSettings);
+    value_traits!(eq RStudioServerProAppSettings);
 
 
     /// A collection of settings that update the current configuration for the RStudioServerPro Domain-level app.
@@ -5968,7 +5968,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(RStudioServerProDomainSettings);
+    value_traits!(eq RStudioServerProDomainSettings);
 
 
     #[derive(Clone, Default)]
@@ -6006,7 +6006,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(ResourceSpec);
+    value_traits!(eq ResourceSpec);
 
 
     #[derive(Clone, Default)]
@@ -6027,7 +6027,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(S3FileSystemConfig);
+    value_traits!(eq S3FileSystemConfig);
 
 
     /// Specifies options when sharing an Amazon SageMaker Studio notebook. These settings are specified as part of DefaultUserSettings when the CreateDomain API is called, and as part of UserSettings when the CreateUserProfile API is called.
@@ -6060,7 +6060,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(SharingSettings);
+    value_traits!(eq SharingSettings);
 
 
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
@@ -6096,7 +6096,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(StudioWebPortalSettings);
+    value_traits!(eq StudioWebPortalSettings);
 
 
     /// A collection of settings that apply to an Amazon SageMaker AI domain when you use it in Amazon SageMaker Unified Studio.
@@ -6154,7 +6154,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(UnifiedStudioSettings);
+    value_traits!(eq UnifiedStudioSettings);
 
 
     /// A collection of settings that apply to users of Amazon SageMaker Studio. These settings are specified when the CreateUserProfile API is called, and as DefaultUserSettings when the CreateDomain API is called.
@@ -6265,7 +6265,7 @@ pub mod domain {
         }
     }
 
-    value_traits!(UserSettings);
+    value_traits!(eq UserSettings);
 }
 pub use domain::{CfnDomain, CfnDomainProps};
 
@@ -6415,7 +6415,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(Alarm);
+    value_traits!(eq Alarm);
 
 
     #[derive(Clone)]
@@ -6447,7 +6447,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(AutoRollbackConfig);
+    value_traits!(eq AutoRollbackConfig);
 
 
     #[derive(Clone)]
@@ -6491,7 +6491,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(BlueGreenUpdatePolicy);
+    value_traits!(eq BlueGreenUpdatePolicy);
 
 
     #[derive(Clone)]
@@ -6533,7 +6533,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(CapacitySize);
+    value_traits!(eq CapacitySize);
 
 
     #[derive(Clone, Default)]
@@ -6563,7 +6563,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(DeploymentConfig);
+    value_traits!(eq DeploymentConfig);
 
 
     #[derive(Clone)]
@@ -6615,7 +6615,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(RollingUpdatePolicy);
+    value_traits!(eq RollingUpdatePolicy);
 
 
     #[derive(Clone)]
@@ -6667,7 +6667,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(TrafficRoutingConfig);
+    value_traits!(eq TrafficRoutingConfig);
 
 
     #[derive(Clone, Default)]
@@ -6687,7 +6687,7 @@ pub mod endpoint {
         }
     }
 
-    value_traits!(VariantProperty);
+    value_traits!(eq VariantProperty);
 }
 pub use endpoint::{CfnEndpoint, CfnEndpointProps};
 
@@ -6876,7 +6876,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(AsyncInferenceClientConfig);
+    value_traits!(eq AsyncInferenceClientConfig);
 
 
     /// Specifies configuration for how an endpoint performs asynchronous inference.
@@ -6915,7 +6915,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(AsyncInferenceConfig);
+    value_traits!(eq AsyncInferenceConfig);
 
 
     /// Specifies the configuration for notifications of inference results for asynchronous inference.
@@ -6946,7 +6946,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(AsyncInferenceNotificationConfig);
+    value_traits!(eq AsyncInferenceNotificationConfig);
 
 
     /// Specifies the configuration for asynchronous inference invocation outputs.
@@ -6982,7 +6982,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(AsyncInferenceOutputConfig);
+    value_traits!(eq AsyncInferenceOutputConfig);
 
 
     /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
@@ -7008,7 +7008,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(CapacityReservationConfig);
+    value_traits!(eq CapacityReservationConfig);
 
 
     /// Specifies the JSON and CSV content types of the data that the endpoint captures.
@@ -7034,7 +7034,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(CaptureContentTypeHeader);
+    value_traits!(eq CaptureContentTypeHeader);
 
 
     /// Specifies whether the endpoint captures input data or output data.
@@ -7069,7 +7069,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(CaptureOption);
+    value_traits!(eq CaptureOption);
 
 
     /// The configuration parameters for the SageMaker Clarify explainer.
@@ -7114,7 +7114,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ClarifyExplainerConfig);
+    value_traits!(eq ClarifyExplainerConfig);
 
 
     /// The inference configuration parameter for the model container.
@@ -7185,7 +7185,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ClarifyInferenceConfig);
+    value_traits!(eq ClarifyInferenceConfig);
 
 
     /// The configuration for the SHAP baseline (also called the background or reference dataset) of the Kernal SHAP algorithm.
@@ -7216,7 +7216,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ClarifyShapBaselineConfig);
+    value_traits!(eq ClarifyShapBaselineConfig);
 
 
     /// The configuration for SHAP analysis using SageMaker Clarify Explainer.
@@ -7273,7 +7273,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ClarifyShapConfig);
+    value_traits!(eq ClarifyShapConfig);
 
 
     /// A parameter used to configure the SageMaker Clarify explainer to treat text features as text so that explanations are provided for individual units of text. Required only for natural language processing (NLP) explainability.
@@ -7314,7 +7314,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ClarifyTextConfig);
+    value_traits!(eq ClarifyTextConfig);
 
 
     /// Specifies where SageMaker writes core dumps from the model container when the process crashes, and how it encrypts them.
@@ -7353,7 +7353,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(CoreDumpConfig);
+    value_traits!(eq CoreDumpConfig);
 
 
     /// Specifies how to capture endpoint data for model monitor. The data capture configuration applies to all production variants hosted at the endpoint.
@@ -7420,7 +7420,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(DataCaptureConfig);
+    value_traits!(eq DataCaptureConfig);
 
 
     /// A parameter to activate explainers.
@@ -7441,7 +7441,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ExplainerConfig);
+    value_traits!(eq ExplainerConfig);
 
 
     /// Specifies an instance type and its priority for a heterogeneous endpoint. Use instance pools to configure a production variant with multiple instance types, enabling the endpoint to provision instances across different types based on priority.
@@ -7490,7 +7490,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(InstancePool);
+    value_traits!(eq InstancePool);
 
 
     /// Settings that control the range in the number of instances that the endpoint provisions as it scales up or down to accommodate traffic.
@@ -7528,7 +7528,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ManagedInstanceScaling);
+    value_traits!(eq ManagedInstanceScaling);
 
 
     /// Specifies the metrics that the endpoint publishes to Amazon CloudWatch, the frequency of publication, and whether to enable enhanced or detailed observability metrics.
@@ -7559,7 +7559,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(MetricsConfig);
+    value_traits!(eq MetricsConfig);
 
 
     /// The configuration for prefix-aware routing on a SageMaker real-time inference endpoint. Specify PrefixLength and ConcurrencyThreshold to control routing behavior.
@@ -7585,7 +7585,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(PrefixAwareRoutingConfig);
+    value_traits!(eq PrefixAwareRoutingConfig);
 
 
     /// Specifies a model that you want to host and the resources to deploy for hosting it.
@@ -7716,7 +7716,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ProductionVariant);
+    value_traits!(eq ProductionVariant);
 
 
     /// Settings that control how the endpoint routes incoming traffic to the instances that the endpoint hosts.
@@ -7744,7 +7744,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(RoutingConfig);
+    value_traits!(eq RoutingConfig);
 
 
     /// Specifies how the endpoint releases instances when managed instance scaling scales in.
@@ -7791,7 +7791,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ScaleInPolicy);
+    value_traits!(eq ScaleInPolicy);
 
 
     /// Specifies the serverless configuration for an endpoint variant.
@@ -7838,7 +7838,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(ServerlessConfig);
+    value_traits!(eq ServerlessConfig);
 
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC.
@@ -7879,7 +7879,7 @@ pub mod endpoint_config {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use endpoint_config::{CfnEndpointConfig, CfnEndpointConfigProps};
 
@@ -8137,7 +8137,7 @@ pub mod experiment_trial_component {
         }
     }
 
-    value_traits!(MetadataProperties);
+    value_traits!(eq MetadataProperties);
 
 
     #[derive(Clone, Default)]
@@ -8158,7 +8158,7 @@ pub mod experiment_trial_component {
         }
     }
 
-    value_traits!(Status);
+    value_traits!(eq Status);
 }
 pub use experiment_trial_component::{CfnExperimentTrialComponent, CfnExperimentTrialComponentProps};
 
@@ -8348,7 +8348,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(DataCatalogConfig);
+    value_traits!(eq DataCatalogConfig);
 
 
     #[derive(Clone)]
@@ -8386,7 +8386,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(FeatureDefinition);
+    value_traits!(eq FeatureDefinition);
 
 
     #[derive(Clone)]
@@ -8428,7 +8428,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(OfflineStoreConfig);
+    value_traits!(eq OfflineStoreConfig);
 
 
     #[derive(Clone, Default)]
@@ -8461,7 +8461,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(OnlineStoreConfig);
+    value_traits!(eq OnlineStoreConfig);
 
 
     #[derive(Clone, Default)]
@@ -8479,7 +8479,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(OnlineStoreSecurityConfig);
+    value_traits!(eq OnlineStoreSecurityConfig);
 
 
     #[derive(Clone)]
@@ -8513,7 +8513,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(S3StorageConfig);
+    value_traits!(eq S3StorageConfig);
 
 
     #[derive(Clone)]
@@ -8555,7 +8555,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(ThroughputConfig);
+    value_traits!(eq ThroughputConfig);
 
 
     /// TTL configuration of the feature group
@@ -8577,7 +8577,7 @@ pub mod feature_group {
         }
     }
 
-    value_traits!(TtlDuration);
+    value_traits!(eq TtlDuration);
 }
 pub use feature_group::{CfnFeatureGroup, CfnFeatureGroupProps};
 
@@ -8726,7 +8726,7 @@ pub mod hub {
         }
     }
 
-    value_traits!(S3StorageConfig);
+    value_traits!(eq S3StorageConfig);
 }
 pub use hub::{CfnHub, CfnHubProps};
 
@@ -8855,7 +8855,7 @@ pub mod human_task_ui {
         }
     }
 
-    value_traits!(UiTemplate);
+    value_traits!(eq UiTemplate);
 }
 pub use human_task_ui::{CfnHumanTaskUi, CfnHumanTaskUiProps};
 
@@ -9275,7 +9275,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(Alarm);
+    value_traits!(eq Alarm);
 
 
     #[derive(Clone)]
@@ -9305,7 +9305,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(AutoRollbackConfiguration);
+    value_traits!(eq AutoRollbackConfiguration);
 
 
     /// The configuration for container metrics scraping
@@ -9336,7 +9336,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(ContainerMetricsConfig);
+    value_traits!(eq ContainerMetricsConfig);
 
 
     /// Configuration for balancing inference component copies across Availability Zones
@@ -9373,7 +9373,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentAvailabilityZoneBalance);
+    value_traits!(eq InferenceComponentAvailabilityZoneBalance);
 
 
     /// Capacity size configuration for the inference component
@@ -9410,7 +9410,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentCapacitySize);
+    value_traits!(eq InferenceComponentCapacitySize);
 
 
     #[derive(Clone, Default)]
@@ -9437,7 +9437,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentComputeResourceRequirements);
+    value_traits!(eq InferenceComponentComputeResourceRequirements);
 
 
     #[derive(Clone, Default)]
@@ -9464,7 +9464,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentContainerSpecification);
+    value_traits!(eq InferenceComponentContainerSpecification);
 
 
     /// Container specification for one Specifications entry. Distinct from InferenceComponentContainerSpecification: DescribeInferenceComponent returns no per-entry DeployedImage (VERIFIED in us-west-2), so DeployedImage is intentionally omitted here and this definition can never be aggregated into a plural READ response. The singular InferenceComponentContainerSpecification keeps DeployedImage - the service DOES return it there.
@@ -9492,7 +9492,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentContainerSpecificationForInstanceType);
+    value_traits!(eq InferenceComponentContainerSpecificationForInstanceType);
 
 
     /// Settings that affect how the inference component caches data
@@ -9525,7 +9525,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentDataCacheConfig);
+    value_traits!(eq InferenceComponentDataCacheConfig);
 
 
     /// The deployment config for the inference component
@@ -9547,7 +9547,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentDeploymentConfig);
+    value_traits!(eq InferenceComponentDeploymentConfig);
 
 
     /// The rolling update policy for the inference component
@@ -9575,7 +9575,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentRollingUpdatePolicy);
+    value_traits!(eq InferenceComponentRollingUpdatePolicy);
 
 
     /// The runtime config for the inference component
@@ -9594,7 +9594,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentRuntimeConfig);
+    value_traits!(eq InferenceComponentRuntimeConfig);
 
 
     /// The scheduling configuration that determines how inference component copies are placed across available instances
@@ -9631,7 +9631,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentSchedulingConfig);
+    value_traits!(eq InferenceComponentSchedulingConfig);
 
 
     /// The specification for the inference component, for an endpoint with a single instance type. Specify exactly one of Specification or Specifications. InstanceType is not accepted here; use Specifications for per instance type configuration.
@@ -9668,7 +9668,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentSpecification);
+    value_traits!(eq InferenceComponentSpecification);
 
 
     /// A specification for one instance type, for use in Specifications. InstanceType is required here, and is not accepted on the singular Specification. BaseInferenceComponentName is not accepted here either: adapter inference components are supported only on the singular Specification.
@@ -9723,7 +9723,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentSpecificationForInstanceType);
+    value_traits!(eq InferenceComponentSpecificationForInstanceType);
 
 
     #[derive(Clone, Default)]
@@ -9744,7 +9744,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(InferenceComponentStartupParameters);
+    value_traits!(eq InferenceComponentStartupParameters);
 
 
     /// A metrics endpoint exposed by the container
@@ -9783,7 +9783,7 @@ pub mod inference_component {
         }
     }
 
-    value_traits!(MetricsEndpoint);
+    value_traits!(eq MetricsEndpoint);
 }
 pub use inference_component::{CfnInferenceComponent, CfnInferenceComponentProps};
 
@@ -9993,7 +9993,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(CaptureContentTypeHeader);
+    value_traits!(eq CaptureContentTypeHeader);
 
 
     /// The Amazon S3 location and configuration for storing inference request and response data.
@@ -10036,7 +10036,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(DataStorageConfig);
+    value_traits!(eq DataStorageConfig);
 
 
     /// The duration for which you want the inference experiment to run.
@@ -10062,7 +10062,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(InferenceExperimentSchedule);
+    value_traits!(eq InferenceExperimentSchedule);
 
 
     /// The configuration for the infrastructure that the model will be deployed to.
@@ -10103,7 +10103,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(ModelInfrastructureConfig);
+    value_traits!(eq ModelInfrastructureConfig);
 
 
     /// Contains information about the deployment options of a model.
@@ -10150,7 +10150,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(ModelVariantConfig);
+    value_traits!(eq ModelVariantConfig);
 
 
     /// The infrastructure configuration for deploying the model to a real-time inference endpoint.
@@ -10191,7 +10191,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(RealTimeInferenceConfig);
+    value_traits!(eq RealTimeInferenceConfig);
 
 
     /// The configuration of ShadowMode inference experiment type. Use this field to specify a production variant which takes all the inference requests, and a shadow variant to which Amazon SageMaker replicates a percentage of the inference requests. For the shadow variant also specify the percentage of requests that Amazon SageMaker replicates.
@@ -10232,7 +10232,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(ShadowModeConfig);
+    value_traits!(eq ShadowModeConfig);
 
 
     /// The name and sampling percentage of a shadow variant.
@@ -10273,7 +10273,7 @@ pub mod inference_experiment {
         }
     }
 
-    value_traits!(ShadowModelVariantConfig);
+    value_traits!(eq ShadowModelVariantConfig);
 }
 pub use inference_experiment::{CfnInferenceExperiment, CfnInferenceExperimentProps};
 
@@ -10718,7 +10718,7 @@ pub mod model {
         }
     }
 
-    value_traits!(ContainerDefinition);
+    value_traits!(eq ContainerDefinition);
 
 
     /// Configuration information specifying which hub contents have accessible deployment options.
@@ -10751,7 +10751,7 @@ pub mod model {
         }
     }
 
-    value_traits!(HubAccessConfig);
+    value_traits!(eq HubAccessConfig);
 
 
     /// Specifies whether the model container is in Amazon ECR or a private Docker registry accessible from your Amazon Virtual Private Cloud (VPC).
@@ -10790,7 +10790,7 @@ pub mod model {
         }
     }
 
-    value_traits!(ImageConfig);
+    value_traits!(eq ImageConfig);
 
 
     /// Specifies details about how containers in a multi-container endpoint are run.
@@ -10825,7 +10825,7 @@ pub mod model {
         }
     }
 
-    value_traits!(InferenceExecutionConfig);
+    value_traits!(eq InferenceExecutionConfig);
 
 
     /// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig`.
@@ -10858,7 +10858,7 @@ pub mod model {
         }
     }
 
-    value_traits!(ModelAccessConfig);
+    value_traits!(eq ModelAccessConfig);
 
 
     /// Specifies the location of ML model data to deploy. If specified, you must specify one and only one of the available data sources.
@@ -10889,7 +10889,7 @@ pub mod model {
         }
     }
 
-    value_traits!(ModelDataSource);
+    value_traits!(eq ModelDataSource);
 
 
     /// Specifies additional configuration for multi-model endpoints.
@@ -10912,7 +10912,7 @@ pub mod model {
         }
     }
 
-    value_traits!(MultiModelConfig);
+    value_traits!(eq MultiModelConfig);
 
 
     /// Specifies an authentication configuration for the private docker registry where your model image is hosted. Specify a value for this property only if you specified `Vpc` as the value for the `RepositoryAccessMode` field of the `ImageConfig` object that you passed to a call to `CreateModel` and the private Docker registry where the model image is hosted requires authentication.
@@ -10945,7 +10945,7 @@ pub mod model {
         }
     }
 
-    value_traits!(RepositoryAuthConfig);
+    value_traits!(eq RepositoryAuthConfig);
 
 
     /// Specifies the S3 location of ML model data to deploy.
@@ -11006,7 +11006,7 @@ pub mod model {
         }
     }
 
-    value_traits!(S3DataSource);
+    value_traits!(eq S3DataSource);
 
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see [Give SageMaker Access to Resources in your Amazon VPC](https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html).
@@ -11047,7 +11047,7 @@ pub mod model {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use model::{CfnModel, CfnModelProps};
 
@@ -11548,7 +11548,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(BatchTransformInput);
+    value_traits!(eq BatchTransformInput);
 
 
     /// Configuration for the cluster used to run model monitoring jobs.
@@ -11603,7 +11603,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(ClusterConfig);
+    value_traits!(eq ClusterConfig);
 
 
     /// The baseline constraints resource for a monitoring job.
@@ -11624,7 +11624,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(ConstraintsResource);
+    value_traits!(eq ConstraintsResource);
 
 
     /// The CSV format
@@ -11645,7 +11645,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(Csv);
+    value_traits!(eq Csv);
 
 
     /// The dataset format of the data to monitor
@@ -11670,7 +11670,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(DatasetFormat);
+    value_traits!(eq DatasetFormat);
 
 
     /// The endpoint for a monitoring job.
@@ -11759,7 +11759,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(EndpointInput);
+    value_traits!(eq EndpointInput);
 
 
     /// The Json format
@@ -11780,7 +11780,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(JsonProperty);
+    value_traits!(eq JsonProperty);
 
 
     /// Container image configuration object for the monitoring job.
@@ -11827,7 +11827,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(ModelBiasAppSpecification);
+    value_traits!(eq ModelBiasAppSpecification);
 
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
@@ -11849,7 +11849,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(ModelBiasBaselineConfig);
+    value_traits!(eq ModelBiasBaselineConfig);
 
 
     /// The inputs for a monitoring job.
@@ -11888,7 +11888,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(ModelBiasJobInput);
+    value_traits!(eq ModelBiasJobInput);
 
 
     /// Ground truth input provided in S3
@@ -11921,7 +11921,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(MonitoringGroundTruthS3Input);
+    value_traits!(eq MonitoringGroundTruthS3Input);
 
 
     /// The output object for a monitoring job.
@@ -11952,7 +11952,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutput);
+    value_traits!(eq MonitoringOutput);
 
 
     /// The output configuration for monitoring jobs.
@@ -11991,7 +11991,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutputConfig);
+    value_traits!(eq MonitoringOutputConfig);
 
 
     /// Identifies the resources to deploy for a monitoring job.
@@ -12022,7 +12022,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(MonitoringResources);
+    value_traits!(eq MonitoringResources);
 
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -12051,7 +12051,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(NetworkConfig);
+    value_traits!(eq NetworkConfig);
 
 
     /// Information about where and how to store the results of a monitoring job.
@@ -12100,7 +12100,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(S3Output);
+    value_traits!(eq S3Output);
 
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -12133,7 +12133,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(StoppingCondition);
+    value_traits!(eq StoppingCondition);
 
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and model containers by configuring the VPC.
@@ -12174,7 +12174,7 @@ pub mod model_bias_job_definition {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use model_bias_job_definition::{CfnModelBiasJobDefinition, CfnModelBiasJobDefinitionProps};
 
@@ -12368,7 +12368,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(AdditionalInformation);
+    value_traits!(eq AdditionalInformation);
 
 
     /// Business details.
@@ -12399,7 +12399,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(BusinessDetails);
+    value_traits!(eq BusinessDetails);
 
 
     #[derive(Clone)]
@@ -12443,7 +12443,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(Container);
+    value_traits!(eq Container);
 
 
     /// The content of the model card.
@@ -12480,7 +12480,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(Content);
+    value_traits!(eq Content);
 
 
     /// item of evaluation details
@@ -12533,7 +12533,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(EvaluationDetail);
+    value_traits!(eq EvaluationDetail);
 
 
     /// objective function that training job is optimized for.
@@ -12560,7 +12560,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(Function);
+    value_traits!(eq Function);
 
 
     /// Overview about the inference.
@@ -12581,7 +12581,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(InferenceEnvironment);
+    value_traits!(eq InferenceEnvironment);
 
 
     #[derive(Clone)]
@@ -12613,7 +12613,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(InferenceSpecification);
+    value_traits!(eq InferenceSpecification);
 
 
     /// Intended usage of model.
@@ -12648,7 +12648,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(IntendedUses);
+    value_traits!(eq IntendedUses);
 
 
     /// item in metric groups
@@ -12685,7 +12685,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(MetricGroup);
+    value_traits!(eq MetricGroup);
 
 
     /// Overview about the model.
@@ -12751,7 +12751,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(ModelOverview);
+    value_traits!(eq ModelOverview);
 
 
     #[derive(Clone, Default)]
@@ -12771,7 +12771,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(ModelPackageCreator);
+    value_traits!(eq ModelPackageCreator);
 
 
     /// Metadata information related to model package version
@@ -12856,7 +12856,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(ModelPackageDetails);
+    value_traits!(eq ModelPackageDetails);
 
 
     /// the objective function the model will optimize for.
@@ -12880,7 +12880,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(ObjectiveFunction);
+    value_traits!(eq ObjectiveFunction);
 
 
     /// An optional Key Management Service key to encrypt, decrypt, and re-encrypt model card content for regulated workloads with highly sensitive data.
@@ -12901,7 +12901,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(SecurityConfig);
+    value_traits!(eq SecurityConfig);
 
 
     #[derive(Clone)]
@@ -12939,7 +12939,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(SourceAlgorithm);
+    value_traits!(eq SourceAlgorithm);
 
 
     /// Overview about the training.
@@ -12964,7 +12964,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(TrainingDetails);
+    value_traits!(eq TrainingDetails);
 
 
     #[derive(Clone, Default)]
@@ -12984,7 +12984,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(TrainingEnvironment);
+    value_traits!(eq TrainingEnvironment);
 
 
     /// training hyper parameter
@@ -13021,7 +13021,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(TrainingHyperParameter);
+    value_traits!(eq TrainingHyperParameter);
 
 
     #[derive(Clone, Default)]
@@ -13061,7 +13061,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(TrainingJobDetails);
+    value_traits!(eq TrainingJobDetails);
 
 
     /// training metric data.
@@ -13102,7 +13102,7 @@ pub mod model_card {
         }
     }
 
-    value_traits!(TrainingMetric);
+    value_traits!(eq TrainingMetric);
 }
 pub use model_card::{CfnModelCard, CfnModelCardProps};
 
@@ -13545,7 +13545,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(BatchTransformInput);
+    value_traits!(eq BatchTransformInput);
 
 
     /// Configuration for the cluster used to run model monitoring jobs.
@@ -13600,7 +13600,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(ClusterConfig);
+    value_traits!(eq ClusterConfig);
 
 
     /// The baseline constraints resource for a monitoring job.
@@ -13621,7 +13621,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(ConstraintsResource);
+    value_traits!(eq ConstraintsResource);
 
 
     /// The CSV format
@@ -13642,7 +13642,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(Csv);
+    value_traits!(eq Csv);
 
 
     /// The dataset format of the data to monitor
@@ -13667,7 +13667,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(DatasetFormat);
+    value_traits!(eq DatasetFormat);
 
 
     /// The endpoint for a monitoring job.
@@ -13740,7 +13740,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(EndpointInput);
+    value_traits!(eq EndpointInput);
 
 
     /// The Json format
@@ -13761,7 +13761,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(JsonProperty);
+    value_traits!(eq JsonProperty);
 
 
     /// Container image configuration object for the monitoring job.
@@ -13808,7 +13808,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(ModelExplainabilityAppSpecification);
+    value_traits!(eq ModelExplainabilityAppSpecification);
 
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
@@ -13830,7 +13830,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(ModelExplainabilityBaselineConfig);
+    value_traits!(eq ModelExplainabilityBaselineConfig);
 
 
     /// The inputs for a monitoring job.
@@ -13852,7 +13852,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(ModelExplainabilityJobInput);
+    value_traits!(eq ModelExplainabilityJobInput);
 
 
     /// The output object for a monitoring job.
@@ -13883,7 +13883,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutput);
+    value_traits!(eq MonitoringOutput);
 
 
     /// The output configuration for monitoring jobs.
@@ -13922,7 +13922,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutputConfig);
+    value_traits!(eq MonitoringOutputConfig);
 
 
     /// Identifies the resources to deploy for a monitoring job.
@@ -13953,7 +13953,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(MonitoringResources);
+    value_traits!(eq MonitoringResources);
 
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -13982,7 +13982,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(NetworkConfig);
+    value_traits!(eq NetworkConfig);
 
 
     /// Information about where and how to store the results of a monitoring job.
@@ -14031,7 +14031,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(S3Output);
+    value_traits!(eq S3Output);
 
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -14064,7 +14064,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(StoppingCondition);
+    value_traits!(eq StoppingCondition);
 
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and model containers by configuring the VPC.
@@ -14105,7 +14105,7 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use model_explainability_job_definition::{CfnModelExplainabilityJobDefinition, CfnModelExplainabilityJobDefinitionProps};
 
@@ -14357,7 +14357,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(AdditionalInferenceSpecificationDefinition);
+    value_traits!(eq AdditionalInferenceSpecificationDefinition);
 
 
     /// Contains bias metrics for a model.
@@ -14382,7 +14382,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(Bias);
+    value_traits!(eq Bias);
 
 
     /// Describes the input source of a transform job and the way the transform job consumes it.
@@ -14413,7 +14413,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(DataSource);
+    value_traits!(eq DataSource);
 
 
     /// Represents the drift check baselines that can be used when the model monitor is set using the model package.
@@ -14441,7 +14441,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(DriftCheckBaselines);
+    value_traits!(eq DriftCheckBaselines);
 
 
     /// Represents the drift check bias baselines that can be used when the model monitor is set using the model package.
@@ -14466,7 +14466,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(DriftCheckBias);
+    value_traits!(eq DriftCheckBias);
 
 
     /// Contains explainability metrics for a model.
@@ -14488,7 +14488,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(DriftCheckExplainability);
+    value_traits!(eq DriftCheckExplainability);
 
 
     /// Represents the drift check data quality baselines that can be used when the model monitor is set using the model package.
@@ -14510,7 +14510,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(DriftCheckModelDataQuality);
+    value_traits!(eq DriftCheckModelDataQuality);
 
 
     /// Represents the drift check model quality baselines that can be used when the model monitor is set using the model package.
@@ -14532,7 +14532,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(DriftCheckModelQuality);
+    value_traits!(eq DriftCheckModelQuality);
 
 
     /// Contains explainability metrics for a model.
@@ -14551,7 +14551,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(Explainability);
+    value_traits!(eq Explainability);
 
 
     /// Represents a File Source Object.
@@ -14596,7 +14596,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(FileSource);
+    value_traits!(eq FileSource);
 
 
     /// Details about inference jobs that can be run with models based on this model package.
@@ -14657,7 +14657,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(InferenceSpecification);
+    value_traits!(eq InferenceSpecification);
 
 
     /// Metadata properties of the tracking entity, trial, or trial component.
@@ -14693,7 +14693,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(MetadataProperties);
+    value_traits!(eq MetadataProperties);
 
 
     /// Represents a Metric Source Object.
@@ -14740,7 +14740,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(MetricsSource);
+    value_traits!(eq MetricsSource);
 
 
     /// Specifies the access configuration file for the ML model.
@@ -14773,7 +14773,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelAccessConfig);
+    value_traits!(eq ModelAccessConfig);
 
 
     /// The model card associated with the model package.
@@ -14816,7 +14816,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelCard);
+    value_traits!(eq ModelCard);
 
 
     /// Metrics that measure the quality of the input data for a model.
@@ -14838,7 +14838,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelDataQuality);
+    value_traits!(eq ModelDataQuality);
 
 
     /// Specifies the location of ML model data to deploy during endpoint creation.
@@ -14857,7 +14857,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelDataSource);
+    value_traits!(eq ModelDataSource);
 
 
     #[derive(Clone)]
@@ -14889,7 +14889,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelInput);
+    value_traits!(eq ModelInput);
 
 
     /// A structure that contains model metrics reports.
@@ -14917,7 +14917,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelMetrics);
+    value_traits!(eq ModelMetrics);
 
 
     /// Describes the Docker container for the model package.
@@ -14998,7 +14998,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelPackageContainerDefinition);
+    value_traits!(eq ModelPackageContainerDefinition);
 
 
     /// Details about the current status of the model package.
@@ -15017,7 +15017,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelPackageStatusDetails);
+    value_traits!(eq ModelPackageStatusDetails);
 
 
     /// Represents the overall status of a model package.
@@ -15066,7 +15066,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelPackageStatusItem);
+    value_traits!(eq ModelPackageStatusItem);
 
 
     /// Metrics that measure the quality of a model.
@@ -15088,7 +15088,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ModelQuality);
+    value_traits!(eq ModelQuality);
 
 
     /// Describes the S3 data source.
@@ -15131,7 +15131,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(S3DataSource);
+    value_traits!(eq S3DataSource);
 
 
     /// Specifies the S3 location of ML model data to deploy.
@@ -15188,7 +15188,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(S3ModelDataSource);
+    value_traits!(eq S3ModelDataSource);
 
 
     /// An optional AWS Key Management Service key to encrypt, decrypt, and re-encrypt model package information for regulated workloads with highly sensitive data.
@@ -15221,7 +15221,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(SecurityConfig);
+    value_traits!(eq SecurityConfig);
 
 
     /// Specifies an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in your Amazon SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
@@ -15260,7 +15260,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(SourceAlgorithm);
+    value_traits!(eq SourceAlgorithm);
 
 
     /// Details about the algorithm that was used to create the model package.
@@ -15293,7 +15293,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(SourceAlgorithmSpecification);
+    value_traits!(eq SourceAlgorithmSpecification);
 
 
     /// Describes the input source of a transform job and the way the transform job consumes it.
@@ -15346,7 +15346,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(TransformInput);
+    value_traits!(eq TransformInput);
 
 
     /// Defines the input needed to run a transform job using the inference specification specified in the algorithm.
@@ -15413,7 +15413,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(TransformJobDefinition);
+    value_traits!(eq TransformJobDefinition);
 
 
     /// Describes the results of a transform job.
@@ -15466,7 +15466,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(TransformOutput);
+    value_traits!(eq TransformOutput);
 
 
     /// Describes the resources, including ML instance types and ML instance count, to use for transform job.
@@ -15513,7 +15513,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(TransformResources);
+    value_traits!(eq TransformResources);
 
 
     /// Contains data, such as the inputs and targeted instance types that are used in the process of validating the model package.
@@ -15552,7 +15552,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ValidationProfile);
+    value_traits!(eq ValidationProfile);
 
 
     /// Specifies configurations for one or more transform jobs that Amazon SageMaker runs to test the model package.
@@ -15591,7 +15591,7 @@ pub mod model_package {
         }
     }
 
-    value_traits!(ValidationSpecification);
+    value_traits!(eq ValidationSpecification);
 }
 pub use model_package::{CfnModelPackage, CfnModelPackageProps};
 
@@ -16201,7 +16201,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(BatchTransformInput);
+    value_traits!(eq BatchTransformInput);
 
 
     /// Configuration for the cluster used to run model monitoring jobs.
@@ -16256,7 +16256,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(ClusterConfig);
+    value_traits!(eq ClusterConfig);
 
 
     /// The baseline constraints resource for a monitoring job.
@@ -16277,7 +16277,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(ConstraintsResource);
+    value_traits!(eq ConstraintsResource);
 
 
     /// The CSV format
@@ -16298,7 +16298,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(Csv);
+    value_traits!(eq Csv);
 
 
     /// The dataset format of the data to monitor
@@ -16323,7 +16323,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(DatasetFormat);
+    value_traits!(eq DatasetFormat);
 
 
     /// The endpoint for a monitoring job.
@@ -16406,7 +16406,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(EndpointInput);
+    value_traits!(eq EndpointInput);
 
 
     /// The Json format
@@ -16427,7 +16427,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(JsonProperty);
+    value_traits!(eq JsonProperty);
 
 
     /// Container image configuration object for the monitoring job.
@@ -16496,7 +16496,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(ModelQualityAppSpecification);
+    value_traits!(eq ModelQualityAppSpecification);
 
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
@@ -16518,7 +16518,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(ModelQualityBaselineConfig);
+    value_traits!(eq ModelQualityBaselineConfig);
 
 
     /// The inputs for a monitoring job.
@@ -16557,7 +16557,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(ModelQualityJobInput);
+    value_traits!(eq ModelQualityJobInput);
 
 
     /// Ground truth input provided in S3
@@ -16590,7 +16590,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(MonitoringGroundTruthS3Input);
+    value_traits!(eq MonitoringGroundTruthS3Input);
 
 
     /// The output object for a monitoring job.
@@ -16621,7 +16621,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutput);
+    value_traits!(eq MonitoringOutput);
 
 
     /// The output configuration for monitoring jobs.
@@ -16660,7 +16660,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(MonitoringOutputConfig);
+    value_traits!(eq MonitoringOutputConfig);
 
 
     /// Identifies the resources to deploy for a monitoring job.
@@ -16691,7 +16691,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(MonitoringResources);
+    value_traits!(eq MonitoringResources);
 
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -16720,7 +16720,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(NetworkConfig);
+    value_traits!(eq NetworkConfig);
 
 
     /// Information about where and how to store the results of a monitoring job.
@@ -16769,7 +16769,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(S3Output);
+    value_traits!(eq S3Output);
 
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -16802,7 +16802,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(StoppingCondition);
+    value_traits!(eq StoppingCondition);
 
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and model containers by configuring the VPC.
@@ -16843,7 +16843,7 @@ pub mod model_quality_job_definition {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use model_quality_job_definition::{CfnModelQualityJobDefinition, CfnModelQualityJobDefinitionProps};
 
@@ -17209,7 +17209,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(BaselineConfig);
+    value_traits!(eq BaselineConfig);
 
 
     /// The batch transform input for a monitoring job.
@@ -17278,7 +17278,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(BatchTransformInput);
+    value_traits!(eq BatchTransformInput);
 
 
     /// Configuration for the cluster used to run model monitoring jobs.
@@ -17333,7 +17333,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(ClusterConfig);
+    value_traits!(eq ClusterConfig);
 
 
     /// The baseline constraints resource for a monitoring job.
@@ -17354,7 +17354,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(ConstraintsResource);
+    value_traits!(eq ConstraintsResource);
 
 
     /// The CSV format
@@ -17375,7 +17375,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(Csv);
+    value_traits!(eq Csv);
 
 
     /// The dataset format of the data to monitor
@@ -17400,7 +17400,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(DatasetFormat);
+    value_traits!(eq DatasetFormat);
 
 
     /// The endpoint for a monitoring job.
@@ -17461,7 +17461,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(EndpointInput);
+    value_traits!(eq EndpointInput);
 
 
     /// The Json format
@@ -17482,7 +17482,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(JsonProperty);
+    value_traits!(eq JsonProperty);
 
 
     /// Container image configuration object for the monitoring job.
@@ -17539,7 +17539,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringAppSpecification);
+    value_traits!(eq MonitoringAppSpecification);
 
 
     /// Summary of information about monitoring job
@@ -17620,7 +17620,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringExecutionSummary);
+    value_traits!(eq MonitoringExecutionSummary);
 
 
     /// The inputs for a monitoring job.
@@ -17642,7 +17642,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringInput);
+    value_traits!(eq MonitoringInput);
 
 
     /// Defines the monitoring job.
@@ -17717,7 +17717,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringJobDefinition);
+    value_traits!(eq MonitoringJobDefinition);
 
 
     /// The output object for a monitoring job.
@@ -17748,7 +17748,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringOutput);
+    value_traits!(eq MonitoringOutput);
 
 
     /// The output configuration for monitoring jobs.
@@ -17787,7 +17787,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringOutputConfig);
+    value_traits!(eq MonitoringOutputConfig);
 
 
     /// Identifies the resources to deploy for a monitoring job.
@@ -17818,7 +17818,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringResources);
+    value_traits!(eq MonitoringResources);
 
 
     /// The configuration object that specifies the monitoring schedule and defines the monitoring job.
@@ -17848,7 +17848,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(MonitoringScheduleConfig);
+    value_traits!(eq MonitoringScheduleConfig);
 
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -17877,7 +17877,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(NetworkConfig);
+    value_traits!(eq NetworkConfig);
 
 
     /// Information about where and how to store the results of a monitoring job.
@@ -17926,7 +17926,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(S3Output);
+    value_traits!(eq S3Output);
 
 
     /// Configuration details about the monitoring schedule.
@@ -17971,7 +17971,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(ScheduleConfig);
+    value_traits!(eq ScheduleConfig);
 
 
     /// The baseline statistics resource for a monitoring job.
@@ -17992,7 +17992,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(StatisticsResource);
+    value_traits!(eq StatisticsResource);
 
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -18025,7 +18025,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(StoppingCondition);
+    value_traits!(eq StoppingCondition);
 
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and model containers by configuring the VPC.
@@ -18066,7 +18066,7 @@ pub mod monitoring_schedule {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use monitoring_schedule::{CfnMonitoringSchedule, CfnMonitoringScheduleProps};
 
@@ -18289,7 +18289,7 @@ pub mod notebook_instance {
         }
     }
 
-    value_traits!(InstanceMetadataServiceConfiguration);
+    value_traits!(eq InstanceMetadataServiceConfiguration);
 }
 pub use notebook_instance::{CfnNotebookInstance, CfnNotebookInstanceProps};
 
@@ -18393,7 +18393,7 @@ pub mod notebook_instance_lifecycle_config {
         }
     }
 
-    value_traits!(NotebookInstanceLifecycleHook);
+    value_traits!(eq NotebookInstanceLifecycleHook);
 }
 pub use notebook_instance_lifecycle_config::{CfnNotebookInstanceLifecycleConfig, CfnNotebookInstanceLifecycleConfigProps};
 
@@ -18599,7 +18599,7 @@ pub mod partner_app {
         }
     }
 
-    value_traits!(PartnerAppConfig);
+    value_traits!(eq PartnerAppConfig);
 
 
     /// A collection of settings that specify the maintenance schedule for the PartnerApp.
@@ -18632,7 +18632,7 @@ pub mod partner_app {
         }
     }
 
-    value_traits!(PartnerAppMaintenanceConfig);
+    value_traits!(eq PartnerAppMaintenanceConfig);
 }
 pub use partner_app::{CfnPartnerApp, CfnPartnerAppProps};
 
@@ -18768,7 +18768,7 @@ pub mod pipeline {
         }
     }
 
-    value_traits!(ParallelismConfiguration);
+    value_traits!(eq ParallelismConfiguration);
 }
 pub use pipeline::{CfnPipeline, CfnPipelineProps};
 
@@ -19019,7 +19019,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(AppSpecification);
+    value_traits!(eq AppSpecification);
 
 
     /// Configuration for Athena Dataset Definition input.
@@ -19106,7 +19106,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(AthenaDatasetDefinition);
+    value_traits!(eq AthenaDatasetDefinition);
 
 
     /// Configuration for the cluster used to run a processing job.
@@ -19163,7 +19163,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(ClusterConfig);
+    value_traits!(eq ClusterConfig);
 
 
     /// Configuration for Dataset Definition inputs. The Dataset Definition input must specify exactly one of either `AthenaDatasetDefinition` or `RedshiftDatasetDefinition` types.
@@ -19204,7 +19204,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(DatasetDefinition);
+    value_traits!(eq DatasetDefinition);
 
 
     /// Associates a SageMaker job as a trial component with an experiment and trial.
@@ -19240,7 +19240,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(ExperimentConfig);
+    value_traits!(eq ExperimentConfig);
 
 
     /// Configuration for processing job outputs in Amazon SageMaker Feature Store.
@@ -19273,7 +19273,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(FeatureStoreOutput);
+    value_traits!(eq FeatureStoreOutput);
 
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -19302,7 +19302,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(NetworkConfig);
+    value_traits!(eq NetworkConfig);
 
 
     /// The inputs for a processing job. The processing input must specify exactly one of either S3Input or DatasetDefinition types.
@@ -19349,7 +19349,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(ProcessingInputsObject);
+    value_traits!(eq ProcessingInputsObject);
 
 
     /// Configuration for uploading output from the processing container.
@@ -19388,7 +19388,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(ProcessingOutputConfig);
+    value_traits!(eq ProcessingOutputConfig);
 
 
     /// Describes the results of a processing job. The processing output must specify exactly one of either S3Output or FeatureStoreOutput types.
@@ -19435,7 +19435,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(ProcessingOutputsObject);
+    value_traits!(eq ProcessingOutputsObject);
 
 
     /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job. In distributed training, you specify more than one instance.
@@ -19466,7 +19466,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(ProcessingResources);
+    value_traits!(eq ProcessingResources);
 
 
     /// Configuration for Redshift Dataset Definition input.
@@ -19563,7 +19563,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(RedshiftDatasetDefinition);
+    value_traits!(eq RedshiftDatasetDefinition);
 
 
     /// Configuration for downloading input data from Amazon S3 into the processing container.
@@ -19636,7 +19636,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(S3Input);
+    value_traits!(eq S3Input);
 
 
     /// Configuration for uploading output data to Amazon S3 from the processing container.
@@ -19685,7 +19685,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(S3Output);
+    value_traits!(eq S3Output);
 
 
     /// Configures conditions under which the processing job should be stopped, such as how long the processing job has been running. After the condition is met, the processing job is stopped.
@@ -19718,7 +19718,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(StoppingCondition);
+    value_traits!(eq StoppingCondition);
 
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html
@@ -19759,7 +19759,7 @@ pub mod processing_job {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use processing_job::{CfnProcessingJob, CfnProcessingJobProps};
 
@@ -19938,7 +19938,7 @@ pub mod project {
         }
     }
 
-    value_traits!(CfnTemplateProviderDetailProperty);
+    value_traits!(eq CfnTemplateProviderDetailProperty);
 
 
     /// Provisioned ServiceCatalog  Details
@@ -19960,7 +19960,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ServiceCatalogProvisionedProductDetails);
+    value_traits!(eq ServiceCatalogProvisionedProductDetails);
 
 
     /// Input ServiceCatalog Provisioning Details
@@ -20005,7 +20005,7 @@ pub mod project {
         }
     }
 
-    value_traits!(ServiceCatalogProvisioningDetails);
+    value_traits!(eq ServiceCatalogProvisioningDetails);
 
 
     /// Details about the template provider for the SageMaker project.
@@ -20024,7 +20024,7 @@ pub mod project {
         }
     }
 
-    value_traits!(TemplateProviderDetail);
+    value_traits!(eq TemplateProviderDetail);
 }
 pub use project::{CfnProject, CfnProjectProps};
 
@@ -20176,7 +20176,7 @@ pub mod space {
         }
     }
 
-    value_traits!(CodeRepository);
+    value_traits!(eq CodeRepository);
 
 
     #[derive(Clone, Default)]
@@ -20200,7 +20200,7 @@ pub mod space {
         }
     }
 
-    value_traits!(CustomFileSystem);
+    value_traits!(eq CustomFileSystem);
 
 
     /// A custom SageMaker image.
@@ -20247,7 +20247,7 @@ pub mod space {
         }
     }
 
-    value_traits!(CustomImage);
+    value_traits!(eq CustomImage);
 
 
     /// Properties related to the space's Amazon Elastic Block Store volume.
@@ -20280,7 +20280,7 @@ pub mod space {
         }
     }
 
-    value_traits!(EbsStorageSettings);
+    value_traits!(eq EbsStorageSettings);
 
 
     #[derive(Clone)]
@@ -20310,7 +20310,7 @@ pub mod space {
         }
     }
 
-    value_traits!(EfsFileSystem);
+    value_traits!(eq EfsFileSystem);
 
 
     #[derive(Clone)]
@@ -20340,7 +20340,7 @@ pub mod space {
         }
     }
 
-    value_traits!(FSxLustreFileSystem);
+    value_traits!(eq FSxLustreFileSystem);
 
 
     /// The JupyterServer app settings.
@@ -20364,7 +20364,7 @@ pub mod space {
         }
     }
 
-    value_traits!(JupyterServerAppSettings);
+    value_traits!(eq JupyterServerAppSettings);
 
 
     /// The kernel gateway app settings.
@@ -20395,7 +20395,7 @@ pub mod space {
         }
     }
 
-    value_traits!(KernelGatewayAppSettings);
+    value_traits!(eq KernelGatewayAppSettings);
 
 
     #[derive(Clone)]
@@ -20425,7 +20425,7 @@ pub mod space {
         }
     }
 
-    value_traits!(OwnershipSettings);
+    value_traits!(eq OwnershipSettings);
 
 
     #[derive(Clone, Default)]
@@ -20462,7 +20462,7 @@ pub mod space {
         }
     }
 
-    value_traits!(ResourceSpec);
+    value_traits!(eq ResourceSpec);
 
 
     #[derive(Clone, Default)]
@@ -20480,7 +20480,7 @@ pub mod space {
         }
     }
 
-    value_traits!(S3FileSystem);
+    value_traits!(eq S3FileSystem);
 
 
     /// The CodeEditor app settings.
@@ -20499,7 +20499,7 @@ pub mod space {
         }
     }
 
-    value_traits!(SpaceCodeEditorAppSettings);
+    value_traits!(eq SpaceCodeEditorAppSettings);
 
 
     /// The JupyterServer app settings.
@@ -20523,7 +20523,7 @@ pub mod space {
         }
     }
 
-    value_traits!(SpaceJupyterLabAppSettings);
+    value_traits!(eq SpaceJupyterLabAppSettings);
 
 
     /// A collection of settings that apply to spaces of Amazon SageMaker Studio. These settings are specified when the CreateSpace API is called.
@@ -20580,7 +20580,7 @@ pub mod space {
         }
     }
 
-    value_traits!(SpaceSettings);
+    value_traits!(eq SpaceSettings);
 
 
     #[derive(Clone)]
@@ -20612,7 +20612,7 @@ pub mod space {
         }
     }
 
-    value_traits!(SpaceSharingSettings);
+    value_traits!(eq SpaceSharingSettings);
 
 
     #[derive(Clone, Default)]
@@ -20630,7 +20630,7 @@ pub mod space {
         }
     }
 
-    value_traits!(SpaceStorageSettings);
+    value_traits!(eq SpaceStorageSettings);
 }
 pub use space::{CfnSpace, CfnSpaceProps};
 
@@ -20907,7 +20907,7 @@ pub mod trial_component {
         }
     }
 
-    value_traits!(MetadataProperties);
+    value_traits!(eq MetadataProperties);
 
 
     /// Represents an input or output artifact of a trial component.
@@ -20946,7 +20946,7 @@ pub mod trial_component {
         }
     }
 
-    value_traits!(TrialComponentArtifact);
+    value_traits!(eq TrialComponentArtifact);
 
 
     /// The value of a hyperparameter. Only one of StringValue or NumberValue can be specified.
@@ -20972,7 +20972,7 @@ pub mod trial_component {
         }
     }
 
-    value_traits!(TrialComponentParameterValue);
+    value_traits!(eq TrialComponentParameterValue);
 
 
     /// The status of the trial component.
@@ -21000,7 +21000,7 @@ pub mod trial_component {
         }
     }
 
-    value_traits!(TrialComponentStatus);
+    value_traits!(eq TrialComponentStatus);
 }
 pub use trial_component::{CfnTrialComponent, CfnTrialComponentProps};
 
@@ -21150,7 +21150,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(CodeEditorAppSettings);
+    value_traits!(eq CodeEditorAppSettings);
 
 
     #[derive(Clone)]
@@ -21182,7 +21182,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(CodeRepository);
+    value_traits!(eq CodeRepository);
 
 
     #[derive(Clone, Default)]
@@ -21206,7 +21206,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(CustomFileSystemConfig);
+    value_traits!(eq CustomFileSystemConfig);
 
 
     /// A custom SageMaker image.
@@ -21253,7 +21253,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(CustomImage);
+    value_traits!(eq CustomImage);
 
 
     #[derive(Clone)]
@@ -21289,7 +21289,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(CustomPosixUserConfig);
+    value_traits!(eq CustomPosixUserConfig);
 
 
     /// Properties related to the Amazon Elastic Block Store volume.
@@ -21330,7 +21330,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(DefaultEbsStorageSettings);
+    value_traits!(eq DefaultEbsStorageSettings);
 
 
     /// Default storage settings for a space.
@@ -21349,7 +21349,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(DefaultSpaceStorageSettings);
+    value_traits!(eq DefaultSpaceStorageSettings);
 
 
     #[derive(Clone)]
@@ -21383,7 +21383,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(EfsFileSystemConfig);
+    value_traits!(eq EfsFileSystemConfig);
 
 
     /// Configuration parameters specifying IAM roles assumed by SageMaker's execution role and cluster instances.
@@ -21409,7 +21409,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(EmrSettings);
+    value_traits!(eq EmrSettings);
 
 
     #[derive(Clone)]
@@ -21443,7 +21443,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(FSxLustreFileSystemConfig);
+    value_traits!(eq FSxLustreFileSystemConfig);
 
 
     #[derive(Clone, Default)]
@@ -21468,7 +21468,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(HiddenSageMakerImage);
+    value_traits!(eq HiddenSageMakerImage);
 
 
     /// The JupyterLab app settings.
@@ -21514,7 +21514,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(JupyterLabAppSettings);
+    value_traits!(eq JupyterLabAppSettings);
 
 
     /// The JupyterServer app settings.
@@ -21538,7 +21538,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(JupyterServerAppSettings);
+    value_traits!(eq JupyterServerAppSettings);
 
 
     /// The kernel gateway app settings.
@@ -21569,7 +21569,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(KernelGatewayAppSettings);
+    value_traits!(eq KernelGatewayAppSettings);
 
 
     /// A collection of settings that configure user interaction with the RStudioServerPro app.
@@ -21603,7 +21603,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(RStudioServerProAppSettings);
+    value_traits!(eq RStudioServerProAppSettings);
 
 
     #[derive(Clone, Default)]
@@ -21641,7 +21641,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(ResourceSpec);
+    value_traits!(eq ResourceSpec);
 
 
     #[derive(Clone, Default)]
@@ -21662,7 +21662,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(S3FileSystemConfig);
+    value_traits!(eq S3FileSystemConfig);
 
 
     /// Specifies options when sharing an Amazon SageMaker Studio notebook. These settings are specified as part of DefaultUserSettings when the CreateDomain API is called, and as part of UserSettings when the CreateUserProfile API is called.
@@ -21695,7 +21695,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(SharingSettings);
+    value_traits!(eq SharingSettings);
 
 
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
@@ -21731,7 +21731,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(StudioWebPortalSettings);
+    value_traits!(eq StudioWebPortalSettings);
 
 
     /// A collection of settings that apply to users of Amazon SageMaker Studio. These settings are specified when the CreateUserProfile API is called, and as DefaultUserSettings when the CreateDomain API is called.
@@ -21812,7 +21812,7 @@ pub mod user_profile {
         }
     }
 
-    value_traits!(UserSettings);
+    value_traits!(eq UserSettings);
 }
 pub use user_profile::{CfnUserProfile, CfnUserProfileProps};
 
@@ -21967,7 +21967,7 @@ pub mod workforce {
         }
     }
 
-    value_traits!(CognitoConfig);
+    value_traits!(eq CognitoConfig);
 
 
     /// The configuration of an OIDC Identity Provider (IdP) private workforce.
@@ -22066,7 +22066,7 @@ pub mod workforce {
         }
     }
 
-    value_traits!(OidcConfig);
+    value_traits!(eq OidcConfig);
 
 
     /// A list of IP address ranges used to access your training data.
@@ -22099,7 +22099,7 @@ pub mod workforce {
         }
     }
 
-    value_traits!(SourceIpConfig);
+    value_traits!(eq SourceIpConfig);
 
 
     /// The VPC configuration for the workforce.
@@ -22130,7 +22130,7 @@ pub mod workforce {
         }
     }
 
-    value_traits!(WorkforceVpcConfigRequest);
+    value_traits!(eq WorkforceVpcConfigRequest);
 }
 pub use workforce::{CfnWorkforce, CfnWorkforceProps};
 
@@ -22295,7 +22295,7 @@ pub mod workteam {
         }
     }
 
-    value_traits!(CognitoMemberDefinition);
+    value_traits!(eq CognitoMemberDefinition);
 
 
     /// Defines an Amazon Cognito or your own OIDC IdP user group that is part of a work team.
@@ -22321,7 +22321,7 @@ pub mod workteam {
         }
     }
 
-    value_traits!(MemberDefinition);
+    value_traits!(eq MemberDefinition);
 
 
     /// Configures SNS notifications of available or expiring work items for work teams.
@@ -22354,7 +22354,7 @@ pub mod workteam {
         }
     }
 
-    value_traits!(NotificationConfiguration);
+    value_traits!(eq NotificationConfiguration);
 
 
     /// A list of user groups that exist in your OIDC Identity Provider (IdP).
@@ -22387,6 +22387,6 @@ pub mod workteam {
         }
     }
 
-    value_traits!(OidcMemberDefinition);
+    value_traits!(eq OidcMemberDefinition);
 }
 pub use workteam::{CfnWorkteam, CfnWorkteamProps};

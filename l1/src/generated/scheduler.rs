@@ -173,7 +173,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(AwsVpcConfiguration);
+    value_traits!(eq AwsVpcConfiguration);
 
 
     /// The details of a capacity provider strategy.
@@ -218,7 +218,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(CapacityProviderStrategyItem);
+    value_traits!(eq CapacityProviderStrategyItem);
 
 
     /// A DeadLetterConfig object that contains information about a dead-letter queue configuration.
@@ -239,7 +239,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(DeadLetterConfig);
+    value_traits!(eq DeadLetterConfig);
 
 
     /// The custom parameters to be used when the target is an Amazon ECS task.
@@ -344,7 +344,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(EcsParameters);
+    value_traits!(eq EcsParameters);
 
 
     /// EventBridge PutEvent predefined target type.
@@ -385,7 +385,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(EventBridgeParameters);
+    value_traits!(eq EventBridgeParameters);
 
 
     /// Flexible time window allows configuration of a window within which a schedule can be invoked
@@ -422,7 +422,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(FlexibleTimeWindow);
+    value_traits!(eq FlexibleTimeWindow);
 
 
     /// The custom parameter you can use to control the shard to which EventBridge Scheduler sends the event.
@@ -455,7 +455,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(KinesisParameters);
+    value_traits!(eq KinesisParameters);
 
 
     /// This structure specifies the network configuration for an ECS task.
@@ -474,7 +474,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(NetworkConfiguration);
+    value_traits!(eq NetworkConfiguration);
 
 
     /// An object representing a constraint on task placement.
@@ -498,7 +498,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(PlacementConstraint);
+    value_traits!(eq PlacementConstraint);
 
 
     /// The task placement strategy for a task or service.
@@ -522,7 +522,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(PlacementStrategy);
+    value_traits!(eq PlacementStrategy);
 
 
     /// A RetryPolicy object that includes information about the retry policy settings.
@@ -548,7 +548,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(RetryPolicy);
+    value_traits!(eq RetryPolicy);
 
 
     /// Name/Value pair of a parameter to start execution of a SageMaker Model Building Pipeline.
@@ -589,7 +589,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(SageMakerPipelineParameter);
+    value_traits!(eq SageMakerPipelineParameter);
 
 
     /// These are custom parameters to use when the target is a SageMaker Model Building Pipeline that starts based on AWS EventBridge Scheduler schedules.
@@ -610,7 +610,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(SageMakerPipelineParameters);
+    value_traits!(eq SageMakerPipelineParameters);
 
 
     /// Contains the message group ID to use when the target is a FIFO queue. If you specify an SQS FIFO queue as a target, the queue must have content-based deduplication enabled.
@@ -631,7 +631,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(SqsParameters);
+    value_traits!(eq SqsParameters);
 
 
     /// The schedule target.
@@ -706,7 +706,7 @@ pub mod schedule {
         }
     }
 
-    value_traits!(Target);
+    value_traits!(eq Target);
 }
 pub use schedule::{CfnSchedule, CfnScheduleProps};
 

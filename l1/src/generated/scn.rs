@@ -173,7 +173,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(DataIntegrationFlowSource);
+    value_traits!(eq DataIntegrationFlowSource);
 
 
     /// The DataIntegrationFlow target parameters.
@@ -212,7 +212,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(DataIntegrationFlowTarget);
+    value_traits!(eq DataIntegrationFlowTarget);
 
 
     /// The DataIntegrationFlow transformation parameters.
@@ -251,7 +251,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(DataIntegrationFlowTransformation);
+    value_traits!(eq DataIntegrationFlowTransformation);
 
 
     /// The dataset options.
@@ -282,7 +282,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(DatasetOptions);
+    value_traits!(eq DatasetOptions);
 
 
     /// The dataset source configuration parameters.
@@ -319,7 +319,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(DatasetSourceConfiguration);
+    value_traits!(eq DatasetSourceConfiguration);
 
 
     /// The dataset target configuration parameters.
@@ -356,7 +356,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(DatasetTargetConfiguration);
+    value_traits!(eq DatasetTargetConfiguration);
 
 
     /// The deduplication strategy.
@@ -395,7 +395,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(DedupeStrategy);
+    value_traits!(eq DedupeStrategy);
 
 
     /// A deduplication field.
@@ -438,7 +438,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(FieldPriorityDedupeField);
+    value_traits!(eq FieldPriorityDedupeField);
 
 
     /// The field priority deduplication strategy configuration.
@@ -471,7 +471,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(FieldPriorityDedupeStrategyConfiguration);
+    value_traits!(eq FieldPriorityDedupeStrategyConfiguration);
 
 
     /// The Amazon S3 options.
@@ -494,7 +494,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(S3Options);
+    value_traits!(eq S3Options);
 
 
     /// The S3 source configuration parameters.
@@ -539,7 +539,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(S3SourceConfiguration);
+    value_traits!(eq S3SourceConfiguration);
 
 
     /// The SQL transformation configuration parameters.
@@ -572,7 +572,7 @@ pub mod data_integration_flow {
         }
     }
 
-    value_traits!(SqlTransformationConfiguration);
+    value_traits!(eq SqlTransformationConfiguration);
 }
 pub use data_integration_flow::{CfnDataIntegrationFlow, CfnDataIntegrationFlowProps};
 
@@ -749,7 +749,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DataLakeDatasetPartitionField);
+    value_traits!(eq DataLakeDatasetPartitionField);
 
 
     /// The primary key field details.
@@ -782,7 +782,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DataLakeDatasetPrimaryKeyField);
+    value_traits!(eq DataLakeDatasetPrimaryKeyField);
 
 
     /// The dataset field details.
@@ -833,7 +833,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(DataLakeDatasetSchemaField);
+    value_traits!(eq DataLakeDatasetSchemaField);
 
 
     /// The partition specification of the dataset.
@@ -866,7 +866,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(PartitionSpec);
+    value_traits!(eq PartitionSpec);
 
 
     /// The schema of the dataset.
@@ -913,7 +913,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Schema);
+    value_traits!(eq Schema);
 
 
     /// The transformation of the partition field.
@@ -948,7 +948,7 @@ pub mod dataset {
         }
     }
 
-    value_traits!(Transform);
+    value_traits!(eq Transform);
 }
 pub use dataset::{CfnDataset, CfnDatasetProps};
 

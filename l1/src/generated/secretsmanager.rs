@@ -291,7 +291,7 @@ pub mod rotation_schedule {
         }
     }
 
-    value_traits!(HostedRotationLambda);
+    value_traits!(eq HostedRotationLambda);
 
 
     #[derive(Clone, Default)]
@@ -321,7 +321,7 @@ pub mod rotation_schedule {
         }
     }
 
-    value_traits!(RotationRules);
+    value_traits!(eq RotationRules);
 }
 pub use rotation_schedule::{CfnRotationSchedule, CfnRotationScheduleProps};
 
@@ -510,7 +510,7 @@ pub mod secret {
         }
     }
 
-    value_traits!(GenerateSecretString);
+    value_traits!(eq GenerateSecretString);
 
 
     /// Specifies a ``Region`` and the ``KmsKeyId`` for a replica secret.
@@ -549,7 +549,7 @@ pub mod secret {
         }
     }
 
-    value_traits!(ReplicaRegion);
+    value_traits!(eq ReplicaRegion);
 }
 pub use secret::{CfnSecret, CfnSecretProps};
 

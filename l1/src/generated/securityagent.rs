@@ -168,7 +168,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(AwsResources);
+    value_traits!(eq AwsResources);
 
 
     /// Bitbucket repository capabilities
@@ -194,7 +194,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(BitbucketCapabilitiesResource);
+    value_traits!(eq BitbucketCapabilitiesResource);
 
 
     /// Bitbucket repository details
@@ -235,7 +235,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(BitbucketRepositoryResource);
+    value_traits!(eq BitbucketRepositoryResource);
 
 
     /// Details of code review settings
@@ -276,7 +276,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(CodeReviewSettings);
+    value_traits!(eq CodeReviewSettings);
 
 
     /// Confluence document capabilities
@@ -307,7 +307,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(ConfluenceCapabilitiesResource);
+    value_traits!(eq ConfluenceCapabilitiesResource);
 
 
     /// Confluence document details
@@ -356,7 +356,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(ConfluenceDocumentResource);
+    value_traits!(eq ConfluenceDocumentResource);
 
 
     /// GitHub repository capabilities
@@ -397,7 +397,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(GitHubCapabilitiesResource);
+    value_traits!(eq GitHubCapabilitiesResource);
 
 
     /// GitHub repository details
@@ -438,7 +438,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(GitHubRepositoryResource);
+    value_traits!(eq GitHubRepositoryResource);
 
 
     /// GitLab repository capabilities
@@ -464,7 +464,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(GitLabCapabilitiesResource);
+    value_traits!(eq GitLabCapabilitiesResource);
 
 
     /// GitLab repository details
@@ -505,7 +505,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(GitLabRepositoryResource);
+    value_traits!(eq GitLabRepositoryResource);
 
 
     /// Integrated Resource details
@@ -546,7 +546,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(IntegratedResource);
+    value_traits!(eq IntegratedResource);
 
 
     /// Selected Resource (eg: Code Repository, Document) from an Integration
@@ -586,7 +586,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(ProviderResource);
+    value_traits!(eq ProviderResource);
 
 
     /// Customer VPC configuration that the security testing environment accesses
@@ -617,7 +617,7 @@ pub mod agent_space {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use agent_space::{CfnAgentSpace, CfnAgentSpaceProps};
 
@@ -730,7 +730,7 @@ pub mod application {
         }
     }
 
-    value_traits!(IdCConfiguration);
+    value_traits!(eq IdCConfiguration);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -1046,7 +1046,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(BitbucketInput);
+    value_traits!(eq BitbucketInput);
 
 
     /// The input required to create a Confluence integration.
@@ -1103,7 +1103,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ConfluenceInput);
+    value_traits!(eq ConfluenceInput);
 
 
     /// The input required to create a GitHub integration.
@@ -1162,7 +1162,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(GitHubInput);
+    value_traits!(eq GitHubInput);
 
 
     /// The input required to create a GitLab integration.
@@ -1217,7 +1217,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(GitLabInput);
+    value_traits!(eq GitLabInput);
 
 
     /// The provider-specific input required to create the integration. Exactly one of the provider input objects must be specified.
@@ -1245,7 +1245,7 @@ pub mod integration {
         }
     }
 
-    value_traits!(ProviderInput);
+    value_traits!(eq ProviderInput);
 }
 pub use integration::{CfnIntegration, CfnIntegrationProps};
 
@@ -1438,7 +1438,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(Actor);
+    value_traits!(eq Actor);
 
 
     /// Collection of assets to be tested during the pentest
@@ -1484,7 +1484,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(Assets);
+    value_traits!(eq Assets);
 
 
     /// Authentication configuration for a pentest actor
@@ -1512,7 +1512,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(Authentication);
+    value_traits!(eq Authentication);
 
 
     /// Source of a trusted CA certificate. Exactly one member must be set.
@@ -1543,7 +1543,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(CaCertificateSource);
+    value_traits!(eq CaCertificateSource);
 
 
     /// CloudWatch Logs configuration for pentest output
@@ -1569,7 +1569,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(CloudWatchLog);
+    value_traits!(eq CloudWatchLog);
 
 
     /// A custom header to include in outbound requests
@@ -1595,7 +1595,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(CustomHeader);
+    value_traits!(eq CustomHeader);
 
 
     /// A document attached to the pentest, uploaded to S3
@@ -1621,7 +1621,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(DocumentInfo);
+    value_traits!(eq DocumentInfo);
 
 
     /// An endpoint to be tested during the pentest
@@ -1642,7 +1642,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(Endpoint);
+    value_traits!(eq Endpoint);
 
 
     /// A repository connected via a provider integration
@@ -1689,7 +1689,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(IntegratedRepository);
+    value_traits!(eq IntegratedRepository);
 
 
     /// Network traffic configuration for the pentest
@@ -1715,7 +1715,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(NetworkTrafficConfig);
+    value_traits!(eq NetworkTrafficConfig);
 
 
     /// Network traffic rule
@@ -1750,7 +1750,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(NetworkTrafficRule);
+    value_traits!(eq NetworkTrafficRule);
 
 
     /// A source code archive stored in S3 for analysis during the pentest
@@ -1771,7 +1771,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(SourceCodeRepository);
+    value_traits!(eq SourceCodeRepository);
 
 
     /// Trust anchor used when validating a target endpoint's TLS certificate
@@ -1804,7 +1804,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(TrustedCaCertificate);
+    value_traits!(eq TrustedCaCertificate);
 
 
     /// VPC configuration that the pentest agent accesses
@@ -1833,7 +1833,7 @@ pub mod pentest {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use pentest::{CfnPentest, CfnPentestProps};
 
@@ -2003,7 +2003,7 @@ pub mod security_requirement_pack {
         }
     }
 
-    value_traits!(SecurityRequirement);
+    value_traits!(eq SecurityRequirement);
 }
 pub use security_requirement_pack::{CfnSecurityRequirementPack, CfnSecurityRequirementPackProps};
 

@@ -373,7 +373,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(AutomationRulesAction);
+    value_traits!(eq AutomationRulesAction);
 
 
     /// Identifies the finding fields that the automation rule action updates when a finding matches the defined criteria.
@@ -436,7 +436,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(AutomationRulesFindingFieldsUpdate);
+    value_traits!(eq AutomationRulesFindingFieldsUpdate);
 
 
     /// The criteria that determine which findings a rule applies to.
@@ -667,7 +667,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(AutomationRulesFindingFilters);
+    value_traits!(eq AutomationRulesFindingFilters);
 
 
     /// A date filter for querying findings.
@@ -700,7 +700,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(DateFilter);
+    value_traits!(eq DateFilter);
 
 
     /// A date range for the date filter.
@@ -743,7 +743,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(DateRange);
+    value_traits!(eq DateRange);
 
 
     /// A map filter for filtering ASHlong findings. Each map filter provides the field to check for, the value to check for, and the comparison operator.
@@ -807,7 +807,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(MapFilter);
+    value_traits!(eq MapFilter);
 
 
     /// The updated note.
@@ -848,7 +848,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(NoteUpdate);
+    value_traits!(eq NoteUpdate);
 
 
     /// A number filter for querying findings.
@@ -879,7 +879,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(NumberFilter);
+    value_traits!(eq NumberFilter);
 
 
     /// Provides details about a list of findings that the current finding relates to.
@@ -921,7 +921,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(RelatedFinding);
+    value_traits!(eq RelatedFinding);
 
 
     /// Updates to the severity information for a finding.
@@ -965,7 +965,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(SeverityUpdate);
+    value_traits!(eq SeverityUpdate);
 
 
     /// A string filter for filtering ASHlong findings.
@@ -1027,7 +1027,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(StringFilter);
+    value_traits!(eq StringFilter);
 
 
     /// Used to update information about the investigation into the finding.
@@ -1071,7 +1071,7 @@ pub mod automation_rule {
         }
     }
 
-    value_traits!(WorkflowUpdate);
+    value_traits!(eq WorkflowUpdate);
 }
 pub use automation_rule::{CfnAutomationRule, CfnAutomationRuleProps};
 
@@ -1248,7 +1248,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(AutomationRulesActionV2);
+    value_traits!(eq AutomationRulesActionV2);
 
 
     /// The changes to be applied to fields in a security finding when an automation rule is triggered
@@ -1279,7 +1279,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(AutomationRulesFindingFieldsUpdateV2);
+    value_traits!(eq AutomationRulesFindingFieldsUpdateV2);
 
 
     /// Boolean filter for querying findings
@@ -1312,7 +1312,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(BooleanFilter);
+    value_traits!(eq BooleanFilter);
 
 
     /// Enables the creation of filtering criteria for security findings
@@ -1356,7 +1356,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(CompositeFilter);
+    value_traits!(eq CompositeFilter);
 
 
     /// Defines the parameters and conditions used to evaluate and filter security findings
@@ -1375,7 +1375,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(Criteria);
+    value_traits!(eq Criteria);
 
 
     /// A date filter for querying findings
@@ -1400,7 +1400,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(DateFilter);
+    value_traits!(eq DateFilter);
 
 
     /// A date range for the date filter
@@ -1443,7 +1443,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(DateRange);
+    value_traits!(eq DateRange);
 
 
     /// The settings for integrating automation rule actions with external systems or service
@@ -1464,7 +1464,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(ExternalIntegrationConfiguration);
+    value_traits!(eq ExternalIntegrationConfiguration);
 
 
     /// A map filter for filtering findings
@@ -1515,7 +1515,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(MapFilter);
+    value_traits!(eq MapFilter);
 
 
     /// A number filter for querying findings
@@ -1546,7 +1546,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(NumberFilter);
+    value_traits!(eq NumberFilter);
 
 
     /// Enables filtering of security findings based on boolean field values in OCSF
@@ -1587,7 +1587,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(OcsfBooleanFilter);
+    value_traits!(eq OcsfBooleanFilter);
 
 
     /// Enables filtering of security findings based on date and timestamp fields in OCSF
@@ -1628,7 +1628,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(OcsfDateFilter);
+    value_traits!(eq OcsfDateFilter);
 
 
     /// The filtering conditions that align with OCSF standards
@@ -1652,7 +1652,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(OcsfFindingFilters);
+    value_traits!(eq OcsfFindingFilters);
 
 
     /// Enables filtering of security findings based on map field values in OCSF
@@ -1693,7 +1693,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(OcsfMapFilter);
+    value_traits!(eq OcsfMapFilter);
 
 
     /// Enables filtering of security findings based on numerical field values in OCSF
@@ -1734,7 +1734,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(OcsfNumberFilter);
+    value_traits!(eq OcsfNumberFilter);
 
 
     /// Enables filtering of security findings based on string field values in OCSF
@@ -1771,7 +1771,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(OcsfStringFilter);
+    value_traits!(eq OcsfStringFilter);
 
 
     /// A string filter for filtering findings
@@ -1814,7 +1814,7 @@ pub mod automation_rule_v2 {
         }
     }
 
-    value_traits!(StringFilter);
+    value_traits!(eq StringFilter);
 }
 pub use automation_rule_v2::{CfnAutomationRuleV2, CfnAutomationRuleV2Props};
 
@@ -1967,7 +1967,7 @@ pub mod configuration_policy {
         }
     }
 
-    value_traits!(ParameterConfiguration);
+    value_traits!(eq ParameterConfiguration);
 
 
     /// An object that includes the data type of a security control parameter and its current value.
@@ -2023,7 +2023,7 @@ pub mod configuration_policy {
         }
     }
 
-    value_traits!(ParameterValue);
+    value_traits!(eq ParameterValue);
 
 
     /// An object that defines how Security Hub is configured.
@@ -2042,7 +2042,7 @@ pub mod configuration_policy {
         }
     }
 
-    value_traits!(Policy);
+    value_traits!(eq Policy);
 
 
     /// An object of security control and control parameter value that are included in a configuration policy.
@@ -2068,7 +2068,7 @@ pub mod configuration_policy {
         }
     }
 
-    value_traits!(SecurityControlCustomParameter);
+    value_traits!(eq SecurityControlCustomParameter);
 
 
     /// An object that defines which security controls are enabled in an AWS Security Hub configuration policy.
@@ -2099,7 +2099,7 @@ pub mod configuration_policy {
         }
     }
 
-    value_traits!(SecurityControlsConfiguration);
+    value_traits!(eq SecurityControlsConfiguration);
 
 
     /// An object that defines how AWS Security Hub is configured.
@@ -2128,7 +2128,7 @@ pub mod configuration_policy {
         }
     }
 
-    value_traits!(SecurityHubPolicy);
+    value_traits!(eq SecurityHubPolicy);
 }
 pub use configuration_policy::{CfnConfigurationPolicy, CfnConfigurationPolicyProps};
 
@@ -2325,7 +2325,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(AzureProviderConfiguration);
+    value_traits!(eq AzureProviderConfiguration);
 
 
     /// The scope configuration for an Azure connector, defining the tenant or subscription scope.
@@ -2366,7 +2366,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(AzureScopeConfiguration);
+    value_traits!(eq AzureScopeConfiguration);
 
 
     #[derive(Clone)]
@@ -2396,7 +2396,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(Provider);
+    value_traits!(eq Provider);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -2920,7 +2920,7 @@ pub mod hub_v2 {
         }
     }
 
-    value_traits!(NetworkScanning);
+    value_traits!(eq NetworkScanning);
 }
 pub use hub_v2::{CfnHubV2, CfnHubV2Props};
 
@@ -3546,7 +3546,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(AwsSecurityFindingFilters);
+    value_traits!(eq AwsSecurityFindingFilters);
 
 
     /// Boolean filter for querying findings.
@@ -3579,7 +3579,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(BooleanFilter);
+    value_traits!(eq BooleanFilter);
 
 
     /// A date filter for querying findings.
@@ -3604,7 +3604,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(DateFilter);
+    value_traits!(eq DateFilter);
 
 
     /// A date range for the date filter.
@@ -3647,7 +3647,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(DateRange);
+    value_traits!(eq DateRange);
 
 
     /// The IP filter for querying findings.
@@ -3680,7 +3680,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(IpFilter);
+    value_traits!(eq IpFilter);
 
 
     /// A keyword filter for querying findings.
@@ -3713,7 +3713,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(KeywordFilter);
+    value_traits!(eq KeywordFilter);
 
 
     /// A map filter for filtering AWS Security Hub findings.
@@ -3760,7 +3760,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(MapFilter);
+    value_traits!(eq MapFilter);
 
 
     /// A number filter for querying findings.
@@ -3791,7 +3791,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(NumberFilter);
+    value_traits!(eq NumberFilter);
 
 
     /// A string filter for filtering AWS Security Hub findings.
@@ -3828,7 +3828,7 @@ pub mod insight {
         }
     }
 
-    value_traits!(StringFilter);
+    value_traits!(eq StringFilter);
 }
 pub use insight::{CfnInsight, CfnInsightProps};
 
@@ -4259,7 +4259,7 @@ pub mod security_control {
         }
     }
 
-    value_traits!(ParameterConfiguration);
+    value_traits!(eq ParameterConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4314,7 +4314,7 @@ pub mod security_control {
         }
     }
 
-    value_traits!(ParameterValue);
+    value_traits!(eq ParameterValue);
 }
 pub use security_control::{CfnSecurityControl, CfnSecurityControlProps};
 
@@ -4438,6 +4438,6 @@ pub mod standard {
         }
     }
 
-    value_traits!(StandardsControl);
+    value_traits!(eq StandardsControl);
 }
 pub use standard::{CfnStandard, CfnStandardProps};

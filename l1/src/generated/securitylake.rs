@@ -196,7 +196,7 @@ pub mod data_lake {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     /// Provides data expiration details of Amazon Security Lake object.
@@ -215,7 +215,7 @@ pub mod data_lake {
         }
     }
 
-    value_traits!(Expiration);
+    value_traits!(eq Expiration);
 
 
     /// Provides lifecycle details of Amazon Security Lake object.
@@ -239,7 +239,7 @@ pub mod data_lake {
         }
     }
 
-    value_traits!(LifecycleConfiguration);
+    value_traits!(eq LifecycleConfiguration);
 
 
     /// Provides replication details of Amazon Security Lake object.
@@ -263,7 +263,7 @@ pub mod data_lake {
         }
     }
 
-    value_traits!(ReplicationConfiguration);
+    value_traits!(eq ReplicationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -288,7 +288,7 @@ pub mod data_lake {
         }
     }
 
-    value_traits!(Transitions);
+    value_traits!(eq Transitions);
 }
 pub use data_lake::{CfnDataLake, CfnDataLakeProps};
 
@@ -456,7 +456,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(AwsLogSource);
+    value_traits!(eq AwsLogSource);
 
 
     #[derive(Clone, Default)]
@@ -481,7 +481,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(CustomLogSource);
+    value_traits!(eq CustomLogSource);
 
 
     #[derive(Clone, Default)]
@@ -502,7 +502,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(Source);
+    value_traits!(eq Source);
 
 
     /// The AWS identity used to access your data.
@@ -543,7 +543,7 @@ pub mod subscriber {
         }
     }
 
-    value_traits!(SubscriberIdentity);
+    value_traits!(eq SubscriberIdentity);
 }
 pub use subscriber::{CfnSubscriber, CfnSubscriberProps};
 
@@ -686,7 +686,7 @@ pub mod subscriber_notification {
         }
     }
 
-    value_traits!(HttpsNotificationConfiguration);
+    value_traits!(eq HttpsNotificationConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -707,6 +707,6 @@ pub mod subscriber_notification {
         }
     }
 
-    value_traits!(NotificationConfiguration);
+    value_traits!(eq NotificationConfiguration);
 }
 pub use subscriber_notification::{CfnSubscriberNotification, CfnSubscriberNotificationProps};

@@ -301,7 +301,7 @@ pub mod cloud_formation_product {
         }
     }
 
-    value_traits!(CodeStarParameters);
+    value_traits!(eq CodeStarParameters);
 
 
     /// The connection details based on the connection Type.
@@ -320,7 +320,7 @@ pub mod cloud_formation_product {
         }
     }
 
-    value_traits!(ConnectionParameters);
+    value_traits!(eq ConnectionParameters);
 
 
     #[derive(Clone)]
@@ -376,7 +376,7 @@ pub mod cloud_formation_product {
         }
     }
 
-    value_traits!(ProvisioningArtifactProperties);
+    value_traits!(eq ProvisioningArtifactProperties);
 
 
     #[derive(Clone)]
@@ -418,7 +418,7 @@ pub mod cloud_formation_product {
         }
     }
 
-    value_traits!(SourceConnection);
+    value_traits!(eq SourceConnection);
 }
 pub use cloud_formation_product::{CfnCloudFormationProduct, CfnCloudFormationProductProps};
 
@@ -567,7 +567,7 @@ pub mod cloud_formation_provisioned_product {
         }
     }
 
-    value_traits!(ProvisioningPreferences);
+    value_traits!(eq ProvisioningPreferences);
 }
 pub use cloud_formation_provisioned_product::{CfnCloudFormationProvisionedProduct, CfnCloudFormationProvisionedProductProps};
 

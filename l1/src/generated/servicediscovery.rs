@@ -310,7 +310,7 @@ pub mod private_dns_namespace {
         }
     }
 
-    value_traits!(PrivateDnsPropertiesMutable);
+    value_traits!(eq PrivateDnsPropertiesMutable);
 
 
     #[derive(Clone, Default)]
@@ -328,7 +328,7 @@ pub mod private_dns_namespace {
         }
     }
 
-    value_traits!(Properties);
+    value_traits!(eq Properties);
 
 
     #[derive(Clone, Default)]
@@ -346,7 +346,7 @@ pub mod private_dns_namespace {
         }
     }
 
-    value_traits!(Soa);
+    value_traits!(eq Soa);
 }
 pub use private_dns_namespace::{CfnPrivateDnsNamespace, CfnPrivateDnsNamespaceProps};
 
@@ -470,7 +470,7 @@ pub mod public_dns_namespace {
         }
     }
 
-    value_traits!(Properties);
+    value_traits!(eq Properties);
 
 
     #[derive(Clone, Default)]
@@ -488,7 +488,7 @@ pub mod public_dns_namespace {
         }
     }
 
-    value_traits!(PublicDnsPropertiesMutable);
+    value_traits!(eq PublicDnsPropertiesMutable);
 
 
     #[derive(Clone, Default)]
@@ -506,7 +506,7 @@ pub mod public_dns_namespace {
         }
     }
 
-    value_traits!(Soa);
+    value_traits!(eq Soa);
 }
 pub use public_dns_namespace::{CfnPublicDnsNamespace, CfnPublicDnsNamespaceProps};
 
@@ -677,7 +677,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DnsConfig);
+    value_traits!(eq DnsConfig);
 
 
     /// A DNS record associated with the service.
@@ -720,7 +720,7 @@ pub mod service {
         }
     }
 
-    value_traits!(DnsRecord);
+    value_traits!(eq DnsRecord);
 
 
     /// Configuration for health checks for the service.
@@ -767,7 +767,7 @@ pub mod service {
         }
     }
 
-    value_traits!(HealthCheckConfig);
+    value_traits!(eq HealthCheckConfig);
 
 
     /// Configurations for custom health checks for the service.
@@ -788,6 +788,6 @@ pub mod service {
         }
     }
 
-    value_traits!(HealthCheckCustomConfig);
+    value_traits!(eq HealthCheckCustomConfig);
 }
 pub use service::{CfnService, CfnServiceProps};

@@ -103,7 +103,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(ArchivingOptions);
+    value_traits!(eq ArchivingOptions);
 
 
     /// The condition threshold settings for suppression validation.
@@ -142,7 +142,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(ConditionThreshold);
+    value_traits!(eq ConditionThreshold);
 
 
     /// Preferences regarding the Dashboard feature.
@@ -175,7 +175,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(DashboardOptions);
+    value_traits!(eq DashboardOptions);
 
 
     /// An object that defines the dedicated IP pool that is used to send emails that you send using the configuration set.
@@ -206,7 +206,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(DeliveryOptions);
+    value_traits!(eq DeliveryOptions);
 
 
     /// Preferences regarding the Guardian feature.
@@ -239,7 +239,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(GuardianOptions);
+    value_traits!(eq GuardianOptions);
 
 
     /// The overall confidence threshold settings.
@@ -272,7 +272,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(OverallConfidenceThreshold);
+    value_traits!(eq OverallConfidenceThreshold);
 
 
     /// An object that defines whether or not Amazon SES collects reputation metrics for the emails that you send that use the configuration set.
@@ -293,7 +293,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(ReputationOptions);
+    value_traits!(eq ReputationOptions);
 
 
     /// An object that defines whether or not Amazon SES can send email that you send using the configuration set.
@@ -312,7 +312,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(SendingOptions);
+    value_traits!(eq SendingOptions);
 
 
     /// An object that contains information about the suppression list preferences for your account.
@@ -338,7 +338,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(SuppressionOptions);
+    value_traits!(eq SuppressionOptions);
 
 
     /// An object that defines the open and click tracking options for emails that you send using the configuration set.
@@ -364,7 +364,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(TrackingOptions);
+    value_traits!(eq TrackingOptions);
 
 
     /// An object that contains information about the validation options for your account.
@@ -397,7 +397,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(ValidationOptions);
+    value_traits!(eq ValidationOptions);
 
 
     /// An object that contains Virtual Deliverability Manager (VDM) settings for this configuration set.
@@ -419,7 +419,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(VdmOptions);
+    value_traits!(eq VdmOptions);
 }
 pub use configuration_set::{CfnConfigurationSet, CfnConfigurationSetProps};
 
@@ -524,7 +524,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(CloudWatchDestination);
+    value_traits!(eq CloudWatchDestination);
 
 
     /// A list of dimensions upon which to categorize your emails when you publish email sending events to Amazon CloudWatch.
@@ -575,7 +575,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(DimensionConfiguration);
+    value_traits!(eq DimensionConfiguration);
 
 
     /// An object that contains Event bus ARN associated with the event bridge destination.
@@ -606,7 +606,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(EventBridgeDestination);
+    value_traits!(eq EventBridgeDestination);
 
 
     #[derive(Clone)]
@@ -674,7 +674,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(EventDestination);
+    value_traits!(eq EventDestination);
 
 
     /// An object that contains the delivery stream ARN and the IAM role ARN associated with an Amazon Kinesis Firehose event destination.
@@ -715,7 +715,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(KinesisFirehoseDestination);
+    value_traits!(eq KinesisFirehoseDestination);
 
 
     /// An object that contains SNS topic ARN associated event destination.
@@ -746,7 +746,7 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    value_traits!(SnsDestination);
+    value_traits!(eq SnsDestination);
 }
 pub use configuration_set_event_destination::{CfnConfigurationSetEventDestination, CfnConfigurationSetEventDestinationProps};
 
@@ -871,7 +871,7 @@ pub mod contact_list {
         }
     }
 
-    value_traits!(Topic);
+    value_traits!(eq Topic);
 }
 pub use contact_list::{CfnContactList, CfnContactListProps};
 
@@ -1210,7 +1210,7 @@ pub mod email_identity {
         }
     }
 
-    value_traits!(ConfigurationSetAttributes);
+    value_traits!(eq ConfigurationSetAttributes);
 
 
     /// Used to enable or disable DKIM authentication for an email identity.
@@ -1231,7 +1231,7 @@ pub mod email_identity {
         }
     }
 
-    value_traits!(DkimAttributes);
+    value_traits!(eq DkimAttributes);
 
 
     /// If your request includes this object, Amazon SES configures the identity to use Bring Your Own DKIM (BYODKIM) for DKIM authentication purposes, or, configures the key length to be used for Easy DKIM.
@@ -1262,7 +1262,7 @@ pub mod email_identity {
         }
     }
 
-    value_traits!(DkimSigningAttributes);
+    value_traits!(eq DkimSigningAttributes);
 
 
     /// Used to enable or disable feedback forwarding for an identity.
@@ -1283,7 +1283,7 @@ pub mod email_identity {
         }
     }
 
-    value_traits!(FeedbackAttributes);
+    value_traits!(eq FeedbackAttributes);
 
 
     /// Used to enable or disable the custom Mail-From domain configuration for an email identity.
@@ -1309,7 +1309,7 @@ pub mod email_identity {
         }
     }
 
-    value_traits!(MailFromAttributes);
+    value_traits!(eq MailFromAttributes);
 }
 pub use email_identity::{CfnEmailIdentity, CfnEmailIdentityProps};
 
@@ -2090,7 +2090,7 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use mail_manager_rule_set::{CfnMailManagerRuleSet, CfnMailManagerRuleSetProps};
 
@@ -2222,7 +2222,7 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    value_traits!(PolicyStatement);
+    value_traits!(eq PolicyStatement);
 }
 pub use mail_manager_traffic_policy::{CfnMailManagerTrafficPolicy, CfnMailManagerTrafficPolicyProps};
 
@@ -2335,7 +2335,7 @@ pub mod multi_region_endpoint {
         }
     }
 
-    value_traits!(Details);
+    value_traits!(eq Details);
 
 
     #[derive(Clone)]
@@ -2365,7 +2365,7 @@ pub mod multi_region_endpoint {
         }
     }
 
-    value_traits!(RouteDetails);
+    value_traits!(eq RouteDetails);
 }
 pub use multi_region_endpoint::{CfnMultiRegionEndpoint, CfnMultiRegionEndpointProps};
 
@@ -2480,7 +2480,7 @@ pub mod receipt_filter {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// A structure that provides the IP addresses to block or allow, and whether to block or allow incoming mail from them.
@@ -2527,7 +2527,7 @@ pub mod receipt_filter {
         }
     }
 
-    value_traits!(IpFilter);
+    value_traits!(eq IpFilter);
 }
 pub use receipt_filter::{CfnReceiptFilter, CfnReceiptFilterProps};
 
@@ -2657,7 +2657,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// When included in a receipt rule, this action adds a header to the received email.
@@ -2698,7 +2698,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(AddHeaderAction);
+    value_traits!(eq AddHeaderAction);
 
 
     /// When included in a receipt rule, this action rejects the received email by returning a bounce response to the sender and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
@@ -2759,7 +2759,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(BounceAction);
+    value_traits!(eq BounceAction);
 
 
     /// When included in a receipt rule, this action parses the received message and starts an email contact in Amazon Connect on your behalf.
@@ -2800,7 +2800,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(ConnectAction);
+    value_traits!(eq ConnectAction);
 
 
     /// When included in a receipt rule, this action calls an AWS Lambda function and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
@@ -2847,7 +2847,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(LambdaAction);
+    value_traits!(eq LambdaAction);
 
 
     /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
@@ -2897,7 +2897,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// When included in a receipt rule, this action saves the received message to an Amazon Simple Storage Service (Amazon S3) bucket and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
@@ -2954,7 +2954,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(S3Action);
+    value_traits!(eq S3Action);
 
 
     /// The action to publish the email content to an Amazon SNS topic. When executed, this action will send the email as a notification to the specified SNS topic.
@@ -2982,7 +2982,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(SnsAction);
+    value_traits!(eq SnsAction);
 
 
     /// When included in a receipt rule, this action terminates the evaluation of the receipt rule set and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
@@ -3023,7 +3023,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(StopAction);
+    value_traits!(eq StopAction);
 
 
     /// When included in a receipt rule, this action calls Amazon WorkMail and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS). It usually isn't necessary to set this up manually, because Amazon WorkMail adds the rule automatically during its setup procedure.
@@ -3062,7 +3062,7 @@ pub mod receipt_rule {
         }
     }
 
-    value_traits!(WorkmailAction);
+    value_traits!(eq WorkmailAction);
 }
 pub use receipt_rule::{CfnReceiptRule, CfnReceiptRuleProps};
 
@@ -3239,7 +3239,7 @@ pub mod template {
         }
     }
 
-    value_traits!(Template);
+    value_traits!(eq Template);
 }
 pub use template::{CfnTemplate, CfnTemplateProps};
 
@@ -3370,7 +3370,7 @@ pub mod tenant {
         }
     }
 
-    value_traits!(ReputationEntity);
+    value_traits!(eq ReputationEntity);
 
 
     /// The reputation policy for the tenant.
@@ -3403,7 +3403,7 @@ pub mod tenant {
         }
     }
 
-    value_traits!(ReputationPolicy);
+    value_traits!(eq ReputationPolicy);
 
 
     /// The resource to associate with the tenant
@@ -3436,7 +3436,7 @@ pub mod tenant {
         }
     }
 
-    value_traits!(ResourceAssociation);
+    value_traits!(eq ResourceAssociation);
 
 
     /// The suppression attributes for the tenant.
@@ -3479,7 +3479,7 @@ pub mod tenant {
         }
     }
 
-    value_traits!(TenantSuppressionAttributes);
+    value_traits!(eq TenantSuppressionAttributes);
 }
 pub use tenant::{CfnTenant, CfnTenantProps};
 
@@ -3563,7 +3563,7 @@ pub mod vdm_attributes {
         }
     }
 
-    value_traits!(DashboardAttributes);
+    value_traits!(eq DashboardAttributes);
 
 
     /// Preferences regarding the Guardian feature.
@@ -3584,6 +3584,6 @@ pub mod vdm_attributes {
         }
     }
 
-    value_traits!(GuardianAttributes);
+    value_traits!(eq GuardianAttributes);
 }
 pub use vdm_attributes::{CfnVdmAttributes, CfnVdmAttributesProps};

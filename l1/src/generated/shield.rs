@@ -210,7 +210,7 @@ pub mod proactive_engagement {
         }
     }
 
-    value_traits!(EmergencyContact);
+    value_traits!(eq EmergencyContact);
 }
 pub use proactive_engagement::{CfnProactiveEngagement, CfnProactiveEngagementProps};
 
@@ -361,7 +361,7 @@ pub mod protection {
         }
     }
 
-    value_traits!(ApplicationLayerAutomaticResponseConfiguration);
+    value_traits!(eq ApplicationLayerAutomaticResponseConfiguration);
 }
 pub use protection::{CfnProtection, CfnProtectionProps};
 

@@ -228,6 +228,6 @@ pub mod signing_profile {
         }
     }
 
-    value_traits!(SignatureValidityPeriod);
+    value_traits!(eq SignatureValidityPeriod);
 }
 pub use signing_profile::{CfnSigningProfile, CfnSigningProfileProps};

@@ -144,6 +144,6 @@ pub mod simulation {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 }
 pub use simulation::{CfnSimulation, CfnSimulationProps};

@@ -127,7 +127,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(CloudWatchLogsDestination);
+    value_traits!(eq CloudWatchLogsDestination);
 
 
     /// An event destination is a location where you send message events. The event options are Amazon CloudWatch, Amazon Data Firehose, or Amazon SNS. For example, when a message is delivered successfully, you can send information about that event to an event destination, or send notifications to endpoints that are subscribed to an Amazon SNS topic.
@@ -194,7 +194,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(EventDestination);
+    value_traits!(eq EventDestination);
 
 
     #[derive(Clone)]
@@ -234,7 +234,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(KinesisFirehoseDestination);
+    value_traits!(eq KinesisFirehoseDestination);
 
 
     #[derive(Clone)]
@@ -266,7 +266,7 @@ pub mod configuration_set {
         }
     }
 
-    value_traits!(SnsDestination);
+    value_traits!(eq SnsDestination);
 }
 pub use configuration_set::{CfnConfigurationSet, CfnConfigurationSetProps};
 
@@ -678,7 +678,7 @@ pub mod phone_number {
         }
     }
 
-    value_traits!(MandatoryKeyword);
+    value_traits!(eq MandatoryKeyword);
 
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
@@ -715,7 +715,7 @@ pub mod phone_number {
         }
     }
 
-    value_traits!(MandatoryKeywords);
+    value_traits!(eq MandatoryKeywords);
 
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message.
@@ -760,7 +760,7 @@ pub mod phone_number {
         }
     }
 
-    value_traits!(OptionalKeyword);
+    value_traits!(eq OptionalKeyword);
 
 
     /// When you set up two-way SMS, you can receive incoming messages from your customers. When one of your customers sends a message to your phone number, the message body is sent to an Amazon SNS topic or Amazon Connect for processing.
@@ -805,7 +805,7 @@ pub mod phone_number {
         }
     }
 
-    value_traits!(TwoWay);
+    value_traits!(eq TwoWay);
 }
 pub use phone_number::{CfnPhoneNumber, CfnPhoneNumberProps};
 
@@ -966,7 +966,7 @@ pub mod pool {
         }
     }
 
-    value_traits!(MandatoryKeyword);
+    value_traits!(eq MandatoryKeyword);
 
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
@@ -1003,7 +1003,7 @@ pub mod pool {
         }
     }
 
-    value_traits!(MandatoryKeywords);
+    value_traits!(eq MandatoryKeywords);
 
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message.
@@ -1048,7 +1048,7 @@ pub mod pool {
         }
     }
 
-    value_traits!(OptionalKeyword);
+    value_traits!(eq OptionalKeyword);
 
 
     /// When you set up two-way SMS, you can receive incoming messages from your customers. When one of your customers sends a message to your phone number, the message body is sent to an Amazon SNS topic or Amazon Connect for processing.
@@ -1093,7 +1093,7 @@ pub mod pool {
         }
     }
 
-    value_traits!(TwoWay);
+    value_traits!(eq TwoWay);
 }
 pub use pool::{CfnPool, CfnPoolProps};
 
@@ -1213,7 +1213,7 @@ pub mod protect_configuration {
         }
     }
 
-    value_traits!(CountryRule);
+    value_traits!(eq CountryRule);
 
 
     #[derive(Clone, Default)]
@@ -1237,7 +1237,7 @@ pub mod protect_configuration {
         }
     }
 
-    value_traits!(CountryRuleSet);
+    value_traits!(eq CountryRuleSet);
 }
 pub use protect_configuration::{CfnProtectConfiguration, CfnProtectConfigurationProps};
 

@@ -400,7 +400,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(LoggingConfig);
+    value_traits!(eq LoggingConfig);
 
 
     /// ``Subscription`` is an embedded property that describes the subscription endpoints of an SNS topic.
@@ -442,7 +442,7 @@ pub mod topic {
         }
     }
 
-    value_traits!(Subscription);
+    value_traits!(eq Subscription);
 }
 pub use topic::{CfnTopic, CfnTopicProps};
 

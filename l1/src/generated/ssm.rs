@@ -184,7 +184,7 @@ pub mod association {
         }
     }
 
-    value_traits!(InstanceAssociationOutputLocation);
+    value_traits!(eq InstanceAssociationOutputLocation);
 
 
     #[derive(Clone, Default)]
@@ -208,7 +208,7 @@ pub mod association {
         }
     }
 
-    value_traits!(S3OutputLocation);
+    value_traits!(eq S3OutputLocation);
 
 
     #[derive(Clone)]
@@ -244,7 +244,7 @@ pub mod association {
         }
     }
 
-    value_traits!(Target);
+    value_traits!(eq Target);
 }
 pub use association::{CfnAssociation, CfnAssociationProps};
 
@@ -435,7 +435,7 @@ pub mod cloud_connector {
         }
     }
 
-    value_traits!(AzureConfiguration);
+    value_traits!(eq AzureConfiguration);
 
 
     /// An Azure subscription with its ID and optional display name.
@@ -474,7 +474,7 @@ pub mod cloud_connector {
         }
     }
 
-    value_traits!(AzureSubscription);
+    value_traits!(eq AzureSubscription);
 
 
     /// The configuration for the cloud connector. Currently supports Azure.
@@ -505,7 +505,7 @@ pub mod cloud_connector {
         }
     }
 
-    value_traits!(CloudConnectorConfiguration);
+    value_traits!(eq CloudConnectorConfiguration);
 
 
     /// The targets for the cloud connector. If omitted, the entire tenant is targeted.
@@ -538,7 +538,7 @@ pub mod cloud_connector {
         }
     }
 
-    value_traits!(ConfigurationTargets);
+    value_traits!(eq ConfigurationTargets);
 }
 pub use cloud_connector::{CfnCloudConnector, CfnCloudConnectorProps};
 
@@ -702,7 +702,7 @@ pub mod document {
         }
     }
 
-    value_traits!(AttachmentsSource);
+    value_traits!(eq AttachmentsSource);
 
 
     #[derive(Clone, Default)]
@@ -727,7 +727,7 @@ pub mod document {
         }
     }
 
-    value_traits!(DocumentRequires);
+    value_traits!(eq DocumentRequires);
 }
 pub use document::{CfnDocument, CfnDocumentProps};
 
@@ -1022,7 +1022,7 @@ pub mod maintenance_window_target {
         }
     }
 
-    value_traits!(Targets);
+    value_traits!(eq Targets);
 }
 pub use maintenance_window_target::{CfnMaintenanceWindowTarget, CfnMaintenanceWindowTargetProps};
 
@@ -1211,7 +1211,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(CloudWatchOutputConfig);
+    value_traits!(eq CloudWatchOutputConfig);
 
 
     #[derive(Clone)]
@@ -1251,7 +1251,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(LoggingInfo);
+    value_traits!(eq LoggingInfo);
 
 
     #[derive(Clone, Default)]
@@ -1272,7 +1272,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(MaintenanceWindowAutomationParameters);
+    value_traits!(eq MaintenanceWindowAutomationParameters);
 
 
     #[derive(Clone, Default)]
@@ -1296,7 +1296,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(MaintenanceWindowLambdaParameters);
+    value_traits!(eq MaintenanceWindowLambdaParameters);
 
 
     #[derive(Clone, Default)]
@@ -1344,7 +1344,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(MaintenanceWindowRunCommandParameters);
+    value_traits!(eq MaintenanceWindowRunCommandParameters);
 
 
     #[derive(Clone, Default)]
@@ -1365,7 +1365,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(MaintenanceWindowStepFunctionsParameters);
+    value_traits!(eq MaintenanceWindowStepFunctionsParameters);
 
 
     #[derive(Clone)]
@@ -1403,7 +1403,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(NotificationConfig);
+    value_traits!(eq NotificationConfig);
 
 
     #[derive(Clone)]
@@ -1439,7 +1439,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(Target);
+    value_traits!(eq Target);
 
 
     #[derive(Clone, Default)]
@@ -1466,7 +1466,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    value_traits!(TaskInvocationParameters);
+    value_traits!(eq TaskInvocationParameters);
 }
 pub use maintenance_window_task::{CfnMaintenanceWindowTask, CfnMaintenanceWindowTaskProps};
 
@@ -2010,7 +2010,7 @@ pub mod patch_baseline {
         }
     }
 
-    value_traits!(PatchFilter);
+    value_traits!(eq PatchFilter);
 
 
     /// The patch filter group that defines the criteria for the rule.
@@ -2029,7 +2029,7 @@ pub mod patch_baseline {
         }
     }
 
-    value_traits!(PatchFilterGroup);
+    value_traits!(eq PatchFilterGroup);
 
 
     /// Information about the patches to use to update the instances, including target operating systems and source repository. Applies to Linux instances only.
@@ -2054,7 +2054,7 @@ pub mod patch_baseline {
         }
     }
 
-    value_traits!(PatchSource);
+    value_traits!(eq PatchSource);
 
 
     /// Defines an approval rule for a patch baseline.
@@ -2087,7 +2087,7 @@ pub mod patch_baseline {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// A set of rules defining the approval rules for a patch baseline.
@@ -2106,7 +2106,7 @@ pub mod patch_baseline {
         }
     }
 
-    value_traits!(RuleGroup);
+    value_traits!(eq RuleGroup);
 }
 pub use patch_baseline::{CfnPatchBaseline, CfnPatchBaselineProps};
 
@@ -2254,7 +2254,7 @@ pub mod resource_data_sync {
         }
     }
 
-    value_traits!(AwsOrganizationsSource);
+    value_traits!(eq AwsOrganizationsSource);
 
 
     #[derive(Clone)]
@@ -2306,7 +2306,7 @@ pub mod resource_data_sync {
         }
     }
 
-    value_traits!(S3Destination);
+    value_traits!(eq S3Destination);
 
 
     #[derive(Clone)]
@@ -2350,7 +2350,7 @@ pub mod resource_data_sync {
         }
     }
 
-    value_traits!(SyncSource);
+    value_traits!(eq SyncSource);
 }
 pub use resource_data_sync::{CfnResourceDataSync, CfnResourceDataSyncProps};
 

@@ -145,7 +145,7 @@ pub mod contact {
         }
     }
 
-    value_traits!(ChannelTargetInfo);
+    value_traits!(eq ChannelTargetInfo);
 
 
     /// The contact that SSM Incident Manager is engaging during an incident.
@@ -186,7 +186,7 @@ pub mod contact {
         }
     }
 
-    value_traits!(ContactTargetInfo);
+    value_traits!(eq ContactTargetInfo);
 
 
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
@@ -217,7 +217,7 @@ pub mod contact {
         }
     }
 
-    value_traits!(Stage);
+    value_traits!(eq Stage);
 
 
     /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
@@ -239,7 +239,7 @@ pub mod contact {
         }
     }
 
-    value_traits!(Targets);
+    value_traits!(eq Targets);
 }
 pub use contact::{CfnContact, CfnContactProps};
 
@@ -443,7 +443,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(ChannelTargetInfo);
+    value_traits!(eq ChannelTargetInfo);
 
 
     /// The contact that SSM Incident Manager is engaging during an incident.
@@ -484,7 +484,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(ContactTargetInfo);
+    value_traits!(eq ContactTargetInfo);
 
 
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
@@ -523,7 +523,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(Stage);
+    value_traits!(eq Stage);
 
 
     /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
@@ -545,7 +545,7 @@ pub mod plan {
         }
     }
 
-    value_traits!(Targets);
+    value_traits!(eq Targets);
 }
 pub use plan::{CfnPlan, CfnPlanProps};
 
@@ -690,7 +690,7 @@ pub mod rotation {
         }
     }
 
-    value_traits!(CoverageTime);
+    value_traits!(eq CoverageTime);
 
 
     /// DayOfWeek for Month and HandOff Time for Monthly Recurring Rotation.
@@ -729,7 +729,7 @@ pub mod rotation {
         }
     }
 
-    value_traits!(MonthlySetting);
+    value_traits!(eq MonthlySetting);
 
 
     /// Information about when an on-call rotation is in effect and how long the rotation period lasts.
@@ -775,7 +775,7 @@ pub mod rotation {
         }
     }
 
-    value_traits!(RecurrenceSettings);
+    value_traits!(eq RecurrenceSettings);
 
 
     /// Information about the days of the week included in on-call rotation coverage.
@@ -814,7 +814,7 @@ pub mod rotation {
         }
     }
 
-    value_traits!(ShiftCoverage);
+    value_traits!(eq ShiftCoverage);
 
 
     /// DayOfWeek for Rotation and HandOff Time for Weekly Recurring Rotation.
@@ -851,6 +851,6 @@ pub mod rotation {
         }
     }
 
-    value_traits!(WeeklySetting);
+    value_traits!(eq WeeklySetting);
 }
 pub use rotation::{CfnRotation, CfnRotationProps};

@@ -97,7 +97,7 @@ pub mod preferences {
         }
     }
 
-    value_traits!(ConnectionRecordingPreferences);
+    value_traits!(eq ConnectionRecordingPreferences);
 
 
     /// Determines where recordings of RDP connections are stored.
@@ -128,7 +128,7 @@ pub mod preferences {
         }
     }
 
-    value_traits!(RecordingDestinations);
+    value_traits!(eq RecordingDestinations);
 
 
     /// The S3 bucket where RDP connection recordings are stored.
@@ -165,6 +165,6 @@ pub mod preferences {
         }
     }
 
-    value_traits!(S3Bucket);
+    value_traits!(eq S3Bucket);
 }
 pub use preferences::{CfnPreferences, CfnPreferencesProps};

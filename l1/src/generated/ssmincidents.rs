@@ -115,7 +115,7 @@ pub mod replication_set {
         }
     }
 
-    value_traits!(RegionConfiguration);
+    value_traits!(eq RegionConfiguration);
 
 
     /// The ReplicationSet regional configuration.
@@ -137,7 +137,7 @@ pub mod replication_set {
         }
     }
 
-    value_traits!(ReplicationRegion);
+    value_traits!(eq ReplicationRegion);
 }
 pub use replication_set::{CfnReplicationSet, CfnReplicationSetProps};
 
@@ -272,7 +272,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     /// The chat channel configuration.
@@ -291,7 +291,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(ChatChannel);
+    value_traits!(eq ChatChannel);
 
 
     /// A parameter with a dynamic value to set when starting the SSM automation document.
@@ -328,7 +328,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(DynamicSsmParameter);
+    value_traits!(eq DynamicSsmParameter);
 
 
     /// Value of the dynamic parameter to set when starting the SSM automation document.
@@ -347,7 +347,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(DynamicSsmParameterValue);
+    value_traits!(eq DynamicSsmParameterValue);
 
 
     /// The incident template configuration.
@@ -412,7 +412,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(IncidentTemplate);
+    value_traits!(eq IncidentTemplate);
 
 
     #[derive(Clone, Default)]
@@ -430,7 +430,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(Integration);
+    value_traits!(eq Integration);
 
 
     /// A notification target.
@@ -449,7 +449,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(NotificationTargetItem);
+    value_traits!(eq NotificationTargetItem);
 
 
     /// The pagerDuty configuration to use when starting the incident.
@@ -496,7 +496,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(PagerDutyConfiguration);
+    value_traits!(eq PagerDutyConfiguration);
 
 
     /// The pagerDuty incident configuration.
@@ -529,7 +529,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(PagerDutyIncidentConfiguration);
+    value_traits!(eq PagerDutyIncidentConfiguration);
 
 
     /// The configuration to use when starting the SSM automation document.
@@ -596,7 +596,7 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(SsmAutomation);
+    value_traits!(eq SsmAutomation);
 
 
     /// A parameter to set when starting the SSM automation document.
@@ -633,6 +633,6 @@ pub mod response_plan {
         }
     }
 
-    value_traits!(SsmParameter);
+    value_traits!(eq SsmParameter);
 }
 pub use response_plan::{CfnResponsePlan, CfnResponsePlanProps};

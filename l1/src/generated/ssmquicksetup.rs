@@ -152,7 +152,7 @@ pub mod configuration_manager {
         }
     }
 
-    value_traits!(ConfigurationDefinition);
+    value_traits!(eq ConfigurationDefinition);
 }
 pub use configuration_manager::{CfnConfigurationManager, CfnConfigurationManagerProps};
 

@@ -150,7 +150,7 @@ pub mod application {
         }
     }
 
-    value_traits!(PortalOptionsConfiguration);
+    value_traits!(eq PortalOptionsConfiguration);
 
 
     /// A structure that describes the sign-in options for an application portal
@@ -191,7 +191,7 @@ pub mod application {
         }
     }
 
-    value_traits!(SignInOptions);
+    value_traits!(eq SignInOptions);
 }
 pub use application::{CfnApplication, CfnApplicationProps};
 
@@ -609,7 +609,7 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
-    value_traits!(AccessControlAttribute);
+    value_traits!(eq AccessControlAttribute);
 
 
     #[derive(Clone)]
@@ -639,7 +639,7 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
-    value_traits!(AccessControlAttributeValue);
+    value_traits!(eq AccessControlAttributeValue);
 
 
     /// The InstanceAccessControlAttributeConfiguration property has been deprecated but is still supported for backwards compatibility purposes. We recomend that you use  AccessControlAttributes property instead.
@@ -670,7 +670,7 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
-    value_traits!(InstanceAccessControlAttributeConfiguration);
+    value_traits!(eq InstanceAccessControlAttributeConfiguration);
 }
 pub use instance_access_control_attribute_configuration::{CfnInstanceAccessControlAttributeConfiguration, CfnInstanceAccessControlAttributeConfigurationProps};
 
@@ -830,7 +830,7 @@ pub mod permission_set {
         }
     }
 
-    value_traits!(CustomerManagedPolicyReference);
+    value_traits!(eq CustomerManagedPolicyReference);
 
 
     #[derive(Clone, Default)]
@@ -851,6 +851,6 @@ pub mod permission_set {
         }
     }
 
-    value_traits!(PermissionsBoundary);
+    value_traits!(eq PermissionsBoundary);
 }
 pub use permission_set::{CfnPermissionSet, CfnPermissionSetProps};

@@ -146,7 +146,7 @@ pub mod activity {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 }
 pub use activity::{CfnActivity, CfnActivityProps};
 
@@ -294,7 +294,7 @@ pub mod state_machine {
         }
     }
 
-    value_traits!(CloudWatchLogsLogGroup);
+    value_traits!(eq CloudWatchLogsLogGroup);
 
 
     #[derive(Clone)]
@@ -334,7 +334,7 @@ pub mod state_machine {
         }
     }
 
-    value_traits!(EncryptionConfiguration);
+    value_traits!(eq EncryptionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -352,7 +352,7 @@ pub mod state_machine {
         }
     }
 
-    value_traits!(LogDestination);
+    value_traits!(eq LogDestination);
 
 
     #[derive(Clone, Default)]
@@ -378,7 +378,7 @@ pub mod state_machine {
         }
     }
 
-    value_traits!(LoggingConfiguration);
+    value_traits!(eq LoggingConfiguration);
 
 
     #[derive(Clone)]
@@ -418,7 +418,7 @@ pub mod state_machine {
         }
     }
 
-    value_traits!(S3Location);
+    value_traits!(eq S3Location);
 
 
     #[derive(Clone, Default)]
@@ -436,7 +436,7 @@ pub mod state_machine {
         }
     }
 
-    value_traits!(TracingConfiguration);
+    value_traits!(eq TracingConfiguration);
 }
 pub use state_machine::{CfnStateMachine, CfnStateMachineProps};
 
@@ -573,7 +573,7 @@ pub mod state_machine_alias {
         }
     }
 
-    value_traits!(DeploymentPreference);
+    value_traits!(eq DeploymentPreference);
 
 
     #[derive(Clone)]
@@ -613,7 +613,7 @@ pub mod state_machine_alias {
         }
     }
 
-    value_traits!(RoutingConfigurationVersion);
+    value_traits!(eq RoutingConfigurationVersion);
 }
 pub use state_machine_alias::{CfnStateMachineAlias, CfnStateMachineAliasProps};
 

@@ -245,7 +245,7 @@ pub mod nfs_file_share {
         }
     }
 
-    value_traits!(CacheAttributes);
+    value_traits!(eq CacheAttributes);
 
 
     /// Default values for the file and directory permissions of an NFS share. Removing this property from a template leaves the live values unchanged rather than clearing them, because the service has no reset for it: a create that omits the object leaves it absent, but the update path merges member by member keyed on the same internal sentinel that reports absence, so no request can restore that state. Set the members you want rather than relying on removal.
@@ -281,7 +281,7 @@ pub mod nfs_file_share {
         }
     }
 
-    value_traits!(NfsFileShareDefaults);
+    value_traits!(eq NfsFileShareDefaults);
 }
 pub use nfs_file_share::{CfnNfsFileShare, CfnNfsFileShareProps};
 
@@ -564,7 +564,7 @@ pub mod smb_file_share {
         }
     }
 
-    value_traits!(CacheAttributes);
+    value_traits!(eq CacheAttributes);
 }
 pub use smb_file_share::{CfnSmbFileShare, CfnSmbFileShareProps};
 

@@ -156,7 +156,7 @@ pub mod support_permit {
         }
     }
 
-    value_traits!(ActionSet);
+    value_traits!(eq ActionSet);
 
 
     /// A time-bound condition controlling when the permit is active. Exactly one of AllowAfter or AllowBefore must be provided.
@@ -182,7 +182,7 @@ pub mod support_permit {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// The grant definition: which actions on which resources, optionally constrained by time conditions.
@@ -225,7 +225,7 @@ pub mod support_permit {
         }
     }
 
-    value_traits!(Permit);
+    value_traits!(eq Permit);
 
 
     /// The set of resources a support permit applies to. Exactly one of AllResourcesInRegion or Resources must be provided.
@@ -251,7 +251,7 @@ pub mod support_permit {
         }
     }
 
-    value_traits!(ResourceSet);
+    value_traits!(eq ResourceSet);
 
 
     /// The signing key used by the permit. Exactly one key type must be provided.
@@ -284,6 +284,6 @@ pub mod support_permit {
         }
     }
 
-    value_traits!(SigningKeyInfo);
+    value_traits!(eq SigningKeyInfo);
 }
 pub use support_permit::{CfnSupportPermit, CfnSupportPermitProps};

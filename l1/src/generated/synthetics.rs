@@ -242,7 +242,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(ArtifactConfig);
+    value_traits!(eq ArtifactConfig);
 
 
     #[derive(Clone)]
@@ -280,7 +280,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(BaseScreenshot);
+    value_traits!(eq BaseScreenshot);
 
 
     #[derive(Clone)]
@@ -310,7 +310,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(BrowserConfig);
+    value_traits!(eq BrowserConfig);
 
 
     #[derive(Clone, Default)]
@@ -348,7 +348,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(Code);
+    value_traits!(eq Code);
 
 
     #[derive(Clone)]
@@ -388,7 +388,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(Dependency);
+    value_traits!(eq Dependency);
 
 
     /// Configuration and status for a replica location in a multi-location canary
@@ -445,7 +445,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(Replica);
+    value_traits!(eq Replica);
 
 
     #[derive(Clone)]
@@ -477,7 +477,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(RetryConfig);
+    value_traits!(eq RetryConfig);
 
 
     #[derive(Clone, Default)]
@@ -517,7 +517,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(RunConfig);
+    value_traits!(eq RunConfig);
 
 
     #[derive(Clone, Default)]
@@ -544,7 +544,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(S3Encryption);
+    value_traits!(eq S3Encryption);
 
 
     #[derive(Clone)]
@@ -584,7 +584,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(Schedule);
+    value_traits!(eq Schedule);
 
 
     #[derive(Clone)]
@@ -626,7 +626,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(VisualReference);
+    value_traits!(eq VisualReference);
 
 
     #[derive(Clone)]
@@ -668,7 +668,7 @@ pub mod canary {
         }
     }
 
-    value_traits!(VpcConfig);
+    value_traits!(eq VpcConfig);
 }
 pub use canary::{CfnCanary, CfnCanaryProps};
 

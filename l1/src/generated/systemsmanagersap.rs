@@ -150,7 +150,7 @@ pub mod application {
         }
     }
 
-    value_traits!(ComponentInfo);
+    value_traits!(eq ComponentInfo);
 
 
     #[derive(Clone, Default)]
@@ -176,6 +176,6 @@ pub mod application {
         }
     }
 
-    value_traits!(Credential);
+    value_traits!(eq Credential);
 }
 pub use application::{CfnApplication, CfnApplicationProps};

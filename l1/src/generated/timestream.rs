@@ -567,7 +567,7 @@ pub mod influx_db_cluster {
         }
     }
 
-    value_traits!(LogDeliveryConfiguration);
+    value_traits!(eq LogDeliveryConfiguration);
 
 
     /// The maintenance schedule for the InfluxDB cluster.
@@ -608,7 +608,7 @@ pub mod influx_db_cluster {
         }
     }
 
-    value_traits!(MaintenanceSchedule);
+    value_traits!(eq MaintenanceSchedule);
 
 
     /// S3 configuration for sending logs to customer account from the InfluxDB cluster.
@@ -649,7 +649,7 @@ pub mod influx_db_cluster {
         }
     }
 
-    value_traits!(S3Configuration);
+    value_traits!(eq S3Configuration);
 }
 pub use influx_db_cluster::{CfnInfluxDbCluster, CfnInfluxDbClusterProps};
 
@@ -897,7 +897,7 @@ pub mod influx_db_instance {
         }
     }
 
-    value_traits!(LogDeliveryConfiguration);
+    value_traits!(eq LogDeliveryConfiguration);
 
 
     /// The maintenance schedule for the InfluxDB instance.
@@ -938,7 +938,7 @@ pub mod influx_db_instance {
         }
     }
 
-    value_traits!(MaintenanceSchedule);
+    value_traits!(eq MaintenanceSchedule);
 
 
     /// S3 configuration for sending logs to customer account from the InfluxDB instance.
@@ -979,7 +979,7 @@ pub mod influx_db_instance {
         }
     }
 
-    value_traits!(S3Configuration);
+    value_traits!(eq S3Configuration);
 }
 pub use influx_db_instance::{CfnInfluxDbInstance, CfnInfluxDbInstanceProps};
 
@@ -1196,7 +1196,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(DimensionMapping);
+    value_traits!(eq DimensionMapping);
 
 
     /// Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
@@ -1227,7 +1227,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(ErrorReportConfiguration);
+    value_traits!(eq ErrorReportConfiguration);
 
 
     /// MixedMeasureMappings are mappings that can be used to ingest data into a mixture of narrow and multi measures in the derived table.
@@ -1274,7 +1274,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(MixedMeasureMapping);
+    value_traits!(eq MixedMeasureMapping);
 
 
     /// An attribute mapping to be used for mapping query results to ingest data for multi-measure attributes.
@@ -1315,7 +1315,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(MultiMeasureAttributeMapping);
+    value_traits!(eq MultiMeasureAttributeMapping);
 
 
     /// Only one of MixedMeasureMappings or MultiMeasureMappings is to be provided. MultiMeasureMappings can be used to ingest data as multi measures in the derived table.
@@ -1350,7 +1350,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(MultiMeasureMappings);
+    value_traits!(eq MultiMeasureMappings);
 
 
     /// Notification configuration for the scheduled query. A notification is sent by Timestream when a query run finishes, when the state is updated or when you delete it.
@@ -1381,7 +1381,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(NotificationConfiguration);
+    value_traits!(eq NotificationConfiguration);
 
 
     /// Details on S3 location for error reports that result from running a query.
@@ -1420,7 +1420,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(S3Configuration);
+    value_traits!(eq S3Configuration);
 
 
     /// Configuration for when the scheduled query is executed.
@@ -1451,7 +1451,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(ScheduleConfiguration);
+    value_traits!(eq ScheduleConfiguration);
 
 
     /// SNS configuration for notification upon scheduled query execution.
@@ -1482,7 +1482,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(SnsConfiguration);
+    value_traits!(eq SnsConfiguration);
 
 
     /// A key-value pair to label the scheduled query.
@@ -1519,7 +1519,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(Tag);
+    value_traits!(eq Tag);
 
 
     /// Configuration of target store where scheduled query results are written to.
@@ -1550,7 +1550,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(TargetConfiguration);
+    value_traits!(eq TargetConfiguration);
 
 
     /// Configuration needed to write data into the Timestream database and table.
@@ -1611,7 +1611,7 @@ pub mod scheduled_query {
         }
     }
 
-    value_traits!(TimestreamConfiguration);
+    value_traits!(eq TimestreamConfiguration);
 }
 pub use scheduled_query::{CfnScheduledQuery, CfnScheduledQueryProps};
 
@@ -1746,7 +1746,7 @@ pub mod table {
         }
     }
 
-    value_traits!(MagneticStoreRejectedDataLocation);
+    value_traits!(eq MagneticStoreRejectedDataLocation);
 
 
     /// The properties that determine whether magnetic store writes are enabled.
@@ -1785,7 +1785,7 @@ pub mod table {
         }
     }
 
-    value_traits!(MagneticStoreWriteProperties);
+    value_traits!(eq MagneticStoreWriteProperties);
 
 
     /// An attribute used in partitioning data in a table. There are two types of partition keys: dimension keys and measure keys. A dimension key partitions data on a dimension name, while a measure key partitions data on the measure name.
@@ -1824,7 +1824,7 @@ pub mod table {
         }
     }
 
-    value_traits!(PartitionKey);
+    value_traits!(eq PartitionKey);
 
 
     /// The retention duration of the memory store and the magnetic store.
@@ -1850,7 +1850,7 @@ pub mod table {
         }
     }
 
-    value_traits!(RetentionProperties);
+    value_traits!(eq RetentionProperties);
 
 
     /// S3 configuration for location to store rejections from magnetic store writes
@@ -1903,7 +1903,7 @@ pub mod table {
         }
     }
 
-    value_traits!(S3Configuration);
+    value_traits!(eq S3Configuration);
 
 
     /// A Schema specifies the expected data model of the table.
@@ -1922,6 +1922,6 @@ pub mod table {
         }
     }
 
-    value_traits!(Schema);
+    value_traits!(eq Schema);
 }
 pub use table::{CfnTable, CfnTableProps};

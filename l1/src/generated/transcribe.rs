@@ -137,7 +137,7 @@ pub mod call_analytics_category {
         }
     }
 
-    value_traits!(AbsoluteTimeRange);
+    value_traits!(eq AbsoluteTimeRange);
 
 
     #[derive(Clone, Default)]
@@ -169,7 +169,7 @@ pub mod call_analytics_category {
         }
     }
 
-    value_traits!(InterruptionFilter);
+    value_traits!(eq InterruptionFilter);
 
 
     #[derive(Clone, Default)]
@@ -196,7 +196,7 @@ pub mod call_analytics_category {
         }
     }
 
-    value_traits!(NonTalkTimeFilter);
+    value_traits!(eq NonTalkTimeFilter);
 
 
     #[derive(Clone, Default)]
@@ -223,7 +223,7 @@ pub mod call_analytics_category {
         }
     }
 
-    value_traits!(RelativeTimeRange);
+    value_traits!(eq RelativeTimeRange);
 
 
     #[derive(Clone, Default)]
@@ -250,7 +250,7 @@ pub mod call_analytics_category {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     #[derive(Clone)]
@@ -298,7 +298,7 @@ pub mod call_analytics_category {
         }
     }
 
-    value_traits!(SentimentFilter);
+    value_traits!(eq SentimentFilter);
 
 
     #[derive(Clone)]
@@ -354,7 +354,7 @@ pub mod call_analytics_category {
         }
     }
 
-    value_traits!(TranscriptFilter);
+    value_traits!(eq TranscriptFilter);
 }
 pub use call_analytics_category::{CfnCallAnalyticsCategory, CfnCallAnalyticsCategoryProps};
 

@@ -217,7 +217,7 @@ pub mod agreement {
         }
     }
 
-    value_traits!(CustomDirectories);
+    value_traits!(eq CustomDirectories);
 }
 pub use agreement::{CfnAgreement, CfnAgreementProps};
 
@@ -613,7 +613,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(As2Config);
+    value_traits!(eq As2Config);
 
 
     #[derive(Clone)]
@@ -651,7 +651,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ConnectorAsyncMdnConfig);
+    value_traits!(eq ConnectorAsyncMdnConfig);
 
 
     #[derive(Clone)]
@@ -681,7 +681,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ConnectorEgressConfig);
+    value_traits!(eq ConnectorEgressConfig);
 
 
     #[derive(Clone)]
@@ -719,7 +719,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(ConnectorVpcLatticeEgressConfig);
+    value_traits!(eq ConnectorVpcLatticeEgressConfig);
 
 
     /// Configuration for an SFTP connector.
@@ -755,7 +755,7 @@ pub mod connector {
         }
     }
 
-    value_traits!(SftpConfig);
+    value_traits!(eq SftpConfig);
 }
 pub use connector::{CfnConnector, CfnConnectorProps};
 
@@ -1164,7 +1164,7 @@ pub mod server {
         }
     }
 
-    value_traits!(EndpointDetails);
+    value_traits!(eq EndpointDetails);
 
 
     #[derive(Clone, Default)]
@@ -1194,7 +1194,7 @@ pub mod server {
         }
     }
 
-    value_traits!(IdentityProviderDetails);
+    value_traits!(eq IdentityProviderDetails);
 
 
     #[derive(Clone, Default)]
@@ -1224,7 +1224,7 @@ pub mod server {
         }
     }
 
-    value_traits!(ProtocolDetails);
+    value_traits!(eq ProtocolDetails);
 
 
     #[derive(Clone, Default)]
@@ -1242,7 +1242,7 @@ pub mod server {
         }
     }
 
-    value_traits!(ProxyConfig);
+    value_traits!(eq ProxyConfig);
 
 
     #[derive(Clone, Default)]
@@ -1260,7 +1260,7 @@ pub mod server {
         }
     }
 
-    value_traits!(S3StorageOptions);
+    value_traits!(eq S3StorageOptions);
 
 
     #[derive(Clone)]
@@ -1296,7 +1296,7 @@ pub mod server {
         }
     }
 
-    value_traits!(WorkflowDetail);
+    value_traits!(eq WorkflowDetail);
 
 
     #[derive(Clone, Default)]
@@ -1317,7 +1317,7 @@ pub mod server {
         }
     }
 
-    value_traits!(WorkflowDetails);
+    value_traits!(eq WorkflowDetails);
 }
 pub use server::{CfnServer, CfnServerProps};
 
@@ -1487,7 +1487,7 @@ pub mod user {
         }
     }
 
-    value_traits!(HomeDirectoryMapEntry);
+    value_traits!(eq HomeDirectoryMapEntry);
 
 
     #[derive(Clone)]
@@ -1527,7 +1527,7 @@ pub mod user {
         }
     }
 
-    value_traits!(PosixProfile);
+    value_traits!(eq PosixProfile);
 }
 pub use user::{CfnUser, CfnUserProps};
 
@@ -1665,7 +1665,7 @@ pub mod web_app {
         }
     }
 
-    value_traits!(EndpointDetails);
+    value_traits!(eq EndpointDetails);
 
 
     /// You can provide a structure that contains the details for the identity provider to use with your web app.
@@ -1693,7 +1693,7 @@ pub mod web_app {
         }
     }
 
-    value_traits!(IdentityProviderDetails);
+    value_traits!(eq IdentityProviderDetails);
 
 
     /// You can provide a structure that contains the details for the VPC endpoint to use with your web app.
@@ -1729,7 +1729,7 @@ pub mod web_app {
         }
     }
 
-    value_traits!(Vpc);
+    value_traits!(eq Vpc);
 
 
     #[derive(Clone, Default)]
@@ -1759,7 +1759,7 @@ pub mod web_app {
         }
     }
 
-    value_traits!(WebAppCustomization);
+    value_traits!(eq WebAppCustomization);
 }
 pub use web_app::{CfnWebApp, CfnWebAppProps};
 
@@ -1899,7 +1899,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(CopyStepDetails);
+    value_traits!(eq CopyStepDetails);
 
 
     /// Details for a step that invokes a lambda function.
@@ -1935,7 +1935,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(CustomStepDetails);
+    value_traits!(eq CustomStepDetails);
 
 
     /// Details for a step that performs a file decryption.
@@ -1996,7 +1996,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(DecryptStepDetails);
+    value_traits!(eq DecryptStepDetails);
 
 
     /// Details for a step that deletes the file.
@@ -2022,7 +2022,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(DeleteStepDetails);
+    value_traits!(eq DeleteStepDetails);
 
 
     /// Specifies the details for an EFS file.
@@ -2048,7 +2048,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(EfsInputFileLocation);
+    value_traits!(eq EfsInputFileLocation);
 
 
     /// Specifies the location for the file being decrypted. Only applicable for the Decrypt type of workflow steps.
@@ -2070,7 +2070,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(InputFileLocation);
+    value_traits!(eq InputFileLocation);
 
 
     /// Specifies the location for the file being copied. Only applicable for the Copy type of workflow steps.
@@ -2089,7 +2089,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(S3FileLocation);
+    value_traits!(eq S3FileLocation);
 
 
     /// Specifies the details for a S3 file.
@@ -2115,7 +2115,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(S3InputFileLocation);
+    value_traits!(eq S3InputFileLocation);
 
 
     /// Details for a step that creates one or more tags.
@@ -2146,7 +2146,7 @@ pub mod workflow {
         }
     }
 
-    value_traits!(TagStepDetails);
+    value_traits!(eq TagStepDetails);
 
 
     /// The basic building block of a workflow.
@@ -2192,6 +2192,6 @@ pub mod workflow {
         }
     }
 
-    value_traits!(WorkflowStep);
+    value_traits!(eq WorkflowStep);
 }
 pub use workflow::{CfnWorkflow, CfnWorkflowProps};

@@ -201,7 +201,7 @@ pub mod parallel_data {
         }
     }
 
-    value_traits!(EncryptionKey);
+    value_traits!(eq EncryptionKey);
 
 
     /// Specifies the format and S3 location of the parallel data input file.
@@ -244,7 +244,7 @@ pub mod parallel_data {
         }
     }
 
-    value_traits!(ParallelDataConfig);
+    value_traits!(eq ParallelDataConfig);
 }
 pub use parallel_data::{CfnParallelData, CfnParallelDataProps};
 
@@ -445,7 +445,7 @@ pub mod terminology {
         }
     }
 
-    value_traits!(EncryptionKey);
+    value_traits!(eq EncryptionKey);
 
 
     /// The terminology data for the custom terminology being imported.
@@ -496,6 +496,6 @@ pub mod terminology {
         }
     }
 
-    value_traits!(TerminologyData);
+    value_traits!(eq TerminologyData);
 }
 pub use terminology::{CfnTerminology, CfnTerminologyProps};

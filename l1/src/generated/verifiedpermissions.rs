@@ -316,7 +316,7 @@ pub mod policy_store {
         }
     }
 
-    value_traits!(DeletionProtection);
+    value_traits!(eq DeletionProtection);
 
 
     #[derive(Clone, Default)]
@@ -334,7 +334,7 @@ pub mod policy_store {
         }
     }
 
-    value_traits!(SchemaDefinition);
+    value_traits!(eq SchemaDefinition);
 
 
     #[derive(Clone)]
@@ -364,7 +364,7 @@ pub mod policy_store {
         }
     }
 
-    value_traits!(ValidationSettings);
+    value_traits!(eq ValidationSettings);
 }
 pub use policy_store::{CfnPolicyStore, CfnPolicyStoreProps};
 

@@ -114,6 +114,6 @@ pub mod domain {
         }
     }
 
-    value_traits!(ServerSideEncryptionConfiguration);
+    value_traits!(eq ServerSideEncryptionConfiguration);
 }
 pub use domain::{CfnDomain, CfnDomainProps};

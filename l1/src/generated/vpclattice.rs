@@ -426,7 +426,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(DefaultAction);
+    value_traits!(eq DefaultAction);
 
 
     #[derive(Clone)]
@@ -456,7 +456,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(FixedResponse);
+    value_traits!(eq FixedResponse);
 
 
     #[derive(Clone)]
@@ -486,7 +486,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(Forward);
+    value_traits!(eq Forward);
 
 
     #[derive(Clone)]
@@ -520,7 +520,7 @@ pub mod listener {
         }
     }
 
-    value_traits!(WeightedTargetGroup);
+    value_traits!(eq WeightedTargetGroup);
 }
 pub use listener::{CfnListener, CfnListenerProps};
 
@@ -1008,7 +1008,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     #[derive(Clone)]
@@ -1038,7 +1038,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(FixedResponse);
+    value_traits!(eq FixedResponse);
 
 
     #[derive(Clone)]
@@ -1068,7 +1068,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(Forward);
+    value_traits!(eq Forward);
 
 
     #[derive(Clone)]
@@ -1108,7 +1108,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(HeaderMatch);
+    value_traits!(eq HeaderMatch);
 
 
     #[derive(Clone, Default)]
@@ -1132,7 +1132,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(HeaderMatchType);
+    value_traits!(eq HeaderMatchType);
 
 
     #[derive(Clone, Default)]
@@ -1158,7 +1158,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(HttpMatch);
+    value_traits!(eq HttpMatch);
 
 
     #[derive(Clone)]
@@ -1188,7 +1188,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(Match);
+    value_traits!(eq Match);
 
 
     #[derive(Clone)]
@@ -1222,7 +1222,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(PathMatch);
+    value_traits!(eq PathMatch);
 
 
     #[derive(Clone, Default)]
@@ -1243,7 +1243,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(PathMatchType);
+    value_traits!(eq PathMatchType);
 
 
     #[derive(Clone)]
@@ -1277,7 +1277,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(WeightedTargetGroup);
+    value_traits!(eq WeightedTargetGroup);
 }
 pub use rule::{CfnRule, CfnRuleProps};
 
@@ -1518,7 +1518,7 @@ pub mod service_network {
         }
     }
 
-    value_traits!(SharingConfig);
+    value_traits!(eq SharingConfig);
 }
 pub use service_network::{CfnServiceNetwork, CfnServiceNetworkProps};
 
@@ -1881,7 +1881,7 @@ pub mod service_network_vpc_association {
         }
     }
 
-    value_traits!(DnsOptions);
+    value_traits!(eq DnsOptions);
 }
 pub use service_network_vpc_association::{CfnServiceNetworkVpcAssociation, CfnServiceNetworkVpcAssociationProps};
 
@@ -2048,7 +2048,7 @@ pub mod target_group {
         }
     }
 
-    value_traits!(HealthCheckConfig);
+    value_traits!(eq HealthCheckConfig);
 
 
     #[derive(Clone)]
@@ -2078,7 +2078,7 @@ pub mod target_group {
         }
     }
 
-    value_traits!(Matcher);
+    value_traits!(eq Matcher);
 
 
     #[derive(Clone)]
@@ -2112,7 +2112,7 @@ pub mod target_group {
         }
     }
 
-    value_traits!(Target);
+    value_traits!(eq Target);
 
 
     #[derive(Clone, Default)]
@@ -2168,6 +2168,6 @@ pub mod target_group {
         }
     }
 
-    value_traits!(TargetGroupConfig);
+    value_traits!(eq TargetGroupConfig);
 }
 pub use target_group::{CfnTargetGroup, CfnTargetGroupProps};

@@ -126,7 +126,7 @@ pub mod byte_match_set {
         }
     }
 
-    value_traits!(ByteMatchTuple);
+    value_traits!(eq ByteMatchTuple);
 
 
     #[derive(Clone)]
@@ -160,7 +160,7 @@ pub mod byte_match_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 }
 pub use byte_match_set::{CfnByteMatchSet, CfnByteMatchSetProps};
 
@@ -274,7 +274,7 @@ pub mod ip_set {
         }
     }
 
-    value_traits!(IpSetDescriptor);
+    value_traits!(eq IpSetDescriptor);
 }
 pub use ip_set::{CfnIpSet, CfnIpSetProps};
 
@@ -402,7 +402,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(Predicate);
+    value_traits!(eq Predicate);
 }
 pub use rule::{CfnRule, CfnRuleProps};
 
@@ -516,7 +516,7 @@ pub mod size_constraint_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -564,7 +564,7 @@ pub mod size_constraint_set {
         }
     }
 
-    value_traits!(SizeConstraint);
+    value_traits!(eq SizeConstraint);
 }
 pub use size_constraint_set::{CfnSizeConstraintSet, CfnSizeConstraintSetProps};
 
@@ -676,7 +676,7 @@ pub mod sql_injection_match_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -712,7 +712,7 @@ pub mod sql_injection_match_set {
         }
     }
 
-    value_traits!(SqlInjectionMatchTuple);
+    value_traits!(eq SqlInjectionMatchTuple);
 }
 pub use sql_injection_match_set::{CfnSqlInjectionMatchSet, CfnSqlInjectionMatchSetProps};
 
@@ -844,7 +844,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ActivatedRule);
+    value_traits!(eq ActivatedRule);
 
 
     #[derive(Clone)]
@@ -874,7 +874,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(WafAction);
+    value_traits!(eq WafAction);
 }
 pub use web_acl::{CfnWebAcl, CfnWebAclProps};
 
@@ -988,7 +988,7 @@ pub mod xss_match_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -1024,6 +1024,6 @@ pub mod xss_match_set {
         }
     }
 
-    value_traits!(XssMatchTuple);
+    value_traits!(eq XssMatchTuple);
 }
 pub use xss_match_set::{CfnXssMatchSet, CfnXssMatchSetProps};

@@ -126,7 +126,7 @@ pub mod byte_match_set {
         }
     }
 
-    value_traits!(ByteMatchTuple);
+    value_traits!(eq ByteMatchTuple);
 
 
     #[derive(Clone)]
@@ -160,7 +160,7 @@ pub mod byte_match_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 }
 pub use byte_match_set::{CfnByteMatchSet, CfnByteMatchSetProps};
 
@@ -274,7 +274,7 @@ pub mod geo_match_set {
         }
     }
 
-    value_traits!(GeoMatchConstraint);
+    value_traits!(eq GeoMatchConstraint);
 }
 pub use geo_match_set::{CfnGeoMatchSet, CfnGeoMatchSetProps};
 
@@ -388,7 +388,7 @@ pub mod ip_set {
         }
     }
 
-    value_traits!(IpSetDescriptor);
+    value_traits!(eq IpSetDescriptor);
 }
 pub use ip_set::{CfnIpSet, CfnIpSetProps};
 
@@ -530,7 +530,7 @@ pub mod rate_based_rule {
         }
     }
 
-    value_traits!(Predicate);
+    value_traits!(eq Predicate);
 }
 pub use rate_based_rule::{CfnRateBasedRule, CfnRateBasedRuleProps};
 
@@ -739,7 +739,7 @@ pub mod rule {
         }
     }
 
-    value_traits!(Predicate);
+    value_traits!(eq Predicate);
 }
 pub use rule::{CfnRule, CfnRuleProps};
 
@@ -851,7 +851,7 @@ pub mod size_constraint_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -899,7 +899,7 @@ pub mod size_constraint_set {
         }
     }
 
-    value_traits!(SizeConstraint);
+    value_traits!(eq SizeConstraint);
 }
 pub use size_constraint_set::{CfnSizeConstraintSet, CfnSizeConstraintSetProps};
 
@@ -1011,7 +1011,7 @@ pub mod sql_injection_match_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -1047,7 +1047,7 @@ pub mod sql_injection_match_set {
         }
     }
 
-    value_traits!(SqlInjectionMatchTuple);
+    value_traits!(eq SqlInjectionMatchTuple);
 }
 pub use sql_injection_match_set::{CfnSqlInjectionMatchSet, CfnSqlInjectionMatchSetProps};
 
@@ -1169,7 +1169,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Action);
+    value_traits!(eq Action);
 
 
     #[derive(Clone)]
@@ -1211,7 +1211,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 }
 pub use web_acl::{CfnWebAcl, CfnWebAclProps};
 
@@ -1406,7 +1406,7 @@ pub mod xss_match_set {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -1442,6 +1442,6 @@ pub mod xss_match_set {
         }
     }
 
-    value_traits!(XssMatchTuple);
+    value_traits!(eq XssMatchTuple);
 }
 pub use xss_match_set::{CfnXssMatchSet, CfnXssMatchSetProps};

@@ -238,7 +238,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(ActionCondition);
+    value_traits!(eq ActionCondition);
 
 
     #[derive(Clone, Default)]
@@ -263,7 +263,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(Condition);
+    value_traits!(eq Condition);
 
 
     /// A key-value pair to associate with a resource.
@@ -293,7 +293,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -345,7 +345,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(Filter);
+    value_traits!(eq Filter);
 
 
     /// A single label name condition.
@@ -378,7 +378,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(LabelNameCondition);
+    value_traits!(eq LabelNameCondition);
 
 
     /// Filtering that specifies which web requests are kept in the logs and which are dropped. You can filter on the rule action and on the web request labels that were applied by matching rules during web ACL evaluation.
@@ -421,7 +421,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(LoggingFilter);
+    value_traits!(eq LoggingFilter);
 
 
     /// Inspect a single header. Provide the name of the header to inspect, for example, User-Agent or Referer. This setting isn't case sensitive.
@@ -454,7 +454,7 @@ pub mod logging_configuration {
         }
     }
 
-    value_traits!(SingleHeader);
+    value_traits!(eq SingleHeader);
 }
 pub use logging_configuration::{CfnLoggingConfiguration, CfnLoggingConfigurationProps};
 
@@ -720,7 +720,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(AllowAction);
+    value_traits!(eq AllowAction);
 
 
     #[derive(Clone)]
@@ -750,7 +750,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(AndStatement);
+    value_traits!(eq AndStatement);
 
 
     #[derive(Clone, Default)]
@@ -771,7 +771,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(AsnMatchStatement);
+    value_traits!(eq AsnMatchStatement);
 
 
     /// Block traffic towards application.
@@ -790,7 +790,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(BlockAction);
+    value_traits!(eq BlockAction);
 
 
     /// The body of a web request. This immediately follows the request headers.
@@ -809,7 +809,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Body);
+    value_traits!(eq Body);
 
 
     /// Byte Match statement.
@@ -864,7 +864,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(ByteMatchStatement);
+    value_traits!(eq ByteMatchStatement);
 
 
     /// Checks valid token exists with request.
@@ -883,7 +883,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CaptchaAction);
+    value_traits!(eq CaptchaAction);
 
 
     #[derive(Clone, Default)]
@@ -901,7 +901,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CaptchaConfig);
+    value_traits!(eq CaptchaConfig);
 
 
     /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
@@ -920,7 +920,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(ChallengeAction);
+    value_traits!(eq ChallengeAction);
 
 
     #[derive(Clone, Default)]
@@ -938,7 +938,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(ChallengeConfig);
+    value_traits!(eq ChallengeConfig);
 
 
     /// The pattern to look for in the request cookies.
@@ -963,7 +963,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CookieMatchPattern);
+    value_traits!(eq CookieMatchPattern);
 
 
     /// Includes cookies of a web request.
@@ -1006,7 +1006,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Cookies);
+    value_traits!(eq Cookies);
 
 
     /// Count traffic towards application.
@@ -1025,7 +1025,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CountAction);
+    value_traits!(eq CountAction);
 
 
     /// Configures cryptocurrency payment settings.
@@ -1056,7 +1056,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CryptoConfig);
+    value_traits!(eq CryptoConfig);
 
 
     /// HTTP header.
@@ -1093,7 +1093,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CustomHttpHeader);
+    value_traits!(eq CustomHttpHeader);
 
 
     /// Custom request handling.
@@ -1126,7 +1126,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CustomRequestHandling);
+    value_traits!(eq CustomRequestHandling);
 
 
     /// Custom response.
@@ -1169,7 +1169,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CustomResponse);
+    value_traits!(eq CustomResponse);
 
 
     /// Custom response body.
@@ -1206,7 +1206,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(CustomResponseBody);
+    value_traits!(eq CustomResponseBody);
 
 
     /// Field of the request to match.
@@ -1266,7 +1266,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     #[derive(Clone)]
@@ -1304,7 +1304,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(ForwardedIpConfiguration);
+    value_traits!(eq ForwardedIpConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -1325,7 +1325,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(GeoMatchStatement);
+    value_traits!(eq GeoMatchStatement);
 
 
     /// The pattern to look for in the request headers.
@@ -1350,7 +1350,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(HeaderMatchPattern);
+    value_traits!(eq HeaderMatchPattern);
 
 
     /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
@@ -1381,7 +1381,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(HeaderOrder);
+    value_traits!(eq HeaderOrder);
 
 
     /// Includes headers of a web request.
@@ -1424,7 +1424,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Headers);
+    value_traits!(eq Headers);
 
 
     #[derive(Clone)]
@@ -1454,7 +1454,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(ImmunityTimeProperty);
+    value_traits!(eq ImmunityTimeProperty);
 
 
     #[derive(Clone)]
@@ -1500,7 +1500,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(IpSetForwardedIpConfiguration);
+    value_traits!(eq IpSetForwardedIpConfiguration);
 
 
     #[derive(Clone)]
@@ -1534,7 +1534,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(IpSetReferenceStatement);
+    value_traits!(eq IpSetReferenceStatement);
 
 
     /// Includes the JA3 fingerprint of a web request.
@@ -1567,7 +1567,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Ja3Fingerprint);
+    value_traits!(eq Ja3Fingerprint);
 
 
     /// Includes the JA4 fingerprint of a web request.
@@ -1600,7 +1600,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Ja4Fingerprint);
+    value_traits!(eq Ja4Fingerprint);
 
 
     /// Inspect the request body as JSON. The request body immediately follows the request headers.
@@ -1645,7 +1645,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(JsonBody);
+    value_traits!(eq JsonBody);
 
 
     /// The pattern to look for in the JSON body.
@@ -1667,7 +1667,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(JsonMatchPattern);
+    value_traits!(eq JsonMatchPattern);
 
 
     #[derive(Clone)]
@@ -1697,7 +1697,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Label);
+    value_traits!(eq Label);
 
 
     #[derive(Clone)]
@@ -1733,7 +1733,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(LabelMatchStatement);
+    value_traits!(eq LabelMatchStatement);
 
 
     #[derive(Clone, Default)]
@@ -1747,7 +1747,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(LabelSummary);
+    value_traits!(eq LabelSummary);
 
 
     /// Configures monetization for the web ACL or rule group.
@@ -1769,7 +1769,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(MonetizationConfig);
+    value_traits!(eq MonetizationConfig);
 
 
     /// Monetize action for rules.
@@ -1788,7 +1788,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(MonetizeAction);
+    value_traits!(eq MonetizeAction);
 
 
     #[derive(Clone)]
@@ -1818,7 +1818,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(NotStatement);
+    value_traits!(eq NotStatement);
 
 
     #[derive(Clone)]
@@ -1848,7 +1848,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(OrStatement);
+    value_traits!(eq OrStatement);
 
 
     /// Configuration for a single payment network.
@@ -1891,7 +1891,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(PaymentNetwork);
+    value_traits!(eq PaymentNetwork);
 
 
     /// Text Transformation applied before parsing the query string.
@@ -1928,7 +1928,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(PreParseTextTransformation);
+    value_traits!(eq PreParseTextTransformation);
 
 
     /// A price configuration.
@@ -1965,7 +1965,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Price);
+    value_traits!(eq Price);
 
 
     #[derive(Clone)]
@@ -2021,7 +2021,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateBasedStatement);
+    value_traits!(eq RateBasedStatement);
 
 
     /// Specifies a single custom aggregate key for a rate-base rule.
@@ -2073,7 +2073,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateBasedStatementCustomKey);
+    value_traits!(eq RateBasedStatementCustomKey);
 
 
     /// Specifies a cookie as an aggregate key for a rate-based rule.
@@ -2112,7 +2112,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitCookie);
+    value_traits!(eq RateLimitCookie);
 
 
     /// Specifies a header as an aggregate key for a rate-based rule.
@@ -2151,7 +2151,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitHeader);
+    value_traits!(eq RateLimitHeader);
 
 
     /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
@@ -2184,7 +2184,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitJa3Fingerprint);
+    value_traits!(eq RateLimitJa3Fingerprint);
 
 
     /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
@@ -2217,7 +2217,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitJa4Fingerprint);
+    value_traits!(eq RateLimitJa4Fingerprint);
 
 
     /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
@@ -2250,7 +2250,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitLabelNamespace);
+    value_traits!(eq RateLimitLabelNamespace);
 
 
     /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
@@ -2289,7 +2289,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitQueryArgument);
+    value_traits!(eq RateLimitQueryArgument);
 
 
     /// Specifies the request's query string as an aggregate key for a rate-based rule.
@@ -2320,7 +2320,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitQueryString);
+    value_traits!(eq RateLimitQueryString);
 
 
     /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
@@ -2351,7 +2351,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RateLimitUriPath);
+    value_traits!(eq RateLimitUriPath);
 
 
     #[derive(Clone)]
@@ -2397,7 +2397,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RegexMatchStatement);
+    value_traits!(eq RegexMatchStatement);
 
 
     #[derive(Clone)]
@@ -2443,7 +2443,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RegexPatternSetReferenceStatement);
+    value_traits!(eq RegexPatternSetReferenceStatement);
 
 
     /// Rule of RuleGroup that contains condition and action.
@@ -2510,7 +2510,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// Action taken when Rule matches its condition.
@@ -2544,7 +2544,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(RuleAction);
+    value_traits!(eq RuleAction);
 
 
     #[derive(Clone)]
@@ -2574,7 +2574,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(SingleHeader);
+    value_traits!(eq SingleHeader);
 
 
     /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30 characters long and isn't case sensitive.
@@ -2605,7 +2605,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(SingleQueryArgument);
+    value_traits!(eq SingleQueryArgument);
 
 
     /// Size Constraint statement.
@@ -2660,7 +2660,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(SizeConstraintStatement);
+    value_traits!(eq SizeConstraintStatement);
 
 
     /// Sqli Match Statement.
@@ -2705,7 +2705,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(SqliMatchStatement);
+    value_traits!(eq SqliMatchStatement);
 
 
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
@@ -2763,7 +2763,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(Statement);
+    value_traits!(eq Statement);
 
 
     /// Text Transformation on the Search String before match.
@@ -2800,7 +2800,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(TextTransformation);
+    value_traits!(eq TextTransformation);
 
 
     /// The path component of the URI Fragment. This is the part of a web request that identifies a fragment uri, for example, /abcd#introduction
@@ -2821,7 +2821,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(UriFragment);
+    value_traits!(eq UriFragment);
 
 
     /// Visibility Metric of the RuleGroup.
@@ -2864,7 +2864,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(VisibilityConfig);
+    value_traits!(eq VisibilityConfig);
 
 
     /// Xss Match Statement.
@@ -2905,7 +2905,7 @@ pub mod rule_group {
         }
     }
 
-    value_traits!(XssMatchStatement);
+    value_traits!(eq XssMatchStatement);
 }
 pub use rule_group::{CfnRuleGroup, CfnRuleGroupProps};
 
@@ -3088,7 +3088,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AllowAction);
+    value_traits!(eq AllowAction);
 
 
     #[derive(Clone)]
@@ -3118,7 +3118,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AndStatement);
+    value_traits!(eq AndStatement);
 
 
     /// Application details defined during the &webacl; creation process. Application attributes help WAF; give recommendations for protection packs.
@@ -3155,7 +3155,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ApplicationAttribute);
+    value_traits!(eq ApplicationAttribute);
 
 
     /// Configures the ability for the WAF; console to store and retrieve application attributes during the webacl; creation process. Application attributes help WAF; give recommendations for protection packs.
@@ -3186,7 +3186,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ApplicationConfig);
+    value_traits!(eq ApplicationConfig);
 
 
     #[derive(Clone, Default)]
@@ -3207,7 +3207,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AsnMatchStatement);
+    value_traits!(eq AsnMatchStatement);
 
 
     /// AssociationConfig for body inspection
@@ -3226,7 +3226,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AssociationConfig);
+    value_traits!(eq AssociationConfig);
 
 
     /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
@@ -3277,7 +3277,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AwsManagedRulesAcfpRuleSet);
+    value_traits!(eq AwsManagedRulesAcfpRuleSet);
 
 
     /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
@@ -3312,7 +3312,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AwsManagedRulesAntiDDoSRuleSet);
+    value_traits!(eq AwsManagedRulesAntiDDoSRuleSet);
 
 
     /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
@@ -3355,7 +3355,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AwsManagedRulesAtpRuleSet);
+    value_traits!(eq AwsManagedRulesAtpRuleSet);
 
 
     /// Configures how to use the Bot Control managed rule group in the web ACL
@@ -3392,7 +3392,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(AwsManagedRulesBotControlRuleSet);
+    value_traits!(eq AwsManagedRulesBotControlRuleSet);
 
 
     /// Block traffic towards application.
@@ -3411,7 +3411,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(BlockAction);
+    value_traits!(eq BlockAction);
 
 
     /// The body of a web request. This immediately follows the request headers.
@@ -3430,7 +3430,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Body);
+    value_traits!(eq Body);
 
 
     /// Byte Match statement.
@@ -3485,7 +3485,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ByteMatchStatement);
+    value_traits!(eq ByteMatchStatement);
 
 
     /// Checks valid token exists with request.
@@ -3504,7 +3504,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CaptchaAction);
+    value_traits!(eq CaptchaAction);
 
 
     #[derive(Clone, Default)]
@@ -3522,7 +3522,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CaptchaConfig);
+    value_traits!(eq CaptchaConfig);
 
 
     /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
@@ -3541,7 +3541,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ChallengeAction);
+    value_traits!(eq ChallengeAction);
 
 
     #[derive(Clone, Default)]
@@ -3559,7 +3559,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ChallengeConfig);
+    value_traits!(eq ChallengeConfig);
 
 
     /// Client side action config for AntiDDOS AMR.
@@ -3598,7 +3598,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ClientSideAction);
+    value_traits!(eq ClientSideAction);
 
 
     /// Client side action config for AntiDDOS AMR.
@@ -3629,7 +3629,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ClientSideActionConfig);
+    value_traits!(eq ClientSideActionConfig);
 
 
     /// The pattern to look for in the request cookies.
@@ -3654,7 +3654,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CookieMatchPattern);
+    value_traits!(eq CookieMatchPattern);
 
 
     /// Includes cookies of a web request.
@@ -3697,7 +3697,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Cookies);
+    value_traits!(eq Cookies);
 
 
     /// Allow traffic towards application.
@@ -3716,7 +3716,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CountAction);
+    value_traits!(eq CountAction);
 
 
     /// Configures cryptocurrency payment settings.
@@ -3747,7 +3747,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CryptoConfig);
+    value_traits!(eq CryptoConfig);
 
 
     /// HTTP header.
@@ -3784,7 +3784,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CustomHttpHeader);
+    value_traits!(eq CustomHttpHeader);
 
 
     /// Custom request handling.
@@ -3817,7 +3817,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CustomRequestHandling);
+    value_traits!(eq CustomRequestHandling);
 
 
     /// Custom response.
@@ -3860,7 +3860,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CustomResponse);
+    value_traits!(eq CustomResponse);
 
 
     /// Custom response body.
@@ -3897,7 +3897,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(CustomResponseBody);
+    value_traits!(eq CustomResponseBody);
 
 
     #[derive(Clone)]
@@ -3941,7 +3941,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(DataProtect);
+    value_traits!(eq DataProtect);
 
 
     #[derive(Clone)]
@@ -3971,7 +3971,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(DataProtectionConfig);
+    value_traits!(eq DataProtectionConfig);
 
 
     /// Default Action WebACL will take against ingress traffic when there is no matching Rule.
@@ -3993,7 +3993,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(DefaultAction);
+    value_traits!(eq DefaultAction);
 
 
     /// Excluded Rule in the RuleGroup or ManagedRuleGroup will not be evaluated.
@@ -4024,7 +4024,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ExcludedRule);
+    value_traits!(eq ExcludedRule);
 
 
     #[derive(Clone)]
@@ -4054,7 +4054,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(FieldIdentifier);
+    value_traits!(eq FieldIdentifier);
 
 
     /// Field of the request to match.
@@ -4114,7 +4114,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(FieldToMatch);
+    value_traits!(eq FieldToMatch);
 
 
     /// Field in log to protect.
@@ -4155,7 +4155,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(FieldToProtect);
+    value_traits!(eq FieldToProtect);
 
 
     #[derive(Clone)]
@@ -4193,7 +4193,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ForwardedIpConfiguration);
+    value_traits!(eq ForwardedIpConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -4214,7 +4214,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(GeoMatchStatement);
+    value_traits!(eq GeoMatchStatement);
 
 
     /// The pattern to look for in the request headers.
@@ -4239,7 +4239,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(HeaderMatchPattern);
+    value_traits!(eq HeaderMatchPattern);
 
 
     /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
@@ -4270,7 +4270,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(HeaderOrder);
+    value_traits!(eq HeaderOrder);
 
 
     /// Includes headers of a web request.
@@ -4313,7 +4313,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Headers);
+    value_traits!(eq Headers);
 
 
     #[derive(Clone)]
@@ -4343,7 +4343,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ImmunityTimeProperty);
+    value_traits!(eq ImmunityTimeProperty);
 
 
     #[derive(Clone)]
@@ -4389,7 +4389,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(IpSetForwardedIpConfiguration);
+    value_traits!(eq IpSetForwardedIpConfiguration);
 
 
     #[derive(Clone)]
@@ -4423,7 +4423,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(IpSetReferenceStatement);
+    value_traits!(eq IpSetReferenceStatement);
 
 
     /// Includes the JA3 fingerprint of a web request.
@@ -4456,7 +4456,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Ja3Fingerprint);
+    value_traits!(eq Ja3Fingerprint);
 
 
     /// Includes the JA4 fingerprint of a web request.
@@ -4489,7 +4489,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Ja4Fingerprint);
+    value_traits!(eq Ja4Fingerprint);
 
 
     /// Inspect the request body as JSON. The request body immediately follows the request headers.
@@ -4534,7 +4534,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(JsonBody);
+    value_traits!(eq JsonBody);
 
 
     /// The pattern to look for in the JSON body.
@@ -4556,7 +4556,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(JsonMatchPattern);
+    value_traits!(eq JsonMatchPattern);
 
 
     #[derive(Clone)]
@@ -4586,7 +4586,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Label);
+    value_traits!(eq Label);
 
 
     #[derive(Clone)]
@@ -4622,7 +4622,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(LabelMatchStatement);
+    value_traits!(eq LabelMatchStatement);
 
 
     /// ManagedRuleGroupConfig.
@@ -4664,7 +4664,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ManagedRuleGroupConfig);
+    value_traits!(eq ManagedRuleGroupConfig);
 
 
     #[derive(Clone)]
@@ -4724,7 +4724,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ManagedRuleGroupStatement);
+    value_traits!(eq ManagedRuleGroupStatement);
 
 
     /// Configures monetization for the web ACL or rule group.
@@ -4746,7 +4746,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(MonetizationConfig);
+    value_traits!(eq MonetizationConfig);
 
 
     /// Monetize action for rules.
@@ -4765,7 +4765,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(MonetizeAction);
+    value_traits!(eq MonetizeAction);
 
 
     #[derive(Clone)]
@@ -4795,7 +4795,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(NotStatement);
+    value_traits!(eq NotStatement);
 
 
     /// Configures the options for on-source DDoS protection provided by supported resource type.
@@ -4828,7 +4828,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(OnSourceDDoSProtectionConfig);
+    value_traits!(eq OnSourceDDoSProtectionConfig);
 
 
     #[derive(Clone)]
@@ -4858,7 +4858,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(OrStatement);
+    value_traits!(eq OrStatement);
 
 
     /// Override a RuleGroup or ManagedRuleGroup behavior. This can only be applied to Rule that has RuleGroupReferenceStatement or ManagedRuleGroupReferenceStatement.
@@ -4880,7 +4880,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(OverrideAction);
+    value_traits!(eq OverrideAction);
 
 
     /// Configuration for a single payment network.
@@ -4923,7 +4923,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(PaymentNetwork);
+    value_traits!(eq PaymentNetwork);
 
 
     /// Text Transformation applied before parsing the query string.
@@ -4960,7 +4960,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(PreParseTextTransformation);
+    value_traits!(eq PreParseTextTransformation);
 
 
     /// A price configuration.
@@ -4997,7 +4997,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Price);
+    value_traits!(eq Price);
 
 
     #[derive(Clone)]
@@ -5053,7 +5053,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateBasedStatement);
+    value_traits!(eq RateBasedStatement);
 
 
     /// Specifies a single custom aggregate key for a rate-base rule.
@@ -5105,7 +5105,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateBasedStatementCustomKey);
+    value_traits!(eq RateBasedStatementCustomKey);
 
 
     /// Specifies a cookie as an aggregate key for a rate-based rule.
@@ -5144,7 +5144,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitCookie);
+    value_traits!(eq RateLimitCookie);
 
 
     /// Specifies a header as an aggregate key for a rate-based rule.
@@ -5183,7 +5183,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitHeader);
+    value_traits!(eq RateLimitHeader);
 
 
     /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
@@ -5216,7 +5216,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitJa3Fingerprint);
+    value_traits!(eq RateLimitJa3Fingerprint);
 
 
     /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
@@ -5249,7 +5249,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitJa4Fingerprint);
+    value_traits!(eq RateLimitJa4Fingerprint);
 
 
     /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
@@ -5282,7 +5282,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitLabelNamespace);
+    value_traits!(eq RateLimitLabelNamespace);
 
 
     /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
@@ -5321,7 +5321,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitQueryArgument);
+    value_traits!(eq RateLimitQueryArgument);
 
 
     /// Specifies the request's query string as an aggregate key for a rate-based rule.
@@ -5352,7 +5352,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitQueryString);
+    value_traits!(eq RateLimitQueryString);
 
 
     /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
@@ -5383,7 +5383,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RateLimitUriPath);
+    value_traits!(eq RateLimitUriPath);
 
 
     /// Regex
@@ -5402,7 +5402,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Regex);
+    value_traits!(eq Regex);
 
 
     #[derive(Clone)]
@@ -5448,7 +5448,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RegexMatchStatement);
+    value_traits!(eq RegexMatchStatement);
 
 
     #[derive(Clone)]
@@ -5494,7 +5494,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RegexPatternSetReferenceStatement);
+    value_traits!(eq RegexPatternSetReferenceStatement);
 
 
     /// Configures the inspection size in the request body.
@@ -5525,7 +5525,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RequestBodyAssociatedResourceTypeConfig);
+    value_traits!(eq RequestBodyAssociatedResourceTypeConfig);
 
 
     /// Configures the inspection of login requests
@@ -5570,7 +5570,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RequestInspection);
+    value_traits!(eq RequestInspection);
 
 
     /// Configures the inspection of sign-up requests
@@ -5623,7 +5623,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RequestInspectionAcfp);
+    value_traits!(eq RequestInspectionAcfp);
 
 
     /// Configures the inspection of login responses
@@ -5651,7 +5651,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ResponseInspection);
+    value_traits!(eq ResponseInspection);
 
 
     /// Response body contents that indicate success or failure of a login request
@@ -5688,7 +5688,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ResponseInspectionBodyContains);
+    value_traits!(eq ResponseInspectionBodyContains);
 
 
     /// Response headers that indicate success or failure of a login request
@@ -5731,7 +5731,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ResponseInspectionHeader);
+    value_traits!(eq ResponseInspectionHeader);
 
 
     /// Response JSON that indicate success or failure of a login request
@@ -5774,7 +5774,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ResponseInspectionJson);
+    value_traits!(eq ResponseInspectionJson);
 
 
     /// Response status codes that indicate success or failure of a login request
@@ -5811,7 +5811,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(ResponseInspectionStatusCode);
+    value_traits!(eq ResponseInspectionStatusCode);
 
 
     /// Rule of WebACL that contains condition and action.
@@ -5882,7 +5882,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Rule);
+    value_traits!(eq Rule);
 
 
     /// Action taken when Rule matches its condition.
@@ -5916,7 +5916,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RuleAction);
+    value_traits!(eq RuleAction);
 
 
     /// Action override for rules in the rule group.
@@ -5953,7 +5953,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RuleActionOverride);
+    value_traits!(eq RuleActionOverride);
 
 
     #[derive(Clone)]
@@ -5993,7 +5993,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(RuleGroupReferenceStatement);
+    value_traits!(eq RuleGroupReferenceStatement);
 
 
     #[derive(Clone)]
@@ -6023,7 +6023,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(SingleHeader);
+    value_traits!(eq SingleHeader);
 
 
     /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30 characters long and isn't case sensitive.
@@ -6054,7 +6054,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(SingleQueryArgument);
+    value_traits!(eq SingleQueryArgument);
 
 
     /// Size Constraint statement.
@@ -6109,7 +6109,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(SizeConstraintStatement);
+    value_traits!(eq SizeConstraintStatement);
 
 
     /// Sqli Match Statement.
@@ -6154,7 +6154,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(SqliMatchStatement);
+    value_traits!(eq SqliMatchStatement);
 
 
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
@@ -6218,7 +6218,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(Statement);
+    value_traits!(eq Statement);
 
 
     /// Text Transformation on the Search String before match.
@@ -6255,7 +6255,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(TextTransformation);
+    value_traits!(eq TextTransformation);
 
 
     /// The path component of the URI Fragment. This is the part of a web request that identifies a fragment uri, for example, /abcd#introduction
@@ -6276,7 +6276,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(UriFragment);
+    value_traits!(eq UriFragment);
 
 
     /// Visibility Metric of the WebACL.
@@ -6319,7 +6319,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(VisibilityConfig);
+    value_traits!(eq VisibilityConfig);
 
 
     /// Xss Match Statement.
@@ -6360,7 +6360,7 @@ pub mod web_acl {
         }
     }
 
-    value_traits!(XssMatchStatement);
+    value_traits!(eq XssMatchStatement);
 }
 pub use web_acl::{CfnWebAcl, CfnWebAclProps};
 

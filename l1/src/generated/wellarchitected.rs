@@ -473,7 +473,7 @@ pub mod agent_profile {
         }
     }
 
-    value_traits!(AggregationConfiguration);
+    value_traits!(eq AggregationConfiguration);
 }
 pub use agent_profile::{CfnAgentProfile, CfnAgentProfileProps};
 
@@ -722,7 +722,7 @@ pub mod profile {
         }
     }
 
-    value_traits!(ProfileQuestionUpdate);
+    value_traits!(eq ProfileQuestionUpdate);
 }
 pub use profile::{CfnProfile, CfnProfileProps};
 
@@ -1047,6 +1047,6 @@ pub mod workload {
         }
     }
 
-    value_traits!(DiscoveryConfig);
+    value_traits!(eq DiscoveryConfig);
 }
 pub use workload::{CfnWorkload, CfnWorkloadProps};

@@ -407,7 +407,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(AiGuardrailContentPolicyConfig);
+    value_traits!(eq AiGuardrailContentPolicyConfig);
 
 
     /// Contextual grounding policy config for a guardrail.
@@ -440,7 +440,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(AiGuardrailContextualGroundingPolicyConfig);
+    value_traits!(eq AiGuardrailContextualGroundingPolicyConfig);
 
 
     /// Sensitive information policy config for a guardrail.
@@ -466,7 +466,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(AiGuardrailSensitiveInformationPolicyConfig);
+    value_traits!(eq AiGuardrailSensitiveInformationPolicyConfig);
 
 
     /// Topic policy config for a guardrail.
@@ -499,7 +499,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(AiGuardrailTopicPolicyConfig);
+    value_traits!(eq AiGuardrailTopicPolicyConfig);
 
 
     /// Word policy config for a guardrail.
@@ -525,7 +525,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(AiGuardrailWordPolicyConfig);
+    value_traits!(eq AiGuardrailWordPolicyConfig);
 
 
     /// Content filter config in content policy.
@@ -568,7 +568,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(GuardrailContentFilterConfig);
+    value_traits!(eq GuardrailContentFilterConfig);
 
 
     /// A config for grounding filter.
@@ -607,7 +607,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(GuardrailContextualGroundingFilterConfig);
+    value_traits!(eq GuardrailContextualGroundingFilterConfig);
 
 
     /// A managed words config.
@@ -638,7 +638,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(GuardrailManagedWordsConfig);
+    value_traits!(eq GuardrailManagedWordsConfig);
 
 
     /// Pii entity configuration.
@@ -675,7 +675,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(GuardrailPiiEntityConfig);
+    value_traits!(eq GuardrailPiiEntityConfig);
 
 
     /// A regex configuration.
@@ -728,7 +728,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(GuardrailRegexConfig);
+    value_traits!(eq GuardrailRegexConfig);
 
 
     /// Topic config in topic policy.
@@ -781,7 +781,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(GuardrailTopicConfig);
+    value_traits!(eq GuardrailTopicConfig);
 
 
     /// A custom word config.
@@ -814,7 +814,7 @@ pub mod ai_guardrail {
         }
     }
 
-    value_traits!(GuardrailWordConfig);
+    value_traits!(eq GuardrailWordConfig);
 }
 pub use ai_guardrail::{CfnAiGuardrail, CfnAiGuardrailProps};
 
@@ -1295,7 +1295,7 @@ pub mod assistant {
         }
     }
 
-    value_traits!(ServerSideEncryptionConfiguration);
+    value_traits!(eq ServerSideEncryptionConfiguration);
 }
 pub use assistant::{CfnAssistant, CfnAssistantProps};
 
@@ -1709,7 +1709,7 @@ pub mod content_association {
         }
     }
 
-    value_traits!(AmazonConnectGuideAssociationData);
+    value_traits!(eq AmazonConnectGuideAssociationData);
 
 
     #[derive(Clone)]
@@ -1739,7 +1739,7 @@ pub mod content_association {
         }
     }
 
-    value_traits!(ContentAssociationContents);
+    value_traits!(eq ContentAssociationContents);
 }
 pub use content_association::{CfnContentAssociation, CfnContentAssociationProps};
 
@@ -1893,7 +1893,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(BedrockFoundationModelConfiguration);
+    value_traits!(eq BedrockFoundationModelConfiguration);
 
 
     #[derive(Clone)]
@@ -1937,7 +1937,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ChunkingConfiguration);
+    value_traits!(eq ChunkingConfiguration);
 
 
     #[derive(Clone)]
@@ -1973,7 +1973,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(FixedSizeChunkingConfiguration);
+    value_traits!(eq FixedSizeChunkingConfiguration);
 
 
     #[derive(Clone)]
@@ -2009,7 +2009,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(HierarchicalChunkingConfiguration);
+    value_traits!(eq HierarchicalChunkingConfiguration);
 
 
     #[derive(Clone)]
@@ -2039,7 +2039,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(HierarchicalChunkingLevelConfiguration);
+    value_traits!(eq HierarchicalChunkingLevelConfiguration);
 
 
     #[derive(Clone)]
@@ -2075,7 +2075,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ParsingConfiguration);
+    value_traits!(eq ParsingConfiguration);
 
 
     #[derive(Clone)]
@@ -2105,7 +2105,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ParsingPrompt);
+    value_traits!(eq ParsingPrompt);
 
 
     #[derive(Clone, Default)]
@@ -2123,7 +2123,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(RenderingConfiguration);
+    value_traits!(eq RenderingConfiguration);
 
 
     #[derive(Clone)]
@@ -2165,7 +2165,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(SemanticChunkingConfiguration);
+    value_traits!(eq SemanticChunkingConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2183,7 +2183,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(ServerSideEncryptionConfiguration);
+    value_traits!(eq ServerSideEncryptionConfiguration);
 
 
     #[derive(Clone, Default)]
@@ -2204,7 +2204,7 @@ pub mod knowledge_base {
         }
     }
 
-    value_traits!(VectorIngestionConfiguration);
+    value_traits!(eq VectorIngestionConfiguration);
 }
 pub use knowledge_base::{CfnKnowledgeBase, CfnKnowledgeBaseProps};
 
@@ -2372,7 +2372,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(AgentAttributes);
+    value_traits!(eq AgentAttributes);
 
 
     /// The content of the message template.
@@ -2394,7 +2394,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(Content);
+    value_traits!(eq Content);
 
 
     /// The customer profile attributes that are used with the message template.
@@ -2698,7 +2698,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(CustomerProfileAttributes);
+    value_traits!(eq CustomerProfileAttributes);
 
 
     /// The content of message template that applies to email channel subtype.
@@ -2745,7 +2745,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(EmailMessageTemplateContent);
+    value_traits!(eq EmailMessageTemplateContent);
 
 
     /// The body to use in email messages.
@@ -2771,7 +2771,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(EmailMessageTemplateContentBody);
+    value_traits!(eq EmailMessageTemplateContentBody);
 
 
     /// The email header to include in email messages.
@@ -2797,7 +2797,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(EmailMessageTemplateHeader);
+    value_traits!(eq EmailMessageTemplateHeader);
 
 
     /// The configuration information of the user groups that the message template is accessible to.
@@ -2838,7 +2838,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(GroupingConfiguration);
+    value_traits!(eq GroupingConfiguration);
 
 
     #[derive(Clone)]
@@ -2874,7 +2874,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(MessageTemplateAttachment);
+    value_traits!(eq MessageTemplateAttachment);
 
 
     /// An object that specifies the default values to use for variables in the message template. This object contains different categories of key-value pairs. Each key defines a variable or placeholder in the message template. The corresponding value defines the default value for that variable.
@@ -2902,7 +2902,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(MessageTemplateAttributes);
+    value_traits!(eq MessageTemplateAttributes);
 
 
     /// The container of message template body.
@@ -2921,7 +2921,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(MessageTemplateBodyContentProvider);
+    value_traits!(eq MessageTemplateBodyContentProvider);
 
 
     /// The content of message template that applies to SMS channel subtype.
@@ -2952,7 +2952,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(SmsMessageTemplateContent);
+    value_traits!(eq SmsMessageTemplateContent);
 
 
     /// The body to use in SMS messages.
@@ -2971,7 +2971,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(SmsMessageTemplateContentBody);
+    value_traits!(eq SmsMessageTemplateContentBody);
 
 
     /// The system attributes that are used with the message template.
@@ -3002,7 +3002,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(SystemAttributes);
+    value_traits!(eq SystemAttributes);
 
 
     /// The system endpoint attributes that are used with the message template.
@@ -3023,7 +3023,7 @@ pub mod message_template {
         }
     }
 
-    value_traits!(SystemEndpointAttributes);
+    value_traits!(eq SystemEndpointAttributes);
 }
 pub use message_template::{CfnMessageTemplate, CfnMessageTemplateProps};
 
@@ -3309,7 +3309,7 @@ pub mod quick_response {
         }
     }
 
-    value_traits!(GroupingConfiguration);
+    value_traits!(eq GroupingConfiguration);
 
 
     /// The container of quick response content.
@@ -3330,6 +3330,6 @@ pub mod quick_response {
         }
     }
 
-    value_traits!(QuickResponseContentProvider);
+    value_traits!(eq QuickResponseContentProvider);
 }
 pub use quick_response::{CfnQuickResponse, CfnQuickResponseProps};

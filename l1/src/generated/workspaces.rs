@@ -355,7 +355,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(AccessEndpoint);
+    value_traits!(eq AccessEndpoint);
 
 
     /// Describes the access endpoint configuration for a WorkSpace.
@@ -394,7 +394,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(AccessEndpointConfig);
+    value_traits!(eq AccessEndpointConfig);
 
 
     /// Information about the Active Directory config.
@@ -435,7 +435,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(ActiveDirectoryConfig);
+    value_traits!(eq ActiveDirectoryConfig);
 
 
     /// Describes the properties of the certificate-based authentication you want to use with your WorkSpaces.
@@ -463,7 +463,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(CertificateBasedAuthProperties);
+    value_traits!(eq CertificateBasedAuthProperties);
 
 
     /// The default values that are used to create WorkSpaces.
@@ -509,7 +509,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(DefaultWorkspaceCreationProperties);
+    value_traits!(eq DefaultWorkspaceCreationProperties);
 
 
     /// Describes the Global Accelerator for directory.
@@ -552,7 +552,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(GlobalAcceleratorForDirectory);
+    value_traits!(eq GlobalAcceleratorForDirectory);
 
 
     /// Specifies the configurations of the Microsoft Entra.
@@ -578,7 +578,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(MicrosoftEntraConfig);
+    value_traits!(eq MicrosoftEntraConfig);
 
 
     /// Describes the enablement status, user access URL, and relay state parameter name that are used for configuring federation with an SAML 2.0 identity provider.
@@ -611,7 +611,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(SamlProperties);
+    value_traits!(eq SamlProperties);
 
 
     /// Describes the self-service permissions for a directory.
@@ -662,7 +662,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(SelfservicePermissions);
+    value_traits!(eq SelfservicePermissions);
 
 
     /// Describes the storage connector.
@@ -707,7 +707,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(StorageConnector);
+    value_traits!(eq StorageConnector);
 
 
     /// Describes the streaming properties.
@@ -743,7 +743,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(StreamingProperties);
+    value_traits!(eq StreamingProperties);
 
 
     /// Information about the user's permission settings.
@@ -794,7 +794,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(UserSetting);
+    value_traits!(eq UserSetting);
 
 
     /// The device types and operating systems that can be used to access a WorkSpace.
@@ -876,7 +876,7 @@ pub mod directory {
         }
     }
 
-    value_traits!(WorkspaceAccessProperties);
+    value_traits!(eq WorkspaceAccessProperties);
 }
 pub use directory::{CfnDirectory, CfnDirectoryProps};
 
@@ -1020,7 +1020,7 @@ pub mod workspace {
         }
     }
 
-    value_traits!(WorkspaceProperties);
+    value_traits!(eq WorkspaceProperties);
 }
 pub use workspace::{CfnWorkspace, CfnWorkspaceProps};
 
@@ -1161,7 +1161,7 @@ pub mod workspace_ip_group {
         }
     }
 
-    value_traits!(IpRuleItem);
+    value_traits!(eq IpRuleItem);
 }
 pub use workspace_ip_group::{CfnWorkspaceIpGroup, CfnWorkspaceIpGroupProps};
 
@@ -1319,7 +1319,7 @@ pub mod workspaces_pool {
         }
     }
 
-    value_traits!(ApplicationSettings);
+    value_traits!(eq ApplicationSettings);
 
 
     #[derive(Clone)]
@@ -1349,7 +1349,7 @@ pub mod workspaces_pool {
         }
     }
 
-    value_traits!(Capacity);
+    value_traits!(eq Capacity);
 
 
     #[derive(Clone, Default)]
@@ -1373,6 +1373,6 @@ pub mod workspaces_pool {
         }
     }
 
-    value_traits!(TimeoutSettings);
+    value_traits!(eq TimeoutSettings);
 }
 pub use workspaces_pool::{CfnWorkspacesPool, CfnWorkspacesPoolProps};

@@ -165,7 +165,7 @@ pub mod volume {
         }
     }
 
-    value_traits!(TagSpecification);
+    value_traits!(eq TagSpecification);
 }
 pub use volume::{CfnVolume, CfnVolumeProps};
 
@@ -374,7 +374,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(BlockDeviceMapping);
+    value_traits!(eq BlockDeviceMapping);
 
 
     #[derive(Clone, Default)]
@@ -397,7 +397,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(CapacityReservationSpecification);
+    value_traits!(eq CapacityReservationSpecification);
 
 
     #[derive(Clone, Default)]
@@ -418,7 +418,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(CapacityReservationTarget);
+    value_traits!(eq CapacityReservationTarget);
 
 
     #[derive(Clone, Default)]
@@ -439,7 +439,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(CpuOptionsRequest);
+    value_traits!(eq CpuOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -459,7 +459,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(CreditSpecificationRequest);
+    value_traits!(eq CreditSpecificationRequest);
 
 
     #[derive(Clone, Default)]
@@ -494,7 +494,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(EbsBlockDevice);
+    value_traits!(eq EbsBlockDevice);
 
 
     #[derive(Clone, Default)]
@@ -512,7 +512,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(EnclaveOptionsRequest);
+    value_traits!(eq EnclaveOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -530,7 +530,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(HibernationOptionsRequest);
+    value_traits!(eq HibernationOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -551,7 +551,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(IamInstanceProfileSpecification);
+    value_traits!(eq IamInstanceProfileSpecification);
 
 
     #[derive(Clone, Default)]
@@ -571,7 +571,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(InstanceMaintenanceOptionsRequest);
+    value_traits!(eq InstanceMaintenanceOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -609,7 +609,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(InstanceMetadataOptionsRequest);
+    value_traits!(eq InstanceMetadataOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -636,7 +636,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(InstanceNetworkInterfaceSpecification);
+    value_traits!(eq InstanceNetworkInterfaceSpecification);
 
 
     #[derive(Clone, Default)]
@@ -656,7 +656,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(InstanceNetworkPerformanceOptionsRequest);
+    value_traits!(eq InstanceNetworkPerformanceOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -674,7 +674,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(LicenseConfigurationRequest);
+    value_traits!(eq LicenseConfigurationRequest);
 
 
     #[derive(Clone)]
@@ -802,7 +802,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(ManagedInstance);
+    value_traits!(eq ManagedInstance);
 
 
     #[derive(Clone, Default)]
@@ -834,7 +834,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(Placement);
+    value_traits!(eq Placement);
 
 
     #[derive(Clone, Default)]
@@ -860,7 +860,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(PrivateDnsNameOptionsRequest);
+    value_traits!(eq PrivateDnsNameOptionsRequest);
 
 
     #[derive(Clone, Default)]
@@ -878,7 +878,7 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(RunInstancesMonitoringEnabled);
+    value_traits!(eq RunInstancesMonitoringEnabled);
 
 
     #[derive(Clone, Default)]
@@ -901,6 +901,6 @@ pub mod workspace_instance {
         }
     }
 
-    value_traits!(TagSpecification);
+    value_traits!(eq TagSpecification);
 }
 pub use workspace_instance::{CfnWorkspaceInstance, CfnWorkspaceInstanceProps};

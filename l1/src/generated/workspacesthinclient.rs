@@ -260,6 +260,6 @@ pub mod environment {
         }
     }
 
-    value_traits!(MaintenanceWindow);
+    value_traits!(eq MaintenanceWindow);
 }
 pub use environment::{CfnEnvironment, CfnEnvironmentProps};

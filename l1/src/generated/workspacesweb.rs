@@ -104,7 +104,7 @@ pub mod browser_settings {
         }
     }
 
-    value_traits!(WebContentFilteringPolicy);
+    value_traits!(eq WebContentFilteringPolicy);
 }
 pub use browser_settings::{CfnBrowserSettings, CfnBrowserSettingsProps};
 
@@ -239,7 +239,7 @@ pub mod data_protection_settings {
         }
     }
 
-    value_traits!(CustomPattern);
+    value_traits!(eq CustomPattern);
 
 
     #[derive(Clone)]
@@ -281,7 +281,7 @@ pub mod data_protection_settings {
         }
     }
 
-    value_traits!(InlineRedactionConfiguration);
+    value_traits!(eq InlineRedactionConfiguration);
 
 
     #[derive(Clone)]
@@ -331,7 +331,7 @@ pub mod data_protection_settings {
         }
     }
 
-    value_traits!(InlineRedactionPattern);
+    value_traits!(eq InlineRedactionPattern);
 
 
     #[derive(Clone)]
@@ -365,7 +365,7 @@ pub mod data_protection_settings {
         }
     }
 
-    value_traits!(RedactionPlaceHolder);
+    value_traits!(eq RedactionPlaceHolder);
 }
 pub use data_protection_settings::{CfnDataProtectionSettings, CfnDataProtectionSettingsProps};
 
@@ -604,7 +604,7 @@ pub mod ip_access_settings {
         }
     }
 
-    value_traits!(IpRule);
+    value_traits!(eq IpRule);
 }
 pub use ip_access_settings::{CfnIpAccessSettings, CfnIpAccessSettingsProps};
 
@@ -979,7 +979,7 @@ pub mod session_logger {
         }
     }
 
-    value_traits!(LogConfiguration);
+    value_traits!(eq LogConfiguration);
 
 
     #[derive(Clone)]
@@ -1029,7 +1029,7 @@ pub mod session_logger {
         }
     }
 
-    value_traits!(S3LogConfiguration);
+    value_traits!(eq S3LogConfiguration);
 }
 pub use session_logger::{CfnSessionLogger, CfnSessionLoggerProps};
 
@@ -1390,7 +1390,7 @@ pub mod user_settings {
         }
     }
 
-    value_traits!(BrandingConfiguration);
+    value_traits!(eq BrandingConfiguration);
 
 
     #[derive(Clone)]
@@ -1428,7 +1428,7 @@ pub mod user_settings {
         }
     }
 
-    value_traits!(CookieSpecification);
+    value_traits!(eq CookieSpecification);
 
 
     #[derive(Clone)]
@@ -1462,7 +1462,7 @@ pub mod user_settings {
         }
     }
 
-    value_traits!(CookieSynchronizationConfiguration);
+    value_traits!(eq CookieSynchronizationConfiguration);
 
 
     #[derive(Clone)]
@@ -1522,7 +1522,7 @@ pub mod user_settings {
         }
     }
 
-    value_traits!(LocalizedBrandingStrings);
+    value_traits!(eq LocalizedBrandingStrings);
 
 
     #[derive(Clone, Default)]
@@ -1549,6 +1549,6 @@ pub mod user_settings {
         }
     }
 
-    value_traits!(ToolbarConfiguration);
+    value_traits!(eq ToolbarConfiguration);
 }
 pub use user_settings::{CfnUserSettings, CfnUserSettingsProps};

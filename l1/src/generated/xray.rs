@@ -111,7 +111,7 @@ pub mod group {
         }
     }
 
-    value_traits!(InsightsConfiguration);
+    value_traits!(eq InsightsConfiguration);
 }
 pub use group::{CfnGroup, CfnGroupProps};
 
@@ -308,7 +308,7 @@ pub mod sampling_rule {
         }
     }
 
-    value_traits!(SamplingRateBoost);
+    value_traits!(eq SamplingRateBoost);
 
 
     #[derive(Clone)]
@@ -430,7 +430,7 @@ pub mod sampling_rule {
         }
     }
 
-    value_traits!(SamplingRule);
+    value_traits!(eq SamplingRule);
 
 
     #[derive(Clone, Default)]
@@ -458,7 +458,7 @@ pub mod sampling_rule {
         }
     }
 
-    value_traits!(SamplingRuleRecord);
+    value_traits!(eq SamplingRuleRecord);
 
 
     #[derive(Clone, Default)]
@@ -532,7 +532,7 @@ pub mod sampling_rule {
         }
     }
 
-    value_traits!(SamplingRuleUpdate);
+    value_traits!(eq SamplingRuleUpdate);
 }
 pub use sampling_rule::{CfnSamplingRule, CfnSamplingRuleProps};
 
