@@ -17,6 +17,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "s3",
     "secretsmanager",
     "sns",
+    "sqs",
     "wafv2",
 ];
 

@@ -13,6 +13,7 @@ pub mod iam;
 pub mod kms;
 pub mod load_balancing;
 pub mod logs;
+pub mod messaging;
 pub mod metrics;
 pub mod monitoring;
 pub mod network;

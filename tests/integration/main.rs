@@ -20,6 +20,7 @@ mod limits;
 mod local_endpoint;
 mod logical_ids;
 mod meaning;
+mod messaging;
 mod monitoring;
 mod network;
 mod outdir;

@@ -1,0 +1,229 @@
+//! The `Queue` L2: encryption, TLS-only policy, dead-letter wiring with typed redrive and
+//! redrive-allow policies, exact grants, metrics, validations, and cfn-lint.
+
+use rcdk::{App, Stack};
+use rcdk_constructs::iam::{Principal, Role, RoleProps};
+use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
+use serde_json::json;
+
+use crate::fixtures::{app, stack};
+use crate::support::{assert_cfn_lint_clean, resource, synth, synth_err};
+
+fn jobs_and_dlq(s: &Stack) -> (Queue, Queue) {
+    let dlq = Queue::new(s, "JobsDlq", QueueProps::dead_letter());
+    let jobs = Queue::new(
+        s,
+        "Jobs",
+        QueueProps {
+            visibility_timeout_seconds: 120,
+            queue_name: Some("workers-jobs".into()),
+            ..QueueProps::default()
+        },
+    );
+    jobs.dead_letter_queue(&dlq, 5);
+    (jobs, dlq)
+}
+
+#[test]
+fn a_queue_with_a_dead_letter_queue() {
+    let a = app();
+    let s = stack(&a, "workers");
+    jobs_and_dlq(&s);
+    let assembly = synth(&a);
+    let jobs = &resource(&assembly, "workers", "Jobs")["Properties"];
+    assert_eq!(
+        jobs,
+        &json!({
+            "KmsDataKeyReusePeriodSeconds": 300,
+            "KmsMasterKeyId": {"Fn::GetAtt": ["JobsKey", "Arn"]},
+            "MessageRetentionPeriod": 345600,
+            "QueueName": "workers-jobs",
+            "ReceiveMessageWaitTimeSeconds": 20,
+            "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["JobsDlq", "Arn"]}, "maxReceiveCount": 5},
+            "VisibilityTimeout": 120
+        })
+    );
+    let dlq = &resource(&assembly, "workers", "JobsDlq")["Properties"];
+    assert_eq!(dlq["MessageRetentionPeriod"], 1_209_600, "14 days");
+    assert_eq!(
+        dlq["RedriveAllowPolicy"],
+        json!({"redrivePermission": "byQueue", "sourceQueueArns": [
+            {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:workers-jobs"}
+        ]})
+    );
+    assert_eq!(
+        resource(&assembly, "workers", "JobsPolicy")["Properties"],
+        json!({
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
+                "Resource": {"Fn::GetAtt": ["Jobs", "Arn"]},
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+            }]},
+            "Queues": [{"Ref": "Jobs"}]
+        })
+    );
+    assert_eq!(
+        resource(&assembly, "workers", "Jobs")["DeletionPolicy"],
+        "Delete"
+    );
+}
+
+#[test]
+fn grants_are_exact() {
+    let a = app();
+    let s = stack(&a, "workers");
+    let (jobs, _) = jobs_and_dlq(&s);
+    let worker = Role::new(
+        &s,
+        "Worker",
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
+    );
+    let producer = Role::new(
+        &s,
+        "Producer",
+        RoleProps::new(Principal::service("lambda.amazonaws.com")),
+    );
+    jobs.grant_consume(&worker);
+    jobs.grant_send(&producer);
+    jobs.grant_purge(&producer);
+    let assembly = synth(&a);
+    let statements = |role: &str| {
+        resource(&assembly, "workers", role)["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone()
+    };
+    let (queue, key) = (
+        json!({"Fn::GetAtt": ["Jobs", "Arn"]}),
+        json!({"Fn::GetAtt": ["JobsKey", "Arn"]}),
+    );
+    assert_eq!(
+        statements("Worker"),
+        json!([
+            {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Resource": queue},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key}
+        ])
+    );
+    assert_eq!(
+        statements("Producer"),
+        json!([
+            {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Resource": queue},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": key},
+            {"Effect": "Allow", "Action": ["sqs:PurgeQueue", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Resource": queue}
+        ])
+    );
+}
+
+#[test]
+fn metrics_name_the_queue() {
+    let a = app();
+    let s = stack(&a, "workers");
+    let (jobs, dlq) = jobs_and_dlq(&s);
+    let visible = jobs.metric_visible_messages();
+    assert_eq!(
+        (visible.namespace.as_str(), visible.metric_name.as_str()),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    );
+    assert_eq!(visible.dimensions[0].0, "QueueName");
+    assert_eq!(visible.dimensions[0].1, jobs.name());
+    assert_eq!(dlq.metric_visible_messages().dimensions[0].1, dlq.name());
+    assert_eq!(
+        jobs.metric_oldest_message_age().metric_name,
+        "ApproximateAgeOfOldestMessage"
+    );
+}
+
+#[test]
+fn sqs_managed_encryption_and_fifo() {
+    let a = app();
+    let s = stack(&a, "workers");
+    let fifo_dlq = Queue::new(
+        &s,
+        "OrdersDlq",
+        QueueProps {
+            fifo: true,
+            ..QueueProps::dead_letter()
+        },
+    );
+    let orders = Queue::new(
+        &s,
+        "Orders",
+        QueueProps {
+            encryption: QueueEncryption::SqsManaged,
+            fifo: true,
+            content_based_deduplication: true,
+            ..QueueProps::default()
+        },
+    );
+    orders.dead_letter_queue(&fifo_dlq, 3);
+    assert!(orders.key().is_none());
+    let assembly = synth(&a);
+    // An unnamed source can only be named by a reference, which would be a cycle.
+    assert!(
+        resource(&assembly, "workers", "OrdersDlq")["Properties"]
+            .get("RedriveAllowPolicy")
+            .is_none()
+    );
+    let props = &resource(&assembly, "workers", "Orders")["Properties"];
+    assert_eq!(props["SqsManagedSseEnabled"], true);
+    assert_eq!(props["FifoQueue"], true);
+    assert_eq!(props["ContentBasedDeduplication"], true);
+    assert!(props.get("KmsMasterKeyId").is_none());
+}
+
+#[test]
+fn mistakes_name_the_queue_and_the_fix() {
+    let a: App = app();
+    let s = stack(&a, "workers");
+    let standard_dlq = Queue::new(&s, "Dlq", QueueProps::dead_letter());
+    let q = Queue::new(
+        &s,
+        "Bad",
+        QueueProps {
+            retention_seconds: 15 * 24 * 3600,
+            visibility_timeout_seconds: 50_000,
+            receive_wait_seconds: 30,
+            content_based_deduplication: true,
+            queue_name: Some("has spaces".into()),
+            ..QueueProps::default()
+        },
+    );
+    q.dead_letter_queue(&standard_dlq, 0);
+    let fifo = Queue::new(
+        &s,
+        "Fifo",
+        QueueProps {
+            fifo: true,
+            ..QueueProps::default()
+        },
+    );
+    fifo.dead_letter_queue(&standard_dlq, 3);
+    let err = synth_err(&a);
+    for needle in [
+        "workers/Bad: retention_seconds is 1296000; SQS keeps messages 60 to 1209600 seconds (14 days)",
+        "workers/Bad: visibility_timeout_seconds is 50000; SQS allows at most 43200 (12 hours)",
+        "workers/Bad: receive_wait_seconds is 30; long polling waits 0 to 20 seconds",
+        "workers/Bad: content_based_deduplication needs a FIFO queue; set fifo: true",
+        "workers/Bad: max_receive_count is 0; SQS takes 1 to 1000",
+        "workers/Fifo: the dead-letter queue 'workers/Dlq' must be FIFO like this queue",
+        "workers/Bad: queue_name 'has spaces' is not a queue name: up to 80 letters, digits, '-' and '_' (plus .fifo)",
+    ] {
+        assert!(
+            err.to_string().contains(needle),
+            "missing '{needle}' in {err}"
+        );
+    }
+}
+
+#[test]
+fn the_templates_pass_cfn_lint() {
+    let a = app();
+    let s = stack(&a, "workers");
+    let (jobs, _) = jobs_and_dlq(&s);
+    let worker = Role::new(
+        &s,
+        "Worker",
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
+    );
+    jobs.grant_consume(&worker);
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    assert_cfn_lint_clean(&[dir.path().join("workers.template.json")]);
+}
