@@ -8,6 +8,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "applicationautoscaling",
     "cloudwatch",
     "ec2",
+    "ecr",
     "ecs",
     "elasticloadbalancingv2",
     "iam",

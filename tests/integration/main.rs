@@ -10,6 +10,7 @@ mod cross_stack;
 mod data;
 mod diff;
 mod e2e;
+mod ecr;
 mod fault_proxy;
 mod fixtures;
 mod init_app;

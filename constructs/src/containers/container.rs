@@ -12,9 +12,16 @@ use crate::secrets::SecretRef;
 pub enum ContainerImage {
     /// A public image, e.g. `public.ecr.aws/nginx/nginx:1.27`.
     Registry(String),
-    /// An image in an ECR repository of this account and region; the execution role
-    /// may pull from exactly that repository.
+    /// An image in an ECR repository of this account and region, by name; the execution
+    /// role may pull from exactly that repository.
     Ecr { repository: String, tag: String },
+    /// An image of a [`crate::ecr::Repository`] (`repository.image(tag)`), in this stack or
+    /// another; the execution role may pull from exactly that repository.
+    Repository {
+        uri: Expr<String>,
+        arn: Expr<String>,
+        tag: String,
+    },
 }
 
 impl ContainerImage {
@@ -31,6 +38,9 @@ impl ContainerImage {
             ContainerImage::Ecr { repository, tag } => fns::sub(format!(
                 "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{repository}:{tag}"
             )),
+            ContainerImage::Repository { uri, tag, .. } => {
+                fns::join("", [uri.clone(), format!(":{tag}").into()])
+            }
         }
     }
 
@@ -40,6 +50,7 @@ impl ContainerImage {
             ContainerImage::Ecr { repository, .. } => Some(fns::sub(format!(
                 "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repository}"
             ))),
+            ContainerImage::Repository { arn, .. } => Some(arn.clone()),
         }
     }
 }

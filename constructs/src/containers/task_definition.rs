@@ -247,21 +247,9 @@ impl FargateTaskDefinition {
             secret.secret.grant_read(&self.execution_role);
         }
         if let Some(repository) = props.image.repository_arn() {
-            self.execution_role.add_to_policy(
-                PolicyStatement::allow()
-                    .actions([
-                        "ecr:BatchCheckLayerAvailability",
-                        "ecr:GetDownloadUrlForLayer",
-                        "ecr:BatchGetImage",
-                    ])
-                    .resource(repository),
-            );
-            // GetAuthorizationToken has no resource-level permissions.
-            self.execution_role.add_to_policy(
-                PolicyStatement::allow()
-                    .actions(["ecr:GetAuthorizationToken"])
-                    .resource("*"),
-            );
+            for statement in crate::ecr::pull_statements(repository) {
+                self.execution_role.add_to_policy(statement);
+            }
         }
         let definition = container_definition(name, &props, &logs);
         self.definition

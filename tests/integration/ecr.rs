@@ -1,0 +1,112 @@
+//! The `Repository` L2: scanning, immutable tags, KMS, typed lifecycle rules, exact grants,
+//! and a task definition that pulls a repository's image from another stack.
+
+use rcdk_constructs::containers::{
+    ContainerProps, FargateTaskDefinition, FargateTaskDefinitionProps,
+};
+use rcdk_constructs::ecr::{LifecycleRule, Repository, RepositoryProps};
+use rcdk_constructs::iam::{Principal, Role, RoleProps};
+use serde_json::json;
+
+use crate::fixtures::{app, stack};
+use crate::support::{assert_cfn_lint_clean, resource, synth, synth_err, template};
+
+#[test]
+fn a_repository_scans_keeps_tags_and_expires_old_images() {
+    let a = app();
+    let s = stack(&a, "images");
+    Repository::new(&s, "Web", RepositoryProps::default());
+    let assembly = synth(&a);
+    let r = resource(&assembly, "images", "Web");
+    assert_eq!(r["DeletionPolicy"], "Retain");
+    let p = &r["Properties"];
+    assert_eq!(p["ImageScanningConfiguration"], json!({"ScanOnPush": true}));
+    assert_eq!(p["ImageTagMutability"], "IMMUTABLE");
+    assert_eq!(
+        p["EncryptionConfiguration"],
+        json!({"EncryptionType": "KMS", "KmsKey": {"Fn::GetAtt": ["WebKey", "Arn"]}})
+    );
+    let rules: serde_json::Value = serde_json::from_str(
+        p["LifecyclePolicy"]["LifecyclePolicyText"]
+            .as_str()
+            .expect("policy text"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        rules,
+        json!({"rules": [
+            {"rulePriority": 1, "description": "Keep the last 50 tagged images", "action": {"type": "expire"},
+             "selection": {"tagStatus": "tagged", "tagPatternList": ["*"], "countType": "imageCountMoreThan", "countNumber": 50}},
+            {"rulePriority": 2, "description": "Expire untagged images after 7 days", "action": {"type": "expire"},
+             "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}}
+        ]})
+    );
+}
+
+#[test]
+fn grants_are_exact_and_a_task_pulls_only_its_repository() {
+    let a = app();
+    let images = stack(&a, "images");
+    let repo = Repository::new(&images, "Web", RepositoryProps::default());
+    let ci = Role::new(
+        &images,
+        "Ci",
+        RoleProps::new(Principal::service("codebuild.amazonaws.com")),
+    );
+    repo.grant_push(&ci);
+    let app_stack = stack(&a, "app");
+    let task =
+        FargateTaskDefinition::new(&app_stack, "Task", FargateTaskDefinitionProps::default());
+    task.add_container("web", ContainerProps::new(repo.image("1.4.2")));
+    let assembly = synth(&a);
+    let arn = json!({"Fn::GetAtt": ["Web", "Arn"]});
+    assert_eq!(
+        resource(&assembly, "images", "Ci")["Properties"]["Policies"][0]["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], "Resource": arn},
+            {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Effect": "Allow", "Action": ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"], "Resource": arn}
+        ])
+    );
+    // The image and the execution role's pull statement name the repository across stacks.
+    let t = template(&assembly, "app");
+    let container = &t["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0];
+    assert_eq!(
+        container["Image"],
+        json!({"Fn::Join": ["", [{"Fn::ImportValue": "images:ExportsOutputFnGetAttWebRepositoryUri"}, ":1.4.2"]]})
+    );
+    let statements = t["Resources"]["TaskExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements")
+        .clone();
+    assert!(statements.contains(&json!({
+        "Effect": "Allow",
+        "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+        "Resource": {"Fn::ImportValue": "images:ExportsOutputFnGetAttWebArn"}
+    })), "{statements:?}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    assert_cfn_lint_clean(&[
+        dir.path().join("images.template.json"),
+        dir.path().join("app.template.json"),
+    ]);
+}
+
+#[test]
+fn a_rule_that_keeps_nothing_is_refused() {
+    let a = app();
+    let s = stack(&a, "images");
+    Repository::new(
+        &s,
+        "Web",
+        RepositoryProps {
+            lifecycle_rules: vec![LifecycleRule::KeepLastTagged(0)],
+            ..RepositoryProps::default()
+        },
+    );
+    let err = synth_err(&a).to_string();
+    assert!(
+        err.contains("images/Web: lifecycle rule KeepLastTagged(0) keeps nothing; give it a count or days of at least 1"),
+        "{err}"
+    );
+}
