@@ -11,6 +11,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "ecr",
     "ecs",
     "elasticloadbalancingv2",
+    "events",
     "iam",
     "kms",
     "logs",

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod containers;
 pub mod data;
 pub mod ecr;
+pub mod events;
 pub mod iam;
 pub mod kms;
 pub mod load_balancing;

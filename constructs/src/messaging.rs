@@ -102,6 +102,7 @@ impl QueueProps {
 #[derive(Debug, Clone)]
 pub struct Queue {
     queue: CfnQueue,
+    policy: CfnQueuePolicy,
     key: Option<Key>,
     fifo: bool,
     /// The queue's ARN built from its name, when it has a fixed one: other queues can
@@ -205,13 +206,14 @@ impl Queue {
             .actions(["sqs:*"])
             .resource(queue.attr_arn())
             .condition(Operator::Bool, "aws:SecureTransport", Value::from("false"));
-        CfnQueuePolicy::new(
+        let policy = CfnQueuePolicy::new(
             &queue,
             "Policy",
             CfnQueuePolicyProps::new(PolicyDocument::new(vec![tls_only]), vec![queue.ref_()]),
         );
         Queue {
             queue,
+            policy,
             key,
             fifo: props.fifo,
             named_arn,
@@ -259,6 +261,12 @@ impl Queue {
 
     pub fn arn(&self) -> Expr<String> {
         self.queue.attr_arn()
+    }
+
+    /// Adds a statement to the queue policy (for a service that sends to the queue).
+    pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
+        self.policy
+            .update_props(|p: &mut CfnQueuePolicyProps| p.policy_document.add_statement(statement));
     }
 
     pub fn url(&self) -> Expr<String> {

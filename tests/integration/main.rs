@@ -11,6 +11,7 @@ mod data;
 mod diff;
 mod e2e;
 mod ecr;
+mod events;
 mod fault_proxy;
 mod fixtures;
 mod init_app;
