@@ -7,6 +7,7 @@
 //! (`l1/JSON_FALLBACKS.md`); and in the core, a registry of every type (create-only
 //! properties for replacement prediction, tagging, attributes).
 
+mod cache_catalog;
 mod catalog;
 mod documents;
 mod model;
@@ -195,6 +196,10 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
     files.insert(
         catalog::OUTPUT.to_owned(),
         catalog::render(&header, &schemas.dir, &schemas.version)?,
+    );
+    files.insert(
+        cache_catalog::OUTPUT.to_owned(),
+        cache_catalog::render(&header, &schemas.dir, &schemas.version)?,
     );
     Ok(files)
 }

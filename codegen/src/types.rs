@@ -10,6 +10,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "ec2",
     "ecr",
     "ecs",
+    "elasticache",
     "elasticloadbalancingv2",
     "events",
     "iam",
