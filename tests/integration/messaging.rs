@@ -227,3 +227,65 @@ fn the_templates_pass_cfn_lint() {
     a.synth_to(dir.path()).expect("synth");
     assert_cfn_lint_clean(&[dir.path().join("workers.template.json")]);
 }
+
+#[test]
+fn a_worker_service_scales_on_backlog_per_task() {
+    use rcdk_constructs::containers::{
+        Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
+        FargateTaskDefinition, FargateTaskDefinitionProps,
+    };
+    use rcdk_constructs::network::{AvailabilityZones, NatStrategy, Vpc, VpcProps};
+    let a = app();
+    let s = stack(&a, "workers");
+    let vpc = Vpc::new(
+        &s,
+        "Vpc",
+        VpcProps {
+            availability_zones: AvailabilityZones::Count(2),
+            nat: NatStrategy::Single,
+            ..VpcProps::default()
+        },
+    );
+    let (jobs, _) = jobs_and_dlq(&s);
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let task = FargateTaskDefinition::new(&s, "Worker", FargateTaskDefinitionProps::default());
+    task.add_container(
+        "worker",
+        ContainerProps::new(ContainerImage::ecr("worker", "2.0.1")),
+    );
+    jobs.grant_consume(task.task_role());
+    let service = FargateService::new(
+        &s,
+        "WorkerService",
+        FargateServiceProps {
+            desired_count: 1,
+            ..FargateServiceProps::new(&cluster, &task, &vpc)
+        },
+    );
+    service
+        .auto_scale(1, 10)
+        .scale_on_backlog_per_task(&jobs, 100);
+    let assembly = synth(&a);
+    let policy =
+        &resource(&assembly, "workers", "WorkerServiceScalingBacklogTracking")["Properties"];
+    let config = &policy["TargetTrackingScalingPolicyConfiguration"];
+    assert_eq!(config["TargetValue"], 100.0);
+    assert_eq!(
+        config["CustomizedMetricSpecification"],
+        json!({"Metrics": [
+            {"Id": "backlog", "ReturnData": false, "MetricStat": {"Stat": "Sum", "Metric": {
+                "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["Jobs", "QueueName"]}}]}}},
+            {"Id": "tasks", "ReturnData": false, "MetricStat": {"Stat": "Average", "Metric": {
+                "Namespace": "ECS/ContainerInsights", "MetricName": "RunningTaskCount",
+                "Dimensions": [
+                    {"Name": "ClusterName", "Value": {"Ref": "Cluster"}},
+                    {"Name": "ServiceName", "Value": {"Fn::GetAtt": ["WorkerServiceService", "Name"]}}
+                ]}}},
+            {"Id": "perTask", "Expression": "backlog / IF(tasks > 0, tasks, 1)", "Label": "Messages per running task", "ReturnData": true}
+        ]})
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    assert_cfn_lint_clean(&[dir.path().join("workers.template.json")]);
+}
