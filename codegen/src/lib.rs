@@ -10,6 +10,7 @@
 mod cache_catalog;
 mod catalog;
 mod documents;
+mod lambda_catalog;
 mod model;
 mod names;
 mod registry;
@@ -200,6 +201,10 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
     files.insert(
         cache_catalog::OUTPUT.to_owned(),
         cache_catalog::render(&header, &schemas.dir, &schemas.version)?,
+    );
+    files.insert(
+        lambda_catalog::OUTPUT.to_owned(),
+        lambda_catalog::render(&header, &schemas.dir, &schemas.version)?,
     );
     Ok(files)
 }

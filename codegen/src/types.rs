@@ -15,6 +15,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "events",
     "iam",
     "kms",
+    "lambda",
     "logs",
     "rds",
     "s3",

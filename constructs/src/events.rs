@@ -1,5 +1,6 @@
 //! EventBridge rules: on a typed schedule (`cron(…)`/`rate(…)`, validated) or an event
-//! pattern, with targets that get exactly the permissions they need — a [`Queue`] (its
+//! pattern, with targets that get exactly the permissions they need — a [`Function`] (a
+//! permission for this rule only), a [`Queue`] (its
 //! queue policy and key admit this rule) or a Fargate task (a role that may run that task
 //! definition on that cluster and pass its two roles) — each with a retry policy and a
 //! dead-letter queue.
@@ -27,6 +28,9 @@ use rcdk_l1::events::rule::{
 };
 use rcdk_l1::events::{CfnRule, CfnRuleProps};
 
+use rcdk_l1::lambda::{CfnPermission, CfnPermissionProps};
+
+use crate::compute::Function;
 use crate::containers::{Cluster, FargateTaskDefinition};
 use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps};
 use crate::messaging::Queue;
@@ -351,6 +355,23 @@ impl Rule {
     pub fn add_queue_target(&self, queue: &Queue, opts: TargetOptions) {
         self.admit(queue);
         self.add_target(Target::new(queue.arn(), self.target_id()), &opts);
+    }
+
+    /// Invokes `function` for each event; a resource policy lets this rule only invoke it.
+    pub fn add_function_target(&self, function: &Function, opts: TargetOptions) {
+        CfnPermission::new(
+            &self.rule,
+            &format!("{}Permission", self.target_id()),
+            CfnPermissionProps {
+                source_arn: Some(self.arn()),
+                ..CfnPermissionProps::new(
+                    "lambda:InvokeFunction",
+                    function.arn(),
+                    "events.amazonaws.com",
+                )
+            },
+        );
+        self.add_target(Target::new(function.arn(), self.target_id()), &opts);
     }
 
     /// Runs `task` on `cluster` (Fargate, no public IP) for each event, with a role that

@@ -4,6 +4,7 @@ mod aspects;
 mod assembly;
 mod cfn_lint;
 mod cli;
+mod compute;
 mod config;
 mod connections;
 mod cross_stack;

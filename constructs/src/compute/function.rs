@@ -1,0 +1,412 @@
+//! Lambda functions with the production defaults: a current runtime (deprecated ones are
+//! refused with their date), its own log group with retention and a customer-managed key,
+//! a role with only what it is granted, X-Ray tracing, optional VPC placement with its own
+//! security group, reserved concurrency, a dead-letter queue, a function URL with IAM
+//! auth, `grant_invoke`, and metrics.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::compute::{Code, Function, FunctionProps};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "workers", StackProps::default());
+//! let sync = Function::new(&stack, "Sync", FunctionProps {
+//!     timeout_seconds: 60,
+//!     ..FunctionProps::new("python3.13", "index.handler", Code::Inline("def handler(e, c):\n    return 1\n".into()))
+//! });
+//! # let _ = (sync.arn(), sync.metric_errors());
+//! ```
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+use rcdk::{Expr, Scope, Value};
+use rcdk_l1::lambda::function::{
+    Code as CfnCode, DeadLetterConfig, Environment, LoggingConfig, TracingConfig, VpcConfig,
+};
+use rcdk_l1::lambda::{CfnFunction, CfnFunctionProps, CfnUrl, CfnUrlProps};
+
+use super::lambda_runtimes::LAMBDA_RUNTIMES;
+use crate::connections::{Connections, HasConnections, SecurityGroup, SecurityGroupProps};
+use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
+use crate::kms::{Key, KeyProps};
+use crate::logs::{LogGroup, LogGroupProps};
+use crate::messaging::Queue;
+use crate::metrics::{Metric, Statistic};
+use crate::network::{SubnetKind, Vpc};
+
+/// Where a function's code comes from. (A local folder packaged as an asset is not
+/// offered yet.)
+#[derive(Debug, Clone, PartialEq)]
+pub enum Code {
+    /// Source in the template (up to 4 KiB; Python and Node.js only).
+    Inline(String),
+    /// A zip in S3.
+    S3 {
+        bucket: Expr<String>,
+        key: Expr<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Architecture {
+    /// Graviton: about 20 % cheaper per GB-second.
+    Arm64,
+    X86_64,
+}
+
+/// Placement in a VPC.
+#[derive(Debug, Clone)]
+pub struct FunctionVpc {
+    pub vpc: Vpc,
+    /// Default: private subnets with egress.
+    pub subnets: SubnetKind,
+}
+
+/// Settings of a [`Function`].
+#[derive(Debug, Clone)]
+pub struct FunctionProps {
+    /// A current Lambda runtime, e.g. `python3.13`.
+    pub runtime: String,
+    /// e.g. `index.handler`.
+    pub handler: String,
+    pub code: Code,
+    /// 128 to 10240 MB. Default: 256.
+    pub memory_mb: u32,
+    /// 1 to 900 s. Default: 30.
+    pub timeout_seconds: u32,
+    /// Default: arm64.
+    pub architecture: Architecture,
+    pub environment: BTreeMap<String, Expr<String>>,
+    /// Default: 30 days.
+    pub log_retention_days: u32,
+    /// Encrypts the log group and the environment. Default: a new key.
+    pub encryption_key: Option<Key>,
+    pub vpc: Option<FunctionVpc>,
+    /// Default: none (shares the account's unreserved concurrency).
+    pub reserved_concurrency: Option<u32>,
+    /// Where asynchronous invocations that keep failing go. Default: none.
+    pub dead_letter_queue: Option<Queue>,
+    /// X-Ray active tracing. Default: true.
+    pub tracing: bool,
+    pub description: Option<String>,
+}
+
+impl FunctionProps {
+    pub fn new(runtime: &str, handler: &str, code: Code) -> FunctionProps {
+        FunctionProps {
+            runtime: runtime.to_owned(),
+            handler: handler.to_owned(),
+            code,
+            memory_mb: 256,
+            timeout_seconds: 30,
+            architecture: Architecture::Arm64,
+            environment: BTreeMap::new(),
+            log_retention_days: 30,
+            encryption_key: None,
+            vpc: None,
+            reserved_concurrency: None,
+            dead_letter_queue: None,
+            tracing: true,
+            description: None,
+        }
+    }
+}
+
+/// A Lambda function.
+#[derive(Debug, Clone)]
+pub struct Function {
+    scope: Scope,
+    function: CfnFunction,
+    role: Role,
+    security_group: Option<SecurityGroup>,
+}
+
+impl Deref for Function {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, to compare with deprecation dates.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+fn validate(scope: &Scope, props: &FunctionProps) {
+    match LAMBDA_RUNTIMES.iter().find(|(r, _, _)| *r == props.runtime) {
+        None => scope.add_error(format!(
+            "runtime '{}' is not a Lambda runtime; e.g. python3.13, nodejs22.x, java21, provided.al2023",
+            props.runtime
+        )),
+        Some((_, Some(deprecated), successor)) if **deprecated <= *today() => {
+            scope.add_error(format!(
+                "runtime {} was deprecated on {deprecated}; use {}",
+                props.runtime,
+                successor.unwrap_or("a current runtime")
+            ));
+        }
+        Some(_) => {}
+    }
+    if !(128..=10_240).contains(&props.memory_mb) {
+        scope.add_error(format!(
+            "memory_mb is {}; Lambda takes 128 to 10240",
+            props.memory_mb
+        ));
+    }
+    if !(1..=900).contains(&props.timeout_seconds) {
+        scope.add_error(format!(
+            "timeout_seconds is {}; Lambda runs 1 to 900 seconds",
+            props.timeout_seconds
+        ));
+    }
+    if let Code::Inline(source) = &props.code {
+        let interpreted =
+            props.runtime.starts_with("python") || props.runtime.starts_with("nodejs");
+        if !interpreted {
+            scope.add_error(format!(
+                "inline code needs a Python or Node.js runtime, not {}; use Code::S3",
+                props.runtime
+            ));
+        }
+        if source.len() > 4096 {
+            scope.add_error(format!(
+                "inline code is {} bytes; CloudFormation takes up to 4096; use Code::S3",
+                source.len()
+            ));
+        }
+    }
+}
+
+impl Function {
+    pub fn new(parent: &Scope, id: &str, props: FunctionProps) -> Function {
+        let scope = Scope::new(parent, id);
+        validate(&scope, &props);
+        let key = props.encryption_key.clone().unwrap_or_else(|| {
+            Key::new(
+                &scope,
+                "Key",
+                KeyProps {
+                    description: Some(format!(
+                        "Encrypts the logs and environment of {}",
+                        scope.path()
+                    )),
+                    ..KeyProps::default()
+                },
+            )
+        });
+        let logs = LogGroup::new(
+            &scope,
+            "Logs",
+            LogGroupProps {
+                retention_days: props.log_retention_days,
+                encryption_key: Some(key.clone()),
+                ..LogGroupProps::default()
+            },
+        );
+        let role = Role::new(
+            &scope,
+            "Role",
+            RoleProps {
+                description: Some(format!("Runs the function {}", scope.path())),
+                ..RoleProps::new(Principal::service("lambda.amazonaws.com"))
+            },
+        );
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+                .resource(logs.arn()),
+        );
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions(["kms:Decrypt"])
+                .resource(key.arn()),
+        );
+        if props.tracing {
+            role.add_to_policy(
+                PolicyStatement::allow()
+                    .actions(["xray:PutTraceSegments", "xray:PutTelemetryRecords"])
+                    .resource("*"),
+            );
+        }
+        let (security_group, vpc_config) = match &props.vpc {
+            Some(placement) => {
+                let sg = SecurityGroup::new(
+                    &scope,
+                    "SecurityGroup",
+                    SecurityGroupProps::new(
+                        placement.vpc.vpc_id(),
+                        &format!("Function {}", scope.path()),
+                    ),
+                );
+                // The network interfaces Lambda creates have no resource-level permissions.
+                role.add_to_policy(
+                    PolicyStatement::allow()
+                        .actions([
+                            "ec2:CreateNetworkInterface",
+                            "ec2:DescribeNetworkInterfaces",
+                            "ec2:DeleteNetworkInterface",
+                        ])
+                        .resource("*"),
+                );
+                let config = VpcConfig {
+                    subnet_ids: Some(Expr::unchecked(Value::list(
+                        placement.vpc.subnet_ids(placement.subnets),
+                    ))),
+                    security_group_ids: Some(vec![sg.group_id()].into()),
+                    ..Default::default()
+                };
+                (Some(sg), Some(config))
+            }
+            None => (None, None),
+        };
+        if let Some(dlq) = &props.dead_letter_queue {
+            dlq.grant_send(&role);
+        }
+        let code = match &props.code {
+            Code::Inline(source) => CfnCode {
+                zip_file: Some(source.clone().into()),
+                ..Default::default()
+            },
+            Code::S3 { bucket, key } => CfnCode {
+                s3_bucket: Some(bucket.clone()),
+                s3_key: Some(key.clone()),
+                ..Default::default()
+            },
+        };
+        let function = CfnFunction::new(
+            &scope,
+            "Resource",
+            CfnFunctionProps {
+                runtime: Some(props.runtime.clone().into()),
+                handler: Some(props.handler.clone().into()),
+                description: props.description.clone().map(Into::into),
+                memory_size: Some(i64::from(props.memory_mb).into()),
+                timeout: Some(i64::from(props.timeout_seconds).into()),
+                architectures: Some(
+                    vec![match props.architecture {
+                        Architecture::Arm64 => "arm64".to_owned(),
+                        Architecture::X86_64 => "x86_64".to_owned(),
+                    }]
+                    .into(),
+                ),
+                environment: (!props.environment.is_empty()).then(|| Environment {
+                    variables: Some(
+                        props
+                            .environment
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::from(v)))
+                            .collect(),
+                    ),
+                }),
+                kms_key_arn: (!props.environment.is_empty()).then(|| key.arn()),
+                logging_config: Some(LoggingConfig {
+                    log_group: Some(logs.name()),
+                    log_format: Some("JSON".into()),
+                    ..Default::default()
+                }),
+                tracing_config: props.tracing.then(|| TracingConfig {
+                    mode: Some("Active".into()),
+                }),
+                vpc_config,
+                reserved_concurrent_executions: props
+                    .reserved_concurrency
+                    .map(|n| i64::from(n).into()),
+                dead_letter_config: props.dead_letter_queue.as_ref().map(|q| DeadLetterConfig {
+                    target_arn: Some(q.arn()),
+                }),
+                ..CfnFunctionProps::new(code, role.arn())
+            },
+        );
+        Function {
+            scope,
+            function,
+            role,
+            security_group,
+        }
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.function.attr_arn()
+    }
+
+    pub fn name(&self) -> Expr<String> {
+        self.function.ref_()
+    }
+
+    /// The function's role, for `grant_*` of other constructs.
+    pub fn role(&self) -> &Role {
+        &self.role
+    }
+
+    pub fn resource(&self) -> &CfnFunction {
+        &self.function
+    }
+
+    /// Lets `role` invoke the function.
+    pub fn grant_invoke(&self, role: &Role) {
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions(["lambda:InvokeFunction"])
+                .resource(self.arn()),
+        );
+    }
+
+    /// A function URL; callers sign with SigV4 and need `lambda:InvokeFunctionUrl`.
+    pub fn add_url(&self) -> CfnUrl {
+        CfnUrl::new(&self.scope, "Url", CfnUrlProps::new("AWS_IAM", self.arn()))
+    }
+
+    fn metric(&self, name: &str) -> Metric {
+        Metric::new(
+            "AWS/Lambda",
+            name,
+            vec![("FunctionName".into(), self.name())],
+        )
+    }
+
+    /// `Errors`, summed.
+    pub fn metric_errors(&self) -> Metric {
+        self.metric("Errors").with_statistic(Statistic::Sum)
+    }
+
+    /// `Throttles`, summed.
+    pub fn metric_throttles(&self) -> Metric {
+        self.metric("Throttles").with_statistic(Statistic::Sum)
+    }
+
+    /// `Duration`, p99 (milliseconds).
+    pub fn metric_duration_p99(&self) -> Metric {
+        self.metric("Duration")
+            .with_statistic(Statistic::Percentile(99.0))
+    }
+}
+
+impl HasConnections for Function {
+    /// Outbound from the function's security group (only for a function in a VPC; one
+    /// outside has no security group, and rules to or from it are refused).
+    fn connections(&self) -> Connections {
+        match &self.security_group {
+            Some(sg) => Connections::new(vec![sg.clone()], None),
+            None => {
+                self.scope.add_error(
+                    "the function is not in a VPC, so it has no security group to connect; set vpc",
+                );
+                Connections::new(Vec::new(), None)
+            }
+        }
+    }
+}

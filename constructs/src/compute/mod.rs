@@ -1,0 +1,8 @@
+//! Compute: Lambda functions.
+
+#[rustfmt::skip]
+mod lambda_runtimes;
+mod function;
+
+pub use function::{Architecture, Code, Function, FunctionProps, FunctionVpc};
+pub use lambda_runtimes::LAMBDA_RUNTIMES;

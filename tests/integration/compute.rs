@@ -1,0 +1,157 @@
+//! The `Function` L2: runtime catalog, its own encrypted log group, a role with only what
+//! it needs, tracing, VPC placement, DLQ, URL, grants, metrics, an hourly rule target,
+//! validations, cfn-lint.
+
+use rcdk_constructs::compute::{Code, Function, FunctionProps, FunctionVpc};
+use rcdk_constructs::events::{RateUnit, Rule, RuleProps, Schedule, TargetOptions};
+use rcdk_constructs::iam::{Principal, Role, RoleProps};
+use rcdk_constructs::messaging::{Queue, QueueProps};
+use rcdk_constructs::network::{AvailabilityZones, NatStrategy, SubnetKind, Vpc, VpcProps};
+use serde_json::json;
+
+use crate::fixtures::{app, stack};
+use crate::support::{assert_cfn_lint_clean, resource, synth, synth_err};
+
+const SOURCE: &str = "def handler(event, context):\n    return {'ok': True}\n";
+
+#[test]
+fn an_hourly_function_in_a_vpc_with_its_own_logs_role_and_dlq() {
+    let a = app();
+    let s = stack(&a, "workers");
+    let vpc = Vpc::new(
+        &s,
+        "Vpc",
+        VpcProps {
+            availability_zones: AvailabilityZones::Count(2),
+            nat: NatStrategy::Single,
+            ..VpcProps::default()
+        },
+    );
+    let failed = Queue::new(&s, "SyncDlq", QueueProps::dead_letter());
+    let sync = Function::new(
+        &s,
+        "Sync",
+        FunctionProps {
+            vpc: Some(FunctionVpc {
+                vpc: vpc.clone(),
+                subnets: SubnetKind::PrivateWithEgress,
+            }),
+            reserved_concurrency: Some(2),
+            dead_letter_queue: Some(failed),
+            environment: [("MODE".to_owned(), "hourly".into())].into(),
+            ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
+        },
+    );
+    let hourly = Rule::new(
+        &s,
+        "HourlySync",
+        RuleProps::schedule(Schedule::rate(1, RateUnit::Hours)),
+    );
+    hourly.add_function_target(&sync, TargetOptions::default());
+    let caller = Role::new(
+        &s,
+        "Caller",
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
+    );
+    sync.grant_invoke(&caller);
+    sync.add_url();
+    let assembly = synth(&a);
+    let p = &resource(&assembly, "workers", "Sync")["Properties"];
+    for (key, want) in [
+        ("Runtime", json!("python3.13")),
+        ("Architectures", json!(["arm64"])),
+        ("MemorySize", json!(256)),
+        ("Timeout", json!(30)),
+        ("TracingConfig", json!({"Mode": "Active"})),
+        ("ReservedConcurrentExecutions", json!(2)),
+        (
+            "DeadLetterConfig",
+            json!({"TargetArn": {"Fn::GetAtt": ["SyncDlq", "Arn"]}}),
+        ),
+        (
+            "LoggingConfig",
+            json!({"LogFormat": "JSON", "LogGroup": {"Ref": "SyncLogs"}}),
+        ),
+        ("KmsKeyArn", json!({"Fn::GetAtt": ["SyncKey", "Arn"]})),
+        ("Environment", json!({"Variables": {"MODE": "hourly"}})),
+        ("Role", json!({"Fn::GetAtt": ["SyncRole", "Arn"]})),
+    ] {
+        assert_eq!(p[key], want, "{key}");
+    }
+    assert_eq!(
+        p["VpcConfig"]["SecurityGroupIds"],
+        json!([{"Fn::GetAtt": ["SyncSecurityGroup", "GroupId"]}])
+    );
+    assert_eq!(
+        resource(&assembly, "workers", "SyncLogs")["Properties"]["KmsKeyId"],
+        json!({"Fn::GetAtt": ["SyncKey", "Arn"]})
+    );
+    let statements = &resource(&assembly, "workers", "SyncRole")["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"];
+    assert_eq!(
+        statements,
+        &json!([
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": {"Fn::GetAtt": ["SyncLogs", "Arn"]}},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": ["SyncKey", "Arn"]}},
+            {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"},
+            {"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"], "Resource": "*"},
+            {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Resource": {"Fn::GetAtt": ["SyncDlq", "Arn"]}},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": {"Fn::GetAtt": ["SyncDlqKey", "Arn"]}}
+        ])
+    );
+    assert_eq!(
+        resource(&assembly, "workers", "HourlySyncTarget1Permission")["Properties"],
+        json!({"Action": "lambda:InvokeFunction", "FunctionName": {"Fn::GetAtt": ["Sync", "Arn"]},
+               "Principal": "events.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["HourlySync", "Arn"]}})
+    );
+    assert_eq!(
+        resource(&assembly, "workers", "SyncUrl")["Properties"]["AuthType"],
+        "AWS_IAM"
+    );
+    assert_eq!(
+        resource(&assembly, "workers", "Caller")["Properties"]["Policies"][0]["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": {"Fn::GetAtt": ["Sync", "Arn"]}}])
+    );
+    assert_eq!(sync.metric_errors().metric_name, "Errors");
+    assert_eq!(sync.metric_throttles().metric_name, "Throttles");
+    assert_eq!(sync.metric_duration_p99().statistic.name(), "p99");
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    assert_cfn_lint_clean(&[dir.path().join("workers.template.json")]);
+}
+
+#[test]
+fn runtimes_sizes_and_code_are_checked() {
+    let a = app();
+    let s = stack(&a, "workers");
+    Function::new(
+        &s,
+        "Old",
+        FunctionProps::new("python3.8", "index.handler", Code::Inline(SOURCE.into())),
+    );
+    Function::new(
+        &s,
+        "Unknown",
+        FunctionProps::new("cobol1", "index.handler", Code::Inline(SOURCE.into())),
+    );
+    Function::new(
+        &s,
+        "Big",
+        FunctionProps {
+            memory_mb: 64,
+            timeout_seconds: 901,
+            ..FunctionProps::new("java21", "app.Handler", Code::Inline("x".repeat(5000)))
+        },
+    );
+    let err = synth_err(&a).to_string();
+    for needle in [
+        "workers/Old: runtime python3.8 was deprecated on 2024-10-14; use python3.14",
+        "workers/Unknown: runtime 'cobol1' is not a Lambda runtime",
+        "workers/Big: memory_mb is 64; Lambda takes 128 to 10240",
+        "workers/Big: timeout_seconds is 901; Lambda runs 1 to 900 seconds",
+        "workers/Big: inline code needs a Python or Node.js runtime, not java21; use Code::S3",
+        "workers/Big: inline code is 5000 bytes; CloudFormation takes up to 4096; use Code::S3",
+    ] {
+        assert!(err.contains(needle), "missing '{needle}' in {err}");
+    }
+}
