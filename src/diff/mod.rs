@@ -14,8 +14,8 @@ pub use compare::diff_templates;
 pub use render::{render_text, to_json};
 pub use security::{SecurityChange, SecurityKind};
 
-/// Parses a template written as JSON or YAML (CloudFormation accepts both); the error
-/// is YAML's, which also reads JSON.
+/// Parses a template written as JSON or YAML with CloudFormation's short forms
+/// ([`crate::yaml::parse_template`]), the error as text.
 pub fn parse_template(text: &str) -> Result<J, String> {
     crate::yaml::parse_template(text).map_err(|e| e.to_string())
 }

@@ -98,12 +98,7 @@ fn validate(scope: &Scope, props: &FargateServiceProps) {
     if props.health_check_grace_period_seconds > 2_147_483_647 {
         scope.add_error("health_check_grace_period_seconds is out of range 0 to 2147483647");
     }
-    if !props.vpc.has_subnets(props.subnets) {
-        scope.add_error(format!(
-            "subnets: the VPC has no {:?} subnets; add such a subnet group or choose another kind",
-            props.subnets
-        ));
-    }
+    props.vpc.require_subnets(scope, props.subnets);
     if props.task_definition.container_count() == 0 {
         scope.add_error("task_definition has no containers; add one with add_container before creating the service");
     }

@@ -223,9 +223,7 @@ fn monitoring_role(scope: &Scope, interval: u32) -> Option<Role> {
 }
 
 fn subnet_group(scope: &Scope, vpc: &Vpc, kind: SubnetKind) -> CfnDbSubnetGroup {
-    if !vpc.has_subnets(kind) {
-        scope.add_error(format!("subnets: the VPC has no {kind:?} subnets; add such a subnet group or choose another kind"));
-    }
+    vpc.require_subnets(scope, kind);
     CfnDbSubnetGroup::new(
         scope,
         "SubnetGroup",

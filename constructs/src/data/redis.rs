@@ -122,12 +122,7 @@ impl RedisCluster {
                 catalog.join(", ")
             ));
         }
-        if !props.vpc.has_subnets(props.subnets) {
-            scope.add_error(format!(
-                "subnets: the VPC has no {:?} subnets; add such a subnet group or choose another kind",
-                props.subnets
-            ));
-        }
+        props.vpc.require_subnets(&scope, props.subnets);
         if props.replicas > 5 {
             scope.add_error(format!(
                 "replicas is {}; a replication group has at most 5 read replicas",

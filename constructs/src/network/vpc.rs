@@ -397,6 +397,16 @@ impl Vpc {
             .any(|g| g.spec.kind == kind && !g.subnets.is_empty())
     }
 
+    /// Records an error on `scope` (whose `subnets` setting chose `kind`) when the VPC
+    /// has no such subnets.
+    pub fn require_subnets(&self, scope: &Scope, kind: SubnetKind) {
+        if !self.has_subnets(kind) {
+            scope.add_error(format!(
+                "subnets: the VPC has no {kind:?} subnets; add such a subnet group or choose another kind"
+            ));
+        }
+    }
+
     pub fn has_interface_endpoint(&self, endpoint: InterfaceEndpoint) -> bool {
         self.interface_endpoints.contains(&endpoint)
     }
