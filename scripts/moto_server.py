@@ -37,6 +37,10 @@ moto behave more like CloudFormation):
    rollback's deletions); a failed update ends in UPDATE_ROLLBACK_COMPLETE with the
    previous template and resources kept (UPDATE_FAILED, "Resource update cancelled" for
    the other changes in flight, the rollback's updates). Nothing else marks a failure.
+10. A resource replaced by an update is deleted even when its UpdateReplacePolicy is
+   Retain (moto's S3 bucket does this when BucketName changes), so "the old bucket is
+   kept" cannot be observed. A replaced resource with UpdateReplacePolicy Retain is
+   now kept, as CloudFormation keeps it.
 """
 
 import logging
@@ -352,6 +356,35 @@ def delete(self):
 
 
 parsing.ResourceMap.delete = delete
+
+
+# 10. UpdateReplacePolicy: Retain on replacement.
+_original_parse_and_update = parsing.parse_and_update_resource
+
+
+def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+    if resource_json.get("UpdateReplacePolicy") != "Retain":
+        return _original_parse_and_update(logical_id, resource_json, resources_map, account_id, region_name)
+    resource_class = parsing.get_model_map().get(resource_json.get("Type"))
+    if resource_class is None:
+        return _original_parse_and_update(logical_id, resource_json, resources_map, account_id, region_name)
+    # The class's own attribute (a classmethod descriptor), or none if inherited.
+    own = resource_class.__dict__.get("delete_from_cloudformation_json")
+
+    def keep(*_args, **_kwargs):
+        log.info("%s replaced; the old one is retained (UpdateReplacePolicy Retain)", logical_id)
+
+    resource_class.delete_from_cloudformation_json = keep
+    try:
+        return _original_parse_and_update(logical_id, resource_json, resources_map, account_id, region_name)
+    finally:
+        if own is None:
+            del resource_class.delete_from_cloudformation_json
+        else:
+            resource_class.delete_from_cloudformation_json = own
+
+
+parsing.parse_and_update_resource = parse_and_update_resource
 
 
 def main():

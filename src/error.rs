@@ -19,6 +19,11 @@ pub enum Error {
     },
     #[error("refusing to write the cloud assembly to '{}': {why}; choose a new or empty folder with -o/--output (or `output` in cdk.json)", path.display())]
     OutputInUse { path: PathBuf, why: String },
+    #[error("{construct_path}: asset: {message}")]
+    Asset {
+        construct_path: String,
+        message: String,
+    },
 }
 
 /// One thing wrong with the app, attached to the construct path (or stack) at fault.

@@ -28,7 +28,8 @@ pub use expr::{Expr, Json, ToValue, Value, fns};
 pub use synth::{CloudAssembly, OutdirState, StackArtifact, check_output_dir};
 pub use tree::app::run;
 pub use tree::{
-    Annotation, AnnotationLevel, App, Aspect, AspectPriority, Aspects, CfnCondition, CfnMapping,
-    CfnOutput, CfnParameter, CfnResource, DeletionPolicy, Environment, OutputProps, ParameterProps,
-    RemovalPolicy, ResourceProps, Scope, Stack, StackProps, TagProps, Tags,
+    ASSET_BUCKET, Annotation, AnnotationLevel, App, Aspect, AspectPriority, Aspects, AssetLocation,
+    AssetPackaging, CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnResource, DeletionPolicy,
+    Environment, FileAsset, OutputProps, ParameterProps, RemovalPolicy, ResourceProps, Scope,
+    Stack, StackProps, TagProps, Tags,
 };

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as J;
 
 use super::CliError;
+use crate::deploy::AssetUpload;
+use crate::tree::AssetPackaging;
 
 /// One stack artifact of an assembly, with its template loaded.
 #[derive(Debug, Clone)]
@@ -23,6 +25,10 @@ pub struct AssemblyStack {
     pub tags: BTreeMap<String, String>,
     /// (construct path, metadata type, message) of warnings and infos.
     pub messages: Vec<(String, String, String)>,
+    /// File assets from the stack's asset manifest.
+    pub assets: Vec<AssetUpload>,
+    /// Assets rcdk cannot publish (container images, command-built files), described.
+    pub unpublishable_assets: Vec<String>,
 }
 
 impl AssemblyStack {
@@ -93,6 +99,25 @@ pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
                 }
             }
         }
+        let dependencies = strings(a.get("dependencies"));
+        let mut assets = Vec::new();
+        let mut unpublishable_assets = Vec::new();
+        for d in &dependencies {
+            let Some(m) = artifacts.get(d) else { continue };
+            if m.get("type").and_then(J::as_str) != Some("cdk:asset-manifest") {
+                continue;
+            }
+            let file = m
+                .pointer("/properties/file")
+                .and_then(J::as_str)
+                .ok_or_else(|| {
+                    bad(
+                        &manifest_path,
+                        format!("artifact '{d}' has no properties.file"),
+                    )
+                })?;
+            read_asset_manifest(&dir.join(file), dir, &mut assets, &mut unpublishable_assets)?;
+        }
         stacks.push(AssemblyStack {
             artifact_id: id.clone(),
             stack_name: props
@@ -113,7 +138,7 @@ pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
             template_path,
             template,
             template_bytes: body.len(),
-            dependencies: strings(a.get("dependencies")),
+            dependencies,
             termination_protection: props
                 .get("terminationProtection")
                 .and_then(J::as_bool)
@@ -128,7 +153,83 @@ pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
                 })
                 .unwrap_or_default(),
             messages,
+            assets,
+            unpublishable_assets,
         });
     }
     Ok(stacks)
+}
+
+/// The file assets of one asset manifest (rcdk's or the AWS CDK's).
+fn read_asset_manifest(
+    path: &Path,
+    dir: &Path,
+    assets: &mut Vec<AssetUpload>,
+    unpublishable: &mut Vec<String>,
+) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| bad(path, e.to_string()))?;
+    let manifest: J =
+        serde_json::from_str(&text).map_err(|e| bad(path, format!("invalid JSON: {e}")))?;
+    let field = |hash: &str, what: &str| bad(path, format!("file asset '{hash}' has no {what}"));
+    for (hash, entry) in manifest
+        .get("files")
+        .and_then(J::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let source = entry.get("source").cloned().unwrap_or(J::Null);
+        let Some(staged) = source.get("path").and_then(J::as_str) else {
+            unpublishable.push(format!(
+                "file asset '{hash}' is built by a command (source.executable); publish it with cdk-assets"
+            ));
+            continue;
+        };
+        let packaging = match source
+            .get("packaging")
+            .and_then(J::as_str)
+            .unwrap_or("file")
+        {
+            "zip" => AssetPackaging::ZipDirectory,
+            "file" => AssetPackaging::File,
+            other => {
+                return Err(bad(
+                    path,
+                    format!("file asset '{hash}' has packaging '{other}'; rcdk knows zip and file"),
+                ));
+            }
+        };
+        let destinations = entry
+            .get("destinations")
+            .and_then(J::as_object)
+            .ok_or_else(|| field(hash, "destinations"))?;
+        for d in destinations.values() {
+            assets.push(AssetUpload {
+                hash: hash.clone(),
+                source: dir.join(staged),
+                packaging,
+                bucket_name: d
+                    .get("bucketName")
+                    .and_then(J::as_str)
+                    .ok_or_else(|| field(hash, "destinations.*.bucketName"))?
+                    .to_owned(),
+                object_key: d
+                    .get("objectKey")
+                    .and_then(J::as_str)
+                    .ok_or_else(|| field(hash, "destinations.*.objectKey"))?
+                    .to_owned(),
+            });
+        }
+    }
+    for hash in manifest
+        .get("dockerImages")
+        .and_then(J::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+    {
+        unpublishable.push(format!(
+            "container image asset '{hash}': rcdk does not build images; push it to a repository and use its URI"
+        ));
+    }
+    Ok(())
 }

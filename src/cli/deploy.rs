@@ -46,6 +46,13 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
             "--parameters names stack '{unknown}', which is not being deployed"
         )));
     }
+    if let Some(s) = selected.iter().find(|s| !s.unpublishable_assets.is_empty()) {
+        return Err(CliError::Usage(format!(
+            "{}: {}",
+            s.stack_name,
+            s.unpublishable_assets.join("; ")
+        )));
+    }
     let id_to_name: BTreeMap<&str, &str> = stacks
         .iter()
         .map(|s| (s.artifact_id.as_str(), s.stack_name.as_str()))
@@ -64,6 +71,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
             tags: s.tags.clone(),
             termination_protection: s.termination_protection,
             parameters: params.remove(&s.stack_name).unwrap_or_default(),
+            assets: s.assets.clone(),
         })
         .collect();
     let opts = DeployOptions {

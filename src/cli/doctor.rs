@@ -146,6 +146,19 @@ async fn aws_checks(regions: Vec<String>) -> Vec<Check> {
             }
         }
         out.push(match stack_state(&cfn, TOOLKIT_STACK).await {
+            Ok(Some(s))
+                if s.status.ends_with("_COMPLETE")
+                    && !s.status.starts_with("DELETE")
+                    && !s.outputs.contains_key("AssetBucketVersion") =>
+            {
+                Check {
+                    ok: false,
+                    what: format!("bootstrap {region}"),
+                    detail: format!(
+                        "{TOOLKIT_STACK} was made by an older rcdk without the asset bucket (Lambda code needs it); run rcdk bootstrap {region}"
+                    ),
+                }
+            }
             Ok(Some(s)) if s.status.ends_with("_COMPLETE") && !s.status.starts_with("DELETE") => {
                 Check {
                     ok: true,
@@ -162,7 +175,7 @@ async fn aws_checks(regions: Vec<String>) -> Vec<Check> {
                 ok: false,
                 what: format!("bootstrap {region}"),
                 detail: format!(
-                    "not bootstrapped (needed for templates over 51,200 bytes); run rcdk bootstrap {region}"
+                    "not bootstrapped (needed for file assets and templates over 51,200 bytes); run rcdk bootstrap {region}"
                 ),
             },
             Err(e) => Check {

@@ -1,6 +1,9 @@
-//! `rcdk bootstrap`: the per-region stack with the deployment bucket that holds
-//! templates too large to pass inline. The bucket is encrypted, private, TLS-only,
-//! versioned, and forgets old templates after 30 days.
+//! `rcdk bootstrap`: the per-region stack with the deployment bucket, which holds file
+//! assets (Lambda code) and templates too large to pass inline. The bucket is named by
+//! account and region (`rcdk-assets-ACCOUNT-REGION`, so templates can name it at
+//! synthesis), encrypted, private, TLS-only, versioned; it forgets uploaded templates
+//! and replaced object versions after 30 days, never current assets (a rollback may
+//! need the code it deployed before).
 
 use std::collections::BTreeMap;
 
@@ -16,13 +19,14 @@ use super::upload::TOOLKIT_STACK;
 pub fn toolkit_template() -> J {
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "rcdk deployment bucket: templates over CloudFormation's inline limit",
+        "Description": "rcdk deployment bucket: file assets, and templates over CloudFormation's inline limit",
         "Resources": {
             "DeploymentBucket": {
                 "Type": "AWS::S3::Bucket",
                 "DeletionPolicy": "Retain",
                 "UpdateReplacePolicy": "Retain",
                 "Properties": {
+                    "BucketName": {"Fn::Sub": crate::tree::ASSET_BUCKET},
                     "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
                     "PublicAccessBlockConfiguration": {
                         "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
@@ -31,7 +35,10 @@ pub fn toolkit_template() -> J {
                     "VersioningConfiguration": {"Status": "Enabled"},
                     "LifecycleConfiguration": {"Rules": [{
                         "Id": "ForgetOldTemplates", "Status": "Enabled",
-                        "ExpirationInDays": 30,
+                        "Prefix": "templates/",
+                        "ExpirationInDays": 30
+                    }, {
+                        "Id": "ForgetReplacedVersions", "Status": "Enabled",
                         "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
                         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}
                     }]}
@@ -49,7 +56,10 @@ pub fn toolkit_template() -> J {
                 }
             }
         },
-        "Outputs": {"BucketName": {"Description": "Where rcdk uploads large templates", "Value": {"Ref": "DeploymentBucket"}}}
+        "Outputs": {
+            "BucketName": {"Description": "Where rcdk uploads assets and large templates", "Value": {"Ref": "DeploymentBucket"}},
+            "AssetBucketVersion": {"Description": "Version of this stack's layout that rcdk deploy checks before uploading assets", "Value": "1"}
+        }
     })
 }
 
@@ -63,11 +73,14 @@ pub async fn bootstrap(region: Option<String>, progress: &Progress) -> Result<St
         tags: BTreeMap::from([("ManagedBy".to_owned(), "rcdk".to_owned())]),
         termination_protection: false,
         parameters: BTreeMap::new(),
+        assets: Vec::new(),
     };
+    // A stack bootstrapped before assets had an unnamed bucket; the named one replaces
+    // it, and the old one stays (DeletionPolicy Retain) until its owner deletes it.
     let opts = DeployOptions {
         concurrency: 1,
         approval: Approval::Never,
-        allow_replace: Vec::new(),
+        allow_replace: vec!["DeploymentBucket".into()],
         allow_replace_all: false,
         no_execute: false,
         role_arn: None,

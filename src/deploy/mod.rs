@@ -4,6 +4,7 @@
 //! (`AWS_ENDPOINT_URL`, profiles, environment variables); nothing here knows which
 //! CloudFormation it talks to.
 
+mod assets;
 mod bootstrap;
 mod capabilities;
 mod changeset;
@@ -17,6 +18,7 @@ mod progress;
 mod stack_state;
 mod upload;
 
+pub use assets::{AssetUpload, publish_assets, zip_folder};
 pub use bootstrap::{bootstrap, toolkit_template};
 pub use capabilities::capabilities_for;
 pub use changeset::ChangeRow;

@@ -30,6 +30,8 @@ pub struct StackPlan {
     pub tags: BTreeMap<String, String>,
     pub termination_protection: bool,
     pub parameters: BTreeMap<String, String>,
+    /// File assets the template points at, uploaded before the change set.
+    pub assets: Vec<super::AssetUpload>,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +249,7 @@ async fn deploy_inner(
     if let Some(s) = &state {
         keep_used_exports(cfn, plan, s, &mut template, progress).await?;
     }
+    super::publish_assets(cfn, stack, &plan.assets, progress).await?;
     let body = serde_json::to_string_pretty(&template).unwrap_or_default();
     let source = if body.len() > INLINE_TEMPLATE_LIMIT {
         let bucket = super::upload::deployment_bucket(cfn, stack).await?;

@@ -24,7 +24,7 @@ pub const TOOLKIT_STACK: &str = "RcdkToolkit";
 fn failed(stack: &str, message: impl Into<String>) -> DeployError {
     DeployError::Api {
         stack: stack.into(),
-        operation: "upload template",
+        operation: "S3 upload",
         message: message.into(),
     }
 }
@@ -51,9 +51,52 @@ pub async fn upload_template(
     let digest = Sha256::digest(body.as_bytes());
     let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let key = format!("templates/{stack}/{hash}.json");
+    let (status, answer) = s3_request(
+        cfn,
+        stack,
+        S3Request {
+            method: "PUT",
+            bucket,
+            key: &key,
+            body: Bytes::from(body.to_owned()),
+            content_type: "application/json",
+        },
+    )
+    .await?;
+    if !status.is_success() {
+        return Err(failed(stack, format!("S3 answered {status}: {answer}")));
+    }
+    Ok(format!(
+        "https://{bucket}.s3.{}.amazonaws.com/{key}",
+        cfn.region
+    ))
+}
+
+/// One object request to S3.
+pub struct S3Request<'a> {
+    pub method: &'static str,
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub body: Bytes,
+    pub content_type: &'static str,
+}
+
+/// Sends one SigV4-signed request; returns the status and (the start of) the answer.
+pub async fn s3_request(
+    cfn: &Cfn,
+    stack: &str,
+    request: S3Request<'_>,
+) -> Result<(http::StatusCode, String), DeployError> {
+    let S3Request {
+        method,
+        bucket,
+        key,
+        body,
+        content_type,
+    } = request;
     // A configured endpoint (AWS_ENDPOINT_URL, a profile's endpoint_url) takes
     // path-style addresses; AWS itself the virtual-hosted form.
-    let put_url = match cfn.config.endpoint_url() {
+    let url = match cfn.config.endpoint_url() {
         Some(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
         None => format!("https://{bucket}.s3.{}.amazonaws.com/{key}", cfn.region),
     };
@@ -77,22 +120,22 @@ pub async fn upload_template(
         .build()
         .map_err(|e| failed(stack, e.to_string()))?
         .into();
-    let headers = [("content-type", "application/json")];
+    let headers = [("content-type", content_type)];
     let signable = SignableRequest::new(
-        "PUT",
-        &put_url,
+        method,
+        &url,
         headers.iter().copied(),
-        SignableBody::Bytes(body.as_bytes()),
+        SignableBody::Bytes(&body),
     )
     .map_err(|e| failed(stack, e.to_string()))?;
     let (instructions, _) = sign(signable, &params)
         .map_err(|e| failed(stack, e.to_string()))?
         .into_parts();
     let mut request = http::Request::builder()
-        .method("PUT")
-        .uri(&put_url)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_owned())))
+        .method(method)
+        .uri(&url)
+        .header("content-type", content_type)
+        .body(Full::new(body))
         .map_err(|e| failed(stack, e.to_string()))?;
     instructions.apply_to_request_http1x(&mut request);
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -103,28 +146,21 @@ pub async fn upload_template(
         .build();
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
     let response =
-        tokio::time::timeout(std::time::Duration::from_secs(60), client.request(request))
+        tokio::time::timeout(std::time::Duration::from_secs(120), client.request(request))
             .await
-            .map_err(|_| failed(stack, format!("{put_url} did not answer within 60 s")))?
-            .map_err(|e| failed(stack, format!("cannot reach {put_url}: {e}")))?;
+            .map_err(|_| failed(stack, format!("{url} did not answer within 120 s")))?
+            .map_err(|e| failed(stack, format!("cannot reach {url}: {e}")))?;
     let status = response.status();
-    if !status.is_success() {
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-            .unwrap_or_default();
-        return Err(failed(
-            stack,
-            format!(
-                "S3 answered {status}: {}",
-                body.chars().take(300).collect::<String>()
-            ),
-        ));
-    }
-    Ok(format!(
-        "https://{bucket}.s3.{}.amazonaws.com/{key}",
-        cfn.region
-    ))
+    let answer = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| {
+            String::from_utf8_lossy(&b.to_bytes())
+                .chars()
+                .take(300)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((status, answer))
 }

@@ -12,7 +12,9 @@ use super::outdir::{OutdirState, check_output_dir};
 use super::render::Context;
 use super::template::StackTemplate;
 use crate::error::Error;
-use crate::tree::{Annotation, AnnotationLevel, Environment, NodeKind, Tree, stack_tags};
+use crate::tree::{
+    Annotation, AnnotationLevel, AssetPackaging, Environment, FileAsset, NodeKind, Tree, stack_tags,
+};
 
 /// Cloud assembly schema version written to `manifest.json` (read by the AWS CDK CLI 2.x).
 pub const MANIFEST_VERSION: &str = "36.0.0";
@@ -34,11 +36,51 @@ pub struct StackArtifact {
     pub tags: BTreeMap<String, String>,
     /// Non-error annotations by construct path.
     pub annotations: Vec<(String, Annotation)>,
+    /// Files and folders deploy uploads first, listed in `<stack>.assets.json`.
+    pub assets: Vec<FileAsset>,
 }
 
 impl StackArtifact {
     pub fn template_file(&self) -> String {
         format!("{}.template.json", self.stack_name)
+    }
+
+    /// `<stack>.assets.json`, when the stack has assets.
+    pub fn asset_manifest_file(&self) -> Option<String> {
+        (!self.assets.is_empty()).then(|| format!("{}.assets.json", self.stack_name))
+    }
+
+    /// The asset manifest in the AWS CDK's format (`cdk-assets` reads it).
+    pub fn asset_manifest(&self) -> J {
+        let env = &self.environment;
+        let destination_id = format!(
+            "{}-{}",
+            env.account.as_deref().unwrap_or("current_account"),
+            env.region.as_deref().unwrap_or("current_region")
+        );
+        let files: Map<String, J> = self
+            .assets
+            .iter()
+            .map(|a| {
+                let mut destination = Map::new();
+                destination.insert("bucketName".into(), json!(crate::tree::ASSET_BUCKET));
+                destination.insert("objectKey".into(), json!(a.object_key()));
+                if let Some(region) = &env.region {
+                    destination.insert("region".into(), json!(region));
+                }
+                let packaging = match a.packaging {
+                    AssetPackaging::ZipDirectory => "zip",
+                    AssetPackaging::File => "file",
+                };
+                let entry = json!({
+                    "displayName": a.construct_path,
+                    "source": {"path": a.staged_name(), "packaging": packaging},
+                    "destinations": {destination_id.clone(): destination},
+                });
+                (a.hash.clone(), entry)
+            })
+            .collect();
+        json!({"version": MANIFEST_VERSION, "files": files, "dockerImages": {}})
     }
 
     pub fn resource_count(&self) -> usize {
@@ -75,6 +117,7 @@ pub(crate) fn artifact(
         .map(|&d| ctx.stack_name(d))
         .collect();
     dependencies.sort();
+    let assets = data.assets.clone();
     let mut annotations = Vec::new();
     for index in std::iter::once(stack).chain(super::subtree(tree, stack)) {
         let n = tree.node(index);
@@ -110,7 +153,34 @@ pub(crate) fn artifact(
         termination_protection: data.termination_protection,
         tags: stack_tags(tree, stack),
         annotations,
+        assets,
     }
+}
+
+/// Copies an asset into the assembly; a folder file by file, as the hash saw it.
+fn copy_asset(asset: &FileAsset, to: &Path) -> Result<(), Error> {
+    let failed = |message: String| Error::Asset {
+        construct_path: asset.construct_path.clone(),
+        message,
+    };
+    match asset.packaging {
+        AssetPackaging::File => {
+            fs::copy(&asset.source, to)
+                .map_err(|e| failed(format!("cannot copy {}: {e}", asset.source.display())))?;
+        }
+        AssetPackaging::ZipDirectory => {
+            for (relative, full) in crate::tree::folder_files(&asset.source).map_err(failed)? {
+                let target = to.join(&relative);
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent)
+                        .map_err(|e| failed(format!("cannot create {}: {e}", parent.display())))?;
+                }
+                fs::copy(&full, &target)
+                    .map_err(|e| failed(format!("cannot copy {}: {e}", full.display())))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn to_pretty(v: &J) -> String {
@@ -151,8 +221,17 @@ impl CloudAssembly {
             a.insert("type".into(), json!("aws:cloudformation:stack"));
             a.insert("environment".into(), json!(s.environment.uri()));
             a.insert("properties".into(), J::Object(props));
-            if !s.dependencies.is_empty() {
-                a.insert("dependencies".into(), json!(s.dependencies));
+            let mut dependencies = s.dependencies.clone();
+            if let Some(file) = s.asset_manifest_file() {
+                let id = format!("{}.assets", s.stack_name);
+                artifacts.insert(
+                    id.clone(),
+                    json!({"type": "cdk:asset-manifest", "properties": {"file": file}}),
+                );
+                dependencies.push(id);
+            }
+            if !dependencies.is_empty() {
+                a.insert("dependencies".into(), json!(dependencies));
             }
             let mut metadata: BTreeMap<String, Vec<J>> = BTreeMap::new();
             for (path, ann) in &s.annotations {
@@ -177,6 +256,11 @@ impl CloudAssembly {
             .iter()
             .map(|s| (s.template_file(), s.template_json.clone()))
             .collect();
+        for s in &self.stacks {
+            if let Some(file) = s.asset_manifest_file() {
+                files.push((file, to_pretty(&s.asset_manifest())));
+            }
+        }
         files.push(("manifest.json".into(), to_pretty(&self.manifest())));
         files
     }
@@ -213,6 +297,12 @@ impl CloudAssembly {
         for (file, contents) in self.files() {
             let path = fresh.join(&file);
             fs::write(&path, contents).map_err(err(&path))?;
+        }
+        for asset in self.stacks.iter().flat_map(|s| &s.assets) {
+            let staged = fresh.join(asset.staged_name());
+            if !staged.exists() {
+                copy_asset(asset, &staged)?;
+            }
         }
         let had_previous = state != OutdirState::Absent;
         if had_previous {

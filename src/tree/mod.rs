@@ -9,6 +9,7 @@
 mod annotations;
 pub(crate) mod app;
 mod aspects;
+mod assets;
 mod elements;
 mod node;
 mod removal;
@@ -20,6 +21,9 @@ mod tags;
 pub use annotations::{Annotation, AnnotationLevel};
 pub use app::App;
 pub use aspects::{Aspect, AspectPriority, Aspects};
+pub use assets::{
+    ASSET_BUCKET, AssetLocation, AssetPackaging, FileAsset, folder_files, is_executable,
+};
 pub use elements::{
     CfnCondition, CfnMapping, CfnOutput, CfnParameter, OutputProps, ParameterProps,
 };

@@ -63,6 +63,8 @@ pub(crate) struct StackData {
     pub explicit_dependencies: Vec<u32>,
     /// Template macros (`Transform`), e.g. `AWS::SecretsManager-2020-07-23`.
     pub transforms: Vec<String>,
+    /// Files and folders deploy uploads before the change set.
+    pub assets: Vec<super::FileAsset>,
 }
 
 /// A CloudFormation stack: the unit of deployment.
@@ -88,6 +90,7 @@ impl Stack {
             termination_protection: props.termination_protection,
             explicit_dependencies: Vec::new(),
             transforms: Vec::new(),
+            assets: Vec::new(),
         };
         let stack = Stack {
             scope: scope.add_child(id, NodeKind::Stack(data)),

@@ -370,10 +370,10 @@ fn large_templates_go_through_the_bootstrap_bucket() {
         stdout.contains("✅ RcdkToolkit in the configured region: deployment bucket "),
         "{stdout}"
     );
-    let policy = moto.query("s3", "ListBuckets", "2006-03-01");
+    let buckets = moto.query("s3", "ListBuckets", "2006-03-01");
     assert!(
-        policy.contains("rcdktoolkit-deploymentbucket") || policy.contains("RcdkToolkit"),
-        "{policy}"
+        buckets.contains("<Name>rcdk-assets-123456789012-us-east-1</Name>"),
+        "the bucket is named by account and region: {buckets}"
     );
 
     let (ok, stdout, stderr) = deploy(&moto, Path::new(&app), &[]);
@@ -392,6 +392,186 @@ fn large_templates_go_through_the_bootstrap_bucket() {
         100,
         "the first page of 400 topics"
     );
+}
+
+/// A stack with one Lambda function whose code is a local folder, synthesized into `dir`.
+fn function_assembly(dir: &Path, code: &Path) -> std::path::PathBuf {
+    use rcdk_constructs::compute::{Code, Function, FunctionProps};
+    let app = rcdk::App::with_context(Default::default(), dir);
+    let s = rcdk::Stack::new(
+        &app,
+        "jobs",
+        rcdk::StackProps {
+            env: rcdk::Environment::new("123456789012", "us-east-1"),
+            ..Default::default()
+        },
+    );
+    Function::new(
+        &s,
+        "Sync",
+        FunctionProps::new(
+            "python3.13",
+            "index.handler",
+            Code::Asset(code.to_path_buf()),
+        ),
+    );
+    app.synth_to(dir).unwrap_or_else(|e| panic!("{e}"));
+    dir.to_path_buf()
+}
+
+#[test]
+fn function_code_is_uploaded_to_the_bootstrap_bucket_before_the_change_set() {
+    let moto = Moto::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    let code = work.path().join("sync");
+    std::fs::create_dir_all(&code).expect("code");
+    std::fs::write(
+        code.join("index.py"),
+        "def handler(event, context):\n    return 'synced'\n",
+    )
+    .expect("code");
+    let app = function_assembly(&work.path().join("cdk.out"), &code);
+
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(!ok);
+    assert!(
+        stdout.contains("jobs: the stack has file assets to upload, but us-east-1 is not bootstrapped; run `rcdk bootstrap`"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(stack_status(&moto, "jobs"), None, "nothing was created");
+
+    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(app.join("jobs.assets.json")).expect("asset manifest"),
+    )
+    .expect("json");
+    let (hash, _) = manifest["files"]
+        .as_object()
+        .and_then(|f| f.iter().next())
+        .expect("one asset");
+    let key = format!("{hash}.zip");
+    assert!(
+        stderr.contains(&format!("jobs: asset {key} ("))
+            && stderr.contains("bytes) uploaded to s3://rcdk-assets-123456789012-us-east-1"),
+        "{stderr}"
+    );
+    // moto's Lambda reads the object when it creates the function: a missing upload
+    // fails the stack.
+    assert_eq!(
+        stack_status(&moto, "jobs").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let (status, body) = http_get(
+        moto.port,
+        &format!("/rcdk-assets-123456789012-us-east-1/{key}"),
+    );
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(
+        body,
+        rcdk::deploy::zip_folder(&app.join(format!("asset.{hash}"))).expect("zip"),
+        "the object is the deterministic zip of the staged folder"
+    );
+
+    // Unchanged: the object is not sent again and the stack has no changes.
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "jobs: asset {key} already in s3://rcdk-assets-123456789012-us-east-1"
+        )) && stderr.contains("jobs: no changes"),
+        "{stderr}"
+    );
+
+    // Edited code: a new key, so CloudFormation updates the function.
+    std::fs::write(
+        code.join("index.py"),
+        "def handler(event, context):\n    return 'v2'\n",
+    )
+    .expect("code");
+    let app = function_assembly(&work.path().join("cdk.out"), &code);
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("bytes) uploaded to s3://") && !stderr.contains(&key),
+        "{stderr}"
+    );
+    assert_eq!(
+        stack_status(&moto, "jobs").as_deref(),
+        Some("UPDATE_COMPLETE")
+    );
+}
+
+#[test]
+fn a_region_bootstrapped_before_assets_is_told_to_bootstrap_again_and_can() {
+    let moto = Moto::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    // The toolkit stack as rcdk bootstrapped it before assets: an unnamed bucket.
+    let old = assembly_of(
+        &work.path().join("old"),
+        &[(
+            "RcdkToolkit",
+            serde_json::json!({
+                "Resources": {"DeploymentBucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}},
+                "Outputs": {"BucketName": {"Value": {"Ref": "DeploymentBucket"}}}
+            }),
+            &[],
+            false,
+        )],
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &old, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let code = work.path().join("sync");
+    std::fs::create_dir_all(&code).expect("code");
+    std::fs::write(code.join("index.py"), "def handler(e, c):\n    return 1\n").expect("code");
+    let app = function_assembly(&work.path().join("cdk.out"), &code);
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(!ok);
+    assert!(
+        stdout.contains(
+            "was bootstrapped by an older rcdk without the asset bucket; run `rcdk bootstrap`"
+        ),
+        "{stdout}\n{stderr}"
+    );
+    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let buckets = moto.query("s3", "ListBuckets", "2006-03-01");
+    assert_eq!(
+        count(&buckets, "<Name>"),
+        2,
+        "the old bucket is retained, not deleted: {buckets}"
+    );
+}
+
+/// A plain GET to moto: (status line, body).
+fn http_get(port: u16, path: &str) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{head}"
+    );
+    (status, response[split + 4..].to_vec())
 }
 
 fn assembly_of(
@@ -667,7 +847,7 @@ fn doctor_checks_credentials_the_endpoint_and_bootstrap_per_region() {
         "ok   cargo ",
         "ok   credentials          access key test… from the AWS configuration chain",
         &format!("ok   endpoint us-east-1   {} answers", moto.endpoint()),
-        "FAIL bootstrap us-east-1  not bootstrapped (needed for templates over 51,200 bytes); run rcdk bootstrap us-east-1",
+        "FAIL bootstrap us-east-1  not bootstrapped (needed for file assets and templates over 51,200 bytes); run rcdk bootstrap us-east-1",
     ] {
         assert!(stdout.contains(line), "missing '{line}' in:\n{stdout}");
     }

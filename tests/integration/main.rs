@@ -2,6 +2,7 @@
 
 mod aspects;
 mod assembly;
+mod assets;
 mod cfn_lint;
 mod cli;
 mod compute;

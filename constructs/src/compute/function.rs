@@ -34,10 +34,14 @@ use crate::messaging::Queue;
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
 
-/// Where a function's code comes from. (A local folder packaged as an asset is not
-/// offered yet.)
+/// Where a function's code comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Code {
+    /// A local folder (zipped) or `.zip` file, packaged as a file asset: synthesis
+    /// copies it into the cloud assembly, `rcdk deploy` uploads it to the bootstrap
+    /// bucket under its content hash. Relative paths are from the folder the app runs
+    /// in; anchor them with `env!("CARGO_MANIFEST_DIR")`.
+    Asset(std::path::PathBuf),
     /// Source in the template (up to 4 KiB; Python and Node.js only).
     Inline(String),
     /// A zip in S3.
@@ -281,6 +285,14 @@ impl Function {
                 zip_file: Some(source.clone().into()),
                 ..Default::default()
             },
+            Code::Asset(path) => {
+                let location = scope.add_file_asset(path);
+                CfnCode {
+                    s3_bucket: Some(location.bucket_name),
+                    s3_key: Some(location.object_key),
+                    ..Default::default()
+                }
+            }
             Code::S3 { bucket, key } => CfnCode {
                 s3_bucket: Some(bucket.clone()),
                 s3_key: Some(key.clone()),
