@@ -1,6 +1,6 @@
 //! `cargo bench -p rcdk-apps`: synthesis time and peak memory of the reference app.
 //!
-//! Reports, for the 12 stacks of the app: in-process build + synth (median and p95
+//! Reports, for the 15 stacks of the app: in-process build + synth (median and p95
 //! over many runs), and the release app binary as the CLI runs it (wall time median,
 //! peak resident memory); then the same with 10, 50 and 200 extra worker services.
 //! Numbers are printed, never asserted.

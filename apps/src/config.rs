@@ -66,6 +66,8 @@ pub struct EnvironmentConfig {
     pub blocked_countries: Vec<String>,
     pub database: DatabaseConfig,
     pub service_tier: ServiceConfig,
+    pub workers: WorkersConfig,
+    pub redis: RedisConfig,
     pub alarms: AlarmConfig,
     /// Whether stateful resources are protected from deletion (DB, load balancer).
     pub deletion_protection: bool,
@@ -107,6 +109,39 @@ pub struct ServiceConfig {
     pub rate_limit_per_ip: u32,
 }
 
+/// The background workers: a jobs queue with a dead-letter queue, the Fargate service
+/// that consumes it, and two schedules.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkersConfig {
+    /// Container image of the worker, in this environment's registry: `repository:tag`.
+    pub image: String,
+    /// CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+    pub cpu: u32,
+    /// Memory in MiB, valid for the CPU size.
+    pub memory_mib: u32,
+    pub min_tasks: u32,
+    pub max_tasks: u32,
+    /// Messages waiting per running task that scaling keeps to (what one task works off
+    /// within the delay you accept).
+    pub backlog_per_task: u32,
+    /// Longest a job may run, seconds: the queue hides a received job this long (the
+    /// visibility timeout) before another worker may take it.
+    pub job_timeout_seconds: u32,
+    /// Receives before a job goes to the dead-letter queue.
+    pub max_receive_count: u32,
+}
+
+/// The Redis cache and broker (ElastiCache).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedisConfig {
+    /// Node type, e.g. `cache.t4g.micro`.
+    pub node_type: String,
+    /// Read replicas beside the primary; 1 or more gives Multi-AZ with automatic failover.
+    pub replicas: u32,
+}
+
 /// Alarm thresholds and who is told.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -122,6 +157,14 @@ pub struct AlarmConfig {
     pub db_free_storage_gib: f64,
     pub db_connections: f64,
     pub waf_blocked_requests: f64,
+    /// Jobs waiting in the queue.
+    pub queue_depth: f64,
+    /// Age of the oldest waiting job, minutes.
+    pub oldest_job_minutes: f64,
+    pub redis_cpu_percent: f64,
+    pub redis_memory_percent: f64,
+    /// Keys evicted in five minutes (the cache is too small for its working set).
+    pub redis_evictions: f64,
 }
 
 /// A configuration problem: the file, the field and what to do.
@@ -321,6 +364,46 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             out.push((
                 f("service_tier.image"),
                 format!("'{}' needs a tag: repository:tag", s.image),
+            ));
+        }
+        let w = &env.workers;
+        if w.min_tasks > w.max_tasks || w.max_tasks == 0 {
+            out.push((
+                f("workers"),
+                format!(
+                    "need min_tasks ≤ max_tasks and max_tasks ≥ 1, got {} and {}",
+                    w.min_tasks, w.max_tasks
+                ),
+            ));
+        }
+        if !w.image.contains(':') {
+            out.push((
+                f("workers.image"),
+                format!("'{}' needs a tag: repository:tag", w.image),
+            ));
+        }
+        if w.backlog_per_task == 0 {
+            out.push((f("workers.backlog_per_task"), "must be at least 1".into()));
+        }
+        if !(1..=43_200).contains(&w.job_timeout_seconds) {
+            out.push((
+                f("workers.job_timeout_seconds"),
+                format!(
+                    "{} is out of SQS's visibility timeout range 1 to 43200 (12 hours)",
+                    w.job_timeout_seconds
+                ),
+            ));
+        }
+        if !(1..=1000).contains(&w.max_receive_count) {
+            out.push((
+                f("workers.max_receive_count"),
+                format!("{} is out of range 1 to 1000", w.max_receive_count),
+            ));
+        }
+        if env.redis.replicas > 0 && env.availability_zones.len() < 2 {
+            out.push((
+                f("redis.replicas"),
+                "a replica in another AZ needs at least two availability_zones".into(),
             ));
         }
         if !(1.0..=100.0).contains(&s.target_cpu_percent) {

@@ -1,7 +1,8 @@
-//! The reference application: the production web stack, per environment, in four
-//! stacks — `{env}-network`, `{env}-data`, `{env}-app`, `{env}-monitoring` — built from
-//! the settings in `apps/config/environments.yaml`, tagged, and checked by the
-//! security posture rules at synthesis.
+//! The reference application: a web tier and its background workers, per environment,
+//! in five stacks — `{env}-network`, `{env}-data`, `{env}-workers`, `{env}-app`,
+//! `{env}-monitoring`, deployed in that order — built from the settings in
+//! `apps/config/environments.yaml`, tagged, and checked by the security posture rules
+//! at synthesis.
 //!
 //! Context: `env` (a name, a comma-separated list, or `all`), `config` (another
 //! settings file), `environments` (settings inline), `workers` (extra background
@@ -15,7 +16,7 @@ use rcdk_constructs::posture;
 
 use config::{Config, EnvironmentConfig};
 
-pub use stacks::workers::WORKERS_PER_STACK;
+pub use stacks::worker_shards::WORKERS_PER_STACK;
 
 /// Which environments to build, in the configured order.
 pub fn selected_environments<'a>(
@@ -91,9 +92,10 @@ pub fn build(app: &App) -> Result<(), String> {
     for (env, settings) in selected_environments(app, &config)? {
         let network = stacks::network::build(app, env, settings);
         let data = stacks::data::build(app, env, settings, &network);
-        let web = stacks::web::build(app, env, settings, &network, &data);
-        stacks::workers::build(app, env, settings, &network, &data, &web, workers);
-        stacks::monitoring::build(app, env, settings, &data, &web);
+        let tier = stacks::workers::build(app, env, settings, &network, &data);
+        let web = stacks::web::build(app, env, settings, &network, &data, &tier);
+        stacks::worker_shards::build(app, env, settings, &network, &data, &tier, workers);
+        stacks::monitoring::build(app, env, settings, &data, &web, &tier);
     }
     Tags::of(app).add("Project", config.project.as_str());
     Tags::of(app).add("Service", config.service.as_str());

@@ -53,9 +53,26 @@ impl LifecycleRule {
     }
 }
 
+/// ECR's rule: `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`, 2–256 long.
+fn valid_name(name: &str) -> bool {
+    let part_ok = |part: &str| {
+        !part.is_empty()
+            && part.split(['.', '_', '-']).all(|run| {
+                !run.is_empty()
+                    && run
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            })
+    };
+    (2..=256).contains(&name.len()) && name.split('/').all(part_ok)
+}
+
 /// Settings of a [`Repository`].
 #[derive(Debug, Clone)]
 pub struct RepositoryProps {
+    /// A fixed name (`dev/web`): what CI pushes to. Lower-case letters, digits and
+    /// `._-` between them, `/` between parts, 2 to 256 characters. Default: generated.
+    pub repository_name: Option<String>,
     /// Default: a new customer-managed key.
     pub key: Option<Key>,
     /// A pushed tag can never point at another image. Default: true.
@@ -69,6 +86,7 @@ pub struct RepositoryProps {
 impl Default for RepositoryProps {
     fn default() -> Self {
         RepositoryProps {
+            repository_name: None,
             key: None,
             immutable_tags: true,
             lifecycle_rules: vec![
@@ -139,10 +157,18 @@ impl Repository {
                     ..EncryptionConfiguration::new("KMS")
                 }),
                 lifecycle_policy: lifecycle,
+                repository_name: props.repository_name.clone().map(Into::into),
                 ..Default::default()
             },
         );
         repository.apply_removal_policy(props.removal_policy);
+        if let Some(name) = &props.repository_name {
+            if !valid_name(name) {
+                repository.add_error(format!(
+                    "repository_name '{name}' is not an ECR name: lower-case letters and digits, '.', '_' or '-' between them, '/' between parts, 2 to 256 characters (e.g. dev/web)"
+                ));
+            }
+        }
         for rule in &props.lifecycle_rules {
             let n = match rule {
                 LifecycleRule::KeepLastTagged(n) | LifecycleRule::ExpireUntaggedAfterDays(n) => *n,

@@ -325,9 +325,16 @@ impl Rule {
     /// Lets this rule send to `queue`: its queue policy admits this rule only, its key
     /// lets EventBridge of this account encrypt.
     fn admit(&self, queue: &Queue) {
+        // One statement per rule; a policy's Sids must differ.
+        let rule: String = self
+            .rule
+            .id()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
         queue.add_to_resource_policy(
             PolicyStatement::allow()
-                .sid("EventBridgeSends")
+                .sid(format!("EventBridgeSendsFor{rule}"))
                 .principal(Principal::service("events.amazonaws.com"))
                 .actions(["sqs:SendMessage"])
                 .resource(queue.arn())

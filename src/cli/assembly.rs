@@ -138,7 +138,17 @@ pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
             template_path,
             template,
             template_bytes: body.len(),
-            dependencies,
+            // Only stacks: asset manifests are published with their stack, not ordered.
+            dependencies: dependencies
+                .into_iter()
+                .filter(|d| {
+                    artifacts
+                        .get(d)
+                        .and_then(|a| a.get("type"))
+                        .and_then(J::as_str)
+                        != Some("cdk:asset-manifest")
+                })
+                .collect(),
             termination_protection: props
                 .get("terminationProtection")
                 .and_then(J::as_bool)

@@ -29,6 +29,14 @@ fn failed(stack: &str, message: impl Into<String>) -> DeployError {
     }
 }
 
+/// A request that cannot be made at all (no credentials, unsignable): not retried.
+fn unusable(stack: &str, message: impl Into<String>) -> DeployError {
+    DeployError::Refused {
+        stack: stack.into(),
+        message: format!("S3 upload: {}", message.into()),
+    }
+}
+
 /// The deployment bucket of this region, from the bootstrap stack's outputs.
 pub async fn deployment_bucket(cfn: &Cfn, stack: &str) -> Result<String, DeployError> {
     let state = stack_state(cfn, TOOLKIT_STACK).await?;
@@ -73,6 +81,7 @@ pub async fn upload_template(
 }
 
 /// One object request to S3.
+#[derive(Clone)]
 pub struct S3Request<'a> {
     pub method: &'static str,
     pub bucket: &'a str,
@@ -81,8 +90,46 @@ pub struct S3Request<'a> {
     pub content_type: &'static str,
 }
 
-/// Sends one SigV4-signed request; returns the status and (the start of) the answer.
+/// Attempts per S3 request: throttling, 5xx answers and dropped connections are
+/// retried with exponential backoff (0.2 s, 0.4 s, …), as the SDK retries CloudFormation.
+const S3_ATTEMPTS: u32 = 6;
+
+fn transient(status: http::StatusCode, answer: &str) -> bool {
+    status.is_server_error()
+        || status == http::StatusCode::TOO_MANY_REQUESTS
+        || ["Throttling", "SlowDown", "RequestTimeout"]
+            .iter()
+            .any(|code| answer.contains(code))
+}
+
+/// Sends one SigV4-signed request (signed anew for each attempt) and returns the status
+/// and (the start of) the answer; transient failures are retried.
 pub async fn s3_request(
+    cfn: &Cfn,
+    stack: &str,
+    request: S3Request<'_>,
+) -> Result<(http::StatusCode, String), DeployError> {
+    let mut attempt = 1;
+    loop {
+        let this = S3Request {
+            body: request.body.clone(),
+            ..request
+        };
+        let result = s3_attempt(cfn, stack, this).await;
+        let retry = match &result {
+            Ok((status, answer)) => transient(*status, answer),
+            Err(DeployError::Api { .. }) => true,
+            Err(_) => false,
+        };
+        if !retry || attempt >= S3_ATTEMPTS {
+            return result;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200 << (attempt - 1))).await;
+        attempt += 1;
+    }
+}
+
+async fn s3_attempt(
     cfn: &Cfn,
     stack: &str,
     request: S3Request<'_>,
@@ -103,11 +150,11 @@ pub async fn s3_request(
     let provider = cfn
         .config
         .credentials_provider()
-        .ok_or_else(|| failed(stack, "no AWS credentials are configured"))?;
+        .ok_or_else(|| unusable(stack, "no AWS credentials are configured"))?;
     let credentials = provider
         .provide_credentials()
         .await
-        .map_err(|e| failed(stack, format!("cannot load credentials: {e}")))?;
+        .map_err(|e| unusable(stack, format!("cannot load credentials: {e}")))?;
     let identity = credentials.into();
     let mut settings = SigningSettings::default();
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
@@ -118,7 +165,7 @@ pub async fn s3_request(
         .time(SystemTime::now())
         .settings(settings)
         .build()
-        .map_err(|e| failed(stack, e.to_string()))?
+        .map_err(|e| unusable(stack, e.to_string()))?
         .into();
     let headers = [("content-type", content_type)];
     let signable = SignableRequest::new(
@@ -127,20 +174,20 @@ pub async fn s3_request(
         headers.iter().copied(),
         SignableBody::Bytes(&body),
     )
-    .map_err(|e| failed(stack, e.to_string()))?;
+    .map_err(|e| unusable(stack, e.to_string()))?;
     let (instructions, _) = sign(signable, &params)
-        .map_err(|e| failed(stack, e.to_string()))?
+        .map_err(|e| unusable(stack, e.to_string()))?
         .into_parts();
     let mut request = http::Request::builder()
         .method(method)
         .uri(&url)
         .header("content-type", content_type)
         .body(Full::new(body))
-        .map_err(|e| failed(stack, e.to_string()))?;
+        .map_err(|e| unusable(stack, e.to_string()))?;
     instructions.apply_to_request_http1x(&mut request);
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()
-        .map_err(|e| failed(stack, format!("no TLS root certificates: {e}")))?
+        .map_err(|e| unusable(stack, format!("no TLS root certificates: {e}")))?
         .https_or_http()
         .enable_http1()
         .build();

@@ -9,10 +9,16 @@ fn cfn_lint_reports_nothing_on_any_synthesized_template() {
     let mut templates = Vec::new();
     let reference = rcdk::App::with_context(Default::default(), "cdk.out");
     rcdk_apps::build(&reference).expect("reference app builds");
+    // The scale-test services (`-c workers=N`) and their queues.
+    let shards = rcdk::App::with_context(Default::default(), "cdk.out");
+    shards.set_context("env", "dev".into());
+    shards.set_context("workers", 2.into());
+    rcdk_apps::build(&shards).expect("reference app with workers builds");
     let apps = [
         ("intrinsics", fixtures::intrinsics_app()),
         ("multi", fixtures::multi_stack_app()),
         ("reference", reference),
+        ("reference-shards", shards),
         ("network-dev", l2_fixtures::network_app(false)),
         ("network-prod", l2_fixtures::network_app(true)),
         ("data-dev", l2_fixtures::data_app(false)),

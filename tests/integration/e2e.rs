@@ -6,7 +6,13 @@ use std::path::Path;
 
 use crate::local_endpoint::{Moto, dev_assembly, http_post, rcdk, text};
 
-const DEV_STACKS: [&str; 4] = ["dev-network", "dev-data", "dev-app", "dev-monitoring"];
+const DEV_STACKS: [&str; 5] = [
+    "dev-network",
+    "dev-data",
+    "dev-workers",
+    "dev-app",
+    "dev-monitoring",
+];
 
 fn stack_status(moto: &Moto, stack: &str) -> Option<String> {
     let body = http_post(
@@ -60,6 +66,9 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let first = dev_assembly(&dir.path().join("v1"), None);
+    // The sync function's code is a file asset: it needs the bootstrap bucket.
+    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
+    assert!(out.status.success(), "{:?}", text(&out));
 
     let (ok, stdout, stderr) = deploy(
         &moto,
@@ -106,6 +115,18 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
         moto.query("rds", "DescribeDBInstances", "2014-10-31")
             .contains("<Engine>postgres</Engine>")
     );
+    // The worker tier: its queues by name, and the function whose code was uploaded
+    // first (moto's Lambda reads the object when it creates the function).
+    let queues = moto.query("sqs", "ListQueues", "2012-11-05");
+    assert!(
+        queues.contains("/dev-jobs<") && queues.contains("/dev-jobs-dead-letters<"),
+        "{queues}"
+    );
+    assert!(
+        stderr.contains("dev-workers: asset ")
+            && stderr.contains("uploaded to s3://rcdk-assets-123456789012-us-east-1"),
+        "{stderr}"
+    );
     let outputs: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("outputs.json")).expect("outputs file"),
     )
@@ -120,7 +141,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     // Again: nothing to do, and no change set left behind.
     let (ok, stdout, stderr) = deploy(&moto, &first, &[]);
     assert!(ok, "{stdout}\n{stderr}");
-    assert_eq!(count(&stdout, ": unchanged"), 4, "{stdout}");
+    assert_eq!(count(&stdout, ": unchanged"), 5, "{stdout}");
     for s in DEV_STACKS {
         assert_eq!(change_set_count(&moto, s), 0, "{s}");
     }
@@ -145,11 +166,11 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
         ),
         "{stdout}"
     );
-    assert_eq!(count(&stdout, "There were no differences"), 3, "{stdout}");
+    assert_eq!(count(&stdout, "There were no differences"), 4, "{stdout}");
     let (ok, stdout, stderr) = deploy(&moto, &second, &[]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("✅ dev-app: deployed"), "{stdout}");
-    assert_eq!(count(&stdout, ": unchanged"), 3, "{stdout}");
+    assert_eq!(count(&stdout, ": unchanged"), 4, "{stdout}");
     let table = stderr
         .split("dev-app: change set")
         .nth(1)
@@ -178,7 +199,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("destroyed 4 stacks"), "{stdout}");
+    assert!(stdout.contains("destroyed 5 stacks"), "{stdout}");
     for s in DEV_STACKS {
         assert_eq!(stack_status(&moto, s), None, "{s} is gone");
     }
@@ -260,6 +281,9 @@ fn deploy_survives_throttling_and_dropped_connections() {
     let proxy = crate::fault_proxy::FaultProxy::start(moto.port, 60);
     let dir = tempfile::tempdir().expect("tempdir");
     let app = dev_assembly(dir.path(), None).display().to_string();
+    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    // Through the faults: the change sets and the S3 uploads (asset, large templates).
     let out = rcdk(
         &format!("http://127.0.0.1:{}", proxy.port),
         &[

@@ -110,3 +110,48 @@ fn a_rule_that_keeps_nothing_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_fixed_name_is_what_ecr_accepts() {
+    let a = app();
+    let s = stack(&a, "images");
+    let named = |id: &str, name: &str| {
+        Repository::new(
+            &s,
+            id,
+            RepositoryProps {
+                repository_name: Some(name.into()),
+                ..RepositoryProps::default()
+            },
+        )
+    };
+    named("Web", "dev/web");
+    named("Worker", "dev/team.jobs_worker-2");
+    let assembly = synth(&a);
+    assert_eq!(
+        resource(&assembly, "images", "Web")["Properties"]["RepositoryName"],
+        "dev/web"
+    );
+    for (i, bad) in ["Dev/web", "dev//web", "dev/web-", "x", "dev/-web"]
+        .iter()
+        .enumerate()
+    {
+        let a = app();
+        let s = stack(&a, "images");
+        Repository::new(
+            &s,
+            &format!("Bad{i}"),
+            RepositoryProps {
+                repository_name: Some((*bad).into()),
+                ..RepositoryProps::default()
+            },
+        );
+        let err = synth_err(&a).to_string();
+        assert!(
+            err.contains(&format!(
+                "images/Bad{i}: repository_name '{bad}' is not an ECR name"
+            )),
+            "{bad}: {err}"
+        );
+    }
+}

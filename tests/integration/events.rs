@@ -74,6 +74,19 @@ fn a_queue_target_is_admitted_by_the_queue_and_its_key() {
     rule.add_queue_target(
         &jobs,
         TargetOptions {
+            dead_letter_queue: Some(failed.clone()),
+            ..TargetOptions::default()
+        },
+    );
+    // A second rule failing into the same queue gets its own statement (Sids differ).
+    let nightly = Rule::new(
+        &s,
+        "Nightly",
+        RuleProps::schedule(Schedule::cron().minute(0).hour(2)),
+    );
+    nightly.add_queue_target(
+        &jobs,
+        TargetOptions {
             dead_letter_queue: Some(failed),
             ..TargetOptions::default()
         },
@@ -91,18 +104,20 @@ fn a_queue_target_is_admitted_by_the_queue_and_its_key() {
             "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["Failed", "Arn"]}}
         }])
     );
-    let admitted = |queue: &str| {
+    let admitted = |queue: &str, rule: &str| {
         json!({
-            "Sid": "EventBridgeSends", "Effect": "Allow",
+            "Sid": format!("EventBridgeSendsFor{rule}"), "Effect": "Allow",
             "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
             "Resource": {"Fn::GetAtt": [queue, "Arn"]},
-            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["Hourly", "Arn"]}}}
+            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule, "Arn"]}}}
         })
     };
     for queue in ["Jobs", "Failed"] {
         let statements = &resource(&assembly, "workers", &format!("{queue}Policy"))["Properties"]["PolicyDocument"]
             ["Statement"];
-        assert_eq!(statements[1], admitted(queue), "{queue}");
+        assert_eq!(statements[1], admitted(queue, "Hourly"), "{queue}");
+        assert_eq!(statements[2], admitted(queue, "Nightly"), "{queue}");
+        assert_eq!(statements.as_array().map(Vec::len), Some(3), "{queue}");
         let key = &resource(&assembly, "workers", &format!("{queue}Key"))["Properties"]["KeyPolicy"]
             ["Statement"];
         assert_eq!(
@@ -114,6 +129,11 @@ fn a_queue_target_is_admitted_by_the_queue_and_its_key() {
                 "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
             }),
             "{queue}"
+        );
+        assert_eq!(
+            key.as_array().map(Vec::len),
+            Some(2),
+            "one grant for both rules"
         );
     }
 }

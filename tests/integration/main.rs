@@ -35,4 +35,5 @@ mod scoped_values;
 mod support;
 mod tags;
 mod web;
+mod worker_tier;
 mod yaml;

@@ -30,6 +30,16 @@ impl World<'_> {
             .expect("the reference app names its regions")
     }
 
+    /// (resource type, attribute) of a resolved resource reference.
+    fn kind(&self, r: &Resolved) -> Option<(String, String)> {
+        let Resolved::Resource(stack, id, attribute) = r else {
+            return None;
+        };
+        let template = &self.assembly.stack(stack)?.template;
+        let ty = template["Resources"][id]["Type"].as_str()?.to_owned();
+        Some((ty, attribute.clone()))
+    }
+
     fn resolve(&self, stack: &str, v: &J) -> Resolved {
         let template = &self.assembly.stack(stack).expect("stack").template;
         match v {
@@ -133,6 +143,7 @@ fn every_alarm_dimension_names_a_resource_that_exists() {
     let all = dimensions(&assembly);
     assert!(all.len() > 30, "{}", all.len());
     let mut waf_alarms = 0;
+    let mut worker_dimensions = 0;
     for (stack, alarm, name, value) in &all {
         let resolved = world.resolve(stack, value);
         match name.as_str() {
@@ -150,6 +161,47 @@ fn every_alarm_dimension_names_a_resource_that_exists() {
                 );
             }
             "Region" => assert_eq!(resolved, Resolved::Text(world.region(stack))),
+            // The worker tier's: each names the right kind of resource, read the way
+            // CloudWatch names it (a queue's name, not its URL; a node of the group).
+            "QueueName" => {
+                worker_dimensions += 1;
+                assert_eq!(
+                    world.kind(&resolved),
+                    Some(("AWS::SQS::Queue".to_owned(), "\"QueueName\"".to_owned())),
+                    "{stack}/{alarm}: {resolved:?}"
+                );
+            }
+            "FunctionName" => {
+                worker_dimensions += 1;
+                assert_eq!(
+                    world.kind(&resolved),
+                    Some(("AWS::Lambda::Function".to_owned(), "Ref".to_owned())),
+                    "{stack}/{alarm}: {resolved:?}"
+                );
+            }
+            "CacheClusterId" => {
+                worker_dimensions += 1;
+                // Fn::Join ["", [<the group>, "-001"]]
+                let Resolved::Derived(join) = &resolved else {
+                    panic!("{stack}/{alarm}: {resolved:?}");
+                };
+                let Some(Resolved::Derived(parts)) = join.get(1) else {
+                    panic!("{stack}/{alarm}: {resolved:?}");
+                };
+                assert_eq!(
+                    world.kind(&parts[0]),
+                    Some((
+                        "AWS::ElastiCache::ReplicationGroup".to_owned(),
+                        "Ref".to_owned()
+                    )),
+                    "{stack}/{alarm}: {resolved:?}"
+                );
+                assert_eq!(
+                    parts.get(1),
+                    Some(&Resolved::Text("-001".into())),
+                    "{stack}/{alarm}: the primary node is <group>-001"
+                );
+            }
             "Rule" => assert_eq!(resolved, Resolved::Text("ALL".into())),
             // Everything else is a resource of some stack, never a bare name.
             _ => assert!(
@@ -159,6 +211,9 @@ fn every_alarm_dimension_names_a_resource_that_exists() {
         }
     }
     assert_eq!(waf_alarms, 3, "one blocked-requests alarm per environment");
+    // Per environment: jobs depth, oldest job, dead letters (queue names), sync errors
+    // (function name), Redis CPU, memory, evictions (node id).
+    assert_eq!(worker_dimensions, 3 * 7);
 }
 
 #[test]

@@ -327,3 +327,130 @@ fn dashboard_widgets_must_fit_the_grid() {
         "{err}"
     );
 }
+
+#[test]
+fn worker_alarms_watch_the_queue_its_dead_letters_functions_and_redis() {
+    use rcdk_constructs::compute::{Code, Function, FunctionProps};
+    use rcdk_constructs::data::{RedisCluster, RedisClusterProps};
+    use rcdk_constructs::messaging::{Queue, QueueProps};
+    use rcdk_constructs::monitoring::{WorkerAlarms, WorkerThresholds, WorkerTier};
+    use rcdk_constructs::network::{AvailabilityZones, NatStrategy, Vpc, VpcProps};
+
+    let a = app();
+    let s = stack(&a, "workers");
+    let vpc = Vpc::new(
+        &s,
+        "Vpc",
+        VpcProps {
+            availability_zones: AvailabilityZones::Count(2),
+            nat: NatStrategy::Single,
+            ..VpcProps::default()
+        },
+    );
+    let jobs = Queue::new(&s, "Jobs", QueueProps::default());
+    let failed = Queue::new(&s, "Failed", QueueProps::dead_letter());
+    let sync = Function::new(
+        &s,
+        "Sync",
+        FunctionProps::new(
+            "python3.13",
+            "index.handler",
+            Code::Inline("def handler(e, c): pass\n".into()),
+        ),
+    );
+    let redis = RedisCluster::new(&s, "Redis", RedisClusterProps::new(&vpc));
+    let topic = AlarmTopic::new(&s, "Alarms", AlarmTopicProps::default());
+    let dashboard = Dashboard::new(&s, "Dashboard");
+    let tier = WorkerTier {
+        queue: &jobs,
+        dead_letter_queue: &failed,
+        service: None,
+        functions: vec![&sync],
+        redis: Some(&redis),
+    };
+    let alarms = WorkerAlarms::new(
+        &s,
+        "Workers",
+        tier,
+        &WorkerThresholds::default(),
+        &topic,
+        Some(&dashboard),
+    );
+    let ids: Vec<String> = alarms.alarms().iter().map(|a| a.id()).collect();
+    assert_eq!(
+        ids,
+        [
+            "QueueDepth",
+            "OldestJob",
+            "DeadLetters",
+            "SyncErrors",
+            "RedisCpu",
+            "RedisMemory",
+            "RedisEvictions"
+        ]
+    );
+    let assembly = synth(&a);
+    let props = |id: &str| resource(&assembly, "workers", id)["Properties"].clone();
+    let dead = props("WorkersDeadLetters");
+    for (key, want) in [
+        ("Namespace", json!("AWS/SQS")),
+        ("MetricName", json!("ApproximateNumberOfMessagesVisible")),
+        (
+            "Dimensions",
+            json!([{"Name": "QueueName", "Value": {"Fn::GetAtt": ["Failed", "QueueName"]}}]),
+        ),
+        ("Statistic", json!("Maximum")),
+        ("ComparisonOperator", json!("GreaterThanThreshold")),
+        ("Threshold", json!(0.0)),
+        ("EvaluationPeriods", json!(1)),
+        ("DatapointsToAlarm", json!(1)),
+        ("AlarmActions", json!([{"Ref": "Alarms"}])),
+    ] {
+        assert_eq!(dead[key], want, "DeadLetters {key}");
+    }
+    let oldest = props("WorkersOldestJob");
+    assert_eq!(oldest["MetricName"], "ApproximateAgeOfOldestMessage");
+    assert_eq!(oldest["Threshold"], 600.0);
+    assert_eq!(
+        oldest["Dimensions"][0]["Value"],
+        json!({"Fn::GetAtt": ["Jobs", "QueueName"]})
+    );
+    let errors = props("WorkersSyncErrors");
+    assert_eq!(
+        (
+            errors["MetricName"].clone(),
+            errors["Statistic"].clone(),
+            errors["Period"].clone()
+        ),
+        (json!("Errors"), json!("Sum"), json!(300))
+    );
+    assert_eq!(
+        errors["Dimensions"][0],
+        json!({"Name": "FunctionName", "Value": {"Ref": "Sync"}})
+    );
+    let evictions = props("WorkersRedisEvictions");
+    assert_eq!(
+        (
+            evictions["Statistic"].clone(),
+            evictions["Period"].clone(),
+            evictions["Threshold"].clone()
+        ),
+        (json!("Sum"), json!(300), json!(100.0))
+    );
+    assert_eq!(
+        evictions["Dimensions"][0]["Value"],
+        json!({"Fn::Join": ["", [{"Ref": "Redis"}, "-001"]]}),
+        "the primary node"
+    );
+    let body = props("Dashboard")["DashboardBody"].to_string();
+    for title in [
+        "Worker alarms",
+        "Jobs waiting",
+        "Oldest job (s)",
+        "Function errors",
+        "Redis evictions",
+    ] {
+        assert!(body.contains(title), "{title}: {body}");
+    }
+    assert!(!body.contains("Worker tasks"), "no service, no tasks graph");
+}

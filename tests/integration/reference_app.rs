@@ -31,7 +31,7 @@ fn golden_templates() {
     let assembly = all_environments();
     let mut expected = Vec::new();
     for env in ["dev", "staging", "prod"] {
-        for stack in ["network", "data", "app", "monitoring"] {
+        for stack in ["network", "data", "workers", "app", "monitoring"] {
             expected.push(format!("{env}-{stack}"));
         }
     }
@@ -156,10 +156,12 @@ fn context_selects_environments() {
         [
             "prod-network",
             "prod-data",
+            "prod-workers",
             "prod-app",
             "prod-monitoring",
             "dev-network",
             "dev-data",
+            "dev-workers",
             "dev-app",
             "dev-monitoring"
         ]
@@ -190,7 +192,7 @@ fn many_services_spread_over_stacks_without_moving() {
     let big = with(200);
     let workers: Vec<&str> = names(&big)
         .into_iter()
-        .filter(|n| n.contains("workers"))
+        .filter(|n| n.contains("workers-"))
         .collect();
     assert_eq!(
         workers,

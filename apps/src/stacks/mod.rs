@@ -4,6 +4,7 @@ pub mod data;
 pub mod monitoring;
 pub mod network;
 pub mod web;
+pub mod worker_shards;
 pub mod workers;
 
 use rcdk::{RemovalPolicy, Stack};

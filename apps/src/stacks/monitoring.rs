@@ -1,12 +1,15 @@
-//! `{env}-monitoring`: the alarm topic, the RED + saturation alarms and the dashboard.
+//! `{env}-monitoring`: the alarm topic, the web tier's RED + saturation alarms, the
+//! worker tier's queue, function and Redis alarms, and one dashboard for both.
 
 use rcdk::App;
 use rcdk_constructs::data::PostgresInstance;
 use rcdk_constructs::monitoring::{
-    AlarmThresholds, AlarmTopic, AlarmTopicProps, WebAlarms, WebTier,
+    AlarmThresholds, AlarmTopic, AlarmTopicProps, WebAlarms, WebTier, WorkerAlarms,
+    WorkerThresholds, WorkerTier,
 };
 
 use super::web::Web;
+use super::workers::Workers;
 use crate::config::EnvironmentConfig;
 use crate::env_stack;
 
@@ -16,6 +19,7 @@ pub fn build(
     settings: &EnvironmentConfig,
     db: &PostgresInstance,
     web: &Web,
+    workers: &Workers,
 ) -> WebAlarms {
     let stack = env_stack(
         app,
@@ -51,5 +55,28 @@ pub fn build(
         database: db,
         web_acl: &web.web_acl,
     };
-    WebAlarms::new(&stack, "Web", tier, &thresholds, &topic)
+    let web_alarms = WebAlarms::new(&stack, "Web", tier, &thresholds, &topic);
+    let worker_thresholds = WorkerThresholds {
+        queue_depth: a.queue_depth,
+        oldest_job_seconds: a.oldest_job_minutes * 60.0,
+        redis_cpu_percent: a.redis_cpu_percent,
+        redis_memory_percent: a.redis_memory_percent,
+        redis_evictions: a.redis_evictions,
+    };
+    let worker_tier = WorkerTier {
+        queue: &workers.jobs,
+        dead_letter_queue: &workers.dead_letters,
+        service: Some(&workers.service),
+        functions: vec![&workers.sync],
+        redis: Some(&workers.redis),
+    };
+    WorkerAlarms::new(
+        &stack,
+        "Workers",
+        worker_tier,
+        &worker_thresholds,
+        &topic,
+        Some(web_alarms.dashboard()),
+    );
+    web_alarms
 }

@@ -1,12 +1,12 @@
 //! `{env}-app`: the internet-facing load balancer behind WAF, and the Fargate web
-//! service that reads the database.
+//! service that reads the database and Redis and puts jobs on the workers' queue.
 
 use std::collections::BTreeMap;
 
 use rcdk::App;
 use rcdk_constructs::connections::HasConnections;
 use rcdk_constructs::containers::{
-    Cluster, ClusterProps, ContainerHealthCheck, ContainerImage, ContainerProps, FargateService,
+    Cluster, ClusterProps, ContainerHealthCheck, ContainerProps, FargateService,
     FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
 };
 use rcdk_constructs::data::PostgresInstance;
@@ -17,6 +17,7 @@ use rcdk_constructs::load_balancing::{
 use rcdk_constructs::network::Vpc;
 use rcdk_constructs::waf::{AwsManagedRuleGroup, WebAcl, WebAclProps};
 
+use super::workers::Workers;
 use crate::config::EnvironmentConfig;
 use crate::env_stack;
 
@@ -28,13 +29,6 @@ pub struct Web {
     pub target_group: TargetGroup,
     pub service: FargateService,
     pub web_acl: WebAcl,
-    pub cluster: Cluster,
-}
-
-/// `repository:tag` → an ECR image of this account and region.
-pub fn image(reference: &str) -> ContainerImage {
-    let (repository, tag) = reference.split_once(':').unwrap_or((reference, "latest"));
-    ContainerImage::ecr(repository, tag)
 }
 
 /// The database connection as environment variables and secrets.
@@ -68,6 +62,7 @@ pub fn build(
     settings: &EnvironmentConfig,
     vpc: &Vpc,
     db: &PostgresInstance,
+    workers: &Workers,
 ) -> Web {
     let stack = env_stack(
         app,
@@ -147,7 +142,10 @@ pub fn build(
             arm64: true,
         },
     );
-    let (environment, secrets) = database_environment(db);
+    let (mut environment, mut secrets) = database_environment(db);
+    let (tier_env, tier_secrets) = workers.client_environment();
+    environment.extend(tier_env);
+    secrets.extend(tier_secrets);
     task.add_container(
         "web",
         ContainerProps {
@@ -160,7 +158,7 @@ pub fn build(
             log_retention_days: settings.log_retention_days,
             log_encryption_key: Some(logs_key),
             user: Some("1000:1000".into()),
-            ..ContainerProps::new(image(&tier.image))
+            ..ContainerProps::new(workers.image(&tier.image))
         },
     );
     let service = FargateService::new(
@@ -181,11 +179,15 @@ pub fn build(
     );
     db.connections()
         .allow_default_port_from(&service, "Postgres from the web service");
+    workers
+        .redis
+        .connections()
+        .allow_default_port_from(&service, "Redis from the web service");
+    workers.jobs.grant_send(task.task_role());
     Web {
         load_balancer,
         target_group,
         service,
         web_acl,
-        cluster,
     }
 }

@@ -1,26 +1,105 @@
-//! `{env}-workers-N`: background worker services (context `workers`), to show how an
-//! app with many services stays under CloudFormation's 500 resources per stack.
+//! `{env}-workers`: the worker tier, and what the web tier shares with it — the image
+//! repositories both services pull from, the jobs queue with its dead-letter queue, and
+//! Redis — plus the worker service that scales on the queue's backlog and two
+//! schedules: a cleanup task daily at 04:00 UTC and an hourly sync function.
 //!
-//! Worker `k` (1-based) lives in stack `(k - 1) / WORKERS_PER_STACK + 1`: a function of
-//! its name, never of how many workers there are, so adding worker 41 never moves
-//! worker 3 (moving a resource between stacks would replace it).
+//! It deploys before `{env}-app`: the web service pulls its image from here, sends jobs
+//! to the queue and reads Redis, so the shared pieces cannot live in the app stack
+//! without a dependency cycle (the worker tier would depend on the app stack and back).
 
-use rcdk::App;
+use std::collections::BTreeMap;
+
+use rcdk::{App, Expr, RemovalPolicy, Value};
+use rcdk_constructs::compute::{Code, Function, FunctionProps};
 use rcdk_constructs::connections::{HasConnections, SecurityGroup, SecurityGroupProps};
 use rcdk_constructs::containers::{
-    ContainerProps, FargateService, FargateServiceProps, FargateTaskDefinition,
-    FargateTaskDefinitionProps,
+    Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
+    FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
 };
-use rcdk_constructs::data::PostgresInstance;
-use rcdk_constructs::kms::Key;
-use rcdk_constructs::network::Vpc;
+use rcdk_constructs::data::{PostgresInstance, RedisCluster, RedisClusterProps};
+use rcdk_constructs::ecr::{Repository, RepositoryProps};
+use rcdk_constructs::events::{Rule, RuleProps, Schedule, TargetOptions, TaskPlacement};
+use rcdk_constructs::kms::{Key, KeyProps};
+use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
+use rcdk_constructs::network::{SubnetKind, Vpc};
 
-use super::web::{Web, database_environment, image};
+use super::web::database_environment;
 use crate::config::EnvironmentConfig;
 use crate::env_stack;
 
-/// 7 resources per worker: 50 workers fill a stack to 350 (+ key and group) of 500.
-pub const WORKERS_PER_STACK: u32 = 50;
+/// The sync function's code, packaged as a file asset.
+const SYNC_CODE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/functions/sync");
+
+/// What the app, monitoring and worker-shard stacks use from the worker tier.
+pub struct Workers {
+    pub cluster: Cluster,
+    /// By repository name (`web`, `worker`: the part before `:` of the configured images).
+    pub repositories: BTreeMap<String, Repository>,
+    pub jobs: Queue,
+    pub dead_letters: Queue,
+    pub redis: RedisCluster,
+    pub service: FargateService,
+    pub sync: Function,
+}
+
+impl Workers {
+    /// `repository:tag` of this environment's registry.
+    pub fn image(&self, reference: &str) -> ContainerImage {
+        image_of(&self.repositories, reference)
+    }
+
+    /// What a service that uses the queue and Redis is told: their addresses as
+    /// environment variables, the Redis AUTH token as a secret.
+    pub fn client_environment(
+        &self,
+    ) -> (
+        BTreeMap<String, Expr<String>>,
+        BTreeMap<String, SecretValue>,
+    ) {
+        client_environment(&self.jobs, &self.redis)
+    }
+}
+
+fn image_of(repositories: &BTreeMap<String, Repository>, reference: &str) -> ContainerImage {
+    let (name, tag) = reference.split_once(':').unwrap_or((reference, "latest"));
+    match repositories.get(name) {
+        Some(repository) => repository.image(tag),
+        // Not reached for configured images: each has its repository here.
+        None => ContainerImage::ecr(name, tag),
+    }
+}
+
+fn client_environment(
+    jobs: &Queue,
+    redis: &RedisCluster,
+) -> (
+    BTreeMap<String, Expr<String>>,
+    BTreeMap<String, SecretValue>,
+) {
+    let environment = BTreeMap::from([
+        ("JOBS_QUEUE_URL".to_owned(), jobs.url()),
+        ("REDIS_HOST".to_owned(), redis.endpoint_address()),
+        ("REDIS_PORT".to_owned(), "6379".into()),
+        ("REDIS_TLS".to_owned(), "true".into()),
+    ]);
+    let secrets = BTreeMap::from([(
+        "REDIS_AUTH_TOKEN".to_owned(),
+        SecretValue::whole(redis.auth_token().clone()),
+    )]);
+    (environment, secrets)
+}
+
+fn repository_name(reference: &str) -> &str {
+    reference
+        .split_once(':')
+        .map_or(reference, |(name, _)| name)
+}
+
+fn construct_id(name: &str) -> String {
+    let mut id = rcdk::naming::pascal_case(name);
+    id.push_str("Repository");
+    id
+}
 
 pub fn build(
     app: &App,
@@ -28,70 +107,224 @@ pub fn build(
     settings: &EnvironmentConfig,
     vpc: &Vpc,
     db: &PostgresInstance,
-    web: &Web,
-    count: u32,
-) {
-    let mut current: Option<(u32, rcdk::Stack, Key)> = None;
-    let mut group: Option<SecurityGroup> = None;
-    for k in 1..=count {
-        let shard = (k - 1) / WORKERS_PER_STACK + 1;
-        if current.as_ref().is_none_or(|(s, _, _)| *s != shard) {
-            let stack = env_stack(
-                app,
-                env,
-                settings,
-                &format!("workers-{shard}"),
-                "Background worker services",
+) -> Workers {
+    let stack = env_stack(
+        app,
+        env,
+        settings,
+        "workers",
+        "Jobs queue, worker service, schedules, Redis and the image repositories",
+    );
+    let w = &settings.workers;
+    let logs_key = super::logs_key(&stack, &format!("the worker and function logs of {env}"));
+
+    let mut repositories = BTreeMap::new();
+    for reference in [&settings.service_tier.image, &w.image] {
+        let name = repository_name(reference);
+        if !repositories.contains_key(name) {
+            let repository = Repository::new(
+                &stack,
+                &construct_id(name),
+                RepositoryProps {
+                    repository_name: Some(format!("{env}/{name}")),
+                    ..RepositoryProps::default()
+                },
             );
-            let key = super::logs_key(&stack, &format!("the worker logs of {env}"));
-            // One group for every worker: one database rule, not one per worker
-            // (a security group holds 60 inbound rules by default).
-            if group.is_none() {
-                let sg = SecurityGroup::new(
-                    &stack,
-                    "WorkersSecurityGroup",
-                    SecurityGroupProps {
-                        allow_all_outbound: true,
-                        ..SecurityGroupProps::new(vpc.vpc_id(), &format!("Worker tasks of {env}"))
-                    },
-                );
-                db.connections()
-                    .allow_default_port_from(&sg, "Postgres from the workers");
-                group = Some(sg);
-            }
-            current = Some((shard, stack, key));
+            repositories.insert(name.to_owned(), repository);
         }
-        let Some((_, stack, key)) = &current else {
-            continue;
-        };
-        let id = format!("Worker{k}");
-        let task = FargateTaskDefinition::new(
-            stack,
-            &format!("{id}Task"),
-            FargateTaskDefinitionProps::default(),
-        );
-        let (environment, secrets) = database_environment(db);
-        task.add_container(
-            "worker",
-            ContainerProps {
-                environment,
-                secrets,
-                command: Some(vec!["worker".into(), format!("--queue=q{k}")]),
-                log_retention_days: settings.log_retention_days,
-                log_encryption_key: Some(key.clone()),
-                user: Some("1000:1000".into()),
-                ..ContainerProps::new(image(&settings.service_tier.image))
+    }
+
+    // One key for the queue and its dead-letter queue: a consumer needs one grant.
+    let jobs_key = Key::new(
+        &stack,
+        "JobsKey",
+        KeyProps {
+            description: Some(format!("Encrypts the jobs queues of {env}")),
+            ..KeyProps::default()
+        },
+    );
+    let dead_letters = Queue::new(
+        &stack,
+        "JobsDeadLetters",
+        QueueProps {
+            encryption: QueueEncryption::Key(jobs_key.clone()),
+            queue_name: Some(format!("{env}-jobs-dead-letters")),
+            removal_policy: RemovalPolicy::Retain,
+            ..QueueProps::dead_letter()
+        },
+    );
+    let jobs = Queue::new(
+        &stack,
+        "Jobs",
+        QueueProps {
+            encryption: QueueEncryption::Key(jobs_key.clone()),
+            visibility_timeout_seconds: w.job_timeout_seconds,
+            queue_name: Some(format!("{env}-jobs")),
+            ..QueueProps::default()
+        },
+    );
+    jobs.dead_letter_queue(&dead_letters, w.max_receive_count);
+
+    let redis = RedisCluster::new(
+        &stack,
+        "Redis",
+        RedisClusterProps {
+            node_type: settings.redis.node_type.clone(),
+            replicas: settings.redis.replicas,
+            removal_policy: if settings.deletion_protection {
+                RemovalPolicy::Snapshot
+            } else {
+                RemovalPolicy::Destroy
             },
-        );
-        let service = FargateService::new(
-            stack,
-            &id,
-            FargateServiceProps {
-                desired_count: 1,
-                security_group: group.clone(),
-                ..FargateServiceProps::new(&web.cluster, &task, vpc)
-            },
-        );
-        service.auto_scale(1, 4).scale_on_cpu(70.0);
+            ..RedisClusterProps::new(vpc)
+        },
+    );
+
+    let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
+    // The worker service and the cleanup task run the same image against the same stores.
+    let group = SecurityGroup::new(
+        &stack,
+        "WorkersSecurityGroup",
+        SecurityGroupProps {
+            allow_all_outbound: true,
+            ..SecurityGroupProps::new(vpc.vpc_id(), &format!("Worker tasks of {env}"))
+        },
+    );
+    db.connections()
+        .allow_default_port_from(&group, "Postgres from the workers");
+    redis
+        .connections()
+        .allow_default_port_from(&group, "Redis from the workers");
+
+    let (mut environment, mut secrets) = database_environment(db);
+    let (queue_env, queue_secrets) = client_environment(&jobs, &redis);
+    environment.extend(queue_env);
+    secrets.extend(queue_secrets);
+    let worker_image = image_of(&repositories, &w.image);
+
+    let task = FargateTaskDefinition::new(
+        &stack,
+        "WorkerTask",
+        FargateTaskDefinitionProps {
+            cpu: w.cpu,
+            memory_mib: w.memory_mib,
+            arm64: true,
+        },
+    );
+    task.add_container(
+        "worker",
+        ContainerProps {
+            environment: environment.clone(),
+            secrets: secrets.clone(),
+            command: Some(vec![
+                "worker".into(),
+                "--queue-url-from=JOBS_QUEUE_URL".into(),
+            ]),
+            log_retention_days: settings.log_retention_days,
+            log_encryption_key: Some(logs_key.clone()),
+            user: Some("1000:1000".into()),
+            ..ContainerProps::new(worker_image.clone())
+        },
+    );
+    jobs.grant_consume(task.task_role());
+    let service = FargateService::new(
+        &stack,
+        "WorkerService",
+        FargateServiceProps {
+            desired_count: w.min_tasks.max(1),
+            security_group: Some(group.clone()),
+            ..FargateServiceProps::new(&cluster, &task, vpc)
+        },
+    );
+    service
+        .auto_scale(w.min_tasks, w.max_tasks)
+        .scale_on_backlog_per_task(&jobs, w.backlog_per_task);
+
+    // Undeliverable schedule events (the task could not start, the function throttled)
+    // wait here for two weeks instead of vanishing.
+    let schedule_failures = Queue::new(
+        &stack,
+        "ScheduleFailures",
+        QueueProps {
+            encryption: QueueEncryption::Key(
+                jobs.key().cloned().unwrap_or_else(|| logs_key.clone()),
+            ),
+            ..QueueProps::dead_letter()
+        },
+    );
+    let on_failure = TargetOptions {
+        dead_letter_queue: Some(schedule_failures),
+        ..TargetOptions::default()
+    };
+
+    let cleanup = FargateTaskDefinition::new(
+        &stack,
+        "CleanupTask",
+        FargateTaskDefinitionProps {
+            cpu: 256,
+            memory_mib: 512,
+            arm64: true,
+        },
+    );
+    cleanup.add_container(
+        "cleanup",
+        ContainerProps {
+            environment,
+            secrets,
+            command: Some(vec!["cleanup".into(), "--older-than-days=30".into()]),
+            log_retention_days: settings.log_retention_days,
+            log_encryption_key: Some(logs_key.clone()),
+            user: Some("1000:1000".into()),
+            ..ContainerProps::new(worker_image)
+        },
+    );
+    let daily = Rule::new(
+        &stack,
+        "DailyCleanup",
+        RuleProps {
+            description: Some(format!("Runs the cleanup task of {env} at 04:00 UTC")),
+            ..RuleProps::schedule(Schedule::cron().minute(0).hour(4))
+        },
+    );
+    daily.add_fargate_task_target(
+        &cluster,
+        &cleanup,
+        TaskPlacement {
+            subnets: Expr::unchecked(Value::list(vpc.subnet_ids(SubnetKind::PrivateWithEgress))),
+            security_groups: vec![group.group_id()],
+        },
+        on_failure.clone(),
+    );
+
+    let sync = Function::new(
+        &stack,
+        "Sync",
+        FunctionProps {
+            description: Some(format!("Puts the hourly sync job on the {env} jobs queue")),
+            environment: BTreeMap::from([("JOBS_QUEUE_URL".to_owned(), jobs.url())]),
+            log_retention_days: settings.log_retention_days,
+            encryption_key: Some(logs_key),
+            ..FunctionProps::new("python3.13", "index.handler", Code::Asset(SYNC_CODE.into()))
+        },
+    );
+    jobs.grant_send(sync.role());
+    let hourly = Rule::new(
+        &stack,
+        "HourlySync",
+        RuleProps {
+            description: Some(format!("Invokes the sync function of {env} every hour")),
+            ..RuleProps::schedule(Schedule::rate(1, rcdk_constructs::events::RateUnit::Hours))
+        },
+    );
+    hourly.add_function_target(&sync, on_failure);
+
+    Workers {
+        cluster,
+        repositories,
+        jobs,
+        dead_letters,
+        redis,
+        service,
+        sync,
     }
 }

@@ -1,6 +1,6 @@
 //! The monitoring family: alarms over metrics and metric math, composite alarms, an
 //! encrypted SNS topic for alarm notifications, dashboards built as typed data, and
-//! the RED + saturation alarm set of a web tier.
+//! the RED + saturation alarm sets of a web tier and of a worker tier.
 //!
 //! ```
 //! use rcdk::{App, Stack, StackProps};
@@ -27,8 +27,10 @@ mod alarm;
 mod dashboard;
 mod topic;
 mod web_alarms;
+mod worker_alarms;
 
 pub use alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm, TreatMissingData};
 pub use dashboard::{Dashboard, Widget};
 pub use topic::{AlarmTopic, AlarmTopicProps};
 pub use web_alarms::{AlarmThresholds, WebAlarms, WebTier};
+pub use worker_alarms::{WorkerAlarms, WorkerThresholds, WorkerTier};

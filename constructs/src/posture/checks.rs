@@ -138,9 +138,11 @@ fn check_encryption(r: &Resource) {
         "AWS::SNS::Topic" => {
             (!has(p, &["KmsMasterKeyId"])).then_some("KmsMasterKeyId (a customer-managed key)")
         }
-        "AWS::SQS::Queue" => {
-            (!has(p, &["KmsMasterKeyId"])).then_some("KmsMasterKeyId (a customer-managed key)")
-        }
+        // SSE-SQS is encryption at rest too (what AWS Security Hub's SQS.1 checks),
+        // like SSE-S3 for buckets; the template must say which.
+        "AWS::SQS::Queue" => (!has(p, &["KmsMasterKeyId"])
+            && p.get_path(&["SqsManagedSseEnabled"]) != Some(&Value::Bool(true)))
+        .then_some("KmsMasterKeyId (a customer-managed key) or SqsManagedSseEnabled"),
         "AWS::SecretsManager::Secret" => {
             (!has(p, &["KmsKeyId"])).then_some("KmsKeyId (a customer-managed key)")
         }
