@@ -105,6 +105,7 @@ pub struct Queue {
     policy: CfnQueuePolicy,
     key: Option<Key>,
     fifo: bool,
+    visibility_timeout_seconds: u32,
     /// The queue's ARN built from its name, when it has a fixed one: other queues can
     /// name it without a reference (a reference back would be a dependency cycle).
     named_arn: Option<Expr<String>>,
@@ -216,6 +217,7 @@ impl Queue {
             policy,
             key,
             fifo: props.fifo,
+            visibility_timeout_seconds: props.visibility_timeout_seconds,
             named_arn,
             sources: Rc::new(RefCell::new(Some(Vec::new()))),
         }
@@ -257,6 +259,11 @@ impl Queue {
         };
         dlq.queue
             .update_props(|p: &mut CfnQueueProps| p.redrive_allow_policy = allowed);
+    }
+
+    /// How long a received message stays hidden (for checks against a consumer's timeout).
+    pub fn visibility_timeout_seconds(&self) -> u32 {
+        self.visibility_timeout_seconds
     }
 
     pub fn arn(&self) -> Expr<String> {

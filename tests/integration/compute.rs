@@ -155,3 +155,115 @@ fn runtimes_sizes_and_code_are_checked() {
         assert!(err.contains(needle), "missing '{needle}' in {err}");
     }
 }
+
+#[test]
+fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() {
+    use rcdk_constructs::compute::QueueSourceOptions;
+    let a = app();
+    let s = stack(&a, "workers");
+    let jobs = Queue::new(
+        &s,
+        "Jobs",
+        QueueProps {
+            visibility_timeout_seconds: 360,
+            ..QueueProps::default()
+        },
+    );
+    let worker = Function::new(
+        &s,
+        "Worker",
+        FunctionProps {
+            timeout_seconds: 60,
+            ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
+        },
+    );
+    worker.add_queue_source(&jobs, QueueSourceOptions::default());
+    let assembly = synth(&a);
+    assert_eq!(
+        resource(&assembly, "workers", "WorkerJobsSource")["Properties"],
+        json!({
+            "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]},
+            "FunctionName": {"Fn::GetAtt": ["Worker", "Arn"]},
+            "BatchSize": 10,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"]
+        })
+    );
+    let role = resource(&assembly, "workers", "WorkerRole")["Properties"].to_string();
+    assert!(
+        role.contains("sqs:ReceiveMessage") && role.contains("sqs:DeleteMessage"),
+        "{role}"
+    );
+    assert!(
+        assembly.warnings().is_empty(),
+        "6 × 60 s is covered: {:?}",
+        assembly.warnings()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    assembly.write(&dir.path().join("out")).unwrap();
+    assert_cfn_lint_clean(&[dir.path().join("out/workers.template.json")]);
+
+    // Shorter than the function's timeout: refused; shorter than 6×: a warning.
+    for (visibility, refused) in [(30, true), (120, false)] {
+        let a = app();
+        let s = stack(&a, "workers");
+        let jobs = Queue::new(
+            &s,
+            "Jobs",
+            QueueProps {
+                visibility_timeout_seconds: visibility,
+                ..QueueProps::default()
+            },
+        );
+        let worker = Function::new(
+            &s,
+            "Worker",
+            FunctionProps {
+                timeout_seconds: 60,
+                ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
+            },
+        );
+        worker.add_queue_source(
+            &jobs,
+            QueueSourceOptions {
+                batch_size: 50,
+                ..QueueSourceOptions::default()
+            },
+        );
+        let err = synth_err(&a).to_string();
+        assert!(
+            err.contains("batch_size 50 needs max_batching_window_seconds of at least 1"),
+            "{err}"
+        );
+        assert_eq!(
+            err.contains("workers/Worker: the queue 'workers/Jobs' hides a message for 30 s but the function may run 60 s; Lambda refuses that: set its visibility_timeout_seconds to at least 360"),
+            refused,
+            "{err}"
+        );
+    }
+    let a = app();
+    let s = stack(&a, "workers");
+    let jobs = Queue::new(
+        &s,
+        "Jobs",
+        QueueProps {
+            visibility_timeout_seconds: 120,
+            ..QueueProps::default()
+        },
+    );
+    let worker = Function::new(
+        &s,
+        "Worker",
+        FunctionProps {
+            timeout_seconds: 60,
+            ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
+        },
+    );
+    worker.add_queue_source(&jobs, QueueSourceOptions::default());
+    let warnings = synth(&a).warnings();
+    assert_eq!(
+        warnings,
+        [
+            "workers/Worker: the queue 'workers/Jobs' hides a message for 120 s, less than 6 × the function's 60 s AWS recommends; a throttled batch may be received twice"
+        ]
+    );
+}

@@ -23,7 +23,10 @@ use rcdk::{Expr, Scope, Value};
 use rcdk_l1::lambda::function::{
     Code as CfnCode, DeadLetterConfig, Environment, LoggingConfig, TracingConfig, VpcConfig,
 };
-use rcdk_l1::lambda::{CfnFunction, CfnFunctionProps, CfnUrl, CfnUrlProps};
+use rcdk_l1::lambda::{
+    CfnEventSourceMapping, CfnEventSourceMappingProps, CfnFunction, CfnFunctionProps, CfnUrl,
+    CfnUrlProps,
+};
 
 use super::lambda_runtimes::LAMBDA_RUNTIMES;
 use crate::connections::{Connections, HasConnections, SecurityGroup, SecurityGroupProps};
@@ -116,11 +119,34 @@ impl FunctionProps {
     }
 }
 
+/// How a function receives from a queue ([`Function::add_queue_source`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSourceOptions {
+    /// Messages per invocation, 1 to 10 000 (above 10 needs a batching window). Default: 10.
+    pub batch_size: u32,
+    /// Seconds to gather a batch, 0 to 300. Default: 0.
+    pub max_batching_window_seconds: u32,
+    /// The function returns `batchItemFailures`, so only the failed messages come back.
+    /// Default: true.
+    pub report_batch_item_failures: bool,
+}
+
+impl Default for QueueSourceOptions {
+    fn default() -> Self {
+        QueueSourceOptions {
+            batch_size: 10,
+            max_batching_window_seconds: 0,
+            report_batch_item_failures: true,
+        }
+    }
+}
+
 /// A Lambda function.
 #[derive(Debug, Clone)]
 pub struct Function {
     scope: Scope,
     function: CfnFunction,
+    timeout_seconds: u32,
     role: Role,
     security_group: Option<SecurityGroup>,
 }
@@ -346,9 +372,67 @@ impl Function {
         Function {
             scope,
             function,
+            timeout_seconds: props.timeout_seconds,
             role,
             security_group,
         }
+    }
+
+    /// Invokes the function with batches from `queue` (an event source mapping), with
+    /// the permissions to receive and delete. The queue's visibility timeout must cover
+    /// the function's timeout (Lambda refuses the mapping otherwise); AWS recommends six
+    /// times it, so that retries after throttling do not make messages visible again.
+    pub fn add_queue_source(
+        &self,
+        queue: &Queue,
+        opts: QueueSourceOptions,
+    ) -> CfnEventSourceMapping {
+        let visibility = queue.visibility_timeout_seconds();
+        let timeout = self.timeout_seconds;
+        if visibility < timeout {
+            self.scope.add_error(format!(
+                "the queue '{}' hides a message for {visibility} s but the function may run {timeout} s; Lambda refuses that: set its visibility_timeout_seconds to at least {}",
+                queue.path(),
+                6 * timeout
+            ));
+        } else if visibility < 6 * timeout {
+            self.scope.add_warning(format!(
+                "the queue '{}' hides a message for {visibility} s, less than 6 × the function's {timeout} s AWS recommends; a throttled batch may be received twice",
+                queue.path()
+            ));
+        }
+        if !(1..=10_000).contains(&opts.batch_size) {
+            self.scope.add_error(format!(
+                "batch_size is {}; Lambda takes 1 to 10000 messages",
+                opts.batch_size
+            ));
+        } else if opts.batch_size > 10 && opts.max_batching_window_seconds == 0 {
+            self.scope.add_error(format!(
+                "batch_size {} needs max_batching_window_seconds of at least 1 (above 10 messages Lambda waits for a batch)",
+                opts.batch_size
+            ));
+        }
+        if opts.max_batching_window_seconds > 300 {
+            self.scope.add_error(format!(
+                "max_batching_window_seconds is {}; Lambda waits 0 to 300",
+                opts.max_batching_window_seconds
+            ));
+        }
+        queue.grant_consume(&self.role);
+        CfnEventSourceMapping::new(
+            &self.scope,
+            &format!("{}Source", queue.id()),
+            CfnEventSourceMappingProps {
+                event_source_arn: Some(queue.arn()),
+                batch_size: Some(i64::from(opts.batch_size).into()),
+                maximum_batching_window_in_seconds: (opts.max_batching_window_seconds > 0)
+                    .then(|| i64::from(opts.max_batching_window_seconds).into()),
+                function_response_types: opts
+                    .report_batch_item_failures
+                    .then(|| vec!["ReportBatchItemFailures".to_owned()].into()),
+                ..CfnEventSourceMappingProps::new(self.arn())
+            },
+        )
     }
 
     pub fn arn(&self) -> Expr<String> {

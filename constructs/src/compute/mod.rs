@@ -4,5 +4,5 @@
 mod lambda_runtimes;
 mod function;
 
-pub use function::{Architecture, Code, Function, FunctionProps, FunctionVpc};
+pub use function::{Architecture, Code, Function, FunctionProps, FunctionVpc, QueueSourceOptions};
 pub use lambda_runtimes::LAMBDA_RUNTIMES;
