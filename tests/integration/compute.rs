@@ -156,16 +156,18 @@ fn runtimes_sizes_and_code_are_checked() {
     }
 }
 
-#[test]
-fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() {
-    use rcdk_constructs::compute::QueueSourceOptions;
+/// A 60-second function consuming a queue that hides messages for `visibility` seconds.
+fn queue_consumer(
+    visibility: u32,
+    opts: rcdk_constructs::compute::QueueSourceOptions,
+) -> rcdk::App {
     let a = app();
     let s = stack(&a, "workers");
     let jobs = Queue::new(
         &s,
         "Jobs",
         QueueProps {
-            visibility_timeout_seconds: 360,
+            visibility_timeout_seconds: visibility,
             ..QueueProps::default()
         },
     );
@@ -177,8 +179,14 @@ fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() 
             ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
         },
     );
-    worker.add_queue_source(&jobs, QueueSourceOptions::default());
-    let assembly = synth(&a);
+    worker.add_queue_source(&jobs, opts);
+    a
+}
+
+#[test]
+fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() {
+    use rcdk_constructs::compute::QueueSourceOptions;
+    let assembly = synth(&queue_consumer(360, QueueSourceOptions::default()));
     assert_eq!(
         resource(&assembly, "workers", "WorkerJobsSource")["Properties"],
         json!({
@@ -204,26 +212,8 @@ fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() 
 
     // Shorter than the function's timeout: refused; shorter than 6×: a warning.
     for (visibility, refused) in [(30, true), (120, false)] {
-        let a = app();
-        let s = stack(&a, "workers");
-        let jobs = Queue::new(
-            &s,
-            "Jobs",
-            QueueProps {
-                visibility_timeout_seconds: visibility,
-                ..QueueProps::default()
-            },
-        );
-        let worker = Function::new(
-            &s,
-            "Worker",
-            FunctionProps {
-                timeout_seconds: 60,
-                ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
-            },
-        );
-        worker.add_queue_source(
-            &jobs,
+        let a = queue_consumer(
+            visibility,
             QueueSourceOptions {
                 batch_size: 50,
                 ..QueueSourceOptions::default()
@@ -240,26 +230,7 @@ fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() 
             "{err}"
         );
     }
-    let a = app();
-    let s = stack(&a, "workers");
-    let jobs = Queue::new(
-        &s,
-        "Jobs",
-        QueueProps {
-            visibility_timeout_seconds: 120,
-            ..QueueProps::default()
-        },
-    );
-    let worker = Function::new(
-        &s,
-        "Worker",
-        FunctionProps {
-            timeout_seconds: 60,
-            ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
-        },
-    );
-    worker.add_queue_source(&jobs, QueueSourceOptions::default());
-    let warnings = synth(&a).warnings();
+    let warnings = synth(&queue_consumer(120, QueueSourceOptions::default())).warnings();
     assert_eq!(
         warnings,
         [

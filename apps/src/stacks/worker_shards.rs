@@ -7,24 +7,21 @@
 //! worker 3 (moving a resource between stacks would replace it).
 
 use rcdk::App;
-use rcdk_constructs::connections::{HasConnections, SecurityGroup, SecurityGroupProps};
 use rcdk_constructs::containers::{
-    ContainerProps, FargateService, FargateServiceProps, FargateTaskDefinition,
-    FargateTaskDefinitionProps,
+    FargateService, FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps,
 };
 use rcdk_constructs::data::PostgresInstance;
 use rcdk_constructs::kms::Key;
+use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
 use rcdk_constructs::network::Vpc;
 
-use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
-
 use super::web::database_environment;
-use super::workers::Workers;
+use super::workers::{Workers, worker_container};
 use crate::config::EnvironmentConfig;
 use crate::env_stack;
 
 /// 9 resources per worker (its queue and queue policy among them): 50 workers fill a
-/// stack to 450 (+ key and group) of 500.
+/// stack to 450 (+ the logs key) of 500.
 pub const WORKERS_PER_STACK: u32 = 50;
 
 pub fn build(
@@ -37,7 +34,6 @@ pub fn build(
     count: u32,
 ) {
     let mut current: Option<(u32, rcdk::Stack, Key)> = None;
-    let mut group: Option<SecurityGroup> = None;
     for k in 1..=count {
         let shard = (k - 1) / WORKERS_PER_STACK + 1;
         if current.as_ref().is_none_or(|(s, _, _)| *s != shard) {
@@ -49,21 +45,6 @@ pub fn build(
                 "Background worker services",
             );
             let key = super::logs_key(&stack, &format!("the worker logs of {env}"));
-            // One group for every worker: one database rule, not one per worker
-            // (a security group holds 60 inbound rules by default).
-            if group.is_none() {
-                let sg = SecurityGroup::new(
-                    &stack,
-                    "WorkersSecurityGroup",
-                    SecurityGroupProps {
-                        allow_all_outbound: true,
-                        ..SecurityGroupProps::new(vpc.vpc_id(), &format!("Worker tasks of {env}"))
-                    },
-                );
-                db.connections()
-                    .allow_default_port_from(&sg, "Postgres from the workers");
-                group = Some(sg);
-            }
             current = Some((shard, stack, key));
         }
         let Some((_, stack, key)) = &current else {
@@ -88,18 +69,13 @@ pub fn build(
         environment.insert("JOBS_QUEUE_URL".into(), queue.url());
         task.add_container(
             "worker",
-            ContainerProps {
-                environment,
-                secrets,
-                command: Some(vec![
-                    "worker".into(),
-                    "--queue-url-from=JOBS_QUEUE_URL".into(),
-                ]),
-                log_retention_days: settings.log_retention_days,
-                log_encryption_key: Some(key.clone()),
-                user: Some("1000:1000".into()),
-                ..ContainerProps::new(tier.image(&settings.workers.image))
-            },
+            worker_container(
+                settings,
+                key,
+                tier.image(&settings.workers.image),
+                (environment, secrets),
+                "worker --queue-url-from=JOBS_QUEUE_URL",
+            ),
         );
         queue.grant_consume(task.task_role());
         let service = FargateService::new(
@@ -107,7 +83,9 @@ pub fn build(
             &id,
             FargateServiceProps {
                 desired_count: 1,
-                security_group: group.clone(),
+                // One group for every worker of the environment (the tier's): one
+                // database rule, not one per worker (a group holds 60 inbound rules).
+                security_group: Some(tier.security_group.clone()),
                 ..FargateServiceProps::new(&tier.cluster, &task, vpc)
             },
         );

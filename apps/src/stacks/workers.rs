@@ -40,6 +40,8 @@ pub struct Workers {
     pub redis: RedisCluster,
     pub service: FargateService,
     pub sync: Function,
+    /// The worker tasks' group: the database and Redis admit it.
+    pub security_group: SecurityGroup,
 }
 
 impl Workers {
@@ -87,6 +89,29 @@ fn client_environment(
         SecretValue::whole(redis.auth_token().clone()),
     )]);
     (environment, secrets)
+}
+
+/// A worker-image container: `command` (split on spaces), logs encrypted with `key`,
+/// running as an unprivileged user.
+pub fn worker_container(
+    settings: &EnvironmentConfig,
+    key: &Key,
+    image: ContainerImage,
+    (environment, secrets): (
+        BTreeMap<String, Expr<String>>,
+        BTreeMap<String, SecretValue>,
+    ),
+    command: &str,
+) -> ContainerProps {
+    ContainerProps {
+        environment,
+        secrets,
+        command: Some(command.split(' ').map(str::to_owned).collect()),
+        log_retention_days: settings.log_retention_days,
+        log_encryption_key: Some(key.clone()),
+        user: Some("1000:1000".into()),
+        ..ContainerProps::new(image)
+    }
 }
 
 fn repository_name(reference: &str) -> &str {
@@ -213,18 +238,13 @@ pub fn build(
     );
     task.add_container(
         "worker",
-        ContainerProps {
-            environment: environment.clone(),
-            secrets: secrets.clone(),
-            command: Some(vec![
-                "worker".into(),
-                "--queue-url-from=JOBS_QUEUE_URL".into(),
-            ]),
-            log_retention_days: settings.log_retention_days,
-            log_encryption_key: Some(logs_key.clone()),
-            user: Some("1000:1000".into()),
-            ..ContainerProps::new(worker_image.clone())
-        },
+        worker_container(
+            settings,
+            &logs_key,
+            worker_image.clone(),
+            (environment.clone(), secrets.clone()),
+            "worker --queue-url-from=JOBS_QUEUE_URL",
+        ),
     );
     jobs.grant_consume(task.task_role());
     let service = FargateService::new(
@@ -268,15 +288,13 @@ pub fn build(
     );
     cleanup.add_container(
         "cleanup",
-        ContainerProps {
-            environment,
-            secrets,
-            command: Some(vec!["cleanup".into(), "--older-than-days=30".into()]),
-            log_retention_days: settings.log_retention_days,
-            log_encryption_key: Some(logs_key.clone()),
-            user: Some("1000:1000".into()),
-            ..ContainerProps::new(worker_image)
-        },
+        worker_container(
+            settings,
+            &logs_key,
+            worker_image,
+            (environment, secrets),
+            "cleanup --older-than-days=30",
+        ),
     );
     let daily = Rule::new(
         &stack,
@@ -326,5 +344,6 @@ pub fn build(
         redis,
         service,
         sync,
+        security_group: group,
     }
 }
