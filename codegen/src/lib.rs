@@ -1,9 +1,11 @@
 //! Generates rcdk's L1 layer from the CloudFormation resource provider schemas that
 //! ship in the PyPI package `cfn-lint` (pinned in `scripts/install-tools.sh`).
 //!
-//! Output, committed: under `l1/src/generated/` one typed props struct per resource type
-//! of the schemas, with nested property types and attribute handles, one module and cargo
-//! feature per service (`l1/Cargo.toml`); the list of fields the schemas give no shape
+//! Output, committed: one typed props struct per resource type of the schemas, with
+//! nested property types and attribute handles, one module and cargo feature per
+//! service, the services spread over the crates `l1/parts/part1` … (balanced by size, so
+//! cargo compiles them in parallel) and re-exported by `rcdk-l1` (`l1/src/services.rs`,
+//! `l1/Cargo.toml`); the list of fields the schemas give no shape
 //! (`l1/JSON_FALLBACKS.md`); and in the core, a registry of every type (create-only
 //! properties for replacement prediction, tagging, attributes).
 
@@ -24,10 +26,17 @@ use std::process::Command;
 
 use serde_json::Value as J;
 
-/// Where the generated files go, relative to the workspace root.
-pub const OUTPUT_DIR: &str = "l1/src/generated";
+/// Where the generated service crates go, relative to the workspace root.
+pub const PARTS_DIR: &str = "l1/parts";
+/// How many crates the services are spread over: enough to keep two cores busy with
+/// room to balance; each crate costs cargo a little.
+pub const PARTS: usize = 4;
 /// The L1 crate's manifest, with one feature per service.
 pub const MANIFEST: &str = "l1/Cargo.toml";
+/// The L1 crate's re-exports of the services.
+pub const SERVICES: &str = "l1/src/services.rs";
+/// Where earlier versions put the generated services (leftovers there are removed).
+const OLD_OUTPUT_DIR: &str = "l1/src/generated";
 /// The list of fields generated as untyped JSON.
 pub const FALLBACKS: &str = "l1/JSON_FALLBACKS.md";
 
@@ -161,31 +170,52 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
         schemas.version
     );
     let mut files = BTreeMap::new();
-    let mut mod_rs = format!(
-        "{header}//! Generated L1 resources, one module per service, each behind the cargo feature of its name.\n\n#![allow(clippy::too_many_arguments, clippy::type_complexity, clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]\n\n"
-    );
     let mut fallbacks = Vec::new();
+    let mut bodies: BTreeMap<String, String> = BTreeMap::new();
     for (service, resources) in &mut by_service {
         unique_modules(resources);
-        let _ = writeln!(
-            mod_rs,
-            "#[cfg(feature = \"{service}\")]\npub mod {service};"
-        );
         let mut body = format!(
-            "{header}//! L1 resources of the service `{service}` (cargo feature `{service}`).\n"
+            "{header}//! L1 resources of the service `{service}` (cargo feature `{service}` of `rcdk-l1`).\n"
         );
         for r in resources.iter() {
             body.push('\n');
             body.push_str(&render::resource(r));
             fallbacks.extend(r.fallbacks.iter().cloned());
         }
-        files.insert(format!("{OUTPUT_DIR}/{service}.rs"), body);
+        bodies.insert(service.clone(), body);
     }
-    files.insert(format!("{OUTPUT_DIR}/mod.rs"), mod_rs);
-    files.insert(
-        MANIFEST.to_owned(),
-        manifest(&schemas.version, by_service.keys()),
+    let parts = partition(&bodies, PARTS);
+    let mut services_rs = format!(
+        "{header}//! Every generated service, re-exported from the crate that holds it.\n\n"
     );
+    for (part, services) in parts.iter().enumerate() {
+        let crate_dir = format!("{PARTS_DIR}/part{}", part + 1);
+        let mut lib = format!(
+            "{header}//! Generated L1 services of `rcdk-l1` (which re-exports them): one module per service, each behind the cargo feature of its name.\n\n#![allow(\n    clippy::too_many_arguments,\n    clippy::type_complexity,\n    clippy::large_enum_variant,\n    clippy::doc_lazy_continuation,\n    clippy::doc_overindented_list_items,\n    rustdoc::all\n)]\n\n#[macro_use]\nextern crate rcdk_l1_core;\n\n#[allow(unused_imports)]\nuse rcdk_l1_core::{{documents, policy, prelude}};\n\n"
+        );
+        for service in services {
+            let _ = writeln!(
+                lib,
+                "#[cfg(feature = \"{service}\")]\n#[rustfmt::skip]\npub mod {service};"
+            );
+            let _ = writeln!(
+                services_rs,
+                "#[cfg(feature = \"{service}\")]\npub use rcdk_l1_part{}::{service};",
+                part + 1
+            );
+            files.insert(
+                format!("{crate_dir}/src/{service}.rs"),
+                bodies[service].clone(),
+            );
+        }
+        files.insert(format!("{crate_dir}/src/lib.rs"), lib);
+        files.insert(
+            format!("{crate_dir}/Cargo.toml"),
+            part_manifest(&schemas.version, part + 1, services),
+        );
+    }
+    files.insert(SERVICES.to_owned(), services_rs);
+    files.insert(MANIFEST.to_owned(), manifest(&schemas.version, &parts));
     files.insert(
         FALLBACKS.to_owned(),
         fallback_report(&schemas.version, &fallbacks),
@@ -223,31 +253,82 @@ fn unique_modules(resources: &mut [model::Resource]) {
     }
 }
 
-/// `l1/Cargo.toml`: one feature per service.
-fn manifest<'a>(version: &str, services: impl Iterator<Item = &'a String>) -> String {
-    let services: Vec<&String> = services.collect();
-    let quoted = |names: &mut dyn Iterator<Item = &str>| {
-        names
-            .map(|s| format!("\"{s}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut out = format!(
-        "# @generated by rcdk-codegen from the cfn-lint {version} resource schemas. Do not edit;\n# run `cargo run -p rcdk-codegen` to regenerate.\n\n[package]\nname = \"rcdk-l1\"\ndescription = \"rcdk's L1 layer: a typed props struct for every CloudFormation resource type\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\n[dependencies]\nrcdk.workspace = true\n\n[features]\n# The services rcdk's L2 constructs use.\n"
+/// Spreads the services over `n` crates of about equal size (largest first, each to the
+/// smallest crate so far; ties by name), each crate's services in name order.
+fn partition(bodies: &BTreeMap<String, String>, n: usize) -> Vec<Vec<String>> {
+    let mut by_size: Vec<(&String, usize)> = bodies.iter().map(|(s, b)| (s, b.len())).collect();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut parts: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); n];
+    for (service, size) in by_size {
+        if let Some(smallest) = parts.iter_mut().min_by_key(|(total, _)| *total) {
+            smallest.0 += size;
+            smallest.1.push(service.clone());
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(_, mut services)| {
+            services.sort();
+            services
+        })
+        .collect()
+}
+
+const GENERATED_TOML: &str = "# @generated by rcdk-codegen from the cfn-lint {version} resource schemas. Do not edit;\n# run `cargo run -p rcdk-codegen` to regenerate.\n\n";
+
+fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|s| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `l1/parts/partN/Cargo.toml`: a feature per service it holds.
+fn part_manifest(version: &str, part: usize, services: &[String]) -> String {
+    let mut out = GENERATED_TOML.replace("{version}", version);
+    let _ = write!(
+        out,
+        "[package]\nname = \"rcdk-l1-part{part}\"\ndescription = \"Generated L1 services of rcdk-l1 (use rcdk-l1, which re-exports them)\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\n[dependencies]\nrcdk.workspace = true\nrcdk-l1-core = {{ path = \"../../core\" }}\n\n[features]\n"
     );
+    for s in services {
+        let _ = writeln!(out, "{s} = []");
+    }
+    out
+}
+
+/// `l1/Cargo.toml`: one feature per service, each turning on its crate and its module.
+fn manifest(version: &str, parts: &[Vec<String>]) -> String {
+    let mut out = GENERATED_TOML.replace("{version}", version);
+    out.push_str("[package]\nname = \"rcdk-l1\"\ndescription = \"rcdk's L1 layer: a typed props struct for every CloudFormation resource type\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\n[dependencies]\nrcdk.workspace = true\nrcdk-l1-core = { path = \"core\" }\n");
+    for part in 1..=parts.len() {
+        let _ = writeln!(
+            out,
+            "rcdk-l1-part{part} = {{ path = \"parts/part{part}\", optional = true }}"
+        );
+    }
+    out.push_str("\n[features]\n# The services rcdk's L2 constructs use.\n");
     let _ = writeln!(
         out,
         "default = [{}]",
-        quoted(&mut types::DEFAULT_SERVICES.iter().copied())
+        quoted(types::DEFAULT_SERVICES.iter().copied())
     );
+    let mut all: Vec<(&String, usize)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, services)| services.iter().map(move |s| (s, i + 1)))
+        .collect();
+    all.sort();
     let _ = writeln!(
         out,
         "{} = [{}]",
         types::ALL_SERVICES,
-        quoted(&mut services.iter().map(|s| s.as_str()))
+        quoted(all.iter().map(|(s, _)| s.as_str()))
     );
-    for s in &services {
-        let _ = writeln!(out, "{s} = []");
+    for (s, part) in &all {
+        let _ = writeln!(
+            out,
+            "{s} = [\"dep:rcdk-l1-part{part}\", \"rcdk-l1-part{part}/{s}\"]"
+        );
     }
     out
 }
@@ -278,14 +359,33 @@ pub fn stale(root: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
     out
 }
 
-/// Files in the output folder that an earlier run generated and this one does not.
+/// The folders generated files live in: every part crate's `src/` (and the old place).
+fn generated_dirs(root: &Path) -> Vec<String> {
+    let mut dirs = vec![OLD_OUTPUT_DIR.to_owned()];
+    if let Ok(entries) = std::fs::read_dir(root.join(PARTS_DIR)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            dirs.push(format!("{PARTS_DIR}/{name}"));
+            dirs.push(format!("{PARTS_DIR}/{name}/src"));
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+/// Files in the output folders that an earlier run generated and this one does not.
 fn leftovers(root: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(root.join(OUTPUT_DIR)) {
+    for dir in generated_dirs(root) {
+        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
+            continue;
+        };
         for e in entries.flatten() {
-            let rel = format!("{OUTPUT_DIR}/{}", e.file_name().to_string_lossy());
-            let generated = std::fs::read_to_string(e.path())
-                .is_ok_and(|t| t.starts_with("// @generated by rcdk-codegen"));
+            let rel = format!("{dir}/{}", e.file_name().to_string_lossy());
+            let generated = std::fs::read_to_string(e.path()).is_ok_and(|t| {
+                t.starts_with("// @generated by rcdk-codegen")
+                    || t.starts_with("# @generated by rcdk-codegen")
+            });
             if generated && !files.contains_key(&rel) {
                 out.push(rel);
             }

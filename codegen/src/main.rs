@@ -28,9 +28,9 @@ fn main() -> ExitCode {
     match rcdk_codegen::write(&root, &files) {
         Ok(()) => {
             println!(
-                "wrote {} files to {}",
+                "wrote {} files (services in {})",
                 files.len(),
-                rcdk_codegen::OUTPUT_DIR
+                rcdk_codegen::PARTS_DIR
             );
             ExitCode::SUCCESS
         }

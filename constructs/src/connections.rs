@@ -19,7 +19,7 @@
 
 use std::ops::Deref;
 
-use rcdk::{CfnResource, Expr, Scope, Stack};
+use rcdk::{CfnResource, Expr, Scope, Stack, ToValue};
 use rcdk_l1::ec2::security_group::{Egress, Ingress};
 use rcdk_l1::ec2::{
     CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupEgressProps, CfnSecurityGroupIngress,
@@ -230,7 +230,7 @@ impl SecurityGroup {
         }
         self.group.update_props(|p: &mut CfnSecurityGroupProps| {
             let rules = p.security_group_ingress.get_or_insert_with(Vec::new);
-            if !rules.contains(&rule) {
+            if !contains(rules, &rule) {
                 rules.push(rule);
             }
         });
@@ -254,8 +254,9 @@ impl SecurityGroup {
         }
         self.group.update_props(|p: &mut CfnSecurityGroupProps| {
             let rules = p.security_group_egress.get_or_insert_with(Vec::new);
-            rules.retain(|r| *r != deny_all_egress());
-            if !rules.contains(&rule) {
+            let deny_all = deny_all_egress().to_value();
+            rules.retain(|r| r.to_value() != deny_all);
+            if !contains(rules, &rule) {
                 rules.push(rule);
             }
         });
@@ -415,4 +416,11 @@ impl Connections {
             g.add_inline_egress(peer, &port, description);
         }
     }
+}
+
+/// Whether `rules` holds a rule that renders the same as `rule` (generated L1 types
+/// compare by their template value).
+fn contains<T: ToValue>(rules: &[T], rule: &T) -> bool {
+    let wanted = rule.to_value();
+    rules.iter().any(|r| r.to_value() == wanted)
 }
