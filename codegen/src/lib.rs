@@ -172,21 +172,25 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
     let mut fallbacks = Vec::new();
     let mut bodies: BTreeMap<String, String> = BTreeMap::new();
+    let mut shared_count = 0;
     for (service, resources) in &mut by_service {
         unique_modules(resources);
         let mut body = format!(
             "{header}//! L1 resources of the service `{service}` (cargo feature `{service}` of `rcdk-l1`).\n"
         );
+        let shared = shared_structs(resources);
         for r in resources.iter() {
             body.push('\n');
-            body.push_str(&render::resource(r));
+            let mine = shared.get(&r.module).cloned().unwrap_or_default();
+            shared_count += mine.len();
+            body.push_str(&render::resource(r, &mine));
             fallbacks.extend(r.fallbacks.iter().cloned());
         }
         bodies.insert(service.clone(), body);
     }
     let parts = partition(&bodies, PARTS);
     let mut services_rs = format!(
-        "{header}//! Every generated service, re-exported from the crate that holds it.\n\n"
+        "{header}//! Every generated service, re-exported from the crate that holds it. Within a service,\n//! {shared_count} nested structs identical to one of an earlier resource module are defined once\n//! and re-exported.\n\n"
     );
     for (part, services) in parts.iter().enumerate() {
         let crate_dir = format!("{PARTS_DIR}/part{}", part + 1);
@@ -237,6 +241,76 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
         lambda_catalog::render(&header, &schemas.dir, &schemas.version)?,
     );
     Ok(files)
+}
+
+/// The names each struct of `ty` refers to.
+fn referenced(ty: &model::Ty, out: &mut Vec<String>) {
+    match ty {
+        model::Ty::Struct(name) => out.push(name.clone()),
+        model::Ty::List(inner) | model::Ty::Map(inner) => referenced(inner, out),
+        _ => {}
+    }
+}
+
+/// Nested structs defined identically in an earlier resource module of the same service,
+/// by module → (struct name → the module that defines it). A struct is shared only when
+/// every struct it refers to resolves to the same definition as in that module, so a
+/// shared struct never mixes types of two modules.
+fn shared_structs(resources: &[model::Resource]) -> BTreeMap<String, BTreeMap<String, String>> {
+    // Rendered text → the module that defines it; (module, name) → defining module.
+    let mut first: BTreeMap<String, String> = BTreeMap::new();
+    let mut defined_in: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for r in resources {
+        let texts: BTreeMap<&str, String> = r
+            .nested
+            .iter()
+            .map(|s| (s.name.as_str(), render::nested_struct(s)))
+            .collect();
+        let mut candidates: BTreeMap<String, String> = r
+            .nested
+            .iter()
+            .filter_map(|s| {
+                let origin = first.get(&texts[s.name.as_str()])?;
+                Some((s.name.clone(), origin.clone()))
+            })
+            .collect();
+        loop {
+            let before = candidates.len();
+            let snapshot = candidates.clone();
+            candidates.retain(|name, origin| {
+                let Some(s) = r.nested.iter().find(|s| &s.name == name) else {
+                    return false;
+                };
+                let mut refs = Vec::new();
+                for f in &s.fields {
+                    referenced(&f.ty, &mut refs);
+                }
+                refs.iter().all(|n| {
+                    let here = snapshot.get(n);
+                    let there = defined_in.get(&(origin.clone(), n.clone()));
+                    here.is_some() && here == there
+                })
+            });
+            if candidates.len() == before {
+                break;
+            }
+        }
+        for s in &r.nested {
+            let defining = candidates
+                .get(&s.name)
+                .cloned()
+                .unwrap_or_else(|| r.module.clone());
+            if !candidates.contains_key(&s.name) {
+                first
+                    .entry(texts[s.name.as_str()].clone())
+                    .or_insert_with(|| r.module.clone());
+            }
+            defined_in.insert((r.module.clone(), s.name.clone()), defining);
+        }
+        out.insert(r.module.clone(), candidates);
+    }
+    out
 }
 
 /// Two types of one service whose modules would share a name get distinct ones.

@@ -1,5 +1,6 @@
 //! Rust source text for a modelled resource.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::model::{Field, Resource, Struct, Ty};
@@ -145,7 +146,17 @@ fn structure(out: &mut String, s: &Struct, top: bool) {
     }
 }
 
-pub fn resource(r: &Resource) -> String {
+/// A nested struct alone, as `resource` renders it (to find identical ones).
+pub fn nested_struct(s: &Struct) -> String {
+    let mut out = String::new();
+    structure(&mut out, s, false);
+    out
+}
+
+/// The module of a resource type. `shared` names nested structs that are defined, the
+/// same to the byte, in an earlier module of the service: they are re-exported from
+/// there instead of defined again.
+pub fn resource(r: &Resource, shared: &BTreeMap<String, String>) -> String {
     let mut body = String::new();
     let name = &r.rust_name;
     structure(&mut body, &r.props, true);
@@ -196,7 +207,12 @@ pub fn resource(r: &Resource) -> String {
     body.push_str("}\n");
     for s in &r.nested {
         body.push('\n');
-        structure(&mut body, s, false);
+        match shared.get(&s.name) {
+            Some(module) => {
+                let _ = writeln!(body, "pub use super::{module}::{};", s.name);
+            }
+            None => structure(&mut body, s, false),
+        }
     }
     let body = body.trim_end().to_owned();
     let mut out = String::new();

@@ -950,72 +950,7 @@ pub mod trail {
     }
 
 
-    /// A single selector statement in an advanced event selector.
-    #[derive(Clone)]
-    pub struct AdvancedFieldSelector {
-        /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation: `EndsWith`.
-        pub ends_with: Option<Expr<Vec<String>>>,
-        /// An operator that includes events that match the exact value of the event record field specified as the value of Field. This is the only valid operator that you can use with the readOnly, eventCategory, and resources.type fields.
-        ///
-        /// CloudFormation: `Equals`.
-        pub equals: Option<Expr<Vec<String>>>,
-        /// A field in an event record on which to filter events to be logged. Supported fields include readOnly, eventCategory, eventSource (for management events), eventName, resources.type, and resources.ARN.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Field`.
-        pub field: Expr<String>,
-        /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation: `NotEndsWith`.
-        pub not_ends_with: Option<Expr<Vec<String>>>,
-        /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation: `NotEquals`.
-        pub not_equals: Option<Expr<Vec<String>>>,
-        /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation: `NotStartsWith`.
-        pub not_starts_with: Option<Expr<Vec<String>>>,
-        /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation: `StartsWith`.
-        pub starts_with: Option<Expr<Vec<String>>>,
-    }
-
-    impl AdvancedFieldSelector {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(field: impl Into<Expr<String>>) -> Self {
-            Self {
-                ends_with: None,
-                equals: None,
-                field: field.into(),
-                not_ends_with: None,
-                not_equals: None,
-                not_starts_with: None,
-                starts_with: None,
-            }
-        }
-    }
-
-    impl ToValue for AdvancedFieldSelector {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("EndsWith", &self.ends_with);
-            m.opt("Equals", &self.equals);
-            m.req("Field", &self.field);
-            m.opt("NotEndsWith", &self.not_ends_with);
-            m.opt("NotEquals", &self.not_equals);
-            m.opt("NotStartsWith", &self.not_starts_with);
-            m.opt("StartsWith", &self.starts_with);
-            m.finish()
-        }
-    }
-
+    pub use super::event_data_store::AdvancedFieldSelector;
 
     /// Configure to add aggregation rules to aggregate CloudTrail Events.
     #[derive(Clone)]

@@ -2121,38 +2121,7 @@ pub mod faq {
         }
     }
 
-    #[derive(Clone)]
-    pub struct S3Path {
-        /// Required.
-        ///
-        /// CloudFormation: `Bucket`.
-        pub bucket: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Key`.
-        pub key: Expr<String>,
-    }
-
-    impl S3Path {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(bucket: impl Into<Expr<String>>, key: impl Into<Expr<String>>) -> Self {
-            Self {
-                bucket: bucket.into(),
-                key: key.into(),
-            }
-        }
-    }
-
-    impl ToValue for S3Path {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Bucket", &self.bucket);
-            m.req("Key", &self.key);
-            m.finish()
-        }
-    }
+    pub use super::data_source::S3Path;
 }
 pub use faq::{CfnFaq, CfnFaqProps};
 
@@ -2968,42 +2937,6 @@ pub mod thesaurus {
         }
     }
 
-    /// Information required to find a specific file in an Amazon S3 bucket.
-    #[derive(Clone)]
-    pub struct S3Path {
-        /// The name of the S3 bucket that contains the file.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Bucket`.
-        pub bucket: Expr<String>,
-        /// The name of the file.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Key`.
-        pub key: Expr<String>,
-    }
-
-    impl S3Path {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(bucket: impl Into<Expr<String>>, key: impl Into<Expr<String>>) -> Self {
-            Self {
-                bucket: bucket.into(),
-                key: key.into(),
-            }
-        }
-    }
-
-    impl ToValue for S3Path {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Bucket", &self.bucket);
-            m.req("Key", &self.key);
-            m.finish()
-        }
-    }
+    pub use super::query_suggestions_block_list::S3Path;
 }
 pub use thesaurus::{CfnThesaurus, CfnThesaurusProps};

@@ -17,207 +17,204 @@ extern crate rcdk_l1_core;
 #[allow(unused_imports)]
 use rcdk_l1_core::{documents, policy, prelude};
 
+#[cfg(feature = "acmpca")]
+#[rustfmt::skip]
+pub mod acmpca;
+#[cfg(feature = "amplifyuibuilder")]
+#[rustfmt::skip]
+pub mod amplifyuibuilder;
+#[cfg(feature = "apigateway")]
+#[rustfmt::skip]
+pub mod apigateway;
+#[cfg(feature = "apigatewayv2")]
+#[rustfmt::skip]
+pub mod apigatewayv2;
 #[cfg(feature = "appintegrations")]
 #[rustfmt::skip]
 pub mod appintegrations;
-#[cfg(feature = "applicationsignals")]
+#[cfg(feature = "applicationinsights")]
 #[rustfmt::skip]
-pub mod applicationsignals;
-#[cfg(feature = "autoscalingplans")]
+pub mod applicationinsights;
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
-pub mod autoscalingplans;
-#[cfg(feature = "bcm")]
+pub mod appmesh;
+#[cfg(feature = "aps")]
 #[rustfmt::skip]
-pub mod bcm;
-#[cfg(feature = "bedrockmantle")]
+pub mod aps;
+#[cfg(feature = "bcmpricingcalculator")]
 #[rustfmt::skip]
-pub mod bedrockmantle;
+pub mod bcmpricingcalculator;
 #[cfg(feature = "billing")]
 #[rustfmt::skip]
 pub mod billing;
 #[cfg(feature = "braket")]
 #[rustfmt::skip]
 pub mod braket;
-#[cfg(feature = "cases")]
-#[rustfmt::skip]
-pub mod cases;
 #[cfg(feature = "cassandra")]
 #[rustfmt::skip]
 pub mod cassandra;
-#[cfg(feature = "ce")]
+#[cfg(feature = "cdk")]
 #[rustfmt::skip]
-pub mod ce;
+pub mod cdk;
 #[cfg(feature = "cloud9")]
 #[rustfmt::skip]
 pub mod cloud9;
+#[cfg(feature = "cloudformation")]
+#[rustfmt::skip]
+pub mod cloudformation;
 #[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 pub mod cloudtrail;
-#[cfg(feature = "codeartifact")]
-#[rustfmt::skip]
-pub mod codeartifact;
-#[cfg(feature = "codebuild")]
-#[rustfmt::skip]
-pub mod codebuild;
 #[cfg(feature = "codeconnections")]
 #[rustfmt::skip]
 pub mod codeconnections;
 #[cfg(feature = "codeguruprofiler")]
 #[rustfmt::skip]
 pub mod codeguruprofiler;
+#[cfg(feature = "codegurureviewer")]
+#[rustfmt::skip]
+pub mod codegurureviewer;
 #[cfg(feature = "codepipeline")]
 #[rustfmt::skip]
 pub mod codepipeline;
-#[cfg(feature = "customerprofiles")]
+#[cfg(feature = "codestarconnections")]
 #[rustfmt::skip]
-pub mod customerprofiles;
-#[cfg(feature = "dataexchange")]
+pub mod codestarconnections;
+#[cfg(feature = "comprehend")]
 #[rustfmt::skip]
-pub mod dataexchange;
-#[cfg(feature = "datasync")]
+pub mod comprehend;
+#[cfg(feature = "connectcampaigns")]
 #[rustfmt::skip]
-pub mod datasync;
-#[cfg(feature = "devopsguru")]
+pub mod connectcampaigns;
+#[cfg(feature = "controltower")]
 #[rustfmt::skip]
-pub mod devopsguru;
-#[cfg(feature = "directconnect")]
+pub mod controltower;
+#[cfg(feature = "deadline")]
 #[rustfmt::skip]
-pub mod directconnect;
-#[cfg(feature = "directoryservice")]
-#[rustfmt::skip]
-pub mod directoryservice;
-#[cfg(feature = "docdb")]
-#[rustfmt::skip]
-pub mod docdb;
+pub mod deadline;
 #[cfg(feature = "docdbelastic")]
 #[rustfmt::skip]
 pub mod docdbelastic;
 #[cfg(feature = "dsql")]
 #[rustfmt::skip]
 pub mod dsql;
-#[cfg(feature = "efs")]
+#[cfg(feature = "elasticbeanstalk")]
 #[rustfmt::skip]
-pub mod efs;
-#[cfg(feature = "eks")]
+pub mod elasticbeanstalk;
+#[cfg(feature = "fsx")]
 #[rustfmt::skip]
-pub mod eks;
-#[cfg(feature = "elasticsearch")]
-#[rustfmt::skip]
-pub mod elasticsearch;
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub mod emr;
-#[cfg(feature = "entityresolution")]
-#[rustfmt::skip]
-pub mod entityresolution;
-#[cfg(feature = "events")]
-#[rustfmt::skip]
-pub mod events;
-#[cfg(feature = "eventsv2")]
-#[rustfmt::skip]
-pub mod eventsv2;
-#[cfg(feature = "evidently")]
-#[rustfmt::skip]
-pub mod evidently;
-#[cfg(feature = "frauddetector")]
-#[rustfmt::skip]
-pub mod frauddetector;
+pub mod fsx;
 #[cfg(feature = "grafana")]
 #[rustfmt::skip]
 pub mod grafana;
-#[cfg(feature = "iam")]
+#[cfg(feature = "healthimaging")]
 #[rustfmt::skip]
-pub mod iam;
-#[cfg(feature = "identitystore")]
-#[rustfmt::skip]
-pub mod identitystore;
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub mod imagebuilder;
+pub mod healthimaging;
 #[cfg(feature = "inspector")]
 #[rustfmt::skip]
 pub mod inspector;
+#[cfg(feature = "inspectorv2")]
+#[rustfmt::skip]
+pub mod inspectorv2;
 #[cfg(feature = "interconnect")]
 #[rustfmt::skip]
 pub mod interconnect;
 #[cfg(feature = "invoicing")]
 #[rustfmt::skip]
 pub mod invoicing;
-#[cfg(feature = "iottwinmaker")]
+#[cfg(feature = "iotanalytics")]
 #[rustfmt::skip]
-pub mod iottwinmaker;
+pub mod iotanalytics;
 #[cfg(feature = "kendra")]
 #[rustfmt::skip]
 pub mod kendra;
-#[cfg(feature = "kendraranking")]
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
-pub mod kendraranking;
-#[cfg(feature = "launchwizard")]
+pub mod kinesisanalytics;
+#[cfg(feature = "kinesisanalyticsv2")]
 #[rustfmt::skip]
-pub mod launchwizard;
+pub mod kinesisanalyticsv2;
+#[cfg(feature = "lambda")]
+#[rustfmt::skip]
+pub mod lambda;
 #[cfg(feature = "licensemanagerusersubscriptions")]
 #[rustfmt::skip]
 pub mod licensemanagerusersubscriptions;
-#[cfg(feature = "lookoutequipment")]
-#[rustfmt::skip]
-pub mod lookoutequipment;
 #[cfg(feature = "managedblockchain")]
 #[rustfmt::skip]
 pub mod managedblockchain;
+#[cfg(feature = "mediaconnect")]
+#[rustfmt::skip]
+pub mod mediaconnect;
+#[cfg(feature = "mediapackagev2")]
+#[rustfmt::skip]
+pub mod mediapackagev2;
+#[cfg(feature = "mediatailor")]
+#[rustfmt::skip]
+pub mod mediatailor;
+#[cfg(feature = "mgn")]
+#[rustfmt::skip]
+pub mod mgn;
+#[cfg(feature = "mpa")]
+#[rustfmt::skip]
+pub mod mpa;
+#[cfg(feature = "msk")]
+#[rustfmt::skip]
+pub mod msk;
+#[cfg(feature = "mwaa")]
+#[rustfmt::skip]
+pub mod mwaa;
+#[cfg(feature = "neptune")]
+#[rustfmt::skip]
+pub mod neptune;
+#[cfg(feature = "neptunegraph")]
+#[rustfmt::skip]
+pub mod neptunegraph;
 #[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub mod networkfirewall;
-#[cfg(feature = "networkmanager")]
-#[rustfmt::skip]
-pub mod networkmanager;
 #[cfg(feature = "novaact")]
 #[rustfmt::skip]
 pub mod novaact;
-#[cfg(feature = "odb")]
+#[cfg(feature = "opensearchservice")]
 #[rustfmt::skip]
-pub mod odb;
-#[cfg(feature = "osis")]
-#[rustfmt::skip]
-pub mod osis;
+pub mod opensearchservice;
 #[cfg(feature = "paymentcryptography")]
 #[rustfmt::skip]
 pub mod paymentcryptography;
-#[cfg(feature = "pcaconnectorad")]
-#[rustfmt::skip]
-pub mod pcaconnectorad;
-#[cfg(feature = "pcs")]
-#[rustfmt::skip]
-pub mod pcs;
-#[cfg(feature = "pinpoint")]
-#[rustfmt::skip]
-pub mod pinpoint;
-#[cfg(feature = "polly")]
-#[rustfmt::skip]
-pub mod polly;
 #[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub mod quicksight;
-#[cfg(feature = "ram")]
+#[cfg(feature = "rds")]
 #[rustfmt::skip]
-pub mod ram;
-#[cfg(feature = "redshift")]
+pub mod rds;
+#[cfg(feature = "redshiftserverless")]
 #[rustfmt::skip]
-pub mod redshift;
+pub mod redshiftserverless;
+#[cfg(feature = "refactorspaces")]
+#[rustfmt::skip]
+pub mod refactorspaces;
 #[cfg(feature = "rekognition")]
 #[rustfmt::skip]
 pub mod rekognition;
+#[cfg(feature = "rolesanywhere")]
+#[rustfmt::skip]
+pub mod rolesanywhere;
+#[cfg(feature = "route53recoveryreadiness")]
+#[rustfmt::skip]
+pub mod route53recoveryreadiness;
 #[cfg(feature = "scn")]
 #[rustfmt::skip]
 pub mod scn;
-#[cfg(feature = "securitylake")]
+#[cfg(feature = "secretsmanager")]
 #[rustfmt::skip]
-pub mod securitylake;
+pub mod secretsmanager;
+#[cfg(feature = "securityagent")]
+#[rustfmt::skip]
+pub mod securityagent;
 #[cfg(feature = "signer")]
 #[rustfmt::skip]
 pub mod signer;
-#[cfg(feature = "smsvoice")]
-#[rustfmt::skip]
-pub mod smsvoice;
 #[cfg(feature = "ssmincidents")]
 #[rustfmt::skip]
 pub mod ssmincidents;
@@ -227,12 +224,24 @@ pub mod sso;
 #[cfg(feature = "storagegateway")]
 #[rustfmt::skip]
 pub mod storagegateway;
+#[cfg(feature = "synthetics")]
+#[rustfmt::skip]
+pub mod synthetics;
+#[cfg(feature = "textract")]
+#[rustfmt::skip]
+pub mod textract;
+#[cfg(feature = "timestream")]
+#[rustfmt::skip]
+pub mod timestream;
+#[cfg(feature = "transcribe")]
+#[rustfmt::skip]
+pub mod transcribe;
 #[cfg(feature = "transfer")]
 #[rustfmt::skip]
 pub mod transfer;
-#[cfg(feature = "uxc")]
+#[cfg(feature = "verifiedpermissions")]
 #[rustfmt::skip]
-pub mod uxc;
-#[cfg(feature = "waf")]
+pub mod verifiedpermissions;
+#[cfg(feature = "wickr")]
 #[rustfmt::skip]
-pub mod waf;
+pub mod wickr;

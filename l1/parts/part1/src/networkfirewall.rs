@@ -1198,21 +1198,7 @@ pub mod rule_group {
         }
     }
 
-    #[derive(Clone, Default)]
-    pub struct ActionDefinition {
-        /// CloudFormation: `PublishMetricAction`.
-        pub publish_metric_action: Option<PublishMetricAction>,
-    }
-
-    impl ToValue for ActionDefinition {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("PublishMetricAction", &self.publish_metric_action);
-            m.finish()
-        }
-    }
-
+    pub use super::firewall_policy::ActionDefinition;
 
     #[derive(Clone)]
     pub struct Address {
@@ -1242,67 +1228,9 @@ pub mod rule_group {
     }
 
 
-    #[derive(Clone)]
-    pub struct CustomAction {
-        /// Required.
-        ///
-        /// CloudFormation: `ActionDefinition`.
-        pub action_definition: ActionDefinition,
-        /// Required.
-        ///
-        /// CloudFormation: `ActionName`.
-        pub action_name: Expr<String>,
-    }
+    pub use super::firewall_policy::CustomAction;
 
-    impl CustomAction {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(action_definition: ActionDefinition, action_name: impl Into<Expr<String>>) -> Self {
-            Self {
-                action_definition,
-                action_name: action_name.into(),
-            }
-        }
-    }
-
-    impl ToValue for CustomAction {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("ActionDefinition", &self.action_definition);
-            m.req("ActionName", &self.action_name);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct Dimension {
-        /// Required.
-        ///
-        /// CloudFormation: `Value`.
-        pub value: Expr<String>,
-    }
-
-    impl Dimension {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(value: impl Into<Expr<String>>) -> Self {
-            Self {
-                value: value.into(),
-            }
-        }
-    }
-
-    impl ToValue for Dimension {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Value", &self.value);
-            m.finish()
-        }
-    }
-
+    pub use super::firewall_policy::Dimension;
 
     #[derive(Clone)]
     pub struct Header {
@@ -1366,21 +1294,7 @@ pub mod rule_group {
     }
 
 
-    #[derive(Clone, Default)]
-    pub struct IpSet {
-        /// CloudFormation: `Definition`.
-        pub definition: Option<Expr<Vec<String>>>,
-    }
-
-    impl ToValue for IpSet {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Definition", &self.definition);
-            m.finish()
-        }
-    }
-
+    pub use super::firewall_policy::IpSet;
 
     #[derive(Clone, Default)]
     pub struct IpSetReference {
@@ -1479,33 +1393,7 @@ pub mod rule_group {
     }
 
 
-    #[derive(Clone)]
-    pub struct PublishMetricAction {
-        /// Required.
-        ///
-        /// CloudFormation: `Dimensions`.
-        pub dimensions: Vec<Dimension>,
-    }
-
-    impl PublishMetricAction {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(dimensions: Vec<Dimension>) -> Self {
-            Self {
-                dimensions,
-            }
-        }
-    }
-
-    impl ToValue for PublishMetricAction {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Dimensions", &self.dimensions);
-            m.finish()
-        }
-    }
-
+    pub use super::firewall_policy::PublishMetricAction;
 
     #[derive(Clone, Default)]
     pub struct ReferenceSets {
@@ -1979,33 +1867,7 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    #[derive(Clone)]
-    pub struct Address {
-        /// Required.
-        ///
-        /// CloudFormation: `AddressDefinition`.
-        pub address_definition: Expr<String>,
-    }
-
-    impl Address {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(address_definition: impl Into<Expr<String>>) -> Self {
-            Self {
-                address_definition: address_definition.into(),
-            }
-        }
-    }
-
-    impl ToValue for Address {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("AddressDefinition", &self.address_definition);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::Address;
 
     #[derive(Clone, Default)]
     pub struct CheckCertificateRevocationStatus {
@@ -2026,39 +1888,7 @@ pub mod tls_inspection_configuration {
     }
 
 
-    #[derive(Clone)]
-    pub struct PortRange {
-        /// Required.
-        ///
-        /// CloudFormation: `FromPort`.
-        pub from_port: Expr<i64>,
-        /// Required.
-        ///
-        /// CloudFormation: `ToPort`.
-        pub to_port: Expr<i64>,
-    }
-
-    impl PortRange {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(from_port: impl Into<Expr<i64>>, to_port: impl Into<Expr<i64>>) -> Self {
-            Self {
-                from_port: from_port.into(),
-                to_port: to_port.into(),
-            }
-        }
-    }
-
-    impl ToValue for PortRange {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FromPort", &self.from_port);
-            m.req("ToPort", &self.to_port);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::PortRange;
 
     #[derive(Clone, Default)]
     pub struct ServerCertificate {
@@ -2257,41 +2087,6 @@ pub mod vpc_endpoint_association {
         }
     }
 
-    #[derive(Clone)]
-    pub struct SubnetMapping {
-        /// A IPAddressType
-        ///
-        /// Allowed values: `DUALSTACK`, `IPV4`, `IPV6`.
-        ///
-        /// CloudFormation: `IPAddressType`.
-        pub ip_address_type: Option<Expr<String>>,
-        /// A SubnetId.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `SubnetId`.
-        pub subnet_id: Expr<String>,
-    }
-
-    impl SubnetMapping {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(subnet_id: impl Into<Expr<String>>) -> Self {
-            Self {
-                ip_address_type: None,
-                subnet_id: subnet_id.into(),
-            }
-        }
-    }
-
-    impl ToValue for SubnetMapping {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("IPAddressType", &self.ip_address_type);
-            m.req("SubnetId", &self.subnet_id);
-            m.finish()
-        }
-    }
+    pub use super::firewall::SubnetMapping;
 }
 pub use vpc_endpoint_association::{CfnVpcEndpointAssociation, CfnVpcEndpointAssociationProps};

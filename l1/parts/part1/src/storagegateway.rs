@@ -542,23 +542,7 @@ pub mod smb_file_share {
         }
     }
 
-    /// Refresh cache information for the file share. Removing this property from a template leaves the share's current value: the service documents no value that resets it.
-    #[derive(Clone, Default)]
-    pub struct CacheAttributes {
-        /// How long the directory contents cached by the gateway are considered valid.
-        ///
-        /// CloudFormation: `CacheStaleTimeoutInSeconds`.
-        pub cache_stale_timeout_in_seconds: Option<Expr<i64>>,
-    }
-
-    impl ToValue for CacheAttributes {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CacheStaleTimeoutInSeconds", &self.cache_stale_timeout_in_seconds);
-            m.finish()
-        }
-    }
+    pub use super::nfs_file_share::CacheAttributes;
 }
 pub use smb_file_share::{CfnSmbFileShare, CfnSmbFileShareProps};
 

@@ -8246,36 +8246,7 @@ pub mod knowledge_base {
     }
 
 
-    /// An Amazon S3 location.
-    #[derive(Clone)]
-    pub struct S3Location {
-        /// The location's URI
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `URI`.
-        pub uri: Expr<String>,
-    }
-
-    impl S3Location {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(uri: impl Into<Expr<String>>) -> Self {
-            Self {
-                uri: uri.into(),
-            }
-        }
-    }
-
-    impl ToValue for S3Location {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("URI", &self.uri);
-            m.finish()
-        }
-    }
-
+    pub use super::data_source::S3Location;
 
     /// Contains the storage configuration of the knowledge base for S3 vectors.
     #[derive(Clone, Default)]

@@ -838,25 +838,7 @@ pub mod capacity_reservation_fleet {
     }
 
 
-    #[derive(Clone, Default)]
-    pub struct TagSpecification {
-        /// Allowed values: `application-status-check`, `capacity-block`, `capacity-manager-data-export`, `capacity-reservation`, `capacity-reservation-cancellation-quote`, `capacity-reservation-fleet`, `capacity-reservation-modification-quote`, `carrier-gateway`, `client-vpn-endpoint`, `coip-pool`, `customer-gateway`, `declarative-policies-report`, `dedicated-host`, `dhcp-options`, `egress-only-internet-gateway`, `elastic-gpu`, `elastic-ip`, `export-image-task`, `export-instance-task`, `fleet`, `fpga-image`, `host-reservation`, `image`, `image-usage-report`, `import-image-task`, `import-snapshot-task`, `instance`, `instance-connect-endpoint`, `instance-event-window`, `internet-gateway`, `ipam`, `ipam-external-resource-verification-token`, `ipam-internet-registry-association`, `ipam-policy`, `ipam-pool`, `ipam-pool-allocation`, `ipam-prefix-list-resolver`, `ipam-prefix-list-resolver-target`, `ipam-resource-discovery`, `ipam-resource-discovery-association`, `ipam-scope`, `ipv4pool-ec2`, `ipv6pool-ec2`, `key-pair`, `launch-template`, `local-gateway`, `local-gateway-route-table`, `local-gateway-route-table-virtual-interface-group-association`, `local-gateway-route-table-vpc-association`, `local-gateway-virtual-interface`, `local-gateway-virtual-interface-group`, `mac-modification-task`, `natgateway`, `network-acl`, `network-insights-access-scope`, `network-insights-access-scope-analysis`, `network-insights-analysis`, `network-insights-path`, `network-interface`, `outpost-lag`, `placement-group`, `prefix-list`, `replace-root-volume-task`, `reserved-instances`, `route-server`, `route-server-endpoint`, `route-server-peer`, `route-table`, `secondary-interface`, `secondary-network`, `secondary-subnet`, `security-group`, `security-group-rule`, `service-link-virtual-interface`, `snapshot`, `spot-fleet-request`, `spot-instances-request`, `subnet`, `subnet-cidr-reservation`, `traffic-mirror-filter`, `traffic-mirror-filter-rule`, `traffic-mirror-session`, `traffic-mirror-target`, `transit-gateway`, `transit-gateway-attachment`, `transit-gateway-connect-peer`, `transit-gateway-metering-policy`, `transit-gateway-multicast-domain`, `transit-gateway-policy-table`, `transit-gateway-route-table`, `transit-gateway-route-table-announcement`, `verified-access-endpoint`, `verified-access-endpoint-target`, `verified-access-group`, `verified-access-instance`, `verified-access-policy`, `verified-access-trust-provider`, `volume`, `vpc`, `vpc-block-public-access-exclusion`, `vpc-encryption-control`, `vpc-endpoint`, `vpc-endpoint-connection`, `vpc-endpoint-connection-device-type`, `vpc-endpoint-service`, `vpc-endpoint-service-permission`, `vpc-flow-log`, `vpc-peering-connection`, `vpn-concentrator`, `vpn-connection`, `vpn-connection-device-type`, `vpn-gateway`.
-        ///
-        /// CloudFormation: `ResourceType`.
-        pub resource_type: Option<Expr<String>>,
-        /// CloudFormation: `Tags`.
-        pub tags: Option<Vec<CfnTag>>,
-    }
-
-    impl ToValue for TagSpecification {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("ResourceType", &self.resource_type);
-            m.opt("Tags", &self.tags);
-            m.finish()
-        }
-    }
+    pub use super::capacity_reservation::TagSpecification;
 }
 pub use capacity_reservation_fleet::{CfnCapacityReservationFleet, CfnCapacityReservationFleetProps};
 
@@ -14316,78 +14298,13 @@ pub mod spot_fleet {
         }
     }
 
-    #[derive(Clone, Default)]
-    pub struct AcceleratorCountRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<i64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<i64>>,
-    }
+    pub use super::ec2_fleet::AcceleratorCountRequest;
 
-    impl ToValue for AcceleratorCountRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
+    pub use super::ec2_fleet::AcceleratorTotalMemoryMibRequest;
 
+    pub use super::ec2_fleet::BaselineEbsBandwidthMbpsRequest;
 
-    #[derive(Clone, Default)]
-    pub struct AcceleratorTotalMemoryMibRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<i64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<i64>>,
-    }
-
-    impl ToValue for AcceleratorTotalMemoryMibRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct BaselineEbsBandwidthMbpsRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<i64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<i64>>,
-    }
-
-    impl ToValue for BaselineEbsBandwidthMbpsRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct BaselinePerformanceFactorsRequest {
-        /// CloudFormation: `Cpu`.
-        pub cpu: Option<CpuPerformanceFactorRequest>,
-    }
-
-    impl ToValue for BaselinePerformanceFactorsRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Cpu", &self.cpu);
-            m.finish()
-        }
-    }
-
+    pub use super::ec2_fleet::BaselinePerformanceFactorsRequest;
 
     #[derive(Clone)]
     pub struct BlockDeviceMapping {
@@ -14485,21 +14402,7 @@ pub mod spot_fleet {
     }
 
 
-    #[derive(Clone, Default)]
-    pub struct CpuPerformanceFactorRequest {
-        /// CloudFormation: `References`.
-        pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
-    }
-
-    impl ToValue for CpuPerformanceFactorRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("References", &self.references);
-            m.finish()
-        }
-    }
-
+    pub use super::ec2_fleet::CpuPerformanceFactorRequest;
 
     #[derive(Clone, Default)]
     pub struct EbsBlockDevice {
@@ -14612,33 +14515,7 @@ pub mod spot_fleet {
     }
 
 
-    #[derive(Clone)]
-    pub struct InstanceIpv6Address {
-        /// Required.
-        ///
-        /// CloudFormation: `Ipv6Address`.
-        pub ipv6_address: Expr<String>,
-    }
-
-    impl InstanceIpv6Address {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(ipv6_address: impl Into<Expr<String>>) -> Self {
-            Self {
-                ipv6_address: ipv6_address.into(),
-            }
-        }
-    }
-
-    impl ToValue for InstanceIpv6Address {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Ipv6Address", &self.ipv6_address);
-            m.finish()
-        }
-    }
-
+    pub use super::network_interface::InstanceIpv6Address;
 
     #[derive(Clone, Default)]
     pub struct InstanceNetworkInterfaceSpecification {
@@ -14686,102 +14563,7 @@ pub mod spot_fleet {
     }
 
 
-    #[derive(Clone, Default)]
-    pub struct InstanceRequirementsRequest {
-        /// CloudFormation: `AcceleratorCount`.
-        pub accelerator_count: Option<AcceleratorCountRequest>,
-        /// CloudFormation: `AcceleratorManufacturers`.
-        pub accelerator_manufacturers: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `AcceleratorNames`.
-        pub accelerator_names: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `AcceleratorTotalMemoryMiB`.
-        pub accelerator_total_memory_mib: Option<AcceleratorTotalMemoryMibRequest>,
-        /// CloudFormation: `AcceleratorTypes`.
-        pub accelerator_types: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `AllowedInstanceTypes`.
-        pub allowed_instance_types: Option<Expr<Vec<String>>>,
-        /// Allowed values: `included`, `required`, `excluded`.
-        ///
-        /// CloudFormation: `BareMetal`.
-        pub bare_metal: Option<Expr<String>>,
-        /// CloudFormation: `BaselineEbsBandwidthMbps`.
-        pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
-        /// CloudFormation: `BaselinePerformanceFactors`.
-        pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
-        /// Allowed values: `included`, `required`, `excluded`.
-        ///
-        /// CloudFormation: `BurstablePerformance`.
-        pub burstable_performance: Option<Expr<String>>,
-        /// CloudFormation: `CpuManufacturers`.
-        pub cpu_manufacturers: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `ExcludedInstanceTypes`.
-        pub excluded_instance_types: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `InstanceGenerations`.
-        pub instance_generations: Option<Expr<Vec<String>>>,
-        /// Allowed values: `included`, `required`, `excluded`.
-        ///
-        /// CloudFormation: `LocalStorage`.
-        pub local_storage: Option<Expr<String>>,
-        /// CloudFormation: `LocalStorageTypes`.
-        pub local_storage_types: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
-        pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Expr<i64>>,
-        /// CloudFormation: `MemoryGiBPerVCpu`.
-        pub memory_gib_per_v_cpu: Option<MemoryGibPerVCpuRequest>,
-        /// CloudFormation: `MemoryMiB`.
-        pub memory_mib: Option<MemoryMibRequest>,
-        /// CloudFormation: `NetworkBandwidthGbps`.
-        pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
-        /// CloudFormation: `NetworkInterfaceCount`.
-        pub network_interface_count: Option<NetworkInterfaceCountRequest>,
-        /// CloudFormation: `OnDemandMaxPricePercentageOverLowestPrice`.
-        pub on_demand_max_price_percentage_over_lowest_price: Option<Expr<i64>>,
-        /// CloudFormation: `RequireEncryptionInTransit`.
-        pub require_encryption_in_transit: Option<Expr<bool>>,
-        /// CloudFormation: `RequireHibernateSupport`.
-        pub require_hibernate_support: Option<Expr<bool>>,
-        /// CloudFormation: `SpotMaxPricePercentageOverLowestPrice`.
-        pub spot_max_price_percentage_over_lowest_price: Option<Expr<i64>>,
-        /// CloudFormation: `TotalLocalStorageGB`.
-        pub total_local_storage_gb: Option<TotalLocalStorageGbRequest>,
-        /// CloudFormation: `VCpuCount`.
-        pub v_cpu_count: Option<VCpuCountRangeRequest>,
-    }
-
-    impl ToValue for InstanceRequirementsRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("AcceleratorCount", &self.accelerator_count);
-            m.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
-            m.opt("AcceleratorNames", &self.accelerator_names);
-            m.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mib);
-            m.opt("AcceleratorTypes", &self.accelerator_types);
-            m.opt("AllowedInstanceTypes", &self.allowed_instance_types);
-            m.opt("BareMetal", &self.bare_metal);
-            m.opt("BaselineEbsBandwidthMbps", &self.baseline_ebs_bandwidth_mbps);
-            m.opt("BaselinePerformanceFactors", &self.baseline_performance_factors);
-            m.opt("BurstablePerformance", &self.burstable_performance);
-            m.opt("CpuManufacturers", &self.cpu_manufacturers);
-            m.opt("ExcludedInstanceTypes", &self.excluded_instance_types);
-            m.opt("InstanceGenerations", &self.instance_generations);
-            m.opt("LocalStorage", &self.local_storage);
-            m.opt("LocalStorageTypes", &self.local_storage_types);
-            m.opt("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", &self.max_spot_price_as_percentage_of_optimal_on_demand_price);
-            m.opt("MemoryGiBPerVCpu", &self.memory_gib_per_v_cpu);
-            m.opt("MemoryMiB", &self.memory_mib);
-            m.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
-            m.opt("NetworkInterfaceCount", &self.network_interface_count);
-            m.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
-            m.opt("RequireEncryptionInTransit", &self.require_encryption_in_transit);
-            m.opt("RequireHibernateSupport", &self.require_hibernate_support);
-            m.opt("SpotMaxPricePercentageOverLowestPrice", &self.spot_max_price_percentage_over_lowest_price);
-            m.opt("TotalLocalStorageGB", &self.total_local_storage_gb);
-            m.opt("VCpuCount", &self.v_cpu_count);
-            m.finish()
-        }
-    }
-
+    pub use super::ec2_fleet::InstanceRequirementsRequest;
 
     #[derive(Clone, Default)]
     pub struct LaunchTemplateConfig {
@@ -14858,97 +14640,15 @@ pub mod spot_fleet {
     }
 
 
-    #[derive(Clone, Default)]
-    pub struct MemoryGibPerVCpuRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<f64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<f64>>,
-    }
+    pub use super::ec2_fleet::MemoryGibPerVCpuRequest;
 
-    impl ToValue for MemoryGibPerVCpuRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
+    pub use super::ec2_fleet::MemoryMibRequest;
 
+    pub use super::ec2_fleet::NetworkBandwidthGbpsRequest;
 
-    #[derive(Clone, Default)]
-    pub struct MemoryMibRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<i64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<i64>>,
-    }
+    pub use super::ec2_fleet::NetworkInterfaceCountRequest;
 
-    impl ToValue for MemoryMibRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct NetworkBandwidthGbpsRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<f64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<f64>>,
-    }
-
-    impl ToValue for NetworkBandwidthGbpsRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct NetworkInterfaceCountRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<i64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<i64>>,
-    }
-
-    impl ToValue for NetworkInterfaceCountRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct PerformanceFactorReferenceRequest {
-        /// CloudFormation: `InstanceFamily`.
-        pub instance_family: Option<Expr<String>>,
-    }
-
-    impl ToValue for PerformanceFactorReferenceRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("InstanceFamily", &self.instance_family);
-            m.finish()
-        }
-    }
-
+    pub use super::ec2_fleet::PerformanceFactorReferenceRequest;
 
     #[derive(Clone)]
     pub struct PrivateIpAddressSpecification {
@@ -15397,42 +15097,9 @@ pub mod spot_fleet {
     }
 
 
-    #[derive(Clone, Default)]
-    pub struct TotalLocalStorageGbRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<f64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<f64>>,
-    }
+    pub use super::ec2_fleet::TotalLocalStorageGbRequest;
 
-    impl ToValue for TotalLocalStorageGbRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct VCpuCountRangeRequest {
-        /// CloudFormation: `Max`.
-        pub max: Option<Expr<i64>>,
-        /// CloudFormation: `Min`.
-        pub min: Option<Expr<i64>>,
-    }
-
-    impl ToValue for VCpuCountRangeRequest {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Max", &self.max);
-            m.opt("Min", &self.min);
-            m.finish()
-        }
-    }
+    pub use super::ec2_fleet::VCpuCountRangeRequest;
 }
 pub use spot_fleet::{CfnSpotFleet, CfnSpotFleetProps};
 
@@ -22445,28 +22112,7 @@ pub mod verified_access_group {
         }
     }
 
-    /// The configuration options for customer provided KMS encryption.
-    #[derive(Clone, Default)]
-    pub struct SseSpecification {
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        ///
-        /// CloudFormation: `CustomerManagedKeyEnabled`.
-        pub customer_managed_key_enabled: Option<Expr<bool>>,
-        /// KMS Key Arn used to encrypt the group policy
-        ///
-        /// CloudFormation: `KmsKeyArn`.
-        pub kms_key_arn: Option<Expr<String>>,
-    }
-
-    impl ToValue for SseSpecification {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CustomerManagedKeyEnabled", &self.customer_managed_key_enabled);
-            m.opt("KmsKeyArn", &self.kms_key_arn);
-            m.finish()
-        }
-    }
+    pub use super::verified_access_endpoint::SseSpecification;
 }
 pub use verified_access_group::{CfnVerifiedAccessGroup, CfnVerifiedAccessGroupProps};
 
@@ -23018,28 +22664,7 @@ pub mod verified_access_trust_provider {
     }
 
 
-    /// The configuration options for customer provided KMS encryption.
-    #[derive(Clone, Default)]
-    pub struct SseSpecification {
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        ///
-        /// CloudFormation: `CustomerManagedKeyEnabled`.
-        pub customer_managed_key_enabled: Option<Expr<bool>>,
-        /// KMS Key Arn used to encrypt the group policy
-        ///
-        /// CloudFormation: `KmsKeyArn`.
-        pub kms_key_arn: Option<Expr<String>>,
-    }
-
-    impl ToValue for SseSpecification {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CustomerManagedKeyEnabled", &self.customer_managed_key_enabled);
-            m.opt("KmsKeyArn", &self.kms_key_arn);
-            m.finish()
-        }
-    }
+    pub use super::verified_access_endpoint::SseSpecification;
 }
 pub use verified_access_trust_provider::{CfnVerifiedAccessTrustProvider, CfnVerifiedAccessTrustProviderProps};
 

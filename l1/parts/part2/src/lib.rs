@@ -17,63 +17,69 @@ extern crate rcdk_l1_core;
 #[allow(unused_imports)]
 use rcdk_l1_core::{documents, policy, prelude};
 
-#[cfg(feature = "amplify")]
+#[cfg(feature = "agentregistry")]
 #[rustfmt::skip]
-pub mod amplify;
-#[cfg(feature = "amplifyuibuilder")]
-#[rustfmt::skip]
-pub mod amplifyuibuilder;
-#[cfg(feature = "apigateway")]
-#[rustfmt::skip]
-pub mod apigateway;
+pub mod agentregistry;
 #[cfg(feature = "appflow")]
 #[rustfmt::skip]
 pub mod appflow;
-#[cfg(feature = "applicationautoscaling")]
+#[cfg(feature = "applicationsignals")]
 #[rustfmt::skip]
-pub mod applicationautoscaling;
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub mod appmesh;
-#[cfg(feature = "apptest")]
-#[rustfmt::skip]
-pub mod apptest;
+pub mod applicationsignals;
 #[cfg(feature = "arcregionswitch")]
 #[rustfmt::skip]
 pub mod arcregionswitch;
 #[cfg(feature = "ask")]
 #[rustfmt::skip]
 pub mod ask;
-#[cfg(feature = "batch")]
+#[cfg(feature = "athena")]
 #[rustfmt::skip]
-pub mod batch;
+pub mod athena;
+#[cfg(feature = "bcm")]
+#[rustfmt::skip]
+pub mod bcm;
 #[cfg(feature = "bedrock")]
 #[rustfmt::skip]
 pub mod bedrock;
-#[cfg(feature = "budgets")]
+#[cfg(feature = "chime")]
 #[rustfmt::skip]
-pub mod budgets;
-#[cfg(feature = "cdk")]
+pub mod chime;
+#[cfg(feature = "cleanroomsml")]
 #[rustfmt::skip]
-pub mod cdk;
-#[cfg(feature = "codegurureviewer")]
+pub mod cleanroomsml;
+#[cfg(feature = "codedeploy")]
 #[rustfmt::skip]
-pub mod codegurureviewer;
-#[cfg(feature = "codestarnotifications")]
+pub mod codedeploy;
+#[cfg(feature = "codestar")]
 #[rustfmt::skip]
-pub mod codestarnotifications;
+pub mod codestar;
+#[cfg(feature = "cognito")]
+#[rustfmt::skip]
+pub mod cognito;
+#[cfg(feature = "config")]
+#[rustfmt::skip]
+pub mod config;
+#[cfg(feature = "databrew")]
+#[rustfmt::skip]
+pub mod databrew;
 #[cfg(feature = "datazone")]
 #[rustfmt::skip]
 pub mod datazone;
 #[cfg(feature = "dax")]
 #[rustfmt::skip]
 pub mod dax;
-#[cfg(feature = "dlm")]
+#[cfg(feature = "drs")]
 #[rustfmt::skip]
-pub mod dlm;
+pub mod drs;
+#[cfg(feature = "dynamodb")]
+#[rustfmt::skip]
+pub mod dynamodb;
 #[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub mod ec2;
+#[cfg(feature = "eks")]
+#[rustfmt::skip]
+pub mod eks;
 #[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 pub mod elasticache;
@@ -83,60 +89,57 @@ pub mod elasticloadbalancing;
 #[cfg(feature = "elementalinference")]
 #[rustfmt::skip]
 pub mod elementalinference;
+#[cfg(feature = "emr")]
+#[rustfmt::skip]
+pub mod emr;
 #[cfg(feature = "emrserverless")]
 #[rustfmt::skip]
 pub mod emrserverless;
+#[cfg(feature = "evidently")]
+#[rustfmt::skip]
+pub mod evidently;
 #[cfg(feature = "finspace")]
 #[rustfmt::skip]
 pub mod finspace;
 #[cfg(feature = "fis")]
 #[rustfmt::skip]
 pub mod fis;
-#[cfg(feature = "fms")]
-#[rustfmt::skip]
-pub mod fms;
 #[cfg(feature = "forecast")]
 #[rustfmt::skip]
 pub mod forecast;
-#[cfg(feature = "glue")]
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
-pub mod glue;
-#[cfg(feature = "guardduty")]
+pub mod frauddetector;
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
-pub mod guardduty;
-#[cfg(feature = "healthimaging")]
+pub mod gamelift;
+#[cfg(feature = "greengrassv2")]
 #[rustfmt::skip]
-pub mod healthimaging;
-#[cfg(feature = "inspectorv2")]
+pub mod greengrassv2;
+#[cfg(feature = "healthagent")]
 #[rustfmt::skip]
-pub mod inspectorv2;
-#[cfg(feature = "iotanalytics")]
+pub mod healthagent;
+#[cfg(feature = "iam")]
 #[rustfmt::skip]
-pub mod iotanalytics;
-#[cfg(feature = "iotfleetwise")]
+pub mod iam;
+#[cfg(feature = "identitystore")]
 #[rustfmt::skip]
-pub mod iotfleetwise;
-#[cfg(feature = "iotwireless")]
+pub mod identitystore;
+#[cfg(feature = "iot")]
 #[rustfmt::skip]
-pub mod iotwireless;
-#[cfg(feature = "kafkaconnect")]
+pub mod iot;
+#[cfg(feature = "iottwinmaker")]
 #[rustfmt::skip]
-pub mod kafkaconnect;
-#[cfg(feature = "kinesisfirehose")]
+pub mod iottwinmaker;
+#[cfg(feature = "licensemanagerlinuxsubscriptions")]
 #[rustfmt::skip]
-pub mod kinesisfirehose;
-#[cfg(feature = "lakeformation")]
-#[rustfmt::skip]
-pub mod lakeformation;
-#[cfg(feature = "lambda")]
-#[rustfmt::skip]
-pub mod lambda;
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub mod lex;
+pub mod licensemanagerlinuxsubscriptions;
 #[cfg(feature = "logs")]
 #[rustfmt::skip]
 pub mod logs;
+#[cfg(feature = "lookoutvision")]
+#[rustfmt::skip]
+pub mod lookoutvision;
 #[cfg(feature = "m2")]
 #[rustfmt::skip]
 pub mod m2;
@@ -146,27 +149,27 @@ pub mod macie;
 #[cfg(feature = "mediaconvert")]
 #[rustfmt::skip]
 pub mod mediaconvert;
-#[cfg(feature = "mediapackage")]
-#[rustfmt::skip]
-pub mod mediapackage;
-#[cfg(feature = "mediapackagev2")]
-#[rustfmt::skip]
-pub mod mediapackagev2;
 #[cfg(feature = "mediastore")]
 #[rustfmt::skip]
 pub mod mediastore;
-#[cfg(feature = "memorydb")]
-#[rustfmt::skip]
-pub mod memorydb;
-#[cfg(feature = "neptunegraph")]
-#[rustfmt::skip]
-pub mod neptunegraph;
 #[cfg(feature = "networkflowmonitor")]
 #[rustfmt::skip]
 pub mod networkflowmonitor;
+#[cfg(feature = "networkmonitor")]
+#[rustfmt::skip]
+pub mod networkmonitor;
 #[cfg(feature = "networksecuritymanager")]
 #[rustfmt::skip]
 pub mod networksecuritymanager;
+#[cfg(feature = "observabilityadmin")]
+#[rustfmt::skip]
+pub mod observabilityadmin;
+#[cfg(feature = "omics")]
+#[rustfmt::skip]
+pub mod omics;
+#[cfg(feature = "opensearch")]
+#[rustfmt::skip]
+pub mod opensearch;
 #[cfg(feature = "outposts")]
 #[rustfmt::skip]
 pub mod outposts;
@@ -179,12 +182,6 @@ pub mod pcaconnectorscep;
 #[cfg(feature = "personalize")]
 #[rustfmt::skip]
 pub mod personalize;
-#[cfg(feature = "pi")]
-#[rustfmt::skip]
-pub mod pi;
-#[cfg(feature = "pipes")]
-#[rustfmt::skip]
-pub mod pipes;
 #[cfg(feature = "qbusiness")]
 #[rustfmt::skip]
 pub mod qbusiness;
@@ -203,51 +200,51 @@ pub mod route53;
 #[cfg(feature = "route53profiles")]
 #[rustfmt::skip]
 pub mod route53profiles;
-#[cfg(feature = "route53resolver")]
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
-pub mod route53resolver;
-#[cfg(feature = "rum")]
-#[rustfmt::skip]
-pub mod rum;
-#[cfg(feature = "s3express")]
-#[rustfmt::skip]
-pub mod s3express;
-#[cfg(feature = "s3files")]
-#[rustfmt::skip]
-pub mod s3files;
+pub mod rtbfabric;
 #[cfg(feature = "s3objectlambda")]
 #[rustfmt::skip]
 pub mod s3objectlambda;
 #[cfg(feature = "s3outposts")]
 #[rustfmt::skip]
 pub mod s3outposts;
-#[cfg(feature = "s3tables")]
-#[rustfmt::skip]
-pub mod s3tables;
 #[cfg(feature = "s3vectors")]
 #[rustfmt::skip]
 pub mod s3vectors;
-#[cfg(feature = "secretsmanager")]
+#[cfg(feature = "scheduler")]
 #[rustfmt::skip]
-pub mod secretsmanager;
+pub mod scheduler;
 #[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 pub mod securityhub;
-#[cfg(feature = "servicediscovery")]
+#[cfg(feature = "servicecatalog")]
 #[rustfmt::skip]
-pub mod servicediscovery;
+pub mod servicecatalog;
+#[cfg(feature = "simspaceweaver")]
+#[rustfmt::skip]
+pub mod simspaceweaver;
+#[cfg(feature = "sns")]
+#[rustfmt::skip]
+pub mod sns;
+#[cfg(feature = "sqs")]
+#[rustfmt::skip]
+pub mod sqs;
 #[cfg(feature = "supportauthz")]
 #[rustfmt::skip]
 pub mod supportauthz;
-#[cfg(feature = "textract")]
+#[cfg(feature = "voiceid")]
 #[rustfmt::skip]
-pub mod textract;
+pub mod voiceid;
 #[cfg(feature = "wafregional")]
 #[rustfmt::skip]
 pub mod wafregional;
-#[cfg(feature = "wickr")]
+#[cfg(feature = "wellarchitected")]
 #[rustfmt::skip]
-pub mod wickr;
+pub mod wellarchitected;
+#[cfg(feature = "workspaces")]
+#[rustfmt::skip]
+pub mod workspaces;
 #[cfg(feature = "workspacesinstances")]
 #[rustfmt::skip]
 pub mod workspacesinstances;

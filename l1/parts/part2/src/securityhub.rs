@@ -3523,46 +3523,7 @@ pub mod insight {
     }
 
 
-    /// A date range for the date filter.
-    #[derive(Clone)]
-    pub struct DateRange {
-        /// A date range unit for the date filter.
-        ///
-        /// Allowed values: `DAYS`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Unit`.
-        pub unit: Expr<String>,
-        /// A date range value for the date filter.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Value`.
-        pub value: Expr<f64>,
-    }
-
-    impl DateRange {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(unit: impl Into<Expr<String>>, value: impl Into<Expr<f64>>) -> Self {
-            Self {
-                unit: unit.into(),
-                value: value.into(),
-            }
-        }
-    }
-
-    impl ToValue for DateRange {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Unit", &self.unit);
-            m.req("Value", &self.value);
-            m.finish()
-        }
-    }
-
+    pub use super::automation_rule::DateRange;
 
     /// The IP filter for querying findings.
     #[derive(Clone)]
@@ -3671,34 +3632,7 @@ pub mod insight {
     }
 
 
-    /// A number filter for querying findings.
-    #[derive(Clone, Default)]
-    pub struct NumberFilter {
-        /// The equal-to condition to be applied to a single field when querying for findings.
-        ///
-        /// CloudFormation: `Eq`.
-        pub eq: Option<Expr<f64>>,
-        /// The greater-than-equal condition to be applied to a single field when querying for findings.
-        ///
-        /// CloudFormation: `Gte`.
-        pub gte: Option<Expr<f64>>,
-        /// The less-than-equal condition to be applied to a single field when querying for findings.
-        ///
-        /// CloudFormation: `Lte`.
-        pub lte: Option<Expr<f64>>,
-    }
-
-    impl ToValue for NumberFilter {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Eq", &self.eq);
-            m.opt("Gte", &self.gte);
-            m.opt("Lte", &self.lte);
-            m.finish()
-        }
-    }
-
+    pub use super::automation_rule::NumberFilter;
 
     /// A string filter for filtering AWS Security Hub findings.
     #[derive(Clone)]

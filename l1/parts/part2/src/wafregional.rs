@@ -690,44 +690,7 @@ pub mod rule {
         }
     }
 
-    #[derive(Clone)]
-    pub struct Predicate {
-        /// Required.
-        ///
-        /// CloudFormation: `DataId`.
-        pub data_id: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Negated`.
-        pub negated: Expr<bool>,
-        /// Required.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Expr<String>,
-    }
-
-    impl Predicate {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(data_id: impl Into<Expr<String>>, negated: impl Into<Expr<bool>>, type_: impl Into<Expr<String>>) -> Self {
-            Self {
-                data_id: data_id.into(),
-                negated: negated.into(),
-                type_: type_.into(),
-            }
-        }
-    }
-
-    impl ToValue for Predicate {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("DataId", &self.data_id);
-            m.req("Negated", &self.negated);
-            m.req("Type", &self.type_);
-            m.finish()
-        }
-    }
+    pub use super::rate_based_rule::Predicate;
 }
 pub use rule::{CfnRule, CfnRuleProps};
 
@@ -808,37 +771,7 @@ pub mod size_constraint_set {
         }
     }
 
-    #[derive(Clone)]
-    pub struct FieldToMatch {
-        /// CloudFormation: `Data`.
-        pub data: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Expr<String>,
-    }
-
-    impl FieldToMatch {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(type_: impl Into<Expr<String>>) -> Self {
-            Self {
-                data: None,
-                type_: type_.into(),
-            }
-        }
-    }
-
-    impl ToValue for FieldToMatch {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Data", &self.data);
-            m.req("Type", &self.type_);
-            m.finish()
-        }
-    }
-
+    pub use super::byte_match_set::FieldToMatch;
 
     #[derive(Clone)]
     pub struct SizeConstraint {
@@ -964,37 +897,7 @@ pub mod sql_injection_match_set {
         }
     }
 
-    #[derive(Clone)]
-    pub struct FieldToMatch {
-        /// CloudFormation: `Data`.
-        pub data: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Expr<String>,
-    }
-
-    impl FieldToMatch {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(type_: impl Into<Expr<String>>) -> Self {
-            Self {
-                data: None,
-                type_: type_.into(),
-            }
-        }
-    }
-
-    impl ToValue for FieldToMatch {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Data", &self.data);
-            m.req("Type", &self.type_);
-            m.finish()
-        }
-    }
-
+    pub use super::byte_match_set::FieldToMatch;
 
     #[derive(Clone)]
     pub struct SqlInjectionMatchTuple {
@@ -1351,37 +1254,7 @@ pub mod xss_match_set {
         }
     }
 
-    #[derive(Clone)]
-    pub struct FieldToMatch {
-        /// CloudFormation: `Data`.
-        pub data: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Expr<String>,
-    }
-
-    impl FieldToMatch {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(type_: impl Into<Expr<String>>) -> Self {
-            Self {
-                data: None,
-                type_: type_.into(),
-            }
-        }
-    }
-
-    impl ToValue for FieldToMatch {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Data", &self.data);
-            m.req("Type", &self.type_);
-            m.finish()
-        }
-    }
-
+    pub use super::byte_match_set::FieldToMatch;
 
     #[derive(Clone)]
     pub struct XssMatchTuple {

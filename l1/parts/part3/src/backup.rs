@@ -1415,38 +1415,7 @@ pub mod logically_air_gapped_backup_vault {
         }
     }
 
-    #[derive(Clone)]
-    pub struct NotificationObjectType {
-        /// Required.
-        ///
-        /// CloudFormation: `BackupVaultEvents`.
-        pub backup_vault_events: Expr<Vec<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `SNSTopicArn`.
-        pub sns_topic_arn: Expr<String>,
-    }
-
-    impl NotificationObjectType {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(backup_vault_events: impl Into<Expr<Vec<String>>>, sns_topic_arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                backup_vault_events: backup_vault_events.into(),
-                sns_topic_arn: sns_topic_arn.into(),
-            }
-        }
-    }
-
-    impl ToValue for NotificationObjectType {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("BackupVaultEvents", &self.backup_vault_events);
-            m.req("SNSTopicArn", &self.sns_topic_arn);
-            m.finish()
-        }
-    }
+    pub use super::backup_vault::NotificationObjectType;
 }
 pub use logically_air_gapped_backup_vault::{CfnLogicallyAirGappedBackupVault, CfnLogicallyAirGappedBackupVaultProps};
 

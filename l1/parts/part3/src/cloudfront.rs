@@ -4449,35 +4449,7 @@ pub mod function {
     }
 
 
-    /// The key value store association.
-    #[derive(Clone)]
-    pub struct KeyValueStoreAssociation {
-        /// The Amazon Resource Name (ARN) of the key value store association.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `KeyValueStoreARN`.
-        pub key_value_store_arn: Expr<String>,
-    }
-
-    impl KeyValueStoreAssociation {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(key_value_store_arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                key_value_store_arn: key_value_store_arn.into(),
-            }
-        }
-    }
-
-    impl ToValue for KeyValueStoreAssociation {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("KeyValueStoreARN", &self.key_value_store_arn);
-            m.finish()
-        }
-    }
+    pub use super::connection_function::KeyValueStoreAssociation;
 }
 pub use function::{CfnFunction, CfnFunctionProps};
 

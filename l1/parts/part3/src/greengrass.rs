@@ -255,42 +255,7 @@ pub mod connector_definition_version {
         }
     }
 
-    #[derive(Clone)]
-    pub struct Connector {
-        /// Required.
-        ///
-        /// CloudFormation: `ConnectorArn`.
-        pub connector_arn: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Id`.
-        pub id: Expr<String>,
-        /// CloudFormation: `Parameters`.
-        pub parameters: Option<Value>,
-    }
-
-    impl Connector {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(connector_arn: impl Into<Expr<String>>, id: impl Into<Expr<String>>) -> Self {
-            Self {
-                connector_arn: connector_arn.into(),
-                id: id.into(),
-                parameters: None,
-            }
-        }
-    }
-
-    impl ToValue for Connector {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("ConnectorArn", &self.connector_arn);
-            m.req("Id", &self.id);
-            m.opt("Parameters", &self.parameters);
-            m.finish()
-        }
-    }
+    pub use super::connector_definition::Connector;
 }
 pub use connector_definition_version::{CfnConnectorDefinitionVersion, CfnConnectorDefinitionVersionProps};
 
@@ -553,48 +518,7 @@ pub mod core_definition_version {
         }
     }
 
-    #[derive(Clone)]
-    pub struct Core {
-        /// Required.
-        ///
-        /// CloudFormation: `CertificateArn`.
-        pub certificate_arn: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Id`.
-        pub id: Expr<String>,
-        /// CloudFormation: `SyncShadow`.
-        pub sync_shadow: Option<Expr<bool>>,
-        /// Required.
-        ///
-        /// CloudFormation: `ThingArn`.
-        pub thing_arn: Expr<String>,
-    }
-
-    impl Core {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(certificate_arn: impl Into<Expr<String>>, id: impl Into<Expr<String>>, thing_arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                certificate_arn: certificate_arn.into(),
-                id: id.into(),
-                sync_shadow: None,
-                thing_arn: thing_arn.into(),
-            }
-        }
-    }
-
-    impl ToValue for Core {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("CertificateArn", &self.certificate_arn);
-            m.req("Id", &self.id);
-            m.opt("SyncShadow", &self.sync_shadow);
-            m.req("ThingArn", &self.thing_arn);
-            m.finish()
-        }
-    }
+    pub use super::core_definition::Core;
 }
 pub use core_definition_version::{CfnCoreDefinitionVersion, CfnCoreDefinitionVersionProps};
 
@@ -857,48 +781,7 @@ pub mod device_definition_version {
         }
     }
 
-    #[derive(Clone)]
-    pub struct Device {
-        /// Required.
-        ///
-        /// CloudFormation: `CertificateArn`.
-        pub certificate_arn: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Id`.
-        pub id: Expr<String>,
-        /// CloudFormation: `SyncShadow`.
-        pub sync_shadow: Option<Expr<bool>>,
-        /// Required.
-        ///
-        /// CloudFormation: `ThingArn`.
-        pub thing_arn: Expr<String>,
-    }
-
-    impl Device {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(certificate_arn: impl Into<Expr<String>>, id: impl Into<Expr<String>>, thing_arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                certificate_arn: certificate_arn.into(),
-                id: id.into(),
-                sync_shadow: None,
-                thing_arn: thing_arn.into(),
-            }
-        }
-    }
-
-    impl ToValue for Device {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("CertificateArn", &self.certificate_arn);
-            m.req("Id", &self.id);
-            m.opt("SyncShadow", &self.sync_shadow);
-            m.req("ThingArn", &self.thing_arn);
-            m.finish()
-        }
-    }
+    pub use super::device_definition::Device;
 }
 pub use device_definition_version::{CfnDeviceDefinitionVersion, CfnDeviceDefinitionVersionProps};
 
@@ -1342,201 +1225,19 @@ pub mod function_definition_version {
         }
     }
 
-    #[derive(Clone)]
-    pub struct DefaultConfig {
-        /// Required.
-        ///
-        /// CloudFormation: `Execution`.
-        pub execution: Execution,
-    }
+    pub use super::function_definition::DefaultConfig;
 
-    impl DefaultConfig {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(execution: Execution) -> Self {
-            Self {
-                execution,
-            }
-        }
-    }
+    pub use super::function_definition::Environment;
 
-    impl ToValue for DefaultConfig {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Execution", &self.execution);
-            m.finish()
-        }
-    }
+    pub use super::function_definition::Execution;
 
+    pub use super::function_definition::Function;
 
-    #[derive(Clone, Default)]
-    pub struct Environment {
-        /// CloudFormation: `AccessSysfs`.
-        pub access_sysfs: Option<Expr<bool>>,
-        /// CloudFormation: `Execution`.
-        pub execution: Option<Execution>,
-        /// CloudFormation: `ResourceAccessPolicies`.
-        pub resource_access_policies: Option<Vec<ResourceAccessPolicy>>,
-        /// CloudFormation: `Variables`.
-        pub variables: Option<Value>,
-    }
+    pub use super::function_definition::FunctionConfiguration;
 
-    impl ToValue for Environment {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("AccessSysfs", &self.access_sysfs);
-            m.opt("Execution", &self.execution);
-            m.opt("ResourceAccessPolicies", &self.resource_access_policies);
-            m.opt("Variables", &self.variables);
-            m.finish()
-        }
-    }
+    pub use super::function_definition::ResourceAccessPolicy;
 
-
-    #[derive(Clone, Default)]
-    pub struct Execution {
-        /// CloudFormation: `IsolationMode`.
-        pub isolation_mode: Option<Expr<String>>,
-        /// CloudFormation: `RunAs`.
-        pub run_as: Option<RunAs>,
-    }
-
-    impl ToValue for Execution {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("IsolationMode", &self.isolation_mode);
-            m.opt("RunAs", &self.run_as);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct Function {
-        /// Required.
-        ///
-        /// CloudFormation: `FunctionArn`.
-        pub function_arn: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `FunctionConfiguration`.
-        pub function_configuration: FunctionConfiguration,
-        /// Required.
-        ///
-        /// CloudFormation: `Id`.
-        pub id: Expr<String>,
-    }
-
-    impl Function {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(function_arn: impl Into<Expr<String>>, function_configuration: FunctionConfiguration, id: impl Into<Expr<String>>) -> Self {
-            Self {
-                function_arn: function_arn.into(),
-                function_configuration,
-                id: id.into(),
-            }
-        }
-    }
-
-    impl ToValue for Function {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FunctionArn", &self.function_arn);
-            m.req("FunctionConfiguration", &self.function_configuration);
-            m.req("Id", &self.id);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct FunctionConfiguration {
-        /// CloudFormation: `EncodingType`.
-        pub encoding_type: Option<Expr<String>>,
-        /// CloudFormation: `Environment`.
-        pub environment: Option<Environment>,
-        /// CloudFormation: `ExecArgs`.
-        pub exec_args: Option<Expr<String>>,
-        /// CloudFormation: `Executable`.
-        pub executable: Option<Expr<String>>,
-        /// CloudFormation: `MemorySize`.
-        pub memory_size: Option<Expr<i64>>,
-        /// CloudFormation: `Pinned`.
-        pub pinned: Option<Expr<bool>>,
-        /// CloudFormation: `Timeout`.
-        pub timeout: Option<Expr<i64>>,
-    }
-
-    impl ToValue for FunctionConfiguration {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("EncodingType", &self.encoding_type);
-            m.opt("Environment", &self.environment);
-            m.opt("ExecArgs", &self.exec_args);
-            m.opt("Executable", &self.executable);
-            m.opt("MemorySize", &self.memory_size);
-            m.opt("Pinned", &self.pinned);
-            m.opt("Timeout", &self.timeout);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct ResourceAccessPolicy {
-        /// CloudFormation: `Permission`.
-        pub permission: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `ResourceId`.
-        pub resource_id: Expr<String>,
-    }
-
-    impl ResourceAccessPolicy {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(resource_id: impl Into<Expr<String>>) -> Self {
-            Self {
-                permission: None,
-                resource_id: resource_id.into(),
-            }
-        }
-    }
-
-    impl ToValue for ResourceAccessPolicy {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Permission", &self.permission);
-            m.req("ResourceId", &self.resource_id);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct RunAs {
-        /// CloudFormation: `Gid`.
-        pub gid: Option<Expr<i64>>,
-        /// CloudFormation: `Uid`.
-        pub uid: Option<Expr<i64>>,
-    }
-
-    impl ToValue for RunAs {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Gid", &self.gid);
-            m.opt("Uid", &self.uid);
-            m.finish()
-        }
-    }
+    pub use super::function_definition::RunAs;
 }
 pub use function_definition_version::{CfnFunctionDefinitionVersion, CfnFunctionDefinitionVersionProps};
 
@@ -2114,54 +1815,7 @@ pub mod logger_definition_version {
         }
     }
 
-    #[derive(Clone)]
-    pub struct Logger {
-        /// Required.
-        ///
-        /// CloudFormation: `Component`.
-        pub component: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Id`.
-        pub id: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Level`.
-        pub level: Expr<String>,
-        /// CloudFormation: `Space`.
-        pub space: Option<Expr<i64>>,
-        /// Required.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Expr<String>,
-    }
-
-    impl Logger {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(component: impl Into<Expr<String>>, id: impl Into<Expr<String>>, level: impl Into<Expr<String>>, type_: impl Into<Expr<String>>) -> Self {
-            Self {
-                component: component.into(),
-                id: id.into(),
-                level: level.into(),
-                space: None,
-                type_: type_.into(),
-            }
-        }
-    }
-
-    impl ToValue for Logger {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Component", &self.component);
-            m.req("Id", &self.id);
-            m.req("Level", &self.level);
-            m.opt("Space", &self.space);
-            m.req("Type", &self.type_);
-            m.finish()
-        }
-    }
+    pub use super::logger_definition::Logger;
 }
 pub use logger_definition_version::{CfnLoggerDefinitionVersion, CfnLoggerDefinitionVersionProps};
 
@@ -2692,316 +2346,23 @@ pub mod resource_definition_version {
         }
     }
 
-    #[derive(Clone)]
-    pub struct GroupOwnerSetting {
-        /// Required.
-        ///
-        /// CloudFormation: `AutoAddGroupOwner`.
-        pub auto_add_group_owner: Expr<bool>,
-        /// CloudFormation: `GroupOwner`.
-        pub group_owner: Option<Expr<String>>,
-    }
+    pub use super::resource_definition::GroupOwnerSetting;
 
-    impl GroupOwnerSetting {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(auto_add_group_owner: impl Into<Expr<bool>>) -> Self {
-            Self {
-                auto_add_group_owner: auto_add_group_owner.into(),
-                group_owner: None,
-            }
-        }
-    }
+    pub use super::resource_definition::LocalDeviceResourceData;
 
-    impl ToValue for GroupOwnerSetting {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("AutoAddGroupOwner", &self.auto_add_group_owner);
-            m.opt("GroupOwner", &self.group_owner);
-            m.finish()
-        }
-    }
+    pub use super::resource_definition::LocalVolumeResourceData;
 
+    pub use super::resource_definition::ResourceDataContainer;
 
-    #[derive(Clone)]
-    pub struct LocalDeviceResourceData {
-        /// CloudFormation: `GroupOwnerSetting`.
-        pub group_owner_setting: Option<GroupOwnerSetting>,
-        /// Required.
-        ///
-        /// CloudFormation: `SourcePath`.
-        pub source_path: Expr<String>,
-    }
+    pub use super::resource_definition::ResourceDownloadOwnerSetting;
 
-    impl LocalDeviceResourceData {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(source_path: impl Into<Expr<String>>) -> Self {
-            Self {
-                group_owner_setting: None,
-                source_path: source_path.into(),
-            }
-        }
-    }
+    pub use super::resource_definition::ResourceInstance;
 
-    impl ToValue for LocalDeviceResourceData {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("GroupOwnerSetting", &self.group_owner_setting);
-            m.req("SourcePath", &self.source_path);
-            m.finish()
-        }
-    }
+    pub use super::resource_definition::S3MachineLearningModelResourceData;
 
+    pub use super::resource_definition::SageMakerMachineLearningModelResourceData;
 
-    #[derive(Clone)]
-    pub struct LocalVolumeResourceData {
-        /// Required.
-        ///
-        /// CloudFormation: `DestinationPath`.
-        pub destination_path: Expr<String>,
-        /// CloudFormation: `GroupOwnerSetting`.
-        pub group_owner_setting: Option<GroupOwnerSetting>,
-        /// Required.
-        ///
-        /// CloudFormation: `SourcePath`.
-        pub source_path: Expr<String>,
-    }
-
-    impl LocalVolumeResourceData {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(destination_path: impl Into<Expr<String>>, source_path: impl Into<Expr<String>>) -> Self {
-            Self {
-                destination_path: destination_path.into(),
-                group_owner_setting: None,
-                source_path: source_path.into(),
-            }
-        }
-    }
-
-    impl ToValue for LocalVolumeResourceData {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("DestinationPath", &self.destination_path);
-            m.opt("GroupOwnerSetting", &self.group_owner_setting);
-            m.req("SourcePath", &self.source_path);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct ResourceDataContainer {
-        /// CloudFormation: `LocalDeviceResourceData`.
-        pub local_device_resource_data: Option<LocalDeviceResourceData>,
-        /// CloudFormation: `LocalVolumeResourceData`.
-        pub local_volume_resource_data: Option<LocalVolumeResourceData>,
-        /// CloudFormation: `S3MachineLearningModelResourceData`.
-        pub s3_machine_learning_model_resource_data: Option<S3MachineLearningModelResourceData>,
-        /// CloudFormation: `SageMakerMachineLearningModelResourceData`.
-        pub sage_maker_machine_learning_model_resource_data: Option<SageMakerMachineLearningModelResourceData>,
-        /// CloudFormation: `SecretsManagerSecretResourceData`.
-        pub secrets_manager_secret_resource_data: Option<SecretsManagerSecretResourceData>,
-    }
-
-    impl ToValue for ResourceDataContainer {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("LocalDeviceResourceData", &self.local_device_resource_data);
-            m.opt("LocalVolumeResourceData", &self.local_volume_resource_data);
-            m.opt("S3MachineLearningModelResourceData", &self.s3_machine_learning_model_resource_data);
-            m.opt("SageMakerMachineLearningModelResourceData", &self.sage_maker_machine_learning_model_resource_data);
-            m.opt("SecretsManagerSecretResourceData", &self.secrets_manager_secret_resource_data);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct ResourceDownloadOwnerSetting {
-        /// Required.
-        ///
-        /// CloudFormation: `GroupOwner`.
-        pub group_owner: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `GroupPermission`.
-        pub group_permission: Expr<String>,
-    }
-
-    impl ResourceDownloadOwnerSetting {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(group_owner: impl Into<Expr<String>>, group_permission: impl Into<Expr<String>>) -> Self {
-            Self {
-                group_owner: group_owner.into(),
-                group_permission: group_permission.into(),
-            }
-        }
-    }
-
-    impl ToValue for ResourceDownloadOwnerSetting {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("GroupOwner", &self.group_owner);
-            m.req("GroupPermission", &self.group_permission);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct ResourceInstance {
-        /// Required.
-        ///
-        /// CloudFormation: `Id`.
-        pub id: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `ResourceDataContainer`.
-        pub resource_data_container: ResourceDataContainer,
-    }
-
-    impl ResourceInstance {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(id: impl Into<Expr<String>>, name: impl Into<Expr<String>>, resource_data_container: ResourceDataContainer) -> Self {
-            Self {
-                id: id.into(),
-                name: name.into(),
-                resource_data_container,
-            }
-        }
-    }
-
-    impl ToValue for ResourceInstance {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Id", &self.id);
-            m.req("Name", &self.name);
-            m.req("ResourceDataContainer", &self.resource_data_container);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct S3MachineLearningModelResourceData {
-        /// Required.
-        ///
-        /// CloudFormation: `DestinationPath`.
-        pub destination_path: Expr<String>,
-        /// CloudFormation: `OwnerSetting`.
-        pub owner_setting: Option<ResourceDownloadOwnerSetting>,
-        /// Required.
-        ///
-        /// CloudFormation: `S3Uri`.
-        pub s3_uri: Expr<String>,
-    }
-
-    impl S3MachineLearningModelResourceData {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(destination_path: impl Into<Expr<String>>, s3_uri: impl Into<Expr<String>>) -> Self {
-            Self {
-                destination_path: destination_path.into(),
-                owner_setting: None,
-                s3_uri: s3_uri.into(),
-            }
-        }
-    }
-
-    impl ToValue for S3MachineLearningModelResourceData {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("DestinationPath", &self.destination_path);
-            m.opt("OwnerSetting", &self.owner_setting);
-            m.req("S3Uri", &self.s3_uri);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct SageMakerMachineLearningModelResourceData {
-        /// Required.
-        ///
-        /// CloudFormation: `DestinationPath`.
-        pub destination_path: Expr<String>,
-        /// CloudFormation: `OwnerSetting`.
-        pub owner_setting: Option<ResourceDownloadOwnerSetting>,
-        /// Required.
-        ///
-        /// CloudFormation: `SageMakerJobArn`.
-        pub sage_maker_job_arn: Expr<String>,
-    }
-
-    impl SageMakerMachineLearningModelResourceData {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(destination_path: impl Into<Expr<String>>, sage_maker_job_arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                destination_path: destination_path.into(),
-                owner_setting: None,
-                sage_maker_job_arn: sage_maker_job_arn.into(),
-            }
-        }
-    }
-
-    impl ToValue for SageMakerMachineLearningModelResourceData {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("DestinationPath", &self.destination_path);
-            m.opt("OwnerSetting", &self.owner_setting);
-            m.req("SageMakerJobArn", &self.sage_maker_job_arn);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct SecretsManagerSecretResourceData {
-        /// Required.
-        ///
-        /// CloudFormation: `ARN`.
-        pub arn: Expr<String>,
-        /// CloudFormation: `AdditionalStagingLabelsToDownload`.
-        pub additional_staging_labels_to_download: Option<Expr<Vec<String>>>,
-    }
-
-    impl SecretsManagerSecretResourceData {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                arn: arn.into(),
-                additional_staging_labels_to_download: None,
-            }
-        }
-    }
-
-    impl ToValue for SecretsManagerSecretResourceData {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("ARN", &self.arn);
-            m.opt("AdditionalStagingLabelsToDownload", &self.additional_staging_labels_to_download);
-            m.finish()
-        }
-    }
+    pub use super::resource_definition::SecretsManagerSecretResourceData;
 }
 pub use resource_definition_version::{CfnResourceDefinitionVersion, CfnResourceDefinitionVersionProps};
 
@@ -3266,49 +2627,6 @@ pub mod subscription_definition_version {
         }
     }
 
-    #[derive(Clone)]
-    pub struct Subscription {
-        /// Required.
-        ///
-        /// CloudFormation: `Id`.
-        pub id: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Source`.
-        pub source: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Subject`.
-        pub subject: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Target`.
-        pub target: Expr<String>,
-    }
-
-    impl Subscription {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(id: impl Into<Expr<String>>, source: impl Into<Expr<String>>, subject: impl Into<Expr<String>>, target: impl Into<Expr<String>>) -> Self {
-            Self {
-                id: id.into(),
-                source: source.into(),
-                subject: subject.into(),
-                target: target.into(),
-            }
-        }
-    }
-
-    impl ToValue for Subscription {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Id", &self.id);
-            m.req("Source", &self.source);
-            m.req("Subject", &self.subject);
-            m.req("Target", &self.target);
-            m.finish()
-        }
-    }
+    pub use super::subscription_definition::Subscription;
 }
 pub use subscription_definition_version::{CfnSubscriptionDefinitionVersion, CfnSubscriptionDefinitionVersionProps};

@@ -17,237 +17,234 @@ extern crate rcdk_l1_core;
 #[allow(unused_imports)]
 use rcdk_l1_core::{documents, policy, prelude};
 
-#[cfg(feature = "accessanalyzer")]
+#[cfg(feature = "amazonmq")]
 #[rustfmt::skip]
-pub mod accessanalyzer;
-#[cfg(feature = "accountaccess")]
+pub mod amazonmq;
+#[cfg(feature = "amplify")]
 #[rustfmt::skip]
-pub mod accountaccess;
-#[cfg(feature = "acmpca")]
-#[rustfmt::skip]
-pub mod acmpca;
+pub mod amplify;
 #[cfg(feature = "appconfig")]
 #[rustfmt::skip]
 pub mod appconfig;
-#[cfg(feature = "appfabric")]
+#[cfg(feature = "applicationautoscaling")]
 #[rustfmt::skip]
-pub mod appfabric;
-#[cfg(feature = "applicationinsights")]
+pub mod applicationautoscaling;
+#[cfg(feature = "apptest")]
 #[rustfmt::skip]
-pub mod applicationinsights;
-#[cfg(feature = "apprunner")]
+pub mod apptest;
+#[cfg(feature = "arczonalshift")]
 #[rustfmt::skip]
-pub mod apprunner;
-#[cfg(feature = "appstream")]
-#[rustfmt::skip]
-pub mod appstream;
-#[cfg(feature = "athena")]
-#[rustfmt::skip]
-pub mod athena;
-#[cfg(feature = "auditmanager")]
-#[rustfmt::skip]
-pub mod auditmanager;
-#[cfg(feature = "autoscaling")]
-#[rustfmt::skip]
-pub mod autoscaling;
+pub mod arczonalshift;
 #[cfg(feature = "awsexternalanthropic")]
 #[rustfmt::skip]
 pub mod awsexternalanthropic;
+#[cfg(feature = "b2bi")]
+#[rustfmt::skip]
+pub mod b2bi;
 #[cfg(feature = "backup")]
 #[rustfmt::skip]
 pub mod backup;
 #[cfg(feature = "backupgateway")]
 #[rustfmt::skip]
 pub mod backupgateway;
-#[cfg(feature = "bcmdataexports")]
-#[rustfmt::skip]
-pub mod bcmdataexports;
 #[cfg(feature = "billingconductor")]
 #[rustfmt::skip]
 pub mod billingconductor;
-#[cfg(feature = "certificatemanager")]
+#[cfg(feature = "cases")]
 #[rustfmt::skip]
-pub mod certificatemanager;
-#[cfg(feature = "chatbot")]
+pub mod cases;
+#[cfg(feature = "ce")]
 #[rustfmt::skip]
-pub mod chatbot;
-#[cfg(feature = "chime")]
-#[rustfmt::skip]
-pub mod chime;
+pub mod ce;
 #[cfg(feature = "cloudfront")]
 #[rustfmt::skip]
 pub mod cloudfront;
 #[cfg(feature = "cloudhsm")]
 #[rustfmt::skip]
 pub mod cloudhsm;
-#[cfg(feature = "codestar")]
+#[cfg(feature = "cloudwatch")]
 #[rustfmt::skip]
-pub mod codestar;
-#[cfg(feature = "cognito")]
+pub mod cloudwatch;
+#[cfg(feature = "codeartifact")]
 #[rustfmt::skip]
-pub mod cognito;
-#[cfg(feature = "computeoptimizer")]
+pub mod codeartifact;
+#[cfg(feature = "codecommit")]
 #[rustfmt::skip]
-pub mod computeoptimizer;
+pub mod codecommit;
+#[cfg(feature = "codestarnotifications")]
+#[rustfmt::skip]
+pub mod codestarnotifications;
 #[cfg(feature = "connectcampaignsv2")]
 #[rustfmt::skip]
 pub mod connectcampaignsv2;
 #[cfg(feature = "cur")]
 #[rustfmt::skip]
 pub mod cur;
-#[cfg(feature = "datapipeline")]
+#[cfg(feature = "dataexchange")]
 #[rustfmt::skip]
-pub mod datapipeline;
-#[cfg(feature = "devopsagent")]
+pub mod dataexchange;
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
-pub mod devopsagent;
-#[cfg(feature = "drs")]
+pub mod datasync;
+#[cfg(feature = "detective")]
 #[rustfmt::skip]
-pub mod drs;
-#[cfg(feature = "dynamodb")]
+pub mod detective;
+#[cfg(feature = "devopsguru")]
 #[rustfmt::skip]
-pub mod dynamodb;
-#[cfg(feature = "emrcontainers")]
+pub mod devopsguru;
+#[cfg(feature = "directoryservice")]
 #[rustfmt::skip]
-pub mod emrcontainers;
-#[cfg(feature = "eventschemas")]
+pub mod directoryservice;
+#[cfg(feature = "dms")]
 #[rustfmt::skip]
-pub mod eventschemas;
-#[cfg(feature = "fsx")]
+pub mod dms;
+#[cfg(feature = "elasticloadbalancingv2")]
 #[rustfmt::skip]
-pub mod fsx;
-#[cfg(feature = "gamelift")]
+pub mod elasticloadbalancingv2;
+#[cfg(feature = "elasticsearch")]
 #[rustfmt::skip]
-pub mod gamelift;
+pub mod elasticsearch;
+#[cfg(feature = "entityresolution")]
+#[rustfmt::skip]
+pub mod entityresolution;
+#[cfg(feature = "eventsv2")]
+#[rustfmt::skip]
+pub mod eventsv2;
+#[cfg(feature = "evs")]
+#[rustfmt::skip]
+pub mod evs;
+#[cfg(feature = "globalaccelerator")]
+#[rustfmt::skip]
+pub mod globalaccelerator;
 #[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub mod greengrass;
-#[cfg(feature = "greengrassv2")]
+#[cfg(feature = "guardduty")]
 #[rustfmt::skip]
-pub mod greengrassv2;
-#[cfg(feature = "groundstation")]
+pub mod guardduty;
+#[cfg(feature = "healthlake")]
 #[rustfmt::skip]
-pub mod groundstation;
-#[cfg(feature = "internetmonitor")]
+pub mod healthlake;
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
-pub mod internetmonitor;
-#[cfg(feature = "iot")]
+pub mod imagebuilder;
+#[cfg(feature = "iotfleetwise")]
 #[rustfmt::skip]
-pub mod iot;
+pub mod iotfleetwise;
 #[cfg(feature = "iotthingsgraph")]
 #[rustfmt::skip]
 pub mod iotthingsgraph;
-#[cfg(feature = "ivschat")]
+#[cfg(feature = "ivs")]
 #[rustfmt::skip]
-pub mod ivschat;
-#[cfg(feature = "kms")]
+pub mod ivs;
+#[cfg(feature = "licensemanager")]
 #[rustfmt::skip]
-pub mod kms;
+pub mod licensemanager;
 #[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 pub mod lightsail;
-#[cfg(feature = "mediaconnect")]
+#[cfg(feature = "location")]
 #[rustfmt::skip]
-pub mod mediaconnect;
+pub mod location;
+#[cfg(feature = "lookoutequipment")]
+#[rustfmt::skip]
+pub mod lookoutequipment;
 #[cfg(feature = "medialive")]
 #[rustfmt::skip]
 pub mod medialive;
-#[cfg(feature = "msk")]
+#[cfg(feature = "mediapackage")]
 #[rustfmt::skip]
-pub mod msk;
-#[cfg(feature = "neptune")]
+pub mod mediapackage;
+#[cfg(feature = "memorydb")]
 #[rustfmt::skip]
-pub mod neptune;
+pub mod memorydb;
+#[cfg(feature = "mwaaserverless")]
+#[rustfmt::skip]
+pub mod mwaaserverless;
+#[cfg(feature = "networkmanager")]
+#[rustfmt::skip]
+pub mod networkmanager;
+#[cfg(feature = "notifications")]
+#[rustfmt::skip]
+pub mod notifications;
 #[cfg(feature = "notificationscontacts")]
 #[rustfmt::skip]
 pub mod notificationscontacts;
 #[cfg(feature = "oam")]
 #[rustfmt::skip]
 pub mod oam;
-#[cfg(feature = "omics")]
+#[cfg(feature = "odb")]
 #[rustfmt::skip]
-pub mod omics;
+pub mod odb;
 #[cfg(feature = "opensearchserverless")]
 #[rustfmt::skip]
 pub mod opensearchserverless;
-#[cfg(feature = "opensearchservice")]
+#[cfg(feature = "osis")]
 #[rustfmt::skip]
-pub mod opensearchservice;
-#[cfg(feature = "organizations")]
+pub mod osis;
+#[cfg(feature = "pcaconnectorad")]
 #[rustfmt::skip]
-pub mod organizations;
-#[cfg(feature = "pinpointemail")]
+pub mod pcaconnectorad;
+#[cfg(feature = "pcs")]
 #[rustfmt::skip]
-pub mod pinpointemail;
-#[cfg(feature = "pricingplanmanager")]
+pub mod pcs;
+#[cfg(feature = "pi")]
 #[rustfmt::skip]
-pub mod pricingplanmanager;
-#[cfg(feature = "proton")]
+pub mod pi;
+#[cfg(feature = "ram")]
 #[rustfmt::skip]
-pub mod proton;
-#[cfg(feature = "qldb")]
+pub mod ram;
+#[cfg(feature = "redshift")]
 #[rustfmt::skip]
-pub mod qldb;
+pub mod redshift;
 #[cfg(feature = "resiliencehubv2")]
 #[rustfmt::skip]
 pub mod resiliencehubv2;
+#[cfg(feature = "resourceexplorer2")]
+#[rustfmt::skip]
+pub mod resourceexplorer2;
 #[cfg(feature = "robomaker")]
 #[rustfmt::skip]
 pub mod robomaker;
-#[cfg(feature = "route53globalresolver")]
+#[cfg(feature = "route53recoverycontrol")]
 #[rustfmt::skip]
-pub mod route53globalresolver;
+pub mod route53recoverycontrol;
+#[cfg(feature = "s3")]
+#[rustfmt::skip]
+pub mod s3;
+#[cfg(feature = "s3files")]
+#[rustfmt::skip]
+pub mod s3files;
+#[cfg(feature = "s3tables")]
+#[rustfmt::skip]
+pub mod s3tables;
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub mod sagemaker;
-#[cfg(feature = "scheduler")]
-#[rustfmt::skip]
-pub mod scheduler;
 #[cfg(feature = "sdb")]
 #[rustfmt::skip]
 pub mod sdb;
 #[cfg(feature = "serverlessrepo")]
 #[rustfmt::skip]
 pub mod serverlessrepo;
-#[cfg(feature = "servicecatalog")]
+#[cfg(feature = "ses")]
 #[rustfmt::skip]
-pub mod servicecatalog;
-#[cfg(feature = "servicecatalogappregistry")]
+pub mod ses;
+#[cfg(feature = "shield")]
 #[rustfmt::skip]
-pub mod servicecatalogappregistry;
-#[cfg(feature = "simspaceweaver")]
+pub mod shield;
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
-pub mod simspaceweaver;
-#[cfg(feature = "ssm")]
+pub mod smsvoice;
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
-pub mod ssm;
-#[cfg(feature = "ssmquicksetup")]
-#[rustfmt::skip]
-pub mod ssmquicksetup;
-#[cfg(feature = "stepfunctions")]
-#[rustfmt::skip]
-pub mod stepfunctions;
-#[cfg(feature = "supportapp")]
-#[rustfmt::skip]
-pub mod supportapp;
-#[cfg(feature = "synthetics")]
-#[rustfmt::skip]
-pub mod synthetics;
-#[cfg(feature = "transcribe")]
-#[rustfmt::skip]
-pub mod transcribe;
-#[cfg(feature = "translate")]
-#[rustfmt::skip]
-pub mod translate;
+pub mod ssmcontacts;
 #[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 pub mod vpclattice;
-#[cfg(feature = "wisdom")]
+#[cfg(feature = "workspacesthinclient")]
 #[rustfmt::skip]
-pub mod wisdom;
-#[cfg(feature = "workspacesweb")]
-#[rustfmt::skip]
-pub mod workspacesweb;
+pub mod workspacesthinclient;
 #[cfg(feature = "xray")]
 #[rustfmt::skip]
 pub mod xray;

@@ -2449,69 +2449,9 @@ pub mod instance {
         }
     }
 
-    /// A addon associate with a resource.
-    #[derive(Clone)]
-    pub struct AddOn {
-        /// The add-on type
-        ///
-        /// Allowed values: `AutoSnapshot`, `StopInstanceOnIdle`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `AddOnType`.
-        pub add_on_type: Expr<String>,
-        /// CloudFormation: `AutoSnapshotAddOnRequest`.
-        pub auto_snapshot_add_on_request: Option<AutoSnapshotAddOn>,
-        /// Status of the Addon
-        ///
-        /// Allowed values: `Enabling`, `Disabling`, `Enabled`, `Terminating`, `Terminated`, `Disabled`, `Failed`.
-        ///
-        /// CloudFormation: `Status`.
-        pub status: Option<Expr<String>>,
-    }
+    pub use super::disk::AddOn;
 
-    impl AddOn {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(add_on_type: impl Into<Expr<String>>) -> Self {
-            Self {
-                add_on_type: add_on_type.into(),
-                auto_snapshot_add_on_request: None,
-                status: None,
-            }
-        }
-    }
-
-    impl ToValue for AddOn {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("AddOnType", &self.add_on_type);
-            m.opt("AutoSnapshotAddOnRequest", &self.auto_snapshot_add_on_request);
-            m.opt("Status", &self.status);
-            m.finish()
-        }
-    }
-
-
-    /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-    #[derive(Clone, Default)]
-    pub struct AutoSnapshotAddOn {
-        /// The daily time when an automatic snapshot will be created.
-        ///
-        /// CloudFormation: `SnapshotTimeOfDay`.
-        pub snapshot_time_of_day: Option<Expr<String>>,
-    }
-
-    impl ToValue for AutoSnapshotAddOn {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("SnapshotTimeOfDay", &self.snapshot_time_of_day);
-            m.finish()
-        }
-    }
-
+    pub use super::disk::AutoSnapshotAddOn;
 
     /// Disk associated with the Instance.
     #[derive(Clone)]

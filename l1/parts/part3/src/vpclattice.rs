@@ -1001,61 +1001,9 @@ pub mod rule {
     }
 
 
-    #[derive(Clone)]
-    pub struct FixedResponse {
-        /// Required.
-        ///
-        /// CloudFormation: `StatusCode`.
-        pub status_code: Expr<i64>,
-    }
+    pub use super::listener::FixedResponse;
 
-    impl FixedResponse {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(status_code: impl Into<Expr<i64>>) -> Self {
-            Self {
-                status_code: status_code.into(),
-            }
-        }
-    }
-
-    impl ToValue for FixedResponse {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("StatusCode", &self.status_code);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct Forward {
-        /// Required.
-        ///
-        /// CloudFormation: `TargetGroups`.
-        pub target_groups: Vec<WeightedTargetGroup>,
-    }
-
-    impl Forward {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(target_groups: Vec<WeightedTargetGroup>) -> Self {
-            Self {
-                target_groups,
-            }
-        }
-    }
-
-    impl ToValue for Forward {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("TargetGroups", &self.target_groups);
-            m.finish()
-        }
-    }
-
+    pub use super::listener::Forward;
 
     #[derive(Clone)]
     pub struct HeaderMatch {
@@ -1220,36 +1168,7 @@ pub mod rule {
     }
 
 
-    #[derive(Clone)]
-    pub struct WeightedTargetGroup {
-        /// Required.
-        ///
-        /// CloudFormation: `TargetGroupIdentifier`.
-        pub target_group_identifier: Expr<String>,
-        /// CloudFormation: `Weight`.
-        pub weight: Option<Expr<i64>>,
-    }
-
-    impl WeightedTargetGroup {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(target_group_identifier: impl Into<Expr<String>>) -> Self {
-            Self {
-                target_group_identifier: target_group_identifier.into(),
-                weight: None,
-            }
-        }
-    }
-
-    impl ToValue for WeightedTargetGroup {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("TargetGroupIdentifier", &self.target_group_identifier);
-            m.opt("Weight", &self.weight);
-            m.finish()
-        }
-    }
+    pub use super::listener::WeightedTargetGroup;
 }
 pub use rule::{CfnRule, CfnRuleProps};
 

@@ -714,22 +714,7 @@ pub mod channel_namespace {
         }
     }
 
-    /// An auth mode.
-    #[derive(Clone, Default)]
-    pub struct AuthMode {
-        /// CloudFormation: `AuthType`.
-        pub auth_type: Option<Expr<String>>,
-    }
-
-    impl ToValue for AuthMode {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("AuthType", &self.auth_type);
-            m.finish()
-        }
-    }
-
+    pub use super::api::AuthMode;
 
     #[derive(Clone)]
     pub struct HandlerConfig {

@@ -1608,67 +1608,9 @@ pub mod code_interpreter_custom {
         }
     }
 
-    /// A root CA certificate configuration.
-    #[derive(Clone)]
-    pub struct Certificate {
-        /// Certificate location in Secrets Manager.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `CertificateLocation`.
-        pub certificate_location: CertificateLocation,
-    }
+    pub use super::browser_custom::Certificate;
 
-    impl Certificate {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(certificate_location: CertificateLocation) -> Self {
-            Self {
-                certificate_location,
-            }
-        }
-    }
-
-    impl ToValue for Certificate {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("CertificateLocation", &self.certificate_location);
-            m.finish()
-        }
-    }
-
-
-    /// Certificate location in Secrets Manager.
-    #[derive(Clone)]
-    pub struct CertificateLocation {
-        /// Secrets Manager secret ARN.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `SecretArn`.
-        pub secret_arn: Expr<String>,
-    }
-
-    impl CertificateLocation {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(secret_arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                secret_arn: secret_arn.into(),
-            }
-        }
-    }
-
-    impl ToValue for CertificateLocation {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("SecretArn", &self.secret_arn);
-            m.finish()
-        }
-    }
-
+    pub use super::browser_custom::CertificateLocation;
 
     /// Network configuration for code interpreter
     #[derive(Clone)]
@@ -1703,39 +1645,7 @@ pub mod code_interpreter_custom {
     }
 
 
-    /// Network mode configuration for VPC
-    #[derive(Clone)]
-    pub struct VpcConfig {
-        /// Required.
-        ///
-        /// CloudFormation: `SecurityGroups`.
-        pub security_groups: Expr<Vec<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `Subnets`.
-        pub subnets: Expr<Vec<String>>,
-    }
-
-    impl VpcConfig {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(security_groups: impl Into<Expr<Vec<String>>>, subnets: impl Into<Expr<Vec<String>>>) -> Self {
-            Self {
-                security_groups: security_groups.into(),
-                subnets: subnets.into(),
-            }
-        }
-    }
-
-    impl ToValue for VpcConfig {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("SecurityGroups", &self.security_groups);
-            m.req("Subnets", &self.subnets);
-            m.finish()
-        }
-    }
+    pub use super::browser_custom::VpcConfig;
 }
 pub use code_interpreter_custom::{CfnCodeInterpreterCustom, CfnCodeInterpreterCustomProps};
 
@@ -8346,44 +8256,7 @@ pub mod o_auth2_credential_provider {
     }
 
 
-    /// A reference to a customer-provided secret stored in AWS Secrets Manager
-    #[derive(Clone)]
-    pub struct SecretReference {
-        /// The JSON key within the secret that contains the credential value
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `JsonKey`.
-        pub json_key: Expr<String>,
-        /// The ID or ARN of the secret in AWS Secrets Manager
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `SecretId`.
-        pub secret_id: Expr<String>,
-    }
-
-    impl SecretReference {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(json_key: impl Into<Expr<String>>, secret_id: impl Into<Expr<String>>) -> Self {
-            Self {
-                json_key: json_key.into(),
-                secret_id: secret_id.into(),
-            }
-        }
-    }
-
-    impl ToValue for SecretReference {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("JsonKey", &self.json_key);
-            m.req("SecretId", &self.secret_id);
-            m.finish()
-        }
-    }
-
+    pub use super::api_key_credential_provider::SecretReference;
 
     /// Configuration for a self-managed VPC Lattice resource. You create and manage the VPC Lattice resource gateway and resource configuration, then provide the resource configuration identifier.
     #[derive(Clone)]
@@ -9438,44 +9311,7 @@ pub mod payment_credential_provider {
     }
 
 
-    /// A reference to a customer-provided secret stored in AWS Secrets Manager
-    #[derive(Clone)]
-    pub struct SecretReference {
-        /// The JSON key within the secret that contains the credential value
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `JsonKey`.
-        pub json_key: Expr<String>,
-        /// The ID or ARN of the secret in AWS Secrets Manager
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `SecretId`.
-        pub secret_id: Expr<String>,
-    }
-
-    impl SecretReference {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(json_key: impl Into<Expr<String>>, secret_id: impl Into<Expr<String>>) -> Self {
-            Self {
-                json_key: json_key.into(),
-                secret_id: secret_id.into(),
-            }
-        }
-    }
-
-    impl ToValue for SecretReference {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("JsonKey", &self.json_key);
-            m.req("SecretId", &self.secret_id);
-            m.finish()
-        }
-    }
-
+    pub use super::api_key_credential_provider::SecretReference;
 
     /// Stripe Privy configuration with credentials
     #[derive(Clone)]
@@ -9712,102 +9548,11 @@ pub mod payment_manager {
     }
 
 
-    #[derive(Clone)]
-    pub struct AuthorizingClaimMatchValueType {
-        /// Allowed values: `EQUALS`, `CONTAINS`, `CONTAINS_ANY`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `ClaimMatchOperator`.
-        pub claim_match_operator: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `ClaimMatchValue`.
-        pub claim_match_value: ClaimMatchValueType,
-    }
+    pub use super::harness::AuthorizingClaimMatchValueType;
 
-    impl AuthorizingClaimMatchValueType {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(claim_match_operator: impl Into<Expr<String>>, claim_match_value: ClaimMatchValueType) -> Self {
-            Self {
-                claim_match_operator: claim_match_operator.into(),
-                claim_match_value,
-            }
-        }
-    }
+    pub use super::harness::ClaimMatchValueType;
 
-    impl ToValue for AuthorizingClaimMatchValueType {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("ClaimMatchOperator", &self.claim_match_operator);
-            m.req("ClaimMatchValue", &self.claim_match_value);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct ClaimMatchValueType {
-        /// CloudFormation: `MatchValueString`.
-        pub match_value_string: Option<Expr<String>>,
-        /// CloudFormation: `MatchValueStringList`.
-        pub match_value_string_list: Option<Expr<Vec<String>>>,
-    }
-
-    impl ToValue for ClaimMatchValueType {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("MatchValueString", &self.match_value_string);
-            m.opt("MatchValueStringList", &self.match_value_string_list);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct CustomClaimValidationType {
-        /// Required.
-        ///
-        /// CloudFormation: `AuthorizingClaimMatchValue`.
-        pub authorizing_claim_match_value: AuthorizingClaimMatchValueType,
-        /// Required.
-        ///
-        /// CloudFormation: `InboundTokenClaimName`.
-        pub inbound_token_claim_name: Expr<String>,
-        /// Allowed values: `STRING`, `STRING_ARRAY`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `InboundTokenClaimValueType`.
-        pub inbound_token_claim_value_type: Expr<String>,
-    }
-
-    impl CustomClaimValidationType {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(authorizing_claim_match_value: AuthorizingClaimMatchValueType, inbound_token_claim_name: impl Into<Expr<String>>, inbound_token_claim_value_type: impl Into<Expr<String>>) -> Self {
-            Self {
-                authorizing_claim_match_value,
-                inbound_token_claim_name: inbound_token_claim_name.into(),
-                inbound_token_claim_value_type: inbound_token_claim_value_type.into(),
-            }
-        }
-    }
-
-    impl ToValue for CustomClaimValidationType {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("AuthorizingClaimMatchValue", &self.authorizing_claim_match_value);
-            m.req("InboundTokenClaimName", &self.inbound_token_claim_name);
-            m.req("InboundTokenClaimValueType", &self.inbound_token_claim_value_type);
-            m.finish()
-        }
-    }
-
+    pub use super::harness::CustomClaimValidationType;
 
     #[derive(Clone)]
     pub struct CustomJwtAuthorizerConfiguration {
@@ -11145,39 +10890,7 @@ pub mod runtime {
     }
 
 
-    /// Network mode configuration for VPC
-    #[derive(Clone)]
-    pub struct VpcConfig {
-        /// Required.
-        ///
-        /// CloudFormation: `SecurityGroups`.
-        pub security_groups: Expr<Vec<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `Subnets`.
-        pub subnets: Expr<Vec<String>>,
-    }
-
-    impl VpcConfig {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(security_groups: impl Into<Expr<Vec<String>>>, subnets: impl Into<Expr<Vec<String>>>) -> Self {
-            Self {
-                security_groups: security_groups.into(),
-                subnets: subnets.into(),
-            }
-        }
-    }
-
-    impl ToValue for VpcConfig {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("SecurityGroups", &self.security_groups);
-            m.req("Subnets", &self.subnets);
-            m.finish()
-        }
-    }
+    pub use super::browser_custom::VpcConfig;
 }
 pub use runtime::{CfnRuntime, CfnRuntimeProps};
 

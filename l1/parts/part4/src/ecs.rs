@@ -4754,50 +4754,7 @@ pub mod service {
     }
 
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    /// +  To inject sensitive data into your containers as environment variables, use the ``secrets`` container definition parameter.
-    /// +  To reference sensitive information in the log configuration of a container, use the ``secretOptions`` container definition parameter.
-    ///
-    /// For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Clone)]
-    pub struct Secret {
-        /// The name of the secret.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
-        /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `ValueFrom`.
-        pub value_from: Expr<String>,
-    }
-
-    impl Secret {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>, value_from: impl Into<Expr<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
-        }
-    }
-
-    impl ToValue for Secret {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.req("ValueFrom", &self.value_from);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::Secret;
 
     /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
     /// To enable access logs, you must also specify a ``logConfiguration`` in the ``serviceConnectConfiguration``.
@@ -6328,41 +6285,7 @@ pub mod task_definition {
     }
 
 
-    /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file should contain an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
-    /// If there are environment variables specified using the ``environment`` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Use a file to pass environment variables to a container](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html) in the *Amazon Elastic Container Service Developer Guide*.
-    /// Environment variable files are objects in Amazon S3 and all Amazon S3 security considerations apply.
-    /// You must use the following platforms for the Fargate launch type:
-    /// +  Linux platform version ``1.4.0`` or later.
-    /// +  Windows platform version ``1.0.0`` or later.
-    ///
-    /// Consider the following when using the Fargate launch type:
-    /// +  The file is handled like a native Docker env-file.
-    /// +  There is no support for shell escape handling.
-    /// +  The container entry point interperts the ``VARIABLE`` values.
-    #[derive(Clone, Default)]
-    pub struct EnvironmentFile {
-        /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
-        ///
-        /// Allowed values: `s3`.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Option<Expr<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-        ///
-        /// CloudFormation: `Value`.
-        pub value: Option<Expr<String>>,
-    }
-
-    impl ToValue for EnvironmentFile {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Type", &self.type_);
-            m.opt("Value", &self.value);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::EnvironmentFile;
 
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on FARGATElong. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;*.
     /// For tasks using the Fargate launch type, the task requires the following platforms:
@@ -6616,62 +6539,9 @@ pub mod task_definition {
     }
 
 
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
-    /// The following describes how Docker processes the Linux capabilities specified in the ``add`` and ``drop`` request parameters. For information about the latest behavior, see [Docker Compose: order of cap_drop and cap_add](https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1) in the Docker Community Forum.
-    /// +  When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the ``add`` request parameter, and the ``drop`` request parameter are ignored.
-    /// +  When the ``add`` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the ``drop`` request parameter.
-    /// +  When the ``drop`` request parameter is set to ALL, the container capabilities are the capabilities specified in the ``add`` request parameter.
-    /// +  When the ``add`` request parameter and the ``drop`` request parameter are both empty, the capabilities the container capabilities are all of the default Docker capabilities.
-    /// +  The default is to first drop the capabilities specified in the ``drop`` request parameter, and then add the capabilities specified in the ``add`` request parameter.
-    #[derive(Clone, Default)]
-    pub struct KernelCapabilities {
-        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and the ``--cap-add`` option to docker run.
-        /// Tasks launched on FARGATElong only support adding the ``SYS_PTRACE`` kernel capability.
-        /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
-        ///
-        /// CloudFormation: `Add`.
-        pub add: Option<Expr<Vec<String>>>,
-        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to ``CapDrop`` in the docker container create command and the ``--cap-drop`` option to docker run.
-        /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
-        ///
-        /// CloudFormation: `Drop`.
-        pub drop: Option<Expr<Vec<String>>>,
-    }
+    pub use super::daemon_task_definition::KernelCapabilities;
 
-    impl ToValue for KernelCapabilities {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Add", &self.add);
-            m.opt("Drop", &self.drop);
-            m.finish()
-        }
-    }
-
-
-    /// A key-value pair object.
-    #[derive(Clone, Default)]
-    pub struct KeyValuePair {
-        /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Option<Expr<String>>,
-        /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-        ///
-        /// CloudFormation: `Value`.
-        pub value: Option<Expr<String>>,
-    }
-
-    impl ToValue for KeyValuePair {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Name", &self.name);
-            m.opt("Value", &self.value);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::KeyValuePair;
 
     /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
     #[derive(Clone, Default)]
@@ -6789,34 +6659,7 @@ pub mod task_definition {
     }
 
 
-    /// The details for a volume mount point that's used in a container definition.
-    #[derive(Clone, Default)]
-    pub struct MountPoint {
-        /// The path on the container to mount the host volume at.
-        ///
-        /// CloudFormation: `ContainerPath`.
-        pub container_path: Option<Expr<String>>,
-        /// If this value is ``true``, the container has read-only access to the volume. If this value is ``false``, then the container can write to the volume. The default value is ``false``.
-        ///
-        /// CloudFormation: `ReadOnly`.
-        pub read_only: Option<Expr<bool>>,
-        /// The name of the volume to mount. Must be a volume name referenced in the ``name`` parameter of task definition ``volume``.
-        ///
-        /// CloudFormation: `SourceVolume`.
-        pub source_volume: Option<Expr<String>>,
-    }
-
-    impl ToValue for MountPoint {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("ContainerPath", &self.container_path);
-            m.opt("ReadOnly", &self.read_only);
-            m.opt("SourceVolume", &self.source_volume);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::MountPoint;
 
     #[derive(Clone)]
     pub struct NvidiaMpsAllocation {
@@ -6989,25 +6832,7 @@ pub mod task_definition {
     }
 
 
-    /// The repository credentials for private registry authentication.
-    #[derive(Clone, Default)]
-    pub struct RepositoryCredentials {
-        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        /// When you use the Amazon ECS API, CLI, or AWS SDK, if the secret exists in the same Region as the task that you're launching then you can use either the full ARN or the name of the secret. When you use the AWS Management Console, you must specify the full ARN of the secret.
-        ///
-        /// CloudFormation: `CredentialsParameter`.
-        pub credentials_parameter: Option<Expr<String>>,
-    }
-
-    impl ToValue for RepositoryCredentials {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CredentialsParameter", &self.credentials_parameter);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::RepositoryCredentials;
 
     /// The type and amount of a resource to assign to a container. The supported resource types are GPUs, Neuron devices, and Elastic Inference accelerators. For more information, see [Working with GPUs on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html) or [Working with Amazon Elastic Inference on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html) in the *Amazon Elastic Container Service Developer Guide*
     #[derive(Clone)]
@@ -7165,50 +6990,7 @@ pub mod task_definition {
     }
 
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    /// +  To inject sensitive data into your containers as environment variables, use the ``secrets`` container definition parameter.
-    /// +  To reference sensitive information in the log configuration of a container, use the ``secretOptions`` container definition parameter.
-    ///
-    /// For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Clone)]
-    pub struct Secret {
-        /// The name of the secret.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
-        /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `ValueFrom`.
-        pub value_from: Expr<String>,
-    }
-
-    impl Secret {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>, value_from: impl Into<Expr<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
-        }
-    }
-
-    impl ToValue for Secret {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.req("ValueFrom", &self.value_from);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::Secret;
 
     #[derive(Clone)]
     pub struct SharingStrategy {
@@ -7238,42 +7020,7 @@ pub mod task_definition {
     }
 
 
-    /// A list of namespaced kernel parameters to set in the container. This parameter maps to ``Sysctls`` in the docker container create command and the ``--sysctl`` option to docker run. For example, you can configure ``net.ipv4.tcp_keepalive_time`` setting to maintain longer lived connections.
-    /// We don't recommend that you specify network-related ``systemControls`` parameters for multiple containers in a single task that also uses either the ``awsvpc`` or ``host`` network mode. Doing this has the following disadvantages:
-    /// +  For tasks that use the ``awsvpc`` network mode including Fargate, if you set ``systemControls`` for any container, it applies to all containers in the task. If you set different ``systemControls`` for multiple containers in a single task, the container that's started last determines which ``systemControls`` take effect.
-    /// +  For tasks that use the ``host`` network mode, the network namespace ``systemControls`` aren't supported.
-    ///
-    /// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see [IPC mode](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode).
-    /// +  For tasks that use the ``host`` IPC mode, IPC namespace ``systemControls`` aren't supported.
-    /// +  For tasks that use the ``task`` IPC mode, IPC namespace ``systemControls`` values apply to all containers within a task.
-    ///
-    /// This parameter is not supported for Windows containers.
-    /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
-    #[derive(Clone, Default)]
-    pub struct SystemControl {
-        /// The namespaced kernel parameter to set a ``value`` for.
-        ///
-        /// CloudFormation: `Namespace`.
-        pub namespace: Option<Expr<String>>,
-        /// The namespaced kernel parameter to set a ``value`` for.
-        /// Valid IPC namespace values: ``"kernel.msgmax" | "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" | "kernel.shm_rmid_forced"``, and ``Sysctls`` that start with ``"fs.mqueue.*"``
-        /// Valid network namespace values: ``Sysctls`` that start with ``"net.*"``. Only namespaced ``Sysctls`` that exist within the container starting with "net.* are accepted.
-        /// All of these values are supported by Fargate.
-        ///
-        /// CloudFormation: `Value`.
-        pub value: Option<Expr<String>>,
-    }
-
-    impl ToValue for SystemControl {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("Namespace", &self.namespace);
-            m.opt("Value", &self.value);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::SystemControl;
 
     /// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
     /// Task placement constraints aren't supported for tasks run on FARGATElong.
@@ -7315,100 +7062,9 @@ pub mod task_definition {
     }
 
 
-    /// The container path, mount options, and size of the tmpfs mount.
-    #[derive(Clone)]
-    pub struct Tmpfs {
-        /// The absolute file path where the tmpfs volume is to be mounted.
-        ///
-        /// CloudFormation: `ContainerPath`.
-        pub container_path: Option<Expr<String>>,
-        /// The list of tmpfs volume mount options.
-        /// Valid values: ``"defaults" | "ro" | "rw" | "suid" | "nosuid" | "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime" | "diratime" | "nodiratime" | "bind" | "rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime" | "norelatime" | "strictatime" | "nostrictatime" | "mode" | "uid" | "gid" | "nr_inodes" | "nr_blocks" | "mpol"``
-        ///
-        /// CloudFormation: `MountOptions`.
-        pub mount_options: Option<Expr<Vec<String>>>,
-        /// The maximum size (in MiB) of the tmpfs volume.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Size`.
-        pub size: Expr<i64>,
-    }
+    pub use super::daemon_task_definition::Tmpfs;
 
-    impl Tmpfs {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(size: impl Into<Expr<i64>>) -> Self {
-            Self {
-                container_path: None,
-                mount_options: None,
-                size: size.into(),
-            }
-        }
-    }
-
-    impl ToValue for Tmpfs {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("ContainerPath", &self.container_path);
-            m.opt("MountOptions", &self.mount_options);
-            m.req("Size", &self.size);
-            m.finish()
-        }
-    }
-
-
-    /// The ``ulimit`` settings to pass to the container.
-    /// Amazon ECS tasks hosted on FARGATElong use the default resource limit values set by the operating system with the exception of the ``nofile`` resource limit parameter which FARGATElong overrides. The ``nofile`` resource limit sets a restriction on the number of open files that a container can use. The default ``nofile`` soft limit is ``65535`` and the default hard limit is ``65535``.
-    /// You can specify the ``ulimit`` settings for a container in a task definition.
-    #[derive(Clone)]
-    pub struct Ulimit {
-        /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `HardLimit`.
-        pub hard_limit: Expr<i64>,
-        /// The ``type`` of the ``ulimit``.
-        ///
-        /// Allowed values: `core`, `cpu`, `data`, `fsize`, `locks`, `memlock`, `msgqueue`, `nice`, `nofile`, `nproc`, `rss`, `rtprio`, `rttime`, `sigpending`, `stack`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `SoftLimit`.
-        pub soft_limit: Expr<i64>,
-    }
-
-    impl Ulimit {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(hard_limit: impl Into<Expr<i64>>, name: impl Into<Expr<String>>, soft_limit: impl Into<Expr<i64>>) -> Self {
-            Self {
-                hard_limit: hard_limit.into(),
-                name: name.into(),
-                soft_limit: soft_limit.into(),
-            }
-        }
-    }
-
-    impl ToValue for Ulimit {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("HardLimit", &self.hard_limit);
-            m.req("Name", &self.name);
-            m.req("SoftLimit", &self.soft_limit);
-            m.finish()
-        }
-    }
-
+    pub use super::daemon_task_definition::Ulimit;
 
     /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a ``name`` and one of either ``configuredAtLaunch``, ``dockerVolumeConfiguration``, ``efsVolumeConfiguration``, ``s3filesVolumeConfiguration``, ``fsxWindowsFileServerVolumeConfiguration``, or ``host``. If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
     #[derive(Clone, Default)]

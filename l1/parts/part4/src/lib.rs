@@ -17,108 +17,117 @@ extern crate rcdk_l1_core;
 #[allow(unused_imports)]
 use rcdk_l1_core::{documents, policy, prelude};
 
-#[cfg(feature = "agentregistry")]
+#[cfg(feature = "accessanalyzer")]
 #[rustfmt::skip]
-pub mod agentregistry;
+pub mod accessanalyzer;
+#[cfg(feature = "accountaccess")]
+#[rustfmt::skip]
+pub mod accountaccess;
 #[cfg(feature = "aiops")]
 #[rustfmt::skip]
 pub mod aiops;
-#[cfg(feature = "amazonmq")]
+#[cfg(feature = "appfabric")]
 #[rustfmt::skip]
-pub mod amazonmq;
-#[cfg(feature = "apigatewayv2")]
+pub mod appfabric;
+#[cfg(feature = "apprunner")]
 #[rustfmt::skip]
-pub mod apigatewayv2;
+pub mod apprunner;
+#[cfg(feature = "appstream")]
+#[rustfmt::skip]
+pub mod appstream;
 #[cfg(feature = "appsync")]
 #[rustfmt::skip]
 pub mod appsync;
-#[cfg(feature = "aps")]
+#[cfg(feature = "auditmanager")]
 #[rustfmt::skip]
-pub mod aps;
-#[cfg(feature = "arczonalshift")]
+pub mod auditmanager;
+#[cfg(feature = "autoscaling")]
 #[rustfmt::skip]
-pub mod arczonalshift;
-#[cfg(feature = "b2bi")]
+pub mod autoscaling;
+#[cfg(feature = "autoscalingplans")]
 #[rustfmt::skip]
-pub mod b2bi;
-#[cfg(feature = "bcmpricingcalculator")]
+pub mod autoscalingplans;
+#[cfg(feature = "batch")]
 #[rustfmt::skip]
-pub mod bcmpricingcalculator;
+pub mod batch;
+#[cfg(feature = "bcmdataexports")]
+#[rustfmt::skip]
+pub mod bcmdataexports;
 #[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 pub mod bedrockagentcore;
+#[cfg(feature = "bedrockmantle")]
+#[rustfmt::skip]
+pub mod bedrockmantle;
+#[cfg(feature = "budgets")]
+#[rustfmt::skip]
+pub mod budgets;
+#[cfg(feature = "certificatemanager")]
+#[rustfmt::skip]
+pub mod certificatemanager;
+#[cfg(feature = "chatbot")]
+#[rustfmt::skip]
+pub mod chatbot;
 #[cfg(feature = "cleanrooms")]
 #[rustfmt::skip]
 pub mod cleanrooms;
-#[cfg(feature = "cleanroomsml")]
+#[cfg(feature = "codebuild")]
 #[rustfmt::skip]
-pub mod cleanroomsml;
-#[cfg(feature = "cloudformation")]
+pub mod codebuild;
+#[cfg(feature = "computeoptimizer")]
 #[rustfmt::skip]
-pub mod cloudformation;
-#[cfg(feature = "cloudwatch")]
-#[rustfmt::skip]
-pub mod cloudwatch;
-#[cfg(feature = "codecommit")]
-#[rustfmt::skip]
-pub mod codecommit;
-#[cfg(feature = "codedeploy")]
-#[rustfmt::skip]
-pub mod codedeploy;
-#[cfg(feature = "codestarconnections")]
-#[rustfmt::skip]
-pub mod codestarconnections;
-#[cfg(feature = "comprehend")]
-#[rustfmt::skip]
-pub mod comprehend;
-#[cfg(feature = "config")]
-#[rustfmt::skip]
-pub mod config;
+pub mod computeoptimizer;
 #[cfg(feature = "connect")]
 #[rustfmt::skip]
 pub mod connect;
-#[cfg(feature = "connectcampaigns")]
+#[cfg(feature = "customerprofiles")]
 #[rustfmt::skip]
-pub mod connectcampaigns;
-#[cfg(feature = "controltower")]
+pub mod customerprofiles;
+#[cfg(feature = "datapipeline")]
 #[rustfmt::skip]
-pub mod controltower;
-#[cfg(feature = "databrew")]
+pub mod datapipeline;
+#[cfg(feature = "devopsagent")]
 #[rustfmt::skip]
-pub mod databrew;
-#[cfg(feature = "deadline")]
+pub mod devopsagent;
+#[cfg(feature = "directconnect")]
 #[rustfmt::skip]
-pub mod deadline;
-#[cfg(feature = "detective")]
+pub mod directconnect;
+#[cfg(feature = "dlm")]
 #[rustfmt::skip]
-pub mod detective;
-#[cfg(feature = "dms")]
+pub mod dlm;
+#[cfg(feature = "docdb")]
 #[rustfmt::skip]
-pub mod dms;
+pub mod docdb;
 #[cfg(feature = "ecr")]
 #[rustfmt::skip]
 pub mod ecr;
 #[cfg(feature = "ecs")]
 #[rustfmt::skip]
 pub mod ecs;
-#[cfg(feature = "elasticbeanstalk")]
+#[cfg(feature = "efs")]
 #[rustfmt::skip]
-pub mod elasticbeanstalk;
-#[cfg(feature = "elasticloadbalancingv2")]
+pub mod efs;
+#[cfg(feature = "emrcontainers")]
 #[rustfmt::skip]
-pub mod elasticloadbalancingv2;
-#[cfg(feature = "evs")]
+pub mod emrcontainers;
+#[cfg(feature = "events")]
 #[rustfmt::skip]
-pub mod evs;
-#[cfg(feature = "globalaccelerator")]
+pub mod events;
+#[cfg(feature = "eventschemas")]
 #[rustfmt::skip]
-pub mod globalaccelerator;
-#[cfg(feature = "healthagent")]
+pub mod eventschemas;
+#[cfg(feature = "fms")]
 #[rustfmt::skip]
-pub mod healthagent;
-#[cfg(feature = "healthlake")]
+pub mod fms;
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
-pub mod healthlake;
+pub mod glue;
+#[cfg(feature = "groundstation")]
+#[rustfmt::skip]
+pub mod groundstation;
+#[cfg(feature = "internetmonitor")]
+#[rustfmt::skip]
+pub mod internetmonitor;
 #[cfg(feature = "iotcoredeviceadvisor")]
 #[rustfmt::skip]
 pub mod iotcoredeviceadvisor;
@@ -128,129 +137,117 @@ pub mod iotsecuretunneling;
 #[cfg(feature = "iotsitewise")]
 #[rustfmt::skip]
 pub mod iotsitewise;
-#[cfg(feature = "ivs")]
+#[cfg(feature = "iotwireless")]
 #[rustfmt::skip]
-pub mod ivs;
+pub mod iotwireless;
+#[cfg(feature = "ivschat")]
+#[rustfmt::skip]
+pub mod ivschat;
+#[cfg(feature = "kafkaconnect")]
+#[rustfmt::skip]
+pub mod kafkaconnect;
+#[cfg(feature = "kendraranking")]
+#[rustfmt::skip]
+pub mod kendraranking;
 #[cfg(feature = "kinesis")]
 #[rustfmt::skip]
 pub mod kinesis;
-#[cfg(feature = "kinesisanalytics")]
+#[cfg(feature = "kinesisfirehose")]
 #[rustfmt::skip]
-pub mod kinesisanalytics;
-#[cfg(feature = "kinesisanalyticsv2")]
-#[rustfmt::skip]
-pub mod kinesisanalyticsv2;
+pub mod kinesisfirehose;
 #[cfg(feature = "kinesisvideo")]
 #[rustfmt::skip]
 pub mod kinesisvideo;
-#[cfg(feature = "licensemanager")]
+#[cfg(feature = "kms")]
 #[rustfmt::skip]
-pub mod licensemanager;
-#[cfg(feature = "licensemanagerlinuxsubscriptions")]
+pub mod kms;
+#[cfg(feature = "lakeformation")]
 #[rustfmt::skip]
-pub mod licensemanagerlinuxsubscriptions;
-#[cfg(feature = "location")]
+pub mod lakeformation;
+#[cfg(feature = "launchwizard")]
 #[rustfmt::skip]
-pub mod location;
-#[cfg(feature = "lookoutvision")]
+pub mod launchwizard;
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
-pub mod lookoutvision;
-#[cfg(feature = "mediatailor")]
+pub mod lex;
+#[cfg(feature = "organizations")]
 #[rustfmt::skip]
-pub mod mediatailor;
-#[cfg(feature = "mgn")]
+pub mod organizations;
+#[cfg(feature = "pinpoint")]
 #[rustfmt::skip]
-pub mod mgn;
-#[cfg(feature = "mpa")]
+pub mod pinpoint;
+#[cfg(feature = "pinpointemail")]
 #[rustfmt::skip]
-pub mod mpa;
-#[cfg(feature = "mwaa")]
+pub mod pinpointemail;
+#[cfg(feature = "pipes")]
 #[rustfmt::skip]
-pub mod mwaa;
-#[cfg(feature = "mwaaserverless")]
+pub mod pipes;
+#[cfg(feature = "polly")]
 #[rustfmt::skip]
-pub mod mwaaserverless;
-#[cfg(feature = "networkmonitor")]
+pub mod polly;
+#[cfg(feature = "pricingplanmanager")]
 #[rustfmt::skip]
-pub mod networkmonitor;
-#[cfg(feature = "notifications")]
+pub mod pricingplanmanager;
+#[cfg(feature = "proton")]
 #[rustfmt::skip]
-pub mod notifications;
-#[cfg(feature = "observabilityadmin")]
+pub mod proton;
+#[cfg(feature = "qldb")]
 #[rustfmt::skip]
-pub mod observabilityadmin;
-#[cfg(feature = "opensearch")]
+pub mod qldb;
+#[cfg(feature = "route53globalresolver")]
 #[rustfmt::skip]
-pub mod opensearch;
-#[cfg(feature = "rds")]
+pub mod route53globalresolver;
+#[cfg(feature = "route53resolver")]
 #[rustfmt::skip]
-pub mod rds;
-#[cfg(feature = "redshiftserverless")]
+pub mod route53resolver;
+#[cfg(feature = "rum")]
 #[rustfmt::skip]
-pub mod redshiftserverless;
-#[cfg(feature = "refactorspaces")]
+pub mod rum;
+#[cfg(feature = "s3express")]
 #[rustfmt::skip]
-pub mod refactorspaces;
-#[cfg(feature = "resourceexplorer2")]
+pub mod s3express;
+#[cfg(feature = "securitylake")]
 #[rustfmt::skip]
-pub mod resourceexplorer2;
-#[cfg(feature = "rolesanywhere")]
+pub mod securitylake;
+#[cfg(feature = "servicecatalogappregistry")]
 #[rustfmt::skip]
-pub mod rolesanywhere;
-#[cfg(feature = "route53recoverycontrol")]
+pub mod servicecatalogappregistry;
+#[cfg(feature = "servicediscovery")]
 #[rustfmt::skip]
-pub mod route53recoverycontrol;
-#[cfg(feature = "route53recoveryreadiness")]
+pub mod servicediscovery;
+#[cfg(feature = "ssm")]
 #[rustfmt::skip]
-pub mod route53recoveryreadiness;
-#[cfg(feature = "rtbfabric")]
-#[rustfmt::skip]
-pub mod rtbfabric;
-#[cfg(feature = "s3")]
-#[rustfmt::skip]
-pub mod s3;
-#[cfg(feature = "securityagent")]
-#[rustfmt::skip]
-pub mod securityagent;
-#[cfg(feature = "ses")]
-#[rustfmt::skip]
-pub mod ses;
-#[cfg(feature = "shield")]
-#[rustfmt::skip]
-pub mod shield;
-#[cfg(feature = "sns")]
-#[rustfmt::skip]
-pub mod sns;
-#[cfg(feature = "sqs")]
-#[rustfmt::skip]
-pub mod sqs;
-#[cfg(feature = "ssmcontacts")]
-#[rustfmt::skip]
-pub mod ssmcontacts;
+pub mod ssm;
 #[cfg(feature = "ssmguiconnect")]
 #[rustfmt::skip]
 pub mod ssmguiconnect;
+#[cfg(feature = "ssmquicksetup")]
+#[rustfmt::skip]
+pub mod ssmquicksetup;
+#[cfg(feature = "stepfunctions")]
+#[rustfmt::skip]
+pub mod stepfunctions;
+#[cfg(feature = "supportapp")]
+#[rustfmt::skip]
+pub mod supportapp;
 #[cfg(feature = "systemsmanagersap")]
 #[rustfmt::skip]
 pub mod systemsmanagersap;
-#[cfg(feature = "timestream")]
+#[cfg(feature = "translate")]
 #[rustfmt::skip]
-pub mod timestream;
-#[cfg(feature = "verifiedpermissions")]
+pub mod translate;
+#[cfg(feature = "uxc")]
 #[rustfmt::skip]
-pub mod verifiedpermissions;
-#[cfg(feature = "voiceid")]
+pub mod uxc;
+#[cfg(feature = "waf")]
 #[rustfmt::skip]
-pub mod voiceid;
+pub mod waf;
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub mod wafv2;
-#[cfg(feature = "wellarchitected")]
+#[cfg(feature = "wisdom")]
 #[rustfmt::skip]
-pub mod wellarchitected;
-#[cfg(feature = "workspaces")]
+pub mod wisdom;
+#[cfg(feature = "workspacesweb")]
 #[rustfmt::skip]
-pub mod workspaces;
-#[cfg(feature = "workspacesthinclient")]
-#[rustfmt::skip]
-pub mod workspacesthinclient;
+pub mod workspacesweb;

@@ -2930,22 +2930,7 @@ pub mod web_acl {
         }
     }
 
-    /// Allow traffic towards application.
-    #[derive(Clone, Default)]
-    pub struct AllowAction {
-        /// CloudFormation: `CustomRequestHandling`.
-        pub custom_request_handling: Option<CustomRequestHandling>,
-    }
-
-    impl ToValue for AllowAction {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CustomRequestHandling", &self.custom_request_handling);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::AllowAction;
 
     #[derive(Clone)]
     pub struct AndStatement {
@@ -3039,24 +3024,7 @@ pub mod web_acl {
     }
 
 
-    #[derive(Clone, Default)]
-    pub struct AsnMatchStatement {
-        /// CloudFormation: `AsnList`.
-        pub asn_list: Option<Expr<Vec<i64>>>,
-        /// CloudFormation: `ForwardedIPConfig`.
-        pub forwarded_ip_config: Option<ForwardedIpConfiguration>,
-    }
-
-    impl ToValue for AsnMatchStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("AsnList", &self.asn_list);
-            m.opt("ForwardedIPConfig", &self.forwarded_ip_config);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::AsnMatchStatement;
 
     /// AssociationConfig for body inspection
     #[derive(Clone, Default)]
@@ -3233,158 +3201,19 @@ pub mod web_acl {
     }
 
 
-    /// Block traffic towards application.
-    #[derive(Clone, Default)]
-    pub struct BlockAction {
-        /// CloudFormation: `CustomResponse`.
-        pub custom_response: Option<CustomResponse>,
-    }
+    pub use super::rule_group::BlockAction;
 
-    impl ToValue for BlockAction {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CustomResponse", &self.custom_response);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::Body;
 
+    pub use super::rule_group::ByteMatchStatement;
 
-    /// The body of a web request. This immediately follows the request headers.
-    #[derive(Clone, Default)]
-    pub struct Body {
-        /// CloudFormation: `OversizeHandling`.
-        pub oversize_handling: Option<Expr<String>>,
-    }
+    pub use super::rule_group::CaptchaAction;
 
-    impl ToValue for Body {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("OversizeHandling", &self.oversize_handling);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::CaptchaConfig;
 
+    pub use super::rule_group::ChallengeAction;
 
-    /// Byte Match statement.
-    #[derive(Clone)]
-    pub struct ByteMatchStatement {
-        /// Required.
-        ///
-        /// CloudFormation: `FieldToMatch`.
-        pub field_to_match: FieldToMatch,
-        /// Required.
-        ///
-        /// CloudFormation: `PositionalConstraint`.
-        pub positional_constraint: Expr<String>,
-        /// CloudFormation: `PreParseTextTransformations`.
-        pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
-        /// CloudFormation: `SearchString`.
-        pub search_string: Option<Expr<String>>,
-        /// CloudFormation: `SearchStringBase64`.
-        pub search_string_base64: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl ByteMatchStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(field_to_match: FieldToMatch, positional_constraint: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                field_to_match,
-                positional_constraint: positional_constraint.into(),
-                pre_parse_text_transformations: None,
-                search_string: None,
-                search_string_base64: None,
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for ByteMatchStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FieldToMatch", &self.field_to_match);
-            m.req("PositionalConstraint", &self.positional_constraint);
-            m.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
-            m.opt("SearchString", &self.search_string);
-            m.opt("SearchStringBase64", &self.search_string_base64);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
-
-    /// Checks valid token exists with request.
-    #[derive(Clone, Default)]
-    pub struct CaptchaAction {
-        /// CloudFormation: `CustomRequestHandling`.
-        pub custom_request_handling: Option<CustomRequestHandling>,
-    }
-
-    impl ToValue for CaptchaAction {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CustomRequestHandling", &self.custom_request_handling);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct CaptchaConfig {
-        /// CloudFormation: `ImmunityTimeProperty`.
-        pub immunity_time_property: Option<ImmunityTimeProperty>,
-    }
-
-    impl ToValue for CaptchaConfig {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("ImmunityTimeProperty", &self.immunity_time_property);
-            m.finish()
-        }
-    }
-
-
-    /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
-    #[derive(Clone, Default)]
-    pub struct ChallengeAction {
-        /// CloudFormation: `CustomRequestHandling`.
-        pub custom_request_handling: Option<CustomRequestHandling>,
-    }
-
-    impl ToValue for ChallengeAction {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CustomRequestHandling", &self.custom_request_handling);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone, Default)]
-    pub struct ChallengeConfig {
-        /// CloudFormation: `ImmunityTimeProperty`.
-        pub immunity_time_property: Option<ImmunityTimeProperty>,
-    }
-
-    impl ToValue for ChallengeConfig {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("ImmunityTimeProperty", &self.immunity_time_property);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::ChallengeConfig;
 
     /// Client side action config for AntiDDOS AMR.
     #[derive(Clone)]
@@ -3452,69 +3281,9 @@ pub mod web_acl {
     }
 
 
-    /// The pattern to look for in the request cookies.
-    #[derive(Clone, Default)]
-    pub struct CookieMatchPattern {
-        /// CloudFormation: `All`.
-        pub all: Option<Value>,
-        /// CloudFormation: `ExcludedCookies`.
-        pub excluded_cookies: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `IncludedCookies`.
-        pub included_cookies: Option<Expr<Vec<String>>>,
-    }
+    pub use super::rule_group::CookieMatchPattern;
 
-    impl ToValue for CookieMatchPattern {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("All", &self.all);
-            m.opt("ExcludedCookies", &self.excluded_cookies);
-            m.opt("IncludedCookies", &self.included_cookies);
-            m.finish()
-        }
-    }
-
-
-    /// Includes cookies of a web request.
-    #[derive(Clone)]
-    pub struct Cookies {
-        /// Required.
-        ///
-        /// CloudFormation: `MatchPattern`.
-        pub match_pattern: CookieMatchPattern,
-        /// Required.
-        ///
-        /// CloudFormation: `MatchScope`.
-        pub match_scope: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `OversizeHandling`.
-        pub oversize_handling: Expr<String>,
-    }
-
-    impl Cookies {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(match_pattern: CookieMatchPattern, match_scope: impl Into<Expr<String>>, oversize_handling: impl Into<Expr<String>>) -> Self {
-            Self {
-                match_pattern,
-                match_scope: match_scope.into(),
-                oversize_handling: oversize_handling.into(),
-            }
-        }
-    }
-
-    impl ToValue for Cookies {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("MatchPattern", &self.match_pattern);
-            m.req("MatchScope", &self.match_scope);
-            m.req("OversizeHandling", &self.oversize_handling);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::Cookies;
 
     /// Allow traffic towards application.
     #[derive(Clone, Default)]
@@ -3533,176 +3302,15 @@ pub mod web_acl {
     }
 
 
-    /// Configures cryptocurrency payment settings.
-    #[derive(Clone)]
-    pub struct CryptoConfig {
-        /// Required.
-        ///
-        /// CloudFormation: `PaymentNetworks`.
-        pub payment_networks: Vec<PaymentNetwork>,
-    }
+    pub use super::rule_group::CryptoConfig;
 
-    impl CryptoConfig {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(payment_networks: Vec<PaymentNetwork>) -> Self {
-            Self {
-                payment_networks,
-            }
-        }
-    }
+    pub use super::rule_group::CustomHttpHeader;
 
-    impl ToValue for CryptoConfig {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("PaymentNetworks", &self.payment_networks);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::CustomRequestHandling;
 
+    pub use super::rule_group::CustomResponse;
 
-    /// HTTP header.
-    #[derive(Clone)]
-    pub struct CustomHttpHeader {
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Value`.
-        pub value: Expr<String>,
-    }
-
-    impl CustomHttpHeader {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>, value: impl Into<Expr<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
-        }
-    }
-
-    impl ToValue for CustomHttpHeader {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.req("Value", &self.value);
-            m.finish()
-        }
-    }
-
-
-    /// Custom request handling.
-    #[derive(Clone)]
-    pub struct CustomRequestHandling {
-        /// Collection of HTTP headers.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `InsertHeaders`.
-        pub insert_headers: Vec<CustomHttpHeader>,
-    }
-
-    impl CustomRequestHandling {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(insert_headers: Vec<CustomHttpHeader>) -> Self {
-            Self {
-                insert_headers,
-            }
-        }
-    }
-
-    impl ToValue for CustomRequestHandling {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("InsertHeaders", &self.insert_headers);
-            m.finish()
-        }
-    }
-
-
-    /// Custom response.
-    #[derive(Clone)]
-    pub struct CustomResponse {
-        /// Custom response body key.
-        ///
-        /// CloudFormation: `CustomResponseBodyKey`.
-        pub custom_response_body_key: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `ResponseCode`.
-        pub response_code: Expr<i64>,
-        /// Collection of HTTP headers.
-        ///
-        /// CloudFormation: `ResponseHeaders`.
-        pub response_headers: Option<Vec<CustomHttpHeader>>,
-    }
-
-    impl CustomResponse {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(response_code: impl Into<Expr<i64>>) -> Self {
-            Self {
-                custom_response_body_key: None,
-                response_code: response_code.into(),
-                response_headers: None,
-            }
-        }
-    }
-
-    impl ToValue for CustomResponse {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CustomResponseBodyKey", &self.custom_response_body_key);
-            m.req("ResponseCode", &self.response_code);
-            m.opt("ResponseHeaders", &self.response_headers);
-            m.finish()
-        }
-    }
-
-
-    /// Custom response body.
-    #[derive(Clone)]
-    pub struct CustomResponseBody {
-        /// Required.
-        ///
-        /// CloudFormation: `Content`.
-        pub content: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `ContentType`.
-        pub content_type: Expr<String>,
-    }
-
-    impl CustomResponseBody {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(content: impl Into<Expr<String>>, content_type: impl Into<Expr<String>>) -> Self {
-            Self {
-                content: content.into(),
-                content_type: content_type.into(),
-            }
-        }
-    }
-
-    impl ToValue for CustomResponseBody {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Content", &self.content);
-            m.req("ContentType", &self.content_type);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::CustomResponseBody;
 
     #[derive(Clone)]
     pub struct DataProtect {
@@ -3851,63 +3459,7 @@ pub mod web_acl {
     }
 
 
-    /// Field of the request to match.
-    #[derive(Clone, Default)]
-    pub struct FieldToMatch {
-        /// CloudFormation: `AllQueryArguments`.
-        pub all_query_arguments: Option<Value>,
-        /// CloudFormation: `Body`.
-        pub body: Option<Body>,
-        /// CloudFormation: `Cookies`.
-        pub cookies: Option<Cookies>,
-        /// CloudFormation: `HeaderOrder`.
-        pub header_order: Option<HeaderOrder>,
-        /// CloudFormation: `Headers`.
-        pub headers: Option<Headers>,
-        /// CloudFormation: `JA3Fingerprint`.
-        pub ja3_fingerprint: Option<Ja3Fingerprint>,
-        /// CloudFormation: `JA4Fingerprint`.
-        pub ja4_fingerprint: Option<Ja4Fingerprint>,
-        /// CloudFormation: `JsonBody`.
-        pub json_body: Option<JsonBody>,
-        /// CloudFormation: `Method`.
-        pub method: Option<Value>,
-        /// CloudFormation: `QueryString`.
-        pub query_string: Option<Value>,
-        /// CloudFormation: `SingleHeader`.
-        pub single_header: Option<SingleHeader>,
-        /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30 characters long and isn't case sensitive.
-        ///
-        /// CloudFormation: `SingleQueryArgument`.
-        pub single_query_argument: Option<SingleQueryArgument>,
-        /// CloudFormation: `UriFragment`.
-        pub uri_fragment: Option<UriFragment>,
-        /// CloudFormation: `UriPath`.
-        pub uri_path: Option<Value>,
-    }
-
-    impl ToValue for FieldToMatch {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("AllQueryArguments", &self.all_query_arguments);
-            m.opt("Body", &self.body);
-            m.opt("Cookies", &self.cookies);
-            m.opt("HeaderOrder", &self.header_order);
-            m.opt("Headers", &self.headers);
-            m.opt("JA3Fingerprint", &self.ja3_fingerprint);
-            m.opt("JA4Fingerprint", &self.ja4_fingerprint);
-            m.opt("JsonBody", &self.json_body);
-            m.opt("Method", &self.method);
-            m.opt("QueryString", &self.query_string);
-            m.opt("SingleHeader", &self.single_header);
-            m.opt("SingleQueryArgument", &self.single_query_argument);
-            m.opt("UriFragment", &self.uri_fragment);
-            m.opt("UriPath", &self.uri_path);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::FieldToMatch;
 
     /// Field in log to protect.
     #[derive(Clone)]
@@ -3948,444 +3500,33 @@ pub mod web_acl {
     }
 
 
-    #[derive(Clone)]
-    pub struct ForwardedIpConfiguration {
-        /// Allowed values: `MATCH`, `NO_MATCH`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `FallbackBehavior`.
-        pub fallback_behavior: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `HeaderName`.
-        pub header_name: Expr<String>,
-    }
+    pub use super::rule_group::ForwardedIpConfiguration;
 
-    impl ForwardedIpConfiguration {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(fallback_behavior: impl Into<Expr<String>>, header_name: impl Into<Expr<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-                header_name: header_name.into(),
-            }
-        }
-    }
+    pub use super::rule_group::GeoMatchStatement;
 
-    impl ToValue for ForwardedIpConfiguration {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FallbackBehavior", &self.fallback_behavior);
-            m.req("HeaderName", &self.header_name);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::HeaderMatchPattern;
 
+    pub use super::rule_group::HeaderOrder;
 
-    #[derive(Clone, Default)]
-    pub struct GeoMatchStatement {
-        /// CloudFormation: `CountryCodes`.
-        pub country_codes: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `ForwardedIPConfig`.
-        pub forwarded_ip_config: Option<ForwardedIpConfiguration>,
-    }
+    pub use super::rule_group::Headers;
 
-    impl ToValue for GeoMatchStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CountryCodes", &self.country_codes);
-            m.opt("ForwardedIPConfig", &self.forwarded_ip_config);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::ImmunityTimeProperty;
 
+    pub use super::rule_group::IpSetForwardedIpConfiguration;
 
-    /// The pattern to look for in the request headers.
-    #[derive(Clone, Default)]
-    pub struct HeaderMatchPattern {
-        /// CloudFormation: `All`.
-        pub all: Option<Value>,
-        /// CloudFormation: `ExcludedHeaders`.
-        pub excluded_headers: Option<Expr<Vec<String>>>,
-        /// CloudFormation: `IncludedHeaders`.
-        pub included_headers: Option<Expr<Vec<String>>>,
-    }
+    pub use super::rule_group::IpSetReferenceStatement;
 
-    impl ToValue for HeaderMatchPattern {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("All", &self.all);
-            m.opt("ExcludedHeaders", &self.excluded_headers);
-            m.opt("IncludedHeaders", &self.included_headers);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::Ja3Fingerprint;
 
+    pub use super::rule_group::Ja4Fingerprint;
 
-    /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-    #[derive(Clone)]
-    pub struct HeaderOrder {
-        /// Required.
-        ///
-        /// CloudFormation: `OversizeHandling`.
-        pub oversize_handling: Expr<String>,
-    }
+    pub use super::rule_group::JsonBody;
 
-    impl HeaderOrder {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(oversize_handling: impl Into<Expr<String>>) -> Self {
-            Self {
-                oversize_handling: oversize_handling.into(),
-            }
-        }
-    }
+    pub use super::rule_group::JsonMatchPattern;
 
-    impl ToValue for HeaderOrder {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("OversizeHandling", &self.oversize_handling);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::Label;
 
-
-    /// Includes headers of a web request.
-    #[derive(Clone)]
-    pub struct Headers {
-        /// Required.
-        ///
-        /// CloudFormation: `MatchPattern`.
-        pub match_pattern: HeaderMatchPattern,
-        /// Required.
-        ///
-        /// CloudFormation: `MatchScope`.
-        pub match_scope: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `OversizeHandling`.
-        pub oversize_handling: Expr<String>,
-    }
-
-    impl Headers {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(match_pattern: HeaderMatchPattern, match_scope: impl Into<Expr<String>>, oversize_handling: impl Into<Expr<String>>) -> Self {
-            Self {
-                match_pattern,
-                match_scope: match_scope.into(),
-                oversize_handling: oversize_handling.into(),
-            }
-        }
-    }
-
-    impl ToValue for Headers {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("MatchPattern", &self.match_pattern);
-            m.req("MatchScope", &self.match_scope);
-            m.req("OversizeHandling", &self.oversize_handling);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct ImmunityTimeProperty {
-        /// Required.
-        ///
-        /// CloudFormation: `ImmunityTime`.
-        pub immunity_time: Expr<i64>,
-    }
-
-    impl ImmunityTimeProperty {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(immunity_time: impl Into<Expr<i64>>) -> Self {
-            Self {
-                immunity_time: immunity_time.into(),
-            }
-        }
-    }
-
-    impl ToValue for ImmunityTimeProperty {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("ImmunityTime", &self.immunity_time);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct IpSetForwardedIpConfiguration {
-        /// Allowed values: `MATCH`, `NO_MATCH`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `FallbackBehavior`.
-        pub fallback_behavior: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `HeaderName`.
-        pub header_name: Expr<String>,
-        /// Allowed values: `FIRST`, `LAST`, `ANY`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Position`.
-        pub position: Expr<String>,
-    }
-
-    impl IpSetForwardedIpConfiguration {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(fallback_behavior: impl Into<Expr<String>>, header_name: impl Into<Expr<String>>, position: impl Into<Expr<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-                header_name: header_name.into(),
-                position: position.into(),
-            }
-        }
-    }
-
-    impl ToValue for IpSetForwardedIpConfiguration {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FallbackBehavior", &self.fallback_behavior);
-            m.req("HeaderName", &self.header_name);
-            m.req("Position", &self.position);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct IpSetReferenceStatement {
-        /// Required.
-        ///
-        /// CloudFormation: `Arn`.
-        pub arn: Expr<String>,
-        /// CloudFormation: `IPSetForwardedIPConfig`.
-        pub ip_set_forwarded_ip_config: Option<IpSetForwardedIpConfiguration>,
-    }
-
-    impl IpSetReferenceStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(arn: impl Into<Expr<String>>) -> Self {
-            Self {
-                arn: arn.into(),
-                ip_set_forwarded_ip_config: None,
-            }
-        }
-    }
-
-    impl ToValue for IpSetReferenceStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Arn", &self.arn);
-            m.opt("IPSetForwardedIPConfig", &self.ip_set_forwarded_ip_config);
-            m.finish()
-        }
-    }
-
-
-    /// Includes the JA3 fingerprint of a web request.
-    #[derive(Clone)]
-    pub struct Ja3Fingerprint {
-        /// Allowed values: `MATCH`, `NO_MATCH`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `FallbackBehavior`.
-        pub fallback_behavior: Expr<String>,
-    }
-
-    impl Ja3Fingerprint {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(fallback_behavior: impl Into<Expr<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
-        }
-    }
-
-    impl ToValue for Ja3Fingerprint {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FallbackBehavior", &self.fallback_behavior);
-            m.finish()
-        }
-    }
-
-
-    /// Includes the JA4 fingerprint of a web request.
-    #[derive(Clone)]
-    pub struct Ja4Fingerprint {
-        /// Allowed values: `MATCH`, `NO_MATCH`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `FallbackBehavior`.
-        pub fallback_behavior: Expr<String>,
-    }
-
-    impl Ja4Fingerprint {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(fallback_behavior: impl Into<Expr<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
-        }
-    }
-
-    impl ToValue for Ja4Fingerprint {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FallbackBehavior", &self.fallback_behavior);
-            m.finish()
-        }
-    }
-
-
-    /// Inspect the request body as JSON. The request body immediately follows the request headers.
-    #[derive(Clone)]
-    pub struct JsonBody {
-        /// CloudFormation: `InvalidFallbackBehavior`.
-        pub invalid_fallback_behavior: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `MatchPattern`.
-        pub match_pattern: JsonMatchPattern,
-        /// Required.
-        ///
-        /// CloudFormation: `MatchScope`.
-        pub match_scope: Expr<String>,
-        /// CloudFormation: `OversizeHandling`.
-        pub oversize_handling: Option<Expr<String>>,
-    }
-
-    impl JsonBody {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(match_pattern: JsonMatchPattern, match_scope: impl Into<Expr<String>>) -> Self {
-            Self {
-                invalid_fallback_behavior: None,
-                match_pattern,
-                match_scope: match_scope.into(),
-                oversize_handling: None,
-            }
-        }
-    }
-
-    impl ToValue for JsonBody {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("InvalidFallbackBehavior", &self.invalid_fallback_behavior);
-            m.req("MatchPattern", &self.match_pattern);
-            m.req("MatchScope", &self.match_scope);
-            m.opt("OversizeHandling", &self.oversize_handling);
-            m.finish()
-        }
-    }
-
-
-    /// The pattern to look for in the JSON body.
-    #[derive(Clone, Default)]
-    pub struct JsonMatchPattern {
-        /// CloudFormation: `All`.
-        pub all: Option<Value>,
-        /// CloudFormation: `IncludedPaths`.
-        pub included_paths: Option<Expr<Vec<String>>>,
-    }
-
-    impl ToValue for JsonMatchPattern {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("All", &self.all);
-            m.opt("IncludedPaths", &self.included_paths);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct Label {
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-    }
-
-    impl Label {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>) -> Self {
-            Self {
-                name: name.into(),
-            }
-        }
-    }
-
-    impl ToValue for Label {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct LabelMatchStatement {
-        /// Required.
-        ///
-        /// CloudFormation: `Key`.
-        pub key: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Scope`.
-        pub scope: Expr<String>,
-    }
-
-    impl LabelMatchStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(key: impl Into<Expr<String>>, scope: impl Into<Expr<String>>) -> Self {
-            Self {
-                key: key.into(),
-                scope: scope.into(),
-            }
-        }
-    }
-
-    impl ToValue for LabelMatchStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Key", &self.key);
-            m.req("Scope", &self.scope);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::LabelMatchStatement;
 
     /// ManagedRuleGroupConfig.
     #[derive(Clone, Default)]
@@ -4485,42 +3626,9 @@ pub mod web_acl {
     }
 
 
-    /// Configures monetization for the web ACL or rule group.
-    #[derive(Clone, Default)]
-    pub struct MonetizationConfig {
-        /// CloudFormation: `CryptoConfig`.
-        pub crypto_config: Option<CryptoConfig>,
-        /// CloudFormation: `CurrencyMode`.
-        pub currency_mode: Option<Expr<String>>,
-    }
+    pub use super::rule_group::MonetizationConfig;
 
-    impl ToValue for MonetizationConfig {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("CryptoConfig", &self.crypto_config);
-            m.opt("CurrencyMode", &self.currency_mode);
-            m.finish()
-        }
-    }
-
-
-    /// Monetize action for rules.
-    #[derive(Clone, Default)]
-    pub struct MonetizeAction {
-        /// CloudFormation: `PriceMultiplier`.
-        pub price_multiplier: Option<Expr<String>>,
-    }
-
-    impl ToValue for MonetizeAction {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("PriceMultiplier", &self.price_multiplier);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::MonetizeAction;
 
     #[derive(Clone)]
     pub struct NotStatement {
@@ -4629,116 +3737,11 @@ pub mod web_acl {
     }
 
 
-    /// Configuration for a single payment network.
-    #[derive(Clone)]
-    pub struct PaymentNetwork {
-        /// Required.
-        ///
-        /// CloudFormation: `Chain`.
-        pub chain: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Prices`.
-        pub prices: Vec<Price>,
-        /// Required.
-        ///
-        /// CloudFormation: `WalletAddress`.
-        pub wallet_address: Expr<String>,
-    }
+    pub use super::rule_group::PaymentNetwork;
 
-    impl PaymentNetwork {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(chain: impl Into<Expr<String>>, prices: Vec<Price>, wallet_address: impl Into<Expr<String>>) -> Self {
-            Self {
-                chain: chain.into(),
-                prices,
-                wallet_address: wallet_address.into(),
-            }
-        }
-    }
+    pub use super::rule_group::PreParseTextTransformation;
 
-    impl ToValue for PaymentNetwork {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Chain", &self.chain);
-            m.req("Prices", &self.prices);
-            m.req("WalletAddress", &self.wallet_address);
-            m.finish()
-        }
-    }
-
-
-    /// Text Transformation applied before parsing the query string.
-    #[derive(Clone)]
-    pub struct PreParseTextTransformation {
-        /// Required.
-        ///
-        /// CloudFormation: `Priority`.
-        pub priority: Expr<i64>,
-        /// Required.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Expr<String>,
-    }
-
-    impl PreParseTextTransformation {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(priority: impl Into<Expr<i64>>, type_: impl Into<Expr<String>>) -> Self {
-            Self {
-                priority: priority.into(),
-                type_: type_.into(),
-            }
-        }
-    }
-
-    impl ToValue for PreParseTextTransformation {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Priority", &self.priority);
-            m.req("Type", &self.type_);
-            m.finish()
-        }
-    }
-
-
-    /// A price configuration.
-    #[derive(Clone)]
-    pub struct Price {
-        /// Required.
-        ///
-        /// CloudFormation: `Amount`.
-        pub amount: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `Currency`.
-        pub currency: Expr<String>,
-    }
-
-    impl Price {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(amount: impl Into<Expr<String>>, currency: impl Into<Expr<String>>) -> Self {
-            Self {
-                amount: amount.into(),
-                currency: currency.into(),
-            }
-        }
-    }
-
-    impl ToValue for Price {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Amount", &self.amount);
-            m.req("Currency", &self.currency);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::Price;
 
     #[derive(Clone)]
     pub struct RateBasedStatement {
@@ -4794,317 +3797,23 @@ pub mod web_acl {
     }
 
 
-    /// Specifies a single custom aggregate key for a rate-base rule.
-    #[derive(Clone, Default)]
-    pub struct RateBasedStatementCustomKey {
-        /// CloudFormation: `ASN`.
-        pub asn: Option<Value>,
-        /// CloudFormation: `Cookie`.
-        pub cookie: Option<RateLimitCookie>,
-        /// CloudFormation: `ForwardedIP`.
-        pub forwarded_ip: Option<Value>,
-        /// CloudFormation: `HTTPMethod`.
-        pub http_method: Option<Value>,
-        /// CloudFormation: `Header`.
-        pub header: Option<RateLimitHeader>,
-        /// CloudFormation: `IP`.
-        pub ip: Option<Value>,
-        /// CloudFormation: `JA3Fingerprint`.
-        pub ja3_fingerprint: Option<RateLimitJa3Fingerprint>,
-        /// CloudFormation: `JA4Fingerprint`.
-        pub ja4_fingerprint: Option<RateLimitJa4Fingerprint>,
-        /// CloudFormation: `LabelNamespace`.
-        pub label_namespace: Option<RateLimitLabelNamespace>,
-        /// CloudFormation: `QueryArgument`.
-        pub query_argument: Option<RateLimitQueryArgument>,
-        /// CloudFormation: `QueryString`.
-        pub query_string: Option<RateLimitQueryString>,
-        /// CloudFormation: `UriPath`.
-        pub uri_path: Option<RateLimitUriPath>,
-    }
+    pub use super::rule_group::RateBasedStatementCustomKey;
 
-    impl ToValue for RateBasedStatementCustomKey {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("ASN", &self.asn);
-            m.opt("Cookie", &self.cookie);
-            m.opt("ForwardedIP", &self.forwarded_ip);
-            m.opt("HTTPMethod", &self.http_method);
-            m.opt("Header", &self.header);
-            m.opt("IP", &self.ip);
-            m.opt("JA3Fingerprint", &self.ja3_fingerprint);
-            m.opt("JA4Fingerprint", &self.ja4_fingerprint);
-            m.opt("LabelNamespace", &self.label_namespace);
-            m.opt("QueryArgument", &self.query_argument);
-            m.opt("QueryString", &self.query_string);
-            m.opt("UriPath", &self.uri_path);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::RateLimitCookie;
 
+    pub use super::rule_group::RateLimitHeader;
 
-    /// Specifies a cookie as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitCookie {
-        /// The name of the cookie to use.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
+    pub use super::rule_group::RateLimitJa3Fingerprint;
 
-    impl RateLimitCookie {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations,
-            }
-        }
-    }
+    pub use super::rule_group::RateLimitJa4Fingerprint;
 
-    impl ToValue for RateLimitCookie {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::RateLimitLabelNamespace;
 
+    pub use super::rule_group::RateLimitQueryArgument;
 
-    /// Specifies a header as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitHeader {
-        /// The name of the header to use.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
+    pub use super::rule_group::RateLimitQueryString;
 
-    impl RateLimitHeader {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for RateLimitHeader {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
-
-    /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitJa3Fingerprint {
-        /// Allowed values: `MATCH`, `NO_MATCH`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `FallbackBehavior`.
-        pub fallback_behavior: Expr<String>,
-    }
-
-    impl RateLimitJa3Fingerprint {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(fallback_behavior: impl Into<Expr<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
-        }
-    }
-
-    impl ToValue for RateLimitJa3Fingerprint {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FallbackBehavior", &self.fallback_behavior);
-            m.finish()
-        }
-    }
-
-
-    /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitJa4Fingerprint {
-        /// Allowed values: `MATCH`, `NO_MATCH`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `FallbackBehavior`.
-        pub fallback_behavior: Expr<String>,
-    }
-
-    impl RateLimitJa4Fingerprint {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(fallback_behavior: impl Into<Expr<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
-        }
-    }
-
-    impl ToValue for RateLimitJa4Fingerprint {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FallbackBehavior", &self.fallback_behavior);
-            m.finish()
-        }
-    }
-
-
-    /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitLabelNamespace {
-        /// The namespace to use for aggregation.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Namespace`.
-        pub namespace: Expr<String>,
-    }
-
-    impl RateLimitLabelNamespace {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(namespace: impl Into<Expr<String>>) -> Self {
-            Self {
-                namespace: namespace.into(),
-            }
-        }
-    }
-
-    impl ToValue for RateLimitLabelNamespace {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Namespace", &self.namespace);
-            m.finish()
-        }
-    }
-
-
-    /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitQueryArgument {
-        /// The name of the query argument to use.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl RateLimitQueryArgument {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for RateLimitQueryArgument {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
-
-    /// Specifies the request's query string as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitQueryString {
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl RateLimitQueryString {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for RateLimitQueryString {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
-
-    /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
-    #[derive(Clone)]
-    pub struct RateLimitUriPath {
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl RateLimitUriPath {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for RateLimitUriPath {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::RateLimitUriPath;
 
     /// Regex
     #[derive(Clone, Default)]
@@ -5123,93 +3832,9 @@ pub mod web_acl {
     }
 
 
-    #[derive(Clone)]
-    pub struct RegexMatchStatement {
-        /// Required.
-        ///
-        /// CloudFormation: `FieldToMatch`.
-        pub field_to_match: FieldToMatch,
-        /// CloudFormation: `PreParseTextTransformations`.
-        pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
-        /// Required.
-        ///
-        /// CloudFormation: `RegexString`.
-        pub regex_string: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
+    pub use super::rule_group::RegexMatchStatement;
 
-    impl RegexMatchStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(field_to_match: FieldToMatch, regex_string: impl Into<Expr<String>>, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                field_to_match,
-                pre_parse_text_transformations: None,
-                regex_string: regex_string.into(),
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for RegexMatchStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FieldToMatch", &self.field_to_match);
-            m.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
-            m.req("RegexString", &self.regex_string);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
-
-    #[derive(Clone)]
-    pub struct RegexPatternSetReferenceStatement {
-        /// Required.
-        ///
-        /// CloudFormation: `Arn`.
-        pub arn: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `FieldToMatch`.
-        pub field_to_match: FieldToMatch,
-        /// CloudFormation: `PreParseTextTransformations`.
-        pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl RegexPatternSetReferenceStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(arn: impl Into<Expr<String>>, field_to_match: FieldToMatch, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                arn: arn.into(),
-                field_to_match,
-                pre_parse_text_transformations: None,
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for RegexPatternSetReferenceStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Arn", &self.arn);
-            m.req("FieldToMatch", &self.field_to_match);
-            m.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::RegexPatternSetReferenceStatement;
 
     /// Configures the inspection size in the request body.
     #[derive(Clone)]
@@ -5686,158 +4311,13 @@ pub mod web_acl {
     }
 
 
-    #[derive(Clone)]
-    pub struct SingleHeader {
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-    }
+    pub use super::rule_group::SingleHeader;
 
-    impl SingleHeader {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>) -> Self {
-            Self {
-                name: name.into(),
-            }
-        }
-    }
+    pub use super::rule_group::SingleQueryArgument;
 
-    impl ToValue for SingleHeader {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::SizeConstraintStatement;
 
-
-    /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30 characters long and isn't case sensitive.
-    #[derive(Clone)]
-    pub struct SingleQueryArgument {
-        /// Required.
-        ///
-        /// CloudFormation: `Name`.
-        pub name: Expr<String>,
-    }
-
-    impl SingleQueryArgument {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(name: impl Into<Expr<String>>) -> Self {
-            Self {
-                name: name.into(),
-            }
-        }
-    }
-
-    impl ToValue for SingleQueryArgument {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Name", &self.name);
-            m.finish()
-        }
-    }
-
-
-    /// Size Constraint statement.
-    #[derive(Clone)]
-    pub struct SizeConstraintStatement {
-        /// Allowed values: `EQ`, `NE`, `LE`, `LT`, `GE`, `GT`.
-        ///
-        /// Required.
-        ///
-        /// CloudFormation: `ComparisonOperator`.
-        pub comparison_operator: Expr<String>,
-        /// Required.
-        ///
-        /// CloudFormation: `FieldToMatch`.
-        pub field_to_match: FieldToMatch,
-        /// CloudFormation: `PreParseTextTransformations`.
-        pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
-        /// Required.
-        ///
-        /// CloudFormation: `Size`.
-        pub size: Expr<f64>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl SizeConstraintStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(comparison_operator: impl Into<Expr<String>>, field_to_match: FieldToMatch, size: impl Into<Expr<f64>>, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                comparison_operator: comparison_operator.into(),
-                field_to_match,
-                pre_parse_text_transformations: None,
-                size: size.into(),
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for SizeConstraintStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("ComparisonOperator", &self.comparison_operator);
-            m.req("FieldToMatch", &self.field_to_match);
-            m.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
-            m.req("Size", &self.size);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
-
-    /// Sqli Match Statement.
-    #[derive(Clone)]
-    pub struct SqliMatchStatement {
-        /// Required.
-        ///
-        /// CloudFormation: `FieldToMatch`.
-        pub field_to_match: FieldToMatch,
-        /// CloudFormation: `PreParseTextTransformations`.
-        pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
-        /// CloudFormation: `SensitivityLevel`.
-        pub sensitivity_level: Option<Expr<String>>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl SqliMatchStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(field_to_match: FieldToMatch, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                field_to_match,
-                pre_parse_text_transformations: None,
-                sensitivity_level: None,
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for SqliMatchStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FieldToMatch", &self.field_to_match);
-            m.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
-            m.opt("SensitivityLevel", &self.sensitivity_level);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::SqliMatchStatement;
 
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
     #[derive(Clone, Default)]
@@ -5901,59 +4381,9 @@ pub mod web_acl {
     }
 
 
-    /// Text Transformation on the Search String before match.
-    #[derive(Clone)]
-    pub struct TextTransformation {
-        /// Required.
-        ///
-        /// CloudFormation: `Priority`.
-        pub priority: Expr<i64>,
-        /// Required.
-        ///
-        /// CloudFormation: `Type`.
-        pub type_: Expr<String>,
-    }
+    pub use super::rule_group::TextTransformation;
 
-    impl TextTransformation {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(priority: impl Into<Expr<i64>>, type_: impl Into<Expr<String>>) -> Self {
-            Self {
-                priority: priority.into(),
-                type_: type_.into(),
-            }
-        }
-    }
-
-    impl ToValue for TextTransformation {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("Priority", &self.priority);
-            m.req("Type", &self.type_);
-            m.finish()
-        }
-    }
-
-
-    /// The path component of the URI Fragment. This is the part of a web request that identifies a fragment uri, for example, /abcd#introduction
-    #[derive(Clone, Default)]
-    pub struct UriFragment {
-        /// Allowed values: `MATCH`, `NO_MATCH`.
-        ///
-        /// CloudFormation: `FallbackBehavior`.
-        pub fallback_behavior: Option<Expr<String>>,
-    }
-
-    impl ToValue for UriFragment {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.opt("FallbackBehavior", &self.fallback_behavior);
-            m.finish()
-        }
-    }
-
+    pub use super::rule_group::UriFragment;
 
     /// Visibility Metric of the WebACL.
     #[derive(Clone)]
@@ -5996,43 +4426,7 @@ pub mod web_acl {
     }
 
 
-    /// Xss Match Statement.
-    #[derive(Clone)]
-    pub struct XssMatchStatement {
-        /// Required.
-        ///
-        /// CloudFormation: `FieldToMatch`.
-        pub field_to_match: FieldToMatch,
-        /// CloudFormation: `PreParseTextTransformations`.
-        pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
-        /// Required.
-        ///
-        /// CloudFormation: `TextTransformations`.
-        pub text_transformations: Vec<TextTransformation>,
-    }
-
-    impl XssMatchStatement {
-        /// Sets the required properties; the rest start unset.
-        #[inline]
-        pub fn new(field_to_match: FieldToMatch, text_transformations: Vec<TextTransformation>) -> Self {
-            Self {
-                field_to_match,
-                pre_parse_text_transformations: None,
-                text_transformations,
-            }
-        }
-    }
-
-    impl ToValue for XssMatchStatement {
-        #[inline]
-        fn to_value(&self) -> Value {
-            let mut m = PropMap::new();
-            m.req("FieldToMatch", &self.field_to_match);
-            m.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
-            m.req("TextTransformations", &self.text_transformations);
-            m.finish()
-        }
-    }
+    pub use super::rule_group::XssMatchStatement;
 }
 pub use web_acl::{CfnWebAcl, CfnWebAclProps};
 
