@@ -8,6 +8,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod cost;
 #[cfg(feature = "cli")]
 pub mod deploy;
 pub mod diff;

@@ -43,6 +43,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Deploy stacks through CloudFormation change sets, dependencies first.
     Deploy(DeployArgs),
+    /// Estimate each stack's monthly cost from its template, the price table and the
+    /// usage assumptions.
+    Cost(CostArgs),
     /// Delete stacks, dependents first.
     Destroy(DestroyArgs),
     /// Create the deployment bucket (stack RcdkToolkit) that large templates are
@@ -108,6 +111,22 @@ pub struct DiffArgs {
     /// Exit with 1 when there are differences.
     #[arg(long)]
     pub fail: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CostFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Stack names or glob patterns (prod-*); default: all.
+    pub stacks: Vec<String>,
+    /// text for a terminal, json for tools, markdown for a pull request.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CostFormat,
 }
 
 #[derive(Debug, Args)]

@@ -35,6 +35,58 @@ fn read_template(path: &std::path::Path) -> Result<J, CliError> {
     })
 }
 
+/// `monthly cost: $a → $b (+$c)` and the items that changed, or why there is no estimate.
+fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
+    let before = if old.is_null() {
+        Ok(None)
+    } else {
+        super::cost::stack_cost(s, old).map(Some)
+    };
+    let after = super::cost::stack_cost(s, &s.template);
+    let (before, after) = match (before, after) {
+        (Ok(b), Ok(a)) => (b, a),
+        (Err(e), _) | (_, Err(e)) => {
+            return (format!("monthly cost: not estimated ({e})\n"), None);
+        }
+    };
+    let was = before.as_ref().map_or(0.0, |b| b.monthly_usd);
+    let now = after.monthly_usd;
+    let changed = match &before {
+        Some(b) => crate::cost::delta(b, &after),
+        None => after
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    format!("{} {}", i.logical_id, i.description),
+                    0.0,
+                    i.monthly_usd,
+                )
+            })
+            .collect(),
+    };
+    let mut text = format!(
+        "monthly cost: {} → {} ({})\n",
+        crate::cost::usd(was),
+        crate::cost::usd(now),
+        crate::cost::signed_usd(now - was)
+    );
+    for (what, b, a) in &changed {
+        text.push_str(&format!(
+            "    {what}: {} → {}\n",
+            crate::cost::usd(*b),
+            crate::cost::usd(*a)
+        ));
+    }
+    let json = serde_json::json!({
+        "before_usd": (was * 100.0).round() / 100.0,
+        "after_usd": (now * 100.0).round() / 100.0,
+        "delta_usd": ((now - was) * 100.0).round() / 100.0,
+        "changed": changed.iter().map(|(w, b, a)| serde_json::json!({"item": w, "before_usd": b, "after_usd": a})).collect::<Vec<_>>(),
+    });
+    (text, Some(json))
+}
+
 /// Returns whether any selected stack differs.
 pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
     let (_, stacks) = synth::synthesize(global)?;
@@ -49,6 +101,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
     let mut any = false;
     let mut json = Vec::new();
     let mut out = anstream::stdout();
+    let (mut total_before, mut total_after) = (0.0, 0.0);
     for s in selected {
         let old = match &args.template {
             Some(path) => read_template(path)?,
@@ -61,11 +114,33 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
         };
         let diff = diff_templates(&old, &s.template);
         any |= !diff.is_empty();
+        let (cost_text, cost_json) = cost_change(s, &old);
+        if let Some(c) = &cost_json {
+            total_before += c["before_usd"].as_f64().unwrap_or_default();
+            total_after += c["after_usd"].as_f64().unwrap_or_default();
+        }
         if args.json {
-            json.push(to_json(&s.stack_name, &diff));
+            let mut entry = to_json(&s.stack_name, &diff);
+            if let (Some(o), Some(c)) = (entry.as_object_mut(), cost_json) {
+                o.insert("cost".into(), c);
+            }
+            json.push(entry);
         } else {
             write!(out, "{}", render_text(&s.stack_name, &diff)).map_err(CliError::Output)?;
+            if !diff.is_empty() {
+                write!(out, "{cost_text}").map_err(CliError::Output)?;
+            }
         }
+    }
+    if !args.json && (total_after - total_before).abs() >= 0.005 {
+        writeln!(
+            out,
+            "monthly cost, all stacks: {} → {} ({})",
+            crate::cost::usd(total_before),
+            crate::cost::usd(total_after),
+            crate::cost::signed_usd(total_after - total_before)
+        )
+        .map_err(CliError::Output)?;
     }
     if args.json {
         let text = serde_json::to_string_pretty(&J::Array(json)).unwrap_or_default();

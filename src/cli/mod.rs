@@ -6,6 +6,7 @@ mod assembly;
 mod bootstrap;
 mod cargo_app;
 mod config;
+mod cost;
 mod deploy;
 mod destroy;
 mod diff;
@@ -45,6 +46,7 @@ pub fn main() -> ExitCode {
             };
         }
         Command::Deploy(a) => deploy::run(&cli.global, a),
+        Command::Cost(a) => cost::run(&cli.global, a),
         Command::Destroy(a) => destroy::run(&cli.global, a),
         Command::Bootstrap(a) => bootstrap::run(a),
         Command::Init(a) => init::run(a),

@@ -12,6 +12,7 @@ use crate::tree::{EffectiveTag, NodeKind, ResourceData, effective_tags};
 
 pub(crate) struct StackTemplate {
     pub description: Option<String>,
+    pub metadata: BTreeMap<String, J>,
     pub transforms: Vec<String>,
     pub parameters: BTreeMap<String, J>,
     pub mappings: BTreeMap<String, J>,
@@ -45,6 +46,9 @@ impl StackTemplate {
         if let Some(d) = &self.description {
             t.insert("Description".into(), json!(d));
         }
+        if !self.metadata.is_empty() {
+            t.insert("Metadata".into(), json!(self.metadata));
+        }
         match self.transforms.as_slice() {
             [] => {}
             [one] => {
@@ -76,6 +80,7 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
     };
     let mut t = StackTemplate {
         description: data.description.clone(),
+        metadata: data.metadata.clone(),
         transforms: data.transforms.clone(),
         parameters: BTreeMap::new(),
         mappings: BTreeMap::new(),

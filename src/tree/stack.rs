@@ -65,6 +65,8 @@ pub(crate) struct StackData {
     pub transforms: Vec<String>,
     /// Files and folders deploy uploads before the change set.
     pub assets: Vec<super::FileAsset>,
+    /// The template's own `Metadata` section.
+    pub metadata: BTreeMap<String, serde_json::Value>,
 }
 
 /// A CloudFormation stack: the unit of deployment.
@@ -91,6 +93,7 @@ impl Stack {
             explicit_dependencies: Vec::new(),
             transforms: Vec::new(),
             assets: Vec::new(),
+            metadata: BTreeMap::new(),
         };
         let stack = Stack {
             scope: scope.add_child(id, NodeKind::Stack(data)),
@@ -141,6 +144,15 @@ impl Stack {
             if !data.transforms.iter().any(|t| t == name) {
                 data.transforms.push(name.to_owned());
             }
+        }
+    }
+
+    /// Sets `key` in the template's `Metadata` section (e.g. `rcdk:cost-usage`, the usage
+    /// assumptions `rcdk cost` prices the stack with).
+    pub fn add_metadata(&self, key: &str, value: serde_json::Value) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            data.metadata.insert(key.to_owned(), value);
         }
     }
 

@@ -8,6 +8,7 @@ mod cli;
 mod compute;
 mod config;
 mod connections;
+mod cost;
 mod cross_stack;
 mod data;
 mod diff;

@@ -1,0 +1,40 @@
+//! `rcdk cost`: the monthly estimate of each selected stack, by environment and in total.
+
+use std::io::Write;
+
+use super::args::{CostArgs, CostFormat, GlobalArgs};
+use super::diff::region_of;
+use super::{AssemblyStack, CliError, select_stacks, synth};
+use crate::cost::{StackCost, estimate, render_json, render_markdown, render_text};
+
+/// The estimate of one synthesized stack.
+pub fn stack_cost(s: &AssemblyStack, template: &serde_json::Value) -> Result<StackCost, String> {
+    estimate(
+        &s.stack_name,
+        region_of(s).as_deref(),
+        s.tags.get("Environment").map(String::as_str),
+        template,
+    )
+}
+
+pub fn run(global: &GlobalArgs, args: &CostArgs) -> Result<(), CliError> {
+    let (_, stacks) = synth::synthesize(global)?;
+    let selected = select_stacks(&stacks, &args.stacks, false)?;
+    let costs = selected
+        .iter()
+        .map(|s| stack_cost(s, &s.template))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError::Usage)?;
+    let text = match args.format {
+        CostFormat::Text => render_text(&costs),
+        CostFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&render_json(&costs)).unwrap_or_default()
+        ),
+        CostFormat::Markdown => render_markdown(&costs),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(CliError::Output)
+}

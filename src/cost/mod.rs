@@ -1,0 +1,196 @@
+//! Monthly cost estimates from templates: each resource priced from its properties, the
+//! committed price table (`prices.json`) and usage assumptions (`Usage`), line by line.
+//! `rcdk cost` prints them; `rcdk diff` prints the change.
+
+mod prices;
+mod report;
+mod rules;
+mod usage;
+
+use serde::Serialize;
+use serde_json::Value as J;
+
+pub use prices::{PriceEntry, PriceTable};
+pub use report::{render_json, render_markdown, render_text};
+pub use usage::{USAGE_METADATA, Usage};
+
+/// One priced line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub logical_id: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub description: String,
+    pub quantity: f64,
+    pub unit: String,
+    pub unit_usd: f64,
+    pub monthly_usd: f64,
+}
+
+/// A resource whose cost depends on what the template cannot say.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotPriced {
+    pub logical_id: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub why: String,
+}
+
+/// A resource with no charge of its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Free {
+    pub logical_id: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub why: String,
+}
+
+/// The estimate of one stack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StackCost {
+    pub name: String,
+    pub region: String,
+    /// The stack's `Environment` tag, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    pub monthly_usd: f64,
+    pub items: Vec<Item>,
+    pub not_priced: Vec<NotPriced>,
+    pub free: Vec<Free>,
+    pub usage: Usage,
+}
+
+/// The region prices are taken from when a stack names none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Estimates one stack. `region` `None` (an environment-agnostic stack) is priced as
+/// `us-east-1`; a region the table does not have is an error that says so.
+pub fn estimate(
+    name: &str,
+    region: Option<&str>,
+    environment: Option<&str>,
+    template: &J,
+) -> Result<StackCost, String> {
+    let table = PriceTable::builtin();
+    let region = region.unwrap_or(DEFAULT_REGION);
+    if !table.regions.iter().any(|r| r == region) {
+        return Err(format!(
+            "{name}: the price table has no prices for {region} (it has {}); add them to src/cost/prices.json",
+            table.regions.join(", ")
+        ));
+    }
+    let usage = Usage::of_template(template).map_err(|e| format!("{name}: {e}"))?;
+    let empty = serde_json::Map::new();
+    let resources = template
+        .get("Resources")
+        .and_then(J::as_object)
+        .unwrap_or(&empty);
+    let ctx = rules::Ctx {
+        table,
+        region,
+        usage: &usage,
+        resources,
+    };
+    let mut cost = StackCost {
+        name: name.to_owned(),
+        region: region.to_owned(),
+        environment: environment.map(str::to_owned),
+        monthly_usd: 0.0,
+        items: Vec::new(),
+        not_priced: Vec::new(),
+        free: Vec::new(),
+        usage: usage.clone(),
+    };
+    for (id, r) in resources {
+        let type_name = r["Type"].as_str().unwrap_or_default();
+        match rules::price_resource(&ctx, type_name, &r["Properties"]) {
+            rules::Pricing::Items(items) => {
+                for mut i in items {
+                    i.logical_id = id.clone();
+                    i.type_name = type_name.to_owned();
+                    cost.monthly_usd += i.monthly_usd;
+                    cost.items.push(i);
+                }
+            }
+            rules::Pricing::Free(why) => cost.free.push(Free {
+                logical_id: id.clone(),
+                type_name: type_name.to_owned(),
+                why: why.to_owned(),
+            }),
+            rules::Pricing::NotPriced(why) => {
+                cost.not_priced.push(rules::not_priced(id, type_name, why));
+            }
+        }
+    }
+    Ok(cost)
+}
+
+/// The monthly change between two estimates of one stack: (before, after, the items
+/// whose cost changed as `(description, before, after)`).
+pub fn delta(before: &StackCost, after: &StackCost) -> Vec<(String, f64, f64)> {
+    let key = |i: &Item| format!("{} {}", i.logical_id, i.description);
+    let mut out = Vec::new();
+    for a in &after.items {
+        let b = before
+            .items
+            .iter()
+            .find(|b| b.logical_id == a.logical_id && b.unit == a.unit)
+            .map_or(0.0, |b| b.monthly_usd);
+        if (a.monthly_usd - b).abs() >= 0.005 {
+            out.push((key(a), b, a.monthly_usd));
+        }
+    }
+    for b in &before.items {
+        let kept = after
+            .items
+            .iter()
+            .any(|a| a.logical_id == b.logical_id && a.unit == b.unit);
+        if !kept && b.monthly_usd >= 0.005 {
+            out.push((key(b), b.monthly_usd, 0.0));
+        }
+    }
+    out
+}
+
+/// `$1,234.56`
+pub fn usd(amount: f64) -> String {
+    let cents = (amount * 100.0).round() as i64;
+    let (sign, cents) = if cents < 0 {
+        ("-", -cents)
+    } else {
+        ("", cents)
+    };
+    let dollars = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in dollars.chars().enumerate() {
+        if i > 0 && (dollars.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}${grouped}.{:02}", cents % 100)
+}
+
+/// `+$118.30` / `-$4.00`
+pub fn signed_usd(amount: f64) -> String {
+    if amount >= 0.0 {
+        format!("+{}", usd(amount))
+    } else {
+        usd(amount)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_are_grouped_and_rounded() {
+        assert_eq!(usd(0.0), "$0.00");
+        assert_eq!(usd(98.55), "$98.55");
+        assert_eq!(usd(1234.567), "$1,234.57");
+        assert_eq!(usd(1_000_000.0), "$1,000,000.00");
+        assert_eq!(signed_usd(118.3), "+$118.30");
+        assert_eq!(signed_usd(-4.0), "-$4.00");
+    }
+}

@@ -1,0 +1,150 @@
+//! `rcdk cost` output: text for a terminal, JSON for tools, markdown for a PR comment.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{StackCost, usd};
+
+/// Totals by environment (stacks without an `Environment` tag are grouped by region), in
+/// the order the stacks come.
+fn by_environment(stacks: &[StackCost]) -> Vec<(String, f64)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+    for s in stacks {
+        let env = s.environment.clone().unwrap_or_else(|| s.region.clone());
+        if !order.contains(&env) {
+            order.push(env.clone());
+        }
+        *totals.entry(env).or_default() += s.monthly_usd;
+    }
+    order
+        .into_iter()
+        .map(|e| {
+            let t = totals.get(&e).copied().unwrap_or_default();
+            (e, t)
+        })
+        .collect()
+}
+
+fn total(stacks: &[StackCost]) -> f64 {
+    stacks.iter().map(|s| s.monthly_usd).sum()
+}
+
+pub fn render_text(stacks: &[StackCost]) -> String {
+    let mut out = String::new();
+    for s in stacks {
+        out.push_str(&format!(
+            "{} ({}): {}/month\n",
+            s.name,
+            s.region,
+            usd(s.monthly_usd)
+        ));
+        let mut items: Vec<_> = s.items.iter().collect();
+        items.sort_by(|a, b| b.monthly_usd.total_cmp(&a.monthly_usd));
+        for i in items {
+            out.push_str(&format!(
+                "  {:>11}  {:<40} {} ({} {} × {})\n",
+                usd(i.monthly_usd),
+                i.logical_id,
+                i.description,
+                trim(i.quantity),
+                i.unit,
+                usd_precise(i.unit_usd)
+            ));
+        }
+        for n in &s.not_priced {
+            out.push_str(&format!(
+                "  {:>11}  {:<40} {}\n",
+                "not priced", n.logical_id, n.why
+            ));
+        }
+        if !s.free.is_empty() {
+            out.push_str(&format!(
+                "  {:>11}  {} resources with no charge of their own\n",
+                "free",
+                s.free.len()
+            ));
+        }
+    }
+    out.push('\n');
+    for (env, t) in by_environment(stacks) {
+        out.push_str(&format!("{env:<12} {}/month\n", usd(t)));
+    }
+    out.push_str(&format!("{:<12} {}/month\n", "total", usd(total(stacks))));
+    if let Some(u) = stacks.first().map(|s| &s.usage) {
+        out.push_str(&format!(
+            "assumed: {} h/month, {} GB per NAT gateway, {} LCU per load balancer, {} M WAF requests, {} GB logs per group, {} min per scheduled task (set per stack with rcdk::cost::Usage)\n",
+            u.hours_per_month,
+            u.nat_gb_per_gateway,
+            u.alb_lcu,
+            u.waf_million_requests,
+            u.log_gb_per_group,
+            u.scheduled_task_minutes
+        ));
+    }
+    out
+}
+
+fn trim(q: f64) -> String {
+    let s = format!("{q:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Unit prices keep their precision ($0.045, $0.0000133334).
+fn usd_precise(p: f64) -> String {
+    if p >= 1.0 { usd(p) } else { format!("${p}") }
+}
+
+pub fn render_json(stacks: &[StackCost]) -> serde_json::Value {
+    json!({
+        "stacks": stacks,
+        "environments": by_environment(stacks)
+            .into_iter()
+            .map(|(e, t)| json!({"name": e, "monthly_usd": round(t)}))
+            .collect::<Vec<_>>(),
+        "total_monthly_usd": round(total(stacks)),
+    })
+}
+
+fn round(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+pub fn render_markdown(stacks: &[StackCost]) -> String {
+    let mut out =
+        String::from("| stack | region | monthly | largest item |\n| --- | --- | ---: | --- |\n");
+    for s in stacks {
+        let largest = s
+            .items
+            .iter()
+            .max_by(|a, b| a.monthly_usd.total_cmp(&b.monthly_usd))
+            .map(|i| {
+                format!(
+                    "{} ({}) {}",
+                    i.logical_id,
+                    i.description,
+                    usd(i.monthly_usd)
+                )
+            })
+            .unwrap_or_else(|| "-".into());
+        out.push_str(&format!(
+            "| {} | {} | {} | {largest} |\n",
+            s.name,
+            s.region,
+            usd(s.monthly_usd)
+        ));
+    }
+    out.push_str("\n| environment | monthly |\n| --- | ---: |\n");
+    for (env, t) in by_environment(stacks) {
+        out.push_str(&format!("| {env} | {} |\n", usd(t)));
+    }
+    out.push_str(&format!("| **total** | **{}** |\n", usd(total(stacks))));
+    let not_priced: usize = stacks.iter().map(|s| s.not_priced.len()).sum();
+    if not_priced > 0 {
+        out.push_str(&format!(
+            "\n{not_priced} usage-based resources are not priced (queues, topics, functions, storage); `rcdk cost --format json` lists them with the assumption that would price them.\n"
+        ));
+    }
+    out
+}

@@ -1,0 +1,575 @@
+//! What each resource type costs a month, from its properties, the price table and the
+//! usage assumptions. A type is priced, free (said so), or not priced with the reason
+//! and the assumption that would price it; nothing is silently zero.
+
+use serde_json::Value as J;
+
+use super::prices::PriceTable;
+use super::usage::Usage;
+use super::{Item, NotPriced};
+
+/// The outcome for one resource.
+pub(super) enum Pricing {
+    Items(Vec<Item>),
+    Free(&'static str),
+    NotPriced(String),
+}
+
+pub(super) struct Ctx<'a> {
+    pub table: &'a PriceTable,
+    pub region: &'a str,
+    pub usage: &'a Usage,
+    pub resources: &'a serde_json::Map<String, J>,
+}
+
+/// Types with no charge of their own, and why.
+const FREE: &[(&str, &str)] = &[
+    ("AWS::EC2::VPC", "VPCs have no charge"),
+    ("AWS::EC2::Subnet", "subnets have no charge"),
+    ("AWS::EC2::RouteTable", "route tables have no charge"),
+    ("AWS::EC2::Route", "routes have no charge"),
+    ("AWS::EC2::SubnetRouteTableAssociation", "no charge"),
+    (
+        "AWS::EC2::InternetGateway",
+        "internet gateways have no charge (data transfer out is not estimated)",
+    ),
+    ("AWS::EC2::VPCGatewayAttachment", "no charge"),
+    ("AWS::EC2::SecurityGroup", "security groups have no charge"),
+    ("AWS::EC2::SecurityGroupIngress", "no charge"),
+    ("AWS::EC2::SecurityGroupEgress", "no charge"),
+    (
+        "AWS::EC2::FlowLog",
+        "delivery is billed as its log group's ingestion",
+    ),
+    ("AWS::IAM::Role", "IAM has no charge"),
+    ("AWS::IAM::Policy", "IAM has no charge"),
+    ("AWS::IAM::ManagedPolicy", "IAM has no charge"),
+    ("AWS::IAM::InstanceProfile", "IAM has no charge"),
+    ("AWS::IAM::OIDCProvider", "IAM has no charge"),
+    (
+        "AWS::ECS::Cluster",
+        "clusters have no charge (tasks are priced with their service)",
+    ),
+    (
+        "AWS::ECS::TaskDefinition",
+        "priced with the service or schedule that runs it",
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::Listener",
+        "priced with its load balancer",
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+        "priced with its load balancer",
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "priced with its load balancer",
+    ),
+    ("AWS::ApplicationAutoScaling::ScalableTarget", "no charge"),
+    (
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        "no charge (its alarms are CloudWatch's, made by the service)",
+    ),
+    ("AWS::SQS::QueuePolicy", "no charge"),
+    ("AWS::SNS::TopicPolicy", "no charge"),
+    (
+        "AWS::SNS::Subscription",
+        "e-mail and SQS deliveries have no charge",
+    ),
+    ("AWS::S3::BucketPolicy", "no charge"),
+    ("AWS::WAFv2::WebACLAssociation", "priced with its web ACL"),
+    (
+        "AWS::WAFv2::LoggingConfiguration",
+        "billed as its log group's ingestion",
+    ),
+    ("AWS::RDS::DBSubnetGroup", "no charge"),
+    ("AWS::RDS::DBParameterGroup", "no charge"),
+    ("AWS::ElastiCache::SubnetGroup", "no charge"),
+    ("AWS::Lambda::Permission", "no charge"),
+    (
+        "AWS::Lambda::EventSourceMapping",
+        "SQS polling is billed as the queue's requests",
+    ),
+    ("AWS::Lambda::Url", "billed as the function's requests"),
+    (
+        "AWS::SecretsManager::RotationSchedule",
+        "rotation runs are billed as Lambda requests",
+    ),
+    ("AWS::SecretsManager::SecretTargetAttachment", "no charge"),
+    ("AWS::KMS::Alias", "no charge"),
+    ("AWS::SSM::Parameter", "standard parameters have no charge"),
+    ("AWS::CloudFormation::WaitConditionHandle", "no charge"),
+    (
+        "AWS::Budgets::Budget",
+        "the first two budgets with actions are free; budgets without actions have no charge",
+    ),
+];
+
+fn price(ctx: &Ctx<'_>, key: &str) -> Result<f64, String> {
+    ctx.table
+        .get(key, ctx.region)
+        .map(|(p, _)| p)
+        .ok_or_else(|| {
+            format!(
+                "no price '{key}' for {} in the table (src/cost/prices.json); add it",
+                ctx.region
+            )
+        })
+}
+
+fn item(ctx: &Ctx<'_>, description: String, quantity: f64, key: &str) -> Result<Item, String> {
+    let unit_usd = price(ctx, key)?;
+    let unit = ctx
+        .table
+        .get(key, ctx.region)
+        .map(|(_, e)| e.unit.clone())
+        .unwrap_or_default();
+    Ok(Item {
+        logical_id: String::new(),
+        type_name: String::new(),
+        description,
+        quantity,
+        unit,
+        unit_usd,
+        monthly_usd: quantity * unit_usd,
+    })
+}
+
+fn num(v: &J) -> Option<f64> {
+    v.as_f64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
+fn text(v: &J) -> Option<&str> {
+    v.as_str()
+}
+
+fn len(v: &J) -> usize {
+    v.as_array().map_or(0, Vec::len)
+}
+
+/// The task definition a property names (`{"Ref": id}` in the same template).
+fn task_definition<'a>(ctx: &Ctx<'a>, reference: &J) -> Option<&'a J> {
+    let id = reference.get("Ref").and_then(J::as_str)?;
+    let r = ctx.resources.get(id)?;
+    (r["Type"] == "AWS::ECS::TaskDefinition").then_some(&r["Properties"])
+}
+
+/// (vCPU, GB, arm64) of a Fargate task definition.
+fn task_size(task: &J) -> Option<(f64, f64, bool)> {
+    let cpu = num(&task["Cpu"])? / 1024.0;
+    let gb = num(&task["Memory"])? / 1024.0;
+    let arm = task["RuntimePlatform"]["CpuArchitecture"] == "ARM64";
+    Some((cpu, gb, arm))
+}
+
+fn fargate_items(
+    ctx: &Ctx<'_>,
+    what: &str,
+    task_hours: f64,
+    (cpu, gb, arm): (f64, f64, bool),
+) -> Result<Vec<Item>, String> {
+    let arch = if arm { "arm" } else { "x86" };
+    Ok(vec![
+        item(
+            ctx,
+            format!("{what}: {cpu} vCPU ({arch})"),
+            task_hours * cpu,
+            &format!("fargate_vcpu_hour_{arch}"),
+        )?,
+        item(
+            ctx,
+            format!("{what}: {gb} GB memory"),
+            task_hours * gb,
+            &format!("fargate_gb_hour_{arch}"),
+        )?,
+    ])
+}
+
+/// Runs a month of a schedule expression: `rate(N unit)`, or a daily/hourly `cron`.
+fn runs_per_month(expression: &str, hours: f64) -> Option<f64> {
+    if let Some(rate) = expression
+        .strip_prefix("rate(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        let mut parts = rate.split_whitespace();
+        let n: f64 = parts.next()?.parse().ok()?;
+        let per_hour = match parts.next()?.trim_end_matches('s') {
+            "minute" => 60.0 / n,
+            "hour" => 1.0 / n,
+            "day" => 1.0 / (24.0 * n),
+            _ => return None,
+        };
+        return Some(per_hour * hours);
+    }
+    let cron = expression
+        .strip_prefix("cron(")
+        .and_then(|c| c.strip_suffix(')'))?;
+    let fields: Vec<&str> = cron.split_whitespace().collect();
+    let [minute, hour, dom, month, dow, _year] = fields.as_slice() else {
+        return None;
+    };
+    let plain = |f: &str| f.chars().all(|c| c.is_ascii_digit());
+    let every = |f: &str| f == "*" || f == "?";
+    if plain(minute) && every(month) && every(dom) && every(dow) {
+        if plain(hour) {
+            return Some(hours / 24.0);
+        }
+        if *hour == "*" {
+            return Some(hours);
+        }
+    }
+    None
+}
+
+fn usage_based(what: &str, price_text: &str) -> Pricing {
+    Pricing::NotPriced(format!(
+        "usage-based: {what} at {price_text}; set Usage.million_requests to price it"
+    ))
+}
+
+/// Prices one resource.
+pub(super) fn price_resource(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Pricing {
+    match rule(ctx, type_name, p) {
+        Ok(p) => p,
+        Err(why) => Pricing::NotPriced(why),
+    }
+}
+
+fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
+    let h = ctx.usage.hours_per_month;
+    let u = ctx.usage;
+    let items = match type_name {
+        "AWS::EC2::NatGateway" => vec![
+            item(
+                ctx,
+                format!("NAT gateway, {h} hours"),
+                h,
+                "nat_gateway_hour",
+            )?,
+            item(
+                ctx,
+                format!("{} GB processed (assumed)", u.nat_gb_per_gateway),
+                u.nat_gb_per_gateway,
+                "nat_gateway_gb",
+            )?,
+        ],
+        "AWS::EC2::EIP" => vec![item(
+            ctx,
+            "public IPv4 address".into(),
+            h,
+            "public_ipv4_hour",
+        )?],
+        "AWS::EC2::VPCEndpoint" => {
+            if p["VpcEndpointType"] != "Interface" {
+                return Ok(Pricing::Free("gateway endpoints have no charge"));
+            }
+            let azs = len(&p["SubnetIds"]).max(1) as f64;
+            vec![
+                item(
+                    ctx,
+                    format!("interface endpoint in {azs} AZs"),
+                    azs * h,
+                    "vpc_endpoint_az_hour",
+                )?,
+                item(
+                    ctx,
+                    format!("{} GB through it (assumed)", u.endpoint_gb),
+                    u.endpoint_gb,
+                    "vpc_endpoint_gb",
+                )?,
+            ]
+        }
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+            if p.get("Type")
+                .and_then(J::as_str)
+                .is_some_and(|t| t != "application")
+            {
+                return Err("only application load balancers are in the price table".into());
+            }
+            let mut out = vec![
+                item(ctx, "application load balancer".into(), h, "alb_hour")?,
+                item(
+                    ctx,
+                    format!("{} LCU on average (assumed)", u.alb_lcu),
+                    u.alb_lcu * h,
+                    "alb_lcu_hour",
+                )?,
+            ];
+            if p["Scheme"] != "internal" {
+                let ips = len(&p["Subnets"]).max(1) as f64;
+                out.push(item(
+                    ctx,
+                    format!("{ips} public IPv4 addresses (one per AZ)"),
+                    ips * h,
+                    "public_ipv4_hour",
+                )?);
+            }
+            out
+        }
+        "AWS::WAFv2::WebACL" => {
+            let rules = len(&p["Rules"]) as f64;
+            vec![
+                item(ctx, "web ACL".into(), 1.0, "waf_web_acl_month")?,
+                item(
+                    ctx,
+                    format!("{rules} rules and rule groups"),
+                    rules,
+                    "waf_rule_month",
+                )?,
+                item(
+                    ctx,
+                    format!("{} million requests (assumed)", u.waf_million_requests),
+                    u.waf_million_requests,
+                    "waf_million_requests",
+                )?,
+            ]
+        }
+        "AWS::ECS::Service" => {
+            let fargate = p["LaunchType"] == "FARGATE"
+                || p["CapacityProviderStrategy"].as_array().is_some_and(|s| {
+                    s.iter().any(|c| {
+                        c["CapacityProvider"]
+                            .as_str()
+                            .is_some_and(|n| n.starts_with("FARGATE"))
+                    })
+                });
+            if !fargate {
+                return Err(
+                    "EC2-backed services are priced by their instances (Auto Scaling group)".into(),
+                );
+            }
+            let size = task_definition(ctx, &p["TaskDefinition"])
+                .and_then(task_size)
+                .ok_or("its task definition's CPU and memory are not in this template")?;
+            let tasks = num(&p["DesiredCount"]).unwrap_or(1.0);
+            fargate_items(
+                ctx,
+                &format!("{tasks} tasks (desired count) × {h} h"),
+                tasks * h,
+                size,
+            )?
+        }
+        "AWS::Events::Rule" => {
+            let mut out = Vec::new();
+            for t in p["Targets"].as_array().into_iter().flatten() {
+                let Some(task) = task_definition(ctx, &t["EcsParameters"]["TaskDefinitionArn"])
+                else {
+                    continue;
+                };
+                let expression = text(&p["ScheduleExpression"]).unwrap_or_default();
+                let runs = runs_per_month(expression, h).ok_or_else(|| {
+                    format!("runs a task on '{expression}', whose runs a month rcdk cannot count")
+                })?;
+                let size =
+                    task_size(task).ok_or("the task's CPU and memory are not in this template")?;
+                let task_hours = runs * u.scheduled_task_minutes / 60.0;
+                out.extend(fargate_items(
+                    ctx,
+                    &format!(
+                        "{runs:.0} runs × {} min (assumed)",
+                        u.scheduled_task_minutes
+                    ),
+                    task_hours,
+                    size,
+                )?);
+            }
+            if out.is_empty() {
+                return Ok(Pricing::Free(
+                    "scheduled rules and rules on AWS service events have no charge",
+                ));
+            }
+            out
+        }
+        "AWS::RDS::DBInstance" => {
+            let engine = text(&p["Engine"]).unwrap_or_default();
+            if !engine.starts_with("postgres") {
+                return Err(format!(
+                    "engine '{engine}' is not in the price table (PostgreSQL is)"
+                ));
+            }
+            let class = text(&p["DBInstanceClass"]).ok_or("no DBInstanceClass")?;
+            let az = if p["MultiAZ"] == true {
+                "multi"
+            } else {
+                "single"
+            };
+            let mut out = vec![item(
+                ctx,
+                format!(
+                    "PostgreSQL {class}, {}",
+                    if az == "multi" {
+                        "Multi-AZ"
+                    } else {
+                        "Single-AZ"
+                    }
+                ),
+                h,
+                &format!("rds_postgres_hour:{class}:{az}"),
+            )?];
+            if let Some(gb) = num(&p["AllocatedStorage"]) {
+                out.push(item(
+                    ctx,
+                    format!("{gb} GB storage"),
+                    gb,
+                    &format!("rds_storage_gb_month:{az}"),
+                )?);
+            }
+            out
+        }
+        "AWS::ElastiCache::ReplicationGroup" => {
+            let node = text(&p["CacheNodeType"]).ok_or("no CacheNodeType")?;
+            let nodes = num(&p["NumCacheClusters"]).unwrap_or(1.0);
+            vec![item(
+                ctx,
+                format!("{nodes} × {node}"),
+                nodes * h,
+                &format!("elasticache_hour:{node}"),
+            )?]
+        }
+        "AWS::KMS::Key" => vec![item(
+            ctx,
+            "customer-managed key".into(),
+            1.0,
+            "kms_key_month",
+        )?],
+        "AWS::SecretsManager::Secret" => vec![item(ctx, "secret".into(), 1.0, "secret_month")?],
+        "AWS::CloudWatch::Alarm" => {
+            let metrics = p["Metrics"]
+                .as_array()
+                .map_or(1, |m| {
+                    m.iter().filter(|q| q.get("MetricStat").is_some()).count()
+                })
+                .max(1) as f64;
+            let what = if metrics == 1.0 {
+                "alarm over 1 metric".to_owned()
+            } else {
+                format!("alarm over {metrics} metrics")
+            };
+            vec![item(ctx, what, metrics, "cloudwatch_alarm_metric_month")?]
+        }
+        "AWS::CloudWatch::CompositeAlarm" => {
+            vec![item(
+                ctx,
+                "composite alarm".into(),
+                1.0,
+                "cloudwatch_composite_alarm_month",
+            )?]
+        }
+        "AWS::CloudWatch::Dashboard" => vec![item(
+            ctx,
+            "dashboard (an account's first three are free; not deducted)".into(),
+            1.0,
+            "cloudwatch_dashboard_month",
+        )?],
+        "AWS::Logs::LogGroup" => {
+            let ingest = u.log_gb_per_group;
+            // Kept at steady state: a month's logs times the months retained (a year when
+            // they never expire).
+            let months = num(&p["RetentionInDays"]).map_or(12.0, |d| d / 30.0);
+            vec![
+                item(
+                    ctx,
+                    format!("{ingest} GB ingested (assumed)"),
+                    ingest,
+                    "logs_ingest_gb",
+                )?,
+                item(
+                    ctx,
+                    format!(
+                        "{:.1} GB stored ({months:.1} months retained)",
+                        ingest * months
+                    ),
+                    ingest * months,
+                    "logs_storage_gb_month",
+                )?,
+            ]
+        }
+        "AWS::Route53::HostedZone" => {
+            vec![item(ctx, "hosted zone".into(), 1.0, "route53_zone_month")?]
+        }
+        "AWS::Route53::HealthCheck" => vec![item(
+            ctx,
+            "health check".into(),
+            1.0,
+            "route53_health_check_month",
+        )?],
+        "AWS::S3::Bucket" | "AWS::ECR::Repository" => {
+            let (key, what) = if type_name == "AWS::S3::Bucket" {
+                ("s3_standard_gb_month", "S3 Standard")
+            } else {
+                ("ecr_gb_month", "image storage")
+            };
+            match u.storage_gb {
+                Some(gb) => vec![item(ctx, format!("{gb} GB {what} (assumed)"), gb, key)?],
+                None => {
+                    return Ok(Pricing::NotPriced(format!(
+                        "storage-based: {what} at ${}/GB-month; set Usage.storage_gb to price it",
+                        price(ctx, key)?
+                    )));
+                }
+            }
+        }
+        "AWS::SQS::Queue" | "AWS::SNS::Topic" | "AWS::Lambda::Function" => {
+            let (key, what) = match type_name {
+                "AWS::SQS::Queue" => (
+                    "sqs_million_requests",
+                    "SQS requests (first million a month free)",
+                ),
+                "AWS::SNS::Topic" => (
+                    "sns_million_requests",
+                    "SNS publishes (first million a month free)",
+                ),
+                _ => (
+                    "lambda_million_requests",
+                    "Lambda requests plus GB-seconds of run time",
+                ),
+            };
+            match u.million_requests {
+                Some(m) => vec![item(
+                    ctx,
+                    format!("{m} million requests (assumed)"),
+                    m,
+                    key,
+                )?],
+                None => {
+                    return Ok(usage_based(
+                        what,
+                        &format!("${} per million", price(ctx, key)?),
+                    ));
+                }
+            }
+        }
+        _ => {
+            if let Some((_, why)) = FREE.iter().find(|(t, _)| *t == type_name) {
+                return Ok(Pricing::Free(why));
+            }
+            return Err(format!("no price rule for {type_name} yet"));
+        }
+    };
+    Ok(Pricing::Items(items))
+}
+
+pub(super) fn not_priced(logical_id: &str, type_name: &str, why: String) -> NotPriced {
+    NotPriced {
+        logical_id: logical_id.to_owned(),
+        type_name: type_name.to_owned(),
+        why,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_per_month;
+
+    #[test]
+    fn schedules_are_counted() {
+        assert_eq!(runs_per_month("rate(1 hour)", 730.0), Some(730.0));
+        assert_eq!(runs_per_month("rate(30 minutes)", 730.0), Some(1460.0));
+        assert_eq!(runs_per_month("rate(2 days)", 720.0), Some(15.0));
+        assert_eq!(runs_per_month("cron(0 4 * * ? *)", 720.0), Some(30.0));
+        assert_eq!(runs_per_month("cron(0 * * * ? *)", 730.0), Some(730.0));
+        assert_eq!(runs_per_month("cron(0 4 ? * MON *)", 730.0), None);
+    }
+}

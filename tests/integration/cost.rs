@@ -1,0 +1,294 @@
+//! Cost estimates: figures checked by hand against the price table, every resource
+//! accounted for (priced, free or not priced with a reason), environments ordered by
+//! tier, usage assumptions from the template, `rcdk cost` JSON, and the delta in a diff.
+
+use std::path::Path;
+use std::process::Command;
+
+use rcdk::cost::{StackCost, Usage, estimate};
+use serde_json::{Value as J, json};
+
+use crate::reference_app::all_environments;
+
+fn cost_of(assembly: &rcdk::CloudAssembly, stack: &str) -> StackCost {
+    let s = assembly.stack(stack).expect("stack");
+    estimate(
+        stack,
+        s.environment.region.as_deref(),
+        s.tags.get("Environment").map(String::as_str),
+        &s.template,
+    )
+    .expect("estimate")
+}
+
+fn line(cost: &StackCost, id: &str, unit: &str) -> f64 {
+    cost.items
+        .iter()
+        .find(|i| i.logical_id == id && i.unit == unit)
+        .unwrap_or_else(|| panic!("no {id} {unit} in {}", cost.name))
+        .monthly_usd
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.005
+}
+
+#[test]
+fn hand_computed_figures_match() {
+    let a = all_environments();
+    let network = cost_of(&a, "prod-network");
+    // Three NAT gateways for 730 hours at $0.045: 3 × 32.85 = $98.55.
+    let nat_hours: f64 = [
+        "VpcPublicSubnet1NatGateway",
+        "VpcPublicSubnet2NatGateway",
+        "VpcPublicSubnet3NatGateway",
+    ]
+    .iter()
+    .map(|id| line(&network, id, "hour"))
+    .sum();
+    assert!(close(nat_hours, 98.55), "{nat_hours}");
+    // An interface endpoint in 3 AZs: 3 × 730 × $0.01 = $21.90.
+    assert!(close(line(&network, "VpcEcrApiEndpoint", "AZ-hour"), 21.90));
+    // db.r7g.large Multi-AZ PostgreSQL: 730 × $0.478 = $348.94; 20 GB at $0.23 = $4.60.
+    let data = cost_of(&a, "prod-data");
+    assert!(close(line(&data, "Database", "hour"), 348.94));
+    assert!(close(line(&data, "Database", "GB-month"), 4.60));
+    // Three 1-vCPU/2-GB arm64 web tasks: 3 × 730 × (1 × $0.03238 + 2 × $0.00356) = $86.50.
+    let app = cost_of(&a, "prod-app");
+    let web =
+        line(&app, "WebServiceService", "vCPU-hour") + line(&app, "WebServiceService", "GB-hour");
+    assert!(close(web, 3.0 * 730.0 * (0.03238 + 2.0 * 0.00356)), "{web}");
+    // Redis in prod: two cache.r7g.large nodes: 2 × 730 × $0.219 = $319.74.
+    let workers = cost_of(&a, "prod-workers");
+    assert!(close(line(&workers, "Redis", "node-hour"), 319.74));
+    // The 04:00 cleanup: 730/24 runs of 10 minutes of 0.25 vCPU.
+    let runs = 730.0 / 24.0;
+    assert!(close(
+        line(&workers, "DailyCleanup", "vCPU-hour"),
+        runs * 10.0 / 60.0 * 0.25 * 0.03238
+    ));
+    // Each stack's total is the sum of its lines.
+    for c in [&network, &data, &app, &workers] {
+        let sum: f64 = c.items.iter().map(|i| i.monthly_usd).sum();
+        assert!(close(sum, c.monthly_usd), "{}", c.name);
+    }
+}
+
+#[test]
+fn every_resource_is_priced_free_or_not_priced_with_a_reason() {
+    let a = all_environments();
+    for s in &a.stacks {
+        let c = cost_of(&a, &s.stack_name);
+        let resources = s.template["Resources"].as_object().expect("resources");
+        for (id, r) in resources {
+            let priced = c.items.iter().any(|i| &i.logical_id == id);
+            let free = c.free.iter().any(|f| &f.logical_id == id);
+            let not_priced = c.not_priced.iter().find(|n| &n.logical_id == id);
+            assert_eq!(
+                [priced, free, not_priced.is_some()]
+                    .iter()
+                    .filter(|b| **b)
+                    .count(),
+                1,
+                "{}/{id} ({})",
+                s.stack_name,
+                r["Type"]
+            );
+            if let Some(n) = not_priced {
+                assert!(
+                    n.why.starts_with("usage-based") || n.why.starts_with("storage-based"),
+                    "{}/{id}: the reference app has no type rcdk cannot price: {}",
+                    s.stack_name,
+                    n.why
+                );
+                assert!(n.why.contains("set Usage."), "{}", n.why);
+            }
+        }
+        assert!(
+            c.items.iter().all(|i| i.monthly_usd > 0.0),
+            "{}",
+            s.stack_name
+        );
+    }
+}
+
+#[test]
+fn prod_costs_more_than_staging_which_costs_more_than_dev() {
+    let a = all_environments();
+    let env = |e: &str| -> f64 {
+        ["network", "data", "workers", "app", "monitoring"]
+            .iter()
+            .map(|s| cost_of(&a, &format!("{e}-{s}")).monthly_usd)
+            .sum()
+    };
+    let (dev, staging, prod) = (env("dev"), env("staging"), env("prod"));
+    assert!(prod > staging && staging > dev, "{dev} {staging} {prod}");
+}
+
+#[test]
+fn usage_assumptions_come_from_the_template_and_bad_ones_name_the_field() {
+    let app = rcdk::App::with_context(Default::default(), "cdk.out");
+    let stack = crate::fixtures::stack(&app, "edge");
+    rcdk::CfnResource::new(
+        &stack,
+        "Nat",
+        "AWS::EC2::NatGateway",
+        rcdk::Value::object([("SubnetId", rcdk::Value::from("subnet-1"))]),
+    );
+    Usage {
+        nat_gb_per_gateway: 1000.0,
+        ..Usage::default()
+    }
+    .apply(&stack);
+    let assembly = crate::support::synth(&app);
+    let template = &assembly.stack("edge").expect("stack").template;
+    assert_eq!(
+        template["Metadata"]["rcdk:cost-usage"]["nat_gb_per_gateway"],
+        1000.0
+    );
+    let c = estimate("edge", Some("us-east-1"), None, template).expect("estimate");
+    // 1000 GB at $0.045 instead of the default 100 GB.
+    assert!(close(line(&c, "Nat", "GB"), 45.0));
+    assert_eq!(c.usage.nat_gb_per_gateway, 1000.0);
+
+    let mut bad = template.clone();
+    bad["Metadata"]["rcdk:cost-usage"] = json!({"nat_gb": 5});
+    let err = estimate("edge", Some("us-east-1"), None, &bad).unwrap_err();
+    assert!(
+        err.starts_with("edge: Metadata.rcdk:cost-usage: unknown field `nat_gb`"),
+        "{err}"
+    );
+    let err = estimate("edge", Some("eu-west-1"), None, template).unwrap_err();
+    assert!(
+        err.contains("no prices for eu-west-1 (it has us-east-1, us-west-2)"),
+        "{err}"
+    );
+}
+
+/// An assembly with one stack per (name, template), in us-east-1.
+fn assembly_dir(dir: &Path, stacks: &[(&str, J)]) -> String {
+    std::fs::create_dir_all(dir).expect("dir");
+    let mut artifacts = serde_json::Map::new();
+    for (name, template) in stacks {
+        artifacts.insert((*name).into(), json!({"type": "aws:cloudformation:stack", "environment": "aws://123456789012/us-east-1",
+            "properties": {"templateFile": format!("{name}.template.json"), "tags": {"Environment": "dev"}}}));
+        std::fs::write(
+            dir.join(format!("{name}.template.json")),
+            template.to_string(),
+        )
+        .expect("template");
+    }
+    std::fs::write(
+        dir.join("manifest.json"),
+        json!({"version": "36.0.0", "artifacts": artifacts}).to_string(),
+    )
+    .expect("manifest");
+    dir.display().to_string()
+}
+
+fn nat_template(gateways: usize) -> J {
+    let resources: serde_json::Map<String, J> = (1..=gateways)
+        .map(|i| {
+            (
+                format!("Nat{i}"),
+                json!({"Type": "AWS::EC2::NatGateway", "Properties": {"SubnetId": "subnet-1"}}),
+            )
+        })
+        .chain(std::iter::once((
+            "Queue".to_owned(),
+            json!({"Type": "AWS::SQS::Queue"}),
+        )))
+        .collect();
+    json!({"Resources": resources})
+}
+
+fn rcdk(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rcdk"))
+        .args(args)
+        .output()
+        .expect("rcdk runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn rcdk_cost_prints_json_as_documented_and_diff_shows_the_delta() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = assembly_dir(&dir.path().join("app"), &[("edge", nat_template(2))]);
+    let (code, stdout, stderr) = rcdk(&["cost", "--app", &app, "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let j: J = serde_json::from_str(&stdout).expect("JSON");
+    // Two gateways: 2 × (730 × $0.045 + 100 GB × $0.045) = $74.70.
+    assert_eq!(j["total_monthly_usd"], 74.7);
+    let stack = &j["stacks"][0];
+    assert_eq!(stack["name"], "edge");
+    assert_eq!(stack["region"], "us-east-1");
+    assert_eq!(stack["environment"], "dev");
+    let item = &stack["items"][0];
+    for key in [
+        "logical_id",
+        "type",
+        "description",
+        "quantity",
+        "unit",
+        "unit_usd",
+        "monthly_usd",
+    ] {
+        assert!(item.get(key).is_some(), "{key} in {item}");
+    }
+    assert_eq!(stack["not_priced"][0]["logical_id"], "Queue");
+    assert!(
+        stack["not_priced"][0]["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("$0.4 per million"))
+    );
+    assert_eq!(
+        j["environments"],
+        json!([{"name": "dev", "monthly_usd": 74.7}])
+    );
+
+    let (code, stdout, _) = rcdk(&["cost", "--app", &app, "--format", "markdown"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.contains("| edge | us-east-1 | $74.70 |")
+            && stdout.contains("| **total** | **$74.70** |"),
+        "{stdout}"
+    );
+
+    // One gateway before, two now: the diff says what that costs.
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, nat_template(1).to_string()).expect("old");
+    let (code, stdout, stderr) = rcdk(&[
+        "diff",
+        "--app",
+        &app,
+        "--template",
+        &old.display().to_string(),
+        "edge",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("monthly cost: $37.35 → $74.70 (+$37.35)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    Nat2 NAT gateway, 730 hours: $0.00 → $32.85\n"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = rcdk(&[
+        "diff",
+        "--app",
+        &app,
+        "--template",
+        &old.display().to_string(),
+        "--json",
+        "edge",
+    ]);
+    let j: J = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(j[0]["cost"]["before_usd"], 37.35);
+    assert_eq!(j[0]["cost"]["after_usd"], 74.7);
+    assert_eq!(j[0]["cost"]["delta_usd"], 37.35);
+}
