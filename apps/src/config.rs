@@ -69,6 +69,12 @@ pub struct EnvironmentConfig {
     pub workers: WorkersConfig,
     pub redis: RedisConfig,
     pub alarms: AlarmConfig,
+    /// Monthly cost budget in USD: notifies at 80 % actual and 100 % forecast spend of
+    /// the resources tagged with this environment's cost code.
+    pub budget_usd: f64,
+    /// Usage the cost estimate assumes (`rcdk cost`); unset fields keep the defaults.
+    #[serde(default)]
+    pub usage: UsageConfig,
     /// Whether stateful resources are protected from deletion (DB, load balancer).
     pub deletion_protection: bool,
 }
@@ -130,6 +136,49 @@ pub struct WorkersConfig {
     pub job_timeout_seconds: u32,
     /// Receives before a job goes to the dead-letter queue.
     pub max_receive_count: u32,
+}
+
+/// What the cost estimate assumes beyond the templates; each unset field keeps
+/// `rcdk::cost::Usage`'s default (shown by `rcdk cost`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageConfig {
+    /// GB a month each NAT gateway processes (default 100).
+    pub nat_gb_per_gateway: Option<f64>,
+    /// Average load balancer capacity units (default 1).
+    pub alb_lcu: Option<f64>,
+    /// Million requests a month the web ACL inspects (default 10).
+    pub waf_million_requests: Option<f64>,
+    /// GB of logs each log group takes in a month (default 1).
+    pub log_gb_per_group: Option<f64>,
+    /// Minutes each scheduled task run takes (default 10).
+    pub scheduled_task_minutes: Option<f64>,
+}
+
+impl UsageConfig {
+    /// The assumptions, defaults filled in.
+    pub fn usage(&self) -> rcdk::cost::Usage {
+        let d = rcdk::cost::Usage::default();
+        rcdk::cost::Usage {
+            nat_gb_per_gateway: self.nat_gb_per_gateway.unwrap_or(d.nat_gb_per_gateway),
+            alb_lcu: self.alb_lcu.unwrap_or(d.alb_lcu),
+            waf_million_requests: self.waf_million_requests.unwrap_or(d.waf_million_requests),
+            log_gb_per_group: self.log_gb_per_group.unwrap_or(d.log_gb_per_group),
+            scheduled_task_minutes: self
+                .scheduled_task_minutes
+                .unwrap_or(d.scheduled_task_minutes),
+            ..d
+        }
+    }
+
+    /// Whether the environment names any assumption (else templates carry none).
+    pub fn is_set(&self) -> bool {
+        self.nat_gb_per_gateway.is_some()
+            || self.alb_lcu.is_some()
+            || self.waf_million_requests.is_some()
+            || self.log_gb_per_group.is_some()
+            || self.scheduled_task_minutes.is_some()
+    }
 }
 
 /// The Redis cache and broker (ElastiCache).
@@ -399,6 +448,9 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
                 f("workers.max_receive_count"),
                 format!("{} is out of range 1 to 1000", w.max_receive_count),
             ));
+        }
+        if env.budget_usd.is_nan() || env.budget_usd <= 0.0 {
+            out.push((f("budget_usd"), "must be above 0".into()));
         }
         if env.redis.replicas > 0 && env.availability_zones.len() < 2 {
             out.push((

@@ -83,6 +83,9 @@ pub(crate) fn env_stack(
     );
     Tags::of(&stack).add("Environment", env);
     Tags::of(&stack).add("CostCode", settings.cost_code.as_str());
+    if settings.usage.is_set() {
+        settings.usage.usage().apply(&stack);
+    }
     stack
 }
 

@@ -29,8 +29,11 @@ pub struct Usage {
     pub scheduled_task_minutes: f64,
     /// Million requests a month per queue, topic, function or event bus; unset: those
     /// are listed as not priced. Default: unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub million_requests: Option<f64>,
     /// GB stored per bucket or image repository; unset: not priced. Default: unset.
+    /// (Unset fields are left out of the template: CloudFormation refuses nulls there.)
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_gb: Option<f64>,
 }
 

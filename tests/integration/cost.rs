@@ -292,3 +292,48 @@ fn rcdk_cost_prints_json_as_documented_and_diff_shows_the_delta() {
     assert_eq!(j[0]["cost"]["after_usd"], 74.7);
     assert_eq!(j[0]["cost"]["delta_usd"], 37.35);
 }
+
+#[test]
+fn each_environment_has_a_budget_on_its_cost_code_above_its_estimate() {
+    let a = all_environments();
+    for (env, amount, code) in [
+        ("dev", 300.0, "CC-1001"),
+        ("staging", 600.0, "CC-1001"),
+        ("prod", 1500.0, "CC-2001"),
+    ] {
+        let budget = &a
+            .stack(&format!("{env}-monitoring"))
+            .expect("stack")
+            .template["Resources"]["Budget"]["Properties"]["Budget"];
+        assert_eq!(budget["BudgetLimit"]["Amount"], amount, "{env}");
+        assert_eq!(budget["BudgetName"], format!("{env}-monthly"));
+        assert_eq!(
+            budget["FilterExpression"]["Tags"]["Values"],
+            json!([code]),
+            "{env}"
+        );
+        let estimate: f64 = a
+            .stacks
+            .iter()
+            .filter(|s| s.stack_name.starts_with(&format!("{env}-")))
+            .map(|s| cost_of(&a, &s.stack_name).monthly_usd)
+            .sum();
+        assert!(
+            estimate < amount,
+            "{env}: the estimate {estimate} fits the budget {amount}"
+        );
+    }
+    // Production's traffic assumptions are in its templates, for reviewers and the estimate.
+    let prod = &a.stack("prod-network").expect("stack").template;
+    assert_eq!(
+        prod["Metadata"]["rcdk:cost-usage"]["nat_gb_per_gateway"],
+        500.0
+    );
+    assert!(
+        a.stack("dev-network")
+            .expect("stack")
+            .template
+            .get("Metadata")
+            .is_none()
+    );
+}

@@ -3,6 +3,7 @@
 mod aspects;
 mod assembly;
 mod assets;
+mod budgets;
 mod cfn_lint;
 mod cli;
 mod compute;

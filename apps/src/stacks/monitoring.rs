@@ -2,6 +2,7 @@
 //! worker tier's queue, function and Redis alarms, and one dashboard for both.
 
 use rcdk::App;
+use rcdk_constructs::budgets::{Budget, BudgetFilter, BudgetProps};
 use rcdk_constructs::data::PostgresInstance;
 use rcdk_constructs::monitoring::{
     AlarmThresholds, AlarmTopic, AlarmTopicProps, WebAlarms, WebTier, WorkerAlarms,
@@ -34,6 +35,20 @@ pub fn build(
         AlarmTopicProps {
             emails: settings.alarms.emails.clone(),
             ..AlarmTopicProps::default()
+        },
+    );
+    // The estimate (`rcdk cost`) prices the templates; the budget watches what is billed
+    // to the environment's cost code, which every taggable resource carries.
+    Budget::new(
+        &stack,
+        "Budget",
+        BudgetProps {
+            budget_name: Some(format!("{env}-monthly")),
+            ..BudgetProps::new(
+                settings.budget_usd,
+                BudgetFilter::cost_tag("CostCode", &settings.cost_code),
+                &topic,
+            )
         },
     );
     let a = &settings.alarms;

@@ -27,6 +27,8 @@ pub struct AlarmTopicProps {
 #[derive(Debug, Clone)]
 pub struct AlarmTopic {
     topic: CfnTopic,
+    policy: CfnTopicPolicy,
+    key: Key,
 }
 
 impl Deref for AlarmTopic {
@@ -81,7 +83,7 @@ impl AlarmTopic {
                 .resource(arn.clone())
                 .condition(Operator::Bool, "aws:SecureTransport", Value::from("false")),
         ]);
-        CfnTopicPolicy::new(
+        let policy = CfnTopicPolicy::new(
             &topic,
             "Policy",
             CfnTopicPolicyProps::new(policy, vec![arn.clone()]),
@@ -114,10 +116,34 @@ impl AlarmTopic {
                 },
             );
         }
-        AlarmTopic { topic }
+        AlarmTopic { topic, policy, key }
     }
 
     pub fn arn(&self) -> Expr<String> {
         self.topic.ref_()
+    }
+
+    /// Lets `service` (e.g. `budgets.amazonaws.com`) of this account publish: the topic
+    /// policy admits it and the key lets it encrypt. `sid` names both statements.
+    pub fn allow_publish_from(&self, service: &str, sid: &str) {
+        let arn = self.arn();
+        self.policy.update_props(|p: &mut CfnTopicPolicyProps| {
+            p.policy_document.add_statement(
+                PolicyStatement::allow()
+                    .sid(sid)
+                    .principal(Principal::service(service))
+                    .actions(["sns:Publish"])
+                    .resource(arn)
+                    .from_this_account(),
+            );
+        });
+        self.key.grant_service(
+            PolicyStatement::allow()
+                .sid(sid)
+                .principal(Principal::service(service))
+                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
+                .resource("*")
+                .from_this_account(),
+        );
     }
 }
