@@ -187,6 +187,62 @@ fn fargate_items(
     ])
 }
 
+/// Size multiples within an instance family: AWS prices RDS sizes linearly from `large`.
+fn size_factor(size: &str) -> Option<f64> {
+    if size == "large" {
+        return Some(1.0);
+    }
+    if size == "xlarge" {
+        return Some(2.0);
+    }
+    let n: f64 = size.strip_suffix("xlarge")?.parse().ok()?;
+    Some(2.0 * n)
+}
+
+/// A PostgreSQL instance: its own price when the table has one, else the family's
+/// `large` price times the size multiple (Multi-AZ twice Single-AZ).
+fn rds_instance(ctx: &Ctx<'_>, class: &str, multi: bool, hours: f64) -> Result<Item, String> {
+    let az = if multi { "multi" } else { "single" };
+    let label = if multi { "Multi-AZ" } else { "Single-AZ" };
+    let exact = format!("rds_postgres_hour:{class}:{az}");
+    if ctx.table.get(&exact, ctx.region).is_some() {
+        return item(ctx, format!("PostgreSQL {class}, {label}"), hours, &exact);
+    }
+    let mut parts = class.splitn(3, '.');
+    let (_, family, size) = (
+        parts.next(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    let factor = size_factor(size).ok_or_else(|| {
+        format!("no price for {class} in the table (src/cost/prices.json); add it")
+    })?;
+    let base = format!("rds_postgres_large_hour:{family}");
+    let multiple = factor * if multi { 2.0 } else { 1.0 };
+    let mut line = item(
+        ctx,
+        format!("PostgreSQL {class}, {label} ({multiple} × the {family} large price)"),
+        hours,
+        &base,
+    )
+    .map_err(|_| format!("no price for {class} or the {family} family in the table (src/cost/prices.json); add it"))?;
+    line.unit_usd *= multiple;
+    line.monthly_usd *= multiple;
+    Ok(line)
+}
+
+/// vCPUs of the database instance classes in the price table.
+fn vcpus(class: &str) -> Option<f64> {
+    let size = class.rsplit('.').next()?;
+    Some(match size {
+        "micro" | "small" | "medium" | "large" => 2.0,
+        "xlarge" => 4.0,
+        "2xlarge" => 8.0,
+        "4xlarge" => 16.0,
+        _ => return None,
+    })
+}
+
 /// Runs a month of a schedule expression: `rate(N unit)`, or a daily/hourly `cron`.
 fn runs_per_month(expression: &str, hours: f64) -> Option<f64> {
     if let Some(rate) = expression
@@ -382,6 +438,49 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
             }
             out
         }
+        "AWS::EC2::Instance" => {
+            let ty = text(&p["InstanceType"]).ok_or("no InstanceType")?;
+            vec![item(
+                ctx,
+                format!("{ty} instance (Linux, on demand)"),
+                h,
+                &format!("ec2_hour:{ty}"),
+            )?]
+        }
+        "AWS::AutoScaling::AutoScalingGroup" => {
+            let template = p["LaunchTemplate"]["LaunchTemplateId"]
+                .get("Ref")
+                .and_then(J::as_str)
+                .and_then(|id| ctx.resources.get(id))
+                .ok_or("its launch template is not in this template")?;
+            let ty = text(&template["Properties"]["LaunchTemplateData"]["InstanceType"]).ok_or(
+                "its launch template names no InstanceType (mixed instances are not priced yet)",
+            )?;
+            let n = num(&p["DesiredCapacity"])
+                .or_else(|| num(&p["MinSize"]))
+                .unwrap_or(1.0);
+            vec![item(
+                ctx,
+                format!("{n} × {ty} (desired capacity, Linux, on demand)"),
+                n * h,
+                &format!("ec2_hour:{ty}"),
+            )?]
+        }
+        "AWS::EC2::Volume" => {
+            if p.get("VolumeType")
+                .and_then(J::as_str)
+                .is_some_and(|t| t != "gp3")
+            {
+                return Err("only gp3 volumes are in the price table".into());
+            }
+            let gb = num(&p["Size"]).ok_or("no Size")?;
+            vec![item(ctx, format!("{gb} GB gp3"), gb, "ebs_gp3_gb_month")?]
+        }
+        "AWS::EC2::LaunchTemplate" => {
+            return Ok(Pricing::Free(
+                "priced with the Auto Scaling group that uses it",
+            ));
+        }
         "AWS::RDS::DBInstance" => {
             let engine = text(&p["Engine"]).unwrap_or_default();
             if !engine.starts_with("postgres") {
@@ -395,25 +494,26 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
             } else {
                 "single"
             };
-            let mut out = vec![item(
-                ctx,
-                format!(
-                    "PostgreSQL {class}, {}",
-                    if az == "multi" {
-                        "Multi-AZ"
-                    } else {
-                        "Single-AZ"
-                    }
-                ),
-                h,
-                &format!("rds_postgres_hour:{class}:{az}"),
-            )?];
+            let mut out = vec![rds_instance(ctx, class, az == "multi", h)?];
             if let Some(gb) = num(&p["AllocatedStorage"]) {
                 out.push(item(
                     ctx,
-                    format!("{gb} GB storage"),
+                    format!("{gb} GB storage (backups up to this size are free)"),
                     gb,
                     &format!("rds_storage_gb_month:{az}"),
+                )?);
+            }
+            // Performance Insights keeps 7 days free; longer retention is per vCPU.
+            let retention = num(&p["PerformanceInsightsRetentionPeriod"]).unwrap_or(7.0);
+            if p["EnablePerformanceInsights"] == true && retention > 7.0 {
+                let vcpus = vcpus(class).ok_or_else(|| {
+                    format!("the vCPUs of {class} are not known, to price Performance Insights beyond 7 days")
+                })?;
+                out.push(item(
+                    ctx,
+                    format!("Performance Insights, {retention} days retained, {vcpus} vCPUs"),
+                    vcpus,
+                    "rds_performance_insights_vcpu_month",
                 )?);
             }
             out

@@ -337,3 +337,57 @@ fn each_environment_has_a_budget_on_its_cost_code_above_its_estimate() {
             .is_none()
     );
 }
+
+#[test]
+fn instances_auto_scaling_groups_volumes_and_long_performance_insights_are_priced() {
+    let template = json!({"Resources": {
+        "Bastion": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "t3.micro", "ImageId": "ami-1"}},
+        "Template": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": "m7g.large"}}},
+        "Capacity": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "2", "MaxSize": "6", "DesiredCapacity": "3",
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Template"}, "Version": "1"}}},
+        "Data": {"Type": "AWS::EC2::Volume", "Properties": {"Size": 100, "VolumeType": "gp3", "AvailabilityZone": "us-east-1a"}},
+        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres", "DBInstanceClass": "db.m7g.large",
+            "MultiAZ": false, "AllocatedStorage": "50", "EnablePerformanceInsights": true, "PerformanceInsightsRetentionPeriod": 31}},
+        "Thing": {"Type": "AWS::Example::Unknown", "Properties": {}}
+    }});
+    let c = estimate("s", Some("us-west-2"), None, &template).expect("estimate");
+    assert!(close(line(&c, "Bastion", "hour"), 730.0 * 0.0104));
+    // Three instances of the launch template's type (desired capacity).
+    assert!(close(line(&c, "Capacity", "hour"), 3.0 * 730.0 * 0.0816));
+    assert!(close(line(&c, "Data", "GB-month"), 8.0));
+    assert!(close(line(&c, "Db", "hour"), 730.0 * 0.168));
+    assert!(close(line(&c, "Db", "GB-month"), 50.0 * 0.115));
+    // Beyond the free 7 days: 2 vCPUs × $2.
+    assert!(close(line(&c, "Db", "vCPU-month"), 4.0));
+    assert!(c.free.iter().any(|f| f.logical_id == "Template"));
+    assert_eq!(c.not_priced.len(), 1);
+    assert_eq!(
+        c.not_priced[0].why,
+        "no price rule for AWS::Example::Unknown yet"
+    );
+}
+
+#[test]
+fn database_sizes_are_priced_from_their_family_and_unknown_families_say_so() {
+    let db = |class: &str, multi: bool| json!({"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres", "DBInstanceClass": class, "MultiAZ": multi}});
+    let template = json!({"Resources": {
+        "Big": db("db.m7g.2xlarge", true),
+        "Burst": db("db.t3.large", false),
+        "Odd": db("db.x2g.large", false)
+    }});
+    let c = estimate("s", Some("us-east-1"), None, &template).expect("estimate");
+    // 2xlarge = 4 × large; Multi-AZ doubles: 8 × $0.168 × 730.
+    assert!(close(line(&c, "Big", "hour"), 8.0 * 0.168 * 730.0));
+    assert!(
+        c.items
+            .iter()
+            .any(|i| i.description
+                == "PostgreSQL db.m7g.2xlarge, Multi-AZ (8 × the m7g large price)")
+    );
+    assert!(close(line(&c, "Burst", "hour"), 0.145 * 730.0));
+    assert_eq!(
+        c.not_priced[0].why,
+        "no price for db.x2g.large or the x2g family in the table (src/cost/prices.json); add it"
+    );
+}
