@@ -6,7 +6,7 @@ use rcdk_constructs::compute::{Code, Function, FunctionProps, FunctionVpc};
 use rcdk_constructs::events::{RateUnit, Rule, RuleProps, Schedule, TargetOptions};
 use rcdk_constructs::iam::{Principal, Role, RoleProps};
 use rcdk_constructs::messaging::{Queue, QueueProps};
-use rcdk_constructs::network::{AvailabilityZones, NatStrategy, SubnetKind, Vpc, VpcProps};
+use rcdk_constructs::network::SubnetKind;
 use serde_json::json;
 
 use crate::fixtures::{app, stack};
@@ -18,15 +18,7 @@ const SOURCE: &str = "def handler(event, context):\n    return {'ok': True}\n";
 fn an_hourly_function_in_a_vpc_with_its_own_logs_role_and_dlq() {
     let a = app();
     let s = stack(&a, "workers");
-    let vpc = Vpc::new(
-        &s,
-        "Vpc",
-        VpcProps {
-            availability_zones: AvailabilityZones::Count(2),
-            nat: NatStrategy::Single,
-            ..VpcProps::default()
-        },
-    );
+    let vpc = crate::l2_fixtures::dev_vpc(&s);
     let failed = Queue::new(&s, "SyncDlq", QueueProps::dead_letter());
     let sync = Function::new(
         &s,

@@ -3,12 +3,12 @@
 //! tier, usage assumptions from the template, `rcdk cost` JSON, and the delta in a diff.
 
 use std::path::Path;
-use std::process::Command;
 
 use rcdk::cost::{StackCost, Usage, estimate};
 use serde_json::{Value as J, json};
 
 use crate::reference_app::all_environments;
+use crate::support::run_rcdk;
 
 fn cost_of(assembly: &rcdk::CloudAssembly, stack: &str) -> StackCost {
     let s = assembly.stack(stack).expect("stack");
@@ -202,23 +202,11 @@ fn nat_template(gateways: usize) -> J {
     json!({"Resources": resources})
 }
 
-fn rcdk(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rcdk"))
-        .args(args)
-        .output()
-        .expect("rcdk runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn rcdk_cost_prints_json_as_documented_and_diff_shows_the_delta() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = assembly_dir(&dir.path().join("app"), &[("edge", nat_template(2))]);
-    let (code, stdout, stderr) = rcdk(&["cost", "--app", &app, "--format", "json"]);
+    let (code, stdout, stderr) = run_rcdk(&["cost", "--app", &app, "--format", "json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let j: J = serde_json::from_str(&stdout).expect("JSON");
     // Two gateways: 2 × (730 × $0.045 + 100 GB × $0.045) = $74.70.
@@ -250,7 +238,7 @@ fn rcdk_cost_prints_json_as_documented_and_diff_shows_the_delta() {
         json!([{"name": "dev", "monthly_usd": 74.7}])
     );
 
-    let (code, stdout, _) = rcdk(&["cost", "--app", &app, "--format", "markdown"]);
+    let (code, stdout, _) = run_rcdk(&["cost", "--app", &app, "--format", "markdown"]);
     assert_eq!(code, Some(0));
     assert!(
         stdout.contains("| edge | us-east-1 | $74.70 |")
@@ -261,7 +249,7 @@ fn rcdk_cost_prints_json_as_documented_and_diff_shows_the_delta() {
     // One gateway before, two now: the diff says what that costs.
     let old = dir.path().join("old.json");
     std::fs::write(&old, nat_template(1).to_string()).expect("old");
-    let (code, stdout, stderr) = rcdk(&[
+    let (code, stdout, stderr) = run_rcdk(&[
         "diff",
         "--app",
         &app,
@@ -278,7 +266,7 @@ fn rcdk_cost_prints_json_as_documented_and_diff_shows_the_delta() {
         stdout.contains("    Nat2 NAT gateway, 730 hours: $0.00 → $32.85\n"),
         "{stdout}"
     );
-    let (_, stdout, _) = rcdk(&[
+    let (_, stdout, _) = run_rcdk(&[
         "diff",
         "--app",
         &app,

@@ -234,18 +234,9 @@ fn a_worker_service_scales_on_backlog_per_task() {
         Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
         FargateTaskDefinition, FargateTaskDefinitionProps,
     };
-    use rcdk_constructs::network::{AvailabilityZones, NatStrategy, Vpc, VpcProps};
     let a = app();
     let s = stack(&a, "workers");
-    let vpc = Vpc::new(
-        &s,
-        "Vpc",
-        VpcProps {
-            availability_zones: AvailabilityZones::Count(2),
-            nat: NatStrategy::Single,
-            ..VpcProps::default()
-        },
-    );
+    let vpc = crate::l2_fixtures::dev_vpc(&s);
     let (jobs, _) = jobs_and_dlq(&s);
     let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
     let task = FargateTaskDefinition::new(&s, "Worker", FargateTaskDefinitionProps::default());

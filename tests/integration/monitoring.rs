@@ -334,19 +334,10 @@ fn worker_alarms_watch_the_queue_its_dead_letters_functions_and_redis() {
     use rcdk_constructs::data::{RedisCluster, RedisClusterProps};
     use rcdk_constructs::messaging::{Queue, QueueProps};
     use rcdk_constructs::monitoring::{WorkerAlarms, WorkerThresholds, WorkerTier};
-    use rcdk_constructs::network::{AvailabilityZones, NatStrategy, Vpc, VpcProps};
 
     let a = app();
     let s = stack(&a, "workers");
-    let vpc = Vpc::new(
-        &s,
-        "Vpc",
-        VpcProps {
-            availability_zones: AvailabilityZones::Count(2),
-            nat: NatStrategy::Single,
-            ..VpcProps::default()
-        },
-    );
+    let vpc = crate::l2_fixtures::dev_vpc(&s);
     let jobs = Queue::new(&s, "Jobs", QueueProps::default());
     let failed = Queue::new(&s, "Failed", QueueProps::dead_letter());
     let sync = Function::new(

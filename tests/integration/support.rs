@@ -73,3 +73,18 @@ pub fn assert_cfn_lint_clean(templates: &[PathBuf]) {
         "cfn-lint found problems:\n{report}"
     );
 }
+
+/// Runs the `rcdk` binary here, with no endpoint from this machine: (exit code, stdout,
+/// stderr).
+pub fn run_rcdk(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rcdk"))
+        .args(args)
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("rcdk runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

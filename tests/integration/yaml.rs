@@ -9,6 +9,8 @@ use std::process::Command;
 use rcdk::yaml::{YamlError, parse, parse_template};
 use serde_json::{Value as J, json};
 
+use crate::support::run_rcdk;
+
 fn corpus() -> Vec<PathBuf> {
     let dir = crate::support::root().join("tests/integration/yaml_templates");
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
@@ -134,19 +136,6 @@ fn mistakes_name_their_lines() {
     assert!(matches!(parse("a: [1, 2\n"), Err(YamlError::Syntax(_))));
 }
 
-fn rcdk(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rcdk"))
-        .args(args)
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("rcdk runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn diff_reads_yaml_templates_and_yaml_assemblies() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -169,7 +158,7 @@ fn diff_reads_yaml_templates_and_yaml_assemblies() {
     // The long forms (as cfn-lint reads the file) mean the same as the short forms.
     let long = dir.path().join("long.json");
     fs::write(&long, as_cfn_lint_reads_it(&source).to_string()).expect("write");
-    let (code, stdout, stderr) = rcdk(&[
+    let (code, stdout, stderr) = run_rcdk(&[
         "diff",
         "--app",
         &app,
@@ -185,7 +174,7 @@ fn diff_reads_yaml_templates_and_yaml_assemblies() {
     let changed = yaml.replacen("EnableDnsHostnames: true", "EnableDnsHostnames: false", 1);
     assert_ne!(changed, yaml);
     fs::write(&old, changed).expect("write");
-    let (code, stdout, stderr) = rcdk(&[
+    let (code, stdout, stderr) = run_rcdk(&[
         "diff",
         "--app",
         &app,
@@ -207,7 +196,7 @@ fn diff_reads_yaml_templates_and_yaml_assemblies() {
     // A duplicate key in the old template is an error naming both lines (exit 2).
     let dup = dir.path().join("dup.yaml");
     fs::write(&dup, format!("{yaml}Outputs:\n  X:\n    Value: 1\n")).expect("write");
-    let (code, _, stderr) = rcdk(&[
+    let (code, _, stderr) = run_rcdk(&[
         "diff",
         "--app",
         &app,
