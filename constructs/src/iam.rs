@@ -38,6 +38,12 @@ pub struct RoleProps {
     pub managed_policies: Vec<Expr<String>>,
     /// Statements of the role's inline policy.
     pub statements: Vec<PolicyStatement>,
+    /// Conditions on the trust statement (e.g. the `sub` and `aud` of a web identity).
+    pub trust_conditions: Vec<(Operator, String, Value)>,
+    /// Longest session, 3600 to 43200 s. Default: IAM's (3600).
+    pub max_session_seconds: Option<u32>,
+    /// ARN of a managed policy that caps what the role may ever do.
+    pub permissions_boundary: Option<Expr<String>>,
 }
 
 impl RoleProps {
@@ -49,6 +55,9 @@ impl RoleProps {
             description: None,
             managed_policies: Vec::new(),
             statements: Vec::new(),
+            trust_conditions: Vec::new(),
+            max_session_seconds: None,
+            permissions_boundary: None,
         }
     }
 }
@@ -75,11 +84,20 @@ const INLINE_POLICY: &str = "Default";
 
 impl Role {
     pub fn new(scope: &Scope, id: &str, props: RoleProps) -> Role {
+        // A web identity (an OIDC provider) assumes a role with its token.
+        let action = if matches!(props.assumed_by, Principal::Federated(_)) {
+            "sts:AssumeRoleWithWebIdentity"
+        } else {
+            "sts:AssumeRole"
+        };
         let mut trust = PolicyStatement::allow()
-            .actions(["sts:AssumeRole"])
+            .actions([action])
             .principal(props.assumed_by);
         if props.trust_only_this_account {
             trust = trust.from_this_account();
+        }
+        for (operator, key, value) in props.trust_conditions {
+            trust = trust.condition(operator, &key, value);
         }
         let role = CfnRole::new(
             scope,
@@ -88,9 +106,18 @@ impl Role {
                 description: props.description.map(Into::into),
                 managed_policy_arns: (!props.managed_policies.is_empty())
                     .then(|| Expr::unchecked(Value::list(props.managed_policies))),
+                max_session_duration: props.max_session_seconds.map(|s| i64::from(s).into()),
+                permissions_boundary: props.permissions_boundary,
                 ..CfnRoleProps::new(PolicyDocument::new(vec![trust]))
             },
         );
+        if let Some(s) = props.max_session_seconds {
+            if !(3600..=43_200).contains(&s) {
+                role.add_error(format!(
+                    "max_session_seconds is {s}; IAM takes 3600 to 43200"
+                ));
+            }
+        }
         let role = Role { role };
         for s in props.statements {
             role.add_to_policy(s);

@@ -11,6 +11,7 @@ pub mod compute;
 pub mod connections;
 pub mod containers;
 pub mod data;
+pub mod delivery;
 pub mod ecr;
 pub mod events;
 pub mod iam;

@@ -12,6 +12,7 @@ mod connections;
 mod cost;
 mod cross_stack;
 mod data;
+mod delivery;
 mod diff;
 mod e2e;
 mod ecr;

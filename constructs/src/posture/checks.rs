@@ -21,6 +21,8 @@ const RESOURCELESS_ACTIONS: &[&str] = &[
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DeleteNetworkInterface",
+    "cloudformation:ListImports",
+    "cloudformation:ListExports",
 ];
 
 const PUBLIC_PORTS: [i64; 2] = [80, 443];

@@ -1,0 +1,360 @@
+//! Delivery from GitHub Actions without stored keys: the account's OIDC provider for
+//! GitHub's token issuer, a deploy role that only the named repository's named refs or
+//! environments may assume (for one hour), with exactly what `rcdk deploy` needs for the
+//! named stacks, and the CloudFormation execution role that deploy passes
+//! (`--role-arn`), which holds the resource permissions.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::delivery::*;
+//! use rcdk_constructs::iam::aws_managed_policy;
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "identity", StackProps::default());
+//! let github = GithubOidcProvider::new(&stack, "GitHub");
+//! let execution = ExecutionRole::new(&stack, "ProdExecution", ExecutionRoleProps::new(vec![aws_managed_policy("PowerUserAccess")]));
+//! GithubDeployRole::new(&stack, "ProdDeploy", GithubDeployRoleProps::new(
+//!     &github, "acme/web", vec![GithubSubject::Environment("prod".into())],
+//!     vec!["prod-*".into()], execution.arn(),
+//! ));
+//! ```
+
+use std::ops::Deref;
+
+use rcdk::{Expr, Scope, Value, fns};
+use rcdk_l1::iam::{CfnOidcProvider, CfnOidcProviderProps};
+
+use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps};
+
+/// GitHub's OIDC token issuer.
+pub const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
+/// The audience GitHub's `aws-actions/configure-aws-credentials` asks tokens for.
+pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
+/// The minimum length of the reason that allows a wildcard subject.
+pub const MIN_REASON: usize = 20;
+
+/// The account's OIDC identity provider for GitHub Actions (one per account).
+#[derive(Debug, Clone)]
+pub struct GithubOidcProvider {
+    arn: Expr<String>,
+}
+
+impl GithubOidcProvider {
+    /// Creates the provider. IAM verifies GitHub's issuer through its trusted root CAs;
+    /// the thumbprints (GitHub's published intermediates) are still required by the API.
+    pub fn new(scope: &Scope, id: &str) -> GithubOidcProvider {
+        let provider = CfnOidcProvider::new(
+            scope,
+            id,
+            CfnOidcProviderProps {
+                url: Some(format!("https://{GITHUB_ISSUER}").into()),
+                client_id_list: Some(vec![STS_AUDIENCE.to_owned()].into()),
+                thumbprint_list: Some(
+                    vec![
+                        "6938fd4d98bab03faadb97b34396831e3780aea1".to_owned(),
+                        "1c58a3a8518e8759bf075b76b750d4f2df264fcd".to_owned(),
+                    ]
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        );
+        GithubOidcProvider {
+            arn: provider.ref_(),
+        }
+    }
+
+    /// The provider an account already has.
+    pub fn from_arn(arn: impl Into<Expr<String>>) -> GithubOidcProvider {
+        GithubOidcProvider { arn: arn.into() }
+    }
+
+    /// The provider of this account, by its well-known ARN.
+    pub fn of_this_account() -> GithubOidcProvider {
+        GithubOidcProvider {
+            arn: fns::sub(format!(
+                "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{GITHUB_ISSUER}"
+            )),
+        }
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.arn.clone()
+    }
+}
+
+/// Which workflow runs may assume a role: GitHub's `sub` claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GithubSubject {
+    /// Runs on a branch (`main`).
+    Branch(String),
+    /// Runs of a job bound to a GitHub environment (`prod`), which can require reviewers.
+    Environment(String),
+    /// Runs on a tag (`v1.2.3`).
+    Tag(String),
+    /// Runs for pull requests.
+    PullRequest,
+}
+
+impl GithubSubject {
+    fn claim(&self, repository: &str) -> String {
+        match self {
+            GithubSubject::Branch(b) => format!("repo:{repository}:ref:refs/heads/{b}"),
+            GithubSubject::Environment(e) => format!("repo:{repository}:environment:{e}"),
+            GithubSubject::Tag(t) => format!("repo:{repository}:ref:refs/tags/{t}"),
+            GithubSubject::PullRequest => format!("repo:{repository}:pull_request"),
+        }
+    }
+}
+
+/// Settings of a [`GithubDeployRole`].
+#[derive(Debug, Clone)]
+pub struct GithubDeployRoleProps {
+    pub provider: GithubOidcProvider,
+    /// `OWNER/NAME`.
+    pub repository: String,
+    pub subjects: Vec<GithubSubject>,
+    /// Why a subject with `*` is safe; at least 20 characters. Without it, wildcards are
+    /// refused.
+    pub wildcard_reason: Option<String>,
+    /// Names (or `*` patterns like `prod-*`) of the stacks the role may deploy.
+    pub stacks: Vec<String>,
+    /// The CloudFormation execution role deploy passes with `--role-arn`.
+    pub execution_role: Expr<String>,
+    /// Default: 3600 (one hour).
+    pub max_session_seconds: u32,
+}
+
+impl GithubDeployRoleProps {
+    pub fn new(
+        provider: &GithubOidcProvider,
+        repository: &str,
+        subjects: Vec<GithubSubject>,
+        stacks: Vec<String>,
+        execution_role: Expr<String>,
+    ) -> GithubDeployRoleProps {
+        GithubDeployRoleProps {
+            provider: provider.clone(),
+            repository: repository.to_owned(),
+            subjects,
+            wildcard_reason: None,
+            stacks,
+            execution_role,
+            max_session_seconds: 3600,
+        }
+    }
+}
+
+/// A role GitHub Actions assumes to run `rcdk deploy` for the named stacks.
+#[derive(Debug, Clone)]
+pub struct GithubDeployRole {
+    role: Role,
+}
+
+impl Deref for GithubDeployRole {
+    type Target = Role;
+    fn deref(&self) -> &Role {
+        &self.role
+    }
+}
+
+fn valid_repository(r: &str) -> bool {
+    let mut parts = r.split('/');
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
+    };
+    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+fn stack_arn(pattern: &str) -> Expr<String> {
+    fns::sub(format!(
+        "arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{pattern}/*"
+    ))
+}
+
+impl GithubDeployRole {
+    pub fn new(scope: &Scope, id: &str, props: GithubDeployRoleProps) -> GithubDeployRole {
+        let claims: Vec<String> = props
+            .subjects
+            .iter()
+            .map(|s| s.claim(&props.repository))
+            .collect();
+        let wildcard = claims.iter().any(|c| c.contains('*'));
+        let role = Role::new(
+            scope,
+            id,
+            RoleProps {
+                description: Some(format!(
+                    "Deploys {} from GitHub Actions of {}",
+                    props.stacks.join(", "),
+                    props.repository
+                )),
+                trust_only_this_account: false,
+                max_session_seconds: Some(props.max_session_seconds),
+                trust_conditions: vec![
+                    (
+                        Operator::StringEquals,
+                        format!("{GITHUB_ISSUER}:aud"),
+                        Value::from(STS_AUDIENCE),
+                    ),
+                    (
+                        if wildcard {
+                            Operator::StringLike
+                        } else {
+                            Operator::StringEquals
+                        },
+                        format!("{GITHUB_ISSUER}:sub"),
+                        Value::list(
+                            claims
+                                .iter()
+                                .map(|c| Value::from(c.as_str()))
+                                .collect::<Vec<Value>>(),
+                        ),
+                    ),
+                ],
+                ..RoleProps::new(Principal::federated(props.provider.arn()))
+            },
+        );
+        if !valid_repository(&props.repository) {
+            role.add_error(format!(
+                "repository '{}' is not OWNER/NAME (letters, digits, '-', '_', '.')",
+                props.repository
+            ));
+        }
+        if props.subjects.is_empty() {
+            role.add_error(
+                "no subjects: name the branches, tags or environments whose runs may deploy",
+            );
+        }
+        if wildcard
+            && props
+                .wildcard_reason
+                .as_ref()
+                .is_none_or(|r| r.trim().len() < MIN_REASON)
+        {
+            role.add_error(format!(
+                "a subject with '*' lets every matching branch or environment deploy; name them, or give wildcard_reason (at least {MIN_REASON} characters) saying why that is safe"
+            ));
+        }
+        if props.stacks.is_empty() {
+            role.add_error("no stacks: name the stacks (or patterns like prod-*) it deploys");
+        }
+        let stacks: Vec<Expr<String>> = props.stacks.iter().map(|s| stack_arn(s)).collect();
+        // What `rcdk deploy` calls, on those stacks only. DeleteStack: a first create that
+        // rolled back (ROLLBACK_COMPLETE) is deleted before it is created again, and an
+        // empty stack left by a refused first change set is removed.
+        let mut deploy = PolicyStatement::allow()
+            .sid("DeployTheNamedStacks")
+            .actions([
+                "cloudformation:CreateChangeSet",
+                "cloudformation:DescribeChangeSet",
+                "cloudformation:ExecuteChangeSet",
+                "cloudformation:DeleteChangeSet",
+                "cloudformation:DescribeStacks",
+                "cloudformation:DescribeStackEvents",
+                "cloudformation:GetTemplate",
+                "cloudformation:UpdateTerminationProtection",
+                "cloudformation:DeleteStack",
+            ]);
+        for s in stacks {
+            deploy = deploy.resource(s);
+        }
+        role.add_to_policy(deploy);
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .sid("ReadTheBootstrapStack")
+                .actions(["cloudformation:DescribeStacks"])
+                .resource(stack_arn("RcdkToolkit")),
+        );
+        // Exports still imported are kept one more deploy; ListImports takes no resource.
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .sid("SeeWhoImportsExports")
+                .actions(["cloudformation:ListImports"])
+                .resource("*"),
+        );
+        let bucket =
+            fns::sub("arn:${AWS::Partition}:s3:::rcdk-assets-${AWS::AccountId}-${AWS::Region}");
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .sid("UploadAssetsAndTemplates")
+                .actions(["s3:GetObject", "s3:PutObject"])
+                .resource(fns::join("", [bucket.clone(), "/*".into()])),
+        );
+        // Without ListBucket, S3 answers a missing object's HEAD with 403, not 404.
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .sid("SeeWhichAssetsExist")
+                .actions(["s3:ListBucket"])
+                .resource(bucket),
+        );
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .sid("PassTheExecutionRole")
+                .actions(["iam:PassRole"])
+                .resource(props.execution_role.clone())
+                .condition(
+                    Operator::StringEquals,
+                    "iam:PassedToService",
+                    "cloudformation.amazonaws.com",
+                ),
+        );
+        GithubDeployRole { role }
+    }
+}
+
+/// Settings of an [`ExecutionRole`].
+#[derive(Debug, Clone)]
+pub struct ExecutionRoleProps {
+    /// What CloudFormation may do with the stacks' resources (managed policy ARNs).
+    pub managed_policies: Vec<Expr<String>>,
+    /// Caps every permission the role has, whatever its policies say.
+    pub permissions_boundary: Option<Expr<String>>,
+}
+
+impl ExecutionRoleProps {
+    pub fn new(managed_policies: Vec<Expr<String>>) -> ExecutionRoleProps {
+        ExecutionRoleProps {
+            managed_policies,
+            permissions_boundary: None,
+        }
+    }
+}
+
+/// The role CloudFormation uses for a deploy (`rcdk deploy --role-arn`): only
+/// CloudFormation of this account may assume it.
+#[derive(Debug, Clone)]
+pub struct ExecutionRole {
+    role: Role,
+}
+
+impl Deref for ExecutionRole {
+    type Target = Role;
+    fn deref(&self) -> &Role {
+        &self.role
+    }
+}
+
+impl ExecutionRole {
+    pub fn new(scope: &Scope, id: &str, props: ExecutionRoleProps) -> ExecutionRole {
+        let role = Role::new(
+            scope,
+            id,
+            RoleProps {
+                description: Some(format!("CloudFormation deploys with {}/{id}", scope.path())),
+                managed_policies: props.managed_policies.clone(),
+                permissions_boundary: props.permissions_boundary,
+                ..RoleProps::new(Principal::service("cloudformation.amazonaws.com"))
+            },
+        );
+        if props.managed_policies.is_empty() {
+            role.add_error(
+                "an execution role needs managed_policies: what CloudFormation may create",
+            );
+        }
+        ExecutionRole { role }
+    }
+}

@@ -1,0 +1,177 @@
+//! Delivery from GitHub Actions: the OIDC provider, a deploy role with an exact trust
+//! (repository, refs/environments, audience, one hour) and exactly what `rcdk deploy`
+//! needs for the named stacks, the execution role it passes; validations; cfn-lint.
+
+use rcdk_constructs::delivery::{
+    ExecutionRole, ExecutionRoleProps, GithubDeployRole, GithubDeployRoleProps, GithubOidcProvider,
+    GithubSubject,
+};
+use rcdk_constructs::iam::aws_managed_policy;
+use serde_json::json;
+
+use crate::fixtures::{app, stack};
+use crate::support::{assert_cfn_lint_clean, resource, synth, synth_err};
+
+fn identity() -> rcdk::App {
+    let a = app();
+    let s = stack(&a, "identity");
+    let github = GithubOidcProvider::new(&s, "GitHub");
+    let execution = ExecutionRole::new(
+        &s,
+        "ProdExecution",
+        ExecutionRoleProps::new(vec![aws_managed_policy("PowerUserAccess")]),
+    );
+    GithubDeployRole::new(
+        &s,
+        "ProdDeploy",
+        GithubDeployRoleProps::new(
+            &github,
+            "acme/web",
+            vec![
+                GithubSubject::Environment("prod".into()),
+                GithubSubject::Branch("main".into()),
+            ],
+            vec!["prod-*".into()],
+            execution.arn(),
+        ),
+    );
+    a
+}
+
+#[test]
+fn the_deploy_role_trusts_one_repository_and_may_only_deploy_its_stacks() {
+    let a = identity();
+    let assembly = synth(&a);
+    let provider = &resource(&assembly, "identity", "GitHub")["Properties"];
+    assert_eq!(
+        provider["Url"],
+        "https://token.actions.githubusercontent.com"
+    );
+    assert_eq!(provider["ClientIdList"], json!(["sts.amazonaws.com"]));
+    let role = &resource(&assembly, "identity", "ProdDeploy")["Properties"];
+    assert_eq!(role["MaxSessionDuration"], 3600);
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"],
+        json!([{
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Effect": "Allow",
+            "Principal": {"Federated": {"Ref": "GitHub"}},
+            "Condition": {"StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": [
+                    "repo:acme/web:environment:prod",
+                    "repo:acme/web:ref:refs/heads/main"
+                ]
+            }}
+        }])
+    );
+    let stack = |name: &str| json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{name}/*")});
+    let bucket = json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::rcdk-assets-${AWS::AccountId}-${AWS::Region}"});
+    assert_eq!(
+        role["Policies"][0]["PolicyDocument"]["Statement"],
+        json!([
+            {"Sid": "DeployTheNamedStacks", "Effect": "Allow", "Action": [
+                "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
+                "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet",
+                "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
+                "cloudformation:GetTemplate", "cloudformation:UpdateTerminationProtection",
+                "cloudformation:DeleteStack"],
+             "Resource": stack("prod-*")},
+            {"Sid": "ReadTheBootstrapStack", "Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": stack("RcdkToolkit")},
+            {"Sid": "SeeWhoImportsExports", "Effect": "Allow", "Action": "cloudformation:ListImports", "Resource": "*"},
+            {"Sid": "UploadAssetsAndTemplates", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+             "Resource": {"Fn::Join": ["", [bucket.clone(), "/*"]]}},
+            {"Sid": "SeeWhichAssetsExist", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket},
+            {"Sid": "PassTheExecutionRole", "Effect": "Allow", "Action": "iam:PassRole",
+             "Resource": {"Fn::GetAtt": ["ProdExecution", "Arn"]},
+             "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}}
+        ])
+    );
+    let execution = &resource(&assembly, "identity", "ProdExecution")["Properties"];
+    assert_eq!(
+        execution["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Service": "cloudformation.amazonaws.com"})
+    );
+    assert_eq!(
+        execution["ManagedPolicyArns"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess"}])
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    a.synth_to(&out).expect("synth");
+    assert_cfn_lint_clean(&[out.join("identity.template.json")]);
+}
+
+#[test]
+fn wildcards_need_a_reason_and_names_are_checked() {
+    let build = |repository: &str,
+                 subjects: Vec<GithubSubject>,
+                 reason: Option<&str>,
+                 stacks: Vec<String>| {
+        let a = app();
+        let s = stack(&a, "identity");
+        GithubDeployRole::new(
+            &s,
+            "Deploy",
+            GithubDeployRoleProps {
+                wildcard_reason: reason.map(str::to_owned),
+                ..GithubDeployRoleProps::new(
+                    &GithubOidcProvider::of_this_account(),
+                    repository,
+                    subjects,
+                    stacks,
+                    "arn:aws:iam::123456789012:role/cfn-exec".into(),
+                )
+            },
+        );
+        a
+    };
+    let release = || vec![GithubSubject::Branch("release/*".into())];
+    let err = synth_err(&build("acme/web", release(), None, vec!["dev-*".into()])).to_string();
+    assert!(
+        err.contains(
+            "identity/Deploy: a subject with '*' lets every matching branch or environment deploy"
+        ),
+        "{err}"
+    );
+    let err = synth_err(&build(
+        "acme/web",
+        release(),
+        Some("too short"),
+        vec!["dev-*".into()],
+    ))
+    .to_string();
+    assert!(
+        err.contains("wildcard_reason (at least 20 characters)"),
+        "{err}"
+    );
+    // With a reason, a wildcard is a StringLike match.
+    let ok = synth(&build(
+        "acme/web",
+        release(),
+        Some("release branches are protected by rulesets"),
+        vec!["dev-*".into()],
+    ));
+    let trust = &resource(&ok, "identity", "Deploy")["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        [0]["Condition"];
+    assert_eq!(
+        trust["StringLike"]["token.actions.githubusercontent.com:sub"],
+        json!(["repo:acme/web:ref:refs/heads/release/*"])
+    );
+    let err = synth_err(&build("acme", vec![], None, vec![])).to_string();
+    for needle in [
+        "repository 'acme' is not OWNER/NAME",
+        "no subjects: name the branches, tags or environments",
+        "no stacks: name the stacks",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    let a = app();
+    let s = stack(&a, "identity");
+    ExecutionRole::new(&s, "Exec", ExecutionRoleProps::new(vec![]));
+    let err = synth_err(&a).to_string();
+    assert!(
+        err.contains("identity/Exec: an execution role needs managed_policies"),
+        "{err}"
+    );
+}
