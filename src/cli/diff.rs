@@ -79,9 +79,9 @@ fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
         ));
     }
     let json = serde_json::json!({
-        "before_usd": (was * 100.0).round() / 100.0,
-        "after_usd": (now * 100.0).round() / 100.0,
-        "delta_usd": ((now - was) * 100.0).round() / 100.0,
+        "before_usd": crate::cost::round_cents(was),
+        "after_usd": crate::cost::round_cents(now),
+        "delta_usd": crate::cost::round_cents(now - was),
         "changed": changed.iter().map(|(w, b, a)| serde_json::json!({"item": w, "before_usd": b, "after_usd": a})).collect::<Vec<_>>(),
     });
     (text, Some(json))

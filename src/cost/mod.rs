@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value as J;
 
 pub use prices::{PriceEntry, PriceTable};
-pub use report::{render_json, render_markdown, render_text};
+pub use report::{render_json, render_markdown, render_text, round_cents};
 pub use usage::{USAGE_METADATA, Usage};
 
 /// One priced line.

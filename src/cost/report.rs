@@ -101,13 +101,14 @@ pub fn render_json(stacks: &[StackCost]) -> serde_json::Value {
         "stacks": stacks,
         "environments": by_environment(stacks)
             .into_iter()
-            .map(|(e, t)| json!({"name": e, "monthly_usd": round(t)}))
+            .map(|(e, t)| json!({"name": e, "monthly_usd": round_cents(t)}))
             .collect::<Vec<_>>(),
-        "total_monthly_usd": round(total(stacks)),
+        "total_monthly_usd": round_cents(total(stacks)),
     })
 }
 
-fn round(v: f64) -> f64 {
+/// `v` rounded to whole cents.
+pub fn round_cents(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 

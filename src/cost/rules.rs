@@ -4,7 +4,7 @@
 
 use serde_json::Value as J;
 
-use super::prices::PriceTable;
+use super::prices::{PriceEntry, PriceTable};
 use super::usage::Usage;
 use super::{Item, NotPriced};
 
@@ -106,31 +106,28 @@ const FREE: &[(&str, &str)] = &[
     ),
 ];
 
+/// The price and the entry of `key` in the stack's region.
+fn lookup<'a>(ctx: &Ctx<'a>, key: &str) -> Result<(f64, &'a PriceEntry), String> {
+    ctx.table.get(key, ctx.region).ok_or_else(|| {
+        format!(
+            "no price '{key}' for {} in the table (src/cost/prices.json); add it",
+            ctx.region
+        )
+    })
+}
+
 fn price(ctx: &Ctx<'_>, key: &str) -> Result<f64, String> {
-    ctx.table
-        .get(key, ctx.region)
-        .map(|(p, _)| p)
-        .ok_or_else(|| {
-            format!(
-                "no price '{key}' for {} in the table (src/cost/prices.json); add it",
-                ctx.region
-            )
-        })
+    lookup(ctx, key).map(|(p, _)| p)
 }
 
 fn item(ctx: &Ctx<'_>, description: String, quantity: f64, key: &str) -> Result<Item, String> {
-    let unit_usd = price(ctx, key)?;
-    let unit = ctx
-        .table
-        .get(key, ctx.region)
-        .map(|(_, e)| e.unit.clone())
-        .unwrap_or_default();
+    let (unit_usd, entry) = lookup(ctx, key)?;
     Ok(Item {
         logical_id: String::new(),
         type_name: String::new(),
         description,
         quantity,
-        unit,
+        unit: entry.unit.clone(),
         unit_usd,
         monthly_usd: quantity * unit_usd,
     })

@@ -180,6 +180,7 @@ impl Scope {
     /// bootstrap bucket. A path that cannot be read is an error on this construct.
     pub fn add_file_asset(&self, path: impl AsRef<Path>) -> AssetLocation {
         let path = path.as_ref();
+        let bucket_name = self.aws().sub(ASSET_BUCKET);
         let asset = match FileAsset::from_path(path, &self.path()) {
             Ok(a) => a,
             Err(message) => {
@@ -187,22 +188,19 @@ impl Scope {
                     "asset {}: {message}; the path is relative to the folder the app runs in (use env!(\"CARGO_MANIFEST_DIR\") to anchor it)",
                     path.display()
                 ));
-                FileAsset {
+                // Synthesis fails on the error; the location only keeps construction going.
+                return AssetLocation {
+                    bucket_name,
+                    object_key: Expr::from(String::new()),
                     hash: String::new(),
-                    source: path.to_path_buf(),
-                    packaging: AssetPackaging::File,
-                    construct_path: self.path(),
-                }
+                };
             }
         };
         let location = AssetLocation {
-            bucket_name: self.aws().sub(ASSET_BUCKET),
+            bucket_name,
             object_key: Expr::from(asset.object_key()),
             hash: asset.hash.clone(),
         };
-        if asset.hash.is_empty() {
-            return location;
-        }
         let Some(stack) = self.stack() else {
             self.add_error("an asset belongs to a stack; create the construct inside one");
             return location;
