@@ -106,6 +106,55 @@ const FREE: &[(&str, &str)] = &[
     ),
 ];
 
+/// CloudWatch prices an alarm per metric it evaluates, by kind: standard (period of a minute
+/// or more), high resolution (10 or 30 s periods) and anomaly detection (a band is three
+/// metrics: the metric and the band's two bounds).
+fn alarm_items(ctx: &Ctx<'_>, p: &J) -> Result<Vec<Item>, String> {
+    let queries = p["Metrics"].as_array();
+    let anomaly = queries.is_some_and(|m| {
+        m.iter()
+            .any(|q| text(&q["Expression"]).is_some_and(|e| e.contains("ANOMALY_DETECTION_BAND")))
+    });
+    let periods: Vec<f64> = match queries {
+        Some(m) => m
+            .iter()
+            .filter_map(|q| num(&q["MetricStat"]["Period"]))
+            .collect(),
+        None => num(&p["Period"]).into_iter().collect(),
+    };
+    let metrics = (periods.len().max(1)) as f64;
+    let high_res = periods.iter().any(|s| *s < 60.0);
+    let (kind, key, quantity) = match (anomaly, high_res) {
+        (true, true) => (
+            "anomaly-detection high-resolution",
+            "cloudwatch_alarm_high_res_metric_month",
+            3.0 * metrics,
+        ),
+        (true, false) => (
+            "anomaly-detection",
+            "cloudwatch_alarm_metric_month",
+            3.0 * metrics,
+        ),
+        (false, true) => (
+            "high-resolution",
+            "cloudwatch_alarm_high_res_metric_month",
+            metrics,
+        ),
+        (false, false) => ("standard", "cloudwatch_alarm_metric_month", metrics),
+    };
+    let over = if metrics == 1.0 {
+        "1 metric".to_owned()
+    } else {
+        format!("{metrics} metrics")
+    };
+    let what = if anomaly {
+        format!("{kind} alarm over {over} (3 metrics per band)")
+    } else {
+        format!("{kind} alarm over {over}")
+    };
+    Ok(vec![item(ctx, what, quantity, key)?])
+}
+
 /// The price and the entry of `key` in the stack's region.
 fn lookup<'a>(ctx: &Ctx<'a>, key: &str) -> Result<(f64, &'a PriceEntry), String> {
     ctx.table.get(key, ctx.region).ok_or_else(|| {
@@ -532,20 +581,7 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
             "kms_key_month",
         )?],
         "AWS::SecretsManager::Secret" => vec![item(ctx, "secret".into(), 1.0, "secret_month")?],
-        "AWS::CloudWatch::Alarm" => {
-            let metrics = p["Metrics"]
-                .as_array()
-                .map_or(1, |m| {
-                    m.iter().filter(|q| q.get("MetricStat").is_some()).count()
-                })
-                .max(1) as f64;
-            let what = if metrics == 1.0 {
-                "alarm over 1 metric".to_owned()
-            } else {
-                format!("alarm over {metrics} metrics")
-            };
-            vec![item(ctx, what, metrics, "cloudwatch_alarm_metric_month")?]
-        }
+        "AWS::CloudWatch::Alarm" => alarm_items(ctx, p)?,
         "AWS::CloudWatch::CompositeAlarm" => {
             vec![item(
                 ctx,

@@ -379,3 +379,29 @@ fn database_sizes_are_priced_from_their_family_and_unknown_families_say_so() {
         "no price for db.x2g.large or the x2g family in the table (src/cost/prices.json); add it"
     );
 }
+
+#[test]
+fn alarms_are_priced_by_kind() {
+    let stat = |id: &str, period: u32| json!({"Id": id, "MetricStat": {"Metric": {"Namespace": "AWS/SQS", "MetricName": "X"}, "Period": period, "Stat": "Sum"}});
+    let template = json!({"Resources": {
+        "Standard": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 60}},
+        "Fast": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 10}},
+        "Math": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Metrics": [
+            stat("a", 300), stat("b", 300), {"Id": "e", "Expression": "a + b"}]}},
+        "Band": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"ThresholdMetricId": "band", "Metrics": [
+            stat("m", 300), {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m, 2)"}]}}
+    }});
+    let c = estimate("s", Some("us-east-1"), None, &template).expect("estimate");
+    assert!(close(line(&c, "Standard", "metric-month"), 0.10));
+    // A 10-second period is high resolution: $0.30 a metric.
+    assert!(close(line(&c, "Fast", "metric-month"), 0.30));
+    // Two metrics under the expression, $0.10 each; the expression itself is free.
+    assert!(close(line(&c, "Math", "metric-month"), 0.20));
+    // An anomaly band counts as three metrics.
+    assert!(close(line(&c, "Band", "metric-month"), 0.30));
+    let band = c.items.iter().find(|i| i.logical_id == "Band").expect("band");
+    assert_eq!(
+        band.description,
+        "anomaly-detection alarm over 1 metric (3 metrics per band)"
+    );
+}
