@@ -229,12 +229,14 @@ impl GithubDeployRole {
                 "no subjects: name the branches, tags or environments whose runs may deploy",
             );
         }
-        if wildcard
-            && props
-                .wildcard_reason
-                .as_ref()
-                .is_none_or(|r| r.trim().len() < MIN_REASON)
+        if let Some(reason) = props
+            .wildcard_reason
+            .as_ref()
+            .filter(|r| wildcard && r.trim().len() >= MIN_REASON)
         {
+            // The reason is the waiver reviewers and the posture rule see.
+            crate::posture::suppress(&role, crate::posture::Rule::OpenTrust, reason);
+        } else if wildcard {
             role.add_error(format!(
                 "a subject with '*' lets every matching branch or environment deploy; name them, or give wildcard_reason (at least {MIN_REASON} characters) saying why that is safe"
             ));

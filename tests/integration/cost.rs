@@ -399,7 +399,11 @@ fn alarms_are_priced_by_kind() {
     assert!(close(line(&c, "Math", "metric-month"), 0.20));
     // An anomaly band counts as three metrics.
     assert!(close(line(&c, "Band", "metric-month"), 0.30));
-    let band = c.items.iter().find(|i| i.logical_id == "Band").expect("band");
+    let band = c
+        .items
+        .iter()
+        .find(|i| i.logical_id == "Band")
+        .expect("band");
     assert_eq!(
         band.description,
         "anomaly-detection alarm over 1 metric (3 metrics per band)"

@@ -158,6 +158,11 @@ fn wildcards_need_a_reason_and_names_are_checked() {
         trust["StringLike"]["token.actions.githubusercontent.com:sub"],
         json!(["repo:acme/web:ref:refs/heads/release/*"])
     );
+    // The reason is the posture waiver of the open-trust rule, for reviewers and scanners.
+    assert_eq!(
+        resource(&ok, "identity", "Deploy")["Metadata"][rcdk_constructs::posture::SUPPRESSIONS_KEY],
+        json!([{"Reason": "release branches are protected by rulesets", "Rule": "RCDK-IAM-OPEN-TRUST"}])
+    );
     let err = synth_err(&build("acme", vec![], None, vec![])).to_string();
     for needle in [
         "repository 'acme' is not OWNER/NAME",
@@ -174,4 +179,56 @@ fn wildcards_need_a_reason_and_names_are_checked() {
         err.contains("identity/Exec: an execution role needs managed_policies"),
         "{err}"
     );
+}
+
+#[test]
+fn people_get_permissions_from_groups_that_require_mfa() {
+    use rcdk_constructs::iam::{Group, GroupProps, User, UserProps};
+    let a = app();
+    rcdk_constructs::posture::enforce(&a);
+    let s = stack(&a, "people");
+    let readers = Group::new(
+        &s,
+        "ReadOnly",
+        GroupProps::new(vec![aws_managed_policy("ReadOnlyAccess")]),
+    );
+    User::new(&s, "Alice", UserProps::new("alice", vec![&readers]));
+    let assembly = synth(&a);
+    let group = &resource(&assembly, "people", "ReadOnly")["Properties"];
+    assert_eq!(
+        group["ManagedPolicyArns"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"}])
+    );
+    assert_eq!(
+        group["Policies"][0]["PolicyDocument"]["Statement"],
+        json!([{
+            "Sid": "DenyAllButMfaSetUpWithoutMfa",
+            "Effect": "Deny",
+            "NotAction": ["iam:ChangePassword", "iam:CreateVirtualMFADevice", "iam:EnableMFADevice",
+                "iam:GetUser", "iam:ListMFADevices", "iam:ListVirtualMFADevices",
+                "iam:ResyncMFADevice", "sts:GetSessionToken"],
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
+        }])
+    );
+    // No password, no keys, no policies of its own: only the group.
+    assert_eq!(
+        resource(&assembly, "people", "Alice")["Properties"],
+        json!({"UserName": "alice", "Groups": [{"Ref": "ReadOnly"}]})
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    a.synth_to(&out).expect("synth");
+    assert_cfn_lint_clean(&[out.join("people.template.json")]);
+
+    let a = app();
+    let s = stack(&a, "people");
+    User::new(&s, "Nobody", UserProps::new("no body", vec![]));
+    let err = synth_err(&a).to_string();
+    for needle in [
+        "people/Nobody: user_name 'no body' is not 1 to 64 letters",
+        "people/Nobody: a user without groups has no permissions",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
 }

@@ -477,3 +477,126 @@ fn suppression_needs_a_reason_and_records_it() {
         "ingress from the whole internet",
     );
 }
+
+fn trusting(s: &Stack, trust: PolicyStatement) {
+    CfnRole::new(
+        s,
+        "Role",
+        CfnRoleProps::new(PolicyDocument::new(vec![trust])),
+    );
+}
+
+#[test]
+fn open_trusts_fail_synthesis() {
+    let (app, s) = guarded();
+    trusting(
+        &s,
+        PolicyStatement::allow()
+            .principal(Principal::Anyone)
+            .actions(["sts:AssumeRole"]),
+    );
+    expect_violation(
+        &app,
+        "s/Role",
+        Rule::OpenTrust,
+        "statement 1 of the trust policy lets any principal (*) assume the role",
+    );
+    // GitHub's provider without a sub condition: every repository on GitHub.
+    let github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    let (app, s) = guarded();
+    trusting(
+        &s,
+        PolicyStatement::allow()
+            .principal(Principal::federated(github))
+            .actions(["sts:AssumeRoleWithWebIdentity"])
+            .condition(
+                rcdk_l1::policy::Operator::StringEquals,
+                "token.actions.githubusercontent.com:aud",
+                "sts.amazonaws.com",
+            ),
+    );
+    expect_violation(
+        &app,
+        "s/Role",
+        Rule::OpenTrust,
+        "statement 1 of the trust policy lets every identity of the provider assume the role (no condition on its sub claim; for GitHub: every repository)",
+    );
+    let (app, s) = guarded();
+    trusting(
+        &s,
+        PolicyStatement::allow()
+            .principal(Principal::federated(github))
+            .actions(["sts:AssumeRoleWithWebIdentity"])
+            .condition(
+                rcdk_l1::policy::Operator::StringLike,
+                "token.actions.githubusercontent.com:sub",
+                "repo:acme/*",
+            ),
+    );
+    expect_violation(
+        &app,
+        "s/Role",
+        Rule::OpenTrust,
+        "statement 1 of the trust policy matches subjects by wildcard ([\"repo:acme/*\"])",
+    );
+    // Exact subjects pass.
+    let (app, s) = guarded();
+    trusting(
+        &s,
+        PolicyStatement::allow()
+            .principal(Principal::federated(github))
+            .actions(["sts:AssumeRoleWithWebIdentity"])
+            .condition(
+                rcdk_l1::policy::Operator::StringEquals,
+                "token.actions.githubusercontent.com:sub",
+                "repo:acme/web:environment:prod",
+            ),
+    );
+    synth(&app);
+}
+
+#[test]
+fn access_keys_passwords_and_user_policies_fail_synthesis() {
+    use rcdk_l1::iam::user::LoginProfile;
+    use rcdk_l1::iam::{CfnAccessKey, CfnAccessKeyProps, CfnUser, CfnUserProps};
+    let (app, s) = guarded();
+    CfnAccessKey::new(&s, "Key", CfnAccessKeyProps::new("ci"));
+    expect_violation(
+        &app,
+        "s/Key",
+        Rule::UserCredentials,
+        "an access key is a long-lived credential",
+    );
+    let (app, s) = guarded();
+    CfnUser::new(
+        &s,
+        "Bob",
+        CfnUserProps {
+            login_profile: Some(LoginProfile::new("Hunter2-Hunter2")),
+            ..Default::default()
+        },
+    );
+    expect_violation(
+        &app,
+        "s/Bob",
+        Rule::UserCredentials,
+        "the user's console password is in the template",
+    );
+    let (app, s) = guarded();
+    CfnUser::new(
+        &s,
+        "Carol",
+        CfnUserProps {
+            managed_policy_arns: Some(
+                vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".to_owned()].into(),
+            ),
+            ..Default::default()
+        },
+    );
+    expect_violation(
+        &app,
+        "s/Carol",
+        Rule::UserCredentials,
+        "permissions are attached to the user; attach them to a group",
+    );
+}

@@ -71,6 +71,8 @@ pub(super) fn run(root: &Scope) {
         check_ingress(r, &public_lb_groups);
         check_database(r);
         check_listener(r, &public_lbs);
+        check_trust(r);
+        check_user(r);
     }
     for lb in &public_lbs {
         let lb_ref = Value::from(lb.handle.ref_());
@@ -272,6 +274,120 @@ fn check_listener(r: &Resource, public_lbs: &[&Resource]) {
                     Rule::WeakTls,
                     "plain HTTP on an internet-facing load balancer does not redirect to HTTPS",
                     "serve HTTPS and use add_http_redirect for port 80",
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a principal is everyone: `"*"` or `{"AWS": "*"}`.
+fn anyone(principal: Option<&Value>) -> bool {
+    match principal {
+        Some(Value::String(s)) => s == "*",
+        Some(p) => list(p.get_path(&["AWS"]))
+            .iter()
+            .any(|a| a.as_str() == Some("*")),
+        None => false,
+    }
+}
+
+/// The values of condition keys ending in `:sub`, under any operator.
+fn subject_values(statement: &Value) -> Option<Vec<&Value>> {
+    let Some(Value::Map(operators)) = statement.get_path(&["Condition"]) else {
+        return None;
+    };
+    let mut found = None;
+    for (_, keys) in operators {
+        if let Value::Map(keys) = keys {
+            for (key, values) in keys {
+                if key.ends_with(":sub") {
+                    found
+                        .get_or_insert_with(Vec::new)
+                        .extend(list(Some(values)));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn check_trust(r: &Resource) {
+    if r.type_name != "AWS::IAM::Role" {
+        return;
+    }
+    let statements = list(r.props.get_path(&["AssumeRolePolicyDocument", "Statement"]));
+    for (i, s) in statements.iter().enumerate().filter(|(_, s)| is_allow(s)) {
+        let n = i + 1;
+        if anyone(s.get_path(&["Principal"])) {
+            report(
+                &r.handle,
+                Rule::OpenTrust,
+                &format!(
+                    "statement {n} of the trust policy lets any principal (*) assume the role"
+                ),
+                "name the account, service or identity provider that may",
+            );
+        }
+        let web_identity = actions(s)
+            .iter()
+            .any(|a| a == "sts:AssumeRoleWithWebIdentity" || a == "*");
+        if !web_identity || s.get_path(&["Principal", "Federated"]).is_none() {
+            continue;
+        }
+        match subject_values(s) {
+            None => report(
+                &r.handle,
+                Rule::OpenTrust,
+                &format!(
+                    "statement {n} of the trust policy lets every identity of the provider assume the role (no condition on its sub claim; for GitHub: every repository)"
+                ),
+                "add a StringEquals condition on the provider's :sub (e.g. repo:OWNER/NAME:environment:prod)",
+            ),
+            Some(values) => {
+                let wild: Vec<&str> = values
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .filter(|v| v.contains('*'))
+                    .collect();
+                if !wild.is_empty() {
+                    report(
+                        &r.handle,
+                        Rule::OpenTrust,
+                        &format!(
+                            "statement {n} of the trust policy matches subjects by wildcard ({wild:?}): every matching branch or environment may assume the role"
+                        ),
+                        "name the exact subjects",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_user(r: &Resource) {
+    match r.type_name.as_str() {
+        "AWS::IAM::AccessKey" => report(
+            &r.handle,
+            Rule::UserCredentials,
+            "an access key is a long-lived credential, and its secret lands in the stack's state",
+            "let people sign in (SSO or a password set out of band) and machines assume roles (GithubDeployRole for CI)",
+        ),
+        "AWS::IAM::User" => {
+            if has(&r.props, &["LoginProfile"]) {
+                report(
+                    &r.handle,
+                    Rule::UserCredentials,
+                    "the user's console password is in the template, readable by everyone who reads it",
+                    "remove LoginProfile; an administrator sets the first password out of band, to be changed at first sign-in",
+                );
+            }
+            if has(&r.props, &["Policies"]) || has(&r.props, &["ManagedPolicyArns"]) {
+                report(
+                    &r.handle,
+                    Rule::UserCredentials,
+                    "permissions are attached to the user",
+                    "attach them to a group (iam::Group) and add the user to it",
                 );
             }
         }

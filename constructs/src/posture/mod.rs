@@ -2,7 +2,9 @@
 //! no security group open to the internet except a public load balancer on 80/443,
 //! no IAM `*` action, no `*` resource where the resource is known, encryption at rest
 //! (customer keys where the service takes one), no public database, TLS 1.2+ on HTTPS
-//! listeners, WAF on every internet-facing load balancer.
+//! listeners, WAF on every internet-facing load balancer, role trusts that name who may
+//! assume them (no `*` principal, web identities limited to exact subjects), and no
+//! long-lived user credentials in templates.
 //!
 //! A rule can be suppressed on one resource only with a written reason, which is kept
 //! in the resource's `Metadata` for reviewers.
@@ -44,10 +46,16 @@ pub enum Rule {
     WeakTls,
     /// An internet-facing load balancer without a WAF web ACL.
     AlbWithoutWaf,
+    /// A role trust that lets anyone assume the role: a `*` principal, or a web identity
+    /// (OIDC) without a `sub` condition or with a `*` in it.
+    OpenTrust,
+    /// Long-lived credentials or permissions on a user: an access key, a console
+    /// password in the template, or policies attached to the user instead of a group.
+    UserCredentials,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 9] = [
         Rule::OpenIngress,
         Rule::WildcardAction,
         Rule::WildcardResource,
@@ -55,6 +63,8 @@ impl Rule {
         Rule::PublicDatabase,
         Rule::WeakTls,
         Rule::AlbWithoutWaf,
+        Rule::OpenTrust,
+        Rule::UserCredentials,
     ];
 
     /// The id written in messages and suppressions.
@@ -67,6 +77,8 @@ impl Rule {
             Rule::PublicDatabase => "RCDK-RDS-PUBLIC",
             Rule::WeakTls => "RCDK-ELB-TLS",
             Rule::AlbWithoutWaf => "RCDK-ELB-WAF",
+            Rule::OpenTrust => "RCDK-IAM-OPEN-TRUST",
+            Rule::UserCredentials => "RCDK-IAM-USER-CREDENTIALS",
         }
     }
 }

@@ -15,12 +15,15 @@
 //! # let _ = role.arn();
 //! ```
 
+mod people;
+
 use std::ops::Deref;
 
 use rcdk::{Expr, Scope, Value, fns};
 use rcdk_l1::iam::role::Policy;
 use rcdk_l1::iam::{CfnRole, CfnRoleProps};
 
+pub use people::{Group, GroupProps, User, UserProps};
 pub use rcdk_l1::policy::{
     ConditionOperator, Effect, Operator, PolicyDocument, PolicyStatement, Principal,
 };
