@@ -27,6 +27,20 @@ pub struct Config {
     pub environments: BTreeMap<String, EnvironmentConfig>,
     /// Deployment order of the environments; every key of `environments` once.
     pub order: Vec<String>,
+    /// Delivery from GitHub Actions: when set, an `identity-{account}` stack per account
+    /// holds the OIDC provider and each environment's deploy and execution roles.
+    #[serde(default)]
+    pub delivery: Option<DeliveryConfig>,
+}
+
+/// Where the deploying workflows run.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// `OWNER/NAME` of the GitHub repository whose workflows deploy. Each environment
+    /// deploys from the GitHub environment of the same name (`environment:prod`), which
+    /// can require reviewers.
+    pub repository: String,
 }
 
 /// NAT gateways for the private subnets.
@@ -321,6 +335,23 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             "order".into(),
             format!("must list every environment once: {names:?}"),
         ));
+    }
+    if let Some(d) = &config.delivery {
+        let parts: Vec<&str> = d.repository.split('/').collect();
+        let word = |p: &&str| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        if parts.len() != 2 || !parts.iter().all(word) {
+            out.push((
+                "delivery.repository".into(),
+                format!(
+                    "'{}' is not a GitHub repository as OWNER/NAME",
+                    d.repository
+                ),
+            ));
+        }
     }
     for (name, env) in &config.environments {
         let f = |field: &str| format!("environments.{name}.{field}");

@@ -1,6 +1,7 @@
 //! The reference application: a web tier and its background workers, per environment,
 //! in five stacks — `{env}-network`, `{env}-data`, `{env}-workers`, `{env}-app`,
-//! `{env}-monitoring`, deployed in that order — built from the settings in
+//! `{env}-monitoring`, deployed in that order — and an `identity-{account}` stack per
+//! account for delivery from GitHub Actions, built from the settings in
 //! `apps/config/environments.yaml`, tagged, and checked by the security posture rules
 //! at synthesis.
 //!
@@ -92,7 +93,17 @@ pub(crate) fn env_stack(
 pub fn build(app: &App) -> Result<(), String> {
     let config = config::load(app)?;
     let workers = worker_count(app)?;
-    for (env, settings) in selected_environments(app, &config)? {
+    let environments = selected_environments(app, &config)?;
+    // An identity stack holds the roles of all its account's environments: built only
+    // when all environments are, so a subset never drops another environment's roles.
+    if let Some(delivery) = config
+        .delivery
+        .as_ref()
+        .filter(|_| environments.len() == config.order.len())
+    {
+        stacks::identity::build(app, &config, delivery);
+    }
+    for (env, settings) in environments {
         let network = stacks::network::build(app, env, settings);
         let data = stacks::data::build(app, env, settings, &network);
         let tier = stacks::workers::build(app, env, settings, &network, &data);

@@ -118,6 +118,9 @@ pub struct GithubDeployRoleProps {
     pub wildcard_reason: Option<String>,
     /// Names (or `*` patterns like `prod-*`) of the stacks the role may deploy.
     pub stacks: Vec<String>,
+    /// Regions those stacks (and their bootstrap buckets) are in. Default (empty): the
+    /// region of the stack that holds the role.
+    pub regions: Vec<String>,
     /// The CloudFormation execution role deploy passes with `--role-arn`.
     pub execution_role: Expr<String>,
     /// Default: 3600 (one hour).
@@ -138,6 +141,7 @@ impl GithubDeployRoleProps {
             subjects,
             wildcard_reason: None,
             stacks,
+            regions: Vec::new(),
             execution_role,
             max_session_seconds: 3600,
         }
@@ -169,9 +173,26 @@ fn valid_repository(r: &str) -> bool {
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }
 
-fn stack_arn(pattern: &str) -> Expr<String> {
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`: lowercase words, then a number.
+fn is_region_name(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+fn stack_arn(region: &str, pattern: &str) -> Expr<String> {
     fns::sub(format!(
-        "arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{pattern}/*"
+        "arn:${{AWS::Partition}}:cloudformation:{region}:${{AWS::AccountId}}:stack/{pattern}/*"
+    ))
+}
+
+fn asset_bucket_arn(region: &str) -> Expr<String> {
+    fns::sub(format!(
+        "arn:${{AWS::Partition}}:s3:::rcdk-assets-${{AWS::AccountId}}-{region}"
     ))
 }
 
@@ -244,7 +265,22 @@ impl GithubDeployRole {
         if props.stacks.is_empty() {
             role.add_error("no stacks: name the stacks (or patterns like prod-*) it deploys");
         }
-        let stacks: Vec<Expr<String>> = props.stacks.iter().map(|s| stack_arn(s)).collect();
+        let regions: Vec<&str> = if props.regions.is_empty() {
+            vec!["${AWS::Region}"]
+        } else {
+            props.regions.iter().map(String::as_str).collect()
+        };
+        for r in &props.regions {
+            if !is_region_name(r) {
+                role.add_error(format!(
+                    "regions: '{r}' is not a region name like us-east-1"
+                ));
+            }
+        }
+        let stacks: Vec<Expr<String>> = regions
+            .iter()
+            .flat_map(|r| props.stacks.iter().map(move |s| stack_arn(r, s)))
+            .collect();
         // What `rcdk deploy` calls, on those stacks only. DeleteStack: a first create that
         // rolled back (ROLLBACK_COMPLETE) is deleted before it is created again, and an
         // empty stack left by a refused first change set is removed.
@@ -265,12 +301,13 @@ impl GithubDeployRole {
             deploy = deploy.resource(s);
         }
         role.add_to_policy(deploy);
-        role.add_to_policy(
-            PolicyStatement::allow()
-                .sid("ReadTheBootstrapStack")
-                .actions(["cloudformation:DescribeStacks"])
-                .resource(stack_arn("RcdkToolkit")),
-        );
+        let mut toolkit = PolicyStatement::allow()
+            .sid("ReadTheBootstrapStack")
+            .actions(["cloudformation:DescribeStacks"]);
+        for r in &regions {
+            toolkit = toolkit.resource(stack_arn(r, "RcdkToolkit"));
+        }
+        role.add_to_policy(toolkit);
         // Exports still imported are kept one more deploy; ListImports takes no resource.
         role.add_to_policy(
             PolicyStatement::allow()
@@ -278,21 +315,22 @@ impl GithubDeployRole {
                 .actions(["cloudformation:ListImports"])
                 .resource("*"),
         );
-        let bucket =
-            fns::sub("arn:${AWS::Partition}:s3:::rcdk-assets-${AWS::AccountId}-${AWS::Region}");
-        role.add_to_policy(
+        let (mut objects, mut buckets) = (
             PolicyStatement::allow()
                 .sid("UploadAssetsAndTemplates")
-                .actions(["s3:GetObject", "s3:PutObject"])
-                .resource(fns::join("", [bucket.clone(), "/*".into()])),
-        );
-        // Without ListBucket, S3 answers a missing object's HEAD with 403, not 404.
-        role.add_to_policy(
+                .actions(["s3:GetObject", "s3:PutObject"]),
+            // Without ListBucket, S3 answers a missing object's HEAD with 403, not 404.
             PolicyStatement::allow()
                 .sid("SeeWhichAssetsExist")
-                .actions(["s3:ListBucket"])
-                .resource(bucket),
+                .actions(["s3:ListBucket"]),
         );
+        for r in &regions {
+            let bucket = asset_bucket_arn(r);
+            objects = objects.resource(fns::join("", [bucket.clone(), "/*".into()]));
+            buckets = buckets.resource(bucket);
+        }
+        role.add_to_policy(objects);
+        role.add_to_policy(buckets);
         role.add_to_policy(
             PolicyStatement::allow()
                 .sid("PassTheExecutionRole")
@@ -349,6 +387,11 @@ impl ExecutionRole {
                 description: Some(format!("CloudFormation deploys with {}/{id}", scope.path())),
                 managed_policies: props.managed_policies.clone(),
                 permissions_boundary: props.permissions_boundary,
+                // CloudFormation assumes a role it was passed, and iam:PassRole never
+                // crosses accounts; the documented trust (and the AWS CDK's execution
+                // role) is the service alone, so no aws:SourceAccount condition that
+                // CloudFormation may not send.
+                trust_only_this_account: false,
                 ..RoleProps::new(Principal::service("cloudformation.amazonaws.com"))
             },
         );

@@ -89,8 +89,8 @@ fn the_deploy_role_trusts_one_repository_and_may_only_deploy_its_stacks() {
     );
     let execution = &resource(&assembly, "identity", "ProdExecution")["Properties"];
     assert_eq!(
-        execution["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
-        json!({"Service": "cloudformation.amazonaws.com"})
+        execution["AssumeRolePolicyDocument"]["Statement"],
+        json!([{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"}}])
     );
     assert_eq!(
         execution["ManagedPolicyArns"],
@@ -231,4 +231,58 @@ fn people_get_permissions_from_groups_that_require_mfa() {
     ] {
         assert!(err.contains(needle), "{needle}: {err}");
     }
+}
+
+/// The reference app's identity stack deploys on the local endpoint: the provider, and
+/// per environment a deploy role trusting only that GitHub environment, whose ARNs are
+/// the stack's outputs.
+#[test]
+fn the_identity_stack_deploys_on_the_local_endpoint() {
+    use crate::local_endpoint::{Moto, rcdk, text};
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("cdk.out");
+    let app = rcdk::App::with_context(Default::default(), &out);
+    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
+    app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
+    let outputs = dir.path().join("outputs.json");
+    let run = rcdk(
+        &moto.endpoint(),
+        &[
+            "deploy",
+            "identity-123456789012",
+            "--app",
+            &out.display().to_string(),
+            "--require-approval",
+            "never",
+            "--outputs-file",
+            &outputs.display().to_string(),
+        ],
+    );
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stdout}\n{stderr}");
+    let outputs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs).expect("outputs")).expect("json");
+    let stack = &outputs["identity-123456789012"];
+    for env in ["Dev", "Staging", "Prod"] {
+        for role in ["Deploy", "Execution"] {
+            let arn = stack[format!("{env}{role}RoleArn")]
+                .as_str()
+                .unwrap_or_default();
+            assert!(
+                arn.starts_with("arn:aws:iam::123456789012:role/"),
+                "{env}{role}: {outputs}"
+            );
+        }
+    }
+    let roles = moto.query("iam", "ListRoles", "2010-05-08");
+    for env in ["dev", "staging", "prod"] {
+        assert!(
+            roles.contains(&format!("repo:acme/rcdk-reference:environment:{env}")),
+            "{roles}"
+        );
+    }
+    // Only the identity stack was deployed.
+    let stacks = moto.query("cloudformation", "DescribeStacks", "2010-05-15");
+    assert_eq!(stacks.matches("<StackName>").count(), 1, "{stacks}");
 }

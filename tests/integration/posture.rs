@@ -59,7 +59,7 @@ fn resource_statements(r: &J) -> Vec<&J> {
 #[test]
 fn every_reference_template_meets_the_posture() {
     let assembly = all_environments();
-    assert_eq!(assembly.stacks.len(), 15);
+    assert_eq!(assembly.stacks.len(), 16);
     let mut seen = std::collections::BTreeMap::<String, usize>::new();
     for s in &assembly.stacks {
         let resources = s.template["Resources"]
@@ -134,18 +134,40 @@ fn every_reference_template_meets_the_posture() {
                 }
             }
             // Only actions that AWS documents without resource-level permissions may
-            // be on "*": the registry login and X-Ray's trace upload.
+            // be on "*": the registry login, X-Ray's trace upload and the deploy roles'
+            // look-up of who imports an export.
             for st in identity_statements(r) {
                 if items(&st["Resource"]).contains(&&json!("*")) {
                     for action in items(&st["Action"]) {
                         assert!(
                             [
+                                "cloudformation:ListImports",
                                 "ecr:GetAuthorizationToken",
                                 "xray:PutTraceSegments",
                                 "xray:PutTelemetryRecords"
                             ]
                             .contains(&action.as_str().unwrap_or_default()),
                             "{at}: Resource * for {action}"
+                        );
+                    }
+                }
+            }
+            // Trusts name who may assume: no `*`, and a web identity only for exact
+            // subjects of one repository.
+            for st in items(&p["AssumeRolePolicyDocument"]["Statement"]) {
+                assert_ne!(st["Principal"], json!("*"), "{at}");
+                assert_ne!(st["Principal"]["AWS"], json!("*"), "{at}");
+                if st["Principal"].get("Federated").is_some() {
+                    let subjects =
+                        &st["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"];
+                    let subjects = items(subjects);
+                    assert!(!subjects.is_empty(), "{at}: no sub condition");
+                    for sub in subjects {
+                        let sub = sub.as_str().unwrap_or_default();
+                        assert!(
+                            sub.starts_with("repo:acme/rcdk-reference:environment:")
+                                && !sub.contains('*'),
+                            "{at}: {sub}"
                         );
                     }
                 }

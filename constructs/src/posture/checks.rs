@@ -298,7 +298,7 @@ fn subject_values(statement: &Value) -> Option<Vec<&Value>> {
         return None;
     };
     let mut found = None;
-    for (_, keys) in operators {
+    for keys in operators.values() {
         if let Value::Map(keys) = keys {
             for (key, values) in keys {
                 if key.ends_with(":sub") {

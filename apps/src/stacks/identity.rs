@@ -1,0 +1,150 @@
+//! `identity-{account}`: what GitHub Actions needs to deploy without stored keys, once
+//! per account: the OIDC provider for GitHub's tokens and, per environment of the
+//! account, a CloudFormation execution role (what CloudFormation may create) and a deploy
+//! role that only the repository's jobs in the GitHub environment of that name may
+//! assume, for that environment's stacks. Deployed once by a person with local
+//! credentials (`rcdk deploy identity-123456789012`); its outputs are the role ARNs the
+//! workflows name. A stack name cannot start with a digit, so the account comes last.
+
+use rcdk::CfnOutput;
+use rcdk::{App, Environment, OutputProps, Stack, StackProps, Tags, fns};
+use rcdk_constructs::delivery::{
+    ExecutionRole, ExecutionRoleProps, GithubDeployRole, GithubDeployRoleProps, GithubOidcProvider,
+    GithubSubject,
+};
+use rcdk_constructs::iam::{PolicyStatement, aws_managed_policy};
+
+use crate::config::{Config, DeliveryConfig, EnvironmentConfig};
+
+/// IAM actions CloudFormation needs for the roles and instance profiles a stack creates
+/// (PowerUserAccess has none of IAM's but service-linked roles).
+const ROLE_ACTIONS: &[&str] = &[
+    "iam:AddRoleToInstanceProfile",
+    "iam:AttachRolePolicy",
+    "iam:CreateInstanceProfile",
+    "iam:CreateRole",
+    "iam:DeleteInstanceProfile",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:GetInstanceProfile",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:PassRole",
+    "iam:PutRolePolicy",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+];
+
+fn title(env: &str) -> String {
+    let mut c = env.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// One identity stack per account, in the region of its first environment.
+pub fn build(app: &App, config: &Config, delivery: &DeliveryConfig) {
+    let mut accounts: Vec<(&str, Vec<(&str, &EnvironmentConfig)>)> = Vec::new();
+    for name in &config.order {
+        let Some(env) = config.environments.get(name) else {
+            continue;
+        };
+        match accounts.iter_mut().find(|(a, _)| *a == env.account) {
+            Some((_, envs)) => envs.push((name, env)),
+            None => accounts.push((&env.account, vec![(name, env)])),
+        }
+    }
+    for (account, envs) in accounts {
+        let stack = Stack::new(
+            app,
+            &format!("identity-{account}"),
+            StackProps {
+                env: Environment::new(account, envs[0].1.region.as_str()),
+                description: Some(format!(
+                    "GitHub OIDC provider, deploy and execution roles of {} ({account})",
+                    delivery.repository
+                )),
+                // Deleting it stops every pipeline of the account.
+                termination_protection: true,
+                ..Default::default()
+            },
+        );
+        // Shared by the account's environments; charged to the first one's cost code.
+        Tags::of(&stack).add("Environment", "shared");
+        Tags::of(&stack).add("CostCode", envs[0].1.cost_code.as_str());
+        let github = GithubOidcProvider::new(&stack, "GitHub");
+        for (env, settings) in envs {
+            environment_roles(&stack, &github, delivery, env, settings);
+        }
+    }
+}
+
+fn environment_roles(
+    stack: &Stack,
+    github: &GithubOidcProvider,
+    delivery: &DeliveryConfig,
+    env: &str,
+    settings: &EnvironmentConfig,
+) {
+    let name = title(env);
+    let execution = ExecutionRole::new(
+        stack,
+        &format!("{name}Execution"),
+        ExecutionRoleProps::new(vec![aws_managed_policy("PowerUserAccess")]),
+    );
+    // CloudFormation names a stack's roles `{stack}-{logical id}-{suffix}`: with stacks
+    // named `{env}-…`, this is every role of the environment and none of another's.
+    execution.add_to_policy(
+        PolicyStatement::allow()
+            .sid("ManageTheEnvironmentsRoles")
+            .actions(ROLE_ACTIONS.iter().copied())
+            .resource(fns::sub(format!(
+                "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{env}-*"
+            )))
+            .resource(fns::sub(format!(
+                "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:instance-profile/{env}-*"
+            ))),
+    );
+    let deploy = GithubDeployRole::new(
+        stack,
+        &format!("{name}Deploy"),
+        GithubDeployRoleProps {
+            regions: vec![settings.region.clone()],
+            ..GithubDeployRoleProps::new(
+                github,
+                &delivery.repository,
+                vec![GithubSubject::Environment(env.to_owned())],
+                vec![format!("{env}-*")],
+                execution.arn(),
+            )
+        },
+    );
+    CfnOutput::new(
+        stack,
+        &format!("{name}DeployRoleArn"),
+        OutputProps {
+            description: Some(format!(
+                "role-to-assume of the GitHub environment {env} (variable AWS_DEPLOY_ROLE_ARN)"
+            )),
+            ..OutputProps::new(deploy.arn())
+        },
+    );
+    CfnOutput::new(
+        stack,
+        &format!("{name}ExecutionRoleArn"),
+        OutputProps {
+            description: Some(format!(
+                "rcdk deploy --role-arn of {env} (variable AWS_EXECUTION_ROLE_ARN)"
+            )),
+            ..OutputProps::new(execution.arn())
+        },
+    );
+}
