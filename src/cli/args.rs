@@ -105,8 +105,17 @@ pub struct DiffArgs {
     /// stack; needs exactly one stack.
     #[arg(long, value_name = "OLD.json")]
     pub template: Option<PathBuf>,
-    /// Print JSON for machines.
-    #[arg(long)]
+    /// Compare with the templates in this folder (golden files: `STACK.snap`,
+    /// `STACK.template.json`, `STACK.json` or `STACK.yaml`; a stack without one is new)
+    /// instead of the deployed stacks: a pull request's diff without AWS access.
+    #[arg(long, value_name = "DIR", conflicts_with = "template")]
+    pub snapshots: Option<PathBuf>,
+    /// text for a terminal, json for tools, markdown for a pull-request comment (fits
+    /// GitHub's 65,536 characters).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     /// Exit with 1 when there are differences.
     #[arg(long)]
@@ -114,7 +123,7 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CostFormat {
+pub enum ReportFormat {
     Text,
     Json,
     Markdown,
@@ -126,7 +135,7 @@ pub struct CostArgs {
     pub stacks: Vec<String>,
     /// text for a terminal, json for tools, markdown for a pull request.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: CostFormat,
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::args::{CostArgs, CostFormat, GlobalArgs};
+use super::args::{CostArgs, GlobalArgs, ReportFormat};
 use super::diff::region_of;
 use super::{AssemblyStack, CliError, select_stacks, synth};
 use crate::cost::{StackCost, estimate, render_json, render_markdown, render_text};
@@ -26,12 +26,12 @@ pub fn run(global: &GlobalArgs, args: &CostArgs) -> Result<(), CliError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(CliError::Usage)?;
     let text = match args.format {
-        CostFormat::Text => render_text(&costs),
-        CostFormat::Json => format!(
+        ReportFormat::Text => render_text(&costs),
+        ReportFormat::Json => format!(
             "{}\n",
             serde_json::to_string_pretty(&render_json(&costs)).unwrap_or_default()
         ),
-        CostFormat::Markdown => render_markdown(&costs),
+        ReportFormat::Markdown => render_markdown(&costs),
     };
     std::io::stdout()
         .lock()

@@ -1,15 +1,18 @@
-//! `rcdk diff`: synthesized templates against the deployed stacks (GetTemplate) or
-//! against a template file. Exit codes: 0 no difference, 1 differences with `--fail`,
+//! `rcdk diff`: synthesized templates against the deployed stacks (GetTemplate), a
+//! template file, or a folder of golden templates; as text, JSON or a pull-request
+//! comment in markdown. Exit codes: 0 no difference, 1 differences with `--fail`,
 //! 2 error.
 
 use std::io::Write;
 
 use serde_json::Value as J;
 
-use super::args::{DiffArgs, GlobalArgs};
+use super::args::{DiffArgs, GlobalArgs, ReportFormat};
 use super::{AssemblyStack, CliError, select_stacks, synth};
 use crate::deploy::{connect, deployed_template};
-use crate::diff::{diff_templates, render_text, to_json};
+use crate::diff::{
+    GITHUB_COMMENT_LIMIT, StackSection, diff_templates, render_markdown, render_text, to_json,
+};
 
 /// The region of `aws://ACCOUNT/REGION`, unless environment-agnostic.
 pub fn region_of(stack: &AssemblyStack) -> Option<String> {
@@ -87,8 +90,53 @@ fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
     (text, Some(json))
 }
 
+/// The golden file of `stack` in `dir`, if any.
+fn snapshot_of(dir: &std::path::Path, stack: &str) -> Option<std::path::PathBuf> {
+    ["snap", "template.json", "json", "yaml", "yml"]
+        .iter()
+        .map(|ext| dir.join(format!("{stack}.{ext}")))
+        .find(|p| p.is_file())
+}
+
+/// What a stack is compared with: a file, a folder of golden files, or the deployed stack.
+fn old_template(
+    args: &DiffArgs,
+    runtime: &tokio::runtime::Runtime,
+    s: &AssemblyStack,
+) -> Result<J, CliError> {
+    if let Some(path) = &args.template {
+        return read_template(path);
+    }
+    if let Some(dir) = &args.snapshots {
+        return match snapshot_of(dir, &s.stack_name) {
+            Some(path) => read_template(&path),
+            // Not in the golden files yet: a new stack.
+            None => Ok(J::Null),
+        };
+    }
+    Ok(runtime
+        .block_on(async {
+            let cfn = connect(region_of(s).as_deref()).await;
+            deployed_template(&cfn, &s.stack_name).await
+        })?
+        .unwrap_or(J::Null))
+}
+
 /// Returns whether any selected stack differs.
 pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
+    let format = if args.json {
+        ReportFormat::Json
+    } else {
+        args.format
+    };
+    if let Some(dir) = &args.snapshots {
+        if !dir.is_dir() {
+            return Err(CliError::Usage(format!(
+                "--snapshots {}: not a folder of golden templates (STACK.snap or STACK.template.json files)",
+                dir.display()
+            )));
+        }
+    }
     let (_, stacks) = synth::synthesize(global)?;
     let selected = select_stacks(&stacks, &args.stacks, false)?;
     if args.template.is_some() && selected.len() != 1 {
@@ -98,53 +146,89 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
         )));
     }
     let runtime = super::runtime()?;
-    let mut any = false;
     let mut json = Vec::new();
-    let mut out = anstream::stdout();
+    let mut results = Vec::new();
     let (mut total_before, mut total_after) = (0.0, 0.0);
     for s in selected {
-        let old = match &args.template {
-            Some(path) => read_template(path)?,
-            None => runtime
-                .block_on(async {
-                    let cfn = connect(region_of(s).as_deref()).await;
-                    deployed_template(&cfn, &s.stack_name).await
-                })?
-                .unwrap_or(J::Null),
-        };
+        let old = old_template(args, &runtime, s)?;
         let diff = diff_templates(&old, &s.template);
-        any |= !diff.is_empty();
         let (cost_text, cost_json) = cost_change(s, &old);
         if let Some(c) = &cost_json {
             total_before += c["before_usd"].as_f64().unwrap_or_default();
             total_after += c["after_usd"].as_f64().unwrap_or_default();
         }
-        if args.json {
-            let mut entry = to_json(&s.stack_name, &diff);
-            if let (Some(o), Some(c)) = (entry.as_object_mut(), cost_json) {
-                o.insert("cost".into(), c);
+        results.push((s, diff, cost_text, cost_json));
+    }
+    let any = results.iter().any(|(_, d, _, _)| !d.is_empty());
+    let cost_moved = (total_after - total_before).abs() >= 0.005;
+    let total = format!(
+        "{} → {} ({})",
+        crate::cost::usd(total_before),
+        crate::cost::usd(total_after),
+        crate::cost::signed_usd(total_after - total_before)
+    );
+    let mut out = anstream::stdout();
+    match format {
+        ReportFormat::Json => {
+            for (s, diff, _, cost_json) in results {
+                let mut entry = to_json(&s.stack_name, &diff);
+                if let (Some(o), Some(c)) = (entry.as_object_mut(), cost_json) {
+                    o.insert("cost".into(), c);
+                }
+                json.push(entry);
             }
-            json.push(entry);
-        } else {
-            write!(out, "{}", render_text(&s.stack_name, &diff)).map_err(CliError::Output)?;
-            if !diff.is_empty() {
-                write!(out, "{cost_text}").map_err(CliError::Output)?;
+            let text = serde_json::to_string_pretty(&J::Array(json)).unwrap_or_default();
+            writeln!(out, "{text}").map_err(CliError::Output)?;
+        }
+        ReportFormat::Text => {
+            for (s, diff, cost_text, _) in &results {
+                write!(out, "{}", render_text(&s.stack_name, diff)).map_err(CliError::Output)?;
+                if !diff.is_empty() {
+                    write!(out, "{cost_text}").map_err(CliError::Output)?;
+                }
+            }
+            if cost_moved {
+                writeln!(out, "monthly cost, all stacks: {total}").map_err(CliError::Output)?;
             }
         }
-    }
-    if !args.json && (total_after - total_before).abs() >= 0.005 {
-        writeln!(
-            out,
-            "monthly cost, all stacks: {} → {} ({})",
-            crate::cost::usd(total_before),
-            crate::cost::usd(total_after),
-            crate::cost::signed_usd(total_after - total_before)
-        )
-        .map_err(CliError::Output)?;
-    }
-    if args.json {
-        let text = serde_json::to_string_pretty(&J::Array(json)).unwrap_or_default();
-        writeln!(out, "{text}").map_err(CliError::Output)?;
+        ReportFormat::Markdown => {
+            let sections: Vec<StackSection<'_>> = results
+                .iter()
+                .map(|(s, diff, _, cost_json)| StackSection {
+                    stack: &s.stack_name,
+                    diff,
+                    cost: cost_json.as_ref().map(|c| {
+                        let f = |k: &str| c[k].as_f64().unwrap_or_default();
+                        format!(
+                            "{} → {} ({})",
+                            crate::cost::usd(f("before_usd")),
+                            crate::cost::usd(f("after_usd")),
+                            crate::cost::signed_usd(f("delta_usd"))
+                        )
+                    }),
+                    cost_items: cost_json
+                        .as_ref()
+                        .and_then(|c| c["changed"].as_array())
+                        .into_iter()
+                        .flatten()
+                        .map(|i| {
+                            format!(
+                                "{}: {} → {}",
+                                i["item"].as_str().unwrap_or_default(),
+                                crate::cost::usd(i["before_usd"].as_f64().unwrap_or_default()),
+                                crate::cost::usd(i["after_usd"].as_f64().unwrap_or_default())
+                            )
+                        })
+                        .collect(),
+                })
+                .collect();
+            let text = render_markdown(
+                &sections,
+                cost_moved.then_some(total.as_str()),
+                GITHUB_COMMENT_LIMIT,
+            );
+            write!(out, "{text}").map_err(CliError::Output)?;
+        }
     }
     Ok(any)
 }

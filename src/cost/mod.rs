@@ -25,6 +25,10 @@ pub struct Item {
     pub unit: String,
     pub unit_usd: f64,
     pub monthly_usd: f64,
+    /// The price-table entry: what an item is, for matching one estimate's items with
+    /// another's (a resource can have two items in one unit, e.g. hours).
+    #[serde(skip)]
+    pub price_key: String,
 }
 
 /// A resource whose cost depends on what the template cannot say.
@@ -134,7 +138,7 @@ pub fn delta(before: &StackCost, after: &StackCost) -> Vec<(String, f64, f64)> {
         let b = before
             .items
             .iter()
-            .find(|b| b.logical_id == a.logical_id && b.unit == a.unit)
+            .find(|b| b.logical_id == a.logical_id && b.price_key == a.price_key)
             .map_or(0.0, |b| b.monthly_usd);
         if (a.monthly_usd - b).abs() >= 0.005 {
             out.push((key(a), b, a.monthly_usd));
@@ -144,7 +148,7 @@ pub fn delta(before: &StackCost, after: &StackCost) -> Vec<(String, f64, f64)> {
         let kept = after
             .items
             .iter()
-            .any(|a| a.logical_id == b.logical_id && a.unit == b.unit);
+            .any(|a| a.logical_id == b.logical_id && a.price_key == b.price_key);
         if !kept && b.monthly_usd >= 0.005 {
             out.push((key(b), b.monthly_usd, 0.0));
         }

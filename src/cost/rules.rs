@@ -179,6 +179,7 @@ fn item(ctx: &Ctx<'_>, description: String, quantity: f64, key: &str) -> Result<
         unit: entry.unit.clone(),
         unit_usd,
         monthly_usd: quantity * unit_usd,
+        price_key: key.to_owned(),
     })
 }
 

@@ -4,6 +4,7 @@
 //! policies, security group rules) on their own, and the other template sections.
 
 mod compare;
+mod markdown;
 mod render;
 mod security;
 
@@ -11,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value as J;
 
 pub use compare::diff_templates;
+pub use markdown::{GITHUB_COMMENT_LIMIT, MARKER, StackSection, render_markdown};
 pub use render::{render_text, to_json};
 pub use security::{SecurityChange, SecurityKind};
 

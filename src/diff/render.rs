@@ -11,7 +11,7 @@ fn style(c: AnsiColor) -> Style {
     Style::new().fg_color(Some(c.into()))
 }
 
-fn short(v: Option<&J>) -> String {
+pub(super) fn short(v: Option<&J>) -> String {
     match v {
         None => "(none)".to_owned(),
         Some(v) => {
@@ -33,7 +33,7 @@ fn sign(change: Change) -> (&'static str, Style) {
     }
 }
 
-fn replacement_label(r: Replacement) -> &'static str {
+pub(super) fn replacement_label(r: Replacement) -> &'static str {
     match r {
         Replacement::None => "",
         Replacement::MayReplace => " (may replace)",
@@ -67,6 +67,15 @@ fn entries(out: &mut String, title: &str, list: &[EntryDiff]) {
     }
 }
 
+pub(super) fn kind_label(kind: SecurityKind) -> &'static str {
+    match kind {
+        SecurityKind::IamStatement => "IAM statement",
+        SecurityKind::ManagedPolicy => "managed policy",
+        SecurityKind::SecurityGroupIngress => "ingress rule",
+        SecurityKind::SecurityGroupEgress => "egress rule",
+    }
+}
+
 /// Text for a person; colour codes are stripped by `anstream` when not on a terminal.
 pub fn render_text(stack: &str, diff: &TemplateDiff) -> String {
     let bold = Style::new().bold();
@@ -90,12 +99,7 @@ pub fn render_text(stack: &str, diff: &TemplateDiff) -> String {
             } else {
                 ("-", style(AnsiColor::Red))
             };
-            let kind = match s.kind {
-                SecurityKind::IamStatement => "IAM statement",
-                SecurityKind::ManagedPolicy => "managed policy",
-                SecurityKind::SecurityGroupIngress => "ingress rule",
-                SecurityKind::SecurityGroupEgress => "egress rule",
-            };
+            let kind = kind_label(s.kind);
             let _ = writeln!(
                 out,
                 "{st}{mark}{st:#} {kind} on {}: {}",

@@ -282,3 +282,158 @@ fn cli_diff_against_a_golden_template_with_exit_codes() {
         "{stderr}"
     );
 }
+
+/// The pull-request comment of a real change: the web service's desired count 1 → 2
+/// and a new ingress rule, against golden templates (no AWS access).
+#[test]
+fn the_markdown_diff_of_a_pull_request_shows_the_change_its_security_and_its_cost() {
+    use rcdk_constructs::connections::{HasConnections, Peer, Port};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let golden = dir.path().join("golden");
+    crate::l2_fixtures::web_app(false)
+        .synth_to(&golden)
+        .expect("synth");
+    let next = dir.path().join("cdk.out");
+    crate::l2_fixtures::web_app_with(false, |web| {
+        let service = web
+            .service
+            .descendants()
+            .into_iter()
+            .filter_map(|d| d.as_resource())
+            .find(|r| r.resource_type() == "AWS::ECS::Service")
+            .expect("the ECS service");
+        service.add_property_override("DesiredCount", 2);
+        web.service.connections().allow_from_peer(
+            &Peer::ipv4("10.0.0.0/16"),
+            Port::tcp(8080),
+            "Health checks from the VPC",
+        );
+    })
+    .synth_to(&next)
+    .expect("synth");
+    let (code, stdout, stderr) = crate::support::run_rcdk(&[
+        "diff",
+        "--app",
+        &next.display().to_string(),
+        "--snapshots",
+        &golden.display().to_string(),
+        "--format",
+        "markdown",
+        "--fail",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let rule = r#"{"CidrIp":"10.0.0.0/16","Description":"Health checks from the VPC","FromPort":8080,"IpProtocol":"tcp","ToPort":8080}"#;
+    assert_eq!(
+        stdout,
+        format!(
+            "<!-- rcdk-diff -->
+### rcdk diff: 1 of 3 stacks changed
+
+| stack | added | modified | removed | replaced | security | monthly cost |
+| --- | ---: | ---: | ---: | ---: | --- | --- |
+| `app` | 0 | 2 | 0 | 0 | ⚠️ 1 (broadening) | $52.30 → $59.51 (+$7.21) |
+
+Monthly cost, all stacks: $145.04 → $152.25 (+$7.21).
+
+No differences: `network`, `data`.
+
+<details>
+<summary><code>app</code>: 2 modified · 1 security change (broadening) · monthly $52.30 → $59.51 (+$7.21)</summary>
+
+````diff
+  Security changes (broadening: review before deploying)
++ ingress rule on WebServiceSecurityGroup: {rule}
+  Resources
+! AWS::EC2::SecurityGroup WebServiceSecurityGroup
+!     Properties.SecurityGroupIngress: (none) → [{rule}]
+! AWS::ECS::Service WebServiceService
+!     Properties.DesiredCount: 1 → 2
+  Monthly cost
+! WebServiceService 2 tasks (desired count) × 730 h: 0.25 vCPU (arm): $5.91 → $11.82
+! WebServiceService 2 tasks (desired count) × 730 h: 0.5 GB memory: $1.30 → $2.60
+````
+</details>
+
+"
+        )
+    );
+    // A folder that is not there is an error, not "everything is new".
+    let (code, _, stderr) = crate::support::run_rcdk(&[
+        "diff",
+        "--app",
+        &next.display().to_string(),
+        "--snapshots",
+        &dir.path().join("missing").display().to_string(),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("missing: not a folder of golden templates"),
+        "{stderr}"
+    );
+}
+
+/// Too much for one comment: whole lines and sections only, closed blocks, a note.
+#[test]
+fn a_markdown_diff_too_long_for_a_comment_is_cut_with_a_note() {
+    use rcdk::diff::{StackSection, render_markdown};
+    let many = |n: usize| {
+        let resources: serde_json::Map<String, J> = (0..n)
+            .map(|i| (format!("Topic{i}"), json!({"Type": "AWS::SNS::Topic", "Properties": {"TopicName": format!("topic-{i}")}})))
+            .collect();
+        diff_templates(&J::Null, &template(J::Object(resources)))
+    };
+    let diffs: Vec<_> = (0..30).map(|_| many(40)).collect();
+    let names: Vec<String> = (0..30).map(|i| format!("stack-{i}")).collect();
+    let sections: Vec<StackSection<'_>> = diffs
+        .iter()
+        .zip(&names)
+        .map(|(diff, stack)| StackSection {
+            stack,
+            diff,
+            cost: None,
+            cost_items: vec![],
+        })
+        .collect();
+    let full = render_markdown(&sections, None, usize::MAX);
+    assert_eq!(full.matches("<details>").count(), 30);
+    let cut = render_markdown(&sections, None, 6000);
+    assert!(cut.chars().count() <= 6000, "{}", cut.chars().count());
+    // Every summary row is kept; sections are whole or cut at a line, and closed.
+    assert_eq!(cut.matches("| `stack-").count(), 30);
+    assert_eq!(
+        cut.matches("<details>").count(),
+        cut.matches("</details>").count()
+    );
+    assert_eq!(cut.matches("````").count() % 2, 0);
+    assert!(
+        cut.contains("more lines left out to fit the comment; run rcdk diff stack-"),
+        "{cut}"
+    );
+    assert!(
+        cut.ends_with("_Left out to fit GitHub's 6000-character comment: the end of stack-3's details, the details of 26 more stacks. `rcdk diff` prints all of it._\n"),
+        "{cut}"
+    );
+    assert!(full.starts_with(&cut[..cut.find("<details>").unwrap_or(0)]));
+    // More stacks than summary rows fit: the rows that fit, and no details.
+    let names: Vec<String> = (0..300).map(|i| format!("stack-{i}")).collect();
+    let one = many(1);
+    let sections: Vec<StackSection<'_>> = names
+        .iter()
+        .map(|stack| StackSection {
+            stack,
+            diff: &one,
+            cost: None,
+            cost_items: vec![],
+        })
+        .collect();
+    let cut = render_markdown(&sections, None, 6000);
+    assert!(cut.chars().count() <= 6000);
+    let rows = cut.matches("| `stack-").count();
+    assert!((50..300).contains(&rows), "{rows}");
+    assert!(
+        cut.ends_with(&format!("comment: {} summary rows, the details of 300 more stacks. `rcdk diff` prints all of it._\n", 300 - rows)),
+        "{cut}"
+    );
+}

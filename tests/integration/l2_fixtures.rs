@@ -142,10 +142,15 @@ fn network_and_database(app: &App, prod: bool) -> (Vpc, PostgresInstance) {
 /// The web tier: network, data and an app stack with an ALB behind WAF and a Fargate
 /// service that reads the database secret.
 pub fn web_app(prod: bool) -> App {
+    web_app_with(prod, |_| {})
+}
+
+/// [`web_app`], then `change` applied to its web tier (a later version of the app).
+pub fn web_app_with(prod: bool, change: impl FnOnce(&Web)) -> App {
     let app = app();
     let (vpc, db) = network_and_database(&app, prod);
     let web = stack(&app, "app");
-    web_tier(&web, &vpc, &db, prod);
+    change(&web_tier(&web, &vpc, &db, prod));
     app
 }
 
