@@ -285,4 +285,31 @@ fn the_identity_stack_deploys_on_the_local_endpoint() {
     // Only the identity stack was deployed.
     let stacks = moto.query("cloudformation", "DescribeStacks", "2010-05-15");
     assert_eq!(stacks.matches("<StackName>").count(), 1, "{stacks}");
+    // The markdown diff against the deployed stacks: identity unchanged, dev-app new.
+    let run = rcdk(
+        &moto.endpoint(),
+        &[
+            "diff",
+            "identity-123456789012",
+            "dev-app",
+            "--app",
+            &out.display().to_string(),
+            "--format",
+            "markdown",
+        ],
+    );
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stdout.starts_with("<!-- rcdk-diff -->\n### rcdk diff: 1 of 2 stacks changed\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("No differences: `identity-123456789012`."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("<summary><code>dev-app</code>: "),
+        "{stdout}"
+    );
 }
