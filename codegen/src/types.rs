@@ -6,6 +6,7 @@
 /// Feature names (service modules) on by default in `rcdk-l1`.
 pub const DEFAULT_SERVICES: &[&str] = &[
     "applicationautoscaling",
+    "autoscaling",
     "budgets",
     "cloudwatch",
     "ec2",

@@ -16,6 +16,7 @@ mod delivery;
 mod diff;
 mod e2e;
 mod ecr;
+mod ecs_on_ec2;
 mod events;
 mod fault_proxy;
 mod fixtures;

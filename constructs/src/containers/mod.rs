@@ -23,12 +23,24 @@
 
 mod cluster;
 mod container;
+mod ec2_capacity;
+mod ec2_service;
+mod instance_types;
 mod scaling;
 mod service;
+mod step_scaling;
 mod task_definition;
 
 pub use cluster::{Cluster, ClusterProps, ContainerInsights};
 pub use container::{ContainerHealthCheck, ContainerImage, ContainerProps, SecretValue};
+pub use ec2_capacity::{Ec2Capacity, Ec2CapacityProps, ManagedScalingProps, MetadataAccess};
+pub use ec2_service::{
+    Ec2Service, Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, NetworkMode,
+};
+pub use instance_types::{size_of as instance_size, task_memory_mib};
 pub use scaling::ServiceScaling;
 pub use service::{FargateService, FargateServiceProps};
-pub use task_definition::{FARGATE_SIZES, FargateTaskDefinition, FargateTaskDefinitionProps};
+pub use step_scaling::StepScaling;
+pub use task_definition::{
+    FARGATE_SIZES, FargateTaskDefinition, FargateTaskDefinitionProps, TaskDefinition,
+};

@@ -218,6 +218,10 @@ impl ServiceScaling {
     pub fn target(&self) -> &CfnScalableTarget {
         &self.target
     }
+
+    pub(super) fn scope(&self) -> &Scope {
+        &self.scope
+    }
 }
 
 /// What a target-tracking policy follows.

@@ -11,7 +11,7 @@ use rcdk_l1::ecs::{CfnService, CfnServiceProps};
 
 use super::cluster::Cluster;
 use super::scaling::ServiceScaling;
-use super::task_definition::FargateTaskDefinition;
+use super::task_definition::{FargateTaskDefinition, TaskDefinition};
 use crate::connections::{Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps};
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
 use crate::metrics::{Metric, Statistic};
@@ -83,21 +83,12 @@ impl Deref for FargateService {
 }
 
 fn validate(scope: &Scope, props: &FargateServiceProps) {
-    if props.max_percent < 100 || props.max_percent > 400 {
-        scope.add_error(format!(
-            "max_percent {} is out of range 100 to 400",
-            props.max_percent
-        ));
-    }
-    if props.min_healthy_percent > 100 || props.min_healthy_percent >= props.max_percent {
-        scope.add_error(format!(
-            "min_healthy_percent {} must be at most 100 and below max_percent {}",
-            props.min_healthy_percent, props.max_percent
-        ));
-    }
-    if props.health_check_grace_period_seconds > 2_147_483_647 {
-        scope.add_error("health_check_grace_period_seconds is out of range 0 to 2147483647");
-    }
+    validate_deployment(
+        scope,
+        props.min_healthy_percent,
+        props.max_percent,
+        props.health_check_grace_period_seconds,
+    );
     props.vpc.require_subnets(scope, props.subnets);
     if props.task_definition.container_count() == 0 {
         scope.add_error("task_definition has no containers; add one with add_container before creating the service");
@@ -134,12 +125,10 @@ impl FargateService {
                 enable_execute_command: Some(props.enable_execute_command.into()),
                 propagate_tags: Some("SERVICE".into()),
                 enable_ecs_managed_tags: Some(true.into()),
-                deployment_configuration: Some(DeploymentConfiguration {
-                    deployment_circuit_breaker: Some(DeploymentCircuitBreaker::new(true, true)),
-                    minimum_healthy_percent: Some(i64::from(props.min_healthy_percent).into()),
-                    maximum_percent: Some(i64::from(props.max_percent).into()),
-                    ..Default::default()
-                }),
+                deployment_configuration: Some(deployment(
+                    props.min_healthy_percent,
+                    props.max_percent,
+                )),
                 network_configuration: Some(NetworkConfiguration {
                     awsvpc_configuration: Some(AwsVpcConfiguration {
                         assign_public_ip: Some("DISABLED".into()),
@@ -166,38 +155,15 @@ impl FargateService {
     /// load balancer reach it. The service waits for the listeners that forward to the
     /// group (ECS rejects a target group no load balancer uses).
     pub fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer) {
-        let Some((container, port)) = self.task_definition.default_container() else {
-            self.scope
-                .add_error("attach_to: the task definition has no container with a port mapping");
+        let Some(port) = register_targets(
+            &self.scope,
+            &self.service,
+            &self.task_definition,
+            target_group,
+            self.grace_seconds,
+        ) else {
             return;
         };
-        if port != target_group.port() {
-            self.scope.add_error(format!(
-                "attach_to: the container '{container}' listens on {port} but the target group {} sends to {}; use the same port",
-                target_group.path(),
-                target_group.port()
-            ));
-        }
-        let grace = self.grace_seconds;
-        // Built outside `update_props`, which holds the construct tree.
-        let registration = LoadBalancer {
-            container_name: Some(container.as_str().into()),
-            container_port: Some(i64::from(port).into()),
-            target_group_arn: Some(target_group.arn()),
-            ..Default::default()
-        };
-        self.service.update_props(|p: &mut CfnServiceProps| {
-            p.load_balancers
-                .get_or_insert_with(Vec::new)
-                .push(registration);
-            p.health_check_grace_period_seconds = Some(i64::from(grace).into());
-        });
-        let service_stack = self.scope.stack();
-        for route in target_group.routes() {
-            if route.stack() == service_stack {
-                self.service.add_depends_on(&route);
-            }
-        }
         self.connections().allow_from(
             load_balancer,
             Port::tcp(port),
@@ -227,35 +193,118 @@ impl FargateService {
         &self.task_definition
     }
 
-    fn metric(&self, namespace: &str, name: &str, statistic: Statistic) -> Metric {
-        Metric::new(
-            namespace,
-            name,
-            vec![
-                ("ClusterName".into(), self.cluster.name()),
-                ("ServiceName".into(), self.name()),
-            ],
-        )
-        .with_statistic(statistic)
-    }
-
     /// `CPUUtilization` of the service (percent of the reserved CPU).
     pub fn metric_cpu(&self) -> Metric {
-        self.metric("AWS/ECS", "CPUUtilization", Statistic::Average)
+        service_metrics(&self.cluster, self.name()).cpu
     }
 
     /// `MemoryUtilization` of the service (percent of the reserved memory).
     pub fn metric_memory(&self) -> Metric {
-        self.metric("AWS/ECS", "MemoryUtilization", Statistic::Average)
+        service_metrics(&self.cluster, self.name()).memory
     }
 
     /// Container Insights' `RunningTaskCount`, minimum over the period.
     pub fn metric_running_tasks(&self) -> Metric {
-        self.metric(
+        service_metrics(&self.cluster, self.name()).running_tasks
+    }
+}
+
+/// Registers the task definition's default container with `target_group` on
+/// `service`, and makes the service wait for the listeners that forward to the group
+/// (ECS rejects a target group no load balancer uses). Returns the container port.
+pub(super) fn register_targets(
+    scope: &Scope,
+    service: &CfnService,
+    task_definition: &TaskDefinition,
+    target_group: &TargetGroup,
+    grace_seconds: u32,
+) -> Option<u16> {
+    let Some((container, port)) = task_definition.default_container() else {
+        scope.add_error("attach_to: the task definition has no container with a port mapping");
+        return None;
+    };
+    if port != target_group.port() {
+        scope.add_error(format!(
+            "attach_to: the container '{container}' listens on {port} but the target group {} sends to {}; use the same port",
+            target_group.path(),
+            target_group.port()
+        ));
+    }
+    // Built outside `update_props`, which holds the construct tree.
+    let registration = LoadBalancer {
+        container_name: Some(container.as_str().into()),
+        container_port: Some(i64::from(port).into()),
+        target_group_arn: Some(target_group.arn()),
+        ..Default::default()
+    };
+    service.update_props(|p: &mut CfnServiceProps| {
+        p.load_balancers
+            .get_or_insert_with(Vec::new)
+            .push(registration);
+        p.health_check_grace_period_seconds = Some(i64::from(grace_seconds).into());
+    });
+    let service_stack = scope.stack();
+    for route in target_group.routes() {
+        if route.stack() == service_stack {
+            service.add_depends_on(&route);
+        }
+    }
+    Some(port)
+}
+
+/// The metrics every ECS service has, whatever runs it.
+pub(super) struct ServiceMetrics {
+    pub cpu: Metric,
+    pub memory: Metric,
+    pub running_tasks: Metric,
+}
+
+pub(super) fn service_metrics(cluster: &Cluster, service: Expr<String>) -> ServiceMetrics {
+    let metric = |namespace: &str, name: &str, statistic: Statistic| {
+        Metric::new(
+            namespace,
+            name,
+            vec![
+                ("ClusterName".into(), cluster.name()),
+                ("ServiceName".into(), service.clone()),
+            ],
+        )
+        .with_statistic(statistic)
+    };
+    ServiceMetrics {
+        cpu: metric("AWS/ECS", "CPUUtilization", Statistic::Average),
+        memory: metric("AWS/ECS", "MemoryUtilization", Statistic::Average),
+        running_tasks: metric(
             "ECS/ContainerInsights",
             "RunningTaskCount",
             Statistic::Minimum,
-        )
+        ),
+    }
+}
+
+/// The deployment settings both kinds of service share: rolling, never below
+/// `min_healthy_percent`, rolled back by the circuit breaker.
+pub(super) fn deployment(min_healthy_percent: u32, max_percent: u32) -> DeploymentConfiguration {
+    DeploymentConfiguration {
+        deployment_circuit_breaker: Some(DeploymentCircuitBreaker::new(true, true)),
+        minimum_healthy_percent: Some(i64::from(min_healthy_percent).into()),
+        maximum_percent: Some(i64::from(max_percent).into()),
+        ..Default::default()
+    }
+}
+
+/// Checks the deployment percentages and grace period of a service.
+pub(super) fn validate_deployment(scope: &Scope, min_healthy: u32, max: u32, grace: u32) {
+    if !(100..=400).contains(&max) {
+        scope.add_error(format!("max_percent {max} is out of range 100 to 400"));
+    }
+    if min_healthy > 100 || min_healthy >= max {
+        scope.add_error(format!(
+            "min_healthy_percent {min_healthy} must be at most 100 and below max_percent {max}"
+        ));
+    }
+    if grace > 2_147_483_647 {
+        scope.add_error("health_check_grace_period_seconds is out of range 0 to 2147483647");
     }
 }
 

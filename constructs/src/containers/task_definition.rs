@@ -1,5 +1,6 @@
-//! Fargate task definitions with an execution role scoped to exactly what the
-//! containers need and an empty task role.
+//! Task definitions with an execution role scoped to exactly what the containers need
+//! and an empty task role: [`TaskDefinition`] holds what Fargate and EC2 tasks share,
+//! [`FargateTaskDefinition`] checks Fargate's sizes.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -76,20 +77,47 @@ struct ContainerInfo {
     port: Option<u16>,
 }
 
-/// A Fargate task definition.
+/// What a Fargate or EC2 task definition shares: the roles, the containers and their
+/// log groups.
 #[derive(Debug, Clone)]
-pub struct FargateTaskDefinition {
+pub struct TaskDefinition {
     scope: Scope,
     definition: CfnTaskDefinition,
     execution_role: Role,
     task_role: Role,
     containers: Rc<RefCell<Vec<ContainerInfo>>>,
+    dynamic_host_ports: bool,
 }
 
-impl Deref for FargateTaskDefinition {
+impl Deref for TaskDefinition {
     type Target = Scope;
     fn deref(&self) -> &Scope {
         &self.scope
+    }
+}
+
+/// How a [`TaskDefinition`] runs: what differs between Fargate and EC2.
+pub(super) struct Placement {
+    pub compatibility: &'static str,
+    pub network_mode: &'static str,
+    pub cpu: Option<u32>,
+    pub memory_mib: Option<u32>,
+    pub arm64: Option<bool>,
+    /// Bridge mode: each container port gets a host port chosen by the instance
+    /// (`HostPort: 0`), so several tasks share an instance.
+    pub dynamic_host_ports: bool,
+}
+
+/// A Fargate task definition.
+#[derive(Debug, Clone)]
+pub struct FargateTaskDefinition {
+    task: TaskDefinition,
+}
+
+impl Deref for FargateTaskDefinition {
+    type Target = TaskDefinition;
+    fn deref(&self) -> &TaskDefinition {
+        &self.task
     }
 }
 
@@ -168,8 +196,26 @@ impl FargateTaskDefinition {
         id: &str,
         props: FargateTaskDefinitionProps,
     ) -> FargateTaskDefinition {
+        let task = TaskDefinition::new(
+            parent,
+            id,
+            Placement {
+                compatibility: "FARGATE",
+                network_mode: "awsvpc",
+                cpu: Some(props.cpu),
+                memory_mib: Some(props.memory_mib),
+                arm64: Some(props.arm64),
+                dynamic_host_ports: false,
+            },
+        );
+        check_size(&task.scope, props.cpu, props.memory_mib);
+        FargateTaskDefinition { task }
+    }
+}
+
+impl TaskDefinition {
+    pub(super) fn new(parent: &Scope, id: &str, placement: Placement) -> TaskDefinition {
         let scope = Scope::new(parent, id);
-        check_size(&scope, props.cpu, props.memory_mib);
         let execution_role = Role::new(
             &scope,
             "ExecutionRole",
@@ -197,12 +243,12 @@ impl FargateTaskDefinition {
             "Resource",
             CfnTaskDefinitionProps {
                 family: Some(scope.aws().sub(format!("${{AWS::StackName}}-{id}"))),
-                cpu: Some(props.cpu.to_string().into()),
-                memory: Some(props.memory_mib.to_string().into()),
-                network_mode: Some("awsvpc".into()),
-                requires_compatibilities: Some(vec!["FARGATE".to_owned()].into()),
-                runtime_platform: Some(RuntimePlatform {
-                    cpu_architecture: Some(if props.arm64 { "ARM64" } else { "X86_64" }.into()),
+                cpu: placement.cpu.map(|c| c.to_string().into()),
+                memory: placement.memory_mib.map(|m| m.to_string().into()),
+                network_mode: Some(placement.network_mode.into()),
+                requires_compatibilities: Some(vec![placement.compatibility.to_owned()].into()),
+                runtime_platform: placement.arm64.map(|arm64| RuntimePlatform {
+                    cpu_architecture: Some(if arm64 { "ARM64" } else { "X86_64" }.into()),
                     operating_system_family: Some("LINUX".into()),
                 }),
                 execution_role_arn: Some(execution_role.arn()),
@@ -211,12 +257,13 @@ impl FargateTaskDefinition {
                 ..Default::default()
             },
         );
-        FargateTaskDefinition {
+        TaskDefinition {
             scope,
             definition,
             execution_role,
             task_role,
             containers: Rc::default(),
+            dynamic_host_ports: placement.dynamic_host_ports,
         }
     }
 
@@ -251,7 +298,7 @@ impl FargateTaskDefinition {
                 self.execution_role.add_to_policy(statement);
             }
         }
-        let definition = container_definition(name, &props, &logs);
+        let definition = container_definition(name, &props, &logs, self.dynamic_host_ports);
         self.definition
             .update_props(|p: &mut CfnTaskDefinitionProps| {
                 p.container_definitions
@@ -298,6 +345,7 @@ fn container_definition(
     name: &str,
     props: &ContainerProps,
     logs: &LogGroup,
+    dynamic_host_ports: bool,
 ) -> ContainerDefinition {
     let options = BTreeMap::from([
         ("awslogs-group".to_owned(), logs.name()),
@@ -312,6 +360,7 @@ fn container_definition(
                 .iter()
                 .map(|p| PortMapping {
                     container_port: Some(i64::from(*p).into()),
+                    host_port: dynamic_host_ports.then(|| 0.into()),
                     protocol: Some("tcp".into()),
                     ..Default::default()
                 })

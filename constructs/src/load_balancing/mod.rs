@@ -34,4 +34,4 @@ pub use listener::{
     DEFAULT_SSL_POLICY, HttpsListenerProps, Listener, ListenerAction, ListenerRuleProps,
     RuleCondition, is_modern_tls_policy,
 };
-pub use target_group::{HealthCheck, TargetGroup, TargetGroupProps};
+pub use target_group::{HealthCheck, TargetGroup, TargetGroupProps, TargetType};

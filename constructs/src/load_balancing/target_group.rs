@@ -52,6 +52,17 @@ pub struct TargetGroupProps {
     pub deregistration_delay_seconds: u32,
     /// Load-balancer cookie stickiness for this many seconds. Default: off.
     pub stickiness_seconds: Option<u32>,
+    /// What registers: task IPs (Fargate, `awsvpc` mode) or instances on dynamic host
+    /// ports (EC2 bridge mode). Default: IP.
+    pub target_type: TargetType,
+}
+
+/// What a target group sends traffic to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TargetType {
+    #[default]
+    Ip,
+    Instance,
 }
 
 impl TargetGroupProps {
@@ -62,15 +73,17 @@ impl TargetGroupProps {
             health_check: HealthCheck::default(),
             deregistration_delay_seconds: 30,
             stickiness_seconds: None,
+            target_type: TargetType::Ip,
         }
     }
 }
 
-/// An HTTP target group of IP targets.
+/// An HTTP target group of IP or instance targets.
 #[derive(Debug, Clone)]
 pub struct TargetGroup {
     group: CfnTargetGroup,
     port: u16,
+    target_type: TargetType,
     /// Listeners and rules that forward here: a service must wait for them.
     routes: Rc<RefCell<Vec<CfnResource>>>,
 }
@@ -152,10 +165,20 @@ impl TargetGroup {
                 vpc_id: Some(props.vpc.vpc_id()),
                 port: Some(i64::from(props.port).into()),
                 protocol: Some("HTTP".into()),
-                target_type: Some("ip".into()),
+                target_type: Some(
+                    match props.target_type {
+                        TargetType::Ip => "ip",
+                        TargetType::Instance => "instance",
+                    }
+                    .into(),
+                ),
                 health_check_enabled: Some(true.into()),
                 health_check_path: Some(h.path.as_str().into()),
                 health_check_protocol: Some("HTTP".into()),
+                // Instance targets listen on dynamic host ports: check the port traffic
+                // goes to, not the group's.
+                health_check_port: (props.target_type == TargetType::Instance)
+                    .then(|| "traffic-port".into()),
                 health_check_interval_seconds: Some(i64::from(h.interval_seconds).into()),
                 health_check_timeout_seconds: Some(i64::from(h.timeout_seconds).into()),
                 healthy_threshold_count: Some(i64::from(h.healthy_threshold).into()),
@@ -171,6 +194,7 @@ impl TargetGroup {
         TargetGroup {
             group,
             port: props.port,
+            target_type: props.target_type,
             routes: Rc::default(),
         }
     }
@@ -186,6 +210,10 @@ impl TargetGroup {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn target_type(&self) -> TargetType {
+        self.target_type
     }
 
     pub(super) fn add_route(&self, route: CfnResource) {

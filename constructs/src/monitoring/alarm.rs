@@ -205,20 +205,15 @@ impl Alarm {
     pub fn notify(&self, topic: &AlarmTopic) {
         let arn = topic.arn();
         self.alarm.update_props(|p: &mut CfnAlarmProps| {
-            for list in [&mut p.alarm_actions, &mut p.ok_actions] {
-                let mut arns = match list.take() {
-                    Some(e) => match e.into_value() {
-                        rcdk::Value::List(items) => items,
-                        other => vec![other],
-                    },
-                    None => Vec::new(),
-                };
-                let v = rcdk::Value::from(arn.clone());
-                if !arns.contains(&v) {
-                    arns.push(v);
-                }
-                *list = Some(Expr::unchecked(rcdk::Value::List(arns)));
-            }
+            add_action(&mut p.alarm_actions, &arn);
+            add_action(&mut p.ok_actions, &arn);
+        });
+    }
+
+    /// Runs `arn` (a scaling policy, a topic) when the alarm fires.
+    pub fn add_alarm_action(&self, arn: Expr<String>) {
+        self.alarm.update_props(|p: &mut CfnAlarmProps| {
+            add_action(&mut p.alarm_actions, &arn);
         });
     }
 
@@ -355,4 +350,20 @@ impl CompositeAlarm {
     pub fn arn(&self) -> Expr<String> {
         self.alarm.attr_arn()
     }
+}
+
+/// Adds `arn` to an alarm's action list once.
+fn add_action(list: &mut Option<Expr<Vec<String>>>, arn: &Expr<String>) {
+    let mut arns = match list.take() {
+        Some(e) => match e.into_value() {
+            rcdk::Value::List(items) => items,
+            other => vec![other],
+        },
+        None => Vec::new(),
+    };
+    let v = rcdk::Value::from(arn.clone());
+    if !arns.contains(&v) {
+        arns.push(v);
+    }
+    *list = Some(Expr::unchecked(rcdk::Value::List(arns)));
 }
