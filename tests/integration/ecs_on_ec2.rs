@@ -36,6 +36,9 @@ fn build(change: impl FnOnce(&mut Ec2CapacityProps), target: TargetType) -> Buil
     };
     change(&mut props);
     let capacity = Ec2Capacity::new(&s, "Capacity", props);
+    // What the capacity creates meets every posture rule (IMDSv2, no public IP,
+    // customer-key volumes, least-privilege roles).
+    rcdk_constructs::posture::enforce(&capacity);
     let task = Ec2TaskDefinition::new(
         &s,
         "Task",

@@ -355,7 +355,7 @@ fn worker_alarms_watch_the_queue_its_dead_letters_functions_and_redis() {
     let tier = WorkerTier {
         queue: &jobs,
         dead_letter_queue: &failed,
-        service: None,
+        service_tasks: None,
         functions: vec![&sync],
         redis: Some(&redis),
     };

@@ -622,3 +622,63 @@ fn access_keys_passwords_and_user_policies_fail_synthesis() {
         "permissions are attached to the user; attach them to a group",
     );
 }
+
+#[test]
+fn instances_need_imdsv2_no_public_ip_and_encrypted_volumes() {
+    use rcdk_l1::ec2::launch_template::{
+        BlockDeviceMapping, Ebs, LaunchTemplateData, MetadataOptions, NetworkInterface,
+    };
+    use rcdk_l1::ec2::{CfnLaunchTemplate, CfnLaunchTemplateProps};
+    let template = |data: LaunchTemplateData| {
+        let (app, s) = guarded();
+        CfnLaunchTemplate::new(&s, "Template", CfnLaunchTemplateProps::new(data));
+        app
+    };
+    let imds = || {
+        Some(MetadataOptions {
+            http_tokens: Some("required".into()),
+            ..Default::default()
+        })
+    };
+    expect_violation(
+        &template(LaunchTemplateData::default()),
+        "s/Template",
+        Rule::Imdsv1,
+        "the instance metadata service answers without a session token (IMDSv1)",
+    );
+    expect_violation(
+        &template(LaunchTemplateData {
+            metadata_options: imds(),
+            network_interfaces: Some(vec![NetworkInterface {
+                associate_public_ip_address: Some(true.into()),
+                device_index: Some(0.into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        "s/Template",
+        Rule::PublicInstance,
+        "a network interface gets a public IP address",
+    );
+    expect_violation(
+        &template(LaunchTemplateData {
+            metadata_options: imds(),
+            block_device_mappings: Some(vec![BlockDeviceMapping {
+                device_name: Some("/dev/xvda".into()),
+                ebs: Some(Ebs {
+                    encrypted: Some(true.into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        "s/Template",
+        Rule::Unencrypted,
+        "AWS::EC2::LaunchTemplate is not encrypted at rest",
+    );
+    synth(&template(LaunchTemplateData {
+        metadata_options: imds(),
+        ..Default::default()
+    }));
+}

@@ -81,7 +81,7 @@ pub fn build(
     let worker_tier = WorkerTier {
         queue: &workers.jobs,
         dead_letter_queue: &workers.dead_letters,
-        service: Some(&workers.service),
+        service_tasks: Some(workers.service.metric_running_tasks()),
         functions: vec![&workers.sync],
         redis: Some(&workers.redis),
     };

@@ -24,12 +24,14 @@
 //! ```
 
 mod alarm;
+mod capacity_alarms;
 mod dashboard;
 mod topic;
 mod web_alarms;
 mod worker_alarms;
 
 pub use alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm, TreatMissingData};
+pub use capacity_alarms::CapacityAlarms;
 pub use dashboard::{Dashboard, Widget};
 pub use topic::{AlarmTopic, AlarmTopicProps};
 pub use web_alarms::{AlarmThresholds, WebAlarms, WebTier};

@@ -15,7 +15,7 @@
 //! let sync = Function::new(&stack, "Sync",
 //!     FunctionProps::new("python3.13", "index.handler", Code::Inline("def handler(e, c): pass".into())));
 //! let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
-//! let tier = WorkerTier { queue: &jobs, dead_letter_queue: &failed, service: None, functions: vec![&sync], redis: None };
+//! let tier = WorkerTier { queue: &jobs, dead_letter_queue: &failed, service_tasks: None, functions: vec![&sync], redis: None };
 //! let alarms = WorkerAlarms::new(&stack, "Workers", tier, &WorkerThresholds::default(), &topic, None);
 //! assert_eq!(alarms.alarms().len(), 4);
 //! ```
@@ -26,17 +26,18 @@ use super::alarm::{Alarm, AlarmProps, Comparison};
 use super::dashboard::{Dashboard, Widget};
 use super::topic::AlarmTopic;
 use crate::compute::Function;
-use crate::containers::FargateService;
 use crate::data::RedisCluster;
 use crate::messaging::Queue;
+use crate::metrics::Metric;
 
 /// The watched parts of a worker tier.
 #[derive(Debug, Clone)]
 pub struct WorkerTier<'a> {
     pub queue: &'a Queue,
     pub dead_letter_queue: &'a Queue,
-    /// The service consuming the queue (on the dashboard: running tasks, CPU).
-    pub service: Option<&'a FargateService>,
+    /// Running tasks of the service consuming the queue, Fargate or EC2
+    /// (`service.metric_running_tasks()`), for the dashboard.
+    pub service_tasks: Option<Metric>,
     /// Scheduled or event-driven functions of the tier.
     pub functions: Vec<&'a Function>,
     pub redis: Option<&'a RedisCluster>,
@@ -219,11 +220,8 @@ impl WorkerAlarms {
                 )
                 .with_threshold(t.oldest_job_seconds, "alarm"),
             ];
-            if let Some(service) = tier.service {
-                graphs.push(Widget::graph(
-                    "Worker tasks",
-                    vec![service.metric_running_tasks().into()],
-                ));
+            if let Some(tasks) = &tier.service_tasks {
+                graphs.push(Widget::graph("Worker tasks", vec![tasks.clone().into()]));
             }
             dashboard.add_row(graphs);
             let mut second = Vec::new();

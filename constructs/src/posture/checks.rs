@@ -73,6 +73,7 @@ pub(super) fn run(root: &Scope) {
         check_listener(r, &public_lbs);
         check_trust(r);
         check_user(r);
+        check_instance(r);
     }
     for lb in &public_lbs {
         let lb_ref = Value::from(lb.handle.ref_());
@@ -162,6 +163,22 @@ fn check_encryption(r: &Resource) {
         "AWS::ElastiCache::ReplicationGroup" => (p.get_path(&["AtRestEncryptionEnabled"])
             != Some(&Value::Bool(true)))
         .then_some("AtRestEncryptionEnabled"),
+        "AWS::EC2::Volume" => (p.get_path(&["Encrypted"]) != Some(&Value::Bool(true))
+            || !has(p, &["KmsKeyId"]))
+        .then_some("Encrypted with KmsKeyId (a customer-managed key)"),
+        "AWS::EC2::LaunchTemplate" | "AWS::EC2::Instance" => {
+            let mappings = if r.type_name == "AWS::EC2::Instance" {
+                list(p.get_path(&["BlockDeviceMappings"]))
+            } else {
+                list(p.get_path(&["LaunchTemplateData", "BlockDeviceMappings"]))
+            };
+            let plain = mappings.iter().any(|m| {
+                m.get_path(&["Ebs"]).is_some()
+                    && (m.get_path(&["Ebs", "Encrypted"]) != Some(&Value::Bool(true))
+                        || !has(m, &["Ebs", "KmsKeyId"]))
+            });
+            plain.then_some("Ebs.Encrypted with Ebs.KmsKeyId (a customer-managed key) on every block device")
+        }
         _ => None,
     };
     if let Some(what) = missing {
@@ -392,5 +409,36 @@ fn check_user(r: &Resource) {
             }
         }
         _ => {}
+    }
+}
+
+/// Instances and launch templates: IMDSv2 only, no public address.
+fn check_instance(r: &Resource) {
+    let data = match r.type_name.as_str() {
+        "AWS::EC2::LaunchTemplate" => r.props.get_path(&["LaunchTemplateData"]),
+        "AWS::EC2::Instance" => Some(&r.props),
+        _ => return,
+    };
+    let Some(data) = data else {
+        return;
+    };
+    if data.get_path(&["MetadataOptions", "HttpTokens"]).and_then(Value::as_str) != Some("required") {
+        report(
+            &r.handle,
+            Rule::Imdsv1,
+            "the instance metadata service answers without a session token (IMDSv1), which SSRF in any process can read the role's credentials through",
+            "set MetadataOptions.HttpTokens to required (Ec2Capacity does)",
+        );
+    }
+    let public = list(data.get_path(&["NetworkInterfaces"]))
+        .iter()
+        .any(|n| n.get_path(&["AssociatePublicIpAddress"]) == Some(&Value::Bool(true)));
+    if public {
+        report(
+            &r.handle,
+            Rule::PublicInstance,
+            "a network interface gets a public IP address: the instance is reachable from the internet wherever its security group allows",
+            "set AssociatePublicIpAddress to false and reach the internet through NAT",
+        );
     }
 }

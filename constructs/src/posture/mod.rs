@@ -4,7 +4,8 @@
 //! (customer keys where the service takes one), no public database, TLS 1.2+ on HTTPS
 //! listeners, WAF on every internet-facing load balancer, role trusts that name who may
 //! assume them (no `*` principal, web identities limited to exact subjects), and no
-//! long-lived user credentials in templates.
+//! long-lived user credentials in templates, instances with IMDSv2 only, no public IP
+//! and encrypted volumes.
 //!
 //! A rule can be suppressed on one resource only with a written reason, which is kept
 //! in the resource's `Metadata` for reviewers.
@@ -52,10 +53,14 @@ pub enum Rule {
     /// Long-lived credentials or permissions on a user: an access key, a console
     /// password in the template, or policies attached to the user instead of a group.
     UserCredentials,
+    /// An instance or launch template that does not require IMDSv2.
+    Imdsv1,
+    /// An instance or launch template whose network interface gets a public IP.
+    PublicInstance,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 11] = [
         Rule::OpenIngress,
         Rule::WildcardAction,
         Rule::WildcardResource,
@@ -65,6 +70,8 @@ impl Rule {
         Rule::AlbWithoutWaf,
         Rule::OpenTrust,
         Rule::UserCredentials,
+        Rule::Imdsv1,
+        Rule::PublicInstance,
     ];
 
     /// The id written in messages and suppressions.
@@ -79,6 +86,8 @@ impl Rule {
             Rule::AlbWithoutWaf => "RCDK-ELB-WAF",
             Rule::OpenTrust => "RCDK-IAM-OPEN-TRUST",
             Rule::UserCredentials => "RCDK-IAM-USER-CREDENTIALS",
+            Rule::Imdsv1 => "RCDK-EC2-IMDSV2",
+            Rule::PublicInstance => "RCDK-EC2-PUBLIC-IP",
         }
     }
 }
