@@ -127,6 +127,40 @@ pub struct ServiceConfig {
     pub target_requests_per_task: u32,
     /// Requests per IP per five minutes before WAF blocks it.
     pub rate_limit_per_ip: u32,
+    /// Where the web service runs. Default: fargate.
+    #[serde(default)]
+    pub runs_on: Platform,
+    /// The instances, when `runs_on: ec2`.
+    #[serde(default)]
+    pub ec2: Option<Ec2Config>,
+}
+
+/// What runs a service's tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    /// Fargate: no instances to manage; priced per task.
+    #[default]
+    Fargate,
+    /// An Auto Scaling group of ECS-optimized instances behind a capacity provider:
+    /// cheaper for steady load, with spot for more; tasks in bridge mode.
+    Ec2,
+}
+
+/// The EC2 capacity of a service.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2Config {
+    /// Instance types, all Graviton (arm64) or all x86, e.g. [m7g.large, c7g.large].
+    pub instance_types: Vec<String>,
+    pub min_instances: u32,
+    pub max_instances: u32,
+    /// Instances always on demand. Default: 0.
+    #[serde(default)]
+    pub on_demand_base: u32,
+    /// Percent of the instances above the base that are spot, 0 to 100. Default: 0.
+    #[serde(default)]
+    pub spot_percent: u32,
 }
 
 /// The background workers: a jobs queue with a dead-letter queue, the Fargate service
@@ -150,6 +184,12 @@ pub struct WorkersConfig {
     pub job_timeout_seconds: u32,
     /// Receives before a job goes to the dead-letter queue.
     pub max_receive_count: u32,
+    /// Where the worker service runs. Default: fargate.
+    #[serde(default)]
+    pub runs_on: Platform,
+    /// The instances, when `runs_on: ec2`.
+    #[serde(default)]
+    pub ec2: Option<Ec2Config>,
 }
 
 /// What the cost estimate assumes beyond the templates; each unset field keeps
@@ -479,6 +519,39 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
                 f("workers.max_receive_count"),
                 format!("{} is out of range 1 to 1000", w.max_receive_count),
             ));
+        }
+        for (tier, runs_on, ec2) in [
+            ("service_tier", s.runs_on, &s.ec2),
+            ("workers", w.runs_on, &w.ec2),
+        ] {
+            match (runs_on, ec2) {
+                (Platform::Ec2, None) => out.push((
+                    f(&format!("{tier}.ec2")),
+                    "runs_on is ec2: say which instances (instance_types, min_instances, max_instances)".into(),
+                )),
+                (Platform::Fargate, Some(_)) => out.push((
+                    f(&format!("{tier}.ec2")),
+                    "is set but runs_on is fargate: remove it or set runs_on: ec2".into(),
+                )),
+                (_, Some(e)) => {
+                    if e.instance_types.is_empty() {
+                        out.push((f(&format!("{tier}.ec2.instance_types")), "name at least one instance type".into()));
+                    }
+                    if e.min_instances > e.max_instances || e.max_instances == 0 {
+                        out.push((
+                            f(&format!("{tier}.ec2")),
+                            format!(
+                                "need min_instances ≤ max_instances and max_instances ≥ 1, got {} and {}",
+                                e.min_instances, e.max_instances
+                            ),
+                        ));
+                    }
+                    if e.spot_percent > 100 {
+                        out.push((f(&format!("{tier}.ec2.spot_percent")), format!("{} is above 100", e.spot_percent)));
+                    }
+                }
+                (Platform::Fargate, None) => {}
+            }
         }
         if env.budget_usd.is_nan() || env.budget_usd <= 0.0 {
             out.push((f("budget_usd"), "must be above 0".into()));

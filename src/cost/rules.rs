@@ -68,6 +68,12 @@ const FREE: &[(&str, &str)] = &[
     ),
     ("AWS::ApplicationAutoScaling::ScalableTarget", "no charge"),
     (
+        "AWS::ECS::CapacityProvider",
+        "no charge; its instances are priced with their Auto Scaling group",
+    ),
+    ("AWS::ECS::ClusterCapacityProviderAssociations", "no charge"),
+    ("AWS::AutoScaling::ScalingPolicy", "no charge"),
+    (
         "AWS::ApplicationAutoScaling::ScalingPolicy",
         "no charge (its alarms are CloudWatch's, made by the service)",
     ),
@@ -439,9 +445,9 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
                     })
                 });
             if !fargate {
-                return Err(
-                    "EC2-backed services are priced by their instances (Auto Scaling group)".into(),
-                );
+                return Ok(Pricing::Free(
+                    "its tasks run on EC2 instances, priced with their Auto Scaling group",
+                ));
             }
             let size = task_definition(ctx, &p["TaskDefinition"])
                 .and_then(task_size)
@@ -495,20 +501,43 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
             )?]
         }
         "AWS::AutoScaling::AutoScalingGroup" => {
-            let template = p["LaunchTemplate"]["LaunchTemplateId"]
+            let mixed = &p["MixedInstancesPolicy"];
+            let spec = if mixed.is_object() {
+                &mixed["LaunchTemplate"]["LaunchTemplateSpecification"]
+            } else {
+                &p["LaunchTemplate"]
+            };
+            let template = spec["LaunchTemplateId"]
                 .get("Ref")
                 .and_then(J::as_str)
                 .and_then(|id| ctx.resources.get(id))
                 .ok_or("its launch template is not in this template")?;
-            let ty = text(&template["Properties"]["LaunchTemplateData"]["InstanceType"]).ok_or(
-                "its launch template names no InstanceType (mixed instances are not priced yet)",
-            )?;
+            // Mixed instances: the first override is the type the group prefers.
+            let ty = mixed["LaunchTemplate"]["Overrides"][0]["InstanceType"]
+                .as_str()
+                .or_else(|| text(&template["Properties"]["LaunchTemplateData"]["InstanceType"]))
+                .ok_or("neither its launch template nor its overrides name an InstanceType")?;
             let n = num(&p["DesiredCapacity"])
                 .or_else(|| num(&p["MinSize"]))
                 .unwrap_or(1.0);
+            let what = if num(&p["DesiredCapacity"]).is_some() {
+                "desired capacity"
+            } else {
+                "minimum size"
+            };
+            let spot = 100.0
+                - num(&mixed["InstancesDistribution"]["OnDemandPercentageAboveBaseCapacity"])
+                    .unwrap_or(100.0);
+            let market = if spot > 0.0 {
+                format!(
+                    "on demand; the {spot}% spot share above the base priced at on demand, an upper bound"
+                )
+            } else {
+                "on demand".to_owned()
+            };
             vec![item(
                 ctx,
-                format!("{n} × {ty} (desired capacity, Linux, on demand)"),
+                format!("{n} × {ty} ({what}, Linux, {market})"),
                 n * h,
                 &format!("ec2_hour:{ty}"),
             )?]

@@ -334,6 +334,13 @@ fn instances_auto_scaling_groups_volumes_and_long_performance_insights_are_price
         "Capacity": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
             "MinSize": "2", "MaxSize": "6", "DesiredCapacity": "3",
             "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Template"}, "Version": "1"}}},
+        "Mixed": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "2", "MaxSize": "6",
+            "MixedInstancesPolicy": {
+                "InstancesDistribution": {"OnDemandBaseCapacity": 1, "OnDemandPercentageAboveBaseCapacity": 50},
+                "LaunchTemplate": {
+                    "LaunchTemplateSpecification": {"LaunchTemplateId": {"Ref": "Template"}, "Version": "1"},
+                    "Overrides": [{"InstanceType": "c7g.large"}, {"InstanceType": "m7g.large"}]}}}},
         "Data": {"Type": "AWS::EC2::Volume", "Properties": {"Size": 100, "VolumeType": "gp3", "AvailabilityZone": "us-east-1a"}},
         "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres", "DBInstanceClass": "db.m7g.large",
             "MultiAZ": false, "AllocatedStorage": "50", "EnablePerformanceInsights": true, "PerformanceInsightsRetentionPeriod": 31}},
@@ -343,6 +350,10 @@ fn instances_auto_scaling_groups_volumes_and_long_performance_insights_are_price
     assert!(close(line(&c, "Bastion", "hour"), 730.0 * 0.0104));
     // Three instances of the launch template's type (desired capacity).
     assert!(close(line(&c, "Capacity", "hour"), 3.0 * 730.0 * 0.0816));
+    // Mixed instances: the first override, at the minimum size, spot priced at on demand.
+    assert!(close(line(&c, "Mixed", "hour"), 2.0 * 730.0 * 0.0725));
+    assert!(c.items.iter().any(|i| i.logical_id == "Mixed"
+        && i.description == "2 × c7g.large (minimum size, Linux, on demand; the 50% spot share above the base priced at on demand, an upper bound)"));
     assert!(close(line(&c, "Data", "GB-month"), 8.0));
     assert!(close(line(&c, "Db", "hour"), 730.0 * 0.168));
     assert!(close(line(&c, "Db", "GB-month"), 50.0 * 0.115));

@@ -422,3 +422,70 @@ fn an_awsvpc_service_has_its_own_group_and_ip_targets() {
         json!({"Fn::GetAtt": ["WebSecurityGroup", "GroupId"]})
     );
 }
+
+/// The dev environment with both services on EC2 deploys to the local endpoint: the
+/// group, its launch template and the capacity provider exist, the services run on it.
+#[test]
+fn an_environment_on_ec2_deploys_on_the_local_endpoint() {
+    use crate::local_endpoint::{Moto, dev_assembly, rcdk, text};
+    let config =
+        std::fs::read_to_string(crate::support::root().join("apps/config/environments.yaml"))
+            .expect("config");
+    let ec2 = "      runs_on: ec2\n      ec2:\n        instance_types: [m7g.large]\n        min_instances: 1\n        max_instances: 2\n";
+    // Both dev services on EC2 (the committed config runs them on Fargate).
+    let dev_end = config.find("  staging:").expect("staging");
+    let (dev, rest) = config.split_at(dev_end);
+    let dev = dev
+        .replacen(
+            "      rate_limit_per_ip: 500\n",
+            &format!("      rate_limit_per_ip: 500\n{ec2}"),
+            1,
+        )
+        .replacen(
+            "      max_receive_count: 5\n",
+            &format!("      max_receive_count: 5\n{ec2}"),
+            1,
+        );
+    assert_eq!(dev.matches("runs_on: ec2").count(), 2, "{dev}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("environments.yaml");
+    std::fs::write(&file, format!("{dev}{rest}")).expect("write");
+    let app = dev_assembly(&dir.path().join("cdk.out"), Some(&file));
+    let moto = Moto::start();
+    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let run = rcdk(
+        &moto.endpoint(),
+        &[
+            "deploy",
+            "--all",
+            "--app",
+            &app.display().to_string(),
+            "--require-approval",
+            "never",
+        ],
+    );
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stdout}\n{stderr}");
+    for s in ["dev-workers", "dev-app", "dev-monitoring"] {
+        assert!(stdout.contains(&format!("✅ {s}: deployed")), "{stdout}");
+    }
+    let groups = moto.query("autoscaling", "DescribeAutoScalingGroups", "2011-01-01");
+    assert_eq!(
+        groups.matches("<AutoScalingGroupName>").count(),
+        2,
+        "{groups}"
+    );
+    assert!(
+        groups.contains("<InstanceType>m7g.large</InstanceType>") || groups.contains("m7g.large"),
+        "{groups}"
+    );
+    let templates = moto.query("ec2", "DescribeLaunchTemplates", "2016-11-15");
+    assert_eq!(
+        templates.matches("<launchTemplateId>").count(),
+        2,
+        "{templates}"
+    );
+    let services = std::fs::read_to_string(app.join("dev-app.template.json")).expect("template");
+    assert!(services.contains("\"CapacityProviderStrategy\""));
+}

@@ -126,20 +126,27 @@ fn redis_is_one_node_in_dev_and_multi_az_elsewhere_reachable_only_from_web_and_w
             .iter()
             .filter(|(s, _)| s.starts_with(&format!("{env}-")))
             .collect();
-        assert_eq!(
-            mine,
-            [
-                &(
-                    format!("{env}-workers"),
-                    json!({"Fn::GetAtt": ["WorkersSecurityGroup", "GroupId"]})
-                ),
-                &(
-                    format!("{env}-app"),
-                    json!({"Fn::GetAtt": ["WebServiceSecurityGroup", "GroupId"]})
-                ),
-            ],
-            "{env}"
+        // Staging's worker service runs on EC2 in bridge mode: its instances connect.
+        let instances = (
+            format!("{env}-workers"),
+            json!({"Fn::GetAtt": ["WorkerCapacitySecurityGroup", "GroupId"]}),
         );
+        let mut expected = Vec::new();
+        if env == "staging" {
+            expected.push(&instances);
+        }
+        let rest = [
+            (
+                format!("{env}-workers"),
+                json!({"Fn::GetAtt": ["WorkersSecurityGroup", "GroupId"]}),
+            ),
+            (
+                format!("{env}-app"),
+                json!({"Fn::GetAtt": ["WebServiceSecurityGroup", "GroupId"]}),
+            ),
+        ];
+        expected.extend(rest.iter());
+        assert_eq!(mine, expected, "{env}");
     }
 }
 

@@ -5,7 +5,7 @@ use rcdk::App;
 use rcdk_constructs::budgets::{Budget, BudgetFilter, BudgetProps};
 use rcdk_constructs::data::PostgresInstance;
 use rcdk_constructs::monitoring::{
-    AlarmThresholds, AlarmTopic, AlarmTopicProps, WebAlarms, WebTier, WorkerAlarms,
+    AlarmThresholds, AlarmTopic, AlarmTopicProps, CapacityAlarms, WebAlarms, WebTier, WorkerAlarms,
     WorkerThresholds, WorkerTier,
 };
 
@@ -66,7 +66,7 @@ pub fn build(
     let tier = WebTier {
         load_balancer: &web.load_balancer,
         target_group: &web.target_group,
-        service: &web.service,
+        service: web.service.as_ref(),
         database: db,
         web_acl: &web.web_acl,
     };
@@ -93,5 +93,24 @@ pub fn build(
         &topic,
         Some(web_alarms.dashboard()),
     );
+    // Services on EC2: their instances can fail to launch or run out.
+    for (id, capacity) in [
+        ("WebCapacity", &web.capacity),
+        ("WorkerCapacity", &workers.capacity),
+    ] {
+        if let Some(capacity) = capacity {
+            CapacityAlarms::new(
+                &stack,
+                id,
+                capacity,
+                CPU_RESERVATION_PERCENT,
+                &topic,
+                Some(web_alarms.dashboard()),
+            );
+        }
+    }
     web_alarms
 }
+
+/// The cluster CPU reservation that alarms: above it the next task may not place.
+const CPU_RESERVATION_PERCENT: f64 = 90.0;

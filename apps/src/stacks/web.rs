@@ -1,24 +1,27 @@
-//! `{env}-app`: the internet-facing load balancer behind WAF, and the Fargate web
-//! service that reads the database and Redis and puts jobs on the workers' queue.
+//! `{env}-app`: the internet-facing load balancer behind WAF, and the web service (on
+//! Fargate, or on EC2 instances in bridge mode) that reads the database and Redis and
+//! puts jobs on the workers' queue.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use rcdk::App;
 use rcdk_constructs::connections::HasConnections;
 use rcdk_constructs::containers::{
-    Cluster, ClusterProps, ContainerHealthCheck, ContainerProps, FargateService,
-    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
+    Cluster, ClusterProps, ContainerHealthCheck, ContainerProps, Ec2Service, Ec2ServiceProps,
+    Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService, FargateServiceProps,
+    FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue, TaskDefinition,
 };
 use rcdk_constructs::data::PostgresInstance;
 use rcdk_constructs::load_balancing::{
     AccessLogsProps, AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
-    TargetGroup, TargetGroupProps,
+    TargetGroup, TargetGroupProps, TargetType,
 };
 use rcdk_constructs::network::Vpc;
 use rcdk_constructs::waf::{AwsManagedRuleGroup, WebAcl, WebAclProps};
 
 use super::workers::Workers;
-use crate::config::EnvironmentConfig;
+use crate::config::{EnvironmentConfig, Platform};
 use crate::env_stack;
 
 pub const CONTAINER_PORT: u16 = 8080;
@@ -27,7 +30,9 @@ pub const CONTAINER_PORT: u16 = 8080;
 pub struct Web {
     pub load_balancer: ApplicationLoadBalancer,
     pub target_group: TargetGroup,
-    pub service: FargateService,
+    pub service: Rc<dyn EcsService>,
+    /// The web service's instances, when it runs on EC2.
+    pub capacity: Option<rcdk_constructs::containers::Ec2Capacity>,
     pub web_acl: WebAcl,
 }
 
@@ -84,10 +89,19 @@ pub fn build(
             ..AlbProps::new(vpc)
         },
     );
+    let on_ec2 = settings.service_tier.runs_on == Platform::Ec2;
     let target_group = TargetGroup::new(
         &stack,
         "WebTargets",
-        TargetGroupProps::new(vpc, CONTAINER_PORT),
+        TargetGroupProps {
+            // Bridge-mode tasks register their instance and dynamic host port.
+            target_type: if on_ec2 {
+                TargetType::Instance
+            } else {
+                TargetType::Ip
+            },
+            ..TargetGroupProps::new(vpc, CONTAINER_PORT)
+        },
     );
     load_balancer.add_https_listener(
         "Https",
@@ -133,15 +147,31 @@ pub fn build(
 
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     let tier = &settings.service_tier;
-    let task = FargateTaskDefinition::new(
-        &stack,
-        "WebTask",
-        FargateTaskDefinitionProps {
-            cpu: tier.cpu,
-            memory_mib: tier.memory_mib,
-            arm64: true,
-        },
-    );
+    let placement = match &tier.ec2 {
+        Some(ec2) if on_ec2 => {
+            let capacity = super::capacity(&stack, "WebCapacity", &cluster, vpc, ec2);
+            let task = Ec2TaskDefinition::new(
+                &stack,
+                "WebTask",
+                Ec2TaskDefinitionProps {
+                    cpu: tier.cpu,
+                    memory_mib: tier.memory_mib,
+                    ..Ec2TaskDefinitionProps::default()
+                },
+            );
+            super::Placement::Ec2(capacity, task)
+        }
+        _ => super::Placement::Fargate(FargateTaskDefinition::new(
+            &stack,
+            "WebTask",
+            FargateTaskDefinitionProps {
+                cpu: tier.cpu,
+                memory_mib: tier.memory_mib,
+                arm64: true,
+            },
+        )),
+    };
+    let task: &TaskDefinition = placement.task();
     let (mut environment, mut secrets) = database_environment(db);
     let (tier_env, tier_secrets) = workers.client_environment();
     environment.extend(tier_env);
@@ -161,14 +191,24 @@ pub fn build(
             ..ContainerProps::new(workers.image(&tier.image))
         },
     );
-    let service = FargateService::new(
-        &stack,
-        "WebService",
-        FargateServiceProps {
-            desired_count: tier.desired_count,
-            ..FargateServiceProps::new(&cluster, &task, vpc)
-        },
-    );
+    let service: Rc<dyn EcsService> = match &placement {
+        super::Placement::Ec2(capacity, task) => Rc::new(Ec2Service::new(
+            &stack,
+            "WebService",
+            Ec2ServiceProps {
+                desired_count: tier.desired_count,
+                ..Ec2ServiceProps::new(capacity, task, vpc)
+            },
+        )),
+        super::Placement::Fargate(task) => Rc::new(FargateService::new(
+            &stack,
+            "WebService",
+            FargateServiceProps {
+                desired_count: tier.desired_count,
+                ..FargateServiceProps::new(&cluster, task, vpc)
+            },
+        )),
+    };
     service.attach_to(&target_group, &load_balancer);
     let scaling = service.auto_scale(tier.min_tasks, tier.max_tasks);
     scaling.scale_on_cpu(tier.target_cpu_percent);
@@ -177,17 +217,22 @@ pub fn build(
         &target_group,
         tier.target_requests_per_task,
     );
+    let tasks = service.connections();
     db.connections()
-        .allow_default_port_from(&service, "Postgres from the web service");
+        .allow_default_port_from(&tasks, "Postgres from the web service");
     workers
         .redis
         .connections()
-        .allow_default_port_from(&service, "Redis from the web service");
+        .allow_default_port_from(&tasks, "Redis from the web service");
     workers.jobs.grant_send(task.task_role());
     Web {
         load_balancer,
         target_group,
         service,
+        capacity: match placement {
+            super::Placement::Ec2(capacity, _) => Some(capacity),
+            super::Placement::Fargate(_) => None,
+        },
         web_acl,
     }
 }

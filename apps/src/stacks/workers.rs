@@ -8,13 +8,15 @@
 //! without a dependency cycle (the worker tier would depend on the app stack and back).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use rcdk::{App, Expr, RemovalPolicy, Value};
 use rcdk_constructs::compute::{Code, Function, FunctionProps};
 use rcdk_constructs::connections::{HasConnections, SecurityGroup, SecurityGroupProps};
 use rcdk_constructs::containers::{
-    Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
-    FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
+    Cluster, ClusterProps, ContainerImage, ContainerProps, Ec2Capacity, Ec2Service,
+    Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService,
+    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
 };
 use rcdk_constructs::data::{PostgresInstance, RedisCluster, RedisClusterProps};
 use rcdk_constructs::ecr::{Repository, RepositoryProps};
@@ -23,8 +25,9 @@ use rcdk_constructs::kms::{Key, KeyProps};
 use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
 use rcdk_constructs::network::{SubnetKind, Vpc};
 
+use super::Placement;
 use super::web::database_environment;
-use crate::config::EnvironmentConfig;
+use crate::config::{EnvironmentConfig, Platform};
 use crate::env_stack;
 
 /// The sync function's code, packaged as a file asset.
@@ -38,7 +41,10 @@ pub struct Workers {
     pub jobs: Queue,
     pub dead_letters: Queue,
     pub redis: RedisCluster,
-    pub service: FargateService,
+    /// On Fargate, or on EC2 instances in bridge mode.
+    pub service: Rc<dyn EcsService>,
+    /// The worker service's instances, when it runs on EC2.
+    pub capacity: Option<Ec2Capacity>,
     pub sync: Function,
     /// The worker tasks' group: the database and Redis admit it.
     pub security_group: SecurityGroup,
@@ -227,15 +233,37 @@ pub fn build(
     secrets.extend(queue_secrets);
     let worker_image = image_of(&repositories, &w.image);
 
-    let task = FargateTaskDefinition::new(
-        &stack,
-        "WorkerTask",
-        FargateTaskDefinitionProps {
-            cpu: w.cpu,
-            memory_mib: w.memory_mib,
-            arm64: true,
-        },
-    );
+    let placement = match &w.ec2 {
+        Some(ec2) if w.runs_on == Platform::Ec2 => {
+            let capacity = super::capacity(&stack, "WorkerCapacity", &cluster, vpc, ec2);
+            // Bridge-mode tasks speak from their instances: the stores admit those.
+            db.connections()
+                .allow_default_port_from(&capacity, "Postgres from the worker instances");
+            redis
+                .connections()
+                .allow_default_port_from(&capacity, "Redis from the worker instances");
+            let task = Ec2TaskDefinition::new(
+                &stack,
+                "WorkerTask",
+                Ec2TaskDefinitionProps {
+                    cpu: w.cpu,
+                    memory_mib: w.memory_mib,
+                    ..Ec2TaskDefinitionProps::default()
+                },
+            );
+            Placement::Ec2(capacity, task)
+        }
+        _ => Placement::Fargate(FargateTaskDefinition::new(
+            &stack,
+            "WorkerTask",
+            FargateTaskDefinitionProps {
+                cpu: w.cpu,
+                memory_mib: w.memory_mib,
+                arm64: true,
+            },
+        )),
+    };
+    let task = placement.task();
     task.add_container(
         "worker",
         worker_container(
@@ -247,15 +275,31 @@ pub fn build(
         ),
     );
     jobs.grant_consume(task.task_role());
-    let service = FargateService::new(
-        &stack,
-        "WorkerService",
-        FargateServiceProps {
-            desired_count: w.min_tasks.max(1),
-            security_group: Some(group.clone()),
-            ..FargateServiceProps::new(&cluster, &task, vpc)
-        },
-    );
+    let (service, capacity): (Rc<dyn EcsService>, _) = match &placement {
+        Placement::Ec2(capacity, task) => (
+            Rc::new(Ec2Service::new(
+                &stack,
+                "WorkerService",
+                Ec2ServiceProps {
+                    desired_count: w.min_tasks.max(1),
+                    ..Ec2ServiceProps::new(capacity, task, vpc)
+                },
+            )),
+            Some(capacity.clone()),
+        ),
+        Placement::Fargate(task) => (
+            Rc::new(FargateService::new(
+                &stack,
+                "WorkerService",
+                FargateServiceProps {
+                    desired_count: w.min_tasks.max(1),
+                    security_group: Some(group.clone()),
+                    ..FargateServiceProps::new(&cluster, task, vpc)
+                },
+            )),
+            None,
+        ),
+    };
     service
         .auto_scale(w.min_tasks, w.max_tasks)
         .scale_on_backlog_per_task(&jobs, w.backlog_per_task);
@@ -343,6 +387,7 @@ pub fn build(
         dead_letters,
         redis,
         service,
+        capacity,
         sync,
         security_group: group,
     }

@@ -39,7 +39,7 @@ pub use ec2_service::{
 };
 pub use instance_types::{size_of as instance_size, task_memory_mib};
 pub use scaling::ServiceScaling;
-pub use service::{FargateService, FargateServiceProps};
+pub use service::{EcsService, FargateService, FargateServiceProps};
 pub use step_scaling::StepScaling;
 pub use task_definition::{
     FARGATE_SIZES, FargateTaskDefinition, FargateTaskDefinitionProps, TaskDefinition,

@@ -252,6 +252,36 @@ pub(super) fn register_targets(
     Some(port)
 }
 
+/// What every ECS service offers, Fargate or EC2: so an app (or `WebAlarms`) can hold
+/// either.
+pub trait EcsService: HasConnections + std::fmt::Debug {
+    /// Registers the default container with `target_group` and admits the load balancer.
+    fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer);
+    /// Autoscaling of the task count between `min` and `max`.
+    fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling;
+    fn metric_cpu(&self) -> Metric;
+    fn metric_memory(&self) -> Metric;
+    fn metric_running_tasks(&self) -> Metric;
+}
+
+impl EcsService for FargateService {
+    fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer) {
+        FargateService::attach_to(self, target_group, load_balancer);
+    }
+    fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling {
+        FargateService::auto_scale(self, min, max)
+    }
+    fn metric_cpu(&self) -> Metric {
+        FargateService::metric_cpu(self)
+    }
+    fn metric_memory(&self) -> Metric {
+        FargateService::metric_memory(self)
+    }
+    fn metric_running_tasks(&self) -> Metric {
+        FargateService::metric_running_tasks(self)
+    }
+}
+
 /// The metrics every ECS service has, whatever runs it.
 pub(super) struct ServiceMetrics {
     pub cpu: Metric,

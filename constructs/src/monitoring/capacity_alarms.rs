@@ -84,7 +84,11 @@ impl CapacityAlarms {
                     description: format!(
                         "Tasks reserve over {cpu_reservation_percent}% of the cluster's CPU: the next task may not place until an instance is added. Look first at the capacity provider's scaling (at its maximum?), then at task sizes."
                     ),
-                    ..AlarmProps::new(reservation, Comparison::GreaterThan, cpu_reservation_percent)
+                    ..AlarmProps::new(
+                        reservation,
+                        Comparison::GreaterThan,
+                        cpu_reservation_percent,
+                    )
                 },
             ),
             (

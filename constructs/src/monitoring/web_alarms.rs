@@ -7,7 +7,7 @@ use rcdk::Scope;
 use super::alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm};
 use super::dashboard::{Dashboard, Widget};
 use super::topic::AlarmTopic;
-use crate::containers::FargateService;
+use crate::containers::EcsService;
 use crate::data::PostgresInstance;
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
 use crate::metrics::MathExpression;
@@ -18,7 +18,8 @@ use crate::waf::WebAcl;
 pub struct WebTier<'a> {
     pub load_balancer: &'a ApplicationLoadBalancer,
     pub target_group: &'a TargetGroup,
-    pub service: &'a FargateService,
+    /// The web service, Fargate or EC2.
+    pub service: &'a dyn EcsService,
     pub database: &'a PostgresInstance,
     pub web_acl: &'a WebAcl,
 }

@@ -177,7 +177,9 @@ fn check_encryption(r: &Resource) {
                     && (m.get_path(&["Ebs", "Encrypted"]) != Some(&Value::Bool(true))
                         || !has(m, &["Ebs", "KmsKeyId"]))
             });
-            plain.then_some("Ebs.Encrypted with Ebs.KmsKeyId (a customer-managed key) on every block device")
+            plain.then_some(
+                "Ebs.Encrypted with Ebs.KmsKeyId (a customer-managed key) on every block device",
+            )
         }
         _ => None,
     };
@@ -422,7 +424,11 @@ fn check_instance(r: &Resource) {
     let Some(data) = data else {
         return;
     };
-    if data.get_path(&["MetadataOptions", "HttpTokens"]).and_then(Value::as_str) != Some("required") {
+    if data
+        .get_path(&["MetadataOptions", "HttpTokens"])
+        .and_then(Value::as_str)
+        != Some("required")
+    {
         report(
             &r.handle,
             Rule::Imdsv1,
