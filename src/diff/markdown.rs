@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::render::{kind_label, replacement_label, short};
+use super::render::{change_text, kind_label, replacement_label, short};
 use super::{Change, EntryDiff, Replacement, TemplateDiff};
 
 /// The longest comment GitHub accepts, in characters.
@@ -162,13 +162,7 @@ fn detail_lines(diff: &TemplateDiff) -> Vec<String> {
                 replacement_label(r.replacement)
             ));
             for c in &r.changes {
-                out.push(format!(
-                    "{mark}     {}: {} → {}{}",
-                    c.path,
-                    short(c.old.as_ref()),
-                    short(c.new.as_ref()),
-                    replacement_label(c.replacement)
-                ));
+                out.push(format!("{mark}     {}", change_text(c)));
             }
         }
     }

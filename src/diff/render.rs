@@ -67,6 +67,17 @@ fn entries(out: &mut String, title: &str, list: &[EntryDiff]) {
     }
 }
 
+/// `Properties.Port: 80 → 443 (replace)`
+pub(super) fn change_text(c: &super::ValueChange) -> String {
+    format!(
+        "{}: {} → {}{}",
+        c.path,
+        short(c.old.as_ref()),
+        short(c.new.as_ref()),
+        replacement_label(c.replacement)
+    )
+}
+
 pub(super) fn kind_label(kind: SecurityKind) -> &'static str {
     match kind {
         SecurityKind::IamStatement => "IAM statement",
@@ -124,14 +135,7 @@ pub fn render_text(stack: &str, diff: &TemplateDiff) -> String {
                 r.resource_type, r.logical_id
             );
             for c in &r.changes {
-                let _ = writeln!(
-                    out,
-                    "    {}: {} → {}{}",
-                    c.path,
-                    short(c.old.as_ref()),
-                    short(c.new.as_ref()),
-                    replacement_label(c.replacement)
-                );
+                let _ = writeln!(out, "    {}", change_text(c));
             }
         }
     }

@@ -342,23 +342,7 @@ impl Ec2Service {
     }
 }
 
-impl super::service::EcsService for Ec2Service {
-    fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer) {
-        Ec2Service::attach_to(self, target_group, load_balancer);
-    }
-    fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling {
-        Ec2Service::auto_scale(self, min, max)
-    }
-    fn metric_cpu(&self) -> Metric {
-        Ec2Service::metric_cpu(self)
-    }
-    fn metric_memory(&self) -> Metric {
-        Ec2Service::metric_memory(self)
-    }
-    fn metric_running_tasks(&self) -> Metric {
-        Ec2Service::metric_running_tasks(self)
-    }
-}
+super::service::ecs_service_by_inherent_methods!(Ec2Service);
 
 impl HasConnections for Ec2Service {
     fn connections(&self) -> Connections {

@@ -264,23 +264,35 @@ pub trait EcsService: HasConnections + std::fmt::Debug {
     fn metric_running_tasks(&self) -> Metric;
 }
 
-impl EcsService for FargateService {
-    fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer) {
-        FargateService::attach_to(self, target_group, load_balancer);
-    }
-    fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling {
-        FargateService::auto_scale(self, min, max)
-    }
-    fn metric_cpu(&self) -> Metric {
-        FargateService::metric_cpu(self)
-    }
-    fn metric_memory(&self) -> Metric {
-        FargateService::metric_memory(self)
-    }
-    fn metric_running_tasks(&self) -> Metric {
-        FargateService::metric_running_tasks(self)
-    }
+/// `EcsService` by the service type's own methods of the same names.
+macro_rules! ecs_service_by_inherent_methods {
+    ($service:ty) => {
+        impl $crate::containers::EcsService for $service {
+            fn attach_to(
+                &self,
+                target_group: &$crate::load_balancing::TargetGroup,
+                load_balancer: &$crate::load_balancing::ApplicationLoadBalancer,
+            ) {
+                <$service>::attach_to(self, target_group, load_balancer);
+            }
+            fn auto_scale(&self, min: u32, max: u32) -> $crate::containers::ServiceScaling {
+                <$service>::auto_scale(self, min, max)
+            }
+            fn metric_cpu(&self) -> $crate::metrics::Metric {
+                <$service>::metric_cpu(self)
+            }
+            fn metric_memory(&self) -> $crate::metrics::Metric {
+                <$service>::metric_memory(self)
+            }
+            fn metric_running_tasks(&self) -> $crate::metrics::Metric {
+                <$service>::metric_running_tasks(self)
+            }
+        }
+    };
 }
+pub(super) use ecs_service_by_inherent_methods;
+
+ecs_service_by_inherent_methods!(FargateService);
 
 /// The metrics every ECS service has, whatever runs it.
 pub(super) struct ServiceMetrics {
