@@ -81,6 +81,17 @@ fn tagging(schema: &J) -> String {
     format!("Some(Tagging {{ property: {name:?}, format: TagFormat::{format} }})")
 }
 
+/// The property whose value `Ref` returns: the primary identifier, when it is one
+/// property the template sets (not one CloudFormation assigns).
+fn ref_property(schema: &J) -> String {
+    let ids = pointers(schema, "primaryIdentifier");
+    let read_only = pointers(schema, "readOnlyProperties");
+    match ids.as_slice() {
+        [one] if !one.contains('.') && !read_only.contains(one) => format!("Some({one:?})"),
+        _ => "None".into(),
+    }
+}
+
 pub fn render(header: &str, schemas: &Schemas) -> String {
     let mut out = String::from(header);
     out.push_str(
@@ -95,10 +106,11 @@ pub fn render(header: &str, schemas: &Schemas) -> String {
     for (name, schema) in &schemas.types {
         let _ = writeln!(
             out,
-            "    TypeInfo {{ type_name: {name:?}, create_only: {}, conditional_create_only: {}, tagging: {}, attributes: {} }},",
+            "    TypeInfo {{ type_name: {name:?}, create_only: {}, conditional_create_only: {}, tagging: {}, ref_property: {}, attributes: {} }},",
             list(&pointers(schema, "createOnlyProperties")),
             list(&pointers(schema, "conditionalCreateOnlyProperties")),
             tagging(schema),
+            ref_property(schema),
             list(
                 schemas
                     .attributes

@@ -9,12 +9,14 @@ mod bootstrap;
 mod capabilities;
 mod changeset;
 mod client;
+mod cross_region;
 mod destroy;
 mod error;
 mod events;
 mod guards;
 mod orchestrate;
 mod progress;
+mod signed;
 mod stack_state;
 mod upload;
 

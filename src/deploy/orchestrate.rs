@@ -230,10 +230,23 @@ async fn deploy_one(
     progress: Progress,
     inflight: Shared,
 ) -> DeployOutcome {
-    match deploy_inner(&cfn, &plan, &opts, &progress, &inflight).await {
+    let outcome = match deploy_inner(&cfn, &plan, &opts, &progress, &inflight).await {
         Ok(o) => o,
-        Err(e) => DeployOutcome::Failed(e),
+        Err(e) => return DeployOutcome::Failed(e),
+    };
+    // Values other regions read: written before any stack that reads them starts (they
+    // depend on this one), also when this stack was unchanged.
+    if let DeployOutcome::Deployed { outputs } | DeployOutcome::Unchanged { outputs } = &outcome {
+        match super::cross_region::publish(&cfn, &plan.stack_name, &plan.template, outputs).await {
+            Ok(lines) => {
+                for line in lines {
+                    progress.line(&format!("{}: {line}", plan.stack_name));
+                }
+            }
+            Err(e) => return DeployOutcome::Failed(e),
+        }
     }
+    outcome
 }
 
 async fn deploy_inner(

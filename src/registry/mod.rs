@@ -40,6 +40,9 @@ pub struct TypeInfo {
     /// Property paths whose change may replace the resource.
     pub conditional_create_only: &'static [&'static str],
     pub tagging: Option<Tagging>,
+    /// The property whose value `Ref` returns (the primary identifier, when the template
+    /// sets it): a literal there makes the `Ref` known at synthesis.
+    pub ref_property: Option<&'static str>,
     /// `Fn::GetAtt` names (dotted for nested attributes).
     pub attributes: &'static [&'static str],
 }

@@ -1,6 +1,7 @@
 //! Synthesis: aspects → logical ids → templates (with cross-stack wiring) → validation.
 
 mod assembly;
+pub mod cross_region;
 mod graph;
 mod limits;
 pub(crate) mod logical_id;
@@ -40,6 +41,8 @@ pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
         ids,
         exports: BTreeMap::new(),
         dependencies: Default::default(),
+        cross_region: BTreeMap::new(),
+        parameters: BTreeMap::new(),
         problems: Vec::new(),
     };
     let mut templates: BTreeMap<u32, template::StackTemplate> = BTreeMap::new();
@@ -50,6 +53,16 @@ pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
     for (producer, outputs) in exports {
         if let Some(t) = templates.get_mut(&producer) {
             t.add_exports(outputs, &mut ctx.problems);
+        }
+    }
+    for (producer, values) in std::mem::take(&mut ctx.cross_region) {
+        if let Some(t) = templates.get_mut(&producer) {
+            t.add_cross_region_values(values);
+        }
+    }
+    for (consumer, parameters) in std::mem::take(&mut ctx.parameters) {
+        if let Some(t) = templates.get_mut(&consumer) {
+            t.add_parameters(parameters, &mut ctx.problems);
         }
     }
     let dependencies = graph::dependencies(&ctx, &stacks);

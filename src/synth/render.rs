@@ -5,14 +5,26 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as J, json};
 
+use super::cross_region;
 use crate::error::Problem;
 use crate::expr::{ElementRef, Intrinsic, Pseudo, Value};
 use crate::tree::{NodeKind, Tree};
 
-/// An export a producer stack must publish because another stack imports it.
+/// An output a producer stack must publish because another stack uses it: exported
+/// under `name` for stacks of its region, or (no name) for `rcdk deploy` to carry to
+/// another region.
 pub(crate) struct Export {
-    pub name: String,
+    pub name: Option<String>,
     pub value: J,
+}
+
+/// A value `rcdk deploy` writes to SSM in another region after the producer deploys.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct CrossRegionValue {
+    pub output: String,
+    pub region: String,
+    pub parameter: String,
+    pub list: bool,
 }
 
 /// Where every element landed, and what rendering found out along the way.
@@ -24,6 +36,10 @@ pub(crate) struct Context<'a> {
     pub exports: BTreeMap<u32, BTreeMap<String, Export>>,
     /// (consumer stack, producer stack)
     pub dependencies: BTreeSet<(u32, u32)>,
+    /// Producer stack → the values it carries to other regions.
+    pub cross_region: BTreeMap<u32, BTreeSet<CrossRegionValue>>,
+    /// Consumer stack → template parameters that read those values.
+    pub parameters: BTreeMap<u32, BTreeMap<String, J>>,
     pub problems: Vec<Problem>,
 }
 
@@ -145,15 +161,17 @@ impl<'c, 'a> Renderer<'c, 'a> {
 
     /// A reference into another stack: export it there, import it here, and record
     /// the dependency.
-    fn import(&mut self, t: &Target, output_id: String, value: J, is_list: bool) -> J {
+    fn import(
+        &mut self,
+        t: &Target,
+        output_id: String,
+        value: J,
+        is_list: bool,
+        attribute: Option<&str>,
+    ) -> J {
         let (here, there) = (self.env_of(self.stack), self.env_of(t.stack));
         if here != there {
-            let path = self.ctx.tree.node(t.node).path.clone();
-            return self.problem(format!(
-                "a reference to '{path}' crosses environments ({} → {}); exports only work within one account and region, so pass the value through a parameter or SSM",
-                there.uri(),
-                here.uri()
-            ));
+            return self.cross_environment(t, &output_id, value, is_list, attribute, &here, &there);
         }
         let name = format!("{}:{}", self.ctx.stack_name(t.stack), output_id);
         let exported = if is_list {
@@ -164,7 +182,7 @@ impl<'c, 'a> Renderer<'c, 'a> {
         self.ctx.exports.entry(t.stack).or_default().insert(
             output_id,
             Export {
-                name: name.clone(),
+                name: Some(name.clone()),
                 value: exported,
             },
         );
@@ -175,6 +193,104 @@ impl<'c, 'a> Renderer<'c, 'a> {
         } else {
             import
         }
+    }
+
+    /// A reference between environments: a literal within one account when synthesis
+    /// knows the value, else an SSM parameter when the consumer opted in, else an error
+    /// that names both ways.
+    #[allow(clippy::too_many_arguments)]
+    fn cross_environment(
+        &mut self,
+        t: &Target,
+        output_id: &str,
+        value: J,
+        is_list: bool,
+        attribute: Option<&str>,
+        here: &crate::tree::Environment,
+        there: &crate::tree::Environment,
+    ) -> J {
+        let tree = self.ctx.tree;
+        let path = tree.node(t.node).path.clone();
+        let one_account = here.account.is_some()
+            && here.account == there.account
+            && here.region.is_some()
+            && there.region.is_some();
+        if !one_account {
+            return self.problem(format!(
+                "a reference to '{path}' crosses environments ({} → {}); exports only work within one account and region, so pass the value through a parameter or SSM",
+                there.uri(),
+                here.uri()
+            ));
+        }
+        let known = match &tree.node(t.node).kind {
+            NodeKind::Resource(d) => {
+                cross_region::literal(&d.type_name, &d.properties(), attribute, there)
+            }
+            NodeKind::Parameter(_) => Err("it is a template parameter".into()),
+            _ => Err("CloudFormation assigns it at deploy".into()),
+        };
+        // Either way the producer deploys first: what the value names must exist.
+        self.ctx.dependencies.insert((self.stack, t.stack));
+        let why = match known {
+            Ok(literal) => return literal,
+            Err(why) => why,
+        };
+        let producer = self.ctx.stack_name(t.stack);
+        let consumer = self.ctx.stack_name(self.stack);
+        let region = here.region.clone().unwrap_or_default();
+        let output = format!(
+            "CrossRegion{}",
+            output_id.trim_start_matches("ExportsOutput")
+        );
+        let parameter = cross_region::parameter_name(&producer, &output);
+        let allowed =
+            matches!(&tree.node(self.stack).kind, NodeKind::Stack(d) if d.cross_region_references);
+        if !allowed {
+            return self.problem(format!(
+                "a reference to '{path}' crosses regions ({} → {region}) and its value is known only at deploy ({why}). Either give it a fixed name, so synthesis writes the value as text, or set cross_region_references: true in the StackProps of '{consumer}': rcdk deploy then writes it to the SSM parameter {parameter} in {region} after '{producer}' deploys",
+                there.region.as_deref().unwrap_or_default()
+            ));
+        }
+        let exported = if is_list {
+            json!({"Fn::Join": [",", value]})
+        } else {
+            value
+        };
+        self.ctx
+            .exports
+            .entry(t.stack)
+            .or_default()
+            .entry(output.clone())
+            .or_insert(Export {
+                name: None,
+                value: exported,
+            });
+        self.ctx
+            .cross_region
+            .entry(t.stack)
+            .or_default()
+            .insert(CrossRegionValue {
+                output: output.clone(),
+                region: region.clone(),
+                parameter: parameter.clone(),
+                list: is_list,
+            });
+        self.ctx.dependencies.insert((self.stack, t.stack));
+        let logical = format!("{}{output}", super::logical_id::pascal_case(&producer));
+        let kind = if is_list {
+            "AWS::SSM::Parameter::Value<List<String>>"
+        } else {
+            "AWS::SSM::Parameter::Value<String>"
+        };
+        self.ctx.parameters.entry(self.stack).or_default().insert(
+            logical.clone(),
+            json!({
+                "Type": kind,
+                "Default": parameter,
+                "Description": format!("{path} of {producer} ({}), written here by rcdk deploy", there.region.as_deref().unwrap_or_default()),
+            }),
+        );
+        json!({"Ref": logical})
     }
 
     fn env_of(&self, stack: u32) -> crate::tree::Environment {
@@ -205,7 +321,7 @@ impl<'c, 'a> Renderer<'c, 'a> {
                     local
                 } else {
                     let output_id = format!("ExportsOutputRef{}", t.logical_id);
-                    self.import(&t, output_id, local, false)
+                    self.import(&t, output_id, local, false, None)
                 }
             }
             Intrinsic::GetAtt {
@@ -228,7 +344,7 @@ impl<'c, 'a> Renderer<'c, 'a> {
                 } else {
                     let attr_id = super::logical_id::pascal_case(attribute);
                     let output_id = format!("ExportsOutputFnGetAtt{}{}", t.logical_id, attr_id);
-                    self.import(&t, output_id, local, *is_list)
+                    self.import(&t, output_id, local, *is_list, Some(attribute))
                 }
             }
             Intrinsic::Pseudo(p) => json!({"Ref": p.name()}),
@@ -353,7 +469,13 @@ impl<'c, 'a> Renderer<'c, 'a> {
             logical_id: String::new(),
         };
         let output_id = format!("ExportsOutputRef{}", p.name().replace("::", ""));
-        self.import(&target, output_id, local, p == Pseudo::NotificationArns)
+        self.import(
+            &target,
+            output_id,
+            local,
+            p == Pseudo::NotificationArns,
+            None,
+        )
     }
 
     fn condition_name(&mut self, e: ElementRef) -> Option<String> {

@@ -27,15 +27,46 @@ impl StackTemplate {
             if self.outputs.contains_key(&id) {
                 problems.push(Problem::new(
                     "",
-                    format!("output '{id}' is reserved for the cross-stack export '{}'; rename your output", export.name),
+                    format!("output '{id}' is reserved for a value another stack uses; rename your output"),
                     None,
                 ));
                 continue;
             }
-            self.outputs.insert(
-                id,
-                json!({"Value": export.value, "Export": {"Name": export.name}}),
-            );
+            let output = match export.name {
+                Some(name) => json!({"Value": export.value, "Export": {"Name": name}}),
+                None => json!({"Value": export.value}),
+            };
+            self.outputs.insert(id, output);
+        }
+    }
+
+    /// Records what `rcdk deploy` carries to other regions after this stack deploys.
+    pub fn add_cross_region_values(
+        &mut self,
+        values: std::collections::BTreeSet<super::render::CrossRegionValue>,
+    ) {
+        let list: Vec<J> = values
+            .into_iter()
+            .map(|v| {
+                json!({"Output": v.output, "Region": v.region, "Parameter": v.parameter, "List": v.list})
+            })
+            .collect();
+        self.metadata
+            .insert(super::cross_region::PARAMETERS_KEY.into(), J::Array(list));
+    }
+
+    /// Parameters that read values other regions' stacks publish.
+    pub fn add_parameters(&mut self, parameters: BTreeMap<String, J>, problems: &mut Vec<Problem>) {
+        for (id, parameter) in parameters {
+            if self.parameters.contains_key(&id) {
+                problems.push(Problem::new(
+                    "",
+                    format!("parameter '{id}' is reserved for a value from another region; rename your parameter"),
+                    None,
+                ));
+                continue;
+            }
+            self.parameters.insert(id, parameter);
         }
     }
 

@@ -53,6 +53,11 @@ pub struct StackProps {
     pub termination_protection: bool,
     /// Tags for the stack itself and every taggable resource in it.
     pub tags: BTreeMap<String, String>,
+    /// Lets this stack use values of stacks in other regions (same account) that are
+    /// known only at deploy: `rcdk deploy` writes them to SSM parameters in this region
+    /// after their stacks deploy, and this stack reads them. Values synthesis knows are
+    /// written as text without it.
+    pub cross_region_references: bool,
 }
 
 pub(crate) struct StackData {
@@ -67,6 +72,7 @@ pub(crate) struct StackData {
     pub assets: Vec<super::FileAsset>,
     /// The template's own `Metadata` section.
     pub metadata: BTreeMap<String, serde_json::Value>,
+    pub cross_region_references: bool,
 }
 
 /// A CloudFormation stack: the unit of deployment.
@@ -90,6 +96,7 @@ impl Stack {
             env: props.env,
             description: props.description,
             termination_protection: props.termination_protection,
+            cross_region_references: props.cross_region_references,
             explicit_dependencies: Vec::new(),
             transforms: Vec::new(),
             assets: Vec::new(),

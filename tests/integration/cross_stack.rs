@@ -145,7 +145,7 @@ fn a_reference_into_another_app_is_an_error() {
 }
 
 #[test]
-fn references_across_environments_are_rejected() {
+fn references_across_accounts_are_rejected() {
     let app = App::with_context(Default::default(), "cdk.out");
     let east = Stack::new(
         &app,
@@ -159,7 +159,7 @@ fn references_across_environments_are_rejected() {
         &app,
         "west",
         StackProps {
-            env: Environment::new("123456789012", "eu-west-1"),
+            env: Environment::new("210987654321", "eu-west-1"),
             ..Default::default()
         },
     );
@@ -168,7 +168,7 @@ fn references_across_environments_are_rejected() {
     let err = synth_err(&app);
     assert!(
         err.mentions(
-            "crosses environments (aws://123456789012/us-east-1 → aws://123456789012/eu-west-1)"
+            "crosses environments (aws://123456789012/us-east-1 → aws://210987654321/eu-west-1)"
         ),
         "{err}"
     );

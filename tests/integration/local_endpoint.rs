@@ -83,6 +83,25 @@ pub fn http_post(port: u16, service: &str, body: &str) -> String {
     response
 }
 
+/// A JSON-protocol call (`X-Amz-Target`) to one of moto's services in `region`; returns
+/// the body of the answer.
+pub fn json_call(port: u16, region: &str, service: &str, target: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or(response)
+}
+
 /// Runs the `rcdk` binary against `endpoint` with dummy credentials and nothing
 /// from this machine's AWS configuration.
 pub fn rcdk(endpoint: &str, args: &[&str]) -> Output {

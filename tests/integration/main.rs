@@ -10,6 +10,7 @@ mod compute;
 mod config;
 mod connections;
 mod cost;
+mod cross_region;
 mod cross_stack;
 mod data;
 mod delivery;
