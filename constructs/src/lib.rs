@@ -12,6 +12,7 @@ pub mod connections;
 pub mod containers;
 pub mod data;
 pub mod delivery;
+pub mod dns;
 pub mod ecr;
 pub mod events;
 pub mod iam;

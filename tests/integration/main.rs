@@ -15,6 +15,7 @@ mod cross_stack;
 mod data;
 mod delivery;
 mod diff;
+mod dns;
 mod e2e;
 mod ecr;
 mod ecs_on_ec2;

@@ -26,7 +26,7 @@ use rcdk_l1::rds::{
     CfnDbSubnetGroup, CfnDbSubnetGroupProps,
 };
 use rcdk_l1::secretsmanager::rotation_schedule::{HostedRotationLambda, RotationRules};
-use rcdk_l1::secretsmanager::secret::GenerateSecretString;
+use rcdk_l1::secretsmanager::secret::{GenerateSecretString, ReplicaRegion};
 use rcdk_l1::secretsmanager::{
     CfnRotationSchedule, CfnRotationScheduleProps, CfnSecret, CfnSecretProps,
     CfnSecretTargetAttachment, CfnSecretTargetAttachmentProps,
@@ -105,6 +105,10 @@ pub struct PostgresInstanceProps {
     pub rotation: Option<Rotation>,
     /// Default: 5432.
     pub port: u16,
+    /// Regions the credentials secret is replicated to (for a cross-region replica's
+    /// clients), each encrypted there with Secrets Manager's key of that region.
+    /// Default: none.
+    pub secret_replica_regions: Vec<String>,
 }
 
 impl PostgresInstanceProps {
@@ -132,6 +136,7 @@ impl PostgresInstanceProps {
             parameters: BTreeMap::from([("rds.force_ssl".to_owned(), "1".to_owned())]),
             rotation: Some(Rotation::default()),
             port: 5432,
+            secret_replica_regions: Vec::new(),
         }
     }
 }
@@ -290,6 +295,13 @@ impl PostgresInstance {
                     password_length: Some(32.into()),
                     exclude_characters: Some(EXCLUDED_PASSWORD_CHARACTERS.into()),
                     ..Default::default()
+                }),
+                replica_regions: (!props.secret_replica_regions.is_empty()).then(|| {
+                    props
+                        .secret_replica_regions
+                        .iter()
+                        .map(|r| ReplicaRegion::new(r.as_str()))
+                        .collect()
                 }),
                 ..Default::default()
             },
@@ -486,6 +498,29 @@ impl PostgresInstance {
     }
 
     /// The credentials secret and its key, for grants and container secrets.
+    /// The credentials' replica in `region` (see `secret_replica_regions`): the same
+    /// ARN with that region, encrypted there with Secrets Manager's own key.
+    pub fn secret_replica_ref(&self, region: &str) -> crate::secrets::SecretRef {
+        // arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX
+        let parts = fns::split(":", self.secret_arn());
+        let part = |i: i64| fns::select(i, parts.clone());
+        crate::secrets::SecretRef::new(
+            fns::join(
+                ":",
+                [
+                    part(0),
+                    part(1),
+                    part(2),
+                    region.into(),
+                    part(4),
+                    part(5),
+                    part(6),
+                ],
+            ),
+            None,
+        )
+    }
+
     pub fn secret_ref(&self) -> crate::secrets::SecretRef {
         crate::secrets::SecretRef::new(self.secret.ref_(), Some(self.key.arn()))
     }
@@ -500,6 +535,11 @@ impl PostgresInstance {
 
     pub fn instance(&self) -> &CfnDbInstance {
         &self.instance
+    }
+
+    /// The instance's ARN (what a cross-region replica names as its source).
+    pub fn arn(&self) -> Expr<String> {
+        self.instance.attr_db_instance_arn()
     }
 
     /// The `DBInstanceIdentifier` (what `Ref` returns).
@@ -553,7 +593,7 @@ impl HasConnections for PostgresInstance {
 }
 
 /// Settings of a [`PostgresReadReplica`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReadReplicaProps {
     /// Default: the source's class (same region) or `db.t4g.medium` (cross region).
     pub instance_class: Option<String>,
@@ -561,6 +601,27 @@ pub struct ReadReplicaProps {
     pub multi_az: bool,
     /// Default: `Snapshot`.
     pub removal_policy: Option<RemovalPolicy>,
+    /// A cross-region replica's Performance Insights retention (7 is free). Default:
+    /// 7 days; `None` turns it off. (A same-region replica follows its source.)
+    pub performance_insights_days: Option<u32>,
+    /// A cross-region replica's enhanced monitoring interval, 0 (off), 1, 5, 10, 15, 30
+    /// or 60 s. Default: 60.
+    pub monitoring_interval_seconds: u32,
+    /// Refuse to delete the replica (a promoted replica is the database). Default: false.
+    pub deletion_protection: bool,
+}
+
+impl Default for ReadReplicaProps {
+    fn default() -> Self {
+        ReadReplicaProps {
+            instance_class: None,
+            multi_az: false,
+            removal_policy: None,
+            performance_insights_days: Some(7),
+            monitoring_interval_seconds: 60,
+            deletion_protection: false,
+        }
+    }
 }
 
 /// A read replica: in the source's region with [`PostgresReadReplica::new`], or in
@@ -657,6 +718,14 @@ impl PostgresReadReplica {
             "SecurityGroup",
             SecurityGroupProps::new(vpc.vpc_id(), &format!("Database {}", scope.path())),
         );
+        if ![0, 1, 5, 10, 15, 30, 60].contains(&props.monitoring_interval_seconds) {
+            scope.add_error(format!(
+                "monitoring_interval_seconds {} is not one of 0, 1, 5, 10, 15, 30, 60",
+                props.monitoring_interval_seconds
+            ));
+        }
+        let monitoring = monitoring_role(&scope, props.monitoring_interval_seconds);
+        let pi = props.performance_insights_days;
         let instance = CfnDbInstance::new(
             &scope,
             "Resource",
@@ -672,6 +741,12 @@ impl PostgresReadReplica {
                 kms_key_id: Some(key.arn()),
                 copy_tags_to_snapshot: Some(true.into()),
                 auto_minor_version_upgrade: Some(true.into()),
+                deletion_protection: Some(props.deletion_protection.into()),
+                enable_performance_insights: Some(pi.is_some().into()),
+                performance_insights_retention_period: pi.map(|d| i64::from(d).into()),
+                performance_insights_kms_key_id: pi.map(|_| key.arn()),
+                monitoring_interval: Some(i64::from(props.monitoring_interval_seconds).into()),
+                monitoring_role_arn: monitoring.as_ref().map(Role::arn),
                 ..Default::default()
             },
         );
@@ -687,8 +762,28 @@ impl PostgresReadReplica {
         self.instance.attr_endpoint_address()
     }
 
+    pub fn endpoint_port(&self) -> Expr<String> {
+        self.instance.attr_endpoint_port()
+    }
+
+    pub fn identifier(&self) -> Expr<String> {
+        self.instance.ref_()
+    }
+
     pub fn instance(&self) -> &CfnDbInstance {
         &self.instance
+    }
+
+    /// `ReplicaLag`: seconds the replica is behind its source (the data a promotion
+    /// would lose), maximum over the minute.
+    pub fn metric_replica_lag(&self) -> Metric {
+        Metric::new(
+            "AWS/RDS",
+            "ReplicaLag",
+            vec![("DBInstanceIdentifier".into(), self.identifier())],
+        )
+        .with_statistic(crate::metrics::Statistic::Maximum)
+        .with_period(60)
     }
 }
 

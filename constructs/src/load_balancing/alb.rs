@@ -200,6 +200,11 @@ impl ApplicationLoadBalancer {
         self.lb.ref_()
     }
 
+    /// The hosted zone of the load balancer's DNS name (what an alias record names).
+    pub fn canonical_hosted_zone_id(&self) -> Expr<String> {
+        self.lb.attr_canonical_hosted_zone_id()
+    }
+
     pub fn dns_name(&self) -> Expr<String> {
         self.lb.attr_dns_name()
     }

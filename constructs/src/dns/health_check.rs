@@ -1,0 +1,96 @@
+//! Route 53 health checks of an HTTPS endpoint.
+
+use std::ops::Deref;
+
+use rcdk::{Expr, Scope};
+use rcdk_l1::route53::health_check::HealthCheckConfig;
+use rcdk_l1::route53::{CfnHealthCheck, CfnHealthCheckProps};
+
+/// Settings of a [`HealthCheck`].
+#[derive(Debug, Clone)]
+pub struct HealthCheckProps {
+    /// The name checked (and sent as SNI), e.g. the load balancer's DNS name.
+    pub domain_name: Expr<String>,
+    pub path: String,
+    /// Seconds between checks: 10 or 30. Default: 30.
+    pub interval_seconds: u32,
+    /// Consecutive failures before unhealthy, 1 to 10. Default: 3.
+    pub failure_threshold: u32,
+    /// Default: 443.
+    pub port: u16,
+}
+
+impl HealthCheckProps {
+    /// HTTPS on `path` of `domain_name`, every 30 s, unhealthy after 3 failures.
+    pub fn https(domain_name: impl Into<Expr<String>>, path: &str) -> HealthCheckProps {
+        HealthCheckProps {
+            domain_name: domain_name.into(),
+            path: path.to_owned(),
+            interval_seconds: 30,
+            failure_threshold: 3,
+            port: 443,
+        }
+    }
+}
+
+/// An HTTPS health check from Route 53's checkers around the world.
+#[derive(Debug, Clone)]
+pub struct HealthCheck {
+    check: CfnHealthCheck,
+}
+
+impl Deref for HealthCheck {
+    type Target = CfnHealthCheck;
+    fn deref(&self) -> &CfnHealthCheck {
+        &self.check
+    }
+}
+
+impl HealthCheck {
+    pub fn new(scope: &Scope, id: &str, props: HealthCheckProps) -> HealthCheck {
+        let check = CfnHealthCheck::new(
+            scope,
+            id,
+            CfnHealthCheckProps::new(HealthCheckConfig {
+                fully_qualified_domain_name: Some(props.domain_name.clone()),
+                resource_path: Some(props.path.as_str().into()),
+                port: Some(i64::from(props.port).into()),
+                request_interval: Some(i64::from(props.interval_seconds).into()),
+                failure_threshold: Some(i64::from(props.failure_threshold).into()),
+                enable_sni: Some(true.into()),
+                ..HealthCheckConfig::new("HTTPS")
+            }),
+        );
+        if !matches!(props.interval_seconds, 10 | 30) {
+            check.add_error(format!(
+                "interval_seconds {} is not 10 or 30 (what Route 53 offers)",
+                props.interval_seconds
+            ));
+        }
+        if !(1..=10).contains(&props.failure_threshold) {
+            check.add_error(format!(
+                "failure_threshold {} is out of range 1 to 10",
+                props.failure_threshold
+            ));
+        }
+        if !props.path.starts_with('/') {
+            check.add_error(format!("path '{}' must start with /", props.path));
+        }
+        HealthCheck { check }
+    }
+
+    pub fn health_check_id(&self) -> Expr<String> {
+        self.check.ref_()
+    }
+
+    /// `HealthCheckStatus` (1 healthy, 0 not), in us-east-1 whatever the stack's region.
+    pub fn metric_status(&self) -> crate::metrics::Metric {
+        crate::metrics::Metric::new(
+            "AWS/Route53",
+            "HealthCheckStatus",
+            vec![("HealthCheckId".into(), self.health_check_id())],
+        )
+        .with_statistic(crate::metrics::Statistic::Minimum)
+        .with_period(60)
+    }
+}

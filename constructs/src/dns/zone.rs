@@ -1,0 +1,59 @@
+//! A Route 53 public hosted zone.
+
+use rcdk::{Expr, Scope};
+use rcdk_l1::route53::{CfnHostedZone, CfnHostedZoneProps};
+
+/// A hosted zone: its id and its domain name.
+#[derive(Debug, Clone)]
+pub struct HostedZone {
+    id: Expr<String>,
+    name: String,
+}
+
+impl HostedZone {
+    /// Creates a public zone for `name` (then delegate to its name servers at the
+    /// registrar).
+    pub fn new(scope: &Scope, id: &str, name: &str) -> HostedZone {
+        let zone = CfnHostedZone::new(
+            scope,
+            id,
+            CfnHostedZoneProps {
+                name: Some(name.into()),
+                ..Default::default()
+            },
+        );
+        if !super::valid_dns_name(name) {
+            zone.add_error(format!("'{name}' is not a domain name"));
+        }
+        HostedZone {
+            id: zone.ref_(),
+            name: name.trim_end_matches('.').to_owned(),
+        }
+    }
+
+    /// A zone that exists already, by its id (`Z…`) and domain name.
+    pub fn from_attributes(zone_id: &str, name: &str) -> HostedZone {
+        HostedZone {
+            id: zone_id.into(),
+            name: name.trim_end_matches('.').to_owned(),
+        }
+    }
+
+    pub fn zone_id(&self) -> Expr<String> {
+        self.id.clone()
+    }
+
+    /// The domain name, without the final dot.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `sub.example.com` for `sub` (or the apex for `""`).
+    pub fn fqdn(&self, record: &str) -> String {
+        if record.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{record}.{}", self.name)
+        }
+    }
+}
