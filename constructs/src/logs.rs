@@ -1,5 +1,5 @@
-//! CloudWatch log groups with a validated retention, optional customer-managed
-//! encryption, and a removal policy.
+//! CloudWatch log groups with a validated retention, customer-managed encryption (a
+//! key given, or one of their own), and a removal policy.
 //!
 //! ```
 //! use rcdk::{App, Stack, StackProps};
@@ -16,7 +16,7 @@ use rcdk::{Expr, RemovalPolicy, Scope};
 use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
 
 use crate::iam::{PolicyStatement, Principal};
-use crate::kms::Key;
+use crate::kms::{Key, KeyProps};
 
 /// The retention periods CloudWatch Logs accepts, in days.
 pub const RETENTION_DAYS: &[u32] = &[
@@ -29,8 +29,10 @@ pub const RETENTION_DAYS: &[u32] = &[
 pub struct LogGroupProps {
     /// Days to keep the events; one of [`RETENTION_DAYS`]. Default: 90.
     pub retention_days: u32,
-    /// Encrypt with this key (its policy is extended for CloudWatch Logs). Default:
-    /// CloudWatch Logs' own encryption.
+    /// Encrypt with this key (its policy is extended for CloudWatch Logs). Default: a
+    /// key of the group's own (rotated; $1 a month): logs hold what the posture rules
+    /// and the scanners want under a customer key. Share one key among a stack's
+    /// groups by passing it.
     pub encryption_key: Option<Key>,
     /// A fixed name (some services require a prefix). Default: generated.
     pub name: Option<Expr<String>>,
@@ -74,7 +76,18 @@ impl Deref for LogGroup {
 impl LogGroup {
     pub fn new(scope: &Scope, id: &str, props: LogGroupProps) -> LogGroup {
         check_retention(scope, "retention_days", props.retention_days);
-        if let Some(key) = &props.encryption_key {
+        let key = props.encryption_key.clone().unwrap_or_else(|| {
+            Key::new(
+                scope,
+                &format!("{id}EncryptionKey"),
+                KeyProps {
+                    description: Some(format!("Encrypts the log group {}/{id}", scope.path())),
+                    removal_policy: RemovalPolicy::Retain,
+                    ..KeyProps::default()
+                },
+            )
+        });
+        {
             key.grant_service(
                 PolicyStatement::allow()
                     .sid("CloudWatchLogsEncrypt")
@@ -103,7 +116,7 @@ impl LogGroup {
             id,
             CfnLogGroupProps {
                 retention_in_days: Some(i64::from(props.retention_days).into()),
-                kms_key_id: props.encryption_key.as_ref().map(Key::arn),
+                kms_key_id: Some(key.arn()),
                 log_group_name: props.name,
                 ..Default::default()
             },

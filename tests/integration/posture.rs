@@ -682,3 +682,67 @@ fn instances_need_imdsv2_no_public_ip_and_encrypted_volumes() {
         ..Default::default()
     }));
 }
+
+/// Every L2 built with its defaults (and, for a public load balancer, the WAF it
+/// needs) meets every posture rule: the README's examples synthesize under enforce.
+#[test]
+fn every_l2_with_its_defaults_meets_the_posture() {
+    use rcdk_constructs::compute::{Code, Function, FunctionProps};
+    use rcdk_constructs::containers::{
+        Cluster, ClusterProps, ContainerImage, ContainerProps, Ec2Capacity, Ec2CapacityProps,
+        FargateService, FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps,
+    };
+    use rcdk_constructs::data::{
+        PostgresInstance, PostgresInstanceProps, RedisCluster, RedisClusterProps,
+    };
+    use rcdk_constructs::ecr::{Repository, RepositoryProps};
+    use rcdk_constructs::kms::{Key, KeyProps};
+    use rcdk_constructs::logs::{LogGroup, LogGroupProps};
+    use rcdk_constructs::messaging::{Queue, QueueProps};
+    use rcdk_constructs::monitoring::{AlarmTopic, AlarmTopicProps};
+    use rcdk_constructs::network::{Vpc, VpcProps};
+    use rcdk_constructs::waf::{WebAcl, WebAclProps};
+    let (app, s) = guarded();
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::default());
+    Bucket::new(&s, "Bucket", BucketProps::default());
+    LogGroup::new(&s, "Logs", LogGroupProps::default());
+    Queue::new(&s, "Queue", QueueProps::default());
+    Key::new(&s, "Key", KeyProps::default());
+    AlarmTopic::new(&s, "Topic", AlarmTopicProps::default());
+    Repository::new(&s, "Repository", RepositoryProps::default());
+    Function::new(
+        &s,
+        "Function",
+        FunctionProps::new(
+            "python3.13",
+            "index.handler",
+            Code::Inline("def handler(e, c): pass".into()),
+        ),
+    );
+    PostgresInstance::new(&s, "Database", PostgresInstanceProps::new(&vpc));
+    RedisCluster::new(&s, "Redis", RedisClusterProps::new(&vpc));
+    let alb = ApplicationLoadBalancer::new(&s, "Alb", AlbProps::new(&vpc));
+    alb.add_https_listener(
+        "Https",
+        HttpsListenerProps {
+            certificate_arn: Some(CERTIFICATE.into()),
+            default_action: ListenerAction::not_found(),
+            ..HttpsListenerProps::default()
+        },
+    );
+    WebAcl::new(&s, "Acl", WebAclProps::default()).associate(&alb);
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let task = FargateTaskDefinition::new(&s, "Task", FargateTaskDefinitionProps::default());
+    task.add_container("app", ContainerProps::new(ContainerImage::ecr("app", "1")));
+    FargateService::new(
+        &s,
+        "Service",
+        FargateServiceProps::new(&cluster, &task, &vpc),
+    );
+    Ec2Capacity::new(
+        &s,
+        "Capacity",
+        Ec2CapacityProps::new(&cluster, &vpc, &["m7g.large"]),
+    );
+    synth(&app);
+}

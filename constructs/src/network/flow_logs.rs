@@ -12,7 +12,7 @@ pub struct FlowLogsProps {
     pub retention_days: u32,
     /// `ALL`, `ACCEPT` or `REJECT`. Default: `ALL`.
     pub traffic_type: String,
-    /// Encrypt the log group with this key. Default: CloudWatch Logs' own encryption.
+    /// Encrypt the log group with this key. Default: a key of the log group's own.
     pub encryption_key: Option<Key>,
     /// Default: `Retain` (the logs are audit data).
     pub removal_policy: RemovalPolicy,
