@@ -331,6 +331,17 @@ impl GithubDeployRole {
         }
         role.add_to_policy(objects);
         role.add_to_policy(buckets);
+        // Values stacks of other regions read (cross_region_references), under rcdk's
+        // prefix only.
+        let mut carry = PolicyStatement::allow()
+            .sid("CarryCrossRegionValues")
+            .actions(["ssm:PutParameter"]);
+        for r in &regions {
+            carry = carry.resource(fns::sub(format!(
+                "arn:${{AWS::Partition}}:ssm:{r}:${{AWS::AccountId}}:parameter/rcdk/cross-region/*"
+            )));
+        }
+        role.add_to_policy(carry);
         role.add_to_policy(
             PolicyStatement::allow()
                 .sid("PassTheExecutionRole")

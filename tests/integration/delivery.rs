@@ -82,6 +82,8 @@ fn the_deploy_role_trusts_one_repository_and_may_only_deploy_its_stacks() {
             {"Sid": "UploadAssetsAndTemplates", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
              "Resource": {"Fn::Join": ["", [bucket.clone(), "/*"]]}},
             {"Sid": "SeeWhichAssetsExist", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket},
+            {"Sid": "CarryCrossRegionValues", "Effect": "Allow", "Action": "ssm:PutParameter",
+             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/rcdk/cross-region/*"}},
             {"Sid": "PassTheExecutionRole", "Effect": "Allow", "Action": "iam:PassRole",
              "Resource": {"Fn::GetAtt": ["ProdExecution", "Arn"]},
              "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}}
