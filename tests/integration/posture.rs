@@ -473,10 +473,17 @@ fn suppression_needs_a_reason_and_records_it() {
         "Holds only build timings, no user data; agreed in SEC-42",
     );
     let assembly = synth(&app);
+    let metadata = &resource(&assembly, "s", "Logs")["Metadata"];
     assert_eq!(
-        resource(&assembly, "s", "Logs")["Metadata"][posture::SUPPRESSIONS_KEY],
+        metadata[posture::SUPPRESSIONS_KEY],
         json!([{"Reason": "Holds only build timings, no user data; agreed in SEC-42", "Rule": "RCDK-ENCRYPTION-AT-REST"}])
     );
+    // The same waiver for checkov, in its own format (Guard has no rule for log groups).
+    assert_eq!(
+        metadata["checkov"],
+        json!({"skip": [{"id": "CKV_AWS_158", "comment": "Holds only build timings, no user data; agreed in SEC-42"}]})
+    );
+    assert!(metadata.get("guard").is_none());
     posture::suppress(&bucket, Rule::Unencrypted, "because");
     let err = synth_err(&app);
     assert_eq!(err.problems[0].path, "s/Artifacts");
@@ -745,4 +752,46 @@ fn every_l2_with_its_defaults_meets_the_posture() {
         Ec2CapacityProps::new(&cluster, &vpc, &["m7g.large"]),
     );
     synth(&app);
+}
+
+/// Every rule names what it enforces elsewhere, and a waiver reaches every scanner that
+/// has the check, in that scanner's format.
+#[test]
+fn rules_map_to_controls_and_one_waiver_reaches_every_scanner() {
+    for rule in Rule::ALL {
+        let ids = rule.scanner_ids(match rule {
+            Rule::OpenIngress => "AWS::EC2::SecurityGroup",
+            Rule::Unencrypted => "AWS::SQS::Queue",
+            _ => "AWS::IAM::Role",
+        });
+        assert!(
+            !rule.controls().is_empty() || !ids.checkov.is_empty(),
+            "{rule:?} maps to nothing"
+        );
+    }
+    assert_eq!(Rule::Imdsv1.controls(), ["EC2.8"]);
+    assert_eq!(Rule::AlbWithoutWaf.controls(), ["ELB.16"]);
+    let (app, s) = guarded();
+    let group = open_group(&s, 80);
+    let reason = "Port 80 only redirects to HTTPS; agreed in SEC-7";
+    posture::suppress(&group, Rule::OpenIngress, reason);
+    posture::suppress(&group, Rule::OpenIngress, reason);
+    let assembly = synth(&app);
+    let metadata = &resource(&assembly, "s", "Ssh")["Metadata"];
+    assert_eq!(
+        metadata["checkov"]["skip"],
+        json!([
+            {"id": "CKV_AWS_24", "comment": reason},
+            {"id": "CKV_AWS_25", "comment": reason},
+            {"id": "CKV_AWS_260", "comment": reason}
+        ])
+    );
+    assert_eq!(
+        metadata["guard"],
+        json!({"SuppressedRules": ["vpc_sg_open_only_to_authorized_ports_check", "vpc_sg_restricted_common_ports_check"]})
+    );
+    assert_eq!(
+        metadata[posture::SUPPRESSIONS_KEY].as_array().map(Vec::len),
+        Some(1)
+    );
 }

@@ -24,6 +24,9 @@
 
 mod checks;
 mod policy;
+mod scanners;
+
+pub use scanners::ScannerIds;
 
 use rcdk::{AspectPriority, Aspects, CfnResource, Scope, Value};
 
@@ -119,15 +122,52 @@ pub fn suppress(resource: &CfnResource, rule: Rule, reason: &str) {
         ));
         return;
     }
-    let mut list = match resource.metadata(SUPPRESSIONS_KEY) {
-        Some(Value::List(items)) => items,
+    let reason = reason.trim();
+    append(
+        resource,
+        SUPPRESSIONS_KEY,
+        &[],
+        Value::object([
+            ("Reason", Value::from(reason)),
+            ("Rule", Value::from(rule.id())),
+        ]),
+    );
+    // The same waiver in each scanner's own format, so their reports agree.
+    let ids = rule.scanner_ids(&resource.resource_type());
+    for id in ids.checkov {
+        append(
+            resource,
+            "checkov",
+            &["skip"],
+            Value::object([("comment", Value::from(reason)), ("id", Value::from(*id))]),
+        );
+    }
+    for id in ids.guard {
+        append(resource, "guard", &["SuppressedRules"], Value::from(*id));
+    }
+}
+
+/// Appends `item` to the list at `path` inside the metadata entry `key`, once.
+fn append(resource: &CfnResource, key: &str, path: &[&str], item: Value) {
+    let mut entry = resource.metadata(key).unwrap_or(Value::Null);
+    let mut list = match entry.get_path(path) {
+        Some(Value::List(items)) => items.clone(),
         _ => Vec::new(),
     };
-    list.push(Value::object([
-        ("Reason", Value::from(reason.trim())),
-        ("Rule", Value::from(rule.id())),
-    ]));
-    resource.add_metadata(SUPPRESSIONS_KEY, Value::List(list));
+    if list.contains(&item) {
+        return;
+    }
+    list.push(item);
+    if path.is_empty() {
+        entry = Value::List(list);
+    } else {
+        let keys: Vec<String> = path.iter().map(|k| (*k).to_owned()).collect();
+        if !matches!(entry, Value::Map(_)) {
+            entry = Value::object(Vec::<(String, Value)>::new());
+        }
+        entry.set_path(&keys, Value::List(list));
+    }
+    resource.add_metadata(key, entry);
 }
 
 fn is_suppressed(resource: &CfnResource, rule: Rule) -> bool {
