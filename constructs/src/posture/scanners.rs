@@ -25,15 +25,8 @@ impl Rule {
             Rule::WildcardAction => &["IAM.1", "IAM.21", "CIS 1.16"],
             // Least privilege on resources has no FSBP control of its own.
             Rule::WildcardResource => &[],
-            Rule::Unencrypted => &[
-                "S3.17",
-                "SNS.1",
-                "SQS.1",
-                "RDS.3",
-                "ElastiCache.4",
-                "EC2.3",
-                "EC2.7",
-            ],
+            // Buckets may use SSE-S3 here, so S3.17 (KMS on every bucket) is not claimed.
+            Rule::Unencrypted => &["SNS.1", "SQS.1", "RDS.3", "ElastiCache.4", "EC2.3"],
             Rule::PublicDatabase => &["RDS.2"],
             Rule::WeakTls => &["ELB.1", "ELB.17"],
             Rule::AlbWithoutWaf => &["ELB.16"],
