@@ -31,6 +31,30 @@ pub struct Config {
     /// holds the OIDC provider and each environment's deploy and execution roles.
     #[serde(default)]
     pub delivery: Option<DeliveryConfig>,
+    /// The public name of the service: for each standby (`dr_of`), a `{primary}-dns`
+    /// stack fails `record.zone_name` over from the primary's load balancer to the
+    /// standby's when the primary's health check fails.
+    #[serde(default)]
+    pub dns: Option<DnsConfig>,
+}
+
+/// The hosted zone and record the users reach the service by.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsConfig {
+    /// The Route 53 hosted zone id (`Z…`).
+    pub zone_id: String,
+    /// Its domain name, e.g. `example.com`.
+    pub zone_name: String,
+    /// The record within the zone, e.g. `app` (for app.example.com).
+    pub record: String,
+    /// The path the health check requests over HTTPS. Default: `/health`.
+    #[serde(default = "default_health_path")]
+    pub health_path: String,
+}
+
+fn default_health_path() -> String {
+    "/health".into()
 }
 
 /// Where the deploying workflows run.
@@ -91,6 +115,12 @@ pub struct EnvironmentConfig {
     pub usage: UsageConfig,
     /// Whether stateful resources are protected from deletion (DB, load balancer).
     pub deletion_protection: bool,
+    /// This environment is the warm standby of another one, in another region: its
+    /// database is a cross-region read replica of that environment's (`database` then
+    /// sizes the replica; backups and storage follow the source), and DNS fails over
+    /// to it (see `dns`).
+    #[serde(default)]
+    pub dr_of: Option<String>,
 }
 
 /// The PostgreSQL database.
@@ -397,14 +427,51 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
         let f = |field: &str| format!("environments.{name}.{field}");
         if !name
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            || name.is_empty()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || !name.starts_with(|c: char| c.is_ascii_lowercase())
+            || name.ends_with('-')
         {
             out.push((
                 format!("environments.{name}"),
-                "environment names are lower-case letters and digits (they start stack names)"
+                "environment names are lower-case letters, digits and '-', starting with a letter (they start stack names)"
                     .into(),
             ));
+        }
+        if let Some(primary) = &env.dr_of {
+            match config.environments.get(primary) {
+                None => out.push((f("dr_of"), format!("'{primary}' is not an environment"))),
+                Some(p) if p.dr_of.is_some() => out.push((
+                    f("dr_of"),
+                    format!("'{primary}' is itself a standby; name a primary environment"),
+                )),
+                Some(p) => {
+                    if p.account != env.account {
+                        out.push((
+                            f("account"),
+                            format!("a standby is in its primary's account ({})", p.account),
+                        ));
+                    }
+                    if p.region == env.region {
+                        out.push((
+                            f("region"),
+                            format!(
+                                "a standby is in another region than its primary ({})",
+                                p.region
+                            ),
+                        ));
+                    }
+                    let (pi, di) = (
+                        config.order.iter().position(|o| o == primary),
+                        config.order.iter().position(|o| o == name),
+                    );
+                    if pi > di {
+                        out.push((
+                            "order".into(),
+                            format!("'{primary}' must come before its standby '{name}'"),
+                        ));
+                    }
+                }
+            }
         }
         if env.account.len() != 12 || !env.account.chars().all(|c| c.is_ascii_digit()) {
             out.push((

@@ -12,7 +12,11 @@
 pub mod config;
 mod stacks;
 
+use std::collections::BTreeMap;
+
 use rcdk::{App, Environment, Stack, StackProps, Tags};
+use rcdk_constructs::data::{PostgresDatabase, PostgresInstance};
+use rcdk_constructs::load_balancing::ApplicationLoadBalancer;
 use rcdk_constructs::posture;
 
 use config::{Config, EnvironmentConfig};
@@ -79,6 +83,9 @@ pub(crate) fn env_stack(
             env: Environment::new(settings.account.as_str(), settings.region.as_str()),
             description: Some(format!("{description} ({env})")),
             termination_protection: settings.deletion_protection,
+            // A standby reads its primary's deploy-time values (the database's ARN, the
+            // credentials) through SSM in its region.
+            cross_region_references: settings.dr_of.is_some(),
             ..Default::default()
         },
     );
@@ -103,13 +110,52 @@ pub fn build(app: &App) -> Result<(), String> {
     {
         stacks::identity::build(app, &config, delivery);
     }
+    // Primaries by name, for their standbys (which come later in the order).
+    let mut primaries: BTreeMap<&str, (PostgresInstance, ApplicationLoadBalancer)> =
+        BTreeMap::new();
     for (env, settings) in environments {
         let network = stacks::network::build(app, env, settings);
-        let data = stacks::data::build(app, env, settings, &network);
-        let tier = stacks::workers::build(app, env, settings, &network, &data);
-        let web = stacks::web::build(app, env, settings, &network, &data, &tier);
-        stacks::worker_shards::build(app, env, settings, &network, &data, &tier, workers);
-        stacks::monitoring::build(app, env, settings, &data, &web, &tier);
+        let (database, primary_db, replica): (Box<dyn PostgresDatabase>, _, _) = match &settings
+            .dr_of
+        {
+            None => {
+                let standbys = config
+                    .environments
+                    .values()
+                    .filter(|e| e.dr_of.as_deref() == Some(env))
+                    .map(|e| e.region.clone())
+                    .collect();
+                let db = stacks::data::build(app, env, settings, &network, standbys);
+                (Box::new(db.clone()), Some(db), None)
+            }
+            Some(primary) => {
+                let (db, _) = primaries.get(primary.as_str()).ok_or_else(|| {
+                    format!("'{env}' is the standby of '{primary}': build both (-c env={primary},{env} or all)")
+                })?;
+                let region = &config.environments[primary].region;
+                let replica = stacks::data::build_replica(app, env, settings, &network, db, region);
+                (Box::new(replica.clone()), None, Some(replica))
+            }
+        };
+        let data = database.as_ref();
+        let tier = stacks::workers::build(app, env, settings, &network, data);
+        let web = stacks::web::build(app, env, settings, &network, data, &tier);
+        stacks::worker_shards::build(app, env, settings, &network, data, &tier, workers);
+        stacks::monitoring::build(app, env, settings, data, replica.as_ref(), &web, &tier);
+        match (&settings.dr_of, &config.dns) {
+            (None, _) => {
+                if let Some(db) = primary_db {
+                    primaries.insert(env, (db, web.load_balancer.clone()));
+                }
+            }
+            (Some(primary), Some(dns)) => {
+                if let Some((_, primary_lb)) = primaries.get(primary.as_str()) {
+                    let p = &config.environments[primary];
+                    stacks::dns::build(app, dns, primary, p, primary_lb, &web.load_balancer);
+                }
+            }
+            (Some(_), None) => {}
+        }
     }
     Tags::of(app).add("Project", config.project.as_str());
     Tags::of(app).add("Service", config.service.as_str());

@@ -74,6 +74,10 @@ const FREE: &[(&str, &str)] = &[
     ("AWS::ECS::ClusterCapacityProviderAssociations", "no charge"),
     ("AWS::AutoScaling::ScalingPolicy", "no charge"),
     (
+        "AWS::Route53::RecordSet",
+        "records have no charge; alias queries to AWS resources are free",
+    ),
+    (
         "AWS::ApplicationAutoScaling::ScalingPolicy",
         "no charge (its alarms are CloudWatch's, made by the service)",
     ),
@@ -558,7 +562,10 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
             ));
         }
         "AWS::RDS::DBInstance" => {
-            let engine = text(&p["Engine"]).unwrap_or_default();
+            // A read replica names no engine: it runs its source's. The table prices
+            // PostgreSQL, the only engine rcdk's constructs create.
+            let replica = !p["SourceDBInstanceIdentifier"].is_null();
+            let engine = text(&p["Engine"]).unwrap_or(if replica { "postgres" } else { "" });
             if !engine.starts_with("postgres") {
                 return Err(format!(
                     "engine '{engine}' is not in the price table (PostgreSQL is)"

@@ -22,7 +22,8 @@ fn error_for(from: &str, to: &str) -> String {
 #[test]
 fn committed_configuration_is_valid() {
     let c = config::parse("environments.yaml", &base()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(c.order, ["dev", "staging", "prod"]);
+    assert_eq!(c.order, ["dev", "staging", "prod", "prod-dr"]);
+    assert_eq!(c.environments["prod-dr"].dr_of.as_deref(), Some("prod"));
 }
 
 #[test]
@@ -55,7 +56,7 @@ fn unknown_field_names_the_file_the_field_and_the_allowed_fields() {
         err.starts_with("environments.yaml: environments.dev: unknown field `nat_gateways`, expected one of `account`, `region`,"),
         "{err}"
     );
-    assert!(err.ends_with("at line 16 column 5"), "{err}");
+    assert!(err.ends_with("at line 21 column 5"), "{err}");
 }
 
 #[test]
@@ -115,9 +116,24 @@ fn other_values_are_checked_with_their_field() {
             "environments.prod.service_tier: need min_tasks ≤ desired_count ≤ max_tasks, got 4 ≤ 3 ≤ 12",
         ),
         (
-            "order: [dev, staging, prod]",
-            "order: [dev, prod]",
+            "order: [dev, staging, prod, prod-dr]",
+            "order: [dev, prod, prod-dr]",
             "order: must list every environment once",
+        ),
+        (
+            "order: [dev, staging, prod, prod-dr]",
+            "order: [dev, staging, prod-dr, prod]",
+            "order: 'prod' must come before its standby 'prod-dr'",
+        ),
+        (
+            "    dr_of: prod\n",
+            "    dr_of: staging-eu\n",
+            "environments.prod-dr.dr_of: 'staging-eu' is not an environment",
+        ),
+        (
+            "    region: us-west-2\n",
+            "    region: us-east-1\n",
+            "environments.prod-dr.region: a standby is in another region than its primary (us-east-1)",
         ),
     ];
     for (from, to, expected) in cases {

@@ -288,6 +288,7 @@ fn each_environment_has_a_budget_on_its_cost_code_above_its_estimate() {
         ("dev", 300.0, "CC-1001"),
         ("staging", 600.0, "CC-1001"),
         ("prod", 1500.0, "CC-2001"),
+        ("prod-dr", 1000.0, "CC-2002"),
     ] {
         let budget = &a
             .stack(&format!("{env}-monitoring"))
@@ -303,7 +304,7 @@ fn each_environment_has_a_budget_on_its_cost_code_above_its_estimate() {
         let estimate: f64 = a
             .stacks
             .iter()
-            .filter(|s| s.stack_name.starts_with(&format!("{env}-")))
+            .filter(|s| s.tags.get("Environment").map(String::as_str) == Some(env))
             .map(|s| cost_of(&a, &s.stack_name).monthly_usd)
             .sum();
         assert!(

@@ -139,7 +139,7 @@ fn every_alarm_dimension_names_a_resource_that_exists() {
             }
         }
     }
-    assert_eq!(acl_names.len(), 3, "one ACL per environment: {acl_names:?}");
+    assert_eq!(acl_names.len(), 4, "one ACL per environment: {acl_names:?}");
     let all = dimensions(&assembly);
     assert!(all.len() > 30, "{}", all.len());
     let mut waf_alarms = 0;
@@ -149,7 +149,8 @@ fn every_alarm_dimension_names_a_resource_that_exists() {
         match name.as_str() {
             "WebACL" => {
                 waf_alarms += 1;
-                let env = stack.split('-').next().expect("env");
+                // prod-dr-monitoring is prod-dr's, prod-monitoring prod's.
+                let env = stack.trim_end_matches("-monitoring");
                 assert_eq!(
                     resolved,
                     Resolved::Text(format!("{env}-app-WebAcl")),
@@ -210,16 +211,16 @@ fn every_alarm_dimension_names_a_resource_that_exists() {
             ),
         }
     }
-    assert_eq!(waf_alarms, 3, "one blocked-requests alarm per environment");
+    assert_eq!(waf_alarms, 4, "one blocked-requests alarm per environment");
     // Per environment: jobs depth, oldest job, dead letters (queue names), sync errors
     // (function name), Redis CPU, memory, evictions (node id).
-    assert_eq!(worker_dimensions, 3 * 7);
+    assert_eq!(worker_dimensions, 4 * 7);
 }
 
 #[test]
 fn the_waf_dashboard_widgets_watch_the_app_stacks_acl() {
     let assembly = all_environments();
-    for env in ["dev", "staging", "prod"] {
+    for env in ["dev", "staging", "prod", "prod-dr"] {
         let t = &assembly
             .stack(&format!("{env}-monitoring"))
             .expect("stack")

@@ -31,11 +31,13 @@ fn golden_templates() {
     let assembly = all_environments();
     // One account: one identity stack, built first (nothing depends on it).
     let mut expected = vec!["identity-123456789012".to_owned()];
-    for env in ["dev", "staging", "prod"] {
+    for env in ["dev", "staging", "prod", "prod-dr"] {
         for stack in ["network", "data", "workers", "app", "monitoring"] {
             expected.push(format!("{env}-{stack}"));
         }
     }
+    // prod's DNS fails over to prod-dr, so it follows both.
+    expected.push("prod-dns".into());
     assert_eq!(names(&assembly), expected);
     insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
         for s in &assembly.stacks {
@@ -99,10 +101,12 @@ fn environments_are_tiered() {
 fn every_taggable_resource_carries_the_five_tags() {
     let assembly = all_environments();
     for s in &assembly.stacks {
-        let env = match s.stack_name.split('-').next().unwrap_or_default() {
-            "identity" => "shared",
-            env => env,
-        };
+        // The environment a stack belongs to: the longest environment name it starts
+        // with (prod-dr-app is prod-dr's, prod-dns is prod's).
+        let env = ["prod-dr", "staging", "prod", "dev"]
+            .into_iter()
+            .find(|e| s.stack_name.starts_with(&format!("{e}-")))
+            .unwrap_or("shared");
         for (id, r) in s.template["Resources"].as_object().into_iter().flatten() {
             let Some(tags) = r["Properties"].get("Tags") else {
                 continue;
@@ -179,7 +183,7 @@ fn an_unknown_environment_is_a_clear_error() {
     assert_eq!(
         rcdk_apps::build(&app),
         Err(
-            "context env='qa' is not an environment; use one of dev, staging, prod or all"
+            "context env='qa' is not an environment; use one of dev, staging, prod, prod-dr or all"
                 .to_owned()
         )
     );

@@ -124,7 +124,12 @@ fn redis_is_one_node_in_dev_and_multi_az_elsewhere_reachable_only_from_web_and_w
         }
         let mine: Vec<_> = sources
             .iter()
-            .filter(|(s, _)| s.starts_with(&format!("{env}-")))
+            .filter(|(s, _)| {
+                a.stack(s)
+                    .and_then(|st| st.tags.get("Environment"))
+                    .map(String::as_str)
+                    == Some(env)
+            })
             .collect();
         // Staging's worker service runs on EC2 in bridge mode: its instances connect.
         let instances = (

@@ -1,13 +1,23 @@
-//! `{env}-data`: PostgreSQL with its key, credentials and rotation.
+//! `{env}-data`: PostgreSQL with its key, credentials and rotation; for a standby
+//! environment (`dr_of`), a cross-region read replica of its primary's database.
 
 use rcdk::{App, RemovalPolicy};
-use rcdk_constructs::data::{PostgresInstance, PostgresInstanceProps};
+use rcdk_constructs::data::{
+    PostgresInstance, PostgresInstanceProps, PostgresReadReplica, ReadReplicaProps,
+};
 use rcdk_constructs::network::Vpc;
 
 use crate::config::EnvironmentConfig;
 use crate::env_stack;
 
-pub fn build(app: &App, env: &str, settings: &EnvironmentConfig, vpc: &Vpc) -> PostgresInstance {
+/// The primary database; its credentials are replicated to `standby_regions`.
+pub fn build(
+    app: &App,
+    env: &str,
+    settings: &EnvironmentConfig,
+    vpc: &Vpc,
+    standby_regions: Vec<String>,
+) -> PostgresInstance {
     let stack = env_stack(
         app,
         env,
@@ -33,7 +43,47 @@ pub fn build(app: &App, env: &str, settings: &EnvironmentConfig, vpc: &Vpc) -> P
                 RemovalPolicy::Destroy
             },
             database_name: Some("app".into()),
+            secret_replica_regions: standby_regions,
             ..PostgresInstanceProps::new(vpc)
+        },
+    )
+}
+
+/// The standby's database: a replica of `primary` (in `primary_region`), promoted on
+/// failover (docs/runbooks/dr-failover.md).
+pub fn build_replica(
+    app: &App,
+    env: &str,
+    settings: &EnvironmentConfig,
+    vpc: &Vpc,
+    primary: &PostgresInstance,
+    primary_region: &str,
+) -> PostgresReadReplica {
+    let stack = env_stack(
+        app,
+        env,
+        settings,
+        "data",
+        "Cross-region read replica of the primary database",
+    );
+    let db = &settings.database;
+    PostgresReadReplica::cross_region(
+        &stack,
+        "Database",
+        primary.arn(),
+        primary_region,
+        vpc,
+        ReadReplicaProps {
+            instance_class: Some(db.instance_class.clone()),
+            multi_az: db.multi_az,
+            deletion_protection: settings.deletion_protection,
+            removal_policy: Some(if settings.deletion_protection {
+                RemovalPolicy::Snapshot
+            } else {
+                RemovalPolicy::Destroy
+            }),
+            credentials: Some(primary.secret_replica_ref(&settings.region)),
+            ..ReadReplicaProps::default()
         },
     )
 }

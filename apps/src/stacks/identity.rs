@@ -43,13 +43,6 @@ const ROLE_ACTIONS: &[&str] = &[
     "iam:UpdateRoleDescription",
 ];
 
-fn title(env: &str) -> String {
-    let mut c = env.chars();
-    c.next()
-        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-        .unwrap_or_default()
-}
-
 /// One identity stack per account, in the region of its first environment.
 pub fn build(app: &App, config: &Config, delivery: &DeliveryConfig) {
     let mut accounts: Vec<(&str, Vec<(&str, &EnvironmentConfig)>)> = Vec::new();
@@ -81,8 +74,19 @@ pub fn build(app: &App, config: &Config, delivery: &DeliveryConfig) {
         Tags::of(&stack).add("Environment", "shared");
         Tags::of(&stack).add("CostCode", envs[0].1.cost_code.as_str());
         let github = GithubOidcProvider::new(&stack, "GitHub");
-        for (env, settings) in envs {
-            environment_roles(&stack, &github, delivery, env, settings);
+        for (env, settings) in &envs {
+            // A standby deploys with its primary (`rcdk deploy 'prod-*'`), by the
+            // primary's roles, which reach its region too.
+            if settings.dr_of.is_some() {
+                continue;
+            }
+            let mut regions = vec![settings.region.clone()];
+            regions.extend(
+                envs.iter()
+                    .filter(|(_, e)| e.dr_of.as_deref() == Some(*env))
+                    .map(|(_, e)| e.region.clone()),
+            );
+            environment_roles(&stack, &github, delivery, env, regions);
         }
     }
 }
@@ -92,9 +96,9 @@ fn environment_roles(
     github: &GithubOidcProvider,
     delivery: &DeliveryConfig,
     env: &str,
-    settings: &EnvironmentConfig,
+    regions: Vec<String>,
 ) {
-    let name = title(env);
+    let name = rcdk::naming::pascal_case(env);
     let execution = ExecutionRole::new(
         stack,
         &format!("{name}Execution"),
@@ -117,7 +121,7 @@ fn environment_roles(
         stack,
         &format!("{name}Deploy"),
         GithubDeployRoleProps {
-            regions: vec![settings.region.clone()],
+            regions,
             ..GithubDeployRoleProps::new(
                 github,
                 &delivery.repository,

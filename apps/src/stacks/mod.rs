@@ -1,6 +1,7 @@
 //! One module per stack of an environment.
 
 pub mod data;
+pub mod dns;
 pub mod identity;
 pub mod monitoring;
 pub mod network;

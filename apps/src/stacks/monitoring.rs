@@ -3,10 +3,10 @@
 
 use rcdk::App;
 use rcdk_constructs::budgets::{Budget, BudgetFilter, BudgetProps};
-use rcdk_constructs::data::PostgresInstance;
+use rcdk_constructs::data::{PostgresDatabase, PostgresReadReplica};
 use rcdk_constructs::monitoring::{
-    AlarmThresholds, AlarmTopic, AlarmTopicProps, CapacityAlarms, WebAlarms, WebTier, WorkerAlarms,
-    WorkerThresholds, WorkerTier,
+    Alarm, AlarmProps, AlarmThresholds, AlarmTopic, AlarmTopicProps, CapacityAlarms, Comparison,
+    WebAlarms, WebTier, WorkerAlarms, WorkerThresholds, WorkerTier,
 };
 
 use super::web::Web;
@@ -18,7 +18,8 @@ pub fn build(
     app: &App,
     env: &str,
     settings: &EnvironmentConfig,
-    db: &PostgresInstance,
+    db: &dyn PostgresDatabase,
+    replica: Option<&PostgresReadReplica>,
     web: &Web,
     workers: &Workers,
 ) -> WebAlarms {
@@ -109,8 +110,29 @@ pub fn build(
             );
         }
     }
+    // A standby's replica: how much a promotion now would lose.
+    if let Some(replica) = replica {
+        let lag = Alarm::new(
+            &stack,
+            "ReplicaLag",
+            AlarmProps {
+                description: format!(
+                    "The standby database of {env} is over {REPLICA_LAG_SECONDS} s behind its primary: a failover now loses that much data (the RPO). Look first at the primary's write load and the replica's CPU and I/O, then at the network between the regions."
+                ),
+                ..AlarmProps::new(
+                    replica.metric_replica_lag(),
+                    Comparison::GreaterThan,
+                    REPLICA_LAG_SECONDS,
+                )
+            },
+        );
+        lag.notify(&topic);
+    }
     web_alarms
 }
+
+/// Seconds of replica lag that alarm (what a promotion would lose).
+const REPLICA_LAG_SECONDS: f64 = 60.0;
 
 /// The cluster CPU reservation that alarms: above it the next task may not place.
 const CPU_RESERVATION_PERCENT: f64 = 90.0;

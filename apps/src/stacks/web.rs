@@ -12,7 +12,7 @@ use rcdk_constructs::containers::{
     Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService, FargateServiceProps,
     FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue, TaskDefinition,
 };
-use rcdk_constructs::data::PostgresInstance;
+use rcdk_constructs::data::PostgresDatabase;
 use rcdk_constructs::load_balancing::{
     AccessLogsProps, AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
     TargetGroup, TargetGroupProps, TargetType,
@@ -38,24 +38,24 @@ pub struct Web {
 
 /// The database connection as environment variables and secrets.
 pub fn database_environment(
-    db: &PostgresInstance,
+    db: &dyn PostgresDatabase,
 ) -> (
     BTreeMap<String, rcdk::Expr<String>>,
     BTreeMap<String, SecretValue>,
 ) {
     let environment = BTreeMap::from([
-        ("DB_HOST".to_owned(), db.endpoint_address()),
-        ("DB_PORT".to_owned(), db.endpoint_port()),
+        ("DB_HOST".to_owned(), db.db_endpoint_address()),
+        ("DB_PORT".to_owned(), db.db_endpoint_port()),
         ("DB_NAME".to_owned(), "app".into()),
     ]);
     let secrets = BTreeMap::from([
         (
             "DB_USER".to_owned(),
-            SecretValue::json_key(db.secret_ref(), "username"),
+            SecretValue::json_key(db.db_secret_ref(), "username"),
         ),
         (
             "DB_PASSWORD".to_owned(),
-            SecretValue::json_key(db.secret_ref(), "password"),
+            SecretValue::json_key(db.db_secret_ref(), "password"),
         ),
     ]);
     (environment, secrets)
@@ -66,7 +66,7 @@ pub fn build(
     env: &str,
     settings: &EnvironmentConfig,
     vpc: &Vpc,
-    db: &PostgresInstance,
+    db: &dyn PostgresDatabase,
     workers: &Workers,
 ) -> Web {
     let stack = env_stack(

@@ -10,7 +10,7 @@ use rcdk::App;
 use rcdk_constructs::containers::{
     FargateService, FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps,
 };
-use rcdk_constructs::data::PostgresInstance;
+use rcdk_constructs::data::PostgresDatabase;
 use rcdk_constructs::kms::Key;
 use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
 use rcdk_constructs::network::Vpc;
@@ -29,7 +29,7 @@ pub fn build(
     env: &str,
     settings: &EnvironmentConfig,
     vpc: &Vpc,
-    db: &PostgresInstance,
+    db: &dyn PostgresDatabase,
     tier: &Workers,
     count: u32,
 ) {

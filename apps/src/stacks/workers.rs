@@ -18,7 +18,7 @@ use rcdk_constructs::containers::{
     Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService,
     FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
 };
-use rcdk_constructs::data::{PostgresInstance, RedisCluster, RedisClusterProps};
+use rcdk_constructs::data::{PostgresDatabase, RedisCluster, RedisClusterProps};
 use rcdk_constructs::ecr::{Repository, RepositoryProps};
 use rcdk_constructs::events::{Rule, RuleProps, Schedule, TargetOptions, TaskPlacement};
 use rcdk_constructs::kms::{Key, KeyProps};
@@ -137,7 +137,7 @@ pub fn build(
     env: &str,
     settings: &EnvironmentConfig,
     vpc: &Vpc,
-    db: &PostgresInstance,
+    db: &dyn PostgresDatabase,
 ) -> Workers {
     let stack = env_stack(
         app,

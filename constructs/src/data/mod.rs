@@ -9,7 +9,8 @@ mod redis;
 
 pub use cache_catalog::{REDIS_VERSIONS, VALKEY_VERSIONS};
 pub use postgres::{
-    PostgresInstance, PostgresInstanceProps, PostgresReadReplica, ReadReplicaProps, Rotation,
+    PostgresDatabase, PostgresInstance, PostgresInstanceProps, PostgresReadReplica,
+    ReadReplicaProps, Rotation,
 };
 pub use postgres_catalog::{POSTGRES_INSTANCE_CLASSES, PostgresVersion};
 pub use redis::{CacheEngine, RedisCluster, RedisClusterProps};

@@ -547,39 +547,101 @@ impl PostgresInstance {
         self.instance.ref_()
     }
 
-    fn metric(&self, name: &str) -> Metric {
-        Metric::new(
-            "AWS/RDS",
-            name,
-            vec![("DBInstanceIdentifier".into(), self.identifier())],
-        )
-    }
-
     /// `CPUUtilization` (percent).
     pub fn metric_cpu(&self) -> Metric {
-        self.metric("CPUUtilization")
+        PostgresDatabase::metric_cpu(self)
     }
 
     /// `FreeStorageSpace` (bytes), minimum over the period.
     pub fn metric_free_storage(&self) -> Metric {
-        self.metric("FreeStorageSpace")
-            .with_statistic(crate::metrics::Statistic::Minimum)
+        PostgresDatabase::metric_free_storage(self)
     }
 
     /// `DatabaseConnections`, maximum over the period.
     pub fn metric_connections(&self) -> Metric {
-        self.metric("DatabaseConnections")
-            .with_statistic(crate::metrics::Statistic::Maximum)
+        PostgresDatabase::metric_connections(self)
     }
 
     /// `ReadLatency` (seconds).
     pub fn metric_read_latency(&self) -> Metric {
-        self.metric("ReadLatency")
+        PostgresDatabase::metric_read_latency(self)
     }
 
     /// `WriteLatency` (seconds).
     pub fn metric_write_latency(&self) -> Metric {
+        PostgresDatabase::metric_write_latency(self)
+    }
+}
+
+/// What clients and alarms use of a PostgreSQL database, primary or replica: where it
+/// is, the credentials, who may connect, and its metrics.
+pub trait PostgresDatabase: HasConnections + std::fmt::Debug {
+    /// The `DBInstanceIdentifier`.
+    fn db_identifier(&self) -> Expr<String>;
+    fn db_endpoint_address(&self) -> Expr<String>;
+    fn db_endpoint_port(&self) -> Expr<String>;
+    /// The credentials clients read.
+    fn db_secret_ref(&self) -> crate::secrets::SecretRef;
+
+    fn metric(&self, name: &str) -> Metric {
+        Metric::new(
+            "AWS/RDS",
+            name,
+            vec![("DBInstanceIdentifier".into(), self.db_identifier())],
+        )
+    }
+    fn metric_cpu(&self) -> Metric {
+        self.metric("CPUUtilization")
+    }
+    fn metric_free_storage(&self) -> Metric {
+        self.metric("FreeStorageSpace")
+            .with_statistic(crate::metrics::Statistic::Minimum)
+    }
+    fn metric_connections(&self) -> Metric {
+        self.metric("DatabaseConnections")
+            .with_statistic(crate::metrics::Statistic::Maximum)
+    }
+    fn metric_read_latency(&self) -> Metric {
+        self.metric("ReadLatency")
+    }
+    fn metric_write_latency(&self) -> Metric {
         self.metric("WriteLatency")
+    }
+}
+
+impl PostgresDatabase for PostgresInstance {
+    fn db_identifier(&self) -> Expr<String> {
+        self.identifier()
+    }
+    fn db_endpoint_address(&self) -> Expr<String> {
+        self.endpoint_address()
+    }
+    fn db_endpoint_port(&self) -> Expr<String> {
+        self.endpoint_port()
+    }
+    fn db_secret_ref(&self) -> crate::secrets::SecretRef {
+        self.secret_ref()
+    }
+}
+
+impl PostgresDatabase for PostgresReadReplica {
+    fn db_identifier(&self) -> Expr<String> {
+        self.identifier()
+    }
+    fn db_endpoint_address(&self) -> Expr<String> {
+        self.endpoint_address()
+    }
+    fn db_endpoint_port(&self) -> Expr<String> {
+        self.endpoint_port()
+    }
+    fn db_secret_ref(&self) -> crate::secrets::SecretRef {
+        match &self.credentials {
+            Some(c) => c.clone(),
+            None => {
+                self.scope.add_error("the replica's clients need credentials: set ReadReplicaProps.credentials (for a cross-region replica, source.secret_replica_ref(region))");
+                crate::secrets::SecretRef::new("", None)
+            }
+        }
     }
 }
 
@@ -609,6 +671,10 @@ pub struct ReadReplicaProps {
     pub monitoring_interval_seconds: u32,
     /// Refuse to delete the replica (a promoted replica is the database). Default: false.
     pub deletion_protection: bool,
+    /// The credentials the replica's clients read (a replica has its source's users).
+    /// Default: the source's secret (same region); across regions, set it to
+    /// `source.secret_replica_ref(region)`.
+    pub credentials: Option<crate::secrets::SecretRef>,
 }
 
 impl Default for ReadReplicaProps {
@@ -620,6 +686,7 @@ impl Default for ReadReplicaProps {
             performance_insights_days: Some(7),
             monitoring_interval_seconds: 60,
             deletion_protection: false,
+            credentials: None,
         }
     }
 }
@@ -631,6 +698,7 @@ pub struct PostgresReadReplica {
     scope: Scope,
     instance: CfnDbInstance,
     connections: Connections,
+    credentials: Option<crate::secrets::SecretRef>,
 }
 
 impl Deref for PostgresReadReplica {
@@ -683,6 +751,7 @@ impl PostgresReadReplica {
             scope,
             instance,
             connections: source.connections(),
+            credentials: props.credentials.or_else(|| Some(source.secret_ref())),
         }
     }
 
@@ -737,7 +806,9 @@ impl PostgresReadReplica {
                 db_subnet_group_name: Some(subnet_group.ref_()),
                 vpc_security_groups: Some(vec![sg.group_id()].into()),
                 publicly_accessible: Some(false.into()),
-                storage_encrypted: Some(true.into()),
+                // A replica of an encrypted source is encrypted (StorageEncrypted is not
+                // allowed beside SourceDBInstanceIdentifier); across regions it names the
+                // key of its own region.
                 kms_key_id: Some(key.arn()),
                 copy_tags_to_snapshot: Some(true.into()),
                 auto_minor_version_upgrade: Some(true.into()),
@@ -755,6 +826,7 @@ impl PostgresReadReplica {
             scope,
             instance,
             connections: Connections::new(vec![sg], Some(Port::tcp(5432))),
+            credentials: props.credentials,
         }
     }
 

@@ -8,7 +8,7 @@ use super::alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm};
 use super::dashboard::{Dashboard, Widget};
 use super::topic::AlarmTopic;
 use crate::containers::EcsService;
-use crate::data::PostgresInstance;
+use crate::data::PostgresDatabase;
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
 use crate::metrics::MathExpression;
 use crate::waf::WebAcl;
@@ -20,7 +20,8 @@ pub struct WebTier<'a> {
     pub target_group: &'a TargetGroup,
     /// The web service, Fargate or EC2.
     pub service: &'a dyn EcsService,
-    pub database: &'a PostgresInstance,
+    /// The database, primary or replica.
+    pub database: &'a dyn PostgresDatabase,
     pub web_acl: &'a WebAcl,
 }
 

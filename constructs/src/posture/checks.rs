@@ -154,11 +154,19 @@ fn check_encryption(r: &Resource) {
         "AWS::Logs::LogGroup" => (!has(p, &["KmsKeyId"]))
             .then_some("KmsKeyId (a customer-managed key; LogGroupProps.encryption_key)"),
         "AWS::RDS::DBInstance" => {
-            let replica = has(p, &["SourceDBInstanceIdentifier"]) && !has(p, &["SourceRegion"]);
+            // A replica is encrypted as its source is; across regions it names the key
+            // of its region (and may not say StorageEncrypted).
+            let replica = has(p, &["SourceDBInstanceIdentifier"]);
+            let cross_region = replica && has(p, &["SourceRegion"]);
             let encrypted = p.get_path(&["StorageEncrypted"]) == Some(&Value::Bool(true))
                 && has(p, &["KmsKeyId"]);
-            (!replica && !encrypted)
-                .then_some("StorageEncrypted with KmsKeyId (a customer-managed key)")
+            if cross_region {
+                (!has(p, &["KmsKeyId"]))
+                    .then_some("KmsKeyId (a customer-managed key of the replica's region)")
+            } else {
+                (!replica && !encrypted)
+                    .then_some("StorageEncrypted with KmsKeyId (a customer-managed key)")
+            }
         }
         "AWS::ElastiCache::ReplicationGroup" => (p.get_path(&["AtRestEncryptionEnabled"])
             != Some(&Value::Bool(true)))
