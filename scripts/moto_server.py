@@ -63,6 +63,13 @@ class Placeholder:
         self.physical_resource_id = f"{logical_id}-{uuid.uuid4().hex[:12]}"
         service = resource_type.split("::")[1].lower() if "::" in resource_type else "placeholder"
         self.arn = f"arn:aws:{service}:{region_name}:{account_id}:{short}/{self.physical_resource_id}"
+        # Types whose Ref is their ARN, in the ARN's real shape (clients split it).
+        if resource_type == "AWS::SecretsManager::Secret":
+            self.arn = f"arn:aws:secretsmanager:{region_name}:{account_id}:secret:{self.physical_resource_id}"
+            self.physical_resource_id = self.arn
+        elif resource_type == "AWS::IAM::OIDCProvider":
+            self.arn = f"arn:aws:iam::{account_id}:oidc-provider/{logical_id.lower()}"
+            self.physical_resource_id = self.arn
 
     @staticmethod
     def cloudformation_type():
@@ -125,6 +132,9 @@ def _with_fallback(model_class):
             return "targetgroup/" + _elbv2_full_name(self.arn, ":targetgroup/")
         if attribute_name == "TargetGroupName" and hasattr(self, "name"):
             return self.name
+        # RDS instances know their ARN (a cross-region replica names its source by it).
+        if attribute_name == "DBInstanceArn" and hasattr(self, "db_instance_arn"):
+            return self.db_instance_arn
         try:
             return original(self, attribute_name)
         except Exception as e:  # noqa: BLE001 - any missing attribute becomes a placeholder
@@ -356,6 +366,31 @@ def delete(self):
 
 
 parsing.ResourceMap.delete = delete
+
+
+# 11. A cross-region read replica belongs to its own region from the start (moto copies
+# the source, whose region then resolves the replica's subnet and parameter groups).
+_original_read_replica = rds_models.RDSBackend.create_db_instance_read_replica
+
+
+def create_db_instance_read_replica(self, db_kwargs):
+    source = db_kwargs["source_db_instance_identifier"]
+    if not self.arn_regex.match(source):
+        return _original_read_replica(self, db_kwargs)
+    import copy
+
+    primary = self.find_db_from_id(source)
+    replica = copy.copy(primary)
+    replica.backend = self
+    db_kwargs["backend"] = self
+    replica.update(**db_kwargs)
+    replica.set_as_replica()
+    self.databases[db_kwargs["db_instance_identifier"]] = replica
+    primary.add_replica(replica)
+    return replica
+
+
+rds_models.RDSBackend.create_db_instance_read_replica = create_db_instance_read_replica
 
 
 # 10. UpdateReplacePolicy: Retain on replacement.

@@ -317,6 +317,21 @@ async fn deploy_inner(
         Ok(Prepared::NoChanges) => {
             forget(inflight);
             progress.line(&format!("{stack}: no changes"));
+            // The template is the same, but the protection setting may not be.
+            if state
+                .as_ref()
+                .is_some_and(|s| s.termination_protection != plan.termination_protection)
+            {
+                set_termination_protection(cfn, stack, plan.termination_protection).await?;
+                progress.line(&format!(
+                    "{stack}: termination protection {}",
+                    if plan.termination_protection {
+                        "on"
+                    } else {
+                        "off"
+                    }
+                ));
+            }
             let outputs = state.map(|s| s.outputs).unwrap_or_default();
             return Ok(DeployOutcome::Unchanged { outputs });
         }
@@ -418,17 +433,22 @@ async fn deploy_inner(
         .as_ref()
         .is_some_and(|s| s.termination_protection != plan.termination_protection)
     {
-        cfn.client
-            .update_termination_protection()
-            .stack_name(stack)
-            .enable_termination_protection(plan.termination_protection)
-            .send()
-            .await
-            .map_err(api(stack, "UpdateTerminationProtection"))?;
+        set_termination_protection(cfn, stack, plan.termination_protection).await?;
     }
     Ok(DeployOutcome::Deployed {
         outputs: now.map(|s| s.outputs).unwrap_or_default(),
     })
+}
+
+async fn set_termination_protection(cfn: &Cfn, stack: &str, on: bool) -> Result<(), DeployError> {
+    cfn.client
+        .update_termination_protection()
+        .stack_name(stack)
+        .enable_termination_protection(on)
+        .send()
+        .await
+        .map_err(api(stack, "UpdateTerminationProtection"))?;
+    Ok(())
 }
 
 async fn clients(plans: &[StackPlan]) -> BTreeMap<Option<String>, Cfn> {

@@ -83,6 +83,44 @@ pub fn http_post(port: u16, service: &str, body: &str) -> String {
     response
 }
 
+/// A query-protocol call to one of moto's services in `region`.
+pub fn http_post_in(port: u16, region: &str, service: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+/// Creates a public hosted zone for `name` in moto and returns its id (without the
+/// `/hostedzone/` prefix).
+pub fn route53_create_zone(port: u16, name: &str) -> String {
+    let body = format!(
+        "<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>{name}</Name><CallerReference>rcdk-test</CallerReference></CreateHostedZoneRequest>"
+    );
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
+    let request = format!(
+        "POST /2013-04-01/hostedzone HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/xml\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+        .split_once("<Id>/hostedzone/")
+        .and_then(|(_, rest)| rest.split_once("</Id>"))
+        .map(|(id, _)| id.to_owned())
+        .unwrap_or_else(|| panic!("no hosted zone id in {response}"))
+}
+
 /// A JSON-protocol call (`X-Amz-Target`) to one of moto's services in `region`; returns
 /// the body of the answer.
 pub fn json_call(port: u16, region: &str, service: &str, target: &str, body: &str) -> String {

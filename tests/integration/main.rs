@@ -15,6 +15,7 @@ mod cross_stack;
 mod data;
 mod delivery;
 mod diff;
+mod disaster_recovery;
 mod dns;
 mod e2e;
 mod ecr;
