@@ -69,25 +69,19 @@ impl Drop for Moto {
     }
 }
 
-pub fn http_post(port: u16, service: &str, body: &str) -> String {
+/// One request to moto as a client in `region` would send it (moto routes on the
+/// credential scope and does not check signatures); returns the whole answer.
+fn moto_request(
+    port: u16,
+    region: &str,
+    service: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
     let request = format!(
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    response
-}
-
-/// A query-protocol call to one of moto's services in `region`.
-pub fn http_post_in(port: u16, region: &str, service: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}\
          Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -98,22 +92,31 @@ pub fn http_post_in(port: u16, region: &str, service: &str, body: &str) -> Strin
     response
 }
 
+const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
+
+pub fn http_post(port: u16, service: &str, body: &str) -> String {
+    http_post_in(port, "us-east-1", service, body)
+}
+
+/// A query-protocol call to one of moto's services in `region`.
+pub fn http_post_in(port: u16, region: &str, service: &str, body: &str) -> String {
+    moto_request(port, region, service, "/", FORM, body)
+}
+
 /// Creates a public hosted zone for `name` in moto and returns its id (without the
 /// `/hostedzone/` prefix).
 pub fn route53_create_zone(port: u16, name: &str) -> String {
     let body = format!(
         "<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>{name}</Name><CallerReference>rcdk-test</CallerReference></CreateHostedZoneRequest>"
     );
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
-    let request = format!(
-        "POST /2013-04-01/hostedzone HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/xml\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    let response = moto_request(
+        port,
+        "us-east-1",
+        "route53",
+        "/2013-04-01/hostedzone",
+        "Content-Type: application/xml\r\n",
+        &body,
     );
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
     response
         .split_once("<Id>/hostedzone/")
         .and_then(|(_, rest)| rest.split_once("</Id>"))
@@ -124,16 +127,8 @@ pub fn route53_create_zone(port: u16, name: &str) -> String {
 /// A JSON-protocol call (`X-Amz-Target`) to one of moto's services in `region`; returns
 /// the body of the answer.
 pub fn json_call(port: u16, region: &str, service: &str, target: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
+    let headers = format!("Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\n");
+    let response = moto_request(port, region, service, "/", &headers, body);
     response
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
