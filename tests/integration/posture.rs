@@ -799,3 +799,40 @@ fn rules_map_to_controls_and_one_waiver_reaches_every_scanner() {
         Some(1)
     );
 }
+
+#[test]
+fn a_scanner_check_no_rule_covers_is_waived_with_a_reason_in_its_format() {
+    let (app, s) = guarded();
+    let bucket = Bucket::new(&s, "Logs", BucketProps::default());
+    posture::waive_check(
+        &bucket,
+        "CKV_AWS_18",
+        "Holds access logs; logging itself would loop",
+    );
+    posture::waive_check(
+        &bucket,
+        "s3_bucket_logging_enabled_check",
+        "Holds access logs; logging itself would loop",
+    );
+    let assembly = synth(&app);
+    let metadata = &resource(&assembly, "s", "Logs")["Metadata"];
+    assert_eq!(
+        metadata["checkov"]["skip"],
+        json!([{"id": "CKV_AWS_18", "comment": "Holds access logs; logging itself would loop"}])
+    );
+    assert_eq!(
+        metadata["guard"]["SuppressedRules"],
+        json!(["s3_bucket_logging_enabled_check"])
+    );
+    assert_eq!(
+        metadata[posture::WAIVERS_KEY].as_array().map(Vec::len),
+        Some(2)
+    );
+    let (app, s) = guarded();
+    let bucket = Bucket::new(&s, "Logs", BucketProps::default());
+    posture::waive_check(&bucket, "CKV_AWS_18", "because");
+    assert_eq!(
+        synth_err(&app).problems[0].message,
+        "waiving CKV_AWS_18 needs a written reason of at least 20 characters (why it is safe, who agreed)"
+    );
+}

@@ -26,7 +26,7 @@ pub fn build(
         "PostgreSQL database and its credentials",
     );
     let db = &settings.database;
-    PostgresInstance::new(
+    let instance = PostgresInstance::new(
         &stack,
         "Database",
         PostgresInstanceProps {
@@ -46,7 +46,22 @@ pub fn build(
             secret_replica_regions: standby_regions,
             ..PostgresInstanceProps::new(vpc)
         },
-    )
+    );
+    if !db.multi_az {
+        single_az(instance.instance(), env);
+    }
+    instance
+}
+
+/// A Single-AZ database is the environment's setting (`database.multi_az: false`).
+fn single_az(instance: &rcdk_l1::rds::CfnDbInstance, env: &str) {
+    rcdk_constructs::posture::waive_check(
+        instance,
+        "CKV_AWS_157",
+        &format!(
+            "{env} runs its database in one AZ by its settings (database.multi_az: false): a standby or a disposable environment, not the primary of production"
+        ),
+    );
 }
 
 /// The standby's database: a replica of `primary` (in `primary_region`), promoted on
@@ -67,7 +82,7 @@ pub fn build_replica(
         "Cross-region read replica of the primary database",
     );
     let db = &settings.database;
-    PostgresReadReplica::cross_region(
+    let replica = PostgresReadReplica::cross_region(
         &stack,
         "Database",
         primary.arn(),
@@ -85,5 +100,9 @@ pub fn build_replica(
             credentials: Some(primary.secret_replica_ref(&settings.region)),
             ..ReadReplicaProps::default()
         },
-    )
+    );
+    if !db.multi_az {
+        single_az(replica.instance(), env);
+    }
+    replica
 }

@@ -366,8 +366,16 @@ pub fn build(
             environment: BTreeMap::from([("JOBS_QUEUE_URL".to_owned(), jobs.url())]),
             log_retention_days: settings.log_retention_days,
             encryption_key: Some(logs_key),
+            // One run an hour: one at a time, and a failed run is kept for two weeks.
+            reserved_concurrency: Some(1),
+            dead_letter_queue: on_failure.dead_letter_queue.clone(),
             ..FunctionProps::new("python3.13", "index.handler", Code::Asset(SYNC_CODE.into()))
         },
+    );
+    rcdk_constructs::posture::waive_check(
+        sync.resource(),
+        "CKV_AWS_117",
+        "The sync function only puts a message on SQS over the public endpoint with IAM auth; it reaches nothing in the VPC",
     );
     jobs.grant_send(sync.role());
     let hourly = Rule::new(

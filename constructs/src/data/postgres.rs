@@ -822,6 +822,11 @@ impl PostgresReadReplica {
             },
         );
         instance.apply_removal_policy(policy);
+        crate::posture::waive_check(
+            &instance,
+            "CKV_AWS_16",
+            "A replica of an encrypted source is encrypted, here with KmsKeyId of its region; CloudFormation refuses StorageEncrypted beside SourceDBInstanceIdentifier",
+        );
         PostgresReadReplica {
             scope,
             instance,

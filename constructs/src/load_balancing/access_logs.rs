@@ -78,10 +78,16 @@ pub(super) fn bucket(scope: &Scope, props: &AccessLogsProps) -> Option<Bucket> {
         BucketProps {
             // ALB log delivery supports SSE-S3 only.
             encryption: BucketEncryption::S3Managed,
-            versioned: false,
+            // Kept against deletion; replaced versions expire with the lifecycle rule.
+            versioned: true,
             lifecycle_rules: vec![LifecycleRule::expire_after_days(props.retention_days)],
             ..BucketProps::default()
         },
+    );
+    crate::posture::waive_check(
+        &bucket,
+        "CKV_AWS_18",
+        "This bucket holds access logs: logging its own access would log into itself, and another bucket would need one more",
     );
     let prefix = props
         .prefix

@@ -162,6 +162,13 @@ impl ApplicationLoadBalancer {
     /// Port 80, answering every request with a permanent redirect to HTTPS.
     pub fn add_http_redirect(&self, id: &str) -> Listener {
         self.open(80, "HTTP, redirected to HTTPS");
+        if self.clients == Peer::any_ipv4() {
+            crate::posture::waive_check(
+                &self.security_group,
+                "CKV_AWS_260",
+                "Port 80 is open to the internet only for a listener that answers every request with a redirect to HTTPS",
+            );
+        }
         Listener::http(
             &self.scope,
             id,

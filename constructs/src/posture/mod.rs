@@ -147,6 +147,43 @@ pub fn suppress(resource: &CfnResource, rule: Rule, reason: &str) {
     }
 }
 
+/// Metadata key holding `[{"Check": id, "Reason": text}]`: waivers of other scanners'
+/// checks that no rcdk rule covers.
+pub const WAIVERS_KEY: &str = "rcdk:posture:waivers";
+
+/// Waives another scanner's check (a checkov `CKV_…` id or a Guard rule name) on one
+/// resource, for a decision no rcdk rule covers (a load balancer's port 80 that only
+/// redirects, a log bucket that does not log to itself). The reason is required (at
+/// least 20 characters), kept for reviewers and written in that scanner's format.
+pub fn waive_check(resource: &CfnResource, check: &str, reason: &str) {
+    let reason = reason.trim();
+    if reason.chars().count() < MIN_REASON_CHARS {
+        resource.add_error(format!(
+            "waiving {check} needs a written reason of at least {MIN_REASON_CHARS} characters (why it is safe, who agreed)"
+        ));
+        return;
+    }
+    append(
+        resource,
+        WAIVERS_KEY,
+        &[],
+        Value::object([
+            ("Check", Value::from(check)),
+            ("Reason", Value::from(reason)),
+        ]),
+    );
+    if check.starts_with("CKV") {
+        append(
+            resource,
+            "checkov",
+            &["skip"],
+            Value::object([("comment", Value::from(reason)), ("id", Value::from(check))]),
+        );
+    } else {
+        append(resource, "guard", &["SuppressedRules"], Value::from(check));
+    }
+}
+
 /// Appends `item` to the list at `path` inside the metadata entry `key`, once.
 fn append(resource: &CfnResource, key: &str, path: &[&str], item: Value) {
     let mut entry = resource.metadata(key).unwrap_or(Value::Null);
