@@ -57,6 +57,17 @@ fn default_health_path() -> String {
     "/health".into()
 }
 
+impl Config {
+    /// The regions of the standbys of `env` (`dr_of: env`), in name order.
+    pub fn standby_regions(&self, env: &str) -> Vec<String> {
+        self.environments
+            .values()
+            .filter(|e| e.dr_of.as_deref() == Some(env))
+            .map(|e| e.region.clone())
+            .collect()
+    }
+}
+
 /// Where the deploying workflows run.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -119,12 +119,7 @@ pub fn build(app: &App) -> Result<(), String> {
             .dr_of
         {
             None => {
-                let standbys = config
-                    .environments
-                    .values()
-                    .filter(|e| e.dr_of.as_deref() == Some(env))
-                    .map(|e| e.region.clone())
-                    .collect();
+                let standbys = config.standby_regions(env);
                 let db = stacks::data::build(app, env, settings, &network, standbys);
                 (Box::new(db.clone()), Some(db), None)
             }

@@ -69,10 +69,8 @@ fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
             .collect(),
     };
     let mut text = format!(
-        "monthly cost: {} → {} ({})\n",
-        crate::cost::usd(was),
-        crate::cost::usd(now),
-        crate::cost::signed_usd(now - was)
+        "monthly cost: {}\n",
+        crate::cost::change_usd(was, now, now - was)
     );
     for (what, b, a) in &changed {
         text.push_str(&format!(
@@ -161,12 +159,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
     }
     let any = results.iter().any(|(_, d, _, _)| !d.is_empty());
     let cost_moved = (total_after - total_before).abs() >= 0.005;
-    let total = format!(
-        "{} → {} ({})",
-        crate::cost::usd(total_before),
-        crate::cost::usd(total_after),
-        crate::cost::signed_usd(total_after - total_before)
-    );
+    let total = crate::cost::change_usd(total_before, total_after, total_after - total_before);
     let mut out = anstream::stdout();
     match format {
         ReportFormat::Json => {
@@ -199,12 +192,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
                     diff,
                     cost: cost_json.as_ref().map(|c| {
                         let f = |k: &str| c[k].as_f64().unwrap_or_default();
-                        format!(
-                            "{} → {} ({})",
-                            crate::cost::usd(f("before_usd")),
-                            crate::cost::usd(f("after_usd")),
-                            crate::cost::signed_usd(f("delta_usd"))
-                        )
+                        crate::cost::change_usd(f("before_usd"), f("after_usd"), f("delta_usd"))
                     }),
                     cost_items: cost_json
                         .as_ref()

@@ -175,6 +175,12 @@ pub fn usd(amount: f64) -> String {
     format!("{sign}${grouped}.{:02}", cents % 100)
 }
 
+/// `$412.10 → $530.40 (+$118.30)`: a monthly cost before and after, and the change
+/// (given, so a change computed before rounding stays as computed).
+pub fn change_usd(before: f64, after: f64, delta: f64) -> String {
+    format!("{} → {} ({})", usd(before), usd(after), signed_usd(delta))
+}
+
 /// `+$118.30` / `-$4.00`
 pub fn signed_usd(amount: f64) -> String {
     if amount >= 0.0 {

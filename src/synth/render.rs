@@ -275,7 +275,6 @@ impl<'c, 'a> Renderer<'c, 'a> {
                 parameter: parameter.clone(),
                 list: is_list,
             });
-        self.ctx.dependencies.insert((self.stack, t.stack));
         let logical = format!("{}{output}", super::logical_id::pascal_case(&producer));
         let kind = if is_list {
             "AWS::SSM::Parameter::Value<List<String>>"

@@ -80,12 +80,9 @@ pub fn build(app: &App, config: &Config, delivery: &DeliveryConfig) {
             if settings.dr_of.is_some() {
                 continue;
             }
+            // Standbys are in their primary's account (validated), so in this stack's.
             let mut regions = vec![settings.region.clone()];
-            regions.extend(
-                envs.iter()
-                    .filter(|(_, e)| e.dr_of.as_deref() == Some(*env))
-                    .map(|(_, e)| e.region.clone()),
-            );
+            regions.extend(config.standby_regions(env));
             environment_roles(&stack, &github, delivery, env, regions);
         }
     }

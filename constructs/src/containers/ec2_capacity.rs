@@ -539,6 +539,16 @@ impl Ec2Capacity {
         .with_period(60)
     }
 
+    /// `CPUUtilization` of the group's instances (average over the minute).
+    pub fn metric_cpu(&self) -> Metric {
+        Metric::new(
+            "AWS/EC2",
+            "CPUUtilization",
+            vec![("AutoScalingGroupName".into(), self.group_name())],
+        )
+        .with_period(60)
+    }
+
     /// Instances in service (minimum over the minute).
     pub fn metric_in_service(&self) -> Metric {
         self.group_metric("GroupInServiceInstances")

@@ -198,14 +198,4 @@ impl Ec2Capacity {
         );
         alarms(self, id, &rule, out.ref_(), inward.ref_())
     }
-
-    /// `CPUUtilization` of the group's instances (average over the minute).
-    pub fn metric_cpu(&self) -> Metric {
-        Metric::new(
-            "AWS/EC2",
-            "CPUUtilization",
-            vec![("AutoScalingGroupName".into(), self.group_name())],
-        )
-        .with_period(60)
-    }
 }
