@@ -94,7 +94,42 @@ pub(crate) fn env_stack(
     if settings.usage.is_set() {
         settings.usage.usage().apply(&stack);
     }
+    waive_by_settings(&stack, env, settings);
     stack
+}
+
+/// The scanners' checks an environment's settings decide against, waived with the
+/// setting as the reason.
+fn waive_by_settings(stack: &Stack, env: &str, settings: &EnvironmentConfig) {
+    use rcdk_constructs::posture::waive_check_all;
+    if !settings.deletion_protection {
+        let reason = format!(
+            "{env} is disposable by its settings (deletion_protection: false); production's databases and load balancers are protected"
+        );
+        waive_check_all(
+            stack,
+            "AWS::RDS::DBInstance",
+            &["rds_instance_deletion_protection_enabled_check"],
+            &reason,
+        );
+        waive_check_all(
+            stack,
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            &["elbv2_deletion_protection_enabled_check"],
+            &reason,
+        );
+    }
+    if settings.log_retention_days < 365 {
+        waive_check_all(
+            stack,
+            "AWS::Logs::LogGroup",
+            &["cloudwatch_log_group_retention_period_check"],
+            &format!(
+                "{env} keeps logs {} days by its settings (log_retention_days); production keeps them a year",
+                settings.log_retention_days
+            ),
+        );
+    }
 }
 
 pub fn build(app: &App) -> Result<(), String> {

@@ -17,10 +17,10 @@
 
 use std::ops::Deref;
 
-use rcdk::{Expr, RemovalPolicy, Scope};
+use rcdk::{Expr, RemovalPolicy, Scope, Value};
 use rcdk_l1::kms::{CfnAlias, CfnAliasProps, CfnKey, CfnKeyProps};
 
-use crate::iam::{PolicyDocument, PolicyStatement, Principal};
+use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal};
 
 /// Settings of a [`Key`].
 #[derive(Debug, Clone)]
@@ -67,13 +67,31 @@ impl Key {
             .principal(Principal::AccountRoot)
             .actions(["kms:*"])
             .resource("*");
+        // Grants let their grantee use the key outside the key policy; only AWS services
+        // acting on the account's resources (RDS, EBS, Secrets Manager) need to create
+        // them (Control Tower CT.KMS.PR.3).
+        let grants_for_services_only = PolicyStatement::deny()
+            .sid("GrantsOnlyForAwsResources")
+            .principal(Principal::Anyone)
+            .actions(["kms:CreateGrant"])
+            .resource("*")
+            .condition(
+                Operator::Bool.if_exists(),
+                "kms:GrantIsForAWSResource",
+                Value::from("false"),
+            )
+            .condition(
+                Operator::Bool.if_exists(),
+                "aws:PrincipalIsAWSService",
+                Value::from("false"),
+            );
         let key = CfnKey::new(
             scope,
             id,
             CfnKeyProps {
                 description: props.description.map(Into::into),
                 enable_key_rotation: Some(props.enable_rotation.into()),
-                key_policy: Some(PolicyDocument::new(vec![root])),
+                key_policy: Some(PolicyDocument::new(vec![root, grants_for_services_only])),
                 ..Default::default()
             },
         );

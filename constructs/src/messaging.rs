@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use rcdk::{Expr, RemovalPolicy, Scope, Value};
+use rcdk::{AspectPriority, Aspects, Expr, RemovalPolicy, Scope, Value};
 use rcdk_l1::documents::{RedriveAllowPolicy, RedrivePolicy};
 use rcdk_l1::sqs::{CfnQueue, CfnQueuePolicy, CfnQueuePolicyProps, CfnQueueProps};
 
@@ -71,6 +71,10 @@ pub struct QueueProps {
     /// dead-letter queue (see [`Queue::dead_letter_queue`]); a named queue cannot be
     /// replaced in place.
     pub queue_name: Option<String>,
+    /// A dead-letter queue (set by [`QueueProps::dead_letter`]): no SQS queue may
+    /// redrive into it until [`Queue::dead_letter_queue`] names one; services (EventBridge,
+    /// Lambda) send to it through its policy. Default: false.
+    pub is_dead_letter_queue: bool,
 }
 
 impl Default for QueueProps {
@@ -84,6 +88,7 @@ impl Default for QueueProps {
             receive_wait_seconds: 20,
             removal_policy: RemovalPolicy::Destroy,
             queue_name: None,
+            is_dead_letter_queue: false,
         }
     }
 }
@@ -93,6 +98,7 @@ impl QueueProps {
     pub fn dead_letter() -> QueueProps {
         QueueProps {
             retention_seconds: 14 * DAY,
+            is_dead_letter_queue: true,
             ..QueueProps::default()
         }
     }
@@ -163,6 +169,9 @@ impl Queue {
                 queue_name: full_name.clone().map(Into::into),
                 content_based_deduplication: (props.fifo && props.content_based_deduplication)
                     .then(|| true.into()),
+                redrive_allow_policy: props
+                    .is_dead_letter_queue
+                    .then_some(RedriveAllowPolicy::DenyAll),
                 ..Default::default()
             },
         );
@@ -212,6 +221,28 @@ impl Queue {
             "Policy",
             CfnQueuePolicyProps::new(PolicyDocument::new(vec![tls_only]), vec![queue.ref_()]),
         );
+        if props.is_dead_letter_queue {
+            // Decided at synthesis: a queue named as an SQS dead-letter queue later
+            // admits its sources and needs no waiver.
+            let resource = queue.clone();
+            Aspects::of(&queue).add_with_priority(
+                move |node: &Scope| {
+                    let deny_all = resource
+                        .properties()
+                        .get_path(&["RedriveAllowPolicy", "redrivePermission"])
+                        .and_then(Value::as_str)
+                        == Some("denyAll");
+                    if *node == **resource && deny_all {
+                        crate::posture::waive_check(
+                            &resource,
+                            &["sqs_dlq_check"],
+                            "A dead-letter queue that services (EventBridge, Lambda) send to, not SQS queues: its redrive-allow policy admits no SQS source; the rule reads denyAll as a work queue's",
+                        );
+                    }
+                },
+                AspectPriority::MUTATING,
+            );
+        }
         Queue {
             queue,
             policy,
@@ -252,9 +283,11 @@ impl Queue {
                 }
                 Some(RedriveAllowPolicy::ByQueue(list.clone()))
             }
+            // SQS's default, said in the template: scanners read a dead-letter queue by
+            // its redrive-allow policy.
             _ => {
                 *sources = None;
-                None
+                Some(RedriveAllowPolicy::AllowAll)
             }
         };
         dlq.queue

@@ -178,10 +178,10 @@ fn ec2_capacity_launches_hardened_instances_behind_a_managed_capacity_provider()
     // The Auto Scaling service-linked role may use the volume key, grants only for AWS resources.
     let key = &props_of(&a, "CapacityVolumeKey")["KeyPolicy"]["Statement"];
     let slr = json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"});
-    assert_eq!(key[1]["Principal"]["AWS"], slr);
-    assert_eq!(key[2]["Action"], "kms:CreateGrant");
+    assert_eq!(key[2]["Principal"]["AWS"], slr);
+    assert_eq!(key[3]["Action"], "kms:CreateGrant");
     assert_eq!(
-        key[2]["Condition"],
+        key[3]["Condition"],
         json!({"Bool": {"kms:GrantIsForAWSResource": "true"}})
     );
     let dir = tempfile::tempdir().expect("tempdir");

@@ -121,7 +121,7 @@ fn a_queue_target_is_admitted_by_the_queue_and_its_key() {
         let key = &resource(&assembly, "workers", &format!("{queue}Key"))["Properties"]["KeyPolicy"]
             ["Statement"];
         assert_eq!(
-            key[1],
+            key[2],
             json!({
                 "Sid": "EventBridgeEncrypts", "Effect": "Allow",
                 "Principal": {"Service": "events.amazonaws.com"},
@@ -132,7 +132,7 @@ fn a_queue_target_is_admitted_by_the_queue_and_its_key() {
         );
         assert_eq!(
             key.as_array().map(Vec::len),
-            Some(2),
+            Some(3),
             "one grant for both rules"
         );
     }

@@ -155,11 +155,11 @@ fn sqs_managed_encryption_and_fifo() {
     orders.dead_letter_queue(&fifo_dlq, 3);
     assert!(orders.key().is_none());
     let assembly = synth(&a);
-    // An unnamed source can only be named by a reference, which would be a cycle.
-    assert!(
-        resource(&assembly, "workers", "OrdersDlq")["Properties"]
-            .get("RedriveAllowPolicy")
-            .is_none()
+    // An unnamed source can only be named by a reference, which would be a cycle:
+    // SQS's default (any queue of the account), said in the template.
+    assert_eq!(
+        resource(&assembly, "workers", "OrdersDlq")["Properties"]["RedriveAllowPolicy"],
+        json!({"redrivePermission": "allowAll"})
     );
     let props = &resource(&assembly, "workers", "Orders")["Properties"];
     assert_eq!(props["SqsManagedSseEnabled"], true);
@@ -279,4 +279,29 @@ fn a_worker_service_scales_on_backlog_per_task() {
     let dir = tempfile::tempdir().expect("tempdir");
     a.synth_to(dir.path()).expect("synth");
     assert_cfn_lint_clean(&[dir.path().join("workers.template.json")]);
+}
+
+#[test]
+fn a_dead_letter_queue_of_services_admits_no_sqs_source_and_says_why_to_guard() {
+    let a = app();
+    let s = stack(&a, "workers");
+    Queue::new(&s, "ScheduleFailures", QueueProps::dead_letter());
+    jobs_and_dlq(&s);
+    let assembly = synth(&a);
+    let services_only = resource(&assembly, "workers", "ScheduleFailures");
+    assert_eq!(
+        services_only["Properties"]["RedriveAllowPolicy"],
+        json!({"redrivePermission": "denyAll"})
+    );
+    assert_eq!(
+        services_only["Metadata"]["guard"]["SuppressedRules"],
+        json!(["sqs_dlq_check"])
+    );
+    // Once a queue names it, it admits that queue and needs no waiver.
+    let named = resource(&assembly, "workers", "JobsDlq");
+    assert_ne!(
+        named["Properties"]["RedriveAllowPolicy"],
+        json!({"redrivePermission": "denyAll"})
+    );
+    assert!(named["Metadata"].get("guard").is_none(), "{named}");
 }

@@ -128,7 +128,7 @@ fn alarm_topic_is_encrypted_and_cloudwatch_may_publish() {
     let key_policy =
         &resource(&assembly, "monitoring", "AlarmTopicKey")["Properties"]["KeyPolicy"]["Statement"];
     assert_eq!(
-        key_policy[1],
+        key_policy[2],
         json!({
             "Sid": "CloudWatchAlarmsPublish",
             "Effect": "Allow",

@@ -806,12 +806,7 @@ fn a_scanner_check_no_rule_covers_is_waived_with_a_reason_in_its_format() {
     let bucket = Bucket::new(&s, "Logs", BucketProps::default());
     posture::waive_check(
         &bucket,
-        "CKV_AWS_18",
-        "Holds access logs; logging itself would loop",
-    );
-    posture::waive_check(
-        &bucket,
-        "s3_bucket_logging_enabled_check",
+        &["CKV_AWS_18", "s3_bucket_logging_enabled_check"],
         "Holds access logs; logging itself would loop",
     );
     let assembly = synth(&app);
@@ -830,9 +825,34 @@ fn a_scanner_check_no_rule_covers_is_waived_with_a_reason_in_its_format() {
     );
     let (app, s) = guarded();
     let bucket = Bucket::new(&s, "Logs", BucketProps::default());
-    posture::waive_check(&bucket, "CKV_AWS_18", "because");
+    posture::waive_check(&bucket, &["CKV_AWS_18"], "because");
     assert_eq!(
         synth_err(&app).problems[0].message,
         "waiving CKV_AWS_18 needs a written reason of at least 20 characters (why it is safe, who agreed)"
+    );
+}
+
+#[test]
+fn every_key_lets_only_aws_services_create_grants() {
+    let (app, s) = guarded();
+    rcdk_constructs::kms::Key::new(&s, "Key", Default::default());
+    let assembly = synth(&app);
+    let statements = &resource(&assembly, "s", "Key")["Properties"]["KeyPolicy"]["Statement"];
+    let deny = items(statements)
+        .into_iter()
+        .find(|st| st["Sid"] == "GrantsOnlyForAwsResources")
+        .unwrap_or_else(|| panic!("no grant guard in {statements}"));
+    // The shape Control Tower's CT.KMS.PR.3 asks for: a Deny to everyone unless the
+    // grant is for an AWS resource or the caller is an AWS service.
+    assert_eq!(
+        deny,
+        &json!({
+            "Sid": "GrantsOnlyForAwsResources", "Effect": "Deny", "Principal": "*",
+            "Action": "kms:CreateGrant", "Resource": "*",
+            "Condition": {"BoolIfExists": {
+                "kms:GrantIsForAWSResource": "false",
+                "aws:PrincipalIsAWSService": "false"
+            }}
+        })
     );
 }

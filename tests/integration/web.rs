@@ -120,6 +120,12 @@ fn service_runs_privately_with_circuit_breaker_and_without_exec() {
     );
     assert_eq!(container["ReadonlyRootFilesystem"], true);
     assert_eq!(container["User"], "1000:1000");
+    // Each container's hard memory limit is the task's.
+    let task = &resource(&assembly, "app", "WebTask")["Properties"];
+    assert_eq!(
+        container["Memory"].to_string(),
+        task["Memory"].as_str().unwrap_or_default()
+    );
     assert_eq!(
         resource(&assembly, "app", "Cluster")["Properties"]["ClusterSettings"],
         json!([{"Name": "containerInsights", "Value": "enhanced"}])

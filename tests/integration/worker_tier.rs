@@ -131,16 +131,9 @@ fn redis_is_one_node_in_dev_and_multi_az_elsewhere_reachable_only_from_web_and_w
                     == Some(env)
             })
             .collect();
-        // Staging's worker service runs on EC2 in bridge mode: its instances connect.
-        let instances = (
-            format!("{env}-workers"),
-            json!({"Fn::GetAtt": ["WorkerCapacitySecurityGroup", "GroupId"]}),
-        );
-        let mut expected = Vec::new();
-        if env == "staging" {
-            expected.push(&instances);
-        }
-        let rest = [
+        // Staging's worker service runs on EC2 in awsvpc mode as the workers' group:
+        // its instances themselves are not admitted.
+        let expected = [
             (
                 format!("{env}-workers"),
                 json!({"Fn::GetAtt": ["WorkersSecurityGroup", "GroupId"]}),
@@ -150,7 +143,7 @@ fn redis_is_one_node_in_dev_and_multi_az_elsewhere_reachable_only_from_web_and_w
                 json!({"Fn::GetAtt": ["WebServiceSecurityGroup", "GroupId"]}),
             ),
         ];
-        expected.extend(rest.iter());
+        let expected: Vec<&(String, J)> = expected.iter().collect();
         assert_eq!(mine, expected, "{env}");
     }
 }

@@ -57,7 +57,7 @@ pub fn build(
 fn single_az(instance: &rcdk_l1::rds::CfnDbInstance, env: &str) {
     rcdk_constructs::posture::waive_check(
         instance,
-        "CKV_AWS_157",
+        &["CKV_AWS_157", "rds_instance_multi_az_support_check"],
         &format!(
             "{env} runs its database in one AZ by its settings (database.multi_az: false): a standby or a disposable environment, not the primary of production"
         ),

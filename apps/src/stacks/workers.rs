@@ -16,7 +16,8 @@ use rcdk_constructs::connections::{HasConnections, SecurityGroup, SecurityGroupP
 use rcdk_constructs::containers::{
     Cluster, ClusterProps, ContainerImage, ContainerProps, Ec2Capacity, Ec2Service,
     Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService,
-    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
+    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, NetworkMode,
+    SecretValue,
 };
 use rcdk_constructs::data::{PostgresDatabase, RedisCluster, RedisClusterProps};
 use rcdk_constructs::ecr::{Repository, RepositoryProps};
@@ -202,6 +203,7 @@ pub fn build(
         RedisClusterProps {
             node_type: settings.redis.node_type.clone(),
             replicas: settings.redis.replicas,
+            slow_log_retention_days: settings.log_retention_days,
             removal_policy: if settings.deletion_protection {
                 RemovalPolicy::Snapshot
             } else {
@@ -211,6 +213,15 @@ pub fn build(
         },
     );
 
+    if settings.redis.replicas == 0 {
+        rcdk_constructs::posture::waive_check(
+            redis.resource(),
+            &["elasticache_repl_grp_auto_failover_enabled_check"],
+            &format!(
+                "{env} runs one cache node by its settings (redis.replicas: 0): nothing to fail over to; production runs a replica in another zone"
+            ),
+        );
+    }
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     // The worker service and the cleanup task run the same image against the same stores.
     let group = SecurityGroup::new(
@@ -235,20 +246,18 @@ pub fn build(
 
     let placement = match &w.ec2 {
         Some(ec2) if w.runs_on == Platform::Ec2 => {
+            // awsvpc tasks speak as the workers' group: the stores admit only that, not
+            // the instances.
             let capacity = super::capacity(&stack, "WorkerCapacity", &cluster, vpc, ec2);
-            // Bridge-mode tasks speak from their instances: the stores admit those.
-            db.connections()
-                .allow_default_port_from(&capacity, "Postgres from the worker instances");
-            redis
-                .connections()
-                .allow_default_port_from(&capacity, "Redis from the worker instances");
             let task = Ec2TaskDefinition::new(
                 &stack,
                 "WorkerTask",
                 Ec2TaskDefinitionProps {
                     cpu: w.cpu,
                     memory_mib: w.memory_mib,
-                    ..Ec2TaskDefinitionProps::default()
+                    // A network interface and security group per task: a worker reaches
+                    // the database and cache as itself, not as whatever shares its instance.
+                    network_mode: NetworkMode::AwsVpc,
                 },
             );
             Placement::Ec2(capacity, task)
@@ -282,6 +291,7 @@ pub fn build(
                 "WorkerService",
                 Ec2ServiceProps {
                     desired_count: w.min_tasks.max(1),
+                    security_group: Some(group.clone()),
                     ..Ec2ServiceProps::new(capacity, task, vpc)
                 },
             )),
@@ -374,7 +384,7 @@ pub fn build(
     );
     rcdk_constructs::posture::waive_check(
         sync.resource(),
-        "CKV_AWS_117",
+        &["CKV_AWS_117", "lambda_inside_vpc_check"],
         "The sync function only puts a message on SQS over the public endpoint with IAM auth; it reaches nothing in the VPC",
     );
     jobs.grant_send(sync.role());

@@ -64,6 +64,13 @@ impl Cluster {
                 ..Default::default()
             },
         );
+        if props.container_insights == ContainerInsights::Enhanced {
+            crate::posture::waive_check(
+                &cluster,
+                &["ecs_container_insights_enabled_check"],
+                "Container Insights is on at its enhanced level, which has every metric of 'enabled' and adds task and container ones; the rule only knows 'enabled'",
+            );
+        }
         Cluster {
             cluster,
             associations: Rc::default(),

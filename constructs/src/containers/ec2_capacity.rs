@@ -446,6 +446,13 @@ impl Ec2Capacity {
                 )
             },
         );
+        if props.vpc.subnet_ids(SubnetKind::PrivateWithEgress).len() >= 2 {
+            crate::posture::waive_check(
+                &group,
+                &["autoscaling_multiple_az_check"],
+                "VPCZoneIdentifier names the VPC's private subnets, one in each of two or more Availability Zones; the rule reads only AvailabilityZones, which CloudFormation takes instead of subnets",
+            );
+        }
         let provider = CfnCapacityProvider::new(
             &scope,
             "CapacityProvider",

@@ -119,6 +119,9 @@ pub struct Ec2ServiceProps {
     pub max_percent: u32,
     /// Default: 60.
     pub health_check_grace_period_seconds: u32,
+    /// `awsvpc` tasks only: a security group to share (with other tasks of the same
+    /// role). Default: a group of the service's own.
+    pub security_group: Option<SecurityGroup>,
 }
 
 impl Ec2ServiceProps {
@@ -135,6 +138,7 @@ impl Ec2ServiceProps {
             min_healthy_percent: 100,
             max_percent: 200,
             health_check_grace_period_seconds: 60,
+            security_group: None,
         }
     }
 }
@@ -193,21 +197,28 @@ impl Ec2Service {
             scope.add_error("task_definition has no containers; add one with add_container before creating the service");
         }
         let awsvpc = props.task_definition.network_mode == NetworkMode::AwsVpc;
-        let security_group = awsvpc.then(|| {
+        if !awsvpc && props.security_group.is_some() {
+            scope.add_error("security_group is for awsvpc tasks; bridge-mode tasks use their instances' group (Ec2Capacity's connections)");
+        }
+        if awsvpc {
             props
                 .vpc
                 .require_subnets(&scope, SubnetKind::PrivateWithEgress);
-            SecurityGroup::new(
-                &scope,
-                "SecurityGroup",
-                SecurityGroupProps {
-                    allow_all_outbound: true,
-                    ..SecurityGroupProps::new(
-                        props.vpc.vpc_id(),
-                        &format!("Tasks of {}", scope.path()),
-                    )
-                },
-            )
+        }
+        let security_group = awsvpc.then(|| {
+            props.security_group.clone().unwrap_or_else(|| {
+                SecurityGroup::new(
+                    &scope,
+                    "SecurityGroup",
+                    SecurityGroupProps {
+                        allow_all_outbound: true,
+                        ..SecurityGroupProps::new(
+                            props.vpc.vpc_id(),
+                            &format!("Tasks of {}", scope.path()),
+                        )
+                    },
+                )
+            })
         });
         let cluster = props.capacity.cluster().clone();
         let service = CfnService::new(

@@ -87,6 +87,8 @@ pub struct TaskDefinition {
     task_role: Role,
     containers: Rc<RefCell<Vec<ContainerInfo>>>,
     dynamic_host_ports: bool,
+    /// The task's memory, which is also each container's hard limit.
+    memory_mib: Option<u32>,
 }
 
 impl Deref for TaskDefinition {
@@ -264,6 +266,7 @@ impl TaskDefinition {
             task_role,
             containers: Rc::default(),
             dynamic_host_ports: placement.dynamic_host_ports,
+            memory_mib: placement.memory_mib,
         }
     }
 
@@ -298,7 +301,13 @@ impl TaskDefinition {
                 self.execution_role.add_to_policy(statement);
             }
         }
-        let definition = container_definition(name, &props, &logs, self.dynamic_host_ports);
+        let definition = container_definition(
+            name,
+            &props,
+            &logs,
+            self.dynamic_host_ports,
+            self.memory_mib,
+        );
         self.definition
             .update_props(|p: &mut CfnTaskDefinitionProps| {
                 p.container_definitions
@@ -346,6 +355,7 @@ fn container_definition(
     props: &ContainerProps,
     logs: &LogGroup,
     dynamic_host_ports: bool,
+    memory_mib: Option<u32>,
 ) -> ContainerDefinition {
     let options = BTreeMap::from([
         ("awslogs-group".to_owned(), logs.name()),
@@ -396,6 +406,9 @@ fn container_definition(
             ..LogConfiguration::new("awslogs")
         }),
         readonly_root_filesystem: Some(props.readonly_root_filesystem.into()),
+        // A hard limit per container (Control Tower CT.ECS.PR.7): a container that leaks
+        // is killed at the task's size instead of starving its neighbours.
+        memory: memory_mib.map(|m| i64::from(m).into()),
         user: props.user.as_deref().map(Into::into),
         ..ContainerDefinition::new(props.image.uri(), name)
     }

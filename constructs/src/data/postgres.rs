@@ -356,6 +356,13 @@ impl PostgresInstance {
             },
         );
         instance.apply_removal_policy(props.removal_policy);
+        if props.port == 5432 {
+            crate::posture::waive_check(
+                &instance,
+                &["rds_instance_no_default_ports_check"],
+                "The database takes connections only from its clients' security groups in private subnets; a non-default port hides nothing from a scan inside the VPC and breaks every tool's default",
+            );
+        }
         let attachment = CfnSecretTargetAttachment::new(
             &scope,
             "SecretAttachment",
@@ -824,7 +831,7 @@ impl PostgresReadReplica {
         instance.apply_removal_policy(policy);
         crate::posture::waive_check(
             &instance,
-            "CKV_AWS_16",
+            &["CKV_AWS_16"],
             "A replica of an encrypted source is encrypted, here with KmsKeyId of its region; CloudFormation refuses StorageEncrypted beside SourceDBInstanceIdentifier",
         );
         PostgresReadReplica {

@@ -226,6 +226,11 @@ impl RedisCluster {
             },
         );
         group.apply_removal_policy(props.removal_policy);
+        crate::posture::waive_check(
+            &group,
+            &["elasticache_repl_grp_rbac_auth_enabled_check"],
+            "Clients authenticate with an AUTH token kept in Secrets Manager, over TLS only; RBAC users would add per-user permissions for a cache one application uses",
+        );
         RedisCluster {
             group,
             security_group,

@@ -165,7 +165,7 @@ impl ApplicationLoadBalancer {
         if self.clients == Peer::any_ipv4() {
             crate::posture::waive_check(
                 &self.security_group,
-                "CKV_AWS_260",
+                &["CKV_AWS_260"],
                 "Port 80 is open to the internet only for a listener that answers every request with a redirect to HTTPS",
             );
         }

@@ -151,37 +151,64 @@ pub fn suppress(resource: &CfnResource, rule: Rule, reason: &str) {
 /// checks that no rcdk rule covers.
 pub const WAIVERS_KEY: &str = "rcdk:posture:waivers";
 
-/// Waives another scanner's check (a checkov `CKV_…` id or a Guard rule name) on one
-/// resource, for a decision no rcdk rule covers (a load balancer's port 80 that only
-/// redirects, a log bucket that does not log to itself). The reason is required (at
-/// least 20 characters), kept for reviewers and written in that scanner's format.
-pub fn waive_check(resource: &CfnResource, check: &str, reason: &str) {
+/// Waives other scanners' checks (checkov `CKV_…` ids, Guard rule names) on one
+/// resource, for one decision no rcdk rule covers (a load balancer's port 80 that only
+/// redirects, a log bucket that does not log to itself): one decision is often a check
+/// in each scanner. The reason is required (at least 20 characters), kept for reviewers
+/// and written in each scanner's format.
+pub fn waive_check(resource: &CfnResource, checks: &[&str], reason: &str) {
     let reason = reason.trim();
     if reason.chars().count() < MIN_REASON_CHARS {
         resource.add_error(format!(
-            "waiving {check} needs a written reason of at least {MIN_REASON_CHARS} characters (why it is safe, who agreed)"
+            "waiving {} needs a written reason of at least {MIN_REASON_CHARS} characters (why it is safe, who agreed)",
+            checks.join(", ")
         ));
         return;
     }
-    append(
-        resource,
-        WAIVERS_KEY,
-        &[],
-        Value::object([
-            ("Check", Value::from(check)),
-            ("Reason", Value::from(reason)),
-        ]),
-    );
-    if check.starts_with("CKV") {
+    for check in checks {
         append(
             resource,
-            "checkov",
-            &["skip"],
-            Value::object([("comment", Value::from(reason)), ("id", Value::from(check))]),
+            WAIVERS_KEY,
+            &[],
+            Value::object([
+                ("Check", Value::from(*check)),
+                ("Reason", Value::from(reason)),
+            ]),
         );
-    } else {
-        append(resource, "guard", &["SuppressedRules"], Value::from(check));
+        if check.starts_with("CKV") {
+            append(
+                resource,
+                "checkov",
+                &["skip"],
+                Value::object([
+                    ("comment", Value::from(reason)),
+                    ("id", Value::from(*check)),
+                ]),
+            );
+        } else {
+            append(resource, "guard", &["SuppressedRules"], Value::from(*check));
+        }
     }
+}
+
+/// Waives `checks` (as [`waive_check`]) on every resource of `resource_type` at or
+/// below `scope`, at synthesis: for a decision an environment makes as a whole (logs
+/// kept 30 days in development).
+pub fn waive_check_all(scope: &Scope, resource_type: &str, checks: &[&str], reason: &str) {
+    let resource_type = resource_type.to_owned();
+    let checks: Vec<String> = checks.iter().map(|c| (*c).to_owned()).collect();
+    let reason = reason.to_owned();
+    Aspects::of(scope).add_with_priority(
+        move |node: &Scope| {
+            if let Some(resource) = node.as_resource()
+                && resource.resource_type() == resource_type
+            {
+                let ids: Vec<&str> = checks.iter().map(String::as_str).collect();
+                waive_check(&resource, &ids, &reason);
+            }
+        },
+        AspectPriority::MUTATING,
+    );
 }
 
 /// Appends `item` to the list at `path` inside the metadata entry `key`, once.
