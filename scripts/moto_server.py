@@ -41,6 +41,10 @@ moto behave more like CloudFormation):
    Retain (moto's S3 bucket does this when BucketName changes), so "the old bucket is
    kept" cannot be observed. A replaced resource with UpdateReplacePolicy Retain is
    now kept, as CloudFormation keeps it.
+13. AWS::CloudTrail::Trail and AWS::Logs::MetricFilter are not modelled (a trail or
+   filter from a template would be a placeholder nobody can list). They now create a
+   real trail (started when IsLogging) and metric filter in moto's backends, which
+   DescribeTrails and DescribeMetricFilters answer from.
 """
 
 import logging
@@ -49,6 +53,7 @@ import uuid
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 log = logging.getLogger("rcdk-moto")
@@ -420,6 +425,130 @@ def parse_and_update_resource(logical_id, resource_json, resources_map, account_
 
 
 parsing.parse_and_update_resource = parse_and_update_resource
+
+
+# 13. Trails and metric filters from templates.
+def _flag(value):
+    return value is True or str(value).lower() == "true"
+
+
+class TrailFromTemplate(CloudFormationModel):
+    # moto files models by the service in their module's name.
+    __module__ = "moto.cloudtrail.rcdk"
+
+    def __init__(self, trail):
+        self.trail = trail
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudTrail::Trail"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "TrailName"
+
+    @property
+    def physical_resource_id(self):
+        return self.trail.trail_name
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("Arn", "SnsTopicArn")
+
+    def get_cfn_attribute(self, attribute_name):
+        return self.trail.arn
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        from moto.cloudtrail.models import cloudtrail_backends
+
+        p = cloudformation_json["Properties"]
+        backend = cloudtrail_backends[account_id][region_name]
+        trail = backend.create_trail(
+            p.get("TrailName", resource_name),
+            p["S3BucketName"],
+            p.get("S3KeyPrefix"),
+            p.get("SnsTopicName"),
+            _flag(p.get("IncludeGlobalServiceEvents", True)),
+            _flag(p.get("IsMultiRegionTrail", False)),
+            _flag(p.get("EnableLogFileValidation", False)),
+            _flag(p.get("IsOrganizationTrail", False)),
+            p.get("CloudWatchLogsLogGroupArn"),
+            p.get("CloudWatchLogsRoleArn"),
+            p.get("KMSKeyId"),
+            [],
+        )
+        if _flag(p.get("IsLogging")):
+            backend.start_logging(trail.trail_name)
+        return cls(trail)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        from moto.cloudtrail.models import cloudtrail_backends
+
+        backend = cloudtrail_backends[account_id][region_name]
+        name = cloudformation_json.get("Properties", {}).get("TrailName", resource_name)
+        if name in backend.trails:
+            backend.delete_trail(name)
+
+
+class MetricFilterFromTemplate(CloudFormationModel):
+    __module__ = "moto.logs.rcdk"
+
+    def __init__(self, name):
+        self.name = name
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Logs::MetricFilter"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "FilterName"
+
+    @property
+    def physical_resource_id(self):
+        return self.name
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        from moto.logs.models import logs_backends
+
+        p = cloudformation_json["Properties"]
+        name = p.get("FilterName", resource_name)
+        transformations = [
+            {
+                "metricName": t["MetricName"],
+                "metricNamespace": t["MetricNamespace"],
+                "metricValue": t["MetricValue"],
+            }
+            for t in p["MetricTransformations"]
+        ]
+        logs_backends[account_id][region_name].put_metric_filter(
+            name, p["FilterPattern"], p["LogGroupName"], transformations
+        )
+        return cls(name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        from moto.logs.models import logs_backends
+
+        p = cloudformation_json.get("Properties", {})
+        logs_backends[account_id][region_name].delete_metric_filter(
+            p.get("FilterName", resource_name), p.get("LogGroupName")
+        )
+
+# The model list is cached from its first use (by the patches above); add these two.
+for _cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+    _cached.cache_clear()
 
 
 def main():

@@ -36,6 +36,28 @@ pub struct Config {
     /// standby's when the primary's health check fails.
     #[serde(default)]
     pub dns: Option<DnsConfig>,
+    /// The account security baseline: a `baseline-{account}-{region}` stack for each
+    /// account and region the environments use, with GuardDuty and its high-severity
+    /// findings; the account's first region (in `order`) also holds the multi-region
+    /// CloudTrail and the CIS AWS Foundations alarms.
+    #[serde(default)]
+    pub baseline: Option<BaselineConfig>,
+}
+
+/// Who hears of security events, and how long the trail is kept.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineConfig {
+    /// Addresses subscribed to the security alarm topic of each baseline stack.
+    pub emails: Vec<String>,
+    /// Days the trail's files and log events are kept (one of CloudWatch Logs'
+    /// periods). Default: 365.
+    #[serde(default = "default_trail_retention_days")]
+    pub trail_retention_days: u32,
+}
+
+fn default_trail_retention_days() -> u32 {
+    365
 }
 
 /// The hosted zone and record the users reach the service by.
@@ -416,6 +438,33 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             "order".into(),
             format!("must list every environment once: {names:?}"),
         ));
+    }
+    if let Some(b) = &config.baseline {
+        if b.emails.is_empty() {
+            out.push((
+                "baseline.emails".into(),
+                "name at least one address: security findings that reach nobody are not monitoring"
+                    .into(),
+            ));
+        }
+        for (i, e) in b.emails.iter().enumerate() {
+            if !e.contains('@') {
+                out.push((
+                    format!("baseline.emails[{i}]"),
+                    format!("'{e}' is not an e-mail address"),
+                ));
+            }
+        }
+        if !rcdk_constructs::logs::RETENTION_DAYS.contains(&b.trail_retention_days) {
+            out.push((
+                "baseline.trail_retention_days".into(),
+                format!(
+                    "{} is not a CloudWatch Logs retention; use one of {:?}",
+                    b.trail_retention_days,
+                    rcdk_constructs::logs::RETENTION_DAYS
+                ),
+            ));
+        }
     }
     if let Some(d) = &config.delivery {
         let parts: Vec<&str> = d.repository.split('/').collect();

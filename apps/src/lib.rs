@@ -145,6 +145,14 @@ pub fn build(app: &App) -> Result<(), String> {
     {
         stacks::identity::build(app, &config, delivery);
     }
+    // Likewise the account baselines: one per account and region of all environments.
+    if let Some(baseline) = config
+        .baseline
+        .as_ref()
+        .filter(|_| environments.len() == config.order.len())
+    {
+        stacks::baseline::build(app, &config, baseline);
+    }
     // Primaries by name, for their standbys (which come later in the order).
     let mut primaries: BTreeMap<&str, (PostgresInstance, ApplicationLoadBalancer)> =
         BTreeMap::new();

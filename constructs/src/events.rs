@@ -34,6 +34,7 @@ use crate::compute::Function;
 use crate::containers::{Cluster, FargateTaskDefinition};
 use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps};
 use crate::messaging::Queue;
+use crate::monitoring::AlarmTopic;
 
 /// When a scheduled rule fires. Build with [`Schedule::cron`] or [`Schedule::rate`];
 /// a field out of range is kept as an error and reported by the rule that uses it.
@@ -362,6 +363,13 @@ impl Rule {
     pub fn add_queue_target(&self, queue: &Queue, opts: TargetOptions) {
         self.admit(queue);
         self.add_target(Target::new(queue.arn(), self.target_id()), &opts);
+    }
+
+    /// Publishes each event to `topic`: its policy and key admit EventBridge of this
+    /// account.
+    pub fn add_topic_target(&self, topic: &AlarmTopic, opts: TargetOptions) {
+        topic.allow_publish_from("events.amazonaws.com", "EventBridgePublishes");
+        self.add_target(Target::new(topic.arn(), self.target_id()), &opts);
     }
 
     /// Invokes `function` for each event; a resource policy lets this rule only invoke it.

@@ -6,6 +6,7 @@
 //! [`connections`] (security groups and the rules between them), [`data`] (PostgreSQL
 //! on RDS), and the shared pieces they use: [`iam`], [`kms`], [`metrics`].
 
+pub mod baseline;
 pub mod budgets;
 pub mod compute;
 pub mod connections;

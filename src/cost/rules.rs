@@ -41,6 +41,10 @@ const FREE: &[(&str, &str)] = &[
         "AWS::EC2::FlowLog",
         "delivery is billed as its log group's ingestion",
     ),
+    (
+        "AWS::CloudTrail::Trail",
+        "an account's first trail of management events has no charge; its log delivery is billed as its log group's ingestion and its bucket's storage",
+    ),
     ("AWS::IAM::Role", "IAM has no charge"),
     ("AWS::IAM::Policy", "IAM has no charge"),
     ("AWS::IAM::ManagedPolicy", "IAM has no charge"),
@@ -633,6 +637,19 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
             1.0,
             "cloudwatch_dashboard_month",
         )?],
+        // The metric it publishes is a custom metric (the first 10,000 of an account
+        // cost the same; CloudWatch's free tier of ten is not deducted).
+        "AWS::Logs::MetricFilter" => vec![item(
+            ctx,
+            "custom metric from log events".into(),
+            1.0,
+            "cloudwatch_custom_metric_month",
+        )?],
+        "AWS::GuardDuty::Detector" => {
+            return Ok(Pricing::NotPriced(
+                "usage-based: GuardDuty bills by the CloudTrail events, VPC flow and DNS logs and S3 data events it analyses (a 30-day trial first); see the GuardDuty console's usage estimate".into(),
+            ));
+        }
         "AWS::Logs::LogGroup" => {
             let ingest = u.log_gb_per_group;
             // Kept at steady state: a month's logs times the months retained (a year when

@@ -56,7 +56,7 @@ fn unknown_field_names_the_file_the_field_and_the_allowed_fields() {
         err.starts_with("environments.yaml: environments.dev: unknown field `nat_gateways`, expected one of `account`, `region`,"),
         "{err}"
     );
-    assert!(err.ends_with("at line 21 column 5"), "{err}");
+    assert!(err.ends_with("at line 26 column 5"), "{err}");
 }
 
 #[test]

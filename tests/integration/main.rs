@@ -3,6 +3,7 @@
 mod aspects;
 mod assembly;
 mod assets;
+mod baseline;
 mod budgets;
 mod cfn_lint;
 mod cli;

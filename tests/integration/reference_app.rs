@@ -29,8 +29,13 @@ fn names(assembly: &CloudAssembly) -> Vec<&str> {
 #[test]
 fn golden_templates() {
     let assembly = all_environments();
-    // One account: one identity stack, built first (nothing depends on it).
-    let mut expected = vec!["identity-123456789012".to_owned()];
+    // One account: one identity stack, built first (nothing depends on it), then its
+    // security baseline in each of its two regions.
+    let mut expected = vec![
+        "identity-123456789012".to_owned(),
+        "baseline-123456789012-us-east-1".to_owned(),
+        "baseline-123456789012-us-west-2".to_owned(),
+    ];
     for env in ["dev", "staging", "prod", "prod-dr"] {
         for stack in ["network", "data", "workers", "app", "monitoring"] {
             expected.push(format!("{env}-{stack}"));

@@ -20,7 +20,7 @@ fn reference_templates() -> (tempfile::TempDir, PathBuf) {
     let app = rcdk::App::with_context(Default::default(), &out);
     rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
     let assembly = app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(assembly.stacks.len(), 22);
+    assert_eq!(assembly.stacks.len(), 24);
     (dir, out)
 }
 

@@ -84,25 +84,9 @@ pub(super) fn bucket(scope: &Scope, props: &AccessLogsProps) -> Option<Bucket> {
             ..BucketProps::default()
         },
     );
-    crate::posture::waive_check(
+    crate::storage::waive_log_bucket_checks(
         &bucket,
-        &["CKV_AWS_18", "s3_bucket_logging_enabled_check"],
-        "This bucket holds access logs: logging its own access would log into itself, and another bucket would need one more",
-    );
-    crate::posture::waive_check(
-        &bucket,
-        &["s3_bucket_default_encryption_kms_check"],
         "Load balancer access-log delivery writes only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), not SSE-KMS",
-    );
-    crate::posture::waive_check(
-        &bucket,
-        &["s3_bucket_object_lock_enabled_check"],
-        "Access logs expire with the lifecycle rule; versioning keeps overwritten objects, and Object Lock would keep them past the retention",
-    );
-    crate::posture::waive_check(
-        &bucket,
-        &["s3_event_notifications_enabled_check"],
-        "Only the load balancer writes here and nothing consumes new log objects as events; readers query the logs when they need them",
     );
     let prefix = props
         .prefix

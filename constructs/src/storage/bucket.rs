@@ -20,7 +20,7 @@ use std::rc::Rc;
 use rcdk::{Expr, RemovalPolicy, Scope, Value, fns};
 use rcdk_l1::s3::bucket::{
     AbortIncompleteMultipartUpload, BucketEncryption as CfnEncryption, LifecycleConfiguration,
-    NoncurrentVersionExpiration, OwnershipControls, OwnershipControlsRule,
+    LoggingConfiguration, NoncurrentVersionExpiration, OwnershipControls, OwnershipControlsRule,
     PublicAccessBlockConfiguration, Rule, ServerSideEncryptionByDefault, ServerSideEncryptionRule,
     VersioningConfiguration,
 };
@@ -243,6 +243,43 @@ impl Bucket {
                 .resource(self.objects_arn("")),
         );
         self.grant_key(role, &["kms:Encrypt", "kms:GenerateDataKey*"]);
+    }
+
+    /// Logs access to this bucket (S3 server access logging) into `target` under
+    /// `prefix`: `target`'s policy admits the logging service for this bucket only.
+    /// S3 delivers access logs only to a bucket encrypted with SSE-S3.
+    pub fn log_access_to(&self, target: &Bucket, prefix: &str) {
+        if target.key.is_some() {
+            self.bucket.add_error(format!(
+                "access logs go to {}, encrypted with a KMS key: S3 delivers server access logs only to buckets with SSE-S3 (BucketEncryption::S3Managed)",
+                target.bucket.path()
+            ));
+        }
+        let prefix = format!("{}/", prefix.trim_end_matches('/'));
+        target.add_to_resource_policy(
+            PolicyStatement::allow()
+                .sid(format!(
+                    "AccessLogsOf{}",
+                    self.bucket
+                        .id()
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                ))
+                .principal(Principal::service("logging.s3.amazonaws.com"))
+                .actions(["s3:PutObject"])
+                .resource(target.objects_arn(&prefix))
+                .condition(Operator::ArnLike, "aws:SourceArn", self.arn())
+                .from_this_account(),
+        );
+        let destination = target.name();
+        self.bucket.update_props(|p: &mut CfnBucketProps| {
+            p.logging_configuration = Some(LoggingConfiguration {
+                destination_bucket_name: Some(destination),
+                log_file_prefix: Some(prefix.into()),
+                ..Default::default()
+            });
+        });
     }
 
     fn grant_key(&self, role: &Role, actions: &[&str]) {

@@ -3,3 +3,29 @@
 mod bucket;
 
 pub use bucket::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
+
+/// Waives, on a bucket that receives logs (load balancer or S3 access logs), the
+/// scanners' checks such a bucket cannot or need not meet; `encryption_reason` says
+/// why its delivery needs SSE-S3.
+pub fn waive_log_bucket_checks(bucket: &Bucket, encryption_reason: &str) {
+    crate::posture::waive_check(
+        bucket,
+        &["CKV_AWS_18", "s3_bucket_logging_enabled_check"],
+        "This bucket holds access logs: logging its own access would log into itself, and another bucket would need one more",
+    );
+    crate::posture::waive_check(
+        bucket,
+        &["s3_bucket_default_encryption_kms_check"],
+        encryption_reason,
+    );
+    crate::posture::waive_check(
+        bucket,
+        &["s3_bucket_object_lock_enabled_check"],
+        "Access logs expire with the lifecycle rule; versioning keeps overwritten objects, and Object Lock would keep them past the retention",
+    );
+    crate::posture::waive_check(
+        bucket,
+        &["s3_event_notifications_enabled_check"],
+        "Only the log delivery writes here and nothing consumes new log objects as events; readers query the logs when they need them",
+    );
+}
