@@ -101,21 +101,21 @@ pub(crate) fn env_stack(
 /// The scanners' checks an environment's settings decide against, waived with the
 /// setting as the reason.
 fn waive_by_settings(stack: &Stack, env: &str, settings: &EnvironmentConfig) {
-    use rcdk_constructs::posture::waive_check_all;
+    use rcdk_constructs::posture::{Rule, suppress_all, waive_check_all};
     if !settings.deletion_protection {
         let reason = format!(
             "{env} is disposable by its settings (deletion_protection: false); production's databases and load balancers are protected"
         );
-        waive_check_all(
+        suppress_all(
             stack,
             "AWS::RDS::DBInstance",
-            &["rds_instance_deletion_protection_enabled_check"],
+            Rule::DatabaseDeletionProtection,
             &reason,
         );
-        waive_check_all(
+        suppress_all(
             stack,
             "AWS::ElasticLoadBalancingV2::LoadBalancer",
-            &["elbv2_deletion_protection_enabled_check"],
+            Rule::AlbDeletionProtection,
             &reason,
         );
     }

@@ -46,6 +46,9 @@ pub enum Command {
     /// Estimate each stack's monthly cost from its template, the price table and the
     /// usage assumptions.
     Cost(CostArgs),
+    /// Report the security posture: every rule, every finding, every waiver with its
+    /// reason and resource path (exit 1 on a finding).
+    Posture(PostureArgs),
     /// Delete stacks, dependents first.
     Destroy(DestroyArgs),
     /// Create the deployment bucket (stack RcdkToolkit) that large templates are
@@ -131,6 +134,15 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct CostArgs {
+    /// Stack names or glob patterns (prod-*); default: all.
+    pub stacks: Vec<String>,
+    /// text for a terminal, json for tools, markdown for a pull request.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PostureArgs {
     /// Stack names or glob patterns (prod-*); default: all.
     pub stacks: Vec<String>,
     /// text for a terminal, json for tools, markdown for a pull request.

@@ -15,6 +15,7 @@ mod error;
 mod init;
 mod list;
 mod outputs_file;
+mod posture;
 mod runner;
 mod select;
 mod synth;
@@ -47,6 +48,16 @@ pub fn main() -> ExitCode {
         }
         Command::Deploy(a) => deploy::run(&cli.global, a),
         Command::Cost(a) => cost::run(&cli.global, a),
+        Command::Posture(a) => {
+            return match posture::run(&cli.global, a) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => {
+                    crate::error::render(&e);
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::Destroy(a) => destroy::run(&cli.global, a),
         Command::Bootstrap(a) => bootstrap::run(a),
         Command::Init(a) => init::run(a),

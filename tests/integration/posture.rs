@@ -19,7 +19,7 @@ use serde_json::{Value as J, json};
 use crate::fixtures::{app, stack};
 use crate::l2_fixtures::{self, CERTIFICATE};
 use crate::reference_app::all_environments;
-use crate::support::{resource, synth, synth_err};
+use crate::support::{resource, run_rcdk, synth, synth_err};
 
 fn items(v: &J) -> Vec<&J> {
     match v {
@@ -247,8 +247,8 @@ fn expect_violation(app: &App, path: &str, rule: Rule, message: &str) {
     let p = err
         .problems
         .iter()
-        .find(|p| p.path == path)
-        .unwrap_or_else(|| panic!("no problem at {path}:\n{err}"));
+        .find(|p| p.path == path && p.message.starts_with(&format!("[{}]", rule.id())))
+        .unwrap_or_else(|| panic!("no {} problem at {path}:\n{err}", rule.id()));
     assert!(
         p.message.starts_with(&format!("[{}] {message}", rule.id())),
         "{}",
@@ -470,7 +470,14 @@ fn load_balancer_without_waf_fails_synthesis() {
 fn suppression_needs_a_reason_and_records_it() {
     let (app, s) = guarded();
     let bucket = Bucket::new(&s, "Artifacts", BucketProps::default());
-    let logs = CfnLogGroup::new(&s, "Logs", CfnLogGroupProps::default());
+    let logs = CfnLogGroup::new(
+        &s,
+        "Logs",
+        CfnLogGroupProps {
+            retention_in_days: Some(30.into()),
+            ..CfnLogGroupProps::default()
+        },
+    );
     posture::suppress(
         &logs,
         Rule::Unencrypted,
@@ -854,5 +861,279 @@ fn every_key_lets_only_aws_services_create_grants() {
                 "aws:PrincipalIsAWSService": "false"
             }}
         })
+    );
+}
+
+/// A resource of `type_name` with `props`, in a guarded stack.
+fn raw(s: &Stack, id: &str, type_name: &str, props: J) -> rcdk::CfnResource {
+    rcdk::CfnResource::new(s, id, type_name, rcdk::Value::from(props))
+}
+
+#[test]
+fn each_hardening_rule_fails_synthesis_on_the_resource_that_breaks_it() {
+    let key = "arn:aws:kms:us-east-1:123456789012:key/1";
+    let cases: Vec<(Rule, &str, J, &str)> = vec![
+        (
+            Rule::BucketPublicAccess,
+            "AWS::S3::Bucket",
+            json!({"BucketEncryption": {}}),
+            "the bucket does not block public access",
+        ),
+        (
+            Rule::BucketVersioning,
+            "AWS::S3::Bucket",
+            json!({"BucketEncryption": {}}),
+            "the bucket is not versioned",
+        ),
+        (
+            Rule::BucketTls,
+            "AWS::S3::Bucket",
+            json!({"BucketEncryption": {}}),
+            "no bucket policy denies requests without TLS",
+        ),
+        (
+            Rule::BucketAccessLogs,
+            "AWS::S3::Bucket",
+            json!({"BucketEncryption": {}}),
+            "requests to the bucket are not logged",
+        ),
+        (
+            Rule::AlbInvalidHeaders,
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            json!({"Scheme": "internal"}),
+            "the load balancer passes HTTP headers with invalid characters",
+        ),
+        (
+            Rule::AlbDeletionProtection,
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            json!({"Scheme": "internal"}),
+            "the load balancer can be deleted",
+        ),
+        (
+            Rule::AlbAccessLogs,
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            json!({"Scheme": "internal"}),
+            "the load balancer keeps no access logs",
+        ),
+        (
+            Rule::DatabaseBackups,
+            "AWS::RDS::DBInstance",
+            json!({"PubliclyAccessible": false, "StorageEncrypted": true, "KmsKeyId": key, "BackupRetentionPeriod": 3}),
+            "the database keeps automated backups 3 days",
+        ),
+        (
+            Rule::DatabaseIamAuth,
+            "AWS::RDS::DBInstance",
+            json!({"PubliclyAccessible": false, "StorageEncrypted": true, "KmsKeyId": key}),
+            "the database takes no IAM authentication",
+        ),
+        (
+            Rule::DatabaseMultiAz,
+            "AWS::RDS::DBInstance",
+            json!({"PubliclyAccessible": false, "StorageEncrypted": true, "KmsKeyId": key}),
+            "the database runs in one Availability Zone",
+        ),
+        (
+            Rule::DatabaseMinorUpgrades,
+            "AWS::RDS::DBInstance",
+            json!({"PubliclyAccessible": false, "StorageEncrypted": true, "KmsKeyId": key, "AutoMinorVersionUpgrade": false}),
+            "the database takes no minor version upgrades",
+        ),
+        (
+            Rule::DatabaseDeletionProtection,
+            "AWS::RDS::DBInstance",
+            json!({"PubliclyAccessible": false, "StorageEncrypted": true, "KmsKeyId": key}),
+            "the database can be deleted",
+        ),
+        (
+            Rule::LogRetention,
+            "AWS::Logs::LogGroup",
+            json!({"KmsKeyId": key}),
+            "the log group keeps its events forever",
+        ),
+        (
+            Rule::RepositoryScanOnPush,
+            "AWS::ECR::Repository",
+            json!({"ImageTagMutability": "IMMUTABLE"}),
+            "images are not scanned",
+        ),
+        (
+            Rule::RepositoryMutableTags,
+            "AWS::ECR::Repository",
+            json!({"ImageScanningConfiguration": {"ScanOnPush": true}}),
+            "a pushed tag can be overwritten",
+        ),
+        (
+            Rule::FunctionDeadLetter,
+            "AWS::Lambda::Function",
+            json!({"Role": "arn:aws:iam::123456789012:role/r"}),
+            "asynchronous events that keep failing are dropped",
+        ),
+        (
+            Rule::SecretRotation,
+            "AWS::SecretsManager::Secret",
+            json!({"KmsKeyId": key}),
+            "the secret is never rotated",
+        ),
+        (
+            Rule::KeyRotation,
+            "AWS::KMS::Key",
+            json!({"KeyPolicy": {}}),
+            "the key is not rotated",
+        ),
+    ];
+    for (rule, type_name, props, message) in cases {
+        let (app, s) = guarded();
+        raw(&s, "It", type_name, props);
+        expect_violation(&app, "s/It", rule, message);
+        // Each rule names what it enforces elsewhere, and the ids scanners give it.
+        let ids = rule.scanner_ids(type_name);
+        assert!(
+            !ids.checkov.is_empty() || !ids.guard.is_empty() || rule == Rule::SecretRotation,
+            "{rule:?} has no scanner id"
+        );
+    }
+}
+
+#[test]
+fn a_bucket_that_receives_logs_needs_no_logs_of_its_own_and_defaults_log_to_their_own() {
+    let (app, s) = guarded();
+    // A default bucket logs to a bucket of its own, which (receiving logs) logs nowhere.
+    Bucket::new(&s, "Reports", BucketProps::default());
+    let assembly = synth(&app);
+    let reports = &resource(&assembly, "s", "Reports")["Properties"];
+    assert_eq!(
+        reports["LoggingConfiguration"],
+        json!({"DestinationBucketName": {"Ref": "ReportsAccessLogs"}, "LogFilePrefix": "Reports/"})
+    );
+    let logs = resource(&assembly, "s", "ReportsAccessLogs");
+    assert!(logs["Properties"].get("LoggingConfiguration").is_none());
+    assert_eq!(
+        logs["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
+        "AES256",
+        "S3 delivers access logs to SSE-S3 buckets only"
+    );
+    // A bucket nothing logs to, logging nowhere, is a finding.
+    let (app, s) = guarded();
+    Bucket::new(
+        &s,
+        "Quiet",
+        BucketProps {
+            access_logs: rcdk_constructs::storage::AccessLogging::Off,
+            ..BucketProps::default()
+        },
+    );
+    expect_violation(
+        &app,
+        "s/Quiet",
+        Rule::BucketAccessLogs,
+        "requests to the bucket are not logged",
+    );
+}
+
+#[test]
+fn an_environment_wide_suppression_covers_resources_made_after_it() {
+    let (app, s) = guarded();
+    // Suppressed first, as the reference app does for a disposable environment.
+    posture::suppress_all(
+        &s,
+        "AWS::ECR::Repository",
+        Rule::RepositoryMutableTags,
+        "Development images are rebuilt on every push; nothing deploys a dev tag twice",
+    );
+    raw(
+        &s,
+        "Images",
+        "AWS::ECR::Repository",
+        json!({"ImageScanningConfiguration": {"ScanOnPush": true}}),
+    );
+    let assembly = synth(&app);
+    let metadata = &resource(&assembly, "s", "Images")["Metadata"];
+    assert_eq!(
+        metadata[posture::SUPPRESSIONS_KEY][0]["Rule"],
+        "RCDK-ECR-IMMUTABLE-TAGS"
+    );
+    assert_eq!(metadata["checkov"]["skip"][0]["id"], "CKV_AWS_51");
+    assert_eq!(
+        metadata["guard"]["SuppressedRules"],
+        json!(["ecr_private_tag_immutability_enabled_check"])
+    );
+}
+
+#[test]
+fn rcdk_posture_reports_findings_waivers_and_rules_and_fails_on_a_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("cdk.out");
+    let app = App::with_context(Default::default(), &out);
+    // What `rcdk posture` sets: findings are recorded instead of failing synthesis.
+    app.set_context(posture::REPORT_CONTEXT, json!(true));
+    posture::enforce(&app);
+    let s = stack(&app, "s");
+    raw(
+        &s,
+        "Images",
+        "AWS::ECR::Repository",
+        json!({"ImageScanningConfiguration": {"ScanOnPush": true}}),
+    );
+    let key = rcdk_constructs::kms::Key::new(&s, "Key", Default::default());
+    posture::waive_check(
+        &key,
+        &["CKV_AWS_33"],
+        "A made-up check waived to show its reason in the report",
+    );
+    app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
+    let path = out.display().to_string();
+    let (code, stdout, stderr) = run_rcdk(&["posture", "--app", &path]);
+    assert_eq!(code, Some(1), "a finding fails: {stdout}{stderr}");
+    assert!(
+        stdout.contains("s: 29 rules, 1 finding, 1 waiver"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("FINDING RCDK-ECR-IMMUTABLE-TAGS s/Images: a pushed tag can be overwritten"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "waived  CKV_AWS_33 s/Key: A made-up check waived to show its reason in the report"
+        ),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run_rcdk(&["posture", "--app", &path, "--format", "json"]);
+    let j: J = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(j[0]["stack"], "s");
+    assert_eq!(j[0]["findings"][0]["rule"], "RCDK-ECR-IMMUTABLE-TAGS");
+    assert_eq!(j[0]["findings"][0]["path"], "s/Images");
+    let rules = j[0]["rules"].as_array().map(Vec::len);
+    assert_eq!(rules, Some(Rule::ALL.len()));
+    let imdsv2 = j[0]["rules"]
+        .as_array()
+        .and_then(|l| l.iter().find(|r| r["Id"] == "RCDK-EC2-IMDSV2"))
+        .expect("the IMDSv2 rule");
+    assert_eq!(imdsv2["Controls"], json!(["EC2.8"]));
+    let (_, stdout, _) = run_rcdk(&["posture", "--app", &path, "--format", "markdown"]);
+    assert!(stdout.contains("| s | 29 | 1 | 1 |"), "{stdout}");
+    assert!(
+        stdout.contains("| s | RCDK-ECR-IMMUTABLE-TAGS | `s/Images` |"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn rcdk_posture_says_when_an_app_does_not_enforce_the_posture() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("cdk.out");
+    let app = App::with_context(Default::default(), &out);
+    let s = stack(&app, "plain");
+    Bucket::new(&s, "Reports", BucketProps::default());
+    app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stdout, _) = run_rcdk(&["posture", "--app", &out.display().to_string()]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout
+            .contains("plain: posture not enforced (call rcdk_constructs::posture::enforce(&app))"),
+        "{stdout}"
     );
 }

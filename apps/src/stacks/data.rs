@@ -55,9 +55,9 @@ pub fn build(
 
 /// A Single-AZ database is the environment's setting (`database.multi_az: false`).
 fn single_az(instance: &rcdk_l1::rds::CfnDbInstance, env: &str) {
-    rcdk_constructs::posture::waive_check(
+    rcdk_constructs::posture::suppress(
         instance,
-        &["CKV_AWS_157", "rds_instance_multi_az_support_check"],
+        rcdk_constructs::posture::Rule::DatabaseMultiAz,
         &format!(
             "{env} runs its database in one AZ by its settings (database.multi_az: false): a standby or a disposable environment, not the primary of production"
         ),

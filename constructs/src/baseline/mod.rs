@@ -43,7 +43,7 @@ use crate::kms::{Key, KeyProps};
 use crate::logs::{LogGroup, LogGroupProps};
 use crate::metrics::{Metric, Statistic};
 use crate::monitoring::{Alarm, AlarmProps, AlarmTopic, Comparison, TreatMissingData};
-use crate::storage::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
+use crate::storage::{AccessLogging, Bucket, BucketEncryption, BucketProps, LifecycleRule};
 
 pub use cis::{CIS_ALARMS, CisAlarm};
 
@@ -231,6 +231,7 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
             versioned: true,
             lifecycle_rules: vec![LifecycleRule::expire_after_days(days)],
             removal_policy: RemovalPolicy::Retain,
+            access_logs: AccessLogging::Off,
         },
     );
     crate::storage::waive_log_bucket_checks(
@@ -245,9 +246,12 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
             versioned: true,
             lifecycle_rules: vec![LifecycleRule::expire_after_days(days)],
             removal_policy: RemovalPolicy::Retain,
+            access_logs: AccessLogging::To {
+                bucket: Box::new(access_logs),
+                prefix: "trail-bucket".into(),
+            },
         },
     );
-    bucket.log_access_to(&access_logs, "trail-bucket");
     // Audit records cannot be overwritten or deleted before their time (governance
     // mode: an administrator with s3:BypassGovernanceRetention still can, on purpose).
     bucket.update_props(|p: &mut CfnBucketProps| {

@@ -33,7 +33,7 @@ use crate::connections::{Connections, HasConnections, SecurityGroup, SecurityGro
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::{Key, KeyProps};
 use crate::logs::{LogGroup, LogGroupProps};
-use crate::messaging::Queue;
+use crate::messaging::{Queue, QueueEncryption, QueueProps};
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
 
@@ -91,7 +91,9 @@ pub struct FunctionProps {
     pub vpc: Option<FunctionVpc>,
     /// Default: none (shares the account's unreserved concurrency).
     pub reserved_concurrency: Option<u32>,
-    /// Where asynchronous invocations that keep failing go. Default: none.
+    /// Where asynchronous invocations that keep failing go. Default: a queue of the
+    /// function's own (`DeadLetters`, SQS-managed encryption, kept 14 days): a failed
+    /// event is kept to inspect instead of dropped.
     pub dead_letter_queue: Option<Queue>,
     /// X-Ray active tracing. Default: true.
     pub tracing: bool,
@@ -303,9 +305,17 @@ impl Function {
             }
             None => (None, None),
         };
-        if let Some(dlq) = &props.dead_letter_queue {
-            dlq.grant_send(&role);
-        }
+        let dead_letters = props.dead_letter_queue.clone().unwrap_or_else(|| {
+            Queue::new(
+                &scope,
+                "DeadLetters",
+                QueueProps {
+                    encryption: QueueEncryption::SqsManaged,
+                    ..QueueProps::dead_letter()
+                },
+            )
+        });
+        dead_letters.grant_send(&role);
         let code = match &props.code {
             Code::Inline(source) => CfnCode {
                 zip_file: Some(source.clone().into()),
@@ -363,8 +373,8 @@ impl Function {
                 reserved_concurrent_executions: props
                     .reserved_concurrency
                     .map(|n| i64::from(n).into()),
-                dead_letter_config: props.dead_letter_queue.as_ref().map(|q| DeadLetterConfig {
-                    target_arn: Some(q.arn()),
+                dead_letter_config: Some(DeadLetterConfig {
+                    target_arn: Some(dead_letters.arn()),
                 }),
                 ..CfnFunctionProps::new(code, role.arn())
             },

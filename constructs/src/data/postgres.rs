@@ -820,6 +820,8 @@ impl PostgresReadReplica {
                 copy_tags_to_snapshot: Some(true.into()),
                 auto_minor_version_upgrade: Some(true.into()),
                 deletion_protection: Some(props.deletion_protection.into()),
+                // Its clients sign in as their roles once it is promoted, as on the primary.
+                enable_iam_database_authentication: Some(true.into()),
                 enable_performance_insights: Some(pi.is_some().into()),
                 performance_insights_retention_period: pi.map(|d| i64::from(d).into()),
                 performance_insights_kms_key_id: pi.map(|_| key.arn()),

@@ -226,6 +226,11 @@ impl RedisCluster {
             },
         );
         group.apply_removal_policy(props.removal_policy);
+        crate::posture::suppress(
+            &secret,
+            crate::posture::Rule::SecretRotation,
+            "ElastiCache has no managed rotation of AUTH tokens: a new one is set with modify-replication-group --auth-token-update-strategy ROTATE, not by a Secrets Manager schedule",
+        );
         crate::posture::waive_check(
             &group,
             &["elasticache_repl_grp_rbac_auth_enabled_check"],

@@ -4,7 +4,7 @@
 use rcdk::{Expr, Scope, fns};
 
 use crate::iam::{PolicyStatement, Principal};
-use crate::storage::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
+use crate::storage::{AccessLogging, Bucket, BucketEncryption, BucketProps, LifecycleRule};
 
 /// Where and how long access logs are kept.
 #[derive(Debug, Clone)]
@@ -81,6 +81,8 @@ pub(super) fn bucket(scope: &Scope, props: &AccessLogsProps) -> Option<Bucket> {
             // Kept against deletion; replaced versions expire with the lifecycle rule.
             versioned: true,
             lifecycle_rules: vec![LifecycleRule::expire_after_days(props.retention_days)],
+            // It receives logs: logging into itself would loop.
+            access_logs: AccessLogging::Off,
             ..BucketProps::default()
         },
     );

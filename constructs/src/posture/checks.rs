@@ -5,7 +5,7 @@ use rcdk::{CfnResource, Scope, Value};
 use super::policy::{
     actions, identity_statements, is_allow, list, on_every_resource, resource_statements,
 };
-use super::{Rule, report};
+use super::{Rule, hardening, report};
 use crate::load_balancing::is_modern_tls_policy;
 
 /// Actions that have no resource-level permissions: `*` is the only resource they take.
@@ -33,17 +33,33 @@ struct Resource {
     props: Value,
 }
 
-pub(super) fn run(root: &Scope) {
+/// What the checks of one resource need to know about the others.
+pub(super) struct Prepared {
+    /// `Ref`s of internet-facing application load balancers.
+    public_lbs: Vec<Value>,
+    /// Security groups of those load balancers.
+    public_lb_groups: Vec<Value>,
+    /// Load balancers a WAF web ACL is associated with.
+    waf_protected: Vec<Value>,
+    hardening: hardening::Context,
+}
+
+fn resource_of(handle: CfnResource) -> Resource {
+    Resource {
+        type_name: handle.resource_type(),
+        props: handle.properties(),
+        handle,
+    }
+}
+
+/// Reads every resource at or below `root` once, before the resources are checked.
+pub(super) fn prepare(root: &Scope) -> Prepared {
     let resources: Vec<Resource> = std::iter::once(root.clone())
         .chain(root.descendants())
         .filter_map(|s| s.as_resource())
-        .map(|handle| Resource {
-            type_name: handle.resource_type(),
-            props: handle.properties(),
-            handle,
-        })
+        .map(resource_of)
         .collect();
-    let public_lbs: Vec<&Resource> = resources
+    let public: Vec<&Resource> = resources
         .iter()
         .filter(|r| r.type_name == "AWS::ElasticLoadBalancingV2::LoadBalancer")
         .filter(|r| {
@@ -61,34 +77,62 @@ pub(super) fn run(root: &Scope) {
                 == "application"
         })
         .collect();
-    let public_lb_groups: Vec<&Value> = public_lbs
+    let subjects: Vec<hardening::Subject<'_>> = resources
         .iter()
-        .flat_map(|lb| list(lb.props.get_path(&["SecurityGroups"])))
+        .map(|r| hardening::Subject {
+            handle: &r.handle,
+            type_name: &r.type_name,
+            props: &r.props,
+        })
         .collect();
-    for r in &resources {
-        check_iam(r);
-        check_encryption(r);
-        check_ingress(r, &public_lb_groups);
-        check_database(r);
-        check_listener(r, &public_lbs);
-        check_trust(r);
-        check_user(r);
-        check_instance(r);
+    Prepared {
+        public_lbs: public
+            .iter()
+            .map(|lb| Value::from(lb.handle.ref_()))
+            .collect(),
+        public_lb_groups: public
+            .iter()
+            .flat_map(|lb| list(lb.props.get_path(&["SecurityGroups"])))
+            .cloned()
+            .collect(),
+        waf_protected: resources
+            .iter()
+            .filter(|r| r.type_name == "AWS::WAFv2::WebACLAssociation")
+            .filter_map(|r| r.props.get_path(&["ResourceArn"]).cloned())
+            .collect(),
+        hardening: hardening::context(&subjects),
     }
-    for lb in &public_lbs {
-        let lb_ref = Value::from(lb.handle.ref_());
-        let protected = resources.iter().any(|r| {
-            r.type_name == "AWS::WAFv2::WebACLAssociation"
-                && r.props.get_path(&["ResourceArn"]) == Some(&lb_ref)
-        });
-        if !protected {
-            report(
-                &lb.handle,
-                Rule::AlbWithoutWaf,
-                "this internet-facing load balancer has no WAF web ACL",
-                "create a waf::WebAcl and call associate(&load_balancer)",
-            );
-        }
+}
+
+/// Checks one resource. Run on each resource's own visit, so suppressions that
+/// other aspects add (posture::suppress_all) are in place first.
+pub(super) fn check(handle: CfnResource, prepared: &Prepared) {
+    let r = resource_of(handle);
+    hardening::check(
+        &hardening::Subject {
+            handle: &r.handle,
+            type_name: &r.type_name,
+            props: &r.props,
+        },
+        &prepared.hardening,
+    );
+    let groups: Vec<&Value> = prepared.public_lb_groups.iter().collect();
+    check_iam(&r);
+    check_encryption(&r);
+    check_ingress(&r, &groups);
+    check_database(&r);
+    check_listener(&r, &prepared.public_lbs);
+    check_trust(&r);
+    check_user(&r);
+    check_instance(&r);
+    let lb_ref = Value::from(r.handle.ref_());
+    if prepared.public_lbs.contains(&lb_ref) && !prepared.waf_protected.contains(&lb_ref) {
+        report(
+            &r.handle,
+            Rule::AlbWithoutWaf,
+            "this internet-facing load balancer has no WAF web ACL",
+            "create a waf::WebAcl and call associate(&load_balancer)",
+        );
     }
 }
 
@@ -263,7 +307,7 @@ fn check_database(r: &Resource) {
     }
 }
 
-fn check_listener(r: &Resource, public_lbs: &[&Resource]) {
+fn check_listener(r: &Resource, public_lbs: &[Value]) {
     if r.type_name != "AWS::ElasticLoadBalancingV2::Listener" {
         return;
     }
@@ -286,9 +330,7 @@ fn check_listener(r: &Resource, public_lbs: &[&Resource]) {
         }
         "HTTP" => {
             let lb = r.props.get_path(&["LoadBalancerArn"]);
-            let public = public_lbs
-                .iter()
-                .any(|p| Some(&Value::from(p.handle.ref_())) == lb);
+            let public = lb.is_some_and(|lb| public_lbs.contains(lb));
             let redirects = list(r.props.get_path(&["DefaultActions"])).iter().all(|a| {
                 a.get_path(&["Type"]).and_then(Value::as_str) == Some("redirect")
                     && a.get_path(&["RedirectConfig", "Protocol"])

@@ -23,6 +23,7 @@
 //! ```
 
 mod checks;
+mod hardening;
 mod policy;
 mod scanners;
 
@@ -60,10 +61,47 @@ pub enum Rule {
     Imdsv1,
     /// An instance or launch template whose network interface gets a public IP.
     PublicInstance,
+    /// A bucket without all four public access blocks.
+    BucketPublicAccess,
+    /// A bucket without versioning.
+    BucketVersioning,
+    /// A bucket whose policy does not deny requests without TLS.
+    BucketTls,
+    /// A bucket without server access logging, unless it receives logs itself.
+    BucketAccessLogs,
+    /// An application load balancer that passes invalid HTTP headers on.
+    AlbInvalidHeaders,
+    /// A load balancer without deletion protection.
+    AlbDeletionProtection,
+    /// A load balancer without access logs.
+    AlbAccessLogs,
+    /// A database instance (not a replica) keeping automated backups under 7 days.
+    DatabaseBackups,
+    /// A database instance without IAM authentication.
+    DatabaseIamAuth,
+    /// A database instance in one Availability Zone.
+    DatabaseMultiAz,
+    /// A database instance without automatic minor version upgrades.
+    DatabaseMinorUpgrades,
+    /// A database instance without deletion protection.
+    DatabaseDeletionProtection,
+    /// A log group that keeps its events forever (no retention).
+    LogRetention,
+    /// An ECR repository that does not scan images on push.
+    RepositoryScanOnPush,
+    /// An ECR repository whose tags can be overwritten.
+    RepositoryMutableTags,
+    /// A Lambda function whose failed asynchronous events go nowhere (no dead-letter
+    /// queue, no on-failure destination).
+    FunctionDeadLetter,
+    /// A secret without a rotation schedule.
+    SecretRotation,
+    /// A customer-managed symmetric key without yearly rotation.
+    KeyRotation,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 29] = [
         Rule::OpenIngress,
         Rule::WildcardAction,
         Rule::WildcardResource,
@@ -75,6 +113,24 @@ impl Rule {
         Rule::UserCredentials,
         Rule::Imdsv1,
         Rule::PublicInstance,
+        Rule::BucketPublicAccess,
+        Rule::BucketVersioning,
+        Rule::BucketTls,
+        Rule::BucketAccessLogs,
+        Rule::AlbInvalidHeaders,
+        Rule::AlbDeletionProtection,
+        Rule::AlbAccessLogs,
+        Rule::DatabaseBackups,
+        Rule::DatabaseIamAuth,
+        Rule::DatabaseMultiAz,
+        Rule::DatabaseMinorUpgrades,
+        Rule::DatabaseDeletionProtection,
+        Rule::LogRetention,
+        Rule::RepositoryScanOnPush,
+        Rule::RepositoryMutableTags,
+        Rule::FunctionDeadLetter,
+        Rule::SecretRotation,
+        Rule::KeyRotation,
     ];
 
     /// The id written in messages and suppressions.
@@ -91,24 +147,102 @@ impl Rule {
             Rule::UserCredentials => "RCDK-IAM-USER-CREDENTIALS",
             Rule::Imdsv1 => "RCDK-EC2-IMDSV2",
             Rule::PublicInstance => "RCDK-EC2-PUBLIC-IP",
+            Rule::BucketPublicAccess => "RCDK-S3-PUBLIC-ACCESS",
+            Rule::BucketVersioning => "RCDK-S3-VERSIONING",
+            Rule::BucketTls => "RCDK-S3-TLS",
+            Rule::BucketAccessLogs => "RCDK-S3-ACCESS-LOGS",
+            Rule::AlbInvalidHeaders => "RCDK-ELB-INVALID-HEADERS",
+            Rule::AlbDeletionProtection => "RCDK-ELB-DELETION-PROTECTION",
+            Rule::AlbAccessLogs => "RCDK-ELB-ACCESS-LOGS",
+            Rule::DatabaseBackups => "RCDK-RDS-BACKUPS",
+            Rule::DatabaseIamAuth => "RCDK-RDS-IAM-AUTH",
+            Rule::DatabaseMultiAz => "RCDK-RDS-MULTI-AZ",
+            Rule::DatabaseMinorUpgrades => "RCDK-RDS-MINOR-UPGRADES",
+            Rule::DatabaseDeletionProtection => "RCDK-RDS-DELETION-PROTECTION",
+            Rule::LogRetention => "RCDK-LOGS-RETENTION",
+            Rule::RepositoryScanOnPush => "RCDK-ECR-SCAN-ON-PUSH",
+            Rule::RepositoryMutableTags => "RCDK-ECR-IMMUTABLE-TAGS",
+            Rule::FunctionDeadLetter => "RCDK-LAMBDA-DEAD-LETTER",
+            Rule::SecretRotation => "RCDK-SECRET-ROTATION",
+            Rule::KeyRotation => "RCDK-KMS-ROTATION",
         }
     }
 }
 
 /// Metadata key holding `[{"Rule": id, "Reason": text}]`.
 pub const SUPPRESSIONS_KEY: &str = "rcdk:posture:suppressions";
+/// Context key that turns findings into a report (`rcdk posture` sets it): each
+/// finding is recorded in its resource's `Metadata` under [`FINDINGS_KEY`] instead of
+/// failing synthesis, and each stack's template lists the rules under [`RULES_KEY`].
+pub const REPORT_CONTEXT: &str = "rcdk:posture:report";
+/// Resource metadata key holding `[{"Rule", "Problem", "Fix"}]` in report mode.
+pub const FINDINGS_KEY: &str = "rcdk:posture:findings";
+/// Template metadata key holding `[{"Id", "Summary", "Controls"}]` in report mode.
+pub const RULES_KEY: &str = "rcdk:posture:rules";
+
+fn report_mode(scope: &Scope) -> bool {
+    scope
+        .context(REPORT_CONTEXT)
+        .is_some_and(|v| v == serde_json::json!(true) || v == serde_json::json!("true"))
+}
 const MIN_REASON_CHARS: usize = 20;
 
 /// Checks every resource at or below `scope` at synthesis.
 pub fn enforce(scope: &Scope) {
     let root = scope.clone();
+    // The whole tree is read on the root's visit; each resource is checked on its own,
+    // after the suppressions other aspects add to it.
+    let prepared: std::rc::Rc<std::cell::RefCell<Option<checks::Prepared>>> = Default::default();
     Aspects::of(scope).add_with_priority(
         move |node: &Scope| {
             if *node == root {
-                checks::run(node);
+                *prepared.borrow_mut() = Some(checks::prepare(node));
+                if report_mode(node) {
+                    list_rules(node);
+                }
+            }
+            if let (Some(resource), Some(p)) = (node.as_resource(), &*prepared.borrow()) {
+                checks::check(resource, p);
             }
         },
         AspectPriority::READONLY,
+    );
+}
+
+/// Writes the rules into the metadata of every stack at or below `root`.
+fn list_rules(root: &Scope) {
+    let rules: Vec<serde_json::Value> = Rule::ALL
+        .iter()
+        .map(
+            |r| serde_json::json!({"Id": r.id(), "Summary": r.summary(), "Controls": r.controls()}),
+        )
+        .collect();
+    let mut stacks: Vec<rcdk::Stack> = Vec::new();
+    for node in std::iter::once(root.clone()).chain(root.descendants()) {
+        if let Some(stack) = node.stack()
+            && !stacks.iter().any(|s| s.stack_name() == stack.stack_name())
+        {
+            stack.add_metadata(RULES_KEY, serde_json::Value::Array(rules.clone()));
+            stacks.push(stack);
+        }
+    }
+}
+
+/// Suppresses `rule` (as [`suppress`]) on every resource of `resource_type` at or
+/// below `scope`, at synthesis: for a decision an environment makes as a whole (a
+/// disposable development environment without deletion protection).
+pub fn suppress_all(scope: &Scope, resource_type: &str, rule: Rule, reason: &str) {
+    let resource_type = resource_type.to_owned();
+    let reason = reason.to_owned();
+    Aspects::of(scope).add_with_priority(
+        move |node: &Scope| {
+            if let Some(resource) = node.as_resource()
+                && resource.resource_type() == resource_type
+            {
+                suppress(&resource, rule, &reason);
+            }
+        },
+        AspectPriority::MUTATING,
     );
 }
 
@@ -245,7 +379,21 @@ fn is_suppressed(resource: &CfnResource, rule: Rule) -> bool {
 
 /// Reports a violation on the resource, unless it is suppressed.
 fn report(resource: &CfnResource, rule: Rule, problem: &str, fix: &str) {
-    if !is_suppressed(resource, rule) {
+    if is_suppressed(resource, rule) {
+        return;
+    }
+    if report_mode(resource) {
+        append(
+            resource,
+            FINDINGS_KEY,
+            &[],
+            Value::object([
+                ("Fix", Value::from(fix)),
+                ("Problem", Value::from(problem)),
+                ("Rule", Value::from(rule.id())),
+            ]),
+        );
+    } else {
         resource.add_error(format!(
             "[{}] {problem}; {fix} (or, if it is safe, posture::suppress(&resource, Rule::{rule:?}, \"why\"))",
             rule.id()

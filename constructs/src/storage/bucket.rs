@@ -74,6 +74,21 @@ pub struct BucketProps {
     pub lifecycle_rules: Vec<LifecycleRule>,
     /// Default: `Retain`.
     pub removal_policy: RemovalPolicy,
+    /// Where S3 logs the requests made to the bucket. Default: a bucket of its own.
+    pub access_logs: AccessLogging,
+}
+
+/// S3 server access logging of a [`Bucket`].
+#[derive(Debug, Clone, Default)]
+pub enum AccessLogging {
+    /// A bucket of its own, `{id}AccessLogs` (SSE-S3, versioned, logs kept 90 days).
+    #[default]
+    OwnBucket,
+    /// Into `bucket` under `prefix` (the bucket must use SSE-S3).
+    To { bucket: Box<Bucket>, prefix: String },
+    /// None: for a bucket that itself receives logs (logging into itself would loop),
+    /// or with a posture suppression that says why.
+    Off,
 }
 
 impl Default for BucketProps {
@@ -83,6 +98,7 @@ impl Default for BucketProps {
             versioned: true,
             lifecycle_rules: Vec::new(),
             removal_policy: RemovalPolicy::Retain,
+            access_logs: AccessLogging::OwnBucket,
         }
     }
 }
@@ -187,6 +203,27 @@ impl Bucket {
             statements,
         };
         this.render_policy();
+        match props.access_logs {
+            AccessLogging::OwnBucket => {
+                let logs = Bucket::new(
+                    scope,
+                    &format!("{id}AccessLogs"),
+                    BucketProps {
+                        lifecycle_rules: vec![LifecycleRule::expire_after_days(90)],
+                        removal_policy: props.removal_policy,
+                        access_logs: AccessLogging::Off,
+                        ..BucketProps::default()
+                    },
+                );
+                super::waive_log_bucket_checks(
+                    &logs,
+                    "S3 server access logging delivers only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), not SSE-KMS",
+                );
+                this.log_access_to(&logs, id);
+            }
+            AccessLogging::To { bucket, prefix } => this.log_access_to(&bucket, &prefix),
+            AccessLogging::Off => {}
+        }
         this
     }
 

@@ -2,7 +2,7 @@
 
 mod bucket;
 
-pub use bucket::{Bucket, BucketEncryption, BucketProps, LifecycleRule};
+pub use bucket::{AccessLogging, Bucket, BucketEncryption, BucketProps, LifecycleRule};
 
 /// Waives, on a bucket that receives logs (load balancer or S3 access logs), the
 /// scanners' checks such a bucket cannot or need not meet; `encryption_reason` says
