@@ -206,6 +206,24 @@ impl SecurityGroup {
         self.group.attr_group_id()
     }
 
+    /// A group whose only egress is HTTPS (AWS APIs, image registries, through NAT)
+    /// plus what its connections add (the database's port, the cache's): what tasks
+    /// and container instances need, instead of all traffic everywhere.
+    pub fn https_egress(
+        scope: &Scope,
+        id: &str,
+        vpc_id: impl Into<Expr<String>>,
+        description: &str,
+    ) -> SecurityGroup {
+        let group = SecurityGroup::new(scope, id, SecurityGroupProps::new(vpc_id, description));
+        group.add_inline_egress(
+            &Peer::any_ipv4(),
+            &Port::tcp(443),
+            "HTTPS to AWS APIs and registries (through NAT)",
+        );
+        group
+    }
+
     /// The group's logical id (its path below the stack), to name rule ids after.
     fn rule_name(&self, stack: &Stack) -> String {
         let stack_path = stack.path();

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use rcdk::{App, Expr, RemovalPolicy, Value};
 use rcdk_constructs::compute::{Code, Function, FunctionProps};
-use rcdk_constructs::connections::{HasConnections, SecurityGroup, SecurityGroupProps};
+use rcdk_constructs::connections::{HasConnections, SecurityGroup};
 use rcdk_constructs::containers::{
     Cluster, ClusterProps, ContainerImage, ContainerProps, Ec2Capacity, Ec2Service,
     Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService,
@@ -224,13 +224,11 @@ pub fn build(
     }
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     // The worker service and the cleanup task run the same image against the same stores.
-    let group = SecurityGroup::new(
+    let group = SecurityGroup::https_egress(
         &stack,
         "WorkersSecurityGroup",
-        SecurityGroupProps {
-            allow_all_outbound: true,
-            ..SecurityGroupProps::new(vpc.vpc_id(), &format!("Worker tasks of {env}"))
-        },
+        vpc.vpc_id(),
+        &format!("Worker tasks of {env}"),
     );
     db.connections()
         .allow_default_port_from(&group, "Postgres from the workers");

@@ -44,7 +44,7 @@ use rcdk_l1::iam::{CfnInstanceProfile, CfnInstanceProfileProps};
 
 use super::cluster::Cluster;
 use super::instance_types::{RESERVED_MEMORY_MIB, is_arm, size_of, task_memory_mib};
-use crate::connections::{Connections, HasConnections, SecurityGroup, SecurityGroupProps};
+use crate::connections::{Connections, HasConnections, SecurityGroup};
 use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps, aws_managed_policy};
 use crate::kms::{Key, KeyProps};
 use crate::metrics::{Metric, Statistic};
@@ -288,17 +288,13 @@ impl Ec2Capacity {
             )
         });
         admit_auto_scaling(&key);
-        let security_group = SecurityGroup::new(
+        // The agent reaches ECS, ECR and SSM over HTTPS; bridge-mode tasks also what
+        // their connections add.
+        let security_group = SecurityGroup::https_egress(
             &scope,
             "SecurityGroup",
-            SecurityGroupProps {
-                // The agent and tasks reach ECS, ECR and the application's services.
-                allow_all_outbound: true,
-                ..SecurityGroupProps::new(
-                    props.vpc.vpc_id(),
-                    &format!("Container instances of {}", scope.path()),
-                )
-            },
+            props.vpc.vpc_id(),
+            &format!("Container instances of {}", scope.path()),
         );
         let mut managed = vec![aws_managed_policy(
             "service-role/AmazonEC2ContainerServiceforEC2Role",

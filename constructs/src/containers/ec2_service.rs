@@ -14,7 +14,7 @@ use super::ec2_capacity::Ec2Capacity;
 use super::scaling::ServiceScaling;
 use super::service::{deployment, register_targets, service_metrics, validate_deployment};
 use super::task_definition::{Placement, TaskDefinition};
-use crate::connections::{Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps};
+use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup, TargetType};
 use crate::metrics::Metric;
 use crate::network::{SubnetKind, Vpc};
@@ -207,16 +207,11 @@ impl Ec2Service {
         }
         let security_group = awsvpc.then(|| {
             props.security_group.clone().unwrap_or_else(|| {
-                SecurityGroup::new(
+                SecurityGroup::https_egress(
                     &scope,
                     "SecurityGroup",
-                    SecurityGroupProps {
-                        allow_all_outbound: true,
-                        ..SecurityGroupProps::new(
-                            props.vpc.vpc_id(),
-                            &format!("Tasks of {}", scope.path()),
-                        )
-                    },
+                    props.vpc.vpc_id(),
+                    &format!("Tasks of {}", scope.path()),
                 )
             })
         });

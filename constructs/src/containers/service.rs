@@ -12,7 +12,7 @@ use rcdk_l1::ecs::{CfnService, CfnServiceProps};
 use super::cluster::Cluster;
 use super::scaling::ServiceScaling;
 use super::task_definition::{FargateTaskDefinition, TaskDefinition};
-use crate::connections::{Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps};
+use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
@@ -100,17 +100,13 @@ impl FargateService {
         let scope = Scope::new(parent, id);
         validate(&scope, &props);
         let security_group = props.security_group.clone().unwrap_or_else(|| {
-            SecurityGroup::new(
+            // Tasks pull images and call AWS APIs over HTTPS; the rest is what their
+            // connections add.
+            SecurityGroup::https_egress(
                 &scope,
                 "SecurityGroup",
-                SecurityGroupProps {
-                    // Tasks pull images and call AWS APIs; egress is open, ingress is not.
-                    allow_all_outbound: true,
-                    ..SecurityGroupProps::new(
-                        props.vpc.vpc_id(),
-                        &format!("Tasks of {}", scope.path()),
-                    )
-                },
+                props.vpc.vpc_id(),
+                &format!("Tasks of {}", scope.path()),
             )
         });
         let service = CfnService::new(

@@ -274,6 +274,33 @@ pub(super) fn check(s: &Subject<'_>, c: &Context) {
                 "add a rotation schedule, or suppress with what rotates it",
             );
         }
+        "AWS::EC2::SecurityGroup" | "AWS::EC2::SecurityGroupEgress" => {
+            let rules = if s.type_name == "AWS::EC2::SecurityGroup" {
+                list(p.get_path(&["SecurityGroupEgress"]))
+            } else {
+                vec![p]
+            };
+            let wide = rules.iter().any(|r| {
+                let everything = matches!(
+                    r.get_path(&["IpProtocol"]),
+                    Some(Value::String(p)) if p == "-1"
+                ) || matches!(r.get_path(&["IpProtocol"]), Some(Value::Int(-1)));
+                let anywhere = ["CidrIp", "CidrIpv6"].iter().any(|k| {
+                    matches!(
+                        r.get_path(&[k]).and_then(Value::as_str),
+                        Some("0.0.0.0/0" | "::/0")
+                    )
+                });
+                everything && anywhere
+            });
+            if wide {
+                fail(
+                    Rule::WideEgress,
+                    "the security group lets all traffic out to the whole internet",
+                    "use SecurityGroup::https_egress (HTTPS out, plus what its connections add) or name the ports and peers",
+                );
+            }
+        }
         "AWS::KMS::Key" => {
             let symmetric = p
                 .get_path(&["KeySpec"])

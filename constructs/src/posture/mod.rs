@@ -98,10 +98,13 @@ pub enum Rule {
     SecretRotation,
     /// A customer-managed symmetric key without yearly rotation.
     KeyRotation,
+    /// A security group that lets all traffic out to the whole internet, where HTTPS
+    /// and the connections it makes would do.
+    WideEgress,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 29] = [
+    pub const ALL: [Rule; 30] = [
         Rule::OpenIngress,
         Rule::WildcardAction,
         Rule::WildcardResource,
@@ -131,6 +134,7 @@ impl Rule {
         Rule::FunctionDeadLetter,
         Rule::SecretRotation,
         Rule::KeyRotation,
+        Rule::WideEgress,
     ];
 
     /// The id written in messages and suppressions.
@@ -165,6 +169,7 @@ impl Rule {
             Rule::FunctionDeadLetter => "RCDK-LAMBDA-DEAD-LETTER",
             Rule::SecretRotation => "RCDK-SECRET-ROTATION",
             Rule::KeyRotation => "RCDK-KMS-ROTATION",
+            Rule::WideEgress => "RCDK-SG-WIDE-EGRESS",
         }
     }
 }

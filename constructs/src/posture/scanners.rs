@@ -53,6 +53,7 @@ impl Rule {
             Rule::FunctionDeadLetter => "functions keep failed asynchronous events",
             Rule::SecretRotation => "secrets rotate on a schedule",
             Rule::KeyRotation => "symmetric keys rotate yearly",
+            Rule::WideEgress => "security groups do not let all traffic out to the internet",
         }
     }
 
@@ -93,6 +94,8 @@ impl Rule {
             Rule::FunctionDeadLetter => &[],
             Rule::SecretRotation => &["SecretsManager.1"],
             Rule::KeyRotation => &["KMS.4", "CIS 3.6"],
+            // No FSBP control or scanner check asks for narrow egress.
+            Rule::WideEgress => &[],
         }
     }
 
