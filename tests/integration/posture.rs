@@ -1140,3 +1140,49 @@ fn rcdk_posture_says_when_an_app_does_not_enforce_the_posture() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_cfn_lint_rule_is_waived_in_cfn_lints_own_metadata_and_cfn_lint_honours_it() {
+    let lint = |waive: bool| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = app();
+        let s = stack(&a, "s");
+        let topic = raw(&s, "Topic", "AWS::SNS::Topic", json!({}));
+        let subscription = raw(
+            &s,
+            "Subscription",
+            "AWS::SNS::Subscription",
+            json!({"TopicArn": {"Ref": "Topic"}, "Protocol": "email", "Endpoint": "a@example.com"}),
+        );
+        // A DependsOn the Ref already implies: cfn-lint's W3005.
+        subscription.add_depends_on(&topic);
+        if waive {
+            posture::waive_check(
+                &subscription,
+                &["W3005"],
+                "Kept explicit so the order survives a refactor that drops the Ref",
+            );
+        }
+        a.synth_to(dir.path()).expect("synth");
+        let path = dir.path().join("s.template.json");
+        let template: J =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("template")).expect("JSON");
+        let out = std::process::Command::new(crate::support::cfn_lint())
+            .arg(&path)
+            .output()
+            .expect("cfn-lint runs");
+        (
+            template["Resources"]["Subscription"]["Metadata"].clone(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (_, report) = lint(false);
+    assert!(report.contains("W3005"), "{report}");
+    let (metadata, report) = lint(true);
+    assert_eq!(
+        metadata["cfn-lint"],
+        json!({"config": {"ignore_checks": ["W3005"]}})
+    );
+    assert_eq!(metadata[posture::WAIVERS_KEY][0]["Check"], "W3005");
+    assert!(!report.contains("W3005"), "{report}");
+}

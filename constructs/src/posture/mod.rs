@@ -290,7 +290,8 @@ pub fn suppress(resource: &CfnResource, rule: Rule, reason: &str) {
 /// checks that no rcdk rule covers.
 pub const WAIVERS_KEY: &str = "rcdk:posture:waivers";
 
-/// Waives other scanners' checks (checkov `CKV_…` ids, Guard rule names) on one
+/// Waives other scanners' checks (checkov `CKV_…` ids, cfn-lint rule ids such as
+/// `W3005`, Guard rule names) on one
 /// resource, for one decision no rcdk rule covers (a load balancer's port 80 that only
 /// redirects, a log bucket that does not log to itself): one decision is often a check
 /// in each scanner. The reason is required (at least 20 characters), kept for reviewers
@@ -324,10 +325,26 @@ pub fn waive_check(resource: &CfnResource, checks: &[&str], reason: &str) {
                     ("id", Value::from(*check)),
                 ]),
             );
+        } else if is_cfn_lint_rule(check) {
+            // cfn-lint keeps no reason of its own; rcdk's record above has it.
+            append(
+                resource,
+                "cfn-lint",
+                &["config", "ignore_checks"],
+                Value::from(*check),
+            );
         } else {
             append(resource, "guard", &["SuppressedRules"], Value::from(*check));
         }
     }
+}
+
+/// A cfn-lint rule id: `E`, `W` or `I` and four digits (`W3005`).
+fn is_cfn_lint_rule(check: &str) -> bool {
+    let mut chars = check.chars();
+    matches!(chars.next(), Some('E' | 'W' | 'I'))
+        && check.len() == 5
+        && chars.all(|c| c.is_ascii_digit())
 }
 
 /// Waives `checks` (as [`waive_check`]) on every resource of `resource_type` at or
