@@ -25,16 +25,31 @@ pub fn run(global: &GlobalArgs, args: &CostArgs) -> Result<(), CliError> {
         .map(|s| stack_cost(s, &s.template))
         .collect::<Result<Vec<_>, _>>()
         .map_err(CliError::Usage)?;
-    let text = match args.format {
-        ReportFormat::Text => render_text(&costs),
+    print_report(
+        args.format,
+        || render_text(&costs),
+        || render_json(&costs),
+        || render_markdown(&costs),
+    )
+}
+
+/// Prints a report in the format asked for (JSON pretty-printed).
+pub fn print_report(
+    format: ReportFormat,
+    text: impl FnOnce() -> String,
+    json: impl FnOnce() -> serde_json::Value,
+    markdown: impl FnOnce() -> String,
+) -> Result<(), CliError> {
+    let out = match format {
+        ReportFormat::Text => text(),
         ReportFormat::Json => format!(
             "{}\n",
-            serde_json::to_string_pretty(&render_json(&costs)).unwrap_or_default()
+            serde_json::to_string_pretty(&json()).unwrap_or_default()
         ),
-        ReportFormat::Markdown => render_markdown(&costs),
+        ReportFormat::Markdown => markdown(),
     };
     std::io::stdout()
         .lock()
-        .write_all(text.as_bytes())
+        .write_all(out.as_bytes())
         .map_err(CliError::Output)
 }

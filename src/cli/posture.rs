@@ -4,11 +4,10 @@
 //! synthesis) into a temporary directory, so the project's cdk.out is not touched.
 
 use std::fmt::Write as _;
-use std::io::Write;
 
 use serde_json::{Value as J, json};
 
-use super::args::{GlobalArgs, PostureArgs, ReportFormat};
+use super::args::{GlobalArgs, PostureArgs};
 use super::{CliError, select_stacks, synth};
 
 /// Context key the app's `posture::enforce` reads (rcdk_constructs::posture::REPORT_CONTEXT).
@@ -210,18 +209,12 @@ pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
         .iter()
         .map(|s| read(&s.stack_name, &s.template))
         .collect();
-    let text = match args.format {
-        ReportFormat::Text => render_text(&report),
-        ReportFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&render_json(&report)).unwrap_or_default()
-        ),
-        ReportFormat::Markdown => render_markdown(&report),
-    };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(CliError::Output)?;
+    super::cost::print_report(
+        args.format,
+        || render_text(&report),
+        || render_json(&report),
+        || render_markdown(&report),
+    )?;
     Ok(report
         .iter()
         .all(|p| p.rules.is_some() && p.findings.is_empty()))

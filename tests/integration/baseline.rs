@@ -10,7 +10,10 @@ use serde_json::{Value as J, json};
 
 use crate::fixtures::{app, stack};
 use crate::local_endpoint::{Moto, json_call, rcdk, text};
-use crate::support::{assert_cfn_lint_clean, resource, synth, synth_err, template};
+use crate::support::{
+    assert_cfn_lint_clean, reference_assembly, resource, resources_of_type, synth, synth_err,
+    template,
+};
 
 fn topic(s: &rcdk::Stack) -> AlarmTopic {
     AlarmTopic::new(
@@ -21,15 +24,6 @@ fn topic(s: &rcdk::Stack) -> AlarmTopic {
             ..AlarmTopicProps::default()
         },
     )
-}
-
-fn of_type<'a>(t: &'a J, type_name: &str) -> Vec<(&'a String, &'a J)> {
-    t["Resources"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(_, r)| r["Type"] == type_name)
-        .collect()
 }
 
 #[test]
@@ -103,8 +97,8 @@ fn each_cis_alarm_watches_the_metric_its_filter_writes_on_the_trails_log_group()
     AccountBaseline::new(&s, "Baseline", AccountBaselineProps::with_trail(topic(&s)));
     let assembly = synth(&a);
     let t = template(&assembly, "baseline");
-    let filters = of_type(t, "AWS::Logs::MetricFilter");
-    let alarms = of_type(t, "AWS::CloudWatch::Alarm");
+    let filters = resources_of_type(t, "AWS::Logs::MetricFilter");
+    let alarms = resources_of_type(t, "AWS::CloudWatch::Alarm");
     assert_eq!(filters.len(), CIS_ALARMS.len());
     assert_eq!(alarms.len(), CIS_ALARMS.len());
     assert_eq!(CIS_ALARMS.len(), 13);
@@ -159,8 +153,8 @@ fn high_severity_findings_reach_the_topic_which_admits_eventbridge() {
     let assembly = synth(&a);
     let t = template(&assembly, "baseline");
     // A region without the trail: GuardDuty only.
-    assert!(of_type(t, "AWS::CloudTrail::Trail").is_empty());
-    assert!(of_type(t, "AWS::CloudWatch::Alarm").is_empty());
+    assert!(resources_of_type(t, "AWS::CloudTrail::Trail").is_empty());
+    assert!(resources_of_type(t, "AWS::CloudWatch::Alarm").is_empty());
     let detector = &resource(&assembly, "baseline", "BaselineDetector")["Properties"];
     assert_eq!(detector["Enable"], true);
     assert_eq!(detector["DataSources"]["S3Logs"]["Enable"], true);
@@ -227,9 +221,7 @@ fn the_reference_baselines_deploy_on_the_local_endpoint() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("cdk.out");
-    let app = rcdk::App::with_context(Default::default(), &out);
-    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
-    app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
+    reference_assembly(&out);
     let boot = rcdk(&moto.endpoint(), &["bootstrap", "us-east-1", "us-west-2"]);
     assert!(boot.status.success(), "{:?}", text(&boot));
     let out = out.display().to_string();

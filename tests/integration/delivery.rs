@@ -244,9 +244,7 @@ fn the_identity_stack_deploys_on_the_local_endpoint() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("cdk.out");
-    let app = rcdk::App::with_context(Default::default(), &out);
-    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
-    app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
+    crate::support::reference_assembly(&out);
     let outputs = dir.path().join("outputs.json");
     let run = rcdk(
         &moto.endpoint(),

@@ -3,20 +3,11 @@
 use rcdk_constructs::network::{
     AvailabilityZones, NatStrategy, SubnetGroup, SubnetKind, Vpc, VpcProps,
 };
-use serde_json::{Value as J, json};
+use serde_json::json;
 
 use crate::fixtures::{app, stack};
 use crate::l2_fixtures;
-use crate::support::{synth, synth_err, template};
-
-fn resources_of_type<'a>(t: &'a J, type_name: &str) -> Vec<(&'a String, &'a J)> {
-    t["Resources"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(_, r)| r["Type"] == type_name)
-        .collect()
-}
+use crate::support::{resources_of_type, synth, synth_err, template};
 
 #[test]
 fn dev_and_prod_networks_match_their_snapshots() {

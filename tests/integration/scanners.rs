@@ -9,7 +9,7 @@ use std::process::Command;
 use rcdk_constructs::posture::{self, Rule};
 use serde_json::{Value as J, json};
 
-use crate::support::{cfn_lint, root};
+use crate::support::{cfn_lint, reference_assembly, root};
 
 /// Synthesizes the reference app into a temporary `cdk.out`.
 fn reference_templates() -> (tempfile::TempDir, PathBuf) {
@@ -17,9 +17,7 @@ fn reference_templates() -> (tempfile::TempDir, PathBuf) {
     cfn_lint();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("cdk.out");
-    let app = rcdk::App::with_context(Default::default(), &out);
-    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
-    let assembly = app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
+    let assembly = reference_assembly(&out);
     assert_eq!(assembly.stacks.len(), 24);
     (dir, out)
 }

@@ -88,3 +88,20 @@ pub fn run_rcdk(args: &[&str]) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Every stack of the reference app, synthesized into `out` (a cloud assembly on disk).
+pub fn reference_assembly(out: &Path) -> CloudAssembly {
+    let app = App::with_context(Default::default(), out);
+    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
+    app.synth_to(out).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The resources of `type_name` in a template, with their logical ids.
+pub fn resources_of_type<'a>(t: &'a J, type_name: &str) -> Vec<(&'a String, &'a J)> {
+    t["Resources"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r["Type"] == type_name)
+        .collect()
+}
