@@ -1,14 +1,13 @@
-//! Security posture rules that run at synthesis and fail it with a clear message:
-//! no security group open to the internet except a public load balancer on 80/443,
-//! no IAM `*` action, no `*` resource where the resource is known, encryption at rest
-//! (customer keys where the service takes one), no public database, TLS 1.2+ on HTTPS
-//! listeners, WAF on every internet-facing load balancer, role trusts that name who may
-//! assume them (no `*` principal, web identities limited to exact subjects), and no
-//! long-lived user credentials in templates, instances with IMDSv2 only, no public IP
-//! and encrypted volumes.
+//! Security posture rules that run at synthesis and fail it with a clear message
+//! ([`Rule::ALL`]): network exposure (open ingress, wide egress, public databases and
+//! instances, IMDSv2), IAM (wildcards, open trusts, user credentials), encryption at
+//! rest and key and secret rotation, TLS and WAF on load balancers, and the hardening
+//! scanners expect of buckets, load balancers, databases, log groups, repositories and
+//! functions. Each rule names the AWS controls it enforces ([`Rule::controls`]) and its
+//! ids in checkov and CloudFormation Guard ([`Rule::scanner_ids`]).
 //!
 //! A rule can be suppressed on one resource only with a written reason, which is kept
-//! in the resource's `Metadata` for reviewers.
+//! in the resource's `Metadata` for reviewers and written in each scanner's format.
 //!
 //! ```
 //! use rcdk::{App, Stack, StackProps};
