@@ -116,10 +116,9 @@ pub(super) fn check(handle: CfnResource, prepared: &Prepared) {
         },
         &prepared.hardening,
     );
-    let groups: Vec<&Value> = prepared.public_lb_groups.iter().collect();
     check_iam(&r);
     check_encryption(&r);
-    check_ingress(&r, &groups);
+    check_ingress(&r, &prepared.public_lb_groups);
     check_database(&r);
     check_listener(&r, &prepared.public_lbs);
     check_trust(&r);
@@ -264,7 +263,7 @@ fn public_port_only(rule: &Value) -> bool {
         && port("FromPort") == port("ToPort")
 }
 
-fn check_ingress(r: &Resource, public_lb_groups: &[&Value]) {
+fn check_ingress(r: &Resource, public_lb_groups: &[Value]) {
     let (rules, group): (Vec<&Value>, Option<Value>) = match r.type_name.as_str() {
         "AWS::EC2::SecurityGroup" => (
             list(r.props.get_path(&["SecurityGroupIngress"])),
@@ -276,10 +275,8 @@ fn check_ingress(r: &Resource, public_lb_groups: &[&Value]) {
         _ => return,
     };
     for rule in rules.into_iter().filter(|rule| open_rule(rule)) {
-        let allowed = public_port_only(rule)
-            && group
-                .as_ref()
-                .is_some_and(|g| public_lb_groups.contains(&g));
+        let allowed =
+            public_port_only(rule) && group.as_ref().is_some_and(|g| public_lb_groups.contains(g));
         if !allowed {
             let port = rule
                 .get_path(&["FromPort"])

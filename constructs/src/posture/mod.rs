@@ -236,14 +236,26 @@ fn list_rules(root: &Scope) {
 /// below `scope`, at synthesis: for a decision an environment makes as a whole (a
 /// disposable development environment without deletion protection).
 pub fn suppress_all(scope: &Scope, resource_type: &str, rule: Rule, reason: &str) {
-    let resource_type = resource_type.to_owned();
     let reason = reason.to_owned();
+    on_each_resource_of_type(scope, resource_type, move |resource| {
+        suppress(resource, rule, &reason);
+    });
+}
+
+/// Runs `f` on every resource of `resource_type` at or below `scope`, at synthesis,
+/// before the posture is checked.
+fn on_each_resource_of_type(
+    scope: &Scope,
+    resource_type: &str,
+    f: impl Fn(&CfnResource) + 'static,
+) {
+    let resource_type = resource_type.to_owned();
     Aspects::of(scope).add_with_priority(
         move |node: &Scope| {
             if let Some(resource) = node.as_resource()
                 && resource.resource_type() == resource_type
             {
-                suppress(&resource, rule, &reason);
+                f(&resource);
             }
         },
         AspectPriority::MUTATING,
@@ -272,16 +284,8 @@ pub fn suppress(resource: &CfnResource, rule: Rule, reason: &str) {
     );
     // The same waiver in each scanner's own format, so their reports agree.
     let ids = rule.scanner_ids(&resource.resource_type());
-    for id in ids.checkov {
-        append(
-            resource,
-            "checkov",
-            &["skip"],
-            Value::object([("comment", Value::from(reason)), ("id", Value::from(*id))]),
-        );
-    }
-    for id in ids.guard {
-        append(resource, "guard", &["SuppressedRules"], Value::from(*id));
+    for id in ids.checkov.iter().chain(ids.guard) {
+        write_for_scanner(resource, id, reason);
     }
 }
 
@@ -314,27 +318,30 @@ pub fn waive_check(resource: &CfnResource, checks: &[&str], reason: &str) {
                 ("Reason", Value::from(reason)),
             ]),
         );
-        if check.starts_with("CKV") {
-            append(
-                resource,
-                "checkov",
-                &["skip"],
-                Value::object([
-                    ("comment", Value::from(reason)),
-                    ("id", Value::from(*check)),
-                ]),
-            );
-        } else if is_cfn_lint_rule(check) {
-            // cfn-lint keeps no reason of its own; rcdk's record above has it.
-            append(
-                resource,
-                "cfn-lint",
-                &["config", "ignore_checks"],
-                Value::from(*check),
-            );
-        } else {
-            append(resource, "guard", &["SuppressedRules"], Value::from(*check));
-        }
+        write_for_scanner(resource, check, reason);
+    }
+}
+
+/// Writes the waiver of `check` in its scanner's own metadata: checkov's `skip` (with
+/// the reason), cfn-lint's `ignore_checks`, or Guard's `SuppressedRules`.
+fn write_for_scanner(resource: &CfnResource, check: &str, reason: &str) {
+    if check.starts_with("CKV") {
+        append(
+            resource,
+            "checkov",
+            &["skip"],
+            Value::object([("comment", Value::from(reason)), ("id", Value::from(check))]),
+        );
+    } else if is_cfn_lint_rule(check) {
+        // cfn-lint keeps no reason of its own; rcdk's record has it.
+        append(
+            resource,
+            "cfn-lint",
+            &["config", "ignore_checks"],
+            Value::from(check),
+        );
+    } else {
+        append(resource, "guard", &["SuppressedRules"], Value::from(check));
     }
 }
 
@@ -350,20 +357,12 @@ fn is_cfn_lint_rule(check: &str) -> bool {
 /// below `scope`, at synthesis: for a decision an environment makes as a whole (logs
 /// kept 30 days in development).
 pub fn waive_check_all(scope: &Scope, resource_type: &str, checks: &[&str], reason: &str) {
-    let resource_type = resource_type.to_owned();
     let checks: Vec<String> = checks.iter().map(|c| (*c).to_owned()).collect();
     let reason = reason.to_owned();
-    Aspects::of(scope).add_with_priority(
-        move |node: &Scope| {
-            if let Some(resource) = node.as_resource()
-                && resource.resource_type() == resource_type
-            {
-                let ids: Vec<&str> = checks.iter().map(String::as_str).collect();
-                waive_check(&resource, &ids, &reason);
-            }
-        },
-        AspectPriority::MUTATING,
-    );
+    on_each_resource_of_type(scope, resource_type, move |resource| {
+        let ids: Vec<&str> = checks.iter().map(String::as_str).collect();
+        waive_check(resource, &ids, &reason);
+    });
 }
 
 /// Appends `item` to the list at `path` inside the metadata entry `key`, once.
