@@ -447,14 +447,7 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
                     .into(),
             ));
         }
-        for (i, e) in b.emails.iter().enumerate() {
-            if !e.contains('@') {
-                out.push((
-                    format!("baseline.emails[{i}]"),
-                    format!("'{e}' is not an e-mail address"),
-                ));
-            }
-        }
+        check_emails("baseline.emails", &b.emails, &mut out);
         if !rcdk_constructs::logs::RETENTION_DAYS.contains(&b.trail_retention_days) {
             out.push((
                 "baseline.trail_retention_days".into(),
@@ -701,16 +694,21 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
                 format!("{} is out of range 1 to 35", env.database.backup_days),
             ));
         }
-        for (i, e) in env.alarms.emails.iter().enumerate() {
-            if !e.contains('@') {
-                out.push((
-                    format!("{}[{i}]", f("alarms.emails")),
-                    format!("'{e}' is not an e-mail address"),
-                ));
-            }
-        }
+        check_emails(&f("alarms.emails"), &env.alarms.emails, &mut out);
     }
     out
+}
+
+/// Reports each entry of the list `field` that is not an e-mail address.
+fn check_emails(field: &str, emails: &[String], out: &mut Vec<(String, String)>) {
+    for (i, e) in emails.iter().enumerate() {
+        if !e.contains('@') {
+            out.push((
+                format!("{field}[{i}]"),
+                format!("'{e}' is not an e-mail address"),
+            ));
+        }
+    }
 }
 
 /// The JSON Schema of the configuration file, as committed.

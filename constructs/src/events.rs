@@ -327,12 +327,7 @@ impl Rule {
     /// lets EventBridge of this account encrypt.
     fn admit(&self, queue: &Queue) {
         // One statement per rule; a policy's Sids must differ.
-        let rule: String = self
-            .rule
-            .id()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect();
+        let rule = crate::iam::sid_part(&self.rule.id());
         queue.add_to_resource_policy(
             PolicyStatement::allow()
                 .sid(format!("EventBridgeSendsFor{rule}"))

@@ -11,9 +11,8 @@ use rcdk_constructs::monitoring::{AlarmTopic, AlarmTopicProps};
 use crate::config::{BaselineConfig, Config};
 
 /// The baseline stacks, in the order of the environments' first appearance.
-pub fn build(app: &App, config: &Config, baseline: &BaselineConfig) -> Vec<Stack> {
+pub fn build(app: &App, config: &Config, baseline: &BaselineConfig) {
     let mut seen: Vec<(&str, &str)> = Vec::new();
-    let mut stacks = Vec::new();
     for name in &config.order {
         let Some(env) = config.environments.get(name) else {
             continue;
@@ -52,18 +51,12 @@ pub fn build(app: &App, config: &Config, baseline: &BaselineConfig) -> Vec<Stack
                 ..AlarmTopicProps::default()
             },
         );
-        let props = if home {
-            AccountBaselineProps {
-                trail: Some(TrailProps {
-                    retention_days: baseline.trail_retention_days,
-                }),
-                ..AccountBaselineProps::new(topic)
-            }
-        } else {
-            AccountBaselineProps::new(topic)
+        let props = AccountBaselineProps {
+            trail: home.then_some(TrailProps {
+                retention_days: baseline.trail_retention_days,
+            }),
+            ..AccountBaselineProps::new(topic)
         };
         AccountBaseline::new(&stack, "Baseline", props);
-        stacks.push(stack);
     }
-    stacks
 }

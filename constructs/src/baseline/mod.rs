@@ -187,10 +187,11 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
     let days = props.retention_days;
     crate::logs::check_retention(scope, "trail.retention_days", days);
     // Named, so the key and bucket policies can name the trail without a cycle.
-    let name = scope.aws().sub("${AWS::StackName}-trail");
-    let trail_arn = scope.aws().sub(
-        "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${AWS::StackName}-trail",
-    );
+    const NAME: &str = "${AWS::StackName}-trail";
+    let name = scope.aws().sub(NAME);
+    let trail_arn = scope.aws().sub(format!(
+        "arn:${{AWS::Partition}}:cloudtrail:${{AWS::Region}}:${{AWS::AccountId}}:trail/{NAME}"
+    ));
     let key = Key::new(
         scope,
         "TrailKey",
@@ -236,7 +237,7 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
     );
     crate::storage::waive_log_bucket_checks(
         &access_logs,
-        "S3 server access logging delivers only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), not SSE-KMS",
+        crate::storage::S3_ACCESS_LOGS_NEED_SSE_S3,
     );
     let bucket = Bucket::new(
         scope,

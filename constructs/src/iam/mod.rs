@@ -149,3 +149,9 @@ impl Role {
         self.role.attr_arn()
     }
 }
+
+/// A construct id as part of a statement id: IAM takes only letters and digits in a
+/// `Sid`, and one policy's statements need ids of their own.
+pub(crate) fn sid_part(id: &str) -> String {
+    id.chars().filter(char::is_ascii_alphanumeric).collect()
+}

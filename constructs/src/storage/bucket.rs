@@ -215,10 +215,7 @@ impl Bucket {
                         ..BucketProps::default()
                     },
                 );
-                super::waive_log_bucket_checks(
-                    &logs,
-                    "S3 server access logging delivers only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), not SSE-KMS",
-                );
+                super::waive_log_bucket_checks(&logs, super::S3_ACCESS_LOGS_NEED_SSE_S3);
                 this.log_access_to(&logs, id);
             }
             AccessLogging::To { bucket, prefix } => this.log_access_to(&bucket, &prefix),
@@ -297,11 +294,7 @@ impl Bucket {
             PolicyStatement::allow()
                 .sid(format!(
                     "AccessLogsOf{}",
-                    self.bucket
-                        .id()
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .collect::<String>()
+                    crate::iam::sid_part(&self.bucket.id())
                 ))
                 .principal(Principal::service("logging.s3.amazonaws.com"))
                 .actions(["s3:PutObject"])

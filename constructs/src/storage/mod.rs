@@ -4,6 +4,9 @@ mod bucket;
 
 pub use bucket::{AccessLogging, Bucket, BucketEncryption, BucketProps, LifecycleRule};
 
+/// Why a bucket receiving S3 server access logs is not encrypted with a KMS key.
+pub const S3_ACCESS_LOGS_NEED_SSE_S3: &str = "S3 server access logging delivers only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), not SSE-KMS";
+
 /// Waives, on a bucket that receives logs (load balancer or S3 access logs), the
 /// scanners' checks such a bucket cannot or need not meet; `encryption_reason` says
 /// why its delivery needs SSE-S3.
