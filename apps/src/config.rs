@@ -181,7 +181,8 @@ pub struct ServiceConfig {
     pub cpu: u32,
     /// Memory in MiB, valid for the CPU size.
     pub memory_mib: u32,
-    pub desired_count: u32,
+    /// The fewest tasks autoscaling keeps running. The scaling governs the count: the
+    /// template writes no desired count, so a deploy never resets a scaled-out service.
     pub min_tasks: u32,
     pub max_tasks: u32,
     /// Target average CPU utilization for autoscaling, percent.
@@ -591,12 +592,12 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             ));
         }
         let s = &env.service_tier;
-        if s.min_tasks > s.desired_count || s.desired_count > s.max_tasks {
+        if s.min_tasks > s.max_tasks || s.max_tasks == 0 {
             out.push((
                 f("service_tier"),
                 format!(
-                    "need min_tasks ≤ desired_count ≤ max_tasks, got {} ≤ {} ≤ {}",
-                    s.min_tasks, s.desired_count, s.max_tasks
+                    "need min_tasks ≤ max_tasks and max_tasks ≥ 1, got {} and {}",
+                    s.min_tasks, s.max_tasks
                 ),
             ));
         }

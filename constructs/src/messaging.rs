@@ -64,7 +64,9 @@ pub struct QueueProps {
     /// Long polling: how long a receive waits for a message. Default: 20 s (fewer empty
     /// receives, lower cost).
     pub receive_wait_seconds: u32,
-    /// Default: `Destroy` for a work queue (messages are transient).
+    /// Default: `Destroy` for a work queue (messages are transient); `Retain` for a
+    /// dead-letter queue ([`QueueProps::dead_letter`]): deleting or replacing the stack
+    /// must not throw away the failed messages someone has to look at.
     pub removal_policy: RemovalPolicy,
     /// A fixed queue name (`.fifo` is appended for FIFO queues). Default: none, CloudFormation
     /// generates one. A named source queue can be the only one allowed to use its
@@ -94,11 +96,13 @@ impl Default for QueueProps {
 }
 
 impl QueueProps {
-    /// A dead-letter queue: the longest retention (14 days), to inspect and redrive.
+    /// A dead-letter queue: the longest retention (14 days), to inspect and redrive, and
+    /// kept when its stack is deleted or it is replaced.
     pub fn dead_letter() -> QueueProps {
         QueueProps {
             retention_seconds: 14 * DAY,
             is_dead_letter_queue: true,
+            removal_policy: RemovalPolicy::Retain,
             ..QueueProps::default()
         }
     }

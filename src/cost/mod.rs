@@ -107,7 +107,7 @@ pub fn estimate(
     };
     for (id, r) in resources {
         let type_name = r["Type"].as_str().unwrap_or_default();
-        match rules::price_resource(&ctx, type_name, &r["Properties"]) {
+        match rules::price_resource(&ctx, id, type_name, &r["Properties"]) {
             rules::Pricing::Items(items) => {
                 for mut i in items {
                     i.logical_id = id.clone();

@@ -217,6 +217,23 @@ fn task_definition<'a>(ctx: &Ctx<'a>, reference: &J) -> Option<&'a J> {
     (r["Type"] == "AWS::ECS::TaskDefinition").then_some(&r["Properties"])
 }
 
+/// The `MinCapacity` of the scalable target that scales the ECS service `service_id`
+/// of this template: a scaled service's template has no desired count.
+fn scaling_minimum(ctx: &Ctx<'_>, service_id: &str) -> Option<f64> {
+    let names_service = |v: &J| {
+        v.to_string()
+            .contains(&format!("{{\"Fn::GetAtt\":[\"{service_id}\",\"Name\"]}}"))
+    };
+    ctx.resources.values().find_map(|r| {
+        let p = &r["Properties"];
+        (r["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"
+            && p["ScalableDimension"] == "ecs:service:DesiredCount"
+            && names_service(&p["ResourceId"]))
+        .then(|| num(&p["MinCapacity"]))
+        .flatten()
+    })
+}
+
 /// (vCPU, GB, arm64) of a Fargate task definition.
 fn task_size(task: &J) -> Option<(f64, f64, bool)> {
     let cpu = num(&task["Cpu"])? / 1024.0;
@@ -347,14 +364,14 @@ fn usage_based(what: &str, price_text: &str) -> Pricing {
 }
 
 /// Prices one resource.
-pub(super) fn price_resource(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Pricing {
-    match rule(ctx, type_name, p) {
+pub(super) fn price_resource(ctx: &Ctx<'_>, id: &str, type_name: &str, p: &J) -> Pricing {
+    match rule(ctx, id, type_name, p) {
         Ok(p) => p,
         Err(why) => Pricing::NotPriced(why),
     }
 }
 
-fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
+fn rule(ctx: &Ctx<'_>, id: &str, type_name: &str, p: &J) -> Result<Pricing, String> {
     let h = ctx.usage.hours_per_month;
     let u = ctx.usage;
     let items = match type_name {
@@ -460,10 +477,16 @@ fn rule(ctx: &Ctx<'_>, type_name: &str, p: &J) -> Result<Pricing, String> {
             let size = task_definition(ctx, &p["TaskDefinition"])
                 .and_then(task_size)
                 .ok_or("its task definition's CPU and memory are not in this template")?;
-            let tasks = num(&p["DesiredCount"]).unwrap_or(1.0);
+            let (tasks, source) = match num(&p["DesiredCount"]) {
+                Some(n) => (n, "desired count"),
+                None => match scaling_minimum(ctx, id) {
+                    Some(n) => (n, "scaling minimum"),
+                    None => (1.0, "no desired count: ECS starts one"),
+                },
+            };
             fargate_items(
                 ctx,
-                &format!("{tasks} tasks (desired count) × {h} h"),
+                &format!("{tasks} tasks ({source}) × {h} h"),
                 tasks * h,
                 size,
             )?

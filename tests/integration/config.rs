@@ -111,9 +111,9 @@ fn other_values_are_checked_with_their_field() {
             "environments.dev.log_retention_days: 31 is not allowed; use one of [1, 3, 5",
         ),
         (
-            "min_tasks: 3",
-            "min_tasks: 4",
-            "environments.prod.service_tier: need min_tasks ≤ desired_count ≤ max_tasks, got 4 ≤ 3 ≤ 12",
+            "max_tasks: 12",
+            "max_tasks: 2",
+            "environments.prod.service_tier: need min_tasks ≤ max_tasks and max_tasks ≥ 1, got 3 and 2",
         ),
         (
             "order: [dev, staging, prod, prod-dr]",

@@ -283,7 +283,7 @@ fn cli_diff_against_a_golden_template_with_exit_codes() {
     );
 }
 
-/// The pull-request comment of a real change: the web service's desired count 1 → 2
+/// The pull-request comment of a real change: the web service's scaling minimum 1 → 2
 /// and a new ingress rule, against golden templates (no AWS access).
 #[test]
 fn the_markdown_diff_of_a_pull_request_shows_the_change_its_security_and_its_cost() {
@@ -295,14 +295,16 @@ fn the_markdown_diff_of_a_pull_request_shows_the_change_its_security_and_its_cos
         .expect("synth");
     let next = dir.path().join("cdk.out");
     crate::l2_fixtures::web_app_with(false, |web| {
-        let service = web
+        // A scaled service's count is its scaling minimum (its template has no
+        // DesiredCount): raising the minimum is what adds a task.
+        let scaling = web
             .service
             .descendants()
             .into_iter()
             .filter_map(|d| d.as_resource())
-            .find(|r| r.resource_type() == "AWS::ECS::Service")
-            .expect("the ECS service");
-        service.add_property_override("DesiredCount", 2);
+            .find(|r| r.resource_type() == "AWS::ApplicationAutoScaling::ScalableTarget")
+            .expect("the service's scalable target");
+        scaling.add_property_override("MinCapacity", 2);
         web.service.connections().allow_from_peer(
             &Peer::ipv4("10.0.0.0/16"),
             Port::tcp(8080),
@@ -344,13 +346,13 @@ No differences: `network`, `data`.
   Security changes (broadening: review before deploying)
 + ingress rule on WebServiceSecurityGroup: {rule}
   Resources
+! AWS::ApplicationAutoScaling::ScalableTarget WebServiceScalingTarget
+!     Properties.MinCapacity: 1 → 2
 ! AWS::EC2::SecurityGroup WebServiceSecurityGroup
 !     Properties.SecurityGroupIngress: (none) → [{rule}]
-! AWS::ECS::Service WebServiceService
-!     Properties.DesiredCount: 1 → 2
   Monthly cost
-! WebServiceService 2 tasks (desired count) × 730 h: 0.25 vCPU (arm): $5.91 → $11.82
-! WebServiceService 2 tasks (desired count) × 730 h: 0.5 GB memory: $1.30 → $2.60
+! WebServiceService 2 tasks (scaling minimum) × 730 h: 0.25 vCPU (arm): $5.91 → $11.82
+! WebServiceService 2 tasks (scaling minimum) × 730 h: 0.5 GB memory: $1.30 → $2.60
 ````
 </details>
 

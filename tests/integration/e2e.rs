@@ -14,6 +14,52 @@ const DEV_STACKS: [&str; 5] = [
     "dev-monitoring",
 ];
 
+/// A call to the endpoint's ECS (JSON protocol).
+fn ecs(moto: &Moto, action: &str, body: &str) -> serde_json::Value {
+    let answer = crate::local_endpoint::json_call(
+        moto.port,
+        "us-east-1",
+        "ecs",
+        &format!("AmazonEC2ContainerServiceV20141113.{action}"),
+        body,
+    );
+    serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{action}: {e}: {answer}"))
+}
+
+/// (cluster ARN, service ARN) of dev's web service on the endpoint.
+fn web_service(moto: &Moto) -> (String, String) {
+    let clusters = ecs(moto, "ListClusters", "{}");
+    for cluster in clusters["clusterArns"].as_array().into_iter().flatten() {
+        let cluster = cluster.as_str().expect("arn");
+        let services = ecs(
+            moto,
+            "ListServices",
+            &serde_json::json!({"cluster": cluster}).to_string(),
+        );
+        for service in services["serviceArns"].as_array().into_iter().flatten() {
+            let service = service.as_str().expect("arn");
+            if service.contains("WebService") {
+                return (cluster.to_owned(), service.to_owned());
+            }
+        }
+    }
+    panic!("no web service on the endpoint: {clusters}")
+}
+
+/// (desired count, task definition) of a service on the endpoint.
+fn web_service_state(moto: &Moto, (cluster, service): &(String, String)) -> (i64, String) {
+    let described = ecs(
+        moto,
+        "DescribeServices",
+        &serde_json::json!({"cluster": cluster, "services": [service]}).to_string(),
+    );
+    let s = &described["services"][0];
+    (
+        s["desiredCount"].as_i64().unwrap_or(-1),
+        s["taskDefinition"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
 fn stack_status(moto: &Moto, stack: &str) -> Option<String> {
     let body = http_post(
         moto.port,
@@ -146,27 +192,51 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
         assert_eq!(change_set_count(&moto, s), 0, "{s}");
     }
 
-    // One setting changes: one UPDATE change set with exactly that change.
+    // Autoscaling has scaled the web service out to 4 tasks (set here by hand, as
+    // Application Auto Scaling would).
+    let web = web_service(&moto);
+    ecs(
+        &moto,
+        "UpdateService",
+        &serde_json::json!({"cluster": web.0, "service": web.1, "desiredCount": 4}).to_string(),
+    );
+    let (desired, _) = web_service_state(&moto, &web);
+    assert_eq!(desired, 4);
+
+    // A new image: one UPDATE change set with exactly that change, and the scaled
+    // service keeps its 4 tasks (its template writes no DesiredCount, so CloudFormation
+    // leaves the count alone; before, every deploy reset it to the template's number).
     let config =
         std::fs::read_to_string(crate::support::root().join(rcdk_apps::config::CONFIG_FILE))
             .expect("config");
-    let changed = config.replacen("      desired_count: 1\n", "      desired_count: 2\n", 1);
+    let changed = config.replacen("      image: web:1.4.2\n", "      image: web:1.4.3\n", 1);
     assert_ne!(config, changed);
     let config_path = dir.path().join("environments.yaml");
     std::fs::write(&config_path, changed).expect("write config");
     let second = dev_assembly(&dir.path().join("v2"), Some(&config_path));
-    // diff against the deployed template (GetTemplate) shows exactly that change.
+    // diff against the deployed template (GetTemplate) goes down to the changed leaf.
     let v2 = second.display().to_string();
     let out = rcdk(&moto.endpoint(), &["diff", "--app", &v2, "--fail", "dev-*"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains(
-            "[~] AWS::ECS::Service WebServiceService\n    Properties.DesiredCount: 1 → 2\n"
-        ),
+        stdout.contains("[~] AWS::ECS::TaskDefinition WebTask (may replace)\n    Properties.ContainerDefinitions[0].Image: ")
+            && stdout.contains(r#"":1.4.2"]]} → {"#) && stdout.contains(r#"":1.4.3"]]}"#),
         "{stdout}"
     );
     assert_eq!(count(&stdout, "There were no differences"), 4, "{stdout}");
+    // CloudFormation updates the service too (its TaskDefinition property changes); the
+    // endpoint updates only resources whose own properties change, so the service is
+    // given one more change here, to be updated as it would be in AWS.
+    let edit_service = |assembly: &Path, change: &dyn Fn(&mut serde_json::Value)| {
+        let path = assembly.join("dev-app.template.json");
+        let mut t: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("template"))
+                .expect("json");
+        change(&mut t["Resources"]["WebServiceService"]["Properties"]);
+        std::fs::write(&path, serde_json::to_string_pretty(&t).expect("json")).expect("write");
+    };
+    edit_service(&second, &|p| p["EnableExecuteCommand"] = true.into());
     let (ok, stdout, stderr) = deploy(&moto, &second, &[]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("✅ dev-app: deployed"), "{stdout}");
@@ -175,18 +245,28 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
         .split("dev-app: change set")
         .nth(1)
         .unwrap_or_default();
-    let rows: Vec<&str> = table
-        .lines()
-        .skip(2)
-        .take_while(|l| !l.trim().is_empty())
-        .collect();
-    assert_eq!(rows.len(), 1, "{stderr}");
-    assert!(
-        rows[0].contains("Modify")
-            && rows[0].contains("WebServiceService")
-            && rows[0].contains("AWS::ECS::Service"),
-        "{stderr}"
+    for row in ["WebTask", "WebServiceService"] {
+        assert!(
+            table
+                .lines()
+                .any(|r| r.contains(row) && r.contains("Modify")),
+            "{row} is updated: {stderr}"
+        );
+    }
+    // The service was updated and kept the count autoscaling gave it.
+    assert_eq!(
+        web_service_state(&moto, &web).0,
+        4,
+        "the deploy reset the scaled service's count"
     );
+    // What the old template did, to show the endpoint applies a written count on update:
+    // a DesiredCount in the template resets the running count.
+    edit_service(&second, &|p| p["DesiredCount"] = 2.into());
+    let (ok, stdout, stderr) = deploy(&moto, &second, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let (desired, task_definition) = web_service_state(&moto, &web);
+    assert_eq!(desired, 2, "a written DesiredCount is applied on update");
+    assert!(task_definition.contains("WebTask"), "{task_definition}");
     assert_eq!(
         stack_status(&moto, "dev-app").as_deref(),
         Some("UPDATE_COMPLETE")
@@ -366,13 +446,14 @@ fn broadening_changes_need_approval_and_a_refusal_leaves_nothing() {
 fn large_templates_go_through_the_bootstrap_bucket() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    // 400 topics: about 70 KB of template, over the 51,200-byte inline limit.
+    // 400 topics: about 60 KB of compact template (what deploy sends), over the
+    // 51,200-byte inline limit.
     let topics: serde_json::Map<String, serde_json::Value> = (1..=400)
-        .map(|i| (format!("Topic{i}"), serde_json::json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("Notifications for team number {i} of the organisation")}})))
+        .map(|i| (format!("Topic{i}"), serde_json::json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("Notifications for team number {i} of the organisation and its on-call rotation")}})))
         .collect();
     let template = serde_json::json!({"Resources": topics});
     assert!(
-        serde_json::to_string_pretty(&template)
+        serde_json::to_string(&template)
             .map(|t| t.len())
             .unwrap_or(0)
             > 51_200
@@ -403,10 +484,18 @@ fn large_templates_go_through_the_bootstrap_bucket() {
     let (ok, stdout, stderr) = deploy(&moto, Path::new(&app), &[]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(
-        stderr.contains("solo: template (")
-            && stderr.contains(".s3.us-east-1.amazonaws.com/templates/solo/"),
+        stderr.contains("solo: template is ")
+            && stderr.contains("bytes, over the 51200 CloudFormation takes inline; uploaded to https://rcdk-assets-123456789012-us-east-1.s3.us-east-1.amazonaws.com/templates/solo/"),
         "{stderr}"
     );
+    // Unchanged: the template named by its hash is in the bucket already; not sent again.
+    let (ok, stdout, stderr) = deploy(&moto, Path::new(&app), &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("already in the bucket (unchanged): https://") && !stderr.contains("uploaded to"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("solo: unchanged"), "{stdout}");
     assert_eq!(
         stack_status(&moto, "solo").as_deref(),
         Some("CREATE_COMPLETE")
@@ -800,7 +889,7 @@ fn a_failed_update_reports_the_first_failure_and_keeps_the_previous_template() {
         body[start..body.find("</TemplateBody>").expect("end")].to_owned()
     };
     let before = template_body();
-    assert!(before.contains("\"Value\": \"one\""), "{before}");
+    assert!(before.contains("\"Value\":\"one\""), "{before}");
 
     let v2 = one_stack_assembly(
         &dir.path().join("v2"),

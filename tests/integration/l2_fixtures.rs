@@ -264,10 +264,7 @@ pub fn web_tier(s: &Stack, vpc: &Vpc, db: &PostgresInstance, prod: bool) -> Web 
     let service = FargateService::new(
         s,
         "WebService",
-        FargateServiceProps {
-            desired_count: if prod { 3 } else { 1 },
-            ..FargateServiceProps::new(&cluster, &task, vpc)
-        },
+        FargateServiceProps::new(&cluster, &task, vpc),
     );
     service.attach_to(&targets, &alb);
     let scaling = service.auto_scale(if prod { 3 } else { 1 }, if prod { 12 } else { 2 });

@@ -248,10 +248,7 @@ fn a_worker_service_scales_on_backlog_per_task() {
     let service = FargateService::new(
         &s,
         "WorkerService",
-        FargateServiceProps {
-            desired_count: 1,
-            ..FargateServiceProps::new(&cluster, &task, &vpc)
-        },
+        FargateServiceProps::new(&cluster, &task, &vpc),
     );
     service
         .auto_scale(1, 10)

@@ -195,18 +195,12 @@ pub fn build(
         super::Placement::Ec2(capacity, task) => Rc::new(Ec2Service::new(
             &stack,
             "WebService",
-            Ec2ServiceProps {
-                desired_count: tier.desired_count,
-                ..Ec2ServiceProps::new(capacity, task, vpc)
-            },
+            Ec2ServiceProps::new(capacity, task, vpc),
         )),
         super::Placement::Fargate(task) => Rc::new(FargateService::new(
             &stack,
             "WebService",
-            FargateServiceProps {
-                desired_count: tier.desired_count,
-                ..FargateServiceProps::new(&cluster, task, vpc)
-            },
+            FargateServiceProps::new(&cluster, task, vpc),
         )),
     };
     service.attach_to(&target_group, &load_balancer);

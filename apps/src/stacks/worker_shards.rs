@@ -82,7 +82,6 @@ pub fn build(
             stack,
             &id,
             FargateServiceProps {
-                desired_count: 1,
                 // One group for every worker of the environment (the tier's): one
                 // database rule, not one per worker (a group holds 60 inbound rules).
                 security_group: Some(tier.security_group.clone()),

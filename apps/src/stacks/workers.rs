@@ -181,7 +181,6 @@ pub fn build(
         QueueProps {
             encryption: QueueEncryption::Key(jobs_key.clone()),
             queue_name: Some(format!("{env}-jobs-dead-letters")),
-            removal_policy: RemovalPolicy::Retain,
             ..QueueProps::dead_letter()
         },
     );
@@ -288,7 +287,6 @@ pub fn build(
                 &stack,
                 "WorkerService",
                 Ec2ServiceProps {
-                    desired_count: w.min_tasks.max(1),
                     security_group: Some(group.clone()),
                     ..Ec2ServiceProps::new(capacity, task, vpc)
                 },
@@ -300,7 +298,6 @@ pub fn build(
                 &stack,
                 "WorkerService",
                 FargateServiceProps {
-                    desired_count: w.min_tasks.max(1),
                     security_group: Some(group.clone()),
                     ..FargateServiceProps::new(&cluster, task, vpc)
                 },

@@ -34,6 +34,7 @@ pub struct ClusterProps {
 #[derive(Debug, Clone)]
 pub struct Cluster {
     cluster: CfnCluster,
+    container_insights: ContainerInsights,
     /// The one association of capacity providers a cluster may have, made by the first
     /// capacity added.
     associations: Rc<RefCell<Option<CfnClusterCapacityProviderAssociations>>>,
@@ -73,6 +74,7 @@ impl Cluster {
         }
         Cluster {
             cluster,
+            container_insights: props.container_insights,
             associations: Rc::default(),
         }
     }
@@ -131,6 +133,12 @@ impl Cluster {
     /// a provider wait for it).
     pub fn capacity_providers(&self) -> Option<CfnClusterCapacityProviderAssociations> {
         self.associations.borrow().clone()
+    }
+
+    /// The cluster's Container Insights level: metrics such as `RunningTaskCount`
+    /// exist only when it is not `Disabled`.
+    pub fn container_insights(&self) -> ContainerInsights {
+        self.container_insights
     }
 
     pub fn name(&self) -> Expr<String> {

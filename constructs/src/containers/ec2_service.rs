@@ -12,6 +12,7 @@ use rcdk_l1::ecs::{CfnService, CfnServiceProps};
 
 use super::ec2_capacity::Ec2Capacity;
 use super::scaling::ServiceScaling;
+use super::task_count::{TaskCount, running_tasks_metric};
 use super::service::{deployment, register_targets, service_metrics, validate_deployment};
 use super::task_definition::{Placement, TaskDefinition};
 use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
@@ -111,8 +112,10 @@ pub struct Ec2ServiceProps {
     pub task_definition: Ec2TaskDefinition,
     /// For `awsvpc` tasks: their subnets (private) and security group's VPC.
     pub vpc: Vpc,
-    /// Default: 2.
-    pub desired_count: u32,
+    /// The task count of a service that does not scale. Default: 2. Leave it `None` for
+    /// a service with [`Ec2Service::auto_scale`]: the scaling then governs and the
+    /// template has no `DesiredCount`; setting both is an error.
+    pub desired_count: Option<u32>,
     /// Default: 100.
     pub min_healthy_percent: u32,
     /// Default: 200.
@@ -134,7 +137,7 @@ impl Ec2ServiceProps {
             capacity: capacity.clone(),
             task_definition: task_definition.clone(),
             vpc: vpc.clone(),
-            desired_count: 2,
+            desired_count: None,
             min_healthy_percent: 100,
             max_percent: 200,
             health_check_grace_period_seconds: 60,
@@ -153,6 +156,7 @@ pub struct Ec2Service {
     /// `awsvpc` tasks' own group; bridge tasks use the instances'.
     security_group: Option<SecurityGroup>,
     grace_seconds: u32,
+    count: TaskCount,
 }
 
 impl Deref for Ec2Service {
@@ -216,13 +220,14 @@ impl Ec2Service {
             })
         });
         let cluster = props.capacity.cluster().clone();
+        let count = TaskCount::new(props.desired_count);
         let service = CfnService::new(
             &scope,
             "Service",
             CfnServiceProps {
                 cluster: Some(cluster.name()),
                 task_definition: Some(props.task_definition.arn()),
-                desired_count: Some(i64::from(props.desired_count).into()),
+                desired_count: Some(count.initial().into()),
                 capacity_provider_strategy: Some(vec![CapacityProviderStrategyItem {
                     capacity_provider: Some(props.capacity.provider_name()),
                     weight: Some(1.into()),
@@ -269,6 +274,7 @@ impl Ec2Service {
             task_definition: props.task_definition,
             security_group,
             grace_seconds: props.health_check_grace_period_seconds,
+            count,
         }
     }
 
@@ -313,11 +319,13 @@ impl Ec2Service {
     }
 
     /// Autoscaling of the task count between `min` and `max`; add policies on the result.
+    /// From then on the scaling governs the count: the template has no `DesiredCount`
+    /// (see [`Ec2ServiceProps::desired_count`]). Call it once.
     pub fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling {
-        ServiceScaling::new(
+        self.count.auto_scale(
             &self.scope,
-            self.capacity.cluster().name(),
-            self.name(),
+            &self.service,
+            self.capacity.cluster(),
             min,
             max,
         )
@@ -343,8 +351,9 @@ impl Ec2Service {
         service_metrics(self.capacity.cluster(), self.name()).memory
     }
 
+    /// Container Insights' `RunningTaskCount` (refused when the cluster has them off).
     pub fn metric_running_tasks(&self) -> Metric {
-        service_metrics(self.capacity.cluster(), self.name()).running_tasks
+        running_tasks_metric(&self.scope, self.capacity.cluster(), self.name())
     }
 }
 

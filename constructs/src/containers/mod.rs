@@ -29,6 +29,7 @@ mod instance_types;
 mod scaling;
 mod service;
 mod step_scaling;
+mod task_count;
 mod task_definition;
 
 pub use cluster::{Cluster, ClusterProps, ContainerInsights};

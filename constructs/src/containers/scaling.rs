@@ -21,6 +21,8 @@ pub struct ServiceScaling {
     target: CfnScalableTarget,
     cluster_name: Expr<String>,
     service_name: Expr<String>,
+    /// The cluster's path when it publishes no Container Insights metrics.
+    insights_off_in: Option<String>,
 }
 
 impl ServiceScaling {
@@ -30,6 +32,7 @@ impl ServiceScaling {
         service: Expr<String>,
         min: u32,
         max: u32,
+        insights_off_in: Option<String>,
     ) -> ServiceScaling {
         let scope = Scope::new(parent, "Scaling");
         if min > max {
@@ -54,6 +57,7 @@ impl ServiceScaling {
             target,
             cluster_name: cluster,
             service_name: service,
+            insights_off_in,
         }
     }
 
@@ -146,12 +150,18 @@ impl ServiceScaling {
 
     /// Keeps the backlog per task (messages waiting in `queue` ÷ running tasks) near
     /// `messages_per_task`: the metric AWS recommends for queue workers, as metric math.
-    /// Set it to what one task processes within the latency you accept.
+    /// Set it to what one task processes within the latency you accept. The running
+    /// tasks come from Container Insights: a cluster with them disabled is refused.
     pub fn scale_on_backlog_per_task(
         &self,
         queue: &Queue,
         messages_per_task: u32,
     ) -> CfnScalingPolicy {
+        super::task_count::refuse_without_insights(
+            &self.scope,
+            self.insights_off_in.as_deref(),
+            "scale_on_backlog_per_task",
+        );
         let stat =
             |id: &str, namespace: &str, name: &str, stat: &str, dims: Vec<(&str, Expr<String>)>| {
                 TargetTrackingMetricDataQuery {

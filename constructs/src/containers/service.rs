@@ -11,6 +11,7 @@ use rcdk_l1::ecs::{CfnService, CfnServiceProps};
 
 use super::cluster::Cluster;
 use super::scaling::ServiceScaling;
+use super::task_count::{TaskCount, running_tasks_metric};
 use super::task_definition::{FargateTaskDefinition, TaskDefinition};
 use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
@@ -26,8 +27,11 @@ pub struct FargateServiceProps {
     pub vpc: Vpc,
     /// Default: private subnets with egress (no public IP either way).
     pub subnets: SubnetKind,
-    /// Default: 2.
-    pub desired_count: u32,
+    /// The task count of a service that does not scale. Default: 2. Leave it `None` for
+    /// a service with [`FargateService::auto_scale`]: the scaling then governs and the
+    /// template has no `DesiredCount` (a deploy keeps the running count; a new service
+    /// starts with one task and scales to the minimum); setting both is an error.
+    pub desired_count: Option<u32>,
     /// Default: 100 (never below the desired count during a deployment).
     pub min_healthy_percent: u32,
     /// Default: 200.
@@ -38,7 +42,8 @@ pub struct FargateServiceProps {
     /// ECS Exec (a shell in running tasks). Default: false.
     pub enable_execute_command: bool,
     /// Share a security group with other services (one database rule admits them
-    /// all). Default: a group of its own, with open egress and no ingress.
+    /// all). Default: a group of its own, with HTTPS egress (plus what its connections
+    /// add) and no ingress.
     pub security_group: Option<SecurityGroup>,
 }
 
@@ -53,7 +58,7 @@ impl FargateServiceProps {
             task_definition: task_definition.clone(),
             vpc: vpc.clone(),
             subnets: SubnetKind::PrivateWithEgress,
-            desired_count: 2,
+            desired_count: None,
             min_healthy_percent: 100,
             max_percent: 200,
             health_check_grace_period_seconds: 60,
@@ -73,6 +78,7 @@ pub struct FargateService {
     task_definition: FargateTaskDefinition,
     security_group: SecurityGroup,
     grace_seconds: u32,
+    count: TaskCount,
 }
 
 impl Deref for FargateService {
@@ -109,6 +115,7 @@ impl FargateService {
                 &format!("Tasks of {}", scope.path()),
             )
         });
+        let count = TaskCount::new(props.desired_count);
         let service = CfnService::new(
             &scope,
             "Service",
@@ -117,7 +124,7 @@ impl FargateService {
                 task_definition: Some(props.task_definition.arn()),
                 launch_type: Some("FARGATE".into()),
                 platform_version: Some("LATEST".into()),
-                desired_count: Some(i64::from(props.desired_count).into()),
+                desired_count: Some(count.initial().into()),
                 enable_execute_command: Some(props.enable_execute_command.into()),
                 propagate_tags: Some("SERVICE".into()),
                 enable_ecs_managed_tags: Some(true.into()),
@@ -144,6 +151,7 @@ impl FargateService {
             task_definition: props.task_definition,
             security_group,
             grace_seconds: props.health_check_grace_period_seconds,
+            count,
         }
     }
 
@@ -168,8 +176,11 @@ impl FargateService {
     }
 
     /// Autoscaling of the task count between `min` and `max`; add policies on the result.
+    /// From then on the scaling governs the count: the template has no `DesiredCount`
+    /// (see [`FargateServiceProps::desired_count`]). Call it once.
     pub fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling {
-        ServiceScaling::new(&self.scope, self.cluster.name(), self.name(), min, max)
+        self.count
+            .auto_scale(&self.scope, &self.service, &self.cluster, min, max)
     }
 
     /// The service name (the `ServiceName` dimension).
@@ -199,9 +210,10 @@ impl FargateService {
         service_metrics(&self.cluster, self.name()).memory
     }
 
-    /// Container Insights' `RunningTaskCount`, minimum over the period.
+    /// Container Insights' `RunningTaskCount`, minimum over the period (refused when the
+    /// cluster has Container Insights disabled: the metric would not exist).
     pub fn metric_running_tasks(&self) -> Metric {
-        service_metrics(&self.cluster, self.name()).running_tasks
+        running_tasks_metric(&self.scope, &self.cluster, self.name())
     }
 }
 
