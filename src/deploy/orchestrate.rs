@@ -263,15 +263,22 @@ async fn deploy_inner(
         keep_used_exports(cfn, plan, s, &mut template, progress).await?;
     }
     super::publish_assets(cfn, stack, &plan.assets, progress).await?;
-    let body = serde_json::to_string_pretty(&template).unwrap_or_default();
+    // Compact: CloudFormation's limits count the bytes it receives (cdk.out stays readable).
+    let body = serde_json::to_string(&template).unwrap_or_default();
     let source = if body.len() > INLINE_TEMPLATE_LIMIT {
         let bucket = super::upload::deployment_bucket(cfn, stack).await?;
-        let url = super::upload::upload_template(cfn, stack, &bucket, &body).await?;
+        let uploaded = super::upload::upload_template(cfn, stack, &bucket, &body).await?;
         progress.line(&format!(
-            "{stack}: template ({} bytes) uploaded to {url}",
-            body.len()
+            "{stack}: template is {} bytes, over the {INLINE_TEMPLATE_LIMIT} CloudFormation takes inline; {} {}",
+            body.len(),
+            if uploaded.sent {
+                "uploaded to"
+            } else {
+                "already in the bucket (unchanged):"
+            },
+            uploaded.url
         ));
-        TemplateSource::Url(url)
+        TemplateSource::Url(uploaded.url)
     } else {
         TemplateSource::Body(&body)
     };

@@ -38,10 +38,30 @@ pub async fn upload_template(
     stack: &str,
     bucket: &str,
     body: &str,
-) -> Result<String, DeployError> {
+) -> Result<Uploaded, DeployError> {
     let digest = Sha256::digest(body.as_bytes());
     let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let key = format!("templates/{stack}/{hash}.json");
+    let url = format!(
+        "https://{bucket}.s3.{}.amazonaws.com/{key}",
+        cfn.region
+    );
+    // Named by its content: a template already there (an unchanged stack) is not sent again.
+    let (present, _) = s3_request(
+        cfn,
+        stack,
+        S3Request {
+            method: "HEAD",
+            bucket,
+            key: &key,
+            body: Bytes::new(),
+            content_type: "application/json",
+        },
+    )
+    .await?;
+    if present.is_success() {
+        return Ok(Uploaded { url, sent: false });
+    }
     let (status, answer) = s3_request(
         cfn,
         stack,
@@ -57,10 +77,13 @@ pub async fn upload_template(
     if !status.is_success() {
         return Err(failed(stack, format!("S3 answered {status}: {answer}")));
     }
-    Ok(format!(
-        "https://{bucket}.s3.{}.amazonaws.com/{key}",
-        cfn.region
-    ))
+    Ok(Uploaded { url, sent: true })
+}
+
+/// Where a template is in the bucket, and whether this deploy sent it.
+pub struct Uploaded {
+    pub url: String,
+    pub sent: bool,
 }
 
 /// One object request to S3.

@@ -129,19 +129,6 @@ pub(crate) fn artifact(
             annotations.push((n.path.clone(), a.clone()));
         }
     }
-    let limit = super::Limits::CLOUDFORMATION.inline_template_bytes;
-    if template_json.len() > limit {
-        annotations.push((
-            node.path.clone(),
-            Annotation {
-                level: AnnotationLevel::Info,
-                message: format!(
-                    "template is {} bytes, over the {limit} bytes CloudFormation takes inline: deploy uploads it to the deployment bucket (rcdk bootstrap)",
-                    template_json.len()
-                ),
-            },
-        ));
-    }
     StackArtifact {
         stack_name: data.name.clone(),
         display_name: node.path.clone(),

@@ -70,12 +70,18 @@ pub(crate) fn check(artifact: &StackArtifact, limits: &Limits, problems: &mut Ve
             ));
         }
     }
-    let size = artifact.template_json.len();
+    // What CloudFormation receives: rcdk deploy sends compact JSON.
+    let size = compact_bytes(&artifact.template);
     if size > limits.template_bytes {
         problems.push(Problem::new(
             stack.clone(),
-            format!("template of stack '{stack}' is {size} bytes, over CloudFormation's limit of {} bytes", limits.template_bytes),
+            format!("template of stack '{stack}' is {size} bytes as sent (compact JSON), over CloudFormation's limit of {} bytes", limits.template_bytes),
             Some("split the stack into several stacks".into()),
         ));
     }
+}
+
+/// The size of `template` as compact JSON: what `rcdk deploy` sends to CloudFormation.
+pub fn compact_bytes(template: &serde_json::Value) -> usize {
+    serde_json::to_vec(template).map_or(0, |v| v.len())
 }
