@@ -40,6 +40,18 @@ impl AssemblyStack {
     }
 }
 
+/// What a JSON value is, for an error that says what was found instead of a template.
+pub fn json_kind(v: &J) -> &'static str {
+    match v {
+        J::Null => "null",
+        J::Bool(_) => "a boolean",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "a list",
+        J::Object(_) => "an object",
+    }
+}
+
 fn bad(path: &Path, message: impl Into<String>) -> CliError {
     CliError::Assembly {
         path: path.to_path_buf(),
@@ -79,6 +91,15 @@ pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
         // The AWS CDK writes JSON; a hand-made assembly may hold YAML with short forms.
         let template: J = crate::yaml::parse_template(&body)
             .map_err(|e| bad(&template_path, format!("not a JSON or YAML template: {e}")))?;
+        if !template.is_object() {
+            return Err(bad(
+                &template_path,
+                format!(
+                    "artifact '{id}': not a CloudFormation template (a template is an object with a Resources section; this file holds {})",
+                    json_kind(&template)
+                ),
+            ));
+        }
         let strings = |v: Option<&J>| -> Vec<String> {
             v.and_then(J::as_array)
                 .into_iter()

@@ -32,10 +32,20 @@ fn read_template(path: &std::path::Path) -> Result<J, CliError> {
         }
         _ => &text,
     };
-    crate::diff::parse_template(body).map_err(|e| CliError::Config {
+    let template = crate::diff::parse_template(body).map_err(|e| CliError::Config {
         path: path.into(),
         message: format!("not a JSON or YAML template: {e}"),
-    })
+    })?;
+    if !template.is_object() {
+        return Err(CliError::Config {
+            path: path.into(),
+            message: format!(
+                "not a CloudFormation template: a template is an object with a Resources section, this file holds {}",
+                super::assembly::json_kind(&template)
+            ),
+        });
+    }
+    Ok(template)
 }
 
 /// `monthly cost: $a → $b (+$c)` and the items that changed, or why there is no estimate.
@@ -88,12 +98,27 @@ fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
     (text, Some(json))
 }
 
-/// The golden file of `stack` in `dir`, if any.
+/// The golden file of `stack` in `dir`, if any: `STACK.snap` (or a template file), or
+/// insta's default name for a snapshot test's module, `MODULE__STACK.snap`.
 fn snapshot_of(dir: &std::path::Path, stack: &str) -> Option<std::path::PathBuf> {
-    ["snap", "template.json", "json", "yaml", "yml"]
+    let exact = ["snap", "template.json", "json", "yaml", "yml"]
         .iter()
         .map(|ext| dir.join(format!("{stack}.{ext}")))
-        .find(|p| p.is_file())
+        .find(|p| p.is_file());
+    exact.or_else(|| {
+        let suffix = format!("__{stack}.snap");
+        let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with(&suffix))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().next()
+    })
 }
 
 /// What a stack is compared with: a file, a folder of golden files, or the deployed stack.
@@ -142,6 +167,16 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
             "--template compares one stack, and {} are selected; name the stack: rcdk diff --template OLD.json STACK",
             selected.len()
         )));
+    }
+    if let Some(dir) = &args.snapshots {
+        if !selected.iter().any(|s| snapshot_of(dir, &s.stack_name).is_some()) {
+            let names: Vec<&str> = selected.iter().map(|s| s.stack_name.as_str()).collect();
+            crate::error::render_warning(&format!(
+                "--snapshots {}: no golden template of any selected stack is there (looked for STACK.snap, STACK.template.json, STACK.json, STACK.yaml for {}); every stack shows as new. Is it the right folder?",
+                dir.display(),
+                names.join(", ")
+            ));
+        }
     }
     let runtime = super::runtime()?;
     let mut json = Vec::new();

@@ -110,6 +110,7 @@ opt-level = 0
             r#"//! The app's stacks.
 
 use rcdk::{App, Stack, StackProps, Tags};
+use rcdk_constructs::posture;
 use rcdk_constructs::storage::{Bucket, BucketProps};
 
 /// Builds every stack of the app.
@@ -119,6 +120,8 @@ pub fn build(app: &App) -> Result<(), Box<dyn std::error::Error>> {
     // Encrypted, private, versioned, TLS-only: the L2 defaults.
     Bucket::new(&stack, "Assets", BucketProps::default());
     Tags::of(app).add("Project", env!("CARGO_PKG_NAME"));
+    // Security posture rules fail synthesis (`rcdk posture` lists them and any waivers).
+    posture::enforce(app);
     Ok(())
 }
 "#
@@ -131,17 +134,21 @@ pub fn build(app: &App) -> Result<(), Box<dyn std::error::Error>> {
         (
             "tests/snapshot.rs",
             format!(
-                r#"//! The golden templates: `cargo test` fails when synthesis drifts from them.
-//! Record or accept them with `INSTA_UPDATE=always cargo test` (or `cargo insta review`).
+                r#"//! The golden templates, one `snapshots/STACK.snap` per stack (what
+//! `rcdk diff --snapshots snapshots` compares with): `cargo test` fails when synthesis
+//! drifts from them. Record or accept them with `INSTA_UPDATE=always cargo test` (or
+//! `cargo insta review`).
 
 #[test]
 fn templates_match_their_snapshots() {{
     let app = rcdk::App::with_context(Default::default(), "cdk.out");
     {krate}::build(&app).expect("the app builds");
     let assembly = app.synthesize().expect("the app synthesizes");
-    for stack in &assembly.stacks {{
-        insta::assert_snapshot!(stack.stack_name.clone(), stack.template_json);
-    }}
+    insta::with_settings!({{snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}}, {{
+        for stack in &assembly.stacks {{
+            insta::assert_snapshot!(stack.stack_name.clone(), stack.template_json);
+        }}
+    }});
 }}
 "#
             ),
@@ -149,7 +156,7 @@ fn templates_match_their_snapshots() {{
         (
             "README.md",
             format!(
-                "# {name}\n\nAn rcdk app. `rcdk synth` writes its CloudFormation to `cdk.out/`; stacks live in `src/lib.rs`.\n`INSTA_UPDATE=always cargo test` records the golden templates in `tests/snapshots/`; `cargo test` then fails on drift.\n`rcdk diff` compares with what is deployed; `rcdk deploy --all` ships it through change sets.\nrcdk comes from {} (see `Cargo.toml`).\n",
+                "# {name}\n\nAn rcdk app. `rcdk synth` writes its CloudFormation to `cdk.out/`; stacks live in `src/lib.rs`.\n`INSTA_UPDATE=always cargo test` records the golden templates in `snapshots/`; `cargo test` then fails on drift, and `rcdk diff --snapshots snapshots` shows a change against them.\n`rcdk posture` lists the security rules the app enforces and its waivers.\n`rcdk diff` compares with what is deployed; `rcdk deploy --all` ships it through change sets.\nrcdk comes from {} (see `Cargo.toml`).\n",
                 match source {
                     Source::Path(p) => format!("the checkout at `{}`", p.display()),
                     Source::Version(v) => format!("crates.io, version {v}"),

@@ -39,8 +39,9 @@ pub(super) fn has_intrinsic(v: &J) -> bool {
     }
 }
 
-/// Leaf-level differences of two values below `path`. Arrays are compared whole:
-/// an element-by-element diff of a list reads worse than the two lists.
+/// Leaf-level differences of two values below `path`. Lists of the same length are
+/// compared element by element (`ContainerDefinitions[0].Memory: 512 → 1024`); a list
+/// that grew or shrank is shown whole, since its positions no longer correspond.
 fn value_changes(
     path: &str,
     old: Option<&J>,
@@ -61,6 +62,11 @@ fn value_changes(
                 value_changes(&p, a.get(k), b.get(k), out);
             }
         }
+        (Some(J::Array(a)), Some(J::Array(b))) if a.len() == b.len() && a != b => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                value_changes(&format!("{path}[{i}]"), Some(x), Some(y), out);
+            }
+        }
         (a, b) if a == b => {}
         (a, b) => out.push((path.to_owned(), a.cloned(), b.cloned())),
     }
@@ -75,7 +81,12 @@ fn replacement(type_name: &str, path: &str, new: Option<&J>) -> Replacement {
     let Some(info) = crate::registry::type_info(type_name) else {
         return Replacement::None;
     };
-    let matches = |p: &&str| path == *p || path.starts_with(&format!("{p}."));
+    let matches = |p: &&str| {
+        path == *p
+            || path
+                .strip_prefix(*p)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
     if info.create_only.iter().any(matches) {
         if new.is_some_and(has_intrinsic) {
             Replacement::MayReplace

@@ -229,12 +229,20 @@ fn an_init_app_builds_synthesizes_and_its_cache_never_goes_stale() {
     };
     let out = cargo_test(&[("INSTA_UPDATE", "always")]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        p.dir
-            .join("tests/snapshots/snapshot__dev-storage.snap")
-            .is_file()
-    );
+    assert!(p.dir.join("snapshots/dev-storage.snap").is_file());
     let out = cargo_test(&[("CI", "true")]);
+    assert!(out.status.success(), "{}", text(&out));
+    // The golden files are where `rcdk diff --snapshots` looks, and the new app's
+    // posture is enforced: the first hour's commands agree with each other.
+    let target = target_dir();
+    let envs = [
+        ("XDG_CACHE_HOME", p.cache.to_str().expect("utf-8")),
+        ("CARGO_TARGET_DIR", target.to_str().expect("utf-8")),
+    ];
+    let out = rcdk_in(&p.dir, &["diff", "--snapshots", "snapshots", "--fail"], &envs);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("There were no differences"), "{}", text(&out));
+    let out = rcdk_in(&p.dir, &["posture"], &envs);
     assert!(out.status.success(), "{}", text(&out));
     fs::write(
         helper.join("src/lib.rs"),
