@@ -169,7 +169,10 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
         )));
     }
     if let Some(dir) = &args.snapshots {
-        if !selected.iter().any(|s| snapshot_of(dir, &s.stack_name).is_some()) {
+        if !selected
+            .iter()
+            .any(|s| snapshot_of(dir, &s.stack_name).is_some())
+        {
             let names: Vec<&str> = selected.iter().map(|s| s.stack_name.as_str()).collect();
             crate::error::render_warning(&format!(
                 "--snapshots {}: no golden template of any selected stack is there (looked for STACK.snap, STACK.template.json, STACK.json, STACK.yaml for {}); every stack shows as new. Is it the right folder?",

@@ -42,10 +42,7 @@ pub async fn upload_template(
     let digest = Sha256::digest(body.as_bytes());
     let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let key = format!("templates/{stack}/{hash}.json");
-    let url = format!(
-        "https://{bucket}.s3.{}.amazonaws.com/{key}",
-        cfn.region
-    );
+    let url = format!("https://{bucket}.s3.{}.amazonaws.com/{key}", cfn.region);
     // Named by its content: a template already there (an unchanged stack) is not sent again.
     let (present, _) = s3_request(
         cfn,

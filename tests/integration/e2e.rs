@@ -231,8 +231,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     let edit_service = |assembly: &Path, change: &dyn Fn(&mut serde_json::Value)| {
         let path = assembly.join("dev-app.template.json");
         let mut t: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("template"))
-                .expect("json");
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("template")).expect("json");
         change(&mut t["Resources"]["WebServiceService"]["Properties"]);
         std::fs::write(&path, serde_json::to_string_pretty(&t).expect("json")).expect("write");
     };
@@ -492,7 +491,8 @@ fn large_templates_go_through_the_bootstrap_bucket() {
     let (ok, stdout, stderr) = deploy(&moto, Path::new(&app), &[]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(
-        stderr.contains("already in the bucket (unchanged): https://") && !stderr.contains("uploaded to"),
+        stderr.contains("already in the bucket (unchanged): https://")
+            && !stderr.contains("uploaded to"),
         "{stderr}"
     );
     assert!(stdout.contains("solo: unchanged"), "{stdout}");

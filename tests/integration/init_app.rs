@@ -239,9 +239,17 @@ fn an_init_app_builds_synthesizes_and_its_cache_never_goes_stale() {
         ("XDG_CACHE_HOME", p.cache.to_str().expect("utf-8")),
         ("CARGO_TARGET_DIR", target.to_str().expect("utf-8")),
     ];
-    let out = rcdk_in(&p.dir, &["diff", "--snapshots", "snapshots", "--fail"], &envs);
+    let out = rcdk_in(
+        &p.dir,
+        &["diff", "--snapshots", "snapshots", "--fail"],
+        &envs,
+    );
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("There were no differences"), "{}", text(&out));
+    assert!(
+        text(&out).contains("There were no differences"),
+        "{}",
+        text(&out)
+    );
     let out = rcdk_in(&p.dir, &["posture"], &envs);
     assert!(out.status.success(), "{}", text(&out));
     fs::write(

@@ -74,7 +74,11 @@ fn a_template_over_one_megabyte_is_rejected_and_over_51200_bytes_is_not_an_annot
     assert!(artifact.template_json.len() > 51_200);
     // The inline limit is deploy's business (it says so for the stacks it deploys), not
     // a note every command repeats for every stack.
-    assert!(artifact.annotations.is_empty(), "{:?}", artifact.annotations);
+    assert!(
+        artifact.annotations.is_empty(),
+        "{:?}",
+        artifact.annotations
+    );
     for i in 12..260 {
         param(&s, &format!("P{i}"), Value::from("v".repeat(4096)));
     }
@@ -211,7 +215,11 @@ fn the_size_limit_is_measured_on_the_compact_template() {
     let app = app();
     let s = stack(&app, "indented");
     // Deep lists: indentation makes the pretty form several times the compact one.
-    let items = Value::list((0..100_000).map(|i| Value::from(i % 10)).collect::<Vec<_>>());
+    let items = Value::list(
+        (0..100_000)
+            .map(|i| Value::from(i % 10))
+            .collect::<Vec<_>>(),
+    );
     CfnResource::raw(
         &s,
         "Wide",
@@ -221,6 +229,10 @@ fn the_size_limit_is_measured_on_the_compact_template() {
     let assembly = synth(&app);
     let artifact = assembly.stack("indented").expect("stack");
     let compact = serde_json::to_vec(&artifact.template).expect("json").len();
-    assert!(artifact.template_json.len() > 1_000_000, "{}", artifact.template_json.len());
+    assert!(
+        artifact.template_json.len() > 1_000_000,
+        "{}",
+        artifact.template_json.len()
+    );
     assert!(compact < 1_000_000, "{compact}");
 }

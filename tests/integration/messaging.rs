@@ -66,6 +66,14 @@ fn a_queue_with_a_dead_letter_queue() {
         resource(&assembly, "workers", "Jobs")["DeletionPolicy"],
         "Delete"
     );
+    // Failed messages outlive the stack: someone must still read them.
+    for policy in ["DeletionPolicy", "UpdateReplacePolicy"] {
+        assert_eq!(
+            resource(&assembly, "workers", "JobsDlq")[policy],
+            "Retain",
+            "{policy}"
+        );
+    }
 }
 
 #[test]

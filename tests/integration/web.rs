@@ -3,8 +3,8 @@
 
 use rcdk::{App, Stack};
 use rcdk_constructs::containers::{
-    Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
-    FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
+    Cluster, ClusterProps, ContainerImage, ContainerInsights, ContainerProps, FargateService,
+    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue,
 };
 use rcdk_constructs::load_balancing::{
     AlbProps, ApplicationLoadBalancer, HealthCheck, HttpsListenerProps, ListenerAction,
@@ -575,6 +575,61 @@ fn web_settings_are_validated() {
             }),
             "auto_scale: min 5 is above max 2",
         ),
+        (
+            Box::new(|s, v| {
+                let svc = FargateService::new(
+                    s,
+                    "Service",
+                    FargateServiceProps {
+                        desired_count: Some(3),
+                        ..FargateServiceProps::new(
+                            &Cluster::new(s, "Cluster", ClusterProps::default()),
+                            &task_with_port(s),
+                            v,
+                        )
+                    },
+                );
+                svc.auto_scale(2, 6);
+            }),
+            "desired_count 3 is set, but auto_scale(2, 6) governs the task count; remove desired_count",
+        ),
+        (
+            Box::new(|s, v| {
+                let cluster = Cluster::new(
+                    s,
+                    "Cluster",
+                    ClusterProps {
+                        container_insights: ContainerInsights::Disabled,
+                    },
+                );
+                let svc = FargateService::new(
+                    s,
+                    "Service",
+                    FargateServiceProps::new(&cluster, &task_with_port(s), v),
+                );
+                let jobs = rcdk_constructs::messaging::Queue::new(s, "Jobs", Default::default());
+                svc.auto_scale(1, 4).scale_on_backlog_per_task(&jobs, 10);
+            }),
+            "scale_on_backlog_per_task reads Container Insights' RunningTaskCount, which the cluster",
+        ),
+        (
+            Box::new(|s, v| {
+                let cluster = Cluster::new(
+                    s,
+                    "Cluster",
+                    ClusterProps {
+                        container_insights: ContainerInsights::Disabled,
+                    },
+                );
+                let svc = FargateService::new(
+                    s,
+                    "Service",
+                    FargateServiceProps::new(&cluster, &task_with_port(s), v),
+                );
+                let _ = svc.metric_running_tasks();
+            }),
+            "metric_running_tasks reads Container Insights' RunningTaskCount",
+        ),
     ];
     for (build, message) in cases {
         let (app, s, vpc) = web_stack();
@@ -595,6 +650,78 @@ fn access_logs_need_a_region() {
         err.mentions(
             "access_logs: the bucket policy names the region's load balancer log delivery"
         ),
+        "{err}"
+    );
+}
+
+fn task_with_port(s: &rcdk::Scope) -> FargateTaskDefinition {
+    let t = FargateTaskDefinition::new(
+        s,
+        "Task",
+        FargateTaskDefinitionProps {
+            cpu: 256,
+            memory_mib: 512,
+            ..Default::default()
+        },
+    );
+    t.add_container(
+        "web",
+        ContainerProps {
+            port_mappings: vec![80],
+            ..ContainerProps::new(ContainerImage::Registry("nginx".into()))
+        },
+    );
+    t
+}
+
+/// The count a deploy must not reset: a scaled service's template has no DesiredCount;
+/// an unscaled one has its given count (default 2). A second auto_scale is one error
+/// that says what to do, and the first scalable target stays the only one.
+#[test]
+fn who_governs_the_task_count() {
+    let (app, s, vpc) = web_stack();
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let task = task_with_port(&s);
+    FargateService::new(&s, "Fixed", FargateServiceProps::new(&cluster, &task, &vpc));
+    FargateService::new(
+        &s,
+        "Pinned",
+        FargateServiceProps {
+            desired_count: Some(5),
+            ..FargateServiceProps::new(&cluster, &task, &vpc)
+        },
+    );
+    let scaled = FargateService::new(
+        &s,
+        "Scaled",
+        FargateServiceProps::new(&cluster, &task, &vpc),
+    );
+    scaled.auto_scale(3, 9).scale_on_cpu(60.0);
+    let assembly = synth(&app);
+    let t = template(&assembly, "app");
+    let count = |id: &str| {
+        t["Resources"][id]["Properties"]
+            .get("DesiredCount")
+            .cloned()
+    };
+    assert_eq!(count("FixedService"), Some(serde_json::json!(2)));
+    assert_eq!(count("PinnedService"), Some(serde_json::json!(5)));
+    assert_eq!(count("ScaledService"), None, "scaled: the scaling governs");
+    assert_eq!(
+        t["Resources"]["ScaledScalingTarget"]["Properties"]["MinCapacity"],
+        3
+    );
+
+    let (app, s, vpc) = web_stack();
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let task = task_with_port(&s);
+    let svc = FargateService::new(&s, "Svc", FargateServiceProps::new(&cluster, &task, &vpc));
+    svc.auto_scale(1, 4).scale_on_cpu(50.0);
+    svc.auto_scale(2, 8).scale_on_memory(70.0);
+    let err = synth_err(&app);
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(
+        err.mentions("auto_scale is called a second time; a service has one scalable target: add every policy to the ServiceScaling the first call returned"),
         "{err}"
     );
 }

@@ -12,8 +12,8 @@ use rcdk_l1::ecs::{CfnService, CfnServiceProps};
 
 use super::ec2_capacity::Ec2Capacity;
 use super::scaling::ServiceScaling;
-use super::task_count::{TaskCount, running_tasks_metric};
 use super::service::{deployment, register_targets, service_metrics, validate_deployment};
+use super::task_count::{TaskCount, running_tasks_metric};
 use super::task_definition::{Placement, TaskDefinition};
 use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup, TargetType};
