@@ -45,6 +45,12 @@ moto behave more like CloudFormation):
    filter from a template would be a placeholder nobody can list). They now create a
    real trail (started when IsLogging) and metric filter in moto's backends, which
    DescribeTrails and DescribeMetricFilters answer from.
+14. CreateChangeSet ignores ClientToken, so a retry of a call whose answer was lost
+   makes a second change set, and a CREATE change set always makes a new stack, even
+   when one of that name waits in REVIEW_IN_PROGRESS (a second stack of the same name
+   then exists). CloudFormation answers a repeated ClientToken with the first call's
+   result, reuses a REVIEW_IN_PROGRESS stack for a new CREATE change set, and refuses
+   a CREATE for a stack that exists in any other state. Now so does the endpoint.
 """
 
 import logging
@@ -545,6 +551,62 @@ class MetricFilterFromTemplate(CloudFormationModel):
         logs_backends[account_id][region_name].delete_metric_filter(
             p.get("FilterName", resource_name), p.get("LogGroupName")
         )
+
+# 14. ClientToken on CreateChangeSet; a REVIEW_IN_PROGRESS stack is reused by CREATE.
+from moto.cloudformation.exceptions import AlreadyExistsException  # noqa: E402
+
+_original_create_change_set = cfn_models.CloudFormationBackend.create_change_set
+
+
+def create_change_set(self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs):
+    if change_set_type != "CREATE":
+        return _original_create_change_set(
+            self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
+        )
+    existing = [s for s in self.stacks.values() if s.name == stack_name]
+    waiting = [s for s in existing if s.status == "REVIEW_IN_PROGRESS"]
+    if existing and not waiting:
+        raise AlreadyExistsException(f"Stack [{stack_name}] already exists")
+    if not waiting:
+        return _original_create_change_set(
+            self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
+        )
+    # Made as an UPDATE of the waiting stack, then typed CREATE again: what it is.
+    stack = waiting[0]
+    stack.status = "CREATE_COMPLETE"
+    try:
+        change_set_id, stack_id = _original_create_change_set(
+            self, stack_name, change_set_name, template, parameters, description, "UPDATE", *args, **kwargs
+        )
+    finally:
+        stack.status = "REVIEW_IN_PROGRESS"
+    change_set = self.change_sets[change_set_id]
+    change_set.change_set_type = "CREATE"
+    change_set.status = "CREATE_COMPLETE"
+    change_set.execution_status = "AVAILABLE"
+    change_set.status_reason = None
+    return change_set_id, stack_id
+
+
+cfn_models.CloudFormationBackend.create_change_set = create_change_set
+
+_original_create_change_set_response = cfn_responses.CloudFormationResponse.create_change_set
+_answered_tokens = {}
+
+
+def create_change_set_response(self):
+    token = self._get_param("ClientToken")
+    key = (self.current_account, self.region, self._get_param("StackName"), token)
+    if token and key in _answered_tokens:
+        return ActionResult(_answered_tokens[key])
+    result = _original_create_change_set_response(self)
+    if token:
+        _answered_tokens[key] = result.result
+    return result
+
+
+cfn_responses.CloudFormationResponse.create_change_set = create_change_set_response
+
 
 # The model list is cached from its first use (by the patches above); add these two.
 for _cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):

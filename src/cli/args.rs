@@ -96,8 +96,13 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct BootstrapArgs {
-    /// Regions to bootstrap; default: the region of the AWS configuration chain.
+    /// Where to bootstrap: REGION or aws://ACCOUNT/REGION (the account must be the
+    /// credentials'); default: the region of the AWS configuration chain.
+    #[arg(value_name = "REGION | aws://ACCOUNT/REGION")]
     pub regions: Vec<String>,
+    /// Take a region name rcdk does not know (one AWS opened after this release).
+    #[arg(long)]
+    pub unknown_region: bool,
 }
 
 #[derive(Debug, Args)]

@@ -59,11 +59,49 @@ fn bad(path: &Path, message: impl Into<String>) -> CliError {
     }
 }
 
-/// The stack artifacts of the assembly in `dir`, in manifest order.
+/// The stack artifacts of the assembly in `dir`, in manifest order. Another run may be
+/// replacing the assembly (its folder moves out, the new one in): a file that went
+/// missing meanwhile is read again from the start, so what is read is one assembly.
 pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
+    let mut attempt = 0;
+    loop {
+        match read_once(dir) {
+            Err(Read::Missing(_)) if attempt < 20 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+            }
+            Err(Read::Missing(e) | Read::Bad(e)) => return Err(e),
+            Ok(stacks) => return Ok(stacks),
+        }
+    }
+}
+
+/// Why a read failed: a file missing (perhaps mid-swap), or anything else.
+enum Read {
+    Missing(CliError),
+    Bad(CliError),
+}
+
+impl From<CliError> for Read {
+    fn from(e: CliError) -> Self {
+        Read::Bad(e)
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, Read> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let error = bad(path, e.to_string());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Read::Missing(error)
+        } else {
+            Read::Bad(error)
+        }
+    })
+}
+
+fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
     let manifest_path = dir.join("manifest.json");
-    let text =
-        std::fs::read_to_string(&manifest_path).map_err(|e| bad(&manifest_path, e.to_string()))?;
+    let text = read_text(&manifest_path)?;
     let manifest: J = serde_json::from_str(&text)
         .map_err(|e| bad(&manifest_path, format!("invalid JSON: {e}")))?;
     let artifacts = manifest
@@ -86,19 +124,18 @@ pub fn read_assembly(dir: &Path) -> Result<Vec<AssemblyStack>, CliError> {
                 )
             })?;
         let template_path = dir.join(file);
-        let body = std::fs::read_to_string(&template_path)
-            .map_err(|e| bad(&template_path, e.to_string()))?;
+        let body = read_text(&template_path)?;
         // The AWS CDK writes JSON; a hand-made assembly may hold YAML with short forms.
         let template: J = crate::yaml::parse_template(&body)
             .map_err(|e| bad(&template_path, format!("not a JSON or YAML template: {e}")))?;
         if !template.is_object() {
-            return Err(bad(
+            return Err(Read::Bad(bad(
                 &template_path,
                 format!(
                     "artifact '{id}': not a CloudFormation template (a template is an object with a Resources section; this file holds {})",
                     json_kind(&template)
                 ),
-            ));
+            )));
         }
         let strings = |v: Option<&J>| -> Vec<String> {
             v.and_then(J::as_array)

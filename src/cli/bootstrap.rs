@@ -7,16 +7,22 @@ use super::args::BootstrapArgs;
 use crate::deploy::{Progress, TOOLKIT_STACK, bootstrap};
 
 pub fn run(args: &BootstrapArgs) -> Result<(), CliError> {
-    let regions: Vec<Option<String>> = if args.regions.is_empty() {
-        vec![None]
+    // Every target is checked before anything is sent.
+    let targets: Vec<(Option<String>, Option<String>)> = if args.regions.is_empty() {
+        vec![(None, None)]
     } else {
-        args.regions.iter().cloned().map(Some).collect()
+        args.regions
+            .iter()
+            .map(|t| {
+                super::target::parse(t, args.unknown_region).map(|t| (t.account, Some(t.region)))
+            })
+            .collect::<Result<_, _>>()?
     };
     let progress = Progress::new();
     let runtime = super::runtime()?;
     let mut out = anstream::stdout();
-    for region in regions {
-        let bucket = runtime.block_on(bootstrap(region.clone(), &progress))?;
+    for (account, region) in targets {
+        let bucket = runtime.block_on(bootstrap(account, region.clone(), &progress))?;
         let place = region.unwrap_or_else(|| "the configured region".into());
         writeln!(
             out,

@@ -83,6 +83,12 @@ pub fn resolve(global: &GlobalArgs, dir: &Path) -> Result<Settings, CliError> {
                 message: "\"app\" must be a command string".into(),
             });
         }
+        (None, None) if cdk_json.is_file() => {
+            return Err(CliError::Config {
+                path: cdk_json,
+                message: "has no \"app\": name the command that runs the app, e.g. \"app\": \"cargo run --quiet --bin my-app\" (or pass --app)".into(),
+            });
+        }
         (None, None) => {
             return Err(CliError::NoApp {
                 dir: dir.to_path_buf(),
@@ -101,7 +107,20 @@ pub fn resolve(global: &GlobalArgs, dir: &Path) -> Result<Settings, CliError> {
     };
     let as_dir = dir.join(&app);
     let app = if as_dir.join("manifest.json").is_file() {
+        // A cloud assembly is read where it is: nothing is written, so -o has no meaning.
+        if let Some(o) = &global.output {
+            return Err(CliError::Usage(format!(
+                "--app {} is a cloud assembly, read where it is; --output {} would be ignored: leave it out",
+                as_dir.display(),
+                o.display()
+            )));
+        }
         AppSource::Assembly(as_dir)
+    } else if as_dir.is_dir() {
+        return Err(CliError::Usage(format!(
+            "--app {}: a folder without manifest.json is not a cloud assembly; give a synthesized assembly (cdk.out) or the command that runs the app",
+            as_dir.display()
+        )));
     } else {
         AppSource::Command(app)
     };

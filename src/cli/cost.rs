@@ -24,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: &CostArgs) -> Result<(), CliError> {
         .iter()
         .map(|s| stack_cost(s, &s.template))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError::Usage)?;
+        .map_err(CliError::Failed)?;
     print_report(
         args.format,
         || render_text(&costs),

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::args::{DeployArgs, GlobalArgs};
-use super::diff::region_of;
-use super::{CliError, outputs_file, select_stacks, synth};
-use crate::deploy::{DeployOptions, DeployOutcome, StackPlan, deploy_stacks};
+use super::diff::{account_of, region_of};
+use super::{AssemblyStack, CliError, outputs_file, select_stacks, synth};
+use crate::deploy::{DeployOptions, DeployOutcome, StackPlan, dependency_cycle, deploy_stacks};
 
 fn parameters(args: &[String]) -> Result<BTreeMap<String, BTreeMap<String, String>>, CliError> {
     let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
@@ -28,24 +28,152 @@ fn parameters(args: &[String]) -> Result<BTreeMap<String, BTreeMap<String, Strin
     Ok(out)
 }
 
-pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
+/// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`, as CloudFormation's RoleARN takes.
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
+        return false;
+    };
+    *prefix == "arn"
+        && partition.starts_with("aws")
+        && *service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource
+            .strip_prefix("role/")
+            .and_then(|r| r.rsplit('/').next())
+            .is_some_and(|name| {
+                !name.is_empty()
+                    && name.len() <= 64
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+            })
+}
+
+/// The flags that need no stack: refused before the app is even run.
+fn check_flags(args: &DeployArgs) -> Result<(), CliError> {
     if args.stacks.is_empty() && !args.all {
         return Err(CliError::Usage(
             "name the stacks to deploy (patterns like 'dev-*' work) or pass --all".into(),
         ));
     }
+    if args.concurrency == 0 {
+        return Err(CliError::Usage(
+            "--concurrency 0 would deploy nothing; give at least 1".into(),
+        ));
+    }
+    if let Some(arn) = args.role_arn.as_deref().filter(|a| !is_role_arn(a)) {
+        return Err(CliError::Usage(format!(
+            "--role-arn '{arn}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME); give the CloudFormation execution role's ARN"
+        )));
+    }
+    Ok(())
+}
+
+/// Each `--parameters STACK:KEY` names a parameter the stack's template declares.
+fn check_parameters(
+    selected: &[&AssemblyStack],
+    params: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<(), CliError> {
+    for (stack, values) in params {
+        let Some(s) = selected.iter().find(|s| &s.stack_name == stack) else {
+            return Err(CliError::Usage(format!(
+                "--parameters names stack '{stack}', which is not being deployed"
+            )));
+        };
+        let declared: Vec<&str> = s
+            .template
+            .get("Parameters")
+            .and_then(serde_json::Value::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if let Some(key) = values.keys().find(|k| !declared.contains(&k.as_str())) {
+            return Err(CliError::Usage(format!(
+                "--parameters {stack}:{key}: the stack has no parameter '{key}'; its parameters: {}",
+                if declared.is_empty() {
+                    "none".to_owned()
+                } else {
+                    declared.join(", ")
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The logical ids of `template`'s resources.
+fn resource_ids(template: &serde_json::Value) -> impl Iterator<Item = &String> {
+    template
+        .get("Resources")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.keys())
+}
+
+/// Each `--allow-replace` id names a resource of a selected stack: in its new template,
+/// or (a resource the new template removes) in the deployed one. Reads only.
+fn check_allow_replace(
+    runtime: &tokio::runtime::Runtime,
+    selected: &[&AssemblyStack],
+    allowed: &[String],
+) -> Result<(), CliError> {
+    let known = |id: &String, t: &serde_json::Value| resource_ids(t).any(|r| r == id);
+    let mut unknown: Vec<&String> = allowed
+        .iter()
+        .filter(|id| !selected.iter().any(|s| known(id, &s.template)))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    for s in selected {
+        let deployed = runtime.block_on(async {
+            let cfn = crate::deploy::connect(region_of(s).as_deref()).await;
+            crate::deploy::deployed_template(&cfn, &s.stack_name).await
+        })?;
+        if let Some(t) = deployed {
+            unknown.retain(|id| !known(id, &t));
+        }
+    }
+    if let Some(id) = unknown.first() {
+        let stateful: Vec<String> = selected
+            .iter()
+            .flat_map(|s| {
+                s.template
+                    .get("Resources")
+                    .and_then(serde_json::Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, r)| {
+                        r.get("Type")
+                            .and_then(serde_json::Value::as_str)
+                            .is_some_and(|t| crate::deploy::STATEFUL_TYPES.contains(&t))
+                    })
+                    .map(|(id, _)| format!("{}/{id}", s.stack_name))
+            })
+            .collect();
+        return Err(CliError::Usage(format!(
+            "--allow-replace {id}: no stack being deployed has a resource with that logical id, new or deployed; the stateful resources the guard protects are: {}",
+            if stateful.is_empty() {
+                "none".to_owned()
+            } else {
+                stateful.join(", ")
+            }
+        )));
+    }
+    Ok(())
+}
+
+pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
+    check_flags(args)?;
     let mut params = parameters(&args.parameters)?;
     if let Some(path) = &args.outputs_file {
         outputs_file::check(path)?;
     }
     let (_, stacks) = synth::synthesize(global)?;
     let selected = select_stacks(&stacks, &args.stacks, !args.exclusively)?;
-    let names: Vec<String> = selected.iter().map(|s| s.stack_name.clone()).collect();
-    if let Some(unknown) = params.keys().find(|k| !names.contains(k)) {
-        return Err(CliError::Usage(format!(
-            "--parameters names stack '{unknown}', which is not being deployed"
-        )));
-    }
+    check_parameters(&selected, &params)?;
     if let Some(s) = selected.iter().find(|s| !s.unpublishable_assets.is_empty()) {
         return Err(CliError::Usage(format!(
             "{}: {}",
@@ -62,6 +190,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
         .map(|s| StackPlan {
             stack_name: s.stack_name.clone(),
             region: region_of(s),
+            account: account_of(s),
             template: s.template.clone(),
             dependencies: s
                 .dependencies
@@ -74,6 +203,12 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
             assets: s.assets.clone(),
         })
         .collect();
+    if let Some(cycle) = dependency_cycle(&plans) {
+        return Err(CliError::Usage(format!(
+            "the stacks depend on each other in a cycle ({}), so no order can deploy them; remove one of those dependencies in the app (or the assembly's manifest)",
+            cycle.join(" → ")
+        )));
+    }
     let opts = DeployOptions {
         concurrency: args.concurrency,
         approval: args.require_approval,
@@ -82,8 +217,14 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
         no_execute: args.no_execute,
         role_arn: args.role_arn.clone(),
     };
+    let runtime = super::runtime()?;
+    check_allow_replace(&runtime, &selected, &args.allow_replace)?;
     let progress = crate::deploy::Progress::new();
-    let outcomes = super::runtime()?.block_on(deploy_stacks(plans, &opts, &progress))?;
+    let outcomes = runtime.block_on(deploy_stacks(plans, &opts, &progress));
+    // A prompt interrupted by Ctrl-C may still wait on the terminal in a blocking
+    // thread: leave it behind instead of waiting for a line that never comes.
+    runtime.shutdown_background();
+    let outcomes = outcomes?;
     let mut out = anstream::stdout();
     let mut failed = Vec::new();
     let mut all_outputs = serde_json::Map::new();
@@ -123,7 +264,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(CliError::Usage(format!(
+        Err(CliError::Failed(format!(
             "{} of {} stacks did not deploy: {}",
             failed.len(),
             outcomes.len(),

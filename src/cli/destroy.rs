@@ -4,10 +4,10 @@
 use std::io::Write;
 
 use super::args::{DestroyArgs, GlobalArgs};
-use super::diff::region_of;
+use super::diff::{account_of, region_of};
 use super::select::select_with_dependents;
 use super::{CliError, select_stacks, synth};
-use crate::deploy::{DestroyOptions, destroy_stacks};
+use crate::deploy::{Answer, DestroyOptions, destroy_stacks};
 
 pub fn run(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), CliError> {
     if args.stacks.is_empty() && !args.all {
@@ -22,19 +22,33 @@ pub fn run(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), CliError> {
         select_with_dependents(&stacks, &args.stacks)?
     };
     let names: Vec<&str> = selected.iter().map(|s| s.stack_name.as_str()).collect();
-    if !args.force && !crate::deploy::confirm(&format!("Destroy {}?", names.join(", "))) {
-        return Err(CliError::Usage(
-            "destroy needs confirmation on a terminal, or --force".into(),
-        ));
+    if !args.force {
+        match crate::deploy::confirm(&format!("Destroy {}?", names.join(", "))) {
+            Answer::Yes => {}
+            Answer::No => {
+                return Err(CliError::Failed(
+                    "not confirmed; nothing was destroyed".into(),
+                ));
+            }
+            Answer::NoTerminal => {
+                return Err(CliError::Usage(
+                    "destroy needs confirmation on a terminal, or --force".into(),
+                ));
+            }
+        }
     }
     let opts = DestroyOptions {
         stacks: selected
             .iter()
             .map(|s| (s.stack_name.clone(), region_of(s)))
             .collect(),
+        accounts: selected.iter().map(|s| account_of(s)).collect(),
     };
     let progress = crate::deploy::Progress::new();
-    let deleted = super::runtime()?.block_on(destroy_stacks(&opts, &progress))?;
+    let runtime = super::runtime()?;
+    let deleted = runtime.block_on(destroy_stacks(&opts, &progress));
+    runtime.shutdown_background();
+    let deleted = deleted?;
     let mut out = anstream::stdout();
     writeln!(
         out,

@@ -14,6 +14,13 @@ use crate::diff::{
     GITHUB_COMMENT_LIMIT, StackSection, diff_templates, render_markdown, render_text, to_json,
 };
 
+/// The account of `aws://ACCOUNT/REGION`, unless environment-agnostic.
+pub fn account_of(stack: &AssemblyStack) -> Option<String> {
+    let rest = stack.environment.strip_prefix("aws://")?;
+    let account = rest.split('/').next()?;
+    (!account.is_empty() && account != "unknown-account").then(|| account.to_owned())
+}
+
 /// The region of `aws://ACCOUNT/REGION`, unless environment-agnostic.
 pub fn region_of(stack: &AssemblyStack) -> Option<String> {
     let region = stack.environment.rsplit('/').next()?;

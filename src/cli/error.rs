@@ -33,6 +33,41 @@ pub enum CliError {
     Library(#[from] crate::Error),
     #[error(transparent)]
     Deploy(#[from] crate::deploy::DeployError),
+    /// The arguments or the request were refused before anything ran.
     #[error("{0}")]
     Usage(String),
+    /// The operation ran and did not succeed (stacks that did not deploy, a cost that
+    /// cannot be estimated).
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// `rcdk`'s exit codes, the same for every verb.
+pub mod exit {
+    /// Done; for `diff --fail` and `posture`, nothing found.
+    pub const OK: u8 = 0;
+    /// The operation ran and failed; `diff --fail` found differences; `posture` found a
+    /// finding.
+    pub const FAILURE: u8 = 1;
+    /// Refused before anything ran: the arguments or the configuration (cdk.json, a
+    /// file named by a flag, stack patterns).
+    pub const USAGE: u8 = 2;
+    /// Interrupted (Ctrl-C or a hang-up of the terminal), like a shell's 128 + SIGINT.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+impl CliError {
+    /// The exit code this error ends `rcdk` with (see [`exit`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Deploy(crate::deploy::DeployError::Interrupted(_)) => exit::INTERRUPTED,
+            CliError::Usage(_)
+            | CliError::BadContext(_)
+            | CliError::NoApp { .. }
+            | CliError::Config { .. }
+            | CliError::NoStackMatches { .. }
+            | CliError::BadPattern { .. } => exit::USAGE,
+            _ => exit::FAILURE,
+        }
+    }
 }

@@ -19,6 +19,7 @@ mod posture;
 mod runner;
 mod select;
 mod synth;
+mod target;
 
 pub use assembly::{AssemblyStack, read_assembly};
 pub use error::CliError;
@@ -30,7 +31,13 @@ use clap::Parser;
 
 use args::{Cli, Command};
 
-/// Entry point of the `rcdk` binary.
+/// Ends with `error`, rendered, and its exit code.
+fn fail(error: &CliError) -> ExitCode {
+    crate::error::render(error);
+    ExitCode::from(error.exit_code())
+}
+
+/// Entry point of the `rcdk` binary. Exit codes: [`error::exit`].
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
@@ -38,24 +45,18 @@ pub fn main() -> ExitCode {
         Command::Synth(a) => synth::run(&cli.global, a),
         Command::Diff(a) => {
             return match diff::run(&cli.global, a) {
-                Ok(differs) if differs && a.fail => ExitCode::from(1),
-                Ok(_) => ExitCode::SUCCESS,
-                Err(e) => {
-                    crate::error::render(&e);
-                    ExitCode::from(2)
-                }
+                Ok(differs) if differs && a.fail => ExitCode::from(error::exit::FAILURE),
+                Ok(_) => ExitCode::from(error::exit::OK),
+                Err(e) => fail(&e),
             };
         }
         Command::Deploy(a) => deploy::run(&cli.global, a),
         Command::Cost(a) => cost::run(&cli.global, a),
         Command::Posture(a) => {
             return match posture::run(&cli.global, a) {
-                Ok(true) => ExitCode::SUCCESS,
-                Ok(false) => ExitCode::from(1),
-                Err(e) => {
-                    crate::error::render(&e);
-                    ExitCode::from(2)
-                }
+                Ok(true) => ExitCode::from(error::exit::OK),
+                Ok(false) => ExitCode::from(error::exit::FAILURE),
+                Err(e) => fail(&e),
             };
         }
         Command::Destroy(a) => destroy::run(&cli.global, a),
@@ -63,12 +64,9 @@ pub fn main() -> ExitCode {
         Command::Init(a) => init::run(a),
         Command::Doctor(a) => {
             return match doctor::run(&cli.global, a) {
-                Ok(true) => ExitCode::SUCCESS,
-                Ok(false) => ExitCode::FAILURE,
-                Err(e) => {
-                    crate::error::render(&e);
-                    ExitCode::FAILURE
-                }
+                Ok(true) => ExitCode::from(error::exit::OK),
+                Ok(false) => ExitCode::from(error::exit::FAILURE),
+                Err(e) => fail(&e),
             };
         }
         Command::Completions(a) => {
@@ -78,11 +76,8 @@ pub fn main() -> ExitCode {
         }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            crate::error::render(&e);
-            ExitCode::FAILURE
-        }
+        Ok(()) => ExitCode::from(error::exit::OK),
+        Err(e) => fail(&e),
     }
 }
 

@@ -193,15 +193,19 @@ pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
         .map_err(|e| CliError::Usage(format!("cannot create a scratch directory: {e}")))?;
     let mut context = global.context.clone();
     context.push(format!("{REPORT_CONTEXT}=true"));
+    // A prebuilt assembly is read where it is; an app synthesizes into scratch space.
+    let prebuilt = global
+        .app
+        .as_ref()
+        .is_some_and(|a| std::path::Path::new(a).join("manifest.json").is_file());
     let global = GlobalArgs {
         app: global.app.clone(),
         context,
-        output: Some(
-            global
-                .output
-                .clone()
-                .unwrap_or_else(|| scratch.path().join("cdk.out")),
-        ),
+        output: match &global.output {
+            Some(o) => Some(o.clone()),
+            None if prebuilt => None,
+            None => Some(scratch.path().join("cdk.out")),
+        },
     };
     let (_, stacks) = synth::synthesize(&global)?;
     let selected = select_stacks(&stacks, &args.stacks, false)?;

@@ -63,11 +63,17 @@ pub fn toolkit_template() -> J {
     })
 }
 
-/// Creates or updates the bootstrap stack in `region`; returns the bucket name.
-pub async fn bootstrap(region: Option<String>, progress: &Progress) -> Result<String, DeployError> {
+/// Creates or updates the bootstrap stack in `region` (of `account`, checked against
+/// the credentials' when given); returns the bucket name.
+pub async fn bootstrap(
+    account: Option<String>,
+    region: Option<String>,
+    progress: &Progress,
+) -> Result<String, DeployError> {
     let plan = StackPlan {
         stack_name: TOOLKIT_STACK.into(),
         region,
+        account,
         template: toolkit_template(),
         dependencies: Vec::new(),
         tags: BTreeMap::from([("ManagedBy".to_owned(), "rcdk".to_owned())]),

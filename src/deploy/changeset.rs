@@ -45,12 +45,23 @@ pub enum Prepared {
     NoChanges,
 }
 
-pub async fn create(cfn: &Cfn, req: ChangeSetRequest<'_>) -> Result<String, DeployError> {
-    let out = cfn
+/// A change set CloudFormation made, and the stack it belongs to: followed by its id
+/// from here on, never by name (a name can come to mean another stack).
+pub struct Created {
+    pub id: String,
+    pub stack_id: String,
+}
+
+/// Creates the change set. The client token makes the SDK's retries of a call whose
+/// answer was lost the same request: CloudFormation answers it with the first result.
+/// Should the change set exist by name all the same, the first call made it.
+pub async fn create(cfn: &Cfn, req: ChangeSetRequest<'_>) -> Result<Created, DeployError> {
+    let sent = cfn
         .client
         .create_change_set()
         .stack_name(req.stack)
         .change_set_name(req.name)
+        .client_token(req.name)
         .change_set_type(if req.create {
             ChangeSetType::Create
         } else {
@@ -70,9 +81,34 @@ pub async fn create(cfn: &Cfn, req: ChangeSetRequest<'_>) -> Result<String, Depl
         .set_role_arn(req.role_arn.map(str::to_owned))
         .description("Created by rcdk deploy")
         .send()
-        .await
-        .map_err(api(req.stack, "CreateChangeSet"))?;
-    Ok(out.id().unwrap_or(req.name).to_owned())
+        .await;
+    match sent {
+        Ok(out) => Ok(Created {
+            id: out.id().unwrap_or(req.name).to_owned(),
+            stack_id: out.stack_id().unwrap_or(req.stack).to_owned(),
+        }),
+        Err(e) if describe(&e).contains("AlreadyExists") && describe(&e).contains(req.name) => {
+            let out = cfn
+                .client
+                .describe_change_set()
+                .stack_name(req.stack)
+                .change_set_name(req.name)
+                .send()
+                .await
+                .map_err(api(req.stack, "DescribeChangeSet"))?;
+            Ok(Created {
+                id: out.change_set_id().unwrap_or(req.name).to_owned(),
+                stack_id: out.stack_id().unwrap_or(req.stack).to_owned(),
+            })
+        }
+        Err(e) => Err(api(req.stack, "CreateChangeSet")(e)),
+    }
+}
+
+/// The stack name to send with a change set `id`: none when the id is the change set's
+/// ARN (it names its stack; a name could mean another stack by now).
+fn stack_for<'a>(stack: &'a str, id: &str) -> Option<&'a str> {
+    (!id.starts_with("arn:")).then_some(stack)
 }
 
 /// "No changes" as CloudFormation words it in a FAILED change set's reason.
@@ -82,14 +118,21 @@ fn is_no_changes(reason: &str) -> bool {
         || reason.contains("No changes")
 }
 
-/// Waits with back-off (no busy polling) until the change set is ready or failed.
+/// How long CloudFormation may take to compute a change set before rcdk gives up
+/// (it takes seconds to a few minutes).
+const CHANGE_SET_DEADLINE: Duration = Duration::from_secs(15 * 60);
+
+/// Waits with back-off (no busy polling) until the change set is ready or failed, or
+/// the deadline passes; says every minute that it is still waiting.
 pub async fn wait(cfn: &Cfn, stack: &str, id: &str) -> Result<Prepared, DeployError> {
     let mut delay = Duration::from_millis(250);
+    let started = std::time::Instant::now();
+    let mut said = Duration::ZERO;
     loop {
         let out = cfn
             .client
             .describe_change_set()
-            .stack_name(stack)
+            .set_stack_name(stack_for(stack, id).map(str::to_owned))
             .change_set_name(id)
             .send()
             .await
@@ -118,6 +161,21 @@ pub async fn wait(cfn: &Cfn, stack: &str, id: &str) -> Result<Prepared, DeployEr
                 });
             }
             _ => {}
+        }
+        let waited = started.elapsed();
+        let status = out.status().map_or("unknown", |s| s.as_str());
+        if waited > CHANGE_SET_DEADLINE {
+            return Err(DeployError::Other(format!(
+                "{stack}: the change set {id} is still {status} after {} minutes; rcdk stopped waiting (look at it in CloudFormation, delete it, and deploy again)",
+                CHANGE_SET_DEADLINE.as_secs() / 60
+            )));
+        }
+        if waited - said >= Duration::from_secs(60) {
+            said = waited;
+            eprintln!(
+                "{stack}: still waiting for the change set ({status}) after {} s",
+                waited.as_secs()
+            );
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
@@ -155,7 +213,7 @@ async fn rows(
         let page = cfn
             .client
             .describe_change_set()
-            .stack_name(stack)
+            .set_stack_name(stack_for(stack, id).map(str::to_owned))
             .change_set_name(id)
             .next_token(token)
             .send()
@@ -173,7 +231,7 @@ pub async fn delete(cfn: &Cfn, stack: &str, id: &str) {
     if let Err(e) = cfn
         .client
         .delete_change_set()
-        .stack_name(stack)
+        .set_stack_name(stack_for(stack, id).map(str::to_owned))
         .change_set_name(id)
         .send()
         .await
@@ -187,10 +245,12 @@ pub async fn delete(cfn: &Cfn, stack: &str, id: &str) {
 }
 
 pub async fn execute(cfn: &Cfn, stack: &str, id: &str) -> Result<(), DeployError> {
+    let token = format!("rcdk-execute-{}", id.rsplit('/').next().unwrap_or(id));
     cfn.client
         .execute_change_set()
-        .stack_name(stack)
+        .set_stack_name(stack_for(stack, id).map(str::to_owned))
         .change_set_name(id)
+        .client_request_token(token)
         .send()
         .await
         .map(|_| ())

@@ -82,12 +82,23 @@ pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::f
                 innermost = s.to_string();
                 source = s.source();
             }
+            if innermost.contains("credentials") || innermost.contains("credential provider") {
+                return no_credentials(&innermost);
+            }
             format!(
                 "cannot reach the CloudFormation endpoint ({what}: {innermost}); check AWS_ENDPOINT_URL, the region and the network"
             )
         }
         _ => DisplayErrorContext(e).to_string(),
     }
+}
+
+/// No credentials anywhere: say so, and where the chain looked (not "cannot reach").
+pub(super) fn no_credentials(detail: &str) -> String {
+    let profile = std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into());
+    format!(
+        "no AWS credentials found ({detail}). rcdk looked where the AWS CLI looks: the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), the profile '{profile}' in ~/.aws/credentials and ~/.aws/config (keys, SSO, credential_process, a role to assume), web identity (AWS_WEB_IDENTITY_TOKEN_FILE), and the container and instance metadata services. Configure one (aws configure, aws sso login, or export the keys); rcdk doctor shows what it finds"
+    )
 }
 
 /// Maps an SDK error of `operation` on `stack` to a [`DeployError`].

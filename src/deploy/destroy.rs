@@ -1,39 +1,86 @@
 //! Deleting stacks in reverse dependency order.
 
-use super::client::{Cfn, api, connect};
+use super::client::{Cfn, api, connect, describe};
 use super::error::DeployError;
 use super::events::{Finished, follow, seen_events};
 use super::progress::Progress;
-use super::stack_state::stack_state;
+use super::stack_state::{StackState, stack_state};
 
 #[derive(Debug, Clone)]
 pub struct DestroyOptions {
     /// Stack name and region, dependencies first (they are deleted last).
     pub stacks: Vec<(String, Option<String>)>,
+    /// The accounts the stacks' environments name (`None`: environment-agnostic).
+    pub accounts: Vec<Option<String>>,
 }
 
 /// Deletes a stack and follows its events until it is gone (or failed).
 pub(super) async fn delete_and_follow(
     cfn: &Cfn,
     stack: &str,
+    stack_id: &str,
     progress: &Progress,
 ) -> Result<Finished, DeployError> {
-    let seen = seen_events(cfn, stack).await;
+    let seen = seen_events(cfn, stack_id).await;
+    // One token per deletion: a retry after a lost answer is the same request.
+    let token = format!(
+        "rcdk-delete-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    );
     cfn.client
         .delete_stack()
-        .stack_name(stack)
+        .stack_name(stack_id)
+        .client_request_token(token)
         .send()
         .await
         .map_err(api(stack, "DeleteStack"))?;
-    follow(cfn, stack, seen, &progress.stack_bar(stack, 0), 0).await
+    follow(cfn, stack, stack_id, seen, &progress.stack_bar(stack, 0), 0).await
 }
 
-/// Deletes every stack, last dependency first; stops at the first failure.
+/// Stacks outside `leaving` that import one of `state`'s exports: CloudFormation would
+/// refuse to delete `stack` half-way through the run.
+async fn outside_importers(
+    cfn: &Cfn,
+    stack: &str,
+    state: &StackState,
+    leaving: &[&str],
+) -> Result<Vec<String>, DeployError> {
+    let mut found = Vec::new();
+    for export in state.exports.values() {
+        let importers = match cfn.client.list_imports().export_name(export).send().await {
+            Ok(out) => out.imports().to_vec(),
+            Err(e) if describe(&e).contains("is not imported") => Vec::new(),
+            Err(e) => return Err(api(stack, "ListImports")(e)),
+        };
+        for importer in importers {
+            if !leaving.contains(&importer.as_str()) {
+                found.push(format!("{importer} (imports {export})"));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Deletes every stack, last dependency first; stops at the first failure. Before
+/// anything is deleted, every stack is checked: termination protection, and exports
+/// still imported by a stack that stays. Ctrl-C stops following and says what
+/// CloudFormation goes on doing.
 pub async fn destroy_stacks(
     opts: &DestroyOptions,
     progress: &Progress,
 ) -> Result<Vec<String>, DeployError> {
-    let mut deleted = Vec::new();
+    let leaving: Vec<&str> = opts.stacks.iter().map(|(s, _)| s.as_str()).collect();
+    if let Some((_, region)) = opts.stacks.first() {
+        let accounts: Vec<(&str, Option<&str>)> = leaving
+            .iter()
+            .zip(&opts.accounts)
+            .map(|(s, a)| (*s, a.as_deref()))
+            .collect();
+        super::check_accounts(&connect(region.as_deref()).await, &accounts).await?;
+    }
+    let mut deployed = Vec::new();
     for (stack, region) in opts.stacks.iter().rev() {
         let cfn = connect(region.as_deref()).await;
         let Some(state) = stack_state(&cfn, stack).await? else {
@@ -46,7 +93,36 @@ pub async fn destroy_stacks(
                 message: "termination protection is on; turn it off (StackProps::termination_protection = false and deploy, or in the console) to destroy it".into(),
             });
         }
-        let finished = delete_and_follow(&cfn, stack, progress).await?;
+        let importers = outside_importers(&cfn, stack, &state, &leaving).await?;
+        if !importers.is_empty() {
+            return Err(DeployError::Refused {
+                stack: stack.clone(),
+                message: format!(
+                    "other stacks still use its exports: {}; destroy them too (leave out --exclusively) or stop them importing first; nothing was destroyed",
+                    importers.join(", ")
+                ),
+            });
+        }
+        deployed.push((stack, cfn, state.stack_id));
+    }
+    let mut deleted = Vec::new();
+    for (stack, cfn, stack_id) in deployed {
+        let finished = tokio::select! {
+            f = delete_and_follow(&cfn, stack, &stack_id, progress) => f?,
+            _ = tokio::signal::ctrl_c() => {
+                progress.line(&format!(
+                    "{stack}: the deletion may have started: CloudFormation goes on deleting the stack without rcdk; follow it with `aws cloudformation describe-stack-events --stack-name {stack}`"
+                ));
+                return Err(DeployError::Interrupted(format!(
+                    "destroy stopped by Ctrl-C{}",
+                    if deleted.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" after destroying {}", deleted.join(", "))
+                    }
+                )));
+            }
+        };
         if finished.status != "DELETE_COMPLETE" {
             let reasons = finished
                 .failures

@@ -68,10 +68,18 @@ async fn stack_events(cfn: &Cfn, stack: &str) -> Result<Vec<StackEvent>, String>
         .map_err(|e| describe(&e))
 }
 
-/// Polls events and status with back-off until the stack settles (or is gone).
+/// How long rcdk follows one stack operation before it stops and says where things
+/// stand (CloudFormation goes on: its resources have timeouts of their own).
+const FOLLOW_DEADLINE: Duration = Duration::from_secs(3 * 60 * 60);
+/// Silence after which rcdk says it is still waiting, and on what.
+const QUIET: Duration = Duration::from_secs(120);
+
+/// Polls events and status with back-off until the stack settles (or is gone). The
+/// stack is read by `stack_id`, never by name: a name can come to mean another stack.
 pub async fn follow(
     cfn: &Cfn,
     stack: &str,
+    stack_id: &str,
     mut seen: BTreeSet<String>,
     bar: &StackBar,
     total: u64,
@@ -79,8 +87,10 @@ pub async fn follow(
     let mut delay = Duration::from_millis(300);
     let mut done: BTreeSet<String> = BTreeSet::new();
     let mut failures = Vec::new();
+    let started = std::time::Instant::now();
+    let mut last_news = started;
     loop {
-        match stack_events(cfn, stack).await {
+        match stack_events(cfn, stack_id).await {
             Ok(events) => {
                 // The API returns newest first.
                 let mut fresh: Vec<_> = events
@@ -88,6 +98,9 @@ pub async fn follow(
                     .filter(|e| e.event_id().is_some_and(|id| !seen.contains(id)))
                     .collect();
                 fresh.reverse();
+                if !fresh.is_empty() {
+                    last_news = std::time::Instant::now();
+                }
                 for e in fresh {
                     seen.insert(e.event_id().unwrap_or_default().to_owned());
                     let id = e.logical_resource_id().unwrap_or_default();
@@ -126,10 +139,37 @@ pub async fn follow(
                 });
             }
         }
-        match stack_state(cfn, stack).await? {
+        let state = stack_state(cfn, stack_id).await?;
+        match state.as_ref().map(|s| s.status.as_str()) {
+            Some("DELETE_COMPLETE") | None => {}
+            Some(status) if !is_terminal(status) => {
+                if started.elapsed() > FOLLOW_DEADLINE {
+                    return Err(DeployError::Other(format!(
+                        "{stack}: still {status} after {} hours; rcdk stopped following it. CloudFormation goes on: follow it with `aws cloudformation describe-stack-events --stack-name {stack}`",
+                        FOLLOW_DEADLINE.as_secs() / 3600
+                    )));
+                }
+                if last_news.elapsed() > QUIET {
+                    last_news = std::time::Instant::now();
+                    bar.line(&format!(
+                        "{stack} | still {status} after {} s; waiting for CloudFormation",
+                        started.elapsed().as_secs()
+                    ));
+                }
+            }
+            Some(_) => {}
+        }
+        match state {
             None => {
                 return Ok(Finished {
                     status: "DELETE_COMPLETE".into(),
+                    failures,
+                    state: None,
+                });
+            }
+            Some(s) if s.status == "DELETE_COMPLETE" => {
+                return Ok(Finished {
+                    status: s.status.clone(),
                     failures,
                     state: None,
                 });

@@ -63,14 +63,28 @@ pub fn destructive_changes(rows: &[ChangeRow], diff: &TemplateDiff) -> Vec<Strin
     out
 }
 
-/// Asks on the terminal; without one, the answer is no.
-pub fn confirm(question: &str) -> bool {
+/// What a person said at a prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    /// Anything else typed, or the end of input (a closed terminal).
+    No,
+    /// Nobody to ask: stdin or stderr is not a terminal.
+    NoTerminal,
+}
+
+/// Asks on the terminal; without one, nobody is asked.
+pub fn confirm(question: &str) -> Answer {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return false;
+        return Answer::NoTerminal;
     }
     eprint!("{question} (y/n) ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
-    matches!(answer.trim(), "y" | "Y" | "yes")
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Answer::Yes
+    } else {
+        Answer::No
+    }
 }

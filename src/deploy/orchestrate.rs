@@ -12,7 +12,7 @@ use super::changeset::{self, ChangeSetRequest, Prepared, TemplateSource};
 use super::client::{Cfn, api, connect, describe};
 use super::error::DeployError;
 use super::events::{follow, seen_events};
-use super::guards::{Approval, confirm, destructive_changes};
+use super::guards::{Answer, Approval, confirm, destructive_changes};
 use super::progress::Progress;
 use super::stack_state::{StackState, deployed_template, stack_state};
 use super::{INLINE_TEMPLATE_LIMIT, capabilities_for};
@@ -24,6 +24,8 @@ pub struct StackPlan {
     pub stack_name: String,
     /// `None`: the region of the configuration chain.
     pub region: Option<String>,
+    /// The account the stack's environment names; `None`: environment-agnostic.
+    pub account: Option<String>,
     pub template: J,
     /// Stacks (in this deployment) that must succeed first.
     pub dependencies: Vec<String>,
@@ -75,10 +77,21 @@ impl DeployOutcome {
     }
 }
 
-/// Change sets created and not yet executed (deleted on Ctrl-C), and stacks executing.
+/// A change set rcdk created and has not asked CloudFormation to execute.
+struct Pending {
+    cfn: Cfn,
+    stack: String,
+    stack_id: String,
+    id: String,
+    /// A CREATE change set made the (empty, REVIEW_IN_PROGRESS) stack: it goes too.
+    made_the_stack: bool,
+}
+
+/// Change sets created and not yet executed (deleted on an interrupt), and stacks whose
+/// execution may have been requested (never reported as "not executed").
 #[derive(Default)]
 struct Inflight {
-    change_sets: Vec<(Cfn, String, String)>,
+    change_sets: Vec<Pending>,
     executing: BTreeSet<String>,
 }
 
@@ -173,7 +186,7 @@ async fn prepare_state(
         progress.line(&format!(
             "{stack}: ROLLBACK_COMPLETE after a failed first create; deleting it to create it again"
         ));
-        let finished = super::destroy::delete_and_follow(cfn, stack, progress).await?;
+        let finished = super::destroy::delete_and_follow(cfn, stack, &s.stack_id, progress).await?;
         if finished.status != "DELETE_COMPLETE" {
             return bad(
                 "deleting the failed stack did not finish; delete it by hand and deploy again",
@@ -201,26 +214,67 @@ async fn prepare_state(
 /// set made, which would otherwise sit in REVIEW_IN_PROGRESS), and says why.
 async fn refuse(
     cfn: &Cfn,
-    stack: &str,
+    (stack, stack_id): (&str, &str),
     id: &str,
     inflight: &Shared,
     created: bool,
     message: String,
 ) -> Result<DeployOutcome, DeployError> {
+    lock(inflight).change_sets.retain(|p| p.id != id);
+    withdraw(cfn, (stack, stack_id), id, created).await;
+    Err(DeployError::Refused {
+        stack: stack.into(),
+        message,
+    })
+}
+
+/// Deletes a change set that will not run and, when its CREATE made the stack, the
+/// empty stack (it would otherwise sit in REVIEW_IN_PROGRESS).
+async fn withdraw(cfn: &Cfn, (stack, stack_id): (&str, &str), id: &str, made_the_stack: bool) {
     changeset::delete(cfn, stack, id).await;
-    lock(inflight).change_sets.retain(|(_, _, i)| i != id);
-    if created {
-        if let Err(e) = cfn.client.delete_stack().stack_name(stack).send().await {
+    if made_the_stack {
+        let token = format!("rcdk-withdraw-{}", id.rsplit('/').next().unwrap_or(id));
+        // By id: the empty stack this change set made, never another of that name.
+        if let Err(e) = cfn
+            .client
+            .delete_stack()
+            .stack_name(stack_id)
+            .client_request_token(token)
+            .send()
+            .await
+        {
             eprintln!(
                 "warning: {stack}: could not delete the empty stack: {}",
                 describe(&e)
             );
         }
     }
-    Err(DeployError::Refused {
-        stack: stack.into(),
-        message,
-    })
+}
+
+/// What an interrupt leaves: pending change sets (and the empty stacks of first
+/// deploys) deleted, each said; stacks whose execution may have been requested named
+/// as possibly changing, with how to follow them.
+async fn stop(inflight: &Shared, progress: &Progress, cause: &str) -> DeployError {
+    let inflight = std::mem::take(&mut *lock(inflight));
+    for p in &inflight.change_sets {
+        withdraw(&p.cfn, (&p.stack, &p.stack_id), &p.id, p.made_the_stack).await;
+        progress.line(&format!(
+            "{}: deleted the change set {} (not executed){}",
+            p.stack,
+            p.id,
+            if p.made_the_stack {
+                " and the empty stack it made"
+            } else {
+                ""
+            }
+        ));
+    }
+    for stack in &inflight.executing {
+        progress.line(&format!(
+            "{stack}: its change set may be executing: CloudFormation goes on changing the stack without rcdk; follow it with `aws cloudformation describe-stack-events --stack-name {stack}` and run rcdk deploy again once it settles"
+        ));
+    }
+    DeployError::Interrupted(format!("deployment stopped by {cause}"))
 }
 
 async fn deploy_one(
@@ -289,7 +343,7 @@ async fn deploy_inner(
     let diff = diff_templates(&deployed, &template);
     let create = state.as_ref().is_none_or(StackState::is_review);
     let name = change_set_name();
-    let id = changeset::create(
+    let created = changeset::create(
         cfn,
         ChangeSetRequest {
             stack,
@@ -316,10 +370,16 @@ async fn deploy_inner(
         },
     )
     .await?;
-    lock(inflight)
-        .change_sets
-        .push((cfn.clone(), stack.to_owned(), id.clone()));
-    let forget = |inflight: &Shared| lock(inflight).change_sets.retain(|(_, _, i)| *i != id);
+    let (id, stack_id) = (created.id, created.stack_id);
+    let target = (stack, stack_id.as_str());
+    lock(inflight).change_sets.push(Pending {
+        cfn: cfn.clone(),
+        stack: stack.to_owned(),
+        stack_id: stack_id.clone(),
+        id: id.clone(),
+        made_the_stack: create,
+    });
+    let forget = |inflight: &Shared| lock(inflight).change_sets.retain(|p| p.id != id);
     let rows = match changeset::wait(cfn, stack, &id).await {
         Ok(Prepared::NoChanges) => {
             forget(inflight);
@@ -362,7 +422,7 @@ async fn deploy_inner(
         })
         .collect();
     if !destructive.is_empty() && !opts.allow_replace_all {
-        return refuse(cfn, stack, &id, inflight, state.is_none(), format!(
+        return refuse(cfn, target, &id, inflight, create, format!(
             "stopped: {}; that loses data. If it is intended, pass --allow-replace LOGICAL_ID (or --allow-replace-all); the change set was deleted",
             destructive.join("; ")
         ))
@@ -375,14 +435,22 @@ async fn deploy_inner(
     };
     if ask {
         progress.line(&render_text(stack, &diff));
-        if !confirm(&format!("{stack}: deploy these changes?")) {
+        let question = format!("{stack}: deploy these changes?");
+        // The terminal is read in a blocking thread, so an interrupt is heard at once.
+        let answer = tokio::task::spawn_blocking(move || confirm(&question))
+            .await
+            .unwrap_or(Answer::NoTerminal);
+        if answer != Answer::Yes {
             return refuse(
                 cfn,
-                stack,
+                target,
                 &id,
                 inflight,
-                state.is_none(),
-                "the change needs approval (it widens IAM or network access, or --require-approval any-change); answer on a terminal, or pass --require-approval never".into(),
+                create,
+                match answer {
+                    Answer::No => "not approved; nothing was changed (the change set was deleted)".into(),
+                    _ => "the change needs approval (it widens IAM or network access, or --require-approval any-change) and there is no terminal to ask on; run it on a terminal, or pass --require-approval never".into(),
+                },
             )
             .await;
         }
@@ -391,23 +459,33 @@ async fn deploy_inner(
         forget(inflight);
         return Ok(DeployOutcome::ChangeSetLeft { id });
     }
-    let seen = seen_events(cfn, stack).await;
+    let seen = seen_events(cfn, &stack_id).await;
+    // From the moment the request may leave, the stack may be changing: an interrupt
+    // must not call this change set "not executed".
+    {
+        let mut f = lock(inflight);
+        f.change_sets.retain(|p| p.id != id);
+        f.executing.insert(stack.to_owned());
+    }
     if let Err(e) = changeset::execute(cfn, stack, &id).await {
         // A change set that cannot run is deleted: nothing is left half-done.
         changeset::delete(cfn, stack, &id).await;
-        forget(inflight);
+        lock(inflight).executing.remove(stack);
         return Err(e);
-    }
-    {
-        let mut f = lock(inflight);
-        f.change_sets.retain(|(_, _, i)| *i != id);
-        f.executing.insert(stack.to_owned());
     }
     let total = template
         .get("Resources")
         .and_then(J::as_object)
         .map_or(0, |m| m.len() as u64);
-    let finished = follow(cfn, stack, seen, &progress.stack_bar(stack, total), total).await?;
+    let finished = follow(
+        cfn,
+        stack,
+        &stack_id,
+        seen,
+        &progress.stack_bar(stack, total),
+        total,
+    )
+    .await?;
     lock(inflight).executing.remove(stack);
     if finished.status != "CREATE_COMPLETE" && finished.status != "UPDATE_COMPLETE" {
         // An execution that failed leaves its change set behind (EXECUTE_FAILED); it
@@ -468,6 +546,102 @@ async fn clients(plans: &[StackPlan]) -> BTreeMap<Option<String>, Cfn> {
     out
 }
 
+/// Cleans up after an interrupt; a second Ctrl-C stops the clean-up itself, saying
+/// what may be left.
+async fn stop_unless_again(inflight: &Shared, progress: &Progress, cause: &str) -> DeployError {
+    progress.line(&format!(
+        "{cause}: cleaning up (Ctrl-C again to stop at once)"
+    ));
+    let pending: Vec<String> = lock(inflight)
+        .change_sets
+        .iter()
+        .map(|p| format!("{} {}", p.stack, p.id))
+        .collect();
+    tokio::select! {
+        e = stop(inflight, progress, cause) => e,
+        _ = tokio::signal::ctrl_c() => DeployError::Interrupted(format!(
+            "stopped before cleaning up; these change sets may be left: {}",
+            if pending.is_empty() { "none".to_owned() } else { pending.join(", ") }
+        )),
+    }
+}
+
+/// SIGHUP (the terminal went away), where the platform has it.
+fn hangup_signal() -> Hangup {
+    #[cfg(unix)]
+    {
+        Hangup(tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok())
+    }
+    #[cfg(not(unix))]
+    {
+        Hangup(())
+    }
+}
+
+#[cfg(unix)]
+struct Hangup(Option<tokio::signal::unix::Signal>);
+#[cfg(not(unix))]
+struct Hangup(());
+
+impl Hangup {
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(s) = self.0.as_mut() {
+            s.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await;
+    }
+}
+
+/// A chain of stacks in `plans` that depend on each other in a circle (`a → b → a`),
+/// if any: no order can deploy them.
+pub fn dependency_cycle(plans: &[StackPlan]) -> Option<Vec<String>> {
+    let deps: BTreeMap<&str, Vec<&str>> = plans
+        .iter()
+        .map(|p| {
+            (
+                p.stack_name.as_str(),
+                p.dependencies.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    // Depth-first, with the path on the stack: a node met again on the path closes a cycle.
+    fn visit<'a>(
+        node: &'a str,
+        deps: &BTreeMap<&'a str, Vec<&'a str>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| *n == node) {
+            let mut cycle: Vec<String> = path[at..].iter().map(|n| (*n).to_owned()).collect();
+            cycle.push(node.to_owned());
+            return Some(cycle);
+        }
+        if !done.insert(node) {
+            return None;
+        }
+        path.push(node);
+        for d in deps.get(node).into_iter().flatten() {
+            if deps.contains_key(d) {
+                if let Some(c) = visit(d, deps, path, done) {
+                    return Some(c);
+                }
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    for p in plans {
+        let mut path = Vec::new();
+        if let Some(c) = visit(&p.stack_name, &deps, &mut path, &mut done) {
+            return Some(c);
+        }
+    }
+    None
+}
+
 /// Deploys `plans` (in dependency order) and reports each stack's outcome.
 pub async fn deploy_stacks(
     plans: Vec<StackPlan>,
@@ -475,6 +649,13 @@ pub async fn deploy_stacks(
     progress: &Progress,
 ) -> Result<Vec<(String, DeployOutcome)>, DeployError> {
     let clients = clients(&plans).await;
+    if let Some(cfn) = clients.values().next() {
+        let accounts: Vec<(&str, Option<&str>)> = plans
+            .iter()
+            .map(|p| (p.stack_name.as_str(), p.account.as_deref()))
+            .collect();
+        super::check_accounts(cfn, &accounts).await?;
+    }
     let inflight: Shared = Arc::default();
     let mut outcomes: BTreeMap<String, DeployOutcome> = BTreeMap::new();
     let mut started: BTreeSet<String> = BTreeSet::new();
@@ -482,6 +663,7 @@ pub async fn deploy_stacks(
     let names: BTreeSet<String> = plans.iter().map(|p| p.stack_name.clone()).collect();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let mut hangup = hangup_signal();
     loop {
         // Start what is ready, up to the concurrency limit.
         for p in &plans {
@@ -536,24 +718,29 @@ pub async fn deploy_stacks(
             }
             _ = &mut ctrl_c => {
                 running.abort_all();
-                let inflight = std::mem::take(&mut *lock(&inflight));
-                for (cfn, stack, id) in &inflight.change_sets {
-                    changeset::delete(cfn, stack, id).await;
-                    progress.line(&format!("{stack}: deleted the change set {id} (not executed)"));
-                }
-                for stack in &inflight.executing {
-                    progress.line(&format!("{stack}: CloudFormation keeps changing the stack; follow it in the console or with `rcdk deploy` later"));
-                }
-                return Err(DeployError::Interrupted("deployment stopped by Ctrl-C".into()));
+                return Err(stop_unless_again(&inflight, progress, "Ctrl-C").await);
+            }
+            _ = hangup.recv() => {
+                running.abort_all();
+                return Err(stop_unless_again(&inflight, progress, "a hang-up of the terminal").await);
             }
         }
     }
+    // Every selected stack ends with an outcome: one never started is reported, never
+    // silently left out of a run that then looks successful.
     Ok(plans
         .iter()
-        .filter_map(|p| {
-            outcomes
-                .remove(&p.stack_name)
-                .map(|o| (p.stack_name.clone(), o))
+        .map(|p| {
+            let outcome =
+                outcomes
+                    .remove(&p.stack_name)
+                    .unwrap_or_else(|| DeployOutcome::Skipped {
+                        because: format!(
+                            "never started: it waits on {} that never finished",
+                            p.dependencies.join(", ")
+                        ),
+                    });
+            (p.stack_name.clone(), outcome)
         })
         .collect())
 }

@@ -89,7 +89,7 @@ async fn attempt_once(
     let credentials = provider
         .provide_credentials()
         .await
-        .map_err(|e| unusable(format!("cannot load credentials: {e}")))?;
+        .map_err(|e| unusable(super::client::no_credentials(&e.to_string())))?;
     let identity = credentials.into();
     let mut settings = SigningSettings::default();
     if request.sign_payload_header {

@@ -134,37 +134,77 @@ fn errors_are_clear_and_exit_non_zero() {
     let p = project();
     // A stale assembly is on disk: an app that writes nothing must not pass it off as its own.
     assert!(rcdk(p.path(), &["synth"]).status.success());
-    let cases: [(&[&str], &str); 4] = [
+    fs::create_dir_all(p.path().join("not-an-assembly")).expect("mkdir");
+    // Exit codes: 2 refused before anything ran (arguments, configuration), 1 failed.
+    let cases: [(&[&str], i32, &str); 9] = [
         (
             &["list", "nomatch"],
+            2,
             "no stack matches 'nomatch'; the app has: network, service",
         ),
         (
             &["synth", "-c", "novalue"],
+            2,
             "context argument 'novalue' is not KEY=VALUE",
         ),
         (
             &["synth", "--app", "echo broken >&2; exit 3"],
+            1,
             "failed (exit code 3); its errors are printed above",
         ),
         (
             &["synth", "--app", "true"],
+            1,
             "exited without writing a cloud assembly",
         ),
+        (
+            &["list", "--app", "not-an-assembly"],
+            2,
+            "a folder without manifest.json is not a cloud assembly",
+        ),
+        (
+            &["synth", "--app", "prebuilt", "-o", "elsewhere"],
+            2,
+            "is a cloud assembly, read where it is; --output elsewhere would be ignored",
+        ),
+        (
+            &["deploy", "--all", "--concurrency", "0"],
+            2,
+            "--concurrency 0 would deploy nothing; give at least 1",
+        ),
+        (
+            &["deploy", "--all", "--role-arn", "garbage"],
+            2,
+            "--role-arn 'garbage' is not an IAM role ARN",
+        ),
+        (
+            &["deploy", "--all", "--parameters", "network:NoSuchParam=V"],
+            2,
+            "--parameters network:NoSuchParam: the stack has no parameter 'NoSuchParam'; its parameters: none",
+        ),
     ];
-    for (args, message) in cases {
+    for (args, code, message) in cases {
         let out = rcdk(p.path(), args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
     let empty = tempfile::tempdir().expect("tempdir");
     let out = rcdk(empty.path(), &["synth"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no cdk.json in"), "{}", stderr(&out));
     fs::write(empty.path().join("cdk.json"), "{ not json").expect("write");
     let out = rcdk(empty.path(), &["synth"]);
     assert!(
         stderr(&out).contains("cdk.json: invalid JSON"),
+        "{}",
+        stderr(&out)
+    );
+    // A cdk.json that exists but names no app says so (not "no cdk.json").
+    fs::write(empty.path().join("cdk.json"), "{}").expect("write");
+    let out = rcdk(empty.path(), &["synth"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cdk.json: has no \"app\": name the command that runs the app"),
         "{}",
         stderr(&out)
     );

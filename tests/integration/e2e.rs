@@ -404,9 +404,15 @@ fn a_dead_endpoint_fails_fast_with_a_clear_message() {
         &format!("http://127.0.0.1:{port}"),
         &["deploy", "--all", "--app", &app.display().to_string()],
     );
-    let (stdout, _) = text(&out);
-    assert!(!out.status.success());
-    assert!(stdout.contains("❌ solo: DescribeStacks failed: cannot reach the CloudFormation endpoint (connection failed"), "{stdout}");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    // The first call is the account check (whose credentials these are).
+    assert!(
+        stderr.contains(&format!(
+            "account check: STS GetCallerIdentity failed: cannot reach http://127.0.0.1:{port}/"
+        )),
+        "{stderr}"
+    );
     assert!(
         started.elapsed() < std::time::Duration::from_secs(60),
         "no hang"

@@ -96,7 +96,7 @@ fn init() -> Project {
         text(&out)
     );
     let again = rcdk_in(&dir, &["init"], &[]);
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("refusing to create a project in a folder that is not empty"));
     Project {
         _tmp: tmp,

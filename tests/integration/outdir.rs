@@ -261,7 +261,7 @@ fn outputs_file_never_replaces_a_foreign_file_or_folder() {
             ],
         );
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(
             err.contains("refusing to write --outputs-file here"),
             "{err}"

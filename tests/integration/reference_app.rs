@@ -240,3 +240,41 @@ fn many_services_spread_over_stacks_without_moving() {
     let template = |a: &CloudAssembly, n: &str| a.stack(n).map(|s| s.template_json.clone());
     assert!(template(&fifty_one, "dev-workers-2").is_some_and(|t| t.contains("Worker51Task")));
 }
+
+/// A thousand extra worker services in every environment, the DR region's included:
+/// every template stays within CloudFormation's limits on what it receives (compact
+/// JSON): 1 MB, 500 resources, 200 outputs, 200 parameters. (Synthesis refuses a
+/// template over a limit; the largest is reported to show the margin.)
+#[test]
+fn a_thousand_workers_per_environment_stay_within_every_limit() {
+    let app = rcdk::App::with_context(Default::default(), "cdk.out");
+    app.set_context("env", "all".into());
+    app.set_context("workers", 1000.into());
+    rcdk_apps::build(&app).expect("the app builds");
+    let assembly = app.synthesize().expect("every template within the limits");
+    let count = |t: &serde_json::Value, section: &str| {
+        t.get(section)
+            .and_then(serde_json::Value::as_object)
+            .map_or(0, serde_json::Map::len)
+    };
+    let mut largest = (0, String::new());
+    for env in ["dev", "staging", "prod", "prod-dr"] {
+        let shards = assembly
+            .stacks
+            .iter()
+            .filter(|s| s.stack_name.starts_with(&format!("{env}-workers-")))
+            .count();
+        assert_eq!(shards, 20, "{env}: 1000 workers in 20 stacks of 50");
+    }
+    for s in &assembly.stacks {
+        let bytes = serde_json::to_vec(&s.template).expect("json").len();
+        assert!(bytes <= 1_000_000, "{}: {bytes} bytes", s.stack_name);
+        assert!(count(&s.template, "Resources") <= 500, "{}", s.stack_name);
+        assert!(count(&s.template, "Outputs") <= 200, "{}", s.stack_name);
+        assert!(count(&s.template, "Parameters") <= 200, "{}", s.stack_name);
+        if bytes > largest.0 {
+            largest = (bytes, s.stack_name.clone());
+        }
+    }
+    eprintln!("largest template: {} ({} bytes)", largest.1, largest.0);
+}

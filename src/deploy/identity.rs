@@ -1,0 +1,71 @@
+//! Whose credentials these are: STS GetCallerIdentity, so a stack meant for one account
+//! is never deployed into another because of the keys at hand.
+
+use bytes::Bytes;
+
+use super::client::Cfn;
+use super::error::DeployError;
+use super::signed::{SignedRequest, send};
+
+/// The account the configured credentials belong to.
+pub async fn caller_account(cfn: &Cfn) -> Result<String, DeployError> {
+    let url = match cfn.config.endpoint_url() {
+        Some(endpoint) => format!("{}/", endpoint.trim_end_matches('/')),
+        None => format!("https://sts.{}.amazonaws.com/", cfn.region),
+    };
+    let (status, answer) = send(
+        cfn,
+        "account check",
+        SignedRequest {
+            operation: "STS GetCallerIdentity",
+            service: "sts",
+            region: &cfn.region,
+            method: "POST",
+            url,
+            headers: vec![(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8".to_owned(),
+            )],
+            body: Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-15"),
+            sign_payload_header: false,
+        },
+    )
+    .await?;
+    let account = answer
+        .split_once("<Account>")
+        .and_then(|(_, rest)| rest.split_once("</Account>"))
+        .map(|(a, _)| a.trim().to_owned());
+    match account {
+        Some(a) if status.is_success() => Ok(a),
+        _ => Err(DeployError::Api {
+            stack: "account check".into(),
+            operation: "STS GetCallerIdentity",
+            message: format!("{status}: {answer}"),
+        }),
+    }
+}
+
+/// Refuses stacks whose environment names another account than the credentials'.
+/// `stacks` are (stack name, account or `None` when environment-agnostic).
+pub async fn check_accounts(cfn: &Cfn, stacks: &[(&str, Option<&str>)]) -> Result<(), DeployError> {
+    if stacks.iter().all(|(_, a)| a.is_none()) {
+        return Ok(());
+    }
+    let caller = caller_account(cfn).await?;
+    let wrong: Vec<String> = stacks
+        .iter()
+        .filter_map(|(s, a)| {
+            a.filter(|a| *a != caller)
+                .map(|a| format!("{s} (aws://{a})"))
+        })
+        .collect();
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(DeployError::Refused {
+        stack: wrong.join(", "),
+        message: format!(
+            "the stack's environment names another account than the credentials', which are of account {caller}; nothing was sent. Use credentials of that account (AWS_PROFILE), or deploy only the stacks of {caller}"
+        ),
+    })
+}
