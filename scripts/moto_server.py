@@ -571,21 +571,27 @@ def create_change_set(self, stack_name, change_set_name, template, parameters, d
         return _original_create_change_set(
             self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
         )
-    # Made as an UPDATE of the waiting stack, then typed CREATE again: what it is.
+    # A new CREATE change set of the waiting stack, as CloudFormation makes it.
     stack = waiting[0]
-    stack.status = "CREATE_COMPLETE"
-    try:
-        change_set_id, stack_id = _original_create_change_set(
-            self, stack_name, change_set_name, template, parameters, description, "UPDATE", *args, **kwargs
-        )
-    finally:
-        stack.status = "REVIEW_IN_PROGRESS"
-    change_set = self.change_sets[change_set_id]
-    change_set.change_set_type = "CREATE"
+    if any(cs.stack_id == stack.stack_id and cs.change_set_name == change_set_name for cs in self.change_sets.values()):
+        raise AlreadyExistsException(f"ChangeSet [{change_set_name}] already exists")
+    change_set_id = cfn_models.generate_changeset_id(change_set_name, self.region_name, self.account_id)
+    change_set = cfn_models.ChangeSet(
+        change_set_type="CREATE",
+        change_set_id=change_set_id,
+        change_set_name=change_set_name,
+        stack=stack,
+        template=template,
+        parameters=parameters,
+        description=description,
+        notification_arns=kwargs.get("notification_arns"),
+        tags=kwargs.get("tags"),
+        role_arn=kwargs.get("role_arn"),
+    )
     change_set.status = "CREATE_COMPLETE"
     change_set.execution_status = "AVAILABLE"
-    change_set.status_reason = None
-    return change_set_id, stack_id
+    self.change_sets[change_set_id] = change_set
+    return change_set_id, stack.stack_id
 
 
 cfn_models.CloudFormationBackend.create_change_set = create_change_set

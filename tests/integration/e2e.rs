@@ -60,7 +60,7 @@ fn web_service_state(moto: &Moto, (cluster, service): &(String, String)) -> (i64
     )
 }
 
-fn stack_status(moto: &Moto, stack: &str) -> Option<String> {
+pub(crate) fn stack_status(moto: &Moto, stack: &str) -> Option<String> {
     let body = http_post(
         moto.port,
         "cloudformation",
@@ -73,7 +73,7 @@ fn stack_status(moto: &Moto, stack: &str) -> Option<String> {
 
 /// Change sets of `stack` that were not executed (moto also lists executed ones, and
 /// those of other stacks).
-fn change_set_count(moto: &Moto, stack: &str) -> usize {
+pub(crate) fn change_set_count(moto: &Moto, stack: &str) -> usize {
     http_post(
         moto.port,
         "cloudformation",
@@ -91,7 +91,7 @@ fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
 
-fn deploy(moto: &Moto, app: &Path, extra: &[&str]) -> (bool, String, String) {
+pub(crate) fn deploy(moto: &Moto, app: &Path, extra: &[&str]) -> (bool, String, String) {
     let app = app.display().to_string();
     let mut args = vec![
         "deploy",
@@ -284,7 +284,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     }
 }
 
-fn one_stack_assembly(dir: &Path, template: serde_json::Value) -> std::path::PathBuf {
+pub(crate) fn one_stack_assembly(dir: &Path, template: serde_json::Value) -> std::path::PathBuf {
     assembly_of(dir, &[("solo", template, &[], false)])
 }
 
@@ -693,7 +693,7 @@ fn http_get(port: u16, path: &str) -> (String, Vec<u8>) {
     (status, response[split + 4..].to_vec())
 }
 
-fn assembly_of(
+pub(crate) fn assembly_of(
     dir: &Path,
     stacks: &[(&str, serde_json::Value, &[&str], bool)],
 ) -> std::path::PathBuf {

@@ -112,3 +112,57 @@ impl FaultProxy {
         }
     }
 }
+
+/// What [`ScriptedProxy`] does to the first request of one CloudFormation action.
+#[derive(Clone, Copy)]
+pub enum Script {
+    /// Forward it (so it takes effect), then close the connection without an answer:
+    /// an answer lost on the way back.
+    LoseAnswer,
+    /// Forward it, and hold the answer this long before passing it on.
+    HoldAnswer(std::time::Duration),
+}
+
+/// A pass-through proxy that plays `script` on the first request whose body names
+/// `Action=ACTION`; `hits` counts the requests of that action.
+pub struct ScriptedProxy {
+    pub port: u16,
+    pub hits: Arc<AtomicUsize>,
+}
+
+impl ScriptedProxy {
+    pub fn start(upstream: u16, action: &'static str, script: Script) -> ScriptedProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let port = listener.local_addr().expect("address").port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        let marker = format!("Action={action}&");
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (counter, marker) = (counter.clone(), marker.clone());
+                std::thread::spawn(move || {
+                    let mut client = stream;
+                    let Some(request) = read_request(&mut client) else {
+                        return;
+                    };
+                    let first = String::from_utf8_lossy(&request).contains(&marker)
+                        && counter.fetch_add(1, Ordering::SeqCst) == 0;
+                    let Some(response) = forward(&request, upstream) else {
+                        return;
+                    };
+                    match (first, script) {
+                        (true, Script::LoseAnswer) => {}
+                        (true, Script::HoldAnswer(d)) => {
+                            std::thread::sleep(d);
+                            let _ = client.write_all(&response);
+                        }
+                        (false, _) => {
+                            let _ = client.write_all(&response);
+                        }
+                    }
+                });
+            }
+        });
+        ScriptedProxy { port, hits }
+    }
+}

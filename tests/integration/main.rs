@@ -39,6 +39,7 @@ mod outdir;
 mod posture;
 pub mod redis;
 mod reference_app;
+mod reliability;
 mod scanners;
 mod scoped_values;
 mod support;
