@@ -215,7 +215,7 @@ fn an_interrupt_after_execution_was_requested_tells_the_truth() {
     )
     .display()
     .to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rcdk"))
+    let child = Command::new(env!("CARGO_BIN_EXE_rcdk"))
         .args([
             "deploy",
             "--all",
