@@ -138,8 +138,16 @@ pub fn json_call(port: u16, region: &str, service: &str, target: &str, body: &st
 /// Runs the `rcdk` binary against `endpoint` with dummy credentials and nothing
 /// from this machine's AWS configuration.
 pub fn rcdk(endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rcdk"))
-        .args(args)
+    rcdk_command(endpoint, args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("rcdk runs")
+}
+
+/// The `rcdk` command [`rcdk`] runs, to spawn with other standard streams.
+pub fn rcdk_command(endpoint: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rcdk"));
+    cmd.args(args)
         .current_dir(root())
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
@@ -149,10 +157,8 @@ pub fn rcdk(endpoint: &str, args: &[&str]) -> Output {
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .stdin(Stdio::null())
-        .output()
-        .expect("rcdk runs")
+        .env_remove("AWS_SESSION_TOKEN");
+    cmd
 }
 
 pub fn text(o: &Output) -> (String, String) {

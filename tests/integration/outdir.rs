@@ -269,3 +269,41 @@ fn outputs_file_never_replaces_a_foreign_file_or_folder() {
         assert_eq!(tree(p.path()), before, "--outputs-file {target}");
     }
 }
+
+/// One run replaces the assembly while others read it (forty `rcdk synth` runs into one
+/// cdk.out): every read sees one whole assembly, the old or the new, never a torn one.
+#[test]
+fn readers_see_a_whole_assembly_while_another_run_replaces_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("cdk.out");
+    fixtures::multi_stack_app().synth_to(&out).expect("synth");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (out, stop) = (out.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut writes = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) && writes < 400 {
+                fixtures::multi_stack_app().synth_to(&out).expect("synth");
+                writes += 1;
+            }
+            writes
+        })
+    };
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let out = out.clone();
+            std::thread::spawn(move || {
+                for _ in 0..300 {
+                    let stacks = rcdk::cli::read_assembly(&out)
+                        .unwrap_or_else(|e| panic!("a read saw a torn assembly: {e}"));
+                    assert_eq!(stacks.len(), 2);
+                }
+            })
+        })
+        .collect();
+    for r in readers {
+        r.join().expect("reader");
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(writer.join().expect("writer") > 0);
+}

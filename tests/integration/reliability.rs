@@ -7,14 +7,14 @@
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::e2e::{assembly_of, change_set_count, deploy, one_stack_assembly, stack_status};
 use crate::fault_proxy::{Script, ScriptedProxy};
-use crate::local_endpoint::{Moto, http_post, rcdk, text};
+use crate::local_endpoint::{Moto, http_post, rcdk, rcdk_command, text};
 
 /// A template whose first deploy asks for approval (a new IAM role).
 fn broadening() -> serde_json::Value {
@@ -47,16 +47,7 @@ fn on_a_terminal(
     // SAFETY: both descriptors were just opened and are owned here.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let slave_err = slave.try_clone().expect("dup");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rcdk"))
-        .args(args)
-        .current_dir(crate::support::root())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+    let mut child = rcdk_command(endpoint, args)
         .stdin(Stdio::from(slave))
         .stderr(Stdio::from(slave_err))
         .stdout(Stdio::piped())
@@ -119,6 +110,28 @@ fn on_a_terminal(
     std::thread::sleep(Duration::from_millis(100));
     let shown = shown.lock().map(|s| s.clone()).unwrap_or_default();
     (status.code(), format!("{shown}\n{stdout}"))
+}
+
+/// Runs `rcdk` through `proxy` and sends it SIGINT as soon as the proxy has seen the
+/// request it holds (bounded waits); returns what rcdk printed and its exit.
+fn interrupted_when_sent(proxy: &ScriptedProxy, args: &[&str]) -> std::process::Output {
+    let child = rcdk_command(&format!("http://127.0.0.1:{}", proxy.port), args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rcdk runs");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while proxy.hits.load(Ordering::SeqCst) == 0 {
+        if Instant::now() > deadline {
+            let out = child.wait_with_output().expect("rcdk ends");
+            panic!("the held request was never sent: {:?}", text(&out));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    child.wait_with_output().expect("rcdk ends")
 }
 
 enum Action {
@@ -215,38 +228,17 @@ fn an_interrupt_after_execution_was_requested_tells_the_truth() {
     )
     .display()
     .to_string();
-    let child = Command::new(env!("CARGO_BIN_EXE_rcdk"))
-        .args([
+    let out = interrupted_when_sent(
+        &proxy,
+        &[
             "deploy",
             "--all",
             "--app",
             &app,
             "--require-approval",
             "never",
-        ])
-        .env(
-            "AWS_ENDPOINT_URL",
-            format!("http://127.0.0.1:{}", proxy.port),
-        )
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("rcdk runs");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while proxy.hits.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "ExecuteChangeSet was never sent");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // SAFETY: a signal to the child this test started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().expect("rcdk ends");
+        ],
+    );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
     assert!(!stderr.contains("not executed"), "{stderr}");
@@ -500,4 +492,31 @@ fn arguments_are_refused_before_anything_is_sent() {
     );
     let (ok, stdout, stderr) = deploy(&moto, &next, &["--allow-replace", "Topic"]);
     assert!(ok, "{stdout}\n{stderr}");
+}
+
+/// Ctrl-C while DeleteStack is on its way: rcdk says the deletion may go on without it.
+#[test]
+fn an_interrupted_destroy_says_the_deletion_goes_on() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = one_stack_assembly(
+        dir.path(),
+        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let proxy = ScriptedProxy::start(
+        moto.port,
+        "DeleteStack",
+        Script::HoldAnswer(Duration::from_secs(20)),
+    );
+    let app = app.display().to_string();
+    let out = interrupted_when_sent(&proxy, &["destroy", "--all", "--force", "--app", &app]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("solo: the deletion may have started: CloudFormation goes on deleting the stack without rcdk")
+            && stderr.contains("destroy stopped by Ctrl-C"),
+        "{stderr}"
+    );
 }
