@@ -2,7 +2,8 @@
 //!
 //! Reports, for the 15 stacks of the app: in-process build + synth (median and p95
 //! over many runs), and the release app binary as the CLI runs it (wall time median,
-//! peak resident memory); then the same with 10, 50 and 200 extra worker services.
+//! peak resident memory); then the same with 10, 50, 200 and 1000 extra worker services
+//! per environment.
 //! Numbers are printed, never asserted.
 
 use std::path::Path;
@@ -127,14 +128,15 @@ fn main() {
         "release app binary as `rcdk synth` runs it (50 runs): wall median {wall:.2} ms, peak memory {peak:.1} MiB"
     );
 
-    println!("scale: extra worker services per environment (× 3 environments)");
+    println!("scale: extra worker services per environment (× 4 environments)");
     println!(
         "  {:>8} {:>7} {:>10} {:>16} {:>14} {:>12}",
         "workers", "stacks", "resources", "in-process p50", "binary p50", "peak MiB"
     );
-    for workers in [10u32, 50, 200] {
-        let (mut synth, _, stacks, resources) = in_process(&out, workers, 10);
-        let (wall, peak) = binary_in_child(&out, workers, 10);
+    // 1000 workers per environment: the scale the placement and limits are tested at.
+    for (workers, runs) in [(10u32, 10), (50, 10), (200, 5), (1000, 3)] {
+        let (mut synth, _, stacks, resources) = in_process(&out, workers, runs);
+        let (wall, peak) = binary_in_child(&out, workers, runs);
         println!(
             "  {workers:>8} {stacks:>7} {resources:>10} {:>16} {wall:>11.2} ms {peak:>12.1}",
             ms(percentile(&mut synth, 0.5))
