@@ -414,3 +414,15 @@ impl ExecutionRole {
         ExecutionRole { role }
     }
 }
+
+impl crate::iam::Grantable for GithubDeployRole {
+    fn grant_role(&self) -> &crate::iam::Role {
+        &self.role
+    }
+}
+
+impl crate::iam::Grantable for ExecutionRole {
+    fn grant_role(&self) -> &crate::iam::Role {
+        &self.role
+    }
+}

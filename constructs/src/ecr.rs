@@ -25,7 +25,7 @@ use rcdk_l1::ecr::{CfnRepository, CfnRepositoryProps};
 use serde_json::json;
 
 use crate::containers::ContainerImage;
-use crate::iam::{PolicyStatement, Role};
+use crate::iam::{Grantable, PolicyStatement};
 use crate::kms::{Key, KeyProps};
 
 /// A lifecycle rule, applied in the order given (ECR's rule priority).
@@ -206,14 +206,16 @@ impl Repository {
     }
 
     /// Lets `role` pull images.
-    pub fn grant_pull(&self, role: &Role) {
+    pub fn grant_pull(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         for statement in pull_statements(self.arn()) {
             role.add_to_policy(statement);
         }
     }
 
     /// Lets `role` push images (and pull them: a push checks for existing layers).
-    pub fn grant_push(&self, role: &Role) {
+    pub fn grant_push(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         self.grant_pull(role);
         role.add_to_policy(
             PolicyStatement::allow()

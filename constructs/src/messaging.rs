@@ -25,7 +25,7 @@ use rcdk::{AspectPriority, Aspects, Expr, RemovalPolicy, Scope, Value};
 use rcdk_l1::documents::{RedriveAllowPolicy, RedrivePolicy};
 use rcdk_l1::sqs::{CfnQueue, CfnQueuePolicy, CfnQueuePolicyProps, CfnQueueProps};
 
-use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal, Role};
+use crate::iam::{Grantable, Operator, PolicyDocument, PolicyStatement, Principal, Role};
 use crate::kms::{Key, KeyProps};
 use crate::metrics::{Metric, Statistic};
 
@@ -342,7 +342,8 @@ impl Queue {
     }
 
     /// Lets `role` send messages (and encrypt them with the queue's key).
-    pub fn grant_send(&self, role: &Role) {
+    pub fn grant_send(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         self.grant(
             role,
             &[
@@ -355,7 +356,8 @@ impl Queue {
     }
 
     /// Lets `role` receive, delete and extend the visibility of messages.
-    pub fn grant_consume(&self, role: &Role) {
+    pub fn grant_consume(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         self.grant(
             role,
             &[
@@ -370,7 +372,8 @@ impl Queue {
     }
 
     /// Lets `role` delete every message in the queue.
-    pub fn grant_purge(&self, role: &Role) {
+    pub fn grant_purge(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         self.grant(
             role,
             &[

@@ -3,7 +3,7 @@
 
 use rcdk::Expr;
 
-use crate::iam::{PolicyStatement, Role};
+use crate::iam::{Grantable, PolicyStatement};
 
 /// A secret and, when it uses a customer-managed key, that key.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +22,8 @@ impl SecretRef {
 
     /// Lets `role` read the secret's value: `GetSecretValue` on exactly this secret,
     /// and `kms:Decrypt` on its key.
-    pub fn grant_read(&self, role: &Role) {
+    pub fn grant_read(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         role.add_to_policy(
             PolicyStatement::allow()
                 .actions([

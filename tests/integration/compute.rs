@@ -230,3 +230,50 @@ fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() 
         ]
     );
 }
+
+/// Grants take the construct that acts, not its role: a function, a service (its
+/// tasks' role) or a task definition, like the AWS CDK's `IGrantable`.
+#[test]
+fn grants_take_the_construct() {
+    use rcdk_constructs::containers::{
+        Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService,
+        FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps,
+    };
+    use rcdk_constructs::storage::{Bucket, BucketProps};
+    let a = app();
+    let s = stack(&a, "workers");
+    let vpc = crate::l2_fixtures::dev_vpc(&s);
+    let jobs = Queue::new(&s, "Jobs", QueueProps::default());
+    let reports = Bucket::new(&s, "Reports", BucketProps::default());
+    let sync = Function::new(
+        &s,
+        "Sync",
+        FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into())),
+    );
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let task = FargateTaskDefinition::new(&s, "Worker", FargateTaskDefinitionProps::default());
+    task.add_container(
+        "worker",
+        ContainerProps::new(ContainerImage::ecr("worker", "2.0.1")),
+    );
+    let service = FargateService::new(
+        &s,
+        "WorkerService",
+        FargateServiceProps::new(&cluster, &task, &vpc),
+    );
+    jobs.grant_send(&sync);
+    reports.grant_write(&service);
+    jobs.grant_consume(&task);
+    let assembly = synth(&a);
+    let policies = |role: &str| {
+        resource(&assembly, "workers", role)["Properties"]["Policies"].to_string()
+    };
+    let function_role = policies("SyncRole");
+    assert!(function_role.contains("sqs:SendMessage"), "{function_role}");
+    let task_role = policies("WorkerTaskRole");
+    assert!(
+        task_role.contains("s3:PutObject") && task_role.contains("sqs:ReceiveMessage"),
+        "{task_role}"
+    );
+    assert!(!function_role.contains("s3:PutObject"), "{function_role}");
+}

@@ -30,7 +30,7 @@ use rcdk_l1::lambda::{
 
 use super::lambda_runtimes::LAMBDA_RUNTIMES;
 use crate::connections::{Connections, HasConnections, SecurityGroup, SecurityGroupProps};
-use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
+use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::kms::{Key, KeyProps};
 use crate::logs::{LogGroup, LogGroupProps};
 use crate::messaging::{Queue, QueueEncryption, QueueProps};
@@ -463,7 +463,8 @@ impl Function {
     }
 
     /// Lets `role` invoke the function.
-    pub fn grant_invoke(&self, role: &Role) {
+    pub fn grant_invoke(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         role.add_to_policy(
             PolicyStatement::allow()
                 .actions(["lambda:InvokeFunction"])
@@ -514,5 +515,11 @@ impl HasConnections for Function {
                 Connections::new(Vec::new(), None)
             }
         }
+    }
+}
+
+impl crate::iam::Grantable for Function {
+    fn grant_role(&self) -> &crate::iam::Role {
+        self.role()
     }
 }

@@ -584,3 +584,9 @@ impl HasConnections for Ec2Capacity {
         Connections::new(vec![self.security_group.clone()], None)
     }
 }
+
+impl crate::iam::Grantable for Ec2Capacity {
+    fn grant_role(&self) -> &crate::iam::Role {
+        self.instance_role()
+    }
+}

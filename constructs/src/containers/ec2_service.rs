@@ -372,3 +372,16 @@ impl HasConnections for Ec2Service {
         }
     }
 }
+
+impl crate::iam::Grantable for Ec2TaskDefinition {
+    fn grant_role(&self) -> &crate::iam::Role {
+        self.task_role()
+    }
+}
+
+/// A grant to the service is a grant to its tasks' role.
+impl crate::iam::Grantable for Ec2Service {
+    fn grant_role(&self) -> &crate::iam::Role {
+        self.task_definition.task_role()
+    }
+}

@@ -262,7 +262,7 @@ pub(super) fn register_targets(
 
 /// What every ECS service offers, Fargate or EC2: so an app (or `WebAlarms`) can hold
 /// either.
-pub trait EcsService: HasConnections + std::fmt::Debug {
+pub trait EcsService: HasConnections + crate::iam::Grantable + std::fmt::Debug {
     /// Registers the default container with `target_group` and admits the load balancer.
     fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer);
     /// Autoscaling of the task count between `min` and `max`.
@@ -366,5 +366,12 @@ impl HasConnections for FargateService {
                 .default_container()
                 .map(|(_, p)| Port::tcp(p)),
         )
+    }
+}
+
+/// A grant to the service is a grant to its tasks' role.
+impl crate::iam::Grantable for FargateService {
+    fn grant_role(&self) -> &crate::iam::Role {
+        self.task_definition.task_role()
     }
 }

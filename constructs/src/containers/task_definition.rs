@@ -413,3 +413,15 @@ fn container_definition(
         ..ContainerDefinition::new(props.image.uri(), name)
     }
 }
+
+impl crate::iam::Grantable for TaskDefinition {
+    fn grant_role(&self) -> &crate::iam::Role {
+        self.task_role()
+    }
+}
+
+impl crate::iam::Grantable for FargateTaskDefinition {
+    fn grant_role(&self) -> &crate::iam::Role {
+        self.task_role()
+    }
+}

@@ -28,6 +28,20 @@ pub use rcdk_l1::policy::{
     ConditionOperator, Effect, Operator, PolicyDocument, PolicyStatement, Principal,
 };
 
+/// What can be granted access: anything that acts with a role of its own (a role, a
+/// function, a task definition or service, EC2 capacity, a deploy role). Every `grant_*`
+/// takes one, as the AWS CDK's `IGrantable`: `jobs.grant_send(&function)`.
+pub trait Grantable {
+    /// The role whose policy receives the grant.
+    fn grant_role(&self) -> &Role;
+}
+
+impl Grantable for Role {
+    fn grant_role(&self) -> &Role {
+        self
+    }
+}
+
 /// Settings of a [`Role`].
 #[derive(Debug, Clone)]
 pub struct RoleProps {

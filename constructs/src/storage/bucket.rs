@@ -26,7 +26,7 @@ use rcdk_l1::s3::bucket::{
 };
 use rcdk_l1::s3::{CfnBucket, CfnBucketPolicy, CfnBucketPolicyProps, CfnBucketProps};
 
-use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal, Role};
+use crate::iam::{Grantable, Operator, PolicyDocument, PolicyStatement, Principal, Role};
 use crate::kms::Key;
 
 /// How objects are encrypted at rest.
@@ -259,7 +259,8 @@ impl Bucket {
     }
 
     /// Lets `role` read objects (and decrypt them).
-    pub fn grant_read(&self, role: &Role) {
+    pub fn grant_read(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         role.add_to_policy(
             PolicyStatement::allow()
                 .actions(["s3:GetObject", "s3:ListBucket"])
@@ -270,7 +271,8 @@ impl Bucket {
     }
 
     /// Lets `role` write objects (and encrypt them).
-    pub fn grant_write(&self, role: &Role) {
+    pub fn grant_write(&self, grantee: &(impl Grantable + ?Sized)) {
+        let role = grantee.grant_role();
         role.add_to_policy(
             PolicyStatement::allow()
                 .actions(["s3:PutObject", "s3:AbortMultipartUpload"])
