@@ -30,3 +30,28 @@ pub mod storage;
 pub mod waf;
 
 pub use rcdk;
+
+/// A map of names to values, as environment variables and tags take them, written as
+/// a literal: values may be text or any string-valued expression, mixed.
+///
+/// ```
+/// # use rcdk::{App, Stack, StackProps};
+/// # use rcdk_constructs::messaging::{Queue, QueueProps};
+/// # let app = App::with_context(Default::default(), "cdk.out");
+/// # let stack = Stack::new(&app, "s", StackProps::default());
+/// let jobs = Queue::new(&stack, "Jobs", QueueProps::default());
+/// let environment = rcdk_constructs::vars! {
+///     "LOG_LEVEL" => "info",
+///     "JOBS_QUEUE_URL" => jobs.url(),
+/// };
+/// assert_eq!(environment.len(), 2);
+/// ```
+#[macro_export]
+macro_rules! vars {
+    ($($name:expr => $value:expr),* $(,)?) => {{
+        let mut map: ::std::collections::BTreeMap<::std::string::String, $crate::rcdk::Expr<::std::string::String>> =
+            ::std::collections::BTreeMap::new();
+        $( map.insert(::std::convert::Into::into($name), ::std::convert::Into::into($value)); )*
+        map
+    }};
+}

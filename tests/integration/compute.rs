@@ -236,8 +236,8 @@ fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() 
 #[test]
 fn grants_take_the_construct() {
     use rcdk_constructs::containers::{
-        Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService,
-        FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps,
+        Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
+        FargateTaskDefinition, FargateTaskDefinitionProps,
     };
     use rcdk_constructs::storage::{Bucket, BucketProps};
     let a = app();
@@ -265,9 +265,8 @@ fn grants_take_the_construct() {
     reports.grant_write(&service);
     jobs.grant_consume(&task);
     let assembly = synth(&a);
-    let policies = |role: &str| {
-        resource(&assembly, "workers", role)["Properties"]["Policies"].to_string()
-    };
+    let policies =
+        |role: &str| resource(&assembly, "workers", role)["Properties"]["Policies"].to_string();
     let function_role = policies("SyncRole");
     assert!(function_role.contains("sqs:SendMessage"), "{function_role}");
     let task_role = policies("WorkerTaskRole");

@@ -256,3 +256,32 @@ fn network_settings_are_validated() {
         assert!(err.mentions(message), "expected '{message}' in:\n{err}");
     }
 }
+
+/// The common VPC in one line: public and private subnets in two AZs, no isolated ones.
+#[test]
+fn the_common_vpc_in_one_line() {
+    use rcdk_constructs::network::{Vpc, VpcProps};
+    let a = crate::fixtures::app();
+    let s = crate::fixtures::stack(&a, "network");
+    Vpc::new(&s, "Vpc", VpcProps::public_and_private(2));
+    let assembly = crate::support::synth(&a);
+    let t = crate::support::template(&assembly, "network");
+    let subnets: Vec<&String> = crate::support::resources_of_type(t, "AWS::EC2::Subnet")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        subnets,
+        [
+            "VpcPrivateSubnet1",
+            "VpcPrivateSubnet2",
+            "VpcPublicSubnet1",
+            "VpcPublicSubnet2"
+        ],
+        "{subnets:?}"
+    );
+    assert_eq!(
+        crate::support::resources_of_type(t, "AWS::EC2::NatGateway").len(),
+        2
+    );
+}

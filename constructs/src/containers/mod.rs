@@ -2,22 +2,22 @@
 //! least-privilege roles, and Fargate services with load balancing and autoscaling.
 //!
 //! ```
-//! use std::collections::BTreeMap;
 //! use rcdk::{App, Environment, Stack, StackProps};
 //! use rcdk_constructs::containers::*;
 //! use rcdk_constructs::network::{Vpc, VpcProps};
 //! let app = App::with_context(Default::default(), "cdk.out");
 //! let env = Environment::new("123456789012", "us-east-1");
 //! let stack = Stack::new(&app, "app", StackProps { env, ..Default::default() });
-//! let vpc = Vpc::new(&stack, "Vpc", VpcProps::default());
+//! let vpc = Vpc::new(&stack, "Vpc", VpcProps::public_and_private(2));
 //! let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
 //! let task = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps { cpu: 512, memory_mib: 1024, ..Default::default() });
 //! task.add_container("web", ContainerProps {
 //!     port_mappings: vec![8080],
-//!     environment: BTreeMap::from([("LOG_LEVEL".into(), "info".into())]),
+//!     environment: rcdk_constructs::vars! { "LOG_LEVEL" => "info" },
 //!     ..ContainerProps::new(ContainerImage::ecr("web", "1.4.2"))
 //! });
 //! let service = FargateService::new(&stack, "Service", FargateServiceProps::new(&cluster, &task, &vpc));
+//! // The scaling governs the task count: the template writes no DesiredCount.
 //! service.auto_scale(2, 10).scale_on_cpu(60.0);
 //! ```
 

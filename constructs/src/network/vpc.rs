@@ -102,6 +102,23 @@ impl Default for VpcProps {
     }
 }
 
+impl VpcProps {
+    /// The common VPC, as the AWS CDK's `new Vpc(this, 'Vpc', { maxAzs })`: public and
+    /// private (with egress) subnets in `azs` AZs, one NAT gateway per AZ, flow logs and
+    /// the S3 gateway endpoint; no isolated subnets.
+    /// `Vpc::new(&stack, "Vpc", VpcProps::public_and_private(2))`.
+    pub fn public_and_private(azs: usize) -> VpcProps {
+        VpcProps {
+            availability_zones: AvailabilityZones::Count(azs),
+            subnet_groups: vec![
+                SubnetGroup::new("Public", SubnetKind::Public, 24),
+                SubnetGroup::new("Private", SubnetKind::PrivateWithEgress, 20),
+            ],
+            ..VpcProps::default()
+        }
+    }
+}
+
 /// One subnet and its route table.
 #[derive(Debug, Clone)]
 pub struct Subnet {
