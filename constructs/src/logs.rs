@@ -27,7 +27,8 @@ pub const RETENTION_DAYS: &[u32] = &[
 /// Settings of a [`LogGroup`].
 #[derive(Debug, Clone)]
 pub struct LogGroupProps {
-    /// Days to keep the events; one of [`RETENTION_DAYS`]. Default: 90.
+    /// Days to keep the events; one of [`RETENTION_DAYS`]. Default: 365 (a year, as
+    /// CIS, AWS FSBP CloudWatch.16 and the Control Tower rules ask).
     pub retention_days: u32,
     /// Encrypt with this key (its policy is extended for CloudWatch Logs). Default: a
     /// key of the group's own (rotated; $1 a month): logs hold what the posture rules
@@ -43,7 +44,7 @@ pub struct LogGroupProps {
 impl Default for LogGroupProps {
     fn default() -> Self {
         LogGroupProps {
-            retention_days: 90,
+            retention_days: 365,
             encryption_key: None,
             name: None,
             removal_policy: RemovalPolicy::Retain,

@@ -225,6 +225,15 @@ impl Queue {
             "Policy",
             CfnQueuePolicyProps::new(PolicyDocument::new(vec![tls_only]), vec![queue.ref_()]),
         );
+        if !props.is_dead_letter_queue {
+            // A work queue with no dead-letter queue named by synthesis time.
+            crate::posture::waive_check_by_default_if(
+                &queue,
+                &["sqs_dlq_check"],
+                "No dead-letter queue was given (Queue::dead_letter_queue): a message that keeps failing is received again until the queue's retention drops it",
+                |q| q.properties().get_path(&["RedrivePolicy"]).is_none(),
+            );
+        }
         if props.is_dead_letter_queue {
             // Decided at synthesis: a queue named as an SQS dead-letter queue later
             // admits its sources and needs no waiver.

@@ -127,6 +127,12 @@ pub struct WebAclProps {
     /// Response to requests the rate, geo and IP rules block. Default: 403 with a
     /// JSON body.
     pub block_response: Option<BlockResponse>,
+    /// AWS managed rule groups added first, in this order, without count overrides.
+    /// Default: AWS's baseline, `CommonRuleSet` and `KnownBadInputsRuleSet` (the latter
+    /// blocks Log4Shell-style inputs), so a default ACL protects something. To give a
+    /// group count overrides or another place, leave it out here and add it with
+    /// [`WebAcl::add_managed_rule_group`].
+    pub managed_rule_groups: Vec<AwsManagedRuleGroup>,
 }
 
 impl Default for WebAclProps {
@@ -135,6 +141,10 @@ impl Default for WebAclProps {
             description: None,
             default_allow: true,
             block_response: Some(BlockResponse::default()),
+            managed_rule_groups: vec![
+                AwsManagedRuleGroup::CommonRuleSet,
+                AwsManagedRuleGroup::KnownBadInputsRuleSet,
+            ],
         }
     }
 }
@@ -209,12 +219,16 @@ impl WebAcl {
                 ));
             }
         }
-        WebAcl {
+        let web_acl = WebAcl {
             acl,
             name,
             block_status: props.block_response.map(|r| r.status_code),
             rules: Rc::default(),
+        };
+        for group in props.managed_rule_groups {
+            web_acl.add_managed_rule_group(group, &[]);
         }
+        web_acl
     }
 
     /// The ACL's name (the `WebACL` metric dimension).
@@ -242,7 +256,7 @@ impl WebAcl {
         let mut rules = self.rules.borrow_mut();
         if rules.names.insert(name.to_owned(), ()).is_some() {
             self.acl.add_error(format!(
-                "rule name '{name}' is used twice; rule names must be unique in a web ACL"
+                "rule name '{name}' is used twice; rule names must be unique in a web ACL (WebAclProps.managed_rule_groups adds CommonRuleSet and KnownBadInputsRuleSet by default: to add one of them yourself, leave it out there)"
             ));
             return;
         }

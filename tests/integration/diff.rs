@@ -335,7 +335,7 @@ fn the_markdown_diff_of_a_pull_request_shows_the_change_its_security_and_its_cos
 | --- | ---: | ---: | ---: | ---: | --- | --- |
 | `app` | 0 | 2 | 0 | 0 | ⚠️ 1 (broadening) | $53.30 → $60.51 (+$7.21) |
 
-Monthly cost, all stacks: $147.04 → $154.25 (+$7.21).
+Monthly cost, all stacks: $147.32 → $154.53 (+$7.21).
 
 No differences: `network`, `data`.
 

@@ -206,7 +206,14 @@ pub fn web_tier(s: &Stack, vpc: &Vpc, db: &PostgresInstance, prod: bool) -> Web 
             action: ListenerAction::Forward(targets.clone()),
         },
     );
-    let acl = WebAcl::new(s, "WebAcl", WebAclProps::default());
+    let acl = WebAcl::new(
+        s,
+        "WebAcl",
+        WebAclProps {
+            managed_rule_groups: vec![],
+            ..WebAclProps::default()
+        },
+    );
     acl.add_managed_rule_group(AwsManagedRuleGroup::AmazonIpReputationList, &[]);
     acl.add_managed_rule_group(
         AwsManagedRuleGroup::CommonRuleSet,

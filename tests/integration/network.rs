@@ -121,7 +121,7 @@ fn flow_log_role_is_scoped_to_its_log_group() {
     assert_eq!(flow["LogGroupName"], json!({"Ref": "VpcFlowLogsLogGroup"}));
     assert_eq!(
         t["Resources"]["VpcFlowLogsLogGroup"]["Properties"]["RetentionInDays"],
-        90
+        365
     );
 }
 

@@ -705,6 +705,12 @@ fn instances_need_imdsv2_no_public_ip_and_encrypted_volumes() {
 /// needs) meets every posture rule: the README's examples synthesize under enforce.
 #[test]
 fn every_l2_with_its_defaults_meets_the_posture() {
+    synth(&every_l2_with_its_defaults());
+}
+
+/// One app with every L2 built with its defaults, posture enforced (the scanners run
+/// on it too).
+pub(crate) fn every_l2_with_its_defaults() -> App {
     use rcdk_constructs::compute::{Code, Function, FunctionProps};
     use rcdk_constructs::containers::{
         Cluster, ClusterProps, ContainerImage, ContainerProps, Ec2Capacity, Ec2CapacityProps,
@@ -760,9 +766,9 @@ fn every_l2_with_its_defaults_meets_the_posture() {
     Ec2Capacity::new(
         &s,
         "Capacity",
-        Ec2CapacityProps::new(&cluster, &vpc, &["m7g.large"]),
+        Ec2CapacityProps::new(&cluster, &vpc, &["m7g.large", "c7g.large"]),
     );
-    synth(&app);
+    app
 }
 
 /// Every rule names what it enforces elsewhere, and a waiver reaches every scanner that
@@ -823,13 +829,22 @@ fn a_scanner_check_no_rule_covers_is_waived_with_a_reason_in_its_format() {
         metadata["checkov"]["skip"],
         json!([{"id": "CKV_AWS_18", "comment": "Holds access logs; logging itself would loop"}])
     );
+    // The app's waiver, then the bucket's default decisions (SSE-S3, no Object Lock,
+    // no notifications, no lifecycle), each with its own reason.
     assert_eq!(
         metadata["guard"]["SuppressedRules"],
-        json!(["s3_bucket_logging_enabled_check"])
+        json!([
+            "s3_bucket_logging_enabled_check",
+            "s3_bucket_default_encryption_kms_check",
+            "s3_bucket_object_lock_enabled_check",
+            "s3_event_notifications_enabled_check",
+            "s3_lifecycle_policy_check",
+            "s3_version_lifecycle_policy_check"
+        ])
     );
     assert_eq!(
         metadata[posture::WAIVERS_KEY].as_array().map(Vec::len),
-        Some(2)
+        Some(7)
     );
     let (app, s) = guarded();
     let bucket = Bucket::new(&s, "Logs", BucketProps::default());

@@ -108,6 +108,7 @@ fn a_single_node_has_no_failover_and_metrics_name_the_nodes() {
         "Cache",
         RedisClusterProps {
             engine: CacheEngine::Valkey("8.1".into()),
+            replicas: 0,
             ..RedisClusterProps::new(&v)
         },
     );

@@ -521,10 +521,12 @@ fn web_settings_are_validated() {
         (
             Box::new(|s, _| {
                 let acl = WebAcl::new(s, "Acl", WebAclProps::default());
-                acl.add_managed_rule_group(AwsManagedRuleGroup::CommonRuleSet, &[]);
-                acl.add_managed_rule_group(AwsManagedRuleGroup::CommonRuleSet, &[]);
+                acl.add_managed_rule_group(
+                    AwsManagedRuleGroup::CommonRuleSet,
+                    &["SizeRestrictions_BODY"],
+                );
             }),
-            "rule name 'AWSManagedRulesCommonRuleSet' is used twice",
+            "rule name 'AWSManagedRulesCommonRuleSet' is used twice; rule names must be unique in a web ACL (WebAclProps.managed_rule_groups adds CommonRuleSet and KnownBadInputsRuleSet by default: to add one of them yourself, leave it out there)",
         ),
         (
             Box::new(|s, _| {

@@ -118,6 +118,8 @@ pub fn build(
         "WebAcl",
         WebAclProps {
             description: Some(format!("Protects the {env} load balancer")),
+            // The cheap IP reputation list first, then AWS's baseline, then SQL injection.
+            managed_rule_groups: vec![],
             ..WebAclProps::default()
         },
     );

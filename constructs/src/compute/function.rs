@@ -84,16 +84,19 @@ pub struct FunctionProps {
     /// Default: arm64.
     pub architecture: Architecture,
     pub environment: BTreeMap<String, Expr<String>>,
-    /// Default: 30 days.
+    /// Days the function's logs are kept. Default: 365 (a year).
     pub log_retention_days: u32,
     /// Encrypts the log group and the environment. Default: a new key.
     pub encryption_key: Option<Key>,
+    /// Placement in a VPC (private subnets, a security group of its own). Default: none
+    /// (public AWS endpoints; checkov's CKV_AWS_117 is waived with that reason).
     pub vpc: Option<FunctionVpc>,
-    /// Default: none (shares the account's unreserved concurrency).
+    /// Default: none (shares the account's unreserved concurrency; checkov's
+    /// CKV_AWS_115 is waived with that reason).
     pub reserved_concurrency: Option<u32>,
     /// Where asynchronous invocations that keep failing go. Default: a queue of the
-    /// function's own (`DeadLetters`, SQS-managed encryption, kept 14 days): a failed
-    /// event is kept to inspect instead of dropped.
+    /// function's own (`DeadLetters`, encrypted with the function's key, kept 14 days
+    /// and retained with the stack): a failed event is kept to inspect instead of dropped.
     pub dead_letter_queue: Option<Queue>,
     /// X-Ray active tracing. Default: true.
     pub tracing: bool,
@@ -110,7 +113,7 @@ impl FunctionProps {
             timeout_seconds: 30,
             architecture: Architecture::Arm64,
             environment: BTreeMap::new(),
-            log_retention_days: 30,
+            log_retention_days: 365,
             encryption_key: None,
             vpc: None,
             reserved_concurrency: None,
@@ -310,7 +313,9 @@ impl Function {
                 &scope,
                 "DeadLetters",
                 QueueProps {
-                    encryption: QueueEncryption::SqsManaged,
+                    // The function's own key: failed events are as sensitive as its
+                    // environment (and scanners read SQS-managed keys as unencrypted).
+                    encryption: QueueEncryption::Key(key.clone()),
                     ..QueueProps::dead_letter()
                 },
             )
@@ -379,6 +384,22 @@ impl Function {
                 ..CfnFunctionProps::new(code, role.arn())
             },
         );
+        // The defaults' decisions, each said once for every scanner (an app's own
+        // waiver of the same check, with its reason, comes first).
+        if props.vpc.is_none() {
+            crate::posture::waive_check_by_default(
+                &function,
+                &["CKV_AWS_117", "lambda_inside_vpc_check"],
+                "A function outside a VPC reaches AWS APIs over their public endpoints with IAM auth; put it in the VPC (FunctionProps.vpc) when it must reach private resources",
+            );
+        }
+        if props.reserved_concurrency.is_none() {
+            crate::posture::waive_check_by_default(
+                &function,
+                &["CKV_AWS_115"],
+                "Reserved concurrency carves the account's shared pool, and the right number is the function's own; set FunctionProps.reserved_concurrency to cap it",
+            );
+        }
         Function {
             scope,
             function,

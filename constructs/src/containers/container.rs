@@ -125,7 +125,8 @@ pub struct ContainerProps {
     pub secrets: BTreeMap<String, SecretValue>,
     pub health_check: Option<ContainerHealthCheck>,
     pub command: Option<Vec<String>>,
-    /// Default: 30.
+    /// Days the container logs are kept. Default: 365 (a year, as CIS and the AWS
+    /// Control Tower rules ask).
     pub log_retention_days: u32,
     /// Default: CloudWatch Logs' own encryption.
     pub log_encryption_key: Option<Key>,
@@ -144,7 +145,7 @@ impl ContainerProps {
             secrets: BTreeMap::new(),
             health_check: None,
             command: None,
-            log_retention_days: 30,
+            log_retention_days: 365,
             log_encryption_key: None,
             readonly_root_filesystem: true,
             user: None,

@@ -259,6 +259,18 @@ impl TaskDefinition {
                 ..Default::default()
             },
         );
+        // A container without `user` runs as its image's USER, which the rule cannot read.
+        crate::posture::waive_check_by_default_if(
+            &definition,
+            &["ecs_task_definition_nonroot_user_check"],
+            "A container without ContainerProps.user runs as its image's USER (set in the Dockerfile), which this rule cannot see; give user (uid:gid) to pin a non-root user in the task definition",
+            |resource| match resource.properties().get_path(&["ContainerDefinitions"]) {
+                Some(rcdk::Value::List(containers)) => {
+                    containers.iter().any(|c| c.get_path(&["User"]).is_none())
+                }
+                _ => false,
+            },
+        );
         TaskDefinition {
             scope,
             definition,

@@ -64,7 +64,8 @@ pub struct RedisClusterProps {
     /// Default: `cache.t4g.micro`.
     pub node_type: String,
     /// Read replicas besides the primary; with one or more, the group is Multi-AZ and fails
-    /// over automatically. Default: 0.
+    /// over automatically. Default: 1 (a lost node or AZ fails over instead of losing
+    /// the cache); 0 for a single node where that is acceptable (development).
     pub replicas: u32,
     /// Default: a new customer-managed key (also for the token and the slow log).
     pub encryption_key: Option<Key>,
@@ -74,7 +75,7 @@ pub struct RedisClusterProps {
     pub maintenance_window: String,
     /// UTC, outside the maintenance window. Default: `03:00-04:00`.
     pub snapshot_window: String,
-    /// Days the slow log is kept. Default: 30.
+    /// Days the slow log is kept. Default: 365.
     pub slow_log_retention_days: u32,
     /// Default: `Snapshot`: a final snapshot on deletion.
     pub removal_policy: RemovalPolicy,
@@ -91,12 +92,12 @@ impl RedisClusterProps {
             },
             engine: CacheEngine::Redis("7.1".into()),
             node_type: "cache.t4g.micro".into(),
-            replicas: 0,
+            replicas: 1,
             encryption_key: None,
             snapshot_retention_days: 7,
             maintenance_window: "sun:05:00-sun:06:00".into(),
             snapshot_window: "03:00-04:00".into(),
-            slow_log_retention_days: 30,
+            slow_log_retention_days: 365,
             removal_policy: RemovalPolicy::Snapshot,
         }
     }

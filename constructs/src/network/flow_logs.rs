@@ -8,7 +8,7 @@ use crate::logs::{LogGroup, LogGroupProps};
 /// VPC flow logs to a CloudWatch log group.
 #[derive(Debug, Clone)]
 pub struct FlowLogsProps {
-    /// Days to keep the logs (a value CloudWatch Logs accepts). Default: 90.
+    /// Days to keep the logs (a value CloudWatch Logs accepts). Default: 365.
     pub retention_days: u32,
     /// `ALL`, `ACCEPT` or `REJECT`. Default: `ALL`.
     pub traffic_type: String,
@@ -21,7 +21,7 @@ pub struct FlowLogsProps {
 impl Default for FlowLogsProps {
     fn default() -> Self {
         FlowLogsProps {
-            retention_days: 90,
+            retention_days: 365,
             traffic_type: "ALL".into(),
             encryption_key: None,
             removal_policy: RemovalPolicy::Retain,

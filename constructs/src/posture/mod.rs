@@ -322,6 +322,51 @@ pub fn waive_check(resource: &CfnResource, checks: &[&str], reason: &str) {
     }
 }
 
+/// Whether `check` is waived on `resource` (by [`waive_check`]).
+pub fn is_waived(resource: &CfnResource, check: &str) -> bool {
+    match resource.metadata(WAIVERS_KEY) {
+        Some(Value::List(items)) => items
+            .iter()
+            .any(|i| i.get_path(&["Check"]).and_then(Value::as_str) == Some(check)),
+        _ => false,
+    }
+}
+
+/// A construct's default decision, waived at synthesis unless the app waived the same
+/// checks with its own, more specific reason first.
+pub(crate) fn waive_check_by_default(resource: &CfnResource, checks: &[&str], reason: &str) {
+    waive_check_by_default_if(resource, checks, reason, |_| true);
+}
+
+/// As [`waive_check_by_default`], when `applies` holds of the resource as synthesized
+/// (a setting the app may still change after construction).
+pub(crate) fn waive_check_by_default_if(
+    resource: &CfnResource,
+    checks: &[&str],
+    reason: &str,
+    applies: impl Fn(&CfnResource) -> bool + 'static,
+) {
+    let target = resource.clone();
+    let checks: Vec<String> = checks.iter().map(|c| (*c).to_owned()).collect();
+    let reason = reason.to_owned();
+    Aspects::of(resource).add_with_priority(
+        move |node: &Scope| {
+            if *node != *target || !applies(&target) {
+                return;
+            }
+            let open: Vec<&str> = checks
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !is_waived(&target, c))
+                .collect();
+            if !open.is_empty() {
+                waive_check(&target, &open, &reason);
+            }
+        },
+        AspectPriority::MUTATING,
+    );
+}
+
 /// Writes the waiver of `check` in its scanner's own metadata: checkov's `skip` (with
 /// the reason), cfn-lint's `ignore_checks`, or Guard's `SuppressedRules`.
 fn write_for_scanner(resource: &CfnResource, check: &str, reason: &str) {

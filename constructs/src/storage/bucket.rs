@@ -91,6 +91,54 @@ pub enum AccessLogging {
     Off,
 }
 
+/// What a bucket decides that the Control Tower rules ask about, each waived with its
+/// reason when the bucket as synthesized still has that setting (an app may add Object
+/// Lock or notifications later) and the app did not waive it first: the settings that
+/// change them are named.
+fn default_decisions(bucket: &CfnBucket) {
+    use crate::posture::waive_check_by_default_if;
+    let lacks = |path: &'static [&'static str]| {
+        move |b: &rcdk::CfnResource| b.properties().get_path(path).is_none()
+    };
+    waive_check_by_default_if(
+        bucket,
+        &["s3_bucket_default_encryption_kms_check"],
+        "Encrypted at rest with SSE-S3 (AES-256, keys S3 manages), the default; BucketEncryption::Kms(key) when a key policy should gate reads and CloudTrail should record each use",
+        |b| match b
+            .properties()
+            .get_path(&["BucketEncryption", "ServerSideEncryptionConfiguration"])
+        {
+            Some(rcdk::Value::List(rules)) => rules.iter().all(|r| {
+                r.get_path(&["ServerSideEncryptionByDefault", "SSEAlgorithm"])
+                    .and_then(rcdk::Value::as_str)
+                    == Some("AES256")
+            }),
+            _ => false,
+        },
+    );
+    waive_check_by_default_if(
+        bucket,
+        &["s3_bucket_object_lock_enabled_check"],
+        "Object Lock makes objects undeletable for a retention period, a decision for audit data and not a default; versioning keeps overwritten and deleted objects",
+        lacks(&["ObjectLockEnabled"]),
+    );
+    waive_check_by_default_if(
+        bucket,
+        &["s3_event_notifications_enabled_check"],
+        "Events go to whatever consumes new objects; a bucket whose readers ask for objects when they need them has nothing to notify",
+        lacks(&["NotificationConfiguration"]),
+    );
+    waive_check_by_default_if(
+        bucket,
+        &[
+            "s3_lifecycle_policy_check",
+            "s3_version_lifecycle_policy_check",
+        ],
+        "How long objects and their earlier versions live is the data's decision (BucketProps.lifecycle_rules); by default nothing expires, so nothing is lost",
+        lacks(&["LifecycleConfiguration"]),
+    );
+}
+
 impl Default for BucketProps {
     fn default() -> Self {
         BucketProps {
@@ -153,8 +201,8 @@ impl Bucket {
                 ..ServerSideEncryptionByDefault::new("aws:kms")
             },
         };
-        let key = match props.encryption {
-            BucketEncryption::Kms(k) => Some(k),
+        let key = match &props.encryption {
+            BucketEncryption::Kms(k) => Some(k.clone()),
             BucketEncryption::S3Managed => None,
         };
         let bucket = CfnBucket::new(
@@ -183,6 +231,7 @@ impl Bucket {
             },
         );
         bucket.apply_removal_policy(props.removal_policy);
+        default_decisions(&bucket);
         let enforce_tls = PolicyStatement::deny()
             .sid("EnforceTls")
             .principal(Principal::Aws("*".into()))
