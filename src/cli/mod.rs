@@ -22,7 +22,7 @@ mod synth;
 mod target;
 
 pub use assembly::{AssemblyStack, read_assembly};
-pub use error::CliError;
+pub use error::{CliError, exit};
 pub use select::select_stacks;
 
 use std::process::ExitCode;
@@ -37,7 +37,7 @@ fn fail(error: &CliError) -> ExitCode {
     ExitCode::from(error.exit_code())
 }
 
-/// Entry point of the `rcdk` binary. Exit codes: [`error::exit`].
+/// Entry point of the `rcdk` binary. Exit codes: [`exit`].
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
