@@ -354,7 +354,7 @@ fn worker_alarms_watch_the_queue_its_dead_letters_functions_and_redis() {
     let dashboard = Dashboard::new(&s, "Dashboard");
     let tier = WorkerTier {
         queue: &jobs,
-        dead_letter_queue: &failed,
+        dead_letter_queue: Some(&failed),
         service_tasks: None,
         functions: vec![&sync],
         redis: Some(&redis),

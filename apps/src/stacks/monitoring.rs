@@ -73,15 +73,15 @@ pub fn build(
     };
     let web_alarms = WebAlarms::new(&stack, "Web", tier, &thresholds, &topic);
     let worker_thresholds = WorkerThresholds {
-        queue_depth: a.queue_depth,
-        oldest_job_seconds: a.oldest_job_minutes * 60.0,
-        redis_cpu_percent: a.redis_cpu_percent,
-        redis_memory_percent: a.redis_memory_percent,
-        redis_evictions: a.redis_evictions,
+        queue_depth: Some(a.queue_depth),
+        oldest_job_seconds: Some(a.oldest_job_minutes * 60.0),
+        redis_cpu_percent: Some(a.redis_cpu_percent),
+        redis_memory_percent: Some(a.redis_memory_percent),
+        redis_evictions: Some(a.redis_evictions),
     };
     let worker_tier = WorkerTier {
         queue: &workers.jobs,
-        dead_letter_queue: &workers.dead_letters,
+        dead_letter_queue: Some(&workers.dead_letters),
         service_tasks: Some(workers.service.metric_running_tasks()),
         functions: vec![&workers.sync],
         redis: Some(&workers.redis),

@@ -15,9 +15,14 @@
 //! let sync = Function::new(&stack, "Sync",
 //!     FunctionProps::new("python3.13", "index.handler", Code::Inline("def handler(e, c): pass".into())));
 //! let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
-//! let tier = WorkerTier { queue: &jobs, dead_letter_queue: &failed, service_tasks: None, functions: vec![&sync], redis: None };
+//! let tier = WorkerTier { queue: &jobs, dead_letter_queue: Some(&failed), service_tasks: None, functions: vec![&sync], redis: None };
 //! let alarms = WorkerAlarms::new(&stack, "Workers", tier, &WorkerThresholds::default(), &topic, None);
 //! assert_eq!(alarms.alarms().len(), 4);
+//! // Without the queue-depth alarm (the oldest job says enough for this tier):
+//! let quieter = WorkerThresholds { queue_depth: None, ..WorkerThresholds::default() };
+//! # let tier = WorkerTier { queue: &jobs, dead_letter_queue: Some(&failed), service_tasks: None, functions: vec![&sync], redis: None };
+//! let alarms = WorkerAlarms::new(&stack, "Quieter", tier, &quieter, &topic, None);
+//! assert_eq!(alarms.alarms().len(), 3);
 //! ```
 
 use rcdk::Scope;
@@ -34,7 +39,8 @@ use crate::metrics::Metric;
 #[derive(Debug, Clone)]
 pub struct WorkerTier<'a> {
     pub queue: &'a Queue,
-    pub dead_letter_queue: &'a Queue,
+    /// Where failed jobs go; any message there alarms. `None`: the queue has none.
+    pub dead_letter_queue: Option<&'a Queue>,
     /// Running tasks of the service consuming the queue, Fargate or EC2
     /// (`service.metric_running_tasks()`), for the dashboard.
     pub service_tasks: Option<Metric>,
@@ -43,29 +49,30 @@ pub struct WorkerTier<'a> {
     pub redis: Option<&'a RedisCluster>,
 }
 
-/// Thresholds; tune them per environment.
+/// Thresholds; tune them per environment. `None` turns that alarm off; start from the
+/// defaults and change what differs: `WorkerThresholds { queue_depth: None, ..Default::default() }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkerThresholds {
     /// Jobs waiting. Default: 1000.
-    pub queue_depth: f64,
-    /// Age of the oldest waiting job, seconds. Default: 600.
-    pub oldest_job_seconds: f64,
-    /// Default: 90.
-    pub redis_cpu_percent: f64,
-    /// Default: 90.
-    pub redis_memory_percent: f64,
+    pub queue_depth: Option<f64>,
+    /// Age of the oldest waiting job, seconds. Default: 600 (ten minutes).
+    pub oldest_job_seconds: Option<f64>,
+    /// Redis engine CPU, percent. Default: 90.
+    pub redis_cpu_percent: Option<f64>,
+    /// Redis memory, percent. Default: 90.
+    pub redis_memory_percent: Option<f64>,
     /// Keys evicted in five minutes. Default: 100.
-    pub redis_evictions: f64,
+    pub redis_evictions: Option<f64>,
 }
 
 impl Default for WorkerThresholds {
     fn default() -> Self {
         WorkerThresholds {
-            queue_depth: 1000.0,
-            oldest_job_seconds: 600.0,
-            redis_cpu_percent: 90.0,
-            redis_memory_percent: 90.0,
-            redis_evictions: 100.0,
+            queue_depth: Some(1000.0),
+            oldest_job_seconds: Some(600.0),
+            redis_cpu_percent: Some(90.0),
+            redis_memory_percent: Some(90.0),
+            redis_evictions: Some(100.0),
         }
     }
 }
@@ -97,47 +104,51 @@ impl WorkerAlarms {
         dashboard: Option<&Dashboard>,
     ) -> WorkerAlarms {
         let scope = Scope::new(parent, id);
-        let mut specs: Vec<(String, AlarmProps)> = vec![
-            (
+        let mut specs: Vec<(String, AlarmProps)> = Vec::new();
+        if let Some(depth) = t.queue_depth {
+            specs.push((
                 "QueueDepth".into(),
                 AlarmProps {
                     description: format!(
-                        "More than {} jobs wait in the queue: workers are down, at their maximum count or too slow. Look first at the worker service's running tasks and scaling activity, then at its logs for slow or failing jobs.",
-                        t.queue_depth
+                        "More than {depth} jobs wait in the queue: workers are down, at their maximum count or too slow. Look first at the worker service's running tasks and scaling activity, then at its logs for slow or failing jobs."
                     ),
                     ..AlarmProps::new(
                         tier.queue.metric_visible_messages(),
                         Comparison::GreaterThan,
-                        t.queue_depth,
+                        depth,
                     )
                 },
-            ),
-            (
+            ));
+        }
+        if let Some(oldest) = t.oldest_job_seconds {
+            specs.push((
                 "OldestJob".into(),
                 AlarmProps {
                     description: format!(
                         "A job has waited over {} minutes: users wait for its result. Look first at whether the workers receive at all (running tasks, errors in their logs), then at a job that keeps timing out and coming back.",
-                        t.oldest_job_seconds / 60.0
+                        oldest / 60.0
                     ),
                     ..AlarmProps::new(
                         tier.queue.metric_oldest_message_age(),
                         Comparison::GreaterThan,
-                        t.oldest_job_seconds,
+                        oldest,
                     )
                 },
-            ),
-            (
+            ));
+        }
+        if let Some(dlq) = tier.dead_letter_queue {
+            specs.push((
                 "DeadLetters".into(),
                 at_once(AlarmProps {
                     description: "A job failed every attempt and is in the dead-letter queue: its work was not done. Look first at the worker logs for the message id, fix the cause, then redrive the queue to the jobs queue from the SQS console.".into(),
                     ..AlarmProps::new(
-                        tier.dead_letter_queue.metric_visible_messages(),
+                        dlq.metric_visible_messages(),
                         Comparison::GreaterThan,
                         0.0,
                     )
                 }),
-            ),
-        ];
+            ));
+        }
         for function in &tier.functions {
             specs.push((
                 format!("{}Errors", function.id()),
@@ -155,44 +166,43 @@ impl WorkerAlarms {
             ));
         }
         if let Some(redis) = tier.redis {
-            specs.push((
-                "RedisCpu".into(),
-                AlarmProps {
-                    description: format!(
-                        "Redis engine CPU above {}%: every command waits (Redis runs on one thread). Look first at the slow log, then at expensive commands (KEYS, large sorted sets) and the node type.",
-                        t.redis_cpu_percent
-                    ),
-                    ..AlarmProps::new(redis.metric_cpu(), Comparison::GreaterThan, t.redis_cpu_percent)
-                },
-            ));
-            specs.push((
-                "RedisMemory".into(),
-                AlarmProps {
-                    description: format!(
-                        "Redis memory above {}%: it will evict keys or refuse writes. Look first at keys without a TTL and their growth, then at the node type.",
-                        t.redis_memory_percent
-                    ),
-                    ..AlarmProps::new(
-                        redis.metric_memory(),
-                        Comparison::GreaterThan,
-                        t.redis_memory_percent,
-                    )
-                },
-            ));
-            specs.push((
-                "RedisEvictions".into(),
-                at_once(AlarmProps {
-                    description: format!(
-                        "Redis evicted over {} keys in five minutes: the cache is smaller than its working set, so hit rate falls and the database takes the load. Look first at memory use and TTLs, then size the node up.",
-                        t.redis_evictions
-                    ),
-                    ..AlarmProps::new(
-                        redis.metric_evictions().with_period(300),
-                        Comparison::GreaterThan,
-                        t.redis_evictions,
-                    )
-                }),
-            ));
+            if let Some(cpu) = t.redis_cpu_percent {
+                specs.push((
+                    "RedisCpu".into(),
+                    AlarmProps {
+                        description: format!(
+                            "Redis engine CPU above {cpu}%: every command waits (Redis runs on one thread). Look first at the slow log, then at expensive commands (KEYS, large sorted sets) and the node type."
+                        ),
+                        ..AlarmProps::new(redis.metric_cpu(), Comparison::GreaterThan, cpu)
+                    },
+                ));
+            }
+            if let Some(memory) = t.redis_memory_percent {
+                specs.push((
+                    "RedisMemory".into(),
+                    AlarmProps {
+                        description: format!(
+                            "Redis memory above {memory}%: it will evict keys or refuse writes. Look first at keys without a TTL and their growth, then at the node type."
+                        ),
+                        ..AlarmProps::new(redis.metric_memory(), Comparison::GreaterThan, memory)
+                    },
+                ));
+            }
+            if let Some(evictions) = t.redis_evictions {
+                specs.push((
+                    "RedisEvictions".into(),
+                    at_once(AlarmProps {
+                        description: format!(
+                            "Redis evicted over {evictions} keys in five minutes: the cache is smaller than its working set, so hit rate falls and the database takes the load. Look first at memory use and TTLs, then size the node up."
+                        ),
+                        ..AlarmProps::new(
+                            redis.metric_evictions().with_period(300),
+                            Comparison::GreaterThan,
+                            evictions,
+                        )
+                    }),
+                ));
+            }
         }
         let alarms: Vec<Alarm> = specs
             .into_iter()
@@ -205,20 +215,24 @@ impl WorkerAlarms {
         if let Some(dashboard) = dashboard {
             let all: Vec<&Alarm> = alarms.iter().collect();
             dashboard.add_row(vec![Widget::alarm_status("Worker alarms", &all)]);
+            let mut waiting = vec![tier.queue.metric_visible_messages().into()];
+            waiting.extend(
+                tier.dead_letter_queue
+                    .map(|d| d.metric_visible_messages().into()),
+            );
+            let with_alarm = |w: Widget, threshold: Option<f64>| match threshold {
+                Some(value) => w.with_threshold(value, "alarm"),
+                None => w,
+            };
             let mut graphs = vec![
-                Widget::graph(
-                    "Jobs waiting",
-                    vec![
-                        tier.queue.metric_visible_messages().into(),
-                        tier.dead_letter_queue.metric_visible_messages().into(),
-                    ],
-                )
-                .with_threshold(t.queue_depth, "alarm"),
-                Widget::graph(
-                    "Oldest job (s)",
-                    vec![tier.queue.metric_oldest_message_age().into()],
-                )
-                .with_threshold(t.oldest_job_seconds, "alarm"),
+                with_alarm(Widget::graph("Jobs waiting", waiting), t.queue_depth),
+                with_alarm(
+                    Widget::graph(
+                        "Oldest job (s)",
+                        vec![tier.queue.metric_oldest_message_age().into()],
+                    ),
+                    t.oldest_job_seconds,
+                ),
             ];
             if let Some(tasks) = &tier.service_tasks {
                 graphs.push(Widget::graph("Worker tasks", vec![tasks.clone().into()]));
