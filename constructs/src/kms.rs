@@ -17,7 +17,7 @@
 
 use std::ops::Deref;
 
-use rcdk::{Expr, RemovalPolicy, Scope, Value};
+use rcdk::{CfnResource, Expr, RemovalPolicy, Scope, Value};
 use rcdk_l1::kms::{CfnAlias, CfnAliasProps, CfnKey, CfnKeyProps};
 
 use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal};
@@ -50,17 +50,51 @@ impl Default for KeyProps {
 /// [`Key::grant_service`].
 #[derive(Debug, Clone)]
 pub struct Key {
-    key: CfnKey,
+    /// The `AWS::KMS::Key` resource (its props are `CfnKeyProps`).
+    key: CfnResource,
 }
 
 impl Deref for Key {
-    type Target = CfnKey;
-    fn deref(&self) -> &CfnKey {
+    type Target = CfnResource;
+    fn deref(&self) -> &CfnResource {
         &self.key
     }
 }
 
+/// The construct id of a stack's shared key ([`Key::of_stack`]).
+pub const STACK_KEY_ID: &str = "StackKey";
+
 impl Key {
+    /// The key of `scope`'s stack that constructs share by default (one key a stack:
+    /// $1 a month, not $1 per construct), made on first use as `StackKey` below the
+    /// stack, rotated, with the statements each construct adds. Log groups, functions,
+    /// queues, topics and EC2 volumes use it unless given a key; databases, caches and
+    /// repositories keep keys of their own (their key cannot change without replacing
+    /// them, and a key per data store keeps its policy its own).
+    pub fn of_stack(scope: &Scope) -> Key {
+        let Some(stack) = scope.stack() else {
+            return Key::new(scope, STACK_KEY_ID, KeyProps::default());
+        };
+        let existing = stack
+            .find_child(STACK_KEY_ID)
+            .and_then(|c| c.as_resource())
+            .filter(|r| r.resource_type() == CfnKey::TYPE_NAME);
+        match existing {
+            Some(key) => Key { key },
+            None => Key::new(
+                &stack,
+                STACK_KEY_ID,
+                KeyProps {
+                    description: Some(format!(
+                        "Encrypts the logs, queues, topics and functions of the stack {}",
+                        stack.stack_name()
+                    )),
+                    ..KeyProps::default()
+                },
+            ),
+        }
+    }
+
     pub fn new(scope: &Scope, id: &str, props: KeyProps) -> Key {
         let root = PolicyStatement::allow()
             .sid("AccountAdministers")
@@ -99,7 +133,9 @@ impl Key {
         if let Some(alias) = props.alias {
             CfnAlias::new(&key, "Alias", CfnAliasProps::new(alias, key.ref_()));
         }
-        Key { key }
+        Key {
+            key: CfnResource::clone(&key),
+        }
     }
 
     /// Lets a service principal (e.g. `logs.amazonaws.com`) use the key.
@@ -112,7 +148,7 @@ impl Key {
     }
 
     pub fn arn(&self) -> Expr<String> {
-        self.key.attr_arn()
+        self.key.get_att("Arn")
     }
 
     pub fn key_id(&self) -> Expr<String> {

@@ -16,7 +16,7 @@ use rcdk::{Expr, RemovalPolicy, Scope};
 use rcdk_l1::logs::{CfnLogGroup, CfnLogGroupProps};
 
 use crate::iam::{PolicyStatement, Principal};
-use crate::kms::{Key, KeyProps};
+use crate::kms::Key;
 
 /// The retention periods CloudWatch Logs accepts, in days.
 pub const RETENTION_DAYS: &[u32] = &[
@@ -30,10 +30,10 @@ pub struct LogGroupProps {
     /// Days to keep the events; one of [`RETENTION_DAYS`]. Default: 365 (a year, as
     /// CIS, AWS FSBP CloudWatch.16 and the Control Tower rules ask).
     pub retention_days: u32,
-    /// Encrypt with this key (its policy is extended for CloudWatch Logs). Default: a
-    /// key of the group's own (rotated; $1 a month): logs hold what the posture rules
-    /// and the scanners want under a customer key. Share one key among a stack's
-    /// groups by passing it.
+    /// Encrypt with this key (its policy is extended for CloudWatch Logs). Default: the
+    /// stack's shared key ([`Key::of_stack`], rotated; $1 a month for the whole stack):
+    /// logs hold what the posture rules and the scanners want under a customer key. Pass
+    /// `Some(Key::new(…))` for a key of the group's own.
     pub encryption_key: Option<Key>,
     /// A fixed name (some services require a prefix). Default: generated.
     pub name: Option<Expr<String>>,
@@ -77,17 +77,10 @@ impl Deref for LogGroup {
 impl LogGroup {
     pub fn new(scope: &Scope, id: &str, props: LogGroupProps) -> LogGroup {
         check_retention(scope, "retention_days", props.retention_days);
-        let key = props.encryption_key.clone().unwrap_or_else(|| {
-            Key::new(
-                scope,
-                &format!("{id}EncryptionKey"),
-                KeyProps {
-                    description: Some(format!("Encrypts the log group {}/{id}", scope.path())),
-                    removal_policy: RemovalPolicy::Retain,
-                    ..KeyProps::default()
-                },
-            )
-        });
+        let key = props
+            .encryption_key
+            .clone()
+            .unwrap_or_else(|| Key::of_stack(scope));
         {
             key.grant_service(
                 PolicyStatement::allow()

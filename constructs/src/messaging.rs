@@ -38,9 +38,12 @@ const MAX_VISIBILITY: u32 = 12 * 3600;
 /// How a queue's messages are encrypted at rest.
 #[derive(Debug, Clone, Default)]
 pub enum QueueEncryption {
-    /// A customer-managed KMS key: this one, or (default) a new key for the queue.
+    /// The stack's shared customer-managed key ([`Key::of_stack`]). Default.
     #[default]
+    StackKey,
+    /// A customer-managed key of the queue's own.
     NewKey,
+    /// This customer-managed key.
     Key(Key),
     /// Keys SQS owns and manages (no KMS charges, no key policy to manage).
     SqsManaged,
@@ -49,7 +52,7 @@ pub enum QueueEncryption {
 /// Settings of a [`Queue`].
 #[derive(Debug, Clone)]
 pub struct QueueProps {
-    /// Default: a new customer-managed key.
+    /// Default: the stack's shared customer-managed key.
     pub encryption: QueueEncryption,
     /// How long SQS keeps a message. Default: 4 days ([`QueueProps::dead_letter`]: 14).
     pub retention_seconds: u32,
@@ -82,7 +85,7 @@ pub struct QueueProps {
 impl Default for QueueProps {
     fn default() -> Self {
         QueueProps {
-            encryption: QueueEncryption::NewKey,
+            encryption: QueueEncryption::StackKey,
             retention_seconds: 4 * DAY,
             visibility_timeout_seconds: 30,
             fifo: false,
@@ -143,6 +146,7 @@ impl Queue {
                 },
             )),
             QueueEncryption::Key(k) => Some(k),
+            QueueEncryption::StackKey => Some(Key::of_stack(scope)),
             QueueEncryption::SqsManaged => None,
         };
         let full_name = props.queue_name.as_ref().map(|n| {

@@ -175,7 +175,7 @@ fn high_severity_findings_reach_the_topic_which_admits_eventbridge() {
                 && st["Action"] == "sns:Publish")),
         "{policy}"
     );
-    let key = &resource(&assembly, "baseline", "SecurityAlarmsKey")["Properties"]["KeyPolicy"];
+    let key = &resource(&assembly, "baseline", "StackKey")["Properties"]["KeyPolicy"];
     assert!(
         key["Statement"].as_array().is_some_and(|l| l
             .iter()

@@ -55,7 +55,7 @@ fn a_tag_budget_notifies_the_topic_at_80_percent_actual_and_100_forecast() {
                 && st["Action"] == "sns:Publish")),
         "{policy}"
     );
-    let key = resource(&assembly, "monitoring", "AlarmsKey")["Properties"]["KeyPolicy"].to_string();
+    let key = resource(&assembly, "monitoring", "StackKey")["Properties"]["KeyPolicy"].to_string();
     assert!(
         key.contains("budgets.amazonaws.com") && key.contains("kms:GenerateDataKey*"),
         "{key}"

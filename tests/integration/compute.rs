@@ -64,7 +64,7 @@ fn an_hourly_function_in_a_vpc_with_its_own_logs_role_and_dlq() {
             "LoggingConfig",
             json!({"LogFormat": "JSON", "LogGroup": {"Ref": "SyncLogs"}}),
         ),
-        ("KmsKeyArn", json!({"Fn::GetAtt": ["SyncKey", "Arn"]})),
+        ("KmsKeyArn", json!({"Fn::GetAtt": ["StackKey", "Arn"]})),
         ("Environment", json!({"Variables": {"MODE": "hourly"}})),
         ("Role", json!({"Fn::GetAtt": ["SyncRole", "Arn"]})),
     ] {
@@ -76,7 +76,7 @@ fn an_hourly_function_in_a_vpc_with_its_own_logs_role_and_dlq() {
     );
     assert_eq!(
         resource(&assembly, "workers", "SyncLogs")["Properties"]["KmsKeyId"],
-        json!({"Fn::GetAtt": ["SyncKey", "Arn"]})
+        json!({"Fn::GetAtt": ["StackKey", "Arn"]})
     );
     let statements = &resource(&assembly, "workers", "SyncRole")["Properties"]["Policies"][0]["PolicyDocument"]
         ["Statement"];
@@ -84,11 +84,11 @@ fn an_hourly_function_in_a_vpc_with_its_own_logs_role_and_dlq() {
         statements,
         &json!([
             {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": {"Fn::GetAtt": ["SyncLogs", "Arn"]}},
-            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": ["SyncKey", "Arn"]}},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": ["StackKey", "Arn"]}},
             {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"},
             {"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"], "Resource": "*"},
             {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Resource": {"Fn::GetAtt": ["SyncDlq", "Arn"]}},
-            {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": {"Fn::GetAtt": ["SyncDlqKey", "Arn"]}}
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": {"Fn::GetAtt": ["StackKey", "Arn"]}}
         ])
     );
     assert_eq!(
@@ -275,4 +275,73 @@ fn grants_take_the_construct() {
         "{task_role}"
     );
     assert!(!function_role.contains("s3:PutObject"), "{function_role}");
+}
+
+/// The small worker system's encrypting constructs share one key per stack by default
+/// (one $1 key, not one per construct), whose policy has each one's statements; a
+/// construct given its own key keeps it.
+#[test]
+fn constructs_share_one_key_per_stack() {
+    use rcdk_constructs::kms::{Key, KeyProps};
+    use rcdk_constructs::logs::{LogGroup, LogGroupProps};
+    use rcdk_constructs::monitoring::{AlarmTopic, AlarmTopicProps};
+    let a = app();
+    let s = stack(&a, "workers");
+    Queue::new(&s, "Jobs", QueueProps::default());
+    Queue::new(&s, "Failed", QueueProps::dead_letter());
+    Function::new(
+        &s,
+        "Sync",
+        FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into())),
+    );
+    LogGroup::new(&s, "AppLogs", LogGroupProps::default());
+    AlarmTopic::new(&s, "Alarms", AlarmTopicProps::default());
+    let own = Key::new(&s, "AuditKey", KeyProps::default());
+    LogGroup::new(
+        &s,
+        "AuditLogs",
+        LogGroupProps {
+            encryption_key: Some(own),
+            ..LogGroupProps::default()
+        },
+    );
+    let assembly = synth(&a);
+    let t = crate::support::template(&assembly, "workers");
+    let keys: Vec<&String> = crate::support::resources_of_type(t, "AWS::KMS::Key")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(keys, ["AuditKey", "StackKey"]);
+    let policy = t["Resources"]["StackKey"]["Properties"]["KeyPolicy"].to_string();
+    for sid in ["CloudWatchLogsEncrypt", "CloudWatchAlarmsPublish"] {
+        assert!(policy.contains(sid), "{sid}: {policy}");
+    }
+    for queue in ["Jobs", "Failed", "SyncDeadLetters"] {
+        assert_eq!(
+            t["Resources"][queue]["Properties"]["KmsMasterKeyId"],
+            serde_json::json!({"Fn::GetAtt": ["StackKey", "Arn"]}),
+            "{queue}"
+        );
+    }
+    assert_eq!(
+        t["Resources"]["AuditLogs"]["Properties"]["KmsKeyId"],
+        serde_json::json!({"Fn::GetAtt": ["AuditKey", "Arn"]})
+    );
+    // rcdk cost prices the keys there are: two, not seven.
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    let (code, stdout, stderr) = crate::support::run_rcdk(&[
+        "cost",
+        "--app",
+        &dir.path().display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let key_items = report
+        .to_string()
+        .matches("\"type\":\"AWS::KMS::Key\"")
+        .count();
+    assert_eq!(key_items, 2, "{stdout}");
 }

@@ -35,7 +35,7 @@ fn a_queue_with_a_dead_letter_queue() {
         jobs,
         &json!({
             "KmsDataKeyReusePeriodSeconds": 300,
-            "KmsMasterKeyId": {"Fn::GetAtt": ["JobsKey", "Arn"]},
+            "KmsMasterKeyId": {"Fn::GetAtt": ["StackKey", "Arn"]},
             "MessageRetentionPeriod": 345600,
             "QueueName": "workers-jobs",
             "ReceiveMessageWaitTimeSeconds": 20,
@@ -100,7 +100,7 @@ fn grants_are_exact() {
     };
     let (queue, key) = (
         json!({"Fn::GetAtt": ["Jobs", "Arn"]}),
-        json!({"Fn::GetAtt": ["JobsKey", "Arn"]}),
+        json!({"Fn::GetAtt": ["StackKey", "Arn"]}),
     );
     assert_eq!(
         statements("Worker"),

@@ -123,10 +123,10 @@ fn alarm_topic_is_encrypted_and_cloudwatch_may_publish() {
     let topic = &resource(&assembly, "monitoring", "AlarmTopic")["Properties"];
     assert_eq!(
         topic["KmsMasterKeyId"],
-        json!({"Fn::GetAtt": ["AlarmTopicKey", "Arn"]})
+        json!({"Fn::GetAtt": ["StackKey", "Arn"]})
     );
     let key_policy =
-        &resource(&assembly, "monitoring", "AlarmTopicKey")["Properties"]["KeyPolicy"]["Statement"];
+        &resource(&assembly, "monitoring", "StackKey")["Properties"]["KeyPolicy"]["Statement"];
     assert_eq!(
         key_policy[2],
         json!({

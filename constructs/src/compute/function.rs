@@ -31,7 +31,7 @@ use rcdk_l1::lambda::{
 use super::lambda_runtimes::LAMBDA_RUNTIMES;
 use crate::connections::{Connections, HasConnections, SecurityGroup, SecurityGroupProps};
 use crate::iam::{Grantable, PolicyStatement, Principal, Role, RoleProps};
-use crate::kms::{Key, KeyProps};
+use crate::kms::Key;
 use crate::logs::{LogGroup, LogGroupProps};
 use crate::messaging::{Queue, QueueEncryption, QueueProps};
 use crate::metrics::{Metric, Statistic};
@@ -86,7 +86,8 @@ pub struct FunctionProps {
     pub environment: BTreeMap<String, Expr<String>>,
     /// Days the function's logs are kept. Default: 365 (a year).
     pub log_retention_days: u32,
-    /// Encrypts the log group and the environment. Default: a new key.
+    /// Encrypts the log group, the environment and the dead-letter queue. Default: the
+    /// stack's shared key ([`Key::of_stack`]).
     pub encryption_key: Option<Key>,
     /// Placement in a VPC (private subnets, a security group of its own). Default: none
     /// (public AWS endpoints; checkov's CKV_AWS_117 is waived with that reason).
@@ -230,19 +231,10 @@ impl Function {
     pub fn new(parent: &Scope, id: &str, props: FunctionProps) -> Function {
         let scope = Scope::new(parent, id);
         validate(&scope, &props);
-        let key = props.encryption_key.clone().unwrap_or_else(|| {
-            Key::new(
-                &scope,
-                "Key",
-                KeyProps {
-                    description: Some(format!(
-                        "Encrypts the logs and environment of {}",
-                        scope.path()
-                    )),
-                    ..KeyProps::default()
-                },
-            )
-        });
+        let key = props
+            .encryption_key
+            .clone()
+            .unwrap_or_else(|| Key::of_stack(&scope));
         let logs = LogGroup::new(
             &scope,
             "Logs",

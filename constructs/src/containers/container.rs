@@ -128,7 +128,8 @@ pub struct ContainerProps {
     /// Days the container logs are kept. Default: 365 (a year, as CIS and the AWS
     /// Control Tower rules ask).
     pub log_retention_days: u32,
-    /// Default: CloudWatch Logs' own encryption.
+    /// Encrypts the container's log group. Default: the stack's shared key
+    /// ([`crate::kms::Key::of_stack`]).
     pub log_encryption_key: Option<Key>,
     /// Default: true (mount a volume for what the app must write).
     pub readonly_root_filesystem: bool,

@@ -46,7 +46,7 @@ use super::cluster::Cluster;
 use super::instance_types::{RESERVED_MEMORY_MIB, is_arm, size_of, task_memory_mib};
 use crate::connections::{Connections, HasConnections, SecurityGroup};
 use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps, aws_managed_policy};
-use crate::kms::{Key, KeyProps};
+use crate::kms::Key;
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
 
@@ -101,7 +101,7 @@ pub struct Ec2CapacityProps {
     pub spot_percent: u32,
     /// Root volume (gp3, encrypted with `encryption_key`). Default: 30 GiB.
     pub root_volume_gib: u32,
-    /// Customer key of the volumes. Default: a key of its own.
+    /// Customer key of the volumes. Default: the stack's shared key ([`Key::of_stack`]).
     pub encryption_key: Option<Key>,
     /// Adds `AmazonSSMManagedInstanceCore` so Session Manager can reach the instances
     /// (no SSH, no inbound port). Default: false.
@@ -277,16 +277,10 @@ impl Ec2Capacity {
         let scope = Scope::new(parent, id);
         validate(&scope, &props);
         let arm64 = props.instance_types.first().is_some_and(|t| is_arm(t));
-        let key = props.encryption_key.clone().unwrap_or_else(|| {
-            Key::new(
-                &scope,
-                "VolumeKey",
-                KeyProps {
-                    description: Some(format!("Encrypts the volumes of {}", scope.path())),
-                    ..KeyProps::default()
-                },
-            )
-        });
+        let key = props
+            .encryption_key
+            .clone()
+            .unwrap_or_else(|| Key::of_stack(&scope));
         admit_auto_scaling(&key);
         // The agent reaches ECS, ECR and SSM over HTTPS; bridge-mode tasks also what
         // their connections add.

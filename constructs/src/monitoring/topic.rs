@@ -3,19 +3,19 @@
 
 use std::ops::Deref;
 
-use rcdk::{Expr, RemovalPolicy, Scope, Value};
+use rcdk::{Expr, Scope, Value};
 use rcdk_l1::sns::{
     CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicPolicy, CfnTopicPolicyProps,
     CfnTopicProps,
 };
 
 use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal};
-use crate::kms::{Key, KeyProps};
+use crate::kms::Key;
 
 /// Settings of an [`AlarmTopic`].
 #[derive(Debug, Clone, Default)]
 pub struct AlarmTopicProps {
-    /// Default: a new key.
+    /// Default: the stack's shared key ([`Key::of_stack`]).
     pub key: Option<Key>,
     /// E-mail addresses to subscribe (each confirms by mail).
     pub emails: Vec<String>,
@@ -40,17 +40,7 @@ impl Deref for AlarmTopic {
 
 impl AlarmTopic {
     pub fn new(scope: &Scope, id: &str, props: AlarmTopicProps) -> AlarmTopic {
-        let key = props.key.clone().unwrap_or_else(|| {
-            Key::new(
-                scope,
-                &format!("{id}Key"),
-                KeyProps {
-                    description: Some(format!("Encrypts the alarm topic {}/{id}", scope.path())),
-                    removal_policy: RemovalPolicy::Destroy,
-                    ..KeyProps::default()
-                },
-            )
-        });
+        let key = props.key.clone().unwrap_or_else(|| Key::of_stack(scope));
         key.grant_service(
             PolicyStatement::allow()
                 .sid("CloudWatchAlarmsPublish")

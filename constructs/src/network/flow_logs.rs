@@ -12,7 +12,7 @@ pub struct FlowLogsProps {
     pub retention_days: u32,
     /// `ALL`, `ACCEPT` or `REJECT`. Default: `ALL`.
     pub traffic_type: String,
-    /// Encrypt the log group with this key. Default: a key of the log group's own.
+    /// Encrypt the log group with this key. Default: the stack's shared key.
     pub encryption_key: Option<Key>,
     /// Default: `Retain` (the logs are audit data).
     pub removal_policy: RemovalPolicy,
