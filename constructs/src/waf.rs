@@ -103,7 +103,7 @@ pub enum IpSetAction {
 pub struct BlockResponse {
     /// Default: 403.
     pub status_code: u16,
-    /// Default: `application/json`.
+    /// Default: `APPLICATION_JSON`.
     pub content_type: String,
     pub body: String,
 }

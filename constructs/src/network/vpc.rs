@@ -76,7 +76,7 @@ pub struct VpcProps {
     pub subnet_groups: Vec<SubnetGroup>,
     /// Default: one NAT gateway per AZ.
     pub nat: NatStrategy,
-    /// Default: on, 90 days.
+    /// Default: on, kept a year (365 days), encrypted with the stack's key.
     pub flow_logs: Option<FlowLogsProps>,
     /// Gateway endpoint for S3 in the private and isolated route tables. Default: true.
     pub s3_gateway_endpoint: bool,
