@@ -92,15 +92,23 @@ fn check_parameters(
         if let Some(key) = values.keys().find(|k| !declared.contains(&k.as_str())) {
             return Err(CliError::Usage(format!(
                 "--parameters {stack}:{key}: the stack has no parameter '{key}'; its parameters: {}",
-                if declared.is_empty() {
-                    "none".to_owned()
-                } else {
-                    declared.join(", ")
-                }
+                list_or_none(&declared)
             )));
         }
     }
     Ok(())
+}
+
+/// `a, b, c`, or `none`.
+fn list_or_none(items: &[impl AsRef<str>]) -> String {
+    if items.is_empty() {
+        return "none".to_owned();
+    }
+    items
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The logical ids of `template`'s resources.
@@ -155,11 +163,7 @@ fn check_allow_replace(
             .collect();
         return Err(CliError::Usage(format!(
             "--allow-replace {id}: no stack being deployed has a resource with that logical id, new or deployed; the stateful resources the guard protects are: {}",
-            if stateful.is_empty() {
-                "none".to_owned()
-            } else {
-                stateful.join(", ")
-            }
+            list_or_none(&stateful)
         )));
     }
     Ok(())

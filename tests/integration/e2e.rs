@@ -92,6 +92,12 @@ fn count(haystack: &str, needle: &str) -> usize {
 }
 
 pub(crate) fn deploy(moto: &Moto, app: &Path, extra: &[&str]) -> (bool, String, String) {
+    deploy_at(&moto.endpoint(), app, extra)
+}
+
+/// `rcdk deploy --all` of `app` against `endpoint` (the local endpoint, or a proxy in
+/// front of it), approvals off.
+pub(crate) fn deploy_at(endpoint: &str, app: &Path, extra: &[&str]) -> (bool, String, String) {
     let app = app.display().to_string();
     let mut args = vec![
         "deploy",
@@ -102,7 +108,7 @@ pub(crate) fn deploy(moto: &Moto, app: &Path, extra: &[&str]) -> (bool, String, 
         "never",
     ];
     args.extend_from_slice(extra);
-    let out = rcdk(&moto.endpoint(), &args);
+    let out = rcdk(endpoint, &args);
     let (stdout, stderr) = text(&out);
     (out.status.success(), stdout, stderr)
 }
@@ -284,6 +290,14 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     }
 }
 
+/// An assembly of one stack `solo` holding one SNS topic.
+pub(crate) fn topic_assembly(dir: &Path) -> std::path::PathBuf {
+    one_stack_assembly(
+        dir,
+        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    )
+}
+
 pub(crate) fn one_stack_assembly(dir: &Path, template: serde_json::Value) -> std::path::PathBuf {
     assembly_of(dir, &[("solo", template, &[], false)])
 }
@@ -308,10 +322,7 @@ fn a_rejected_template_fails_with_the_endpoint_message_and_leaves_no_change_set(
 fn no_execute_leaves_the_change_set_for_review() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    );
+    let app = topic_assembly(dir.path());
     let (ok, stdout, stderr) = deploy(&moto, &app, &["--no-execute"]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("⏸  solo: change set left for review: arn:aws:cloudformation:us-east-1:123456789012:changeSet/rcdk-deploy-"), "{stdout}");
@@ -363,19 +374,12 @@ fn deploy_survives_throttling_and_dropped_connections() {
     let out = rcdk(&moto.endpoint(), &["bootstrap"]);
     assert!(out.status.success(), "{:?}", text(&out));
     // Through the faults: the change sets and the S3 uploads (asset, large templates).
-    let out = rcdk(
+    let (ok, stdout, stderr) = deploy_at(
         &format!("http://127.0.0.1:{}", proxy.port),
-        &[
-            "deploy",
-            "--all",
-            "--app",
-            &app,
-            "--require-approval",
-            "never",
-        ],
+        Path::new(&app),
+        &[],
     );
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(ok, "{stdout}\n{stderr}");
     assert!(proxy.throttled.load(std::sync::atomic::Ordering::SeqCst) >= 10);
     assert!(proxy.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 10);
     for s in DEV_STACKS {
@@ -391,10 +395,7 @@ fn deploy_survives_throttling_and_dropped_connections() {
 #[test]
 fn a_dead_endpoint_fails_fast_with_a_clear_message() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    );
+    let app = topic_assembly(dir.path());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -950,10 +951,7 @@ fn a_failed_update_reports_the_first_failure_and_keeps_the_previous_template() {
 fn doctor_checks_credentials_the_endpoint_and_bootstrap_per_region() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    );
+    let app = topic_assembly(dir.path());
     let app = app.display().to_string();
     let doctor = |endpoint: &str| {
         let out = rcdk(endpoint, &["doctor", "--app", &app]);

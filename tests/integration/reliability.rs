@@ -12,7 +12,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::e2e::{assembly_of, change_set_count, deploy, one_stack_assembly, stack_status};
+use crate::e2e::{
+    assembly_of, change_set_count, deploy, deploy_at, one_stack_assembly, stack_status,
+    topic_assembly,
+};
 use crate::fault_proxy::{Script, ScriptedProxy};
 use crate::local_endpoint::{Moto, http_post, rcdk, rcdk_command, text};
 
@@ -134,6 +137,23 @@ fn interrupted_when_sent(proxy: &ScriptedProxy, args: &[&str]) -> std::process::
     child.wait_with_output().expect("rcdk ends")
 }
 
+/// A first deploy of a broadening template on a terminal, with `action` at its
+/// approval prompt; the endpoint, the exit code and what the terminal showed.
+fn at_the_first_prompt(action: Action) -> (Moto, Option<i32>, String) {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = one_stack_assembly(dir.path(), broadening())
+        .display()
+        .to_string();
+    let (code, shown) = on_a_terminal(
+        &moto.endpoint(),
+        &["deploy", "--all", "--app", &app],
+        "(y/n)",
+        action,
+    );
+    (moto, code, shown)
+}
+
 enum Action {
     Signal(i32),
     Type(&'static str),
@@ -159,17 +179,7 @@ fn ctrl_c_or_a_hang_up_at_the_prompt_ends_at_once_and_leaves_nothing() {
         (libc::SIGINT, "Ctrl-C"),
         (libc::SIGHUP, "a hang-up of the terminal"),
     ] {
-        let moto = Moto::start();
-        let dir = tempfile::tempdir().expect("tempdir");
-        let app = one_stack_assembly(dir.path(), broadening())
-            .display()
-            .to_string();
-        let (code, shown) = on_a_terminal(
-            &moto.endpoint(),
-            &["deploy", "--all", "--app", &app],
-            "(y/n)",
-            Action::Signal(signal),
-        );
+        let (moto, code, shown) = at_the_first_prompt(Action::Signal(signal));
         assert_eq!(code, Some(130), "{cause}: {shown}");
         assert!(
             shown.contains("deleted the change set")
@@ -191,17 +201,7 @@ fn ctrl_c_or_a_hang_up_at_the_prompt_ends_at_once_and_leaves_nothing() {
 
 #[test]
 fn answering_no_says_nothing_changed() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(dir.path(), broadening())
-        .display()
-        .to_string();
-    let (code, shown) = on_a_terminal(
-        &moto.endpoint(),
-        &["deploy", "--all", "--app", &app],
-        "(y/n)",
-        Action::Type("n\n"),
-    );
+    let (moto, code, shown) = at_the_first_prompt(Action::Type("n\n"));
     assert_eq!(code, Some(1), "{shown}");
     assert!(
         shown.contains("solo: not approved; nothing was changed (the change set was deleted)"),
@@ -222,12 +222,7 @@ fn an_interrupt_after_execution_was_requested_tells_the_truth() {
         Script::HoldAnswer(Duration::from_secs(20)),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    )
-    .display()
-    .to_string();
+    let app = topic_assembly(dir.path()).display().to_string();
     let out = interrupted_when_sent(
         &proxy,
         &[
@@ -266,25 +261,9 @@ fn a_lost_answer_to_create_change_set_makes_no_second_change_set() {
     let moto = Moto::start();
     let proxy = ScriptedProxy::start(moto.port, "CreateChangeSet", Script::LoseAnswer);
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    )
-    .display()
-    .to_string();
-    let out = rcdk(
-        &format!("http://127.0.0.1:{}", proxy.port),
-        &[
-            "deploy",
-            "--all",
-            "--app",
-            &app,
-            "--require-approval",
-            "never",
-        ],
-    );
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let app = topic_assembly(dir.path());
+    let (ok, stdout, stderr) = deploy_at(&format!("http://127.0.0.1:{}", proxy.port), &app, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
     assert!(
         proxy.hits.load(Ordering::SeqCst) >= 2,
         "the call was retried"
@@ -310,10 +289,7 @@ fn a_stack_waiting_in_review_is_reused() {
         Some("REVIEW_IN_PROGRESS")
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    );
+    let app = topic_assembly(dir.path());
     let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("✅ solo: deployed"), "{stdout}");
@@ -332,10 +308,7 @@ fn a_stack_waiting_in_review_is_reused() {
 fn stacks_of_another_account_are_refused_before_anything_is_sent() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    );
+    let app = topic_assembly(dir.path());
     let manifest = app.join("manifest.json");
     let text_of = std::fs::read_to_string(&manifest).expect("manifest");
     std::fs::write(
@@ -449,10 +422,7 @@ fn destroy_exclusively_refuses_a_stack_whose_exports_are_imported() {
 fn arguments_are_refused_before_anything_is_sent() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    );
+    let app = topic_assembly(dir.path());
     let app = app.display().to_string();
     let cases: [(&[&str], &str); 3] = [
         (
@@ -499,10 +469,7 @@ fn arguments_are_refused_before_anything_is_sent() {
 fn an_interrupted_destroy_says_the_deletion_goes_on() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = one_stack_assembly(
-        dir.path(),
-        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
-    );
+    let app = topic_assembly(dir.path());
     let (ok, stdout, stderr) = deploy(&moto, &app, &[]);
     assert!(ok, "{stdout}\n{stderr}");
     let proxy = ScriptedProxy::start(

@@ -597,18 +597,7 @@ fn web_settings_are_validated() {
         ),
         (
             Box::new(|s, v| {
-                let cluster = Cluster::new(
-                    s,
-                    "Cluster",
-                    ClusterProps {
-                        container_insights: ContainerInsights::Disabled,
-                    },
-                );
-                let svc = FargateService::new(
-                    s,
-                    "Service",
-                    FargateServiceProps::new(&cluster, &task_with_port(s), v),
-                );
+                let svc = service_without_insights(s, v);
                 let jobs = rcdk_constructs::messaging::Queue::new(s, "Jobs", Default::default());
                 svc.auto_scale(1, 4).scale_on_backlog_per_task(&jobs, 10);
             }),
@@ -616,18 +605,7 @@ fn web_settings_are_validated() {
         ),
         (
             Box::new(|s, v| {
-                let cluster = Cluster::new(
-                    s,
-                    "Cluster",
-                    ClusterProps {
-                        container_insights: ContainerInsights::Disabled,
-                    },
-                );
-                let svc = FargateService::new(
-                    s,
-                    "Service",
-                    FargateServiceProps::new(&cluster, &task_with_port(s), v),
-                );
+                let svc = service_without_insights(s, v);
                 let _ = svc.metric_running_tasks();
             }),
             "metric_running_tasks reads Container Insights' RunningTaskCount",
@@ -654,6 +632,22 @@ fn access_logs_need_a_region() {
         ),
         "{err}"
     );
+}
+
+/// A service on a cluster whose Container Insights are off.
+fn service_without_insights(s: &rcdk::Scope, v: &Vpc) -> FargateService {
+    let cluster = Cluster::new(
+        s,
+        "Cluster",
+        ClusterProps {
+            container_insights: ContainerInsights::Disabled,
+        },
+    );
+    FargateService::new(
+        s,
+        "Service",
+        FargateServiceProps::new(&cluster, &task_with_port(s), v),
+    )
 }
 
 fn task_with_port(s: &rcdk::Scope) -> FargateTaskDefinition {
