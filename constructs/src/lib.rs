@@ -1,10 +1,32 @@
 //! rcdk's L2 construct library: secure, production defaults over the generated L1
 //! resources. Props whose `Default` is the production choice, so
-//! `..Default::default()` gives encryption, private placement and backups.
+//! `..Default::default()` gives encryption, private placement, backups and least
+//! privilege, and every L2 built with its defaults passes the [`posture`] rules, checkov
+//! and the AWS Control Tower rules (or carries a waiver with its reason).
 //!
-//! Families, one module each: [`network`] (VPC, subnets, NAT, flow logs, endpoints),
-//! [`connections`] (security groups and the rules between them), [`data`] (PostgreSQL
-//! on RDS), and the shared pieces they use: [`iam`], [`kms`], [`metrics`].
+//! Families, one module each, each opening with a compiled example: [`network`] (VPC,
+//! subnets, NAT, flow logs, endpoints), [`connections`] (security groups and the rules
+//! between them), [`data`] (PostgreSQL, Redis), [`containers`] (ECS on Fargate and EC2,
+//! autoscaling), [`compute`] (Lambda), [`messaging`] (SQS), [`events`] (EventBridge
+//! schedules and targets), [`load_balancing`] and [`waf`], [`storage`] (S3), [`logs`],
+//! [`ecr`], [`dns`], [`monitoring`] (alarms, topics, dashboards), [`budgets`],
+//! [`delivery`] (GitHub OIDC deploy roles), [`baseline`] (an account's security
+//! baseline), and the shared pieces they use: [`iam`], [`kms`] (one key per stack by
+//! default), [`secrets`], [`metrics`], [`posture`].
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::messaging::{Queue, QueueProps};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "jobs", StackProps::default());
+//! // Encrypted with the stack's key, TLS-only, long polling; the dead-letter queue is kept
+//! // when the stack goes.
+//! let failed = Queue::new(&stack, "Failed", QueueProps::dead_letter());
+//! let jobs = Queue::new(&stack, "Jobs", QueueProps::default());
+//! jobs.dead_letter_queue(&failed, 5);
+//! rcdk_constructs::posture::enforce(&app);
+//! assert!(app.synthesize().is_ok());
+//! ```
 
 pub mod baseline;
 pub mod budgets;

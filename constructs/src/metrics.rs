@@ -1,5 +1,16 @@
 //! CloudWatch metrics as data, produced by the constructs' metric helpers, and metric
 //! math over them.
+//!
+//! ```
+//! use rcdk_constructs::metrics::{MathExpression, Metric, Statistic};
+//! let errors = Metric::new("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", vec![])
+//!     .with_statistic(Statistic::Sum);
+//! let requests = Metric::new("AWS/ApplicationELB", "RequestCount", vec![])
+//!     .with_statistic(Statistic::Sum)
+//!     .with_period(300);
+//! let rate = MathExpression::new("100 * errors / requests", "5xx rate (%)", [("errors", errors), ("requests", requests)]);
+//! assert_eq!(rate.period_seconds, 300);
+//! ```
 
 use std::collections::BTreeMap;
 

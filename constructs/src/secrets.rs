@@ -1,5 +1,16 @@
 //! References to Secrets Manager secrets that other constructs read, with the key
 //! that encrypts them, so grants can cover both.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::iam::{Principal, Role, RoleProps};
+//! use rcdk_constructs::secrets::SecretRef;
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "s", StackProps::default());
+//! let api_key = SecretRef::new("arn:aws:secretsmanager:us-east-1:123456789012:secret:api-key-AbCdEf", None);
+//! let role = Role::new(&stack, "Reader", RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")));
+//! api_key.grant_read(&role); // GetSecretValue on that secret (and Decrypt on its key, if any)
+//! ```
 
 use rcdk::Expr;
 

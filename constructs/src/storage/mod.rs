@@ -1,4 +1,17 @@
-//! The storage family: S3 buckets with the secure defaults.
+//! The storage family: S3 buckets with the secure defaults: encrypted, private, versioned,
+//! TLS-only, access logged, retained with the stack.
+//!
+//! ```
+//! use rcdk::{App, Stack, StackProps};
+//! use rcdk_constructs::storage::{Bucket, BucketProps, LifecycleRule};
+//! let app = App::with_context(Default::default(), "cdk.out");
+//! let stack = Stack::new(&app, "s", StackProps::default());
+//! let reports = Bucket::new(&stack, "Reports", BucketProps {
+//!     lifecycle_rules: vec![LifecycleRule::expire_after_days(365)],
+//!     ..BucketProps::default()
+//! });
+//! # let _ = reports.objects_arn("daily/");
+//! ```
 
 mod bucket;
 
