@@ -17,6 +17,7 @@ use rcdk_constructs::monitoring::{
     AlarmTopic, AlarmTopicProps, WorkerAlarms, WorkerThresholds, WorkerTier,
 };
 use rcdk_constructs::network::{Vpc, VpcProps};
+use rcdk_constructs::units::Duration;
 use rcdk_constructs::{posture, vars};
 
 const SYNC: &str = "import os, boto3\ndef handler(event, context):\n    boto3.client('sqs').send_message(QueueUrl=os.environ['JOBS_QUEUE_URL'], MessageBody='sync')\n";
@@ -39,7 +40,7 @@ fn main() -> std::process::ExitCode {
             &stack,
             "Jobs",
             QueueProps {
-                visibility_timeout_seconds: 300,
+                visibility_timeout: Duration::minutes(5),
                 ..QueueProps::default()
             },
         );

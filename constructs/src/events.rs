@@ -35,6 +35,7 @@ use crate::containers::{Cluster, FargateTaskDefinition};
 use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps};
 use crate::messaging::Queue;
 use crate::monitoring::AlarmTopic;
+use crate::units::{Duration, seconds_in};
 
 /// When a scheduled rule fires. Build with [`Schedule::cron`] or [`Schedule::rate`];
 /// a field out of range is kept as an error and reported by the rule that uses it.
@@ -202,8 +203,9 @@ impl RuleProps {
 pub struct TargetOptions {
     /// Default: 3 (EventBridge's own default, 185, retries for a day).
     pub retry_attempts: u32,
-    /// Events older than this are dropped (or sent to the dead-letter queue). Default: 1 hour.
-    pub max_event_age_seconds: u32,
+    /// Events older than this are dropped (or sent to the dead-letter queue): 1 minute
+    /// to 1 day, whole seconds. Default: 1 hour.
+    pub max_event_age: Duration,
     /// Where undeliverable events go. Default: none.
     pub dead_letter_queue: Option<Queue>,
 }
@@ -212,7 +214,7 @@ impl Default for TargetOptions {
     fn default() -> Self {
         TargetOptions {
             retry_attempts: 3,
-            max_event_age_seconds: 3600,
+            max_event_age: Duration::hours(1),
             dead_letter_queue: None,
         }
     }
@@ -242,7 +244,6 @@ impl Deref for Rule {
 
 /// EventBridge's limits: 0 to 185 retries, 60 s to 24 h of event age, 5 targets a rule.
 const MAX_RETRIES: u32 = 185;
-const EVENT_AGE: std::ops::RangeInclusive<u32> = 60..=86_400;
 const MAX_TARGETS: usize = 5;
 
 impl Rule {
@@ -302,15 +303,10 @@ impl Rule {
                 opts.retry_attempts
             ));
         }
-        if !EVENT_AGE.contains(&opts.max_event_age_seconds) {
-            self.rule.add_error(format!(
-                "max_event_age_seconds is {}; EventBridge keeps events 60 to 86400 seconds",
-                opts.max_event_age_seconds
-            ));
-        }
+        let max_age = seconds_in(&self.rule, "max_event_age", opts.max_event_age, 60, 86_400);
         target.retry_policy = Some(RetryPolicy {
             maximum_retry_attempts: Some(i64::from(opts.retry_attempts).into()),
-            maximum_event_age_in_seconds: Some(i64::from(opts.max_event_age_seconds).into()),
+            maximum_event_age_in_seconds: Some(max_age.into()),
         });
         if let Some(dlq) = &opts.dead_letter_queue {
             self.admit(dlq);

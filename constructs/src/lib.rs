@@ -49,6 +49,7 @@ pub mod network;
 pub mod posture;
 pub mod secrets;
 pub mod storage;
+pub mod units;
 pub mod waf;
 
 pub use rcdk;

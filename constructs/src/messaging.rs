@@ -6,11 +6,12 @@
 //! ```
 //! use rcdk::{App, Stack, StackProps};
 //! use rcdk_constructs::messaging::{Queue, QueueProps};
+//! use rcdk_constructs::units::Duration;
 //! let app = App::with_context(Default::default(), "cdk.out");
 //! let stack = Stack::new(&app, "workers", StackProps::default());
 //! let dlq = Queue::new(&stack, "JobsDlq", QueueProps::dead_letter());
 //! let jobs = Queue::new(&stack, "Jobs", QueueProps {
-//!     visibility_timeout_seconds: 120,
+//!     visibility_timeout: Duration::minutes(2),
 //!     ..QueueProps::default()
 //! });
 //! jobs.dead_letter_queue(&dlq, 5);
@@ -28,12 +29,7 @@ use rcdk_l1::sqs::{CfnQueue, CfnQueuePolicy, CfnQueuePolicyProps, CfnQueueProps}
 use crate::iam::{Grantable, Operator, PolicyDocument, PolicyStatement, Principal, Role};
 use crate::kms::{Key, KeyProps};
 use crate::metrics::{Metric, Statistic};
-
-const DAY: u32 = 24 * 3600;
-/// SQS keeps messages between one minute and 14 days.
-const RETENTION: std::ops::RangeInclusive<u32> = 60..=14 * DAY;
-/// SQS hides a received message for at most 12 hours.
-const MAX_VISIBILITY: u32 = 12 * 3600;
+use crate::units::{Duration, seconds};
 
 /// How a queue's messages are encrypted at rest.
 #[derive(Debug, Clone, Default)]
@@ -54,19 +50,20 @@ pub enum QueueEncryption {
 pub struct QueueProps {
     /// Default: the stack's shared customer-managed key.
     pub encryption: QueueEncryption,
-    /// How long SQS keeps a message. Default: 4 days ([`QueueProps::dead_letter`]: 14).
-    pub retention_seconds: u32,
+    /// How long SQS keeps a message: 1 minute to 14 days, whole seconds. Default: 4
+    /// days ([`QueueProps::dead_letter`]: 14).
+    pub retention: Duration,
     /// How long a received message stays hidden from other consumers; set it above the
-    /// consumer's processing time (for a Lambda consumer, at least 6× its timeout).
-    /// Default: 30 s.
-    pub visibility_timeout_seconds: u32,
+    /// consumer's processing time (for a Lambda consumer, at least 6× its timeout). Up to
+    /// 12 hours, whole seconds. Default: 30 s.
+    pub visibility_timeout: Duration,
     /// A FIFO queue (exactly-once, ordered per message group). Default: false.
     pub fifo: bool,
     /// FIFO only: deduplicate by a hash of the body. Default: false.
     pub content_based_deduplication: bool,
-    /// Long polling: how long a receive waits for a message. Default: 20 s (fewer empty
-    /// receives, lower cost).
-    pub receive_wait_seconds: u32,
+    /// Long polling: how long a receive waits for a message, 0 to 20 s. Default: 20 s
+    /// (fewer empty receives, lower cost).
+    pub receive_wait: Duration,
     /// Default: `Destroy` for a work queue (messages are transient); `Retain` for a
     /// dead-letter queue ([`QueueProps::dead_letter`]): deleting or replacing the stack
     /// must not throw away the failed messages someone has to look at.
@@ -82,15 +79,18 @@ pub struct QueueProps {
     pub is_dead_letter_queue: bool,
 }
 
+const HOUR: u64 = 3600;
+const DAY: u64 = 24 * HOUR;
+
 impl Default for QueueProps {
     fn default() -> Self {
         QueueProps {
             encryption: QueueEncryption::StackKey,
-            retention_seconds: 4 * DAY,
-            visibility_timeout_seconds: 30,
+            retention: Duration::days(4),
+            visibility_timeout: Duration::seconds(30),
             fifo: false,
             content_based_deduplication: false,
-            receive_wait_seconds: 20,
+            receive_wait: Duration::seconds(20),
             removal_policy: RemovalPolicy::Destroy,
             queue_name: None,
             is_dead_letter_queue: false,
@@ -103,7 +103,7 @@ impl QueueProps {
     /// kept when its stack is deleted or it is replaced.
     pub fn dead_letter() -> QueueProps {
         QueueProps {
-            retention_seconds: 14 * DAY,
+            retention: Duration::days(14),
             is_dead_letter_queue: true,
             removal_policy: RemovalPolicy::Retain,
             ..QueueProps::default()
@@ -118,7 +118,7 @@ pub struct Queue {
     policy: CfnQueuePolicy,
     key: Option<Key>,
     fifo: bool,
-    visibility_timeout_seconds: u32,
+    visibility_timeout: Duration,
     /// The queue's ARN built from its name, when it has a fixed one: other queues can
     /// name it without a reference (a reference back would be a dependency cycle).
     named_arn: Option<Expr<String>>,
@@ -161,6 +161,10 @@ impl Queue {
                 "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:{n}"
             ))
         });
+        let (retention, retention_problem) = seconds("retention", props.retention, 60, 14 * DAY);
+        let (visibility, visibility_problem) =
+            seconds("visibility_timeout", props.visibility_timeout, 0, 12 * HOUR);
+        let (receive_wait, wait_problem) = seconds("receive_wait", props.receive_wait, 0, 20);
         let queue = CfnQueue::new(
             scope,
             id,
@@ -168,10 +172,10 @@ impl Queue {
                 kms_master_key_id: key.as_ref().map(Key::arn),
                 kms_data_key_reuse_period_seconds: key.as_ref().map(|_| 300.into()),
                 sqs_managed_sse_enabled: key.is_none().then(|| true.into()),
-                message_retention_period: Some(i64::from(props.retention_seconds).into()),
-                visibility_timeout: Some(i64::from(props.visibility_timeout_seconds).into()),
+                message_retention_period: Some(retention.into()),
+                visibility_timeout: Some(visibility.into()),
                 receive_message_wait_time_seconds: Some(
-                    i64::from(props.receive_wait_seconds).into(),
+                    receive_wait.into(),
                 ),
                 fifo_queue: props.fifo.then(|| true.into()),
                 queue_name: full_name.clone().map(Into::into),
@@ -184,23 +188,11 @@ impl Queue {
             },
         );
         queue.apply_removal_policy(props.removal_policy);
-        if !RETENTION.contains(&props.retention_seconds) {
-            queue.add_error(format!(
-                "retention_seconds is {}; SQS keeps messages 60 to 1209600 seconds (14 days)",
-                props.retention_seconds
-            ));
-        }
-        if props.visibility_timeout_seconds > MAX_VISIBILITY {
-            queue.add_error(format!(
-                "visibility_timeout_seconds is {}; SQS allows at most 43200 (12 hours)",
-                props.visibility_timeout_seconds
-            ));
-        }
-        if props.receive_wait_seconds > 20 {
-            queue.add_error(format!(
-                "receive_wait_seconds is {}; long polling waits 0 to 20 seconds",
-                props.receive_wait_seconds
-            ));
+        for problem in [retention_problem, visibility_problem, wait_problem]
+            .into_iter()
+            .flatten()
+        {
+            queue.add_error(problem);
         }
         if let Some(n) = &full_name {
             let valid = n.len() <= 80
@@ -265,7 +257,7 @@ impl Queue {
             policy,
             key,
             fifo: props.fifo,
-            visibility_timeout_seconds: props.visibility_timeout_seconds,
+            visibility_timeout: props.visibility_timeout,
             named_arn,
             sources: Rc::new(RefCell::new(Some(Vec::new()))),
         }
@@ -312,8 +304,8 @@ impl Queue {
     }
 
     /// How long a received message stays hidden (for checks against a consumer's timeout).
-    pub fn visibility_timeout_seconds(&self) -> u32 {
-        self.visibility_timeout_seconds
+    pub fn visibility_timeout(&self) -> Duration {
+        self.visibility_timeout
     }
 
     pub fn arn(&self) -> Expr<String> {

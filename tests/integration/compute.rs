@@ -7,6 +7,7 @@ use rcdk_constructs::events::{RateUnit, Rule, RuleProps, Schedule, TargetOptions
 use rcdk_constructs::iam::{Principal, Role, RoleProps};
 use rcdk_constructs::messaging::{Queue, QueueProps};
 use rcdk_constructs::network::SubnetKind;
+use rcdk_constructs::units::{Duration, Size};
 use serde_json::json;
 
 use crate::fixtures::{app, stack};
@@ -130,8 +131,8 @@ fn runtimes_sizes_and_code_are_checked() {
         &s,
         "Big",
         FunctionProps {
-            memory_mb: 64,
-            timeout_seconds: 901,
+            memory: Size::mebibytes(64),
+            timeout: Duration::seconds(901),
             ..FunctionProps::new("java21", "app.Handler", Code::Inline("x".repeat(5000)))
         },
     );
@@ -139,8 +140,8 @@ fn runtimes_sizes_and_code_are_checked() {
     for needle in [
         "workers/Old: runtime python3.8 was deprecated on 2024-10-14; use python3.14",
         "workers/Unknown: runtime 'cobol1' is not a Lambda runtime",
-        "workers/Big: memory_mb is 64; Lambda takes 128 to 10240",
-        "workers/Big: timeout_seconds is 901; Lambda runs 1 to 900 seconds",
+        "workers/Big: memory is 64 MiB; it must be 128 MiB to 10 GiB",
+        "workers/Big: timeout is 901 s; it must be 1 s to 15 min",
         "workers/Big: inline code needs a Python or Node.js runtime, not java21; use Code::S3",
         "workers/Big: inline code is 5000 bytes; CloudFormation takes up to 4096; use Code::S3",
     ] {
@@ -159,7 +160,7 @@ fn queue_consumer(
         &s,
         "Jobs",
         QueueProps {
-            visibility_timeout_seconds: visibility,
+            visibility_timeout: Duration::seconds(u64::from(visibility)),
             ..QueueProps::default()
         },
     );
@@ -167,7 +168,7 @@ fn queue_consumer(
         &s,
         "Worker",
         FunctionProps {
-            timeout_seconds: 60,
+            timeout: Duration::minutes(1),
             ..FunctionProps::new("python3.13", "index.handler", Code::Inline(SOURCE.into()))
         },
     );
@@ -213,11 +214,11 @@ fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() 
         );
         let err = synth_err(&a).to_string();
         assert!(
-            err.contains("batch_size 50 needs max_batching_window_seconds of at least 1"),
+            err.contains("batch_size 50 needs a max_batching_window of at least 1 s"),
             "{err}"
         );
         assert_eq!(
-            err.contains("workers/Worker: the queue 'workers/Jobs' hides a message for 30 s but the function may run 60 s; Lambda refuses that: set its visibility_timeout_seconds to at least 360"),
+            err.contains("workers/Worker: the queue 'workers/Jobs' hides a message for 30 s but the function may run 1 min; Lambda refuses that: set its visibility_timeout to at least 6 min"),
             refused,
             "{err}"
         );
@@ -226,7 +227,7 @@ fn a_queue_consumer_gets_its_mapping_and_permissions_and_timeouts_are_checked() 
     assert_eq!(
         warnings,
         [
-            "workers/Worker: the queue 'workers/Jobs' hides a message for 120 s, less than 6 × the function's 60 s AWS recommends; a throttled batch may be received twice"
+            "workers/Worker: the queue 'workers/Jobs' hides a message for 2 min, less than 6 × the function's 1 min AWS recommends; a throttled batch may be received twice"
         ]
     );
 }

@@ -254,7 +254,7 @@ fn an_event_pattern_rule_and_the_mistakes_a_rule_refuses() {
         &q,
         TargetOptions {
             retry_attempts: 200,
-            max_event_age_seconds: 10,
+            max_event_age: rcdk_constructs::units::Duration::seconds(10),
             ..TargetOptions::default()
         },
     );
@@ -264,7 +264,7 @@ fn an_event_pattern_rule_and_the_mistakes_a_rule_refuses() {
         "workers/Both: a rule takes a schedule or an event pattern, not both; make two rules",
         "workers/BadCron: schedule: cron hour is 24; it takes 0 to 23",
         "workers/Retries: retry_attempts is 200; EventBridge retries 0 to 185 times",
-        "workers/Retries: max_event_age_seconds is 10; EventBridge keeps events 60 to 86400 seconds",
+        "workers/Retries: max_event_age is 10 s; it must be 1 min to 1 day",
     ] {
         assert!(err.contains(needle), "missing '{needle}' in {err}");
     }

@@ -4,6 +4,7 @@
 use rcdk::{App, Stack};
 use rcdk_constructs::iam::{Principal, Role, RoleProps};
 use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
+use rcdk_constructs::units::Duration;
 use serde_json::json;
 
 use crate::fixtures::{app, stack};
@@ -15,7 +16,7 @@ fn jobs_and_dlq(s: &Stack) -> (Queue, Queue) {
         s,
         "Jobs",
         QueueProps {
-            visibility_timeout_seconds: 120,
+            visibility_timeout: Duration::minutes(2),
             queue_name: Some("workers-jobs".into()),
             ..QueueProps::default()
         },
@@ -185,9 +186,9 @@ fn mistakes_name_the_queue_and_the_fix() {
         &s,
         "Bad",
         QueueProps {
-            retention_seconds: 15 * 24 * 3600,
-            visibility_timeout_seconds: 50_000,
-            receive_wait_seconds: 30,
+            retention: Duration::days(15),
+            visibility_timeout: Duration::seconds(50_000),
+            receive_wait: Duration::seconds(30),
             content_based_deduplication: true,
             queue_name: Some("has spaces".into()),
             ..QueueProps::default()
@@ -205,9 +206,9 @@ fn mistakes_name_the_queue_and_the_fix() {
     fifo.dead_letter_queue(&standard_dlq, 3);
     let err = synth_err(&a);
     for needle in [
-        "workers/Bad: retention_seconds is 1296000; SQS keeps messages 60 to 1209600 seconds (14 days)",
-        "workers/Bad: visibility_timeout_seconds is 50000; SQS allows at most 43200 (12 hours)",
-        "workers/Bad: receive_wait_seconds is 30; long polling waits 0 to 20 seconds",
+        "workers/Bad: retention is 15 days; it must be 1 min to 14 days",
+        "workers/Bad: visibility_timeout is 50000 s; it must be 0 ms to 12 h",
+        "workers/Bad: receive_wait is 30 s; it must be 0 ms to 20 s",
         "workers/Bad: content_based_deduplication needs a FIFO queue; set fifo: true",
         "workers/Bad: max_receive_count is 0; SQS takes 1 to 1000",
         "workers/Fifo: the dead-letter queue 'workers/Dlq' must be FIFO like this queue",

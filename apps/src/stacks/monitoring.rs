@@ -8,6 +8,7 @@ use rcdk_constructs::monitoring::{
     Alarm, AlarmProps, AlarmThresholds, AlarmTopic, AlarmTopicProps, CapacityAlarms, Comparison,
     WebAlarms, WebTier, WorkerAlarms, WorkerThresholds, WorkerTier,
 };
+use rcdk_constructs::units::Duration;
 
 use super::web::Web;
 use super::workers::Workers;
@@ -74,7 +75,10 @@ pub fn build(
     let web_alarms = WebAlarms::new(&stack, "Web", tier, &thresholds, &topic);
     let worker_thresholds = WorkerThresholds {
         queue_depth: Some(a.queue_depth),
-        oldest_job_seconds: Some(a.oldest_job_minutes * 60.0),
+        // The setting is in (possibly fractional) minutes; durations are exact to the ms.
+        oldest_job: Some(Duration::millis(
+            (a.oldest_job_minutes * 60_000.0).round() as u64
+        )),
         redis_cpu_percent: Some(a.redis_cpu_percent),
         redis_memory_percent: Some(a.redis_memory_percent),
         redis_evictions: Some(a.redis_evictions),

@@ -25,6 +25,7 @@ use rcdk_constructs::events::{Rule, RuleProps, Schedule, TargetOptions, TaskPlac
 use rcdk_constructs::kms::{Key, KeyProps};
 use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
 use rcdk_constructs::network::{SubnetKind, Vpc};
+use rcdk_constructs::units::Duration;
 
 use super::Placement;
 use super::web::database_environment;
@@ -189,7 +190,7 @@ pub fn build(
         "Jobs",
         QueueProps {
             encryption: QueueEncryption::Key(jobs_key.clone()),
-            visibility_timeout_seconds: w.job_timeout_seconds,
+            visibility_timeout: Duration::seconds(u64::from(w.job_timeout_seconds)),
             queue_name: Some(format!("{env}-jobs")),
             ..QueueProps::default()
         },

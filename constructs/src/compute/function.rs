@@ -7,10 +7,11 @@
 //! ```
 //! use rcdk::{App, Stack, StackProps};
 //! use rcdk_constructs::compute::{Code, Function, FunctionProps};
+//! use rcdk_constructs::units::Duration;
 //! let app = App::with_context(Default::default(), "cdk.out");
 //! let stack = Stack::new(&app, "workers", StackProps::default());
 //! let sync = Function::new(&stack, "Sync", FunctionProps {
-//!     timeout_seconds: 60,
+//!     timeout: Duration::minutes(1),
 //!     ..FunctionProps::new("python3.13", "index.handler", Code::Inline("def handler(e, c):\n    return 1\n".into()))
 //! });
 //! # let _ = (sync.arn(), sync.metric_errors());
@@ -36,6 +37,7 @@ use crate::logs::{LogGroup, LogGroupProps};
 use crate::messaging::{Queue, QueueEncryption, QueueProps};
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
+use crate::units::{Duration, Size, mebibytes_in, seconds_in};
 
 /// Where a function's code comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,10 +79,10 @@ pub struct FunctionProps {
     /// e.g. `index.handler`.
     pub handler: String,
     pub code: Code,
-    /// 128 to 10240 MB. Default: 256.
-    pub memory_mb: u32,
-    /// 1 to 900 s. Default: 30.
-    pub timeout_seconds: u32,
+    /// 128 MiB to 10 GiB. Default: 256 MiB.
+    pub memory: Size,
+    /// 1 s to 15 min, whole seconds. Default: 30 s.
+    pub timeout: Duration,
     /// Default: arm64.
     pub architecture: Architecture,
     pub environment: BTreeMap<String, Expr<String>>,
@@ -110,8 +112,8 @@ impl FunctionProps {
             runtime: runtime.to_owned(),
             handler: handler.to_owned(),
             code,
-            memory_mb: 256,
-            timeout_seconds: 30,
+            memory: Size::mebibytes(256),
+            timeout: Duration::seconds(30),
             architecture: Architecture::Arm64,
             environment: BTreeMap::new(),
             log_retention_days: 365,
@@ -130,8 +132,8 @@ impl FunctionProps {
 pub struct QueueSourceOptions {
     /// Messages per invocation, 1 to 10 000 (above 10 needs a batching window). Default: 10.
     pub batch_size: u32,
-    /// Seconds to gather a batch, 0 to 300. Default: 0.
-    pub max_batching_window_seconds: u32,
+    /// How long to gather a batch, 0 to 5 min, whole seconds. Default: none (0).
+    pub max_batching_window: Duration,
     /// The function returns `batchItemFailures`, so only the failed messages come back.
     /// Default: true.
     pub report_batch_item_failures: bool,
@@ -141,7 +143,7 @@ impl Default for QueueSourceOptions {
     fn default() -> Self {
         QueueSourceOptions {
             batch_size: 10,
-            max_batching_window_seconds: 0,
+            max_batching_window: Duration::ZERO,
             report_batch_item_failures: true,
         }
     }
@@ -152,7 +154,7 @@ impl Default for QueueSourceOptions {
 pub struct Function {
     scope: Scope,
     function: CfnFunction,
-    timeout_seconds: u32,
+    timeout: Duration,
     role: Role,
     security_group: Option<SecurityGroup>,
 }
@@ -196,18 +198,6 @@ fn validate(scope: &Scope, props: &FunctionProps) {
             ));
         }
         Some(_) => {}
-    }
-    if !(128..=10_240).contains(&props.memory_mb) {
-        scope.add_error(format!(
-            "memory_mb is {}; Lambda takes 128 to 10240",
-            props.memory_mb
-        ));
-    }
-    if !(1..=900).contains(&props.timeout_seconds) {
-        scope.add_error(format!(
-            "timeout_seconds is {}; Lambda runs 1 to 900 seconds",
-            props.timeout_seconds
-        ));
     }
     if let Code::Inline(source) = &props.code {
         let interpreted =
@@ -339,8 +329,8 @@ impl Function {
                 runtime: Some(props.runtime.clone().into()),
                 handler: Some(props.handler.clone().into()),
                 description: props.description.clone().map(Into::into),
-                memory_size: Some(i64::from(props.memory_mb).into()),
-                timeout: Some(i64::from(props.timeout_seconds).into()),
+                memory_size: Some(mebibytes_in(&scope, "memory", props.memory, 128, 10_240).into()),
+                timeout: Some(seconds_in(&scope, "timeout", props.timeout, 1, 900).into()),
                 architectures: Some(
                     vec![match props.architecture {
                         Architecture::Arm64 => "arm64".to_owned(),
@@ -395,7 +385,7 @@ impl Function {
         Function {
             scope,
             function,
-            timeout_seconds: props.timeout_seconds,
+            timeout: props.timeout,
             role,
             security_group,
         }
@@ -410,17 +400,17 @@ impl Function {
         queue: &Queue,
         opts: QueueSourceOptions,
     ) -> CfnEventSourceMapping {
-        let visibility = queue.visibility_timeout_seconds();
-        let timeout = self.timeout_seconds;
+        let visibility = queue.visibility_timeout();
+        let timeout = self.timeout;
+        let recommended = Duration::millis(timeout.as_millis().saturating_mul(6));
         if visibility < timeout {
             self.scope.add_error(format!(
-                "the queue '{}' hides a message for {visibility} s but the function may run {timeout} s; Lambda refuses that: set its visibility_timeout_seconds to at least {}",
-                queue.path(),
-                6 * timeout
+                "the queue '{}' hides a message for {visibility} but the function may run {timeout}; Lambda refuses that: set its visibility_timeout to at least {recommended}",
+                queue.path()
             ));
-        } else if visibility < 6 * timeout {
+        } else if visibility < recommended {
             self.scope.add_warning(format!(
-                "the queue '{}' hides a message for {visibility} s, less than 6 × the function's {timeout} s AWS recommends; a throttled batch may be received twice",
+                "the queue '{}' hides a message for {visibility}, less than 6 × the function's {timeout} AWS recommends; a throttled batch may be received twice",
                 queue.path()
             ));
         }
@@ -429,18 +419,19 @@ impl Function {
                 "batch_size is {}; Lambda takes 1 to 10000 messages",
                 opts.batch_size
             ));
-        } else if opts.batch_size > 10 && opts.max_batching_window_seconds == 0 {
+        } else if opts.batch_size > 10 && opts.max_batching_window == Duration::ZERO {
             self.scope.add_error(format!(
-                "batch_size {} needs max_batching_window_seconds of at least 1 (above 10 messages Lambda waits for a batch)",
+                "batch_size {} needs a max_batching_window of at least 1 s (above 10 messages Lambda waits for a batch)",
                 opts.batch_size
             ));
         }
-        if opts.max_batching_window_seconds > 300 {
-            self.scope.add_error(format!(
-                "max_batching_window_seconds is {}; Lambda waits 0 to 300",
-                opts.max_batching_window_seconds
-            ));
-        }
+        let window = seconds_in(
+            &self.scope,
+            "max_batching_window",
+            opts.max_batching_window,
+            0,
+            300,
+        );
         queue.grant_consume(&self.role);
         CfnEventSourceMapping::new(
             &self.scope,
@@ -448,8 +439,7 @@ impl Function {
             CfnEventSourceMappingProps {
                 event_source_arn: Some(queue.arn()),
                 batch_size: Some(i64::from(opts.batch_size).into()),
-                maximum_batching_window_in_seconds: (opts.max_batching_window_seconds > 0)
-                    .then(|| i64::from(opts.max_batching_window_seconds).into()),
+                maximum_batching_window_in_seconds: (window > 0).then(|| window.into()),
                 function_response_types: opts
                     .report_batch_item_failures
                     .then(|| vec!["ReportBatchItemFailures".to_owned()].into()),

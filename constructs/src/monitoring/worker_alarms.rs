@@ -34,6 +34,7 @@ use crate::compute::Function;
 use crate::data::RedisCluster;
 use crate::messaging::Queue;
 use crate::metrics::Metric;
+use crate::units::Duration;
 
 /// The watched parts of a worker tier.
 #[derive(Debug, Clone)]
@@ -55,8 +56,8 @@ pub struct WorkerTier<'a> {
 pub struct WorkerThresholds {
     /// Jobs waiting. Default: 1000.
     pub queue_depth: Option<f64>,
-    /// Age of the oldest waiting job, seconds. Default: 600 (ten minutes).
-    pub oldest_job_seconds: Option<f64>,
+    /// Age of the oldest waiting job. Default: 10 minutes.
+    pub oldest_job: Option<Duration>,
     /// Redis engine CPU, percent. Default: 90.
     pub redis_cpu_percent: Option<f64>,
     /// Redis memory, percent. Default: 90.
@@ -69,7 +70,7 @@ impl Default for WorkerThresholds {
     fn default() -> Self {
         WorkerThresholds {
             queue_depth: Some(1000.0),
-            oldest_job_seconds: Some(600.0),
+            oldest_job: Some(Duration::minutes(10)),
             redis_cpu_percent: Some(90.0),
             redis_memory_percent: Some(90.0),
             redis_evictions: Some(100.0),
@@ -120,18 +121,18 @@ impl WorkerAlarms {
                 },
             ));
         }
-        if let Some(oldest) = t.oldest_job_seconds {
+        if let Some(oldest) = t.oldest_job {
             specs.push((
                 "OldestJob".into(),
                 AlarmProps {
                     description: format!(
                         "A job has waited over {} minutes: users wait for its result. Look first at whether the workers receive at all (running tasks, errors in their logs), then at a job that keeps timing out and coming back.",
-                        oldest / 60.0
+                        oldest.as_secs_f64() / 60.0
                     ),
                     ..AlarmProps::new(
                         tier.queue.metric_oldest_message_age(),
                         Comparison::GreaterThan,
-                        oldest,
+                        oldest.as_secs_f64(),
                     )
                 },
             ));
@@ -231,7 +232,7 @@ impl WorkerAlarms {
                         "Oldest job (s)",
                         vec![tier.queue.metric_oldest_message_age().into()],
                     ),
-                    t.oldest_job_seconds,
+                    t.oldest_job.map(Duration::as_secs_f64),
                 ),
             ];
             if let Some(tasks) = &tier.service_tasks {
