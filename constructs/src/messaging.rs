@@ -174,9 +174,7 @@ impl Queue {
                 sqs_managed_sse_enabled: key.is_none().then(|| true.into()),
                 message_retention_period: Some(retention.into()),
                 visibility_timeout: Some(visibility.into()),
-                receive_message_wait_time_seconds: Some(
-                    receive_wait.into(),
-                ),
+                receive_message_wait_time_seconds: Some(receive_wait.into()),
                 fifo_queue: props.fifo.then(|| true.into()),
                 queue_name: full_name.clone().map(Into::into),
                 content_based_deduplication: (props.fifo && props.content_based_deduplication)

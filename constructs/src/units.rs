@@ -65,6 +65,11 @@ impl Duration {
         }
     }
 
+    /// The whole seconds, a fraction dropped, for a value already checked with its field.
+    pub(crate) fn truncated_seconds(self) -> i64 {
+        i64::try_from(self.millis / 1000).unwrap_or(i64::MAX)
+    }
+
     /// Whole minutes, or `None` when there is a fraction of a minute.
     pub const fn whole_minutes(self) -> Option<u64> {
         if self.millis % 60_000 == 0 {

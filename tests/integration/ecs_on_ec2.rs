@@ -44,7 +44,7 @@ fn build(change: impl FnOnce(&mut Ec2CapacityProps), target: TargetType) -> Buil
         "Task",
         Ec2TaskDefinitionProps {
             cpu: 512,
-            memory_mib: 1024,
+            memory: rcdk_constructs::units::Size::gibibytes(1),
             ..Default::default()
         },
     );

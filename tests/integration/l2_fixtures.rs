@@ -238,7 +238,7 @@ pub fn web_tier(s: &Stack, vpc: &Vpc, db: &PostgresInstance, prod: bool) -> Web 
         "WebTask",
         FargateTaskDefinitionProps {
             cpu: if prod { 1024 } else { 256 },
-            memory_mib: if prod { 2048 } else { 512 },
+            memory: rcdk_constructs::units::Size::mebibytes(if prod { 2048 } else { 512 }),
             arm64: true,
         },
     );

@@ -367,7 +367,7 @@ fn task(s: &Stack, cpu: u32, memory_mib: u32) -> FargateTaskDefinition {
         "Task",
         FargateTaskDefinitionProps {
             cpu,
-            memory_mib,
+            memory: rcdk_constructs::units::Size::mebibytes(u64::from(memory_mib)),
             arm64: false,
         },
     )
@@ -381,7 +381,7 @@ fn fargate_cpu_and_memory_must_be_a_valid_combination() {
     assert_eq!(err.problems[0].path, "app/Task");
     assert_eq!(
         err.problems[0].message,
-        "memory_mib 4096 does not fit cpu 256 on Fargate; with cpu 256 use 512 to 2048 MiB ([512, 1024, 2048])"
+        "memory 4 GiB does not fit cpu 256 on Fargate; with cpu 256 use 512 to 2048 MiB ([512, 1024, 2048])"
     );
     let (app, s, _) = web_stack();
     task(&s, 300, 1024);
@@ -656,7 +656,7 @@ fn task_with_port(s: &rcdk::Scope) -> FargateTaskDefinition {
         "Task",
         FargateTaskDefinitionProps {
             cpu: 256,
-            memory_mib: 512,
+            memory: rcdk_constructs::units::Size::mebibytes(512),
             ..Default::default()
         },
     );

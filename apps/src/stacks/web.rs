@@ -18,6 +18,7 @@ use rcdk_constructs::load_balancing::{
     TargetGroup, TargetGroupProps, TargetType,
 };
 use rcdk_constructs::network::Vpc;
+use rcdk_constructs::units::Size;
 use rcdk_constructs::waf::{AwsManagedRuleGroup, WebAcl, WebAclProps};
 
 use super::workers::Workers;
@@ -157,7 +158,7 @@ pub fn build(
                 "WebTask",
                 Ec2TaskDefinitionProps {
                     cpu: tier.cpu,
-                    memory_mib: tier.memory_mib,
+                    memory: Size::mebibytes(u64::from(tier.memory_mib)),
                     ..Ec2TaskDefinitionProps::default()
                 },
             );
@@ -168,7 +169,7 @@ pub fn build(
             "WebTask",
             FargateTaskDefinitionProps {
                 cpu: tier.cpu,
-                memory_mib: tier.memory_mib,
+                memory: Size::mebibytes(u64::from(tier.memory_mib)),
                 arm64: true,
             },
         )),

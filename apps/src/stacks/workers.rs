@@ -25,7 +25,7 @@ use rcdk_constructs::events::{Rule, RuleProps, Schedule, TargetOptions, TaskPlac
 use rcdk_constructs::kms::{Key, KeyProps};
 use rcdk_constructs::messaging::{Queue, QueueEncryption, QueueProps};
 use rcdk_constructs::network::{SubnetKind, Vpc};
-use rcdk_constructs::units::Duration;
+use rcdk_constructs::units::{Duration, Size};
 
 use super::Placement;
 use super::web::database_environment;
@@ -252,7 +252,7 @@ pub fn build(
                 "WorkerTask",
                 Ec2TaskDefinitionProps {
                     cpu: w.cpu,
-                    memory_mib: w.memory_mib,
+                    memory: Size::mebibytes(u64::from(w.memory_mib)),
                     // A network interface and security group per task: a worker reaches
                     // the database and cache as itself, not as whatever shares its instance.
                     network_mode: NetworkMode::AwsVpc,
@@ -265,7 +265,7 @@ pub fn build(
             "WorkerTask",
             FargateTaskDefinitionProps {
                 cpu: w.cpu,
-                memory_mib: w.memory_mib,
+                memory: Size::mebibytes(u64::from(w.memory_mib)),
                 arm64: true,
             },
         )),
@@ -332,7 +332,7 @@ pub fn build(
         "CleanupTask",
         FargateTaskDefinitionProps {
             cpu: 256,
-            memory_mib: 512,
+            memory: Size::mebibytes(512),
             arm64: true,
         },
     );

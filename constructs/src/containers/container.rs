@@ -6,6 +6,7 @@ use rcdk::{Expr, fns};
 
 use crate::kms::Key;
 use crate::secrets::SecretRef;
+use crate::units::Duration;
 
 /// Where a container image comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,24 +92,24 @@ impl SecretValue {
 pub struct ContainerHealthCheck {
     /// e.g. `["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]`.
     pub command: Vec<String>,
-    /// 5 to 300. Default: 30.
-    pub interval_seconds: u32,
-    /// 2 to 60. Default: 5.
-    pub timeout_seconds: u32,
+    /// 5 s to 5 min, whole seconds. Default: 30 s.
+    pub interval: Duration,
+    /// 2 s to 1 min, whole seconds. Default: 5 s.
+    pub timeout: Duration,
     /// 1 to 10. Default: 3.
     pub retries: u32,
-    /// 0 to 300. Default: 10.
-    pub start_period_seconds: u32,
+    /// 0 to 5 min, whole seconds. Default: 10 s.
+    pub start_period: Duration,
 }
 
 impl ContainerHealthCheck {
     pub fn shell(command: &str) -> ContainerHealthCheck {
         ContainerHealthCheck {
             command: vec!["CMD-SHELL".into(), command.to_owned()],
-            interval_seconds: 30,
-            timeout_seconds: 5,
+            interval: Duration::seconds(30),
+            timeout: Duration::seconds(5),
             retries: 3,
-            start_period_seconds: 10,
+            start_period: Duration::seconds(10),
         }
     }
 }

@@ -49,6 +49,7 @@ use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps, aws_mana
 use crate::kms::Key;
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
+use crate::units::{Duration, Size, seconds};
 
 /// Who may reach the instance metadata service (IMDSv2 is required either way).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -68,8 +69,8 @@ pub struct ManagedScalingProps {
     pub target_capacity_percent: u32,
     pub min_step: u32,
     pub max_step: u32,
-    /// Seconds a new instance needs before it counts. Default: 300.
-    pub warmup_seconds: u32,
+    /// How long a new instance needs before it counts, up to 10 000 s. Default: 5 min.
+    pub warmup: Duration,
 }
 
 impl Default for ManagedScalingProps {
@@ -78,7 +79,7 @@ impl Default for ManagedScalingProps {
             target_capacity_percent: 100,
             min_step: 1,
             max_step: 10,
-            warmup_seconds: 300,
+            warmup: Duration::minutes(5),
         }
     }
 }
@@ -100,7 +101,7 @@ pub struct Ec2CapacityProps {
     /// Percent of the instances above the base that are spot. Default: 0.
     pub spot_percent: u32,
     /// Root volume (gp3, encrypted with `encryption_key`). Default: 30 GiB.
-    pub root_volume_gib: u32,
+    pub root_volume: Size,
     /// Customer key of the volumes. Default: the stack's shared key ([`Key::of_stack`]).
     pub encryption_key: Option<Key>,
     /// Adds `AmazonSSMManagedInstanceCore` so Session Manager can reach the instances
@@ -124,7 +125,7 @@ impl Ec2CapacityProps {
             desired_capacity: None,
             on_demand_base: 0,
             spot_percent: 0,
-            root_volume_gib: 30,
+            root_volume: Size::gibibytes(30),
             encryption_key: None,
             ssm_session_manager: false,
             metadata_access: MetadataAccess::InstanceOnly,
@@ -204,11 +205,12 @@ fn validate(scope: &Scope, props: &Ec2CapacityProps) {
             props.on_demand_base, props.max_capacity
         ));
     }
-    if !(8..=16_384).contains(&props.root_volume_gib) {
-        problems.push(format!(
-            "root_volume_gib {} is out of range 8 to 16384",
-            props.root_volume_gib
-        ));
+    match props.root_volume.whole_gibibytes() {
+        Some(g) if (8..=16_384).contains(&g) => {}
+        _ => problems.push(format!(
+            "root_volume is {}; it must be whole GiB from 8 GiB to 16384 GiB",
+            props.root_volume
+        )),
     }
     if let MetadataAccess::Containers { reason } = &props.metadata_access {
         if reason.trim().chars().count() < 20 {
@@ -228,12 +230,7 @@ fn validate(scope: &Scope, props: &Ec2CapacityProps) {
                 m.min_step, m.max_step
             ));
         }
-        if m.warmup_seconds > 10_000 {
-            problems.push(format!(
-                "managed_scaling.warmup_seconds {} is out of range 0 to 10000",
-                m.warmup_seconds
-            ));
-        }
+        problems.extend(seconds("managed_scaling.warmup", m.warmup, 0, 10_000).1);
     }
     for p in problems {
         scope.add_error(p);
@@ -365,7 +362,11 @@ impl Ec2Capacity {
                     device_name: Some("/dev/xvda".into()),
                     ebs: Some(Ebs {
                         volume_type: Some("gp3".into()),
-                        volume_size: Some(i64::from(props.root_volume_gib).into()),
+                        volume_size: Some(
+                            i64::try_from(props.root_volume.whole_gibibytes().unwrap_or(30))
+                                .unwrap_or(i64::MAX)
+                                .into(),
+                        ),
                         encrypted: Some(true.into()),
                         kms_key_id: Some(key.arn()),
                         delete_on_termination: Some(true.into()),
@@ -453,7 +454,7 @@ impl Ec2Capacity {
                         target_capacity: Some(i64::from(m.target_capacity_percent).into()),
                         minimum_scaling_step_size: Some(i64::from(m.min_step).into()),
                         maximum_scaling_step_size: Some(i64::from(m.max_step).into()),
-                        instance_warmup_period: Some(i64::from(m.warmup_seconds).into()),
+                        instance_warmup_period: Some(m.warmup.truncated_seconds().into()),
                     }),
                     managed_termination_protection: Some(
                         if props.managed_scaling.is_some() {

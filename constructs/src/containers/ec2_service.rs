@@ -14,11 +14,12 @@ use super::ec2_capacity::Ec2Capacity;
 use super::scaling::ServiceScaling;
 use super::service::{deployment, register_targets, service_metrics, validate_deployment};
 use super::task_count::{TaskCount, running_tasks_metric};
-use super::task_definition::{Placement, TaskDefinition};
+use super::task_definition::{Placement, TaskDefinition, mebibytes};
 use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup, TargetType};
 use crate::metrics::Metric;
 use crate::network::{SubnetKind, Vpc};
+use crate::units::{Duration, Size};
 
 /// How an EC2 task is networked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,8 +38,8 @@ pub struct Ec2TaskDefinitionProps {
     pub network_mode: NetworkMode,
     /// CPU units the task reserves (1024 = one vCPU). Default: 256.
     pub cpu: u32,
-    /// Hard memory limit of the task. Default: 512.
-    pub memory_mib: u32,
+    /// Hard memory limit of the task, at least 6 MiB (Docker's minimum). Default: 512 MiB.
+    pub memory: Size,
 }
 
 impl Default for Ec2TaskDefinitionProps {
@@ -46,7 +47,7 @@ impl Default for Ec2TaskDefinitionProps {
         Ec2TaskDefinitionProps {
             network_mode: NetworkMode::Bridge,
             cpu: 256,
-            memory_mib: 512,
+            memory: Size::mebibytes(512),
         }
     }
 }
@@ -69,6 +70,7 @@ impl Deref for Ec2TaskDefinition {
 
 impl Ec2TaskDefinition {
     pub fn new(parent: &Scope, id: &str, props: Ec2TaskDefinitionProps) -> Ec2TaskDefinition {
+        let memory_mib = mebibytes(props.memory);
         let bridge = props.network_mode == NetworkMode::Bridge;
         let task = TaskDefinition::new(
             parent,
@@ -77,7 +79,7 @@ impl Ec2TaskDefinition {
                 compatibility: "EC2",
                 network_mode: if bridge { "bridge" } else { "awsvpc" },
                 cpu: Some(props.cpu),
-                memory_mib: Some(props.memory_mib),
+                memory_mib: Some(memory_mib),
                 // The instances' AMI decides the architecture.
                 arm64: None,
                 dynamic_host_ports: bridge,
@@ -89,14 +91,17 @@ impl Ec2TaskDefinition {
                 props.cpu
             ));
         }
-        if props.memory_mib < 6 {
-            task.add_error("memory_mib must be at least 6 (Docker's minimum)");
+        if memory_mib < 6 {
+            task.add_error(format!(
+                "memory is {}; it must be at least 6 MiB (Docker's minimum)",
+                props.memory
+            ));
         }
         Ec2TaskDefinition {
             task,
             network_mode: props.network_mode,
             cpu: props.cpu,
-            memory_mib: props.memory_mib,
+            memory_mib,
         }
     }
 
@@ -120,8 +125,9 @@ pub struct Ec2ServiceProps {
     pub min_healthy_percent: u32,
     /// Default: 200.
     pub max_percent: u32,
-    /// Default: 60.
-    pub health_check_grace_period_seconds: u32,
+    /// How long failing load-balancer health checks are ignored after a task starts.
+    /// Default: 1 min.
+    pub health_check_grace_period: Duration,
     /// `awsvpc` tasks only: a security group to share (with other tasks of the same
     /// role). Default: a group of the service's own.
     pub security_group: Option<SecurityGroup>,
@@ -140,7 +146,7 @@ impl Ec2ServiceProps {
             desired_count: None,
             min_healthy_percent: 100,
             max_percent: 200,
-            health_check_grace_period_seconds: 60,
+            health_check_grace_period: Duration::minutes(1),
             security_group: None,
         }
     }
@@ -155,7 +161,7 @@ pub struct Ec2Service {
     task_definition: Ec2TaskDefinition,
     /// `awsvpc` tasks' own group; bridge tasks use the instances'.
     security_group: Option<SecurityGroup>,
-    grace_seconds: u32,
+    grace: Duration,
     count: TaskCount,
 }
 
@@ -172,7 +178,7 @@ fn check_fit(scope: &Scope, props: &Ec2ServiceProps) {
     if let Some((instance, vcpus, memory)) = props.capacity.smallest_instance() {
         if task.memory_mib > memory {
             scope.add_error(format!(
-                "the task needs {} MiB but a {instance} offers tasks about {memory} MiB (its memory less the OS's tenth and the agent's {} MiB); lower memory_mib or use larger instance types",
+                "the task needs {} MiB but a {instance} offers tasks about {memory} MiB (its memory less the OS's tenth and the agent's {} MiB); lower memory or use larger instance types",
                 task.memory_mib,
                 super::instance_types::RESERVED_MEMORY_MIB
             ));
@@ -194,7 +200,7 @@ impl Ec2Service {
             &scope,
             props.min_healthy_percent,
             props.max_percent,
-            props.health_check_grace_period_seconds,
+            props.health_check_grace_period,
         );
         check_fit(&scope, &props);
         if props.task_definition.container_count() == 0 {
@@ -273,7 +279,7 @@ impl Ec2Service {
             capacity: props.capacity,
             task_definition: props.task_definition,
             security_group,
-            grace_seconds: props.health_check_grace_period_seconds,
+            grace: props.health_check_grace_period,
             count,
         }
     }
@@ -301,7 +307,7 @@ impl Ec2Service {
             &self.service,
             &self.task_definition,
             target_group,
-            self.grace_seconds,
+            self.grace,
         ) else {
             return;
         };

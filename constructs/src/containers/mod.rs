@@ -10,7 +10,7 @@
 //! let stack = Stack::new(&app, "app", StackProps { env, ..Default::default() });
 //! let vpc = Vpc::new(&stack, "Vpc", VpcProps::public_and_private(2));
 //! let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
-//! let task = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps { cpu: 512, memory_mib: 1024, ..Default::default() });
+//! let task = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps { cpu: 512, memory: rcdk_constructs::units::Size::gibibytes(1), ..Default::default() });
 //! task.add_container("web", ContainerProps {
 //!     port_mappings: vec![8080],
 //!     environment: rcdk_constructs::vars! { "LOG_LEVEL" => "info" },

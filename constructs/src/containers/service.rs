@@ -17,6 +17,7 @@ use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
+use crate::units::Duration;
 
 /// Settings of a [`FargateService`]. `FargateServiceProps::new(…)` gives the
 /// production defaults.
@@ -36,9 +37,9 @@ pub struct FargateServiceProps {
     pub min_healthy_percent: u32,
     /// Default: 200.
     pub max_percent: u32,
-    /// Seconds the service ignores failing load-balancer health checks after a task
-    /// starts. Default: 60.
-    pub health_check_grace_period_seconds: u32,
+    /// How long the service ignores failing load-balancer health checks after a task
+    /// starts, whole seconds. Default: 1 min.
+    pub health_check_grace_period: Duration,
     /// ECS Exec (a shell in running tasks). Default: false.
     pub enable_execute_command: bool,
     /// Share a security group with other services (one database rule admits them
@@ -61,7 +62,7 @@ impl FargateServiceProps {
             desired_count: None,
             min_healthy_percent: 100,
             max_percent: 200,
-            health_check_grace_period_seconds: 60,
+            health_check_grace_period: Duration::minutes(1),
             enable_execute_command: false,
             security_group: None,
         }
@@ -77,7 +78,7 @@ pub struct FargateService {
     cluster: Cluster,
     task_definition: FargateTaskDefinition,
     security_group: SecurityGroup,
-    grace_seconds: u32,
+    grace: Duration,
     count: TaskCount,
 }
 
@@ -93,7 +94,7 @@ fn validate(scope: &Scope, props: &FargateServiceProps) {
         scope,
         props.min_healthy_percent,
         props.max_percent,
-        props.health_check_grace_period_seconds,
+        props.health_check_grace_period,
     );
     props.vpc.require_subnets(scope, props.subnets);
     if props.task_definition.container_count() == 0 {
@@ -150,7 +151,7 @@ impl FargateService {
             cluster: props.cluster,
             task_definition: props.task_definition,
             security_group,
-            grace_seconds: props.health_check_grace_period_seconds,
+            grace: props.health_check_grace_period,
             count,
         }
     }
@@ -164,7 +165,7 @@ impl FargateService {
             &self.service,
             &self.task_definition,
             target_group,
-            self.grace_seconds,
+            self.grace,
         ) else {
             return;
         };
@@ -225,7 +226,7 @@ pub(super) fn register_targets(
     service: &CfnService,
     task_definition: &TaskDefinition,
     target_group: &TargetGroup,
-    grace_seconds: u32,
+    grace: Duration,
 ) -> Option<u16> {
     let Some((container, port)) = task_definition.default_container() else {
         scope.add_error("attach_to: the task definition has no container with a port mapping");
@@ -249,7 +250,7 @@ pub(super) fn register_targets(
         p.load_balancers
             .get_or_insert_with(Vec::new)
             .push(registration);
-        p.health_check_grace_period_seconds = Some(i64::from(grace_seconds).into());
+        p.health_check_grace_period_seconds = Some(grace.truncated_seconds().into());
     });
     let service_stack = scope.stack();
     for route in target_group.routes() {
@@ -344,7 +345,7 @@ pub(super) fn deployment(min_healthy_percent: u32, max_percent: u32) -> Deployme
 }
 
 /// Checks the deployment percentages and grace period of a service.
-pub(super) fn validate_deployment(scope: &Scope, min_healthy: u32, max: u32, grace: u32) {
+pub(super) fn validate_deployment(scope: &Scope, min_healthy: u32, max: u32, grace: Duration) {
     if !(100..=400).contains(&max) {
         scope.add_error(format!("max_percent {max} is out of range 100 to 400"));
     }
@@ -353,9 +354,7 @@ pub(super) fn validate_deployment(scope: &Scope, min_healthy: u32, max: u32, gra
             "min_healthy_percent {min_healthy} must be at most 100 and below max_percent {max}"
         ));
     }
-    if grace > 2_147_483_647 {
-        scope.add_error("health_check_grace_period_seconds is out of range 0 to 2147483647");
-    }
+    crate::units::seconds_in(scope, "health_check_grace_period", grace, 0, 2_147_483_647);
 }
 
 impl HasConnections for FargateService {

@@ -16,9 +16,10 @@ use super::ec2_capacity::Ec2Capacity;
 use super::scaling::ServiceScaling;
 use crate::metrics::Metric;
 use crate::monitoring::{Alarm, AlarmProps, Comparison};
+use crate::units::Duration;
 
 /// A step-scaling rule: `+step` when `metric` ≥ `scale_out_at`, `-step` when it is
-/// ≤ `scale_in_at`, over `evaluation_periods` periods, then `cooldown_seconds`.
+/// ≤ `scale_in_at`, over `evaluation_periods` periods, then `cooldown`.
 #[derive(Debug, Clone)]
 pub struct StepScaling {
     pub metric: Metric,
@@ -26,8 +27,8 @@ pub struct StepScaling {
     pub scale_in_at: f64,
     /// Tasks or instances added or removed per step. Default: 1.
     pub step: u32,
-    /// Default: 300.
-    pub cooldown_seconds: u32,
+    /// How long after a step before the next, up to a day, whole seconds. Default: 5 min.
+    pub cooldown: Duration,
     /// Periods the metric must stay beyond a threshold. Default: 3.
     pub evaluation_periods: u32,
 }
@@ -39,7 +40,7 @@ impl StepScaling {
             scale_out_at,
             scale_in_at,
             step: 1,
-            cooldown_seconds: 300,
+            cooldown: Duration::minutes(5),
             evaluation_periods: 3,
         }
     }
@@ -56,12 +57,7 @@ fn validate(scope: &Scope, id: &str, s: &StepScaling) {
     if s.step == 0 {
         scope.add_error(format!("{id}: step must be at least 1"));
     }
-    if s.cooldown_seconds > 86_400 {
-        scope.add_error(format!(
-            "{id}: cooldown_seconds {} is above a day",
-            s.cooldown_seconds
-        ));
-    }
+    crate::units::seconds_in(scope, &format!("{id}: cooldown"), s.cooldown, 0, 86_400);
 }
 
 /// The two alarms that run the policies: `(scale out, scale in)`.
@@ -123,7 +119,7 @@ impl ServiceScaling {
                     scaling_target_id: Some(self.target().ref_()),
                     step_scaling_policy_configuration: Some(StepScalingPolicyConfiguration {
                         adjustment_type: Some("ChangeInCapacity".into()),
-                        cooldown: Some(i64::from(rule.cooldown_seconds).into()),
+                        cooldown: Some(rule.cooldown.truncated_seconds().into()),
                         metric_aggregation_type: Some("Average".into()),
                         step_adjustments: Some(vec![step]),
                         ..Default::default()
@@ -175,7 +171,7 @@ impl Ec2Capacity {
                     policy_type: Some("StepScaling".into()),
                     adjustment_type: Some("ChangeInCapacity".into()),
                     metric_aggregation_type: Some("Average".into()),
-                    estimated_instance_warmup: Some(i64::from(rule.cooldown_seconds).into()),
+                    estimated_instance_warmup: Some(rule.cooldown.truncated_seconds().into()),
                     step_adjustments: Some(vec![step]),
                     ..CfnGroupScalingPolicyProps::new(self.group_name())
                 },

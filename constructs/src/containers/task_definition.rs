@@ -17,6 +17,7 @@ use rcdk_l1::ecs::{CfnTaskDefinition, CfnTaskDefinitionProps};
 use super::container::ContainerProps;
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::logs::{LogGroup, LogGroupProps};
+use crate::units::{Size, seconds};
 
 /// Fargate's CPU units and the memory (MiB) each allows.
 pub const FARGATE_SIZES: &[(u32, &[u32])] = &[
@@ -55,8 +56,8 @@ pub const FARGATE_SIZES: &[(u32, &[u32])] = &[
 pub struct FargateTaskDefinitionProps {
     /// CPU units (1024 = one vCPU). Default: 256.
     pub cpu: u32,
-    /// Default: 512.
-    pub memory_mib: u32,
+    /// One of the sizes Fargate pairs with `cpu` ([`FARGATE_SIZES`]). Default: 512 MiB.
+    pub memory: Size,
     /// Graviton (`ARM64`) instead of `X86_64`. Default: false.
     pub arm64: bool,
 }
@@ -65,7 +66,7 @@ impl Default for FargateTaskDefinitionProps {
     fn default() -> Self {
         FargateTaskDefinitionProps {
             cpu: 256,
-            memory_mib: 512,
+            memory: Size::mebibytes(512),
             arm64: false,
         }
     }
@@ -123,6 +124,11 @@ impl Deref for FargateTaskDefinition {
     }
 }
 
+/// A size in the MiB ECS counts in (saturating: a size that large is refused anyway).
+pub(super) fn mebibytes(size: Size) -> u32 {
+    u32::try_from(size.whole_mebibytes().unwrap_or_default()).unwrap_or(u32::MAX)
+}
+
 fn check_size(scope: &Scope, cpu: u32, memory: u32) {
     match FARGATE_SIZES.iter().find(|(c, _)| *c == cpu) {
         None => scope.add_error(format!(
@@ -130,7 +136,8 @@ fn check_size(scope: &Scope, cpu: u32, memory: u32) {
             FARGATE_SIZES.iter().map(|(c, _)| c).collect::<Vec<_>>()
         )),
         Some((_, memories)) if !memories.contains(&memory) => scope.add_error(format!(
-            "memory_mib {memory} does not fit cpu {cpu} on Fargate; with cpu {cpu} use {} to {} MiB ({memories:?})",
+            "memory {} does not fit cpu {cpu} on Fargate; with cpu {cpu} use {} to {} MiB ({memories:?})",
+            Size::mebibytes(u64::from(memory)),
             memories.first().copied().unwrap_or(0),
             memories.last().copied().unwrap_or(0),
         )),
@@ -171,17 +178,18 @@ fn check_container(scope: &Scope, name: &str, props: &ContainerProps) {
         problems.push("port_mappings: port 0 is not a port".to_owned());
     }
     if let Some(h) = &props.health_check {
-        for (field, v, lo, hi) in [
-            ("interval_seconds", h.interval_seconds, 5, 300),
-            ("timeout_seconds", h.timeout_seconds, 2, 60),
-            ("retries", h.retries, 1, 10),
-            ("start_period_seconds", h.start_period_seconds, 0, 300),
+        for (field, d, lo, hi) in [
+            ("health_check.interval", h.interval, 5, 300),
+            ("health_check.timeout", h.timeout, 2, 60),
+            ("health_check.start_period", h.start_period, 0, 300),
         ] {
-            if !(lo..=hi).contains(&v) {
-                problems.push(format!(
-                    "health_check.{field} {v} is out of range {lo} to {hi}"
-                ));
-            }
+            problems.extend(seconds(field, d, lo, hi).1);
+        }
+        if !(1..=10).contains(&h.retries) {
+            problems.push(format!(
+                "health_check.retries {} is out of range 1 to 10",
+                h.retries
+            ));
         }
         if h.command.is_empty() {
             problems.push("health_check.command is empty".to_owned());
@@ -205,12 +213,12 @@ impl FargateTaskDefinition {
                 compatibility: "FARGATE",
                 network_mode: "awsvpc",
                 cpu: Some(props.cpu),
-                memory_mib: Some(props.memory_mib),
+                memory_mib: Some(mebibytes(props.memory)),
                 arm64: Some(props.arm64),
                 dynamic_host_ports: false,
             },
         );
-        check_size(&task.scope, props.cpu, props.memory_mib);
+        check_size(&task.scope, props.cpu, mebibytes(props.memory));
         FargateTaskDefinition { task }
     }
 }
@@ -407,10 +415,10 @@ fn container_definition(
         }),
         health_check: props.health_check.as_ref().map(|h| HealthCheck {
             command: Some(h.command.clone().into()),
-            interval: Some(i64::from(h.interval_seconds).into()),
-            timeout: Some(i64::from(h.timeout_seconds).into()),
+            interval: Some(h.interval.truncated_seconds().into()),
+            timeout: Some(h.timeout.truncated_seconds().into()),
             retries: Some(i64::from(h.retries).into()),
-            start_period: Some(i64::from(h.start_period_seconds).into()),
+            start_period: Some(h.start_period.truncated_seconds().into()),
         }),
         command: props.command.clone().map(Into::into),
         log_configuration: Some(LogConfiguration {
