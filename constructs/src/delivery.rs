@@ -24,6 +24,7 @@ use rcdk::{Expr, Scope, Value, fns};
 use rcdk_l1::iam::{CfnOidcProvider, CfnOidcProviderProps};
 
 use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps};
+use crate::units::Duration;
 
 /// GitHub's OIDC token issuer.
 pub const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
@@ -123,8 +124,8 @@ pub struct GithubDeployRoleProps {
     pub regions: Vec<String>,
     /// The CloudFormation execution role deploy passes with `--role-arn`.
     pub execution_role: Expr<String>,
-    /// Default: 3600 (one hour).
-    pub max_session_seconds: u32,
+    /// How long the workflow's credentials last. Default: 1 hour.
+    pub max_session: Duration,
 }
 
 impl GithubDeployRoleProps {
@@ -143,7 +144,7 @@ impl GithubDeployRoleProps {
             stacks,
             regions: Vec::new(),
             execution_role,
-            max_session_seconds: 3600,
+            max_session: Duration::hours(1),
         }
     }
 }
@@ -214,7 +215,7 @@ impl GithubDeployRole {
                     props.repository
                 )),
                 trust_only_this_account: false,
-                max_session_seconds: Some(props.max_session_seconds),
+                max_session: Some(props.max_session),
                 trust_conditions: vec![
                     (
                         Operator::StringEquals,

@@ -3,18 +3,21 @@
 //!
 //! ```
 //! use rcdk_constructs::metrics::{MathExpression, Metric, Statistic};
+//! use rcdk_constructs::units::Duration;
 //! let errors = Metric::new("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", vec![])
 //!     .with_statistic(Statistic::Sum);
 //! let requests = Metric::new("AWS/ApplicationELB", "RequestCount", vec![])
 //!     .with_statistic(Statistic::Sum)
-//!     .with_period(300);
+//!     .with_period(Duration::minutes(5));
 //! let rate = MathExpression::new("100 * errors / requests", "5xx rate (%)", [("errors", errors), ("requests", requests)]);
-//! assert_eq!(rate.period_seconds, 300);
+//! assert_eq!(rate.period, Duration::minutes(5));
 //! ```
 
 use std::collections::BTreeMap;
 
 use rcdk::Expr;
+
+use crate::units::Duration;
 
 /// How datapoints are aggregated over a period.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,7 +78,8 @@ pub struct Metric {
     /// Dimension name → value, in the order CloudWatch shows them.
     pub dimensions: Vec<(String, Expr<String>)>,
     pub statistic: Statistic,
-    pub period_seconds: u32,
+    /// 10, 20 or 30 s, or whole minutes (what an alarm takes). Default: 1 min.
+    pub period: Duration,
     pub unit: Option<String>,
 }
 
@@ -91,7 +95,7 @@ impl Metric {
             metric_name: metric_name.to_owned(),
             dimensions,
             statistic: Statistic::Average,
-            period_seconds: 60,
+            period: Duration::minutes(1),
             unit: None,
         }
     }
@@ -101,9 +105,14 @@ impl Metric {
         self
     }
 
-    pub fn with_period(mut self, seconds: u32) -> Metric {
-        self.period_seconds = seconds;
+    pub fn with_period(mut self, period: Duration) -> Metric {
+        self.period = period;
         self
+    }
+
+    /// The period in the whole seconds CloudWatch counts in.
+    pub fn period_seconds(&self) -> u32 {
+        u32::try_from(self.period.truncated_seconds()).unwrap_or(u32::MAX)
     }
 }
 
@@ -115,7 +124,8 @@ pub struct MathExpression {
     pub label: String,
     /// Id (lower-case first letter) → metric.
     pub using: BTreeMap<String, Metric>,
-    pub period_seconds: u32,
+    /// The longest period among the metrics used.
+    pub period: Duration,
 }
 
 impl MathExpression {
@@ -124,16 +134,16 @@ impl MathExpression {
         label: &str,
         using: [(&str, Metric); N],
     ) -> MathExpression {
-        let period_seconds = using
+        let period = using
             .iter()
-            .map(|(_, m)| m.period_seconds)
+            .map(|(_, m)| m.period)
             .max()
-            .unwrap_or(60);
+            .unwrap_or(Duration::minutes(1));
         MathExpression {
             expression: expression.to_owned(),
             label: label.to_owned(),
             using: using.into_iter().map(|(k, m)| (k.to_owned(), m)).collect(),
-            period_seconds,
+            period,
         }
     }
 
@@ -170,11 +180,7 @@ impl MathExpression {
                 ));
             }
         }
-        if self
-            .using
-            .values()
-            .any(|m| m.period_seconds != self.period_seconds)
-        {
+        if self.using.values().any(|m| m.period != self.period) {
             out.push("the metrics of one expression must share a period".to_owned());
         }
         out
@@ -203,8 +209,8 @@ impl From<MathExpression> for AlarmMetric {
 impl AlarmMetric {
     pub fn period_seconds(&self) -> u32 {
         match self {
-            AlarmMetric::Metric(m) => m.period_seconds,
-            AlarmMetric::Math(m) => m.period_seconds,
+            AlarmMetric::Metric(m) => m.period_seconds(),
+            AlarmMetric::Math(m) => u32::try_from(m.period.truncated_seconds()).unwrap_or(u32::MAX),
         }
     }
 }
@@ -240,7 +246,7 @@ mod tests {
             [("errors", metric("E")), ("requests", metric("R"))],
         );
         assert!(rate.problems().is_empty(), "{:?}", rate.problems());
-        assert_eq!(rate.period_seconds, 60);
+        assert_eq!(rate.period, Duration::minutes(1));
         let unknown = MathExpression::new("100 * errors / total", "x", [("errors", metric("E"))]);
         assert_eq!(
             unknown.problems(),
@@ -251,7 +257,13 @@ mod tests {
         let unused = MathExpression::new(
             "a",
             "x",
-            [("a", metric("A")), ("b", metric("B").with_period(300))],
+            [
+                ("a", metric("A")),
+                (
+                    "b",
+                    metric("B").with_period(crate::units::Duration::minutes(5)),
+                ),
+            ],
         );
         assert_eq!(
             unused.problems(),

@@ -6,6 +6,7 @@ use rcdk_constructs::data::{
 use rcdk_constructs::network::{
     AvailabilityZones, NatStrategy, SubnetGroup, SubnetKind, Vpc, VpcProps,
 };
+use rcdk_constructs::units::{Duration, Size};
 use serde_json::json;
 
 use crate::fixtures::{app, stack};
@@ -265,12 +266,12 @@ fn database_settings_are_validated() {
             "backup_retention_days 36 is out of range; RDS keeps automated backups 0 to 35 days",
         ),
         (
-            Box::new(|p| p.max_allocated_storage_gb = Some(10)),
-            "max_allocated_storage_gb 10 is below allocated_storage_gb 20; raise the ceiling or set it to None",
+            Box::new(|p| p.max_allocated_storage = Some(Size::gibibytes(10))),
+            "max_allocated_storage 10 GiB is below allocated_storage 20 GiB; raise the ceiling or set it to None",
         ),
         (
-            Box::new(|p| p.allocated_storage_gb = 5),
-            "allocated_storage_gb 5 is out of range; gp3 storage is 20 to 65536 GB",
+            Box::new(|p| p.allocated_storage = Size::gibibytes(5)),
+            "allocated_storage is 5 GiB; gp3 storage is 20 GiB to 65536 GiB",
         ),
         (
             Box::new(|p| p.instance_class = "db.t1.micro".into()),
@@ -281,8 +282,8 @@ fn database_settings_are_validated() {
             "performance_insights_retention_days 30 is not allowed; use 7 or a multiple of 31 up to 731",
         ),
         (
-            Box::new(|p| p.monitoring_interval_seconds = 2),
-            "monitoring_interval_seconds 2 is not allowed; use one of [0, 1, 5, 10, 15, 30, 60]",
+            Box::new(|p| p.monitoring_interval = Duration::seconds(2)),
+            "monitoring_interval is 2 s; RDS monitors every 1, 5, 10, 15, 30 or 60 s (zero turns it off)",
         ),
         (
             Box::new(|p| p.master_username = "1admin".into()),

@@ -157,7 +157,7 @@ fn bad_dns_settings_name_the_fix() {
         &s,
         "Check",
         HealthCheckProps {
-            interval_seconds: 20,
+            interval: rcdk_constructs::units::Duration::seconds(20),
             ..HealthCheckProps::https("x.example.com", "health")
         },
     );
@@ -174,7 +174,7 @@ fn bad_dns_settings_name_the_fix() {
     for needle in [
         "dns/Primary: a PRIMARY failover record needs a health check",
         "dns/Bad: '-bad-.example.com' is not a DNS name",
-        "dns/Check: interval_seconds 20 is not 10 or 30",
+        "dns/Check: interval is 20 s; Route 53 checks every 10 s or 30 s",
         "dns/Check: path 'health' must start with /",
         "dns/Certificate: 'app.other.org' is not a name in the zone example.com",
     ] {

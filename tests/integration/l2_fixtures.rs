@@ -81,7 +81,7 @@ pub fn data_app(prod: bool) -> App {
             PostgresInstanceProps {
                 instance_class: "db.r7g.large".into(),
                 backup_retention_days: 30,
-                max_allocated_storage_gb: Some(500),
+                max_allocated_storage: Some(rcdk_constructs::units::Size::gibibytes(500)),
                 database_name: Some("app".into()),
                 ..defaults
             }
@@ -175,7 +175,7 @@ pub fn web_tier(s: &Stack, vpc: &Vpc, db: &PostgresInstance, prod: bool) -> Web 
         s,
         "WebTargets",
         TargetGroupProps {
-            stickiness_seconds: prod.then_some(3600),
+            stickiness: prod.then_some(rcdk_constructs::units::Duration::hours(1)),
             ..TargetGroupProps::new(vpc, 8080)
         },
     );
@@ -308,7 +308,7 @@ pub fn monitored_app(prod: bool) -> (App, WebAlarms) {
         },
     );
     let thresholds = AlarmThresholds {
-        latency_p99_seconds: if prod { 1.0 } else { 3.0 },
+        latency_p99: rcdk_constructs::units::Duration::seconds(if prod { 1 } else { 3 }),
         ..AlarmThresholds::default()
     };
     let tier = WebTier {

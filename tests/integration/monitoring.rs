@@ -237,7 +237,11 @@ fn alarms_are_validated() {
         (
             AlarmProps {
                 description: "d".into(),
-                ..AlarmProps::new(requests().with_period(90), Comparison::GreaterThan, 1.0)
+                ..AlarmProps::new(
+                    requests().with_period(rcdk_constructs::units::Duration::seconds(90)),
+                    Comparison::GreaterThan,
+                    1.0,
+                )
             },
             "period 90s is not allowed",
         ),

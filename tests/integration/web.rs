@@ -482,14 +482,14 @@ fn web_settings_are_validated() {
                     "Tg",
                     TargetGroupProps {
                         health_check: HealthCheck {
-                            timeout_seconds: 20,
+                            timeout: rcdk_constructs::units::Duration::seconds(20),
                             ..HealthCheck::default()
                         },
                         ..TargetGroupProps::new(v, 80)
                     },
                 );
             }),
-            "health_check.timeout_seconds 20 must be 2 to 120 and below interval_seconds 15",
+            "health_check.timeout 20 s must be below the interval 15 s",
         ),
         (
             Box::new(|s, v| {

@@ -6,6 +6,7 @@ use rcdk_constructs::data::{
     PostgresInstance, PostgresInstanceProps, PostgresReadReplica, ReadReplicaProps,
 };
 use rcdk_constructs::network::Vpc;
+use rcdk_constructs::units::Size;
 
 use crate::config::EnvironmentConfig;
 use crate::env_stack;
@@ -32,8 +33,8 @@ pub fn build(
         PostgresInstanceProps {
             instance_class: db.instance_class.clone(),
             multi_az: db.multi_az,
-            allocated_storage_gb: db.allocated_storage_gb,
-            max_allocated_storage_gb: Some(db.max_storage_gb),
+            allocated_storage: Size::gibibytes(u64::from(db.allocated_storage_gb)),
+            max_allocated_storage: Some(Size::gibibytes(u64::from(db.max_storage_gb))),
             backup_retention_days: db.backup_days,
             deletion_protection: settings.deletion_protection,
             // Production keeps a final snapshot; the other environments are disposable.

@@ -8,7 +8,7 @@ use rcdk_constructs::monitoring::{
     Alarm, AlarmProps, AlarmThresholds, AlarmTopic, AlarmTopicProps, CapacityAlarms, Comparison,
     WebAlarms, WebTier, WorkerAlarms, WorkerThresholds, WorkerTier,
 };
-use rcdk_constructs::units::Duration;
+use rcdk_constructs::units::{Duration, Size};
 
 use super::web::Web;
 use super::workers::Workers;
@@ -55,12 +55,12 @@ pub fn build(
     );
     let a = &settings.alarms;
     let thresholds = AlarmThresholds {
-        latency_p99_seconds: a.latency_p99_seconds,
+        latency_p99: Duration::millis((a.latency_p99_seconds * 1000.0).round() as u64),
         error_rate_percent: a.error_rate_percent,
         service_cpu_percent: a.service_cpu_percent,
         service_memory_percent: a.service_memory_percent,
         db_cpu_percent: a.db_cpu_percent,
-        db_free_storage_gib: a.db_free_storage_gib,
+        db_free_storage: Size::mebibytes((a.db_free_storage_gib * 1024.0).round() as u64),
         db_connections: a.db_connections,
         waf_blocked_requests: a.waf_blocked_requests,
         ..AlarmThresholds::default()

@@ -44,6 +44,7 @@ use crate::logs::{LogGroup, LogGroupProps};
 use crate::metrics::{Metric, Statistic};
 use crate::monitoring::{Alarm, AlarmProps, AlarmTopic, Comparison, TreatMissingData};
 use crate::storage::{AccessLogging, Bucket, BucketEncryption, BucketProps, LifecycleRule};
+use crate::units::Duration;
 
 pub use cis::{CIS_ALARMS, CisAlarm};
 
@@ -364,7 +365,7 @@ fn cis_alarms(scope: &Scope, logs: &LogGroup, topic: &AlarmTopic) -> Vec<Alarm> 
             );
             let metric = Metric::new(METRIC_NAMESPACE, c.name, vec![])
                 .with_statistic(Statistic::Sum)
-                .with_period(300);
+                .with_period(Duration::minutes(5));
             let alarm = Alarm::new(
                 scope,
                 c.name,

@@ -534,7 +534,7 @@ impl Ec2Capacity {
             vec![("AutoScalingGroupName".into(), self.group_name())],
         )
         .with_statistic(Statistic::Minimum)
-        .with_period(60)
+        .with_period(Duration::minutes(1))
     }
 
     /// `CPUUtilization` of the group's instances (average over the minute).
@@ -544,7 +544,7 @@ impl Ec2Capacity {
             "CPUUtilization",
             vec![("AutoScalingGroupName".into(), self.group_name())],
         )
-        .with_period(60)
+        .with_period(Duration::minutes(1))
     }
 
     /// Instances in service (minimum over the minute).
@@ -570,7 +570,7 @@ impl Ec2Capacity {
             ],
         )
         .with_statistic(Statistic::Average)
-        .with_period(60)
+        .with_period(Duration::minutes(1))
     }
 }
 

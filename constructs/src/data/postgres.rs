@@ -40,6 +40,7 @@ use crate::iam::{Principal, Role, RoleProps, aws_managed_policy};
 use crate::kms::{Key, KeyProps};
 use crate::metrics::Metric;
 use crate::network::{InterfaceEndpoint, SubnetKind, Vpc};
+use crate::units::{Duration, Size, gibibytes_of};
 
 /// Characters left out of generated passwords: those that break connection strings and shells.
 const EXCLUDED_PASSWORD_CHARACTERS: &str = " %+~`#$&*()|[]{}:;<>?!'/@\"\\";
@@ -72,9 +73,9 @@ pub struct PostgresInstanceProps {
     /// Default: true.
     pub multi_az: bool,
     /// Default: 20.
-    pub allocated_storage_gb: u32,
+    pub allocated_storage: Size,
     /// Storage autoscaling ceiling. Default: 100.
-    pub max_allocated_storage_gb: Option<u32>,
+    pub max_allocated_storage: Option<Size>,
     pub database_name: Option<String>,
     /// Default: `dbadmin`.
     pub master_username: String,
@@ -93,8 +94,8 @@ pub struct PostgresInstanceProps {
     /// Days of Performance Insights history: 7, or a multiple of 31 up to 731. `None`
     /// turns it off. Default: 7.
     pub performance_insights_retention_days: Option<u32>,
-    /// Enhanced monitoring interval: 0 (off), 1, 5, 10, 15, 30 or 60 seconds. Default: 60.
-    pub monitoring_interval_seconds: u32,
+    /// Enhanced monitoring interval: zero (off), 1, 5, 10, 15, 30 or 60 s. Default: 1 min.
+    pub monitoring_interval: Duration,
     /// Logs exported to CloudWatch. Default: `postgresql`, `upgrade`.
     pub log_exports: Vec<String>,
     /// Default: true.
@@ -119,8 +120,8 @@ impl PostgresInstanceProps {
             version: PostgresVersion::RECOMMENDED,
             instance_class: "db.t4g.medium".into(),
             multi_az: true,
-            allocated_storage_gb: 20,
-            max_allocated_storage_gb: Some(100),
+            allocated_storage: Size::gibibytes(20),
+            max_allocated_storage: Some(Size::gibibytes(100)),
             database_name: None,
             master_username: "dbadmin".into(),
             encryption_key: None,
@@ -130,7 +131,7 @@ impl PostgresInstanceProps {
             deletion_protection: true,
             removal_policy: RemovalPolicy::Snapshot,
             performance_insights_retention_days: Some(7),
-            monitoring_interval_seconds: 60,
+            monitoring_interval: Duration::minutes(1),
             log_exports: vec!["postgresql".into(), "upgrade".into()],
             iam_authentication: true,
             parameters: BTreeMap::from([("rds.force_ssl".to_owned(), "1".to_owned())]),
@@ -194,12 +195,15 @@ fn check_performance_insights(scope: &Scope, days: Option<u32>) {
     }
 }
 
-fn check_monitoring(scope: &Scope, interval: u32) {
-    if !MONITORING_INTERVALS.contains(&interval) {
+/// The interval in the seconds RDS takes, refused unless it is one RDS offers.
+fn check_monitoring(scope: &Scope, interval: Duration) -> u32 {
+    let seconds = u32::try_from(interval.truncated_seconds()).unwrap_or(u32::MAX);
+    if interval.whole_seconds().is_none() || !MONITORING_INTERVALS.contains(&seconds) {
         scope.add_error(format!(
-            "monitoring_interval_seconds {interval} is not allowed; use one of {MONITORING_INTERVALS:?}"
+            "monitoring_interval is {interval}; RDS monitors every 1, 5, 10, 15, 30 or 60 s (zero turns it off)"
         ));
     }
+    seconds
 }
 
 /// Where the key, secret and rotation go when the database goes.
@@ -307,7 +311,8 @@ impl PostgresInstance {
             },
         );
         secret.apply_removal_policy(companion);
-        let monitoring_role = monitoring_role(&scope, props.monitoring_interval_seconds);
+        let monitoring_seconds = check_monitoring(&scope, props.monitoring_interval);
+        let monitoring_role = monitoring_role(&scope, monitoring_seconds);
         let pi = props.performance_insights_retention_days;
         let instance = CfnDbInstance::new(
             &scope,
@@ -333,8 +338,14 @@ impl PostgresInstance {
                 vpc_security_groups: Some(vec![security_group.group_id()].into()),
                 publicly_accessible: Some(false.into()),
                 db_parameter_group_name: Some(parameter_group.ref_()),
-                allocated_storage: Some(props.allocated_storage_gb.to_string().into()),
-                max_allocated_storage: props.max_allocated_storage_gb.map(|g| i64::from(g).into()),
+                allocated_storage: Some(
+                    gibibytes_of(&scope, "allocated_storage", props.allocated_storage)
+                        .to_string()
+                        .into(),
+                ),
+                max_allocated_storage: props
+                    .max_allocated_storage
+                    .map(|g| gibibytes_of(&scope, "max_allocated_storage", g).into()),
                 storage_type: Some("gp3".into()),
                 storage_encrypted: Some(true.into()),
                 kms_key_id: Some(key.arn()),
@@ -350,7 +361,7 @@ impl PostgresInstance {
                 enable_performance_insights: Some(pi.is_some().into()),
                 performance_insights_retention_period: pi.map(|d| i64::from(d).into()),
                 performance_insights_kms_key_id: pi.map(|_| key.arn()),
-                monitoring_interval: Some(i64::from(props.monitoring_interval_seconds).into()),
+                monitoring_interval: Some(i64::from(monitoring_seconds).into()),
                 monitoring_role_arn: monitoring_role.as_ref().map(Role::arn),
                 ..Default::default()
             },
@@ -383,7 +394,7 @@ impl PostgresInstance {
             port: props.port,
             backup_retention_days: props.backup_retention_days,
             performance_insights_retention_days: pi,
-            monitoring_interval_seconds: props.monitoring_interval_seconds,
+            monitoring_interval_seconds: monitoring_seconds,
             instance_class: props.instance_class.clone(),
         };
         if let Some(rotation) = &props.rotation {
@@ -405,23 +416,22 @@ impl PostgresInstance {
                 props.backup_retention_days
             ));
         }
-        if !(20..=65536).contains(&props.allocated_storage_gb) {
+        if !(Size::gibibytes(20)..=Size::gibibytes(65_536)).contains(&props.allocated_storage) {
             scope.add_error(format!(
-                "allocated_storage_gb {} is out of range; gp3 storage is 20 to 65536 GB",
-                props.allocated_storage_gb
+                "allocated_storage is {}; gp3 storage is 20 GiB to 65536 GiB",
+                props.allocated_storage
             ));
         }
-        if let Some(max) = props.max_allocated_storage_gb {
-            if max < props.allocated_storage_gb {
+        if let Some(max) = props.max_allocated_storage {
+            if max < props.allocated_storage {
                 scope.add_error(format!(
-                    "max_allocated_storage_gb {max} is below allocated_storage_gb {}; raise the ceiling or set it to None",
-                    props.allocated_storage_gb
+                    "max_allocated_storage {max} is below allocated_storage {}; raise the ceiling or set it to None",
+                    props.allocated_storage
                 ));
             }
         }
         check_instance_class(scope, &props.instance_class);
         check_performance_insights(scope, props.performance_insights_retention_days);
-        check_monitoring(scope, props.monitoring_interval_seconds);
         if props.master_username.is_empty()
             || !props
                 .master_username
@@ -673,9 +683,9 @@ pub struct ReadReplicaProps {
     /// A cross-region replica's Performance Insights retention (7 is free). Default:
     /// 7 days; `None` turns it off. (A same-region replica follows its source.)
     pub performance_insights_days: Option<u32>,
-    /// A cross-region replica's enhanced monitoring interval, 0 (off), 1, 5, 10, 15, 30
-    /// or 60 s. Default: 60.
-    pub monitoring_interval_seconds: u32,
+    /// A cross-region replica's enhanced monitoring interval: zero (off), 1, 5, 10, 15,
+    /// 30 or 60 s. Default: 1 min.
+    pub monitoring_interval: Duration,
     /// Refuse to delete the replica (a promoted replica is the database). Default: false.
     pub deletion_protection: bool,
     /// The credentials the replica's clients read (a replica has its source's users).
@@ -691,7 +701,7 @@ impl Default for ReadReplicaProps {
             multi_az: false,
             removal_policy: None,
             performance_insights_days: Some(7),
-            monitoring_interval_seconds: 60,
+            monitoring_interval: Duration::minutes(1),
             deletion_protection: false,
             credentials: None,
         }
@@ -794,13 +804,8 @@ impl PostgresReadReplica {
             "SecurityGroup",
             SecurityGroupProps::new(vpc.vpc_id(), &format!("Database {}", scope.path())),
         );
-        if ![0, 1, 5, 10, 15, 30, 60].contains(&props.monitoring_interval_seconds) {
-            scope.add_error(format!(
-                "monitoring_interval_seconds {} is not one of 0, 1, 5, 10, 15, 30, 60",
-                props.monitoring_interval_seconds
-            ));
-        }
-        let monitoring = monitoring_role(&scope, props.monitoring_interval_seconds);
+        let monitoring_seconds = check_monitoring(&scope, props.monitoring_interval);
+        let monitoring = monitoring_role(&scope, monitoring_seconds);
         let pi = props.performance_insights_days;
         let instance = CfnDbInstance::new(
             &scope,
@@ -825,7 +830,7 @@ impl PostgresReadReplica {
                 enable_performance_insights: Some(pi.is_some().into()),
                 performance_insights_retention_period: pi.map(|d| i64::from(d).into()),
                 performance_insights_kms_key_id: pi.map(|_| key.arn()),
-                monitoring_interval: Some(i64::from(props.monitoring_interval_seconds).into()),
+                monitoring_interval: Some(i64::from(monitoring_seconds).into()),
                 monitoring_role_arn: monitoring.as_ref().map(Role::arn),
                 ..Default::default()
             },
@@ -869,7 +874,7 @@ impl PostgresReadReplica {
             vec![("DBInstanceIdentifier".into(), self.identifier())],
         )
         .with_statistic(crate::metrics::Statistic::Maximum)
-        .with_period(60)
+        .with_period(Duration::minutes(1))
     }
 }
 

@@ -6,14 +6,16 @@ use rcdk::{Expr, Scope};
 use rcdk_l1::route53::health_check::HealthCheckConfig;
 use rcdk_l1::route53::{CfnHealthCheck, CfnHealthCheckProps};
 
+use crate::units::Duration;
+
 /// Settings of a [`HealthCheck`].
 #[derive(Debug, Clone)]
 pub struct HealthCheckProps {
     /// The name checked (and sent as SNI), e.g. the load balancer's DNS name.
     pub domain_name: Expr<String>,
     pub path: String,
-    /// Seconds between checks: 10 or 30. Default: 30.
-    pub interval_seconds: u32,
+    /// Time between checks: 10 s or 30 s (what Route 53 offers). Default: 30 s.
+    pub interval: Duration,
     /// Consecutive failures before unhealthy, 1 to 10. Default: 3.
     pub failure_threshold: u32,
     /// Default: 443.
@@ -26,7 +28,7 @@ impl HealthCheckProps {
         HealthCheckProps {
             domain_name: domain_name.into(),
             path: path.to_owned(),
-            interval_seconds: 30,
+            interval: Duration::seconds(30),
             failure_threshold: 3,
             port: 443,
         }
@@ -55,16 +57,16 @@ impl HealthCheck {
                 fully_qualified_domain_name: Some(props.domain_name.clone()),
                 resource_path: Some(props.path.as_str().into()),
                 port: Some(i64::from(props.port).into()),
-                request_interval: Some(i64::from(props.interval_seconds).into()),
+                request_interval: Some(props.interval.truncated_seconds().into()),
                 failure_threshold: Some(i64::from(props.failure_threshold).into()),
                 enable_sni: Some(true.into()),
                 ..HealthCheckConfig::new("HTTPS")
             }),
         );
-        if !matches!(props.interval_seconds, 10 | 30) {
+        if ![Duration::seconds(10), Duration::seconds(30)].contains(&props.interval) {
             check.add_error(format!(
-                "interval_seconds {} is not 10 or 30 (what Route 53 offers)",
-                props.interval_seconds
+                "interval is {}; Route 53 checks every 10 s or 30 s",
+                props.interval
             ));
         }
         if !(1..=10).contains(&props.failure_threshold) {
@@ -91,6 +93,6 @@ impl HealthCheck {
             vec![("HealthCheckId".into(), self.health_check_id())],
         )
         .with_statistic(crate::metrics::Statistic::Minimum)
-        .with_period(60)
+        .with_period(Duration::minutes(1))
     }
 }

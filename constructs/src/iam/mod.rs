@@ -24,6 +24,8 @@ use rcdk_l1::iam::role::Policy;
 use rcdk_l1::iam::{CfnRole, CfnRoleProps};
 
 pub use people::{Group, GroupProps, User, UserProps};
+
+use crate::units::Duration;
 pub use rcdk_l1::policy::{
     ConditionOperator, Effect, Operator, PolicyDocument, PolicyStatement, Principal,
 };
@@ -57,8 +59,8 @@ pub struct RoleProps {
     pub statements: Vec<PolicyStatement>,
     /// Conditions on the trust statement (e.g. the `sub` and `aud` of a web identity).
     pub trust_conditions: Vec<(Operator, String, Value)>,
-    /// Longest session, 3600 to 43200 s. Default: IAM's (3600).
-    pub max_session_seconds: Option<u32>,
+    /// Longest session, 1 to 12 hours, whole seconds. Default: IAM's (1 hour).
+    pub max_session: Option<Duration>,
     /// ARN of a managed policy that caps what the role may ever do.
     pub permissions_boundary: Option<Expr<String>>,
 }
@@ -73,7 +75,7 @@ impl RoleProps {
             managed_policies: Vec::new(),
             statements: Vec::new(),
             trust_conditions: Vec::new(),
-            max_session_seconds: None,
+            max_session: None,
             permissions_boundary: None,
         }
     }
@@ -123,17 +125,13 @@ impl Role {
                 description: props.description.map(Into::into),
                 managed_policy_arns: (!props.managed_policies.is_empty())
                     .then(|| Expr::unchecked(Value::list(props.managed_policies))),
-                max_session_duration: props.max_session_seconds.map(|s| i64::from(s).into()),
+                max_session_duration: props.max_session.map(|s| s.truncated_seconds().into()),
                 permissions_boundary: props.permissions_boundary,
                 ..CfnRoleProps::new(PolicyDocument::new(vec![trust]))
             },
         );
-        if let Some(s) = props.max_session_seconds {
-            if !(3600..=43_200).contains(&s) {
-                role.add_error(format!(
-                    "max_session_seconds is {s}; IAM takes 3600 to 43200"
-                ));
-            }
+        if let Some(s) = props.max_session {
+            crate::units::seconds_in(&role, "max_session", s, 3600, 43_200);
         }
         let role = Role { role };
         for s in props.statements {

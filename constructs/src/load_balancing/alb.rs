@@ -15,6 +15,7 @@ use crate::connections::{
 use crate::metrics::{Metric, Statistic};
 use crate::network::{SubnetKind, Vpc};
 use crate::storage::Bucket;
+use crate::units::Duration;
 
 /// Settings of an [`ApplicationLoadBalancer`]. `AlbProps::new(&vpc)` gives the
 /// production defaults.
@@ -25,8 +26,8 @@ pub struct AlbProps {
     pub internet_facing: bool,
     /// Default: true.
     pub deletion_protection: bool,
-    /// 1 to 4000. Default: 60.
-    pub idle_timeout_seconds: u32,
+    /// 1 s to 4000 s, whole seconds. Default: 1 min.
+    pub idle_timeout: Duration,
     /// Default: on, kept 90 days.
     pub access_logs: Option<AccessLogsProps>,
 }
@@ -37,7 +38,7 @@ impl AlbProps {
             vpc: vpc.clone(),
             internet_facing: true,
             deletion_protection: true,
-            idle_timeout_seconds: 60,
+            idle_timeout: Duration::minutes(1),
             access_logs: Some(AccessLogsProps::default()),
         }
     }
@@ -64,12 +65,7 @@ impl Deref for ApplicationLoadBalancer {
 impl ApplicationLoadBalancer {
     pub fn new(parent: &Scope, id: &str, props: AlbProps) -> ApplicationLoadBalancer {
         let scope = Scope::new(parent, id);
-        if !(1..=4000).contains(&props.idle_timeout_seconds) {
-            scope.add_error(format!(
-                "idle_timeout_seconds {} is out of range 1 to 4000",
-                props.idle_timeout_seconds
-            ));
-        }
+        crate::units::seconds_in(&scope, "idle_timeout", props.idle_timeout, 1, 4000);
         let subnets = if props.internet_facing {
             SubnetKind::Public
         } else {
@@ -101,7 +97,7 @@ impl ApplicationLoadBalancer {
             CfnTag::new("routing.http.drop_invalid_header_fields.enabled", "true"),
             CfnTag::new(
                 "idle_timeout.timeout_seconds",
-                props.idle_timeout_seconds.to_string(),
+                props.idle_timeout.truncated_seconds().to_string(),
             ),
         ];
         if let (Some(bucket), Some(a)) = (&access_logs, &props.access_logs) {

@@ -10,16 +10,17 @@ use rcdk_l1::elasticloadbalancingv2::target_group::Matcher;
 use rcdk_l1::elasticloadbalancingv2::{CfnTargetGroup, CfnTargetGroupProps};
 
 use crate::network::Vpc;
+use crate::units::{Duration, seconds};
 
 /// How the load balancer decides a target is healthy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthCheck {
     /// Default: `/health`.
     pub path: String,
-    /// 5 to 300. Default: 15.
-    pub interval_seconds: u32,
-    /// 2 to 120, below the interval. Default: 5.
-    pub timeout_seconds: u32,
+    /// 5 s to 5 min, whole seconds. Default: 15 s.
+    pub interval: Duration,
+    /// 2 s to 2 min, below the interval. Default: 5 s.
+    pub timeout: Duration,
     /// 2 to 10. Default: 2.
     pub healthy_threshold: u32,
     /// 2 to 10. Default: 3.
@@ -32,8 +33,8 @@ impl Default for HealthCheck {
     fn default() -> Self {
         HealthCheck {
             path: "/health".into(),
-            interval_seconds: 15,
-            timeout_seconds: 5,
+            interval: Duration::seconds(15),
+            timeout: Duration::seconds(5),
             healthy_threshold: 2,
             unhealthy_threshold: 3,
             success_codes: "200-399".into(),
@@ -48,10 +49,10 @@ pub struct TargetGroupProps {
     /// The port the targets listen on.
     pub port: u16,
     pub health_check: HealthCheck,
-    /// Seconds a draining target keeps its connections, 0 to 3600. Default: 30.
-    pub deregistration_delay_seconds: u32,
-    /// Load-balancer cookie stickiness for this many seconds. Default: off.
-    pub stickiness_seconds: Option<u32>,
+    /// How long a draining target keeps its connections, up to 1 h. Default: 30 s.
+    pub deregistration_delay: Duration,
+    /// Load-balancer cookie stickiness for this long, 1 s to 7 days. Default: off.
+    pub stickiness: Option<Duration>,
     /// What registers: task IPs (Fargate, `awsvpc` mode) or instances on dynamic host
     /// ports (EC2 bridge mode). Default: IP.
     pub target_type: TargetType,
@@ -71,8 +72,8 @@ impl TargetGroupProps {
             vpc: vpc.clone(),
             port,
             health_check: HealthCheck::default(),
-            deregistration_delay_seconds: 30,
-            stickiness_seconds: None,
+            deregistration_delay: Duration::seconds(30),
+            stickiness: None,
             target_type: TargetType::Ip,
         }
     }
@@ -98,16 +99,12 @@ impl Deref for TargetGroup {
 fn validate(scope: &Scope, props: &TargetGroupProps) {
     let h = &props.health_check;
     let mut problems = Vec::new();
-    if !(5..=300).contains(&h.interval_seconds) {
+    problems.extend(seconds("health_check.interval", h.interval, 5, 300).1);
+    problems.extend(seconds("health_check.timeout", h.timeout, 2, 120).1);
+    if h.timeout >= h.interval {
         problems.push(format!(
-            "health_check.interval_seconds {} is out of range 5 to 300",
-            h.interval_seconds
-        ));
-    }
-    if !(2..=120).contains(&h.timeout_seconds) || h.timeout_seconds >= h.interval_seconds {
-        problems.push(format!(
-            "health_check.timeout_seconds {} must be 2 to 120 and below interval_seconds {}",
-            h.timeout_seconds, h.interval_seconds
+            "health_check.timeout {} must be below the interval {}",
+            h.timeout, h.interval
         ));
     }
     for (name, v) in [
@@ -124,18 +121,9 @@ fn validate(scope: &Scope, props: &TargetGroupProps) {
             h.path
         ));
     }
-    if props.deregistration_delay_seconds > 3600 {
-        problems.push(format!(
-            "deregistration_delay_seconds {} is out of range 0 to 3600",
-            props.deregistration_delay_seconds
-        ));
-    }
-    if let Some(s) = props.stickiness_seconds {
-        if !(1..=604_800).contains(&s) {
-            problems.push(format!(
-                "stickiness_seconds {s} is out of range 1 to 604800 (7 days)"
-            ));
-        }
+    problems.extend(seconds("deregistration_delay", props.deregistration_delay, 0, 3600).1);
+    if let Some(s) = props.stickiness {
+        problems.extend(seconds("stickiness", s, 1, 604_800).1);
     }
     for p in problems {
         scope.add_error(p);
@@ -148,14 +136,14 @@ impl TargetGroup {
         let h = &props.health_check;
         let mut attributes = vec![CfnTag::new(
             "deregistration_delay.timeout_seconds",
-            props.deregistration_delay_seconds.to_string(),
+            props.deregistration_delay.truncated_seconds().to_string(),
         )];
-        if let Some(s) = props.stickiness_seconds {
+        if let Some(s) = props.stickiness {
             attributes.push(CfnTag::new("stickiness.enabled", "true"));
             attributes.push(CfnTag::new("stickiness.type", "lb_cookie"));
             attributes.push(CfnTag::new(
                 "stickiness.lb_cookie.duration_seconds",
-                s.to_string(),
+                s.truncated_seconds().to_string(),
             ));
         }
         let group = CfnTargetGroup::new(
@@ -179,8 +167,8 @@ impl TargetGroup {
                 // goes to, not the group's.
                 health_check_port: (props.target_type == TargetType::Instance)
                     .then(|| "traffic-port".into()),
-                health_check_interval_seconds: Some(i64::from(h.interval_seconds).into()),
-                health_check_timeout_seconds: Some(i64::from(h.timeout_seconds).into()),
+                health_check_interval_seconds: Some(h.interval.truncated_seconds().into()),
+                health_check_timeout_seconds: Some(h.timeout.truncated_seconds().into()),
                 healthy_threshold_count: Some(i64::from(h.healthy_threshold).into()),
                 unhealthy_threshold_count: Some(i64::from(h.unhealthy_threshold).into()),
                 matcher: Some(Matcher {

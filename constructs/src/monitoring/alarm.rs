@@ -117,7 +117,7 @@ fn query(id: &str, m: &Metric, return_data: bool) -> MetricDataQuery {
                     metric_name: Some(m.metric_name.as_str().into()),
                     namespace: Some(m.namespace.as_str().into()),
                 },
-                i64::from(m.period_seconds),
+                i64::from(m.period_seconds()),
                 m.statistic.name(),
             )
         }),
@@ -172,7 +172,7 @@ impl Alarm {
                 cfn.namespace = Some(m.namespace.as_str().into());
                 cfn.metric_name = Some(m.metric_name.as_str().into());
                 cfn.dimensions = dimensions(m);
-                cfn.period = Some(i64::from(m.period_seconds).into());
+                cfn.period = Some(i64::from(m.period_seconds()).into());
                 cfn.unit = m.unit.as_deref().map(Into::into);
                 // Percentiles go to ExtendedStatistic, the others to Statistic.
                 if m.statistic.is_percentile() {

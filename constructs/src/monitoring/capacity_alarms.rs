@@ -25,6 +25,7 @@ use super::dashboard::{Dashboard, Widget};
 use super::topic::AlarmTopic;
 use crate::containers::Ec2Capacity;
 use crate::metrics::{MathExpression, Metric, Statistic};
+use crate::units::Duration;
 
 /// The alarms of an [`Ec2Capacity`].
 #[derive(Debug, Clone)]
@@ -53,8 +54,16 @@ impl CapacityAlarms {
             "desired - inService",
             "Instances missing",
             [
-                ("desired", capacity.metric_desired().with_period(300)),
-                ("inService", capacity.metric_in_service().with_period(300)),
+                (
+                    "desired",
+                    capacity.metric_desired().with_period(Duration::minutes(5)),
+                ),
+                (
+                    "inService",
+                    capacity
+                        .metric_in_service()
+                        .with_period(Duration::minutes(5)),
+                ),
             ],
         );
         let reservation = Metric::new(
@@ -63,8 +72,10 @@ impl CapacityAlarms {
             vec![("ClusterName".into(), capacity.cluster().name())],
         )
         .with_statistic(Statistic::Average)
-        .with_period(300);
-        let provider = capacity.metric_reservation().with_period(300);
+        .with_period(Duration::minutes(5));
+        let provider = capacity
+            .metric_reservation()
+            .with_period(Duration::minutes(5));
         let specs = vec![
             (
                 "InstancesBelowDesired",

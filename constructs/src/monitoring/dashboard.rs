@@ -165,7 +165,7 @@ fn metric_row(m: &Metric, options: Vec<(&str, Value)>) -> Value {
     }
     let mut opts = vec![
         ("stat", Value::from(m.statistic.name())),
-        ("period", Value::from(m.period_seconds)),
+        ("period", Value::from(m.period_seconds())),
     ];
     opts.extend(options);
     row.push(Value::object(opts));

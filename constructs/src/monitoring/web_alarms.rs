@@ -11,6 +11,7 @@ use crate::containers::EcsService;
 use crate::data::PostgresDatabase;
 use crate::load_balancing::{ApplicationLoadBalancer, TargetGroup};
 use crate::metrics::MathExpression;
+use crate::units::{Duration, Size};
 use crate::waf::WebAcl;
 
 /// The watched parts of a web tier.
@@ -28,8 +29,8 @@ pub struct WebTier<'a> {
 /// Alarm thresholds; tune them per environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlarmThresholds {
-    /// Default: 1.5 s.
-    pub latency_p99_seconds: f64,
+    /// The load balancer's p99 target response time. Default: 1.5 s.
+    pub latency_p99: Duration,
     /// 5xx responses (load balancer and targets) as a percentage of requests. Default: 2.
     pub error_rate_percent: f64,
     /// Default: 1 (any unhealthy target).
@@ -40,14 +41,14 @@ pub struct AlarmThresholds {
     pub service_memory_percent: f64,
     /// Default: 80.
     pub db_cpu_percent: f64,
-    /// Default: 5.
-    pub db_free_storage_gib: f64,
+    /// Default: 5 GiB.
+    pub db_free_storage: Size,
     /// Default: 200.
     pub db_connections: f64,
-    /// Default: 0.02 (20 ms).
-    pub db_read_latency_seconds: f64,
-    /// Default: 0.05 (50 ms).
-    pub db_write_latency_seconds: f64,
+    /// Default: 20 ms.
+    pub db_read_latency: Duration,
+    /// Default: 50 ms.
+    pub db_write_latency: Duration,
     /// Blocked requests in five minutes. Default: 1000.
     pub waf_blocked_requests: f64,
 }
@@ -55,16 +56,16 @@ pub struct AlarmThresholds {
 impl Default for AlarmThresholds {
     fn default() -> Self {
         AlarmThresholds {
-            latency_p99_seconds: 1.5,
+            latency_p99: Duration::millis(1500),
             error_rate_percent: 2.0,
             unhealthy_hosts: 1.0,
             service_cpu_percent: 80.0,
             service_memory_percent: 80.0,
             db_cpu_percent: 80.0,
-            db_free_storage_gib: 5.0,
+            db_free_storage: Size::gibibytes(5),
             db_connections: 200.0,
-            db_read_latency_seconds: 0.02,
-            db_write_latency_seconds: 0.05,
+            db_read_latency: Duration::millis(20),
+            db_write_latency: Duration::millis(50),
             waf_blocked_requests: 1000.0,
         }
     }
@@ -120,10 +121,10 @@ fn specs(tier: &WebTier<'_>, t: &AlarmThresholds) -> Vec<Spec> {
             "LatencyP99",
             alb.metric_target_response_time(99.0),
             Comparison::GreaterThan,
-            t.latency_p99_seconds,
+            t.latency_p99.as_secs_f64(),
             format!(
                 "The slowest 1% of requests take over {}s at the load balancer: users wait. Look first at service CPU and memory, then database latency and connections, then the latest deployment.",
-                t.latency_p99_seconds
+                t.latency_p99.as_secs_f64()
             ),
         ),
         spec(
@@ -177,10 +178,10 @@ fn specs(tier: &WebTier<'_>, t: &AlarmThresholds) -> Vec<Spec> {
             "DatabaseFreeStorage",
             db.metric_free_storage(),
             Comparison::LessThan,
-            t.db_free_storage_gib * gib,
+            t.db_free_storage.as_gibibytes_f64() * gib,
             format!(
                 "Less than {} GiB of database storage free: writes fail when it runs out. Look first at whether storage autoscaling reached its ceiling, then at table and log growth.",
-                t.db_free_storage_gib
+                t.db_free_storage.as_gibibytes_f64()
             ),
         ),
         spec(
@@ -197,25 +198,25 @@ fn specs(tier: &WebTier<'_>, t: &AlarmThresholds) -> Vec<Spec> {
             "DatabaseReadLatency",
             db.metric_read_latency(),
             Comparison::GreaterThan,
-            t.db_read_latency_seconds,
+            t.db_read_latency.as_secs_f64(),
             format!(
                 "Database reads take over {} ms: pages slow down. Look first at Performance Insights' waits, then at storage throughput and CPU.",
-                t.db_read_latency_seconds * 1000.0
+                t.db_read_latency.as_millis()
             ),
         ),
         spec(
             "DatabaseWriteLatency",
             db.metric_write_latency(),
             Comparison::GreaterThan,
-            t.db_write_latency_seconds,
+            t.db_write_latency.as_secs_f64(),
             format!(
                 "Database writes take over {} ms: requests that write slow down. Look first at storage throughput (gp3 IOPS) and locks in Performance Insights.",
-                t.db_write_latency_seconds * 1000.0
+                t.db_write_latency.as_millis()
             ),
         ),
         spec(
             "WafBlockedSpike",
-            tier.web_acl.metric_blocked_requests().with_period(300),
+            tier.web_acl.metric_blocked_requests().with_period(Duration::minutes(5)),
             Comparison::GreaterThan,
             t.waf_blocked_requests,
             format!(
@@ -272,7 +273,7 @@ impl WebAlarms {
                     alb.metric_target_response_time(99.0).into(),
                 ],
             )
-            .with_threshold(thresholds.latency_p99_seconds, "p99 alarm")
+            .with_threshold(thresholds.latency_p99.as_secs_f64(), "p99 alarm")
             .with_size(8, 6),
         ]);
         dashboard.add_row(vec![

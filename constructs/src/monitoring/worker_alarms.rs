@@ -159,7 +159,7 @@ impl WorkerAlarms {
                         function.path()
                     ),
                     ..AlarmProps::new(
-                        function.metric_errors().with_period(300),
+                        function.metric_errors().with_period(Duration::minutes(5)),
                         Comparison::GreaterThan,
                         0.0,
                     )
@@ -197,7 +197,7 @@ impl WorkerAlarms {
                             "Redis evicted over {evictions} keys in five minutes: the cache is smaller than its working set, so hit rate falls and the database takes the load. Look first at memory use and TTLs, then size the node up."
                         ),
                         ..AlarmProps::new(
-                            redis.metric_evictions().with_period(300),
+                            redis.metric_evictions().with_period(Duration::minutes(5)),
                             Comparison::GreaterThan,
                             evictions,
                         )
