@@ -255,13 +255,72 @@ fn a_cross_region_replica_is_monitored_and_its_clients_read_the_replicated_secre
         r["SourceDBInstanceIdentifier"],
         json!({"Ref": "DataCrossRegionFnGetAttDatabaseDBInstanceArn"})
     );
-    // The secret's ARN in us-west-2: the primary's with the region swapped.
+    // The secret's ARN in us-west-2: the primary's with the region swapped, evaluated as
+    // CloudFormation would with the value the SSM parameter carries.
     let value = &resource(&assembly, "dr-data", "SecretArn")["Properties"]["Value"];
-    let parts = &value["Fn::Join"][1];
-    assert_eq!(value["Fn::Join"][0], ":");
-    assert_eq!(parts[3], "us-west-2");
+    let primary =
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-Database-Secret-AbCdEf";
     assert_eq!(
-        parts[0]["Fn::Select"][1]["Fn::Split"][1],
-        json!({"Ref": "DataCrossRegionRefDatabaseSecret"})
+        evaluate(value, "DataCrossRegionRefDatabaseSecret", primary),
+        json!("arn:aws:secretsmanager:us-west-2:123456789012:secret:data-Database-Secret-AbCdEf")
     );
+    // Two selects, not seven: every task that reads the secret repeats this expression.
+    assert_eq!(
+        value.to_string().matches("Fn::Select").count(),
+        2,
+        "{value}"
+    );
+}
+
+/// `Ref`, `Fn::Join`, `Fn::Select` and `Fn::Split` evaluated as CloudFormation does,
+/// with `reference` standing for `value`.
+fn evaluate(v: &serde_json::Value, reference: &str, value: &str) -> serde_json::Value {
+    use serde_json::Value as J;
+    if let Some(items) = v.as_array() {
+        return J::from(
+            items
+                .iter()
+                .map(|x| evaluate(x, reference, value))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let Some(map) = v.as_object() else {
+        return v.clone();
+    };
+    let args = |key: &str| -> Vec<J> {
+        map[key]
+            .as_array()
+            .map(|a| a.iter().map(|x| evaluate(x, reference, value)).collect())
+            .unwrap_or_default()
+    };
+    if map.get("Ref").and_then(J::as_str) == Some(reference) {
+        return J::from(value);
+    }
+    if map.contains_key("Fn::Split") {
+        let a = args("Fn::Split");
+        let sep = a[0].as_str().unwrap_or_default();
+        return J::from(
+            a[1].as_str()
+                .unwrap_or_default()
+                .split(sep)
+                .map(J::from)
+                .collect::<Vec<_>>(),
+        );
+    }
+    if map.contains_key("Fn::Select") {
+        let a = args("Fn::Select");
+        let i = a[0].as_u64().unwrap_or_default() as usize;
+        return a[1][i].clone();
+    }
+    if map.contains_key("Fn::Join") {
+        let a = args("Fn::Join");
+        let items: Vec<String> = a[1]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| x.as_str().unwrap_or_default().to_owned())
+            .collect();
+        return J::from(items.join(a[0].as_str().unwrap_or_default()));
+    }
+    v.clone()
 }

@@ -518,24 +518,42 @@ impl PostgresInstance {
     /// The credentials' replica in `region` (see `secret_replica_regions`): the same
     /// ARN with that region, encrypted there with Secrets Manager's own key.
     pub fn secret_replica_ref(&self, region: &str) -> crate::secrets::SecretRef {
-        // arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX
-        let parts = fns::split(":", self.secret_arn());
-        let part = |i: i64| fns::select(i, parts.clone());
-        crate::secrets::SecretRef::new(
-            fns::join(
-                ":",
-                [
-                    part(0),
-                    part(1),
-                    part(2),
-                    region.into(),
-                    part(4),
-                    part(5),
-                    part(6),
-                ],
-            ),
-            None,
-        )
+        // arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX; the replica's ARN
+        // is the primary's with the other region. Every task that reads the secret writes
+        // this expression again, so it is kept short: with the primary's region known,
+        // the ARN is cut once around `:REGION:` (two selects, not seven).
+        let arn = self.secret_arn();
+        let source_region = self.scope.stack().and_then(|s| s.region());
+        let replica = match source_region {
+            Some(source) => {
+                let halves = fns::split(&format!(":{source}:"), arn);
+                fns::join(
+                    "",
+                    [
+                        fns::select(0, halves.clone()),
+                        format!(":{region}:").into(),
+                        fns::select(1, halves),
+                    ],
+                )
+            }
+            None => {
+                let parts = fns::split(":", arn);
+                let part = |i: i64| fns::select(i, parts.clone());
+                fns::join(
+                    ":",
+                    [
+                        part(0),
+                        part(1),
+                        part(2),
+                        region.into(),
+                        part(4),
+                        part(5),
+                        part(6),
+                    ],
+                )
+            }
+        };
+        crate::secrets::SecretRef::new(replica, None)
     }
 
     pub fn secret_ref(&self) -> crate::secrets::SecretRef {
