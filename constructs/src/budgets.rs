@@ -25,7 +25,12 @@ use crate::monitoring::AlarmTopic;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BudgetFilter {
     /// Costs of resources with this cost-allocation tag (activate the tag in Billing first).
-    CostTag { key: String, value: String },
+    CostTag {
+        /// The tag's key (`CostCode`).
+        key: String,
+        /// The tag's value.
+        value: String,
+    },
     /// Costs of one linked account of an organization.
     LinkedAccount(String),
     /// Everything the account spends.
@@ -33,6 +38,7 @@ pub enum BudgetFilter {
 }
 
 impl BudgetFilter {
+    /// Costs tagged `key` = `value`.
     pub fn cost_tag(key: &str, value: &str) -> BudgetFilter {
         BudgetFilter::CostTag {
             key: key.to_owned(),
@@ -44,8 +50,11 @@ impl BudgetFilter {
 /// Settings of a [`Budget`].
 #[derive(Debug, Clone)]
 pub struct BudgetProps {
+    /// The monthly budget in US dollars.
     pub monthly_usd: f64,
+    /// Which costs count.
     pub filter: BudgetFilter,
+    /// Where the notifications go.
     pub topic: AlarmTopic,
     /// Actual spend, percent of the budget, that notifies. Default: 80.
     pub actual_percent: f64,
@@ -56,6 +65,8 @@ pub struct BudgetProps {
 }
 
 impl BudgetProps {
+    /// A budget of `monthly_usd` over `filter`, notifying `topic` at 80 % of actual and
+    /// 100 % of forecast spend.
     pub fn new(monthly_usd: f64, filter: BudgetFilter, topic: &AlarmTopic) -> BudgetProps {
         BudgetProps {
             monthly_usd,
@@ -92,6 +103,7 @@ fn notification(kind: &str, percent: f64, topic: &AlarmTopic) -> NotificationWit
 }
 
 impl Budget {
+    /// Adds the budget below `scope`.
     pub fn new(scope: &Scope, id: &str, props: BudgetProps) -> Budget {
         let filter_expression = match &props.filter {
             BudgetFilter::CostTag { key, value } => Some(Expression {

@@ -35,6 +35,7 @@ pub struct Port {
 }
 
 impl Port {
+    /// One TCP port.
     pub fn tcp(port: u16) -> Port {
         Port {
             protocol: "tcp",
@@ -43,6 +44,7 @@ impl Port {
         }
     }
 
+    /// TCP ports `from` to `to`, both included.
     pub fn tcp_range(from: u16, to: u16) -> Port {
         Port {
             protocol: "tcp",
@@ -51,6 +53,7 @@ impl Port {
         }
     }
 
+    /// One UDP port.
     pub fn udp(port: u16) -> Port {
         Port {
             protocol: "udp",
@@ -59,10 +62,12 @@ impl Port {
         }
     }
 
+    /// Every TCP port (0–65535).
     pub fn all_tcp() -> Port {
         Port::tcp_range(0, 65535)
     }
 
+    /// Every protocol and port.
     pub fn all_traffic() -> Port {
         Port {
             protocol: "-1",
@@ -107,24 +112,32 @@ impl Port {
 /// A network address range that is not a security group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Peer {
+    /// An IPv4 CIDR block (`10.0.0.0/16`).
     Ipv4(Expr<String>),
+    /// An IPv6 CIDR block.
     Ipv6(Expr<String>),
+    /// A managed prefix list (`pl-…`), e.g. an AWS service's addresses.
     PrefixList(Expr<String>),
 }
 
 impl Peer {
+    /// An IPv4 CIDR block.
     pub fn ipv4(cidr: impl Into<Expr<String>>) -> Peer {
         Peer::Ipv4(cidr.into())
     }
 
+    /// Anywhere on the IPv4 internet (`0.0.0.0/0`); the posture refuses it for ingress
+    /// but HTTPS to a load balancer.
     pub fn any_ipv4() -> Peer {
         Peer::Ipv4("0.0.0.0/0".into())
     }
 
+    /// An IPv6 CIDR block.
     pub fn ipv6(cidr: impl Into<Expr<String>>) -> Peer {
         Peer::Ipv6(cidr.into())
     }
 
+    /// Anywhere on the IPv6 internet (`::/0`).
     pub fn any_ipv6() -> Peer {
         Peer::Ipv6("::/0".into())
     }
@@ -133,7 +146,10 @@ impl Peer {
 /// Settings of a [`SecurityGroup`].
 #[derive(Debug, Clone)]
 pub struct SecurityGroupProps {
+    /// The VPC the group belongs to.
     pub vpc_id: Expr<String>,
+    /// What the group protects; it appears in the console and cannot change without
+    /// replacing the group.
     pub description: String,
     /// Allow all outbound traffic. Default: false: outbound rules are added by
     /// [`Connections::allow_to`] as they are needed.
@@ -141,6 +157,8 @@ pub struct SecurityGroupProps {
 }
 
 impl SecurityGroupProps {
+    /// A group in `vpc_id` with no rules: nothing in, nothing out until connections add
+    /// them.
     pub fn new(vpc_id: impl Into<Expr<String>>, description: &str) -> SecurityGroupProps {
         SecurityGroupProps {
             vpc_id: vpc_id.into(),
@@ -177,6 +195,7 @@ fn deny_all_egress() -> Egress {
 }
 
 impl SecurityGroup {
+    /// Adds the group below `scope`.
     pub fn new(scope: &Scope, id: &str, props: SecurityGroupProps) -> SecurityGroup {
         let egress = if props.allow_all_outbound {
             Egress {
@@ -202,6 +221,7 @@ impl SecurityGroup {
         }
     }
 
+    /// The group's id (`sg-…`), what rules and resources refer to.
     pub fn group_id(&self) -> Expr<String> {
         self.group.attr_group_id()
     }
@@ -290,6 +310,7 @@ pub struct Connections {
 
 /// Constructs with network traffic.
 pub trait HasConnections {
+    /// The groups that guard the construct and its default port.
     fn connections(&self) -> Connections;
 }
 
@@ -325,6 +346,7 @@ fn floating_rule(
 }
 
 impl Connections {
+    /// `groups` guarding a construct that listens on `default_port`.
     pub fn new(groups: Vec<SecurityGroup>, default_port: Option<Port>) -> Connections {
         Connections {
             groups,
@@ -332,10 +354,12 @@ impl Connections {
         }
     }
 
+    /// The groups that rules are added to.
     pub fn security_groups(&self) -> &[SecurityGroup] {
         &self.groups
     }
 
+    /// The port peers reach by default (`allow_default_port_from`), if the construct has one.
     pub fn default_port(&self) -> Option<&Port> {
         self.default_port.as_ref()
     }

@@ -78,6 +78,7 @@ impl GithubOidcProvider {
         }
     }
 
+    /// The provider's ARN (what deploy roles trust).
     pub fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }
@@ -110,9 +111,11 @@ impl GithubSubject {
 /// Settings of a [`GithubDeployRole`].
 #[derive(Debug, Clone)]
 pub struct GithubDeployRoleProps {
+    /// The account's GitHub OIDC provider.
     pub provider: GithubOidcProvider,
     /// `OWNER/NAME`.
     pub repository: String,
+    /// Which workflows may assume the role (environments, branches, tags).
     pub subjects: Vec<GithubSubject>,
     /// Why a subject with `*` is safe; at least 20 characters. Without it, wildcards are
     /// refused.
@@ -129,6 +132,8 @@ pub struct GithubDeployRoleProps {
 }
 
 impl GithubDeployRoleProps {
+    /// A role for `repository` (`OWNER/NAME`) trusted through `provider` by `subjects`,
+    /// changing `stacks` with `execution_role`.
     pub fn new(
         provider: &GithubOidcProvider,
         repository: &str,
@@ -198,6 +203,7 @@ fn asset_bucket_arn(region: &str) -> Expr<String> {
 }
 
 impl GithubDeployRole {
+    /// Adds the role below `scope`.
     pub fn new(scope: &Scope, id: &str, props: GithubDeployRoleProps) -> GithubDeployRole {
         let claims: Vec<String> = props
             .subjects
@@ -368,6 +374,7 @@ pub struct ExecutionRoleProps {
 }
 
 impl ExecutionRoleProps {
+    /// An execution role with `managed_policies`.
     pub fn new(managed_policies: Vec<Expr<String>>) -> ExecutionRoleProps {
         ExecutionRoleProps {
             managed_policies,
@@ -391,6 +398,7 @@ impl Deref for ExecutionRole {
 }
 
 impl ExecutionRole {
+    /// Adds the role below `scope`.
     pub fn new(scope: &Scope, id: &str, props: ExecutionRoleProps) -> ExecutionRole {
         let role = Role::new(
             scope,

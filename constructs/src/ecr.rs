@@ -113,6 +113,7 @@ impl Deref for Repository {
 }
 
 impl Repository {
+    /// Adds the repository and (unless given) its key below `scope`.
     pub fn new(scope: &Scope, id: &str, props: RepositoryProps) -> Repository {
         let key = props.key.clone().unwrap_or_else(|| {
             Key::new(
@@ -182,6 +183,7 @@ impl Repository {
         Repository { repository, key }
     }
 
+    /// The repository's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.repository.attr_arn()
     }
@@ -191,6 +193,7 @@ impl Repository {
         self.repository.attr_repository_uri()
     }
 
+    /// The key that encrypts the images.
     pub fn key(&self) -> &Key {
         &self.key
     }

@@ -47,8 +47,11 @@ pub struct Schedule {
 /// The unit of a `rate(…)` schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateUnit {
+    /// Minutes.
     Minutes,
+    /// Hours.
     Hours,
+    /// Days.
     Days,
 }
 
@@ -96,18 +99,22 @@ pub struct Cron {
 }
 
 impl Cron {
+    /// At minute `m` (0–59).
     pub fn minute(mut self, m: u32) -> Self {
         self.minute = Some(m);
         self
     }
+    /// At hour `h` (0–23, UTC).
     pub fn hour(mut self, h: u32) -> Self {
         self.hour = Some(h);
         self
     }
+    /// On day `d` of the month (1–31).
     pub fn day_of_month(mut self, d: u32) -> Self {
         self.day_of_month = Some(d);
         self
     }
+    /// In month `m` (1–12).
     pub fn month(mut self, m: u32) -> Self {
         self.month = Some(m);
         self
@@ -117,6 +124,7 @@ impl Cron {
         self.day_of_week = Some(d);
         self
     }
+    /// In year `y`.
     pub fn year(mut self, y: u32) -> Self {
         self.year = Some(y);
         self
@@ -175,14 +183,18 @@ impl From<Cron> for Schedule {
 /// Settings of a [`Rule`]: a schedule or an event pattern.
 #[derive(Debug, Clone, Default)]
 pub struct RuleProps {
+    /// When the rule fires (a schedule rule).
     pub schedule: Option<Schedule>,
+    /// Which events match (an event rule).
     pub event_pattern: Option<EventPattern>,
+    /// What the rule is for.
     pub description: Option<String>,
     /// Default: enabled.
     pub disabled: bool,
 }
 
 impl RuleProps {
+    /// A rule on `schedule`.
     pub fn schedule(schedule: impl Into<Schedule>) -> RuleProps {
         RuleProps {
             schedule: Some(schedule.into()),
@@ -190,6 +202,7 @@ impl RuleProps {
         }
     }
 
+    /// A rule on events matching `pattern`.
     pub fn pattern(pattern: EventPattern) -> RuleProps {
         RuleProps {
             event_pattern: Some(pattern),
@@ -225,6 +238,7 @@ impl Default for TargetOptions {
 pub struct TaskPlacement {
     /// Private subnets.
     pub subnets: Expr<Vec<String>>,
+    /// Security groups of the task's network interfaces.
     pub security_groups: Vec<Expr<String>>,
 }
 
@@ -247,6 +261,7 @@ const MAX_RETRIES: u32 = 185;
 const MAX_TARGETS: usize = 5;
 
 impl Rule {
+    /// Adds the rule below `scope`; add targets with the `add_*_target` methods.
     pub fn new(scope: &Scope, id: &str, props: RuleProps) -> Rule {
         let schedule = props.schedule.as_ref().map(Schedule::expression);
         let rule = CfnRule::new(
@@ -285,6 +300,7 @@ impl Rule {
         }
     }
 
+    /// The rule's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.rule.attr_arn()
     }

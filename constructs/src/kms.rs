@@ -25,6 +25,7 @@ use crate::iam::{Operator, PolicyDocument, PolicyStatement, Principal};
 /// Settings of a [`Key`].
 #[derive(Debug, Clone)]
 pub struct KeyProps {
+    /// What the key encrypts.
     pub description: Option<String>,
     /// `alias/...` name. Default: none.
     pub alias: Option<String>,
@@ -95,6 +96,7 @@ impl Key {
         }
     }
 
+    /// Adds the key (and its alias) below `scope`.
     pub fn new(scope: &Scope, id: &str, props: KeyProps) -> Key {
         let root = PolicyStatement::allow()
             .sid("AccountAdministers")
@@ -147,10 +149,12 @@ impl Key {
         });
     }
 
+    /// The key's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.key.get_att("Arn")
     }
 
+    /// The key's id.
     pub fn key_id(&self) -> Expr<String> {
         self.key.ref_()
     }

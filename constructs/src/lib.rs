@@ -28,6 +28,8 @@
 //! assert!(app.synthesize().is_ok());
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod baseline;
 pub mod budgets;
 pub mod compute;

@@ -75,6 +75,7 @@ impl Deref for LogGroup {
 }
 
 impl LogGroup {
+    /// Adds the log group below `scope`, encrypted with the given key or the stack's.
     pub fn new(scope: &Scope, id: &str, props: LogGroupProps) -> LogGroup {
         check_retention(scope, "retention_days", props.retention_days);
         let key = props
@@ -124,6 +125,7 @@ impl LogGroup {
         self.group.attr_arn()
     }
 
+    /// The log group's name.
     pub fn name(&self) -> Expr<String> {
         self.group.ref_()
     }

@@ -135,6 +135,7 @@ impl Deref for Queue {
 }
 
 impl Queue {
+    /// Adds the queue and its policy below `scope`.
     pub fn new(scope: &Scope, id: &str, props: QueueProps) -> Queue {
         let key = match props.encryption {
             QueueEncryption::NewKey => Some(Key::new(
@@ -306,6 +307,7 @@ impl Queue {
         self.visibility_timeout
     }
 
+    /// The queue's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.queue.attr_arn()
     }
@@ -316,10 +318,12 @@ impl Queue {
             .update_props(|p: &mut CfnQueuePolicyProps| p.policy_document.add_statement(statement));
     }
 
+    /// The queue's URL (what producers and consumers call).
     pub fn url(&self) -> Expr<String> {
         self.queue.ref_()
     }
 
+    /// The queue's name.
     pub fn name(&self) -> Expr<String> {
         self.queue.attr_queue_name()
     }

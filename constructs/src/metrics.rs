@@ -22,10 +22,15 @@ use crate::units::Duration;
 /// How datapoints are aggregated over a period.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Statistic {
+    /// The mean of the datapoints.
     Average,
+    /// Their total.
     Sum,
+    /// The smallest.
     Minimum,
+    /// The largest.
     Maximum,
+    /// How many there are.
     SampleCount,
     /// `pNN`, e.g. `Percentile(99.0)` → `p99`.
     Percentile(f64),
@@ -44,6 +49,7 @@ impl Statistic {
         }
     }
 
+    /// Whether this is a percentile (an alarm writes it as `ExtendedStatistic`).
     pub fn is_percentile(self) -> bool {
         matches!(self, Statistic::Percentile(_))
     }
@@ -73,13 +79,17 @@ impl Statistic {
 /// One CloudWatch metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
+    /// The namespace (`AWS/ECS`).
     pub namespace: String,
+    /// The metric's name (`CPUUtilization`).
     pub metric_name: String,
     /// Dimension name → value, in the order CloudWatch shows them.
     pub dimensions: Vec<(String, Expr<String>)>,
+    /// How datapoints are aggregated. Default: average.
     pub statistic: Statistic,
     /// 10, 20 or 30 s, or whole minutes (what an alarm takes). Default: 1 min.
     pub period: Duration,
+    /// The unit, when the metric has several.
     pub unit: Option<String>,
 }
 
@@ -100,11 +110,13 @@ impl Metric {
         }
     }
 
+    /// The same metric, aggregated by `statistic`.
     pub fn with_statistic(mut self, statistic: Statistic) -> Metric {
         self.statistic = statistic;
         self
     }
 
+    /// The same metric over `period`.
     pub fn with_period(mut self, period: Duration) -> Metric {
         self.period = period;
         self
@@ -120,7 +132,9 @@ impl Metric {
 /// `MathExpression::new("100 * errors / requests", "5xx rate (%)", [("errors", e), ("requests", r)])`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MathExpression {
+    /// The metric math expression over the metrics' ids.
     pub expression: String,
+    /// What graphs and alarms call the result.
     pub label: String,
     /// Id (lower-case first letter) → metric.
     pub using: BTreeMap<String, Metric>,
@@ -129,6 +143,8 @@ pub struct MathExpression {
 }
 
 impl MathExpression {
+    /// `expression` labelled `label` over `using` (id → metric); the period is the longest
+    /// of theirs.
     pub fn new<const N: usize>(
         expression: &str,
         label: &str,
@@ -190,7 +206,9 @@ impl MathExpression {
 /// What an alarm or a graph watches: a metric or metric math.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlarmMetric {
+    /// One metric.
     Metric(Metric),
+    /// Metric math over several.
     Math(MathExpression),
 }
 
@@ -207,6 +225,7 @@ impl From<MathExpression> for AlarmMetric {
 }
 
 impl AlarmMetric {
+    /// The period in whole seconds.
     pub fn period_seconds(&self) -> u32 {
         match self {
             AlarmMetric::Metric(m) => m.period_seconds(),

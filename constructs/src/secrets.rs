@@ -19,11 +19,14 @@ use crate::iam::{Grantable, PolicyStatement};
 /// A secret and, when it uses a customer-managed key, that key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecretRef {
+    /// The secret's ARN.
     pub arn: Expr<String>,
+    /// The ARN of the customer-managed key that encrypts it, if it has one.
     pub key_arn: Option<Expr<String>>,
 }
 
 impl SecretRef {
+    /// The secret `arn`, encrypted with `key_arn` if given.
     pub fn new(arn: impl Into<Expr<String>>, key_arn: Option<Expr<String>>) -> SecretRef {
         SecretRef {
             arn: arn.into(),

@@ -25,28 +25,35 @@ pub struct Duration {
 }
 
 impl Duration {
+    /// No time at all.
     pub const ZERO: Duration = Duration { millis: 0 };
 
+    /// `n` milliseconds.
     pub const fn millis(n: u64) -> Duration {
         Duration { millis: n }
     }
 
+    /// `n` seconds.
     pub const fn seconds(n: u64) -> Duration {
         Duration::millis(n.saturating_mul(1000))
     }
 
+    /// `n` minutes.
     pub const fn minutes(n: u64) -> Duration {
         Duration::seconds(n.saturating_mul(60))
     }
 
+    /// `n` hours.
     pub const fn hours(n: u64) -> Duration {
         Duration::minutes(n.saturating_mul(60))
     }
 
+    /// `n` days (of 24 hours).
     pub const fn days(n: u64) -> Duration {
         Duration::hours(n.saturating_mul(24))
     }
 
+    /// The length in milliseconds.
     pub const fn as_millis(self) -> u64 {
         self.millis
     }
@@ -112,14 +119,17 @@ pub struct Size {
 }
 
 impl Size {
+    /// `n` MiB.
     pub const fn mebibytes(n: u64) -> Size {
         Size { mebibytes: n }
     }
 
+    /// `n` GiB.
     pub const fn gibibytes(n: u64) -> Size {
         Size::mebibytes(n.saturating_mul(1024))
     }
 
+    /// The size in MiB.
     pub const fn whole_mebibytes(self) -> Option<u64> {
         Some(self.mebibytes)
     }

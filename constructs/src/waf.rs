@@ -43,20 +43,32 @@ const BLOCK_BODY_KEY: &str = "Blocked";
 /// AWS managed rule groups (vendor `AWS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AwsManagedRuleGroup {
+    /// OWASP-style protection for common web vulnerabilities.
     CommonRuleSet,
+    /// Request patterns known to be malicious (Log4Shell among them).
     KnownBadInputsRuleSet,
+    /// IP addresses with a bad reputation.
     AmazonIpReputationList,
+    /// Anonymizing services (VPNs, Tor, hosting providers).
     AnonymousIpList,
+    /// SQL injection.
     SqliRuleSet,
+    /// Linux-specific exploits.
     LinuxRuleSet,
+    /// POSIX-OS exploits.
     UnixRuleSet,
+    /// Access to administrative pages.
     AdminProtectionRuleSet,
+    /// PHP exploits.
     PhpRuleSet,
+    /// WordPress exploits.
     WordPressRuleSet,
+    /// Windows exploits.
     WindowsRuleSet,
 }
 
 impl AwsManagedRuleGroup {
+    /// The group's name as AWS publishes it.
     pub fn name(self) -> &'static str {
         match self {
             AwsManagedRuleGroup::CommonRuleSet => "AWSManagedRulesCommonRuleSet",
@@ -94,7 +106,9 @@ impl AwsManagedRuleGroup {
 /// What an IP-set rule does with a matching request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IpSetAction {
+    /// Let the request through.
     Allow,
+    /// Block it (with the ACL's block response).
     Block,
 }
 
@@ -105,6 +119,7 @@ pub struct BlockResponse {
     pub status_code: u16,
     /// Default: `APPLICATION_JSON`.
     pub content_type: String,
+    /// The body.
     pub body: String,
 }
 
@@ -121,6 +136,7 @@ impl Default for BlockResponse {
 /// Settings of a [`WebAcl`].
 #[derive(Debug, Clone)]
 pub struct WebAclProps {
+    /// What the ACL protects.
     pub description: Option<String>,
     /// Requests no rule blocks are allowed. Default: true.
     pub default_allow: bool,
@@ -180,6 +196,7 @@ fn visibility(metric: &str) -> VisibilityConfig {
 }
 
 impl WebAcl {
+    /// Adds the web ACL (with its baseline rule groups) below `scope`.
     pub fn new(scope: &Scope, id: &str, props: WebAclProps) -> WebAcl {
         // A stable name, unique per region, so that metrics can name the ACL. Scoped to
         // this stack: an alarm in another stack must name this stack's ACL, not its own.
@@ -236,6 +253,7 @@ impl WebAcl {
         self.name.clone()
     }
 
+    /// The web ACL's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.acl.attr_arn()
     }

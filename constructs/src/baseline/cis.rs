@@ -9,11 +9,14 @@ pub struct CisAlarm {
     pub name: &'static str,
     /// The benchmark's recommendation and the Security Hub control.
     pub controls: &'static str,
+    /// The CloudWatch Logs filter pattern that matches the event in the trail's log group.
     pub pattern: &'static str,
     /// What happened and what to look at first.
     pub description: &'static str,
 }
 
+/// The CIS AWS Foundations Benchmark's monitoring recommendations (section 4) the
+/// baseline alarms on, each a metric filter on the trail and an alarm.
 pub const CIS_ALARMS: &[CisAlarm] = &[
     CisAlarm {
         name: "UnauthorizedApiCalls",

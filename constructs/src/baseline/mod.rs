@@ -108,6 +108,8 @@ pub struct AccountBaseline {
 }
 
 impl AccountBaseline {
+    /// Adds the account's baseline below `parent`: the trail (in the first region), GuardDuty
+    /// and the routing of its findings.
     pub fn new(parent: &Scope, id: &str, props: AccountBaselineProps) -> AccountBaseline {
         let scope = Scope::new(parent, id);
         if !(1.0..=8.9).contains(&props.finding_min_severity) {
@@ -164,6 +166,7 @@ impl AccountBaseline {
         }
     }
 
+    /// The GuardDuty detector's id.
     pub fn detector_id(&self) -> Expr<String> {
         self.detector.ref_()
     }
@@ -178,6 +181,7 @@ impl AccountBaseline {
         &self.alarms
     }
 
+    /// The construct the baseline's resources live under.
     pub fn scope(&self) -> &Scope {
         &self.scope
     }

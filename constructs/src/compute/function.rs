@@ -51,21 +51,26 @@ pub enum Code {
     Inline(String),
     /// A zip in S3.
     S3 {
+        /// The bucket holding the zip.
         bucket: Expr<String>,
+        /// The zip's object key.
         key: Expr<String>,
     },
 }
 
+/// The instruction set a function runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Architecture {
     /// Graviton: about 20 % cheaper per GB-second.
     Arm64,
+    /// Intel/AMD (`x86_64`), for code or layers built only for it.
     X86_64,
 }
 
 /// Placement in a VPC.
 #[derive(Debug, Clone)]
 pub struct FunctionVpc {
+    /// The VPC whose subnets the function's network interfaces go into.
     pub vpc: Vpc,
     /// Default: private subnets with egress.
     pub subnets: SubnetKind,
@@ -78,6 +83,7 @@ pub struct FunctionProps {
     pub runtime: String,
     /// e.g. `index.handler`.
     pub handler: String,
+    /// The function's code.
     pub code: Code,
     /// 128 MiB to 10 GiB. Default: 256 MiB.
     pub memory: Size,
@@ -85,6 +91,7 @@ pub struct FunctionProps {
     pub timeout: Duration,
     /// Default: arm64.
     pub architecture: Architecture,
+    /// Environment variables (encrypted with `encryption_key`); build them with [`crate::vars!`].
     pub environment: BTreeMap<String, Expr<String>>,
     /// Days the function's logs are kept. Default: 365 (a year).
     pub log_retention_days: u32,
@@ -103,10 +110,13 @@ pub struct FunctionProps {
     pub dead_letter_queue: Option<Queue>,
     /// X-Ray active tracing. Default: true.
     pub tracing: bool,
+    /// What the function does, shown in the console.
     pub description: Option<String>,
 }
 
 impl FunctionProps {
+    /// A function of `runtime` (from [`LAMBDA_RUNTIMES`](super::LAMBDA_RUNTIMES)) calling `handler` in `code`, with the
+    /// other settings at their defaults.
     pub fn new(runtime: &str, handler: &str, code: Code) -> FunctionProps {
         FunctionProps {
             runtime: runtime.to_owned(),
@@ -218,6 +228,7 @@ fn validate(scope: &Scope, props: &FunctionProps) {
 }
 
 impl Function {
+    /// Adds the function, its log group, role and dead-letter queue below `parent`.
     pub fn new(parent: &Scope, id: &str, props: FunctionProps) -> Function {
         let scope = Scope::new(parent, id);
         validate(&scope, &props);
@@ -448,10 +459,12 @@ impl Function {
         )
     }
 
+    /// The function's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.function.attr_arn()
     }
 
+    /// The function's name.
     pub fn name(&self) -> Expr<String> {
         self.function.ref_()
     }
@@ -461,6 +474,7 @@ impl Function {
         &self.role
     }
 
+    /// The `AWS::Lambda::Function` resource, for what the props do not cover.
     pub fn resource(&self) -> &CfnFunction {
         &self.function
     }

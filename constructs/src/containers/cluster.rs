@@ -20,6 +20,7 @@ pub enum ContainerInsights {
     Enhanced,
     /// Cluster- and service-level metrics.
     Enabled,
+    /// No Container Insights (no `RunningTaskCount`: backlog scaling is refused).
     Disabled,
 }
 
@@ -48,6 +49,7 @@ impl Deref for Cluster {
 }
 
 impl Cluster {
+    /// Adds the cluster below `scope`.
     pub fn new(scope: &Scope, id: &str, props: ClusterProps) -> Cluster {
         let value = match props.container_insights {
             ContainerInsights::Enhanced => "enhanced",
@@ -141,10 +143,12 @@ impl Cluster {
         self.container_insights
     }
 
+    /// The cluster's name.
     pub fn name(&self) -> Expr<String> {
         self.cluster.ref_()
     }
 
+    /// The cluster's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.cluster.attr_arn()
     }

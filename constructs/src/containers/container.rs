@@ -15,17 +15,26 @@ pub enum ContainerImage {
     Registry(String),
     /// An image in an ECR repository of this account and region, by name; the execution
     /// role may pull from exactly that repository.
-    Ecr { repository: String, tag: String },
+    Ecr {
+        /// The repository's name.
+        repository: String,
+        /// The image tag.
+        tag: String,
+    },
     /// An image of a [`crate::ecr::Repository`] (`repository.image(tag)`), in this stack or
     /// another; the execution role may pull from exactly that repository.
     Repository {
+        /// The repository's URI (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`).
         uri: Expr<String>,
+        /// The repository's ARN, for the pull permission.
         arn: Expr<String>,
+        /// The image tag.
         tag: String,
     },
 }
 
 impl ContainerImage {
+    /// An image of the ECR repository `repository` in the stack's account and region.
     pub fn ecr(repository: &str, tag: &str) -> ContainerImage {
         ContainerImage::Ecr {
             repository: repository.to_owned(),
@@ -59,11 +68,14 @@ impl ContainerImage {
 /// A secret injected as an environment variable: the whole value, or one JSON key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecretValue {
+    /// The secret.
     pub secret: SecretRef,
+    /// The key of a JSON secret to pass; `None` passes the whole secret.
     pub json_key: Option<String>,
 }
 
 impl SecretValue {
+    /// One key of a JSON secret (`{"password": …}`).
     pub fn json_key(secret: SecretRef, key: &str) -> SecretValue {
         SecretValue {
             secret,
@@ -71,6 +83,7 @@ impl SecretValue {
         }
     }
 
+    /// The whole secret value.
     pub fn whole(secret: SecretRef) -> SecretValue {
         SecretValue {
             secret,
@@ -103,6 +116,7 @@ pub struct ContainerHealthCheck {
 }
 
 impl ContainerHealthCheck {
+    /// `command` run by the shell (`CMD-SHELL`), with the other settings at their defaults.
     pub fn shell(command: &str) -> ContainerHealthCheck {
         ContainerHealthCheck {
             command: vec!["CMD-SHELL".into(), command.to_owned()],
@@ -117,6 +131,7 @@ impl ContainerHealthCheck {
 /// Settings of one container.
 #[derive(Debug, Clone)]
 pub struct ContainerProps {
+    /// The image the container runs.
     pub image: ContainerImage,
     /// Container ports (TCP). The first is the one load balancers target.
     pub port_mappings: Vec<u16>,
@@ -124,7 +139,10 @@ pub struct ContainerProps {
     pub environment: BTreeMap<String, Expr<String>>,
     /// Environment variable → secret.
     pub secrets: BTreeMap<String, SecretValue>,
+    /// A command the container runs to report its health. Default: none (the load
+    /// balancer's health check decides).
     pub health_check: Option<ContainerHealthCheck>,
+    /// Overrides the image's `CMD`. Default: the image's.
     pub command: Option<Vec<String>>,
     /// Days the container logs are kept. Default: 365 (a year, as CIS and the AWS
     /// Control Tower rules ask).
@@ -139,6 +157,8 @@ pub struct ContainerProps {
 }
 
 impl ContainerProps {
+    /// A container of `image` with the defaults: no ports, read-only root file system, logs
+    /// kept a year under the stack's key.
     pub fn new(image: ContainerImage) -> ContainerProps {
         ContainerProps {
             image,

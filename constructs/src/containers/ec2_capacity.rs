@@ -59,7 +59,10 @@ pub enum MetadataAccess {
     #[default]
     InstanceOnly,
     /// Hop limit 2: containers too, which then can read the instance role. Say why.
-    Containers { reason: String },
+    Containers {
+        /// Why the containers need the instance's credentials (at least 20 characters).
+        reason: String,
+    },
 }
 
 /// ECS managed scaling of the group.
@@ -67,7 +70,9 @@ pub enum MetadataAccess {
 pub struct ManagedScalingProps {
     /// Percent of the instances' capacity tasks should use (100: no spare instances).
     pub target_capacity_percent: u32,
+    /// Fewest instances managed scaling adds or removes at once. Default: 1.
     pub min_step: u32,
+    /// Most instances managed scaling adds or removes at once. Default: 10.
     pub max_step: u32,
     /// How long a new instance needs before it counts, up to 10 000 s. Default: 5 min.
     pub warmup: Duration,
@@ -87,11 +92,15 @@ impl Default for ManagedScalingProps {
 /// Settings of an [`Ec2Capacity`].
 #[derive(Debug, Clone)]
 pub struct Ec2CapacityProps {
+    /// The cluster the instances join.
     pub cluster: Cluster,
+    /// The VPC whose private subnets the instances run in.
     pub vpc: Vpc,
     /// Instance types the group may launch (mixed instances), all arm64 or all x86.
     pub instance_types: Vec<String>,
+    /// Fewest instances.
     pub min_capacity: u32,
+    /// Most instances.
     pub max_capacity: u32,
     /// Instances at creation. Default: none set (managed scaling decides; a fixed value
     /// would be reset by every deploy).
@@ -107,6 +116,8 @@ pub struct Ec2CapacityProps {
     /// Adds `AmazonSSMManagedInstanceCore` so Session Manager can reach the instances
     /// (no SSH, no inbound port). Default: false.
     pub ssm_session_manager: bool,
+    /// Whether containers may reach the instance metadata (and the instance role). Default:
+    /// the instance only.
     pub metadata_access: MetadataAccess,
     /// Default: on, target 100 %, steps 1 to 10.
     pub managed_scaling: Option<ManagedScalingProps>,
@@ -115,6 +126,8 @@ pub struct Ec2CapacityProps {
 }
 
 impl Ec2CapacityProps {
+    /// Capacity for `cluster` in `vpc` on `instance_types` (the first is the one priced and
+    /// the smallest decides which tasks fit), 1 to 4 instances, with the other defaults.
     pub fn new(cluster: &Cluster, vpc: &Vpc, instance_types: &[&str]) -> Ec2CapacityProps {
         Ec2CapacityProps {
             cluster: cluster.clone(),
@@ -270,6 +283,7 @@ fn admit_auto_scaling(key: &Key) {
 }
 
 impl Ec2Capacity {
+    /// Adds the launch template, role, Auto Scaling group and capacity provider below `parent`.
     pub fn new(parent: &Scope, id: &str, props: Ec2CapacityProps) -> Ec2Capacity {
         let scope = Scope::new(parent, id);
         validate(&scope, &props);
@@ -490,6 +504,7 @@ impl Ec2Capacity {
         self.provider.ref_()
     }
 
+    /// The cluster the capacity serves.
     pub fn cluster(&self) -> &Cluster {
         &self.cluster
     }
@@ -499,6 +514,7 @@ impl Ec2Capacity {
         self.group.ref_()
     }
 
+    /// The Auto Scaling group.
     pub fn group(&self) -> &CfnAutoScalingGroup {
         &self.group
     }
@@ -508,6 +524,7 @@ impl Ec2Capacity {
         &self.role
     }
 
+    /// The instance types, in order of preference.
     pub fn instance_types(&self) -> &[String] {
         &self.instance_types
     }

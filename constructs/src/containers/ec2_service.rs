@@ -35,6 +35,8 @@ pub enum NetworkMode {
 /// Settings of an [`Ec2TaskDefinition`].
 #[derive(Debug, Clone)]
 pub struct Ec2TaskDefinitionProps {
+    /// `bridge` (dynamic host ports, the instance's group) or `awsvpc` (a network interface
+    /// and group per task). Default: bridge.
     pub network_mode: NetworkMode,
     /// CPU units the task reserves (1024 = one vCPU). Default: 256.
     pub cpu: u32,
@@ -69,6 +71,7 @@ impl Deref for Ec2TaskDefinition {
 }
 
 impl Ec2TaskDefinition {
+    /// Adds the task definition and its roles below `parent`.
     pub fn new(parent: &Scope, id: &str, props: Ec2TaskDefinitionProps) -> Ec2TaskDefinition {
         let memory_mib = mebibytes(props.memory);
         let bridge = props.network_mode == NetworkMode::Bridge;
@@ -105,6 +108,7 @@ impl Ec2TaskDefinition {
         }
     }
 
+    /// How the tasks are networked.
     pub fn network_mode(&self) -> NetworkMode {
         self.network_mode
     }
@@ -113,7 +117,9 @@ impl Ec2TaskDefinition {
 /// Settings of an [`Ec2Service`].
 #[derive(Debug, Clone)]
 pub struct Ec2ServiceProps {
+    /// The EC2 capacity the service places tasks on.
     pub capacity: Ec2Capacity,
+    /// What each task runs.
     pub task_definition: Ec2TaskDefinition,
     /// For `awsvpc` tasks: their subnets (private) and security group's VPC.
     pub vpc: Vpc,
@@ -134,6 +140,7 @@ pub struct Ec2ServiceProps {
 }
 
 impl Ec2ServiceProps {
+    /// A service of `task_definition` on `capacity`, with the defaults.
     pub fn new(
         capacity: &Ec2Capacity,
         task_definition: &Ec2TaskDefinition,
@@ -194,6 +201,7 @@ fn check_fit(scope: &Scope, props: &Ec2ServiceProps) {
 }
 
 impl Ec2Service {
+    /// Adds the service (and, for `awsvpc`, its security group) below `parent`.
     pub fn new(parent: &Scope, id: &str, props: Ec2ServiceProps) -> Ec2Service {
         let scope = Scope::new(parent, id);
         validate_deployment(
@@ -337,22 +345,27 @@ impl Ec2Service {
         )
     }
 
+    /// The service's name (the `ServiceName` dimension).
     pub fn name(&self) -> Expr<String> {
         self.service.attr_name()
     }
 
+    /// The `AWS::ECS::Service` resource.
     pub fn resource(&self) -> &CfnService {
         &self.service
     }
 
+    /// The task definition.
     pub fn task_definition(&self) -> &Ec2TaskDefinition {
         &self.task_definition
     }
 
+    /// `CPUUtilization` of the service (percent of the reserved CPU).
     pub fn metric_cpu(&self) -> Metric {
         service_metrics(self.capacity.cluster(), self.name()).cpu
     }
 
+    /// `MemoryUtilization` of the service (percent of the reserved memory).
     pub fn metric_memory(&self) -> Metric {
         service_metrics(self.capacity.cluster(), self.name()).memory
     }

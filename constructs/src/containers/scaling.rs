@@ -225,6 +225,7 @@ impl ServiceScaling {
         )
     }
 
+    /// The `AWS::ApplicationAutoScaling::ScalableTarget` resource.
     pub fn target(&self) -> &CfnScalableTarget {
         &self.target
     }

@@ -23,8 +23,11 @@ use crate::units::Duration;
 /// production defaults.
 #[derive(Debug, Clone)]
 pub struct FargateServiceProps {
+    /// The cluster the service runs in.
     pub cluster: Cluster,
+    /// What each task runs.
     pub task_definition: FargateTaskDefinition,
+    /// The VPC whose subnets the tasks go into.
     pub vpc: Vpc,
     /// Default: private subnets with egress (no public IP either way).
     pub subnets: SubnetKind,
@@ -49,6 +52,7 @@ pub struct FargateServiceProps {
 }
 
 impl FargateServiceProps {
+    /// A service of `task_definition` in `cluster`, with the production defaults.
     pub fn new(
         cluster: &Cluster,
         task_definition: &FargateTaskDefinition,
@@ -103,6 +107,7 @@ fn validate(scope: &Scope, props: &FargateServiceProps) {
 }
 
 impl FargateService {
+    /// Adds the service and (unless one is given) its security group below `parent`.
     pub fn new(parent: &Scope, id: &str, props: FargateServiceProps) -> FargateService {
         let scope = Scope::new(parent, id);
         validate(&scope, &props);
@@ -189,14 +194,17 @@ impl FargateService {
         self.service.attr_name()
     }
 
+    /// The service's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.service.ref_()
     }
 
+    /// The `AWS::ECS::Service` resource.
     pub fn resource(&self) -> &CfnService {
         &self.service
     }
 
+    /// The task definition.
     pub fn task_definition(&self) -> &FargateTaskDefinition {
         &self.task_definition
     }
@@ -268,8 +276,11 @@ pub trait EcsService: HasConnections + crate::iam::Grantable + std::fmt::Debug {
     fn attach_to(&self, target_group: &TargetGroup, load_balancer: &ApplicationLoadBalancer);
     /// Autoscaling of the task count between `min` and `max`.
     fn auto_scale(&self, min: u32, max: u32) -> ServiceScaling;
+    /// `CPUUtilization` of the service.
     fn metric_cpu(&self) -> Metric;
+    /// `MemoryUtilization` of the service.
     fn metric_memory(&self) -> Metric;
+    /// Container Insights' `RunningTaskCount` of the service.
     fn metric_running_tasks(&self) -> Metric;
 }
 

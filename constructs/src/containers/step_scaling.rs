@@ -22,8 +22,11 @@ use crate::units::Duration;
 /// ≤ `scale_in_at`, over `evaluation_periods` periods, then `cooldown`.
 #[derive(Debug, Clone)]
 pub struct StepScaling {
+    /// The metric the two alarms watch.
     pub metric: Metric,
+    /// Add `step` at or above this value.
     pub scale_out_at: f64,
+    /// Remove `step` at or below this value (below `scale_out_at`).
     pub scale_in_at: f64,
     /// Tasks or instances added or removed per step. Default: 1.
     pub step: u32,
@@ -34,6 +37,8 @@ pub struct StepScaling {
 }
 
 impl StepScaling {
+    /// Steps on `metric`: out at `scale_out_at`, in at `scale_in_at`, one at a time, 5 min
+    /// apart, after 3 periods.
     pub fn new(metric: Metric, scale_out_at: f64, scale_in_at: f64) -> StepScaling {
         StepScaling {
             metric,

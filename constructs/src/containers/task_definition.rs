@@ -201,6 +201,8 @@ fn check_container(scope: &Scope, name: &str, props: &ContainerProps) {
 }
 
 impl FargateTaskDefinition {
+    /// Adds the task definition and its roles below `parent`; add containers with
+    /// [`TaskDefinition::add_container`].
     pub fn new(
         parent: &Scope,
         id: &str,
@@ -340,14 +342,17 @@ impl TaskDefinition {
         });
     }
 
+    /// The task definition's ARN (what services and schedules run).
     pub fn arn(&self) -> Expr<String> {
         self.definition.ref_()
     }
 
+    /// The `AWS::ECS::TaskDefinition` resource.
     pub fn resource(&self) -> &CfnTaskDefinition {
         &self.definition
     }
 
+    /// The role ECS uses to start the tasks (pull the image, write logs, read secrets).
     pub fn execution_role(&self) -> &Role {
         &self.execution_role
     }
@@ -357,6 +362,7 @@ impl TaskDefinition {
         &self.task_role
     }
 
+    /// How many containers the task has.
     pub fn container_count(&self) -> usize {
         self.containers.borrow().len()
     }

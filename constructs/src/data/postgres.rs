@@ -63,6 +63,7 @@ impl Default for Rotation {
 /// production defaults.
 #[derive(Debug, Clone)]
 pub struct PostgresInstanceProps {
+    /// The VPC the database's subnet group uses.
     pub vpc: Vpc,
     /// Default: isolated subnets.
     pub subnets: SubnetKind,
@@ -76,6 +77,7 @@ pub struct PostgresInstanceProps {
     pub allocated_storage: Size,
     /// Storage autoscaling ceiling. Default: 100.
     pub max_allocated_storage: Option<Size>,
+    /// A database created at launch. Default: none (only `postgres`).
     pub database_name: Option<String>,
     /// Default: `dbadmin`.
     pub master_username: String,
@@ -113,6 +115,7 @@ pub struct PostgresInstanceProps {
 }
 
 impl PostgresInstanceProps {
+    /// A database in `vpc` with the production defaults.
     pub fn new(vpc: &Vpc) -> PostgresInstanceProps {
         PostgresInstanceProps {
             vpc: vpc.clone(),
@@ -244,6 +247,8 @@ fn subnet_group(scope: &Scope, vpc: &Vpc, kind: SubnetKind) -> CfnDbSubnetGroup 
 }
 
 impl PostgresInstance {
+    /// Adds the instance, its key, secret and rotation, parameter group, security group and
+    /// monitoring role below `parent`.
     pub fn new(parent: &Scope, id: &str, props: PostgresInstanceProps) -> PostgresInstance {
         let scope = Scope::new(parent, id);
         Self::validate(&scope, &props);
@@ -501,10 +506,12 @@ impl PostgresInstance {
         }
     }
 
+    /// The host clients connect to.
     pub fn endpoint_address(&self) -> Expr<String> {
         self.instance.attr_endpoint_address()
     }
 
+    /// The port clients connect to.
     pub fn endpoint_port(&self) -> Expr<String> {
         self.instance.attr_endpoint_port()
     }
@@ -556,18 +563,22 @@ impl PostgresInstance {
         crate::secrets::SecretRef::new(replica, None)
     }
 
+    /// The credentials with their key, for grants.
     pub fn secret_ref(&self) -> crate::secrets::SecretRef {
         crate::secrets::SecretRef::new(self.secret.ref_(), Some(self.key.arn()))
     }
 
+    /// The `AWS::SecretsManager::Secret` holding the credentials.
     pub fn secret(&self) -> &CfnSecret {
         &self.secret
     }
 
+    /// The key that encrypts the storage, Performance Insights and the secret.
     pub fn encryption_key(&self) -> &Key {
         &self.key
     }
 
+    /// The `AWS::RDS::DBInstance` resource.
     pub fn instance(&self) -> &CfnDbInstance {
         &self.instance
     }
@@ -613,11 +624,14 @@ impl PostgresInstance {
 pub trait PostgresDatabase: HasConnections + std::fmt::Debug {
     /// The `DBInstanceIdentifier`.
     fn db_identifier(&self) -> Expr<String>;
+    /// The host clients connect to.
     fn db_endpoint_address(&self) -> Expr<String>;
+    /// The port clients connect to.
     fn db_endpoint_port(&self) -> Expr<String>;
     /// The credentials clients read.
     fn db_secret_ref(&self) -> crate::secrets::SecretRef;
 
+    /// An `AWS/RDS` metric of this instance.
     fn metric(&self, name: &str) -> Metric {
         Metric::new(
             "AWS/RDS",
@@ -625,20 +639,25 @@ pub trait PostgresDatabase: HasConnections + std::fmt::Debug {
             vec![("DBInstanceIdentifier".into(), self.db_identifier())],
         )
     }
+    /// `CPUUtilization`.
     fn metric_cpu(&self) -> Metric {
         self.metric("CPUUtilization")
     }
+    /// `FreeStorageSpace` in bytes, minimum over the period.
     fn metric_free_storage(&self) -> Metric {
         self.metric("FreeStorageSpace")
             .with_statistic(crate::metrics::Statistic::Minimum)
     }
+    /// `DatabaseConnections`.
     fn metric_connections(&self) -> Metric {
         self.metric("DatabaseConnections")
             .with_statistic(crate::metrics::Statistic::Maximum)
     }
+    /// `ReadLatency` in seconds.
     fn metric_read_latency(&self) -> Metric {
         self.metric("ReadLatency")
     }
+    /// `WriteLatency` in seconds.
     fn metric_write_latency(&self) -> Metric {
         self.metric("WriteLatency")
     }
@@ -867,18 +886,22 @@ impl PostgresReadReplica {
         }
     }
 
+    /// The host clients of the replica connect to.
     pub fn endpoint_address(&self) -> Expr<String> {
         self.instance.attr_endpoint_address()
     }
 
+    /// The port clients of the replica connect to.
     pub fn endpoint_port(&self) -> Expr<String> {
         self.instance.attr_endpoint_port()
     }
 
+    /// The replica's `DBInstanceIdentifier`.
     pub fn identifier(&self) -> Expr<String> {
         self.instance.ref_()
     }
 
+    /// The `AWS::RDS::DBInstance` resource.
     pub fn instance(&self) -> &CfnDbInstance {
         &self.instance
     }

@@ -40,7 +40,9 @@ use crate::secrets::SecretRef;
 /// The engine and its version (one of the generated catalog's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheEngine {
+    /// Redis OSS of this version (from [`REDIS_VERSIONS`](super::REDIS_VERSIONS)).
     Redis(String),
+    /// Valkey of this version (from [`VALKEY_VERSIONS`](super::VALKEY_VERSIONS)).
     Valkey(String),
 }
 
@@ -56,6 +58,7 @@ impl CacheEngine {
 /// Settings of a [`RedisCluster`].
 #[derive(Debug, Clone)]
 pub struct RedisClusterProps {
+    /// The VPC the cache's subnet group uses.
     pub vpc: Vpc,
     /// Default: private subnets (with egress), else isolated ones.
     pub subnets: SubnetKind,
@@ -82,6 +85,7 @@ pub struct RedisClusterProps {
 }
 
 impl RedisClusterProps {
+    /// A cache in `vpc` with the production defaults.
     pub fn new(vpc: &Vpc) -> RedisClusterProps {
         RedisClusterProps {
             vpc: vpc.clone(),
@@ -114,6 +118,7 @@ pub struct RedisCluster {
 }
 
 impl RedisCluster {
+    /// Adds the replication group, its key, AUTH token, slow log and security group below `parent`.
     pub fn new(parent: &Scope, id: &str, props: RedisClusterProps) -> RedisCluster {
         let scope = Scope::new(parent, id);
         let (engine, version, catalog) = props.engine.parts();
@@ -259,6 +264,7 @@ impl RedisCluster {
         &self.token
     }
 
+    /// The `AWS::ElastiCache::ReplicationGroup` resource.
     pub fn resource(&self) -> &CfnReplicationGroup {
         &self.group
     }

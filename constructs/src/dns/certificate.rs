@@ -11,6 +11,7 @@ use super::zone::HostedZone;
 /// Settings of a [`Certificate`].
 #[derive(Debug, Clone)]
 pub struct CertificateProps {
+    /// The name the certificate covers (`app.example.com`).
     pub domain_name: String,
     /// More names on the certificate (each in `zone`).
     pub alternative_names: Vec<String>,
@@ -25,6 +26,7 @@ pub struct Certificate {
 }
 
 impl Certificate {
+    /// Adds the certificate, validated by DNS in its zone, below `scope`.
     pub fn new(scope: &Scope, id: &str, props: CertificateProps) -> Certificate {
         let names: Vec<&String> = std::iter::once(&props.domain_name)
             .chain(props.alternative_names.iter())
@@ -70,6 +72,7 @@ impl Certificate {
         Certificate { arn: arn.into() }
     }
 
+    /// The certificate's ARN (what HTTPS listeners take).
     pub fn arn(&self) -> Expr<String> {
         self.arn.clone()
     }

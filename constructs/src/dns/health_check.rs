@@ -13,6 +13,7 @@ use crate::units::Duration;
 pub struct HealthCheckProps {
     /// The name checked (and sent as SNI), e.g. the load balancer's DNS name.
     pub domain_name: Expr<String>,
+    /// The path checked (`/health`).
     pub path: String,
     /// Time between checks: 10 s or 30 s (what Route 53 offers). Default: 30 s.
     pub interval: Duration,
@@ -49,6 +50,7 @@ impl Deref for HealthCheck {
 }
 
 impl HealthCheck {
+    /// Adds the health check below `scope`.
     pub fn new(scope: &Scope, id: &str, props: HealthCheckProps) -> HealthCheck {
         let check = CfnHealthCheck::new(
             scope,
@@ -81,6 +83,7 @@ impl HealthCheck {
         HealthCheck { check }
     }
 
+    /// The health check's id (what failover records take).
     pub fn health_check_id(&self) -> Expr<String> {
         self.check.ref_()
     }

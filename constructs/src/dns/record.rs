@@ -12,11 +12,14 @@ use crate::load_balancing::ApplicationLoadBalancer;
 /// What an alias record points at: a DNS name and the hosted zone it lives in.
 #[derive(Debug, Clone)]
 pub struct AliasTarget {
+    /// The target's DNS name.
     pub dns_name: Expr<String>,
+    /// The hosted zone id of the target's DNS name (a load balancer's canonical zone).
     pub hosted_zone_id: Expr<String>,
 }
 
 impl AliasTarget {
+    /// An alias to `dns_name` in the zone `hosted_zone_id`.
     pub fn new(
         dns_name: impl Into<Expr<String>>,
         hosted_zone_id: impl Into<Expr<String>>,
@@ -36,7 +39,9 @@ impl AliasTarget {
 /// Which record of a failover pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailoverRole {
+    /// Answers while healthy.
     Primary,
+    /// Answers when the primary is not healthy.
     Secondary,
 }
 
@@ -49,12 +54,16 @@ pub enum Routing {
     /// The primary while healthy, else the secondary. The primary needs a health check
     /// (an alias also follows its target's health).
     Failover {
+        /// Primary or secondary.
         role: FailoverRole,
+        /// What decides the record's health (required for the primary).
         health_check: Option<HealthCheck>,
     },
     /// The record of the region nearest (by latency) to the client.
     Latency {
+        /// The region this record serves (`us-west-2`).
         region: String,
+        /// What decides the record's health. Default: the target's own.
         health_check: Option<HealthCheck>,
     },
 }
@@ -62,16 +71,20 @@ pub enum Routing {
 /// Settings of an [`AliasRecord`].
 #[derive(Debug, Clone)]
 pub struct AliasRecordProps {
+    /// The zone the record goes in.
     pub zone: HostedZone,
     /// The name within the zone (`app`), or `""` for the apex.
     pub record_name: String,
+    /// What the record points at.
     pub target: AliasTarget,
+    /// How the record answers. Default: simple.
     pub routing: Routing,
     /// Also an AAAA record (the load balancer is dual-stack). Default: false.
     pub ipv6: bool,
 }
 
 impl AliasRecordProps {
+    /// An alias named `record_name` in `zone` to `target`, simple routing.
     pub fn new(zone: &HostedZone, record_name: &str, target: AliasTarget) -> AliasRecordProps {
         AliasRecordProps {
             zone: zone.clone(),
@@ -91,6 +104,7 @@ pub struct AliasRecord {
 }
 
 impl AliasRecord {
+    /// Adds the record (A, and AAAA with `ipv6`) below `scope`.
     pub fn new(scope: &Scope, id: &str, props: AliasRecordProps) -> AliasRecord {
         let fqdn = props.zone.fqdn(&props.record_name);
         let (failover, region, health_check, set_identifier) = match &props.routing {
@@ -168,6 +182,7 @@ impl AliasRecord {
         &self.fqdn
     }
 
+    /// The record sets (A, and AAAA with `ipv6`).
     pub fn records(&self) -> &[CfnRecordSet] {
         &self.records
     }

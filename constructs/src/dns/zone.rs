@@ -39,6 +39,7 @@ impl HostedZone {
         }
     }
 
+    /// The zone's id (`Z…`).
     pub fn zone_id(&self) -> Expr<String> {
         self.id.clone()
     }

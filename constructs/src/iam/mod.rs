@@ -52,6 +52,7 @@ pub struct RoleProps {
     /// Restrict the trust to requests on behalf of this account. Default: true for
     /// service principals.
     pub trust_only_this_account: bool,
+    /// What the role is for.
     pub description: Option<String>,
     /// ARNs of managed policies (use [`aws_managed_policy`]).
     pub managed_policies: Vec<Expr<String>>,
@@ -66,6 +67,7 @@ pub struct RoleProps {
 }
 
 impl RoleProps {
+    /// A role `assumed_by` the principal, with no permissions yet.
     pub fn new(assumed_by: Principal) -> RoleProps {
         let trust = matches!(assumed_by, Principal::Service(_));
         RoleProps {
@@ -102,6 +104,7 @@ impl Deref for Role {
 const INLINE_POLICY: &str = "Default";
 
 impl Role {
+    /// Adds the role below `scope`.
     pub fn new(scope: &Scope, id: &str, props: RoleProps) -> Role {
         // A web identity (an OIDC provider) assumes a role with its token.
         let action = if matches!(props.assumed_by, Principal::Federated(_)) {
@@ -157,6 +160,7 @@ impl Role {
         });
     }
 
+    /// The role's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.role.attr_arn()
     }

@@ -46,6 +46,7 @@ pub struct GroupProps {
 }
 
 impl GroupProps {
+    /// A group with `managed_policies`, MFA required.
     pub fn new(managed_policies: Vec<Expr<String>>) -> GroupProps {
         GroupProps {
             managed_policies,
@@ -78,6 +79,7 @@ fn valid_iam_name(name: &str, max: usize) -> bool {
 }
 
 impl Group {
+    /// Adds the group below `scope`.
     pub fn new(scope: &Scope, id: &str, props: GroupProps) -> Group {
         let mut statements = props.statements;
         if props.require_mfa {
@@ -120,6 +122,7 @@ impl Group {
         self.group.ref_()
     }
 
+    /// The group's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.group.attr_arn()
     }
@@ -137,6 +140,7 @@ pub struct UserProps {
 }
 
 impl UserProps {
+    /// A user named `user_name` in `groups`.
     pub fn new(user_name: &str, groups: Vec<&Group>) -> UserProps {
         UserProps {
             user_name: user_name.to_owned(),
@@ -161,6 +165,7 @@ impl std::ops::Deref for User {
 }
 
 impl User {
+    /// Adds the user below `scope`.
     pub fn new(scope: &Scope, id: &str, props: UserProps) -> User {
         let user = CfnUser::new(
             scope,
@@ -188,6 +193,7 @@ impl User {
         User { user }
     }
 
+    /// The user's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.user.attr_arn()
     }

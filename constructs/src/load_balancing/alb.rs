@@ -21,6 +21,7 @@ use crate::units::Duration;
 /// production defaults.
 #[derive(Debug, Clone)]
 pub struct AlbProps {
+    /// The VPC whose public (internet-facing) or private subnets the load balancer uses.
     pub vpc: Vpc,
     /// Public subnets and a public DNS name, or private subnets. Default: true.
     pub internet_facing: bool,
@@ -33,6 +34,7 @@ pub struct AlbProps {
 }
 
 impl AlbProps {
+    /// An internet-facing load balancer in `vpc` with the production defaults.
     pub fn new(vpc: &Vpc) -> AlbProps {
         AlbProps {
             vpc: vpc.clone(),
@@ -63,6 +65,7 @@ impl Deref for ApplicationLoadBalancer {
 }
 
 impl ApplicationLoadBalancer {
+    /// Adds the load balancer, its security group and access-log bucket below `parent`.
     pub fn new(parent: &Scope, id: &str, props: AlbProps) -> ApplicationLoadBalancer {
         let scope = Scope::new(parent, id);
         crate::units::seconds_in(&scope, "idle_timeout", props.idle_timeout, 1, 4000);
@@ -199,6 +202,7 @@ impl ApplicationLoadBalancer {
         );
     }
 
+    /// The load balancer's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.lb.ref_()
     }
@@ -208,6 +212,7 @@ impl ApplicationLoadBalancer {
         self.lb.attr_canonical_hosted_zone_id()
     }
 
+    /// The load balancer's DNS name (what DNS records point at).
     pub fn dns_name(&self) -> Expr<String> {
         self.lb.attr_dns_name()
     }
@@ -217,14 +222,17 @@ impl ApplicationLoadBalancer {
         self.lb.attr_load_balancer_full_name()
     }
 
+    /// The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource.
     pub fn resource(&self) -> &CfnLoadBalancer {
         &self.lb
     }
 
+    /// The bucket receiving the access logs, if they are on.
     pub fn access_logs_bucket(&self) -> Option<&Bucket> {
         self.access_logs.as_ref()
     }
 
+    /// Whether the load balancer faces the internet.
     pub fn is_internet_facing(&self) -> bool {
         self.clients == Peer::any_ipv4()
     }

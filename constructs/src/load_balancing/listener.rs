@@ -34,11 +34,15 @@ pub fn is_modern_tls_policy(name: &str) -> bool {
 /// What a listener or rule does with a request.
 #[derive(Debug, Clone)]
 pub enum ListenerAction {
+    /// Send to this target group.
     Forward(TargetGroup),
     /// A fixed answer, e.g. 404 for unknown hosts.
     FixedResponse {
+        /// The HTTP status (200–599).
         status_code: u16,
+        /// `text/plain`, `application/json`, … of the body.
         content_type: String,
+        /// The body, if any.
         body: Option<String>,
     },
     /// Redirect to the same URL over HTTPS (port 443), permanently.
@@ -46,6 +50,7 @@ pub enum ListenerAction {
 }
 
 impl ListenerAction {
+    /// A plain `404 Not Found`.
     pub fn not_found() -> ListenerAction {
         ListenerAction::FixedResponse {
             status_code: 404,
@@ -122,7 +127,9 @@ pub enum RuleCondition {
 pub struct ListenerRuleProps {
     /// 1 to 50000, unique per listener; lower runs first.
     pub priority: u32,
+    /// Which requests match: all conditions must hold.
     pub conditions: Vec<RuleCondition>,
+    /// What matching requests get.
     pub action: ListenerAction,
 }
 
@@ -211,6 +218,7 @@ impl Listener {
         }
     }
 
+    /// The listener's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.listener.ref_()
     }

@@ -45,9 +45,11 @@ impl Default for HealthCheck {
 /// Settings of a [`TargetGroup`].
 #[derive(Debug, Clone)]
 pub struct TargetGroupProps {
+    /// The VPC of the targets.
     pub vpc: Vpc,
     /// The port the targets listen on.
     pub port: u16,
+    /// How targets are checked. Default: `/health` every 15 s.
     pub health_check: HealthCheck,
     /// How long a draining target keeps its connections, up to 1 h. Default: 30 s.
     pub deregistration_delay: Duration,
@@ -61,12 +63,15 @@ pub struct TargetGroupProps {
 /// What a target group sends traffic to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TargetType {
+    /// Task IP addresses (Fargate, `awsvpc`).
     #[default]
     Ip,
+    /// Instances (EC2 bridge mode, dynamic host ports).
     Instance,
 }
 
 impl TargetGroupProps {
+    /// A target group for targets on `port` in `vpc`, with the defaults.
     pub fn new(vpc: &Vpc, port: u16) -> TargetGroupProps {
         TargetGroupProps {
             vpc: vpc.clone(),
@@ -131,6 +136,7 @@ fn validate(scope: &Scope, props: &TargetGroupProps) {
 }
 
 impl TargetGroup {
+    /// Adds the target group below `scope`.
     pub fn new(scope: &Scope, id: &str, props: TargetGroupProps) -> TargetGroup {
         validate(scope, &props);
         let h = &props.health_check;
@@ -187,6 +193,7 @@ impl TargetGroup {
         }
     }
 
+    /// The target group's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.group.ref_()
     }
@@ -196,10 +203,12 @@ impl TargetGroup {
         self.group.attr_target_group_full_name()
     }
 
+    /// The port the targets listen on.
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// What registers with the group.
     pub fn target_type(&self) -> TargetType {
         self.target_type
     }

@@ -12,9 +12,13 @@ use crate::metrics::{AlarmMetric, Metric};
 /// How the metric is compared with the threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
+    /// Above the threshold.
     GreaterThan,
+    /// At or above the threshold.
     GreaterThanOrEqual,
+    /// Below the threshold.
     LessThan,
+    /// At or below the threshold.
     LessThanOrEqual,
 }
 
@@ -32,11 +36,14 @@ impl Comparison {
 /// What a period without data counts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TreatMissingData {
+    /// A period without data counts as breaching (for metrics that must always report).
     Breaching,
     /// Default: no traffic is not an incident.
     #[default]
     NotBreaching,
+    /// Keep the current state.
     Ignore,
+    /// The alarm goes to INSUFFICIENT_DATA.
     Missing,
 }
 
@@ -55,19 +62,25 @@ impl TreatMissingData {
 /// the rest; a description is required.
 #[derive(Debug, Clone)]
 pub struct AlarmProps {
+    /// What is watched.
     pub metric: AlarmMetric,
+    /// How the value compares with `threshold` in breach.
     pub comparison: Comparison,
+    /// The value that breaches.
     pub threshold: f64,
     /// Periods looked at. Default: 5.
     pub evaluation_periods: u32,
     /// Breaching periods among them that raise the alarm. Default: 3.
     pub datapoints_to_alarm: u32,
+    /// What a period without data counts as. Default: not breaching.
     pub treat_missing_data: TreatMissingData,
     /// What the alarm means and what to look at first. Required.
     pub description: String,
 }
 
 impl AlarmProps {
+    /// An alarm on `metric` breaching `comparison` `threshold`, 3 of 5 periods, with a
+    /// description to write.
     pub fn new(
         metric: impl Into<AlarmMetric>,
         comparison: Comparison,
@@ -135,6 +148,7 @@ fn check_period(scope: &Scope, seconds: u32) {
 }
 
 impl Alarm {
+    /// Adds the alarm below `scope`.
     pub fn new(scope: &Scope, id: &str, props: AlarmProps) -> Alarm {
         let mut problems = Vec::new();
         if props.description.trim().is_empty() {
@@ -217,6 +231,7 @@ impl Alarm {
         });
     }
 
+    /// The alarm's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.alarm.attr_arn()
     }
@@ -249,12 +264,16 @@ impl Alarm {
 pub enum AlarmRule {
     /// `ALARM("name")`.
     Alarm(Alarm),
+    /// Any of the rules.
     AnyOf(Vec<AlarmRule>),
+    /// All of the rules.
     AllOf(Vec<AlarmRule>),
+    /// The rule does not hold.
     Not(Box<AlarmRule>),
 }
 
 impl AlarmRule {
+    /// ALARM of any of `alarms`.
     pub fn any_of(alarms: &[&Alarm]) -> AlarmRule {
         AlarmRule::AnyOf(
             alarms
@@ -264,6 +283,7 @@ impl AlarmRule {
         )
     }
 
+    /// ALARM of all of `alarms`.
     pub fn all_of(alarms: &[&Alarm]) -> AlarmRule {
         AlarmRule::AllOf(
             alarms
@@ -321,6 +341,7 @@ impl Deref for CompositeAlarm {
 }
 
 impl CompositeAlarm {
+    /// A composite alarm on `rule`.
     pub fn new(
         scope: &Scope,
         id: &str,
@@ -347,6 +368,7 @@ impl CompositeAlarm {
         CompositeAlarm { alarm }
     }
 
+    /// The composite alarm's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.alarm.attr_arn()
     }

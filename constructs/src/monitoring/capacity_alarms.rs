@@ -139,6 +139,7 @@ impl CapacityAlarms {
         CapacityAlarms { alarms }
     }
 
+    /// The alarms.
     pub fn alarms(&self) -> &[Alarm] {
         &self.alarms
     }

@@ -18,34 +18,54 @@ const GRID_WIDTH: u32 = 24;
 /// One widget; sizes are in grid units (24 across).
 #[derive(Debug, Clone)]
 pub enum Widget {
+    /// Lines of metrics over time.
     Graph {
+        /// The widget's title.
         title: String,
+        /// The metrics drawn.
         metrics: Vec<AlarmMetric>,
         /// A horizontal line (e.g. an alarm threshold) and its label.
         threshold: Option<(f64, String)>,
+        /// Width in grid units.
         width: u32,
+        /// Height in grid units.
         height: u32,
     },
+    /// The latest value of each metric.
     SingleValue {
+        /// The widget's title.
         title: String,
+        /// The metrics shown.
         metrics: Vec<AlarmMetric>,
+        /// Width in grid units.
         width: u32,
+        /// Height in grid units.
         height: u32,
     },
+    /// The state of each alarm.
     AlarmStatus {
+        /// The widget's title.
         title: String,
+        /// The alarms' ARNs.
         alarms: Vec<Expr<String>>,
+        /// Width in grid units.
         width: u32,
+        /// Height in grid units.
         height: u32,
     },
+    /// Markdown text.
     Text {
+        /// The text.
         markdown: String,
+        /// Width in grid units.
         width: u32,
+        /// Height in grid units.
         height: u32,
     },
 }
 
 impl Widget {
+    /// A graph of `metrics`, half the width.
     pub fn graph(title: &str, metrics: Vec<AlarmMetric>) -> Widget {
         Widget::Graph {
             title: title.into(),
@@ -56,6 +76,7 @@ impl Widget {
         }
     }
 
+    /// The latest values of `metrics`.
     pub fn single_value(title: &str, metrics: Vec<AlarmMetric>) -> Widget {
         Widget::SingleValue {
             title: title.into(),
@@ -65,6 +86,7 @@ impl Widget {
         }
     }
 
+    /// The states of `alarms`, the full width.
     pub fn alarm_status(title: &str, alarms: &[&Alarm]) -> Widget {
         Widget::AlarmStatus {
             title: title.into(),
@@ -74,6 +96,7 @@ impl Widget {
         }
     }
 
+    /// A text widget, the full width.
     pub fn text(markdown: &str) -> Widget {
         Widget::Text {
             markdown: markdown.into(),
@@ -90,6 +113,7 @@ impl Widget {
         self
     }
 
+    /// The same widget `w` wide and `h` high.
     pub fn with_size(mut self, w: u32, h: u32) -> Widget {
         match &mut self {
             Widget::Graph { width, height, .. }
@@ -302,6 +326,7 @@ impl Deref for Dashboard {
 }
 
 impl Dashboard {
+    /// Adds an empty dashboard below `scope`; rows are added with `add_row`.
     pub fn new(scope: &Scope, id: &str) -> Dashboard {
         let layout: Rc<RefCell<Layout>> = Rc::default();
         // The body is serialized once, at synthesis, from every row added by then.

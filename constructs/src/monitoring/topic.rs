@@ -39,6 +39,7 @@ impl Deref for AlarmTopic {
 }
 
 impl AlarmTopic {
+    /// Adds the topic, its policy and subscriptions below `scope`.
     pub fn new(scope: &Scope, id: &str, props: AlarmTopicProps) -> AlarmTopic {
         let key = props.key.clone().unwrap_or_else(|| Key::of_stack(scope));
         key.grant_service(
@@ -109,6 +110,7 @@ impl AlarmTopic {
         AlarmTopic { topic, policy, key }
     }
 
+    /// The topic's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.topic.ref_()
     }

@@ -17,12 +17,15 @@ use crate::waf::WebAcl;
 /// The watched parts of a web tier.
 #[derive(Debug, Clone, Copy)]
 pub struct WebTier<'a> {
+    /// The load balancer in front of the service.
     pub load_balancer: &'a ApplicationLoadBalancer,
+    /// The service's target group.
     pub target_group: &'a TargetGroup,
     /// The web service, Fargate or EC2.
     pub service: &'a dyn EcsService,
     /// The database, primary or replica.
     pub database: &'a dyn PostgresDatabase,
+    /// The web ACL on the load balancer.
     pub web_acl: &'a WebAcl,
 }
 
@@ -228,6 +231,7 @@ fn specs(tier: &WebTier<'_>, t: &AlarmThresholds) -> Vec<Spec> {
 }
 
 impl WebAlarms {
+    /// The alarms of `tier` with `thresholds`, notifying `topic`, and a dashboard of them.
     pub fn new(
         parent: &Scope,
         id: &str,
@@ -327,14 +331,17 @@ impl WebAlarms {
         }
     }
 
+    /// The alarms.
     pub fn alarms(&self) -> &[Alarm] {
         &self.alarms
     }
 
+    /// The composite alarm that pages: the user-facing ones together.
     pub fn composite(&self) -> &CompositeAlarm {
         &self.composite
     }
 
+    /// The dashboard.
     pub fn dashboard(&self) -> &Dashboard {
         &self.dashboard
     }

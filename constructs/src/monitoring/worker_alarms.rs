@@ -39,6 +39,7 @@ use crate::units::Duration;
 /// The watched parts of a worker tier.
 #[derive(Debug, Clone)]
 pub struct WorkerTier<'a> {
+    /// The jobs queue.
     pub queue: &'a Queue,
     /// Where failed jobs go; any message there alarms. `None`: the queue has none.
     pub dead_letter_queue: Option<&'a Queue>,
@@ -47,6 +48,7 @@ pub struct WorkerTier<'a> {
     pub service_tasks: Option<Metric>,
     /// Scheduled or event-driven functions of the tier.
     pub functions: Vec<&'a Function>,
+    /// The cache the workers use, if any.
     pub redis: Option<&'a RedisCluster>,
 }
 
@@ -266,6 +268,7 @@ impl WorkerAlarms {
         WorkerAlarms { alarms }
     }
 
+    /// The alarms.
     pub fn alarms(&self) -> &[Alarm] {
         &self.alarms
     }

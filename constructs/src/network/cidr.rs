@@ -21,10 +21,12 @@ impl Ipv4Cidr {
 }
 
 impl Ipv4Cidr {
+    /// The prefix length (`/16` → 16).
     pub fn prefix(self) -> u8 {
         self.prefix
     }
 
+    /// How many addresses the block holds.
     pub fn size(self) -> u64 {
         1u64 << (32 - u32::from(self.prefix))
     }
@@ -81,8 +83,11 @@ impl fmt::Display for Ipv4Cidr {
 /// One request: `count` blocks of `/mask` for the subnet group `name`.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// The subnets' name (`Private`).
     pub name: String,
+    /// Each subnet's prefix length (`/24`).
     pub mask: u8,
+    /// How many subnets.
     pub count: usize,
 }
 

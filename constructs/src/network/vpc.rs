@@ -29,12 +29,14 @@ pub enum SubnetKind {
 pub struct SubnetGroup {
     /// PascalCase name, used in construct paths (`PublicSubnet1`).
     pub name: String,
+    /// Public, private with egress, or isolated.
     pub kind: SubnetKind,
     /// Prefix length of each subnet, /16 to /28.
     pub mask: u8,
 }
 
 impl SubnetGroup {
+    /// A group `name` of `kind` subnets with prefix length `mask`, one per AZ.
     pub fn new(name: &str, kind: SubnetKind, mask: u8) -> SubnetGroup {
         SubnetGroup {
             name: name.to_owned(),
@@ -122,8 +124,11 @@ impl VpcProps {
 /// One subnet and its route table.
 #[derive(Debug, Clone)]
 pub struct Subnet {
+    /// The `AWS::EC2::Subnet` resource.
     pub subnet: CfnSubnet,
+    /// Its route table.
     pub route_table: CfnRouteTable,
+    /// Its AZ.
     pub availability_zone: Expr<String>,
     /// The subnet's CIDR block, as allocated at synthesis.
     pub cidr: String,
@@ -158,6 +163,7 @@ fn name_tag(scope: &Scope) -> Option<Vec<CfnTag>> {
 }
 
 impl Vpc {
+    /// Adds the VPC, its subnets, routes, gateways, flow logs and endpoints below `parent`.
     pub fn new(parent: &Scope, id: &str, props: VpcProps) -> Vpc {
         let scope = Scope::new(parent, id);
         let vpc_cidr = match props.cidr.parse::<Ipv4Cidr>() {
@@ -370,6 +376,7 @@ impl Vpc {
             .unwrap_or_default()
     }
 
+    /// The VPC's id.
     pub fn vpc_id(&self) -> Expr<String> {
         self.vpc.ref_()
     }
@@ -379,10 +386,12 @@ impl Vpc {
         self.cidr.as_str().into()
     }
 
+    /// The VPC's AZs.
     pub fn availability_zones(&self) -> Vec<Expr<String>> {
         self.azs.clone()
     }
 
+    /// How many AZs the VPC spans.
     pub fn az_count(&self) -> usize {
         self.azs.len()
     }
@@ -396,6 +405,7 @@ impl Vpc {
             .collect()
     }
 
+    /// The ids of the subnets of `kind`, one per AZ.
     pub fn subnet_ids(&self, kind: SubnetKind) -> Vec<Expr<String>> {
         self.subnets(kind).iter().map(|s| s.subnet.ref_()).collect()
     }
@@ -408,6 +418,7 @@ impl Vpc {
             .map(|g| g.subnets.clone())
     }
 
+    /// Whether the VPC has subnets of `kind`.
     pub fn has_subnets(&self, kind: SubnetKind) -> bool {
         self.groups
             .iter()
@@ -424,6 +435,7 @@ impl Vpc {
         }
     }
 
+    /// Whether the VPC has `endpoint`.
     pub fn has_interface_endpoint(&self, endpoint: InterfaceEndpoint) -> bool {
         self.interface_endpoints.contains(&endpoint)
     }

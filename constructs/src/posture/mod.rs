@@ -103,6 +103,7 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in the order reports list them.
     pub const ALL: [Rule; 30] = [
         Rule::OpenIngress,
         Rule::WildcardAction,

@@ -11,6 +11,7 @@ use super::Rule;
 /// The ids one rule has in the other scanners, for one resource type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ScannerIds {
+    /// checkov check ids (`CKV_AWS_…`).
     pub checkov: &'static [&'static str],
     /// Guard rule names (`Metadata.guard.SuppressedRules`).
     pub guard: &'static [&'static str],

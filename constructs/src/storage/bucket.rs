@@ -42,16 +42,21 @@ pub enum BucketEncryption {
 /// Expire objects (and old versions) after some days.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LifecycleRule {
+    /// The rule's id.
     pub id: String,
     /// Only keys under this prefix. Default: the whole bucket.
     pub prefix: Option<String>,
+    /// Days after which current objects expire. Default: never.
     pub expiration_days: Option<u32>,
+    /// Days after which earlier versions expire. Default: never.
     pub noncurrent_expiration_days: Option<u32>,
     /// Default: 7.
     pub abort_incomplete_upload_days: u32,
 }
 
 impl LifecycleRule {
+    /// A rule expiring objects (and earlier versions) after `days`, and incomplete uploads
+    /// after 7 days.
     pub fn expire_after_days(days: u32) -> LifecycleRule {
         LifecycleRule {
             id: format!("ExpireAfter{days}Days"),
@@ -85,7 +90,12 @@ pub enum AccessLogging {
     #[default]
     OwnBucket,
     /// Into `bucket` under `prefix` (the bucket must use SSE-S3).
-    To { bucket: Box<Bucket>, prefix: String },
+    To {
+        /// The bucket receiving the logs.
+        bucket: Box<Bucket>,
+        /// The key prefix of this bucket's logs.
+        prefix: String,
+    },
     /// None: for a bucket that itself receives logs (logging into itself would loop),
     /// or with a posture suppression that says why.
     Off,
@@ -193,6 +203,7 @@ fn lifecycle(scope: &Scope, rules: &[LifecycleRule]) -> Option<LifecycleConfigur
 }
 
 impl Bucket {
+    /// Adds the bucket, its policy and (by default) its access-log bucket below `scope`.
     pub fn new(scope: &Scope, id: &str, props: BucketProps) -> Bucket {
         let by_default = match &props.encryption {
             BucketEncryption::S3Managed => ServerSideEncryptionByDefault::new("AES256"),
@@ -289,10 +300,12 @@ impl Bucket {
         self.render_policy();
     }
 
+    /// The bucket's ARN.
     pub fn arn(&self) -> Expr<String> {
         self.bucket.attr_arn()
     }
 
+    /// The bucket's name.
     pub fn name(&self) -> Expr<String> {
         self.bucket.ref_()
     }
