@@ -9,19 +9,32 @@ use anstyle::{AnsiColor, Style};
 /// Anything `App::synth` can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The app has problems (each with its construct path and fix).
     #[error(transparent)]
     Synth(#[from] SynthError),
+    /// A file of the assembly could not be written.
     #[error("cannot write the cloud assembly to '{}': {source}", path.display())]
     Write {
+        /// The file or folder.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
+    /// The output folder holds something rcdk did not write.
     #[error("refusing to write the cloud assembly to '{}': {why}; choose a new or empty folder with -o/--output (or `output` in cdk.json)", path.display())]
-    OutputInUse { path: PathBuf, why: String },
+    OutputInUse {
+        /// The folder.
+        path: PathBuf,
+        /// What is in the way.
+        why: String,
+    },
+    /// A file asset could not be staged.
     #[error("{construct_path}: asset: {message}")]
     Asset {
+        /// The construct that has the asset.
         construct_path: String,
+        /// What is wrong.
         message: String,
     },
 }
@@ -31,12 +44,14 @@ pub enum Error {
 pub struct Problem {
     /// Construct path or stack name; empty for the app as a whole.
     pub path: String,
+    /// What is wrong.
     pub message: String,
     /// What to do about it, when the message itself does not say.
     pub hint: Option<String>,
 }
 
 impl Problem {
+    /// A problem of `path` saying `message`, with the fix if there is one.
     pub fn new(
         path: impl Into<String>,
         message: impl Into<String>,
@@ -53,6 +68,7 @@ impl Problem {
 /// Synthesis found problems; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynthError {
+    /// Every problem found, in construct-path order.
     pub problems: Vec<Problem>,
 }
 

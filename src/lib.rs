@@ -6,6 +6,8 @@
 //! [`synth`] (references, validation, the cloud assembly), [`diff`], and, with the `cli`
 //! feature (on by default, off for apps), the command line and the deploy engine.
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod cost;

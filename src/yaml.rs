@@ -21,16 +21,27 @@ pub enum YamlError {
     Syntax(String),
     /// A mapping names the same key twice.
     DuplicateKey {
+        /// The key.
         key: String,
+        /// Where it first appears.
         first_line: usize,
+        /// Where it appears again.
         second_line: usize,
     },
     /// A `!Tag` that is neither a CloudFormation short form nor a YAML core tag.
-    UnknownTag { tag: String, line: usize },
+    UnknownTag {
+        /// The tag.
+        tag: String,
+        /// Where.
+        line: usize,
+    },
     /// A short form applied to a value of the wrong shape (`!GetAtt` of a mapping, …).
     BadShortForm {
+        /// The short form (`!GetAtt`).
         tag: String,
+        /// Where.
         line: usize,
+        /// What shape it needs.
         why: String,
     },
     /// Not one document, or a key that is not a string.

@@ -102,7 +102,7 @@ pub fn render(header: &str, schemas: &Schemas) -> String {
     );
     out.push_str("//! attributes. Sorted by type name for binary search.\n\n");
     out.push_str("use super::{TagFormat, Tagging, TypeInfo};\n\n");
-    out.push_str("pub static TYPES: &[TypeInfo] = &[\n");
+    out.push_str("/// Every resource type, sorted by name.\npub static TYPES: &[TypeInfo] = &[\n");
     for (name, schema) in &schemas.types {
         let _ = writeln!(
             out,

@@ -10,9 +10,12 @@ use clap::{Args, Parser, Subcommand};
     version,
     about = "Rust Cloud Development Kit: synthesize and ship CloudFormation"
 )]
+/// The command line, parsed.
 pub struct Cli {
+    /// Options every verb takes.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The verb.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,6 +35,7 @@ pub struct GlobalArgs {
     pub output: Option<PathBuf>,
 }
 
+/// The verbs.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the app's stacks with their dependencies.
@@ -62,6 +66,7 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+/// Arguments of `rcdk init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Folder of the new project (created if missing; must be empty); default: here.
@@ -77,6 +82,7 @@ pub struct InitArgs {
     pub rcdk_version: Option<String>,
 }
 
+/// Arguments of `rcdk doctor`.
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Regions to check besides those of the last assembly.
@@ -87,6 +93,7 @@ pub struct DoctorArgs {
     pub offline: bool,
 }
 
+/// Arguments of `rcdk completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
@@ -94,6 +101,7 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// Arguments of `rcdk bootstrap`.
 #[derive(Debug, Args)]
 pub struct BootstrapArgs {
     /// Where to bootstrap: REGION or aws://ACCOUNT/REGION (the account must be the
@@ -105,6 +113,7 @@ pub struct BootstrapArgs {
     pub unknown_region: bool,
 }
 
+/// Arguments of `rcdk diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// Stack names or glob patterns (dev-*); default: all.
@@ -130,13 +139,18 @@ pub struct DiffArgs {
     pub fail: bool,
 }
 
+/// How a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    /// For a terminal.
     Text,
+    /// For programs.
     Json,
+    /// For a pull-request comment or a job summary.
     Markdown,
 }
 
+/// Arguments of `rcdk cost`.
 #[derive(Debug, Args)]
 pub struct CostArgs {
     /// Stack names or glob patterns (prod-*); default: all.
@@ -146,6 +160,7 @@ pub struct CostArgs {
     pub format: ReportFormat,
 }
 
+/// Arguments of `rcdk posture`.
 #[derive(Debug, Args)]
 pub struct PostureArgs {
     /// Stack names or glob patterns (prod-*); default: all.
@@ -155,6 +170,7 @@ pub struct PostureArgs {
     pub format: ReportFormat,
 }
 
+/// Arguments of `rcdk deploy`.
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// Stack names or glob patterns (dev-*); their dependencies are included.
@@ -191,6 +207,7 @@ pub struct DeployArgs {
     pub outputs_file: Option<PathBuf>,
 }
 
+/// Arguments of `rcdk destroy`.
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
     /// Stack names or glob patterns; the stacks that depend on them go too.
@@ -206,6 +223,7 @@ pub struct DestroyArgs {
     pub force: bool,
 }
 
+/// Arguments of `rcdk list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Stack names or glob patterns (dev-*); default: all.
@@ -215,6 +233,7 @@ pub struct ListArgs {
     pub json: bool,
 }
 
+/// Arguments of `rcdk synth`.
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// Stack names or glob patterns (dev-*); default: all. With exactly one stack

@@ -12,16 +12,25 @@ use crate::tree::AssetPackaging;
 /// One stack artifact of an assembly, with its template loaded.
 #[derive(Debug, Clone)]
 pub struct AssemblyStack {
+    /// The artifact's id in the manifest.
     pub artifact_id: String,
+    /// The CloudFormation stack name.
     pub stack_name: String,
+    /// The construct path (or the id).
     pub display_name: String,
     /// `aws://ACCOUNT/REGION`
     pub environment: String,
+    /// Where the template is.
     pub template_path: PathBuf,
+    /// The template.
     pub template: J,
+    /// The template file's size in bytes.
     pub template_bytes: usize,
+    /// The artifact ids it depends on.
     pub dependencies: Vec<String>,
+    /// Whether deletion is refused.
     pub termination_protection: bool,
+    /// Stack-level tags.
     pub tags: BTreeMap<String, String>,
     /// (construct path, metadata type, message) of warnings and infos.
     pub messages: Vec<(String, String, String)>,
@@ -32,6 +41,7 @@ pub struct AssemblyStack {
 }
 
 impl AssemblyStack {
+    /// How many resources the template has.
     pub fn resource_count(&self) -> usize {
         self.template
             .get("Resources")

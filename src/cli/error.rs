@@ -3,34 +3,87 @@ use std::path::PathBuf;
 /// Errors of the command line, each saying what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    /// No `cdk.json` and no `--app`.
     #[error("no cdk.json in {} and no --app given; run rcdk from the project root or pass --app CMD", dir.display())]
-    NoApp { dir: PathBuf },
+    NoApp {
+        /// Where rcdk looked.
+        dir: PathBuf,
+    },
+    /// A configuration file (or one a flag names) is wrong.
     #[error("{}: {message}", path.display())]
-    Config { path: PathBuf, message: String },
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and the fix.
+        message: String,
+    },
+    /// A `-c` argument without `=`.
     #[error("context argument '{0}' is not KEY=VALUE; write it as -c key=value")]
     BadContext(String),
+    /// The app's command could not start.
     #[error("cannot start the app `{command}`: {source}")]
     AppSpawn {
+        /// The command.
         command: String,
+        /// Why it could not start.
         #[source]
         source: std::io::Error,
     },
+    /// A `cargo run` app did not build.
     #[error("cannot build the app `{command}`: {message}")]
-    AppBuild { command: String, message: String },
+    AppBuild {
+        /// The command.
+        command: String,
+        /// What cargo said.
+        message: String,
+    },
+    /// The app exited with an error (its own messages are above).
     #[error("the app `{command}` failed ({status}); its errors are printed above")]
-    AppFailed { command: String, status: String },
+    AppFailed {
+        /// The command.
+        command: String,
+        /// Its exit code or signal.
+        status: String,
+    },
+    /// The app exited without writing an assembly.
     #[error("the app `{command}` exited without writing a cloud assembly to {}; it must synthesize into $CDK_OUTDIR (rcdk::run or App::synth do)", outdir.display())]
-    NoAssembly { command: String, outdir: PathBuf },
+    NoAssembly {
+        /// The command.
+        command: String,
+        /// Where the assembly was expected.
+        outdir: PathBuf,
+    },
+    /// A cloud assembly that cannot be read.
     #[error("cloud assembly {}: {message}", path.display())]
-    Assembly { path: PathBuf, message: String },
+    Assembly {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A stack argument that matches nothing.
     #[error("no stack matches '{pattern}'; the app has: {available}")]
-    NoStackMatches { pattern: String, available: String },
+    NoStackMatches {
+        /// The pattern given.
+        pattern: String,
+        /// The stacks there are.
+        available: String,
+    },
+    /// A stack argument that is not a glob pattern.
     #[error("invalid stack pattern '{pattern}': {message}")]
-    BadPattern { pattern: String, message: String },
+    BadPattern {
+        /// The pattern given.
+        pattern: String,
+        /// Why it is not one.
+        message: String,
+    },
+    /// Standard output is gone.
     #[error("cannot write to stdout: {0}")]
     Output(#[source] std::io::Error),
+    /// Synthesis refused the app (construct paths and fixes).
     #[error(transparent)]
     Library(#[from] crate::Error),
+    /// A deploy, destroy or bootstrap failed (the stack and the fix).
     #[error(transparent)]
     Deploy(#[from] crate::deploy::DeployError),
     /// The arguments or the request were refused before anything ran.

@@ -17,13 +17,20 @@ pub use usage::{USAGE_METADATA, Usage};
 /// One priced line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
+    /// The resource.
     pub logical_id: String,
+    /// Its CloudFormation type.
     #[serde(rename = "type")]
     pub type_name: String,
+    /// What is priced (`2 tasks (scaling minimum) × 730 h: 0.25 vCPU`).
     pub description: String,
+    /// How many units.
     pub quantity: f64,
+    /// The unit (`hour`, `GB-month`).
     pub unit: String,
+    /// The price of one unit, in USD.
     pub unit_usd: f64,
+    /// The month's cost, in USD.
     pub monthly_usd: f64,
     /// The price-table entry: what an item is, for matching one estimate's items with
     /// another's (a resource can have two items in one unit, e.g. hours).
@@ -34,33 +41,46 @@ pub struct Item {
 /// A resource whose cost depends on what the template cannot say.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotPriced {
+    /// The resource.
     pub logical_id: String,
+    /// Its CloudFormation type.
     #[serde(rename = "type")]
     pub type_name: String,
+    /// Why, and the assumption that would price it.
     pub why: String,
 }
 
 /// A resource with no charge of its own.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Free {
+    /// The resource.
     pub logical_id: String,
+    /// Its CloudFormation type.
     #[serde(rename = "type")]
     pub type_name: String,
+    /// Why it has no charge.
     pub why: String,
 }
 
 /// The estimate of one stack.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StackCost {
+    /// The stack.
     pub name: String,
+    /// Its region (prices differ by region).
     pub region: String,
     /// The stack's `Environment` tag, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// The month's total, in USD.
     pub monthly_usd: f64,
+    /// The priced lines.
     pub items: Vec<Item>,
+    /// Resources whose cost the template cannot say.
     pub not_priced: Vec<NotPriced>,
+    /// Resources with no charge of their own.
     pub free: Vec<Free>,
+    /// The usage assumed (requests, data, hours).
     pub usage: Usage,
 }
 

@@ -6,22 +6,33 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+/// One price, with where it comes from.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PriceEntry {
+    /// What it prices (`fargate_vcpu_hour`).
     pub key: String,
+    /// The unit.
     pub unit: String,
     /// Region → USD per unit.
     pub usd: BTreeMap<String, f64>,
+    /// Where the price was read.
     pub source: String,
+    /// When it was read.
     pub as_of: String,
 }
 
+/// The committed price table (`src/cost/prices.json`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct PriceTable {
+    /// The table's format version.
     pub version: u32,
+    /// `USD`.
     pub currency: String,
+    /// What the prices include and leave out.
     pub note: String,
+    /// The regions priced.
     pub regions: Vec<String>,
+    /// The prices.
     pub entries: Vec<PriceEntry>,
 }
 

@@ -31,6 +31,7 @@ fn total(stacks: &[StackCost]) -> f64 {
     stacks.iter().map(|s| s.monthly_usd).sum()
 }
 
+/// The estimates as text for a terminal: per stack, per environment, in total.
 pub fn render_text(stacks: &[StackCost]) -> String {
     let mut out = String::new();
     for s in stacks {
@@ -96,6 +97,7 @@ fn usd_precise(p: f64) -> String {
     if p >= 1.0 { usd(p) } else { format!("${p}") }
 }
 
+/// The estimates as JSON, for tools.
 pub fn render_json(stacks: &[StackCost]) -> serde_json::Value {
     json!({
         "stacks": stacks,
@@ -112,6 +114,7 @@ pub fn round_cents(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
+/// The estimates as markdown, for a pull request or a job summary.
 pub fn render_markdown(stacks: &[StackCost]) -> String {
     let mut out =
         String::from("| stack | region | monthly | largest item |\n| --- | --- | ---: | --- |\n");

@@ -10,6 +10,8 @@ use crate::Stack;
 /// The template `Metadata` key holding a stack's usage assumptions.
 pub const USAGE_METADATA: &str = "rcdk:cost-usage";
 
+/// What the estimate assumes about use (hours a month, requests, data), from the
+/// template's metadata or the defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Usage {

@@ -18,12 +18,15 @@ use crate::tree::{AssetPackaging, folder_files, is_executable};
 /// One file asset to publish, read from an asset manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetUpload {
+    /// The content hash (the object's name).
     pub hash: String,
     /// The staged copy inside the cloud assembly.
     pub source: PathBuf,
+    /// A file as it is, or a folder zipped.
     pub packaging: AssetPackaging,
     /// May hold `${AWS::AccountId}`, `${AWS::Region}`, `${AWS::Partition}`.
     pub bucket_name: String,
+    /// The key it is uploaded under.
     pub object_key: String,
 }
 

@@ -10,8 +10,11 @@ use super::error::DeployError;
 /// One row of the change table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChangeRow {
+    /// `Add`, `Modify`, `Remove`, `Import`, `Dynamic`.
     pub action: String,
+    /// The resource.
     pub logical_id: String,
+    /// Its CloudFormation type.
     pub resource_type: String,
     /// `True`, `False`, `Conditional` as CloudFormation says; empty when it does not.
     pub replacement: String,

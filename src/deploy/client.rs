@@ -14,7 +14,9 @@ use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata};
 /// A CloudFormation client for one region.
 #[derive(Clone, Debug)]
 pub struct Cfn {
+    /// The SDK client.
     pub client: Client,
+    /// The region it calls.
     pub region: String,
     /// The resolved configuration (credentials, endpoint) for other calls (S3 uploads).
     pub config: aws_config::SdkConfig,

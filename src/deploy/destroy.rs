@@ -6,6 +6,7 @@ use super::events::{Finished, follow, seen_events};
 use super::progress::Progress;
 use super::stack_state::{StackState, stack_state};
 
+/// What `rcdk destroy` deletes.
 #[derive(Debug, Clone)]
 pub struct DestroyOptions {
     /// Stack name and region, dependencies first (they are deleted last).

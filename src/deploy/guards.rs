@@ -10,9 +10,11 @@ use super::changeset::ChangeRow;
 /// When to ask before executing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Approval {
+    /// Never ask (scripts, pipelines).
     Never,
     /// IAM or security-group widening (the default).
     Broadening,
+    /// Any change at all.
     AnyChange,
 }
 
@@ -66,6 +68,7 @@ pub fn destructive_changes(rows: &[ChangeRow], diff: &TemplateDiff) -> Vec<Strin
 /// What a person said at a prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
+    /// `y` or `yes`.
     Yes,
     /// Anything else typed, or the end of input (a closed terminal).
     No,

@@ -21,52 +21,72 @@ use crate::diff::{diff_templates, render_text};
 /// One stack to deploy.
 #[derive(Debug, Clone)]
 pub struct StackPlan {
+    /// The CloudFormation stack name.
     pub stack_name: String,
     /// `None`: the region of the configuration chain.
     pub region: Option<String>,
     /// The account the stack's environment names; `None`: environment-agnostic.
     pub account: Option<String>,
+    /// The template to deploy.
     pub template: J,
     /// Stacks (in this deployment) that must succeed first.
     pub dependencies: Vec<String>,
+    /// Stack-level tags (CloudFormation propagates them to resources).
     pub tags: BTreeMap<String, String>,
+    /// Whether deletion is refused.
     pub termination_protection: bool,
+    /// Template parameter values (`--parameters`).
     pub parameters: BTreeMap<String, String>,
     /// File assets the template points at, uploaded before the change set.
     pub assets: Vec<super::AssetUpload>,
 }
 
+/// How a deployment goes.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
+    /// Stacks deployed at once (independent ones only), at least 1.
     pub concurrency: usize,
+    /// Which changes need a person's approval.
     pub approval: Approval,
+    /// Stateful resources that may be replaced or deleted (logical ids).
     pub allow_replace: Vec<String>,
+    /// Any stateful resource may be replaced or deleted.
     pub allow_replace_all: bool,
+    /// Leave the change sets for review instead of executing them.
     pub no_execute: bool,
+    /// The CloudFormation execution role to pass.
     pub role_arn: Option<String>,
 }
 
 /// How a stack's deployment ended.
 #[derive(Debug)]
 pub enum DeployOutcome {
+    /// The stack changed.
     Deployed {
+        /// Its outputs.
         outputs: BTreeMap<String, String>,
     },
+    /// Nothing to change.
     Unchanged {
+        /// Its outputs.
         outputs: BTreeMap<String, String>,
     },
     /// `--no-execute`: the change set waits for review.
     ChangeSetLeft {
+        /// The change set's ARN.
         id: String,
     },
+    /// It failed; the error says why and what became of the stack.
     Failed(DeployError),
     /// Not attempted because a dependency did not deploy.
     Skipped {
+        /// Why.
         because: String,
     },
 }
 
 impl DeployOutcome {
+    /// Whether the stack is where it should be (deployed, unchanged or left for review).
     pub fn ok(&self) -> bool {
         matches!(
             self,

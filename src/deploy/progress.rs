@@ -5,6 +5,8 @@ use std::io::IsTerminal;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// Deployment output: lines above a progress bar per stack on a terminal, plain lines
+/// elsewhere.
 #[derive(Clone)]
 pub struct Progress {
     multi: Option<MultiProgress>,
@@ -18,6 +20,7 @@ pub struct StackBar {
 }
 
 impl Progress {
+    /// Output for this process's terminal (or pipe).
     pub fn new() -> Progress {
         let multi = std::io::stderr()
             .is_terminal()
@@ -35,6 +38,7 @@ impl Progress {
         }
     }
 
+    /// A progress bar for `stack`'s `total` resources.
     pub fn stack_bar(&self, stack: &str, total: u64) -> StackBar {
         let bar = self.multi.as_ref().map(|m| {
             let style = ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos}/{len} {msg}")

@@ -12,9 +12,13 @@ use super::error::DeployError;
 /// A deployed stack, or its absence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackState {
+    /// The CloudFormation status.
     pub status: String,
+    /// The stack's id (ARN), what rcdk follows.
     pub stack_id: String,
+    /// Whether deletion is refused.
     pub termination_protection: bool,
+    /// Output values by key.
     pub outputs: BTreeMap<String, String>,
     /// Export names of the outputs that have one.
     pub exports: BTreeMap<String, String>,
@@ -31,6 +35,7 @@ impl StackState {
         self.status == "REVIEW_IN_PROGRESS"
     }
 
+    /// Whether an operation is running (not counting a stack waiting in review).
     pub fn is_in_progress(&self) -> bool {
         self.status.ends_with("_IN_PROGRESS") && !self.is_review()
     }

@@ -15,7 +15,9 @@ pub const MARKER: &str = "<!-- rcdk-diff -->";
 
 /// One stack's part of the comment.
 pub struct StackSection<'a> {
+    /// The stack's name.
     pub stack: &'a str,
+    /// Its differences.
     pub diff: &'a TemplateDiff,
     /// `$412.10 → $530.40 (+$118.30)`, when estimated.
     pub cost: Option<String>,

@@ -11,19 +11,26 @@ use serde_json::{Map, Value as J};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SecurityKind {
+    /// A statement of an IAM policy (inline or resource policy).
     IamStatement,
+    /// A managed policy attached.
     ManagedPolicy,
+    /// An inbound security-group rule.
     SecurityGroupIngress,
+    /// An outbound security-group rule.
     SecurityGroupEgress,
 }
 
 /// One statement, policy or rule added or removed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SecurityChange {
+    /// What kind.
     pub kind: SecurityKind,
     /// Logical id of the resource holding it.
     pub resource: String,
+    /// Added (else removed).
     pub added: bool,
+    /// It widens access (an Allow added, a Deny removed, a policy or rule added).
     pub broadening: bool,
     /// The statement, policy ARN or rule.
     pub detail: J,

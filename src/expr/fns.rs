@@ -11,11 +11,13 @@ use super::{ElementRef, Expr, Intrinsic, Pseudo, Value};
 
 /// Something that names a template condition (see `rcdk::CfnCondition`).
 pub trait AsCondition {
+    /// The condition this names.
     fn condition_element(&self) -> ElementRef;
 }
 
 /// Something that names a template mapping (see `rcdk::CfnMapping`).
 pub trait AsMapping {
+    /// The mapping this names.
     fn mapping_element(&self) -> ElementRef;
 }
 
@@ -24,10 +26,12 @@ pub trait AsMapping {
 pub struct CondExpr(Value);
 
 impl CondExpr {
+    /// The expression as a value.
     pub fn into_value(self) -> Value {
         self.0
     }
 
+    /// The expression as a value.
     pub fn as_value(&self) -> &Value {
         &self.0
     }
@@ -281,26 +285,32 @@ impl ScopedAws {
         }
     }
 
+    /// `AWS::AccountId` of this stack.
     pub fn account_id(&self) -> Expr<String> {
         self.pseudo(Pseudo::AccountId)
     }
 
+    /// `AWS::Region` of this stack.
     pub fn region(&self) -> Expr<String> {
         self.pseudo(Pseudo::Region)
     }
 
+    /// `AWS::Partition` of this stack.
     pub fn partition(&self) -> Expr<String> {
         self.pseudo(Pseudo::Partition)
     }
 
+    /// `AWS::StackName` of this stack.
     pub fn stack_name(&self) -> Expr<String> {
         self.pseudo(Pseudo::StackName)
     }
 
+    /// `AWS::StackId` of this stack.
     pub fn stack_id(&self) -> Expr<String> {
         self.pseudo(Pseudo::StackId)
     }
 
+    /// `AWS::URLSuffix` of this stack.
     pub fn url_suffix(&self) -> Expr<String> {
         self.pseudo(Pseudo::UrlSuffix)
     }

@@ -60,10 +60,12 @@ impl<T> Expr<T> {
         Self::unchecked(Value::intrinsic(Intrinsic::Pseudo(Pseudo::NoValue)))
     }
 
+    /// The untyped value.
     pub fn as_value(&self) -> &Value {
         &self.value
     }
 
+    /// The untyped value.
     pub fn into_value(self) -> Value {
         self.value
     }

@@ -7,14 +7,22 @@ use super::{Expr, Intrinsic};
 /// An untyped CloudFormation value: JSON plus intrinsic functions.
 #[derive(Clone, Default)]
 pub enum Value {
+    /// JSON `null`.
     #[default]
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A number with a fraction.
     Float(f64),
+    /// Text.
     String(String),
+    /// A list.
     List(Vec<Value>),
+    /// An object, its keys sorted.
     Map(BTreeMap<String, Value>),
+    /// An intrinsic function or reference, rendered as CloudFormation's JSON.
     Intrinsic(Box<Intrinsic>),
     /// Computed at synthesis, after every construct had its say (for L2 constructs
     /// that accumulate statements or rules after the resource was created).
@@ -26,16 +34,19 @@ pub enum Value {
 pub struct Lazy(Rc<dyn Fn() -> Value>);
 
 impl Lazy {
+    /// A value `f` computes at synthesis.
     pub fn new(f: impl Fn() -> Value + 'static) -> Self {
         Lazy(Rc::new(f))
     }
 
+    /// The value, computed now.
     pub fn produce(&self) -> Value {
         (self.0)()
     }
 }
 
 impl Value {
+    /// The value of an intrinsic.
     pub fn intrinsic(i: Intrinsic) -> Value {
         Value::Intrinsic(Box::new(i))
     }
@@ -52,14 +63,17 @@ impl Value {
         )
     }
 
+    /// A list of `items`.
     pub fn list<V: Into<Value>>(items: impl IntoIterator<Item = V>) -> Value {
         Value::List(items.into_iter().map(Into::into).collect())
     }
 
+    /// Whether it is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// The text, if it is text.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -67,6 +81,7 @@ impl Value {
         }
     }
 
+    /// The object, if it is one.
     pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
         match self {
             Value::Map(m) => Some(m),
@@ -251,6 +266,7 @@ impl From<serde_json::Value> for Value {
 
 /// Conversion of typed properties into the untyped value tree.
 pub trait ToValue {
+    /// The value CloudFormation's JSON is rendered from.
     fn to_value(&self) -> Value;
 }
 

@@ -24,21 +24,25 @@ pub enum TagFormat {
     Map,
 }
 
+/// How a resource type takes tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tagging {
     /// Top-level property holding the tags.
     pub property: &'static str,
+    /// The shape of the tags.
     pub format: TagFormat,
 }
 
 /// What the schemas say about one resource type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TypeInfo {
+    /// The type's name (`AWS::S3::Bucket`).
     pub type_name: &'static str,
     /// Property paths (dotted) whose change replaces the resource.
     pub create_only: &'static [&'static str],
     /// Property paths whose change may replace the resource.
     pub conditional_create_only: &'static [&'static str],
+    /// How it takes tags, if it does.
     pub tagging: Option<Tagging>,
     /// The property whose value `Ref` returns (the primary identifier, when the template
     /// sets it): a literal there makes the `Ref` known at synthesis.

@@ -6,6 +6,7 @@
 
 use super::{TagFormat, Tagging, TypeInfo};
 
+/// Every resource type, sorted by name.
 pub static TYPES: &[TypeInfo] = &[
     TypeInfo { type_name: "AWS::ACMPCA::Certificate", create_only: &["ApiPassthrough", "CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"], conditional_create_only: &[], tagging: None, ref_property: None, attributes: &["Arn", "Certificate"] },
     TypeInfo { type_name: "AWS::ACMPCA::CertificateAuthority", create_only: &["CsrExtensions", "KeyAlgorithm", "KeyStorageSecurityStandard", "SigningAlgorithm", "Subject", "Type", "UsageMode"], conditional_create_only: &[], tagging: Some(Tagging { property: "Tags", format: TagFormat::List }), ref_property: None, attributes: &["Arn", "CertificateSigningRequest"] },

@@ -22,17 +22,23 @@ pub const MANIFEST_VERSION: &str = "36.0.0";
 /// One synthesized stack.
 #[derive(Debug, Clone)]
 pub struct StackArtifact {
+    /// The CloudFormation stack name.
     pub stack_name: String,
     /// Construct path of the stack.
     pub display_name: String,
+    /// Account and region.
     pub environment: Environment,
+    /// The stack's description.
     pub description: Option<String>,
+    /// The template.
     pub template: J,
     /// The template exactly as written to `<stack>.template.json`.
     pub template_json: String,
     /// Names of the stacks to deploy first.
     pub dependencies: Vec<String>,
+    /// Whether deletion is refused.
     pub termination_protection: bool,
+    /// Stack-level tags.
     pub tags: BTreeMap<String, String>,
     /// Non-error annotations by construct path.
     pub annotations: Vec<(String, Annotation)>,
@@ -41,6 +47,7 @@ pub struct StackArtifact {
 }
 
 impl StackArtifact {
+    /// `STACK.template.json`.
     pub fn template_file(&self) -> String {
         format!("{}.template.json", self.stack_name)
     }
@@ -83,6 +90,7 @@ impl StackArtifact {
         json!({"version": MANIFEST_VERSION, "files": files, "dockerImages": {}})
     }
 
+    /// How many resources the template has.
     pub fn resource_count(&self) -> usize {
         self.template
             .get("Resources")
@@ -94,6 +102,7 @@ impl StackArtifact {
 /// Every stack of an app, dependencies first.
 #[derive(Debug, Clone)]
 pub struct CloudAssembly {
+    /// The stacks, in dependency order.
     pub stacks: Vec<StackArtifact>,
 }
 
@@ -177,6 +186,7 @@ fn to_pretty(v: &J) -> String {
 }
 
 impl CloudAssembly {
+    /// The stack named `name`.
     pub fn stack(&self, name: &str) -> Option<&StackArtifact> {
         self.stacks.iter().find(|s| s.stack_name == name)
     }

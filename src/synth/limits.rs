@@ -6,9 +6,13 @@ use crate::error::Problem;
 /// The quotas a template is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// Resources per stack.
     pub resources: usize,
+    /// Outputs per stack.
     pub outputs: usize,
+    /// Parameters per stack.
     pub parameters: usize,
+    /// Mappings per stack.
     pub mappings: usize,
     /// Largest template CloudFormation accepts from S3.
     pub template_bytes: usize,
@@ -17,6 +21,7 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// CloudFormation's quotas.
     pub const CLOUDFORMATION: Limits = Limits {
         resources: 500,
         outputs: 200,

@@ -13,8 +13,11 @@ use crate::error::Error;
 /// What an output path holds today, when rcdk may replace it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutdirState {
+    /// Not there: it will be created.
     Absent,
+    /// An empty folder.
     Empty,
+    /// A cloud assembly (rcdk's or the AWS CDK's): it will be replaced.
     Assembly,
 }
 

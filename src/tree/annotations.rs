@@ -1,8 +1,11 @@
 /// Severity of an annotation attached to a construct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AnnotationLevel {
+    /// For information.
     Info,
+    /// Worth a look; synthesis goes on.
     Warning,
+    /// Synthesis fails.
     Error,
 }
 
@@ -21,6 +24,8 @@ impl AnnotationLevel {
 /// Errors fail synthesis; warnings and infos are recorded in the manifest and shown by the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
+    /// How serious.
     pub level: AnnotationLevel,
+    /// What it says.
     pub message: String,
 }

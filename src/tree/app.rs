@@ -71,6 +71,7 @@ impl App {
             .insert(key.into(), value);
     }
 
+    /// Where the cloud assembly is written.
     pub fn outdir(&self) -> PathBuf {
         self.scope.tree.borrow().outdir.clone()
     }

@@ -6,6 +6,7 @@ use super::Scope;
 /// A visitor run over every construct at or below the scope it was added to, before
 /// synthesis. It can inspect, annotate (`add_warning`/`add_error`) or change resources.
 pub trait Aspect {
+    /// Called once for every construct node at or below the scope it was added to.
     fn visit(&self, node: &Scope);
 }
 
@@ -19,8 +20,11 @@ impl<F: Fn(&Scope)> Aspect for F {
 pub struct AspectPriority;
 
 impl AspectPriority {
+    /// Aspects that change resources (run first).
     pub const MUTATING: i32 = 200;
+    /// The default.
     pub const DEFAULT: i32 = 500;
+    /// Aspects that only read (posture checks), run last.
     pub const READONLY: i32 = 1000;
 }
 
@@ -37,16 +41,19 @@ pub struct Aspects {
 }
 
 impl Aspects {
+    /// The aspects of `scope`.
     pub fn of(scope: &Scope) -> Aspects {
         Aspects {
             scope: scope.clone(),
         }
     }
 
+    /// Adds `aspect` at the default priority.
     pub fn add(&self, aspect: impl Aspect + 'static) {
         self.add_with_priority(aspect, AspectPriority::DEFAULT);
     }
 
+    /// Adds `aspect` at `priority` (lower runs first).
     pub fn add_with_priority(&self, aspect: impl Aspect + 'static, priority: i32) {
         let mut tree = self.scope.tree.borrow_mut();
         tree.seq += 1;

@@ -36,6 +36,7 @@ pub struct FileAsset {
     pub hash: String,
     /// The folder or file, as the construct named it.
     pub source: PathBuf,
+    /// A file as it is, or a folder zipped.
     pub packaging: AssetPackaging,
     /// The construct that added it.
     pub construct_path: String,
@@ -169,8 +170,11 @@ pub fn is_executable(path: &Path) -> bool {
 /// Where an asset is in the bucket, for the properties that take a bucket and a key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssetLocation {
+    /// The bucket (the bootstrap bucket of the account and region).
     pub bucket_name: Expr<String>,
+    /// The object's key.
     pub object_key: Expr<String>,
+    /// The content hash.
     pub hash: String,
 }
 

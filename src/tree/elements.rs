@@ -11,14 +11,23 @@ use crate::expr::{ElementRef, Expr, Intrinsic, Value};
 /// Settings of a template parameter.
 #[derive(Debug, Clone, Default)]
 pub struct ParameterProps {
+    /// What the parameter is for.
     pub description: Option<String>,
+    /// The value when none is given.
     pub default: Option<Value>,
+    /// The only values allowed.
     pub allowed_values: Vec<String>,
+    /// A regular expression values must match.
     pub allowed_pattern: Option<String>,
+    /// What the console shows when a value is refused.
     pub constraint_description: Option<String>,
+    /// Shortest allowed text.
     pub min_length: Option<u32>,
+    /// Longest allowed text.
     pub max_length: Option<u32>,
+    /// Smallest allowed number.
     pub min_value: Option<f64>,
+    /// Largest allowed number.
     pub max_value: Option<f64>,
     /// Masks the value in the console and API (for secrets passed as parameters).
     pub no_echo: bool,
@@ -108,13 +117,16 @@ impl CfnParameter<Vec<String>> {
 /// Settings of a stack output.
 #[derive(Debug, Clone)]
 pub struct OutputProps {
+    /// The output's value.
     pub value: Expr<String>,
+    /// What it is.
     pub description: Option<String>,
     /// Exports the value under this name for other stacks (outside this app).
     pub export_name: Option<Expr<String>>,
 }
 
 impl OutputProps {
+    /// An output of `value`.
     pub fn new(value: impl Into<Expr<String>>) -> OutputProps {
         OutputProps {
             value: value.into(),
@@ -144,6 +156,7 @@ impl Deref for CfnOutput {
 }
 
 impl CfnOutput {
+    /// Adds the output below `scope`.
     pub fn new(scope: &Scope, id: &str, props: OutputProps) -> CfnOutput {
         let data = OutputData {
             props,
@@ -187,6 +200,7 @@ impl Deref for CfnCondition {
 }
 
 impl CfnCondition {
+    /// Adds the condition below `scope`.
     pub fn new(scope: &Scope, id: &str, expression: CondExpr) -> CfnCondition {
         let c = CfnCondition {
             scope: scope.add_child(id, NodeKind::Condition(ConditionData { expression })),
@@ -227,6 +241,7 @@ impl Deref for CfnMapping {
 }
 
 impl CfnMapping {
+    /// Adds the mapping below `scope`.
     pub fn new(
         scope: &Scope,
         id: &str,

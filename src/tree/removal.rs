@@ -26,6 +26,7 @@ const SNAPSHOT_TYPES: &[&str] = &[
 ];
 
 impl RemovalPolicy {
+    /// The `DeletionPolicy` (and `UpdateReplacePolicy`) value this writes.
     pub fn deletion_policy(self) -> DeletionPolicy {
         match self {
             RemovalPolicy::Destroy => DeletionPolicy::Delete,
@@ -35,6 +36,8 @@ impl RemovalPolicy {
         }
     }
 
+    /// Whether CloudFormation can snapshot resources of `type_name` (`Snapshot` on
+    /// another type is a synthesis error).
     pub fn supports_snapshot(type_name: &str) -> bool {
         SNAPSHOT_TYPES.contains(&type_name)
     }

@@ -8,7 +8,9 @@ use crate::expr::{Expr, Intrinsic, ToValue, Value};
 
 /// Typed properties of a resource (generated L1 props implement it, and so does a raw [`Value`]).
 pub trait ResourceProps: Debug + 'static {
+    /// The props as a template value.
     fn to_value(&self) -> Value;
+    /// The props, for `update_props` to downcast.
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
@@ -25,13 +27,18 @@ impl<T: ToValue + Debug + 'static> ResourceProps for T {
 /// `DeletionPolicy` / `UpdateReplacePolicy` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeletionPolicy {
+    /// Delete the resource (and its data).
     Delete,
+    /// Keep it, outside the stack.
     Retain,
+    /// Keep it, except when the stack's creation fails.
     RetainExceptOnCreate,
+    /// Take a final snapshot, then delete (databases, volumes, caches).
     Snapshot,
 }
 
 impl DeletionPolicy {
+    /// The value as the template writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             DeletionPolicy::Delete => "Delete",
@@ -151,6 +158,7 @@ impl CfnResource {
         CfnResource { scope }
     }
 
+    /// The construct node of the resource.
     pub fn scope(&self) -> &Scope {
         &self.scope
     }
@@ -171,6 +179,7 @@ impl CfnResource {
         }
     }
 
+    /// The resource's CloudFormation type.
     pub fn resource_type(&self) -> String {
         self.with_data(|d| d.type_name.clone())
     }
@@ -258,19 +267,23 @@ impl CfnResource {
         });
     }
 
+    /// Sets `DeletionPolicy`.
     pub fn set_deletion_policy(&self, policy: DeletionPolicy) {
         self.with_data_mut(|d| d.deletion_policy = Some(policy));
     }
 
+    /// Sets `UpdateReplacePolicy`.
     pub fn set_update_replace_policy(&self, policy: DeletionPolicy) {
         self.with_data_mut(|d| d.update_replace_policy = Some(policy));
     }
 
+    /// Sets `UpdatePolicy` (Auto Scaling groups, ElastiCache, …).
     pub fn set_update_policy(&self, policy: impl Into<Value>) {
         let v = policy.into();
         self.with_data_mut(|d| d.update_policy = Some(v));
     }
 
+    /// Sets `CreationPolicy` (signals to wait for).
     pub fn set_creation_policy(&self, policy: impl Into<Value>) {
         let v = policy.into();
         self.with_data_mut(|d| d.creation_policy = Some(v));
@@ -282,6 +295,7 @@ impl CfnResource {
         self.with_data_mut(|d| d.condition = Some(index));
     }
 
+    /// Adds `key` to the resource's `Metadata`.
     pub fn add_metadata(&self, key: impl Into<String>, value: impl Into<Value>) {
         let (k, v) = (key.into(), value.into());
         self.with_data_mut(|d| {

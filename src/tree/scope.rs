@@ -133,6 +133,7 @@ impl Scope {
             .collect()
     }
 
+    /// The child construct `id`, if there is one.
     pub fn find_child(&self, id: &str) -> Option<Scope> {
         self.children().into_iter().find(|c| c.id() == id)
     }
@@ -158,10 +159,12 @@ impl Scope {
             .and_then(|v| v.as_str().map(str::to_owned))
     }
 
+    /// Attaches an informational message to this construct.
     pub fn add_info(&self, message: impl Into<String>) {
         self.annotate(AnnotationLevel::Info, message.into());
     }
 
+    /// Attaches a warning to this construct; synthesis goes on and lists it.
     pub fn add_warning(&self, message: impl Into<String>) {
         self.annotate(AnnotationLevel::Warning, message.into());
     }
@@ -180,6 +183,7 @@ impl Scope {
         }
     }
 
+    /// The messages attached to this construct.
     pub fn annotations(&self) -> Vec<Annotation> {
         self.tree.borrow().node(self.index).annotations.clone()
     }

@@ -7,11 +7,14 @@ use super::{NodeKind, Scope, TagProps, Tags};
 /// in that dimension (`aws://unknown-account/unknown-region` in the manifest).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Environment {
+    /// The account, or `None` for an environment-agnostic stack.
     pub account: Option<String>,
+    /// The region, or `None` for an environment-agnostic stack.
     pub region: Option<String>,
 }
 
 impl Environment {
+    /// The environment `aws://account/region`.
     pub fn new(account: impl Into<String>, region: impl Into<String>) -> Environment {
         Environment {
             account: Some(account.into()),
@@ -47,7 +50,9 @@ impl Environment {
 pub struct StackProps {
     /// The CloudFormation stack name. Default: the construct id.
     pub stack_name: Option<String>,
+    /// Where the stack deploys. Default: environment-agnostic.
     pub env: Environment,
+    /// The template's description.
     pub description: Option<String>,
     /// Protects the deployed stack from deletion.
     pub termination_protection: bool,
@@ -89,6 +94,7 @@ impl Deref for Stack {
 }
 
 impl Stack {
+    /// Adds the stack below `scope` (the app).
     pub fn new(scope: &Scope, id: &str, props: StackProps) -> Stack {
         let name = props.stack_name.clone().unwrap_or_else(|| id.to_owned());
         let data = StackData {
@@ -126,10 +132,12 @@ impl Stack {
         }
     }
 
+    /// The CloudFormation stack name.
     pub fn stack_name(&self) -> String {
         self.with_data(|d| d.name.clone())
     }
 
+    /// Where the stack deploys.
     pub fn environment(&self) -> Environment {
         self.with_data(|d| d.env.clone())
     }
@@ -139,6 +147,7 @@ impl Stack {
         self.with_data(|d| d.env.region.clone())
     }
 
+    /// The stack's account, if it names one.
     pub fn account(&self) -> Option<String> {
         self.with_data(|d| d.env.account.clone())
     }

@@ -45,16 +45,19 @@ pub struct Tags {
 }
 
 impl Tags {
+    /// The tags of every taggable resource at or below `scope`.
     pub fn of(scope: &Scope) -> Tags {
         Tags {
             scope: scope.clone(),
         }
     }
 
+    /// Adds the tag `key` = `value` (priority 100, every resource type).
     pub fn add(&self, key: &str, value: &str) {
         self.add_with(key, value, TagProps::default());
     }
 
+    /// Adds the tag with a priority and resource-type filters.
     pub fn add_with(&self, key: &str, value: &str, props: TagProps) {
         if let Some(problem) = check_tag(key, value) {
             self.scope.add_error(problem);
@@ -68,6 +71,7 @@ impl Tags {
         self.remove_with(key, TagProps::default());
     }
 
+    /// Removes the tag `key` (with a priority and filters) from what a lower priority added.
     pub fn remove_with(&self, key: &str, props: TagProps) {
         self.push(key, None, props, REMOVE_PRIORITY);
     }
