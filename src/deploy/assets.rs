@@ -100,19 +100,7 @@ pub async fn publish_assets(
             .replace("${AWS::AccountId}", &account)
             .replace("${AWS::Region}", &cfn.region)
             .replace("${AWS::Partition}", "aws");
-        let (status, _) = s3_request(
-            cfn,
-            stack,
-            S3Request {
-                method: "HEAD",
-                bucket: &bucket,
-                key: &asset.object_key,
-                body: Bytes::new(),
-                content_type: "application/octet-stream",
-            },
-        )
-        .await?;
-        if status.is_success() {
+        if super::upload::object_exists(cfn, stack, &bucket, &asset.object_key).await? {
             progress.line(&format!(
                 "{stack}: asset {} already in s3://{bucket}",
                 asset.object_key

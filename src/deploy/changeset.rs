@@ -85,27 +85,35 @@ pub async fn create(cfn: &Cfn, req: ChangeSetRequest<'_>) -> Result<Created, Dep
         .description("Created by rcdk deploy")
         .send()
         .await;
-    match sent {
-        Ok(out) => Ok(Created {
-            id: out.id().unwrap_or(req.name).to_owned(),
-            stack_id: out.stack_id().unwrap_or(req.stack).to_owned(),
-        }),
-        Err(e) if describe(&e).contains("AlreadyExists") && describe(&e).contains(req.name) => {
-            let out = cfn
-                .client
-                .describe_change_set()
-                .stack_name(req.stack)
-                .change_set_name(req.name)
-                .send()
-                .await
-                .map_err(api(req.stack, "DescribeChangeSet"))?;
-            Ok(Created {
-                id: out.change_set_id().unwrap_or(req.name).to_owned(),
+    let error = match sent {
+        Ok(out) => {
+            return Ok(Created {
+                id: out.id().unwrap_or(req.name).to_owned(),
                 stack_id: out.stack_id().unwrap_or(req.stack).to_owned(),
-            })
+            });
         }
-        Err(e) => Err(api(req.stack, "CreateChangeSet")(e)),
+        Err(e) => e,
+    };
+    let message = describe(&error);
+    if !(message.contains("AlreadyExists") && message.contains(req.name)) {
+        return Err(DeployError::Api {
+            stack: req.stack.into(),
+            operation: "CreateChangeSet",
+            message,
+        });
     }
+    let out = cfn
+        .client
+        .describe_change_set()
+        .stack_name(req.stack)
+        .change_set_name(req.name)
+        .send()
+        .await
+        .map_err(api(req.stack, "DescribeChangeSet"))?;
+    Ok(Created {
+        id: out.change_set_id().unwrap_or(req.name).to_owned(),
+        stack_id: out.stack_id().unwrap_or(req.stack).to_owned(),
+    })
 }
 
 /// The stack name to send with a change set `id`: none when the id is the change set's

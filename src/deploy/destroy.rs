@@ -1,10 +1,10 @@
 //! Deleting stacks in reverse dependency order.
 
-use super::client::{Cfn, api, connect, describe};
+use super::client::{Cfn, api, connect};
 use super::error::DeployError;
 use super::events::{Finished, follow, seen_events};
 use super::progress::Progress;
-use super::stack_state::{StackState, stack_state};
+use super::stack_state::{StackState, follow_hint, importers, stack_state};
 
 /// What `rcdk destroy` deletes.
 #[derive(Debug, Clone)]
@@ -50,12 +50,7 @@ async fn outside_importers(
 ) -> Result<Vec<String>, DeployError> {
     let mut found = Vec::new();
     for export in state.exports.values() {
-        let importers = match cfn.client.list_imports().export_name(export).send().await {
-            Ok(out) => out.imports().to_vec(),
-            Err(e) if describe(&e).contains("is not imported") => Vec::new(),
-            Err(e) => return Err(api(stack, "ListImports")(e)),
-        };
-        for importer in importers {
+        for importer in importers(cfn, stack, export).await? {
             if !leaving.contains(&importer.as_str()) {
                 found.push(format!("{importer} (imports {export})"));
             }
@@ -112,7 +107,8 @@ pub async fn destroy_stacks(
             f = delete_and_follow(&cfn, stack, &stack_id, progress) => f?,
             _ = tokio::signal::ctrl_c() => {
                 progress.line(&format!(
-                    "{stack}: the deletion may have started: CloudFormation goes on deleting the stack without rcdk; follow it with `aws cloudformation describe-stack-events --stack-name {stack}`"
+                    "{stack}: the deletion may have started: CloudFormation goes on deleting the stack without rcdk; {}",
+                    follow_hint(stack)
                 ));
                 return Err(DeployError::Interrupted(format!(
                     "destroy stopped by Ctrl-C{}",

@@ -145,8 +145,9 @@ pub async fn follow(
             Some(status) if !is_terminal(status) => {
                 if started.elapsed() > FOLLOW_DEADLINE {
                     return Err(DeployError::Other(format!(
-                        "{stack}: still {status} after {} hours; rcdk stopped following it. CloudFormation goes on: follow it with `aws cloudformation describe-stack-events --stack-name {stack}`",
-                        FOLLOW_DEADLINE.as_secs() / 3600
+                        "{stack}: still {status} after {} hours; rcdk stopped following it. CloudFormation goes on: {}",
+                        FOLLOW_DEADLINE.as_secs() / 3600,
+                        super::stack_state::follow_hint(stack)
                     )));
                 }
                 if last_news.elapsed() > QUIET {

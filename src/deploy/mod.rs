@@ -36,4 +36,4 @@ pub use stack_state::{StackState, deployed_template, stack_state};
 pub use upload::TOOLKIT_STACK;
 
 /// CloudFormation's limit for a template passed inline (`TemplateBody`).
-pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+pub const INLINE_TEMPLATE_LIMIT: usize = crate::synth::Limits::CLOUDFORMATION.inline_template_bytes;

@@ -14,7 +14,7 @@ use super::error::DeployError;
 use super::events::{follow, seen_events};
 use super::guards::{Answer, Approval, confirm, destructive_changes};
 use super::progress::Progress;
-use super::stack_state::{StackState, deployed_template, stack_state};
+use super::stack_state::{StackState, deployed_template, follow_hint, importers, stack_state};
 use super::{INLINE_TEMPLATE_LIMIT, capabilities_for};
 use crate::diff::{diff_templates, render_text};
 
@@ -153,17 +153,7 @@ async fn keep_used_exports(
         if kept.contains(export) {
             continue;
         }
-        let imports = match cfn.client.list_imports().export_name(export).send().await {
-            Ok(out) => out.imports().to_vec(),
-            Err(e) if describe(&e).contains("is not imported") => Vec::new(),
-            Err(e) => {
-                return Err(DeployError::Api {
-                    stack: plan.stack_name.clone(),
-                    operation: "ListImports",
-                    message: describe(&e),
-                });
-            }
-        };
+        let imports = importers(cfn, &plan.stack_name, export).await?;
         if imports.is_empty() {
             continue;
         }
@@ -291,7 +281,8 @@ async fn stop(inflight: &Shared, progress: &Progress, cause: &str) -> DeployErro
     }
     for stack in &inflight.executing {
         progress.line(&format!(
-            "{stack}: its change set may be executing: CloudFormation goes on changing the stack without rcdk; follow it with `aws cloudformation describe-stack-events --stack-name {stack}` and run rcdk deploy again once it settles"
+            "{stack}: its change set may be executing: CloudFormation goes on changing the stack without rcdk; {} and run rcdk deploy again once it settles",
+            follow_hint(stack)
         ));
     }
     DeployError::Interrupted(format!("deployment stopped by {cause}"))

@@ -117,3 +117,21 @@ pub async fn deployed_template(cfn: &Cfn, stack: &str) -> Result<Option<J>, Depl
     })?;
     Ok(Some(parsed))
 }
+
+/// The stacks that import `export` (none when CloudFormation says it is not imported).
+pub(super) async fn importers(
+    cfn: &Cfn,
+    stack: &str,
+    export: &str,
+) -> Result<Vec<String>, DeployError> {
+    match cfn.client.list_imports().export_name(export).send().await {
+        Ok(out) => Ok(out.imports().to_vec()),
+        Err(e) if describe(&e).contains("is not imported") => Ok(Vec::new()),
+        Err(e) => Err(super::client::api(stack, "ListImports")(e)),
+    }
+}
+
+/// How to follow a stack rcdk no longer follows.
+pub(super) fn follow_hint(stack: &str) -> String {
+    format!("follow it with `aws cloudformation describe-stack-events --stack-name {stack}`")
+}

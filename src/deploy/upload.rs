@@ -44,19 +44,7 @@ pub async fn upload_template(
     let key = format!("templates/{stack}/{hash}.json");
     let url = format!("https://{bucket}.s3.{}.amazonaws.com/{key}", cfn.region);
     // Named by its content: a template already there (an unchanged stack) is not sent again.
-    let (present, _) = s3_request(
-        cfn,
-        stack,
-        S3Request {
-            method: "HEAD",
-            bucket,
-            key: &key,
-            body: Bytes::new(),
-            content_type: "application/json",
-        },
-    )
-    .await?;
-    if present.is_success() {
+    if object_exists(cfn, stack, bucket, &key).await? {
         return Ok(Uploaded { url, sent: false });
     }
     let (status, answer) = s3_request(
@@ -75,6 +63,28 @@ pub async fn upload_template(
         return Err(failed(stack, format!("S3 answered {status}: {answer}")));
     }
     Ok(Uploaded { url, sent: true })
+}
+
+/// Whether `bucket` holds `key` (objects named by their content need not be sent again).
+pub async fn object_exists(
+    cfn: &Cfn,
+    stack: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<bool, DeployError> {
+    let (status, _) = s3_request(
+        cfn,
+        stack,
+        S3Request {
+            method: "HEAD",
+            bucket,
+            key,
+            body: Bytes::new(),
+            content_type: "application/octet-stream",
+        },
+    )
+    .await?;
+    Ok(status.is_success())
 }
 
 /// Where a template is in the bucket, and whether this deploy sent it.
