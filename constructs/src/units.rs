@@ -6,7 +6,7 @@
 //! assert_eq!(Duration::minutes(15).whole_seconds(), Some(900));
 //! assert_eq!(Duration::millis(1500).whole_seconds(), None);
 //! assert_eq!(Duration::days(14).to_string(), "14 days");
-//! assert_eq!(Size::gibibytes(2).whole_mebibytes(), Some(2048));
+//! assert_eq!(Size::gibibytes(2).as_mebibytes(), 2048);
 //! assert_eq!(Size::mebibytes(512).to_string(), "512 MiB");
 //! ```
 //!
@@ -130,8 +130,8 @@ impl Size {
     }
 
     /// The size in MiB.
-    pub const fn whole_mebibytes(self) -> Option<u64> {
-        Some(self.mebibytes)
+    pub const fn as_mebibytes(self) -> u64 {
+        self.mebibytes
     }
 
     /// Whole GiB, or `None` when there is a fraction of a GiB.
@@ -194,7 +194,7 @@ pub(crate) fn seconds(field: &str, d: Duration, min: u64, max: u64) -> (i64, Opt
 
 /// `size` as the whole MiB CloudFormation takes for `field`, within `min..=max` MiB.
 pub(crate) fn mebibytes_in(scope: &Scope, field: &str, size: Size, min: u64, max: u64) -> i64 {
-    let m = size.whole_mebibytes().unwrap_or_default();
+    let m = size.as_mebibytes();
     if !(min..=max).contains(&m) {
         scope.add_error(format!(
             "{field} is {size}; it must be {} to {}",
@@ -213,7 +213,7 @@ pub(crate) fn gibibytes_of(scope: &Scope, field: &str, size: Size) -> i64 {
             scope.add_error(format!(
                 "{field} is {size}; CloudFormation takes whole GiB here"
             ));
-            i64::try_from(size.whole_mebibytes().unwrap_or_default() / 1024).unwrap_or(i64::MAX)
+            i64::try_from(size.as_mebibytes() / 1024).unwrap_or(i64::MAX)
         }
     }
 }

@@ -47,6 +47,12 @@ fn read_json_object(path: &Path) -> Result<Option<serde_json::Map<String, J>>, C
     }
 }
 
+/// Whether `dir` holds a cloud assembly (its `manifest.json`), which `--app` may name
+/// instead of a command.
+pub fn is_cloud_assembly(dir: &Path) -> bool {
+    dir.join("manifest.json").is_file()
+}
+
 pub fn resolve(global: &GlobalArgs, dir: &Path) -> Result<Settings, CliError> {
     let cdk_json = dir.join("cdk.json");
     let config = read_json_object(&cdk_json)?.unwrap_or_default();
@@ -106,7 +112,7 @@ pub fn resolve(global: &GlobalArgs, dir: &Path) -> Result<Settings, CliError> {
         dir.join(outdir)
     };
     let as_dir = dir.join(&app);
-    let app = if as_dir.join("manifest.json").is_file() {
+    let app = if is_cloud_assembly(&as_dir) {
         // A cloud assembly is read where it is: nothing is written, so -o has no meaning.
         if let Some(o) = &global.output {
             return Err(CliError::Usage(format!(

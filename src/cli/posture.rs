@@ -197,7 +197,7 @@ pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
     let prebuilt = global
         .app
         .as_ref()
-        .is_some_and(|a| std::path::Path::new(a).join("manifest.json").is_file());
+        .is_some_and(|a| super::config::is_cloud_assembly(std::path::Path::new(a)));
     let global = GlobalArgs {
         app: global.app.clone(),
         context,

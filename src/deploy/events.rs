@@ -139,10 +139,32 @@ pub async fn follow(
                 });
             }
         }
-        let state = stack_state(cfn, stack_id).await?;
-        match state.as_ref().map(|s| s.status.as_str()) {
-            Some("DELETE_COMPLETE") | None => {}
-            Some(status) if !is_terminal(status) => {
+        match stack_state(cfn, stack_id).await? {
+            // Gone (read by name) or deleted (read by id): the deletion finished.
+            None => {
+                return Ok(Finished {
+                    status: "DELETE_COMPLETE".into(),
+                    failures,
+                    state: None,
+                });
+            }
+            Some(s) if s.status == "DELETE_COMPLETE" => {
+                return Ok(Finished {
+                    status: s.status,
+                    failures,
+                    state: None,
+                });
+            }
+            Some(s) if is_terminal(&s.status) => {
+                bar.finish(&s.status);
+                return Ok(Finished {
+                    status: s.status.clone(),
+                    failures,
+                    state: Some(s),
+                });
+            }
+            Some(s) => {
+                let status = &s.status;
                 if started.elapsed() > FOLLOW_DEADLINE {
                     return Err(DeployError::Other(format!(
                         "{stack}: still {status} after {} hours; rcdk stopped following it. CloudFormation goes on: {}",
@@ -158,32 +180,6 @@ pub async fn follow(
                     ));
                 }
             }
-            Some(_) => {}
-        }
-        match state {
-            None => {
-                return Ok(Finished {
-                    status: "DELETE_COMPLETE".into(),
-                    failures,
-                    state: None,
-                });
-            }
-            Some(s) if s.status == "DELETE_COMPLETE" => {
-                return Ok(Finished {
-                    status: s.status.clone(),
-                    failures,
-                    state: None,
-                });
-            }
-            Some(s) if is_terminal(&s.status) => {
-                bar.finish(&s.status);
-                return Ok(Finished {
-                    status: s.status.clone(),
-                    failures,
-                    state: Some(s),
-                });
-            }
-            Some(_) => {}
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 3 / 2).min(Duration::from_secs(5));

@@ -126,7 +126,7 @@ impl Deref for FargateTaskDefinition {
 
 /// A size in the MiB ECS counts in (saturating: a size that large is refused anyway).
 pub(super) fn mebibytes(size: Size) -> u32 {
-    u32::try_from(size.whole_mebibytes().unwrap_or_default()).unwrap_or(u32::MAX)
+    u32::try_from(size.as_mebibytes()).unwrap_or(u32::MAX)
 }
 
 fn check_size(scope: &Scope, cpu: u32, memory: u32) {
