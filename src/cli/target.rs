@@ -87,17 +87,18 @@ pub fn parse(text: &str, unknown_region: bool) -> Result<Target, CliError> {
         }
         None => (None, text),
     };
-    if !REGIONS.contains(&region) {
-        let hint = if region_shaped(region) && !unknown_region {
+    let shaped = region_shaped(region);
+    let accepted = REGIONS.contains(&region) || (shaped && unknown_region);
+    if !accepted {
+        // Here a region-shaped name was not let through: --unknown-region would take it.
+        let hint = if shaped {
             "; if AWS opened it after this rcdk was released, pass --unknown-region"
         } else {
             ""
         };
-        if !(region_shaped(region) && unknown_region) {
-            return Err(CliError::Usage(format!(
-                "'{region}' is not an AWS region (for example us-east-1, eu-west-1){hint}"
-            )));
-        }
+        return Err(CliError::Usage(format!(
+            "'{region}' is not an AWS region (for example us-east-1, eu-west-1){hint}"
+        )));
     }
     Ok(Target {
         account,

@@ -9,7 +9,7 @@ use serde_json::Value as J;
 
 use super::client::Cfn;
 use super::error::DeployError;
-use super::signed::{SignedRequest, send};
+use super::signed::{SignedRequest, send, service_url};
 use crate::synth::cross_region::PARAMETERS_KEY;
 
 /// One value to carry.
@@ -60,10 +60,7 @@ pub async fn publish(
             "Overwrite": true,
             "Description": format!("{} of {stack}, for stacks in {} (rcdk deploy)", c.output, c.region),
         });
-        let url = match cfn.config.endpoint_url() {
-            Some(endpoint) => format!("{}/", endpoint.trim_end_matches('/')),
-            None => format!("https://ssm.{}.amazonaws.com/", c.region),
-        };
+        let url = service_url(cfn, "ssm", c.region);
         let (status, answer) = send(
             cfn,
             stack,

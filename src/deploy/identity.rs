@@ -5,14 +5,11 @@ use bytes::Bytes;
 
 use super::client::Cfn;
 use super::error::DeployError;
-use super::signed::{SignedRequest, send};
+use super::signed::{SignedRequest, send, service_url};
 
 /// The account the configured credentials belong to.
 pub async fn caller_account(cfn: &Cfn) -> Result<String, DeployError> {
-    let url = match cfn.config.endpoint_url() {
-        Some(endpoint) => format!("{}/", endpoint.trim_end_matches('/')),
-        None => format!("https://sts.{}.amazonaws.com/", cfn.region),
-    };
+    let url = service_url(cfn, "sts", &cfn.region);
     let (status, answer) = send(
         cfn,
         "account check",

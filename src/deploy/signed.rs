@@ -33,6 +33,15 @@ pub struct SignedRequest<'a> {
     pub sign_payload_header: bool,
 }
 
+/// Where a query or JSON API (`ssm`, `sts`) of `region` is sent: the configured endpoint
+/// (AWS_ENDPOINT_URL, a profile's endpoint_url) when there is one, else AWS's.
+pub fn service_url(cfn: &Cfn, service: &str, region: &str) -> String {
+    match cfn.config.endpoint_url() {
+        Some(endpoint) => format!("{}/", endpoint.trim_end_matches('/')),
+        None => format!("https://{service}.{region}.amazonaws.com/"),
+    }
+}
+
 const ATTEMPTS: u32 = 6;
 
 fn transient(status: http::StatusCode, answer: &str) -> bool {
