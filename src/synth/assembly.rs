@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value as J, json};
 
 use super::graph::Dependencies;
-use super::outdir::{OutdirState, check_output_dir};
+use super::outdir::{OutdirState, StagingDir, check_output_dir};
 use super::render::Context;
 use super::template::StackTemplate;
 use crate::error::Error;
@@ -284,10 +284,7 @@ impl CloudAssembly {
             .map_or_else(|| "cdk.out".into(), |n| n.to_string_lossy().into_owned());
         fs::create_dir_all(&parent).map_err(err(&parent))?;
         // Removed on drop, with whatever it still holds, on every path out of here.
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.rcdk-"))
-            .tempdir_in(&parent)
-            .map_err(err(&parent))?;
+        let staging = StagingDir::new_in(&parent, &name).map_err(err(&parent))?;
         let fresh = staging.path().join("new");
         let previous = staging.path().join("previous");
         fs::create_dir(&fresh).map_err(err(&fresh))?;

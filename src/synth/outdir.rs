@@ -167,3 +167,72 @@ fn top_level(relative: &str) -> String {
 fn read_json(path: &Path) -> Option<J> {
     serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
 }
+
+/// A folder beside the output, unique to this write, removed with whatever it still holds
+/// when dropped: the assembly is written here first so that a failure leaves nothing.
+pub struct StagingDir {
+    path: std::path::PathBuf,
+}
+
+impl StagingDir {
+    /// Creates `PARENT/.NAME.rcdk-PID-N`, the first N not taken (another process, or a
+    /// folder left by one that was killed, may hold a name).
+    pub fn new_in(parent: &Path, name: &str) -> std::io::Result<StagingDir> {
+        let pid = std::process::id();
+        let mut attempt = 0u32;
+        loop {
+            let path = parent.join(format!(".{name}.rcdk-{pid}-{attempt}"));
+            match fs::create_dir(&path) {
+                Ok(()) => return Ok(StagingDir { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Removes the folder now, reporting a failure that dropping would ignore.
+    pub fn close(mut self) -> std::io::Result<()> {
+        let path = std::mem::take(&mut self.path);
+        fs::remove_dir_all(path)
+    }
+}
+
+impl Drop for StagingDir {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod staging_tests {
+    use super::StagingDir;
+
+    #[test]
+    fn a_taken_name_is_skipped_and_the_folder_goes_when_dropped_or_closed() {
+        let parent = tempfile::tempdir().expect("tempdir");
+        let taken = parent
+            .path()
+            .join(format!(".cdk.out.rcdk-{}-0", std::process::id()));
+        std::fs::create_dir(&taken).expect("mkdir");
+        let staging = StagingDir::new_in(parent.path(), "cdk.out").expect("staging");
+        assert_ne!(staging.path(), taken);
+        std::fs::write(staging.path().join("file"), "x").expect("write");
+        let path = staging.path().to_path_buf();
+        drop(staging);
+        assert!(!path.exists(), "dropped with its contents");
+        let staging = StagingDir::new_in(parent.path(), "cdk.out").expect("staging");
+        let path = staging.path().to_path_buf();
+        staging.close().expect("closed");
+        assert!(!path.exists());
+        assert!(taken.exists(), "another's folder is left alone");
+    }
+}
