@@ -91,6 +91,10 @@ pub struct DoctorArgs {
     /// Only local checks: no credentials, endpoint or bootstrap look-ups.
     #[arg(long)]
     pub offline: bool,
+    /// Remove the build directory rcdk shares between apps (~/.cache/rcdk/build), every
+    /// toolchain's folder; the next synth of each app rebuilds its dependencies.
+    #[arg(long)]
+    pub clean_build_cache: bool,
 }
 
 /// Arguments of `rcdk completions`.

@@ -163,14 +163,19 @@ impl Record {
     }
 }
 
+/// `$XDG_CACHE_HOME`, else `~/.cache`.
+pub fn user_cache() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+}
+
 fn cache_file(dir: &Path, command: &str) -> Option<PathBuf> {
     if std::env::var("RCDK_APP_CACHE").is_ok_and(|v| v == "off") {
         return None;
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let base = user_cache()?;
     // FNV-1a of the project folder and the command: one record per app.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in dir
@@ -214,7 +219,11 @@ pub fn executable(dir: &Path, command: &str, run: &CargoRun) -> Result<PathBuf, 
 
 /// Runs `cargo build` with the command's flags and returns the binary it produced.
 fn build(dir: &Path, run: &CargoRun) -> Result<PathBuf, String> {
-    let out = Command::new("cargo")
+    let mut cargo = Command::new("cargo");
+    if let Some(shared) = super::build_cache::for_app(dir) {
+        cargo.env("CARGO_BUILD_BUILD_DIR", shared);
+    }
+    let out = cargo
         .arg("build")
         .args(&run.build_flags)
         .arg("--message-format=json-render-diagnostics")

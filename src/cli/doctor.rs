@@ -191,6 +191,18 @@ async fn aws_checks(regions: Vec<String>) -> Vec<Check> {
 /// Returns whether every check passed.
 pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<bool, CliError> {
     let dir = std::env::current_dir().map_err(|e| CliError::Usage(e.to_string()))?;
+    if args.clean_build_cache {
+        let freed = super::build_cache::clean().map_err(|e| CliError::Config {
+            path: super::build_cache::root().unwrap_or_default(),
+            message: format!("cannot remove the shared build directory: {e}"),
+        })?;
+        writeln!(
+            anstream::stdout(),
+            "Removed the shared build directory ({:.1} MiB).",
+            freed as f64 / (1024.0 * 1024.0)
+        )
+        .map_err(CliError::Output)?;
+    }
     let mut checks = vec![Check {
         ok: true,
         what: "rcdk".into(),
@@ -200,6 +212,11 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<bool, CliError> {
     checks.push(tool_version("rustc"));
     let (app, mut regions) = project(global, &dir);
     checks.push(app);
+    checks.push(Check {
+        ok: true,
+        what: "build cache".into(),
+        detail: super::build_cache::report(&dir),
+    });
     regions.extend(args.regions.iter().cloned());
     regions.sort();
     regions.dedup();

@@ -4,6 +4,7 @@
 pub mod args;
 mod assembly;
 mod bootstrap;
+mod build_cache;
 mod cargo_app;
 mod config;
 mod cost;

@@ -229,7 +229,15 @@ fn an_init_app_builds_synthesizes_and_its_cache_never_goes_stale() {
     };
     let out = cargo_test(&[("INSTA_UPDATE", "always")]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(p.dir.join("snapshots/dev-storage.snap").is_file());
+    // Recorded by the test profile, synthesized by the unoptimized `app` profile: the
+    // same bytes.
+    let snap = fs::read_to_string(p.dir.join("snapshots/dev-storage.snap")).expect("snapshot");
+    let body = snap.splitn(3, "---\n").nth(2).expect("insta's header");
+    assert_eq!(
+        body,
+        p.template(),
+        "the profiles synthesize different bytes"
+    );
     let out = cargo_test(&[("CI", "true")]);
     assert!(out.status.success(), "{}", text(&out));
     // The golden files are where `rcdk diff --snapshots` looks, and the new app's
@@ -299,4 +307,121 @@ fn apps_compile_neither_the_aws_sdk_nor_tokio_nor_hyper() {
             );
         }
     }
+}
+
+/// Makes `rcdk init NAME` in `parent`.
+fn init_named(parent: &Path, name: &str) -> PathBuf {
+    let out = rcdk_in(
+        parent,
+        &[
+            "init",
+            name,
+            "--rcdk-path",
+            crate::support::root().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    parent.join(name)
+}
+
+fn rlibs_of(deps: &Path, krate: &str) -> usize {
+    fs::read_dir(deps)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    n.starts_with(&format!("lib{krate}-")) && n.ends_with(".rlib")
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn apps_share_one_build_directory_per_toolchain_and_keep_their_own_binaries() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("cache");
+    let envs = [("XDG_CACHE_HOME", cache.to_str().expect("utf-8"))];
+    let one = init_named(tmp.path(), "first-app");
+    let two = init_named(tmp.path(), "second-app");
+    let lib = two.join("src/lib.rs");
+    let src = fs::read_to_string(&lib).expect("lib.rs");
+    fs::write(&lib, src.replace("\"Assets\"", "\"Uploads\"")).expect("edit");
+    for app in [&one, &two] {
+        let out = rcdk_in(app, &["synth", "-q"], &envs);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let template = |app: &Path| {
+        fs::read_to_string(app.join("cdk.out/dev-storage.template.json")).expect("template")
+    };
+    assert!(template(&one).contains("\"Assets"), "{}", template(&one));
+    assert!(template(&two).contains("\"Uploads"), "{}", template(&two));
+    // One toolchain folder; the dependencies in it once, both apps' own crates beside them.
+    let toolchains: Vec<PathBuf> = fs::read_dir(cache.join("rcdk/build"))
+        .expect("the shared build directory")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(toolchains.len(), 1, "{toolchains:?}");
+    let deps = toolchains[0].join("app/deps");
+    assert_eq!(rlibs_of(&deps, "rcdk_constructs"), 1, "built once, shared");
+    assert_eq!(rlibs_of(&deps, "first_app"), 1);
+    assert_eq!(rlibs_of(&deps, "second_app"), 1);
+    // Each binary stays in its own project, where cargo's dep-info is read from.
+    assert!(one.join("target/app/first-app").is_file());
+    assert!(two.join("target/app/second-app").is_file());
+    assert!(
+        !one.join("target/app/deps").exists(),
+        "no intermediate artifacts"
+    );
+
+    let out = rcdk_in(&one, &["doctor", "--offline"], &envs);
+    let report = text(&out);
+    assert!(
+        report.contains(&format!("build cache          {}", toolchains[0].display()))
+            && report.contains("shared by every app rcdk builds"),
+        "{report}"
+    );
+    // A build directory of the user's own is left alone.
+    let own = tmp.path().join("own-build-dir");
+    let src = fs::read_to_string(&lib).expect("lib.rs");
+    fs::write(&lib, src.replace("\"Uploads\"", "\"Downloads\"")).expect("edit");
+    let mut with_own = envs.to_vec();
+    with_own.push(("CARGO_BUILD_BUILD_DIR", own.to_str().expect("utf-8")));
+    let out = rcdk_in(&two, &["synth", "-q"], &with_own);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(rlibs_of(&own.join("app/deps"), "second_app"), 1);
+    assert_eq!(
+        rlibs_of(&deps, "second_app"),
+        1,
+        "the shared folder untouched"
+    );
+    assert!(template(&two).contains("\"Downloads"));
+}
+
+#[test]
+fn doctor_cleans_the_shared_build_directory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("rcdk/build/1.0.0-abc-host/app/deps");
+    fs::create_dir_all(&folder).expect("mkdir");
+    fs::write(folder.join("libx-1.rlib"), vec![0u8; 2 * 1024 * 1024]).expect("write");
+    let envs = [("XDG_CACHE_HOME", tmp.path().to_str().expect("utf-8"))];
+    let out = rcdk_in(tmp.path(), &["doctor", "--offline"], &envs);
+    assert!(
+        text(&out).contains("1 other toolchain folder(s) hold 2.0 MiB"),
+        "{}",
+        text(&out)
+    );
+    let out = rcdk_in(
+        tmp.path(),
+        &["doctor", "--offline", "--clean-build-cache"],
+        &envs,
+    );
+    assert!(
+        text(&out).contains("Removed the shared build directory (2.0 MiB)."),
+        "{}",
+        text(&out)
+    );
+    assert!(!tmp.path().join("rcdk/build").exists());
 }
