@@ -14,6 +14,13 @@
 //! baseline), and the shared pieces they use: [`iam`], [`kms`] (one key per stack by
 //! default), [`secrets`], [`metrics`], [`posture`].
 //!
+//! Each family is a cargo feature of the same name that compiles only the L1 services it
+//! builds on (`connections` comes with `network`, `ecr` with `containers`); the shared
+//! pieces and [`delivery`] are always there, and `default` is every family. An app that
+//! names only what it uses builds in a fraction of the time: `rcdk init`'s app takes
+//! `default-features = false, features = ["storage"]`. Using a module that is not enabled
+//! is a compile error whose note names the feature to add.
+//!
 //! ```
 //! use rcdk::{App, Stack, StackProps};
 //! use rcdk_constructs::messaging::{Queue, QueueProps};
@@ -29,29 +36,57 @@
 //! ```
 
 #![warn(missing_docs)]
+// With some of the modules, a shared helper may have no caller; the full set (`default`,
+// which CI lints with warnings denied) still reports dead code.
+#![cfg_attr(
+    not(all(
+        feature = "baseline",
+        feature = "budgets",
+        feature = "data",
+        feature = "dns",
+        feature = "waf"
+    )),
+    allow(dead_code)
+)]
 
+#[cfg(feature = "baseline")]
 pub mod baseline;
+#[cfg(feature = "budgets")]
 pub mod budgets;
+#[cfg(feature = "compute")]
 pub mod compute;
+#[cfg(feature = "network")]
 pub mod connections;
+#[cfg(feature = "containers")]
 pub mod containers;
+#[cfg(feature = "data")]
 pub mod data;
 pub mod delivery;
+#[cfg(feature = "dns")]
 pub mod dns;
+#[cfg(feature = "containers")]
 pub mod ecr;
+#[cfg(feature = "events")]
 pub mod events;
 pub mod iam;
 pub mod kms;
+#[cfg(feature = "load_balancing")]
 pub mod load_balancing;
+#[cfg(feature = "logs")]
 pub mod logs;
+#[cfg(feature = "messaging")]
 pub mod messaging;
 pub mod metrics;
+#[cfg(feature = "monitoring")]
 pub mod monitoring;
+#[cfg(feature = "network")]
 pub mod network;
 pub mod posture;
 pub mod secrets;
+#[cfg(feature = "storage")]
 pub mod storage;
 pub mod units;
+#[cfg(feature = "waf")]
 pub mod waf;
 
 pub use rcdk;

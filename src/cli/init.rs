@@ -65,7 +65,11 @@ fn files(name: &str, source: &Source) -> Vec<(&'static str, String)> {
     let krate = name.replace('-', "_");
     let deps = [
         source.dependency("rcdk", "", ", default-features = false"),
-        source.dependency("rcdk-constructs", "constructs", ""),
+        source.dependency(
+            "rcdk-constructs",
+            "constructs",
+            ", default-features = false, features = [\"storage\"]",
+        ),
     ]
     .join("\n");
     vec![
@@ -79,7 +83,9 @@ edition = "2024"
 publish = false
 
 [dependencies]
-# default-features = false: the app needs the library, not the CLI and its AWS SDK.
+# default-features = false: the app needs the library, not the CLI and its AWS SDK, and
+# of the construct library only the modules it names (add "containers", "data", … as
+# the app grows; `default-features = true` takes them all).
 {deps}
 
 [dev-dependencies]

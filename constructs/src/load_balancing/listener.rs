@@ -15,21 +15,10 @@ use rcdk_l1::elasticloadbalancingv2::{
 };
 
 use super::target_group::TargetGroup;
+pub use crate::posture::is_modern_tls_policy;
 
 /// A TLS 1.2+ policy with TLS 1.3 and forward-secret ciphers only.
 pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-/// Whether an ELB security policy's minimum protocol is TLS 1.2 or 1.3: names like
-/// `ELBSecurityPolicy-TLS13-1-2-…`, `ELBSecurityPolicy-TLS-1-2-…`, `ELBSecurityPolicy-FS-1-2-…`.
-pub fn is_modern_tls_policy(name: &str) -> bool {
-    let Some(rest) = name.strip_prefix("ELBSecurityPolicy-") else {
-        return false;
-    };
-    ["TLS13-", "TLS-", "FS-"].iter().any(|family| {
-        rest.strip_prefix(family)
-            .is_some_and(|v| v.starts_with("1-2-") || v.starts_with("1-3-"))
-    })
-}
 
 /// What a listener or rule does with a request.
 #[derive(Debug, Clone)]

@@ -24,15 +24,21 @@
 //! ```
 
 mod alarm;
+#[cfg(feature = "containers")]
 mod capacity_alarms;
 mod dashboard;
 mod topic;
+#[cfg(all(feature = "containers", feature = "data", feature = "waf"))]
 mod web_alarms;
+#[cfg(all(feature = "compute", feature = "data"))]
 mod worker_alarms;
 
 pub use alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm, TreatMissingData};
+#[cfg(feature = "containers")]
 pub use capacity_alarms::CapacityAlarms;
 pub use dashboard::{Dashboard, Widget};
 pub use topic::{AlarmTopic, AlarmTopicProps};
+#[cfg(all(feature = "containers", feature = "data", feature = "waf"))]
 pub use web_alarms::{AlarmThresholds, WebAlarms, WebTier};
+#[cfg(all(feature = "compute", feature = "data"))]
 pub use worker_alarms::{WorkerAlarms, WorkerThresholds, WorkerTier};

@@ -6,7 +6,18 @@ use super::policy::{
     actions, identity_statements, is_allow, list, on_every_resource, resource_statements,
 };
 use super::{Rule, hardening, report};
-use crate::load_balancing::is_modern_tls_policy;
+
+/// Whether an ELB security policy's minimum protocol is TLS 1.2 or 1.3: names like
+/// `ELBSecurityPolicy-TLS13-1-2-…`, `ELBSecurityPolicy-TLS-1-2-…`, `ELBSecurityPolicy-FS-1-2-…`.
+pub fn is_modern_tls_policy(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("ELBSecurityPolicy-") else {
+        return false;
+    };
+    ["TLS13-", "TLS-", "FS-"].iter().any(|family| {
+        rest.strip_prefix(family)
+            .is_some_and(|v| v.starts_with("1-2-") || v.starts_with("1-3-"))
+    })
+}
 
 /// Actions that have no resource-level permissions: `*` is the only resource they take.
 const RESOURCELESS_ACTIONS: &[&str] = &[

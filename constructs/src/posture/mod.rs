@@ -26,6 +26,7 @@ mod hardening;
 mod policy;
 mod scanners;
 
+pub use checks::is_modern_tls_policy;
 pub use scanners::ScannerIds;
 
 use rcdk::{AspectPriority, Aspects, CfnResource, Scope, Value};
