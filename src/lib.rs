@@ -3,8 +3,10 @@
 //! Layers, each using only the ones above it: [`expr`] (typed values and intrinsics),
 //! [`registry`] (what the schemas say about each resource type; the typed L1 resources
 //! are the `rcdk-l1` crate), [`tree`] (app, stacks, constructs, tags, aspects),
-//! [`synth`] (references, validation, the cloud assembly), [`diff`], and, with the `cli`
-//! feature (on by default, off for apps), the command line and the deploy engine.
+//! [`synth`] (references, validation, the cloud assembly), [`include`](mod@include) (an existing
+//! template in a stack, as written), [`posture`] (the security rules, on any tree: an
+//! app's or an included template's), [`diff`], [`cost`], and, with the `cli` feature (on
+//! by default, off for apps), the command line and the deploy engine.
 
 #![warn(missing_docs)]
 
@@ -16,6 +18,8 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod expr;
+pub mod include;
+pub mod posture;
 pub mod registry;
 
 /// How construct paths become logical ids, for constructs that name resources the same way.

@@ -131,6 +131,11 @@ pub struct DiffArgs {
     /// instead of the deployed stacks: a pull request's diff without AWS access.
     #[arg(long, value_name = "DIR", conflicts_with = "template")]
     pub snapshots: Option<PathBuf>,
+    /// The new side from templates instead of the app: a file, or a folder whose
+    /// templates are stacks named after their files (compared with --template OLD, with
+    /// the same names in --snapshots DIR, or with the deployed stacks of those names).
+    #[arg(long, value_name = "PATH")]
+    pub template_new: Option<PathBuf>,
     /// text for a terminal, json for tools, markdown for a pull-request comment (fits
     /// GitHub's 65,536 characters).
     #[arg(long, value_enum, default_value = "text")]
@@ -162,6 +167,13 @@ pub struct CostArgs {
     /// text for a terminal, json for tools, markdown for a pull request.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
+    /// Price these templates instead of the app's (a file, or every template under a
+    /// folder; each is a stack named after its file). Repeatable.
+    #[arg(long = "template", value_name = "PATH")]
+    pub templates: Vec<PathBuf>,
+    /// The region whose prices apply to --template stacks (default: us-east-1).
+    #[arg(long, requires = "templates")]
+    pub region: Option<String>,
 }
 
 /// Arguments of `rcdk posture`.
@@ -172,6 +184,10 @@ pub struct PostureArgs {
     /// text for a terminal, json for tools, markdown for a pull request.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
+    /// Check these templates instead of the app (a file, or every template under a
+    /// folder; JSON or YAML; each is a stack named after its file). Repeatable.
+    #[arg(long = "template", value_name = "PATH")]
+    pub templates: Vec<PathBuf>,
 }
 
 /// Arguments of `rcdk deploy`.

@@ -160,6 +160,11 @@ fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
             for (path, entries) in meta {
                 for e in entries.as_array().into_iter().flatten() {
                     let kind = e.get("type").and_then(J::as_str).unwrap_or_default();
+                    // Messages for a person; the AWS CDK also records logical ids and
+                    // stack tags here, which are not.
+                    if !matches!(kind, "aws:cdk:info" | "aws:cdk:warning" | "aws:cdk:error") {
+                        continue;
+                    }
                     if let Some(data) = e.get("data").and_then(J::as_str) {
                         let path = path.trim_start_matches('/').to_owned();
                         messages.push((path, kind.to_owned(), data.to_owned()));

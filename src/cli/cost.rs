@@ -18,7 +18,17 @@ pub fn stack_cost(s: &AssemblyStack, template: &serde_json::Value) -> Result<Sta
 }
 
 pub fn run(global: &GlobalArgs, args: &CostArgs) -> Result<(), CliError> {
-    let (_, stacks) = synth::synthesize(global)?;
+    let stacks = if args.templates.is_empty() {
+        synth::synthesize(global)?.1
+    } else {
+        let mut stacks = super::templates::stacks(&args.templates)?;
+        if let Some(region) = &args.region {
+            for s in &mut stacks {
+                s.environment = format!("aws://unknown-account/{region}");
+            }
+        }
+        stacks
+    };
     let selected = select_stacks(&stacks, &args.stacks, false)?;
     let costs = selected
         .iter()

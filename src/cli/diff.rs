@@ -27,34 +27,6 @@ pub fn region_of(stack: &AssemblyStack) -> Option<String> {
     (!region.is_empty() && region != "unknown-region").then(|| region.to_owned())
 }
 
-fn read_template(path: &std::path::Path) -> Result<J, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::Config {
-        path: path.into(),
-        message: e.to_string(),
-    })?;
-    // A golden snapshot (insta) has a `---` header before the template.
-    let body = match text.strip_prefix("---\n") {
-        Some(rest) if rest.starts_with("source:") => {
-            rest.split_once("\n---\n").map_or(rest, |(_, b)| b)
-        }
-        _ => &text,
-    };
-    let template = crate::diff::parse_template(body).map_err(|e| CliError::Config {
-        path: path.into(),
-        message: format!("not a JSON or YAML template: {e}"),
-    })?;
-    if !template.is_object() {
-        return Err(CliError::Config {
-            path: path.into(),
-            message: format!(
-                "not a CloudFormation template: a template is an object with a Resources section, this file holds {}",
-                super::assembly::json_kind(&template)
-            ),
-        });
-    }
-    Ok(template)
-}
-
 /// `monthly cost: $a → $b (+$c)` and the items that changed, or why there is no estimate.
 fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
     let before = if old.is_null() {
@@ -135,11 +107,11 @@ fn old_template(
     s: &AssemblyStack,
 ) -> Result<J, CliError> {
     if let Some(path) = &args.template {
-        return read_template(path);
+        return super::templates::read_template(path);
     }
     if let Some(dir) = &args.snapshots {
         return match snapshot_of(dir, &s.stack_name) {
-            Some(path) => read_template(&path),
+            Some(path) => super::templates::read_template(&path),
             // Not in the golden files yet: a new stack.
             None => Ok(J::Null),
         };
@@ -167,7 +139,10 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
             )));
         }
     }
-    let (_, stacks) = synth::synthesize(global)?;
+    let stacks = match &args.template_new {
+        Some(new) => super::templates::stacks(std::slice::from_ref(new))?,
+        None => synth::synthesize(global)?.1,
+    };
     let selected = select_stacks(&stacks, &args.stacks, false)?;
     if args.template.is_some() && selected.len() != 1 {
         return Err(CliError::Usage(format!(

@@ -21,6 +21,7 @@ mod runner;
 mod select;
 mod synth;
 mod target;
+mod templates;
 
 pub use assembly::{AssemblyStack, read_assembly};
 pub use error::{CliError, exit};

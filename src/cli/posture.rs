@@ -1,60 +1,132 @@
-//! `rcdk posture`: every posture rule the app enforces, every finding and every waiver
-//! with its reason and resource path — the report a reviewer reads in a pull request.
-//! The app is synthesized in report mode (findings are recorded instead of failing
-//! synthesis) into a temporary directory, so the project's cdk.out is not touched.
+//! `rcdk posture`: every posture rule, every finding and every waiver with its reason
+//! and resource — the report a reviewer reads in a pull request. An app that enforces
+//! the posture is synthesized in report mode (findings are recorded instead of failing
+//! synthesis) into a temporary directory, so the project's cdk.out is not touched. Any
+//! other template — an AWS CDK assembly, hand-written CloudFormation (`--template`), an
+//! app that does not enforce — is checked by the same rules in-process: it is included
+//! in a stack as written and the rules run on it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_json::{Value as J, json};
 
 use super::args::{GlobalArgs, PostureArgs};
-use super::{CliError, select_stacks, synth};
+use super::{AssemblyStack, CliError, select_stacks, synth};
+use crate::posture::{
+    FINDINGS_KEY, REPORT_CONTEXT, RULES_KEY, Rule, SUPPRESSIONS_KEY, WAIVERS_KEY,
+};
 
-/// Context key the app's `posture::enforce` reads (rcdk_constructs::posture::REPORT_CONTEXT).
-const REPORT_CONTEXT: &str = "rcdk:posture:report";
-const RULES_KEY: &str = "rcdk:posture:rules";
-const FINDINGS_KEY: &str = "rcdk:posture:findings";
-const SUPPRESSIONS_KEY: &str = "rcdk:posture:suppressions";
-const WAIVERS_KEY: &str = "rcdk:posture:waivers";
+/// One finding on one resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub rule: String,
+    /// The construct path when the template records one (`aws:cdk:path`), else the logical id.
+    pub path: String,
+    pub logical_id: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+/// One waiver: an rcdk rule or another scanner's check, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Waiver {
+    /// The rule id, or the tool and its check (`cdk_nag AwsSolutions-S1`).
+    pub rule: String,
+    pub path: String,
+    pub logical_id: String,
+    pub reason: String,
+}
 
 /// One stack's posture.
 #[derive(Debug, Default)]
 pub struct StackPosture {
     pub stack: String,
-    /// `None`: the app does not enforce the posture on this stack.
+    /// `None`: no rules ran on this stack.
     pub rules: Option<Vec<J>>,
-    /// (rule, construct path, problem, fix)
-    pub findings: Vec<(String, String, String, String)>,
-    /// (rule or scanner check, construct path, reason)
-    pub waivers: Vec<(String, String, String)>,
+    /// The rules ran on the template here, not at the app's synthesis.
+    pub checked_from_template: bool,
+    pub findings: Vec<Finding>,
+    pub waivers: Vec<Waiver>,
+    /// Why the rules could not run on this stack's template.
+    pub error: Option<String>,
 }
 
-/// Reads the posture of one template synthesized in report mode.
-pub fn read(stack: &str, template: &J) -> StackPosture {
+/// Ids another tool's waiver metadata holds: `(metadata key, list key, id field, reason field)`.
+const FOREIGN: [(&str, &str, &str, &str); 4] = [
+    ("cdk_nag", "rules_to_suppress", "id", "reason"),
+    ("cfn_nag", "rules_to_suppress", "id", "reason"),
+    ("checkov", "skip", "id", "comment"),
+    ("guard", "SuppressedRules", "", ""),
+];
+
+/// Reads the posture of one template the rules ran on (findings are in its resources'
+/// metadata). `source` is the template as the user wrote it, when the rules ran on an
+/// included copy: paths come from it.
+pub fn read(stack: &str, template: &J, source: Option<&J>) -> StackPosture {
     let mut out = StackPosture {
         stack: stack.to_owned(),
         rules: template["Metadata"][RULES_KEY].as_array().cloned(),
+        checked_from_template: source.is_some(),
         ..StackPosture::default()
     };
     for (id, r) in template["Resources"].as_object().into_iter().flatten() {
         let m = &r["Metadata"];
-        let path = m["aws:cdk:path"].as_str().unwrap_or(id).to_owned();
+        let path = match source {
+            Some(src) => src["Resources"][id]["Metadata"]["aws:cdk:path"]
+                .as_str()
+                .unwrap_or(id),
+            None => m["aws:cdk:path"].as_str().unwrap_or(id),
+        }
+        .to_owned();
         let text = |v: &J, k: &str| v[k].as_str().unwrap_or_default().to_owned();
         for f in m[FINDINGS_KEY].as_array().into_iter().flatten() {
-            out.findings.push((
-                text(f, "Rule"),
-                path.clone(),
-                text(f, "Problem"),
-                text(f, "Fix"),
-            ));
+            out.findings.push(Finding {
+                rule: text(f, "Rule"),
+                path: path.clone(),
+                logical_id: id.clone(),
+                problem: text(f, "Problem"),
+                fix: text(f, "Fix"),
+            });
         }
+        let waiver = |rule: String, reason: String| Waiver {
+            rule,
+            path: path.clone(),
+            logical_id: id.clone(),
+            reason,
+        };
+        // What rcdk wrote for other scanners mirrors its own waivers: counted once.
+        let mut mirrored: BTreeSet<String> = BTreeSet::new();
+        let type_name = r["Type"].as_str().unwrap_or_default();
         for s in m[SUPPRESSIONS_KEY].as_array().into_iter().flatten() {
-            out.waivers
-                .push((text(s, "Rule"), path.clone(), text(s, "Reason")));
+            let rule = text(s, "Rule");
+            if let Some(r) = Rule::ALL.iter().find(|r| r.id() == rule) {
+                let ids = r.scanner_ids(type_name);
+                mirrored.extend(ids.checkov.iter().chain(ids.guard).map(|i| (*i).to_owned()));
+            }
+            out.waivers.push(waiver(rule, text(s, "Reason")));
         }
         for w in m[WAIVERS_KEY].as_array().into_iter().flatten() {
+            mirrored.insert(text(w, "Check"));
             out.waivers
-                .push((text(w, "Check"), path.clone(), text(w, "Reason")));
+                .push(waiver(text(w, "Check"), text(w, "Reason")));
+        }
+        for (key, list, id_field, reason_field) in FOREIGN {
+            for item in m[key][list].as_array().into_iter().flatten() {
+                let (check, reason) = match item {
+                    J::String(check) => (check.clone(), String::new()),
+                    other => (text(other, id_field), text(other, reason_field)),
+                };
+                if check.is_empty() || mirrored.contains(&check) {
+                    continue;
+                }
+                let reason = if reason.trim().is_empty() {
+                    "(no reason written)".to_owned()
+                } else {
+                    reason
+                };
+                out.waivers.push(waiver(format!("{key} {check}"), reason));
+            }
         }
     }
     out.findings.sort();
@@ -62,12 +134,71 @@ pub fn read(stack: &str, template: &J) -> StackPosture {
     out
 }
 
+/// `path (LogicalId)`, or the logical id alone when the template records no path.
+fn named(path: &str, logical_id: &str) -> String {
+    if path == logical_id {
+        path.to_owned()
+    } else {
+        format!("{path} ({logical_id})")
+    }
+}
+
+/// Runs the rules on a template rcdk did not synthesize in report mode: it becomes the
+/// one stack of an app whose posture is enforced in report mode, included as written; the
+/// findings come back in the synthesized copy. A template the rules cannot run on is a
+/// stack with an error, so one bad file in a folder does not hide the others.
+fn check_template(s: &AssemblyStack) -> StackPosture {
+    let failed = |error: String| StackPosture {
+        stack: s.stack_name.clone(),
+        error: Some(error),
+        ..StackPosture::default()
+    };
+    let mut context = BTreeMap::new();
+    context.insert(REPORT_CONTEXT.to_owned(), J::Bool(true));
+    let app = crate::App::with_context(context, "cdk.out");
+    let stack = crate::Stack::new(
+        &app,
+        &s.stack_name,
+        crate::StackProps {
+            stack_name: Some(s.stack_name.clone()),
+            ..Default::default()
+        },
+    );
+    if let Err(e) = crate::include::Template::from_value(&stack, "Template", s.template.clone()) {
+        return failed(format!("{}: {e}", s.template_path.display()));
+    }
+    crate::posture::enforce(&app);
+    match app.synthesize() {
+        Ok(assembly) => match assembly.stacks.first() {
+            Some(artifact) => read(&s.stack_name, &artifact.template, Some(&s.template)),
+            None => failed("the template gave no stack".into()),
+        },
+        Err(e) => failed(format!(
+            "{}: {}",
+            s.template_path.display(),
+            e.problems
+                .iter()
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    }
+}
+
 fn counts(p: &StackPosture) -> String {
+    if let Some(e) = &p.error {
+        return format!("not checked: {e}");
+    }
     match &p.rules {
-        None => "posture not enforced (call rcdk_constructs::posture::enforce(&app))".into(),
+        None => "posture not checked".into(),
         Some(rules) => format!(
-            "{} rules, {} finding{}, {} waiver{}",
+            "{} rules{}, {} finding{}, {} waiver{}",
             rules.len(),
+            if p.checked_from_template {
+                " checked on the template"
+            } else {
+                ""
+            },
             p.findings.len(),
             if p.findings.len() == 1 { "" } else { "s" },
             p.waivers.len(),
@@ -80,11 +211,24 @@ pub fn render_text(report: &[StackPosture]) -> String {
     let mut out = String::new();
     for p in report {
         let _ = writeln!(out, "{}: {}", p.stack, counts(p));
-        for (rule, path, problem, fix) in &p.findings {
-            let _ = writeln!(out, "  FINDING {rule} {path}: {problem}; {fix}");
+        for f in &p.findings {
+            let _ = writeln!(
+                out,
+                "  FINDING {} {}: {}; {}",
+                f.rule,
+                named(&f.path, &f.logical_id),
+                f.problem,
+                f.fix
+            );
         }
-        for (rule, path, reason) in &p.waivers {
-            let _ = writeln!(out, "  waived  {rule} {path}: {reason}");
+        for w in &p.waivers {
+            let _ = writeln!(
+                out,
+                "  waived  {} {}: {}",
+                w.rule,
+                named(&w.path, &w.logical_id),
+                w.reason
+            );
         }
     }
     let findings: usize = report.iter().map(|p| p.findings.len()).sum();
@@ -106,10 +250,11 @@ pub fn render_markdown(report: &[StackPosture]) -> String {
         "## Security posture\n\n| Stack | Rules | Findings | Waivers |\n|---|---:|---:|---:|\n",
     );
     for p in report {
-        let rules = p
-            .rules
-            .as_ref()
-            .map_or_else(|| "not enforced".to_owned(), |r| r.len().to_string());
+        let rules = match (&p.error, &p.rules) {
+            (Some(e), _) => format!("not checked: {}", cell(e)),
+            (None, None) => "not checked".to_owned(),
+            (None, Some(r)) => r.len().to_string(),
+        };
         let _ = writeln!(
             out,
             "| {} | {rules} | {} | {} |",
@@ -124,12 +269,14 @@ pub fn render_markdown(report: &[StackPosture]) -> String {
         .collect();
     if !findings.is_empty() {
         out.push_str("\n### Findings\n\n| Stack | Rule | Resource | Problem | Fix |\n|---|---|---|---|---|\n");
-        for (stack, (rule, path, problem, fix)) in findings {
+        for (stack, f) in findings {
             let _ = writeln!(
                 out,
-                "| {stack} | {rule} | `{path}` | {} | {} |",
-                cell(problem),
-                cell(fix)
+                "| {stack} | {} | `{}` | {} | {} |",
+                f.rule,
+                named(&f.path, &f.logical_id),
+                cell(&f.problem),
+                cell(&f.fix)
             );
         }
     }
@@ -139,8 +286,14 @@ pub fn render_markdown(report: &[StackPosture]) -> String {
         .collect();
     if !waivers.is_empty() {
         out.push_str("\n<details><summary>Waivers and their reasons</summary>\n\n| Stack | Rule or check | Resource | Reason |\n|---|---|---|---|\n");
-        for (stack, (rule, path, reason)) in waivers {
-            let _ = writeln!(out, "| {stack} | {rule} | `{path}` | {} |", cell(reason));
+        for (stack, w) in waivers {
+            let _ = writeln!(
+                out,
+                "| {stack} | {} | `{}` | {} |",
+                w.rule,
+                named(&w.path, &w.logical_id),
+                cell(&w.reason)
+            );
         }
         out.push_str("\n</details>\n");
     }
@@ -175,25 +328,65 @@ pub fn render_json(report: &[StackPosture]) -> J {
             .map(|p| {
                 json!({
                     "stack": p.stack,
-                    "enforced": p.rules.is_some(),
+                    "enforced": p.rules.is_some() && !p.checked_from_template,
+                    "error": p.error,
+                    "checked_from_template": p.checked_from_template,
                     "rules": p.rules.clone().unwrap_or_default(),
-                    "findings": p.findings.iter().map(|(rule, path, problem, fix)| json!({"rule": rule, "path": path, "problem": problem, "fix": fix})).collect::<Vec<_>>(),
-                    "waivers": p.waivers.iter().map(|(rule, path, reason)| json!({"rule": rule, "path": path, "reason": reason})).collect::<Vec<_>>(),
+                    "findings": p.findings.iter().map(|f| json!({"rule": f.rule, "path": f.path, "logical_id": f.logical_id, "problem": f.problem, "fix": f.fix})).collect::<Vec<_>>(),
+                    "waivers": p.waivers.iter().map(|w| json!({"rule": w.rule, "path": w.path, "logical_id": w.logical_id, "reason": w.reason})).collect::<Vec<_>>(),
                 })
             })
             .collect(),
     )
 }
 
-/// Prints the report; `Ok(false)` when a stack has a finding or is not checked.
+/// Prints the report; `Ok(false)` when a stack has a finding.
 pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
+    let stacks = if args.templates.is_empty() {
+        synthesize_for_report(global)?.1
+    } else {
+        super::templates::stacks(&args.templates)?
+    };
+    let selected = select_stacks(&stacks, &args.stacks, false)?;
+    // Stacks an app synthesized in report mode carry their findings; the rest are checked
+    // here, all in one app.
+    let enforced: Vec<&AssemblyStack> = selected
+        .iter()
+        .copied()
+        .filter(|s| s.template["Metadata"][RULES_KEY].is_array())
+        .collect();
+    let report: Vec<StackPosture> = selected
+        .iter()
+        .map(|s| {
+            if enforced.iter().any(|e| e.stack_name == s.stack_name) {
+                read(&s.stack_name, &s.template, None)
+            } else {
+                check_template(s)
+            }
+        })
+        .collect();
+    super::cost::print_report(
+        args.format,
+        || render_text(&report),
+        || render_json(&report),
+        || render_markdown(&report),
+    )?;
+    Ok(report
+        .iter()
+        .all(|p| p.error.is_none() && p.rules.is_some() && p.findings.is_empty()))
+}
+
+/// The app's stacks, synthesized in report mode into scratch space (a prebuilt assembly
+/// is read where it is).
+fn synthesize_for_report(
+    global: &GlobalArgs,
+) -> Result<(std::path::PathBuf, Vec<AssemblyStack>), CliError> {
     let scratch = tempfile::Builder::new()
         .prefix("rcdk-posture-")
         .tempdir()
         .map_err(|e| CliError::Usage(format!("cannot create a scratch directory: {e}")))?;
     let mut context = global.context.clone();
     context.push(format!("{REPORT_CONTEXT}=true"));
-    // A prebuilt assembly is read where it is; an app synthesizes into scratch space.
     let prebuilt = global
         .app
         .as_ref()
@@ -207,19 +400,5 @@ pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
             None => Some(scratch.path().join("cdk.out")),
         },
     };
-    let (_, stacks) = synth::synthesize(&global)?;
-    let selected = select_stacks(&stacks, &args.stacks, false)?;
-    let report: Vec<StackPosture> = selected
-        .iter()
-        .map(|s| read(&s.stack_name, &s.template))
-        .collect();
-    super::cost::print_report(
-        args.format,
-        || render_text(&report),
-        || render_json(&report),
-        || render_markdown(&report),
-    )?;
-    Ok(report
-        .iter()
-        .all(|p| p.rules.is_some() && p.findings.is_empty()))
+    synth::synthesize(&global)
 }

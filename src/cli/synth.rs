@@ -27,10 +27,10 @@ fn print_messages(stacks: &[AssemblyStack]) {
     let mut err = anstream::stderr();
     for s in stacks {
         for (path, kind, message) in &s.messages {
-            let label = if kind == "aws:cdk:warning" {
-                "warning"
-            } else {
-                "info"
+            let label = match kind.as_str() {
+                "aws:cdk:warning" => "warning",
+                "aws:cdk:error" => "error",
+                _ => "info",
             };
             let _ = writeln!(err, "{yellow}{label}{yellow:#}: {path}: {message}");
         }

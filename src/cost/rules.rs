@@ -92,6 +92,10 @@ const FREE: &[(&str, &str)] = &[
         "e-mail and SQS deliveries have no charge",
     ),
     ("AWS::S3::BucketPolicy", "no charge"),
+    (
+        "AWS::CDK::Metadata",
+        "the AWS CDK's usage report; no charge",
+    ),
     ("AWS::WAFv2::WebACLAssociation", "priced with its web ACL"),
     (
         "AWS::WAFv2::LoggingConfiguration",

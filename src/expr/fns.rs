@@ -26,6 +26,11 @@ pub trait AsMapping {
 pub struct CondExpr(Value);
 
 impl CondExpr {
+    /// An expression as a template writes it (an included template's conditions).
+    pub(crate) fn from_value(value: Value) -> CondExpr {
+        CondExpr(value)
+    }
+
     /// The expression as a value.
     pub fn into_value(self) -> Value {
         self.0

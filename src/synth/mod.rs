@@ -147,7 +147,9 @@ fn assign_logical_ids(
     let mut ids: Vec<Option<(u32, String)>> = vec![None; tree.nodes.len()];
     for &stack in stacks {
         let stack_path = tree.node(stack).path.clone();
-        let mut taken: BTreeMap<String, String> = BTreeMap::new();
+        // CloudFormation's namespaces: parameters and resources share one (both are
+        // `Ref` targets); conditions, mappings and outputs have their own.
+        let mut taken: BTreeMap<(u8, String), String> = BTreeMap::new();
         for index in subtree(tree, stack) {
             let node = tree.node(index);
             if !node.kind.is_element() {
@@ -159,10 +161,7 @@ fn assign_logical_ids(
                 .unwrap_or(&node.path)
                 .trim_start_matches('/');
             let components: Vec<&str> = relative.split('/').collect();
-            let overridden = match &node.kind {
-                NodeKind::Resource(r) => r.logical_id_override.clone(),
-                _ => None,
-            };
+            let overridden = node.logical_id_override.clone();
             let id = overridden
                 .clone()
                 .unwrap_or_else(|| logical_id::from_components(&components));
@@ -185,7 +184,13 @@ fn assign_logical_ids(
                 problems.push(Problem::new(node.path.clone(), message, Some(hint.into())));
                 continue;
             }
-            if let Some(other) = taken.get(&id) {
+            let namespace = match &node.kind {
+                NodeKind::Condition(_) => 1,
+                NodeKind::Mapping(_) => 2,
+                NodeKind::Output(_) => 3,
+                _ => 0,
+            };
+            if let Some(other) = taken.get(&(namespace, id.clone())) {
                 problems.push(Problem::new(
                     node.path.clone(),
                     format!("logical id '{id}' collides with the one of '{other}'"),
@@ -195,7 +200,7 @@ fn assign_logical_ids(
                 ));
                 continue;
             }
-            taken.insert(id.clone(), node.path.clone());
+            taken.insert((namespace, id.clone()), node.path.clone());
             ids[index as usize] = Some((stack, id));
         }
     }

@@ -14,7 +14,11 @@ pub(crate) struct StackTemplate {
     pub description: Option<String>,
     pub metadata: BTreeMap<String, J>,
     pub transforms: Vec<String>,
+    /// An included template wrote its one transform as a list.
+    pub transform_as_list: bool,
     pub parameters: BTreeMap<String, J>,
+    pub rules: BTreeMap<String, J>,
+    pub globals: Option<J>,
     pub mappings: BTreeMap<String, J>,
     pub conditions: BTreeMap<String, J>,
     pub resources: BTreeMap<String, J>,
@@ -82,15 +86,19 @@ impl StackTemplate {
         }
         match self.transforms.as_slice() {
             [] => {}
-            [one] => {
+            [one] if !self.transform_as_list => {
                 t.insert("Transform".into(), json!(one));
             }
             many => {
                 t.insert("Transform".into(), json!(many));
             }
         }
+        if let Some(globals) = self.globals {
+            t.insert("Globals".into(), globals);
+        }
         for (name, section) in [
             ("Parameters", self.parameters),
+            ("Rules", self.rules),
             ("Mappings", self.mappings),
             ("Conditions", self.conditions),
             ("Resources", self.resources),
@@ -113,12 +121,23 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
         description: data.description.clone(),
         metadata: data.metadata.clone(),
         transforms: data.transforms.clone(),
+        transform_as_list: data.transform_as_list,
         parameters: BTreeMap::new(),
+        rules: data.rules.clone(),
+        globals: data.globals.clone(),
         mappings: BTreeMap::new(),
         conditions: BTreeMap::new(),
         resources: BTreeMap::new(),
         outputs: BTreeMap::new(),
     };
+    for (section, key, value) in &data.raw_entries {
+        let target = match section.as_str() {
+            "Conditions" => &mut t.conditions,
+            "Outputs" => &mut t.outputs,
+            _ => &mut t.resources,
+        };
+        target.insert(key.clone(), value.clone());
+    }
     for index in super::subtree(tree, stack) {
         let Some((_, id)) = ctx.ids[index as usize].clone() else {
             continue;
@@ -136,8 +155,7 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
                 let props = &p.props;
                 if let Some(d) = &props.default {
                     let allowed = &props.allowed_values;
-                    if !allowed.is_empty()
-                        && !d.as_str().is_some_and(|v| allowed.iter().any(|a| a == v))
+                    if !allowed.is_empty() && !scalar_text(d).is_some_and(|v| allowed.contains(&v))
                     {
                         r.ctx.problems.push(Problem::new(
                             node.path.clone(),
@@ -175,7 +193,10 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
                 if props.no_echo {
                     m.insert("NoEcho".into(), json!(true));
                 }
-                t.parameters.insert(id, J::Object(m));
+                // An included template's parameter keeps its own spelling (numbers in
+                // AllowedValues, whole MinValue); the checks above still ran on it.
+                let rendered = p.as_written.clone().unwrap_or(J::Object(m));
+                t.parameters.insert(id, rendered);
             }
             NodeKind::Output(o) => {
                 let mut m = Map::new();
@@ -204,9 +225,10 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
             NodeKind::App | NodeKind::Scope | NodeKind::Stack(_) => {}
         }
     }
-    let has_resources = super::subtree(tree, stack)
-        .iter()
-        .any(|&i| matches!(tree.node(i).kind, NodeKind::Resource(_)));
+    let has_resources = !t.resources.is_empty()
+        || super::subtree(tree, stack)
+            .iter()
+            .any(|&i| matches!(tree.node(i).kind, NodeKind::Resource(_)));
     if !has_resources {
         ctx.problems.push(Problem::new(
             tree.node(stack).path.clone(),
@@ -234,7 +256,13 @@ fn local_condition(r: &mut Renderer<'_, '_>, condition: u32) -> Option<String> {
 fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData) -> J {
     let tree = r.ctx.tree;
     let mut props = res.properties();
-    apply_tags(tree, index, &res.type_name, &mut props);
+    apply_tags(
+        tree,
+        index,
+        &res.type_name,
+        &mut props,
+        res.as_written.is_some(),
+    );
     let mut m = Map::new();
     m.insert("Type".into(), json!(res.type_name));
     let rendered = r.render(&props);
@@ -270,8 +298,14 @@ fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData) -> J {
     }
     depends_on.sort();
     depends_on.dedup();
-    if !depends_on.is_empty() {
-        m.insert("DependsOn".into(), json!(depends_on));
+    match (depends_on.as_slice(), &res.as_written) {
+        ([], _) => {}
+        ([one], Some(w)) if w.depends_on_as_string => {
+            m.insert("DependsOn".into(), json!(one));
+        }
+        _ => {
+            m.insert("DependsOn".into(), json!(depends_on));
+        }
     }
     if let Some(c) = res.condition {
         if let Some(name) = local_condition(r, c) {
@@ -290,17 +324,31 @@ fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData) -> J {
     if let Some(p) = res.deletion_policy {
         m.insert("DeletionPolicy".into(), json!(p.as_str()));
     }
+    for (name, value) in &res.other_attributes {
+        m.insert(name.clone(), r.render(value));
+    }
     let mut metadata = Map::new();
-    metadata.insert("aws:cdk:path".into(), json!(tree.node(index).path));
+    // A resource kept as written gets no path of rcdk's (it keeps the one it had).
+    if res.as_written.is_none() {
+        metadata.insert("aws:cdk:path".into(), json!(tree.node(index).path));
+    }
     for (k, v) in &res.metadata {
         metadata.insert(k.clone(), r.render(v));
     }
-    m.insert("Metadata".into(), J::Object(metadata));
+    if !metadata.is_empty() {
+        m.insert("Metadata".into(), J::Object(metadata));
+    }
     J::Object(m)
 }
 
 /// Merges the tags that reach this resource into its tag property, sorted by key.
-fn apply_tags(tree: &crate::tree::Tree, index: u32, type_name: &str, props: &mut Value) {
+fn apply_tags(
+    tree: &crate::tree::Tree,
+    index: u32,
+    type_name: &str,
+    props: &mut Value,
+    as_written: bool,
+) {
     let Some(tagging) = type_info(type_name).and_then(|i| i.tagging.as_ref()) else {
         return;
     };
@@ -356,7 +404,12 @@ fn apply_tags(tree: &crate::tree::Tree, index: u32, type_name: &str, props: &mut
         }
         _ => {}
     }
+    let before = initial.clone();
     let tags = effective_tags(tree, index, type_name, initial);
+    // A resource kept as written keeps its tags as written, unless tags reach it.
+    if as_written && tags == before {
+        return;
+    }
     if tags.is_empty() && opaque.is_empty() {
         props.remove_path(&path);
         return;
@@ -396,4 +449,16 @@ fn apply_tags(tree: &crate::tree::Tree, index: u32, type_name: &str, props: &mut
         }
     };
     props.set_path(&path, value);
+}
+
+/// A parameter value as CloudFormation reads it: text, or a number or boolean written
+/// where text is meant (`Default: 14` with `AllowedValues: [7, 14]`).
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }

@@ -37,6 +37,8 @@ pub struct ParameterProps {
 pub(crate) struct ParameterData {
     pub type_name: String,
     pub props: ParameterProps,
+    /// The definition as an included template wrote it, rendered instead of `props`.
+    pub as_written: Option<serde_json::Value>,
 }
 
 /// A template parameter whose value is a `T`.
@@ -58,6 +60,7 @@ impl<T> CfnParameter<T> {
         let data = ParameterData {
             type_name: type_name.to_owned(),
             props,
+            as_written: None,
         };
         let p = CfnParameter {
             scope: scope.add_child(id, NodeKind::Parameter(data)),
@@ -111,6 +114,31 @@ impl CfnParameter<Vec<String>> {
     /// A list parameter of an AWS-specific type, e.g. `List<AWS::EC2::Subnet::Id>`.
     pub fn list_of_type(scope: &Scope, id: &str, type_name: &str, props: ParameterProps) -> Self {
         Self::create(scope, id, type_name, props)
+    }
+}
+
+impl CfnParameter<String> {
+    /// A parameter of an included template: checked as `props`, written as `definition`.
+    pub(crate) fn as_written(
+        scope: &Scope,
+        id: &str,
+        type_name: &str,
+        props: ParameterProps,
+        definition: serde_json::Value,
+    ) -> Self {
+        let data = ParameterData {
+            type_name: type_name.to_owned(),
+            props,
+            as_written: Some(definition),
+        };
+        let p = CfnParameter {
+            scope: scope.add_child(id, NodeKind::Parameter(data)),
+            kind: PhantomData,
+        };
+        if scope.stack().is_none() {
+            p.add_error("a parameter must be inside a stack");
+        }
+        p
     }
 }
 

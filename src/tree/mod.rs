@@ -36,6 +36,6 @@ pub use tags::{TagProps, Tags};
 pub(crate) use aspects::invoke_aspects;
 pub(crate) use elements::{ConditionData, MappingData, OutputData, ParameterData};
 pub(crate) use node::{Node, NodeKind, Tree};
-pub(crate) use resource::ResourceData;
+pub(crate) use resource::{AsWritten, ResourceData};
 pub(crate) use stack::StackData;
 pub(crate) use tags::{EffectiveTag, TagRule, effective_tags, stack_tags};

@@ -31,6 +31,9 @@ pub(crate) struct Node {
     pub aspects: Vec<AspectEntry>,
     pub annotations: Vec<Annotation>,
     pub removed: bool,
+    /// A logical id pinned by the user (or by an included template) instead of the one
+    /// the path gives.
+    pub logical_id_override: Option<String>,
 }
 
 pub(crate) enum NodeKind {
@@ -70,6 +73,7 @@ impl Tree {
             aspects: Vec::new(),
             annotations: Vec::new(),
             removed: false,
+            logical_id_override: None,
         };
         Tree {
             id: NEXT_TREE_ID.fetch_add(1, Ordering::Relaxed),

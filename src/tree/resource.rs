@@ -49,6 +49,13 @@ impl DeletionPolicy {
     }
 }
 
+/// How an included template wrote what rcdk would write another way.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AsWritten {
+    /// `DependsOn: Name` rather than `[Name]`.
+    pub depends_on_as_string: bool,
+}
+
 #[derive(Debug)]
 pub(crate) struct ResourceData {
     pub type_name: String,
@@ -60,9 +67,14 @@ pub(crate) struct ResourceData {
     pub update_policy: Option<Value>,
     pub creation_policy: Option<Value>,
     pub metadata: BTreeMap<String, Value>,
+    /// Set when the resource comes from an included template: rendered as written (no
+    /// path of rcdk's in its metadata, its tags in their order, its spelling of DependsOn).
+    pub as_written: Option<AsWritten>,
+    /// Attributes rcdk does not model, as written (a macro's own, in a template that a
+    /// `Transform` rewrites before CloudFormation reads it).
+    pub other_attributes: BTreeMap<String, Value>,
     /// Property overrides in application order: dotted path split into keys, `None` deletes.
     pub overrides: Vec<(Vec<String>, Option<Value>)>,
-    pub logical_id_override: Option<String>,
     /// Other stacks this resource may be moved to at synthesis (see `new_floating`).
     pub alternative_stacks: Vec<u32>,
 }
@@ -110,8 +122,9 @@ impl CfnResource {
             update_policy: None,
             creation_policy: None,
             metadata: BTreeMap::new(),
+            other_attributes: BTreeMap::new(),
+            as_written: None,
             overrides: Vec::new(),
-            logical_id_override: None,
             alternative_stacks: Vec::new(),
         };
         let resource = CfnResource {
@@ -289,6 +302,21 @@ impl CfnResource {
         self.with_data_mut(|d| d.creation_policy = Some(v));
     }
 
+    /// Writes a resource attribute rcdk does not model, as given: for templates a macro
+    /// rewrites (`Transform`), whose resources may carry the macro's own attributes.
+    /// CloudFormation without that macro refuses them.
+    pub fn set_other_attribute(&self, name: &str, value: impl Into<Value>) {
+        let v = value.into();
+        self.with_data_mut(|d| {
+            d.other_attributes.insert(name.to_owned(), v);
+        });
+    }
+
+    /// Marks the resource as coming from an included template (see [`AsWritten`]).
+    pub(crate) fn keep_as_written(&self, form: AsWritten) {
+        self.with_data_mut(|d| d.as_written = Some(form));
+    }
+
     /// Creates this resource only where `condition` holds.
     pub fn set_condition(&self, condition: &CfnCondition) {
         let index = condition.index();
@@ -310,7 +338,6 @@ impl CfnResource {
 
     /// Pins the logical id (for refactors that move a construct without replacing it).
     pub fn override_logical_id(&self, logical_id: impl Into<String>) {
-        let id = logical_id.into();
-        self.with_data_mut(|d| d.logical_id_override = Some(id));
+        self.scope.pin_logical_id(logical_id.into());
     }
 }

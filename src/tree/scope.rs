@@ -83,12 +83,22 @@ impl Scope {
             aspects: Vec::new(),
             annotations,
             removed: false,
+            logical_id_override: None,
         });
         tree.node_mut(self.index).children.push(index);
         Scope {
             tree: Rc::clone(&self.tree),
             index,
         }
+    }
+
+    /// Pins the logical id of this template element (resource, parameter, condition,
+    /// mapping or output) instead of the one its path gives.
+    pub(crate) fn pin_logical_id(&self, logical_id: String) {
+        self.tree
+            .borrow_mut()
+            .node_mut(self.index)
+            .logical_id_override = Some(logical_id);
     }
 
     /// The id of this construct within its parent.

@@ -73,10 +73,19 @@ pub(crate) struct StackData {
     pub explicit_dependencies: Vec<u32>,
     /// Template macros (`Transform`), e.g. `AWS::SecretsManager-2020-07-23`.
     pub transforms: Vec<String>,
+    /// One transform is written as a list (as an included template wrote it).
+    pub transform_as_list: bool,
     /// Files and folders deploy uploads before the change set.
     pub assets: Vec<super::FileAsset>,
     /// The template's own `Metadata` section.
     pub metadata: BTreeMap<String, serde_json::Value>,
+    /// The template's `Rules` section (parameter checks), as written.
+    pub rules: BTreeMap<String, serde_json::Value>,
+    /// The SAM transform's `Globals` section, as written.
+    pub globals: Option<serde_json::Value>,
+    /// Entries of a section kept as written: `(section, key, value)`, for what a transform
+    /// expands before CloudFormation reads the template (`Fn::ForEach::Name`).
+    pub raw_entries: Vec<(String, String, serde_json::Value)>,
     pub cross_region_references: bool,
 }
 
@@ -105,8 +114,12 @@ impl Stack {
             cross_region_references: props.cross_region_references,
             explicit_dependencies: Vec::new(),
             transforms: Vec::new(),
+            transform_as_list: false,
             assets: Vec::new(),
             metadata: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            globals: None,
+            raw_entries: Vec::new(),
         };
         let stack = Stack {
             scope: scope.add_child(id, NodeKind::Stack(data)),
@@ -163,12 +176,58 @@ impl Stack {
         }
     }
 
+    /// Writes the `Transform` section as a list even when it holds one macro.
+    pub(crate) fn write_transform_as_list(&self) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            data.transform_as_list = true;
+        }
+    }
+
     /// Sets `key` in the template's `Metadata` section (e.g. `rcdk:cost-usage`, the usage
     /// assumptions `rcdk cost` prices the stack with).
     pub fn add_metadata(&self, key: &str, value: serde_json::Value) {
         let mut tree = self.scope.tree.borrow_mut();
         if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
             data.metadata.insert(key.to_owned(), value);
+        }
+    }
+
+    /// Sets the rule `name` of the template's `Rules` section: assertions on parameter
+    /// values CloudFormation checks before it creates or updates anything, as written
+    /// (`{"RuleCondition": …, "Assertions": [{"Assert": …, "AssertDescription": …}]}`).
+    pub fn add_rule(&self, name: &str, rule: serde_json::Value) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            data.rules.insert(name.to_owned(), rule);
+        }
+    }
+
+    /// Sets the `Globals` section the SAM transform (`AWS::Serverless-2016-10-31`) reads:
+    /// properties every function, API or table of the template shares, as written.
+    pub fn set_sam_globals(&self, globals: serde_json::Value) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            data.globals = Some(globals);
+        }
+    }
+
+    /// Puts `key: value` into the template's `section` as written, for an entry a
+    /// transform expands (`Fn::ForEach::Buckets` under `AWS::LanguageExtensions`).
+    pub fn add_raw_entry(&self, section: &str, key: &str, value: serde_json::Value) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            data.raw_entries
+                .push((section.to_owned(), key.to_owned(), value));
+        }
+    }
+
+    /// Sets the template's description, unless the stack has one.
+    pub fn set_description_if_absent(&self, description: &str) {
+        let mut tree = self.scope.tree.borrow_mut();
+        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+            data.description
+                .get_or_insert_with(|| description.to_owned());
         }
     }
 

@@ -330,8 +330,7 @@ fn the_default_services_are_the_ones_the_constructs_enable() {
     assert_eq!(defaults.len(), 24, "{defaults:?}");
     // The construct library's own list (always on) and its modules' features together.
     let mut enabled = feature_list("constructs/Cargo.toml", "rcdk-l1 = ");
-    let manifest =
-        std::fs::read_to_string(root().join("constructs/Cargo.toml")).expect("manifest");
+    let manifest = std::fs::read_to_string(root().join("constructs/Cargo.toml")).expect("manifest");
     let features = manifest
         .split("[features]")
         .nth(1)

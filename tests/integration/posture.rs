@@ -442,7 +442,7 @@ fn weak_tls_fails_synthesis() {
         &app,
         "s/Lb/Https",
         Rule::WeakTls,
-        "the HTTPS listener's SslPolicy Some(\"ELBSecurityPolicy-2016-08\") allows TLS below 1.2",
+        "the HTTPS listener's SslPolicy ELBSecurityPolicy-2016-08 allows TLS below 1.2",
     );
 }
 
@@ -1109,13 +1109,14 @@ fn rcdk_posture_reports_findings_waivers_and_rules_and_fails_on_a_finding() {
         "{stdout}"
     );
     assert!(
-        stdout
-            .contains("FINDING RCDK-ECR-IMMUTABLE-TAGS s/Images: a pushed tag can be overwritten"),
+        stdout.contains(
+            "FINDING RCDK-ECR-IMMUTABLE-TAGS s/Images (Images): a pushed tag can be overwritten"
+        ),
         "{stdout}"
     );
     assert!(
         stdout.contains(
-            "waived  CKV_AWS_33 s/Key: A made-up check waived to show its reason in the report"
+            "waived  CKV_AWS_33 s/Key (Key): A made-up check waived to show its reason in the report"
         ),
         "{stdout}"
     );
@@ -1134,24 +1135,30 @@ fn rcdk_posture_reports_findings_waivers_and_rules_and_fails_on_a_finding() {
     let (_, stdout, _) = run_rcdk(&["posture", "--app", &path, "--format", "markdown"]);
     assert!(stdout.contains("| s | 30 | 1 | 1 |"), "{stdout}");
     assert!(
-        stdout.contains("| s | RCDK-ECR-IMMUTABLE-TAGS | `s/Images` |"),
+        stdout.contains("| s | RCDK-ECR-IMMUTABLE-TAGS | `s/Images (Images)` |"),
         "{stdout}"
     );
 }
 
 #[test]
-fn rcdk_posture_says_when_an_app_does_not_enforce_the_posture() {
+fn rcdk_posture_checks_the_templates_of_an_app_that_does_not_enforce_the_posture() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("cdk.out");
     let app = App::with_context(Default::default(), &out);
     let s = stack(&app, "plain");
     Bucket::new(&s, "Reports", BucketProps::default());
+    raw(&s, "Open", "AWS::ECR::Repository", json!({}));
     app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
+    // Synthesis did not check it; `rcdk posture` runs the rules on its template, with
+    // the waivers the bucket's construct wrote.
     let (code, stdout, _) = run_rcdk(&["posture", "--app", &out.display().to_string()]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
-        stdout
-            .contains("plain: posture not enforced (call rcdk_constructs::posture::enforce(&app))"),
+        stdout.contains("plain: 30 rules checked on the template, 2 findings, 10 waivers"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("FINDING RCDK-ECR-SCAN-ON-PUSH plain/Open (Open)"),
         "{stdout}"
     );
 }

@@ -1,6 +1,25 @@
 //! Reading IAM statements out of resource properties.
 
-use rcdk::Value;
+use crate::Value;
+
+/// A boolean as templates write it: `true`, or `"true"` (CloudFormation reads both).
+pub(super) fn flag(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// A whole number as templates write it: `443`, or `"443"`.
+pub(super) fn whole(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Int(i) => Some(*i),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
 
 /// One statement and where it was found (for messages).
 pub(super) struct Statement<'a> {

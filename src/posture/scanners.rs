@@ -3,8 +3,10 @@
 //! scanners give the same check, so one waiver (`posture::suppress`) is written in
 //! every scanner's own metadata. Ids are read from checkov 3.3.30's CloudFormation
 //! policy list and from the AWS Control Tower proactive-control Guard rules that
-//! `@cdklabs/cdk-validator-cfnguard` 0.0.62 ships; cfn_nag is not mapped (it installs
-//! from RubyGems, which this project's machines cannot reach).
+//! `@cdklabs/cdk-validator-cfnguard` 0.0.62 ships; cdk-nag's from its AwsSolutions pack
+//! (`RULES.md`), cfn_nag's from its custom rules (`rule_id` of each), where one asks the
+//! same thing. rcdk writes its waivers for checkov, Guard and cfn-lint, and reads all of
+//! them on any template (`rcdk posture --template`).
 
 use super::Rule;
 
@@ -15,6 +17,10 @@ pub struct ScannerIds {
     pub checkov: &'static [&'static str],
     /// Guard rule names (`Metadata.guard.SuppressedRules`).
     pub guard: &'static [&'static str],
+    /// cdk-nag ids (`Metadata.cdk_nag.rules_to_suppress[].id`, `AwsSolutions-…`).
+    pub cdk_nag: &'static [&'static str],
+    /// cfn_nag ids (`Metadata.cfn_nag.rules_to_suppress[].id`, `W…`/`F…`).
+    pub cfn_nag: &'static [&'static str],
 }
 
 impl Rule {
@@ -102,7 +108,13 @@ impl Rule {
 
     /// The other scanners' ids of this rule for a resource of `type_name`.
     pub fn scanner_ids(self, type_name: &str) -> ScannerIds {
-        let ids = |checkov, guard| ScannerIds { checkov, guard };
+        let (cdk_nag, cfn_nag) = self.nag_ids(type_name);
+        let ids = |checkov, guard| ScannerIds {
+            checkov,
+            guard,
+            cdk_nag,
+            cfn_nag,
+        };
         match (self, type_name) {
             (Rule::OpenIngress, "AWS::EC2::SecurityGroup" | "AWS::EC2::SecurityGroupIngress") => {
                 ids(
@@ -226,7 +238,47 @@ impl Rule {
             (Rule::FunctionDeadLetter, _) => ids(&["CKV_AWS_116"], &[]),
             (Rule::SecretRotation, _) => ids(&[], &[]),
             (Rule::KeyRotation, _) => ids(&["CKV_AWS_7"], &["kms_key_rotation_enabled_check"]),
-            _ => ScannerIds::default(),
+            _ => ids(&[], &[]),
+        }
+    }
+
+    /// cdk-nag's and cfn_nag's ids of this rule for a resource of `type_name`.
+    fn nag_ids(self, type_name: &str) -> (&'static [&'static str], &'static [&'static str]) {
+        match (self, type_name) {
+            (Rule::OpenIngress, "AWS::EC2::SecurityGroup" | "AWS::EC2::SecurityGroupIngress") => {
+                (&["AwsSolutions-EC23"], &["W2"])
+            }
+            (Rule::WildcardAction, _) => {
+                (&["AwsSolutions-IAM5"], &["F3", "F4", "F5", "F15", "F20"])
+            }
+            (Rule::WildcardResource, _) => (&["AwsSolutions-IAM5"], &["W11", "W12", "W13"]),
+            (Rule::Unencrypted, "AWS::S3::Bucket") => (&[], &["W41"]),
+            (Rule::Unencrypted, "AWS::SNS::Topic") => (&[], &["W47"]),
+            (Rule::Unencrypted, "AWS::SQS::Queue") => (&["AwsSolutions-SQS2"], &["W48"]),
+            (Rule::Unencrypted, "AWS::SecretsManager::Secret") => (&[], &["W77"]),
+            (Rule::Unencrypted, "AWS::Logs::LogGroup") => (&[], &["W84"]),
+            (Rule::Unencrypted, "AWS::RDS::DBInstance") => (&["AwsSolutions-RDS2"], &["F27"]),
+            (Rule::Unencrypted, "AWS::ElastiCache::ReplicationGroup") => {
+                (&["AwsSolutions-AEC3"], &["F25"])
+            }
+            (Rule::Unencrypted, "AWS::EC2::Volume") => (&["AwsSolutions-EC26"], &["F1"]),
+            (Rule::Unencrypted, "AWS::EC2::LaunchTemplate") => (&["AwsSolutions-EC26"], &[]),
+            (Rule::PublicDatabase, _) => (&[], &["F22"]),
+            (Rule::WeakTls, _) => (&[], &["W55", "W56"]),
+            (Rule::UserCredentials, _) => (&[], &["F10", "F11", "F12", "F51"]),
+            (Rule::BucketPublicAccess, _) => (&["AwsSolutions-S2"], &[]),
+            (Rule::BucketTls, _) => (&["AwsSolutions-S10"], &[]),
+            (Rule::BucketAccessLogs, _) => (&["AwsSolutions-S1"], &["W35"]),
+            (Rule::AlbAccessLogs, _) => (&["AwsSolutions-ELB2"], &["W52"]),
+            (Rule::DatabaseBackups, _) => (&["AwsSolutions-RDS13"], &["W75"]),
+            (Rule::DatabaseMultiAz, _) => (&["AwsSolutions-RDS3"], &[]),
+            (Rule::DatabaseDeletionProtection, _) => (&["AwsSolutions-RDS10"], &["F80"]),
+            (Rule::LogRetention, _) => (&[], &["W86"]),
+            (Rule::RepositoryScanOnPush, _) => (&[], &["W79"]),
+            (Rule::SecretRotation, _) => (&["AwsSolutions-SMG4"], &[]),
+            (Rule::KeyRotation, _) => (&["AwsSolutions-KMS5"], &["F19"]),
+            (Rule::WideEgress, _) => (&[], &["W5"]),
+            _ => (&[], &[]),
         }
     }
 }

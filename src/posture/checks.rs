@@ -1,9 +1,11 @@
 //! The rules, run once over every resource below the scope `enforce` was given.
 
-use rcdk::{CfnResource, Scope, Value};
+use crate::expr::Intrinsic;
+use crate::{CfnResource, Scope, Value};
 
 use super::policy::{
-    actions, identity_statements, is_allow, list, on_every_resource, resource_statements,
+    actions, flag, identity_statements, is_allow, list, on_every_resource, resource_statements,
+    whole,
 };
 use super::{Rule, hardening, report};
 
@@ -104,7 +106,7 @@ pub(super) fn prepare(root: &Scope) -> Prepared {
         public_lb_groups: public
             .iter()
             .flat_map(|lb| list(lb.props.get_path(&["SecurityGroups"])))
-            .cloned()
+            .map(group_id)
             .collect(),
         waf_protected: resources
             .iter()
@@ -200,7 +202,7 @@ fn check_encryption(r: &Resource) {
         // SSE-SQS is encryption at rest too (what AWS Security Hub's SQS.1 checks),
         // like SSE-S3 for buckets; the template must say which.
         "AWS::SQS::Queue" => (!has(p, &["KmsMasterKeyId"])
-            && p.get_path(&["SqsManagedSseEnabled"]) != Some(&Value::Bool(true)))
+            && flag(p.get_path(&["SqsManagedSseEnabled"])) != Some(true))
         .then_some("KmsMasterKeyId (a customer-managed key) or SqsManagedSseEnabled"),
         "AWS::SecretsManager::Secret" => {
             (!has(p, &["KmsKeyId"])).then_some("KmsKeyId (a customer-managed key)")
@@ -212,8 +214,8 @@ fn check_encryption(r: &Resource) {
             // of its region (and may not say StorageEncrypted).
             let replica = has(p, &["SourceDBInstanceIdentifier"]);
             let cross_region = replica && has(p, &["SourceRegion"]);
-            let encrypted = p.get_path(&["StorageEncrypted"]) == Some(&Value::Bool(true))
-                && has(p, &["KmsKeyId"]);
+            let encrypted =
+                flag(p.get_path(&["StorageEncrypted"])) == Some(true) && has(p, &["KmsKeyId"]);
             if cross_region {
                 (!has(p, &["KmsKeyId"]))
                     .then_some("KmsKeyId (a customer-managed key of the replica's region)")
@@ -222,10 +224,10 @@ fn check_encryption(r: &Resource) {
                     .then_some("StorageEncrypted with KmsKeyId (a customer-managed key)")
             }
         }
-        "AWS::ElastiCache::ReplicationGroup" => (p.get_path(&["AtRestEncryptionEnabled"])
-            != Some(&Value::Bool(true)))
+        "AWS::ElastiCache::ReplicationGroup" => (flag(p.get_path(&["AtRestEncryptionEnabled"]))
+            != Some(true))
         .then_some("AtRestEncryptionEnabled"),
-        "AWS::EC2::Volume" => (p.get_path(&["Encrypted"]) != Some(&Value::Bool(true))
+        "AWS::EC2::Volume" => (flag(p.get_path(&["Encrypted"])) != Some(true)
             || !has(p, &["KmsKeyId"]))
         .then_some("Encrypted with KmsKeyId (a customer-managed key)"),
         "AWS::EC2::LaunchTemplate" | "AWS::EC2::Instance" => {
@@ -236,7 +238,7 @@ fn check_encryption(r: &Resource) {
             };
             let plain = mappings.iter().any(|m| {
                 m.get_path(&["Ebs"]).is_some()
-                    && (m.get_path(&["Ebs", "Encrypted"]) != Some(&Value::Bool(true))
+                    && (flag(m.get_path(&["Ebs", "Encrypted"])) != Some(true)
                         || !has(m, &["Ebs", "KmsKeyId"]))
             });
             plain.then_some(
@@ -265,13 +267,26 @@ fn open_rule(rule: &Value) -> bool {
 }
 
 fn public_port_only(rule: &Value) -> bool {
-    let port = |k: &str| match rule.get_path(&[k]) {
-        Some(Value::Int(i)) => Some(*i),
-        _ => None,
-    };
+    let port = |k: &str| whole(rule.get_path(&[k]));
     rule.get_path(&["IpProtocol"]).and_then(Value::as_str) == Some("tcp")
         && port("FromPort").is_some_and(|p| PUBLIC_PORTS.contains(&p))
         && port("FromPort") == port("ToPort")
+}
+
+/// A security group as a rule or a load balancer names it: `Ref` of a VPC security group
+/// is its id, as `Fn::GetAtt [Group, GroupId]` is; both read as the latter.
+fn group_id(v: &Value) -> Value {
+    match v {
+        Value::Intrinsic(i) => match i.as_ref() {
+            Intrinsic::Ref(target) => Value::intrinsic(Intrinsic::GetAtt {
+                target: *target,
+                attribute: "GroupId".into(),
+                is_list: false,
+            }),
+            _ => v.clone(),
+        },
+        _ => v.clone(),
+    }
 }
 
 fn check_ingress(r: &Resource, public_lb_groups: &[Value]) {
@@ -281,7 +296,7 @@ fn check_ingress(r: &Resource, public_lb_groups: &[Value]) {
             Some(Value::from(r.handle.get_att::<String>("GroupId"))),
         ),
         "AWS::EC2::SecurityGroupIngress" => {
-            (vec![&r.props], r.props.get_path(&["GroupId"]).cloned())
+            (vec![&r.props], r.props.get_path(&["GroupId"]).map(group_id))
         }
         _ => return,
     };
@@ -289,9 +304,14 @@ fn check_ingress(r: &Resource, public_lb_groups: &[Value]) {
         let allowed =
             public_port_only(rule) && group.as_ref().is_some_and(|g| public_lb_groups.contains(g));
         if !allowed {
-            let port = rule
-                .get_path(&["FromPort"])
-                .map_or_else(|| "all ports".to_owned(), |p| format!("port {p:?}"));
+            let port = match rule.get_path(&["FromPort"]) {
+                None => "all ports".to_owned(),
+                Some(p) => match whole(Some(p)) {
+                    Some(-1) => "all ports".to_owned(),
+                    Some(n) => format!("port {n}"),
+                    None => format!("port {p:?}"),
+                },
+            };
             report(
                 &r.handle,
                 Rule::OpenIngress,
@@ -304,7 +324,7 @@ fn check_ingress(r: &Resource, public_lb_groups: &[Value]) {
 
 fn check_database(r: &Resource) {
     if r.type_name == "AWS::RDS::DBInstance"
-        && r.props.get_path(&["PubliclyAccessible"]) != Some(&Value::Bool(false))
+        && flag(r.props.get_path(&["PubliclyAccessible"])) != Some(false)
     {
         report(
             &r.handle,
@@ -331,7 +351,10 @@ fn check_listener(r: &Resource, public_lbs: &[Value]) {
                 report(
                     &r.handle,
                     Rule::WeakTls,
-                    &format!("the HTTPS listener's SslPolicy {policy:?} allows TLS below 1.2"),
+                    &match policy {
+                        Some(p) => format!("the HTTPS listener's SslPolicy {p} allows TLS below 1.2"),
+                        None => "the HTTPS listener names no SslPolicy, and ELB's default allows TLS below 1.2".to_owned(),
+                    },
                     "use ELBSecurityPolicy-TLS13-1-2-2021-06",
                 );
             }
@@ -496,7 +519,7 @@ fn check_instance(r: &Resource) {
     }
     let public = list(data.get_path(&["NetworkInterfaces"]))
         .iter()
-        .any(|n| n.get_path(&["AssociatePublicIpAddress"]) == Some(&Value::Bool(true)));
+        .any(|n| flag(n.get_path(&["AssociatePublicIpAddress"])) == Some(true));
     if public {
         report(
             &r.handle,

@@ -1,7 +1,7 @@
 //! The rules scanners expect of each resource type rcdk generates: buckets, load
 //! balancers, databases, log groups, repositories, functions, secrets and keys.
 
-use rcdk::{CfnResource, Value};
+use crate::{CfnResource, Value};
 
 use super::policy::list;
 use super::{Rule, report};
@@ -216,7 +216,7 @@ pub(super) fn check(s: &Subject<'_>, c: &Context) {
                     "set multi_az: true",
                 );
             }
-            if p.get_path(&["AutoMinorVersionUpgrade"]) == Some(&Value::Bool(false)) {
+            if super::policy::flag(p.get_path(&["AutoMinorVersionUpgrade"])) == Some(false) {
                 fail(
                     Rule::DatabaseMinorUpgrades,
                     "the database takes no minor version upgrades (security fixes)",

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use rcdk::{App, Stack, StackProps};
-//! use rcdk_constructs::posture::{self, Rule};
+//! use rcdk::posture::{self, Rule};
 //! use rcdk_constructs::storage::{Bucket, BucketProps};
 //! let app = App::with_context(Default::default(), "cdk.out");
 //! posture::enforce(&app);
@@ -29,7 +29,7 @@ mod scanners;
 pub use checks::is_modern_tls_policy;
 pub use scanners::ScannerIds;
 
-use rcdk::{AspectPriority, Aspects, CfnResource, Scope, Value};
+use crate::{AspectPriority, Aspects, CfnResource, Scope, Value};
 
 /// A posture rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -223,7 +223,7 @@ fn list_rules(root: &Scope) {
             |r| serde_json::json!({"Id": r.id(), "Summary": r.summary(), "Controls": r.controls()}),
         )
         .collect();
-    let mut stacks: Vec<rcdk::Stack> = Vec::new();
+    let mut stacks: Vec<crate::Stack> = Vec::new();
     for node in std::iter::once(root.clone()).chain(root.descendants()) {
         if let Some(stack) = node.stack()
             && !stacks.iter().any(|s| s.stack_name() == stack.stack_name())
@@ -334,41 +334,6 @@ pub fn is_waived(resource: &CfnResource, check: &str) -> bool {
     }
 }
 
-/// A construct's default decision, waived at synthesis unless the app waived the same
-/// checks with its own, more specific reason first.
-pub(crate) fn waive_check_by_default(resource: &CfnResource, checks: &[&str], reason: &str) {
-    waive_check_by_default_if(resource, checks, reason, |_| true);
-}
-
-/// As [`waive_check_by_default`], when `applies` holds of the resource as synthesized
-/// (a setting the app may still change after construction).
-pub(crate) fn waive_check_by_default_if(
-    resource: &CfnResource,
-    checks: &[&str],
-    reason: &str,
-    applies: impl Fn(&CfnResource) -> bool + 'static,
-) {
-    let target = resource.clone();
-    let checks: Vec<String> = checks.iter().map(|c| (*c).to_owned()).collect();
-    let reason = reason.to_owned();
-    Aspects::of(resource).add_with_priority(
-        move |node: &Scope| {
-            if *node != *target || !applies(&target) {
-                return;
-            }
-            let open: Vec<&str> = checks
-                .iter()
-                .map(String::as_str)
-                .filter(|c| !is_waived(&target, c))
-                .collect();
-            if !open.is_empty() {
-                waive_check(&target, &open, &reason);
-            }
-        },
-        AspectPriority::MUTATING,
-    );
-}
-
 /// Writes the waiver of `check` in its scanner's own metadata: checkov's `skip` (with
 /// the reason), cfn-lint's `ignore_checks`, or Guard's `SuppressedRules`.
 fn write_for_scanner(resource: &CfnResource, check: &str, reason: &str) {
@@ -436,12 +401,52 @@ fn append(resource: &CfnResource, key: &str, path: &[&str], item: Value) {
 }
 
 fn is_suppressed(resource: &CfnResource, rule: Rule) -> bool {
-    match resource.metadata(SUPPRESSIONS_KEY) {
+    let own = match resource.metadata(SUPPRESSIONS_KEY) {
         Some(Value::List(items)) => items
             .iter()
             .any(|i| i.get_path(&["Rule"]).and_then(Value::as_str) == Some(rule.id())),
         _ => false,
-    }
+    };
+    own || !foreign_waivers(resource, rule).is_empty()
+}
+
+/// Another tool's waivers on `resource` of a check that asks what `rule` asks, as
+/// `(tool and id, reason)`: cdk-nag's and cfn_nag's `rules_to_suppress`, checkov's
+/// `skip`, Guard's `SuppressedRules` (which keeps no reason).
+pub fn foreign_waivers(resource: &CfnResource, rule: Rule) -> Vec<(String, String)> {
+    let ids = rule.scanner_ids(&resource.resource_type());
+    let mut found = Vec::new();
+    let mut read = |key: &str, list: &str, field: &str, reason: &str, known: &[&str]| {
+        let Some(Value::List(items)) = resource
+            .metadata(key)
+            .and_then(|entry| entry.get_path(&[list]).cloned())
+        else {
+            return;
+        };
+        for item in &items {
+            let (id, why) = match item {
+                Value::String(id) => (id.as_str(), ""),
+                other => (
+                    other
+                        .get_path(&[field])
+                        .and_then(Value::as_str)
+                        .unwrap_or(""),
+                    other
+                        .get_path(&[reason])
+                        .and_then(Value::as_str)
+                        .unwrap_or(""),
+                ),
+            };
+            if known.contains(&id) {
+                found.push((format!("{key} {id}"), why.to_owned()));
+            }
+        }
+    };
+    read("cdk_nag", "rules_to_suppress", "id", "reason", ids.cdk_nag);
+    read("cfn_nag", "rules_to_suppress", "id", "reason", ids.cfn_nag);
+    read("checkov", "skip", "id", "comment", ids.checkov);
+    read("guard", "SuppressedRules", "", "", ids.guard);
+    found
 }
 
 /// Reports a violation on the resource, unless it is suppressed.
