@@ -441,3 +441,87 @@ fn cost_and_diff_work_on_template_files_without_an_app() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(text.contains("DBInstanceClass"), "{text}");
 }
+
+#[test]
+fn a_real_aws_cdk_apps_assembly_gets_posture_cost_and_diff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("cdk.out");
+    crate::support::aws_cdk_assembly(&out);
+    let app = out.display().to_string();
+    let (code, report) = posture_json(&["--app", &app]);
+    assert_eq!(code, Some(1), "{report}");
+    let (findings, waivers) = summary(&report[0]);
+    let ids: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|(rule, _, id)| (rule.as_str(), id.as_str()))
+        .collect();
+    // What the CDK's defaults leave open, by rcdk's rules: the load balancer's logs,
+    // deletion protection, header check and web ACL; AWS-managed keys where rcdk asks for
+    // a customer's (RDS's default key, the secret's, the log group's), a queue whose
+    // template does not say SSE-SQS, an unrotated secret, a security group open to all
+    // egress. Not the load balancer's security group (443 from anywhere, on an
+    // internet-facing ALB), not the private database's reachability.
+    assert_eq!(
+        ids,
+        [
+            ("RCDK-ELB-ACCESS-LOGS", "Lb1928D9D6"),
+            ("RCDK-ELB-DELETION-PROTECTION", "Lb1928D9D6"),
+            ("RCDK-ELB-INVALID-HEADERS", "Lb1928D9D6"),
+            ("RCDK-ELB-WAF", "Lb1928D9D6"),
+            ("RCDK-ENCRYPTION-AT-REST", "AppLogsC5DF83A6"),
+            ("RCDK-ENCRYPTION-AT-REST", "DatabaseB269D8BB"),
+            ("RCDK-ENCRYPTION-AT-REST", "DatabaseSecret3B817195"),
+            ("RCDK-ENCRYPTION-AT-REST", "JobsDF1CC2D4"),
+            ("RCDK-SECRET-ROTATION", "DatabaseSecret3B817195"),
+            ("RCDK-SG-WIDE-EGRESS", "DatabaseSecurityGroup5C91FDCB"),
+        ]
+    );
+    // Construct paths come from the CDK's aws:cdk:path.
+    assert!(
+        findings.contains(&(
+            "RCDK-ELB-WAF".to_owned(),
+            "WebStack/Lb/Resource".to_owned(),
+            "Lb1928D9D6".to_owned()
+        )),
+        "{findings:?}"
+    );
+    assert_eq!(
+        waivers,
+        triples(&[
+            (
+                "cdk_nag AwsSolutions-RDS3",
+                "DatabaseB269D8BB",
+                "Staging copy in one AZ, rebuilt from snapshots"
+            ),
+            (
+                "cdk_nag AwsSolutions-S1",
+                "Assets9A31D427",
+                "Served through CloudFront, which logs every request"
+            ),
+        ])
+    );
+    // The template alone gives the same report.
+    let template = out.join("WebStack.template.json").display().to_string();
+    let (_, alone) = posture_json(&["--template", &template]);
+    assert_eq!(alone[0]["findings"], report[0]["findings"]);
+
+    let (code, stdout, stderr) = run_rcdk(&["--app", &app, "cost", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let cost: J = serde_json::from_str(&stdout).expect("JSON");
+    let priced: Vec<&str> = cost["stacks"][0]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["type"].as_str())
+        .collect();
+    for t in [
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::RDS::DBInstance",
+        "AWS::EC2::NatGateway",
+    ] {
+        assert!(priced.contains(&t), "{t} priced: {cost}");
+    }
+    // Its own assembly as golden files: no differences.
+    let (code, text, stderr) = run_rcdk(&["--app", &app, "diff", "--snapshots", &app, "--fail"]);
+    assert_eq!(code, Some(0), "{text}{stderr}");
+}

@@ -37,9 +37,9 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// cfn-lint, installed (pinned) by the project's script on first use. A missing tool
-/// fails the test; it never skips.
-pub fn cfn_lint() -> PathBuf {
+/// `.tools/`, where the project's script installs the pinned tools on first use. A
+/// missing tool fails the test; it never skips.
+pub fn tools() -> PathBuf {
     static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     INSTALLED
         .get_or_init(|| {
@@ -50,10 +50,37 @@ pub fn cfn_lint() -> PathBuf {
             if !status.success() {
                 return Err(format!("scripts/install-tools.sh failed: {status}"));
             }
-            Ok(root().join(".tools/venv/bin/cfn-lint"))
+            Ok(root().join(".tools"))
         })
         .clone()
-        .unwrap_or_else(|e| panic!("cfn-lint is required: {e}"))
+        .unwrap_or_else(|e| panic!("the pinned tools are required: {e}"))
+}
+
+/// cfn-lint, installed (pinned) by the project's script on first use.
+pub fn cfn_lint() -> PathBuf {
+    tools().join("venv/bin/cfn-lint")
+}
+
+/// The AWS CDK version of the reference architecture (`scripts/aws-cdk/app.js`),
+/// synthesized into `out` by the pinned AWS CDK, as `cdk synth` runs an app.
+pub fn aws_cdk_assembly(out: &Path) {
+    let tools = tools();
+    let run = Command::new(tools.join("venv/bin/node"))
+        .arg(root().join("scripts/aws-cdk/app.js"))
+        .env("NODE_PATH", tools.join("aws-cdk/node_modules"))
+        .env("CDK_OUTDIR", out)
+        // What the CDK CLI passes an app by default.
+        .env(
+            "CDK_CONTEXT_JSON",
+            r#"{"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-metadata":true,"aws:cdk:version-reporting":true,"aws:cdk:bundling-stacks":["**"]}"#,
+        )
+        .output()
+        .expect("node runs");
+    assert!(
+        run.status.success(),
+        "the CDK app failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 }
 
 /// Runs cfn-lint on `templates`: zero errors and zero warnings is the bar.
