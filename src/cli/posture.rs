@@ -52,12 +52,14 @@ pub struct StackPosture {
     pub error: Option<String>,
 }
 
-/// Ids another tool's waiver metadata holds: `(metadata key, list key, id field, reason field)`.
-const FOREIGN: [(&str, &str, &str, &str); 4] = [
-    ("cdk_nag", "rules_to_suppress", "id", "reason"),
-    ("cfn_nag", "rules_to_suppress", "id", "reason"),
-    ("checkov", "skip", "id", "comment"),
-    ("guard", "SuppressedRules", "", ""),
+/// Where other tools keep waivers in a resource's metadata: `(metadata key, path to the
+/// list, id field, reason field)`; a list of plain ids keeps no reason.
+const FOREIGN: [(&str, &[&str], &str, &str); 5] = [
+    ("cdk_nag", &["rules_to_suppress"], "id", "reason"),
+    ("cfn_nag", &["rules_to_suppress"], "id", "reason"),
+    ("checkov", &["skip"], "id", "comment"),
+    ("guard", &["SuppressedRules"], "", ""),
+    ("cfn-lint", &["config", "ignore_checks"], "", ""),
 ];
 
 /// Reads the posture of one template the rules ran on (findings are in its resources'
@@ -112,7 +114,8 @@ pub fn read(stack: &str, template: &J, source: Option<&J>) -> StackPosture {
                 .push(waiver(text(w, "Check"), text(w, "Reason")));
         }
         for (key, list, id_field, reason_field) in FOREIGN {
-            for item in m[key][list].as_array().into_iter().flatten() {
+            let items = list.iter().fold(&m[key], |v, k| &v[*k]);
+            for item in items.as_array().into_iter().flatten() {
                 let (check, reason) = match item {
                     J::String(check) => (check.clone(), String::new()),
                     other => (text(other, id_field), text(other, reason_field)),

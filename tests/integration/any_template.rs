@@ -268,11 +268,12 @@ fn posture_checks_hand_written_templates_and_reads_every_scanners_waivers() {
             bucket("RCDK-SG-WIDE-EGRESS", "Bastion"),
         ]
     );
-    // checkov's CKV_AWS_24 (port 22 from anywhere) waives RCDK-SG-OPEN-INGRESS; Guard's
-    // rule keeps no reason, and says so.
+    // checkov's CKV_AWS_24 (port 22 from anywhere) waives RCDK-SG-OPEN-INGRESS; Guard and
+    // cfn-lint keep no reason, and the report says so.
     assert_eq!(
         waivers,
         triples(&[
+            ("cfn-lint W3010", "Vpc", "(no reason written)"),
             (
                 "checkov CKV_AWS_24",
                 "Bastion",
