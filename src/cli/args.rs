@@ -47,6 +47,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Deploy stacks through CloudFormation change sets, dependencies first.
     Deploy(DeployArgs),
+    /// Detect drift: what changed outside CloudFormation in each deployed stack.
+    Drift(DriftArgs),
     /// Estimate each stack's monthly cost from its template, the price table and the
     /// usage assumptions.
     Cost(CostArgs),
@@ -174,6 +176,22 @@ pub struct CostArgs {
     /// The region whose prices apply to --template stacks (default: us-east-1).
     #[arg(long, requires = "templates")]
     pub region: Option<String>,
+}
+
+/// Arguments of `rcdk drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Stack names or glob patterns (prod-*); default: all.
+    pub stacks: Vec<String>,
+    /// text for a terminal, json for tools, markdown for a job summary.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Exit with 1 when a resource was modified or deleted outside CloudFormation.
+    #[arg(long)]
+    pub fail: bool,
 }
 
 /// Arguments of `rcdk posture`.

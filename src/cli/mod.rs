@@ -12,6 +12,7 @@ mod deploy;
 mod destroy;
 mod diff;
 mod doctor;
+mod drift;
 mod error;
 mod init;
 mod list;
@@ -53,6 +54,13 @@ pub fn main() -> ExitCode {
             };
         }
         Command::Deploy(a) => deploy::run(&cli.global, a),
+        Command::Drift(a) => {
+            return match drift::run(&cli.global, a) {
+                Ok(drifted) if drifted && a.fail => ExitCode::from(error::exit::FAILURE),
+                Ok(_) => ExitCode::from(error::exit::OK),
+                Err(e) => fail(&e),
+            };
+        }
         Command::Cost(a) => cost::run(&cli.global, a),
         Command::Posture(a) => {
             return match posture::run(&cli.global, a) {

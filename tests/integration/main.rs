@@ -19,6 +19,7 @@ mod delivery;
 mod diff;
 mod disaster_recovery;
 mod dns;
+mod drift;
 mod e2e;
 mod ecr;
 mod ecs_on_ec2;
