@@ -26,6 +26,8 @@ pub struct Finding {
     pub logical_id: String,
     pub problem: String,
     pub fix: String,
+    /// How the rule read values a template leaves to the deploy, when it did.
+    pub note: Option<String>,
 }
 
 /// One waiver: an rcdk rule or another scanner's check, with its reason.
@@ -89,6 +91,7 @@ pub fn read(stack: &str, template: &J, source: Option<&J>) -> StackPosture {
                 logical_id: id.clone(),
                 problem: text(f, "Problem"),
                 fix: text(f, "Fix"),
+                note: None,
             });
         }
         let waiver = |rule: String, reason: String| Waiver {
@@ -167,13 +170,29 @@ fn check_template(s: &AssemblyStack) -> StackPosture {
             ..Default::default()
         },
     );
-    if let Err(e) = crate::include::Template::from_value(&stack, "Template", s.template.clone()) {
+    // The rules read the values a deploy with the parameters' defaults would have.
+    let (resolved, with_defaults) = crate::posture::resolve::with_parameter_defaults(&s.template);
+    if let Err(e) = crate::include::Template::from_value(&stack, "Template", resolved.clone()) {
         return failed(format!("{}: {e}", s.template_path.display()));
     }
     crate::posture::enforce(&app);
     match app.synthesize() {
         Ok(assembly) => match assembly.stacks.first() {
-            Some(artifact) => read(&s.stack_name, &artifact.template, Some(&s.template)),
+            Some(artifact) => {
+                let mut report = read(&s.stack_name, &artifact.template, Some(&s.template));
+                for f in &mut report.findings {
+                    let props = &resolved["Resources"][&f.logical_id]["Properties"];
+                    let mut notes = Vec::new();
+                    if with_defaults.contains(&f.logical_id) {
+                        notes.push("read with the parameters' defaults");
+                    }
+                    if crate::posture::resolve::holds_deploy_time_values(props, &s.template) {
+                        notes.push("values only a deploy knows were not taken as compliant");
+                    }
+                    f.note = (!notes.is_empty()).then(|| notes.join("; "));
+                }
+                report
+            }
             None => failed("the template gave no stack".into()),
         },
         Err(e) => failed(format!(
@@ -217,11 +236,15 @@ pub fn render_text(report: &[StackPosture]) -> String {
         for f in &p.findings {
             let _ = writeln!(
                 out,
-                "  FINDING {} {}: {}; {}",
+                "  FINDING {} {}: {}; {}{}",
                 f.rule,
                 named(&f.path, &f.logical_id),
                 f.problem,
-                f.fix
+                f.fix,
+                f.note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             );
         }
         for w in &p.waivers {
@@ -335,7 +358,7 @@ pub fn render_json(report: &[StackPosture]) -> J {
                     "error": p.error,
                     "checked_from_template": p.checked_from_template,
                     "rules": p.rules.clone().unwrap_or_default(),
-                    "findings": p.findings.iter().map(|f| json!({"rule": f.rule, "path": f.path, "logical_id": f.logical_id, "problem": f.problem, "fix": f.fix})).collect::<Vec<_>>(),
+                    "findings": p.findings.iter().map(|f| json!({"rule": f.rule, "path": f.path, "logical_id": f.logical_id, "problem": f.problem, "fix": f.fix, "note": f.note})).collect::<Vec<_>>(),
                     "waivers": p.waivers.iter().map(|w| json!({"rule": w.rule, "path": w.path, "logical_id": w.logical_id, "reason": w.reason})).collect::<Vec<_>>(),
                 })
             })

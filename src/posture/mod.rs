@@ -24,6 +24,7 @@
 mod checks;
 mod hardening;
 mod policy;
+pub mod resolve;
 mod scanners;
 
 pub use checks::is_modern_tls_policy;

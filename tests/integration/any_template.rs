@@ -258,6 +258,21 @@ fn posture_checks_hand_written_templates_and_reads_every_scanners_waivers() {
         ]
     );
     assert!(waivers.is_empty());
+    // The instance type comes from a mapping keyed by a parameter: read with its default,
+    // and the report says so; a resource without such values carries no note.
+    let note = |id: &str| {
+        report[1]["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["logical_id"] == id)
+            .map(|f| f["note"].clone())
+    };
+    assert_eq!(
+        note("Instance"),
+        Some(json!("read with the parameters' defaults"))
+    );
+    assert_eq!(note("Logs"), Some(J::Null));
     let (findings, waivers) = summary(&report[2]);
     assert_eq!(
         findings,
@@ -525,4 +540,34 @@ fn a_real_aws_cdk_apps_assembly_gets_posture_cost_and_diff() {
     // Its own assembly as golden files: no differences.
     let (code, text, stderr) = run_rcdk(&["--app", &app, "diff", "--snapshots", &app, "--fail"]);
     assert_eq!(code, Some(0), "{text}{stderr}");
+}
+
+#[test]
+fn parameter_defaults_decide_what_the_rules_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let versioning = |default: &str| {
+        let file = dir.path().join(format!("bucket-{default}.json"));
+        let template = json!({
+            "Parameters": {"Env": {"Type": "String", "Default": default}},
+            "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+            "Resources": {"Data": {"Type": "AWS::S3::Bucket", "Properties": {
+                "VersioningConfiguration": {"Status": {"Fn::If": ["IsProd", "Enabled", "Suspended"]}}
+            }}}
+        });
+        std::fs::write(&file, template.to_string()).expect("write");
+        let (_, report) = posture_json(&["--template", &file.display().to_string()]);
+        report[0]["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["rule"] == "RCDK-S3-VERSIONING")
+            .map(|f| f["note"].clone())
+    };
+    // Deployed with its default, prod's bucket is versioned; dev's is not, and the
+    // finding says how the value was read.
+    assert_eq!(versioning("prod"), None);
+    assert_eq!(
+        versioning("dev"),
+        Some(json!("read with the parameters' defaults"))
+    );
 }
