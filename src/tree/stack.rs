@@ -145,6 +145,14 @@ impl Stack {
         }
     }
 
+    fn with_data_mut<R>(&self, f: impl FnOnce(&mut StackData) -> R) -> R {
+        let mut tree = self.scope.tree.borrow_mut();
+        match &mut tree.node_mut(self.scope.index).kind {
+            NodeKind::Stack(data) => f(data),
+            _ => unreachable!("a Stack handle always points at a stack node"),
+        }
+    }
+
     /// The CloudFormation stack name.
     pub fn stack_name(&self) -> String {
         self.with_data(|d| d.name.clone())
@@ -168,76 +176,68 @@ impl Stack {
     /// Adds a template macro (`Transform`) once, e.g. `AWS::SecretsManager-2020-07-23`
     /// for hosted secret rotation. Deploying it needs `CAPABILITY_AUTO_EXPAND`.
     pub fn add_transform(&self, name: &str) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             if !data.transforms.iter().any(|t| t == name) {
                 data.transforms.push(name.to_owned());
             }
-        }
+        });
     }
 
     /// Writes the `Transform` section as a list even when it holds one macro.
     pub(crate) fn write_transform_as_list(&self) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             data.transform_as_list = true;
-        }
+        });
     }
 
     /// Sets `key` in the template's `Metadata` section (e.g. `rcdk:cost-usage`, the usage
     /// assumptions `rcdk cost` prices the stack with).
     pub fn add_metadata(&self, key: &str, value: serde_json::Value) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             data.metadata.insert(key.to_owned(), value);
-        }
+        });
     }
 
     /// Sets the rule `name` of the template's `Rules` section: assertions on parameter
     /// values CloudFormation checks before it creates or updates anything, as written
     /// (`{"RuleCondition": …, "Assertions": [{"Assert": …, "AssertDescription": …}]}`).
     pub fn add_rule(&self, name: &str, rule: serde_json::Value) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             data.rules.insert(name.to_owned(), rule);
-        }
+        });
     }
 
     /// Sets the `Globals` section the SAM transform (`AWS::Serverless-2016-10-31`) reads:
     /// properties every function, API or table of the template shares, as written.
     pub fn set_sam_globals(&self, globals: serde_json::Value) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             data.globals = Some(globals);
-        }
+        });
     }
 
     /// Puts `key: value` into the template's `section` as written, for an entry a
     /// transform expands (`Fn::ForEach::Buckets` under `AWS::LanguageExtensions`).
     pub fn add_raw_entry(&self, section: &str, key: &str, value: serde_json::Value) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             data.raw_entries
                 .push((section.to_owned(), key.to_owned(), value));
-        }
+        });
     }
 
     /// Sets the template's description, unless the stack has one.
     pub fn set_description_if_absent(&self, description: &str) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             data.description
                 .get_or_insert_with(|| description.to_owned());
-        }
+        });
     }
 
     /// Deploy `other` before this stack, even without a reference between them.
     pub fn add_dependency(&self, other: &Stack) {
-        let mut tree = self.scope.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(self.scope.index).kind {
+        self.with_data_mut(|data| {
             if !data.explicit_dependencies.contains(&other.scope.index) {
                 data.explicit_dependencies.push(other.scope.index);
             }
-        }
+        });
     }
 }
