@@ -39,7 +39,7 @@ pub fn with_parameter_defaults(template: &J) -> (J, Vec<String>) {
     };
     let names: Vec<String> = r.definitions.keys().cloned().collect();
     for name in names {
-        r.condition(&name, 0);
+        r.condition(&name);
     }
     let mut out = template.clone();
     let mut changed = Vec::new();
@@ -65,23 +65,23 @@ struct Resolver {
     conditions: BTreeMap<String, Option<bool>>,
 }
 
-/// How deep conditions may refer to conditions (a cycle is the template's error).
-const MAX_DEPTH: usize = 32;
-
 impl Resolver {
-    fn condition(&mut self, name: &str, depth: usize) -> Option<bool> {
+    fn condition(&mut self, name: &str) -> Option<bool> {
         if let Some(known) = self.conditions.get(name) {
             return *known;
         }
+        // Undecided while it is being decided: a condition that refers to itself (the
+        // template's error) reads as unknown instead of recursing.
+        self.conditions.insert(name.to_owned(), None);
         let decided = match self.definitions.get(name).cloned() {
-            Some(expr) if depth < MAX_DEPTH => self.decide(&expr, depth + 1),
-            _ => None,
+            Some(expr) => self.decide(&expr),
+            None => None,
         };
         self.conditions.insert(name.to_owned(), decided);
         decided
     }
 
-    fn decide(&mut self, expr: &J, depth: usize) -> Option<bool> {
+    fn decide(&mut self, expr: &J) -> Option<bool> {
         let (key, args) = single(expr)?;
         let list = args.as_array();
         match key {
@@ -92,30 +92,22 @@ impl Resolver {
                 let (a, b) = (self.value(a)?, self.value(b)?);
                 (literal(&a) && literal(&b)).then(|| text(&a) == text(&b))
             }
-            "Fn::Not" => Some(!self.decide(list?.first()?, depth)?),
-            "Fn::And" => {
-                let mut all = Some(true);
+            "Fn::Not" => Some(!self.decide(list?.first()?)?),
+            // And is decided by its first false, Or by its first true; an undecided
+            // operand leaves it undecided unless a later one decides it.
+            "Fn::And" | "Fn::Or" => {
+                let decisive = key == "Fn::Or";
+                let mut result = Some(!decisive);
                 for e in list? {
-                    match self.decide(e, depth) {
-                        Some(false) => return Some(false),
-                        Some(true) => {}
-                        None => all = None,
+                    match self.decide(e) {
+                        Some(v) if v == decisive => return Some(decisive),
+                        Some(_) => {}
+                        None => result = None,
                     }
                 }
-                all
+                result
             }
-            "Fn::Or" => {
-                let mut any = Some(false);
-                for e in list? {
-                    match self.decide(e, depth) {
-                        Some(true) => return Some(true),
-                        Some(false) => {}
-                        None => any = None,
-                    }
-                }
-                any
-            }
-            "Condition" => self.condition(args.as_str()?, depth),
+            "Condition" => self.condition(args.as_str()?),
             _ => None,
         }
     }
@@ -134,7 +126,7 @@ impl Resolver {
                         }
                         "Fn::If" => {
                             if let Some([c, then, otherwise]) = args.as_array().map(Vec::as_slice)
-                                && let Some(decided) = c.as_str().and_then(|c| self.condition(c, 0))
+                                && let Some(decided) = c.as_str().and_then(|c| self.condition(c))
                             {
                                 return self.value(if decided { then } else { otherwise });
                             }
@@ -260,5 +252,21 @@ mod tests {
             })
         );
         assert_eq!(changed, ["Db"]);
+    }
+
+    #[test]
+    fn a_condition_that_refers_to_itself_stays_undecided() {
+        let t = json!({
+            "Conditions": {
+                "Loop": {"Fn::Equals": [{"Fn::If": ["Loop", "a", "b"]}, "a"]},
+                "Twice": {"Fn::And": [{"Condition": "Twice"}, {"Condition": "Loop"}]}
+            },
+            "Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {
+                "BucketName": {"Fn::If": ["Twice", "x", "y"]}
+            }}}
+        });
+        let (resolved, changed) = with_parameter_defaults(&t);
+        assert_eq!(resolved, t);
+        assert!(changed.is_empty());
     }
 }
