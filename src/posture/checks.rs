@@ -4,8 +4,8 @@ use crate::expr::Intrinsic;
 use crate::{CfnResource, Scope, Value};
 
 use super::policy::{
-    actions, flag, identity_statements, is_allow, list, on_every_resource, resource_statements,
-    whole,
+    actions, flag, identity_statements, is_allow, is_true, list, on_every_resource,
+    resource_statements, whole,
 };
 use super::{Rule, hardening, report};
 
@@ -202,7 +202,7 @@ fn check_encryption(r: &Resource) {
         // SSE-SQS is encryption at rest too (what AWS Security Hub's SQS.1 checks),
         // like SSE-S3 for buckets; the template must say which.
         "AWS::SQS::Queue" => (!has(p, &["KmsMasterKeyId"])
-            && flag(p.get_path(&["SqsManagedSseEnabled"])) != Some(true))
+            && !is_true(p.get_path(&["SqsManagedSseEnabled"])))
         .then_some("KmsMasterKeyId (a customer-managed key) or SqsManagedSseEnabled"),
         "AWS::SecretsManager::Secret" => {
             (!has(p, &["KmsKeyId"])).then_some("KmsKeyId (a customer-managed key)")
@@ -214,8 +214,7 @@ fn check_encryption(r: &Resource) {
             // of its region (and may not say StorageEncrypted).
             let replica = has(p, &["SourceDBInstanceIdentifier"]);
             let cross_region = replica && has(p, &["SourceRegion"]);
-            let encrypted =
-                flag(p.get_path(&["StorageEncrypted"])) == Some(true) && has(p, &["KmsKeyId"]);
+            let encrypted = is_true(p.get_path(&["StorageEncrypted"])) && has(p, &["KmsKeyId"]);
             if cross_region {
                 (!has(p, &["KmsKeyId"]))
                     .then_some("KmsKeyId (a customer-managed key of the replica's region)")
@@ -224,12 +223,12 @@ fn check_encryption(r: &Resource) {
                     .then_some("StorageEncrypted with KmsKeyId (a customer-managed key)")
             }
         }
-        "AWS::ElastiCache::ReplicationGroup" => (flag(p.get_path(&["AtRestEncryptionEnabled"]))
-            != Some(true))
-        .then_some("AtRestEncryptionEnabled"),
-        "AWS::EC2::Volume" => (flag(p.get_path(&["Encrypted"])) != Some(true)
-            || !has(p, &["KmsKeyId"]))
-        .then_some("Encrypted with KmsKeyId (a customer-managed key)"),
+        "AWS::ElastiCache::ReplicationGroup" => {
+            (!is_true(p.get_path(&["AtRestEncryptionEnabled"])))
+                .then_some("AtRestEncryptionEnabled")
+        }
+        "AWS::EC2::Volume" => (!is_true(p.get_path(&["Encrypted"])) || !has(p, &["KmsKeyId"]))
+            .then_some("Encrypted with KmsKeyId (a customer-managed key)"),
         "AWS::EC2::LaunchTemplate" | "AWS::EC2::Instance" => {
             let mappings = if r.type_name == "AWS::EC2::Instance" {
                 list(p.get_path(&["BlockDeviceMappings"]))
@@ -238,7 +237,7 @@ fn check_encryption(r: &Resource) {
             };
             let plain = mappings.iter().any(|m| {
                 m.get_path(&["Ebs"]).is_some()
-                    && (flag(m.get_path(&["Ebs", "Encrypted"])) != Some(true)
+                    && (!is_true(m.get_path(&["Ebs", "Encrypted"]))
                         || !has(m, &["Ebs", "KmsKeyId"]))
             });
             plain.then_some(
@@ -519,7 +518,7 @@ fn check_instance(r: &Resource) {
     }
     let public = list(data.get_path(&["NetworkInterfaces"]))
         .iter()
-        .any(|n| flag(n.get_path(&["AssociatePublicIpAddress"])) == Some(true));
+        .any(|n| is_true(n.get_path(&["AssociatePublicIpAddress"])));
     if public {
         report(
             &r.handle,

@@ -3,7 +3,7 @@
 
 use crate::{CfnResource, Value};
 
-use super::policy::list;
+use super::policy::{flag, is_true, list, whole};
 use super::{Rule, report};
 
 /// One resource as the checks see it.
@@ -24,12 +24,6 @@ pub(super) struct Context {
     pub tls_only_buckets: Vec<Value>,
     /// Function names and ARNs an event invoke config gives an on-failure destination.
     pub functions_with_destination: Vec<Value>,
-}
-
-fn is_true(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Bool(true)))
-        || v.and_then(Value::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("true"))
 }
 
 fn attribute<'a>(props: &'a Value, key: &str) -> Option<&'a Value> {
@@ -190,10 +184,9 @@ pub(super) fn check(s: &Subject<'_>, c: &Context) {
         "AWS::RDS::DBInstance" => {
             let replica = p.get_path(&["SourceDBInstanceIdentifier"]).is_some();
             let backups = match p.get_path(&["BackupRetentionPeriod"]) {
-                Some(Value::Int(d)) => *d,
-                Some(v) => v.as_str().and_then(|s| s.parse().ok()).unwrap_or(0),
                 // RDS's default for an instance created by CloudFormation.
                 None => 1,
+                v => whole(v).unwrap_or(0),
             };
             if !replica && backups < 7 {
                 fail(
@@ -216,7 +209,7 @@ pub(super) fn check(s: &Subject<'_>, c: &Context) {
                     "set multi_az: true",
                 );
             }
-            if super::policy::flag(p.get_path(&["AutoMinorVersionUpgrade"])) == Some(false) {
+            if flag(p.get_path(&["AutoMinorVersionUpgrade"])) == Some(false) {
                 fail(
                     Rule::DatabaseMinorUpgrades,
                     "the database takes no minor version upgrades (security fixes)",

@@ -12,11 +12,16 @@ pub(super) fn flag(v: Option<&Value>) -> Option<bool> {
     }
 }
 
+/// Whether a boolean as templates write it is true.
+pub(super) fn is_true(v: Option<&Value>) -> bool {
+    flag(v) == Some(true)
+}
+
 /// A whole number as templates write it: `443`, or `"443"`.
 pub(super) fn whole(v: Option<&Value>) -> Option<i64> {
     match v? {
         Value::Int(i) => Some(*i),
-        Value::String(s) => s.trim().parse().ok(),
+        Value::String(s) => s.parse().ok(),
         _ => None,
     }
 }
