@@ -161,6 +161,14 @@ pub enum ReportFormat {
     Markdown,
 }
 
+impl ReportFormat {
+    /// The format a verb with both `--format` and `--json` prints in (`--json` wins; clap
+    /// refuses both given).
+    pub fn or_json(self, json: bool) -> ReportFormat {
+        if json { ReportFormat::Json } else { self }
+    }
+}
+
 /// Arguments of `rcdk cost`.
 #[derive(Debug, Args)]
 pub struct CostArgs {

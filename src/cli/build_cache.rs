@@ -150,7 +150,8 @@ pub fn report(dir: &Path) -> String {
     text
 }
 
-fn mebibytes(bytes: u64) -> String {
+/// `12.3 MiB`.
+pub fn mebibytes(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 

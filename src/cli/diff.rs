@@ -126,11 +126,7 @@ fn old_template(
 
 /// Returns whether any selected stack differs.
 pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
-    let format = if args.json {
-        ReportFormat::Json
-    } else {
-        args.format
-    };
+    let format = args.format.or_json(args.json);
     if let Some(dir) = &args.snapshots {
         if !dir.is_dir() {
             return Err(CliError::Usage(format!(

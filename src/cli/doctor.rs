@@ -198,8 +198,8 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<bool, CliError> {
         })?;
         writeln!(
             anstream::stdout(),
-            "Removed the shared build directory ({:.1} MiB).",
-            freed as f64 / (1024.0 * 1024.0)
+            "Removed the shared build directory ({}).",
+            super::build_cache::mebibytes(freed)
         )
         .map_err(CliError::Output)?;
     }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as J, json};
 
-use super::args::{DriftArgs, GlobalArgs, ReportFormat};
+use super::args::{DriftArgs, GlobalArgs};
 use super::diff::region_of;
 use super::{CliError, select_stacks, synth};
 use crate::deploy::{ResourceDriftKind, StackDrift, connect, detect_drift};
@@ -22,7 +22,8 @@ fn count(n: usize, one: &str) -> String {
     format!("{n} {one}{}", if n == 1 { "" } else { "s" })
 }
 
-fn headline(d: &StackDrift) -> String {
+/// `2 resources drifted (10 in sync, 1 not checkable)`.
+fn summary(d: &StackDrift) -> String {
     let drifted = d
         .resources
         .iter()
@@ -30,9 +31,9 @@ fn headline(d: &StackDrift) -> String {
         .count();
     let unchecked = d.resources.len() - drifted;
     let mut text = if drifted == 0 {
-        format!("{}: no drift", d.stack)
+        "no drift".to_owned()
     } else {
-        format!("{}: {} drifted", d.stack, count(drifted, "resource"))
+        format!("{} drifted", count(drifted, "resource"))
     };
     let _ = write!(text, " ({} in sync", d.in_sync);
     if unchecked > 0 {
@@ -48,7 +49,7 @@ fn value(v: Option<&String>) -> String {
 
 /// One stack's drift, resource by resource, in `rcdk diff`'s style.
 fn stack_text(d: &StackDrift, out: &mut String) {
-    let _ = writeln!(out, "{}", headline(d));
+    let _ = writeln!(out, "{}: {}", d.stack, summary(d));
     let mut unchecked: Vec<&str> = Vec::new();
     for r in &d.resources {
         let physical = r
@@ -141,12 +142,7 @@ fn render_markdown(report: &[Outcome]) -> String {
     for o in report {
         let (stack, what) = match o {
             Outcome::NotDeployed(s) => (s.as_str(), "not deployed".to_owned()),
-            Outcome::Checked(d) => (
-                d.stack.as_str(),
-                headline(d)
-                    .split_once(": ")
-                    .map_or_else(String::new, |(_, h)| h.to_owned()),
-            ),
+            Outcome::Checked(d) => (d.stack.as_str(), summary(d)),
         };
         let _ = writeln!(out, "| `{stack}` | {what} |");
     }
@@ -166,11 +162,7 @@ fn render_markdown(report: &[Outcome]) -> String {
 
 /// Prints the drift of each selected stack; `Ok(true)` when any drifted.
 pub fn run(global: &GlobalArgs, args: &DriftArgs) -> Result<bool, CliError> {
-    let format = if args.json {
-        ReportFormat::Json
-    } else {
-        args.format
-    };
+    let format = args.format.or_json(args.json);
     let (_, stacks) = synth::synthesize(global)?;
     let selected = select_stacks(&stacks, &args.stacks, false)?;
     let runtime = super::runtime()?;

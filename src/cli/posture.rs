@@ -369,22 +369,17 @@ pub fn render_json(report: &[StackPosture]) -> J {
 /// Prints the report; `Ok(false)` when a stack has a finding.
 pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
     let stacks = if args.templates.is_empty() {
-        synthesize_for_report(global)?.1
+        synthesize_for_report(global)?
     } else {
         super::templates::stacks(&args.templates)?
     };
     let selected = select_stacks(&stacks, &args.stacks, false)?;
-    // Stacks an app synthesized in report mode carry their findings; the rest are checked
-    // here, all in one app.
-    let enforced: Vec<&AssemblyStack> = selected
-        .iter()
-        .copied()
-        .filter(|s| s.template["Metadata"][RULES_KEY].is_array())
-        .collect();
+    // Stacks an app synthesized in report mode carry their findings (and the rules in
+    // their metadata); the rest are checked here, each template on its own.
     let report: Vec<StackPosture> = selected
         .iter()
         .map(|s| {
-            if enforced.iter().any(|e| e.stack_name == s.stack_name) {
+            if s.template["Metadata"][RULES_KEY].is_array() {
                 read(&s.stack_name, &s.template, None)
             } else {
                 check_template(s)
@@ -404,9 +399,7 @@ pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
 
 /// The app's stacks, synthesized in report mode into scratch space (a prebuilt assembly
 /// is read where it is).
-fn synthesize_for_report(
-    global: &GlobalArgs,
-) -> Result<(std::path::PathBuf, Vec<AssemblyStack>), CliError> {
+fn synthesize_for_report(global: &GlobalArgs) -> Result<Vec<AssemblyStack>, CliError> {
     let scratch = tempfile::Builder::new()
         .prefix("rcdk-posture-")
         .tempdir()
@@ -426,5 +419,6 @@ fn synthesize_for_report(
             None => Some(scratch.path().join("cdk.out")),
         },
     };
-    synth::synthesize(&global)
+    // The templates are read into memory before the scratch space goes.
+    Ok(synth::synthesize(&global)?.1)
 }

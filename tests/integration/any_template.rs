@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use rcdk::include::{IncludeError, Template};
+use rcdk::include::Template;
 use rcdk::{App, Stack, StackProps};
 use serde_json::{Value as J, json};
 
@@ -126,7 +126,6 @@ fn a_template_rcdk_cannot_keep_as_written_is_an_error_naming_the_place() {
         crate::support::synth(&app).stacks[0].template["Resources"],
         foreach["Resources"]
     );
-    let _: Option<IncludeError> = None;
 }
 
 fn posture_json(args: &[&str]) -> (Option<i32>, J) {
