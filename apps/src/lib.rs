@@ -9,7 +9,8 @@
 //! settings file), `environments` (settings inline), `workers` (extra background
 //! services per environment, spread over `{env}-workers-N` stacks; for scale tests).
 
-pub mod config;
+/// The settings, in their own crate: an edit of a stack does not expand their derives again.
+pub use rcdk_apps_config as config;
 mod stacks;
 
 use std::collections::BTreeMap;
@@ -200,4 +201,10 @@ pub fn build(app: &App) -> Result<(), String> {
     Tags::of(app).add("ManagedBy", "rcdk");
     posture::enforce(app);
     Ok(())
+}
+
+/// The `reference-app` binary's entry point: `apps/bin` compiles this file as its crate
+/// root (see its `Cargo.toml` for why); as a library, the function is simply unused.
+pub fn main() -> std::process::ExitCode {
+    rcdk::run(|app| build(app).map_err(Into::into))
 }

@@ -98,11 +98,19 @@ impl App {
     }
 }
 
+type BuildFn<'a> = dyn FnOnce(&App) -> Result<(), Box<dyn std::error::Error>> + 'a;
+
 /// Runs an app's `main`: builds the tree, synthesizes, prints problems for a person,
 /// and returns the exit code (0 ok, 1 synthesis or build error).
 pub fn run(
     build: impl FnOnce(&App) -> Result<(), Box<dyn std::error::Error>>,
 ) -> std::process::ExitCode {
+    run_boxed(Box::new(build))
+}
+
+/// The body of [`run`], not generic: compiled (optimized) once in this crate instead of
+/// in every app's binary, whose link step after an edit is then only the link.
+fn run_boxed(build: Box<BuildFn<'_>>) -> std::process::ExitCode {
     let app = App::new();
     if let Err(e) = build(&app) {
         let err = Error::Synth(SynthError {

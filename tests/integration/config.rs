@@ -32,7 +32,7 @@ fn committed_schema_is_fresh() {
         .unwrap_or_default();
     assert!(
         committed == config::schema_json(),
-        "{} is stale; run `cargo run -p rcdk-apps --bin config-schema`",
+        "{} is stale; run `cargo run -p rcdk-apps-config --bin config-schema`",
         config::SCHEMA_FILE
     );
     let schema: serde_json::Value = serde_json::from_str(&committed).expect("schema is JSON");

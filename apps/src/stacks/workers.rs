@@ -33,7 +33,9 @@ use crate::config::{EnvironmentConfig, Platform};
 use crate::env_stack;
 
 /// The sync function's code, packaged as a file asset.
-const SYNC_CODE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/functions/sync");
+fn sync_code() -> std::path::PathBuf {
+    crate::config::apps_dir().join("functions/sync")
+}
 
 /// What the app, monitoring and worker-shard stacks use from the worker tier.
 pub struct Workers {
@@ -375,7 +377,7 @@ pub fn build(
             // One run an hour: one at a time, and a failed run is kept for two weeks.
             reserved_concurrency: Some(1),
             dead_letter_queue: on_failure.dead_letter_queue.clone(),
-            ..FunctionProps::new("python3.13", "index.handler", Code::Asset(SYNC_CODE.into()))
+            ..FunctionProps::new("python3.13", "index.handler", Code::Asset(sync_code()))
         },
     );
     rcdk_constructs::posture::waive_check(

@@ -1,4 +1,4 @@
-//! `cargo bench -p rcdk-apps`: synthesis time and peak memory of the reference app.
+//! `cargo bench -p rcdk-apps-bin`: synthesis time and peak memory of the reference app.
 //!
 //! Reports, for the 15 stacks of the app: in-process build + synth (median and p95
 //! over many runs), and the release app binary as the CLI runs it (wall time median,

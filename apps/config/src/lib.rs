@@ -15,6 +15,13 @@ pub const CONFIG_FILE: &str = "apps/config/environments.yaml";
 /// The committed JSON Schema of [`Config`].
 pub const SCHEMA_FILE: &str = "apps/config/environments.schema.json";
 
+/// The reference app's folder (`apps/`), for the files beside its code: neither the
+/// library's nor the binary's manifest folder is it, so both ask here.
+pub fn apps_dir() -> &'static Path {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR"));
+    config.parent().unwrap_or(config)
+}
+
 /// The reference app's settings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -361,18 +368,20 @@ pub fn load(app: &App) -> Result<Config, String> {
 }
 
 /// `apps/config/environments.yaml` from the repository root, or from this crate when
-/// the app runs elsewhere (tests run in the crate directory).
+/// the app runs elsewhere (tests run in a crate directory).
 fn default_path() -> PathBuf {
     let from_root = Path::new(CONFIG_FILE);
     if from_root.exists() {
         return from_root.to_path_buf();
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/environments.yaml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml")
 }
 
+/// The path relative to the repository root (this crate is `apps/config`).
 fn display(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+        .ancestors()
+        .nth(2)
         .unwrap_or(Path::new("."));
     path.strip_prefix(root)
         .unwrap_or(path)
