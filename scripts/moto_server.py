@@ -51,6 +51,18 @@ moto behave more like CloudFormation):
    then exists). CloudFormation answers a repeated ClientToken with the first call's
    result, reuses a REVIEW_IN_PROGRESS stack for a new CREATE change set, and refuses
    a CREATE for a stack that exists in any other state. Now so does the endpoint.
+16. AssumeRole hands out credentials for any role ARN, existing or not, trusting the
+   caller or not, so a deploy through an account's roles could not fail the way it does
+   in AWS. Roles named rcdk-* (the roles `rcdk bootstrap` makes) must now exist in the
+   role's account and trust the caller's account, else AccessDenied as STS answers;
+   other roles are assumed as before (that is how tests enter another account, the way
+   an organisation's OrganizationAccountAccessRole does).
+17. An update of an AWS::IAM::Role keeps its old trust policy and inline policies, so
+   untrusting an account through a stack update would not take effect. The update now
+   writes both, as CloudFormation does.
+18. DescribeStacks answers a CommaDelimitedList parameter with Python's repr of the
+   list (['a', 'b']); CloudFormation answers with the value as given (a,b), which is
+   what a tool reads back to keep a stack's parameters. Now so does the endpoint.
 """
 
 import logging
@@ -740,6 +752,92 @@ def describe_stack_resource_drifts(self):
 cfn_responses.CloudFormationResponse.detect_stack_drift = detect_stack_drift
 cfn_responses.CloudFormationResponse.describe_stack_drift_detection_status = describe_stack_drift_detection_status
 cfn_responses.CloudFormationResponse.describe_stack_resource_drifts = describe_stack_resource_drifts
+
+
+# 16. Roles rcdk bootstrap makes are assumed only when they exist and trust the caller.
+from moto.iam.models import iam_backends  # noqa: E402
+from moto.sts import responses as sts_responses  # noqa: E402
+from moto.sts.exceptions import STSClientError  # noqa: E402
+
+_original_assume_role = sts_responses.TokenResponse.assume_role
+
+
+def _trusts(document, account):
+    try:
+        policy = json.loads(document) if isinstance(document, str) else document
+    except ValueError:
+        return False
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for st in statements:
+        if not isinstance(st, dict):
+            continue
+        actions = st.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if st.get("Effect") != "Allow" or "sts:AssumeRole" not in actions:
+            continue
+        principals = (st.get("Principal") or {}).get("AWS", [])
+        principals = [principals] if isinstance(principals, str) else principals
+        for p in principals:
+            if p == account or p.startswith(f"arn:aws:iam::{account}:"):
+                return True
+    return False
+
+
+def assume_role(self):
+    role_arn = self._get_param("RoleArn") or ""
+    parts = role_arn.split(":")
+    name = role_arn.rsplit("/", 1)[-1]
+    if len(parts) >= 6 and name.startswith("rcdk-"):
+        target = parts[4]
+        caller = self.get_current_account()
+        roles = iam_backends[target]["aws"].roles.values()
+        role = next((r for r in roles if r.name == name), None)
+        if role is None or not _trusts(role.assume_role_policy_document, caller):
+            raise STSClientError(
+                "AccessDenied",
+                f"User: arn:aws:iam::{caller}:user/rcdk-test is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            )
+    return _original_assume_role(self)
+
+
+sts_responses.TokenResponse.assume_role = assume_role
+
+
+# 17. A role's update writes its trust policy and inline policies.
+from moto.iam import models as iam_models  # noqa: E402
+
+_original_role_update = iam_models.Role.update_from_cloudformation_json.__func__
+
+
+def role_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    role = _original_role_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    properties = cloudformation_json.get("Properties", {})
+    document = properties.get("AssumeRolePolicyDocument")
+    if document is not None:
+        role.assume_role_policy_document = document if isinstance(document, str) else json.dumps(document)
+    for policy in properties.get("Policies", []):
+        role.put_policy(policy["PolicyName"], policy["PolicyDocument"])
+    return role
+
+
+iam_models.Role.update_from_cloudformation_json = classmethod(role_update)
+
+
+# 18. List parameters are described as written: comma-separated.
+def parameter_list(self):
+    hidden = self.resource_map.no_echo_parameter_keys
+    return [
+        {
+            "ParameterKey": k,
+            "ParameterValue": "****" if k in hidden else (",".join(str(x) for x in v) if isinstance(v, list) else v),
+        }
+        for k, v in self.resource_map.resolved_parameters.items()
+    ]
+
+
+cfn_models.Stack.parameter_list = property(parameter_list)
 
 
 # The model list is cached from its first use (by the patches above); add these two.

@@ -117,6 +117,20 @@ pub struct BootstrapArgs {
     /// Take a region name rcdk does not know (one AWS opened after this release).
     #[arg(long)]
     pub unknown_region: bool,
+    /// An account that may deploy here through the deploy and file-publishing roles
+    /// (kept by later runs; repeat for several).
+    #[arg(long, value_name = "ACCOUNT")]
+    pub trust: Vec<String>,
+    /// An account to trust no longer.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub untrust: Vec<String>,
+    /// A managed policy ARN of the role CloudFormation acts as (repeat for several;
+    /// required with --trust; default without: AdministratorAccess; kept by later runs).
+    #[arg(long, value_name = "ARN", alias = "cloudformation-execution-policies")]
+    pub execution_policy: Vec<String>,
+    /// The name of a managed policy that caps the execution role's permissions.
+    #[arg(long, value_name = "NAME", alias = "custom-permissions-boundary")]
+    pub permissions_boundary: Option<String>,
 }
 
 /// Arguments of `rcdk diff`.

@@ -38,6 +38,8 @@ pub struct AssemblyStack {
     pub assets: Vec<AssetUpload>,
     /// Assets rcdk cannot publish (container images, command-built files), described.
     pub unpublishable_assets: Vec<String>,
+    /// The roles its manifest names for reaching its account (none: the caller's).
+    pub roles: crate::deploy::StackRoles,
 }
 
 impl AssemblyStack {
@@ -175,6 +177,7 @@ fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
         let dependencies = strings(a.get("dependencies"));
         let mut assets = Vec::new();
         let mut unpublishable_assets = Vec::new();
+        let mut publishing_role = None;
         for d in &dependencies {
             let Some(m) = artifacts.get(d) else { continue };
             if m.get("type").and_then(J::as_str) != Some("cdk:asset-manifest") {
@@ -189,7 +192,9 @@ fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
                         format!("artifact '{d}' has no properties.file"),
                     )
                 })?;
-            read_asset_manifest(&dir.join(file), dir, &mut assets, &mut unpublishable_assets)?;
+            let found =
+                read_asset_manifest(&dir.join(file), dir, &mut assets, &mut unpublishable_assets)?;
+            publishing_role = publishing_role.or(found);
         }
         stacks.push(AssemblyStack {
             artifact_id: id.clone(),
@@ -238,18 +243,32 @@ fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
             messages,
             assets,
             unpublishable_assets,
+            roles: crate::deploy::StackRoles {
+                deploy: text_field(&props, "assumeRoleArn"),
+                execution: text_field(&props, "cloudFormationExecutionRoleArn"),
+                publishing: publishing_role,
+                bootstrap_version: props
+                    .get("requiresBootstrapStackVersion")
+                    .and_then(J::as_u64),
+            },
         });
     }
     Ok(stacks)
 }
 
-/// The file assets of one asset manifest (rcdk's or the AWS CDK's).
+fn text_field(props: &J, key: &str) -> Option<String> {
+    props.get(key).and_then(J::as_str).map(str::to_owned)
+}
+
+/// The file assets of one asset manifest (rcdk's or the AWS CDK's); returns the role
+/// its destinations are published with, if they name one.
 fn read_asset_manifest(
     path: &Path,
     dir: &Path,
     assets: &mut Vec<AssetUpload>,
     unpublishable: &mut Vec<String>,
-) -> Result<(), CliError> {
+) -> Result<Option<String>, CliError> {
+    let mut role = None;
     let text = std::fs::read_to_string(path).map_err(|e| bad(path, e.to_string()))?;
     let manifest: J =
         serde_json::from_str(&text).map_err(|e| bad(path, format!("invalid JSON: {e}")))?;
@@ -286,6 +305,9 @@ fn read_asset_manifest(
             .and_then(J::as_object)
             .ok_or_else(|| field(hash, "destinations"))?;
         for d in destinations.values() {
+            if role.is_none() {
+                role = text_field(d, "assumeRoleArn");
+            }
             assets.push(AssetUpload {
                 hash: hash.clone(),
                 source: dir.join(staged),
@@ -314,5 +336,5 @@ fn read_asset_manifest(
             "container image asset '{hash}': rcdk does not build images; push it to a repository and use its URI"
         ));
     }
-    Ok(())
+    Ok(role)
 }

@@ -1,10 +1,10 @@
-//! `rcdk bootstrap`: the deployment bucket, per region.
+//! `rcdk bootstrap`: the deployment bucket and the deployment roles, per environment.
 
 use std::io::Write;
 
 use super::CliError;
 use super::args::BootstrapArgs;
-use crate::deploy::{Progress, TOOLKIT_STACK, bootstrap};
+use crate::deploy::{BootstrapRequest, Progress, TOOLKIT_STACK, bootstrap};
 
 pub fn run(args: &BootstrapArgs) -> Result<(), CliError> {
     // Every target is checked before anything is sent.
@@ -18,15 +18,27 @@ pub fn run(args: &BootstrapArgs) -> Result<(), CliError> {
             })
             .collect::<Result<_, _>>()?
     };
+    let request = BootstrapRequest {
+        trust: args.trust.clone(),
+        untrust: args.untrust.clone(),
+        execution_policies: args.execution_policy.clone(),
+        permissions_boundary: args.permissions_boundary.clone(),
+    };
     let progress = Progress::new();
     let runtime = super::runtime()?;
     let mut out = anstream::stdout();
     for (account, region) in targets {
-        let bucket = runtime.block_on(bootstrap(account, region.clone(), &progress))?;
+        let (bucket, trusted) =
+            runtime.block_on(bootstrap(account, region.clone(), &request, &progress))?;
         let place = region.unwrap_or_else(|| "the configured region".into());
+        let trusted = if trusted.is_empty() {
+            "this account only".to_owned()
+        } else {
+            format!("this account and {}", trusted.replace(',', ", "))
+        };
         writeln!(
             out,
-            "✅ {TOOLKIT_STACK} in {place}: deployment bucket {bucket}"
+            "✅ {TOOLKIT_STACK} in {place}: deployment bucket {bucket}; deploy roles trust {trusted}"
         )
         .map_err(CliError::Output)?;
     }

@@ -135,9 +135,10 @@ fn check_allow_replace(
     if unknown.is_empty() {
         return Ok(());
     }
+    let sessions = crate::deploy::Sessions::default();
     for s in selected {
         let deployed = runtime.block_on(async {
-            let cfn = crate::deploy::connect(region_of(s).as_deref()).await;
+            let cfn = super::diff::reach(&sessions, s).await?;
             crate::deploy::deployed_template(&cfn, &s.stack_name).await
         })?;
         if let Some(t) = deployed {
@@ -205,6 +206,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
             termination_protection: s.termination_protection,
             parameters: params.remove(&s.stack_name).unwrap_or_default(),
             assets: s.assets.clone(),
+            roles: s.roles.clone(),
         })
         .collect();
     if let Some(cycle) = dependency_cycle(&plans) {

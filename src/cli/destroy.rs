@@ -7,7 +7,7 @@ use super::args::{DestroyArgs, GlobalArgs};
 use super::diff::{account_of, region_of};
 use super::select::select_with_dependents;
 use super::{CliError, select_stacks, synth};
-use crate::deploy::{Answer, DestroyOptions, destroy_stacks};
+use crate::deploy::{Answer, DestroyOptions, DestroyTarget, destroy_stacks};
 
 pub fn run(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), CliError> {
     if args.stacks.is_empty() && !args.all {
@@ -40,9 +40,13 @@ pub fn run(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), CliError> {
     let opts = DestroyOptions {
         stacks: selected
             .iter()
-            .map(|s| (s.stack_name.clone(), region_of(s)))
+            .map(|s| DestroyTarget {
+                name: s.stack_name.clone(),
+                region: region_of(s),
+                account: account_of(s),
+                roles: s.roles.clone(),
+            })
             .collect(),
-        accounts: selected.iter().map(|s| account_of(s)).collect(),
     };
     let progress = crate::deploy::Progress::new();
     let runtime = super::runtime()?;

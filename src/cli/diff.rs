@@ -9,7 +9,7 @@ use serde_json::Value as J;
 
 use super::args::{DiffArgs, GlobalArgs, ReportFormat};
 use super::{AssemblyStack, CliError, select_stacks, synth};
-use crate::deploy::{connect, deployed_template};
+use crate::deploy::deployed_template;
 use crate::diff::{
     GITHUB_COMMENT_LIMIT, StackSection, diff_templates, render_markdown, render_text, to_json,
 };
@@ -25,6 +25,24 @@ pub fn account_of(stack: &AssemblyStack) -> Option<String> {
 pub fn region_of(stack: &AssemblyStack) -> Option<String> {
     let region = stack.environment.rsplit('/').next()?;
     (!region.is_empty() && region != "unknown-region").then(|| region.to_owned())
+}
+
+/// CloudFormation for a deployed stack: through its account's deploy role when its
+/// manifest names one (another account), else with the caller's credentials.
+pub async fn reach(
+    sessions: &crate::deploy::Sessions,
+    stack: &AssemblyStack,
+) -> Result<crate::deploy::Cfn, crate::deploy::DeployError> {
+    let access = sessions
+        .for_stack(
+            &stack.stack_name,
+            account_of(stack).as_deref(),
+            region_of(stack).as_deref(),
+            &stack.roles,
+            &crate::deploy::Progress::new(),
+        )
+        .await?;
+    Ok(access.cfn)
 }
 
 /// `monthly cost: $a → $b (+$c)` and the items that changed, or why there is no estimate.
@@ -118,7 +136,7 @@ fn old_template(
     }
     Ok(runtime
         .block_on(async {
-            let cfn = connect(region_of(s).as_deref()).await;
+            let cfn = reach(&crate::deploy::Sessions::default(), s).await?;
             deployed_template(&cfn, &s.stack_name).await
         })?
         .unwrap_or(J::Null))

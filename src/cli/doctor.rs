@@ -160,10 +160,21 @@ async fn aws_checks(regions: Vec<String>) -> Vec<Check> {
                 }
             }
             Ok(Some(s)) if s.status.ends_with("_COMPLETE") && !s.status.starts_with("DELETE") => {
+                let trusted = s
+                    .parameters
+                    .get("TrustedAccounts")
+                    .filter(|t| !t.is_empty())
+                    .map_or("this account".to_owned(), |t| format!("this account and {}", t.replace(',', ", ")));
                 Check {
                     ok: true,
                     what: format!("bootstrap {region}"),
-                    detail: format!("{TOOLKIT_STACK} is {}", s.status),
+                    detail: match s.outputs.get("BootstrapVersion") {
+                        Some(v) => format!("{TOOLKIT_STACK} version {v} is {}; its deploy roles trust {trusted}", s.status),
+                        None => format!(
+                            "{TOOLKIT_STACK} is {} (version 1, without deployment roles: deploys use your credentials; rcdk bootstrap {region} adds the roles other accounts deploy through)",
+                            s.status
+                        ),
+                    },
                 }
             }
             Ok(Some(s)) => Check {

@@ -8,9 +8,8 @@ use std::fmt::Write as _;
 use serde_json::{Value as J, json};
 
 use super::args::{DriftArgs, GlobalArgs};
-use super::diff::region_of;
 use super::{CliError, select_stacks, synth};
-use crate::deploy::{ResourceDriftKind, StackDrift, connect, detect_drift};
+use crate::deploy::{ResourceDriftKind, StackDrift, detect_drift};
 
 /// A stack's drift, or why there is none to show.
 enum Outcome {
@@ -166,10 +165,11 @@ pub fn run(global: &GlobalArgs, args: &DriftArgs) -> Result<bool, CliError> {
     let (_, stacks) = synth::synthesize(global)?;
     let selected = select_stacks(&stacks, &args.stacks, false)?;
     let runtime = super::runtime()?;
+    let sessions = crate::deploy::Sessions::default();
     let mut report = Vec::new();
     for s in selected {
         let drift = runtime.block_on(async {
-            let cfn = connect(region_of(s).as_deref()).await;
+            let cfn = super::diff::reach(&sessions, s).await?;
             detect_drift(&cfn, &s.stack_name).await
         })?;
         report.push(match drift {

@@ -169,6 +169,7 @@ pub fn stacks(paths: &[PathBuf]) -> Result<Vec<AssemblyStack>, CliError> {
                 messages: Vec::new(),
                 assets: Vec::new(),
                 unpublishable_assets: Vec::new(),
+                roles: Default::default(),
             }
         })
         .collect())

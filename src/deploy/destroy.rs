@@ -1,6 +1,7 @@
 //! Deleting stacks in reverse dependency order.
 
-use super::client::{Cfn, api, connect};
+use super::access::{Sessions, StackRoles};
+use super::client::{Cfn, api};
 use super::error::DeployError;
 use super::events::{Finished, follow, seen_events};
 use super::progress::Progress;
@@ -9,10 +10,21 @@ use super::stack_state::{StackState, follow_hint, importers, stack_state};
 /// What `rcdk destroy` deletes.
 #[derive(Debug, Clone)]
 pub struct DestroyOptions {
-    /// Stack name and region, dependencies first (they are deleted last).
-    pub stacks: Vec<(String, Option<String>)>,
-    /// The accounts the stacks' environments name (`None`: environment-agnostic).
-    pub accounts: Vec<Option<String>>,
+    /// The stacks, dependencies first (they are deleted last).
+    pub stacks: Vec<DestroyTarget>,
+}
+
+/// One stack to delete, and where it is.
+#[derive(Debug, Clone)]
+pub struct DestroyTarget {
+    /// The stack name.
+    pub name: String,
+    /// `None`: the configured region.
+    pub region: Option<String>,
+    /// The account its environment names (`None`: environment-agnostic).
+    pub account: Option<String>,
+    /// The roles to reach that account with.
+    pub roles: StackRoles,
 }
 
 /// Deletes a stack and follows its events until it is gone (or failed).
@@ -67,18 +79,24 @@ pub async fn destroy_stacks(
     opts: &DestroyOptions,
     progress: &Progress,
 ) -> Result<Vec<String>, DeployError> {
-    let leaving: Vec<&str> = opts.stacks.iter().map(|(s, _)| s.as_str()).collect();
-    if let Some((_, region)) = opts.stacks.first() {
-        let accounts: Vec<(&str, Option<&str>)> = leaving
-            .iter()
-            .zip(&opts.accounts)
-            .map(|(s, a)| (*s, a.as_deref()))
-            .collect();
-        super::check_accounts(&connect(region.as_deref()).await, &accounts).await?;
+    let leaving: Vec<&str> = opts.stacks.iter().map(|t| t.name.as_str()).collect();
+    // Every account is reached before anything is deleted.
+    let sessions = Sessions::default();
+    let mut reached = Vec::new();
+    for t in &opts.stacks {
+        let access = sessions
+            .for_stack(
+                &t.name,
+                t.account.as_deref(),
+                t.region.as_deref(),
+                &t.roles,
+                progress,
+            )
+            .await?;
+        reached.push((&t.name, access.cfn));
     }
     let mut deployed = Vec::new();
-    for (stack, region) in opts.stacks.iter().rev() {
-        let cfn = connect(region.as_deref()).await;
+    for (stack, cfn) in reached.into_iter().rev() {
         let Some(state) = stack_state(&cfn, stack).await? else {
             progress.line(&format!("{stack}: not deployed"));
             continue;

@@ -41,28 +41,3 @@ pub async fn caller_account(cfn: &Cfn) -> Result<String, DeployError> {
         }),
     }
 }
-
-/// Refuses stacks whose environment names another account than the credentials'.
-/// `stacks` are (stack name, account or `None` when environment-agnostic).
-pub async fn check_accounts(cfn: &Cfn, stacks: &[(&str, Option<&str>)]) -> Result<(), DeployError> {
-    if stacks.iter().all(|(_, a)| a.is_none()) {
-        return Ok(());
-    }
-    let caller = caller_account(cfn).await?;
-    let wrong: Vec<String> = stacks
-        .iter()
-        .filter_map(|(s, a)| {
-            a.filter(|a| *a != caller)
-                .map(|a| format!("{s} (aws://{a})"))
-        })
-        .collect();
-    if wrong.is_empty() {
-        return Ok(());
-    }
-    Err(DeployError::Refused {
-        stack: wrong.join(", "),
-        message: format!(
-            "the stack's environment names another account than the credentials', which are of account {caller}; nothing was sent. Use credentials of that account (AWS_PROFILE), or deploy only the stacks of {caller}"
-        ),
-    })
-}

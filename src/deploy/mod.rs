@@ -4,6 +4,7 @@
 //! (`AWS_ENDPOINT_URL`, profiles, environment variables); nothing here knows which
 //! CloudFormation it talks to.
 
+mod access;
 mod assets;
 mod bootstrap;
 mod capabilities;
@@ -22,16 +23,17 @@ mod signed;
 mod stack_state;
 mod upload;
 
+pub use access::{Sessions, StackAccess, StackRoles, partition};
 pub use assets::{AssetUpload, publish_assets, zip_folder};
-pub use bootstrap::{bootstrap, toolkit_template};
+pub use bootstrap::{BootstrapRequest, bootstrap, settle_parameters, toolkit_template};
 pub use capabilities::capabilities_for;
 pub use changeset::ChangeRow;
 pub use client::{Cfn, connect, describe};
-pub use destroy::{DestroyOptions, destroy_stacks};
+pub use destroy::{DestroyOptions, DestroyTarget, destroy_stacks};
 pub use drift::{PropertyDrift, ResourceDrift, ResourceDriftKind, StackDrift, detect_drift};
 pub use error::DeployError;
 pub use guards::{Answer, Approval, STATEFUL_TYPES, confirm, destructive_changes};
-pub use identity::{caller_account, check_accounts};
+pub use identity::caller_account;
 pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, dependency_cycle, deploy_stacks};
 pub use progress::Progress;
 pub use stack_state::{StackState, deployed_template, stack_state};

@@ -8,8 +8,9 @@ use aws_sdk_cloudformation::types::{Parameter, Tag};
 use serde_json::Value as J;
 use tokio::task::JoinSet;
 
+use super::access::StackAccess;
 use super::changeset::{self, ChangeSetRequest, Prepared, TemplateSource};
-use super::client::{Cfn, api, connect, describe};
+use super::client::{Cfn, api, describe};
 use super::error::DeployError;
 use super::events::{follow, seen_events};
 use super::guards::{Answer, Approval, confirm, destructive_changes};
@@ -39,6 +40,8 @@ pub struct StackPlan {
     pub parameters: BTreeMap<String, String>,
     /// File assets the template points at, uploaded before the change set.
     pub assets: Vec<super::AssetUpload>,
+    /// The roles to reach the stack's account with (none: the caller's credentials).
+    pub roles: super::StackRoles,
 }
 
 /// How a deployment goes.
@@ -289,13 +292,14 @@ async fn stop(inflight: &Shared, progress: &Progress, cause: &str) -> DeployErro
 }
 
 async fn deploy_one(
-    cfn: Cfn,
+    access: StackAccess,
     plan: StackPlan,
     opts: DeployOptions,
     progress: Progress,
     inflight: Shared,
 ) -> DeployOutcome {
-    let outcome = match deploy_inner(&cfn, &plan, &opts, &progress, &inflight).await {
+    let cfn = access.cfn.clone();
+    let outcome = match deploy_inner(&access, &plan, &opts, &progress, &inflight).await {
         Ok(o) => o,
         Err(e) => return DeployOutcome::Failed(e),
     };
@@ -315,19 +319,20 @@ async fn deploy_one(
 }
 
 async fn deploy_inner(
-    cfn: &Cfn,
+    access: &StackAccess,
     plan: &StackPlan,
     opts: &DeployOptions,
     progress: &Progress,
     inflight: &Shared,
 ) -> Result<DeployOutcome, DeployError> {
+    let cfn = &access.cfn;
     let stack = plan.stack_name.as_str();
     let state = prepare_state(cfn, stack, progress).await?;
     let mut template = plan.template.clone();
     if let Some(s) = &state {
         keep_used_exports(cfn, plan, s, &mut template, progress).await?;
     }
-    super::publish_assets(cfn, stack, &plan.assets, progress).await?;
+    super::publish_assets(&access.publish, stack, &plan.assets, progress).await?;
     // Compact: CloudFormation's limits count the bytes it receives (cdk.out stays readable).
     let body = serde_json::to_string(&template).unwrap_or_default();
     let source = if body.len() > INLINE_TEMPLATE_LIMIT {
@@ -377,7 +382,11 @@ async fn deploy_inner(
                 .iter()
                 .map(|(k, v)| Tag::builder().key(k).value(v).build())
                 .collect(),
-            role_arn: opts.role_arn.as_deref(),
+            // `--role-arn` overrides the role the stack's bootstrap made.
+            role_arn: opts
+                .role_arn
+                .as_deref()
+                .or(access.execution_role.as_deref()),
         },
     )
     .await?;
@@ -547,16 +556,6 @@ async fn set_termination_protection(cfn: &Cfn, stack: &str, on: bool) -> Result<
     Ok(())
 }
 
-async fn clients(plans: &[StackPlan]) -> BTreeMap<Option<String>, Cfn> {
-    let mut out = BTreeMap::new();
-    for p in plans {
-        if !out.contains_key(&p.region) {
-            out.insert(p.region.clone(), connect(p.region.as_deref()).await);
-        }
-    }
-    out
-}
-
 /// Cleans up after an interrupt; a second Ctrl-C stops the clean-up itself, saying
 /// what may be left.
 async fn stop_unless_again(inflight: &Shared, progress: &Progress, cause: &str) -> DeployError {
@@ -659,13 +658,21 @@ pub async fn deploy_stacks(
     opts: &DeployOptions,
     progress: &Progress,
 ) -> Result<Vec<(String, DeployOutcome)>, DeployError> {
-    let clients = clients(&plans).await;
-    if let Some(cfn) = clients.values().next() {
-        let accounts: Vec<(&str, Option<&str>)> = plans
-            .iter()
-            .map(|p| (p.stack_name.as_str(), p.account.as_deref()))
-            .collect();
-        super::check_accounts(cfn, &accounts).await?;
+    // Every stack's account is reached (roles assumed, bootstrap checked) before
+    // anything is created in any of them.
+    let sessions = super::Sessions::default();
+    let mut accesses: BTreeMap<String, StackAccess> = BTreeMap::new();
+    for p in &plans {
+        let access = sessions
+            .for_stack(
+                &p.stack_name,
+                p.account.as_deref(),
+                p.region.as_deref(),
+                &p.roles,
+                progress,
+            )
+            .await?;
+        accesses.insert(p.stack_name.clone(), access);
     }
     let inflight: Shared = Arc::default();
     let mut outcomes: BTreeMap<String, DeployOutcome> = BTreeMap::new();
@@ -705,14 +712,17 @@ pub async fn deploy_stacks(
                 .all(|d| outcomes.get(*d).is_some_and(DeployOutcome::ok))
             {
                 started.insert(p.stack_name.clone());
-                let Some(cfn) = clients.get(&p.region).cloned() else {
+                let Some(access) = accesses.get(&p.stack_name).cloned() else {
                     continue;
                 };
                 let (plan, opts, progress, inflight) =
                     (p.clone(), opts.clone(), progress.clone(), inflight.clone());
                 running.spawn(async move {
                     let name = plan.stack_name.clone();
-                    (name, deploy_one(cfn, plan, opts, progress, inflight).await)
+                    (
+                        name,
+                        deploy_one(access, plan, opts, progress, inflight).await,
+                    )
                 });
             }
         }

@@ -22,6 +22,8 @@ pub struct StackState {
     pub outputs: BTreeMap<String, String>,
     /// Export names of the outputs that have one.
     pub exports: BTreeMap<String, String>,
+    /// Parameter values by key (`NoEcho` ones as CloudFormation masks them).
+    pub parameters: BTreeMap<String, String>,
 }
 
 impl StackState {
@@ -79,7 +81,18 @@ pub async fn stack_state(cfn: &Cfn, stack: &str) -> Result<Option<StackState>, D
             exports.insert(k.to_owned(), name.to_owned());
         }
     }
+    let parameters = s
+        .parameters()
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p.parameter_key()?.to_owned(),
+                p.parameter_value()?.to_owned(),
+            ))
+        })
+        .collect();
     Ok(Some(StackState {
+        parameters,
         status,
         stack_id: s.stack_id().unwrap_or_default().to_owned(),
         termination_protection: s.enable_termination_protection().unwrap_or(false),

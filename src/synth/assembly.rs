@@ -75,6 +75,11 @@ impl StackArtifact {
                 if let Some(region) = &env.region {
                     destination.insert("region".into(), json!(region));
                 }
+                if let (Some(account), Some(region)) = (&env.account, &env.region) {
+                    let role = crate::tree::bootstrap::FILE_PUBLISHING_ROLE;
+                    let arn = crate::tree::bootstrap::role_arn(role, account, region);
+                    destination.insert("assumeRoleArn".into(), json!(arn));
+                }
                 let packaging = match a.packaging {
                     AssetPackaging::ZipDirectory => "zip",
                     AssetPackaging::File => "file",
@@ -213,6 +218,25 @@ impl CloudAssembly {
             }
             if !s.tags.is_empty() {
                 props.insert("tags".into(), json!(s.tags));
+            }
+            // A stack of a named account is deployed through that account's bootstrap
+            // roles, in the AWS CDK's fields (its CLI reads them too).
+            if let (Some(account), Some(region)) = (&s.environment.account, &s.environment.region) {
+                use crate::tree::bootstrap::{
+                    BOOTSTRAP_VERSION, DEPLOY_ROLE, EXECUTION_ROLE, role_arn,
+                };
+                props.insert(
+                    "assumeRoleArn".into(),
+                    json!(role_arn(DEPLOY_ROLE, account, region)),
+                );
+                props.insert(
+                    "cloudFormationExecutionRoleArn".into(),
+                    json!(role_arn(EXECUTION_ROLE, account, region)),
+                );
+                props.insert(
+                    "requiresBootstrapStackVersion".into(),
+                    json!(BOOTSTRAP_VERSION),
+                );
             }
             let mut a = Map::new();
             a.insert("type".into(), json!("aws:cloudformation:stack"));

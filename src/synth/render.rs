@@ -215,6 +215,13 @@ impl<'c, 'a> Renderer<'c, 'a> {
             && here.account == there.account
             && here.region.is_some()
             && there.region.is_some();
+        if here.account.is_some() && there.account.is_some() && here.account != there.account {
+            return self.problem(format!(
+                "a reference to '{path}' crosses accounts ({} → {}); one account cannot read another's exports or SSM parameters, so pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account",
+                there.uri(),
+                here.uri()
+            ));
+        }
         if !one_account {
             return self.problem(format!(
                 "a reference to '{path}' crosses environments ({} → {}); exports only work within one account and region, so pass the value through a parameter or SSM",

@@ -10,6 +10,7 @@ mod annotations;
 pub(crate) mod app;
 mod aspects;
 mod assets;
+pub mod bootstrap;
 mod elements;
 mod node;
 mod removal;

@@ -68,7 +68,8 @@ fn a_function_folder_is_staged_with_an_asset_manifest_the_aws_cdk_reads() {
                 "destinations": {"123456789012-us-east-1": {
                     "bucketName": "rcdk-assets-${AWS::AccountId}-${AWS::Region}",
                     "objectKey": key,
-                    "region": "us-east-1"
+                    "region": "us-east-1",
+                    "assumeRoleArn": "arn:${AWS::Partition}:iam::123456789012:role/rcdk-file-publishing-role-123456789012-us-east-1"
                 }}
             }},
             "dockerImages": {}
@@ -83,6 +84,18 @@ fn a_function_folder_is_staged_with_an_asset_manifest_the_aws_cdk_reads() {
         json!(["workers.assets"]),
         "the AWS CDK CLI publishes the manifest before the stack"
     );
+    // A stack of a named account is deployed through that account's bootstrap roles,
+    // in the fields the AWS CDK CLI reads too.
+    let props = &manifest["artifacts"]["workers"]["properties"];
+    assert_eq!(
+        props["assumeRoleArn"],
+        "arn:${AWS::Partition}:iam::123456789012:role/rcdk-deploy-role-123456789012-us-east-1"
+    );
+    assert_eq!(
+        props["cloudFormationExecutionRoleArn"],
+        "arn:${AWS::Partition}:iam::123456789012:role/rcdk-cfn-exec-role-123456789012-us-east-1"
+    );
+    assert_eq!(props["requiresBootstrapStackVersion"], 2);
     let staged = out.join(format!("asset.{hash}"));
     assert_eq!(
         fs::read_to_string(staged.join("index.py")).unwrap(),

@@ -168,7 +168,7 @@ fn references_across_accounts_are_rejected() {
     let err = synth_err(&app);
     assert!(
         err.mentions(
-            "crosses environments (aws://123456789012/us-east-1 → aws://210987654321/eu-west-1)"
+            "crosses accounts (aws://123456789012/us-east-1 → aws://210987654321/eu-west-1); one account cannot read another's exports or SSM parameters, so pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account"
         ),
         "{err}"
     );

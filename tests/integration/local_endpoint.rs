@@ -79,10 +79,24 @@ fn moto_request(
     headers: &str,
     body: &str,
 ) -> String {
+    moto_request_as(port, "test", region, service, path, headers, body)
+}
+
+/// A request signed (in form: moto reads the key, not the signature) with `access_key`,
+/// whose account moto acts in.
+fn moto_request_as(
+    port: u16,
+    access_key: &str,
+    region: &str,
+    service: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential={access_key}/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
@@ -101,6 +115,11 @@ pub fn http_post(port: u16, service: &str, body: &str) -> String {
 /// A query-protocol call to one of moto's services in `region`.
 pub fn http_post_in(port: u16, region: &str, service: &str, body: &str) -> String {
     moto_request(port, region, service, "/", FORM, body)
+}
+
+/// A query-protocol call in us-east-1 with `access_key` (in that key's account).
+pub fn http_post_as(port: u16, access_key: &str, service: &str, body: &str) -> String {
+    moto_request_as(port, access_key, "us-east-1", service, "/", FORM, body)
 }
 
 /// Creates a public hosted zone for `name` in moto and returns its id (without the

@@ -1,5 +1,6 @@
 //! rcdk's integration tests, one binary for the whole suite (modules by area).
 
+mod accounts;
 mod any_template;
 mod aspects;
 mod assembly;
