@@ -63,6 +63,9 @@ moto behave more like CloudFormation):
 18. DescribeStacks answers a CommaDelimitedList parameter with Python's repr of the
    list (['a', 'b']); CloudFormation answers with the value as given (a,b), which is
    what a tool reads back to keep a stack's parameters. Now so does the endpoint.
+19. A self-managed StackSet's instance stack is named "StackSet:NAME"; a colon is not
+   allowed in a stack name, and resources named after their stack (a topic, a queue)
+   then fail. CloudFormation names it StackSet-NAME-UUID; now so does the endpoint.
 """
 
 import logging
@@ -838,6 +841,35 @@ def parameter_list(self):
 
 
 cfn_models.Stack.parameter_list = property(parameter_list)
+
+
+# 19. Self-managed StackSet instances are stacks named as CloudFormation names them.
+_original_instance_init = cfn_models.StackInstance.__init__
+
+
+def instance_init(self, account_id, region_name, stackset_id, stack_name, name, template, parameters, permission_model):
+    if permission_model != "SELF_MANAGED":
+        return _original_instance_init(
+            self, account_id, region_name, stackset_id, stack_name, name, template, parameters, permission_model
+        )
+    self.account_id = account_id
+    self.region_name = region_name
+    self.stackset_id = stackset_id
+    self.stack_name = stack_name
+    self.name = name
+    self.template = template
+    self.parameters = parameters or []
+    self.permission_model = permission_model
+    if isinstance(parameters, dict):
+        values = parameters
+    else:
+        values = {p["ParameterKey"]: p["ParameterValue"] for p in parameters or []}
+    self.stack = cfn_models.cloudformation_backends[account_id][region_name].create_stack(
+        name=f"StackSet-{name}-{uuid.uuid4()}", template=template, parameters=values
+    )
+
+
+cfn_models.StackInstance.__init__ = instance_init
 
 
 # The model list is cached from its first use (by the patches above); add these two.

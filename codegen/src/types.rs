@@ -22,6 +22,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "kms",
     "lambda",
     "logs",
+    "organizations",
     "rds",
     "route53",
     "s3",

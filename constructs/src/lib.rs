@@ -81,6 +81,8 @@ pub mod metrics;
 pub mod monitoring;
 #[cfg(feature = "network")]
 pub mod network;
+#[cfg(feature = "org")]
+pub mod org;
 pub mod posture;
 pub mod secrets;
 #[cfg(feature = "storage")]

@@ -40,6 +40,8 @@ pub struct AssemblyStack {
     pub unpublishable_assets: Vec<String>,
     /// The roles its manifest names for reaching its account (none: the caller's).
     pub roles: crate::deploy::StackRoles,
+    /// Deployed as this StackSet instead of as a stack (`properties.stackSet`).
+    pub stack_set: Option<crate::tree::stack_set::StackSetProps>,
 }
 
 impl AssemblyStack {
@@ -196,7 +198,19 @@ fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
                 read_asset_manifest(&dir.join(file), dir, &mut assets, &mut unpublishable_assets)?;
             publishing_role = publishing_role.or(found);
         }
+        let stack_set = match props.get("stackSet") {
+            None => None,
+            Some(v) => Some(serde_json::from_value(v.clone()).map_err(|e| {
+                bad(
+                    &manifest_path,
+                    format!(
+                        "artifact '{id}': properties.stackSet is not a StackSet rcdk knows: {e}"
+                    ),
+                )
+            })?),
+        };
         stacks.push(AssemblyStack {
+            stack_set,
             artifact_id: id.clone(),
             stack_name: props
                 .get("stackName")

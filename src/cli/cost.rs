@@ -9,6 +9,16 @@ use crate::cost::{StackCost, estimate, render_json, render_markdown, render_text
 
 /// The estimate of one synthesized stack.
 pub fn stack_cost(s: &AssemblyStack, template: &serde_json::Value) -> Result<StackCost, String> {
+    if let Some(set) = &s.stack_set {
+        use crate::tree::stack_set::PermissionModel;
+        return crate::cost::estimate_stack_set(
+            &s.stack_name,
+            s.tags.get("Environment").map(String::as_str),
+            template,
+            &set.regions,
+            (set.permission_model == PermissionModel::SelfManaged).then_some(set.accounts.len()),
+        );
+    }
     estimate(
         &s.stack_name,
         region_of(s).as_deref(),

@@ -207,6 +207,7 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
             parameters: params.remove(&s.stack_name).unwrap_or_default(),
             assets: s.assets.clone(),
             roles: s.roles.clone(),
+            stack_set: s.stack_set.clone(),
         })
         .collect();
     if let Some(cycle) = dependency_cycle(&plans) {

@@ -45,6 +45,7 @@ pub fn run(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), CliError> {
                 region: region_of(s),
                 account: account_of(s),
                 roles: s.roles.clone(),
+                stack_set: s.stack_set.clone(),
             })
             .collect(),
     };

@@ -137,6 +137,9 @@ fn old_template(
     Ok(runtime
         .block_on(async {
             let cfn = reach(&crate::deploy::Sessions::default(), s).await?;
+            if s.stack_set.is_some() {
+                return crate::deploy::stack_set_template(&cfn, &s.stack_name).await;
+            }
             deployed_template(&cfn, &s.stack_name).await
         })?
         .unwrap_or(J::Null))

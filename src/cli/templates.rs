@@ -170,6 +170,7 @@ pub fn stacks(paths: &[PathBuf]) -> Result<Vec<AssemblyStack>, CliError> {
                 assets: Vec::new(),
                 unpublishable_assets: Vec::new(),
                 roles: Default::default(),
+                stack_set: None,
             }
         })
         .collect())

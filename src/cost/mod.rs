@@ -82,6 +82,51 @@ pub struct StackCost {
     pub free: Vec<Free>,
     /// The usage assumed (requests, data, hours).
     pub usage: Usage,
+    /// A StackSet's instances: the items are one instance's (in `region`), the month's
+    /// total is every instance's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_set: Option<StackSetCost>,
+}
+
+/// How a StackSet's estimate multiplies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StackSetCost {
+    /// The regions each target account gets an instance in.
+    pub regions: Vec<String>,
+    /// Target accounts, when synthesis knows them (self-managed); `None` for
+    /// organizational units, whose accounts only AWS Organizations knows.
+    pub accounts: Option<usize>,
+    /// One account's instances in all the regions, in USD a month.
+    pub per_account_usd: f64,
+}
+
+/// A StackSet's estimate: one instance per region priced in that region, times the
+/// target accounts (one when they are organizational units: the report says "per
+/// account").
+pub fn estimate_stack_set(
+    name: &str,
+    environment: Option<&str>,
+    template: &J,
+    regions: &[String],
+    accounts: Option<usize>,
+) -> Result<StackCost, String> {
+    let mut per_region = regions
+        .iter()
+        .map(|r| estimate(name, Some(r), environment, template))
+        .collect::<Result<Vec<_>, _>>()?;
+    let per_account_usd: f64 = per_region.iter().map(|c| c.monthly_usd).sum();
+    let mut cost = if per_region.is_empty() {
+        estimate(name, None, environment, template)?
+    } else {
+        per_region.swap_remove(0)
+    };
+    cost.monthly_usd = per_account_usd * accounts.unwrap_or(1) as f64;
+    cost.stack_set = Some(StackSetCost {
+        regions: regions.to_vec(),
+        accounts,
+        per_account_usd,
+    });
+    Ok(cost)
 }
 
 /// The region prices are taken from when a stack names none.
@@ -124,6 +169,7 @@ pub fn estimate(
         not_priced: Vec::new(),
         free: Vec::new(),
         usage: usage.clone(),
+        stack_set: None,
     };
     for (id, r) in resources {
         let type_name = r["Type"].as_str().unwrap_or_default();
@@ -222,5 +268,31 @@ mod tests {
         assert_eq!(usd(1_000_000.0), "$1,000,000.00");
         assert_eq!(signed_usd(118.3), "+$118.30");
         assert_eq!(signed_usd(-4.0), "-$4.00");
+    }
+}
+
+#[cfg(test)]
+mod stack_set_tests {
+    use super::*;
+
+    #[test]
+    fn a_stack_set_costs_each_region_once_per_account() {
+        // A customer managed key: $1 a month in every region it exists in.
+        let t =
+            serde_json::json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}});
+        let one = estimate("k", Some("us-east-1"), None, &t)
+            .unwrap()
+            .monthly_usd;
+        assert!(one > 0.0);
+        let regions = vec!["us-east-1".to_owned(), "us-east-1".to_owned()];
+        let set = estimate_stack_set("k", None, &t, &regions, Some(3)).unwrap();
+        assert!(
+            (set.monthly_usd - one * 2.0 * 3.0).abs() < 1e-9,
+            "{}",
+            set.monthly_usd
+        );
+        let per_account = estimate_stack_set("k", None, &t, &regions, None).unwrap();
+        assert!((per_account.monthly_usd - one * 2.0).abs() < 1e-9);
+        assert_eq!(per_account.stack_set.unwrap().accounts, None);
     }
 }

@@ -35,12 +35,30 @@ fn total(stacks: &[StackCost]) -> f64 {
 pub fn render_text(stacks: &[StackCost]) -> String {
     let mut out = String::new();
     for s in stacks {
-        out.push_str(&format!(
-            "{} ({}): {}/month\n",
-            s.name,
-            s.region,
-            usd(s.monthly_usd)
-        ));
+        match &s.stack_set {
+            None => out.push_str(&format!(
+                "{} ({}): {}/month\n",
+                s.name,
+                s.region,
+                usd(s.monthly_usd)
+            )),
+            Some(set) => out.push_str(&format!(
+                "{} (StackSet, {} in {}): {}/month{}; the lines are one instance in {}\n",
+                s.name,
+                match set.accounts {
+                    Some(n) => format!("{n} account(s)"),
+                    None => "each account of its organizational units".to_owned(),
+                },
+                set.regions.join(", "),
+                usd(s.monthly_usd),
+                if set.accounts.is_none() {
+                    " per account"
+                } else {
+                    ""
+                },
+                s.region
+            )),
+        }
         let mut items: Vec<_> = s.items.iter().collect();
         items.sort_by(|a, b| b.monthly_usd.total_cmp(&a.monthly_usd));
         for i in items {

@@ -237,11 +237,20 @@ impl Sessions {
     }
 }
 
-/// The deepest cause of a credentials error (STS's code and message).
+/// The cause of a credentials error: STS's code and message when it answered, else
+/// the deepest cause (the transport's).
 fn innermost(e: &dyn std::error::Error) -> String {
+    use aws_sdk_cloudformation::error::ErrorMetadata;
     let mut message = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
+        if let Some(m) = s.downcast_ref::<ErrorMetadata>() {
+            return match (m.code(), m.message()) {
+                (Some(c), Some(text)) => format!("{c}: {text}"),
+                (Some(c), None) => c.to_owned(),
+                _ => s.to_string(),
+            };
+        }
         message = s.to_string();
         source = s.source();
     }

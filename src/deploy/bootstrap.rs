@@ -59,6 +59,18 @@ fn deploy_policy() -> J {
             "cloudformation:GetTemplate", "cloudformation:UpdateTerminationProtection",
             "cloudformation:DeleteStack"]},
         {"Sid": "SeeWhoImportsExports", "Effect": "Allow", "Action": "cloudformation:ListImports", "Resource": "*"},
+        {"Sid": "DeployStackSets", "Effect": "Allow", "Action": [
+            "cloudformation:CreateStackSet", "cloudformation:UpdateStackSet", "cloudformation:DeleteStackSet",
+            "cloudformation:DescribeStackSet", "cloudformation:DescribeStackSetOperation",
+            "cloudformation:CreateStackInstances", "cloudformation:DeleteStackInstances",
+            "cloudformation:ListStackInstances"],
+         "Resource": [
+            sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stackset/*"),
+            sub("arn:${AWS::Partition}:cloudformation:*:*:stackset-target/*"),
+            sub("arn:${AWS::Partition}:cloudformation:*::type/resource/*")]},
+        {"Sid": "PassTheStackSetAdministrationRole", "Effect": "Allow", "Action": "iam:PassRole",
+         "Resource": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/AWSCloudFormationStackSetAdministrationRole"),
+         "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}},
         {"Sid": "UploadTemplates", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
          "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["DeploymentBucket", "Arn"]}, "/*"]]}},
         {"Sid": "SeeWhichTemplatesExist", "Effect": "Allow", "Action": "s3:ListBucket",
@@ -295,6 +307,7 @@ pub async fn bootstrap(
         parameters,
         assets: Vec::new(),
         roles: super::StackRoles::default(),
+        stack_set: None,
     };
     // A stack bootstrapped before assets had an unnamed bucket; the named one replaces
     // it, and the old one stays (DeletionPolicy Retain) until its owner deletes it.
@@ -421,20 +434,29 @@ mod tests {
             t["Resources"]["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]
         );
         let deploy = &t["Resources"]["DeployRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
-        let pass = deploy
+        // PassRole: the execution role and the StackSet administration role, each only
+        // to CloudFormation.
+        let passes: Vec<&J> = deploy
             .as_array()
             .unwrap()
             .iter()
-            .find(|s| s["Action"] == "iam:PassRole")
-            .unwrap();
+            .filter(|s| s["Action"] == "iam:PassRole")
+            .collect();
+        assert_eq!(passes.len(), 2);
         assert_eq!(
-            pass["Resource"]["Fn::GetAtt"][0],
+            passes[1]["Resource"]["Fn::GetAtt"][0],
             "CloudFormationExecutionRole"
         );
         assert_eq!(
-            pass["Condition"]["StringEquals"]["iam:PassedToService"],
-            "cloudformation.amazonaws.com"
+            passes[0]["Resource"]["Fn::Sub"],
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/AWSCloudFormationStackSetAdministrationRole"
         );
+        for pass in passes {
+            assert_eq!(
+                pass["Condition"]["StringEquals"]["iam:PassedToService"],
+                "cloudformation.amazonaws.com"
+            );
+        }
         // No statement of the deploy role grants IAM, KMS or anything but its calls.
         for s in deploy.as_array().unwrap() {
             let actions: Vec<&str> = match &s["Action"] {

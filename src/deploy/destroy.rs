@@ -25,6 +25,8 @@ pub struct DestroyTarget {
     pub account: Option<String>,
     /// The roles to reach that account with.
     pub roles: StackRoles,
+    /// A StackSet, not a stack: its instances go, then the set.
+    pub stack_set: Option<crate::tree::stack_set::StackSetProps>,
 }
 
 /// Deletes a stack and follows its events until it is gone (or failed).
@@ -93,10 +95,20 @@ pub async fn destroy_stacks(
                 progress,
             )
             .await?;
-        reached.push((&t.name, access.cfn));
+        reached.push((t, access.cfn));
     }
     let mut deployed = Vec::new();
-    for (stack, cfn) in reached.into_iter().rev() {
+    let mut sets = Vec::new();
+    for (target, cfn) in reached.into_iter().rev() {
+        let stack = &target.name;
+        if let Some(set) = &target.stack_set {
+            if super::stack_set_template(&cfn, stack).await?.is_none() {
+                progress.line(&format!("{stack}: not deployed"));
+            } else {
+                sets.push((stack, cfn, set));
+            }
+            continue;
+        }
         let Some(state) = stack_state(&cfn, stack).await? else {
             progress.line(&format!("{stack}: not deployed"));
             continue;
@@ -120,6 +132,14 @@ pub async fn destroy_stacks(
         deployed.push((stack, cfn, state.stack_id));
     }
     let mut deleted = Vec::new();
+    // StackSets first: they are deleted in the reverse order too, and nothing imports
+    // from them.
+    for (stack, cfn, set) in sets {
+        if super::destroy_stack_set(&cfn, stack, set, progress).await? {
+            progress.line(&format!("{stack}: StackSet and its instances deleted"));
+            deleted.push(stack.clone());
+        }
+    }
     for (stack, cfn, stack_id) in deployed {
         let finished = tokio::select! {
             f = delete_and_follow(&cfn, stack, &stack_id, progress) => f?,

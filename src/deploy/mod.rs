@@ -20,6 +20,7 @@ mod identity;
 mod orchestrate;
 mod progress;
 mod signed;
+mod stack_set;
 mod stack_state;
 mod upload;
 
@@ -36,6 +37,9 @@ pub use guards::{Answer, Approval, STATEFUL_TYPES, confirm, destructive_changes}
 pub use identity::caller_account;
 pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, dependency_cycle, deploy_stacks};
 pub use progress::Progress;
+pub use stack_set::{
+    InstanceReport, deploy_stack_set, destroy_stack_set, instances, stack_set_template,
+};
 pub use stack_state::{StackState, deployed_template, stack_state};
 pub use upload::TOOLKIT_STACK;
 

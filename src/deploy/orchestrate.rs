@@ -42,6 +42,8 @@ pub struct StackPlan {
     pub assets: Vec<super::AssetUpload>,
     /// The roles to reach the stack's account with (none: the caller's credentials).
     pub roles: super::StackRoles,
+    /// Deploy the template as this StackSet instead of as a stack.
+    pub stack_set: Option<crate::tree::stack_set::StackSetProps>,
 }
 
 /// How a deployment goes.
@@ -299,6 +301,9 @@ async fn deploy_one(
     inflight: Shared,
 ) -> DeployOutcome {
     let cfn = access.cfn.clone();
+    if let Some(set) = &plan.stack_set {
+        return deploy_set(&cfn, &plan, set, &progress).await;
+    }
     let outcome = match deploy_inner(&access, &plan, &opts, &progress, &inflight).await {
         Ok(o) => o,
         Err(e) => return DeployOutcome::Failed(e),
@@ -316,6 +321,84 @@ async fn deploy_one(
         }
     }
     outcome
+}
+
+/// A StackSet and its instances; every instance is reported, and one that did not
+/// deploy fails the stack.
+async fn deploy_set(
+    cfn: &Cfn,
+    plan: &StackPlan,
+    set: &crate::tree::stack_set::StackSetProps,
+    progress: &Progress,
+) -> DeployOutcome {
+    let stack = plan.stack_name.as_str();
+    let (changed, instances) = match super::deploy_stack_set(
+        cfn,
+        stack,
+        &plan.template,
+        set,
+        &plan.tags,
+        progress,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return DeployOutcome::Failed(e),
+    };
+    for i in &instances {
+        progress.line(&format!(
+            "{stack}: {} {} {} {}{}",
+            if i.ok() { "✅" } else { "❌" },
+            i.account,
+            i.region,
+            i.detailed_status,
+            i.reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+    }
+    let failed: Vec<String> = instances
+        .iter()
+        .filter(|i| !i.ok())
+        .map(|i| {
+            format!(
+                "{} {}: {} {}",
+                i.account,
+                i.region,
+                i.status,
+                i.reason.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    if !failed.is_empty() {
+        return DeployOutcome::Failed(DeployError::StackFailed {
+            stack: stack.to_owned(),
+            status: format!(
+                "{} of {} StackSet instances not deployed",
+                failed.len(),
+                instances.len()
+            ),
+            reasons: failed.join("\n"),
+        });
+    }
+    if changed {
+        progress.line(&format!(
+            "{stack}: StackSet deployed to {} instance(s)",
+            instances.len()
+        ));
+        DeployOutcome::Deployed {
+            outputs: BTreeMap::new(),
+        }
+    } else {
+        progress.line(&format!(
+            "{stack}: no changes ({} StackSet instance(s))",
+            instances.len()
+        ));
+        DeployOutcome::Unchanged {
+            outputs: BTreeMap::new(),
+        }
+    }
 }
 
 async fn deploy_inner(

@@ -11,7 +11,7 @@ use super::graph::Dependencies;
 use super::outdir::{OutdirState, StagingDir, check_output_dir};
 use super::render::Context;
 use super::template::StackTemplate;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::tree::{
     Annotation, AnnotationLevel, AssetPackaging, Environment, FileAsset, NodeKind, Tree, stack_tags,
 };
@@ -44,6 +44,8 @@ pub struct StackArtifact {
     pub annotations: Vec<(String, Annotation)>,
     /// Files and folders deploy uploads first, listed in `<stack>.assets.json`.
     pub assets: Vec<FileAsset>,
+    /// Deployed as a StackSet to these targets instead of as a stack.
+    pub stack_set: Option<crate::tree::stack_set::StackSetProps>,
 }
 
 impl StackArtifact {
@@ -155,6 +157,41 @@ pub(crate) fn artifact(
         tags: stack_tags(tree, stack),
         annotations,
         assets,
+        stack_set: data.stack_set.as_deref().cloned(),
+    }
+}
+
+/// What a StackSet's template cannot hold: it deploys into other accounts, which have
+/// neither this app's assets in their buckets nor its stacks' exports.
+pub(crate) fn check_stack_set(artifact: &StackArtifact, problems: &mut Vec<Problem>) {
+    if artifact.stack_set.is_none() {
+        return;
+    }
+    let mut say = |message: String, fix: &str| {
+        problems.push(Problem::new(
+            artifact.display_name.clone(),
+            message,
+            Some(fix.to_owned()),
+        ));
+    };
+    if !artifact.assets.is_empty() {
+        say(
+            "a StackSet's template cannot use file assets: they are uploaded to this account's bucket only".into(),
+            "inline the code (Code::Inline) or point at an object every target account can read",
+        );
+    }
+    let exports = artifact
+        .template
+        .get("Outputs")
+        .and_then(J::as_object)
+        .into_iter()
+        .flatten()
+        .any(|(_, o)| o.get("Export").is_some());
+    if exports || artifact.template_json.contains("\"Fn::ImportValue\"") {
+        say(
+            "a StackSet's template cannot export values or import other stacks' exports: its instances live in other accounts".into(),
+            "pass the value as a StackSet parameter (StackSetProps::parameters) or read it from SSM in each account",
+        );
     }
 }
 
@@ -218,6 +255,12 @@ impl CloudAssembly {
             }
             if !s.tags.is_empty() {
                 props.insert("tags".into(), json!(s.tags));
+            }
+            if let Some(set) = &s.stack_set {
+                props.insert(
+                    "stackSet".into(),
+                    serde_json::to_value(set).unwrap_or(J::Null),
+                );
             }
             // A stack of a named account is deployed through that account's bootstrap
             // roles, in the AWS CDK's fields (its CLI reads them too).

@@ -78,6 +78,7 @@ pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
         };
         let artifact = assembly::artifact(&tree, &ctx, stack, t, &dependencies);
         limits::check(&artifact, &Limits::CLOUDFORMATION, &mut problems);
+        assembly::check_stack_set(&artifact, &mut problems);
         artifacts.push(artifact);
     }
     if problems.is_empty() {

@@ -17,6 +17,7 @@ mod removal;
 mod resource;
 mod scope;
 mod stack;
+pub mod stack_set;
 mod tags;
 
 pub use annotations::{Annotation, AnnotationLevel};

@@ -63,6 +63,9 @@ pub struct StackProps {
     /// after their stacks deploy, and this stack reads them. Values synthesis knows are
     /// written as text without it.
     pub cross_region_references: bool,
+    /// Deploys the template as a CloudFormation StackSet to other accounts and regions
+    /// instead of as a stack here (here is the StackSet's administrator).
+    pub stack_set: Option<super::stack_set::StackSetProps>,
 }
 
 pub(crate) struct StackData {
@@ -87,6 +90,8 @@ pub(crate) struct StackData {
     /// expands before CloudFormation reads the template (`Fn::ForEach::Name`).
     pub raw_entries: Vec<(String, String, serde_json::Value)>,
     pub cross_region_references: bool,
+    /// Boxed: most stacks have none, and every node's kind is as large as the largest.
+    pub stack_set: Option<Box<super::stack_set::StackSetProps>>,
 }
 
 /// A CloudFormation stack: the unit of deployment.
@@ -106,7 +111,19 @@ impl Stack {
     /// Adds the stack below `scope` (the app).
     pub fn new(scope: &Scope, id: &str, props: StackProps) -> Stack {
         let name = props.stack_name.clone().unwrap_or_else(|| id.to_owned());
+        let mut problems: Vec<String> = Vec::new();
+        if let Some(set) = &props.stack_set {
+            problems.extend(
+                set.problems()
+                    .into_iter()
+                    .map(|(field, message)| format!("stack_set.{field}: {message}")),
+            );
+            if props.env.account.is_none() || props.env.region.is_none() {
+                problems.push("stack_set: a StackSet is made in one account and region (the organisation's management or delegated administrator account): give the stack an env with both".into());
+            }
+        }
         let data = StackData {
+            stack_set: props.stack_set.map(Box::new),
             name,
             env: props.env,
             description: props.description,
@@ -126,6 +143,9 @@ impl Stack {
         };
         if scope.stack().is_some() {
             stack.add_error("a stack cannot be created inside another stack; create it under the app or a plain construct");
+        }
+        for p in problems {
+            stack.add_error(p);
         }
         for (key, value) in &props.tags {
             Tags::of(&stack).add_with(key, value, TagProps::default());

@@ -291,3 +291,293 @@ fn an_environment_agnostic_stack_names_no_roles() {
         "{props}"
     );
 }
+
+/// The administrator's stack of a self-managed StackSet: a topic tagged with the
+/// `Team` parameter, in `regions` of the dev and shared accounts.
+fn stack_set_app(dir: &Path, team: &str, regions: &[&str]) -> PathBuf {
+    let app = crate::fixtures::app();
+    let mut set =
+        rcdk::tree::stack_set::StackSetProps::self_managed([DEV, SHARED], regions.iter().copied());
+    set.parameters.insert("Team".into(), team.into());
+    let stack = rcdk::Stack::new(
+        &app,
+        "org-baseline",
+        rcdk::StackProps {
+            env: rcdk::Environment::new(CALLER, "us-east-1"),
+            stack_set: Some(set),
+            ..Default::default()
+        },
+    );
+    rcdk::CfnParameter::string(&stack, "Team", rcdk::ParameterProps::default());
+    rcdk::CfnResource::raw(
+        &stack,
+        "Topic",
+        "AWS::SNS::Topic",
+        serde_json::json!({"Tags": [{"Key": "Team", "Value": {"Ref": "Team"}}]}).into(),
+    );
+    app.synth_to(dir).expect("synthesizes");
+    dir.to_path_buf()
+}
+
+/// Stack names in `region` of the account of `access_key`.
+fn stacks_in(moto: &Moto, access_key: &str, region: &str) -> String {
+    crate::local_endpoint::http_post_as_in(
+        moto.port,
+        access_key,
+        region,
+        "cloudformation",
+        "Action=DescribeStacks&Version=2010-05-15",
+    )
+}
+
+#[test]
+fn a_stack_set_deploys_to_accounts_and_regions_updates_reports_each_instance_and_goes() {
+    let moto = Moto::start();
+    let (dev, shared) = (keys_in(&moto, DEV), keys_in(&moto, SHARED));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let both = ["us-east-1", "us-west-2"];
+
+    let v1 = stack_set_app(&dir.path().join("v1"), "platform", &both);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(v1.join("manifest.json")).unwrap()).unwrap();
+    let set = &manifest["artifacts"]["org-baseline"]["properties"]["stackSet"];
+    assert_eq!(set["permissionModel"], "SELF_MANAGED");
+    assert_eq!(set["accounts"], serde_json::json!([DEV, SHARED]));
+    // Priced per instance, times the accounts; one instance per region.
+    let v1_dir = v1.display().to_string();
+    let out = rcdk_as(&moto, None, &["cost", "--app", &v1_dir]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("org-baseline (StackSet, 2 account(s) in us-east-1, us-west-2): "),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &v1, "org-baseline");
+    assert!(ok, "{stdout}\n{stderr}");
+    for account in [DEV, SHARED] {
+        for region in both {
+            assert!(
+                stderr.contains(&format!("org-baseline: ✅ {account} {region} SUCCEEDED")),
+                "{stderr}"
+            );
+        }
+    }
+    assert!(
+        stderr.contains("StackSet deployed to 4 instance(s)"),
+        "{stderr}"
+    );
+    for keys in [&dev, &shared] {
+        for region in both {
+            assert!(
+                stacks_in(&moto, &keys.id, region).contains("org-baseline"),
+                "{region}"
+            );
+        }
+    }
+    assert!(
+        !stacks_seen_by(&moto, "test").contains("<StackName>org-baseline</StackName>"),
+        "the administrator holds the set, not a stack"
+    );
+
+    // One parameter changes: the set is updated; deploying it again changes nothing.
+    let v2 = stack_set_app(&dir.path().join("v2"), "payments", &both);
+    let (ok, stdout, stderr) = deploy(&moto, &v2, "org-baseline");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("updating the StackSet's instances"),
+        "{stderr}"
+    );
+    let described = http_post(
+        moto.port,
+        "cloudformation",
+        "Action=DescribeStackSet&Version=2010-05-15&StackSetName=org-baseline",
+    );
+    assert!(
+        described.contains("<ParameterValue>payments</ParameterValue>"),
+        "{described}"
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &v2, "org-baseline");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("org-baseline: no changes (4 StackSet instance(s))"),
+        "{stderr}"
+    );
+    // The diff reads the set's template.
+    let v2_dir = v2.display().to_string();
+    let out = rcdk_as(&moto, None, &["diff", "org-baseline", "--app", &v2_dir]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("[+]"), "no differences: {stdout}");
+
+    // A region dropped: its instances go, the others stay.
+    let v3 = stack_set_app(&dir.path().join("v3"), "payments", &["us-east-1"]);
+    let (ok, stdout, stderr) = deploy(&moto, &v3, "org-baseline");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "removing the instances of {DEV}, {SHARED} in us-west-2"
+        )),
+        "{stderr}"
+    );
+    assert!(!stacks_in(&moto, &dev.id, "us-west-2").contains("org-baseline"));
+    assert!(stacks_in(&moto, &dev.id, "us-east-1").contains("org-baseline"));
+
+    // destroy removes the instances, then the set.
+    let v3_dir = v3.display().to_string();
+    let out = rcdk_as(
+        &moto,
+        None,
+        &["destroy", "org-baseline", "--app", &v3_dir, "--force"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("org-baseline: StackSet and its instances deleted"),
+        "{stderr}"
+    );
+    assert!(!stacks_in(&moto, &shared.id, "us-east-1").contains("org-baseline"));
+}
+
+#[test]
+fn stack_set_settings_are_checked_at_synthesis() {
+    use rcdk::tree::stack_set::StackSetProps;
+    let app = crate::fixtures::app();
+    let mut set =
+        StackSetProps::service_managed(["ou-abcd-12345678", "acct"], ["us-east-1", "mars-1"]);
+    set.accounts.push(DEV.into());
+    let stack = rcdk::Stack::new(
+        &app,
+        "baseline",
+        rcdk::StackProps {
+            stack_set: Some(set),
+            ..Default::default()
+        },
+    );
+    rcdk::CfnResource::raw(
+        &stack,
+        "Topic",
+        "AWS::SNS::Topic",
+        serde_json::json!({}).into(),
+    );
+    let err = crate::support::synth_err(&app).to_string();
+    for expected in [
+        "stack_set.accounts: a service-managed StackSet targets organizational units, not accounts: use StackSetProps::self_managed for accounts",
+        "stack_set.organizational_unit_ids: 'acct' is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)",
+        "stack_set.regions: 'mars-1' is not a region name like us-east-1",
+        "stack_set: a StackSet is made in one account and region",
+    ] {
+        assert!(err.contains(expected), "missing '{expected}' in:\n{err}");
+    }
+}
+
+#[test]
+fn guardrails_are_a_service_control_policy_on_the_targets() {
+    use rcdk_constructs::org::{ServiceControlPolicy, ServiceControlPolicyProps, guardrails};
+    let app = crate::fixtures::app();
+    let stack = crate::fixtures::stack(&app, "org-guardrails");
+    ServiceControlPolicy::new(
+        &stack,
+        "Guardrails",
+        ServiceControlPolicyProps {
+            name: "guardrails".into(),
+            description: "What no workload account may do".into(),
+            statements: vec![
+                guardrails::deny_leaving_the_organization(),
+                guardrails::protect_cloudtrail(),
+                guardrails::protect_guardduty(),
+                guardrails::protect_config(),
+                guardrails::deny_regions_except(&["us-east-1", "us-west-2"]),
+                guardrails::deny_root_user(),
+            ],
+            targets: vec!["ou-ab12-workload1".into(), "222222222222".into()],
+        },
+    );
+    let assembly = crate::support::synth(&app);
+    let policy = crate::support::resource(&assembly, "org-guardrails", "Guardrails");
+    assert_eq!(policy["Type"], "AWS::Organizations::Policy");
+    let props = &policy["Properties"];
+    assert_eq!(props["Type"], "SERVICE_CONTROL_POLICY");
+    assert_eq!(
+        props["TargetIds"],
+        serde_json::json!(["ou-ab12-workload1", "222222222222"])
+    );
+    let statements = props["Content"]["Statement"].as_array().unwrap();
+    assert!(
+        statements.iter().all(|s| s["Effect"] == "Deny"),
+        "an SCP caps, never grants"
+    );
+    let regions = statements
+        .iter()
+        .find(|s| s["Sid"] == "DenyOtherRegions")
+        .unwrap();
+    assert_eq!(
+        regions["Condition"]["StringNotEquals"]["aws:RequestedRegion"],
+        serde_json::json!(["us-east-1", "us-west-2"])
+    );
+    // Global services stay usable from anywhere; regional ones do not.
+    let exempt: Vec<&str> = regions["NotAction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    for global in [
+        "iam:*",
+        "sts:*",
+        "organizations:*",
+        "route53:*",
+        "cloudfront:*",
+        "support:*",
+    ] {
+        assert!(exempt.contains(&global), "{global}");
+    }
+    assert!(
+        !exempt
+            .iter()
+            .any(|a| a.starts_with("ec2:Run") || *a == "ec2:*" || *a == "s3:*")
+    );
+    let root = statements
+        .iter()
+        .find(|s| s["Sid"] == "DenyRootUser")
+        .unwrap();
+    assert_eq!(
+        root["Condition"]["StringLike"]["aws:PrincipalArn"],
+        "arn:aws:iam::*:root"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    assembly.write(dir.path()).expect("write");
+    crate::support::assert_cfn_lint_clean(&[dir.path().join("org-guardrails.template.json")]);
+}
+
+#[test]
+fn a_service_control_policy_over_the_size_limit_or_with_bad_targets_is_refused() {
+    use rcdk_constructs::org::{ServiceControlPolicy, ServiceControlPolicyProps};
+    let app = crate::fixtures::app();
+    let stack = crate::fixtures::stack(&app, "org-guardrails");
+    let many: Vec<_> = (0..120)
+        .map(|i| {
+            rcdk_l1::policy::PolicyStatement::deny()
+                .sid(format!("DenyThing{i}"))
+                .actions([format!("service{i}:DoSomethingRatherLong")])
+                .resource("*")
+        })
+        .collect();
+    ServiceControlPolicy::new(
+        &stack,
+        "TooBig",
+        ServiceControlPolicyProps {
+            name: "too-big".into(),
+            description: "".into(),
+            statements: many,
+            targets: vec!["workloads".into()],
+        },
+    );
+    let err = crate::support::synth_err(&app).to_string();
+    assert!(err.contains("characters, over the 5120 AWS Organizations allows for an SCP; split it into two policies"), "{err}");
+    assert!(
+        err.contains(
+            "targets: 'workloads' is not a root (r-…), organizational unit (ou-…) or account id"
+        ),
+        "{err}"
+    );
+}

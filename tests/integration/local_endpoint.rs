@@ -119,7 +119,18 @@ pub fn http_post_in(port: u16, region: &str, service: &str, body: &str) -> Strin
 
 /// A query-protocol call in us-east-1 with `access_key` (in that key's account).
 pub fn http_post_as(port: u16, access_key: &str, service: &str, body: &str) -> String {
-    moto_request_as(port, access_key, "us-east-1", service, "/", FORM, body)
+    http_post_as_in(port, access_key, "us-east-1", service, body)
+}
+
+/// A query-protocol call in `region` with `access_key` (in that key's account).
+pub fn http_post_as_in(
+    port: u16,
+    access_key: &str,
+    region: &str,
+    service: &str,
+    body: &str,
+) -> String {
+    moto_request_as(port, access_key, region, service, "/", FORM, body)
 }
 
 /// Creates a public hosted zone for `name` in moto and returns its id (without the
