@@ -66,6 +66,18 @@ moto behave more like CloudFormation):
 19. A self-managed StackSet's instance stack is named "StackSet:NAME"; a colon is not
    allowed in a stack name, and resources named after their stack (a topic, a queue)
    then fail. CloudFormation names it StackSet-NAME-UUID; now so does the endpoint.
+20. A rollback never fails, so a stack never ends in UPDATE_ROLLBACK_FAILED, and
+   ContinueUpdateRollback is not implemented. A resource whose properties hold a string
+   starting with "RCDK_TEST_STUCK:" now fails to update and then fails to roll back
+   (the stack ends in UPDATE_ROLLBACK_FAILED, the rest of the string as the reason), as
+   a resource changed outside CloudFormation makes a real rollback fail.
+   ContinueUpdateRollback finishes the rollback when ResourcesToSkip names every such
+   resource, and fails again (UPDATE_ROLLBACK_FAILED) when it does not.
+21. Another client's operation on a stack (a console update, a pipeline) cannot be
+   made, so a tool's waiting for it cannot be exercised. A POST to the test path
+   /rcdk-test/hold-stack?stack=NAME&seconds=N (region us-east-1 of the default account;
+   not an AWS API, as moto's own /moto-api is not) marks the stack UPDATE_IN_PROGRESS
+   for that long, then UPDATE_COMPLETE with its events, as such an operation would.
 """
 
 import logging
@@ -212,17 +224,29 @@ cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
 
 # 9. Planned provisioning failures, and the rollback that follows.
 FAIL_MARKER = "RCDK_TEST_FAIL:"
+STUCK_MARKER = "RCDK_TEST_STUCK:"
+# Stack id -> {logical id: (type, reason)} of resources whose rollback fails (20).
+_stuck = {}
 
 
-def _failure_reason(value):
+def _failure_reason(value, marker=FAIL_MARKER):
     if isinstance(value, str):
-        return value[len(FAIL_MARKER):].strip() if value.startswith(FAIL_MARKER) else None
+        return value[len(marker):].strip() if value.startswith(marker) else None
     children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
     for child in children:
-        reason = _failure_reason(child)
+        reason = _failure_reason(child, marker)
         if reason is not None:
             return reason
     return None
+
+
+def _planned_failure(properties):
+    """(reason, whether its rollback fails too) of a marked resource, or None."""
+    reason = _failure_reason(properties)
+    if reason is not None:
+        return reason, False
+    reason = _failure_reason(properties, STUCK_MARKER)
+    return (reason, True) if reason is not None else None
 
 
 def _resource_event(stack, logical_id, resource_type, status, reason=None):
@@ -249,11 +273,12 @@ def _fail_and_roll_back(stack, change_set):
     else:
         diff = stack.resource_map.build_resource_diff(change_set.template_dict, change_set.parameters)
         touched = sorted(set(diff["Add"]) | set(diff["Modify"]))
-    failing = [(name, _failure_reason(new[name].get("Properties", {}))) for name in touched]
-    failing = [(name, reason) for name, reason in failing if reason is not None]
+    failing = [(name, _planned_failure(new[name].get("Properties", {}))) for name in touched]
+    failing = [(name, planned) for name, planned in failing if planned is not None]
     if not failing:
         return False
-    name, reason = failing[0]
+    name, (reason, stuck) = failing[0]
+    stuck = stuck and not creating
     others = [n for n in touched if n != name]
     kind = "CREATE" if creating or name not in stack.resource_map._resource_json_map else "UPDATE"
     verb = "create" if kind == "CREATE" else "update"
@@ -278,6 +303,17 @@ def _fail_and_roll_back(stack, change_set):
     else:
         stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=cause)
         old = stack.resource_map._resource_json_map
+        if stuck:
+            # The failed resource cannot go back either: the rollback stops there.
+            _resource_event(stack, name, new[name]["Type"], "UPDATE_FAILED", reason)
+            stack._add_stack_event(
+                "UPDATE_ROLLBACK_FAILED",
+                resource_status_reason=f"The following resource(s) failed to update: [{name}]. ",
+            )
+            stack.status = "UPDATE_ROLLBACK_FAILED"
+            _stuck[stack.stack_id] = {name: (new[name]["Type"], reason)}
+            change_set.execution_status = "EXECUTE_FAILED"
+            return True
         for n in [name] + others[:2]:
             if n in old:
                 _resource_event(stack, n, old[n]["Type"], "UPDATE_COMPLETE")
@@ -870,6 +906,73 @@ def instance_init(self, account_id, region_name, stackset_id, stack_name, name, 
 
 
 cfn_models.StackInstance.__init__ = instance_init
+
+
+# 20. ContinueUpdateRollback, skipping what cannot roll back.
+def continue_update_rollback(self):
+    backend = self.cloudformation_backend
+    stack = backend.get_stack(self._get_param("StackName"))
+    if stack.status != "UPDATE_ROLLBACK_FAILED":
+        raise ValidationError(
+            message=f"Stack {stack.name} is in {stack.status} state and can not continue update rollback"
+        )
+    skip = set(self._get_param("ResourcesToSkip", []) or [])
+    stuck = _stuck.get(stack.stack_id, {})
+    stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason="User Initiated")
+    still = {n: v for n, v in stuck.items() if n not in skip}
+    if still:
+        for n, (type_, reason) in still.items():
+            _resource_event(stack, n, type_, "UPDATE_FAILED", reason)
+        stack._add_stack_event(
+            "UPDATE_ROLLBACK_FAILED",
+            resource_status_reason=f"The following resource(s) failed to update: [{', '.join(sorted(still))}]. ",
+        )
+        return ActionResult({})
+    for n in sorted(skip):
+        type_ = stuck.get(n, ("AWS::CloudFormation::CustomResource", ""))[0]
+        _resource_event(stack, n, type_, "UPDATE_COMPLETE", "Resource skipped during UPDATE_ROLLBACK")
+    stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+    stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    _stuck.pop(stack.stack_id, None)
+    return ActionResult({})
+
+
+cfn_responses.CloudFormationResponse.continue_update_rollback = continue_update_rollback
+
+
+# 21. Another client's operation, held for some seconds (a test path, not an action).
+import threading  # noqa: E402
+from urllib.parse import parse_qs  # noqa: E402
+
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.moto_server import werkzeug_app  # noqa: E402
+
+_original_dispatch = werkzeug_app.DomainDispatcherApplication.__call__
+
+
+def _hold_stack(name, seconds):
+    stack = cfn_models.cloudformation_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_stack(name)
+    stack.status = "UPDATE_IN_PROGRESS"
+    stack._add_stack_event("UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
+
+    def release():
+        stack._add_stack_event("UPDATE_COMPLETE")
+        stack.status = "UPDATE_COMPLETE"
+
+    threading.Timer(seconds, release).start()
+
+
+def dispatch(self, environ, start_response):
+    if environ.get("PATH_INFO") == "/rcdk-test/hold-stack":
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        _hold_stack(query["stack"][0], float(query.get("seconds", ["3"])[0]))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"held"]
+    return _original_dispatch(self, environ, start_response)
+
+
+werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
 
 
 # The model list is cached from its first use (by the patches above); add these two.

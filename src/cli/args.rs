@@ -49,6 +49,10 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Detect drift: what changed outside CloudFormation in each deployed stack.
     Drift(DriftArgs),
+    /// Finish a failed rollback (UPDATE_ROLLBACK_FAILED), skipping --orphan resources.
+    Rollback(RollbackArgs),
+    /// Delete file assets no deployed stack references any more (after --unused-days).
+    Gc(GcArgs),
     /// Estimate each stack's monthly cost from its template, the price table and the
     /// usage assumptions.
     Cost(CostArgs),
@@ -265,6 +269,38 @@ pub struct DeployArgs {
     /// Write every deployed stack's outputs to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub outputs_file: Option<PathBuf>,
+    /// Refuse a stack another operation is running on instead of waiting for it.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+/// Arguments of `rcdk gc`.
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Where: REGION or aws://ACCOUNT/REGION (the account must be the credentials');
+    /// default: the region of the AWS configuration chain.
+    #[arg(value_name = "REGION | aws://ACCOUNT/REGION")]
+    pub regions: Vec<String>,
+    /// List what would be deleted (with sizes) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Days an asset stays unused before it is deleted.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub unused_days: u32,
+    /// Take a region name rcdk does not know (one AWS opened after this release).
+    #[arg(long)]
+    pub unknown_region: bool,
+}
+
+/// Arguments of `rcdk rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The stack (a name or a pattern selecting one stack of the app).
+    pub stack: String,
+    /// Skip this resource, whose rollback failed, so the rest can roll back; check it
+    /// by hand first (repeatable).
+    #[arg(long, value_name = "LOGICAL_ID")]
+    pub orphan: Vec<String>,
 }
 
 /// Arguments of `rcdk destroy`.

@@ -170,6 +170,40 @@ fn check_allow_replace(
     Ok(())
 }
 
+/// Says which resources look renamed or moved (compared with what is deployed), before
+/// anything is sent: CloudFormation would replace them. Best effort: a stack that
+/// cannot be read is left out here and reported by the deployment itself.
+fn warn_renames(
+    runtime: &tokio::runtime::Runtime,
+    selected: &[&AssemblyStack],
+    allowed: &[String],
+) {
+    let sessions = crate::deploy::Sessions::default();
+    let deployed: Vec<serde_json::Value> = selected
+        .iter()
+        .map(|s| {
+            runtime
+                .block_on(async {
+                    let cfn = super::diff::reach(&sessions, s).await?;
+                    crate::deploy::deployed_template(&cfn, &s.stack_name).await
+                })
+                .ok()
+                .flatten()
+                .unwrap_or(serde_json::Value::Null)
+        })
+        .collect();
+    let pairs: Vec<(&AssemblyStack, &serde_json::Value)> =
+        selected.iter().copied().zip(deployed.iter()).collect();
+    let (renames, ambiguous) = super::diff::renames_of(&pairs);
+    let renames: Vec<_> = renames
+        .into_iter()
+        .filter(|r| !allowed.contains(&r.from.logical_id))
+        .collect();
+    for line in super::diff::rename_lines(&renames, &ambiguous) {
+        crate::error::render_warning(&line);
+    }
+}
+
 pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
     check_flags(args)?;
     let mut params = parameters(&args.parameters)?;
@@ -223,9 +257,11 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
         allow_replace_all: args.allow_replace_all,
         no_execute: args.no_execute,
         role_arn: args.role_arn.clone(),
+        no_wait: args.no_wait,
     };
     let runtime = super::runtime()?;
     check_allow_replace(&runtime, &selected, &args.allow_replace)?;
+    warn_renames(&runtime, &selected, &args.allow_replace);
     let progress = crate::deploy::Progress::new();
     let outcomes = runtime.block_on(deploy_stacks(plans, &opts, &progress));
     // A prompt interrupted by Ctrl-C may still wait on the terminal in a blocking

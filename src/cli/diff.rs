@@ -192,18 +192,35 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
             total_before += c["before_usd"].as_f64().unwrap_or_default();
             total_after += c["after_usd"].as_f64().unwrap_or_default();
         }
-        results.push((s, diff, cost_text, cost_json));
+        results.push((s, diff, cost_text, cost_json, old));
     }
-    let any = results.iter().any(|(_, d, _, _)| !d.is_empty());
+    let (renames, ambiguous) = renames_of(
+        &results
+            .iter()
+            .map(|(s, _, _, _, old)| (*s, old))
+            .collect::<Vec<_>>(),
+    );
+    let rename_lines = rename_lines(&renames, &ambiguous);
+    let any = results.iter().any(|(_, d, _, _, _)| !d.is_empty());
     let cost_moved = (total_after - total_before).abs() >= 0.005;
     let total = crate::cost::change_usd(total_before, total_after, total_after - total_before);
     let mut out = anstream::stdout();
     match format {
         ReportFormat::Json => {
-            for (s, diff, _, cost_json) in results {
+            for (s, diff, _, cost_json, _) in results {
                 let mut entry = to_json(&s.stack_name, &diff);
                 if let (Some(o), Some(c)) = (entry.as_object_mut(), cost_json) {
                     o.insert("cost".into(), c);
+                }
+                let mine: Vec<&crate::diff::Rename> = renames
+                    .iter()
+                    .filter(|r| r.from.stack == s.stack_name || r.to.stack == s.stack_name)
+                    .collect();
+                if let (Some(o), false) = (entry.as_object_mut(), mine.is_empty()) {
+                    o.insert(
+                        "likely_renames".into(),
+                        serde_json::to_value(mine).unwrap_or(J::Null),
+                    );
                 }
                 json.push(entry);
             }
@@ -211,11 +228,14 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
             writeln!(out, "{text}").map_err(CliError::Output)?;
         }
         ReportFormat::Text => {
-            for (s, diff, cost_text, _) in &results {
+            for (s, diff, cost_text, _, _) in &results {
                 write!(out, "{}", render_text(&s.stack_name, diff)).map_err(CliError::Output)?;
                 if !diff.is_empty() {
                     write!(out, "{cost_text}").map_err(CliError::Output)?;
                 }
+            }
+            for line in &rename_lines {
+                writeln!(out, "⚠️  {line}").map_err(CliError::Output)?;
             }
             if cost_moved {
                 writeln!(out, "monthly cost, all stacks: {total}").map_err(CliError::Output)?;
@@ -224,7 +244,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
         ReportFormat::Markdown => {
             let sections: Vec<StackSection<'_>> = results
                 .iter()
-                .map(|(s, diff, _, cost_json)| StackSection {
+                .map(|(s, diff, _, cost_json, _)| StackSection {
                     stack: &s.stack_name,
                     diff,
                     cost: cost_json.as_ref().map(|c| {
@@ -253,7 +273,65 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
                 GITHUB_COMMENT_LIMIT,
             );
             write!(out, "{text}").map_err(CliError::Output)?;
+            if !rename_lines.is_empty() {
+                writeln!(out, "\n**Likely renames and moves**\n").map_err(CliError::Output)?;
+                for line in &rename_lines {
+                    writeln!(out, "- ⚠️ {line}").map_err(CliError::Output)?;
+                }
+            }
         }
     }
     Ok(any)
+}
+
+/// Likely renames and moves among `stacks` (each with its deployed template), stacks
+/// of one environment compared together.
+pub fn renames_of(
+    stacks: &[(&AssemblyStack, &J)],
+) -> (Vec<crate::diff::Rename>, Vec<crate::diff::Ambiguous>) {
+    let mut by_env: std::collections::BTreeMap<&str, Vec<crate::diff::StackTemplates<'_>>> =
+        std::collections::BTreeMap::new();
+    for (s, old) in stacks {
+        by_env
+            .entry(s.environment.as_str())
+            .or_default()
+            .push(crate::diff::StackTemplates {
+                stack: &s.stack_name,
+                old,
+                new: &s.template,
+            });
+    }
+    let (mut renames, mut ambiguous) = (Vec::new(), Vec::new());
+    for group in by_env.values() {
+        let (r, a) = crate::diff::likely_renames(group);
+        renames.extend(r);
+        ambiguous.extend(a);
+    }
+    (renames, ambiguous)
+}
+
+/// A line per likely rename (and per ambiguous match), for a person.
+pub fn rename_lines(
+    renames: &[crate::diff::Rename],
+    ambiguous: &[crate::diff::Ambiguous],
+) -> Vec<String> {
+    let mut lines: Vec<String> = renames
+        .iter()
+        .map(|r| {
+            let stateful = crate::deploy::STATEFUL_TYPES.contains(&r.resource_type.as_str());
+            crate::diff::describe_rename(r, stateful)
+        })
+        .collect();
+    for a in ambiguous {
+        lines.push(format!(
+            "`{}` is like each of {}: a rename or move is likely but not guessed; pin the logical id in code (override_logical_id) to keep the resource",
+            a.resource,
+            a.candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    lines
 }

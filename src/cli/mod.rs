@@ -14,10 +14,12 @@ mod diff;
 mod doctor;
 mod drift;
 mod error;
+mod gc;
 mod init;
 mod list;
 mod outputs_file;
 mod posture;
+mod rollback;
 mod runner;
 mod select;
 mod synth;
@@ -61,6 +63,8 @@ pub fn main() -> ExitCode {
                 Err(e) => fail(&e),
             };
         }
+        Command::Rollback(a) => rollback::run(&cli.global, a),
+        Command::Gc(a) => gc::run(a),
         Command::Cost(a) => cost::run(&cli.global, a),
         Command::Posture(a) => {
             return match posture::run(&cli.global, a) {

@@ -123,6 +123,7 @@ pub async fn publish_assets(
                 key: &asset.object_key,
                 body: Bytes::from(body),
                 content_type: "application/zip",
+                whole_answer: false,
             },
         )
         .await?;

@@ -318,6 +318,7 @@ pub async fn bootstrap(
         allow_replace_all: false,
         no_execute: false,
         role_arn: None,
+        no_wait: false,
     };
     let mut outcomes = deploy_stacks(vec![plan], &opts, progress).await?;
     match outcomes.pop().map(|(_, o)| o) {

@@ -76,6 +76,7 @@ pub async fn publish(
                 ],
                 body: Bytes::from(body.to_string()),
                 sign_payload_header: false,
+                whole_answer: false,
             },
         )
         .await?;

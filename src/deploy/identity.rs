@@ -25,6 +25,7 @@ pub async fn caller_account(cfn: &Cfn) -> Result<String, DeployError> {
             )],
             body: Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-15"),
             sign_payload_header: false,
+            whole_answer: false,
         },
     )
     .await?;

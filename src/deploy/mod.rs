@@ -15,10 +15,12 @@ mod destroy;
 mod drift;
 mod error;
 mod events;
+mod gc;
 mod guards;
 mod identity;
 mod orchestrate;
 mod progress;
+mod rollback;
 mod signed;
 mod stack_set;
 mod stack_state;
@@ -33,10 +35,12 @@ pub use client::{Cfn, connect, describe};
 pub use destroy::{DestroyOptions, DestroyTarget, destroy_stacks};
 pub use drift::{PropertyDrift, ResourceDrift, ResourceDriftKind, StackDrift, detect_drift};
 pub use error::DeployError;
+pub use gc::{GcObject, GcOptions, GcReport, collect_garbage};
 pub use guards::{Answer, Approval, STATEFUL_TYPES, confirm, destructive_changes};
 pub use identity::caller_account;
 pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, dependency_cycle, deploy_stacks};
 pub use progress::Progress;
+pub use rollback::{RollbackOutcome, continue_rollback, rollback_command, stuck_resources};
 pub use stack_set::{
     InstanceReport, deploy_stack_set, destroy_stack_set, instances, stack_set_template,
 };

@@ -61,6 +61,8 @@ pub struct DeployOptions {
     pub no_execute: bool,
     /// The CloudFormation execution role to pass.
     pub role_arn: Option<String>,
+    /// Refuse a stack another operation is running on instead of waiting for it.
+    pub no_wait: bool,
 }
 
 /// How a stack's deployment ended.
@@ -183,12 +185,49 @@ async fn keep_used_exports(
     Ok(())
 }
 
+/// Waits while another operation runs on `stack` (a console update, another pipeline):
+/// CloudFormation would reject a change set until it ends.
+async fn settled_state(
+    cfn: &Cfn,
+    stack: &str,
+    no_wait: bool,
+    progress: &Progress,
+) -> Result<Option<StackState>, DeployError> {
+    let mut delay = std::time::Duration::from_secs(1);
+    let mut said = false;
+    loop {
+        let state = stack_state(cfn, stack).await?;
+        match &state {
+            Some(s) if s.is_in_progress() => {
+                if no_wait {
+                    return Err(DeployError::BadState {
+                        stack: stack.into(),
+                        status: s.status.clone(),
+                        advice: "another operation is running on it and --no-wait was given; deploy again when it has finished (without --no-wait, rcdk waits for it)".into(),
+                    });
+                }
+                if !said {
+                    progress.line(&format!(
+                        "{stack}: {} — another operation is running on it; waiting for it to finish before creating the change set",
+                        s.status
+                    ));
+                    said = true;
+                }
+                tokio::time::sleep(delay).await;
+                delay = (delay * 3 / 2).min(std::time::Duration::from_secs(15));
+            }
+            _ => return Ok(state),
+        }
+    }
+}
+
 async fn prepare_state(
     cfn: &Cfn,
     stack: &str,
+    no_wait: bool,
     progress: &Progress,
 ) -> Result<Option<StackState>, DeployError> {
-    let state = stack_state(cfn, stack).await?;
+    let state = settled_state(cfn, stack, no_wait, progress).await?;
     let Some(s) = state else { return Ok(None) };
     let bad = |advice: &str| {
         Err(DeployError::BadState {
@@ -210,17 +249,28 @@ async fn prepare_state(
         return Ok(None);
     }
     if s.status == "UPDATE_ROLLBACK_FAILED" {
-        return bad(
-            "continue the rollback (aws cloudformation continue-update-rollback) or fix the resources it names, then deploy again",
-        );
+        let stuck = super::rollback::stuck_resources(cfn, stack)
+            .await
+            .unwrap_or_default();
+        return bad(&format!(
+            "a failed update could not roll back{}; CloudFormation takes no update until the rollback is finished: fix those resources (or check they may stay as they are) and run `{}`, then deploy again",
+            if stuck.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    stuck
+                        .iter()
+                        .map(|(_, d)| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            },
+            super::rollback::rollback_command(stack, &stuck)
+        ));
     }
     if s.status.ends_with("_FAILED") && s.status != "UPDATE_FAILED" {
         return bad("fix or delete the stack in CloudFormation, then deploy again");
-    }
-    if s.is_in_progress() {
-        return bad(
-            "another operation is running on it; wait until it finishes, then deploy again",
-        );
     }
     Ok(Some(s))
 }
@@ -410,7 +460,7 @@ async fn deploy_inner(
 ) -> Result<DeployOutcome, DeployError> {
     let cfn = &access.cfn;
     let stack = plan.stack_name.as_str();
-    let state = prepare_state(cfn, stack, progress).await?;
+    let state = prepare_state(cfn, stack, opts.no_wait, progress).await?;
     let mut template = plan.template.clone();
     if let Some(s) = &state {
         keep_used_exports(cfn, plan, s, &mut template, progress).await?;

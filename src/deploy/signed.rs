@@ -31,6 +31,8 @@ pub struct SignedRequest<'a> {
     pub body: Bytes,
     /// S3 wants the payload hash in `x-amz-content-sha256`.
     pub sign_payload_header: bool,
+    /// Return the whole answer (a listing) instead of its first 300 characters.
+    pub whole_answer: bool,
 }
 
 /// Where a query or JSON API (`ssm`, `sts`) of `region` is sent: the configured endpoint
@@ -161,7 +163,11 @@ async fn attempt_once(
         .map(|b| {
             String::from_utf8_lossy(&b.to_bytes())
                 .chars()
-                .take(300)
+                .take(if request.whole_answer {
+                    usize::MAX
+                } else {
+                    300
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -56,6 +56,7 @@ pub async fn upload_template(
             key: &key,
             body: Bytes::from(body.to_owned()),
             content_type: "application/json",
+            whole_answer: false,
         },
     )
     .await?;
@@ -81,6 +82,7 @@ pub async fn object_exists(
             key,
             body: Bytes::new(),
             content_type: "application/octet-stream",
+            whole_answer: false,
         },
     )
     .await?;
@@ -101,6 +103,8 @@ pub struct S3Request<'a> {
     pub key: &'a str,
     pub body: Bytes,
     pub content_type: &'static str,
+    /// The whole answer (a listing), not only its start (for messages).
+    pub whole_answer: bool,
 }
 
 /// Sends one S3 object request (signed anew for each attempt, retried when transient)
@@ -116,6 +120,7 @@ pub async fn s3_request(
         key,
         body,
         content_type,
+        whole_answer,
     } = request;
     // A configured endpoint (AWS_ENDPOINT_URL, a profile's endpoint_url) takes
     // path-style addresses; AWS itself the virtual-hosted form.
@@ -136,6 +141,7 @@ pub async fn s3_request(
             headers: vec![("content-type", content_type.to_owned())],
             body,
             sign_payload_header: true,
+            whole_answer,
         },
     )
     .await

@@ -5,6 +5,7 @@
 
 mod compare;
 mod markdown;
+mod renames;
 mod render;
 mod security;
 
@@ -13,6 +14,7 @@ use serde_json::Value as J;
 
 pub use compare::diff_templates;
 pub use markdown::{GITHUB_COMMENT_LIMIT, MARKER, StackSection, render_markdown};
+pub use renames::{Ambiguous, Place, Rename, StackTemplates, describe_rename, likely_renames};
 pub use render::{render_text, to_json};
 pub use security::{SecurityChange, SecurityKind};
 

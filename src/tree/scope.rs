@@ -101,6 +101,27 @@ impl Scope {
             .logical_id_override = Some(logical_id);
     }
 
+    /// Pins the logical id of this construct's resource, so that a construct renamed or
+    /// moved in code keeps the resource CloudFormation has (instead of replacing it):
+    /// the construct itself when it is a template element, else its default child
+    /// `Resource` (the main resource of an L2). Without either, an error on the
+    /// construct says where to call it instead.
+    pub fn override_logical_id(&self, logical_id: impl Into<String>) {
+        let element = !matches!(
+            self.tree.borrow().node(self.index).kind,
+            NodeKind::App | NodeKind::Scope | NodeKind::Stack(_)
+        );
+        if element {
+            self.pin_logical_id(logical_id.into());
+        } else if let Some(resource) = self.find_child("Resource") {
+            resource.pin_logical_id(logical_id.into());
+        } else {
+            self.add_error(
+                "override_logical_id: this construct has no resource of its own (no child 'Resource'); call it on the resource to keep (find_child(ID) of this construct)",
+            );
+        }
+    }
+
     /// The id of this construct within its parent.
     pub fn id(&self) -> String {
         self.tree.borrow().node(self.index).id.clone()

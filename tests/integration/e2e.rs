@@ -515,7 +515,7 @@ fn large_templates_go_through_the_bootstrap_bucket() {
 }
 
 /// A stack with one Lambda function whose code is a local folder, synthesized into `dir`.
-fn function_assembly(dir: &Path, code: &Path) -> std::path::PathBuf {
+pub(crate) fn function_assembly(dir: &Path, code: &Path) -> std::path::PathBuf {
     use rcdk_constructs::compute::{Code, Function, FunctionProps};
     let app = rcdk::App::with_context(Default::default(), dir);
     let s = rcdk::Stack::new(
@@ -668,7 +668,7 @@ fn a_region_bootstrapped_before_assets_is_told_to_bootstrap_again_and_can() {
 }
 
 /// A plain GET to moto: (status line, body).
-fn http_get(port: u16, path: &str) -> (String, Vec<u8>) {
+pub(crate) fn http_get(port: u16, path: &str) -> (String, Vec<u8>) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     let request = format!(
