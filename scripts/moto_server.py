@@ -78,6 +78,12 @@ moto behave more like CloudFormation):
    /rcdk-test/hold-stack?stack=NAME&seconds=N (region us-east-1 of the default account;
    not an AWS API, as moto's own /moto-api is not) marks the stack UPDATE_IN_PROGRESS
    for that long, then UPDATE_COMPLETE with its events, as such an operation would.
+22. Stack refactoring (CreateStackRefactor, DescribeStackRefactor,
+   ExecuteStackRefactor) is not implemented. It now moves the mapped resources (the
+   same physical resources) between the stacks' resource maps and takes each stack
+   definition as that stack's template, refusing a mapping whose source is not
+   deployed or whose destination stack does not exist, as CloudFormation does with
+   stack creation disabled.
 """
 
 import logging
@@ -973,6 +979,87 @@ def dispatch(self, environ, start_response):
 
 
 werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
+
+
+# 22. Stack refactoring.
+_refactors = {}
+
+
+def _location(entry, key):
+    loc = entry.get(key) or {}
+    return loc.get("StackName"), loc.get("LogicalResourceId")
+
+
+def create_stack_refactor(self):
+    backend = self.cloudformation_backend
+    mappings = self._get_param("ResourceMappings", []) or []
+    definitions = self._get_param("StackDefinitions", []) or []
+    status, reason = "CREATE_COMPLETE", None
+    for m in mappings:
+        (src, src_id), (dst, _) = _location(m, "Source"), _location(m, "Destination")
+        try:
+            stack = backend.get_stack(src)
+            backend.get_stack(dst)
+        except Exception:  # noqa: BLE001 - moto raises its own ValidationError
+            status, reason = "CREATE_FAILED", f"Stack [{src} or {dst}] does not exist"
+            break
+        if src_id not in stack.resource_map._resource_json_map:
+            status, reason = "CREATE_FAILED", f"Resource [{src_id}] does not exist in stack [{src}]"
+            break
+    refactor_id = str(uuid.uuid4())
+    _refactors[refactor_id] = {
+        "mappings": mappings,
+        "definitions": definitions,
+        "Status": status,
+        "StatusReason": reason,
+        "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE",
+        "region": self.region,
+    }
+    return ActionResult({"StackRefactorId": refactor_id})
+
+
+def describe_stack_refactor(self):
+    refactor_id = self._get_param("StackRefactorId")
+    r = _refactors.get(refactor_id)
+    if r is None:
+        raise ValidationError(message=f"Stack refactor {refactor_id} does not exist")
+    result = {"StackRefactorId": refactor_id, "Status": r["Status"], "ExecutionStatus": r["ExecutionStatus"]}
+    if r["StatusReason"]:
+        result["StatusReason"] = r["StatusReason"]
+    return ActionResult(result)
+
+
+def execute_stack_refactor(self):
+    backend = self.cloudformation_backend
+    r = _refactors.get(self._get_param("StackRefactorId"))
+    if r is None or r["ExecutionStatus"] != "AVAILABLE":
+        raise ValidationError(message="The stack refactor cannot be executed")
+    moved = []
+    for m in r["mappings"]:
+        (src, src_id), (dst, dst_id) = _location(m, "Source"), _location(m, "Destination")
+        source, target = backend.get_stack(src), backend.get_stack(dst)
+        resource = source.resource_map._parsed_resources.pop(src_id, None)
+        source.resource_map._resource_json_map.pop(src_id, None)
+        if resource is not None and hasattr(resource, "logical_resource_id"):
+            resource.logical_resource_id = dst_id
+        moved.append((target, dst_id, resource))
+    for d in r["definitions"]:
+        stack = backend.get_stack(d["StackName"])
+        stack.template = d["TemplateBody"]
+        stack.template_dict = stack.parse_template(stack.template)
+        stack.resource_map._template = stack.template_dict
+        stack.resource_map._resource_json_map = stack.template_dict.get("Resources", {})
+        stack._add_stack_event("UPDATE_COMPLETE", resource_status_reason="Stack refactor")
+    for target, dst_id, resource in moved:
+        if resource is not None:
+            target.resource_map._parsed_resources[dst_id] = resource
+    r["ExecutionStatus"] = "EXECUTE_COMPLETE"
+    return ActionResult({})
+
+
+cfn_responses.CloudFormationResponse.create_stack_refactor = create_stack_refactor
+cfn_responses.CloudFormationResponse.describe_stack_refactor = describe_stack_refactor
+cfn_responses.CloudFormationResponse.execute_stack_refactor = execute_stack_refactor
 
 
 # The model list is cached from its first use (by the patches above); add these two.

@@ -53,6 +53,9 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Delete file assets no deployed stack references any more (after --unused-days).
     Gc(GcArgs),
+    /// Move and rename deployed resources to where the code puts them, without
+    /// replacing them (CloudFormation stack refactoring).
+    Refactor(RefactorArgs),
     /// Estimate each stack's monthly cost from its template, the price table and the
     /// usage assumptions.
     Cost(CostArgs),
@@ -290,6 +293,22 @@ pub struct GcArgs {
     /// Take a region name rcdk does not know (one AWS opened after this release).
     #[arg(long)]
     pub unknown_region: bool,
+}
+
+/// Arguments of `rcdk refactor`.
+#[derive(Debug, Args)]
+pub struct RefactorArgs {
+    /// Stack names or glob patterns whose resources may move (one environment);
+    /// default: all.
+    pub stacks: Vec<String>,
+    /// Show the moves and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The moves, instead of detecting them: a JSON object of "STACK.LOGICAL_ID":
+    /// "STACK.LOGICAL_ID" (or the AWS CDK's override file, whose environments'
+    /// "resources" are such objects).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
 }
 
 /// Arguments of `rcdk rollback`.

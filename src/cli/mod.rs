@@ -19,6 +19,7 @@ mod init;
 mod list;
 mod outputs_file;
 mod posture;
+mod refactor;
 mod rollback;
 mod runner;
 mod select;
@@ -65,6 +66,7 @@ pub fn main() -> ExitCode {
         }
         Command::Rollback(a) => rollback::run(&cli.global, a),
         Command::Gc(a) => gc::run(a),
+        Command::Refactor(a) => refactor::run(&cli.global, a),
         Command::Cost(a) => cost::run(&cli.global, a),
         Command::Posture(a) => {
             return match posture::run(&cli.global, a) {

@@ -20,6 +20,7 @@ mod guards;
 mod identity;
 mod orchestrate;
 mod progress;
+mod refactor;
 mod rollback;
 mod signed;
 mod stack_set;
@@ -40,6 +41,7 @@ pub use guards::{Answer, Approval, STATEFUL_TYPES, confirm, destructive_changes}
 pub use identity::caller_account;
 pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, dependency_cycle, deploy_stacks};
 pub use progress::Progress;
+pub use refactor::{Move, refactor_templates, run_refactor};
 pub use rollback::{RollbackOutcome, continue_rollback, rollback_command, stuck_resources};
 pub use stack_set::{
     InstanceReport, deploy_stack_set, destroy_stack_set, instances, stack_set_template,

@@ -77,3 +77,129 @@ fn override_logical_id_on_an_l2_pins_its_resource() {
         "{err}"
     );
 }
+
+/// The physical id CloudFormation records for `stack`'s `logical_id`.
+fn physical_id(moto: &Moto, stack: &str, logical_id: &str) -> Option<String> {
+    let answer = crate::local_endpoint::http_post(
+        moto.port,
+        "cloudformation",
+        &format!("Action=DescribeStackResources&Version=2010-05-15&StackName={stack}"),
+    );
+    answer.split("<member>").find_map(|m| {
+        m.contains(&format!(
+            "<LogicalResourceId>{logical_id}</LogicalResourceId>"
+        ))
+        .then(|| {
+            m.split_once("<PhysicalResourceId>")?
+                .1
+                .split_once("</PhysicalResourceId>")
+                .map(|(v, _)| v.to_owned())
+        })
+        .flatten()
+    })
+}
+
+#[test]
+fn rcdk_refactor_moves_a_queue_to_another_stack_without_replacing_it() {
+    use crate::e2e::assembly_of;
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let queue =
+        serde_json::json!({"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 45}});
+    let dlq = serde_json::json!({"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600}});
+    let topic = serde_json::json!({"Type": "AWS::SNS::Topic"});
+    let v1 = assembly_of(
+        &dir.path().join("v1"),
+        &[
+            (
+                "data",
+                serde_json::json!({"Resources": {"Jobs": queue, "Dlq": dlq}}),
+                &[],
+                false,
+            ),
+            (
+                "app",
+                serde_json::json!({"Resources": {"Alerts": topic}}),
+                &[],
+                false,
+            ),
+        ],
+    );
+    let (ok, stdout, stderr) = deploy(&moto, &v1, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let before = physical_id(&moto, "data", "Jobs").expect("the queue is deployed");
+
+    // The code moved the queue into the app stack, under a new id.
+    let v2 = assembly_of(
+        &dir.path().join("v2"),
+        &[
+            (
+                "data",
+                serde_json::json!({"Resources": {"Dlq": dlq}}),
+                &[],
+                false,
+            ),
+            (
+                "app",
+                serde_json::json!({"Resources": {"Alerts": topic, "JobsQueue": queue}}),
+                &[],
+                false,
+            ),
+        ],
+    );
+    let app = v2.display().to_string();
+    let out = rcdk(&moto.endpoint(), &["refactor", "--app", &app, "--dry-run"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("move data/Jobs → app/JobsQueue")
+            && stdout.contains("dry run: nothing was sent"),
+        "{stdout}"
+    );
+    assert_eq!(
+        physical_id(&moto, "data", "Jobs").as_deref(),
+        Some(before.as_str())
+    );
+
+    let out = rcdk(&moto.endpoint(), &["refactor", "--app", &app]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("✅ moved 1 resource(s) without replacing them"),
+        "{stdout}"
+    );
+    assert_eq!(
+        physical_id(&moto, "app", "JobsQueue"),
+        Some(before),
+        "the same queue, moved"
+    );
+    assert_eq!(physical_id(&moto, "data", "Jobs"), None);
+
+    // The next deploy has nothing left to do.
+    let (ok, stdout, stderr) = deploy(&moto, &v2, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("data: no changes") && stderr.contains("app: no changes"),
+        "{stderr}"
+    );
+
+    // A mapping file says the same explicitly; a source that is not deployed is refused.
+    let mapping = dir.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"data.Gone": "app.Gone"}"#).unwrap();
+    let out = rcdk(
+        &moto.endpoint(),
+        &[
+            "refactor",
+            "--app",
+            &app,
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stderr.contains("data/Gone: no such deployed resource"),
+        "{stderr}"
+    );
+}
