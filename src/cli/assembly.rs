@@ -264,6 +264,10 @@ fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
                 bootstrap_version: props
                     .get("requiresBootstrapStackVersion")
                     .and_then(J::as_u64),
+                bootstrap_version_parameter: text_field(
+                    &props,
+                    "bootstrapStackVersionSsmParameter",
+                ),
             },
         });
     }

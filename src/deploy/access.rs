@@ -31,6 +31,10 @@ pub struct StackRoles {
     pub publishing: Option<String>,
     /// The bootstrap stack version the stack needs (`requiresBootstrapStackVersion`).
     pub bootstrap_version: Option<u64>,
+    /// Where the environment's bootstrap version is, when not in `RcdkToolkit`'s
+    /// outputs: an SSM parameter (`bootstrapStackVersionSsmParameter`, what the AWS
+    /// CDK's bootstrap writes, `/cdk-bootstrap/hnb659fds/version`).
+    pub bootstrap_version_parameter: Option<String>,
 }
 
 /// Where one stack is: the clients to use and the execution role to pass.
@@ -196,7 +200,7 @@ impl Sessions {
         let target = account_of(&deploy_role).unwrap_or(&account).to_owned();
         match self.assume(&base, &deploy_role, stack).await {
             Ok(cfn) => {
-                check_bootstrap(&cfn, stack, &target, roles.bootstrap_version).await?;
+                check_bootstrap(&cfn, stack, &target, roles).await?;
                 let publish = match &roles.publishing {
                     Some(p) if fill(p) != deploy_role => {
                         self.assume(&base, &fill(p), stack).await.map_err(|e| {
@@ -282,34 +286,86 @@ fn cannot_assume(
     }
 }
 
-/// The bootstrap stack the roles belong to is at least `required`.
+/// The version an SSM parameter of the environment holds (`None`: no such parameter).
+async fn version_parameter(cfn: &Cfn, stack: &str, name: &str) -> Result<Option<u64>, DeployError> {
+    use super::signed::{SignedRequest, send, service_url};
+    let (status, answer) = send(
+        cfn,
+        stack,
+        SignedRequest {
+            operation: "SSM GetParameter",
+            service: "ssm",
+            region: &cfn.region,
+            method: "POST",
+            url: service_url(cfn, "ssm", &cfn.region),
+            headers: vec![
+                ("content-type", "application/x-amz-json-1.1".to_owned()),
+                ("x-amz-target", "AmazonSSM.GetParameter".to_owned()),
+            ],
+            body: bytes::Bytes::from(serde_json::json!({ "Name": name }).to_string()),
+            sign_payload_header: false,
+            whole_answer: true,
+        },
+    )
+    .await?;
+    if answer.contains("ParameterNotFound") {
+        return Ok(None);
+    }
+    if !status.is_success() {
+        return Err(DeployError::Api {
+            stack: stack.to_owned(),
+            operation: "SSM GetParameter",
+            message: format!("{name}: {status} {answer}"),
+        });
+    }
+    Ok(serde_json::from_str::<serde_json::Value>(&answer)
+        .ok()
+        .and_then(|v| v.pointer("/Parameter/Value")?.as_str()?.parse().ok()))
+}
+
+/// The environment's bootstrap is at least the version the stack requires: read from
+/// the SSM parameter its manifest names (an AWS CDK bootstrap), else from
+/// `RcdkToolkit`'s outputs.
 async fn check_bootstrap(
     cfn: &Cfn,
     stack: &str,
     account: &str,
-    required: Option<u64>,
+    roles: &StackRoles,
 ) -> Result<(), DeployError> {
-    let Some(required) = required else {
+    let Some(required) = roles.bootstrap_version else {
         return Ok(());
     };
-    let state = stack_state(cfn, TOOLKIT_STACK).await?;
-    let found = state
-        .as_ref()
-        .and_then(|s| s.outputs.get("BootstrapVersion"))
-        .and_then(|v| v.parse::<u64>().ok());
+    let (found, what) = match &roles.bootstrap_version_parameter {
+        Some(name) => {
+            let v = version_parameter(cfn, stack, name).await?;
+            (
+                v,
+                v.map_or(format!("no SSM parameter {name}"), |v| {
+                    format!("version {v} ({name})")
+                }),
+            )
+        }
+        None => {
+            let state = stack_state(cfn, TOOLKIT_STACK).await?;
+            let v = state
+                .as_ref()
+                .and_then(|s| s.outputs.get("BootstrapVersion"))
+                .and_then(|v| v.parse::<u64>().ok());
+            let what = match (&state, v) {
+                (None, _) => format!("no {TOOLKIT_STACK}"),
+                (Some(_), None) => format!("{TOOLKIT_STACK} version 1 (no roles)"),
+                (Some(_), Some(v)) => format!("{TOOLKIT_STACK} version {v}"),
+            };
+            (v, what)
+        }
+    };
     match found {
         Some(v) if v >= required => Ok(()),
         _ => Err(DeployError::Refused {
             stack: stack.to_owned(),
             message: format!(
-                "needs {TOOLKIT_STACK} version {required} or later in aws://{account}/{}, which has {}; nothing was sent. Run `rcdk bootstrap aws://{account}/{}` again (it keeps the trusted accounts and policies)",
-                cfn.region,
-                match (&state, found) {
-                    (None, _) => "none".to_owned(),
-                    (Some(_), None) => "version 1 (no roles)".to_owned(),
-                    (Some(_), Some(v)) => format!("version {v}"),
-                },
-                cfn.region
+                "needs bootstrap version {required} or later in aws://{account}/{}, which has {what}; nothing was sent. Bootstrap it again (`rcdk bootstrap aws://{account}/{}` keeps the trusted accounts and policies; an AWS CDK bootstrap: `cdk bootstrap`)",
+                cfn.region, cfn.region
             ),
         }),
     }

@@ -581,3 +581,53 @@ fn a_service_control_policy_over_the_size_limit_or_with_bad_targets_is_refused()
         "{err}"
     );
 }
+
+#[test]
+fn an_aws_cdk_assembly_deploys_through_the_cdk_bootstrap_roles_and_version_parameter() {
+    let moto = Moto::start();
+    let dev = keys_in(&moto, DEV);
+    let dir = tempfile::tempdir().expect("tempdir");
+    // What `cdk synth` writes for a stack of account DEV (default qualifier).
+    let role = |r: &str| {
+        format!("arn:${{AWS::Partition}}:iam::{DEV}:role/cdk-hnb659fds-{r}-{DEV}-us-east-1")
+    };
+    std::fs::create_dir_all(dir.path()).unwrap();
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        serde_json::json!({"version": "48.0.0", "artifacts": {"CdkStack": {
+        "type": "aws:cloudformation:stack",
+        "environment": format!("aws://{DEV}/us-east-1"),
+        "properties": {
+            "templateFile": "CdkStack.template.json",
+            "assumeRoleArn": role("deploy-role"),
+            "cloudFormationExecutionRoleArn": role("cfn-exec-role"),
+            "requiresBootstrapStackVersion": 6,
+            "bootstrapStackVersionSsmParameter": "/cdk-bootstrap/hnb659fds/version"
+        }}}})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("CdkStack.template.json"),
+        serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}).to_string(),
+    )
+    .unwrap();
+    // Not bootstrapped by the CDK yet: refused before anything is made.
+    let (ok, stdout, stderr) = deploy(&moto, dir.path(), "CdkStack");
+    assert!(!ok, "{stdout}");
+    assert!(
+        stderr.contains(&format!("needs bootstrap version 6 or later in aws://{DEV}/us-east-1, which has no SSM parameter /cdk-bootstrap/hnb659fds/version; nothing was sent")),
+        "{stderr}"
+    );
+    // `cdk bootstrap` writes the version parameter (its roles the endpoint lets anyone assume).
+    crate::local_endpoint::json_call_as(
+        moto.port,
+        &dev.id,
+        "ssm",
+        "AmazonSSM.PutParameter",
+        r#"{"Name": "/cdk-bootstrap/hnb659fds/version", "Value": "21", "Type": "String"}"#,
+    );
+    let (ok, stdout, stderr) = deploy(&moto, dir.path(), "CdkStack");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stacks_seen_by(&moto, &dev.id).contains("<StackName>CdkStack</StackName>"));
+}

@@ -165,6 +165,18 @@ pub fn json_call(port: u16, region: &str, service: &str, target: &str, body: &st
         .unwrap_or(response)
 }
 
+/// A JSON-protocol call in us-east-1 with `access_key` (in that key's account).
+pub fn json_call_as(
+    port: u16,
+    access_key: &str,
+    service: &str,
+    target: &str,
+    body: &str,
+) -> String {
+    let headers = format!("Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\n");
+    moto_request_as(port, access_key, "us-east-1", service, "/", &headers, body)
+}
+
 /// Runs the `rcdk` binary against `endpoint` with dummy credentials and nothing
 /// from this machine's AWS configuration.
 pub fn rcdk(endpoint: &str, args: &[&str]) -> Output {
