@@ -84,6 +84,10 @@ moto behave more like CloudFormation):
    definition as that stack's template, refusing a mapping whose source is not
    deployed or whose destination stack does not exist, as CloudFormation does with
    stack creation disabled.
+23. DeleteStackInstances ignores DeploymentTargets, so a service-managed StackSet (whose
+   instances are addressed by organizational unit) can never lose its instances or be
+   deleted. The organizational units' accounts (and those of their child units) are
+   now the accounts whose instances go, as CloudFormation resolves them.
 """
 
 import logging
@@ -1060,6 +1064,28 @@ def execute_stack_refactor(self):
 cfn_responses.CloudFormationResponse.create_stack_refactor = create_stack_refactor
 cfn_responses.CloudFormationResponse.describe_stack_refactor = describe_stack_refactor
 cfn_responses.CloudFormationResponse.execute_stack_refactor = execute_stack_refactor
+
+
+# 23. Service-managed instances deleted by organizational unit.
+_original_delete_instances = cfn_responses.CloudFormationResponse.delete_stack_instances
+
+
+def delete_stack_instances(self):
+    targets = self._get_param("DeploymentTargets", {}) or {}
+    units = targets.get("OrganizationalUnitIds") or []
+    if not units or self._get_param("Accounts"):
+        return _original_delete_instances(self)
+    stackset = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+    org = stackset.instances.org_backend
+    wanted = set(units) | {ou.id for ou in org.ou if ou.parent_id in units}
+    accounts = [a.id for a in org.accounts if a.parent_id in wanted]
+    stackset = self.cloudformation_backend.delete_stack_instances(
+        stackset.name, accounts, self._get_param("Regions", [])
+    )
+    return ActionResult({"OperationId": stackset.operations[-1]["OperationId"]})
+
+
+cfn_responses.CloudFormationResponse.delete_stack_instances = delete_stack_instances
 
 
 # The model list is cached from its first use (by the patches above); add these two.

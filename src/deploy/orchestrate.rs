@@ -352,6 +352,12 @@ async fn deploy_one(
 ) -> DeployOutcome {
     let cfn = access.cfn.clone();
     if let Some(set) = &plan.stack_set {
+        if opts.no_execute {
+            // A StackSet operation has no change set to leave for review.
+            return DeployOutcome::Skipped {
+                because: "it is a StackSet, whose operations have no change set to leave for review; `rcdk diff` shows its template's changes".into(),
+            };
+        }
         return deploy_set(&cfn, &plan, set, &progress).await;
     }
     let outcome = match deploy_inner(&access, &plan, &opts, &progress, &inflight).await {

@@ -631,3 +631,112 @@ fn an_aws_cdk_assembly_deploys_through_the_cdk_bootstrap_roles_and_version_param
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stacks_seen_by(&moto, &dev.id).contains("<StackName>CdkStack</StackName>"));
 }
+
+/// An Organizations call of the management account (the caller's).
+fn org(moto: &Moto, action: &str, body: &str) -> serde_json::Value {
+    let answer = crate::local_endpoint::json_call(
+        moto.port,
+        "us-east-1",
+        "organizations",
+        &format!("AWSOrganizationsV20161128.{action}"),
+        body,
+    );
+    serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{action}: {e}: {answer}"))
+}
+
+#[test]
+fn a_service_managed_stack_set_reaches_every_account_of_its_organizational_unit() {
+    let moto = Moto::start();
+    org(&moto, "CreateOrganization", r#"{"FeatureSet": "ALL"}"#);
+    let root = org(&moto, "ListRoots", "{}")["Roots"][0]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ou = org(
+        &moto,
+        "CreateOrganizationalUnit",
+        &format!(r#"{{"ParentId": "{root}", "Name": "workloads"}}"#),
+    )["OrganizationalUnit"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut members = Vec::new();
+    for name in ["dev", "prod"] {
+        let created = org(
+            &moto,
+            "CreateAccount",
+            &format!(r#"{{"AccountName": "{name}", "Email": "{name}@example.com"}}"#),
+        );
+        let id = created["CreateAccountStatus"]["AccountId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        org(
+            &moto,
+            "MoveAccount",
+            &format!(
+                r#"{{"AccountId": "{id}", "SourceParentId": "{root}", "DestinationParentId": "{ou}"}}"#
+            ),
+        );
+        members.push(id);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = crate::fixtures::app();
+    let stack = rcdk::Stack::new(
+        &app,
+        "org-baseline",
+        rcdk::StackProps {
+            env: rcdk::Environment::new(CALLER, "us-east-1"),
+            stack_set: Some(rcdk::tree::stack_set::StackSetProps::service_managed(
+                [ou.as_str()],
+                ["us-east-1", "us-west-2"],
+            )),
+            ..Default::default()
+        },
+    );
+    rcdk::CfnResource::raw(
+        &stack,
+        "Topic",
+        "AWS::SNS::Topic",
+        serde_json::json!({}).into(),
+    );
+    app.synth_to(dir.path()).expect("synthesizes");
+    let (ok, stdout, stderr) = deploy(&moto, dir.path(), "org-baseline");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "adding instances for {ou} in us-east-1, us-west-2"
+        )),
+        "{stderr}"
+    );
+    for account in &members {
+        for region in ["us-east-1", "us-west-2"] {
+            assert!(
+                stderr.contains(&format!("org-baseline: ✅ {account} {region} SUCCEEDED")),
+                "{stderr}"
+            );
+        }
+    }
+    let out = rcdk_as(
+        &moto,
+        None,
+        &[
+            "destroy",
+            "org-baseline",
+            "--app",
+            dir.path().to_str().unwrap(),
+            "--force",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let listed = http_post(
+        moto.port,
+        "cloudformation",
+        "Action=ListStackInstances&Version=2010-05-15&StackSetName=org-baseline",
+    );
+    assert!(
+        !listed.contains("<Account>"),
+        "no instance is left: {listed}"
+    );
+}
