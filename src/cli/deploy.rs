@@ -135,7 +135,7 @@ fn check_allow_replace(
     if unknown.is_empty() {
         return Ok(());
     }
-    let sessions = crate::deploy::Sessions::default();
+    let sessions = crate::deploy::Sessions::quiet();
     for s in selected {
         let deployed = runtime.block_on(async {
             let cfn = super::diff::reach(&sessions, s).await?;
@@ -178,7 +178,7 @@ fn warn_renames(
     selected: &[&AssemblyStack],
     allowed: &[String],
 ) {
-    let sessions = crate::deploy::Sessions::default();
+    let sessions = crate::deploy::Sessions::quiet();
     let deployed: Vec<serde_json::Value> = selected
         .iter()
         .map(|s| {

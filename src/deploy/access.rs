@@ -98,9 +98,20 @@ pub struct Sessions {
     caller: Arc<Mutex<Option<String>>>,
     /// Fallbacks already reported (one line per role, not per stack).
     noted: Arc<Mutex<Vec<String>>>,
+    /// Report no fallback (a read before the run that reports them).
+    quiet: bool,
 }
 
 impl Sessions {
+    /// Sessions that do not report falling back to the caller's credentials: for reads
+    /// ahead of a deployment, which reports it itself.
+    pub fn quiet() -> Sessions {
+        Sessions {
+            quiet: true,
+            ..Sessions::default()
+        }
+    }
+
     /// The caller's credentials in `region` (`None`: the configured region).
     pub async fn base(&self, region: Option<&str>) -> Cfn {
         let mut bases = self.bases.lock().await;
@@ -228,7 +239,7 @@ impl Sessions {
                     ));
                 }
                 let mut noted = self.noted.lock().await;
-                if !noted.contains(&deploy_role) {
+                if !self.quiet && !noted.contains(&deploy_role) {
                     progress.line(&format!(
                         "ℹ️  {deploy_role} cannot be assumed ({e}); your credentials are of account {caller} already, so rcdk uses them, as before the roles existed. `rcdk bootstrap aws://{target}/{}` adds the roles",
                         base.region

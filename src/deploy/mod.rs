@@ -44,7 +44,8 @@ pub use progress::Progress;
 pub use refactor::{Move, refactor_templates, run_refactor};
 pub use rollback::{RollbackOutcome, continue_rollback, rollback_command, stuck_resources};
 pub use stack_set::{
-    InstanceReport, deploy_stack_set, destroy_stack_set, instances, stack_set_template,
+    InstanceReport, deploy_stack_set, deployed_stack_set, destroy_stack_set, instances,
+    stack_set_template,
 };
 pub use stack_state::{StackState, deployed_template, stack_state};
 pub use upload::TOOLKIT_STACK;

@@ -358,7 +358,7 @@ async fn deploy_one(
                 because: "it is a StackSet, whose operations have no change set to leave for review; `rcdk diff` shows its template's changes".into(),
             };
         }
-        return deploy_set(&cfn, &plan, set, &progress).await;
+        return deploy_set(&cfn, &plan, set, &opts, &progress).await;
     }
     let outcome = match deploy_inner(&access, &plan, &opts, &progress, &inflight).await {
         Ok(o) => o,
@@ -385,9 +385,13 @@ async fn deploy_set(
     cfn: &Cfn,
     plan: &StackPlan,
     set: &crate::tree::stack_set::StackSetProps,
+    opts: &DeployOptions,
     progress: &Progress,
 ) -> DeployOutcome {
     let stack = plan.stack_name.as_str();
+    if let Err(e) = guard_set(cfn, plan, opts, progress).await {
+        return DeployOutcome::Failed(e);
+    }
     let (changed, instances) = match super::deploy_stack_set(
         cfn,
         stack,
@@ -454,6 +458,86 @@ async fn deploy_set(
         DeployOutcome::Unchanged {
             outputs: BTreeMap::new(),
         }
+    }
+}
+
+/// The destructive changes `--allow-replace` (or `--allow-replace-all`) does not allow.
+fn not_allowed(destructive: Vec<String>, opts: &DeployOptions) -> Vec<String> {
+    if opts.allow_replace_all {
+        return Vec::new();
+    }
+    destructive
+        .into_iter()
+        .filter(|line| {
+            !opts
+                .allow_replace
+                .iter()
+                .any(|id| line.starts_with(&format!("{id} ")))
+        })
+        .collect()
+}
+
+/// The guards of a change set, for a StackSet's template (which reaches every
+/// instance): stateful resources replaced or deleted need `--allow-replace`, and the
+/// approval policy asks about the change before anything is sent.
+async fn guard_set(
+    cfn: &Cfn,
+    plan: &StackPlan,
+    opts: &DeployOptions,
+    progress: &Progress,
+) -> Result<(), DeployError> {
+    let stack = plan.stack_name.as_str();
+    let (old, parameters) = super::deployed_stack_set(cfn, stack)
+        .await?
+        .unwrap_or((J::Null, BTreeMap::new()));
+    let diff = diff_templates(&old, &plan.template);
+    let wanted = plan.stack_set.as_ref().map(|s| &s.parameters);
+    let parameters_change = wanted.is_some_and(|w| *w != parameters);
+    if diff.is_empty() && !parameters_change {
+        return Ok(());
+    }
+    let destructive = not_allowed(destructive_changes(&[], &diff), opts);
+    if !destructive.is_empty() {
+        return Err(DeployError::Refused {
+            stack: stack.to_owned(),
+            message: format!(
+                "stopped: {}, in every instance of the StackSet; that loses data. If it is intended, pass --allow-replace LOGICAL_ID (or --allow-replace-all); nothing was sent",
+                destructive.join("; ")
+            ),
+        });
+    }
+    let ask = match opts.approval {
+        Approval::Never => false,
+        Approval::Broadening => diff.is_broadening(),
+        Approval::AnyChange => true,
+    };
+    if !ask {
+        return Ok(());
+    }
+    if !diff.is_empty() {
+        progress.line(&render_text(stack, &diff));
+    }
+    if parameters_change {
+        progress.line(&format!(
+            "{stack}: StackSet parameters {:?} → {:?}",
+            parameters,
+            wanted.cloned().unwrap_or_default()
+        ));
+    }
+    let question = format!("{stack}: deploy these changes to every instance of the StackSet?");
+    let answer = tokio::task::spawn_blocking(move || confirm(&question))
+        .await
+        .unwrap_or(Answer::NoTerminal);
+    match answer {
+        Answer::Yes => Ok(()),
+        Answer::No => Err(DeployError::Refused {
+            stack: stack.to_owned(),
+            message: "not approved; nothing was sent".into(),
+        }),
+        Answer::NoTerminal => Err(DeployError::Refused {
+            stack: stack.to_owned(),
+            message: "the change needs approval (it widens IAM or network access, or --require-approval any-change) and there is no terminal to ask on; run it on a terminal, or pass --require-approval never; nothing was sent".into(),
+        }),
     }
 }
 
@@ -571,16 +655,8 @@ async fn deploy_inner(
         "{stack}: change set {id}\n{}",
         changeset::table(&rows)
     ));
-    let destructive: Vec<String> = destructive_changes(&rows, &diff)
-        .into_iter()
-        .filter(|line| {
-            !opts
-                .allow_replace
-                .iter()
-                .any(|id| line.starts_with(&format!("{id} ")))
-        })
-        .collect();
-    if !destructive.is_empty() && !opts.allow_replace_all {
+    let destructive = not_allowed(destructive_changes(&rows, &diff), opts);
+    if !destructive.is_empty() {
         return refuse(cfn, target, &id, inflight, create, format!(
             "stopped: {}; that loses data. If it is intended, pass --allow-replace LOGICAL_ID (or --allow-replace-all); the change set was deleted",
             destructive.join("; ")

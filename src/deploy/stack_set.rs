@@ -100,6 +100,16 @@ pub async fn stack_set_template(cfn: &Cfn, name: &str) -> Result<Option<J>, Depl
     Ok(existing(cfn, name).await?.map(|e| e.template))
 }
 
+/// The template and parameter values the StackSet holds (`None`: no such StackSet).
+pub async fn deployed_stack_set(
+    cfn: &Cfn,
+    name: &str,
+) -> Result<Option<(J, BTreeMap<String, String>)>, DeployError> {
+    Ok(existing(cfn, name)
+        .await?
+        .map(|e| (e.template, e.parameters)))
+}
+
 fn preferences(props: &StackSetProps) -> StackSetOperationPreferences {
     let p = &props.operation_preferences;
     let mut b =

@@ -381,6 +381,42 @@ fn a_stack_set_deploys_to_accounts_and_regions_updates_reports_each_instance_and
 
     // One parameter changes: the set is updated; deploying it again changes nothing.
     let v2 = stack_set_app(&dir.path().join("v2"), "payments", &both);
+    // The guards apply to the set's template as to a change set: asked, not sent.
+    let v2_app = v2.display().to_string();
+    let out = rcdk_as(
+        &moto,
+        None,
+        &[
+            "deploy",
+            "org-baseline",
+            "--app",
+            &v2_app,
+            "--require-approval",
+            "any-change",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success(), "{stdout}");
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains("the change needs approval") && all.contains("nothing was sent"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            r#"org-baseline: StackSet parameters {"Team": "platform"} → {"Team": "payments"}"#
+        ),
+        "{all}"
+    );
+    let described = http_post(
+        moto.port,
+        "cloudformation",
+        "Action=DescribeStackSet&Version=2010-05-15&StackSetName=org-baseline",
+    );
+    assert!(
+        described.contains("<ParameterValue>platform</ParameterValue>"),
+        "unchanged: {described}"
+    );
     let (ok, stdout, stderr) = deploy(&moto, &v2, "org-baseline");
     assert!(ok, "{stdout}\n{stderr}");
     assert!(
