@@ -179,17 +179,6 @@ fn valid_repository(r: &str) -> bool {
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }
 
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`: lowercase words, then a number.
-fn is_region_name(r: &str) -> bool {
-    let parts: Vec<&str> = r.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
-}
-
 fn stack_arn(region: &str, pattern: &str) -> Expr<String> {
     fns::sub(format!(
         "arn:${{AWS::Partition}}:cloudformation:{region}:${{AWS::AccountId}}:stack/{pattern}/*"
@@ -278,7 +267,7 @@ impl GithubDeployRole {
             props.regions.iter().map(String::as_str).collect()
         };
         for r in &props.regions {
-            if !is_region_name(r) {
+            if !rcdk::Environment::is_region_name(r) {
                 role.add_error(format!(
                     "regions: '{r}' is not a region name like us-east-1"
                 ));

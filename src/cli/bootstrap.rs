@@ -7,17 +7,7 @@ use super::args::BootstrapArgs;
 use crate::deploy::{BootstrapRequest, Progress, TOOLKIT_STACK, bootstrap};
 
 pub fn run(args: &BootstrapArgs) -> Result<(), CliError> {
-    // Every target is checked before anything is sent.
-    let targets: Vec<(Option<String>, Option<String>)> = if args.regions.is_empty() {
-        vec![(None, None)]
-    } else {
-        args.regions
-            .iter()
-            .map(|t| {
-                super::target::parse(t, args.unknown_region).map(|t| (t.account, Some(t.region)))
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let targets = super::target::parse_all(&args.regions, args.unknown_region)?;
     let request = BootstrapRequest {
         trust: args.trust.clone(),
         untrust: args.untrust.clone(),

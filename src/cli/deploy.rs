@@ -120,30 +120,49 @@ fn resource_ids(template: &serde_json::Value) -> impl Iterator<Item = &String> {
         .flat_map(|m| m.keys())
 }
 
-/// Each `--allow-replace` id names a resource of a selected stack: in its new template,
-/// or (a resource the new template removes) in the deployed one. Reads only.
-fn check_allow_replace(
+/// What is deployed of each selected stack, read once for the checks before deploying
+/// (`--allow-replace`, renames). Reads only.
+fn deployed_templates(
     runtime: &tokio::runtime::Runtime,
     selected: &[&AssemblyStack],
+) -> Vec<Result<Option<serde_json::Value>, crate::deploy::DeployError>> {
+    let sessions = crate::deploy::Sessions::quiet();
+    selected
+        .iter()
+        .map(|s| {
+            runtime.block_on(async {
+                let cfn = super::diff::reach(&sessions, s).await?;
+                crate::deploy::deployed_template(&cfn, &s.stack_name).await
+            })
+        })
+        .collect()
+}
+
+/// Each `--allow-replace` id names a resource of a selected stack: in its new template,
+/// or (a resource the new template removes) in the deployed one. A stack that could
+/// not be read fails the check only when the check needs it. Returns the deployed
+/// templates (`Null`: none, or not readable) for the next checks.
+fn check_allow_replace(
+    selected: &[&AssemblyStack],
+    deployed: Vec<Result<Option<serde_json::Value>, crate::deploy::DeployError>>,
     allowed: &[String],
-) -> Result<(), CliError> {
+) -> Result<Vec<serde_json::Value>, CliError> {
     let known = |id: &String, t: &serde_json::Value| resource_ids(t).any(|r| r == id);
     let mut unknown: Vec<&String> = allowed
         .iter()
         .filter(|id| !selected.iter().any(|s| known(id, &s.template)))
         .collect();
     if unknown.is_empty() {
-        return Ok(());
+        return Ok(deployed
+            .into_iter()
+            .map(|d| d.ok().flatten().unwrap_or(serde_json::Value::Null))
+            .collect());
     }
-    let sessions = crate::deploy::Sessions::quiet();
-    for s in selected {
-        let deployed = runtime.block_on(async {
-            let cfn = super::diff::reach(&sessions, s).await?;
-            crate::deploy::deployed_template(&cfn, &s.stack_name).await
-        })?;
-        if let Some(t) = deployed {
-            unknown.retain(|id| !known(id, &t));
-        }
+    let mut templates = Vec::with_capacity(deployed.len());
+    for d in deployed {
+        let t = d?.unwrap_or(serde_json::Value::Null);
+        unknown.retain(|id| !known(id, &t));
+        templates.push(t);
     }
     if let Some(id) = unknown.first() {
         let stateful: Vec<String> = selected
@@ -167,31 +186,13 @@ fn check_allow_replace(
             list_or_none(&stateful)
         )));
     }
-    Ok(())
+    Ok(templates)
 }
 
 /// Says which resources look renamed or moved (compared with what is deployed), before
 /// anything is sent: CloudFormation would replace them. Best effort: a stack that
-/// cannot be read is left out here and reported by the deployment itself.
-fn warn_renames(
-    runtime: &tokio::runtime::Runtime,
-    selected: &[&AssemblyStack],
-    allowed: &[String],
-) {
-    let sessions = crate::deploy::Sessions::quiet();
-    let deployed: Vec<serde_json::Value> = selected
-        .iter()
-        .map(|s| {
-            runtime
-                .block_on(async {
-                    let cfn = super::diff::reach(&sessions, s).await?;
-                    crate::deploy::deployed_template(&cfn, &s.stack_name).await
-                })
-                .ok()
-                .flatten()
-                .unwrap_or(serde_json::Value::Null)
-        })
-        .collect();
+/// could not be read (`Null`) is left out here and reported by the deployment itself.
+fn warn_renames(selected: &[&AssemblyStack], deployed: &[serde_json::Value], allowed: &[String]) {
     let pairs: Vec<(&AssemblyStack, &serde_json::Value)> =
         selected.iter().copied().zip(deployed.iter()).collect();
     let (renames, ambiguous) = super::diff::renames_of(&pairs);
@@ -260,8 +261,9 @@ pub fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), CliError> {
         no_wait: args.no_wait,
     };
     let runtime = super::runtime()?;
-    check_allow_replace(&runtime, &selected, &args.allow_replace)?;
-    warn_renames(&runtime, &selected, &args.allow_replace);
+    let deployed = deployed_templates(&runtime, &selected);
+    let deployed = check_allow_replace(&selected, deployed, &args.allow_replace)?;
+    warn_renames(&selected, &deployed, &args.allow_replace);
     let progress = crate::deploy::Progress::new();
     let outcomes = runtime.block_on(deploy_stacks(plans, &opts, &progress));
     // A prompt interrupted by Ctrl-C may still wait on the terminal in a blocking

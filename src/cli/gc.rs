@@ -58,17 +58,7 @@ pub fn render(report: &GcReport, opts: GcOptions) -> String {
 }
 
 pub fn run(args: &GcArgs) -> Result<(), CliError> {
-    // Every target is checked before anything is sent.
-    let targets: Vec<(Option<String>, Option<String>)> = if args.regions.is_empty() {
-        vec![(None, None)]
-    } else {
-        args.regions
-            .iter()
-            .map(|t| {
-                super::target::parse(t, args.unknown_region).map(|t| (t.account, Some(t.region)))
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let targets = super::target::parse_all(&args.regions, args.unknown_region)?;
     let opts = GcOptions {
         dry_run: args.dry_run,
         unused_days: args.unused_days,

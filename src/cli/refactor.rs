@@ -75,13 +75,11 @@ pub fn run(global: &GlobalArgs, args: &RefactorArgs) -> Result<(), CliError> {
     let runtime = super::runtime()?;
     let sessions = Sessions::default();
     let mut deployed: BTreeMap<String, J> = BTreeMap::new();
-    let mut first: Option<&AssemblyStack> = None;
     for s in &selected {
         let t = runtime.block_on(async {
             let cfn = super::diff::reach(&sessions, s).await?;
             crate::deploy::deployed_template(&cfn, &s.stack_name).await
         })?;
-        first = first.or(Some(s));
         deployed.insert(s.stack_name.clone(), t.unwrap_or(J::Null));
     }
     let moves = match &args.mapping {
@@ -124,7 +122,7 @@ pub fn run(global: &GlobalArgs, args: &RefactorArgs) -> Result<(), CliError> {
         writeln!(out, "dry run: nothing was sent").map_err(CliError::Output)?;
         return Ok(());
     }
-    let Some(stack) = first else {
+    let Some(stack) = selected.first() else {
         return Ok(());
     };
     let result = runtime.block_on(async {

@@ -69,6 +69,22 @@ fn region_shaped(name: &str) -> bool {
             .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// (account, region) of a command's target; `None`: the credentials' account, the
+/// configuration chain's region.
+pub type AccountRegion = (Option<String>, Option<String>);
+
+/// Parses every target of a command (`bootstrap`, `gc`) before anything is sent; none
+/// given: the configuration chain's region, once.
+pub fn parse_all(texts: &[String], unknown_region: bool) -> Result<Vec<AccountRegion>, CliError> {
+    if texts.is_empty() {
+        return Ok(vec![(None, None)]);
+    }
+    texts
+        .iter()
+        .map(|t| parse(t, unknown_region).map(|t| (t.account, Some(t.region))))
+        .collect()
+}
+
 /// Parses `REGION` or `aws://ACCOUNT/REGION`.
 pub fn parse(text: &str, unknown_region: bool) -> Result<Target, CliError> {
     let (account, region) = match text.strip_prefix("aws://") {

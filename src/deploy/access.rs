@@ -197,14 +197,9 @@ impl Sessions {
             return Ok(as_caller);
         };
         let partition = partition(&base.region);
-        let (needs_caller, known) = match account {
-            Some(a) => (false, a.to_owned()),
-            None => (true, String::new()),
-        };
-        let account = if needs_caller {
-            self.caller_account(region).await?
-        } else {
-            known
+        let account = match account {
+            Some(a) => a.to_owned(),
+            None => self.caller_account(region).await?,
         };
         let fill = |arn: &str| resolve(arn, partition, &account, &base.region);
         let deploy_role = fill(deploy_role);
@@ -256,9 +251,7 @@ impl Sessions {
 /// the deepest cause (the transport's).
 fn innermost(e: &dyn std::error::Error) -> String {
     use aws_sdk_cloudformation::error::ErrorMetadata;
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
+    for s in super::client::causes(e) {
         if let Some(m) = s.downcast_ref::<ErrorMetadata>() {
             return match (m.code(), m.message()) {
                 (Some(c), Some(text)) => format!("{c}: {text}"),
@@ -266,10 +259,10 @@ fn innermost(e: &dyn std::error::Error) -> String {
                 _ => s.to_string(),
             };
         }
-        message = s.to_string();
-        source = s.source();
     }
-    message
+    super::client::causes(e)
+        .last()
+        .map_or_else(|| e.to_string(), ToString::to_string)
 }
 
 fn other_account(stack: &str, account: &str, caller: &str, region: &str) -> DeployError {

@@ -78,12 +78,10 @@ pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::f
             } else {
                 "request could not be sent"
             };
-            let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-            let mut innermost = String::new();
-            while let Some(s) = source {
-                innermost = s.to_string();
-                source = s.source();
-            }
+            let innermost = causes(e)
+                .last()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             if innermost.contains("credentials") || innermost.contains("credential provider") {
                 return no_credentials(&innermost);
             }
@@ -93,6 +91,13 @@ pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::f
         }
         _ => DisplayErrorContext(e).to_string(),
     }
+}
+
+/// The causes of `e`, outermost first (not `e` itself).
+pub(super) fn causes<'a>(
+    e: &'a dyn std::error::Error,
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(e.source(), |s| s.source())
 }
 
 /// No credentials anywhere: say so, and where the chain looked (not "cannot reach").

@@ -58,7 +58,7 @@ pub async fn seen_events(cfn: &Cfn, stack: &str) -> BTreeSet<String> {
 
 /// The stack's events, newest first (the first page is all a deploy needs: older
 /// events were seen before the operation started).
-async fn stack_events(cfn: &Cfn, stack: &str) -> Result<Vec<StackEvent>, String> {
+pub(super) async fn stack_events(cfn: &Cfn, stack: &str) -> Result<Vec<StackEvent>, String> {
     cfn.client
         .describe_stack_events()
         .stack_name(stack)

@@ -295,9 +295,8 @@ async fn tag_unused(cfn: &Cfn, bucket: &str, key: &str, date: &str) -> Result<()
 /// Finds, tags and deletes unused assets in the deployment bucket of `cfn`'s account
 /// and region.
 pub async fn collect_garbage(cfn: &Cfn, opts: GcOptions) -> Result<GcReport, DeployError> {
-    let bucket = stack_state(cfn, TOOLKIT_STACK)
+    let bucket = super::upload::toolkit_bucket(cfn)
         .await?
-        .and_then(|s| s.outputs.get("BucketName").cloned())
         .ok_or_else(|| DeployError::Refused {
             stack: format!("{TOOLKIT_STACK} in {}", cfn.region),
             message: format!(

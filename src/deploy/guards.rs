@@ -18,6 +18,20 @@ pub enum Approval {
     AnyChange,
 }
 
+impl Approval {
+    /// Whether `diff` needs a person's approval under this policy.
+    pub fn asks(self, diff: &TemplateDiff) -> bool {
+        match self {
+            Approval::Never => false,
+            Approval::Broadening => diff.is_broadening(),
+            Approval::AnyChange => true,
+        }
+    }
+}
+
+/// Why a change that needs approval stopped when nobody could be asked.
+pub const NO_TERMINAL: &str = "the change needs approval (it widens IAM or network access, or --require-approval any-change) and there is no terminal to ask on; run it on a terminal, or pass --require-approval never";
+
 /// Types whose replacement or deletion loses data.
 pub const STATEFUL_TYPES: &[&str] = &[
     "AWS::RDS::DBInstance",

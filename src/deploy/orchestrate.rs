@@ -13,7 +13,7 @@ use super::changeset::{self, ChangeSetRequest, Prepared, TemplateSource};
 use super::client::{Cfn, api, describe};
 use super::error::DeployError;
 use super::events::{follow, seen_events};
-use super::guards::{Answer, Approval, confirm, destructive_changes};
+use super::guards::{Answer, Approval, NO_TERMINAL, confirm, destructive_changes};
 use super::progress::Progress;
 use super::stack_state::{StackState, deployed_template, follow_hint, importers, stack_state};
 use super::{INLINE_TEMPLATE_LIMIT, capabilities_for};
@@ -461,6 +461,13 @@ async fn deploy_set(
     }
 }
 
+/// Asks on the terminal, read in a blocking thread so that an interrupt is heard at once.
+async fn ask(question: String) -> Answer {
+    tokio::task::spawn_blocking(move || confirm(&question))
+        .await
+        .unwrap_or(Answer::NoTerminal)
+}
+
 /// The destructive changes `--allow-replace` (or `--allow-replace-all`) does not allow.
 fn not_allowed(destructive: Vec<String>, opts: &DeployOptions) -> Vec<String> {
     if opts.allow_replace_all {
@@ -506,12 +513,7 @@ async fn guard_set(
             ),
         });
     }
-    let ask = match opts.approval {
-        Approval::Never => false,
-        Approval::Broadening => diff.is_broadening(),
-        Approval::AnyChange => true,
-    };
-    if !ask {
+    if !opts.approval.asks(&diff) {
         return Ok(());
     }
     if !diff.is_empty() {
@@ -525,10 +527,7 @@ async fn guard_set(
         ));
     }
     let question = format!("{stack}: deploy these changes to every instance of the StackSet?");
-    let answer = tokio::task::spawn_blocking(move || confirm(&question))
-        .await
-        .unwrap_or(Answer::NoTerminal);
-    match answer {
+    match ask(question).await {
         Answer::Yes => Ok(()),
         Answer::No => Err(DeployError::Refused {
             stack: stack.to_owned(),
@@ -536,7 +535,7 @@ async fn guard_set(
         }),
         Answer::NoTerminal => Err(DeployError::Refused {
             stack: stack.to_owned(),
-            message: "the change needs approval (it widens IAM or network access, or --require-approval any-change) and there is no terminal to ask on; run it on a terminal, or pass --require-approval never; nothing was sent".into(),
+            message: format!("{NO_TERMINAL}; nothing was sent"),
         }),
     }
 }
@@ -663,18 +662,9 @@ async fn deploy_inner(
         ))
         .await;
     }
-    let ask = match opts.approval {
-        Approval::Never => false,
-        Approval::Broadening => diff.is_broadening(),
-        Approval::AnyChange => true,
-    };
-    if ask {
+    if opts.approval.asks(&diff) {
         progress.line(&render_text(stack, &diff));
-        let question = format!("{stack}: deploy these changes?");
-        // The terminal is read in a blocking thread, so an interrupt is heard at once.
-        let answer = tokio::task::spawn_blocking(move || confirm(&question))
-            .await
-            .unwrap_or(Answer::NoTerminal);
+        let answer = ask(format!("{stack}: deploy these changes?")).await;
         if answer != Answer::Yes {
             return refuse(
                 cfn,
@@ -683,8 +673,10 @@ async fn deploy_inner(
                 inflight,
                 create,
                 match answer {
-                    Answer::No => "not approved; nothing was changed (the change set was deleted)".into(),
-                    _ => "the change needs approval (it widens IAM or network access, or --require-approval any-change) and there is no terminal to ask on; run it on a terminal, or pass --require-approval never".into(),
+                    Answer::No => {
+                        "not approved; nothing was changed (the change set was deleted)".into()
+                    }
+                    _ => NO_TERMINAL.into(),
                 },
             )
             .await;

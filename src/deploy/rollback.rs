@@ -22,16 +22,16 @@ pub enum RollbackOutcome {
 /// The resources whose rollback failed in the stack's last rollback, as
 /// `(logical id, "ID (TYPE): reason")`, oldest first.
 pub async fn stuck_resources(cfn: &Cfn, stack: &str) -> Result<Vec<(String, String)>, DeployError> {
-    let out = cfn
-        .client
-        .describe_stack_events()
-        .stack_name(stack)
-        .send()
+    let events = super::events::stack_events(cfn, stack)
         .await
-        .map_err(api(stack, "DescribeStackEvents"))?;
+        .map_err(|message| DeployError::Api {
+            stack: stack.to_owned(),
+            operation: "DescribeStackEvents",
+            message,
+        })?;
     // Newest first: everything after the last rollback began.
     let mut stuck: Vec<(String, String)> = Vec::new();
-    for e in out.stack_events() {
+    for e in &events {
         let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
         let ty = e.resource_type().unwrap_or_default();
         if ty == "AWS::CloudFormation::Stack" && status == "UPDATE_ROLLBACK_IN_PROGRESS" {

@@ -20,10 +20,16 @@ fn failed(stack: &str, message: impl Into<String>) -> DeployError {
     }
 }
 
-/// The deployment bucket of this region, from the bootstrap stack's outputs.
-pub async fn deployment_bucket(cfn: &Cfn, stack: &str) -> Result<String, DeployError> {
+/// The deployment bucket of this region, from the bootstrap stack's outputs (`None`:
+/// not bootstrapped).
+pub async fn toolkit_bucket(cfn: &Cfn) -> Result<Option<String>, DeployError> {
     let state = stack_state(cfn, TOOLKIT_STACK).await?;
-    state.and_then(|s| s.outputs.get("BucketName").cloned()).ok_or_else(|| DeployError::Refused {
+    Ok(state.and_then(|s| s.outputs.get("BucketName").cloned()))
+}
+
+/// The deployment bucket for a template too large to pass inline.
+pub async fn deployment_bucket(cfn: &Cfn, stack: &str) -> Result<String, DeployError> {
+    toolkit_bucket(cfn).await?.ok_or_else(|| DeployError::Refused {
         stack: stack.into(),
         message: format!(
             "the template is over CloudFormation's 51,200-byte inline limit and must be uploaded, but {} has no deployment bucket yet; run `rcdk bootstrap` once for the region, then deploy again",

@@ -14,6 +14,17 @@ pub struct Environment {
 }
 
 impl Environment {
+    /// Whether `r` has a region name's shape (`us-east-1`, `eu-central-2`,
+    /// `us-gov-west-1`): lowercase words, then a number.
+    pub fn is_region_name(r: &str) -> bool {
+        let parts: Vec<&str> = r.split('-').collect();
+        parts.len() >= 3
+            && parts[..parts.len() - 1]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+            && parts[parts.len() - 1].parse::<u8>().is_ok()
+    }
+
     /// The environment `aws://account/region`.
     pub fn new(account: impl Into<String>, region: impl Into<String>) -> Environment {
         Environment {

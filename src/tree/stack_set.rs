@@ -8,16 +8,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// `us-east-1`, `us-gov-west-1`, `ap-southeast-5`: words of lowercase letters, then a number.
-fn region_shaped(r: &str) -> bool {
-    let parts: Vec<&str> = r.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].parse::<u8>().is_ok()
-}
-
 /// Who deploys the instances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PermissionModel {
@@ -208,7 +198,7 @@ impl StackSetProps {
             .iter()
             .chain(&self.operation_preferences.region_order)
         {
-            if !region_shaped(r) {
+            if !super::Environment::is_region_name(r) {
                 out.push((
                     "regions",
                     format!("'{r}' is not a region name like us-east-1"),

@@ -600,37 +600,25 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
                 ),
             ));
         }
+        // Both tiers scale between task counts and run a tagged image.
         let s = &env.service_tier;
-        if s.min_tasks > s.max_tasks || s.max_tasks == 0 {
-            out.push((
-                f("service_tier"),
-                format!(
-                    "need min_tasks ≤ max_tasks and max_tasks ≥ 1, got {} and {}",
-                    s.min_tasks, s.max_tasks
-                ),
-            ));
-        }
-        if !s.image.contains(':') {
-            out.push((
-                f("service_tier.image"),
-                format!("'{}' needs a tag: repository:tag", s.image),
-            ));
-        }
         let w = &env.workers;
-        if w.min_tasks > w.max_tasks || w.max_tasks == 0 {
-            out.push((
-                f("workers"),
-                format!(
-                    "need min_tasks ≤ max_tasks and max_tasks ≥ 1, got {} and {}",
-                    w.min_tasks, w.max_tasks
-                ),
-            ));
-        }
-        if !w.image.contains(':') {
-            out.push((
-                f("workers.image"),
-                format!("'{}' needs a tag: repository:tag", w.image),
-            ));
+        for (tier, min, max, image) in [
+            ("service_tier", s.min_tasks, s.max_tasks, &s.image),
+            ("workers", w.min_tasks, w.max_tasks, &w.image),
+        ] {
+            if min > max || max == 0 {
+                out.push((
+                    f(tier),
+                    format!("need min_tasks ≤ max_tasks and max_tasks ≥ 1, got {min} and {max}"),
+                ));
+            }
+            if !image.contains(':') {
+                out.push((
+                    f(&format!("{tier}.image")),
+                    format!("'{image}' needs a tag: repository:tag"),
+                ));
+            }
         }
         if w.backlog_per_task == 0 {
             out.push((f("workers.backlog_per_task"), "must be at least 1".into()));
