@@ -496,8 +496,14 @@ fn lookup<T: Clone>(
     })
 }
 
-/// A parameter as written: every attribute CloudFormation knows.
-fn parameter(scope: &Scope, name: &str, value: &J) -> Result<CfnParameter<String>, IncludeError> {
+/// A parameter as a template writes it, every attribute checked as CloudFormation does
+/// and written back as given (numbers in `AllowedValues`, `NoEcho: "true"`): what `rcdk
+/// migrate` writes for a parameter `ParameterProps` would spell differently.
+pub fn parameter(
+    scope: &Scope,
+    name: &str,
+    value: &J,
+) -> Result<CfnParameter<String>, IncludeError> {
     let p = object("Parameters", name, value)?;
     let Some(type_name) = p.get("Type").and_then(J::as_str) else {
         return Err(invalid("Parameters", name, "needs a Type"));

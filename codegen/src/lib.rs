@@ -17,6 +17,7 @@ mod model;
 mod names;
 mod registry;
 mod render;
+mod shapes;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -188,6 +189,11 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
         }
         bodies.insert(service.clone(), body);
     }
+    let services: Vec<(&String, &Vec<model::Resource>)> = by_service.iter().collect();
+    files.insert(
+        shapes::OUTPUT.to_owned(),
+        shapes::render(&schemas.version, &services),
+    );
     let parts = partition(&bodies, PARTS);
     let mut services_rs = format!(
         "{header}//! Every generated service, re-exported from the crate that holds it. Within a service,\n//! {shared_count} nested structs identical to one of an earlier resource module are defined once\n//! and re-exported.\n\n"

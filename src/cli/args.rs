@@ -69,6 +69,9 @@ pub enum Command {
     Bootstrap(BootstrapArgs),
     /// Create a new app project (Cargo.toml, cdk.json, a sample stack, a snapshot test).
     Init(InitArgs),
+    /// Turn CloudFormation templates (files, a folder, or a deployed stack's) into a new
+    /// app of typed rcdk code that synthesizes them as they are (-o DIR: where).
+    Migrate(MigrateArgs),
     /// Check the toolchain, the app, credentials, the endpoint and bootstrap per region.
     Doctor(DoctorArgs),
     /// Print a shell completion script: rcdk completions bash > ~/.local/share/bash-completion/completions/rcdk
@@ -83,6 +86,33 @@ pub struct InitArgs {
     /// Package name; default: the folder's name.
     #[arg(long)]
     pub name: Option<String>,
+    /// Depend on the rcdk checkout at this path (default when rcdk was built from one).
+    #[arg(long, value_name = "DIR", conflicts_with = "rcdk_version")]
+    pub rcdk_path: Option<PathBuf>,
+    /// Depend on this published version of rcdk (default otherwise: this binary's).
+    #[arg(long, value_name = "VERSION")]
+    pub rcdk_version: Option<String>,
+}
+
+/// Arguments of `rcdk migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// A template (.json, .yaml, .yml, .template) or a folder: every template under it
+    /// becomes a stack of the app.
+    #[arg(long, value_name = "PATH", conflicts_with = "from_stack")]
+    pub from_path: Option<PathBuf>,
+    /// A deployed stack: its original template.
+    #[arg(long, value_name = "NAME")]
+    pub from_stack: Option<String>,
+    /// The stack's name (one template; default: the file's or the deployed stack's name).
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+    /// Package name of the app (default: the output folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Region of --from-stack (default: the AWS configuration's).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
     /// Depend on the rcdk checkout at this path (default when rcdk was built from one).
     #[arg(long, value_name = "DIR", conflicts_with = "rcdk_version")]
     pub rcdk_path: Option<PathBuf>,

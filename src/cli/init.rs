@@ -10,7 +10,7 @@ use super::args::InitArgs;
 
 /// How the new project names its rcdk dependencies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Source {
+pub enum Source {
     /// A source checkout: path dependencies into it.
     Path(PathBuf),
     /// Published crates of this version.
@@ -20,12 +20,12 @@ enum Source {
 impl Source {
     /// A checkout when this binary was built from one that still exists (`cargo install
     /// --path`, `cargo run`), else the published version of this binary.
-    fn detect(args: &InitArgs) -> Source {
-        if let Some(p) = &args.rcdk_path {
-            return Source::Path(p.clone());
+    pub fn detect(rcdk_path: Option<&Path>, rcdk_version: Option<&str>) -> Source {
+        if let Some(p) = rcdk_path {
+            return Source::Path(p.to_path_buf());
         }
-        if let Some(v) = &args.rcdk_version {
-            return Source::Version(v.clone());
+        if let Some(v) = rcdk_version {
+            return Source::Version(v.to_owned());
         }
         let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         if checkout.join("constructs/Cargo.toml").is_file() {
@@ -35,7 +35,7 @@ impl Source {
         }
     }
 
-    fn dependency(&self, crate_name: &str, folder: &str, extra: &str) -> String {
+    pub fn dependency(&self, crate_name: &str, folder: &str, extra: &str) -> String {
         match self {
             Source::Path(root) => {
                 let path = if folder.is_empty() {
@@ -53,7 +53,7 @@ impl Source {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+pub fn valid_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name
             .chars()
@@ -198,7 +198,7 @@ pub fn run(args: &InitArgs) -> Result<(), CliError> {
         )));
     }
     check_empty(&dir).map_err(refuse)?;
-    let source = Source::detect(args);
+    let source = Source::detect(args.rcdk_path.as_deref(), args.rcdk_version.as_deref());
     for (file, contents) in files(&name, &source) {
         let path = dir.join(file);
         if let Some(parent) = path.parent() {
@@ -223,7 +223,7 @@ pub fn run(args: &InitArgs) -> Result<(), CliError> {
 }
 
 /// A project goes only into a new or empty folder (a `.git` folder may be there).
-fn check_empty(dir: &Path) -> Result<(), String> {
+pub fn check_empty(dir: &Path) -> Result<(), String> {
     match std::fs::read_dir(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e.to_string()),

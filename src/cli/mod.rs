@@ -17,6 +17,7 @@ mod error;
 mod gc;
 mod init;
 mod list;
+mod migrate;
 mod outputs_file;
 mod posture;
 mod refactor;
@@ -78,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Destroy(a) => destroy::run(&cli.global, a),
         Command::Bootstrap(a) => bootstrap::run(a),
         Command::Init(a) => init::run(a),
+        Command::Migrate(a) => migrate::run(&cli.global, a),
         Command::Doctor(a) => {
             return match doctor::run(&cli.global, a) {
                 Ok(true) => ExitCode::from(error::exit::OK),

@@ -589,16 +589,7 @@ async fn deploy_inner(
             create,
             template: source,
             capabilities: capabilities_for(&template),
-            parameters: plan
-                .parameters
-                .iter()
-                .map(|(k, v)| {
-                    Parameter::builder()
-                        .parameter_key(k)
-                        .parameter_value(v)
-                        .build()
-                })
-                .collect(),
+            parameters: parameters(&plan.parameters, &template, state.as_ref(), create),
             tags: plan
                 .tags
                 .iter()
@@ -971,4 +962,38 @@ pub async fn deploy_stacks(
             (p.stack_name.clone(), outcome)
         })
         .collect())
+}
+
+/// The change set's parameters: those given, and, for a stack that exists, every other
+/// parameter of the template it already has keeps its value (as the AWS CDK CLI does:
+/// without this, an update resets a migrated stack's parameters to their defaults).
+fn parameters(
+    given: &BTreeMap<String, String>,
+    template: &J,
+    state: Option<&StackState>,
+    create: bool,
+) -> Vec<Parameter> {
+    let mut out: Vec<Parameter> = given
+        .iter()
+        .map(|(k, v)| {
+            Parameter::builder()
+                .parameter_key(k)
+                .parameter_value(v)
+                .build()
+        })
+        .collect();
+    if let (Some(state), false) = (state, create) {
+        let declared = template.get("Parameters").and_then(J::as_object);
+        for key in declared.into_iter().flat_map(|d| d.keys()) {
+            if !given.contains_key(key) && state.parameters.contains_key(key) {
+                out.push(
+                    Parameter::builder()
+                        .parameter_key(key)
+                        .use_previous_value(true)
+                        .build(),
+                );
+            }
+        }
+    }
+    out
 }

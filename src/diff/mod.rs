@@ -4,6 +4,7 @@
 //! policies, security group rules) on their own, and the other template sections.
 
 mod compare;
+mod equivalent;
 mod markdown;
 mod renames;
 mod render;
@@ -13,6 +14,7 @@ use serde::Serialize;
 use serde_json::Value as J;
 
 pub use compare::diff_templates;
+pub use equivalent::equivalent;
 pub use markdown::{GITHUB_COMMENT_LIMIT, MARKER, StackSection, render_markdown};
 pub use renames::{Ambiguous, Place, Rename, StackTemplates, describe_rename, likely_renames};
 pub use render::{render_text, to_json};

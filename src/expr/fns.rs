@@ -26,8 +26,9 @@ pub trait AsMapping {
 pub struct CondExpr(Value);
 
 impl CondExpr {
-    /// An expression as a template writes it (an included template's conditions).
-    pub(crate) fn from_value(value: Value) -> CondExpr {
+    /// An expression as a template writes it (an included or migrated template's
+    /// condition that the typed functions do not express, e.g. `Fn::Equals` of numbers).
+    pub fn from_value(value: Value) -> CondExpr {
         CondExpr(value)
     }
 

@@ -16,6 +16,8 @@ pub(crate) struct StackTemplate {
     pub transforms: Vec<String>,
     /// An included template wrote its one transform as a list.
     pub transform_as_list: bool,
+    /// A migrated template had no `AWSTemplateFormatVersion`.
+    pub omit_format_version: bool,
     pub parameters: BTreeMap<String, J>,
     pub rules: BTreeMap<String, J>,
     pub globals: Option<J>,
@@ -77,7 +79,9 @@ impl StackTemplate {
     /// The template as JSON; consumes the sections instead of copying them.
     pub fn into_json(self) -> J {
         let mut t = Map::new();
-        t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        if !self.omit_format_version {
+            t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        }
         if let Some(d) = &self.description {
             t.insert("Description".into(), json!(d));
         }
@@ -122,6 +126,7 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
         metadata: data.metadata.clone(),
         transforms: data.transforms.clone(),
         transform_as_list: data.transform_as_list,
+        omit_format_version: data.omit_format_version,
         parameters: BTreeMap::new(),
         rules: data.rules.clone(),
         globals: data.globals.clone(),
@@ -146,7 +151,7 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
         let mut r = Renderer::new(ctx, stack, node.path.clone());
         match &node.kind {
             NodeKind::Resource(res) => {
-                let rendered = resource(&mut r, index, res);
+                let rendered = resource(&mut r, index, res, data.as_written);
                 t.resources.insert(id, rendered);
             }
             NodeKind::Parameter(p) => {
@@ -187,7 +192,7 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
                 }
                 for (key, v) in [("MinValue", props.min_value), ("MaxValue", props.max_value)] {
                     if let Some(v) = v {
-                        m.insert(key.into(), json!(v));
+                        m.insert(key.into(), whole_or_fraction(v));
                     }
                 }
                 if props.no_echo {
@@ -239,6 +244,15 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
     t
 }
 
+/// A number as a person writes it: `5`, not `5.0`, when it is whole.
+fn whole_or_fraction(v: f64) -> J {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
 fn local_condition(r: &mut Renderer<'_, '_>, condition: u32) -> Option<String> {
     let c = crate::expr::ElementRef {
         tree: r.ctx.tree.id,
@@ -253,16 +267,12 @@ fn local_condition(r: &mut Renderer<'_, '_>, condition: u32) -> Option<String> {
     }
 }
 
-fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData) -> J {
+/// `stack_as_written`: the stack writes every resource as its migrated template had it.
+fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData, stack_as_written: bool) -> J {
     let tree = r.ctx.tree;
     let mut props = res.properties();
-    apply_tags(
-        tree,
-        index,
-        &res.type_name,
-        &mut props,
-        res.as_written.is_some(),
-    );
+    let as_written = stack_as_written || res.as_written.is_some();
+    apply_tags(tree, index, &res.type_name, &mut props, as_written);
     let mut m = Map::new();
     m.insert("Type".into(), json!(res.type_name));
     let rendered = r.render(&props);
@@ -329,7 +339,7 @@ fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData) -> J {
     }
     let mut metadata = Map::new();
     // A resource kept as written gets no path of rcdk's (it keeps the one it had).
-    if res.as_written.is_none() {
+    if !as_written {
         metadata.insert("aws:cdk:path".into(), json!(tree.node(index).path));
     }
     for (k, v) in &res.metadata {

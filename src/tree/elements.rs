@@ -284,6 +284,37 @@ impl CfnMapping {
         m
     }
 
+    /// A mapping as a template writes it: `{"TopKey": {"SecondKey": value}}` (what `rcdk
+    /// migrate` writes). Another shape is an error on the mapping, reported at synthesis.
+    pub fn from_json(scope: &Scope, id: &str, entries: serde_json::Value) -> CfnMapping {
+        let mut table = BTreeMap::new();
+        let mut malformed = None;
+        match entries {
+            serde_json::Value::Object(top) => {
+                for (key, second) in top {
+                    match second {
+                        serde_json::Value::Object(inner) => {
+                            table.insert(
+                                key,
+                                inner
+                                    .into_iter()
+                                    .map(|(k, v)| (k, Value::from(v)))
+                                    .collect(),
+                            );
+                        }
+                        _ => malformed = Some(format!("entry '{key}' must be an object")),
+                    }
+                }
+            }
+            _ => malformed = Some("a mapping must be an object of objects".to_owned()),
+        }
+        let m = CfnMapping::new(scope, id, table);
+        if let Some(message) = malformed {
+            m.add_error(message);
+        }
+        m
+    }
+
     /// `Fn::FindInMap` on this mapping.
     pub fn find<T>(
         &self,

@@ -317,6 +317,18 @@ impl CfnResource {
         self.with_data_mut(|d| d.as_written = Some(form));
     }
 
+    /// Writes a single `DependsOn` as a string (`"DependsOn": "Queue"`), as a template
+    /// migrated from one that did so wrote it; rcdk writes a list otherwise. Like the
+    /// resources of an included template, the resource then also gets no rcdk path
+    /// metadata and keeps its tags in the order written.
+    pub fn write_depends_on_as_string(&self) {
+        self.with_data_mut(|d| {
+            d.as_written = Some(AsWritten {
+                depends_on_as_string: true,
+            });
+        });
+    }
+
     /// Creates this resource only where `condition` holds.
     pub fn set_condition(&self, condition: &CfnCondition) {
         let index = condition.index();

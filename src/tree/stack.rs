@@ -101,6 +101,11 @@ pub(crate) struct StackData {
     /// expands before CloudFormation reads the template (`Fn::ForEach::Name`).
     pub raw_entries: Vec<(String, String, serde_json::Value)>,
     pub cross_region_references: bool,
+    /// Resources are written as a migrated template had them (no rcdk path metadata,
+    /// tags in the order written).
+    pub as_written: bool,
+    /// The template has no `AWSTemplateFormatVersion` (as the one it was migrated from).
+    pub omit_format_version: bool,
     /// Boxed: most stacks have none, and every node's kind is as large as the largest.
     pub stack_set: Option<Box<super::stack_set::StackSetProps>>,
 }
@@ -140,6 +145,8 @@ impl Stack {
             description: props.description,
             termination_protection: props.termination_protection,
             cross_region_references: props.cross_region_references,
+            as_written: false,
+            omit_format_version: false,
             explicit_dependencies: Vec::new(),
             transforms: Vec::new(),
             transform_as_list: false,
@@ -214,8 +221,22 @@ impl Stack {
         });
     }
 
+    /// Writes the stack's resources as the template it was migrated from had them: no
+    /// `aws:cdk:path` metadata of rcdk's, and tags in the order written (unless tags set
+    /// in code reach the resource). What `rcdk migrate` writes, so that the first deploy
+    /// of a migrated stack changes nothing.
+    pub fn keep_as_written(&self) {
+        self.with_data_mut(|data| data.as_written = true);
+    }
+
+    /// Writes no `AWSTemplateFormatVersion` (optional in CloudFormation), as a template
+    /// migrated from one without it.
+    pub fn omit_format_version(&self) {
+        self.with_data_mut(|data| data.omit_format_version = true);
+    }
+
     /// Writes the `Transform` section as a list even when it holds one macro.
-    pub(crate) fn write_transform_as_list(&self) {
+    pub fn write_transform_as_list(&self) {
         self.with_data_mut(|data| {
             data.transform_as_list = true;
         });
