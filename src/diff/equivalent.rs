@@ -3,7 +3,8 @@
 //! - numbers compare by value (`1` and `1.0`);
 //! - `Fn::GetAtt` as `"Res.Attr"` or `["Res", "Attr"]`;
 //! - a resource's `DependsOn` as a string or a one-item list, in any order;
-//! - an empty `Properties` or `Metadata` of a resource, or none.
+//! - an empty `Properties` or `Metadata` of a resource, or none; an empty section (`Mappings:
+//!   {}`), or none.
 
 use serde_json::{Map, Value as J};
 
@@ -15,6 +16,9 @@ pub fn equivalent(expected: &J, actual: &J) -> Result<(), String> {
 
 fn normalized(template: &J) -> J {
     let mut t = normalize_values(template);
+    if let Some(sections) = t.as_object_mut() {
+        sections.retain(|k, v| k == "Resources" || !v.as_object().is_some_and(Map::is_empty));
+    }
     if let Some(resources) = t.get_mut("Resources").and_then(J::as_object_mut) {
         for r in resources.values_mut() {
             let Some(r) = r.as_object_mut() else { continue };

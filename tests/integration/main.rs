@@ -37,6 +37,7 @@ mod local_endpoint;
 mod logical_ids;
 mod meaning;
 mod messaging;
+mod migrate;
 mod monitoring;
 mod network;
 mod outdir;

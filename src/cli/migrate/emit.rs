@@ -108,7 +108,9 @@ impl Code {
 
     /// As a struct field of type `Expr<T>`.
     fn field(self) -> String {
-        if self.literal {
+        if self.literal && self.text.starts_with('-') {
+            format!("({}).into()", self.text)
+        } else if self.literal {
             format!("{}.into()", self.text)
         } else {
             self.text
@@ -217,19 +219,19 @@ pub fn stack_module(shapes: &Shapes, stack_name: &str, template: &J) -> Result<G
         ("CfnResource", "CfnResource::"),
         ("DeletionPolicy", "DeletionPolicy::"),
         ("Expr", "Expr::"),
-        ("Json", "<Json>"),
+        ("Json", "Json>"),
         ("OutputProps", "OutputProps {"),
         ("ParameterProps", "ParameterProps"),
         ("Value", "Value::"),
         ("fns", "fns::"),
     ] {
-        if body.contains(needle) {
+        if mentions(&body, needle) {
             imports.push(name);
         }
     }
     imports.sort_by_key(|s| s.to_lowercase());
     let _ = writeln!(code, "use rcdk::{{{}}};", imports.join(", "));
-    if body.contains("CfnTag::") {
+    if mentions(&body, "CfnTag::") {
         code.push_str("use rcdk_l1::CfnTag;\n");
     }
     let services: Vec<&String> = second.services.iter().collect();
@@ -714,7 +716,7 @@ impl<'a> Emitter<'a> {
             if p.kind == ParamKind::AsWritten {
                 let _ = writeln!(
                     out,
-                    "    // Kept as written: ParameterProps would spell it differently.\n    {bind}rcdk::include::parameter(&{stack}, {id_lit}, &{})?;",
+                    "    // Kept as written: typed props would spell an attribute differently.\n    {bind}rcdk::include::parameter(&{stack}, {id_lit}, &{})?;",
                     rust::json_macro(def)
                 );
                 self.pin(out, &var, id, id);
@@ -1818,6 +1820,15 @@ impl<'a> Emitter<'a> {
         }
         Ok(())
     }
+}
+
+/// Whether the code names `needle` itself (not as the tail of a longer name or path:
+/// `ParameterProps` is not in `rds::CfnDbParameterProps`).
+fn mentions(body: &str, needle: &str) -> bool {
+    body.match_indices(needle).any(|(i, _)| {
+        let before = body[..i].chars().next_back();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    })
 }
 
 /// Whether an element's logical id must be pinned: rcdk would derive another from its
