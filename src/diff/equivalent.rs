@@ -35,7 +35,7 @@ fn normalized(template: &J) -> J {
                     J::Array(a) => a.clone(),
                     _ => continue,
                 };
-                names.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+                names.sort_by_key(J::to_string);
                 names.dedup();
                 *d = J::Array(names);
             }

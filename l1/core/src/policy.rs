@@ -217,6 +217,9 @@ pub struct PolicyStatement {
     pub not_resources: Vec<Expr<String>>,
     /// Operator → condition key → value, e.g. `StringEquals` → `aws:SourceAccount`.
     pub conditions: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Elements written as a list even when they hold one item (`Action`, `Resource`,
+    /// `Principal.Service`, …), as a template migrated from one that did wrote them.
+    pub written_as_list: std::collections::BTreeSet<String>,
 }
 
 impl PolicyStatement {
@@ -231,6 +234,7 @@ impl PolicyStatement {
             resources: Vec::new(),
             not_resources: Vec::new(),
             conditions: BTreeMap::new(),
+            written_as_list: std::collections::BTreeSet::new(),
         }
     }
 
@@ -292,6 +296,23 @@ impl PolicyStatement {
         self
     }
 
+    /// Writes `element` (`"Action"`, `"Resource"`, `"Principal.Service"`, …) as a list even
+    /// when it holds one item. IAM reads both alike; a migrated template keeps its form.
+    pub fn written_as_list(mut self, element: &str) -> Self {
+        self.written_as_list.insert(element.to_owned());
+        self
+    }
+
+    /// A condition whose operator is named as a policy writes it (`"StringEqualsIfExists"`,
+    /// `"ForAnyValue:StringLike"`), e.g. in code `rcdk migrate` wrote from a template.
+    pub fn condition_named(mut self, operator: &str, key: &str, value: impl Into<Value>) -> Self {
+        self.conditions
+            .entry(operator.to_owned())
+            .or_default()
+            .insert(key.to_owned(), value.into());
+        self
+    }
+
     /// Only requests made on behalf of this account (guards service principals against
     /// the confused-deputy problem).
     pub fn from_this_account(self) -> Self {
@@ -303,16 +324,22 @@ impl PolicyStatement {
     }
 }
 
-/// A value or, when there is more than one, a list (how IAM documents are written).
-fn one_or_many(mut items: Vec<Value>) -> Value {
-    if items.len() == 1 {
+/// A value or, when there is more than one, a list (how IAM documents are written);
+/// always a list when `as_list`.
+fn one_or_many(mut items: Vec<Value>, as_list: bool) -> Value {
+    if items.len() == 1 && !as_list {
         items.remove(0)
     } else {
         Value::List(items)
     }
 }
 
-fn principal_block(principals: &[Principal]) -> Value {
+/// `block`: `Principal` or `NotPrincipal`, whose kinds `lists` may name (`Principal.AWS`).
+fn principal_block(
+    principals: &[Principal],
+    block: &str,
+    lists: &std::collections::BTreeSet<String>,
+) -> Value {
     let mut by_kind: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for p in principals {
         let (kind, v) = p.entry();
@@ -324,7 +351,10 @@ fn principal_block(principals: &[Principal]) -> Value {
     Value::Map(
         by_kind
             .into_iter()
-            .map(|(k, v)| (k.to_owned(), one_or_many(v)))
+            .map(|(k, v)| {
+                let as_list = lists.contains(&format!("{block}.{k}"));
+                (k.to_owned(), one_or_many(v, as_list))
+            })
             .collect(),
     )
 }
@@ -340,29 +370,48 @@ impl ToValue for PolicyStatement {
             Effect::Deny => "Deny",
         };
         m.insert("Effect".to_owned(), Value::from(effect));
-        let texts =
-            |items: &[String]| one_or_many(items.iter().map(|a| Value::from(a.as_str())).collect());
-        let exprs = |items: &[Expr<String>]| one_or_many(items.iter().map(Value::from).collect());
+        let lists = &self.written_as_list;
+        let texts = |items: &[String], element: &str| {
+            one_or_many(
+                items.iter().map(|a| Value::from(a.as_str())).collect(),
+                lists.contains(element),
+            )
+        };
+        let exprs = |items: &[Expr<String>], element: &str| {
+            one_or_many(
+                items.iter().map(Value::from).collect(),
+                lists.contains(element),
+            )
+        };
         if !self.principals.is_empty() {
-            m.insert("Principal".to_owned(), principal_block(&self.principals));
+            m.insert(
+                "Principal".to_owned(),
+                principal_block(&self.principals, "Principal", lists),
+            );
         }
         if !self.not_principals.is_empty() {
             m.insert(
                 "NotPrincipal".to_owned(),
-                principal_block(&self.not_principals),
+                principal_block(&self.not_principals, "NotPrincipal", lists),
             );
         }
         if !self.actions.is_empty() {
-            m.insert("Action".to_owned(), texts(&self.actions));
+            m.insert("Action".to_owned(), texts(&self.actions, "Action"));
         }
         if !self.not_actions.is_empty() {
-            m.insert("NotAction".to_owned(), texts(&self.not_actions));
+            m.insert(
+                "NotAction".to_owned(),
+                texts(&self.not_actions, "NotAction"),
+            );
         }
         if !self.resources.is_empty() {
-            m.insert("Resource".to_owned(), exprs(&self.resources));
+            m.insert("Resource".to_owned(), exprs(&self.resources, "Resource"));
         }
         if !self.not_resources.is_empty() {
-            m.insert("NotResource".to_owned(), exprs(&self.not_resources));
+            m.insert(
+                "NotResource".to_owned(),
+                exprs(&self.not_resources, "NotResource"),
+            );
         }
         if !self.conditions.is_empty() {
             m.insert("Condition".to_owned(), Value::from(self.conditions.clone()));
@@ -378,14 +427,33 @@ impl From<&PolicyStatement> for Value {
 }
 
 /// A policy document: `{"Version": "2012-10-17", "Statement": [...]}`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDocument {
     pub statements: Vec<PolicyStatement>,
+    /// The policy language version: `2012-10-17`; `None` writes none (IAM then reads the
+    /// document as `2008-10-17`, which has no policy variables).
+    pub version: Option<String>,
+}
+
+impl Default for PolicyDocument {
+    fn default() -> PolicyDocument {
+        PolicyDocument::new(Vec::new())
+    }
 }
 
 impl PolicyDocument {
     pub fn new(statements: Vec<PolicyStatement>) -> PolicyDocument {
-        PolicyDocument { statements }
+        PolicyDocument {
+            statements,
+            version: Some("2012-10-17".to_owned()),
+        }
+    }
+
+    /// The same statements under another policy language version (`2008-10-17`), or none,
+    /// as a template migrated from one wrote it.
+    pub fn with_version(mut self, version: Option<&str>) -> PolicyDocument {
+        self.version = version.map(str::to_owned);
+        self
     }
 
     /// Adds a statement unless the document already has it.
@@ -398,13 +466,14 @@ impl PolicyDocument {
 
 impl ToValue for PolicyDocument {
     fn to_value(&self) -> Value {
-        Value::object([
-            ("Version", Value::from("2012-10-17")),
-            (
-                "Statement",
-                Value::List(self.statements.iter().map(ToValue::to_value).collect()),
-            ),
-        ])
+        let statements = Value::List(self.statements.iter().map(ToValue::to_value).collect());
+        match &self.version {
+            Some(v) => Value::object([
+                ("Version", Value::from(v.as_str())),
+                ("Statement", statements),
+            ]),
+            None => Value::object([("Statement", statements)]),
+        }
     }
 }
 

@@ -81,16 +81,53 @@ impl Idents {
 }
 
 /// A Rust string literal: raw (`r#"…"#`) for multi-line text, so that scripts read as
-/// written; escaped otherwise.
+/// written; escaped otherwise. A literal rustfmt could not fit (a line past ~80
+/// characters) is written in parts, `concat!("…", "…")`: rustfmt cannot break a literal
+/// and would leave the whole statement unformatted.
 pub fn string(s: &str) -> String {
-    if s.contains('\n')
+    let multi_line = s.contains('\n')
         && !s.contains('\r')
-        && s.chars().all(|c| c == '\n' || c == '\t' || !c.is_control())
-    {
-        raw(s)
-    } else {
-        format!("{s:?}")
+        && s.chars().all(|c| c == '\n' || c == '\t' || !c.is_control());
+    if multi_line && s.lines().all(|l| l.chars().count() <= 80) {
+        return raw(s);
     }
+    if s.chars().count() <= LONG {
+        return format!("{s:?}");
+    }
+    let parts: Vec<String> = s
+        .split_inclusive('\n')
+        .flat_map(chunks)
+        .map(|p| format!("{p:?}"))
+        .collect();
+    if parts.len() == 1 {
+        return parts.join("");
+    }
+    format!("concat!({})", parts.join(", "))
+}
+
+/// Literals longer than this are written in parts.
+const LONG: usize = 60;
+
+/// `s` cut into pieces of about `LONG` characters: after a space where there is one,
+/// else anywhere.
+fn chunks(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for word in s.split_inclusive(' ') {
+        if !current.is_empty() && current.chars().count() + word.chars().count() > LONG {
+            out.push(std::mem::take(&mut current));
+        }
+        current.push_str(word);
+        while current.chars().count() > LONG + 20 {
+            let cut: String = current.chars().take(LONG).collect();
+            current = current.chars().skip(LONG).collect();
+            out.push(cut);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// An integer literal, if `v` is a whole JSON number that fits.
