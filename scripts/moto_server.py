@@ -88,6 +88,11 @@ moto behave more like CloudFormation):
    instances are addressed by organizational unit) can never lose its instances or be
    deleted. The organizational units' accounts (and those of their child units) are
    now the accounts whose instances go, as CloudFormation resolves them.
+24. An update whose parameters are the stack's (given again, or UsePreviousValue) is
+   "no changes" only when the two parameter maps are equal as sent, so keeping the
+   previous value of a parameter that took its default (sent by CreateStack without it)
+   is a change. CloudFormation compares the values in effect (defaults filled in); now
+   so does the endpoint.
 """
 
 import logging
@@ -122,6 +127,10 @@ class Placeholder:
     @staticmethod
     def cloudformation_type():
         return "Placeholder"
+
+    def is_created(self):
+        # CreateStack (not change-set execution) asks every resource.
+        return True
 
     @classmethod
     def has_cfn_attr(cls, attr):
@@ -1086,6 +1095,22 @@ def delete_stack_instances(self):
 
 
 cfn_responses.CloudFormationResponse.delete_stack_instances = delete_stack_instances
+
+
+# 24. "No changes" compares the parameter values in effect, defaults filled in.
+def _effective(stack, parameters):
+    declared = (stack.template_dict or {}).get("Parameters") or {}
+    values = {k: str(d["Default"]) for k, d in declared.items() if isinstance(d, dict) and "Default" in d}
+    values.update({k: str(v) for k, v in (parameters or {}).items()})
+    return values
+
+
+def has_parameters(self, other_parameters):
+    self._parse_template()
+    return _effective(self, self.parameters) == _effective(self, other_parameters)
+
+
+cfn_models.Stack.has_parameters = has_parameters
 
 
 # The model list is cached from its first use (by the patches above); add these two.

@@ -238,3 +238,149 @@ fn bad_templates_are_refused_by_name_and_line_and_the_rest_migrate() {
         "orders"
     );
 }
+
+/// `application/x-www-form-urlencoded` text of a value.
+fn form(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A hand-written stack, deployed by a plain CloudFormation call (not rcdk), in YAML with
+/// short forms, parameters (one given a value other than its default), a condition and an
+/// exported output.
+const HAND_WRITTEN: &str = r#"AWSTemplateFormatVersion: '2010-09-09'
+Description: Orders, written by hand
+Parameters:
+  Env:
+    Type: String
+    Default: dev
+    AllowedValues: [dev, prod]
+  Retention:
+    Type: Number
+    Default: 345600
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  DeadLetters:
+    Type: AWS::SQS::Queue
+    Properties:
+      MessageRetentionPeriod: 1209600
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      MessageRetentionPeriod: !Ref Retention
+      VisibilityTimeout: !If [IsProd, 120, 30]
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt DeadLetters.Arn
+        maxReceiveCount: 5
+      Tags:
+        - Key: team
+          Value: !Sub '${Env}-orders'
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName: !Join ['-', [orders, !Ref Env]]
+  QueueArnParameter:
+    Type: AWS::SSM::Parameter
+    DependsOn: Topic
+    Properties:
+      Name: !Sub '/${AWS::StackName}/queue-arn'
+      Type: String
+      Value: !GetAtt Queue.Arn
+Outputs:
+  QueueArn:
+    Value: !GetAtt Queue.Arn
+    Export:
+      Name: !Sub '${AWS::StackName}-queue-arn'
+"#;
+
+/// A deployed stack becomes rcdk code whose first deploy changes nothing (its parameters
+/// keep their deployed values), and an edit in the code is a change set of that edit only.
+#[test]
+fn a_deployed_stack_migrates_to_code_whose_first_deploy_changes_nothing() {
+    use crate::local_endpoint::{Moto, http_post, rcdk_command};
+    let moto = Moto::start();
+    let created = http_post(
+        moto.port,
+        "cloudformation",
+        &format!(
+            "Action=CreateStack&Version=2010-05-15&StackName=orders&TemplateBody={}&Parameters.member.1.ParameterKey=Env&Parameters.member.1.ParameterValue=prod",
+            form(HAND_WRITTEN)
+        ),
+    );
+    assert!(created.contains("<StackId>"), "{created}");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = tmp.path().join("orders-app");
+    let run = |dir: &Path, args: &[&str]| -> (bool, String) {
+        let out = rcdk_command(&moto.endpoint(), args)
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", target_dir())
+            .output()
+            .expect("rcdk runs");
+        (out.status.success(), text(&out))
+    };
+    let root_dir = root();
+    let (ok, said) = run(
+        tmp.path(),
+        &[
+            "migrate",
+            "--from-stack",
+            "orders",
+            "-o",
+            app.to_str().expect("utf-8"),
+            "--rcdk-path",
+            root_dir.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(ok, "{said}");
+    let code = fs::read_to_string(app.join("src/orders.rs")).expect("the stack's module");
+    for typed in [
+        "sqs::CfnQueue::new(",
+        "fns::if_::<i64>(&is_prod, 120, 30)",
+        "fns::equals(env.value(), \"prod\")",
+        "queue.attr_arn()",
+        "queue_arn_parameter.add_depends_on(&topic);",
+        "queue_arn_parameter.write_depends_on_as_string();",
+    ] {
+        assert!(code.contains(typed), "{typed} in:\n{code}");
+    }
+
+    let (ok, said) = run(&app, &["deploy", "orders", "--require-approval", "never"]);
+    assert!(ok, "{said}");
+    assert!(said.contains("orders: no changes"), "{said}");
+    let described = http_post(
+        moto.port,
+        "cloudformation",
+        "Action=DescribeStacks&Version=2010-05-15&StackName=orders",
+    );
+    assert!(
+        described.contains("<ParameterKey>Env</ParameterKey>")
+            && described.contains("<ParameterValue>prod</ParameterValue>"),
+        "the parameter keeps its deployed value: {described}"
+    );
+
+    // One edit in the code: a change set of exactly that change.
+    let edited = code.replace(
+        "Expr::<String>::from(\"orders\")",
+        "Expr::<String>::from(\"orders-v2\")",
+    );
+    assert_ne!(edited, code, "the join's literal is in the code:\n{code}");
+    fs::write(app.join("src/orders.rs"), edited).expect("edit");
+    let (ok, said) = run(&app, &["deploy", "orders", "--require-approval", "never"]);
+    assert!(ok, "{said}");
+    let changes: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("Modify") || l.contains("Add") || l.contains("Remove"))
+        .collect();
+    assert!(
+        changes.len() == 1 && changes[0].contains("Topic"),
+        "only the topic changes: {said}"
+    );
+}
