@@ -91,8 +91,11 @@ moto behave more like CloudFormation):
 24. An update whose parameters are the stack's (given again, or UsePreviousValue) is
    "no changes" only when the two parameter maps are equal as sent, so keeping the
    previous value of a parameter that took its default (sent by CreateStack without it)
-   is a change. CloudFormation compares the values in effect (defaults filled in); now
-   so does the endpoint.
+   is a change, and CreateChangeSet with the same template text and parameters fails
+   with "No updates are to be performed" (UpdateStack's answer). CloudFormation compares
+   the values in effect (defaults filled in) and makes a FAILED change set that "didn't
+   contain changes"; now so does the endpoint. UsePreviousValue takes the value given
+   last (moto took what an SSM-typed parameter resolved to, which then resolves again).
 """
 
 import logging
@@ -1111,6 +1114,49 @@ def has_parameters(self, other_parameters):
 
 
 cfn_models.Stack.has_parameters = has_parameters
+
+_validate_different_update = cfn_responses.CloudFormationResponse._validate_different_update
+
+
+def validate_different_update(self, incoming_params, stack_body, old_stack):
+    if self._get_action() == "CreateChangeSet":
+        return
+    _validate_different_update(self, incoming_params, stack_body, old_stack)
+
+
+cfn_responses.CloudFormationResponse._validate_different_update = validate_different_update
+
+_create_change_set_before_24 = cfn_responses.CloudFormationResponse.create_change_set
+
+
+def create_change_set_with_previous_inputs(self):
+    # UsePreviousValue keeps the value given last (for an SSM-typed parameter, the
+    # parameter's name, not what it resolved to; for one never given, its default).
+    parameters = self._get_param("Parameters", [])
+    stack = next(
+        (s for s in self.cloudformation_backend.stacks.values()
+         if s.name == self._get_param("StackName") and s.status != "DELETE_COMPLETE"),
+        None,
+    )
+    if stack is not None and any(p.get("UsePreviousValue") for p in parameters):
+        stack._parse_template()
+        declared = (stack.template_dict or {}).get("Parameters") or {}
+        given = stack.parameters or {}
+        inputs = []
+        for p in parameters:
+            key = p.get("ParameterKey")
+            previous = given.get(key, (declared.get(key) or {}).get("Default"))
+            if p.get("UsePreviousValue") and previous is not None:
+                p = {"ParameterKey": key, "ParameterValue": str(previous)}
+            inputs.append(p)
+        get_param = self._get_param
+        self._get_param = lambda name, if_none=None: (
+            inputs if name == "Parameters" else get_param(name, if_none)
+        )
+    return _create_change_set_before_24(self)
+
+
+cfn_responses.CloudFormationResponse.create_change_set = create_change_set_with_previous_inputs
 
 
 # The model list is cached from its first use (by the patches above); add these two.
