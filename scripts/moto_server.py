@@ -96,6 +96,13 @@ moto behave more like CloudFormation):
    the values in effect (defaults filled in) and makes a FAILED change set that "didn't
    contain changes"; now so does the endpoint. UsePreviousValue takes the value given
    last (moto took what an SSM-typed parameter resolved to, which then resolves again).
+25. IMPORT change sets (ResourcesToImport) are not implemented: moto makes a new stack
+   for any change set type but UPDATE and creates every resource again. An IMPORT
+   change set now adopts the existing resources it names, as CloudFormation does: each
+   must be in the template with its type and a DeletionPolicy, and exist (buckets by
+   BucketName, queues by QueueUrl, topics by TopicArn, log groups by LogGroupName); no
+   other resource may be added. Its rows say Import; executing it puts the existing
+   resources (not new ones) under the stack, which ends in IMPORT_COMPLETE.
 """
 
 import logging
@@ -1157,6 +1164,109 @@ def create_change_set_with_previous_inputs(self):
 
 
 cfn_responses.CloudFormationResponse.create_change_set = create_change_set_with_previous_inputs
+
+
+# 25. IMPORT change sets adopt existing resources.
+_imports = {}
+
+
+def _existing(account_id, region, resource_type, identifier):
+    from moto.logs.models import logs_backends
+    from moto.s3.models import s3_backends
+    from moto.sns.models import sns_backends
+    from moto.sqs.models import sqs_backends
+
+    if resource_type == "AWS::S3::Bucket":
+        partition = "aws-cn" if region.startswith("cn-") else "aws"
+        return s3_backends[account_id][partition].buckets.get(identifier.get("BucketName"))
+    if resource_type == "AWS::SQS::Queue":
+        name = (identifier.get("QueueUrl") or "").rstrip("/").rsplit("/", 1)[-1]
+        return sqs_backends[account_id][region].queues.get(name)
+    if resource_type == "AWS::SNS::Topic":
+        return sns_backends[account_id][region].topics.get(identifier.get("TopicArn"))
+    if resource_type == "AWS::Logs::LogGroup":
+        return logs_backends[account_id][region].groups.get(identifier.get("LogGroupName"))
+    raise ValidationError(
+        message=f"the local endpoint cannot import {resource_type} (it imports buckets, queues, topics and log groups)"
+    )
+
+
+_create_change_set_before_25 = cfn_responses.CloudFormationResponse.create_change_set
+
+
+def create_change_set_import(self):
+    if self._get_param("ChangeSetType") != "IMPORT":
+        return _create_change_set_before_25(self)
+    name = self._get_param("StackName")
+    stack = next(
+        (s for s in self.cloudformation_backend.stacks.values()
+         if s.name == name and s.status != "DELETE_COMPLETE"),
+        None,
+    )
+    template = cfn_models.Stack.parse_template(self._get_param("TemplateBody") or "{}")
+    resources = template.get("Resources") or {}
+    found = {}
+    for r in self._get_param("ResourcesToImport", []):
+        logical_id, resource_type = r.get("LogicalResourceId"), r.get("ResourceType")
+        identifier = r.get("ResourceIdentifier") or {}
+        definition = resources.get(logical_id)
+        if not definition or definition.get("Type") != resource_type:
+            raise ValidationError(message=f"{logical_id} of type {resource_type} is not in the template")
+        if "DeletionPolicy" not in definition:
+            raise ValidationError(
+                message=f"The following resource(s) to import [{logical_id}] must have DeletionPolicy attribute specified in the template."
+            )
+        existing = _existing(self.current_account, self.region, resource_type, identifier)
+        if existing is None:
+            raise ValidationError(message=f"Resource of type '{resource_type}' with identifier '{identifier}' does not exist.")
+        found[logical_id] = (resource_type, existing)
+    deployed = set()
+    if stack is not None and stack.status != "REVIEW_IN_PROGRESS":
+        stack._parse_template()
+        deployed = set((stack.template_dict or {}).get("Resources") or {})
+    others = set(resources) - deployed - set(found)
+    if others:
+        raise ValidationError(
+            message=f"There are no changes other than the import of resources allowed; remove {sorted(others)} from the template"
+        )
+    change_type = "UPDATE" if deployed else "CREATE"
+    get_param = self._get_param
+    self._get_param = lambda key, if_none=None: (
+        change_type if key == "ChangeSetType" else get_param(key, if_none)
+    )
+    result = _create_change_set_before_25(self)
+    change_set = self.cloudformation_backend.change_sets.get(result.result["Id"])
+    if change_set is not None:
+        _imports[change_set.change_set_id] = found
+        for change in change_set.changes:
+            if change.logical_resource_id in found:
+                change.action = "Import"
+    return result
+
+
+cfn_responses.CloudFormationResponse.create_change_set = create_change_set_import
+
+_execute_before_25 = cfn_models.CloudFormationBackend.execute_change_set
+
+
+def execute_change_set_import(self, change_set_name, stack_name=None):
+    change_set = _find_change_set(self, change_set_name)
+    found = _imports.pop(change_set.change_set_id, None) if change_set is not None else None
+    if not found:
+        return _execute_before_25(self, change_set_name, stack_name)
+    stack = change_set.stack
+    stack._add_stack_event("IMPORT_IN_PROGRESS", resource_status_reason="User Initiated")
+    for logical_id, (resource_type, existing) in found.items():
+        stack.resource_map._parsed_resources[logical_id] = existing
+        _resource_event(stack, logical_id, resource_type, "IMPORT_IN_PROGRESS")
+    _execute_before_25(self, change_set_name, stack_name)
+    for logical_id, (resource_type, _) in found.items():
+        _resource_event(stack, logical_id, resource_type, "IMPORT_COMPLETE")
+    stack._add_stack_event("IMPORT_COMPLETE")
+    stack.status = "IMPORT_COMPLETE"
+
+
+cfn_models.CloudFormationBackend.execute_change_set = execute_change_set_import
 
 
 # The model list is cached from its first use (by the patches above); add these two.

@@ -81,6 +81,20 @@ fn tagging(schema: &J) -> String {
     format!("Some(Tagging {{ property: {name:?}, format: TagFormat::{format} }})")
 }
 
+/// The properties that identify an existing resource (what an import names), in the
+/// schema's order (`pointers` sorts).
+fn primary_identifier(schema: &J) -> Vec<String> {
+    schema
+        .get("primaryIdentifier")
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(J::as_str)
+        .filter_map(|p| p.strip_prefix("/properties/"))
+        .map(|p| p.replace('/', "."))
+        .collect()
+}
+
 /// The property whose value `Ref` returns: the primary identifier, when it is one
 /// property the template sets (not one CloudFormation assigns).
 fn ref_property(schema: &J) -> String {
@@ -106,11 +120,12 @@ pub fn render(header: &str, schemas: &Schemas) -> String {
     for (name, schema) in &schemas.types {
         let _ = writeln!(
             out,
-            "    TypeInfo {{ type_name: {name:?}, create_only: {}, conditional_create_only: {}, tagging: {}, ref_property: {}, attributes: {} }},",
+            "    TypeInfo {{ type_name: {name:?}, create_only: {}, conditional_create_only: {}, tagging: {}, ref_property: {}, primary_identifier: {}, attributes: {} }},",
             list(&pointers(schema, "createOnlyProperties")),
             list(&pointers(schema, "conditionalCreateOnlyProperties")),
             tagging(schema),
             ref_property(schema),
+            list(&primary_identifier(schema)),
             list(
                 schemas
                     .attributes

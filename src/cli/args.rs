@@ -72,6 +72,9 @@ pub enum Command {
     /// Turn CloudFormation templates (files, a folder, or a deployed stack's) into a new
     /// app of typed rcdk code that synthesizes them as they are (-o DIR: where).
     Migrate(MigrateArgs),
+    /// Bring resources that exist outside CloudFormation under a stack without
+    /// recreating them (an IMPORT change set).
+    Import(ImportArgs),
     /// Check the toolchain, the app, credentials, the endpoint and bootstrap per region.
     Doctor(DoctorArgs),
     /// Print a shell completion script: rcdk completions bash > ~/.local/share/bash-completion/completions/rcdk
@@ -92,6 +95,21 @@ pub struct InitArgs {
     /// Depend on this published version of rcdk (default otherwise: this binary's).
     #[arg(long, value_name = "VERSION")]
     pub rcdk_version: Option<String>,
+}
+
+/// Arguments of `rcdk import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The stack to import into (deployed or not).
+    pub stack: String,
+    /// The identifiers of the resources to import: {"LogicalId": {"BucketName": "…"}}
+    /// (the AWS CDK's format); resources it leaves out are imported only where the
+    /// template sets their identifier.
+    #[arg(long, value_name = "FILE")]
+    pub resource_mapping: Option<PathBuf>,
+    /// Write the identifiers (given or asked for) to FILE and stop, importing nothing.
+    #[arg(long, value_name = "FILE")]
+    pub record_resource_mapping: Option<PathBuf>,
 }
 
 /// Arguments of `rcdk migrate`.

@@ -15,6 +15,7 @@ mod doctor;
 mod drift;
 mod error;
 mod gc;
+mod import;
 mod init;
 mod list;
 mod migrate;
@@ -80,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Bootstrap(a) => bootstrap::run(a),
         Command::Init(a) => init::run(a),
         Command::Migrate(a) => migrate::run(&cli.global, a),
+        Command::Import(a) => import::run(&cli.global, a),
         Command::Doctor(a) => {
             return match doctor::run(&cli.global, a) {
                 Ok(true) => ExitCode::from(error::exit::OK),

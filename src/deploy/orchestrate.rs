@@ -967,7 +967,7 @@ pub async fn deploy_stacks(
 /// The change set's parameters: those given, and, for a stack that exists, every other
 /// parameter of the template it already has keeps its value (as the AWS CDK CLI does:
 /// without this, an update resets a migrated stack's parameters to their defaults).
-fn parameters(
+pub(super) fn parameters(
     given: &BTreeMap<String, String>,
     template: &J,
     state: Option<&StackState>,

@@ -47,6 +47,9 @@ pub struct TypeInfo {
     /// The property whose value `Ref` returns (the primary identifier, when the template
     /// sets it): a literal there makes the `Ref` known at synthesis.
     pub ref_property: Option<&'static str>,
+    /// The properties that identify an existing resource of the type (`BucketName`,
+    /// `QueueUrl`): what `rcdk import` asks for. Empty: the type cannot be imported.
+    pub primary_identifier: &'static [&'static str],
     /// `Fn::GetAtt` names (dotted for nested attributes).
     pub attributes: &'static [&'static str],
 }

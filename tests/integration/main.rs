@@ -28,6 +28,7 @@ mod events;
 mod fault_proxy;
 mod fixtures;
 mod gc;
+mod import;
 mod init_app;
 mod intrinsics;
 mod l1_catalogue;
