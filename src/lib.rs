@@ -19,6 +19,7 @@ pub mod diff;
 pub mod error;
 pub mod expr;
 pub mod include;
+pub use tree::lookup;
 pub mod posture;
 pub mod registry;
 

@@ -33,6 +33,9 @@ pub struct GlobalArgs {
     /// Where the cloud assembly is written (default: "output" in cdk.json, else cdk.out).
     #[arg(short = 'o', long, global = true, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Fail on a lookup cdk.context.json does not answer instead of performing it (CI).
+    #[arg(long, global = true)]
+    pub no_lookups: bool,
 }
 
 /// The verbs.
@@ -75,6 +78,8 @@ pub enum Command {
     /// Bring resources that exist outside CloudFormation under a stack without
     /// recreating them (an IMPORT change set).
     Import(ImportArgs),
+    /// List the lookups cached in cdk.context.json, or forget one (--reset) or all (--clear).
+    Context(ContextArgs),
     /// Check the toolchain, the app, credentials, the endpoint and bootstrap per region.
     Doctor(DoctorArgs),
     /// Print a shell completion script: rcdk completions bash > ~/.local/share/bash-completion/completions/rcdk
@@ -95,6 +100,20 @@ pub struct InitArgs {
     /// Depend on this published version of rcdk (default otherwise: this binary's).
     #[arg(long, value_name = "VERSION")]
     pub rcdk_version: Option<String>,
+}
+
+/// Arguments of `rcdk context`.
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    /// Forget this cached value (its key, or its number in the list).
+    #[arg(long, value_name = "KEY|NUMBER", conflicts_with = "clear")]
+    pub reset: Option<String>,
+    /// Forget every cached value.
+    #[arg(long)]
+    pub clear: bool,
+    /// The cached values as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `rcdk import`.

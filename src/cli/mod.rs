@@ -18,6 +18,7 @@ mod gc;
 mod import;
 mod init;
 mod list;
+mod lookups;
 mod migrate;
 mod outputs_file;
 mod posture;
@@ -82,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Init(a) => init::run(a),
         Command::Migrate(a) => migrate::run(&cli.global, a),
         Command::Import(a) => import::run(&cli.global, a),
+        Command::Context(a) => lookups::run(a),
         Command::Doctor(a) => {
             return match doctor::run(&cli.global, a) {
                 Ok(true) => ExitCode::from(error::exit::OK),

@@ -418,6 +418,7 @@ fn synthesize_for_report(global: &GlobalArgs) -> Result<Vec<AssemblyStack>, CliE
             None if prebuilt => None,
             None => Some(scratch.path().join("cdk.out")),
         },
+        no_lookups: global.no_lookups,
     };
     // The templates are read into memory before the scratch space goes.
     Ok(synth::synthesize(&global)?.1)

@@ -15,8 +15,34 @@ pub fn synthesize(global: &GlobalArgs) -> Result<(PathBuf, Vec<AssemblyStack>), 
         path: ".".into(),
         message: e.to_string(),
     })?;
-    let settings = config::resolve(global, &dir)?;
-    let outdir = runner::produce_assembly(&settings, &dir)?;
+    let mut looked_up: Vec<String> = Vec::new();
+    let outdir = loop {
+        let settings = config::resolve(global, &dir)?;
+        let outdir = runner::produce_assembly(&settings, &dir)?;
+        let missing = super::lookups::missing(&outdir);
+        if missing.is_empty() {
+            break outdir;
+        }
+        let keys: Vec<String> = missing
+            .iter()
+            .filter_map(|m| m["key"].as_str().map(str::to_owned))
+            .collect();
+        let lookups: Vec<String> = missing.iter().map(super::lookups::describe).collect();
+        if global.no_lookups {
+            return Err(CliError::Usage(format!(
+                "the app looks up {}, which cdk.context.json does not hold (--no-lookups); run `rcdk synth` once with credentials of the account to cache it, and commit cdk.context.json",
+                lookups.join(", ")
+            )));
+        }
+        if keys.iter().any(|k| looked_up.contains(k)) {
+            return Err(CliError::Failed(format!(
+                "{} still missing after the lookup: the app does not read cdk.context.json (an assembly folder cannot look up; run its app)",
+                lookups.join(", ")
+            )));
+        }
+        super::lookups::fill(&dir, &missing)?;
+        looked_up.extend(keys);
+    };
     let stacks = read_assembly(&outdir)?;
     print_messages(&stacks);
     Ok((outdir, stacks))

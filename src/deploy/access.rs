@@ -292,39 +292,9 @@ fn cannot_assume(
 
 /// The version an SSM parameter of the environment holds (`None`: no such parameter).
 async fn version_parameter(cfn: &Cfn, stack: &str, name: &str) -> Result<Option<u64>, DeployError> {
-    use super::signed::{SignedRequest, send, service_url};
-    let (status, answer) = send(
-        cfn,
-        stack,
-        SignedRequest {
-            operation: "SSM GetParameter",
-            service: "ssm",
-            region: &cfn.region,
-            method: "POST",
-            url: service_url(cfn, "ssm", &cfn.region),
-            headers: vec![
-                ("content-type", "application/x-amz-json-1.1".to_owned()),
-                ("x-amz-target", "AmazonSSM.GetParameter".to_owned()),
-            ],
-            body: bytes::Bytes::from(serde_json::json!({ "Name": name }).to_string()),
-            sign_payload_header: false,
-            whole_answer: true,
-        },
-    )
-    .await?;
-    if answer.contains("ParameterNotFound") {
-        return Ok(None);
-    }
-    if !status.is_success() {
-        return Err(DeployError::Api {
-            stack: stack.to_owned(),
-            operation: "SSM GetParameter",
-            message: format!("{name}: {status} {answer}"),
-        });
-    }
-    Ok(serde_json::from_str::<serde_json::Value>(&answer)
-        .ok()
-        .and_then(|v| v.pointer("/Parameter/Value")?.as_str()?.parse().ok()))
+    Ok(super::ssm::parameter(cfn, stack, name)
+        .await?
+        .and_then(|v| v.parse().ok()))
 }
 
 /// The environment's bootstrap is at least the version the stack requires: read from

@@ -24,6 +24,7 @@ mod progress;
 mod refactor;
 mod rollback;
 mod signed;
+mod ssm;
 mod stack_set;
 mod stack_state;
 mod upload;
@@ -45,6 +46,7 @@ pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, dependency_cycle,
 pub use progress::Progress;
 pub use refactor::{Move, refactor_templates, run_refactor};
 pub use rollback::{RollbackOutcome, continue_rollback, rollback_command, stuck_resources};
+pub use ssm::parameter as ssm_parameter;
 pub use stack_set::{
     InstanceReport, deploy_stack_set, deployed_stack_set, destroy_stack_set, instances,
     stack_set_template,

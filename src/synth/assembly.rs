@@ -111,6 +111,9 @@ impl StackArtifact {
 pub struct CloudAssembly {
     /// The stacks, in dependency order.
     pub stacks: Vec<StackArtifact>,
+    /// Lookups the context could not answer (`rcdk` performs them and synthesizes
+    /// again); their values in the templates are placeholders.
+    pub missing: Vec<crate::tree::lookup::MissingContext>,
 }
 
 pub(crate) fn artifact(
@@ -310,7 +313,11 @@ impl CloudAssembly {
             a.insert("displayName".into(), json!(s.display_name));
             artifacts.insert(s.stack_name.clone(), J::Object(a));
         }
-        json!({"version": MANIFEST_VERSION, "artifacts": artifacts})
+        let mut manifest = json!({"version": MANIFEST_VERSION, "artifacts": artifacts});
+        if !self.missing.is_empty() {
+            manifest["missing"] = serde_json::to_value(&self.missing).unwrap_or(J::Null);
+        }
+        manifest
     }
 
     /// The files of the assembly: (file name, contents).

@@ -82,7 +82,10 @@ pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
         artifacts.push(artifact);
     }
     if problems.is_empty() {
-        Ok(CloudAssembly { stacks: artifacts })
+        Ok(CloudAssembly {
+            stacks: artifacts,
+            missing: tree.missing.values().cloned().collect(),
+        })
     } else {
         problems.sort();
         problems.dedup();

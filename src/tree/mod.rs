@@ -12,6 +12,7 @@ mod aspects;
 mod assets;
 pub mod bootstrap;
 mod elements;
+pub mod lookup;
 mod node;
 mod removal;
 mod resource;

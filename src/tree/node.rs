@@ -15,6 +15,8 @@ pub(crate) struct Tree {
     pub id: u64,
     pub nodes: Vec<Node>,
     pub context: BTreeMap<String, serde_json::Value>,
+    /// Lookups the context could not answer, by key.
+    pub missing: BTreeMap<String, super::lookup::MissingContext>,
     pub outdir: PathBuf,
     /// Monotonic counter giving tags and aspects their application order.
     pub seq: u64,
@@ -79,6 +81,7 @@ impl Tree {
             id: NEXT_TREE_ID.fetch_add(1, Ordering::Relaxed),
             nodes: vec![root],
             context,
+            missing: BTreeMap::new(),
             outdir,
             seq: 0,
         }

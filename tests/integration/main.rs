@@ -36,6 +36,7 @@ mod l2_fixtures;
 mod limits;
 mod local_endpoint;
 mod logical_ids;
+mod lookups;
 mod meaning;
 mod messaging;
 mod migrate;
