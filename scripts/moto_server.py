@@ -1167,7 +1167,7 @@ cfn_responses.CloudFormationResponse.create_change_set = create_change_set_with_
 
 
 # 25. IMPORT change sets adopt existing resources.
-_imports = {}
+_pending_imports = {}
 
 
 def _existing(account_id, region, resource_type, identifier):
@@ -1237,7 +1237,7 @@ def create_change_set_import(self):
     result = _create_change_set_before_25(self)
     change_set = self.cloudformation_backend.change_sets.get(result.result["Id"])
     if change_set is not None:
-        _imports[change_set.change_set_id] = found
+        _pending_imports[change_set.change_set_id] = found
         for change in change_set.changes:
             if change.logical_resource_id in found:
                 change.action = "Import"
@@ -1251,7 +1251,7 @@ _execute_before_25 = cfn_models.CloudFormationBackend.execute_change_set
 
 def execute_change_set_import(self, change_set_name, stack_name=None):
     change_set = _find_change_set(self, change_set_name)
-    found = _imports.pop(change_set.change_set_id, None) if change_set is not None else None
+    found = _pending_imports.pop(change_set.change_set_id, None) if change_set is not None else None
     if not found:
         return _execute_before_25(self, change_set_name, stack_name)
     stack = change_set.stack
