@@ -14,6 +14,9 @@
 //! });
 //! let ami = rcdk::lookup::string_parameter(&stack, "/platform/web/ami");
 //! assert_eq!(ami, "dummy-value-for-/platform/web/ami");
+//! rcdk::CfnResource::raw(&stack, "Image", "AWS::SSM::Parameter", rcdk::Value::object([
+//!     ("Type", rcdk::Value::from("String")), ("Value", rcdk::Value::from(ami)),
+//! ]));
 //! let out = app.synthesize().expect("synthesizes");
 //! assert_eq!(out.missing[0].key, "ssm:account=123456789012:parameterName=/platform/web/ami:region=us-east-1");
 //! ```
