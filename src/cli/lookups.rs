@@ -62,6 +62,7 @@ pub fn describe(m: &J) -> String {
             text("account"),
             text("region")
         ),
+        Some("hosted-zone") => format!("hosted zone {} in {}", text("domainName"), text("account")),
         other => format!("{} lookup {}", other.unwrap_or("?"), m["key"]),
     }
 }
@@ -103,6 +104,28 @@ async fn lookup(sessions: &Sessions, m: &J, key: &str) -> Result<J, CliError> {
                 None => Err(fail(
                     "no such parameter; create it, or fix the name the app looks up".into(),
                 )),
+            }
+        }
+        Some("hosted-zone") => {
+            let domain = text("domainName");
+            let public: Vec<crate::deploy::Zone> = crate::deploy::zones_named(&cfn, &domain)
+                .await?
+                .into_iter()
+                .filter(|z| !z.private)
+                .collect();
+            match public.as_slice() {
+                [zone] => Ok(serde_json::json!({"Id": zone.id, "Name": zone.name})),
+                [] => Err(fail(
+                    "no public hosted zone of that name in the account".into(),
+                )),
+                many => Err(fail(format!(
+                    "{} public hosted zones have that name ({}); keep one, or name the zone with HostedZone::from_attributes",
+                    many.len(),
+                    many.iter()
+                        .map(|z| z.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
             }
         }
         other => Err(fail(format!(

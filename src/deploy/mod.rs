@@ -23,6 +23,7 @@ mod orchestrate;
 mod progress;
 mod refactor;
 mod rollback;
+mod route53;
 mod signed;
 mod ssm;
 mod stack_set;
@@ -46,6 +47,7 @@ pub use orchestrate::{DeployOptions, DeployOutcome, StackPlan, dependency_cycle,
 pub use progress::Progress;
 pub use refactor::{Move, refactor_templates, run_refactor};
 pub use rollback::{RollbackOutcome, continue_rollback, rollback_command, stuck_resources};
+pub use route53::{Zone, zones_named};
 pub use ssm::parameter as ssm_parameter;
 pub use stack_set::{
     InstanceReport, deploy_stack_set, deployed_stack_set, destroy_stack_set, instances,

@@ -61,38 +61,65 @@ fn record(scope: &Scope, missing: MissingContext) {
         .insert(missing.key.clone(), missing);
 }
 
+/// The cached answer of a lookup by `provider` (an AWS CDK context provider's name) for
+/// `props` in the stack's account and region, under the AWS CDK's key
+/// (`provider:account=…:prop=…:region=…`, props sorted); without one, `dummy`, and the
+/// lookup is recorded as missing. `what` names the lookup in errors. For construct
+/// libraries that add lookups (`HostedZone::from_lookup`).
+pub fn context_value(
+    scope: &Scope,
+    what: &str,
+    provider: &str,
+    props: BTreeMap<String, J>,
+    dummy: J,
+) -> J {
+    let Some((account, region)) = environment(scope, what) else {
+        return dummy;
+    };
+    let mut all = props;
+    all.insert("account".into(), json!(account));
+    all.insert("region".into(), json!(region));
+    let key = std::iter::once(provider.to_owned())
+        .chain(all.iter().map(|(k, v)| match v {
+            J::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        }))
+        .collect::<Vec<_>>()
+        .join(":");
+    if let Some(value) = scope.context(&key) {
+        return value;
+    }
+    all.insert("dummyValue".into(), dummy.clone());
+    record(
+        scope,
+        MissingContext {
+            key,
+            provider: provider.to_owned(),
+            props: all,
+        },
+    );
+    dummy
+}
+
 /// The value of the SSM parameter `name` in the stack's account and region, read at
 /// synthesis (the AWS CDK's `StringParameter.valueFromLookup`): the value is written into
 /// the template as text. For a value resolved at deploy instead, use an
 /// `AWS::SSM::Parameter::Value<String>` parameter or `rcdk::ssm`.
 pub fn string_parameter(scope: &Scope, name: &str) -> String {
     let dummy = format!("dummy-value-for-{name}");
-    let Some((account, region)) = environment(scope, &format!("SSM parameter {name}")) else {
-        return dummy;
-    };
-    let key = format!("ssm:account={account}:parameterName={name}:region={region}");
-    match scope.context(&key) {
-        Some(J::String(value)) => value,
-        Some(other) => {
+    let value = context_value(
+        scope,
+        &format!("SSM parameter {name}"),
+        "ssm",
+        BTreeMap::from([("parameterName".to_owned(), json!(name))]),
+        json!(dummy),
+    );
+    match value {
+        J::String(v) => v,
+        other => {
             scope.add_error(format!(
-                "cdk.context.json holds {other} for {key}, not a string; remove it (rcdk context --reset {key}) to look it up again"
+                "cdk.context.json holds {other} for SSM parameter {name}, not a string; forget it (rcdk context --reset) to look it up again"
             ));
-            dummy
-        }
-        None => {
-            record(
-                scope,
-                MissingContext {
-                    key,
-                    provider: "ssm".into(),
-                    props: BTreeMap::from([
-                        ("account".to_owned(), json!(account)),
-                        ("region".to_owned(), json!(region)),
-                        ("parameterName".to_owned(), json!(name)),
-                        ("dummyValue".to_owned(), json!(dummy)),
-                    ]),
-                },
-            );
             dummy
         }
     }

@@ -8,6 +8,7 @@ use rcdk::{App, CfnResource, Environment, Stack, StackProps, Value};
 use crate::local_endpoint::{Moto, json_call, rcdk_command, text};
 
 const KEY: &str = "ssm:account=123456789012:parameterName=/platform/web/ami:region=us-east-1";
+const ZONE_KEY: &str = "hosted-zone:account=123456789012:domainName=example.org:region=us-east-1";
 
 fn web_stack(app: &App) {
     let stack = Stack::new(
@@ -25,6 +26,22 @@ fn web_stack(app: &App) {
         "AWS::SSM::Parameter",
         Value::object([("Type", Value::from("String")), ("Value", Value::from(ami))]),
     );
+    let zone = rcdk_constructs::dns::HostedZone::from_lookup(&stack, "example.org");
+    CfnResource::raw(
+        &stack,
+        "Www",
+        "AWS::Route53::RecordSet",
+        Value::object([
+            ("HostedZoneId", Value::from(zone.zone_id())),
+            ("Name", Value::from(zone.fqdn("www"))),
+            ("Type", Value::from("CNAME")),
+            ("TTL", Value::from("300")),
+            (
+                "ResourceRecords",
+                Value::list([Value::from("web.example.net")]),
+            ),
+        ]),
+    );
 }
 
 /// The app the CLI tests run (`--app "<this binary> --ignored --exact lookups::app"`).
@@ -39,7 +56,14 @@ fn app() {
 #[test]
 fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_lookup() {
     let cached = App::with_context(
-        [(KEY.to_owned(), serde_json::json!("ami-0123"))].into(),
+        [
+            (KEY.to_owned(), serde_json::json!("ami-0123")),
+            (
+                ZONE_KEY.to_owned(),
+                serde_json::json!({"Id": "/hostedzone/Z0EXAMPLE", "Name": "example.org."}),
+            ),
+        ]
+        .into(),
         "cdk.out",
     );
     web_stack(&cached);
@@ -49,19 +73,29 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
         out.stacks[0].template["Resources"]["Image"]["Properties"]["Value"],
         "ami-0123"
     );
+    assert_eq!(
+        out.stacks[0].template["Resources"]["Www"]["Properties"]["HostedZoneId"],
+        "Z0EXAMPLE"
+    );
 
     let fresh = App::with_context(Default::default(), "cdk.out");
     web_stack(&fresh);
     let out = fresh.synthesize().expect("synthesizes with a placeholder");
-    assert_eq!(out.missing.len(), 1);
-    assert_eq!(out.missing[0].key, KEY);
-    assert_eq!(out.missing[0].provider, "ssm");
+    assert_eq!(out.missing.len(), 2);
+    assert_eq!(out.missing[0].key, ZONE_KEY);
+    assert_eq!(out.missing[0].provider, "hosted-zone");
+    assert_eq!(out.missing[1].key, KEY);
+    assert_eq!(out.missing[1].provider, "ssm");
+    assert_eq!(
+        out.stacks[0].template["Resources"]["Www"]["Properties"]["HostedZoneId"],
+        "DUMMY"
+    );
     assert_eq!(
         out.stacks[0].template["Resources"]["Image"]["Properties"]["Value"],
         "dummy-value-for-/platform/web/ami"
     );
     assert_eq!(
-        out.manifest()["missing"][0]["props"]["parameterName"],
+        out.manifest()["missing"][1]["props"]["parameterName"],
         "/platform/web/ami"
     );
 
@@ -96,6 +130,7 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
         )
     };
     put("ami-0123");
+    let zone_id = crate::local_endpoint::route53_create_zone(moto.port, "example.org");
     let dir = tempfile::tempdir().expect("tempdir");
     let exe = std::env::current_exe().expect("this test binary");
     let app_cmd = format!("{} --ignored --exact lookups::app -q", exe.display());
@@ -127,11 +162,22 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
         "{said}"
     );
     assert!(template().contains("ami-0123"));
+    assert!(
+        template().contains(&format!("\"HostedZoneId\": \"{zone_id}\"")),
+        "{}",
+        template()
+    );
     let cache: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("cdk.context.json")).expect("cache"),
     )
     .expect("json");
-    assert_eq!(cache, serde_json::json!({ KEY: "ami-0123" }));
+    assert_eq!(
+        cache,
+        serde_json::json!({
+            ZONE_KEY: {"Id": format!("/hostedzone/{zone_id}"), "Name": "example.org."},
+            KEY: "ami-0123",
+        })
+    );
 
     // The cache answers from now on, whatever the account holds: synthesis is repeatable.
     put("ami-0456");
@@ -141,10 +187,10 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
 
     let (_, listed) = run(&["context"]);
     assert!(
-        listed.contains(&format!("1  {KEY}  \"ami-0123\"")),
+        listed.contains(&format!("2  {KEY}  \"ami-0123\"")),
         "{listed}"
     );
-    let (code, said) = run(&["context", "--reset", "1"]);
+    let (code, said) = run(&["context", "--reset", "2"]);
     assert_eq!(code, Some(0), "{said}");
     let (code, said) = run(&["synth", "-q"]);
     assert_eq!(code, Some(0), "{said}");

@@ -39,6 +39,34 @@ impl HostedZone {
         }
     }
 
+    /// The public hosted zone of `domain_name` in the stack's account, looked up at
+    /// synthesis and cached in `cdk.context.json` (the AWS CDK's `HostedZone.fromLookup`,
+    /// its key and value): `rcdk` finds it with `ListHostedZonesByName`. Until then the
+    /// zone id is `DUMMY`.
+    pub fn from_lookup(scope: &Scope, domain_name: &str) -> HostedZone {
+        let name = domain_name.trim_end_matches('.');
+        let found = rcdk::lookup::context_value(
+            scope,
+            &format!("hosted zone {name}"),
+            "hosted-zone",
+            std::collections::BTreeMap::from([("domainName".to_owned(), serde_json::json!(name))]),
+            serde_json::json!({"Id": "DUMMY", "Name": name}),
+        );
+        let id = found.get("Id").and_then(|v| v.as_str());
+        let zone_name = found.get("Name").and_then(|v| v.as_str());
+        match (id, zone_name) {
+            (Some(id), Some(zone_name)) => {
+                HostedZone::from_attributes(id.trim_start_matches("/hostedzone/"), zone_name)
+            }
+            _ => {
+                scope.add_error(format!(
+                    "cdk.context.json holds {found} for hosted zone {name}, not {{\"Id\", \"Name\"}}; forget it (rcdk context --reset) to look it up again"
+                ));
+                HostedZone::from_attributes("DUMMY", name)
+            }
+        }
+    }
+
     /// The zone's id (`Z…`).
     pub fn zone_id(&self) -> Expr<String> {
         self.id.clone()
