@@ -92,24 +92,6 @@ pub struct Import {
     pub identifier: BTreeMap<String, String>,
 }
 
-fn references(v: &J, out: &mut BTreeSet<String>) {
-    match v {
-        J::Object(o) => {
-            if let (1, Some(J::String(id))) = (o.len(), o.get("Ref")) {
-                out.insert(id.clone());
-            }
-            if let (1, Some(J::Array(a))) = (o.len(), o.get("Fn::GetAtt")) {
-                if let Some(J::String(id)) = a.first() {
-                    out.insert(id.clone());
-                }
-            }
-            o.values().for_each(|c| references(c, out));
-        }
-        J::Array(a) => a.iter().for_each(|c| references(c, out)),
-        _ => {}
-    }
-}
-
 /// The template of the import: the deployed one (or, for a new stack, none) plus the
 /// imported resources as synthesized, with the parameters, mappings and conditions they
 /// may use. Errors name each resource CloudFormation would refuse and the fix.
@@ -169,9 +151,7 @@ pub fn import_template(
                 i.logical_id
             ));
         }
-        let mut used = BTreeSet::new();
-        references(def, &mut used);
-        for other in used {
+        for other in crate::diff::references(def) {
             let known = resources.contains_key(&other)
                 || imported.contains(other.as_str())
                 || synthesized

@@ -6,6 +6,7 @@
 mod compare;
 mod equivalent;
 mod markdown;
+mod references;
 mod renames;
 mod render;
 mod security;
@@ -16,6 +17,7 @@ use serde_json::Value as J;
 pub use compare::diff_templates;
 pub use equivalent::equivalent;
 pub use markdown::{GITHUB_COMMENT_LIMIT, MARKER, StackSection, render_markdown};
+pub use references::{references, sub_names};
 pub use renames::{Ambiguous, Place, Rename, StackTemplates, describe_rename, likely_renames};
 pub use render::{render_text, to_json};
 pub use security::{SecurityChange, SecurityKind};
