@@ -10,8 +10,9 @@ use crate::Schemas;
 /// Where the registry goes: in the core, which reads it for tags and diffs.
 pub const OUTPUT: &str = "src/registry/types.rs";
 
-fn pointers(schema: &J, key: &str) -> Vec<String> {
-    let mut v: Vec<String> = schema
+/// The property paths (dotted) a schema list of JSON pointers names, in its order.
+fn pointer_list(schema: &J, key: &str) -> Vec<String> {
+    schema
         .get(key)
         .and_then(J::as_array)
         .into_iter()
@@ -19,7 +20,12 @@ fn pointers(schema: &J, key: &str) -> Vec<String> {
         .filter_map(J::as_str)
         .filter_map(|p| p.strip_prefix("/properties/"))
         .map(|p| p.replace('/', "."))
-        .collect();
+        .collect()
+}
+
+/// The same, sorted and without repeats.
+fn pointers(schema: &J, key: &str) -> Vec<String> {
+    let mut v = pointer_list(schema, key);
     v.sort();
     v.dedup();
     v
@@ -81,20 +87,6 @@ fn tagging(schema: &J) -> String {
     format!("Some(Tagging {{ property: {name:?}, format: TagFormat::{format} }})")
 }
 
-/// The properties that identify an existing resource (what an import names), in the
-/// schema's order (`pointers` sorts).
-fn primary_identifier(schema: &J) -> Vec<String> {
-    schema
-        .get("primaryIdentifier")
-        .and_then(J::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(J::as_str)
-        .filter_map(|p| p.strip_prefix("/properties/"))
-        .map(|p| p.replace('/', "."))
-        .collect()
-}
-
 /// The property whose value `Ref` returns: the primary identifier, when it is one
 /// property the template sets (not one CloudFormation assigns).
 fn ref_property(schema: &J) -> String {
@@ -125,7 +117,8 @@ pub fn render(header: &str, schemas: &Schemas) -> String {
             list(&pointers(schema, "conditionalCreateOnlyProperties")),
             tagging(schema),
             ref_property(schema),
-            list(&primary_identifier(schema)),
+            // The identifier's properties in the schema's order (what an import names).
+            list(&pointer_list(schema, "primaryIdentifier")),
             list(
                 schemas
                     .attributes

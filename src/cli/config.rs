@@ -23,7 +23,9 @@ pub enum AppSource {
     Assembly(PathBuf),
 }
 
-fn read_json_object(path: &Path) -> Result<Option<serde_json::Map<String, J>>, CliError> {
+pub(super) fn read_json_object(
+    path: &Path,
+) -> Result<Option<serde_json::Map<String, J>>, CliError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -16,22 +16,9 @@ pub fn context_file(dir: &Path) -> PathBuf {
     dir.join("cdk.context.json")
 }
 
+/// The cached values (none when the file does not exist), read as synthesis reads them.
 fn read(file: &Path) -> Result<Map<String, J>, CliError> {
-    match std::fs::read_to_string(file) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Map::new()),
-        Err(e) => Err(CliError::Config {
-            path: file.to_path_buf(),
-            message: e.to_string(),
-        }),
-        Ok(text) => match serde_json::from_str::<J>(&text) {
-            Ok(J::Object(m)) => Ok(m),
-            _ => Err(CliError::Config {
-                path: file.to_path_buf(),
-                message: "not a JSON object of cached lookups; fix it or remove it (rcdk context --clear)"
-                    .into(),
-            }),
-        },
-    }
+    Ok(super::config::read_json_object(file)?.unwrap_or_default())
 }
 
 fn write(file: &Path, values: &Map<String, J>) -> Result<(), CliError> {

@@ -116,6 +116,11 @@ impl Shapes {
         Ok(Shapes { types: table.types })
     }
 
+    /// The `rcdk-l1` service (feature and module) of `type_name`.
+    pub fn service(&self, type_name: &str) -> Option<&str> {
+        self.types.get(type_name).map(|t| t.service.as_str())
+    }
+
     /// The shape of `type_name`, if the L1 crate has the type.
     pub fn get(&self, type_name: &str) -> Option<TypeShape> {
         let raw = self.types.get(type_name)?;

@@ -5,12 +5,12 @@ use std::fmt::Write;
 
 use serde_json::Value as J;
 
-use super::{Emitter, ParamKind, W, condition_names, intrinsic, ordered, pinned, section};
+use super::{Emitter, ParamKind, STACK, W, condition_names, intrinsic, ordered, pinned, section};
 use crate::cli::migrate::rust;
 
 impl Emitter<'_> {
     pub(super) fn parameters(&mut self, out: &mut String) {
-        let stack = self.stack_name_var.clone();
+        let stack = STACK;
         let defs = section(self.sections, "Parameters");
         for (id, def) in defs {
             let p = &self.params[id.as_str()];
@@ -101,7 +101,7 @@ impl Emitter<'_> {
     }
 
     pub(super) fn conditions(&mut self, out: &mut String) {
-        let stack = self.stack_name_var.clone();
+        let stack = STACK;
         let defs: Vec<(String, J)> = section(self.sections, "Conditions")
             .into_iter()
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -170,7 +170,7 @@ impl Emitter<'_> {
     }
 
     pub(super) fn outputs(&mut self, out: &mut String) -> Result<(), String> {
-        let stack = self.stack_name_var.clone();
+        let stack = STACK;
         for (id, def) in section(self.sections, "Outputs") {
             if id.starts_with("Fn::ForEach::") {
                 let _ = writeln!(

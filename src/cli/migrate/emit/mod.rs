@@ -162,6 +162,9 @@ struct Resource {
     shape: Option<TypeShape>,
 }
 
+/// The variable of the stack in the generated code.
+const STACK: &str = "stack";
+
 /// What the generator made of one template.
 pub struct Generated {
     /// The module's source.
@@ -302,7 +305,6 @@ struct Emitter<'a> {
     param_uses: BTreeMap<String, BTreeSet<W>>,
     kept: Vec<String>,
     services: BTreeSet<String>,
-    stack_name_var: String,
     stack_name: String,
     /// Construct ids of mappings, conditions and outputs (`Mapping`, `Condition`, `Output`
     /// appended where a resource or parameter has the logical id: in the construct tree
@@ -350,60 +352,6 @@ fn kind_of(v: &J) -> &'static str {
         J::Array(_) => "a list",
         J::Object(_) => "an object",
     }
-}
-
-/// Logical ids a value refers to (`Ref`, `Fn::GetAtt`, `${…}` of `Fn::Sub`).
-fn references(v: &J, out: &mut BTreeSet<String>) {
-    match v {
-        J::Object(o) => {
-            if o.len() == 1 {
-                if let Some(J::String(id)) = o.get("Ref") {
-                    out.insert(id.clone());
-                }
-                match o.get("Fn::GetAtt") {
-                    Some(J::Array(a)) => {
-                        if let Some(J::String(id)) = a.first() {
-                            out.insert(id.clone());
-                        }
-                    }
-                    Some(J::String(s)) => {
-                        out.insert(s.split('.').next().unwrap_or_default().to_owned());
-                    }
-                    _ => {}
-                }
-                let sub = match o.get("Fn::Sub") {
-                    Some(J::String(s)) => Some(s.as_str()),
-                    Some(J::Array(a)) => a.first().and_then(J::as_str),
-                    _ => None,
-                };
-                for name in sub.map(sub_names).unwrap_or_default() {
-                    out.insert(name.split('.').next().unwrap_or_default().to_owned());
-                }
-            }
-            for child in o.values() {
-                references(child, out);
-            }
-        }
-        J::Array(a) => a.iter().for_each(|c| references(c, out)),
-        _ => {}
-    }
-}
-
-/// The `${Name}` placeholders of a `Fn::Sub` string (not `${!Literal}`).
-fn sub_names(s: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        if let Some(literal) = after.strip_prefix('!') {
-            rest = literal;
-            continue;
-        }
-        let Some(end) = after.find('}') else { break };
-        names.push(after[..end].to_owned());
-        rest = &after[end + 1..];
-    }
-    names
 }
 
 /// Names in dependency order (each after what it refers to), else in template order.
@@ -454,21 +402,18 @@ impl<'a> Emitter<'a> {
             param_uses: BTreeMap::new(),
             kept: Vec::new(),
             services: BTreeSet::new(),
-            stack_name_var: "stack".into(),
             stack_name: stack_name.to_owned(),
             element_ids: BTreeMap::new(),
         };
-        let mut types = BTreeSet::new();
-        for (id, r) in section(sections, "Resources") {
-            if let Some(t) = r.get("Type").and_then(J::as_str) {
-                if let Some(shape) = shapes.get(t) {
-                    types.insert(shape.service.clone());
-                }
+        // The services' modules are imported by name: no variable may take one.
+        for (_, r) in section(sections, "Resources") {
+            if let Some(service) = r
+                .get("Type")
+                .and_then(J::as_str)
+                .and_then(|t| shapes.service(t))
+            {
+                idents.reserve(service);
             }
-            let _ = id;
-        }
-        for service in &types {
-            idents.reserve(service);
         }
         for (id, p) in section(sections, "Parameters") {
             let cfn_type = p
@@ -615,7 +560,7 @@ impl<'a> Emitter<'a> {
     fn body(&mut self) -> Result<String, String> {
         let mut out = String::new();
         let s = self.sections;
-        let stack = self.stack_name_var.clone();
+        let stack = STACK;
         // The stack itself.
         let description = s.get("Description");
         let props = match description {

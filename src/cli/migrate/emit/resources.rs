@@ -1,17 +1,17 @@
 //! Resources: typed L1 structs with their props, or kept as written, and their attributes.
 
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use serde_json::{Map, Value as J};
 
-use super::{Emitter, W, intrinsic, kind_of, ordered, pinned, references, section};
+use super::{Emitter, STACK, W, intrinsic, kind_of, ordered, pinned, section};
 use crate::cli::migrate::rust;
 use crate::cli::migrate::shapes::{Ty, TypeShape};
+use crate::diff::references;
 
 impl Emitter<'_> {
     pub(super) fn resources(&mut self, out: &mut String) -> Result<(), String> {
-        let stack = self.stack_name_var.clone();
+        let stack = STACK;
         let all = section(self.sections, "Resources");
         let mut deps = Vec::new();
         for (id, r) in &all {
@@ -24,8 +24,7 @@ impl Emitter<'_> {
                 );
                 continue;
             }
-            let mut names = BTreeSet::new();
-            references(r, &mut names);
+            let mut names = references(r);
             match r.get("DependsOn") {
                 Some(J::String(one)) => {
                     names.insert(one.clone());
@@ -46,7 +45,7 @@ impl Emitter<'_> {
     }
 
     pub(super) fn resource(&mut self, out: &mut String, id: &str, def: &J) -> Result<(), String> {
-        let stack = self.stack_name_var.clone();
+        let stack = STACK;
         let obj = def
             .as_object()
             .ok_or_else(|| format!("Resources.{id}: must be an object"))?;

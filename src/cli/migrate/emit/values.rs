@@ -3,8 +3,9 @@
 
 use serde_json::Value as J;
 
-use super::{Code, Emitter, Natural, ParamKind, W, has_intrinsic, intrinsic, kind_of, sub_names};
+use super::{Code, Emitter, Natural, ParamKind, W, has_intrinsic, intrinsic, kind_of};
 use crate::cli::migrate::rust;
+use crate::diff::sub_names;
 
 impl Emitter<'_> {
     /// An `Expr` of type `want` (or a literal converting to one). `schema`: the place is a
