@@ -40,6 +40,8 @@ fn cargo_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir())
+        // As the workspace's own dev profile: full debug info of the L1 crates is GBs.
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         .output()
         .expect("cargo runs")
 }
