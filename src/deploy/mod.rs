@@ -13,6 +13,7 @@ mod client;
 mod cross_region;
 mod destroy;
 mod drift;
+mod ec2;
 mod error;
 mod events;
 mod gc;
@@ -29,6 +30,7 @@ mod ssm;
 mod stack_set;
 mod stack_state;
 mod upload;
+mod xml;
 
 pub use access::{Sessions, StackAccess, StackRoles, partition};
 pub use assets::{AssetUpload, publish_assets, zip_folder};
@@ -38,6 +40,7 @@ pub use changeset::ChangeRow;
 pub use client::{Cfn, connect, describe};
 pub use destroy::{DestroyOptions, DestroyTarget, destroy_stacks};
 pub use drift::{PropertyDrift, ResourceDrift, ResourceDriftKind, StackDrift, detect_drift};
+pub use ec2::{Ec2Filter, describe as ec2_describe};
 pub use error::DeployError;
 pub use gc::{GcObject, GcOptions, GcReport, collect_garbage};
 pub use guards::{Answer, Approval, STATEFUL_TYPES, confirm, destructive_changes};
@@ -55,6 +58,7 @@ pub use stack_set::{
 };
 pub use stack_state::{StackState, deployed_template, stack_state};
 pub use upload::TOOLKIT_STACK;
+pub use xml::Element as XmlElement;
 
 /// CloudFormation's limit for a template passed inline (`TemplateBody`).
 pub const INLINE_TEMPLATE_LIMIT: usize = crate::synth::Limits::CLOUDFORMATION.inline_template_bytes;

@@ -4,6 +4,7 @@
 use super::client::Cfn;
 use super::error::DeployError;
 use super::signed::{SignedRequest, send};
+use super::xml::Element;
 
 /// A hosted zone as `ListHostedZonesByName` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,20 +15,6 @@ pub struct Zone {
     pub name: String,
     /// A private zone (of VPCs) rather than a public one.
     pub private: bool,
-}
-
-/// The text of each `<tag>…</tag>` in `xml`, in order.
-fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find(&open) {
-        let after = &rest[start + open.len()..];
-        let Some(end) = after.find(&close) else { break };
-        out.push(&after[..end]);
-        rest = &after[end + close.len()..];
-    }
-    out
 }
 
 /// The hosted zones named `domain` (public and private), from the first page of
@@ -61,30 +48,21 @@ pub async fn zones_named(cfn: &Cfn, domain: &str) -> Result<Vec<Zone>, DeployErr
         });
     }
     let wanted = format!("{}.", domain.trim_end_matches('.'));
-    Ok(elements(&answer, "HostedZone")
+    let root = Element::parse(&answer).map_err(|e| DeployError::Api {
+        stack: "lookup".into(),
+        operation: "Route 53 ListHostedZonesByName",
+        message: format!("{domain}: the answer is not XML ({e})"),
+    })?;
+    Ok(root
+        .descendants("HostedZone")
         .into_iter()
         .filter_map(|z| {
-            let name = elements(z, "Name").first()?.to_string();
             Some(Zone {
-                id: elements(z, "Id").first()?.to_string(),
-                private: elements(z, "PrivateZone").first() == Some(&"true"),
-                name,
+                id: z.text_of("Id")?.to_owned(),
+                name: z.text_of("Name")?.to_owned(),
+                private: z.child("Config").and_then(|c| c.text_of("PrivateZone")) == Some("true"),
             })
         })
         .filter(|z| z.name == wanted)
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn elements_are_read_in_order() {
-        let xml = "<A><HostedZone><Id>/hostedzone/Z1</Id><Name>a.com.</Name><Config><PrivateZone>true</PrivateZone></Config></HostedZone><HostedZone><Id>/hostedzone/Z2</Id></HostedZone></A>";
-        let zones = elements(xml, "HostedZone");
-        assert_eq!(zones.len(), 2);
-        assert_eq!(elements(zones[0], "Id"), ["/hostedzone/Z1"]);
-        assert_eq!(elements(zones[0], "PrivateZone"), ["true"]);
-    }
 }

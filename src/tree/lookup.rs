@@ -61,6 +61,40 @@ fn record(scope: &Scope, missing: MissingContext) {
         .insert(missing.key.clone(), missing);
 }
 
+/// The AWS CDK's context key (its `ContextProvider.getKey`), so that both read one
+/// `cdk.context.json`: `provider:` then every prop as `name=value`, nested objects and
+/// lists flattened to dotted names (`filter.tag:Name=web`, `owners.0=amazon`), strings
+/// with `$` and `:` escaped as `$$` and `$:`, the parts sorted.
+pub fn context_key(provider: &str, props: &BTreeMap<String, J>) -> String {
+    fn flatten(prefix: &str, value: &J, out: &mut Vec<String>) {
+        match value {
+            J::Object(m) => m
+                .iter()
+                .for_each(|(k, v)| flatten(&format!("{prefix}{k}."), v, out)),
+            J::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| flatten(&format!("{prefix}{i}."), v, out)),
+            J::Null => {}
+            J::String(s) => out.push(format!(
+                "{}={}",
+                prefix.trim_end_matches('.'),
+                s.replace('$', "$$").replace(':', "$:")
+            )),
+            other => out.push(format!("{}={other}", prefix.trim_end_matches('.'))),
+        }
+    }
+    let mut parts = Vec::new();
+    for (k, v) in props {
+        flatten(&format!("{k}."), v, &mut parts);
+    }
+    parts.sort();
+    std::iter::once(provider.to_owned())
+        .chain(parts)
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// The cached answer of a lookup by `provider` (an AWS CDK context provider's name) for
 /// `props` in the stack's account and region, under the AWS CDK's key
 /// (`provider:account=…:prop=…:region=…`, props sorted); without one, `dummy`, and the
@@ -79,13 +113,7 @@ pub fn context_value(
     let mut all = props;
     all.insert("account".into(), json!(account));
     all.insert("region".into(), json!(region));
-    let key = std::iter::once(provider.to_owned())
-        .chain(all.iter().map(|(k, v)| match v {
-            J::String(s) => format!("{k}={s}"),
-            other => format!("{k}={other}"),
-        }))
-        .collect::<Vec<_>>()
-        .join(":");
+    let key = context_key(provider, &all);
     if let Some(value) = scope.context(&key) {
         return value;
     }
@@ -122,5 +150,84 @@ pub fn string_parameter(scope: &Scope, name: &str) -> String {
             ));
             dummy
         }
+    }
+}
+
+/// Which machine image [`machine_image`] finds (the AWS CDK's `LookupMachineImageProps`).
+#[derive(Debug, Clone, Default)]
+pub struct MachineImageLookup {
+    /// The image name; `*` matches anything (`al2023-ami-2023.*-x86_64`).
+    pub name: String,
+    /// Owner account ids or aliases (`amazon`, `self`); empty: any owner (name the
+    /// owner: anyone can publish an image of any name).
+    pub owners: Vec<String>,
+    /// Windows images only.
+    pub windows: bool,
+    /// More EC2 `DescribeImages` filters (`architecture` → `["arm64"]`).
+    pub filters: BTreeMap<String, Vec<String>>,
+}
+
+/// The id of the newest available machine image that `lookup` matches in the stack's
+/// account and region, read at synthesis (the AWS CDK's `MachineImage.lookup`). The
+/// answer is cached: a newer image is used once the cached one is forgotten
+/// (`rcdk context --reset`), so an image changes only when someone asks it to.
+pub fn machine_image(scope: &Scope, lookup: &MachineImageLookup) -> String {
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::from([
+        ("name".to_owned(), vec![lookup.name.clone()]),
+        ("state".to_owned(), vec!["available".to_owned()]),
+        ("image-type".to_owned(), vec!["machine".to_owned()]),
+    ]);
+    if lookup.windows {
+        filters.insert("platform".into(), vec!["windows".into()]);
+    }
+    filters.extend(lookup.filters.clone());
+    let mut props = BTreeMap::from([("filters".to_owned(), json!(filters))]);
+    if !lookup.owners.is_empty() {
+        props.insert("owners".into(), json!(lookup.owners));
+    }
+    let what = format!("machine image {}", lookup.name);
+    match context_value(scope, &what, "ami", props, json!("ami-1234")) {
+        J::String(id) => id,
+        other => {
+            scope.add_error(format!(
+                "cdk.context.json holds {other} for {what}, not an image id; forget it (rcdk context --reset) to look it up again"
+            ));
+            "ami-1234".to_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_the_aws_cdks() {
+        // As the AWS CDK writes them into cdk.context.json.
+        let vpc = BTreeMap::from([
+            ("account".to_owned(), json!("123456789012")),
+            ("region".to_owned(), json!("us-east-1")),
+            ("filter".to_owned(), json!({"tag:Name": "shared"})),
+            ("returnAsymmetricSubnets".to_owned(), json!(true)),
+        ]);
+        assert_eq!(
+            context_key("vpc-provider", &vpc),
+            "vpc-provider:account=123456789012:filter.tag:Name=shared:region=us-east-1:returnAsymmetricSubnets=true"
+        );
+        let ami = BTreeMap::from([
+            ("account".to_owned(), json!("123456789012")),
+            ("region".to_owned(), json!("us-east-1")),
+            ("owners".to_owned(), json!(["amazon"])),
+            (
+                "filters".to_owned(),
+                json!({"name": ["amzn-ami-vpc-nat-*"], "state": ["available"], "image-type": ["machine"]}),
+            ),
+        ]);
+        assert_eq!(
+            context_key("ami", &ami),
+            "ami:account=123456789012:filters.image-type.0=machine:filters.name.0=amzn-ami-vpc-nat-*:filters.state.0=available:owners.0=amazon:region=us-east-1"
+        );
+        let colon = BTreeMap::from([("parameterName".to_owned(), json!("a:b$c"))]);
+        assert_eq!(context_key("ssm", &colon), "ssm:parameterName=a$:b$$c");
     }
 }

@@ -4,11 +4,18 @@
 //! resets the cache. The app the CLI runs here is this test binary (`lookups::app`).
 
 use rcdk::{App, CfnResource, Environment, Stack, StackProps, Value};
+use rcdk_constructs::data::{RedisCluster, RedisClusterProps};
+use rcdk_constructs::network::{Vpc, VpcLookup};
+use serde_json::{Value as J, json};
 
 use crate::local_endpoint::{Moto, json_call, rcdk_command, text};
 
 const KEY: &str = "ssm:account=123456789012:parameterName=/platform/web/ami:region=us-east-1";
 const ZONE_KEY: &str = "hosted-zone:account=123456789012:domainName=example.org:region=us-east-1";
+const VPC_KEY: &str = "vpc-provider:account=123456789012:filter.tag:Name=shared:region=us-east-1:returnAsymmetricSubnets=true";
+const AMI_KEY: &str = "ami:account=123456789012:filters.image-type.0=machine:filters.name.0=amzn-ami-vpc-nat-2018.03.0.*:filters.state.0=available:owners.0=amazon:region=us-east-1";
+/// Moto's one Amazon image of that name.
+const MOTO_NAT_AMI: &str = "ami-00a36856283d67c39";
 
 fn web_stack(app: &App) {
     let stack = Stack::new(
@@ -42,6 +49,55 @@ fn web_stack(app: &App) {
             ),
         ]),
     );
+    // A VPC another team runs, and a cache placed in its subnets.
+    let vpc = Vpc::from_lookup(
+        &stack,
+        "Shared",
+        VpcLookup {
+            vpc_name: Some("shared".into()),
+            ..Default::default()
+        },
+    );
+    RedisCluster::new(&stack, "Cache", RedisClusterProps::new(&vpc));
+    let image = rcdk::lookup::machine_image(
+        &stack,
+        &rcdk::lookup::MachineImageLookup {
+            name: "amzn-ami-vpc-nat-2018.03.0.*".into(),
+            owners: vec!["amazon".into()],
+            ..Default::default()
+        },
+    );
+    CfnResource::raw(
+        &stack,
+        "Nat",
+        "AWS::EC2::LaunchTemplate",
+        Value::object([(
+            "LaunchTemplateData",
+            Value::object([("ImageId", Value::from(image))]),
+        )]),
+    );
+}
+
+/// The resources of `template` of `type_`.
+fn of_type<'a>(template: &'a J, type_: &str) -> Vec<&'a J> {
+    template["Resources"]
+        .as_object()
+        .expect("resources")
+        .values()
+        .filter(|r| r["Type"] == type_)
+        .collect()
+}
+
+/// A looked-up VPC as cdk.context.json holds it (the AWS CDK's answer).
+fn shared_vpc() -> J {
+    let subnet = |id: &str, az: &str, table: &str| json!({"subnetId": id, "cidr": "10.9.0.0/24", "availabilityZone": az, "routeTableId": table});
+    json!({
+        "vpcId": "vpc-0shared", "vpcCidrBlock": "10.9.0.0/16", "availabilityZones": [],
+        "subnetGroups": [
+            {"name": "Public", "type": "Public", "subnets": [subnet("subnet-pa", "us-east-1a", "rtb-p"), subnet("subnet-pb", "us-east-1b", "rtb-p")]},
+            {"name": "Private", "type": "Private", "subnets": [subnet("subnet-qa", "us-east-1a", "rtb-qa"), subnet("subnet-qb", "us-east-1b", "rtb-qb")]},
+        ],
+    })
 }
 
 /// The app the CLI tests run (`--app "<this binary> --ignored --exact lookups::app"`).
@@ -62,6 +118,8 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
                 ZONE_KEY.to_owned(),
                 serde_json::json!({"Id": "/hostedzone/Z0EXAMPLE", "Name": "example.org."}),
             ),
+            (VPC_KEY.to_owned(), shared_vpc()),
+            (AMI_KEY.to_owned(), json!("ami-0fedcba")),
         ]
         .into(),
         "cdk.out",
@@ -77,15 +135,47 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
         out.stacks[0].template["Resources"]["Www"]["Properties"]["HostedZoneId"],
         "Z0EXAMPLE"
     );
+    // The cache is in the looked-up VPC's private subnets; the VPC itself is not made.
+    let template = &out.stacks[0].template;
+    assert!(of_type(template, "AWS::EC2::VPC").is_empty());
+    assert_eq!(
+        of_type(template, "AWS::ElastiCache::SubnetGroup")[0]["Properties"]["SubnetIds"],
+        json!(["subnet-qa", "subnet-qb"])
+    );
+    assert_eq!(
+        of_type(template, "AWS::EC2::SecurityGroup")[0]["Properties"]["VpcId"],
+        "vpc-0shared"
+    );
+    assert_eq!(
+        template["Resources"]["Nat"]["Properties"]["LaunchTemplateData"]["ImageId"],
+        "ami-0fedcba"
+    );
 
     let fresh = App::with_context(Default::default(), "cdk.out");
     web_stack(&fresh);
     let out = fresh.synthesize().expect("synthesizes with a placeholder");
-    assert_eq!(out.missing.len(), 2);
-    assert_eq!(out.missing[0].key, ZONE_KEY);
-    assert_eq!(out.missing[0].provider, "hosted-zone");
-    assert_eq!(out.missing[1].key, KEY);
-    assert_eq!(out.missing[1].provider, "ssm");
+    let keys: Vec<(&str, &str)> = out
+        .missing
+        .iter()
+        .map(|m| (m.key.as_str(), m.provider.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (AMI_KEY, "ami"),
+            (ZONE_KEY, "hosted-zone"),
+            (KEY, "ssm"),
+            (VPC_KEY, "vpc-provider")
+        ]
+    );
+    assert_eq!(
+        out.manifest()["missing"][3]["props"],
+        json!({
+            "account": "123456789012", "region": "us-east-1",
+            "filter": {"tag:Name": "shared"}, "returnAsymmetricSubnets": true,
+            "dummyValue": out.manifest()["missing"][3]["props"]["dummyValue"],
+        })
+    );
     assert_eq!(
         out.stacks[0].template["Resources"]["Www"]["Properties"]["HostedZoneId"],
         "DUMMY"
@@ -95,7 +185,7 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
         "dummy-value-for-/platform/web/ami"
     );
     assert_eq!(
-        out.manifest()["missing"][1]["props"]["parameterName"],
+        out.manifest()["missing"][2]["props"]["parameterName"],
         "/platform/web/ami"
     );
 
@@ -118,6 +208,44 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
 }
 
 #[test]
+fn a_vpc_lookup_must_name_its_vpc_and_a_wrong_cached_answer_says_how_to_fix_it() {
+    let env = || StackProps {
+        env: Environment::new("123456789012", "us-east-1"),
+        ..Default::default()
+    };
+    let app = App::with_context(Default::default(), "cdk.out");
+    let stack = Stack::new(&app, "web", env());
+    Vpc::from_lookup(&stack, "Any", VpcLookup::default());
+    let err = app.synthesize().expect_err("an empty lookup");
+    assert!(
+        err.to_string()
+            .contains("web/Any: VpcLookup: name the VPC by vpc_id, vpc_name, tags or is_default"),
+        "{err}"
+    );
+
+    let app = App::with_context(
+        [(VPC_KEY.to_owned(), json!({"vpcId": "vpc-1"}))].into(),
+        "cdk.out",
+    );
+    let stack = Stack::new(&app, "web", env());
+    let vpc = Vpc::from_lookup(
+        &stack,
+        "Shared",
+        VpcLookup {
+            vpc_name: Some("shared".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(vpc.az_count(), 0);
+    let err = app.synthesize().expect_err("an answer of the wrong shape");
+    assert!(
+        err.to_string().contains("not a VPC with subnetGroups")
+            && err.to_string().contains("rcdk context --reset"),
+        "{err}"
+    );
+}
+
+#[test]
 fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
     let moto = Moto::start();
     let put = |value: &str| {
@@ -131,6 +259,7 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
     };
     put("ami-0123");
     let zone_id = crate::local_endpoint::route53_create_zone(moto.port, "example.org");
+    let vpc = SharedVpc::create(moto.port);
     let dir = tempfile::tempdir().expect("tempdir");
     let exe = std::env::current_exe().expect("this test binary");
     let app_cmd = format!("{} --ignored --exact lookups::app -q", exe.display());
@@ -176,7 +305,16 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
         serde_json::json!({
             ZONE_KEY: {"Id": format!("/hostedzone/{zone_id}"), "Name": "example.org."},
             KEY: "ami-0123",
+            VPC_KEY: vpc.expected_answer(),
+            AMI_KEY: MOTO_NAT_AMI,
         })
+    );
+    // The cache went into the private subnets (those routed through NAT), not the
+    // isolated ones.
+    let synthesized: J = serde_json::from_str(&template()).expect("JSON");
+    assert_eq!(
+        of_type(&synthesized, "AWS::ElastiCache::SubnetGroup")[0]["Properties"]["SubnetIds"],
+        json!(vpc.private)
     );
 
     // The cache answers from now on, whatever the account holds: synthesis is repeatable.
@@ -187,10 +325,10 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
 
     let (_, listed) = run(&["context"]);
     assert!(
-        listed.contains(&format!("2  {KEY}  \"ami-0123\"")),
+        listed.contains(&format!("3  {KEY}  \"ami-0123\"")),
         "{listed}"
     );
-    let (code, said) = run(&["context", "--reset", "2"]);
+    let (code, said) = run(&["context", "--reset", "3"]);
     assert_eq!(code, Some(0), "{said}");
     let (code, said) = run(&["synth", "-q"]);
     assert_eq!(code, Some(0), "{said}");
@@ -199,4 +337,129 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
     assert_eq!(code, Some(0));
     let (_, listed) = run(&["context"]);
     assert!(listed.contains("no cached lookups"), "{listed}");
+}
+
+/// A VPC made in moto by plain EC2 calls, as another team's tooling would: public
+/// subnets routed to an internet gateway, private ones through a NAT gateway, an
+/// isolated one (tagged into a group `Data`) on the main route table; and a second VPC
+/// the lookup must not match.
+struct SharedVpc {
+    id: String,
+    main_table: String,
+    public_table: String,
+    private_table: String,
+    public: Vec<String>,
+    private: Vec<String>,
+    isolated: String,
+}
+
+impl SharedVpc {
+    fn create(port: u16) -> SharedVpc {
+        let ec2 = |params: &str| {
+            crate::local_endpoint::http_post(port, "ec2", &format!("{params}&Version=2016-11-15"))
+        };
+        let id_of = |answer: String, tag: &str| -> String {
+            answer
+                .split_once(&format!("<{tag}>"))
+                .and_then(|(_, rest)| rest.split_once(&format!("</{tag}>")))
+                .map(|(id, _)| id.to_owned())
+                .unwrap_or_else(|| panic!("no {tag} in {answer}"))
+        };
+        let tag = |resource: &str, key: &str, value: &str| {
+            ec2(&format!(
+                "Action=CreateTags&ResourceId.1={resource}&Tag.1.Key={key}&Tag.1.Value={value}"
+            ))
+        };
+        let other = id_of(ec2("Action=CreateVpc&CidrBlock=10.8.0.0/16"), "vpcId");
+        tag(&other, "Name", "other");
+        let id = id_of(ec2("Action=CreateVpc&CidrBlock=10.9.0.0/16"), "vpcId");
+        tag(&id, "Name", "shared");
+        let subnet = |cidr: &str, az: &str| {
+            id_of(
+                ec2(&format!(
+                    "Action=CreateSubnet&VpcId={id}&CidrBlock={cidr}&AvailabilityZone={az}"
+                )),
+                "subnetId",
+            )
+        };
+        let public = vec![
+            subnet("10.9.0.0/24", "us-east-1a"),
+            subnet("10.9.1.0/24", "us-east-1b"),
+        ];
+        let private = vec![
+            subnet("10.9.16.0/20", "us-east-1a"),
+            subnet("10.9.32.0/20", "us-east-1b"),
+        ];
+        let isolated = subnet("10.9.64.0/24", "us-east-1a");
+        tag(&isolated, "aws-cdk:subnet-name", "Data");
+        let igw = id_of(ec2("Action=CreateInternetGateway"), "internetGatewayId");
+        ec2(&format!(
+            "Action=AttachInternetGateway&InternetGatewayId={igw}&VpcId={id}"
+        ));
+        let table = |route: &str, subnets: &[String]| {
+            let table = id_of(
+                ec2(&format!("Action=CreateRouteTable&VpcId={id}")),
+                "routeTableId",
+            );
+            ec2(&format!(
+                "Action=CreateRoute&RouteTableId={table}&DestinationCidrBlock=0.0.0.0%2F0&{route}"
+            ));
+            for s in subnets {
+                ec2(&format!(
+                    "Action=AssociateRouteTable&RouteTableId={table}&SubnetId={s}"
+                ));
+            }
+            table
+        };
+        let public_table = table(&format!("GatewayId={igw}"), &public);
+        let eip = id_of(ec2("Action=AllocateAddress&Domain=vpc"), "allocationId");
+        let nat = id_of(
+            ec2(&format!(
+                "Action=CreateNatGateway&SubnetId={}&AllocationId={eip}",
+                public[0]
+            )),
+            "natGatewayId",
+        );
+        let private_table = table(&format!("NatGatewayId={nat}"), &private);
+        let main_table = id_of(
+            ec2(&format!(
+                "Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={id}&Filter.2.Name=association.main&Filter.2.Value.1=true"
+            )),
+            "routeTableId",
+        );
+        SharedVpc {
+            id,
+            main_table,
+            public_table,
+            private_table,
+            public,
+            private,
+            isolated,
+        }
+    }
+
+    fn expected_answer(&self) -> J {
+        let subnets = |ids: &[String], cidrs: &[&str], azs: &[&str], table: &str| -> Vec<J> {
+            ids.iter()
+                .zip(cidrs)
+                .zip(azs)
+                .map(|((id, cidr), az)| {
+                    json!({"subnetId": id, "cidr": cidr, "availabilityZone": az, "routeTableId": table})
+                })
+                .collect()
+        };
+        let azs = ["us-east-1a", "us-east-1b"];
+        json!({
+            "vpcId": self.id, "vpcCidrBlock": "10.9.0.0/16", "ownerAccountId": "123456789012",
+            "availabilityZones": [],
+            "subnetGroups": [
+                {"name": "Public", "type": "Public",
+                 "subnets": subnets(&self.public, &["10.9.0.0/24", "10.9.1.0/24"], &azs, &self.public_table)},
+                {"name": "Private", "type": "Private",
+                 "subnets": subnets(&self.private, &["10.9.16.0/20", "10.9.32.0/20"], &azs, &self.private_table)},
+                {"name": "Data", "type": "Isolated",
+                 "subnets": subnets(std::slice::from_ref(&self.isolated), &["10.9.64.0/24"], &azs, &self.main_table)},
+            ],
+        })
+    }
 }

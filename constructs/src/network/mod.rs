@@ -23,8 +23,10 @@
 pub mod cidr;
 mod endpoints;
 mod flow_logs;
+mod lookup;
 mod vpc;
 
 pub use endpoints::InterfaceEndpoint;
 pub use flow_logs::FlowLogsProps;
+pub use lookup::VpcLookup;
 pub use vpc::{AvailabilityZones, NatStrategy, Subnet, SubnetGroup, SubnetKind, Vpc, VpcProps};

@@ -124,31 +124,34 @@ impl VpcProps {
 /// One subnet and its route table.
 #[derive(Debug, Clone)]
 pub struct Subnet {
-    /// The `AWS::EC2::Subnet` resource.
-    pub subnet: CfnSubnet,
-    /// Its route table.
-    pub route_table: CfnRouteTable,
+    /// The subnet's id (a `Ref` to the subnet this VPC made, or a looked-up `subnet-…`).
+    pub subnet_id: Expr<String>,
+    /// Its route table's id.
+    pub route_table_id: Expr<String>,
     /// Its AZ.
     pub availability_zone: Expr<String>,
-    /// The subnet's CIDR block, as allocated at synthesis.
+    /// The subnet's CIDR block (allocated at synthesis, or looked up).
     pub cidr: String,
 }
 
 #[derive(Debug, Clone)]
-struct Group {
-    spec: SubnetGroup,
-    subnets: Vec<Subnet>,
+pub(super) struct Group {
+    pub(super) spec: SubnetGroup,
+    pub(super) subnets: Vec<Subnet>,
 }
 
-/// A VPC with its subnets, routes, gateways, flow logs and endpoints.
+/// A VPC with its subnets, routes, gateways, flow logs and endpoints; or one that exists
+/// already, looked up at synthesis ([`Vpc::from_lookup`]).
 #[derive(Debug, Clone)]
 pub struct Vpc {
-    scope: Scope,
-    vpc: CfnVpc,
-    cidr: String,
-    azs: Vec<Expr<String>>,
-    groups: Vec<Group>,
-    interface_endpoints: Vec<InterfaceEndpoint>,
+    pub(super) scope: Scope,
+    pub(super) vpc_id: Expr<String>,
+    /// The VPC resource, when this construct made it.
+    pub(super) resource: Option<CfnVpc>,
+    pub(super) cidr: String,
+    pub(super) azs: Vec<Expr<String>>,
+    pub(super) groups: Vec<Group>,
+    pub(super) interface_endpoints: Vec<InterfaceEndpoint>,
 }
 
 impl Deref for Vpc {
@@ -317,8 +320,8 @@ impl Vpc {
                     _ => {}
                 }
                 subnets.push(Subnet {
-                    subnet,
-                    route_table,
+                    subnet_id: subnet.ref_(),
+                    route_table_id: route_table.ref_(),
                     availability_zone: az.clone(),
                     cidr: block.to_string(),
                 });
@@ -330,7 +333,8 @@ impl Vpc {
         }
         let this = Vpc {
             scope,
-            vpc,
+            vpc_id: vpc.ref_(),
+            resource: Some(vpc),
             cidr: vpc_cidr.to_string(),
             azs,
             groups,
@@ -344,7 +348,7 @@ impl Vpc {
                 .groups
                 .iter()
                 .filter(|g| g.spec.kind != SubnetKind::Public)
-                .flat_map(|g| g.subnets.iter().map(|s| s.route_table.ref_()))
+                .flat_map(|g| g.subnets.iter().map(|s| s.route_table_id.clone()))
                 .collect();
             if !tables.is_empty() {
                 endpoints::s3_gateway(&this.scope, this.vpc_id(), tables);
@@ -372,13 +376,13 @@ impl Vpc {
         [SubnetKind::PrivateWithEgress, SubnetKind::Isolated]
             .into_iter()
             .find_map(|k| self.groups.iter().find(|g| g.spec.kind == k))
-            .map(|g| g.subnets.iter().map(|s| s.subnet.ref_()).collect())
+            .map(|g| g.subnets.iter().map(|s| s.subnet_id.clone()).collect())
             .unwrap_or_default()
     }
 
     /// The VPC's id.
     pub fn vpc_id(&self) -> Expr<String> {
-        self.vpc.ref_()
+        self.vpc_id.clone()
     }
 
     /// The VPC's CIDR block (known at synthesis, so no cross-stack export is needed).
@@ -407,7 +411,10 @@ impl Vpc {
 
     /// The ids of the subnets of `kind`, one per AZ.
     pub fn subnet_ids(&self, kind: SubnetKind) -> Vec<Expr<String>> {
-        self.subnets(kind).iter().map(|s| s.subnet.ref_()).collect()
+        self.subnets(kind)
+            .into_iter()
+            .map(|s| s.subnet_id)
+            .collect()
     }
 
     /// The subnets of the group named `name`.
@@ -440,9 +447,9 @@ impl Vpc {
         self.interface_endpoints.contains(&endpoint)
     }
 
-    /// The L1 VPC resource.
-    pub fn resource(&self) -> &CfnVpc {
-        &self.vpc
+    /// The L1 VPC resource (`None` for a looked-up VPC, which no stack of the app makes).
+    pub fn resource(&self) -> Option<&CfnVpc> {
+        self.resource.as_ref()
     }
 }
 

@@ -2,6 +2,9 @@
 //! performed with the caller's credentials and cached in `cdk.context.json`, as the AWS
 //! CDK's CLI does; and `rcdk context`, which lists and resets the cache.
 
+mod ami;
+mod vpc;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +53,19 @@ pub fn describe(m: &J) -> String {
             text("region")
         ),
         Some("hosted-zone") => format!("hosted zone {} in {}", text("domainName"), text("account")),
+        Some("vpc-provider") => format!(
+            "VPC {} in {}/{}",
+            p["filter"],
+            text("account"),
+            text("region")
+        ),
+        Some("ami") => format!(
+            "machine image {} of {} in {}/{}",
+            p["filters"],
+            p["owners"],
+            text("account"),
+            text("region")
+        ),
         other => format!("{} lookup {}", other.unwrap_or("?"), m["key"]),
     }
 }
@@ -115,6 +131,8 @@ async fn lookup(sessions: &Sessions, m: &J, key: &str) -> Result<J, CliError> {
                 ))),
             }
         }
+        Some("vpc-provider") => vpc::lookup(&cfn, p).await?.map_err(fail),
+        Some("ami") => ami::lookup(&cfn, p).await?.map_err(fail),
         other => Err(fail(format!(
             "rcdk has no {} context provider yet; put the value in cdk.context.json under \"{key}\"",
             other.unwrap_or("?")
