@@ -169,6 +169,35 @@ impl Sessions {
         result
     }
 
+    /// Credentials to read `account` in `region` for a lookup (`what`, for messages):
+    /// the caller's when they are of that account; else `lookup_role` (the missing
+    /// lookup's `lookupRoleArn`), assumed; else refused, naming the role and the fix.
+    pub async fn for_lookup(
+        &self,
+        what: &str,
+        account: &str,
+        region: &str,
+        lookup_role: Option<&str>,
+    ) -> Result<Cfn, DeployError> {
+        let base = self.base(Some(region)).await;
+        let caller = self.caller_account(Some(region)).await?;
+        if caller == account {
+            return Ok(base);
+        }
+        let Some(role) = lookup_role else {
+            return Err(DeployError::Refused {
+                stack: what.to_owned(),
+                message: format!(
+                    "the credentials are of account {caller}, and the lookup names no role to assume in {account}; use credentials of {account}"
+                ),
+            });
+        };
+        let role = resolve(role, partition(region), account, region);
+        self.assume(&base, &role, "lookup")
+            .await
+            .map_err(|e| cannot_assume(what, &role, account, region, &caller, &e))
+    }
+
     /// How to reach `stack` of `account` (`None`: the caller's) in `region`: through
     /// its roles when it names them and they can be assumed; with the caller's
     /// credentials when it names none or the caller is in that account already (a

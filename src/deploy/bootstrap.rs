@@ -20,7 +20,7 @@ use super::orchestrate::{DeployOptions, DeployOutcome, StackPlan, deploy_stacks}
 use super::progress::Progress;
 use super::upload::TOOLKIT_STACK;
 use crate::tree::bootstrap::{
-    BOOTSTRAP_VERSION, DEPLOY_ROLE, EXECUTION_ROLE, FILE_PUBLISHING_ROLE,
+    BOOTSTRAP_VERSION, DEPLOY_ROLE, EXECUTION_ROLE, FILE_PUBLISHING_ROLE, LOOKUP_ROLE,
 };
 
 /// The parameter holding the trusted accounts (comma-separated).
@@ -129,6 +129,18 @@ pub fn toolkit_template() -> J {
                     "Policies": [{"PolicyName": "PublishFiles", "PolicyDocument": publishing_policy()}]
                 }
             },
+            "LookupRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": sub(LOOKUP_ROLE),
+                    "Description": "rcdk lookups at synthesis (VPCs, images, parameters, zones) from this account and the trusted ones: reads only",
+                    "AssumeRolePolicyDocument": trust_policy(),
+                    "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess")],
+                    "Policies": [{"PolicyName": "NoDecryption", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                        {"Sid": "DontReadSecrets", "Effect": "Deny", "Action": ["kms:Decrypt"], "Resource": "*"}
+                    ]}}]
+                }
+            },
             "CloudFormationExecutionRole": {
                 "Type": "AWS::IAM::Role",
                 "Properties": {
@@ -184,6 +196,7 @@ pub fn toolkit_template() -> J {
             "BootstrapVersion": {"Description": "Version of this stack that stacks' manifests require (requiresBootstrapStackVersion)", "Value": BOOTSTRAP_VERSION.to_string()},
             "DeployRoleArn": {"Value": {"Fn::GetAtt": ["DeployRole", "Arn"]}},
             "FilePublishingRoleArn": {"Value": {"Fn::GetAtt": ["FilePublishingRole", "Arn"]}},
+            "LookupRoleArn": {"Value": {"Fn::GetAtt": ["LookupRole", "Arn"]}},
             "CloudFormationExecutionRoleArn": {"Value": {"Fn::GetAtt": ["CloudFormationExecutionRole", "Arn"]}}
         }
     })

@@ -269,7 +269,8 @@ impl CloudAssembly {
             // roles, in the AWS CDK's fields (its CLI reads them too).
             if let (Some(account), Some(region)) = (&s.environment.account, &s.environment.region) {
                 use crate::tree::bootstrap::{
-                    BOOTSTRAP_VERSION, DEPLOY_ROLE, EXECUTION_ROLE, role_arn,
+                    DEPLOY_ROLE, DEPLOY_ROLES_VERSION, EXECUTION_ROLE, LOOKUP_ROLE,
+                    LOOKUP_ROLE_VERSION, role_arn,
                 };
                 props.insert(
                     "assumeRoleArn".into(),
@@ -281,7 +282,14 @@ impl CloudAssembly {
                 );
                 props.insert(
                     "requiresBootstrapStackVersion".into(),
-                    json!(BOOTSTRAP_VERSION),
+                    json!(DEPLOY_ROLES_VERSION),
+                );
+                props.insert(
+                    "lookupRole".into(),
+                    json!({
+                        "arn": role_arn(LOOKUP_ROLE, account, region),
+                        "requiresBootstrapStackVersion": LOOKUP_ROLE_VERSION,
+                    }),
                 );
             }
             let mut a = Map::new();

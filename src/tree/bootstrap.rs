@@ -11,8 +11,18 @@ pub const DEPLOY_ROLE: &str = "rcdk-deploy-role-${AWS::AccountId}-${AWS::Region}
 pub const EXECUTION_ROLE: &str = "rcdk-cfn-exec-role-${AWS::AccountId}-${AWS::Region}";
 /// The role assets are uploaded with: the asset bucket only.
 pub const FILE_PUBLISHING_ROLE: &str = "rcdk-file-publishing-role-${AWS::AccountId}-${AWS::Region}";
-/// The bootstrap stack version that made the roles (output `BootstrapVersion`).
-pub const BOOTSTRAP_VERSION: u64 = 2;
+/// The role lookups at synthesis assume in the stack's account (when the caller is of
+/// another): read-only (`ReadOnlyAccess`, KMS decryption denied), trusted like the deploy
+/// role.
+pub const LOOKUP_ROLE: &str = "rcdk-lookup-role-${AWS::AccountId}-${AWS::Region}";
+/// The bootstrap stack's version (output `BootstrapVersion`): 2 made the deploy roles,
+/// 3 the lookup role.
+pub const BOOTSTRAP_VERSION: u64 = 3;
+/// The version a stack deployed through the roles requires (`requiresBootstrapStackVersion`):
+/// the one that made them, so that a new role elsewhere asks no one to bootstrap again.
+pub const DEPLOY_ROLES_VERSION: u64 = 2;
+/// The version the lookup role needs (the manifest's `lookupRole`).
+pub const LOOKUP_ROLE_VERSION: u64 = 3;
 
 /// The ARN of `role` (one of the names above) in `account` and `region`, with the
 /// partition left as `${AWS::Partition}` as the AWS CDK writes it (the CLI knows the
@@ -35,7 +45,12 @@ mod tests {
             "arn:${AWS::Partition}:iam::111111111111:role/rcdk-deploy-role-111111111111-eu-west-1"
         );
         // IAM role names are at most 64 characters, even in the longest region name.
-        for role in [DEPLOY_ROLE, EXECUTION_ROLE, FILE_PUBLISHING_ROLE] {
+        for role in [
+            DEPLOY_ROLE,
+            EXECUTION_ROLE,
+            FILE_PUBLISHING_ROLE,
+            LOOKUP_ROLE,
+        ] {
             let arn = role_arn(role, "111111111111", "ap-southeast-5");
             let name = arn.rsplit('/').next().unwrap_or_default();
             assert!(name.len() <= 64, "{name}");

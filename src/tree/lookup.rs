@@ -118,6 +118,15 @@ pub fn context_value(
         return value;
     }
     all.insert("dummyValue".into(), dummy.clone());
+    // As the AWS CDK does: the CLI assumes it when the caller is of another account.
+    all.insert(
+        "lookupRoleArn".into(),
+        json!(super::bootstrap::role_arn(
+            super::bootstrap::LOOKUP_ROLE,
+            &account,
+            &region
+        )),
+    );
     record(
         scope,
         MissingContext {

@@ -8,17 +8,26 @@ use std::process::Output;
 use crate::local_endpoint::{Moto, http_post, http_post_as, rcdk_command, text};
 
 /// The account of the dummy keys the tests run with (moto's default).
-const CALLER: &str = "123456789012";
-const DEV: &str = "111111111111";
+pub(crate) const CALLER: &str = "123456789012";
+pub(crate) const DEV: &str = "111111111111";
 const SHARED: &str = "222222222222";
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+pub(crate) const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 /// Temporary credentials in `account`, as an organisation's administrator gets them
 /// (the endpoint lets any role that is not rcdk's be assumed).
-struct Keys {
-    id: String,
+pub(crate) struct Keys {
+    pub(crate) id: String,
     secret: String,
     token: String,
+}
+
+impl Keys {
+    /// Makes `cmd` run with these credentials.
+    pub(crate) fn apply(&self, cmd: &mut std::process::Command) {
+        cmd.env("AWS_ACCESS_KEY_ID", &self.id)
+            .env("AWS_SECRET_ACCESS_KEY", &self.secret)
+            .env("AWS_SESSION_TOKEN", &self.token);
+    }
 }
 
 fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
@@ -28,7 +37,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {open} in {text}"))
 }
 
-fn keys_in(moto: &Moto, account: &str) -> Keys {
+pub(crate) fn keys_in(moto: &Moto, account: &str) -> Keys {
     let answer = http_post(
         moto.port,
         "sts",
@@ -44,12 +53,10 @@ fn keys_in(moto: &Moto, account: &str) -> Keys {
 }
 
 /// `rcdk` with the caller's keys, or with `keys`.
-fn rcdk_as(moto: &Moto, keys: Option<&Keys>, args: &[&str]) -> Output {
+pub(crate) fn rcdk_as(moto: &Moto, keys: Option<&Keys>, args: &[&str]) -> Output {
     let mut cmd = rcdk_command(&moto.endpoint(), args);
     if let Some(k) = keys {
-        cmd.env("AWS_ACCESS_KEY_ID", &k.id)
-            .env("AWS_SECRET_ACCESS_KEY", &k.secret)
-            .env("AWS_SESSION_TOKEN", &k.token);
+        k.apply(&mut cmd);
     }
     cmd.stdin(std::process::Stdio::null())
         .output()
@@ -84,7 +91,8 @@ fn assembly(dir: &Path, stacks: &[(&str, &str, &str)]) -> PathBuf {
                     "templateFile": format!("{name}.template.json"),
                     "assumeRoleArn": role("deploy-role"),
                     "cloudFormationExecutionRoleArn": role("cfn-exec-role"),
-                    "requiresBootstrapStackVersion": 2
+                    "requiresBootstrapStackVersion": 2,
+                    "lookupRole": {"arn": role("lookup-role"), "requiresBootstrapStackVersion": 3}
                 }
             }),
         );

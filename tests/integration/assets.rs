@@ -96,6 +96,13 @@ fn a_function_folder_is_staged_with_an_asset_manifest_the_aws_cdk_reads() {
         "arn:${AWS::Partition}:iam::123456789012:role/rcdk-cfn-exec-role-123456789012-us-east-1"
     );
     assert_eq!(props["requiresBootstrapStackVersion"], 2);
+    assert_eq!(
+        props["lookupRole"],
+        serde_json::json!({
+            "arn": "arn:${AWS::Partition}:iam::123456789012:role/rcdk-lookup-role-123456789012-us-east-1",
+            "requiresBootstrapStackVersion": 3
+        })
+    );
     let staged = out.join(format!("asset.{hash}"));
     assert_eq!(
         fs::read_to_string(staged.join("index.py")).unwrap(),

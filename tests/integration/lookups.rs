@@ -8,7 +8,8 @@ use rcdk_constructs::data::{RedisCluster, RedisClusterProps};
 use rcdk_constructs::network::{Vpc, VpcLookup};
 use serde_json::{Value as J, json};
 
-use crate::local_endpoint::{Moto, json_call, rcdk_command, text};
+use crate::accounts::{ADMIN, CALLER, DEV, keys_in, rcdk_as};
+use crate::local_endpoint::{Moto, json_call, json_call_as, rcdk_command, text};
 
 const KEY: &str = "ssm:account=123456789012:parameterName=/platform/web/ami:region=us-east-1";
 const ZONE_KEY: &str = "hosted-zone:account=123456789012:domainName=example.org:region=us-east-1";
@@ -109,6 +110,92 @@ fn app() {
     app.synth().expect("the app synthesizes");
 }
 
+/// The app of the cross-account test: a stack of another account reading its parameter.
+#[test]
+#[ignore = "the app the cross-account lookup test runs through the CLI, not a test of its own"]
+fn other_account_app() {
+    let app = App::new();
+    let stack = Stack::new(
+        &app,
+        "dev-web",
+        StackProps {
+            env: Environment::new(DEV, "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let ami = rcdk::lookup::string_parameter(&stack, "/platform/web/ami");
+    CfnResource::raw(
+        &stack,
+        "Image",
+        "AWS::SSM::Parameter",
+        Value::object([("Type", Value::from("String")), ("Value", Value::from(ami))]),
+    );
+    app.synth().expect("the app synthesizes");
+}
+
+#[test]
+fn another_accounts_values_are_looked_up_through_its_bootstrapped_lookup_role() {
+    let moto = Moto::start();
+    let dev = keys_in(&moto, DEV);
+    json_call_as(
+        moto.port,
+        &dev.id,
+        "ssm",
+        "AmazonSSM.PutParameter",
+        &json!({"Name": "/platform/web/ami", "Value": "ami-0dev", "Type": "String"}).to_string(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = std::env::current_exe().expect("this test binary");
+    let app_cmd = format!(
+        "{} --ignored --exact lookups::other_account_app -q",
+        exe.display()
+    );
+    let synth = || {
+        let out = rcdk_command(&moto.endpoint(), &["--app", &app_cmd, "synth", "-q"])
+            .current_dir(dir.path())
+            .output()
+            .expect("rcdk runs");
+        let (stdout, stderr) = text(&out);
+        (out.status.success(), format!("{stdout}{stderr}"))
+    };
+
+    // Not bootstrapped: the role cannot be assumed; the message names it and the fix.
+    let (ok, said) = synth();
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!(
+            "cannot assume arn:aws:iam::{DEV}:role/rcdk-lookup-role-{DEV}-us-east-1 in account {DEV} from account {CALLER}"
+        )) && said.contains(&format!("rcdk bootstrap aws://{DEV}/us-east-1 --trust {CALLER}")),
+        "{said}"
+    );
+    assert!(!dir.path().join("cdk.context.json").exists());
+
+    let out = rcdk_as(
+        &moto,
+        Some(&dev),
+        &[
+            "bootstrap",
+            &format!("aws://{DEV}/us-east-1"),
+            "--trust",
+            CALLER,
+            "--execution-policy",
+            ADMIN,
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (ok, said) = synth();
+    assert!(ok, "{said}");
+    let cache: J = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("cdk.context.json")).expect("cache"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        cache,
+        json!({format!("ssm:account={DEV}:parameterName=/platform/web/ami:region=us-east-1"): "ami-0dev"}),
+        "dev's value, read with dev's lookup role, not the caller's account's"
+    );
+}
+
 #[test]
 fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_lookup() {
     let cached = App::with_context(
@@ -174,6 +261,8 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
             "account": "123456789012", "region": "us-east-1",
             "filter": {"tag:Name": "shared"}, "returnAsymmetricSubnets": true,
             "dummyValue": out.manifest()["missing"][3]["props"]["dummyValue"],
+            // Assumed when the caller is of another account (not part of the key).
+            "lookupRoleArn": "arn:${AWS::Partition}:iam::123456789012:role/rcdk-lookup-role-123456789012-us-east-1",
         })
     );
     assert_eq!(

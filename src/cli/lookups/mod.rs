@@ -1,5 +1,6 @@
 //! The lookups an app's synthesis could not answer (the assembly's `missing` list),
-//! performed with the caller's credentials and cached in `cdk.context.json`, as the AWS
+//! performed with the caller's credentials (another account's through its bootstrapped
+//! lookup role) and cached in `cdk.context.json`, as the AWS
 //! CDK's CLI does; and `rcdk context`, which lists and resets the cache.
 
 mod ami;
@@ -92,13 +93,16 @@ async fn lookup(sessions: &Sessions, m: &J, key: &str) -> Result<J, CliError> {
     let text = |k: &str| p.get(k).and_then(J::as_str).unwrap_or_default().to_owned();
     let (account, region) = (text("account"), text("region"));
     let fail = |message: String| CliError::Failed(format!("{}: {message}", describe(m)));
-    let cfn = sessions.base(Some(&region)).await;
-    let caller = sessions.caller_account(Some(&region)).await?;
-    if caller != account {
-        return Err(fail(format!(
-            "looked up with the caller's credentials, which are of account {caller}; run rcdk with credentials of {account}, or put the value in cdk.context.json under \"{key}\""
-        )));
-    }
+    // The caller's credentials in their own account; another account's lookup role
+    // (bootstrapped, trusting the caller's) elsewhere.
+    let cfn = sessions
+        .for_lookup(
+            &describe(m),
+            &account,
+            &region,
+            p.get("lookupRoleArn").and_then(J::as_str),
+        )
+        .await?;
     match m["provider"].as_str() {
         Some("ssm") => {
             let name = text("parameterName");
