@@ -79,6 +79,41 @@ fn web_stack(app: &App) {
     );
 }
 
+/// A service of the team's own, placed in the looked-up VPC (the stack the CLI test deploys).
+fn service_stack(app: &App) {
+    use rcdk_constructs::containers::{
+        Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
+        FargateTaskDefinition, FargateTaskDefinitionProps,
+    };
+    let stack = Stack::new(
+        app,
+        "web-service",
+        StackProps {
+            env: Environment::new("123456789012", "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let vpc = Vpc::from_lookup(
+        &stack,
+        "Shared",
+        VpcLookup {
+            vpc_name: Some("shared".into()),
+            ..Default::default()
+        },
+    );
+    let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
+    let task = FargateTaskDefinition::new(&stack, "ApiTask", FargateTaskDefinitionProps::default());
+    task.add_container(
+        "api",
+        ContainerProps::new(ContainerImage::ecr("api", "1.0.0")),
+    );
+    FargateService::new(
+        &stack,
+        "Api",
+        FargateServiceProps::new(&cluster, &task, &vpc),
+    );
+}
+
 /// The resources of `template` of `type_`.
 fn of_type<'a>(template: &'a J, type_: &str) -> Vec<&'a J> {
     template["Resources"]
@@ -107,6 +142,7 @@ fn shared_vpc() -> J {
 fn app() {
     let app = App::new();
     web_stack(&app);
+    service_stack(&app);
     app.synth().expect("the app synthesizes");
 }
 
@@ -405,6 +441,31 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
         of_type(&synthesized, "AWS::ElastiCache::SubnetGroup")[0]["Properties"]["SubnetIds"],
         json!(vpc.private)
     );
+
+    // The service deploys into the VPC made outside the app: its tasks run in the
+    // NAT-routed subnets, and its security group is made in that VPC (the endpoint
+    // refuses a group of a VPC that does not exist).
+    let service: J = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("cdk.out/web-service.template.json"))
+            .expect("template"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        of_type(&service, "AWS::ECS::Service")[0]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
+            ["Subnets"],
+        json!(vpc.private)
+    );
+    let (code, said) = run(&["deploy", "web-service", "--require-approval", "never"]);
+    assert_eq!(code, Some(0), "{said}");
+    let groups = crate::local_endpoint::http_post(
+        moto.port,
+        "ec2",
+        &format!(
+            "Action=DescribeSecurityGroups&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1={}",
+            vpc.id
+        ),
+    );
+    assert!(groups.contains("<groupName>web-service-"), "{groups}");
 
     // The cache answers from now on, whatever the account holds: synthesis is repeatable.
     put("ami-0456");
