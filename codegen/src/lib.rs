@@ -49,6 +49,9 @@ pub struct Schemas {
     /// Type name → the `Fn::GetAtt` names cfn-lint accepts (its own rules, which add
     /// writable properties for some types, e.g. `AWS::EC2::VPC.CidrBlock`).
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Every IAM action of cfn-lint's catalogue (`AdditionalSpecs/Policies.json`, what its
+    /// W3037 checks), lowercase `service:action`.
+    pub iam_actions: std::collections::BTreeSet<String>,
 }
 
 const GETATTS_SCRIPT: &str = r#"
@@ -138,11 +141,25 @@ pub fn load(root: &Path, dir: &Path) -> Result<Schemas, String> {
         types.insert(type_name, schema);
     }
     let attributes = getatts(root, dir)?;
+    let policies: BTreeMap<String, J> =
+        serde_json::from_str(&read(&dir.join("../AdditionalSpecs/Policies.json"))?)
+            .map_err(|e| format!("AdditionalSpecs/Policies.json: {e}"))?;
+    let iam_actions = policies
+        .iter()
+        .flat_map(|(service, spec)| {
+            spec.get("Actions")
+                .and_then(J::as_object)
+                .into_iter()
+                .flat_map(move |actions| actions.keys().map(move |a| format!("{service}:{a}")))
+        })
+        .map(|a| a.to_lowercase())
+        .collect();
     Ok(Schemas {
         version,
         dir: dir.to_path_buf(),
         types,
         attributes,
+        iam_actions,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The registry table: every resource type in the schemas, with its create-only
 //! properties, tagging and attributes.
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use serde_json::Value as J;
@@ -98,21 +99,54 @@ fn ref_property(schema: &J) -> String {
     }
 }
 
+/// `action` is in the IAM catalogue, or is a wildcard (`autoscaling:Describe*`) that
+/// matches an action of it.
+fn in_catalogue(action: &str, iam_actions: &BTreeSet<String>) -> bool {
+    let action = action.to_lowercase();
+    match action.strip_suffix('*') {
+        Some(prefix) if !prefix.contains('*') => iam_actions
+            .range(prefix.to_owned()..)
+            .next()
+            .is_some_and(|a| a.starts_with(prefix)),
+        _ => iam_actions.contains(&action),
+    }
+}
+
+/// The IAM actions the type's read handler needs (what CloudFormation calls to read a
+/// resource's state, as drift detection does), sorted. Some schemas name actions IAM
+/// does not have (`managed-fleets:…`); granting them does nothing and cfn-lint flags
+/// them, so only those of the IAM catalogue are kept.
+fn read_permissions(schema: &J, iam_actions: &BTreeSet<String>) -> Vec<String> {
+    let mut actions: Vec<String> = schema
+        .pointer("/handlers/read/permissions")
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .filter(|a| in_catalogue(a, iam_actions))
+        .collect();
+    actions.sort();
+    actions.dedup();
+    actions
+}
+
 pub fn render(header: &str, schemas: &Schemas) -> String {
     let mut out = String::from(header);
     out.push_str(
         "//! Every resource type of the schemas: create-only properties (a change replaces the\n",
     );
     out.push_str(
-        "//! resource), conditionally create-only ones (a change may replace it), tagging and\n",
+        "//! resource), conditionally create-only ones (a change may replace it), tagging,\n",
     );
-    out.push_str("//! attributes. Sorted by type name for binary search.\n\n");
+    out.push_str(
+        "//! attributes and the read handler's permissions. Sorted by type name for binary search.\n\n",
+    );
     out.push_str("use super::{TagFormat, Tagging, TypeInfo};\n\n");
     out.push_str("/// Every resource type, sorted by name.\npub static TYPES: &[TypeInfo] = &[\n");
     for (name, schema) in &schemas.types {
         let _ = writeln!(
             out,
-            "    TypeInfo {{ type_name: {name:?}, create_only: {}, conditional_create_only: {}, tagging: {}, ref_property: {}, primary_identifier: {}, attributes: {} }},",
+            "    TypeInfo {{ type_name: {name:?}, create_only: {}, conditional_create_only: {}, tagging: {}, ref_property: {}, primary_identifier: {}, attributes: {}, read_permissions: {} }},",
             list(&pointers(schema, "createOnlyProperties")),
             list(&pointers(schema, "conditionalCreateOnlyProperties")),
             tagging(schema),
@@ -126,6 +160,7 @@ pub fn render(header: &str, schemas: &Schemas) -> String {
                     .map(Vec::as_slice)
                     .unwrap_or_default()
             ),
+            list(&read_permissions(schema, &schemas.iam_actions)),
         );
     }
     out.push_str("];\n");

@@ -52,6 +52,9 @@ pub struct TypeInfo {
     pub primary_identifier: &'static [&'static str],
     /// `Fn::GetAtt` names (dotted for nested attributes).
     pub attributes: &'static [&'static str],
+    /// The IAM actions CloudFormation's read handler of the type calls with the caller's
+    /// credentials (drift detection reads resources so), sorted.
+    pub read_permissions: &'static [&'static str],
 }
 
 /// Looks a resource type up in the registry.

@@ -104,6 +104,107 @@ fn the_deploy_role_trusts_one_repository_and_may_only_deploy_its_stacks() {
     assert_cfn_lint_clean(&[out.join("identity.template.json")]);
 }
 
+/// The drift role reads exactly what drift detection compares in its stacks (the read
+/// handlers of their types), no data and nothing of other stacks, and cannot deploy.
+#[test]
+fn the_drift_role_may_detect_drift_and_read_the_configuration_of_its_stacks_only() {
+    use rcdk_constructs::delivery::{GithubDriftRole, GithubDriftRoleProps};
+    use rcdk_constructs::messaging::{Queue, QueueProps};
+    use rcdk_constructs::storage::{Bucket, BucketProps};
+    let a = app();
+    let s = stack(&a, "identity");
+    let github = GithubOidcProvider::new(&s, "GitHub");
+    GithubDriftRole::new(
+        &s,
+        "ProdDrift",
+        GithubDriftRoleProps::new(
+            &github,
+            "acme/web",
+            vec![GithubSubject::Environment("prod-drift".into())],
+            vec!["prod-*".into()],
+        ),
+    );
+    // Stacks made after the role: the reads are collected once the app is complete.
+    let data = stack(&a, "prod-data");
+    Bucket::new(&data, "Uploads", BucketProps::default());
+    Queue::new(&data, "Jobs", QueueProps::default());
+    rcdk::CfnResource::raw(
+        &data,
+        "ApiKey",
+        "AWS::SecretsManager::Secret",
+        rcdk::Value::object([("Description", rcdk::Value::from("the API key"))]),
+    );
+    let other = stack(&a, "staging-cache");
+    rcdk_constructs::ecr::Repository::new(
+        &other,
+        "Images",
+        rcdk_constructs::ecr::RepositoryProps::default(),
+    );
+    let assembly = synth(&a);
+    let role = resource(&assembly, "identity", "ProdDrift");
+    let statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements")
+        .clone();
+    let by_sid = |sid: &str| -> Vec<String> {
+        let st = statements
+            .iter()
+            .find(|st| st["Sid"] == sid)
+            .unwrap_or_else(|| panic!("{sid} in {statements:#?}"));
+        match &st["Action"] {
+            serde_json::Value::String(a) => vec![a.clone()],
+            other => other
+                .as_array()
+                .expect("actions")
+                .iter()
+                .map(|a| a.as_str().expect("action").to_owned())
+                .collect(),
+        }
+    };
+    assert_eq!(
+        by_sid("DetectDriftOfTheNamedStacks"),
+        [
+            "cloudformation:DescribeStacks",
+            "cloudformation:DetectStackDrift",
+            "cloudformation:DetectStackResourceDrift",
+            "cloudformation:DescribeStackResourceDrifts"
+        ]
+    );
+    let reads = by_sid("ReadWhatDriftDetectionCompares");
+    for needed in [
+        "s3:GetBucketVersioning",
+        "s3:GetEncryptionConfiguration",
+        "sqs:GetQueueAttributes",
+        "secretsmanager:DescribeSecret",
+        "kms:GetKeyPolicy",
+    ] {
+        assert!(reads.iter().any(|a| a == needed), "{needed} in {reads:?}");
+    }
+    for never in [
+        "secretsmanager:GetSecretValue",
+        "kms:Decrypt",
+        "s3:GetObject",
+    ] {
+        assert!(!reads.iter().any(|a| a == never), "{never} in {reads:?}");
+    }
+    assert!(
+        !reads.iter().any(|a| a.starts_with("ecr:")),
+        "staging's repository is not prod's: {reads:?}"
+    );
+    let all = role["Properties"]["Policies"].to_string();
+    for deploy in [
+        "CreateChangeSet",
+        "ExecuteChangeSet",
+        "iam:PassRole",
+        "s3:PutObject",
+    ] {
+        assert!(!all.contains(deploy), "{deploy}: {all}");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    assert_cfn_lint_clean(&[dir.path().join("identity.template.json")]);
+}
+
 #[test]
 fn wildcards_need_a_reason_and_names_are_checked() {
     let build = |repository: &str,
@@ -132,7 +233,7 @@ fn wildcards_need_a_reason_and_names_are_checked() {
     let err = synth_err(&build("acme/web", release(), None, vec!["dev-*".into()])).to_string();
     assert!(
         err.contains(
-            "identity/Deploy: a subject with '*' lets every matching branch or environment deploy"
+            "identity/Deploy: a subject with '*' lets every matching branch or environment assume it"
         ),
         "{err}"
     );

@@ -134,14 +134,25 @@ fn every_reference_template_meets_the_posture() {
                 }
             }
             // Only actions that AWS documents without resource-level permissions may
-            // be on "*": the registry login, X-Ray's trace upload and the deploy roles'
-            // look-up of who imports an export.
+            // be on "*": the registry login, X-Ray's trace upload, the deploy roles'
+            // look-up of who imports an export and the drift roles' detection status;
+            // and the drift roles' reads of resources whose names CloudFormation
+            // chooses (waived, with the reason, on the role).
             for st in identity_statements(r) {
+                if st["Sid"] == "ReadWhatDriftDetectionCompares" {
+                    let waivers = r["Metadata"].to_string();
+                    assert!(
+                        waivers.contains("RCDK-IAM-WILDCARD-RESOURCE"),
+                        "{at}: {waivers}"
+                    );
+                    continue;
+                }
                 if items(&st["Resource"]).contains(&&json!("*")) {
                     for action in items(&st["Action"]) {
                         assert!(
                             [
                                 "cloudformation:ListImports",
+                                "cloudformation:DescribeStackDriftDetectionStatus",
                                 "ecr:GetAuthorizationToken",
                                 "xray:PutTraceSegments",
                                 "xray:PutTelemetryRecords"

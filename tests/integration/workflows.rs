@@ -52,7 +52,12 @@ fn every_workflow_passes_actionlint_and_a_broken_one_does_not() {
             .iter()
             .filter_map(|f| f.file_name()?.to_str())
             .collect::<Vec<_>>(),
-        ["deploy-environment.yml", "deploy.yml", "pull-request.yml"]
+        [
+            "deploy-environment.yml",
+            "deploy.yml",
+            "drift.yml",
+            "pull-request.yml"
+        ]
     );
     let (code, report) = actionlint(&files);
     assert_eq!(code, Some(0), "{report}");
@@ -179,6 +184,60 @@ fn merges_deploy_dev_then_staging_then_prod_each_with_its_own_role_after_a_plan(
             "{var}"
         );
     }
+}
+
+#[test]
+fn drift_is_detected_nightly_per_environment_through_read_only_drift_roles() {
+    let drift = workflow("drift.yml");
+    assert!(drift["on"]["schedule"][0]["cron"].is_string());
+    assert_eq!(
+        drift["permissions"],
+        serde_json::json!({"contents": "read"})
+    );
+    let job = &drift["jobs"]["drift"];
+    assert_eq!(
+        job["strategy"]["matrix"]["environment"],
+        serde_json::json!(["dev", "staging", "prod"])
+    );
+    assert_eq!(
+        job["strategy"]["fail-fast"], false,
+        "one drifted environment hides no other"
+    );
+    // Not the deploy environments (prod's reviewers would hold a nightly run).
+    assert_eq!(job["environment"], "${{ matrix.environment }}-drift");
+    assert_eq!(job["permissions"]["id-token"], "write");
+    let steps = steps(job);
+    let creds = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@"))
+        })
+        .expect("credentials step");
+    assert_eq!(
+        creds["with"]["role-to-assume"],
+        "${{ vars.AWS_DRIFT_ROLE_ARN }}"
+    );
+    let run = steps
+        .iter()
+        .find(|s| s["name"] == "Detect drift")
+        .and_then(|s| s["run"].as_str())
+        .expect("drift step");
+    for needle in [
+        r#"drift "$STACKS""#,
+        "--format markdown",
+        "--fail",
+        "GITHUB_STEP_SUMMARY",
+        "pipefail",
+    ] {
+        assert!(run.contains(needle), "{needle}: {run}");
+    }
+    assert!(!run.contains(" deploy "), "{run}");
+    // The variable is the identity stack's output, and the role behind it only reads.
+    let identity = std::fs::read_to_string(root().join("snapshots/identity-123456789012.snap"))
+        .expect("identity snapshot");
+    assert_eq!(identity.matches("(variable AWS_DRIFT_ROLE_ARN)").count(), 3);
 }
 
 #[test]

@@ -2,15 +2,16 @@
 //! per account: the OIDC provider for GitHub's tokens and, per environment of the
 //! account, a CloudFormation execution role (what CloudFormation may create) and a deploy
 //! role that only the repository's jobs in the GitHub environment of that name may
-//! assume, for that environment's stacks. Deployed once by a person with local
+//! assume, for that environment's stacks, and a drift role (`rcdk drift` and the reads it
+//! needs) for the nightly drift workflow's environment `{env}-drift`. Deployed once by a person with local
 //! credentials (`rcdk deploy identity-123456789012`); its outputs are the role ARNs the
 //! workflows name. A stack name cannot start with a digit, so the account comes last.
 
 use rcdk::CfnOutput;
 use rcdk::{App, Environment, OutputProps, Stack, StackProps, Tags, fns};
 use rcdk_constructs::delivery::{
-    ExecutionRole, ExecutionRoleProps, GithubDeployRole, GithubDeployRoleProps, GithubOidcProvider,
-    GithubSubject,
+    ExecutionRole, ExecutionRoleProps, GithubDeployRole, GithubDeployRoleProps, GithubDriftRole,
+    GithubDriftRoleProps, GithubOidcProvider, GithubSubject,
 };
 use rcdk_constructs::iam::{PolicyStatement, aws_managed_policy};
 
@@ -113,6 +114,29 @@ fn environment_roles(
             .resource(fns::sub(format!(
                 "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:instance-profile/{env}-*"
             ))),
+    );
+    let drift = GithubDriftRole::new(
+        stack,
+        &format!("{name}Drift"),
+        GithubDriftRoleProps {
+            regions: regions.clone(),
+            ..GithubDriftRoleProps::new(
+                github,
+                &delivery.repository,
+                vec![GithubSubject::Environment(format!("{env}-drift"))],
+                vec![format!("{env}-*")],
+            )
+        },
+    );
+    CfnOutput::new(
+        stack,
+        &format!("{name}DriftRoleArn"),
+        OutputProps {
+            description: Some(format!(
+                "role-to-assume of the GitHub environment {env}-drift (variable AWS_DRIFT_ROLE_ARN)"
+            )),
+            ..OutputProps::new(drift.arn())
+        },
     );
     let deploy = GithubDeployRole::new(
         stack,

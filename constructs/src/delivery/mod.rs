@@ -1,8 +1,9 @@
 //! Delivery from GitHub Actions without stored keys: the account's OIDC provider for
 //! GitHub's token issuer, a deploy role that only the named repository's named refs or
 //! environments may assume (for one hour), with exactly what `rcdk deploy` needs for the
-//! named stacks, and the CloudFormation execution role that deploy passes
-//! (`--role-arn`), which holds the resource permissions.
+//! named stacks, the CloudFormation execution role that deploy passes (`--role-arn`),
+//! which holds the resource permissions, and a drift role ([`GithubDriftRole`]) that a
+//! nightly `rcdk drift` assumes: drift detection and configuration reads only.
 //!
 //! ```
 //! use rcdk::{App, Stack, StackProps};
@@ -18,6 +19,8 @@
 //! ));
 //! ```
 
+mod drift;
+
 use std::ops::Deref;
 
 use rcdk::{Expr, Scope, Value, fns};
@@ -25,6 +28,8 @@ use rcdk_l1::iam::{CfnOidcProvider, CfnOidcProviderProps};
 
 use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps};
 use crate::units::Duration;
+
+pub use drift::{GithubDriftRole, GithubDriftRoleProps};
 
 /// GitHub's OIDC token issuer.
 pub const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
@@ -179,7 +184,7 @@ fn valid_repository(r: &str) -> bool {
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }
 
-fn stack_arn(region: &str, pattern: &str) -> Expr<String> {
+pub(crate) fn stack_arn(region: &str, pattern: &str) -> Expr<String> {
     fns::sub(format!(
         "arn:${{AWS::Partition}}:cloudformation:{region}:${{AWS::AccountId}}:stack/{pattern}/*"
     ))
@@ -191,88 +196,123 @@ fn asset_bucket_arn(region: &str) -> Expr<String> {
     ))
 }
 
+/// Who may assume a GitHub role: the repository's named subjects through the OIDC provider.
+pub(crate) struct GithubTrust<'a> {
+    pub provider: &'a GithubOidcProvider,
+    pub repository: &'a str,
+    pub subjects: &'a [GithubSubject],
+    pub wildcard_reason: Option<&'a str>,
+    pub max_session: Duration,
+}
+
+/// A role GitHub Actions of `trust` assume, with the checks every such role needs;
+/// and the regions its stacks are in (`${AWS::Region}` when none are named).
+pub(crate) fn github_role(
+    scope: &Scope,
+    id: &str,
+    description: String,
+    trust: GithubTrust<'_>,
+    stacks: &[String],
+    regions: &[String],
+) -> (Role, Vec<String>) {
+    let claims: Vec<String> = trust
+        .subjects
+        .iter()
+        .map(|s| s.claim(trust.repository))
+        .collect();
+    let wildcard = claims.iter().any(|c| c.contains('*'));
+    let role = Role::new(
+        scope,
+        id,
+        RoleProps {
+            description: Some(description),
+            trust_only_this_account: false,
+            max_session: Some(trust.max_session),
+            trust_conditions: vec![
+                (
+                    Operator::StringEquals,
+                    format!("{GITHUB_ISSUER}:aud"),
+                    Value::from(STS_AUDIENCE),
+                ),
+                (
+                    if wildcard {
+                        Operator::StringLike
+                    } else {
+                        Operator::StringEquals
+                    },
+                    format!("{GITHUB_ISSUER}:sub"),
+                    Value::list(
+                        claims
+                            .iter()
+                            .map(|c| Value::from(c.as_str()))
+                            .collect::<Vec<Value>>(),
+                    ),
+                ),
+            ],
+            ..RoleProps::new(Principal::federated(trust.provider.arn()))
+        },
+    );
+    if !valid_repository(trust.repository) {
+        role.add_error(format!(
+            "repository '{}' is not OWNER/NAME (letters, digits, '-', '_', '.')",
+            trust.repository
+        ));
+    }
+    if trust.subjects.is_empty() {
+        role.add_error(
+            "no subjects: name the branches, tags or environments whose runs may assume it",
+        );
+    }
+    if let Some(reason) = trust
+        .wildcard_reason
+        .filter(|r| wildcard && r.trim().len() >= MIN_REASON)
+    {
+        // The reason is the waiver reviewers and the posture rule see.
+        crate::posture::suppress(&role, crate::posture::Rule::OpenTrust, reason);
+    } else if wildcard {
+        role.add_error(format!(
+            "a subject with '*' lets every matching branch or environment assume it; name them, or give wildcard_reason (at least {MIN_REASON} characters) saying why that is safe"
+        ));
+    }
+    if stacks.is_empty() {
+        role.add_error("no stacks: name the stacks (or patterns like prod-*) it acts on");
+    }
+    for r in regions {
+        if !rcdk::Environment::is_region_name(r) {
+            role.add_error(format!(
+                "regions: '{r}' is not a region name like us-east-1"
+            ));
+        }
+    }
+    let regions = if regions.is_empty() {
+        vec!["${AWS::Region}".to_owned()]
+    } else {
+        regions.to_vec()
+    };
+    (role, regions)
+}
+
 impl GithubDeployRole {
     /// Adds the role below `scope`.
     pub fn new(scope: &Scope, id: &str, props: GithubDeployRoleProps) -> GithubDeployRole {
-        let claims: Vec<String> = props
-            .subjects
-            .iter()
-            .map(|s| s.claim(&props.repository))
-            .collect();
-        let wildcard = claims.iter().any(|c| c.contains('*'));
-        let role = Role::new(
+        let (role, regions) = github_role(
             scope,
             id,
-            RoleProps {
-                description: Some(format!(
-                    "Deploys {} from GitHub Actions of {}",
-                    props.stacks.join(", "),
-                    props.repository
-                )),
-                trust_only_this_account: false,
-                max_session: Some(props.max_session),
-                trust_conditions: vec![
-                    (
-                        Operator::StringEquals,
-                        format!("{GITHUB_ISSUER}:aud"),
-                        Value::from(STS_AUDIENCE),
-                    ),
-                    (
-                        if wildcard {
-                            Operator::StringLike
-                        } else {
-                            Operator::StringEquals
-                        },
-                        format!("{GITHUB_ISSUER}:sub"),
-                        Value::list(
-                            claims
-                                .iter()
-                                .map(|c| Value::from(c.as_str()))
-                                .collect::<Vec<Value>>(),
-                        ),
-                    ),
-                ],
-                ..RoleProps::new(Principal::federated(props.provider.arn()))
-            },
-        );
-        if !valid_repository(&props.repository) {
-            role.add_error(format!(
-                "repository '{}' is not OWNER/NAME (letters, digits, '-', '_', '.')",
+            format!(
+                "Deploys {} from GitHub Actions of {}",
+                props.stacks.join(", "),
                 props.repository
-            ));
-        }
-        if props.subjects.is_empty() {
-            role.add_error(
-                "no subjects: name the branches, tags or environments whose runs may deploy",
-            );
-        }
-        if let Some(reason) = props
-            .wildcard_reason
-            .as_ref()
-            .filter(|r| wildcard && r.trim().len() >= MIN_REASON)
-        {
-            // The reason is the waiver reviewers and the posture rule see.
-            crate::posture::suppress(&role, crate::posture::Rule::OpenTrust, reason);
-        } else if wildcard {
-            role.add_error(format!(
-                "a subject with '*' lets every matching branch or environment deploy; name them, or give wildcard_reason (at least {MIN_REASON} characters) saying why that is safe"
-            ));
-        }
-        if props.stacks.is_empty() {
-            role.add_error("no stacks: name the stacks (or patterns like prod-*) it deploys");
-        }
-        let regions: Vec<&str> = if props.regions.is_empty() {
-            vec!["${AWS::Region}"]
-        } else {
-            props.regions.iter().map(String::as_str).collect()
-        };
-        for r in &props.regions {
-            if !rcdk::Environment::is_region_name(r) {
-                role.add_error(format!(
-                    "regions: '{r}' is not a region name like us-east-1"
-                ));
-            }
-        }
+            ),
+            GithubTrust {
+                provider: &props.provider,
+                repository: &props.repository,
+                subjects: &props.subjects,
+                wildcard_reason: props.wildcard_reason.as_deref(),
+                max_session: props.max_session,
+            },
+            &props.stacks,
+            &props.regions,
+        );
         let stacks: Vec<Expr<String>> = regions
             .iter()
             .flat_map(|r| props.stacks.iter().map(move |s| stack_arn(r, s)))
