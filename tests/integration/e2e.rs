@@ -973,7 +973,7 @@ fn doctor_checks_credentials_the_endpoint_and_bootstrap_per_region() {
     let (code, stdout, _) = doctor(&moto.endpoint());
     assert_eq!(code, Some(0), "{stdout}");
     assert!(
-        stdout.contains("ok   bootstrap us-east-1  RcdkToolkit version 2 is CREATE_COMPLETE; its deploy roles trust this account"),
+        stdout.contains("ok   bootstrap us-east-1  RcdkToolkit version 3 is CREATE_COMPLETE; its deploy roles trust this account"),
         "{stdout}"
     );
     // Nothing listens on port 9 of 127.0.0.1: the endpoint check fails and says why.
