@@ -135,6 +135,21 @@ fn other_values_are_checked_with_their_field() {
             "    region: us-east-1\n",
             "environments.prod-dr.region: a standby is in another region than its primary (us-east-1)",
         ),
+        (
+            "secret: rcdk-reference/prod/pagerduty, json_key: url}",
+            "secret: rcdk-reference/prod/pagerduty, parameter: /oncall/url}",
+            "environments.prod.alarms.pager: name exactly one of secret or parameter",
+        ),
+        (
+            "{service: pagerduty, secret: rcdk-reference/prod/pagerduty, json_key: url}",
+            "{service: pagerduty, parameter: /oncall/url, json_key: url}",
+            "environments.prod.alarms.pager.json_key: json_key reads a key of a JSON secret",
+        ),
+        (
+            "{service: pagerduty,",
+            "{service: victorops,",
+            "unknown variant `victorops`, expected `pagerduty` or `opsgenie`",
+        ),
     ];
     for (from, to, expected) in cases {
         let err = error_for(from, to);

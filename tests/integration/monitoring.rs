@@ -449,3 +449,99 @@ fn worker_alarms_watch_the_queue_its_dead_letters_functions_and_redis() {
     }
     assert!(!body.contains("Worker tasks"), "no service, no tasks graph");
 }
+
+/// Critical alarms page through a second topic whose HTTPS subscriptions read the
+/// pager's URL at deploy time; warnings reach only the e-mail topic; a URL given where
+/// a secret's name belongs is refused.
+#[test]
+fn critical_alarms_page_and_warnings_only_mail_and_the_pager_url_stays_out_of_the_template() {
+    use rcdk_constructs::monitoring::{Pager, PagerUrl, Severity};
+    let app = app();
+    let s = stack(&app, "m");
+    let topic = AlarmTopic::new(
+        &s,
+        "Alarms",
+        AlarmTopicProps {
+            emails: vec!["oncall@example.com".into()],
+            pagers: vec![
+                Pager::PagerDuty(PagerUrl::Secret {
+                    name: "team/pagerduty".into(),
+                    json_key: Some("url".into()),
+                }),
+                Pager::Opsgenie(PagerUrl::Parameter("/team/opsgenie-url".into())),
+            ],
+            ..AlarmTopicProps::default()
+        },
+    );
+    let warning = alarm(&s, "Slow");
+    warning.notify(&topic);
+    let critical = Alarm::new(
+        &s,
+        "Down",
+        AlarmProps {
+            severity: Severity::Critical,
+            description: "Down fires".into(),
+            ..AlarmProps::new(requests(), Comparison::GreaterThan, 1.0)
+        },
+    );
+    critical.notify(&topic);
+    let both = AlarmRule::any_of(&[&warning, &critical]);
+    CompositeAlarm::critical(&s, "Users", &both, "users are affected", &topic);
+    let assembly = synth(&app);
+    let mail = json!([{"Ref": "Alarms"}]);
+    let mail_and_page = json!([{"Ref": "Alarms"}, {"Ref": "AlarmsPaging"}]);
+    let slow = &resource(&assembly, "m", "Slow")["Properties"];
+    assert_eq!(slow["AlarmActions"], mail);
+    assert_eq!(slow["OKActions"], mail);
+    let down = &resource(&assembly, "m", "Down")["Properties"];
+    assert_eq!(down["AlarmActions"], mail_and_page);
+    assert_eq!(
+        down["OKActions"], mail_and_page,
+        "a recovery resolves the page"
+    );
+    let users = &resource(&assembly, "m", "Users")["Properties"];
+    assert_eq!(users["AlarmActions"], mail_and_page);
+
+    let paging = resource(&assembly, "m", "AlarmsPaging");
+    assert_eq!(
+        paging["Properties"]["KmsMasterKeyId"],
+        resource(&assembly, "m", "Alarms")["Properties"]["KmsMasterKeyId"]
+    );
+    let pagerduty = &resource(&assembly, "m", "AlarmsPagingPagerDuty1")["Properties"];
+    assert_eq!(pagerduty["Protocol"], "https");
+    assert_eq!(
+        pagerduty["Endpoint"],
+        "{{resolve:secretsmanager:team/pagerduty:SecretString:url}}"
+    );
+    assert_eq!(pagerduty["TopicArn"], json!({"Ref": "AlarmsPaging"}));
+    assert_eq!(
+        pagerduty["DeliveryPolicy"]["healthyRetryPolicy"]["numRetries"],
+        50
+    );
+    let opsgenie = &resource(&assembly, "m", "AlarmsPagingOpsgenie2")["Properties"];
+    assert_eq!(opsgenie["Endpoint"], "{{resolve:ssm:/team/opsgenie-url}}");
+    // The paging topic takes CloudWatch's alarms only, over TLS.
+    let policy = resource(&assembly, "m", "AlarmsPagingPolicy")["Properties"].to_string();
+    assert!(
+        policy.contains("cloudwatch.amazonaws.com") && policy.contains("aws:SecureTransport"),
+        "{policy}"
+    );
+
+    let app = self::app();
+    let s = stack(&app, "m");
+    AlarmTopic::new(
+        &s,
+        "Alarms",
+        AlarmTopicProps {
+            pagers: vec![Pager::PagerDuty(PagerUrl::Parameter(
+                "https://events.pagerduty.com/integration/abc/enqueue".into(),
+            ))],
+            ..AlarmTopicProps::default()
+        },
+    );
+    let err = synth_err(&app);
+    assert!(
+        err.mentions("pagers[0]: 'https://events.pagerduty.com/integration/abc/enqueue' is the URL itself; put it in a secret or parameter"),
+        "{err}"
+    );
+}

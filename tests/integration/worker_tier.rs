@@ -261,9 +261,13 @@ fn the_monitoring_stack_watches_the_worker_tier_and_says_where_to_look() {
                     .is_some_and(|d| d.contains("Look first at")),
                 "{env}/{id}"
             );
+            // The e-mail topic; in prod the critical ones (work lost, users waiting)
+            // page too.
+            let critical = ["WorkersDeadLetters", "WorkersOldestJob"].contains(&id.as_str());
+            let paged = env.starts_with("prod") && critical;
             assert_eq!(
                 p["AlarmActions"].as_array().map(Vec::len),
-                Some(1),
+                Some(if paged { 2 } else { 1 }),
                 "{env}/{id}"
             );
         }

@@ -316,13 +316,42 @@ pub struct RedisConfig {
     pub replicas: u32,
 }
 
+/// The on-call service critical alarms page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PagerService {
+    Pagerduty,
+    Opsgenie,
+}
+
+/// Where critical alarms page: the service and where its CloudWatch integration URL is
+/// kept (a secret, or an SSM String parameter), never the URL itself.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagerConfig {
+    pub service: PagerService,
+    /// The Secrets Manager secret holding the URL.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// The key of a JSON secret that holds the URL.
+    #[serde(default)]
+    pub json_key: Option<String>,
+    /// The SSM String parameter holding the URL (instead of a secret).
+    #[serde(default)]
+    pub parameter: Option<String>,
+}
+
 /// Alarm thresholds and who is told.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlarmConfig {
-    /// E-mail addresses that receive alarm notifications.
+    /// E-mail addresses that receive alarm notifications (every alarm).
     #[serde(default)]
     pub emails: Vec<String>,
+    /// The on-call service critical alarms page (users affected, work lost); warnings
+    /// are only e-mailed.
+    #[serde(default)]
+    pub pager: Option<PagerConfig>,
     pub latency_p99_seconds: f64,
     pub error_rate_percent: f64,
     pub service_cpu_percent: f64,
@@ -693,6 +722,21 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             ));
         }
         check_emails(&f("alarms.emails"), &env.alarms.emails, &mut out);
+        if let Some(pager) = &env.alarms.pager {
+            match (&pager.secret, &pager.parameter) {
+                (Some(_), Some(_)) | (None, None) => out.push((
+                    f("alarms.pager"),
+                    "name exactly one of secret or parameter: where the integration URL is kept"
+                        .into(),
+                )),
+                (None, Some(_)) if pager.json_key.is_some() => out.push((
+                    f("alarms.pager.json_key"),
+                    "json_key reads a key of a JSON secret; a parameter holds the URL itself"
+                        .into(),
+                )),
+                _ => {}
+            }
+        }
     }
     out
 }

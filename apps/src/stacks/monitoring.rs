@@ -6,14 +6,29 @@ use rcdk_constructs::budgets::{Budget, BudgetFilter, BudgetProps};
 use rcdk_constructs::data::{PostgresDatabase, PostgresReadReplica};
 use rcdk_constructs::monitoring::{
     Alarm, AlarmProps, AlarmThresholds, AlarmTopic, AlarmTopicProps, CapacityAlarms, Comparison,
-    WebAlarms, WebTier, WorkerAlarms, WorkerThresholds, WorkerTier,
+    Pager, PagerUrl, WebAlarms, WebTier, WorkerAlarms, WorkerThresholds, WorkerTier,
 };
 use rcdk_constructs::units::{Duration, Size};
 
 use super::web::Web;
 use super::workers::Workers;
-use crate::config::EnvironmentConfig;
+use crate::config::{EnvironmentConfig, PagerConfig, PagerService};
 use crate::env_stack;
+
+/// The pager of the settings (checked by the configuration: a secret or a parameter).
+fn pager(p: &PagerConfig) -> Pager {
+    let url = match (&p.secret, &p.parameter) {
+        (Some(name), _) => PagerUrl::Secret {
+            name: name.clone(),
+            json_key: p.json_key.clone(),
+        },
+        (None, parameter) => PagerUrl::Parameter(parameter.clone().unwrap_or_default()),
+    };
+    match p.service {
+        PagerService::Pagerduty => Pager::PagerDuty(url),
+        PagerService::Opsgenie => Pager::Opsgenie(url),
+    }
+}
 
 pub fn build(
     app: &App,
@@ -36,6 +51,7 @@ pub fn build(
         "AlarmTopic",
         AlarmTopicProps {
             emails: settings.alarms.emails.clone(),
+            pagers: settings.alarms.pager.iter().map(pager).collect(),
             ..AlarmTopicProps::default()
         },
     );

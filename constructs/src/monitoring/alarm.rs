@@ -58,6 +58,17 @@ impl TreatMissingData {
     }
 }
 
+/// Who an alarm reaches through its [`AlarmTopic`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Severity {
+    /// Someone looks during working hours: e-mail (the topic's subscribers).
+    #[default]
+    Warning,
+    /// Users are affected, or work is being lost: the on-call is paged (the topic's
+    /// pagers) as well as e-mailed.
+    Critical,
+}
+
 /// Settings of an [`Alarm`]. `AlarmProps::new(metric, comparison, threshold)` fills
 /// the rest; a description is required.
 #[derive(Debug, Clone)]
@@ -76,6 +87,8 @@ pub struct AlarmProps {
     pub treat_missing_data: TreatMissingData,
     /// What the alarm means and what to look at first. Required.
     pub description: String,
+    /// Default: a warning (e-mail only).
+    pub severity: Severity,
 }
 
 impl AlarmProps {
@@ -94,6 +107,7 @@ impl AlarmProps {
             datapoints_to_alarm: 3,
             treat_missing_data: TreatMissingData::NotBreaching,
             description: String::new(),
+            severity: Severity::Warning,
         }
     }
 }
@@ -102,6 +116,7 @@ impl AlarmProps {
 #[derive(Debug, Clone)]
 pub struct Alarm {
     alarm: CfnAlarm,
+    severity: Severity,
 }
 
 impl Deref for Alarm {
@@ -212,16 +227,27 @@ impl Alarm {
         for p in problems {
             alarm.add_error(p);
         }
-        Alarm { alarm }
+        Alarm {
+            alarm,
+            severity: props.severity,
+        }
     }
 
-    /// Notifies `topic` when the alarm fires and when it recovers.
+    /// Notifies `topic` when the alarm fires and when it recovers; a critical alarm also
+    /// its paging topic (the recovery resolves the page).
     pub fn notify(&self, topic: &AlarmTopic) {
-        let arn = topic.arn();
+        let arns = notified(topic, self.severity);
         self.alarm.update_props(|p: &mut CfnAlarmProps| {
-            add_action(&mut p.alarm_actions, &arn);
-            add_action(&mut p.ok_actions, &arn);
+            for arn in &arns {
+                add_action(&mut p.alarm_actions, arn);
+                add_action(&mut p.ok_actions, arn);
+            }
         });
+    }
+
+    /// How far the alarm reaches.
+    pub fn severity(&self) -> Severity {
+        self.severity
     }
 
     /// Runs `arn` (a scaling policy, a topic) when the alarm fires.
@@ -340,8 +366,17 @@ impl Deref for CompositeAlarm {
     }
 }
 
+/// The topics an alarm of `severity` notifies through `topic`.
+fn notified(topic: &AlarmTopic, severity: Severity) -> Vec<Expr<String>> {
+    let mut arns = vec![topic.arn()];
+    if severity == Severity::Critical {
+        arns.extend(topic.paging_arn());
+    }
+    arns
+}
+
 impl CompositeAlarm {
-    /// A composite alarm on `rule`.
+    /// A composite alarm on `rule`, a warning (e-mail) when it notifies `topic`.
     pub fn new(
         scope: &Scope,
         id: &str,
@@ -349,7 +384,37 @@ impl CompositeAlarm {
         description: &str,
         topic: Option<&AlarmTopic>,
     ) -> CompositeAlarm {
-        let actions = topic.map(|t| Expr::unchecked(rcdk::Value::list([t.arn()])));
+        Self::with_severity(scope, id, rule, description, topic, Severity::Warning)
+    }
+
+    /// A composite alarm on `rule` that pages through `topic`'s pagers too (a summary
+    /// such as "users are affected" pages once instead of once per alarm).
+    pub fn critical(
+        scope: &Scope,
+        id: &str,
+        rule: &AlarmRule,
+        description: &str,
+        topic: &AlarmTopic,
+    ) -> CompositeAlarm {
+        Self::with_severity(
+            scope,
+            id,
+            rule,
+            description,
+            Some(topic),
+            Severity::Critical,
+        )
+    }
+
+    fn with_severity(
+        scope: &Scope,
+        id: &str,
+        rule: &AlarmRule,
+        description: &str,
+        topic: Option<&AlarmTopic>,
+        severity: Severity,
+    ) -> CompositeAlarm {
+        let actions = topic.map(|t| Expr::unchecked(rcdk::Value::list(notified(t, severity))));
         let alarm = CfnCompositeAlarm::new(
             scope,
             id,

@@ -33,11 +33,13 @@ mod web_alarms;
 #[cfg(all(feature = "compute", feature = "data"))]
 mod worker_alarms;
 
-pub use alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm, TreatMissingData};
+pub use alarm::{
+    Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm, Severity, TreatMissingData,
+};
 #[cfg(feature = "containers")]
 pub use capacity_alarms::CapacityAlarms;
 pub use dashboard::{Dashboard, Widget};
-pub use topic::{AlarmTopic, AlarmTopicProps};
+pub use topic::{AlarmTopic, AlarmTopicProps, Pager, PagerUrl};
 #[cfg(all(feature = "containers", feature = "data", feature = "waf"))]
 pub use web_alarms::{AlarmThresholds, WebAlarms, WebTier};
 #[cfg(all(feature = "compute", feature = "data"))]

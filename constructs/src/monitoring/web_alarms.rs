@@ -4,7 +4,7 @@
 
 use rcdk::Scope;
 
-use super::alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm};
+use super::alarm::{Alarm, AlarmProps, AlarmRule, Comparison, CompositeAlarm, Severity};
 use super::dashboard::{Dashboard, Widget};
 use super::topic::AlarmTopic;
 use crate::containers::EcsService;
@@ -248,17 +248,22 @@ impl WebAlarms {
                 props.evaluation_periods = 1;
                 props.datapoints_to_alarm = 1;
             }
+            if s.id == "DatabaseFreeStorage" {
+                // A full disk stops the database: page before it does.
+                props.severity = Severity::Critical;
+            }
             let alarm = Alarm::new(&scope, s.id, props);
             alarm.notify(topic);
             alarms.push(alarm);
         }
         let red: Vec<&Alarm> = alarms.iter().take(3).collect();
-        let composite = CompositeAlarm::new(
+        // Users are affected: the one alarm that pages, whichever of the three fired.
+        let composite = CompositeAlarm::critical(
             &scope,
             "WebTierUnhealthy",
             &AlarmRule::any_of(&red),
             "Users are affected: latency, errors or unhealthy hosts. Open the dashboard; the alarm that fired says where to look first.",
-            Some(topic),
+            topic,
         );
         let dashboard = Dashboard::new(&scope, "Dashboard");
         let all: Vec<&Alarm> = alarms.iter().collect();

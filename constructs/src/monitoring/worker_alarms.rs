@@ -27,7 +27,7 @@
 
 use rcdk::Scope;
 
-use super::alarm::{Alarm, AlarmProps, Comparison};
+use super::alarm::{Alarm, AlarmProps, Comparison, Severity};
 use super::dashboard::{Dashboard, Widget};
 use super::topic::AlarmTopic;
 use crate::compute::Function;
@@ -127,6 +127,8 @@ impl WorkerAlarms {
             specs.push((
                 "OldestJob".into(),
                 AlarmProps {
+                    // Users wait: page.
+                    severity: Severity::Critical,
                     description: format!(
                         "A job has waited over {} minutes: users wait for its result. Look first at whether the workers receive at all (running tasks, errors in their logs), then at a job that keeps timing out and coming back.",
                         oldest.as_secs_f64() / 60.0
@@ -143,6 +145,8 @@ impl WorkerAlarms {
             specs.push((
                 "DeadLetters".into(),
                 at_once(AlarmProps {
+                    // Work was lost: page.
+                    severity: Severity::Critical,
                     description: "A job failed every attempt and is in the dead-letter queue: its work was not done. Look first at the worker logs for the message id, fix the cause, then redrive the queue to the jobs queue from the SQS console.".into(),
                     ..AlarmProps::new(
                         dlq.metric_visible_messages(),
