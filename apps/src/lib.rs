@@ -164,8 +164,12 @@ pub fn build(app: &App) -> Result<(), String> {
         {
             None => {
                 let standbys = config.standby_regions(env);
-                let db = stacks::data::build(app, env, settings, &network, standbys);
-                (Box::new(db.clone()), Some(db), None)
+                let (db, proxy) = stacks::data::build(app, env, settings, &network, standbys);
+                let clients: Box<dyn PostgresDatabase> = match proxy {
+                    Some(proxy) => Box::new(proxy),
+                    None => Box::new(db.clone()),
+                };
+                (clients, Some(db), None)
             }
             Some(primary) => {
                 let (db, _) = primaries.get(primary.as_str()).ok_or_else(|| {

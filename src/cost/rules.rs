@@ -592,6 +592,35 @@ fn rule(ctx: &Ctx<'_>, id: &str, type_name: &str, p: &J) -> Result<Pricing, Stri
                 "priced with the Auto Scaling group that uses it",
             ));
         }
+        "AWS::RDS::DBProxy" => {
+            return Ok(Pricing::Free(
+                "priced with its target group, by the vCPUs behind it",
+            ));
+        }
+        "AWS::RDS::DBProxyTargetGroup" => {
+            // RDS Proxy costs per vCPU-hour of the instances it fronts (2 at least).
+            let mut out = Vec::new();
+            for target in p["DBInstanceIdentifiers"].as_array().into_iter().flatten() {
+                let class = target
+                    .get("Ref")
+                    .and_then(J::as_str)
+                    .and_then(|id| ctx.resources.get(id))
+                    .and_then(|r| text(&r["Properties"]["DBInstanceClass"]))
+                    .ok_or("its database instance is not in this template")?;
+                let n = vcpus(class)
+                    .ok_or_else(|| {
+                        format!("the vCPUs of {class} are not known, to price RDS Proxy")
+                    })?
+                    .max(2.0);
+                out.push(item(
+                    ctx,
+                    format!("RDS Proxy for {class} ({n} vCPUs), {h} hours"),
+                    n * h,
+                    "rds_proxy_vcpu_hour",
+                )?);
+            }
+            out
+        }
         "AWS::RDS::DBInstance" => {
             // A read replica names no engine: it runs its source's. The table prices
             // PostgreSQL, the only engine rcdk's constructs create.

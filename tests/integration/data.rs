@@ -355,3 +355,122 @@ fn versions_are_current_and_ordered() {
     );
     assert!(all.contains(&PostgresVersion::RECOMMENDED));
 }
+
+/// An RDS Proxy: IAM authentication and TLS required, the database's secret read by a
+/// role only RDS assumes, its own security group admitted by the database's, clients
+/// granted `rds-db:connect` on exactly their user, priced by the instance's vCPUs.
+#[test]
+fn a_proxy_requires_iam_and_tls_reaches_the_database_through_its_own_group_and_is_priced() {
+    use rcdk_constructs::data::{DatabaseProxy, DatabaseProxyProps, PostgresDatabase};
+    use rcdk_constructs::iam::{Principal, Role, RoleProps};
+    let app = app();
+    let s = stack(&app, "data");
+    let vpc = l2_fixtures::dev_vpc(&s);
+    let db = PostgresInstance::new(
+        &s,
+        "Database",
+        PostgresInstanceProps {
+            instance_class: "db.r7g.xlarge".into(),
+            ..PostgresInstanceProps::new(&vpc)
+        },
+    );
+    let proxy = DatabaseProxy::new(&s, "Proxy", &db, DatabaseProxyProps::new(&vpc));
+    let client = Role::new(
+        &s,
+        "Client",
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
+    );
+    assert!(proxy.iam_auth());
+    proxy.grant_iam_connect(&client);
+    let assembly = synth(&app);
+
+    let p = &resource(&assembly, "data", "Proxy")["Properties"];
+    assert_eq!(p["EngineFamily"], "POSTGRESQL");
+    assert_eq!(p["RequireTLS"], true);
+    assert_eq!(p["DBProxyName"], "data-proxy");
+    assert_eq!(
+        p["Auth"],
+        json!([{
+            "AuthScheme": "SECRETS",
+            "ClientPasswordAuthType": "POSTGRES_SCRAM_SHA_256",
+            "Description": "the database's credentials; clients use IAM",
+            "IAMAuth": "REQUIRED",
+            "SecretArn": {"Ref": "DatabaseSecret"}
+        }])
+    );
+    assert_eq!(p["RoleArn"], json!({"Fn::GetAtt": ["ProxyRole", "Arn"]}));
+    assert_eq!(
+        p["VpcSecurityGroupIds"],
+        json!([{"Fn::GetAtt": ["ProxySecurityGroup", "GroupId"]}])
+    );
+    let target = &resource(&assembly, "data", "ProxyTargetGroup")["Properties"];
+    assert_eq!(target["DBProxyName"], json!({"Ref": "Proxy"}));
+    assert_eq!(target["TargetGroupName"], "default");
+    assert_eq!(
+        target["DBInstanceIdentifiers"],
+        json!([{"Ref": "Database"}])
+    );
+    assert_eq!(
+        target["ConnectionPoolConfigurationInfo"]["MaxConnectionsPercent"],
+        90
+    );
+
+    // Only RDS assumes the role, which reads exactly the database's secret.
+    let role = &resource(&assembly, "data", "ProxyRole")["Properties"];
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Service": "rds.amazonaws.com"})
+    );
+    let policies = role["Policies"].to_string();
+    assert!(
+        policies.contains("secretsmanager:GetSecretValue")
+            && policies.contains(r#"{"Ref":"DatabaseSecret"}"#)
+            && policies.contains("kms:Decrypt"),
+        "{policies}"
+    );
+    // The database admits the proxy's group on 5432; nothing else changed for clients.
+    let ingress = template(&assembly, "data")["Resources"]
+        .as_object()
+        .expect("resources")
+        .values()
+        .filter(|r| r["Type"] == "AWS::EC2::SecurityGroupIngress")
+        .map(|r| r["Properties"].clone())
+        .collect::<Vec<_>>();
+    assert!(
+        ingress.iter().any(|i| i["SourceSecurityGroupId"]
+            == json!({"Fn::GetAtt": ["ProxySecurityGroup", "GroupId"]})
+            && i["FromPort"] == 5432),
+        "{ingress:#?}"
+    );
+    // Clients connect to the proxy as the user, with a token: rds-db:connect on it only.
+    let client = resource(&assembly, "data", "Client")["Properties"]["Policies"].to_string();
+    assert!(
+        client.contains("rds-db:connect")
+            && client.contains(":dbuser:")
+            && client.contains(r#"{"Fn::GetAtt":["Proxy","DBProxyArn"]}"#)
+            && client.contains("/dbadmin"),
+        "{client}"
+    );
+    assert_eq!(
+        format!("{:?}", proxy.db_endpoint_address()),
+        format!("{:?}", proxy.endpoint()),
+        "clients connect to the proxy"
+    );
+
+    // $0.015 per vCPU-hour: 4 vCPUs of db.r7g.xlarge, 730 hours.
+    let cost = rcdk::cost::estimate("data", Some("us-east-1"), None, template(&assembly, "data"))
+        .expect("priced");
+    let line = cost
+        .items
+        .iter()
+        .find(|i| i.logical_id == "ProxyTargetGroup")
+        .expect("the proxy is priced");
+    assert!(
+        (line.monthly_usd - 4.0 * 730.0 * 0.015).abs() < 0.005,
+        "{line:?}"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    app.synth_to(dir.path()).expect("synth");
+    crate::support::assert_cfn_lint_clean(&[dir.path().join("data.template.json")]);
+}

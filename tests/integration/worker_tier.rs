@@ -86,10 +86,22 @@ fn the_worker_service_consumes_the_queue_and_scales_on_its_backlog() {
         for name in ["DB_HOST", "JOBS_QUEUE_URL", "REDIS_HOST", "REDIS_TLS"] {
             assert!(env_names.contains(&name), "{env}: {env_names:?}");
         }
+        // prod connects through its RDS Proxy with an IAM token: no password to read.
+        let proxied = env == "prod";
         assert_eq!(
             container["Secrets"].as_array().map(Vec::len),
-            Some(3),
-            "db user, password, Redis token"
+            Some(if proxied { 2 } else { 3 }),
+            "{env}: db user, password (unless proxied), Redis token"
+        );
+        assert_eq!(
+            env_names.contains(&"DB_AUTH"),
+            proxied,
+            "{env}: {env_names:?}"
+        );
+        assert_eq!(
+            role.contains("rds-db:connect") && role.contains("/dbadmin"),
+            proxied,
+            "{env}: {role}"
         );
         assert_eq!(
             container["Image"],

@@ -176,6 +176,9 @@ pub struct DatabaseConfig {
     pub allocated_storage_gb: u32,
     /// Storage autoscaling ceiling, GiB.
     pub max_storage_gb: u32,
+    /// Services connect through an RDS Proxy (pooled connections, IAM sign-in, TLS).
+    #[serde(default)]
+    pub proxy: bool,
 }
 
 /// The Fargate web service.

@@ -1,9 +1,11 @@
-//! `{env}-data`: PostgreSQL with its key, credentials and rotation; for a standby
+//! `{env}-data`: PostgreSQL with its key, credentials and rotation (and, where set, the
+//! RDS Proxy its clients connect through); for a standby
 //! environment (`dr_of`), a cross-region read replica of its primary's database.
 
 use rcdk::{App, RemovalPolicy};
 use rcdk_constructs::data::{
-    PostgresInstance, PostgresInstanceProps, PostgresReadReplica, ReadReplicaProps,
+    DatabaseProxy, DatabaseProxyProps, PostgresInstance, PostgresInstanceProps,
+    PostgresReadReplica, ReadReplicaProps,
 };
 use rcdk_constructs::network::Vpc;
 use rcdk_constructs::units::Size;
@@ -11,14 +13,15 @@ use rcdk_constructs::units::Size;
 use crate::config::EnvironmentConfig;
 use crate::env_stack;
 
-/// The primary database; its credentials are replicated to `standby_regions`.
+/// The primary database, its credentials replicated to `standby_regions`; and with
+/// `database.proxy`, the RDS Proxy its clients connect through.
 pub fn build(
     app: &App,
     env: &str,
     settings: &EnvironmentConfig,
     vpc: &Vpc,
     standby_regions: Vec<String>,
-) -> PostgresInstance {
+) -> (PostgresInstance, Option<DatabaseProxy>) {
     let stack = env_stack(
         app,
         env,
@@ -51,7 +54,10 @@ pub fn build(
     if !db.multi_az {
         single_az(instance.instance(), env);
     }
-    instance
+    let proxy = db
+        .proxy
+        .then(|| DatabaseProxy::new(&stack, "Proxy", &instance, DatabaseProxyProps::new(vpc)));
+    (instance, proxy)
 }
 
 /// A Single-AZ database is the environment's setting (`database.multi_az: false`).

@@ -44,21 +44,25 @@ pub fn database_environment(
     BTreeMap<String, rcdk::Expr<String>>,
     BTreeMap<String, SecretValue>,
 ) {
-    let environment = BTreeMap::from([
+    let mut environment = BTreeMap::from([
         ("DB_HOST".to_owned(), db.db_endpoint_address()),
         ("DB_PORT".to_owned(), db.db_endpoint_port()),
         ("DB_NAME".to_owned(), "app".into()),
     ]);
-    let secrets = BTreeMap::from([
-        (
-            "DB_USER".to_owned(),
-            SecretValue::json_key(db.db_secret_ref(), "username"),
-        ),
-        (
+    let mut secrets = BTreeMap::from([(
+        "DB_USER".to_owned(),
+        SecretValue::json_key(db.db_secret_ref(), "username"),
+    )]);
+    if db.iam_auth() {
+        // Through the proxy: an IAM token from the task role (`grant_iam_connect`), over
+        // TLS; the password is not the task's to read.
+        environment.insert("DB_AUTH".to_owned(), "iam".into());
+    } else {
+        secrets.insert(
             "DB_PASSWORD".to_owned(),
             SecretValue::json_key(db.db_secret_ref(), "password"),
-        ),
-    ]);
+        );
+    }
     (environment, secrets)
 }
 
@@ -222,6 +226,7 @@ pub fn build(
         .connections()
         .allow_default_port_from(&tasks, "Redis from the web service");
     workers.jobs.grant_send(task.task_role());
+    db.grant_iam_connect(task.task_role());
     Web {
         load_balancer,
         target_group,

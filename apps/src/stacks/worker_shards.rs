@@ -78,6 +78,7 @@ pub fn build(
             ),
         );
         queue.grant_consume(task.task_role());
+        db.grant_iam_connect(task.task_role());
         let service = FargateService::new(
             stack,
             &id,

@@ -284,6 +284,7 @@ pub fn build(
         ),
     );
     jobs.grant_consume(task.task_role());
+    db.grant_iam_connect(task.task_role());
     let (service, capacity): (Rc<dyn EcsService>, _) = match &placement {
         Placement::Ec2(capacity, task) => (
             Rc::new(Ec2Service::new(

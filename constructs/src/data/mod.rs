@@ -24,6 +24,7 @@ mod cache_catalog;
 #[rustfmt::skip]
 mod postgres_catalog;
 mod postgres;
+mod proxy;
 mod redis;
 
 pub use cache_catalog::{REDIS_VERSIONS, VALKEY_VERSIONS};
@@ -32,4 +33,5 @@ pub use postgres::{
     ReadReplicaProps, Rotation,
 };
 pub use postgres_catalog::{POSTGRES_INSTANCE_CLASSES, PostgresVersion};
+pub use proxy::{DatabaseProxy, DatabaseProxyProps};
 pub use redis::{CacheEngine, RedisCluster, RedisClusterProps};

@@ -160,6 +160,7 @@ pub struct PostgresInstance {
     performance_insights_retention_days: Option<u32>,
     monitoring_interval_seconds: u32,
     instance_class: String,
+    master_username: String,
 }
 
 impl Deref for PostgresInstance {
@@ -401,6 +402,7 @@ impl PostgresInstance {
             performance_insights_retention_days: pi,
             monitoring_interval_seconds: monitoring_seconds,
             instance_class: props.instance_class.clone(),
+            master_username: props.master_username.clone(),
         };
         if let Some(rotation) = &props.rotation {
             db.add_rotation(&props.vpc, rotation, attachment.ref_());
@@ -514,6 +516,11 @@ impl PostgresInstance {
     /// The port clients connect to.
     pub fn endpoint_port(&self) -> Expr<String> {
         self.instance.attr_endpoint_port()
+    }
+
+    /// The administrator's user name (the secret's `username`).
+    pub fn master_username(&self) -> &str {
+        &self.master_username
     }
 
     /// ARN of the secret holding `username` and `password` (JSON).
@@ -630,6 +637,13 @@ pub trait PostgresDatabase: HasConnections + std::fmt::Debug {
     fn db_endpoint_port(&self) -> Expr<String>;
     /// The credentials clients read.
     fn db_secret_ref(&self) -> crate::secrets::SecretRef;
+    /// Clients sign in with an IAM token instead of the password (an RDS Proxy).
+    fn iam_auth(&self) -> bool {
+        false
+    }
+    /// Lets `grantee` sign in with an IAM token as the user of the credentials, where
+    /// [`Self::iam_auth`].
+    fn grant_iam_connect(&self, _grantee: &dyn crate::iam::Grantable) {}
 
     /// An `AWS/RDS` metric of this instance.
     fn metric(&self, name: &str) -> Metric {
