@@ -130,6 +130,10 @@ class Placeholder:
         if resource_type == "AWS::SecretsManager::Secret":
             self.arn = f"arn:aws:secretsmanager:{region_name}:{account_id}:secret:{self.physical_resource_id}"
             self.physical_resource_id = self.arn
+        elif resource_type == "AWS::RDS::DBProxy":
+            # Clients take the resource id (prx-…) from the ARN's seventh field.
+            self.arn = f"arn:aws:rds:{region_name}:{account_id}:db-proxy:prx-{uuid.uuid4().hex[:17]}"
+            self.physical_resource_id = logical_id.lower()
         elif resource_type == "AWS::IAM::OIDCProvider":
             self.arn = f"arn:aws:iam::{account_id}:oidc-provider/{logical_id.lower()}"
             self.physical_resource_id = self.arn

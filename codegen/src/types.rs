@@ -30,6 +30,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "sns",
     "sqs",
     "wafv2",
+    "xray",
 ];
 
 /// The feature that enables every service.

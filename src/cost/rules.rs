@@ -45,6 +45,10 @@ const FREE: &[(&str, &str)] = &[
         "AWS::CloudTrail::Trail",
         "an account's first trail of management events has no charge; its log delivery is billed as its log group's ingestion and its bucket's storage",
     ),
+    (
+        "AWS::XRay::SamplingRule",
+        "no charge; traces recorded cost $5.00 per million after 100,000 a month free",
+    ),
     ("AWS::IAM::Role", "IAM has no charge"),
     ("AWS::IAM::Policy", "IAM has no charge"),
     ("AWS::IAM::ManagedPolicy", "IAM has no charge"),

@@ -495,3 +495,136 @@ fn an_environment_on_ec2_deploys_on_the_local_endpoint() {
     let services = std::fs::read_to_string(app.join("dev-app.template.json")).expect("template");
     assert!(services.contains("\"CapacityProviderStrategy\""));
 }
+
+/// Tracing: the OpenTelemetry collector as a non-essential sidecar with its X-Ray
+/// configuration, the application pointed at it (localhost in awsvpc, a link in bridge
+/// mode) and started after it, the task role with X-Ray's write actions; a sampling rule
+/// per environment; mistakes named.
+#[test]
+fn traced_tasks_get_the_collector_sidecar_and_x_ray_permissions_and_rules_are_checked() {
+    use rcdk_constructs::containers::{
+        ADOT_COLLECTOR_IMAGE, FargateTaskDefinition, FargateTaskDefinitionProps,
+    };
+    use rcdk_constructs::monitoring::{SamplingRule, SamplingRuleProps};
+    let a = app();
+    let s = stack(&a, "prod-app");
+    let fargate = FargateTaskDefinition::new(&s, "Api", FargateTaskDefinitionProps::default());
+    fargate.add_container(
+        "api",
+        ContainerProps::new(ContainerImage::ecr("api", "1.0.0")),
+    );
+    fargate.enable_tracing("prod-api");
+    let bridge = Ec2TaskDefinition::new(
+        &s,
+        "Jobs",
+        Ec2TaskDefinitionProps {
+            cpu: 256,
+            memory: rcdk_constructs::units::Size::mebibytes(512),
+            ..Default::default()
+        },
+    );
+    bridge.add_container(
+        "jobs",
+        ContainerProps::new(ContainerImage::ecr("jobs", "1.0.0")),
+    );
+    bridge.enable_tracing("prod-jobs");
+    SamplingRule::new(
+        &s,
+        "Sampling",
+        SamplingRuleProps {
+            fixed_rate: 0.1,
+            ..SamplingRuleProps::new("prod-*")
+        },
+    );
+    let assembly = synth(&a);
+    let containers = |id: &str| -> Vec<J> {
+        resource(&assembly, "prod-app", id)["Properties"]["ContainerDefinitions"]
+            .as_array()
+            .expect("containers")
+            .clone()
+    };
+    let env_of = |c: &J| -> std::collections::BTreeMap<String, J> {
+        c["Environment"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["Name"].as_str().unwrap_or_default().to_owned(),
+                    e["Value"].clone(),
+                )
+            })
+            .collect()
+    };
+    let api = containers("Api");
+    assert_eq!(api.len(), 2);
+    let collector = &api[1];
+    assert_eq!(collector["Name"], "otel-collector");
+    assert_eq!(collector["Image"], ADOT_COLLECTOR_IMAGE);
+    assert_eq!(
+        collector["Essential"], false,
+        "traces stopping must not stop the service"
+    );
+    assert_eq!(
+        collector["Command"],
+        json!(["--config=/etc/ecs/ecs-xray.yaml"])
+    );
+    let app_env = env_of(&api[0]);
+    assert_eq!(
+        app_env["OTEL_EXPORTER_OTLP_ENDPOINT"],
+        "http://localhost:4317"
+    );
+    assert_eq!(app_env["OTEL_SERVICE_NAME"], "prod-api");
+    assert_eq!(app_env["OTEL_TRACES_SAMPLER"], "xray");
+    assert_eq!(
+        api[0]["DependsOn"],
+        json!([{"Condition": "START", "ContainerName": "otel-collector"}])
+    );
+    assert!(api[0].get("Links").is_none());
+    // Bridge mode: containers have their own networks; a link names the collector.
+    let jobs = containers("Jobs");
+    assert_eq!(
+        env_of(&jobs[0])["OTEL_EXPORTER_OTLP_ENDPOINT"],
+        "http://otel-collector:4317"
+    );
+    assert_eq!(jobs[0]["Links"], json!(["otel-collector"]));
+    let role = resource(&assembly, "prod-app", "ApiTaskRole")["Properties"]["Policies"].to_string();
+    for action in [
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    ] {
+        assert!(role.contains(action), "{action}: {role}");
+    }
+    let rule = &resource(&assembly, "prod-app", "Sampling")["Properties"]["SamplingRule"];
+    assert_eq!(rule["RuleName"], "prod-app-Sampling");
+    assert_eq!(rule["ServiceName"], "prod-*");
+    assert_eq!(rule["FixedRate"], 0.1);
+    assert_eq!(rule["ReservoirSize"], 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    assert_cfn_lint_clean(&[dir.path().join("prod-app.template.json")]);
+
+    let a = app();
+    let s = stack(&a, "m");
+    let empty = FargateTaskDefinition::new(&s, "Empty", FargateTaskDefinitionProps::default());
+    empty.enable_tracing("x");
+    SamplingRule::new(
+        &s,
+        "Bad",
+        SamplingRuleProps {
+            fixed_rate: 5.0,
+            ..SamplingRuleProps::new("m-*")
+        },
+    );
+    let err = synth_err(&a);
+    assert!(
+        err.mentions("enable_tracing: add the application's containers first"),
+        "{err}"
+    );
+    assert!(
+        err.mentions("fixed_rate is 5; it is a share of requests, 0 to 1"),
+        "{err}"
+    );
+}

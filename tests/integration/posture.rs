@@ -155,7 +155,10 @@ fn every_reference_template_meets_the_posture() {
                                 "cloudformation:DescribeStackDriftDetectionStatus",
                                 "ecr:GetAuthorizationToken",
                                 "xray:PutTraceSegments",
-                                "xray:PutTelemetryRecords"
+                                "xray:PutTelemetryRecords",
+                                "xray:GetSamplingRules",
+                                "xray:GetSamplingTargets",
+                                "xray:GetSamplingStatisticSummaries"
                             ]
                             .contains(&action.as_str().unwrap_or_default()),
                             "{at}: Resource * for {action}"

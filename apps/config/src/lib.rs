@@ -142,6 +142,10 @@ pub struct EnvironmentConfig {
     /// Countries (ISO 3166 alpha-2) that are blocked.
     #[serde(default)]
     pub blocked_countries: Vec<String>,
+    /// Trace the web and worker services to X-Ray, sampling this percentage of requests
+    /// (beyond one a second); unset: no tracing.
+    #[serde(default)]
+    pub tracing_percent: Option<f64>,
     pub database: DatabaseConfig,
     pub service_tier: ServiceConfig,
     pub workers: WorkersConfig,
@@ -725,6 +729,14 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             ));
         }
         check_emails(&f("alarms.emails"), &env.alarms.emails, &mut out);
+        if let Some(p) = env.tracing_percent {
+            if !(p > 0.0 && p <= 100.0) {
+                out.push((
+                    f("tracing_percent"),
+                    format!("{p} is not a percentage above 0 and at most 100"),
+                ));
+            }
+        }
         if let Some(pager) = &env.alarms.pager {
             match (&pager.secret, &pager.parameter) {
                 (Some(_), Some(_)) | (None, None) => out.push((

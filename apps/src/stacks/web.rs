@@ -17,6 +17,7 @@ use rcdk_constructs::load_balancing::{
     AccessLogsProps, AlbProps, ApplicationLoadBalancer, HttpsListenerProps, ListenerAction,
     TargetGroup, TargetGroupProps, TargetType,
 };
+use rcdk_constructs::monitoring::{SamplingRule, SamplingRuleProps};
 use rcdk_constructs::network::Vpc;
 use rcdk_constructs::units::Size;
 use rcdk_constructs::waf::{AwsManagedRuleGroup, WebAcl, WebAclProps};
@@ -198,6 +199,18 @@ pub fn build(
             ..ContainerProps::new(workers.image(&tier.image))
         },
     );
+    if let Some(percent) = settings.tracing_percent {
+        task.enable_tracing(&format!("{env}-web"));
+        // One rule for the environment's services, changed without redeploying them.
+        SamplingRule::new(
+            &stack,
+            "TraceSampling",
+            SamplingRuleProps {
+                fixed_rate: percent / 100.0,
+                ..SamplingRuleProps::new(&format!("{env}-*"))
+            },
+        );
+    }
     let service: Rc<dyn EcsService> = match &placement {
         super::Placement::Ec2(capacity, task) => Rc::new(Ec2Service::new(
             &stack,

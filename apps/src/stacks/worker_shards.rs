@@ -77,6 +77,9 @@ pub fn build(
                 "worker --queue-url-from=JOBS_QUEUE_URL",
             ),
         );
+        if settings.tracing_percent.is_some() {
+            task.enable_tracing(&format!("{env}-worker"));
+        }
         queue.grant_consume(task.task_role());
         db.grant_iam_connect(task.task_role());
         let service = FargateService::new(

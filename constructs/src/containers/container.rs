@@ -154,6 +154,9 @@ pub struct ContainerProps {
     pub readonly_root_filesystem: bool,
     /// Run as this user (`uid`, `uid:gid`); `None` keeps the image's user.
     pub user: Option<String>,
+    /// The task stops when this container stops. Default: true; a sidecar whose loss
+    /// must not stop the application (a trace collector) is not essential.
+    pub essential: bool,
 }
 
 impl ContainerProps {
@@ -171,6 +174,7 @@ impl ContainerProps {
             log_encryption_key: None,
             readonly_root_filesystem: true,
             user: None,
+            essential: true,
         }
     }
 }

@@ -31,6 +31,7 @@ mod service;
 mod step_scaling;
 mod task_count;
 mod task_definition;
+mod tracing;
 
 pub use cluster::{Cluster, ClusterProps, ContainerInsights};
 pub use container::{ContainerHealthCheck, ContainerImage, ContainerProps, SecretValue};
@@ -45,3 +46,4 @@ pub use step_scaling::StepScaling;
 pub use task_definition::{
     FARGATE_SIZES, FargateTaskDefinition, FargateTaskDefinitionProps, TaskDefinition,
 };
+pub use tracing::{ADOT_COLLECTOR_IMAGE, COLLECTOR, XRAY_WRITE_ACTIONS};

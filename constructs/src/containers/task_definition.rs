@@ -73,21 +73,23 @@ impl Default for FargateTaskDefinitionProps {
 }
 
 #[derive(Debug, Clone)]
-struct ContainerInfo {
-    name: String,
+pub(super) struct ContainerInfo {
+    pub(super) name: String,
     port: Option<u16>,
+    /// Where its logs go (a sidecar may write beside it).
+    pub(super) logs: LogGroup,
 }
 
 /// What a Fargate or EC2 task definition shares: the roles, the containers and their
 /// log groups.
 #[derive(Debug, Clone)]
 pub struct TaskDefinition {
-    scope: Scope,
-    definition: CfnTaskDefinition,
+    pub(super) scope: Scope,
+    pub(super) definition: CfnTaskDefinition,
     execution_role: Role,
     task_role: Role,
-    containers: Rc<RefCell<Vec<ContainerInfo>>>,
-    dynamic_host_ports: bool,
+    pub(super) containers: Rc<RefCell<Vec<ContainerInfo>>>,
+    pub(super) dynamic_host_ports: bool,
     /// The task's memory, which is also each container's hard limit.
     memory_mib: Option<u32>,
 }
@@ -295,26 +297,44 @@ impl TaskDefinition {
     /// Adds a container with its own log group; the execution role gets exactly the
     /// permissions it needs (that log group, those secrets, that repository).
     pub fn add_container(&self, name: &str, props: ContainerProps) {
+        self.add_container_logging_to(name, props, None);
+    }
+
+    /// [`Self::add_container`], writing into `shared` (another container's log group,
+    /// under its own stream prefix) instead of a log group of its own.
+    pub(super) fn add_container_logging_to(
+        &self,
+        name: &str,
+        props: ContainerProps,
+        shared: Option<LogGroup>,
+    ) {
         check_container(&self.scope, name, &props);
         if self.containers.borrow().iter().any(|c| c.name == name) {
             self.scope
                 .add_error(format!("container '{name}' is added twice"));
             return;
         }
-        let logs = LogGroup::new(
-            &self.scope,
-            &format!("{}Logs", rcdk::naming::pascal_case(name)),
-            LogGroupProps {
-                retention_days: props.log_retention_days,
-                encryption_key: props.log_encryption_key.clone(),
-                ..LogGroupProps::default()
-            },
-        );
-        self.execution_role.add_to_policy(
-            PolicyStatement::allow()
-                .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
-                .resource(logs.arn()),
-        );
+        let logs = match shared {
+            // The execution role may write to it already.
+            Some(logs) => logs,
+            None => {
+                let logs = LogGroup::new(
+                    &self.scope,
+                    &format!("{}Logs", rcdk::naming::pascal_case(name)),
+                    LogGroupProps {
+                        retention_days: props.log_retention_days,
+                        encryption_key: props.log_encryption_key.clone(),
+                        ..LogGroupProps::default()
+                    },
+                );
+                self.execution_role.add_to_policy(
+                    PolicyStatement::allow()
+                        .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+                        .resource(logs.arn()),
+                );
+                logs
+            }
+        };
         for secret in props.secrets.values() {
             secret.secret.grant_read(&self.execution_role);
         }
@@ -339,6 +359,7 @@ impl TaskDefinition {
         self.containers.borrow_mut().push(ContainerInfo {
             name: name.to_owned(),
             port: props.port_mappings.first().copied(),
+            logs,
         });
     }
 
@@ -389,7 +410,7 @@ fn container_definition(
         ("awslogs-stream-prefix".to_owned(), Expr::from(name)),
     ]);
     ContainerDefinition {
-        essential: Some(true.into()),
+        essential: Some(props.essential.into()),
         port_mappings: (!props.port_mappings.is_empty()).then(|| {
             props
                 .port_mappings

@@ -27,6 +27,7 @@ mod alarm;
 #[cfg(feature = "containers")]
 mod capacity_alarms;
 mod dashboard;
+mod sampling;
 mod topic;
 #[cfg(all(feature = "containers", feature = "data", feature = "waf"))]
 mod web_alarms;
@@ -39,6 +40,7 @@ pub use alarm::{
 #[cfg(feature = "containers")]
 pub use capacity_alarms::CapacityAlarms;
 pub use dashboard::{Dashboard, Widget};
+pub use sampling::{SamplingRule, SamplingRuleProps};
 pub use topic::{AlarmTopic, AlarmTopicProps, Pager, PagerUrl};
 #[cfg(all(feature = "containers", feature = "data", feature = "waf"))]
 pub use web_alarms::{AlarmThresholds, WebAlarms, WebTier};
