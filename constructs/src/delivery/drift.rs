@@ -133,6 +133,15 @@ fn read_actions(root: &Scope, patterns: &[String]) -> BTreeSet<&'static str> {
     actions
 }
 
+/// What the read statement may take of IAM's 10,240 characters of a role's inline
+/// policies, leaving room for the detection statements.
+const READS_BUDGET: usize = 9_000;
+
+/// The characters `actions` take in a policy document (`"a",` each).
+fn policy_size(actions: &BTreeSet<&str>) -> usize {
+    actions.iter().map(|a| a.len() + 3).sum()
+}
+
 impl GithubDriftRole {
     /// Adds the role below `scope`.
     pub fn new(scope: &Scope, id: &str, props: GithubDriftRoleProps) -> GithubDriftRole {
@@ -192,6 +201,12 @@ impl GithubDriftRole {
                 if actions.is_empty() {
                     return;
                 }
+                let size = policy_size(&actions);
+                if size > READS_BUDGET {
+                    reader.add_error(format!(
+                        "the read actions of the stacks {patterns:?} take about {size} characters of the role's inline policies, which IAM caps at 10,240 in all; give each group of stacks a drift role of its own"
+                    ));
+                }
                 reader.add_to_policy(
                     PolicyStatement::allow()
                         .sid("ReadWhatDriftDetectionCompares")
@@ -230,6 +245,17 @@ mod tests {
         assert!(!matches("prod-*-db", "prod-db"));
         assert!(matches("prod", "prod"));
         assert!(!matches("prod", "prod-web"));
+    }
+
+    #[test]
+    fn a_read_statement_over_the_inline_policy_budget_is_seen() {
+        let names: Vec<String> = (0..400)
+            .map(|i| format!("service:DescribeThing{i:03}"))
+            .collect();
+        let many: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        assert!(policy_size(&many) > READS_BUDGET);
+        let few: BTreeSet<&str> = names.iter().take(100).map(String::as_str).collect();
+        assert!(policy_size(&few) < READS_BUDGET);
     }
 
     #[test]
