@@ -30,7 +30,7 @@ impl Keys {
     }
 }
 
-fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+pub(crate) fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     text.split_once(open)
         .and_then(|(_, rest)| rest.split_once(close))
         .map(|(v, _)| v)

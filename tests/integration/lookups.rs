@@ -8,7 +8,8 @@ use rcdk_constructs::data::{RedisCluster, RedisClusterProps};
 use rcdk_constructs::network::{Vpc, VpcLookup};
 use serde_json::{Value as J, json};
 
-use crate::accounts::{ADMIN, CALLER, DEV, keys_in, rcdk_as};
+use crate::accounts::{ADMIN, CALLER, DEV, between, keys_in, rcdk_as};
+use crate::fixtures::stack;
 use crate::local_endpoint::{Moto, json_call, json_call_as, rcdk_command, text};
 
 const KEY: &str = "ssm:account=123456789012:parameterName=/platform/web/ami:region=us-east-1";
@@ -18,15 +19,16 @@ const AMI_KEY: &str = "ami:account=123456789012:filters.image-type.0=machine:fil
 /// Moto's one Amazon image of that name.
 const MOTO_NAT_AMI: &str = "ami-00a36856283d67c39";
 
+/// The lookup of the VPC named `shared` (VPC_KEY).
+fn shared_vpc_lookup() -> VpcLookup {
+    VpcLookup {
+        vpc_name: Some("shared".into()),
+        ..Default::default()
+    }
+}
+
 fn web_stack(app: &App) {
-    let stack = Stack::new(
-        app,
-        "web",
-        StackProps {
-            env: Environment::new("123456789012", "us-east-1"),
-            ..Default::default()
-        },
-    );
+    let stack = stack(app, "web");
     let ami = rcdk::lookup::string_parameter(&stack, "/platform/web/ami");
     CfnResource::raw(
         &stack,
@@ -51,14 +53,7 @@ fn web_stack(app: &App) {
         ]),
     );
     // A VPC another team runs, and a cache placed in its subnets.
-    let vpc = Vpc::from_lookup(
-        &stack,
-        "Shared",
-        VpcLookup {
-            vpc_name: Some("shared".into()),
-            ..Default::default()
-        },
-    );
+    let vpc = Vpc::from_lookup(&stack, "Shared", shared_vpc_lookup());
     RedisCluster::new(&stack, "Cache", RedisClusterProps::new(&vpc));
     let image = rcdk::lookup::machine_image(
         &stack,
@@ -85,22 +80,8 @@ fn service_stack(app: &App) {
         Cluster, ClusterProps, ContainerImage, ContainerProps, FargateService, FargateServiceProps,
         FargateTaskDefinition, FargateTaskDefinitionProps,
     };
-    let stack = Stack::new(
-        app,
-        "web-service",
-        StackProps {
-            env: Environment::new("123456789012", "us-east-1"),
-            ..Default::default()
-        },
-    );
-    let vpc = Vpc::from_lookup(
-        &stack,
-        "Shared",
-        VpcLookup {
-            vpc_name: Some("shared".into()),
-            ..Default::default()
-        },
-    );
+    let stack = stack(app, "web-service");
+    let vpc = Vpc::from_lookup(&stack, "Shared", shared_vpc_lookup());
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     let task = FargateTaskDefinition::new(&stack, "ApiTask", FargateTaskDefinitionProps::default());
     task.add_container(
@@ -334,12 +315,8 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
 
 #[test]
 fn a_vpc_lookup_must_name_its_vpc_and_a_wrong_cached_answer_says_how_to_fix_it() {
-    let env = || StackProps {
-        env: Environment::new("123456789012", "us-east-1"),
-        ..Default::default()
-    };
     let app = App::with_context(Default::default(), "cdk.out");
-    let stack = Stack::new(&app, "web", env());
+    let stack = stack(&app, "web");
     Vpc::from_lookup(&stack, "Any", VpcLookup::default());
     let err = app.synthesize().expect_err("an empty lookup");
     assert!(
@@ -352,15 +329,8 @@ fn a_vpc_lookup_must_name_its_vpc_and_a_wrong_cached_answer_says_how_to_fix_it()
         [(VPC_KEY.to_owned(), json!({"vpcId": "vpc-1"}))].into(),
         "cdk.out",
     );
-    let stack = Stack::new(&app, "web", env());
-    let vpc = Vpc::from_lookup(
-        &stack,
-        "Shared",
-        VpcLookup {
-            vpc_name: Some("shared".into()),
-            ..Default::default()
-        },
-    );
+    let stack = crate::fixtures::stack(&app, "web");
+    let vpc = Vpc::from_lookup(&stack, "Shared", shared_vpc_lookup());
     assert_eq!(vpc.az_count(), 0);
     let err = app.synthesize().expect_err("an answer of the wrong shape");
     assert!(
@@ -509,11 +479,7 @@ impl SharedVpc {
             crate::local_endpoint::http_post(port, "ec2", &format!("{params}&Version=2016-11-15"))
         };
         let id_of = |answer: String, tag: &str| -> String {
-            answer
-                .split_once(&format!("<{tag}>"))
-                .and_then(|(_, rest)| rest.split_once(&format!("</{tag}>")))
-                .map(|(id, _)| id.to_owned())
-                .unwrap_or_else(|| panic!("no {tag} in {answer}"))
+            between(&answer, &format!("<{tag}>"), &format!("</{tag}>")).to_owned()
         };
         let tag = |resource: &str, key: &str, value: &str| {
             ec2(&format!(

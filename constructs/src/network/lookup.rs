@@ -165,14 +165,12 @@ impl Vpc {
                 ("vpc-12345".to_owned(), "1.2.3.4/5".to_owned(), Vec::new())
             }
         };
-        let azs: std::collections::BTreeSet<&str> = found
-            .get("subnetGroups")
-            .and_then(J::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|g| g.get("subnets")?.as_array())
-            .flatten()
-            .filter_map(|s| s.get("availabilityZone")?.as_str())
+        // The AZs of the subnets, in order (the answer's own list is empty when
+        // subnet groups are returned).
+        let azs: std::collections::BTreeSet<String> = groups
+            .iter()
+            .flat_map(|g| &g.subnets)
+            .filter_map(|s| s.availability_zone.as_literal_str().map(str::to_owned))
             .collect();
         Vpc {
             scope,
