@@ -351,10 +351,10 @@ impl<'a> Builder<'a> {
         let mut to_box = Vec::new();
         for (name, s) in &self.structs {
             for (i, f) in s.fields.iter().enumerate() {
-                if let Ty::Struct(d) = &f.ty {
-                    if reaches(d, name) {
-                        to_box.push((name.clone(), i));
-                    }
+                if let Ty::Struct(d) = &f.ty
+                    && reaches(d, name)
+                {
+                    to_box.push((name.clone(), i));
                 }
             }
         }

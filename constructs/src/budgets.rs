@@ -159,10 +159,10 @@ impl Budget {
                 ));
             }
         }
-        if let BudgetFilter::LinkedAccount(a) = &props.filter {
-            if a.len() != 12 || !a.chars().all(|c| c.is_ascii_digit()) {
-                budget.add_error(format!("linked account '{a}' is not a 12-digit account id"));
-            }
+        if let BudgetFilter::LinkedAccount(a) = &props.filter
+            && (a.len() != 12 || !a.chars().all(|c| c.is_ascii_digit()))
+        {
+            budget.add_error(format!("linked account '{a}' is not a 12-digit account id"));
         }
         Budget { budget }
     }

@@ -163,12 +163,12 @@ impl Repository {
             },
         );
         repository.apply_removal_policy(props.removal_policy);
-        if let Some(name) = &props.repository_name {
-            if !valid_name(name) {
-                repository.add_error(format!(
+        if let Some(name) = &props.repository_name
+            && !valid_name(name)
+        {
+            repository.add_error(format!(
                     "repository_name '{name}' is not an ECR name: lower-case letters and digits, '.', '_' or '-' between them, '/' between parts, 2 to 256 characters (e.g. dev/web)"
                 ));
-            }
         }
         for rule in &props.lifecycle_rules {
             let n = match rule {

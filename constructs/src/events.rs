@@ -142,16 +142,16 @@ impl From<Cron> for Schedule {
             ("year", c.year, 1970..=2199),
         ];
         for (name, value, range) in &fields {
-            if let Some(v) = value {
-                if !range.contains(v) {
-                    return Schedule {
-                        expression: Err(format!(
-                            "cron {name} is {v}; it takes {} to {}",
-                            range.start(),
-                            range.end()
-                        )),
-                    };
-                }
+            if let Some(v) = value
+                && !range.contains(v)
+            {
+                return Schedule {
+                    expression: Err(format!(
+                        "cron {name} is {v}; it takes {} to {}",
+                        range.start(),
+                        range.end()
+                    )),
+                };
             }
         }
         if c.day_of_month.is_some() && c.day_of_week.is_some() {

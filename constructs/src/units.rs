@@ -65,7 +65,7 @@ impl Duration {
 
     /// Whole seconds, or `None` when there is a fraction of a second.
     pub const fn whole_seconds(self) -> Option<u64> {
-        if self.millis % 1000 == 0 {
+        if self.millis.is_multiple_of(1000) {
             Some(self.millis / 1000)
         } else {
             None
@@ -79,7 +79,7 @@ impl Duration {
 
     /// Whole minutes, or `None` when there is a fraction of a minute.
     pub const fn whole_minutes(self) -> Option<u64> {
-        if self.millis % 60_000 == 0 {
+        if self.millis.is_multiple_of(60_000) {
             Some(self.millis / 60_000)
         } else {
             None
@@ -97,7 +97,7 @@ impl fmt::Display for Duration {
             (1000, "s", "s"),
         ];
         for (size, one, many) in UNITS {
-            if self.millis >= size && self.millis % size == 0 {
+            if self.millis >= size && self.millis.is_multiple_of(size) {
                 let n = self.millis / size;
                 return write!(f, "{n} {}", if n == 1 { one } else { many });
             }
@@ -136,7 +136,7 @@ impl Size {
 
     /// Whole GiB, or `None` when there is a fraction of a GiB.
     pub const fn whole_gibibytes(self) -> Option<u64> {
-        if self.mebibytes % 1024 == 0 {
+        if self.mebibytes.is_multiple_of(1024) {
             Some(self.mebibytes / 1024)
         } else {
             None
@@ -151,7 +151,7 @@ impl Size {
 
 impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.mebibytes >= 1024 && self.mebibytes % 1024 == 0 {
+        if self.mebibytes >= 1024 && self.mebibytes.is_multiple_of(1024) {
             write!(f, "{} GiB", self.mebibytes / 1024)
         } else {
             write!(f, "{} MiB", self.mebibytes)

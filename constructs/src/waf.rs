@@ -228,13 +228,13 @@ impl WebAcl {
                 ..CfnWebAclProps::new(default_action, "REGIONAL", visibility(id))
             },
         );
-        if let Some(r) = &props.block_response {
-            if !(200..=599).contains(&r.status_code) {
-                acl.add_error(format!(
-                    "block_response.status_code {} is out of range 200 to 599",
-                    r.status_code
-                ));
-            }
+        if let Some(r) = &props.block_response
+            && !(200..=599).contains(&r.status_code)
+        {
+            acl.add_error(format!(
+                "block_response.status_code {} is out of range 200 to 599",
+                r.status_code
+            ));
         }
         let web_acl = WebAcl {
             acl,

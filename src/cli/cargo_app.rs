@@ -197,10 +197,11 @@ pub fn executable(dir: &Path, command: &str, run: &CargoRun) -> Result<PathBuf, 
         .as_deref()
         .and_then(|c| std::fs::read_to_string(c).ok())
         .and_then(|t| serde_json::from_str::<Record>(&t).ok())
+        && record.command == command
+        && record.dir == dir
+        && record.is_fresh()
     {
-        if record.command == command && record.dir == dir && record.is_fresh() {
-            return Ok(record.executable);
-        }
+        return Ok(record.executable);
     }
     let env = build_env();
     let executable = build(dir, run)?;

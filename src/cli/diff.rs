@@ -148,13 +148,13 @@ fn old_template(
 /// Returns whether any selected stack differs.
 pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
     let format = args.format.or_json(args.json);
-    if let Some(dir) = &args.snapshots {
-        if !dir.is_dir() {
-            return Err(CliError::Usage(format!(
-                "--snapshots {}: not a folder of golden templates (STACK.snap or STACK.template.json files)",
-                dir.display()
-            )));
-        }
+    if let Some(dir) = &args.snapshots
+        && !dir.is_dir()
+    {
+        return Err(CliError::Usage(format!(
+            "--snapshots {}: not a folder of golden templates (STACK.snap or STACK.template.json files)",
+            dir.display()
+        )));
     }
     let stacks = match &args.template_new {
         Some(new) => super::templates::stacks(std::slice::from_ref(new))?,
@@ -167,18 +167,17 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
             selected.len()
         )));
     }
-    if let Some(dir) = &args.snapshots {
-        if !selected
+    if let Some(dir) = &args.snapshots
+        && !selected
             .iter()
             .any(|s| snapshot_of(dir, &s.stack_name).is_some())
-        {
-            let names: Vec<&str> = selected.iter().map(|s| s.stack_name.as_str()).collect();
-            crate::error::render_warning(&format!(
-                "--snapshots {}: no golden template of any selected stack is there (looked for STACK.snap, STACK.template.json, STACK.json, STACK.yaml for {}); every stack shows as new. Is it the right folder?",
-                dir.display(),
-                names.join(", ")
-            ));
-        }
+    {
+        let names: Vec<&str> = selected.iter().map(|s| s.stack_name.as_str()).collect();
+        crate::error::render_warning(&format!(
+            "--snapshots {}: no golden template of any selected stack is there (looked for STACK.snap, STACK.template.json, STACK.json, STACK.yaml for {}); every stack shows as new. Is it the right folder?",
+            dir.display(),
+            names.join(", ")
+        ));
     }
     let runtime = super::runtime()?;
     let mut json = Vec::new();

@@ -186,13 +186,13 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<(), CliError> {
         };
         Ok::<_, CliError>((cfn, state, deployed))
     })?;
-    if let Some(s) = &state {
-        if s.is_in_progress() {
-            return Err(CliError::Usage(format!(
-                "{name} is {}; import once the operation on it has finished",
-                s.status
-            )));
-        }
+    if let Some(s) = &state
+        && s.is_in_progress()
+    {
+        return Err(CliError::Usage(format!(
+            "{name} is {}; import once the operation on it has finished",
+            s.status
+        )));
     }
     let (candidates, not_importable) = import_candidates(&stack.template, deployed.as_ref());
     let mut out = anstream::stdout();

@@ -39,12 +39,11 @@ pub fn produce_assembly(settings: &Settings, dir: &Path) -> Result<PathBuf, CliE
     cmd.current_dir(dir);
     cmd.env("CDK_OUTDIR", &settings.outdir)
         .env("CDK_CONTEXT_JSON", context);
-    if std::env::var_os("CDK_DEFAULT_REGION").is_none() {
-        if let Some(region) =
+    if std::env::var_os("CDK_DEFAULT_REGION").is_none()
+        && let Some(region) =
             std::env::var_os("AWS_REGION").or_else(|| std::env::var_os("AWS_DEFAULT_REGION"))
-        {
-            cmd.env("CDK_DEFAULT_REGION", region);
-        }
+    {
+        cmd.env("CDK_DEFAULT_REGION", region);
     }
     // The app's own stdout goes to our stderr: stdout carries only what rcdk prints.
     cmd.stdin(Stdio::null())

@@ -142,11 +142,10 @@ pub fn stacks(paths: &[PathBuf]) -> Result<Vec<AssemblyStack>, CliError> {
         .into_iter()
         .map(|(path, template)| {
             let mut name = stack_name_of(&path);
-            if names.get(&name).copied().unwrap_or(0) > 1 {
-                if let Some(parent) = path.parent().and_then(Path::file_name) {
-                    name =
-                        stack_name_of(Path::new(&format!("{}-{name}", parent.to_string_lossy())));
-                }
+            if names.get(&name).copied().unwrap_or(0) > 1
+                && let Some(parent) = path.parent().and_then(Path::file_name)
+            {
+                name = stack_name_of(Path::new(&format!("{}-{name}", parent.to_string_lossy())));
             }
             let base = name.clone();
             let mut n = 2;

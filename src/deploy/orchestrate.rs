@@ -173,13 +173,12 @@ async fn keep_used_exports(
         if let Some(outputs) = template.as_object_mut().map(|m| {
             m.entry("Outputs")
                 .or_insert_with(|| J::Object(Default::default()))
-        }) {
-            if let Some(o) = outputs.as_object_mut() {
-                o.insert(
-                    key.clone(),
-                    serde_json::json!({"Value": value, "Export": {"Name": export}}),
-                );
-            }
+        }) && let Some(o) = outputs.as_object_mut()
+        {
+            o.insert(
+                key.clone(),
+                serde_json::json!({"Value": value, "Export": {"Name": export}}),
+            );
         }
     }
     Ok(())
@@ -831,10 +830,10 @@ pub fn dependency_cycle(plans: &[StackPlan]) -> Option<Vec<String>> {
         }
         path.push(node);
         for d in deps.get(node).into_iter().flatten() {
-            if deps.contains_key(d) {
-                if let Some(c) = visit(d, deps, path, done) {
-                    return Some(c);
-                }
+            if deps.contains_key(d)
+                && let Some(c) = visit(d, deps, path, done)
+            {
+                return Some(c);
             }
         }
         path.pop();

@@ -32,10 +32,10 @@ pub struct Move {
 fn rewrite(v: &mut J, old: &str, new: &str) {
     match v {
         J::Object(m) => {
-            if let Some(J::String(r)) = m.get_mut("Ref") {
-                if r == old {
-                    *r = new.to_owned();
-                }
+            if let Some(J::String(r)) = m.get_mut("Ref")
+                && r == old
+            {
+                *r = new.to_owned();
             }
             match m.get_mut("Fn::GetAtt") {
                 Some(J::Array(parts)) if parts.first().and_then(J::as_str) == Some(old) => {

@@ -47,12 +47,11 @@ fn normalized(template: &J) -> J {
 fn normalize_values(v: &J) -> J {
     match v {
         J::Object(o) => {
-            if o.len() == 1 {
-                if let Some(J::String(s)) = o.get("Fn::GetAtt") {
-                    if let Some((res, attr)) = s.split_once('.') {
-                        return serde_json::json!({"Fn::GetAtt": [res, attr]});
-                    }
-                }
+            if o.len() == 1
+                && let Some(J::String(s)) = o.get("Fn::GetAtt")
+                && let Some((res, attr)) = s.split_once('.')
+            {
+                return serde_json::json!({"Fn::GetAtt": [res, attr]});
             }
             J::Object(
                 o.iter()

@@ -86,10 +86,10 @@ fn why_same(removed: &J, added: &J) -> Option<String> {
     if old_type.is_none() || old_type != new_type {
         return None;
     }
-    if let (Some((k, a)), Some((_, b))) = (physical_name(old_props), physical_name(new_props)) {
-        if a == b {
-            return Some(format!("the same {k} '{a}'"));
-        }
+    if let (Some((k, a)), Some((_, b))) = (physical_name(old_props), physical_name(new_props))
+        && a == b
+    {
+        return Some(format!("the same {k} '{a}'"));
     }
     let has_properties = old_props.is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()));
     (has_properties && old_props == new_props).then(|| "equal properties".to_owned())

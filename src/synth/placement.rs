@@ -18,10 +18,12 @@ fn referenced_stacks(tree: &Tree, node: u32) -> BTreeSet<u32> {
             Intrinsic::Ref(e) | Intrinsic::GetAtt { target: e, .. } => *e,
             _ => return,
         };
-        if e.tree == tree.id && (e.node as usize) < tree.nodes.len() && !tree.is_removed(e.node) {
-            if let Some(s) = tree.stack_of(e.node) {
-                targets.insert(s);
-            }
+        if e.tree == tree.id
+            && (e.node as usize) < tree.nodes.len()
+            && !tree.is_removed(e.node)
+            && let Some(s) = tree.stack_of(e.node)
+        {
+            targets.insert(s);
         }
     };
     match &tree.node(node).kind {

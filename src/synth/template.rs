@@ -212,10 +212,10 @@ pub(crate) fn render_stack(ctx: &mut Context<'_>, stack: u32) -> StackTemplate {
                 if let Some(name) = &o.props.export_name {
                     m.insert("Export".into(), json!({"Name": r.render(name.as_value())}));
                 }
-                if let Some(c) = o.condition {
-                    if let Some(name) = local_condition(&mut r, c) {
-                        m.insert("Condition".into(), json!(name));
-                    }
+                if let Some(c) = o.condition
+                    && let Some(name) = local_condition(&mut r, c)
+                {
+                    m.insert("Condition".into(), json!(name));
                 }
                 t.outputs.insert(id, J::Object(m));
             }
@@ -317,10 +317,10 @@ fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData, stack_as_w
             m.insert("DependsOn".into(), json!(depends_on));
         }
     }
-    if let Some(c) = res.condition {
-        if let Some(name) = local_condition(r, c) {
-            m.insert("Condition".into(), json!(name));
-        }
+    if let Some(c) = res.condition
+        && let Some(name) = local_condition(r, c)
+    {
+        m.insert("Condition".into(), json!(name));
     }
     if let Some(p) = res.update_policy.as_ref() {
         m.insert("UpdatePolicy".into(), r.render(p));

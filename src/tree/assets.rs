@@ -210,10 +210,10 @@ impl Scope {
             return location;
         };
         let mut tree = self.tree.borrow_mut();
-        if let NodeKind::Stack(data) = &mut tree.node_mut(stack.index).kind {
-            if !data.assets.iter().any(|a| a.hash == asset.hash) {
-                data.assets.push(asset);
-            }
+        if let NodeKind::Stack(data) = &mut tree.node_mut(stack.index).kind
+            && !data.assets.iter().any(|a| a.hash == asset.hash)
+        {
+            data.assets.push(asset);
         }
         location
     }

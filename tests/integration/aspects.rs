@@ -25,12 +25,11 @@ fn log_group(scope: &Scope, id: &str, retention: Option<i64>) -> CfnLogGroup {
 
 /// Flags log groups that keep logs forever.
 fn require_retention(node: &Scope) {
-    if let Some(r) = node.as_resource() {
-        if r.resource_type() == "AWS::Logs::LogGroup"
-            && r.properties().get_path(&["RetentionInDays"]).is_none()
-        {
-            r.add_error("log group keeps logs forever; set retention_in_days");
-        }
+    if let Some(r) = node.as_resource()
+        && r.resource_type() == "AWS::Logs::LogGroup"
+        && r.properties().get_path(&["RetentionInDays"]).is_none()
+    {
+        r.add_error("log group keeps logs forever; set retention_in_days");
     }
 }
 

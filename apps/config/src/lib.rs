@@ -729,13 +729,13 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             ));
         }
         check_emails(&f("alarms.emails"), &env.alarms.emails, &mut out);
-        if let Some(p) = env.tracing_percent {
-            if !(p > 0.0 && p <= 100.0) {
-                out.push((
-                    f("tracing_percent"),
-                    format!("{p} is not a percentage above 0 and at most 100"),
-                ));
-            }
+        if let Some(p) = env.tracing_percent
+            && !(p > 0.0 && p <= 100.0)
+        {
+            out.push((
+                f("tracing_percent"),
+                format!("{p} is not a percentage above 0 and at most 100"),
+            ));
         }
         if let Some(pager) = &env.alarms.pager {
             match (&pager.secret, &pager.parameter) {

@@ -225,10 +225,10 @@ fn validate(scope: &Scope, props: &Ec2CapacityProps) {
             props.root_volume
         )),
     }
-    if let MetadataAccess::Containers { reason } = &props.metadata_access {
-        if reason.trim().chars().count() < 20 {
-            problems.push("metadata_access Containers lets every container read the instance role; give a reason of at least 20 characters".to_owned());
-        }
+    if let MetadataAccess::Containers { reason } = &props.metadata_access
+        && reason.trim().chars().count() < 20
+    {
+        problems.push("metadata_access Containers lets every container read the instance role; give a reason of at least 20 characters".to_owned());
     }
     if let Some(m) = &props.managed_scaling {
         if !(1..=100).contains(&m.target_capacity_percent) {

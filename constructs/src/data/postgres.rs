@@ -190,12 +190,12 @@ fn check_instance_class(scope: &Scope, class: &str) {
 }
 
 fn check_performance_insights(scope: &Scope, days: Option<u32>) {
-    if let Some(d) = days {
-        if !(d == 7 || (d % 31 == 0 && (31..=731).contains(&d))) {
-            scope.add_error(format!(
+    if let Some(d) = days
+        && !(d == 7 || (d % 31 == 0 && (31..=731).contains(&d)))
+    {
+        scope.add_error(format!(
                 "performance_insights_retention_days {d} is not allowed; use 7 or a multiple of 31 up to 731"
             ));
-        }
     }
 }
 
@@ -429,13 +429,13 @@ impl PostgresInstance {
                 props.allocated_storage
             ));
         }
-        if let Some(max) = props.max_allocated_storage {
-            if max < props.allocated_storage {
-                scope.add_error(format!(
+        if let Some(max) = props.max_allocated_storage
+            && max < props.allocated_storage
+        {
+            scope.add_error(format!(
                     "max_allocated_storage {max} is below allocated_storage {}; raise the ceiling or set it to None",
                     props.allocated_storage
                 ));
-            }
         }
         check_instance_class(scope, &props.instance_class);
         check_performance_insights(scope, props.performance_insights_retention_days);

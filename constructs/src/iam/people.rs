@@ -107,12 +107,12 @@ impl Group {
                 ..Default::default()
             },
         );
-        if let Some(name) = &props.group_name {
-            if !valid_iam_name(name, 128) {
-                group.add_error(format!(
-                    "group_name '{name}' is not 1 to 128 letters, digits or +=,.@_-"
-                ));
-            }
+        if let Some(name) = &props.group_name
+            && !valid_iam_name(name, 128)
+        {
+            group.add_error(format!(
+                "group_name '{name}' is not 1 to 128 letters, digits or +=,.@_-"
+            ));
         }
         Group { group }
     }

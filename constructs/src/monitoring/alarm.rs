@@ -155,7 +155,7 @@ fn query(id: &str, m: &Metric, return_data: bool) -> MetricDataQuery {
 }
 
 fn check_period(scope: &Scope, seconds: u32) {
-    if !(matches!(seconds, 10 | 20 | 30) || (seconds >= 60 && seconds % 60 == 0)) {
+    if !(matches!(seconds, 10 | 20 | 30) || (seconds >= 60 && seconds.is_multiple_of(60))) {
         scope.add_error(format!(
             "period {seconds}s is not allowed; use 10, 20, 30 or a multiple of 60 seconds"
         ));

@@ -457,12 +457,12 @@ fn validate(scope: &Scope, props: &VpcProps, az_count: usize) {
     if az_count == 0 {
         scope.add_error("availability_zones: a VPC needs at least one AZ");
     }
-    if let AvailabilityZones::Count(n) = props.availability_zones {
-        if n > 6 {
-            scope.add_error(format!(
-                "availability_zones: Count({n}) is more AZs than any region has; use at most 6"
-            ));
-        }
+    if let AvailabilityZones::Count(n) = props.availability_zones
+        && n > 6
+    {
+        scope.add_error(format!(
+            "availability_zones: Count({n}) is more AZs than any region has; use at most 6"
+        ));
     }
     let mut names = std::collections::BTreeSet::new();
     for g in &props.subnet_groups {

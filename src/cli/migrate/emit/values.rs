@@ -408,30 +408,25 @@ impl Emitter<'_> {
         if let Some((key, arg)) = intrinsic(v) {
             match key {
                 "Fn::If" => {
-                    if let Some(a) = arg.as_array().filter(|a| a.len() == 3) {
-                        if let Some(c) = a[0]
+                    if let Some(a) = arg.as_array().filter(|a| a.len() == 3)
+                        && let Some(c) = a[0]
                             .as_str()
                             .filter(|c| self.defined_conditions.contains(*c))
-                        {
-                            let c = self.use_var(&self.conditions[c].clone());
-                            let then = self.value(&a[1]);
-                            let otherwise = self.value(&a[2]);
-                            return format!(
-                                "Value::from(fns::if_::<Json>(&{c}, {then}, {otherwise}))"
-                            );
-                        }
+                    {
+                        let c = self.use_var(&self.conditions[c].clone());
+                        let then = self.value(&a[1]);
+                        let otherwise = self.value(&a[2]);
+                        return format!("Value::from(fns::if_::<Json>(&{c}, {then}, {otherwise}))");
                     }
                 }
                 "Fn::FindInMap" => {
-                    if let Some(a) = arg.as_array().filter(|a| a.len() == 3) {
-                        if let Some(m) = a[0].as_str().and_then(|m| self.mappings.get(m)).cloned() {
-                            let m = self.use_var(&m);
-                            let k1 = self.expr(&a[1], W::Str, "", false).text;
-                            let k2 = self.expr(&a[2], W::Str, "", false).text;
-                            return format!(
-                                "Value::from(fns::find_in_map::<Json>(&{m}, {k1}, {k2}))"
-                            );
-                        }
+                    if let Some(a) = arg.as_array().filter(|a| a.len() == 3)
+                        && let Some(m) = a[0].as_str().and_then(|m| self.mappings.get(m)).cloned()
+                    {
+                        let m = self.use_var(&m);
+                        let k1 = self.expr(&a[1], W::Str, "", false).text;
+                        let k2 = self.expr(&a[2], W::Str, "", false).text;
+                        return format!("Value::from(fns::find_in_map::<Json>(&{m}, {k1}, {k2}))");
                     }
                 }
                 "Ref" if arg.as_str() == Some("AWS::NoValue") => {
@@ -449,10 +444,10 @@ impl Emitter<'_> {
                         }
                         _ => None,
                     };
-                    if let Some((id, attr)) = parts {
-                        if let Some((code, _)) = self.get_att(&id, &attr, None) {
-                            return format!("Value::from({code})");
-                        }
+                    if let Some((id, attr)) = parts
+                        && let Some((code, _)) = self.get_att(&id, &attr, None)
+                    {
+                        return format!("Value::from({code})");
                     }
                 }
                 _ => {
