@@ -364,10 +364,49 @@ fn apps_share_one_build_directory_per_toolchain_and_keep_their_own_binaries() {
         .map(|e| e.path())
         .collect();
     assert_eq!(toolchains.len(), 1, "{toolchains:?}");
-    let deps = toolchains[0].join("app/deps");
+    let deps = toolchains[0].join("0/app/deps");
     assert_eq!(rlibs_of(&deps, "rcdk_constructs"), 1, "built once, shared");
     assert_eq!(rlibs_of(&deps, "first_app"), 1);
     assert_eq!(rlibs_of(&deps, "second_app"), 1);
+
+    // A copy of the first app at another path (a clone, a worktree) whose edited source is
+    // older than the first app's build: cargo keys the app's artifacts by its path inside
+    // its workspace and calls them fresh by mtime, so in a shared folder the copy would run
+    // the first app's binary. It builds in a slot of its own and synthesizes its own stack.
+    let copy = tmp.path().join("copies/first-app");
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "cdk.json",
+        "src/lib.rs",
+        "src/main.rs",
+    ] {
+        fs::create_dir_all(copy.join(file).parent().expect("parent")).expect("mkdir");
+        let text = fs::read_to_string(one.join(file)).expect("read");
+        let text = match file {
+            "src/lib.rs" => text.replace("\"Assets\"", "\"Copied\""),
+            _ => text,
+        };
+        fs::write(copy.join(file), text).expect("write");
+        let mtime = fs::metadata(one.join(file))
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        fs::File::options()
+            .write(true)
+            .open(copy.join(file))
+            .and_then(|f| f.set_modified(mtime))
+            .expect("keep the original's mtime");
+    }
+    let out = rcdk_in(&copy, &["synth", "-q"], &envs);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(template(&copy).contains("\"Copied"), "{}", template(&copy));
+    assert!(template(&one).contains("\"Assets"), "{}", template(&one));
+    assert_eq!(rlibs_of(&toolchains[0].join("1/app/deps"), "first_app"), 1);
+    assert_eq!(
+        rlibs_of(&deps, "first_app"),
+        1,
+        "slot 0 keeps the original's"
+    );
     // Each binary stays in its own project, where cargo's dep-info is read from.
     assert!(one.join("target/app/first-app").is_file());
     assert!(two.join("target/app/second-app").is_file());
@@ -380,7 +419,8 @@ fn apps_share_one_build_directory_per_toolchain_and_keep_their_own_binaries() {
     let report = text(&out);
     assert!(
         report.contains(&format!("build cache          {}", toolchains[0].display()))
-            && report.contains("shared by every app rcdk builds"),
+            && report.contains("shared by every app rcdk builds")
+            && report.contains("this app builds in slot 0 of 2"),
         "{report}"
     );
     // A build directory of the user's own is left alone.

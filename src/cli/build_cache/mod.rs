@@ -4,14 +4,18 @@
 //! package, version, features, profile and compiler, and locks the directory while it
 //! builds, so apps with different needs and concurrent builds are both safe. Only the
 //! intermediate artifacts live here (`build.build-dir`); each app's binary stays in its
-//! own `target/`.
+//! own `target/`. Copies of one workspace at different paths build in slots of their own
+//! (`slots`): cargo would otherwise take one copy's artifacts for the other's.
 //!
 //! The user's choice wins: a build or target directory set in the environment or in cargo
 //! configuration leaves cargo as it is, and `RCDK_BUILD_CACHE=off` turns sharing off.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod slots;
 
 /// Environment variables by which a user places cargo's output themselves.
 const USER_CHOICE: &[&str] = &[
@@ -30,7 +34,19 @@ pub fn for_app(dir: &Path) -> Option<PathBuf> {
     if left_to_cargo(dir, &|name| std::env::var_os(name)) {
         return None;
     }
-    Some(root()?.join(toolchain(dir)?))
+    let toolchain = root()?.join(toolchain(dir)?);
+    let workspace = slots::Workspace::of(dir)?;
+    match slots::claim(&toolchain, &workspace) {
+        Ok(folder) => Some(folder),
+        Err(e) => {
+            // Sharing is an optimization: without it the app builds in its own target/.
+            let _ = writeln!(
+                anstream::stderr(),
+                "warning: building without the shared build directory: {e}"
+            );
+            None
+        }
+    }
 }
 
 /// Whether the user turned sharing off or placed cargo's output themselves (in the
@@ -119,7 +135,9 @@ pub fn report(dir: &Path) -> String {
     let Some(root) = root() else {
         return "no user cache folder ($HOME is not set); apps build in their own target/".into();
     };
-    let current = for_app(dir);
+    let current = (!left_to_cargo(dir, &|name| std::env::var_os(name)))
+        .then(|| toolchain(dir).map(|t| root.join(t)))
+        .flatten();
     let mut other = 0;
     let mut others = 0;
     if let Ok(entries) = std::fs::read_dir(&root) {
@@ -140,6 +158,16 @@ pub fn report(dir: &Path) -> String {
             "not used here (a build or target directory is set, or RCDK_BUILD_CACHE=off)".into()
         }
     };
+    let slot = current.as_deref().and_then(|c| {
+        let workspace = slots::Workspace::of(dir)?;
+        slots::peek(c, &workspace).ok()
+    });
+    if let Some((slot, count)) = slot {
+        text.push_str(&format!(
+            "; this app builds in slot {slot} of {} (each copy of a workspace at another path has its own)",
+            count.max(slot + 1)
+        ));
+    }
     if others > 0 {
         text.push_str(&format!(
             "; {others} other toolchain folder(s) hold {}",
