@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
@@ -31,10 +31,15 @@ pub struct Workspace {
 
 impl Workspace {
     /// The workspace of the app in `dir`, as `cargo metadata --no-deps` describes it
-    /// (30 ms; it reads manifests only). `None` when cargo cannot say: the build that
+    /// (25 ms; it reads manifests only). `None` when cargo cannot say: the build that
     /// follows reports why.
     pub fn of(dir: &Path) -> Option<Workspace> {
-        let out = Command::new("cargo")
+        Workspace::read(Workspace::ask(dir)?)
+    }
+
+    /// Starts `cargo metadata`, so that the caller can do other work while it runs.
+    pub fn ask(dir: &Path) -> Option<Child> {
+        Command::new("cargo")
             .args([
                 "metadata",
                 "--no-deps",
@@ -44,8 +49,16 @@ impl Workspace {
             ])
             .current_dir(dir)
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .output()
+            .spawn()
+            .ok()
+    }
+
+    /// The workspace from the answer of [`Workspace::ask`].
+    pub fn read(child: Child) -> Option<Workspace> {
+        let out = child
+            .wait_with_output()
             .ok()
             .filter(|o| o.status.success())?;
         Workspace::from_metadata(&out.stdout)
