@@ -1,6 +1,7 @@
 //! The reference application: a web tier and its background workers, per environment,
 //! in five stacks — `{env}-network`, `{env}-data`, `{env}-workers`, `{env}-app`,
-//! `{env}-monitoring`, deployed in that order — and an `identity-{account}` stack per
+//! `{env}-monitoring`, deployed in that order, and `{env}-backup` where the settings
+//! ask for AWS Backup — and an `identity-{account}` stack per
 //! account for delivery from GitHub Actions, built from the settings in
 //! `apps/config/environments.yaml`, tagged, and checked by the security posture rules
 //! at synthesis.
@@ -120,6 +121,16 @@ fn waive_by_settings(stack: &Stack, env: &str, settings: &EnvironmentConfig) {
             &reason,
         );
     }
+    if settings.backup.is_none() && settings.dr_of.is_none() {
+        suppress_all(
+            stack,
+            "AWS::RDS::DBInstance",
+            Rule::BackupPlanCoverage,
+            &format!(
+                "{env} has no AWS Backup plan by its settings (backup: unset): its database keeps the instance's automated backups only; staging and production have plans"
+            ),
+        );
+    }
     if settings.log_retention_days < 365 {
         waive_check_all(
             stack,
@@ -165,6 +176,10 @@ pub fn build(app: &App) -> Result<(), String> {
             None => {
                 let standbys = config.standby_regions(env);
                 let (db, proxy) = stacks::data::build(app, env, settings, &network, standbys);
+                if let Some(backup) = &settings.backup {
+                    let standby = config.standby_of(env);
+                    stacks::backup::build(app, env, settings, backup, &db, standby);
+                }
                 let clients: Box<dyn PostgresDatabase> = match proxy {
                     Some(proxy) => Box::new(proxy),
                     None => Box::new(db.clone()),
@@ -177,6 +192,11 @@ pub fn build(app: &App) -> Result<(), String> {
                 })?;
                 let region = &config.environments[primary].region;
                 let replica = stacks::data::build_replica(app, env, settings, &network, db, region);
+                if let Some(backup) = &config.environments[primary].backup
+                    && let Some(days) = backup.copy_days
+                {
+                    stacks::backup::build_standby_vault(app, env, settings, backup, days);
+                }
                 (Box::new(replica.clone()), None, Some(replica))
             }
         };

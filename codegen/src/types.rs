@@ -7,6 +7,7 @@
 pub const DEFAULT_SERVICES: &[&str] = &[
     "applicationautoscaling",
     "autoscaling",
+    "backup",
     "budgets",
     "certificatemanager",
     "cloudtrail",

@@ -49,6 +49,8 @@
     allow(dead_code)
 )]
 
+#[cfg(feature = "backup")]
+pub mod backup;
 #[cfg(feature = "baseline")]
 pub mod baseline;
 #[cfg(feature = "budgets")]

@@ -153,7 +153,7 @@ fn named(path: &str, logical_id: &str) -> String {
 /// one stack of an app whose posture is enforced in report mode, included as written; the
 /// findings come back in the synthesized copy. A template the rules cannot run on is a
 /// stack with an error, so one bad file in a folder does not hide the others.
-fn check_template(s: &AssemblyStack) -> StackPosture {
+fn check_template(s: &AssemblyStack, backups: &J) -> StackPosture {
     let failed = |error: String| StackPosture {
         stack: s.stack_name.clone(),
         error: Some(error),
@@ -161,6 +161,8 @@ fn check_template(s: &AssemblyStack) -> StackPosture {
     };
     let mut context = BTreeMap::new();
     context.insert(REPORT_CONTEXT.to_owned(), J::Bool(true));
+    // What other templates' backup plans select: a plan is often in a stack of its own.
+    context.insert(crate::posture::SELECTED_CONTEXT.to_owned(), backups.clone());
     let app = crate::App::with_context(context, "cdk.out");
     let stack = crate::Stack::new(
         &app,
@@ -374,6 +376,11 @@ pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
         super::templates::stacks(&args.templates)?
     };
     let selected = select_stacks(&stacks, &args.stacks, false)?;
+    let all: Vec<(&str, &J)> = stacks
+        .iter()
+        .map(|s| (s.stack_name.as_str(), &s.template))
+        .collect();
+    let backups = crate::posture::selected_across(&all);
     // Stacks an app synthesized in report mode carry their findings (and the rules in
     // their metadata); the rest are checked here, each template on its own.
     let report: Vec<StackPosture> = selected
@@ -382,7 +389,7 @@ pub fn run(global: &GlobalArgs, args: &PostureArgs) -> Result<bool, CliError> {
             if s.template["Metadata"][RULES_KEY].is_array() {
                 read(&s.stack_name, &s.template, None)
             } else {
-                check_template(s)
+                check_template(s, &backups)
             }
         })
         .collect();

@@ -49,6 +49,18 @@ const FREE: &[(&str, &str)] = &[
         "AWS::XRay::SamplingRule",
         "no charge; traces recorded cost $5.00 per million after 100,000 a month free",
     ),
+    (
+        "AWS::Backup::BackupVault",
+        "a vault has no charge; its recovery points are priced with the plan that writes them",
+    ),
+    (
+        "AWS::Backup::BackupSelection",
+        "priced with its backup plan",
+    ),
+    (
+        "AWS::Backup::RestoreTestingPlan",
+        "no charge of its own; each restored copy is priced with its selection",
+    ),
     ("AWS::IAM::Role", "IAM has no charge"),
     ("AWS::IAM::Policy", "IAM has no charge"),
     ("AWS::IAM::ManagedPolicy", "IAM has no charge"),
@@ -397,6 +409,8 @@ fn rule(ctx: &Ctx<'_>, id: &str, type_name: &str, p: &J) -> Result<Pricing, Stri
                 "nat_gateway_gb",
             )?,
         ],
+        "AWS::Backup::BackupPlan" => backup_plan(ctx, p)?,
+        "AWS::Backup::RestoreTestingSelection" => restore_tests(ctx, p)?,
         "AWS::EC2::EIP" => vec![item(
             ctx,
             "public IPv4 address".into(),
@@ -804,6 +818,71 @@ pub(super) fn not_priced(logical_id: &str, type_name: &str, why: String) -> NotP
         type_name: type_name.to_owned(),
         why,
     }
+}
+
+/// A backup plan: the recovery points it keeps (RDS snapshots, the warm tier: the only
+/// one they have), and for each copy into another region's vault the copies kept there
+/// and the data sent across.
+fn backup_plan(ctx: &Ctx<'_>, p: &J) -> Result<Vec<Item>, String> {
+    let u = ctx.usage;
+    let mut items = vec![item(
+        ctx,
+        format!("{} GB of recovery points (assumed)", u.backup_gb),
+        u.backup_gb,
+        "backup_rds_snapshot_gb_month",
+    )?];
+    let copies = p["BackupPlan"]["BackupPlanRule"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["CopyActions"].as_array().into_iter().flatten())
+        .count();
+    for _ in 0..copies {
+        items.push(item(
+            ctx,
+            format!("{} GB of copies in another vault (assumed)", u.backup_gb),
+            u.backup_gb,
+            "backup_rds_snapshot_gb_month",
+        )?);
+        items.push(item(
+            ctx,
+            format!(
+                "{} GB a month copied to another region (assumed)",
+                u.backup_copy_gb
+            ),
+            u.backup_copy_gb,
+            "backup_cross_region_gb",
+        )?);
+    }
+    Ok(items)
+}
+
+/// A restore testing selection of a database: each weekly test runs a restored copy
+/// (Single-AZ, the class the restore metadata names) for the restore, about an hour, and
+/// the validation window. Restoring an RDS snapshot has no charge of its own.
+fn restore_tests(ctx: &Ctx<'_>, p: &J) -> Result<Vec<Item>, String> {
+    if p["ProtectedResourceType"] != "RDS" {
+        return Err("only restore tests of RDS databases are priced".into());
+    }
+    let overrides = p["RestoreMetadataOverrides"].as_object();
+    let class = overrides
+        .and_then(|o| {
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("dbinstanceclass"))
+                .and_then(|(_, v)| v.as_str())
+        })
+        .ok_or(
+            "the restored copy's class is not in the template (restore metadata dbinstanceclass)",
+        )?;
+    let window = p["ValidationWindowHours"].as_f64().unwrap_or(0.0);
+    let hours = (window + 1.0) * 52.0 / 12.0;
+    let mut line = rds_instance(ctx, class, false, hours)?;
+    line.description = format!(
+        "restore tests: {} for {} h a month (weekly: the restore and a {window} h validation window)",
+        line.description,
+        hours.round()
+    );
+    Ok(vec![line])
 }
 
 #[cfg(test)]

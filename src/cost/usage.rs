@@ -29,6 +29,11 @@ pub struct Usage {
     pub endpoint_gb: f64,
     /// Minutes each scheduled task run takes. Default: 10.
     pub scheduled_task_minutes: f64,
+    /// GB of recovery points each backup plan keeps in its vault (a snapshot chain: about
+    /// the data's size plus what changes over the retention). Default: 50.
+    pub backup_gb: f64,
+    /// GB a month each copy action sends to another region's vault. Default: 30.
+    pub backup_copy_gb: f64,
     /// Million requests a month per queue, topic, function or event bus; unset: those
     /// are listed as not priced. Default: unset.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,6 +54,8 @@ impl Default for Usage {
             log_gb_per_group: 1.0,
             endpoint_gb: 10.0,
             scheduled_task_minutes: 10.0,
+            backup_gb: 50.0,
+            backup_copy_gb: 30.0,
             million_requests: None,
             storage_gb: None,
         }

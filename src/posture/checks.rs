@@ -7,7 +7,7 @@ use super::policy::{
     actions, flag, identity_statements, is_allow, is_true, list, on_every_resource,
     resource_statements, whole,
 };
-use super::{Rule, hardening, report};
+use super::{Rule, backups, hardening, report};
 
 /// Whether an ELB security policy's minimum protocol is TLS 1.2 or 1.3: names like
 /// `ELBSecurityPolicy-TLS13-1-2-…`, `ELBSecurityPolicy-TLS-1-2-…`, `ELBSecurityPolicy-FS-1-2-…`.
@@ -58,6 +58,8 @@ pub(super) struct Prepared {
     /// Load balancers a WAF web ACL is associated with.
     waf_protected: Vec<Value>,
     hardening: hardening::Context,
+    /// What the app's AWS Backup selections name.
+    backups: backups::Selections,
 }
 
 fn resource_of(handle: CfnResource) -> Resource {
@@ -117,6 +119,7 @@ pub(super) fn prepare(root: &Scope) -> Prepared {
             .filter_map(|r| r.props.get_path(&["ResourceArn"]).cloned())
             .collect(),
         hardening: hardening::context(&subjects),
+        backups: backups::selections(resources.iter().map(|r| (r.type_name.as_str(), &r.props))),
     }
 }
 
@@ -140,6 +143,7 @@ pub(super) fn check(handle: CfnResource, prepared: &Prepared) {
     check_trust(&r);
     check_user(&r);
     check_instance(&r);
+    backups::check(&r.handle, &r.type_name, &r.props, &prepared.backups);
     let lb_ref = Value::from(r.handle.ref_());
     if prepared.public_lbs.contains(&lb_ref) && !prepared.waf_protected.contains(&lb_ref) {
         report(

@@ -21,6 +21,8 @@
 //! assert!(app.synthesize().is_ok());
 //! ```
 
+mod backups;
+pub use backups::{SELECTED_CONTEXT, selected_across};
 mod checks;
 mod hardening;
 mod policy;
@@ -102,11 +104,14 @@ pub enum Rule {
     /// A security group that lets all traffic out to the whole internet, where HTTPS
     /// and the connections it makes would do.
     WideEgress,
+    /// A database instance or cluster (not a replica), DynamoDB table or EFS file system
+    /// that no AWS Backup plan selects.
+    BackupPlanCoverage,
 }
 
 impl Rule {
     /// Every rule, in the order reports list them.
-    pub const ALL: [Rule; 30] = [
+    pub const ALL: [Rule; 31] = [
         Rule::OpenIngress,
         Rule::WildcardAction,
         Rule::WildcardResource,
@@ -137,6 +142,7 @@ impl Rule {
         Rule::SecretRotation,
         Rule::KeyRotation,
         Rule::WideEgress,
+        Rule::BackupPlanCoverage,
     ];
 
     /// The id written in messages and suppressions.
@@ -172,6 +178,7 @@ impl Rule {
             Rule::SecretRotation => "RCDK-SECRET-ROTATION",
             Rule::KeyRotation => "RCDK-KMS-ROTATION",
             Rule::WideEgress => "RCDK-SG-WIDE-EGRESS",
+            Rule::BackupPlanCoverage => "RCDK-BACKUP-PLAN",
         }
     }
 }

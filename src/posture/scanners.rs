@@ -61,6 +61,9 @@ impl Rule {
             Rule::SecretRotation => "secrets rotate on a schedule",
             Rule::KeyRotation => "symmetric keys rotate yearly",
             Rule::WideEgress => "security groups do not let all traffic out to the internet",
+            Rule::BackupPlanCoverage => {
+                "databases, tables and file systems are in an AWS Backup plan"
+            }
         }
     }
 
@@ -103,6 +106,7 @@ impl Rule {
             Rule::KeyRotation => &["KMS.4", "CIS 3.6"],
             // No FSBP control or scanner check asks for narrow egress.
             Rule::WideEgress => &[],
+            Rule::BackupPlanCoverage => &["RDS.26", "DynamoDB.4", "EFS.2"],
         }
     }
 
@@ -278,6 +282,27 @@ impl Rule {
             (Rule::SecretRotation, _) => (&["AwsSolutions-SMG4"], &[]),
             (Rule::KeyRotation, _) => (&["AwsSolutions-KMS5"], &["F19"]),
             (Rule::WideEgress, _) => (&[], &["W5"]),
+            (Rule::BackupPlanCoverage, "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster") => (
+                &[
+                    "NIST.800.53.R5-RDSInBackupPlan",
+                    "HIPAA.Security-RDSInBackupPlan",
+                ],
+                &[],
+            ),
+            (Rule::BackupPlanCoverage, "AWS::DynamoDB::Table") => (
+                &[
+                    "NIST.800.53.R5-DynamoDBInBackupPlan",
+                    "HIPAA.Security-DynamoDBInBackupPlan",
+                ],
+                &[],
+            ),
+            (Rule::BackupPlanCoverage, "AWS::EFS::FileSystem") => (
+                &[
+                    "NIST.800.53.R5-EFSInBackupPlan",
+                    "HIPAA.Security-EFSInBackupPlan",
+                ],
+                &[],
+            ),
             _ => (&[], &[]),
         }
     }

@@ -8,7 +8,7 @@ pub(crate) mod logical_id;
 pub mod outdir;
 mod placement;
 mod render;
-mod template;
+pub(crate) mod template;
 
 pub use assembly::{CloudAssembly, MANIFEST_VERSION, StackArtifact};
 pub use limits::Limits;

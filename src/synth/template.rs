@@ -352,7 +352,7 @@ fn resource(r: &mut Renderer<'_, '_>, index: u32, res: &ResourceData, stack_as_w
 }
 
 /// Merges the tags that reach this resource into its tag property, sorted by key.
-fn apply_tags(
+pub(crate) fn apply_tags(
     tree: &crate::tree::Tree,
     index: u32,
     type_name: &str,

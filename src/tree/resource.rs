@@ -202,6 +202,16 @@ impl CfnResource {
         self.with_data(ResourceData::properties)
     }
 
+    /// The properties with the tags that reach the resource at synthesis merged in (the
+    /// `Tags::of` rules of its scopes), as the template will have them.
+    pub(crate) fn properties_with_tags(&self) -> Value {
+        let mut props = self.properties();
+        let type_name = self.resource_type();
+        let tree = self.scope.tree.borrow();
+        crate::synth::template::apply_tags(&tree, self.scope.index, &type_name, &mut props, false);
+        props
+    }
+
     /// Changes the typed props after creation (L2 constructs use this to add rules or
     /// statements). Does nothing when `P` is not this resource's props type.
     pub fn update_props<P: 'static>(&self, f: impl FnOnce(&mut P)) {

@@ -101,6 +101,15 @@ impl Scope {
             .logical_id_override = Some(logical_id);
     }
 
+    /// The logical id pinned on this element (an included template's keep theirs).
+    pub(crate) fn pinned_logical_id(&self) -> Option<String> {
+        self.tree
+            .borrow()
+            .node(self.index)
+            .logical_id_override
+            .clone()
+    }
+
     /// Pins the logical id of this construct's resource, so that a construct renamed or
     /// moved in code keeps the resource CloudFormation has (instead of replacing it):
     /// the construct itself when it is a template element, else its default child

@@ -171,14 +171,19 @@ fn posture_checks_an_aws_cdk_assembly_and_honours_cdk_nag_and_cfn_nag_waivers() 
     let web = &report[0];
     assert_eq!(web["stack"], "WebStack");
     assert_eq!(web["checked_from_template"], true);
-    assert_eq!(web["rules"].as_array().map(Vec::len), Some(30));
+    assert_eq!(web["rules"].as_array().map(Vec::len), Some(31));
     let (findings, waivers) = summary(web);
-    // The listener's 2016 policy and the missing web ACL; not the load balancer's
+    // The listener's 2016 policy, the missing web ACL and backup plan; not the load balancer's
     // security group (443 from anywhere, on an internet-facing ALB), not the database's
     // string booleans ("false", "true": CloudFormation reads them as booleans).
     assert_eq!(
         findings,
         triples(&[
+            (
+                "RCDK-BACKUP-PLAN",
+                "WebStack/Database/Resource",
+                "Database9B6D8F1C"
+            ),
             (
                 "RCDK-ELB-TLS",
                 "WebStack/Lb/Https/Resource",
@@ -356,7 +361,7 @@ fn the_reference_apps_posture_is_the_same_checked_in_the_app_or_from_its_assembl
     let (code, checked) = posture_json(&["--app", &plain.display().to_string()]);
     assert_eq!(code, Some(0), "{checked}");
     let stacks = enforced.as_array().map(Vec::len).unwrap_or_default();
-    assert_eq!(stacks, 24);
+    assert_eq!(stacks, 27);
     let mut waivers = 0;
     for (a, b) in enforced
         .as_array()
@@ -474,11 +479,12 @@ fn a_real_aws_cdk_apps_assembly_gets_posture_cost_and_diff() {
     // deletion protection, header check and web ACL; AWS-managed keys where rcdk asks for
     // a customer's (RDS's default key, the secret's, the log group's), a queue whose
     // template does not say SSE-SQS, an unrotated secret, a security group open to all
-    // egress. Not the load balancer's security group (443 from anywhere, on an
-    // internet-facing ALB), not the private database's reachability.
+    // egress, a database in no backup plan. Not the load balancer's security group (443
+    // from anywhere, on an internet-facing ALB), not the private database's reachability.
     assert_eq!(
         ids,
         [
+            ("RCDK-BACKUP-PLAN", "DatabaseB269D8BB"),
             ("RCDK-ELB-ACCESS-LOGS", "Lb1928D9D6"),
             ("RCDK-ELB-DELETION-PROTECTION", "Lb1928D9D6"),
             ("RCDK-ELB-INVALID-HEADERS", "Lb1928D9D6"),

@@ -171,3 +171,33 @@ fn configuration_can_come_from_context() {
         "{err}"
     );
 }
+
+#[test]
+fn backup_settings_are_checked_against_what_aws_backup_does() {
+    let cases = [
+        (
+            "      daily_days: 14\n",
+            "      daily_days: 3\n",
+            "environments.staging.backup.daily_days: 3 days; the vault lock admits 7 to 36500",
+        ),
+        (
+            "      daily_days: 14\n",
+            "      daily_days: 14\n      copy_days: 14\n",
+            "environments.staging.backup.copy_days: staging has no standby to copy to (an environment with dr_of: staging)",
+        ),
+        (
+            "    dr_of: prod\n",
+            "    dr_of: prod\n    backup:\n      daily_days: 7\n      lock: governance\n",
+            "environments.prod-dr.backup.daily_days: a standby's database is a replica, which AWS Backup does not back up",
+        ),
+        (
+            "      lock: compliance\n",
+            "      lock: forever\n",
+            "environments.prod.backup.lock: unknown variant `forever`, expected `governance` or `compliance`",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let err = error_for(from, to);
+        assert!(err.contains(expected), "{to}: {err}");
+    }
+}

@@ -427,3 +427,33 @@ fn alarms_are_priced_by_kind() {
         "anomaly-detection alarm over 1 metric (3 metrics per band)"
     );
 }
+
+#[test]
+fn backups_are_priced_from_the_plan_and_the_restore_tests() {
+    let a = all_environments();
+    let backup = cost_of(&a, "prod-backup");
+    // 50 GB of RDS snapshots at $0.095 ($4.75), 50 GB of copies in prod-dr's vault
+    // ($4.75) and 30 GB a month sent there at $0.02 ($0.60).
+    let plan: Vec<f64> = backup
+        .items
+        .iter()
+        .filter(|i| i.logical_id == "Plan")
+        .map(|i| i.monthly_usd)
+        .collect();
+    assert!(
+        plan.len() == 3 && close(plan[0], 4.75) && close(plan[1], 4.75) && close(plan[2], 0.60),
+        "{plan:?}"
+    );
+    // A weekly restore of prod's db.r7g.large (Single-AZ, $0.239/h)
+    // for the restore and the 2-hour window: 3 h × 52 / 12 = 13 h, $3.11.
+    let tests = line(&backup, "RestoreTestsDatabase", "hour");
+    assert!(close(tests, 13.0 * 0.239), "{tests}");
+    assert!(backup.not_priced.is_empty(), "{:?}", backup.not_priced);
+    // The vaults cost nothing of their own.
+    let dr = cost_of(&a, "prod-dr-backup");
+    assert!(
+        dr.free.iter().any(|f| f.logical_id == "Vault"),
+        "{:?}",
+        dr.free
+    );
+}

@@ -5,6 +5,7 @@ mod any_template;
 mod aspects;
 mod assembly;
 mod assets;
+mod backup;
 mod baseline;
 mod budgets;
 mod cfn_lint;

@@ -59,7 +59,7 @@ fn resource_statements(r: &J) -> Vec<&J> {
 #[test]
 fn every_reference_template_meets_the_posture() {
     let assembly = all_environments();
-    assert_eq!(assembly.stacks.len(), 24);
+    assert_eq!(assembly.stacks.len(), 27);
     let mut seen = std::collections::BTreeMap::<String, usize>::new();
     for s in &assembly.stacks {
         let resources = s.template["Resources"]
@@ -725,6 +725,10 @@ fn every_l2_with_its_defaults_meets_the_posture() {
 /// One app with every L2 built with its defaults, posture enforced (the scanners run
 /// on it too).
 pub(crate) fn every_l2_with_its_defaults() -> App {
+    use rcdk_constructs::backup::{
+        BackupPlan, BackupPlanProps, BackupRule, BackupVault, BackupVaultProps, RestoreTestOptions,
+        RestoreTestingPlan, RestoreTestingPlanProps, Selection,
+    };
     use rcdk_constructs::compute::{Code, Function, FunctionProps};
     use rcdk_constructs::containers::{
         Cluster, ClusterProps, ContainerImage, ContainerProps, Ec2Capacity, Ec2CapacityProps,
@@ -757,7 +761,25 @@ pub(crate) fn every_l2_with_its_defaults() -> App {
             Code::Inline("def handler(e, c): pass".into()),
         ),
     );
-    PostgresInstance::new(&s, "Database", PostgresInstanceProps::new(&vpc));
+    let db = PostgresInstance::new(&s, "Database", PostgresInstanceProps::new(&vpc));
+    // A database with its defaults is in a backup plan with its defaults, with restore tests.
+    let plan = BackupPlan::new(
+        &s,
+        "Backups",
+        BackupPlanProps {
+            vault: BackupVault::new(&s, "Vault", BackupVaultProps::default()),
+            rules: vec![BackupRule::daily(35), BackupRule::monthly(365)],
+            name: None,
+        },
+    );
+    plan.select("Database", Selection::database(&db));
+    RestoreTestingPlan::new(
+        &s,
+        "RestoreTests",
+        &plan,
+        RestoreTestingPlanProps::default(),
+    )
+    .add_database("Database", &db, RestoreTestOptions::default());
     RedisCluster::new(&s, "Redis", RedisClusterProps::new(&vpc));
     let alb = ApplicationLoadBalancer::new(&s, "Alb", AlbProps::new(&vpc));
     alb.add_https_listener(
@@ -1119,7 +1141,7 @@ fn rcdk_posture_reports_findings_waivers_and_rules_and_fails_on_a_finding() {
     let (code, stdout, stderr) = run_rcdk(&["posture", "--app", &path]);
     assert_eq!(code, Some(1), "a finding fails: {stdout}{stderr}");
     assert!(
-        stdout.contains("s: 30 rules, 1 finding, 1 waiver"),
+        stdout.contains("s: 31 rules, 1 finding, 1 waiver"),
         "{stdout}"
     );
     assert!(
@@ -1147,7 +1169,7 @@ fn rcdk_posture_reports_findings_waivers_and_rules_and_fails_on_a_finding() {
         .expect("the IMDSv2 rule");
     assert_eq!(imdsv2["Controls"], json!(["EC2.8"]));
     let (_, stdout, _) = run_rcdk(&["posture", "--app", &path, "--format", "markdown"]);
-    assert!(stdout.contains("| s | 30 | 1 | 1 |"), "{stdout}");
+    assert!(stdout.contains("| s | 31 | 1 | 1 |"), "{stdout}");
     assert!(
         stdout.contains("| s | RCDK-ECR-IMMUTABLE-TAGS | `s/Images (Images)` |"),
         "{stdout}"
@@ -1168,7 +1190,7 @@ fn rcdk_posture_checks_the_templates_of_an_app_that_does_not_enforce_the_posture
     let (code, stdout, _) = run_rcdk(&["posture", "--app", &out.display().to_string()]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
-        stdout.contains("plain: 30 rules checked on the template, 2 findings, 10 waivers"),
+        stdout.contains("plain: 31 rules checked on the template, 2 findings, 10 waivers"),
         "{stdout}"
     );
     assert!(

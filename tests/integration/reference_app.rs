@@ -36,9 +36,12 @@ fn golden_templates() {
         "baseline-123456789012-us-east-1".to_owned(),
         "baseline-123456789012-us-west-2".to_owned(),
     ];
+    // Staging and prod back their databases up (`backup:`), prod-dr receives prod's copies.
     for env in ["dev", "staging", "prod", "prod-dr"] {
-        for stack in ["network", "data", "workers", "app", "monitoring"] {
-            expected.push(format!("{env}-{stack}"));
+        for stack in ["network", "data", "backup", "workers", "app", "monitoring"] {
+            if stack != "backup" || env != "dev" {
+                expected.push(format!("{env}-{stack}"));
+            }
         }
     }
     // prod's DNS fails over to prod-dr, so it follows both.
@@ -169,6 +172,7 @@ fn context_selects_environments() {
         [
             "prod-network",
             "prod-data",
+            "prod-backup",
             "prod-workers",
             "prod-app",
             "prod-monitoring",

@@ -18,7 +18,7 @@ fn reference_templates() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("cdk.out");
     let assembly = reference_assembly(&out);
-    assert_eq!(assembly.stacks.len(), 24);
+    assert_eq!(assembly.stacks.len(), 27);
     (dir, out)
 }
 

@@ -95,6 +95,14 @@ impl Config {
             .map(|e| e.region.clone())
             .collect()
     }
+
+    /// The first standby of `env` (by name), with its settings.
+    pub fn standby_of(&self, env: &str) -> Option<(&str, &EnvironmentConfig)> {
+        self.environments
+            .iter()
+            .find(|(_, e)| e.dr_of.as_deref() == Some(env))
+            .map(|(n, e)| (n.as_str(), e))
+    }
 }
 
 /// Where the deploying workflows run.
@@ -165,6 +173,57 @@ pub struct EnvironmentConfig {
     /// to it (see `dns`).
     #[serde(default)]
     pub dr_of: Option<String>,
+    /// AWS Backup of the database: a locked vault, daily (and monthly) backups, copies
+    /// to the standby's region, restore tests. Unset: the instance's automated backups
+    /// only (a disposable environment).
+    #[serde(default)]
+    pub backup: Option<BackupConfig>,
+}
+
+/// AWS Backup of an environment's database.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Days the daily backups (05:00 UTC) are kept.
+    pub daily_days: u32,
+    /// Days the monthly backups (the 1st) are kept; unset: none.
+    #[serde(default)]
+    pub monthly_days: Option<u32>,
+    /// The vault lock: `governance` (removable by an administrator) or `compliance`
+    /// (permanent three days after the deploy that sets it).
+    pub lock: LockMode,
+    /// Days the copies of the daily backups are kept in the vault of the environment's
+    /// standby (the environment whose `dr_of` names this one); unset: no copies.
+    #[serde(default)]
+    pub copy_days: Option<u32>,
+    /// Every Saturday, restore the latest daily backup into an isolated database, keep
+    /// it two hours, delete it; a failed restore notifies the alarm topic.
+    #[serde(default)]
+    pub restore_tests: bool,
+}
+
+/// A vault lock's mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LockMode {
+    /// Enforced, but an administrator with the permission can remove it.
+    Governance,
+    /// Nobody can remove it or delete a backup early, three days after it is set.
+    Compliance,
+}
+
+/// The shortest retention a locked vault admits: a week, so that nobody keeps less.
+pub const BACKUP_LOCK_MIN_DAYS: u32 = 7;
+
+impl BackupConfig {
+    /// The longest retention the environment's jobs ask for (the lock's maximum).
+    pub fn longest_days(&self) -> u32 {
+        [Some(self.daily_days), self.monthly_days, self.copy_days]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(self.daily_days)
+    }
 }
 
 /// The PostgreSQL database.
@@ -285,6 +344,10 @@ pub struct UsageConfig {
     pub log_gb_per_group: Option<f64>,
     /// Minutes each scheduled task run takes (default 10).
     pub scheduled_task_minutes: Option<f64>,
+    /// GB of recovery points the backup plan keeps (default 50).
+    pub backup_gb: Option<f64>,
+    /// GB a month copied to the standby's vault (default 30).
+    pub backup_copy_gb: Option<f64>,
 }
 
 impl UsageConfig {
@@ -299,6 +362,8 @@ impl UsageConfig {
             scheduled_task_minutes: self
                 .scheduled_task_minutes
                 .unwrap_or(d.scheduled_task_minutes),
+            backup_gb: self.backup_gb.unwrap_or(d.backup_gb),
+            backup_copy_gb: self.backup_copy_gb.unwrap_or(d.backup_copy_gb),
             ..d
         }
     }
@@ -310,6 +375,8 @@ impl UsageConfig {
             || self.waf_million_requests.is_some()
             || self.log_gb_per_group.is_some()
             || self.scheduled_task_minutes.is_some()
+            || self.backup_gb.is_some()
+            || self.backup_copy_gb.is_some()
     }
 }
 
@@ -473,6 +540,48 @@ fn country_problems(field: &str, countries: &[String], out: &mut Vec<(String, St
 }
 
 /// Checks what types alone cannot: formats, ranges and consistency.
+/// What AWS Backup would refuse or never do with an environment's `backup` settings.
+fn check_backup(
+    config: &Config,
+    name: &str,
+    env: &EnvironmentConfig,
+    b: &BackupConfig,
+    out: &mut Vec<(String, String)>,
+) {
+    let f = |field: &str| format!("environments.{name}.backup.{field}");
+    if env.dr_of.is_some() {
+        out.push((
+            f("daily_days"),
+            "a standby's database is a replica, which AWS Backup does not back up; its vault receives the primary's copies (the primary's backup.copy_days)".into(),
+        ));
+    }
+    for (field, days) in [
+        ("daily_days", Some(b.daily_days)),
+        ("monthly_days", b.monthly_days),
+        ("copy_days", b.copy_days),
+    ] {
+        if let Some(days) = days
+            && !(BACKUP_LOCK_MIN_DAYS..=36_500).contains(&days)
+        {
+            out.push((
+                f(field),
+                format!("{days} days; the vault lock admits {BACKUP_LOCK_MIN_DAYS} to 36500"),
+            ));
+        }
+    }
+    if b.copy_days.is_some()
+        && !config
+            .environments
+            .values()
+            .any(|e| e.dr_of.as_deref() == Some(name))
+    {
+        out.push((
+            f("copy_days"),
+            format!("{name} has no standby to copy to (an environment with dr_of: {name}); remove copy_days or add one"),
+        ));
+    }
+}
+
 pub fn validate(config: &Config) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut names: Vec<&String> = config.environments.keys().collect();
@@ -524,6 +633,9 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
     }
     for (name, env) in &config.environments {
         let f = |field: &str| format!("environments.{name}.{field}");
+        if let Some(b) = &env.backup {
+            check_backup(config, name, env, b, &mut out);
+        }
         if !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

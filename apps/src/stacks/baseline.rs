@@ -1,10 +1,12 @@
 //! `baseline-{account}-{region}`: the account's security baseline in each region the
 //! environments use (GuardDuty, its high-severity findings to a security alarm topic);
-//! the account's first region also holds the multi-region trail and its CIS alarms.
+//! the account's first region also holds the multi-region trail and its CIS alarms;
+//! where environments are backed up, failed AWS Backup jobs go to the same topic.
 //! Deployed, like the identity stack, by a person with local credentials. A stack name
 //! cannot start with a digit, so `baseline` comes first.
 
 use rcdk::{App, Environment, Stack, StackProps, Tags};
+use rcdk_constructs::backup::FailureAlerts;
 use rcdk_constructs::baseline::{AccountBaseline, AccountBaselineProps, TrailProps};
 use rcdk_constructs::monitoring::{AlarmTopic, AlarmTopicProps};
 
@@ -57,6 +59,20 @@ pub fn build(app: &App, config: &Config, baseline: &BaselineConfig) {
             }),
             ..AccountBaselineProps::new(topic)
         };
+        // AWS Backup reports jobs per account and region: one set of rules for every
+        // environment backed up (or receiving copies) here.
+        let backed_up = config.environments.values().any(|e| {
+            (e.account.as_str(), e.region.as_str()) == key
+                && (e.backup.is_some()
+                    || e.dr_of
+                        .as_ref()
+                        .and_then(|p| config.environments.get(p))
+                        .and_then(|p| p.backup.as_ref())
+                        .is_some_and(|b| b.copy_days.is_some()))
+        });
+        if backed_up {
+            FailureAlerts::new(&stack, "BackupFailures", &props.alarm_topic);
+        }
         AccountBaseline::new(&stack, "Baseline", props);
     }
 }

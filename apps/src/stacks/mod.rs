@@ -1,5 +1,6 @@
 //! One module per stack of an environment.
 
+pub mod backup;
 pub mod baseline;
 pub mod data;
 pub mod dns;

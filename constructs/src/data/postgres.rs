@@ -154,6 +154,10 @@ pub struct PostgresInstance {
     key: Key,
     security_group: SecurityGroup,
     parameter_group: CfnDbParameterGroup,
+    subnet_group: CfnDbSubnetGroup,
+    vpc_id: Expr<String>,
+    backup_window: Option<String>,
+    maintenance_window: Option<String>,
     monitoring_role: Option<Role>,
     port: u16,
     backup_retention_days: u32,
@@ -396,6 +400,10 @@ impl PostgresInstance {
             key,
             security_group,
             parameter_group,
+            subnet_group,
+            vpc_id: props.vpc.vpc_id(),
+            backup_window: props.backup_window.clone(),
+            maintenance_window: props.maintenance_window.clone(),
             monitoring_role,
             port: props.port,
             backup_retention_days: props.backup_retention_days,
@@ -598,6 +606,33 @@ impl PostgresInstance {
     /// The `DBInstanceIdentifier` (what `Ref` returns).
     pub fn identifier(&self) -> Expr<String> {
         self.instance.ref_()
+    }
+
+    /// The instance class (`db.r7g.large`).
+    pub fn instance_class(&self) -> &str {
+        &self.instance_class
+    }
+
+    /// The name of the instance's DB subnet group.
+    pub fn subnet_group_name(&self) -> Expr<String> {
+        self.subnet_group.ref_()
+    }
+
+    /// `(what, window)`: the instance's automated backup and maintenance windows (UTC),
+    /// when set, in which other snapshots should not start.
+    pub fn busy_windows(&self) -> Vec<(String, String)> {
+        [
+            ("automated backup window", &self.backup_window),
+            ("maintenance window", &self.maintenance_window),
+        ]
+        .into_iter()
+        .filter_map(|(what, w)| w.clone().map(|w| (what.to_owned(), w)))
+        .collect()
+    }
+
+    /// The id of the instance's VPC.
+    pub fn vpc_id(&self) -> Expr<String> {
+        self.vpc_id.clone()
     }
 
     /// `CPUUtilization` (percent).
