@@ -410,7 +410,7 @@ fn rule(ctx: &Ctx<'_>, id: &str, type_name: &str, p: &J) -> Result<Pricing, Stri
             )?,
         ],
         "AWS::Backup::BackupPlan" => backup_plan(ctx, p)?,
-        "AWS::Backup::RestoreTestingSelection" => restore_tests(ctx, p)?,
+        "AWS::Backup::RestoreTestingSelection" => restore_tests(ctx, id, p)?,
         "AWS::EC2::EIP" => vec![item(
             ctx,
             "public IPv4 address".into(),
@@ -858,22 +858,22 @@ fn backup_plan(ctx: &Ctx<'_>, p: &J) -> Result<Vec<Item>, String> {
 }
 
 /// A restore testing selection of a database: each weekly test runs a restored copy
-/// (Single-AZ, the class the restore metadata names) for the restore, about an hour, and
-/// the validation window. Restoring an RDS snapshot has no charge of its own.
-fn restore_tests(ctx: &Ctx<'_>, p: &J) -> Result<Vec<Item>, String> {
+/// (Single-AZ) for the restore, about an hour, and the validation window. Restoring an
+/// RDS snapshot has no charge of its own.
+fn restore_tests(ctx: &Ctx<'_>, id: &str, p: &J) -> Result<Vec<Item>, String> {
     if p["ProtectedResourceType"] != "RDS" {
         return Err("only restore tests of RDS databases are priced".into());
     }
-    let overrides = p["RestoreMetadataOverrides"].as_object();
-    let class = overrides
-        .and_then(|o| {
-            o.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("dbinstanceclass"))
-                .and_then(|(_, v)| v.as_str())
-        })
-        .ok_or(
-            "the restored copy's class is not in the template (restore metadata dbinstanceclass)",
-        )?;
+    // The class overridden in the restore metadata, else the one rcdk's L2 recorded
+    // (AWS Backup restores the source's class, which another stack holds).
+    let overridden = p["RestoreMetadataOverrides"].as_object().and_then(|o| {
+        o.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("dbinstanceclass"))
+            .and_then(|(_, v)| v.as_str())
+    });
+    let class = overridden
+        .or_else(|| ctx.resources[id]["Metadata"]["rcdk:restored-instance-class"].as_str())
+        .ok_or("the restored copy runs as its source's class, which this template does not hold (restore metadata dbInstanceClass, or Metadata rcdk:restored-instance-class, says it)")?;
     let window = p["ValidationWindowHours"].as_f64().unwrap_or(0.0);
     let hours = (window + 1.0) * 52.0 / 12.0;
     let mut line = rds_instance(ctx, class, false, hours)?;

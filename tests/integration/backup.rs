@@ -203,11 +203,15 @@ fn restore_tests_restore_the_latest_snapshot_into_an_isolated_copy() {
     assert_eq!(
         selection["RestoreMetadataOverrides"],
         json!({
-            "dbinstanceclass": "db.t4g.medium",
             "dbsubnetgroupname": {"Ref": "DatabaseSubnetGroup"},
             "vpcsecuritygroupids": {"Fn::Join": ["", ["[\"",
                 {"Fn::GetAtt": ["RestoreTestsDatabaseIsolation", "GroupId"]}, "\"]"]]}
         })
+    );
+    // The copy runs as the source's class (AWS Backup infers it); the estimate reads it here.
+    assert_eq!(
+        resource(&assembly, "data", "RestoreTestsDatabase")["Metadata"]["rcdk:restored-instance-class"],
+        "db.t4g.medium"
     );
     let group = &resource(&assembly, "data", "RestoreTestsDatabaseIsolation")["Properties"];
     assert!(group.get("SecurityGroupIngress").is_none(), "{group}");
@@ -544,5 +548,40 @@ fn the_reference_app_backs_up_staging_and_prod_and_copies_prod_to_its_standby() 
     assert!(
         dr_baseline["Resources"].get("BackupFailuresJobs").is_some(),
         "copies land in the standby's region"
+    );
+}
+
+#[test]
+fn a_restore_test_may_run_its_copy_on_a_smaller_class() {
+    let app = app();
+    let s = stack(&app, "data");
+    let db = database(&s, |_| {});
+    let plan = BackupPlan::new(
+        &s,
+        "Backups",
+        BackupPlanProps {
+            vault: vault(&s, None),
+            rules: vec![BackupRule::daily(7)],
+            name: None,
+        },
+    );
+    plan.select("Database", Selection::database(&db));
+    RestoreTestingPlan::new(&s, "Tests", &plan, RestoreTestingPlanProps::default()).add_database(
+        "Database",
+        &db,
+        RestoreTestOptions {
+            instance_class: Some("db.t4g.small".into()),
+            ..RestoreTestOptions::default()
+        },
+    );
+    let assembly = synth(&app);
+    let selection = resource(&assembly, "data", "TestsDatabase");
+    assert_eq!(
+        selection["Properties"]["RestoreMetadataOverrides"]["dbinstanceclass"],
+        "db.t4g.small"
+    );
+    assert_eq!(
+        selection["Metadata"]["rcdk:restored-instance-class"],
+        "db.t4g.small"
     );
 }

@@ -40,7 +40,9 @@ mod windows;
 pub use plan::{
     BackupPlan, BackupPlanProps, BackupRule, CopyTo, Protected, ResourceKind, Selection,
 };
-pub use restore_testing::{RestoreTestOptions, RestoreTestingPlan, RestoreTestingPlanProps};
+pub use restore_testing::{
+    RESTORED_CLASS_KEY, RestoreTestOptions, RestoreTestingPlan, RestoreTestingPlanProps,
+};
 pub use vault::{BackupVault, BackupVaultProps, VaultLock, is_vault_name};
 
 use rcdk::Scope;

@@ -17,6 +17,10 @@ use rcdk_l1::backup::{CfnRestoreTestingPlan, CfnRestoreTestingPlanProps};
 use super::plan::BackupPlan;
 use crate::events::Schedule;
 
+/// Metadata key of a restore testing selection: the instance class its restored copies
+/// run as (what `rcdk cost` prices them at).
+pub const RESTORED_CLASS_KEY: &str = "rcdk:restored-instance-class";
+
 /// Settings of a [`RestoreTestingPlan`].
 #[derive(Debug, Clone)]
 pub struct RestoreTestingPlanProps {
@@ -48,8 +52,9 @@ pub struct RestoreTestOptions {
     /// How long the restored copy is kept for validation before AWS Backup deletes it
     /// (0 to 168 hours). Default: 2.
     pub validation_window_hours: u32,
-    /// The restored copy's instance class. Default: the source's (a test of what a
-    /// recovery would run); a smaller one costs less and proves the data alone.
+    /// The restored copy's instance class (restore metadata `dbInstanceClass`).
+    /// Default: the source's, which AWS Backup infers from the recovery point (a test of
+    /// what a recovery would run); a smaller one costs less and proves the data alone.
     pub instance_class: Option<String>,
 }
 
@@ -209,12 +214,7 @@ impl RestoreTestingPlan {
                 "Restore tests of the database: no traffic in or out",
             ),
         );
-        let class = opts
-            .instance_class
-            .clone()
-            .unwrap_or_else(|| db.instance_class().to_owned());
-        let overrides = [
-            ("dbinstanceclass".to_owned(), Expr::from(class)),
+        let mut overrides: std::collections::BTreeMap<String, Expr<String>> = [
             ("dbsubnetgroupname".to_owned(), db.subnet_group_name()),
             (
                 "vpcsecuritygroupids".to_owned(),
@@ -226,7 +226,10 @@ impl RestoreTestingPlan {
         ]
         .into_iter()
         .collect();
-        CfnRestoreTestingSelection::new(
+        if let Some(class) = &opts.instance_class {
+            overrides.insert("dbinstanceclass".to_owned(), class.as_str().into());
+        }
+        let selection = CfnRestoreTestingSelection::new(
             &self.scope,
             id,
             CfnRestoreTestingSelectionProps {
@@ -241,5 +244,12 @@ impl RestoreTestingPlan {
                 )
             },
         );
+        // The class the copy runs as, for the cost estimate (the template holds it only
+        // when it is overridden).
+        let class = opts
+            .instance_class
+            .clone()
+            .unwrap_or_else(|| db.instance_class().to_owned());
+        selection.add_metadata(RESTORED_CLASS_KEY, rcdk::Value::from(class.as_str()));
     }
 }
