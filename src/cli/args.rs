@@ -269,9 +269,24 @@ pub struct CostArgs {
     /// folder; each is a stack named after its file). Repeatable.
     #[arg(long = "template", value_name = "PATH")]
     pub templates: Vec<PathBuf>,
-    /// The region whose prices apply to --template stacks (default: us-east-1).
-    #[arg(long, requires = "templates")]
-    pub region: Option<String>,
+    /// The region whose prices apply to --template stacks (default: us-east-1); with
+    /// --refresh-prices, a region to refresh (repeatable; default: the table's).
+    #[arg(long)]
+    pub region: Vec<String>,
+    /// Read the AWS Price List offer files and write the prices rcdk maps (RDS and
+    /// ElastiCache: every class, with reserved-instance prices) into cdk.prices.json,
+    /// which estimates in this folder then use.
+    #[arg(long, conflicts_with_all = ["templates", "commitments"])]
+    pub refresh_prices: bool,
+    /// Where --refresh-prices reads the offer files: the price list's address
+    /// (default https://pricing.us-east-1.amazonaws.com) or a folder laid out like it
+    /// (<offer>/<region>/index.json).
+    #[arg(long, value_name = "URL|DIR", requires = "refresh_prices")]
+    pub offers: Option<String>,
+    /// Also show what one- and three-year reserved instances would cost for each steady
+    /// database and cache node, and the monthly saving (from cdk.prices.json).
+    #[arg(long)]
+    pub commitments: bool,
 }
 
 /// Arguments of `rcdk drift`.

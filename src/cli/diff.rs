@@ -47,12 +47,16 @@ pub async fn reach(
 
 /// `monthly cost: $a → $b (+$c)` and the items that changed, or why there is no estimate.
 fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
+    let table = match super::prices::table_for(std::path::Path::new(".")) {
+        Ok((table, _)) => table,
+        Err(e) => return (format!("monthly cost: not estimated ({e})\n"), None),
+    };
     let before = if old.is_null() {
         Ok(None)
     } else {
-        super::cost::stack_cost(s, old).map(Some)
+        super::cost::stack_cost(s, old, &table).map(Some)
     };
-    let after = super::cost::stack_cost(s, &s.template);
+    let after = super::cost::stack_cost(s, &s.template, &table);
     let (before, after) = match (before, after) {
         (Ok(b), Ok(a)) => (b, a),
         (Err(e), _) | (_, Err(e)) => {

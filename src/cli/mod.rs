@@ -22,6 +22,7 @@ mod lookups;
 mod migrate;
 mod outputs_file;
 mod posture;
+mod prices;
 mod refactor;
 mod rollback;
 mod runner;

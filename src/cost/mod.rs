@@ -2,7 +2,10 @@
 //! committed price table (`prices.json`) and usage assumptions (`Usage`), line by line.
 //! `rcdk cost` prints them; `rcdk diff` prints the change.
 
+mod commitments;
+pub mod offers;
 mod prices;
+pub mod refresh;
 mod report;
 mod rules;
 mod usage;
@@ -10,6 +13,9 @@ mod usage;
 use serde::Serialize;
 use serde_json::Value as J;
 
+pub use commitments::{
+    Commitment, CommitmentOption, commitments, render_commitments_markdown, render_commitments_text,
+};
 pub use prices::{PriceEntry, PriceTable};
 pub use report::{render_json, render_markdown, render_text, round_cents};
 pub use usage::{USAGE_METADATA, Usage};
@@ -104,6 +110,7 @@ pub struct StackSetCost {
 /// target accounts (one when they are organizational units: the report says "per
 /// account").
 pub fn estimate_stack_set(
+    table: &PriceTable,
     name: &str,
     environment: Option<&str>,
     template: &J,
@@ -112,11 +119,11 @@ pub fn estimate_stack_set(
 ) -> Result<StackCost, String> {
     let mut per_region = regions
         .iter()
-        .map(|r| estimate(name, Some(r), environment, template))
+        .map(|r| estimate_with(table, name, Some(r), environment, template))
         .collect::<Result<Vec<_>, _>>()?;
     let per_account_usd: f64 = per_region.iter().map(|c| c.monthly_usd).sum();
     let mut cost = if per_region.is_empty() {
-        estimate(name, None, environment, template)?
+        estimate_with(table, name, None, environment, template)?
     } else {
         per_region.swap_remove(0)
     };
@@ -140,7 +147,17 @@ pub fn estimate(
     environment: Option<&str>,
     template: &J,
 ) -> Result<StackCost, String> {
-    let table = PriceTable::builtin();
+    estimate_with(PriceTable::builtin(), name, region, environment, template)
+}
+
+/// [`estimate`] with another price table (one `rcdk cost --refresh-prices` wrote).
+pub fn estimate_with(
+    table: &PriceTable,
+    name: &str,
+    region: Option<&str>,
+    environment: Option<&str>,
+    template: &J,
+) -> Result<StackCost, String> {
     let region = region.unwrap_or(DEFAULT_REGION);
     if !table.regions.iter().any(|r| r == region) {
         return Err(format!(
@@ -285,13 +302,15 @@ mod stack_set_tests {
             .monthly_usd;
         assert!(one > 0.0);
         let regions = vec!["us-east-1".to_owned(), "us-east-1".to_owned()];
-        let set = estimate_stack_set("k", None, &t, &regions, Some(3)).unwrap();
+        let set =
+            estimate_stack_set(PriceTable::builtin(), "k", None, &t, &regions, Some(3)).unwrap();
         assert!(
             (set.monthly_usd - one * 2.0 * 3.0).abs() < 1e-9,
             "{}",
             set.monthly_usd
         );
-        let per_account = estimate_stack_set("k", None, &t, &regions, None).unwrap();
+        let per_account =
+            estimate_stack_set(PriceTable::builtin(), "k", None, &t, &regions, None).unwrap();
         assert!((per_account.monthly_usd - one * 2.0).abs() < 1e-9);
         assert_eq!(per_account.stack_set.unwrap().accounts, None);
     }

@@ -4,10 +4,13 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as J;
+
+use super::offers::Reserved;
 
 /// One price, with where it comes from.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriceEntry {
     /// What it prices (`fargate_vcpu_hour`).
     pub key: String,
@@ -19,10 +22,16 @@ pub struct PriceEntry {
     pub source: String,
     /// When it was read.
     pub as_of: String,
+    /// Region → the AWS Price List SKU, for a price read from an offer file.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sku: BTreeMap<String, String>,
+    /// Region → reserved-instance prices, for a price read from an offer file.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reserved: BTreeMap<String, Vec<Reserved>>,
 }
 
 /// The committed price table (`src/cost/prices.json`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriceTable {
     /// The table's format version.
     pub version: u32,
@@ -54,10 +63,84 @@ impl PriceTable {
         })
     }
 
+    /// Reads a table written by `rcdk cost --refresh-prices`.
+    pub fn from_file(path: &std::path::Path) -> Result<PriceTable, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a price table: {e}", path.display()))
+    }
+
+    /// This table with `newer`'s entries in place of (or beside) its own.
+    pub fn overlay(&self, newer: &PriceTable) -> PriceTable {
+        let mut out = self.clone();
+        for e in &newer.entries {
+            match out.entries.iter_mut().find(|o| o.key == e.key) {
+                Some(o) => *o = e.clone(),
+                None => out.entries.push(e.clone()),
+            }
+        }
+        for r in &newer.regions {
+            if !out.regions.contains(r) {
+                out.regions.push(r.clone());
+            }
+        }
+        out.regions.sort();
+        out
+    }
+
+    /// The table as `prices.json` holds it: one line per entry, so that a refresh's
+    /// diff shows each price that moved.
+    pub fn to_file_text(&self) -> String {
+        let mut out = String::from("{\n");
+        out.push_str(&format!("  \"version\": {},\n", self.version));
+        out.push_str(&format!(
+            "  \"currency\": {},\n",
+            J::from(self.currency.as_str())
+        ));
+        out.push_str(&format!("  \"note\": {},\n", J::from(self.note.as_str())));
+        out.push_str(&format!(
+            "  \"regions\": {},\n",
+            inline(&serde_json::to_value(&self.regions).unwrap_or_default())
+        ));
+        out.push_str("  \"entries\": [\n");
+        let lines: Vec<String> = self
+            .entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "    {}",
+                    inline(&serde_json::to_value(e).unwrap_or_default())
+                )
+            })
+            .collect();
+        out.push_str(&lines.join(",\n"));
+        out.push_str("\n  ]\n}\n");
+        out
+    }
+
     /// The price of `key` in `region`.
     pub fn get(&self, key: &str, region: &str) -> Option<(f64, &PriceEntry)> {
         let entry = self.entries.iter().find(|e| e.key == key)?;
         entry.usd.get(region).map(|p| (*p, entry))
+    }
+}
+
+/// `value` on one line, with a space after each `:` and `,` (as `prices.json` is written).
+fn inline(value: &J) -> String {
+    match value {
+        J::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", J::from(k.as_str()), inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        J::Array(items) => format!(
+            "[{}]",
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
     }
 }
 
@@ -66,12 +149,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_table_is_written_back_as_it_was_read() {
+        let t: PriceTable = serde_json::from_str(TABLE).expect("prices.json parses");
+        assert_eq!(t.to_file_text(), TABLE);
+    }
+
+    #[test]
     fn the_table_parses_and_every_entry_has_its_source_date_and_both_regions() {
         let t: PriceTable = serde_json::from_str(TABLE).expect("prices.json parses");
         assert_eq!(t.currency, "USD");
         assert!(t.entries.len() >= 50, "{}", t.entries.len());
         for e in &t.entries {
-            assert!(e.source.starts_with("https://aws.amazon.com/"), "{}", e.key);
+            assert!(
+                e.source.starts_with("https://aws.amazon.com/")
+                    || e.source
+                        .starts_with("https://pricing.us-east-1.amazonaws.com/offers/"),
+                "{}",
+                e.key
+            );
             assert_eq!(e.as_of.len(), 10, "{}: as_of is a date", e.key);
             for region in &t.regions {
                 assert!(

@@ -457,3 +457,223 @@ fn backups_are_priced_from_the_plan_and_the_restore_tests() {
         dr.free
     );
 }
+
+/// `rcdk` in `dir`, without an endpoint.
+fn rcdk_in(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rcdk"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("rcdk runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A production database (Multi-AZ db.r7g.large) and a two-node Redis group.
+fn steady_template(dir: &Path) -> std::path::PathBuf {
+    let t = json!({"Resources": {
+        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+            "Engine": "postgres", "DBInstanceClass": "db.r7g.large", "MultiAZ": true,
+            "AllocatedStorage": "20"}},
+        "Cache": {"Type": "AWS::ElastiCache::ReplicationGroup", "Properties": {
+            "ReplicationGroupDescription": "cache", "Engine": "redis",
+            "CacheNodeType": "cache.r7g.large", "NumCacheClusters": 2}}
+    }});
+    let path = dir.join("steady.template.json");
+    std::fs::write(&path, t.to_string()).expect("write");
+    path
+}
+
+#[test]
+fn prices_refresh_from_the_offer_files_and_commitments_compare_reserved_instances() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let offers = crate::support::root().join("tests/integration/offers");
+    let template = steady_template(tmp.path());
+    let t = template.to_str().expect("utf-8");
+    // Commitments need the offer files' reserved prices.
+    let (ok, out) = rcdk_in(tmp.path(), &["cost", "--template", t, "--commitments"]);
+    assert!(
+        !ok && out.contains("run `rcdk cost --refresh-prices` first"),
+        "{out}"
+    );
+
+    let (ok, out) = rcdk_in(
+        tmp.path(),
+        &[
+            "cost",
+            "--refresh-prices",
+            "--offers",
+            offers.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(
+            "AmazonRDS us-east-1 (published 2026-11-28T00:00:00Z): 5 prices, 2 changed, 1 new"
+        ) && out.contains("  rds_postgres_hour:db.r7g.large:single: $0.239 -> $0.241")
+            && out
+                .contains("AmazonElastiCache us-west-2 (published 2026-11-26T00:00:00Z): 2 prices"),
+        "{out}"
+    );
+    let table: J = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("cdk.prices.json")).expect("written"),
+    )
+    .expect("JSON");
+    let entry = table["entries"]
+        .as_array()
+        .and_then(|e| {
+            e.iter()
+                .find(|e| e["key"] == "rds_postgres_hour:db.m8g.xlarge:single")
+        })
+        .expect("a class the transcribed table lacked");
+    assert_eq!(entry["sku"]["us-east-1"], "F6M4ZU2Q8XN5T3HG");
+    assert_eq!(entry["as_of"], "2026-11-28");
+
+    // Estimates here use the refreshed prices; commitments compare reserved instances.
+    let (ok, out) = rcdk_in(
+        tmp.path(),
+        &["cost", "--template", t, "--commitments", "--format", "json"],
+    );
+    assert!(ok, "{out}");
+    let report: J = serde_json::from_str(&out).expect("JSON");
+    let db = report["commitments"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["resource"] == "steady/Db"))
+        .expect("the database");
+    // On demand: $0.478 × 730 h. Three years all upfront: $5,800 over 36 months.
+    assert!(
+        close(
+            db["on_demand_monthly_usd"].as_f64().expect("usd"),
+            0.478 * 730.0
+        ),
+        "{db}"
+    );
+    let three = db["options"]
+        .as_array()
+        .and_then(|o| {
+            o.iter()
+                .find(|o| o["years"] == 3 && o["purchase_option"] == "All Upfront")
+        })
+        .expect("3 yr all upfront");
+    assert!(
+        close(three["monthly_usd"].as_f64().expect("usd"), 5800.0 / 36.0),
+        "{three}"
+    );
+    assert!(close(
+        three["saving_usd"].as_f64().expect("usd"),
+        0.478 * 730.0 - 5800.0 / 36.0
+    ));
+    // Two Redis nodes: twice one node's reserved price; convertible terms are left out.
+    let cache = report["commitments"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["resource"] == "steady/Cache"))
+        .expect("the cache");
+    let one_year = cache["options"]
+        .as_array()
+        .and_then(|o| {
+            o.iter()
+                .find(|o| o["years"] == 1 && o["purchase_option"] == "No Upfront")
+        })
+        .expect("1 yr no upfront");
+    assert!(
+        close(
+            one_year["monthly_usd"].as_f64().expect("usd"),
+            2.0 * 0.142 * 730.0
+        ),
+        "{one_year}"
+    );
+    let (ok, text) = rcdk_in(tmp.path(), &["cost", "--template", t, "--commitments"]);
+    assert!(
+        ok && text.contains("prices: ") && text.contains("Savings Plans"),
+        "{text}"
+    );
+}
+
+#[test]
+fn prices_refresh_from_the_price_list_over_http() {
+    // The price list's layout, served on 127.0.0.1.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let www = tmp.path().join("www");
+    for offer in ["AmazonRDS", "AmazonElastiCache"] {
+        let to = www.join(format!("offers/v1.0/aws/{offer}/current/us-east-1"));
+        std::fs::create_dir_all(&to).expect("mkdir");
+        std::fs::copy(
+            crate::support::root().join(format!(
+                "tests/integration/offers/{offer}/us-east-1/index.json"
+            )),
+            to.join("index.json"),
+        )
+        .expect("copy");
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut server = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(&www)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 serves the offers");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the offer server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let project = tmp.path().join("app");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let url = format!("http://127.0.0.1:{port}");
+    let (ok, out) = rcdk_in(
+        &project,
+        &[
+            "cost",
+            "--refresh-prices",
+            "--offers",
+            &url,
+            "--region",
+            "us-east-1",
+        ],
+    );
+    let (missing_ok, missing) = rcdk_in(
+        &project,
+        &[
+            "cost",
+            "--refresh-prices",
+            "--offers",
+            &url,
+            "--region",
+            "eu-west-1",
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        ok && out.contains("AmazonRDS us-east-1 (published 2026-11-28T00:00:00Z): 5 prices"),
+        "{out}"
+    );
+    let table = std::fs::read_to_string(project.join("cdk.prices.json")).expect("written");
+    assert!(
+        table.contains(&format!(
+            "{url}/offers/v1.0/aws/AmazonRDS/current/us-east-1/index.json"
+        )),
+        "each refreshed entry names its offer"
+    );
+    assert!(!missing_ok && missing.contains("HTTP 404"), "{missing}");
+}

@@ -1,0 +1,80 @@
+"""Writes the offer-file fixtures: AWS Price List bulk offers cut to a few products, in
+the files' own layout (products before terms, OnDemand before Reserved, SKU-keyed terms,
+prices as decimal strings). Run again after editing; the files are committed."""
+import json, os
+
+RESERVED = {  # term code: (length, purchase option, class)
+    "4NA7Y494T4": ("1yr", "No Upfront", "standard"),
+    "HU7G6KETJZ": ("1yr", "Partial Upfront", "standard"),
+    "6QCMYABX3D": ("1yr", "All Upfront", "standard"),
+    "NQ3QZPMQV9": ("3yr", "All Upfront", "standard"),
+    "CUZHX8X6JH": ("1yr", "No Upfront", "convertible"),
+}
+
+def offer(code, region, location, products, published):
+    out = {"formatVersion": "v1.0", "disclaimer": "This pricing list is for informational purposes only.",
+           "offerCode": code, "version": published.replace("-", "") + "000000",
+           "publicationDate": published + "T00:00:00Z", "products": {}, "terms": {"OnDemand": {}, "Reserved": {}}}
+    for sku, family, attrs, hourly, reserved in products:
+        attrs = dict(attrs, servicecode=code, location=attrs.get("location", location),
+                     locationType=attrs.get("locationType", "AWS Region"), regionCode=region)
+        out["products"][sku] = {"sku": sku, "productFamily": family, "attributes": attrs}
+        unit = "Hrs" if family != "Database Storage" else "GB-Mo"
+        out["terms"]["OnDemand"][sku] = {f"{sku}.JRTCKXETXF": {
+            "offerTermCode": "JRTCKXETXF", "sku": sku, "effectiveDate": published + "T00:00:00Z",
+            "priceDimensions": {f"{sku}.JRTCKXETXF.6YS6EN2CT7": {
+                "rateCode": f"{sku}.JRTCKXETXF.6YS6EN2CT7", "description": f"${hourly} per unit",
+                "beginRange": "0", "endRange": "Inf", "unit": unit, "pricePerUnit": {"USD": f"{hourly:.10f}"},
+                "appliesTo": []}},
+            "termAttributes": {}}}
+        if reserved:
+            terms = {}
+            for code_, (upfront, rate) in reserved.items():
+                length, option, klass = RESERVED[code_]
+                dims = {f"{sku}.{code_}.6YS6EN2CT7": {
+                    "rateCode": f"{sku}.{code_}.6YS6EN2CT7", "description": "per hour", "beginRange": "0",
+                    "endRange": "Inf", "unit": "Hrs", "pricePerUnit": {"USD": f"{rate:.10f}"}, "appliesTo": []}}
+                if upfront:
+                    dims[f"{sku}.{code_}.2TG2D8R56U"] = {
+                        "rateCode": f"{sku}.{code_}.2TG2D8R56U", "description": "Upfront Fee", "unit": "Quantity",
+                        "pricePerUnit": {"USD": f"{upfront:.0f}"}, "appliesTo": []}
+                terms[f"{sku}.{code_}"] = {"offerTermCode": code_, "sku": sku,
+                    "effectiveDate": published + "T00:00:00Z", "priceDimensions": dims,
+                    "termAttributes": {"LeaseContractLength": length, "OfferingClass": klass, "PurchaseOption": option}}
+            out["terms"]["Reserved"][sku] = terms
+    return out
+
+def rds(instance, engine, deployment, **extra):
+    usage = ("Multi-AZUsage:" if deployment.startswith("Multi") else "InstanceUsage:") + instance
+    return dict({"instanceType": instance, "databaseEngine": engine, "deploymentOption": deployment,
+                 "licenseModel": "No license required", "usagetype": usage, "operation": "CreateDBInstance:0014",
+                 "instanceFamily": "Memory optimized"}, **extra)
+
+def write(code, region, doc):
+    os.makedirs(f"{code}/{region}", exist_ok=True)
+    with open(f"{code}/{region}/index.json", "w") as f:
+        json.dump(doc, f, indent=2, separators=(",", " : "))
+        f.write("\n")
+
+R7G_RESERVED = {"4NA7Y494T4": (0, 0.165), "HU7G6KETJZ": (700, 0.080), "6QCMYABX3D": (1380, 0.0),
+                "NQ3QZPMQV9": (2900, 0.0), "CUZHX8X6JH": (0, 0.190)}
+R7G_MULTI_RESERVED = {"4NA7Y494T4": (0, 0.330), "6QCMYABX3D": (2760, 0.0), "NQ3QZPMQV9": (5800, 0.0)}
+for region, location, r7g in [("us-east-1", "US East (N. Virginia)", 0.241), ("us-west-2", "US West (Oregon)", 0.239)]:
+    write("AmazonRDS", region, offer("AmazonRDS", region, location, [
+        ("2YS8W7NR5VNH4GXA", "Database Instance", rds("db.r7g.large", "PostgreSQL", "Single-AZ"), r7g, R7G_RESERVED),
+        ("B7K3QV8F2EJ6M9RT", "Database Instance", rds("db.r7g.large", "PostgreSQL", "Multi-AZ"), 0.478, R7G_MULTI_RESERVED),
+        # Another engine, a Multi-AZ DB cluster deployment, an Outpost: none is priced.
+        ("C4H9WQ2M7XJ3K8PD", "Database Instance", rds("db.r7g.large", "MySQL", "Single-AZ"), 0.215, None),
+        ("D8J2XR5N3VK7Q4MT", "Database Instance", rds("db.r7g.large", "PostgreSQL", "Multi-AZ (readable standbys)"), 0.521, None),
+        ("E3K7YT9P4WL2R6NF", "Database Instance", rds("db.r7g.large", "PostgreSQL", "Single-AZ", locationType="AWS Outposts", location="US East (N. Virginia) Outposts"), 0.301, None),
+        # A class the transcribed table lacks, and one it has at the same price.
+        ("F6M4ZU2Q8XN5T3HG", "Database Instance", rds("db.m8g.xlarge", "PostgreSQL", "Single-AZ"), 0.354, None),
+        ("G9N6AV3R5YP8U2JK", "Database Instance", rds("db.t4g.micro", "PostgreSQL", "Single-AZ", instanceFamily="General purpose"), 0.016, None),
+        ("H2P8BW6S4ZQ3V7LM", "Database Storage", {"volumeType": "General Purpose-GP3", "usagetype": "RDS:GP3-Storage", "databaseEngine": "PostgreSQL", "deploymentOption": "Single-AZ"}, 0.115, None),
+    ], "2026-11-28"))
+    write("AmazonElastiCache", region, offer("AmazonElastiCache", region, location, [
+        ("J5Q3CX8T6AR4W9NP", "Cache Instance", {"instanceType": "cache.r7g.large", "cacheEngine": "Redis", "usagetype": "NodeUsage:cache.r7g.large"}, 0.219,
+         {"4NA7Y494T4": (0, 0.142), "6QCMYABX3D": (1190, 0.0), "NQ3QZPMQV9": (2480, 0.0)}),
+        ("K8R5DY2U9BS6X3QT", "Cache Instance", {"instanceType": "cache.t4g.micro", "cacheEngine": "Redis", "usagetype": "NodeUsage:cache.t4g.micro"}, 0.016, None),
+        ("L3S9EZ6V2CT8Y5RW", "Cache Instance", {"instanceType": "cache.t4g.micro", "cacheEngine": "Valkey", "usagetype": "NodeUsage:cache.t4g.micro"}, 0.0128, None),
+    ], "2026-11-26"))
