@@ -278,9 +278,9 @@ pub struct CostArgs {
     /// which estimates in this folder then use.
     #[arg(long, conflicts_with_all = ["templates", "commitments"])]
     pub refresh_prices: bool,
-    /// Where --refresh-prices reads the offer files: the price list's address
-    /// (default https://pricing.us-east-1.amazonaws.com) or a folder laid out like it
-    /// (<offer>/<region>/index.json).
+    /// Where --refresh-prices reads the offer files: the price list's address (default
+    /// `https://pricing.us-east-1.amazonaws.com`) or a folder laid out like it
+    /// (`OFFER/REGION/index.json`).
     #[arg(long, value_name = "URL|DIR", requires = "refresh_prices")]
     pub offers: Option<String>,
     /// Also show what one- and three-year reserved instances would cost for each steady
