@@ -5,6 +5,7 @@
 
 /// Feature names (service modules) on by default in `rcdk-l1`.
 pub const DEFAULT_SERVICES: &[&str] = &[
+    "acmpca",
     "applicationautoscaling",
     "autoscaling",
     "backup",
@@ -28,6 +29,7 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "route53",
     "s3",
     "secretsmanager",
+    "servicediscovery",
     "sns",
     "sqs",
     "wafv2",

@@ -61,6 +61,18 @@ const FREE: &[(&str, &str)] = &[
         "AWS::Backup::RestoreTestingPlan",
         "no charge of its own; each restored copy is priced with its selection",
     ),
+    (
+        "AWS::ServiceDiscovery::HttpNamespace",
+        "a namespace has no charge of its own; Cloud Map bills registered instances and lookups by use (not estimated)",
+    ),
+    (
+        "AWS::ACMPCA::Certificate",
+        "the CA's own certificate, priced with the CA",
+    ),
+    (
+        "AWS::ACMPCA::CertificateAuthorityActivation",
+        "priced with its CA",
+    ),
     ("AWS::IAM::Role", "IAM has no charge"),
     ("AWS::IAM::Policy", "IAM has no charge"),
     ("AWS::IAM::ManagedPolicy", "IAM has no charge"),
@@ -410,6 +422,23 @@ fn rule(ctx: &Ctx<'_>, id: &str, type_name: &str, p: &J) -> Result<Pricing, Stri
             )?,
         ],
         "AWS::Backup::BackupPlan" => backup_plan(ctx, p)?,
+        "AWS::ACMPCA::CertificateAuthority" => {
+            if p["UsageMode"] == "SHORT_LIVED_CERTIFICATE" {
+                vec![item(
+                    ctx,
+                    "private CA, short-lived certificate mode (each certificate issued costs more: about $0.06)".into(),
+                    1.0,
+                    "private_ca_short_lived_month",
+                )?]
+            } else {
+                vec![item(
+                    ctx,
+                    "private CA, general-purpose mode (each certificate issued costs more: $0.75 for the first thousand)".into(),
+                    1.0,
+                    "private_ca_general_month",
+                )?]
+            }
+        }
         "AWS::Backup::RestoreTestingSelection" => restore_tests(ctx, id, p)?,
         "AWS::EC2::EIP" => vec![item(
             ctx,

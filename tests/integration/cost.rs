@@ -677,3 +677,28 @@ fn prices_refresh_from_the_price_list_over_http() {
     );
     assert!(!missing_ok && missing.contains("HTTP 404"), "{missing}");
 }
+
+#[test]
+fn the_private_ca_of_service_connect_tls_is_priced() {
+    let a = all_environments();
+    // prod encrypts Service Connect: a CA in short-lived certificate mode, $50 a month.
+    let prod = cost_of(&a, "prod-workers");
+    assert!(close(
+        line(&prod, "InternalCertificateAuthority", "CA-month"),
+        50.0
+    ));
+    assert!(
+        prod.free.iter().any(|f| f.logical_id == "Internal"),
+        "the namespace"
+    );
+    // staging calls by name without TLS: no CA.
+    let staging = cost_of(&a, "staging-workers");
+    assert!(
+        staging
+            .items
+            .iter()
+            .all(|i| !i.type_name.starts_with("AWS::ACMPCA")),
+        "{:?}",
+        staging.items
+    );
+}

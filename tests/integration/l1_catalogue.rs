@@ -327,7 +327,7 @@ fn feature_list(manifest: &str, key: &str) -> Vec<String> {
 #[test]
 fn the_default_services_are_the_ones_the_constructs_enable() {
     let defaults = feature_list("l1/Cargo.toml", "default = ");
-    assert_eq!(defaults.len(), 27, "{defaults:?}");
+    assert_eq!(defaults.len(), 29, "{defaults:?}");
     // The construct library's own list (always on) and its modules' features together.
     let mut enabled = feature_list("constructs/Cargo.toml", "rcdk-l1 = ");
     let manifest = std::fs::read_to_string(root().join("constructs/Cargo.toml")).expect("manifest");

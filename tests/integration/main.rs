@@ -51,6 +51,7 @@ mod reliability;
 mod renames;
 mod scanners;
 mod scoped_values;
+mod service_connect;
 mod stuck;
 mod support;
 mod tags;

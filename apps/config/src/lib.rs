@@ -178,6 +178,27 @@ pub struct EnvironmentConfig {
     /// only (a disposable environment).
     #[serde(default)]
     pub backup: Option<BackupConfig>,
+    /// The web tier calls the workers' internal API by name (`http://worker-api:8080`)
+    /// through ECS Service Connect (namespace `{env}.internal`). Unset: no internal API.
+    #[serde(default)]
+    pub service_connect: Option<ServiceConnectConfig>,
+}
+
+/// ECS Service Connect between the environment's services.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConnectConfig {
+    /// Encrypt the traffic between the services' proxies with TLS, from a private CA
+    /// (AWS Private CA in short-lived certificate mode: $50 a month).
+    #[serde(default)]
+    pub tls: bool,
+    /// Seconds a call to the workers' API may take before it fails. Default: 15.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_seconds: u32,
+}
+
+fn default_request_timeout() -> u32 {
+    15
 }
 
 /// AWS Backup of an environment's database.

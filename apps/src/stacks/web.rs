@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use rcdk::App;
-use rcdk_constructs::connections::HasConnections;
+use rcdk_constructs::connections::{HasConnections, Port};
 use rcdk_constructs::containers::{
     Cluster, ClusterProps, ContainerHealthCheck, ContainerProps, Ec2Service, Ec2ServiceProps,
     Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService, FargateServiceProps,
@@ -183,6 +183,17 @@ pub fn build(
     let (mut environment, mut secrets) = database_environment(db);
     let (tier_env, tier_secrets) = workers.client_environment();
     environment.extend(tier_env);
+    if workers.namespace.is_some() {
+        environment.insert(
+            "WORKER_API_URL".to_owned(),
+            format!(
+                "http://{}:{}",
+                super::workers::WORKER_API_NAME,
+                super::workers::WORKER_API_PORT
+            )
+            .into(),
+        );
+    }
     secrets.extend(tier_secrets);
     task.add_container(
         "web",
@@ -234,6 +245,15 @@ pub fn build(
     let tasks = service.connections();
     db.connections()
         .allow_default_port_from(&tasks, "Postgres from the web service");
+    // The workers' internal API, by name through Service Connect.
+    if let Some(namespace) = &workers.namespace {
+        service.service_connect(namespace, None);
+        workers.security_group.connections().allow_from(
+            &tasks,
+            Port::tcp(super::workers::WORKER_API_PORT),
+            "The workers' internal API from the web service",
+        );
+    }
     workers
         .redis
         .connections()

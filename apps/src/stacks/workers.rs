@@ -17,7 +17,7 @@ use rcdk_constructs::containers::{
     Cluster, ClusterProps, ContainerImage, ContainerProps, Ec2Capacity, Ec2Service,
     Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService,
     FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, NetworkMode,
-    SecretValue,
+    SecretValue, ServeProps, ServiceConnectNamespace, ServiceConnectNamespaceProps,
 };
 use rcdk_constructs::data::{PostgresDatabase, RedisCluster, RedisClusterProps};
 use rcdk_constructs::ecr::{Repository, RepositoryProps};
@@ -52,7 +52,15 @@ pub struct Workers {
     pub sync: Function,
     /// The worker tasks' group: the database and Redis admit it.
     pub security_group: SecurityGroup,
+    /// With `service_connect`, the namespace in which the workers serve their internal
+    /// API as `worker-api`.
+    pub namespace: Option<ServiceConnectNamespace>,
 }
+
+/// The port of the workers' internal API (job status), served to the web tier only.
+pub const WORKER_API_PORT: u16 = 8080;
+/// The name the web tier calls the workers' API by.
+pub const WORKER_API_NAME: &str = "worker-api";
 
 impl Workers {
     /// `repository:tag` of this environment's registry.
@@ -273,16 +281,17 @@ pub fn build(
         )),
     };
     let task = placement.task();
-    task.add_container(
-        "worker",
-        worker_container(
-            settings,
-            &logs_key,
-            worker_image.clone(),
-            (environment.clone(), secrets.clone()),
-            "worker --queue-url-from=JOBS_QUEUE_URL",
-        ),
+    let mut worker = worker_container(
+        settings,
+        &logs_key,
+        worker_image.clone(),
+        (environment.clone(), secrets.clone()),
+        "worker --queue-url-from=JOBS_QUEUE_URL",
     );
+    if settings.service_connect.is_some() {
+        worker.port_mappings = vec![WORKER_API_PORT];
+    }
+    task.add_container("worker", worker);
     if settings.tracing_percent.is_some() {
         task.enable_tracing(&format!("{env}-worker"));
     }
@@ -315,6 +324,24 @@ pub fn build(
     service
         .auto_scale(w.min_tasks, w.max_tasks)
         .scale_on_backlog_per_task(&jobs, w.backlog_per_task);
+    let namespace = settings.service_connect.as_ref().map(|sc| {
+        let namespace = ServiceConnectNamespace::new(
+            &stack,
+            "Internal",
+            ServiceConnectNamespaceProps {
+                tls: sc.tls,
+                ..ServiceConnectNamespaceProps::new(&format!("{env}.internal"))
+            },
+        );
+        service.service_connect(
+            &namespace,
+            Some(ServeProps {
+                per_request_timeout: Duration::seconds(u64::from(sc.request_timeout_seconds)),
+                ..ServeProps::new(WORKER_API_NAME, WORKER_API_PORT)
+            }),
+        );
+        namespace
+    });
 
     // Undeliverable schedule events (the task could not start, the function throttled)
     // wait here for two weeks instead of vanishing.
@@ -410,5 +437,6 @@ pub fn build(
         capacity,
         sync,
         security_group: group,
+        namespace,
     }
 }

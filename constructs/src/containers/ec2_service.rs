@@ -345,6 +345,23 @@ impl Ec2Service {
         )
     }
 
+    /// Joins a Service Connect namespace: calls its services by name, and with `serve`
+    /// is called by name too (`http://DNS_NAME:PORT`, through the default container's
+    /// port). Admit the clients with `connections()` as for any traffic.
+    pub fn service_connect(
+        &self,
+        namespace: &super::ServiceConnectNamespace,
+        serve: Option<super::ServeProps>,
+    ) {
+        super::service_connect::join(
+            &self.scope,
+            &self.service,
+            &self.task_definition,
+            namespace,
+            serve,
+        );
+    }
+
     /// The service's name (the `ServiceName` dimension).
     pub fn name(&self) -> Expr<String> {
         self.service.attr_name()

@@ -28,6 +28,7 @@ mod ec2_service;
 mod instance_types;
 mod scaling;
 mod service;
+mod service_connect;
 mod step_scaling;
 mod task_count;
 mod task_definition;
@@ -42,6 +43,7 @@ pub use ec2_service::{
 pub use instance_types::{size_of as instance_size, task_memory_mib};
 pub use scaling::ServiceScaling;
 pub use service::{EcsService, FargateService, FargateServiceProps};
+pub use service_connect::{ServeProps, ServiceConnectNamespace, ServiceConnectNamespaceProps};
 pub use step_scaling::StepScaling;
 pub use task_definition::{
     FARGATE_SIZES, FargateTaskDefinition, FargateTaskDefinitionProps, TaskDefinition,

@@ -189,6 +189,23 @@ impl FargateService {
             .auto_scale(&self.scope, &self.service, &self.cluster, min, max)
     }
 
+    /// Joins a Service Connect namespace: calls its services by name, and with `serve`
+    /// is called by name too (`http://DNS_NAME:PORT`, through the default container's
+    /// port). Admit the clients with `connections()` as for any traffic.
+    pub fn service_connect(
+        &self,
+        namespace: &super::ServiceConnectNamespace,
+        serve: Option<super::ServeProps>,
+    ) {
+        super::service_connect::join(
+            &self.scope,
+            &self.service,
+            &self.task_definition,
+            namespace,
+            serve,
+        );
+    }
+
     /// The service name (the `ServiceName` dimension).
     pub fn name(&self) -> Expr<String> {
         self.service.attr_name()
@@ -282,6 +299,13 @@ pub trait EcsService: HasConnections + crate::iam::Grantable + std::fmt::Debug {
     fn metric_memory(&self) -> Metric;
     /// Container Insights' `RunningTaskCount` of the service.
     fn metric_running_tasks(&self) -> Metric;
+    /// Joins a Service Connect namespace: calls its services by name, and with `serve`
+    /// is called by name too (see [`ServiceConnectNamespace`](super::ServiceConnectNamespace)).
+    fn service_connect(
+        &self,
+        namespace: &super::ServiceConnectNamespace,
+        serve: Option<super::ServeProps>,
+    );
 }
 
 /// `EcsService` by the service type's own methods of the same names.
@@ -306,6 +330,13 @@ macro_rules! ecs_service_by_inherent_methods {
             }
             fn metric_running_tasks(&self) -> $crate::metrics::Metric {
                 <$service>::metric_running_tasks(self)
+            }
+            fn service_connect(
+                &self,
+                namespace: &$crate::containers::ServiceConnectNamespace,
+                serve: Option<$crate::containers::ServeProps>,
+            ) {
+                <$service>::service_connect(self, namespace, serve);
             }
         }
     };
