@@ -93,17 +93,33 @@ fn moto_request_as(
     headers: &str,
     body: &str,
 ) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}\
          Authorization: AWS4-HMAC-SHA256 Credential={access_key}/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    response
+    // Moto's server now and then resets a connection it has answered (or before it
+    // read the request): keep what arrived, and ask again only when nothing did.
+    for attempt in 1..=4 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut response = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => response.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("read from moto: {e}"),
+            }
+        }
+        if !response.is_empty() || attempt == 4 {
+            return String::from_utf8_lossy(&response).into_owned();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+    }
+    unreachable!("the last attempt returns")
 }
 
 const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
