@@ -108,6 +108,7 @@ pub fn read(stack: &str, template: &J, source: Option<&J>) -> StackPosture {
             if let Some(r) = Rule::ALL.iter().find(|r| r.id() == rule) {
                 let ids = r.scanner_ids(type_name);
                 mirrored.extend(ids.checkov.iter().chain(ids.guard).map(|i| (*i).to_owned()));
+                mirrored.extend(r.cdk_nag_ids(type_name));
             }
             out.waivers.push(waiver(rule, text(s, "Reason")));
         }

@@ -25,6 +25,7 @@ mod backups;
 pub use backups::{SELECTED_CONTEXT, selected_across};
 mod checks;
 mod hardening;
+mod packs;
 mod policy;
 pub mod resolve;
 mod scanners;
@@ -293,9 +294,13 @@ pub fn suppress(resource: &CfnResource, rule: Rule, reason: &str) {
         ]),
     );
     // The same waiver in each scanner's own format, so their reports agree.
-    let ids = rule.scanner_ids(&resource.resource_type());
+    let type_name = resource.resource_type();
+    let ids = rule.scanner_ids(&type_name);
     for id in ids.checkov.iter().chain(ids.guard) {
         write_for_scanner(resource, id, reason);
+    }
+    for id in rule.cdk_nag_ids(&type_name) {
+        write_for_scanner(resource, &id, reason);
     }
 }
 
@@ -342,10 +347,17 @@ pub fn is_waived(resource: &CfnResource, check: &str) -> bool {
     }
 }
 
-/// Writes the waiver of `check` in its scanner's own metadata: checkov's `skip` (with
-/// the reason), cfn-lint's `ignore_checks`, or Guard's `SuppressedRules`.
+/// Writes the waiver of `check` in its scanner's own metadata: cdk-nag's and checkov's
+/// (with the reason), cfn-lint's `ignore_checks`, or Guard's `SuppressedRules`.
 fn write_for_scanner(resource: &CfnResource, check: &str, reason: &str) {
-    if check.starts_with("CKV") {
+    if packs::is_cdk_nag_id(check) {
+        append(
+            resource,
+            "cdk_nag",
+            &["rules_to_suppress"],
+            Value::object([("id", Value::from(check)), ("reason", Value::from(reason))]),
+        );
+    } else if check.starts_with("CKV") {
         append(
             resource,
             "checkov",
@@ -450,7 +462,9 @@ pub fn foreign_waivers(resource: &CfnResource, rule: Rule) -> Vec<(String, Strin
             }
         }
     };
-    read("cdk_nag", "rules_to_suppress", "id", "reason", ids.cdk_nag);
+    let cdk_nag = rule.cdk_nag_ids(&resource.resource_type());
+    let cdk_nag: Vec<&str> = cdk_nag.iter().map(String::as_str).collect();
+    read("cdk_nag", "rules_to_suppress", "id", "reason", &cdk_nag);
     read("cfn_nag", "rules_to_suppress", "id", "reason", ids.cfn_nag);
     read("checkov", "skip", "id", "comment", ids.checkov);
     read("guard", "SuppressedRules", "", "", ids.guard);

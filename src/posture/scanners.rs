@@ -17,7 +17,8 @@ pub struct ScannerIds {
     pub checkov: &'static [&'static str],
     /// Guard rule names (`Metadata.guard.SuppressedRules`).
     pub guard: &'static [&'static str],
-    /// cdk-nag ids (`Metadata.cdk_nag.rules_to_suppress[].id`, `AwsSolutions-…`).
+    /// cdk-nag's AwsSolutions ids (`Metadata.cdk_nag.rules_to_suppress[].id`); the
+    /// compliance packs' come from [`Rule::cdk_nag_ids`].
     pub cdk_nag: &'static [&'static str],
     /// cfn_nag ids (`Metadata.cfn_nag.rules_to_suppress[].id`, `W…`/`F…`).
     pub cfn_nag: &'static [&'static str],
@@ -247,7 +248,10 @@ impl Rule {
     }
 
     /// cdk-nag's and cfn_nag's ids of this rule for a resource of `type_name`.
-    fn nag_ids(self, type_name: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    pub(super) fn nag_ids(
+        self,
+        type_name: &str,
+    ) -> (&'static [&'static str], &'static [&'static str]) {
         match (self, type_name) {
             (Rule::OpenIngress, "AWS::EC2::SecurityGroup" | "AWS::EC2::SecurityGroupIngress") => {
                 (&["AwsSolutions-EC23"], &["W2"])
@@ -282,27 +286,6 @@ impl Rule {
             (Rule::SecretRotation, _) => (&["AwsSolutions-SMG4"], &[]),
             (Rule::KeyRotation, _) => (&["AwsSolutions-KMS5"], &["F19"]),
             (Rule::WideEgress, _) => (&[], &["W5"]),
-            (Rule::BackupPlanCoverage, "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster") => (
-                &[
-                    "NIST.800.53.R5-RDSInBackupPlan",
-                    "HIPAA.Security-RDSInBackupPlan",
-                ],
-                &[],
-            ),
-            (Rule::BackupPlanCoverage, "AWS::DynamoDB::Table") => (
-                &[
-                    "NIST.800.53.R5-DynamoDBInBackupPlan",
-                    "HIPAA.Security-DynamoDBInBackupPlan",
-                ],
-                &[],
-            ),
-            (Rule::BackupPlanCoverage, "AWS::EFS::FileSystem") => (
-                &[
-                    "NIST.800.53.R5-EFSInBackupPlan",
-                    "HIPAA.Security-EFSInBackupPlan",
-                ],
-                &[],
-            ),
             _ => (&[], &[]),
         }
     }

@@ -844,9 +844,52 @@ fn rules_map_to_controls_and_one_waiver_reaches_every_scanner() {
         metadata["guard"],
         json!({"SuppressedRules": ["vpc_sg_open_only_to_authorized_ports_check", "vpc_sg_restricted_common_ports_check"]})
     );
+    // cdk-nag's format: its AwsSolutions id and the NIST, HIPAA and PCI packs' rules
+    // that ask the same, each with the reason.
+    assert_eq!(
+        metadata["cdk_nag"]["rules_to_suppress"],
+        json!([
+            {"id": "AwsSolutions-EC23", "reason": reason},
+            {"id": "NIST.800.53.R5-EC2RestrictedCommonPorts", "reason": reason},
+            {"id": "HIPAA.Security-EC2RestrictedCommonPorts", "reason": reason},
+            {"id": "PCI.DSS.321-EC2RestrictedCommonPorts", "reason": reason},
+            {"id": "NIST.800.53.R5-EC2RestrictedSSH", "reason": reason},
+            {"id": "HIPAA.Security-EC2RestrictedSSH", "reason": reason},
+            {"id": "PCI.DSS.321-EC2RestrictedSSH", "reason": reason}
+        ])
+    );
     assert_eq!(
         metadata[posture::SUPPRESSIONS_KEY].as_array().map(Vec::len),
         Some(1)
+    );
+}
+
+#[test]
+fn a_cdk_nag_check_is_waived_in_cdk_nags_format() {
+    let (app, s) = guarded();
+    let bucket = Bucket::new(&s, "Reports", BucketProps::default());
+    let reason = "Reports are public by design and hold nothing private";
+    posture::waive_check(
+        &bucket,
+        &[
+            "AwsSolutions-S5",
+            "NIST.800.53.R5-S3BucketReplicationEnabled",
+        ],
+        reason,
+    );
+    let assembly = synth(&app);
+    let metadata = &resource(&assembly, "s", "Reports")["Metadata"];
+    assert_eq!(
+        metadata["cdk_nag"]["rules_to_suppress"],
+        json!([
+            {"id": "AwsSolutions-S5", "reason": reason},
+            {"id": "NIST.800.53.R5-S3BucketReplicationEnabled", "reason": reason}
+        ])
+    );
+    assert!(
+        metadata
+            .get("guard")
+            .is_none_or(|g| !g.to_string().contains("AwsSolutions"))
     );
 }
 
