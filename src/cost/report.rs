@@ -93,12 +93,13 @@ pub fn render_text(stacks: &[StackCost]) -> String {
     out.push_str(&format!("{:<12} {}/month\n", "total", usd(total(stacks))));
     if let Some(u) = stacks.first().map(|s| &s.usage) {
         out.push_str(&format!(
-            "assumed: {} h/month, {} GB per NAT gateway, {} LCU per load balancer, {} M WAF requests, {} GB logs per group, {} min per scheduled task, {} GB per backup plan, {} GB copied a month per backup copy (set per stack with rcdk::cost::Usage)\n",
+            "assumed: {} h/month, {} GB per NAT gateway, {} LCU per load balancer, {} M WAF requests, {} GB logs per group, {} GB out per public load balancer, {} min per scheduled task, {} GB per backup plan, {} GB copied a month per backup copy (set per stack with rcdk::cost::Usage)\n",
             u.hours_per_month,
             u.nat_gb_per_gateway,
             u.alb_lcu,
             u.waf_million_requests,
             u.log_gb_per_group,
+            u.data_out_gb_per_load_balancer,
             u.scheduled_task_minutes,
             u.backup_gb,
             u.backup_copy_gb

@@ -490,6 +490,16 @@ fn rule(ctx: &Ctx<'_>, id: &str, type_name: &str, p: &J) -> Result<Pricing, Stri
                     ips * h,
                     "public_ipv4_hour",
                 )?);
+                // What it answers leaves AWS: data transfer out, by the GB.
+                out.push(item(
+                    ctx,
+                    format!(
+                        "{} GB of responses out to the internet (assumed)",
+                        u.data_out_gb_per_load_balancer
+                    ),
+                    u.data_out_gb_per_load_balancer,
+                    "data_transfer_out_gb",
+                )?);
             }
             out
         }

@@ -27,6 +27,9 @@ pub struct Usage {
     pub log_gb_per_group: f64,
     /// GB a month through each interface endpoint. Default: 10.
     pub endpoint_gb: f64,
+    /// GB a month each internet-facing load balancer sends out to the internet (data
+    /// transfer out, $0.09 a GB for the first 10 TB). Default: 50.
+    pub data_out_gb_per_load_balancer: f64,
     /// Minutes each scheduled task run takes. Default: 10.
     pub scheduled_task_minutes: f64,
     /// GB of recovery points each backup plan keeps in its vault (a snapshot chain: about
@@ -53,6 +56,7 @@ impl Default for Usage {
             waf_million_requests: 10.0,
             log_gb_per_group: 1.0,
             endpoint_gb: 10.0,
+            data_out_gb_per_load_balancer: 50.0,
             scheduled_task_minutes: 10.0,
             backup_gb: 50.0,
             backup_copy_gb: 30.0,

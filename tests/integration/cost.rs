@@ -702,3 +702,23 @@ fn the_private_ca_of_service_connect_tls_is_priced() {
         staging.items
     );
 }
+
+#[test]
+fn what_a_public_load_balancer_sends_out_is_priced() {
+    let a = all_environments();
+    // prod assumes 500 GB out a month (usage.data_out_gb): 500 × $0.09 = $45.
+    let prod = cost_of(&a, "prod-app");
+    let out = prod
+        .items
+        .iter()
+        .find(|i| i.price_key == "data_transfer_out_gb")
+        .expect("data transfer out");
+    assert!(close(out.monthly_usd, 45.0), "{out:?}");
+    // dev keeps the default, 50 GB: $4.50.
+    let dev = cost_of(&a, "dev-app");
+    assert!(
+        dev.items
+            .iter()
+            .any(|i| i.price_key == "data_transfer_out_gb" && close(i.monthly_usd, 4.5))
+    );
+}

@@ -333,14 +333,14 @@ fn the_markdown_diff_of_a_pull_request_shows_the_change_its_security_and_its_cos
 
 | stack | added | modified | removed | replaced | security | monthly cost |
 | --- | ---: | ---: | ---: | ---: | --- | --- |
-| `app` | 0 | 2 | 0 | 0 | ⚠️ 1 (broadening) | $53.30 → $60.51 (+$7.21) |
+| `app` | 0 | 2 | 0 | 0 | ⚠️ 1 (broadening) | $57.80 → $65.01 (+$7.21) |
 
-Monthly cost, all stacks: $147.32 → $154.53 (+$7.21).
+Monthly cost, all stacks: $151.82 → $159.03 (+$7.21).
 
 No differences: `network`, `data`.
 
 <details>
-<summary><code>app</code>: 2 modified · 1 security change (broadening) · monthly $53.30 → $60.51 (+$7.21)</summary>
+<summary><code>app</code>: 2 modified · 1 security change (broadening) · monthly $57.80 → $65.01 (+$7.21)</summary>
 
 ````diff
   Security changes (broadening: review before deploying)

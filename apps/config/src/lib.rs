@@ -365,6 +365,8 @@ pub struct UsageConfig {
     pub log_gb_per_group: Option<f64>,
     /// Minutes each scheduled task run takes (default 10).
     pub scheduled_task_minutes: Option<f64>,
+    /// GB a month the load balancer sends out to the internet (default 50).
+    pub data_out_gb: Option<f64>,
     /// GB of recovery points the backup plan keeps (default 50).
     pub backup_gb: Option<f64>,
     /// GB a month copied to the standby's vault (default 30).
@@ -383,6 +385,9 @@ impl UsageConfig {
             scheduled_task_minutes: self
                 .scheduled_task_minutes
                 .unwrap_or(d.scheduled_task_minutes),
+            data_out_gb_per_load_balancer: self
+                .data_out_gb
+                .unwrap_or(d.data_out_gb_per_load_balancer),
             backup_gb: self.backup_gb.unwrap_or(d.backup_gb),
             backup_copy_gb: self.backup_copy_gb.unwrap_or(d.backup_copy_gb),
             ..d
@@ -396,6 +401,7 @@ impl UsageConfig {
             || self.waf_million_requests.is_some()
             || self.log_gb_per_group.is_some()
             || self.scheduled_task_minutes.is_some()
+            || self.data_out_gb.is_some()
             || self.backup_gb.is_some()
             || self.backup_copy_gb.is_some()
     }
