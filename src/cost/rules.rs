@@ -80,7 +80,7 @@ const FREE: &[(&str, &str)] = &[
     ("AWS::IAM::OIDCProvider", "IAM has no charge"),
     (
         "AWS::ECS::Cluster",
-        "clusters have no charge (tasks are priced with their service)",
+        "a cluster has no charge of its own (tasks are priced with their service); Container Insights, when on, bills its metrics and observations by use, which is not estimated",
     ),
     (
         "AWS::ECS::TaskDefinition",
