@@ -46,17 +46,21 @@ pub async fn reach(
 }
 
 /// `monthly cost: $a → $b (+$c)` and the items that changed, or why there is no estimate.
-fn cost_change(s: &AssemblyStack, old: &J) -> (String, Option<J>) {
-    let table = match super::prices::table_for(std::path::Path::new(".")) {
-        Ok((table, _)) => table,
+fn cost_change(
+    s: &AssemblyStack,
+    old: &J,
+    table: &Result<crate::cost::PriceTable, String>,
+) -> (String, Option<J>) {
+    let table = match table {
+        Ok(table) => table,
         Err(e) => return (format!("monthly cost: not estimated ({e})\n"), None),
     };
     let before = if old.is_null() {
         Ok(None)
     } else {
-        super::cost::stack_cost(s, old, &table).map(Some)
+        super::cost::stack_cost(s, old, table).map(Some)
     };
-    let after = super::cost::stack_cost(s, &s.template, &table);
+    let after = super::cost::stack_cost(s, &s.template, table);
     let (before, after) = match (before, after) {
         (Ok(b), Ok(a)) => (b, a),
         (Err(e), _) | (_, Err(e)) => {
@@ -187,10 +191,14 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<bool, CliError> {
     let mut json = Vec::new();
     let mut results = Vec::new();
     let (mut total_before, mut total_after) = (0.0, 0.0);
+    // The project's prices (a refreshed cdk.prices.json over rcdk's), read once.
+    let table = super::prices::table_for(std::path::Path::new("."))
+        .map(|(table, _)| table)
+        .map_err(|e| e.to_string());
     for s in selected {
         let old = old_template(args, &runtime, s)?;
         let diff = diff_templates(&old, &s.template);
-        let (cost_text, cost_json) = cost_change(s, &old);
+        let (cost_text, cost_json) = cost_change(s, &old, &table);
         if let Some(c) = &cost_json {
             total_before += c["before_usd"].as_f64().unwrap_or_default();
             total_after += c["after_usd"].as_f64().unwrap_or_default();

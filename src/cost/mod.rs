@@ -136,6 +136,10 @@ pub fn estimate_stack_set(
     Ok(cost)
 }
 
+/// Metadata key of a restore testing selection: the instance class its restored copies
+/// run as, which the estimate prices them at (the source's class is in another stack).
+pub const RESTORED_CLASS_METADATA: &str = "rcdk:restored-instance-class";
+
 /// The region prices are taken from when a stack names none.
 pub const DEFAULT_REGION: &str = "us-east-1";
 

@@ -911,7 +911,7 @@ fn restore_tests(ctx: &Ctx<'_>, id: &str, p: &J) -> Result<Vec<Item>, String> {
             .and_then(|(_, v)| v.as_str())
     });
     let class = overridden
-        .or_else(|| ctx.resources[id]["Metadata"]["rcdk:restored-instance-class"].as_str())
+        .or_else(|| ctx.resources[id]["Metadata"][super::RESTORED_CLASS_METADATA].as_str())
         .ok_or("the restored copy runs as its source's class, which this template does not hold (restore metadata dbInstanceClass, or Metadata rcdk:restored-instance-class, says it)")?;
     let window = p["ValidationWindowHours"].as_f64().unwrap_or(0.0);
     let hours = (window + 1.0) * 52.0 / 12.0;

@@ -188,8 +188,13 @@ fn referent(value: &J) -> Option<&str> {
         })
 }
 
-/// Whether the other templates' selections (in the context) name the resource.
-fn selected_elsewhere(handle: &crate::CfnResource, service: &str, props: &Value) -> bool {
+/// Whether the other templates' selections (in the context) name the resource, which
+/// carries `own_tags`.
+fn selected_elsewhere(
+    handle: &crate::CfnResource,
+    service: &str,
+    own_tags: &dyn Fn() -> Vec<(String, String)>,
+) -> bool {
     let Some(ctx) = handle.context(SELECTED_CONTEXT) else {
         return false;
     };
@@ -207,14 +212,15 @@ fn selected_elsewhere(handle: &crate::CfnResource, service: &str, props: &Value)
         .flatten()
         .filter_map(J::as_str)
         .any(|w| wildcard_of(&Value::from(w), service));
-    let tagged = tags(props).iter().any(|(k, v)| {
-        ctx["tags"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|t| t[0] == k.as_str() && t[1] == v.as_str())
-    });
-    named || wildcard || tagged
+    named || wildcard || {
+        let wanted: Vec<&J> = ctx["tags"].as_array().into_iter().flatten().collect();
+        !wanted.is_empty()
+            && own_tags().iter().any(|(k, v)| {
+                wanted
+                    .iter()
+                    .any(|t| t[0] == k.as_str() && t[1] == v.as_str())
+            })
+    }
 }
 
 /// Reports a stateful resource no selection names.
@@ -231,11 +237,12 @@ pub(super) fn check(
         .resources
         .iter()
         .any(|v| refers_to(v, handle) || wildcard_of(v, service));
-    let tagged = !selections.tags.is_empty()
-        && tags(&handle.properties_with_tags())
-            .iter()
-            .any(|t| selections.tags.contains(t));
-    if !named && !tagged && !selected_elsewhere(handle, service, props) {
+    // The tags synthesis will give it (its scopes' too), read only when a selection
+    // goes by tag.
+    let own_tags = || tags(&handle.properties_with_tags());
+    let tagged =
+        !selections.tags.is_empty() && own_tags().iter().any(|t| selections.tags.contains(t));
+    if !named && !tagged && !selected_elsewhere(handle, service, &own_tags) {
         report(
             handle,
             Rule::BackupPlanCoverage,

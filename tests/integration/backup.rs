@@ -289,6 +289,19 @@ fn one_problem(app: &App, needle: &str) {
     );
 }
 
+/// A plan named `Backups` in `s` with `rules`, into a vault locked by `lock`.
+fn backup_plan(s: &Stack, lock: Option<VaultLock>, rules: Vec<BackupRule>) -> BackupPlan {
+    BackupPlan::new(
+        s,
+        "Backups",
+        BackupPlanProps {
+            vault: vault(s, lock),
+            rules,
+            name: None,
+        },
+    )
+}
+
 /// A plan over a database with `rules`, into a vault locked by `lock`.
 fn plan_app(
     lock: Option<VaultLock>,
@@ -298,15 +311,7 @@ fn plan_app(
     let app = app();
     let s = stack(&app, "data");
     let db = database(&s, db_props);
-    let plan = BackupPlan::new(
-        &s,
-        "Backups",
-        BackupPlanProps {
-            vault: vault(&s, lock),
-            rules,
-            name: None,
-        },
-    );
+    let plan = backup_plan(&s, lock, rules);
     plan.select("Database", Selection::database(&db));
     app
 }
@@ -404,15 +409,7 @@ fn a_restore_test_of_a_database_no_plan_selects_is_refused() {
     let app = app();
     let s = stack(&app, "data");
     let db = database(&s, |_| {});
-    let plan = BackupPlan::new(
-        &s,
-        "Backups",
-        BackupPlanProps {
-            vault: vault(&s, None),
-            rules: vec![BackupRule::daily(7)],
-            name: None,
-        },
-    );
+    let plan = backup_plan(&s, None, vec![BackupRule::daily(7)]);
     plan.select(
         "Tagged",
         Selection::Tagged {
@@ -448,15 +445,7 @@ fn the_posture_wants_every_database_in_a_backup_plan() {
     let s = stack(&a, "data");
     let db = database(&s, |_| {});
     let b = stack(&a, "backup");
-    let plan = BackupPlan::new(
-        &b,
-        "Backups",
-        BackupPlanProps {
-            vault: vault(&b, None),
-            rules: vec![BackupRule::daily(7)],
-            name: None,
-        },
-    );
+    let plan = backup_plan(&b, None, vec![BackupRule::daily(7)]);
     plan.select("Database", Selection::database(&db));
     posture::enforce(&a);
     assert!(!backup_finding(&a), "selected from another stack");
@@ -473,15 +462,7 @@ fn the_posture_wants_every_database_in_a_backup_plan() {
         let s = stack(&a, "data");
         let db = database(&s, |_| {});
         rcdk::Tags::of(&db).add("Backup", "daily");
-        let plan = BackupPlan::new(
-            &s,
-            "Backups",
-            BackupPlanProps {
-                vault: vault(&s, None),
-                rules: vec![BackupRule::daily(7)],
-                name: None,
-            },
-        );
+        let plan = backup_plan(&s, None, vec![BackupRule::daily(7)]);
         plan.select("Selection", selection);
         posture::enforce(&a);
         assert!(!backup_finding(&a), "selected by tag or wildcard");
@@ -556,15 +537,7 @@ fn a_restore_test_may_run_its_copy_on_a_smaller_class() {
     let app = app();
     let s = stack(&app, "data");
     let db = database(&s, |_| {});
-    let plan = BackupPlan::new(
-        &s,
-        "Backups",
-        BackupPlanProps {
-            vault: vault(&s, None),
-            rules: vec![BackupRule::daily(7)],
-            name: None,
-        },
-    );
+    let plan = backup_plan(&s, None, vec![BackupRule::daily(7)]);
     plan.select("Database", Selection::database(&db));
     RestoreTestingPlan::new(&s, "Tests", &plan, RestoreTestingPlanProps::default()).add_database(
         "Database",

@@ -19,7 +19,7 @@ use crate::events::Schedule;
 
 /// Metadata key of a restore testing selection: the instance class its restored copies
 /// run as (what `rcdk cost` prices them at).
-pub const RESTORED_CLASS_KEY: &str = "rcdk:restored-instance-class";
+pub const RESTORED_CLASS_KEY: &str = rcdk::cost::RESTORED_CLASS_METADATA;
 
 /// Settings of a [`RestoreTestingPlan`].
 #[derive(Debug, Clone)]
