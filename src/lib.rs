@@ -18,6 +18,7 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod expr;
+pub mod iam;
 pub mod include;
 pub use tree::lookup;
 pub mod posture;

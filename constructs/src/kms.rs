@@ -10,7 +10,7 @@
 //! key.grant_service(
 //!     PolicyStatement::allow()
 //!         .principal(Principal::service("logs.amazonaws.com"))
-//!         .actions(["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"]),
+//!         .actions(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]),
 //! );
 //! # let _ = key.arn();
 //! ```

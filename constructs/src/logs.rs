@@ -88,11 +88,13 @@ impl LogGroup {
                     .sid("CloudWatchLogsEncrypt")
                     .principal(Principal::service("logs.amazonaws.com"))
                     .actions([
-                        "kms:Encrypt*",
-                        "kms:Decrypt*",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:Describe*",
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncryptFrom",
+                        "kms:ReEncryptTo",
+                        "kms:GenerateDataKey",
+                        "kms:GenerateDataKeyWithoutPlaintext",
+                        "kms:DescribeKey",
                     ])
                     .resource("*")
                     .condition(

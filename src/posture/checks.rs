@@ -4,8 +4,7 @@ use crate::expr::Intrinsic;
 use crate::{CfnResource, Scope, Value};
 
 use super::policy::{
-    actions, flag, identity_statements, is_allow, is_true, list, on_every_resource,
-    resource_statements, whole,
+    actions, flag, identity_statements, is_allow, is_true, list, resource_statements, whole,
 };
 use super::{Rule, backups, hardening, report};
 
@@ -20,26 +19,6 @@ pub fn is_modern_tls_policy(name: &str) -> bool {
             .is_some_and(|v| v.starts_with("1-2-") || v.starts_with("1-3-"))
     })
 }
-
-/// Actions that have no resource-level permissions: `*` is the only resource they take.
-const RESOURCELESS_ACTIONS: &[&str] = &[
-    "ecr:GetAuthorizationToken",
-    "cloudwatch:PutMetricData",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-    "ssmmessages:CreateControlChannel",
-    "ssmmessages:CreateDataChannel",
-    "ssmmessages:OpenControlChannel",
-    "ssmmessages:OpenDataChannel",
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DeleteNetworkInterface",
-    "cloudformation:ListImports",
-    "cloudformation:ListExports",
-];
 
 const PUBLIC_PORTS: [i64; 2] = [80, 443];
 
@@ -170,24 +149,6 @@ fn check_iam(r: &Resource) {
                 Rule::WildcardAction,
                 &format!("{} allows every action (*)", s.place),
                 "list the actions it needs",
-            );
-        }
-    }
-    for s in identity
-        .iter()
-        .filter(|s| is_allow(s.value) && on_every_resource(s.value))
-    {
-        let acts = actions(s.value);
-        let needing: Vec<&String> = acts
-            .iter()
-            .filter(|a| !RESOURCELESS_ACTIONS.contains(&a.as_str()))
-            .collect();
-        if !needing.is_empty() {
-            report(
-                &r.handle,
-                Rule::WildcardResource,
-                &format!("{} allows {needing:?} on every resource (*)", s.place),
-                "name the resources (ARNs) the actions need",
             );
         }
     }

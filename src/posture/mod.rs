@@ -22,7 +22,10 @@
 //! ```
 
 mod backups;
+mod catalogue_rules;
 pub use backups::{SELECTED_CONTEXT, selected_across};
+pub use catalogue_rules::accept_as_deployed;
+pub(crate) use catalogue_rules::add_once as check_policies;
 mod checks;
 mod hardening;
 mod packs;
@@ -43,7 +46,8 @@ pub enum Rule {
     OpenIngress,
     /// An IAM Allow statement with the action `*`.
     WildcardAction,
-    /// An identity-policy Allow statement on resource `*` for actions that take a resource.
+    /// An identity-policy Allow statement on resource `*` for actions that take a resource
+    /// (from the IAM catalogue: only actions with no resource type may have `*`).
     WildcardResource,
     /// A bucket, log group, topic, queue, secret or database without encryption at rest
     /// (or without a customer key where the service supports one).
@@ -108,11 +112,21 @@ pub enum Rule {
     /// A database instance or cluster (not a replica), DynamoDB table or EFS file system
     /// that no AWS Backup plan selects.
     BackupPlanCoverage,
+    /// An IAM action or service that does not exist, or an action wildcard that matches
+    /// none (checked against AWS's action catalogue, [`crate::iam`]).
+    IamUnknownAction,
+    /// A policy resource that none of its statement's actions act on, or an action
+    /// granted on none of its statement's resources.
+    IamResourceMismatch,
+    /// A condition key that none of its statement's actions take and that is not global.
+    IamConditionKey,
+    /// `NotAction` or `NotResource` in an Allow statement.
+    IamAllowWithNot,
 }
 
 impl Rule {
     /// Every rule, in the order reports list them.
-    pub const ALL: [Rule; 31] = [
+    pub const ALL: [Rule; 35] = [
         Rule::OpenIngress,
         Rule::WildcardAction,
         Rule::WildcardResource,
@@ -144,6 +158,10 @@ impl Rule {
         Rule::KeyRotation,
         Rule::WideEgress,
         Rule::BackupPlanCoverage,
+        Rule::IamUnknownAction,
+        Rule::IamResourceMismatch,
+        Rule::IamConditionKey,
+        Rule::IamAllowWithNot,
     ];
 
     /// The id written in messages and suppressions.
@@ -180,6 +198,10 @@ impl Rule {
             Rule::KeyRotation => "RCDK-KMS-ROTATION",
             Rule::WideEgress => "RCDK-SG-WIDE-EGRESS",
             Rule::BackupPlanCoverage => "RCDK-BACKUP-PLAN",
+            Rule::IamUnknownAction => "RCDK-IAM-UNKNOWN-ACTION",
+            Rule::IamResourceMismatch => "RCDK-IAM-RESOURCE-MISMATCH",
+            Rule::IamConditionKey => "RCDK-IAM-CONDITION-KEY",
+            Rule::IamAllowWithNot => "RCDK-IAM-ALLOW-NOT",
         }
     }
 }

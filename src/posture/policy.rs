@@ -74,6 +74,14 @@ pub(super) fn identity_statements<'a>(type_name: &str, props: &'a Value) -> Vec<
         "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
             statements_of(props.get_path(&["PolicyDocument"]), "the policy", &mut out);
         }
+        // A service control policy limits what the accounts' principals may do (tag and
+        // backup policies are other documents).
+        "AWS::Organizations::Policy"
+            if props.get_path(&["Type"]).and_then(Value::as_str)
+                == Some("SERVICE_CONTROL_POLICY") =>
+        {
+            statements_of(props.get_path(&["Content"]), "the policy", &mut out);
+        }
         _ => {}
     }
     out
@@ -88,9 +96,24 @@ pub(super) fn resource_statements<'a>(type_name: &str, props: &'a Value) -> Vec<
         }
         "AWS::KMS::Key" => "KeyPolicy",
         "AWS::SecretsManager::ResourcePolicy" => "ResourcePolicy",
+        "AWS::ECR::Repository" => "RepositoryPolicyText",
+        "AWS::Backup::BackupVault" => "AccessPolicy",
         _ => return out,
     };
     statements_of(props.get_path(&[field]), "the resource policy", &mut out);
+    out
+}
+
+/// Trust-policy statements (who may assume the role) of a role.
+pub(super) fn trust_statements<'a>(type_name: &str, props: &'a Value) -> Vec<Statement<'a>> {
+    let mut out = Vec::new();
+    if type_name == "AWS::IAM::Role" {
+        statements_of(
+            props.get_path(&["AssumeRolePolicyDocument"]),
+            "the trust policy",
+            &mut out,
+        );
+    }
     out
 }
 
@@ -110,19 +133,6 @@ pub(super) fn actions(statement: &Value) -> Vec<String> {
         .into_iter()
         .filter_map(|a| a.as_str().map(str::to_owned))
         .collect()
-}
-
-/// Whether the statement applies to every resource (`"*"` or `NotResource`).
-pub(super) fn on_every_resource(statement: &Value) -> bool {
-    if statement.get_path(&["NotResource"]).is_some() {
-        return true;
-    }
-    statement
-        .get_path(&["Resource"])
-        .map(as_list)
-        .unwrap_or_default()
-        .into_iter()
-        .any(|r| r.as_str() == Some("*"))
 }
 
 pub(super) fn list(v: Option<&Value>) -> Vec<&Value> {

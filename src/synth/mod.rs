@@ -21,6 +21,7 @@ use crate::tree::{AnnotationLevel, NodeKind, Scope, Tree};
 use render::Context;
 
 pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
+    crate::posture::check_policies(root);
     crate::tree::invoke_aspects(root);
     placement::place_floating_resources(root);
     // From here on the tree is only read: lazy values may read it, but not change it.

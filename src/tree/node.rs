@@ -20,6 +20,11 @@ pub(crate) struct Tree {
     pub outdir: PathBuf,
     /// Monotonic counter giving tags and aspects their application order.
     pub seq: u64,
+    /// Whether synthesis added the IAM catalogue checks (once per app).
+    pub policies_checked: bool,
+    /// Resources whose policies are accepted as deployed (their catalogue findings are
+    /// warnings), with the reason.
+    pub accepted_policies: BTreeMap<u32, String>,
 }
 
 pub(crate) struct Node {
@@ -84,6 +89,8 @@ impl Tree {
             missing: BTreeMap::new(),
             outdir,
             seq: 0,
+            policies_checked: false,
+            accepted_policies: BTreeMap::new(),
         }
     }
 

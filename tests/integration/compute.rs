@@ -87,7 +87,15 @@ fn an_hourly_function_in_a_vpc_with_its_own_logs_role_and_dlq() {
             {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": {"Fn::GetAtt": ["SyncLogs", "Arn"]}},
             {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": ["StackKey", "Arn"]}},
             {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"], "Resource": "*"},
+            // Network interfaces only in the function's subnets, with its group, here.
+            {"Effect": "Allow", "Action": "ec2:CreateNetworkInterface", "Resource": [
+                {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*"},
+                {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${SyncSecurityGroup.GroupId}"},
+                {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/${VpcPrivateSubnet1}"},
+                {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/${VpcPrivateSubnet2}"}
+            ]},
+            {"Effect": "Allow", "Action": "ec2:DeleteNetworkInterface", "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*"}},
+            {"Effect": "Allow", "Action": "ec2:DescribeNetworkInterfaces", "Resource": "*"},
             {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Resource": {"Fn::GetAtt": ["SyncDlq", "Arn"]}},
             {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": {"Fn::GetAtt": ["StackKey", "Arn"]}}
         ])

@@ -29,6 +29,7 @@ mod events;
 mod fault_proxy;
 mod fixtures;
 mod gc;
+mod iam_catalogue;
 mod import;
 mod init_app;
 mod intrinsics;

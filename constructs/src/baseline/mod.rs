@@ -210,7 +210,7 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
         PolicyStatement::allow()
             .sid("CloudTrailEncrypts")
             .principal(Principal::service("cloudtrail.amazonaws.com"))
-            .actions(["kms:GenerateDataKey*"])
+            .actions(["kms:GenerateDataKey"])
             .resource("*")
             .condition(
                 Operator::StringLike,

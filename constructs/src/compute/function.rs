@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::ops::Deref;
 
-use rcdk::{Expr, Scope, Value};
+use rcdk::{Expr, Scope, Value, fns};
 use rcdk_l1::lambda::function::{
     Code as CfnCode, DeadLetterConfig, Environment, LoggingConfig, TracingConfig, VpcConfig,
 };
@@ -280,20 +280,40 @@ impl Function {
                         &format!("Function {}", scope.path()),
                     ),
                 );
-                // The network interfaces Lambda creates have no resource-level permissions.
+                // Lambda manages the function's network interfaces with its role: in its
+                // subnets, with its security group, in this account and region (IAM's
+                // catalogue gives both actions resource-level permissions; only the
+                // describe takes none).
+                let subnets = placement.vpc.subnet_ids(placement.subnets);
+                let ec2_arn = |kind: &str, id: Expr<String>| {
+                    fns::sub_with(
+                        format!(
+                            "arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/${{Id}}"
+                        ),
+                        [("Id", id)],
+                    )
+                };
+                let interfaces = ec2_arn("network-interface", Expr::from("*"));
+                let mut create = PolicyStatement::allow()
+                    .actions(["ec2:CreateNetworkInterface"])
+                    .resource(interfaces.clone())
+                    .resource(ec2_arn("security-group", sg.group_id()));
+                for subnet in &subnets {
+                    create = create.resource(ec2_arn("subnet", subnet.clone()));
+                }
+                role.add_to_policy(create);
                 role.add_to_policy(
                     PolicyStatement::allow()
-                        .actions([
-                            "ec2:CreateNetworkInterface",
-                            "ec2:DescribeNetworkInterfaces",
-                            "ec2:DeleteNetworkInterface",
-                        ])
+                        .actions(["ec2:DeleteNetworkInterface"])
+                        .resource(interfaces),
+                );
+                role.add_to_policy(
+                    PolicyStatement::allow()
+                        .actions(["ec2:DescribeNetworkInterfaces"])
                         .resource("*"),
                 );
                 let config = VpcConfig {
-                    subnet_ids: Some(Expr::unchecked(Value::list(
-                        placement.vpc.subnet_ids(placement.subnets),
-                    ))),
+                    subnet_ids: Some(Expr::unchecked(Value::list(subnets))),
                     security_group_ids: Some(vec![sg.group_id()].into()),
                     ..Default::default()
                 };

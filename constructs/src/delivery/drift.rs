@@ -108,8 +108,10 @@ fn reads_configuration(action: &str) -> bool {
 }
 
 /// The configuration-reading actions of the read handlers of the resource types in the
-/// stacks of `root`'s app named by `patterns`.
-fn read_actions(root: &Scope, patterns: &[String]) -> BTreeSet<&'static str> {
+/// stacks of `root`'s app named by `patterns`. A handler's wildcard (`autoscaling:Describe*`)
+/// becomes the read and list actions it matches in IAM's catalogue: the role grants exact
+/// actions, and none that a later service release adds.
+fn read_actions(root: &Scope, patterns: &[String]) -> BTreeSet<String> {
     let mut actions = BTreeSet::new();
     for node in root.descendants() {
         let Some(resource) = node.as_resource() else {
@@ -122,15 +124,40 @@ fn read_actions(root: &Scope, patterns: &[String]) -> BTreeSet<&'static str> {
             continue;
         }
         if let Some(info) = rcdk::registry::type_info(&resource.resource_type()) {
-            actions.extend(
-                info.read_permissions
-                    .iter()
-                    .copied()
-                    .filter(|a| reads_configuration(a)),
-            );
+            for action in info
+                .read_permissions
+                .iter()
+                .filter(|a| reads_configuration(a))
+            {
+                actions.extend(exact(action));
+            }
         }
     }
     actions
+}
+
+/// `action`, or the read and list actions its wildcard matches.
+fn exact(action: &str) -> Vec<String> {
+    let Some((prefix, name)) = action.split_once(':') else {
+        return vec![action.to_owned()];
+    };
+    if !name.contains('*') {
+        return vec![action.to_owned()];
+    }
+    let Some(service) = rcdk::iam::catalogue().service(prefix) else {
+        return Vec::new();
+    };
+    service
+        .matching(name)
+        .into_iter()
+        .filter(|a| {
+            a.access
+                .names()
+                .iter()
+                .all(|level| matches!(*level, "Read" | "List"))
+        })
+        .map(|a| format!("{}:{}", service.prefix, a.name))
+        .collect()
 }
 
 /// What the read statement may take of IAM's 10,240 characters of a role's inline
@@ -138,7 +165,7 @@ fn read_actions(root: &Scope, patterns: &[String]) -> BTreeSet<&'static str> {
 const READS_BUDGET: usize = 9_000;
 
 /// The characters `actions` take in a policy document (`"a",` each).
-fn policy_size(actions: &BTreeSet<&str>) -> usize {
+fn policy_size(actions: &BTreeSet<String>) -> usize {
     actions.iter().map(|a| a.len() + 3).sum()
 }
 
@@ -252,9 +279,9 @@ mod tests {
         let names: Vec<String> = (0..400)
             .map(|i| format!("service:DescribeThing{i:03}"))
             .collect();
-        let many: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        let many: BTreeSet<String> = names.iter().cloned().collect();
         assert!(policy_size(&many) > READS_BUDGET);
-        let few: BTreeSet<&str> = names.iter().take(100).map(String::as_str).collect();
+        let few: BTreeSet<String> = names.iter().take(100).cloned().collect();
         assert!(policy_size(&few) < READS_BUDGET);
     }
 

@@ -172,7 +172,7 @@ impl AlarmTopic {
             PolicyStatement::allow()
                 .sid("CloudWatchAlarmsPublish")
                 .principal(Principal::service("cloudwatch.amazonaws.com"))
-                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
+                .actions(["kms:Decrypt", "kms:GenerateDataKey"])
                 .resource("*")
                 .from_this_account(),
         );
@@ -275,7 +275,7 @@ impl AlarmTopic {
             PolicyStatement::allow()
                 .sid(sid)
                 .principal(Principal::service(service))
-                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
+                .actions(["kms:Decrypt", "kms:GenerateDataKey"])
                 .resource("*")
                 .from_this_account(),
         );

@@ -340,7 +340,7 @@ impl Bucket {
                 .actions(["s3:PutObject", "s3:AbortMultipartUpload"])
                 .resource(self.objects_arn("")),
         );
-        self.grant_key(role, &["kms:Encrypt", "kms:GenerateDataKey*"]);
+        self.grant_key(role, &["kms:Encrypt", "kms:GenerateDataKey"]);
     }
 
     /// Logs access to this bucket (S3 server access logging) into `target` under
