@@ -127,6 +127,35 @@ fn templates_migrate_to_typed_code_that_synthesizes_them_back() {
             "Resources.MyApi5xxErrorsAlarm.Properties.Threshold: a string where the schema wants a number"
         ])
     );
+    // Policies keep what is deployed: the IAM catalogue's findings (here a real bug of
+    // the AWS sample: s3:GetObject on the bucket's ARN grants nothing) are accepted as
+    // deployed, listed in the report and written above the resource.
+    let codebuild = stacks
+        .iter()
+        .find(|s| {
+            s["stack"]
+                == "aws-cloudformation-templates-Solutions-CodeBuildAndCodePipeline-cloudformation-codebuild-template"
+        })
+        .expect("codebuild");
+    assert!(
+        codebuild["accepted_as_deployed"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(J::as_str)
+            .any(|f| f.starts_with("CodeBuildRole: RCDK-IAM-RESOURCE-MISMATCH: statement 1 of the inline policy 'CanAccessS3': resource 'aws-cloudformation-templates-Solutions-CodeBuildAndCodePipeline-cloudformation-codebuild-template/PipelineS3Bucket.Arn' is not a resource s3:GetObject can act on")),
+        "{codebuild:#}"
+    );
+    let generated: String = walk_rs(&app.join("src"))
+        .iter()
+        .map(|p| fs::read_to_string(p).expect("module"))
+        .collect();
+    assert!(
+        generated.contains(
+            "// RCDK-IAM-RESOURCE-MISMATCH: statement 1 of the inline policy 'CanAccessS3'"
+        ) && generated.contains("rcdk::posture::accept_as_deployed("),
+        "the findings and the acceptance are in the code"
+    );
     let manifest = fs::read_to_string(app.join("Cargo.toml")).expect("manifest");
     assert!(
         manifest.contains("default-features = false, features = [\"")
@@ -142,6 +171,15 @@ fn templates_migrate_to_typed_code_that_synthesizes_them_back() {
     // The app's own test holds each stack to its golden template.
     let test = cargo_in(&app, &["test"]);
     assert!(test.status.success(), "{}", text(&test));
+}
+
+fn walk_rs(dir: &Path) -> Vec<PathBuf> {
+    fs::read_dir(dir)
+        .expect("folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect()
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

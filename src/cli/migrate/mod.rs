@@ -2,6 +2,7 @@
 //! (a file, a folder of them, or a deployed stack's) become a new rcdk app whose stacks
 //! synthesize the templates they came from, as typed Rust.
 
+mod accepted;
 mod emit;
 mod project;
 mod rust;
@@ -31,6 +32,9 @@ struct StackReport {
     stack: String,
     resources: usize,
     kept_as_written: Vec<String>,
+    /// `LogicalId: RULE: problem` of each IAM catalogue finding the code accepts as
+    /// deployed (`posture::accept_as_deployed`).
+    accepted_as_deployed: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -199,7 +203,9 @@ pub fn run(global: &super::args::GlobalArgs, args: &MigrateArgs) -> Result<(), C
     let mut services = BTreeSet::new();
     let mut module_names = rust::Idents::default();
     for source in sources {
-        match emit::stack_module(&shapes, &source.stack, &source.template) {
+        let findings = accepted::policy_findings(&source.stack, &source.template);
+        let origin = source.origin.clone();
+        match emit::stack_module(&shapes, &source.stack, &source.template, &findings, &origin) {
             Ok(generated) => {
                 services.extend(generated.services.iter().cloned());
                 stacks.push(StackReport {
@@ -207,6 +213,10 @@ pub fn run(global: &super::args::GlobalArgs, args: &MigrateArgs) -> Result<(), C
                     stack: source.stack.clone(),
                     resources: generated.resources,
                     kept_as_written: generated.kept_as_written,
+                    accepted_as_deployed: findings
+                        .iter()
+                        .flat_map(|(id, list)| list.iter().map(move |f| format!("{id}: {f}")))
+                        .collect(),
                 });
                 modules.push(StackModule {
                     module: module_names.take(&source.stack, "stack"),
@@ -236,12 +246,18 @@ pub fn run(global: &super::args::GlobalArgs, args: &MigrateArgs) -> Result<(), C
     let source = project::Source::detect(args.rcdk_path.as_deref(), args.rcdk_version.as_deref());
     project::write(&out_dir, &name, &source, &modules, &services, &report_json)?;
     let kept: usize = report.stacks.iter().map(|s| s.kept_as_written.len()).sum();
+    let accepted: usize = report
+        .stacks
+        .iter()
+        .map(|s| s.accepted_as_deployed.len())
+        .sum();
     println!(
-        "Migrated {} stack(s) into {} ({} resources; {} value(s) kept as written, {} template(s) refused: see migrate-report.json)\n  cd {} && rcdk synth",
+        "Migrated {} stack(s) into {} ({} resources; {} value(s) kept as written, {} IAM finding(s) accepted as deployed, {} template(s) refused: see migrate-report.json)\n  cd {} && rcdk synth",
         report.stacks.len(),
         out_dir.display(),
         report.stacks.iter().map(|s| s.resources).sum::<usize>(),
         kept,
+        accepted,
         report.refused.len(),
         out_dir.display()
     );

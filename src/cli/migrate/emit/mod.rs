@@ -162,6 +162,8 @@ struct Resource {
     shape: Option<TypeShape>,
 }
 
+static NO_FINDINGS: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
 /// The variable of the stack in the generated code.
 const STACK: &str = "stack";
 
@@ -177,7 +179,15 @@ pub struct Generated {
 }
 
 /// The module of the stack `stack_name` built from `template`.
-pub fn stack_module(shapes: &Shapes, stack_name: &str, template: &J) -> Result<Generated, String> {
+/// `accepted` (logical id → `RULE: problem`) are the IAM catalogue's findings on the
+/// template, accepted as deployed in the code; `origin` says where the template came from.
+pub fn stack_module(
+    shapes: &Shapes,
+    stack_name: &str,
+    template: &J,
+    accepted: &BTreeMap<String, Vec<String>>,
+    origin: &str,
+) -> Result<Generated, String> {
     let Some(sections) = template.as_object() else {
         return Err("a template is a JSON object".into());
     };
@@ -209,10 +219,12 @@ pub fn stack_module(shapes: &Shapes, stack_name: &str, template: &J) -> Result<G
     // Pass one learns which handles are used and how each parameter is read; pass two
     // writes the code with that knowledge.
     let mut first = Emitter::new(shapes, stack_name, sections, BTreeMap::new(), None)?;
+    first.accepted = (accepted, origin);
     first.body()?;
     let kinds = first.parameter_kinds();
     let used = first.used.clone();
     let mut second = Emitter::new(shapes, stack_name, sections, kinds, Some(used))?;
+    second.accepted = (accepted, origin);
     let body = second.body()?;
     let mut code = String::new();
     let _ = writeln!(
@@ -310,6 +322,9 @@ struct Emitter<'a> {
     /// appended where a resource or parameter has the logical id: in the construct tree
     /// a stack's children share one namespace).
     element_ids: BTreeMap<(&'static str, String), String>,
+    /// The IAM catalogue's findings by logical id, accepted as deployed, and where the
+    /// template came from.
+    accepted: (&'a BTreeMap<String, Vec<String>>, &'a str),
 }
 
 fn section<'a>(sections: &'a Map<String, J>, name: &str) -> Vec<(&'a String, &'a J)> {
@@ -404,6 +419,7 @@ impl<'a> Emitter<'a> {
             services: BTreeSet::new(),
             stack_name: stack_name.to_owned(),
             element_ids: BTreeMap::new(),
+            accepted: (&NO_FINDINGS, ""),
         };
         // The services' modules are imported by name: no variable may take one.
         for (_, r) in section(sections, "Resources") {

@@ -185,6 +185,19 @@ impl Emitter<'_> {
         if pinned(id, id) {
             after.push(format!("{var}.override_logical_id({id_lit});"));
         }
+        let (accepted, origin) = self.accepted;
+        if let Some(findings) = accepted.get(id) {
+            for f in findings {
+                after.push(format!("// {f}"));
+            }
+            let reason = format!(
+                "policies as deployed from {origin} (rcdk migrate): narrow them, then remove this line"
+            );
+            after.push(format!(
+                "rcdk::posture::accept_as_deployed(&{var}, {});",
+                rust::string(&reason)
+            ));
+        }
         if !after.is_empty() {
             self.used.insert(var.clone());
         }
