@@ -358,6 +358,25 @@ fn check_condition_keys(
     }
 }
 
+/// The actions of an Allow statement whose only resource is `*` when every one of them
+/// takes no resource (so `*` is the only resource IAM accepts for them), by name.
+pub fn resourceless_on_star(catalogue: &Catalogue, statement: &Value) -> Option<Vec<String>> {
+    let allow = statement.get_path(&["Effect"]).and_then(Value::as_str) == Some("Allow");
+    let resources = list(statement.get_path(&["Resource"]));
+    if !allow || resources.len() != 1 || resources[0].as_str() != Some("*") {
+        return None;
+    }
+    let mut names = Vec::new();
+    for action in list(statement.get_path(&["Action"])) {
+        let (service, found) = catalogue.action(action.as_str()?)?;
+        if service.resource_types(found).next().is_some() {
+            return None;
+        }
+        names.push(format!("{}:{}", service.prefix, found.name));
+    }
+    (!names.is_empty()).then_some(names)
+}
+
 /// Checks one statement against the catalogue. `resource` reads an entry of its
 /// `Resource` ([`super::resource_entry`] in a tree), `None` where it cannot tell.
 pub fn check_statement(

@@ -28,7 +28,7 @@ mod check;
 mod glob;
 
 pub use catalogue::{AccessLevels, Action, Catalogue, ResourceType, Service, catalogue};
-pub use check::{DocumentKind, Finding, FindingKind, check_statement};
+pub use check::{DocumentKind, Finding, FindingKind, check_statement, resourceless_on_star};
 
 use crate::Value;
 use crate::expr::{ElementRef, Intrinsic};

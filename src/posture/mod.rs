@@ -407,6 +407,28 @@ fn is_cfn_lint_rule(check: &str) -> bool {
         && chars.all(|c| c.is_ascii_digit())
 }
 
+/// Waives one of cdk-nag's granular findings (`AwsSolutions-IAM5` on `Resource::*`): its
+/// `rules_to_suppress` entry with `applies_to`, and the reason. rcdk's own rules do not
+/// read it as a waiver of theirs (it covers only the findings it names).
+pub fn waive_cdk_nag_findings(resource: &CfnResource, id: &str, applies_to: &[&str], reason: &str) {
+    if reason.trim().chars().count() < MIN_REASON_CHARS {
+        resource.add_error(format!(
+            "waiving {id} needs a written reason of at least {MIN_REASON_CHARS} characters"
+        ));
+        return;
+    }
+    append(
+        resource,
+        "cdk_nag",
+        &["rules_to_suppress"],
+        Value::object([
+            ("applies_to", Value::list(applies_to.iter().copied())),
+            ("id", Value::from(id)),
+            ("reason", Value::from(reason.trim())),
+        ]),
+    );
+}
+
 /// Waives `checks` (as [`waive_check`]) on every resource of `resource_type` at or
 /// below `scope`, at synthesis: for a decision an environment makes as a whole (logs
 /// kept 30 days in development).
@@ -465,7 +487,11 @@ pub fn foreign_waivers(resource: &CfnResource, rule: Rule) -> Vec<(String, Strin
         else {
             return;
         };
-        for item in &items {
+        // A granular entry (cdk-nag's `applies_to`) waives only the findings it names.
+        for item in items
+            .iter()
+            .filter(|i| i.get_path(&["applies_to"]).is_none())
+        {
             let (id, why) = match item {
                 Value::String(id) => (id.as_str(), ""),
                 other => (
