@@ -97,6 +97,15 @@ pub(crate) fn env_stack(
         settings.usage.usage().apply(&stack);
     }
     waive_by_settings(&stack, env, settings);
+    // Every service of the app is told where things are through its environment and
+    // gets every credential as a secret (stacks::web::database_environment and the
+    // workers' Redis token): a decision of the app, said once for every task.
+    rcdk_constructs::posture::waive_check_all(
+        &stack,
+        "AWS::ECS::TaskDefinition",
+        &["AwsSolutions-ECS2"],
+        "Environment variables carry addresses and settings only (queue URL, hosts, ports, names); the database credentials and the Redis AUTH token reach the containers as secrets from Secrets Manager",
+    );
     stack
 }
 

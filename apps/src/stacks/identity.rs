@@ -115,6 +115,16 @@ fn environment_roles(
                 "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:instance-profile/{env}-*"
             ))),
     );
+    rcdk_constructs::posture::waive_check(
+        &execution,
+        &["AwsSolutions-IAM4"],
+        "CloudFormation's execution role creates whatever the environment's stacks declare, so it holds PowerUserAccess; only CloudFormation assumes it, only the deploy role passes it, and its IAM rights are limited to the environment's own roles",
+    );
+    rcdk_constructs::posture::waive_check(
+        &execution,
+        &["AwsSolutions-IAM5"],
+        "The environment's roles and instance profiles are named by CloudFormation as {env}-{stack}-…: the name prefix is the narrowest ARN that covers them and no other environment's",
+    );
     let drift = GithubDriftRole::new(
         stack,
         &format!("{name}Drift"),

@@ -226,7 +226,10 @@ pub fn build(
     if settings.redis.replicas == 0 {
         rcdk_constructs::posture::waive_check(
             redis.resource(),
-            &["elasticache_repl_grp_auto_failover_enabled_check"],
+            &[
+                "elasticache_repl_grp_auto_failover_enabled_check",
+                "AwsSolutions-AEC4",
+            ],
             &format!(
                 "{env} runs one cache node by its settings (redis.replicas: 0): nothing to fail over to; production runs a replica in another zone"
             ),
@@ -408,7 +411,7 @@ pub fn build(
             // One run an hour: one at a time, and a failed run is kept for two weeks.
             reserved_concurrency: Some(1),
             dead_letter_queue: on_failure.dead_letter_queue.clone(),
-            ..FunctionProps::new("python3.13", "index.handler", Code::Asset(sync_code()))
+            ..FunctionProps::new("python3.14", "index.handler", Code::Asset(sync_code()))
         },
     );
     rcdk_constructs::posture::waive_check(

@@ -406,6 +406,22 @@ impl Function {
                 "A function outside a VPC reaches AWS APIs over their public endpoints with IAM auth; put it in the VPC (FunctionProps.vpc) when it must reach private resources",
             );
         }
+        // The newest runtime of its family CloudFormation knows (no successor in the
+        // runtime catalogue, from cfn-lint): cdk-nag's L1 asks for the newest the AWS CDK
+        // lists, which may be one CloudFormation does not accept yet.
+        let newest = LAMBDA_RUNTIMES
+            .iter()
+            .any(|(r, _, successor)| *r == props.runtime && successor.is_none());
+        if newest {
+            crate::posture::waive_check_by_default(
+                &function,
+                &["AwsSolutions-L1"],
+                &format!(
+                    "{} is the newest runtime of its family in CloudFormation's runtime list (cfn-lint's): a newer one the AWS CDK lists is not yet accepted by CloudFormation",
+                    props.runtime
+                ),
+            );
+        }
         if props.reserved_concurrency.is_none() {
             crate::posture::waive_check_by_default(
                 &function,

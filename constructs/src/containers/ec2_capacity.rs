@@ -453,6 +453,11 @@ impl Ec2Capacity {
                 )
             },
         );
+        crate::posture::waive_check(
+            &group,
+            &["AwsSolutions-AS3"],
+            "ECS managed scaling launches and terminates these instances as tasks need them: a notice of every scaling event is routine noise, and a launch that fails leaves tasks unplaced, which the service's own metrics show",
+        );
         if props.vpc.subnet_ids(SubnetKind::PrivateWithEgress).len() >= 2 {
             crate::posture::waive_check(
                 &group,

@@ -380,7 +380,7 @@ impl PostgresInstance {
         if props.port == 5432 {
             crate::posture::waive_check(
                 &instance,
-                &["rds_instance_no_default_ports_check"],
+                &["rds_instance_no_default_ports_check", "AwsSolutions-RDS11"],
                 "The database takes connections only from its clients' security groups in private subnets; a non-default port hides nothing from a scan inside the VPC and breaks every tool's default",
             );
         }
@@ -924,7 +924,12 @@ impl PostgresReadReplica {
         instance.apply_removal_policy(policy);
         crate::posture::waive_check(
             &instance,
-            &["CKV_AWS_16"],
+            &["AwsSolutions-RDS11"],
+            "A replica listens on its source's port; it takes connections only from its clients' security groups in private subnets, where a non-default port hides nothing from a scan",
+        );
+        crate::posture::waive_check(
+            &instance,
+            &["CKV_AWS_16", "AwsSolutions-RDS2"],
             "A replica of an encrypted source is encrypted, here with KmsKeyId of its region; CloudFormation refuses StorageEncrypted beside SourceDBInstanceIdentifier",
         );
         PostgresReadReplica {

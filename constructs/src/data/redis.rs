@@ -239,6 +239,11 @@ impl RedisCluster {
         );
         crate::posture::waive_check(
             &group,
+            &["AwsSolutions-AEC5"],
+            "Clients reach the cache only from the security groups it admits, in private subnets, with TLS and an AUTH token; a non-default port hides nothing from a scan inside the VPC",
+        );
+        crate::posture::waive_check(
+            &group,
             &["elasticache_repl_grp_rbac_auth_enabled_check"],
             "Clients authenticate with an AUTH token kept in Secrets Manager, over TLS only; RBAC users would add per-user permissions for a cache one application uses",
         );

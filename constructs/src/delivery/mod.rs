@@ -389,6 +389,11 @@ impl GithubDeployRole {
                     "cloudformation.amazonaws.com",
                 ),
         );
+        crate::posture::waive_check(
+            &role,
+            &["AwsSolutions-IAM5"],
+            "Scoped by name to the environment's stacks, the toolkit stack, its asset bucket's objects and its cross-region parameters, whose full names CloudFormation and the bootstrap choose at deploy; * only for actions that take no resource in IAM's catalogue",
+        );
         GithubDeployRole { role }
     }
 }

@@ -83,6 +83,14 @@ impl RoleProps {
     }
 }
 
+/// How many managed policies `role` has.
+fn role_managed_count(role: &CfnRole) -> usize {
+    match role.properties().get_path(&["ManagedPolicyArns"]) {
+        Some(Value::List(items)) => items.len(),
+        _ => 0,
+    }
+}
+
 /// The ARN of an AWS managed policy, in the stack's partition.
 pub fn aws_managed_policy(name: &str) -> Expr<String> {
     fns::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"))
@@ -112,6 +120,25 @@ impl Role {
         } else {
             "sts:AssumeRole"
         };
+        // AWS's own policies for a service's role (`service-role/…`), given to that
+        // service: what cdk-nag's IAM4 asks about, decided here once.
+        let service_policies: Vec<String> = match &props.assumed_by {
+            Principal::Service(_) => props
+                .managed_policies
+                .iter()
+                .filter_map(|p| match p.clone().into_value() {
+                    Value::Intrinsic(i) => match *i {
+                        rcdk::expr::Intrinsic::Sub { template, .. } => template
+                            .split_once(":iam::aws:policy/")
+                            .map(|(_, name)| name.to_owned())
+                            .filter(|name| name.starts_with("service-role/")),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let mut trust = PolicyStatement::allow()
             .actions([action])
             .principal(props.assumed_by);
@@ -136,11 +163,66 @@ impl Role {
         if let Some(s) = props.max_session {
             crate::units::seconds_in(&role, "max_session", s, 3600, 43_200);
         }
+        if !service_policies.is_empty() && service_policies.len() == role_managed_count(&role) {
+            crate::posture::waive_check(
+                &role,
+                &["AwsSolutions-IAM4"],
+                &format!(
+                    "A service's role with AWS's managed policy for that service ({}), which AWS keeps in step with what the service calls",
+                    service_policies.join(", ")
+                ),
+            );
+        }
         let role = Role { role };
         for s in props.statements {
             role.add_to_policy(s);
         }
+        role.waive_resourceless_star();
         role
+    }
+
+    /// cdk-nag's IAM5 flags every `Resource: "*"`; where IAM's catalogue proves the
+    /// statement's actions take no resource, the role says so for those findings only
+    /// (once its statements are complete: other constructs add theirs until then).
+    fn waive_resourceless_star(&self) {
+        let target = self.role.clone();
+        rcdk::Aspects::of(&self.role).add_with_priority(
+            move |node: &Scope| {
+                if *node != **target {
+                    return;
+                }
+                let props = target.properties();
+                let catalogue = rcdk::iam::catalogue();
+                let mut actions: Vec<String> = match props.get_path(&["Policies"]) {
+                    Some(Value::List(policies)) => policies
+                        .iter()
+                        .filter_map(|p| p.get_path(&["PolicyDocument", "Statement"]))
+                        .filter_map(|s| match s {
+                            Value::List(items) => Some(items.iter()),
+                            _ => None,
+                        })
+                        .flatten()
+                        .filter_map(|s| rcdk::iam::resourceless_on_star(catalogue, s))
+                        .flatten()
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                actions.sort();
+                actions.dedup();
+                if !actions.is_empty() {
+                    crate::posture::waive_cdk_nag_findings(
+                        &target,
+                        "AwsSolutions-IAM5",
+                        &["Resource::*"],
+                        &format!(
+                            "IAM's service authorization reference gives these actions no resource type: * is the only resource they take ({})",
+                            actions.join(", ")
+                        ),
+                    );
+                }
+            },
+            rcdk::AspectPriority::DEFAULT,
+        );
     }
 
     /// Adds a statement to the role's inline policy.

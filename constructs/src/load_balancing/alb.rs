@@ -200,6 +200,13 @@ impl ApplicationLoadBalancer {
             Port::tcp(port),
             &format!("{what} from clients"),
         );
+        if self.clients == Peer::any_ipv4() {
+            crate::posture::waive_check(
+                &self.security_group,
+                &["AwsSolutions-EC23"],
+                "An internet-facing load balancer takes its clients' requests on its listener ports from anywhere by design; only those ports are open, and a WAF web ACL filters the requests",
+            );
+        }
     }
 
     /// The load balancer's ARN.

@@ -26,7 +26,11 @@ pub const S3_ACCESS_LOGS_NEED_SSE_S3: &str = "S3 server access logging delivers 
 pub fn waive_log_bucket_checks(bucket: &Bucket, encryption_reason: &str) {
     crate::posture::waive_check(
         bucket,
-        &["CKV_AWS_18", "s3_bucket_logging_enabled_check"],
+        &[
+            "CKV_AWS_18",
+            "s3_bucket_logging_enabled_check",
+            "AwsSolutions-S1",
+        ],
         "This bucket holds access logs: logging its own access would log into itself, and another bucket would need one more",
     );
     crate::posture::waive_check(
