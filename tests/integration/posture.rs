@@ -1238,7 +1238,7 @@ fn rcdk_posture_checks_the_templates_of_an_app_that_does_not_enforce_the_posture
     let (code, stdout, _) = run_rcdk(&["posture", "--app", &out.display().to_string()]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
-        stdout.contains("plain: 35 rules checked on the template, 2 findings, 10 waivers"),
+        stdout.contains("plain: 35 rules checked on the template, 2 findings, 11 waivers"),
         "{stdout}"
     );
     assert!(

@@ -1,6 +1,7 @@
-//! Scanners security teams run: checkov and CloudFormation Guard with the AWS Control
-//! Tower proactive-control rules (both pinned, installed by the project's script) find
-//! nothing unwaived in any reference template, and every waiver they see carries a reason.
+//! Scanners security teams run: checkov, CloudFormation Guard with the AWS Control Tower
+//! proactive-control rules and cdk-nag's AwsSolutions pack (all pinned, installed by the
+//! project's script) find nothing unwaived in any reference template, and every waiver
+//! they see carries a reason.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -322,4 +323,135 @@ fn the_guard_harness_sees_a_finding_and_honours_only_a_reasoned_waiver() {
     let (open, waived) = unwaived(guard(&path), &path);
     assert!(!open.iter().any(|f| f.rule == rule), "{open:?}");
     assert_eq!(waived, 1);
+}
+
+/// A finding of cdk-nag's AwsSolutions pack that no `Metadata.cdk_nag` waiver covers.
+#[derive(Debug, serde::Deserialize)]
+struct NagFinding {
+    template: String,
+    path: String,
+    rule: String,
+    message: String,
+}
+
+/// cdk-nag's AwsSolutions pack over `templates` (`scripts/aws-cdk/nag.js`: each included
+/// as written with `CfnInclude`, so cdk-nag reads the waivers in its metadata).
+fn cdk_nag(templates: &[PathBuf]) -> Vec<NagFinding> {
+    cfn_lint();
+    let tools = root().join(".tools");
+    let run = Command::new(tools.join("venv/bin/node"))
+        .arg(root().join("scripts/aws-cdk/nag.js"))
+        .args(templates)
+        .env("NODE_PATH", tools.join("aws-cdk/node_modules"))
+        .output()
+        .expect("node runs");
+    assert!(
+        run.status.success(),
+        "cdk-nag failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "cdk-nag gave no JSON ({e}): {}",
+            String::from_utf8_lossy(&run.stdout)
+        )
+    })
+}
+
+fn templates_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("cdk.out")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".template.json"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What a team moving from the AWS CDK runs first: cdk-nag's AwsSolutions pack finds
+/// nothing unwaived in any reference template (97 findings before this check existed),
+/// and each waiver it honours is rcdk's, with its reason.
+#[test]
+fn cdk_nag_finds_nothing_unwaived_in_the_reference_templates() {
+    let (_dir, out) = reference_templates();
+    let templates = templates_in(&out);
+    let findings = cdk_nag(&templates);
+    let shown: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{} {} {}: {}", f.template, f.path, f.rule, f.message))
+        .collect();
+    assert!(shown.is_empty(), "cdk-nag findings:\n{}", shown.join("\n"));
+    let mut waivers = 0;
+    for path in &templates {
+        let t: J =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("template")).expect("JSON");
+        for r in t["Resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(_, r)| r)
+        {
+            for w in r["Metadata"]["cdk_nag"]["rules_to_suppress"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let reason = w["reason"].as_str().unwrap_or_default();
+                assert!(
+                    reason.len() >= 20,
+                    "a cdk-nag waiver without its reason: {w}"
+                );
+                waivers += 1;
+            }
+        }
+    }
+    assert!(waivers >= 50, "{waivers} waivers");
+}
+
+#[test]
+fn the_cdk_nag_harness_sees_a_finding_and_honours_rcdks_waiver() {
+    use rcdk_l1::ec2::security_group::Ingress;
+    use rcdk_l1::ec2::{CfnSecurityGroup, CfnSecurityGroupProps};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = |waived: bool| {
+        let app = crate::fixtures::app();
+        let s = crate::fixtures::stack(&app, "nag");
+        let group = CfnSecurityGroup::new(
+            &s,
+            "Open",
+            CfnSecurityGroupProps {
+                vpc_id: Some("vpc-1".into()),
+                security_group_ingress: Some(vec![Ingress {
+                    cidr_ip: Some("0.0.0.0/0".into()),
+                    from_port: Some(443.into()),
+                    to_port: Some(443.into()),
+                    ..Ingress::new("tcp")
+                }]),
+                ..CfnSecurityGroupProps::new("Open to all on 443")
+            },
+        );
+        if waived {
+            posture::waive_check(
+                &group,
+                &["AwsSolutions-EC23"],
+                "A public endpoint's listener, open to its clients by design",
+            );
+        }
+        let out = dir.path().join(if waived { "waived" } else { "open" });
+        app.synth_to(&out)
+            .unwrap_or_else(|e| panic!("synthesis failed: {e}"));
+        out.join("nag.template.json")
+    };
+    let open = cdk_nag(&[template(false)]);
+    assert!(
+        open.iter()
+            .any(|f| f.rule == "AwsSolutions-EC23" && f.path == "Open"),
+        "{open:?}"
+    );
+    let waived = cdk_nag(&[template(true)]);
+    assert!(
+        !waived.iter().any(|f| f.rule == "AwsSolutions-EC23"),
+        "{waived:?}"
+    );
 }
