@@ -274,7 +274,35 @@ impl SecurityGroup {
         });
     }
 
-    fn add_inline_egress(&self, peer: &Peer, port: &Port, description: &str) {
+    /// An egress rule to another security group's members (the interface endpoints').
+    pub(crate) fn add_egress_to_group(
+        &self,
+        group_id: Expr<String>,
+        port: &Port,
+        description: &str,
+    ) {
+        if self.allow_all_outbound {
+            return;
+        }
+        let (protocol, from, to) = port.parts();
+        let rule = Egress {
+            description: Some(description.into()),
+            from_port: from,
+            to_port: to,
+            destination_security_group_id: Some(group_id),
+            ..Egress::new(protocol)
+        };
+        self.group.update_props(|p: &mut CfnSecurityGroupProps| {
+            let rules = p.security_group_egress.get_or_insert_with(Vec::new);
+            let deny_all = deny_all_egress().to_value();
+            rules.retain(|r| r.to_value() != deny_all);
+            if !contains(rules, &rule) {
+                rules.push(rule);
+            }
+        });
+    }
+
+    pub(crate) fn add_inline_egress(&self, peer: &Peer, port: &Port, description: &str) {
         if self.allow_all_outbound {
             return;
         }

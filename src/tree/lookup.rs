@@ -206,6 +206,25 @@ pub fn machine_image(scope: &Scope, lookup: &MachineImageLookup) -> String {
     }
 }
 
+/// The id (`pl-…`) of the managed prefix list `name` in the stack's account and region,
+/// read at synthesis: an AWS service's addresses, as a security group rule names them
+/// (`com.amazonaws.us-east-1.s3` for S3 through a gateway endpoint). Prefix list ids
+/// differ by region and are not known to CloudFormation: no template function gives them.
+pub fn prefix_list(scope: &Scope, name: &str) -> String {
+    const DUMMY: &str = "pl-00000000";
+    let what = format!("prefix list {name}");
+    let props = BTreeMap::from([("prefixListName".to_owned(), json!(name))]);
+    match context_value(scope, &what, "prefix-list", props, json!(DUMMY)) {
+        J::String(id) if id.starts_with("pl-") => id,
+        other => {
+            scope.add_error(format!(
+                "cdk.context.json holds {other} for {what}, not a prefix list id (pl-…); forget it (rcdk context --reset) to look it up again"
+            ));
+            DUMMY.to_owned()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@ const VPC_KEY: &str = "vpc-provider:account=123456789012:filter.tag:Name=shared:
 const AMI_KEY: &str = "ami:account=123456789012:filters.image-type.0=machine:filters.name.0=amzn-ami-vpc-nat-2018.03.0.*:filters.state.0=available:owners.0=amazon:region=us-east-1";
 /// Moto's one Amazon image of that name.
 const MOTO_NAT_AMI: &str = "ami-00a36856283d67c39";
+const PREFIX_LIST_KEY: &str =
+    "prefix-list:account=123456789012:prefixListName=com.amazonaws.us-east-1.s3:region=us-east-1";
 
 /// The lookup of the VPC named `shared` (VPC_KEY).
 fn shared_vpc_lookup() -> VpcLookup {
@@ -35,6 +37,14 @@ fn web_stack(app: &App) {
         "Image",
         "AWS::SSM::Parameter",
         Value::object([("Type", Value::from("String")), ("Value", Value::from(ami))]),
+    );
+    // S3's addresses, as a security group's egress through a gateway endpoint names them.
+    let s3 = rcdk::lookup::prefix_list(&stack, "com.amazonaws.us-east-1.s3");
+    CfnResource::raw(
+        &stack,
+        "S3Addresses",
+        "AWS::SSM::Parameter",
+        Value::object([("Type", Value::from("String")), ("Value", Value::from(s3))]),
     );
     let zone = rcdk_constructs::dns::HostedZone::from_lookup(&stack, "example.org");
     CfnResource::raw(
@@ -224,6 +234,7 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
             ),
             (VPC_KEY.to_owned(), shared_vpc()),
             (AMI_KEY.to_owned(), json!("ami-0fedcba")),
+            (PREFIX_LIST_KEY.to_owned(), json!("pl-63a5400a")),
         ]
         .into(),
         "cdk.out",
@@ -254,6 +265,10 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
         template["Resources"]["Nat"]["Properties"]["LaunchTemplateData"]["ImageId"],
         "ami-0fedcba"
     );
+    assert_eq!(
+        template["Resources"]["S3Addresses"]["Properties"]["Value"],
+        "pl-63a5400a"
+    );
 
     let fresh = App::with_context(Default::default(), "cdk.out");
     web_stack(&fresh);
@@ -268,16 +283,21 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
         [
             (AMI_KEY, "ami"),
             (ZONE_KEY, "hosted-zone"),
+            (PREFIX_LIST_KEY, "prefix-list"),
             (KEY, "ssm"),
             (VPC_KEY, "vpc-provider")
         ]
     );
     assert_eq!(
-        out.manifest()["missing"][3]["props"],
+        out.stacks[0].template["Resources"]["S3Addresses"]["Properties"]["Value"],
+        "pl-00000000"
+    );
+    assert_eq!(
+        out.manifest()["missing"][4]["props"],
         json!({
             "account": "123456789012", "region": "us-east-1",
             "filter": {"tag:Name": "shared"}, "returnAsymmetricSubnets": true,
-            "dummyValue": out.manifest()["missing"][3]["props"]["dummyValue"],
+            "dummyValue": out.manifest()["missing"][4]["props"]["dummyValue"],
             // Assumed when the caller is of another account (not part of the key).
             "lookupRoleArn": "arn:${AWS::Partition}:iam::123456789012:role/rcdk-lookup-role-123456789012-us-east-1",
         })
@@ -291,7 +311,7 @@ fn a_cached_answer_is_used_and_a_missing_one_is_a_placeholder_and_a_missing_look
         "dummy-value-for-/platform/web/ami"
     );
     assert_eq!(
-        out.manifest()["missing"][2]["props"]["parameterName"],
+        out.manifest()["missing"][3]["props"]["parameterName"],
         "/platform/web/ami"
     );
 
@@ -402,6 +422,7 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
             KEY: "ami-0123",
             VPC_KEY: vpc.expected_answer(),
             AMI_KEY: MOTO_NAT_AMI,
+            PREFIX_LIST_KEY: s3_prefix_list(moto.port),
         })
     );
     // The cache went into the private subnets (those routed through NAT), not the
@@ -445,10 +466,10 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
 
     let (_, listed) = run(&["context"]);
     assert!(
-        listed.contains(&format!("3  {KEY}  \"ami-0123\"")),
+        listed.contains(&format!("4  {KEY}  \"ami-0123\"")),
         "{listed}"
     );
-    let (code, said) = run(&["context", "--reset", "3"]);
+    let (code, said) = run(&["context", "--reset", "4"]);
     assert_eq!(code, Some(0), "{said}");
     let (code, said) = run(&["synth", "-q"]);
     assert_eq!(code, Some(0), "{said}");
@@ -457,6 +478,18 @@ fn the_cli_looks_up_caches_and_resets_and_no_lookups_refuses() {
     assert_eq!(code, Some(0));
     let (_, listed) = run(&["context"]);
     assert!(listed.contains("no cached lookups"), "{listed}");
+}
+
+/// The id moto gives S3's managed prefix list in us-east-1 (made when the region is).
+fn s3_prefix_list(port: u16) -> String {
+    let answer = crate::local_endpoint::http_post(
+        port,
+        "ec2",
+        "Action=DescribeManagedPrefixLists&Version=2016-11-15&Filter.1.Name=prefix-list-name&Filter.1.Value.1=com.amazonaws.us-east-1.s3",
+    );
+    let start = answer.find("<prefixListId>").expect("a prefix list") + "<prefixListId>".len();
+    let end = answer[start..].find('<').expect("its end") + start;
+    answer[start..end].to_owned()
 }
 
 /// A VPC made in moto by plain EC2 calls, as another team's tooling would: public

@@ -285,3 +285,81 @@ fn the_common_vpc_in_one_line() {
         2
     );
 }
+
+/// What a task that calls only AWS services needs: HTTPS to the VPC's interface
+/// endpoints' group and to each gateway endpoint's prefix list, and nothing else; the
+/// prefix lists' ids are looked up (a deploy-time value no template function gives).
+#[test]
+fn a_group_can_reach_aws_only_through_the_vpcs_endpoints() {
+    use rcdk_constructs::network::{InterfaceEndpoint, endpoints_only_group};
+    let s3 = "prefix-list:account=123456789012:prefixListName=com.amazonaws.us-east-1.s3:region=us-east-1";
+    let dynamodb = "prefix-list:account=123456789012:prefixListName=com.amazonaws.us-east-1.dynamodb:region=us-east-1";
+    let cached = rcdk::App::with_context(
+        [
+            (s3.to_owned(), json!("pl-63a5400a")),
+            (dynamodb.to_owned(), json!("pl-02cd2c6b")),
+        ]
+        .into(),
+        "cdk.out",
+    );
+    let s = stack(&cached, "network");
+    let vpc = Vpc::new(
+        &s,
+        "Vpc",
+        VpcProps {
+            dynamodb_gateway_endpoint: true,
+            interface_endpoints: InterfaceEndpoint::CONTAINERS.to_vec(),
+            ..VpcProps::default()
+        },
+    );
+    endpoints_only_group(&s, "Tasks", &vpc, "Tasks that call only AWS services");
+    let assembly = synth(&cached);
+    let t = template(&assembly, "network");
+    assert_eq!(
+        t["Resources"]["Tasks"]["Properties"]["SecurityGroupEgress"],
+        json!([
+            {"Description": "HTTPS to the VPC's interface endpoints (ecr.api, ecr.dkr, logs, secretsmanager)",
+             "DestinationSecurityGroupId": {"Fn::GetAtt": ["VpcEndpointSecurityGroup", "GroupId"]},
+             "FromPort": 443, "IpProtocol": "tcp", "ToPort": 443},
+            {"Description": "HTTPS to s3 through the VPC's gateway endpoint",
+             "DestinationPrefixListId": "pl-63a5400a", "FromPort": 443, "IpProtocol": "tcp", "ToPort": 443},
+            {"Description": "HTTPS to dynamodb through the VPC's gateway endpoint",
+             "DestinationPrefixListId": "pl-02cd2c6b", "FromPort": 443, "IpProtocol": "tcp", "ToPort": 443}
+        ])
+    );
+    let dynamo = &t["Resources"]["VpcDynamoDbEndpoint"]["Properties"];
+    assert_eq!(dynamo["VpcEndpointType"], "Gateway");
+    assert_eq!(
+        dynamo["ServiceName"],
+        json!({"Fn::Sub": "com.amazonaws.${AWS::Region}.dynamodb"})
+    );
+    // Gateway endpoints are free; the interface ones are priced per AZ.
+    assert!(assembly.missing.is_empty());
+
+    // Without cached ids the lookups are recorded and the template holds a placeholder.
+    let fresh = app();
+    let s = stack(&fresh, "network");
+    let vpc = Vpc::new(
+        &s,
+        "Vpc",
+        VpcProps {
+            interface_endpoints: InterfaceEndpoint::CONTAINERS.to_vec(),
+            ..VpcProps::default()
+        },
+    );
+    endpoints_only_group(&s, "Tasks", &vpc, "Tasks");
+    let assembly = synth(&fresh);
+    let keys: Vec<&str> = assembly.missing.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(keys, [s3]);
+
+    // A VPC without interface endpoints has nothing to reach AWS through.
+    let bare = app();
+    let s = stack(&bare, "network");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::default());
+    endpoints_only_group(&s, "Tasks", &vpc, "Tasks");
+    let err = synth_err(&bare).to_string();
+    assert!(
+        err.contains("Tasks: the VPC network/Vpc has no interface endpoints to reach AWS services through; give it VpcProps.interface_endpoints"),
+        "{err}"
+    );
+}

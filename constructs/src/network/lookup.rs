@@ -180,6 +180,9 @@ impl Vpc {
             azs: azs.into_iter().map(Expr::from).collect(),
             groups,
             interface_endpoints: lookup.interface_endpoints,
+            // What a lookup cannot see, this construct did not make.
+            gateway_endpoints: Vec::new(),
+            endpoint_group: None,
         }
     }
 }

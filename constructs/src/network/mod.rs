@@ -26,7 +26,7 @@ mod flow_logs;
 mod lookup;
 mod vpc;
 
-pub use endpoints::InterfaceEndpoint;
+pub use endpoints::{GatewayEndpoint, InterfaceEndpoint, endpoints_only_group};
 pub use flow_logs::FlowLogsProps;
 pub use lookup::VpcLookup;
 pub use vpc::{AvailabilityZones, NatStrategy, Subnet, SubnetGroup, SubnetKind, Vpc, VpcProps};

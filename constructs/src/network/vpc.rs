@@ -10,7 +10,7 @@ use rcdk_l1::ec2::{
 };
 
 use super::cidr::{self, Ipv4Cidr, Request};
-use super::endpoints::{self, InterfaceEndpoint};
+use super::endpoints::{self, GatewayEndpoint, InterfaceEndpoint};
 use super::flow_logs::{self, FlowLogsProps};
 
 /// What a subnet can reach.
@@ -82,6 +82,9 @@ pub struct VpcProps {
     pub flow_logs: Option<FlowLogsProps>,
     /// Gateway endpoint for S3 in the private and isolated route tables. Default: true.
     pub s3_gateway_endpoint: bool,
+    /// Gateway endpoint for DynamoDB in the private and isolated route tables (free, as
+    /// S3's). Default: false.
+    pub dynamodb_gateway_endpoint: bool,
     /// Interface endpoints in the private (else isolated) subnets. Default: none.
     pub interface_endpoints: Vec<InterfaceEndpoint>,
 }
@@ -99,6 +102,7 @@ impl Default for VpcProps {
             nat: NatStrategy::PerAz,
             flow_logs: Some(FlowLogsProps::default()),
             s3_gateway_endpoint: true,
+            dynamodb_gateway_endpoint: false,
             interface_endpoints: Vec::new(),
         }
     }
@@ -152,6 +156,10 @@ pub struct Vpc {
     pub(super) azs: Vec<Expr<String>>,
     pub(super) groups: Vec<Group>,
     pub(super) interface_endpoints: Vec<InterfaceEndpoint>,
+    /// The gateway endpoints this construct made.
+    pub(super) gateway_endpoints: Vec<GatewayEndpoint>,
+    /// The interface endpoints' security group, when this construct made them.
+    pub(super) endpoint_group: Option<Expr<String>>,
 }
 
 impl Deref for Vpc {
@@ -331,7 +339,7 @@ impl Vpc {
                 subnets,
             });
         }
-        let this = Vpc {
+        let mut this = Vpc {
             scope,
             vpc_id: vpc.ref_(),
             resource: Some(vpc),
@@ -339,19 +347,25 @@ impl Vpc {
             azs,
             groups,
             interface_endpoints: props.interface_endpoints.clone(),
+            gateway_endpoints: Vec::new(),
+            endpoint_group: None,
         };
         if let Some(flow) = &props.flow_logs {
             flow_logs::add(&this.scope, this.vpc_id(), flow);
         }
-        if props.s3_gateway_endpoint {
-            let tables: Vec<Expr<String>> = this
-                .groups
-                .iter()
-                .filter(|g| g.spec.kind != SubnetKind::Public)
-                .flat_map(|g| g.subnets.iter().map(|s| s.route_table_id.clone()))
-                .collect();
-            if !tables.is_empty() {
-                endpoints::s3_gateway(&this.scope, this.vpc_id(), tables);
+        let tables: Vec<Expr<String>> = this
+            .groups
+            .iter()
+            .filter(|g| g.spec.kind != SubnetKind::Public)
+            .flat_map(|g| g.subnets.iter().map(|s| s.route_table_id.clone()))
+            .collect();
+        for (wanted, endpoint) in [
+            (props.s3_gateway_endpoint, GatewayEndpoint::S3),
+            (props.dynamodb_gateway_endpoint, GatewayEndpoint::DynamoDb),
+        ] {
+            if wanted && !tables.is_empty() {
+                endpoints::gateway(&this.scope, endpoint, this.vpc_id(), tables.clone());
+                this.gateway_endpoints.push(endpoint);
             }
         }
         if !props.interface_endpoints.is_empty() {
@@ -359,13 +373,14 @@ impl Vpc {
             if subnets.is_empty() {
                 this.scope.add_error("interface endpoints need private or isolated subnets; add a subnet group for them");
             } else {
-                endpoints::interface(
+                let group = endpoints::interface(
                     &this.scope,
                     this.vpc_id(),
                     &this.cidr,
                     subnets,
                     &props.interface_endpoints,
                 );
+                this.endpoint_group = Some(group.group_id());
             }
         }
         this
@@ -445,6 +460,23 @@ impl Vpc {
     /// Whether the VPC has `endpoint`.
     pub fn has_interface_endpoint(&self, endpoint: InterfaceEndpoint) -> bool {
         self.interface_endpoints.contains(&endpoint)
+    }
+
+    /// The interface endpoints this construct made.
+    pub fn interface_endpoints(&self) -> &[InterfaceEndpoint] {
+        &self.interface_endpoints
+    }
+
+    /// The gateway endpoints this construct made (their routes are in the private and
+    /// isolated route tables).
+    pub fn gateway_endpoints(&self) -> &[GatewayEndpoint] {
+        &self.gateway_endpoints
+    }
+
+    /// The id of the interface endpoints' security group (they admit HTTPS from inside
+    /// the VPC), when the VPC has interface endpoints.
+    pub fn endpoint_security_group_id(&self) -> Option<Expr<String>> {
+        self.endpoint_group.clone()
     }
 
     /// The L1 VPC resource (`None` for a looked-up VPC, which no stack of the app makes).

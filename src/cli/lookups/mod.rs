@@ -4,6 +4,7 @@
 //! CDK's CLI does; and `rcdk context`, which lists and resets the cache.
 
 mod ami;
+mod prefix_list;
 mod vpc;
 
 use std::io::Write;
@@ -64,6 +65,12 @@ pub fn describe(m: &J) -> String {
             "machine image {} of {} in {}/{}",
             p["filters"],
             p["owners"],
+            text("account"),
+            text("region")
+        ),
+        Some("prefix-list") => format!(
+            "prefix list {} in {}/{}",
+            text("prefixListName"),
             text("account"),
             text("region")
         ),
@@ -137,6 +144,9 @@ async fn lookup(sessions: &Sessions, m: &J, key: &str) -> Result<J, CliError> {
         }
         Some("vpc-provider") => vpc::lookup(&cfn, p).await?.map_err(fail),
         Some("ami") => ami::lookup(&cfn, p).await?.map_err(fail),
+        Some("prefix-list") => prefix_list::lookup(&cfn, &text("prefixListName"))
+            .await?
+            .map_err(fail),
         other => Err(fail(format!(
             "rcdk has no {} context provider yet; put the value in cdk.context.json under \"{key}\"",
             other.unwrap_or("?")
