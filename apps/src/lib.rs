@@ -71,6 +71,37 @@ fn worker_count(app: &App) -> Result<u32, String> {
 }
 
 /// A stack of one environment, with its account, region and `Environment` tag.
+/// The app's cached lookups (`cdk.context.json` beside `cdk.json`: the S3 prefix lists its
+/// tasks' egress names), read as `rcdk synth` reads them, so that a build in a test or
+/// a bench synthesizes what the CLI does without an account to look in. A value the
+/// app was given (`-c`, the CLI) wins.
+fn read_cached_lookups(app: &App) -> Result<(), String> {
+    // The project is the nearest folder above this crate with a cdk.json (the crate is
+    // built as `apps/` and, by the binary, as `apps/bin/`).
+    let Some(project) = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("cdk.json").is_file())
+    else {
+        return Ok(());
+    };
+    let path = project.join("cdk.context.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let cached: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: {e}; fix the JSON or forget the cache (rcdk context --clear)",
+            path.display()
+        )
+    })?;
+    for (key, value) in cached {
+        if app.context(&key).is_none() {
+            app.set_context(key, value);
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn env_stack(
     app: &App,
     env: &str,
@@ -154,6 +185,7 @@ fn waive_by_settings(stack: &Stack, env: &str, settings: &EnvironmentConfig) {
 }
 
 pub fn build(app: &App) -> Result<(), String> {
+    read_cached_lookups(app)?;
     let config = config::load(app)?;
     let workers = worker_count(app)?;
     let environments = selected_environments(app, &config)?;

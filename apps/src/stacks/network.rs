@@ -33,12 +33,14 @@ pub fn build(app: &App, env: &str, settings: &EnvironmentConfig) -> Vpc {
                 encryption_key: Some(logs_key),
                 ..FlowLogsProps::default()
             }),
-            interface_endpoints: vec![
-                InterfaceEndpoint::EcrApi,
-                InterfaceEndpoint::EcrDocker,
-                InterfaceEndpoint::Logs,
-                InterfaceEndpoint::SecretsManager,
-            ],
+            // What the services call, so that their tasks reach AWS only through the
+            // VPC (TaskEgress::VpcEndpointsOnly): images, logs and secrets, the jobs
+            // queue, and traces.
+            interface_endpoints: [
+                InterfaceEndpoint::CONTAINERS,
+                &[InterfaceEndpoint::Sqs, InterfaceEndpoint::XRay],
+            ]
+            .concat(),
             ..VpcProps::default()
         },
     )

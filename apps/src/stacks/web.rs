@@ -10,7 +10,7 @@ use rcdk_constructs::connections::{HasConnections, Port};
 use rcdk_constructs::containers::{
     Cluster, ClusterProps, ContainerHealthCheck, ContainerProps, Ec2Service, Ec2ServiceProps,
     Ec2TaskDefinition, Ec2TaskDefinitionProps, EcsService, FargateService, FargateServiceProps,
-    FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue, TaskDefinition,
+    FargateTaskDefinition, FargateTaskDefinitionProps, SecretValue, TaskDefinition, TaskEgress,
 };
 use rcdk_constructs::data::PostgresDatabase;
 use rcdk_constructs::load_balancing::{
@@ -228,10 +228,15 @@ pub fn build(
             "WebService",
             Ec2ServiceProps::new(capacity, task, vpc),
         )),
+        // The web tasks call only AWS services (the queue, traces), the database, the
+        // cache and the workers: no route to the internet.
         super::Placement::Fargate(task) => Rc::new(FargateService::new(
             &stack,
             "WebService",
-            FargateServiceProps::new(&cluster, task, vpc),
+            FargateServiceProps {
+                egress: TaskEgress::VpcEndpointsOnly,
+                ..FargateServiceProps::new(&cluster, task, vpc)
+            },
         )),
     };
     service.attach_to(&target_group, &load_balancer);

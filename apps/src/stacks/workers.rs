@@ -237,10 +237,12 @@ pub fn build(
     }
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     // The worker service and the cleanup task run the same image against the same stores.
-    let group = SecurityGroup::https_egress(
+    // The workers call only AWS services (the queue, traces), the database and the
+    // cache: HTTPS only to the VPC's endpoints, no route to the internet.
+    let group = rcdk_constructs::network::endpoints_only_group(
         &stack,
         "WorkersSecurityGroup",
-        vpc.vpc_id(),
+        vpc,
         &format!("Worker tasks of {env}"),
     );
     db.connections()

@@ -12,7 +12,9 @@ use rcdk_l1::ecs::{CfnService, CfnServiceProps};
 
 use super::ec2_capacity::Ec2Capacity;
 use super::scaling::ServiceScaling;
-use super::service::{deployment, register_targets, service_metrics, validate_deployment};
+use super::service::{
+    TaskEgress, deployment, register_targets, service_metrics, validate_deployment,
+};
 use super::task_count::{TaskCount, running_tasks_metric};
 use super::task_definition::{Placement, TaskDefinition, mebibytes};
 use crate::connections::{Connections, HasConnections, Port, SecurityGroup};
@@ -137,6 +139,10 @@ pub struct Ec2ServiceProps {
     /// `awsvpc` tasks only: a security group to share (with other tasks of the same
     /// role). Default: a group of the service's own.
     pub security_group: Option<SecurityGroup>,
+    /// `awsvpc` tasks only: where the service's own group lets them reach AWS (the
+    /// instances' agent pulls images and secrets through the instances' group).
+    /// Default: HTTPS anywhere.
+    pub egress: TaskEgress,
 }
 
 impl Ec2ServiceProps {
@@ -155,6 +161,7 @@ impl Ec2ServiceProps {
             max_percent: 200,
             health_check_grace_period: Duration::minutes(1),
             security_group: None,
+            egress: TaskEgress::HttpsAnywhere,
         }
     }
 }
@@ -225,12 +232,9 @@ impl Ec2Service {
         }
         let security_group = awsvpc.then(|| {
             props.security_group.clone().unwrap_or_else(|| {
-                SecurityGroup::https_egress(
-                    &scope,
-                    "SecurityGroup",
-                    props.vpc.vpc_id(),
-                    &format!("Tasks of {}", scope.path()),
-                )
+                props
+                    .egress
+                    .group(&scope, &props.vpc, &format!("Tasks of {}", scope.path()))
             })
         });
         let cluster = props.capacity.cluster().clone();

@@ -42,7 +42,7 @@ pub use ec2_service::{
 };
 pub use instance_types::{size_of as instance_size, task_memory_mib};
 pub use scaling::ServiceScaling;
-pub use service::{EcsService, FargateService, FargateServiceProps};
+pub use service::{EcsService, FargateService, FargateServiceProps, TaskEgress};
 pub use service_connect::{ServeProps, ServiceConnectNamespace, ServiceConnectNamespaceProps};
 pub use step_scaling::StepScaling;
 pub use task_definition::{

@@ -46,9 +46,37 @@ pub struct FargateServiceProps {
     /// ECS Exec (a shell in running tasks). Default: false.
     pub enable_execute_command: bool,
     /// Share a security group with other services (one database rule admits them
-    /// all). Default: a group of its own, with HTTPS egress (plus what its connections
-    /// add) and no ingress.
+    /// all). Default: a group of its own, with the egress [`FargateServiceProps::egress`]
+    /// says (plus what its connections add) and no ingress.
     pub security_group: Option<SecurityGroup>,
+    /// Where the service's own group lets its tasks reach AWS. Default: HTTPS anywhere.
+    pub egress: TaskEgress,
+}
+
+/// Where a service's own security group lets its tasks reach AWS services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TaskEgress {
+    /// HTTPS anywhere (AWS APIs and registries through NAT, or the internet's).
+    #[default]
+    HttpsAnywhere,
+    /// HTTPS only to the VPC's endpoints (its interface endpoints' group, its gateway
+    /// endpoints' prefix lists): tasks that call only AWS services, no route to the
+    /// internet ([`crate::network::endpoints_only_group`]).
+    VpcEndpointsOnly,
+}
+
+impl TaskEgress {
+    /// The service's own group, with this egress.
+    pub(crate) fn group(self, scope: &Scope, vpc: &Vpc, description: &str) -> SecurityGroup {
+        match self {
+            TaskEgress::HttpsAnywhere => {
+                SecurityGroup::https_egress(scope, "SecurityGroup", vpc.vpc_id(), description)
+            }
+            TaskEgress::VpcEndpointsOnly => {
+                crate::network::endpoints_only_group(scope, "SecurityGroup", vpc, description)
+            }
+        }
+    }
 }
 
 impl FargateServiceProps {
@@ -69,6 +97,7 @@ impl FargateServiceProps {
             health_check_grace_period: Duration::minutes(1),
             enable_execute_command: false,
             security_group: None,
+            egress: TaskEgress::HttpsAnywhere,
         }
     }
 }
@@ -114,12 +143,9 @@ impl FargateService {
         let security_group = props.security_group.clone().unwrap_or_else(|| {
             // Tasks pull images and call AWS APIs over HTTPS; the rest is what their
             // connections add.
-            SecurityGroup::https_egress(
-                &scope,
-                "SecurityGroup",
-                props.vpc.vpc_id(),
-                &format!("Tasks of {}", scope.path()),
-            )
+            props
+                .egress
+                .group(&scope, &props.vpc, &format!("Tasks of {}", scope.path()))
         });
         let count = TaskCount::new(props.desired_count);
         let service = CfnService::new(
