@@ -65,8 +65,29 @@ pub fn accept_as_deployed(resource: &CfnResource, reason: &str) {
         .insert(index, reason.trim().to_owned());
 }
 
+/// The resource types whose properties hold policy documents ([`super::policy`]).
+const WITH_POLICIES: &[&str] = &[
+    "AWS::IAM::Role",
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
+    "AWS::KMS::Key",
+    "AWS::SecretsManager::ResourcePolicy",
+    "AWS::ECR::Repository",
+    "AWS::Backup::BackupVault",
+    "AWS::Organizations::Policy",
+];
+
 fn check(resource: &CfnResource) {
     let type_name = resource.resource_type();
+    // Rendering a resource's properties is the cost of this check: only where policies are.
+    if !WITH_POLICIES.contains(&type_name.as_str()) {
+        return;
+    }
     let props = resource.properties();
     let documents: [(Vec<Statement<'_>>, DocumentKind); 3] = [
         (
