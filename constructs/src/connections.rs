@@ -285,20 +285,12 @@ impl SecurityGroup {
             return;
         }
         let (protocol, from, to) = port.parts();
-        let rule = Egress {
+        self.push_egress(Egress {
             description: Some(description.into()),
             from_port: from,
             to_port: to,
             destination_security_group_id: Some(group_id),
             ..Egress::new(protocol)
-        };
-        self.group.update_props(|p: &mut CfnSecurityGroupProps| {
-            let rules = p.security_group_egress.get_or_insert_with(Vec::new);
-            let deny_all = deny_all_egress().to_value();
-            rules.retain(|r| r.to_value() != deny_all);
-            if !contains(rules, &rule) {
-                rules.push(rule);
-            }
         });
     }
 
@@ -318,6 +310,11 @@ impl SecurityGroup {
             Peer::Ipv6(c) => rule.cidr_ipv6 = Some(c.clone()),
             Peer::PrefixList(p) => rule.destination_prefix_list_id = Some(p.clone()),
         }
+        self.push_egress(rule);
+    }
+
+    /// Adds an egress rule once, replacing the deny-all placeholder.
+    fn push_egress(&self, rule: Egress) {
         self.group.update_props(|p: &mut CfnSecurityGroupProps| {
             let rules = p.security_group_egress.get_or_insert_with(Vec::new);
             let deny_all = deny_all_egress().to_value();

@@ -69,6 +69,13 @@ impl Known<'_> {
     }
 }
 
+/// The first actions' names for a message: `s3:GetObject, s3:PutObject, …`.
+fn named(actions: &[Known<'_>]) -> String {
+    let names: Vec<String> = actions.iter().take(4).map(Known::id).collect();
+    let more = if actions.len() > 4 { ", …" } else { "" };
+    format!("{}{more}", names.join(", "))
+}
+
 /// The closest of `candidates` to `word` (edit distance, without case), if close enough
 /// to be a typo.
 fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
@@ -228,14 +235,12 @@ fn check_resources(
     for resource in resources.iter().filter(|r| r.pattern != "*") {
         if !actions.iter().any(|a| acts_on(a, &resource.pattern)) {
             unused += 1;
-            let names: Vec<String> = actions.iter().take(4).map(Known::id).collect();
-            let more = if actions.len() > 4 { ", …" } else { "" };
             findings.push(Finding {
                 kind: FindingKind::ResourceMismatch,
                 problem: format!(
-                    "resource '{}' is not a resource {}{more} can act on ({} acts on {})",
+                    "resource '{}' is not a resource {} can act on ({} acts on {})",
                     resource.shown,
-                    names.join(", "),
+                    named(actions),
                     actions[0].id(),
                     type_list(actions[0].service, actions[0].action)
                 ),
@@ -345,13 +350,11 @@ fn check_condition_keys(
             Some(k) => format!("did you mean '{k}'?"),
             None => "use a key the actions take (the service authorization reference lists them) or a global key".to_owned(),
         };
-        let names: Vec<String> = actions.iter().take(4).map(Known::id).collect();
-        let more = if actions.len() > 4 { ", …" } else { "" };
         findings.push(Finding {
             kind: FindingKind::UnknownConditionKey,
             problem: format!(
-                "condition key '{key}' is not a key {}{more} takes, nor a global one: the condition never matches",
-                names.join(", ")
+                "condition key '{key}' is not a key {} takes, nor a global one: the condition never matches",
+                named(actions)
             ),
             fix,
         });

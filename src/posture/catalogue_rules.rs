@@ -11,7 +11,9 @@ use crate::iam::{self, DocumentKind, FindingKind};
 use crate::tree::NodeKind;
 use crate::{AspectPriority, Aspects, CfnResource, Scope};
 
-use super::policy::{Statement, identity_statements, resource_statements, trust_statements};
+use super::policy::{
+    Statement, identity_statements, may_hold_policies, resource_statements, trust_statements,
+};
 use super::{Rule, report};
 
 fn rule(kind: FindingKind) -> Rule {
@@ -65,27 +67,10 @@ pub fn accept_as_deployed(resource: &CfnResource, reason: &str) {
         .insert(index, reason.trim().to_owned());
 }
 
-/// The resource types whose properties hold policy documents ([`super::policy`]).
-const WITH_POLICIES: &[&str] = &[
-    "AWS::IAM::Role",
-    "AWS::IAM::User",
-    "AWS::IAM::Group",
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
-    "AWS::S3::BucketPolicy",
-    "AWS::SNS::TopicPolicy",
-    "AWS::SQS::QueuePolicy",
-    "AWS::KMS::Key",
-    "AWS::SecretsManager::ResourcePolicy",
-    "AWS::ECR::Repository",
-    "AWS::Backup::BackupVault",
-    "AWS::Organizations::Policy",
-];
-
 fn check(resource: &CfnResource) {
     let type_name = resource.resource_type();
     // Rendering a resource's properties is the cost of this check: only where policies are.
-    if !WITH_POLICIES.contains(&type_name.as_str()) {
+    if !may_hold_policies(&type_name) {
         return;
     }
     let props = resource.properties();

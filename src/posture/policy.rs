@@ -52,11 +52,37 @@ fn statements_of<'a>(document: Option<&'a Value>, place: &str, out: &mut Vec<Sta
     }
 }
 
+/// Types with inline policies (`Policies`); a role also has its trust policy.
+const INLINE_POLICY_TYPES: &[&str] = &["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"];
+/// Types that are one identity policy (`PolicyDocument`).
+const POLICY_TYPES: &[&str] = &["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"];
+/// A service control policy (`Content`), when its `Type` says so.
+const ORGANIZATIONS_POLICY: &str = "AWS::Organizations::Policy";
+/// Types with a resource policy, and the property that holds it.
+const RESOURCE_POLICY_FIELDS: &[(&str, &str)] = &[
+    ("AWS::S3::BucketPolicy", "PolicyDocument"),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
+    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
+    ("AWS::KMS::Key", "KeyPolicy"),
+    ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
+    ("AWS::ECR::Repository", "RepositoryPolicyText"),
+    ("AWS::Backup::BackupVault", "AccessPolicy"),
+];
+
+/// Whether resources of `type_name` may hold policy statements (the other functions
+/// here find none in any other type).
+pub(super) fn may_hold_policies(type_name: &str) -> bool {
+    INLINE_POLICY_TYPES.contains(&type_name)
+        || POLICY_TYPES.contains(&type_name)
+        || type_name == ORGANIZATIONS_POLICY
+        || RESOURCE_POLICY_FIELDS.iter().any(|(t, _)| *t == type_name)
+}
+
 /// Identity-policy statements (what a principal may do) of a resource.
 pub(super) fn identity_statements<'a>(type_name: &str, props: &'a Value) -> Vec<Statement<'a>> {
     let mut out = Vec::new();
     match type_name {
-        "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
+        t if INLINE_POLICY_TYPES.contains(&t) => {
             if let Some(policies) = props.get_path(&["Policies"]) {
                 for p in as_list(policies) {
                     let name = p
@@ -71,12 +97,12 @@ pub(super) fn identity_statements<'a>(type_name: &str, props: &'a Value) -> Vec<
                 }
             }
         }
-        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+        t if POLICY_TYPES.contains(&t) => {
             statements_of(props.get_path(&["PolicyDocument"]), "the policy", &mut out);
         }
         // A service control policy limits what the accounts' principals may do (tag and
         // backup policies are other documents).
-        "AWS::Organizations::Policy"
+        ORGANIZATIONS_POLICY
             if props.get_path(&["Type"]).and_then(Value::as_str)
                 == Some("SERVICE_CONTROL_POLICY") =>
         {
@@ -90,15 +116,8 @@ pub(super) fn identity_statements<'a>(type_name: &str, props: &'a Value) -> Vec<
 /// Resource-policy statements (who may use this resource) of a resource.
 pub(super) fn resource_statements<'a>(type_name: &str, props: &'a Value) -> Vec<Statement<'a>> {
     let mut out = Vec::new();
-    let field = match type_name {
-        "AWS::S3::BucketPolicy" | "AWS::SNS::TopicPolicy" | "AWS::SQS::QueuePolicy" => {
-            "PolicyDocument"
-        }
-        "AWS::KMS::Key" => "KeyPolicy",
-        "AWS::SecretsManager::ResourcePolicy" => "ResourcePolicy",
-        "AWS::ECR::Repository" => "RepositoryPolicyText",
-        "AWS::Backup::BackupVault" => "AccessPolicy",
-        _ => return out,
+    let Some((_, field)) = RESOURCE_POLICY_FIELDS.iter().find(|(t, _)| *t == type_name) else {
+        return out;
     };
     statements_of(props.get_path(&[field]), "the resource policy", &mut out);
     out

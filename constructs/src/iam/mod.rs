@@ -83,14 +83,6 @@ impl RoleProps {
     }
 }
 
-/// How many managed policies `role` has.
-fn role_managed_count(role: &CfnRole) -> usize {
-    match role.properties().get_path(&["ManagedPolicyArns"]) {
-        Some(Value::List(items)) => items.len(),
-        _ => 0,
-    }
-}
-
 /// The ARN of an AWS managed policy, in the stack's partition.
 pub fn aws_managed_policy(name: &str) -> Expr<String> {
     fns::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"))
@@ -139,6 +131,8 @@ impl Role {
                 .collect(),
             _ => Vec::new(),
         };
+        let only_service_policies =
+            !service_policies.is_empty() && service_policies.len() == props.managed_policies.len();
         let mut trust = PolicyStatement::allow()
             .actions([action])
             .principal(props.assumed_by);
@@ -163,7 +157,7 @@ impl Role {
         if let Some(s) = props.max_session {
             crate::units::seconds_in(&role, "max_session", s, 3600, 43_200);
         }
-        if !service_policies.is_empty() && service_policies.len() == role_managed_count(&role) {
+        if only_service_policies {
             crate::posture::waive_check(
                 &role,
                 &["AwsSolutions-IAM4"],
