@@ -1,8 +1,8 @@
-//! References from a stack in one region to a stack in another (same account), where
+//! References from a stack in one region or account to a stack in another, where
 //! exports do not reach. A value synthesis knows is written as a literal: the `Ref` of a
 //! resource whose identifier the template sets, or an ARN built from the producer's
-//! account, region and that name. Any other value goes through SSM when the consumer
-//! opts in: the producer publishes it as an output, `rcdk deploy` writes it to an SSM
+//! account, region and that name. Any other value, within one account, goes through
+//! SSM when the consumer opts in: the producer publishes it as an output, `rcdk deploy` writes it to an SSM
 //! parameter in the consumer's region right after the producer deploys, and the
 //! consumer reads it through an SSM-typed template parameter (resolved again at every
 //! deploy, so a changed value shows in the change set).
@@ -28,8 +28,8 @@ fn literal_property<'v>(props: &'v Value, name: &str) -> Option<&'v str> {
     }
 }
 
-/// `arn:${AWS::Partition}:…` in the consumer, with the producer's literals (one account,
-/// so one partition).
+/// `arn:${AWS::Partition}:…` in the consumer, with the producer's literals (one
+/// organisation, so one partition).
 fn arn(rest: String) -> J {
     json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:{rest}")})
 }
@@ -81,6 +81,10 @@ pub fn literal(
             "ecr:{region}:{account}:repository/{}",
             name("RepositoryName")?
         ))),
+        ("AWS::ECR::Repository", Some("RepositoryUri")) => Ok(json!({"Fn::Sub": format!(
+            "{account}.dkr.ecr.{region}.${{AWS::URLSuffix}}/{}",
+            name("RepositoryName")?
+        )})),
         ("AWS::Logs::LogGroup", Some("Arn")) => Ok(arn(format!(
             "logs:{region}:{account}:log-group:{}:*",
             name("LogGroupName")?

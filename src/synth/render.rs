@@ -215,12 +215,27 @@ impl<'c, 'a> Renderer<'c, 'a> {
             && here.account == there.account
             && here.region.is_some()
             && there.region.is_some();
+        let known = |tree: &crate::tree::Tree| match &tree.node(t.node).kind {
+            NodeKind::Resource(d) => {
+                cross_region::literal(&d.type_name, &d.properties(), attribute, there)
+            }
+            NodeKind::Parameter(_) => Err("it is a template parameter".into()),
+            _ => Err("CloudFormation assigns it at deploy".into()),
+        };
         if here.account.is_some() && there.account.is_some() && here.account != there.account {
-            return self.problem(format!(
-                "a reference to '{path}' crosses accounts ({} → {}); one account cannot read another's exports or SSM parameters, so pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account",
-                there.uri(),
-                here.uri()
-            ));
+            // A name synthesis knows (a named repository's ARN) is text in any account:
+            // only deploy-time values need a way across.
+            return match known(tree) {
+                Ok(literal) => {
+                    self.ctx.dependencies.insert((self.stack, t.stack));
+                    literal
+                }
+                Err(why) => self.problem(format!(
+                    "a reference to '{path}' crosses accounts ({} → {}) and its value is known only at deploy ({why}); one account cannot read another's exports or SSM parameters, so give it a fixed name (synthesis then writes it as text), pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account",
+                    there.uri(),
+                    here.uri()
+                )),
+            };
         }
         if !one_account {
             return self.problem(format!(
@@ -229,13 +244,7 @@ impl<'c, 'a> Renderer<'c, 'a> {
                 here.uri()
             ));
         }
-        let known = match &tree.node(t.node).kind {
-            NodeKind::Resource(d) => {
-                cross_region::literal(&d.type_name, &d.properties(), attribute, there)
-            }
-            NodeKind::Parameter(_) => Err("it is a template parameter".into()),
-            _ => Err("CloudFormation assigns it at deploy".into()),
-        };
+        let known = known(tree);
         // Either way the producer deploys first: what the value names must exist.
         self.ctx.dependencies.insert((self.stack, t.stack));
         let why = match known {

@@ -168,9 +168,63 @@ fn references_across_accounts_are_rejected() {
     let err = synth_err(&app);
     assert!(
         err.mentions(
-            "crosses accounts (aws://123456789012/us-east-1 → aws://210987654321/eu-west-1); one account cannot read another's exports or SSM parameters, so pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account"
+            "crosses accounts (aws://123456789012/us-east-1 → aws://210987654321/eu-west-1) and its value is known only at deploy (the Ref of a AWS::EC2::VPC is assigned by CloudFormation); one account cannot read another's exports or SSM parameters, so give it a fixed name (synthesis then writes it as text), pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account"
         ),
         "{err}"
+    );
+}
+
+#[test]
+fn a_named_resource_of_another_account_is_referred_to_by_its_arn_as_text() {
+    use rcdk_constructs::ecr::{Repository, RepositoryProps};
+    let app = App::with_context(Default::default(), "cdk.out");
+    let shared = Stack::new(
+        &app,
+        "images",
+        StackProps {
+            env: Environment::new("123456789012", "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let dev = Stack::new(
+        &app,
+        "dev",
+        StackProps {
+            env: Environment::new("111111111111", "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let repository = Repository::new(
+        &shared,
+        "Web",
+        RepositoryProps {
+            repository_name: Some("acme/web".into()),
+            ..Default::default()
+        },
+    );
+    rcdk_l1::sns::CfnTopic::new(
+        &dev,
+        "T",
+        rcdk_l1::sns::CfnTopicProps {
+            display_name: Some(repository.uri()),
+            topic_name: Some(repository.arn()),
+            ..Default::default()
+        },
+    );
+    let assembly = synth(&app);
+    let t = template(&assembly, "dev");
+    assert_eq!(
+        t["Resources"]["T"]["Properties"],
+        serde_json::json!({
+            "DisplayName": {"Fn::Sub": "123456789012.dkr.ecr.us-east-1.${AWS::URLSuffix}/acme/web"},
+            "TopicName": {"Fn::Sub": "arn:${AWS::Partition}:ecr:us-east-1:123456789012:repository/acme/web"}
+        })
+    );
+    // Nothing is exported from the other account, and the repository deploys first.
+    assert!(template(&assembly, "images").get("Outputs").is_none());
+    assert_eq!(
+        assembly.stack("dev").map(|s| s.dependencies.clone()),
+        Some(vec!["images".to_owned()])
     );
 }
 
