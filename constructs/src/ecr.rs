@@ -17,7 +17,7 @@
 
 use std::ops::Deref;
 
-use rcdk::{Expr, RemovalPolicy, Scope};
+use rcdk::{Expr, RemovalPolicy, Scope, fns};
 use rcdk_l1::ecr::repository::{
     EncryptionConfiguration, ImageScanningConfiguration, LifecyclePolicy,
 };
@@ -25,7 +25,7 @@ use rcdk_l1::ecr::{CfnRepository, CfnRepositoryProps};
 use serde_json::json;
 
 use crate::containers::ContainerImage;
-use crate::iam::{Grantable, PolicyStatement};
+use crate::iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
 use crate::kms::{Key, KeyProps};
 
 /// A lifecycle rule, applied in the order given (ECR's rule priority).
@@ -81,6 +81,11 @@ pub struct RepositoryProps {
     pub lifecycle_rules: Vec<LifecycleRule>,
     /// Default: `Retain` (images of running services must survive a stack deletion).
     pub removal_policy: RemovalPolicy,
+    /// Accounts whose principals may pull the images (the repository policy). Each
+    /// puller also needs its own IAM grant, which [`Repository::image`] gives a task's
+    /// execution role; ECR decrypts the layers through its own grant on the key, so the
+    /// key names no puller. Default: none (this account only).
+    pub pull_accounts: Vec<String>,
 }
 
 impl Default for RepositoryProps {
@@ -94,6 +99,7 @@ impl Default for RepositoryProps {
                 LifecycleRule::ExpireUntaggedAfterDays(7),
             ],
             removal_policy: RemovalPolicy::Retain,
+            pull_accounts: Vec::new(),
         }
     }
 }
@@ -159,6 +165,7 @@ impl Repository {
                 }),
                 lifecycle_policy: lifecycle,
                 repository_name: props.repository_name.clone().map(Into::into),
+                repository_policy_text: pull_policy(&props.pull_accounts),
                 ..Default::default()
             },
         );
@@ -179,6 +186,15 @@ impl Repository {
                     "lifecycle rule {rule:?} keeps nothing; give it a count or days of at least 1"
                 ));
             }
+        }
+        for account in props
+            .pull_accounts
+            .iter()
+            .filter(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+        {
+            repository.add_error(format!(
+                "pull_accounts: '{account}' is not an account id (12 digits)"
+            ));
         }
         Repository { repository, key }
     }
@@ -233,16 +249,86 @@ impl Repository {
     }
 }
 
+/// The repository policy that lets `accounts` pull, or none.
+fn pull_policy(accounts: &[String]) -> Option<PolicyDocument> {
+    if accounts.is_empty() {
+        return None;
+    }
+    let statement = accounts.iter().fold(
+        PolicyStatement::allow()
+            .sid("PullFromTheEnvironmentAccounts")
+            .actions(PULL_ACTIONS),
+        |s, account| {
+            s.principal(Principal::Aws(fns::sub(format!(
+                "arn:${{AWS::Partition}}:iam::{account}:root"
+            ))))
+        },
+    );
+    Some(PolicyDocument::new(vec![statement]))
+}
+
+/// What pulling an image's layers takes (the token is granted apart: it has no resource).
+const PULL_ACTIONS: [&str; 3] = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+];
+
+/// Copies of every image pushed to this account's repositories named `prefix…` in
+/// other regions of the account (the registry's replication configuration: one per
+/// account and region). A repository of that name made in the other region keeps its
+/// own settings and policy; ECR creates one with defaults where none exists.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    configuration: rcdk_l1::ecr::CfnReplicationConfiguration,
+}
+
+impl Replication {
+    /// Replicates the repositories named `prefix…` to `regions` of this account.
+    pub fn new(scope: &Scope, id: &str, prefix: &str, regions: &[&str]) -> Replication {
+        use rcdk_l1::ecr::replication_configuration::{
+            ReplicationConfiguration, ReplicationDestination, ReplicationRule, RepositoryFilter,
+        };
+        let account = scope.aws().account_id();
+        let destinations = regions
+            .iter()
+            .map(|region| {
+                ReplicationDestination::new(Expr::from(region.to_string()), account.clone())
+            })
+            .collect();
+        let configuration = rcdk_l1::ecr::CfnReplicationConfiguration::new(
+            scope,
+            id,
+            rcdk_l1::ecr::CfnReplicationConfigurationProps::new(ReplicationConfiguration::new(
+                vec![ReplicationRule {
+                    repository_filters: Some(vec![RepositoryFilter::new(
+                        Expr::from(prefix.to_owned()),
+                        Expr::from("PREFIX_MATCH".to_owned()),
+                    )]),
+                    ..ReplicationRule::new(destinations)
+                }],
+            )),
+        );
+        if regions.is_empty() {
+            configuration.add_error("name at least one region to replicate to");
+        }
+        Replication { configuration }
+    }
+}
+
+impl Deref for Replication {
+    type Target = rcdk_l1::ecr::CfnReplicationConfiguration;
+    fn deref(&self) -> &Self::Target {
+        &self.configuration
+    }
+}
+
 /// What pulling from one repository takes; the authorization token has no
 /// resource-level permissions, so it is granted on `*`.
 pub(crate) fn pull_statements(repository_arn: Expr<String>) -> [PolicyStatement; 2] {
     [
         PolicyStatement::allow()
-            .actions([
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchGetImage",
-            ])
+            .actions(PULL_ACTIONS)
             .resource(repository_arn),
         PolicyStatement::allow()
             .actions(["ecr:GetAuthorizationToken"])

@@ -155,3 +155,84 @@ fn a_fixed_name_is_what_ecr_accepts() {
         );
     }
 }
+
+#[test]
+fn other_accounts_may_pull_by_the_repository_policy_and_images_replicate_to_other_regions() {
+    use rcdk_constructs::ecr::Replication;
+    let a = app();
+    let s = stack(&a, "images");
+    Repository::new(
+        &s,
+        "Web",
+        RepositoryProps {
+            repository_name: Some("acme/web".into()),
+            pull_accounts: vec!["111111111111".into(), "222222222222".into()],
+            ..RepositoryProps::default()
+        },
+    );
+    Replication::new(&s, "Replication", "acme/", &["us-west-2", "eu-west-1"]);
+    let assembly = synth(&a);
+    let policy = &resource(&assembly, "images", "Web")["Properties"]["RepositoryPolicyText"];
+    assert_eq!(
+        policy["Statement"],
+        json!([{
+            "Sid": "PullFromTheEnvironmentAccounts",
+            "Effect": "Allow",
+            "Principal": {"AWS": [
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::111111111111:root"},
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:root"}
+            ]},
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+        }])
+    );
+    let rules = &resource(&assembly, "images", "Replication")["Properties"]["ReplicationConfiguration"]
+        ["Rules"];
+    assert_eq!(
+        rules,
+        &json!([{
+            "Destinations": [
+                {"Region": "us-west-2", "RegistryId": {"Ref": "AWS::AccountId"}},
+                {"Region": "eu-west-1", "RegistryId": {"Ref": "AWS::AccountId"}}
+            ],
+            "RepositoryFilters": [{"Filter": "acme/", "FilterType": "PREFIX_MATCH"}]
+        }])
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    a.synth_to(dir.path()).expect("synth");
+    assert_cfn_lint_clean(&[dir.path().join("images.template.json")]);
+    // Without accounts, no policy: this account only.
+    let a = app();
+    let s = stack(&a, "images");
+    Repository::new(&s, "Web", RepositoryProps::default());
+    let assembly = synth(&a);
+    assert!(
+        resource(&assembly, "images", "Web")["Properties"]
+            .get("RepositoryPolicyText")
+            .is_none()
+    );
+}
+
+#[test]
+fn bad_pull_accounts_and_replication_without_regions_are_refused() {
+    use rcdk_constructs::ecr::Replication;
+    let a = app();
+    let s = stack(&a, "images");
+    Repository::new(
+        &s,
+        "Web",
+        RepositoryProps {
+            pull_accounts: vec!["dev".into()],
+            ..RepositoryProps::default()
+        },
+    );
+    Replication::new(&s, "Replication", "acme/", &[]);
+    let err = synth_err(&a);
+    assert!(
+        err.mentions("pull_accounts: 'dev' is not an account id (12 digits)"),
+        "{err}"
+    );
+    assert!(
+        err.mentions("name at least one region to replicate to"),
+        "{err}"
+    );
+}
