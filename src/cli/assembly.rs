@@ -261,6 +261,11 @@ fn read_once(dir: &Path) -> Result<Vec<AssemblyStack>, Read> {
                 deploy: text_field(&props, "assumeRoleArn"),
                 execution: text_field(&props, "cloudFormationExecutionRoleArn"),
                 publishing: publishing_role,
+                lookup: props
+                    .get("lookupRole")
+                    .and_then(|r| r.get("arn"))
+                    .and_then(J::as_str)
+                    .map(str::to_owned),
                 bootstrap_version: props
                     .get("requiresBootstrapStackVersion")
                     .and_then(J::as_u64),

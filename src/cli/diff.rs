@@ -45,6 +45,23 @@ pub async fn reach(
     Ok(access.cfn)
 }
 
+/// Read-only access to a stack's environment: through its lookup role when the manifest
+/// names one and it can be assumed (a drift job needs nothing more), else as [`reach`].
+pub async fn reach_to_read(
+    sessions: &crate::deploy::Sessions,
+    stack: &AssemblyStack,
+) -> Result<crate::deploy::Cfn, crate::deploy::DeployError> {
+    if let (Some(role), Some(account), Some(region)) =
+        (&stack.roles.lookup, account_of(stack), region_of(stack))
+        && let Ok(cfn) = sessions
+            .for_lookup(&stack.stack_name, &account, &region, Some(role))
+            .await
+    {
+        return Ok(cfn);
+    }
+    reach(sessions, stack).await
+}
+
 /// `monthly cost: $a → $b (+$c)` and the items that changed, or why there is no estimate.
 fn cost_change(
     s: &AssemblyStack,

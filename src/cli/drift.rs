@@ -169,7 +169,7 @@ pub fn run(global: &GlobalArgs, args: &DriftArgs) -> Result<bool, CliError> {
     let mut report = Vec::new();
     for s in selected {
         let drift = runtime.block_on(async {
-            let cfn = super::diff::reach(&sessions, s).await?;
+            let cfn = super::diff::reach_to_read(&sessions, s).await?;
             detect_drift(&cfn, &s.stack_name).await
         })?;
         report.push(match drift {

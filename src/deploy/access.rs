@@ -29,6 +29,9 @@ pub struct StackRoles {
     pub execution: Option<String>,
     /// The role assets are uploaded with (the asset destinations' `assumeRoleArn`).
     pub publishing: Option<String>,
+    /// The read-only role of the stack's environment (`lookupRole.arn`): what reads
+    /// that change nothing (`rcdk drift`) assume first.
+    pub lookup: Option<String>,
     /// The bootstrap stack version the stack needs (`requiresBootstrapStackVersion`).
     pub bootstrap_version: Option<u64>,
     /// Where the environment's bootstrap version is, when not in `RcdkToolkit`'s

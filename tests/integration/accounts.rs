@@ -52,6 +52,27 @@ pub(crate) fn keys_in(moto: &Moto, account: &str) -> Keys {
     }
 }
 
+/// `rcdk bootstrap` of `account` in `regions`, by an administrator of that account,
+/// trusting the caller's account (the pipeline's, shared services in the reference app)
+/// with AdministratorAccess for CloudFormation; returns the administrator's keys.
+pub(crate) fn bootstrap_trusting_caller(moto: &Moto, account: &str, regions: &[&str]) -> Keys {
+    let keys = keys_in(moto, account);
+    let targets: Vec<String> = regions
+        .iter()
+        .map(|r| format!("aws://{account}/{r}"))
+        .collect();
+    let mut args = vec!["bootstrap"];
+    args.extend(targets.iter().map(String::as_str));
+    args.extend(["--trust", CALLER, "--execution-policy", ADMIN]);
+    let out = rcdk_as(moto, Some(&keys), &args);
+    assert!(
+        out.status.success(),
+        "bootstrap {account}: {:?}",
+        text(&out)
+    );
+    keys
+}
+
 /// `rcdk` with the caller's keys, or with `keys`.
 pub(crate) fn rcdk_as(moto: &Moto, keys: Option<&Keys>, args: &[&str]) -> Output {
     let mut cmd = rcdk_command(&moto.endpoint(), args);
@@ -783,4 +804,57 @@ fn a_service_managed_stack_set_reaches_every_account_of_its_organizational_unit(
         !listed.contains("<Account>"),
         "no instance is left: {listed}"
     );
+}
+
+/// A nightly drift job holds no deploy rights: `rcdk drift` reads another account's
+/// stacks through its read-only lookup role, and works when the deploy role would not
+/// let the caller in.
+#[test]
+fn drift_reads_another_account_through_its_lookup_role() {
+    let moto = Moto::start();
+    let dev = bootstrap_trusting_caller(&moto, DEV, &["us-east-1"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = assembly(dir.path(), &[("dev-topics", DEV, "dev-alerts")]);
+    let (ok, stdout, stderr) = deploy(&moto, &app, "dev-topics");
+    assert!(ok, "{stdout}\n{stderr}");
+    // Dev's administrator withdraws the caller's trust from the deploy role only.
+    let role = format!("rcdk-deploy-role-{DEV}-us-east-1");
+    let own = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{DEV}:root")}, "Action": "sts:AssumeRole"}]});
+    let answer = crate::local_endpoint::http_post_as(
+        moto.port,
+        &dev.id,
+        "iam",
+        &format!(
+            "Action=UpdateAssumeRolePolicy&Version=2010-05-08&RoleName={role}&PolicyDocument={}",
+            urlencode(&own.to_string())
+        ),
+    );
+    assert!(!answer.contains("<Error>"), "{answer}");
+    let app = app.display().to_string();
+    let out = rcdk_as(&moto, None, &["drift", "dev-topics", "--app", &app]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("dev-topics"), "{stdout}");
+    // What needs the deploy role is refused, naming it.
+    let out = rcdk_as(&moto, None, &["diff", "dev-topics", "--app", &app]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!("cannot assume arn:aws:iam::{DEV}:role/{role}")),
+        "{stderr}"
+    );
+}
+
+/// Form encoding of a value (unreserved characters kept).
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

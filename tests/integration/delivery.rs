@@ -414,3 +414,75 @@ fn the_identity_stack_deploys_on_the_local_endpoint() {
         "{stdout}"
     );
 }
+
+/// In an organisation the pipeline's account holds a role per environment that may only
+/// assume the roles `rcdk bootstrap --trust` made in that environment's account.
+#[test]
+fn a_pipeline_role_may_only_assume_the_named_environments_bootstrapped_roles() {
+    use rcdk_constructs::delivery::{BootstrapRole, GithubPipelineRole, GithubPipelineRoleProps};
+    let a = app();
+    let s = stack(&a, "identity");
+    let github = GithubOidcProvider::new(&s, "GitHub");
+    GithubPipelineRole::new(
+        &s,
+        "ProdDrift",
+        GithubPipelineRoleProps::new(
+            &github,
+            "acme/web",
+            vec![GithubSubject::Environment("prod-drift".into())],
+            vec![
+                ("333333333333".into(), "us-east-1".into()),
+                ("333333333333".into(), "us-west-2".into()),
+            ],
+            vec![BootstrapRole::Lookup],
+        ),
+    );
+    let assembly = synth(&a);
+    let role = &resource(&assembly, "identity", "ProdDrift")["Properties"];
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"],
+        json!({
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": ["repo:acme/web:environment:prod-drift"]
+        })
+    );
+    assert_eq!(role["MaxSessionDuration"], 3600);
+    assert_eq!(
+        role["Policies"][0]["PolicyDocument"]["Statement"],
+        json!([{
+            "Sid": "AssumeTheEnvironmentsBootstrapRoles",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": [
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::333333333333:role/rcdk-lookup-role-333333333333-us-east-1"},
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::333333333333:role/rcdk-lookup-role-333333333333-us-west-2"}
+            ]
+        }]),
+        "nothing but the lookup roles: no resource of any account"
+    );
+    assert!(role.get("ManagedPolicyArns").is_none());
+    // Mistakes are named.
+    let a = app();
+    let s = stack(&a, "identity");
+    let github = GithubOidcProvider::new(&s, "GitHub");
+    GithubPipelineRole::new(
+        &s,
+        "Bad",
+        GithubPipelineRoleProps::new(
+            &github,
+            "acme/web",
+            vec![GithubSubject::Environment("dev".into())],
+            vec![("dev".into(), "moon-1".into())],
+            vec![BootstrapRole::Deploy],
+        ),
+    );
+    let err = synth_err(&a);
+    assert!(
+        err.mentions("environments: 'dev' is not an account id (12 digits)"),
+        "{err}"
+    );
+    assert!(
+        err.mentions("environments: 'moon-1' is not a region name like us-east-1"),
+        "{err}"
+    );
+}

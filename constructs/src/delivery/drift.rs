@@ -187,7 +187,7 @@ impl GithubDriftRole {
                 wildcard_reason: props.wildcard_reason.as_deref(),
                 max_session: props.max_session,
             },
-            &props.stacks,
+            Some(&props.stacks),
             &props.regions,
         );
         // What `rcdk drift` calls, on those stacks only.

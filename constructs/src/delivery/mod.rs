@@ -20,6 +20,7 @@
 //! ```
 
 mod drift;
+mod pipeline;
 
 use std::ops::Deref;
 
@@ -30,6 +31,7 @@ use crate::iam::{Operator, PolicyStatement, Principal, Role, RoleProps};
 use crate::units::Duration;
 
 pub use drift::{GithubDriftRole, GithubDriftRoleProps};
+pub use pipeline::{BootstrapRole, GithubPipelineRole, GithubPipelineRoleProps};
 
 /// GitHub's OIDC token issuer.
 pub const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
@@ -212,7 +214,7 @@ pub(crate) fn github_role(
     id: &str,
     description: String,
     trust: GithubTrust<'_>,
-    stacks: &[String],
+    stacks: Option<&[String]>,
     regions: &[String],
 ) -> (Role, Vec<String>) {
     let claims: Vec<String> = trust
@@ -274,7 +276,7 @@ pub(crate) fn github_role(
             "a subject with '*' lets every matching branch or environment assume it; name them, or give wildcard_reason (at least {MIN_REASON} characters) saying why that is safe"
         ));
     }
-    if stacks.is_empty() {
+    if stacks.is_some_and(<[String]>::is_empty) {
         role.add_error("no stacks: name the stacks (or patterns like prod-*) it acts on");
     }
     for r in regions {
@@ -310,7 +312,7 @@ impl GithubDeployRole {
                 wildcard_reason: props.wildcard_reason.as_deref(),
                 max_session: props.max_session,
             },
-            &props.stacks,
+            Some(&props.stacks),
             &props.regions,
         );
         let stacks: Vec<Expr<String>> = regions
