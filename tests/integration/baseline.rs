@@ -194,6 +194,7 @@ fn bad_baseline_settings_name_the_field_and_the_fix() {
         AccountBaselineProps {
             trail: Some(TrailProps {
                 retention_days: 100,
+                ..TrailProps::default()
             }),
             finding_min_severity: 9.5,
             ..AccountBaselineProps::new(topic(&s))

@@ -63,18 +63,25 @@ pub struct AccountBaselineProps {
     pub finding_min_severity: f64,
 }
 
-/// The trail's retention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The trail's retention, and whether it is the organisation's.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrailProps {
     /// Days the trail's files stay in the bucket (Object Lock holds them as long) and
     /// its events in the log group; one of CloudWatch Logs' periods. Default: 365.
     pub retention_days: u32,
+    /// An organization trail (every account of the organisation), made from the
+    /// organisation's CloudTrail delegated administrator (or management account), with
+    /// the management account's id: organization trails are the management account's
+    /// whoever makes them, so the bucket and key admit trails of that account. Default:
+    /// none (this account's trail).
+    pub organization_management_account: Option<String>,
 }
 
 impl Default for TrailProps {
     fn default() -> Self {
         TrailProps {
             retention_days: 365,
+            organization_management_account: None,
         }
     }
 }
@@ -194,8 +201,22 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
     // Named, so the key and bucket policies can name the trail without a cycle.
     const NAME: &str = "${AWS::StackName}-trail";
     let name = scope.aws().sub(NAME);
+    if let Some(m) = props
+        .organization_management_account
+        .as_deref()
+        .filter(|m| m.len() != 12 || !m.bytes().all(|b| b.is_ascii_digit()))
+    {
+        scope.add_error(format!(
+            "trail.organization_management_account: '{m}' is not an account id (12 digits)"
+        ));
+    }
+    // An organization trail is the management account's, whoever makes it.
+    let owner = props
+        .organization_management_account
+        .clone()
+        .unwrap_or_else(|| "${AWS::AccountId}".to_owned());
     let trail_arn = scope.aws().sub(format!(
-        "arn:${{AWS::Partition}}:cloudtrail:${{AWS::Region}}:${{AWS::AccountId}}:trail/{NAME}"
+        "arn:${{AWS::Partition}}:cloudtrail:${{AWS::Region}}:{owner}:trail/{NAME}"
     ));
     let key = Key::new(
         scope,
@@ -215,9 +236,9 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
             .condition(
                 Operator::StringLike,
                 "kms:EncryptionContext:aws:cloudtrail:arn",
-                scope
-                    .aws()
-                    .sub("arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*"),
+                scope.aws().sub(format!(
+                    "arn:${{AWS::Partition}}:cloudtrail:*:{owner}:trail/*"
+                )),
             )
             .condition(Operator::StringEquals, "aws:SourceArn", trail_arn.clone()),
     );
@@ -295,7 +316,13 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
                 "",
                 [
                     bucket.arn(),
-                    scope.aws().sub("/AWSLogs/${AWS::AccountId}/*"),
+                    // An organization trail writes under the management account's id
+                    // and the organisation's (o-…); the trail's ARN is the condition.
+                    if props.organization_management_account.is_some() {
+                        "/AWSLogs/*".into()
+                    } else {
+                        scope.aws().sub("/AWSLogs/${AWS::AccountId}/*")
+                    },
                 ],
             ))
             .condition(
@@ -335,6 +362,10 @@ fn trail(scope: &Scope, props: TrailProps) -> (CfnTrail, LogGroup) {
             is_multi_region_trail: Some(true.into()),
             include_global_service_events: Some(true.into()),
             enable_log_file_validation: Some(true.into()),
+            is_organization_trail: props
+                .organization_management_account
+                .is_some()
+                .then(|| true.into()),
             kms_key_id: Some(key.arn()),
             cloud_watch_logs_log_group_arn: Some(logs.arn()),
             cloud_watch_logs_role_arn: Some(delivery.arn()),
