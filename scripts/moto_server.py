@@ -103,6 +103,11 @@ moto behave more like CloudFormation):
    BucketName, queues by QueueUrl, topics by TopicArn, log groups by LogGroupName); no
    other resource may be added. Its rows say Import; executing it puts the existing
    resources (not new ones) under the stack, which ends in IMPORT_COMPLETE.
+26. AWS::Organizations::Policy is not modelled (a service control policy from a
+   template would be a placeholder that ListPolicies never shows and that no target
+   has). It now creates the policy in the organisation of the stack's account (its
+   Content, given as JSON, kept as text as Organizations keeps it) and attaches it to
+   each of its TargetIds; deleting it detaches it first, as CloudFormation does.
 """
 
 import logging
@@ -635,6 +640,71 @@ class MetricFilterFromTemplate(CloudFormationModel):
         logs_backends[account_id][region_name].delete_metric_filter(
             p.get("FilterName", resource_name), p.get("LogGroupName")
         )
+
+# 26. Organizations policies from templates.
+class PolicyFromTemplate(CloudFormationModel):
+    __module__ = "moto.organizations.rcdk"
+
+    def __init__(self, policy_id):
+        self.policy_id = policy_id
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Organizations::Policy"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "Name"
+
+    @property
+    def physical_resource_id(self):
+        return self.policy_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("Id", "Arn")
+
+    def get_cfn_attribute(self, attribute_name):
+        return self.policy_id
+
+    @staticmethod
+    def _backend(account_id, region_name):
+        from moto.organizations.models import organizations_backends
+        from moto.utilities.utils import get_partition
+
+        return organizations_backends[account_id][get_partition(region_name)]
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        import json
+
+        p = cloudformation_json["Properties"]
+        content = p["Content"]
+        backend = cls._backend(account_id, region_name)
+        policy = backend.create_policy(
+            Content=content if isinstance(content, str) else json.dumps(content),
+            Description=p.get("Description", ""),
+            Name=p["Name"],
+            Type=p["Type"],
+        )
+        policy_id = policy["Policy"]["PolicySummary"]["Id"]
+        for target in p.get("TargetIds", []):
+            backend.attach_policy(PolicyId=policy_id, TargetId=target)
+        return cls(policy_id)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        backend = cls._backend(account_id, region_name)
+        policy = next((q for q in backend.policies if q.name == cloudformation_json.get("Properties", {}).get("Name")), None)
+        if policy is None:
+            return
+        for target in backend.list_targets_for_policy(PolicyId=policy.id)["Targets"]:
+            backend.detach_policy(PolicyId=policy.id, TargetId=target["TargetId"])
+        backend.delete_policy(PolicyId=policy.id)
 
 # 14. ClientToken on CreateChangeSet; a REVIEW_IN_PROGRESS stack is reused by CREATE.
 from moto.cloudformation.exceptions import AlreadyExistsException  # noqa: E402
