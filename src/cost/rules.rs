@@ -150,6 +150,14 @@ const FREE: &[(&str, &str)] = &[
         "AWS::Budgets::Budget",
         "the first two budgets with actions are free; budgets without actions have no charge",
     ),
+    (
+        "AWS::Organizations::Policy",
+        "AWS Organizations has no charge",
+    ),
+    (
+        "AWS::ECR::ReplicationConfiguration",
+        "no charge; the copies are billed as the destination repositories' storage and the transfer between regions",
+    ),
 ];
 
 /// CloudWatch prices an alarm per metric it evaluates, by kind: standard (period of a minute
