@@ -191,21 +191,25 @@ pub fn build(app: &App) -> Result<(), String> {
     let environments = selected_environments(app, &config)?;
     // An identity stack holds the roles of all its account's environments: built only
     // when all environments are, so a subset never drops another environment's roles.
-    if let Some(delivery) = config
-        .delivery
-        .as_ref()
-        .filter(|_| environments.len() == config.order.len())
-    {
-        stacks::identity::build(app, &config, delivery);
+    let all = environments.len() == config.order.len();
+    let org = config.organization.as_ref();
+    if let Some(delivery) = config.delivery.as_ref().filter(|_| all) {
+        match org {
+            Some(org) => stacks::identity::build_organization(app, &config, delivery, org),
+            None => stacks::identity::build(app, &config, delivery),
+        }
     }
-    // Likewise the account baselines: one per account and region of all environments.
-    if let Some(baseline) = config
-        .baseline
-        .as_ref()
-        .filter(|_| environments.len() == config.order.len())
-    {
-        stacks::baseline::build(app, &config, baseline);
+    // Likewise the account baselines: one per account and region of all environments,
+    // or, in an organisation, a StackSet to them all, its trail and its guardrails.
+    if let Some(baseline) = config.baseline.as_ref().filter(|_| all) {
+        match org {
+            Some(org) => stacks::baseline::build_organization(app, &config, baseline, org),
+            None => stacks::baseline::build(app, &config, baseline),
+        }
     }
+    // The shared images, which every environment's services pull: built whatever the
+    // selection (their policies name every environment's account).
+    let images = org.map(|org| stacks::images::build(app, &config, org));
     // Primaries by name, for their standbys (which come later in the order).
     let mut primaries: BTreeMap<&str, (PostgresInstance, ApplicationLoadBalancer)> =
         BTreeMap::new();
@@ -242,7 +246,8 @@ pub fn build(app: &App) -> Result<(), String> {
             }
         };
         let data = database.as_ref();
-        let tier = stacks::workers::build(app, env, settings, &network, data);
+        let shared_images = images.as_ref().and_then(|i| i.get(&settings.region));
+        let tier = stacks::workers::build(app, env, settings, &network, data, shared_images);
         let web = stacks::web::build(app, env, settings, &network, data, &tier);
         stacks::worker_shards::build(app, env, settings, &network, data, &tier, workers);
         stacks::monitoring::build(app, env, settings, data, replica.as_ref(), &web, &tier);

@@ -58,14 +58,8 @@ impl Deref for ServiceControlPolicy {
 }
 
 fn target_shaped(id: &str) -> bool {
-    let lower = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
     (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()))
-        || id.strip_prefix("ou-").is_some_and(lower)
-        || id.strip_prefix("r-").is_some_and(lower)
+        || rcdk::tree::stack_set::is_organizational_unit(id)
 }
 
 /// The document as JSON, when it holds only literals (an intrinsic is resolved by

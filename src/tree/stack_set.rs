@@ -137,14 +137,6 @@ impl StackSetProps {
     /// What is wrong with these settings, each as (field, message with the fix).
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
-        let ou = |id: &str| {
-            let (prefix, rest) = id.split_at(id.find('-').map_or(0, |i| i + 1));
-            matches!(prefix, "ou-" | "r-")
-                && !rest.is_empty()
-                && rest
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        };
         let account = |id: &str| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit());
         match self.permission_model {
             PermissionModel::ServiceManaged => {
@@ -173,7 +165,11 @@ impl StackSetProps {
                 }
             }
         }
-        for id in self.organizational_unit_ids.iter().filter(|id| !ou(id)) {
+        for id in self
+            .organizational_unit_ids
+            .iter()
+            .filter(|id| !is_organizational_unit(id))
+        {
             out.push((
                 "organizational_unit_ids",
                 format!(
@@ -237,4 +233,15 @@ impl StackSetProps {
         }
         out
     }
+}
+
+/// An organizational unit id (`ou-…`) or the organisation's root (`r-…`), as AWS
+/// Organizations writes them.
+pub fn is_organizational_unit(id: &str) -> bool {
+    let (prefix, rest) = id.split_at(id.find('-').map_or(0, |i| i + 1));
+    matches!(prefix, "ou-" | "r-")
+        && !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }

@@ -361,7 +361,7 @@ fn the_reference_apps_posture_is_the_same_checked_in_the_app_or_from_its_assembl
     let (code, checked) = posture_json(&["--app", &plain.display().to_string()]);
     assert_eq!(code, Some(0), "{checked}");
     let stacks = enforced.as_array().map(Vec::len).unwrap_or_default();
-    assert_eq!(stacks, 27);
+    assert_eq!(stacks, 30);
     let mut waivers = 0;
     for (a, b) in enforced
         .as_array()

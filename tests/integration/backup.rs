@@ -522,14 +522,15 @@ fn the_reference_app_backs_up_staging_and_prod_and_copies_prod_to_its_standby() 
         resource(&assembly, "prod-backup", "RestoreTestsDatabase")["Properties"]["ProtectedResourceType"],
         "RDS"
     );
-    // Failed jobs: once per account and region, in the baseline.
-    let baseline = template(&assembly, "baseline-123456789012-us-east-1");
+    // Failed jobs: in the baseline every workload account gets in both regions (copies
+    // land in the standby's).
+    let baseline = template(&assembly, "org-baseline");
     assert!(baseline["Resources"].get("BackupFailuresJobs").is_some());
-    let dr_baseline = template(&assembly, "baseline-123456789012-us-west-2");
-    assert!(
-        dr_baseline["Resources"].get("BackupFailuresJobs").is_some(),
-        "copies land in the standby's region"
-    );
+    let set = assembly
+        .stack("org-baseline")
+        .and_then(|s| s.stack_set.clone())
+        .expect("org-baseline is a StackSet");
+    assert_eq!(set.regions, ["us-east-1", "us-west-2"]);
 }
 
 #[test]

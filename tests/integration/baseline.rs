@@ -1,7 +1,8 @@
 //! The account security baseline: its trail, GuardDuty routing and CIS alarms mean what
 //! they say (each alarm watches the metric its filter writes, on the trail's log group),
-//! bad settings name the fix, and the reference app's two baseline stacks deploy on the
-//! local endpoint.
+//! bad settings name the fix, an organization trail admits the management account's
+//! trail, and the reference app's organisation (the baseline StackSet, the trail in the
+//! security account, the guardrails) deploys on the local endpoint.
 
 use rcdk_constructs::baseline::{AccountBaseline, AccountBaselineProps, CIS_ALARMS, TrailProps};
 use rcdk_constructs::monitoring::{AlarmTopic, AlarmTopicProps};
@@ -9,10 +10,9 @@ use rcdk_constructs::posture;
 use serde_json::{Value as J, json};
 
 use crate::fixtures::{app, stack};
-use crate::local_endpoint::{Moto, json_call, rcdk, text};
+use crate::local_endpoint::{Moto, rcdk, text};
 use crate::support::{
-    assert_cfn_lint_clean, reference_assembly, resource, resources_of_type, synth, synth_err,
-    template,
+    assert_cfn_lint_clean, resource, resources_of_type, synth, synth_err, template,
 };
 
 fn topic(s: &rcdk::Stack) -> AlarmTopic {
@@ -217,20 +217,95 @@ fn bad_baseline_settings_name_the_field_and_the_fix() {
     );
 }
 
+/// A call to the endpoint's AWS Organizations, as `keys`' account.
+fn organizations(moto: &Moto, keys: &crate::accounts::Keys, action: &str, body: &str) -> J {
+    let answer = crate::local_endpoint::json_call_as(
+        moto.port,
+        &keys.id,
+        "organizations",
+        &format!("AWSOrganizationsV20161128.{action}"),
+        body,
+    );
+    serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{action}: {e}: {answer}"))
+}
+
+/// The reference app's organisation on the local endpoint, deployed from the pipeline's
+/// account through the roles each account trusts it with: the baseline StackSet from
+/// the management account reaches every account of the workload OUs in both regions,
+/// the guardrails attach to the OUs, and the organization trail records in the
+/// security account with its CIS filters.
 #[test]
-fn the_reference_baselines_deploy_on_the_local_endpoint() {
+fn the_organisations_baseline_trail_and_guardrails_deploy_on_the_local_endpoint() {
+    const MANAGEMENT: &str = "555555555555";
+    const SECURITY: &str = "444444444444";
     let moto = Moto::start();
+    let management = crate::accounts::bootstrap_trusting_caller(&moto, MANAGEMENT, &["us-east-1"]);
+    let security = crate::accounts::bootstrap_trusting_caller(&moto, SECURITY, &["us-east-1"]);
+    // The organisation, made by its management account, with a workload account in
+    // each of two OUs (the endpoint names them; the settings take their ids).
+    organizations(
+        &moto,
+        &management,
+        "CreateOrganization",
+        r#"{"FeatureSet": "ALL"}"#,
+    );
+    let root = organizations(&moto, &management, "ListRoots", "{}")["Roots"][0]["Id"]
+        .as_str()
+        .expect("root")
+        .to_owned();
+    let mut ous = Vec::new();
+    let mut members = Vec::new();
+    for name in ["nonprod", "prod"] {
+        let ou = organizations(
+            &moto,
+            &management,
+            "CreateOrganizationalUnit",
+            &format!(r#"{{"ParentId": "{root}", "Name": "{name}"}}"#),
+        )["OrganizationalUnit"]["Id"]
+            .as_str()
+            .expect("ou")
+            .to_owned();
+        let account = organizations(
+            &moto,
+            &management,
+            "CreateAccount",
+            &format!(r#"{{"AccountName": "{name}", "Email": "{name}@example.com"}}"#),
+        )["CreateAccountStatus"]["AccountId"]
+            .as_str()
+            .expect("account")
+            .to_owned();
+        organizations(
+            &moto,
+            &management,
+            "MoveAccount",
+            &format!(
+                r#"{{"AccountId": "{account}", "SourceParentId": "{root}", "DestinationParentId": "{ou}"}}"#
+            ),
+        );
+        ous.push(ou);
+        members.push(account);
+    }
+    let config =
+        std::fs::read_to_string(crate::support::root().join(rcdk_apps::config::CONFIG_FILE))
+            .expect("config")
+            .replace(
+                "workload_ous: [ou-ab12-nonprod1, ou-ab12-prod0001]",
+                &format!("workload_ous: [{}]", ous.join(", ")),
+            );
     let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("environments.yaml");
+    std::fs::write(&file, config).expect("write");
+    let app = rcdk::App::with_context(Default::default(), dir.path().join("cdk.out"));
+    app.set_context("config", file.display().to_string().into());
+    rcdk_apps::build(&app).unwrap_or_else(|e| panic!("{e}"));
     let out = dir.path().join("cdk.out");
-    reference_assembly(&out);
-    let boot = rcdk(&moto.endpoint(), &["bootstrap", "us-east-1", "us-west-2"]);
-    assert!(boot.status.success(), "{:?}", text(&boot));
+    app.synth_to(&out).unwrap_or_else(|e| panic!("{e}"));
     let out = out.display().to_string();
     let run = rcdk(
         &moto.endpoint(),
         &[
             "deploy",
-            "baseline-*",
+            "org-*",
             "--app",
             &out,
             "--require-approval",
@@ -239,36 +314,121 @@ fn the_reference_baselines_deploy_on_the_local_endpoint() {
     );
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "{stdout}\n{stderr}");
-    let trails = json_call(
+    for account in &members {
+        for region in ["us-east-1", "us-west-2"] {
+            assert!(
+                stderr.contains(&format!("org-baseline: ✅ {account} {region} SUCCEEDED")),
+                "{account} {region}: {stderr}"
+            );
+        }
+    }
+    // The guardrails are the management account's, attached to both OUs.
+    let policies = organizations(
+        &moto,
+        &management,
+        "ListPolicies",
+        r#"{"Filter": "SERVICE_CONTROL_POLICY"}"#,
+    );
+    let guardrails = policies["Policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["Name"] == "rcdk-reference-guardrails")
+        .unwrap_or_else(|| panic!("no guardrails: {policies}"));
+    let id = guardrails["Id"].as_str().expect("id");
+    let targets = organizations(
+        &moto,
+        &management,
+        "ListTargetsForPolicy",
+        &format!(r#"{{"PolicyId": "{id}"}}"#),
+    );
+    for ou in &ous {
+        assert!(targets.to_string().contains(ou.as_str()), "{ou}: {targets}");
+    }
+    // The trail is the organisation's, in the security account.
+    let trails = crate::local_endpoint::json_call_as(
         moto.port,
-        "us-east-1",
+        &security.id,
         "cloudtrail",
         "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails",
         "{}",
     );
     let trails: J = serde_json::from_str(&trails).unwrap_or_else(|e| panic!("{e}: {trails}"));
     let trail = &trails["trailList"][0];
-    assert_eq!(
-        trail["Name"], "baseline-123456789012-us-east-1-trail",
-        "{trails}"
-    );
+    assert_eq!(trail["Name"], "org-trail-trail", "{trails}");
     assert_eq!(trail["IsMultiRegionTrail"], true, "{trails}");
+    assert_eq!(trail["IsOrganizationTrail"], true, "{trails}");
     assert_eq!(trail["LogFileValidationEnabled"], true, "{trails}");
-    let filters = json_call(
+    let filters = crate::local_endpoint::json_call_as(
         moto.port,
-        "us-east-1",
+        &security.id,
         "logs",
         "Logs_20140328.DescribeMetricFilters",
         r#"{"filterNamePrefix": "RootAccountUsage"}"#,
     );
     assert!(filters.contains("RootAccountUsage"), "{filters}");
-    // The other region has no trail of its own: the one trail records it.
-    let west = json_call(
-        moto.port,
-        "us-west-2",
-        "cloudtrail",
-        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails",
-        r#"{"includeShadowTrails": false}"#,
+}
+
+/// An organization trail records every account; it is the management account's whoever
+/// makes it (the security account, as CloudTrail's delegated administrator), so its
+/// bucket and key admit that account's trail, under every account's prefix.
+#[test]
+fn an_organization_trail_is_admitted_as_the_management_accounts() {
+    let a = app();
+    let s = stack(&a, "org-trail");
+    AccountBaseline::new(
+        &s,
+        "Baseline",
+        AccountBaselineProps {
+            trail: Some(TrailProps {
+                organization_management_account: Some("555555555555".into()),
+                ..TrailProps::default()
+            }),
+            ..AccountBaselineProps::new(topic(&s))
+        },
     );
-    assert!(!west.contains("us-west-2-trail"), "{west}");
+    let assembly = synth(&a);
+    let trail = &resource(&assembly, "org-trail", "BaselineTrail")["Properties"];
+    assert_eq!(trail["IsOrganizationTrail"], true);
+    let trail_arn = json!({"Fn::Sub": "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:555555555555:trail/${AWS::StackName}-trail"});
+    let policy = &resource(&assembly, "org-trail", "BaselineTrailBucketPolicy")["Properties"]["PolicyDocument"]
+        ["Statement"];
+    let writes = policy
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["Sid"] == "CloudTrailWrites"))
+        .expect("write statement");
+    assert_eq!(
+        writes["Resource"],
+        json!({"Fn::Join": ["", [{"Fn::GetAtt": ["BaselineTrailBucket", "Arn"]}, "/AWSLogs/*"]]})
+    );
+    assert_eq!(
+        writes["Condition"]["StringEquals"]["aws:SourceArn"],
+        trail_arn
+    );
+    let key = resource(&assembly, "org-trail", "BaselineTrailKey")["Properties"].to_string();
+    assert!(
+        key.contains("arn:${AWS::Partition}:cloudtrail:*:555555555555:trail/*"),
+        "{key}"
+    );
+    // A management account that is not an account id is named.
+    let a = app();
+    let s = stack(&a, "org-trail");
+    AccountBaseline::new(
+        &s,
+        "Baseline",
+        AccountBaselineProps {
+            trail: Some(TrailProps {
+                organization_management_account: Some("management".into()),
+                ..TrailProps::default()
+            }),
+            ..AccountBaselineProps::new(topic(&s))
+        },
+    );
+    let err = synth_err(&a);
+    assert!(
+        err.mentions(
+            "trail.organization_management_account: 'management' is not an account id (12 digits)"
+        ),
+        "{err}"
+    );
 }

@@ -56,7 +56,7 @@ fn unknown_field_names_the_file_the_field_and_the_allowed_fields() {
         err.starts_with("environments.yaml: environments.dev: unknown field `nat_gateways`, expected one of `account`, `region`,"),
         "{err}"
     );
-    assert!(err.ends_with("at line 26 column 5"), "{err}");
+    assert!(err.ends_with("at line 37 column 5"), "{err}");
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn bad_cidr_is_named() {
 fn other_values_are_checked_with_their_field() {
     let cases = [
         (
-            "account: \"123456789012\"",
+            "account: \"111111111111\"",
             "account: \"1234\"",
             "environments.dev.account: '1234' is not a 12-digit AWS account id",
         ),
@@ -200,4 +200,42 @@ fn backup_settings_are_checked_against_what_aws_backup_does() {
         let err = error_for(from, to);
         assert!(err.contains(expected), "{to}: {err}");
     }
+}
+
+#[test]
+fn in_an_organisation_each_environment_has_an_account_of_its_own() {
+    // prod in dev's account: dev's pipeline and people could reach prod.
+    let err = error_for("account: \"333333333333\"", "account: \"111111111111\"");
+    assert!(
+        err.contains("environments.prod.account: 111111111111 is also dev's account; in an organisation each environment has its own (only a standby shares its primary's), so that dev cannot reach prod"),
+        "{err}"
+    );
+    // An environment in the pipeline's account.
+    let err = error_for("account: \"222222222222\"", "account: \"123456789012\"");
+    assert!(
+        err.contains("environments.staging.account: 123456789012 is the organisation's shared_services_account; an environment has an account of its own"),
+        "{err}"
+    );
+    // The organisation's own accounts differ, and OUs are OU ids.
+    let err = error_for(
+        "security_account: \"444444444444\"",
+        "security_account: \"555555555555\"",
+    );
+    assert!(
+        err.contains("organization.security_account: 555555555555 is also the management_account; give each of the organisation's accounts its own"),
+        "{err}"
+    );
+    let err = error_for("ou-ab12-prod0001", "Prod");
+    assert!(
+        err.contains("organization.workload_ous[1]: 'Prod' is not an organizational unit id like ou-ab12-cdef3456"),
+        "{err}"
+    );
+    let err = error_for(
+        "workload_ous: [ou-ab12-nonprod1, ou-ab12-prod0001]",
+        "workload_ous: []",
+    );
+    assert!(
+        err.contains("organization.workload_ous: name the organizational units"),
+        "{err}"
+    );
 }

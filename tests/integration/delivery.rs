@@ -366,7 +366,7 @@ fn the_identity_stack_deploys_on_the_local_endpoint() {
         serde_json::from_str(&std::fs::read_to_string(&outputs).expect("outputs")).expect("json");
     let stack = &outputs["identity-123456789012"];
     for env in ["Dev", "Staging", "Prod"] {
-        for role in ["Deploy", "Execution"] {
+        for role in ["Deploy", "Drift"] {
             let arn = stack[format!("{env}{role}RoleArn")]
                 .as_str()
                 .unwrap_or_default();
@@ -386,7 +386,9 @@ fn the_identity_stack_deploys_on_the_local_endpoint() {
     // Only the identity stack was deployed.
     let stacks = moto.query("cloudformation", "DescribeStacks", "2010-05-15");
     assert_eq!(stacks.matches("<StackName>").count(), 1, "{stacks}");
-    // The markdown diff against the deployed stacks: identity unchanged, dev-app new.
+    // The markdown diff against the deployed stacks: identity unchanged, dev-app (in
+    // dev's account, which trusts the caller's) new.
+    crate::accounts::bootstrap_trusting_caller(&moto, crate::accounts::DEV, &["us-east-1"]);
     let run = rcdk(
         &moto.endpoint(),
         &[

@@ -278,7 +278,7 @@ fn cli_diff_against_a_golden_template_with_exit_codes() {
     let (code, _, stderr) = run(&["diff", "--app", &app, "--template", &old]);
     assert_eq!(code, Some(2));
     assert!(
-        stderr.contains("--template compares one stack, and 5 are selected"),
+        stderr.contains("--template compares one stack, and 7 are selected"),
         "{stderr}"
     );
 }

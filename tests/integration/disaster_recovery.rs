@@ -47,6 +47,14 @@ fn status(moto: &Moto, region: &str, stack: &str) -> String {
 #[test]
 fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() {
     let moto = Moto::start();
+    // Prod's account trusts the caller (the pipeline's shared-services account, which
+    // deploys the images itself) in both regions; the test looks into prod's account.
+    let prod = crate::accounts::bootstrap_trusting_caller(
+        &moto,
+        "333333333333",
+        &["us-east-1", "us-west-2"],
+    );
+    moto.look_in(&prod.id);
     // The hosted zone exists before the app (it is the domain's, not the app's).
     let created = crate::local_endpoint::route53_create_zone(moto.port, "example.com");
     let config =
@@ -60,8 +68,6 @@ fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() 
     let file = dir.path().join("environments.yaml");
     std::fs::write(&file, &config).expect("write");
     let app = assembly(&dir.path().join("v1"), &file);
-    let out = rcdk(&moto.endpoint(), &["bootstrap", "us-east-1", "us-west-2"]);
-    assert!(out.status.success(), "{:?}", text(&out));
     let run = rcdk(
         &moto.endpoint(),
         &[
@@ -94,7 +100,7 @@ fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() 
         r#"{"Name": "/rcdk/cross-region/prod-data/CrossRegionFnGetAttDatabaseDBInstanceArn"}"#,
     );
     assert!(
-        source.contains("arn:aws:rds:us-east-1:123456789012:db:"),
+        source.contains("arn:aws:rds:us-east-1:333333333333:db:"),
         "{source}"
     );
     // Destroy is refused while deletion protection is on.

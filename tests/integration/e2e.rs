@@ -87,6 +87,14 @@ pub(crate) fn change_set_count(moto: &Moto, stack: &str) -> usize {
     .count()
 }
 
+/// Dev's account bootstrapped trusting the caller (the pipeline's shared-services
+/// account, which deploys the images itself), and the test's queries looking into it.
+pub(crate) fn bootstrap_dev(moto: &Moto) {
+    let dev =
+        crate::accounts::bootstrap_trusting_caller(moto, crate::accounts::DEV, &["us-east-1"]);
+    moto.look_in(&dev.id);
+}
+
 fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
@@ -118,9 +126,10 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let first = dev_assembly(&dir.path().join("v1"), None);
-    // The sync function's code is a file asset: it needs the bootstrap bucket.
-    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
-    assert!(out.status.success(), "{:?}", text(&out));
+    // The caller is the pipeline's account (shared services, which holds the images);
+    // dev's account trusts it through its bootstrap (whose bucket takes the sync
+    // function's code), and the test looks into dev's account.
+    bootstrap_dev(&moto);
 
     let (ok, stdout, stderr) = deploy(
         &moto,
@@ -176,7 +185,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     );
     assert!(
         stderr.contains("dev-workers: asset ")
-            && stderr.contains("uploaded to s3://rcdk-assets-123456789012-us-east-1"),
+            && stderr.contains("uploaded to s3://rcdk-assets-111111111111-us-east-1"),
         "{stderr}"
     );
     let outputs: serde_json::Value = serde_json::from_str(
@@ -193,7 +202,8 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     // Again: nothing to do, and no change set left behind.
     let (ok, stdout, stderr) = deploy(&moto, &first, &[]);
     assert!(ok, "{stdout}\n{stderr}");
-    assert_eq!(count(&stdout, ": unchanged"), 5, "{stdout}");
+    // Dev's five and the shared images of both regions.
+    assert_eq!(count(&stdout, ": unchanged"), 7, "{stdout}");
     for s in DEV_STACKS {
         assert_eq!(change_set_count(&moto, s), 0, "{s}");
     }
@@ -245,7 +255,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     let (ok, stdout, stderr) = deploy(&moto, &second, &[]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("✅ dev-app: deployed"), "{stdout}");
-    assert_eq!(count(&stdout, ": unchanged"), 4, "{stdout}");
+    assert_eq!(count(&stdout, ": unchanged"), 6, "{stdout}");
     let table = stderr
         .split("dev-app: change set")
         .nth(1)
@@ -280,7 +290,7 @@ fn deploy_redeploy_update_and_destroy_the_dev_environment() {
     let app = second.display().to_string();
     let out = rcdk(
         &moto.endpoint(),
-        &["destroy", "--all", "--app", &app, "--force"],
+        &["destroy", "dev-*", "--app", &app, "--force"],
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -371,8 +381,7 @@ fn deploy_survives_throttling_and_dropped_connections() {
     let proxy = crate::fault_proxy::FaultProxy::start(moto.port, 60);
     let dir = tempfile::tempdir().expect("tempdir");
     let app = dev_assembly(dir.path(), None).display().to_string();
-    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
-    assert!(out.status.success(), "{:?}", text(&out));
+    bootstrap_dev(&moto);
     // Through the faults: the change sets and the S3 uploads (asset, large templates).
     let (ok, stdout, stderr) = deploy_at(
         &format!("http://127.0.0.1:{}", proxy.port),

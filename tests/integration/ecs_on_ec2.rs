@@ -458,8 +458,7 @@ fn an_environment_on_ec2_deploys_on_the_local_endpoint() {
     std::fs::write(&file, format!("{dev}{rest}")).expect("write");
     let app = dev_assembly(&dir.path().join("cdk.out"), Some(&file));
     let moto = Moto::start();
-    let out = rcdk(&moto.endpoint(), &["bootstrap"]);
-    assert!(out.status.success(), "{:?}", text(&out));
+    crate::e2e::bootstrap_dev(&moto);
     let run = rcdk(
         &moto.endpoint(),
         &[

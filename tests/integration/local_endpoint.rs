@@ -47,6 +47,15 @@ impl Moto {
         moto
     }
 
+    /// From now on the helpers' requests to this endpoint (queries, stack status, JSON
+    /// calls without a key of their own) look into the account of `access_key`, as a
+    /// person signed in there would; `rcdk` still runs with the caller's credentials.
+    pub fn look_in(&self, access_key: &str) {
+        if let Ok(mut m) = LOOKING_IN.lock() {
+            m.insert(self.port, access_key.to_owned());
+        }
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
@@ -64,6 +73,9 @@ impl Moto {
 
 impl Drop for Moto {
     fn drop(&mut self) {
+        if let Ok(mut m) = LOOKING_IN.lock() {
+            m.remove(&self.port);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -79,8 +91,19 @@ fn moto_request(
     headers: &str,
     body: &str,
 ) -> String {
-    moto_request_as(port, "test", region, service, path, headers, body)
+    let key = LOOKING_IN
+        .lock()
+        .map(|m| m.get(&port).cloned())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "test".to_owned());
+    moto_request_as(port, &key, region, service, path, headers, body)
 }
+
+/// Per endpoint (port), the access key the helpers' requests sign with, when a test
+/// looks into another account than the caller's ([`Moto::look_in`]).
+static LOOKING_IN: std::sync::Mutex<std::collections::BTreeMap<u16, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 /// A request signed (in form: moto reads the key, not the signature) with `access_key`,
 /// whose account moto acts in.
@@ -174,14 +197,19 @@ pub fn route53_create_zone(port: u16, name: &str) -> String {
 /// the body of the answer.
 pub fn json_call(port: u16, region: &str, service: &str, target: &str, body: &str) -> String {
     let headers = format!("Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\n");
-    let response = moto_request(port, region, service, "/", &headers, body);
+    body_of(moto_request(port, region, service, "/", &headers, body))
+}
+
+/// The body of an HTTP answer.
+fn body_of(response: String) -> String {
     response
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
         .unwrap_or(response)
 }
 
-/// A JSON-protocol call in us-east-1 with `access_key` (in that key's account).
+/// A JSON-protocol call in us-east-1 with `access_key` (in that key's account); the body
+/// of the answer.
 pub fn json_call_as(
     port: u16,
     access_key: &str,
@@ -190,7 +218,15 @@ pub fn json_call_as(
     body: &str,
 ) -> String {
     let headers = format!("Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\n");
-    moto_request_as(port, access_key, "us-east-1", service, "/", &headers, body)
+    body_of(moto_request_as(
+        port,
+        access_key,
+        "us-east-1",
+        service,
+        "/",
+        &headers,
+        body,
+    ))
 }
 
 /// Runs the `rcdk` binary against `endpoint` with dummy credentials and nothing

@@ -29,13 +29,19 @@ fn names(assembly: &CloudAssembly) -> Vec<&str> {
 #[test]
 fn golden_templates() {
     let assembly = all_environments();
-    // One account: one identity stack, built first (nothing depends on it), then its
-    // security baseline in each of its two regions.
-    let mut expected = vec![
-        "identity-123456789012".to_owned(),
-        "baseline-123456789012-us-east-1".to_owned(),
-        "baseline-123456789012-us-west-2".to_owned(),
-    ];
+    // An organisation: the pipeline's identity stack in shared services, the baseline
+    // StackSet, trail and guardrails, then the shared images (us-east-1 replicates into
+    // us-west-2's repositories, so those come first).
+    let mut expected: Vec<String> = [
+        "identity-123456789012",
+        "org-baseline",
+        "org-trail",
+        "org-guardrails",
+        "images-us-west-2",
+        "images-us-east-1",
+    ]
+    .map(String::from)
+    .to_vec();
     // Staging and prod back their databases up (`backup:`), prod-dr receives prod's copies.
     for env in ["dev", "staging", "prod", "prod-dr"] {
         for stack in ["network", "data", "backup", "workers", "app", "monitoring"] {
@@ -170,6 +176,9 @@ fn context_selects_environments() {
     assert_eq!(
         names(&assembly),
         [
+            // The shared images: every environment pulls from them.
+            "images-us-west-2",
+            "images-us-east-1",
             "prod-network",
             "prod-data",
             "prod-backup",

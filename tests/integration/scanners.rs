@@ -19,7 +19,7 @@ fn reference_templates() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("cdk.out");
     let assembly = reference_assembly(&out);
-    assert_eq!(assembly.stacks.len(), 27);
+    assert_eq!(assembly.stacks.len(), 30);
     (dir, out)
 }
 

@@ -103,9 +103,10 @@ fn the_worker_service_consumes_the_queue_and_scales_on_its_backlog() {
             proxied,
             "{env}: {role}"
         );
+        // The shared-services account's repository, named, so its URI is text here.
         assert_eq!(
             container["Image"],
-            json!({"Fn::Join": ["", [{"Fn::GetAtt": ["WorkerRepository", "RepositoryUri"]}, ":1.4.2"]]})
+            json!({"Fn::Join": ["", [{"Fn::Sub": "123456789012.dkr.ecr.us-east-1.${AWS::URLSuffix}/rcdk-reference/worker"}, ":1.4.2"]]})
         );
     }
 }
@@ -166,19 +167,29 @@ fn the_web_service_pulls_from_its_repository_and_may_send_jobs() {
     for env in ["dev", "staging", "prod"] {
         let app = format!("{env}-app");
         let workers = format!("{env}-workers");
+        // The images are the shared-services account's, whose repository policy names
+        // exactly the environments' accounts.
+        let repository = &get(&a, "images-us-east-1", "WebRepository")["Properties"];
+        assert_eq!(repository["RepositoryName"], "rcdk-reference/web");
         assert_eq!(
-            get(&a, &workers, "WebRepository")["Properties"]["RepositoryName"],
-            format!("{env}/web")
+            repository["RepositoryPolicyText"]["Statement"][0]["Principal"]["AWS"],
+            json!([
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::111111111111:root"},
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:root"},
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::333333333333:root"}
+            ])
         );
+        assert!(get(&a, &workers, "WebRepository").is_null(), "{env}");
         let image = &get(&a, &app, "WebTask")["Properties"]["ContainerDefinitions"][0]["Image"];
         assert_eq!(
             image,
-            &json!({"Fn::Join": ["", [{"Fn::ImportValue": format!("{workers}:ExportsOutputFnGetAttWebRepositoryRepositoryUri")}, ":1.4.2"]]})
+            &json!({"Fn::Join": ["", [{"Fn::Sub": "123456789012.dkr.ecr.us-east-1.${AWS::URLSuffix}/rcdk-reference/web"}, ":1.4.2"]]})
         );
         let execution = get(&a, &app, "WebTaskExecutionRole")["Properties"].to_string();
         assert!(
-            execution.contains(&format!("{workers}:ExportsOutputFnGetAttWebRepositoryArn"))
-                && !execution.contains("WorkerRepository"),
+            execution.contains(
+                "arn:${AWS::Partition}:ecr:us-east-1:123456789012:repository/rcdk-reference/web"
+            ) && !execution.contains("rcdk-reference/worker"),
             "{env}: pulls from the web repository only: {execution}"
         );
         let task_role = get(&a, &app, "WebTaskTaskRole")["Properties"].to_string();

@@ -159,31 +159,25 @@ fn merges_deploy_dev_then_staging_then_prod_each_with_its_own_role_after_a_plan(
     let run = |i: usize| steps[i]["run"].as_str().unwrap_or_default().to_owned();
     assert!(run(plan).contains(r#"diff "$STACKS""#), "{}", run(plan));
     assert!(!run(plan).contains("deploy"));
-    for needle in [
-        r#"deploy "$STACKS""#,
-        r#"--role-arn "$EXECUTION_ROLE""#,
-        "--require-approval never",
-    ] {
+    for needle in [r#"deploy "$STACKS""#, "--require-approval never"] {
         assert!(run(apply).contains(needle), "{needle}: {}", run(apply));
     }
+    // The execution role is the environment account's bootstrapped one, which the
+    // manifest names: the pipeline passes none.
+    assert!(!run(apply).contains("--role-arn"), "{}", run(apply));
     // Nothing before the plan deploys.
     for i in 0..plan {
         assert!(!run(i).contains(" deploy "), "{}", run(i));
     }
-    assert_eq!(
-        steps[apply]["env"]["EXECUTION_ROLE"],
-        "${{ vars.AWS_EXECUTION_ROLE_ARN }}"
-    );
-    // The variables are the identity stack's outputs, which say so.
+    // The variable is the identity stack's output, which says so; the role behind it
+    // may only assume the environment account's bootstrapped roles.
     let identity = std::fs::read_to_string(root().join("snapshots/identity-123456789012.snap"))
         .expect("identity snapshot");
-    for var in ["AWS_DEPLOY_ROLE_ARN", "AWS_EXECUTION_ROLE_ARN"] {
-        assert_eq!(
-            identity.matches(&format!("(variable {var})")).count(),
-            3,
-            "{var}"
-        );
-    }
+    assert_eq!(
+        identity.matches("(variable AWS_DEPLOY_ROLE_ARN)").count(),
+        3
+    );
+    assert!(!identity.contains("AWS_EXECUTION_ROLE_ARN"));
 }
 
 #[test]

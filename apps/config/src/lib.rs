@@ -49,6 +49,45 @@ pub struct Config {
     /// CloudTrail and the CIS AWS Foundations alarms.
     #[serde(default)]
     pub baseline: Option<BaselineConfig>,
+    /// The AWS Organization the environments live in. When set: every environment has
+    /// its own account (a standby its primary's); the images, the pipeline's OIDC
+    /// provider and roles live in `shared_services_account`; the baseline is a StackSet
+    /// from `management_account` to `workload_ous`, the organization trail and its CIS
+    /// alarms are in `security_account`, and guardrails are service control policies.
+    #[serde(default)]
+    pub organization: Option<OrganizationConfig>,
+}
+
+/// The accounts of an organisation besides the environments'.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationConfig {
+    /// The organisation's management account: the baseline StackSet's administrator and
+    /// where service control policies are made.
+    pub management_account: String,
+    /// The account of the pipeline (GitHub's OIDC provider and the roles its jobs
+    /// assume) and of the images every environment pulls.
+    pub shared_services_account: String,
+    /// The account that keeps the organization trail (its delegated administrator) and
+    /// receives the CIS alarms.
+    pub security_account: String,
+    /// The organizational units (`ou-…`) of the environments' accounts: the baseline
+    /// StackSet deploys to every account in them, and the guardrails apply to them.
+    pub workload_ous: Vec<String>,
+}
+
+impl OrganizationConfig {
+    /// The organisation's own accounts, by role, for messages.
+    pub fn roles(&self) -> [(&'static str, &str); 3] {
+        [
+            ("management_account", self.management_account.as_str()),
+            (
+                "shared_services_account",
+                self.shared_services_account.as_str(),
+            ),
+            ("security_account", self.security_account.as_str()),
+        ]
+    }
 }
 
 /// Who hears of security events, and how long the trail is kept.
@@ -641,6 +680,9 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
             ));
         }
     }
+    if let Some(org) = &config.organization {
+        check_organization(config, org, &mut out);
+    }
     if let Some(d) = &config.delivery {
         let parts: Vec<&str> = d.repository.split('/').collect();
         let word = |p: &&str| {
@@ -893,6 +935,80 @@ pub fn validate(config: &Config) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+fn is_account_id(account: &str) -> bool {
+    account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Each environment in its own account (a standby in its primary's), none of them the
+/// organisation's own accounts, and OUs named as AWS Organizations names them.
+fn check_organization(config: &Config, org: &OrganizationConfig, out: &mut Vec<(String, String)>) {
+    for (field, account) in org.roles() {
+        if !is_account_id(account) {
+            out.push((
+                format!("organization.{field}"),
+                format!("'{account}' is not a 12-digit AWS account id"),
+            ));
+        }
+    }
+    let roles = org.roles();
+    for (i, (field, account)) in roles.iter().enumerate() {
+        if let Some((other, _)) = roles[..i].iter().find(|(_, a)| a == account) {
+            out.push((
+                format!("organization.{field}"),
+                format!("{account} is also the {other}; give each of the organisation's accounts its own"),
+            ));
+        }
+    }
+    if org.workload_ous.is_empty() {
+        out.push((
+            "organization.workload_ous".into(),
+            "name the organizational units of the environments' accounts (ou-…): the baseline and the guardrails reach them".into(),
+        ));
+    }
+    for (i, ou) in org.workload_ous.iter().enumerate() {
+        if !rcdk::tree::stack_set::is_organizational_unit(ou) {
+            out.push((
+                format!("organization.workload_ous[{i}]"),
+                format!("'{ou}' is not an organizational unit id like ou-ab12-cdef3456"),
+            ));
+        }
+    }
+    for name in &config.order {
+        let Some(env) = config.environments.get(name) else {
+            continue;
+        };
+        let field = format!("environments.{name}.account");
+        if let Some((role, _)) = roles.iter().find(|(_, a)| *a == env.account) {
+            out.push((
+                field,
+                format!(
+                    "{} is the organisation's {role}; an environment has an account of its own",
+                    env.account
+                ),
+            ));
+            continue;
+        }
+        if env.dr_of.is_some() {
+            continue; // in its primary's account, checked with dr_of
+        }
+        let earlier = config.order.iter().take_while(|n| *n != name).find(|n| {
+            config
+                .environments
+                .get(*n)
+                .is_some_and(|e| e.dr_of.is_none() && e.account == env.account)
+        });
+        if let Some(other) = earlier {
+            out.push((
+                field,
+                format!(
+                    "{} is also {other}'s account; in an organisation each environment has its own (only a standby shares its primary's), so that {other} cannot reach {name}",
+                    env.account
+                ),
+            ));
+        }
+    }
 }
 
 /// Reports each entry of the list `field` that is not an e-mail address.

@@ -1,5 +1,8 @@
-//! `identity-{account}`: what GitHub Actions needs to deploy without stored keys, once
-//! per account: the OIDC provider for GitHub's tokens and, per environment of the
+//! `identity-{account}`: what GitHub Actions needs to deploy without stored keys. In an
+//! organisation ([`build_organization`]), one stack in the shared-services account: the
+//! OIDC provider and, per environment, a pipeline role that may only assume the roles
+//! `rcdk bootstrap --trust` made in that environment's account. Otherwise, once per
+//! account: the OIDC provider for GitHub's tokens and, per environment of the
 //! account, a CloudFormation execution role (what CloudFormation may create) and a deploy
 //! role that only the repository's jobs in the GitHub environment of that name may
 //! assume, for that environment's stacks, and a drift role (`rcdk drift` and the reads it
@@ -10,12 +13,13 @@
 use rcdk::CfnOutput;
 use rcdk::{App, Environment, OutputProps, Stack, StackProps, Tags, fns};
 use rcdk_constructs::delivery::{
-    ExecutionRole, ExecutionRoleProps, GithubDeployRole, GithubDeployRoleProps, GithubDriftRole,
-    GithubDriftRoleProps, GithubOidcProvider, GithubSubject,
+    BootstrapRole, ExecutionRole, ExecutionRoleProps, GithubDeployRole, GithubDeployRoleProps,
+    GithubDriftRole, GithubDriftRoleProps, GithubOidcProvider, GithubPipelineRole,
+    GithubPipelineRoleProps, GithubSubject,
 };
 use rcdk_constructs::iam::{PolicyStatement, aws_managed_policy};
 
-use crate::config::{Config, DeliveryConfig, EnvironmentConfig};
+use crate::config::{Config, DeliveryConfig, EnvironmentConfig, OrganizationConfig};
 
 /// IAM actions CloudFormation needs for the roles and instance profiles a stack creates
 /// (PowerUserAccess has none of IAM's but service-linked roles).
@@ -85,6 +89,95 @@ pub fn build(app: &App, config: &Config, delivery: &DeliveryConfig) {
             let mut regions = vec![settings.region.clone()];
             regions.extend(config.standby_regions(env));
             environment_roles(&stack, &github, delivery, env, regions);
+        }
+    }
+}
+
+/// The organisation's identity stack, in the shared-services account: each environment's
+/// deploy job (GitHub environment `{env}`) may assume its account's deploy, publishing and
+/// lookup roles in its regions (a standby's too); its drift job (`{env}-drift`) only the
+/// read-only lookup role, which `rcdk drift` reads through.
+pub fn build_organization(
+    app: &App,
+    config: &Config,
+    delivery: &DeliveryConfig,
+    org: &OrganizationConfig,
+) {
+    let account = org.shared_services_account.as_str();
+    let first = config.order.iter().find_map(|n| config.environments.get(n));
+    let Some(first) = first else {
+        return;
+    };
+    let stack = Stack::new(
+        app,
+        &format!("identity-{account}"),
+        StackProps {
+            env: Environment::new(account, first.region.as_str()),
+            description: Some(format!(
+                "GitHub OIDC provider and the pipeline roles of {} ({account})",
+                delivery.repository
+            )),
+            // Deleting it stops every pipeline.
+            termination_protection: true,
+            ..Default::default()
+        },
+    );
+    Tags::of(&stack).add("Environment", "shared");
+    Tags::of(&stack).add("CostCode", first.cost_code.as_str());
+    let github = GithubOidcProvider::new(&stack, "GitHub");
+    for name in &config.order {
+        let Some(settings) = config.environments.get(name) else {
+            continue;
+        };
+        if settings.dr_of.is_some() {
+            continue; // deployed with its primary, by the primary's role
+        }
+        let mut regions = vec![settings.region.clone()];
+        regions.extend(config.standby_regions(name));
+        let environments: Vec<(String, String)> = regions
+            .into_iter()
+            .map(|r| (settings.account.clone(), r))
+            .collect();
+        let id = rcdk::naming::pascal_case(name);
+        for (suffix, subject, roles, variable) in [
+            (
+                "Deploy",
+                name.clone(),
+                vec![
+                    BootstrapRole::Deploy,
+                    BootstrapRole::FilePublishing,
+                    BootstrapRole::Lookup,
+                ],
+                "AWS_DEPLOY_ROLE_ARN",
+            ),
+            (
+                "Drift",
+                format!("{name}-drift"),
+                vec![BootstrapRole::Lookup],
+                "AWS_DRIFT_ROLE_ARN",
+            ),
+        ] {
+            let role = GithubPipelineRole::new(
+                &stack,
+                &format!("{id}{suffix}"),
+                GithubPipelineRoleProps::new(
+                    &github,
+                    &delivery.repository,
+                    vec![GithubSubject::Environment(subject.clone())],
+                    environments.clone(),
+                    roles,
+                ),
+            );
+            CfnOutput::new(
+                &stack,
+                &format!("{id}{suffix}RoleArn"),
+                OutputProps {
+                    description: Some(format!(
+                        "role-to-assume of the GitHub environment {subject} (variable {variable})"
+                    )),
+                    ..OutputProps::new(role.arn())
+                },
+            );
         }
     }
 }

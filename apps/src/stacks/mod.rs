@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod data;
 pub mod dns;
 pub mod identity;
+pub mod images;
 pub mod monitoring;
 pub mod network;
 pub mod web;

@@ -132,13 +132,13 @@ pub fn worker_container(
     }
 }
 
-fn repository_name(reference: &str) -> &str {
+pub(crate) fn repository_name(reference: &str) -> &str {
     reference
         .split_once(':')
         .map_or(reference, |(name, _)| name)
 }
 
-fn construct_id(name: &str) -> String {
+pub(crate) fn construct_id(name: &str) -> String {
     let mut id = rcdk::naming::pascal_case(name);
     id.push_str("Repository");
     id
@@ -150,18 +150,24 @@ pub fn build(
     settings: &EnvironmentConfig,
     vpc: &Vpc,
     db: &dyn PostgresDatabase,
+    shared_images: Option<&BTreeMap<String, Repository>>,
 ) -> Workers {
     let stack = env_stack(
         app,
         env,
         settings,
         "workers",
-        "Jobs queue, worker service, schedules, Redis and the image repositories",
+        if shared_images.is_some() {
+            "Jobs queue, worker service, schedules and Redis"
+        } else {
+            "Jobs queue, worker service, schedules, Redis and the image repositories"
+        },
     );
     let w = &settings.workers;
     let logs_key = super::logs_key(&stack, &format!("the worker and function logs of {env}"));
 
-    let mut repositories = BTreeMap::new();
+    // In an organisation the images are the shared-services account's (images-{region}).
+    let mut repositories = shared_images.cloned().unwrap_or_default();
     for reference in [&settings.service_tier.image, &w.image] {
         let name = repository_name(reference);
         if !repositories.contains_key(name) {
