@@ -1,4 +1,5 @@
-//! `rcdk cost`: the monthly estimate of each selected stack, by environment and in total.
+//! `rcdk cost`: the monthly estimate of each selected stack, by environment, by account
+//! and in total.
 
 use std::io::Write;
 
@@ -24,13 +25,15 @@ pub fn stack_cost(
             (set.permission_model == PermissionModel::SelfManaged).then_some(set.accounts.len()),
         );
     }
-    crate::cost::estimate_with(
+    let mut cost = crate::cost::estimate_with(
         table,
         &s.stack_name,
         region_of(s).as_deref(),
         s.tags.get("Environment").map(String::as_str),
         template,
-    )
+    )?;
+    cost.account = super::diff::account_of(s);
+    Ok(cost)
 }
 
 pub fn run(global: &GlobalArgs, args: &CostArgs) -> Result<(), CliError> {

@@ -78,6 +78,10 @@ pub struct StackCost {
     /// The stack's `Environment` tag, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// The account the stack's resources are billed to, when its environment names one
+    /// (a StackSet's are billed to each target account: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// The month's total, in USD.
     pub monthly_usd: f64,
     /// The priced lines.
@@ -185,6 +189,7 @@ pub fn estimate_with(
         name: name.to_owned(),
         region: region.to_owned(),
         environment: environment.map(str::to_owned),
+        account: None,
         monthly_usd: 0.0,
         items: Vec::new(),
         not_priced: Vec::new(),

@@ -27,6 +27,37 @@ fn by_environment(stacks: &[StackCost]) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// Totals by the account billed, in the order the stacks come, when the stacks are in
+/// more than one account (a StackSet's instances are billed to its targets: apart).
+fn by_account(stacks: &[StackCost]) -> Vec<(String, f64)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+    for s in stacks {
+        let account = match (&s.account, &s.stack_set) {
+            (_, Some(set)) if set.accounts.is_none() => {
+                format!("{} (StackSet, each target account)", s.name)
+            }
+            (_, Some(_)) => format!("{} (StackSet, its accounts)", s.name),
+            (Some(a), None) => a.clone(),
+            (None, None) => continue,
+        };
+        if !order.contains(&account) {
+            order.push(account.clone());
+        }
+        *totals.entry(account).or_default() += s.monthly_usd;
+    }
+    if order.len() < 2 {
+        return Vec::new();
+    }
+    order
+        .into_iter()
+        .map(|a| {
+            let t = totals.get(&a).copied().unwrap_or_default();
+            (a, t)
+        })
+        .collect()
+}
+
 fn total(stacks: &[StackCost]) -> f64 {
     stacks.iter().map(|s| s.monthly_usd).sum()
 }
@@ -91,6 +122,14 @@ pub fn render_text(stacks: &[StackCost]) -> String {
         out.push_str(&format!("{env:<12} {}/month\n", usd(t)));
     }
     out.push_str(&format!("{:<12} {}/month\n", "total", usd(total(stacks))));
+    let accounts = by_account(stacks);
+    if !accounts.is_empty() {
+        out.push_str("by account:\n");
+        let width = accounts.iter().map(|(a, _)| a.len()).max().unwrap_or(12);
+        for (account, t) in accounts {
+            out.push_str(&format!("  {account:<width$} {}/month\n", usd(t)));
+        }
+    }
     if let Some(u) = stacks.first().map(|s| &s.usage) {
         out.push_str(&format!(
             "assumed: {} h/month, {} GB per NAT gateway, {} LCU per load balancer, {} M WAF requests, {} GB logs per group, {} GB out per public load balancer, {} min per scheduled task, {} GB per backup plan, {} GB copied a month per backup copy (set per stack with rcdk::cost::Usage)\n",
@@ -125,6 +164,10 @@ pub fn render_json(stacks: &[StackCost]) -> serde_json::Value {
         "environments": by_environment(stacks)
             .into_iter()
             .map(|(e, t)| json!({"name": e, "monthly_usd": round_cents(t)}))
+            .collect::<Vec<_>>(),
+        "accounts": by_account(stacks)
+            .into_iter()
+            .map(|(a, t)| json!({"account": a, "monthly_usd": round_cents(t)}))
             .collect::<Vec<_>>(),
         "total_monthly_usd": round_cents(total(stacks)),
     })
@@ -165,6 +208,13 @@ pub fn render_markdown(stacks: &[StackCost]) -> String {
         out.push_str(&format!("| {env} | {} |\n", usd(t)));
     }
     out.push_str(&format!("| **total** | **{}** |\n", usd(total(stacks))));
+    let accounts = by_account(stacks);
+    if !accounts.is_empty() {
+        out.push_str("\n| account | monthly |\n| --- | ---: |\n");
+        for (account, t) in accounts {
+            out.push_str(&format!("| {account} | {} |\n", usd(t)));
+        }
+    }
     let not_priced: usize = stacks.iter().map(|s| s.not_priced.len()).sum();
     if not_priced > 0 {
         out.push_str(&format!(

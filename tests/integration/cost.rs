@@ -243,6 +243,8 @@ fn rcdk_cost_prints_json_as_documented_and_diff_shows_the_delta() {
         j["environments"],
         json!([{"name": "dev", "monthly_usd": 74.7}])
     );
+    // One account: no totals by account.
+    assert_eq!(j["accounts"], json!([]));
 
     let (code, stdout, _) = run_rcdk(&["cost", "--app", &app, "--format", "markdown"]);
     assert_eq!(code, Some(0));
@@ -721,4 +723,49 @@ fn what_a_public_load_balancer_sends_out_is_priced() {
             .iter()
             .any(|i| i.price_key == "data_transfer_out_gb" && close(i.monthly_usd, 4.5))
     );
+}
+
+/// In an organisation each account pays its own bill: `rcdk cost` totals by account
+/// too (prod and its standby share one), and a StackSet's instances stand apart.
+#[test]
+fn the_reference_organisations_cost_is_totalled_by_account() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("cdk.out");
+    crate::support::reference_assembly(&out);
+    let app = out.display().to_string();
+    let (code, stdout, stderr) = run_rcdk(&["cost", "--app", &app, "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let j: J = serde_json::from_str(&stdout).expect("JSON");
+    let total = |list: &J, key: &str, name: &str| {
+        list.as_array()
+            .and_then(|l| l.iter().find(|e| e[key] == name))
+            .and_then(|e| e["monthly_usd"].as_f64())
+            .unwrap_or_else(|| panic!("no {name} in {list}"))
+    };
+    let (accounts, environments) = (&j["accounts"], &j["environments"]);
+    assert_eq!(
+        total(accounts, "account", "111111111111"),
+        total(environments, "name", "dev")
+    );
+    let prod = total(environments, "name", "prod") + total(environments, "name", "prod-dr");
+    assert!((total(accounts, "account", "333333333333") - prod).abs() < 0.01);
+    assert!(
+        total(accounts, "account", "444444444444") > 0.0,
+        "the trail's account pays for it"
+    );
+    assert!(
+        total(
+            accounts,
+            "account",
+            "org-baseline (StackSet, each target account)"
+        ) > 0.0,
+        "{accounts}"
+    );
+    let sum: f64 = accounts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["monthly_usd"].as_f64())
+        .sum();
+    assert!((sum - j["total_monthly_usd"].as_f64().unwrap_or_default()).abs() < 0.05);
 }
