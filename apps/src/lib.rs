@@ -1,10 +1,13 @@
 //! The reference application: a web tier and its background workers, per environment,
 //! in five stacks — `{env}-network`, `{env}-data`, `{env}-workers`, `{env}-app`,
 //! `{env}-monitoring`, deployed in that order, and `{env}-backup` where the settings
-//! ask for AWS Backup — and an `identity-{account}` stack per
-//! account for delivery from GitHub Actions, built from the settings in
-//! `apps/config/environments.yaml`, tagged, and checked by the security posture rules
-//! at synthesis.
+//! ask for AWS Backup — built from the settings in `apps/config/environments.yaml`,
+//! tagged, and checked by the security posture rules at synthesis. With `organization:`
+//! each environment is in its own account, and the organisation's accounts hold what is
+//! shared: `images-{region}` and `identity-{account}` (the pipeline) in shared services,
+//! `org-trail` in security, the `org-baseline` StackSet and `org-guardrails` in the
+//! management account; without it, an `identity-{account}` and
+//! `baseline-{account}-{region}` stacks per account.
 //!
 //! Context: `env` (a name, a comma-separated list, or `all`), `config` (another
 //! settings file), `environments` (settings inline), `workers` (extra background

@@ -7,7 +7,7 @@
 //! role that only the repository's jobs in the GitHub environment of that name may
 //! assume, for that environment's stacks, and a drift role (`rcdk drift` and the reads it
 //! needs) for the nightly drift workflow's environment `{env}-drift`. Deployed once by a person with local
-//! credentials (`rcdk deploy identity-123456789012`); its outputs are the role ARNs the
+//! credentials (`rcdk deploy identity-ACCOUNT`); its outputs are the role ARNs the
 //! workflows name. A stack name cannot start with a digit, so the account comes last.
 
 use rcdk::CfnOutput;
