@@ -827,7 +827,7 @@ fn drift_reads_another_account_through_its_lookup_role() {
         "iam",
         &format!(
             "Action=UpdateAssumeRolePolicy&Version=2010-05-08&RoleName={role}&PolicyDocument={}",
-            urlencode(&own.to_string())
+            crate::local_endpoint::form(&own.to_string())
         ),
     );
     assert!(!answer.contains("<Error>"), "{answer}");
@@ -844,17 +844,4 @@ fn drift_reads_another_account_through_its_lookup_role() {
         stderr.contains(&format!("cannot assume arn:aws:iam::{DEV}:role/{role}")),
         "{stderr}"
     );
-}
-
-/// Form encoding of a value (unreserved characters kept).
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

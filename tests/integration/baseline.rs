@@ -369,11 +369,8 @@ fn the_organisations_baseline_trail_and_guardrails_deploy_on_the_local_endpoint(
     assert!(filters.contains("RootAccountUsage"), "{filters}");
 }
 
-/// An organization trail records every account; it is the management account's whoever
-/// makes it (the security account, as CloudTrail's delegated administrator), so its
-/// bucket and key admit that account's trail, under every account's prefix.
-#[test]
-fn an_organization_trail_is_admitted_as_the_management_accounts() {
+/// An app whose `org-trail` stack holds an organization trail of `management`'s.
+fn organization_trail(management: &str) -> rcdk::App {
     let a = app();
     let s = stack(&a, "org-trail");
     AccountBaseline::new(
@@ -381,12 +378,21 @@ fn an_organization_trail_is_admitted_as_the_management_accounts() {
         "Baseline",
         AccountBaselineProps {
             trail: Some(TrailProps {
-                organization_management_account: Some("555555555555".into()),
+                organization_management_account: Some(management.into()),
                 ..TrailProps::default()
             }),
             ..AccountBaselineProps::new(topic(&s))
         },
     );
+    a
+}
+
+/// An organization trail records every account; it is the management account's whoever
+/// makes it (the security account, as CloudTrail's delegated administrator), so its
+/// bucket and key admit that account's trail, under every account's prefix.
+#[test]
+fn an_organization_trail_is_admitted_as_the_management_accounts() {
+    let a = organization_trail("555555555555");
     let assembly = synth(&a);
     let trail = &resource(&assembly, "org-trail", "BaselineTrail")["Properties"];
     assert_eq!(trail["IsOrganizationTrail"], true);
@@ -411,19 +417,7 @@ fn an_organization_trail_is_admitted_as_the_management_accounts() {
         "{key}"
     );
     // A management account that is not an account id is named.
-    let a = app();
-    let s = stack(&a, "org-trail");
-    AccountBaseline::new(
-        &s,
-        "Baseline",
-        AccountBaselineProps {
-            trail: Some(TrailProps {
-                organization_management_account: Some("management".into()),
-                ..TrailProps::default()
-            }),
-            ..AccountBaselineProps::new(topic(&s))
-        },
-    );
+    let a = organization_trail("management");
     let err = synth_err(&a);
     assert!(
         err.mentions(

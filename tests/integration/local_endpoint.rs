@@ -147,6 +147,19 @@ fn moto_request_as(
 
 const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
 
+/// `application/x-www-form-urlencoded` text of a value.
+pub fn form(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub fn http_post(port: u16, service: &str, body: &str) -> String {
     http_post_in(port, "us-east-1", service, body)
 }

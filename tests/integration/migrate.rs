@@ -279,19 +279,6 @@ fn bad_templates_are_refused_by_name_and_line_and_the_rest_migrate() {
     );
 }
 
-/// `application/x-www-form-urlencoded` text of a value.
-fn form(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// A hand-written stack, deployed by a plain CloudFormation call (not rcdk), in YAML with
 /// short forms, parameters (one given a value other than its default), a condition and an
 /// exported output.
@@ -352,7 +339,7 @@ fn a_deployed_stack_migrates_to_code_whose_first_deploy_changes_nothing() {
         "cloudformation",
         &format!(
             "Action=CreateStack&Version=2010-05-15&StackName=orders&TemplateBody={}&Parameters.member.1.ParameterKey=Env&Parameters.member.1.ParameterValue=prod",
-            form(HAND_WRITTEN)
+            crate::local_endpoint::form(HAND_WRITTEN)
         ),
     );
     assert!(created.contains("<StackId>"), "{created}");
