@@ -343,7 +343,7 @@ async fn stop(inflight: &Shared, progress: &Progress, cause: &str) -> DeployErro
 }
 
 async fn deploy_one(
-    access: StackAccess,
+    (access, sessions): (StackAccess, super::Sessions),
     plan: StackPlan,
     opts: DeployOptions,
     progress: Progress,
@@ -358,6 +358,16 @@ async fn deploy_one(
             };
         }
         return deploy_set(&cfn, &plan, set, &opts, &progress).await;
+    }
+    // Values of other accounts' stacks this one reads: in its account's SSM before its
+    // change set resolves them.
+    match super::cross_region::fetch(&cfn, &sessions, &plan.stack_name, &plan.template).await {
+        Ok(lines) => {
+            for line in lines {
+                progress.line(&format!("{}: {line}", plan.stack_name));
+            }
+        }
+        Err(e) => return DeployOutcome::Failed(e),
     }
     let outcome = match deploy_inner(&access, &plan, &opts, &progress, &inflight).await {
         Ok(o) => o,
@@ -912,13 +922,18 @@ pub async fn deploy_stacks(
                 let Some(access) = accesses.get(&p.stack_name).cloned() else {
                     continue;
                 };
-                let (plan, opts, progress, inflight) =
-                    (p.clone(), opts.clone(), progress.clone(), inflight.clone());
+                let (plan, opts, progress, inflight, sessions) = (
+                    p.clone(),
+                    opts.clone(),
+                    progress.clone(),
+                    inflight.clone(),
+                    sessions.clone(),
+                );
                 running.spawn(async move {
                     let name = plan.stack_name.clone();
                     (
                         name,
-                        deploy_one(access, plan, opts, progress, inflight).await,
+                        deploy_one((access, sessions), plan, opts, progress, inflight).await,
                     )
                 });
             }

@@ -1,11 +1,13 @@
 //! References from a stack in one region or account to a stack in another, where
 //! exports do not reach. A value synthesis knows is written as a literal: the `Ref` of a
 //! resource whose identifier the template sets, or an ARN built from the producer's
-//! account, region and that name. Any other value, within one account, goes through
-//! SSM when the consumer opts in: the producer publishes it as an output, `rcdk deploy` writes it to an SSM
-//! parameter in the consumer's region right after the producer deploys, and the
-//! consumer reads it through an SSM-typed template parameter (resolved again at every
-//! deploy, so a changed value shows in the change set).
+//! account, region and that name. Any other value goes through SSM when the consumer
+//! opts in: the producer publishes it as an output and the consumer reads it through an
+//! SSM-typed template parameter (resolved again at every deploy, so a changed value
+//! shows in the change set). Within one account `rcdk deploy` writes the parameter in
+//! the consumer's region right after the producer deploys; from another account, it
+//! reads the output (through the producer account's lookup role) and writes the
+//! parameter in the consumer's account right before the consumer deploys.
 
 use serde_json::{Value as J, json};
 
@@ -15,6 +17,9 @@ use crate::tree::Environment;
 
 /// Template `Metadata` key of a producer: `[{"Output", "Region", "Parameter", "List"}]`.
 pub const PARAMETERS_KEY: &str = "rcdk:cross-region-parameters";
+/// Template `Metadata` key of a consumer of other accounts' values:
+/// `[{"Parameter", "Stack", "Account", "Region", "Output", "List"}]`.
+pub const ACCOUNT_VALUES_KEY: &str = "rcdk:cross-account-values";
 
 /// The SSM parameter that carries `output` of `producer` to other regions.
 pub fn parameter_name(producer: &str, output: &str) -> String {

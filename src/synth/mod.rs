@@ -43,6 +43,7 @@ pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
         exports: BTreeMap::new(),
         dependencies: Default::default(),
         cross_region: BTreeMap::new(),
+        cross_account: BTreeMap::new(),
         parameters: BTreeMap::new(),
         problems: Vec::new(),
     };
@@ -59,6 +60,11 @@ pub(crate) fn synthesize(root: &Scope) -> Result<CloudAssembly, SynthError> {
     for (producer, values) in std::mem::take(&mut ctx.cross_region) {
         if let Some(t) = templates.get_mut(&producer) {
             t.add_cross_region_values(values);
+        }
+    }
+    for (consumer, values) in std::mem::take(&mut ctx.cross_account) {
+        if let Some(t) = templates.get_mut(&consumer) {
+            t.add_cross_account_values(values);
         }
     }
     for (consumer, parameters) in std::mem::take(&mut ctx.parameters) {

@@ -27,6 +27,19 @@ pub(crate) struct CrossRegionValue {
     pub list: bool,
 }
 
+/// A value of another account's stack that `rcdk deploy` reads (through that account's
+/// lookup role) and writes to SSM in the consumer's account before the consumer deploys:
+/// the consumer's deployment needs only read access to the producer's account.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct CrossAccountValue {
+    pub parameter: String,
+    pub producer: String,
+    pub account: String,
+    pub region: String,
+    pub output: String,
+    pub list: bool,
+}
+
 /// Where every element landed, and what rendering found out along the way.
 pub(crate) struct Context<'a> {
     pub tree: &'a Tree,
@@ -38,6 +51,8 @@ pub(crate) struct Context<'a> {
     pub dependencies: BTreeSet<(u32, u32)>,
     /// Producer stack → the values it carries to other regions.
     pub cross_region: BTreeMap<u32, BTreeSet<CrossRegionValue>>,
+    /// Consumer stack → the values of other accounts' stacks it reads.
+    pub cross_account: BTreeMap<u32, BTreeSet<CrossAccountValue>>,
     /// Consumer stack → template parameters that read those values.
     pub parameters: BTreeMap<u32, BTreeMap<String, J>>,
     pub problems: Vec<Problem>,
@@ -211,41 +226,30 @@ impl<'c, 'a> Renderer<'c, 'a> {
     ) -> J {
         let tree = self.ctx.tree;
         let path = tree.node(t.node).path.clone();
-        let one_account = here.account.is_some()
-            && here.account == there.account
+        let placed = here.account.is_some()
+            && there.account.is_some()
             && here.region.is_some()
             && there.region.is_some();
-        let known = |tree: &crate::tree::Tree| match &tree.node(t.node).kind {
-            NodeKind::Resource(d) => {
-                cross_region::literal(&d.type_name, &d.properties(), attribute, there)
-            }
-            NodeKind::Parameter(_) => Err("it is a template parameter".into()),
-            _ => Err("CloudFormation assigns it at deploy".into()),
-        };
-        if here.account.is_some() && there.account.is_some() && here.account != there.account {
-            // A name synthesis knows (a named repository's ARN) is text in any account:
-            // only deploy-time values need a way across.
-            return match known(tree) {
-                Ok(literal) => {
-                    self.ctx.dependencies.insert((self.stack, t.stack));
-                    literal
-                }
-                Err(why) => self.problem(format!(
-                    "a reference to '{path}' crosses accounts ({} → {}) and its value is known only at deploy ({why}); one account cannot read another's exports or SSM parameters, so give it a fixed name (synthesis then writes it as text), pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account",
-                    there.uri(),
-                    here.uri()
-                )),
-            };
-        }
-        if !one_account {
+        if !placed {
             return self.problem(format!(
                 "a reference to '{path}' crosses environments ({} → {}); exports only work within one account and region, so pass the value through a parameter or SSM",
                 there.uri(),
                 here.uri()
             ));
         }
-        let known = known(tree);
-        // Either way the producer deploys first: what the value names must exist.
+        // Another account's: read by the consumer's deployment, written in its account.
+        let other_account = (here.account != there.account)
+            .then(|| here.account.clone())
+            .flatten();
+        let known = match &tree.node(t.node).kind {
+            NodeKind::Resource(d) => {
+                cross_region::literal(&d.type_name, &d.properties(), attribute, there)
+            }
+            NodeKind::Parameter(_) => Err("it is a template parameter".into()),
+            _ => Err("CloudFormation assigns it at deploy".into()),
+        };
+        // Either way the producer deploys first: what the value names must exist. A name
+        // synthesis knows (a named repository's ARN) is text in any region or account.
         self.ctx.dependencies.insert((self.stack, t.stack));
         let why = match known {
             Ok(literal) => return literal,
@@ -262,10 +266,17 @@ impl<'c, 'a> Renderer<'c, 'a> {
         let allowed =
             matches!(&tree.node(self.stack).kind, NodeKind::Stack(d) if d.cross_region_references);
         if !allowed {
-            return self.problem(format!(
-                "a reference to '{path}' crosses regions ({} → {region}) and its value is known only at deploy ({why}). Either give it a fixed name, so synthesis writes the value as text, or set cross_region_references: true in the StackProps of '{consumer}': rcdk deploy then writes it to the SSM parameter {parameter} in {region} after '{producer}' deploys",
-                there.region.as_deref().unwrap_or_default()
-            ));
+            return self.problem(match &other_account {
+                Some(_) => format!(
+                    "a reference to '{path}' crosses accounts ({} → {}) and its value is known only at deploy ({why}); one account cannot read another's exports. Either give it a fixed name, so synthesis writes the value as text, or set cross_region_references: true in the StackProps of '{consumer}': before '{consumer}' deploys, rcdk deploy then reads the value from '{producer}' (through its account's lookup role) and writes it to the SSM parameter {parameter} in {consumer}'s account and region (or pass it as a template parameter, or share the resource through a resource policy naming that account)",
+                    there.uri(),
+                    here.uri()
+                ),
+                None => format!(
+                    "a reference to '{path}' crosses regions ({} → {region}) and its value is known only at deploy ({why}). Either give it a fixed name, so synthesis writes the value as text, or set cross_region_references: true in the StackProps of '{consumer}': rcdk deploy then writes it to the SSM parameter {parameter} in {region} after '{producer}' deploys",
+                    there.region.as_deref().unwrap_or_default()
+                ),
+            });
         }
         let exported = if is_list {
             json!({"Fn::Join": [",", value]})
@@ -281,16 +292,36 @@ impl<'c, 'a> Renderer<'c, 'a> {
                 name: None,
                 value: exported,
             });
-        self.ctx
-            .cross_region
-            .entry(t.stack)
-            .or_default()
-            .insert(CrossRegionValue {
-                output: output.clone(),
-                region: region.clone(),
-                parameter: parameter.clone(),
-                list: is_list,
-            });
+        match &other_account {
+            // Read at the consumer's deploy, from the producer's account.
+            Some(_) => {
+                self.ctx
+                    .cross_account
+                    .entry(self.stack)
+                    .or_default()
+                    .insert(CrossAccountValue {
+                        parameter: parameter.clone(),
+                        producer: producer.clone(),
+                        account: there.account.clone().unwrap_or_default(),
+                        region: there.region.clone().unwrap_or_default(),
+                        output: output.clone(),
+                        list: is_list,
+                    });
+            }
+            // Written at the producer's deploy, into the consumer's region.
+            None => {
+                self.ctx
+                    .cross_region
+                    .entry(t.stack)
+                    .or_default()
+                    .insert(CrossRegionValue {
+                        output: output.clone(),
+                        region: region.clone(),
+                        parameter: parameter.clone(),
+                        list: is_list,
+                    });
+            }
+        }
         let logical = format!("{}{output}", super::logical_id::pascal_case(&producer));
         let kind = if is_list {
             "AWS::SSM::Parameter::Value<List<String>>"
@@ -302,7 +333,7 @@ impl<'c, 'a> Renderer<'c, 'a> {
             json!({
                 "Type": kind,
                 "Default": parameter,
-                "Description": format!("{path} of {producer} ({}), written here by rcdk deploy", there.region.as_deref().unwrap_or_default()),
+                "Description": format!("{path} of {producer} ({}), written here by rcdk deploy", if other_account.is_some() { there.uri() } else { there.region.clone().unwrap_or_default() }),
             }),
         );
         json!({"Ref": logical})

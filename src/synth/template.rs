@@ -61,6 +61,24 @@ impl StackTemplate {
             .insert(super::cross_region::PARAMETERS_KEY.into(), J::Array(list));
     }
 
+    /// Records the values of other accounts' stacks `rcdk deploy` reads and writes to SSM
+    /// before this stack deploys.
+    pub fn add_cross_account_values(
+        &mut self,
+        values: std::collections::BTreeSet<super::render::CrossAccountValue>,
+    ) {
+        let list: Vec<J> = values
+            .into_iter()
+            .map(|v| {
+                json!({"Parameter": v.parameter, "Stack": v.producer, "Account": v.account, "Region": v.region, "Output": v.output, "List": v.list})
+            })
+            .collect();
+        self.metadata.insert(
+            super::cross_region::ACCOUNT_VALUES_KEY.into(),
+            J::Array(list),
+        );
+    }
+
     /// Parameters that read values other regions' stacks publish.
     pub fn add_parameters(&mut self, parameters: BTreeMap<String, J>, problems: &mut Vec<Problem>) {
         for (id, parameter) in parameters {

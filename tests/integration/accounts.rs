@@ -131,19 +131,16 @@ fn assembly(dir: &Path, stacks: &[(&str, &str, &str)]) -> PathBuf {
 }
 
 fn deploy(moto: &Moto, app: &Path, stack: &str) -> (bool, String, String) {
+    deploy_with(moto, app, &[stack])
+}
+
+/// `rcdk deploy ARGS… --app APP`, approvals off, with the caller's keys.
+fn deploy_with(moto: &Moto, app: &Path, args: &[&str]) -> (bool, String, String) {
     let app = app.display().to_string();
-    let out = rcdk_as(
-        moto,
-        None,
-        &[
-            "deploy",
-            stack,
-            "--app",
-            &app,
-            "--require-approval",
-            "never",
-        ],
-    );
+    let mut all = vec!["deploy"];
+    all.extend_from_slice(args);
+    all.extend(["--app", &app, "--require-approval", "never"]);
+    let out = rcdk_as(moto, None, &all);
     let (stdout, stderr) = text(&out);
     (out.status.success(), stdout, stderr)
 }
@@ -844,4 +841,79 @@ fn drift_reads_another_account_through_its_lookup_role() {
         stderr.contains(&format!("cannot assume arn:aws:iam::{DEV}:role/{role}")),
         "{stderr}"
     );
+}
+
+/// A value known only at deploy, read from another account: dev's stack deploys (through
+/// dev's roles), then, before the caller's stack deploys, rcdk reads dev's topic ARN
+/// through dev's read-only lookup role and writes it to SSM in the caller's account,
+/// where the caller's stack reads it. Without dev's stack deployed, it says so.
+#[test]
+fn a_deploy_time_value_of_another_account_is_read_through_its_lookup_role() {
+    let moto = Moto::start();
+    bootstrap_trusting_caller(&moto, DEV, &["us-east-1"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = crate::fixtures::app();
+    let alerts = rcdk::Stack::new(
+        &app,
+        "dev-alerts",
+        rcdk::StackProps {
+            env: rcdk::Environment::new(DEV, "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let topic = rcdk_l1::sns::CfnTopic::new(&alerts, "Topic", Default::default());
+    let reader = rcdk::Stack::new(
+        &app,
+        "shared-reader",
+        rcdk::StackProps {
+            env: rcdk::Environment::new(CALLER, "us-east-1"),
+            cross_region_references: true,
+            ..Default::default()
+        },
+    );
+    rcdk_l1::sns::CfnTopic::new(
+        &reader,
+        "Reader",
+        rcdk_l1::sns::CfnTopicProps {
+            display_name: Some(topic.ref_()),
+            ..Default::default()
+        },
+    );
+    app.synth_to(dir.path()).expect("synthesizes");
+    // The reader alone, before dev's stack exists: refused, naming what to deploy.
+    let (ok, stdout, stderr) = deploy_exclusively(&moto, dir.path(), "shared-reader");
+    assert!(!ok, "{stdout}\n{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains(&format!(
+            "it reads CrossRegionRefTopic of dev-alerts (aws://{DEV}/us-east-1), which is not deployed; deploy dev-alerts first"
+        )),
+        "{stdout}\n{stderr}"
+    );
+    let (ok, stdout, stderr) = deploy(&moto, dir.path(), "shared-reader");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "shared-reader: CrossRegionRefTopic of dev-alerts (account {DEV}) → SSM /rcdk/cross-region/dev-alerts/CrossRegionRefTopic"
+        )),
+        "{stderr}"
+    );
+    let value = crate::local_endpoint::json_call(
+        moto.port,
+        "us-east-1",
+        "ssm",
+        "AmazonSSM.GetParameter",
+        r#"{"Name": "/rcdk/cross-region/dev-alerts/CrossRegionRefTopic"}"#,
+    );
+    assert!(
+        value.contains(&format!("arn:aws:sns:us-east-1:{DEV}:")),
+        "the caller's account holds dev's topic ARN: {value}"
+    );
+    assert!(
+        stacks_seen_by(&moto, "test").contains("<StackName>shared-reader</StackName>"),
+        "the caller's stack read it"
+    );
+}
+
+fn deploy_exclusively(moto: &Moto, app: &Path, stack: &str) -> (bool, String, String) {
+    deploy_with(moto, app, &[stack, "--exclusively"])
 }

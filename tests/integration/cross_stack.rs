@@ -168,9 +168,65 @@ fn references_across_accounts_are_rejected() {
     let err = synth_err(&app);
     assert!(
         err.mentions(
-            "crosses accounts (aws://123456789012/us-east-1 → aws://210987654321/eu-west-1) and its value is known only at deploy (the Ref of a AWS::EC2::VPC is assigned by CloudFormation); one account cannot read another's exports or SSM parameters, so give it a fixed name (synthesis then writes it as text), pass the value as a template parameter, write it to SSM in the consumer's account, or share the resource through a resource policy naming that account"
+            "crosses accounts (aws://123456789012/us-east-1 → aws://210987654321/eu-west-1) and its value is known only at deploy (the Ref of a AWS::EC2::VPC is assigned by CloudFormation); one account cannot read another's exports. Either give it a fixed name, so synthesis writes the value as text, or set cross_region_references: true in the StackProps of 'west': before 'west' deploys, rcdk deploy then reads the value from 'east' (through its account's lookup role) and writes it to the SSM parameter /rcdk/cross-region/east/CrossRegionRefVpc in west's account and region (or pass it as a template parameter, or share the resource through a resource policy naming that account)"
         ),
         "{err}"
+    );
+}
+
+/// Opted in, a value known only at deploy reaches another account through SSM there:
+/// the consumer reads an SSM-typed parameter, the producer publishes an output, and the
+/// consumer's template tells rcdk deploy where to read it before the consumer deploys.
+#[test]
+fn a_deploy_time_value_crosses_accounts_through_ssm_in_the_consumers_account() {
+    let app = App::with_context(Default::default(), "cdk.out");
+    let east = Stack::new(
+        &app,
+        "east",
+        StackProps {
+            env: Environment::new("123456789012", "us-east-1"),
+            ..Default::default()
+        },
+    );
+    let west = Stack::new(
+        &app,
+        "west",
+        StackProps {
+            env: Environment::new("210987654321", "eu-west-1"),
+            cross_region_references: true,
+            ..Default::default()
+        },
+    );
+    let v = vpc(&east);
+    sg_in(&west, "Sg", v.ref_());
+    let assembly = synth(&app);
+    let consumer = template(&assembly, "west");
+    assert_eq!(
+        consumer["Parameters"]["EastCrossRegionRefVpc"]["Type"],
+        "AWS::SSM::Parameter::Value<String>"
+    );
+    assert_eq!(
+        consumer["Resources"]["Sg"]["Properties"]["VpcId"],
+        json!({"Ref": "EastCrossRegionRefVpc"})
+    );
+    // What rcdk deploy reads (from east's account) before west deploys.
+    assert_eq!(
+        consumer["Metadata"]["rcdk:cross-account-values"],
+        json!([{"Parameter": "/rcdk/cross-region/east/CrossRegionRefVpc", "Stack": "east",
+                "Account": "123456789012", "Region": "us-east-1",
+                "Output": "CrossRegionRefVpc", "List": false}])
+    );
+    let producer = template(&assembly, "east");
+    assert_eq!(
+        producer["Outputs"]["CrossRegionRefVpc"],
+        json!({"Value": {"Ref": "Vpc"}}),
+        "an output, not an export: no account imports another's"
+    );
+    assert!(
+        producer.get("Metadata").is_none()
+            || producer["Metadata"]
+                .get("rcdk:cross-region-parameters")
+                .is_none()
     );
 }
 
