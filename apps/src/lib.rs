@@ -263,7 +263,20 @@ pub fn build(app: &App) -> Result<(), String> {
             (Some(primary), Some(dns)) => {
                 if let Some((_, primary_lb)) = primaries.get(primary.as_str()) {
                     let p = &config.environments[primary];
-                    stacks::dns::build(app, dns, primary, p, primary_lb, &web.load_balancer);
+                    // The hosted zone is shared services' in an organisation, whose
+                    // stacks are named for what they hold.
+                    let (name, zone_account) = match org {
+                        Some(o) => (format!("dns-{primary}"), o.shared_services_account.as_str()),
+                        None => (format!("{primary}-dns"), p.account.as_str()),
+                    };
+                    stacks::dns::build(
+                        app,
+                        dns,
+                        (primary, p),
+                        (&name, zone_account),
+                        primary_lb,
+                        &web.load_balancer,
+                    );
                 }
             }
             (Some(_), None) => {}

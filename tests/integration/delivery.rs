@@ -488,3 +488,76 @@ fn a_pipeline_role_may_only_assume_the_named_environments_bootstrapped_roles() {
         "{err}"
     );
 }
+
+/// The reference organisation's pipeline: each environment's roles reach only its own
+/// account's bootstrapped roles (drift: the lookup role alone); the shared job's reach
+/// shared services' own and only the lookup roles of prod's account (its DNS reads
+/// prod's load balancers).
+#[test]
+fn the_reference_pipeline_roles_reach_only_their_own_accounts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let assembly = crate::support::reference_assembly(dir.path());
+    let identity = crate::support::template(&assembly, "identity-123456789012");
+    let assumable = |role: &str| -> Vec<String> {
+        identity["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .inspect(|s| assert_eq!(s["Action"], "sts:AssumeRole", "{role}: {s}"))
+            .flat_map(|s| match &s["Resource"] {
+                serde_json::Value::Array(list) => list.clone(),
+                one => vec![one.clone()],
+            })
+            .map(|r| r["Fn::Sub"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    for (role, account, kinds) in [
+        (
+            "DevDeploy",
+            "111111111111",
+            &["deploy", "file-publishing", "lookup"][..],
+        ),
+        (
+            "StagingDeploy",
+            "222222222222",
+            &["deploy", "file-publishing", "lookup"][..],
+        ),
+        (
+            "ProdDeploy",
+            "333333333333",
+            &["deploy", "file-publishing", "lookup"][..],
+        ),
+        ("DevDrift", "111111111111", &["lookup"][..]),
+        ("ProdDrift", "333333333333", &["lookup"][..]),
+    ] {
+        let arns = assumable(role);
+        assert!(!arns.is_empty(), "{role}");
+        for arn in &arns {
+            assert!(
+                arn.starts_with(&format!(
+                    "arn:${{AWS::Partition}}:iam::{account}:role/rcdk-"
+                )) && kinds
+                    .iter()
+                    .any(|k| arn.contains(&format!("/rcdk-{k}-role-{account}-"))),
+                "{role} reaches {arn}"
+            );
+        }
+    }
+    // prod's roles reach its standby's region too.
+    assert!(
+        assumable("ProdDeploy")
+            .iter()
+            .any(|a| a.ends_with("-333333333333-us-west-2"))
+    );
+    let shared = assumable("SharedDeploy");
+    for arn in &shared {
+        let own = arn.contains(":iam::123456789012:role/rcdk-");
+        let prods_lookup = arn.contains(":iam::333333333333:role/rcdk-lookup-role-");
+        assert!(own || prods_lookup, "SharedDeploy reaches {arn}");
+    }
+    assert!(
+        shared
+            .iter()
+            .any(|a| a.ends_with("rcdk-lookup-role-333333333333-us-west-2"))
+    );
+}

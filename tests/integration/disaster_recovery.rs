@@ -1,5 +1,5 @@
 //! The warm standby end to end on the local endpoint, across two regions: prod in
-//! us-east-1, prod-dr in us-west-2 (its database a replica of prod's), prod-dns failing
+//! us-east-1, prod-dr in us-west-2 (its database a replica of prod's), dns-prod (in the shared-services account) failing
 //! over between their load balancers; deletion protection refuses destroy until the
 //! settings turn it off.
 
@@ -18,7 +18,7 @@ const STACKS: [&str; 11] = [
     "prod-dr-workers",
     "prod-dr-app",
     "prod-dr-monitoring",
-    "prod-dns",
+    "dns-prod",
 ];
 
 /// prod and prod-dr synthesized from `config` into `dir`.
@@ -31,13 +31,15 @@ fn assembly(dir: &Path, config: &Path) -> String {
     dir.display().to_string()
 }
 
+/// The status of `stack` in `region`: prod's stacks in prod's account, dns-prod in the
+/// caller's (shared services, which holds the zone).
 fn status(moto: &Moto, region: &str, stack: &str) -> String {
-    let body = crate::local_endpoint::http_post_in(
-        moto.port,
-        region,
-        "cloudformation",
-        &format!("Action=DescribeStacks&Version=2010-05-15&StackName={stack}"),
-    );
+    let query = format!("Action=DescribeStacks&Version=2010-05-15&StackName={stack}");
+    let body = if stack == "dns-prod" {
+        crate::local_endpoint::http_post_as_in(moto.port, "test", region, "cloudformation", &query)
+    } else {
+        crate::local_endpoint::http_post_in(moto.port, region, "cloudformation", &query)
+    };
     body.split_once("<StackStatus>")
         .and_then(|(_, rest)| rest.split_once("</StackStatus>"))
         .map(|(s, _)| s.to_owned())
@@ -47,16 +49,17 @@ fn status(moto: &Moto, region: &str, stack: &str) -> String {
 #[test]
 fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() {
     let moto = Moto::start();
-    // Prod's account trusts the caller (the pipeline's shared-services account, which
-    // deploys the images itself) in both regions; the test looks into prod's account.
+    // The hosted zone exists before the app (it is the domain's, not the app's), in the
+    // shared-services account: the caller's, the pipeline's, which deploys the images
+    // and dns-prod itself.
+    let created = crate::local_endpoint::route53_create_zone(moto.port, "example.com");
+    // Prod's account trusts the caller in both regions; the test looks into it.
     let prod = crate::accounts::bootstrap_trusting_caller(
         &moto,
         "333333333333",
         &["us-east-1", "us-west-2"],
     );
     moto.look_in(&prod.id);
-    // The hosted zone exists before the app (it is the domain's, not the app's).
-    let created = crate::local_endpoint::route53_create_zone(moto.port, "example.com");
     let config =
         std::fs::read_to_string(crate::support::root().join("apps/config/environments.yaml"))
             .expect("config")
@@ -73,6 +76,7 @@ fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() 
         &[
             "deploy",
             "prod*",
+            "dns-prod",
             "--app",
             &app,
             "--require-approval",
@@ -103,6 +107,20 @@ fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() 
         source.contains("arn:aws:rds:us-east-1:333333333333:db:"),
         "{source}"
     );
+    // The load balancers' names crossed into shared services' account (read through
+    // prod's lookup role), where the zone's failover records read them.
+    let primary = crate::local_endpoint::json_call_as(
+        moto.port,
+        "test",
+        "ssm",
+        "AmazonSSM.GetParameter",
+        r#"{"Name": "/rcdk/cross-region/prod-app/CrossRegionFnGetAttLoadBalancerDNSName"}"#,
+    );
+    assert!(primary.contains("elb.amazonaws.com"), "{primary}");
+    assert!(
+        stderr.contains("dns-prod: CrossRegionFnGetAttLoadBalancerDNSName of prod-app (account 333333333333) → SSM /rcdk/cross-region/prod-app/CrossRegionFnGetAttLoadBalancerDNSName"),
+        "{stderr}"
+    );
     // Destroy is refused while deletion protection is on.
     let refused = rcdk(
         &moto.endpoint(),
@@ -113,7 +131,7 @@ fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() 
     assert!(stderr.contains("termination protection is on"), "{stderr}");
     let refused = rcdk(
         &moto.endpoint(),
-        &["destroy", "prod-dns", "--app", &app, "--force"],
+        &["destroy", "dns-prod", "--app", &app, "--force"],
     );
     assert!(!refused.status.success());
     // The settings turn it off; a deploy applies that (the DNS template itself is the
@@ -125,7 +143,7 @@ fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() 
         &moto.endpoint(),
         &[
             "deploy",
-            "prod-dns",
+            "dns-prod",
             "--exclusively",
             "--app",
             &app,
@@ -136,13 +154,13 @@ fn prod_and_its_standby_deploy_to_two_regions_and_dns_fails_over_between_them() 
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "{stdout}\n{stderr}");
     assert!(
-        format!("{stdout}{stderr}").contains("prod-dns: termination protection off"),
+        format!("{stdout}{stderr}").contains("dns-prod: termination protection off"),
         "{stdout}\n{stderr}"
     );
     let gone = rcdk(
         &moto.endpoint(),
-        &["destroy", "prod-dns", "--app", &app, "--force"],
+        &["destroy", "dns-prod", "--app", &app, "--force"],
     );
     assert!(gone.status.success(), "{:?}", text(&gone));
-    assert_ne!(status(&moto, "us-east-1", "prod-dns"), "CREATE_COMPLETE");
+    assert_ne!(status(&moto, "us-east-1", "dns-prod"), "CREATE_COMPLETE");
 }

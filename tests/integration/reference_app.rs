@@ -51,7 +51,7 @@ fn golden_templates() {
         }
     }
     // prod's DNS fails over to prod-dr, so it follows both.
-    expected.push("prod-dns".into());
+    expected.push("dns-prod".into());
     assert_eq!(names(&assembly), expected);
     insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
         for s in &assembly.stacks {
@@ -116,10 +116,15 @@ fn every_taggable_resource_carries_the_five_tags() {
     let assembly = all_environments();
     for s in &assembly.stacks {
         // The environment a stack belongs to: the longest environment name it starts
-        // with (prod-dr-app is prod-dr's, prod-dns is prod's).
+        // with (prod-dr-app is prod-dr's), or that a shared-services stack serves
+        // (dns-prod, the failover of prod's name, is prod's).
+        let name = s
+            .stack_name
+            .strip_prefix("dns-")
+            .map_or(s.stack_name.clone(), |e| format!("{e}-dns"));
         let env = ["prod-dr", "staging", "prod", "dev"]
             .into_iter()
-            .find(|e| s.stack_name.starts_with(&format!("{e}-")))
+            .find(|e| name.starts_with(&format!("{e}-")))
             .unwrap_or("shared");
         for (id, r) in s.template["Resources"].as_object().into_iter().flatten() {
             let Some(tags) = r["Properties"].get("Tags") else {

@@ -124,12 +124,21 @@ fn merges_deploy_dev_then_staging_then_prod_each_with_its_own_role_after_a_plan(
         serde_json::json!(["main"])
     );
     assert_eq!(deploy["concurrency"]["cancel-in-progress"], false);
-    for (env, after) in [("dev", "test"), ("staging", "dev"), ("prod", "staging")] {
-        let job = &deploy["jobs"][env];
-        assert_eq!(job["needs"], after, "{env}");
+    // The shared images first (every environment pulls them), the DNS failover last (it
+    // reads prod's and prod-dr's load balancers), each by the shared environment's job.
+    for (job_name, after, env, stacks) in [
+        ("images", "test", "shared", Some("images-*")),
+        ("dev", "images", "dev", None),
+        ("staging", "dev", "staging", None),
+        ("prod", "staging", "prod", None),
+        ("dns", "prod", "shared", Some("dns-*")),
+    ] {
+        let job = &deploy["jobs"][job_name];
+        assert_eq!(job["needs"], after, "{job_name}");
         assert_eq!(job["uses"], "./.github/workflows/deploy-environment.yml");
         assert_eq!(job["with"]["environment"], env);
-        assert_eq!(job["permissions"]["id-token"], "write", "{env}");
+        assert_eq!(job["with"]["stacks"].as_str(), stacks, "{job_name}");
+        assert_eq!(job["permissions"]["id-token"], "write", "{job_name}");
     }
     // Only the deploy jobs may ask for an OIDC token.
     assert!(deploy["jobs"]["test"]["permissions"].is_null());
@@ -159,7 +168,16 @@ fn merges_deploy_dev_then_staging_then_prod_each_with_its_own_role_after_a_plan(
     let run = |i: usize| steps[i]["run"].as_str().unwrap_or_default().to_owned();
     assert!(run(plan).contains(r#"diff "$STACKS""#), "{}", run(plan));
     assert!(!run(plan).contains("deploy"));
-    for needle in [r#"deploy "$STACKS""#, "--require-approval never"] {
+    assert_eq!(
+        job["env"]["STACKS"],
+        "${{ inputs.stacks || format('{0}-*', inputs.environment) }}"
+    );
+    // Only the named stacks: a job never reaches another account's stacks through
+    // their dependencies.
+    for needle in [
+        r#"deploy "$STACKS" --exclusively"#,
+        "--require-approval never",
+    ] {
         assert!(run(apply).contains(needle), "{needle}: {}", run(apply));
     }
     // The execution role is the environment account's bootstrapped one, which the
@@ -173,9 +191,10 @@ fn merges_deploy_dev_then_staging_then_prod_each_with_its_own_role_after_a_plan(
     // may only assume the environment account's bootstrapped roles.
     let identity = std::fs::read_to_string(root().join("snapshots/identity-123456789012.snap"))
         .expect("identity snapshot");
+    // dev, staging, prod and shared.
     assert_eq!(
         identity.matches("(variable AWS_DEPLOY_ROLE_ARN)").count(),
-        3
+        4
     );
     assert!(!identity.contains("AWS_EXECUTION_ROLE_ARN"));
 }

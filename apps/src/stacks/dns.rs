@@ -1,7 +1,9 @@
-//! `{primary}-dns`: the service's public name, failing over from the primary's load
+//! `{primary}-dns` (in an organisation `dns-{primary}`, a shared-services stack): the
+//! service's public name, failing over from the primary's load
 //! balancer to its standby's when the primary's HTTPS health check fails (3 failures
-//! 30 s apart). Deployed after both app stacks (it reads their load balancers; the
-//! standby's through SSM, being in another region).
+//! 30 s apart). Deployed after both app stacks, in the account of the hosted zone (in an
+//! organisation, shared services'): it reads their load balancers through SSM, which
+//! rcdk deploy writes in this stack's account and region after each app stack deploys.
 
 use rcdk::{App, Environment, Stack, StackProps, Tags};
 use rcdk_constructs::dns::{
@@ -15,16 +17,16 @@ use crate::config::{DnsConfig, EnvironmentConfig};
 pub fn build(
     app: &App,
     dns: &DnsConfig,
-    primary: &str,
-    settings: &EnvironmentConfig,
+    (primary, settings): (&str, &EnvironmentConfig),
+    (name, zone_account): (&str, &str),
     primary_lb: &ApplicationLoadBalancer,
     standby_lb: &ApplicationLoadBalancer,
 ) {
     let stack = Stack::new(
         app,
-        &format!("{primary}-dns"),
+        name,
         StackProps {
-            env: Environment::new(settings.account.as_str(), settings.region.as_str()),
+            env: Environment::new(zone_account, settings.region.as_str()),
             description: Some(format!(
                 "DNS failover of {}.{} between {primary} and its standby",
                 dns.record, dns.zone_name

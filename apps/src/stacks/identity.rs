@@ -125,6 +125,7 @@ pub fn build_organization(
     Tags::of(&stack).add("Environment", "shared");
     Tags::of(&stack).add("CostCode", first.cost_code.as_str());
     let github = GithubOidcProvider::new(&stack, "GitHub");
+    shared_role(&stack, &github, config, delivery, org);
     for name in &config.order {
         let Some(settings) = config.environments.get(name) else {
             continue;
@@ -180,6 +181,77 @@ pub fn build_organization(
             );
         }
     }
+}
+
+/// The shared stacks' job (GitHub environment `shared`, which should require reviewers:
+/// its role reaches the pipeline's own account): shared services' bootstrapped roles in
+/// every region of the environments (`images-*`, `dns-*`), and the lookup roles of the
+/// accounts whose load balancers the DNS stacks read.
+fn shared_role(
+    stack: &Stack,
+    github: &GithubOidcProvider,
+    config: &Config,
+    delivery: &DeliveryConfig,
+    org: &OrganizationConfig,
+) {
+    let mut regions: Vec<String> = Vec::new();
+    let mut read: Vec<(String, String)> = Vec::new();
+    for env in config
+        .order
+        .iter()
+        .filter_map(|n| config.environments.get(n))
+    {
+        if !regions.contains(&env.region) {
+            regions.push(env.region.clone());
+        }
+        // A standby's and its primary's load balancers, for the DNS failover.
+        if config.dns.is_some() && env.dr_of.is_some() {
+            read.push((env.account.clone(), env.region.clone()));
+            if let Some(p) = env.dr_of.as_ref().and_then(|p| config.environments.get(p)) {
+                read.push((p.account.clone(), p.region.clone()));
+            }
+        }
+    }
+    read.sort();
+    read.dedup();
+    let role = GithubPipelineRole::new(
+        stack,
+        "SharedDeploy",
+        GithubPipelineRoleProps::new(
+            github,
+            &delivery.repository,
+            vec![GithubSubject::Environment("shared".into())],
+            regions
+                .into_iter()
+                .map(|r| (org.shared_services_account.clone(), r))
+                .collect(),
+            vec![
+                BootstrapRole::Deploy,
+                BootstrapRole::FilePublishing,
+                BootstrapRole::Lookup,
+            ],
+        ),
+    );
+    if !read.is_empty() {
+        let mut lookup = PolicyStatement::allow()
+            .sid("ReadTheLoadBalancersTheDnsFailsOverBetween")
+            .actions(["sts:AssumeRole"]);
+        for (account, region) in &read {
+            lookup = lookup.resource(BootstrapRole::Lookup.arn(account, region));
+        }
+        role.add_to_policy(lookup);
+    }
+    CfnOutput::new(
+        stack,
+        "SharedDeployRoleArn",
+        OutputProps {
+            description: Some(
+                "role-to-assume of the GitHub environment shared (variable AWS_DEPLOY_ROLE_ARN)"
+                    .into(),
+            ),
+            ..OutputProps::new(role.arn())
+        },
+    );
 }
 
 fn environment_roles(

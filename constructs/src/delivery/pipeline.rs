@@ -33,6 +33,11 @@ impl BootstrapRole {
             BootstrapRole::Lookup => bootstrap::LOOKUP_ROLE,
         }
     }
+
+    /// The role's ARN in `account` and `region` (the partition the stack's).
+    pub fn arn(self, account: &str, region: &str) -> rcdk::Expr<String> {
+        rcdk::fns::sub(bootstrap::role_arn(self.name(), account, region))
+    }
 }
 
 /// Settings of a [`GithubPipelineRole`].
@@ -137,11 +142,7 @@ impl GithubPipelineRole {
             .actions(["sts:AssumeRole"]);
         for (account, region) in &props.environments {
             for r in &props.roles {
-                assume = assume.resource(rcdk::fns::sub(bootstrap::role_arn(
-                    r.name(),
-                    account,
-                    region,
-                )));
+                assume = assume.resource(r.arn(account, region));
             }
         }
         role.add_to_policy(assume);
