@@ -1,5 +1,5 @@
-//! `rcdk cost --refresh-prices`: reads the AWS Price List offer files (public, no
-//! credentials) for the keys rcdk maps, and writes the price table the project's
+//! `rcdk cost --refresh-prices`: reads the AWS Price List offer files and Compute
+//! Savings Plans rates (public, no credentials) for the keys rcdk maps, and writes the price table the project's
 //! estimates use (`cdk.prices.json`, beside `cdk.json`; committed, so a pull request
 //! shows each price that moved). Offers are streamed to a file under the user cache and
 //! read as a stream: a region's RDS offer is hundreds of megabytes.
@@ -136,6 +136,7 @@ pub fn refresh(
                 report.push_str(&format!("  {key}: ${old} -> ${new}\n"));
             }
         }
+        report.push_str(&refresh_savings_plans(&mut table, &source, &cache, region)?);
     }
     let path = dir.join(PRICES_FILE);
     let staged = dir.join(format!(".{PRICES_FILE}.{}", std::process::id()));
@@ -151,6 +152,66 @@ pub fn refresh(
         table.entries.len()
     ));
     Ok(report)
+}
+
+/// Reads `region`'s Compute Savings Plans rates into `table`; returns the report line.
+fn refresh_savings_plans(
+    table: &mut PriceTable,
+    source: &Source,
+    cache: &Path,
+    region: &str,
+) -> Result<String, CliError> {
+    let plans = refresh::SAVINGS_PLANS;
+    let (address, file) = match source {
+        Source::Folder(dir) => {
+            let file = dir.join(plans).join(region).join("index.json");
+            (file.display().to_string(), file)
+        }
+        Source::Url(base) => {
+            // The index names each region's current file.
+            let index_url = format!("{base}/{}", refresh::savings_plans_index_path());
+            let index_file = cache.join(plans).join("region_index.json");
+            download(&index_url, &index_file)?;
+            let index: serde_json::Value = std::fs::read_to_string(&index_file)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .ok_or_else(|| CliError::Failed(format!("{index_url}: not a region index")))?;
+            let version = index["regions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["regionCode"] == region)
+                .and_then(|r| r["versionUrl"].as_str())
+                .ok_or_else(|| {
+                    CliError::Failed(format!(
+                        "{index_url} lists no Savings Plans file for {region}"
+                    ))
+                })?;
+            let address = format!("{base}{version}");
+            let file = cache.join(plans).join(region).join("index.json");
+            download(&address, &file)?;
+            (address, file)
+        }
+    };
+    let reader = std::fs::File::open(&file).map_err(|e| {
+        CliError::Failed(format!(
+            "cannot read the Savings Plans file {}: {e}",
+            file.display()
+        ))
+    })?;
+    let rates = crate::cost::savings_plans::read(reader, &crate::cost::savings_plans::key_of)
+        .map_err(|e| CliError::Failed(format!("{address}: {e}")))?;
+    if !rates.region_code.is_empty() && rates.region_code != region {
+        return Err(CliError::Failed(format!(
+            "{address} holds the rates of {}, not {region}",
+            rates.region_code
+        )));
+    }
+    let merged = refresh::merge_savings_plans(table, region, &rates);
+    Ok(format!(
+        "{plans} {region} (published {}): Savings Plans rates for {merged} prices\n",
+        rates.publication_date
+    ))
 }
 
 /// Streams `url` into `file` (a `.part` file renamed when complete).

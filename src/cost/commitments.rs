@@ -1,7 +1,8 @@
-//! What reserved instances would cost for the steady resources of an estimate: each
-//! database instance and cache node that runs all month, priced one- and three-year,
-//! each purchase option, against its on-demand month. Shown, never bought: a commitment
-//! is a decision about a year or three of the business.
+//! What commitments would cost for the steady resources of an estimate: reserved
+//! instances for each database instance and cache node that runs all month, and Compute
+//! Savings Plans for Fargate tasks and EC2 instances, priced one- and three-year, each
+//! purchase option, against the on-demand month. Shown, never bought: a commitment is a
+//! decision about a year or three of the business.
 
 use serde::Serialize;
 
@@ -14,6 +15,8 @@ pub struct Commitment {
     pub resource: String,
     /// What is priced (`PostgreSQL db.r7g.large, Multi-AZ`).
     pub description: String,
+    /// `Reserved Instances` or `Compute Savings Plan`.
+    pub plan: String,
     /// Its on-demand month, USD.
     pub on_demand_monthly_usd: f64,
     /// The options, shortest term and least paid upfront first.
@@ -75,6 +78,49 @@ pub fn commitments(costs: &[StackCost], table: &PriceTable) -> Vec<Commitment> {
             out.push(Commitment {
                 resource: format!("{}/{}", cost.name, item.logical_id),
                 description: item.description.clone(),
+                plan: "Reserved Instances".into(),
+                on_demand_monthly_usd: item.monthly_usd,
+                options,
+            });
+        }
+    }
+    out.extend(savings_plans(costs, table));
+    out
+}
+
+/// Compute Savings Plans for the usage of each item whose price has their rates (Fargate
+/// vCPU and memory, EC2 instances): the commitment that covers the month's usage at the
+/// plan's rate, its upfront share paid once.
+fn savings_plans(costs: &[StackCost], table: &PriceTable) -> Vec<Commitment> {
+    let mut out = Vec::new();
+    for cost in costs {
+        for item in &cost.items {
+            let Some(rates) = table
+                .get(&item.price_key, &cost.region)
+                .and_then(|(_, entry)| entry.savings_plans.get(&cost.region))
+            else {
+                continue;
+            };
+            if item.quantity <= 0.0 || rates.is_empty() {
+                continue;
+            }
+            let options = rates
+                .iter()
+                .map(|r| {
+                    let monthly = item.quantity * r.hourly_usd;
+                    CommitmentOption {
+                        years: r.years,
+                        purchase_option: r.purchase_option.clone(),
+                        upfront_usd: monthly * 12.0 * f64::from(r.years) * r.upfront_share(),
+                        monthly_usd: monthly,
+                        saving_usd: item.monthly_usd - monthly,
+                    }
+                })
+                .collect();
+            out.push(Commitment {
+                resource: format!("{}/{}", cost.name, item.logical_id),
+                description: item.description.clone(),
+                plan: "Compute Savings Plan".into(),
                 on_demand_monthly_usd: item.monthly_usd,
                 options,
             });
@@ -83,17 +129,20 @@ pub fn commitments(costs: &[StackCost], table: &PriceTable) -> Vec<Commitment> {
     out
 }
 
-const NOT_COMPARED: &str = "Fargate and EC2 capacity are not compared: Savings Plans are priced in offer files rcdk does not read yet";
+const HOW_PLANS_WORK: &str = "A Compute Savings Plan commits dollars an hour across Fargate, EC2 and Lambda in any region; its rate here covers the month's usage of the line (the steady part of a service is its minimum task count)";
 
 /// The options as text, after the estimate.
 pub fn render_commitments_text(list: &[Commitment]) -> String {
-    let mut out = String::from("\nCommitments (reserved instances; shown, never bought):\n");
+    let mut out = String::from(
+        "\nCommitments (reserved instances and Compute Savings Plans; shown, never bought):\n",
+    );
     for c in list {
         out.push_str(&format!(
-            "  {}  {}: on demand {}/month\n",
+            "  {}  {}: on demand {}/month ({})\n",
             c.resource,
             c.description,
-            super::usd(c.on_demand_monthly_usd)
+            super::usd(c.on_demand_monthly_usd),
+            c.plan
         ));
         for o in &c.options {
             out.push_str(&format!(
@@ -112,23 +161,24 @@ pub fn render_commitments_text(list: &[Commitment]) -> String {
         }
     }
     if list.is_empty() {
-        out.push_str("  no steady database or cache node has reserved prices in the table\n");
+        out.push_str("  no steady database, cache node, task or instance has commitment prices in the table\n");
     }
-    out.push_str(&format!("  {NOT_COMPARED}\n"));
+    out.push_str(&format!("  {HOW_PLANS_WORK}\n"));
     out
 }
 
 /// The options as a Markdown table.
 pub fn render_commitments_markdown(list: &[Commitment]) -> String {
     let mut out = String::from(
-        "\n### Commitments (shown, never bought)\n\n| Resource | On demand | Term | Per month | Saving |\n|---|---:|---|---:|---:|\n",
+        "\n### Commitments (shown, never bought)\n\n| Resource | On demand | Plan | Term | Per month | Saving |\n|---|---:|---|---|---:|---:|\n",
     );
     for c in list {
         for o in &c.options {
             out.push_str(&format!(
-                "| {} | {} | {} yr {} | {} | {} |\n",
+                "| {} | {} | {} | {} yr {} | {} | {} |\n",
                 c.resource,
                 super::usd(c.on_demand_monthly_usd),
+                c.plan,
                 o.years,
                 o.purchase_option,
                 super::usd(o.monthly_usd),
@@ -136,6 +186,6 @@ pub fn render_commitments_markdown(list: &[Commitment]) -> String {
             ));
         }
     }
-    out.push_str(&format!("\n{NOT_COMPARED}.\n"));
+    out.push_str(&format!("\n{HOW_PLANS_WORK}.\n"));
     out
 }

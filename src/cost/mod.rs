@@ -8,6 +8,7 @@ mod prices;
 pub mod refresh;
 mod report;
 mod rules;
+pub mod savings_plans;
 mod usage;
 
 use serde::Serialize;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 
 use super::offers::Reserved;
+use super::savings_plans::SavingsPlanRate;
 
 /// One price, with where it comes from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,6 +29,10 @@ pub struct PriceEntry {
     /// Region → reserved-instance prices, for a price read from an offer file.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reserved: BTreeMap<String, Vec<Reserved>>,
+    /// Region → Compute Savings Plans prices of the usage, read from the price list's
+    /// Savings Plans file.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub savings_plans: BTreeMap<String, Vec<SavingsPlanRate>>,
 }
 
 /// The committed price table (`src/cost/prices.json`).

@@ -5,7 +5,9 @@
 //!
 //! Mapped: PostgreSQL instances of every class RDS offers (Single-AZ and Multi-AZ, and
 //! the family's `large` price the table falls back on) and ElastiCache Redis nodes of
-//! every type. Both have reserved instances, which `rcdk cost --commitments` compares.
+//! every type. Both have reserved instances, which `rcdk cost --commitments` compares;
+//! Fargate and EC2 instances have Compute Savings Plans rates, read from the price
+//! list's Savings Plans file.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +16,36 @@ use super::prices::{PriceEntry, PriceTable};
 
 /// The offer files a refresh reads.
 pub const OFFERS: &[&str] = &["AmazonRDS", "AmazonElastiCache"];
+/// The Savings Plans a refresh reads (their rates for Fargate and EC2 instances).
+pub const SAVINGS_PLANS: &str = "AWSComputeSavingsPlan";
+
+/// The path of the Savings Plans' index of region files below the price list's address.
+pub fn savings_plans_index_path() -> String {
+    format!("savingsPlan/v1.0/aws/{SAVINGS_PLANS}/current/region_index.json")
+}
+
+/// Writes a region's Compute Savings Plans rates into the entries the table has (a key
+/// without an on-demand price has nothing to compare with); returns how many entries
+/// got rates.
+pub fn merge_savings_plans(
+    table: &mut PriceTable,
+    region: &str,
+    rates: &super::savings_plans::PlanRates,
+) -> usize {
+    let mut merged = 0;
+    for entry in &mut table.entries {
+        match rates.found.get(&entry.key) {
+            Some(found) => {
+                entry.savings_plans.insert(region.to_owned(), found.clone());
+                merged += 1;
+            }
+            None => {
+                entry.savings_plans.remove(region);
+            }
+        }
+    }
+    merged
+}
 
 /// Where AWS publishes the offer files (no credentials needed).
 pub const PRICE_LIST_URL: &str = "https://pricing.us-east-1.amazonaws.com";
@@ -120,6 +152,7 @@ pub fn merge(table: &mut PriceTable, region: &str, url: &str, prices: &OfferPric
                     as_of: String::new(),
                     sku: BTreeMap::new(),
                     reserved: BTreeMap::new(),
+                    savings_plans: BTreeMap::new(),
                 });
                 by_key.insert(key.clone(), table.entries.len() - 1);
                 table.entries.len() - 1

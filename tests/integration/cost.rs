@@ -460,6 +460,19 @@ fn backups_are_priced_from_the_plan_and_the_restore_tests() {
     );
 }
 
+/// The entry of `key` in the `cdk.prices.json` a refresh wrote in `dir`.
+fn table_entry(dir: &Path, key: &str) -> J {
+    let table: J = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("cdk.prices.json")).expect("written"),
+    )
+    .expect("JSON");
+    table["entries"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["key"] == key))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {key} in the refreshed table"))
+}
+
 /// `rcdk` in `dir`, without an endpoint.
 fn rcdk_in(dir: &Path, args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rcdk"))
@@ -478,7 +491,8 @@ fn rcdk_in(dir: &Path, args: &[&str]) -> (bool, String) {
     )
 }
 
-/// A production database (Multi-AZ db.r7g.large) and a two-node Redis group.
+/// A production database (Multi-AZ db.r7g.large), a two-node Redis group and a Fargate
+/// service of two 1 vCPU / 2 GB tasks.
 fn steady_template(dir: &Path) -> std::path::PathBuf {
     let t = json!({"Resources": {
         "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
@@ -486,7 +500,12 @@ fn steady_template(dir: &Path) -> std::path::PathBuf {
             "AllocatedStorage": "20"}},
         "Cache": {"Type": "AWS::ElastiCache::ReplicationGroup", "Properties": {
             "ReplicationGroupDescription": "cache", "Engine": "redis",
-            "CacheNodeType": "cache.r7g.large", "NumCacheClusters": 2}}
+            "CacheNodeType": "cache.r7g.large", "NumCacheClusters": 2}},
+        "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+            "Cpu": "1024", "Memory": "2048", "RequiresCompatibilities": ["FARGATE"],
+            "NetworkMode": "awsvpc", "ContainerDefinitions": [{"Name": "web", "Image": "web"}]}},
+        "Service": {"Type": "AWS::ECS::Service", "Properties": {
+            "LaunchType": "FARGATE", "DesiredCount": 2, "TaskDefinition": {"Ref": "Task"}}}
     }});
     let path = dir.join("steady.template.json");
     std::fs::write(&path, t.to_string()).expect("write");
@@ -521,20 +540,23 @@ fn prices_refresh_from_the_offer_files_and_commitments_compare_reserved_instance
             "AmazonRDS us-east-1 (published 2026-11-28T00:00:00Z): 5 prices, 2 changed, 1 new"
         ) && out.contains("  rds_postgres_hour:db.r7g.large:single: $0.239 -> $0.241")
             && out
-                .contains("AmazonElastiCache us-west-2 (published 2026-11-26T00:00:00Z): 2 prices"),
+                .contains("AmazonElastiCache us-west-2 (published 2026-11-26T00:00:00Z): 2 prices")
+            // Fargate's four usages and m7g.large, the EC2 type the table has of the file's.
+            && out.contains("AWSComputeSavingsPlan us-east-1 (published 2026-11-30T00:00:00Z): Savings Plans rates for 5 prices"),
         "{out}"
     );
-    let table: J = serde_json::from_str(
-        &std::fs::read_to_string(tmp.path().join("cdk.prices.json")).expect("written"),
-    )
-    .expect("JSON");
-    let entry = table["entries"]
-        .as_array()
-        .and_then(|e| {
-            e.iter()
-                .find(|e| e["key"] == "rds_postgres_hour:db.m8g.xlarge:single")
-        })
-        .expect("a class the transcribed table lacked");
+    // The Linux rates only: not Windows' (RunInstances:0002) nor dedicated tenancy's.
+    let m7g = table_entry(tmp.path(), "ec2_hour:m7g.large");
+    assert_eq!(
+        m7g["savings_plans"]["us-west-2"],
+        json!([
+            {"years": 1, "purchase_option": "No Upfront", "hourly_usd": 0.0634},
+            {"years": 1, "purchase_option": "All Upfront", "hourly_usd": 0.0603},
+            {"years": 3, "purchase_option": "No Upfront", "hourly_usd": 0.0435}
+        ])
+    );
+    // A class the transcribed table lacked.
+    let entry = table_entry(tmp.path(), "rds_postgres_hour:db.m8g.xlarge:single");
     assert_eq!(entry["sku"]["us-east-1"], "F6M4ZU2Q8XN5T3HG");
     assert_eq!(entry["as_of"], "2026-11-28");
 
@@ -591,9 +613,68 @@ fn prices_refresh_from_the_offer_files_and_commitments_compare_reserved_instance
         ),
         "{one_year}"
     );
+    // The Fargate service: Compute Savings Plans on its vCPU-hours (2 tasks × 730 h).
+    let vcpu = report["commitments"]
+        .as_array()
+        .and_then(|c| {
+            c.iter().find(|c| {
+                c["resource"] == "steady/Service"
+                    && c["plan"] == "Compute Savings Plan"
+                    && c["description"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("vCPU"))
+            })
+        })
+        .expect("the service's vCPU");
+    assert!(
+        close(
+            vcpu["on_demand_monthly_usd"].as_f64().expect("usd"),
+            1460.0 * 0.04048
+        ),
+        "{vcpu}"
+    );
+    let option = |years: u64, purchase: &str| {
+        vcpu["options"]
+            .as_array()
+            .and_then(|o| {
+                o.iter()
+                    .find(|o| o["years"] == years && o["purchase_option"] == purchase)
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("{years} yr {purchase}: {vcpu}"))
+    };
+    let no_upfront = option(1, "No Upfront");
+    assert!(
+        close(
+            no_upfront["monthly_usd"].as_f64().expect("usd"),
+            1460.0 * 0.032384
+        ),
+        "{no_upfront}"
+    );
+    assert!(close(
+        no_upfront["saving_usd"].as_f64().expect("usd"),
+        1460.0 * (0.04048 - 0.032384)
+    ));
+    assert_eq!(no_upfront["upfront_usd"], 0.0);
+    // All upfront: the year's commitment paid once, spread over the months.
+    let all_upfront = option(1, "All Upfront");
+    assert!(
+        close(
+            all_upfront["upfront_usd"].as_f64().expect("usd"),
+            12.0 * 1460.0 * 0.030766
+        ),
+        "{all_upfront}"
+    );
+    assert!(close(
+        option(3, "No Upfront")["monthly_usd"]
+            .as_f64()
+            .expect("usd"),
+        1460.0 * 0.020645
+    ));
     let (ok, text) = rcdk_in(tmp.path(), &["cost", "--template", t, "--commitments"]);
     assert!(
-        ok && text.contains("prices: ") && text.contains("Savings Plans"),
+        ok && text.contains("prices: ")
+            && text.contains("steady/Service  2 tasks (desired count) × 730 h: 1 vCPU (x86): on demand $59.10/month (Compute Savings Plan)"),
         "{text}"
     );
 }
@@ -603,17 +684,28 @@ fn prices_refresh_from_the_price_list_over_http() {
     // The price list's layout, served on 127.0.0.1.
     let tmp = tempfile::tempdir().expect("tempdir");
     let www = tmp.path().join("www");
+    let fixtures = crate::support::root().join("tests/integration/offers");
+    let serve = |from: std::path::PathBuf, to: &str| {
+        let to = www.join(to);
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("mkdir");
+        std::fs::copy(from, to).expect("copy");
+    };
     for offer in ["AmazonRDS", "AmazonElastiCache"] {
-        let to = www.join(format!("offers/v1.0/aws/{offer}/current/us-east-1"));
-        std::fs::create_dir_all(&to).expect("mkdir");
-        std::fs::copy(
-            crate::support::root().join(format!(
-                "tests/integration/offers/{offer}/us-east-1/index.json"
-            )),
-            to.join("index.json"),
-        )
-        .expect("copy");
+        serve(
+            fixtures.join(format!("{offer}/us-east-1/index.json")),
+            &format!("offers/v1.0/aws/{offer}/current/us-east-1/index.json"),
+        );
     }
+    // Savings Plans: an index naming each region's current file.
+    let plans = "savingsPlan/v1.0/aws/AWSComputeSavingsPlan";
+    serve(
+        fixtures.join("AWSComputeSavingsPlan/region_index.json"),
+        &format!("{plans}/current/region_index.json"),
+    );
+    serve(
+        fixtures.join("AWSComputeSavingsPlan/us-east-1/index.json"),
+        &format!("{plans}/20261130000000/us-east-1/index.json"),
+    );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -667,7 +759,8 @@ fn prices_refresh_from_the_price_list_over_http() {
     let _ = server.kill();
     let _ = server.wait();
     assert!(
-        ok && out.contains("AmazonRDS us-east-1 (published 2026-11-28T00:00:00Z): 5 prices"),
+        ok && out.contains("AmazonRDS us-east-1 (published 2026-11-28T00:00:00Z): 5 prices")
+            && out.contains("AWSComputeSavingsPlan us-east-1 (published 2026-11-30T00:00:00Z): Savings Plans rates for 5 prices"),
         "{out}"
     );
     let table = std::fs::read_to_string(project.join("cdk.prices.json")).expect("written");

@@ -78,3 +78,55 @@ for region, location, r7g in [("us-east-1", "US East (N. Virginia)", 0.241), ("u
         ("K8R5DY2U9BS6X3QT", "Cache Instance", {"instanceType": "cache.t4g.micro", "cacheEngine": "Redis", "usagetype": "NodeUsage:cache.t4g.micro"}, 0.016, None),
         ("L3S9EZ6V2CT8Y5RW", "Cache Instance", {"instanceType": "cache.t4g.micro", "cacheEngine": "Valkey", "usagetype": "NodeUsage:cache.t4g.micro"}, 0.0128, None),
     ], "2026-11-26"))
+
+# Compute Savings Plans, in the layout of .../savingsPlan/v1.0/aws/AWSComputeSavingsPlan/
+# <version>/<region>/index.json: the plans as products (purchase option and term), then
+# terms.savingsPlan, each plan's rates by discounted usage type and operation.
+PLANS = {  # plan SKU: (years, purchase option)
+    "3NV2AR6YPDC4Q8WB": (1, "No Upfront"),
+    "7HW8ZK2MS5TX9EJC": (1, "All Upfront"),
+    "9QD4YB6RF3NU2LGK": (3, "No Upfront"),
+}
+def savings_plans(region, prefix, published, rates):
+    # rates: (usage type, operation, service, {plan SKU: price})
+    out = {"version": published.replace("-", "") + "000000", "publicationDate": published + "T00:00:00Z",
+           "regionCode": region, "products": [], "terms": {"savingsPlan": []}}
+    for sku, (years, option) in PLANS.items():
+        term = "1yr" if years == 1 else "3yr"
+        out["products"].append({"sku": sku, "productFamily": "ComputeSavingsPlans", "serviceCode": "ComputeSavingsPlans",
+            "usageType": f"ComputeSP:{term}{option.replace(' ', '')}", "operation": "",
+            "attributes": {"purchaseOption": option, "granularity": "hourly", "instanceType": "", "purchaseTerm": term,
+                           "locationType": "AWS Region", "location": "Any"}})
+        plan_rates = []
+        for n, (usage, operation, service, prices) in enumerate(rates):
+            if sku not in prices:
+                continue
+            usage = usage.replace("PREFIX-", prefix)
+            plan_rates.append({"discountedSku": f"DSKU{n:012d}", "discountedUsageType": usage,
+                "discountedOperation": operation, "discountedServiceCode": service,
+                "rateCode": f"{sku}.D", "unit": "Hrs" if "Hours" in usage or "Box" in usage else "Lambda-GB-Second",
+                "discountedRate": {"price": f"{prices[sku]:.8f}".rstrip("0"), "currency": "USD"}})
+        out["terms"]["savingsPlan"].append({"sku": sku, "description": f"{years} year {option} Compute Savings Plan",
+            "effectiveDate": published + "T00:00:00Z", "leaseContractLength": {"duration": years, "unit": "year"},
+            "rates": plan_rates})
+    return out
+
+SP_RATES = [
+    ("PREFIX-Fargate-vCPU-Hours:perCPU", "", "AmazonECS", {"3NV2AR6YPDC4Q8WB": 0.032384, "7HW8ZK2MS5TX9EJC": 0.030766, "9QD4YB6RF3NU2LGK": 0.020645}),
+    ("PREFIX-Fargate-GB-Hours", "", "AmazonECS", {"3NV2AR6YPDC4Q8WB": 0.003556, "7HW8ZK2MS5TX9EJC": 0.003378, "9QD4YB6RF3NU2LGK": 0.002267}),
+    ("PREFIX-Fargate-ARM-vCPU-Hours:perCPU", "", "AmazonECS", {"3NV2AR6YPDC4Q8WB": 0.025904, "9QD4YB6RF3NU2LGK": 0.016514}),
+    ("PREFIX-Fargate-ARM-GB-Hours", "", "AmazonECS", {"3NV2AR6YPDC4Q8WB": 0.002848, "9QD4YB6RF3NU2LGK": 0.001816}),
+    ("EC2PREFIX-BoxUsage:m7g.large", "RunInstances", "AmazonEC2", {"3NV2AR6YPDC4Q8WB": 0.0634, "7HW8ZK2MS5TX9EJC": 0.0603, "9QD4YB6RF3NU2LGK": 0.0435}),
+    # Windows on the same type, dedicated tenancy, and Lambda: none is priced.
+    ("EC2PREFIX-BoxUsage:m7g.large", "RunInstances:0002", "AmazonEC2", {"3NV2AR6YPDC4Q8WB": 0.1370}),
+    ("PREFIX-DedicatedUsage:m7g.large", "RunInstances", "AmazonEC2", {"3NV2AR6YPDC4Q8WB": 0.0697}),
+    ("PREFIX-Lambda-GB-Second", "Invoke", "AWSLambda", {"3NV2AR6YPDC4Q8WB": 0.0000141667}),
+]
+for region, prefix, ec2_prefix in [("us-east-1", "USE1-", ""), ("us-west-2", "USW2-", "USW2-")]:
+    rates = [(u.replace("EC2PREFIX-", ec2_prefix), o, s, p) for u, o, s, p in SP_RATES]
+    write("AWSComputeSavingsPlan", region, savings_plans(region, prefix, "2026-11-30", rates))
+with open("AWSComputeSavingsPlan/region_index.json", "w") as f:
+    json.dump({"disclaimer": "This pricing list is for informational purposes only.", "publicationDate": "2026-11-30T00:00:00Z",
+               "regions": [{"regionCode": r, "versionUrl": f"/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/20261130000000/{r}/index.json"}
+                           for r in ["us-east-1", "us-west-2"]]}, f, indent=2, separators=(",", " : "))
+    f.write("\n")
