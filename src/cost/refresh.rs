@@ -4,18 +4,20 @@
 //! covers keep their transcribed price and say so (`source`, `as_of`).
 //!
 //! Mapped: PostgreSQL instances of every class RDS offers (Single-AZ and Multi-AZ, and
-//! the family's `large` price the table falls back on) and ElastiCache Redis nodes of
-//! every type. Both have reserved instances, which `rcdk cost --commitments` compares;
-//! Fargate and EC2 instances have Compute Savings Plans rates, read from the price
-//! list's Savings Plans file.
+//! the family's `large` price the table falls back on), ElastiCache Redis nodes of
+//! every type, Fargate's vCPU and memory by architecture, and the Application Load
+//! Balancer's hour and LCU-hour. Databases and cache nodes have reserved instances,
+//! which `rcdk cost --commitments` compares; Fargate and EC2 instances have Compute
+//! Savings Plans rates, read from the price list's Savings Plans file.
 
 use std::collections::BTreeMap;
 
 use super::offers::{OfferPrices, Product};
 use super::prices::{PriceEntry, PriceTable};
 
-/// The offer files a refresh reads.
-pub const OFFERS: &[&str] = &["AmazonRDS", "AmazonElastiCache"];
+/// The offer files a refresh reads. EC2's (instances, NAT gateways) is left out: a
+/// region's is gigabytes; those keys keep their transcribed prices.
+pub const OFFERS: &[&str] = &["AmazonRDS", "AmazonElastiCache", "AmazonECS", "AWSELB"];
 /// The Savings Plans a refresh reads (their rates for Fargate and EC2 instances).
 pub const SAVINGS_PLANS: &str = "AWSComputeSavingsPlan";
 
@@ -53,6 +55,32 @@ pub const PRICE_LIST_URL: &str = "https://pricing.us-east-1.amazonaws.com";
 /// The path of `offer`'s file for `region` below the price list's address.
 pub fn offer_path(offer: &str, region: &str) -> String {
     format!("offers/v1.0/aws/{offer}/current/{region}/index.json")
+}
+
+/// A usage type without its region's prefix (`USW2-`, `USE1-`); EC2's and ELB's in
+/// us-east-1 have none.
+pub fn without_region_prefix(usage_type: &str) -> &str {
+    usage_type
+        .split_once('-')
+        .filter(|(prefix, _)| {
+            prefix.len() == 4
+                && prefix
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && prefix.chars().any(|c| c.is_ascii_digit())
+        })
+        .map_or(usage_type, |(_, rest)| rest)
+}
+
+/// The price key of a Fargate usage (Linux, by architecture).
+pub fn fargate_key(usage: &str) -> Option<&'static str> {
+    match usage {
+        "Fargate-vCPU-Hours:perCPU" => Some("fargate_vcpu_hour_x86"),
+        "Fargate-GB-Hours" => Some("fargate_gb_hour_x86"),
+        "Fargate-ARM-vCPU-Hours:perCPU" => Some("fargate_vcpu_hour_arm"),
+        "Fargate-ARM-GB-Hours" => Some("fargate_gb_hour_arm"),
+        _ => None,
+    }
 }
 
 fn attr<'a>(p: &'a Product, name: &str) -> &'a str {
@@ -98,6 +126,16 @@ pub fn keys(offer: &str, product: &Product) -> Vec<String> {
                 vec![format!("elasticache_hour:{node}")]
             } else {
                 Vec::new()
+            }
+        }
+        "AmazonECS" => fargate_key(without_region_prefix(attr(product, "usagetype")))
+            .map(|k| vec![k.to_owned()])
+            .unwrap_or_default(),
+        "AWSELB" if product.family == "Load Balancer-Application" => {
+            match without_region_prefix(attr(product, "usagetype")) {
+                "LoadBalancerUsage" => vec!["alb_hour".to_owned()],
+                "LCUUsage" => vec!["alb_lcu_hour".to_owned()],
+                _ => Vec::new(),
             }
         }
         _ => Vec::new(),

@@ -54,26 +54,13 @@ pub type WantedRate<'a> = &'a dyn Fn(&str, &str) -> Option<String>;
 /// The price key of a Compute Savings Plans rate, for the usages rcdk prices: Fargate
 /// (Linux, by architecture) and EC2 instances (Linux, shared tenancy).
 pub fn key_of(usage_type: &str, operation: &str) -> Option<String> {
-    // Usage types carry the region's prefix (`USW2-`), except EC2's in us-east-1.
-    let usage = usage_type
-        .split_once('-')
-        .filter(|(prefix, _)| {
-            prefix.len() == 4
-                && prefix.chars().all(|c| c.is_ascii_alphanumeric())
-                && prefix.chars().any(|c| c.is_ascii_digit())
-        })
-        .map_or(usage_type, |(_, rest)| rest);
-    match usage {
-        "Fargate-vCPU-Hours:perCPU" => Some("fargate_vcpu_hour_x86".into()),
-        "Fargate-GB-Hours" => Some("fargate_gb_hour_x86".into()),
-        "Fargate-ARM-vCPU-Hours:perCPU" => Some("fargate_vcpu_hour_arm".into()),
-        "Fargate-ARM-GB-Hours" => Some("fargate_gb_hour_arm".into()),
-        _ => {
-            let instance = usage.strip_prefix("BoxUsage:")?;
-            // RunInstances alone is Linux/UNIX; suffixes are other operating systems.
-            (operation == "RunInstances").then(|| format!("ec2_hour:{instance}"))
-        }
+    let usage = super::refresh::without_region_prefix(usage_type);
+    if let Some(key) = super::refresh::fargate_key(usage) {
+        return Some(key.to_owned());
     }
+    let instance = usage.strip_prefix("BoxUsage:")?;
+    // RunInstances alone is Linux/UNIX; suffixes are other operating systems.
+    (operation == "RunInstances").then(|| format!("ec2_hour:{instance}"))
 }
 
 /// Reads a region's Compute Savings Plans file from `reader`, keeping the rates

@@ -541,9 +541,20 @@ fn prices_refresh_from_the_offer_files_and_commitments_compare_reserved_instance
         ) && out.contains("  rds_postgres_hour:db.r7g.large:single: $0.239 -> $0.241")
             && out
                 .contains("AmazonElastiCache us-west-2 (published 2026-11-26T00:00:00Z): 2 prices")
+            && out.contains("AmazonECS us-east-1 (published 2026-11-29T00:00:00Z): 4 prices, 0 changed, 0 new")
+            && out.contains("AWSELB us-west-2 (published 2026-11-29T00:00:00Z): 2 prices, 0 changed, 0 new")
             // Fargate's four usages and m7g.large, the EC2 type the table has of the file's.
             && out.contains("AWSComputeSavingsPlan us-east-1 (published 2026-11-30T00:00:00Z): Savings Plans rates for 5 prices"),
         "{out}"
+    );
+    // Fargate on Linux and the ALB (not the NLB of the same usage type) by their SKUs.
+    assert_eq!(
+        table_entry(tmp.path(), "fargate_vcpu_hour_x86")["sku"]["us-east-1"],
+        "M4T8FB3W6DU9Z2XS"
+    );
+    assert_eq!(
+        table_entry(tmp.path(), "alb_hour")["sku"]["us-west-2"],
+        "T6A2MH4C5KA3F8DY"
     );
     // The Linux rates only: not Windows' (RunInstances:0002) nor dedicated tenancy's.
     let m7g = table_entry(tmp.path(), "ec2_hour:m7g.large");
@@ -690,7 +701,7 @@ fn prices_refresh_from_the_price_list_over_http() {
         std::fs::create_dir_all(to.parent().expect("a folder")).expect("mkdir");
         std::fs::copy(from, to).expect("copy");
     };
-    for offer in ["AmazonRDS", "AmazonElastiCache"] {
+    for offer in ["AmazonRDS", "AmazonElastiCache", "AmazonECS", "AWSELB"] {
         serve(
             fixtures.join(format!("{offer}/us-east-1/index.json")),
             &format!("offers/v1.0/aws/{offer}/current/us-east-1/index.json"),

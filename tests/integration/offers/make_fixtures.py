@@ -79,6 +79,29 @@ for region, location, r7g in [("us-east-1", "US East (N. Virginia)", 0.241), ("u
         ("L3S9EZ6V2CT8Y5RW", "Cache Instance", {"instanceType": "cache.t4g.micro", "cacheEngine": "Valkey", "usagetype": "NodeUsage:cache.t4g.micro"}, 0.0128, None),
     ], "2026-11-26"))
 
+# Fargate (AmazonECS) and the Application Load Balancer (AWSELB). Usage types carry the
+# region's prefix, except ELB's in us-east-1.
+for region, location, prefix, elb_prefix in [("us-east-1", "US East (N. Virginia)", "USE1-", ""),
+                                             ("us-west-2", "US West (Oregon)", "USW2-", "USW2-")]:
+    def fargate(usage, arch, os_="Linux", **extra):
+        return dict({"usagetype": prefix + usage, "operation": "", "cpuArchitecture": arch,
+                     "operatingSystem": os_, "tenancy": "Shared"}, **extra)
+    write("AmazonECS", region, offer("AmazonECS", region, location, [
+        ("M4T8FB3W6DU9Z2XS", "Compute", fargate("Fargate-vCPU-Hours:perCPU", "x86_64", cputype="perCPU"), 0.04048, None),
+        ("N7V2GC5X8EV3A6YT", "Compute", fargate("Fargate-GB-Hours", "x86_64", memorytype="perGB"), 0.004445, None),
+        ("P2W6HD8Y3FW7B9ZU", "Compute", fargate("Fargate-ARM-vCPU-Hours:perCPU", "ARM", cputype="perCPU"), 0.03238, None),
+        ("Q5X9JE2Z6GX3C4AV", "Compute", fargate("Fargate-ARM-GB-Hours", "ARM", memorytype="perGB"), 0.00356, None),
+        # Windows, and ephemeral storage: not priced.
+        ("R8Y3KF5A9HY6D7BW", "Compute", fargate("Fargate-Windows-vCPU-Hours:perCPU", "x86_64", os_="Windows", cputype="perCPU"), 0.046552, None),
+        ("S3Z7LG8B2JZ9E5CX", "Compute", fargate("Fargate-EphemeralStorage-GB-Hours", "x86_64"), 0.000111, None),
+    ], "2026-11-29"))
+    write("AWSELB", region, offer("AWSELB", region, location, [
+        ("T6A2MH4C5KA3F8DY", "Load Balancer-Application", {"usagetype": elb_prefix + "LoadBalancerUsage", "operation": "LoadBalancing:Application"}, 0.0225, None),
+        ("U9B5NJ7D8LB6G2EZ", "Load Balancer-Application", {"usagetype": elb_prefix + "LCUUsage", "operation": "LoadBalancing:Application"}, 0.008, None),
+        # A Network Load Balancer's hour: another family, not the ALB's.
+        ("V4C8PK2E3MC9H5FA", "Load Balancer-Network", {"usagetype": elb_prefix + "LoadBalancerUsage", "operation": "LoadBalancing:Network"}, 0.0225, None),
+    ], "2026-11-29"))
+
 # Compute Savings Plans, in the layout of .../savingsPlan/v1.0/aws/AWSComputeSavingsPlan/
 # <version>/<region>/index.json: the plans as products (purchase option and term), then
 # terms.savingsPlan, each plan's rates by discounted usage type and operation.
