@@ -160,54 +160,68 @@ fn check_template(s: &AssemblyStack, backups: &J) -> StackPosture {
         error: Some(error),
         ..StackPosture::default()
     };
-    let mut context = BTreeMap::new();
-    context.insert(REPORT_CONTEXT.to_owned(), J::Bool(true));
     // What other templates' backup plans select: a plan is often in a stack of its own.
-    context.insert(crate::posture::SELECTED_CONTEXT.to_owned(), backups.clone());
-    let app = crate::App::with_context(context, "cdk.out");
+    let context = [(crate::posture::SELECTED_CONTEXT.to_owned(), backups.clone())];
+    // The rules read the values a deploy with the parameters' defaults would have.
+    let (resolved, with_defaults) = crate::posture::resolve::with_parameter_defaults(&s.template);
+    match synthesize_in_report_mode(&s.stack_name, resolved.clone(), context, true) {
+        Ok(template) => {
+            let mut report = read(&s.stack_name, &template, Some(&s.template));
+            for f in &mut report.findings {
+                let props = &resolved["Resources"][&f.logical_id]["Properties"];
+                let mut notes = Vec::new();
+                if with_defaults.contains(&f.logical_id) {
+                    notes.push("read with the parameters' defaults");
+                }
+                if crate::posture::resolve::holds_deploy_time_values(props, &s.template) {
+                    notes.push("values only a deploy knows were not taken as compliant");
+                }
+                f.note = (!notes.is_empty()).then(|| notes.join("; "));
+            }
+            report
+        }
+        Err(e) => failed(format!("{}: {e}", s.template_path.display())),
+    }
+}
+
+/// `template` included as the one stack `stack_name` of an app whose rules report
+/// instead of failing (`posture::REPORT_CONTEXT`, with `context` beside it), the
+/// posture's rules on when `enforce` (the IAM catalogue checks always are), synthesized:
+/// the template with each resource's findings in its metadata.
+pub(super) fn synthesize_in_report_mode(
+    stack_name: &str,
+    template: J,
+    context: impl IntoIterator<Item = (String, J)>,
+    enforce: bool,
+) -> Result<J, String> {
+    let mut all: BTreeMap<String, J> = context.into_iter().collect();
+    all.insert(REPORT_CONTEXT.to_owned(), J::Bool(true));
+    let app = crate::App::with_context(all, "cdk.out");
     let stack = crate::Stack::new(
         &app,
-        &s.stack_name,
+        stack_name,
         crate::StackProps {
-            stack_name: Some(s.stack_name.clone()),
+            stack_name: Some(stack_name.to_owned()),
             ..Default::default()
         },
     );
-    // The rules read the values a deploy with the parameters' defaults would have.
-    let (resolved, with_defaults) = crate::posture::resolve::with_parameter_defaults(&s.template);
-    if let Err(e) = crate::include::Template::from_value(&stack, "Template", resolved.clone()) {
-        return failed(format!("{}: {e}", s.template_path.display()));
+    crate::include::Template::from_value(&stack, "Template", template)
+        .map_err(|e| e.to_string())?;
+    if enforce {
+        crate::posture::enforce(&app);
     }
-    crate::posture::enforce(&app);
-    match app.synthesize() {
-        Ok(assembly) => match assembly.stacks.first() {
-            Some(artifact) => {
-                let mut report = read(&s.stack_name, &artifact.template, Some(&s.template));
-                for f in &mut report.findings {
-                    let props = &resolved["Resources"][&f.logical_id]["Properties"];
-                    let mut notes = Vec::new();
-                    if with_defaults.contains(&f.logical_id) {
-                        notes.push("read with the parameters' defaults");
-                    }
-                    if crate::posture::resolve::holds_deploy_time_values(props, &s.template) {
-                        notes.push("values only a deploy knows were not taken as compliant");
-                    }
-                    f.note = (!notes.is_empty()).then(|| notes.join("; "));
-                }
-                report
-            }
-            None => failed("the template gave no stack".into()),
-        },
-        Err(e) => failed(format!(
-            "{}: {}",
-            s.template_path.display(),
-            e.problems
-                .iter()
-                .map(|p| p.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
-    }
+    let assembly = app.synthesize().map_err(|e| {
+        e.problems
+            .iter()
+            .map(|p| p.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    assembly
+        .stacks
+        .first()
+        .map(|artifact| artifact.template.clone())
+        .ok_or_else(|| "the template gave no stack".to_owned())
 }
 
 fn counts(p: &StackPosture) -> String {

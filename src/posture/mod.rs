@@ -34,6 +34,19 @@ pub mod resolve;
 mod scanners;
 
 pub use checks::is_modern_tls_policy;
+
+/// The identity-policy statements (what a principal may do) of a resource of
+/// `type_name` with `props`: a role's, user's or group's inline policies, a policy's
+/// document, a service control policy's content. The one reading the posture rules use.
+pub fn identity_policy_statements<'a>(
+    type_name: &str,
+    props: &'a crate::Value,
+) -> Vec<&'a crate::Value> {
+    policy::identity_statements(type_name, props)
+        .into_iter()
+        .map(|s| s.value)
+        .collect()
+}
 pub use scanners::ScannerIds;
 
 use crate::{AspectPriority, Aspects, CfnResource, Scope, Value};

@@ -187,20 +187,12 @@ impl Role {
                 }
                 let props = target.properties();
                 let catalogue = rcdk::iam::catalogue();
-                let mut actions: Vec<String> = match props.get_path(&["Policies"]) {
-                    Some(Value::List(policies)) => policies
-                        .iter()
-                        .filter_map(|p| p.get_path(&["PolicyDocument", "Statement"]))
-                        .filter_map(|s| match s {
-                            Value::List(items) => Some(items.iter()),
-                            _ => None,
-                        })
-                        .flatten()
+                let mut actions: Vec<String> =
+                    rcdk::posture::identity_policy_statements("AWS::IAM::Role", &props)
+                        .into_iter()
                         .filter_map(|s| rcdk::iam::resourceless_on_star(catalogue, s))
                         .flatten()
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                        .collect();
                 actions.sort();
                 actions.dedup();
                 if !actions.is_empty() {

@@ -7,40 +7,21 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as J;
 
-use crate::posture::{FINDINGS_KEY, REPORT_CONTEXT};
+use crate::posture::FINDINGS_KEY;
 
 /// Logical id → `RULE: problem` of each finding on it. A template that cannot be
 /// included as written has none here (the migrated app's own synth then shows them).
 pub fn policy_findings(stack_name: &str, template: &J) -> BTreeMap<String, Vec<String>> {
-    let mut context = BTreeMap::new();
-    context.insert(REPORT_CONTEXT.to_owned(), J::Bool(true));
-    let app = crate::App::with_context(context, "cdk.out");
-    let stack = crate::Stack::new(
-        &app,
-        stack_name,
-        crate::StackProps {
-            stack_name: Some(stack_name.to_owned()),
-            ..Default::default()
-        },
-    );
     let mut out = BTreeMap::new();
-    if crate::include::Template::from_value(&stack, "Template", template.clone()).is_err() {
-        return out;
-    }
-    let Ok(assembly) = app.synthesize() else {
-        return out;
-    };
-    let Some(artifact) = assembly.stacks.first() else {
+    let Ok(synthesized) =
+        crate::cli::posture::synthesize_in_report_mode(stack_name, template.clone(), [], false)
+    else {
         return out;
     };
     // Paths as the migrated stack will have them (no include scope).
     let included = format!("{stack_name}/Template/");
     let migrated = format!("{stack_name}/");
-    for (id, r) in artifact.template["Resources"]
-        .as_object()
-        .into_iter()
-        .flatten()
-    {
+    for (id, r) in synthesized["Resources"].as_object().into_iter().flatten() {
         let findings: Vec<String> = r["Metadata"][FINDINGS_KEY]
             .as_array()
             .into_iter()
