@@ -144,25 +144,30 @@ fn a_reference_into_another_app_is_an_error() {
     );
 }
 
+/// `east` (123456789012, us-east-1) and `west` (210987654321, eu-west-1), which reads
+/// deploy-time values across accounts through SSM when `west_opts_in`.
+fn in_two_accounts(app: &App, west_opts_in: bool) -> (Stack, Stack) {
+    let stack = |name: &str, account: &str, region: &str, opt_in: bool| {
+        Stack::new(
+            app,
+            name,
+            StackProps {
+                env: Environment::new(account, region),
+                cross_region_references: opt_in,
+                ..Default::default()
+            },
+        )
+    };
+    (
+        stack("east", "123456789012", "us-east-1", false),
+        stack("west", "210987654321", "eu-west-1", west_opts_in),
+    )
+}
+
 #[test]
 fn references_across_accounts_are_rejected() {
     let app = App::with_context(Default::default(), "cdk.out");
-    let east = Stack::new(
-        &app,
-        "east",
-        StackProps {
-            env: Environment::new("123456789012", "us-east-1"),
-            ..Default::default()
-        },
-    );
-    let west = Stack::new(
-        &app,
-        "west",
-        StackProps {
-            env: Environment::new("210987654321", "eu-west-1"),
-            ..Default::default()
-        },
-    );
+    let (east, west) = in_two_accounts(&app, false);
     let v = vpc(&east);
     sg_in(&west, "Sg", v.ref_());
     let err = synth_err(&app);
@@ -180,23 +185,7 @@ fn references_across_accounts_are_rejected() {
 #[test]
 fn a_deploy_time_value_crosses_accounts_through_ssm_in_the_consumers_account() {
     let app = App::with_context(Default::default(), "cdk.out");
-    let east = Stack::new(
-        &app,
-        "east",
-        StackProps {
-            env: Environment::new("123456789012", "us-east-1"),
-            ..Default::default()
-        },
-    );
-    let west = Stack::new(
-        &app,
-        "west",
-        StackProps {
-            env: Environment::new("210987654321", "eu-west-1"),
-            cross_region_references: true,
-            ..Default::default()
-        },
-    );
+    let (east, west) = in_two_accounts(&app, true);
     let v = vpc(&east);
     sg_in(&west, "Sg", v.ref_());
     let assembly = synth(&app);
