@@ -529,6 +529,7 @@ fn the_reference_pipeline_roles_reach_only_their_own_accounts() {
         ),
         ("DevDrift", "111111111111", &["lookup"][..]),
         ("ProdDrift", "333333333333", &["lookup"][..]),
+        ("SharedDrift", "123456789012", &["lookup"][..]),
     ] {
         let arns = assumable(role);
         assert!(!arns.is_empty(), "{role}");

@@ -210,7 +210,7 @@ fn drift_is_detected_nightly_per_environment_through_read_only_drift_roles() {
     let job = &drift["jobs"]["drift"];
     assert_eq!(
         job["strategy"]["matrix"]["environment"],
-        serde_json::json!(["dev", "staging", "prod"])
+        serde_json::json!(["dev", "staging", "prod", "shared"])
     );
     assert_eq!(
         job["strategy"]["fail-fast"], false,
@@ -237,8 +237,13 @@ fn drift_is_detected_nightly_per_environment_through_read_only_drift_roles() {
         .find(|s| s["name"] == "Detect drift")
         .and_then(|s| s["run"].as_str())
         .expect("drift step");
+    assert_eq!(
+        job["env"]["STACKS"],
+        "${{ matrix.environment == 'shared' && 'images-* dns-*' || format('{0}-*', matrix.environment) }}"
+    );
     for needle in [
-        r#"drift "$STACKS""#,
+        r#"read -ra stacks <<< "$STACKS""#,
+        r#"drift "${stacks[@]}""#,
         "--format markdown",
         "--fail",
         "GITHUB_STEP_SUMMARY",
@@ -250,7 +255,8 @@ fn drift_is_detected_nightly_per_environment_through_read_only_drift_roles() {
     // The variable is the identity stack's output, and the role behind it only reads.
     let identity = std::fs::read_to_string(root().join("snapshots/identity-123456789012.snap"))
         .expect("identity snapshot");
-    assert_eq!(identity.matches("(variable AWS_DRIFT_ROLE_ARN)").count(), 3);
+    // dev, staging, prod and shared.
+    assert_eq!(identity.matches("(variable AWS_DRIFT_ROLE_ARN)").count(), 4);
 }
 
 #[test]

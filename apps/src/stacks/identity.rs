@@ -139,54 +139,70 @@ pub fn build_organization(
             .into_iter()
             .map(|r| (settings.account.clone(), r))
             .collect();
-        let id = rcdk::naming::pascal_case(name);
-        for (suffix, subject, roles, variable) in [
-            (
-                "Deploy",
-                name.clone(),
-                vec![
-                    BootstrapRole::Deploy,
-                    BootstrapRole::FilePublishing,
-                    BootstrapRole::Lookup,
-                ],
-                "AWS_DEPLOY_ROLE_ARN",
-            ),
-            (
-                "Drift",
-                format!("{name}-drift"),
-                vec![BootstrapRole::Lookup],
-                "AWS_DRIFT_ROLE_ARN",
-            ),
-        ] {
-            let role = GithubPipelineRole::new(
-                &stack,
-                &format!("{id}{suffix}"),
-                GithubPipelineRoleProps::new(
-                    &github,
-                    &delivery.repository,
-                    vec![GithubSubject::Environment(subject.clone())],
-                    environments.clone(),
-                    roles,
-                ),
-            );
-            CfnOutput::new(
-                &stack,
-                &format!("{id}{suffix}RoleArn"),
-                OutputProps {
-                    description: Some(format!(
-                        "role-to-assume of the GitHub environment {subject} (variable {variable})"
-                    )),
-                    ..OutputProps::new(role.arn())
-                },
-            );
-        }
+        deploy_and_drift_roles(&stack, &github, delivery, name, environments);
     }
 }
 
-/// The shared stacks' job (GitHub environment `shared`, which should require reviewers:
-/// its role reaches the pipeline's own account): shared services' bootstrapped roles in
-/// every region of the environments (`images-*`, `dns-*`), and the lookup roles of the
-/// accounts whose load balancers the DNS stacks read.
+/// The pipeline roles of GitHub environment `name` and of `{name}-drift` (outputs
+/// `{Name}DeployRoleArn`, `{Name}DriftRoleArn`): the deploy job may assume the deploy,
+/// publishing and lookup roles of `environments`, the drift job their lookup roles only.
+/// Returns the deploy role.
+fn deploy_and_drift_roles(
+    stack: &Stack,
+    github: &GithubOidcProvider,
+    delivery: &DeliveryConfig,
+    name: &str,
+    environments: Vec<(String, String)>,
+) -> GithubPipelineRole {
+    let id = rcdk::naming::pascal_case(name);
+    let role = |suffix: &str, subject: String, roles: Vec<BootstrapRole>, variable: &str| {
+        let role = GithubPipelineRole::new(
+            stack,
+            &format!("{id}{suffix}"),
+            GithubPipelineRoleProps::new(
+                github,
+                &delivery.repository,
+                vec![GithubSubject::Environment(subject.clone())],
+                environments.clone(),
+                roles,
+            ),
+        );
+        CfnOutput::new(
+            stack,
+            &format!("{id}{suffix}RoleArn"),
+            OutputProps {
+                description: Some(format!(
+                    "role-to-assume of the GitHub environment {subject} (variable {variable})"
+                )),
+                ..OutputProps::new(role.arn())
+            },
+        );
+        role
+    };
+    let deploy = role(
+        "Deploy",
+        name.to_owned(),
+        vec![
+            BootstrapRole::Deploy,
+            BootstrapRole::FilePublishing,
+            BootstrapRole::Lookup,
+        ],
+        "AWS_DEPLOY_ROLE_ARN",
+    );
+    role(
+        "Drift",
+        format!("{name}-drift"),
+        vec![BootstrapRole::Lookup],
+        "AWS_DRIFT_ROLE_ARN",
+    );
+    deploy
+}
+
+/// The shared stacks' jobs (GitHub environment `shared`, which should require reviewers:
+/// its role reaches the pipeline's own account; and `shared-drift`): shared services'
+/// bootstrapped roles in every region of the environments (`images-*`, `dns-*`), and,
+/// for the deploy job, the lookup roles of the accounts whose load balancers the DNS
+/// stacks read.
 fn shared_role(
     stack: &Stack,
     github: &GithubOidcProvider,
@@ -214,24 +230,11 @@ fn shared_role(
     }
     read.sort();
     read.dedup();
-    let role = GithubPipelineRole::new(
-        stack,
-        "SharedDeploy",
-        GithubPipelineRoleProps::new(
-            github,
-            &delivery.repository,
-            vec![GithubSubject::Environment("shared".into())],
-            regions
-                .into_iter()
-                .map(|r| (org.shared_services_account.clone(), r))
-                .collect(),
-            vec![
-                BootstrapRole::Deploy,
-                BootstrapRole::FilePublishing,
-                BootstrapRole::Lookup,
-            ],
-        ),
-    );
+    let shared = regions
+        .into_iter()
+        .map(|r| (org.shared_services_account.clone(), r))
+        .collect();
+    let deploy = deploy_and_drift_roles(stack, github, delivery, "shared", shared);
     if !read.is_empty() {
         let mut lookup = PolicyStatement::allow()
             .sid("ReadTheLoadBalancersTheDnsFailsOverBetween")
@@ -239,19 +242,8 @@ fn shared_role(
         for (account, region) in &read {
             lookup = lookup.resource(BootstrapRole::Lookup.arn(account, region));
         }
-        role.add_to_policy(lookup);
+        deploy.add_to_policy(lookup);
     }
-    CfnOutput::new(
-        stack,
-        "SharedDeployRoleArn",
-        OutputProps {
-            description: Some(
-                "role-to-assume of the GitHub environment shared (variable AWS_DEPLOY_ROLE_ARN)"
-                    .into(),
-            ),
-            ..OutputProps::new(role.arn())
-        },
-    );
 }
 
 fn environment_roles(
