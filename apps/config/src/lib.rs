@@ -126,6 +126,22 @@ fn default_health_path() -> String {
 }
 
 impl Config {
+    /// The environments in deployment order (`order`).
+    pub fn in_order(&self) -> impl Iterator<Item = &EnvironmentConfig> {
+        self.order.iter().filter_map(|n| self.environments.get(n))
+    }
+
+    /// The environments' regions, in the order they first appear.
+    pub fn regions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for env in self.in_order() {
+            if !out.contains(&env.region.as_str()) {
+                out.push(&env.region);
+            }
+        }
+        out
+    }
+
     /// The regions of the standbys of `env` (`dr_of: env`), in name order.
     pub fn standby_regions(&self, env: &str) -> Vec<String> {
         self.environments

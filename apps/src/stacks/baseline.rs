@@ -96,38 +96,19 @@ pub fn build_organization(
     baseline: &BaselineConfig,
     org: &OrganizationConfig,
 ) {
-    let environments: Vec<&crate::config::EnvironmentConfig> = config
-        .order
-        .iter()
-        .filter_map(|n| config.environments.get(n))
-        .collect();
-    let Some(first) = environments.first() else {
+    let Some(first) = config.in_order().next() else {
         return;
     };
-    let mut regions: Vec<&str> = Vec::new();
-    for env in &environments {
-        if !regions.contains(&env.region.as_str()) {
-            regions.push(&env.region);
-        }
-    }
-    let home = first.region.as_str();
+    let regions = config.regions();
+    // Deleting one stops the organisation's audit trail, threat detection or guardrails.
     let shared_stack = |name: &str, account: &str, description: String, stack_set| {
-        let stack = Stack::new(
+        super::shared_stack(
             app,
             name,
-            StackProps {
-                env: Environment::new(account, home),
-                description: Some(description),
-                // Deleting one stops the organisation's audit trail, threat detection
-                // or guardrails.
-                termination_protection: true,
-                stack_set,
-                ..Default::default()
-            },
-        );
-        Tags::of(&stack).add("Environment", "shared");
-        Tags::of(&stack).add("CostCode", first.cost_code.as_str());
-        stack
+            (account, &first.region),
+            (description, &first.cost_code),
+            stack_set,
+        )
     };
     let security_topic = |stack: &Stack| {
         AlarmTopic::new(

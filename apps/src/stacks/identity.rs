@@ -104,26 +104,23 @@ pub fn build_organization(
     org: &OrganizationConfig,
 ) {
     let account = org.shared_services_account.as_str();
-    let first = config.order.iter().find_map(|n| config.environments.get(n));
-    let Some(first) = first else {
+    let Some(first) = config.in_order().next() else {
         return;
     };
-    let stack = Stack::new(
+    // Deleting it stops every pipeline.
+    let stack = super::shared_stack(
         app,
         &format!("identity-{account}"),
-        StackProps {
-            env: Environment::new(account, first.region.as_str()),
-            description: Some(format!(
+        (account, &first.region),
+        (
+            format!(
                 "GitHub OIDC provider and the pipeline roles of {} ({account})",
                 delivery.repository
-            )),
-            // Deleting it stops every pipeline.
-            termination_protection: true,
-            ..Default::default()
-        },
+            ),
+            &first.cost_code,
+        ),
+        None,
     );
-    Tags::of(&stack).add("Environment", "shared");
-    Tags::of(&stack).add("CostCode", first.cost_code.as_str());
     let github = GithubOidcProvider::new(&stack, "GitHub");
     shared_role(&stack, &github, config, delivery, org);
     for name in &config.order {
@@ -210,16 +207,8 @@ fn shared_role(
     delivery: &DeliveryConfig,
     org: &OrganizationConfig,
 ) {
-    let mut regions: Vec<String> = Vec::new();
     let mut read: Vec<(String, String)> = Vec::new();
-    for env in config
-        .order
-        .iter()
-        .filter_map(|n| config.environments.get(n))
-    {
-        if !regions.contains(&env.region) {
-            regions.push(env.region.clone());
-        }
+    for env in config.in_order() {
         // A standby's and its primary's load balancers, for the DNS failover.
         if config.dns.is_some() && env.dr_of.is_some() {
             read.push((env.account.clone(), env.region.clone()));
@@ -230,9 +219,10 @@ fn shared_role(
     }
     read.sort();
     read.dedup();
-    let shared = regions
+    let shared = config
+        .regions()
         .into_iter()
-        .map(|r| (org.shared_services_account.clone(), r))
+        .map(|r| (org.shared_services_account.clone(), r.to_owned()))
         .collect();
     let deploy = deploy_and_drift_roles(stack, github, delivery, "shared", shared);
     if !read.is_empty() {

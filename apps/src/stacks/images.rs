@@ -6,36 +6,21 @@
 
 use std::collections::BTreeMap;
 
-use rcdk::{App, Environment, Stack, StackProps, Tags};
+use rcdk::App;
 use rcdk_constructs::ecr::{Replication, Repository, RepositoryProps};
 
+use super::shared_stack;
 use super::workers::{construct_id, repository_name};
 use crate::config::{Config, OrganizationConfig};
 
 /// Repositories by region, then by name (`web`, `worker`).
 pub type Images = BTreeMap<String, BTreeMap<String, Repository>>;
 
-/// The regions of the environments, in the order they first appear.
-fn regions(config: &Config) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for env in config
-        .order
-        .iter()
-        .filter_map(|n| config.environments.get(n))
-    {
-        if !out.contains(&env.region.as_str()) {
-            out.push(&env.region);
-        }
-    }
-    out
-}
-
 pub fn build(app: &App, config: &Config, org: &OrganizationConfig) -> Images {
-    let environments: Vec<_> = config
-        .order
-        .iter()
-        .filter_map(|n| config.environments.get(n))
-        .collect();
+    let environments: Vec<_> = config.in_order().collect();
+    let Some(first) = environments.first() else {
+        return Images::new();
+    };
     let mut names: Vec<&str> = Vec::new();
     for env in &environments {
         for reference in [&env.service_tier.image, &env.workers.image] {
@@ -45,27 +30,24 @@ pub fn build(app: &App, config: &Config, org: &OrganizationConfig) -> Images {
             }
         }
     }
-    let regions = regions(config);
+    let regions = config.regions();
     let prefix = format!("{}/", config.project);
     let mut images = Images::new();
     let mut stacks = Vec::new();
     for region in &regions {
-        let stack = Stack::new(
+        let stack = shared_stack(
             app,
             &format!("images-{region}"),
-            StackProps {
-                env: Environment::new(org.shared_services_account.as_str(), *region),
-                description: Some(format!(
+            (&org.shared_services_account, region),
+            (
+                format!(
                     "Image repositories of {} that the environments in {region} pull from",
                     config.project
-                )),
-                // Deleting it would stop every service from pulling its image.
-                termination_protection: true,
-                ..Default::default()
-            },
+                ),
+                &first.cost_code,
+            ),
+            None,
         );
-        Tags::of(&stack).add("Environment", "shared");
-        Tags::of(&stack).add("CostCode", environments[0].cost_code.as_str());
         let mut pull_accounts: Vec<String> = environments
             .iter()
             .filter(|e| e.region == *region)

@@ -12,7 +12,8 @@ pub mod web;
 pub mod worker_shards;
 pub mod workers;
 
-use rcdk::{RemovalPolicy, Stack};
+use rcdk::tree::stack_set::StackSetProps;
+use rcdk::{App, Environment, RemovalPolicy, Stack, StackProps, Tags};
 use rcdk_constructs::containers::{
     Cluster, Ec2Capacity, Ec2CapacityProps, Ec2TaskDefinition, FargateTaskDefinition,
     TaskDefinition,
@@ -21,6 +22,32 @@ use rcdk_constructs::kms::{Key, KeyProps};
 use rcdk_constructs::network::Vpc;
 
 use crate::config::Ec2Config;
+
+/// A stack of the organisation's own accounts (shared services, security, management),
+/// serving every environment: tagged `Environment: shared`, charged to `cost_code`, and
+/// protected from deletion.
+pub(crate) fn shared_stack(
+    app: &App,
+    name: &str,
+    (account, region): (&str, &str),
+    (description, cost_code): (String, &str),
+    stack_set: Option<StackSetProps>,
+) -> Stack {
+    let stack = Stack::new(
+        app,
+        name,
+        StackProps {
+            env: Environment::new(account, region),
+            description: Some(description),
+            termination_protection: true,
+            stack_set,
+            ..Default::default()
+        },
+    );
+    Tags::of(&stack).add("Environment", "shared");
+    Tags::of(&stack).add("CostCode", cost_code);
+    stack
+}
 
 /// The stack's key for its log groups (the posture rules want customer keys on logs).
 pub(crate) fn logs_key(stack: &Stack, what: &str) -> Key {
