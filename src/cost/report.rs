@@ -6,56 +6,53 @@ use serde_json::json;
 
 use super::{StackCost, usd};
 
-/// Totals by environment (stacks without an `Environment` tag are grouped by region), in
-/// the order the stacks come.
-fn by_environment(stacks: &[StackCost]) -> Vec<(String, f64)> {
+/// Totals of the stacks grouped by `key` (a stack without one left out), in the order
+/// the stacks come.
+fn totals_by(
+    stacks: &[StackCost],
+    key: impl Fn(&StackCost) -> Option<String>,
+) -> Vec<(String, f64)> {
     let mut order: Vec<String> = Vec::new();
     let mut totals: BTreeMap<String, f64> = BTreeMap::new();
     for s in stacks {
-        let env = s.environment.clone().unwrap_or_else(|| s.region.clone());
-        if !order.contains(&env) {
-            order.push(env.clone());
+        let Some(k) = key(s) else {
+            continue;
+        };
+        if !order.contains(&k) {
+            order.push(k.clone());
         }
-        *totals.entry(env).or_default() += s.monthly_usd;
+        *totals.entry(k).or_default() += s.monthly_usd;
     }
     order
         .into_iter()
-        .map(|e| {
-            let t = totals.get(&e).copied().unwrap_or_default();
-            (e, t)
+        .map(|k| {
+            let t = totals.get(&k).copied().unwrap_or_default();
+            (k, t)
         })
         .collect()
 }
 
-/// Totals by the account billed, in the order the stacks come, when the stacks are in
-/// more than one account (a StackSet's instances are billed to its targets: apart).
+/// Totals by environment (stacks without an `Environment` tag are grouped by region).
+fn by_environment(stacks: &[StackCost]) -> Vec<(String, f64)> {
+    totals_by(stacks, |s| {
+        Some(s.environment.clone().unwrap_or_else(|| s.region.clone()))
+    })
+}
+
+/// Totals by the account billed, when the stacks are in more than one (a StackSet's
+/// instances are billed to its targets: apart).
 fn by_account(stacks: &[StackCost]) -> Vec<(String, f64)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut totals: BTreeMap<String, f64> = BTreeMap::new();
-    for s in stacks {
-        let account = match (&s.account, &s.stack_set) {
-            (_, Some(set)) if set.accounts.is_none() => {
-                format!("{} (StackSet, each target account)", s.name)
-            }
-            (_, Some(_)) => format!("{} (StackSet, its accounts)", s.name),
-            (Some(a), None) => a.clone(),
-            (None, None) => continue,
-        };
-        if !order.contains(&account) {
-            order.push(account.clone());
+    let accounts = totals_by(stacks, |s| match (&s.account, &s.stack_set) {
+        (_, Some(set)) if set.accounts.is_none() => {
+            Some(format!("{} (StackSet, each target account)", s.name))
         }
-        *totals.entry(account).or_default() += s.monthly_usd;
-    }
-    if order.len() < 2 {
+        (_, Some(_)) => Some(format!("{} (StackSet, its accounts)", s.name)),
+        (account, None) => account.clone(),
+    });
+    if accounts.len() < 2 {
         return Vec::new();
     }
-    order
-        .into_iter()
-        .map(|a| {
-            let t = totals.get(&a).copied().unwrap_or_default();
-            (a, t)
-        })
-        .collect()
+    accounts
 }
 
 fn total(stacks: &[StackCost]) -> f64 {
