@@ -16,7 +16,7 @@ use super::access::Sessions;
 use super::client::Cfn;
 use super::error::DeployError;
 use super::signed::{SignedRequest, send, service_url};
-use super::stack_state::stack_state;
+use super::stack_state::{StackState, stack_state};
 use crate::synth::cross_region::{ACCOUNT_VALUES_KEY, PARAMETERS_KEY};
 
 /// One value to carry.
@@ -164,31 +164,37 @@ pub async fn fetch(
 ) -> Result<Vec<String>, DeployError> {
     use crate::tree::bootstrap::{LOOKUP_ROLE, role_arn};
     let mut done = Vec::new();
+    // Each producer is described once, however many of its outputs are read.
+    let mut states: BTreeMap<(&str, &str, &str), Option<StackState>> = BTreeMap::new();
     for f in fetched(template) {
-        let lookup = role_arn(LOOKUP_ROLE, f.account, f.region);
-        let producer = sessions
-            .for_lookup(stack, f.account, f.region, Some(&lookup))
-            .await?;
-        let state = stack_state(&producer, f.producer).await?;
-        let value = state
-            .as_ref()
-            .and_then(|s| s.outputs.get(f.output))
-            .ok_or_else(|| DeployError::Refused {
-                stack: stack.into(),
-                message: format!(
-                    "it reads {} of {} (aws://{}/{}), which {}; deploy {} first",
-                    f.output,
-                    f.producer,
-                    f.account,
-                    f.region,
-                    if state.is_some() {
-                        "has no such output"
-                    } else {
-                        "is not deployed"
-                    },
-                    f.producer
-                ),
-            })?;
+        let key = (f.account, f.region, f.producer);
+        if let std::collections::btree_map::Entry::Vacant(e) = states.entry(key) {
+            let lookup = role_arn(LOOKUP_ROLE, f.account, f.region);
+            let producer = sessions
+                .for_lookup(stack, f.account, f.region, Some(&lookup))
+                .await?;
+            e.insert(stack_state(&producer, f.producer).await?);
+        }
+        let state = states.get(&key).and_then(Option::as_ref);
+        let value =
+            state
+                .and_then(|s| s.outputs.get(f.output))
+                .ok_or_else(|| DeployError::Refused {
+                    stack: stack.into(),
+                    message: format!(
+                        "it reads {} of {} (aws://{}/{}), which {}; deploy {} first",
+                        f.output,
+                        f.producer,
+                        f.account,
+                        f.region,
+                        if state.is_some() {
+                            "has no such output"
+                        } else {
+                            "is not deployed"
+                        },
+                        f.producer
+                    ),
+                })?;
         put_parameter(
             consumer,
             stack,
